@@ -1,0 +1,1 @@
+//! The deterministic state machine: applies a block's transactions through the modules.

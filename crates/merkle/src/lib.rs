@@ -1,0 +1,1 @@
+//! Authenticated state map with membership and non-membership proofs.

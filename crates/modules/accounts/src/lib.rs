@@ -1,0 +1,1 @@
+//! The accounts module: agencies, officials, citizens, roles and key rotation.

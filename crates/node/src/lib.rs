@@ -1,0 +1,1 @@
+//! Assembles a node: admission, mempool, consensus, execution, storage, configuration.

@@ -1,0 +1,1 @@
+//! Durable block and state store on fjall; one atomic batch per committed block.

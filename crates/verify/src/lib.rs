@@ -1,0 +1,1 @@
+//! Offline verification of state proofs and commit certificates, with few dependencies.
