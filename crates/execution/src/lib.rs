@@ -1,1 +1,232 @@
 //! The deterministic state machine: applies a block's transactions through the modules.
+//!
+//! Execution is a pure function of (committed state, state tree, block environment, transactions): it never reads
+//! a clock, the network or a random source. Block time and height come from the header being built or checked.
+//! The same function serves the proposer (which drops failing transactions and reports why) and every validator
+//! (which refuses a block holding a failing transaction), so both compute the same state root.
+
+mod overlay;
+
+use std::collections::BTreeMap;
+
+use publica_merkle::{key_hash, value_hash, StateTree};
+use publica_types::{
+    codec, Call, CallContext, ChainId, ErrorCode, Genesis, Hash, PublicKey, StateRead, Transaction, TxError, TxId,
+    ValidatorSet,
+};
+
+pub use overlay::{BlockOverlay, TxOverlay};
+
+/// State key of the current validator set.
+pub const VALIDATORS_KEY: &[u8] = b"sys/validators";
+/// State key of the chain id.
+pub const CHAIN_ID_KEY: &[u8] = b"sys/chain-id";
+/// State key of the genesis document's hash.
+pub const GENESIS_HASH_KEY: &[u8] = b"sys/genesis-hash";
+
+/// State changes of a block, sorted by key; `None` deletes.
+pub type Changes = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
+
+/// Where and when a block executes.
+#[derive(Clone, Debug)]
+pub struct BlockEnv {
+    /// The network.
+    pub chain_id: ChainId,
+    /// Height of the block.
+    pub height: u64,
+    /// Block time from the header, Unix milliseconds.
+    pub time_ms: u64,
+}
+
+/// How to treat a transaction that fails.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Building a block: drop the transaction, report it, go on.
+    Propose,
+    /// Checking someone else's block: the block is invalid.
+    Validate,
+}
+
+/// Checks a transaction's signature against the sender's current key. The node implements it with a cache of
+/// signatures verified at admission; [`VerifyEveryTime`] verifies on the spot.
+pub trait SignatureCheck {
+    /// `Ok` if `tx.signature` is a valid signature of `tx.body` by `key`.
+    fn check(&self, tx: &Transaction, key: &PublicKey) -> Result<(), TxError>;
+}
+
+/// A [`SignatureCheck`] without a cache.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct VerifyEveryTime;
+
+impl SignatureCheck for VerifyEveryTime {
+    fn check(&self, tx: &Transaction, key: &PublicKey) -> Result<(), TxError> {
+        verify_signature(tx, key)
+    }
+}
+
+/// Verify a transaction's hybrid signature with `key`, as a refusal with a stable code.
+pub fn verify_signature(tx: &Transaction, key: &PublicKey) -> Result<(), TxError> {
+    key.verify(&tx.body.signing_bytes(), &tx.signature).map_err(|e| {
+        TxError::new(
+            ErrorCode::BadSignature,
+            format!("signature does not verify with the sender's current key: {e}; sign the transaction body again"),
+        )
+    })
+}
+
+/// The result of executing a block.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    /// Transactions that succeeded, in order (all of them in [`Mode::Validate`]).
+    pub included: Vec<Transaction>,
+    /// Transactions dropped while proposing, with the reason.
+    pub rejected: Vec<(TxId, TxError)>,
+    /// State changes.
+    pub changes: Changes,
+    /// The state tree after the block.
+    pub tree: StateTree,
+}
+
+impl Outcome {
+    /// The state root after the block.
+    pub fn state_root(&self) -> Hash {
+        self.tree.root()
+    }
+}
+
+/// A block that fails validation.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("transaction {index} ({tx_id}) of the block fails: {error}")]
+pub struct InvalidBlock {
+    /// Position of the failing transaction.
+    pub index: usize,
+    /// Its id.
+    pub tx_id: TxId,
+    /// Why it fails.
+    pub error: TxError,
+}
+
+/// Execute `txs` on top of `base` (the committed state) and `tree` (its authenticated map).
+pub fn execute_block(
+    base: &dyn StateRead,
+    tree: &StateTree,
+    env: &BlockEnv,
+    txs: Vec<Transaction>,
+    mode: Mode,
+    signatures: &dyn SignatureCheck,
+) -> Result<Outcome, InvalidBlock> {
+    let mut block = BlockOverlay::new(base);
+    let mut included = Vec::with_capacity(txs.len());
+    let mut rejected = Vec::new();
+    for (index, tx) in txs.into_iter().enumerate() {
+        let mut scratch = TxOverlay::new(&block);
+        match execute_tx(&mut scratch, env, &tx, signatures) {
+            Ok(()) => {
+                let writes = scratch.into_writes();
+                block.absorb(writes);
+                included.push(tx);
+            }
+            Err(error) => match mode {
+                Mode::Propose => rejected.push((tx.id(), error)),
+                Mode::Validate => return Err(InvalidBlock { index, tx_id: tx.id(), error }),
+            },
+        }
+    }
+    let changes = block.into_changes();
+    let tree = updated_tree(tree, &changes);
+    Ok(Outcome { included, rejected, changes, tree })
+}
+
+/// The checks every transaction passes before its call runs, then the call, then the nonce bump.
+fn execute_tx(
+    state: &mut TxOverlay<'_, '_>,
+    env: &BlockEnv,
+    tx: &Transaction,
+    signatures: &dyn SignatureCheck,
+) -> Result<(), TxError> {
+    let body = &tx.body;
+    if body.chain_id != env.chain_id {
+        return Err(TxError::new(
+            ErrorCode::WrongChain,
+            format!("transaction is for chain {}, this is {}", body.chain_id, env.chain_id),
+        ));
+    }
+    if body.expires_at_ms < env.time_ms {
+        return Err(TxError::new(
+            ErrorCode::Expired,
+            format!(
+                "transaction expired at {} ms, block time is {} ms; sign it again with a later expiry",
+                body.expires_at_ms, env.time_ms
+            ),
+        ));
+    }
+    let sender = publica_accounts::account(state, &body.sender).ok_or_else(|| {
+        TxError::new(ErrorCode::UnknownSender, format!("sender {} is not a registered account", body.sender))
+    })?;
+    if !sender.active {
+        return Err(TxError::new(
+            ErrorCode::AccountInactive,
+            format!("sender {} is suspended; its agency's administrator can reinstate it", body.sender),
+        ));
+    }
+    signatures.check(tx, &sender.public_key)?;
+    let expected = publica_accounts::next_nonce(state, &body.sender);
+    if body.nonce != expected {
+        return Err(TxError::new(
+            ErrorCode::BadNonce,
+            format!("nonce {} was expected, the transaction has {} (already used or out of order)", expected, body.nonce),
+        ));
+    }
+    let ctx = CallContext {
+        chain_id: env.chain_id.clone(),
+        height: env.height,
+        time_ms: env.time_ms,
+        tx_id: tx.id(),
+        sender: body.sender,
+        nonce: body.nonce,
+    };
+    match &body.call {
+        Call::Accounts(call) => publica_accounts::execute(state, &ctx, call)?,
+    }
+    publica_accounts::bump_nonce(state, &body.sender);
+    Ok(())
+}
+
+/// The state of a new network: system keys and every module's genesis.
+pub fn genesis_state(genesis: &Genesis) -> Outcome {
+    struct Empty;
+    impl StateRead for Empty {
+        fn get(&self, _: &[u8]) -> Option<Vec<u8>> {
+            None
+        }
+    }
+    let mut block = BlockOverlay::new(&Empty);
+    {
+        let mut scratch = TxOverlay::new(&block);
+        use publica_types::StateWrite;
+        scratch.put(CHAIN_ID_KEY.to_vec(), genesis.chain_id.as_str().as_bytes().to_vec());
+        scratch.put(GENESIS_HASH_KEY.to_vec(), genesis.hash().to_vec());
+        scratch.put(VALIDATORS_KEY.to_vec(), codec::encode(&genesis.validators));
+        publica_accounts::apply_genesis(&mut scratch, genesis);
+        let writes = scratch.into_writes();
+        block.absorb(writes);
+    }
+    let changes = block.into_changes();
+    let tree = updated_tree(&StateTree::new(), &changes);
+    Outcome { included: Vec::new(), rejected: Vec::new(), changes, tree }
+}
+
+/// The validator set stored in the state.
+pub fn validator_set(state: &dyn StateRead) -> Option<ValidatorSet> {
+    state.get(VALIDATORS_KEY).map(|b| {
+        ValidatorSet::decode(&b).unwrap_or_else(|e| panic!("stored validator set does not decode ({e}); the state store is corrupt"))
+    })
+}
+
+fn updated_tree(tree: &StateTree, changes: &Changes) -> StateTree {
+    let hashed: Vec<(Hash, Option<Hash>)> =
+        changes.iter().map(|(k, v)| (key_hash(k), v.as_deref().map(value_hash))).collect();
+    let mut tree = tree.clone();
+    tree.apply(hashed);
+    tree
+}

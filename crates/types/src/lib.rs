@@ -1,1 +1,42 @@
 //! Transactions, blocks, headers and identifiers, with a canonical size-limited codec; no I/O.
+//!
+//! Every byte string that crosses a trust boundary (a transaction submitted to the API, a block received from a
+//! peer, a certificate inside a proof) is decoded here, through [`codec::decode_canonical`], which enforces a size
+//! limit and rejects any input that does not re-encode to exactly the same bytes. Hashes and signatures are
+//! therefore always computed over one canonical form.
+
+pub mod block;
+pub mod call;
+pub mod codec;
+pub mod consensus;
+pub mod error;
+pub mod genesis;
+pub mod ids;
+pub mod merkle;
+pub mod state;
+pub mod tx;
+
+pub use block::{Block, BlockHeader, HEADER_VERSION};
+pub use call::{AccountsCall, Call};
+pub use codec::{decode_canonical, encode, CodecError};
+pub use consensus::{
+    CommitCertificate, CommitSignature, ProposalBody, Validator, ValidatorSet, VoteBody, VoteKind,
+};
+pub use error::{ErrorCode, TxError, TypesError};
+pub use genesis::{Genesis, GenesisAccount, GenesisAgency};
+pub use ids::{AgencyId, ChainId, Role};
+pub use publica_crypto::{sha256, signing_message, Address, Hash, Keypair, PublicKey, Signature};
+pub use state::{CallContext, StateRead, StateWrite};
+pub use tx::{Transaction, TxBody, TxId};
+
+/// Largest encoded transaction accepted anywhere (API, mempool, block).
+pub const MAX_TX_BYTES: usize = 128 * 1024;
+/// Most transactions in one block.
+pub const MAX_BLOCK_TXS: usize = 16 * 1024;
+/// Largest encoded block: every transaction at its maximum would not fit, the proposer stops adding before this.
+pub const MAX_BLOCK_BYTES: usize = 64 * 1024 * 1024;
+/// Most validators in a set; bounds certificate size and decoding.
+pub const MAX_VALIDATORS: usize = 256;
+
+const _: () = assert!(MAX_TX_BYTES < MAX_BLOCK_BYTES);
+const _: () = assert!(MAX_BLOCK_TXS * 4096 <= MAX_BLOCK_BYTES);

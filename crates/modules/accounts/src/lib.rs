@@ -1,1 +1,17 @@
 //! The accounts module: agencies, officials, citizens, roles and key rotation.
+//!
+//! Every other module asks this one who a sender is and which roles they hold ([`query::require_role`]). The
+//! layout follows the shape shared by all modules: [`schema`] (state layout), [`tx`] (calls and their checks),
+//! [`query`] (reads), [`error`] (refusals with stable codes).
+
+pub mod error;
+pub mod query;
+pub mod schema;
+pub mod tx;
+
+pub use query::{account, agency, next_nonce, require_role};
+pub use schema::{AccountKind, AccountRecord, AgencyRecord};
+pub use tx::{apply_genesis, bump_nonce, execute};
+
+/// Most roles one official may hold.
+pub const MAX_ROLES: usize = 16;

@@ -1,0 +1,103 @@
+//! State layout of the accounts module.
+//!
+//! | key | value |
+//! |---|---|
+//! | `acc/a/` ‖ address (20 bytes) | borsh [`AccountRecord`] |
+//! | `acc/n/` ‖ address | next nonce, u64 little-endian (kept apart so a nonce bump rewrites 8 bytes, not a key) |
+//! | `acc/g/` ‖ agency id | borsh [`AgencyRecord`] |
+//! | `acc/c/` ‖ id commitment (32 bytes) | address of the citizen holding it |
+
+use borsh::{BorshDeserialize, BorshSerialize};
+use serde::{Deserialize, Serialize};
+
+use publica_types::{codec, Address, AgencyId, Hash, PublicKey, Role};
+
+/// An account.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+pub struct AccountRecord {
+    /// The account's address (derived from its FIRST key; unchanged by rotation).
+    pub address: Address,
+    /// The current key.
+    pub public_key: PublicKey,
+    /// Official of an agency or citizen.
+    pub kind: AccountKind,
+    /// Suspended accounts cannot send transactions.
+    pub active: bool,
+    /// Height at which the account was created (0 for genesis).
+    pub created_at_height: u64,
+    /// Who registered it (`None` for genesis accounts).
+    pub registered_by: Option<Address>,
+}
+
+/// What an account is.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum AccountKind {
+    /// An official of an agency with roles in it.
+    Official {
+        /// The agency.
+        agency: AgencyId,
+        /// Roles held in the agency.
+        roles: Vec<Role>,
+    },
+    /// A citizen, known on the ledger only by a salted commitment to a national identifier.
+    Citizen {
+        /// The agency that registered the citizen.
+        registered_by_agency: AgencyId,
+        /// Salted commitment to the national identifier.
+        #[serde(with = "publica_types::codec::hex_hash")]
+        id_commitment: Hash,
+    },
+}
+
+impl AccountRecord {
+    /// Whether the account holds `role` (officials only).
+    pub fn has_role(&self, role: &str) -> bool {
+        matches!(&self.kind, AccountKind::Official { roles, .. } if roles.iter().any(|r| r.as_str() == role))
+    }
+
+    /// The agency of an official.
+    pub fn agency(&self) -> Option<&AgencyId> {
+        match &self.kind {
+            AccountKind::Official { agency, .. } => Some(agency),
+            AccountKind::Citizen { .. } => None,
+        }
+    }
+}
+
+/// An agency.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+pub struct AgencyRecord {
+    /// Identifier.
+    pub id: AgencyId,
+    /// Public name.
+    pub name: String,
+    /// Whether its officials may register citizens.
+    pub can_register_citizens: bool,
+}
+
+/// Key of an account record.
+pub fn account_key(address: &Address) -> Vec<u8> {
+    [b"acc/a/".as_slice(), &address.0].concat()
+}
+
+/// Key of an account's next nonce.
+pub fn nonce_key(address: &Address) -> Vec<u8> {
+    [b"acc/n/".as_slice(), &address.0].concat()
+}
+
+/// Key of an agency record.
+pub fn agency_key(agency: &AgencyId) -> Vec<u8> {
+    [b"acc/g/".as_slice(), agency.as_str().as_bytes()].concat()
+}
+
+/// Key of a citizen identifier commitment.
+pub fn commitment_key(commitment: &Hash) -> Vec<u8> {
+    [b"acc/c/".as_slice(), commitment].concat()
+}
+
+/// Decode a stored record. Records are written only by this module, so a failure means the store is corrupt.
+pub(crate) fn decode_stored<T: BorshDeserialize + BorshSerialize>(what: &'static str, bytes: &[u8]) -> T {
+    codec::decode_canonical(what, bytes, usize::MAX)
+        .unwrap_or_else(|e| panic!("stored {what} does not decode ({e}); the state store is corrupt"))
+}

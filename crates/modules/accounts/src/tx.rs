@@ -1,0 +1,185 @@
+//! Calls of the accounts module and the rules they enforce.
+//!
+//! Who may do what:
+//! - `register_official`, `set_roles`, `set_active`: an active administrator (role `admin`) of the official's agency.
+//! - `register_citizen`: an active official holding `citizen-registrar` in an agency allowed to register citizens.
+//!   A national identifier commitment backs at most one account.
+//! - `rotate_key`: any active account, for itself; the new key proves possession by signing
+//!   [`publica_types::call::rotate_key_message`].
+
+use std::collections::BTreeSet;
+
+use publica_types::call::{rotate_key_message, ROTATE_KEY_TAG};
+use publica_types::{
+    codec, AccountsCall, Address, AgencyId, CallContext, Genesis, PublicKey, Role, StateWrite, TxError,
+};
+
+use crate::error;
+use crate::query::{account, agency, next_nonce, require_role};
+use crate::schema::{
+    account_key, agency_key, commitment_key, nonce_key, AccountKind, AccountRecord, AgencyRecord,
+};
+use crate::MAX_ROLES;
+
+/// Write the genesis agencies and their administrators.
+pub fn apply_genesis(state: &mut dyn StateWrite, genesis: &Genesis) {
+    for g in &genesis.agencies {
+        let record = AgencyRecord { id: g.id.clone(), name: g.name.clone(), can_register_citizens: g.can_register_citizens };
+        state.put(agency_key(&g.id), codec::encode(&record));
+        for admin in &g.admins {
+            let address = admin.public_key.address();
+            let record = AccountRecord {
+                address,
+                public_key: admin.public_key.clone(),
+                kind: AccountKind::Official { agency: g.id.clone(), roles: vec![Role::admin()] },
+                active: true,
+                created_at_height: 0,
+                registered_by: None,
+            };
+            state.put(account_key(&address), codec::encode(&record));
+        }
+    }
+}
+
+/// Consume the sender's nonce. Called by execution once a transaction has succeeded.
+pub fn bump_nonce(state: &mut dyn StateWrite, sender: &Address) {
+    let next = next_nonce(state, sender).checked_add(1).expect("a nonce never reaches u64::MAX");
+    state.put(nonce_key(sender), next.to_le_bytes().to_vec());
+}
+
+/// Execute one call. On error the caller discards every write the call made.
+pub fn execute(state: &mut dyn StateWrite, ctx: &CallContext, call: &AccountsCall) -> Result<(), TxError> {
+    match call {
+        AccountsCall::RegisterOfficial { public_key, agency: agency_id, roles } => {
+            let admin = require_role(state, &ctx.sender, Role::ADMIN)?;
+            if admin.agency() != Some(agency_id) {
+                return Err(error::not_permitted(format!(
+                    "an administrator of {} cannot register officials of {agency_id}",
+                    admin.agency().map(AgencyId::as_str).unwrap_or("no agency")
+                )));
+            }
+            agency(state, agency_id).ok_or_else(|| error::unknown_agency(agency_id))?;
+            check_roles(roles)?;
+            create_account(
+                state,
+                ctx,
+                public_key,
+                AccountKind::Official { agency: agency_id.clone(), roles: roles.clone() },
+            )
+        }
+        AccountsCall::SetRoles { account: target, roles } => {
+            check_roles(roles)?;
+            let mut record = official_of_senders_agency(state, ctx, target)?;
+            if let AccountKind::Official { roles: r, .. } = &mut record.kind {
+                *r = roles.clone();
+            }
+            if *target == ctx.sender && !record.has_role(Role::ADMIN) {
+                return Err(error::not_permitted(
+                    "an administrator cannot remove their own admin role; another administrator must do it",
+                ));
+            }
+            state.put(account_key(target), codec::encode(&record));
+            Ok(())
+        }
+        AccountsCall::SetActive { account: target, active } => {
+            if *target == ctx.sender {
+                return Err(error::not_permitted("an administrator cannot suspend or reinstate their own account"));
+            }
+            let mut record = official_of_senders_agency(state, ctx, target)?;
+            record.active = *active;
+            state.put(account_key(target), codec::encode(&record));
+            Ok(())
+        }
+        AccountsCall::RegisterCitizen { public_key, id_commitment } => {
+            let registrar = require_role(state, &ctx.sender, Role::CITIZEN_REGISTRAR)?;
+            let agency_id = registrar.agency().cloned().expect("officials have an agency");
+            let agency_record = agency(state, &agency_id).ok_or_else(|| error::unknown_agency(&agency_id))?;
+            if !agency_record.can_register_citizens {
+                return Err(error::not_permitted(format!("agency {agency_id} is not authorised to register citizens")));
+            }
+            if state.get(&commitment_key(id_commitment)).is_some() {
+                return Err(TxError::new(
+                    publica_types::ErrorCode::AccountExists,
+                    "a citizen with this identifier commitment is already registered",
+                ));
+            }
+            create_account(
+                state,
+                ctx,
+                public_key,
+                AccountKind::Citizen { registered_by_agency: agency_id, id_commitment: *id_commitment },
+            )?;
+            state.put(commitment_key(id_commitment), public_key.address().0.to_vec());
+            Ok(())
+        }
+        AccountsCall::RotateKey { new_public_key, possession } => {
+            let mut record = account(state, &ctx.sender).ok_or_else(|| error::unknown_account(&ctx.sender))?;
+            if record.public_key == *new_public_key {
+                return Err(error::invalid("the new key is the current key"));
+            }
+            let body = rotate_key_message(&ctx.sender, ctx.nonce);
+            let signed = publica_types::signing_message(ROTATE_KEY_TAG, ctx.chain_id.as_str(), &body);
+            new_public_key.verify(&signed, possession).map_err(|e| {
+                TxError::new(
+                    publica_types::ErrorCode::BadSignature,
+                    format!("the new key's proof of possession does not verify: {e}"),
+                )
+            })?;
+            // The new key must not already back another account, or two accounts would share a signer.
+            if account(state, &new_public_key.address()).is_some() {
+                return Err(error::account_exists(&new_public_key.address()));
+            }
+            record.public_key = new_public_key.clone();
+            state.put(account_key(&ctx.sender), codec::encode(&record));
+            Ok(())
+        }
+    }
+}
+
+fn check_roles(roles: &[Role]) -> Result<(), TxError> {
+    if roles.is_empty() || roles.len() > MAX_ROLES {
+        return Err(error::invalid(format!("an official holds 1 to {MAX_ROLES} roles, got {}", roles.len())));
+    }
+    let unique: BTreeSet<&Role> = roles.iter().collect();
+    if unique.len() != roles.len() {
+        return Err(error::invalid(format!("roles repeat: {}", error::role_list(roles))));
+    }
+    Ok(())
+}
+
+/// The record of `target`, checking that the sender administers `target`'s agency.
+fn official_of_senders_agency(
+    state: &dyn StateWrite,
+    ctx: &CallContext,
+    target: &Address,
+) -> Result<AccountRecord, TxError> {
+    let admin = require_role(state, &ctx.sender, Role::ADMIN)?;
+    let record = account(state, target).ok_or_else(|| error::unknown_account(target))?;
+    match record.agency() {
+        Some(a) if Some(a) == admin.agency() => Ok(record),
+        Some(a) => Err(error::not_permitted(format!("account {target} belongs to agency {a}, not the sender's"))),
+        None => Err(error::not_permitted(format!("account {target} is a citizen, not an official"))),
+    }
+}
+
+fn create_account(
+    state: &mut dyn StateWrite,
+    ctx: &CallContext,
+    public_key: &PublicKey,
+    kind: AccountKind,
+) -> Result<(), TxError> {
+    let address = public_key.address();
+    if account(state, &address).is_some() {
+        return Err(error::account_exists(&address));
+    }
+    let record = AccountRecord {
+        address,
+        public_key: public_key.clone(),
+        kind,
+        active: true,
+        created_at_height: ctx.height,
+        registered_by: Some(ctx.sender),
+    };
+    state.put(account_key(&address), codec::encode(&record));
+    Ok(())
+}

@@ -1,0 +1,159 @@
+//! Errors of this crate and the ledger's stable error codes.
+
+use serde::{Deserialize, Serialize};
+
+use crate::codec::CodecError;
+
+/// Errors raised while building or checking the ledger's types.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TypesError {
+    /// A name (chain id, agency id, role) breaks the naming rule.
+    #[error("invalid {kind} {value:?}: must be {rule}")]
+    InvalidName { kind: &'static str, value: String, rule: String },
+    /// Bytes could not be decoded.
+    #[error(transparent)]
+    Codec(#[from] CodecError),
+    /// A commit certificate does not prove a decision.
+    #[error("invalid commit certificate: {0}")]
+    Certificate(String),
+    /// A validator set is not acceptable.
+    #[error("invalid validator set: {0}")]
+    ValidatorSet(String),
+    /// A genesis document is not acceptable.
+    #[error("invalid genesis: {0}")]
+    Genesis(String),
+}
+
+/// Stable error codes, shared by the API's JSON errors and by the reasons recorded for rejected transactions.
+///
+/// The numbers never change meaning once released; new codes are only added. The string form (`as_str`) is what
+/// JSON clients should match on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[repr(u16)]
+pub enum ErrorCode {
+    // Decoding.
+    MalformedTransaction = 1001,
+    TransactionTooLarge = 1002,
+    NonCanonicalEncoding = 1003,
+    // Authentication and replay protection.
+    BadSignature = 1101,
+    WrongChain = 1102,
+    UnknownSender = 1103,
+    BadNonce = 1104,
+    NonceTooFarAhead = 1105,
+    Expired = 1106,
+    AccountInactive = 1107,
+    ExpiryTooFar = 1108,
+    // Authorisation.
+    MissingRole = 1201,
+    // Module rules.
+    AccountExists = 1301,
+    UnknownAccount = 1302,
+    UnknownAgency = 1303,
+    InvalidArgument = 1304,
+    NotPermitted = 1305,
+    // Admission.
+    MempoolFull = 1401,
+    DuplicateTransaction = 1402,
+    // API.
+    MalformedRequest = 2001,
+    RequestTooLarge = 2002,
+    NotFound = 2003,
+    Unavailable = 2004,
+    Internal = 2005,
+}
+
+impl ErrorCode {
+    /// The stable numeric code.
+    pub fn number(self) -> u16 {
+        self as u16
+    }
+
+    /// The stable string code, as used in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::MalformedTransaction => "malformed_transaction",
+            Self::TransactionTooLarge => "transaction_too_large",
+            Self::NonCanonicalEncoding => "non_canonical_encoding",
+            Self::BadSignature => "bad_signature",
+            Self::WrongChain => "wrong_chain",
+            Self::UnknownSender => "unknown_sender",
+            Self::BadNonce => "bad_nonce",
+            Self::NonceTooFarAhead => "nonce_too_far_ahead",
+            Self::Expired => "expired",
+            Self::AccountInactive => "account_inactive",
+            Self::ExpiryTooFar => "expiry_too_far",
+            Self::MissingRole => "missing_role",
+            Self::AccountExists => "account_exists",
+            Self::UnknownAccount => "unknown_account",
+            Self::UnknownAgency => "unknown_agency",
+            Self::InvalidArgument => "invalid_argument",
+            Self::NotPermitted => "not_permitted",
+            Self::MempoolFull => "mempool_full",
+            Self::DuplicateTransaction => "duplicate_transaction",
+            Self::MalformedRequest => "malformed_request",
+            Self::RequestTooLarge => "request_too_large",
+            Self::NotFound => "not_found",
+            Self::Unavailable => "unavailable",
+            Self::Internal => "internal",
+        }
+    }
+
+    /// Every code, for documentation and tests.
+    pub const ALL: &'static [ErrorCode] = &[
+        Self::MalformedTransaction,
+        Self::TransactionTooLarge,
+        Self::NonCanonicalEncoding,
+        Self::BadSignature,
+        Self::WrongChain,
+        Self::UnknownSender,
+        Self::BadNonce,
+        Self::NonceTooFarAhead,
+        Self::Expired,
+        Self::AccountInactive,
+        Self::ExpiryTooFar,
+        Self::MissingRole,
+        Self::AccountExists,
+        Self::UnknownAccount,
+        Self::UnknownAgency,
+        Self::InvalidArgument,
+        Self::NotPermitted,
+        Self::MempoolFull,
+        Self::DuplicateTransaction,
+        Self::MalformedRequest,
+        Self::RequestTooLarge,
+        Self::NotFound,
+        Self::Unavailable,
+        Self::Internal,
+    ];
+}
+
+impl From<&CodecError> for ErrorCode {
+    fn from(e: &CodecError) -> Self {
+        match e {
+            CodecError::TooLarge { .. } => Self::TransactionTooLarge,
+            CodecError::Malformed { .. } => Self::MalformedTransaction,
+            CodecError::NonCanonical { .. } => Self::NonCanonicalEncoding,
+        }
+    }
+}
+
+/// Why a transaction was refused: a stable code and a message for people.
+///
+/// This is what admission returns and what the node records for a transaction that did not make it into a block.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{message} ({})", code.as_str())]
+pub struct TxError {
+    /// The stable code.
+    pub code: ErrorCode,
+    /// What was wrong and, where it helps, what to do.
+    pub message: String,
+}
+
+impl TxError {
+    /// A refusal with this code and message.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self { code, message: message.into() }
+    }
+}

@@ -1,0 +1,263 @@
+//! Tests of the ledger's types: canonical encoding, names, validator sets, certificates, blocks, genesis.
+
+use proptest::prelude::*;
+use publica_crypto::Keypair;
+use publica_types::block::tx_root;
+use publica_types::codec::CodecError;
+use publica_types::*;
+
+fn key(i: u8) -> Keypair {
+    Keypair::from_seed(&[i; 32])
+}
+
+fn chain() -> ChainId {
+    "test-chain".parse().unwrap()
+}
+
+fn body(sender: &Keypair, nonce: u64) -> TxBody {
+    TxBody {
+        chain_id: chain(),
+        sender: sender.public_key().address(),
+        nonce,
+        expires_at_ms: 1_000_000,
+        call: Call::Accounts(AccountsCall::SetActive { account: Address([7; 20]), active: false }),
+    }
+}
+
+#[test]
+fn transaction_round_trips_and_verifies() {
+    let k = key(1);
+    let tx = body(&k, 3).sign(&k);
+    let bytes = tx.encode();
+    let back = Transaction::decode(&bytes).unwrap();
+    assert_eq!(back, tx);
+    assert!(k.public_key().verify(&back.body.signing_bytes(), &back.signature).is_ok());
+}
+
+#[test]
+fn transaction_id_ignores_the_signature() {
+    let k = key(1);
+    let a = body(&k, 0).sign(&k);
+    let b = body(&k, 0).sign(&k);
+    assert_eq!(a.id(), b.id());
+    assert_ne!(body(&k, 0).id(), body(&k, 1).id());
+}
+
+#[test]
+fn truncated_trailing_and_oversize_transactions_are_refused() {
+    let k = key(1);
+    let bytes = body(&k, 0).sign(&k).encode();
+    for cut in [0, 1, 10, bytes.len() / 2, bytes.len() - 1] {
+        assert!(
+            matches!(Transaction::decode(&bytes[..cut]), Err(CodecError::Malformed { .. })),
+            "cut at {cut} accepted"
+        );
+    }
+    let mut trailing = bytes.clone();
+    trailing.push(0);
+    assert!(Transaction::decode(&trailing).is_err());
+    let oversize = vec![0u8; MAX_TX_BYTES + 1];
+    assert!(matches!(Transaction::decode(&oversize), Err(CodecError::TooLarge { .. })));
+}
+
+#[test]
+fn signature_for_another_chain_does_not_verify() {
+    let k = key(1);
+    let tx = body(&k, 0).sign(&k);
+    let mut other = tx.body.clone();
+    other.chain_id = "other-chain".parse().unwrap();
+    assert!(k.public_key().verify(&other.signing_bytes(), &tx.signature).is_err());
+}
+
+#[test]
+fn names_are_validated_everywhere() {
+    assert!("Land-Registry".parse::<AgencyId>().is_err());
+    assert!("-land".parse::<AgencyId>().is_err());
+    assert!("".parse::<Role>().is_err());
+    assert!("a".repeat(33).parse::<Role>().is_err());
+    assert!("land-registry".parse::<AgencyId>().is_ok());
+    // A name that breaks the rule cannot be smuggled in through borsh or JSON.
+    let bad = borsh::to_vec(&"BAD NAME".to_string()).unwrap();
+    assert!(decode_canonical::<AgencyId>("agency", &bad, 1024).is_err());
+    assert!(serde_json::from_str::<Role>("\"Admin\"").is_err());
+}
+
+fn validator(i: u8, power: u64) -> Validator {
+    let k = key(i);
+    Validator { address: k.public_key().address(), public_key: k.public_key().clone(), voting_power: power }
+}
+
+#[test]
+fn validator_sets_are_sorted_and_checked() {
+    let set = ValidatorSet::new(vec![validator(3, 1), validator(1, 1), validator(2, 1)]).unwrap();
+    let addrs: Vec<_> = set.validators().iter().map(|v| v.address).collect();
+    let mut sorted = addrs.clone();
+    sorted.sort();
+    assert_eq!(addrs, sorted);
+    assert!(ValidatorSet::new(vec![validator(1, 1), validator(1, 1)]).is_err());
+    assert!(ValidatorSet::new(vec![validator(1, 0)]).is_err());
+    assert!(ValidatorSet::new(vec![]).is_err());
+    let mut wrong = validator(1, 1);
+    wrong.address = Address([0; 20]);
+    assert!(ValidatorSet::new(vec![wrong]).is_err());
+    // Round trip through borsh, and refusal of an unsorted encoding.
+    let bytes = codec::encode(&set);
+    assert_eq!(ValidatorSet::decode(&bytes).unwrap(), set);
+    let mut members = set.validators().to_vec();
+    members.reverse();
+    let mut unsorted = (members.len() as u32).to_le_bytes().to_vec();
+    for m in &members {
+        unsorted.extend(codec::encode(m));
+    }
+    assert!(ValidatorSet::decode(&unsorted).is_err());
+}
+
+fn certificate(signers: &[u8], height: u64, hash: Hash) -> CommitCertificate {
+    let signatures = signers
+        .iter()
+        .map(|i| {
+            let k = key(*i);
+            let vote = VoteBody {
+                height,
+                round: 0,
+                kind: VoteKind::Precommit,
+                block_hash: Some(hash),
+                validator: k.public_key().address(),
+            };
+            CommitSignature { validator: k.public_key().address(), signature: k.sign(&vote.signing_bytes(&chain())) }
+        })
+        .collect();
+    CommitCertificate { height, round: 0, block_hash: hash, signatures }
+}
+
+#[test]
+fn certificates_need_more_than_two_thirds() {
+    let set = ValidatorSet::new((1..=4).map(|i| validator(i, 1)).collect()).unwrap();
+    assert_eq!(set.quorum_power(), 3);
+    assert!(certificate(&[1, 2, 3], 5, [9; 32]).verify(&chain(), &set).is_ok());
+    assert!(certificate(&[1, 2, 3, 4], 5, [9; 32]).verify(&chain(), &set).is_ok());
+    let err = certificate(&[1, 2], 5, [9; 32]).verify(&chain(), &set).unwrap_err();
+    assert!(err.to_string().contains("more than two thirds"), "{err}");
+}
+
+#[test]
+fn certificates_refuse_duplicates_strangers_and_tampering() {
+    let set = ValidatorSet::new((1..=4).map(|i| validator(i, 1)).collect()).unwrap();
+    let mut dup = certificate(&[1, 2, 3], 5, [9; 32]);
+    dup.signatures[2] = dup.signatures[0].clone();
+    assert!(dup.verify(&chain(), &set).unwrap_err().to_string().contains("twice"));
+    let stranger = certificate(&[1, 2, 9], 5, [9; 32]);
+    assert!(stranger.verify(&chain(), &set).unwrap_err().to_string().contains("not in the validator set"));
+    // Signatures for another block, height or chain do not count.
+    let mut moved = certificate(&[1, 2, 3], 5, [9; 32]);
+    moved.block_hash = [8; 32];
+    assert!(moved.verify(&chain(), &set).is_err());
+    let mut higher = certificate(&[1, 2, 3], 5, [9; 32]);
+    higher.height = 6;
+    assert!(higher.verify(&chain(), &set).is_err());
+    assert!(certificate(&[1, 2, 3], 5, [9; 32]).verify(&"other".parse().unwrap(), &set).is_err());
+    // A signature by a member over a prevote is not a precommit.
+    let mut prevote = certificate(&[1, 2, 3], 5, [9; 32]);
+    let k = key(3);
+    let vote = VoteBody { height: 5, round: 0, kind: VoteKind::Prevote, block_hash: Some([9; 32]), validator: k.public_key().address() };
+    prevote.signatures[2].signature = k.sign(&vote.signing_bytes(&chain()));
+    assert!(prevote.verify(&chain(), &set).is_err());
+}
+
+fn header(txs: &[Transaction]) -> BlockHeader {
+    BlockHeader {
+        version: HEADER_VERSION,
+        chain_id: chain(),
+        height: 1,
+        time_ms: 10,
+        parent_hash: [0; 32],
+        proposer: Address([1; 20]),
+        tx_root: tx_root(txs),
+        tx_count: txs.len() as u32,
+        state_root: [2; 32],
+        validator_set_hash: [3; 32],
+        next_validator_set_hash: [3; 32],
+    }
+}
+
+#[test]
+fn blocks_must_match_their_header() {
+    let k = key(1);
+    let txs = vec![body(&k, 0).sign(&k), body(&k, 1).sign(&k)];
+    let block = Block { header: header(&txs), txs: txs.clone() };
+    assert_eq!(Block::decode(&block.encode()).unwrap(), block);
+    let mut swapped = block.clone();
+    swapped.txs.reverse();
+    assert!(Block::decode(&swapped.encode()).is_err());
+    let mut short = block.clone();
+    short.txs.pop();
+    assert!(Block::decode(&short.encode()).is_err());
+    assert_ne!(block.hash(), Block { header: header(&txs[..1]), txs: txs[..1].to_vec() }.hash());
+}
+
+#[test]
+fn genesis_round_trips_and_is_checked() {
+    let admin = key(5);
+    let genesis = Genesis {
+        chain_id: chain(),
+        genesis_time_ms: 1,
+        agencies: vec![GenesisAgency {
+            id: "land-registry".parse().unwrap(),
+            name: "Land Registry".into(),
+            can_register_citizens: false,
+            admins: vec![GenesisAccount { public_key: admin.public_key().clone() }],
+        }],
+        validators: ValidatorSet::new(vec![validator(1, 1)]).unwrap(),
+    };
+    let back = Genesis::from_json(genesis.to_json().as_bytes()).unwrap();
+    assert_eq!(back, genesis);
+    assert_eq!(back.hash(), genesis.hash());
+    let mut twice = genesis.clone();
+    twice.agencies.push(twice.agencies[0].clone());
+    assert!(Genesis::from_json(twice.to_json().as_bytes()).is_err());
+    assert!(Genesis::from_json(b"{not json").is_err());
+}
+
+#[test]
+fn error_codes_are_unique_and_stable() {
+    let mut numbers: Vec<u16> = ErrorCode::ALL.iter().map(|c| c.number()).collect();
+    let mut names: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+    numbers.sort();
+    names.sort();
+    numbers.dedup();
+    names.dedup();
+    assert_eq!(numbers.len(), ErrorCode::ALL.len());
+    assert_eq!(names.len(), ErrorCode::ALL.len());
+    assert_eq!(ErrorCode::BadSignature.number(), 1101);
+    assert_eq!(serde_json::to_string(&ErrorCode::MissingRole).unwrap(), "\"missing_role\"");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn tx_bodies_round_trip(nonce in any::<u64>(), expires in any::<u64>(), active in any::<bool>(), target in any::<[u8; 20]>()) {
+        let k = key(1);
+        let body = TxBody {
+            chain_id: chain(),
+            sender: k.public_key().address(),
+            nonce,
+            expires_at_ms: expires,
+            call: Call::Accounts(AccountsCall::SetActive { account: Address(target), active }),
+        };
+        let bytes = codec::encode(&body);
+        let back: TxBody = decode_canonical("body", &bytes, 1 << 20).unwrap();
+        prop_assert_eq!(&back, &body);
+        let json = serde_json::to_string(&body).unwrap();
+        let back: TxBody = serde_json::from_str(&json).unwrap();
+        prop_assert_eq!(back, body);
+    }
+
+    #[test]
+    fn arbitrary_bytes_never_panic_the_decoders(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+        let _ = Transaction::decode(&bytes);
+        let _ = Block::decode(&bytes);
+        let _ = CommitCertificate::decode(&bytes);
+        let _ = ValidatorSet::decode(&bytes);
+    }
+}
