@@ -1,0 +1,196 @@
+//! The two standard signature schemes that make up a Publica key, each usable on its own.
+//!
+//! Each component is a plain standard signature: ML-DSA-65 per FIPS 204 (pure mode, empty context) and Ed25519 per
+//! RFC 8032, verified with the ZIP-215 rules. Keeping them separate makes it possible to test each against public
+//! test vectors and to explain to outsiders how to check a Publica signature with any standard library.
+
+use aws_lc_rs::signature::{ParsedPublicKey, ML_DSA_65};
+use curve25519_dalek_ng::edwards::CompressedEdwardsY;
+
+use crate::error::{CryptoError, Half};
+use crate::{
+    ED25519_PUBLIC_KEY_LEN, ED25519_SIGNATURE_LEN, ML_DSA_65_PUBLIC_KEY_LEN,
+    ML_DSA_65_SIGNATURE_LEN,
+};
+
+/// An ML-DSA-65 public key (FIPS 204 `pkEncode` output, 1952 bytes), parsed once so verification is cheap.
+#[derive(Clone)]
+pub struct MlDsa65PublicKey {
+    bytes: Box<[u8; ML_DSA_65_PUBLIC_KEY_LEN]>,
+    parsed: ParsedPublicKey,
+}
+
+impl MlDsa65PublicKey {
+    /// Parses a raw FIPS 204 ML-DSA-65 public key.
+    ///
+    /// Exactly 1952 bytes are required. The length is checked before the bytes reach the library because the
+    /// library would also accept a DER SubjectPublicKeyInfo, and Publica has exactly one encoding per key.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, CryptoError> {
+        let raw: [u8; ML_DSA_65_PUBLIC_KEY_LEN] =
+            bytes.try_into().map_err(|_| CryptoError::InvalidLength {
+                what: "ML-DSA-65 public key",
+                expected: ML_DSA_65_PUBLIC_KEY_LEN,
+                actual: bytes.len(),
+            })?;
+        let parsed = ParsedPublicKey::new(&ML_DSA_65, raw)
+            .map_err(|_| CryptoError::MalformedMlDsaPublicKey)?;
+        // The parsed key must be the very bytes we were given; anything else would make two encodings of one key.
+        debug_assert_eq!(parsed.as_ref(), &raw[..]);
+        Ok(MlDsa65PublicKey {
+            bytes: Box::new(raw),
+            parsed,
+        })
+    }
+
+    /// The raw 1952-byte public key.
+    pub fn as_bytes(&self) -> &[u8; ML_DSA_65_PUBLIC_KEY_LEN] {
+        &self.bytes
+    }
+
+    /// Verifies an ML-DSA-65 signature (3309 bytes) over `message`, pure mode with an empty context string.
+    pub fn verify(&self, message: &[u8], signature: &[u8]) -> Result<(), CryptoError> {
+        if signature.len() != ML_DSA_65_SIGNATURE_LEN {
+            return Err(CryptoError::SignatureInvalid {
+                half: Half::MlDsa65,
+            });
+        }
+        self.parsed
+            .verify_sig(message, signature)
+            .map_err(|_| CryptoError::SignatureInvalid {
+                half: Half::MlDsa65,
+            })
+    }
+}
+
+impl PartialEq for MlDsa65PublicKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.bytes == other.bytes
+    }
+}
+
+impl Eq for MlDsa65PublicKey {}
+
+impl std::hash::Hash for MlDsa65PublicKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.bytes.hash(state);
+    }
+}
+
+/// An Ed25519 public key accepted by Publica.
+///
+/// Key rule, enforced at parse time: the 32 bytes must be the canonical encoding of a curve point that is not of
+/// small order (not one of the 8 torsion points). ZIP-215 verification alone would accept non-canonical and
+/// small-order keys; a small-order key makes signatures that verify for many messages, so such keys are refused
+/// before they can be registered. Signatures themselves are then checked with the ZIP-215 rules, for which
+/// single and batch verification accept exactly the same set.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Ed25519PublicKey {
+    key: ed25519_consensus::VerificationKey,
+}
+
+impl Ed25519PublicKey {
+    /// Parses a 32-byte Ed25519 public key, applying the key rule described on the type.
+    pub fn from_bytes(bytes: &[u8; ED25519_PUBLIC_KEY_LEN]) -> Result<Self, CryptoError> {
+        let point =
+            CompressedEdwardsY(*bytes)
+                .decompress()
+                .ok_or(CryptoError::BadEd25519PublicKey {
+                    reason: "the bytes do not encode a point on the curve",
+                })?;
+        if point.compress().to_bytes() != *bytes {
+            return Err(CryptoError::BadEd25519PublicKey {
+                reason: "non-canonical point encoding (y >= p or sign bit set on x = 0)",
+            });
+        }
+        if point.is_small_order() {
+            return Err(CryptoError::BadEd25519PublicKey {
+                reason: "small-order point (a torsion point cannot be a signing key)",
+            });
+        }
+        let key = ed25519_consensus::VerificationKey::try_from(*bytes).map_err(|_| {
+            CryptoError::BadEd25519PublicKey {
+                reason: "the bytes do not encode a point on the curve",
+            }
+        })?;
+        Ok(Ed25519PublicKey { key })
+    }
+
+    /// The 32-byte RFC 8032 encoding.
+    pub fn as_bytes(&self) -> &[u8; ED25519_PUBLIC_KEY_LEN] {
+        self.key.as_bytes()
+    }
+
+    pub(crate) fn key_bytes(&self) -> ed25519_consensus::VerificationKeyBytes {
+        ed25519_consensus::VerificationKeyBytes::from(self.key)
+    }
+
+    /// Verifies a 64-byte Ed25519 signature over `message` with the ZIP-215 rules: `s < l`, `R` any curve point
+    /// encoding, and the cofactored equation `[8][s]B = [8]R + [8][k]A`.
+    pub fn verify(
+        &self,
+        message: &[u8],
+        signature: &[u8; ED25519_SIGNATURE_LEN],
+    ) -> Result<(), CryptoError> {
+        self.key
+            .verify(&ed25519_consensus::Signature::from(*signature), message)
+            .map_err(|_| CryptoError::SignatureInvalid {
+                half: Half::Ed25519,
+            })
+    }
+}
+
+impl std::fmt::Debug for MlDsa65PublicKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "MlDsa65PublicKey({}…)", hex::encode(&self.bytes[..8]))
+    }
+}
+
+impl std::fmt::Debug for Ed25519PublicKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Ed25519PublicKey({})", hex::encode(self.as_bytes()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use curve25519_dalek_ng::constants::{ED25519_BASEPOINT_POINT, EIGHT_TORSION};
+
+    #[test]
+    fn all_eight_torsion_points_are_refused() {
+        for point in EIGHT_TORSION.iter() {
+            let bytes = point.compress().to_bytes();
+            let error = Ed25519PublicKey::from_bytes(&bytes).unwrap_err();
+            assert!(
+                error.to_string().contains("small-order"),
+                "{}: {error}",
+                hex::encode(bytes)
+            );
+        }
+    }
+
+    #[test]
+    fn large_order_points_are_accepted() {
+        let bytes = ED25519_BASEPOINT_POINT.compress().to_bytes();
+        assert_eq!(
+            Ed25519PublicKey::from_bytes(&bytes).unwrap().as_bytes(),
+            &bytes
+        );
+        // A point with a torsion component is not of small order, so the key rule (which only excludes the
+        // degenerate keys) accepts it; ZIP-215's cofactored equation makes the torsion part irrelevant.
+        let mixed = (ED25519_BASEPOINT_POINT + EIGHT_TORSION[1])
+            .compress()
+            .to_bytes();
+        Ed25519PublicKey::from_bytes(&mixed).unwrap();
+    }
+
+    #[test]
+    fn ml_dsa_key_length_checked_before_parsing() {
+        for len in [0, 1951, 1953, 1974] {
+            assert!(matches!(
+                MlDsa65PublicKey::from_bytes(&vec![0; len]),
+                Err(CryptoError::InvalidLength { actual, .. }) if actual == len
+            ));
+        }
+    }
+}

@@ -1,0 +1,288 @@
+//! Tests of execution and, through it, of the accounts module's rules.
+
+use std::collections::BTreeMap;
+
+use publica_execution::*;
+use publica_merkle::{key_hash, value_hash, StateTree};
+use publica_types::call::{rotate_key_message, ROTATE_KEY_TAG};
+use publica_types::*;
+
+/// The committed state of a test chain: a map and its tree, advanced block by block.
+struct Chain {
+    state: BTreeMap<Vec<u8>, Vec<u8>>,
+    tree: StateTree,
+    height: u64,
+}
+
+impl StateRead for Chain {
+    fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
+        self.state.get(key).cloned()
+    }
+}
+
+fn key(name: &str) -> Keypair {
+    Keypair::from_seed(&sha256(name.as_bytes()))
+}
+
+fn chain_id() -> ChainId {
+    "exec-test".parse().unwrap()
+}
+
+fn genesis() -> Genesis {
+    let agency = |id: &str, citizens: bool| GenesisAgency {
+        id: id.parse().unwrap(),
+        name: id.to_owned(),
+        can_register_citizens: citizens,
+        admins: vec![GenesisAccount { public_key: key(&format!("admin-{id}")).public_key().clone() }],
+    };
+    let v = key("validator");
+    Genesis {
+        chain_id: chain_id(),
+        genesis_time_ms: 0,
+        agencies: vec![agency("civil", true), agency("land", false)],
+        validators: ValidatorSet::new(vec![Validator {
+            address: v.public_key().address(),
+            public_key: v.public_key().clone(),
+            voting_power: 1,
+        }])
+        .unwrap(),
+    }
+}
+
+impl Chain {
+    fn new() -> Self {
+        let outcome = genesis_state(&genesis());
+        let state = outcome.changes.into_iter().map(|(k, v)| (k, v.unwrap())).collect();
+        Chain { state, tree: outcome.tree, height: 0 }
+    }
+
+    fn env(&self) -> BlockEnv {
+        BlockEnv { chain_id: chain_id(), height: self.height + 1, time_ms: 1_000 * (self.height + 1) }
+    }
+
+    /// Propose a block of `txs`, commit what was included, return the refusals.
+    fn propose(&mut self, txs: Vec<Transaction>) -> Vec<(TxId, TxError)> {
+        let outcome = execute_block(self, &self.tree, &self.env(), txs, Mode::Propose, &VerifyEveryTime).unwrap();
+        self.apply(&outcome);
+        outcome.rejected
+    }
+
+    fn apply(&mut self, outcome: &Outcome) {
+        for (k, v) in &outcome.changes {
+            match v {
+                Some(v) => self.state.insert(k.clone(), v.clone()),
+                None => self.state.remove(k),
+            };
+        }
+        self.tree = outcome.tree.clone();
+        self.height += 1;
+        // The tree must agree with a tree built from scratch over the map: check it after every block.
+        let mut fresh = StateTree::new();
+        fresh.apply(self.state.iter().map(|(k, v)| (key_hash(k), Some(value_hash(v)))).collect());
+        assert_eq!(fresh.root(), self.tree.root());
+    }
+
+    fn nonce(&self, k: &Keypair) -> u64 {
+        publica_accounts::next_nonce(self, &k.public_key().address())
+    }
+
+    fn tx(&self, k: &Keypair, call: AccountsCall) -> Transaction {
+        self.tx_with_nonce(k, self.nonce(k), call)
+    }
+
+    fn tx_with_nonce(&self, k: &Keypair, nonce: u64, call: AccountsCall) -> Transaction {
+        TxBody {
+            chain_id: chain_id(),
+            sender: k.public_key().address(),
+            nonce,
+            expires_at_ms: 1_000_000,
+            call: Call::Accounts(call),
+        }
+        .sign(k)
+    }
+
+    /// Run one transaction alone and return its refusal, if any.
+    fn run(&mut self, tx: Transaction) -> Option<TxError> {
+        self.propose(vec![tx]).pop().map(|(_, e)| e)
+    }
+}
+
+fn register_official(name: &str, agency: &str, roles: &[&str]) -> AccountsCall {
+    AccountsCall::RegisterOfficial {
+        public_key: key(name).public_key().clone(),
+        agency: agency.parse().unwrap(),
+        roles: roles.iter().map(|r| r.parse().unwrap()).collect(),
+    }
+}
+
+fn code(e: Option<TxError>) -> Option<ErrorCode> {
+    e.map(|e| e.code)
+}
+
+#[test]
+fn genesis_writes_agencies_admins_and_validators() {
+    let chain = Chain::new();
+    let admin = publica_accounts::account(&chain, &key("admin-civil").public_key().address()).unwrap();
+    assert!(admin.has_role(Role::ADMIN));
+    assert!(publica_accounts::agency(&chain, &"land".parse().unwrap()).is_some());
+    assert_eq!(validator_set(&chain).unwrap(), genesis().validators);
+}
+
+#[test]
+fn an_administrator_registers_officials_of_its_own_agency_only() {
+    let mut chain = Chain::new();
+    let admin = key("admin-civil");
+    assert_eq!(chain.run(chain.tx(&admin, register_official("clerk", "civil", &["citizen-registrar"]))), None);
+    let clerk = publica_accounts::account(&chain, &key("clerk").public_key().address()).unwrap();
+    assert!(clerk.has_role("citizen-registrar"));
+    assert_eq!(clerk.created_at_height, 1);
+    // Another agency's officials are out of reach.
+    assert_eq!(code(chain.run(chain.tx(&admin, register_official("x", "land", &["registrar"])))), Some(ErrorCode::NotPermitted));
+    // An official without the admin role cannot register anyone.
+    let clerk = key("clerk");
+    assert_eq!(code(chain.run(chain.tx(&clerk, register_official("y", "civil", &["clerk"])))), Some(ErrorCode::MissingRole));
+    // A key backs one account.
+    assert_eq!(code(chain.run(chain.tx(&admin, register_official("clerk", "civil", &["clerk"])))), Some(ErrorCode::AccountExists));
+    // Role lists are checked.
+    assert_eq!(code(chain.run(chain.tx(&admin, register_official("z", "civil", &[])))), Some(ErrorCode::InvalidArgument));
+    assert_eq!(code(chain.run(chain.tx(&admin, register_official("z", "civil", &["a", "a"])))), Some(ErrorCode::InvalidArgument));
+}
+
+#[test]
+fn citizens_are_registered_by_a_citizen_registrar_of_an_authorised_agency() {
+    let mut chain = Chain::new();
+    chain.run(chain.tx(&key("admin-civil"), register_official("clerk", "civil", &["citizen-registrar"])));
+    chain.run(chain.tx(&key("admin-land"), register_official("land-clerk", "land", &["citizen-registrar"])));
+    let citizen = |name: &str, c: u8| AccountsCall::RegisterCitizen { public_key: key(name).public_key().clone(), id_commitment: [c; 32] };
+    assert_eq!(chain.run(chain.tx(&key("clerk"), citizen("ada", 1))), None);
+    // The same national identifier commitment cannot back two accounts.
+    assert_eq!(code(chain.run(chain.tx(&key("clerk"), citizen("bob", 1)))), Some(ErrorCode::AccountExists));
+    // The land registry may not register citizens, whatever roles its officials hold.
+    assert_eq!(code(chain.run(chain.tx(&key("land-clerk"), citizen("bob", 2)))), Some(ErrorCode::NotPermitted));
+    // A citizen cannot register another.
+    assert_eq!(code(chain.run(chain.tx(&key("ada"), citizen("carl", 3)))), Some(ErrorCode::MissingRole));
+}
+
+#[test]
+fn roles_and_suspension_are_managed_by_the_administrator() {
+    let mut chain = Chain::new();
+    let admin = key("admin-civil");
+    chain.run(chain.tx(&admin, register_official("clerk", "civil", &["clerk"])));
+    let clerk_addr = key("clerk").public_key().address();
+    let set_roles = |roles: &[&str]| AccountsCall::SetRoles { account: clerk_addr, roles: roles.iter().map(|r| r.parse().unwrap()).collect() };
+    assert_eq!(chain.run(chain.tx(&admin, set_roles(&["citizen-registrar"]))), None);
+    assert!(publica_accounts::account(&chain, &clerk_addr).unwrap().has_role("citizen-registrar"));
+    // Suspended accounts cannot send anything.
+    assert_eq!(chain.run(chain.tx(&admin, AccountsCall::SetActive { account: clerk_addr, active: false })), None);
+    let c = AccountsCall::RegisterCitizen { public_key: key("ada").public_key().clone(), id_commitment: [1; 32] };
+    assert_eq!(code(chain.run(chain.tx(&key("clerk"), c.clone()))), Some(ErrorCode::AccountInactive));
+    assert_eq!(chain.run(chain.tx(&admin, AccountsCall::SetActive { account: clerk_addr, active: true })), None);
+    assert_eq!(chain.run(chain.tx(&key("clerk"), c)), None);
+    // An administrator cannot demote or suspend itself.
+    let me = admin.public_key().address();
+    assert_eq!(
+        code(chain.run(chain.tx(&admin, AccountsCall::SetRoles { account: me, roles: vec!["clerk".parse().unwrap()] }))),
+        Some(ErrorCode::NotPermitted)
+    );
+    assert_eq!(code(chain.run(chain.tx(&admin, AccountsCall::SetActive { account: me, active: false }))), Some(ErrorCode::NotPermitted));
+}
+
+#[test]
+fn key_rotation_needs_proof_of_possession_and_changes_the_signer() {
+    let mut chain = Chain::new();
+    let admin = key("admin-civil");
+    let account = admin.public_key().address();
+    let new = key("admin-civil-2");
+    let nonce = chain.nonce(&admin);
+    let message = signing_message(ROTATE_KEY_TAG, chain_id().as_str(), &rotate_key_message(&account, nonce));
+    // A proof signed by the wrong key, or for another nonce, is refused.
+    let wrong = AccountsCall::RotateKey { new_public_key: new.public_key().clone(), possession: admin.sign(&message) };
+    assert_eq!(code(chain.run(chain.tx(&admin, wrong))), Some(ErrorCode::BadSignature));
+    let stale = signing_message(ROTATE_KEY_TAG, chain_id().as_str(), &rotate_key_message(&account, nonce + 1));
+    let replayed = AccountsCall::RotateKey { new_public_key: new.public_key().clone(), possession: new.sign(&stale) };
+    assert_eq!(code(chain.run(chain.tx(&admin, replayed))), Some(ErrorCode::BadSignature));
+    let good = AccountsCall::RotateKey { new_public_key: new.public_key().clone(), possession: new.sign(&message) };
+    assert_eq!(chain.run(chain.tx(&admin, good)), None);
+    // The old key no longer signs for the account; the new one does, under the same address.
+    let call = register_official("clerk", "civil", &["clerk"]);
+    let old_signed = chain.tx_with_nonce(&admin, nonce + 1, call.clone());
+    assert_eq!(code(chain.run(old_signed)), Some(ErrorCode::BadSignature));
+    let mut body = chain.tx_with_nonce(&admin, nonce + 1, call).body;
+    body.sender = account;
+    assert_eq!(chain.run(body.sign(&new)), None);
+}
+
+#[test]
+fn every_admission_rule_refuses_with_its_code_and_changes_nothing() {
+    let chain = Chain::new();
+    let admin = key("admin-civil");
+    let call = register_official("clerk", "civil", &["clerk"]);
+    let root = chain.tree.root();
+    let mut wrong_chain = chain.tx(&admin, call.clone()).body;
+    wrong_chain.chain_id = "elsewhere".parse().unwrap();
+    let mut expired = chain.tx(&admin, call.clone()).body;
+    expired.expires_at_ms = 0;
+    let stranger = key("nobody");
+    let mut bad_ml_dsa = chain.tx(&admin, call.clone());
+    let mut sig = bad_ml_dsa.signature.to_bytes();
+    sig[10] ^= 1;
+    bad_ml_dsa.signature = Signature::from_bytes(&sig).unwrap();
+    let mut bad_ed = chain.tx(&admin, call.clone());
+    let mut sig = bad_ed.signature.to_bytes();
+    let last = sig.len() - 5;
+    sig[last] ^= 1;
+    bad_ed.signature = Signature::from_bytes(&sig).unwrap();
+    let cases = vec![
+        (wrong_chain.sign(&admin), ErrorCode::WrongChain),
+        (expired.sign(&admin), ErrorCode::Expired),
+        (chain.tx(&stranger, call.clone()), ErrorCode::UnknownSender),
+        (chain.tx_with_nonce(&admin, 5, call.clone()), ErrorCode::BadNonce),
+        (bad_ml_dsa, ErrorCode::BadSignature),
+        (bad_ed, ErrorCode::BadSignature),
+    ];
+    for (tx, expected) in cases {
+        let outcome = execute_block(&chain, &chain.tree, &chain.env(), vec![tx.clone()], Mode::Propose, &VerifyEveryTime).unwrap();
+        assert_eq!(outcome.rejected.len(), 1);
+        assert_eq!(outcome.rejected[0].1.code, expected, "{}", outcome.rejected[0].1);
+        assert!(outcome.changes.is_empty());
+        assert_eq!(outcome.state_root(), root);
+        // A validator refuses a block that holds such a transaction.
+        let err = execute_block(&chain, &chain.tree, &chain.env(), vec![tx], Mode::Validate, &VerifyEveryTime).unwrap_err();
+        assert_eq!(err.error.code, expected);
+    }
+}
+
+#[test]
+fn a_replayed_transaction_fails_after_the_first_commits() {
+    let mut chain = Chain::new();
+    let admin = key("admin-civil");
+    let tx = chain.tx(&admin, register_official("clerk", "civil", &["clerk"]));
+    assert_eq!(chain.run(tx.clone()), None);
+    assert_eq!(code(chain.run(tx.clone())), Some(ErrorCode::BadNonce));
+    // Within one block, too: the second copy is dropped.
+    let tx2 = chain.tx(&admin, register_official("clerk2", "civil", &["clerk"]));
+    let refused = chain.propose(vec![tx2.clone(), tx2]);
+    assert_eq!(refused.len(), 1);
+    assert_eq!(refused[0].1.code, ErrorCode::BadNonce);
+}
+
+#[test]
+fn proposer_and_validator_compute_the_same_state_root() {
+    let mut chain = Chain::new();
+    let admin = key("admin-civil");
+    let txs: Vec<Transaction> = (0..20)
+        .map(|i| chain.tx_with_nonce(&admin, i, register_official(&format!("o{i}"), "civil", &["clerk"])))
+        .collect();
+    // One of them fails (bad role list) and is dropped by the proposer.
+    let mut with_bad = txs.clone();
+    with_bad.insert(5, chain.tx_with_nonce(&admin, 5, register_official("bad", "civil", &[])));
+    let proposed = execute_block(&chain, &chain.tree, &chain.env(), with_bad, Mode::Propose, &VerifyEveryTime).unwrap();
+    assert_eq!(proposed.rejected.len(), 1);
+    assert_eq!(proposed.included.len(), 20);
+    let validated =
+        execute_block(&chain, &chain.tree, &chain.env(), proposed.included.clone(), Mode::Validate, &VerifyEveryTime).unwrap();
+    assert_eq!(validated.state_root(), proposed.state_root());
+    assert_eq!(validated.changes, proposed.changes);
+    chain.apply(&validated);
+    assert_eq!(chain.nonce(&admin), 20);
+}

@@ -1,0 +1,119 @@
+//! Tests of the store: atomic block commits, ordering, reopening, genesis protection.
+
+use publica_crypto::Keypair;
+use publica_storage::{BlockCommit, Store, StoreError};
+use publica_types::block::tx_root;
+use publica_types::*;
+
+fn genesis(name: &str) -> Genesis {
+    let v = Keypair::from_seed(&[1; 32]);
+    Genesis {
+        chain_id: "store-test".parse().unwrap(),
+        genesis_time_ms: 0,
+        agencies: vec![GenesisAgency {
+            id: name.parse().unwrap(),
+            name: name.into(),
+            can_register_citizens: false,
+            admins: vec![GenesisAccount { public_key: Keypair::from_seed(&[2; 32]).public_key().clone() }],
+        }],
+        validators: ValidatorSet::new(vec![Validator {
+            address: v.public_key().address(),
+            public_key: v.public_key().clone(),
+            voting_power: 1,
+        }])
+        .unwrap(),
+    }
+}
+
+fn block(height: u64, txs: Vec<Transaction>) -> (Block, CommitCertificate) {
+    let header = BlockHeader {
+        version: HEADER_VERSION,
+        chain_id: "store-test".parse().unwrap(),
+        height,
+        time_ms: height * 10,
+        parent_hash: [0; 32],
+        proposer: Address([1; 20]),
+        tx_root: tx_root(&txs),
+        tx_count: txs.len() as u32,
+        state_root: [height as u8; 32],
+        validator_set_hash: [0; 32],
+        next_validator_set_hash: [0; 32],
+    };
+    let block = Block { header, txs };
+    let cert = CommitCertificate { height, round: 0, block_hash: block.hash(), signatures: vec![] };
+    (block, cert)
+}
+
+fn tx(nonce: u64) -> Transaction {
+    let k = Keypair::from_seed(&[3; 32]);
+    TxBody {
+        chain_id: "store-test".parse().unwrap(),
+        sender: k.public_key().address(),
+        nonce,
+        expires_at_ms: 1,
+        call: Call::Accounts(AccountsCall::SetActive { account: Address([0; 20]), active: true }),
+    }
+    .sign(&k)
+}
+
+#[test]
+fn blocks_state_and_indexes_survive_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = genesis("agency");
+    let (b1, c1) = block(1, vec![tx(0), tx(1)]);
+    {
+        let store = Store::open(dir.path()).unwrap();
+        store.init_genesis(&g, &[(b"k0".to_vec(), Some(b"v0".to_vec()))]).unwrap();
+        let changes = vec![(b"k1".to_vec(), Some(b"v1".to_vec())), (b"k0".to_vec(), None)];
+        store.commit_block(BlockCommit { block: &b1, certificate: &c1, changes: &changes }).unwrap();
+    }
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(store.genesis().unwrap().unwrap(), g);
+    assert_eq!(store.last_height().unwrap(), 1);
+    assert_eq!(store.block(1).unwrap().unwrap(), b1);
+    assert_eq!(store.header(1).unwrap().unwrap(), b1.header);
+    assert_eq!(store.certificate(1).unwrap().unwrap(), c1);
+    assert_eq!(store.height_of(&b1.hash()).unwrap(), Some(1));
+    assert_eq!(store.tx_location(&b1.txs[1].id()).unwrap(), Some((1, 1)));
+    assert_eq!(store.tx_location(&tx(2).id()).unwrap(), None);
+    assert_eq!(store.state_get(b"k1").unwrap(), Some(b"v1".to_vec()));
+    assert_eq!(store.state_get(b"k0").unwrap(), None);
+    assert_eq!(store.block(2).unwrap(), None);
+}
+
+#[test]
+fn heights_are_committed_in_order_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    store.init_genesis(&genesis("agency"), &[]).unwrap();
+    let (b2, c2) = block(2, vec![]);
+    let err = store.commit_block(BlockCommit { block: &b2, certificate: &c2, changes: &[] }).unwrap_err();
+    assert!(matches!(err, StoreError::OutOfOrder { expected: 1, got: 2 }));
+    assert_eq!(store.last_height().unwrap(), 0);
+    assert_eq!(store.block(2).unwrap(), None);
+    let (b1, c1) = block(1, vec![]);
+    store.commit_block(BlockCommit { block: &b1, certificate: &c1, changes: &[] }).unwrap();
+    let err = store.commit_block(BlockCommit { block: &b1, certificate: &c1, changes: &[] }).unwrap_err();
+    assert!(matches!(err, StoreError::OutOfOrder { expected: 2, got: 1 }));
+}
+
+#[test]
+fn a_store_refuses_another_networks_genesis() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    store.init_genesis(&genesis("agency"), &[(b"a".to_vec(), Some(b"1".to_vec()))]).unwrap();
+    // The same genesis again is fine and changes nothing.
+    store.init_genesis(&genesis("agency"), &[(b"a".to_vec(), Some(b"2".to_vec()))]).unwrap();
+    assert_eq!(store.state_get(b"a").unwrap(), Some(b"1".to_vec()));
+    assert!(matches!(store.init_genesis(&genesis("other"), &[]), Err(StoreError::GenesisMismatch)));
+}
+
+#[test]
+fn prefix_scans_return_matching_keys_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let changes: Vec<_> = ["p/b", "p/a", "q/a", "p/c"].iter().map(|k| (k.as_bytes().to_vec(), Some(vec![1]))).collect();
+    store.init_genesis(&genesis("agency"), &changes).unwrap();
+    let keys: Vec<Vec<u8>> = store.state_scan(b"p/", 2).unwrap().into_iter().map(|(k, _)| k).collect();
+    assert_eq!(keys, vec![b"p/a".to_vec(), b"p/b".to_vec()]);
+}
