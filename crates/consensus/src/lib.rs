@@ -1,1 +1,452 @@
 //! Orders blocks with the Malachite Tendermint engine; the only crate that knows the engine.
+//!
+//! The node gives this crate an [`Application`] (build a block, validate a block, commit a decided block, serve
+//! decided blocks) and a [`ConsensusConfig`]; [`start`] runs the engine with its libp2p network, write-ahead log
+//! and value sync, and answers the engine on the application's behalf. Nothing of the engine appears in this
+//! API: decided blocks come with a [`CommitCertificate`] that anyone verifies with
+//! [`CommitCertificate::verify`], without Malachite.
+//!
+//! How it fits together (see `docs/consensus.md` for the byte-level specification):
+//!
+//! - `context`: the engine's view of Publica's types; a value is a block hash, a vote is a
+//!   [`publica_types::VoteBody`], a proposal a [`publica_types::ProposalBody`].
+//! - `signing`: hybrid signatures over exactly `VoteBody::signing_bytes` and `ProposalBody::signing_bytes`, so
+//!   the engine's precommits form a Publica certificate 1:1.
+//! - `parts`: the proposer streams its block in signed parts; receivers reassemble, authenticate and validate.
+//! - `codec`: borsh encodings, with size limits, of every network and WAL message.
+//! - `store`: proposed blocks kept on disk until committed, so a restart with WAL replay finds them again.
+//! - `driver`: the loop answering the engine.
+//!
+//! A single validator runs exactly the same code as a network of many: it starts the p2p network on its listen
+//! address and simply has no peers.
+
+mod codec;
+mod context;
+mod driver;
+mod error;
+mod parts;
+mod signing;
+mod store;
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use arc_malachitebft_app_channel::app::config::{
+    ConsensusConfig as EngineConsensusConfig, NodeConfig, PubSubProtocol, ValueSyncConfig,
+};
+use arc_malachitebft_app_channel::app::net::Multiaddr;
+use arc_malachitebft_app_channel::app::types::core::LinearTimeouts;
+use arc_malachitebft_app_channel::app::types::Keypair as NetworkKeypair;
+use arc_malachitebft_app_channel::{
+    ConsensusContext, EngineBuilder, EngineHandle, NetworkContext, NetworkIdentity, RequestContext,
+    SyncContext, WalContext,
+};
+use bytesize::ByteSize;
+use parking_lot::Mutex;
+use publica_crypto::{Address, Hash, Keypair};
+use publica_types::{Block, ChainId, CommitCertificate, ValidatorSet};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use tracing::Instrument;
+
+pub use error::ConsensusError;
+
+use codec::{PublicaCodec, MAX_SYNC_RESPONSE_BYTES};
+use context::{PublicaContext, ValidatorAddress};
+use driver::{Driver, DriverParams};
+use signing::{HybridSigner, HybridVerifier};
+use store::ProposalStore;
+
+/// What consensus needs from the rest of the node.
+///
+/// Methods are synchronous and may take tens of milliseconds; they run on a blocking thread, one at a time (the
+/// application sits behind a mutex), never on the engine's runtime threads.
+pub trait Application: Send + 'static {
+    /// The network this node belongs to.
+    fn chain_id(&self) -> &ChainId;
+
+    /// Height of the last committed block; 0 before the first block.
+    fn last_committed_height(&self) -> u64;
+
+    /// Lowest height whose block (with its certificate) this node still serves to lagging peers.
+    fn earliest_height(&self) -> u64;
+
+    /// The validator set that decides `height`, or `None` if unknown. Consensus asks for the height it is about to
+    /// run, so the application must know the set of `last_committed_height() + 1`.
+    fn validator_set(&self, height: u64) -> Option<ValidatorSet>;
+
+    /// Proposer: build, execute and return a block for `(height, round)`; the application sets the time.
+    /// The header must name `height`, `proposer` and the chain id.
+    fn propose(&mut self, height: u64, round: u32, proposer: Address) -> Result<Block, String>;
+
+    /// Validator: re-execute a received block on top of the last committed state and check its header (state
+    /// root etc.). `Err` makes this validator vote nil.
+    fn validate(&mut self, block: &Block) -> Result<(), String>;
+
+    /// A decided block with its certificate (already verified by this crate against `validator_set(height)`).
+    /// Must be durable when it returns: consensus moves on to the next height.
+    fn commit(&mut self, block: Block, certificate: CommitCertificate) -> Result<(), String>;
+
+    /// A committed block and its certificate, for value sync.
+    fn decided_block(&self, height: u64) -> Option<(Block, CommitCertificate)>;
+
+    /// Whether transactions wait to be included. A proposer with nothing to include waits up to
+    /// [`ConsensusConfig::empty_block_interval_ms`] after the last commit before proposing an empty block, and
+    /// proposes at once when this turns true. The default (`false`) gives one block per interval at most.
+    fn has_pending_transactions(&self) -> bool {
+        false
+    }
+}
+
+/// Tendermint timeouts. Each round-step timeout grows by its `_delta` per round, so a network that keeps failing
+/// rounds (for example with a slow link) eventually waits long enough.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConsensusTimeouts {
+    /// How long validators wait for the proposer's block in round 0.
+    pub propose_ms: u64,
+    /// Added to `propose_ms` per round.
+    pub propose_delta_ms: u64,
+    /// How long validators wait for more prevotes after seeing a quorum of mixed ones.
+    pub prevote_ms: u64,
+    /// Added to `prevote_ms` per round.
+    pub prevote_delta_ms: u64,
+    /// How long validators wait for more precommits after seeing a quorum of mixed ones.
+    pub precommit_ms: u64,
+    /// Added to `precommit_ms` per round.
+    pub precommit_delta_ms: u64,
+    /// Tendermint's commit timeout: the least time a height lasts. During it, late precommits still join the
+    /// certificate. 0 (the default) starts the next height as soon as the block is committed.
+    pub commit_ms: u64,
+}
+
+impl Default for ConsensusTimeouts {
+    fn default() -> Self {
+        // Tuned for fast blocks on a LAN or loopback: the happy path never waits for a timeout, so these only
+        // bound how long a round with a silent proposer or lost votes lasts.
+        Self {
+            propose_ms: 1000,
+            propose_delta_ms: 250,
+            prevote_ms: 250,
+            prevote_delta_ms: 100,
+            precommit_ms: 250,
+            precommit_delta_ms: 100,
+            commit_ms: 0,
+        }
+    }
+}
+
+/// Configuration of consensus.
+#[derive(Clone, Debug)]
+pub struct ConsensusConfig {
+    /// The network; must equal the application's chain id.
+    pub chain_id: ChainId,
+    /// Where this node's p2p network listens (TCP).
+    pub listen_addr: SocketAddr,
+    /// Other validators (and full nodes) to stay connected to.
+    pub peers: Vec<SocketAddr>,
+    /// Directory of the engine's write-ahead log and of proposed, not yet committed blocks.
+    pub wal_dir: PathBuf,
+    /// Round timeouts.
+    pub timeouts: ConsensusTimeouts,
+    /// Longest wait, after a commit, before proposing a block with no transactions (see
+    /// [`Application::has_pending_transactions`]).
+    pub empty_block_interval_ms: u64,
+    /// How often nodes tell each other their latest height, which is how a lagging node notices it must sync.
+    pub sync_status_interval_ms: u64,
+    /// How long a value-sync request may take before another peer is asked.
+    pub sync_request_timeout_ms: u64,
+}
+
+impl ConsensusConfig {
+    /// A configuration with default timeouts and no peers.
+    pub fn new(chain_id: ChainId, listen_addr: SocketAddr, wal_dir: PathBuf) -> Self {
+        Self {
+            chain_id,
+            listen_addr,
+            peers: Vec::new(),
+            wal_dir,
+            timeouts: ConsensusTimeouts::default(),
+            empty_block_interval_ms: 100,
+            sync_status_interval_ms: 1000,
+            sync_request_timeout_ms: 10_000,
+        }
+    }
+
+    fn validate(&self) -> Result<(), ConsensusError> {
+        let t = &self.timeouts;
+        let bad = |m: &str| Err(ConsensusError::Config(m.to_string()));
+        if t.propose_ms == 0 || t.prevote_ms == 0 || t.precommit_ms == 0 {
+            return bad("the propose, prevote and precommit timeouts must be positive");
+        }
+        if self.empty_block_interval_ms >= t.propose_ms {
+            return bad("empty_block_interval_ms must be shorter than the propose timeout");
+        }
+        if self.sync_status_interval_ms == 0 || self.sync_request_timeout_ms == 0 {
+            return bad("the value-sync intervals must be positive");
+        }
+        if self.peers.contains(&self.listen_addr) {
+            return bad("the peer list contains this node's own listen address");
+        }
+        Ok(())
+    }
+
+    fn linear_timeouts(&self) -> LinearTimeouts {
+        let t = &self.timeouts;
+        let ms = Duration::from_millis;
+        LinearTimeouts {
+            propose: ms(t.propose_ms),
+            propose_delta: ms(t.propose_delta_ms),
+            prevote: ms(t.prevote_ms),
+            prevote_delta: ms(t.prevote_delta_ms),
+            precommit: ms(t.precommit_ms),
+            precommit_delta: ms(t.precommit_delta_ms),
+            rebroadcast: ms(t.propose_ms + t.prevote_ms + t.precommit_ms),
+            max_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+/// What consensus is doing, for status pages and metrics.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ConsensusStatus {
+    /// Height being decided.
+    pub height: u64,
+    /// Round within that height.
+    pub round: u32,
+    /// Proposer of that round.
+    pub proposer: Option<Address>,
+    /// Last height committed through this crate (0 until the first commit of this run).
+    pub last_committed_height: u64,
+    /// Hash of that block.
+    pub last_block_hash: Option<Hash>,
+    /// Whether the engine is running.
+    pub running: bool,
+    /// Why consensus stopped, if it stopped on an error.
+    pub error: Option<String>,
+}
+
+/// A running consensus engine.
+pub struct ConsensusHandle {
+    engine: EngineHandle,
+    driver: JoinHandle<Result<(), ConsensusError>>,
+    status: watch::Receiver<ConsensusStatus>,
+    address: Address,
+}
+
+impl std::fmt::Debug for ConsensusHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConsensusHandle")
+            .field("address", &self.address)
+            .field("status", &*self.status.borrow())
+            .finish()
+    }
+}
+
+impl ConsensusHandle {
+    /// The current status.
+    pub fn status(&self) -> ConsensusStatus {
+        self.status.borrow().clone()
+    }
+
+    /// A receiver that sees every status change.
+    pub fn subscribe(&self) -> watch::Receiver<ConsensusStatus> {
+        self.status.clone()
+    }
+
+    /// This validator's address.
+    pub fn address(&self) -> Address {
+        self.address
+    }
+
+    /// Stop the engine, its network and its WAL, and wait until they are gone (the listen port and the WAL are
+    /// free again when this returns).
+    pub async fn stop(self) {
+        let grace = Some(Duration::from_secs(10));
+        let node = self.engine.actor;
+        node.stop_children_and_wait(Some("stop requested".into()), grace)
+            .await;
+        node.stop(Some("stop requested".into()));
+        if tokio::time::timeout(Duration::from_secs(10), self.engine.handle)
+            .await
+            .is_err()
+        {
+            tracing::warn!("the consensus engine did not stop within 10 s");
+        }
+        // The engine's channel is closed now, so the driver finishes its current message and returns.
+        let mut driver = self.driver;
+        if tokio::time::timeout(Duration::from_secs(10), &mut driver)
+            .await
+            .is_err()
+        {
+            driver.abort();
+        }
+    }
+}
+
+/// The engine's configuration, assembled from [`ConsensusConfig`].
+struct EngineConfig {
+    moniker: String,
+    consensus: EngineConsensusConfig,
+    value_sync: ValueSyncConfig,
+}
+
+impl NodeConfig for EngineConfig {
+    fn moniker(&self) -> &str {
+        &self.moniker
+    }
+
+    fn consensus(&self) -> &EngineConsensusConfig {
+        &self.consensus
+    }
+
+    fn consensus_mut(&mut self) -> &mut EngineConsensusConfig {
+        &mut self.consensus
+    }
+
+    fn value_sync(&self) -> &ValueSyncConfig {
+        &self.value_sync
+    }
+
+    fn value_sync_mut(&mut self) -> &mut ValueSyncConfig {
+        &mut self.value_sync
+    }
+}
+
+fn multiaddr(addr: &SocketAddr) -> Result<Multiaddr, ConsensusError> {
+    let text = match addr.ip() {
+        IpAddr::V4(ip) => format!("/ip4/{ip}/tcp/{}", addr.port()),
+        IpAddr::V6(ip) => format!("/ip6/{ip}/tcp/{}", addr.port()),
+    };
+    text.parse().map_err(|e| {
+        ConsensusError::Config(format!("address {addr} is not a valid p2p address: {e}"))
+    })
+}
+
+fn engine_config(
+    config: &ConsensusConfig,
+    moniker: String,
+) -> Result<EngineConfig, ConsensusError> {
+    let mut consensus = EngineConsensusConfig::default();
+    consensus.p2p.listen_addr = multiaddr(&config.listen_addr)?;
+    consensus.p2p.persistent_peers = config
+        .peers
+        .iter()
+        .map(multiaddr)
+        .collect::<Result<_, _>>()?;
+    // Validators are a known, configured set: connect to the configured peers, no discovery. Messages go
+    // straight to every connected peer (no gossip mesh to form, so a height needs no more than one network
+    // round trip per step), and with no peers at all publishing is simply a no-op.
+    consensus.p2p.discovery.enabled = false;
+    consensus.p2p.protocol = PubSubProtocol::Broadcast;
+    // A value-sync response carries up to one maximal block and its certificate.
+    let rpc_max = ByteSize::b((MAX_SYNC_RESPONSE_BYTES + 64 * 1024) as u64);
+    consensus.p2p.rpc_max_size = rpc_max;
+
+    let value_sync = ValueSyncConfig {
+        enabled: true,
+        status_update_interval: Duration::from_millis(config.sync_status_interval_ms),
+        request_timeout: Duration::from_millis(config.sync_request_timeout_ms),
+        max_response_size: ByteSize::b(MAX_SYNC_RESPONSE_BYTES as u64),
+        ..ValueSyncConfig::default()
+    };
+    Ok(EngineConfig {
+        moniker,
+        consensus,
+        value_sync,
+    })
+}
+
+/// Start consensus: open the WAL and proposal store in `config.wal_dir`, start the p2p network on
+/// `config.listen_addr` (libp2p identity from `p2p_secret`, an Ed25519 secret key), and run the engine with
+/// `signing_key` as this validator's hybrid consensus key. Consensus starts at
+/// `app.last_committed_height() + 1`, replaying the WAL if that height was interrupted.
+pub async fn start<A: Application>(
+    config: ConsensusConfig,
+    signing_key: Keypair,
+    p2p_secret: [u8; 32],
+    app: A,
+) -> Result<ConsensusHandle, ConsensusError> {
+    config.validate()?;
+    if app.chain_id() != &config.chain_id {
+        return Err(ConsensusError::Config(format!(
+            "the configuration is for chain {} but the application runs chain {}",
+            config.chain_id,
+            app.chain_id()
+        )));
+    }
+    let committed = app.last_committed_height();
+    let store = ProposalStore::open(&config.wal_dir.join("proposals"), committed)?;
+
+    let keypair = Arc::new(signing_key);
+    let address = keypair.public_key().address();
+    let moniker = format!(
+        "publica-{}",
+        &address.to_string()[..8.min(address.to_string().len())]
+    );
+    let span = tracing::info_span!("consensus", node = %moniker);
+
+    let mut secret = p2p_secret;
+    let network_keypair = NetworkKeypair::ed25519_from_bytes(&mut secret).map_err(|e| {
+        ConsensusError::Config(format!("the p2p secret is not an Ed25519 key: {e}"))
+    })?;
+
+    // The engine's validator-proof protocol (binding a consensus key to a peer id) caps a proof at 1 KiB, less
+    // than one hybrid key plus signature (5.4 KB), so no proof is announced. The engine uses proofs only to score
+    // gossip peers and label metrics; Publica broadcasts to configured peers and authenticates every vote,
+    // proposal and block by its hybrid signature instead.
+    let identity =
+        NetworkIdentity::new(moniker.clone(), network_keypair, Some(address.to_string()));
+    let signer = HybridSigner::new(Arc::clone(&keypair), config.chain_id.clone());
+
+    let engine_cfg = engine_config(&config, moniker)?;
+    let wal_path = config.wal_dir.join("wal").join("consensus.wal");
+    let build = EngineBuilder::new(PublicaContext, engine_cfg)
+        .with_default_wal(WalContext::new(wal_path, PublicaCodec))
+        .with_default_network(NetworkContext::new(identity, PublicaCodec))
+        .with_default_sync(SyncContext::new(PublicaCodec))
+        .with_default_consensus(ConsensusContext::new_validator(
+            ValidatorAddress(address),
+            Box::new(HybridVerifier::new(config.chain_id.clone())),
+            Box::new(signer),
+        ))
+        .with_default_request(RequestContext::new(64))
+        .build()
+        .instrument(span.clone())
+        .await;
+    let (channels, engine) = build.map_err(|e| ConsensusError::Engine {
+        listen_addr: config.listen_addr,
+        reason: format!("{e:#}"),
+    })?;
+
+    let (status_tx, status) = watch::channel(ConsensusStatus {
+        last_committed_height: committed,
+        running: true,
+        ..ConsensusStatus::default()
+    });
+    let params = DriverParams {
+        chain_id: config.chain_id.clone(),
+        keypair,
+        address,
+        timeouts: config.linear_timeouts(),
+        target_time: (config.timeouts.commit_ms > 0)
+            .then(|| Duration::from_millis(config.timeouts.commit_ms)),
+        empty_block_interval: Duration::from_millis(config.empty_block_interval_ms),
+    };
+    let driver = Driver::new(
+        Arc::new(Mutex::new(app)),
+        params,
+        store,
+        committed,
+        status_tx,
+    );
+    let driver = tokio::spawn(driver.run(channels).instrument(span));
+
+    Ok(ConsensusHandle {
+        engine,
+        driver,
+        status,
+        address,
+    })
+}

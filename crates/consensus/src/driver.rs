@@ -1,0 +1,769 @@
+//! The loop that answers the engine on behalf of the [`Application`].
+//!
+//! The engine asks questions through a channel of `AppMsg`s and waits for each answer before sending the next,
+//! so this loop handles one message at a time. Application methods are synchronous and may take tens of
+//! milliseconds (block execution), so each runs on tokio's blocking pool with the application behind a mutex;
+//! the engine's own tasks keep running meanwhile.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use arc_malachitebft_app_channel::app::consensus::{Role, VoteExtensionError};
+use arc_malachitebft_app_channel::app::engine::host::{HeightParams, Next, SyncedValueOutcome};
+use arc_malachitebft_app_channel::app::streaming::{StreamContent, StreamMessage};
+use arc_malachitebft_app_channel::app::types::core::{LinearTimeouts, Round, Validity};
+use arc_malachitebft_app_channel::app::types::sync::RawDecidedValue;
+use arc_malachitebft_app_channel::app::types::{LocallyProposedValue, PeerId, ProposedValue};
+use arc_malachitebft_app_channel::{AppMsg, Channels, NetworkMsg};
+use bytes::Bytes;
+use parking_lot::Mutex;
+use publica_crypto::{Address, Hash, Keypair};
+use publica_types::{Block, ChainId, CommitCertificate, ValidatorSet};
+use tokio::sync::watch;
+use tracing::{debug, error, info, warn};
+
+use crate::codec::{
+    certificate_to_engine, commit_certificate_from_engine, MAX_SYNC_RESPONSE_BYTES,
+};
+use crate::context::{
+    BlockHeight, BlockId, ConsensusValidatorSet, PublicaContext, ValidatorAddress,
+};
+use crate::error::ConsensusError;
+use crate::parts::{
+    parts_signing_bytes, stream_messages, AssembledParts, PartsBuffer, PartsInit, ProposalPart,
+};
+use crate::store::{ProposalRecord, ProposalStore, StoredProposal};
+use crate::{Application, ConsensusStatus};
+
+/// Complete proposals for future heights kept until their height starts.
+const MAX_PENDING_PROPOSALS: usize = 32;
+
+/// How far ahead of the current height a proposal is still kept for later.
+const MAX_PENDING_HEIGHT_AHEAD: u64 = 2;
+
+/// Most decided blocks served in one value-sync response.
+const MAX_SYNC_VALUES: u64 = 64;
+
+/// How often a proposer waiting to build an empty block asks whether transactions arrived.
+const PENDING_POLL: Duration = Duration::from_millis(5);
+
+/// Run an application method on the blocking pool.
+async fn call<A, R>(
+    app: &Arc<Mutex<A>>,
+    name: &'static str,
+    f: impl FnOnce(&mut A) -> R + Send + 'static,
+) -> Result<R, ConsensusError>
+where
+    A: Application,
+    R: Send + 'static,
+{
+    let app = Arc::clone(app);
+    tokio::task::spawn_blocking(move || f(&mut app.lock()))
+        .await
+        .map_err(|e| ConsensusError::Application {
+            call: name,
+            reason: e.to_string(),
+        })
+}
+
+fn send<T>(reply: tokio::sync::oneshot::Sender<T>, value: T, what: &'static str) {
+    if reply.send(value).is_err() {
+        debug!(what, "the engine no longer waits for this reply");
+    }
+}
+
+/// Everything the loop needs that does not change while it runs.
+pub(crate) struct DriverParams {
+    pub chain_id: ChainId,
+    pub keypair: Arc<Keypair>,
+    pub address: Address,
+    pub timeouts: LinearTimeouts,
+    pub target_time: Option<Duration>,
+    pub empty_block_interval: Duration,
+}
+
+/// The state of the loop.
+pub(crate) struct Driver<A: Application> {
+    app: Arc<Mutex<A>>,
+    params: DriverParams,
+    store: ProposalStore,
+    buffer: PartsBuffer,
+    pending: VecDeque<AssembledParts>,
+    invalid: BTreeMap<(u64, u32, Hash), Address>,
+    validator_sets: BTreeMap<u64, (ValidatorSet, ConsensusValidatorSet)>,
+    current_height: u64,
+    committed_height: u64,
+    last_commit_at: Instant,
+    status: watch::Sender<ConsensusStatus>,
+}
+
+impl<A: Application> Driver<A> {
+    pub(crate) fn new(
+        app: Arc<Mutex<A>>,
+        params: DriverParams,
+        store: ProposalStore,
+        committed_height: u64,
+        status: watch::Sender<ConsensusStatus>,
+    ) -> Self {
+        Self {
+            app,
+            params,
+            store,
+            buffer: PartsBuffer::new(),
+            pending: VecDeque::new(),
+            invalid: BTreeMap::new(),
+            validator_sets: BTreeMap::new(),
+            current_height: 0,
+            committed_height,
+            last_commit_at: Instant::now(),
+            status,
+        }
+    }
+
+    /// Answer the engine until it stops. Returns an error only when consensus cannot go on (for example the
+    /// application has no validator set for the next height).
+    pub(crate) async fn run(
+        mut self,
+        mut channels: Channels<PublicaContext>,
+    ) -> Result<(), ConsensusError> {
+        let result = loop {
+            let Some(msg) = channels.consensus.recv().await else {
+                break Ok(());
+            };
+            if let Err(e) = self.handle(msg, &channels).await {
+                break Err(e);
+            }
+        };
+        if let Err(e) = &result {
+            error!(error = %e, "consensus stopped");
+        }
+        let error = result.as_ref().err().map(|e| e.to_string());
+        self.status.send_modify(|s| {
+            s.running = false;
+            s.error = error;
+        });
+        result
+    }
+
+    async fn handle(
+        &mut self,
+        msg: AppMsg<PublicaContext>,
+        channels: &Channels<PublicaContext>,
+    ) -> Result<(), ConsensusError> {
+        match msg {
+            AppMsg::ConsensusReady { reply } => {
+                let committed = call(&self.app, "last_committed_height", |a| {
+                    a.last_committed_height()
+                })
+                .await?;
+                self.committed_height = committed;
+                self.store.prune(committed);
+                let start = committed + 1;
+                let params = self.height_params(start).await?;
+                info!(height = start, "consensus ready, starting height");
+                send(reply, (BlockHeight(start), params), "ConsensusReady");
+            }
+
+            AppMsg::StartedRound {
+                height,
+                round,
+                proposer,
+                role,
+                reply_value,
+            } => {
+                let values = self
+                    .on_started_round(height.0, round, proposer, role)
+                    .await?;
+                send(reply_value, values, "StartedRound");
+            }
+
+            AppMsg::GetValue {
+                height,
+                round,
+                timeout,
+                reply,
+            } => {
+                let Some(round_u32) = round.as_u32() else {
+                    warn!(%height, "the engine asked for a value at a nil round");
+                    return Ok(());
+                };
+                match self.get_value(height.0, round_u32, timeout).await {
+                    Ok(stored) => {
+                        send(
+                            reply,
+                            LocallyProposedValue::new(height, round, BlockId(stored.block_hash)),
+                            "GetValue",
+                        );
+                        self.publish(&stored, channels).await;
+                    }
+                    // Without a value the engine's propose timeout expires and the validators prevote nil; the
+                    // next round has another proposer.
+                    Err(e) => error!(%height, %round, error = %e, "cannot propose a block"),
+                }
+            }
+
+            AppMsg::ExtendVote { reply, .. } => send(reply, None, "ExtendVote"),
+
+            AppMsg::VerifyVoteExtensions {
+                extensions, reply, ..
+            } => {
+                // Publica runs with vote extensions disabled, so any extension is refused.
+                let verdicts = extensions
+                    .into_iter()
+                    .map(|(address, _)| (address, Err(VoteExtensionError::InvalidVoteExtension)))
+                    .collect();
+                send(reply, verdicts, "VerifyVoteExtensions");
+            }
+
+            AppMsg::RestreamProposal {
+                height,
+                round,
+                value_id,
+                ..
+            } => match self.store.by_hash(height.0, &value_id.0).cloned() {
+                Some(stored) if stored.record.signature.is_some() => {
+                    debug!(%height, %round, block = %value_id, "restreaming proposal");
+                    self.publish(&stored, channels).await;
+                }
+                _ => debug!(%height, %round, block = %value_id, "no signed proposal to restream"),
+            },
+
+            AppMsg::GetHistoryMinHeight { reply } => {
+                let earliest = call(&self.app, "earliest_height", |a| a.earliest_height()).await?;
+                send(reply, BlockHeight(earliest), "GetHistoryMinHeight");
+            }
+
+            AppMsg::ReceivedProposalPart {
+                from,
+                published_by,
+                part,
+                reply,
+            } => {
+                let value = self
+                    .on_proposal_part(published_by.unwrap_or(from), part)
+                    .await?;
+                send(reply, value, "ReceivedProposalPart");
+            }
+
+            AppMsg::Decided {
+                certificate, reply, ..
+            } => {
+                let height = certificate.height.0;
+                match commit_certificate_from_engine(&certificate) {
+                    Ok(cert) => match self.commit(cert).await {
+                        Ok(()) => send(reply, (), "Decided"),
+                        // No acknowledgement: value sync must not announce a height we have not stored. The
+                        // Finalized step retries and restarts the height if the commit keeps failing.
+                        Err(e) => error!(height, error = %e, "decided block not committed"),
+                    },
+                    Err(e) => error!(height, error = %e, "unusable decided certificate"),
+                }
+            }
+
+            AppMsg::Finalized {
+                certificate,
+                evidence,
+                reply,
+                ..
+            } => {
+                let height = certificate.height.0;
+                if !evidence.is_empty() {
+                    warn!(height, evidence = ?evidence, "validators misbehaved at this height");
+                }
+                if self.committed_height < height {
+                    let result = match commit_certificate_from_engine(&certificate) {
+                        Ok(cert) => self.commit(cert).await,
+                        Err(e) => Err(e),
+                    };
+                    if let Err(e) = result {
+                        error!(height, error = %e, "commit failed again; restarting the height");
+                    }
+                }
+                let next = if self.committed_height >= height {
+                    Next::Start(
+                        BlockHeight(height + 1),
+                        self.height_params(height + 1).await?,
+                    )
+                } else {
+                    Next::Restart(BlockHeight(height), self.height_params(height).await?)
+                };
+                send(reply, next, "Finalized");
+            }
+
+            AppMsg::GetDecidedValues { range, reply } => {
+                let values = self.decided_values(range.start().0, range.end().0).await?;
+                send(reply, values, "GetDecidedValues");
+            }
+
+            AppMsg::ProcessSyncedValue {
+                height,
+                round,
+                proposer,
+                value_bytes,
+                reply,
+            } => {
+                let outcome = self.on_synced_value(height.0, round, proposer, value_bytes);
+                send(reply, outcome, "ProcessSyncedValue");
+            }
+        }
+        Ok(())
+    }
+
+    /// The validator set of `height`, from the cache or the application.
+    async fn validator_set(
+        &mut self,
+        height: u64,
+    ) -> Result<(ValidatorSet, ConsensusValidatorSet), ConsensusError> {
+        if let Some(sets) = self.validator_sets.get(&height) {
+            return Ok(sets.clone());
+        }
+        let set = call(&self.app, "validator_set", move |a| a.validator_set(height))
+            .await?
+            .ok_or(ConsensusError::NoValidatorSet { height })?;
+        let sets = (set.clone(), ConsensusValidatorSet::from_set(&set));
+        // Only a few heights around the current one are ever asked for.
+        while self.validator_sets.len() >= 8 {
+            self.validator_sets.pop_first();
+        }
+        self.validator_sets.insert(height, sets.clone());
+        Ok(sets)
+    }
+
+    async fn height_params(
+        &mut self,
+        height: u64,
+    ) -> Result<HeightParams<PublicaContext>, ConsensusError> {
+        let (_, set) = self.validator_set(height).await?;
+        Ok(HeightParams::new(
+            set,
+            self.params.timeouts,
+            self.params.target_time,
+        ))
+    }
+
+    fn set_status(&self, f: impl FnOnce(&mut ConsensusStatus)) {
+        self.status.send_modify(f);
+    }
+
+    async fn on_started_round(
+        &mut self,
+        height: u64,
+        round: Round,
+        proposer: ValidatorAddress,
+        role: Role,
+    ) -> Result<Vec<ProposedValue<PublicaContext>>, ConsensusError> {
+        debug!(height, %round, %proposer, ?role, "started round");
+        self.current_height = height;
+        let round_u32 = round.as_u32().unwrap_or(0);
+        self.set_status(|s| {
+            s.height = height;
+            s.round = round_u32;
+            s.proposer = Some(proposer.0);
+        });
+        self.buffer.prune(height);
+
+        // Proposals that arrived complete before their height started can be validated now.
+        let (ready, later): (Vec<_>, Vec<_>) = std::mem::take(&mut self.pending)
+            .into_iter()
+            .partition(|p| p.init.height == height);
+        self.pending = later
+            .into_iter()
+            .filter(|p| p.init.height > height)
+            .collect();
+        for parts in ready {
+            // The engine hears of these values in the reply below (this round) or at their own round's start.
+            if let Err(e) = self.accept(parts).await {
+                debug!(error = %e, "dropping early proposal");
+            }
+        }
+
+        let mut values: Vec<ProposedValue<PublicaContext>> = self
+            .store
+            .at_round(height, round_u32)
+            .map(|p| proposed_value(&p.record, p.block_hash, Validity::Valid))
+            .collect();
+        values.extend(
+            self.invalid
+                .range((height, round_u32, [0u8; 32])..=(height, round_u32, [0xffu8; 32]))
+                .map(|(&(h, r, hash), &proposer)| ProposedValue {
+                    height: BlockHeight(h),
+                    round: Round::new(r),
+                    valid_round: Round::Nil,
+                    proposer: ValidatorAddress(proposer),
+                    value: BlockId(hash),
+                    validity: Validity::Invalid,
+                }),
+        );
+        Ok(values)
+    }
+
+    /// Build (or rebuild after a restart) this node's proposal for `(height, round)`, stored durably.
+    async fn get_value(
+        &mut self,
+        height: u64,
+        round: u32,
+        timeout: Duration,
+    ) -> Result<StoredProposal, ConsensusError> {
+        let me = self.params.address;
+        if let Some(existing) = self
+            .store
+            .at_round(height, round)
+            .find(|p| p.record.proposer == me)
+        {
+            // The engine must get back the very value it may already have signed a proposal for.
+            return Ok(existing.clone());
+        }
+
+        // Pace empty blocks: wait until transactions arrive or the empty-block interval has passed since the last
+        // commit, but never long enough to miss the propose timeout.
+        let deadline = (self.last_commit_at + self.params.empty_block_interval)
+            .min(Instant::now() + timeout / 2);
+        while Instant::now() < deadline {
+            if call(&self.app, "has_pending_transactions", |a| {
+                a.has_pending_transactions()
+            })
+            .await?
+            {
+                break;
+            }
+            tokio::time::sleep(
+                PENDING_POLL.min(deadline.saturating_duration_since(Instant::now())),
+            )
+            .await;
+        }
+
+        let block = call(&self.app, "propose", move |a| a.propose(height, round, me))
+            .await?
+            .map_err(|reason| ConsensusError::Proposal {
+                height,
+                round,
+                proposer: me.to_string(),
+                reason: format!("the application could not build a block: {reason}"),
+            })?;
+        let header = &block.header;
+        if header.height != height
+            || header.proposer != me
+            || header.chain_id != self.params.chain_id
+        {
+            return Err(ConsensusError::Proposal {
+                height,
+                round,
+                proposer: me.to_string(),
+                reason: format!(
+                    "the application built a block for height {} by {} on chain {}",
+                    header.height, header.proposer, header.chain_id
+                ),
+            });
+        }
+        let block_bytes = block.encode();
+        let init = PartsInit {
+            height,
+            round,
+            proposer: me,
+            block_len: u32::try_from(block_bytes.len()).unwrap_or(u32::MAX),
+        };
+        let signature = self.params.keypair.sign(&parts_signing_bytes(
+            &self.params.chain_id,
+            &init,
+            &block_bytes,
+        ));
+        let stored = StoredProposal {
+            block_hash: block.hash(),
+            block: Arc::new(block),
+            record: Arc::new(ProposalRecord {
+                height,
+                round,
+                proposer: me,
+                signature: Some(signature),
+                block_bytes,
+            }),
+        };
+        self.store.put(stored.clone(), true)?;
+        Ok(stored)
+    }
+
+    /// Send a stored proposal's parts to the network.
+    async fn publish(&self, stored: &StoredProposal, channels: &Channels<PublicaContext>) {
+        let Some(signature) = &stored.record.signature else {
+            return;
+        };
+        let record = &stored.record;
+        let init = PartsInit {
+            height: record.height,
+            round: record.round,
+            proposer: record.proposer,
+            block_len: u32::try_from(record.block_bytes.len()).unwrap_or(u32::MAX),
+        };
+        for msg in stream_messages(&init, &record.block_bytes, signature) {
+            if channels
+                .network
+                .send(NetworkMsg::PublishProposalPart(msg))
+                .await
+                .is_err()
+            {
+                warn!("the network is stopping; proposal parts not sent");
+                return;
+            }
+        }
+    }
+
+    async fn on_proposal_part(
+        &mut self,
+        publisher: PeerId,
+        part: StreamMessage<ProposalPart>,
+    ) -> Result<Option<ProposedValue<PublicaContext>>, ConsensusError> {
+        let kind = match &part.content {
+            StreamContent::Data(p) => p.kind(),
+            StreamContent::Fin => "end",
+        };
+        debug!(%publisher, sequence = part.sequence, kind, "proposal part");
+        let parts = match self.buffer.insert(publisher, part) {
+            Ok(Some(parts)) => parts,
+            Ok(None) => return Ok(None),
+            Err(e) => {
+                debug!(%publisher, error = %e, "dropping proposal stream");
+                return Ok(None);
+            }
+        };
+        let height = parts.init.height;
+        if self.current_height == 0 || height > self.current_height {
+            if height <= self.current_height + MAX_PENDING_HEIGHT_AHEAD || self.current_height == 0
+            {
+                if self.pending.len() >= MAX_PENDING_PROPOSALS {
+                    self.pending.pop_front();
+                }
+                self.pending.push_back(parts);
+            }
+            return Ok(None);
+        }
+        if height < self.current_height {
+            return Ok(None);
+        }
+        match self.accept(parts).await {
+            Ok(value) => Ok(Some(value)),
+            Err(e @ ConsensusError::Application { .. }) => Err(e),
+            Err(e) => {
+                warn!(error = %e, "proposal rejected");
+                Ok(None)
+            }
+        }
+    }
+
+    /// Authenticate, decode and validate a complete proposal of the current height.
+    async fn accept(
+        &mut self,
+        parts: AssembledParts,
+    ) -> Result<ProposedValue<PublicaContext>, ConsensusError> {
+        let AssembledParts {
+            init,
+            block_bytes,
+            signature,
+        } = parts;
+        let reject = |reason: String| ConsensusError::Proposal {
+            height: init.height,
+            round: init.round,
+            proposer: init.proposer.to_string(),
+            reason,
+        };
+        let (_, set) = self.validator_set(init.height).await?;
+        let expected = set.proposer(init.height, init.round);
+        if expected_address(expected) != init.proposer {
+            return Err(reject(format!(
+                "the proposer of this round is {}",
+                expected_address(expected)
+            )));
+        }
+        let public_key = set
+            .public_key(&init.proposer)
+            .expect("the proposer is a member of the set");
+        if public_key
+            .verify(
+                &parts_signing_bytes(&self.params.chain_id, &init, &block_bytes),
+                &signature,
+            )
+            .is_err()
+        {
+            return Err(reject("the stream signature is invalid".into()));
+        }
+        let record = ProposalRecord {
+            height: init.height,
+            round: init.round,
+            proposer: init.proposer,
+            signature: Some(signature),
+            block_bytes,
+        };
+        // The signature is the proposer's: a block that does not decode, or that claims another height or
+        // proposer, is an invalid proposal and gets a nil vote.
+        let stored = match ProposalStore::decode_record(record) {
+            Ok(stored) => stored,
+            Err(e) => return Err(reject(format!("the block is malformed: {e}"))),
+        };
+        let key = (init.height, init.round, stored.block_hash);
+        if self
+            .store
+            .by_hash(init.height, &stored.block_hash)
+            .is_some()
+        {
+            return Ok(proposed_value(
+                &stored.record,
+                stored.block_hash,
+                Validity::Valid,
+            ));
+        }
+        if self.invalid.contains_key(&key) {
+            return Ok(proposed_value(
+                &stored.record,
+                stored.block_hash,
+                Validity::Invalid,
+            ));
+        }
+        let validity = if stored.block.header.chain_id != self.params.chain_id {
+            warn!(height = init.height, "proposal for another chain");
+            Validity::Invalid
+        } else {
+            let block = Arc::clone(&stored.block);
+            match call(&self.app, "validate", move |a| a.validate(&block)).await? {
+                Ok(()) => Validity::Valid,
+                Err(reason) => {
+                    warn!(height = init.height, round = init.round, %reason, "the application rejected a proposal");
+                    Validity::Invalid
+                }
+            }
+        };
+        let value = proposed_value(&stored.record, stored.block_hash, validity);
+        if validity.is_valid() {
+            if !self.store.put(stored, true)? {
+                warn!(
+                    height = init.height,
+                    "too many proposals at this height; not keeping another"
+                );
+            }
+        } else {
+            self.invalid.insert(key, init.proposer);
+        }
+        Ok(value)
+    }
+
+    /// Verify a decided certificate and hand the block to the application.
+    async fn commit(&mut self, cert: CommitCertificate) -> Result<(), ConsensusError> {
+        let height = cert.height;
+        if height <= self.committed_height {
+            return Ok(());
+        }
+        let fail = |reason: String| ConsensusError::Commit { height, reason };
+        let (set, _) = self.validator_set(height).await?;
+        cert.verify(&self.params.chain_id, &set)
+            .map_err(|e| fail(format!("the certificate does not verify: {e}")))?;
+        let stored = self
+            .store
+            .by_hash(height, &cert.block_hash)
+            .cloned()
+            .ok_or_else(|| fail("the decided block is not in the proposal store".into()))?;
+        let block = Block::clone(&stored.block);
+        let started = Instant::now();
+        call(&self.app, "commit", move |a| a.commit(block, cert))
+            .await?
+            .map_err(|reason| fail(format!("the application refused the block: {reason}")))?;
+        self.committed_height = height;
+        self.last_commit_at = Instant::now();
+        self.store.prune(height);
+        self.invalid = self.invalid.split_off(&(height + 1, 0, [0u8; 32]));
+        info!(
+            height,
+            txs = stored.block.txs.len(),
+            commit_ms = started.elapsed().as_millis() as u64,
+            "committed"
+        );
+        self.set_status(|s| {
+            s.last_committed_height = height;
+            s.last_block_hash = Some(stored.block_hash);
+        });
+        Ok(())
+    }
+
+    async fn decided_values(
+        &self,
+        start: u64,
+        end: u64,
+    ) -> Result<Vec<RawDecidedValue<PublicaContext>>, ConsensusError> {
+        // The engine does not bound the range a peer asks for; this loop does, by count and by bytes.
+        let end = end.min(start.saturating_add(MAX_SYNC_VALUES - 1));
+        let mut values = Vec::new();
+        let mut bytes = 0usize;
+        for height in start..=end {
+            let Some((block, cert)) =
+                call(&self.app, "decided_block", move |a| a.decided_block(height)).await?
+            else {
+                break;
+            };
+            let block_bytes = block.encode();
+            bytes += block_bytes.len();
+            if bytes > MAX_SYNC_RESPONSE_BYTES && !values.is_empty() {
+                break;
+            }
+            values.push(RawDecidedValue::new(
+                Bytes::from(block_bytes),
+                certificate_to_engine(&cert),
+            ));
+        }
+        Ok(values)
+    }
+
+    fn on_synced_value(
+        &mut self,
+        height: u64,
+        round: Round,
+        proposer: ValidatorAddress,
+        value_bytes: Bytes,
+    ) -> SyncedValueOutcome<PublicaContext> {
+        let Some(round_u32) = round.as_u32() else {
+            return SyncedValueOutcome::PeerFault;
+        };
+        let record = ProposalRecord {
+            height,
+            round: round_u32,
+            proposer: proposer.0,
+            signature: None,
+            block_bytes: value_bytes.to_vec(),
+        };
+        let stored = match ProposalStore::decode_record(record) {
+            Ok(stored) if stored.block.header.chain_id == self.params.chain_id => stored,
+            Ok(_) => {
+                warn!(height, "synced block is for another chain");
+                return SyncedValueOutcome::PeerFault;
+            }
+            Err(e) => {
+                warn!(height, error = %e, "synced block is malformed");
+                return SyncedValueOutcome::PeerFault;
+            }
+        };
+        // The engine checks the value against the synced commit certificate before deciding it; a block that
+        // does not match is never decided. The block is kept in memory only: it is committed right away.
+        let value = proposed_value(&stored.record, stored.block_hash, Validity::Valid);
+        match self.store.put(stored, false) {
+            Ok(true) => SyncedValueOutcome::Verdict(value),
+            Ok(false) | Err(_) => SyncedValueOutcome::LocalTransientError,
+        }
+    }
+}
+
+fn expected_address(v: &crate::context::ConsensusValidator) -> Address {
+    use arc_malachitebft_app_channel::app::types::core::Validator;
+    v.address().0
+}
+
+fn proposed_value(
+    record: &ProposalRecord,
+    hash: Hash,
+    validity: Validity,
+) -> ProposedValue<PublicaContext> {
+    ProposedValue {
+        height: BlockHeight(record.height),
+        round: Round::new(record.round),
+        valid_round: Round::Nil,
+        proposer: ValidatorAddress(record.proposer),
+        value: BlockId(hash),
+        validity,
+    }
+}

@@ -1,0 +1,240 @@
+//! A small in-memory chain for driving consensus in tests, and helpers to run validators on loopback.
+
+use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use parking_lot::Mutex;
+use publica_consensus::{start, Application, ConsensusConfig, ConsensusHandle};
+use publica_crypto::{sha256, Address, Hash, Keypair};
+use publica_types::block::tx_root;
+use publica_types::{
+    Block, BlockHeader, ChainId, CommitCertificate, Validator, ValidatorSet, HEADER_VERSION,
+};
+
+/// The blocks a node has committed, shared with the test so it survives a restart of the node.
+pub type Ledger = Arc<Mutex<Vec<(Block, CommitCertificate)>>>;
+
+/// An application whose "state" is a hash chain: `state_root(h) = SHA-256(state_root(h-1) ‖ h)`. Blocks carry no
+/// transactions; validation checks every header field a real node would.
+pub struct TestChain {
+    chain_id: ChainId,
+    validators: ValidatorSet,
+    ledger: Ledger,
+}
+
+impl TestChain {
+    pub fn new(chain_id: ChainId, validators: ValidatorSet, ledger: Ledger) -> Self {
+        Self {
+            chain_id,
+            validators,
+            ledger,
+        }
+    }
+
+    fn tip(&self) -> (u64, Hash, u64, Hash) {
+        let ledger = self.ledger.lock();
+        match ledger.last() {
+            Some((b, _)) => (
+                b.header.height,
+                b.hash(),
+                b.header.time_ms,
+                b.header.state_root,
+            ),
+            None => (0, [0u8; 32], 0, [0u8; 32]),
+        }
+    }
+
+    fn state_root_after(parent_root: &Hash, height: u64) -> Hash {
+        let mut preimage = parent_root.to_vec();
+        preimage.extend_from_slice(&height.to_be_bytes());
+        sha256(&preimage)
+    }
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("clock after 1970")
+        .as_millis() as u64
+}
+
+impl Application for TestChain {
+    fn chain_id(&self) -> &ChainId {
+        &self.chain_id
+    }
+
+    fn last_committed_height(&self) -> u64 {
+        self.tip().0
+    }
+
+    fn earliest_height(&self) -> u64 {
+        1
+    }
+
+    fn validator_set(&self, _height: u64) -> Option<ValidatorSet> {
+        Some(self.validators.clone())
+    }
+
+    fn propose(&mut self, height: u64, _round: u32, proposer: Address) -> Result<Block, String> {
+        let (tip, parent_hash, parent_time, parent_root) = self.tip();
+        if height != tip + 1 {
+            return Err(format!("asked to propose height {height} on top of {tip}"));
+        }
+        let header = BlockHeader {
+            version: HEADER_VERSION,
+            chain_id: self.chain_id.clone(),
+            height,
+            time_ms: now_ms().max(parent_time + 1),
+            parent_hash,
+            proposer,
+            tx_root: tx_root(&[]),
+            tx_count: 0,
+            state_root: Self::state_root_after(&parent_root, height),
+            validator_set_hash: self.validators.hash(),
+            next_validator_set_hash: self.validators.hash(),
+        };
+        Ok(Block {
+            header,
+            txs: vec![],
+        })
+    }
+
+    fn validate(&mut self, block: &Block) -> Result<(), String> {
+        let (tip, parent_hash, parent_time, parent_root) = self.tip();
+        let h = &block.header;
+        if h.height != tip + 1 {
+            return Err(format!("height {} does not follow {tip}", h.height));
+        }
+        if h.parent_hash != parent_hash {
+            return Err("wrong parent hash".into());
+        }
+        if h.time_ms <= parent_time {
+            return Err("block time does not increase".into());
+        }
+        if h.state_root != Self::state_root_after(&parent_root, h.height) {
+            return Err("wrong state root".into());
+        }
+        if h.validator_set_hash != self.validators.hash() {
+            return Err("wrong validator set".into());
+        }
+        Ok(())
+    }
+
+    fn commit(&mut self, block: Block, certificate: CommitCertificate) -> Result<(), String> {
+        self.validate(&block)?;
+        if certificate.block_hash != block.hash() || certificate.height != block.header.height {
+            return Err("the certificate is for another block".into());
+        }
+        self.ledger.lock().push((block, certificate));
+        Ok(())
+    }
+
+    fn decided_block(&self, height: u64) -> Option<(Block, CommitCertificate)> {
+        let ledger = self.ledger.lock();
+        let index = usize::try_from(height.checked_sub(1)?).ok()?;
+        ledger.get(index).cloned()
+    }
+}
+
+/// A free TCP port on 127.0.0.1 (bound, then released for the node to take).
+pub fn free_addr() -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port");
+    listener.local_addr().expect("local address")
+}
+
+pub fn chain_id() -> ChainId {
+    ChainId::new("publica-test").expect("valid chain id")
+}
+
+pub fn keypair(i: u8) -> Keypair {
+    Keypair::from_seed(&[i + 1; 32])
+}
+
+pub fn validator_set(n: u8) -> ValidatorSet {
+    ValidatorSet::new(
+        (0..n)
+            .map(|i| {
+                let kp = keypair(i);
+                Validator {
+                    address: kp.public_key().address(),
+                    public_key: kp.public_key().clone(),
+                    voting_power: 1,
+                }
+            })
+            .collect(),
+    )
+    .expect("valid validator set")
+}
+
+/// One validator of a test network: its configuration and storage survive restarts.
+pub struct TestNode {
+    pub index: u8,
+    pub config: ConsensusConfig,
+    pub ledger: Ledger,
+    pub handle: Option<ConsensusHandle>,
+}
+
+impl TestNode {
+    pub async fn start(&mut self, validators: &ValidatorSet) {
+        let app = TestChain::new(chain_id(), validators.clone(), Arc::clone(&self.ledger));
+        let handle = start(
+            self.config.clone(),
+            keypair(self.index),
+            [self.index + 100; 32],
+            app,
+        )
+        .await
+        .expect("consensus starts");
+        self.handle = Some(handle);
+    }
+
+    pub async fn stop(&mut self) {
+        if let Some(handle) = self.handle.take() {
+            handle.stop().await;
+        }
+    }
+
+    pub fn height(&self) -> u64 {
+        self.ledger.lock().len() as u64
+    }
+
+    pub fn block_hash(&self, height: u64) -> Option<Hash> {
+        let index = usize::try_from(height.checked_sub(1)?).ok()?;
+        self.ledger.lock().get(index).map(|(b, _)| b.hash())
+    }
+}
+
+/// `n` validators on loopback, each listing all the others as peers, each with its own WAL directory.
+pub fn network(n: u8, dir: &std::path::Path) -> Vec<TestNode> {
+    let addrs: Vec<SocketAddr> = (0..n).map(|_| free_addr()).collect();
+    (0..n)
+        .map(|i| {
+            let mut config =
+                ConsensusConfig::new(chain_id(), addrs[i as usize], dir.join(format!("node{i}")));
+            config.peers = addrs
+                .iter()
+                .copied()
+                .filter(|a| *a != addrs[i as usize])
+                .collect();
+            TestNode {
+                index: i,
+                config,
+                ledger: Ledger::default(),
+                handle: None,
+            }
+        })
+        .collect()
+}
+
+/// Wait until `f` holds, checking every 20 ms; panic with `what` after `limit`.
+pub async fn wait_until(limit: Duration, what: &str, mut f: impl FnMut() -> bool) {
+    let deadline = tokio::time::Instant::now() + limit;
+    while !f() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
