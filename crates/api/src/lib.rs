@@ -1,1 +1,117 @@
-//! The REST API: axum router, JSON errors with stable codes, OpenAPI 3.1, Prometheus metrics.
+//! The REST API of a Publica node: an axum router over a [`NodeHandle`], JSON errors with stable codes, an
+//! OpenAPI 3.1 description of itself and Prometheus metrics.
+//!
+//! Every route is listed once, in [`ROUTES`]; the router is built from that list and a test holds it equal to
+//! the paths of `openapi.json`. Every answer that is not a success carries the JSON error of [`error`], including
+//! the answers of the framework itself (unknown route, wrong method, body too large, timeout, panic). Handlers
+//! that touch the store, the locks of the node's state or a signature run on the blocking thread pool, so a slow
+//! disk or a post-quantum signature check never stalls the async workers.
+
+pub mod error;
+pub mod extract;
+pub mod openapi;
+
+mod chain;
+mod layers;
+mod state;
+mod tx;
+
+use std::future::Future;
+use std::time::Duration;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post, MethodRouter};
+use axum::Router;
+
+use publica_node::NodeHandle;
+
+pub use chain::METRICS_CONTENT_TYPE;
+pub use error::{http_status, ApiError, ErrorBody, ErrorEnvelope};
+pub use tx::{BATCH_TXS_MAX, SUBMIT_BODY_BYTES_MAX};
+
+/// One route of the API.
+#[derive(Clone, Copy, Debug)]
+pub struct Route {
+    /// HTTP method, upper case.
+    pub method: &'static str,
+    /// Path template, with `{name}` parameters as in OpenAPI.
+    pub path: &'static str,
+    handler: fn() -> MethodRouter<NodeHandle>,
+}
+
+impl Route {
+    const fn new(
+        method: &'static str,
+        path: &'static str,
+        handler: fn() -> MethodRouter<NodeHandle>,
+    ) -> Self {
+        Self {
+            method,
+            path,
+            handler,
+        }
+    }
+}
+
+/// Every route the API serves. The router is built from this list, and the OpenAPI document must describe
+/// exactly these.
+pub const ROUTES: &[Route] = &[
+    Route::new("POST", "/v1/transactions", || {
+        post(tx::submit).layer(DefaultBodyLimit::max(tx::SUBMIT_BODY_BYTES_MAX))
+    }),
+    Route::new("POST", "/v1/transactions/batch", || post(tx::submit_batch)),
+    Route::new("GET", "/v1/transactions/{id}", || get(tx::status)),
+    Route::new("GET", "/v1/blocks/latest", || get(chain::latest_block)),
+    Route::new("GET", "/v1/blocks/{height}", || get(chain::block)),
+    Route::new("GET", "/v1/accounts/{address}", || get(state::account)),
+    Route::new("GET", "/v1/state/{key}", || get(state::state)),
+    Route::new("GET", "/v1/status", || get(chain::status)),
+    Route::new("GET", "/v1/genesis", || get(chain::genesis)),
+    Route::new("GET", "/openapi.json", || get(openapi::serve_document)),
+    Route::new("GET", "/metrics", || get(chain::metrics)),
+];
+
+/// The API's router over a node, with the node's body limit and request timeout applied.
+pub fn router(node: NodeHandle) -> Router {
+    let body_bytes_max = node.config.api.body_bytes_max;
+    let timeout = Duration::from_millis(node.config.api.timeout_ms);
+    let mut router = Router::new();
+    for route in ROUTES {
+        router = router.route(route.path, (route.handler)());
+    }
+    let router = router
+        .fallback(layers::no_route)
+        .method_not_allowed_fallback(layers::method_not_allowed)
+        .with_state(node);
+    layers::apply(router, body_bytes_max, timeout)
+}
+
+/// Serve the API on `listener` until the listener fails.
+pub async fn serve(node: NodeHandle, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    serve_with_shutdown(node, listener, std::future::pending()).await
+}
+
+/// Serve the API on `listener` until `shutdown` completes; requests in flight are then allowed to finish.
+pub async fn serve_with_shutdown(
+    node: NodeHandle,
+    listener: tokio::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    if let Ok(addr) = listener.local_addr() {
+        tracing::info!(%addr, "REST API listening");
+    }
+    axum::serve(listener, router(node))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Run `f` on the blocking thread pool. A panic inside becomes an `internal` error instead of a dropped
+/// connection.
+pub(crate) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| {
+        tracing::error!(error = %e, "a request handler failed");
+        ApiError::Internal("the node failed while handling this request; its log says why".into())
+    })
+}

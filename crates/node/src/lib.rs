@@ -1,1 +1,172 @@
 //! Assembles a node: admission, mempool, consensus, execution, storage, configuration.
+//!
+//! [`Node::start`] is the one place where the components meet: it opens the store, writes the genesis state on
+//! first start, rebuilds the state tree and checks it against the last committed header, loads the node's key and
+//! starts the consensus engine with [`app::NodeApp`] as its application. The API and the CLI talk to the running
+//! node through [`NodeHandle`].
+
+pub mod app;
+pub mod config;
+pub mod mempool;
+pub mod metrics;
+pub mod shared;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use publica_consensus::{ConsensusConfig, ConsensusHandle};
+use publica_crypto::keystore::{KeyFile, Passphrase};
+use publica_crypto::Keypair;
+use publica_merkle::{key_hash, value_hash, StateTree};
+use publica_storage::Store;
+use publica_types::{Genesis, Hash};
+
+pub use config::{HomeLayout, NodeConfig};
+pub use shared::{Committed, Shared, TxStatus};
+
+/// Errors of a node.
+#[derive(Debug, thiserror::Error)]
+pub enum NodeError {
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    /// The configuration is not acceptable.
+    #[error("configuration: {0}")]
+    Config(String),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] publica_storage::StoreError),
+    /// The genesis document is not acceptable.
+    #[error("genesis: {0}")]
+    Genesis(String),
+    /// The node's key could not be loaded.
+    #[error("validator key: {0}")]
+    Key(String),
+    /// The committed state does not match the last header: the data directory is damaged.
+    #[error("the state in the data directory does not match block {height}'s state root; restore it from a backup or resync")]
+    StateMismatch { height: u64 },
+    /// The consensus engine failed.
+    #[error("consensus: {0}")]
+    Consensus(String),
+    /// Something is not available yet.
+    #[error("{0}")]
+    NotReady(String),
+}
+
+impl NodeError {
+    /// An I/O error on `path`.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Self::Io { path: path.into(), source }
+    }
+}
+
+/// A running node.
+pub struct Node {
+    shared: Arc<Shared>,
+    consensus: ConsensusHandle,
+}
+
+/// A cheap handle on a running node's state, for the API and the CLI.
+pub type NodeHandle = Arc<Shared>;
+
+/// Read the genesis document of a home directory.
+pub fn load_genesis(layout: &HomeLayout) -> Result<Genesis, NodeError> {
+    let path = layout.genesis();
+    let text = config::read_limited(&path, publica_types::genesis::MAX_GENESIS_BYTES as u64)?;
+    Genesis::from_json(text.as_bytes()).map_err(|e| NodeError::Genesis(format!("{}: {e}", path.display())))
+}
+
+/// Load and decrypt the node's validator key, taking the passphrase from the configured file, then the
+/// configured environment variable, then an interactive prompt.
+pub fn load_validator_key(layout: &HomeLayout, config: &NodeConfig) -> Result<Keypair, NodeError> {
+    let path = layout.validator_key();
+    let file = KeyFile::load(&path).map_err(|e| NodeError::Key(format!("{}: {e}", path.display())))?;
+    let passphrase = if let Some(p) = &config.key.passphrase_file {
+        let p = if p.is_absolute() { p.clone() } else { layout.home.join(p) };
+        Passphrase::from_file(&p).map_err(|e| NodeError::Key(format!("{}: {e}", p.display())))?
+    } else if let Some(var) = config.key.passphrase_env.as_deref().filter(|v| std::env::var_os(v).is_some()) {
+        Passphrase::from_env(var).map_err(|e| NodeError::Key(e.to_string()))?
+    } else {
+        Passphrase::prompt(false).map_err(|e| NodeError::Key(e.to_string()))?
+    };
+    file.decrypt(passphrase.as_bytes()).map_err(|e| NodeError::Key(format!("{}: {e}", path.display())))
+}
+
+/// Read the peer-to-peer secret (32 bytes, hex).
+pub fn load_p2p_secret(layout: &HomeLayout) -> Result<[u8; 32], NodeError> {
+    let path = layout.p2p_key();
+    let text = config::read_limited(&path, 1024)?;
+    let mut out = [0u8; 32];
+    hex::decode_to_slice(text.trim(), &mut out)
+        .map_err(|e| NodeError::Config(format!("{} must hold 64 hex characters: {e}", path.display())))?;
+    Ok(out)
+}
+
+/// Open the store of a home directory, write the genesis state on first use, and rebuild the committed
+/// snapshot, checking the state against the last header's state root.
+pub fn open_state(layout: &HomeLayout, genesis: &Genesis) -> Result<(Store, Committed), NodeError> {
+    let store = Store::open(&layout.data())?;
+    let genesis_outcome = publica_execution::genesis_state(genesis);
+    let changes: Vec<_> = genesis_outcome.changes.clone().into_iter().collect();
+    store.init_genesis(genesis, &changes)?;
+
+    let height = store.last_height()?;
+    let mut entries: Vec<(Hash, Option<Hash>)> = Vec::new();
+    store.state_for_each(|k, v| entries.push((key_hash(k), Some(value_hash(v)))))?;
+    let mut tree = StateTree::new();
+    tree.apply(entries);
+    let header = if height == 0 {
+        if tree.root() != genesis_outcome.state_root() {
+            return Err(NodeError::StateMismatch { height: 0 });
+        }
+        None
+    } else {
+        let header = store.header(height)?.ok_or(NodeError::StateMismatch { height })?;
+        let certificate = store.certificate(height)?.ok_or(NodeError::StateMismatch { height })?;
+        if tree.root() != header.state_root {
+            return Err(NodeError::StateMismatch { height });
+        }
+        Some((header, certificate))
+    };
+    let validators = publica_execution::validator_set(&shared::StoreView(&store))
+        .ok_or_else(|| NodeError::Genesis("the state holds no validator set".into()))?;
+    Ok((store, Committed { height, header, tree, validators }))
+}
+
+impl Node {
+    /// Start the node of a home directory with its decrypted key. Must run inside a Tokio runtime.
+    pub async fn start(home: &Path, key: Keypair) -> Result<Node, NodeError> {
+        let layout = HomeLayout::new(home);
+        let config = NodeConfig::load(home)?;
+        let genesis = load_genesis(&layout)?;
+        let p2p_secret = load_p2p_secret(&layout)?;
+        let (store, committed) = open_state(&layout, &genesis)?;
+        tracing::info!(height = committed.height, root = %hex::encode(committed.tree.root()), "state loaded");
+        let address = key.public_key().address();
+        let shared = Shared::new(genesis, config.clone(), store, committed, address);
+        shared.metrics.height.set(shared.committed.read().height as i64);
+        let mut consensus_config = ConsensusConfig::new(shared.chain_id().clone(), config.p2p.listen, layout.wal());
+        consensus_config.peers = config.p2p.peers.clone();
+        let timeouts = &mut consensus_config.timeouts;
+        timeouts.propose_ms = config.consensus.propose_ms;
+        timeouts.prevote_ms = config.consensus.prevote_ms;
+        timeouts.precommit_ms = config.consensus.precommit_ms;
+        timeouts.commit_ms = config.consensus.commit_ms;
+        consensus_config.empty_block_interval_ms = config.consensus.empty_block_interval_ms;
+        let app = app::NodeApp::new(Arc::clone(&shared));
+        let consensus = publica_consensus::start(consensus_config, key, p2p_secret, app)
+            .await
+            .map_err(|e| NodeError::Consensus(e.to_string()))?;
+        Ok(Node { shared, consensus })
+    }
+
+    /// A handle for the API and the CLI.
+    pub fn handle(&self) -> NodeHandle {
+        Arc::clone(&self.shared)
+    }
+
+    /// Stop consensus; the store is closed when the last handle is dropped.
+    pub async fn stop(self) {
+        self.consensus.stop().await;
+    }
+}

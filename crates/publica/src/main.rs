@@ -1,1 +1,70 @@
-fn main() {}
+//! The `publica` command: run nodes, manage keys, submit transactions, verify proofs, benchmark.
+//!
+//! The binary is thin: every command parses its arguments, then calls into the library crates. Errors reach the
+//! user as one message that says what was wrong and what to do, with a non-zero exit code.
+
+mod client;
+mod cmd;
+mod home;
+mod keyfile;
+
+use clap::{Parser, Subcommand};
+
+/// Publica: a quantum-resistant ledger for public records that anyone can verify offline.
+#[derive(Parser)]
+#[command(name = "publica", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start a single-validator network with demo agencies, officials and citizens.
+    Dev(cmd::dev::Args),
+    /// Create a node's home directory: configuration, keys and (for a new network) genesis.
+    Init(cmd::node::InitArgs),
+    /// Start the node of a home directory.
+    Start(cmd::node::StartArgs),
+    /// Manage hybrid (ML-DSA-65 + Ed25519) keys.
+    #[command(subcommand)]
+    Keys(cmd::keys::Command),
+    /// Submit transactions of the accounts module.
+    #[command(subcommand)]
+    Tx(cmd::tx::Command),
+    /// Read from a node: status, accounts, transactions, blocks, state with proofs.
+    #[command(subcommand)]
+    Query(cmd::query::Command),
+    /// Check a proof offline against the validators' public keys.
+    Verify(cmd::verify::Args),
+    /// Measure throughput, latency and proof costs on this machine.
+    Bench(cmd::bench::Args),
+}
+
+fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("PUBLICA_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,publica=info,publica_consensus=warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Dev(args) => cmd::dev::run(args),
+        Command::Init(args) => cmd::node::init(args),
+        Command::Start(args) => cmd::node::start(args),
+        Command::Keys(c) => cmd::keys::run(c),
+        Command::Tx(c) => cmd::tx::run(c),
+        Command::Query(c) => cmd::query::run(c),
+        Command::Verify(args) => cmd::verify::run(args),
+        Command::Bench(args) => cmd::bench::run(args),
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,177 @@
+//! Chain routes: blocks, the node's status, the genesis document and metrics.
+
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+
+use publica_node::NodeHandle;
+use publica_types::{BlockHeader, ChainId, CommitCertificate, Transaction, TxId};
+
+use crate::blocking;
+use crate::error::ApiError;
+use crate::extract::{parse_height, Path, Query};
+
+/// Content type of the Prometheus text exposition format.
+pub const METRICS_CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
+
+/// Query parameters of the block routes.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct BlockQuery {
+    /// Include the full transactions.
+    #[serde(default)]
+    txs: bool,
+}
+
+/// A committed block as the API shows it.
+#[derive(Debug, Serialize)]
+pub(crate) struct BlockResponse {
+    height: u64,
+    /// The block hash, `SHA-256(borsh(header))`.
+    hash: String,
+    header: BlockHeader,
+    certificate: CommitCertificate,
+    /// Ids of the block's transactions, in order; `tx_root` is the RFC 9162 root over them.
+    tx_ids: Vec<TxId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    txs: Option<Vec<Transaction>>,
+}
+
+fn block_response(
+    node: &NodeHandle,
+    height: u64,
+    with_txs: bool,
+) -> Result<BlockResponse, ApiError> {
+    if height == 0 {
+        return Err(ApiError::NotFound(
+            "height 0 is the genesis, which has no block; see GET /v1/genesis. Blocks start at height 1".into(),
+        ));
+    }
+    let not_found = || -> Result<ApiError, ApiError> {
+        let last = node.store.last_height()?;
+        Ok(ApiError::NotFound(format!(
+            "block {height} is not committed; the last committed height is {last}"
+        )))
+    };
+    let Some(block) = node.store.block(height)? else {
+        return Err(not_found()?);
+    };
+    let Some(certificate) = node.store.certificate(height)? else {
+        return Err(not_found()?);
+    };
+    let tx_ids = block.txs.iter().map(Transaction::id).collect();
+    Ok(BlockResponse {
+        height,
+        hash: hex::encode(block.hash()),
+        header: block.header,
+        certificate,
+        tx_ids,
+        txs: with_txs.then_some(block.txs),
+    })
+}
+
+/// `GET /v1/blocks/latest`.
+pub(crate) async fn latest_block(
+    State(node): State<NodeHandle>,
+    Query(query): Query<BlockQuery>,
+) -> Result<axum::Json<BlockResponse>, ApiError> {
+    let block = blocking(move || {
+        let height = node.store.last_height()?;
+        if height == 0 {
+            return Err(ApiError::NotFound(
+                "no block is committed yet; the chain is at its genesis".into(),
+            ));
+        }
+        block_response(&node, height, query.txs)
+    })
+    .await??;
+    Ok(axum::Json(block))
+}
+
+/// `GET /v1/blocks/{height}`.
+pub(crate) async fn block(
+    State(node): State<NodeHandle>,
+    Path(height): Path<String>,
+    Query(query): Query<BlockQuery>,
+) -> Result<axum::Json<BlockResponse>, ApiError> {
+    let height = parse_height(&height)?;
+    let block = blocking(move || block_response(&node, height, query.txs)).await??;
+    Ok(axum::Json(block))
+}
+
+/// The node's view of the chain.
+#[derive(Debug, Serialize)]
+pub(crate) struct StatusResponse {
+    chain_id: ChainId,
+    moniker: String,
+    node_version: &'static str,
+    height: u64,
+    last_block_hash: Option<String>,
+    last_block_time_ms: Option<u64>,
+    state_root: String,
+    genesis_time_ms: u64,
+    mempool_txs: usize,
+    mempool_bytes: usize,
+    validator_address: String,
+    is_validator: bool,
+    validator_count: usize,
+}
+
+/// `GET /v1/status`.
+pub(crate) async fn status(
+    State(node): State<NodeHandle>,
+) -> Result<axum::Json<StatusResponse>, ApiError> {
+    // The committed snapshot is locked exclusively while a block is written, which may wait on the disk.
+    let status = blocking(move || {
+        let (height, last, state_root, is_validator, validator_count) = {
+            let committed = node.committed.read();
+            let last = committed
+                .header
+                .as_ref()
+                .map(|(h, _)| (hex::encode(h.hash()), h.time_ms));
+            (
+                committed.height,
+                last,
+                hex::encode(committed.tree.root()),
+                committed.validators.get(&node.address).is_some(),
+                committed.validators.validators().len(),
+            )
+        };
+        let (mempool_txs, mempool_bytes) = {
+            let mempool = node.mempool.lock();
+            (mempool.len(), mempool.bytes())
+        };
+        StatusResponse {
+            chain_id: node.chain_id().clone(),
+            moniker: node.config.moniker.clone(),
+            node_version: env!("CARGO_PKG_VERSION"),
+            height,
+            last_block_hash: last.as_ref().map(|(hash, _)| hash.clone()),
+            last_block_time_ms: last.map(|(_, time)| time),
+            state_root,
+            genesis_time_ms: node.genesis.genesis_time_ms,
+            mempool_txs,
+            mempool_bytes,
+            validator_address: node.address.to_string(),
+            is_validator,
+            validator_count,
+        }
+    })
+    .await?;
+    Ok(axum::Json(status))
+}
+
+/// `GET /v1/genesis`.
+pub(crate) async fn genesis(State(node): State<NodeHandle>) -> Response {
+    axum::Json(&node.genesis).into_response()
+}
+
+/// `GET /metrics`.
+pub(crate) async fn metrics(State(node): State<NodeHandle>) -> Response {
+    (
+        [(header::CONTENT_TYPE, METRICS_CONTENT_TYPE)],
+        node.metrics.render(),
+    )
+        .into_response()
+}

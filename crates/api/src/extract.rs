@@ -1,0 +1,233 @@
+//! Extractors whose refusals are [`ApiError`]s, and parsers of path parameters.
+//!
+//! axum's own extractors answer bad input with plain-text bodies; these wrappers keep axum's parsing and size
+//! limits but turn every refusal into the API's JSON error, with the reason and a hint of what to send instead.
+
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use serde::de::DeserializeOwned;
+
+use publica_types::{Address, TxId};
+
+use crate::error::ApiError;
+
+/// Longest state key accepted by `GET /v1/state/{key}`, bytes. Every key the modules write is far shorter.
+pub const STATE_KEY_BYTES_MAX: usize = 1024;
+/// Characters of a bad parameter quoted back in an error message.
+const QUOTE_CHARS_MAX: usize = 80;
+
+/// A JSON request body (`Content-Type: application/json`).
+#[derive(Debug)]
+pub struct Json<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        axum::Json::<T>::from_request(req, state)
+            .await
+            .map(|axum::Json(v)| Json(v))
+            .map_err(json_rejection)
+    }
+}
+
+fn json_rejection(r: JsonRejection) -> ApiError {
+    match r {
+        JsonRejection::MissingJsonContentType(_) => ApiError::UnsupportedMediaType(
+            "this route takes a JSON body: set Content-Type: application/json".into(),
+        ),
+        JsonRejection::BytesRejection(b) => bytes_rejection(b),
+        other => ApiError::Malformed(format!(
+            "{}; see GET /openapi.json for the expected body",
+            other.body_text()
+        )),
+    }
+}
+
+/// A request body as bytes, within the configured body limit.
+#[derive(Debug)]
+pub struct Body(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for Body {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        Bytes::from_request(req, state)
+            .await
+            .map(Body)
+            .map_err(bytes_rejection)
+    }
+}
+
+fn bytes_rejection(r: BytesRejection) -> ApiError {
+    if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::TooLarge(
+            "the request body is larger than this node accepts (api.body_bytes_max); send fewer transactions per request"
+                .into(),
+        )
+    } else {
+        ApiError::Malformed(format!(
+            "the request body could not be read: {}",
+            r.body_text()
+        ))
+    }
+}
+
+/// Path parameters.
+#[derive(Debug)]
+pub struct Path<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Path<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(v)| Path(v))
+            .map_err(|r: PathRejection| {
+                if r.status().is_server_error() {
+                    ApiError::Internal(r.body_text())
+                } else {
+                    ApiError::Malformed(format!("bad path parameter: {}", r.body_text()))
+                }
+            })
+    }
+}
+
+/// Query-string parameters.
+#[derive(Debug)]
+pub struct Query<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Query(v)| Query(v))
+            .map_err(|r: QueryRejection| {
+                ApiError::Malformed(format!(
+                    "bad query string: {}; see GET /openapi.json",
+                    r.body_text()
+                ))
+            })
+    }
+}
+
+/// `text` shortened for quoting in a message.
+fn quote(text: &str) -> String {
+    let short: String = text.chars().take(QUOTE_CHARS_MAX).collect();
+    if short.len() < text.len() {
+        format!("{short:?}...")
+    } else {
+        format!("{short:?}")
+    }
+}
+
+/// Exactly `N` bytes from `2 * N` hex digits (either case).
+fn parse_hex_array<const N: usize>(what: &str, text: &str) -> Result<[u8; N], ApiError> {
+    let mut out = [0u8; N];
+    if text.len() != 2 * N {
+        return Err(ApiError::Malformed(format!(
+            "{what} must be {} hex digits, got {} characters: {}",
+            2 * N,
+            text.len(),
+            quote(text)
+        )));
+    }
+    hex::decode_to_slice(text, &mut out).map_err(|e| {
+        ApiError::Malformed(format!(
+            "{what} must be {} hex digits: {e}: {}",
+            2 * N,
+            quote(text)
+        ))
+    })?;
+    Ok(out)
+}
+
+/// A transaction id: 64 hex digits.
+pub fn parse_tx_id(text: &str) -> Result<TxId, ApiError> {
+    parse_hex_array::<32>("a transaction id", text).map(TxId)
+}
+
+/// An account address: 40 hex digits.
+pub fn parse_address(text: &str) -> Result<Address, ApiError> {
+    parse_hex_array::<20>("an address", text).map(Address)
+}
+
+/// A block height: a decimal number of at least 1.
+pub fn parse_height(text: &str) -> Result<u64, ApiError> {
+    let bad =
+        |why: &str| ApiError::Malformed(format!("a block height is {why}, got {}", quote(text)));
+    // `str::parse` would also take a leading '+'; a height is digits only.
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad("a decimal number"));
+    }
+    let height: u64 = text
+        .parse()
+        .map_err(|_| bad("a decimal number below 2^64"))?;
+    Ok(height)
+}
+
+/// A state key: 2 to `2 * STATE_KEY_BYTES_MAX` hex digits.
+pub fn parse_state_key(text: &str) -> Result<Vec<u8>, ApiError> {
+    if text.len() > 2 * STATE_KEY_BYTES_MAX {
+        return Err(ApiError::Malformed(format!(
+            "a state key is at most {STATE_KEY_BYTES_MAX} bytes ({} hex digits), got {} characters",
+            2 * STATE_KEY_BYTES_MAX,
+            text.len()
+        )));
+    }
+    let key = hex::decode(text).map_err(|e| {
+        ApiError::Malformed(format!(
+            "a state key is an even number of hex digits: {e}: {}",
+            quote(text)
+        ))
+    })?;
+    if key.is_empty() {
+        return Err(ApiError::Malformed(
+            "a state key is at least one byte (two hex digits)".into(),
+        ));
+    }
+    Ok(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_parameters() {
+        let id = "ab".repeat(32);
+        assert_eq!(parse_tx_id(&id).unwrap().0, [0xab; 32]);
+        assert_eq!(parse_tx_id(&id.to_uppercase()).unwrap().0, [0xab; 32]);
+        assert!(parse_tx_id(&id[..62]).is_err());
+        assert!(parse_tx_id(&format!("{}zz", &id[..62])).is_err());
+        assert!(parse_address(&"01".repeat(20)).is_ok());
+        assert!(parse_address(&format!("0x{}", "01".repeat(19))).is_err());
+        assert_eq!(parse_state_key("00ff").unwrap(), vec![0, 255]);
+        assert!(parse_state_key("0").is_err());
+        assert!(parse_state_key("").is_err());
+        assert!(parse_state_key(&"00".repeat(STATE_KEY_BYTES_MAX)).is_ok());
+        assert!(parse_state_key(&"00".repeat(STATE_KEY_BYTES_MAX + 1)).is_err());
+    }
+
+    #[test]
+    fn heights() {
+        assert_eq!(parse_height("0").unwrap(), 0);
+        assert_eq!(parse_height("18446744073709551615").unwrap(), u64::MAX);
+        for bad in ["", "+1", "-1", "1.0", " 1", "18446744073709551616", "0x10"] {
+            assert!(parse_height(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn quotes_are_bounded() {
+        let long = "a".repeat(10_000);
+        let e = parse_tx_id(&long).unwrap_err().to_string();
+        assert!(e.len() < 300, "{e}");
+    }
+}

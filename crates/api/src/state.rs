@@ -1,0 +1,71 @@
+//! State routes: accounts and raw state keys, each with a proof a citizen can verify offline.
+
+use axum::extract::State;
+use serde::Serialize;
+
+use publica_accounts::schema::{account_key, nonce_key};
+use publica_accounts::AccountRecord;
+use publica_node::NodeHandle;
+use publica_types::{codec, Address};
+use publica_verify::ReadProof;
+
+use crate::blocking;
+use crate::error::ApiError;
+use crate::extract::{parse_address, parse_state_key, Path};
+
+/// Largest stored account record accepted when decoding one for an answer. A record holds a key (about 2 KB) and
+/// at most a few dozen short roles; anything larger is a damaged store.
+const ACCOUNT_BYTES_MAX: usize = 64 * 1024;
+
+/// An account as the API shows it.
+#[derive(Debug, Serialize)]
+pub(crate) struct AccountResponse {
+    address: Address,
+    /// Height of the certified header the proof is against.
+    height: u64,
+    account: AccountRecord,
+    next_nonce: u64,
+    /// Proof of `account`'s encoding under the account key.
+    proof: ReadProof,
+}
+
+/// `GET /v1/accounts/{address}`.
+pub(crate) async fn account(
+    State(node): State<NodeHandle>,
+    Path(address): Path<String>,
+) -> Result<axum::Json<AccountResponse>, ApiError> {
+    let address = parse_address(&address)?;
+    let response = blocking(move || -> Result<AccountResponse, ApiError> {
+        let key = account_key(&address);
+        let proof = node.read_with_proof(&key)?;
+        let height = proof.certified.header.height;
+        let Some(bytes) = proof.value.as_deref() else {
+            return Err(ApiError::NotFound(format!(
+                "account {address} is not registered as of height {height}; GET /v1/state/{} proves its absence",
+                hex::encode(&key)
+            )));
+        };
+        // The record is taken from the proven value itself, so the record and its proof always agree.
+        let account: AccountRecord = codec::decode_canonical("account record", bytes, ACCOUNT_BYTES_MAX)
+            .map_err(|e| ApiError::Internal(format!("the stored account record of {address} is damaged: {e}")))?;
+        let next_nonce = match node.store.state_get(&nonce_key(&address))? {
+            None => 0,
+            Some(b) => u64::from_le_bytes(b.as_slice().try_into().map_err(|_| {
+                ApiError::Internal(format!("the stored nonce of {address} is {} bytes, not 8", b.len()))
+            })?),
+        };
+        Ok(AccountResponse { address, height, account, next_nonce, proof })
+    })
+    .await??;
+    Ok(axum::Json(response))
+}
+
+/// `GET /v1/state/{key}`.
+pub(crate) async fn state(
+    State(node): State<NodeHandle>,
+    Path(key): Path<String>,
+) -> Result<axum::Json<ReadProof>, ApiError> {
+    let key = parse_state_key(&key)?;
+    let proof = blocking(move || node.read_with_proof(&key)).await??;
+    Ok(axum::Json(proof))
+}

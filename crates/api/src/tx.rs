@@ -1,0 +1,283 @@
+//! Transaction routes: submit one, submit a batch, ask for a status.
+
+use axum::extract::{FromRequest as _, Request, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+
+use publica_node::{NodeHandle, TxStatus};
+use publica_types::{ErrorCode, Transaction, TxError, TxId, MAX_TX_BYTES};
+
+use crate::blocking;
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::{parse_tx_id, Body, Json, Path};
+
+/// Most transactions in one batch request.
+pub const BATCH_TXS_MAX: usize = 10_000;
+/// Longest base64 text of one transaction: the padded encoding of [`MAX_TX_BYTES`] bytes.
+const TX_BASE64_CHARS_MAX: usize = MAX_TX_BYTES.div_ceil(3) * 4;
+/// Largest body of `POST /v1/transactions`: one transaction in base64 and room for the JSON around it. A larger
+/// body cannot hold an acceptable transaction, so it is refused before it is read whole.
+pub const SUBMIT_BODY_BYTES_MAX: usize = TX_BASE64_CHARS_MAX + 1024;
+
+// The node's configuration accepts no body limit below twice a transaction, so this route's limit is always the
+// tighter one.
+const _: () =
+    assert!(MAX_TX_BYTES < SUBMIT_BODY_BYTES_MAX && SUBMIT_BODY_BYTES_MAX < 2 * MAX_TX_BYTES);
+
+/// Body of `POST /v1/transactions` in its JSON form.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SubmitRequest {
+    /// Canonical borsh bytes of the signed transaction, standard padded base64.
+    tx: String,
+}
+
+/// Body of `POST /v1/transactions/batch`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct BatchRequest {
+    /// Each transaction's canonical bytes, standard padded base64.
+    txs: Vec<String>,
+}
+
+/// Answer to an accepted submission.
+#[derive(Debug, Serialize)]
+struct Submitted {
+    tx_id: TxId,
+    status: &'static str,
+}
+
+/// One entry of a batch answer: the id, or the error (with the id when the bytes decoded far enough to have one).
+#[derive(Debug, Serialize)]
+struct BatchResult {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tx_id: Option<TxId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<ErrorBody>,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct BatchResponse {
+    results: Vec<BatchResult>,
+}
+
+/// Answer to a status query.
+#[derive(Debug, Serialize)]
+pub(crate) struct StatusResponse {
+    tx_id: TxId,
+    status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    height: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    index: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<ErrorBody>,
+}
+
+/// How a submission body is encoded, from its `Content-Type`.
+enum BodyKind {
+    Raw,
+    Json,
+}
+
+fn body_kind(headers: &HeaderMap) -> Result<BodyKind, ApiError> {
+    let hint = "set Content-Type: application/octet-stream for the transaction's raw bytes, or \
+                application/json for {\"tx\": \"<base64>\"}";
+    let Some(value) = headers.get(header::CONTENT_TYPE) else {
+        return Err(ApiError::UnsupportedMediaType(format!(
+            "the request has no Content-Type; {hint}"
+        )));
+    };
+    let essence = value
+        .to_str()
+        .ok()
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    match essence.as_str() {
+        "application/octet-stream" => Ok(BodyKind::Raw),
+        "application/json" => Ok(BodyKind::Json),
+        _ => Err(ApiError::UnsupportedMediaType(format!(
+            "Content-Type {:?} is not accepted; {hint}",
+            essence.chars().take(80).collect::<String>()
+        ))),
+    }
+}
+
+/// Decode one base64 transaction; the length is checked before decoding so an oversized text costs nothing.
+fn decode_base64_tx(text: &str) -> Result<Vec<u8>, ApiError> {
+    if text.len() > TX_BASE64_CHARS_MAX {
+        return Err(ApiError::Refused(TxError::new(
+            ErrorCode::TransactionTooLarge,
+            format!(
+                "the transaction's base64 text is {} characters; a transaction is at most {MAX_TX_BYTES} bytes \
+                 ({TX_BASE64_CHARS_MAX} characters)",
+                text.len()
+            ),
+        )));
+    }
+    BASE64.decode(text).map_err(|e| {
+        ApiError::Malformed(format!(
+            "a transaction must be standard padded base64 (RFC 4648 section 4): {e}"
+        ))
+    })
+}
+
+/// `POST /v1/transactions`.
+pub(crate) async fn submit(
+    State(node): State<NodeHandle>,
+    request: Request,
+) -> Result<Response, ApiError> {
+    // The content type is checked before the body is read, so a wrong one costs no upload.
+    let kind = body_kind(request.headers())?;
+    let Body(body) = Body::from_request(request, &()).await?;
+    let bytes = match kind {
+        BodyKind::Raw => body.to_vec(),
+        BodyKind::Json => {
+            let request: SubmitRequest = serde_json::from_slice(&body).map_err(|e| {
+                ApiError::Malformed(format!(
+                    "the body is not a JSON object {{\"tx\": \"<base64>\"}}: {e}"
+                ))
+            })?;
+            decode_base64_tx(&request.tx)?
+        }
+    };
+    // Admission verifies a post-quantum signature and may dry-run the transaction: keep it off the async workers.
+    let tx_id = blocking(move || node.submit(&bytes)).await??;
+    Ok((
+        StatusCode::ACCEPTED,
+        axum::Json(Submitted {
+            tx_id,
+            status: "pending",
+        }),
+    )
+        .into_response())
+}
+
+/// `POST /v1/transactions/batch`.
+pub(crate) async fn submit_batch(
+    State(node): State<NodeHandle>,
+    Json(request): Json<BatchRequest>,
+) -> Result<axum::Json<BatchResponse>, ApiError> {
+    let count = request.txs.len();
+    if count > BATCH_TXS_MAX {
+        return Err(ApiError::TooLarge(format!(
+            "the batch holds {count} transactions, at most {BATCH_TXS_MAX} are accepted; split it"
+        )));
+    }
+    let results = blocking(move || batch_results(&node, request.txs)).await?;
+    debug_assert_eq!(results.len(), count);
+    Ok(axum::Json(BatchResponse { results }))
+}
+
+/// Admit a batch and answer for each item. Items that are not base64 never reach the node; the rest go in one
+/// call, which verifies signatures on every core and queues nonces of one sender in order.
+fn batch_results(node: &NodeHandle, texts: Vec<String>) -> Vec<BatchResult> {
+    // `slots[i]` is input i's position among the decoded items, or why it did not decode.
+    let mut items: Vec<Vec<u8>> = Vec::with_capacity(texts.len());
+    let slots: Vec<Result<usize, ApiError>> = texts
+        .into_iter()
+        .map(|text| {
+            let bytes = decode_base64_tx(&text)?;
+            items.push(bytes);
+            Ok(items.len() - 1)
+        })
+        .collect();
+    let admitted = node.submit_batch(&items);
+    assert_eq!(admitted.len(), items.len(), "one admission result per item");
+    slots
+        .into_iter()
+        .map(|slot| match slot {
+            Err(e) => BatchResult {
+                tx_id: None,
+                error: Some(e.body()),
+            },
+            Ok(j) => match &admitted[j] {
+                Ok(id) => BatchResult {
+                    tx_id: Some(*id),
+                    error: None,
+                },
+                // The id helps the client match a refusal to its transaction, when the bytes have one.
+                Err(e) => BatchResult {
+                    tx_id: Transaction::decode(&items[j]).ok().map(|tx| tx.id()),
+                    error: Some(ErrorBody::from(e)),
+                },
+            },
+        })
+        .collect()
+}
+
+/// `GET /v1/transactions/{id}`.
+pub(crate) async fn status(
+    State(node): State<NodeHandle>,
+    Path(id): Path<String>,
+) -> Result<axum::Json<StatusResponse>, ApiError> {
+    let tx_id = parse_tx_id(&id)?;
+    let status = blocking(move || node.tx_status(&tx_id)).await?;
+    let base = StatusResponse {
+        tx_id,
+        status: "",
+        height: None,
+        index: None,
+        error: None,
+    };
+    let response = match status {
+        TxStatus::Pending => StatusResponse { status: "pending", ..base },
+        TxStatus::Committed { height, index } => {
+            StatusResponse { status: "committed", height: Some(height), index: Some(index), ..base }
+        }
+        TxStatus::Rejected { code, message } => {
+            StatusResponse { status: "rejected", error: Some(ErrorBody::new(code, message)), ..base }
+        }
+        TxStatus::Unknown => {
+            return Err(ApiError::NotFound(format!(
+                "transaction {tx_id} is unknown to this node: it was never submitted here, or it was refused too \
+                 long ago to be remembered; submit it again"
+            )))
+        }
+    };
+    Ok(axum::Json(response))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_limit_is_the_encoding_of_the_largest_transaction() {
+        assert_eq!(
+            BASE64.encode(vec![0u8; MAX_TX_BYTES]).len(),
+            TX_BASE64_CHARS_MAX
+        );
+        let too_long = "A".repeat(TX_BASE64_CHARS_MAX + 4);
+        assert_eq!(
+            decode_base64_tx(&too_long).unwrap_err().code(),
+            ErrorCode::TransactionTooLarge
+        );
+        assert_eq!(
+            decode_base64_tx("not base64!").unwrap_err().code(),
+            ErrorCode::MalformedRequest
+        );
+        assert_eq!(decode_base64_tx("AAE=").unwrap(), vec![0, 1]);
+        // Unpadded text is refused: the API takes the standard padded alphabet only.
+        assert!(decode_base64_tx("AAE").is_err());
+    }
+
+    #[test]
+    fn content_types() {
+        let kind = |ct: Option<&str>| {
+            let mut h = HeaderMap::new();
+            if let Some(ct) = ct {
+                h.insert(header::CONTENT_TYPE, ct.parse().unwrap());
+            }
+            body_kind(&h).map(|k| matches!(k, BodyKind::Raw))
+        };
+        assert_eq!(kind(Some("application/octet-stream")), Ok(true));
+        assert_eq!(kind(Some("Application/JSON; charset=utf-8")), Ok(false));
+        assert!(kind(Some("text/plain")).is_err());
+        assert!(kind(None).is_err());
+    }
+}

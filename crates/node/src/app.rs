@@ -1,0 +1,248 @@
+//! The consensus application: builds, checks and commits blocks for the engine.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use publica_consensus::Application;
+use publica_execution::{execute_block, BlockEnv, Mode, Outcome};
+use publica_storage::BlockCommit;
+use publica_types::block::tx_root;
+use publica_types::{Address, Block, BlockHeader, ChainId, CommitCertificate, Hash, ValidatorSet, HEADER_VERSION};
+
+use crate::shared::{now_ms, Shared, StoreView};
+
+/// How far ahead of this node's clock a proposed block time may be.
+const CLOCK_DRIFT_MAX_MS: u64 = 10_000;
+/// A full pass over the mempool for expired transactions runs every this many blocks.
+const EXPIRY_SWEEP_BLOCKS: u64 = 64;
+
+/// Blocks built or checked at the current height, kept until it is decided so that a decided block is not
+/// executed twice.
+struct Executed {
+    block: Block,
+    outcome: Outcome,
+}
+
+/// The application the consensus engine drives.
+pub struct NodeApp {
+    shared: Arc<Shared>,
+    executed: HashMap<Hash, Executed>,
+}
+
+impl NodeApp {
+    /// The application over the node's shared state.
+    pub fn new(shared: Arc<Shared>) -> Self {
+        Self { shared, executed: HashMap::new() }
+    }
+
+    fn check_header(&self, block: &Block) -> Result<(), String> {
+        let committed = self.shared.committed.read();
+        let h = &block.header;
+        if h.version != HEADER_VERSION {
+            return Err(format!("header version {} is not {HEADER_VERSION}", h.version));
+        }
+        if &h.chain_id != self.shared.chain_id() {
+            return Err(format!("block is for chain {}", h.chain_id));
+        }
+        if h.height != committed.height + 1 {
+            return Err(format!("block height {} is not the next height {}", h.height, committed.height + 1));
+        }
+        let (parent_hash, parent_time) = match &committed.header {
+            Some((parent, _)) => (parent.hash(), parent.time_ms),
+            None => ([0u8; 32], self.shared.genesis.genesis_time_ms),
+        };
+        if h.parent_hash != parent_hash {
+            return Err("block does not extend the last committed block".into());
+        }
+        if h.time_ms <= parent_time {
+            return Err(format!("block time {} is not after its parent's {parent_time}", h.time_ms));
+        }
+        if h.time_ms > now_ms() + CLOCK_DRIFT_MAX_MS {
+            return Err(format!("block time {} is too far in the future", h.time_ms));
+        }
+        let set_hash = committed.validators.hash();
+        if h.validator_set_hash != set_hash || h.next_validator_set_hash != set_hash {
+            return Err("block names another validator set".into());
+        }
+        if committed.validators.get(&h.proposer).is_none() {
+            return Err(format!("proposer {} is not a validator", h.proposer));
+        }
+        block.check_body().map_err(|e| e.to_string())
+    }
+}
+
+impl Application for NodeApp {
+    fn chain_id(&self) -> &ChainId {
+        self.shared.chain_id()
+    }
+
+    fn last_committed_height(&self) -> u64 {
+        self.shared.committed.read().height
+    }
+
+    fn earliest_height(&self) -> u64 {
+        1
+    }
+
+    fn validator_set(&self, height: u64) -> Option<ValidatorSet> {
+        // The set only changes through genesis for now: every height up to the next one uses the current set.
+        let committed = self.shared.committed.read();
+        (height <= committed.height + 1).then(|| committed.validators.clone())
+    }
+
+    fn propose(&mut self, height: u64, _round: u32, proposer: Address) -> Result<Block, String> {
+        let started = Instant::now();
+        let shared = Arc::clone(&self.shared);
+        let committed = shared.committed.read();
+        if height != committed.height + 1 {
+            return Err(format!("asked to propose height {height}, next height is {}", committed.height + 1));
+        }
+        let view = StoreView(&shared.store);
+        let (parent_hash, parent_time) = match &committed.header {
+            Some((parent, _)) => (parent.hash(), parent.time_ms),
+            None => ([0u8; 32], shared.genesis.genesis_time_ms),
+        };
+        let time_ms = now_ms().max(parent_time + 1);
+        let candidates = shared.mempool.lock().select(
+            shared.config.block.txs_max,
+            shared.config.block.bytes_max,
+            |sender| publica_accounts::next_nonce(&view, sender),
+        );
+        let env = BlockEnv { chain_id: shared.chain_id().clone(), height, time_ms };
+        let outcome = execute_block(&view, &committed.tree, &env, candidates, Mode::Propose, &shared.signatures)
+            .expect("proposing never fails on a transaction");
+        for (id, error) in &outcome.rejected {
+            shared.record_refusal(*id, error.clone());
+        }
+        let set_hash = committed.validators.hash();
+        let header = BlockHeader {
+            version: HEADER_VERSION,
+            chain_id: shared.chain_id().clone(),
+            height,
+            time_ms,
+            parent_hash,
+            proposer,
+            tx_root: tx_root(&outcome.included),
+            tx_count: outcome.included.len() as u32,
+            state_root: outcome.state_root(),
+            validator_set_hash: set_hash,
+            next_validator_set_hash: set_hash,
+        };
+        drop(committed);
+        // Dropped transactions leave the mempool now; they would fail again in the next block.
+        if !outcome.rejected.is_empty() {
+            let ids: Vec<_> = outcome.rejected.iter().map(|(id, _)| *id).collect();
+            shared.mempool.lock().remove_many(&ids);
+            shared.signatures.remove(ids);
+        }
+        let block = Block { header, txs: outcome.included.clone() };
+        shared.metrics.execute_seconds.observe(started.elapsed().as_secs_f64());
+        self.executed.insert(block.hash(), Executed { block: block.clone(), outcome });
+        Ok(block)
+    }
+
+    fn validate(&mut self, block: &Block) -> Result<(), String> {
+        let hash = block.hash();
+        if self.executed.contains_key(&hash) {
+            return Ok(());
+        }
+        self.check_header(block)?;
+        let started = Instant::now();
+        let shared = Arc::clone(&self.shared);
+        let committed = shared.committed.read();
+        let view = StoreView(&shared.store);
+        let env = BlockEnv { chain_id: shared.chain_id().clone(), height: block.header.height, time_ms: block.header.time_ms };
+        // Verify the signatures this node has not seen at admission on every core before executing in order.
+        prefetch_signatures(&shared, &view, &block.txs);
+        let outcome = execute_block(&view, &committed.tree, &env, block.txs.clone(), Mode::Validate, &shared.signatures)
+            .map_err(|e| e.to_string())?;
+        if outcome.state_root() != block.header.state_root {
+            return Err("state root in the header differs from the state after executing the block".into());
+        }
+        drop(committed);
+        shared.metrics.execute_seconds.observe(started.elapsed().as_secs_f64());
+        self.executed.insert(hash, Executed { block: block.clone(), outcome });
+        Ok(())
+    }
+
+    fn commit(&mut self, block: Block, certificate: CommitCertificate) -> Result<(), String> {
+        let hash = block.hash();
+        if !self.executed.contains_key(&hash) {
+            // A block decided without this node having checked it (value sync): check it now.
+            self.validate(&block)?;
+        }
+        let executed = self.executed.remove(&hash).expect("validated above");
+        self.executed.clear();
+        let shared = Arc::clone(&self.shared);
+        let started = Instant::now();
+        let changes: Vec<(Vec<u8>, Option<Vec<u8>>)> = executed.outcome.changes.into_iter().collect();
+        {
+            let mut committed = shared.committed.write();
+            shared
+                .store
+                .commit_block(BlockCommit { block: &executed.block, certificate: &certificate, changes: &changes })
+                .map_err(|e| format!("cannot store block {}: {e}", block.header.height))?;
+            committed.height = block.header.height;
+            committed.tree = executed.outcome.tree;
+            committed.header = Some((executed.block.header.clone(), certificate));
+            debug_assert_eq!(committed.tree.root(), executed.block.header.state_root);
+        }
+        shared.metrics.store_seconds.observe(started.elapsed().as_secs_f64());
+
+        // Clear the mempool of what this block used up.
+        let ids: Vec<_> = executed.block.txs.iter().map(|tx| tx.id()).collect();
+        let mut senders: Vec<Address> = executed.block.txs.iter().map(|tx| tx.body.sender).collect();
+        senders.sort_unstable();
+        senders.dedup();
+        let view = StoreView(&shared.store);
+        let sweep = block.header.height % EXPIRY_SWEEP_BLOCKS == 0;
+        let dropped = {
+            let mut mempool = shared.mempool.lock();
+            let dropped = mempool.prune(&ids, if sweep { None } else { Some(&senders) }, block.header.time_ms, |s| {
+                publica_accounts::next_nonce(&view, s)
+            });
+            shared.metrics.mempool_txs.set(mempool.len() as i64);
+            dropped
+        };
+        shared.signatures.remove(ids.iter().copied().chain(dropped.iter().map(|(id, _)| *id)));
+        for (id, error) in dropped {
+            shared.record_refusal(id, error);
+        }
+        shared.metrics.blocks_committed.inc();
+        shared.metrics.txs_committed.inc_by(ids.len() as u64);
+        shared.metrics.block_txs.observe(ids.len() as f64);
+        shared.metrics.height.set(block.header.height as i64);
+        Ok(())
+    }
+
+    fn has_pending_transactions(&self) -> bool {
+        !self.shared.mempool.lock().is_empty()
+    }
+
+    fn decided_block(&self, height: u64) -> Option<(Block, CommitCertificate)> {
+        let block = self.shared.store.block(height).ok().flatten()?;
+        let certificate = self.shared.store.certificate(height).ok().flatten()?;
+        Some((block, certificate))
+    }
+}
+
+/// Verify, in parallel, the signatures of a received block's transactions that were not verified at admission,
+/// against the senders' committed keys, and cache the good ones. A transaction whose sender's key changes
+/// earlier in the same block misses the cache and is verified again during execution, so this is only a
+/// speed-up, never a decision.
+fn prefetch_signatures(shared: &Shared, view: &StoreView<'_>, txs: &[publica_types::Transaction]) {
+    use rayon::prelude::*;
+    let keys: Vec<Option<publica_types::PublicKey>> =
+        txs.iter().map(|tx| publica_accounts::account(view, &tx.body.sender).map(|a| a.public_key)).collect();
+    txs.par_iter().zip(keys.par_iter()).for_each(|(tx, key)| {
+        if let Some(key) = key {
+            if shared.signatures.hit(&tx.id(), key) {
+                return;
+            }
+            if publica_execution::verify_signature(tx, key).is_ok() {
+                shared.signatures.insert(tx.id(), key.address());
+            }
+        }
+    });
+}

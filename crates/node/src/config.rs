@@ -1,0 +1,224 @@
+//! A node's home directory and configuration file.
+//!
+//! ```text
+//! HOME/
+//!   config.toml        this file's settings
+//!   genesis.json       the network's genesis document
+//!   keys/validator.json  the node's hybrid key, encrypted (keystore format of publica-crypto)
+//!   keys/p2p.key       secret of the node's peer-to-peer identity (hex, mode 0600)
+//!   data/              the embedded store
+//!   wal/               the consensus engine's write-ahead log
+//! ```
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::mempool::MempoolLimits;
+use crate::NodeError;
+
+/// Largest configuration file accepted.
+const CONFIG_BYTES_MAX: u64 = 1 << 20;
+
+/// The contents of `config.toml`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NodeConfig {
+    /// A name for logs and status.
+    pub moniker: String,
+    /// REST API.
+    pub api: ApiConfig,
+    /// Peer-to-peer networking of the consensus engine.
+    pub p2p: P2pConfig,
+    /// Mempool limits.
+    pub mempool: MempoolConfig,
+    /// Block building.
+    pub block: BlockConfig,
+    /// Consensus timeouts.
+    pub consensus: TimeoutConfig,
+    /// Where the node's key's passphrase comes from.
+    pub key: KeyConfig,
+}
+
+/// REST API settings.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiConfig {
+    /// Listen address.
+    pub listen: SocketAddr,
+    /// Largest request body, bytes.
+    pub body_bytes_max: usize,
+    /// Request timeout, milliseconds.
+    pub timeout_ms: u64,
+}
+
+/// Peer-to-peer settings.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct P2pConfig {
+    /// Listen address.
+    pub listen: SocketAddr,
+    /// Peers to connect to.
+    pub peers: Vec<SocketAddr>,
+}
+
+/// Mempool settings.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MempoolConfig {
+    /// Most transactions held.
+    pub txs_max: usize,
+    /// Most bytes held.
+    pub bytes_max: usize,
+    /// Most transactions per sender.
+    pub per_sender_max: usize,
+}
+
+/// Block building settings.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BlockConfig {
+    /// Most transactions per block.
+    pub txs_max: usize,
+    /// Most bytes of transactions per block.
+    pub bytes_max: usize,
+}
+
+/// Consensus timeouts, milliseconds.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimeoutConfig {
+    /// Waiting for a proposal.
+    pub propose_ms: u64,
+    /// Waiting for prevotes.
+    pub prevote_ms: u64,
+    /// Waiting for precommits.
+    pub precommit_ms: u64,
+    /// Pause after a commit before the next height, which lets transactions gather.
+    pub commit_ms: u64,
+    /// With an empty mempool, how long to wait after a commit before proposing an empty block.
+    pub empty_block_interval_ms: u64,
+}
+
+/// Where the passphrase of the node's key comes from: a file, an environment variable, or else a prompt.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyConfig {
+    /// A file holding the passphrase (relative paths are relative to the home directory).
+    pub passphrase_file: Option<PathBuf>,
+    /// An environment variable holding the passphrase.
+    pub passphrase_env: Option<String>,
+}
+
+impl NodeConfig {
+    /// Settings for a node listening on the given addresses.
+    pub fn new(moniker: &str, api: SocketAddr, p2p: SocketAddr) -> Self {
+        let limits = MempoolLimits::default();
+        Self {
+            moniker: moniker.to_owned(),
+            api: ApiConfig { listen: api, body_bytes_max: 16 << 20, timeout_ms: 30_000 },
+            p2p: P2pConfig { listen: p2p, peers: Vec::new() },
+            mempool: MempoolConfig {
+                txs_max: limits.txs_max,
+                bytes_max: limits.bytes_max,
+                per_sender_max: limits.per_sender_max,
+            },
+            block: BlockConfig { txs_max: 8192, bytes_max: 48 << 20 },
+            consensus: TimeoutConfig {
+                propose_ms: 3000,
+                prevote_ms: 500,
+                precommit_ms: 500,
+                commit_ms: 0,
+                empty_block_interval_ms: 1000,
+            },
+            key: KeyConfig { passphrase_file: None, passphrase_env: Some("PUBLICA_PASSPHRASE".into()) },
+        }
+    }
+
+    /// Read `HOME/config.toml`.
+    pub fn load(home: &Path) -> Result<Self, NodeError> {
+        let path = home.join("config.toml");
+        let text = read_limited(&path, CONFIG_BYTES_MAX)?;
+        let config: NodeConfig = toml::from_str(&text)
+            .map_err(|e| NodeError::Config(format!("{} is not a valid configuration: {e}", path.display())))?;
+        config.check()?;
+        Ok(config)
+    }
+
+    /// Write `HOME/config.toml`.
+    pub fn save(&self, home: &Path) -> Result<(), NodeError> {
+        let text = toml::to_string_pretty(self).expect("configuration serializes");
+        std::fs::write(home.join("config.toml"), text).map_err(|e| NodeError::io(home.join("config.toml"), e))
+    }
+
+    /// Check the values serde cannot.
+    pub fn check(&self) -> Result<(), NodeError> {
+        let bad = |m: &str| Err(NodeError::Config(m.to_owned()));
+        if self.block.txs_max == 0 || self.block.txs_max > publica_types::MAX_BLOCK_TXS {
+            return bad(&format!("block.txs_max must be 1 to {}", publica_types::MAX_BLOCK_TXS));
+        }
+        if self.block.bytes_max == 0 || self.block.bytes_max > publica_types::MAX_BLOCK_BYTES - 4096 {
+            return bad(&format!("block.bytes_max must be 1 to {}", publica_types::MAX_BLOCK_BYTES - 4096));
+        }
+        if self.mempool.txs_max == 0 || self.mempool.per_sender_max == 0 || self.mempool.bytes_max == 0 {
+            return bad("mempool limits must be positive");
+        }
+        if self.api.body_bytes_max < publica_types::MAX_TX_BYTES * 2 {
+            return bad(&format!("api.body_bytes_max must be at least {}", publica_types::MAX_TX_BYTES * 2));
+        }
+        Ok(())
+    }
+
+    /// The mempool limits.
+    pub fn mempool_limits(&self) -> MempoolLimits {
+        MempoolLimits {
+            txs_max: self.mempool.txs_max,
+            bytes_max: self.mempool.bytes_max,
+            per_sender_max: self.mempool.per_sender_max,
+        }
+    }
+}
+
+/// Paths inside a home directory.
+#[derive(Clone, Debug)]
+pub struct HomeLayout {
+    /// The home directory.
+    pub home: PathBuf,
+}
+
+impl HomeLayout {
+    /// The layout of `home`.
+    pub fn new(home: impl Into<PathBuf>) -> Self {
+        Self { home: home.into() }
+    }
+    /// `genesis.json`.
+    pub fn genesis(&self) -> PathBuf {
+        self.home.join("genesis.json")
+    }
+    /// The encrypted validator key.
+    pub fn validator_key(&self) -> PathBuf {
+        self.home.join("keys").join("validator.json")
+    }
+    /// The peer-to-peer secret.
+    pub fn p2p_key(&self) -> PathBuf {
+        self.home.join("keys").join("p2p.key")
+    }
+    /// The store.
+    pub fn data(&self) -> PathBuf {
+        self.home.join("data")
+    }
+    /// The consensus write-ahead log.
+    pub fn wal(&self) -> PathBuf {
+        self.home.join("wal")
+    }
+}
+
+/// Read a file of at most `max` bytes as text.
+pub fn read_limited(path: &Path, max: u64) -> Result<String, NodeError> {
+    let meta = std::fs::metadata(path).map_err(|e| NodeError::io(path, e))?;
+    if meta.len() > max {
+        return Err(NodeError::Config(format!("{} is {} bytes, more than {max}", path.display(), meta.len())));
+    }
+    std::fs::read_to_string(path).map_err(|e| NodeError::io(path, e))
+}

@@ -1,0 +1,86 @@
+//! Prometheus metrics of a node.
+
+use prometheus_client::encoding::text::encode;
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
+use prometheus_client::registry::Registry;
+
+/// Label of a refusal: its stable code.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct CodeLabel {
+    /// The error code string.
+    pub code: String,
+}
+
+/// The node's metrics.
+pub struct Metrics {
+    registry: Registry,
+    /// Transactions admitted to the mempool.
+    pub txs_admitted: Counter,
+    /// Transactions refused, by code.
+    pub txs_refused: Family<CodeLabel, Counter>,
+    /// Transactions committed.
+    pub txs_committed: Counter,
+    /// Blocks committed.
+    pub blocks_committed: Counter,
+    /// Last committed height.
+    pub height: Gauge,
+    /// Transactions in the mempool.
+    pub mempool_txs: Gauge,
+    /// Time to execute a block (proposing or validating), seconds.
+    pub execute_seconds: Histogram,
+    /// Time to write a block to the store, seconds.
+    pub store_seconds: Histogram,
+    /// Transactions per committed block.
+    pub block_txs: Histogram,
+}
+
+impl Metrics {
+    /// Register every metric.
+    pub fn new() -> Self {
+        let mut registry = Registry::with_prefix("publica");
+        let m = Self {
+            txs_admitted: Counter::default(),
+            txs_refused: Family::default(),
+            txs_committed: Counter::default(),
+            blocks_committed: Counter::default(),
+            height: Gauge::default(),
+            mempool_txs: Gauge::default(),
+            execute_seconds: Histogram::new(exponential_buckets(0.0005, 2.0, 16)),
+            store_seconds: Histogram::new(exponential_buckets(0.0005, 2.0, 16)),
+            block_txs: Histogram::new(exponential_buckets(1.0, 2.0, 16)),
+            registry: Registry::default(),
+        };
+        registry.register("txs_admitted", "Transactions admitted to the mempool", m.txs_admitted.clone());
+        registry.register("txs_refused", "Transactions refused, by error code", m.txs_refused.clone());
+        registry.register("txs_committed", "Transactions committed in blocks", m.txs_committed.clone());
+        registry.register("blocks_committed", "Blocks committed", m.blocks_committed.clone());
+        registry.register("height", "Last committed height", m.height.clone());
+        registry.register("mempool_txs", "Transactions waiting in the mempool", m.mempool_txs.clone());
+        registry.register("execute_seconds", "Time to execute a block", m.execute_seconds.clone());
+        registry.register("store_seconds", "Time to write a block durably", m.store_seconds.clone());
+        registry.register("block_txs", "Transactions per committed block", m.block_txs.clone());
+        Self { registry, ..m }
+    }
+
+    /// Count a refusal.
+    pub fn refused(&self, code: publica_types::ErrorCode) {
+        self.txs_refused.get_or_create(&CodeLabel { code: code.as_str().to_owned() }).inc();
+    }
+
+    /// The metrics in the Prometheus text format.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        encode(&mut out, &self.registry).expect("writing to a String does not fail");
+        out
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}

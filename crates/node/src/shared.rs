@@ -1,0 +1,389 @@
+//! The node's shared state: committed snapshot, mempool, signature cache, recent refusals; and admission.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use parking_lot::{Mutex, RwLock};
+
+use publica_execution::{BlockEnv, SignatureCheck};
+use publica_merkle::{key_hash, value_hash, StateTree};
+use publica_storage::Store;
+use publica_types::{
+    Address, BlockHeader, ChainId, CommitCertificate, ErrorCode, Genesis, PublicKey, StateRead, Transaction, TxError,
+    TxId, ValidatorSet, MAX_TX_BYTES,
+};
+
+use crate::config::NodeConfig;
+use crate::mempool::Mempool;
+use crate::metrics::Metrics;
+
+/// Longest accepted distance between now and a transaction's expiry.
+pub const EXPIRY_AHEAD_MAX_MS: u64 = 7 * 24 * 3600 * 1000;
+/// Refusals remembered for status queries.
+const REFUSALS_MAX: usize = 100_000;
+
+/// The last committed block and the state after it. Readers hold the lock while they read the store, and the
+/// commit path holds it exclusively while it writes, so a reader never pairs a header with another block's state.
+pub struct Committed {
+    /// Last committed height (0 = genesis).
+    pub height: u64,
+    /// Its header and certificate (none at genesis).
+    pub header: Option<(BlockHeader, CommitCertificate)>,
+    /// The authenticated state map after it.
+    pub tree: StateTree,
+    /// The validator set for the next height.
+    pub validators: ValidatorSet,
+}
+
+/// Transaction status as the API reports it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum TxStatus {
+    /// Waiting in the mempool.
+    Pending,
+    /// Committed.
+    Committed {
+        /// Block height.
+        height: u64,
+        /// Position in the block.
+        index: u32,
+    },
+    /// Refused, or dropped before inclusion.
+    Rejected {
+        /// Stable code.
+        code: ErrorCode,
+        /// Reason.
+        message: String,
+    },
+    /// Never seen (or refused too long ago to be remembered).
+    Unknown,
+}
+
+/// State shared by the consensus application, the API and the CLI.
+pub struct Shared {
+    /// The genesis document.
+    pub genesis: Genesis,
+    /// Settings.
+    pub config: NodeConfig,
+    /// The store.
+    pub store: Store,
+    /// The committed snapshot.
+    pub committed: RwLock<Committed>,
+    /// Waiting transactions.
+    pub mempool: Mutex<Mempool>,
+    /// Signatures verified at admission.
+    pub signatures: SignatureCache,
+    /// Recently refused or dropped transactions.
+    refusals: Mutex<Refusals>,
+    /// Metrics.
+    pub metrics: Metrics,
+    /// Address of this node's validator key.
+    pub address: Address,
+}
+
+/// A view of the committed state in the store, for execution and admission.
+pub struct StoreView<'a>(pub &'a Store);
+
+impl StateRead for StoreView<'_> {
+    fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
+        self.0.state_get(key).unwrap_or_else(|e| panic!("reading committed state failed: {e}"))
+    }
+}
+
+/// Signatures verified at admission, by transaction id, with the address of the key that verified them. A key
+/// rotation between admission and execution changes the sender's key, so the cache only answers for the same key.
+#[derive(Default)]
+pub struct SignatureCache {
+    verified: Mutex<HashMap<TxId, Address>>,
+}
+
+impl SignatureCache {
+    /// Remember that `id` verified with the key whose address is `key`.
+    pub fn insert(&self, id: TxId, key: Address) {
+        self.verified.lock().insert(id, key);
+    }
+
+    /// Forget transactions that left the mempool.
+    pub fn remove(&self, ids: impl IntoIterator<Item = TxId>) {
+        let mut v = self.verified.lock();
+        for id in ids {
+            v.remove(&id);
+        }
+    }
+
+    /// Entries held.
+    pub fn len(&self) -> usize {
+        self.verified.lock().len()
+    }
+
+    /// Whether empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether `id` was verified with `key`.
+    pub fn hit(&self, id: &TxId, key: &PublicKey) -> bool {
+        let cached = self.verified.lock().get(id).copied();
+        cached.is_some_and(|a| a == key.address())
+    }
+}
+
+impl SignatureCheck for SignatureCache {
+    fn check(&self, tx: &Transaction, key: &PublicKey) -> Result<(), TxError> {
+        if self.hit(&tx.id(), key) {
+            return Ok(());
+        }
+        publica_execution::verify_signature(tx, key)
+    }
+}
+
+#[derive(Default)]
+struct Refusals {
+    map: HashMap<TxId, TxError>,
+    order: VecDeque<TxId>,
+}
+
+impl Refusals {
+    fn insert(&mut self, id: TxId, error: TxError) {
+        if self.map.insert(id, error).is_none() {
+            self.order.push_back(id);
+        }
+        while self.order.len() > REFUSALS_MAX {
+            if let Some(old) = self.order.pop_front() {
+                self.map.remove(&old);
+            }
+        }
+    }
+}
+
+/// Unix time in milliseconds. Only the proposer and admission read the clock; execution never does.
+pub fn now_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+}
+
+impl Shared {
+    /// Assemble the shared state.
+    pub fn new(
+        genesis: Genesis,
+        config: NodeConfig,
+        store: Store,
+        committed: Committed,
+        address: Address,
+    ) -> Arc<Self> {
+        let mempool = Mempool::new(config.mempool_limits());
+        Arc::new(Self {
+            genesis,
+            config,
+            store,
+            committed: RwLock::new(committed),
+            mempool: Mutex::new(mempool),
+            signatures: SignatureCache::default(),
+            refusals: Mutex::new(Refusals::default()),
+            metrics: Metrics::new(),
+            address,
+        })
+    }
+
+    /// The network's chain id.
+    pub fn chain_id(&self) -> &ChainId {
+        &self.genesis.chain_id
+    }
+
+    /// Record that a transaction was refused or dropped.
+    pub fn record_refusal(&self, id: TxId, error: TxError) {
+        self.metrics.refused(error.code);
+        self.refusals.lock().insert(id, error);
+    }
+
+    /// Admit one encoded transaction into the mempool: decode, check, verify, dry-run, queue.
+    pub fn submit(&self, bytes: &[u8]) -> Result<TxId, TxError> {
+        let tx = decode(bytes).and_then(|tx| self.precheck(&tx).map(|()| tx)).inspect_err(|e| self.metrics.refused(e.code))?;
+        let signature_ok = self.verify_for_admission(&tx).map(|_| ());
+        self.admit(tx, bytes.len(), signature_ok)
+    }
+
+    /// Admit many encoded transactions, verifying their signatures in parallel. Result `i` is for input `i`.
+    pub fn submit_batch(&self, items: &[Vec<u8>]) -> Vec<Result<TxId, TxError>> {
+        use rayon::prelude::*;
+        // Decoding and signature checks are the expensive, independent part: spread them over every core. The
+        // state checks and the mempool insert then run in order, so nonces from one sender queue up correctly.
+        let checked: Vec<Result<(Transaction, Result<(), TxError>), TxError>> = items
+            .par_iter()
+            .map(|bytes| {
+                let tx = decode(bytes)?;
+                self.precheck(&tx)?;
+                let signature_ok = self.verify_for_admission(&tx).map(|_| ());
+                Ok((tx, signature_ok))
+            })
+            .collect();
+        checked
+            .into_iter()
+            .zip(items)
+            .map(|(r, bytes)| match r {
+                Ok((tx, signature_ok)) => self.admit(tx, bytes.len(), signature_ok),
+                Err(e) => {
+                    self.metrics.refused(e.code);
+                    Err(e)
+                }
+            })
+            .collect()
+    }
+
+    /// The checks that need no state: the chain and the expiry. They run before the signature check so that
+    /// a transaction that can never be accepted costs no verification.
+    fn precheck(&self, tx: &Transaction) -> Result<(), TxError> {
+        let body = &tx.body;
+        if &body.chain_id != self.chain_id() {
+            return Err(TxError::new(
+                ErrorCode::WrongChain,
+                format!("transaction is for chain {}, this node serves {}; sign it for this chain", body.chain_id, self.chain_id()),
+            ));
+        }
+        let now = now_ms();
+        if body.expires_at_ms < now {
+            return Err(TxError::new(
+                ErrorCode::Expired,
+                format!("transaction expired at {} ms, it is now {now} ms; sign it again with a later expiry", body.expires_at_ms),
+            ));
+        }
+        if body.expires_at_ms > now + EXPIRY_AHEAD_MAX_MS {
+            return Err(TxError::new(
+                ErrorCode::ExpiryTooFar,
+                format!("expiry is more than {} days ahead; choose an earlier one", EXPIRY_AHEAD_MAX_MS / 86_400_000),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Verify the signature with the sender's committed key and remember the result.
+    fn verify_for_admission(&self, tx: &Transaction) -> Result<Address, TxError> {
+        let view = StoreView(&self.store);
+        let sender = publica_accounts::account(&view, &tx.body.sender).ok_or_else(|| {
+            TxError::new(
+                ErrorCode::UnknownSender,
+                format!("sender {} is not a registered account; an agency must register it first", tx.body.sender),
+            )
+        })?;
+        publica_execution::verify_signature(tx, &sender.public_key)?;
+        let key = sender.public_key.address();
+        self.signatures.insert(tx.id(), key);
+        Ok(key)
+    }
+
+    fn admit(&self, tx: Transaction, len: usize, signature_ok: Result<(), TxError>) -> Result<TxId, TxError> {
+        let id = tx.id();
+        let result = self.admit_checked(tx, len, signature_ok);
+        match &result {
+            Ok(_) => {
+                self.metrics.txs_admitted.inc();
+            }
+            Err(e) => {
+                // Only remember refusals of transactions we have never accepted, so a duplicate submission of a
+                // pending or committed transaction does not mask its real status.
+                if e.code != ErrorCode::DuplicateTransaction {
+                    self.signatures.remove([id]);
+                    self.record_refusal(id, e.clone());
+                } else {
+                    self.metrics.refused(e.code);
+                }
+            }
+        }
+        result
+    }
+
+    fn admit_checked(&self, tx: Transaction, len: usize, signature_ok: Result<(), TxError>) -> Result<TxId, TxError> {
+        let id = tx.id();
+        let body = &tx.body;
+        if self.store.tx_location(&id).ok().flatten().is_some() || self.mempool.lock().contains(&id) {
+            return Err(TxError::new(ErrorCode::DuplicateTransaction, format!("transaction {id} was already submitted")));
+        }
+        signature_ok?;
+        let committed = self.committed.read();
+        let view = StoreView(&self.store);
+        let next = publica_accounts::next_nonce(&view, &body.sender);
+        if body.nonce < next {
+            return Err(TxError::new(
+                ErrorCode::BadNonce,
+                format!(
+                    "nonce {} of sender {} is already used (next is {next}); a transaction cannot be replayed",
+                    body.nonce, body.sender
+                ),
+            ));
+        }
+        let ahead_max = self.config.mempool.per_sender_max as u64;
+        if body.nonce >= next + ahead_max {
+            return Err(TxError::new(
+                ErrorCode::NonceTooFarAhead,
+                format!("nonce {} is too far ahead of the next nonce {next} (at most {ahead_max} may wait)", body.nonce),
+            ));
+        }
+        if body.nonce == next {
+            // The transaction is next in line: run it against the committed state now, so that a missing role or a
+            // bad argument is reported at once instead of after a block.
+            let env = BlockEnv { chain_id: self.chain_id().clone(), height: committed.height + 1, time_ms: now_ms() };
+            publica_execution::execute_block(
+                &view,
+                &committed.tree,
+                &env,
+                vec![tx.clone()],
+                publica_execution::Mode::Validate,
+                &self.signatures,
+            )
+            .map_err(|e| e.error)?;
+        }
+        drop(committed);
+        let mut mempool = self.mempool.lock();
+        mempool.insert(tx, len)?;
+        self.metrics.mempool_txs.set(mempool.len() as i64);
+        Ok(id)
+    }
+
+    /// Status of a transaction.
+    pub fn tx_status(&self, id: &TxId) -> TxStatus {
+        if let Ok(Some((height, index))) = self.store.tx_location(id) {
+            return TxStatus::Committed { height, index };
+        }
+        if self.mempool.lock().contains(id) {
+            return TxStatus::Pending;
+        }
+        match self.refusals.lock().map.get(id) {
+            Some(e) => TxStatus::Rejected { code: e.code, message: e.message.clone() },
+            None => TxStatus::Unknown,
+        }
+    }
+
+    /// Read a key from the committed state with a proof against the last certified header.
+    pub fn read_with_proof(&self, key: &[u8]) -> Result<publica_verify::ReadProof, crate::NodeError> {
+        let committed = self.committed.read();
+        let Some((header, certificate)) = committed.header.clone() else {
+            return Err(crate::NodeError::NotReady("no block is committed yet; proofs start at height 1".into()));
+        };
+        let value = self.store.state_get(key)?;
+        // The store and the tree must agree: check it here, where a disagreement would otherwise become a proof
+        // that fails for the citizen holding it.
+        let kh = key_hash(key);
+        assert_eq!(
+            committed.tree.get(&kh),
+            value.as_deref().map(value_hash),
+            "committed state and state tree disagree on a key"
+        );
+        let proof = committed.tree.prove(&kh);
+        Ok(publica_verify::ReadProof {
+            certified: publica_verify::CertifiedHeader { header, certificate },
+            key: key.to_vec(),
+            value,
+            proof,
+        })
+    }
+}
+
+fn decode(bytes: &[u8]) -> Result<Transaction, TxError> {
+    if bytes.len() > MAX_TX_BYTES {
+        return Err(TxError::new(
+            ErrorCode::TransactionTooLarge,
+            format!("transaction is {} bytes; the limit is {MAX_TX_BYTES}", bytes.len()),
+        ));
+    }
+    Transaction::decode(bytes).map_err(|e| TxError::new(ErrorCode::from(&e), e.to_string()))
+}

@@ -1,0 +1,225 @@
+//! `publica dev`: a single-validator network with demo agencies, officials and citizens.
+//!
+//! The demo keys are derived from public seeds so that the demo is the same on every machine: they protect
+//! nothing and must never be used for a real network. Everything else is the production path: the same node,
+//! consensus engine, store and API as `publica start`, and the demo data arrives as ordinary signed
+//! transactions.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use clap::Args as ClapArgs;
+use publica_crypto::keystore::{KdfParams, Passphrase};
+use publica_crypto::Keypair;
+use publica_node::{NodeConfig, NodeHandle, TxStatus};
+use publica_types::{
+    AccountsCall, AgencyId, Call, ChainId, Genesis, GenesisAccount, GenesisAgency, Role, TxBody, TxId, Validator,
+    ValidatorSet,
+};
+
+use crate::home::{free_local_addr, write_home};
+use crate::keyfile;
+
+/// Passphrase of the demo's key files (written next to them, in `dev-passphrase`).
+const DEV_PASSPHRASE: &str = "publica-dev";
+/// Chain id of the demo network.
+const DEV_CHAIN: &str = "publica-dev";
+
+/// Arguments of `publica dev`.
+#[derive(ClapArgs)]
+pub struct Args {
+    /// Directory for the demo network (created on first run, reused after).
+    #[arg(long, value_name = "DIR", default_value = "publica-dev")]
+    home: PathBuf,
+    /// REST API listen address.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    api: SocketAddr,
+    /// Delete the directory first and start a fresh network.
+    #[arg(long)]
+    reset: bool,
+}
+
+/// The founding agencies of the demo: id, name, may register citizens.
+const AGENCIES: &[(&str, &str, bool)] = &[
+    ("civil-registry", "Civil Registry Office", true),
+    ("land-registry", "National Land Registry", false),
+    ("business-registry", "Business Register", false),
+    ("notary-office", "Public Notary Office", false),
+];
+
+/// Demo officials: key name, agency, roles.
+const OFFICIALS: &[(&str, &str, &[&str])] = &[
+    ("civil-clerk", "civil-registry", &["citizen-registrar", "clerk"]),
+    ("land-registrar", "land-registry", &["registrar"]),
+    ("land-surveyor", "land-registry", &["surveyor"]),
+    ("business-registrar", "business-registry", &["registrar"]),
+    ("notary", "notary-office", &["notary"]),
+];
+
+/// Demo citizens: key name, national identifier (fictional).
+const CITIZENS: &[(&str, &str)] = &[
+    ("citizen-ada", "DEMO-1001"),
+    ("citizen-bruno", "DEMO-1002"),
+    ("citizen-chiara", "DEMO-1003"),
+    ("citizen-dmitri", "DEMO-1004"),
+    ("citizen-eun-ji", "DEMO-1005"),
+];
+
+fn demo_key(name: &str) -> Keypair {
+    Keypair::from_seed(&publica_crypto::sha256(format!("publica-dev-demo-key/{name}").as_bytes()))
+}
+
+fn demo_kdf() -> KdfParams {
+    // The demo's keys are public anyway; a light KDF keeps the first start quick.
+    KdfParams { m_kib: 8 * 1024, t: 1, p: 1 }
+}
+
+/// Run the demo network until interrupted.
+pub fn run(args: Args) -> Result<()> {
+    if args.reset && args.home.exists() {
+        std::fs::remove_dir_all(&args.home).with_context(|| format!("removing {}", args.home.display()))?;
+    }
+    let fresh = !args.home.join("config.toml").exists();
+    if fresh {
+        create(&args.home, args.api)?;
+    }
+    let key = publica_node::load_validator_key(
+        &publica_node::HomeLayout::new(&args.home),
+        &NodeConfig::load(&args.home)?,
+    )?;
+    let rt = super::node::runtime()?;
+    rt.block_on(async {
+        let running = super::node::launch(&args.home, key).await?;
+        let handle = running.handle();
+        let api = running.api_addr;
+        let seeded = tokio::task::spawn_blocking(move || seed(&handle)).await??;
+        print_guide(&args.home, api, seeded);
+        super::node::wait_for_shutdown().await;
+        println!("stopping");
+        running.stop().await;
+        Ok(())
+    })
+}
+
+fn create(home: &Path, api: SocketAddr) -> Result<()> {
+    let validator = demo_key("validator");
+    let agencies = AGENCIES
+        .iter()
+        .map(|(id, name, citizens)| {
+            Ok(GenesisAgency {
+                id: id.parse()?,
+                name: (*name).to_owned(),
+                can_register_citizens: *citizens,
+                admins: vec![GenesisAccount { public_key: demo_key(&format!("admin-{id}")).public_key().clone() }],
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let genesis = Genesis {
+        chain_id: DEV_CHAIN.parse()?,
+        genesis_time_ms: publica_node::shared::now_ms(),
+        agencies,
+        validators: ValidatorSet::new(vec![Validator {
+            address: validator.public_key().address(),
+            public_key: validator.public_key().clone(),
+            voting_power: 1,
+        }])?,
+    };
+    let mut config = NodeConfig::new("dev", api, free_local_addr()?);
+    config.key.passphrase_file = Some(PathBuf::from("dev-passphrase"));
+    std::fs::create_dir_all(home)?;
+    std::fs::write(home.join("dev-passphrase"), DEV_PASSPHRASE)?;
+    let pass = Passphrase::from_file(&home.join("dev-passphrase"))?;
+    write_home(home, &config, &genesis, &validator, &pass, demo_kdf())?;
+    let names = AGENCIES
+        .iter()
+        .map(|(id, _, _)| format!("admin-{id}"))
+        .chain(OFFICIALS.iter().map(|(n, _, _)| (*n).to_owned()))
+        .chain(CITIZENS.iter().map(|(n, _)| (*n).to_owned()));
+    for name in names {
+        keyfile::save(&home.join("keys").join(format!("{name}.json")), &demo_key(&name), &name, &pass, demo_kdf())?;
+    }
+    Ok(())
+}
+
+/// Submit the demo's officials and citizens, unless they are already there. Returns how many transactions it
+/// committed.
+fn seed(node: &NodeHandle) -> Result<usize> {
+    let chain_id = node.chain_id().clone();
+    let first = demo_key(OFFICIALS[0].0).public_key().address();
+    if publica_accounts::account(&publica_node::shared::StoreView(&node.store), &first).is_some() {
+        return Ok(0);
+    }
+    let mut ids = Vec::new();
+    for (i, (name, agency, roles)) in OFFICIALS.iter().enumerate() {
+        let admin = demo_key(&format!("admin-{agency}"));
+        // Each administrator registers its officials with consecutive nonces.
+        let nonce = OFFICIALS[..i].iter().filter(|(_, a, _)| a == agency).count() as u64;
+        let call = AccountsCall::RegisterOfficial {
+            public_key: demo_key(name).public_key().clone(),
+            agency: agency.parse::<AgencyId>()?,
+            roles: roles.iter().map(|r| r.parse::<Role>()).collect::<Result<_, _>>()?,
+        };
+        ids.push(submit(node, &chain_id, &admin, nonce, call)?);
+    }
+    wait_all(node, &ids)?;
+    let clerk = demo_key("civil-clerk");
+    let mut citizen_ids = Vec::new();
+    for (nonce, (name, national_id)) in CITIZENS.iter().enumerate() {
+        let salt = publica_crypto::sha256(format!("publica-dev-demo-salt/{name}").as_bytes());
+        let call = AccountsCall::RegisterCitizen {
+            public_key: demo_key(name).public_key().clone(),
+            id_commitment: super::tx::id_commitment(&salt, national_id),
+        };
+        citizen_ids.push(submit(node, &chain_id, &clerk, nonce as u64, call)?);
+    }
+    wait_all(node, &citizen_ids)?;
+    Ok(ids.len() + citizen_ids.len())
+}
+
+fn submit(node: &NodeHandle, chain_id: &ChainId, key: &Keypair, nonce: u64, call: AccountsCall) -> Result<TxId> {
+    let body = TxBody {
+        chain_id: chain_id.clone(),
+        sender: key.public_key().address(),
+        nonce,
+        expires_at_ms: publica_node::shared::now_ms() + 600_000,
+        call: Call::Accounts(call),
+    };
+    let tx = body.sign(key);
+    node.submit(&tx.encode()).map_err(|e| anyhow::anyhow!("demo transaction refused: {e}"))
+}
+
+fn wait_all(node: &NodeHandle, ids: &[TxId]) -> Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    for id in ids {
+        loop {
+            match node.tx_status(id) {
+                TxStatus::Committed { .. } => break,
+                TxStatus::Rejected { code, message } => bail!("demo transaction {id} rejected ({}): {message}", code.as_str()),
+                _ if Instant::now() > deadline => bail!("demo transaction {id} not committed within 60 s"),
+                _ => std::thread::sleep(Duration::from_millis(50)),
+            }
+        }
+    }
+    Ok(())
+}
+
+fn print_guide(home: &Path, api: SocketAddr, seeded: usize) {
+    let keys = home.join("keys");
+    println!("Publica dev network is running (chain {DEV_CHAIN}, one validator).");
+    if seeded > 0 {
+        println!("Seeded {seeded} demo transactions: {} officials and {} citizens.", OFFICIALS.len(), CITIZENS.len());
+    }
+    println!();
+    println!("  API        http://{api}   (OpenAPI: http://{api}/openapi.json, metrics: http://{api}/metrics)");
+    println!("  home       {}", home.display());
+    println!("  keys       {}   (demo keys, passphrase in {}/dev-passphrase)", keys.display(), home.display());
+    println!();
+    println!("Try:");
+    println!("  publica query status --api http://{api}");
+    let ada = demo_key("citizen-ada").public_key().address();
+    println!("  publica query account {ada} --api http://{api} --proof-out ada.json");
+    println!("  publica verify ada.json --genesis {}/genesis.json", home.display());
+    println!("Ready. Press Ctrl-C to stop.");
+}

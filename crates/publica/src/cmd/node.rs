@@ -1,0 +1,177 @@
+//! `publica init` and `publica start`.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use clap::Args;
+use publica_crypto::keystore::KdfParams;
+use publica_crypto::Keypair;
+use publica_node::{HomeLayout, Node, NodeConfig, NodeHandle};
+use publica_types::{AgencyId, ChainId, Genesis, GenesisAccount, GenesisAgency, Validator, ValidatorSet};
+
+use crate::home::{free_local_addr, write_home};
+use crate::keyfile::{self, PassphraseArgs};
+
+/// Arguments of `publica init`.
+#[derive(Args)]
+pub struct InitArgs {
+    /// The home directory to create.
+    #[arg(long, value_name = "DIR")]
+    home: PathBuf,
+    /// Chain id of the new network.
+    #[arg(long, default_value = "publica-local")]
+    chain_id: ChainId,
+    /// Name of this node.
+    #[arg(long, default_value = "node0")]
+    moniker: String,
+    /// REST API listen address.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    api: SocketAddr,
+    /// Peer-to-peer listen address (default: a free port on 127.0.0.1).
+    #[arg(long)]
+    p2p: Option<SocketAddr>,
+    /// A founding agency, as ID=NAME; repeat for several. Its administrator key is written to keys/admin-ID.json.
+    #[arg(long = "agency", value_name = "ID=NAME", required = true)]
+    agencies: Vec<String>,
+    /// Agencies (by id) whose officials may register citizens.
+    #[arg(long, value_delimiter = ',')]
+    citizen_registrars: Vec<AgencyId>,
+    #[command(flatten)]
+    passphrase: PassphraseArgs,
+}
+
+/// Arguments of `publica start`.
+#[derive(Args)]
+pub struct StartArgs {
+    /// The node's home directory.
+    #[arg(long, value_name = "DIR")]
+    home: PathBuf,
+    #[command(flatten)]
+    passphrase: PassphraseArgs,
+}
+
+/// Create a new single-validator network in a home directory.
+pub fn init(args: InitArgs) -> Result<()> {
+    if args.home.join("config.toml").exists() {
+        bail!("{} already holds a node; choose another directory", args.home.display());
+    }
+    let pass = args.passphrase.new_passphrase()?;
+    let validator_key = Keypair::generate();
+    let mut agencies = Vec::new();
+    let mut admin_keys = Vec::new();
+    for spec in &args.agencies {
+        let (id, name) = spec.split_once('=').with_context(|| format!("--agency {spec:?} must be ID=NAME"))?;
+        let id: AgencyId = id.parse()?;
+        let admin = Keypair::generate();
+        agencies.push(GenesisAgency {
+            can_register_citizens: args.citizen_registrars.contains(&id),
+            id: id.clone(),
+            name: name.to_owned(),
+            admins: vec![GenesisAccount { public_key: admin.public_key().clone() }],
+        });
+        admin_keys.push((id, admin));
+    }
+    let genesis = Genesis {
+        chain_id: args.chain_id.clone(),
+        genesis_time_ms: publica_node::shared::now_ms(),
+        agencies,
+        validators: ValidatorSet::new(vec![Validator {
+            address: validator_key.public_key().address(),
+            public_key: validator_key.public_key().clone(),
+            voting_power: 1,
+        }])?,
+    };
+    genesis.validate()?;
+    let p2p = match args.p2p {
+        Some(a) => a,
+        None => free_local_addr()?,
+    };
+    let mut config = NodeConfig::new(&args.moniker, args.api, p2p);
+    if let Some(file) = &args.passphrase.passphrase_file {
+        config.key.passphrase_file = Some(std::fs::canonicalize(file)?);
+    }
+    write_home(&args.home, &config, &genesis, &validator_key, &pass, KdfParams::default())?;
+    for (id, key) in &admin_keys {
+        let path = args.home.join("keys").join(format!("admin-{id}.json"));
+        keyfile::save(&path, key, &format!("admin of {id}"), &pass, KdfParams::default())?;
+        println!("agency {id}: administrator {} (key {})", key.public_key().address(), path.display());
+    }
+    println!("initialised {} for chain {}", args.home.display(), args.chain_id);
+    println!("validator {}", validator_key.public_key().address());
+    println!("start it with: publica start --home {}", args.home.display());
+    Ok(())
+}
+
+/// Start a node and serve its API until interrupted.
+pub fn start(args: StartArgs) -> Result<()> {
+    let layout = HomeLayout::new(&args.home);
+    let config = NodeConfig::load(&args.home)?;
+    let key = if config.key.passphrase_file.is_some() || args.passphrase.passphrase_file.is_none() {
+        publica_node::load_validator_key(&layout, &config)?
+    } else {
+        keyfile::load(&layout.validator_key(), &args.passphrase)?
+    };
+    runtime()?.block_on(async move {
+        let running = launch(&args.home, key).await?;
+        println!("node {} serving the API on http://{}", config.moniker, running.api_addr);
+        wait_for_shutdown().await;
+        running.stop().await;
+        Ok(())
+    })
+}
+
+/// A node with its API server.
+pub struct Running {
+    /// The node.
+    pub node: Node,
+    /// Where the API listens.
+    pub api_addr: SocketAddr,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Running {
+    /// The node's handle.
+    pub fn handle(&self) -> NodeHandle {
+        self.node.handle()
+    }
+
+    /// Stop the API server and the node.
+    pub async fn stop(self) {
+        self.server.abort();
+        self.node.stop().await;
+    }
+}
+
+/// Start the node of `home` and its API server.
+pub async fn launch(home: &Path, key: Keypair) -> Result<Running> {
+    let config = NodeConfig::load(home)?;
+    let listener = tokio::net::TcpListener::bind(config.api.listen)
+        .await
+        .with_context(|| format!("cannot listen on {} for the API; is another node running? (api.listen in config.toml)", config.api.listen))?;
+    let api_addr = listener.local_addr()?;
+    let node = Node::start(home, key).await?;
+    let server = tokio::spawn(publica_api::serve(node.handle(), listener));
+    Ok(Running { node, api_addr, server })
+}
+
+/// A multi-threaded runtime.
+pub fn runtime() -> Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
+}
+
+/// Resolve on Ctrl-C or SIGTERM.
+pub async fn wait_for_shutdown() {
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("signal handler");
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

@@ -1,0 +1,202 @@
+//! `publica tx`: build, sign and submit transactions of the accounts module.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use base64::Engine as _;
+use clap::{Args, Subcommand};
+use publica_crypto::keystore::KeyFile;
+use publica_crypto::Keypair;
+use publica_types::call::{rotate_key_message, ROTATE_KEY_TAG};
+use publica_types::{
+    signing_message, AccountsCall, Address, AgencyId, Call, PublicKey, Role, Transaction, TxBody,
+};
+
+use crate::client::{Client, DEFAULT_API};
+use crate::keyfile::{self, PassphraseArgs};
+
+/// What every transaction command needs.
+#[derive(Args, Clone)]
+pub struct SendArgs {
+    /// The node's API.
+    #[arg(long, env = "PUBLICA_API", default_value = DEFAULT_API)]
+    pub api: String,
+    /// The sender's key file.
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+    /// The sender's account address, if its key was rotated (default: the key's own address).
+    #[arg(long)]
+    pub account: Option<Address>,
+    /// Seconds until the transaction expires.
+    #[arg(long, default_value_t = 600)]
+    pub expires_in: u64,
+    /// Return once submitted, without waiting for the commit.
+    #[arg(long)]
+    pub no_wait: bool,
+    #[command(flatten)]
+    pub passphrase: PassphraseArgs,
+}
+
+/// Transaction commands.
+#[derive(Subcommand)]
+pub enum Command {
+    /// Register an official of the sender's agency (sender: the agency's administrator).
+    RegisterOfficial {
+        #[command(flatten)]
+        send: SendArgs,
+        /// The official's public key: a key file, or base64.
+        #[arg(long)]
+        public_key: String,
+        /// The agency.
+        #[arg(long)]
+        agency: AgencyId,
+        /// Roles, comma-separated.
+        #[arg(long, value_delimiter = ',', required = true)]
+        roles: Vec<Role>,
+    },
+    /// Replace an official's roles (sender: the agency's administrator).
+    SetRoles {
+        #[command(flatten)]
+        send: SendArgs,
+        /// The official.
+        #[arg(long)]
+        account: Address,
+        /// Roles, comma-separated.
+        #[arg(long, value_delimiter = ',', required = true)]
+        roles: Vec<Role>,
+    },
+    /// Suspend or reinstate an official (sender: the agency's administrator).
+    SetActive {
+        #[command(flatten)]
+        send: SendArgs,
+        /// The official.
+        #[arg(long)]
+        account: Address,
+        /// true to reinstate, false to suspend.
+        #[arg(long, action = clap::ArgAction::Set)]
+        active: bool,
+    },
+    /// Register a citizen (sender: an official with the citizen-registrar role).
+    RegisterCitizen {
+        #[command(flatten)]
+        send: SendArgs,
+        /// The citizen's public key: a key file, or base64.
+        #[arg(long)]
+        public_key: String,
+        /// The citizen's national identifier; only a salted commitment to it goes on the ledger.
+        #[arg(long)]
+        national_id: String,
+        /// The salt (hex, 32 bytes); random if omitted. Keep it: it is needed to prove the link later.
+        #[arg(long)]
+        salt: Option<String>,
+    },
+}
+
+/// Arguments of a key rotation.
+#[derive(Args)]
+pub struct RotateArgs {
+    #[command(flatten)]
+    send: SendArgs,
+    /// The new key file (created with `publica keys new`).
+    #[arg(long, value_name = "FILE")]
+    new_key: PathBuf,
+    /// Passphrase file of the new key (else the same source as the old key's).
+    #[arg(long, value_name = "FILE")]
+    new_passphrase_file: Option<PathBuf>,
+}
+
+/// Run a transaction command.
+pub fn run(command: Command) -> Result<()> {
+    match command {
+        Command::RegisterOfficial { send, public_key, agency, roles } => {
+            let public_key = parse_public_key(&public_key)?;
+            println!("new official address {}", public_key.address());
+            send_call(&send, AccountsCall::RegisterOfficial { public_key, agency, roles })
+        }
+        Command::SetRoles { send, account, roles } => send_call(&send, AccountsCall::SetRoles { account, roles }),
+        Command::SetActive { send, account, active } => send_call(&send, AccountsCall::SetActive { account, active }),
+        Command::RegisterCitizen { send, public_key, national_id, salt } => {
+            let public_key = parse_public_key(&public_key)?;
+            let salt = match salt {
+                Some(s) => {
+                    let mut out = [0u8; 32];
+                    hex::decode_to_slice(&s, &mut out).context("--salt must be 64 hex characters")?;
+                    out
+                }
+                None => {
+                    let mut out = [0u8; 32];
+                    rand::Rng::fill(&mut rand::thread_rng(), &mut out);
+                    out
+                }
+            };
+            let id_commitment = id_commitment(&salt, &national_id);
+            println!("citizen address      {}", public_key.address());
+            println!("salt (keep it)       {}", hex::encode(salt));
+            println!("id commitment        {}", hex::encode(id_commitment));
+            send_call(&send, AccountsCall::RegisterCitizen { public_key, id_commitment })
+        }
+    }
+}
+
+/// The salted commitment to a national identifier: SHA-256("publica/id-commitment/v1" || 0x00 || salt || id).
+pub fn id_commitment(salt: &[u8; 32], national_id: &str) -> [u8; 32] {
+    publica_crypto::sha256_concat(&[b"publica/id-commitment/v1\0", salt, national_id.trim().as_bytes()])
+}
+
+/// Rotate the sender's key.
+pub fn rotate(args: RotateArgs) -> Result<()> {
+    let client = Client::new(&args.send.api)?;
+    let old = keyfile::load(&args.send.key, &args.send.passphrase)?;
+    let new_pass = PassphraseArgs { passphrase_file: args.new_passphrase_file.clone().or(args.send.passphrase.passphrase_file.clone()) };
+    let new = keyfile::load(&args.new_key, &new_pass)?;
+    let account = args.send.account.unwrap_or(old.public_key().address());
+    let chain_id = client.chain_id()?;
+    let nonce = client.next_nonce(&account)?;
+    let possession = new.sign(&signing_message(ROTATE_KEY_TAG, chain_id.as_str(), &rotate_key_message(&account, nonce)));
+    let call = AccountsCall::RotateKey { new_public_key: new.public_key().clone(), possession };
+    let tx = build(&client, &old, account, nonce, args.send.expires_in, call)?;
+    submit(&client, &tx, args.send.no_wait)?;
+    println!("account {account} now uses the key in {}; pass --account {account} with it from now on", args.new_key.display());
+    Ok(())
+}
+
+fn send_call(send: &SendArgs, call: AccountsCall) -> Result<()> {
+    let client = Client::new(&send.api)?;
+    let key = keyfile::load(&send.key, &send.passphrase)?;
+    let account = send.account.unwrap_or(key.public_key().address());
+    let nonce = client.next_nonce(&account)?;
+    let tx = build(&client, &key, account, nonce, send.expires_in, call)?;
+    submit(&client, &tx, send.no_wait)
+}
+
+fn build(client: &Client, key: &Keypair, sender: Address, nonce: u64, expires_in: u64, call: AccountsCall) -> Result<Transaction> {
+    let chain_id = client.chain_id()?;
+    let expires_at_ms = publica_node::shared::now_ms() + expires_in.saturating_mul(1000);
+    Ok(TxBody { chain_id, sender, nonce, expires_at_ms, call: Call::Accounts(call) }.sign(key))
+}
+
+fn submit(client: &Client, tx: &Transaction, no_wait: bool) -> Result<()> {
+    let id = client.submit(tx)?;
+    println!("submitted {id}");
+    if no_wait {
+        return Ok(());
+    }
+    let status = client.wait(&id, Duration::from_secs(60))?;
+    println!("committed at height {} (index {})", status["height"], status["index"]);
+    Ok(())
+}
+
+/// A public key given as a key file path or as base64.
+fn parse_public_key(arg: &str) -> Result<PublicKey> {
+    let path = std::path::Path::new(arg);
+    if path.exists() {
+        let file = KeyFile::load(path).with_context(|| format!("reading {}", path.display()))?;
+        return Ok(file.public_key().clone());
+    }
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(arg.trim())
+        .context("--public-key is neither an existing key file nor base64")?;
+    Ok(PublicKey::from_bytes(&bytes)?)
+}
+
