@@ -38,11 +38,7 @@ pub(crate) struct BlockResponse {
     txs: Option<Vec<Transaction>>,
 }
 
-fn block_response(
-    node: &NodeHandle,
-    height: u64,
-    with_txs: bool,
-) -> Result<BlockResponse, ApiError> {
+fn block_response(node: &NodeHandle, height: u64, with_txs: bool) -> Result<BlockResponse, ApiError> {
     if height == 0 {
         return Err(ApiError::NotFound(
             "height 0 is the genesis, which has no block; see GET /v1/genesis. Blocks start at height 1".into(),
@@ -50,9 +46,7 @@ fn block_response(
     }
     let not_found = || -> Result<ApiError, ApiError> {
         let last = node.store.last_height()?;
-        Ok(ApiError::NotFound(format!(
-            "block {height} is not committed; the last committed height is {last}"
-        )))
+        Ok(ApiError::NotFound(format!("block {height} is not committed; the last committed height is {last}")))
     };
     let Some(block) = node.store.block(height)? else {
         return Err(not_found()?);
@@ -79,9 +73,7 @@ pub(crate) async fn latest_block(
     let block = blocking(move || {
         let height = node.store.last_height()?;
         if height == 0 {
-            return Err(ApiError::NotFound(
-                "no block is committed yet; the chain is at its genesis".into(),
-            ));
+            return Err(ApiError::NotFound("no block is committed yet; the chain is at its genesis".into()));
         }
         block_response(&node, height, query.txs)
     })
@@ -119,17 +111,12 @@ pub(crate) struct StatusResponse {
 }
 
 /// `GET /v1/status`.
-pub(crate) async fn status(
-    State(node): State<NodeHandle>,
-) -> Result<axum::Json<StatusResponse>, ApiError> {
+pub(crate) async fn status(State(node): State<NodeHandle>) -> Result<axum::Json<StatusResponse>, ApiError> {
     // The committed snapshot is locked exclusively while a block is written, which may wait on the disk.
     let status = blocking(move || {
         let (height, last, state_root, is_validator, validator_count) = {
             let committed = node.committed.read();
-            let last = committed
-                .header
-                .as_ref()
-                .map(|(h, _)| (hex::encode(h.hash()), h.time_ms));
+            let last = committed.header.as_ref().map(|(h, _)| (hex::encode(h.hash()), h.time_ms));
             (
                 committed.height,
                 last,
@@ -169,9 +156,5 @@ pub(crate) async fn genesis(State(node): State<NodeHandle>) -> Response {
 
 /// `GET /metrics`.
 pub(crate) async fn metrics(State(node): State<NodeHandle>) -> Response {
-    (
-        [(header::CONTENT_TYPE, METRICS_CONTENT_TYPE)],
-        node.metrics.render(),
-    )
-        .into_response()
+    ([(header::CONTENT_TYPE, METRICS_CONTENT_TYPE)], node.metrics.render()).into_response()
 }

@@ -86,29 +86,19 @@ impl ApiError {
             }
         };
         match status {
-            StatusCode::NOT_FOUND => Self::NotFound(message(
-                "nothing is served at this path; see GET /openapi.json",
-            )),
-            StatusCode::METHOD_NOT_ALLOWED => Self::MethodNotAllowed(message(
-                "this path does not take this method; see GET /openapi.json",
-            )),
-            StatusCode::PAYLOAD_TOO_LARGE => {
-                Self::TooLarge(message("the request body is too large"))
+            StatusCode::NOT_FOUND => Self::NotFound(message("nothing is served at this path; see GET /openapi.json")),
+            StatusCode::METHOD_NOT_ALLOWED => {
+                Self::MethodNotAllowed(message("this path does not take this method; see GET /openapi.json"))
             }
-            StatusCode::UNSUPPORTED_MEDIA_TYPE => Self::UnsupportedMediaType(message(
-                "this content type is not accepted here; see GET /openapi.json",
-            )),
-            StatusCode::REQUEST_TIMEOUT
-            | StatusCode::SERVICE_UNAVAILABLE
-            | StatusCode::GATEWAY_TIMEOUT => {
+            StatusCode::PAYLOAD_TOO_LARGE => Self::TooLarge(message("the request body is too large")),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+                Self::UnsupportedMediaType(message("this content type is not accepted here; see GET /openapi.json"))
+            }
+            StatusCode::REQUEST_TIMEOUT | StatusCode::SERVICE_UNAVAILABLE | StatusCode::GATEWAY_TIMEOUT => {
                 Self::Unavailable(message("the node could not answer in time; retry later"))
             }
-            s if s.is_server_error() => Self::Internal(message(
-                "the node failed to handle the request; see its log",
-            )),
-            _ => Self::Malformed(message(
-                "the request is not well formed; see GET /openapi.json",
-            )),
+            s if s.is_server_error() => Self::Internal(message("the node failed to handle the request; see its log")),
+            _ => Self::Malformed(message("the request is not well formed; see GET /openapi.json")),
         }
     }
 }
@@ -144,12 +134,9 @@ impl From<publica_storage::StoreError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
-        let mut response =
-            (status, axum::Json(ErrorEnvelope { error: self.body() })).into_response();
+        let mut response = (status, axum::Json(ErrorEnvelope { error: self.body() })).into_response();
         if status == StatusCode::SERVICE_UNAVAILABLE {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS));
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS));
         }
         response
     }
@@ -178,11 +165,7 @@ pub struct ErrorBody {
 impl ErrorBody {
     /// The body for `code` with `message`.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self {
-            code: code.as_str().to_owned(),
-            number: code.number(),
-            message: message.into(),
-        }
+        Self { code: code.as_str().to_owned(), number: code.number(), message: message.into() }
     }
 }
 
@@ -206,9 +189,7 @@ pub fn http_status(code: ErrorCode) -> StatusCode {
     use ErrorCode::*;
     // Exhaustive on purpose: a new code must be given a status here before the crate compiles.
     match code {
-        MalformedTransaction | NonCanonicalEncoding | BadSignature | MalformedRequest => {
-            StatusCode::BAD_REQUEST
-        }
+        MalformedTransaction | NonCanonicalEncoding | BadSignature | MalformedRequest => StatusCode::BAD_REQUEST,
         UnknownSender | AccountInactive | MissingRole | NotPermitted => StatusCode::FORBIDDEN,
         NotFound => StatusCode::NOT_FOUND,
         BadNonce | NonceTooFarAhead | DuplicateTransaction | AccountExists => StatusCode::CONFLICT,
@@ -229,10 +210,7 @@ mod tests {
     fn every_code_has_an_error_status() {
         for &code in ErrorCode::ALL {
             let status = http_status(code);
-            assert!(
-                status.is_client_error() || status.is_server_error(),
-                "{code:?} -> {status}"
-            );
+            assert!(status.is_client_error() || status.is_server_error(), "{code:?} -> {status}");
         }
     }
 
@@ -242,32 +220,18 @@ mod tests {
             (StatusCode::NOT_FOUND, ErrorCode::NotFound),
             (StatusCode::METHOD_NOT_ALLOWED, ErrorCode::MalformedRequest),
             (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::RequestTooLarge),
-            (
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                ErrorCode::MalformedRequest,
-            ),
+            (StatusCode::UNSUPPORTED_MEDIA_TYPE, ErrorCode::MalformedRequest),
             (StatusCode::REQUEST_TIMEOUT, ErrorCode::Unavailable),
             (StatusCode::BAD_REQUEST, ErrorCode::MalformedRequest),
-            (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                ErrorCode::MalformedRequest,
-            ),
+            (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::MalformedRequest),
             (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal),
         ] {
             let e = ApiError::from_status(status, "");
             assert_eq!(e.code(), code, "{status}");
             assert!(!e.to_string().is_empty());
         }
-        assert_eq!(
-            ApiError::from_status(StatusCode::METHOD_NOT_ALLOWED, "").status(),
-            StatusCode::METHOD_NOT_ALLOWED
-        );
+        assert_eq!(ApiError::from_status(StatusCode::METHOD_NOT_ALLOWED, "").status(), StatusCode::METHOD_NOT_ALLOWED);
         let long = "x".repeat(10_000);
-        assert_eq!(
-            ApiError::from_status(StatusCode::BAD_REQUEST, &long)
-                .to_string()
-                .len(),
-            MESSAGE_CHARS_MAX
-        );
+        assert_eq!(ApiError::from_status(StatusCode::BAD_REQUEST, &long).to_string().len(), MESSAGE_CHARS_MAX);
     }
 }

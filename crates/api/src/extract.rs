@@ -27,23 +27,17 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        axum::Json::<T>::from_request(req, state)
-            .await
-            .map(|axum::Json(v)| Json(v))
-            .map_err(json_rejection)
+        axum::Json::<T>::from_request(req, state).await.map(|axum::Json(v)| Json(v)).map_err(json_rejection)
     }
 }
 
 fn json_rejection(r: JsonRejection) -> ApiError {
     match r {
-        JsonRejection::MissingJsonContentType(_) => ApiError::UnsupportedMediaType(
-            "this route takes a JSON body: set Content-Type: application/json".into(),
-        ),
+        JsonRejection::MissingJsonContentType(_) => {
+            ApiError::UnsupportedMediaType("this route takes a JSON body: set Content-Type: application/json".into())
+        }
         JsonRejection::BytesRejection(b) => bytes_rejection(b),
-        other => ApiError::Malformed(format!(
-            "{}; see GET /openapi.json for the expected body",
-            other.body_text()
-        )),
+        other => ApiError::Malformed(format!("{}; see GET /openapi.json for the expected body", other.body_text())),
     }
 }
 
@@ -55,10 +49,7 @@ impl<S: Send + Sync> FromRequest<S> for Body {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        Bytes::from_request(req, state)
-            .await
-            .map(Body)
-            .map_err(bytes_rejection)
+        Bytes::from_request(req, state).await.map(Body).map_err(bytes_rejection)
     }
 }
 
@@ -69,10 +60,7 @@ fn bytes_rejection(r: BytesRejection) -> ApiError {
                 .into(),
         )
     } else {
-        ApiError::Malformed(format!(
-            "the request body could not be read: {}",
-            r.body_text()
-        ))
+        ApiError::Malformed(format!("the request body could not be read: {}", r.body_text()))
     }
 }
 
@@ -84,16 +72,15 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Path<T>
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        axum::extract::Path::<T>::from_request_parts(parts, state)
-            .await
-            .map(|axum::extract::Path(v)| Path(v))
-            .map_err(|r: PathRejection| {
+        axum::extract::Path::<T>::from_request_parts(parts, state).await.map(|axum::extract::Path(v)| Path(v)).map_err(
+            |r: PathRejection| {
                 if r.status().is_server_error() {
                     ApiError::Internal(r.body_text())
                 } else {
                     ApiError::Malformed(format!("bad path parameter: {}", r.body_text()))
                 }
-            })
+            },
+        )
     }
 }
 
@@ -109,10 +96,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
             .await
             .map(|axum::extract::Query(v)| Query(v))
             .map_err(|r: QueryRejection| {
-                ApiError::Malformed(format!(
-                    "bad query string: {}; see GET /openapi.json",
-                    r.body_text()
-                ))
+                ApiError::Malformed(format!("bad query string: {}; see GET /openapi.json", r.body_text()))
             })
     }
 }
@@ -138,13 +122,8 @@ fn parse_hex_array<const N: usize>(what: &str, text: &str) -> Result<[u8; N], Ap
             quote(text)
         )));
     }
-    hex::decode_to_slice(text, &mut out).map_err(|e| {
-        ApiError::Malformed(format!(
-            "{what} must be {} hex digits: {e}: {}",
-            2 * N,
-            quote(text)
-        ))
-    })?;
+    hex::decode_to_slice(text, &mut out)
+        .map_err(|e| ApiError::Malformed(format!("{what} must be {} hex digits: {e}: {}", 2 * N, quote(text))))?;
     Ok(out)
 }
 
@@ -160,15 +139,12 @@ pub fn parse_address(text: &str) -> Result<Address, ApiError> {
 
 /// A block height: a decimal number of at least 1.
 pub fn parse_height(text: &str) -> Result<u64, ApiError> {
-    let bad =
-        |why: &str| ApiError::Malformed(format!("a block height is {why}, got {}", quote(text)));
+    let bad = |why: &str| ApiError::Malformed(format!("a block height is {why}, got {}", quote(text)));
     // `str::parse` would also take a leading '+'; a height is digits only.
     if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
         return Err(bad("a decimal number"));
     }
-    let height: u64 = text
-        .parse()
-        .map_err(|_| bad("a decimal number below 2^64"))?;
+    let height: u64 = text.parse().map_err(|_| bad("a decimal number below 2^64"))?;
     Ok(height)
 }
 
@@ -182,15 +158,10 @@ pub fn parse_state_key(text: &str) -> Result<Vec<u8>, ApiError> {
         )));
     }
     let key = hex::decode(text).map_err(|e| {
-        ApiError::Malformed(format!(
-            "a state key is an even number of hex digits: {e}: {}",
-            quote(text)
-        ))
+        ApiError::Malformed(format!("a state key is an even number of hex digits: {e}: {}", quote(text)))
     })?;
     if key.is_empty() {
-        return Err(ApiError::Malformed(
-            "a state key is at least one byte (two hex digits)".into(),
-        ));
+        return Err(ApiError::Malformed("a state key is at least one byte (two hex digits)".into()));
     }
     Ok(key)
 }

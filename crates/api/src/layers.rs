@@ -31,11 +31,7 @@ pub(crate) fn apply(router: Router, body_bytes_max: usize, timeout: Duration) ->
 /// Answer with `unavailable` when the whole request, body upload included, takes longer than `timeout`.
 ///
 /// A submission cut off this way may still be admitted by its blocking task: the message says to check its status.
-async fn request_timeout(
-    State(timeout): State<Duration>,
-    request: Request,
-    next: Next,
-) -> Response {
+async fn request_timeout(State(timeout): State<Duration>, request: Request, next: Next) -> Response {
     match tokio::time::timeout(timeout, next.run(request)).await {
         Ok(response) => response,
         Err(_) => ApiError::Unavailable(format!(
@@ -77,16 +73,13 @@ fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
         .or_else(|| panic.downcast_ref::<&str>().copied())
         .unwrap_or("(no message)");
     tracing::error!(panic = message, "a request handler panicked");
-    ApiError::Internal("the node failed while handling this request; its log says why".into())
-        .into_response()
+    ApiError::Internal("the node failed while handling this request; its log says why".into()).into_response()
 }
 
 /// The fallback for paths no route serves.
 pub(crate) async fn no_route(method: Method, uri: Uri) -> ApiError {
     let path: String = uri.path().chars().take(200).collect();
-    ApiError::NotFound(format!(
-        "no route serves {method} {path}; GET /openapi.json lists every route"
-    ))
+    ApiError::NotFound(format!("no route serves {method} {path}; GET /openapi.json lists every route"))
 }
 
 /// The fallback for a served path asked with a method it does not take.
@@ -106,15 +99,10 @@ mod tests {
     use tower::ServiceExt as _;
 
     async fn call(router: Router, uri: &str) -> (StatusCode, serde_json::Value) {
-        let response = router
-            .oneshot(Request::get(uri).body(Body::empty()).unwrap())
-            .await
-            .unwrap();
+        let response = router.oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
         let status = response.status();
         assert!(is_json(&response), "{uri} answered without JSON");
-        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
-            .await
-            .unwrap();
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap();
         (status, serde_json::from_slice(&bytes).unwrap())
     }
 
@@ -122,16 +110,10 @@ mod tests {
     async fn foreign_errors_become_json() {
         let router = apply(
             Router::new()
-                .route(
-                    "/plain",
-                    get(|| async { (StatusCode::BAD_REQUEST, "plain words") }),
-                )
+                .route("/plain", get(|| async { (StatusCode::BAD_REQUEST, "plain words") }))
                 .route("/empty", get(|| async { StatusCode::IM_A_TEAPOT }))
                 .route("/panic", get(|| async { panic!("boom") as StatusCode }))
-                .route(
-                    "/slow",
-                    get(|| async { tokio::time::sleep(Duration::from_secs(5)).await }),
-                ),
+                .route("/slow", get(|| async { tokio::time::sleep(Duration::from_secs(5)).await })),
             1024,
             Duration::from_millis(50),
         );

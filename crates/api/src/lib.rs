@@ -40,25 +40,15 @@ pub struct Route {
 }
 
 impl Route {
-    const fn new(
-        method: &'static str,
-        path: &'static str,
-        handler: fn() -> MethodRouter<NodeHandle>,
-    ) -> Self {
-        Self {
-            method,
-            path,
-            handler,
-        }
+    const fn new(method: &'static str, path: &'static str, handler: fn() -> MethodRouter<NodeHandle>) -> Self {
+        Self { method, path, handler }
     }
 }
 
 /// Every route the API serves. The router is built from this list, and the OpenAPI document must describe
 /// exactly these.
 pub const ROUTES: &[Route] = &[
-    Route::new("POST", "/v1/transactions", || {
-        post(tx::submit).layer(DefaultBodyLimit::max(tx::SUBMIT_BODY_BYTES_MAX))
-    }),
+    Route::new("POST", "/v1/transactions", || post(tx::submit).layer(DefaultBodyLimit::max(tx::SUBMIT_BODY_BYTES_MAX))),
     Route::new("POST", "/v1/transactions/batch", || post(tx::submit_batch)),
     Route::new("GET", "/v1/transactions/{id}", || get(tx::status)),
     Route::new("GET", "/v1/blocks/latest", || get(chain::latest_block)),
@@ -79,10 +69,8 @@ pub fn router(node: NodeHandle) -> Router {
     for route in ROUTES {
         router = router.route(route.path, (route.handler)());
     }
-    let router = router
-        .fallback(layers::no_route)
-        .method_not_allowed_fallback(layers::method_not_allowed)
-        .with_state(node);
+    let router =
+        router.fallback(layers::no_route).method_not_allowed_fallback(layers::method_not_allowed).with_state(node);
     layers::apply(router, body_bytes_max, timeout)
 }
 
@@ -100,16 +88,12 @@ pub async fn serve_with_shutdown(
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, "REST API listening");
     }
-    axum::serve(listener, router(node))
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(listener, router(node)).with_graceful_shutdown(shutdown).await
 }
 
 /// Run `f` on the blocking thread pool. A panic inside becomes an `internal` error instead of a dropped
 /// connection.
-pub(crate) async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, ApiError> {
+pub(crate) async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
     tokio::task::spawn_blocking(f).await.map_err(|e| {
         tracing::error!(error = %e, "a request handler failed");
         ApiError::Internal("the node failed while handling this request; its log says why".into())

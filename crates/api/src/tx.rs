@@ -24,8 +24,7 @@ pub const SUBMIT_BODY_BYTES_MAX: usize = TX_BASE64_CHARS_MAX + 1024;
 
 // The node's configuration accepts no body limit below twice a transaction, so this route's limit is always the
 // tighter one.
-const _: () =
-    assert!(MAX_TX_BYTES < SUBMIT_BODY_BYTES_MAX && SUBMIT_BODY_BYTES_MAX < 2 * MAX_TX_BYTES);
+const _: () = assert!(MAX_TX_BYTES < SUBMIT_BODY_BYTES_MAX && SUBMIT_BODY_BYTES_MAX < 2 * MAX_TX_BYTES);
 
 /// Body of `POST /v1/transactions` in its JSON form.
 #[derive(Debug, Deserialize)]
@@ -87,9 +86,7 @@ fn body_kind(headers: &HeaderMap) -> Result<BodyKind, ApiError> {
     let hint = "set Content-Type: application/octet-stream for the transaction's raw bytes, or \
                 application/json for {\"tx\": \"<base64>\"}";
     let Some(value) = headers.get(header::CONTENT_TYPE) else {
-        return Err(ApiError::UnsupportedMediaType(format!(
-            "the request has no Content-Type; {hint}"
-        )));
+        return Err(ApiError::UnsupportedMediaType(format!("the request has no Content-Type; {hint}")));
     };
     let essence = value
         .to_str()
@@ -120,17 +117,12 @@ fn decode_base64_tx(text: &str) -> Result<Vec<u8>, ApiError> {
         )));
     }
     BASE64.decode(text).map_err(|e| {
-        ApiError::Malformed(format!(
-            "a transaction must be standard padded base64 (RFC 4648 section 4): {e}"
-        ))
+        ApiError::Malformed(format!("a transaction must be standard padded base64 (RFC 4648 section 4): {e}"))
     })
 }
 
 /// `POST /v1/transactions`.
-pub(crate) async fn submit(
-    State(node): State<NodeHandle>,
-    request: Request,
-) -> Result<Response, ApiError> {
+pub(crate) async fn submit(State(node): State<NodeHandle>, request: Request) -> Result<Response, ApiError> {
     // The content type is checked before the body is read, so a wrong one costs no upload.
     let kind = body_kind(request.headers())?;
     let Body(body) = Body::from_request(request, &()).await?;
@@ -138,23 +130,14 @@ pub(crate) async fn submit(
         BodyKind::Raw => body.to_vec(),
         BodyKind::Json => {
             let request: SubmitRequest = serde_json::from_slice(&body).map_err(|e| {
-                ApiError::Malformed(format!(
-                    "the body is not a JSON object {{\"tx\": \"<base64>\"}}: {e}"
-                ))
+                ApiError::Malformed(format!("the body is not a JSON object {{\"tx\": \"<base64>\"}}: {e}"))
             })?;
             decode_base64_tx(&request.tx)?
         }
     };
     // Admission verifies a post-quantum signature and may dry-run the transaction: keep it off the async workers.
     let tx_id = blocking(move || node.submit(&bytes)).await??;
-    Ok((
-        StatusCode::ACCEPTED,
-        axum::Json(Submitted {
-            tx_id,
-            status: "pending",
-        }),
-    )
-        .into_response())
+    Ok((StatusCode::ACCEPTED, axum::Json(Submitted { tx_id, status: "pending" })).into_response())
 }
 
 /// `POST /v1/transactions/batch`.
@@ -191,15 +174,9 @@ fn batch_results(node: &NodeHandle, texts: Vec<String>) -> Vec<BatchResult> {
     slots
         .into_iter()
         .map(|slot| match slot {
-            Err(e) => BatchResult {
-                tx_id: None,
-                error: Some(e.body()),
-            },
+            Err(e) => BatchResult { tx_id: None, error: Some(e.body()) },
             Ok(j) => match &admitted[j] {
-                Ok(id) => BatchResult {
-                    tx_id: Some(*id),
-                    error: None,
-                },
+                Ok(id) => BatchResult { tx_id: Some(*id), error: None },
                 // The id helps the client match a refusal to its transaction, when the bytes have one.
                 Err(e) => BatchResult {
                     tx_id: Transaction::decode(&items[j]).ok().map(|tx| tx.id()),
@@ -217,13 +194,7 @@ pub(crate) async fn status(
 ) -> Result<axum::Json<StatusResponse>, ApiError> {
     let tx_id = parse_tx_id(&id)?;
     let status = blocking(move || node.tx_status(&tx_id)).await?;
-    let base = StatusResponse {
-        tx_id,
-        status: "",
-        height: None,
-        index: None,
-        error: None,
-    };
+    let base = StatusResponse { tx_id, status: "", height: None, index: None, error: None };
     let response = match status {
         TxStatus::Pending => StatusResponse { status: "pending", ..base },
         TxStatus::Committed { height, index } => {
@@ -248,19 +219,10 @@ mod tests {
 
     #[test]
     fn base64_limit_is_the_encoding_of_the_largest_transaction() {
-        assert_eq!(
-            BASE64.encode(vec![0u8; MAX_TX_BYTES]).len(),
-            TX_BASE64_CHARS_MAX
-        );
+        assert_eq!(BASE64.encode(vec![0u8; MAX_TX_BYTES]).len(), TX_BASE64_CHARS_MAX);
         let too_long = "A".repeat(TX_BASE64_CHARS_MAX + 4);
-        assert_eq!(
-            decode_base64_tx(&too_long).unwrap_err().code(),
-            ErrorCode::TransactionTooLarge
-        );
-        assert_eq!(
-            decode_base64_tx("not base64!").unwrap_err().code(),
-            ErrorCode::MalformedRequest
-        );
+        assert_eq!(decode_base64_tx(&too_long).unwrap_err().code(), ErrorCode::TransactionTooLarge);
+        assert_eq!(decode_base64_tx("not base64!").unwrap_err().code(), ErrorCode::MalformedRequest);
         assert_eq!(decode_base64_tx("AAE=").unwrap(), vec![0, 1]);
         // Unpadded text is refused: the API takes the standard padded alphabet only.
         assert!(decode_base64_tx("AAE").is_err());

@@ -21,9 +21,8 @@ use arc_malachitebft_app_channel::app::consensus::LivenessMsg;
 use arc_malachitebft_app_channel::app::streaming::{StreamContent, StreamId, StreamMessage};
 use arc_malachitebft_app_channel::app::types::codec::{Codec, HasEncodedLen};
 use arc_malachitebft_app_channel::app::types::core::{
-    CommitSignature, ExtendedCommitCertificate, ExtendedCommitSignature, NilOrVal,
-    PolkaCertificate, PolkaSignature, Round, RoundCertificate, RoundCertificateType,
-    RoundSignature, SignedMessage, ValidatorProof, Validity, VoteType,
+    CommitSignature, ExtendedCommitCertificate, ExtendedCommitSignature, NilOrVal, PolkaCertificate, PolkaSignature,
+    Round, RoundCertificate, RoundCertificateType, RoundSignature, SignedMessage, ValidatorProof, Validity, VoteType,
 };
 use arc_malachitebft_app_channel::app::types::sync::{RawDecidedValue, Request, Response, Status};
 use arc_malachitebft_app_channel::app::types::{PeerId, ProposedValue, SignedConsensusMsg};
@@ -31,13 +30,10 @@ use arc_malachitebft_sync::{ValueRequest, ValueResponse};
 use borsh::{BorshDeserialize, BorshSerialize};
 use bytes::Bytes;
 use publica_crypto::{Address, Hash, Signature};
-use publica_types::{
-    CommitCertificate, ProposalBody, VoteBody, VoteKind, MAX_BLOCK_BYTES, MAX_VALIDATORS,
-};
+use publica_types::{CommitCertificate, ProposalBody, VoteBody, VoteKind, MAX_BLOCK_BYTES, MAX_VALIDATORS};
 
 use crate::context::{
-    BlockHeight, BlockId, ConsensusProposal, ConsensusVote, HybridSignature, PublicaContext,
-    ValidatorAddress,
+    BlockHeight, BlockId, ConsensusProposal, ConsensusVote, HybridSignature, PublicaContext, ValidatorAddress,
 };
 use crate::error::ConsensusError;
 use crate::parts::{ProposalPart, CHUNK_BYTES, STREAM_ID_BYTES};
@@ -217,17 +213,9 @@ pub struct WireProposedValue {
 #[derive(Clone, Copy, Debug, Default)]
 pub struct PublicaCodec;
 
-fn decode_limited<T: BorshDeserialize>(
-    what: &'static str,
-    bytes: &[u8],
-    max: usize,
-) -> Result<T, ConsensusError> {
+fn decode_limited<T: BorshDeserialize>(what: &'static str, bytes: &[u8], max: usize) -> Result<T, ConsensusError> {
     if bytes.len() > max {
-        return Err(ConsensusError::TooLarge {
-            what,
-            len: bytes.len(),
-            max,
-        });
+        return Err(ConsensusError::TooLarge { what, len: bytes.len(), max });
     }
     borsh::from_slice(bytes).map_err(|e| ConsensusError::decode(what, e))
 }
@@ -237,24 +225,15 @@ fn encode_bytes<T: BorshSerialize>(value: &T) -> Bytes {
 }
 
 fn defined_round(what: &'static str, round: Round) -> Result<u32, ConsensusError> {
-    round.as_u32().ok_or_else(|| ConsensusError::Encode {
-        what,
-        reason: "the round is nil".into(),
-    })
+    round.as_u32().ok_or_else(|| ConsensusError::Encode { what, reason: "the round is nil".into() })
 }
 
 fn vote_body(vote: &ConsensusVote) -> Result<VoteBody, ConsensusError> {
-    vote.body().ok_or_else(|| ConsensusError::Encode {
-        what: "vote",
-        reason: "the round is nil".into(),
-    })
+    vote.body().ok_or_else(|| ConsensusError::Encode { what: "vote", reason: "the round is nil".into() })
 }
 
 fn proposal_body(proposal: &ConsensusProposal) -> Result<ProposalBody, ConsensusError> {
-    proposal.body().ok_or_else(|| ConsensusError::Encode {
-        what: "proposal",
-        reason: "the round is nil".into(),
-    })
+    proposal.body().ok_or_else(|| ConsensusError::Encode { what: "proposal", reason: "the round is nil".into() })
 }
 
 type SignedVote = SignedMessage<PublicaContext, ConsensusVote>;
@@ -263,58 +242,39 @@ fn signed_vote(body: &VoteBody, signature: Signature) -> SignedVote {
     SignedMessage::new(ConsensusVote::from_body(body), HybridSignature(signature))
 }
 
-fn to_wire_consensus(
-    msg: &SignedConsensusMsg<PublicaContext>,
-) -> Result<WireConsensusMsg, ConsensusError> {
+fn to_wire_consensus(msg: &SignedConsensusMsg<PublicaContext>) -> Result<WireConsensusMsg, ConsensusError> {
     Ok(match msg {
-        SignedConsensusMsg::Vote(v) => WireConsensusMsg::Vote {
-            body: vote_body(&v.message)?,
-            signature: v.signature.0.clone(),
-        },
-        SignedConsensusMsg::Proposal(p) => WireConsensusMsg::Proposal {
-            body: proposal_body(&p.message)?,
-            signature: p.signature.0.clone(),
-        },
+        SignedConsensusMsg::Vote(v) => {
+            WireConsensusMsg::Vote { body: vote_body(&v.message)?, signature: v.signature.0.clone() }
+        }
+        SignedConsensusMsg::Proposal(p) => {
+            WireConsensusMsg::Proposal { body: proposal_body(&p.message)?, signature: p.signature.0.clone() }
+        }
     })
 }
 
 fn from_wire_consensus(msg: WireConsensusMsg) -> SignedConsensusMsg<PublicaContext> {
     match msg {
-        WireConsensusMsg::Vote { body, signature } => {
-            SignedConsensusMsg::Vote(signed_vote(&body, signature))
-        }
-        WireConsensusMsg::Proposal { body, signature } => {
-            SignedConsensusMsg::Proposal(SignedMessage::new(
-                ConsensusProposal::from_body(&body),
-                HybridSignature(signature),
-            ))
-        }
+        WireConsensusMsg::Vote { body, signature } => SignedConsensusMsg::Vote(signed_vote(&body, signature)),
+        WireConsensusMsg::Proposal { body, signature } => SignedConsensusMsg::Proposal(SignedMessage::new(
+            ConsensusProposal::from_body(&body),
+            HybridSignature(signature),
+        )),
     }
 }
 
-fn to_wire_polka(
-    cert: &PolkaCertificate<PublicaContext>,
-) -> Result<WirePolkaCertificate, ConsensusError> {
+fn to_wire_polka(cert: &PolkaCertificate<PublicaContext>) -> Result<WirePolkaCertificate, ConsensusError> {
     Ok(WirePolkaCertificate {
         height: cert.height.0,
         round: defined_round("polka certificate", cert.round)?,
         block_hash: cert.value_id.0,
-        signatures: cert
-            .polka_signatures
-            .iter()
-            .map(|s| (s.address.0, s.signature.0.clone()))
-            .collect(),
+        signatures: cert.polka_signatures.iter().map(|s| (s.address.0, s.signature.0.clone())).collect(),
     })
 }
 
-fn from_wire_polka(
-    cert: WirePolkaCertificate,
-) -> Result<PolkaCertificate<PublicaContext>, ConsensusError> {
+fn from_wire_polka(cert: WirePolkaCertificate) -> Result<PolkaCertificate<PublicaContext>, ConsensusError> {
     if cert.signatures.len() > MAX_VALIDATORS {
-        return Err(ConsensusError::decode(
-            "polka certificate",
-            "more signatures than validators",
-        ));
+        return Err(ConsensusError::decode("polka certificate", "more signatures than validators"));
     }
     Ok(PolkaCertificate {
         height: BlockHeight(cert.height),
@@ -328,9 +288,7 @@ fn from_wire_polka(
     })
 }
 
-fn to_wire_round(
-    cert: &RoundCertificate<PublicaContext>,
-) -> Result<WireRoundCertificate, ConsensusError> {
+fn to_wire_round(cert: &RoundCertificate<PublicaContext>) -> Result<WireRoundCertificate, ConsensusError> {
     Ok(WireRoundCertificate {
         height: cert.height.0,
         round: defined_round("round certificate", cert.round)?,
@@ -354,23 +312,14 @@ fn to_wire_round(
     })
 }
 
-fn from_wire_round(
-    cert: WireRoundCertificate,
-) -> Result<RoundCertificate<PublicaContext>, ConsensusError> {
+fn from_wire_round(cert: WireRoundCertificate) -> Result<RoundCertificate<PublicaContext>, ConsensusError> {
     if cert.signatures.len() > 2 * MAX_VALIDATORS {
-        return Err(ConsensusError::decode(
-            "round certificate",
-            "more votes than validators can cast",
-        ));
+        return Err(ConsensusError::decode("round certificate", "more votes than validators can cast"));
     }
     Ok(RoundCertificate {
         height: BlockHeight(cert.height),
         round: Round::new(cert.round),
-        cert_type: if cert.precommit {
-            RoundCertificateType::Precommit
-        } else {
-            RoundCertificateType::Skip
-        },
+        cert_type: if cert.precommit { RoundCertificateType::Precommit } else { RoundCertificateType::Skip },
         round_signatures: cert
             .signatures
             .into_iter()
@@ -405,10 +354,7 @@ pub fn certificate_from_engine(
     let mut signatures: Vec<publica_types::CommitSignature> = cert
         .commit_signatures
         .iter()
-        .map(|s| publica_types::CommitSignature {
-            validator: s.address.0,
-            signature: s.signature.0.clone(),
-        })
+        .map(|s| publica_types::CommitSignature { validator: s.address.0, signature: s.signature.0.clone() })
         .collect();
     // Sorted by signer, so that the same signatures always give the same certificate bytes.
     signatures.sort_by_key(|s| s.validator);
@@ -421,9 +367,7 @@ pub fn certificate_from_engine(
 }
 
 /// Convert an engine-independent certificate to the engine's form.
-pub fn certificate_to_engine(
-    cert: &CommitCertificate,
-) -> ExtendedCommitCertificate<PublicaContext> {
+pub fn certificate_to_engine(cert: &CommitCertificate) -> ExtendedCommitCertificate<PublicaContext> {
     ExtendedCommitCertificate {
         height: BlockHeight(cert.height),
         round: Round::new(cert.round),
@@ -432,11 +376,7 @@ pub fn certificate_to_engine(
             .signatures
             .iter()
             .map(|s| {
-                ExtendedCommitSignature::new(
-                    ValidatorAddress(s.validator),
-                    HybridSignature(s.signature.clone()),
-                    None,
-                )
+                ExtendedCommitSignature::new(ValidatorAddress(s.validator), HybridSignature(s.signature.clone()), None)
             })
             .collect(),
     }
@@ -460,9 +400,7 @@ pub fn commit_certificate_from_engine(
     })
 }
 
-fn to_wire_sync_response(
-    resp: &Response<PublicaContext>,
-) -> Result<WireSyncResponse, ConsensusError> {
+fn to_wire_sync_response(resp: &Response<PublicaContext>) -> Result<WireSyncResponse, ConsensusError> {
     let Response::ValueResponse(resp) = resp;
     Ok(WireSyncResponse {
         start_height: resp.start_height.0,
@@ -512,29 +450,19 @@ codec_impl!(
     MAX_CERTIFICATE_BYTES,
     WireLivenessMsg,
     |msg| match msg {
-        LivenessMsg::Vote(v) => WireLivenessMsg::Vote {
-            body: vote_body(&v.message)?,
-            signature: v.signature.0.clone(),
-        },
+        LivenessMsg::Vote(v) =>
+            WireLivenessMsg::Vote { body: vote_body(&v.message)?, signature: v.signature.0.clone() },
         LivenessMsg::PolkaCertificate(c) => WireLivenessMsg::Polka(to_wire_polka(c)?),
         LivenessMsg::SkipRoundCertificate(c) => WireLivenessMsg::Round(to_wire_round(c)?),
     },
     |wire| Ok(match wire {
-        WireLivenessMsg::Vote { body, signature } =>
-            LivenessMsg::Vote(signed_vote(&body, signature)),
+        WireLivenessMsg::Vote { body, signature } => LivenessMsg::Vote(signed_vote(&body, signature)),
         WireLivenessMsg::Polka(c) => LivenessMsg::PolkaCertificate(from_wire_polka(c)?),
         WireLivenessMsg::Round(c) => LivenessMsg::SkipRoundCertificate(from_wire_round(c)?),
     })
 );
 
-codec_impl!(
-    ProposalPart,
-    "proposal part",
-    MAX_PART_BYTES,
-    ProposalPart,
-    |part| part.clone(),
-    |wire| Ok(wire)
-);
+codec_impl!(ProposalPart, "proposal part", MAX_PART_BYTES, ProposalPart, |part| part.clone(), |wire| Ok(wire));
 
 codec_impl!(
     StreamMessage<ProposalPart>,
@@ -551,10 +479,7 @@ codec_impl!(
     },
     |wire| {
         if wire.stream_id.len() != STREAM_ID_BYTES {
-            return Err(ConsensusError::decode(
-                "proposal stream message",
-                "stream id has the wrong length",
-            ));
+            return Err(ConsensusError::decode("proposal stream message", "stream id has the wrong length"));
         }
         Ok(StreamMessage::new(
             StreamId::new(Bytes::from(wire.stream_id)),
@@ -577,11 +502,7 @@ codec_impl!(
         peer_id: proof.peer_id.clone(),
         signature: proof.signature.0.clone(),
     },
-    |wire| Ok(ValidatorProof::new(
-        wire.public_key,
-        wire.peer_id,
-        HybridSignature(wire.signature)
-    ))
+    |wire| Ok(ValidatorProof::new(wire.public_key, wire.peer_id, HybridSignature(wire.signature)))
 );
 
 codec_impl!(
@@ -595,8 +516,7 @@ codec_impl!(
         history_min_height: status.history_min_height.0,
     },
     |wire| Ok(Status {
-        peer_id: PeerId::from_bytes(&wire.peer_id)
-            .map_err(|e| ConsensusError::decode("sync status", e))?,
+        peer_id: PeerId::from_bytes(&wire.peer_id).map_err(|e| ConsensusError::decode("sync status", e))?,
         tip_height: BlockHeight(wire.tip_height),
         history_min_height: BlockHeight(wire.history_min_height),
     })
@@ -609,21 +529,13 @@ codec_impl!(
     WireSyncRequest,
     |req| {
         let Request::ValueRequest(r) = req;
-        WireSyncRequest {
-            start: r.range.start().0,
-            end: r.range.end().0,
-        }
+        WireSyncRequest { start: r.range.start().0, end: r.range.end().0 }
     },
     |wire| {
         if wire.start > wire.end {
-            return Err(ConsensusError::decode(
-                "sync request",
-                "the range is empty (start after end)",
-            ));
+            return Err(ConsensusError::decode("sync request", "the range is empty (start after end)"));
         }
-        Ok(Request::ValueRequest(ValueRequest::new(
-            BlockHeight(wire.start)..=BlockHeight(wire.end),
-        )))
+        Ok(Request::ValueRequest(ValueRequest::new(BlockHeight(wire.start)..=BlockHeight(wire.end))))
     }
 );
 
@@ -637,24 +549,16 @@ codec_impl!(
         let values = wire
             .values
             .into_iter()
-            .map(|v| {
-                RawDecidedValue::new(Bytes::from(v.block), certificate_to_engine(&v.certificate))
-            })
+            .map(|v| RawDecidedValue::new(Bytes::from(v.block), certificate_to_engine(&v.certificate)))
             .collect();
-        Ok(Response::ValueResponse(ValueResponse::new(
-            BlockHeight(wire.start_height),
-            values,
-        )))
+        Ok(Response::ValueResponse(ValueResponse::new(BlockHeight(wire.start_height), values)))
     }
 );
 
 impl HasEncodedLen<Response<PublicaContext>> for PublicaCodec {
     fn encoded_len(&self, resp: &Response<PublicaContext>) -> Result<usize, ConsensusError> {
         let wire = to_wire_sync_response(resp)?;
-        borsh::object_length(&wire).map_err(|e| ConsensusError::Encode {
-            what: "sync response",
-            reason: e.to_string(),
-        })
+        borsh::object_length(&wire).map_err(|e| ConsensusError::Encode { what: "sync response", reason: e.to_string() })
     }
 }
 
@@ -711,8 +615,7 @@ mod tests {
     #[test]
     fn consensus_messages_round_trip() {
         let msg = signed_vote_msg();
-        let bytes = Codec::<SignedConsensusMsg<PublicaContext>>::encode(&PublicaCodec, &msg)
-            .expect("encode");
+        let bytes = Codec::<SignedConsensusMsg<PublicaContext>>::encode(&PublicaCodec, &msg).expect("encode");
         let back: SignedConsensusMsg<PublicaContext> = PublicaCodec.decode(bytes).expect("decode");
         assert_eq!(back, msg);
     }
@@ -720,29 +623,19 @@ mod tests {
     #[test]
     fn decoders_refuse_oversize_trailing_and_garbage_input() {
         let msg = signed_vote_msg();
-        let bytes = Codec::<SignedConsensusMsg<PublicaContext>>::encode(&PublicaCodec, &msg)
-            .expect("encode");
+        let bytes = Codec::<SignedConsensusMsg<PublicaContext>>::encode(&PublicaCodec, &msg).expect("encode");
         let mut trailing = bytes.to_vec();
         trailing.push(0);
-        let r: Result<SignedConsensusMsg<PublicaContext>, _> =
-            PublicaCodec.decode(Bytes::from(trailing));
+        let r: Result<SignedConsensusMsg<PublicaContext>, _> = PublicaCodec.decode(Bytes::from(trailing));
         assert!(r.is_err());
         let big = Bytes::from(vec![0u8; MAX_CONSENSUS_MSG_BYTES + 1]);
         let r: Result<SignedConsensusMsg<PublicaContext>, _> = PublicaCodec.decode(big);
         assert!(matches!(r, Err(ConsensusError::TooLarge { .. })));
         for len in [0usize, 1, 7, 100, 5000] {
             let junk = Bytes::from(vec![0xA5u8; len]);
-            assert!(Codec::<SignedConsensusMsg<PublicaContext>>::decode(
-                &PublicaCodec,
-                junk.clone()
-            )
-            .is_err());
-            assert!(
-                Codec::<StreamMessage<ProposalPart>>::decode(&PublicaCodec, junk.clone()).is_err()
-            );
-            assert!(
-                Codec::<Response<PublicaContext>>::decode(&PublicaCodec, junk.clone()).is_err()
-            );
+            assert!(Codec::<SignedConsensusMsg<PublicaContext>>::decode(&PublicaCodec, junk.clone()).is_err());
+            assert!(Codec::<StreamMessage<ProposalPart>>::decode(&PublicaCodec, junk.clone()).is_err());
+            assert!(Codec::<Response<PublicaContext>>::decode(&PublicaCodec, junk.clone()).is_err());
             assert!(Codec::<ProposedValue<PublicaContext>>::decode(&PublicaCodec, junk).is_err());
         }
     }
@@ -754,10 +647,7 @@ mod tests {
             height: 9,
             round: 0,
             block_hash: [1; 32],
-            signatures: vec![publica_types::CommitSignature {
-                validator: kp.address(),
-                signature: kp.sign(b"x"),
-            }],
+            signatures: vec![publica_types::CommitSignature { validator: kp.address(), signature: kp.sign(b"x") }],
         };
         let engine = certificate_to_engine(&cert);
         assert_eq!(certificate_from_engine(&engine).expect("convert"), cert);
@@ -766,8 +656,7 @@ mod tests {
             BlockHeight(9),
             vec![RawDecidedValue::new(Bytes::from_static(b"block"), engine)],
         ));
-        let bytes =
-            Codec::<Response<PublicaContext>>::encode(&PublicaCodec, &resp).expect("encode");
+        let bytes = Codec::<Response<PublicaContext>>::encode(&PublicaCodec, &resp).expect("encode");
         assert_eq!(PublicaCodec.encoded_len(&resp).expect("len"), bytes.len());
         let back: Response<PublicaContext> = PublicaCodec.decode(bytes).expect("decode");
         assert_eq!(back, resp);

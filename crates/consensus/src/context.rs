@@ -123,9 +123,7 @@ impl mc::SigningScheme for HybridScheme {
     type PrivateKey = Arc<publica_crypto::Keypair>;
 
     fn decode_signature(bytes: &[u8]) -> Result<HybridSignature, String> {
-        Signature::from_bytes(bytes)
-            .map(HybridSignature)
-            .map_err(|e| e.to_string())
+        Signature::from_bytes(bytes).map(HybridSignature).map_err(|e| e.to_string())
     }
 
     fn encode_signature(signature: &HybridSignature) -> Vec<u8> {
@@ -182,10 +180,7 @@ impl ConsensusValidatorSet {
                 voting_power: v.voting_power,
             })
             .collect();
-        Self {
-            validators: Arc::new(validators),
-            total_power: set.total_power(),
-        }
+        Self { validators: Arc::new(validators), total_power: set.total_power() }
     }
 
     /// The validator chosen to propose at `(height, round)`.
@@ -210,10 +205,7 @@ impl ConsensusValidatorSet {
 
     /// The member with this address.
     pub fn get(&self, address: &Address) -> Option<&ConsensusValidator> {
-        self.validators
-            .binary_search_by(|v| v.address.0.cmp(address))
-            .ok()
-            .map(|i| &self.validators[i])
+        self.validators.binary_search_by(|v| v.address.0.cmp(address)).ok().map(|i| &self.validators[i])
     }
 
     /// The public key of the member with this address.
@@ -430,13 +422,7 @@ impl mc::Context for PublicaContext {
         pol_round: Round,
         address: ValidatorAddress,
     ) -> ConsensusProposal {
-        ConsensusProposal {
-            height,
-            round,
-            value,
-            pol_round,
-            proposer: address,
-        }
+        ConsensusProposal { height, round, value, pol_round, proposer: address }
     }
 
     fn new_prevote(
@@ -446,13 +432,7 @@ impl mc::Context for PublicaContext {
         value_id: NilOrVal<BlockId>,
         address: ValidatorAddress,
     ) -> ConsensusVote {
-        ConsensusVote {
-            height,
-            round,
-            value: value_id,
-            vote_type: VoteType::Prevote,
-            validator: address,
-        }
+        ConsensusVote { height, round, value: value_id, vote_type: VoteType::Prevote, validator: address }
     }
 
     fn new_precommit(
@@ -462,13 +442,7 @@ impl mc::Context for PublicaContext {
         value_id: NilOrVal<BlockId>,
         address: ValidatorAddress,
     ) -> ConsensusVote {
-        ConsensusVote {
-            height,
-            round,
-            value: value_id,
-            vote_type: VoteType::Precommit,
-            validator: address,
-        }
+        ConsensusVote { height, round, value: value_id, vote_type: VoteType::Precommit, validator: address }
     }
 }
 
@@ -483,11 +457,7 @@ mod tests {
             .enumerate()
             .map(|(i, &p)| {
                 let kp = publica_crypto::Keypair::from_seed(&[i as u8 + 1; 32]);
-                Validator {
-                    address: kp.address(),
-                    public_key: kp.public_key().clone(),
-                    voting_power: p,
-                }
+                Validator { address: kp.address(), public_key: kp.public_key().clone(), voting_power: p }
             })
             .collect();
         ConsensusValidatorSet::from_set(&ValidatorSet::new(validators).expect("valid"))
@@ -498,15 +468,10 @@ mod tests {
         let set = set(&[1, 3, 2]);
         let mut counts = std::collections::BTreeMap::new();
         for height in 1..=600 {
-            *counts
-                .entry(set.proposer(height, 0).address)
-                .or_insert(0u32) += 1;
+            *counts.entry(set.proposer(height, 0).address).or_insert(0u32) += 1;
         }
-        let mut by_power: Vec<(u64, u32)> = set
-            .validators
-            .iter()
-            .map(|v| (v.voting_power, counts[&v.address]))
-            .collect();
+        let mut by_power: Vec<(u64, u32)> =
+            set.validators.iter().map(|v| (v.voting_power, counts[&v.address])).collect();
         by_power.sort();
         assert_eq!(by_power, vec![(1, 100), (2, 200), (3, 300)]);
         // A failed round moves on to another validator.
@@ -526,14 +491,8 @@ mod tests {
                 assert_eq!(ConsensusVote::from_body(&body), vote);
             }
         }
-        let proposal = mc::Context::new_proposal(
-            &ctx,
-            BlockHeight(4),
-            Round::new(2),
-            BlockId([1; 32]),
-            Round::new(0),
-            addr,
-        );
+        let proposal =
+            mc::Context::new_proposal(&ctx, BlockHeight(4), Round::new(2), BlockId([1; 32]), Round::new(0), addr);
         let body = proposal.body().expect("defined round");
         assert_eq!(body.pol_round, Some(0));
         assert_eq!(ConsensusProposal::from_body(&body), proposal);

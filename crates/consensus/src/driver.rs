@@ -23,16 +23,10 @@ use publica_types::{Block, ChainId, CommitCertificate, ValidatorSet};
 use tokio::sync::watch;
 use tracing::{debug, error, info, warn};
 
-use crate::codec::{
-    certificate_to_engine, commit_certificate_from_engine, MAX_SYNC_RESPONSE_BYTES,
-};
-use crate::context::{
-    BlockHeight, BlockId, ConsensusValidatorSet, PublicaContext, ValidatorAddress,
-};
+use crate::codec::{certificate_to_engine, commit_certificate_from_engine, MAX_SYNC_RESPONSE_BYTES};
+use crate::context::{BlockHeight, BlockId, ConsensusValidatorSet, PublicaContext, ValidatorAddress};
 use crate::error::ConsensusError;
-use crate::parts::{
-    parts_signing_bytes, stream_messages, AssembledParts, PartsBuffer, PartsInit, ProposalPart,
-};
+use crate::parts::{parts_signing_bytes, stream_messages, AssembledParts, PartsBuffer, PartsInit, ProposalPart};
 use crate::store::{ProposalRecord, ProposalStore, StoredProposal};
 use crate::{Application, ConsensusStatus};
 
@@ -61,10 +55,7 @@ where
     let app = Arc::clone(app);
     tokio::task::spawn_blocking(move || f(&mut app.lock()))
         .await
-        .map_err(|e| ConsensusError::Application {
-            call: name,
-            reason: e.to_string(),
-        })
+        .map_err(|e| ConsensusError::Application { call: name, reason: e.to_string() })
 }
 
 fn send<T>(reply: tokio::sync::oneshot::Sender<T>, value: T, what: &'static str) {
@@ -123,10 +114,7 @@ impl<A: Application> Driver<A> {
 
     /// Answer the engine until it stops. Returns an error only when consensus cannot go on (for example the
     /// application has no validator set for the next height).
-    pub(crate) async fn run(
-        mut self,
-        mut channels: Channels<PublicaContext>,
-    ) -> Result<(), ConsensusError> {
+    pub(crate) async fn run(mut self, mut channels: Channels<PublicaContext>) -> Result<(), ConsensusError> {
         let result = loop {
             let Some(msg) = channels.consensus.recv().await else {
                 break Ok(());
@@ -153,10 +141,7 @@ impl<A: Application> Driver<A> {
     ) -> Result<(), ConsensusError> {
         match msg {
             AppMsg::ConsensusReady { reply } => {
-                let committed = call(&self.app, "last_committed_height", |a| {
-                    a.last_committed_height()
-                })
-                .await?;
+                let committed = call(&self.app, "last_committed_height", |a| a.last_committed_height()).await?;
                 self.committed_height = committed;
                 self.store.prune(committed);
                 let start = committed + 1;
@@ -165,36 +150,19 @@ impl<A: Application> Driver<A> {
                 send(reply, (BlockHeight(start), params), "ConsensusReady");
             }
 
-            AppMsg::StartedRound {
-                height,
-                round,
-                proposer,
-                role,
-                reply_value,
-            } => {
-                let values = self
-                    .on_started_round(height.0, round, proposer, role)
-                    .await?;
+            AppMsg::StartedRound { height, round, proposer, role, reply_value } => {
+                let values = self.on_started_round(height.0, round, proposer, role).await?;
                 send(reply_value, values, "StartedRound");
             }
 
-            AppMsg::GetValue {
-                height,
-                round,
-                timeout,
-                reply,
-            } => {
+            AppMsg::GetValue { height, round, timeout, reply } => {
                 let Some(round_u32) = round.as_u32() else {
                     warn!(%height, "the engine asked for a value at a nil round");
                     return Ok(());
                 };
                 match self.get_value(height.0, round_u32, timeout).await {
                     Ok(stored) => {
-                        send(
-                            reply,
-                            LocallyProposedValue::new(height, round, BlockId(stored.block_hash)),
-                            "GetValue",
-                        );
+                        send(reply, LocallyProposedValue::new(height, round, BlockId(stored.block_hash)), "GetValue");
                         self.publish(&stored, channels).await;
                     }
                     // Without a value the engine's propose timeout expires and the validators prevote nil; the
@@ -205,9 +173,7 @@ impl<A: Application> Driver<A> {
 
             AppMsg::ExtendVote { reply, .. } => send(reply, None, "ExtendVote"),
 
-            AppMsg::VerifyVoteExtensions {
-                extensions, reply, ..
-            } => {
+            AppMsg::VerifyVoteExtensions { extensions, reply, .. } => {
                 // Publica runs with vote extensions disabled, so any extension is refused.
                 let verdicts = extensions
                     .into_iter()
@@ -216,39 +182,27 @@ impl<A: Application> Driver<A> {
                 send(reply, verdicts, "VerifyVoteExtensions");
             }
 
-            AppMsg::RestreamProposal {
-                height,
-                round,
-                value_id,
-                ..
-            } => match self.store.by_hash(height.0, &value_id.0).cloned() {
-                Some(stored) if stored.record.signature.is_some() => {
-                    debug!(%height, %round, block = %value_id, "restreaming proposal");
-                    self.publish(&stored, channels).await;
+            AppMsg::RestreamProposal { height, round, value_id, .. } => {
+                match self.store.by_hash(height.0, &value_id.0).cloned() {
+                    Some(stored) if stored.record.signature.is_some() => {
+                        debug!(%height, %round, block = %value_id, "restreaming proposal");
+                        self.publish(&stored, channels).await;
+                    }
+                    _ => debug!(%height, %round, block = %value_id, "no signed proposal to restream"),
                 }
-                _ => debug!(%height, %round, block = %value_id, "no signed proposal to restream"),
-            },
+            }
 
             AppMsg::GetHistoryMinHeight { reply } => {
                 let earliest = call(&self.app, "earliest_height", |a| a.earliest_height()).await?;
                 send(reply, BlockHeight(earliest), "GetHistoryMinHeight");
             }
 
-            AppMsg::ReceivedProposalPart {
-                from,
-                published_by,
-                part,
-                reply,
-            } => {
-                let value = self
-                    .on_proposal_part(published_by.unwrap_or(from), part)
-                    .await?;
+            AppMsg::ReceivedProposalPart { from, published_by, part, reply } => {
+                let value = self.on_proposal_part(published_by.unwrap_or(from), part).await?;
                 send(reply, value, "ReceivedProposalPart");
             }
 
-            AppMsg::Decided {
-                certificate, reply, ..
-            } => {
+            AppMsg::Decided { certificate, reply, .. } => {
                 let height = certificate.height.0;
                 match commit_certificate_from_engine(&certificate) {
                     Ok(cert) => match self.commit(cert).await {
@@ -261,12 +215,7 @@ impl<A: Application> Driver<A> {
                 }
             }
 
-            AppMsg::Finalized {
-                certificate,
-                evidence,
-                reply,
-                ..
-            } => {
+            AppMsg::Finalized { certificate, evidence, reply, .. } => {
                 let height = certificate.height.0;
                 if !evidence.is_empty() {
                     warn!(height, evidence = ?evidence, "validators misbehaved at this height");
@@ -281,10 +230,7 @@ impl<A: Application> Driver<A> {
                     }
                 }
                 let next = if self.committed_height >= height {
-                    Next::Start(
-                        BlockHeight(height + 1),
-                        self.height_params(height + 1).await?,
-                    )
+                    Next::Start(BlockHeight(height + 1), self.height_params(height + 1).await?)
                 } else {
                     Next::Restart(BlockHeight(height), self.height_params(height).await?)
                 };
@@ -296,13 +242,7 @@ impl<A: Application> Driver<A> {
                 send(reply, values, "GetDecidedValues");
             }
 
-            AppMsg::ProcessSyncedValue {
-                height,
-                round,
-                proposer,
-                value_bytes,
-                reply,
-            } => {
+            AppMsg::ProcessSyncedValue { height, round, proposer, value_bytes, reply } => {
                 let outcome = self.on_synced_value(height.0, round, proposer, value_bytes);
                 send(reply, outcome, "ProcessSyncedValue");
             }
@@ -311,10 +251,7 @@ impl<A: Application> Driver<A> {
     }
 
     /// The validator set of `height`, from the cache or the application.
-    async fn validator_set(
-        &mut self,
-        height: u64,
-    ) -> Result<(ValidatorSet, ConsensusValidatorSet), ConsensusError> {
+    async fn validator_set(&mut self, height: u64) -> Result<(ValidatorSet, ConsensusValidatorSet), ConsensusError> {
         if let Some(sets) = self.validator_sets.get(&height) {
             return Ok(sets.clone());
         }
@@ -330,16 +267,9 @@ impl<A: Application> Driver<A> {
         Ok(sets)
     }
 
-    async fn height_params(
-        &mut self,
-        height: u64,
-    ) -> Result<HeightParams<PublicaContext>, ConsensusError> {
+    async fn height_params(&mut self, height: u64) -> Result<HeightParams<PublicaContext>, ConsensusError> {
         let (_, set) = self.validator_set(height).await?;
-        Ok(HeightParams::new(
-            set,
-            self.params.timeouts,
-            self.params.target_time,
-        ))
+        Ok(HeightParams::new(set, self.params.timeouts, self.params.target_time))
     }
 
     fn set_status(&self, f: impl FnOnce(&mut ConsensusStatus)) {
@@ -364,13 +294,9 @@ impl<A: Application> Driver<A> {
         self.buffer.prune(height);
 
         // Proposals that arrived complete before their height started can be validated now.
-        let (ready, later): (Vec<_>, Vec<_>) = std::mem::take(&mut self.pending)
-            .into_iter()
-            .partition(|p| p.init.height == height);
-        self.pending = later
-            .into_iter()
-            .filter(|p| p.init.height > height)
-            .collect();
+        let (ready, later): (Vec<_>, Vec<_>) =
+            std::mem::take(&mut self.pending).into_iter().partition(|p| p.init.height == height);
+        self.pending = later.into_iter().filter(|p| p.init.height > height).collect();
         for parts in ready {
             // The engine hears of these values in the reply below (this round) or at their own round's start.
             if let Err(e) = self.accept(parts).await {
@@ -383,18 +309,16 @@ impl<A: Application> Driver<A> {
             .at_round(height, round_u32)
             .map(|p| proposed_value(&p.record, p.block_hash, Validity::Valid))
             .collect();
-        values.extend(
-            self.invalid
-                .range((height, round_u32, [0u8; 32])..=(height, round_u32, [0xffu8; 32]))
-                .map(|(&(h, r, hash), &proposer)| ProposedValue {
-                    height: BlockHeight(h),
-                    round: Round::new(r),
-                    valid_round: Round::Nil,
-                    proposer: ValidatorAddress(proposer),
-                    value: BlockId(hash),
-                    validity: Validity::Invalid,
-                }),
-        );
+        values.extend(self.invalid.range((height, round_u32, [0u8; 32])..=(height, round_u32, [0xffu8; 32])).map(
+            |(&(h, r, hash), &proposer)| ProposedValue {
+                height: BlockHeight(h),
+                round: Round::new(r),
+                valid_round: Round::Nil,
+                proposer: ValidatorAddress(proposer),
+                value: BlockId(hash),
+                validity: Validity::Invalid,
+            },
+        ));
         Ok(values)
     }
 
@@ -406,46 +330,31 @@ impl<A: Application> Driver<A> {
         timeout: Duration,
     ) -> Result<StoredProposal, ConsensusError> {
         let me = self.params.address;
-        if let Some(existing) = self
-            .store
-            .at_round(height, round)
-            .find(|p| p.record.proposer == me)
-        {
+        if let Some(existing) = self.store.at_round(height, round).find(|p| p.record.proposer == me) {
             // The engine must get back the very value it may already have signed a proposal for.
             return Ok(existing.clone());
         }
 
         // Pace empty blocks: wait until transactions arrive or the empty-block interval has passed since the last
         // commit, but never long enough to miss the propose timeout.
-        let deadline = (self.last_commit_at + self.params.empty_block_interval)
-            .min(Instant::now() + timeout / 2);
+        let deadline = (self.last_commit_at + self.params.empty_block_interval).min(Instant::now() + timeout / 2);
         while Instant::now() < deadline {
-            if call(&self.app, "has_pending_transactions", |a| {
-                a.has_pending_transactions()
-            })
-            .await?
-            {
+            if call(&self.app, "has_pending_transactions", |a| a.has_pending_transactions()).await? {
                 break;
             }
-            tokio::time::sleep(
-                PENDING_POLL.min(deadline.saturating_duration_since(Instant::now())),
-            )
-            .await;
+            tokio::time::sleep(PENDING_POLL.min(deadline.saturating_duration_since(Instant::now()))).await;
         }
 
-        let block = call(&self.app, "propose", move |a| a.propose(height, round, me))
-            .await?
-            .map_err(|reason| ConsensusError::Proposal {
+        let block = call(&self.app, "propose", move |a| a.propose(height, round, me)).await?.map_err(|reason| {
+            ConsensusError::Proposal {
                 height,
                 round,
                 proposer: me.to_string(),
                 reason: format!("the application could not build a block: {reason}"),
-            })?;
+            }
+        })?;
         let header = &block.header;
-        if header.height != height
-            || header.proposer != me
-            || header.chain_id != self.params.chain_id
-        {
+        if header.height != height || header.proposer != me || header.chain_id != self.params.chain_id {
             return Err(ConsensusError::Proposal {
                 height,
                 round,
@@ -457,27 +366,13 @@ impl<A: Application> Driver<A> {
             });
         }
         let block_bytes = block.encode();
-        let init = PartsInit {
-            height,
-            round,
-            proposer: me,
-            block_len: u32::try_from(block_bytes.len()).unwrap_or(u32::MAX),
-        };
-        let signature = self.params.keypair.sign(&parts_signing_bytes(
-            &self.params.chain_id,
-            &init,
-            &block_bytes,
-        ));
+        let init =
+            PartsInit { height, round, proposer: me, block_len: u32::try_from(block_bytes.len()).unwrap_or(u32::MAX) };
+        let signature = self.params.keypair.sign(&parts_signing_bytes(&self.params.chain_id, &init, &block_bytes));
         let stored = StoredProposal {
             block_hash: block.hash(),
             block: Arc::new(block),
-            record: Arc::new(ProposalRecord {
-                height,
-                round,
-                proposer: me,
-                signature: Some(signature),
-                block_bytes,
-            }),
+            record: Arc::new(ProposalRecord { height, round, proposer: me, signature: Some(signature), block_bytes }),
         };
         self.store.put(stored.clone(), true)?;
         Ok(stored)
@@ -496,12 +391,7 @@ impl<A: Application> Driver<A> {
             block_len: u32::try_from(record.block_bytes.len()).unwrap_or(u32::MAX),
         };
         for msg in stream_messages(&init, &record.block_bytes, signature) {
-            if channels
-                .network
-                .send(NetworkMsg::PublishProposalPart(msg))
-                .await
-                .is_err()
-            {
+            if channels.network.send(NetworkMsg::PublishProposalPart(msg)).await.is_err() {
                 warn!("the network is stopping; proposal parts not sent");
                 return;
             }
@@ -528,8 +418,7 @@ impl<A: Application> Driver<A> {
         };
         let height = parts.init.height;
         if self.current_height == 0 || height > self.current_height {
-            if height <= self.current_height + MAX_PENDING_HEIGHT_AHEAD || self.current_height == 0
-            {
+            if height <= self.current_height + MAX_PENDING_HEIGHT_AHEAD || self.current_height == 0 {
                 if self.pending.len() >= MAX_PENDING_PROPOSALS {
                     self.pending.pop_front();
                 }
@@ -551,15 +440,8 @@ impl<A: Application> Driver<A> {
     }
 
     /// Authenticate, decode and validate a complete proposal of the current height.
-    async fn accept(
-        &mut self,
-        parts: AssembledParts,
-    ) -> Result<ProposedValue<PublicaContext>, ConsensusError> {
-        let AssembledParts {
-            init,
-            block_bytes,
-            signature,
-        } = parts;
+    async fn accept(&mut self, parts: AssembledParts) -> Result<ProposedValue<PublicaContext>, ConsensusError> {
+        let AssembledParts { init, block_bytes, signature } = parts;
         let reject = |reason: String| ConsensusError::Proposal {
             height: init.height,
             round: init.round,
@@ -569,21 +451,10 @@ impl<A: Application> Driver<A> {
         let (_, set) = self.validator_set(init.height).await?;
         let expected = set.proposer(init.height, init.round);
         if expected_address(expected) != init.proposer {
-            return Err(reject(format!(
-                "the proposer of this round is {}",
-                expected_address(expected)
-            )));
+            return Err(reject(format!("the proposer of this round is {}", expected_address(expected))));
         }
-        let public_key = set
-            .public_key(&init.proposer)
-            .expect("the proposer is a member of the set");
-        if public_key
-            .verify(
-                &parts_signing_bytes(&self.params.chain_id, &init, &block_bytes),
-                &signature,
-            )
-            .is_err()
-        {
+        let public_key = set.public_key(&init.proposer).expect("the proposer is a member of the set");
+        if public_key.verify(&parts_signing_bytes(&self.params.chain_id, &init, &block_bytes), &signature).is_err() {
             return Err(reject("the stream signature is invalid".into()));
         }
         let record = ProposalRecord {
@@ -600,23 +471,11 @@ impl<A: Application> Driver<A> {
             Err(e) => return Err(reject(format!("the block is malformed: {e}"))),
         };
         let key = (init.height, init.round, stored.block_hash);
-        if self
-            .store
-            .by_hash(init.height, &stored.block_hash)
-            .is_some()
-        {
-            return Ok(proposed_value(
-                &stored.record,
-                stored.block_hash,
-                Validity::Valid,
-            ));
+        if self.store.by_hash(init.height, &stored.block_hash).is_some() {
+            return Ok(proposed_value(&stored.record, stored.block_hash, Validity::Valid));
         }
         if self.invalid.contains_key(&key) {
-            return Ok(proposed_value(
-                &stored.record,
-                stored.block_hash,
-                Validity::Invalid,
-            ));
+            return Ok(proposed_value(&stored.record, stored.block_hash, Validity::Invalid));
         }
         let validity = if stored.block.header.chain_id != self.params.chain_id {
             warn!(height = init.height, "proposal for another chain");
@@ -634,10 +493,7 @@ impl<A: Application> Driver<A> {
         let value = proposed_value(&stored.record, stored.block_hash, validity);
         if validity.is_valid() {
             if !self.store.put(stored, true)? {
-                warn!(
-                    height = init.height,
-                    "too many proposals at this height; not keeping another"
-                );
+                warn!(height = init.height, "too many proposals at this height; not keeping another");
             }
         } else {
             self.invalid.insert(key, init.proposer);
@@ -653,8 +509,7 @@ impl<A: Application> Driver<A> {
         }
         let fail = |reason: String| ConsensusError::Commit { height, reason };
         let (set, _) = self.validator_set(height).await?;
-        cert.verify(&self.params.chain_id, &set)
-            .map_err(|e| fail(format!("the certificate does not verify: {e}")))?;
+        cert.verify(&self.params.chain_id, &set).map_err(|e| fail(format!("the certificate does not verify: {e}")))?;
         let stored = self
             .store
             .by_hash(height, &cert.block_hash)
@@ -669,12 +524,7 @@ impl<A: Application> Driver<A> {
         self.last_commit_at = Instant::now();
         self.store.prune(height);
         self.invalid = self.invalid.split_off(&(height + 1, 0, [0u8; 32]));
-        info!(
-            height,
-            txs = stored.block.txs.len(),
-            commit_ms = started.elapsed().as_millis() as u64,
-            "committed"
-        );
+        info!(height, txs = stored.block.txs.len(), commit_ms = started.elapsed().as_millis() as u64, "committed");
         self.set_status(|s| {
             s.last_committed_height = height;
             s.last_block_hash = Some(stored.block_hash);
@@ -692,9 +542,7 @@ impl<A: Application> Driver<A> {
         let mut values = Vec::new();
         let mut bytes = 0usize;
         for height in start..=end {
-            let Some((block, cert)) =
-                call(&self.app, "decided_block", move |a| a.decided_block(height)).await?
-            else {
+            let Some((block, cert)) = call(&self.app, "decided_block", move |a| a.decided_block(height)).await? else {
                 break;
             };
             let block_bytes = block.encode();
@@ -702,10 +550,7 @@ impl<A: Application> Driver<A> {
             if bytes > MAX_SYNC_RESPONSE_BYTES && !values.is_empty() {
                 break;
             }
-            values.push(RawDecidedValue::new(
-                Bytes::from(block_bytes),
-                certificate_to_engine(&cert),
-            ));
+            values.push(RawDecidedValue::new(Bytes::from(block_bytes), certificate_to_engine(&cert)));
         }
         Ok(values)
     }
@@ -753,11 +598,7 @@ fn expected_address(v: &crate::context::ConsensusValidator) -> Address {
     v.address().0
 }
 
-fn proposed_value(
-    record: &ProposalRecord,
-    hash: Hash,
-    validity: Validity,
-) -> ProposedValue<PublicaContext> {
+fn proposed_value(record: &ProposalRecord, hash: Hash, validity: Validity) -> ProposedValue<PublicaContext> {
     ProposedValue {
         height: BlockHeight(record.height),
         round: Round::new(record.round),

@@ -21,9 +21,7 @@ pub enum ConsensusError {
     },
 
     /// The WAL or proposal directory could not be created or read.
-    #[error(
-        "cannot use consensus directory {path}: {source}; check that it exists and is writable"
-    )]
+    #[error("cannot use consensus directory {path}: {source}; check that it exists and is writable")]
     Storage {
         /// The directory or file.
         path: PathBuf,
@@ -103,9 +101,6 @@ pub enum ConsensusError {
 
 impl ConsensusError {
     pub(crate) fn decode(what: &'static str, reason: impl ToString) -> Self {
-        Self::Decode {
-            what,
-            reason: reason.to_string(),
-        }
+        Self::Decode { what, reason: reason.to_string() }
     }
 }

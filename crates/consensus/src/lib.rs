@@ -40,8 +40,8 @@ use arc_malachitebft_app_channel::app::net::Multiaddr;
 use arc_malachitebft_app_channel::app::types::core::LinearTimeouts;
 use arc_malachitebft_app_channel::app::types::Keypair as NetworkKeypair;
 use arc_malachitebft_app_channel::{
-    ConsensusContext, EngineBuilder, EngineHandle, NetworkContext, NetworkIdentity, RequestContext,
-    SyncContext, WalContext,
+    ConsensusContext, EngineBuilder, EngineHandle, NetworkContext, NetworkIdentity, RequestContext, SyncContext,
+    WalContext,
 };
 use bytesize::ByteSize;
 use parking_lot::Mutex;
@@ -265,21 +265,14 @@ impl ConsensusHandle {
     pub async fn stop(self) {
         let grace = Some(Duration::from_secs(10));
         let node = self.engine.actor;
-        node.stop_children_and_wait(Some("stop requested".into()), grace)
-            .await;
+        node.stop_children_and_wait(Some("stop requested".into()), grace).await;
         node.stop(Some("stop requested".into()));
-        if tokio::time::timeout(Duration::from_secs(10), self.engine.handle)
-            .await
-            .is_err()
-        {
+        if tokio::time::timeout(Duration::from_secs(10), self.engine.handle).await.is_err() {
             tracing::warn!("the consensus engine did not stop within 10 s");
         }
         // The engine's channel is closed now, so the driver finishes its current message and returns.
         let mut driver = self.driver;
-        if tokio::time::timeout(Duration::from_secs(10), &mut driver)
-            .await
-            .is_err()
-        {
+        if tokio::time::timeout(Duration::from_secs(10), &mut driver).await.is_err() {
             driver.abort();
         }
     }
@@ -319,22 +312,13 @@ fn multiaddr(addr: &SocketAddr) -> Result<Multiaddr, ConsensusError> {
         IpAddr::V4(ip) => format!("/ip4/{ip}/tcp/{}", addr.port()),
         IpAddr::V6(ip) => format!("/ip6/{ip}/tcp/{}", addr.port()),
     };
-    text.parse().map_err(|e| {
-        ConsensusError::Config(format!("address {addr} is not a valid p2p address: {e}"))
-    })
+    text.parse().map_err(|e| ConsensusError::Config(format!("address {addr} is not a valid p2p address: {e}")))
 }
 
-fn engine_config(
-    config: &ConsensusConfig,
-    moniker: String,
-) -> Result<EngineConfig, ConsensusError> {
+fn engine_config(config: &ConsensusConfig, moniker: String) -> Result<EngineConfig, ConsensusError> {
     let mut consensus = EngineConsensusConfig::default();
     consensus.p2p.listen_addr = multiaddr(&config.listen_addr)?;
-    consensus.p2p.persistent_peers = config
-        .peers
-        .iter()
-        .map(multiaddr)
-        .collect::<Result<_, _>>()?;
+    consensus.p2p.persistent_peers = config.peers.iter().map(multiaddr).collect::<Result<_, _>>()?;
     // Validators are a known, configured set: connect to the configured peers, no discovery. Messages go
     // straight to every connected peer (no gossip mesh to form, so a height needs no more than one network
     // round trip per step), and with no peers at all publishing is simply a no-op.
@@ -351,11 +335,7 @@ fn engine_config(
         max_response_size: ByteSize::b(MAX_SYNC_RESPONSE_BYTES as u64),
         ..ValueSyncConfig::default()
     };
-    Ok(EngineConfig {
-        moniker,
-        consensus,
-        value_sync,
-    })
+    Ok(EngineConfig { moniker, consensus, value_sync })
 }
 
 /// Start consensus: open the WAL and proposal store in `config.wal_dir`, start the p2p network on
@@ -381,23 +361,18 @@ pub async fn start<A: Application>(
 
     let keypair = Arc::new(signing_key);
     let address = keypair.public_key().address();
-    let moniker = format!(
-        "publica-{}",
-        &address.to_string()[..8.min(address.to_string().len())]
-    );
+    let moniker = format!("publica-{}", &address.to_string()[..8.min(address.to_string().len())]);
     let span = tracing::info_span!("consensus", node = %moniker);
 
     let mut secret = p2p_secret;
-    let network_keypair = NetworkKeypair::ed25519_from_bytes(&mut secret).map_err(|e| {
-        ConsensusError::Config(format!("the p2p secret is not an Ed25519 key: {e}"))
-    })?;
+    let network_keypair = NetworkKeypair::ed25519_from_bytes(&mut secret)
+        .map_err(|e| ConsensusError::Config(format!("the p2p secret is not an Ed25519 key: {e}")))?;
 
     // The engine's validator-proof protocol (binding a consensus key to a peer id) caps a proof at 1 KiB, less
     // than one hybrid key plus signature (5.4 KB), so no proof is announced. The engine uses proofs only to score
     // gossip peers and label metrics; Publica broadcasts to configured peers and authenticates every vote,
     // proposal and block by its hybrid signature instead.
-    let identity =
-        NetworkIdentity::new(moniker.clone(), network_keypair, Some(address.to_string()));
+    let identity = NetworkIdentity::new(moniker.clone(), network_keypair, Some(address.to_string()));
     let signer = HybridSigner::new(Arc::clone(&keypair), config.chain_id.clone());
 
     let engine_cfg = engine_config(&config, moniker)?;
@@ -415,10 +390,8 @@ pub async fn start<A: Application>(
         .build()
         .instrument(span.clone())
         .await;
-    let (channels, engine) = build.map_err(|e| ConsensusError::Engine {
-        listen_addr: config.listen_addr,
-        reason: format!("{e:#}"),
-    })?;
+    let (channels, engine) =
+        build.map_err(|e| ConsensusError::Engine { listen_addr: config.listen_addr, reason: format!("{e:#}") })?;
 
     let (status_tx, status) = watch::channel(ConsensusStatus {
         last_committed_height: committed,
@@ -430,23 +403,11 @@ pub async fn start<A: Application>(
         keypair,
         address,
         timeouts: config.linear_timeouts(),
-        target_time: (config.timeouts.commit_ms > 0)
-            .then(|| Duration::from_millis(config.timeouts.commit_ms)),
+        target_time: (config.timeouts.commit_ms > 0).then(|| Duration::from_millis(config.timeouts.commit_ms)),
         empty_block_interval: Duration::from_millis(config.empty_block_interval_ms),
     };
-    let driver = Driver::new(
-        Arc::new(Mutex::new(app)),
-        params,
-        store,
-        committed,
-        status_tx,
-    );
+    let driver = Driver::new(Arc::new(Mutex::new(app)), params, store, committed, status_tx);
     let driver = tokio::spawn(driver.run(channels).instrument(span));
 
-    Ok(ConsensusHandle {
-        engine,
-        driver,
-        status,
-        address,
-    })
+    Ok(ConsensusHandle { engine, driver, status, address })
 }

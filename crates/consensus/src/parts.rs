@@ -142,9 +142,7 @@ pub fn stream_messages(
     for chunk in block_bytes.chunks(CHUNK_BYTES) {
         push(StreamContent::Data(ProposalPart::Data(chunk.to_vec())));
     }
-    push(StreamContent::Data(ProposalPart::Fin(PartsFin {
-        signature: signature.clone(),
-    })));
+    push(StreamContent::Data(ProposalPart::Fin(PartsFin { signature: signature.clone() })));
     push(StreamContent::Fin);
     out
 }
@@ -192,10 +190,7 @@ impl Default for PartsBuffer {
 impl PartsBuffer {
     /// An empty buffer.
     pub fn new() -> Self {
-        Self {
-            streams: HashMap::new(),
-            buffered_bytes: 0,
-        }
+        Self { streams: HashMap::new(), buffered_bytes: 0 }
     }
 
     /// Number of incomplete streams held.
@@ -209,8 +204,7 @@ impl PartsBuffer {
         let now = Instant::now();
         let mut freed = 0;
         self.streams.retain(|_, s| {
-            let keep = s.height.is_none_or(|h| h >= height)
-                && now.duration_since(s.started) < STREAM_MAX_AGE;
+            let keep = s.height.is_none_or(|h| h >= height) && now.duration_since(s.started) < STREAM_MAX_AGE;
             if !keep {
                 freed += s.bytes;
             }
@@ -226,12 +220,8 @@ impl PartsBuffer {
     }
 
     fn evict_oldest(&mut self, keep: &(PeerId, StreamId)) -> bool {
-        let oldest = self
-            .streams
-            .iter()
-            .filter(|(k, _)| *k != keep)
-            .min_by_key(|(_, s)| s.started)
-            .map(|(k, _)| k.clone());
+        let oldest =
+            self.streams.iter().filter(|(k, _)| *k != keep).min_by_key(|(_, s)| s.started).map(|(k, _)| k.clone());
         match oldest {
             Some(k) => {
                 self.remove(&k);
@@ -250,23 +240,14 @@ impl PartsBuffer {
     ) -> Result<Option<AssembledParts>, ConsensusError> {
         let bad = |reason: String| Err(ConsensusError::decode("proposal stream", reason));
         if msg.stream_id.to_bytes().len() != STREAM_ID_BYTES {
-            return bad(format!(
-                "stream id is {} bytes, expected {STREAM_ID_BYTES}",
-                msg.stream_id.to_bytes().len()
-            ));
+            return bad(format!("stream id is {} bytes, expected {STREAM_ID_BYTES}", msg.stream_id.to_bytes().len()));
         }
         if msg.sequence > MAX_SEQUENCE {
-            return bad(format!(
-                "sequence {} beyond the largest possible {MAX_SEQUENCE}",
-                msg.sequence
-            ));
+            return bad(format!("sequence {} beyond the largest possible {MAX_SEQUENCE}", msg.sequence));
         }
         let size = match &msg.content {
             StreamContent::Data(ProposalPart::Data(chunk)) if chunk.len() > CHUNK_BYTES => {
-                return bad(format!(
-                    "chunk of {} bytes exceeds {CHUNK_BYTES}",
-                    chunk.len()
-                ));
+                return bad(format!("chunk of {} bytes exceeds {CHUNK_BYTES}", chunk.len()));
             }
             StreamContent::Data(ProposalPart::Data(chunk)) => chunk.len(),
             // Init and Fin are small and fixed in size; count a nominal amount so floods of them are bounded too.
@@ -307,12 +288,7 @@ impl PartsBuffer {
             StreamContent::Fin => {
                 if stream.end_seq.is_some() {
                     violation = Some("two end-of-stream markers".to_string());
-                } else if stream
-                    .parts
-                    .keys()
-                    .next_back()
-                    .is_some_and(|&last| last > msg.sequence)
-                {
+                } else if stream.parts.keys().next_back().is_some_and(|&last| last > msg.sequence) {
                     violation = Some("end-of-stream marker before other parts".to_string());
                 } else {
                     stream.end_seq = Some(msg.sequence);
@@ -322,10 +298,7 @@ impl PartsBuffer {
                 if msg.sequence != 0 {
                     violation = Some(format!("init part at sequence {}", msg.sequence));
                 } else if init.block_len as usize > MAX_BLOCK_BYTES {
-                    violation = Some(format!(
-                        "announced block of {} bytes exceeds {MAX_BLOCK_BYTES}",
-                        init.block_len
-                    ));
+                    violation = Some(format!("announced block of {} bytes exceeds {MAX_BLOCK_BYTES}", init.block_len));
                 } else {
                     stream.height = Some(init.height);
                 }
@@ -380,9 +353,7 @@ fn assemble(stream: PartialStream) -> Result<AssembledParts, ConsensusError> {
                 }
                 block_bytes.extend_from_slice(&chunk);
             }
-            StreamContent::Data(ProposalPart::Fin(fin)) if seq == end - 1 => {
-                signature = Some(fin.signature)
-            }
+            StreamContent::Data(ProposalPart::Fin(fin)) if seq == end - 1 => signature = Some(fin.signature),
             StreamContent::Fin if seq == end => {}
             _ => return bad("parts out of order: expected init, data..., fin"),
         }
@@ -393,11 +364,7 @@ fn assemble(stream: PartialStream) -> Result<AssembledParts, ConsensusError> {
     let Some(signature) = signature else {
         return bad("no fin part");
     };
-    Ok(AssembledParts {
-        init,
-        block_bytes,
-        signature,
-    })
+    Ok(AssembledParts { init, block_bytes, signature })
 }
 
 #[cfg(test)]
@@ -405,12 +372,7 @@ mod tests {
     use super::*;
 
     fn init(block_len: usize) -> PartsInit {
-        PartsInit {
-            height: 7,
-            round: 1,
-            proposer: Address([9; 20]),
-            block_len: block_len as u32,
-        }
+        PartsInit { height: 7, round: 1, proposer: Address([9; 20]), block_len: block_len as u32 }
     }
 
     fn signature() -> Signature {
@@ -423,9 +385,7 @@ mod tests {
 
     #[test]
     fn stream_reassembles_in_any_order_with_duplicates() {
-        let block: Vec<u8> = (0..(CHUNK_BYTES * 2 + 17))
-            .map(|i| (i % 251) as u8)
-            .collect();
+        let block: Vec<u8> = (0..(CHUNK_BYTES * 2 + 17)).map(|i| (i % 251) as u8).collect();
         let sig = signature();
         let mut msgs = stream_messages(&init(block.len()), &block, &sig);
         assert_eq!(msgs.len(), 1 + 3 + 1 + 1);
@@ -484,9 +444,7 @@ mod tests {
         // A part after the end marker.
         let mut buffer = PartsBuffer::new();
         let end = msgs.last().expect("end").clone();
-        buffer
-            .insert(peer(), end)
-            .expect("end marker alone is fine");
+        buffer.insert(peer(), end).expect("end marker alone is fine");
         let mut late = msgs[1].clone();
         late.sequence = 9;
         assert!(buffer.insert(peer(), late).is_err());
@@ -523,9 +481,6 @@ mod tests {
         let mut other = init(3);
         other.round = 2;
         assert_ne!(a, parts_signing_bytes(&chain, &other, b"abc"));
-        assert_ne!(
-            a,
-            parts_signing_bytes(&ChainId::new("d").expect("valid"), &init(3), b"abc")
-        );
+        assert_ne!(a, parts_signing_bytes(&ChainId::new("d").expect("valid"), &init(3), b"abc"));
     }
 }

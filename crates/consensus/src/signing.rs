@@ -12,9 +12,7 @@
 
 use std::sync::Arc;
 
-use arc_malachitebft_app_channel::app::types::core::{
-    SignedMessage, ValidatorProof, VoteExtensionScope,
-};
+use arc_malachitebft_app_channel::app::types::core::{SignedMessage, ValidatorProof, VoteExtensionScope};
 use arc_malachitebft_app_channel::{Signer, Verifier};
 use arc_malachitebft_signing::{Error as SigningError, VerificationResult};
 use async_trait::async_trait;
@@ -50,9 +48,7 @@ impl Signer<PublicaContext> for HybridSigner {
         &self,
         vote: ConsensusVote,
     ) -> Result<SignedMessage<PublicaContext, ConsensusVote>, SigningError> {
-        let body = vote
-            .body()
-            .ok_or_else(|| refuse("cannot sign a vote with a nil round"))?;
+        let body = vote.body().ok_or_else(|| refuse("cannot sign a vote with a nil round"))?;
         let signature = self.keypair.sign(&body.signing_bytes(&self.chain_id));
         Ok(SignedMessage::new(vote, HybridSignature(signature)))
     }
@@ -61,9 +57,7 @@ impl Signer<PublicaContext> for HybridSigner {
         &self,
         proposal: ConsensusProposal,
     ) -> Result<SignedMessage<PublicaContext, ConsensusProposal>, SigningError> {
-        let body = proposal
-            .body()
-            .ok_or_else(|| refuse("cannot sign a proposal with a nil round"))?;
+        let body = proposal.body().ok_or_else(|| refuse("cannot sign a proposal with a nil round"))?;
         let signature = self.keypair.sign(&body.signing_bytes(&self.chain_id));
         Ok(SignedMessage::new(proposal, HybridSignature(signature)))
     }
@@ -82,16 +76,8 @@ impl Signer<PublicaContext> for HybridSigner {
         peer_id: Vec<u8>,
     ) -> Result<ValidatorProof<PublicaContext>, SigningError> {
         let preimage = ValidatorProof::<PublicaContext>::signing_bytes(&public_key, &peer_id);
-        let signature = self.keypair.sign(&signing_message(
-            VALIDATOR_PROOF_TAG,
-            self.chain_id.as_str(),
-            &preimage,
-        ));
-        Ok(ValidatorProof::new(
-            public_key,
-            peer_id,
-            HybridSignature(signature),
-        ))
+        let signature = self.keypair.sign(&signing_message(VALIDATOR_PROOF_TAG, self.chain_id.as_str(), &preimage));
+        Ok(ValidatorProof::new(public_key, peer_id, HybridSignature(signature)))
     }
 }
 
@@ -107,11 +93,7 @@ impl HybridVerifier {
         Self { chain_id }
     }
 
-    fn check(
-        public_key: &PublicKey,
-        message: &[u8],
-        signature: &HybridSignature,
-    ) -> VerificationResult {
+    fn check(public_key: &PublicKey, message: &[u8], signature: &HybridSignature) -> VerificationResult {
         VerificationResult::from_bool(public_key.verify(message, &signature.0).is_ok())
     }
 }
@@ -160,11 +142,7 @@ impl Verifier<PublicaContext> for HybridVerifier {
         let Ok(public_key) = PublicKey::from_bytes(&proof.public_key) else {
             return Ok(VerificationResult::Invalid);
         };
-        let message = signing_message(
-            VALIDATOR_PROOF_TAG,
-            self.chain_id.as_str(),
-            &proof.preimage(),
-        );
+        let message = signing_message(VALIDATOR_PROOF_TAG, self.chain_id.as_str(), &proof.preimage());
         Ok(Self::check(&public_key, &message, &proof.signature))
     }
 }

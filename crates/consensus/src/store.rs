@@ -62,10 +62,7 @@ pub struct ProposalStore {
 }
 
 fn io_error(path: &Path, source: std::io::Error) -> ConsensusError {
-    ConsensusError::Storage {
-        path: path.to_path_buf(),
-        source,
-    }
+    ConsensusError::Storage { path: path.to_path_buf(), source }
 }
 
 impl ProposalStore {
@@ -74,10 +71,7 @@ impl ProposalStore {
     /// completed, and the engine never learned of such a block.
     pub fn open(dir: &Path, committed_height: u64) -> Result<Self, ConsensusError> {
         fs::create_dir_all(dir).map_err(|e| io_error(dir, e))?;
-        let mut store = Self {
-            dir: dir.to_path_buf(),
-            by_key: BTreeMap::new(),
-        };
+        let mut store = Self { dir: dir.to_path_buf(), by_key: BTreeMap::new() };
         for entry in fs::read_dir(dir).map_err(|e| io_error(dir, e))? {
             let path = entry.map_err(|e| io_error(dir, e))?.path();
             if path.extension().and_then(|e| e.to_str()) != Some(EXTENSION) {
@@ -89,9 +83,7 @@ impl ProposalStore {
             }
             match Self::read(&path) {
                 Ok(p) if p.record.height > committed_height => {
-                    store
-                        .by_key
-                        .insert((p.record.height, p.record.round, p.block_hash), p);
+                    store.by_key.insert((p.record.height, p.record.round, p.block_hash), p);
                 }
                 Ok(_) => {
                     let _ = fs::remove_file(&path);
@@ -122,19 +114,14 @@ impl ProposalStore {
 
     /// Decode the block of a record and check that it belongs to the record's height and proposer.
     pub fn decode_record(record: ProposalRecord) -> Result<StoredProposal, ConsensusError> {
-        let block =
-            Block::decode(&record.block_bytes).map_err(|e| ConsensusError::decode("block", e))?;
+        let block = Block::decode(&record.block_bytes).map_err(|e| ConsensusError::decode("block", e))?;
         if block.header.height != record.height || block.header.proposer != record.proposer {
             return Err(ConsensusError::decode(
                 "proposal file",
                 "the block's height or proposer differs from the record's",
             ));
         }
-        Ok(StoredProposal {
-            block_hash: block.hash(),
-            block: Arc::new(block),
-            record: Arc::new(record),
-        })
+        Ok(StoredProposal { block_hash: block.hash(), block: Arc::new(block), record: Arc::new(record) })
     }
 
     fn path_of(&self, height: u64, round: u32, hash: &Hash) -> PathBuf {
@@ -155,18 +142,14 @@ impl ProposalStore {
         if self.by_key.contains_key(&key) {
             return Ok(true);
         }
-        let at_height = self
-            .by_key
-            .range((height, 0, [0u8; 32])..=(height, u32::MAX, [0xffu8; 32]))
-            .count();
+        let at_height = self.by_key.range((height, 0, [0u8; 32])..=(height, u32::MAX, [0xffu8; 32])).count();
         if at_height >= MAX_PROPOSALS_PER_HEIGHT {
             return Ok(false);
         }
         if durable {
             let path = self.path_of(height, round, &proposal.block_hash);
             let tmp = path.with_extension("tmp");
-            let bytes =
-                borsh::to_vec(proposal.record.as_ref()).expect("encoding into a Vec does not fail");
+            let bytes = borsh::to_vec(proposal.record.as_ref()).expect("encoding into a Vec does not fail");
             let mut file = fs::File::create(&tmp).map_err(|e| io_error(&tmp, e))?;
             file.write_all(&bytes).map_err(|e| io_error(&tmp, e))?;
             file.sync_all().map_err(|e| io_error(&tmp, e))?;
@@ -178,9 +161,7 @@ impl ProposalStore {
 
     /// Proposals first made in `round` of `height`.
     pub fn at_round(&self, height: u64, round: u32) -> impl Iterator<Item = &StoredProposal> {
-        self.by_key
-            .range((height, round, [0u8; 32])..=(height, round, [0xffu8; 32]))
-            .map(|(_, p)| p)
+        self.by_key.range((height, round, [0u8; 32])..=(height, round, [0xffu8; 32])).map(|(_, p)| p)
     }
 
     /// The proposal of `height` whose block has this hash, whatever its round.
@@ -193,9 +174,7 @@ impl ProposalStore {
 
     /// Forget every proposal at or below `height` (committed heights), in memory and on disk.
     pub fn prune(&mut self, height: u64) {
-        let keep = self
-            .by_key
-            .split_off(&(height.saturating_add(1), 0, [0u8; 32]));
+        let keep = self.by_key.split_off(&(height.saturating_add(1), 0, [0u8; 32]));
         let dropped = std::mem::replace(&mut self.by_key, keep);
         for ((h, r, hash), _) in dropped {
             let path = self.path_of(h, r, &hash);
@@ -261,11 +240,7 @@ mod tests {
         drop(store);
 
         let mut store = ProposalStore::open(dir.path(), 1).expect("reopen");
-        assert_eq!(
-            store.len(),
-            3,
-            "height 1 is committed, height 4 was never written"
-        );
+        assert_eq!(store.len(), 3, "height 1 is committed, height 4 was never written");
         assert_eq!(store.by_hash(2, &hash).map(|p| p.record.round), Some(1));
         assert_eq!(store.at_round(2, 0).count(), 1);
         store.prune(2);

@@ -13,13 +13,10 @@ fn main() {
         eprintln!("usage: sign <seed-hex-32-bytes> <tag> <chain-id> <body-hex>");
         std::process::exit(2);
     };
-    let seed: [u8; 32] = hex::decode(seed)
-        .ok()
-        .and_then(|bytes| bytes.try_into().ok())
-        .unwrap_or_else(|| {
-            eprintln!("the seed must be 64 hex digits");
-            std::process::exit(2);
-        });
+    let seed: [u8; 32] = hex::decode(seed).ok().and_then(|bytes| bytes.try_into().ok()).unwrap_or_else(|| {
+        eprintln!("the seed must be 64 hex digits");
+        std::process::exit(2);
+    });
     let body = hex::decode(body).unwrap_or_else(|e| {
         eprintln!("the body must be hex: {e}");
         std::process::exit(2);
@@ -27,10 +24,7 @@ fn main() {
     let keypair = Keypair::from_seed(&seed);
     let message = signing_message(tag, chain_id, &body);
     let signature = keypair.sign(&message);
-    keypair
-        .public_key()
-        .verify(&message, &signature)
-        .expect("a fresh signature verifies");
+    keypair.public_key().verify(&message, &signature).expect("a fresh signature verifies");
     let b64 = base64::engine::general_purpose::STANDARD;
     let output = serde_json::json!({
         "public_key": b64.encode(keypair.public_key().to_bytes()),
@@ -38,8 +32,5 @@ fn main() {
         "message_hex": hex::encode(&message),
         "signature": b64.encode(signature.to_bytes()),
     });
-    println!(
-        "{}",
-        serde_json::to_string_pretty(&output).expect("JSON values always serialize")
-    );
+    println!("{}", serde_json::to_string_pretty(&output).expect("JSON values always serialize"));
 }

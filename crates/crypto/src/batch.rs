@@ -18,15 +18,9 @@ const ED25519_BATCH_ITEMS: usize = 64;
 /// batch accepts exactly when every member would be accepted alone), and a chunk whose batch fails is checked item
 /// by item so that every item gets its own answer.
 pub fn verify_batch(items: &[(&PublicKey, &[u8], &Signature)]) -> Vec<Result<(), CryptoError>> {
-    let results: Vec<Result<(), CryptoError>> = items
-        .par_chunks(ED25519_BATCH_ITEMS)
-        .flat_map_iter(verify_chunk)
-        .collect();
-    assert_eq!(
-        results.len(),
-        items.len(),
-        "verify_batch must return one result per item"
-    );
+    let results: Vec<Result<(), CryptoError>> =
+        items.par_chunks(ED25519_BATCH_ITEMS).flat_map_iter(verify_chunk).collect();
+    assert_eq!(results.len(), items.len(), "verify_batch must return one result per item");
     results
 }
 
@@ -41,9 +35,7 @@ fn verify_chunk(chunk: &[(&PublicKey, &[u8], &Signature)]) -> Vec<Result<(), Cry
             if ed25519_ok {
                 Ok(())
             } else {
-                Err(CryptoError::SignatureInvalid {
-                    half: Half::Ed25519,
-                })
+                Err(CryptoError::SignatureInvalid { half: Half::Ed25519 })
             }
         })
         .collect()
@@ -67,8 +59,5 @@ fn verify_ed25519_chunk(chunk: &[(&PublicKey, &[u8], &Signature)]) -> Vec<bool> 
         return vec![true; chunk.len()];
     }
     // The item keeps the precomputed message hash, so the fallback does not hash the messages again.
-    items
-        .into_iter()
-        .map(|item| item.verify_single().is_ok())
-        .collect()
+    items.into_iter().map(|item| item.verify_single().is_ok()).collect()
 }

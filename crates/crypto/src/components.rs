@@ -8,10 +8,7 @@ use aws_lc_rs::signature::{ParsedPublicKey, ML_DSA_65};
 use curve25519_dalek_ng::edwards::CompressedEdwardsY;
 
 use crate::error::{CryptoError, Half};
-use crate::{
-    ED25519_PUBLIC_KEY_LEN, ED25519_SIGNATURE_LEN, ML_DSA_65_PUBLIC_KEY_LEN,
-    ML_DSA_65_SIGNATURE_LEN,
-};
+use crate::{ED25519_PUBLIC_KEY_LEN, ED25519_SIGNATURE_LEN, ML_DSA_65_PUBLIC_KEY_LEN, ML_DSA_65_SIGNATURE_LEN};
 
 /// An ML-DSA-65 public key (FIPS 204 `pkEncode` output, 1952 bytes), parsed once so verification is cheap.
 #[derive(Clone)]
@@ -26,20 +23,15 @@ impl MlDsa65PublicKey {
     /// Exactly 1952 bytes are required. The length is checked before the bytes reach the library because the
     /// library would also accept a DER SubjectPublicKeyInfo, and Publica has exactly one encoding per key.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, CryptoError> {
-        let raw: [u8; ML_DSA_65_PUBLIC_KEY_LEN] =
-            bytes.try_into().map_err(|_| CryptoError::InvalidLength {
-                what: "ML-DSA-65 public key",
-                expected: ML_DSA_65_PUBLIC_KEY_LEN,
-                actual: bytes.len(),
-            })?;
-        let parsed = ParsedPublicKey::new(&ML_DSA_65, raw)
-            .map_err(|_| CryptoError::MalformedMlDsaPublicKey)?;
+        let raw: [u8; ML_DSA_65_PUBLIC_KEY_LEN] = bytes.try_into().map_err(|_| CryptoError::InvalidLength {
+            what: "ML-DSA-65 public key",
+            expected: ML_DSA_65_PUBLIC_KEY_LEN,
+            actual: bytes.len(),
+        })?;
+        let parsed = ParsedPublicKey::new(&ML_DSA_65, raw).map_err(|_| CryptoError::MalformedMlDsaPublicKey)?;
         // The parsed key must be the very bytes we were given; anything else would make two encodings of one key.
         debug_assert_eq!(parsed.as_ref(), &raw[..]);
-        Ok(MlDsa65PublicKey {
-            bytes: Box::new(raw),
-            parsed,
-        })
+        Ok(MlDsa65PublicKey { bytes: Box::new(raw), parsed })
     }
 
     /// The raw 1952-byte public key.
@@ -50,15 +42,9 @@ impl MlDsa65PublicKey {
     /// Verifies an ML-DSA-65 signature (3309 bytes) over `message`, pure mode with an empty context string.
     pub fn verify(&self, message: &[u8], signature: &[u8]) -> Result<(), CryptoError> {
         if signature.len() != ML_DSA_65_SIGNATURE_LEN {
-            return Err(CryptoError::SignatureInvalid {
-                half: Half::MlDsa65,
-            });
+            return Err(CryptoError::SignatureInvalid { half: Half::MlDsa65 });
         }
-        self.parsed
-            .verify_sig(message, signature)
-            .map_err(|_| CryptoError::SignatureInvalid {
-                half: Half::MlDsa65,
-            })
+        self.parsed.verify_sig(message, signature).map_err(|_| CryptoError::SignatureInvalid { half: Half::MlDsa65 })
     }
 }
 
@@ -91,12 +77,9 @@ pub struct Ed25519PublicKey {
 impl Ed25519PublicKey {
     /// Parses a 32-byte Ed25519 public key, applying the key rule described on the type.
     pub fn from_bytes(bytes: &[u8; ED25519_PUBLIC_KEY_LEN]) -> Result<Self, CryptoError> {
-        let point =
-            CompressedEdwardsY(*bytes)
-                .decompress()
-                .ok_or(CryptoError::BadEd25519PublicKey {
-                    reason: "the bytes do not encode a point on the curve",
-                })?;
+        let point = CompressedEdwardsY(*bytes)
+            .decompress()
+            .ok_or(CryptoError::BadEd25519PublicKey { reason: "the bytes do not encode a point on the curve" })?;
         if point.compress().to_bytes() != *bytes {
             return Err(CryptoError::BadEd25519PublicKey {
                 reason: "non-canonical point encoding (y >= p or sign bit set on x = 0)",
@@ -107,11 +90,8 @@ impl Ed25519PublicKey {
                 reason: "small-order point (a torsion point cannot be a signing key)",
             });
         }
-        let key = ed25519_consensus::VerificationKey::try_from(*bytes).map_err(|_| {
-            CryptoError::BadEd25519PublicKey {
-                reason: "the bytes do not encode a point on the curve",
-            }
-        })?;
+        let key = ed25519_consensus::VerificationKey::try_from(*bytes)
+            .map_err(|_| CryptoError::BadEd25519PublicKey { reason: "the bytes do not encode a point on the curve" })?;
         Ok(Ed25519PublicKey { key })
     }
 
@@ -126,16 +106,10 @@ impl Ed25519PublicKey {
 
     /// Verifies a 64-byte Ed25519 signature over `message` with the ZIP-215 rules: `s < l`, `R` any curve point
     /// encoding, and the cofactored equation `[8][s]B = [8]R + [8][k]A`.
-    pub fn verify(
-        &self,
-        message: &[u8],
-        signature: &[u8; ED25519_SIGNATURE_LEN],
-    ) -> Result<(), CryptoError> {
+    pub fn verify(&self, message: &[u8], signature: &[u8; ED25519_SIGNATURE_LEN]) -> Result<(), CryptoError> {
         self.key
             .verify(&ed25519_consensus::Signature::from(*signature), message)
-            .map_err(|_| CryptoError::SignatureInvalid {
-                half: Half::Ed25519,
-            })
+            .map_err(|_| CryptoError::SignatureInvalid { half: Half::Ed25519 })
     }
 }
 
@@ -161,26 +135,17 @@ mod tests {
         for point in EIGHT_TORSION.iter() {
             let bytes = point.compress().to_bytes();
             let error = Ed25519PublicKey::from_bytes(&bytes).unwrap_err();
-            assert!(
-                error.to_string().contains("small-order"),
-                "{}: {error}",
-                hex::encode(bytes)
-            );
+            assert!(error.to_string().contains("small-order"), "{}: {error}", hex::encode(bytes));
         }
     }
 
     #[test]
     fn large_order_points_are_accepted() {
         let bytes = ED25519_BASEPOINT_POINT.compress().to_bytes();
-        assert_eq!(
-            Ed25519PublicKey::from_bytes(&bytes).unwrap().as_bytes(),
-            &bytes
-        );
+        assert_eq!(Ed25519PublicKey::from_bytes(&bytes).unwrap().as_bytes(), &bytes);
         // A point with a torsion component is not of small order, so the key rule (which only excludes the
         // degenerate keys) accepts it; ZIP-215's cofactored equation makes the torsion part irrelevant.
-        let mixed = (ED25519_BASEPOINT_POINT + EIGHT_TORSION[1])
-            .compress()
-            .to_bytes();
+        let mixed = (ED25519_BASEPOINT_POINT + EIGHT_TORSION[1]).compress().to_bytes();
         Ed25519PublicKey::from_bytes(&mixed).unwrap();
     }
 

@@ -81,21 +81,12 @@ pub(crate) fn decode_base64_exact(
     if text.len() != expected_chars {
         return Err(crate::CryptoError::encoding(
             what,
-            format!(
-                "expected {expected_chars} base64 characters ({expected_bytes} bytes), got {}",
-                text.len()
-            ),
+            format!("expected {expected_chars} base64 characters ({expected_bytes} bytes), got {}", text.len()),
         ));
     }
-    let bytes = BASE64
-        .decode(text)
-        .map_err(|e| crate::CryptoError::encoding(what, e))?;
+    let bytes = BASE64.decode(text).map_err(|e| crate::CryptoError::encoding(what, e))?;
     if bytes.len() != expected_bytes {
-        return Err(crate::CryptoError::InvalidLength {
-            what,
-            expected: expected_bytes,
-            actual: bytes.len(),
-        });
+        return Err(crate::CryptoError::InvalidLength { what, expected: expected_bytes, actual: bytes.len() });
     }
     Ok(bytes)
 }
@@ -132,9 +123,7 @@ impl<'de> Deserialize<'de> for PublicKey {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_str(StrVisitor {
             expecting: "a base64 hybrid public key",
-            parse: |text: &str| {
-                PublicKey::from_bytes(&decode_base64_exact("public key", text, PUBLIC_KEY_LEN)?)
-            },
+            parse: |text: &str| PublicKey::from_bytes(&decode_base64_exact("public key", text, PUBLIC_KEY_LEN)?),
         })
     }
 }
@@ -149,9 +138,7 @@ impl<'de> Deserialize<'de> for Signature {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_str(StrVisitor {
             expecting: "a base64 hybrid signature",
-            parse: |text: &str| {
-                Signature::from_bytes(&decode_base64_exact("signature", text, SIGNATURE_LEN)?)
-            },
+            parse: |text: &str| Signature::from_bytes(&decode_base64_exact("signature", text, SIGNATURE_LEN)?),
         })
     }
 }
@@ -164,10 +151,8 @@ impl Serialize for Address {
 
 impl<'de> Deserialize<'de> for Address {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(StrVisitor {
-            expecting: "a 40-digit hex address",
-            parse: |text: &str| text.parse(),
-        })
+        deserializer
+            .deserialize_str(StrVisitor { expecting: "a 40-digit hex address", parse: |text: &str| text.parse() })
     }
 }
 
@@ -181,13 +166,7 @@ mod tests {
         assert_eq!(base64_len(1), 4);
         assert_eq!(base64_len(3), 4);
         assert_eq!(base64_len(4), 8);
-        assert_eq!(
-            encode_base64(&[0u8; PUBLIC_KEY_LEN]).len(),
-            base64_len(PUBLIC_KEY_LEN)
-        );
-        assert_eq!(
-            encode_base64(&[0u8; SIGNATURE_LEN]).len(),
-            base64_len(SIGNATURE_LEN)
-        );
+        assert_eq!(encode_base64(&[0u8; PUBLIC_KEY_LEN]).len(), base64_len(PUBLIC_KEY_LEN));
+        assert_eq!(encode_base64(&[0u8; SIGNATURE_LEN]).len(), base64_len(SIGNATURE_LEN));
     }
 }

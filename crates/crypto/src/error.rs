@@ -120,24 +120,15 @@ pub enum CryptoError {
 
 impl CryptoError {
     pub(crate) fn encoding(what: &'static str, detail: impl std::fmt::Display) -> Self {
-        CryptoError::InvalidEncoding {
-            what,
-            detail: detail.to_string(),
-        }
+        CryptoError::InvalidEncoding { what, detail: detail.to_string() }
     }
 
     pub(crate) fn key_file(reason: impl Into<String>) -> Self {
-        CryptoError::InvalidKeyFile {
-            reason: reason.into(),
-        }
+        CryptoError::InvalidKeyFile { reason: reason.into() }
     }
 
     pub(crate) fn io(action: &'static str, path: &std::path::Path, source: std::io::Error) -> Self {
-        CryptoError::Io {
-            action,
-            path: path.to_path_buf(),
-            source,
-        }
+        CryptoError::Io { action, path: path.to_path_buf(), source }
     }
 
     /// The half of a hybrid signature that failed verification, if this is a verification failure.

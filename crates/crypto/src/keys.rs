@@ -8,8 +8,8 @@ use crate::components::{Ed25519PublicKey, MlDsa65PublicKey};
 use crate::error::CryptoError;
 use crate::signature::Signature;
 use crate::{
-    sha256_concat, ADDRESS_LEN, ED25519_PUBLIC_KEY_LEN, ML_DSA_65_PUBLIC_KEY_LEN,
-    ML_DSA_65_SIGNATURE_LEN, PUBLIC_KEY_LEN,
+    sha256_concat, ADDRESS_LEN, ED25519_PUBLIC_KEY_LEN, ML_DSA_65_PUBLIC_KEY_LEN, ML_DSA_65_SIGNATURE_LEN,
+    PUBLIC_KEY_LEN,
 };
 
 /// Length of the secret-key encoding produced by [`Keypair::to_secret_bytes`]: the 32-byte FIPS 204 ML-DSA-65 seed
@@ -50,12 +50,8 @@ impl PublicKey {
             });
         }
         let (ml_dsa, ed25519) = bytes.split_at(ML_DSA_65_PUBLIC_KEY_LEN);
-        let ed25519: &[u8; ED25519_PUBLIC_KEY_LEN] =
-            ed25519.try_into().expect("length checked above");
-        Ok(PublicKey {
-            ml_dsa: MlDsa65PublicKey::from_bytes(ml_dsa)?,
-            ed25519: Ed25519PublicKey::from_bytes(ed25519)?,
-        })
+        let ed25519: &[u8; ED25519_PUBLIC_KEY_LEN] = ed25519.try_into().expect("length checked above");
+        Ok(PublicKey { ml_dsa: MlDsa65PublicKey::from_bytes(ml_dsa)?, ed25519: Ed25519PublicKey::from_bytes(ed25519)? })
     }
 
     /// Encodes the key as `ML-DSA-65 public key || Ed25519 public key` ([`PUBLIC_KEY_LEN`] bytes).
@@ -89,12 +85,7 @@ impl PublicKey {
 
     /// The account address: the first 20 bytes of `SHA-256("publica/address/v1" || 0x00 || to_bytes())`.
     pub fn address(&self) -> Address {
-        let digest = sha256_concat(&[
-            ADDRESS_DOMAIN,
-            &[0x00],
-            self.ml_dsa.as_bytes(),
-            self.ed25519.as_bytes(),
-        ]);
+        let digest = sha256_concat(&[ADDRESS_DOMAIN, &[0x00], self.ml_dsa.as_bytes(), self.ed25519.as_bytes()]);
         let mut address = [0u8; ADDRESS_LEN];
         address.copy_from_slice(&digest[..ADDRESS_LEN]);
         Address(address)
@@ -136,8 +127,7 @@ impl Keypair {
     pub fn generate() -> Self {
         let mut secret = Zeroizing::new([0u8; SECRET_KEY_LEN]);
         OsRng.fill_bytes(&mut secret[..]);
-        Self::from_secret_bytes(&secret[..])
-            .expect("a 64-byte secret always makes a valid key pair")
+        Self::from_secret_bytes(&secret[..]).expect("a 64-byte secret always makes a valid key pair")
     }
 
     /// Derives a key pair deterministically from a 32-byte seed.
@@ -183,10 +173,7 @@ impl Keypair {
             ml_dsa,
             ml_dsa_seed: Zeroizing::new(*ml_dsa_seed),
             ed25519,
-            public: PublicKey {
-                ml_dsa: ml_dsa_public,
-                ed25519: ed25519_public,
-            },
+            public: PublicKey { ml_dsa: ml_dsa_public, ed25519: ed25519_public },
         }
     }
 
@@ -209,14 +196,8 @@ impl Keypair {
     /// If AWS-LC fails to sign, which only happens on an internal fault (e.g. no randomness).
     pub fn sign(&self, message: &[u8]) -> Signature {
         let mut ml_dsa = Box::new([0u8; ML_DSA_65_SIGNATURE_LEN]);
-        let written = self
-            .ml_dsa
-            .sign(message, &mut ml_dsa[..])
-            .expect("ML-DSA-65 signing failed inside AWS-LC");
-        assert_eq!(
-            written, ML_DSA_65_SIGNATURE_LEN,
-            "ML-DSA-65 signature has an unexpected length"
-        );
+        let written = self.ml_dsa.sign(message, &mut ml_dsa[..]).expect("ML-DSA-65 signing failed inside AWS-LC");
+        assert_eq!(written, ML_DSA_65_SIGNATURE_LEN, "ML-DSA-65 signature has an unexpected length");
         let ed25519 = self.ed25519.sign(message).to_bytes();
         Signature::from_parts(ml_dsa, ed25519)
     }
@@ -284,11 +265,7 @@ impl std::str::FromStr for Address {
         if text.len() != 2 * ADDRESS_LEN {
             return Err(CryptoError::encoding(
                 "address",
-                format!(
-                    "expected {} hex digits, got {} characters",
-                    2 * ADDRESS_LEN,
-                    text.len()
-                ),
+                format!("expected {} hex digits, got {} characters", 2 * ADDRESS_LEN, text.len()),
             ));
         }
         let mut raw = [0u8; ADDRESS_LEN];

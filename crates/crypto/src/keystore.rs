@@ -60,18 +60,10 @@ pub struct KdfParams {
 
 impl KdfParams {
     /// The default for new key files: 64 MiB, 3 passes, 1 lane (about a quarter of a second on a server core).
-    pub const DEFAULT: KdfParams = KdfParams {
-        m_kib: 64 * 1024,
-        t: 3,
-        p: 1,
-    };
+    pub const DEFAULT: KdfParams = KdfParams { m_kib: 64 * 1024, t: 3, p: 1 };
 
     /// Deliberately weak parameters that make tests fast. Never use them for real keys.
-    pub const INSECURE_FAST_FOR_TESTS: KdfParams = KdfParams {
-        m_kib: 64,
-        t: 1,
-        p: 1,
-    };
+    pub const INSECURE_FAST_FOR_TESTS: KdfParams = KdfParams { m_kib: 64, t: 1, p: 1 };
 
     /// Upper bound on memory, so a hostile key file cannot make the reader allocate without limit (1 GiB).
     pub const MAX_M_KIB: u32 = 1024 * 1024;
@@ -84,18 +76,10 @@ impl KdfParams {
     pub fn validate(&self) -> Result<(), CryptoError> {
         let fail = |reason: String| Err(CryptoError::InvalidKdfParams { reason });
         if self.p == 0 || self.p > Self::MAX_P {
-            return fail(format!(
-                "p = {} must be between 1 and {}",
-                self.p,
-                Self::MAX_P
-            ));
+            return fail(format!("p = {} must be between 1 and {}", self.p, Self::MAX_P));
         }
         if self.t == 0 || self.t > Self::MAX_T {
-            return fail(format!(
-                "t = {} must be between 1 and {}",
-                self.t,
-                Self::MAX_T
-            ));
+            return fail(format!("t = {} must be between 1 and {}", self.t, Self::MAX_T));
         }
         // argon2 needs at least 8 KiB per lane.
         if self.m_kib < 8 * self.p || self.m_kib > Self::MAX_M_KIB {
@@ -109,23 +93,14 @@ impl KdfParams {
         Ok(())
     }
 
-    fn derive_key(
-        &self,
-        passphrase: &[u8],
-        salt: &[u8; SALT_LEN],
-    ) -> Result<Zeroizing<[u8; 32]>, CryptoError> {
+    fn derive_key(&self, passphrase: &[u8], salt: &[u8; SALT_LEN]) -> Result<Zeroizing<[u8; 32]>, CryptoError> {
         self.validate()?;
-        let params = Params::new(self.m_kib, self.t, self.p, Some(32)).map_err(|e| {
-            CryptoError::InvalidKdfParams {
-                reason: e.to_string(),
-            }
-        })?;
+        let params = Params::new(self.m_kib, self.t, self.p, Some(32))
+            .map_err(|e| CryptoError::InvalidKdfParams { reason: e.to_string() })?;
         let mut key = Zeroizing::new([0u8; 32]);
         Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
             .hash_password_into(passphrase, salt, &mut key[..])
-            .map_err(|e| CryptoError::InvalidKdfParams {
-                reason: e.to_string(),
-            })?;
+            .map_err(|e| CryptoError::InvalidKdfParams { reason: e.to_string() })?;
         Ok(key)
     }
 }
@@ -152,16 +127,9 @@ pub struct KeyFile {
 ///
 /// Refuses an empty passphrase (the file would look protected while it is not) and labels longer than
 /// [`MAX_LABEL_LEN`] bytes.
-pub fn encrypt(
-    keypair: &Keypair,
-    passphrase: &[u8],
-    label: &str,
-    params: KdfParams,
-) -> Result<KeyFile, CryptoError> {
+pub fn encrypt(keypair: &Keypair, passphrase: &[u8], label: &str, params: KdfParams) -> Result<KeyFile, CryptoError> {
     if passphrase.is_empty() {
-        return Err(CryptoError::Passphrase {
-            reason: "the passphrase is empty; choose a non-empty one".into(),
-        });
+        return Err(CryptoError::Passphrase { reason: "the passphrase is empty; choose a non-empty one".into() });
     }
     check_label(label)?;
     let mut salt = [0u8; SALT_LEN];
@@ -173,13 +141,7 @@ pub fn encrypt(
     let secret = keypair.to_secret_bytes();
     let aad = associated_data(KEY_FILE_VERSION, &public_key);
     let ciphertext = XChaCha20Poly1305::new((&*key).into())
-        .encrypt(
-            XNonce::from_slice(&nonce),
-            Payload {
-                msg: &secret,
-                aad: &aad,
-            },
-        )
+        .encrypt(XNonce::from_slice(&nonce), Payload { msg: &secret, aad: &aad })
         .map_err(|_| CryptoError::key_file("encryption failed"))?;
     assert_eq!(ciphertext.len(), CIPHERTEXT_LEN);
     Ok(KeyFile {
@@ -221,20 +183,12 @@ impl KeyFile {
         let aad = associated_data(KEY_FILE_VERSION, &self.public_key);
         let secret = Zeroizing::new(
             XChaCha20Poly1305::new((&*key).into())
-                .decrypt(
-                    XNonce::from_slice(&self.nonce),
-                    Payload {
-                        msg: &self.ciphertext,
-                        aad: &aad,
-                    },
-                )
+                .decrypt(XNonce::from_slice(&self.nonce), Payload { msg: &self.ciphertext, aad: &aad })
                 .map_err(|_| CryptoError::WrongPassphraseOrCorrupted)?,
         );
         let keypair = Keypair::from_secret_bytes(&secret)?;
         if keypair.public_key() != &self.public_key {
-            return Err(CryptoError::key_file(
-                "the decrypted secret key does not match the file's public key",
-            ));
+            return Err(CryptoError::key_file("the decrypted secret key does not match the file's public key"));
         }
         Ok(keypair)
     }
@@ -270,10 +224,7 @@ impl KeyFile {
                 p: self.kdf.p,
                 salt: encode_base64(&self.salt),
             },
-            cipher: CipherJson {
-                name: CIPHER_NAME.into(),
-                nonce: encode_base64(&self.nonce),
-            },
+            cipher: CipherJson { name: CIPHER_NAME.into(), nonce: encode_base64(&self.nonce) },
             ciphertext: encode_base64(&self.ciphertext),
             public_key: self.public_key.clone(),
             address: self.address,
@@ -293,8 +244,7 @@ impl KeyFile {
                 text.len()
             )));
         }
-        let json: KeyFileJson =
-            serde_json::from_str(text).map_err(|e| CryptoError::key_file(e.to_string()))?;
+        let json: KeyFileJson = serde_json::from_str(text).map_err(|e| CryptoError::key_file(e.to_string()))?;
         if json.version != KEY_FILE_VERSION {
             return Err(CryptoError::key_file(format!(
                 "version {} is not supported; this program reads version {KEY_FILE_VERSION}",
@@ -313,16 +263,11 @@ impl KeyFile {
                 json.cipher.name
             )));
         }
-        let kdf = KdfParams {
-            m_kib: json.kdf.m_kib,
-            t: json.kdf.t,
-            p: json.kdf.p,
-        };
+        let kdf = KdfParams { m_kib: json.kdf.m_kib, t: json.kdf.t, p: json.kdf.p };
         kdf.validate()?;
         let salt = decode_base64_exact("key file salt", &json.kdf.salt, SALT_LEN)?;
         let nonce = decode_base64_exact("key file nonce", &json.cipher.nonce, NONCE_LEN)?;
-        let ciphertext =
-            decode_base64_exact("key file ciphertext", &json.ciphertext, CIPHERTEXT_LEN)?;
+        let ciphertext = decode_base64_exact("key file ciphertext", &json.ciphertext, CIPHERTEXT_LEN)?;
         check_label(&json.label)?;
         if json.address != json.public_key.address() {
             return Err(CryptoError::key_file(format!(
@@ -347,32 +292,23 @@ impl KeyFile {
     pub fn save(&self, path: impl AsRef<Path>) -> Result<(), CryptoError> {
         let path = path.as_ref();
         if path.symlink_metadata().is_ok() {
-            return Err(CryptoError::KeyFileExists {
-                path: path.to_path_buf(),
-            });
+            return Err(CryptoError::KeyFileExists { path: path.to_path_buf() });
         }
         let dir = match path.parent() {
             Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        let file_name = path.file_name().ok_or_else(|| {
-            CryptoError::key_file(format!("{} does not name a file", path.display()))
-        })?;
-        let temp = dir.join(format!(
-            ".{}.tmp-{}-{:016x}",
-            file_name.to_string_lossy(),
-            std::process::id(),
-            OsRng.next_u64()
-        ));
+        let file_name = path
+            .file_name()
+            .ok_or_else(|| CryptoError::key_file(format!("{} does not name a file", path.display())))?;
+        let temp =
+            dir.join(format!(".{}.tmp-{}-{:016x}", file_name.to_string_lossy(), std::process::id(), OsRng.next_u64()));
         let written = write_private_file(&temp, self.to_json().as_bytes()).and_then(|()| {
             // Checked again right before the rename to keep the window in which another writer could slip in small.
             if path.symlink_metadata().is_ok() {
-                return Err(CryptoError::KeyFileExists {
-                    path: path.to_path_buf(),
-                });
+                return Err(CryptoError::KeyFileExists { path: path.to_path_buf() });
             }
-            std::fs::rename(&temp, path)
-                .map_err(|e| CryptoError::io("renaming key file into", path, e))
+            std::fs::rename(&temp, path).map_err(|e| CryptoError::io("renaming key file into", path, e))
         });
         if let Err(error) = written {
             // Best effort: the temporary file holds only ciphertext, but should not be left behind.
@@ -386,10 +322,7 @@ impl KeyFile {
         // Read back what was written: a key file that cannot be loaded is worse than none.
         let reloaded = KeyFile::load(path)?;
         if &reloaded != self {
-            return Err(CryptoError::key_file(format!(
-                "{} did not read back as written",
-                path.display()
-            )));
+            return Err(CryptoError::key_file(format!("{} did not read back as written", path.display())));
         }
         Ok(())
     }
@@ -398,8 +331,8 @@ impl KeyFile {
     pub fn load(path: impl AsRef<Path>) -> Result<Self, CryptoError> {
         let path = path.as_ref();
         let text = read_limited(path, MAX_KEY_FILE_BYTES, "key file")?;
-        let text = String::from_utf8(text)
-            .map_err(|_| CryptoError::key_file(format!("{} is not UTF-8", path.display())))?;
+        let text =
+            String::from_utf8(text).map_err(|_| CryptoError::key_file(format!("{} is not UTF-8", path.display())))?;
         KeyFile::from_json(&text)
     }
 }
@@ -422,27 +355,18 @@ fn write_private_file(path: &Path, contents: &[u8]) -> Result<(), CryptoError> {
         use std::os::unix::fs::OpenOptionsExt as _;
         options.mode(0o600);
     }
-    let mut file = options
-        .open(path)
-        .map_err(|e| CryptoError::io("creating", path, e))?;
-    file.write_all(contents)
-        .map_err(|e| CryptoError::io("writing", path, e))?;
-    file.sync_all()
-        .map_err(|e| CryptoError::io("syncing", path, e))
+    let mut file = options.open(path).map_err(|e| CryptoError::io("creating", path, e))?;
+    file.write_all(contents).map_err(|e| CryptoError::io("writing", path, e))?;
+    file.sync_all().map_err(|e| CryptoError::io("syncing", path, e))
 }
 
 /// Reads at most `limit` bytes of `path`, failing if the file is larger.
 fn read_limited(path: &Path, limit: usize, what: &str) -> Result<Vec<u8>, CryptoError> {
     let file = std::fs::File::open(path).map_err(|e| CryptoError::io("opening", path, e))?;
     let mut bytes = Vec::new();
-    file.take(limit as u64 + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| CryptoError::io("reading", path, e))?;
+    file.take(limit as u64 + 1).read_to_end(&mut bytes).map_err(|e| CryptoError::io("reading", path, e))?;
     if bytes.len() > limit {
-        return Err(CryptoError::key_file(format!(
-            "{what} {} is larger than the {limit}-byte limit",
-            path.display()
-        )));
+        return Err(CryptoError::key_file(format!("{what} {} is larger than the {limit}-byte limit", path.display())));
     }
     Ok(bytes)
 }
@@ -493,15 +417,13 @@ impl Passphrase {
     /// Reads the passphrase from environment variable `var` (must be set, UTF-8 and non-empty).
     pub fn from_env(var: &str) -> Result<Self, CryptoError> {
         match std::env::var(var) {
-            Ok(value) => {
-                Self::non_empty(value.into_bytes(), &format!("environment variable {var}"))
+            Ok(value) => Self::non_empty(value.into_bytes(), &format!("environment variable {var}")),
+            Err(std::env::VarError::NotPresent) => {
+                Err(CryptoError::Passphrase { reason: format!("environment variable {var} is not set") })
             }
-            Err(std::env::VarError::NotPresent) => Err(CryptoError::Passphrase {
-                reason: format!("environment variable {var} is not set"),
-            }),
-            Err(std::env::VarError::NotUnicode(_)) => Err(CryptoError::Passphrase {
-                reason: format!("environment variable {var} is not valid UTF-8"),
-            }),
+            Err(std::env::VarError::NotUnicode(_)) => {
+                Err(CryptoError::Passphrase { reason: format!("environment variable {var} is not valid UTF-8") })
+            }
         }
     }
 
@@ -509,11 +431,7 @@ impl Passphrase {
     /// (`\n` or `\r\n`) so files written by editors and `echo` work; all other bytes are kept as they are.
     pub fn from_file(path: impl AsRef<Path>) -> Result<Self, CryptoError> {
         let path = path.as_ref();
-        let mut bytes = Zeroizing::new(read_limited(
-            path,
-            MAX_PASSPHRASE_FILE_BYTES,
-            "passphrase file",
-        )?);
+        let mut bytes = Zeroizing::new(read_limited(path, MAX_PASSPHRASE_FILE_BYTES, "passphrase file")?);
         let newline_len = if bytes.ends_with(b"\r\n") {
             2
         } else if bytes.ends_with(b"\n") {
@@ -523,10 +441,7 @@ impl Passphrase {
         };
         let kept = bytes.len() - newline_len;
         bytes.truncate(kept);
-        Self::non_empty(
-            std::mem::take(&mut *bytes),
-            &format!("passphrase file {}", path.display()),
-        )
+        Self::non_empty(std::mem::take(&mut *bytes), &format!("passphrase file {}", path.display()))
     }
 
     /// Asks on the terminal without echo; with `confirm`, asks twice and requires both answers to match.
@@ -534,17 +449,13 @@ impl Passphrase {
         let read = |prompt: &str| {
             rpassword::prompt_password(prompt)
                 .map(|text| Zeroizing::new(text.into_bytes()))
-                .map_err(|e| CryptoError::Passphrase {
-                    reason: format!("cannot read from the terminal: {e}"),
-                })
+                .map_err(|e| CryptoError::Passphrase { reason: format!("cannot read from the terminal: {e}") })
         };
         let mut first = read("Passphrase: ")?;
         if confirm {
             let second = read("Repeat passphrase: ")?;
             if *first != *second {
-                return Err(CryptoError::Passphrase {
-                    reason: "the two passphrases differ; try again".into(),
-                });
+                return Err(CryptoError::Passphrase { reason: "the two passphrases differ; try again".into() });
             }
         }
         Self::non_empty(std::mem::take(&mut *first), "the terminal")
@@ -553,9 +464,7 @@ impl Passphrase {
     fn non_empty(bytes: Vec<u8>, source: &str) -> Result<Self, CryptoError> {
         let passphrase = Passphrase::new(bytes);
         if passphrase.0.is_empty() {
-            return Err(CryptoError::Passphrase {
-                reason: format!("the passphrase from {source} is empty"),
-            });
+            return Err(CryptoError::Passphrase { reason: format!("the passphrase from {source} is empty") });
         }
         Ok(passphrase)
     }
@@ -576,41 +485,14 @@ mod tests {
         KdfParams::DEFAULT.validate().unwrap();
         KdfParams::INSECURE_FAST_FOR_TESTS.validate().unwrap();
         for bad in [
-            KdfParams {
-                m_kib: 7,
-                t: 1,
-                p: 1,
-            },
-            KdfParams {
-                m_kib: 64,
-                t: 0,
-                p: 1,
-            },
-            KdfParams {
-                m_kib: 64,
-                t: 1,
-                p: 0,
-            },
-            KdfParams {
-                m_kib: KdfParams::MAX_M_KIB + 1,
-                t: 1,
-                p: 1,
-            },
-            KdfParams {
-                m_kib: 64,
-                t: KdfParams::MAX_T + 1,
-                p: 1,
-            },
-            KdfParams {
-                m_kib: 1024,
-                t: 1,
-                p: KdfParams::MAX_P + 1,
-            },
+            KdfParams { m_kib: 7, t: 1, p: 1 },
+            KdfParams { m_kib: 64, t: 0, p: 1 },
+            KdfParams { m_kib: 64, t: 1, p: 0 },
+            KdfParams { m_kib: KdfParams::MAX_M_KIB + 1, t: 1, p: 1 },
+            KdfParams { m_kib: 64, t: KdfParams::MAX_T + 1, p: 1 },
+            KdfParams { m_kib: 1024, t: 1, p: KdfParams::MAX_P + 1 },
         ] {
-            assert!(
-                matches!(bad.validate(), Err(CryptoError::InvalidKdfParams { .. })),
-                "{bad:?}"
-            );
+            assert!(matches!(bad.validate(), Err(CryptoError::InvalidKdfParams { .. })), "{bad:?}");
         }
     }
 
@@ -628,9 +510,6 @@ mod tests {
 
     #[test]
     fn passphrase_debug_is_redacted() {
-        assert_eq!(
-            format!("{:?}", Passphrase::new(b"hunter2".to_vec())),
-            "Passphrase(redacted)"
-        );
+        assert_eq!(format!("{:?}", Passphrase::new(b"hunter2".to_vec())), "Passphrase(redacted)");
     }
 }

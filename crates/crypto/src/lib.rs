@@ -22,9 +22,7 @@ pub use batch::verify_batch;
 pub use components::{Ed25519PublicKey, MlDsa65PublicKey};
 pub use error::{CryptoError, Half};
 pub use keys::{Address, Keypair, PublicKey, SECRET_KEY_LEN};
-pub use signature::{
-    signing_message, try_signing_message, Signature, MAX_DOMAIN_FIELD_LEN, SIGNING_MESSAGE_PREFIX,
-};
+pub use signature::{signing_message, try_signing_message, Signature, MAX_DOMAIN_FIELD_LEN, SIGNING_MESSAGE_PREFIX};
 
 use sha2::Digest as _;
 
@@ -63,10 +61,7 @@ pub const ADDRESS_LEN: usize = 20;
 // The library's own view of the sizes must agree with the constants that the encodings are built on.
 const _: () = assert!(PUBLIC_KEY_LEN == 1984);
 const _: () = assert!(SIGNATURE_LEN == 3373);
-const _: () = assert!(
-    ADDRESS_LEN <= 32,
-    "an address is a prefix of a SHA-256 digest"
-);
+const _: () = assert!(ADDRESS_LEN <= 32, "an address is a prefix of a SHA-256 digest");
 
 #[cfg(test)]
 mod tests {
@@ -74,10 +69,7 @@ mod tests {
 
     #[test]
     fn sha256_matches_fips_180_example() {
-        assert_eq!(
-            hex::encode(sha256(b"abc")),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
+        assert_eq!(hex::encode(sha256(b"abc")), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
         assert_eq!(sha256_concat(&[b"a", b"", b"bc"]), sha256(b"abc"));
     }
 

@@ -37,9 +37,7 @@ pub fn signing_message(tag: &str, chain_id: &str, body: &[u8]) -> Vec<u8> {
 pub fn try_signing_message(tag: &str, chain_id: &str, body: &[u8]) -> Result<Vec<u8>, CryptoError> {
     let tag_len = domain_field_len("tag", tag)?;
     let chain_id_len = domain_field_len("chain id", chain_id)?;
-    let mut message = Vec::with_capacity(
-        SIGNING_MESSAGE_PREFIX.len() + 2 + tag.len() + chain_id.len() + body.len(),
-    );
+    let mut message = Vec::with_capacity(SIGNING_MESSAGE_PREFIX.len() + 2 + tag.len() + chain_id.len() + body.len());
     message.extend_from_slice(SIGNING_MESSAGE_PREFIX);
     message.push(tag_len);
     message.extend_from_slice(tag.as_bytes());
@@ -50,10 +48,7 @@ pub fn try_signing_message(tag: &str, chain_id: &str, body: &[u8]) -> Result<Vec
 }
 
 fn domain_field_len(field: &'static str, value: &str) -> Result<u8, CryptoError> {
-    u8::try_from(value.len()).map_err(|_| CryptoError::DomainFieldTooLong {
-        field,
-        len: value.len(),
-    })
+    u8::try_from(value.len()).map_err(|_| CryptoError::DomainFieldTooLong { field, len: value.len() })
 }
 
 /// A hybrid signature: an ML-DSA-65 signature (3309 bytes) and an Ed25519 signature (64 bytes) over the same
@@ -67,10 +62,7 @@ pub struct Signature {
 }
 
 impl Signature {
-    pub(crate) fn from_parts(
-        ml_dsa: Box<[u8; ML_DSA_65_SIGNATURE_LEN]>,
-        ed25519: [u8; ED25519_SIGNATURE_LEN],
-    ) -> Self {
+    pub(crate) fn from_parts(ml_dsa: Box<[u8; ML_DSA_65_SIGNATURE_LEN]>, ed25519: [u8; ED25519_SIGNATURE_LEN]) -> Self {
         Signature { ml_dsa, ed25519 }
     }
 
@@ -84,34 +76,24 @@ impl Signature {
             });
         }
         let (ml_dsa, ed25519) = bytes.split_at(ML_DSA_65_SIGNATURE_LEN);
-        let ml_dsa: Box<[u8; ML_DSA_65_SIGNATURE_LEN]> = ml_dsa
-            .to_vec()
-            .into_boxed_slice()
-            .try_into()
-            .expect("length checked above");
-        Ok(Signature {
-            ml_dsa,
-            ed25519: ed25519.try_into().expect("length checked above"),
-        })
+        let ml_dsa: Box<[u8; ML_DSA_65_SIGNATURE_LEN]> =
+            ml_dsa.to_vec().into_boxed_slice().try_into().expect("length checked above");
+        Ok(Signature { ml_dsa, ed25519: ed25519.try_into().expect("length checked above") })
     }
 
     /// Builds a hybrid signature from its two halves, checking their lengths.
     pub fn from_halves(ml_dsa: &[u8], ed25519: &[u8]) -> Result<Self, CryptoError> {
-        let ml_dsa: Box<[u8; ML_DSA_65_SIGNATURE_LEN]> = ml_dsa
-            .to_vec()
-            .into_boxed_slice()
-            .try_into()
-            .map_err(|rest: Box<[u8]>| CryptoError::InvalidLength {
+        let ml_dsa: Box<[u8; ML_DSA_65_SIGNATURE_LEN]> =
+            ml_dsa.to_vec().into_boxed_slice().try_into().map_err(|rest: Box<[u8]>| CryptoError::InvalidLength {
                 what: "ML-DSA-65 signature",
                 expected: ML_DSA_65_SIGNATURE_LEN,
                 actual: rest.len(),
             })?;
-        let ed25519: [u8; ED25519_SIGNATURE_LEN] =
-            ed25519.try_into().map_err(|_| CryptoError::InvalidLength {
-                what: "Ed25519 signature",
-                expected: ED25519_SIGNATURE_LEN,
-                actual: ed25519.len(),
-            })?;
+        let ed25519: [u8; ED25519_SIGNATURE_LEN] = ed25519.try_into().map_err(|_| CryptoError::InvalidLength {
+            what: "Ed25519 signature",
+            expected: ED25519_SIGNATURE_LEN,
+            actual: ed25519.len(),
+        })?;
         Ok(Signature { ml_dsa, ed25519 })
     }
 
@@ -138,12 +120,7 @@ impl Signature {
 impl std::fmt::Debug for Signature {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // 3373 bytes would drown a log line; the leading bytes of each half are enough to tell signatures apart.
-        write!(
-            f,
-            "Signature(ml_dsa={}…, ed25519={}…)",
-            hex::encode(&self.ml_dsa[..8]),
-            hex::encode(&self.ed25519[..8])
-        )
+        write!(f, "Signature(ml_dsa={}…, ed25519={}…)", hex::encode(&self.ml_dsa[..8]), hex::encode(&self.ed25519[..8]))
     }
 }
 
@@ -162,38 +139,23 @@ mod tests {
     #[test]
     fn fields_cannot_be_shifted_between_each_other() {
         // Without the length prefixes these would concatenate to the same bytes.
-        assert_ne!(
-            signing_message("ab", "c", b""),
-            signing_message("a", "bc", b"")
-        );
-        assert_ne!(
-            signing_message("a", "b", b"c"),
-            signing_message("a", "bc", b"")
-        );
+        assert_ne!(signing_message("ab", "c", b""), signing_message("a", "bc", b""));
+        assert_ne!(signing_message("a", "b", b"c"), signing_message("a", "bc", b""));
     }
 
     #[test]
     fn longest_fields_accepted_and_one_more_rejected() {
         let max = "x".repeat(MAX_DOMAIN_FIELD_LEN);
         let message = try_signing_message(&max, &max, b"").unwrap();
-        assert_eq!(
-            message.len(),
-            SIGNING_MESSAGE_PREFIX.len() + 2 + 2 * MAX_DOMAIN_FIELD_LEN
-        );
+        assert_eq!(message.len(), SIGNING_MESSAGE_PREFIX.len() + 2 + 2 * MAX_DOMAIN_FIELD_LEN);
         let long = "x".repeat(MAX_DOMAIN_FIELD_LEN + 1);
         assert!(matches!(
             try_signing_message(&long, "c", b""),
-            Err(CryptoError::DomainFieldTooLong {
-                field: "tag",
-                len: 256
-            })
+            Err(CryptoError::DomainFieldTooLong { field: "tag", len: 256 })
         ));
         assert!(matches!(
             try_signing_message("t", &long, b""),
-            Err(CryptoError::DomainFieldTooLong {
-                field: "chain id",
-                len: 256
-            })
+            Err(CryptoError::DomainFieldTooLong { field: "chain id", len: 256 })
         ));
     }
 

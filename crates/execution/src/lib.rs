@@ -174,7 +174,10 @@ fn execute_tx(
     if body.nonce != expected {
         return Err(TxError::new(
             ErrorCode::BadNonce,
-            format!("nonce {} was expected, the transaction has {} (already used or out of order)", expected, body.nonce),
+            format!(
+                "nonce {} was expected, the transaction has {} (already used or out of order)",
+                expected, body.nonce
+            ),
         ));
     }
     let ctx = CallContext {
@@ -219,7 +222,8 @@ pub fn genesis_state(genesis: &Genesis) -> Outcome {
 /// The validator set stored in the state.
 pub fn validator_set(state: &dyn StateRead) -> Option<ValidatorSet> {
     state.get(VALIDATORS_KEY).map(|b| {
-        ValidatorSet::decode(&b).unwrap_or_else(|e| panic!("stored validator set does not decode ({e}); the state store is corrupt"))
+        ValidatorSet::decode(&b)
+            .unwrap_or_else(|e| panic!("stored validator set does not decode ({e}); the state store is corrupt"))
     })
 }
 

@@ -80,10 +80,7 @@ pub(crate) mod siblings {
     use super::*;
     use crate::MAX_PROOF_SIBLINGS;
 
-    pub(crate) fn serialize<S: Serializer>(
-        hashes: &[Hash],
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
+    pub(crate) fn serialize<S: Serializer>(hashes: &[Hash], serializer: S) -> Result<S::Ok, S::Error> {
         let mut seq = serializer.serialize_seq(Some(hashes.len()))?;
         for hash in hashes {
             seq.serialize_element(&encode(hash))?;
@@ -91,9 +88,7 @@ pub(crate) mod siblings {
         seq.end()
     }
 
-    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Vec<Hash>, D::Error> {
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<Hash>, D::Error> {
         deserializer.deserialize_seq(SiblingsVisitor)
     }
 
@@ -111,9 +106,7 @@ pub(crate) mod siblings {
             let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(MAX_PROOF_SIBLINGS));
             while let Some(HexHash(hash)) = seq.next_element()? {
                 if out.len() == MAX_PROOF_SIBLINGS {
-                    return Err(de::Error::custom(format_args!(
-                        "a proof has at most {MAX_PROOF_SIBLINGS} siblings"
-                    )));
+                    return Err(de::Error::custom(format_args!("a proof has at most {MAX_PROOF_SIBLINGS} siblings")));
                 }
                 out.push(hash);
             }

@@ -62,14 +62,8 @@ pub(crate) fn decode(encoding: &[u8; NODE_LEN]) -> Option<DecodedNode> {
     first.copy_from_slice(&encoding[1..33]);
     second.copy_from_slice(&encoding[33..65]);
     match encoding[0] {
-        LEAF_TAG => Some(DecodedNode::Leaf {
-            key_hash: first,
-            value_hash: second,
-        }),
-        INTERNAL_TAG => Some(DecodedNode::Internal {
-            left: first,
-            right: second,
-        }),
+        LEAF_TAG => Some(DecodedNode::Leaf { key_hash: first, value_hash: second }),
+        INTERNAL_TAG => Some(DecodedNode::Internal { left: first, right: second }),
         _ => None,
     }
 }
@@ -130,17 +124,8 @@ mod tests {
     #[test]
     fn encodings_round_trip() {
         let (x, y) = ([7u8; 32], [9u8; 32]);
-        assert_eq!(
-            decode(&leaf_encoding(&x, &y)),
-            Some(DecodedNode::Leaf {
-                key_hash: x,
-                value_hash: y
-            })
-        );
-        assert_eq!(
-            decode(&internal_encoding(&x, &y)),
-            Some(DecodedNode::Internal { left: x, right: y })
-        );
+        assert_eq!(decode(&leaf_encoding(&x, &y)), Some(DecodedNode::Leaf { key_hash: x, value_hash: y }));
+        assert_eq!(decode(&internal_encoding(&x, &y)), Some(DecodedNode::Internal { left: x, right: y }));
         let mut bad = leaf_encoding(&x, &y);
         bad[0] = 2;
         assert_eq!(decode(&bad), None);

@@ -13,9 +13,7 @@ pub const MAX_PROOF_SIBLINGS: usize = DEPTH_MAX;
 /// What terminates a key's path in the tree, at depth `siblings.len()`.
 ///
 /// JSON form: `{"kind": "empty"}` or `{"kind": "leaf", "key_hash": "<64 hex>", "value_hash": "<64 hex>"}`.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
 #[serde(try_from = "TerminalJson", into = "TerminalJson")]
 pub enum ProofTerminal {
     /// An empty subtree: the key is absent.
@@ -51,15 +49,8 @@ enum TerminalKind {
 impl From<ProofTerminal> for TerminalJson {
     fn from(terminal: ProofTerminal) -> Self {
         match terminal {
-            ProofTerminal::Empty => Self {
-                kind: TerminalKind::Empty,
-                key_hash: None,
-                value_hash: None,
-            },
-            ProofTerminal::Leaf {
-                key_hash,
-                value_hash,
-            } => Self {
+            ProofTerminal::Empty => Self { kind: TerminalKind::Empty, key_hash: None, value_hash: None },
+            ProofTerminal::Leaf { key_hash, value_hash } => Self {
                 kind: TerminalKind::Leaf,
                 key_hash: Some(HexHash(key_hash)),
                 value_hash: Some(HexHash(value_hash)),
@@ -75,10 +66,9 @@ impl TryFrom<TerminalJson> for ProofTerminal {
         match (json.kind, json.key_hash, json.value_hash) {
             (TerminalKind::Empty, None, None) => Ok(ProofTerminal::Empty),
             (TerminalKind::Empty, _, _) => Err("an empty terminal has no key_hash or value_hash"),
-            (TerminalKind::Leaf, Some(key_hash), Some(value_hash)) => Ok(ProofTerminal::Leaf {
-                key_hash: key_hash.0,
-                value_hash: value_hash.0,
-            }),
+            (TerminalKind::Leaf, Some(key_hash), Some(value_hash)) => {
+                Ok(ProofTerminal::Leaf { key_hash: key_hash.0, value_hash: value_hash.0 })
+            }
             (TerminalKind::Leaf, _, _) => Err("a leaf terminal needs both key_hash and value_hash"),
         }
     }
@@ -141,62 +131,35 @@ impl StateProof {
 
     /// Checks that under `root`, the key with hash `key_hash` maps to the value with hash `value_hash` (`Some`)
     /// or is absent (`None`).
-    pub fn verify_hashed(
-        &self,
-        root: &Hash,
-        key_hash: &Hash,
-        value_hash: Option<&Hash>,
-    ) -> Result<(), ProofError> {
+    pub fn verify_hashed(&self, root: &Hash, key_hash: &Hash, value_hash: Option<&Hash>) -> Result<(), ProofError> {
         check_sibling_count(self.siblings.len())?;
         let depth = self.siblings.len();
         // The terminal must sit on the queried key's path; otherwise the proof speaks of another position.
-        if let ProofTerminal::Leaf {
-            key_hash: leaf_key, ..
-        } = &self.terminal
-        {
+        if let ProofTerminal::Leaf { key_hash: leaf_key, .. } = &self.terminal {
             if !shares_prefix(leaf_key, key_hash, depth) {
-                return Err(ProofError::LeafOffPath {
-                    key_hash: *key_hash,
-                    leaf_key_hash: *leaf_key,
-                    depth,
-                });
+                return Err(ProofError::LeafOffPath { key_hash: *key_hash, leaf_key_hash: *leaf_key, depth });
             }
         }
         let computed = self.root_for(key_hash);
         if computed != *root {
-            return Err(ProofError::RootMismatch {
-                expected: *root,
-                computed,
-            });
+            return Err(ProofError::RootMismatch { expected: *root, computed });
         }
         match (&self.terminal, value_hash) {
             (ProofTerminal::Empty, None) => Ok(()),
-            (ProofTerminal::Empty, Some(_)) => Err(ProofError::KeyAbsent {
-                key_hash: *key_hash,
-            }),
-            (
-                ProofTerminal::Leaf {
-                    key_hash: leaf_key,
-                    value_hash: leaf_value,
-                },
-                claimed,
-            ) => match (leaf_key == key_hash, claimed) {
-                (true, Some(claimed)) if claimed == leaf_value => Ok(()),
-                (true, Some(claimed)) => Err(ProofError::ValueMismatch {
-                    key_hash: *key_hash,
-                    claimed: *claimed,
-                    actual: *leaf_value,
-                }),
-                (true, None) => Err(ProofError::KeyPresent {
-                    key_hash: *key_hash,
-                    value_hash: *leaf_value,
-                }),
-                (false, Some(_)) => Err(ProofError::LeafForAnotherKey {
-                    key_hash: *key_hash,
-                    leaf_key_hash: *leaf_key,
-                }),
-                (false, None) => Ok(()),
-            },
+            (ProofTerminal::Empty, Some(_)) => Err(ProofError::KeyAbsent { key_hash: *key_hash }),
+            (ProofTerminal::Leaf { key_hash: leaf_key, value_hash: leaf_value }, claimed) => {
+                match (leaf_key == key_hash, claimed) {
+                    (true, Some(claimed)) if claimed == leaf_value => Ok(()),
+                    (true, Some(claimed)) => {
+                        Err(ProofError::ValueMismatch { key_hash: *key_hash, claimed: *claimed, actual: *leaf_value })
+                    }
+                    (true, None) => Err(ProofError::KeyPresent { key_hash: *key_hash, value_hash: *leaf_value }),
+                    (false, Some(_)) => {
+                        Err(ProofError::LeafForAnotherKey { key_hash: *key_hash, leaf_key_hash: *leaf_key })
+                    }
+                    (false, None) => Ok(()),
+                }
+            }
         }
     }
 
@@ -204,17 +167,11 @@ impl StateProof {
     fn root_for(&self, key_hash: &Hash) -> Hash {
         let mut current = match &self.terminal {
             ProofTerminal::Empty => EMPTY_ROOT,
-            ProofTerminal::Leaf {
-                key_hash,
-                value_hash,
-            } => leaf_hash(key_hash, value_hash),
+            ProofTerminal::Leaf { key_hash, value_hash } => leaf_hash(key_hash, value_hash),
         };
         for (depth, sibling) in self.siblings.iter().enumerate().rev() {
-            current = if bit(key_hash, depth) {
-                internal_hash(sibling, &current)
-            } else {
-                internal_hash(&current, sibling)
-            };
+            current =
+                if bit(key_hash, depth) { internal_hash(sibling, &current) } else { internal_hash(&current, sibling) };
         }
         current
     }
@@ -222,10 +179,7 @@ impl StateProof {
 
 fn check_sibling_count(count: usize) -> Result<(), ProofError> {
     if count > MAX_PROOF_SIBLINGS {
-        return Err(ProofError::TooManySiblings {
-            count,
-            max: MAX_PROOF_SIBLINGS,
-        });
+        return Err(ProofError::TooManySiblings { count, max: MAX_PROOF_SIBLINGS });
     }
     Ok(())
 }

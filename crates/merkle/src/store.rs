@@ -1,8 +1,6 @@
 //! Content-addressed node stores, and proofs read directly from one (for historic roots).
 
-use crate::node::{
-    bit, decode, hash_node, is_empty_hash, shares_prefix, DecodedNode, DEPTH_MAX, NODE_LEN,
-};
+use crate::node::{bit, decode, hash_node, is_empty_hash, shares_prefix, DecodedNode, DEPTH_MAX, NODE_LEN};
 use crate::proof::{assemble, ProofTerminal};
 use crate::{Hash, MerkleError, StateProof};
 
@@ -21,53 +19,27 @@ impl<S: NodeStore + ?Sized> NodeStore for &S {
 }
 
 /// Reads a node, checking that the store returned the bytes that hash to `hash`.
-pub(crate) fn fetch(
-    store: &impl NodeStore,
-    hash: &Hash,
-    depth: usize,
-) -> Result<DecodedNode, MerkleError> {
-    let encoding = store
-        .get_node(hash)?
-        .ok_or(MerkleError::MissingNode { hash: *hash, depth })?;
+pub(crate) fn fetch(store: &impl NodeStore, hash: &Hash, depth: usize) -> Result<DecodedNode, MerkleError> {
+    let encoding = store.get_node(hash)?.ok_or(MerkleError::MissingNode { hash: *hash, depth })?;
     let actual = hash_node(&encoding);
     if actual != *hash {
-        return Err(MerkleError::CorruptNode {
-            expected: *hash,
-            actual,
-        });
+        return Err(MerkleError::CorruptNode { expected: *hash, actual });
     }
-    decode(&encoding).ok_or(MerkleError::MalformedNode {
-        hash: *hash,
-        depth,
-        reason: "unknown tag byte",
-    })
+    decode(&encoding).ok_or(MerkleError::MalformedNode { hash: *hash, depth, reason: "unknown tag byte" })
 }
 
 /// Checks a leaf found at `depth` on `path` sits where the canonical shape puts it.
-pub(crate) fn check_leaf_position(
-    hash: &Hash,
-    leaf_key: &Hash,
-    path: &Hash,
-    depth: usize,
-) -> Result<(), MerkleError> {
+pub(crate) fn check_leaf_position(hash: &Hash, leaf_key: &Hash, path: &Hash, depth: usize) -> Result<(), MerkleError> {
     if shares_prefix(leaf_key, path, depth) {
         Ok(())
     } else {
-        Err(MerkleError::MalformedNode {
-            hash: *hash,
-            depth,
-            reason: "leaf key is not under this node's path",
-        })
+        Err(MerkleError::MalformedNode { hash: *hash, depth, reason: "leaf key is not under this node's path" })
     }
 }
 
 /// Proof for `key_hash` under a historic `root`, walking from the root through the store without loading the
 /// whole tree. Every node read is checked against its hash.
-pub fn prove_from_store(
-    root: Hash,
-    key_hash: &Hash,
-    store: &impl NodeStore,
-) -> Result<StateProof, MerkleError> {
+pub fn prove_from_store(root: Hash, key_hash: &Hash, store: &impl NodeStore) -> Result<StateProof, MerkleError> {
     let mut siblings = Vec::new();
     let mut current = root;
     let mut depth = 0;
@@ -76,19 +48,10 @@ pub fn prove_from_store(
             return Ok(assemble(siblings, ProofTerminal::Empty));
         }
         match fetch(store, &current, depth)? {
-            DecodedNode::Leaf {
-                key_hash: leaf_key,
-                value_hash,
-            } => {
+            DecodedNode::Leaf { key_hash: leaf_key, value_hash } => {
                 // Only the prefix walked so far is known, and `key_hash` carries exactly those bits.
                 check_leaf_position(&current, &leaf_key, key_hash, depth)?;
-                return Ok(assemble(
-                    siblings,
-                    ProofTerminal::Leaf {
-                        key_hash: leaf_key,
-                        value_hash,
-                    },
-                ));
+                return Ok(assemble(siblings, ProofTerminal::Leaf { key_hash: leaf_key, value_hash }));
             }
             DecodedNode::Internal { left, right } => {
                 if depth == DEPTH_MAX {
@@ -105,11 +68,7 @@ pub fn prove_from_store(
                         reason: "internal node with two empty children",
                     });
                 }
-                let (next, sibling) = if bit(key_hash, depth) {
-                    (right, left)
-                } else {
-                    (left, right)
-                };
+                let (next, sibling) = if bit(key_hash, depth) { (right, left) } else { (left, right) };
                 siblings.push(sibling);
                 current = next;
                 depth += 1;

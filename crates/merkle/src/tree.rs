@@ -7,8 +7,7 @@ use rayon::slice::ParallelSliceMut;
 
 use crate::hex::Hex;
 use crate::node::{
-    bit, hash_node, internal_encoding, is_empty_hash, leaf_encoding, leaf_hash, DecodedNode,
-    DEPTH_MAX, NODE_LEN,
+    bit, hash_node, internal_encoding, is_empty_hash, leaf_encoding, leaf_hash, DecodedNode, DEPTH_MAX, NODE_LEN,
 };
 use crate::proof::{assemble, ProofTerminal};
 use crate::store::{check_leaf_position, fetch};
@@ -86,10 +85,7 @@ impl Default for StateTree {
 
 impl fmt::Debug for StateTree {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("StateTree")
-            .field("root", &Hex(&self.root()).to_string())
-            .field("len", &self.len)
-            .finish()
+        f.debug_struct("StateTree").field("root", &Hex(&self.root()).to_string()).field("len", &self.len).finish()
     }
 }
 
@@ -111,10 +107,7 @@ impl BatchOutput {
     fn new_leaf(&mut self, key_hash: Hash, value_hash: Hash) -> Subtree {
         let encoding = leaf_encoding(&key_hash, &value_hash);
         self.nodes.push((hash_node(&encoding), encoding));
-        Subtree::Leaf(Arc::new(Leaf {
-            key_hash,
-            value_hash,
-        }))
+        Subtree::Leaf(Arc::new(Leaf { key_hash, value_hash }))
     }
 
     /// Joins two children into their parent, collapsing to keep the canonical shape.
@@ -136,10 +129,7 @@ impl BatchOutput {
 impl StateTree {
     /// The empty tree; its root is [`EMPTY_ROOT`].
     pub fn new() -> Self {
-        Self {
-            root: Subtree::Empty,
-            len: 0,
-        }
+        Self { root: Subtree::Empty, len: 0 }
     }
 
     /// The state root.
@@ -164,15 +154,9 @@ impl StateTree {
         loop {
             match node {
                 Subtree::Empty => return None,
-                Subtree::Leaf(leaf) => {
-                    return (leaf.key_hash == *key_hash).then_some(leaf.value_hash)
-                }
+                Subtree::Leaf(leaf) => return (leaf.key_hash == *key_hash).then_some(leaf.value_hash),
                 Subtree::Internal(internal) => {
-                    node = if bit(key_hash, depth) {
-                        &internal.right
-                    } else {
-                        &internal.left
-                    };
+                    node = if bit(key_hash, depth) { &internal.right } else { &internal.left };
                     depth += 1;
                 }
             }
@@ -217,10 +201,7 @@ impl StateTree {
             match node {
                 Subtree::Empty => return assemble(siblings, ProofTerminal::Empty),
                 Subtree::Leaf(leaf) => {
-                    let terminal = ProofTerminal::Leaf {
-                        key_hash: leaf.key_hash,
-                        value_hash: leaf.value_hash,
-                    };
+                    let terminal = ProofTerminal::Leaf { key_hash: leaf.key_hash, value_hash: leaf.value_hash };
                     return assemble(siblings, terminal);
                 }
                 Subtree::Internal(internal) => {
@@ -247,19 +228,13 @@ impl StateTree {
 }
 
 /// Applies sorted, distinct `changes` (all under this subtree's path) to the subtree at `depth`.
-fn apply_subtree(
-    node: &Subtree,
-    depth: usize,
-    changes: &[Change],
-    out: &mut BatchOutput,
-) -> Subtree {
+fn apply_subtree(node: &Subtree, depth: usize, changes: &[Change], out: &mut BatchOutput) -> Subtree {
     if changes.is_empty() {
         return node.clone();
     }
     match node {
         Subtree::Internal(internal) => {
-            let (left, right) =
-                apply_children(&internal.left, &internal.right, depth, changes, out);
+            let (left, right) = apply_children(&internal.left, &internal.right, depth, changes, out);
             if left.same(&internal.left) && right.same(&internal.right) {
                 // Every change was a no-op (same value, or deletion of an absent key): keep the shared node.
                 return node.clone();
@@ -272,32 +247,19 @@ fn apply_subtree(
 }
 
 /// Applies changes to a subtree that is empty or a single leaf (`existing`).
-fn apply_small(
-    existing: Option<&Arc<Leaf>>,
-    depth: usize,
-    changes: &[Change],
-    out: &mut BatchOutput,
-) -> Subtree {
+fn apply_small(existing: Option<&Arc<Leaf>>, depth: usize, changes: &[Change], out: &mut BatchOutput) -> Subtree {
     let inserts = changes.iter().filter(|change| change.1.is_some()).count();
     let existing_change = existing.and_then(|leaf| {
-        changes
-            .binary_search_by(|change| change.0.cmp(&leaf.key_hash))
-            .ok()
-            .map(|index| changes[index].1)
+        changes.binary_search_by(|change| change.0.cmp(&leaf.key_hash)).ok().map(|index| changes[index].1)
     });
     let existing_kept = existing.is_some() && existing_change.is_none();
     let keys_after = inserts + usize::from(existing_kept);
 
     if keys_after >= 2 {
         // At least two keys remain below: this position becomes an internal node; push the leaf down one level.
-        debug_assert!(
-            depth < DEPTH_MAX,
-            "two distinct key hashes share all 256 bits"
-        );
+        debug_assert!(depth < DEPTH_MAX, "two distinct key hashes share all 256 bits");
         let (left, right) = match existing {
-            Some(leaf) if bit(&leaf.key_hash, depth) => {
-                (Subtree::Empty, Subtree::Leaf(leaf.clone()))
-            }
+            Some(leaf) if bit(&leaf.key_hash, depth) => (Subtree::Empty, Subtree::Leaf(leaf.clone())),
             Some(leaf) => (Subtree::Leaf(leaf.clone()), Subtree::Empty),
             None => (Subtree::Empty, Subtree::Empty),
         };
@@ -317,16 +279,12 @@ fn apply_small(
     if let (Some(leaf), true) = (existing, existing_kept) {
         return Subtree::Leaf(leaf.clone());
     }
-    let Some((key_hash, Some(value_hash))) =
-        changes.iter().find(|change| change.1.is_some()).copied()
-    else {
+    let Some((key_hash, Some(value_hash))) = changes.iter().find(|change| change.1.is_some()).copied() else {
         return Subtree::Empty;
     };
     match existing {
         // Writing the value a key already has changes nothing: keep the shared leaf and emit no node.
-        Some(leaf) if leaf.key_hash == key_hash && leaf.value_hash == value_hash => {
-            Subtree::Leaf(leaf.clone())
-        }
+        Some(leaf) if leaf.key_hash == key_hash && leaf.value_hash == value_hash => Subtree::Leaf(leaf.clone()),
         _ => out.new_leaf(key_hash, value_hash),
     }
 }
@@ -368,16 +326,10 @@ fn load_subtree(
         return Ok(Subtree::Empty);
     }
     match fetch(store, &hash, depth)? {
-        DecodedNode::Leaf {
-            key_hash,
-            value_hash,
-        } => {
+        DecodedNode::Leaf { key_hash, value_hash } => {
             check_leaf_position(&hash, &key_hash, &path, depth)?;
             *len += 1;
-            Ok(Subtree::Leaf(Arc::new(Leaf {
-                key_hash,
-                value_hash,
-            })))
+            Ok(Subtree::Leaf(Arc::new(Leaf { key_hash, value_hash })))
         }
         DecodedNode::Internal { left, right } => {
             if depth == DEPTH_MAX {

@@ -104,11 +104,10 @@ impl Application for NodeApp {
             None => ([0u8; 32], shared.genesis.genesis_time_ms),
         };
         let time_ms = now_ms().max(parent_time + 1);
-        let candidates = shared.mempool.lock().select(
-            shared.config.block.txs_max,
-            shared.config.block.bytes_max,
-            |sender| publica_accounts::next_nonce(&view, sender),
-        );
+        let candidates =
+            shared.mempool.lock().select(shared.config.block.txs_max, shared.config.block.bytes_max, |sender| {
+                publica_accounts::next_nonce(&view, sender)
+            });
         let env = BlockEnv { chain_id: shared.chain_id().clone(), height, time_ms };
         let outcome = execute_block(&view, &committed.tree, &env, candidates, Mode::Propose, &shared.signatures)
             .expect("proposing never fails on a transaction");
@@ -152,11 +151,16 @@ impl Application for NodeApp {
         let shared = Arc::clone(&self.shared);
         let committed = shared.committed.read();
         let view = StoreView(&shared.store);
-        let env = BlockEnv { chain_id: shared.chain_id().clone(), height: block.header.height, time_ms: block.header.time_ms };
+        let env = BlockEnv {
+            chain_id: shared.chain_id().clone(),
+            height: block.header.height,
+            time_ms: block.header.time_ms,
+        };
         // Verify the signatures this node has not seen at admission on every core before executing in order.
         prefetch_signatures(&shared, &view, &block.txs);
-        let outcome = execute_block(&view, &committed.tree, &env, block.txs.clone(), Mode::Validate, &shared.signatures)
-            .map_err(|e| e.to_string())?;
+        let outcome =
+            execute_block(&view, &committed.tree, &env, block.txs.clone(), Mode::Validate, &shared.signatures)
+                .map_err(|e| e.to_string())?;
         if outcome.state_root() != block.header.state_root {
             return Err("state root in the header differs from the state after executing the block".into());
         }

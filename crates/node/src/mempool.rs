@@ -88,10 +88,7 @@ impl Mempool {
         if queue.len() >= self.limits.per_sender_max {
             return Err(TxError::new(
                 ErrorCode::MempoolFull,
-                format!(
-                    "sender {sender} already has {} pending transactions; wait for them to commit",
-                    queue.len()
-                ),
+                format!("sender {sender} already has {} pending transactions; wait for them to commit", queue.len()),
             ));
         }
         if let Some(other) = queue.get(&tx.body.nonce) {
@@ -125,7 +122,13 @@ impl Mempool {
             let start = self.rotation % senders.len();
             senders.rotate_left(start);
         }
-        let mut cursors: Vec<(Address, u64)> = senders.into_iter().map(|s| { let n = next_nonce(&s); (s, n) }).collect();
+        let mut cursors: Vec<(Address, u64)> = senders
+            .into_iter()
+            .map(|s| {
+                let n = next_nonce(&s);
+                (s, n)
+            })
+            .collect();
         // Each pass takes at most one transaction per sender; senders with nothing more to give leave the
         // rotation, so the work is proportional to the transactions taken plus the number of senders.
         while !cursors.is_empty() && out.len() < txs_max {

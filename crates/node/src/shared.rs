@@ -198,7 +198,9 @@ impl Shared {
 
     /// Admit one encoded transaction into the mempool: decode, check, verify, dry-run, queue.
     pub fn submit(&self, bytes: &[u8]) -> Result<TxId, TxError> {
-        let tx = decode(bytes).and_then(|tx| self.precheck(&tx).map(|()| tx)).inspect_err(|e| self.metrics.refused(e.code))?;
+        let tx = decode(bytes)
+            .and_then(|tx| self.precheck(&tx).map(|()| tx))
+            .inspect_err(|e| self.metrics.refused(e.code))?;
         let signature_ok = self.verify_for_admission(&tx).map(|_| ());
         self.admit(tx, bytes.len(), signature_ok)
     }
@@ -237,14 +239,21 @@ impl Shared {
         if &body.chain_id != self.chain_id() {
             return Err(TxError::new(
                 ErrorCode::WrongChain,
-                format!("transaction is for chain {}, this node serves {}; sign it for this chain", body.chain_id, self.chain_id()),
+                format!(
+                    "transaction is for chain {}, this node serves {}; sign it for this chain",
+                    body.chain_id,
+                    self.chain_id()
+                ),
             ));
         }
         let now = now_ms();
         if body.expires_at_ms < now {
             return Err(TxError::new(
                 ErrorCode::Expired,
-                format!("transaction expired at {} ms, it is now {now} ms; sign it again with a later expiry", body.expires_at_ms),
+                format!(
+                    "transaction expired at {} ms, it is now {now} ms; sign it again with a later expiry",
+                    body.expires_at_ms
+                ),
             ));
         }
         if body.expires_at_ms > now + EXPIRY_AHEAD_MAX_MS {
@@ -296,7 +305,10 @@ impl Shared {
         let id = tx.id();
         let body = &tx.body;
         if self.store.tx_location(&id).ok().flatten().is_some() || self.mempool.lock().contains(&id) {
-            return Err(TxError::new(ErrorCode::DuplicateTransaction, format!("transaction {id} was already submitted")));
+            return Err(TxError::new(
+                ErrorCode::DuplicateTransaction,
+                format!("transaction {id} was already submitted"),
+            ));
         }
         signature_ok?;
         let committed = self.committed.read();
@@ -315,7 +327,10 @@ impl Shared {
         if body.nonce >= next + ahead_max {
             return Err(TxError::new(
                 ErrorCode::NonceTooFarAhead,
-                format!("nonce {} is too far ahead of the next nonce {next} (at most {ahead_max} may wait)", body.nonce),
+                format!(
+                    "nonce {} is too far ahead of the next nonce {next} (at most {ahead_max} may wait)",
+                    body.nonce
+                ),
             ));
         }
         if body.nonce == next {

@@ -116,10 +116,11 @@ impl Store {
     pub fn last_height(&self) -> Result<u64> {
         match self.meta.get(HEIGHT_KEY)? {
             None => Ok(0),
-            Some(b) => Ok(u64::from_be_bytes(b.as_ref().try_into().map_err(|_| StoreError::Corrupt {
-                what: "height",
-                reason: "not 8 bytes".into(),
-            })?)),
+            Some(b) => Ok(u64::from_be_bytes(
+                b.as_ref()
+                    .try_into()
+                    .map_err(|_| StoreError::Corrupt { what: "height", reason: "not 8 bytes".into() })?,
+            )),
         }
     }
 
@@ -231,7 +232,5 @@ impl Store {
 }
 
 fn decode_u64(what: &'static str, bytes: &[u8]) -> Result<u64> {
-    Ok(u64::from_be_bytes(
-        bytes.try_into().map_err(|_| StoreError::Corrupt { what, reason: "not 8 bytes".into() })?,
-    ))
+    Ok(u64::from_be_bytes(bytes.try_into().map_err(|_| StoreError::Corrupt { what, reason: "not 8 bytes".into() })?))
 }

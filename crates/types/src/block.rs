@@ -90,7 +90,12 @@ impl Block {
     /// Check the transaction count, the transaction limit and `tx_root`.
     pub fn check_body(&self) -> Result<(), TypesError> {
         if self.txs.len() > MAX_BLOCK_TXS {
-            return Err(CodecError::TooLarge { what: "block transaction list", len: self.txs.len(), max: MAX_BLOCK_TXS }.into());
+            return Err(CodecError::TooLarge {
+                what: "block transaction list",
+                len: self.txs.len(),
+                max: MAX_BLOCK_TXS,
+            }
+            .into());
         }
         if self.txs.len() != self.header.tx_count as usize {
             return Err(CodecError::Malformed {
@@ -100,7 +105,11 @@ impl Block {
             .into());
         }
         if tx_root(&self.txs) != self.header.tx_root {
-            return Err(CodecError::Malformed { what: "block", reason: "tx_root does not match the transactions".into() }.into());
+            return Err(CodecError::Malformed {
+                what: "block",
+                reason: "tx_root does not match the transactions".into(),
+            }
+            .into());
         }
         Ok(())
     }

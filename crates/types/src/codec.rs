@@ -36,8 +36,7 @@ pub fn decode_canonical<T: BorshDeserialize + BorshSerialize>(
     if bytes.len() > max_bytes {
         return Err(CodecError::TooLarge { what, len: bytes.len(), max: max_bytes });
     }
-    let value = T::try_from_slice(bytes)
-        .map_err(|e| CodecError::Malformed { what, reason: e.to_string() })?;
+    let value = T::try_from_slice(bytes).map_err(|e| CodecError::Malformed { what, reason: e.to_string() })?;
     if encode(&value) != bytes {
         return Err(CodecError::NonCanonical { what });
     }

@@ -53,7 +53,10 @@ impl ValidatorSet {
                 return Err(TypesError::ValidatorSet(format!("validator {} has zero voting power", v.address)));
             }
             if v.public_key.address() != v.address {
-                return Err(TypesError::ValidatorSet(format!("validator {} address does not match its key", v.address)));
+                return Err(TypesError::ValidatorSet(format!(
+                    "validator {} address does not match its key",
+                    v.address
+                )));
             }
             if i > 0 && validators[i - 1].address == v.address {
                 return Err(TypesError::ValidatorSet(format!("validator {} appears twice", v.address)));

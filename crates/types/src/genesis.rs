@@ -55,8 +55,8 @@ impl Genesis {
                 bytes.len()
             )));
         }
-        let genesis: Genesis =
-            serde_json::from_slice(bytes).map_err(|e| TypesError::Genesis(format!("not a valid genesis document: {e}")))?;
+        let genesis: Genesis = serde_json::from_slice(bytes)
+            .map_err(|e| TypesError::Genesis(format!("not a valid genesis document: {e}")))?;
         genesis.validate()?;
         Ok(genesis)
     }
@@ -85,10 +85,7 @@ impl Genesis {
             }
             for admin in &agency.admins {
                 if !accounts.insert(admin.public_key.address()) {
-                    return Err(TypesError::Genesis(format!(
-                        "account {} appears twice",
-                        admin.public_key.address()
-                    )));
+                    return Err(TypesError::Genesis(format!("account {} appears twice", admin.public_key.address())));
                 }
             }
         }

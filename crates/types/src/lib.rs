@@ -19,9 +19,7 @@ pub mod tx;
 pub use block::{Block, BlockHeader, HEADER_VERSION};
 pub use call::{AccountsCall, Call};
 pub use codec::{decode_canonical, encode, CodecError};
-pub use consensus::{
-    CommitCertificate, CommitSignature, ProposalBody, Validator, ValidatorSet, VoteBody, VoteKind,
-};
+pub use consensus::{CommitCertificate, CommitSignature, ProposalBody, Validator, ValidatorSet, VoteBody, VoteKind};
 pub use error::{ErrorCode, TxError, TypesError};
 pub use genesis::{Genesis, GenesisAccount, GenesisAgency};
 pub use ids::{AgencyId, ChainId, Role};

@@ -36,8 +36,7 @@ impl std::str::FromStr for TxId {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let mut out = [0u8; 32];
-        hex::decode_to_slice(s, &mut out)
-            .map_err(|_| format!("a transaction id is 64 hex characters, got {s:?}"))?;
+        hex::decode_to_slice(s, &mut out).map_err(|_| format!("a transaction id is 64 hex characters, got {s:?}"))?;
         Ok(TxId(out))
     }
 }

@@ -60,7 +60,10 @@ impl CertifiedHeader {
         }
         let c = &self.certificate;
         if c.height != h.height {
-            return Err(VerifyError::CertificateMismatch(format!("height {}, header is height {}", c.height, h.height)));
+            return Err(VerifyError::CertificateMismatch(format!(
+                "height {}, header is height {}",
+                c.height, h.height
+            )));
         }
         if c.block_hash != h.hash() {
             return Err(VerifyError::CertificateMismatch("another block hash".into()));

@@ -9,9 +9,7 @@ use serde_json::Value;
 
 use crate::TestNet;
 
-const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
+const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
 fn document() -> Value {
     serde_json::from_str(publica_api::openapi::DOCUMENT).expect("openapi.json is JSON")
@@ -21,10 +19,7 @@ fn documented_operations(doc: &Value) -> BTreeSet<(String, String)> {
     let mut out = BTreeSet::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, _) in item.as_object().unwrap() {
-            assert!(
-                METHODS.contains(&method.as_str()),
-                "{path}: {method} is not an HTTP method"
-            );
+            assert!(METHODS.contains(&method.as_str()), "{path}: {method} is not an HTTP method");
             out.insert((method.to_uppercase(), path.clone()));
         }
     }
@@ -34,26 +29,14 @@ fn documented_operations(doc: &Value) -> BTreeSet<(String, String)> {
 #[test]
 fn document_lists_exactly_the_routes() {
     let doc = document();
-    let routes: BTreeSet<(String, String)> = publica_api::ROUTES
-        .iter()
-        .map(|r| (r.method.to_owned(), r.path.to_owned()))
-        .collect();
-    assert_eq!(
-        routes.len(),
-        publica_api::ROUTES.len(),
-        "a route is listed twice"
-    );
+    let routes: BTreeSet<(String, String)> =
+        publica_api::ROUTES.iter().map(|r| (r.method.to_owned(), r.path.to_owned())).collect();
+    assert_eq!(routes.len(), publica_api::ROUTES.len(), "a route is listed twice");
     let documented = documented_operations(&doc);
     let undocumented: Vec<_> = routes.difference(&documented).collect();
     let unserved: Vec<_> = documented.difference(&routes).collect();
-    assert!(
-        undocumented.is_empty(),
-        "routes missing from openapi.json: {undocumented:?}"
-    );
-    assert!(
-        unserved.is_empty(),
-        "openapi.json describes routes the router lacks: {unserved:?}"
-    );
+    assert!(undocumented.is_empty(), "routes missing from openapi.json: {undocumented:?}");
+    assert!(unserved.is_empty(), "openapi.json describes routes the router lacks: {unserved:?}");
 }
 
 /// A concrete path for a template, with every parameter filled in.
@@ -70,38 +53,19 @@ async fn router_serves_every_documented_operation() {
     let net = TestNet::new();
     for (method, path) in documented_operations(&document()) {
         let uri = concrete(&path);
-        assert!(
-            !uri.contains('{'),
-            "{path} has a parameter the test does not know"
-        );
-        let request = Request::builder()
-            .method(Method::from_bytes(method.as_bytes()).unwrap())
-            .uri(&uri);
+        assert!(!uri.contains('{'), "{path} has a parameter the test does not know");
+        let request = Request::builder().method(Method::from_bytes(method.as_bytes()).unwrap()).uri(&uri);
         let reply = net.call(request.body(Body::empty()).unwrap()).await;
-        assert_ne!(
-            reply.status,
-            StatusCode::METHOD_NOT_ALLOWED,
-            "{method} {uri}: {}",
-            reply.text()
-        );
+        assert_ne!(reply.status, StatusCode::METHOD_NOT_ALLOWED, "{method} {uri}: {}", reply.text());
         if reply.status == StatusCode::NOT_FOUND {
             // A 404 from a handler (no such block) is fine; one from the router's fallback is not.
-            let message = reply.json()["error"]["message"]
-                .as_str()
-                .unwrap()
-                .to_owned();
-            assert!(
-                !message.starts_with("no route serves"),
-                "{method} {uri}: {message}"
-            );
+            let message = reply.json()["error"]["message"].as_str().unwrap().to_owned();
+            assert!(!message.starts_with("no route serves"), "{method} {uri}: {message}");
         }
     }
     // The router's own fallback does answer so for an undocumented path: the check above can fail.
     let reply = net.get("/v1/undocumented").await;
-    assert!(reply.json()["error"]["message"]
-        .as_str()
-        .unwrap()
-        .starts_with("no route serves"));
+    assert!(reply.json()["error"]["message"].as_str().unwrap().starts_with("no route serves"));
 }
 
 #[tokio::test]
@@ -133,64 +97,33 @@ fn refs(value: &Value, out: &mut Vec<String>) {
 fn document_has_the_openapi_3_1_shape() {
     let doc = document();
     assert_eq!(doc["openapi"], "3.1.0");
-    assert!(
-        doc["info"]["title"].is_string() && doc["info"]["version"].is_string(),
-        "info needs title and version"
-    );
-    let schemas = doc["components"]["schemas"]
-        .as_object()
-        .expect("components.schemas");
+    assert!(doc["info"]["title"].is_string() && doc["info"]["version"].is_string(), "info needs title and version");
+    let schemas = doc["components"]["schemas"].as_object().expect("components.schemas");
     assert!(schemas.contains_key("Error"));
     let mut operation_ids = BTreeSet::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
         assert!(path.starts_with('/'), "{path}");
         for (method, op) in item.as_object().unwrap() {
-            let id = op["operationId"]
-                .as_str()
-                .unwrap_or_else(|| panic!("{method} {path} has no operationId"));
-            assert!(
-                operation_ids.insert(id.to_owned()),
-                "operationId {id} repeats"
-            );
-            let responses = op["responses"]
-                .as_object()
-                .unwrap_or_else(|| panic!("{method} {path} has no responses"));
+            let id = op["operationId"].as_str().unwrap_or_else(|| panic!("{method} {path} has no operationId"));
+            assert!(operation_ids.insert(id.to_owned()), "operationId {id} repeats");
+            let responses = op["responses"].as_object().unwrap_or_else(|| panic!("{method} {path} has no responses"));
             assert!(!responses.is_empty());
             for (status, response) in responses {
-                assert!(
-                    status.len() == 3 && status.parse::<u16>().is_ok(),
-                    "{method} {path}: status {status}"
-                );
+                assert!(status.len() == 3 && status.parse::<u16>().is_ok(), "{method} {path}: status {status}");
                 if status.starts_with('4') || status.starts_with('5') {
-                    let target = response["$ref"]
-                        .as_str()
-                        .unwrap_or_else(|| panic!("{method} {path} {status}"));
+                    let target = response["$ref"].as_str().unwrap_or_else(|| panic!("{method} {path} {status}"));
                     let name = target.strip_prefix("#/components/responses/").unwrap();
-                    let schema = &doc["components"]["responses"][name]["content"]
-                        ["application/json"]["schema"];
-                    assert_eq!(
-                        schema["$ref"], "#/components/schemas/Error",
-                        "{method} {path} {status}"
-                    );
+                    let schema = &doc["components"]["responses"][name]["content"]["application/json"]["schema"];
+                    assert_eq!(schema["$ref"], "#/components/schemas/Error", "{method} {path} {status}");
                 }
             }
             // Every template parameter is declared, and every declared path parameter is in the template.
             let mut declared = BTreeSet::new();
-            for p in op["parameters"]
-                .as_array()
-                .map(Vec::as_slice)
-                .unwrap_or_default()
-            {
+            for p in op["parameters"].as_array().map(Vec::as_slice).unwrap_or_default() {
                 let p = resolve(&doc, p);
-                assert!(
-                    p["schema"].is_object(),
-                    "{method} {path}: parameter without schema"
-                );
+                assert!(p["schema"].is_object(), "{method} {path}: parameter without schema");
                 if p["in"] == "path" {
-                    assert_eq!(
-                        p["required"], true,
-                        "{method} {path}: path parameters are required"
-                    );
+                    assert_eq!(p["required"], true, "{method} {path}: path parameters are required");
                     declared.insert(p["name"].as_str().unwrap().to_owned());
                 }
             }
@@ -206,9 +139,7 @@ fn document_has_the_openapi_3_1_shape() {
     refs(&doc, &mut all);
     assert!(!all.is_empty());
     for r in all {
-        let pointer = r
-            .strip_prefix('#')
-            .unwrap_or_else(|| panic!("{r} is not a local reference"));
+        let pointer = r.strip_prefix('#').unwrap_or_else(|| panic!("{r} is not a local reference"));
         assert!(doc.pointer(pointer).is_some(), "{r} points nowhere");
     }
 }
@@ -282,10 +213,6 @@ fn api_doc_lists_every_error_code_with_its_status() {
             .find(|l| l.starts_with(&prefix))
             .unwrap_or_else(|| panic!("docs/api.md has no row for {}", code.as_str()));
         let status = publica_api::http_status(code).as_u16().to_string();
-        assert!(
-            row[prefix.len()..].starts_with(&status),
-            "docs/api.md gives {} another status: {row}",
-            code.as_str()
-        );
+        assert!(row[prefix.len()..].starts_with(&status), "docs/api.md gives {} another status: {row}", code.as_str());
     }
 }

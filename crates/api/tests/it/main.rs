@@ -18,9 +18,8 @@ use publica_node::app::NodeApp;
 use publica_node::shared::now_ms;
 use publica_node::{open_state, HomeLayout, NodeConfig, NodeHandle, Shared};
 use publica_types::{
-    AccountsCall, AgencyId, Block, Call, ChainId, CommitCertificate, CommitSignature, Genesis,
-    GenesisAccount, GenesisAgency, Keypair, Role, Transaction, TxBody, Validator, ValidatorSet,
-    VoteBody, VoteKind, MAX_TX_BYTES,
+    AccountsCall, AgencyId, Block, Call, ChainId, CommitCertificate, CommitSignature, Genesis, GenesisAccount,
+    GenesisAgency, Keypair, Role, Transaction, TxBody, Validator, ValidatorSet, VoteBody, VoteKind, MAX_TX_BYTES,
 };
 use serde_json::Value;
 use tower::ServiceExt as _;
@@ -60,9 +59,7 @@ impl TestNet {
                 id: agency(),
                 name: "Land Registry".into(),
                 can_register_citizens: true,
-                admins: vec![GenesisAccount {
-                    public_key: admin.public_key().clone(),
-                }],
+                admins: vec![GenesisAccount { public_key: admin.public_key().clone() }],
             }],
             validators: ValidatorSet::new(vec![Validator {
                 address: validator.address(),
@@ -74,20 +71,11 @@ impl TestNet {
         genesis.validate().unwrap();
         let layout = HomeLayout::new(home.path());
         let (store, committed) = open_state(&layout, &genesis).unwrap();
-        let mut config = NodeConfig::new(
-            "api-test-node",
-            "127.0.0.1:0".parse().unwrap(),
-            "127.0.0.1:0".parse().unwrap(),
-        );
+        let mut config =
+            NodeConfig::new("api-test-node", "127.0.0.1:0".parse().unwrap(), "127.0.0.1:0".parse().unwrap());
         tune(&mut config);
         let node = Shared::new(genesis, config, store, committed, validator.address());
-        Self {
-            _home: home,
-            node,
-            admin,
-            validator,
-            chain_id,
-        }
+        Self { _home: home, node, admin, validator, chain_id }
     }
 
     /// A transaction body from `sender`, valid for an hour.
@@ -103,8 +91,7 @@ impl TestNet {
 
     /// The admin registers the official whose key comes from `seed`, as a registrar.
     pub fn register(&self, nonce: u64, seed: u8) -> Transaction {
-        self.body(&self.admin, nonce, register_call(seed))
-            .sign(&self.admin)
+        self.body(&self.admin, nonce, register_call(seed)).sign(&self.admin)
     }
 
     /// Propose a block from the mempool and commit it with a certificate signed by the validator.
@@ -137,8 +124,7 @@ impl TestNet {
     }
 
     pub async fn get(&self, uri: &str) -> Reply {
-        self.call(Request::get(uri).body(Body::empty()).unwrap())
-            .await
+        self.call(Request::get(uri).body(Body::empty()).unwrap()).await
     }
 
     pub async fn post_raw(&self, uri: &str, bytes: Vec<u8>) -> Reply {
@@ -152,28 +138,15 @@ impl TestNet {
     }
 
     pub async fn post_json(&self, uri: &str, json: &Value) -> Reply {
-        self.post_text(uri, "application/json", json.to_string())
-            .await
+        self.post_text(uri, "application/json", json.to_string()).await
     }
 
     pub async fn post_text(&self, uri: &str, content_type: &str, text: String) -> Reply {
-        self.call(
-            Request::post(uri)
-                .header(header::CONTENT_TYPE, content_type)
-                .body(Body::from(text))
-                .unwrap(),
-        )
-        .await
+        self.call(Request::post(uri).header(header::CONTENT_TYPE, content_type).body(Body::from(text)).unwrap()).await
     }
 
     pub async fn call(&self, request: Request<Body>) -> Reply {
-        Reply::read(
-            publica_api::router(Arc::clone(&self.node))
-                .oneshot(request)
-                .await
-                .unwrap(),
-        )
-        .await
+        Reply::read(publica_api::router(Arc::clone(&self.node)).oneshot(request).await.unwrap()).await
     }
 }
 
@@ -197,28 +170,14 @@ impl Reply {
     async fn read(response: Response) -> Self {
         let status = response.status();
         let headers = response.headers().clone();
-        let content_type = headers
-            .get(header::CONTENT_TYPE)
-            .map(|v| v.to_str().unwrap().to_owned())
-            .unwrap_or_default();
-        let bytes = axum::body::to_bytes(response.into_body(), 64 << 20)
-            .await
-            .unwrap()
-            .to_vec();
-        Self {
-            status,
-            content_type,
-            headers,
-            bytes,
-        }
+        let content_type =
+            headers.get(header::CONTENT_TYPE).map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+        let bytes = axum::body::to_bytes(response.into_body(), 64 << 20).await.unwrap().to_vec();
+        Self { status, content_type, headers, bytes }
     }
 
     pub fn json(&self) -> Value {
-        assert!(
-            self.content_type.starts_with("application/json"),
-            "content type {:?}",
-            self.content_type
-        );
+        assert!(self.content_type.starts_with("application/json"), "content type {:?}", self.content_type);
         serde_json::from_slice(&self.bytes).unwrap()
     }
 
@@ -231,14 +190,8 @@ impl Reply {
     pub fn assert_error(&self, status: StatusCode, code: &str) -> String {
         let json = self.json();
         assert_eq!(self.status, status, "body: {json}");
-        let error = json["error"]
-            .as_object()
-            .unwrap_or_else(|| panic!("not an error body: {json}"));
-        assert_eq!(
-            error.len(),
-            3,
-            "error has exactly code, number, message: {json}"
-        );
+        let error = json["error"].as_object().unwrap_or_else(|| panic!("not an error body: {json}"));
+        assert_eq!(error.len(), 3, "error has exactly code, number, message: {json}");
         assert_eq!(error["code"], code, "body: {json}");
         let number = publica_types::ErrorCode::ALL
             .iter()

@@ -24,10 +24,7 @@ async fn committed_transaction_reports_its_place() {
     let first = net.register(0, 10);
     let second = net.register(1, 11);
     for tx in [&first, &second] {
-        assert_eq!(
-            net.post_raw("/v1/transactions", tx.encode()).await.status,
-            StatusCode::ACCEPTED
-        );
+        assert_eq!(net.post_raw("/v1/transactions", tx.encode()).await.status, StatusCode::ACCEPTED);
     }
     net.commit_block();
     assert_eq!(net.mempool_len(), 0);
@@ -43,63 +40,43 @@ async fn committed_transaction_reports_its_place() {
 async fn proofs_before_the_first_block_are_unavailable() {
     let net = TestNet::new();
     let key_hex = hex::encode(account_key(&net.admin.address()));
-    for uri in [
-        format!("/v1/state/{key_hex}"),
-        format!("/v1/accounts/{}", net.admin.address()),
-    ] {
+    for uri in [format!("/v1/state/{key_hex}"), format!("/v1/accounts/{}", net.admin.address())] {
         let reply = net.get(&uri).await;
         let message = reply.assert_error(StatusCode::SERVICE_UNAVAILABLE, "unavailable");
         assert!(message.contains("height 1"), "{message}");
         assert_eq!(reply.headers.get(header::RETRY_AFTER).unwrap(), "1");
     }
-    net.get("/v1/blocks/latest")
-        .await
-        .assert_error(StatusCode::NOT_FOUND, "not_found");
+    net.get("/v1/blocks/latest").await.assert_error(StatusCode::NOT_FOUND, "not_found");
 }
 
 /// Parse a proof document as a citizen would (from the bytes the API sent) and verify it against the genesis.
 fn verify_document(bytes: &[u8], genesis: &Genesis) -> publica_verify::VerifiedRead {
-    ReadProof::from_json(bytes)
-        .unwrap()
-        .verify_with_genesis(genesis)
-        .unwrap()
+    ReadProof::from_json(bytes).unwrap().verify_with_genesis(genesis).unwrap()
 }
 
 #[tokio::test]
 async fn state_proofs_verify_for_present_and_absent_keys() {
     let net = TestNet::new();
-    assert_eq!(
-        net.post_raw("/v1/transactions", net.register(0, 10).encode())
-            .await
-            .status,
-        StatusCode::ACCEPTED
-    );
+    assert_eq!(net.post_raw("/v1/transactions", net.register(0, 10).encode()).await.status, StatusCode::ACCEPTED);
     net.commit_block();
 
     let present = account_key(&key(10).address());
-    let reply = net
-        .get(&format!("/v1/state/{}", hex::encode(&present)))
-        .await;
+    let reply = net.get(&format!("/v1/state/{}", hex::encode(&present))).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
     let verified = verify_document(&reply.bytes, &net.node.genesis);
     assert_eq!(verified.height, 1);
     assert_eq!(verified.key, present);
     let value = verified.value.expect("the registered official is present");
-    let record: publica_accounts::AccountRecord =
-        codec::decode_canonical("account", &value, 1 << 16).unwrap();
+    let record: publica_accounts::AccountRecord = codec::decode_canonical("account", &value, 1 << 16).unwrap();
     assert_eq!(record.address, key(10).address());
     assert_eq!(record.created_at_height, 1);
 
     // Upper-case hex reads the same key.
-    let upper = net
-        .get(&format!("/v1/state/{}", hex::encode_upper(&present)))
-        .await;
+    let upper = net.get(&format!("/v1/state/{}", hex::encode_upper(&present))).await;
     assert_eq!(upper.json(), reply.json());
 
     let absent = account_key(&key(99).address());
-    let reply = net
-        .get(&format!("/v1/state/{}", hex::encode(&absent)))
-        .await;
+    let reply = net.get(&format!("/v1/state/{}", hex::encode(&absent))).await;
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(reply.json()["value"], serde_json::Value::Null);
     let verified = verify_document(&reply.bytes, &net.node.genesis);
@@ -117,12 +94,7 @@ async fn state_proofs_verify_for_present_and_absent_keys() {
 #[tokio::test]
 async fn account_route_gives_record_nonce_and_proof() {
     let net = TestNet::new();
-    assert_eq!(
-        net.post_raw("/v1/transactions", net.register(0, 10).encode())
-            .await
-            .status,
-        StatusCode::ACCEPTED
-    );
+    assert_eq!(net.post_raw("/v1/transactions", net.register(0, 10).encode()).await.status, StatusCode::ACCEPTED);
     net.commit_block();
 
     let admin = net.admin.address();
@@ -132,10 +104,7 @@ async fn account_route_gives_record_nonce_and_proof() {
     assert_eq!(body["address"], admin.to_string());
     assert_eq!(body["height"], 1);
     assert_eq!(body["next_nonce"], 1);
-    assert_eq!(
-        body["account"]["kind"],
-        json!({"type": "official", "agency": "land-registry", "roles": ["admin"]})
-    );
+    assert_eq!(body["account"]["kind"], json!({"type": "official", "agency": "land-registry", "roles": ["admin"]}));
     assert_eq!(body["account"]["active"], true);
     let proof_bytes = serde_json::to_vec(&body["proof"]).unwrap();
     let verified = verify_document(&proof_bytes, &net.node.genesis);
@@ -144,17 +113,12 @@ async fn account_route_gives_record_nonce_and_proof() {
         codec::decode_canonical("account", verified.value.as_deref().unwrap(), 1 << 16).unwrap();
     assert_eq!(serde_json::to_value(&record).unwrap(), body["account"]);
 
-    let official = net
-        .get(&format!("/v1/accounts/{}", key(10).address()))
-        .await
-        .json();
+    let official = net.get(&format!("/v1/accounts/{}", key(10).address())).await.json();
     assert_eq!(official["next_nonce"], 0);
     assert_eq!(official["account"]["kind"]["roles"], json!(["registrar"]));
 
-    let message = net
-        .get(&format!("/v1/accounts/{}", key(99).address()))
-        .await
-        .assert_error(StatusCode::NOT_FOUND, "not_found");
+    let message =
+        net.get(&format!("/v1/accounts/{}", key(99).address())).await.assert_error(StatusCode::NOT_FOUND, "not_found");
     assert!(message.contains("/v1/state/"), "{message}");
 }
 
@@ -162,10 +126,7 @@ async fn account_route_gives_record_nonce_and_proof() {
 async fn blocks_by_height_and_latest() {
     let net = TestNet::new();
     let tx = net.register(0, 10);
-    assert_eq!(
-        net.post_raw("/v1/transactions", tx.encode()).await.status,
-        StatusCode::ACCEPTED
-    );
+    assert_eq!(net.post_raw("/v1/transactions", tx.encode()).await.status, StatusCode::ACCEPTED);
     let block = net.commit_block();
 
     let latest = net.get("/v1/blocks/latest").await;
@@ -176,11 +137,8 @@ async fn blocks_by_height_and_latest() {
     assert_eq!(body["header"], serde_json::to_value(&block.header).unwrap());
     assert_eq!(body["tx_ids"], json!([tx.id().to_string()]));
     assert!(body.get("txs").is_none());
-    let certificate: publica_types::CommitCertificate =
-        serde_json::from_value(body["certificate"].clone()).unwrap();
-    certificate
-        .verify(&net.chain_id, &net.node.genesis.validators)
-        .unwrap();
+    let certificate: publica_types::CommitCertificate = serde_json::from_value(body["certificate"].clone()).unwrap();
+    certificate.verify(&net.chain_id, &net.node.genesis.validators).unwrap();
     assert_eq!(certificate.block_hash, block.hash());
 
     let full = net.get("/v1/blocks/1?txs=true").await.json();
@@ -189,20 +147,11 @@ async fn blocks_by_height_and_latest() {
     let explicit_false = net.get("/v1/blocks/1?txs=false").await.json();
     assert_eq!(explicit_false, body);
 
-    net.get("/v1/blocks/2")
-        .await
-        .assert_error(StatusCode::NOT_FOUND, "not_found");
-    let genesis = net
-        .get("/v1/blocks/0")
-        .await
-        .assert_error(StatusCode::NOT_FOUND, "not_found");
+    net.get("/v1/blocks/2").await.assert_error(StatusCode::NOT_FOUND, "not_found");
+    let genesis = net.get("/v1/blocks/0").await.assert_error(StatusCode::NOT_FOUND, "not_found");
     assert!(genesis.contains("/v1/genesis"), "{genesis}");
-    net.get("/v1/blocks/1?txs=maybe")
-        .await
-        .assert_error(StatusCode::BAD_REQUEST, "malformed_request");
-    net.get("/v1/blocks/1?unknown=1")
-        .await
-        .assert_error(StatusCode::BAD_REQUEST, "malformed_request");
+    net.get("/v1/blocks/1?txs=maybe").await.assert_error(StatusCode::BAD_REQUEST, "malformed_request");
+    net.get("/v1/blocks/1?unknown=1").await.assert_error(StatusCode::BAD_REQUEST, "malformed_request");
 }
 
 #[tokio::test]
@@ -224,31 +173,15 @@ async fn bad_path_parameters_are_json_errors() {
         "/v1/transactions/%FF%FE",
     ] {
         let reply = net.get(uri).await;
-        assert_eq!(
-            reply.status,
-            StatusCode::BAD_REQUEST,
-            "{uri}: {}",
-            reply.text()
-        );
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{uri}: {}", reply.text());
         reply.assert_error(StatusCode::BAD_REQUEST, "malformed_request");
     }
-    let message = net
-        .get("/v1/nothing/here")
-        .await
-        .assert_error(StatusCode::NOT_FOUND, "not_found");
+    let message = net.get("/v1/nothing/here").await.assert_error(StatusCode::NOT_FOUND, "not_found");
     assert!(message.contains("/openapi.json"), "{message}");
-    let request = axum::http::Request::delete("/v1/status")
-        .body(axum::body::Body::empty())
-        .unwrap();
-    net.call(request)
-        .await
-        .assert_error(StatusCode::METHOD_NOT_ALLOWED, "malformed_request");
-    let request = axum::http::Request::get("/v1/transactions")
-        .body(axum::body::Body::empty())
-        .unwrap();
-    net.call(request)
-        .await
-        .assert_error(StatusCode::METHOD_NOT_ALLOWED, "malformed_request");
+    let request = axum::http::Request::delete("/v1/status").body(axum::body::Body::empty()).unwrap();
+    net.call(request).await.assert_error(StatusCode::METHOD_NOT_ALLOWED, "malformed_request");
+    let request = axum::http::Request::get("/v1/transactions").body(axum::body::Body::empty()).unwrap();
+    net.call(request).await.assert_error(StatusCode::METHOD_NOT_ALLOWED, "malformed_request");
 }
 
 #[tokio::test]
@@ -259,20 +192,12 @@ async fn status_reports_the_chain_and_the_node() {
     assert_eq!(body["moniker"], "api-test-node");
     assert_eq!(body["height"], 0);
     assert_eq!(body["last_block_hash"], serde_json::Value::Null);
-    assert_eq!(
-        body["validator_address"],
-        net.validator.address().to_string()
-    );
+    assert_eq!(body["validator_address"], net.validator.address().to_string());
     assert_eq!(body["is_validator"], true);
     assert_eq!(body["validator_count"], 1);
     assert_eq!(body["mempool_txs"], 0);
 
-    assert_eq!(
-        net.post_raw("/v1/transactions", net.register(0, 10).encode())
-            .await
-            .status,
-        StatusCode::ACCEPTED
-    );
+    assert_eq!(net.post_raw("/v1/transactions", net.register(0, 10).encode()).await.status, StatusCode::ACCEPTED);
     assert_eq!(net.get("/v1/status").await.json()["mempool_txs"], 1);
     let block = net.commit_block();
     let body = net.get("/v1/status").await.json();

@@ -79,8 +79,7 @@ async fn one_validator_commits_verifiable_blocks() {
         assert_eq!(block.header.height, height);
         assert_eq!(cert.height, height);
         assert_eq!(cert.block_hash, block.hash());
-        cert.verify(&chain_id(), &validators)
-            .expect("certificate verifies");
+        cert.verify(&chain_id(), &validators).expect("certificate verifies");
         if i > 0 {
             assert_eq!(block.header.parent_hash, ledger[i - 1].0.hash());
         }
@@ -88,20 +87,11 @@ async fn one_validator_commits_verifiable_blocks() {
 
     let cert = &ledger[0].1;
     for (what, bad) in tampered(cert) {
-        assert!(
-            bad.verify(&chain_id(), &validators).is_err(),
-            "a certificate with {what} verified"
-        );
+        assert!(bad.verify(&chain_id(), &validators).is_err(), "a certificate with {what} verified");
     }
     let other_chain = ChainId::new("another-chain").expect("valid");
-    assert!(
-        cert.verify(&other_chain, &validators).is_err(),
-        "a certificate verified on another chain"
-    );
-    assert!(
-        cert.verify(&chain_id(), &validator_set(4)).is_err(),
-        "a certificate verified for another set"
-    );
+    assert!(cert.verify(&other_chain, &validators).is_err(), "a certificate verified on another chain");
+    assert!(cert.verify(&chain_id(), &validator_set(4)).is_err(), "a certificate verified for another set");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -115,12 +105,8 @@ async fn four_validators_commit_the_same_blocks() {
     }
 
     let target = 12;
-    wait_until(
-        Duration::from_secs(40),
-        "12 blocks on every validator",
-        || nodes.iter().all(|n| n.height() >= target),
-    )
-    .await;
+    wait_until(Duration::from_secs(40), "12 blocks on every validator", || nodes.iter().all(|n| n.height() >= target))
+        .await;
     for node in &mut nodes {
         node.stop().await;
     }
@@ -128,36 +114,17 @@ async fn four_validators_commit_the_same_blocks() {
     for height in 1..=target {
         let hash = nodes[0].block_hash(height).expect("committed");
         for node in &nodes[1..] {
-            assert_eq!(
-                node.block_hash(height),
-                Some(hash),
-                "validators disagree at height {height}"
-            );
+            assert_eq!(node.block_hash(height), Some(hash), "validators disagree at height {height}");
         }
         let (block, cert) = nodes[0].ledger.lock()[height as usize - 1].clone();
-        cert.verify(&chain_id(), &validators)
-            .expect("certificate verifies");
-        assert!(
-            cert.signatures.len() >= 3,
-            "a certificate needs more than two thirds of four validators"
-        );
-        assert!(
-            validators.get(&block.header.proposer).is_some(),
-            "proposer of height {height} is not a validator"
-        );
+        cert.verify(&chain_id(), &validators).expect("certificate verifies");
+        assert!(cert.signatures.len() >= 3, "a certificate needs more than two thirds of four validators");
+        assert!(validators.get(&block.header.proposer).is_some(), "proposer of height {height} is not a validator");
     }
     // Proposers rotate: with equal power, round 0 of height h belongs to validator h mod 4.
-    let proposers: std::collections::BTreeSet<_> = nodes[0]
-        .ledger
-        .lock()
-        .iter()
-        .map(|(b, _)| b.header.proposer)
-        .collect();
-    assert!(
-        proposers.len() >= 3,
-        "only {} distinct proposers in {target} blocks",
-        proposers.len()
-    );
+    let proposers: std::collections::BTreeSet<_> =
+        nodes[0].ledger.lock().iter().map(|(b, _)| b.header.proposer).collect();
+    assert!(proposers.len() >= 3, "only {} distinct proposers in {target} blocks", proposers.len());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -170,45 +137,28 @@ async fn restarted_validator_catches_up_through_wal_and_value_sync() {
         node.start(&validators).await;
     }
 
-    wait_until(
-        Duration::from_secs(30),
-        "5 blocks on every validator",
-        || nodes.iter().all(|n| n.height() >= 5),
-    )
-    .await;
+    wait_until(Duration::from_secs(30), "5 blocks on every validator", || nodes.iter().all(|n| n.height() >= 5)).await;
 
     // Stop one validator; the other three hold more than two thirds of the power and keep deciding.
     nodes[3].stop().await;
     let stopped_at = nodes[3].height();
-    wait_until(
-        Duration::from_secs(30),
-        "the others to move 6 blocks ahead",
-        || nodes[..3].iter().all(|n| n.height() >= stopped_at + 6),
-    )
+    wait_until(Duration::from_secs(30), "the others to move 6 blocks ahead", || {
+        nodes[..3].iter().all(|n| n.height() >= stopped_at + 6)
+    })
     .await;
 
     // Restart it on the same WAL and ledger: it must replay, then fetch the missed blocks from its peers.
     nodes[3].start(&validators).await;
     let goal = nodes[0].height() + 2;
-    wait_until(
-        Duration::from_secs(40),
-        "the restarted validator to catch up",
-        || nodes[3].height() >= goal,
-    )
-    .await;
+    wait_until(Duration::from_secs(40), "the restarted validator to catch up", || nodes[3].height() >= goal).await;
     for node in &mut nodes {
         node.stop().await;
     }
 
     let lagging = &nodes[3];
     for height in 1..=goal {
-        assert_eq!(
-            lagging.block_hash(height),
-            nodes[0].block_hash(height),
-            "different block at height {height}"
-        );
+        assert_eq!(lagging.block_hash(height), nodes[0].block_hash(height), "different block at height {height}");
         let (_, cert) = lagging.ledger.lock()[height as usize - 1].clone();
-        cert.verify(&chain_id(), &validators)
-            .expect("synced certificate verifies");
+        cert.verify(&chain_id(), &validators).expect("synced certificate verifies");
     }
 }

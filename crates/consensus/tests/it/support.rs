@@ -8,9 +8,7 @@ use parking_lot::Mutex;
 use publica_consensus::{start, Application, ConsensusConfig, ConsensusHandle};
 use publica_crypto::{sha256, Address, Hash, Keypair};
 use publica_types::block::tx_root;
-use publica_types::{
-    Block, BlockHeader, ChainId, CommitCertificate, Validator, ValidatorSet, HEADER_VERSION,
-};
+use publica_types::{Block, BlockHeader, ChainId, CommitCertificate, Validator, ValidatorSet, HEADER_VERSION};
 
 /// The blocks a node has committed, shared with the test so it survives a restart of the node.
 pub type Ledger = Arc<Mutex<Vec<(Block, CommitCertificate)>>>;
@@ -25,22 +23,13 @@ pub struct TestChain {
 
 impl TestChain {
     pub fn new(chain_id: ChainId, validators: ValidatorSet, ledger: Ledger) -> Self {
-        Self {
-            chain_id,
-            validators,
-            ledger,
-        }
+        Self { chain_id, validators, ledger }
     }
 
     fn tip(&self) -> (u64, Hash, u64, Hash) {
         let ledger = self.ledger.lock();
         match ledger.last() {
-            Some((b, _)) => (
-                b.header.height,
-                b.hash(),
-                b.header.time_ms,
-                b.header.state_root,
-            ),
+            Some((b, _)) => (b.header.height, b.hash(), b.header.time_ms, b.header.state_root),
             None => (0, [0u8; 32], 0, [0u8; 32]),
         }
     }
@@ -53,10 +42,7 @@ impl TestChain {
 }
 
 fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .expect("clock after 1970")
-        .as_millis() as u64
+    SystemTime::now().duration_since(UNIX_EPOCH).expect("clock after 1970").as_millis() as u64
 }
 
 impl Application for TestChain {
@@ -94,10 +80,7 @@ impl Application for TestChain {
             validator_set_hash: self.validators.hash(),
             next_validator_set_hash: self.validators.hash(),
         };
-        Ok(Block {
-            header,
-            txs: vec![],
-        })
+        Ok(Block { header, txs: vec![] })
     }
 
     fn validate(&mut self, block: &Block) -> Result<(), String> {
@@ -156,11 +139,7 @@ pub fn validator_set(n: u8) -> ValidatorSet {
         (0..n)
             .map(|i| {
                 let kp = keypair(i);
-                Validator {
-                    address: kp.public_key().address(),
-                    public_key: kp.public_key().clone(),
-                    voting_power: 1,
-                }
+                Validator { address: kp.public_key().address(), public_key: kp.public_key().clone(), voting_power: 1 }
             })
             .collect(),
     )
@@ -178,14 +157,9 @@ pub struct TestNode {
 impl TestNode {
     pub async fn start(&mut self, validators: &ValidatorSet) {
         let app = TestChain::new(chain_id(), validators.clone(), Arc::clone(&self.ledger));
-        let handle = start(
-            self.config.clone(),
-            keypair(self.index),
-            [self.index + 100; 32],
-            app,
-        )
-        .await
-        .expect("consensus starts");
+        let handle = start(self.config.clone(), keypair(self.index), [self.index + 100; 32], app)
+            .await
+            .expect("consensus starts");
         self.handle = Some(handle);
     }
 
@@ -210,19 +184,9 @@ pub fn network(n: u8, dir: &std::path::Path) -> Vec<TestNode> {
     let addrs: Vec<SocketAddr> = (0..n).map(|_| free_addr()).collect();
     (0..n)
         .map(|i| {
-            let mut config =
-                ConsensusConfig::new(chain_id(), addrs[i as usize], dir.join(format!("node{i}")));
-            config.peers = addrs
-                .iter()
-                .copied()
-                .filter(|a| *a != addrs[i as usize])
-                .collect();
-            TestNode {
-                index: i,
-                config,
-                ledger: Ledger::default(),
-                handle: None,
-            }
+            let mut config = ConsensusConfig::new(chain_id(), addrs[i as usize], dir.join(format!("node{i}")));
+            config.peers = addrs.iter().copied().filter(|a| *a != addrs[i as usize]).collect();
+            TestNode { index: i, config, ledger: Ledger::default(), handle: None }
         })
         .collect()
 }
@@ -231,10 +195,7 @@ pub fn network(n: u8, dir: &std::path::Path) -> Vec<TestNode> {
 pub async fn wait_until(limit: Duration, what: &str, mut f: impl FnMut() -> bool) {
     let deadline = tokio::time::Instant::now() + limit;
     while !f() {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "timed out waiting for {what}"
-        );
+        assert!(tokio::time::Instant::now() < deadline, "timed out waiting for {what}");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }

@@ -2,8 +2,7 @@
 
 use proptest::prelude::*;
 use publica_crypto::{
-    verify_batch, CryptoError, Half, Keypair, PublicKey, Signature, ML_DSA_65_SIGNATURE_LEN,
-    SIGNATURE_LEN,
+    verify_batch, CryptoError, Half, Keypair, PublicKey, Signature, ML_DSA_65_SIGNATURE_LEN, SIGNATURE_LEN,
 };
 
 use crate::keypair;
@@ -18,15 +17,10 @@ impl Fixture {
     /// `n` items signed by 5 keys (so batches contain repeated keys, which the Ed25519 batch coalesces).
     fn new(n: usize) -> Self {
         let signers: Vec<Keypair> = (0..5).map(|i| keypair(100 + i)).collect();
-        let mut fixture = Fixture {
-            keys: Vec::new(),
-            messages: Vec::new(),
-            signatures: Vec::new(),
-        };
+        let mut fixture = Fixture { keys: Vec::new(), messages: Vec::new(), signatures: Vec::new() };
         for i in 0..n {
             let signer = &signers[i % signers.len()];
-            let message =
-                publica_crypto::signing_message("test", "batch", &(i as u64).to_le_bytes());
+            let message = publica_crypto::signing_message("test", "batch", &(i as u64).to_le_bytes());
             fixture.signatures.push(signer.sign(&message));
             fixture.keys.push(signer.public_key().clone());
             fixture.messages.push(message);
@@ -35,9 +29,7 @@ impl Fixture {
     }
 
     fn items(&self) -> Vec<(&PublicKey, &[u8], &Signature)> {
-        (0..self.keys.len())
-            .map(|i| (&self.keys[i], &self.messages[i][..], &self.signatures[i]))
-            .collect()
+        (0..self.keys.len()).map(|i| (&self.keys[i], &self.messages[i][..], &self.signatures[i])).collect()
     }
 }
 
@@ -75,16 +67,8 @@ fn one_bad_among_many_is_flagged_exactly() {
     let results = verify_batch(&fixture.items());
     for (i, result) in results.iter().enumerate() {
         match i {
-            7 | 299 => assert_eq!(
-                result.as_ref().unwrap_err().failed_half(),
-                Some(Half::MlDsa65),
-                "item {i}"
-            ),
-            131 => assert_eq!(
-                result.as_ref().unwrap_err().failed_half(),
-                Some(Half::Ed25519),
-                "item {i}"
-            ),
+            7 | 299 => assert_eq!(result.as_ref().unwrap_err().failed_half(), Some(Half::MlDsa65), "item {i}"),
+            131 => assert_eq!(result.as_ref().unwrap_err().failed_half(), Some(Half::Ed25519), "item {i}"),
             _ => assert!(result.is_ok(), "item {i}: {result:?}"),
         }
     }
@@ -101,12 +85,7 @@ fn swapped_ed25519_halves_within_a_batch_are_caught() {
     fixture.signatures[3] = Signature::from_halves(&ml_3, &ed_4).unwrap();
     fixture.signatures[4] = Signature::from_halves(&ml_4, &ed_3).unwrap();
     let results = verify_batch(&fixture.items());
-    let bad: Vec<usize> = results
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| r.is_err())
-        .map(|(i, _)| i)
-        .collect();
+    let bad: Vec<usize> = results.iter().enumerate().filter(|(_, r)| r.is_err()).map(|(i, _)| i).collect();
     assert_eq!(bad, vec![3, 4]);
 }
 
@@ -145,9 +124,6 @@ fn ml_dsa_corruption_anywhere_is_detected() {
         let mut bytes = signature.clone();
         bytes[position] ^= 0x80;
         let tampered = Signature::from_bytes(&bytes).unwrap();
-        assert!(
-            kp.public_key().verify(b"m", &tampered).is_err(),
-            "position {position}"
-        );
+        assert!(kp.public_key().verify(b"m", &tampered).is_err(), "position {position}");
     }
 }

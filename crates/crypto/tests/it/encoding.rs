@@ -2,8 +2,7 @@
 
 use borsh::BorshDeserialize;
 use publica_crypto::{
-    Address, CryptoError, PublicKey, Signature, ML_DSA_65_PUBLIC_KEY_LEN, PUBLIC_KEY_LEN,
-    SIGNATURE_LEN,
+    Address, CryptoError, PublicKey, Signature, ML_DSA_65_PUBLIC_KEY_LEN, PUBLIC_KEY_LEN, SIGNATURE_LEN,
 };
 
 use crate::keypair;
@@ -32,25 +31,16 @@ fn truncated_and_oversized_bytes_rejected() {
     for len in [0, 1, 32, ML_DSA_65_PUBLIC_KEY_LEN, PUBLIC_KEY_LEN - 1] {
         assert!(matches!(
             PublicKey::from_bytes(&key[..len]),
-            Err(CryptoError::InvalidLength {
-                expected: PUBLIC_KEY_LEN,
-                ..
-            })
+            Err(CryptoError::InvalidLength { expected: PUBLIC_KEY_LEN, .. })
         ));
     }
     let mut long = key.clone();
     long.push(0);
-    assert!(matches!(
-        PublicKey::from_bytes(&long),
-        Err(CryptoError::InvalidLength { actual: 1985, .. })
-    ));
+    assert!(matches!(PublicKey::from_bytes(&long), Err(CryptoError::InvalidLength { actual: 1985, .. })));
     for len in [0, 64, SIGNATURE_LEN - 1] {
         assert!(matches!(
             Signature::from_bytes(&signature[..len]),
-            Err(CryptoError::InvalidLength {
-                expected: SIGNATURE_LEN,
-                ..
-            })
+            Err(CryptoError::InvalidLength { expected: SIGNATURE_LEN, .. })
         ));
     }
     let mut long = signature.clone();
@@ -112,10 +102,7 @@ fn malformed_ml_dsa_public_key_rejected() {
     let key = keypair(24).public_key().to_bytes();
     assert!(matches!(
         publica_crypto::MlDsa65PublicKey::from_bytes(&key[..ML_DSA_65_PUBLIC_KEY_LEN + 22]),
-        Err(CryptoError::InvalidLength {
-            what: "ML-DSA-65 public key",
-            ..
-        })
+        Err(CryptoError::InvalidLength { what: "ML-DSA-65 public key", .. })
     ));
 }
 
@@ -140,10 +127,7 @@ fn borsh_is_fixed_length_raw_bytes() {
     let tuple = (address, key.clone(), signature.clone());
     let encoded = borsh::to_vec(&tuple).unwrap();
     assert_eq!(encoded.len(), 20 + PUBLIC_KEY_LEN + SIGNATURE_LEN);
-    assert_eq!(
-        borsh::from_slice::<(Address, PublicKey, Signature)>(&encoded).unwrap(),
-        tuple
-    );
+    assert_eq!(borsh::from_slice::<(Address, PublicKey, Signature)>(&encoded).unwrap(), tuple);
 }
 
 #[test]
@@ -176,14 +160,8 @@ fn serde_json_forms() {
     assert_eq!(serde_json::from_str::<PublicKey>(&json).unwrap(), key);
 
     let json = serde_json::to_string(&signature).unwrap();
-    assert_eq!(
-        json,
-        format!("\"{}\"", standard.encode(signature.to_bytes()))
-    );
-    assert!(
-        json.ends_with("=\""),
-        "3373 bytes need one padding character"
-    );
+    assert_eq!(json, format!("\"{}\"", standard.encode(signature.to_bytes())));
+    assert!(json.ends_with("=\""), "3373 bytes need one padding character");
     assert_eq!(serde_json::from_str::<Signature>(&json).unwrap(), signature);
 
     let json = serde_json::to_string(&address).unwrap();

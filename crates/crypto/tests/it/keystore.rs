@@ -35,24 +35,15 @@ fn each_encryption_uses_fresh_salt_and_nonce() {
     let a = keystore::encrypt(&kp, b"pw", "", FAST).unwrap();
     let b = keystore::encrypt(&kp, b"pw", "", FAST).unwrap();
     assert_ne!(a, b);
-    let (a, b): (serde_json::Value, serde_json::Value) = (
-        serde_json::from_str(&a.to_json()).unwrap(),
-        serde_json::from_str(&b.to_json()).unwrap(),
-    );
+    let (a, b): (serde_json::Value, serde_json::Value) =
+        (serde_json::from_str(&a.to_json()).unwrap(), serde_json::from_str(&b.to_json()).unwrap());
     assert_ne!(a["kdf"]["salt"], b["kdf"]["salt"]);
     assert_ne!(a["cipher"]["nonce"], b["cipher"]["nonce"]);
 }
 
 #[test]
 fn default_params_are_the_documented_ones() {
-    assert_eq!(
-        KdfParams::default(),
-        KdfParams {
-            m_kib: 65536,
-            t: 3,
-            p: 1
-        }
-    );
+    assert_eq!(KdfParams::default(), KdfParams { m_kib: 65536, t: 3, p: 1 });
 }
 
 #[test]
@@ -64,10 +55,7 @@ fn wrong_passphrase_fails_clearly() {
     assert!(file.decrypt(b"").is_err());
 }
 
-fn edit(
-    file: &KeyFile,
-    change: impl FnOnce(&mut serde_json::Value),
-) -> Result<KeyFile, CryptoError> {
+fn edit(file: &KeyFile, change: impl FnOnce(&mut serde_json::Value)) -> Result<KeyFile, CryptoError> {
     let mut value: serde_json::Value = serde_json::from_str(&file.to_json()).unwrap();
     change(&mut value);
     KeyFile::from_json(&serde_json::to_string(&value).unwrap())
@@ -85,10 +73,7 @@ fn tampered_ciphertext_fails() {
             v["ciphertext"] = b64.encode(ciphertext).into();
         })
         .unwrap();
-        assert!(matches!(
-            tampered.decrypt(b"pw"),
-            Err(CryptoError::WrongPassphraseOrCorrupted)
-        ));
+        assert!(matches!(tampered.decrypt(b"pw"), Err(CryptoError::WrongPassphraseOrCorrupted)));
     }
     let tampered = edit(&file, |v| {
         let mut nonce = b64.decode(v["cipher"]["nonce"].as_str().unwrap()).unwrap();
@@ -96,16 +81,10 @@ fn tampered_ciphertext_fails() {
         v["cipher"]["nonce"] = b64.encode(nonce).into();
     })
     .unwrap();
-    assert!(matches!(
-        tampered.decrypt(b"pw"),
-        Err(CryptoError::WrongPassphraseOrCorrupted)
-    ));
+    assert!(matches!(tampered.decrypt(b"pw"), Err(CryptoError::WrongPassphraseOrCorrupted)));
     // Changed KDF parameters derive another key.
     let tampered = edit(&file, |v| v["kdf"]["t"] = 2.into()).unwrap();
-    assert!(matches!(
-        tampered.decrypt(b"pw"),
-        Err(CryptoError::WrongPassphraseOrCorrupted)
-    ));
+    assert!(matches!(tampered.decrypt(b"pw"), Err(CryptoError::WrongPassphraseOrCorrupted)));
 }
 
 #[test]
@@ -113,26 +92,15 @@ fn swapped_public_key_fails() {
     let file = keystore::encrypt(&keypair(44), b"pw", "", FAST).unwrap();
     let other = keypair(45);
     // Swapping only the key makes the address check fail at load time.
-    let error = edit(&file, |v| {
-        v["public_key"] = serde_json::to_value(other.public_key()).unwrap()
-    })
-    .unwrap_err();
-    assert!(
-        error
-            .to_string()
-            .contains("does not belong to the public key"),
-        "{error}"
-    );
+    let error = edit(&file, |v| v["public_key"] = serde_json::to_value(other.public_key()).unwrap()).unwrap_err();
+    assert!(error.to_string().contains("does not belong to the public key"), "{error}");
     // Swapping key and address together loads, but the AEAD associated data no longer matches.
     let swapped = edit(&file, |v| {
         v["public_key"] = serde_json::to_value(other.public_key()).unwrap();
         v["address"] = other.address().to_string().into();
     })
     .unwrap();
-    assert!(matches!(
-        swapped.decrypt(b"pw"),
-        Err(CryptoError::WrongPassphraseOrCorrupted)
-    ));
+    assert!(matches!(swapped.decrypt(b"pw"), Err(CryptoError::WrongPassphraseOrCorrupted)));
 }
 
 #[test]
@@ -142,59 +110,23 @@ fn structural_checks_on_load() {
         let error = result.unwrap_err().to_string();
         assert!(error.contains(needle), "expected {needle:?} in {error:?}");
     };
-    expect(
-        edit(&file, |v| v["version"] = 2.into()),
-        "version 2 is not supported",
-    );
-    expect(
-        edit(&file, |v| v["kdf"]["name"] = "scrypt".into()),
-        "kdf \"scrypt\"",
-    );
-    expect(
-        edit(&file, |v| v["cipher"]["name"] = "aes".into()),
-        "cipher \"aes\"",
-    );
-    expect(
-        edit(&file, |v| {
-            v["kdf"]["m_kib"] = (KdfParams::MAX_M_KIB + 1).into()
-        }),
-        "m_kib",
-    );
+    expect(edit(&file, |v| v["version"] = 2.into()), "version 2 is not supported");
+    expect(edit(&file, |v| v["kdf"]["name"] = "scrypt".into()), "kdf \"scrypt\"");
+    expect(edit(&file, |v| v["cipher"]["name"] = "aes".into()), "cipher \"aes\"");
+    expect(edit(&file, |v| v["kdf"]["m_kib"] = (KdfParams::MAX_M_KIB + 1).into()), "m_kib");
     expect(edit(&file, |v| v["kdf"]["salt"] = "AAAA".into()), "salt");
-    expect(
-        edit(&file, |v| v["ciphertext"] = "AAAA".into()),
-        "ciphertext",
-    );
+    expect(edit(&file, |v| v["ciphertext"] = "AAAA".into()), "ciphertext");
     expect(edit(&file, |v| v["extra"] = 1.into()), "unknown field");
-    expect(
-        edit(&file, |v| v["label"] = "x".repeat(1000).into()),
-        "label",
-    );
-    expect(
-        KeyFile::from_json(&" ".repeat(MAX_KEY_FILE_BYTES + 1)),
-        "limit",
-    );
+    expect(edit(&file, |v| v["label"] = "x".repeat(1000).into()), "label");
+    expect(KeyFile::from_json(&" ".repeat(MAX_KEY_FILE_BYTES + 1)), "limit");
     expect(KeyFile::from_json("{"), "invalid key file");
 }
 
 #[test]
 fn empty_passphrase_and_long_label_refused() {
-    assert!(matches!(
-        keystore::encrypt(&keypair(47), b"", "", FAST),
-        Err(CryptoError::Passphrase { .. })
-    ));
+    assert!(matches!(keystore::encrypt(&keypair(47), b"", "", FAST), Err(CryptoError::Passphrase { .. })));
     assert!(keystore::encrypt(&keypair(47), b"pw", &"l".repeat(257), FAST).is_err());
-    assert!(keystore::encrypt(
-        &keypair(47),
-        b"pw",
-        "",
-        KdfParams {
-            m_kib: 1,
-            t: 1,
-            p: 1
-        }
-    )
-    .is_err());
+    assert!(keystore::encrypt(&keypair(47), b"pw", "", KdfParams { m_kib: 1, t: 1, p: 1 }).is_err());
 }
 
 #[test]
@@ -211,10 +143,7 @@ fn save_load_with_mode_0600_and_no_overwrite() {
         assert_eq!(mode, 0o600, "mode {mode:o}");
     }
     // No temporary file is left behind.
-    let names: Vec<_> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
+    let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(names, vec![std::ffi::OsString::from("validator.key.json")]);
 
     let loaded = KeyFile::load(&path).unwrap();
@@ -222,15 +151,8 @@ fn save_load_with_mode_0600_and_no_overwrite() {
     assert_eq!(loaded.decrypt(b"pw").unwrap().public_key(), kp.public_key());
 
     let other = keystore::encrypt(&keypair(49), b"pw", "v", FAST).unwrap();
-    assert!(matches!(
-        other.save(&path),
-        Err(CryptoError::KeyFileExists { .. })
-    ));
-    assert_eq!(
-        KeyFile::load(&path).unwrap(),
-        file,
-        "existing file untouched"
-    );
+    assert!(matches!(other.save(&path), Err(CryptoError::KeyFileExists { .. })));
+    assert_eq!(KeyFile::load(&path).unwrap(), file, "existing file untouched");
 }
 
 #[test]
@@ -238,14 +160,8 @@ fn load_enforces_size_limit() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("big.json");
     std::fs::write(&path, vec![b' '; MAX_KEY_FILE_BYTES + 1]).unwrap();
-    assert!(KeyFile::load(&path)
-        .unwrap_err()
-        .to_string()
-        .contains("limit"));
-    assert!(matches!(
-        KeyFile::load(dir.path().join("missing")),
-        Err(CryptoError::Io { .. })
-    ));
+    assert!(KeyFile::load(&path).unwrap_err().to_string().contains("limit"));
+    assert!(matches!(KeyFile::load(dir.path().join("missing")), Err(CryptoError::Io { .. })));
 }
 
 #[test]
@@ -264,10 +180,7 @@ fn passphrase_from_file_trims_one_newline() {
     }
     let empty = dir.path().join("empty");
     std::fs::write(&empty, b"\n").unwrap();
-    assert!(matches!(
-        Passphrase::from_file(&empty),
-        Err(CryptoError::Passphrase { .. })
-    ));
+    assert!(matches!(Passphrase::from_file(&empty), Err(CryptoError::Passphrase { .. })));
     let big = dir.path().join("big");
     std::fs::write(&big, vec![b'x'; 5000]).unwrap();
     assert!(Passphrase::from_file(&big).is_err());
@@ -277,16 +190,10 @@ fn passphrase_from_file_trims_one_newline() {
 fn passphrase_from_env() {
     // A variable name unique to this test, so parallel tests cannot interfere.
     let var = "PUBLICA_CRYPTO_TEST_PASSPHRASE_7F3A";
-    assert!(Passphrase::from_env(var)
-        .unwrap_err()
-        .to_string()
-        .contains("not set"));
+    assert!(Passphrase::from_env(var).unwrap_err().to_string().contains("not set"));
     std::env::set_var(var, "from env");
     assert_eq!(Passphrase::from_env(var).unwrap().as_bytes(), b"from env");
     std::env::set_var(var, "");
-    assert!(Passphrase::from_env(var)
-        .unwrap_err()
-        .to_string()
-        .contains("empty"));
+    assert!(Passphrase::from_env(var).unwrap_err().to_string().contains("empty"));
     std::env::remove_var(var);
 }

@@ -33,17 +33,11 @@ use publica_crypto::{signing_message, verify_batch, Keypair, PublicKey, Signatur
 fn hybrid_throughput() {
     const N: usize = 10_000;
     let signers: Vec<Keypair> = (0..100u8).map(crate::keypair).collect();
-    let messages: Vec<Vec<u8>> = (0..N)
-        .map(|i| signing_message("tx", "bench", &(i as u64).to_le_bytes().repeat(32)))
-        .collect();
+    let messages: Vec<Vec<u8>> =
+        (0..N).map(|i| signing_message("tx", "bench", &(i as u64).to_le_bytes().repeat(32))).collect();
 
-    let (signatures, sign_wall, sign_cpu) = timed(|| {
-        messages
-            .iter()
-            .enumerate()
-            .map(|(i, m)| signers[i % 100].sign(m))
-            .collect::<Vec<Signature>>()
-    });
+    let (signatures, sign_wall, sign_cpu) =
+        timed(|| messages.iter().enumerate().map(|(i, m)| signers[i % 100].sign(m)).collect::<Vec<Signature>>());
     let keys: Vec<&PublicKey> = (0..N).map(|i| signers[i % 100].public_key()).collect();
     let ((), verify_wall, verify_cpu) = timed(|| {
         for i in 0..N {
@@ -52,32 +46,19 @@ fn hybrid_throughput() {
     });
     let ((), ml_dsa_wall, ml_dsa_cpu) = timed(|| {
         for i in 0..N {
-            keys[i]
-                .ml_dsa()
-                .verify(&messages[i], signatures[i].ml_dsa_bytes())
-                .unwrap();
+            keys[i].ml_dsa().verify(&messages[i], signatures[i].ml_dsa_bytes()).unwrap();
         }
     });
     let ((), ed25519_wall, ed25519_cpu) = timed(|| {
         for i in 0..N {
-            keys[i]
-                .ed25519()
-                .verify(&messages[i], signatures[i].ed25519_bytes())
-                .unwrap();
+            keys[i].ed25519().verify(&messages[i], signatures[i].ed25519_bytes()).unwrap();
         }
     });
 
-    let items: Vec<(&PublicKey, &[u8], &Signature)> = (0..N)
-        .map(|i| (keys[i], &messages[i][..], &signatures[i]))
-        .collect();
-    let one = rayon::ThreadPoolBuilder::new()
-        .num_threads(1)
-        .build()
-        .unwrap();
-    let two = rayon::ThreadPoolBuilder::new()
-        .num_threads(2)
-        .build()
-        .unwrap();
+    let items: Vec<(&PublicKey, &[u8], &Signature)> =
+        (0..N).map(|i| (keys[i], &messages[i][..], &signatures[i])).collect();
+    let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+    let two = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
     let (results, batch_1_wall, batch_1_cpu) = timed(|| one.install(|| verify_batch(&items)));
     assert!(results.iter().all(Result::is_ok));
     let (results, batch_2_wall, batch_2_cpu) = timed(|| two.install(|| verify_batch(&items)));
@@ -93,10 +74,6 @@ fn hybrid_throughput() {
         ("verify_batch, 1 thread", batch_1_wall, batch_1_cpu),
         ("verify_batch, 2 threads", batch_2_wall, batch_2_cpu),
     ] {
-        println!(
-            "{name:<32} {:>8.0}/s wall {:>8.0}/CPU-s",
-            rate(wall),
-            rate(cpu)
-        );
+        println!("{name:<32} {:>8.0}/s wall {:>8.0}/CPU-s", rate(wall), rate(cpu));
     }
 }

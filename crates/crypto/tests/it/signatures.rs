@@ -1,8 +1,7 @@
 //! Hybrid signing and verification.
 
 use publica_crypto::{
-    signing_message, CryptoError, Half, Keypair, PublicKey, Signature, ML_DSA_65_SIGNATURE_LEN,
-    SIGNATURE_LEN,
+    signing_message, CryptoError, Half, Keypair, PublicKey, Signature, ML_DSA_65_SIGNATURE_LEN, SIGNATURE_LEN,
 };
 
 use crate::keypair;
@@ -49,11 +48,7 @@ fn bad_ed25519_half_alone_fails_and_is_named() {
     let kp = keypair(3);
     let signature = kp.sign(b"message").to_bytes();
     // First byte of R, a byte in the middle of S, and the top byte of S (which makes S >= l).
-    for index in [
-        ML_DSA_65_SIGNATURE_LEN,
-        ML_DSA_65_SIGNATURE_LEN + 40,
-        SIGNATURE_LEN - 1,
-    ] {
+    for index in [ML_DSA_65_SIGNATURE_LEN, ML_DSA_65_SIGNATURE_LEN + 40, SIGNATURE_LEN - 1] {
         let mut tampered = flip(&signature, index);
         if index == SIGNATURE_LEN - 1 {
             tampered[index] |= 0xf0;
@@ -76,13 +71,7 @@ fn halves_from_different_signings_still_verify_but_not_across_messages() {
     // But a half taken from a signature of another message breaks verification.
     let other = kp.sign(b"other");
     let spliced = Signature::from_halves(first.ml_dsa_bytes(), other.ed25519_bytes()).unwrap();
-    assert_eq!(
-        kp.public_key()
-            .verify(b"same", &spliced)
-            .unwrap_err()
-            .failed_half(),
-        Some(Half::Ed25519)
-    );
+    assert_eq!(kp.public_key().verify(b"same", &spliced).unwrap_err().failed_half(), Some(Half::Ed25519));
 }
 
 #[test]
@@ -107,18 +96,10 @@ fn wrong_key_fails_and_mixed_keys_fail() {
     let signature = a.sign(b"m");
     assert!(b.public_key().verify(b"m", &signature).is_err());
     // A key made of a's ML-DSA half and b's Ed25519 half: the ML-DSA half passes, the Ed25519 half must not.
-    let mixed =
-        PublicKey::from_components(a.public_key().ml_dsa().clone(), *b.public_key().ed25519());
-    assert_eq!(
-        mixed.verify(b"m", &signature).unwrap_err().failed_half(),
-        Some(Half::Ed25519)
-    );
-    let mixed =
-        PublicKey::from_components(b.public_key().ml_dsa().clone(), *a.public_key().ed25519());
-    assert_eq!(
-        mixed.verify(b"m", &signature).unwrap_err().failed_half(),
-        Some(Half::MlDsa65)
-    );
+    let mixed = PublicKey::from_components(a.public_key().ml_dsa().clone(), *b.public_key().ed25519());
+    assert_eq!(mixed.verify(b"m", &signature).unwrap_err().failed_half(), Some(Half::Ed25519));
+    let mixed = PublicKey::from_components(b.public_key().ml_dsa().clone(), *a.public_key().ed25519());
+    assert_eq!(mixed.verify(b"m", &signature).unwrap_err().failed_half(), Some(Half::MlDsa65));
 }
 
 #[test]
@@ -132,10 +113,7 @@ fn from_seed_is_deterministic() {
     // Cross-verification works in both directions.
     b.public_key().verify(b"m", &a.sign(b"m")).unwrap();
     // Pinned so that an accidental change of the derivation is caught: the address of the seed [42; 32].
-    assert_eq!(
-        Keypair::from_seed(&[42; 32]).address().to_string(),
-        PINNED_ADDRESS_SEED_42
-    );
+    assert_eq!(Keypair::from_seed(&[42; 32]).address().to_string(), PINNED_ADDRESS_SEED_42);
 }
 
 /// Address of `Keypair::from_seed(&[42; 32])`; also quoted in docs/signatures.md.
@@ -153,11 +131,7 @@ fn secret_bytes_round_trip() {
     for len in [0, 32, 63, 65] {
         assert!(matches!(
             Keypair::from_secret_bytes(&vec![0; len]),
-            Err(CryptoError::InvalidLength {
-                what: "secret key",
-                expected: 64,
-                ..
-            })
+            Err(CryptoError::InvalidLength { what: "secret key", expected: 64, .. })
         ));
     }
 }

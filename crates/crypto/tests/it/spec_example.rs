@@ -10,22 +10,13 @@ fn example() -> Vec<(&'static str, String)> {
     let secret = kp.to_secret_bytes();
     let signature = kp.sign(&message);
     // The ML-DSA half is hedged (randomized) and therefore not quotable, but it must verify like any other.
-    kp.public_key()
-        .ml_dsa()
-        .verify(&message, signature.ml_dsa_bytes())
-        .unwrap();
+    kp.public_key().ml_dsa().verify(&message, signature.ml_dsa_bytes()).unwrap();
     vec![
         ("signing message", hex::encode(&message)),
         ("ML-DSA-65 seed xi", hex::encode(&secret[..32])),
         ("Ed25519 secret key", hex::encode(&secret[32..])),
-        (
-            "SHA-256 of the ML-DSA-65 public key",
-            hex::encode(sha256(kp.public_key().ml_dsa_bytes())),
-        ),
-        (
-            "Ed25519 public key",
-            hex::encode(kp.public_key().ed25519_bytes()),
-        ),
+        ("SHA-256 of the ML-DSA-65 public key", hex::encode(sha256(kp.public_key().ml_dsa_bytes()))),
+        ("Ed25519 public key", hex::encode(kp.public_key().ed25519_bytes())),
         ("address", kp.address().to_string()),
         ("Ed25519 signature", hex::encode(signature.ed25519_bytes())),
     ]
@@ -42,10 +33,7 @@ fn docs_quote_the_worked_example() {
     // Hex in the document may be wrapped over several lines; compare with whitespace removed.
     let doc: String = doc.chars().filter(|c| !c.is_whitespace()).collect();
     for (name, value) in example {
-        assert!(
-            doc.contains(&value),
-            "docs/signatures.md must quote the {name} {value}"
-        );
+        assert!(doc.contains(&value), "docs/signatures.md must quote the {name} {value}");
     }
 }
 

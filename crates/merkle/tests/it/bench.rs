@@ -40,11 +40,7 @@ fn measure_million_keys() {
     let rss_before = rss_bytes();
     let started = Instant::now();
     let mut tree = StateTree::new();
-    let nodes = tree.apply(
-        (0..KEYS)
-            .map(|i| (key(i), Some(value_hash(&i.to_be_bytes()))))
-            .collect(),
-    );
+    let nodes = tree.apply((0..KEYS).map(|i| (key(i), Some(value_hash(&i.to_be_bytes())))).collect());
     let build = started.elapsed();
     let node_count = nodes.len();
     drop(nodes);
@@ -81,14 +77,8 @@ fn measure_million_keys() {
     let proofs: Vec<_> = probes.iter().map(|k| tree.prove(k)).collect();
     let prove = started.elapsed() / probes.len() as u32;
     let absent_proofs: Vec<_> = absent.iter().map(|k| tree.prove(k)).collect();
-    let sizes: Vec<usize> = proofs
-        .iter()
-        .map(|p| borsh::to_vec(p).unwrap().len())
-        .collect();
-    let absent_sizes: Vec<usize> = absent_proofs
-        .iter()
-        .map(|p| borsh::to_vec(p).unwrap().len())
-        .collect();
+    let sizes: Vec<usize> = proofs.iter().map(|p| borsh::to_vec(p).unwrap().len()).collect();
+    let absent_sizes: Vec<usize> = absent_proofs.iter().map(|p| borsh::to_vec(p).unwrap().len()).collect();
     let mean = |s: &[usize]| s.iter().sum::<usize>() as f64 / s.len() as f64;
     let root = tree.root();
     let values: Vec<Hash> = probes.iter().map(|k| tree.get(k).unwrap()).collect();
@@ -103,15 +93,9 @@ fn measure_million_keys() {
     let clone_time = started.elapsed();
     drop(clone);
 
-    println!(
-        "build {KEYS} keys in one batch: {} ms ({node_count} nodes)",
-        build.as_millis()
-    );
+    println!("build {KEYS} keys in one batch: {} ms ({node_count} nodes)", build.as_millis());
     if let (Some(before), Some(after)) = (rss_before, rss_after) {
-        println!(
-            "memory: {:.0} bytes per key (RSS growth)",
-            (after - before) as f64 / KEYS as f64
-        );
+        println!("memory: {:.0} bytes per key (RSS growth)", (after - before) as f64 / KEYS as f64);
     }
     println!(
         "apply {BATCH} changes on {KEYS} keys: {:.1} ms wall (median of 7), {:.0} ms CPU on average \
@@ -126,10 +110,6 @@ fn measure_million_keys() {
         mean(&absent_sizes),
         absent_sizes.iter().max().unwrap()
     );
-    println!(
-        "prove: {:.2} us, verify: {:.2} us per proof",
-        prove.as_secs_f64() * 1e6,
-        verify.as_secs_f64() * 1e6
-    );
+    println!("prove: {:.2} us, verify: {:.2} us per proof", prove.as_secs_f64() * 1e6, verify.as_secs_f64() * 1e6);
     println!("clone: {} ns", clone_time.as_nanos());
 }

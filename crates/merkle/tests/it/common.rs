@@ -2,9 +2,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use publica_merkle::{
-    hash_node, Hash, MerkleError, NodeStore, StateTree, EMPTY_ROOT, INTERNAL_TAG, LEAF_TAG,
-};
+use publica_merkle::{hash_node, Hash, MerkleError, NodeStore, StateTree, EMPTY_ROOT, INTERNAL_TAG, LEAF_TAG};
 use sha2::{Digest, Sha256};
 
 /// A content-addressed store in a `HashMap`, as the storage crate keeps one on disk.
@@ -17,11 +15,7 @@ impl MemStore {
     /// Adds the nodes returned by `apply`, checking that each is stored under its own hash.
     pub fn add(&mut self, nodes: &[(Hash, [u8; 65])]) {
         for (hash, encoding) in nodes {
-            assert_eq!(
-                *hash,
-                hash_node(encoding),
-                "apply returned a node under a wrong hash"
-            );
+            assert_eq!(*hash, hash_node(encoding), "apply returned a node under a wrong hash");
             self.nodes.insert(*hash, *encoding);
         }
     }
@@ -41,10 +35,7 @@ pub fn reachable(root: Hash, store: &MemStore) -> HashSet<Hash> {
         if hash == EMPTY_ROOT {
             continue;
         }
-        let encoding = store
-            .nodes
-            .get(&hash)
-            .expect("reachable node is in the store");
+        let encoding = store.nodes.get(&hash).expect("reachable node is in the store");
         seen.insert(hash);
         if encoding[0] == INTERNAL_TAG {
             stack.push(encoding[1..33].try_into().unwrap());
@@ -77,10 +68,7 @@ pub fn reference_root(entries: &BTreeMap<Hash, Hash>) -> Hash {
     let items: Vec<(Vec<bool>, Hash, Hash)> = entries
         .iter()
         .map(|(k, v)| {
-            let bits = k
-                .iter()
-                .flat_map(|byte| (0..8).rev().map(move |i| (byte >> i) & 1 == 1))
-                .collect();
+            let bits = k.iter().flat_map(|byte| (0..8).rev().map(move |i| (byte >> i) & 1 == 1)).collect();
             (bits, *k, *v)
         })
         .collect();
@@ -92,16 +80,9 @@ fn reference_subtree(items: &[(Vec<bool>, Hash, Hash)], level: usize) -> Hash {
         [] => [0u8; 32],
         [(_, key, value)] => sha256(&[&[0u8], key, value]),
         _ => {
-            let cut = items
-                .iter()
-                .position(|(bits, _, _)| bits[level])
-                .unwrap_or(items.len());
+            let cut = items.iter().position(|(bits, _, _)| bits[level]).unwrap_or(items.len());
             let (zeros, ones) = items.split_at(cut);
-            sha256(&[
-                &[1u8],
-                &reference_subtree(zeros, level + 1),
-                &reference_subtree(ones, level + 1),
-            ])
+            sha256(&[&[1u8], &reference_subtree(zeros, level + 1), &reference_subtree(ones, level + 1)])
         }
     }
 }

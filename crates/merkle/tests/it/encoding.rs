@@ -1,21 +1,10 @@
 //! Borsh and JSON encodings of proofs: round trips, exact layout, and limits against hostile input.
 
-use publica_merkle::{
-    key_hash, value_hash, ProofError, ProofTerminal, StateProof, StateTree, MAX_PROOF_SIBLINGS,
-};
+use publica_merkle::{key_hash, value_hash, ProofError, ProofTerminal, StateProof, StateTree, MAX_PROOF_SIBLINGS};
 
 fn sample_tree() -> StateTree {
     let mut tree = StateTree::new();
-    tree.apply(
-        (0..1000u32)
-            .map(|i| {
-                (
-                    key_hash(&i.to_be_bytes()),
-                    Some(value_hash(&i.to_le_bytes())),
-                )
-            })
-            .collect(),
-    );
+    tree.apply((0..1000u32).map(|i| (key_hash(&i.to_be_bytes()), Some(value_hash(&i.to_le_bytes())))).collect());
     tree
 }
 
@@ -33,10 +22,7 @@ fn borsh_round_trips_with_the_documented_layout() {
         let rest = &bytes[4 + 32 * count..];
         match proof.terminal() {
             ProofTerminal::Empty => assert_eq!(rest, [0]),
-            ProofTerminal::Leaf {
-                key_hash,
-                value_hash,
-            } => {
+            ProofTerminal::Leaf { key_hash, value_hash } => {
                 assert_eq!(rest.len(), 65);
                 assert_eq!(rest[0], 1);
                 assert_eq!(&rest[1..33], key_hash);
@@ -59,22 +45,13 @@ fn borsh_rejects_too_many_siblings_before_allocating() {
     let mut bytes = u32::MAX.to_le_bytes().to_vec();
     bytes.extend([0u8; 8]);
     let err = borsh::from_slice::<StateProof>(&bytes).unwrap_err();
-    assert!(
-        err.to_string().contains("at most") || err.to_string().contains("more than"),
-        "{err}"
-    );
+    assert!(err.to_string().contains("at most") || err.to_string().contains("more than"), "{err}");
 
     // Exactly 256 is allowed.
     let mut bytes = (MAX_PROOF_SIBLINGS as u32).to_le_bytes().to_vec();
     bytes.extend(std::iter::repeat_n(7u8, 32 * MAX_PROOF_SIBLINGS));
     bytes.push(0);
-    assert_eq!(
-        borsh::from_slice::<StateProof>(&bytes)
-            .unwrap()
-            .siblings()
-            .len(),
-        MAX_PROOF_SIBLINGS
-    );
+    assert_eq!(borsh::from_slice::<StateProof>(&bytes).unwrap().siblings().len(), MAX_PROOF_SIBLINGS);
 }
 
 #[test]
@@ -82,10 +59,7 @@ fn borsh_rejects_truncated_trailing_and_unknown_terminal() {
     let tree = sample_tree();
     let bytes = borsh::to_vec(&tree.prove(&key_hash(&3u32.to_be_bytes()))).unwrap();
     for cut in 0..bytes.len() {
-        assert!(
-            borsh::from_slice::<StateProof>(&bytes[..cut]).is_err(),
-            "truncated at {cut} decoded"
-        );
+        assert!(borsh::from_slice::<StateProof>(&bytes[..cut]).is_err(), "truncated at {cut} decoded");
     }
     let mut longer = bytes.clone();
     longer.push(0);
@@ -96,15 +70,8 @@ fn borsh_rejects_truncated_trailing_and_unknown_terminal() {
 
 #[test]
 fn new_refuses_too_many_siblings() {
-    let err =
-        StateProof::new(vec![[0; 32]; MAX_PROOF_SIBLINGS + 1], ProofTerminal::Empty).unwrap_err();
-    assert_eq!(
-        err,
-        ProofError::TooManySiblings {
-            count: 257,
-            max: 256
-        }
-    );
+    let err = StateProof::new(vec![[0; 32]; MAX_PROOF_SIBLINGS + 1], ProofTerminal::Empty).unwrap_err();
+    assert_eq!(err, ProofError::TooManySiblings { count: 257, max: 256 });
     assert!(StateProof::new(vec![[0; 32]; MAX_PROOF_SIBLINGS], ProofTerminal::Empty).is_ok());
 }
 
@@ -117,26 +84,18 @@ fn json_round_trips_in_lowercase_hex() {
         assert_eq!(json, json.to_lowercase());
         assert_eq!(serde_json::from_str::<StateProof>(&json).unwrap(), proof);
         let value: serde_json::Value = serde_json::from_str(&json).unwrap();
-        assert_eq!(
-            value["siblings"].as_array().unwrap().len(),
-            proof.siblings().len()
-        );
+        assert_eq!(value["siblings"].as_array().unwrap().len(), proof.siblings().len());
         let kind = value["terminal"]["kind"].as_str().unwrap();
         assert!(kind == "leaf" || kind == "empty");
     }
     let empty = StateProof::new(vec![], ProofTerminal::Empty).unwrap();
-    assert_eq!(
-        serde_json::to_string(&empty).unwrap(),
-        r#"{"siblings":[],"terminal":{"kind":"empty"}}"#
-    );
+    assert_eq!(serde_json::to_string(&empty).unwrap(), r#"{"siblings":[],"terminal":{"kind":"empty"}}"#);
 }
 
 #[test]
 fn json_rejects_bad_input() {
     let zero = "0".repeat(64);
-    let leaf = format!(
-        r#"{{"siblings":[],"terminal":{{"kind":"leaf","key_hash":"{zero}","value_hash":"{zero}"}}}}"#
-    );
+    let leaf = format!(r#"{{"siblings":[],"terminal":{{"kind":"leaf","key_hash":"{zero}","value_hash":"{zero}"}}}}"#);
     assert!(serde_json::from_str::<StateProof>(&leaf).is_ok());
     let good = format!(r#"{{"siblings":["{zero}"],"terminal":{{"kind":"empty"}}}}"#);
     assert!(serde_json::from_str::<StateProof>(&good).is_ok());
@@ -150,19 +109,12 @@ fn json_rejects_bad_input() {
         good.replace(r#""kind":"empty""#, r#""kind":"empty","extra":1"#),
         good.replace(r#""siblings""#, r#""extra":1,"siblings""#),
         format!(r#"{{"siblings":["{zero}"],"terminal":{{"kind":"leaf","key_hash":"{zero}"}}}}"#),
-        format!(
-            r#"{{"siblings":[],"terminal":{{"kind":"empty","key_hash":"{zero}","value_hash":"{zero}"}}}}"#
-        ),
-        format!(
-            r#"{{"siblings":[],"terminal":{{"kind":"leaf","key_hash":"{zero}","value_hash":"{zero}","x":1}}}}"#
-        ),
+        format!(r#"{{"siblings":[],"terminal":{{"kind":"empty","key_hash":"{zero}","value_hash":"{zero}"}}}}"#),
+        format!(r#"{{"siblings":[],"terminal":{{"kind":"leaf","key_hash":"{zero}","value_hash":"{zero}","x":1}}}}"#),
         r#"{"siblings":[]}"#.to_string(),
     ];
     for json in &bad {
-        assert!(
-            serde_json::from_str::<StateProof>(json).is_err(),
-            "accepted {json}"
-        );
+        assert!(serde_json::from_str::<StateProof>(json).is_err(), "accepted {json}");
     }
 
     let many = vec![format!("\"{zero}\""); MAX_PROOF_SIBLINGS + 1].join(",");

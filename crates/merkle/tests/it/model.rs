@@ -3,9 +3,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use proptest::prelude::*;
-use publica_merkle::{
-    key_hash, prove_from_store, value_hash, Hash, ProofError, ProofTerminal, StateTree, EMPTY_ROOT,
-};
+use publica_merkle::{key_hash, prove_from_store, value_hash, Hash, ProofError, ProofTerminal, StateTree, EMPTY_ROOT};
 
 use crate::common::{build, reachable, reference_root, MemStore};
 
@@ -39,16 +37,8 @@ fn batches(key_count: u8) -> impl Strategy<Value = Vec<Batch>> {
 fn check(tree: &StateTree, model: &BTreeMap<Hash, Hash>, universe: &[Hash]) {
     let root = tree.root();
     assert_eq!(tree.len(), model.len());
-    assert_eq!(
-        root,
-        reference_root(model),
-        "root differs from the reference implementation"
-    );
-    assert_eq!(
-        root,
-        build(model).root(),
-        "root depends on the order of changes"
-    );
+    assert_eq!(root, reference_root(model), "root differs from the reference implementation");
+    assert_eq!(root, build(model).root(), "root depends on the order of changes");
     for key in universe {
         let expected = model.get(key).copied();
         assert_eq!(tree.get(key), expected);
@@ -58,26 +48,14 @@ fn check(tree: &StateTree, model: &BTreeMap<Hash, Hash>, universe: &[Hash]) {
             Some(value) => {
                 proof.verify_hashed(&root, key, Some(&value)).unwrap();
                 let wrong = value_hash(b"a value that is never stored");
-                assert!(matches!(
-                    proof.verify_hashed(&root, key, Some(&wrong)),
-                    Err(ProofError::ValueMismatch { .. })
-                ));
-                assert!(matches!(
-                    proof.verify_hashed(&root, key, None),
-                    Err(ProofError::KeyPresent { .. })
-                ));
+                assert!(matches!(proof.verify_hashed(&root, key, Some(&wrong)), Err(ProofError::ValueMismatch { .. })));
+                assert!(matches!(proof.verify_hashed(&root, key, None), Err(ProofError::KeyPresent { .. })));
             }
             None => {
                 proof.verify_hashed(&root, key, None).unwrap();
                 let claim = value_hash(&[0]);
                 let err = proof.verify_hashed(&root, key, Some(&claim)).unwrap_err();
-                assert!(
-                    matches!(
-                        err,
-                        ProofError::KeyAbsent { .. } | ProofError::LeafForAnotherKey { .. }
-                    ),
-                    "{err}"
-                );
+                assert!(matches!(err, ProofError::KeyAbsent { .. } | ProofError::LeafForAnotherKey { .. }), "{err}");
             }
         }
     }
@@ -85,22 +63,14 @@ fn check(tree: &StateTree, model: &BTreeMap<Hash, Hash>, universe: &[Hash]) {
 
 /// Applies the batches to a tree, a model and a store, checking everything after each batch, then checks
 /// historic roots through the store and finally deletes every key.
-fn run(
-    batches: &[Batch],
-    key_of: impl Fn(u8) -> Hash,
-    value_of: impl Fn(u8) -> Hash,
-    universe: &[Hash],
-) {
+fn run(batches: &[Batch], key_of: impl Fn(u8) -> Hash, value_of: impl Fn(u8) -> Hash, universe: &[Hash]) {
     let mut tree = StateTree::new();
     let mut model = BTreeMap::new();
     let mut store = MemStore::default();
     let mut history = vec![(EMPTY_ROOT, model.clone())];
 
     for batch in batches {
-        let changes: Vec<(Hash, Option<Hash>)> = batch
-            .iter()
-            .map(|(k, v)| (key_of(*k), v.map(&value_of)))
-            .collect();
+        let changes: Vec<(Hash, Option<Hash>)> = batch.iter().map(|(k, v)| (key_of(*k), v.map(&value_of))).collect();
         for (key, value) in &changes {
             match value {
                 Some(value) => model.insert(*key, *value),
@@ -110,28 +80,16 @@ fn run(
         let old_reachable = reachable(tree.root(), &store);
         let snapshot = tree.clone();
         let nodes = tree.apply(changes);
-        assert_eq!(
-            snapshot.root(),
-            history.last().unwrap().0,
-            "apply on a clone changed the original"
-        );
+        assert_eq!(snapshot.root(), history.last().unwrap().0, "apply on a clone changed the original");
         store.add(&nodes);
 
         // Exactly the needed nodes: each returned node is new, distinct and part of the new tree.
         let new_reachable = reachable(tree.root(), &store);
         let returned: HashSet<Hash> = nodes.iter().map(|(hash, _)| *hash).collect();
         assert_eq!(returned.len(), nodes.len(), "apply returned a node twice");
-        assert!(
-            returned.is_subset(&new_reachable),
-            "apply returned a node that is not in the new tree"
-        );
-        assert!(
-            returned.is_disjoint(&old_reachable),
-            "apply returned a node the old tree already had"
-        );
-        assert!(new_reachable
-            .difference(&old_reachable)
-            .all(|h| returned.contains(h)));
+        assert!(returned.is_subset(&new_reachable), "apply returned a node that is not in the new tree");
+        assert!(returned.is_disjoint(&old_reachable), "apply returned a node the old tree already had");
+        assert!(new_reachable.difference(&old_reachable).all(|h| returned.contains(h)));
 
         check(&tree, &model, universe);
         let loaded = StateTree::load(tree.root(), &store).unwrap();
@@ -157,9 +115,7 @@ fn run(
     let proof = tree.prove(&universe[0]);
     assert_eq!(proof.siblings().len(), 0);
     assert_eq!(*proof.terminal(), ProofTerminal::Empty);
-    proof
-        .verify_hashed(&EMPTY_ROOT, &universe[0], None)
-        .unwrap();
+    proof.verify_hashed(&EMPTY_ROOT, &universe[0], None).unwrap();
 }
 
 fn byte_key(k: u8) -> Vec<u8> {
@@ -235,16 +191,11 @@ proptest! {
 fn two_keys_differing_in_the_last_bit_give_a_256_sibling_proof() {
     let (a, b) = (crafted_key(0), crafted_key(1 << 5));
     let mut tree = StateTree::new();
-    tree.apply(vec![
-        (a, Some(crafted_value(1))),
-        (b, Some(crafted_value(2))),
-    ]);
+    tree.apply(vec![(a, Some(crafted_value(1))), (b, Some(crafted_value(2)))]);
     let proof = tree.prove(&b);
     assert_eq!(proof.siblings().len(), 256);
     assert!(proof.siblings()[..255].iter().all(|s| *s == EMPTY_ROOT));
-    proof
-        .verify_hashed(&tree.root(), &b, Some(&crafted_value(2)))
-        .unwrap();
+    proof.verify_hashed(&tree.root(), &b, Some(&crafted_value(2))).unwrap();
     let mut model = BTreeMap::new();
     model.insert(a, crafted_value(1));
     model.insert(b, crafted_value(2));
@@ -261,11 +212,7 @@ fn two_keys_differing_in_the_last_bit_give_a_256_sibling_proof() {
 fn repeated_keys_in_a_batch_last_change_wins() {
     let key = key_hash(b"k");
     let mut tree = StateTree::new();
-    tree.apply(vec![
-        (key, Some(value_hash(b"1"))),
-        (key, None),
-        (key, Some(value_hash(b"3"))),
-    ]);
+    tree.apply(vec![(key, Some(value_hash(b"1"))), (key, None), (key, Some(value_hash(b"3")))]);
     assert_eq!(tree.get(&key), Some(value_hash(b"3")));
     assert_eq!(tree.len(), 1);
     tree.apply(vec![(key, Some(value_hash(b"4"))), (key, None)]);

@@ -3,19 +3,13 @@
 use std::collections::BTreeMap;
 
 use publica_merkle::{
-    hash_node, key_hash, prove_from_store, value_hash, Hash, MerkleError, NodeStore, StateTree,
-    EMPTY_ROOT,
+    hash_node, key_hash, prove_from_store, value_hash, Hash, MerkleError, NodeStore, StateTree, EMPTY_ROOT,
 };
 
 use crate::common::{build, MemStore};
 
 fn entry(i: u32, version: u32) -> (Hash, Option<Hash>) {
-    (
-        key_hash(&i.to_le_bytes()),
-        Some(value_hash(
-            &[i.to_le_bytes(), version.to_le_bytes()].concat(),
-        )),
-    )
+    (key_hash(&i.to_le_bytes()), Some(value_hash(&[i.to_le_bytes(), version.to_le_bytes()].concat())))
 }
 
 #[test]
@@ -26,16 +20,10 @@ fn historic_roots_remain_provable_and_loadable() {
     let mut model = BTreeMap::new();
     for version in 0..4u32 {
         // Each batch updates a third of the keys, adds new ones and deletes some old ones.
-        let mut changes: Vec<(Hash, Option<Hash>)> = (0..3000)
-            .filter(|i| i % 3 == version % 3)
-            .map(|i| entry(i, version))
-            .collect();
+        let mut changes: Vec<(Hash, Option<Hash>)> =
+            (0..3000).filter(|i| i % 3 == version % 3).map(|i| entry(i, version)).collect();
         changes.extend((3000 + version * 500..3500 + version * 500).map(|i| entry(i, version)));
-        changes.extend(
-            (0..3000)
-                .filter(|i| i % 17 == version)
-                .map(|i| (key_hash(&i.to_le_bytes()), None)),
-        );
+        changes.extend((0..3000).filter(|i| i % 17 == version).map(|i| (key_hash(&i.to_le_bytes()), None)));
         for (k, v) in &changes {
             match v {
                 Some(v) => model.insert(*k, *v),
@@ -63,11 +51,7 @@ fn historic_roots_remain_provable_and_loadable() {
         next.apply(vec![(k, v)]);
         next_model.insert(k, v.unwrap());
         assert_eq!(next.root(), build(&next_model).root());
-        assert_eq!(
-            loaded.root(),
-            *root,
-            "apply on a clone changed the original"
-        );
+        assert_eq!(loaded.root(), *root, "apply on a clone changed the original");
     }
 }
 
@@ -93,15 +77,9 @@ fn missing_node_is_reported() {
     let victim = *store.nodes.keys().find(|h| **h != tree.root()).unwrap();
     store.nodes.remove(&victim);
     let err = StateTree::load(tree.root(), &store).unwrap_err();
-    assert!(
-        matches!(err, MerkleError::MissingNode { hash, .. } if hash == victim),
-        "{err}"
-    );
+    assert!(matches!(err, MerkleError::MissingNode { hash, .. } if hash == victim), "{err}");
     let err = StateTree::load([9; 32], &store).unwrap_err();
-    assert!(
-        matches!(err, MerkleError::MissingNode { depth: 0, .. }),
-        "{err}"
-    );
+    assert!(matches!(err, MerkleError::MissingNode { depth: 0, .. }), "{err}");
 }
 
 #[test]
@@ -110,10 +88,7 @@ fn corrupt_node_is_reported() {
     let victim = tree.root();
     store.nodes.get_mut(&victim).unwrap()[40] ^= 1;
     let err = StateTree::load(victim, &store).unwrap_err();
-    assert!(
-        matches!(err, MerkleError::CorruptNode { expected, .. } if expected == victim),
-        "{err}"
-    );
+    assert!(matches!(err, MerkleError::CorruptNode { expected, .. } if expected == victim), "{err}");
     let err = prove_from_store(victim, &key_hash(b"x"), &store).unwrap_err();
     assert!(matches!(err, MerkleError::CorruptNode { .. }), "{err}");
 }
@@ -143,34 +118,19 @@ fn non_canonical_nodes_are_rejected() {
     let fine = put(&mut store, node(0, &left_key, &[1; 32]));
     let root = put(&mut store, node(1, &misplaced, &fine));
     let err = StateTree::load(root, &store).unwrap_err();
-    assert!(
-        matches!(err, MerkleError::MalformedNode { depth: 1, .. }),
-        "{err}"
-    );
+    assert!(matches!(err, MerkleError::MalformedNode { depth: 1, .. }), "{err}");
 
     // An internal node holding one leaf and an empty subtree must have collapsed into the leaf.
     let root = put(&mut store, node(1, &fine, &EMPTY_ROOT));
     let err = StateTree::load(root, &store).unwrap_err();
-    assert!(
-        matches!(err, MerkleError::MalformedNode { depth: 0, .. }),
-        "{err}"
-    );
+    assert!(matches!(err, MerkleError::MalformedNode { depth: 0, .. }), "{err}");
 
     // Two empty children, and an unknown tag.
     let root = put(&mut store, node(1, &EMPTY_ROOT, &EMPTY_ROOT));
-    assert!(matches!(
-        StateTree::load(root, &store),
-        Err(MerkleError::MalformedNode { .. })
-    ));
-    assert!(matches!(
-        prove_from_store(root, &left_key, &store),
-        Err(MerkleError::MalformedNode { .. })
-    ));
+    assert!(matches!(StateTree::load(root, &store), Err(MerkleError::MalformedNode { .. })));
+    assert!(matches!(prove_from_store(root, &left_key, &store), Err(MerkleError::MalformedNode { .. })));
     let root = put(&mut store, node(7, &left_key, &left_key));
-    assert!(matches!(
-        StateTree::load(root, &store),
-        Err(MerkleError::MalformedNode { .. })
-    ));
+    assert!(matches!(StateTree::load(root, &store), Err(MerkleError::MalformedNode { .. })));
 
     // The canonical two-leaf tree built by hand loads, and matches the tree built by apply.
     let leaf_right = put(&mut store, node(0, &right_key, &[2; 32]));
@@ -194,10 +154,7 @@ impl NodeStore for FailingStore {
 fn store_failures_pass_through() {
     let err = StateTree::load([1; 32], &FailingStore).unwrap_err();
     assert!(err.to_string().contains("disk on fire"), "{err}");
-    assert!(matches!(
-        prove_from_store([1; 32], &[0; 32], &FailingStore),
-        Err(MerkleError::Store(_))
-    ));
+    assert!(matches!(prove_from_store([1; 32], &[0; 32], &FailingStore), Err(MerkleError::Store(_))));
 }
 
 #[test]
@@ -205,11 +162,7 @@ fn speculative_clone_leaves_the_original_alone() {
     let (tree, _) = populated();
     let root = tree.root();
     let mut speculative = tree.clone();
-    speculative.apply(
-        (0..100)
-            .map(|i| (key_hash(&(i as u32).to_le_bytes()), None))
-            .collect(),
-    );
+    speculative.apply((0..100).map(|i| (key_hash(&(i as u32).to_le_bytes()), None)).collect());
     assert_ne!(speculative.root(), root);
     assert_eq!(speculative.len(), 100);
     assert_eq!(tree.root(), root);

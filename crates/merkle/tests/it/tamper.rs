@@ -1,19 +1,12 @@
 //! Altered proofs, roots and claims must fail: every single bit matters.
 
-use publica_merkle::{
-    key_hash, value_hash, Hash, ProofError, ProofTerminal, StateProof, StateTree,
-};
+use publica_merkle::{key_hash, value_hash, Hash, ProofError, ProofTerminal, StateProof, StateTree};
 
 fn tree_of(count: u32) -> StateTree {
     let mut tree = StateTree::new();
     tree.apply(
         (0..count)
-            .map(|i| {
-                (
-                    key_hash(format!("key-{i}").as_bytes()),
-                    Some(value_hash(format!("value-{i}").as_bytes())),
-                )
-            })
+            .map(|i| (key_hash(format!("key-{i}").as_bytes()), Some(value_hash(format!("value-{i}").as_bytes()))))
             .collect(),
     );
     tree
@@ -29,25 +22,15 @@ fn bit_flips(proof: &StateProof) -> Vec<StateProof> {
             out.push(StateProof::new(siblings, *proof.terminal()).unwrap());
         }
     }
-    if let ProofTerminal::Leaf {
-        key_hash,
-        value_hash,
-    } = *proof.terminal()
-    {
+    if let ProofTerminal::Leaf { key_hash, value_hash } = *proof.terminal() {
         for bit in 0..256 {
             let mut flipped_key = key_hash;
             flipped_key[bit / 8] ^= 1 << (bit % 8);
             let mut flipped_value = value_hash;
             flipped_value[bit / 8] ^= 1 << (bit % 8);
             for terminal in [
-                ProofTerminal::Leaf {
-                    key_hash: flipped_key,
-                    value_hash,
-                },
-                ProofTerminal::Leaf {
-                    key_hash,
-                    value_hash: flipped_value,
-                },
+                ProofTerminal::Leaf { key_hash: flipped_key, value_hash },
+                ProofTerminal::Leaf { key_hash, value_hash: flipped_value },
             ] {
                 out.push(StateProof::new(proof.siblings().to_vec(), terminal).unwrap());
             }
@@ -79,10 +62,7 @@ fn absent_keys(tree: &StateTree) -> (Vec<u8>, Vec<u8>) {
             break;
         }
     }
-    (
-        ends_empty.expect("an absent key ending at an empty subtree"),
-        ends_leaf.expect("an absent key ending at a leaf"),
-    )
+    (ends_empty.expect("an absent key ending at an empty subtree"), ends_leaf.expect("an absent key ending at a leaf"))
 }
 
 #[test]
@@ -101,10 +81,7 @@ fn membership_proof_fails_after_any_bit_flip() {
         assert!(tampered.verify(&root, key, None).is_err());
     }
     for bad_root in flipped_roots(&root) {
-        assert!(matches!(
-            proof.verify(&bad_root, key, Some(value)),
-            Err(ProofError::RootMismatch { .. })
-        ));
+        assert!(matches!(proof.verify(&bad_root, key, Some(value)), Err(ProofError::RootMismatch { .. })));
     }
 }
 
@@ -132,36 +109,25 @@ fn membership_and_non_membership_are_not_interchangeable() {
     let member = tree.prove(&key_hash(b"key-11"));
     assert_eq!(
         member.verify(&root, b"key-11", None),
-        Err(ProofError::KeyPresent {
-            key_hash: key_hash(b"key-11"),
-            value_hash: value_hash(b"value-11"),
-        })
+        Err(ProofError::KeyPresent { key_hash: key_hash(b"key-11"), value_hash: value_hash(b"value-11") })
     );
 
     let (ends_empty, ends_leaf) = absent_keys(&tree);
     let proof = tree.prove(&key_hash(&ends_empty));
     assert_eq!(
         proof.verify(&root, &ends_empty, Some(b"anything")),
-        Err(ProofError::KeyAbsent {
-            key_hash: key_hash(&ends_empty)
-        })
+        Err(ProofError::KeyAbsent { key_hash: key_hash(&ends_empty) })
     );
     let proof = tree.prove(&key_hash(&ends_leaf));
-    let err = proof
-        .verify(&root, &ends_leaf, Some(b"anything"))
-        .unwrap_err();
+    let err = proof.verify(&root, &ends_leaf, Some(b"anything")).unwrap_err();
     assert!(matches!(err, ProofError::LeafForAnotherKey { .. }), "{err}");
 
     // A member's proof says nothing about a different key: its leaf is off that key's path or another key's.
-    let err = member
-        .verify(&root, b"key-12", Some(b"value-12"))
-        .unwrap_err();
+    let err = member.verify(&root, b"key-12", Some(b"value-12")).unwrap_err();
     assert!(
         matches!(
             err,
-            ProofError::LeafOffPath { .. }
-                | ProofError::RootMismatch { .. }
-                | ProofError::LeafForAnotherKey { .. }
+            ProofError::LeafOffPath { .. } | ProofError::RootMismatch { .. } | ProofError::LeafForAnotherKey { .. }
         ),
         "{err}"
     );
@@ -178,11 +144,7 @@ fn adding_or_removing_siblings_fails() {
     assert!(longer.verify(&root, b"key-3", Some(b"value-3")).is_err());
     let shorter = StateProof::new(proof.siblings()[1..].to_vec(), *proof.terminal()).unwrap();
     assert!(shorter.verify(&root, b"key-3", Some(b"value-3")).is_err());
-    let shorter = StateProof::new(
-        proof.siblings()[..proof.siblings().len() - 1].to_vec(),
-        *proof.terminal(),
-    )
-    .unwrap();
+    let shorter = StateProof::new(proof.siblings()[..proof.siblings().len() - 1].to_vec(), *proof.terminal()).unwrap();
     assert!(shorter.verify(&root, b"key-3", Some(b"value-3")).is_err());
 }
 
@@ -190,10 +152,7 @@ fn adding_or_removing_siblings_fails() {
 fn any_bit_flip_in_the_encoded_proof_fails() {
     let tree = tree_of(300);
     let root = tree.root();
-    for (key, value) in [
-        (b"key-5".as_slice(), Some(b"value-5".as_slice())),
-        (b"absent-1".as_slice(), None),
-    ] {
+    for (key, value) in [(b"key-5".as_slice(), Some(b"value-5".as_slice())), (b"absent-1".as_slice(), None)] {
         let proof = tree.prove(&key_hash(key));
         proof.verify(&root, key, value).unwrap();
         let bytes = borsh::to_vec(&proof).unwrap();
@@ -201,10 +160,7 @@ fn any_bit_flip_in_the_encoded_proof_fails() {
             let mut flipped = bytes.clone();
             flipped[bit / 8] ^= 1 << (bit % 8);
             if let Ok(decoded) = borsh::from_slice::<StateProof>(&flipped) {
-                assert!(
-                    decoded.verify(&root, key, value).is_err(),
-                    "bit {bit} flipped and still verified"
-                );
+                assert!(decoded.verify(&root, key, value).is_err(), "bit {bit} flipped and still verified");
             }
         }
     }

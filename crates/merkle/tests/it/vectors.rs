@@ -14,23 +14,14 @@ fn documented_vectors() {
     tree.apply(vec![(key_hash(b"alice"), Some(value_hash(b"100")))]);
     let one = hex(&tree.root());
 
-    tree.apply(vec![
-        (key_hash(b"bob"), Some(value_hash(b"250"))),
-        (key_hash(b"carol"), Some(value_hash(b"7"))),
-    ]);
+    tree.apply(vec![(key_hash(b"bob"), Some(value_hash(b"250"))), (key_hash(b"carol"), Some(value_hash(b"7")))]);
     let three = hex(&tree.root());
     let proof = tree.prove(&key_hash(b"bob"));
     proof.verify(&tree.root(), b"bob", Some(b"250")).unwrap();
     let json = serde_json::to_string(&proof).unwrap();
     let absent = serde_json::to_string(&tree.prove(&key_hash(b"dave"))).unwrap();
-    assert_eq!(
-        one,
-        "e88595db6e2373140c77336108e543dd79e1c6420dff08568b120417c8af88b5"
-    );
-    assert_eq!(
-        three,
-        "973afc726375a2f326e36025b339ef8933b8bb43da8e2a46bd49dc8960ad8f4c"
-    );
+    assert_eq!(one, "e88595db6e2373140c77336108e543dd79e1c6420dff08568b120417c8af88b5");
+    assert_eq!(three, "973afc726375a2f326e36025b339ef8933b8bb43da8e2a46bd49dc8960ad8f4c");
     assert_eq!(
         json,
         concat!(

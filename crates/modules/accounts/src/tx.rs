@@ -16,15 +16,14 @@ use publica_types::{
 
 use crate::error;
 use crate::query::{account, agency, next_nonce, require_role};
-use crate::schema::{
-    account_key, agency_key, commitment_key, nonce_key, AccountKind, AccountRecord, AgencyRecord,
-};
+use crate::schema::{account_key, agency_key, commitment_key, nonce_key, AccountKind, AccountRecord, AgencyRecord};
 use crate::MAX_ROLES;
 
 /// Write the genesis agencies and their administrators.
 pub fn apply_genesis(state: &mut dyn StateWrite, genesis: &Genesis) {
     for g in &genesis.agencies {
-        let record = AgencyRecord { id: g.id.clone(), name: g.name.clone(), can_register_citizens: g.can_register_citizens };
+        let record =
+            AgencyRecord { id: g.id.clone(), name: g.name.clone(), can_register_citizens: g.can_register_citizens };
         state.put(agency_key(&g.id), codec::encode(&record));
         for admin in &g.admins {
             let address = admin.public_key.address();

@@ -90,8 +90,14 @@ pub fn run(args: Args) -> Result<()> {
     let chain = genesis.chain_id.clone();
     let expires = publica_node::shared::now_ms() + 3_600_000;
     let sign = |key: &Keypair, nonce: u64, call: AccountsCall| {
-        TxBody { chain_id: chain.clone(), sender: key.public_key().address(), nonce, expires_at_ms: expires, call: Call::Accounts(call) }
-            .sign(key)
+        TxBody {
+            chain_id: chain.clone(),
+            sender: key.public_key().address(),
+            nonce,
+            expires_at_ms: expires,
+            call: Call::Accounts(call),
+        }
+        .sign(key)
     };
 
     // The registrar officials.
@@ -99,11 +105,15 @@ pub fn run(args: Args) -> Result<()> {
         .iter()
         .enumerate()
         .map(|(i, o)| {
-            sign(&admin, i as u64, AccountsCall::RegisterOfficial {
-                public_key: o.public_key().clone(),
-                agency: agency.clone(),
-                roles: vec![Role::citizen_registrar()],
-            })
+            sign(
+                &admin,
+                i as u64,
+                AccountsCall::RegisterOfficial {
+                    public_key: o.public_key().clone(),
+                    agency: agency.clone(),
+                    roles: vec![Role::citizen_registrar()],
+                },
+            )
         })
         .collect();
     let ids = submit_all(&node, &setup)?;
@@ -127,10 +137,14 @@ pub fn run(args: Args) -> Result<()> {
         assigned
             .into_par_iter()
             .map(|(s, n, i)| {
-                sign(&officials[s], n, AccountsCall::RegisterCitizen {
-                    public_key: citizen_keys[i].clone(),
-                    id_commitment: publica_crypto::sha256(&(i as u64).to_le_bytes()),
-                })
+                sign(
+                    &officials[s],
+                    n,
+                    AccountsCall::RegisterCitizen {
+                        public_key: citizen_keys[i].clone(),
+                        id_commitment: publica_crypto::sha256(&(i as u64).to_le_bytes()),
+                    },
+                )
             })
             .collect()
     };
@@ -139,8 +153,10 @@ pub fn run(args: Args) -> Result<()> {
 
     // The physical limit: hybrid verifications per second on every core, over the very signatures the load carries.
     let messages: Vec<Vec<u8>> = load.iter().map(|tx| tx.body.signing_bytes()).collect();
-    let keys: Vec<&publica_types::PublicKey> =
-        load.iter().map(|tx| officials.iter().find(|o| o.public_key().address() == tx.body.sender).expect("sender").public_key()).collect();
+    let keys: Vec<&publica_types::PublicKey> = load
+        .iter()
+        .map(|tx| officials.iter().find(|o| o.public_key().address() == tx.body.sender).expect("sender").public_key())
+        .collect();
     let items: Vec<(&publica_types::PublicKey, &[u8], &publica_types::Signature)> =
         load.iter().enumerate().map(|(i, tx)| (keys[i], messages[i].as_slice(), &tx.signature)).collect();
     let started = Instant::now();
@@ -225,7 +241,9 @@ fn wait_committed(node: &NodeHandle, ids: &[TxId], timeout: Duration) -> Result<
         loop {
             match node.tx_status(id) {
                 TxStatus::Committed { .. } => break,
-                TxStatus::Rejected { code, message } => bail!("transaction {id} rejected ({}): {message}", code.as_str()),
+                TxStatus::Rejected { code, message } => {
+                    bail!("transaction {id} rejected ({}): {message}", code.as_str())
+                }
                 _ if Instant::now() > deadline => bail!("transactions not committed within {timeout:?}"),
                 _ => std::thread::sleep(Duration::from_millis(2)),
             }

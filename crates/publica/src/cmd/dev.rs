@@ -85,10 +85,8 @@ pub fn run(args: Args) -> Result<()> {
     if fresh {
         create(&args.home, args.api)?;
     }
-    let key = publica_node::load_validator_key(
-        &publica_node::HomeLayout::new(&args.home),
-        &NodeConfig::load(&args.home)?,
-    )?;
+    let key =
+        publica_node::load_validator_key(&publica_node::HomeLayout::new(&args.home), &NodeConfig::load(&args.home)?)?;
     let rt = super::node::runtime()?;
     rt.block_on(async {
         let running = super::node::launch(&args.home, key).await?;
@@ -196,7 +194,9 @@ fn wait_all(node: &NodeHandle, ids: &[TxId]) -> Result<()> {
         loop {
             match node.tx_status(id) {
                 TxStatus::Committed { .. } => break,
-                TxStatus::Rejected { code, message } => bail!("demo transaction {id} rejected ({}): {message}", code.as_str()),
+                TxStatus::Rejected { code, message } => {
+                    bail!("demo transaction {id} rejected ({}): {message}", code.as_str())
+                }
                 _ if Instant::now() > deadline => bail!("demo transaction {id} not committed within 60 s"),
                 _ => std::thread::sleep(Duration::from_millis(50)),
             }

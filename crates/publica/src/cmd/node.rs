@@ -146,9 +146,12 @@ impl Running {
 /// Start the node of `home` and its API server.
 pub async fn launch(home: &Path, key: Keypair) -> Result<Running> {
     let config = NodeConfig::load(home)?;
-    let listener = tokio::net::TcpListener::bind(config.api.listen)
-        .await
-        .with_context(|| format!("cannot listen on {} for the API; is another node running? (api.listen in config.toml)", config.api.listen))?;
+    let listener = tokio::net::TcpListener::bind(config.api.listen).await.with_context(|| {
+        format!(
+            "cannot listen on {} for the API; is another node running? (api.listen in config.toml)",
+            config.api.listen
+        )
+    })?;
     let api_addr = listener.local_addr()?;
     let node = Node::start(home, key).await?;
     let server = tokio::spawn(publica_api::serve(node.handle(), listener));
@@ -164,7 +167,8 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
 pub async fn wait_for_shutdown() {
     #[cfg(unix)]
     {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("signal handler");
+        let mut term =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("signal handler");
         tokio::select! {
             _ = tokio::signal::ctrl_c() => {}
             _ = term.recv() => {}

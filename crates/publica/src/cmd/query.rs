@@ -95,7 +95,8 @@ fn print(value: &serde_json::Value) -> Result<()> {
 }
 
 fn write_json(path: &std::path::Path, value: &serde_json::Value) -> Result<()> {
-    std::fs::write(path, serde_json::to_string_pretty(value)?).with_context(|| format!("writing {}", path.display()))?;
+    std::fs::write(path, serde_json::to_string_pretty(value)?)
+        .with_context(|| format!("writing {}", path.display()))?;
     eprintln!("proof written to {}", path.display());
     Ok(())
 }

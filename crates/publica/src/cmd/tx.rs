@@ -9,9 +9,7 @@ use clap::{Args, Subcommand};
 use publica_crypto::keystore::KeyFile;
 use publica_crypto::Keypair;
 use publica_types::call::{rotate_key_message, ROTATE_KEY_TAG};
-use publica_types::{
-    signing_message, AccountsCall, Address, AgencyId, Call, PublicKey, Role, Transaction, TxBody,
-};
+use publica_types::{signing_message, AccountsCall, Address, AgencyId, Call, PublicKey, Role, Transaction, TxBody};
 
 use crate::client::{Client, DEFAULT_API};
 use crate::keyfile::{self, PassphraseArgs};
@@ -148,16 +146,22 @@ pub fn id_commitment(salt: &[u8; 32], national_id: &str) -> [u8; 32] {
 pub fn rotate(args: RotateArgs) -> Result<()> {
     let client = Client::new(&args.send.api)?;
     let old = keyfile::load(&args.send.key, &args.send.passphrase)?;
-    let new_pass = PassphraseArgs { passphrase_file: args.new_passphrase_file.clone().or(args.send.passphrase.passphrase_file.clone()) };
+    let new_pass = PassphraseArgs {
+        passphrase_file: args.new_passphrase_file.clone().or(args.send.passphrase.passphrase_file.clone()),
+    };
     let new = keyfile::load(&args.new_key, &new_pass)?;
     let account = args.send.account.unwrap_or(old.public_key().address());
     let chain_id = client.chain_id()?;
     let nonce = client.next_nonce(&account)?;
-    let possession = new.sign(&signing_message(ROTATE_KEY_TAG, chain_id.as_str(), &rotate_key_message(&account, nonce)));
+    let possession =
+        new.sign(&signing_message(ROTATE_KEY_TAG, chain_id.as_str(), &rotate_key_message(&account, nonce)));
     let call = AccountsCall::RotateKey { new_public_key: new.public_key().clone(), possession };
     let tx = build(&client, &old, account, nonce, args.send.expires_in, call)?;
     submit(&client, &tx, args.send.no_wait)?;
-    println!("account {account} now uses the key in {}; pass --account {account} with it from now on", args.new_key.display());
+    println!(
+        "account {account} now uses the key in {}; pass --account {account} with it from now on",
+        args.new_key.display()
+    );
     Ok(())
 }
 
@@ -170,7 +174,14 @@ fn send_call(send: &SendArgs, call: AccountsCall) -> Result<()> {
     submit(&client, &tx, send.no_wait)
 }
 
-fn build(client: &Client, key: &Keypair, sender: Address, nonce: u64, expires_in: u64, call: AccountsCall) -> Result<Transaction> {
+fn build(
+    client: &Client,
+    key: &Keypair,
+    sender: Address,
+    nonce: u64,
+    expires_in: u64,
+    call: AccountsCall,
+) -> Result<Transaction> {
     let chain_id = client.chain_id()?;
     let expires_at_ms = publica_node::shared::now_ms() + expires_in.saturating_mul(1000);
     Ok(TxBody { chain_id, sender, nonce, expires_at_ms, call: Call::Accounts(call) }.sign(key))
@@ -199,4 +210,3 @@ fn parse_public_key(arg: &str) -> Result<PublicKey> {
         .context("--public-key is neither an existing key file nor base64")?;
     Ok(PublicKey::from_bytes(&bytes)?)
 }
-

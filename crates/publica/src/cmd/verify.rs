@@ -25,7 +25,10 @@ pub fn run(args: Args) -> Result<()> {
     let proof = ReadProof::from_json(&proof_bytes).with_context(|| format!("reading {}", args.proof.display()))?;
     match proof.verify_with_genesis(&genesis) {
         Ok(read) => {
-            println!("VALID proof on chain {} at height {} (block time {} ms)", read.chain_id, read.height, read.time_ms);
+            println!(
+                "VALID proof on chain {} at height {} (block time {} ms)",
+                read.chain_id, read.height, read.time_ms
+            );
             println!("  certified by {} of {} validators", read.signers, genesis.validators.validators().len());
             println!("  key   {}", hex::encode(&read.key));
             match &read.value {

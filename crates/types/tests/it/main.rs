@@ -159,7 +159,13 @@ fn certificates_refuse_duplicates_strangers_and_tampering() {
     // A signature by a member over a prevote is not a precommit.
     let mut prevote = certificate(&[1, 2, 3], 5, [9; 32]);
     let k = key(3);
-    let vote = VoteBody { height: 5, round: 0, kind: VoteKind::Prevote, block_hash: Some([9; 32]), validator: k.public_key().address() };
+    let vote = VoteBody {
+        height: 5,
+        round: 0,
+        kind: VoteKind::Prevote,
+        block_hash: Some([9; 32]),
+        validator: k.public_key().address(),
+    };
     prevote.signatures[2].signature = k.sign(&vote.signing_bytes(&chain()));
     assert!(prevote.verify(&chain(), &set).is_err());
 }

@@ -1,0 +1,289 @@
+//! End-to-end tests: the `publica` binary runs a real single-validator network on 127.0.0.1 (consensus engine,
+//! store, API), and the tests drive it through its API and its own CLI, as a user would.
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_publica");
+/// The demo citizen "ada"; its address is fixed because demo keys come from public seeds.
+const ADA: &str = "b75141ab8e2c3384daf0825f46243a655825e9da";
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A `publica dev` process, killed when dropped.
+struct Dev {
+    child: Child,
+    api: String,
+    home: PathBuf,
+    output: mpsc::Receiver<String>,
+}
+
+impl Dev {
+    fn start(home: &Path) -> Dev {
+        let port = free_port();
+        let mut child = Command::new(BIN)
+            .args(["dev", "--home", home.to_str().unwrap(), "--api", &format!("127.0.0.1:{port}")])
+            .env("PUBLICA_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn publica dev");
+        let (tx, rx) = mpsc::channel();
+        let stdout = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut dev = Dev { child, api: format!("http://127.0.0.1:{port}"), home: home.to_owned(), output: rx };
+        dev.wait_for_line("Ready.", Duration::from_secs(120));
+        dev
+    }
+
+    /// Wait for a line of output containing `needle`; returns every line seen until then.
+    fn wait_for_line(&mut self, needle: &str, timeout: Duration) -> Vec<String> {
+        let deadline = Instant::now() + timeout;
+        let mut seen = Vec::new();
+        loop {
+            let left = deadline.checked_duration_since(Instant::now()).unwrap_or_default();
+            match self.output.recv_timeout(left) {
+                Ok(line) => {
+                    let done = line.contains(needle);
+                    seen.push(line);
+                    if done {
+                        return seen;
+                    }
+                }
+                Err(_) => panic!("`publica dev` did not print {needle:?} within {timeout:?}; output: {seen:#?}"),
+            }
+        }
+    }
+
+    fn get(&self, path: &str) -> Value {
+        let response = reqwest::blocking::get(format!("{}{path}", self.api)).unwrap();
+        assert!(response.status().is_success(), "GET {path}: {}", response.status());
+        response.json().unwrap()
+    }
+
+    fn height(&self) -> u64 {
+        self.get("/v1/status")["height"].as_u64().unwrap()
+    }
+
+    fn wait_for_height(&self, height: u64) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while self.height() < height {
+            assert!(Instant::now() < deadline, "height {height} not reached");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Run the CLI against this node.
+    fn cli(&self, args: &[&str]) -> Output {
+        Command::new(BIN)
+            .args(args)
+            .env("PUBLICA_API", &self.api)
+            .env("PUBLICA_LOG", "error")
+            .current_dir(&self.home)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    }
+
+    fn kill_9(mut self) {
+        // SIGKILL: no shutdown code runs, exactly like a crash.
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
+impl Drop for Dev {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn text(output: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
+}
+
+#[test]
+fn dev_network_serves_proofs_that_verify_offline_and_tampering_is_caught() {
+    let dir = tempfile::tempdir().unwrap();
+    let dev = Dev::start(&dir.path().join("net"));
+    let account = dev.get(&format!("/v1/accounts/{ADA}"));
+    assert_eq!(account["account"]["kind"]["type"], "citizen");
+    assert_eq!(account["account"]["kind"]["registered_by_agency"], "civil-registry");
+
+    let out = dev.cli(&["query", "account", ADA, "--proof-out", "ada.json"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let verify = |file: &str| dev.cli(&["verify", file, "--genesis", "genesis.json"]);
+    let out = verify("ada.json");
+    assert!(out.status.success() && text(&out).contains("VALID proof"), "{}", text(&out));
+
+    // Any change to the proof document is caught, and the verifier says which check failed.
+    let proof: Value = serde_json::from_slice(&std::fs::read(dev.home.join("ada.json")).unwrap()).unwrap();
+    let tamper = |name: &str, f: &dyn Fn(&mut Value)| {
+        let mut p = proof.clone();
+        f(&mut p);
+        std::fs::write(dev.home.join(name), serde_json::to_vec(&p).unwrap()).unwrap();
+        let out = verify(name);
+        assert!(!out.status.success(), "tampered proof {name} accepted");
+        text(&out)
+    };
+    let flip_hex = |s: &str| {
+        let mut b = s.as_bytes().to_vec();
+        b[10] = if b[10] == b'0' { b'1' } else { b'0' };
+        String::from_utf8(b).unwrap()
+    };
+    let msg = tamper("value.json", &|p| p["value"] = Value::String(flip_hex(p["value"].as_str().unwrap())));
+    assert!(msg.contains("state proof"), "{msg}");
+    let msg = tamper("root.json", &|p| {
+        p["header"]["state_root"] = Value::String(flip_hex(p["header"]["state_root"].as_str().unwrap()))
+    });
+    assert!(msg.contains("certificate"), "{msg}");
+    let msg = tamper("sig.json", &|p| {
+        let s = p["certificate"]["signatures"][0]["signature"].as_str().unwrap().to_owned();
+        let mut b = s.into_bytes();
+        b[100] = if b[100] == b'A' { b'B' } else { b'A' };
+        p["certificate"]["signatures"][0]["signature"] = Value::String(String::from_utf8(b).unwrap());
+    });
+    assert!(msg.contains("INVALID"), "{msg}");
+    let msg = tamper("nosig.json", &|p| p["certificate"]["signatures"] = Value::Array(vec![]));
+    assert!(msg.contains("two thirds"), "{msg}");
+
+    // Absence is provable too.
+    let out = dev.cli(&["query", "state", "6e6f2d737563682d6b6579", "--proof-out", "absent.json"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let out = verify("absent.json");
+    assert!(out.status.success() && text(&out).contains("non-membership"), "{}", text(&out));
+}
+
+#[test]
+fn officials_act_within_their_roles_and_bad_input_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let dev = Dev::start(&dir.path().join("net"));
+    std::fs::write(dev.home.join("pass"), "a passphrase for the test").unwrap();
+    let out = dev.cli(&["keys", "new", "--out", "clerk.json", "--passphrase-file", "pass"]);
+    assert!(out.status.success(), "{}", text(&out));
+
+    // The land registry's administrator registers a clerk of its own agency.
+    let out = dev.cli(&[
+        "tx",
+        "register-official",
+        "--key",
+        "keys/admin-land-registry.json",
+        "--passphrase-file",
+        "dev-passphrase",
+        "--public-key",
+        "clerk.json",
+        "--agency",
+        "land-registry",
+        "--roles",
+        "clerk",
+    ]);
+    assert!(out.status.success() && text(&out).contains("committed at height"), "{}", text(&out));
+
+    // A citizen holds no admin role: refused at once with the stable code, nothing committed.
+    let before = dev.get("/v1/status");
+    let out = dev.cli(&[
+        "tx",
+        "register-official",
+        "--key",
+        "keys/citizen-ada.json",
+        "--passphrase-file",
+        "dev-passphrase",
+        "--public-key",
+        "clerk.json",
+        "--agency",
+        "civil-registry",
+        "--roles",
+        "clerk",
+    ]);
+    assert!(!out.status.success() && text(&out).contains("missing_role"), "{}", text(&out));
+    // The wrong passphrase is a clear error, too.
+    std::fs::write(dev.home.join("wrong"), "not it").unwrap();
+    let out = dev.cli(&[
+        "tx",
+        "set-roles",
+        "--key",
+        "keys/admin-land-registry.json",
+        "--passphrase-file",
+        "wrong",
+        "--account",
+        ADA,
+        "--roles",
+        "clerk",
+    ]);
+    assert!(!out.status.success() && text(&out).contains("wrong passphrase"), "{}", text(&out));
+
+    // Raw garbage, truncated and oversize bodies on the live node: JSON errors, node unharmed.
+    let client = reqwest::blocking::Client::new();
+    let post = |body: Vec<u8>| {
+        let r = client
+            .post(format!("{}/v1/transactions", dev.api))
+            .header("content-type", "application/octet-stream")
+            .body(body)
+            .send()
+            .unwrap();
+        let status = r.status().as_u16();
+        (status, r.json::<Value>().unwrap())
+    };
+    let (status, body) = post(b"definitely not a transaction".to_vec());
+    assert_eq!(status, 400);
+    assert_eq!(body["error"]["code"], "malformed_transaction");
+    let (status, body) = post(vec![0u8; 200 * 1024]);
+    assert!(status == 413 || status == 400, "{status} {body}");
+    let r = client
+        .post(format!("{}/v1/transactions", dev.api))
+        .header("content-type", "application/json")
+        .body("{\"tx\": ")
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 400);
+    assert_eq!(r.json::<Value>().unwrap()["error"]["code"], "malformed_request");
+
+    let after = dev.get("/v1/status");
+    assert_eq!(after["mempool_txs"], 0);
+    let ada = dev.get(&format!("/v1/accounts/{ADA}"));
+    assert_eq!(ada["next_nonce"], 0, "the refused transaction must not consume the nonce");
+    dev.wait_for_height(after["height"].as_u64().unwrap() + 2);
+    assert!(dev.height() > before["height"].as_u64().unwrap());
+}
+
+#[test]
+fn a_node_killed_with_sigkill_restarts_at_its_last_block_with_the_same_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("net");
+    let dev = Dev::start(&home);
+    let height = dev.height();
+    let block = dev.get(&format!("/v1/blocks/{height}"));
+    let account = dev.get(&format!("/v1/accounts/{ADA}"));
+    dev.kill_9();
+
+    let mut dev = Dev::start(&home);
+    let lines = dev.wait_for_line("", Duration::from_secs(1));
+    assert!(!lines.iter().any(|l| l.contains("Seeded")), "the demo was seeded twice");
+    assert!(dev.height() >= height);
+    let again = dev.get(&format!("/v1/blocks/{height}"));
+    assert_eq!(again["header"], block["header"], "block {height} changed across the crash");
+    assert_eq!(again["certificate"], block["certificate"]);
+    let account_again = dev.get(&format!("/v1/accounts/{ADA}"));
+    assert_eq!(account_again["account"], account["account"]);
+    // The chain goes on from where it stopped.
+    dev.wait_for_height(height + 3);
+    let out = dev.cli(&["query", "account", ADA, "--proof-out", "ada.json"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let out = dev.cli(&["verify", "ada.json", "--genesis", "genesis.json"]);
+    assert!(out.status.success(), "{}", text(&out));
+}
