@@ -36,7 +36,10 @@ impl NodeApp {
         Self { shared, executed: HashMap::new() }
     }
 
-    fn check_header(&self, block: &Block) -> Result<(), String> {
+    /// Check a header against the committed chain. `live` is true for a proposal being voted on, and false for a
+    /// block already decided by a quorum (value sync): the wall-clock bound only applies to the former, or a node
+    /// with a slow clock could never commit what the network decided.
+    fn check_header(&self, block: &Block, live: bool) -> Result<(), String> {
         let committed = self.shared.committed.read();
         let h = &block.header;
         if h.version != HEADER_VERSION {
@@ -58,7 +61,7 @@ impl NodeApp {
         if h.time_ms <= parent_time {
             return Err(format!("block time {} is not after its parent's {parent_time}", h.time_ms));
         }
-        if h.time_ms > now_ms() + CLOCK_DRIFT_MAX_MS {
+        if live && h.time_ms > now_ms() + CLOCK_DRIFT_MAX_MS {
             return Err(format!("block time {} is too far in the future", h.time_ms));
         }
         let set_hash = committed.validators.hash();
@@ -68,7 +71,42 @@ impl NodeApp {
         if committed.validators.get(&h.proposer).is_none() {
             return Err(format!("proposer {} is not a validator", h.proposer));
         }
-        block.check_body().map_err(|e| e.to_string())
+        // The body (transaction count and root) was checked when the block was decoded from the network.
+        Ok(())
+    }
+
+    /// Check and execute a block that this node did not build, keeping the result for the commit.
+    fn validate_block(&mut self, block: &Block, live: bool) -> Result<(), String> {
+        let hash = block.hash();
+        if self.executed.contains_key(&hash) {
+            return Ok(());
+        }
+        self.check_header(block, live)?;
+        block.check_body().map_err(|e| e.to_string())?;
+        let started = Instant::now();
+        let shared = Arc::clone(&self.shared);
+        let committed = shared.committed.read();
+        let view = StoreView(&shared.store);
+        let env = BlockEnv {
+            chain_id: shared.chain_id().clone(),
+            height: block.header.height,
+            time_ms: block.header.time_ms,
+        };
+        // Verify the signatures this node has not seen at admission on every core before executing in order.
+        prefetch_signatures(&shared, &view, &block.txs);
+        let outcome =
+            execute_block(&view, &committed.tree, &env, block.txs.clone(), Mode::Validate, &shared.signatures)
+                .map_err(|e| e.to_string())?;
+        if outcome.state_root() != block.header.state_root {
+            return Err("state root in the header differs from the state after executing the block".into());
+        }
+        drop(committed);
+        // The block already holds the transactions; the outcome's copy is not needed.
+        let mut outcome = outcome;
+        outcome.included = Vec::new();
+        shared.metrics.execute_seconds.observe(started.elapsed().as_secs_f64());
+        self.executed.insert(hash, Executed { block: block.clone(), outcome });
+        Ok(())
     }
 }
 
@@ -133,48 +171,23 @@ impl Application for NodeApp {
         if !outcome.rejected.is_empty() {
             let ids: Vec<_> = outcome.rejected.iter().map(|(id, _)| *id).collect();
             shared.mempool.lock().remove_many(&ids);
-            shared.signatures.remove(ids);
         }
-        let block = Block { header, txs: outcome.included.clone() };
+        let mut outcome = outcome;
+        let block = Block { header, txs: std::mem::take(&mut outcome.included) };
         shared.metrics.execute_seconds.observe(started.elapsed().as_secs_f64());
         self.executed.insert(block.hash(), Executed { block: block.clone(), outcome });
         Ok(block)
     }
 
     fn validate(&mut self, block: &Block) -> Result<(), String> {
-        let hash = block.hash();
-        if self.executed.contains_key(&hash) {
-            return Ok(());
-        }
-        self.check_header(block)?;
-        let started = Instant::now();
-        let shared = Arc::clone(&self.shared);
-        let committed = shared.committed.read();
-        let view = StoreView(&shared.store);
-        let env = BlockEnv {
-            chain_id: shared.chain_id().clone(),
-            height: block.header.height,
-            time_ms: block.header.time_ms,
-        };
-        // Verify the signatures this node has not seen at admission on every core before executing in order.
-        prefetch_signatures(&shared, &view, &block.txs);
-        let outcome =
-            execute_block(&view, &committed.tree, &env, block.txs.clone(), Mode::Validate, &shared.signatures)
-                .map_err(|e| e.to_string())?;
-        if outcome.state_root() != block.header.state_root {
-            return Err("state root in the header differs from the state after executing the block".into());
-        }
-        drop(committed);
-        shared.metrics.execute_seconds.observe(started.elapsed().as_secs_f64());
-        self.executed.insert(hash, Executed { block: block.clone(), outcome });
-        Ok(())
+        self.validate_block(block, true)
     }
 
     fn commit(&mut self, block: Block, certificate: CommitCertificate) -> Result<(), String> {
         let hash = block.hash();
         if !self.executed.contains_key(&hash) {
-            // A block decided without this node having checked it (value sync): check it now.
-            self.validate(&block)?;
+            // A block decided without this node having checked it (value sync, or a restart): check it now.
+            self.validate_block(&block, false)?;
         }
         let executed = self.executed.remove(&hash).expect("validated above");
         self.executed.clear();
@@ -200,18 +213,19 @@ impl Application for NodeApp {
         senders.sort_unstable();
         senders.dedup();
         let view = StoreView(&shared.store);
-        let sweep = block.header.height % EXPIRY_SWEEP_BLOCKS == 0;
-        let dropped = {
+        let sweep = block.header.height.is_multiple_of(EXPIRY_SWEEP_BLOCKS);
+        {
             let mut mempool = shared.mempool.lock();
             let dropped = mempool.prune(&ids, if sweep { None } else { Some(&senders) }, block.header.time_ms, |s| {
                 publica_accounts::next_nonce(&view, s)
             });
+            // Recorded before the mempool lock is released, so a status query never sees a dropped transaction as
+            // unknown.
+            for (id, error) in dropped {
+                shared.record_refusal(id, error);
+            }
+            shared.signatures.retain(|id| mempool.contains(id));
             shared.metrics.mempool_txs.set(mempool.len() as i64);
-            dropped
-        };
-        shared.signatures.remove(ids.iter().copied().chain(dropped.iter().map(|(id, _)| *id)));
-        for (id, error) in dropped {
-            shared.record_refusal(id, error);
         }
         shared.metrics.blocks_committed.inc();
         shared.metrics.txs_committed.inc_by(ids.len() as u64);
@@ -221,7 +235,7 @@ impl Application for NodeApp {
     }
 
     fn has_pending_transactions(&self) -> bool {
-        !self.shared.mempool.lock().is_empty()
+        self.shared.mempool.lock().has_ready()
     }
 
     fn decided_block(&self, height: u64) -> Option<(Block, CommitCertificate)> {
@@ -241,11 +255,11 @@ fn prefetch_signatures(shared: &Shared, view: &StoreView<'_>, txs: &[publica_typ
         txs.iter().map(|tx| publica_accounts::account(view, &tx.body.sender).map(|a| a.public_key)).collect();
     txs.par_iter().zip(keys.par_iter()).for_each(|(tx, key)| {
         if let Some(key) = key {
-            if shared.signatures.hit(&tx.id(), key) {
+            if shared.signatures.hit(tx, key) {
                 return;
             }
             if publica_execution::verify_signature(tx, key).is_ok() {
-                shared.signatures.insert(tx.id(), key.address());
+                shared.signatures.insert(tx, key.address());
             }
         }
     });

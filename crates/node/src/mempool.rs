@@ -31,11 +31,18 @@ struct Entry {
     len: usize,
 }
 
+/// One sender's waiting transactions, by nonce, and the sender's next nonce as last seen in committed state.
+#[derive(Default)]
+struct SenderQueue {
+    next: u64,
+    txs: BTreeMap<u64, TxId>,
+}
+
 /// The mempool.
 pub struct Mempool {
     limits: MempoolLimits,
     entries: HashMap<TxId, Entry>,
-    by_sender: HashMap<Address, BTreeMap<u64, TxId>>,
+    by_sender: HashMap<Address, SenderQueue>,
     /// Advances with every block built, so that each block starts its round-robin at a different sender.
     rotation: usize,
     bytes: usize,
@@ -67,8 +74,15 @@ impl Mempool {
         self.entries.contains_key(id)
     }
 
-    /// Add an admitted transaction of `len` encoded bytes.
-    pub fn insert(&mut self, tx: Transaction, len: usize) -> Result<(), TxError> {
+    /// Whether some transaction can go into the next block: a sender's queue holds its next nonce. Transactions
+    /// waiting behind a nonce gap do not count, so they cannot make the proposer skip the empty-block pause.
+    pub fn has_ready(&self) -> bool {
+        self.by_sender.values().any(|q| q.txs.contains_key(&q.next))
+    }
+
+    /// Add an admitted transaction of `len` encoded bytes; `sender_next_nonce` is the sender's next nonce in
+    /// committed state.
+    pub fn insert(&mut self, tx: Transaction, len: usize, sender_next_nonce: u64) -> Result<(), TxError> {
         let id = tx.id();
         if self.entries.contains_key(&id) {
             return Err(TxError::new(ErrorCode::DuplicateTransaction, format!("transaction {id} is already pending")));
@@ -85,19 +99,23 @@ impl Mempool {
         }
         let sender = tx.body.sender;
         let queue = self.by_sender.entry(sender).or_default();
-        if queue.len() >= self.limits.per_sender_max {
+        queue.next = sender_next_nonce;
+        if queue.txs.len() >= self.limits.per_sender_max {
             return Err(TxError::new(
                 ErrorCode::MempoolFull,
-                format!("sender {sender} already has {} pending transactions; wait for them to commit", queue.len()),
+                format!(
+                    "sender {sender} already has {} pending transactions; wait for them to commit",
+                    queue.txs.len()
+                ),
             ));
         }
-        if let Some(other) = queue.get(&tx.body.nonce) {
+        if let Some(other) = queue.txs.get(&tx.body.nonce) {
             return Err(TxError::new(
                 ErrorCode::BadNonce,
                 format!("nonce {} of sender {sender} is already used by pending transaction {other}", tx.body.nonce),
             ));
         }
-        queue.insert(tx.body.nonce, id);
+        queue.txs.insert(tx.body.nonce, id);
         self.bytes += len;
         self.entries.insert(id, Entry { tx, len });
         Ok(())
@@ -136,7 +154,7 @@ impl Mempool {
                 if out.len() >= txs_max {
                     return false;
                 }
-                let Some(id) = self.by_sender.get(sender).and_then(|q| q.get(cursor)) else { return false };
+                let Some(id) = self.by_sender.get(sender).and_then(|q| q.txs.get(cursor)) else { return false };
                 let entry = &self.entries[id];
                 if bytes + entry.len > bytes_max {
                     return false;
@@ -169,9 +187,10 @@ impl Mempool {
             None => self.by_sender.keys().copied().collect(),
         };
         for sender in senders {
-            let Some(queue) = self.by_sender.get(&sender) else { continue };
+            let Some(queue) = self.by_sender.get_mut(&sender) else { continue };
             let next = next_nonce(&sender);
-            let stale: Vec<TxId> = queue.range(..next).map(|(_, id)| *id).collect();
+            queue.next = next;
+            let stale: Vec<TxId> = queue.txs.range(..next).map(|(_, id)| *id).collect();
             for id in stale {
                 self.remove(&id);
                 dropped.push((id, TxError::new(ErrorCode::BadNonce, "another transaction used this nonce first")));
@@ -179,7 +198,9 @@ impl Mempool {
             let expired: Vec<TxId> = self
                 .by_sender
                 .get(&sender)
-                .map(|q| q.values().filter(|id| self.entries[*id].tx.body.expires_at_ms < time_ms).copied().collect())
+                .map(|q| {
+                    q.txs.values().filter(|id| self.entries[*id].tx.body.expires_at_ms < time_ms).copied().collect()
+                })
                 .unwrap_or_default();
             for id in expired {
                 self.remove(&id);
@@ -201,8 +222,8 @@ impl Mempool {
         self.bytes -= entry.len;
         let sender = entry.tx.body.sender;
         if let Some(queue) = self.by_sender.get_mut(&sender) {
-            queue.remove(&entry.tx.body.nonce);
-            if queue.is_empty() {
+            queue.txs.remove(&entry.tx.body.nonce);
+            if queue.txs.is_empty() {
                 self.by_sender.remove(&sender);
             }
         }

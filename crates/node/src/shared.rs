@@ -10,8 +10,8 @@ use publica_execution::{BlockEnv, SignatureCheck};
 use publica_merkle::{key_hash, value_hash, StateTree};
 use publica_storage::Store;
 use publica_types::{
-    Address, BlockHeader, ChainId, CommitCertificate, ErrorCode, Genesis, PublicKey, StateRead, Transaction, TxError,
-    TxId, ValidatorSet, MAX_TX_BYTES,
+    Address, BlockHeader, ChainId, CommitCertificate, ErrorCode, Genesis, Hash, PublicKey, StateRead, Transaction,
+    TxError, TxId, ValidatorSet,
 };
 
 use crate::config::NodeConfig;
@@ -91,25 +91,25 @@ impl StateRead for StoreView<'_> {
     }
 }
 
-/// Signatures verified at admission, by transaction id, with the address of the key that verified them. A key
-/// rotation between admission and execution changes the sender's key, so the cache only answers for the same key.
+/// Signatures verified by this node, keyed by the transaction's full hash (signature included), with the
+/// address of the key that verified them. A key rotation between admission and execution changes the sender's
+/// key, so the cache only answers for the same key; and a transaction carrying another signature has another
+/// full hash, so a valid cached signature never vouches for a different one.
 #[derive(Default)]
 pub struct SignatureCache {
-    verified: Mutex<HashMap<TxId, Address>>,
+    verified: Mutex<HashMap<Hash, (TxId, Address)>>,
 }
 
 impl SignatureCache {
-    /// Remember that `id` verified with the key whose address is `key`.
-    pub fn insert(&self, id: TxId, key: Address) {
-        self.verified.lock().insert(id, key);
+    /// Remember that `tx` verified with the key whose address is `key`.
+    pub fn insert(&self, tx: &Transaction, key: Address) {
+        self.verified.lock().insert(tx.full_hash(), (tx.id(), key));
     }
 
-    /// Forget transactions that left the mempool.
-    pub fn remove(&self, ids: impl IntoIterator<Item = TxId>) {
-        let mut v = self.verified.lock();
-        for id in ids {
-            v.remove(&id);
-        }
+    /// Keep only the entries of transactions for which `keep` holds (those still waiting in the mempool), so
+    /// the cache never outgrows the mempool by more than the blocks being decided.
+    pub fn retain(&self, mut keep: impl FnMut(&TxId) -> bool) {
+        self.verified.lock().retain(|_, (id, _)| keep(id));
     }
 
     /// Entries held.
@@ -122,16 +122,16 @@ impl SignatureCache {
         self.len() == 0
     }
 
-    /// Whether `id` was verified with `key`.
-    pub fn hit(&self, id: &TxId, key: &PublicKey) -> bool {
-        let cached = self.verified.lock().get(id).copied();
+    /// Whether `tx` was verified with `key`.
+    pub fn hit(&self, tx: &Transaction, key: &PublicKey) -> bool {
+        let cached = self.verified.lock().get(&tx.full_hash()).map(|(_, a)| *a);
         cached.is_some_and(|a| a == key.address())
     }
 }
 
 impl SignatureCheck for SignatureCache {
     fn check(&self, tx: &Transaction, key: &PublicKey) -> Result<(), TxError> {
-        if self.hit(&tx.id(), key) {
+        if self.hit(tx, key) {
             return Ok(());
         }
         publica_execution::verify_signature(tx, key)
@@ -210,7 +210,7 @@ impl Shared {
         use rayon::prelude::*;
         // Decoding and signature checks are the expensive, independent part: spread them over every core. The
         // state checks and the mempool insert then run in order, so nonces from one sender queue up correctly.
-        let checked: Vec<Result<(Transaction, Result<(), TxError>), TxError>> = items
+        let checked: Vec<Result<Prechecked, TxError>> = items
             .par_iter()
             .map(|bytes| {
                 let tx = decode(bytes)?;
@@ -262,6 +262,14 @@ impl Shared {
                 format!("expiry is more than {} days ahead; choose an earlier one", EXPIRY_AHEAD_MAX_MS / 86_400_000),
             ));
         }
+        // Before any signature work, so that resubmitting a known transaction costs nothing.
+        let id = tx.id();
+        if self.mempool.lock().contains(&id) || self.store.tx_location(&id).ok().flatten().is_some() {
+            return Err(TxError::new(
+                ErrorCode::DuplicateTransaction,
+                format!("transaction {id} was already submitted"),
+            ));
+        }
         Ok(())
     }
 
@@ -276,7 +284,7 @@ impl Shared {
         })?;
         publica_execution::verify_signature(tx, &sender.public_key)?;
         let key = sender.public_key.address();
-        self.signatures.insert(tx.id(), key);
+        self.signatures.insert(tx, key);
         Ok(key)
     }
 
@@ -291,7 +299,6 @@ impl Shared {
                 // Only remember refusals of transactions we have never accepted, so a duplicate submission of a
                 // pending or committed transaction does not mask its real status.
                 if e.code != ErrorCode::DuplicateTransaction {
-                    self.signatures.remove([id]);
                     self.record_refusal(id, e.clone());
                 } else {
                     self.metrics.refused(e.code);
@@ -304,12 +311,6 @@ impl Shared {
     fn admit_checked(&self, tx: Transaction, len: usize, signature_ok: Result<(), TxError>) -> Result<TxId, TxError> {
         let id = tx.id();
         let body = &tx.body;
-        if self.store.tx_location(&id).ok().flatten().is_some() || self.mempool.lock().contains(&id) {
-            return Err(TxError::new(
-                ErrorCode::DuplicateTransaction,
-                format!("transaction {id} was already submitted"),
-            ));
-        }
         signature_ok?;
         let committed = self.committed.read();
         let view = StoreView(&self.store);
@@ -347,15 +348,20 @@ impl Shared {
             )
             .map_err(|e| e.error)?;
         }
-        drop(committed);
+        // Take the mempool before letting go of the committed state (the order the proposer uses), so no block can
+        // consume this nonce between the check above and the insert.
         let mut mempool = self.mempool.lock();
-        mempool.insert(tx, len)?;
+        drop(committed);
+        mempool.insert(tx, len, next)?;
         self.metrics.mempool_txs.set(mempool.len() as i64);
         Ok(id)
     }
 
     /// Status of a transaction.
     pub fn tx_status(&self, id: &TxId) -> TxStatus {
+        // Under the committed lock: a commit stores its transactions under the write lock and only then prunes the
+        // mempool, so a transaction is always found in one place or the other.
+        let _committed = self.committed.read();
         if let Ok(Some((height, index))) = self.store.tx_location(id) {
             return TxStatus::Committed { height, index };
         }
@@ -393,12 +399,9 @@ impl Shared {
     }
 }
 
+/// A decoded transaction that passed the stateless checks, with the result of its signature check.
+type Prechecked = (Transaction, Result<(), TxError>);
+
 fn decode(bytes: &[u8]) -> Result<Transaction, TxError> {
-    if bytes.len() > MAX_TX_BYTES {
-        return Err(TxError::new(
-            ErrorCode::TransactionTooLarge,
-            format!("transaction is {} bytes; the limit is {MAX_TX_BYTES}", bytes.len()),
-        ));
-    }
     Transaction::decode(bytes).map_err(|e| TxError::new(ErrorCode::from(&e), e.to_string()))
 }

@@ -1,7 +1,7 @@
 //! Blocks and their headers.
 //!
 //! The block hash is `SHA-256(borsh(header))`. The header commits to the transactions through `tx_root` (RFC 9162
-//! tree over the transaction ids), to the state AFTER executing this block through `state_root`, and to the
+//! tree over the transactions' full hashes, signatures included), to the state AFTER executing this block through `state_root`, and to the
 //! validator set that must sign it. A commit certificate signs the block hash, so a certified header
 //! authenticates every state read proven against its `state_root`.
 
@@ -32,7 +32,7 @@ pub struct BlockHeader {
     pub parent_hash: Hash,
     /// The validator that proposed the block.
     pub proposer: Address,
-    /// RFC 9162 root over the ids of the block's transactions, in order.
+    /// RFC 9162 root over the full hashes (`SHA-256(borsh(transaction))`) of the block's transactions, in order.
     #[serde(with = "hex_hash")]
     pub tx_root: Hash,
     /// Number of transactions.
@@ -115,8 +115,8 @@ impl Block {
     }
 }
 
-/// The RFC 9162 root over the ids of `txs`.
+/// The RFC 9162 root over the full hashes of `txs` (signatures included).
 pub fn tx_root(txs: &[Transaction]) -> Hash {
-    let leaves: Vec<Hash> = txs.iter().map(|tx| leaf_hash(&tx.id().0)).collect();
+    let leaves: Vec<Hash> = txs.iter().map(|tx| leaf_hash(&tx.full_hash())).collect();
     root_of_leaf_hashes(&leaves)
 }

@@ -46,7 +46,7 @@ impl ValidatorSet {
                 validators.len()
             )));
         }
-        validators.sort_by(|a, b| a.address.cmp(&b.address));
+        validators.sort_by_key(|v| v.address);
         let mut total: u64 = 0;
         for (i, v) in validators.iter().enumerate() {
             if v.voting_power == 0 {

@@ -2,7 +2,8 @@
 //!
 //! Signed bytes: `signing_message("publica/tx", chain_id, borsh(body))` (see `docs/signatures.md`). The transaction
 //! id is `SHA-256(borsh(body))`: it does not cover the signature, so re-signing a body cannot make a "new"
-//! transaction, and the nonce makes each body executable at most once.
+//! transaction, and the nonce makes each body executable at most once. Blocks, however, commit to the full hash
+//! (`SHA-256(borsh(transaction))`), so that a certified block hash fixes the signatures as well.
 
 use std::fmt;
 
@@ -110,5 +111,11 @@ impl Transaction {
     /// The transaction id.
     pub fn id(&self) -> TxId {
         self.body.id()
+    }
+
+    /// SHA-256 of the whole canonical encoding, signature included. Blocks commit to transactions by this hash, so
+    /// a block hash pins down every byte of every transaction, signatures too.
+    pub fn full_hash(&self) -> Hash {
+        sha256(&self.encode())
     }
 }

@@ -316,3 +316,19 @@ fn proposer_and_validator_compute_the_same_state_root() {
     chain.apply(&validated);
     assert_eq!(chain.nonce(&admin), 20);
 }
+
+#[test]
+fn a_rotated_in_key_cannot_back_a_second_account() {
+    let mut chain = Chain::new();
+    let admin = key("admin-civil");
+    let account = admin.public_key().address();
+    let new = key("fresh-key");
+    let nonce = chain.nonce(&admin);
+    let message = signing_message(ROTATE_KEY_TAG, chain_id().as_str(), &rotate_key_message(&account, nonce));
+    let rotate = AccountsCall::RotateKey { new_public_key: new.public_key().clone(), possession: new.sign(&message) };
+    assert_eq!(chain.run(chain.tx(&admin, rotate)), None);
+    // Registering an official with the key the administrator now signs with is refused.
+    let mut body = chain.tx_with_nonce(&admin, nonce + 1, register_official("fresh-key", "civil", &["clerk"])).body;
+    body.sender = account;
+    assert_eq!(code(chain.run(body.sign(&new))), Some(ErrorCode::AccountExists));
+}

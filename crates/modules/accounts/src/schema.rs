@@ -6,6 +6,10 @@
 //! | `acc/n/` ‖ address | next nonce, u64 little-endian (kept apart so a nonce bump rewrites 8 bytes, not a key) |
 //! | `acc/g/` ‖ agency id | borsh [`AgencyRecord`] |
 //! | `acc/c/` ‖ id commitment (32 bytes) | address of the citizen holding it |
+//! | `acc/k/` ‖ address of a key | address of the account that key currently signs for |
+//!
+//! The key index makes "one key backs one account" hold across rotations: an account's address is derived from
+//! its first key, but after a rotation the account is signed by a key whose own address is not an account.
 
 use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};
@@ -89,6 +93,11 @@ pub fn nonce_key(address: &Address) -> Vec<u8> {
 /// Key of an agency record.
 pub fn agency_key(agency: &AgencyId) -> Vec<u8> {
     [b"acc/g/".as_slice(), agency.as_str().as_bytes()].concat()
+}
+
+/// Key of the index from a signing key (by its address) to the account it signs for.
+pub fn key_index_key(key_address: &Address) -> Vec<u8> {
+    [b"acc/k/".as_slice(), &key_address.0].concat()
 }
 
 /// Key of a citizen identifier commitment.

@@ -16,7 +16,9 @@ use publica_types::{
 
 use crate::error;
 use crate::query::{account, agency, next_nonce, require_role};
-use crate::schema::{account_key, agency_key, commitment_key, nonce_key, AccountKind, AccountRecord, AgencyRecord};
+use crate::schema::{
+    account_key, agency_key, commitment_key, key_index_key, nonce_key, AccountKind, AccountRecord, AgencyRecord,
+};
 use crate::MAX_ROLES;
 
 /// Write the genesis agencies and their administrators.
@@ -36,6 +38,7 @@ pub fn apply_genesis(state: &mut dyn StateWrite, genesis: &Genesis) {
                 registered_by: None,
             };
             state.put(account_key(&address), codec::encode(&record));
+            state.put(key_index_key(&address), address.0.to_vec());
         }
     }
 }
@@ -125,9 +128,12 @@ pub fn execute(state: &mut dyn StateWrite, ctx: &CallContext, call: &AccountsCal
                 )
             })?;
             // The new key must not already back another account, or two accounts would share a signer.
-            if account(state, &new_public_key.address()).is_some() {
-                return Err(error::account_exists(&new_public_key.address()));
+            let new_key = new_public_key.address();
+            if account(state, &new_key).is_some() || state.get(&key_index_key(&new_key)).is_some() {
+                return Err(error::account_exists(&new_key));
             }
+            state.delete(key_index_key(&record.public_key.address()));
+            state.put(key_index_key(&new_key), ctx.sender.0.to_vec());
             record.public_key = new_public_key.clone();
             state.put(account_key(&ctx.sender), codec::encode(&record));
             Ok(())
@@ -168,7 +174,7 @@ fn create_account(
     kind: AccountKind,
 ) -> Result<(), TxError> {
     let address = public_key.address();
-    if account(state, &address).is_some() {
+    if account(state, &address).is_some() || state.get(&key_index_key(&address)).is_some() {
         return Err(error::account_exists(&address));
     }
     let record = AccountRecord {
@@ -180,5 +186,6 @@ fn create_account(
         registered_by: Some(ctx.sender),
     };
     state.put(account_key(&address), codec::encode(&record));
+    state.put(key_index_key(&address), address.0.to_vec());
     Ok(())
 }

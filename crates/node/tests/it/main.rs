@@ -27,14 +27,14 @@ fn limits(txs_max: usize, per_sender_max: usize) -> MempoolLimits {
 fn duplicates_nonce_conflicts_and_limits_are_refused() {
     let (a, b) = (key(1), key(2));
     let mut pool = Mempool::new(limits(3, 2));
-    pool.insert(tx(&a, 0, 10), 100).unwrap();
-    assert_eq!(pool.insert(tx(&a, 0, 10), 100).unwrap_err().code, ErrorCode::DuplicateTransaction);
+    pool.insert(tx(&a, 0, 10), 100, 0).unwrap();
+    assert_eq!(pool.insert(tx(&a, 0, 10), 100, 0).unwrap_err().code, ErrorCode::DuplicateTransaction);
     // Another body with the same nonce is a conflict, not a replacement.
-    assert_eq!(pool.insert(tx(&a, 0, 11), 100).unwrap_err().code, ErrorCode::BadNonce);
-    pool.insert(tx(&a, 1, 10), 100).unwrap();
-    assert_eq!(pool.insert(tx(&a, 2, 10), 100).unwrap_err().code, ErrorCode::MempoolFull);
-    pool.insert(tx(&b, 0, 10), 100).unwrap();
-    assert_eq!(pool.insert(tx(&b, 1, 10), 100).unwrap_err().code, ErrorCode::MempoolFull);
+    assert_eq!(pool.insert(tx(&a, 0, 11), 100, 0).unwrap_err().code, ErrorCode::BadNonce);
+    pool.insert(tx(&a, 1, 10), 100, 0).unwrap();
+    assert_eq!(pool.insert(tx(&a, 2, 10), 100, 0).unwrap_err().code, ErrorCode::MempoolFull);
+    pool.insert(tx(&b, 0, 10), 100, 0).unwrap();
+    assert_eq!(pool.insert(tx(&b, 1, 10), 100, 0).unwrap_err().code, ErrorCode::MempoolFull);
     assert_eq!(pool.len(), 3);
     assert_eq!(pool.bytes(), 300);
 }
@@ -45,7 +45,7 @@ fn selection_takes_consecutive_nonces_round_robin_and_respects_limits() {
     let mut pool = Mempool::new(limits(100, 100));
     for s in &senders {
         for n in [0, 1, 2, 4] {
-            pool.insert(tx(s, n, 10), 10).unwrap();
+            pool.insert(tx(s, n, 10), 10, 0).unwrap();
         }
     }
     // Nonce 3 is missing, so nonce 4 must wait; everything else goes, one sender at a time.
@@ -73,9 +73,9 @@ fn pruning_drops_committed_stale_and_expired_transactions() {
     let (a, b) = (key(1), key(2));
     let mut pool = Mempool::new(limits(100, 100));
     let committed = tx(&a, 0, 1000);
-    pool.insert(committed.clone(), 10).unwrap();
-    pool.insert(tx(&a, 1, 1000), 10).unwrap();
-    pool.insert(tx(&b, 5, 50), 10).unwrap();
+    pool.insert(committed.clone(), 10, 0).unwrap();
+    pool.insert(tx(&a, 1, 1000), 10, 0).unwrap();
+    pool.insert(tx(&b, 5, 50), 10, 0).unwrap();
     let dropped =
         pool.prune(&[committed.id()], None, 100, |addr| if *addr == a.public_key().address() { 1 } else { 0 });
     assert_eq!(dropped.len(), 1);
@@ -87,4 +87,20 @@ fn pruning_drops_committed_stale_and_expired_transactions() {
     assert_eq!(dropped[0].1.code, ErrorCode::BadNonce);
     assert!(pool.is_empty());
     assert_eq!(pool.bytes(), 0);
+}
+
+#[test]
+fn only_a_transaction_at_its_senders_next_nonce_counts_as_ready() {
+    let a = key(1);
+    let mut pool = Mempool::new(limits(100, 100));
+    assert!(!pool.has_ready());
+    // Nonce 3 while the sender's next nonce is 1: it waits behind a gap and must not hurry the proposer.
+    pool.insert(tx(&a, 3, 1000), 10, 1).unwrap();
+    assert!(!pool.has_ready());
+    pool.insert(tx(&a, 1, 1000), 10, 1).unwrap();
+    assert!(pool.has_ready());
+    // Once nonce 1 commits elsewhere and the next nonce becomes 2, the gap is back.
+    let dropped = pool.prune(&[], Some(&[a.public_key().address()]), 0, |_| 2);
+    assert_eq!(dropped.len(), 1);
+    assert!(!pool.has_ready());
 }

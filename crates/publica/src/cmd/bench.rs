@@ -78,7 +78,7 @@ pub fn run(args: Args) -> Result<()> {
     progress.set_message("generating sender and citizen keys");
     progress.enable_steady_tick(Duration::from_millis(200));
     let officials: Vec<Keypair> = (0..args.senders).into_par_iter().map(|_| Keypair::generate()).collect();
-    let latency_txs = 20_000usize.min(args.senders * 1000 - args.txs);
+    let latency_txs = 20_000usize.min((args.senders * 1000).saturating_sub(args.txs));
     let citizens = args.txs + latency_txs;
     let citizen_keys: Vec<publica_types::PublicKey> =
         (0..citizens).into_par_iter().map(|_| Keypair::generate().public_key().clone()).collect();

@@ -85,8 +85,13 @@ pub fn run(args: Args) -> Result<()> {
     if fresh {
         create(&args.home, args.api)?;
     }
-    let key =
-        publica_node::load_validator_key(&publica_node::HomeLayout::new(&args.home), &NodeConfig::load(&args.home)?)?;
+    // `--api` applies on every run, not only the first.
+    let mut config = NodeConfig::load(&args.home)?;
+    if config.api.listen != args.api {
+        config.api.listen = args.api;
+        config.save(&args.home)?;
+    }
+    let key = publica_node::load_validator_key(&publica_node::HomeLayout::new(&args.home), &config)?;
     let rt = super::node::runtime()?;
     rt.block_on(async {
         let running = super::node::launch(&args.home, key).await?;
@@ -128,7 +133,7 @@ fn create(home: &Path, api: SocketAddr) -> Result<()> {
     config.key.passphrase_file = Some(PathBuf::from("dev-passphrase"));
     std::fs::create_dir_all(home)?;
     std::fs::write(home.join("dev-passphrase"), DEV_PASSPHRASE)?;
-    let pass = Passphrase::from_file(&home.join("dev-passphrase"))?;
+    let pass = Passphrase::from_file(home.join("dev-passphrase"))?;
     write_home(home, &config, &genesis, &validator, &pass, demo_kdf())?;
     let names = AGENCIES
         .iter()

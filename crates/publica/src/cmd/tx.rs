@@ -25,7 +25,7 @@ pub struct SendArgs {
     pub key: PathBuf,
     /// The sender's account address, if its key was rotated (default: the key's own address).
     #[arg(long)]
-    pub account: Option<Address>,
+    pub sender: Option<Address>,
     /// Seconds until the transaction expires.
     #[arg(long, default_value_t = 600)]
     pub expires_in: u64,
@@ -150,7 +150,7 @@ pub fn rotate(args: RotateArgs) -> Result<()> {
         passphrase_file: args.new_passphrase_file.clone().or(args.send.passphrase.passphrase_file.clone()),
     };
     let new = keyfile::load(&args.new_key, &new_pass)?;
-    let account = args.send.account.unwrap_or(old.public_key().address());
+    let account = args.send.sender.unwrap_or(old.public_key().address());
     let chain_id = client.chain_id()?;
     let nonce = client.next_nonce(&account)?;
     let possession =
@@ -159,7 +159,7 @@ pub fn rotate(args: RotateArgs) -> Result<()> {
     let tx = build(&client, &old, account, nonce, args.send.expires_in, call)?;
     submit(&client, &tx, args.send.no_wait)?;
     println!(
-        "account {account} now uses the key in {}; pass --account {account} with it from now on",
+        "account {account} now uses the key in {}; pass --sender {account} with it from now on",
         args.new_key.display()
     );
     Ok(())
@@ -168,7 +168,7 @@ pub fn rotate(args: RotateArgs) -> Result<()> {
 fn send_call(send: &SendArgs, call: AccountsCall) -> Result<()> {
     let client = Client::new(&send.api)?;
     let key = keyfile::load(&send.key, &send.passphrase)?;
-    let account = send.account.unwrap_or(key.public_key().address());
+    let account = send.sender.unwrap_or(key.public_key().address());
     let nonce = client.next_nonce(&account)?;
     let tx = build(&client, &key, account, nonce, send.expires_in, call)?;
     submit(&client, &tx, send.no_wait)
