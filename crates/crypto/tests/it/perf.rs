@@ -77,3 +77,16 @@ fn hybrid_throughput() {
         println!("{name:<32} {:>8.0}/s wall {:>8.0}/CPU-s", rate(wall), rate(cpu));
     }
 }
+
+#[test]
+#[ignore = "measurement; run in release mode"]
+fn public_key_parse_throughput() {
+    const N: usize = 20_000;
+    let bytes: Vec<Vec<u8>> = (0..100u8).map(|i| crate::keypair(i).public_key().to_bytes()).collect();
+    let (_, wall, cpu) = timed(|| {
+        for i in 0..N {
+            std::hint::black_box(PublicKey::from_bytes(&bytes[i % 100]).unwrap());
+        }
+    });
+    println!("public key parse: {:.1} µs wall, {:.1} µs CPU each", wall * 1e6 / N as f64, cpu * 1e6 / N as f64);
+}
