@@ -11,7 +11,7 @@ use borsh::io::{Error as IoError, ErrorKind, Read, Write};
 use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::keys::{Address, PublicKey};
+use crate::keys::{Address, PublicKey, PublicKeyBytes};
 use crate::signature::Signature;
 use crate::{ADDRESS_LEN, PUBLIC_KEY_LEN, SIGNATURE_LEN};
 
@@ -38,6 +38,36 @@ impl BorshDeserialize for PublicKey {
         let mut raw = vec![0u8; PUBLIC_KEY_LEN];
         reader.read_exact(&mut raw)?;
         PublicKey::from_bytes(&raw).map_err(invalid_data)
+    }
+}
+
+impl BorshSerialize for PublicKeyBytes {
+    fn serialize<W: Write>(&self, writer: &mut W) -> borsh::io::Result<()> {
+        writer.write_all(self.as_bytes())
+    }
+}
+
+impl BorshDeserialize for PublicKeyBytes {
+    fn deserialize_reader<R: Read>(reader: &mut R) -> borsh::io::Result<Self> {
+        let mut raw = [0u8; PUBLIC_KEY_LEN];
+        reader.read_exact(&mut raw)?;
+        Ok(PublicKeyBytes::from_raw(raw))
+    }
+}
+
+impl Serialize for PublicKeyBytes {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&BASE64.encode(self.as_bytes()))
+    }
+}
+
+impl<'de> Deserialize<'de> for PublicKeyBytes {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str> as Deserialize>::deserialize(deserializer)?;
+        let bytes = decode_base64_exact("hybrid public key", &text, PUBLIC_KEY_LEN).map_err(de::Error::custom)?;
+        let mut raw = [0u8; PUBLIC_KEY_LEN];
+        raw.copy_from_slice(&bytes);
+        Ok(PublicKeyBytes::from_raw(raw))
     }
 }
 

@@ -85,10 +85,7 @@ impl PublicKey {
 
     /// The account address: the first 20 bytes of `SHA-256("publica/address/v1" || 0x00 || to_bytes())`.
     pub fn address(&self) -> Address {
-        let digest = sha256_concat(&[ADDRESS_DOMAIN, &[0x00], self.ml_dsa.as_bytes(), self.ed25519.as_bytes()]);
-        let mut address = [0u8; ADDRESS_LEN];
-        address.copy_from_slice(&digest[..ADDRESS_LEN]);
-        Address(address)
+        address_of(&[self.ml_dsa.as_bytes(), self.ed25519.as_bytes()])
     }
 
     /// Verifies a hybrid signature over `message` (normally the output of [`crate::signing_message`]).
@@ -97,6 +94,69 @@ impl PublicKey {
     pub fn verify(&self, message: &[u8], signature: &Signature) -> Result<(), CryptoError> {
         self.ml_dsa.verify(message, signature.ml_dsa_bytes())?;
         self.ed25519.verify(message, signature.ed25519_bytes())
+    }
+}
+
+/// The address of a key given as the parts of its encoding.
+fn address_of(parts: &[&[u8]]) -> Address {
+    let mut all: Vec<&[u8]> = vec![ADDRESS_DOMAIN, &[0x00]];
+    all.extend_from_slice(parts);
+    let digest = sha256_concat(&all);
+    let mut address = [0u8; ADDRESS_LEN];
+    address.copy_from_slice(&digest[..ADDRESS_LEN]);
+    Address(address)
+}
+
+/// A hybrid public key kept as its raw encoding and parsed only when a signature has to be checked.
+///
+/// Parsing a [`PublicKey`] (ML-DSA-65 key decoding and an Ed25519 point decompression) costs about 15 µs. Keys
+/// that a node stores in its own state were validated as [`PublicKey`]s when first written, so reading them back
+/// needs no parse; [`PublicKeyBytes::parse`] validates fully when a signature must actually be verified. The
+/// encodings (borsh: the raw 1984 bytes; serde: padded base64) are the same as [`PublicKey`]'s.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct PublicKeyBytes(Box<[u8; PUBLIC_KEY_LEN]>);
+
+impl PublicKeyBytes {
+    /// Wrap raw bytes without validating them; only [`PublicKeyBytes::parse`] validates.
+    pub fn from_raw(bytes: [u8; PUBLIC_KEY_LEN]) -> Self {
+        PublicKeyBytes(Box::new(bytes))
+    }
+
+    /// The raw encoding.
+    pub fn as_bytes(&self) -> &[u8; PUBLIC_KEY_LEN] {
+        &self.0
+    }
+
+    /// The address, computed from the bytes alone (same as [`PublicKey::address`]).
+    pub fn address(&self) -> Address {
+        address_of(&[&self.0[..]])
+    }
+
+    /// Parse and validate the key.
+    pub fn parse(&self) -> Result<PublicKey, CryptoError> {
+        PublicKey::from_bytes(&self.0[..])
+    }
+}
+
+impl From<&PublicKey> for PublicKeyBytes {
+    fn from(key: &PublicKey) -> Self {
+        let mut raw = [0u8; PUBLIC_KEY_LEN];
+        raw[..ML_DSA_65_PUBLIC_KEY_LEN].copy_from_slice(key.ml_dsa_bytes());
+        raw[ML_DSA_65_PUBLIC_KEY_LEN..].copy_from_slice(key.ed25519_bytes());
+        PublicKeyBytes(Box::new(raw))
+    }
+}
+
+impl PartialEq<PublicKey> for PublicKeyBytes {
+    fn eq(&self, other: &PublicKey) -> bool {
+        self.0[..ML_DSA_65_PUBLIC_KEY_LEN] == *other.ml_dsa_bytes()
+            && self.0[ML_DSA_65_PUBLIC_KEY_LEN..] == other.ed25519_bytes()[..]
+    }
+}
+
+impl std::fmt::Debug for PublicKeyBytes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PublicKeyBytes({})", self.address())
     }
 }
 

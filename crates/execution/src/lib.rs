@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use publica_merkle::{key_hash, value_hash, StateTree};
 use publica_types::{
-    codec, Call, CallContext, ChainId, ErrorCode, Genesis, Hash, PublicKey, StateRead, Transaction, TxError, TxId,
+    codec, Call, CallContext, ChainId, ErrorCode, Genesis, Hash, PublicKeyBytes, StateRead, Transaction, TxError, TxId,
     ValidatorSet,
 };
 
@@ -51,7 +51,7 @@ pub enum Mode {
 /// signatures verified at admission; [`VerifyEveryTime`] verifies on the spot.
 pub trait SignatureCheck {
     /// `Ok` if `tx.signature` is a valid signature of `tx.body` by `key`.
-    fn check(&self, tx: &Transaction, key: &PublicKey) -> Result<(), TxError>;
+    fn check(&self, tx: &Transaction, key: &PublicKeyBytes) -> Result<(), TxError>;
 }
 
 /// A [`SignatureCheck`] without a cache.
@@ -59,13 +59,19 @@ pub trait SignatureCheck {
 pub struct VerifyEveryTime;
 
 impl SignatureCheck for VerifyEveryTime {
-    fn check(&self, tx: &Transaction, key: &PublicKey) -> Result<(), TxError> {
+    fn check(&self, tx: &Transaction, key: &PublicKeyBytes) -> Result<(), TxError> {
         verify_signature(tx, key)
     }
 }
 
-/// Verify a transaction's hybrid signature with `key`, as a refusal with a stable code.
-pub fn verify_signature(tx: &Transaction, key: &PublicKey) -> Result<(), TxError> {
+/// Verify a transaction's hybrid signature with a stored key, as a refusal with a stable code.
+pub fn verify_signature(tx: &Transaction, key: &PublicKeyBytes) -> Result<(), TxError> {
+    let key = key.parse().map_err(|e| {
+        TxError::new(
+            ErrorCode::BadSignature,
+            format!("the sender's stored key does not parse ({e}); the state is damaged"),
+        )
+    })?;
     key.verify(&tx.body.signing_bytes(), &tx.signature).map_err(|e| {
         TxError::new(
             ErrorCode::BadSignature,

@@ -251,7 +251,7 @@ impl Application for NodeApp {
 /// speed-up, never a decision.
 fn prefetch_signatures(shared: &Shared, view: &StoreView<'_>, txs: &[publica_types::Transaction]) {
     use rayon::prelude::*;
-    let keys: Vec<Option<publica_types::PublicKey>> =
+    let keys: Vec<Option<publica_types::PublicKeyBytes>> =
         txs.iter().map(|tx| publica_accounts::account(view, &tx.body.sender).map(|a| a.public_key)).collect();
     txs.par_iter().zip(keys.par_iter()).for_each(|(tx, key)| {
         if let Some(key) = key {

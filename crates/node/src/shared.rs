@@ -10,7 +10,7 @@ use publica_execution::{BlockEnv, SignatureCheck};
 use publica_merkle::{key_hash, value_hash, StateTree};
 use publica_storage::Store;
 use publica_types::{
-    Address, BlockHeader, ChainId, CommitCertificate, ErrorCode, Genesis, Hash, PublicKey, StateRead, Transaction,
+    Address, BlockHeader, ChainId, CommitCertificate, ErrorCode, Genesis, Hash, PublicKeyBytes, StateRead, Transaction,
     TxError, TxId, ValidatorSet,
 };
 
@@ -123,14 +123,14 @@ impl SignatureCache {
     }
 
     /// Whether `tx` was verified with `key`.
-    pub fn hit(&self, tx: &Transaction, key: &PublicKey) -> bool {
+    pub fn hit(&self, tx: &Transaction, key: &PublicKeyBytes) -> bool {
         let cached = self.verified.lock().get(&tx.full_hash()).map(|(_, a)| *a);
         cached.is_some_and(|a| a == key.address())
     }
 }
 
 impl SignatureCheck for SignatureCache {
-    fn check(&self, tx: &Transaction, key: &PublicKey) -> Result<(), TxError> {
+    fn check(&self, tx: &Transaction, key: &PublicKeyBytes) -> Result<(), TxError> {
         if self.hit(tx, key) {
             return Ok(());
         }

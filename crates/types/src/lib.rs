@@ -23,7 +23,7 @@ pub use consensus::{CommitCertificate, CommitSignature, ProposalBody, Validator,
 pub use error::{ErrorCode, TxError, TypesError};
 pub use genesis::{Genesis, GenesisAccount, GenesisAgency};
 pub use ids::{AgencyId, ChainId, Role};
-pub use publica_crypto::{sha256, signing_message, Address, Hash, Keypair, PublicKey, Signature};
+pub use publica_crypto::{sha256, signing_message, Address, Hash, Keypair, PublicKey, PublicKeyBytes, Signature};
 pub use state::{CallContext, StateRead, StateWrite};
 pub use tx::{Transaction, TxBody, TxId};
 

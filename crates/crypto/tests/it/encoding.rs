@@ -200,3 +200,28 @@ fn debug_is_short() {
     assert!(key.contains(&kp.address().to_string()));
     assert!(signature.len() < 80, "{signature}");
 }
+
+#[test]
+fn raw_public_key_bytes_match_the_parsed_key_in_every_encoding() {
+    use publica_crypto::{PublicKey, PublicKeyBytes};
+    let key = crate::keypair(7).public_key().clone();
+    let raw = PublicKeyBytes::from(&key);
+    assert_eq!(raw.address(), key.address());
+    assert_eq!(raw.parse().unwrap(), key);
+    assert!(raw == key);
+    assert_eq!(borsh::to_vec(&raw).unwrap(), borsh::to_vec(&key).unwrap());
+    assert_eq!(serde_json::to_string(&raw).unwrap(), serde_json::to_string(&key).unwrap());
+    let back: PublicKeyBytes = borsh::from_slice(&borsh::to_vec(&key).unwrap()).unwrap();
+    assert_eq!(back, raw);
+    let back: PublicKeyBytes = serde_json::from_str(&serde_json::to_string(&key).unwrap()).unwrap();
+    assert_eq!(back, raw);
+    // Raw bytes are not validated until parsed: an invalid Ed25519 half (the identity point) is caught then.
+    let mut bad = *raw.as_bytes();
+    bad[1952..].copy_from_slice(&{
+        let mut identity = [0u8; 32];
+        identity[0] = 1;
+        identity
+    });
+    assert!(PublicKeyBytes::from_raw(bad).parse().is_err());
+    assert!(PublicKey::from_bytes(&bad).is_err());
+}

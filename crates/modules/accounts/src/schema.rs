@@ -14,15 +14,16 @@
 use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};
 
-use publica_types::{codec, Address, AgencyId, Hash, PublicKey, Role};
+use publica_types::{codec, Address, AgencyId, Hash, PublicKeyBytes, Role};
 
 /// An account.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
 pub struct AccountRecord {
     /// The account's address (derived from its FIRST key; unchanged by rotation).
     pub address: Address,
-    /// The current key.
-    pub public_key: PublicKey,
+    /// The current key, kept as raw bytes: it was validated when written, and is parsed again only when a
+    /// signature by it has to be verified.
+    pub public_key: PublicKeyBytes,
     /// Official of an agency or citizen.
     pub kind: AccountKind,
     /// Suspended accounts cannot send transactions.

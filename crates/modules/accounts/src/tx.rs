@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 
 use publica_types::call::{rotate_key_message, ROTATE_KEY_TAG};
 use publica_types::{
-    codec, AccountsCall, Address, AgencyId, CallContext, Genesis, PublicKey, Role, StateWrite, TxError,
+    codec, AccountsCall, Address, AgencyId, CallContext, Genesis, PublicKey, PublicKeyBytes, Role, StateWrite, TxError,
 };
 
 use crate::error;
@@ -31,7 +31,7 @@ pub fn apply_genesis(state: &mut dyn StateWrite, genesis: &Genesis) {
             let address = admin.public_key.address();
             let record = AccountRecord {
                 address,
-                public_key: admin.public_key.clone(),
+                public_key: PublicKeyBytes::from(&admin.public_key),
                 kind: AccountKind::Official { agency: g.id.clone(), roles: vec![Role::admin()] },
                 active: true,
                 created_at_height: 0,
@@ -134,7 +134,7 @@ pub fn execute(state: &mut dyn StateWrite, ctx: &CallContext, call: &AccountsCal
             }
             state.delete(key_index_key(&record.public_key.address()));
             state.put(key_index_key(&new_key), ctx.sender.0.to_vec());
-            record.public_key = new_public_key.clone();
+            record.public_key = PublicKeyBytes::from(new_public_key);
             state.put(account_key(&ctx.sender), codec::encode(&record));
             Ok(())
         }
@@ -179,7 +179,7 @@ fn create_account(
     }
     let record = AccountRecord {
         address,
-        public_key: public_key.clone(),
+        public_key: PublicKeyBytes::from(public_key),
         kind,
         active: true,
         created_at_height: ctx.height,
