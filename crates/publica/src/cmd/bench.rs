@@ -84,6 +84,8 @@ pub fn run(args: Args) -> Result<()> {
         (0..citizens).into_par_iter().map(|_| Keypair::generate().public_key().clone()).collect();
     progress.finish_and_clear();
 
+    let started_all = Instant::now();
+    let phase = |what: &str| eprintln!("[{:>6.1} s] {what}", started_all.elapsed().as_secs_f64());
     let rt = super::node::runtime()?;
     let running = rt.block_on(super::node::launch(&home, validator))?;
     let node = running.handle();
@@ -116,8 +118,10 @@ pub fn run(args: Args) -> Result<()> {
             )
         })
         .collect();
+    phase("registering the sending officials");
     let ids = submit_all(&node, &setup)?;
     wait_committed(&node, &ids, Duration::from_secs(120))?;
+    phase("signing the load");
 
     // Citizen registrations, round-robin over the officials, nonces in order per official.
     progress.reset();
@@ -151,6 +155,7 @@ pub fn run(args: Args) -> Result<()> {
     let load = make(0..args.txs);
     let latency_load = make(args.txs..args.txs + latency_txs);
 
+    phase("measuring the verification limit");
     // The physical limit: hybrid verifications per second on every core, over the very signatures the load carries.
     let messages: Vec<Vec<u8>> = load.iter().map(|tx| tx.body.signing_bytes()).collect();
     let keys: Vec<&publica_types::PublicKey> = load
@@ -166,6 +171,7 @@ pub fn run(args: Args) -> Result<()> {
         bail!("a benchmark signature failed to verify");
     }
 
+    phase("maximum-rate run");
     // Maximum rate: submit everything as fast as admission takes it; stop when the last one is committed.
     let base_txs = committed_txs(&node);
     let started = Instant::now();
@@ -176,11 +182,13 @@ pub fn run(args: Args) -> Result<()> {
     let committed = committed_txs(&node) - base_txs;
     let max_rate = committed as f64 / elapsed;
 
+    phase("half-rate run");
     // Half rate: paced submissions, time from submission to commit for each.
     let target = (max_rate / 2.0).max(1.0);
     let count = latency_load.len().min((target * args.latency_secs as f64) as usize);
     let (p50, p99, achieved) = latency_run(&node, &latency_load[..count], target)?;
 
+    phase("proofs");
     // Proofs.
     let citizen = citizen_keys[0].address();
     let key = publica_accounts::schema::account_key(&citizen);
