@@ -7,12 +7,12 @@
 
 mod overlay;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use publica_merkle::{key_hash, value_hash, StateTree};
 use publica_types::{
-    codec, Call, CallContext, ChainId, ErrorCode, Genesis, Hash, PublicKeyBytes, StateRead, Transaction, TxError, TxId,
-    ValidatorSet,
+    codec, Address, Call, CallContext, ChainId, ErrorCode, Genesis, Hash, PublicKeyBytes, StateRead, Transaction,
+    TxError, TxId, ValidatorSet,
 };
 
 pub use overlay::{BlockOverlay, TxOverlay};
@@ -124,16 +124,31 @@ pub fn execute_block(
     let mut block = BlockOverlay::new(base);
     let mut included = Vec::with_capacity(txs.len());
     let mut rejected = Vec::new();
+    // Senders whose transaction failed while proposing, with that transaction's nonce: their later transactions
+    // in this block cannot run, and are told why instead of getting a puzzling nonce error.
+    let mut failed: HashMap<Address, u64> = HashMap::new();
     for (index, tx) in txs.into_iter().enumerate() {
+        if let Some(nonce) = failed.get(&tx.body.sender).filter(|n| tx.body.nonce > **n) {
+            let error = TxError::new(
+                ErrorCode::BadNonce,
+                format!("this sender's transaction with nonce {nonce} failed earlier in the block; submit again from that nonce"),
+            );
+            rejected.push((tx.id(), error));
+            continue;
+        }
         let mut scratch = TxOverlay::new(&block);
         match execute_tx(&mut scratch, env, &tx, signatures) {
             Ok(()) => {
+                failed.remove(&tx.body.sender);
                 let writes = scratch.into_writes();
                 block.absorb(writes);
                 included.push(tx);
             }
             Err(error) => match mode {
-                Mode::Propose => rejected.push((tx.id(), error)),
+                Mode::Propose => {
+                    failed.insert(tx.body.sender, tx.body.nonce);
+                    rejected.push((tx.id(), error));
+                }
                 Mode::Validate => return Err(InvalidBlock { index, tx_id: tx.id(), error }),
             },
         }

@@ -206,7 +206,7 @@ impl Store {
         Ok(self.state.get(key)?.map(|v| v.to_vec()))
     }
 
-    /// Up to `limit` committed state entries whose keys start with `prefix`, from `start_after` (exclusive).
+    /// Up to `limit` committed state entries whose keys start with `prefix`, in key order.
     pub fn state_scan(&self, prefix: &[u8], limit: usize) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
         let mut out = Vec::new();
         for item in self.state.prefix(prefix).take(limit) {

@@ -332,3 +332,17 @@ fn a_rotated_in_key_cannot_back_a_second_account() {
     body.sender = account;
     assert_eq!(code(chain.run(body.sign(&new))), Some(ErrorCode::AccountExists));
 }
+
+#[test]
+fn later_transactions_of_a_sender_whose_transaction_failed_say_why() {
+    let mut chain = Chain::new();
+    let admin = key("admin-civil");
+    let bad = chain.tx_with_nonce(&admin, 0, register_official("x", "civil", &[]));
+    let after = chain.tx_with_nonce(&admin, 1, register_official("y", "civil", &["clerk"]));
+    let refused = chain.propose(vec![bad, after]);
+    assert_eq!(refused.len(), 2);
+    assert_eq!(refused[0].1.code, ErrorCode::InvalidArgument);
+    assert_eq!(refused[1].1.code, ErrorCode::BadNonce);
+    assert!(refused[1].1.message.contains("nonce 0 failed earlier"), "{}", refused[1].1.message);
+    assert_eq!(chain.nonce(&admin), 0);
+}

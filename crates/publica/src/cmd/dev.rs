@@ -146,36 +146,40 @@ fn create(home: &Path, api: SocketAddr) -> Result<()> {
     Ok(())
 }
 
-/// Submit the demo's officials and citizens, unless they are already there. Returns how many transactions it
-/// committed.
+/// Submit the demo's officials and citizens that are not there yet (a first run that was interrupted is completed
+/// on the next). Returns how many transactions it committed.
 fn seed(node: &NodeHandle) -> Result<usize> {
     let chain_id = node.chain_id().clone();
-    let first = demo_key(OFFICIALS[0].0).public_key().address();
-    if publica_accounts::account(&publica_node::shared::StoreView(&node.store), &first).is_some() {
-        return Ok(0);
-    }
+    let view = publica_node::shared::StoreView(&node.store);
+    let exists = |name: &str| publica_accounts::account(&view, &demo_key(name).public_key().address()).is_some();
+    // Each sender's transactions carry consecutive nonces from its committed next nonce.
+    let mut nonces: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
+    let mut next_nonce = |sender: &str| {
+        let n = nonces
+            .entry(sender.to_owned())
+            .or_insert_with(|| publica_accounts::next_nonce(&view, &demo_key(sender).public_key().address()));
+        *n += 1;
+        *n - 1
+    };
     let mut ids = Vec::new();
-    for (i, (name, agency, roles)) in OFFICIALS.iter().enumerate() {
-        let admin = demo_key(&format!("admin-{agency}"));
-        // Each administrator registers its officials with consecutive nonces.
-        let nonce = OFFICIALS[..i].iter().filter(|(_, a, _)| a == agency).count() as u64;
+    for (name, agency, roles) in OFFICIALS.iter().filter(|(name, _, _)| !exists(name)) {
+        let admin = format!("admin-{agency}");
         let call = AccountsCall::RegisterOfficial {
             public_key: demo_key(name).public_key().clone(),
             agency: agency.parse::<AgencyId>()?,
             roles: roles.iter().map(|r| r.parse::<Role>()).collect::<Result<_, _>>()?,
         };
-        ids.push(submit(node, &chain_id, &admin, nonce, call)?);
+        ids.push(submit(node, &chain_id, &demo_key(&admin), next_nonce(&admin), call)?);
     }
     wait_all(node, &ids)?;
-    let clerk = demo_key("civil-clerk");
     let mut citizen_ids = Vec::new();
-    for (nonce, (name, national_id)) in CITIZENS.iter().enumerate() {
+    for (name, national_id) in CITIZENS.iter().filter(|(name, _)| !exists(name)) {
         let salt = publica_crypto::sha256(format!("publica-dev-demo-salt/{name}").as_bytes());
         let call = AccountsCall::RegisterCitizen {
             public_key: demo_key(name).public_key().clone(),
             id_commitment: super::tx::id_commitment(&salt, national_id),
         };
-        citizen_ids.push(submit(node, &chain_id, &clerk, nonce as u64, call)?);
+        citizen_ids.push(submit(node, &chain_id, &demo_key("civil-clerk"), next_nonce("civil-clerk"), call)?);
     }
     wait_all(node, &citizen_ids)?;
     Ok(ids.len() + citizen_ids.len())

@@ -107,10 +107,11 @@ pub fn init(args: InitArgs) -> Result<()> {
 pub fn start(args: StartArgs) -> Result<()> {
     let layout = HomeLayout::new(&args.home);
     let config = NodeConfig::load(&args.home)?;
-    let key = if config.key.passphrase_file.is_some() || args.passphrase.passphrase_file.is_none() {
-        publica_node::load_validator_key(&layout, &config)?
-    } else {
+    // A passphrase file given on the command line wins over the configured sources.
+    let key = if args.passphrase.passphrase_file.is_some() {
         keyfile::load(&layout.validator_key(), &args.passphrase)?
+    } else {
+        publica_node::load_validator_key(&layout, &config)?
     };
     runtime()?.block_on(async move {
         let running = launch(&args.home, key).await?;

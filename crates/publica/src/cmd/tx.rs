@@ -137,7 +137,8 @@ pub fn run(command: Command) -> Result<()> {
     }
 }
 
-/// The salted commitment to a national identifier: SHA-256("publica/id-commitment/v1" || 0x00 || salt || id).
+/// The salted commitment to a national identifier: SHA-256("publica/id-commitment/v1" || 0x00 || salt || id), where
+/// `id` is the identifier's UTF-8 bytes with leading and trailing whitespace removed.
 pub fn id_commitment(salt: &[u8; 32], national_id: &str) -> [u8; 32] {
     publica_crypto::sha256_concat(&[b"publica/id-commitment/v1\0", salt, national_id.trim().as_bytes()])
 }
