@@ -431,26 +431,34 @@ impl Shared {
 
     /// Read a key from the committed state with a proof against the last certified header.
     pub fn read_with_proof(&self, key: &[u8]) -> Result<publica_verify::ReadProof, crate::NodeError> {
+        Ok(self.read_with_proofs(&[key])?.pop().expect("one proof per key"))
+    }
+
+    /// Read several keys with proofs, all against the same certified header.
+    pub fn read_with_proofs(&self, keys: &[&[u8]]) -> Result<Vec<publica_verify::ReadProof>, crate::NodeError> {
         let committed = self.committed.read();
         let Some((header, certificate)) = committed.header.clone() else {
             return Err(crate::NodeError::NotReady("no block is committed yet; proofs start at height 1".into()));
         };
-        let value = self.store.state_get(key)?;
-        // The store and the tree must agree: check it here, where a disagreement would otherwise become a proof
-        // that fails for the citizen holding it.
-        let kh = key_hash(key);
-        assert_eq!(
-            committed.tree.get(&kh),
-            value.as_deref().map(value_hash),
-            "committed state and state tree disagree on a key"
-        );
-        let proof = committed.tree.prove(&kh);
-        Ok(publica_verify::ReadProof {
-            certified: publica_verify::CertifiedHeader { header, certificate },
-            key: key.to_vec(),
-            value,
-            proof,
-        })
+        let mut proofs = Vec::with_capacity(keys.len());
+        for key in keys {
+            let value = self.store.state_get(key)?;
+            // The store and the tree must agree: check it here, where a disagreement would otherwise become a
+            // proof that fails for the citizen holding it.
+            let kh = key_hash(key);
+            assert_eq!(
+                committed.tree.get(&kh),
+                value.as_deref().map(value_hash),
+                "committed state and state tree disagree on a key"
+            );
+            proofs.push(publica_verify::ReadProof {
+                certified: publica_verify::CertifiedHeader { header: header.clone(), certificate: certificate.clone() },
+                key: key.to_vec(),
+                value,
+                proof: committed.tree.prove(&kh),
+            });
+        }
+        Ok(proofs)
     }
 }
 
