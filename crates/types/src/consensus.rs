@@ -68,6 +68,12 @@ impl ValidatorSet {
         Ok(Self { validators })
     }
 
+    /// The set of one validator with voting power 1, as in a single-validator network.
+    pub fn single(public_key: &PublicKey) -> Self {
+        let validator = Validator { address: public_key.address(), public_key: public_key.clone(), voting_power: 1 };
+        Self { validators: vec![validator] }
+    }
+
     /// The members, sorted by address.
     pub fn validators(&self) -> &[Validator] {
         &self.validators

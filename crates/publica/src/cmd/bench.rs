@@ -14,13 +14,13 @@ use anyhow::{bail, Context, Result};
 use clap::Args as ClapArgs;
 use publica_crypto::keystore::{KdfParams, Passphrase};
 use publica_crypto::Keypair;
-use publica_node::{NodeConfig, NodeHandle, TxStatus};
+use publica_node::{NodeConfig, NodeHandle};
 use publica_types::{
-    AccountsCall, AgencyId, Call, Genesis, GenesisAccount, GenesisAgency, Role, Transaction, TxBody, TxId, Validator,
-    ValidatorSet,
+    AccountsCall, AgencyId, Call, Genesis, GenesisAccount, GenesisAgency, Role, Transaction, TxBody, TxId, ValidatorSet,
 };
 use rayon::prelude::*;
 
+use super::wait_committed;
 use crate::home::{free_local_addr, write_home};
 
 /// Arguments of `publica bench`.
@@ -59,11 +59,7 @@ pub fn run(args: Args) -> Result<()> {
             can_register_citizens: true,
             admins: vec![GenesisAccount { public_key: admin.public_key().clone() }],
         }],
-        validators: ValidatorSet::new(vec![Validator {
-            address: validator.public_key().address(),
-            public_key: validator.public_key().clone(),
-            voting_power: 1,
-        }])?,
+        validators: ValidatorSet::single(validator.public_key()),
     };
     let mut config = NodeConfig::new("bench", free_local_addr()?, free_local_addr()?);
     config.mempool.txs_max = 400_000;
@@ -241,23 +237,6 @@ fn submit_all(node: &NodeHandle, txs: &[Transaction]) -> Result<Vec<TxId>> {
         }
     }
     Ok(ids)
-}
-
-fn wait_committed(node: &NodeHandle, ids: &[TxId], timeout: Duration) -> Result<()> {
-    let deadline = Instant::now() + timeout;
-    for id in ids.iter().rev().chain(ids.iter()) {
-        loop {
-            match node.tx_status(id) {
-                TxStatus::Committed { .. } => break,
-                TxStatus::Rejected { code, message } => {
-                    bail!("transaction {id} rejected ({}): {message}", code.as_str())
-                }
-                _ if Instant::now() > deadline => bail!("transactions not committed within {timeout:?}"),
-                _ => std::thread::sleep(Duration::from_millis(2)),
-            }
-        }
-    }
-    Ok(())
 }
 
 /// Submit `txs` at `rate` per second in small steps; measure each one's time to commit by watching blocks.

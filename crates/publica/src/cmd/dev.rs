@@ -7,16 +7,15 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use clap::Args as ClapArgs;
 use publica_crypto::keystore::{KdfParams, Passphrase};
 use publica_crypto::Keypair;
-use publica_node::{NodeConfig, NodeHandle, TxStatus};
+use publica_node::{NodeConfig, NodeHandle};
 use publica_types::{
-    AccountsCall, AgencyId, Call, ChainId, Genesis, GenesisAccount, GenesisAgency, Role, TxBody, TxId, Validator,
-    ValidatorSet,
+    AccountsCall, AgencyId, Call, ChainId, Genesis, GenesisAccount, GenesisAgency, Role, TxBody, TxId, ValidatorSet,
 };
 
 use crate::home::{free_local_addr, write_home};
@@ -123,11 +122,7 @@ fn create(home: &Path, api: SocketAddr) -> Result<()> {
         chain_id: DEV_CHAIN.parse()?,
         genesis_time_ms: publica_node::shared::now_ms(),
         agencies,
-        validators: ValidatorSet::new(vec![Validator {
-            address: validator.public_key().address(),
-            public_key: validator.public_key().clone(),
-            voting_power: 1,
-        }])?,
+        validators: ValidatorSet::single(validator.public_key()),
     };
     let mut config = NodeConfig::new("dev", api, free_local_addr()?);
     config.key.passphrase_file = Some(PathBuf::from("dev-passphrase"));
@@ -171,7 +166,7 @@ fn seed(node: &NodeHandle) -> Result<usize> {
         };
         ids.push(submit(node, &chain_id, &demo_key(&admin), next_nonce(&admin), call)?);
     }
-    wait_all(node, &ids)?;
+    super::wait_committed(node, &ids, Duration::from_secs(60))?;
     let mut citizen_ids = Vec::new();
     for (name, national_id) in CITIZENS.iter().filter(|(name, _)| !exists(name)) {
         let salt = publica_crypto::sha256(format!("publica-dev-demo-salt/{name}").as_bytes());
@@ -181,7 +176,7 @@ fn seed(node: &NodeHandle) -> Result<usize> {
         };
         citizen_ids.push(submit(node, &chain_id, &demo_key("civil-clerk"), next_nonce("civil-clerk"), call)?);
     }
-    wait_all(node, &citizen_ids)?;
+    super::wait_committed(node, &citizen_ids, Duration::from_secs(60))?;
     Ok(ids.len() + citizen_ids.len())
 }
 
@@ -195,23 +190,6 @@ fn submit(node: &NodeHandle, chain_id: &ChainId, key: &Keypair, nonce: u64, call
     };
     let tx = body.sign(key);
     node.submit(&tx.encode()).map_err(|e| anyhow::anyhow!("demo transaction refused: {e}"))
-}
-
-fn wait_all(node: &NodeHandle, ids: &[TxId]) -> Result<()> {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    for id in ids {
-        loop {
-            match node.tx_status(id) {
-                TxStatus::Committed { .. } => break,
-                TxStatus::Rejected { code, message } => {
-                    bail!("demo transaction {id} rejected ({}): {message}", code.as_str())
-                }
-                _ if Instant::now() > deadline => bail!("demo transaction {id} not committed within 60 s"),
-                _ => std::thread::sleep(Duration::from_millis(50)),
-            }
-        }
-    }
-    Ok(())
 }
 
 fn print_guide(home: &Path, api: SocketAddr, seeded: usize) {

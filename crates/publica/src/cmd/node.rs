@@ -8,7 +8,7 @@ use clap::Args;
 use publica_crypto::keystore::KdfParams;
 use publica_crypto::Keypair;
 use publica_node::{HomeLayout, Node, NodeConfig, NodeHandle};
-use publica_types::{AgencyId, ChainId, Genesis, GenesisAccount, GenesisAgency, Validator, ValidatorSet};
+use publica_types::{AgencyId, ChainId, Genesis, GenesisAccount, GenesisAgency, ValidatorSet};
 
 use crate::home::{free_local_addr, write_home};
 use crate::keyfile::{self, PassphraseArgs};
@@ -76,11 +76,7 @@ pub fn init(args: InitArgs) -> Result<()> {
         chain_id: args.chain_id.clone(),
         genesis_time_ms: publica_node::shared::now_ms(),
         agencies,
-        validators: ValidatorSet::new(vec![Validator {
-            address: validator_key.public_key().address(),
-            public_key: validator_key.public_key().clone(),
-            voting_power: 1,
-        }])?,
+        validators: ValidatorSet::single(validator_key.public_key()),
     };
     genesis.validate()?;
     let p2p = match args.p2p {
