@@ -96,6 +96,9 @@ pub fn run(args: Args) -> Result<()> {
         let running = super::node::launch(&args.home, key).await?;
         let handle = running.handle();
         let api = running.api_addr;
+        if fresh {
+            println!("Seeding the demo agencies' officials and citizens (a few blocks)...");
+        }
         let seeded = tokio::task::spawn_blocking(move || seed(&handle)).await??;
         print_guide(&args.home, api, seeded);
         super::node::wait_for_shutdown().await;
