@@ -8,6 +8,9 @@ use serde_json::Value;
 
 use publica_types::{Address, ChainId, Transaction, TxId};
 
+/// How long to wait for a node that is still starting.
+const STARTING_WAIT: Duration = Duration::from_secs(15);
+
 /// Default API address.
 pub const DEFAULT_API: &str = "http://127.0.0.1:8080";
 
@@ -24,15 +27,23 @@ impl Client {
         Ok(Self { base: base.trim_end_matches('/').to_owned(), http })
     }
 
-    /// GET a JSON document.
+    /// GET a JSON document. A node that is still starting (no block committed yet) answers 503: that is waited
+    /// out for a few seconds before giving up.
     pub fn get(&self, path: &str) -> Result<Value> {
         let url = format!("{}{path}", self.base);
-        let response = self
-            .http
-            .get(&url)
-            .send()
-            .with_context(|| format!("cannot reach the node at {}; is it running? (--api URL)", self.base))?;
-        Self::json(response)
+        let deadline = Instant::now() + STARTING_WAIT;
+        loop {
+            let response = self
+                .http
+                .get(&url)
+                .send()
+                .with_context(|| format!("cannot reach the node at {}; is it running? (--api URL)", self.base))?;
+            if response.status() == reqwest::StatusCode::SERVICE_UNAVAILABLE && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(200));
+                continue;
+            }
+            return Self::json(response);
+        }
     }
 
     fn json(response: reqwest::blocking::Response) -> Result<Value> {

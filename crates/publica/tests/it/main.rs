@@ -289,3 +289,83 @@ fn a_node_killed_with_sigkill_restarts_at_its_last_block_with_the_same_state() {
     let out = dev.cli(&["verify", "ada.json", "--genesis", "genesis.json"]);
     assert!(out.status.success(), "{}", text(&out));
 }
+
+#[test]
+fn init_then_start_runs_a_new_network_whose_administrators_can_act() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("node");
+    let pass = dir.path().join("pass");
+    std::fs::write(&pass, "init test passphrase").unwrap();
+    let port = free_port();
+    let api = format!("http://127.0.0.1:{port}");
+    let run =
+        |args: &[&str]| Command::new(BIN).args(args).env("PUBLICA_LOG", "error").stdin(Stdio::null()).output().unwrap();
+    let out = run(&[
+        "init",
+        "--home",
+        home.to_str().unwrap(),
+        "--chain-id",
+        "init-test",
+        "--agency",
+        "land-registry=Land Registry",
+        "--api",
+        &format!("127.0.0.1:{port}"),
+        "--passphrase-file",
+        pass.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    // A second init into the same directory is refused and changes nothing.
+    let again = run(&[
+        "init",
+        "--home",
+        home.to_str().unwrap(),
+        "--agency",
+        "x=X",
+        "--passphrase-file",
+        pass.to_str().unwrap(),
+    ]);
+    assert!(!again.status.success() && text(&again).contains("already holds a node"), "{}", text(&again));
+
+    let mut child = Command::new(BIN)
+        .args(["start", "--home", home.to_str().unwrap()])
+        .env("PUBLICA_LOG", "error")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let line = rx.recv_timeout(Duration::from_secs(60)).expect("the node did not start");
+    assert!(line.contains("serving the API"), "{line}");
+
+    let clerk = dir.path().join("clerk.json");
+    let out = run(&["keys", "new", "--out", clerk.to_str().unwrap(), "--passphrase-file", pass.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out));
+    let admin = home.join("keys").join("admin-land-registry.json");
+    let out = run(&[
+        "tx",
+        "register-official",
+        "--api",
+        &api,
+        "--key",
+        admin.to_str().unwrap(),
+        "--passphrase-file",
+        pass.to_str().unwrap(),
+        "--public-key",
+        clerk.to_str().unwrap(),
+        "--agency",
+        "land-registry",
+        "--roles",
+        "clerk",
+    ]);
+    assert!(out.status.success() && text(&out).contains("committed at height"), "{}", text(&out));
+    let status: Value = reqwest::blocking::get(format!("{api}/v1/status")).unwrap().json().unwrap();
+    assert_eq!(status["chain_id"], "init-test");
+    let _ = child.kill();
+    let _ = child.wait();
+}
