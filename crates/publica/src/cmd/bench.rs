@@ -35,6 +35,19 @@ pub struct Args {
     /// Seconds of the half-rate latency run.
     #[arg(long, default_value_t = 10)]
     latency_secs: u64,
+    /// What the load does.
+    #[arg(long, value_enum, default_value_t = Workload::Registrations)]
+    workload: Workload,
+}
+
+/// The transactions of the load.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Workload {
+    /// Registrar officials register citizens: 5.4 KB transactions that each carry a new hybrid public key to
+    /// validate and create three state entries.
+    Registrations,
+    /// Agency administrators update an official's roles: 3.5 KB transactions, no key inside, two state writes.
+    RoleUpdates,
 }
 
 /// Run the benchmarks and print a report.
@@ -43,7 +56,12 @@ pub fn run(args: Args) -> Result<()> {
         bail!("--txs / --senders must be at most 1000 (the per-sender mempool limit)");
     }
     let threads = rayon::current_num_threads();
-    println!("publica bench: {} cores, {} rayon threads", std::thread::available_parallelism()?.get(), threads);
+    println!(
+        "publica bench: {} cores, {} rayon threads, workload {:?}",
+        std::thread::available_parallelism()?.get(),
+        threads,
+        args.workload
+    );
 
     let dir = tempfile::tempdir()?;
     let home = dir.path().join("node");
@@ -75,7 +93,7 @@ pub fn run(args: Args) -> Result<()> {
     progress.enable_steady_tick(Duration::from_millis(200));
     let officials: Vec<Keypair> = (0..args.senders).into_par_iter().map(|_| Keypair::generate()).collect();
     let latency_txs = 20_000usize.min((args.senders * 1000).saturating_sub(args.txs));
-    let citizens = args.txs + latency_txs;
+    let citizens = if args.workload == Workload::Registrations { args.txs + latency_txs } else { 0 };
     let citizen_keys: Vec<publica_types::PublicKey> =
         (0..citizens).into_par_iter().map(|_| Keypair::generate().public_key().clone()).collect();
     progress.finish_and_clear();
@@ -98,8 +116,14 @@ pub fn run(args: Args) -> Result<()> {
         .sign(key)
     };
 
-    // The registrar officials.
-    let setup: Vec<Transaction> = officials
+    // The sending officials (registrars, or administrators), and the official whose roles the second workload
+    // updates.
+    let updated = Keypair::generate();
+    let sender_role = match args.workload {
+        Workload::Registrations => Role::citizen_registrar(),
+        Workload::RoleUpdates => Role::admin(),
+    };
+    let mut setup: Vec<Transaction> = officials
         .iter()
         .enumerate()
         .map(|(i, o)| {
@@ -109,11 +133,20 @@ pub fn run(args: Args) -> Result<()> {
                 AccountsCall::RegisterOfficial {
                     public_key: o.public_key().clone(),
                     agency: agency.clone(),
-                    roles: vec![Role::citizen_registrar()],
+                    roles: vec![sender_role.clone()],
                 },
             )
         })
         .collect();
+    setup.push(sign(
+        &admin,
+        officials.len() as u64,
+        AccountsCall::RegisterOfficial {
+            public_key: updated.public_key().clone(),
+            agency: agency.clone(),
+            roles: vec!["clerk".parse()?],
+        },
+    ));
     phase("registering the sending officials");
     let ids = submit_all(&node, &setup)?;
     wait_committed(&node, &ids, Duration::from_secs(120))?;
@@ -122,6 +155,7 @@ pub fn run(args: Args) -> Result<()> {
     // Citizen registrations, round-robin over the officials, nonces in order per official.
     progress.reset();
     let per_sender_nonce = Mutex::new(vec![0u64; args.senders]);
+    let (clerk, surveyor): (Role, Role) = ("clerk".parse()?, "surveyor".parse()?);
     let make = |range: std::ops::Range<usize>| -> Vec<Transaction> {
         let assigned: Vec<(usize, u64, usize)> = {
             let mut nonces = per_sender_nonce.lock().expect("not poisoned");
@@ -137,14 +171,17 @@ pub fn run(args: Args) -> Result<()> {
         assigned
             .into_par_iter()
             .map(|(s, n, i)| {
-                sign(
-                    &officials[s],
-                    n,
-                    AccountsCall::RegisterCitizen {
+                let call = match args.workload {
+                    Workload::Registrations => AccountsCall::RegisterCitizen {
                         public_key: citizen_keys[i].clone(),
                         id_commitment: publica_crypto::sha256(&(i as u64).to_le_bytes()),
                     },
-                )
+                    Workload::RoleUpdates => AccountsCall::SetRoles {
+                        account: updated.public_key().address(),
+                        roles: if i % 2 == 0 { vec![clerk.clone()] } else { vec![clerk.clone(), surveyor.clone()] },
+                    },
+                };
+                sign(&officials[s], n, call)
             })
             .collect()
     };
@@ -186,8 +223,11 @@ pub fn run(args: Args) -> Result<()> {
 
     phase("proofs");
     // Proofs.
-    let citizen = citizen_keys[0].address();
-    let key = publica_accounts::schema::account_key(&citizen);
+    let proven = match args.workload {
+        Workload::Registrations => citizen_keys[0].address(),
+        Workload::RoleUpdates => updated.public_key().address(),
+    };
+    let key = publica_accounts::schema::account_key(&proven);
     let proof = node.read_with_proof(&key)?;
     let json = serde_json::to_vec(&proof)?;
     let merkle_bytes = publica_types::codec::encode(&proof.proof).len();
