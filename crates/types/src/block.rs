@@ -9,9 +9,9 @@ use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};
 
 use crate::codec::{decode_canonical, encode, hex_hash, CodecError};
-use crate::merkle::{leaf_hash, root_of_leaf_hashes};
 use crate::{ChainId, Transaction, TypesError, MAX_BLOCK_BYTES, MAX_BLOCK_TXS};
 use publica_crypto::{sha256, Address, Hash};
+use publica_merkle::log::{leaf_hash, root};
 
 /// Version of the header layout; bumped on any change.
 pub const HEADER_VERSION: u16 = 1;
@@ -118,5 +118,5 @@ impl Block {
 /// The RFC 9162 root over the full hashes of `txs` (signatures included).
 pub fn tx_root(txs: &[Transaction]) -> Hash {
     let leaves: Vec<Hash> = txs.iter().map(|tx| leaf_hash(&tx.full_hash())).collect();
-    root_of_leaf_hashes(&leaves)
+    root(&leaves)
 }

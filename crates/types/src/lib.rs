@@ -12,7 +12,6 @@ pub mod consensus;
 pub mod error;
 pub mod genesis;
 pub mod ids;
-pub mod merkle;
 pub mod state;
 pub mod tx;
 

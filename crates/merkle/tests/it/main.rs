@@ -4,6 +4,7 @@
 mod bench;
 mod common;
 mod encoding;
+mod log;
 mod model;
 mod store;
 mod tamper;
