@@ -50,8 +50,9 @@ pub enum Mode {
 /// Checks a transaction's signature against the sender's current key. The node implements it with a cache of
 /// signatures verified at admission; [`VerifyEveryTime`] verifies on the spot.
 pub trait SignatureCheck {
-    /// `Ok` if `tx.signature` is a valid signature of `tx.body` by `key`.
-    fn check(&self, tx: &Transaction, key: &PublicKeyBytes) -> Result<(), TxError>;
+    /// `Ok` if `tx.signature` is a valid signature of `tx.body` by `key`. `full_hash` is `tx.full_hash()`, computed
+    /// once by the caller, which also needs it for the block's `tx_root`.
+    fn check(&self, tx: &Transaction, full_hash: &Hash, key: &PublicKeyBytes) -> Result<(), TxError>;
 }
 
 /// A [`SignatureCheck`] without a cache.
@@ -59,7 +60,7 @@ pub trait SignatureCheck {
 pub struct VerifyEveryTime;
 
 impl SignatureCheck for VerifyEveryTime {
-    fn check(&self, tx: &Transaction, key: &PublicKeyBytes) -> Result<(), TxError> {
+    fn check(&self, tx: &Transaction, _full_hash: &Hash, key: &PublicKeyBytes) -> Result<(), TxError> {
         verify_signature(tx, key)
     }
 }
@@ -85,6 +86,8 @@ pub fn verify_signature(tx: &Transaction, key: &PublicKeyBytes) -> Result<(), Tx
 pub struct Outcome {
     /// Transactions that succeeded, in order (all of them in [`Mode::Validate`]).
     pub included: Vec<Transaction>,
+    /// Full hashes of `included`, in the same order, for the block's `tx_root`.
+    pub included_hashes: Vec<Hash>,
     /// Transactions dropped while proposing, with the reason.
     pub rejected: Vec<(TxId, TxError)>,
     /// State changes.
@@ -123,6 +126,7 @@ pub fn execute_block(
 ) -> Result<Outcome, InvalidBlock> {
     let mut block = BlockOverlay::new(base);
     let mut included = Vec::with_capacity(txs.len());
+    let mut included_hashes = Vec::with_capacity(txs.len());
     let mut rejected = Vec::new();
     // Senders whose transaction failed while proposing, with that transaction's nonce: their later transactions
     // in this block cannot run, and are told why instead of getting a puzzling nonce error.
@@ -136,13 +140,15 @@ pub fn execute_block(
             rejected.push((tx.id(), error));
             continue;
         }
+        let full_hash = tx.full_hash();
         let mut scratch = TxOverlay::new(&block);
-        match execute_tx(&mut scratch, env, &tx, signatures) {
+        match execute_tx(&mut scratch, env, &tx, &full_hash, signatures) {
             Ok(()) => {
                 failed.remove(&tx.body.sender);
                 let writes = scratch.into_writes();
                 block.absorb(writes);
                 included.push(tx);
+                included_hashes.push(full_hash);
             }
             Err(error) => match mode {
                 Mode::Propose => {
@@ -155,7 +161,7 @@ pub fn execute_block(
     }
     let changes = block.into_changes();
     let tree = updated_tree(tree, &changes);
-    Ok(Outcome { included, rejected, changes, tree })
+    Ok(Outcome { included, included_hashes, rejected, changes, tree })
 }
 
 /// The checks every transaction passes before its call runs, then the call, then the nonce bump.
@@ -163,6 +169,7 @@ fn execute_tx(
     state: &mut TxOverlay<'_, '_>,
     env: &BlockEnv,
     tx: &Transaction,
+    full_hash: &Hash,
     signatures: &dyn SignatureCheck,
 ) -> Result<(), TxError> {
     let body = &tx.body;
@@ -190,7 +197,7 @@ fn execute_tx(
             format!("sender {} is suspended; its agency's administrator can reinstate it", body.sender),
         ));
     }
-    signatures.check(tx, &sender.public_key)?;
+    signatures.check(tx, full_hash, &sender.public_key)?;
     let expected = publica_accounts::next_nonce(state, &body.sender);
     if body.nonce != expected {
         return Err(TxError::new(
@@ -237,7 +244,7 @@ pub fn genesis_state(genesis: &Genesis) -> Outcome {
     }
     let changes = block.into_changes();
     let tree = updated_tree(&StateTree::new(), &changes);
-    Outcome { included: Vec::new(), rejected: Vec::new(), changes, tree }
+    Outcome { included: Vec::new(), included_hashes: Vec::new(), rejected: Vec::new(), changes, tree }
 }
 
 /// The validator set stored in the state.

@@ -7,7 +7,7 @@ use std::time::Instant;
 use publica_consensus::Application;
 use publica_execution::{execute_block, BlockEnv, Mode, Outcome};
 use publica_storage::BlockCommit;
-use publica_types::block::tx_root;
+use publica_types::block::tx_root_of_hashes;
 use publica_types::{Address, Block, BlockHeader, ChainId, CommitCertificate, Hash, ValidatorSet, HEADER_VERSION};
 
 use crate::shared::{now_ms, Shared, StoreView};
@@ -104,6 +104,7 @@ impl NodeApp {
         // The block already holds the transactions; the outcome's copy is not needed.
         let mut outcome = outcome;
         outcome.included = Vec::new();
+        outcome.included_hashes = Vec::new();
         shared.metrics.execute_seconds.observe(started.elapsed().as_secs_f64());
         self.executed.insert(hash, Executed { block: block.clone(), outcome });
         Ok(())
@@ -160,7 +161,7 @@ impl Application for NodeApp {
             time_ms,
             parent_hash,
             proposer,
-            tx_root: tx_root(&outcome.included),
+            tx_root: tx_root_of_hashes(&outcome.included_hashes),
             tx_count: outcome.included.len() as u32,
             state_root: outcome.state_root(),
             validator_set_hash: set_hash,
@@ -255,11 +256,12 @@ fn prefetch_signatures(shared: &Shared, view: &StoreView<'_>, txs: &[publica_typ
         txs.iter().map(|tx| publica_accounts::account(view, &tx.body.sender).map(|a| a.public_key)).collect();
     txs.par_iter().zip(keys.par_iter()).for_each(|(tx, key)| {
         if let Some(key) = key {
-            if shared.signatures.hit(tx, key) {
+            let full_hash = tx.full_hash();
+            if shared.signatures.hit(&full_hash, key) {
                 return;
             }
             if publica_execution::verify_signature(tx, key).is_ok() {
-                shared.signatures.insert(tx, key.address());
+                shared.signatures.insert(full_hash, tx.id(), key.address());
             }
         }
     });

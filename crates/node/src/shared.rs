@@ -105,9 +105,9 @@ pub struct SignatureCache {
 }
 
 impl SignatureCache {
-    /// Remember that `tx` verified with the key whose address is `key`.
-    pub fn insert(&self, tx: &Transaction, key: Address) {
-        self.verified.lock().insert(tx.full_hash(), (tx.id(), key));
+    /// Remember that the transaction `id` with this full hash verified with the key whose address is `key`.
+    pub fn insert(&self, full_hash: Hash, id: TxId, key: Address) {
+        self.verified.lock().insert(full_hash, (id, key));
     }
 
     /// Keep only the entries of transactions for which `keep` holds (those still waiting in the mempool), so
@@ -126,16 +126,16 @@ impl SignatureCache {
         self.len() == 0
     }
 
-    /// Whether `tx` was verified with `key`.
-    pub fn hit(&self, tx: &Transaction, key: &PublicKeyBytes) -> bool {
-        let cached = self.verified.lock().get(&tx.full_hash()).map(|(_, a)| *a);
+    /// Whether the transaction with this full hash was verified with `key`.
+    pub fn hit(&self, full_hash: &Hash, key: &PublicKeyBytes) -> bool {
+        let cached = self.verified.lock().get(full_hash).map(|(_, a)| *a);
         cached.is_some_and(|a| a == key.address())
     }
 }
 
 impl SignatureCheck for SignatureCache {
-    fn check(&self, tx: &Transaction, key: &PublicKeyBytes) -> Result<(), TxError> {
-        if self.hit(tx, key) {
+    fn check(&self, tx: &Transaction, full_hash: &Hash, key: &PublicKeyBytes) -> Result<(), TxError> {
+        if self.hit(full_hash, key) {
             return Ok(());
         }
         publica_execution::verify_signature(tx, key)
@@ -206,7 +206,7 @@ impl Shared {
         let tx = decode(bytes)
             .and_then(|tx| self.precheck(&tx).map(|()| tx))
             .inspect_err(|e| self.metrics.refused(e.code))?;
-        let signature_ok = self.verify_for_admission(&tx);
+        let signature_ok = self.verify_for_admission(&tx, bytes);
         self.admit(tx, bytes.len(), signature_ok)
     }
 
@@ -253,7 +253,8 @@ impl Shared {
                     let signature_ok = match (key, verdict) {
                         (Err(e), _) => Err(e),
                         (Ok(key), Some(Ok(()))) => {
-                            self.signatures.insert(&tx, key.address());
+                            // The input is the canonical encoding, so its hash is the full hash.
+                            self.signatures.insert(publica_crypto::sha256(bytes), tx.id(), key.address());
                             Ok(())
                         }
                         (Ok(_), Some(Err(e))) => Err(e),
@@ -311,10 +312,11 @@ impl Shared {
     }
 
     /// Verify the signature with the sender's committed key and remember the result.
-    fn verify_for_admission(&self, tx: &Transaction) -> Result<(), TxError> {
+    /// `bytes` is the transaction's canonical encoding, whose hash is its full hash.
+    fn verify_for_admission(&self, tx: &Transaction, bytes: &[u8]) -> Result<(), TxError> {
         let key = self.sender_key(tx)?;
         key.verify(&tx.body.signing_bytes(), &tx.signature).map_err(bad_signature)?;
-        self.signatures.insert(tx, key.address());
+        self.signatures.insert(publica_crypto::sha256(bytes), tx.id(), key.address());
         Ok(())
     }
 

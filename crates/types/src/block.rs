@@ -117,6 +117,12 @@ impl Block {
 
 /// The RFC 9162 root over the full hashes of `txs` (signatures included).
 pub fn tx_root(txs: &[Transaction]) -> Hash {
-    let leaves: Vec<Hash> = txs.iter().map(|tx| leaf_hash(&tx.full_hash())).collect();
+    let hashes: Vec<Hash> = txs.iter().map(Transaction::full_hash).collect();
+    tx_root_of_hashes(&hashes)
+}
+
+/// The RFC 9162 root over transactions' full hashes already computed.
+pub fn tx_root_of_hashes(full_hashes: &[Hash]) -> Hash {
+    let leaves: Vec<Hash> = full_hashes.iter().map(|h| leaf_hash(h)).collect();
     root(&leaves)
 }

@@ -308,6 +308,11 @@ fn proposer_and_validator_compute_the_same_state_root() {
     let proposed = execute_block(&chain, &chain.tree, &chain.env(), with_bad, Mode::Propose, &VerifyEveryTime).unwrap();
     assert_eq!(proposed.rejected.len(), 1);
     assert_eq!(proposed.included.len(), 20);
+    // The hashes execution hands back are the ones the header's tx_root is made of.
+    assert_eq!(
+        publica_types::block::tx_root_of_hashes(&proposed.included_hashes),
+        publica_types::block::tx_root(&proposed.included)
+    );
     let validated =
         execute_block(&chain, &chain.tree, &chain.env(), proposed.included.clone(), Mode::Validate, &VerifyEveryTime)
             .unwrap();
