@@ -132,6 +132,11 @@ pub fn parse_tx_id(text: &str) -> Result<TxId, ApiError> {
     parse_hex_array::<32>("a transaction id", text).map(TxId)
 }
 
+/// A SHA-256 hash: 64 hex digits.
+pub fn parse_hash(what: &str, text: &str) -> Result<[u8; 32], ApiError> {
+    parse_hex_array::<32>(what, text)
+}
+
 /// An account address: 40 hex digits.
 pub fn parse_address(text: &str) -> Result<Address, ApiError> {
     parse_hex_array::<20>("an address", text).map(Address)

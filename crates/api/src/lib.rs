@@ -13,6 +13,7 @@ pub mod openapi;
 
 mod chain;
 mod layers;
+mod notary;
 mod state;
 mod tx;
 
@@ -57,6 +58,13 @@ pub const ROUTES: &[Route] = &[
     Route::new("GET", "/v1/state/{key}", || get(state::state)),
     Route::new("GET", "/v1/status", || get(chain::status)),
     Route::new("GET", "/v1/genesis", || get(chain::genesis)),
+    Route::new("GET", "/v1/notary/checkpoint", || get(notary::checkpoint)),
+    Route::new("GET", "/v1/notary/entries/{hash}", || get(notary::entry)),
+    Route::new("GET", "/v1/notary/receipts/{hash}", || get(notary::receipt)),
+    Route::new("GET", "/v1/notary/consistency", || get(notary::consistency)),
+    Route::new("GET", "/v1/notary/vkeys", || get(notary::vkeys)),
+    Route::new("GET", "/tlog/checkpoint", || get(notary::tlog_checkpoint)),
+    Route::new("GET", "/tlog/tile/{*path}", || get(notary::tile)),
     Route::new("GET", "/openapi.json", || get(openapi::serve_document)),
     Route::new("GET", "/metrics", || get(chain::metrics)),
 ];

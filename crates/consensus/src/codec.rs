@@ -2,8 +2,10 @@
 //!
 //! Every message is the borsh encoding of a plain `Wire*` structure defined here, built from `publica-types`
 //! values wherever one exists: a signed vote on the wire is literally `borsh(VoteBody) ‖ borsh(Signature)`, the
-//! exact body its signature covers; a synced certificate is a `publica_types::CommitCertificate`. Decoding
-//! refuses input over the per-message limit before parsing, refuses trailing bytes, and never panics.
+//! exact body its signature covers, followed by the optional signed extension of a precommit; a synced
+//! certificate is a `publica_types::CommitCertificate` followed by the `publica_types::DecidedExtensions` of its
+//! precommits. Decoding refuses input over the per-message limit before parsing, refuses trailing bytes, refuses
+//! an extension over `MAX_VOTE_EXTENSION_BYTES` or on a vote that cannot carry one, and never panics.
 //!
 //! | engine type | wire structure | limit |
 //! |---|---|---|
@@ -21,8 +23,9 @@ use arc_malachitebft_app_channel::app::consensus::LivenessMsg;
 use arc_malachitebft_app_channel::app::streaming::{StreamContent, StreamId, StreamMessage};
 use arc_malachitebft_app_channel::app::types::codec::{Codec, HasEncodedLen};
 use arc_malachitebft_app_channel::app::types::core::{
-    CommitSignature, ExtendedCommitCertificate, ExtendedCommitSignature, NilOrVal, PolkaCertificate, PolkaSignature,
-    Round, RoundCertificate, RoundCertificateType, RoundSignature, SignedMessage, ValidatorProof, Validity, VoteType,
+    CommitCertificate as EngineCommitCertificate, ExtendedCommitCertificate, ExtendedCommitSignature, NilOrVal,
+    PolkaCertificate, PolkaSignature, Round, RoundCertificate, RoundCertificateType, RoundSignature, SignedExtension,
+    SignedMessage, ValidatorProof, Validity, VoteExtensions, VoteType,
 };
 use arc_malachitebft_app_channel::app::types::sync::{RawDecidedValue, Request, Response, Status};
 use arc_malachitebft_app_channel::app::types::{PeerId, ProposedValue, SignedConsensusMsg};
@@ -30,10 +33,14 @@ use arc_malachitebft_sync::{ValueRequest, ValueResponse};
 use borsh::{BorshDeserialize, BorshSerialize};
 use bytes::Bytes;
 use publica_crypto::{Address, Hash, Signature};
-use publica_types::{CommitCertificate, ProposalBody, VoteBody, VoteKind, MAX_BLOCK_BYTES, MAX_VALIDATORS};
+use publica_types::{
+    CommitCertificate, DecidedExtensions, ProposalBody, SignedVoteExtension, VoteBody, VoteKind, MAX_BLOCK_BYTES,
+    MAX_DECIDED_EXTENSIONS_BYTES, MAX_VALIDATORS, MAX_VOTE_EXTENSION_BYTES,
+};
 
 use crate::context::{
     BlockHeight, BlockId, ConsensusProposal, ConsensusVote, HybridSignature, PublicaContext, ValidatorAddress,
+    VoteExtension,
 };
 use crate::error::ConsensusError;
 use crate::parts::{ProposalPart, CHUNK_BYTES, STREAM_ID_BYTES};
@@ -41,8 +48,8 @@ use crate::parts::{ProposalPart, CHUNK_BYTES, STREAM_ID_BYTES};
 /// One encoded hybrid signature (fixed length, no prefix).
 const SIGNATURE_BYTES_MAX: usize = publica_crypto::SIGNATURE_LEN;
 
-/// Largest signed vote or proposal.
-pub const MAX_CONSENSUS_MSG_BYTES: usize = 1024 + SIGNATURE_BYTES_MAX;
+/// Largest signed vote or proposal: a vote body, its signature and a maximal signed extension.
+pub const MAX_CONSENSUS_MSG_BYTES: usize = 1024 + 2 * SIGNATURE_BYTES_MAX + MAX_VOTE_EXTENSION_BYTES;
 
 /// Largest certificate: one signature and a vote description per validator.
 pub const MAX_CERTIFICATE_BYTES: usize = 1024 + MAX_VALIDATORS * (SIGNATURE_BYTES_MAX + 128);
@@ -53,10 +60,23 @@ pub const MAX_PART_BYTES: usize = CHUNK_BYTES + 8 * 1024;
 /// Largest validator proof: a hybrid public key, a peer id and a signature.
 pub const MAX_PROOF_BYTES: usize = 16 * 1024;
 
-/// Largest value-sync response: one maximal block with its certificate, or several smaller ones.
-pub const MAX_SYNC_RESPONSE_BYTES: usize = MAX_BLOCK_BYTES + MAX_CERTIFICATE_BYTES + 64 * 1024;
+/// Largest value-sync response: one maximal block with its certificate and extensions, or several smaller ones.
+pub const MAX_SYNC_RESPONSE_BYTES: usize =
+    MAX_BLOCK_BYTES + MAX_CERTIFICATE_BYTES + MAX_DECIDED_EXTENSIONS_BYTES + 64 * 1024;
+
+// A liveness message may be a single signed vote with its extension.
+const _: () = assert!(MAX_CONSENSUS_MSG_BYTES <= MAX_CERTIFICATE_BYTES);
 
 const MAX_SMALL_BYTES: usize = 256;
+
+/// A precommit's extension and the voter's signature over `SignedVoteExtension::signing_bytes`.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub struct WireVoteExtension {
+    /// The extension, at most `MAX_VOTE_EXTENSION_BYTES`.
+    pub extension: Vec<u8>,
+    /// The voter's hybrid signature over the extension in the precommit's scope.
+    pub signature: Signature,
+}
 
 /// A signed vote or proposal.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
@@ -67,6 +87,8 @@ pub enum WireConsensusMsg {
         body: VoteBody,
         /// The voter's hybrid signature.
         signature: Signature,
+        /// The signed extension of a non-nil precommit.
+        extension: Option<WireVoteExtension>,
     },
     /// A proposal and its signature over `ProposalBody::signing_bytes`.
     Proposal {
@@ -125,6 +147,8 @@ pub enum WireLivenessMsg {
         body: VoteBody,
         /// The signature.
         signature: Signature,
+        /// The signed extension of a non-nil precommit.
+        extension: Option<WireVoteExtension>,
     },
     /// A polka certificate.
     Polka(WirePolkaCertificate),
@@ -174,13 +198,15 @@ pub struct WireSyncRequest {
     pub end: u64,
 }
 
-/// A decided block and its commit certificate.
+/// A decided block, its commit certificate and the extensions of the certificate's precommits.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
 pub struct WireDecidedValue {
     /// The canonical encoding of the block.
     pub block: Vec<u8>,
     /// Its certificate.
     pub certificate: CommitCertificate,
+    /// One extension per certificate signature (sorted by validator).
+    pub extensions: DecidedExtensions,
 }
 
 /// Decided blocks for consecutive heights.
@@ -238,29 +264,59 @@ fn proposal_body(proposal: &ConsensusProposal) -> Result<ProposalBody, Consensus
 
 type SignedVote = SignedMessage<PublicaContext, ConsensusVote>;
 
-fn signed_vote(body: &VoteBody, signature: Signature) -> SignedVote {
-    SignedMessage::new(ConsensusVote::from_body(body), HybridSignature(signature))
+fn to_wire_extension(extension: &Option<SignedExtension<PublicaContext>>) -> Option<WireVoteExtension> {
+    extension
+        .as_ref()
+        .map(|e| WireVoteExtension { extension: e.message.as_bytes().to_vec(), signature: e.signature.0.clone() })
+}
+
+/// A signed vote from its wire parts. Only a precommit for a block carries an extension (the engine would drop
+/// any other vote that had one, so such a message is malformed), and no extension exceeds the limit.
+fn signed_vote(
+    what: &'static str,
+    body: &VoteBody,
+    signature: Signature,
+    extension: Option<WireVoteExtension>,
+) -> Result<SignedVote, ConsensusError> {
+    let mut vote = ConsensusVote::from_body(body);
+    if let Some(ext) = extension {
+        if body.kind != VoteKind::Precommit || body.block_hash.is_none() {
+            return Err(ConsensusError::decode(what, "only a precommit for a block may carry a vote extension"));
+        }
+        let len = ext.extension.len();
+        let extension = VoteExtension::new(ext.extension).map_err(|_| ConsensusError::TooLarge {
+            what: "vote extension",
+            len,
+            max: MAX_VOTE_EXTENSION_BYTES,
+        })?;
+        vote.extension = Some(SignedMessage::new(extension, HybridSignature(ext.signature)));
+    }
+    Ok(SignedMessage::new(vote, HybridSignature(signature)))
 }
 
 fn to_wire_consensus(msg: &SignedConsensusMsg<PublicaContext>) -> Result<WireConsensusMsg, ConsensusError> {
     Ok(match msg {
-        SignedConsensusMsg::Vote(v) => {
-            WireConsensusMsg::Vote { body: vote_body(&v.message)?, signature: v.signature.0.clone() }
-        }
+        SignedConsensusMsg::Vote(v) => WireConsensusMsg::Vote {
+            body: vote_body(&v.message)?,
+            signature: v.signature.0.clone(),
+            extension: to_wire_extension(&v.message.extension),
+        },
         SignedConsensusMsg::Proposal(p) => {
             WireConsensusMsg::Proposal { body: proposal_body(&p.message)?, signature: p.signature.0.clone() }
         }
     })
 }
 
-fn from_wire_consensus(msg: WireConsensusMsg) -> SignedConsensusMsg<PublicaContext> {
-    match msg {
-        WireConsensusMsg::Vote { body, signature } => SignedConsensusMsg::Vote(signed_vote(&body, signature)),
+fn from_wire_consensus(msg: WireConsensusMsg) -> Result<SignedConsensusMsg<PublicaContext>, ConsensusError> {
+    Ok(match msg {
+        WireConsensusMsg::Vote { body, signature, extension } => {
+            SignedConsensusMsg::Vote(signed_vote("consensus message", &body, signature, extension)?)
+        }
         WireConsensusMsg::Proposal { body, signature } => SignedConsensusMsg::Proposal(SignedMessage::new(
             ConsensusProposal::from_body(&body),
             HybridSignature(signature),
         )),
-    }
+    })
 }
 
 fn to_wire_polka(cert: &PolkaCertificate<PublicaContext>) -> Result<WirePolkaCertificate, ConsensusError> {
@@ -341,63 +397,74 @@ fn from_wire_round(cert: WireRoundCertificate) -> Result<RoundCertificate<Public
     })
 }
 
-/// Convert an engine certificate (never carrying vote extensions in Publica) to the engine-independent form.
+/// Convert an engine certificate to the engine-independent certificate and the extensions of its precommits.
+///
+/// Signatures and extensions are sorted by signer, so that the same precommits always give the same bytes. Every
+/// height runs with extensions required, so the engine only builds certificates whose precommits all carry one;
+/// a signature without one is still converted (the extensions are then checked for a quorum before a commit).
 pub fn certificate_from_engine(
     cert: &ExtendedCommitCertificate<PublicaContext>,
-) -> Result<CommitCertificate, ConsensusError> {
-    if cert.commit_signatures.iter().any(|s| s.extension.is_some()) {
-        return Err(ConsensusError::Encode {
-            what: "commit certificate",
-            reason: "it carries vote extensions, which Publica does not use".into(),
-        });
-    }
+) -> Result<(CommitCertificate, DecidedExtensions), ConsensusError> {
+    let round = defined_round("commit certificate", cert.round)?;
     let mut signatures: Vec<publica_types::CommitSignature> = cert
         .commit_signatures
         .iter()
         .map(|s| publica_types::CommitSignature { validator: s.address.0, signature: s.signature.0.clone() })
         .collect();
-    // Sorted by signer, so that the same signatures always give the same certificate bytes.
     signatures.sort_by_key(|s| s.validator);
-    Ok(CommitCertificate {
-        height: cert.height.0,
-        round: defined_round("commit certificate", cert.round)?,
-        block_hash: cert.value_id.0,
-        signatures,
-    })
+    let extensions = cert
+        .commit_signatures
+        .iter()
+        .filter_map(|s| {
+            s.extension.as_ref().map(|e| SignedVoteExtension {
+                validator: s.address.0,
+                round,
+                extension: e.message.as_bytes().to_vec(),
+                signature: e.signature.0.clone(),
+            })
+        })
+        .collect();
+    let extensions = DecidedExtensions::new(extensions)
+        .map_err(|e| ConsensusError::Encode { what: "decided vote extensions", reason: e.to_string() })?;
+    Ok((CommitCertificate { height: cert.height.0, round, block_hash: cert.value_id.0, signatures }, extensions))
 }
 
-/// Convert an engine-independent certificate to the engine's form.
-pub fn certificate_to_engine(cert: &CommitCertificate) -> ExtendedCommitCertificate<PublicaContext> {
+/// Convert an engine-independent certificate and its precommits' extensions to the engine's form: each extension
+/// goes with its validator's signature. An extension whose validator did not sign the certificate cannot be bound
+/// to a precommit and is left out; so is one over the size limit (neither would verify at the receiver).
+pub fn certificate_to_engine(
+    cert: &CommitCertificate,
+    extensions: &DecidedExtensions,
+) -> ExtendedCommitCertificate<PublicaContext> {
+    let mut commit_signatures: Vec<ExtendedCommitSignature<PublicaContext>> = cert
+        .signatures
+        .iter()
+        .map(|s| {
+            let extension = extensions.get(&s.validator).and_then(|e| {
+                let extension = VoteExtension::new(e.extension.clone()).ok()?;
+                Some(SignedMessage::new(extension, HybridSignature(e.signature.clone())))
+            });
+            ExtendedCommitSignature::new(ValidatorAddress(s.validator), HybridSignature(s.signature.clone()), extension)
+        })
+        .collect();
+    commit_signatures.sort_by_key(|s| s.address);
     ExtendedCommitCertificate {
         height: BlockHeight(cert.height),
         round: Round::new(cert.round),
         value_id: BlockId(cert.block_hash),
-        commit_signatures: cert
-            .signatures
-            .iter()
-            .map(|s| {
-                ExtendedCommitSignature::new(ValidatorAddress(s.validator), HybridSignature(s.signature.clone()), None)
-            })
-            .collect(),
+        commit_signatures,
     }
 }
 
-/// Convert a decided certificate as the engine reports it.
+/// Convert a decided certificate and the extensions of its precommits, as the engine reports them.
 pub fn commit_certificate_from_engine(
-    cert: &arc_malachitebft_app_channel::app::types::core::CommitCertificate<PublicaContext>,
-) -> Result<CommitCertificate, ConsensusError> {
-    certificate_from_engine(&ExtendedCommitCertificate {
-        height: cert.height,
-        round: cert.round,
-        value_id: cert.value_id,
-        commit_signatures: cert
-            .commit_signatures
-            .iter()
-            .map(|s: &CommitSignature<PublicaContext>| {
-                ExtendedCommitSignature::new(s.address, s.signature.clone(), None)
-            })
-            .collect(),
-    })
+    cert: &EngineCommitCertificate<PublicaContext>,
+    extensions: &VoteExtensions<PublicaContext>,
+) -> Result<(CommitCertificate, DecidedExtensions), ConsensusError> {
+    certificate_from_engine(&ExtendedCommitCertificate::from_commit_certificate_and_extensions(
+        cert.clone(),
+        extensions.clone(),
+    ))
 }
 
 fn to_wire_sync_response(resp: &Response<PublicaContext>) -> Result<WireSyncResponse, ConsensusError> {
@@ -408,10 +475,8 @@ fn to_wire_sync_response(resp: &Response<PublicaContext>) -> Result<WireSyncResp
             .values
             .iter()
             .map(|v| {
-                Ok(WireDecidedValue {
-                    block: v.value_bytes.to_vec(),
-                    certificate: certificate_from_engine(&v.certificate)?,
-                })
+                let (certificate, extensions) = certificate_from_engine(&v.certificate)?;
+                Ok(WireDecidedValue { block: v.value_bytes.to_vec(), certificate, extensions })
             })
             .collect::<Result<_, ConsensusError>>()?,
     })
@@ -441,7 +506,7 @@ codec_impl!(
     MAX_CONSENSUS_MSG_BYTES,
     WireConsensusMsg,
     |msg| to_wire_consensus(msg)?,
-    |wire| Ok(from_wire_consensus(wire))
+    |wire| from_wire_consensus(wire)
 );
 
 codec_impl!(
@@ -450,13 +515,17 @@ codec_impl!(
     MAX_CERTIFICATE_BYTES,
     WireLivenessMsg,
     |msg| match msg {
-        LivenessMsg::Vote(v) =>
-            WireLivenessMsg::Vote { body: vote_body(&v.message)?, signature: v.signature.0.clone() },
+        LivenessMsg::Vote(v) => WireLivenessMsg::Vote {
+            body: vote_body(&v.message)?,
+            signature: v.signature.0.clone(),
+            extension: to_wire_extension(&v.message.extension),
+        },
         LivenessMsg::PolkaCertificate(c) => WireLivenessMsg::Polka(to_wire_polka(c)?),
         LivenessMsg::SkipRoundCertificate(c) => WireLivenessMsg::Round(to_wire_round(c)?),
     },
     |wire| Ok(match wire {
-        WireLivenessMsg::Vote { body, signature } => LivenessMsg::Vote(signed_vote(&body, signature)),
+        WireLivenessMsg::Vote { body, signature, extension } =>
+            LivenessMsg::Vote(signed_vote("liveness message", &body, signature, extension)?),
         WireLivenessMsg::Polka(c) => LivenessMsg::PolkaCertificate(from_wire_polka(c)?),
         WireLivenessMsg::Round(c) => LivenessMsg::SkipRoundCertificate(from_wire_round(c)?),
     })
@@ -549,7 +618,7 @@ codec_impl!(
         let values = wire
             .values
             .into_iter()
-            .map(|v| RawDecidedValue::new(Bytes::from(v.block), certificate_to_engine(&v.certificate)))
+            .map(|v| RawDecidedValue::new(Bytes::from(v.block), certificate_to_engine(&v.certificate, &v.extensions)))
             .collect();
         Ok(Response::ValueResponse(ValueResponse::new(BlockHeight(wire.start_height), values)))
     }
@@ -600,66 +669,210 @@ mod tests {
     use arc_malachitebft_app_channel::app::types::core::Context as _;
     use publica_crypto::Keypair;
 
-    fn signed_vote_msg() -> SignedConsensusMsg<PublicaContext> {
-        let kp = Keypair::from_seed(&[3; 32]);
-        let vote = PublicaContext.new_precommit(
+    fn key() -> Keypair {
+        Keypair::from_seed(&[3; 32])
+    }
+
+    /// A signed precommit for a block, with an extension of `extension_len` bytes if given.
+    fn precommit(extension_len: Option<usize>) -> SignedVote {
+        let kp = key();
+        let mut vote = PublicaContext.new_precommit(
             BlockHeight(5),
             Round::new(2),
             NilOrVal::Val(BlockId([7; 32])),
             ValidatorAddress(kp.address()),
         );
-        let sig = kp.sign(b"any");
-        SignedConsensusMsg::Vote(SignedMessage::new(vote, HybridSignature(sig)))
+        if let Some(len) = extension_len {
+            let extension = VoteExtension::new((0..len).map(|i| (i % 253) as u8).collect()).expect("within limit");
+            vote = mc_extend(vote, SignedMessage::new(extension, HybridSignature(kp.sign(b"extension"))));
+        }
+        SignedMessage::new(vote, HybridSignature(kp.sign(b"vote")))
+    }
+
+    fn mc_extend(vote: ConsensusVote, ext: SignedExtension<PublicaContext>) -> ConsensusVote {
+        use arc_malachitebft_app_channel::app::types::core::Vote as _;
+        vote.extend(ext)
+    }
+
+    fn round_trip_consensus(msg: &SignedConsensusMsg<PublicaContext>) -> Bytes {
+        let bytes = Codec::<SignedConsensusMsg<PublicaContext>>::encode(&PublicaCodec, msg).expect("encode");
+        let back: SignedConsensusMsg<PublicaContext> = PublicaCodec.decode(bytes.clone()).expect("decode");
+        assert_eq!(&back, msg);
+        if let (SignedConsensusMsg::Vote(a), SignedConsensusMsg::Vote(b)) = (&back, msg) {
+            // Spelled out: the extension and its signature survive the trip, not only the vote.
+            assert_eq!(a.message.extension, b.message.extension);
+        }
+        bytes
+    }
+
+    fn decode_consensus(bytes: Vec<u8>) -> Result<SignedConsensusMsg<PublicaContext>, ConsensusError> {
+        PublicaCodec.decode(Bytes::from(bytes))
     }
 
     #[test]
-    fn consensus_messages_round_trip() {
-        let msg = signed_vote_msg();
-        let bytes = Codec::<SignedConsensusMsg<PublicaContext>>::encode(&PublicaCodec, &msg).expect("encode");
-        let back: SignedConsensusMsg<PublicaContext> = PublicaCodec.decode(bytes).expect("decode");
-        assert_eq!(back, msg);
+    fn consensus_messages_round_trip_with_and_without_extensions() {
+        let kp = key();
+        let prevote =
+            PublicaContext.new_prevote(BlockHeight(5), Round::new(0), NilOrVal::Nil, ValidatorAddress(kp.address()));
+        round_trip_consensus(&SignedConsensusMsg::Vote(SignedMessage::new(prevote, HybridSignature(kp.sign(b"p")))));
+        round_trip_consensus(&SignedConsensusMsg::Vote(precommit(None)));
+        round_trip_consensus(&SignedConsensusMsg::Vote(precommit(Some(0))));
+        round_trip_consensus(&SignedConsensusMsg::Vote(precommit(Some(32))));
+        let max = round_trip_consensus(&SignedConsensusMsg::Vote(precommit(Some(MAX_VOTE_EXTENSION_BYTES))));
+        assert!(max.len() <= MAX_CONSENSUS_MSG_BYTES, "a vote with a maximal extension is {} bytes", max.len());
+
+        // The wire form of a vote is the signed body, its signature, then the optional signed extension.
+        let vote = precommit(Some(4));
+        let bytes = round_trip_consensus(&SignedConsensusMsg::Vote(vote.clone()));
+        let mut expected = vec![0u8];
+        expected.extend(borsh::to_vec(&vote.message.body().expect("defined round")).expect("encode"));
+        expected.extend(borsh::to_vec(&vote.signature.0).expect("encode"));
+        expected.push(1);
+        expected.extend(borsh::to_vec(&vec![0u8, 1, 2, 3]).expect("encode"));
+        let extension_signature = &vote.message.extension.as_ref().expect("extended").signature.0;
+        expected.extend(borsh::to_vec(extension_signature).expect("encode"));
+        assert!(bytes.to_vec() == expected, "the vote's wire bytes are not body ‖ signature ‖ extension");
+
+        // Liveness messages (rebroadcast votes) keep the extension too.
+        let live = LivenessMsg::Vote(precommit(Some(100)));
+        let bytes = Codec::<LivenessMsg<PublicaContext>>::encode(&PublicaCodec, &live).expect("encode");
+        let back: LivenessMsg<PublicaContext> = PublicaCodec.decode(bytes).expect("decode");
+        assert_eq!(back, live);
+    }
+
+    #[test]
+    fn oversize_and_misplaced_extensions_are_refused() {
+        let kp = key();
+        let body = precommit(None).message.body().expect("defined round");
+        let wire = |body: &VoteBody, len: usize| WireConsensusMsg::Vote {
+            body: body.clone(),
+            signature: kp.sign(b"vote"),
+            extension: Some(WireVoteExtension { extension: vec![1; len], signature: kp.sign(b"extension") }),
+        };
+        let ok = borsh::to_vec(&wire(&body, MAX_VOTE_EXTENSION_BYTES)).expect("encode");
+        assert!(decode_consensus(ok).is_ok());
+        let over = borsh::to_vec(&wire(&body, MAX_VOTE_EXTENSION_BYTES + 1)).expect("encode");
+        assert!(over.len() <= MAX_CONSENSUS_MSG_BYTES, "refused by the extension rule, not the message limit");
+        assert!(matches!(decode_consensus(over), Err(ConsensusError::TooLarge { what: "vote extension", .. })));
+        let live = borsh::to_vec(&WireLivenessMsg::Vote {
+            body: body.clone(),
+            signature: kp.sign(b"vote"),
+            extension: Some(WireVoteExtension {
+                extension: vec![1; MAX_VOTE_EXTENSION_BYTES + 1],
+                signature: kp.sign(b"extension"),
+            }),
+        })
+        .expect("encode");
+        assert!(Codec::<LivenessMsg<PublicaContext>>::decode(&PublicaCodec, Bytes::from(live)).is_err());
+
+        let prevote = VoteBody { kind: VoteKind::Prevote, ..body.clone() };
+        assert!(decode_consensus(borsh::to_vec(&wire(&prevote, 8)).expect("encode")).is_err());
+        let nil = VoteBody { block_hash: None, ..body.clone() };
+        assert!(decode_consensus(borsh::to_vec(&wire(&nil, 8)).expect("encode")).is_err());
+
+        assert!(VoteExtension::new(vec![0; MAX_VOTE_EXTENSION_BYTES + 1]).is_err());
+        assert!(VoteExtension::new(vec![0; MAX_VOTE_EXTENSION_BYTES]).is_ok());
     }
 
     #[test]
     fn decoders_refuse_oversize_trailing_and_garbage_input() {
-        let msg = signed_vote_msg();
+        let msg = SignedConsensusMsg::Vote(precommit(Some(64)));
         let bytes = Codec::<SignedConsensusMsg<PublicaContext>>::encode(&PublicaCodec, &msg).expect("encode");
         let mut trailing = bytes.to_vec();
         trailing.push(0);
-        let r: Result<SignedConsensusMsg<PublicaContext>, _> = PublicaCodec.decode(Bytes::from(trailing));
-        assert!(r.is_err());
-        let big = Bytes::from(vec![0u8; MAX_CONSENSUS_MSG_BYTES + 1]);
-        let r: Result<SignedConsensusMsg<PublicaContext>, _> = PublicaCodec.decode(big);
-        assert!(matches!(r, Err(ConsensusError::TooLarge { .. })));
+        assert!(decode_consensus(trailing).is_err());
+        let mut truncated = bytes.to_vec();
+        truncated.pop();
+        assert!(decode_consensus(truncated).is_err());
+        let big = vec![0u8; MAX_CONSENSUS_MSG_BYTES + 1];
+        assert!(matches!(decode_consensus(big), Err(ConsensusError::TooLarge { .. })));
         for len in [0usize, 1, 7, 100, 5000] {
             let junk = Bytes::from(vec![0xA5u8; len]);
             assert!(Codec::<SignedConsensusMsg<PublicaContext>>::decode(&PublicaCodec, junk.clone()).is_err());
+            assert!(Codec::<LivenessMsg<PublicaContext>>::decode(&PublicaCodec, junk.clone()).is_err());
             assert!(Codec::<StreamMessage<ProposalPart>>::decode(&PublicaCodec, junk.clone()).is_err());
             assert!(Codec::<Response<PublicaContext>>::decode(&PublicaCodec, junk.clone()).is_err());
             assert!(Codec::<ProposedValue<PublicaContext>>::decode(&PublicaCodec, junk).is_err());
         }
     }
 
-    #[test]
-    fn sync_messages_round_trip_and_certificates_convert_one_to_one() {
-        let kp = Keypair::from_seed(&[4; 32]);
+    fn decided(signers: &[u8]) -> (CommitCertificate, DecidedExtensions) {
+        let mut keys: Vec<Keypair> = signers.iter().map(|&i| Keypair::from_seed(&[i; 32])).collect();
+        keys.sort_by_key(|k| k.address());
         let cert = CommitCertificate {
             height: 9,
-            round: 0,
+            round: 1,
             block_hash: [1; 32],
-            signatures: vec![publica_types::CommitSignature { validator: kp.address(), signature: kp.sign(b"x") }],
+            signatures: keys
+                .iter()
+                .map(|k| publica_types::CommitSignature { validator: k.address(), signature: k.sign(b"x") })
+                .collect(),
         };
-        let engine = certificate_to_engine(&cert);
-        assert_eq!(certificate_from_engine(&engine).expect("convert"), cert);
+        let extensions = DecidedExtensions::new(
+            keys.iter()
+                .map(|k| SignedVoteExtension {
+                    validator: k.address(),
+                    round: 1,
+                    extension: k.address().as_bytes().to_vec(),
+                    signature: k.sign(b"e"),
+                })
+                .collect(),
+        )
+        .expect("valid");
+        (cert, extensions)
+    }
 
+    #[test]
+    fn certificates_and_extensions_convert_one_to_one() {
+        let (cert, extensions) = decided(&[4, 5, 6]);
+        let engine = certificate_to_engine(&cert, &extensions);
+        assert!(engine.commit_signatures.iter().all(|s| s.extension.is_some()));
+        assert_eq!(certificate_from_engine(&engine).expect("convert"), (cert.clone(), extensions.clone()));
+
+        // The engine's `Decided` shape (certificate and extensions apart) gives the same pair.
+        let (trimmed, apart) = (engine.trim_vote_extensions(), engine.vote_extensions());
+        assert_eq!(
+            commit_certificate_from_engine(&trimmed, &apart).expect("convert"),
+            (cert.clone(), extensions.clone())
+        );
+
+        // An extension whose validator did not sign cannot be bound to a precommit: it is left out.
+        let (_, stranger) = decided(&[7]);
+        let mut more = extensions.extensions.clone();
+        more.extend(stranger.extensions);
+        let engine = certificate_to_engine(&cert, &DecidedExtensions::new(more).expect("valid"));
+        assert_eq!(certificate_from_engine(&engine).expect("convert").1, extensions);
+
+        // A signer without an extension converts, and simply has none.
+        let mut fewer = extensions.clone();
+        fewer.extensions.remove(1);
+        let engine = certificate_to_engine(&cert, &fewer);
+        assert_eq!(engine.commit_signatures.iter().filter(|s| s.extension.is_none()).count(), 1);
+        assert_eq!(certificate_from_engine(&engine).expect("convert"), (cert, fewer));
+    }
+
+    #[test]
+    fn sync_messages_round_trip_with_their_extensions() {
+        let (cert, extensions) = decided(&[4, 5, 6]);
         let resp = Response::ValueResponse(ValueResponse::new(
             BlockHeight(9),
-            vec![RawDecidedValue::new(Bytes::from_static(b"block"), engine)],
+            vec![RawDecidedValue::new(Bytes::from_static(b"block"), certificate_to_engine(&cert, &extensions))],
         ));
         let bytes = Codec::<Response<PublicaContext>>::encode(&PublicaCodec, &resp).expect("encode");
         assert_eq!(PublicaCodec.encoded_len(&resp).expect("len"), bytes.len());
+        let wire: WireSyncResponse = borsh::from_slice(&bytes).expect("wire form");
+        assert_eq!(wire.values[0].certificate, cert);
+        assert_eq!(wire.values[0].extensions, extensions);
         let back: Response<PublicaContext> = PublicaCodec.decode(bytes).expect("decode");
         assert_eq!(back, resp);
+
+        // Extensions that are not canonical (unsorted) or too large are refused inside a response.
+        let mut unsorted = wire.clone();
+        unsorted.values[0].extensions.extensions.reverse();
+        assert!(Codec::<Response<PublicaContext>>::decode(&PublicaCodec, encode_bytes(&unsorted)).is_err());
+        let mut big = wire.clone();
+        big.values[0].extensions.extensions[0].extension = vec![0; MAX_VOTE_EXTENSION_BYTES + 1];
+        assert!(Codec::<Response<PublicaContext>>::decode(&PublicaCodec, encode_bytes(&big)).is_err());
 
         let req = Request::ValueRequest(ValueRequest::new(BlockHeight(3)..=BlockHeight(8)));
         let bytes = Codec::<Request<PublicaContext>>::encode(&PublicaCodec, &req).expect("encode");
@@ -671,10 +884,9 @@ mod tests {
 
     #[test]
     fn nil_rounds_cannot_be_encoded() {
-        let mut msg = signed_vote_msg();
-        if let SignedConsensusMsg::Vote(v) = &mut msg {
-            v.message.round = Round::Nil;
-        }
-        assert!(Codec::<SignedConsensusMsg<PublicaContext>>::encode(&PublicaCodec, &msg).is_err());
+        let mut vote = precommit(None);
+        vote.message.round = Round::Nil;
+        assert!(Codec::<SignedConsensusMsg<PublicaContext>>::encode(&PublicaCodec, &SignedConsensusMsg::Vote(vote))
+            .is_err());
     }
 }

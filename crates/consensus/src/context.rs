@@ -9,7 +9,9 @@
 //!   crate's proposal store, the engine only ever handles its hash;
 //! - a vote converts to a [`VoteBody`] and a proposal to a [`ProposalBody`]; their signatures are hybrid
 //!   signatures over exactly `VoteBody::signing_bytes` and `ProposalBody::signing_bytes` (see `signing`);
-//! - vote extensions are not used (`()`).
+//! - a vote extension is a [`VoteExtension`], at most `MAX_VOTE_EXTENSION_BYTES`, attached to non-nil precommits
+//!   and signed separately over `SignedVoteExtension::signing_bytes` (a precommit's own signature never covers its
+//!   extension: the engine re-derives votes after a crash and compares them without their extensions).
 
 use std::cmp::Ordering;
 use std::fmt;
@@ -19,8 +21,9 @@ use arc_malachitebft_app_channel::app::types::core::{
     self as mc, LinearTimeouts, NilOrVal, Round, SignedExtension, VoteType,
 };
 use publica_crypto::{Address, Hash, PublicKey, Signature};
-use publica_types::{ProposalBody, ValidatorSet, VoteBody, VoteKind};
+use publica_types::{ProposalBody, ValidatorSet, VoteBody, VoteKind, MAX_VOTE_EXTENSION_BYTES};
 
+use crate::error::ConsensusError;
 use crate::parts::ProposalPart;
 
 /// A block height. Height 0 is "before the first block"; consensus starts at 1.
@@ -232,7 +235,39 @@ impl mc::ValidatorSet<PublicaContext> for ConsensusValidatorSet {
     }
 }
 
-/// A prevote or precommit. Converts 1:1 to a [`VoteBody`].
+/// The bytes a validator attaches to its precommit for a block, at most [`MAX_VOTE_EXTENSION_BYTES`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct VoteExtension(Vec<u8>);
+
+impl VoteExtension {
+    /// An extension holding `bytes`, refused if longer than [`MAX_VOTE_EXTENSION_BYTES`].
+    pub fn new(bytes: Vec<u8>) -> Result<Self, ConsensusError> {
+        if bytes.len() > MAX_VOTE_EXTENSION_BYTES {
+            return Err(ConsensusError::TooLarge {
+                what: "vote extension",
+                len: bytes.len(),
+                max: MAX_VOTE_EXTENSION_BYTES,
+            });
+        }
+        Ok(Self(bytes))
+    }
+
+    /// The extension's bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl mc::Extension for VoteExtension {
+    fn size_bytes(&self) -> usize {
+        self.0.len()
+    }
+}
+
+/// A prevote or precommit. Converts 1:1 to a [`VoteBody`], plus the precommit's signed extension if it has one.
+///
+/// Equality includes the extension, as the engine's vote keeper expects (it treats a vote that gains an extension
+/// as new); the engine strips extensions itself where it compares a re-derived vote with the one in its WAL.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConsensusVote {
     /// Height voted on.
@@ -245,6 +280,8 @@ pub struct ConsensusVote {
     pub vote_type: VoteType,
     /// The voter.
     pub validator: ValidatorAddress,
+    /// The signed extension of a non-nil precommit; always `None` on prevotes and nil precommits.
+    pub extension: Option<SignedExtension<PublicaContext>>,
 }
 
 impl ConsensusVote {
@@ -265,7 +302,7 @@ impl ConsensusVote {
         })
     }
 
-    /// The vote described by an engine-independent body.
+    /// The vote described by an engine-independent body, without an extension.
     pub fn from_body(body: &VoteBody) -> Self {
         Self {
             height: BlockHeight(body.height),
@@ -279,6 +316,7 @@ impl ConsensusVote {
                 VoteKind::Precommit => VoteType::Precommit,
             },
             validator: ValidatorAddress(body.validator),
+            extension: None,
         }
     }
 }
@@ -309,16 +347,15 @@ impl mc::Vote<PublicaContext> for ConsensusVote {
     }
 
     fn extension(&self) -> Option<&SignedExtension<PublicaContext>> {
-        None
+        self.extension.as_ref()
     }
 
     fn take_extension(&mut self) -> Option<SignedExtension<PublicaContext>> {
-        None
+        self.extension.take()
     }
 
-    fn extend(self, _extension: SignedExtension<PublicaContext>) -> Self {
-        // Publica runs with vote extensions disabled; an extension is never attached, so it is dropped here.
-        self
+    fn extend(self, extension: SignedExtension<PublicaContext>) -> Self {
+        Self { extension: Some(extension), ..self }
     }
 }
 
@@ -401,7 +438,7 @@ impl mc::Context for PublicaContext {
     type Timeouts = LinearTimeouts;
     type Value = BlockId;
     type Vote = ConsensusVote;
-    type Extension = ();
+    type Extension = VoteExtension;
     type SigningScheme = HybridScheme;
 
     fn select_proposer<'a>(
@@ -432,7 +469,14 @@ impl mc::Context for PublicaContext {
         value_id: NilOrVal<BlockId>,
         address: ValidatorAddress,
     ) -> ConsensusVote {
-        ConsensusVote { height, round, value: value_id, vote_type: VoteType::Prevote, validator: address }
+        ConsensusVote {
+            height,
+            round,
+            value: value_id,
+            vote_type: VoteType::Prevote,
+            validator: address,
+            extension: None,
+        }
     }
 
     fn new_precommit(
@@ -442,7 +486,14 @@ impl mc::Context for PublicaContext {
         value_id: NilOrVal<BlockId>,
         address: ValidatorAddress,
     ) -> ConsensusVote {
-        ConsensusVote { height, round, value: value_id, vote_type: VoteType::Precommit, validator: address }
+        ConsensusVote {
+            height,
+            round,
+            value: value_id,
+            vote_type: VoteType::Precommit,
+            validator: address,
+            extension: None,
+        }
     }
 }
 
@@ -457,7 +508,7 @@ mod tests {
             .enumerate()
             .map(|(i, &p)| {
                 let kp = publica_crypto::Keypair::from_seed(&[i as u8 + 1; 32]);
-                Validator { address: kp.address(), public_key: kp.public_key().clone(), voting_power: p }
+                Validator::from_keypair(&kp, p)
             })
             .collect();
         ConsensusValidatorSet::from_set(&ValidatorSet::new(validators).expect("valid"))

@@ -12,19 +12,19 @@ use std::time::{Duration, Instant};
 use arc_malachitebft_app_channel::app::consensus::{Role, VoteExtensionError};
 use arc_malachitebft_app_channel::app::engine::host::{HeightParams, Next, SyncedValueOutcome};
 use arc_malachitebft_app_channel::app::streaming::{StreamContent, StreamMessage};
-use arc_malachitebft_app_channel::app::types::core::{LinearTimeouts, Round, Validity};
+use arc_malachitebft_app_channel::app::types::core::{LinearTimeouts, Round, Validity, VoteExtensionPolicy};
 use arc_malachitebft_app_channel::app::types::sync::RawDecidedValue;
 use arc_malachitebft_app_channel::app::types::{LocallyProposedValue, PeerId, ProposedValue};
 use arc_malachitebft_app_channel::{AppMsg, Channels, NetworkMsg};
 use bytes::Bytes;
 use parking_lot::Mutex;
 use publica_crypto::{Address, Hash, Keypair};
-use publica_types::{Block, ChainId, CommitCertificate, ValidatorSet};
+use publica_types::{Block, ChainId, CommitCertificate, DecidedExtensions, ValidatorSet};
 use tokio::sync::watch;
 use tracing::{debug, error, info, warn};
 
 use crate::codec::{certificate_to_engine, commit_certificate_from_engine, MAX_SYNC_RESPONSE_BYTES};
-use crate::context::{BlockHeight, BlockId, ConsensusValidatorSet, PublicaContext, ValidatorAddress};
+use crate::context::{BlockHeight, BlockId, ConsensusValidatorSet, PublicaContext, ValidatorAddress, VoteExtension};
 use crate::error::ConsensusError;
 use crate::parts::{parts_signing_bytes, stream_messages, AssembledParts, PartsBuffer, PartsInit, ProposalPart};
 use crate::store::{ProposalRecord, ProposalStore, StoredProposal};
@@ -171,14 +171,33 @@ impl<A: Application> Driver<A> {
                 }
             }
 
-            AppMsg::ExtendVote { reply, .. } => send(reply, None, "ExtendVote"),
+            AppMsg::ExtendVote { height, round, value_id, reply, .. } => {
+                let extension = self.extend_vote(height.0, round, value_id.0).await?;
+                send(reply, Some(extension), "ExtendVote");
+            }
 
-            AppMsg::VerifyVoteExtensions { extensions, reply, .. } => {
-                // Publica runs with vote extensions disabled, so any extension is refused.
-                let verdicts = extensions
-                    .into_iter()
-                    .map(|(address, _)| (address, Err(VoteExtensionError::InvalidVoteExtension)))
-                    .collect();
+            AppMsg::VerifyVoteExtensions { height, round, value_id, extensions, reply } => {
+                let count = extensions.len();
+                let height = height.0;
+                let block_hash = value_id.0;
+                // One application call for the whole batch (a synced certificate carries one extension per
+                // signer), one verdict per extension in the order asked.
+                let verdicts = call(&self.app, "verify_vote_extension", move |a| {
+                    extensions
+                        .into_iter()
+                        .map(|(address, extension)| {
+                            let verdict = a
+                                .verify_vote_extension(height, &block_hash, &address.0, extension.as_bytes())
+                                .map_err(|reason| {
+                                    warn!(height, %round, validator = %address, %reason, "vote extension refused");
+                                    VoteExtensionError::InvalidVoteExtension
+                                });
+                            (address, verdict)
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .await?;
+                debug_assert_eq!(verdicts.len(), count);
                 send(reply, verdicts, "VerifyVoteExtensions");
             }
 
@@ -202,10 +221,10 @@ impl<A: Application> Driver<A> {
                 send(reply, value, "ReceivedProposalPart");
             }
 
-            AppMsg::Decided { certificate, reply, .. } => {
+            AppMsg::Decided { certificate, extensions, reply } => {
                 let height = certificate.height.0;
-                match commit_certificate_from_engine(&certificate) {
-                    Ok(cert) => match self.commit(cert).await {
+                match commit_certificate_from_engine(&certificate, &extensions) {
+                    Ok((cert, extensions)) => match self.commit(cert, extensions).await {
                         Ok(()) => send(reply, (), "Decided"),
                         // No acknowledgement: value sync must not announce a height we have not stored. The
                         // Finalized step retries and restarts the height if the commit keeps failing.
@@ -215,14 +234,14 @@ impl<A: Application> Driver<A> {
                 }
             }
 
-            AppMsg::Finalized { certificate, evidence, reply, .. } => {
+            AppMsg::Finalized { certificate, extensions, evidence, reply } => {
                 let height = certificate.height.0;
                 if !evidence.is_empty() {
                     warn!(height, evidence = ?evidence, "validators misbehaved at this height");
                 }
                 if self.committed_height < height {
-                    let result = match commit_certificate_from_engine(&certificate) {
-                        Ok(cert) => self.commit(cert).await,
+                    let result = match commit_certificate_from_engine(&certificate, &extensions) {
+                        Ok((cert, extensions)) => self.commit(cert, extensions).await,
                         Err(e) => Err(e),
                     };
                     if let Err(e) = result {
@@ -269,7 +288,47 @@ impl<A: Application> Driver<A> {
 
     async fn height_params(&mut self, height: u64) -> Result<HeightParams<PublicaContext>, ConsensusError> {
         let (_, set) = self.validator_set(height).await?;
-        Ok(HeightParams::new(set, self.params.timeouts, self.params.target_time))
+        // Every precommit for a block must carry its validator's signed extension (the notary checkpoint
+        // signatures), so that every decided block comes with a quorum of them, also through value sync.
+        Ok(HeightParams::new(set, self.params.timeouts, self.params.target_time)
+            .with_vote_extension_policy(VoteExtensionPolicy::Required))
+    }
+
+    /// This validator's extension for its precommit on `block_hash`. The engine cannot precommit a block without
+    /// one, so when the application fails (or returns too many bytes) the extension is empty and the validator
+    /// still votes; the application's `verify_vote_extension` decides whether peers accept an empty one.
+    async fn extend_vote(
+        &mut self,
+        height: u64,
+        round: Round,
+        block_hash: Hash,
+    ) -> Result<VoteExtension, ConsensusError> {
+        let Some(round_u32) = round.as_u32() else {
+            warn!(height, "the engine asked for a vote extension at a nil round");
+            return Ok(VoteExtension::default());
+        };
+        let result = call(&self.app, "extend_vote", move |a| a.extend_vote(height, round_u32, block_hash)).await?;
+        Ok(match result.map(VoteExtension::new) {
+            Ok(Ok(extension)) => extension,
+            Ok(Err(e)) => {
+                error!(
+                    height,
+                    round = round_u32,
+                    error = %e,
+                    "the application's vote extension is too large; sending an empty one"
+                );
+                VoteExtension::default()
+            }
+            Err(reason) => {
+                error!(
+                    height,
+                    round = round_u32,
+                    %reason,
+                    "the application could not extend its vote; sending an empty extension"
+                );
+                VoteExtension::default()
+            }
+        })
     }
 
     fn set_status(&self, f: impl FnOnce(&mut ConsensusStatus)) {
@@ -501,8 +560,8 @@ impl<A: Application> Driver<A> {
         Ok(value)
     }
 
-    /// Verify a decided certificate and hand the block to the application.
-    async fn commit(&mut self, cert: CommitCertificate) -> Result<(), ConsensusError> {
+    /// Verify a decided certificate and its precommits' extensions, and hand the block to the application.
+    async fn commit(&mut self, cert: CommitCertificate, extensions: DecidedExtensions) -> Result<(), ConsensusError> {
         let height = cert.height;
         if height <= self.committed_height {
             return Ok(());
@@ -510,6 +569,11 @@ impl<A: Application> Driver<A> {
         let fail = |reason: String| ConsensusError::Commit { height, reason };
         let (set, _) = self.validator_set(height).await?;
         cert.verify(&self.params.chain_id, &set).map_err(|e| fail(format!("the certificate does not verify: {e}")))?;
+        // The engine checked each extension as it arrived; checked again here, as a whole, because what is stored
+        // now is what this node will serve and what the notary checkpoint is assembled from.
+        extensions
+            .verify(&self.params.chain_id, &cert, &set)
+            .map_err(|e| fail(format!("the vote extensions do not verify: {e}")))?;
         let stored = self
             .store
             .by_hash(height, &cert.block_hash)
@@ -517,14 +581,21 @@ impl<A: Application> Driver<A> {
             .ok_or_else(|| fail("the decided block is not in the proposal store".into()))?;
         let block = Block::clone(&stored.block);
         let started = Instant::now();
-        call(&self.app, "commit", move |a| a.commit(block, cert))
+        let extension_count = extensions.len();
+        call(&self.app, "commit", move |a| a.commit(block, cert, extensions))
             .await?
             .map_err(|reason| fail(format!("the application refused the block: {reason}")))?;
         self.committed_height = height;
         self.last_commit_at = Instant::now();
         self.store.prune(height);
         self.invalid = self.invalid.split_off(&(height + 1, 0, [0u8; 32]));
-        info!(height, txs = stored.block.txs.len(), commit_ms = started.elapsed().as_millis() as u64, "committed");
+        info!(
+            height,
+            txs = stored.block.txs.len(),
+            extensions = extension_count,
+            commit_ms = started.elapsed().as_millis() as u64,
+            "committed"
+        );
         self.set_status(|s| {
             s.last_committed_height = height;
             s.last_block_hash = Some(stored.block_hash);
@@ -542,15 +613,18 @@ impl<A: Application> Driver<A> {
         let mut values = Vec::new();
         let mut bytes = 0usize;
         for height in start..=end {
-            let Some((block, cert)) = call(&self.app, "decided_block", move |a| a.decided_block(height)).await? else {
+            let Some((block, cert, extensions)) =
+                call(&self.app, "decided_block", move |a| a.decided_block(height)).await?
+            else {
                 break;
             };
             let block_bytes = block.encode();
-            bytes += block_bytes.len();
+            // Encoded sizes, as in the response: a height with many large extensions weighs more than its block.
+            bytes += block_bytes.len() + publica_types::encode(&cert).len() + extensions.encode().len();
             if bytes > MAX_SYNC_RESPONSE_BYTES && !values.is_empty() {
                 break;
             }
-            values.push(RawDecidedValue::new(Bytes::from(block_bytes), certificate_to_engine(&cert)));
+            values.push(RawDecidedValue::new(Bytes::from(block_bytes), certificate_to_engine(&cert, &extensions)));
         }
         Ok(values)
     }

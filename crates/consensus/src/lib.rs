@@ -1,17 +1,19 @@
 //! Orders blocks with the Malachite Tendermint engine; the only crate that knows the engine.
 //!
-//! The node gives this crate an [`Application`] (build a block, validate a block, commit a decided block, serve
-//! decided blocks) and a [`ConsensusConfig`]; [`start`] runs the engine with its libp2p network, write-ahead log
-//! and value sync, and answers the engine on the application's behalf. Nothing of the engine appears in this
-//! API: decided blocks come with a [`CommitCertificate`] that anyone verifies with
-//! [`CommitCertificate::verify`], without Malachite.
+//! The node gives this crate an [`Application`] (build a block, validate a block, extend and check precommits,
+//! commit a decided block, serve decided blocks) and a [`ConsensusConfig`]; [`start`] runs the engine with its
+//! libp2p network, write-ahead log and value sync, and answers the engine on the application's behalf. Nothing of
+//! the engine appears in this API: decided blocks come with a [`CommitCertificate`] that anyone verifies with
+//! [`CommitCertificate::verify`], without Malachite, and with the [`DecidedExtensions`] of the deciding
+//! precommits (verified with [`DecidedExtensions::verify`]).
 //!
 //! How it fits together (see `docs/consensus.md` for the byte-level specification):
 //!
 //! - `context`: the engine's view of Publica's types; a value is a block hash, a vote is a
 //!   [`publica_types::VoteBody`], a proposal a [`publica_types::ProposalBody`].
-//! - `signing`: hybrid signatures over exactly `VoteBody::signing_bytes` and `ProposalBody::signing_bytes`, so
-//!   the engine's precommits form a Publica certificate 1:1.
+//! - `signing`: hybrid signatures over exactly `VoteBody::signing_bytes`, `ProposalBody::signing_bytes` and
+//!   `SignedVoteExtension::signing_bytes`, so the engine's precommits form a Publica certificate 1:1 and their
+//!   extensions a Publica [`DecidedExtensions`] 1:1.
 //! - `parts`: the proposer streams its block in signed parts; receivers reassemble, authenticate and validate.
 //! - `codec`: borsh encodings, with size limits, of every network and WAL message.
 //! - `store`: proposed blocks kept on disk until committed, so a restart with WAL replay finds them again.
@@ -46,7 +48,7 @@ use arc_malachitebft_app_channel::{
 use bytesize::ByteSize;
 use parking_lot::Mutex;
 use publica_crypto::{Address, Hash, Keypair};
-use publica_types::{Block, ChainId, CommitCertificate, ValidatorSet};
+use publica_types::{Block, ChainId, CommitCertificate, DecidedExtensions, ValidatorSet};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tracing::Instrument;
@@ -85,12 +87,40 @@ pub trait Application: Send + 'static {
     /// root etc.). `Err` makes this validator vote nil.
     fn validate(&mut self, block: &Block) -> Result<(), String>;
 
-    /// A decided block with its certificate (already verified by this crate against `validator_set(height)`).
-    /// Must be durable when it returns: consensus moves on to the next height.
-    fn commit(&mut self, block: Block, certificate: CommitCertificate) -> Result<(), String>;
+    /// Bytes this validator attaches to its precommit for `block_hash` at (height, round). The block was proposed
+    /// or validated by this node before it precommits, so the application knows its post-state. Empty is allowed.
+    ///
+    /// At most `publica_types::MAX_VOTE_EXTENSION_BYTES`. On `Err` (or a longer result) the error is logged and
+    /// the precommit carries an empty extension, so that the validator still votes.
+    fn extend_vote(&mut self, height: u64, round: u32, block_hash: Hash) -> Result<Vec<u8>, String>;
 
-    /// A committed block and its certificate, for value sync.
-    fn decided_block(&self, height: u64) -> Option<(Block, CommitCertificate)>;
+    /// Whether `validator`'s extension on a precommit for `block_hash` at `height` is acceptable (its hybrid
+    /// signature is already checked here). Called for live precommits and for synced certificates, possibly
+    /// before the block is executed.
+    ///
+    /// `Err` discards the live precommit, or rejects the synced certificate that carried the extension; so the
+    /// rule must be one that every honest validator's extension passes.
+    fn verify_vote_extension(
+        &self,
+        height: u64,
+        block_hash: &Hash,
+        validator: &Address,
+        extension: &[u8],
+    ) -> Result<(), String>;
+
+    /// A decided block, its certificate and the extensions of the deciding precommits (both already verified by
+    /// this crate against `validator_set(height)`: the extensions come from signers of the certificate holding
+    /// more than two thirds of the voting power). Must be durable when it returns: consensus moves on to the next
+    /// height.
+    fn commit(
+        &mut self,
+        block: Block,
+        certificate: CommitCertificate,
+        extensions: DecidedExtensions,
+    ) -> Result<(), String>;
+
+    /// A committed block, its certificate and the extensions committed with it, for value sync.
+    fn decided_block(&self, height: u64) -> Option<(Block, CommitCertificate, DecidedExtensions)>;
 
     /// Whether transactions wait to be included. A proposer with nothing to include waits up to
     /// [`ConsensusConfig::empty_block_interval_ms`] after the last commit before proposing an empty block, and

@@ -237,6 +237,11 @@ impl Keypair {
         }
     }
 
+    /// The two component secrets (ML-DSA-65 seed, Ed25519 secret), for deriving other keys from this one.
+    pub(crate) fn component_secrets(&self) -> (&[u8; 32], &[u8; 32]) {
+        (&self.ml_dsa_seed, self.ed25519.as_bytes())
+    }
+
     /// The matching public key.
     pub fn public_key(&self) -> &PublicKey {
         &self.public

@@ -16,6 +16,9 @@ use publica_types::{
 };
 
 pub use overlay::{BlockOverlay, TxOverlay};
+pub use publica_notary::{AnchorIndex, EmptyIndex, LogAppend};
+
+use publica_notary::BlockLog;
 
 /// State key of the current validator set.
 pub const VALIDATORS_KEY: &[u8] = b"sys/validators";
@@ -92,6 +95,8 @@ pub struct Outcome {
     pub rejected: Vec<(TxId, TxError)>,
     /// State changes.
     pub changes: Changes,
+    /// What the block added to the notary log (entries and hashes to store beside the block).
+    pub log: LogAppend,
     /// The state tree after the block.
     pub tree: StateTree,
 }
@@ -115,16 +120,19 @@ pub struct InvalidBlock {
     pub error: TxError,
 }
 
-/// Execute `txs` on top of `base` (the committed state) and `tree` (its authenticated map).
+/// Execute `txs` on top of `base` (the committed state), `tree` (its authenticated map) and `anchors` (the
+/// committed notary log's index).
 pub fn execute_block(
     base: &dyn StateRead,
     tree: &StateTree,
+    anchors: &dyn AnchorIndex,
     env: &BlockEnv,
     txs: Vec<Transaction>,
     mode: Mode,
     signatures: &dyn SignatureCheck,
 ) -> Result<Outcome, InvalidBlock> {
     let mut block = BlockOverlay::new(base);
+    let mut log = BlockLog::open(base, anchors);
     let mut included = Vec::with_capacity(txs.len());
     let mut included_hashes = Vec::with_capacity(txs.len());
     let mut rejected = Vec::new();
@@ -142,7 +150,7 @@ pub fn execute_block(
         }
         let full_hash = tx.full_hash();
         let mut scratch = TxOverlay::new(&block);
-        match execute_tx(&mut scratch, env, &tx, &full_hash, signatures) {
+        match execute_tx(&mut scratch, env, &tx, &full_hash, signatures, &mut log) {
             Ok(()) => {
                 failed.remove(&tx.body.sender);
                 let writes = scratch.into_writes();
@@ -159,9 +167,16 @@ pub fn execute_block(
             },
         }
     }
+    let log = {
+        let mut scratch = TxOverlay::new(&block);
+        let log = log.finish(&mut scratch);
+        let writes = scratch.into_writes();
+        block.absorb(writes);
+        log
+    };
     let changes = block.into_changes();
     let tree = updated_tree(tree, &changes);
-    Ok(Outcome { included, included_hashes, rejected, changes, tree })
+    Ok(Outcome { included, included_hashes, rejected, changes, log, tree })
 }
 
 /// The checks every transaction passes before its call runs, then the call, then the nonce bump.
@@ -171,6 +186,7 @@ fn execute_tx(
     tx: &Transaction,
     full_hash: &Hash,
     signatures: &dyn SignatureCheck,
+    log: &mut BlockLog<'_>,
 ) -> Result<(), TxError> {
     let body = &tx.body;
     if body.chain_id != env.chain_id {
@@ -218,6 +234,10 @@ fn execute_tx(
     };
     match &body.call {
         Call::Accounts(call) => publica_accounts::execute(state, &ctx, call)?,
+        // Hashes anchored before are reported through the log's index (their first entry), not refused.
+        Call::Notary(call) => {
+            publica_notary::execute(state, &ctx, call, log)?;
+        }
     }
     publica_accounts::bump_nonce(state, &body.sender);
     Ok(())
@@ -244,7 +264,14 @@ pub fn genesis_state(genesis: &Genesis) -> Outcome {
     }
     let changes = block.into_changes();
     let tree = updated_tree(&StateTree::new(), &changes);
-    Outcome { included: Vec::new(), included_hashes: Vec::new(), rejected: Vec::new(), changes, tree }
+    Outcome {
+        included: Vec::new(),
+        included_hashes: Vec::new(),
+        rejected: Vec::new(),
+        changes,
+        log: LogAppend::default(),
+        tree,
+    }
 }
 
 /// The validator set stored in the state.

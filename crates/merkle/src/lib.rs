@@ -36,11 +36,13 @@
 //! then the terminal: byte `0x00` for an empty subtree, or byte `0x01` followed by `key_hash` and `value_hash`.
 
 mod error;
+pub mod frontier;
 mod hex;
 pub mod log;
 mod node;
 mod proof;
 mod store;
+pub mod tiles;
 mod tree;
 
 pub use error::{MerkleError, ProofError};

@@ -91,6 +91,97 @@ pub enum LogError {
         /// The root the caller trusts.
         expected: Hash,
     },
+    /// A tile the requested tree size needs is not in the tile store.
+    #[error(
+        "tile {level}/{index} is missing: the store holds fewer leaves than the tree size {tree_size}; append \
+         the missing leaves first, or ask for a size the store holds"
+    )]
+    TileMissing {
+        /// Level of the missing tile.
+        level: u8,
+        /// Index of the missing tile within its level.
+        index: u64,
+        /// The tree size that needs the tile.
+        tree_size: u64,
+    },
+    /// A stored tile holds fewer hashes than the requested tree size needs.
+    #[error(
+        "tile {level}/{index} holds {width} hashes but the tree size {tree_size} needs {needed}: the store holds \
+         fewer leaves than that size; append the missing leaves first, or ask for a size the store holds"
+    )]
+    TileTooShort {
+        /// Level of the tile.
+        level: u8,
+        /// Index of the tile within its level.
+        index: u64,
+        /// Number of hashes the store returned.
+        width: usize,
+        /// Number of hashes the tree size needs.
+        needed: usize,
+        /// The tree size that needs them.
+        tree_size: u64,
+    },
+    /// A stored tile holds more hashes than any tile can.
+    #[error(
+        "tile {level}/{index} holds {width} hashes, more than the 256 a tile can hold: the tile store is \
+         corrupt; restore it from a backup or rebuild it from the log entries"
+    )]
+    TileTooWide {
+        /// Level of the tile.
+        level: u8,
+        /// Index of the tile within its level.
+        index: u64,
+        /// Number of hashes the store returned.
+        width: usize,
+    },
+    /// A tile was requested with a width the tree size does not cover, or with no hashes at all.
+    #[error(
+        "tile {level}/{index} of width {width} does not exist in a tree of {tree_size} leaves: ask for a width \
+         from 1 to 256 that the tree size fills"
+    )]
+    TileNotInTree {
+        /// Level of the requested tile.
+        level: u8,
+        /// Index of the requested tile within its level.
+        index: u64,
+        /// The requested width.
+        width: u16,
+        /// The tree size the tile was requested at.
+        tree_size: u64,
+    },
+    /// A subtree was requested that no log with a 64-bit size can hold.
+    #[error(
+        "subtree of height {height} at index {index} ends beyond the largest possible log (2^64 - 1 leaves): \
+         ask for a height below 64 and an index inside the log"
+    )]
+    SubtreeOutOfRange {
+        /// The requested height (0 = a leaf).
+        height: u32,
+        /// The requested index among subtrees of that height.
+        index: u64,
+    },
+    /// An append would make the log larger than a 64-bit size can count.
+    #[error("appending {added} leaves to a log of {size} leaves overflows the 64-bit tree size: split the log")]
+    SizeOverflow {
+        /// The size before the append.
+        size: u64,
+        /// The number of leaves appended.
+        added: u64,
+    },
+    /// The tile store could not be read; the message is the store's own error.
+    #[error("the tile store could not be read: {0}; check the database and retry")]
+    Storage(String),
+    /// An encoded frontier does not have the length its size requires.
+    #[error(
+        "frontier encoding of {len} bytes is invalid: it must be an 8-byte big-endian size and 32 bytes per set \
+         bit of that size ({expected} bytes here); the stored frontier is corrupt, rebuild it from the tiles"
+    )]
+    InvalidFrontier {
+        /// Length of the encoding.
+        len: usize,
+        /// The length its size prefix requires (8 when the prefix itself is incomplete).
+        expected: usize,
+    },
 }
 
 /// The root of the empty log: `SHA-256("")`.

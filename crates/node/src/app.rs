@@ -6,9 +6,12 @@ use std::time::Instant;
 
 use publica_consensus::Application;
 use publica_execution::{execute_block, BlockEnv, Mode, Outcome};
-use publica_storage::BlockCommit;
+use publica_notary::checkpoint::{self, CheckpointVote, LogSigner};
+use publica_storage::{BlockCommit, LogBatch};
 use publica_types::block::tx_root_of_hashes;
-use publica_types::{Address, Block, BlockHeader, ChainId, CommitCertificate, Hash, ValidatorSet, HEADER_VERSION};
+use publica_types::{
+    Address, Block, BlockHeader, ChainId, CommitCertificate, DecidedExtensions, Hash, ValidatorSet, HEADER_VERSION,
+};
 
 use crate::shared::{now_ms, Shared, StoreView};
 
@@ -28,12 +31,40 @@ struct Executed {
 pub struct NodeApp {
     shared: Arc<Shared>,
     executed: HashMap<Hash, Executed>,
+    log_signer: LogSigner,
 }
 
 impl NodeApp {
-    /// The application over the node's shared state.
-    pub fn new(shared: Arc<Shared>) -> Self {
-        Self { shared, executed: HashMap::new() }
+    /// The application over the node's shared state; `log_signer` signs notary checkpoints with this validator's
+    /// checkpoint keys.
+    pub fn new(shared: Arc<Shared>, log_signer: LogSigner) -> Self {
+        Self { shared, executed: HashMap::new(), log_signer }
+    }
+
+    /// Assemble and store the signed checkpoint of the log after a committed block, from the deciding precommits'
+    /// vote extensions.
+    fn store_checkpoint(&self, header: &BlockHeader, size: u64, root: Hash, extensions: &DecidedExtensions) {
+        let votes: Vec<(Address, CheckpointVote)> = extensions
+            .extensions
+            .iter()
+            .filter(|e| !e.extension.is_empty())
+            .filter_map(|e| CheckpointVote::decode(&e.extension).ok().map(|v| (e.validator, v)))
+            .collect();
+        let validators = self.shared.committed.read().validators.clone();
+        match checkpoint::assemble(self.shared.chain_id(), &validators, size, root, &votes) {
+            Some(signed) => {
+                if let Err(e) = self.shared.store.put_checkpoint(header.height, &signed.to_bytes()) {
+                    tracing::error!(height = header.height, error = %e, "cannot store the notary checkpoint");
+                }
+                self.shared.checkpoint_published(header.height);
+            }
+            None => tracing::warn!(
+                height = header.height,
+                size,
+                "the decided block's precommits carry no quorum of checkpoint signatures; the next growth of the \
+                 log gets a checkpoint"
+            ),
+        }
     }
 
     /// Check a header against the committed chain. `live` is true for a proposal being voted on, and false for a
@@ -95,7 +126,7 @@ impl NodeApp {
         // Verify the signatures this node has not seen at admission on every core before executing in order.
         prefetch_signatures(&shared, &view, &block.txs);
         let outcome =
-            execute_block(&view, &committed.tree, &env, block.txs.clone(), Mode::Validate, &shared.signatures)
+            execute_block(&view, &committed.tree, &view, &env, block.txs.clone(), Mode::Validate, &shared.signatures)
                 .map_err(|e| e.to_string())?;
         if outcome.state_root() != block.header.state_root {
             return Err("state root in the header differs from the state after executing the block".into());
@@ -148,7 +179,7 @@ impl Application for NodeApp {
                 publica_accounts::next_nonce(&view, sender)
             });
         let env = BlockEnv { chain_id: shared.chain_id().clone(), height, time_ms };
-        let outcome = execute_block(&view, &committed.tree, &env, candidates, Mode::Propose, &shared.signatures)
+        let outcome = execute_block(&view, &committed.tree, &view, &env, candidates, Mode::Propose, &shared.signatures)
             .expect("proposing never fails on a transaction");
         for (id, error) in &outcome.rejected {
             shared.record_refusal(*id, error.clone());
@@ -184,7 +215,59 @@ impl Application for NodeApp {
         self.validate_block(block, true)
     }
 
-    fn commit(&mut self, block: Block, certificate: CommitCertificate) -> Result<(), String> {
+    fn extend_vote(&mut self, height: u64, _round: u32, block_hash: Hash) -> Result<Vec<u8>, String> {
+        let executed = self.executed.get(&block_hash).ok_or_else(|| {
+            format!(
+                "precommitting block {} at height {height} that this node has not executed",
+                hex::encode(block_hash)
+            )
+        })?;
+        let log = &executed.outcome.log;
+        if log.is_empty() {
+            return Ok(Vec::new());
+        }
+        let timestamp = executed.block.header.time_ms / 1000;
+        self.log_signer.sign(log.size, log.root, timestamp).map(|v| v.encode()).map_err(|e| e.to_string())
+    }
+
+    fn verify_vote_extension(
+        &self,
+        height: u64,
+        block_hash: &Hash,
+        validator: &Address,
+        extension: &[u8],
+    ) -> Result<(), String> {
+        let executed = self.executed.get(block_hash);
+        if extension.is_empty() {
+            // A validator that executed a block growing the log must sign its new head.
+            return match executed {
+                Some(e) if !e.outcome.log.is_empty() => {
+                    Err("the block grows the notary log but the precommit carries no checkpoint signature".into())
+                }
+                _ => Ok(()),
+            };
+        }
+        let vote = CheckpointVote::decode(extension).map_err(|e| e.to_string())?;
+        if let Some(e) = executed {
+            let log = &e.outcome.log;
+            if log.is_empty() || vote.size != log.size || vote.root != log.root {
+                return Err(format!(
+                    "the checkpoint signature is for log size {}, not the block's log head",
+                    vote.size
+                ));
+            }
+        }
+        let validators = self.validator_set(height).ok_or_else(|| format!("no validator set for height {height}"))?;
+        let member = validators.get(validator).ok_or_else(|| format!("{validator} is not a validator"))?;
+        checkpoint::verify_vote(&checkpoint::origin(self.shared.chain_id()), member, &vote).map_err(|e| e.to_string())
+    }
+
+    fn commit(
+        &mut self,
+        block: Block,
+        certificate: CommitCertificate,
+        extensions: DecidedExtensions,
+    ) -> Result<(), String> {
         let hash = block.hash();
         if !self.executed.contains_key(&hash) {
             // A block decided without this node having checked it (value sync, or a restart): check it now.
@@ -195,11 +278,25 @@ impl Application for NodeApp {
         let shared = Arc::clone(&self.shared);
         let started = Instant::now();
         let changes: Vec<(Vec<u8>, Option<Vec<u8>>)> = executed.outcome.changes.into_iter().collect();
+        let log = executed.outcome.log;
+        let encoded_extensions = extensions.encode();
         {
             let mut committed = shared.committed.write();
             shared
                 .store
-                .commit_block(BlockCommit { block: &executed.block, certificate: &certificate, changes: &changes })
+                .commit_block(BlockCommit {
+                    block: &executed.block,
+                    certificate: &certificate,
+                    changes: &changes,
+                    extensions: &encoded_extensions,
+                    log: Some(LogBatch {
+                        first_index: log.first_index,
+                        entries: &log.entries,
+                        leaf_hashes: &log.leaf_hashes,
+                        document_hashes: &log.document_hashes,
+                        root: log.root,
+                    }),
+                })
                 .map_err(|e| format!("cannot store block {}: {e}", block.header.height))?;
             committed.height = block.header.height;
             committed.tree = executed.outcome.tree;
@@ -207,6 +304,10 @@ impl Application for NodeApp {
             debug_assert_eq!(committed.tree.root(), executed.block.header.state_root);
         }
         shared.metrics.store_seconds.observe(started.elapsed().as_secs_f64());
+        if !log.is_empty() {
+            shared.metrics.log_entries.inc_by(log.entries.len() as u64);
+            self.store_checkpoint(&executed.block.header, log.size, log.root, &extensions);
+        }
 
         // Clear the mempool of what this block used up.
         let ids: Vec<_> = executed.block.txs.iter().map(|tx| tx.id()).collect();
@@ -239,10 +340,12 @@ impl Application for NodeApp {
         self.shared.mempool.lock().has_ready()
     }
 
-    fn decided_block(&self, height: u64) -> Option<(Block, CommitCertificate)> {
+    fn decided_block(&self, height: u64) -> Option<(Block, CommitCertificate, DecidedExtensions)> {
         let block = self.shared.store.block(height).ok().flatten()?;
         let certificate = self.shared.store.certificate(height).ok().flatten()?;
-        Some((block, certificate))
+        let extensions = self.shared.store.extensions(height).ok().flatten()?;
+        let extensions = DecidedExtensions::decode(&extensions).ok()?;
+        Some((block, certificate, extensions))
     }
 }
 

@@ -9,6 +9,7 @@ pub mod app;
 pub mod config;
 pub mod mempool;
 pub mod metrics;
+pub mod notary;
 pub mod shared;
 
 use std::path::{Path, PathBuf};
@@ -153,7 +154,9 @@ impl Node {
         timeouts.precommit_ms = config.consensus.precommit_ms;
         timeouts.commit_ms = config.consensus.commit_ms;
         consensus_config.empty_block_interval_ms = config.consensus.empty_block_interval_ms;
-        let app = app::NodeApp::new(Arc::clone(&shared));
+        let log_signer = publica_notary::checkpoint::LogSigner::new(shared.chain_id(), &key)
+            .map_err(|e| NodeError::Key(format!("cannot derive the checkpoint keys: {e}")))?;
+        let app = app::NodeApp::new(Arc::clone(&shared), log_signer);
         let consensus = publica_consensus::start(consensus_config, key, p2p_secret, app)
             .await
             .map_err(|e| NodeError::Consensus(e.to_string()))?;

@@ -24,6 +24,8 @@ pub struct Metrics {
     pub txs_refused: Family<CodeLabel, Counter>,
     /// Transactions committed.
     pub txs_committed: Counter,
+    /// Entries appended to the notary log.
+    pub log_entries: Counter,
     /// Blocks committed.
     pub blocks_committed: Counter,
     /// Last committed height.
@@ -46,6 +48,7 @@ impl Metrics {
             txs_admitted: Counter::default(),
             txs_refused: Family::default(),
             txs_committed: Counter::default(),
+            log_entries: Counter::default(),
             blocks_committed: Counter::default(),
             height: Gauge::default(),
             mempool_txs: Gauge::default(),
@@ -57,6 +60,7 @@ impl Metrics {
         registry.register("txs_admitted", "Transactions admitted to the mempool", m.txs_admitted.clone());
         registry.register("txs_refused", "Transactions refused, by error code", m.txs_refused.clone());
         registry.register("txs_committed", "Transactions committed in blocks", m.txs_committed.clone());
+        registry.register("notary_log_entries", "Entries appended to the notary log", m.log_entries.clone());
         registry.register("blocks_committed", "Blocks committed", m.blocks_committed.clone());
         registry.register("height", "Last committed height", m.height.clone());
         registry.register("mempool_txs", "Transactions waiting in the mempool", m.mempool_txs.clone());

@@ -84,6 +84,9 @@ pub struct Shared {
     pub metrics: Metrics,
     /// Address of this node's validator key.
     pub address: Address,
+    /// Height of the block after which the latest notary checkpoint was signed (0: none yet). Witness pushers and
+    /// readers wait on it.
+    pub checkpoints: tokio::sync::watch::Sender<u64>,
 }
 
 /// A view of the committed state in the store, for execution and admission.
@@ -92,6 +95,13 @@ pub struct StoreView<'a>(pub &'a Store);
 impl StateRead for StoreView<'_> {
     fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
         self.0.state_get(key).unwrap_or_else(|e| panic!("reading committed state failed: {e}"))
+    }
+}
+
+impl publica_execution::AnchorIndex for StoreView<'_> {
+    fn lookup(&self, hash: &Hash) -> Option<u64> {
+        // Like state reads: a failing store must stop the node, not look like "never anchored".
+        self.0.anchor_index(hash).unwrap_or_else(|e| panic!("reading the notary index failed: {e}"))
     }
 }
 
@@ -187,7 +197,13 @@ impl Shared {
             parsed_keys: Mutex::new(HashMap::new()),
             metrics: Metrics::new(),
             address,
+            checkpoints: tokio::sync::watch::Sender::new(0),
         })
+    }
+
+    /// Announce a newly stored notary checkpoint.
+    pub fn checkpoint_published(&self, height: u64) {
+        self.checkpoints.send_replace(height);
     }
 
     /// The network's chain id.
@@ -398,6 +414,7 @@ impl Shared {
             publica_execution::execute_block(
                 &view,
                 &committed.tree,
+                &view,
                 &env,
                 vec![tx.clone()],
                 publica_execution::Mode::Validate,

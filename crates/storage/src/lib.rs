@@ -11,15 +11,23 @@
 //! | `hashes` | block hash | height |
 //! | `txs` | transaction id | height (u64 BE) ‖ index in block (u32 BE) |
 //! | `state` | state key | state value (the latest committed state) |
+//! | `extensions` | height | borsh `DecidedExtensions` (the deciding precommits' vote extensions, for value sync) |
+//! | `log_tiles` | level (u8) ‖ tile index (u64 BE) | the tile's hashes (C2SP tlog-tiles hash tile, full or partial) |
+//! | `log_entries` | bundle index (u64 BE) | the entry bundle (C2SP tlog-tiles, full or partial) |
+//! | `log_index` | document hash | index of its log entry (u64 BE) |
+//! | `checkpoints` | height (u64 BE) | the signed checkpoint of the log after that block (C2SP signed note) |
 //!
-//! A block, its certificate, its index entries, its state changes and the new last height are written in ONE
-//! fjall batch, persisted with `fdatasync` before [`Store::commit_block`] returns. After a crash the store is
-//! either before the block or after it, never in between.
+//! A block, its certificate, its extensions, its index entries, its state changes, its notary log tiles and the
+//! new last height are written in ONE fjall batch, persisted with `fdatasync` before [`Store::commit_block`]
+//! returns. After a crash the store is either before the block or after it, never in between. Checkpoints are
+//! written right after (they are assembled from the block's extensions) and can be rebuilt from them.
 
 use std::path::Path;
 
 use fjall::{Database, Keyspace, KeyspaceCreateOptions, PersistMode};
 
+use publica_merkle::log::LogError;
+use publica_merkle::tiles::{self, TileSource};
 use publica_types::{codec, Block, BlockHeader, CommitCertificate, Genesis, Hash, TxId};
 
 /// Errors of the store.
@@ -37,6 +45,9 @@ pub enum StoreError {
     /// The store holds another network.
     #[error("the data directory belongs to another network (genesis differs); use a fresh directory")]
     GenesisMismatch,
+    /// The notary log's tiles do not fit the log being appended.
+    #[error("notary log store: {0}")]
+    Log(#[from] LogError),
 }
 
 type Result<T> = std::result::Result<T, StoreError>;
@@ -49,6 +60,25 @@ pub struct BlockCommit<'a> {
     pub certificate: &'a CommitCertificate,
     /// State changes, `None` deletes.
     pub changes: &'a [(Vec<u8>, Option<Vec<u8>>)],
+    /// Encoded vote extensions of the deciding precommits.
+    pub extensions: &'a [u8],
+    /// What the block added to the notary log.
+    pub log: Option<LogBatch<'a>>,
+}
+
+/// Entries a block appends to the notary log.
+#[derive(Clone, Copy, Debug)]
+pub struct LogBatch<'a> {
+    /// The log's size before the block.
+    pub first_index: u64,
+    /// The new entries' bytes, in order.
+    pub entries: &'a [Vec<u8>],
+    /// Their leaf hashes.
+    pub leaf_hashes: &'a [Hash],
+    /// Their document hashes (for the anchor index).
+    pub document_hashes: &'a [Hash],
+    /// The log's root after the block, as execution computed it; the tiles must give the same.
+    pub root: Hash,
 }
 
 /// The node's durable store.
@@ -61,8 +91,15 @@ pub struct Store {
     hashes: Keyspace,
     txs: Keyspace,
     state: Keyspace,
+    extensions: Keyspace,
+    log_tiles: Keyspace,
+    log_entries: Keyspace,
+    log_index: Keyspace,
+    checkpoints: Keyspace,
 }
 
+const LOG_SIZE_KEY: &[u8] = b"log-size";
+const CHECKPOINT_KEY: &[u8] = b"checkpoint";
 const HEIGHT_KEY: &[u8] = b"height";
 const GENESIS_KEY: &[u8] = b"genesis";
 
@@ -79,6 +116,11 @@ impl Store {
             hashes: ks("hashes")?,
             txs: ks("txs")?,
             state: ks("state")?,
+            extensions: ks("extensions")?,
+            log_tiles: ks("log_tiles")?,
+            log_entries: ks("log_entries")?,
+            log_index: ks("log_index")?,
+            checkpoints: ks("checkpoints")?,
             db,
         })
     }
@@ -149,9 +191,126 @@ impl Store {
                 None => batch.remove(&self.state, k.as_slice()),
             }
         }
+        batch.insert(&self.extensions, height.as_slice(), commit.extensions);
+        if let Some(log) = commit.log.filter(|l| !l.entries.is_empty()) {
+            let size = self.log_size()?;
+            if size != log.first_index {
+                return Err(StoreError::Corrupt {
+                    what: "notary log",
+                    reason: format!(
+                        "the store holds {size} entries but the block appends from index {}",
+                        log.first_index
+                    ),
+                });
+            }
+            let update = tiles::append(self, size, log.leaf_hashes)?;
+            if update.root != log.root {
+                return Err(StoreError::Corrupt {
+                    what: "notary log",
+                    reason: "the stored tiles give another root than execution computed".into(),
+                });
+            }
+            for (level, index, hashes) in &update.tiles {
+                batch.insert(&self.log_tiles, tile_key(*level, *index), hashes.concat());
+            }
+            for (index, bundle) in self.entry_bundles(size, log.entries)? {
+                batch.insert(&self.log_entries, index.to_be_bytes().as_slice(), bundle);
+            }
+            for (i, hash) in log.document_hashes.iter().enumerate() {
+                batch.insert(&self.log_index, hash.as_slice(), (log.first_index + i as u64).to_be_bytes().as_slice());
+            }
+            batch.insert(&self.meta, LOG_SIZE_KEY, update.size.to_be_bytes().as_slice());
+        }
         batch.insert(&self.meta, HEIGHT_KEY, height.as_slice());
         batch.commit()?;
         Ok(())
+    }
+
+    /// The bundles that change when `entries` are appended to a log of `size` entries: the partial last bundle
+    /// completed or extended, then new ones.
+    fn entry_bundles(&self, size: u64, entries: &[Vec<u8>]) -> Result<Vec<(u64, Vec<u8>)>> {
+        let width = publica_tlog::TILE_WIDTH;
+        let mut out = Vec::new();
+        let mut bundle_index = size / width;
+        let mut current: Vec<Vec<u8>> = if size % width == 0 {
+            Vec::new()
+        } else {
+            let stored = self.log_entries.get(bundle_index.to_be_bytes())?.ok_or_else(|| StoreError::Corrupt {
+                what: "notary log",
+                reason: format!("entry bundle {bundle_index} is missing"),
+            })?;
+            publica_tlog::decode_entry_bundle(&stored)
+                .map_err(|e| StoreError::Corrupt { what: "entry bundle", reason: e.to_string() })?
+        };
+        for entry in entries {
+            current.push(entry.clone());
+            if current.len() as u64 == width {
+                out.push((bundle_index, encode_bundle(&current)?));
+                current.clear();
+                bundle_index += 1;
+            }
+        }
+        if !current.is_empty() {
+            out.push((bundle_index, encode_bundle(&current)?));
+        }
+        Ok(out)
+    }
+
+    /// Number of entries in the committed notary log.
+    pub fn log_size(&self) -> Result<u64> {
+        self.meta.get(LOG_SIZE_KEY)?.map(|b| decode_u64("log size", &b)).transpose().map(|s| s.unwrap_or(0))
+    }
+
+    /// Index of the log entry of a document hash.
+    pub fn anchor_index(&self, hash: &Hash) -> Result<Option<u64>> {
+        self.log_index.get(hash)?.map(|b| decode_u64("anchor index", &b)).transpose()
+    }
+
+    /// The stored hash tile (level, index) as raw bytes (32 bytes per hash), full or partial.
+    pub fn log_tile(&self, level: u8, index: u64) -> Result<Option<Vec<u8>>> {
+        Ok(self.log_tiles.get(tile_key(level, index))?.map(|v| v.to_vec()))
+    }
+
+    /// The stored entry bundle `index` (C2SP encoding), full or partial.
+    pub fn entry_bundle(&self, index: u64) -> Result<Option<Vec<u8>>> {
+        Ok(self.log_entries.get(index.to_be_bytes())?.map(|v| v.to_vec()))
+    }
+
+    /// The bytes of log entry `index`, if committed.
+    pub fn log_entry(&self, index: u64) -> Result<Option<Vec<u8>>> {
+        let width = publica_tlog::TILE_WIDTH;
+        let Some(bundle) = self.entry_bundle(index / width)? else { return Ok(None) };
+        let entries = publica_tlog::decode_entry_bundle(&bundle)
+            .map_err(|e| StoreError::Corrupt { what: "entry bundle", reason: e.to_string() })?;
+        Ok(entries.into_iter().nth((index % width) as usize))
+    }
+
+    /// The encoded vote extensions stored with the block at `height`.
+    pub fn extensions(&self, height: u64) -> Result<Option<Vec<u8>>> {
+        Ok(self.extensions.get(height.to_be_bytes())?.map(|v| v.to_vec()))
+    }
+
+    /// Store the signed checkpoint of the log after the block at `height` and make it the latest.
+    pub fn put_checkpoint(&self, height: u64, checkpoint: &[u8]) -> Result<()> {
+        let mut batch = self.db.batch().durability(Some(PersistMode::SyncData));
+        batch.insert(&self.checkpoints, height.to_be_bytes().as_slice(), checkpoint);
+        batch.insert(&self.meta, CHECKPOINT_KEY, height.to_be_bytes().as_slice());
+        batch.commit()?;
+        Ok(())
+    }
+
+    /// The checkpoint stored for `height`.
+    pub fn checkpoint(&self, height: u64) -> Result<Option<Vec<u8>>> {
+        Ok(self.checkpoints.get(height.to_be_bytes())?.map(|v| v.to_vec()))
+    }
+
+    /// The latest signed checkpoint and the height it follows.
+    pub fn latest_checkpoint(&self) -> Result<Option<(u64, Vec<u8>)>> {
+        let Some(height) = self.meta.get(CHECKPOINT_KEY)?.map(|b| decode_u64("checkpoint height", &b)).transpose()?
+        else {
+            return Ok(None);
+        };
+        Ok(self.checkpoint(height)?.map(|c| (height, c)))
     }
 
     /// The header at `height`.
@@ -228,6 +387,35 @@ impl Store {
     /// Bytes on disk.
     pub fn disk_space(&self) -> u64 {
         self.db.disk_space().unwrap_or(0)
+    }
+}
+
+fn tile_key(level: u8, index: u64) -> [u8; 9] {
+    let mut key = [0u8; 9];
+    key[0] = level;
+    key[1..].copy_from_slice(&index.to_be_bytes());
+    key
+}
+
+fn encode_bundle(entries: &[Vec<u8>]) -> Result<Vec<u8>> {
+    let refs: Vec<&[u8]> = entries.iter().map(|e| e.as_slice()).collect();
+    publica_tlog::encode_entry_bundle(&refs)
+        .map_err(|e| StoreError::Corrupt { what: "log entry", reason: e.to_string() })
+}
+
+impl TileSource for Store {
+    fn tile(&self, level: u8, index: u64) -> std::result::Result<Option<Vec<Hash>>, LogError> {
+        let Some(bytes) = self.log_tiles.get(tile_key(level, index)).map_err(|e| LogError::Storage(e.to_string()))?
+        else {
+            return Ok(None);
+        };
+        if bytes.is_empty() || bytes.len() % 32 != 0 || bytes.len() > 32 * publica_tlog::TILE_WIDTH as usize {
+            return Err(LogError::Storage(format!(
+                "stored tile {level}/{index} is {} bytes, not 1 to 256 hashes of 32 bytes; the data directory is damaged",
+                bytes.len()
+            )));
+        }
+        Ok(Some(bytes.chunks_exact(32).map(|c| c.try_into().expect("32-byte chunk")).collect()))
     }
 }
 

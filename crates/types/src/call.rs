@@ -16,6 +16,8 @@ use publica_crypto::{Address, Hash, PublicKey, Signature};
 pub enum Call {
     /// The accounts module: officials, citizens, roles, key rotation.
     Accounts(AccountsCall),
+    /// The notary module: document hashes anchored in the append-only log.
+    Notary(NotaryCall),
 }
 
 impl Call {
@@ -23,6 +25,7 @@ impl Call {
     pub fn module(&self) -> &'static str {
         match self {
             Call::Accounts(_) => "accounts",
+            Call::Notary(_) => "notary",
         }
     }
 
@@ -30,6 +33,7 @@ impl Call {
     pub fn method(&self) -> &'static str {
         match self {
             Call::Accounts(c) => c.method(),
+            Call::Notary(c) => c.method(),
         }
     }
 }
@@ -66,6 +70,35 @@ impl AccountsCall {
             Self::RegisterCitizen { .. } => "register_citizen",
             Self::RotateKey { .. } => "rotate_key",
             Self::SetActive { .. } => "set_active",
+        }
+    }
+}
+
+/// Most hashes one anchoring transaction carries (3,500 × 32 bytes stays well inside a transaction's size limit).
+pub const MAX_ANCHOR_HASHES: usize = 3_500;
+/// Longest label of an anchoring, in bytes.
+pub const MAX_ANCHOR_LABEL_BYTES: usize = 128;
+
+/// Calls of the notary module.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(tag = "method", rename_all = "snake_case")]
+pub enum NotaryCall {
+    /// An official holding the notary role anchors the SHA-256 hashes of documents (never their contents), 1 to
+    /// [`MAX_ANCHOR_HASHES`] at once, with an optional public label (printable text, at most
+    /// [`MAX_ANCHOR_LABEL_BYTES`] bytes). Each new hash becomes one entry of the log; a hash anchored before keeps
+    /// its first entry and is reported, not refused.
+    Anchor {
+        #[serde(with = "crate::codec::hex_hash_vec")]
+        hashes: Vec<Hash>,
+        label: Option<String>,
+    },
+}
+
+impl NotaryCall {
+    /// The method's name, for logs and metrics.
+    pub fn method(&self) -> &'static str {
+        match self {
+            Self::Anchor { .. } => "anchor",
         }
     }
 }

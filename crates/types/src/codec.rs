@@ -78,6 +78,31 @@ pub mod hex_hash {
     }
 }
 
+/// Serde helpers for lists of 32-byte hashes in JSON: an array of lowercase hex strings.
+pub mod hex_hash_vec {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    /// Serialize hashes as an array of hex strings.
+    pub fn serialize<S: Serializer>(hashes: &[[u8; 32]], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(hashes.iter().map(hex::encode))
+    }
+
+    /// Deserialize an array of 64-hex-character strings.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<[u8; 32]>, D::Error> {
+        let strings: Vec<String> = Vec::deserialize(d)?;
+        strings
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let mut out = [0u8; 32];
+                hex::decode_to_slice(s, &mut out)
+                    .map_err(|e| serde::de::Error::custom(format!("hash {i}: expected 64 hex characters: {e}")))?;
+                Ok(out)
+            })
+            .collect()
+    }
+}
+
 /// Serde helpers for optional 32-byte hashes in JSON.
 pub mod hex_hash_opt {
     use serde::{Deserialize, Deserializer, Serialize, Serializer};

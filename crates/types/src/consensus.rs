@@ -12,7 +12,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::codec::{decode_canonical, encode, hex_hash, hex_hash_opt, CodecError};
 use crate::{ChainId, TypesError, MAX_VALIDATORS};
-use publica_crypto::{sha256, signing_message, verify_batch, Address, Hash, PublicKey, Signature};
+use publica_crypto::{
+    sha256, signing_message, verify_batch, Address, Hash, Keypair, LogPublicKeys, PublicKey, Signature,
+};
 
 /// Signature tag of consensus votes.
 pub const VOTE_TAG: &str = "publica/vote";
@@ -28,6 +30,21 @@ pub struct Validator {
     pub public_key: PublicKey,
     /// Voting power, at least 1.
     pub voting_power: u64,
+    /// The keys this validator signs notary checkpoints with (derived from its consensus key, see
+    /// `publica_crypto::LogPublicKeys`).
+    pub log_keys: LogPublicKeys,
+}
+
+impl Validator {
+    /// A validator with this consensus key, checkpoint keys and voting power.
+    pub fn new(public_key: PublicKey, log_keys: LogPublicKeys, voting_power: u64) -> Self {
+        Self { address: public_key.address(), public_key, voting_power, log_keys }
+    }
+
+    /// A validator for this key pair: its public key and the checkpoint keys derived from it.
+    pub fn from_keypair(keypair: &Keypair, voting_power: u64) -> Self {
+        Self::new(keypair.public_key().clone(), keypair.log_public_keys(), voting_power)
+    }
 }
 
 /// A validator set, sorted by address, without duplicates.
@@ -58,6 +75,9 @@ impl ValidatorSet {
                     v.address
                 )));
             }
+            v.log_keys.check().map_err(|e| {
+                TypesError::ValidatorSet(format!("validator {} has unusable checkpoint keys: {e}", v.address))
+            })?;
             if i > 0 && validators[i - 1].address == v.address {
                 return Err(TypesError::ValidatorSet(format!("validator {} appears twice", v.address)));
             }
@@ -69,9 +89,8 @@ impl ValidatorSet {
     }
 
     /// The set of one validator with voting power 1, as in a single-validator network.
-    pub fn single(public_key: &PublicKey) -> Self {
-        let validator = Validator { address: public_key.address(), public_key: public_key.clone(), voting_power: 1 };
-        Self { validators: vec![validator] }
+    pub fn single(keypair: &Keypair) -> Self {
+        Self { validators: vec![Validator::from_keypair(keypair, 1)] }
     }
 
     /// The members, sorted by address.
@@ -102,7 +121,7 @@ impl ValidatorSet {
 
     /// Decode a set from untrusted bytes.
     pub fn decode(bytes: &[u8]) -> Result<Self, TypesError> {
-        Ok(decode_canonical("validator set", bytes, MAX_VALIDATORS * 2200 + 4)?)
+        Ok(decode_canonical("validator set", bytes, MAX_VALIDATORS * 3600 + 4)?)
     }
 }
 

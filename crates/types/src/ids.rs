@@ -123,10 +123,17 @@ impl Role {
     pub const ADMIN: &'static str = "admin";
     /// Registers citizens' accounts, in an agency allowed to do so.
     pub const CITIZEN_REGISTRAR: &'static str = "citizen-registrar";
+    /// Anchors document hashes in the notary log on behalf of the agency.
+    pub const NOTARY: &'static str = "notary";
 
     /// The administrator role.
     pub fn admin() -> Self {
         Self(Self::ADMIN.to_owned())
+    }
+
+    /// The notary role.
+    pub fn notary() -> Self {
+        Self(Self::NOTARY.to_owned())
     }
 
     /// The citizen registrar role.

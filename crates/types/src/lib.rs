@@ -10,16 +10,20 @@ pub mod call;
 pub mod codec;
 pub mod consensus;
 pub mod error;
+pub mod extension;
 pub mod genesis;
 pub mod ids;
 pub mod state;
 pub mod tx;
 
 pub use block::{Block, BlockHeader, HEADER_VERSION};
-pub use call::{AccountsCall, Call};
+pub use call::{AccountsCall, Call, NotaryCall, MAX_ANCHOR_HASHES, MAX_ANCHOR_LABEL_BYTES};
 pub use codec::{decode_canonical, encode, CodecError};
 pub use consensus::{CommitCertificate, CommitSignature, ProposalBody, Validator, ValidatorSet, VoteBody, VoteKind};
 pub use error::{ErrorCode, TxError, TypesError};
+pub use extension::{
+    DecidedExtensions, SignedVoteExtension, MAX_DECIDED_EXTENSIONS_BYTES, MAX_VOTE_EXTENSION_BYTES, VOTE_EXTENSION_TAG,
+};
 pub use genesis::{Genesis, GenesisAccount, GenesisAgency};
 pub use ids::{AgencyId, ChainId, Role};
 pub use publica_crypto::{sha256, signing_message, Address, Hash, Keypair, PublicKey, PublicKeyBytes, Signature};

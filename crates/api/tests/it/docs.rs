@@ -30,7 +30,8 @@ fn documented_operations(doc: &Value) -> BTreeSet<(String, String)> {
 fn document_lists_exactly_the_routes() {
     let doc = document();
     let routes: BTreeSet<(String, String)> =
-        publica_api::ROUTES.iter().map(|r| (r.method.to_owned(), r.path.to_owned())).collect();
+        // OpenAPI writes axum's catch-all `{*name}` as a plain `{name}` parameter.
+        publica_api::ROUTES.iter().map(|r| (r.method.to_owned(), r.path.replace("{*", "{"))).collect();
     assert_eq!(routes.len(), publica_api::ROUTES.len(), "a route is listed twice");
     let documented = documented_operations(&doc);
     let undocumented: Vec<_> = routes.difference(&documented).collect();
@@ -46,6 +47,8 @@ fn concrete(template: &str) -> String {
         .replace("{height}", "1")
         .replace("{address}", &"00".repeat(20))
         .replace("{key}", "00")
+        .replace("{hash}", &"00".repeat(32))
+        .replace("{path}", "0/000")
 }
 
 #[tokio::test]

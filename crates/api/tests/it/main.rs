@@ -5,6 +5,7 @@
 //! from the mempool and commits with a certificate signed by the test's validator key, so proofs verify for real.
 
 mod docs;
+mod notary;
 mod reads;
 mod submit;
 
@@ -18,8 +19,9 @@ use publica_node::app::NodeApp;
 use publica_node::shared::now_ms;
 use publica_node::{open_state, HomeLayout, NodeConfig, NodeHandle, Shared};
 use publica_types::{
-    AccountsCall, AgencyId, Block, Call, ChainId, CommitCertificate, CommitSignature, Genesis, GenesisAccount,
-    GenesisAgency, Keypair, Role, Transaction, TxBody, Validator, ValidatorSet, VoteBody, VoteKind, MAX_TX_BYTES,
+    AccountsCall, AgencyId, Block, Call, ChainId, CommitCertificate, CommitSignature, DecidedExtensions, Genesis,
+    GenesisAccount, GenesisAgency, Keypair, Role, SignedVoteExtension, Transaction, TxBody, Validator, ValidatorSet,
+    VoteBody, VoteKind, MAX_TX_BYTES,
 };
 use serde_json::Value;
 use tower::ServiceExt as _;
@@ -61,12 +63,7 @@ impl TestNet {
                 can_register_citizens: true,
                 admins: vec![GenesisAccount { public_key: admin.public_key().clone() }],
             }],
-            validators: ValidatorSet::new(vec![Validator {
-                address: validator.address(),
-                public_key: validator.public_key().clone(),
-                voting_power: 10,
-            }])
-            .unwrap(),
+            validators: ValidatorSet::new(vec![Validator::from_keypair(&validator, 10)]).unwrap(),
         };
         genesis.validate().unwrap();
         let layout = HomeLayout::new(home.path());
@@ -96,7 +93,8 @@ impl TestNet {
 
     /// Propose a block from the mempool and commit it with a certificate signed by the validator.
     pub fn commit_block(&self) -> Block {
-        let mut app = NodeApp::new(Arc::clone(&self.node));
+        let signer = publica_notary::checkpoint::LogSigner::new(&self.chain_id, &self.validator).unwrap();
+        let mut app = NodeApp::new(Arc::clone(&self.node), signer);
         let height = app.last_committed_height() + 1;
         let block = app.propose(height, 0, self.validator.address()).unwrap();
         let vote = VoteBody {
@@ -115,7 +113,19 @@ impl TestNet {
                 signature: self.validator.sign(&vote.signing_bytes(&self.chain_id)),
             }],
         };
-        app.commit(block.clone(), certificate).unwrap();
+        // The validator's precommit carries its checkpoint signature as a vote extension, as in consensus.
+        let extension = app.extend_vote(height, 0, block.hash()).unwrap();
+        let signature = self.validator.sign(&SignedVoteExtension::signing_bytes(
+            &self.chain_id,
+            height,
+            0,
+            &block.hash(),
+            &self.validator.address(),
+            &extension,
+        ));
+        let signed = SignedVoteExtension { validator: self.validator.address(), round: 0, extension, signature };
+        let extensions = DecidedExtensions::new(vec![signed]).unwrap();
+        app.commit(block.clone(), certificate, extensions).unwrap();
         block
     }
 

@@ -8,28 +8,52 @@ use parking_lot::Mutex;
 use publica_consensus::{start, Application, ConsensusConfig, ConsensusHandle};
 use publica_crypto::{sha256, Address, Hash, Keypair};
 use publica_types::block::tx_root;
-use publica_types::{Block, BlockHeader, ChainId, CommitCertificate, Validator, ValidatorSet, HEADER_VERSION};
+use publica_types::{
+    Block, BlockHeader, ChainId, CommitCertificate, DecidedExtensions, Validator, ValidatorSet, HEADER_VERSION,
+};
 
-/// The blocks a node has committed, shared with the test so it survives a restart of the node.
-pub type Ledger = Arc<Mutex<Vec<(Block, CommitCertificate)>>>;
+/// The blocks a node has committed, with their certificates and extensions, shared with the test so they survive a
+/// restart of the node.
+pub type Ledger = Arc<Mutex<Vec<(Block, CommitCertificate, DecidedExtensions)>>>;
+
+/// The vote extension an honest test validator attaches:
+/// `SHA-256("ext" ‖ u64be(height) ‖ block_hash ‖ validator)`.
+/// It stands in for a checkpoint signature: it depends on the block and on the validator, so a peer can check it.
+pub fn expected_extension(height: u64, block_hash: &Hash, validator: &Address) -> Vec<u8> {
+    let mut preimage = b"ext".to_vec();
+    preimage.extend_from_slice(&height.to_be_bytes());
+    preimage.extend_from_slice(block_hash);
+    preimage.extend_from_slice(validator.as_bytes());
+    sha256(&preimage).to_vec()
+}
 
 /// An application whose "state" is a hash chain: `state_root(h) = SHA-256(state_root(h-1) ‖ h)`. Blocks carry no
-/// transactions; validation checks every header field a real node would.
+/// transactions; validation checks every header field a real node would. Precommits carry
+/// [`expected_extension`], and extensions are accepted only if they equal it.
 pub struct TestChain {
     chain_id: ChainId,
     validators: ValidatorSet,
     ledger: Ledger,
+    me: Address,
+    faulty_extensions: bool,
 }
 
 impl TestChain {
-    pub fn new(chain_id: ChainId, validators: ValidatorSet, ledger: Ledger) -> Self {
-        Self { chain_id, validators, ledger }
+    /// The chain of validator `me`; with `faulty_extensions`, it extends its precommits with bytes no peer accepts.
+    pub fn new(
+        chain_id: ChainId,
+        validators: ValidatorSet,
+        ledger: Ledger,
+        me: Address,
+        faulty_extensions: bool,
+    ) -> Self {
+        Self { chain_id, validators, ledger, me, faulty_extensions }
     }
 
     fn tip(&self) -> (u64, Hash, u64, Hash) {
         let ledger = self.ledger.lock();
         match ledger.last() {
-            Some((b, _)) => (b.header.height, b.hash(), b.header.time_ms, b.header.state_root),
+            Some((b, _, _)) => (b.header.height, b.hash(), b.header.time_ms, b.header.state_root),
             None => (0, [0u8; 32], 0, [0u8; 32]),
         }
     }
@@ -104,16 +128,45 @@ impl Application for TestChain {
         Ok(())
     }
 
-    fn commit(&mut self, block: Block, certificate: CommitCertificate) -> Result<(), String> {
+    fn extend_vote(&mut self, height: u64, _round: u32, block_hash: Hash) -> Result<Vec<u8>, String> {
+        let mut extension = expected_extension(height, &block_hash, &self.me);
+        if self.faulty_extensions {
+            extension[0] ^= 1;
+        }
+        Ok(extension)
+    }
+
+    fn verify_vote_extension(
+        &self,
+        height: u64,
+        block_hash: &Hash,
+        validator: &Address,
+        extension: &[u8],
+    ) -> Result<(), String> {
+        if self.validators.get(validator).is_none() {
+            return Err(format!("{validator} is not a validator"));
+        }
+        if extension != expected_extension(height, block_hash, validator).as_slice() {
+            return Err(format!("the extension of {validator} is not the hash of its precommit"));
+        }
+        Ok(())
+    }
+
+    fn commit(
+        &mut self,
+        block: Block,
+        certificate: CommitCertificate,
+        extensions: DecidedExtensions,
+    ) -> Result<(), String> {
         self.validate(&block)?;
         if certificate.block_hash != block.hash() || certificate.height != block.header.height {
             return Err("the certificate is for another block".into());
         }
-        self.ledger.lock().push((block, certificate));
+        self.ledger.lock().push((block, certificate, extensions));
         Ok(())
     }
 
-    fn decided_block(&self, height: u64) -> Option<(Block, CommitCertificate)> {
+    fn decided_block(&self, height: u64) -> Option<(Block, CommitCertificate, DecidedExtensions)> {
         let ledger = self.ledger.lock();
         let index = usize::try_from(height.checked_sub(1)?).ok()?;
         ledger.get(index).cloned()
@@ -139,7 +192,7 @@ pub fn validator_set(n: u8) -> ValidatorSet {
         (0..n)
             .map(|i| {
                 let kp = keypair(i);
-                Validator { address: kp.public_key().address(), public_key: kp.public_key().clone(), voting_power: 1 }
+                Validator::from_keypair(&kp, 1)
             })
             .collect(),
     )
@@ -152,11 +205,14 @@ pub struct TestNode {
     pub config: ConsensusConfig,
     pub ledger: Ledger,
     pub handle: Option<ConsensusHandle>,
+    /// Whether this validator attaches extensions that its peers refuse.
+    pub faulty_extensions: bool,
 }
 
 impl TestNode {
     pub async fn start(&mut self, validators: &ValidatorSet) {
-        let app = TestChain::new(chain_id(), validators.clone(), Arc::clone(&self.ledger));
+        let me = keypair(self.index).address();
+        let app = TestChain::new(chain_id(), validators.clone(), Arc::clone(&self.ledger), me, self.faulty_extensions);
         let handle = start(self.config.clone(), keypair(self.index), [self.index + 100; 32], app)
             .await
             .expect("consensus starts");
@@ -175,7 +231,7 @@ impl TestNode {
 
     pub fn block_hash(&self, height: u64) -> Option<Hash> {
         let index = usize::try_from(height.checked_sub(1)?).ok()?;
-        self.ledger.lock().get(index).map(|(b, _)| b.hash())
+        self.ledger.lock().get(index).map(|(b, _, _)| b.hash())
     }
 }
 
@@ -186,7 +242,7 @@ pub fn network(n: u8, dir: &std::path::Path) -> Vec<TestNode> {
         .map(|i| {
             let mut config = ConsensusConfig::new(chain_id(), addrs[i as usize], dir.join(format!("node{i}")));
             config.peers = addrs.iter().copied().filter(|a| *a != addrs[i as usize]).collect();
-            TestNode { index: i, config, ledger: Ledger::default(), handle: None }
+            TestNode { index: i, config, ledger: Ledger::default(), handle: None, faulty_extensions: false }
         })
         .collect()
 }

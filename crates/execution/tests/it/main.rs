@@ -12,6 +12,19 @@ struct Chain {
     state: BTreeMap<Vec<u8>, Vec<u8>>,
     tree: StateTree,
     height: u64,
+    anchors: Anchors,
+    /// Every log entry so far, in order.
+    log: Vec<Vec<u8>>,
+}
+
+/// The notary log's index, as the node keeps it beside the state.
+#[derive(Default)]
+struct Anchors(std::collections::HashMap<Hash, u64>);
+
+impl AnchorIndex for Anchors {
+    fn lookup(&self, hash: &Hash) -> Option<u64> {
+        self.0.get(hash).copied()
+    }
 }
 
 impl StateRead for Chain {
@@ -40,12 +53,7 @@ fn genesis() -> Genesis {
         chain_id: chain_id(),
         genesis_time_ms: 0,
         agencies: vec![agency("civil", true), agency("land", false)],
-        validators: ValidatorSet::new(vec![Validator {
-            address: v.public_key().address(),
-            public_key: v.public_key().clone(),
-            voting_power: 1,
-        }])
-        .unwrap(),
+        validators: ValidatorSet::new(vec![Validator::from_keypair(&v, 1)]).unwrap(),
     }
 }
 
@@ -53,7 +61,7 @@ impl Chain {
     fn new() -> Self {
         let outcome = genesis_state(&genesis());
         let state = outcome.changes.into_iter().map(|(k, v)| (k, v.unwrap())).collect();
-        Chain { state, tree: outcome.tree, height: 0 }
+        Chain { state, tree: outcome.tree, height: 0, anchors: Anchors::default(), log: Vec::new() }
     }
 
     fn env(&self) -> BlockEnv {
@@ -62,7 +70,8 @@ impl Chain {
 
     /// Propose a block of `txs`, commit what was included, return the refusals.
     fn propose(&mut self, txs: Vec<Transaction>) -> Vec<(TxId, TxError)> {
-        let outcome = execute_block(self, &self.tree, &self.env(), txs, Mode::Propose, &VerifyEveryTime).unwrap();
+        let outcome =
+            execute_block(self, &self.tree, &self.anchors, &self.env(), txs, Mode::Propose, &VerifyEveryTime).unwrap();
         self.apply(&outcome);
         outcome.rejected
     }
@@ -76,6 +85,11 @@ impl Chain {
         }
         self.tree = outcome.tree.clone();
         self.height += 1;
+        assert_eq!(outcome.log.first_index, self.log.len() as u64);
+        for (i, h) in outcome.log.document_hashes.iter().enumerate() {
+            self.anchors.0.insert(*h, outcome.log.first_index + i as u64);
+        }
+        self.log.extend(outcome.log.entries.iter().cloned());
         // The tree must agree with a tree built from scratch over the map: check it after every block.
         let mut fresh = StateTree::new();
         fresh.apply(self.state.iter().map(|(k, v)| (key_hash(k), Some(value_hash(v)))).collect());
@@ -91,14 +105,16 @@ impl Chain {
     }
 
     fn tx_with_nonce(&self, k: &Keypair, nonce: u64, call: AccountsCall) -> Transaction {
-        TxBody {
-            chain_id: chain_id(),
-            sender: k.public_key().address(),
-            nonce,
-            expires_at_ms: 1_000_000,
-            call: Call::Accounts(call),
-        }
-        .sign(k)
+        self.call_with_nonce(k, nonce, Call::Accounts(call))
+    }
+
+    fn call_with_nonce(&self, k: &Keypair, nonce: u64, call: Call) -> Transaction {
+        TxBody { chain_id: chain_id(), sender: k.public_key().address(), nonce, expires_at_ms: 1_000_000, call }.sign(k)
+    }
+
+    fn anchor(&self, k: &Keypair, hashes: Vec<Hash>, label: Option<&str>) -> Transaction {
+        let call = Call::Notary(NotaryCall::Anchor { hashes, label: label.map(str::to_owned) });
+        self.call_with_nonce(k, self.nonce(k), call)
     }
 
     /// Run one transaction alone and return its refusal, if any.
@@ -267,16 +283,24 @@ fn every_admission_rule_refuses_with_its_code_and_changes_nothing() {
         (bad_ed, ErrorCode::BadSignature),
     ];
     for (tx, expected) in cases {
-        let outcome =
-            execute_block(&chain, &chain.tree, &chain.env(), vec![tx.clone()], Mode::Propose, &VerifyEveryTime)
-                .unwrap();
+        let outcome = execute_block(
+            &chain,
+            &chain.tree,
+            &EmptyIndex,
+            &chain.env(),
+            vec![tx.clone()],
+            Mode::Propose,
+            &VerifyEveryTime,
+        )
+        .unwrap();
         assert_eq!(outcome.rejected.len(), 1);
         assert_eq!(outcome.rejected[0].1.code, expected, "{}", outcome.rejected[0].1);
         assert!(outcome.changes.is_empty());
         assert_eq!(outcome.state_root(), root);
         // A validator refuses a block that holds such a transaction.
         let err =
-            execute_block(&chain, &chain.tree, &chain.env(), vec![tx], Mode::Validate, &VerifyEveryTime).unwrap_err();
+            execute_block(&chain, &chain.tree, &EmptyIndex, &chain.env(), vec![tx], Mode::Validate, &VerifyEveryTime)
+                .unwrap_err();
         assert_eq!(err.error.code, expected);
     }
 }
@@ -305,7 +329,9 @@ fn proposer_and_validator_compute_the_same_state_root() {
     // One of them fails (bad role list) and is dropped by the proposer.
     let mut with_bad = txs.clone();
     with_bad.insert(5, chain.tx_with_nonce(&admin, 5, register_official("bad", "civil", &[])));
-    let proposed = execute_block(&chain, &chain.tree, &chain.env(), with_bad, Mode::Propose, &VerifyEveryTime).unwrap();
+    let proposed =
+        execute_block(&chain, &chain.tree, &EmptyIndex, &chain.env(), with_bad, Mode::Propose, &VerifyEveryTime)
+            .unwrap();
     assert_eq!(proposed.rejected.len(), 1);
     assert_eq!(proposed.included.len(), 20);
     // The hashes execution hands back are the ones the header's tx_root is made of.
@@ -313,9 +339,16 @@ fn proposer_and_validator_compute_the_same_state_root() {
         publica_types::block::tx_root_of_hashes(&proposed.included_hashes),
         publica_types::block::tx_root(&proposed.included)
     );
-    let validated =
-        execute_block(&chain, &chain.tree, &chain.env(), proposed.included.clone(), Mode::Validate, &VerifyEveryTime)
-            .unwrap();
+    let validated = execute_block(
+        &chain,
+        &chain.tree,
+        &EmptyIndex,
+        &chain.env(),
+        proposed.included.clone(),
+        Mode::Validate,
+        &VerifyEveryTime,
+    )
+    .unwrap();
     assert_eq!(validated.state_root(), proposed.state_root());
     assert_eq!(validated.changes, proposed.changes);
     chain.apply(&validated);
@@ -350,4 +383,53 @@ fn later_transactions_of_a_sender_whose_transaction_failed_say_why() {
     assert_eq!(refused[1].1.code, ErrorCode::BadNonce);
     assert!(refused[1].1.message.contains("nonce 0 failed earlier"), "{}", refused[1].1.message);
     assert_eq!(chain.nonce(&admin), 0);
+}
+
+#[test]
+fn notaries_anchor_hashes_and_a_repeated_hash_keeps_its_first_entry() {
+    let mut chain = Chain::new();
+    let admin = key("admin-land");
+    let notary = key("notary");
+    let clerk = key("clerk");
+    assert_eq!(chain.run(chain.tx(&admin, register_official("notary", "land", &[Role::NOTARY]))), None);
+    assert_eq!(chain.run(chain.tx(&admin, register_official("clerk", "land", &["clerk"]))), None);
+
+    // Without the role, too many hashes, none, or a bad label: refused, and the log does not move.
+    assert_eq!(code(chain.run(chain.anchor(&clerk, vec![[1; 32]], None))), Some(ErrorCode::MissingRole));
+    let too_many = vec![[1; 32]; MAX_ANCHOR_HASHES + 1];
+    assert_eq!(code(chain.run(chain.anchor(&notary, too_many, None))), Some(ErrorCode::InvalidArgument));
+    assert_eq!(code(chain.run(chain.anchor(&notary, vec![], None))), Some(ErrorCode::InvalidArgument));
+    assert_eq!(
+        code(chain.run(chain.anchor(&notary, vec![[1; 32]], Some("two\nlines")))),
+        Some(ErrorCode::InvalidArgument)
+    );
+    assert_eq!(
+        code(chain.run(chain.anchor(&notary, vec![[1; 32]], Some(&"x".repeat(129))))),
+        Some(ErrorCode::InvalidArgument)
+    );
+    assert!(chain.log.is_empty());
+    assert!(chain.get(publica_notary::LOG_STATE_KEY).is_none());
+
+    // Two transactions in one block, sharing a hash, then the same hash again in a later block.
+    let first = chain.anchor(&notary, vec![[1; 32], [2; 32], [1; 32]], Some("deeds"));
+    let second = chain.call_with_nonce(
+        &notary,
+        chain.nonce(&notary) + 1,
+        Call::Notary(NotaryCall::Anchor { hashes: vec![[2; 32], [3; 32]], label: None }),
+    );
+    assert!(chain.propose(vec![first, second]).is_empty());
+    assert_eq!(chain.log.len(), 3);
+    assert_eq!(chain.run(chain.anchor(&notary, vec![[3; 32], [4; 32]], None)), None);
+    assert_eq!(chain.log.len(), 4);
+    let entries: Vec<publica_notary::Entry> =
+        chain.log.iter().map(|e| publica_notary::Entry::from_bytes(e).unwrap()).collect();
+    assert_eq!(entries.iter().map(|e| e.hash[0]).collect::<Vec<_>>(), vec![1, 2, 3, 4]);
+    assert_eq!(entries[0].label.as_deref(), Some("deeds"));
+    assert_eq!(entries[0].agency.as_str(), "land");
+    assert_eq!(entries[0].account, notary.public_key().address());
+    assert_eq!(entries[3].height, entries[0].height + 1);
+    // The state commits to the log: its frontier's root is the RFC 9162 root of all entries.
+    let frontier = publica_notary::log_frontier(&chain);
+    let leaves: Vec<Hash> = chain.log.iter().map(|e| publica_merkle::log::leaf_hash(e)).collect();
+    assert_eq!((frontier.size(), frontier.root()), (4, publica_merkle::log::root(&leaves)));
 }

@@ -1,5 +1,5 @@
 //! Integration tests for `publica-merkle`: a model-checked state map, tampered proofs, node stores, encodings,
-//! fixed vectors, and an ignored measurement run.
+//! fixed vectors, tiled log math, and ignored measurement runs.
 
 mod bench;
 mod common;
@@ -8,4 +8,5 @@ mod log;
 mod model;
 mod store;
 mod tamper;
+mod tiles;
 mod vectors;

@@ -77,7 +77,7 @@ pub fn run(args: Args) -> Result<()> {
             can_register_citizens: true,
             admins: vec![GenesisAccount { public_key: admin.public_key().clone() }],
         }],
-        validators: ValidatorSet::single(validator.public_key()),
+        validators: ValidatorSet::single(&validator),
     };
     let mut config = NodeConfig::new("bench", free_local_addr()?, free_local_addr()?);
     config.mempool.txs_max = 400_000;

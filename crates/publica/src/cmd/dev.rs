@@ -125,7 +125,7 @@ fn create(home: &Path, api: SocketAddr) -> Result<()> {
         chain_id: DEV_CHAIN.parse()?,
         genesis_time_ms: publica_node::shared::now_ms(),
         agencies,
-        validators: ValidatorSet::single(validator.public_key()),
+        validators: ValidatorSet::single(&validator),
     };
     let mut config = NodeConfig::new("dev", api, free_local_addr()?);
     config.key.passphrase_file = Some(PathBuf::from("dev-passphrase"));

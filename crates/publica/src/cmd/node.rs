@@ -76,7 +76,7 @@ pub fn init(args: InitArgs) -> Result<()> {
         chain_id: args.chain_id.clone(),
         genesis_time_ms: publica_node::shared::now_ms(),
         agencies,
-        validators: ValidatorSet::single(validator_key.public_key()),
+        validators: ValidatorSet::single(&validator_key),
     };
     genesis.validate()?;
     let p2p = match args.p2p {

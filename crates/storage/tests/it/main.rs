@@ -16,12 +16,7 @@ fn genesis(name: &str) -> Genesis {
             can_register_citizens: false,
             admins: vec![GenesisAccount { public_key: Keypair::from_seed(&[2; 32]).public_key().clone() }],
         }],
-        validators: ValidatorSet::new(vec![Validator {
-            address: v.public_key().address(),
-            public_key: v.public_key().clone(),
-            voting_power: 1,
-        }])
-        .unwrap(),
+        validators: ValidatorSet::new(vec![Validator::from_keypair(&v, 1)]).unwrap(),
     }
 }
 
@@ -65,7 +60,9 @@ fn blocks_state_and_indexes_survive_reopening() {
         let store = Store::open(dir.path()).unwrap();
         store.init_genesis(&g, &[(b"k0".to_vec(), Some(b"v0".to_vec()))]).unwrap();
         let changes = vec![(b"k1".to_vec(), Some(b"v1".to_vec())), (b"k0".to_vec(), None)];
-        store.commit_block(BlockCommit { block: &b1, certificate: &c1, changes: &changes }).unwrap();
+        store
+            .commit_block(BlockCommit { block: &b1, certificate: &c1, changes: &changes, extensions: &[], log: None })
+            .unwrap();
     }
     let store = Store::open(dir.path()).unwrap();
     assert_eq!(store.genesis().unwrap().unwrap(), g);
@@ -87,13 +84,17 @@ fn heights_are_committed_in_order_only() {
     let store = Store::open(dir.path()).unwrap();
     store.init_genesis(&genesis("agency"), &[]).unwrap();
     let (b2, c2) = block(2, vec![]);
-    let err = store.commit_block(BlockCommit { block: &b2, certificate: &c2, changes: &[] }).unwrap_err();
+    let err = store
+        .commit_block(BlockCommit { block: &b2, certificate: &c2, changes: &[], extensions: &[], log: None })
+        .unwrap_err();
     assert!(matches!(err, StoreError::OutOfOrder { expected: 1, got: 2 }));
     assert_eq!(store.last_height().unwrap(), 0);
     assert_eq!(store.block(2).unwrap(), None);
     let (b1, c1) = block(1, vec![]);
-    store.commit_block(BlockCommit { block: &b1, certificate: &c1, changes: &[] }).unwrap();
-    let err = store.commit_block(BlockCommit { block: &b1, certificate: &c1, changes: &[] }).unwrap_err();
+    store.commit_block(BlockCommit { block: &b1, certificate: &c1, changes: &[], extensions: &[], log: None }).unwrap();
+    let err = store
+        .commit_block(BlockCommit { block: &b1, certificate: &c1, changes: &[], extensions: &[], log: None })
+        .unwrap_err();
     assert!(matches!(err, StoreError::OutOfOrder { expected: 2, got: 1 }));
 }
 
@@ -116,4 +117,87 @@ fn prefix_scans_return_matching_keys_in_order() {
     store.init_genesis(&genesis("agency"), &changes).unwrap();
     let keys: Vec<Vec<u8>> = store.state_scan(b"p/", 2).unwrap().into_iter().map(|(k, _)| k).collect();
     assert_eq!(keys, vec![b"p/a".to_vec(), b"p/b".to_vec()]);
+}
+
+/// Entries of a test log: entry `i` is 40 bytes holding `i`.
+fn log_entry(i: u64) -> Vec<u8> {
+    let mut e = vec![0xee; 40];
+    e[..8].copy_from_slice(&i.to_be_bytes());
+    e
+}
+
+#[test]
+fn the_notary_log_is_stored_as_tiles_with_its_blocks() {
+    use publica_merkle::log::{inclusion_proof, leaf_hash, root};
+    use publica_merkle::tiles;
+    use publica_storage::LogBatch;
+
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    store.init_genesis(&genesis("agency"), &[]).unwrap();
+    let mut all_entries: Vec<Vec<u8>> = Vec::new();
+    // Block sizes crossing bundle and tile boundaries, including a block that adds nothing.
+    for (height, count) in [(1u64, 3u64), (2, 300), (3, 0), (4, 253), (5, 1000)] {
+        let first = all_entries.len() as u64;
+        let entries: Vec<Vec<u8>> = (first..first + count).map(log_entry).collect();
+        let leaves: Vec<[u8; 32]> = entries.iter().map(|e| leaf_hash(e)).collect();
+        let docs: Vec<[u8; 32]> = (first..first + count).map(|i| publica_crypto::sha256(&i.to_be_bytes())).collect();
+        all_entries.extend(entries.iter().cloned());
+        let all_leaves: Vec<[u8; 32]> = all_entries.iter().map(|e| leaf_hash(e)).collect();
+        let batch = LogBatch {
+            first_index: first,
+            entries: &entries,
+            leaf_hashes: &leaves,
+            document_hashes: &docs,
+            root: root(&all_leaves),
+        };
+        let (b, c) = block(height, vec![]);
+        store
+            .commit_block(BlockCommit {
+                block: &b,
+                certificate: &c,
+                changes: &[],
+                extensions: b"ext",
+                log: Some(batch),
+            })
+            .unwrap();
+        assert_eq!(store.log_size().unwrap(), all_entries.len() as u64);
+        assert_eq!(store.extensions(height).unwrap().unwrap(), b"ext");
+    }
+    let n = all_entries.len() as u64;
+    let leaves: Vec<[u8; 32]> = all_entries.iter().map(|e| leaf_hash(e)).collect();
+    assert_eq!(tiles::root(&store, n).unwrap(), root(&leaves));
+    assert_eq!(tiles::inclusion_proof(&store, 700, n).unwrap(), inclusion_proof(&leaves, 700).unwrap());
+    for i in [0, 2, 3, 255, 256, 555, n - 1] {
+        assert_eq!(store.log_entry(i).unwrap().unwrap(), log_entry(i), "entry {i}");
+        assert_eq!(store.anchor_index(&publica_crypto::sha256(&i.to_be_bytes())).unwrap(), Some(i));
+    }
+    assert_eq!(store.log_entry(n).unwrap(), None);
+    // Full bundles hold 256 entries; the last one is partial.
+    let full = publica_tlog::decode_entry_bundle(&store.entry_bundle(1).unwrap().unwrap()).unwrap();
+    assert_eq!(full.len(), 256);
+    let last = publica_tlog::decode_entry_bundle(&store.entry_bundle(n / 256).unwrap().unwrap()).unwrap();
+    assert_eq!(last.len() as u64, n % 256);
+
+    // A batch that does not continue the stored log is refused and changes nothing.
+    let (b6, c6) = block(6, vec![]);
+    let stray = vec![log_entry(0)];
+    let bad = LogBatch {
+        first_index: 5,
+        entries: &stray,
+        leaf_hashes: &[leaf_hash(&stray[0])],
+        document_hashes: &[[0; 32]],
+        root: [0; 32],
+    };
+    let err =
+        store.commit_block(BlockCommit { block: &b6, certificate: &c6, changes: &[], extensions: &[], log: Some(bad) });
+    assert!(err.unwrap_err().to_string().contains("appends from index 5"));
+    assert_eq!((store.last_height().unwrap(), store.log_size().unwrap()), (5, n));
+
+    // Checkpoints: the latest is the last stored.
+    assert_eq!(store.latest_checkpoint().unwrap(), None);
+    store.put_checkpoint(2, b"cp2").unwrap();
+    store.put_checkpoint(5, b"cp5").unwrap();
+    assert_eq!(store.latest_checkpoint().unwrap(), Some((5, b"cp5".to_vec())));
+    assert_eq!(store.checkpoint(2).unwrap(), Some(b"cp2".to_vec()));
 }

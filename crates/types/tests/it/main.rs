@@ -84,7 +84,7 @@ fn names_are_validated_everywhere() {
 
 fn validator(i: u8, power: u64) -> Validator {
     let k = key(i);
-    Validator { address: k.public_key().address(), public_key: k.public_key().clone(), voting_power: power }
+    Validator::from_keypair(&k, power)
 }
 
 #[test]

@@ -14,16 +14,7 @@ fn keys() -> Vec<Keypair> {
 }
 
 fn set(keys: &[Keypair]) -> ValidatorSet {
-    ValidatorSet::new(
-        keys.iter()
-            .map(|k| Validator {
-                address: k.public_key().address(),
-                public_key: k.public_key().clone(),
-                voting_power: 1,
-            })
-            .collect(),
-    )
-    .unwrap()
+    ValidatorSet::new(keys.iter().map(|k| Validator::from_keypair(&k, 1)).collect()).unwrap()
 }
 
 /// A proof of `key` under a header signed by `signers` of the four validators.
