@@ -232,7 +232,7 @@ impl Store {
         let width = publica_tlog::TILE_WIDTH;
         let mut out = Vec::new();
         let mut bundle_index = size / width;
-        let mut current: Vec<Vec<u8>> = if size % width == 0 {
+        let mut current: Vec<Vec<u8>> = if size.is_multiple_of(width) {
             Vec::new()
         } else {
             let stored = self.log_entries.get(bundle_index.to_be_bytes())?.ok_or_else(|| StoreError::Corrupt {

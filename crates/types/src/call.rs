@@ -11,6 +11,9 @@ use crate::{AgencyId, Role};
 use publica_crypto::{Address, Hash, PublicKey, Signature};
 
 /// A call to one of the ledger's modules.
+// An accounts call carries keys and signatures inline (hundreds of bytes); a transaction holds exactly one call and
+// is moved rarely, so boxing it would only add an allocation per transaction.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
 #[serde(tag = "module", content = "call", rename_all = "snake_case")]
 pub enum Call {
