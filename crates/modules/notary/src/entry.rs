@@ -42,11 +42,16 @@ pub struct Entry {
 impl Entry {
     /// The entry's bytes (see the module documentation).
     pub fn to_bytes(&self) -> Vec<u8> {
+        self.to_bytes_with_hash(&self.hash)
+    }
+
+    /// The bytes of this entry with another document hash (entries of one anchoring differ only in it).
+    pub fn to_bytes_with_hash(&self, hash: &Hash) -> Vec<u8> {
         let agency = self.agency.as_str().as_bytes();
         let label = self.label.as_deref().unwrap_or("").as_bytes();
         let mut out = Vec::with_capacity(1 + 32 + 20 + 1 + agency.len() + 16 + 1 + label.len());
         out.push(ENTRY_VERSION);
-        out.extend_from_slice(&self.hash);
+        out.extend_from_slice(hash);
         out.extend_from_slice(self.account.as_bytes());
         // Lengths fit a byte: agency ids are at most 64 bytes, labels at most 128 (checked before anchoring).
         out.push(agency.len() as u8);

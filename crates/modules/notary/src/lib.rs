@@ -34,7 +34,7 @@ pub use error::NotaryError;
 pub const LOG_STATE_KEY: &[u8] = b"ntr/log";
 
 /// Committed entries by document hash. Backed by the node's store; the same on every node that has the same log.
-pub trait AnchorIndex {
+pub trait AnchorIndex: Sync {
     /// Index of the entry of `hash`, if it was anchored in a committed block.
     fn lookup(&self, hash: &Hash) -> Option<u64>;
 }
@@ -83,18 +83,24 @@ impl LogAppend {
 }
 
 /// The log as one block changes it: hashes anchored earlier in the block are seen by later transactions.
+///
+/// Entries are recorded as (document hash, the anchoring's common fields) and encoded and hashed in parallel when
+/// the block closes; looking hashes up in the committed index also runs in parallel, so a block of millions of
+/// hashes uses every core.
 pub struct BlockLog<'a> {
     index: &'a dyn AnchorIndex,
     frontier: Frontier,
     first_index: u64,
     added: HashMap<Hash, u64>,
-    entries: Vec<Vec<u8>>,
-    document_hashes: Vec<Hash>,
+    /// The common fields of each anchoring in the block (the hash is filled in per entry).
+    templates: Vec<Entry>,
+    /// New entries in order: document hash and its anchoring's template.
+    pending: Vec<(Hash, u32)>,
 }
 
 impl std::fmt::Debug for BlockLog<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "BlockLog(size {} + {} new)", self.first_index, self.entries.len())
+        write!(f, "BlockLog(size {} + {} new)", self.first_index, self.pending.len())
     }
 }
 
@@ -112,7 +118,7 @@ impl<'a> BlockLog<'a> {
     pub fn open(state: &dyn StateRead, index: &'a dyn AnchorIndex) -> Self {
         let frontier = log_frontier(state);
         let first_index = frontier.size();
-        Self { index, frontier, first_index, added: HashMap::new(), entries: Vec::new(), document_hashes: Vec::new() }
+        Self { index, frontier, first_index, added: HashMap::new(), templates: Vec::new(), pending: Vec::new() }
     }
 
     /// The entry index of `hash`, committed or added earlier in this block.
@@ -120,23 +126,54 @@ impl<'a> BlockLog<'a> {
         self.added.get(hash).copied().or_else(|| self.index.lookup(hash))
     }
 
-    /// Append `entry` unless its document hash already has an entry (committed or earlier in this block). The
-    /// caller has checked the entry's fields (see [`execute`]).
-    pub fn anchor_entry(&mut self, entry: &Entry) -> Anchored {
-        if let Some(i) = self.lookup(&entry.hash) {
-            return Anchored::Existing(i);
+    /// Append one entry per hash of `hashes`, with the other fields of `template`, skipping hashes that already
+    /// have an entry (committed or earlier in this block, including earlier in `hashes`). The caller has checked
+    /// the fields (see [`execute`]).
+    pub fn anchor(&mut self, template: &Entry, hashes: &[Hash]) -> Vec<Anchored> {
+        let added = &self.added;
+        let index = self.index;
+        let committed: Vec<Option<u64>> = if hashes.len() >= 256 {
+            hashes.par_iter().map(|h| if added.contains_key(h) { None } else { index.lookup(h) }).collect()
+        } else {
+            hashes.iter().map(|h| if added.contains_key(h) { None } else { index.lookup(h) }).collect()
+        };
+        let template_index = self.templates.len() as u32;
+        let mut results = Vec::with_capacity(hashes.len());
+        let mut any_new = false;
+        for (hash, committed) in hashes.iter().zip(committed) {
+            if let Some(i) = self.added.get(hash).copied().or(committed) {
+                results.push(Anchored::Existing(i));
+                continue;
+            }
+            let i = self.first_index + self.pending.len() as u64;
+            self.added.insert(*hash, i);
+            self.pending.push((*hash, template_index));
+            results.push(Anchored::New(i));
+            any_new = true;
         }
-        let i = self.first_index + self.entries.len() as u64;
-        self.added.insert(entry.hash, i);
-        self.entries.push(entry.to_bytes());
-        self.document_hashes.push(entry.hash);
-        Anchored::New(i)
+        if any_new {
+            self.templates.push(template.clone());
+        }
+        results
     }
 
-    /// Close the block: hash the new leaves, extend the frontier, store it in `state` if the log grew.
+    /// Append one entry (see [`BlockLog::anchor`]).
+    pub fn anchor_entry(&mut self, entry: &Entry) -> Anchored {
+        self.anchor(entry, &[entry.hash])[0]
+    }
+
+    /// Close the block: encode and hash the new entries, extend the frontier, store it in `state` if the log grew.
     pub fn finish(mut self, state: &mut dyn StateWrite) -> LogAppend {
-        // Leaf hashing is the bulk of the work for large batches and is independent per entry.
-        let leaf_hashes: Vec<Hash> = self.entries.par_iter().map(|e| leaf_hash(e)).collect();
+        let templates = &self.templates;
+        let (entries, leaf_hashes): (Vec<Vec<u8>>, Vec<Hash>) = self
+            .pending
+            .par_iter()
+            .map(|(hash, t)| {
+                let bytes = templates[*t as usize].to_bytes_with_hash(hash);
+                let leaf = leaf_hash(&bytes);
+                (bytes, leaf)
+            })
+            .unzip();
         for h in &leaf_hashes {
             self.frontier.append(*h);
         }
@@ -145,9 +182,9 @@ impl<'a> BlockLog<'a> {
         }
         LogAppend {
             first_index: self.first_index,
-            entries: self.entries,
+            entries,
             leaf_hashes,
-            document_hashes: self.document_hashes,
+            document_hashes: self.pending.into_iter().map(|(h, _)| h).collect(),
             size: self.frontier.size(),
             root: self.frontier.root(),
         }
@@ -180,7 +217,7 @@ pub fn execute(
             if let Some(label) = label {
                 check_label(label).map_err(|e| TxError::new(ErrorCode::InvalidArgument, e.to_string()))?;
             }
-            let mut entry = Entry {
+            let template = Entry {
                 hash: [0; 32],
                 account: ctx.sender,
                 agency,
@@ -188,13 +225,7 @@ pub fn execute(
                 time_ms: ctx.time_ms,
                 label: label.clone(),
             };
-            Ok(hashes
-                .iter()
-                .map(|h| {
-                    entry.hash = *h;
-                    log.anchor_entry(&entry)
-                })
-                .collect())
+            Ok(log.anchor(&template, hashes))
         }
     }
 }

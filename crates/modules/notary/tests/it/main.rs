@@ -176,3 +176,33 @@ fn checkpoint_votes_encode_within_their_limit() {
     assert_eq!(CheckpointVote::decode(&bytes).unwrap(), vote);
     assert!(CheckpointVote::decode(&vec![0; checkpoint::MAX_CHECKPOINT_VOTE_BYTES + 1]).is_err());
 }
+
+#[test]
+fn large_anchorings_look_up_in_parallel_and_keep_first_entries() {
+    let mut state = Map::default();
+    let mut index = Index::default();
+    let doc = |i: u32| publica_crypto::sha256(&i.to_be_bytes());
+    // 1,000 hashes with every tenth repeated inside the batch.
+    let first: Vec<Hash> = (0..1000u32).map(|i| if i % 10 == 9 { doc(i - 9) } else { doc(i) }).collect();
+    let mut log = BlockLog::open(&state, &index);
+    let results = log.anchor(&entry(0, Some("batch")), &first);
+    assert_eq!(results.iter().filter(|r| matches!(r, Anchored::New(_))).count(), 900);
+    assert_eq!(results[9], Anchored::Existing(0));
+    let a1 = log.finish(&mut state);
+    for (i, h) in a1.document_hashes.iter().enumerate() {
+        index.0.insert(*h, i as u64);
+    }
+    // The next block: half committed already, half new.
+    let second: Vec<Hash> = (500..1500u32).map(doc).collect();
+    let mut log = BlockLog::open(&state, &index);
+    let results = log.anchor(&entry(0, None), &second);
+    let new = results.iter().filter(|r| matches!(r, Anchored::New(_))).count();
+    assert_eq!(new, 500 + 500 / 10);
+    let a2 = log.finish(&mut state);
+    assert_eq!(a2.first_index, 900);
+    let all: Vec<Hash> = a1.entries.iter().chain(&a2.entries).map(|e| leaf_hash(e)).collect();
+    assert_eq!(a2.root, root(&all));
+    for (bytes, hash) in a2.entries.iter().zip(&a2.document_hashes) {
+        assert_eq!(&Entry::from_bytes(bytes).unwrap().hash, hash);
+    }
+}
