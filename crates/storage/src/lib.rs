@@ -230,30 +230,27 @@ impl Store {
     /// completed or extended, then new ones.
     fn entry_bundles(&self, size: u64, entries: &[Vec<u8>]) -> Result<Vec<(u64, Vec<u8>)>> {
         let width = publica_tlog::TILE_WIDTH;
-        let mut out = Vec::new();
-        let mut bundle_index = size / width;
-        let mut current: Vec<Vec<u8>> = if size.is_multiple_of(width) {
+        let first_bundle = size / width;
+        // The stored partial bundle at the right edge, if any, is extended first.
+        let partial: Vec<Vec<u8>> = if size.is_multiple_of(width) {
             Vec::new()
         } else {
-            let stored = self.log_entries.get(bundle_index.to_be_bytes())?.ok_or_else(|| StoreError::Corrupt {
+            let stored = self.log_entries.get(first_bundle.to_be_bytes())?.ok_or_else(|| StoreError::Corrupt {
                 what: "notary log",
-                reason: format!("entry bundle {bundle_index} is missing"),
+                reason: format!("entry bundle {first_bundle} is missing"),
             })?;
             publica_tlog::decode_entry_bundle(&stored)
                 .map_err(|e| StoreError::Corrupt { what: "entry bundle", reason: e.to_string() })?
         };
-        for entry in entries {
-            current.push(entry.clone());
-            if current.len() as u64 == width {
-                out.push((bundle_index, encode_bundle(&current)?));
-                current.clear();
-                bundle_index += 1;
-            }
-        }
-        if !current.is_empty() {
-            out.push((bundle_index, encode_bundle(&current)?));
-        }
-        Ok(out)
+        let all: Vec<&[u8]> = partial.iter().chain(entries).map(|e| e.as_slice()).collect();
+        all.chunks(width as usize)
+            .enumerate()
+            .map(|(i, chunk)| {
+                let bundle = publica_tlog::encode_entry_bundle(chunk)
+                    .map_err(|e| StoreError::Corrupt { what: "log entry", reason: e.to_string() })?;
+                Ok((first_bundle + i as u64, bundle))
+            })
+            .collect()
     }
 
     /// Number of entries in the committed notary log.
