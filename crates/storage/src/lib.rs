@@ -96,6 +96,7 @@ pub struct Store {
     log_entries: Keyspace,
     log_index: Keyspace,
     checkpoints: Keyspace,
+    checkpoint_lock: std::sync::Mutex<()>,
 }
 
 const LOG_SIZE_KEY: &[u8] = b"log-size";
@@ -121,6 +122,7 @@ impl Store {
             log_entries: ks("log_entries")?,
             log_index: ks("log_index")?,
             checkpoints: ks("checkpoints")?,
+            checkpoint_lock: std::sync::Mutex::new(()),
             db,
         })
     }
@@ -287,11 +289,17 @@ impl Store {
         Ok(self.extensions.get(height.to_be_bytes())?.map(|v| v.to_vec()))
     }
 
-    /// Store the signed checkpoint of the log after the block at `height` and make it the latest.
+    /// Store the signed checkpoint of the log after the block at `height`; it becomes the latest unless a later
+    /// height's checkpoint is already stored (a witness's cosignatures may arrive after the next checkpoint).
     pub fn put_checkpoint(&self, height: u64, checkpoint: &[u8]) -> Result<()> {
+        // Read-then-write of the "latest" pointer, serialized so two writers never move it backwards.
+        let _guard = self.checkpoint_lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let latest = self.meta.get(CHECKPOINT_KEY)?.map(|b| decode_u64("checkpoint height", &b)).transpose()?;
         let mut batch = self.db.batch().durability(Some(PersistMode::SyncData));
         batch.insert(&self.checkpoints, height.to_be_bytes().as_slice(), checkpoint);
-        batch.insert(&self.meta, CHECKPOINT_KEY, height.to_be_bytes().as_slice());
+        if latest.is_none_or(|l| l <= height) {
+            batch.insert(&self.meta, CHECKPOINT_KEY, height.to_be_bytes().as_slice());
+        }
         batch.commit()?;
         Ok(())
     }
@@ -392,12 +400,6 @@ fn tile_key(level: u8, index: u64) -> [u8; 9] {
     key[0] = level;
     key[1..].copy_from_slice(&index.to_be_bytes());
     key
-}
-
-fn encode_bundle(entries: &[Vec<u8>]) -> Result<Vec<u8>> {
-    let refs: Vec<&[u8]> = entries.iter().map(|e| e.as_slice()).collect();
-    publica_tlog::encode_entry_bundle(&refs)
-        .map_err(|e| StoreError::Corrupt { what: "log entry", reason: e.to_string() })
 }
 
 impl TileSource for Store {

@@ -10,12 +10,13 @@ use crate::sign::{ed25519_cosignature_message, ml_dsa_44_cosigned_message, MAX_T
 use crate::text::{checked_text, decode_base64, encode_base64, malformed};
 use crate::TlogError;
 
-/// The largest signed note (text plus signature lines) accepted, in bytes. 64 ML-DSA-44 cosignature lines take
-/// about 210 KiB, so this leaves room for the text without letting a peer make us buffer megabytes.
-pub const MAX_NOTE_BYTES: usize = 256 * 1024;
+/// The largest signed note (text plus signature lines) accepted, in bytes: room for [`MAX_SIGNATURES`] lines of
+/// ML-DSA-44 cosignatures (about 3.3 KB each) and the text, and no more.
+pub const MAX_NOTE_BYTES: usize = 2 * 1024 * 1024;
 
-/// The most signature lines a note may carry. The spec requires accepting at least 16.
-pub const MAX_SIGNATURES: usize = 64;
+/// The most signature lines a note may carry: two per validator of the largest validator set (256) and 64 for
+/// witnesses. The spec requires accepting at least 16.
+pub const MAX_SIGNATURES: usize = 2 * 256 + 64;
 
 /// Length of an Ed25519 public key (RFC 8032).
 pub const ED25519_PUBLIC_KEY_LEN: usize = 32;

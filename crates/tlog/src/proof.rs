@@ -6,8 +6,8 @@ use crate::checkpoint::SignedCheckpoint;
 use crate::text::{checked_text, decode_base64, decode_hash, encode_base64, malformed, parse_decimal, split_header};
 use crate::{Hash, TlogError};
 
-/// The largest tlog-proof accepted, in bytes.
-pub const MAX_PROOF_BYTES: usize = 512 * 1024;
+/// The largest tlog-proof accepted, in bytes: the largest checkpoint note and 64 KiB for the rest.
+pub const MAX_PROOF_BYTES: usize = crate::note::MAX_NOTE_BYTES + 64 * 1024;
 
 /// The most inclusion-proof hashes accepted: a tree with a 64-bit size has at most 64 levels.
 pub const MAX_PROOF_HASHES: usize = 64;

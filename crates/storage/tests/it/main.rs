@@ -200,4 +200,8 @@ fn the_notary_log_is_stored_as_tiles_with_its_blocks() {
     store.put_checkpoint(5, b"cp5").unwrap();
     assert_eq!(store.latest_checkpoint().unwrap(), Some((5, b"cp5".to_vec())));
     assert_eq!(store.checkpoint(2).unwrap(), Some(b"cp2".to_vec()));
+    // A late rewrite of an older checkpoint (witness cosignatures added) does not hide the newer one.
+    store.put_checkpoint(2, b"cp2+witness").unwrap();
+    assert_eq!(store.latest_checkpoint().unwrap(), Some((5, b"cp5".to_vec())));
+    assert_eq!(store.checkpoint(2).unwrap(), Some(b"cp2+witness".to_vec()));
 }
