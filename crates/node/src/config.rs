@@ -39,6 +39,9 @@ pub struct NodeConfig {
     pub consensus: TimeoutConfig,
     /// Where the node's key's passphrase comes from.
     pub key: KeyConfig,
+    /// The notary log's witnesses.
+    #[serde(default)]
+    pub notary: NotaryConfig,
 }
 
 /// REST API settings.
@@ -111,6 +114,115 @@ pub struct KeyConfig {
     pub passphrase_env: Option<String>,
 }
 
+/// Most witnesses a node pushes checkpoints to.
+pub const WITNESSES_MAX: usize = 32;
+/// Most verifier keys configured for one witness.
+pub const WITNESS_VKEYS_MAX: usize = 8;
+
+/// Notary log settings: the independent witnesses (C2SP tlog-witness) asked to cosign each new checkpoint.
+///
+/// ```toml
+/// [notary]
+/// witnesses = [{ url = "http://127.0.0.1:9000", vkeys = ["court.example/witness+1a2b3c4d+Bk...", "..."] }]
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotaryConfig {
+    /// The witnesses, none by default.
+    #[serde(default)]
+    pub witnesses: Vec<WitnessConfig>,
+}
+
+/// One witness the node pushes checkpoints to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WitnessConfig {
+    /// The witness's submission prefix: `add-checkpoint` is POSTed to `<url>/add-checkpoint`.
+    pub url: String,
+    /// The witness's cosignature verifier keys (C2SP vkeys, signature type 0x04 or 0x06), as `publica witness
+    /// vkeys` prints them. Returned cosignatures under other keys are ignored.
+    pub vkeys: Vec<String>,
+}
+
+impl WitnessConfig {
+    /// The parsed submission prefix: an `http` URL with a host and no query, fragment or credentials.
+    pub fn parsed_url(&self) -> Result<reqwest::Url, NodeError> {
+        let bad =
+            |reason: &str| NodeError::Config(format!("notary.witnesses: url {:?} is not usable: {reason}", self.url));
+        let url = reqwest::Url::parse(&self.url).map_err(|e| bad(&e.to_string()))?;
+        match url.scheme() {
+            "http" => {}
+            // Witness answers are signed and verified, so plain HTTP loses nothing but privacy of public data;
+            // this build has no TLS client.
+            "https" => {
+                return Err(bad("https is not supported by this build; use http (cosignatures are verified with the \
+                                witness's keys, so the channel needs no protection) or a local TLS proxy"))
+            }
+            other => return Err(bad(&format!("scheme {other:?}; use http://host:port[/prefix]"))),
+        }
+        if url.host_str().is_none_or(str::is_empty) {
+            return Err(bad("it has no host"));
+        }
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err(bad("it has a query or a fragment; give the submission prefix only"));
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(bad("it carries credentials; witnesses need none"));
+        }
+        Ok(url)
+    }
+
+    /// The parsed verifier keys.
+    pub fn parsed_vkeys(&self) -> Result<Vec<publica_tlog::VerifierKey>, NodeError> {
+        if self.vkeys.is_empty() || self.vkeys.len() > WITNESS_VKEYS_MAX {
+            return Err(NodeError::Config(format!(
+                "notary.witnesses: witness {} needs 1 to {WITNESS_VKEYS_MAX} vkeys (as `publica witness vkeys` prints \
+                 them), got {}",
+                self.url,
+                self.vkeys.len()
+            )));
+        }
+        self.vkeys
+            .iter()
+            .map(|text| {
+                let bad = |reason: String| {
+                    NodeError::Config(format!("notary.witnesses: witness {}: vkey {text:?} {reason}", self.url))
+                };
+                let key = publica_tlog::VerifierKey::parse(text).map_err(|e| bad(format!("does not parse: {e}")))?;
+                match key.sig_type {
+                    publica_tlog::SignatureType::CosignatureMlDsa44
+                    | publica_tlog::SignatureType::CosignatureEd25519 => Ok(key),
+                    other => Err(bad(format!(
+                        "is a {} key; a witness cosigns with type 0x04 (Ed25519) or 0x06 (ML-DSA-44) keys",
+                        other.name()
+                    ))),
+                }
+            })
+            .collect()
+    }
+}
+
+impl NotaryConfig {
+    /// Check every witness's URL and keys, and that no witness is listed twice.
+    pub fn check(&self) -> Result<(), NodeError> {
+        if self.witnesses.len() > WITNESSES_MAX {
+            return Err(NodeError::Config(format!(
+                "notary.witnesses lists {} witnesses; at most {WITNESSES_MAX} are allowed",
+                self.witnesses.len()
+            )));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for witness in &self.witnesses {
+            let url = witness.parsed_url()?;
+            witness.parsed_vkeys()?;
+            if !seen.insert(url.as_str().trim_end_matches('/').to_owned()) {
+                return Err(NodeError::Config(format!("notary.witnesses lists {} twice", witness.url)));
+            }
+        }
+        Ok(())
+    }
+}
+
 impl NodeConfig {
     /// Settings for a node listening on the given addresses.
     pub fn new(moniker: &str, api: SocketAddr, p2p: SocketAddr) -> Self {
@@ -133,6 +245,7 @@ impl NodeConfig {
                 empty_block_interval_ms: 1000,
             },
             key: KeyConfig { passphrase_file: None, passphrase_env: Some("PUBLICA_PASSPHRASE".into()) },
+            notary: NotaryConfig::default(),
         }
     }
 
@@ -167,6 +280,7 @@ impl NodeConfig {
         if self.api.body_bytes_max < publica_types::MAX_TX_BYTES * 2 {
             return bad(&format!("api.body_bytes_max must be at least {}", publica_types::MAX_TX_BYTES * 2));
         }
+        self.notary.check()?;
         Ok(())
     }
 

@@ -11,6 +11,7 @@ pub mod mempool;
 pub mod metrics;
 pub mod notary;
 pub mod shared;
+pub mod witness;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -160,6 +161,7 @@ impl Node {
         let consensus = publica_consensus::start(consensus_config, key, p2p_secret, app)
             .await
             .map_err(|e| NodeError::Consensus(e.to_string()))?;
+        witness::spawn(&shared);
         Ok(Node { shared, consensus })
     }
 

@@ -35,10 +35,18 @@ enum Command {
     /// Read from a node: status, accounts, transactions, blocks, state with proofs.
     #[command(subcommand)]
     Query(cmd::query::Command),
-    /// Check a proof offline against the validators' public keys.
+    /// Anchor documents' SHA-256 hashes in the notary log (the files never leave this machine).
+    Anchor(cmd::anchor::AnchorArgs),
+    /// Read the notary log: verifier keys, checkpoint, receipts, entries.
+    #[command(subcommand)]
+    Notary(cmd::anchor::NotaryCommand),
+    /// Check a proof or a notary receipt offline against the validators' public keys.
     Verify(cmd::verify::Args),
     /// Measure throughput, latency and proof costs on this machine.
     Bench(cmd::bench::Args),
+    /// Run an independent witness that cosigns notary checkpoints (C2SP tlog-witness).
+    #[command(subcommand)]
+    Witness(cmd::witness::Command),
 }
 
 fn main() -> std::process::ExitCode {
@@ -57,8 +65,11 @@ fn main() -> std::process::ExitCode {
         Command::Keys(c) => cmd::keys::run(c),
         Command::Tx(c) => cmd::tx::run(c),
         Command::Query(c) => cmd::query::run(c),
+        Command::Anchor(args) => cmd::anchor::run(args),
+        Command::Notary(c) => cmd::anchor::run_notary(c),
         Command::Verify(args) => cmd::verify::run(args),
         Command::Bench(args) => cmd::bench::run(args),
+        Command::Witness(c) => cmd::witness::run(c),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

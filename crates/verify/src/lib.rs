@@ -1,4 +1,4 @@
-//! Offline verification of state proofs and commit certificates, with few dependencies.
+//! Offline verification of state proofs, commit certificates and notary receipts, with few dependencies.
 //!
 //! A [`ReadProof`] says "under the header of block H, which these validators certified, key K has value V (or
 //! no value)". Checking it needs only the validator set's public keys (from the genesis document, or a trusted
@@ -8,8 +8,18 @@
 //! 2. the header names this validator set (`validator_set_hash`) and this network;
 //! 3. the certificate carries valid hybrid signatures from more than two thirds of the set's voting power;
 //! 4. the state proof leads from (K, V) to the header's `state_root`.
+//!
+//! The [`receipt`] module verifies the notary's receipts (C2SP tlog-proofs) the same way: offline, against the
+//! validators' keys and, when wanted, independent witnesses' keys.
+
+pub mod receipt;
 
 use serde::{Deserialize, Serialize};
+
+pub use receipt::{
+    parse_consistency_proof, verify_extension, verify_receipt, CheckpointSigners, ReceiptError, ReceiptPolicy,
+    VerifiedExtension, VerifiedReceipt, WitnessCosignature, MAX_CONSISTENCY_PROOF_BYTES,
+};
 
 use publica_merkle::StateProof;
 use publica_types::codec::hex_bytes;

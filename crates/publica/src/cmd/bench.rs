@@ -38,6 +38,15 @@ pub struct Args {
     /// What the load does.
     #[arg(long, value_enum, default_value_t = Workload::Registrations)]
     workload: Workload,
+    /// Anchors workload: document hashes to anchor (in transactions of 3,500).
+    #[arg(long, default_value_t = 350_000)]
+    hashes: usize,
+    /// Anchors workload: files in the temporary directory `publica anchor` is timed on.
+    #[arg(long, default_value_t = 1_000)]
+    anchor_files: usize,
+    /// Anchors workload: size of each of those files, KiB.
+    #[arg(long, default_value_t = 128)]
+    anchor_file_kib: usize,
 }
 
 /// The transactions of the load.
@@ -48,10 +57,16 @@ enum Workload {
     Registrations,
     /// Agency administrators update an official's roles: 3.5 KB transactions, no key inside, two state writes.
     RoleUpdates,
+    /// A notary official anchors document hashes, 3,500 per transaction, until a signed checkpoint covers the
+    /// last; also receipt sizes, offline receipt verification and `publica anchor` over files.
+    Anchors,
 }
 
 /// Run the benchmarks and print a report.
 pub fn run(args: Args) -> Result<()> {
+    if args.workload == Workload::Anchors {
+        return run_anchors(&args);
+    }
     if args.senders == 0 || args.txs / args.senders > 1000 {
         bail!("--txs / --senders must be at most 1000 (the per-sender mempool limit)");
     }
@@ -122,6 +137,7 @@ pub fn run(args: Args) -> Result<()> {
     let sender_role = match args.workload {
         Workload::Registrations => Role::citizen_registrar(),
         Workload::RoleUpdates => Role::admin(),
+        Workload::Anchors => unreachable!("run_anchors measures the anchors workload"),
     };
     let mut setup: Vec<Transaction> = officials
         .iter()
@@ -180,6 +196,7 @@ pub fn run(args: Args) -> Result<()> {
                         account: updated.public_key().address(),
                         roles: if i % 2 == 0 { vec![clerk.clone()] } else { vec![clerk.clone(), surveyor.clone()] },
                     },
+                    Workload::Anchors => unreachable!("run_anchors measures the anchors workload"),
                 };
                 sign(&officials[s], n, call)
             })
@@ -226,6 +243,7 @@ pub fn run(args: Args) -> Result<()> {
     let proven = match args.workload {
         Workload::Registrations => citizen_keys[0].address(),
         Workload::RoleUpdates => updated.public_key().address(),
+        Workload::Anchors => unreachable!("run_anchors measures the anchors workload"),
     };
     let key = publica_accounts::schema::account_key(&proven);
     let proof = node.read_with_proof(&key)?;
@@ -340,4 +358,272 @@ fn latency_run(node: &NodeHandle, txs: &[Transaction], rate: f64) -> Result<(f64
     l.sort_by(|a, b| a.partial_cmp(b).expect("no NaN"));
     let pct = |p: f64| l[((l.len() as f64 * p) as usize).min(l.len() - 1)];
     Ok((pct(0.50), pct(0.99), txs.len() as f64 / elapsed))
+}
+
+/// Unique 32-byte hashes standing in for documents' SHA-256.
+fn document_hashes(count: usize, salt: u64) -> Vec<publica_types::Hash> {
+    (0..count as u64)
+        .into_par_iter()
+        .map(|i| publica_crypto::sha256_concat(&[b"bench-document", &salt.to_le_bytes(), &i.to_le_bytes()]))
+        .collect()
+}
+
+/// The newest signed checkpoint's tree size, 0 before the first.
+fn checkpoint_size(node: &NodeHandle) -> Result<u64> {
+    Ok(match node.latest_checkpoint()? {
+        Some((_, bytes)) => publica_tlog::SignedCheckpoint::parse(&bytes)?.checkpoint.size,
+        None => 0,
+    })
+}
+
+/// The bytes of a receipt whose inclusion proof has `proof_hashes` lines, from a measured one: every proof line
+/// is one base64 hash (44 characters) and a newline.
+fn receipt_bytes_for(measured_bytes: usize, measured_hashes: usize, proof_hashes: u32) -> usize {
+    measured_bytes - measured_hashes * 45 + proof_hashes as usize * 45
+}
+
+/// `ceil(log2 n)`: the inclusion proof length of the worst-placed leaf in a log of `n` entries.
+fn proof_hashes_for(n: u64) -> u32 {
+    if n <= 1 {
+        0
+    } else {
+        64 - (n - 1).leading_zeros()
+    }
+}
+
+/// The anchors workload: see [`Workload::Anchors`].
+fn run_anchors(args: &Args) -> Result<()> {
+    use publica_types::{NotaryCall, MAX_ANCHOR_HASHES};
+
+    if args.hashes == 0 || args.hashes.div_ceil(MAX_ANCHOR_HASHES) > 900 {
+        bail!(
+            "--hashes must be 1 to {} (900 transactions, inside the per-sender mempool limit)",
+            900 * MAX_ANCHOR_HASHES
+        );
+    }
+    println!(
+        "publica bench: {} cores, {} rayon threads, workload Anchors",
+        std::thread::available_parallelism()?.get(),
+        rayon::current_num_threads()
+    );
+    let dir = tempfile::tempdir()?;
+    let home = dir.path().join("node");
+    let validator = Keypair::generate();
+    let admin = Keypair::generate();
+    let notary = Keypair::generate();
+    let agency: AgencyId = "bench-notary".parse()?;
+    let genesis = Genesis {
+        chain_id: "publica-bench".parse()?,
+        genesis_time_ms: publica_node::shared::now_ms(),
+        agencies: vec![GenesisAgency {
+            id: agency.clone(),
+            name: "Benchmark Notary".into(),
+            can_register_citizens: false,
+            admins: vec![GenesisAccount { public_key: admin.public_key().clone() }],
+        }],
+        validators: ValidatorSet::single(&validator),
+    };
+    let config = NodeConfig::new("bench", free_local_addr()?, free_local_addr()?);
+    std::fs::create_dir_all(&home)?;
+    let pass_path = dir.path().join("pass");
+    std::fs::write(&pass_path, "bench")?;
+    let pass = Passphrase::from_file(&pass_path)?;
+    let kdf = KdfParams { m_kib: 1024, t: 1, p: 1 };
+    write_home(&home, &config, &genesis, &validator, &pass, kdf)?;
+    let notary_key_path = dir.path().join("notary.json");
+    crate::keyfile::save(&notary_key_path, &notary, "notary", &pass, kdf)?;
+
+    let started_all = Instant::now();
+    let phase = |what: &str| eprintln!("[{:>6.1} s] {what}", started_all.elapsed().as_secs_f64());
+    let rt = super::node::runtime()?;
+    let running = rt.block_on(super::node::launch(&home, validator))?;
+    let node = running.handle();
+    let chain = genesis.chain_id.clone();
+    let expires = publica_node::shared::now_ms() + 3_600_000;
+    let sign = |key: &Keypair, nonce: u64, call: Call| {
+        TxBody { chain_id: chain.clone(), sender: key.public_key().address(), nonce, expires_at_ms: expires, call }
+            .sign(key)
+    };
+
+    phase("registering the notary official");
+    let register = sign(
+        &admin,
+        0,
+        Call::Accounts(AccountsCall::RegisterOfficial {
+            public_key: notary.public_key().clone(),
+            agency: agency.clone(),
+            roles: vec![Role::NOTARY.parse()?],
+        }),
+    );
+    let ids = submit_all(&node, &[register])?;
+    wait_committed(&node, &ids, Duration::from_secs(120))?;
+
+    phase("signing the anchorings");
+    let hashes = document_hashes(args.hashes, 1);
+    let load: Vec<Transaction> = hashes
+        .par_chunks(MAX_ANCHOR_HASHES)
+        .enumerate()
+        .map(|(i, chunk)| {
+            sign(&notary, i as u64, Call::Notary(NotaryCall::Anchor { hashes: chunk.to_vec(), label: None }))
+        })
+        .collect();
+
+    phase("anchoring");
+    // End to end: admission, consensus, execution, storage of tiles, and the validators' signed checkpoint.
+    let base_size = checkpoint_size(&node)?;
+    let started = Instant::now();
+    let ids = submit_all(&node, &load)?;
+    let admitted_secs = started.elapsed().as_secs_f64();
+    wait_committed(&node, &ids, Duration::from_secs(600))?;
+    let committed_secs = started.elapsed().as_secs_f64();
+    let target_size = base_size + hashes.len() as u64;
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while checkpoint_size(&node)? < target_size {
+        if Instant::now() > deadline {
+            bail!("no signed checkpoint covers the last anchored hash after 120 s");
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let checkpointed_secs = started.elapsed().as_secs_f64();
+    let anchor_rate = hashes.len() as f64 / checkpointed_secs;
+
+    phase("measuring the leaf-hash limit");
+    // The physical limit of the log: RFC 9162 leaf hashes of entry-sized inputs, on every core.
+    let entry = publica_notary::Entry {
+        hash: hashes[0],
+        account: notary.public_key().address(),
+        agency: agency.clone(),
+        height: 1,
+        time_ms: 0,
+        label: None,
+    }
+    .to_bytes();
+    let leaf_count = 2_000_000usize;
+    let started = Instant::now();
+    let folded = (0..leaf_count)
+        .into_par_iter()
+        .map(|i| {
+            let mut e = entry.clone();
+            e[1..9].copy_from_slice(&(i as u64).to_le_bytes());
+            publica_merkle::log::leaf_hash(&e)[0] as u64
+        })
+        .sum::<u64>();
+    let leaf_rate = leaf_count as f64 / started.elapsed().as_secs_f64();
+    std::hint::black_box(folded);
+
+    phase("receipts");
+    let receipt = node.log_receipt(&hashes[hashes.len() / 2]).context("receipt of an anchored hash")?;
+    let receipt_bytes = receipt.to_bytes();
+    let log_size = receipt.checkpoint.checkpoint.size;
+    let policy = publica_verify::ReceiptPolicy::validators_only(genesis.chain_id.clone(), genesis.validators.clone());
+    let rounds = 200;
+    let started = Instant::now();
+    for _ in 0..rounds {
+        publica_verify::verify_receipt(&receipt_bytes, &policy, Some(&hashes[hashes.len() / 2]))
+            .context("bench receipt failed")?;
+    }
+    let full_us = started.elapsed().as_secs_f64() * 1e6 / rounds as f64;
+    // Without signatures: parsing, the entry, the leaf hash and the inclusion proof.
+    let started = Instant::now();
+    for _ in 0..rounds * 20 {
+        let proof = publica_tlog::TlogProof::parse(&receipt_bytes)?;
+        let extra = proof.extra.as_deref().context("a receipt without its entry")?;
+        publica_notary::Entry::from_bytes(extra)?;
+        proof.verify_inclusion(&publica_merkle::log::leaf_hash(extra))?;
+    }
+    let unsigned_us = started.elapsed().as_secs_f64() * 1e6 / (rounds * 20) as f64;
+
+    phase("publica anchor over files");
+    // The command end to end, through the API: listing, streaming hashes, signing, pipelined submission, commit,
+    // and the per-file report read back from the log.
+    let files_dir = dir.path().join("files");
+    std::fs::create_dir_all(&files_dir)?;
+    let file_bytes = args.anchor_file_kib * 1024;
+    (0..args.anchor_files).into_par_iter().try_for_each(|i| -> Result<()> {
+        let mut content = Vec::with_capacity(file_bytes);
+        let mut block = publica_crypto::sha256_concat(&[b"bench-file", &(i as u64).to_le_bytes()]);
+        while content.len() < file_bytes {
+            content.extend_from_slice(&block);
+            block = publica_crypto::sha256(&block);
+        }
+        content.truncate(file_bytes);
+        std::fs::write(files_dir.join(format!("doc-{i:06}.bin")), content)?;
+        Ok(())
+    })?;
+    let listed = super::anchor::list_files(std::slice::from_ref(&files_dir))?;
+    let started = Instant::now();
+    super::anchor::hash_files(&listed, false)?;
+    let hash_secs = started.elapsed().as_secs_f64();
+    let send = super::tx::SendArgs {
+        api: format!("http://{}", running.api_addr),
+        key: notary_key_path,
+        sender: None,
+        expires_in: 600,
+        no_wait: false,
+        passphrase: crate::keyfile::PassphraseArgs { passphrase_file: Some(pass_path.clone()) },
+    };
+    let started = Instant::now();
+    let report = super::anchor::anchor(std::slice::from_ref(&files_dir), None, None, &send, false)?;
+    let anchor_secs = started.elapsed().as_secs_f64();
+    if report.files.iter().any(|f| !f.new) {
+        bail!("a benchmark file was reported as anchored before");
+    }
+    let mb = report.bytes as f64 / 1e6;
+
+    println!();
+    println!("| measurement | value |");
+    println!("|---|---|");
+    println!(
+        "| hashes anchored/s end to end, until a signed checkpoint covers the last ({} hashes in {} txs; admission \
+         {admitted_secs:.2} s, committed {committed_secs:.2} s, checkpointed {checkpointed_secs:.2} s) | {anchor_rate:.0} |",
+        hashes.len(),
+        load.len()
+    );
+    println!("| raw RFC 9162 leaf hashes/s ({}-byte entries, all cores) | {leaf_rate:.0} |", entry.len());
+    println!("| ratio anchored / raw leaf hashing | {:.3} |", anchor_rate / leaf_rate);
+    println!(
+        "| receipt at log size {log_size} ({} proof hashes) | {} bytes |",
+        receipt.proof.len(),
+        receipt_bytes.len()
+    );
+    for n in [1_000_000u64, 1_000_000_000] {
+        let k = proof_hashes_for(n);
+        println!(
+            "| receipt at log size {n} ({k} proof hashes, computed) | {} bytes |",
+            receipt_bytes_for(receipt_bytes.len(), receipt.proof.len(), k)
+        );
+    }
+    println!("| offline receipt verification, with signatures | {full_us:.0} µs |");
+    println!("| offline receipt verification, without signatures | {unsigned_us:.1} µs |");
+    println!(
+        "| publica anchor: {} files of {} KiB, hashing only | {:.0} files/s, {:.0} MB/s |",
+        listed.len(),
+        args.anchor_file_kib,
+        listed.len() as f64 / hash_secs,
+        mb / hash_secs
+    );
+    println!(
+        "| publica anchor: same files end to end (hash, sign, submit, commit, report) | {:.0} files/s, {:.0} MB/s |",
+        report.files.len() as f64 / anchor_secs,
+        mb / anchor_secs
+    );
+
+    rt.block_on(running.stop());
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn receipt_sizes_follow_the_proof_length() {
+        assert_eq!(proof_hashes_for(1), 0);
+        assert_eq!(proof_hashes_for(2), 1);
+        assert_eq!(proof_hashes_for(1_000_000), 20);
+        assert_eq!(proof_hashes_for(1 << 20), 20);
+        assert_eq!(proof_hashes_for((1 << 20) + 1), 21);
+        assert_eq!(proof_hashes_for(1_000_000_000), 30);
+        assert_eq!(receipt_bytes_for(1000, 10, 20), 1450);
+    }
 }

@@ -211,5 +211,12 @@ fn print_guide(home: &Path, api: SocketAddr, seeded: usize) {
     let ada = demo_key("citizen-ada").public_key().address();
     println!("  publica query account {ada} --api http://{api} --proof-out ada.json");
     println!("  publica verify ada.json --genesis {}/genesis.json", home.display());
+    println!(
+        "  publica anchor FILE|DIR... --key {}/notary.json --passphrase-file {}/dev-passphrase --receipts receipts \\",
+        keys.display(),
+        home.display()
+    );
+    println!("      --api http://{api}");
+    println!("  publica verify receipts/FILE.tlog-proof FILE --genesis {}/genesis.json", home.display());
     println!("Ready. Press Ctrl-C to stop.");
 }

@@ -1,5 +1,6 @@
 //! One module per command.
 
+pub mod anchor;
 pub mod bench;
 pub mod dev;
 pub mod keys;
@@ -7,6 +8,7 @@ pub mod node;
 pub mod query;
 pub mod tx;
 pub mod verify;
+pub mod witness;
 
 use std::time::{Duration, Instant};
 

@@ -1,28 +1,61 @@
-//! `publica verify`: check a proof offline.
+//! `publica verify`: check a state proof or a notary receipt offline.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use clap::Args as ClapArgs;
+use publica_tlog::{VerifierKey, TLOG_PROOF_HEADER};
 use publica_types::Genesis;
-use publica_verify::ReadProof;
+use publica_verify::{ReadProof, ReceiptPolicy, VerifiedReceipt};
+
+use super::anchor::{format_utc_ms, get_text_ok, sha256_file, TextApi};
 
 /// Arguments of `publica verify`.
 #[derive(ClapArgs)]
 pub struct Args {
-    /// The proof document (JSON, as returned by the API's state and account reads).
+    /// The proof document (JSON, as returned by the API's state and account reads), or a notary receipt
+    /// (`.tlog-proof`, first line `c2sp.org/tlog-proof@v1`).
     proof: PathBuf,
-    /// The network's genesis document, whose validator set's keys check the certificate.
+    /// For a receipt: the document it is for; its SHA-256 must be the one the receipt anchors.
+    file: Option<PathBuf>,
+    /// The network's genesis document, whose validator set's keys check the certificate or checkpoint.
     #[arg(long, value_name = "FILE")]
     genesis: PathBuf,
+    /// For a receipt: a trusted witness's verifier key (C2SP vkey), or a file of them, one per line. Repeatable.
+    #[arg(long, value_name = "VKEY")]
+    witness: Vec<String>,
+    /// For a receipt: how many distinct witnesses must have cosigned (default: every --witness given).
+    #[arg(long, value_name = "K")]
+    min_witnesses: Option<usize>,
+    /// For a receipt: a newer signed checkpoint that must extend the receipt's (needs --consistency-proof).
+    #[arg(long, value_name = "FILE", requires = "consistency_proof", conflicts_with = "api")]
+    newer_checkpoint: Option<PathBuf>,
+    /// The RFC 9162 consistency proof from the receipt's checkpoint to --newer-checkpoint (one base64 hash per
+    /// line, as `GET /v1/notary/consistency` serves it).
+    #[arg(long, value_name = "FILE", requires = "newer_checkpoint")]
+    consistency_proof: Option<PathBuf>,
+    /// For a receipt: fetch the latest checkpoint and the consistency proof from this node, and check that the
+    /// log still extends the receipt's checkpoint. Nothing about the document is sent.
+    #[arg(long, value_name = "URL")]
+    api: Option<String>,
 }
 
-/// Verify a proof and say what it establishes, or exactly which check failed.
+/// Verify a proof or receipt and say what it establishes, or exactly which check failed.
 pub fn run(args: Args) -> Result<()> {
     let genesis_bytes = read(&args.genesis, publica_types::genesis::MAX_GENESIS_BYTES)?;
     let genesis = Genesis::from_json(&genesis_bytes).with_context(|| format!("reading {}", args.genesis.display()))?;
-    let proof_bytes = read(&args.proof, publica_verify::MAX_PROOF_JSON_BYTES)?;
-    let proof = ReadProof::from_json(&proof_bytes).with_context(|| format!("reading {}", args.proof.display()))?;
+    let bytes = read(&args.proof, publica_verify::MAX_PROOF_JSON_BYTES.max(publica_tlog::MAX_PROOF_BYTES))?;
+    if bytes.starts_with(format!("{TLOG_PROOF_HEADER}\n").as_bytes()) {
+        return verify_receipt(&args, &genesis, &bytes);
+    }
+    if args.file.is_some() || !args.witness.is_empty() || args.newer_checkpoint.is_some() || args.api.is_some() {
+        bail!(
+            "{} is not a notary receipt (its first line is not `{TLOG_PROOF_HEADER}`); FILE, --witness, \
+             --newer-checkpoint and --api apply to receipts only",
+            args.proof.display()
+        );
+    }
+    let proof = ReadProof::from_json(&bytes).with_context(|| format!("reading {}", args.proof.display()))?;
     match proof.verify_with_genesis(&genesis) {
         Ok(read) => {
             println!(
@@ -39,6 +72,120 @@ pub fn run(args: Args) -> Result<()> {
         }
         Err(e) => bail!("INVALID proof: {e}"),
     }
+}
+
+fn verify_receipt(args: &Args, genesis: &Genesis, receipt: &[u8]) -> Result<()> {
+    let mut witnesses = Vec::new();
+    for w in &args.witness {
+        witnesses.extend(parse_witness(w)?);
+    }
+    let policy = ReceiptPolicy {
+        chain_id: genesis.chain_id.clone(),
+        validators: genesis.validators.clone(),
+        min_witnesses: args.min_witnesses.unwrap_or(witnesses.len()),
+        witnesses,
+    };
+    let document = args.file.as_deref().map(sha256_file).transpose()?;
+    let verified = match publica_verify::verify_receipt(receipt, &policy, document.as_ref()) {
+        Ok(v) => v,
+        Err(e) => bail!("INVALID receipt: {e}"),
+    };
+    print_receipt(&verified, genesis, args.file.as_deref());
+
+    // A newer checkpoint, from files or from a node: the log the receipt is in must have been extended, not forked.
+    let newer = match (&args.newer_checkpoint, &args.consistency_proof, &args.api) {
+        (Some(checkpoint), Some(proof), _) => Some((
+            read(checkpoint, publica_tlog::MAX_NOTE_BYTES)?,
+            read(proof, publica_verify::MAX_CONSISTENCY_PROOF_BYTES)?,
+        )),
+        (_, _, Some(url)) => {
+            let api = TextApi::new(url)?;
+            let checkpoint = get_text_ok(&api, "/v1/notary/checkpoint")?;
+            let size = publica_tlog::SignedCheckpoint::parse(checkpoint.as_bytes())
+                .context("the node's checkpoint does not parse")?
+                .checkpoint
+                .size;
+            let old = verified.checkpoint.checkpoint.size;
+            if size < old {
+                bail!(
+                    "INVALID receipt: the node's log has {size} entries, fewer than the receipt's checkpoint ({old})"
+                );
+            }
+            let proof = get_text_ok(&api, &format!("/v1/notary/consistency?old={old}&new={size}"))?;
+            Some((checkpoint.into_bytes(), proof.into_bytes()))
+        }
+        _ => None,
+    };
+    if let Some((checkpoint, proof)) = newer {
+        let proof = match publica_verify::parse_consistency_proof(&proof) {
+            Ok(p) => p,
+            Err(e) => bail!("INVALID consistency proof: {e}"),
+        };
+        match publica_verify::verify_extension(&verified.checkpoint, &checkpoint, &proof, &policy) {
+            Ok(ext) => println!(
+                "  extended   by a checkpoint of size {} signed by {} of {} validators: the log was not rewritten \
+                 since the receipt",
+                ext.newer.checkpoint.size,
+                ext.signers.validators.len(),
+                genesis.validators.validators().len()
+            ),
+            Err(e) => bail!("INVALID extension of the receipt's checkpoint: {e}"),
+        }
+    }
+    Ok(())
+}
+
+fn print_receipt(v: &VerifiedReceipt, genesis: &Genesis, file: Option<&Path>) {
+    let e = &v.entry;
+    println!("VALID receipt on chain {}", genesis.chain_id);
+    match file {
+        Some(f) => println!("  document   sha256 {} (matches {})", hex::encode(e.hash), f.display()),
+        None => {
+            println!("  document   sha256 {} (not compared with a file: pass FILE to check it)", hex::encode(e.hash))
+        }
+    }
+    println!("  entry      index {} of the notary log, leaf hash {}", v.index, hex::encode(v.leaf_hash));
+    println!("  anchored   in block {} on {}", e.height, format_utc_ms(e.time_ms));
+    println!("  by         account {} of agency {}", e.account, e.agency);
+    if let Some(label) = &e.label {
+        println!("  label      {label:?}");
+    }
+    let s = &v.signers;
+    println!(
+        "  checkpoint size {}, signed by {} of {} validators (voting power {} of {}){}",
+        v.checkpoint.checkpoint.size,
+        s.validators.len(),
+        genesis.validators.validators().len(),
+        s.power,
+        s.total_power,
+        s.signed_at_s.map(|t| format!(" at {}", format_utc_ms(t * 1000))).unwrap_or_default()
+    );
+    for a in &s.validators {
+        println!("             validator {a}");
+    }
+    if s.witnesses.is_empty() {
+        println!("  witnesses  none checked (pass --witness VKEY to require cosignatures)");
+    }
+    for w in &s.witnesses {
+        let at = w.timestamp.map(|t| format!(" at {}", format_utc_ms(t * 1000))).unwrap_or_default();
+        println!("  witness    {} ({:08x}) cosigned{at}", w.name, w.key_id);
+    }
+}
+
+/// A vkey, or a file of vkeys (one per line; empty lines and `#` comments skipped).
+fn parse_witness(arg: &str) -> Result<Vec<VerifierKey>> {
+    let path = Path::new(arg);
+    if !arg.contains('+') && path.is_file() {
+        let text =
+            String::from_utf8(read(path, 1 << 20)?).with_context(|| format!("{} is not text", path.display()))?;
+        return text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(|l| VerifierKey::parse(l).with_context(|| format!("witness key in {}", path.display())))
+            .collect();
+    }
+    Ok(vec![VerifierKey::parse(arg.trim()).context("--witness is neither a C2SP vkey nor a file of them")?])
 }
 
 fn read(path: &std::path::Path, max: usize) -> Result<Vec<u8>> {

@@ -1,6 +1,9 @@
 //! End-to-end tests: the `publica` binary runs a real single-validator network on 127.0.0.1 (consensus engine,
 //! store, API), and the tests drive it through its API and its own CLI, as a user would.
 
+mod notary;
+mod witness;
+
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};

@@ -1,5 +1,7 @@
 //! Tests of offline proof verification: a valid proof passes, and each kind of forgery fails at its own check.
 
+mod receipt;
+
 use publica_crypto::Keypair;
 use publica_merkle::{key_hash, value_hash, StateTree};
 use publica_types::*;
@@ -14,7 +16,7 @@ fn keys() -> Vec<Keypair> {
 }
 
 fn set(keys: &[Keypair]) -> ValidatorSet {
-    ValidatorSet::new(keys.iter().map(|k| Validator::from_keypair(&k, 1)).collect()).unwrap()
+    ValidatorSet::new(keys.iter().map(|k| Validator::from_keypair(k, 1)).collect()).unwrap()
 }
 
 /// A proof of `key` under a header signed by `signers` of the four validators.
