@@ -417,7 +417,7 @@ impl Shared {
                 &view,
                 &env,
                 vec![tx.clone()],
-                publica_execution::Mode::Validate,
+                publica_execution::Mode::Admit,
                 &self.signatures,
             )
             .map_err(|e| e.error)?;

@@ -96,6 +96,8 @@ pub struct BlockLog<'a> {
     templates: Vec<Entry>,
     /// New entries in order: document hash and its anchoring's template.
     pending: Vec<(Hash, u32)>,
+    /// Checks only: anchorings are validated but append nothing.
+    dry_run: bool,
 }
 
 impl std::fmt::Debug for BlockLog<'_> {
@@ -118,7 +120,21 @@ impl<'a> BlockLog<'a> {
     pub fn open(state: &dyn StateRead, index: &'a dyn AnchorIndex) -> Self {
         let frontier = log_frontier(state);
         let first_index = frontier.size();
-        Self { index, frontier, first_index, added: HashMap::new(), templates: Vec::new(), pending: Vec::new() }
+        Self {
+            index,
+            frontier,
+            first_index,
+            added: HashMap::new(),
+            templates: Vec::new(),
+            pending: Vec::new(),
+            dry_run: false,
+        }
+    }
+
+    /// A log for checking transactions only (admission): calls are validated as in a block, but anchoring appends
+    /// nothing and reports nothing, and [`BlockLog::finish`] leaves the state alone.
+    pub fn dry_run(state: &dyn StateRead, index: &'a dyn AnchorIndex) -> Self {
+        Self { dry_run: true, ..Self::open(state, index) }
     }
 
     /// The entry index of `hash`, committed or added earlier in this block.
@@ -130,6 +146,9 @@ impl<'a> BlockLog<'a> {
     /// have an entry (committed or earlier in this block, including earlier in `hashes`). The caller has checked
     /// the fields (see [`execute`]).
     pub fn anchor(&mut self, template: &Entry, hashes: &[Hash]) -> Vec<Anchored> {
+        if self.dry_run {
+            return Vec::new();
+        }
         let added = &self.added;
         let index = self.index;
         let committed: Vec<Option<u64>> = if hashes.len() >= 256 {
@@ -157,9 +176,9 @@ impl<'a> BlockLog<'a> {
         results
     }
 
-    /// Append one entry (see [`BlockLog::anchor`]).
-    pub fn anchor_entry(&mut self, entry: &Entry) -> Anchored {
-        self.anchor(entry, &[entry.hash])[0]
+    /// Append one entry (see [`BlockLog::anchor`]); `None` on a dry run.
+    pub fn anchor_entry(&mut self, entry: &Entry) -> Option<Anchored> {
+        self.anchor(entry, &[entry.hash]).first().copied()
     }
 
     /// Close the block: encode and hash the new entries, extend the frontier, store it in `state` if the log grew.

@@ -94,7 +94,7 @@ impl AnchorIndex for Index {
 /// Anchor `hashes` through `execute`'s building block, as one block, on top of `state` and `index`.
 fn block(state: &mut Map, index: &mut Index, hashes: &[u8]) -> (Vec<Anchored>, publica_notary::LogAppend) {
     let mut log = BlockLog::open(state, &*index);
-    let results: Vec<Anchored> = hashes.iter().map(|h| log.anchor_entry(&entry(*h, None))).collect();
+    let results: Vec<Anchored> = hashes.iter().map(|h| log.anchor_entry(&entry(*h, None)).unwrap()).collect();
     let append = log.finish(state);
     for (i, h) in append.document_hashes.iter().enumerate() {
         index.0.insert(*h, append.first_index + i as u64);
@@ -205,4 +205,14 @@ fn large_anchorings_look_up_in_parallel_and_keep_first_entries() {
     for (bytes, hash) in a2.entries.iter().zip(&a2.document_hashes) {
         assert_eq!(&Entry::from_bytes(bytes).unwrap().hash, hash);
     }
+}
+
+#[test]
+fn a_dry_run_checks_but_appends_nothing() {
+    let mut state = Map::default();
+    let index = Index::default();
+    let mut log = BlockLog::dry_run(&state, &index);
+    assert_eq!(log.anchor(&entry(0, None), &[[1; 32], [2; 32]]), vec![]);
+    assert!(log.finish(&mut state).is_empty());
+    assert!(state.get(LOG_STATE_KEY).is_none());
 }
