@@ -47,6 +47,11 @@ enum Command {
     /// Run an independent witness that cosigns notary checkpoints (C2SP tlog-witness).
     #[command(subcommand)]
     Witness(cmd::witness::Command),
+    /// Run a network of several validators on this machine (demo agencies, for tests and benchmarks).
+    #[command(subcommand)]
+    Testnet(cmd::testnet::Command),
+    /// Offer a steady rate of signed transactions to a network and measure throughput and commit latency.
+    Load(cmd::load::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -70,6 +75,8 @@ fn main() -> std::process::ExitCode {
         Command::Verify(args) => cmd::verify::run(args),
         Command::Bench(args) => cmd::bench::run(args),
         Command::Witness(c) => cmd::witness::run(c),
+        Command::Testnet(c) => cmd::testnet::run(c),
+        Command::Load(args) => cmd::load::run(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -1,7 +1,9 @@
-//! End-to-end tests: the `publica` binary runs a real single-validator network on 127.0.0.1 (consensus engine,
-//! store, API), and the tests drive it through its API and its own CLI, as a user would.
+//! End-to-end tests: the `publica` binary runs real networks on 127.0.0.1 (one validator with `dev`, four with
+//! `testnet`; consensus engine, store, API, witnesses), and the tests drive them through their API and the CLI, as a
+//! user would, including crashes and stopped validators.
 
 mod notary;
+mod testnet;
 mod witness;
 
 use std::io::{BufRead, BufReader};

@@ -1,0 +1,769 @@
+//! `publica load`: offer a steady rate of hybrid-signed transactions to a running network through its REST APIs,
+//! and measure what it commits.
+//!
+//! How it works:
+//!
+//! 1. An agency administrator (a testnet's demo administrator, or any `--admin-key`) registers `--senders` new
+//!    officials, whose keys exist only in this process.
+//! 2. The whole load is signed before the clock starts, so the generator's own signing does not compete with the
+//!    nodes for the CPU during the measurement.
+//! 3. Each sender is pinned to one API (sender `i` to API `i mod N`): a validator proposes only transactions of
+//!    its own mempool, so spreading the senders spreads the load over every proposer, and a sender's nonces wait
+//!    in order in one mempool. Transaction `j` is due at `j / rate` seconds; due transactions go in batches
+//!    (`POST /v1/transactions/batch`) through two workers per API, so a batch is sent while the previous one is
+//!    admitted.
+//! 4. A follower reads every new block (`GET /v1/blocks/{height}`) from one node, moving to the next node if that
+//!    one stops answering, and records when each transaction is first seen committed. A transaction's latency is
+//!    the time from the moment its batch was sent to that moment.
+//!
+//! Refusals at admission are counted by code, and the first reasons are shown; a transaction admitted but not
+//! committed by the end is looked up on its node (`GET /v1/transactions/{id}`) to tell a refusal at block
+//! building from one still waiting.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use base64::Engine as _;
+use clap::Args as ClapArgs;
+use publica_crypto::Keypair;
+use publica_types::{AccountsCall, AgencyId, Call, ChainId, Role, Transaction, TxBody, TxId};
+use rayon::prelude::*;
+use serde_json::Value;
+
+use crate::keyfile::{self, PassphraseArgs};
+
+/// Most transactions one run signs in advance (a registration is 5.4 KB, so this is about 1 GB with its base64).
+const TXS_MAX: usize = 200_000;
+/// Most sending officials: each is registered by one administrator, whose mempool queue holds 1,000.
+const SENDERS_MAX: usize = 1_000;
+/// Most transactions per batch request (the API accepts 10,000; smaller batches keep latency honest).
+const BATCH_MAX: usize = 500;
+/// Sending workers per API: one batch in flight while the next is being collected.
+const WORKERS_PER_API: usize = 2;
+/// How often the dispatcher hands due transactions to the workers.
+const DISPATCH_STEP: Duration = Duration::from_millis(5);
+/// How often the follower asks for the next block when it is not there yet.
+const FOLLOW_POLL: Duration = Duration::from_millis(10);
+/// Most reasons of refusals shown.
+const REASONS_SHOWN: usize = 5;
+/// Most admitted but uncommitted transactions looked up at the end.
+const LOOKUPS_MAX: usize = 200;
+
+/// Arguments of `publica load`.
+#[derive(ClapArgs)]
+pub struct Args {
+    /// A testnet directory (`publica testnet init`): its nodes' APIs, and its demo administrator's key.
+    #[arg(long, value_name = "DIR", conflicts_with = "api", required_unless_present = "api")]
+    testnet: Option<PathBuf>,
+    /// A node's API; repeat (or separate with commas) to spread the load over several nodes.
+    #[arg(long, value_name = "URL", value_delimiter = ',')]
+    api: Vec<String>,
+    /// Transactions offered per second.
+    #[arg(long)]
+    rate: f64,
+    /// Seconds during which the load is offered.
+    #[arg(long)]
+    duration: f64,
+    /// Sending accounts (new officials registered for this run).
+    #[arg(long, default_value_t = 16)]
+    senders: usize,
+    /// What the transactions do.
+    #[arg(long, value_enum, default_value_t = Workload::Registrations)]
+    workload: Workload,
+    /// Key file of the agency administrator who registers the senders (default with --testnet: the demo
+    /// administrator of its first agency that registers citizens).
+    #[arg(long, value_name = "FILE")]
+    admin_key: Option<PathBuf>,
+    /// After the last transaction is sent, how long to wait for the rest to commit, seconds.
+    #[arg(long, default_value_t = 60)]
+    commit_timeout_secs: u64,
+    #[command(flatten)]
+    passphrase: PassphraseArgs,
+}
+
+/// The transactions of the load.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Workload {
+    /// Registrar officials register citizens: 5.4 KB transactions that each carry a new hybrid public key.
+    Registrations,
+    /// Administrators replace one official's roles: 3.5 KB transactions with no key inside.
+    RoleUpdates,
+}
+
+impl Workload {
+    fn name(self) -> &'static str {
+        match self {
+            Workload::Registrations => "citizen registration",
+            Workload::RoleUpdates => "role update",
+        }
+    }
+}
+
+/// What happened to one transaction of the load.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+enum Fate {
+    Waiting = 0,
+    Admitted = 1,
+    Refused = 2,
+    Undelivered = 3,
+}
+
+/// One signed transaction of the load, ready to send.
+struct Prepared {
+    id: TxId,
+    base64: String,
+    api: usize,
+}
+
+/// State shared by the dispatcher, the workers and the follower. Times are nanoseconds since `start`, 0 for
+/// "not yet".
+struct Run {
+    start: Instant,
+    txs: Vec<Prepared>,
+    index: HashMap<TxId, usize>,
+    sent_ns: Vec<AtomicU64>,
+    committed_ns: Vec<AtomicU64>,
+    fate: Vec<AtomicU8>,
+    committed: AtomicU64,
+    settled: AtomicU64,
+    blocks: AtomicU64,
+    refusals: Mutex<Refusals>,
+}
+
+/// Refusals by code, with the first reasons.
+#[derive(Default)]
+struct Refusals {
+    by_code: BTreeMap<String, u64>,
+    first: Vec<String>,
+}
+
+impl Refusals {
+    fn add(&mut self, code: &str, reason: String) {
+        *self.by_code.entry(code.to_owned()).or_default() += 1;
+        if self.first.len() < REASONS_SHOWN {
+            self.first.push(reason);
+        }
+    }
+}
+
+impl Run {
+    fn now_ns(&self) -> u64 {
+        // Never 0, which means "not yet".
+        (self.start.elapsed().as_nanos() as u64).max(1)
+    }
+
+    fn settle(&self, i: usize, fate: Fate) {
+        self.fate[i].store(fate as u8, Ordering::Relaxed);
+        if fate != Fate::Admitted {
+            self.settled.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    fn mark_committed(&self, i: usize, now_ns: u64) {
+        if self.committed_ns[i].compare_exchange(0, now_ns, Ordering::Relaxed, Ordering::Relaxed).is_ok() {
+            self.committed.fetch_add(1, Ordering::Relaxed);
+            self.settled.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+/// A blocking JSON client with clear errors.
+struct Http {
+    client: reqwest::blocking::Client,
+}
+
+impl Http {
+    fn new(timeout: Duration) -> Result<Self> {
+        Ok(Self { client: reqwest::blocking::Client::builder().timeout(timeout).build()? })
+    }
+
+    /// GET `api` + `path`: `Ok(None)` for 404, the JSON body for success.
+    fn get(&self, api: &str, path: &str) -> Result<Option<Value>> {
+        let response = self.client.get(format!("{api}{path}")).send().with_context(|| {
+            format!("cannot reach the node at {api}; is it running? (`publica testnet status DIR`)")
+        })?;
+        if response.status() == reqwest::StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        Ok(Some(Self::json(api, response)?))
+    }
+
+    fn post(&self, api: &str, path: &str, body: Vec<u8>) -> Result<Value> {
+        let response = self
+            .client
+            .post(format!("{api}{path}"))
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body)
+            .send()
+            .with_context(|| format!("cannot reach the node at {api}"))?;
+        Self::json(api, response)
+    }
+
+    fn json(api: &str, response: reqwest::blocking::Response) -> Result<Value> {
+        let status = response.status();
+        let body: Value = response.json().with_context(|| format!("the node at {api} answered something not JSON"))?;
+        if !status.is_success() {
+            bail!(
+                "the node at {api} refused the request ({status}, {}): {}",
+                body["error"]["code"].as_str().unwrap_or("unknown"),
+                body["error"]["message"].as_str().unwrap_or("no message")
+            );
+        }
+        Ok(body)
+    }
+}
+
+/// Where the load goes and who registers its senders.
+struct Target {
+    apis: Vec<String>,
+    admin_key: PathBuf,
+    passphrase: PassphraseArgs,
+}
+
+fn target(args: &Args) -> Result<Target> {
+    match &args.testnet {
+        Some(dir) => {
+            let manifest = super::testnet::Manifest::load(dir)?;
+            let admin_key = match &args.admin_key {
+                Some(file) => file.clone(),
+                None => {
+                    let agency = manifest.agencies.iter().find(|a| a.can_register_citizens).with_context(|| {
+                        format!(
+                            "the testnet in {} has no agency that registers citizens; pass --admin-key",
+                            dir.display()
+                        )
+                    })?;
+                    dir.join(&agency.admin_key)
+                }
+            };
+            let passphrase = match &args.passphrase.passphrase_file {
+                Some(_) => args.passphrase.clone(),
+                None => PassphraseArgs { passphrase_file: Some(manifest.passphrase_path()) },
+            };
+            Ok(Target { apis: manifest.apis(), admin_key, passphrase })
+        }
+        None => {
+            let admin_key = args.admin_key.clone().context(
+                "--api needs --admin-key FILE: the key of an agency administrator who registers the sending officials \
+                 (in a `publica dev` home: keys/admin-civil-registry.json)",
+            )?;
+            let apis = args.api.iter().map(|a| a.trim_end_matches('/').to_owned()).collect();
+            Ok(Target { apis, admin_key, passphrase: args.passphrase.clone() })
+        }
+    }
+}
+
+/// Run the load and print the report.
+pub fn run(args: Args) -> Result<()> {
+    let positive = |x: f64| x > 0.0 && x.is_finite();
+    if !positive(args.rate) || !positive(args.duration) {
+        bail!("--rate and --duration must be positive numbers");
+    }
+    let total = (args.rate * args.duration).ceil();
+    if total > TXS_MAX as f64 {
+        bail!(
+            "--rate × --duration is {total} transactions; at most {TXS_MAX} are signed in advance, lower one of them"
+        );
+    }
+    let total = total as usize;
+    if args.senders == 0 || args.senders > SENDERS_MAX {
+        bail!("--senders must be 1 to {SENDERS_MAX}");
+    }
+    let target = target(&args)?;
+    if target.apis.is_empty() {
+        bail!("no node to send to: give --testnet DIR or --api URL");
+    }
+    let http = Http::new(Duration::from_secs(30))?;
+
+    // Every node must answer and be on the same chain before anything is signed.
+    let mut chain: Option<String> = None;
+    let mut height = 0;
+    for api in &target.apis {
+        let status = http.get(api, "/v1/status")?.with_context(|| format!("{api} has no /v1/status; is it a node?"))?;
+        let id = status["chain_id"].as_str().context("a status without chain_id")?.to_owned();
+        match &chain {
+            Some(c) if *c != id => bail!("{api} is on chain {id}, the first node on {c}; give nodes of one network"),
+            _ => chain = Some(id),
+        }
+        height = height.max(status["height"].as_u64().unwrap_or(0));
+    }
+    let chain_id: ChainId = chain.expect("at least one API").parse().map_err(|e| anyhow::anyhow!("chain id: {e}"))?;
+    let api0 = &target.apis[0];
+
+    let admin = keyfile::load(&target.admin_key, &target.passphrase)?;
+    let admin_address = admin.public_key().address();
+    let account = http.get(api0, &format!("/v1/accounts/{admin_address}"))?.with_context(|| {
+        format!("the key {} ({admin_address}) has no account on this network", target.admin_key.display())
+    })?;
+    let kind = &account["account"]["kind"];
+    let agency: AgencyId = match kind["agency"].as_str() {
+        Some(a) if kind["type"] == "official" => a.parse().map_err(|e| anyhow::anyhow!("agency id: {e}"))?,
+        _ => bail!("{admin_address} is not an official of an agency; --admin-key must be an agency administrator's"),
+    };
+    if !kind["roles"].as_array().is_some_and(|r| r.iter().any(|r| r.as_str() == Some(Role::admin().as_str()))) {
+        bail!("{admin_address} is not an administrator of {agency}; --admin-key must be an administrator's key");
+    }
+    if args.workload == Workload::Registrations {
+        let genesis = http.get(api0, "/v1/genesis")?.context("the node has no genesis document")?;
+        let registers =
+            genesis["agencies"].as_array().into_iter().flatten().any(|a| {
+                a["id"].as_str() == Some(agency.as_str()) && a["can_register_citizens"].as_bool() == Some(true)
+            });
+        if !registers {
+            bail!("agency {agency} may not register citizens; use --workload role-updates or another --admin-key");
+        }
+    }
+    let admin_nonce = account["next_nonce"].as_u64().context("an account without next_nonce")?;
+    println!(
+        "load on chain {chain_id}: {} node(s) at height {height}, {total} {} transactions at {} tx/s for {} s, {} \
+         senders of {agency}",
+        target.apis.len(),
+        args.workload.name(),
+        args.rate,
+        args.duration,
+        args.senders
+    );
+
+    // Keys and signatures before the clock starts.
+    eprintln!("signing the load");
+    let senders: Vec<Keypair> = (0..args.senders).into_par_iter().map(|_| Keypair::generate()).collect();
+    let updated = Keypair::generate();
+    let expires_at_ms = publica_node::shared::now_ms() + 3_600_000 + (args.duration * 1000.0) as u64;
+    let sign = |key: &Keypair, nonce: u64, call: AccountsCall| {
+        TxBody {
+            chain_id: chain_id.clone(),
+            sender: key.public_key().address(),
+            nonce,
+            expires_at_ms,
+            call: Call::Accounts(call),
+        }
+        .sign(key)
+    };
+    let sender_role = match args.workload {
+        Workload::Registrations => Role::citizen_registrar(),
+        Workload::RoleUpdates => Role::admin(),
+    };
+    let mut setup: Vec<Transaction> = senders
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let call = AccountsCall::RegisterOfficial {
+                public_key: s.public_key().clone(),
+                agency: agency.clone(),
+                roles: vec![sender_role.clone()],
+            };
+            sign(&admin, admin_nonce + i as u64, call)
+        })
+        .collect();
+    let clerk: Role = "clerk".parse().map_err(|e| anyhow::anyhow!("role: {e}"))?;
+    if args.workload == Workload::RoleUpdates {
+        let call = AccountsCall::RegisterOfficial {
+            public_key: updated.public_key().clone(),
+            agency: agency.clone(),
+            roles: vec![clerk.clone()],
+        };
+        setup.push(sign(&admin, admin_nonce + senders.len() as u64, call));
+    }
+    let surveyor: Role = "surveyor".parse().map_err(|e| anyhow::anyhow!("role: {e}"))?;
+    let apis = target.apis.len();
+    // Citizens are unique by their identifier commitment: a random salt per run keeps runs from colliding.
+    let run_salt: [u8; 16] = rand::random();
+    let txs: Vec<Prepared> = (0..total)
+        .into_par_iter()
+        .map(|j| {
+            let s = j % senders.len();
+            let call = match args.workload {
+                Workload::Registrations => AccountsCall::RegisterCitizen {
+                    public_key: Keypair::generate().public_key().clone(),
+                    id_commitment: publica_crypto::sha256_concat(&[
+                        b"publica-load",
+                        &run_salt,
+                        &(j as u64).to_le_bytes(),
+                    ]),
+                },
+                Workload::RoleUpdates => AccountsCall::SetRoles {
+                    account: updated.public_key().address(),
+                    roles: if j % 2 == 0 { vec![clerk.clone()] } else { vec![clerk.clone(), surveyor.clone()] },
+                },
+            };
+            let tx = sign(&senders[s], (j / senders.len()) as u64, call);
+            let base64 = base64::engine::general_purpose::STANDARD.encode(tx.encode());
+            Prepared { id: tx.id(), base64, api: s % apis }
+        })
+        .collect();
+
+    eprintln!("registering {} sending officials", senders.len());
+    let registered_at = register(&http, api0, &setup)?;
+    // Every node must know the senders before it admits their transactions.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    for api in &target.apis {
+        loop {
+            let status = http.get(api, "/v1/status")?.unwrap_or_default();
+            if status["height"].as_u64().unwrap_or(0) >= registered_at {
+                break;
+            }
+            if Instant::now() > deadline {
+                bail!("{api} did not reach height {registered_at} (the senders' registration) within 60 s; is it syncing?");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    let run = Arc::new(Run {
+        start: Instant::now(),
+        index: txs.iter().enumerate().map(|(i, p)| (p.id, i)).collect(),
+        sent_ns: (0..total).map(|_| AtomicU64::new(0)).collect(),
+        committed_ns: (0..total).map(|_| AtomicU64::new(0)).collect(),
+        fate: (0..total).map(|_| AtomicU8::new(Fate::Waiting as u8)).collect(),
+        committed: AtomicU64::new(0),
+        settled: AtomicU64::new(0),
+        blocks: AtomicU64::new(0),
+        refusals: Mutex::new(Refusals::default()),
+        txs,
+    });
+    let follow_from = target
+        .apis
+        .iter()
+        .filter_map(|api| http.get(api, "/v1/status").ok().flatten())
+        .filter_map(|s| s["height"].as_u64())
+        .min()
+        .unwrap_or(height);
+    eprintln!("sending");
+    let stop = Arc::new(AtomicBool::new(false));
+    let follower = {
+        let (run, stop, apis) = (run.clone(), stop.clone(), target.apis.clone());
+        std::thread::spawn(move || follow(&run, &apis, follow_from, &stop))
+    };
+
+    // One queue per API, drained by its workers.
+    let mut queues = Vec::with_capacity(apis);
+    let mut workers = Vec::new();
+    for api in &target.apis {
+        let (tx, rx) = mpsc::channel::<usize>();
+        let rx = Arc::new(Mutex::new(rx));
+        for _ in 0..WORKERS_PER_API {
+            let (run, rx, api) = (run.clone(), rx.clone(), api.clone());
+            workers.push(std::thread::spawn(move || send_worker(&run, &api, &rx)));
+        }
+        queues.push(tx);
+    }
+    let mut dispatched = 0usize;
+    while dispatched < total {
+        let due = ((run.start.elapsed().as_secs_f64() * args.rate).floor() as usize + 1).min(total);
+        for i in dispatched..due {
+            queues[run.txs[i].api].send(i).expect("the workers outlive the dispatcher");
+        }
+        dispatched = due;
+        std::thread::sleep(DISPATCH_STEP);
+    }
+    drop(queues);
+    for w in workers {
+        w.join().expect("a sending worker panicked");
+    }
+    let sent_secs = run.start.elapsed().as_secs_f64();
+
+    // Wait for every admitted transaction to commit, or for the timeout.
+    let deadline = Instant::now() + Duration::from_secs(args.commit_timeout_secs);
+    while (run.settled.load(Ordering::Relaxed) as usize) < total && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    stop.store(true, Ordering::Relaxed);
+    let follow_error = follower.join().expect("the follower panicked");
+
+    report(&run, &http, &target.apis, args.rate, sent_secs, follow_error)
+}
+
+/// Register the senders and wait until all are committed; returns the highest height they were committed at.
+fn register(http: &Http, api: &str, setup: &[Transaction]) -> Result<u64> {
+    let encoded: Vec<String> =
+        setup.iter().map(|tx| base64::engine::general_purpose::STANDARD.encode(tx.encode())).collect();
+    for chunk in encoded.chunks(BATCH_MAX) {
+        let body = serde_json::to_vec(&serde_json::json!({ "txs": chunk }))?;
+        let answer = http.post(api, "/v1/transactions/batch", body)?;
+        for result in answer["results"].as_array().context("a batch answer without results")? {
+            if let Some(error) = result.get("error") {
+                bail!(
+                    "registering a sending official was refused ({}): {}",
+                    error["code"].as_str().unwrap_or("?"),
+                    error["message"].as_str().unwrap_or("?")
+                );
+            }
+        }
+    }
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut highest = 0;
+    // Nonces commit in order: the last one committed means all are; the others are checked after it anyway.
+    for tx in setup.iter().rev().take(1).chain(setup.iter()) {
+        let id = tx.id();
+        loop {
+            let status = http.get(api, &format!("/v1/transactions/{id}"))?.unwrap_or_default();
+            match status["status"].as_str() {
+                Some("committed") => {
+                    highest = highest.max(status["height"].as_u64().unwrap_or(0));
+                    break;
+                }
+                Some("rejected") => bail!(
+                    "registering a sending official failed ({}): {}",
+                    status["error"]["code"].as_str().unwrap_or("?"),
+                    status["error"]["message"].as_str().unwrap_or("?")
+                ),
+                _ if Instant::now() > deadline => {
+                    bail!("the sending officials were not committed within 120 s; is the network committing blocks?")
+                }
+                _ => std::thread::sleep(Duration::from_millis(50)),
+            }
+        }
+    }
+    Ok(highest)
+}
+
+/// Take due transactions from the queue and send them in batches until the queue is closed.
+fn send_worker(run: &Run, api: &str, queue: &Mutex<mpsc::Receiver<usize>>) {
+    let http = match Http::new(Duration::from_secs(60)) {
+        Ok(h) => h,
+        Err(e) => panic!("cannot build an HTTP client: {e}"),
+    };
+    loop {
+        let batch: Vec<usize> = {
+            let queue = queue.lock().expect("not poisoned");
+            let Ok(first) = queue.recv() else { return };
+            let mut batch = vec![first];
+            while batch.len() < BATCH_MAX {
+                match queue.try_recv() {
+                    Ok(i) => batch.push(i),
+                    Err(_) => break,
+                }
+            }
+            batch
+        };
+        let texts: Vec<&str> = batch.iter().map(|&i| run.txs[i].base64.as_str()).collect();
+        let body = serde_json::to_vec(&serde_json::json!({ "txs": texts })).expect("strings serialize");
+        let now = run.now_ns();
+        for &i in &batch {
+            run.sent_ns[i].store(now, Ordering::Relaxed);
+        }
+        match http.post(api, "/v1/transactions/batch", body) {
+            Ok(answer) => {
+                let results = answer["results"].as_array().map(Vec::as_slice).unwrap_or_default();
+                for (k, &i) in batch.iter().enumerate() {
+                    match results.get(k).and_then(|r| r.get("error")) {
+                        None if k < results.len() => {
+                            // Committed may already have been seen by the follower; only a waiting one moves on.
+                            let _ = run.fate[i].compare_exchange(
+                                Fate::Waiting as u8,
+                                Fate::Admitted as u8,
+                                Ordering::Relaxed,
+                                Ordering::Relaxed,
+                            );
+                        }
+                        error => {
+                            let (code, message) = match error {
+                                Some(e) => (
+                                    e["code"].as_str().unwrap_or("unknown").to_owned(),
+                                    e["message"].as_str().unwrap_or("no message").to_owned(),
+                                ),
+                                None => ("no_answer".to_owned(), "the batch answer has no result for it".to_owned()),
+                            };
+                            run.refusals.lock().expect("not poisoned").add(&code, format!("{api}: {code}: {message}"));
+                            run.settle(i, Fate::Refused);
+                        }
+                    }
+                }
+            }
+            Err(e) => {
+                let mut refusals = run.refusals.lock().expect("not poisoned");
+                for &i in &batch {
+                    refusals.add("not_delivered", format!("{e:#}"));
+                    run.settle(i, Fate::Undelivered);
+                }
+            }
+        }
+    }
+}
+
+/// Follow the chain block by block from `from + 1`, marking the load's transactions committed, until `stop`.
+/// Returns the last error if no node could be followed for a while.
+fn follow(run: &Run, apis: &[String], from: u64, stop: &AtomicBool) -> Option<String> {
+    let http = Http::new(Duration::from_secs(10)).expect("an HTTP client builds");
+    let mut height = from;
+    let mut node = 0;
+    let mut failing_since: Option<Instant> = None;
+    while !stop.load(Ordering::Relaxed) {
+        match http.get(&apis[node], &format!("/v1/blocks/{}", height + 1)) {
+            Ok(Some(block)) => {
+                let now = run.now_ns();
+                for id in block["tx_ids"].as_array().into_iter().flatten() {
+                    let Some(id) = id.as_str().and_then(|s| s.parse::<TxId>().ok()) else { continue };
+                    if let Some(&i) = run.index.get(&id) {
+                        run.mark_committed(i, now);
+                    }
+                }
+                run.blocks.fetch_add(1, Ordering::Relaxed);
+                height += 1;
+                failing_since = None;
+            }
+            Ok(None) => std::thread::sleep(FOLLOW_POLL),
+            Err(e) => {
+                // This node stopped answering: follow the next one.
+                let since = *failing_since.get_or_insert_with(Instant::now);
+                if since.elapsed() > Duration::from_secs(30) {
+                    return Some(format!("no node answered for 30 s; the last error: {e:#}"));
+                }
+                node = (node + 1) % apis.len();
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        }
+    }
+    None
+}
+
+/// The `p`-quantile (0 to 1) of sorted values, nearest rank.
+fn quantile(sorted: &[f64], p: f64) -> f64 {
+    let rank = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len());
+    sorted[rank - 1]
+}
+
+fn report(
+    run: &Run,
+    http: &Http,
+    apis: &[String],
+    rate: f64,
+    sent_secs: f64,
+    follow_error: Option<String>,
+) -> Result<()> {
+    let total = run.txs.len();
+    let count = |f: Fate| run.fate.iter().filter(|x| x.load(Ordering::Relaxed) == f as u8).count();
+    let committed = run.committed.load(Ordering::Relaxed) as usize;
+    let refused = count(Fate::Refused);
+    let undelivered = count(Fate::Undelivered);
+    let mut latencies_s: Vec<f64> = Vec::with_capacity(committed);
+    let (mut first_sent, mut last_commit) = (u64::MAX, 0u64);
+    for i in 0..total {
+        let (sent, done) = (run.sent_ns[i].load(Ordering::Relaxed), run.committed_ns[i].load(Ordering::Relaxed));
+        if sent > 0 {
+            first_sent = first_sent.min(sent);
+        }
+        if done > 0 && sent > 0 {
+            latencies_s.push(done.saturating_sub(sent) as f64 / 1e9);
+            last_commit = last_commit.max(done);
+        }
+    }
+    latencies_s.sort_by(f64::total_cmp);
+
+    // Admitted but never seen committed: ask their node why.
+    let missing: Vec<usize> = (0..total)
+        .filter(|&i| run.committed_ns[i].load(Ordering::Relaxed) == 0 && run.fate[i].load(Ordering::Relaxed) <= 1)
+        .collect();
+    let mut later: BTreeMap<String, u64> = BTreeMap::new();
+    let mut later_reasons = Vec::new();
+    for &i in missing.iter().take(LOOKUPS_MAX) {
+        let p = &run.txs[i];
+        let status = http.get(&apis[p.api], &format!("/v1/transactions/{}", p.id));
+        let what = match &status {
+            Ok(Some(s)) if s["status"] == "rejected" => {
+                let code = s["error"]["code"].as_str().unwrap_or("unknown").to_owned();
+                if later_reasons.len() < REASONS_SHOWN {
+                    later_reasons.push(format!(
+                        "{}: {code}: {}",
+                        apis[p.api],
+                        s["error"]["message"].as_str().unwrap_or("")
+                    ));
+                }
+                format!("rejected ({code})")
+            }
+            // Committed after the follower stopped.
+            Ok(Some(s)) if s["status"] == "committed" => "committed after the wait".to_owned(),
+            Ok(Some(s)) => s["status"].as_str().unwrap_or("unknown").to_owned(),
+            Ok(None) => "unknown to its node".to_owned(),
+            Err(_) => "its node is not answering".to_owned(),
+        };
+        *later.entry(what).or_default() += 1;
+    }
+
+    let window_s = if last_commit > first_sent { (last_commit - first_sent) as f64 / 1e9 } else { 0.0 };
+    let blocks = run.blocks.load(Ordering::Relaxed);
+    println!();
+    println!("offered       {total} transactions at {rate} tx/s (sent in {sent_secs:.2} s)");
+    println!(
+        "admission     {} accepted, {refused} refused, {undelivered} not delivered",
+        total - refused - undelivered
+    );
+    if committed > 0 {
+        println!(
+            "committed     {committed} in {window_s:.2} s: {:.0} tx/s ({blocks} blocks, {:.1} tx per block)",
+            committed as f64 / window_s.max(1e-9),
+            committed as f64 / blocks.max(1) as f64
+        );
+        println!(
+            "latency       p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms (batch sent to block seen committed)",
+            quantile(&latencies_s, 0.50) * 1e3,
+            quantile(&latencies_s, 0.99) * 1e3,
+            latencies_s.last().copied().unwrap_or_default() * 1e3
+        );
+    } else {
+        println!("committed     none ({blocks} blocks seen)");
+    }
+    let refusals = run.refusals.lock().expect("not poisoned");
+    if !refusals.by_code.is_empty() {
+        let codes: Vec<String> = refusals.by_code.iter().map(|(c, n)| format!("{c} ×{n}")).collect();
+        println!("refused       {}", codes.join(", "));
+        for reason in &refusals.first {
+            println!("  {reason}");
+        }
+    }
+    if !missing.is_empty() {
+        let what: Vec<String> = later.iter().map(|(w, n)| format!("{w} ×{n}")).collect();
+        println!(
+            "not committed {} admitted transactions (of the first {} looked up: {})",
+            missing.len(),
+            missing.len().min(LOOKUPS_MAX),
+            what.join(", ")
+        );
+        for reason in &later_reasons {
+            println!("  {reason}");
+        }
+    }
+    if let Some(e) = follow_error {
+        bail!("could not follow the chain: {e}");
+    }
+    if committed < total {
+        bail!(
+            "{} of {total} transactions were not committed; the reasons are above (lower --rate if the mempools refused \
+             them, or raise --commit-timeout-secs)",
+            total - committed
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantiles_by_nearest_rank() {
+        let v: Vec<f64> = (1..=100).map(f64::from).collect();
+        assert_eq!(quantile(&v, 0.5), 50.0);
+        assert_eq!(quantile(&v, 0.99), 99.0);
+        assert_eq!(quantile(&v, 1.0), 100.0);
+        assert_eq!(quantile(&[7.0], 0.99), 7.0);
+    }
+
+    #[test]
+    fn refusals_keep_counts_and_only_the_first_reasons() {
+        let mut r = Refusals::default();
+        for i in 0..10 {
+            r.add(if i % 2 == 0 { "bad_nonce" } else { "missing_role" }, format!("reason {i}"));
+        }
+        assert_eq!(r.by_code["bad_nonce"], 5);
+        assert_eq!(r.by_code["missing_role"], 5);
+        assert_eq!(r.first.len(), REASONS_SHOWN);
+        assert_eq!(r.first[0], "reason 0");
+    }
+}
