@@ -49,9 +49,9 @@ pub type Hash = [u8; 32];
 pub use checkpoint::{Checkpoint, SignedCheckpoint};
 pub use error::TlogError;
 pub use note::{
-    format_signature_line, key_id, parse_signature_lines, verify_note, verify_note_timestamps, Note, NoteSignature,
-    SignatureType, VerifierKey, ED25519_PUBLIC_KEY_LEN, ED25519_SIGNATURE_LEN, MAX_NOTE_BYTES, MAX_SIGNATURES,
-    ML_DSA_44_PUBLIC_KEY_LEN, ML_DSA_44_SIGNATURE_LEN,
+    check_key_name, format_signature_line, key_id, parse_signature_lines, verify_note, verify_note_timestamps, Note,
+    NoteSignature, SignatureType, VerifierKey, ED25519_PUBLIC_KEY_LEN, ED25519_SIGNATURE_LEN, MAX_NOTE_BYTES,
+    MAX_SIGNATURES, ML_DSA_44_PUBLIC_KEY_LEN, ML_DSA_44_SIGNATURE_LEN,
 };
 pub use proof::{TlogProof, MAX_PROOF_BYTES, MAX_PROOF_HASHES, TLOG_PROOF_HEADER};
 pub use sign::{

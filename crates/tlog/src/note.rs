@@ -101,7 +101,7 @@ pub fn key_id(name: &str, sig_type: u8, public_key: &[u8]) -> u32 {
 
 /// Checks the signed-note key name rule: non-empty, no Unicode space, no `+`. Control characters are refused
 /// too, since a note may not contain them.
-pub(crate) fn check_key_name(name: &str) -> Result<(), TlogError> {
+pub fn check_key_name(name: &str) -> Result<(), TlogError> {
     let reason = if name.is_empty() {
         "it is empty"
     } else if name.chars().any(char::is_whitespace) {

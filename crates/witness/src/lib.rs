@@ -321,22 +321,16 @@ fn empty_root() -> Hash {
 /// Check a witness name: a C2SP key name (non-empty, no Unicode space, no `+`, no control character) of at most
 /// 255 bytes, the limit of the ML-DSA-44 cosigned message.
 pub fn check_name(name: &str) -> Result<(), WitnessError> {
-    let reason = if name.is_empty() {
-        "it is empty"
-    } else if name.len() > 255 {
-        "it is longer than 255 bytes"
-    } else if name.chars().any(char::is_whitespace) {
-        "it contains a space"
-    } else if name.contains('+') {
-        "it contains `+`"
-    } else if name.chars().any(char::is_control) {
-        "it contains a control character"
-    } else {
-        return Ok(());
+    let unusable = |reason: String| {
+        WitnessError::Key(format!(
+            "witness name {name:?} is not usable: {reason}; pick a name such as `court.example/witness`"
+        ))
     };
-    Err(WitnessError::Key(format!(
-        "witness name {name:?} is not usable: {reason}; pick a name such as `court.example/witness`"
-    )))
+    publica_tlog::check_key_name(name).map_err(|e| unusable(e.to_string()))?;
+    if name.len() > 255 {
+        return Err(unusable("it is longer than 255 bytes".into()));
+    }
+    Ok(())
 }
 
 /// A witness's home directory:

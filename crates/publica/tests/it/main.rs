@@ -23,6 +23,39 @@ fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
+/// The lines a child process prints on its (piped) standard output, as they come.
+fn stdout_lines(child: &mut Child) -> mpsc::Receiver<String> {
+    let (tx, rx) = mpsc::channel();
+    let stdout = child.stdout.take().expect("the child's stdout is piped");
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+/// Wait for a line containing `needle` from `what`'s output; returns every line seen until then.
+fn wait_for_line(output: &mpsc::Receiver<String>, what: &str, needle: &str, timeout: Duration) -> Vec<String> {
+    let deadline = Instant::now() + timeout;
+    let mut seen = Vec::new();
+    loop {
+        let left = deadline.checked_duration_since(Instant::now()).unwrap_or_default();
+        match output.recv_timeout(left) {
+            Ok(line) => {
+                let done = line.contains(needle);
+                seen.push(line);
+                if done {
+                    return seen;
+                }
+            }
+            Err(_) => panic!("`{what}` did not print {needle:?} within {timeout:?}; output: {seen:#?}"),
+        }
+    }
+}
+
 /// A `publica dev` process, killed when dropped.
 struct Dev {
     child: Child,
@@ -43,15 +76,7 @@ impl Dev {
             .stderr(Stdio::null())
             .spawn()
             .expect("spawn publica dev");
-        let (tx, rx) = mpsc::channel();
-        let stdout = child.stdout.take().unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
+        let rx = stdout_lines(&mut child);
         let mut dev =
             Dev { child, api: format!("http://127.0.0.1:{port}"), home: home.to_owned(), output: rx, startup: vec![] };
         dev.startup = dev.wait_for_line("Ready.", Duration::from_secs(120));
@@ -60,21 +85,7 @@ impl Dev {
 
     /// Wait for a line of output containing `needle`; returns every line seen until then.
     fn wait_for_line(&mut self, needle: &str, timeout: Duration) -> Vec<String> {
-        let deadline = Instant::now() + timeout;
-        let mut seen = Vec::new();
-        loop {
-            let left = deadline.checked_duration_since(Instant::now()).unwrap_or_default();
-            match self.output.recv_timeout(left) {
-                Ok(line) => {
-                    let done = line.contains(needle);
-                    seen.push(line);
-                    if done {
-                        return seen;
-                    }
-                }
-                Err(_) => panic!("`publica dev` did not print {needle:?} within {timeout:?}; output: {seen:#?}"),
-            }
-        }
+        wait_for_line(&self.output, "publica dev", needle, timeout)
     }
 
     fn get(&self, path: &str) -> Value {

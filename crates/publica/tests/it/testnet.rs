@@ -6,7 +6,6 @@
 
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -19,7 +18,7 @@ use publica_crypto::Keypair;
 use publica_types::{AccountsCall, AgencyId, Call, ChainId, TxBody};
 use serde_json::Value;
 
-use crate::{text, BIN};
+use crate::{stdout_lines, text, BIN};
 
 /// One multi-validator network at a time: each is four node processes executing every block, and the machines
 /// these tests run on may have two cores. Running them one after another keeps each within its time bounds.
@@ -470,34 +469,12 @@ impl Up {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        let (tx, rx) = mpsc::channel();
-        let stdout = child.stdout.take().unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
+        let rx = stdout_lines(&mut child);
         Up { child, output: rx }
     }
 
     fn wait_for_line(&self, needle: &str, timeout: Duration) -> Vec<String> {
-        let deadline = Instant::now() + timeout;
-        let mut seen = Vec::new();
-        loop {
-            let left = deadline.checked_duration_since(Instant::now()).unwrap_or_default();
-            match self.output.recv_timeout(left) {
-                Ok(line) => {
-                    let done = line.contains(needle);
-                    seen.push(line);
-                    if done {
-                        return seen;
-                    }
-                }
-                Err(_) => panic!("`publica testnet up` did not print {needle:?} within {timeout:?}: {seen:#?}"),
-            }
-        }
+        super::wait_for_line(&self.output, "publica testnet up", needle, timeout)
     }
 
     /// SIGTERM, then wait for it to exit; `true` if it did within `limit`.

@@ -1,10 +1,8 @@
 //! End to end: `publica witness` cosigns the checkpoints a `publica dev` node pushes to it, and the node's
 //! receipts carry the witness's cosignatures, which verify with the keys the witness printed.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use publica_crypto::Keypair;
@@ -36,25 +34,8 @@ impl WitnessProcess {
             .stderr(Stdio::null())
             .spawn()
             .expect("spawn publica witness run");
-        let (tx, rx) = mpsc::channel();
-        let stdout = child.stdout.take().unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let deadline = Instant::now() + Duration::from_secs(60);
-        let mut seen = Vec::new();
-        loop {
-            let left = deadline.checked_duration_since(Instant::now()).unwrap_or_default();
-            match rx.recv_timeout(left) {
-                Ok(line) if line.contains("Ready.") => break,
-                Ok(line) => seen.push(line),
-                Err(_) => panic!("`publica witness run` did not get ready within 60 s; output: {seen:#?}"),
-            }
-        }
+        let rx = super::stdout_lines(&mut child);
+        let seen = super::wait_for_line(&rx, "publica witness run", "Ready.", Duration::from_secs(60));
         let url = format!("http://127.0.0.1:{port}");
         assert!(seen.iter().any(|l| l.contains(&url)), "the URL is printed: {seen:#?}");
         assert!(seen.iter().any(|l| l.contains("follows publica/publica-dev/notary")), "{seen:#?}");
