@@ -41,7 +41,7 @@ pub struct Args {
 }
 
 /// The founding agencies of the demo: id, name, may register citizens.
-const AGENCIES: &[(&str, &str, bool)] = &[
+pub const AGENCIES: &[(&str, &str, bool)] = &[
     ("civil-registry", "Civil Registry Office", true),
     ("land-registry", "National Land Registry", false),
     ("business-registry", "Business Register", false),
@@ -70,8 +70,8 @@ fn demo_key(name: &str) -> Keypair {
     Keypair::from_seed(&publica_crypto::sha256(format!("publica-dev-demo-key/{name}").as_bytes()))
 }
 
-fn demo_kdf() -> KdfParams {
-    // The demo's keys are public anyway; a light KDF keeps the first start quick.
+/// Key derivation for demo key files: their keys are public anyway, so a light KDF keeps start-up quick.
+pub fn demo_kdf() -> KdfParams {
     KdfParams { m_kib: 8 * 1024, t: 1, p: 1 }
 }
 

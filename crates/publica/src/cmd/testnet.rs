@@ -44,14 +44,9 @@ const STOP_GRACE: Duration = Duration::from_secs(15);
 /// Most bytes read from the end of a node's log to show why it stopped.
 const LOG_TAIL_BYTES: u64 = 64 * 1024;
 
-/// The founding agencies of every testnet: id, name, may register citizens. The first one is the agency whose
-/// administrator `publica load` uses by default.
-pub const AGENCIES: &[(&str, &str, bool)] = &[
-    ("civil-registry", "Civil Registry Office", true),
-    ("land-registry", "National Land Registry", false),
-    ("business-registry", "Business Register", false),
-    ("notary-office", "Public Notary Office", false),
-];
+/// The founding agencies of every testnet, the same as the `dev` network's: id, name, may register citizens. The
+/// first one is the agency whose administrator `publica load` uses by default.
+pub use super::dev::AGENCIES;
 
 /// `publica testnet` subcommands.
 #[derive(Subcommand)]
@@ -299,7 +294,7 @@ fn init(args: InitArgs) -> Result<()> {
         let file = PathBuf::from("keys").join(format!("admin-{id}.json"));
         let label = format!("demo administrator of {id}");
         // A demo key is public anyway: a light key derivation keeps `init` and `load` quick.
-        let kdf = KdfParams { m_kib: 8 * 1024, t: 1, p: 1 };
+        let kdf = super::dev::demo_kdf();
         crate::keyfile::save(&dir.join(&file), &demo_admin_key(id), &label, &passphrase, kdf)?;
         agencies.push(AgencyEntry { id: id.parse()?, can_register_citizens: *citizens, admin_key: file });
     }
