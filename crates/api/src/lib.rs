@@ -12,6 +12,7 @@ pub mod extract;
 pub mod openapi;
 
 mod chain;
+mod governance;
 mod layers;
 mod notary;
 mod state;
@@ -58,6 +59,10 @@ pub const ROUTES: &[Route] = &[
     Route::new("GET", "/v1/state/{key}", || get(state::state)),
     Route::new("GET", "/v1/status", || get(chain::status)),
     Route::new("GET", "/v1/genesis", || get(chain::genesis)),
+    Route::new("GET", "/v1/validators", || get(governance::validators)),
+    Route::new("GET", "/v1/validators/history", || get(governance::history)),
+    Route::new("GET", "/v1/governance/proposals", || get(governance::proposals)),
+    Route::new("GET", "/v1/governance/proposals/{id}", || get(governance::proposal)),
     Route::new("GET", "/v1/notary/checkpoint", || get(notary::checkpoint)),
     Route::new("GET", "/v1/notary/entries/{hash}", || get(notary::entry)),
     Route::new("GET", "/v1/notary/receipts/{hash}", || get(notary::receipt)),

@@ -20,8 +20,8 @@ pub use publica_notary::{AnchorIndex, EmptyIndex, LogAppend};
 
 use publica_notary::BlockLog;
 
-/// State key of the current validator set.
-pub const VALIDATORS_KEY: &[u8] = b"sys/validators";
+/// State key of the validator set that signs the next block.
+pub use publica_governance::VALIDATORS_KEY;
 /// State key of the chain id.
 pub const CHAIN_ID_KEY: &[u8] = b"sys/chain-id";
 /// State key of the genesis document's hash.
@@ -102,12 +102,19 @@ pub struct Outcome {
     pub log: LogAppend,
     /// The state tree after the block.
     pub tree: StateTree,
+    /// The validator set that signs the next block, when the block changed it (governance).
+    pub next_validators: Option<ValidatorSet>,
 }
 
 impl Outcome {
     /// The state root after the block.
     pub fn state_root(&self) -> Hash {
         self.tree.root()
+    }
+
+    /// The set that signs the next block: the one this block installed, or else `current`, the set of this block.
+    pub fn next_validator_set<'a>(&'a self, current: &'a ValidatorSet) -> &'a ValidatorSet {
+        self.next_validators.as_ref().unwrap_or(current)
     }
 }
 
@@ -179,7 +186,11 @@ pub fn execute_block(
     };
     let changes = block.into_changes();
     let tree = updated_tree(tree, &changes);
-    Ok(Outcome { included, included_hashes, rejected, changes, log, tree })
+    let next_validators = match changes.get(VALIDATORS_KEY) {
+        Some(Some(bytes)) => Some(ValidatorSet::decode(bytes).expect("governance writes only valid sets")),
+        _ => None,
+    };
+    Ok(Outcome { included, included_hashes, rejected, changes, log, tree, next_validators })
 }
 
 /// The checks every transaction passes before its call runs, then the call, then the nonce bump.
@@ -241,6 +252,7 @@ fn execute_tx(
         Call::Notary(call) => {
             publica_notary::execute(state, &ctx, call, log)?;
         }
+        Call::Governance(call) => publica_governance::execute(state, &ctx, call)?,
     }
     publica_accounts::bump_nonce(state, &body.sender);
     Ok(())
@@ -274,16 +286,12 @@ pub fn genesis_state(genesis: &Genesis) -> Outcome {
         changes,
         log: LogAppend::default(),
         tree,
+        next_validators: None,
     }
 }
 
-/// The validator set stored in the state.
-pub fn validator_set(state: &dyn StateRead) -> Option<ValidatorSet> {
-    state.get(VALIDATORS_KEY).map(|b| {
-        ValidatorSet::decode(&b)
-            .unwrap_or_else(|e| panic!("stored validator set does not decode ({e}); the state store is corrupt"))
-    })
-}
+/// The validator set stored in the state: the one that signs the block after that state.
+pub use publica_governance::validator_set;
 
 fn updated_tree(tree: &StateTree, changes: &Changes) -> StateTree {
     let hashed: Vec<(Hash, Option<Hash>)> =

@@ -43,15 +43,22 @@ impl NodeApp {
 
     /// Assemble and store the signed checkpoint of the log after a committed block, from the deciding precommits'
     /// vote extensions.
-    fn store_checkpoint(&self, header: &BlockHeader, size: u64, root: Hash, extensions: &DecidedExtensions) {
+    /// `validators` is the set that signed the block.
+    fn store_checkpoint(
+        &self,
+        header: &BlockHeader,
+        validators: &ValidatorSet,
+        size: u64,
+        root: Hash,
+        extensions: &DecidedExtensions,
+    ) {
         let votes: Vec<(Address, CheckpointVote)> = extensions
             .extensions
             .iter()
             .filter(|e| !e.extension.is_empty())
             .filter_map(|e| CheckpointVote::decode(&e.extension).ok().map(|v| (e.validator, v)))
             .collect();
-        let validators = self.shared.committed.read().validators.clone();
-        match checkpoint::assemble(self.shared.chain_id(), &validators, size, root, &votes) {
+        match checkpoint::assemble(self.shared.chain_id(), validators, size, root, &votes) {
             Some(signed) => {
                 if let Err(e) = self.shared.store.put_checkpoint(header.height, &signed.to_bytes()) {
                     tracing::error!(height = header.height, error = %e, "cannot store the notary checkpoint");
@@ -95,9 +102,9 @@ impl NodeApp {
         if live && h.time_ms > now_ms() + CLOCK_DRIFT_MAX_MS {
             return Err(format!("block time {} is too far in the future", h.time_ms));
         }
-        let set_hash = committed.validators.hash();
-        if h.validator_set_hash != set_hash || h.next_validator_set_hash != set_hash {
-            return Err("block names another validator set".into());
+        // The next set is checked after execution, which may change it (governance).
+        if h.validator_set_hash != committed.validators.hash() {
+            return Err("block names another validator set than the one that signs its height".into());
         }
         if committed.validators.get(&h.proposer).is_none() {
             return Err(format!("proposer {} is not a validator", h.proposer));
@@ -131,6 +138,9 @@ impl NodeApp {
         if outcome.state_root() != block.header.state_root {
             return Err("state root in the header differs from the state after executing the block".into());
         }
+        if outcome.next_validator_set(&committed.validators).hash() != block.header.next_validator_set_hash {
+            return Err("the header's next validator set differs from the set after executing the block".into());
+        }
         drop(committed);
         // The block already holds the transactions; the outcome's copy is not needed.
         let mut outcome = outcome;
@@ -156,9 +166,21 @@ impl Application for NodeApp {
     }
 
     fn validator_set(&self, height: u64) -> Option<ValidatorSet> {
-        // The set only changes through genesis for now: every height up to the next one uses the current set.
         let committed = self.shared.committed.read();
-        (height <= committed.height + 1).then(|| committed.validators.clone())
+        if height == committed.height + 1 {
+            return Some(committed.validators.clone());
+        }
+        if height > committed.height {
+            return None;
+        }
+        drop(committed);
+        match self.shared.store.validator_set_at(height) {
+            Ok(set) => set,
+            Err(e) => {
+                tracing::error!(height, error = %e, "cannot read the validator set of a past height");
+                None
+            }
+        }
     }
 
     fn propose(&mut self, height: u64, _round: u32, proposer: Address) -> Result<Block, String> {
@@ -185,6 +207,7 @@ impl Application for NodeApp {
             shared.record_refusal(*id, error.clone());
         }
         let set_hash = committed.validators.hash();
+        let next_set_hash = outcome.next_validator_set(&committed.validators).hash();
         let header = BlockHeader {
             version: HEADER_VERSION,
             chain_id: shared.chain_id().clone(),
@@ -196,7 +219,7 @@ impl Application for NodeApp {
             tx_count: outcome.included.len() as u32,
             state_root: outcome.state_root(),
             validator_set_hash: set_hash,
-            next_validator_set_hash: set_hash,
+            next_validator_set_hash: next_set_hash,
         };
         drop(committed);
         // Dropped transactions leave the mempool now; they would fail again in the next block.
@@ -280,7 +303,8 @@ impl Application for NodeApp {
         let changes: Vec<(Vec<u8>, Option<Vec<u8>>)> = executed.outcome.changes.into_iter().collect();
         let log = executed.outcome.log;
         let encoded_extensions = extensions.encode();
-        {
+        let next_validators = executed.outcome.next_validators;
+        let signing_set = {
             let mut committed = shared.committed.write();
             shared
                 .store
@@ -296,17 +320,30 @@ impl Application for NodeApp {
                         document_hashes: &log.document_hashes,
                         root: log.root,
                     }),
+                    next_validators: next_validators.as_ref(),
                 })
                 .map_err(|e| format!("cannot store block {}: {e}", block.header.height))?;
             committed.height = block.header.height;
             committed.tree = executed.outcome.tree;
             committed.header = Some((executed.block.header.clone(), certificate));
             debug_assert_eq!(committed.tree.root(), executed.block.header.state_root);
-        }
+            match next_validators {
+                Some(next) => {
+                    tracing::info!(
+                        height = block.header.height,
+                        validators = next.validators().len(),
+                        power = next.total_power(),
+                        "the validator set changes from the next height on"
+                    );
+                    std::mem::replace(&mut committed.validators, next)
+                }
+                None => committed.validators.clone(),
+            }
+        };
         shared.metrics.store_seconds.observe(started.elapsed().as_secs_f64());
         if !log.is_empty() {
             shared.metrics.log_entries.inc_by(log.entries.len() as u64);
-            self.store_checkpoint(&executed.block.header, log.size, log.root, &extensions);
+            self.store_checkpoint(&executed.block.header, &signing_set, log.size, log.root, &extensions);
         }
 
         // Clear the mempool of what this block used up.

@@ -448,6 +448,31 @@ impl Shared {
         }
     }
 
+    /// Every change of the validator set since genesis, each with the certified header of the block that made
+    /// it: what a light client needs to follow the set from the genesis set (`publica_verify::ValidatorHistory`).
+    pub fn validator_history(&self) -> Result<publica_verify::ValidatorHistory, crate::NodeError> {
+        let mut changes = Vec::new();
+        // The first entry is the genesis set, which the client already holds.
+        for (from_height, validators) in self.store.validator_set_changes()?.into_iter().skip(1) {
+            let height = from_height - 1;
+            let missing = || {
+                crate::NodeError::from(publica_storage::StoreError::Corrupt {
+                    what: "block",
+                    reason: format!(
+                        "block {height} changed the validator set but its header or certificate is missing"
+                    ),
+                })
+            };
+            let header = self.store.header(height)?.ok_or_else(missing)?;
+            let certificate = self.store.certificate(height)?.ok_or_else(missing)?;
+            changes.push(publica_verify::SetChange {
+                certified: publica_verify::CertifiedHeader { header, certificate },
+                validators,
+            });
+        }
+        Ok(publica_verify::ValidatorHistory { chain_id: self.chain_id().clone(), changes })
+    }
+
     /// Read a key from the committed state with a proof against the last certified header.
     pub fn read_with_proof(&self, key: &[u8]) -> Result<publica_verify::ReadProof, crate::NodeError> {
         Ok(self.read_with_proofs(&[key])?.pop().expect("one proof per key"))

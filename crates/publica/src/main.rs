@@ -50,6 +50,9 @@ enum Command {
     /// Run a network of several validators on this machine (demo agencies, for tests and benchmarks).
     #[command(subcommand)]
     Testnet(cmd::testnet::Command),
+    /// Change the validator set by a vote of the validators: candidacies, proposals, approvals.
+    #[command(subcommand)]
+    Governance(cmd::governance::Command),
     /// Offer a steady rate of signed transactions to a network and measure throughput and commit latency.
     Load(cmd::load::Args),
 }
@@ -77,6 +80,7 @@ fn main() -> std::process::ExitCode {
         Command::Witness(c) => cmd::witness::run(c),
         Command::Testnet(c) => cmd::testnet::run(c),
         Command::Load(args) => cmd::load::run(args),
+        Command::Governance(c) => cmd::governance::run(c),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

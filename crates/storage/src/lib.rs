@@ -16,6 +16,7 @@
 //! | `log_entries` | bundle index (u64 BE) | the entry bundle (C2SP tlog-tiles, full or partial) |
 //! | `log_index` | document hash | index of its log entry (u64 BE) |
 //! | `checkpoints` | height (u64 BE) | the signed checkpoint of the log after that block (C2SP signed note) |
+//! | `validator_sets` | first height (u64 BE) | borsh validator set signing from that height until the next entry |
 //!
 //! A block, its certificate, its extensions, its index entries, its state changes, its notary log tiles and the
 //! new last height are written in ONE fjall batch, persisted with `fdatasync` before [`Store::commit_block`]
@@ -28,7 +29,7 @@ use fjall::{Database, Keyspace, KeyspaceCreateOptions, PersistMode};
 
 use publica_merkle::log::LogError;
 use publica_merkle::tiles::{self, TileSource};
-use publica_types::{codec, Block, BlockHeader, CommitCertificate, Genesis, Hash, TxId};
+use publica_types::{codec, Block, BlockHeader, CommitCertificate, Genesis, Hash, TxId, ValidatorSet};
 
 /// Errors of the store.
 #[derive(Debug, thiserror::Error)]
@@ -64,6 +65,8 @@ pub struct BlockCommit<'a> {
     pub extensions: &'a [u8],
     /// What the block added to the notary log.
     pub log: Option<LogBatch<'a>>,
+    /// The validator set signing from the next height on, when the block changed it.
+    pub next_validators: Option<&'a ValidatorSet>,
 }
 
 /// Entries a block appends to the notary log.
@@ -96,6 +99,7 @@ pub struct Store {
     log_entries: Keyspace,
     log_index: Keyspace,
     checkpoints: Keyspace,
+    validator_sets: Keyspace,
     checkpoint_lock: std::sync::Mutex<()>,
 }
 
@@ -122,6 +126,7 @@ impl Store {
             log_entries: ks("log_entries")?,
             log_index: ks("log_index")?,
             checkpoints: ks("checkpoints")?,
+            validator_sets: ks("validator_sets")?,
             checkpoint_lock: std::sync::Mutex::new(()),
             db,
         })
@@ -141,9 +146,17 @@ impl Store {
     /// initialised with another genesis is refused.
     pub fn init_genesis(&self, genesis: &Genesis, changes: &[(Vec<u8>, Option<Vec<u8>>)]) -> Result<()> {
         if let Some(existing) = self.genesis()? {
-            return if existing.hash() == genesis.hash() { Ok(()) } else { Err(StoreError::GenesisMismatch) };
+            if existing.hash() != genesis.hash() {
+                return Err(StoreError::GenesisMismatch);
+            }
+            // Stores initialised before validator sets were kept per height hold only the genesis set.
+            if self.validator_sets.is_empty()? {
+                self.validator_sets.insert(1u64.to_be_bytes(), codec::encode(&genesis.validators))?;
+            }
+            return Ok(());
         }
         let mut batch = self.db.batch().durability(Some(PersistMode::SyncData));
+        batch.insert(&self.validator_sets, 1u64.to_be_bytes().as_slice(), codec::encode(&genesis.validators));
         for (k, v) in changes {
             match v {
                 Some(v) => batch.insert(&self.state, k.as_slice(), v.as_slice()),
@@ -194,6 +207,9 @@ impl Store {
             }
         }
         batch.insert(&self.extensions, height.as_slice(), commit.extensions);
+        if let Some(next) = commit.next_validators {
+            batch.insert(&self.validator_sets, (header.height + 1).to_be_bytes().as_slice(), codec::encode(next));
+        }
         if let Some(log) = commit.log.filter(|l| !l.entries.is_empty()) {
             let size = self.log_size()?;
             if size != log.first_index {
@@ -318,6 +334,29 @@ impl Store {
         Ok(self.checkpoint(height)?.map(|c| (height, c)))
     }
 
+    /// The validator set that signs the block at `height` (the last change at or below it), if the store knows it.
+    /// Known for every height up to the next one to commit.
+    pub fn validator_set_at(&self, height: u64) -> Result<Option<ValidatorSet>> {
+        match self.validator_sets.range(..=height.to_be_bytes()).next_back() {
+            None => Ok(None),
+            Some(item) => {
+                let (_, v) = item.into_inner()?;
+                Ok(Some(decode_set(&v)?))
+            }
+        }
+    }
+
+    /// Every validator set of the chain with the first height it signs, in height order: the genesis set at 1, then
+    /// one entry per change.
+    pub fn validator_set_changes(&self) -> Result<Vec<(u64, ValidatorSet)>> {
+        let mut out = Vec::new();
+        for item in self.validator_sets.iter() {
+            let (k, v) = item.into_inner()?;
+            out.push((decode_u64("validator set height", &k)?, decode_set(&v)?));
+        }
+        Ok(out)
+    }
+
     /// The header at `height`.
     pub fn header(&self, height: u64) -> Result<Option<BlockHeader>> {
         self.headers
@@ -420,4 +459,8 @@ impl TileSource for Store {
 
 fn decode_u64(what: &'static str, bytes: &[u8]) -> Result<u64> {
     Ok(u64::from_be_bytes(bytes.try_into().map_err(|_| StoreError::Corrupt { what, reason: "not 8 bytes".into() })?))
+}
+
+fn decode_set(bytes: &[u8]) -> Result<ValidatorSet> {
+    ValidatorSet::decode(bytes).map_err(|e| StoreError::Corrupt { what: "validator set", reason: e.to_string() })
 }

@@ -7,7 +7,7 @@
 use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};
 
-use crate::{AgencyId, Role};
+use crate::{AgencyId, GovernanceCall, Role};
 use publica_crypto::{Address, Hash, PublicKey, Signature};
 
 /// A call to one of the ledger's modules.
@@ -21,6 +21,8 @@ pub enum Call {
     Accounts(AccountsCall),
     /// The notary module: document hashes anchored in the append-only log.
     Notary(NotaryCall),
+    /// The governance module: changes of the validator set, approved by the validators.
+    Governance(GovernanceCall),
 }
 
 impl Call {
@@ -29,6 +31,7 @@ impl Call {
         match self {
             Call::Accounts(_) => "accounts",
             Call::Notary(_) => "notary",
+            Call::Governance(_) => "governance",
         }
     }
 
@@ -37,7 +40,26 @@ impl Call {
         match self {
             Call::Accounts(c) => c.method(),
             Call::Notary(c) => c.method(),
+            Call::Governance(c) => c.method(),
         }
+    }
+}
+
+impl From<AccountsCall> for Call {
+    fn from(call: AccountsCall) -> Self {
+        Call::Accounts(call)
+    }
+}
+
+impl From<NotaryCall> for Call {
+    fn from(call: NotaryCall) -> Self {
+        Call::Notary(call)
+    }
+}
+
+impl From<GovernanceCall> for Call {
+    fn from(call: GovernanceCall) -> Self {
+        Call::Governance(call)
     }
 }
 

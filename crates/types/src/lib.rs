@@ -12,6 +12,7 @@ pub mod consensus;
 pub mod error;
 pub mod extension;
 pub mod genesis;
+pub mod governance;
 pub mod ids;
 pub mod state;
 pub mod tx;
@@ -25,6 +26,7 @@ pub use extension::{
     DecidedExtensions, SignedVoteExtension, MAX_DECIDED_EXTENSIONS_BYTES, MAX_VOTE_EXTENSION_BYTES, VOTE_EXTENSION_TAG,
 };
 pub use genesis::{Genesis, GenesisAccount, GenesisAgency};
+pub use governance::{GovernanceCall, ValidatorChange};
 pub use ids::{AgencyId, ChainId, Role};
 pub use publica_crypto::{sha256, signing_message, Address, Hash, Keypair, PublicKey, PublicKeyBytes, Signature};
 pub use state::{CallContext, StateRead, StateWrite};

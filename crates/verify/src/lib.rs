@@ -12,10 +12,12 @@
 //! The [`receipt`] module verifies the notary's receipts (C2SP tlog-proofs) the same way: offline, against the
 //! validators' keys and, when wanted, independent witnesses' keys.
 
+pub mod history;
 pub mod receipt;
 
 use serde::{Deserialize, Serialize};
 
+pub use history::{SetChange, ValidatorHistory, VerifiedSets};
 pub use receipt::{
     parse_consistency_proof, verify_extension, verify_receipt, CheckpointSigners, ReceiptError, ReceiptPolicy,
     VerifiedExtension, VerifiedReceipt, WitnessCosignature, MAX_CONSISTENCY_PROOF_BYTES,
@@ -46,6 +48,9 @@ pub enum VerifyError {
     /// The certificate's signatures do not make a quorum.
     #[error("{0}")]
     Certificate(String),
+    /// A link of a validator history does not hold.
+    #[error("validator history, change {index} (block {height}): {reason}")]
+    History { index: usize, height: u64, reason: String },
     /// The state proof does not lead to the header's state root.
     #[error("the state proof does not match the certified state root: {0}")]
     StateProof(String),
@@ -149,6 +154,11 @@ impl ReadProof {
             key: self.key.clone(),
             value: self.value.clone(),
         })
+    }
+
+    /// Verify against the set of the header's height, from validator sets verified from the genesis set.
+    pub fn verify_with_sets(&self, sets: &VerifiedSets) -> Result<VerifiedRead, VerifyError> {
+        self.verify(sets.chain_id(), sets.at_height(self.certified.header.height))
     }
 
     /// Verify against the first validator set of a network, from its genesis document.

@@ -32,7 +32,7 @@ use publica_notary::{Entry, NotaryError};
 use publica_tlog::{SignedCheckpoint, TlogError, TlogProof, VerifierKey};
 use publica_types::{Address, ChainId, Hash, ValidatorSet};
 
-use crate::hex;
+use crate::{hex, VerifiedSets};
 
 /// Largest consistency-proof text accepted: 64 lines of one base64 hash (44 characters and a newline).
 pub const MAX_CONSISTENCY_PROOF_BYTES: usize = 64 * 45;
@@ -42,8 +42,9 @@ pub const MAX_CONSISTENCY_PROOF_BYTES: usize = 64 * 45;
 pub struct ReceiptPolicy {
     /// The network whose log the receipt must be from.
     pub chain_id: ChainId,
-    /// The validator set whose quorum must have signed the checkpoint.
-    pub validators: ValidatorSet,
+    /// The verified validator sets: a quorum of the set that was signing at the checkpoint's time must have signed
+    /// it.
+    pub validators: VerifiedSets,
     /// Trusted witness keys (C2SP vkeys of cosigners).
     pub witnesses: Vec<VerifierKey>,
     /// How many distinct keys of `witnesses` must have cosigned.
@@ -52,7 +53,7 @@ pub struct ReceiptPolicy {
 
 impl ReceiptPolicy {
     /// A policy that requires the validators' quorum and no witness.
-    pub fn validators_only(chain_id: ChainId, validators: ValidatorSet) -> Self {
+    pub fn validators_only(chain_id: ChainId, validators: VerifiedSets) -> Self {
         Self { chain_id, validators, witnesses: Vec::new(), min_witnesses: 0 }
     }
 
@@ -196,6 +197,14 @@ pub enum ReceiptError {
         /// Power needed.
         quorum: u64,
     },
+    /// A quorum of a validator set signed, but that set was not the one signing at the checkpoint's time.
+    #[error(
+        "validator quorum check failed: the checkpoint is signed by a validator set that was not signing at its          time ({signed_at_s} s); verify with the validator history of the network (`--api` or `--history`)"
+    )]
+    SetNotInForce {
+        /// The checkpoint's cosignature time, seconds since the Unix epoch.
+        signed_at_s: u64,
+    },
     /// A witness's cosignature line does not verify.
     #[error("witness signature check failed: {0}")]
     WitnessSignature(TlogError),
@@ -324,10 +333,37 @@ fn verify_signers(signed: &SignedCheckpoint, policy: &ReceiptPolicy) -> Result<C
     Ok(signers)
 }
 
-/// Check 6: a validator quorum signed with both keys. The returned signers have no witnesses yet.
+/// Check 6: a quorum of the set signing at the checkpoint's time signed it with both keys. The returned signers
+/// have no witnesses yet.
 fn verify_validators(signed: &SignedCheckpoint, policy: &ReceiptPolicy) -> Result<CheckpointSigners, ReceiptError> {
-    let log = origin(&policy.chain_id);
-    let validators = policy.validators.validators();
+    // The checkpoint does not say which height it follows; its validators' cosignatures carry that block's time.
+    // Each set is tried, the latest first, and a quorum counts only if its set was signing at that time.
+    let mut first_error = None;
+    for set in policy.validators.latest_first() {
+        match verify_validators_of(signed, &policy.chain_id, set) {
+            // A quorum that verified has ML-DSA-44 cosignatures, and each carries a timestamp.
+            Ok(signers) => {
+                let at = signers.signed_at_s.unwrap_or(0);
+                if policy.validators.signed_within(set, at) {
+                    return Ok(signers);
+                }
+                first_error.get_or_insert(ReceiptError::SetNotInForce { signed_at_s: at });
+            }
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    Err(first_error.expect("a history holds at least the genesis set"))
+}
+
+fn verify_validators_of(
+    signed: &SignedCheckpoint,
+    chain_id: &ChainId,
+    set: &ValidatorSet,
+) -> Result<CheckpointSigners, ReceiptError> {
+    let log = origin(chain_id);
+    let validators = set.validators();
     let mut keys = Vec::with_capacity(2 * validators.len());
     for v in validators {
         // A set built by `ValidatorSet::new` has checked every validator's keys, so this only fails for a set
@@ -348,7 +384,7 @@ fn verify_validators(signed: &SignedCheckpoint, policy: &ReceiptPolicy) -> Resul
             signer_addresses.push(v.address);
         }
     }
-    let (total, quorum) = (policy.validators.total_power(), policy.validators.quorum_power());
+    let (total, quorum) = (set.total_power(), set.quorum_power());
     if power < quorum {
         return Err(ReceiptError::ValidatorQuorum { power, total, quorum });
     }

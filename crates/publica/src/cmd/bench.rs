@@ -515,7 +515,10 @@ fn run_anchors(args: &Args) -> Result<()> {
     let receipt = node.log_receipt(&hashes[hashes.len() / 2]).context("receipt of an anchored hash")?;
     let receipt_bytes = receipt.to_bytes();
     let log_size = receipt.checkpoint.checkpoint.size;
-    let policy = publica_verify::ReceiptPolicy::validators_only(genesis.chain_id.clone(), genesis.validators.clone());
+    let policy = publica_verify::ReceiptPolicy::validators_only(
+        genesis.chain_id.clone(),
+        publica_verify::VerifiedSets::genesis_only(&genesis),
+    );
     let rounds = 200;
     let started = Instant::now();
     for _ in 0..rounds {

@@ -3,6 +3,7 @@
 pub mod anchor;
 pub mod bench;
 pub mod dev;
+pub mod governance;
 pub mod keys;
 pub mod load;
 pub mod node;

@@ -32,8 +32,16 @@ pub struct InitArgs {
     #[arg(long)]
     p2p: Option<SocketAddr>,
     /// A founding agency, as ID=NAME; repeat for several. Its administrator key is written to keys/admin-ID.json.
-    #[arg(long = "agency", value_name = "ID=NAME", required = true)]
+    #[arg(long = "agency", value_name = "ID=NAME", required_unless_present = "genesis", conflicts_with = "genesis")]
     agencies: Vec<String>,
+    /// Join an existing network instead of founding one: its genesis document. The node starts as an auditor
+    /// (it follows, verifies and serves the chain without voting) until a governance vote adds its key to the
+    /// validator set (`publica governance candidacy`).
+    #[arg(long, value_name = "FILE", requires = "peers")]
+    genesis: Option<PathBuf>,
+    /// A peer's p2p address (IP:PORT), with --genesis; repeat for several.
+    #[arg(long = "peer", value_name = "ADDR")]
+    peers: Vec<SocketAddr>,
     /// Agencies (by id) whose officials may register citizens.
     #[arg(long, value_delimiter = ',')]
     citizen_registrars: Vec<AgencyId>,
@@ -51,10 +59,13 @@ pub struct StartArgs {
     passphrase: PassphraseArgs,
 }
 
-/// Create a new single-validator network in a home directory.
+/// Create a new single-validator network in a home directory, or a home that joins an existing network.
 pub fn init(args: InitArgs) -> Result<()> {
     if args.home.join("config.toml").exists() {
         bail!("{} already holds a node; choose another directory", args.home.display());
+    }
+    if let Some(genesis) = &args.genesis {
+        return join(&args, genesis);
     }
     let pass = args.passphrase.new_passphrase()?;
     let validator_key = Keypair::generate();
@@ -96,6 +107,36 @@ pub fn init(args: InitArgs) -> Result<()> {
     println!("initialised {} for chain {}", args.home.display(), args.chain_id);
     println!("validator {}", validator_key.public_key().address());
     println!("start it with: publica start --home {}", args.home.display());
+    Ok(())
+}
+
+/// A home for a node of the existing network of `genesis_path`, with a new key and `args.peers` as peers.
+fn join(args: &InitArgs, genesis_path: &Path) -> Result<()> {
+    let meta = std::fs::metadata(genesis_path).with_context(|| format!("reading {}", genesis_path.display()))?;
+    if meta.len() as usize > publica_types::genesis::MAX_GENESIS_BYTES {
+        bail!("{} is {} bytes, larger than a genesis document may be", genesis_path.display(), meta.len());
+    }
+    let bytes = std::fs::read(genesis_path).with_context(|| format!("reading {}", genesis_path.display()))?;
+    let genesis = Genesis::from_json(&bytes).with_context(|| format!("reading {}", genesis_path.display()))?;
+    let pass = args.passphrase.new_passphrase()?;
+    let key = Keypair::generate();
+    let p2p = match args.p2p {
+        Some(a) => a,
+        None => free_local_addr()?,
+    };
+    let mut config = NodeConfig::new(&args.moniker, args.api, p2p);
+    config.p2p.peers = args.peers.clone();
+    if let Some(file) = &args.passphrase.passphrase_file {
+        config.key.passphrase_file = Some(std::fs::canonicalize(file)?);
+    }
+    write_home(&args.home, &config, &genesis, &key, &pass, KdfParams::default())?;
+    println!("initialised {} to join chain {}", args.home.display(), genesis.chain_id);
+    println!("node key {} (not a validator: it follows and verifies the chain)", key.public_key().address());
+    println!("start it with: publica start --home {}", args.home.display());
+    println!(
+        "to make it a validator: publica governance candidacy --validator-key {} --agency AGENCY --out FILE",
+        HomeLayout::new(&args.home).validator_key().display()
+    );
     Ok(())
 }
 

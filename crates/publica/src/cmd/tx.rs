@@ -157,7 +157,7 @@ pub fn rotate(args: RotateArgs) -> Result<()> {
     let possession =
         new.sign(&signing_message(ROTATE_KEY_TAG, chain_id.as_str(), &rotate_key_message(&account, nonce)));
     let call = AccountsCall::RotateKey { new_public_key: new.public_key().clone(), possession };
-    let tx = build(&client, &old, account, nonce, args.send.expires_in, call)?;
+    let tx = build(&client, &old, account, nonce, args.send.expires_in, Call::Accounts(call))?;
     submit(&client, &tx, args.send.no_wait)?;
     println!(
         "account {account} now uses the key in {}; pass --sender {account} with it from now on",
@@ -166,12 +166,13 @@ pub fn rotate(args: RotateArgs) -> Result<()> {
     Ok(())
 }
 
-fn send_call(send: &SendArgs, call: AccountsCall) -> Result<()> {
+/// Sign `call` with the sender's key and submit it (and wait for its commit unless `--no-wait`).
+pub fn send_call(send: &SendArgs, call: impl Into<Call>) -> Result<()> {
     let client = Client::new(&send.api)?;
     let key = keyfile::load(&send.key, &send.passphrase)?;
     let account = send.sender.unwrap_or(key.public_key().address());
     let nonce = client.next_nonce(&account)?;
-    let tx = build(&client, &key, account, nonce, send.expires_in, call)?;
+    let tx = build(&client, &key, account, nonce, send.expires_in, call.into())?;
     submit(&client, &tx, send.no_wait)
 }
 
@@ -181,11 +182,11 @@ fn build(
     sender: Address,
     nonce: u64,
     expires_in: u64,
-    call: AccountsCall,
+    call: Call,
 ) -> Result<Transaction> {
     let chain_id = client.chain_id()?;
     let expires_at_ms = publica_node::shared::now_ms() + expires_in.saturating_mul(1000);
-    Ok(TxBody { chain_id, sender, nonce, expires_at_ms, call: Call::Accounts(call) }.sign(key))
+    Ok(TxBody { chain_id, sender, nonce, expires_at_ms, call }.sign(key))
 }
 
 fn submit(client: &Client, tx: &Transaction, no_wait: bool) -> Result<()> {

@@ -6,7 +6,7 @@ use anyhow::{bail, Context, Result};
 use clap::Args as ClapArgs;
 use publica_tlog::{VerifierKey, TLOG_PROOF_HEADER};
 use publica_types::Genesis;
-use publica_verify::{ReadProof, ReceiptPolicy, VerifiedReceipt};
+use publica_verify::{CertifiedHeader, ReadProof, ReceiptPolicy, ValidatorHistory, VerifiedReceipt, VerifiedSets};
 
 use super::anchor::{format_utc_ms, get_text_ok, sha256_file, TextApi};
 
@@ -35,9 +35,15 @@ pub struct Args {
     #[arg(long, value_name = "FILE", requires = "newer_checkpoint")]
     consistency_proof: Option<PathBuf>,
     /// For a receipt: fetch the latest checkpoint and the consistency proof from this node, and check that the
-    /// log still extends the receipt's checkpoint. Nothing about the document is sent.
+    /// log still extends the receipt's checkpoint. Nothing about the document is sent. For any proof: fetch the
+    /// network's validator history from this node when --history is not given (it is verified from the genesis
+    /// set, so the node need not be trusted).
     #[arg(long, value_name = "URL")]
     api: Option<String>,
+    /// The network's validator history (JSON, as `GET /v1/validators/history` serves it): every change of the
+    /// validator set since genesis, each signed by the set before it. Needed for proofs made after a change.
+    #[arg(long, value_name = "FILE")]
+    history: Option<PathBuf>,
 }
 
 /// Verify a proof or receipt and say what it establishes, or exactly which check failed.
@@ -48,21 +54,33 @@ pub fn run(args: Args) -> Result<()> {
     if bytes.starts_with(format!("{TLOG_PROOF_HEADER}\n").as_bytes()) {
         return verify_receipt(&args, &genesis, &bytes);
     }
-    if args.file.is_some() || !args.witness.is_empty() || args.newer_checkpoint.is_some() || args.api.is_some() {
+    if args.file.is_some() || !args.witness.is_empty() || args.newer_checkpoint.is_some() {
         bail!(
-            "{} is not a notary receipt (its first line is not `{TLOG_PROOF_HEADER}`); FILE, --witness, \
-             --newer-checkpoint and --api apply to receipts only",
+            "{} is not a notary receipt (its first line is not `{TLOG_PROOF_HEADER}`); FILE, --witness and \
+             --newer-checkpoint apply to receipts only",
             args.proof.display()
         );
     }
-    let proof = ReadProof::from_json(&bytes).with_context(|| format!("reading {}", args.proof.display()))?;
-    match proof.verify_with_genesis(&genesis) {
+    let sets = validator_sets(&args, &genesis)?;
+    // A state proof, or else a bare certified header (`{"header": .., "certificate": ..}`).
+    let proof = match ReadProof::from_json(&bytes) {
+        Ok(proof) => proof,
+        Err(proof_error) => match serde_json::from_slice::<CertifiedHeader>(&bytes) {
+            Ok(certified) => return verify_header(&certified, &sets),
+            Err(_) => return Err(proof_error).with_context(|| format!("reading {}", args.proof.display())),
+        },
+    };
+    match proof.verify_with_sets(&sets) {
         Ok(read) => {
             println!(
                 "VALID proof on chain {} at height {} (block time {} ms)",
                 read.chain_id, read.height, read.time_ms
             );
-            println!("  certified by {} of {} validators", read.signers, genesis.validators.validators().len());
+            println!(
+                "  certified by {} of {} validators",
+                read.signers,
+                sets.at_height(read.height).validators().len()
+            );
             println!("  key   {}", hex::encode(&read.key));
             match &read.value {
                 Some(v) => println!("  value {} ({} bytes)", hex::encode(v), v.len()),
@@ -74,14 +92,58 @@ pub fn run(args: Args) -> Result<()> {
     }
 }
 
+/// The validator sets from --history, or from the node at --api, verified from the genesis set; the genesis set
+/// alone when neither is given.
+fn validator_sets(args: &Args, genesis: &Genesis) -> Result<VerifiedSets> {
+    let history = match (&args.history, &args.api) {
+        (Some(path), _) => {
+            let bytes = read(path, publica_verify::MAX_PROOF_JSON_BYTES)?;
+            ValidatorHistory::from_json(&bytes).with_context(|| format!("reading {}", path.display()))?
+        }
+        (None, Some(url)) => {
+            let text = get_text_ok(&TextApi::new(url)?, "/v1/validators/history")?;
+            ValidatorHistory::from_json(text.as_bytes()).context("the node's validator history")?
+        }
+        (None, None) => return Ok(VerifiedSets::genesis_only(genesis)),
+    };
+    let sets = match history.verify(genesis) {
+        Ok(sets) => sets,
+        Err(e) => bail!("INVALID validator history: {e}"),
+    };
+    let changes = sets.sets().count() - 1;
+    if changes > 0 {
+        println!("validator history: {changes} change(s) of the validator set verified from the genesis set");
+    }
+    Ok(sets)
+}
+
+fn verify_header(certified: &CertifiedHeader, sets: &VerifiedSets) -> Result<()> {
+    let h = &certified.header;
+    match sets.verify_header(certified) {
+        Ok(()) => {
+            println!("VALID header on chain {} at height {} (block time {} ms)", h.chain_id, h.height, h.time_ms);
+            println!("  block hash {}", hex::encode(h.hash()));
+            println!("  state root {}", hex::encode(h.state_root));
+            println!(
+                "  certified by {} of {} validators",
+                certified.certificate.signatures.len(),
+                sets.at_height(h.height).validators().len()
+            );
+            Ok(())
+        }
+        Err(e) => bail!("INVALID header: {e}"),
+    }
+}
+
 fn verify_receipt(args: &Args, genesis: &Genesis, receipt: &[u8]) -> Result<()> {
     let mut witnesses = Vec::new();
     for w in &args.witness {
         witnesses.extend(parse_witness(w)?);
     }
+    let sets = validator_sets(args, genesis)?;
     let policy = ReceiptPolicy {
         chain_id: genesis.chain_id.clone(),
-        validators: genesis.validators.clone(),
+        validators: sets,
         min_witnesses: args.min_witnesses.unwrap_or(witnesses.len()),
         witnesses,
     };
@@ -123,11 +185,12 @@ fn verify_receipt(args: &Args, genesis: &Genesis, receipt: &[u8]) -> Result<()> 
         };
         match publica_verify::verify_extension(&verified.checkpoint, &checkpoint, &proof, &policy) {
             Ok(ext) => println!(
-                "  extended   by a checkpoint of size {} signed by {} of {} validators: the log was not rewritten \
-                 since the receipt",
+                "  extended   by a checkpoint of size {} signed by {} validators (voting power {} of {}): the log \
+                 was not rewritten since the receipt",
                 ext.newer.checkpoint.size,
                 ext.signers.validators.len(),
-                genesis.validators.validators().len()
+                ext.signers.power,
+                ext.signers.total_power
             ),
             Err(e) => bail!("INVALID extension of the receipt's checkpoint: {e}"),
         }
@@ -152,10 +215,9 @@ fn print_receipt(v: &VerifiedReceipt, genesis: &Genesis, file: Option<&Path>) {
     }
     let s = &v.signers;
     println!(
-        "  checkpoint size {}, signed by {} of {} validators (voting power {} of {}){}",
+        "  checkpoint size {}, signed by {} validators (voting power {} of {}){}",
         v.checkpoint.checkpoint.size,
         s.validators.len(),
-        genesis.validators.validators().len(),
         s.power,
         s.total_power,
         s.signed_at_s.map(|t| format!(" at {}", format_utc_ms(t * 1000))).unwrap_or_default()

@@ -24,7 +24,7 @@ use crate::{stdout_lines, text, BIN};
 /// these tests run on may have two cores. Running them one after another keeps each within its time bounds.
 static NETWORKS: Mutex<()> = Mutex::new(());
 
-fn one_network_at_a_time() -> MutexGuard<'static, ()> {
+pub(crate) fn one_network_at_a_time() -> MutexGuard<'static, ()> {
     // A failed test poisons the lock; the next test still runs its own network.
     NETWORKS.lock().unwrap_or_else(|e| e.into_inner())
 }

@@ -61,7 +61,14 @@ fn blocks_state_and_indexes_survive_reopening() {
         store.init_genesis(&g, &[(b"k0".to_vec(), Some(b"v0".to_vec()))]).unwrap();
         let changes = vec![(b"k1".to_vec(), Some(b"v1".to_vec())), (b"k0".to_vec(), None)];
         store
-            .commit_block(BlockCommit { block: &b1, certificate: &c1, changes: &changes, extensions: &[], log: None })
+            .commit_block(BlockCommit {
+                block: &b1,
+                certificate: &c1,
+                changes: &changes,
+                extensions: &[],
+                log: None,
+                next_validators: None,
+            })
             .unwrap();
     }
     let store = Store::open(dir.path()).unwrap();
@@ -85,15 +92,38 @@ fn heights_are_committed_in_order_only() {
     store.init_genesis(&genesis("agency"), &[]).unwrap();
     let (b2, c2) = block(2, vec![]);
     let err = store
-        .commit_block(BlockCommit { block: &b2, certificate: &c2, changes: &[], extensions: &[], log: None })
+        .commit_block(BlockCommit {
+            block: &b2,
+            certificate: &c2,
+            changes: &[],
+            extensions: &[],
+            log: None,
+            next_validators: None,
+        })
         .unwrap_err();
     assert!(matches!(err, StoreError::OutOfOrder { expected: 1, got: 2 }));
     assert_eq!(store.last_height().unwrap(), 0);
     assert_eq!(store.block(2).unwrap(), None);
     let (b1, c1) = block(1, vec![]);
-    store.commit_block(BlockCommit { block: &b1, certificate: &c1, changes: &[], extensions: &[], log: None }).unwrap();
+    store
+        .commit_block(BlockCommit {
+            block: &b1,
+            certificate: &c1,
+            changes: &[],
+            extensions: &[],
+            log: None,
+            next_validators: None,
+        })
+        .unwrap();
     let err = store
-        .commit_block(BlockCommit { block: &b1, certificate: &c1, changes: &[], extensions: &[], log: None })
+        .commit_block(BlockCommit {
+            block: &b1,
+            certificate: &c1,
+            changes: &[],
+            extensions: &[],
+            log: None,
+            next_validators: None,
+        })
         .unwrap_err();
     assert!(matches!(err, StoreError::OutOfOrder { expected: 2, got: 1 }));
 }
@@ -159,6 +189,7 @@ fn the_notary_log_is_stored_as_tiles_with_its_blocks() {
                 changes: &[],
                 extensions: b"ext",
                 log: Some(batch),
+                next_validators: None,
             })
             .unwrap();
         assert_eq!(store.log_size().unwrap(), all_entries.len() as u64);
@@ -189,8 +220,14 @@ fn the_notary_log_is_stored_as_tiles_with_its_blocks() {
         document_hashes: &[[0; 32]],
         root: [0; 32],
     };
-    let err =
-        store.commit_block(BlockCommit { block: &b6, certificate: &c6, changes: &[], extensions: &[], log: Some(bad) });
+    let err = store.commit_block(BlockCommit {
+        block: &b6,
+        certificate: &c6,
+        changes: &[],
+        extensions: &[],
+        log: Some(bad),
+        next_validators: None,
+    });
     assert!(err.unwrap_err().to_string().contains("appends from index 5"));
     assert_eq!((store.last_height().unwrap(), store.log_size().unwrap()), (5, n));
 
@@ -204,4 +241,52 @@ fn the_notary_log_is_stored_as_tiles_with_its_blocks() {
     store.put_checkpoint(2, b"cp2+witness").unwrap();
     assert_eq!(store.latest_checkpoint().unwrap(), Some((5, b"cp5".to_vec())));
     assert_eq!(store.checkpoint(2).unwrap(), Some(b"cp2+witness".to_vec()));
+}
+
+#[test]
+fn validator_sets_are_kept_for_every_height() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = genesis("agency");
+    let next = ValidatorSet::new(vec![
+        Validator::from_keypair(&Keypair::from_seed(&[7; 32]), 2),
+        Validator::from_keypair(&Keypair::from_seed(&[8; 32]), 1),
+    ])
+    .unwrap();
+    {
+        let store = Store::open(dir.path()).unwrap();
+        store.init_genesis(&g, &[]).unwrap();
+        assert_eq!(store.validator_set_at(1).unwrap().unwrap(), g.validators);
+        assert_eq!(store.validator_set_at(0).unwrap(), None);
+        let (b1, c1) = block(1, vec![]);
+        store
+            .commit_block(BlockCommit {
+                block: &b1,
+                certificate: &c1,
+                changes: &[],
+                extensions: &[],
+                log: None,
+                next_validators: None,
+            })
+            .unwrap();
+        let (b2, c2) = block(2, vec![]);
+        store
+            .commit_block(BlockCommit {
+                block: &b2,
+                certificate: &c2,
+                changes: &[],
+                extensions: &[],
+                log: None,
+                next_validators: Some(&next),
+            })
+            .unwrap();
+    }
+    let store = Store::open(dir.path()).unwrap();
+    store.init_genesis(&g, &[]).unwrap();
+    for height in 1..=2 {
+        assert_eq!(store.validator_set_at(height).unwrap().unwrap(), g.validators, "height {height}");
+    }
+    for height in [3, 4, 1_000] {
+        assert_eq!(store.validator_set_at(height).unwrap().unwrap(), next, "height {height}");
+    }
+    assert_eq!(store.validator_set_changes().unwrap(), vec![(1, g.validators.clone()), (3, next)]);
 }

@@ -6,7 +6,9 @@ use publica_notary::checkpoint::{assemble, verify_checkpoint, LogSigner};
 use publica_notary::Entry;
 use publica_tlog::{Ed25519Cosigner, MlDsa44Cosigner, Note, SignedCheckpoint, TlogProof, VerifierKey};
 use publica_types::{Address, ChainId, Hash, Validator, ValidatorSet};
-use publica_verify::{parse_consistency_proof, verify_extension, verify_receipt, ReceiptError, ReceiptPolicy};
+use publica_verify::{
+    parse_consistency_proof, verify_extension, verify_receipt, ReceiptError, ReceiptPolicy, VerifiedSets,
+};
 
 const TIME_S: u64 = 1_790_000_000;
 
@@ -110,7 +112,7 @@ fn receipt_for(entries: &[Vec<u8>], index: u64, signed: SignedCheckpoint) -> Vec
 fn policy(min_witnesses: usize) -> ReceiptPolicy {
     ReceiptPolicy {
         chain_id: chain(),
-        validators: validator_set(&validator_keys()),
+        validators: VerifiedSets::single(chain(), validator_set(&validator_keys())),
         witnesses: Witnesses::new().keys(),
         min_witnesses,
     }
@@ -224,7 +226,8 @@ fn each_forgery_fails_at_its_own_check() {
 
     // Signatures of validators that are not this network's: another set signed.
     let strangers: Vec<Keypair> = (50..54u8).map(|i| Keypair::from_seed(&[i; 32])).collect();
-    let strangers_policy = ReceiptPolicy { validators: validator_set(&strangers), ..policy(0) };
+    let strangers_policy =
+        ReceiptPolicy { validators: VerifiedSets::single(chain(), validator_set(&strangers)), ..policy(0) };
     let err = verify_receipt(&receipt, &strangers_policy, None).unwrap_err();
     assert!(matches!(err, ReceiptError::ValidatorSignature(publica_tlog::TlogError::NoKnownSignature)), "{err}");
 

@@ -1,0 +1,246 @@
+//! `publica governance`: agencies join and leave the validator set by a vote of the validators.
+//!
+//! Joining takes three steps by three parties: the joining agency's operator signs a candidacy with the new
+//! node's consensus key (`candidacy`, a proof that the key is held); an agency administrator proposes it
+//! (`propose --candidacy`); validators approve it with their consensus keys (`approve`), each approval carried to
+//! the ledger by an administrator. The change applies once approvals hold more than two thirds of the current
+//! voting power, and the new set signs from the next height on.
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Subcommand};
+use publica_types::governance::{approval_message, possession_message};
+use publica_types::{Address, AgencyId, GovernanceCall, Validator, ValidatorChange};
+use serde::{Deserialize, Serialize};
+
+use super::tx::{send_call, SendArgs};
+use crate::client::{Client, DEFAULT_API};
+use crate::keyfile::{self, PassphraseArgs};
+
+/// Largest candidacy file accepted.
+const CANDIDACY_BYTES_MAX: u64 = 64 * 1024;
+
+/// `publica governance` subcommands.
+#[derive(Subcommand)]
+pub enum Command {
+    /// Sign a candidacy with a new validator's consensus key (run by the joining agency, on its node's key).
+    Candidacy(CandidacyArgs),
+    /// Propose a change of the validator set (sender: an agency administrator).
+    Propose(ProposeArgs),
+    /// Approve a proposal with a validator's consensus key (sender: any official, normally the validator's own
+    /// agency administrator).
+    Approve(ApproveArgs),
+    /// List the newest proposals and where they stand.
+    Proposals {
+        /// The node's API.
+        #[arg(long, env = "PUBLICA_API", default_value = DEFAULT_API)]
+        api: String,
+    },
+    /// Show the validator set and every set since genesis.
+    Validators {
+        /// The node's API.
+        #[arg(long, env = "PUBLICA_API", default_value = DEFAULT_API)]
+        api: String,
+    },
+}
+
+/// Arguments of `candidacy`.
+#[derive(Args)]
+pub struct CandidacyArgs {
+    /// The new validator's consensus key file (its node's `keys/validator.json`).
+    #[arg(long, value_name = "FILE")]
+    validator_key: PathBuf,
+    /// The agency that will run the validator.
+    #[arg(long)]
+    agency: AgencyId,
+    /// Voting power asked for.
+    #[arg(long, default_value_t = 1)]
+    power: u64,
+    /// The network's API, to sign for the right chain.
+    #[arg(long, env = "PUBLICA_API", default_value = DEFAULT_API)]
+    api: String,
+    /// Where to write the candidacy (JSON).
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    #[command(flatten)]
+    passphrase: PassphraseArgs,
+}
+
+/// Arguments of `propose`: exactly one of the changes.
+#[derive(Args)]
+pub struct ProposeArgs {
+    #[command(flatten)]
+    send: SendArgs,
+    /// Add the validator of this candidacy file (from `publica governance candidacy`).
+    #[arg(long, value_name = "FILE", group = "change")]
+    candidacy: Option<PathBuf>,
+    /// Remove this validator.
+    #[arg(long, value_name = "ADDRESS", group = "change")]
+    remove: Option<Address>,
+    /// Change this validator's voting power to --power.
+    #[arg(long, value_name = "ADDRESS", group = "change", requires = "power")]
+    set_power: Option<Address>,
+    /// The new voting power, with --set-power.
+    #[arg(long)]
+    power: Option<u64>,
+    /// Days the proposal stays open for approvals (at most 30).
+    #[arg(long, default_value_t = 7)]
+    open_days: u64,
+}
+
+/// Arguments of `approve`.
+#[derive(Args)]
+pub struct ApproveArgs {
+    #[command(flatten)]
+    send: SendArgs,
+    /// The proposal's number.
+    #[arg(long)]
+    proposal: u64,
+    /// The approving validator's consensus key file (its node's `keys/validator.json`).
+    #[arg(long, value_name = "FILE")]
+    validator_key: PathBuf,
+    /// Passphrase file of the validator key (else the same source as the sender's key).
+    #[arg(long, value_name = "FILE")]
+    validator_passphrase_file: Option<PathBuf>,
+}
+
+/// A joining validator's signed request: what `propose --candidacy` puts on the ledger.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Candidacy {
+    agency: AgencyId,
+    validator: Validator,
+    /// Base64 of the consensus key's signature over the possession message.
+    possession: publica_types::Signature,
+}
+
+/// Run a governance command.
+pub fn run(command: Command) -> Result<()> {
+    match command {
+        Command::Candidacy(args) => candidacy(args),
+        Command::Propose(args) => propose(args),
+        Command::Approve(args) => approve(args),
+        Command::Proposals { api } => {
+            let body = Client::new(&api)?.get("/v1/governance/proposals")?;
+            println!("{} proposal(s)", body["count"]);
+            for p in body["proposals"].as_array().into_iter().flatten() {
+                let change = &p["change"];
+                let what = match change["change"].as_str() {
+                    Some("add") => format!("add {} for {}", change["validator"]["address"], change["agency"]),
+                    Some("remove") => format!("remove {}", change["address"]),
+                    Some("set_power") => format!("set power of {} to {}", change["address"], change["voting_power"]),
+                    _ => change.to_string(),
+                };
+                let status = match p["status"].as_str() {
+                    Some("applied") => format!("applied at height {}", p["height"]),
+                    Some(s) => s.to_owned(),
+                    None => "?".into(),
+                };
+                println!(
+                    "#{} {what}: {status}; approvals {} (power {} of the {} needed), proposed by {} of {}",
+                    p["id"],
+                    p["approvals"].as_array().map_or(0, Vec::len),
+                    p["approved_power"],
+                    p["quorum_power"],
+                    p["proposer"],
+                    p["agency"]
+                );
+            }
+            Ok(())
+        }
+        Command::Validators { api } => {
+            let body = Client::new(&api)?.get("/v1/validators")?;
+            println!(
+                "validator set {} signs from height {}: total power {}, quorum {}",
+                body["set_hash"].as_str().unwrap_or("?"),
+                body["next_height"],
+                body["total_power"],
+                body["quorum_power"]
+            );
+            for v in body["validators"]["validators"].as_array().into_iter().flatten() {
+                println!("  {} power {}", v["address"].as_str().unwrap_or("?"), v["voting_power"]);
+            }
+            println!("sets since genesis:");
+            for s in body["sets"].as_array().into_iter().flatten() {
+                println!(
+                    "  from height {:>8}: {} validators, power {}, set {}",
+                    s["from_height"],
+                    s["validators"],
+                    s["total_power"],
+                    s["set_hash"].as_str().unwrap_or("?")
+                );
+            }
+            Ok(())
+        }
+    }
+}
+
+fn candidacy(args: CandidacyArgs) -> Result<()> {
+    if args.power == 0 {
+        bail!("--power must be at least 1");
+    }
+    if args.out.exists() {
+        bail!("{} already exists; choose another path or remove it first", args.out.display());
+    }
+    let key = keyfile::load(&args.validator_key, &args.passphrase)?;
+    let chain_id = Client::new(&args.api)?.chain_id()?;
+    let validator = Validator::from_keypair(&key, args.power);
+    let possession = key.sign(&possession_message(&chain_id, &args.agency, &validator));
+    let candidacy = Candidacy { agency: args.agency, validator, possession };
+    std::fs::write(&args.out, serde_json::to_string_pretty(&candidacy)?)
+        .with_context(|| format!("writing {}", args.out.display()))?;
+    println!(
+        "candidacy of validator {} for agency {} on chain {chain_id} written to {}",
+        candidacy.validator.address,
+        candidacy.agency,
+        args.out.display()
+    );
+    Ok(())
+}
+
+fn propose(args: ProposeArgs) -> Result<()> {
+    if args.open_days == 0 || args.open_days > 30 {
+        bail!("--open-days must be 1 to 30");
+    }
+    let change = match (&args.candidacy, args.remove, args.set_power, args.power) {
+        (Some(path), None, None, None) => {
+            let meta = std::fs::metadata(path).with_context(|| format!("reading {}", path.display()))?;
+            if meta.len() > CANDIDACY_BYTES_MAX {
+                bail!("{} is {} bytes, more than a candidacy's {CANDIDACY_BYTES_MAX}", path.display(), meta.len());
+            }
+            let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+            let c: Candidacy = serde_json::from_slice(&bytes).with_context(|| {
+                format!("{} is not a candidacy from `publica governance candidacy`", path.display())
+            })?;
+            ValidatorChange::Add { agency: c.agency, validator: c.validator, possession: c.possession }
+        }
+        (None, Some(address), None, None) => ValidatorChange::Remove { address },
+        (None, None, Some(address), Some(voting_power)) => ValidatorChange::SetPower { address, voting_power },
+        _ => bail!("give exactly one change: --candidacy FILE, --remove ADDRESS, or --set-power ADDRESS --power P"),
+    };
+    let expires_at_ms = publica_node::shared::now_ms() + args.open_days * 86_400_000;
+    let number = Client::new(&args.send.api)?.get("/v1/governance/proposals")?["count"].as_u64().unwrap_or(0);
+    println!("proposing change of validator {} (proposal number {number} if no other lands first)", change.address());
+    send_call(&args.send, GovernanceCall::Propose { change, expires_at_ms })
+}
+
+fn approve(args: ApproveArgs) -> Result<()> {
+    let client = Client::new(&args.send.api)?;
+    let proposal = client.get(&format!("/v1/governance/proposals/{}", args.proposal))?;
+    // The change is taken from the proven record itself, so the signature is over exactly what is on the ledger.
+    let value = proposal["proof"]["value"].as_str().context("the proposal's proof carries no value")?;
+    let bytes = hex::decode(value).context("the proposal's proven value is not hex")?;
+    let record: publica_governance::Proposal =
+        publica_types::codec::decode_canonical("governance proposal", &bytes, 64 * 1024)
+            .context("the proposal's proven value does not decode")?;
+    let passphrase = PassphraseArgs {
+        passphrase_file: args.validator_passphrase_file.clone().or(args.send.passphrase.passphrase_file.clone()),
+    };
+    let validator = keyfile::load(&args.validator_key, &passphrase)?;
+    let chain_id = client.chain_id()?;
+    let signature = validator.sign(&approval_message(&chain_id, args.proposal, &record.change.hash()));
+    let address = validator.public_key().address();
+    println!("validator {address} approves proposal {}", args.proposal);
+    send_call(&args.send, GovernanceCall::Approve { proposal: args.proposal, validator: address, signature })
+}
