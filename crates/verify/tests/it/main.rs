@@ -1,5 +1,6 @@
 //! Tests of offline proof verification: a valid proof passes, and each kind of forgery fails at its own check.
 
+mod history;
 mod receipt;
 
 use publica_crypto::Keypair;

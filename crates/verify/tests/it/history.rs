@@ -1,0 +1,148 @@
+//! Light verification across validator-set changes: a history verified from the genesis set gives the set of each
+//! height, and every broken link is refused.
+
+use publica_crypto::Keypair;
+use publica_types::*;
+use publica_verify::{CertifiedHeader, SetChange, ValidatorHistory, VerifiedSets, VerifyError};
+
+use crate::{chain, set};
+
+fn key(i: u8) -> Keypair {
+    Keypair::from_seed(&[100 + i; 32])
+}
+
+/// A header at `height` signed by `signers` (members of `current`), naming `next` as the next set.
+fn certified(height: u64, signers: &[&Keypair], current: &ValidatorSet, next: &ValidatorSet) -> CertifiedHeader {
+    let header = BlockHeader {
+        version: HEADER_VERSION,
+        chain_id: chain(),
+        height,
+        time_ms: 1_700_000_000_000 + height * 1000,
+        parent_hash: [1; 32],
+        proposer: signers[0].public_key().address(),
+        tx_root: [2; 32],
+        tx_count: 0,
+        state_root: [3; 32],
+        validator_set_hash: current.hash(),
+        next_validator_set_hash: next.hash(),
+    };
+    let signatures = signers
+        .iter()
+        .map(|k| {
+            let vote = VoteBody {
+                height,
+                round: 0,
+                kind: VoteKind::Precommit,
+                block_hash: Some(header.hash()),
+                validator: k.public_key().address(),
+            };
+            CommitSignature { validator: k.public_key().address(), signature: k.sign(&vote.signing_bytes(&chain())) }
+        })
+        .collect();
+    CertifiedHeader {
+        certificate: CommitCertificate { height, round: 0, block_hash: header.hash(), signatures },
+        header,
+    }
+}
+
+struct Fixture {
+    genesis: Genesis,
+    /// Keys 0..4: genesis set {0,1,2,3}; at height 10 key 4 joins; at height 20 key 0 leaves.
+    keys: Vec<Keypair>,
+    sets: Vec<ValidatorSet>,
+    history: ValidatorHistory,
+}
+
+fn fixture() -> Fixture {
+    let keys: Vec<Keypair> = (0..5).map(key).collect();
+    let s0 = set(&keys[0..4]);
+    let s1 = set(&keys[0..5]);
+    let s2 = set(&keys[1..5]);
+    let genesis = Genesis {
+        chain_id: chain(),
+        genesis_time_ms: 1_700_000_000_000,
+        agencies: vec![GenesisAgency {
+            id: "land".parse().unwrap(),
+            name: "Land".into(),
+            can_register_citizens: false,
+            admins: vec![GenesisAccount { public_key: key(9).public_key().clone() }],
+        }],
+        validators: s0.clone(),
+    };
+    let k = |i: usize| &keys[i];
+    let history = ValidatorHistory {
+        chain_id: chain(),
+        changes: vec![
+            SetChange { certified: certified(10, &[k(0), k(1), k(2)], &s0, &s1), validators: s1.clone() },
+            SetChange { certified: certified(20, &[k(1), k(2), k(3), k(4)], &s1, &s2), validators: s2.clone() },
+        ],
+    };
+    Fixture { genesis, keys, sets: vec![s0, s1, s2], history }
+}
+
+#[test]
+fn a_history_gives_the_set_of_every_height_and_time() {
+    let f = fixture();
+    let sets = f.history.verify(&f.genesis).unwrap();
+    for (height, expected) in [(1, 0), (10, 0), (11, 1), (20, 1), (21, 2), (1_000_000, 2)] {
+        assert_eq!(sets.at_height(height), &f.sets[expected], "height {height}");
+    }
+    assert_eq!(sets.latest(), &f.sets[2]);
+    // Block 10 (time ...010 s) was signed by set 0, block 11 by set 1: a checkpoint cosigned in second 1_700_000_010
+    // may come from either.
+    let at = |s: u64| sets.at_timestamp(s).cloned().collect::<Vec<_>>();
+    assert_eq!(at(1_700_000_005), vec![f.sets[0].clone()]);
+    assert_eq!(at(1_700_000_010), vec![f.sets[0].clone(), f.sets[1].clone()]);
+    assert_eq!(at(1_700_000_015), vec![f.sets[1].clone()]);
+    assert_eq!(at(1_700_000_030), vec![f.sets[2].clone()]);
+    // A header after both changes verifies with the history, not with the genesis set alone.
+    let later = certified(25, &[&f.keys[1], &f.keys[2], &f.keys[4]], &f.sets[2], &f.sets[2]);
+    sets.verify_header(&later).unwrap();
+    assert!(matches!(
+        VerifiedSets::genesis_only(&f.genesis).verify_header(&later),
+        Err(VerifyError::ValidatorSetMismatch { .. })
+    ));
+    // JSON round trip, as served by the API.
+    let json = serde_json::to_vec(&f.history).unwrap();
+    assert_eq!(ValidatorHistory::from_json(&json).unwrap(), f.history);
+}
+
+#[test]
+fn every_broken_link_is_refused() {
+    let f = fixture();
+    let refuse = |history: &ValidatorHistory, what: &str| {
+        let error = history.verify(&f.genesis).expect_err(what);
+        assert!(matches!(error, VerifyError::History { .. } | VerifyError::WrongChain { .. }), "{what}: {error}");
+    };
+    // The new set is not the one the header names.
+    let mut h = f.history.clone();
+    h.changes[0].validators = set(&f.keys[0..3]);
+    refuse(&h, "another set than the header names");
+    // The change signed by too little of the old set (two of four).
+    let mut h = f.history.clone();
+    h.changes[0].certified = certified(10, &[&f.keys[0], &f.keys[1]], &f.sets[0], &f.sets[1]);
+    refuse(&h, "no quorum of the old set");
+    // The second change signed by the new members alone, as if the first set had vanished.
+    let mut h = f.history.clone();
+    h.changes[1].certified = certified(20, &[&f.keys[4]], &f.sets[1], &f.sets[2]);
+    refuse(&h, "signed by the joining validator alone");
+    // Skipping the first change: the second header names a set the genesis set never installed.
+    let mut h = f.history.clone();
+    h.changes.remove(0);
+    refuse(&h, "a missing link");
+    // Out of order.
+    let mut h = f.history.clone();
+    h.changes.swap(0, 1);
+    refuse(&h, "out of order");
+    // A "change" that changes nothing.
+    let mut h = f.history.clone();
+    h.changes[0] = SetChange {
+        certified: certified(10, &[&f.keys[0], &f.keys[1], &f.keys[2]], &f.sets[0], &f.sets[0]),
+        validators: f.sets[0].clone(),
+    };
+    refuse(&h, "no change");
+    // Another network.
+    let mut h = f.history.clone();
+    h.chain_id = "elsewhere".parse().unwrap();
+    refuse(&h, "another chain");
+}
