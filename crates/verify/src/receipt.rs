@@ -339,6 +339,7 @@ fn verify_validators(signed: &SignedCheckpoint, policy: &ReceiptPolicy) -> Resul
     // The checkpoint does not say which height it follows; its validators' cosignatures carry that block's time.
     // Each set is tried, the latest first, and a quorum counts only if its set was signing at that time.
     let mut first_error = None;
+    let mut not_in_force = None;
     for set in policy.validators.latest_first() {
         match verify_validators_of(signed, &policy.chain_id, set) {
             // A quorum that verified has ML-DSA-44 cosignatures, and each carries a timestamp.
@@ -347,14 +348,15 @@ fn verify_validators(signed: &SignedCheckpoint, policy: &ReceiptPolicy) -> Resul
                 if policy.validators.signed_within(set, at) {
                     return Ok(signers);
                 }
-                first_error.get_or_insert(ReceiptError::SetNotInForce { signed_at_s: at });
+                not_in_force.get_or_insert(ReceiptError::SetNotInForce { signed_at_s: at });
             }
             Err(e) => {
                 first_error.get_or_insert(e);
             }
         }
     }
-    Err(first_error.expect("a history holds at least the genesis set"))
+    // A quorum of the wrong set says more than the latest set's failure.
+    Err(not_in_force.or(first_error).expect("a history holds at least the genesis set"))
 }
 
 fn verify_validators_of(

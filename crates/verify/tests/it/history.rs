@@ -1,7 +1,7 @@
 //! Light verification across validator-set changes: a history verified from the genesis set gives the set of each
 //! height, and every broken link is refused.
 
-use publica_crypto::Keypair;
+use publica_crypto::{Address, Keypair};
 use publica_types::*;
 use publica_verify::{CertifiedHeader, SetChange, ValidatorHistory, VerifiedSets, VerifyError};
 
@@ -47,7 +47,8 @@ fn certified(height: u64, signers: &[&Keypair], current: &ValidatorSet, next: &V
 
 struct Fixture {
     genesis: Genesis,
-    /// Keys 0..4: genesis set {0,1,2,3}; at height 10 key 4 joins; at height 20 key 0 leaves.
+    /// Keys 0..4: genesis set {0,1,2,3}; at height 10 key 4 joins with power 3; at height 20 key 0 leaves and key
+    /// 4's power returns to 1.
     keys: Vec<Keypair>,
     sets: Vec<ValidatorSet>,
     history: ValidatorHistory,
@@ -56,7 +57,10 @@ struct Fixture {
 fn fixture() -> Fixture {
     let keys: Vec<Keypair> = (0..5).map(key).collect();
     let s0 = set(&keys[0..4]);
-    let s1 = set(&keys[0..5]);
+    // Key 4 joins with power 3, so that a quorum of the new set need not hold a quorum of the old one.
+    let mut members: Vec<Validator> = keys[0..4].iter().map(|k| Validator::from_keypair(k, 1)).collect();
+    members.push(Validator::from_keypair(&keys[4], 3));
+    let s1 = ValidatorSet::new(members).unwrap();
     let s2 = set(&keys[1..5]);
     let genesis = Genesis {
         chain_id: chain(),
@@ -145,4 +149,50 @@ fn every_broken_link_is_refused() {
     let mut h = f.history.clone();
     h.chain_id = "elsewhere".parse().unwrap();
     refuse(&h, "another chain");
+}
+
+/// A receipt for a one-entry log whose checkpoint is signed, with cosignature time `time_s`, by every key of `set`.
+fn receipt_signed_by(signers: &[&Keypair], set: &ValidatorSet, time_s: u64) -> Vec<u8> {
+    use publica_merkle::log::leaf_hash;
+    use publica_notary::checkpoint::{assemble, LogSigner};
+    use publica_tlog::TlogProof;
+    let entry = publica_notary::Entry {
+        hash: [5; 32],
+        account: Address([7; 20]),
+        agency: "land".parse().unwrap(),
+        height: 3,
+        time_ms: time_s * 1000,
+        label: None,
+    }
+    .to_bytes();
+    let root = leaf_hash(&entry);
+    let votes: Vec<_> = signers
+        .iter()
+        .map(|k| (k.public_key().address(), LogSigner::new(&chain(), k).unwrap().sign(1, root, time_s).unwrap()))
+        .collect();
+    let checkpoint = assemble(&chain(), set, 1, root, &votes).expect("the signers make a quorum of their set");
+    TlogProof { extra: Some(entry), index: 0, proof: Vec::new(), checkpoint }.to_bytes()
+}
+
+#[test]
+fn a_receipt_is_checked_against_the_set_in_force_at_its_checkpoint() {
+    use publica_verify::{verify_receipt, ReceiptError, ReceiptPolicy};
+    let f = fixture();
+    let sets = f.history.verify(&f.genesis).unwrap();
+    let policy = ReceiptPolicy::validators_only(chain(), sets);
+    let genesis_only = ReceiptPolicy::validators_only(chain(), VerifiedSets::genesis_only(&f.genesis));
+    let k: Vec<&Keypair> = f.keys.iter().collect();
+    // Before the first change (block 10 at second ...010), the genesis set signs.
+    let early = receipt_signed_by(&k[0..4], &f.sets[0], 1_700_000_005);
+    verify_receipt(&early, &policy, None).unwrap();
+    verify_receipt(&early, &genesis_only, None).unwrap();
+    // Between the changes, a quorum of the new set signed (keys 2, 3 and 4: power 5 of 7): the history knows it,
+    // the genesis set alone does not (two of its four members).
+    let middle = receipt_signed_by(&k[2..5], &f.sets[1], 1_700_000_015);
+    assert_eq!(verify_receipt(&middle, &policy, None).unwrap().signers.validators.len(), 3);
+    assert!(matches!(verify_receipt(&middle, &genesis_only, None), Err(ReceiptError::ValidatorQuorum { .. })));
+    // A quorum of the genesis set that is no quorum of the later sets (keys 0, 1, 2) cannot vouch for a checkpoint
+    // of a time after the genesis set was replaced.
+    let stale = receipt_signed_by(&k[0..3], &f.sets[0], 1_700_000_030);
+    assert!(matches!(verify_receipt(&stale, &policy, None), Err(ReceiptError::SetNotInForce { .. })));
 }
