@@ -290,6 +290,15 @@ impl Shared {
     /// a transaction that can never be accepted costs no verification.
     fn precheck(&self, tx: &Transaction) -> Result<(), TxError> {
         let body = &tx.body;
+        // Transactions travel to validators only through their APIs (there is no transaction gossip): an auditor's
+        // mempool would never reach a block.
+        if self.committed.read().validators.get(&self.address).is_none() {
+            return Err(TxError::new(
+                ErrorCode::Unavailable,
+                "this node is an auditor (not in the validator set): it serves reads and proofs but does not take \
+                 transactions; submit to a validator's API",
+            ));
+        }
         if &body.chain_id != self.chain_id() {
             return Err(TxError::new(
                 ErrorCode::WrongChain,

@@ -1,16 +1,28 @@
-//! `publica testnet`: a network of several validators on this machine, each one a `publica start` process.
+//! `publica testnet`: a network of several validators (and auditors) on this machine, each node a `publica start`
+//! process.
 //!
-//! `init` writes one directory that holds everything: `testnet.json` (the manifest: nodes, their API URLs and
-//! p2p addresses, the demo agencies' administrator keys), one home per node (`node0`, `node1`, ...) whose
-//! configuration lists every other validator as a peer, and the passphrase of the keys. `up` starts every node as
-//! a child process of the same binary, waits until each has committed a block, prints their status and stops them
-//! on Ctrl-C; `status` prints the status of a running testnet.
+//! `init` writes one directory that holds everything: `testnet.json` (the manifest: nodes, their roles, API URLs
+//! and p2p addresses, the demo agencies' administrator keys), one home per node (`node0`, `node1`, ... for the
+//! validators, `auditor0`, ... for the auditors) whose configuration lists every other node as a peer, and the
+//! passphrase of the keys. `up` starts every node as a child process of the same binary, waits until each has
+//! committed a block, prints their status and stops them on Ctrl-C; `status` prints the status of a running
+//! testnet.
+//!
+//! An auditor is a node whose key is not in the genesis validator set: it never proposes or votes, but it receives
+//! the validators' proposals and votes, verifies every commit certificate, re-executes every block and serves the
+//! read API with proofs like any node. It is how a party outside the validator set checks the chain for itself.
+//!
+//! Every node lists every other node as a peer, auditors included, although broadcast alone does not need it
+//! (the engine sends to every connected peer, whichever side dialed). All nodes of a testnet share 127.0.0.1, and
+//! the engine accepts only five inbound connections from one IP address; when both sides of a pair dial, the pair
+//! is connected as long as either side still has room.
 //!
 //! Validator keys are generated at random. The agencies' administrator keys are DEMO keys derived from public
 //! seeds, as in `publica dev`, so that load generators and scripts can act on any testnet; they protect nothing
 //! and must never be used on a real network.
 
 use std::collections::HashSet;
+use std::fmt;
 use std::fs::File;
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
@@ -31,6 +43,8 @@ use crate::home::{write_home, write_private};
 pub const MANIFEST: &str = "testnet.json";
 /// Most validators of a local testnet: every node runs on this machine, and each one executes every block.
 pub const VALIDATORS_MAX: usize = 16;
+/// Most auditors of a local testnet: each one, too, executes every block on this machine.
+pub const AUDITORS_MAX: usize = 8;
 /// Largest manifest accepted when reading one back.
 const MANIFEST_BYTES_MAX: u64 = 1 << 20;
 /// The passphrase file `init` writes when none is given.
@@ -51,7 +65,8 @@ pub use super::dev::AGENCIES;
 /// `publica testnet` subcommands.
 #[derive(Subcommand)]
 pub enum Command {
-    /// Create a testnet directory: genesis with N validators, one home per node, demo agencies.
+    /// Create a testnet directory: genesis with N validators, one home per node (validators and auditors), demo
+    /// agencies.
     ///
     /// The agencies' administrator keys are demo keys derived from public seeds (the same on every machine):
     /// they protect nothing, never use them on a real network. Validator keys are random.
@@ -68,6 +83,10 @@ pub struct InitArgs {
     /// Number of validators, 1 to 16 (voting power 1 each).
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=VALIDATORS_MAX as i64))]
     validators: u16,
+    /// Number of auditors, 0 to 8: nodes outside the validator set that follow the chain, verify every
+    /// certificate, re-execute every block and serve the read API, without voting.
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u16).range(0..=AUDITORS_MAX as i64))]
+    auditors: u16,
     /// Directory to create; it must not exist or be empty.
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
@@ -122,7 +141,7 @@ pub struct Manifest {
     pub chain_id: ChainId,
     /// The file holding the passphrase of every key (relative paths are relative to the testnet directory).
     pub passphrase_file: PathBuf,
-    /// The validators' nodes, in the order they were created.
+    /// Every node: the validators in the order they were created, then the auditors.
     pub nodes: Vec<NodeEntry>,
     /// The founding agencies and their administrators' key files.
     pub agencies: Vec<AgencyEntry>,
@@ -143,8 +162,34 @@ pub struct NodeEntry {
     pub api: String,
     /// Its peer-to-peer listen address.
     pub p2p: SocketAddr,
-    /// Its validator's address.
-    pub validator: String,
+    /// Whether it votes. Manifests written before auditors existed hold validators only.
+    #[serde(default)]
+    pub role: NodeRole,
+    /// The address of its key: a member of the genesis validator set for a validator, of no set for an auditor.
+    #[serde(alias = "validator")]
+    pub address: String,
+}
+
+/// What a node of a testnet does in consensus.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NodeRole {
+    /// A member of the validator set: proposes and votes.
+    #[default]
+    Validator,
+    /// Outside the validator set: follows the chain, checks every certificate, re-executes every block, serves
+    /// reads; never proposes or votes, so it may stop at any time without slowing the network.
+    Auditor,
+}
+
+impl fmt::Display for NodeRole {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // `pad`, not `write_str`: the status table aligns its columns with width flags.
+        f.pad(match self {
+            Self::Validator => "validator",
+            Self::Auditor => "auditor",
+        })
+    }
 }
 
 /// One founding agency of a testnet.
@@ -168,8 +213,13 @@ impl Manifest {
         })?;
         let mut manifest: Manifest = serde_json::from_str(&text)
             .with_context(|| format!("{} is not a valid testnet manifest", path.display()))?;
-        if manifest.nodes.is_empty() || manifest.nodes.len() > VALIDATORS_MAX {
-            bail!("{} lists {} nodes; a testnet has 1 to {VALIDATORS_MAX}", path.display(), manifest.nodes.len());
+        let validators = manifest.validators().count();
+        if validators == 0 || validators > VALIDATORS_MAX {
+            bail!("{} lists {validators} validators; a testnet has 1 to {VALIDATORS_MAX}", path.display());
+        }
+        let auditors = manifest.nodes.len() - validators;
+        if auditors > AUDITORS_MAX {
+            bail!("{} lists {auditors} auditors; a testnet has at most {AUDITORS_MAX}", path.display());
         }
         let mut monikers = HashSet::new();
         for node in &manifest.nodes {
@@ -191,9 +241,16 @@ impl Manifest {
         self.dir.join(&self.passphrase_file)
     }
 
-    /// The API URLs of every node.
+    /// The validators' nodes.
+    pub fn validators(&self) -> impl Iterator<Item = &NodeEntry> {
+        self.nodes.iter().filter(|n| n.role == NodeRole::Validator)
+    }
+
+    /// The API URLs of the validators: the nodes to send transactions to. Nodes do not relay transactions to each
+    /// other, each proposer includes those it received itself, so a transaction sent to an auditor is never
+    /// included.
     pub fn apis(&self) -> Vec<String> {
-        self.nodes.iter().map(|n| n.api.clone()).collect()
+        self.validators().map(|n| n.api.clone()).collect()
     }
 }
 
@@ -202,13 +259,62 @@ pub fn demo_admin_key(agency: &str) -> Keypair {
     Keypair::from_seed(&publica_crypto::sha256(format!("publica-testnet-demo-key/admin-{agency}").as_bytes()))
 }
 
-/// `count` distinct free TCP addresses on 127.0.0.1. Every listener is held until all are found, so the same port
-/// is never handed out twice; another program may still take one before the node binds it.
+/// `count` distinct free TCP addresses on 127.0.0.1, outside the kernel's ephemeral port range when there is room.
+///
+/// A node binds its ports when it starts, long after `init` (and again at every `up`). A port from the ephemeral
+/// range is what the kernel gives any program's outgoing connection, and the nodes of a testnet dial each other
+/// all the time, so sooner or later one of those connections sits on a port a node is about to listen on, and the
+/// node cannot start. Ports below (or above) that range are only ever taken by programs that ask for them. Every
+/// listener is held until all are found, so the same port is never handed out twice.
 fn free_local_addrs(count: usize) -> Result<Vec<SocketAddr>> {
-    let listeners = (0..count)
-        .map(|_| TcpListener::bind("127.0.0.1:0").context("finding a free port on 127.0.0.1"))
-        .collect::<Result<Vec<_>>>()?;
+    let (ephemeral_low, ephemeral_high) = ephemeral_port_range();
+    // The larger stretch outside the ephemeral range, above the ports of well-known services.
+    let below = PORTS_LOW..ephemeral_low.max(PORTS_LOW);
+    let above = ephemeral_high.saturating_add(1).max(PORTS_LOW)..u16::MAX;
+    let range = if below.len() >= above.len() { below } else { above };
+    let mut listeners = Vec::with_capacity(count);
+    if range.len() >= PORTS_SPAN_MIN.max(count) {
+        let span = range.len();
+        let start = rand::Rng::gen_range(&mut rand::thread_rng(), 0..span);
+        // A bounded walk from a random start: testnets made at the same time rarely probe the same ports.
+        for i in 0..span.min(PORT_PROBES_MAX) {
+            if listeners.len() == count {
+                break;
+            }
+            let port = range.start + u16::try_from((start + i) % span).expect("the offset is within a port range");
+            // Binding also listens: a port that an established connection holds is refused here, as it would be
+            // for the node.
+            if let Ok(listener) = TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, port)) {
+                listeners.push(listener);
+            }
+        }
+    }
+    // No room outside the ephemeral range, or too few free ports there: any free port will do.
+    while listeners.len() < count {
+        listeners.push(TcpListener::bind("127.0.0.1:0").context("finding a free port on 127.0.0.1")?);
+    }
     listeners.iter().map(|l| Ok(l.local_addr()?)).collect()
+}
+
+/// Lowest port `init` gives a node: ports below are where well-known services live.
+const PORTS_LOW: u16 = 10_000;
+/// Fewest ports outside the ephemeral range worth choosing from.
+const PORTS_SPAN_MIN: usize = 1_000;
+/// Most ports tried outside the ephemeral range before falling back to any free port.
+const PORT_PROBES_MAX: usize = 4_096;
+
+/// The kernel's range of ports for outgoing connections: Linux says so in `/proc`; elsewhere the IANA range, which
+/// the BSDs and macOS use.
+fn ephemeral_port_range() -> (u16, u16) {
+    const IANA: (u16, u16) = (49_152, 65_535);
+    let Ok(text) = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range") else {
+        return IANA;
+    };
+    let mut bounds = text.split_whitespace().map(str::parse::<u16>);
+    match (bounds.next(), bounds.next()) {
+        (Some(Ok(low)), Some(Ok(high))) if low <= high => (low, high),
+        _ => IANA,
+    }
 }
 
 fn init(args: InitArgs) -> Result<()> {
@@ -221,6 +327,7 @@ fn init(args: InitArgs) -> Result<()> {
     }
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let count = usize::from(args.validators);
+    let auditor_count = usize::from(args.auditors);
 
     // The nodes read the passphrase from a file: they run unattended, as children of `testnet up`.
     let (passphrase_file, passphrase) = match &args.passphrase_file {
@@ -248,6 +355,9 @@ fn init(args: InitArgs) -> Result<()> {
     let keys: Vec<Keypair> = (0..count).map(|_| Keypair::generate()).collect();
     let validators =
         ValidatorSet::new(keys.iter().map(|k| Validator::from_keypair(k, 1)).collect()).context("validator set")?;
+    // An auditor's key signs nothing the network counts: it is not in the set. The node needs one all the same
+    // (consensus runs with a key; the node derives its notary keys from it).
+    let auditor_keys: Vec<Keypair> = (0..auditor_count).map(|_| Keypair::generate()).collect();
     let agencies = AGENCIES
         .iter()
         .map(|(id, name, citizens)| {
@@ -267,13 +377,16 @@ fn init(args: InitArgs) -> Result<()> {
     };
     genesis.validate()?;
 
-    let addrs = free_local_addrs(2 * count)?;
-    let (p2p, api) = addrs.split_at(count);
-    let mut nodes = Vec::with_capacity(count);
-    for (i, key) in keys.iter().enumerate() {
-        let moniker = format!("node{i}");
+    let total = count + auditor_count;
+    let addrs = free_local_addrs(2 * total)?;
+    let (p2p, api) = addrs.split_at(total);
+    let members = keys.iter().enumerate().map(|(i, key)| (format!("node{i}"), NodeRole::Validator, key));
+    let outsiders = auditor_keys.iter().enumerate().map(|(i, key)| (format!("auditor{i}"), NodeRole::Auditor, key));
+    let mut nodes = Vec::with_capacity(total);
+    for (i, (moniker, role, key)) in members.chain(outsiders).enumerate() {
         let mut config = NodeConfig::new(&moniker, api[i], p2p[i]);
-        // Consensus broadcasts to connected peers only, so every validator lists every other one.
+        // Consensus broadcasts to connected peers only, and a peer that is down is dialed again until it is back:
+        // every node lists every other one (see the module documentation for why auditors are listed too).
         config.p2p.peers = p2p.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, a)| *a).collect();
         config.key.passphrase_file = Some(node_passphrase.clone());
         config.key.passphrase_env = None;
@@ -285,7 +398,8 @@ fn init(args: InitArgs) -> Result<()> {
             home: PathBuf::from(&moniker),
             api: format!("http://{}", api[i]),
             p2p: p2p[i],
-            validator: key.public_key().address().to_string(),
+            role,
+            address: key.public_key().address().to_string(),
         });
     }
 
@@ -303,9 +417,12 @@ fn init(args: InitArgs) -> Result<()> {
     let json = serde_json::to_string_pretty(&manifest)?;
     std::fs::write(dir.join(MANIFEST), json + "\n").context("writing testnet.json")?;
 
-    println!("testnet {} with {count} validators in {}", args.chain_id, dir.display());
+    println!("testnet {} in {} (validators: {count}, auditors: {auditor_count})", args.chain_id, dir.display());
     for node in &manifest.nodes {
-        println!("  {:<7} api {:<24} p2p {:<21} validator {}", node.moniker, node.api, node.p2p, node.validator);
+        println!(
+            "  {:<9} {:<9} api {:<24} p2p {:<21} key {}",
+            node.moniker, node.role, node.api, node.p2p, node.address
+        );
     }
     println!("demo administrator keys (public seeds, never for a real network) in {}", dir.join("keys").display());
     println!("start it with: publica testnet up {}", dir.display());
@@ -330,6 +447,7 @@ pub struct NodeStatus {
 /// A row of the status table.
 struct Row {
     moniker: String,
+    role: NodeRole,
     api: String,
     status: Result<NodeStatus, String>,
 }
@@ -362,7 +480,7 @@ async fn statuses(manifest: &Manifest) -> Vec<Row> {
     let mut rows = Vec::with_capacity(tasks.len());
     for (node, task) in manifest.nodes.iter().zip(tasks) {
         let status = task.await.unwrap_or_else(|e| Err(format!("status request failed: {e}")));
-        rows.push(Row { moniker: node.moniker.clone(), api: node.api.clone(), status });
+        rows.push(Row { moniker: node.moniker.clone(), role: node.role, api: node.api.clone(), status });
     }
     rows
 }
@@ -372,19 +490,23 @@ fn prefix(hash: &str) -> &str {
 }
 
 fn print_table(rows: &[Row]) {
-    println!("{:<7} {:<24} {:>8}  {:<12}  {:<12}  {:>7}", "node", "api", "height", "block", "state root", "mempool");
+    println!(
+        "{:<9} {:<9} {:<24} {:>8}  {:<12}  {:<12}  {:>7}",
+        "node", "role", "api", "height", "block", "state root", "mempool"
+    );
     for row in rows {
         match &row.status {
             Ok(s) => println!(
-                "{:<7} {:<24} {:>8}  {:<12}  {:<12}  {:>7}",
+                "{:<9} {:<9} {:<24} {:>8}  {:<12}  {:<12}  {:>7}",
                 row.moniker,
+                row.role,
                 row.api,
                 s.height,
                 s.last_block_hash.as_deref().map(prefix).unwrap_or("-"),
                 prefix(&s.state_root),
                 s.mempool_txs
             ),
-            Err(e) => println!("{:<7} {:<24} {e}", row.moniker, row.api),
+            Err(e) => println!("{:<9} {:<9} {:<24} {e}", row.moniker, row.role, row.api),
         }
     }
 }
@@ -504,7 +626,12 @@ fn up(dir: &Path, start_timeout: Duration) -> Result<()> {
                 .with_context(|| format!("starting {}", node.moniker))?;
             children.nodes.push((node.moniker.clone(), log_path, child));
         }
-        println!("started {} nodes; waiting for each to commit a block", children.nodes.len());
+        let auditors = manifest.nodes.len() - manifest.validators().count();
+        println!(
+            "started {} nodes (validators: {}, auditors: {auditors}); waiting for each to commit a block",
+            children.nodes.len(),
+            manifest.nodes.len() - auditors
+        );
 
         let deadline = Instant::now() + start_timeout;
         loop {
@@ -523,7 +650,7 @@ fn up(dir: &Path, start_timeout: Duration) -> Result<()> {
             if Instant::now() > deadline {
                 print_table(&rows);
                 bail!(
-                    "not every node committed a block within {start_timeout:?}; see the logs in {}/node*/node.log",
+                    "not every node committed a block within {start_timeout:?}; see the logs in {}/*/node.log",
                     dir.display()
                 );
             }
@@ -536,7 +663,7 @@ fn up(dir: &Path, start_timeout: Duration) -> Result<()> {
             }
         }
         println!(
-            "testnet {} is running; logs in {}/node*/node.log; `publica testnet status {}` shows it. Ctrl-C stops it.",
+            "testnet {} is running; logs in {}/*/node.log; `publica testnet status {}` shows it. Ctrl-C stops it.",
             manifest.chain_id,
             dir.display(),
             dir.display()
@@ -612,10 +739,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn free_addresses_are_distinct() {
+    fn free_addresses_are_distinct_and_outside_the_ephemeral_range() {
         let addrs = free_local_addrs(32).unwrap();
         let distinct: HashSet<_> = addrs.iter().collect();
         assert_eq!(distinct.len(), 32);
+        let (low, high) = ephemeral_port_range();
+        assert!(low <= high);
+        if low >= PORTS_LOW + PORTS_SPAN_MIN as u16 {
+            assert!(addrs.iter().all(|a| a.port() >= PORTS_LOW && a.port() < low), "{addrs:?} with {low}..={high}");
+        }
+        // Every one is free again: the node binds it later.
+        for addr in addrs {
+            drop(TcpListener::bind(addr).unwrap());
+        }
     }
 
     #[test]
@@ -629,7 +765,8 @@ mod tests {
                 home: "node0".into(),
                 api: "http://127.0.0.1:1".into(),
                 p2p: "127.0.0.1:2".parse().unwrap(),
-                validator: "00".into(),
+                role: NodeRole::Validator,
+                address: "00".into(),
             }],
             agencies: vec![],
             dir: PathBuf::new(),
@@ -646,6 +783,50 @@ mod tests {
 
         std::fs::write(dir.path().join(MANIFEST), vec![b' '; MANIFEST_BYTES_MAX as usize + 1]).unwrap();
         assert!(Manifest::load(dir.path()).is_err());
+    }
+
+    #[test]
+    fn auditors_are_listed_with_their_role_and_get_no_transactions() {
+        let dir = tempfile::tempdir().unwrap();
+        let node = |moniker: &str, role: NodeRole| NodeEntry {
+            moniker: moniker.into(),
+            home: moniker.into(),
+            api: format!("http://{moniker}"),
+            p2p: "127.0.0.1:2".parse().unwrap(),
+            role,
+            address: "00".into(),
+        };
+        let write = |nodes: Vec<NodeEntry>| {
+            let manifest = Manifest {
+                chain_id: "t".parse().unwrap(),
+                passphrase_file: "passphrase".into(),
+                nodes,
+                agencies: vec![],
+                dir: PathBuf::new(),
+            };
+            std::fs::write(dir.path().join(MANIFEST), serde_json::to_vec(&manifest).unwrap()).unwrap();
+        };
+        write(vec![node("node0", NodeRole::Validator), node("auditor0", NodeRole::Auditor)]);
+        let text = std::fs::read_to_string(dir.path().join(MANIFEST)).unwrap();
+        assert!(text.contains(r#""role":"auditor""#), "{text}");
+        let back = Manifest::load(dir.path()).unwrap();
+        assert_eq!(back.nodes[1].role, NodeRole::Auditor);
+        assert_eq!(back.apis(), vec!["http://node0".to_owned()], "transactions go to validators only");
+
+        // Auditors alone are no network.
+        write(vec![node("auditor0", NodeRole::Auditor)]);
+        assert!(Manifest::load(dir.path()).unwrap_err().to_string().contains("0 validators"));
+        let mut nodes = vec![node("node0", NodeRole::Validator)];
+        nodes.extend((0..=AUDITORS_MAX).map(|i| node(&format!("auditor{i}"), NodeRole::Auditor)));
+        write(nodes);
+        assert!(Manifest::load(dir.path()).unwrap_err().to_string().contains("auditors"));
+
+        // A manifest written before auditors existed: no role, the key's address under `validator`.
+        let old = r#"{"chain_id":"t","passphrase_file":"p","agencies":[],"nodes":[
+            {"moniker":"node0","home":"node0","api":"http://a","p2p":"127.0.0.1:2","validator":"ab"}]}"#;
+        std::fs::write(dir.path().join(MANIFEST), old).unwrap();
+        let back = Manifest::load(dir.path()).unwrap();
+        assert_eq!((back.nodes[0].role, back.nodes[0].address.as_str()), (NodeRole::Validator, "ab"));
     }
 
     #[test]

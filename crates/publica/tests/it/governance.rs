@@ -130,7 +130,7 @@ fn an_agency_joins_and_another_leaves_by_vote_and_light_clients_follow_both_chan
         .map(|n| Node {
             home: dir.join(n["home"].as_str().unwrap()),
             api: n["api"].as_str().unwrap().to_owned(),
-            address: n["validator"].as_str().unwrap().to_owned(),
+            address: n["address"].as_str().unwrap().to_owned(),
             child: None,
         })
         .collect();

@@ -3,9 +3,12 @@
 //! take the quorum away. In every case, every transaction a node acknowledged as committed must be committed, at
 //! the same height, on every running node, and all nodes must hold identical blocks (hash, header with its state
 //! root) at every height they have in common.
+//!
+//! The helpers here ([`Net`], [`Node`], [`Trickle`]) serve the fault tests in `faults.rs` too.
 
 use std::collections::HashMap;
 use std::fs::File;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -43,7 +46,7 @@ fn get(api: &str, path: &str) -> Option<Value> {
 }
 
 /// Wait until `f` holds, polling, or panic with `what` after `limit`.
-fn wait_until(limit: Duration, what: &str, mut f: impl FnMut() -> bool) {
+pub(crate) fn wait_until(limit: Duration, what: &str, mut f: impl FnMut() -> bool) {
     let deadline = Instant::now() + limit;
     while !f() {
         assert!(Instant::now() < deadline, "timed out after {limit:?} waiting for {what}");
@@ -51,20 +54,24 @@ fn wait_until(limit: Duration, what: &str, mut f: impl FnMut() -> bool) {
     }
 }
 
-fn run(args: &[&str]) -> std::process::Output {
+pub(crate) fn run(args: &[&str]) -> std::process::Output {
     Command::new(BIN).args(args).env("PUBLICA_LOG", "error").stdin(Stdio::null()).output().unwrap()
 }
 
 /// One node of the network: a `publica start` process, killed when dropped.
-struct Node {
-    moniker: String,
-    home: PathBuf,
-    api: String,
+pub(crate) struct Node {
+    pub moniker: String,
+    pub home: PathBuf,
+    pub api: String,
+    /// Its peer-to-peer listen address.
+    pub p2p: SocketAddr,
+    /// Outside the validator set: it never proposes or votes.
+    pub auditor: bool,
     child: Option<Child>,
 }
 
 impl Node {
-    fn start(&mut self) {
+    pub fn start(&mut self) {
         assert!(self.child.is_none(), "{} is already running", self.moniker);
         let log = File::options().create(true).append(true).open(self.home.join("node.log")).unwrap();
         let child = Command::new(BIN)
@@ -79,31 +86,36 @@ impl Node {
     }
 
     /// SIGKILL: no shutdown code runs, exactly like a crash.
-    fn kill_9(&mut self) {
+    pub fn kill_9(&mut self) {
         let mut child = self.child.take().expect("running");
         child.kill().unwrap();
         child.wait().unwrap();
     }
 
-    fn running(&self) -> bool {
+    pub fn running(&self) -> bool {
         self.child.is_some()
     }
 
-    fn status(&self) -> Option<Value> {
+    /// The process id, while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
+    pub fn status(&self) -> Option<Value> {
         get(&self.api, "/v1/status")
     }
 
     /// The node's height, 0 while it does not answer.
-    fn height(&self) -> u64 {
+    pub fn height(&self) -> u64 {
         self.status().and_then(|s| s["height"].as_u64()).unwrap_or(0)
     }
 
-    fn block(&self, height: u64) -> Value {
+    pub fn block(&self, height: u64) -> Value {
         get(&self.api, &format!("/v1/blocks/{height}"))
             .unwrap_or_else(|| panic!("{} has no block {height}; log:\n{}", self.moniker, self.log_tail()))
     }
 
-    fn log_tail(&self) -> String {
+    pub fn log_tail(&self) -> String {
         let log = std::fs::read_to_string(self.home.join("node.log")).unwrap_or_default();
         let lines: Vec<&str> = log.lines().collect();
         lines[lines.len().saturating_sub(30)..].join("\n")
@@ -120,18 +132,28 @@ impl Drop for Node {
 }
 
 /// A network made by `publica testnet init`, its nodes started one by one by the test.
-struct Net {
+pub(crate) struct Net {
     _dir: tempfile::TempDir,
-    dir: PathBuf,
-    chain_id: ChainId,
-    nodes: Vec<Node>,
+    pub dir: PathBuf,
+    pub chain_id: ChainId,
+    /// The validators first, then the auditors, as in the manifest.
+    pub nodes: Vec<Node>,
 }
 
 impl Net {
-    fn init(validators: usize) -> Net {
+    pub fn init(validators: usize, auditors: usize) -> Net {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("net");
-        let out = run(&["testnet", "init", "--validators", &validators.to_string(), "--out", dir.to_str().unwrap()]);
+        let out = run(&[
+            "testnet",
+            "init",
+            "--validators",
+            &validators.to_string(),
+            "--auditors",
+            &auditors.to_string(),
+            "--out",
+            dir.to_str().unwrap(),
+        ]);
         assert!(out.status.success(), "{}", text(&out));
         let manifest: Value = serde_json::from_slice(&std::fs::read(dir.join("testnet.json")).unwrap()).unwrap();
         let nodes = manifest["nodes"]
@@ -142,33 +164,56 @@ impl Net {
                 moniker: n["moniker"].as_str().unwrap().to_owned(),
                 home: dir.join(n["home"].as_str().unwrap()),
                 api: n["api"].as_str().unwrap().to_owned(),
+                p2p: n["p2p"].as_str().unwrap().parse().unwrap(),
+                auditor: match n["role"].as_str().unwrap() {
+                    "validator" => false,
+                    "auditor" => true,
+                    other => panic!("unknown role {other}"),
+                },
                 child: None,
             })
             .collect::<Vec<_>>();
-        assert_eq!(nodes.len(), validators);
+        assert_eq!(nodes.len(), validators + auditors);
+        assert!(nodes.iter().enumerate().all(|(i, n)| n.auditor == (i >= validators)), "validators come first");
         let chain_id = manifest["chain_id"].as_str().unwrap().parse().unwrap();
         Net { _dir: tmp, dir, chain_id, nodes }
     }
 
-    fn start_all(&mut self) {
+    pub fn start_all(&mut self) {
         for node in &mut self.nodes {
             node.start();
         }
-        wait_until(Duration::from_secs(60), "every node to commit a block", || {
-            self.nodes.iter().all(|n| n.height() >= 1)
-        });
+        let limit = Duration::from_secs(60);
+        let deadline = Instant::now() + limit;
+        while !self.nodes.iter().all(|n| n.height() >= 1) {
+            if Instant::now() >= deadline {
+                let stuck: Vec<String> = self
+                    .nodes
+                    .iter()
+                    .filter(|n| n.height() == 0)
+                    .map(|n| format!("{} has no block; its log ends with:\n{}", n.moniker, n.log_tail()))
+                    .collect();
+                panic!("timed out after {limit:?} waiting for every node to commit a block:\n{}", stuck.join("\n"));
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
     }
 
-    fn running(&self) -> impl Iterator<Item = &Node> {
+    pub fn running(&self) -> impl Iterator<Item = &Node> {
         self.nodes.iter().filter(|n| n.running())
     }
 
-    fn max_height(&self) -> u64 {
+    pub fn validators(&self) -> impl Iterator<Item = &Node> {
+        self.nodes.iter().filter(|n| !n.auditor)
+    }
+
+    /// The highest height of a running node.
+    pub fn max_height(&self) -> u64 {
         self.running().map(Node::height).max().unwrap_or(0)
     }
 
     /// The demo administrator of the agency at `index` in the manifest, and the agency.
-    fn admin(&self, index: usize) -> (Keypair, AgencyId) {
+    pub fn admin(&self, index: usize) -> (Keypair, AgencyId) {
         let manifest: Value = serde_json::from_slice(&std::fs::read(self.dir.join("testnet.json")).unwrap()).unwrap();
         let agency = &manifest["agencies"][index];
         let pass = Passphrase::from_file(self.dir.join(manifest["passphrase_file"].as_str().unwrap())).unwrap();
@@ -181,7 +226,7 @@ impl Net {
 
     /// Every running node holds the same block (hash and header, so the same state root) at every height they all
     /// have, and each one's status reports the state root of its own last header.
-    fn assert_same_chain(&self) -> u64 {
+    pub fn assert_same_chain(&self) -> u64 {
         let common = self.running().map(Node::height).min().unwrap();
         for node in self.running() {
             let status = node.status().unwrap();
@@ -202,7 +247,7 @@ impl Net {
     }
 
     /// Every acknowledged transaction is committed at the same height on every running node.
-    fn assert_acknowledged_everywhere(&self, acknowledged: &[(String, u64)]) {
+    pub fn assert_acknowledged_everywhere(&self, acknowledged: &[(String, u64)]) {
         let highest = acknowledged.iter().map(|(_, h)| *h).max().unwrap_or(0);
         wait_until(Duration::from_secs(30), "every running node to reach the acknowledged heights", || {
             self.running().all(|n| n.height() >= highest)
@@ -218,10 +263,11 @@ impl Net {
     }
 }
 
-/// A steady trickle of transactions: the administrator of agency `i` registers new officials through node `i`,
+/// A steady trickle of transactions: the administrator of agency `i` registers new officials through validator `i`,
 /// one transaction at a time, and keeps those its node acknowledged as committed. A node marked unusable is left
-/// alone (its pending transaction is forgotten, and its nonce read again once it is usable).
-struct Trickle {
+/// alone (its pending transaction is forgotten, and its nonce read again once it is usable). Auditors get no
+/// transactions: they never propose, so nothing sent to them would be included.
+pub(crate) struct Trickle {
     usable: Arc<Vec<AtomicBool>>,
     stop: Arc<AtomicBool>,
     acknowledged: Arc<Mutex<Vec<(String, u64, usize)>>>,
@@ -229,18 +275,18 @@ struct Trickle {
 }
 
 impl Trickle {
-    fn start(net: &Net) -> Trickle {
-        // Four demo agencies: node i sends for agency i (mod 4).
+    pub fn start(net: &Net) -> Trickle {
+        // Four demo agencies: validator i sends for agency i (mod 4). Validators come first in `net.nodes`, so a
+        // sender's index is its node's index.
         let senders: Vec<(String, Keypair, AgencyId)> = net
-            .nodes
-            .iter()
+            .validators()
             .enumerate()
             .map(|(i, n)| {
                 let (key, agency) = net.admin(i % 4);
                 (n.api.clone(), key, agency)
             })
             .collect();
-        let usable: Arc<Vec<AtomicBool>> = Arc::new(net.nodes.iter().map(|_| AtomicBool::new(true)).collect());
+        let usable: Arc<Vec<AtomicBool>> = Arc::new(senders.iter().map(|_| AtomicBool::new(true)).collect());
         let stop = Arc::new(AtomicBool::new(false));
         let acknowledged = Arc::new(Mutex::new(Vec::new()));
         let chain_id = net.chain_id.clone();
@@ -251,21 +297,21 @@ impl Trickle {
         Trickle { usable, stop, acknowledged, thread: Some(thread) }
     }
 
-    fn set_usable(&self, node: usize, usable: bool) {
+    pub fn set_usable(&self, node: usize, usable: bool) {
         self.usable[node].store(usable, Ordering::SeqCst);
     }
 
     /// How many transactions node `node` acknowledged so far.
-    fn count(&self, node: usize) -> usize {
+    pub fn count(&self, node: usize) -> usize {
         self.acknowledged.lock().unwrap().iter().filter(|(_, _, n)| *n == node).count()
     }
 
-    fn total(&self) -> usize {
+    pub fn total(&self) -> usize {
         self.acknowledged.lock().unwrap().len()
     }
 
     /// Stop it; returns the acknowledged transactions. Panics if any was refused.
-    fn finish(mut self) -> Vec<(String, u64)> {
+    pub fn finish(mut self) -> Vec<(String, u64)> {
         self.stop.store(true, Ordering::SeqCst);
         let errors = self.thread.take().unwrap().join().unwrap();
         assert!(errors.is_empty(), "transactions of the trickle were refused: {errors:#?}");
@@ -366,14 +412,14 @@ fn trickle(
     errors
 }
 
-fn now_ms() -> u64 {
+pub(crate) fn now_ms() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as u64
 }
 
 #[test]
 fn a_validator_killed_with_sigkill_is_not_missed_and_catches_up_with_the_same_state() {
     let _one = one_network_at_a_time();
-    let mut net = Net::init(4);
+    let mut net = Net::init(4, 0);
     net.start_all();
     let trickle = Trickle::start(&net);
     wait_until(Duration::from_secs(30), "transactions to commit through every node", || {
@@ -414,7 +460,7 @@ fn a_validator_killed_with_sigkill_is_not_missed_and_catches_up_with_the_same_st
 #[test]
 fn without_a_quorum_nothing_commits_and_commits_resume_when_it_returns() {
     let _one = one_network_at_a_time();
-    let mut net = Net::init(4);
+    let mut net = Net::init(4, 0);
     net.start_all();
     let trickle = Trickle::start(&net);
     wait_until(Duration::from_secs(30), "transactions to commit", || trickle.total() >= 4);
@@ -514,14 +560,27 @@ fn testnet_up_runs_the_nodes_status_shows_them_and_load_commits_through_all() {
         let out = run(&["testnet", "init", "--validators", bad, "--out", dir_s]);
         assert!(!out.status.success() && text(&out).contains("validators"), "{}", text(&out));
     }
-    let init = ["testnet", "init", "--validators", "3", "--out", dir_s, "--passphrase-file", pass.to_str().unwrap()];
+    let out = run(&["testnet", "init", "--validators", "3", "--auditors", "9", "--out", dir_s]);
+    assert!(!out.status.success() && text(&out).contains("auditors"), "{}", text(&out));
+    let pass_s = pass.to_str().unwrap();
+    let init = ["testnet", "init", "--validators", "3", "--auditors", "1", "--out", dir_s, "--passphrase-file", pass_s];
     let out = run(&init);
     assert!(out.status.success(), "{}", text(&out));
     let again = run(&init);
     assert!(!again.status.success() && text(&again).contains("not empty"), "{}", text(&again));
-    // Every node lists the two others as peers, and reads the given passphrase file.
+    // Every node lists the three others as peers, and reads the given passphrase file. The auditor's key is not in
+    // the genesis validator set.
     let manifest: Value = serde_json::from_slice(&std::fs::read(dir.join("testnet.json")).unwrap()).unwrap();
     let nodes = manifest["nodes"].as_array().unwrap();
+    let roles: Vec<&str> = nodes.iter().map(|n| n["role"].as_str().unwrap()).collect();
+    assert_eq!(roles, ["validator", "validator", "validator", "auditor"]);
+    assert_eq!(nodes[3]["moniker"], "auditor0");
+    let genesis: Value = serde_json::from_slice(&std::fs::read(dir.join("node0/genesis.json")).unwrap()).unwrap();
+    let genesis_text = genesis.to_string();
+    for node in nodes {
+        let member = genesis_text.contains(node["address"].as_str().unwrap());
+        assert_eq!(member, node["role"] == "validator", "{node} in the genesis validator set: {member}");
+    }
     for node in nodes {
         let config = publica_node::NodeConfig::load(&dir.join(node["home"].as_str().unwrap())).unwrap();
         let mut peers: Vec<String> = config.p2p.peers.iter().map(ToString::to_string).collect();
@@ -540,20 +599,24 @@ fn testnet_up_runs_the_nodes_status_shows_them_and_load_commits_through_all() {
 
     let mut up = Up::start(&dir);
     let table = up.wait_for_line("is running", Duration::from_secs(90));
+    assert!(table.iter().any(|l| l.contains("(validators: 3, auditors: 1)")), "{table:#?}");
     assert_eq!(table.iter().filter(|l| l.starts_with("node")).count(), 4, "{table:#?}");
+    assert!(table.iter().any(|l| l.starts_with("auditor0  auditor   http")), "{table:#?}");
     let out = run(&["testnet", "status", dir_s]);
     assert!(out.status.success(), "{}", text(&out));
     let rows: Vec<String> = String::from_utf8_lossy(&out.stdout).lines().skip(1).map(str::to_owned).collect();
-    assert_eq!(rows.len(), 3, "{rows:#?}");
-    for row in &rows {
-        let height: u64 = row.split_whitespace().nth(2).unwrap().parse().unwrap();
+    assert_eq!(rows.len(), 4, "{rows:#?}");
+    for (row, node) in rows.iter().zip(nodes) {
+        let columns: Vec<&str> = row.split_whitespace().collect();
+        assert_eq!(columns[..2], [node["moniker"].as_str().unwrap(), node["role"].as_str().unwrap()], "{row}");
+        let height: u64 = columns[3].parse().unwrap();
         assert!(height >= 1, "{row}");
     }
     // A second `up` of a running testnet is refused.
     let out = run(&["testnet", "up", dir_s]);
     assert!(!out.status.success() && text(&out).contains("already answer"), "{}", text(&out));
 
-    // The load goes through every node's API and all of it commits.
+    // The load goes through every validator's API (not the auditor's: it proposes nothing) and all of it commits.
     let out = run(&["load", "--testnet", dir_s, "--rate", "40", "--duration", "3", "--senders", "6"]);
     let report = text(&out);
     assert!(out.status.success(), "{report}");
@@ -607,5 +670,5 @@ fn testnet_up_runs_the_nodes_status_shows_them_and_load_commits_through_all() {
     // SIGTERM stops `up`, and `up` stops its nodes.
     assert!(up.terminate(Duration::from_secs(30)), "`publica testnet up` did not stop");
     let out = run(&["testnet", "status", dir_s]);
-    assert!(!out.status.success() && text(&out).contains("3 of 3 nodes are not answering"), "{}", text(&out));
+    assert!(!out.status.success() && text(&out).contains("4 of 4 nodes are not answering"), "{}", text(&out));
 }
