@@ -253,6 +253,7 @@ fn execute_tx(
             publica_notary::execute(state, &ctx, call, log)?;
         }
         Call::Governance(call) => publica_governance::execute(state, &ctx, call)?,
+        Call::Registry(call) => publica_registry::execute(state, &ctx, call)?,
     }
     publica_accounts::bump_nonce(state, &body.sender);
     Ok(())

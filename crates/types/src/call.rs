@@ -23,6 +23,8 @@ pub enum Call {
     Notary(NotaryCall),
     /// The governance module: changes of the validator set, approved by the validators.
     Governance(GovernanceCall),
+    /// The registry module: land parcels and titles, encumbrances, multi-party applications, permits.
+    Registry(crate::registry::RegistryCall),
 }
 
 impl Call {
@@ -32,6 +34,7 @@ impl Call {
             Call::Accounts(_) => "accounts",
             Call::Notary(_) => "notary",
             Call::Governance(_) => "governance",
+            Call::Registry(_) => "registry",
         }
     }
 
@@ -41,6 +44,7 @@ impl Call {
             Call::Accounts(c) => c.method(),
             Call::Notary(c) => c.method(),
             Call::Governance(c) => c.method(),
+            Call::Registry(c) => c.method(),
         }
     }
 }
@@ -54,6 +58,12 @@ impl From<AccountsCall> for Call {
 impl From<NotaryCall> for Call {
     fn from(call: NotaryCall) -> Self {
         Call::Notary(call)
+    }
+}
+
+impl From<crate::registry::RegistryCall> for Call {
+    fn from(call: crate::registry::RegistryCall) -> Self {
+        Call::Registry(call)
     }
 }
 

@@ -14,6 +14,7 @@ pub mod extension;
 pub mod genesis;
 pub mod governance;
 pub mod ids;
+pub mod registry;
 pub mod state;
 pub mod tx;
 

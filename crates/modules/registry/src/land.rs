@@ -1,0 +1,512 @@
+//! The land registry: parcels, titles, encumbrances; first registration, transfers, inheritance, court orders,
+//! subdivision and merger.
+//!
+//! Invariants kept by every call:
+//! - active parcels never overlap (their interiors are disjoint); touching along edges or at corners is allowed;
+//! - every active parcel is in the spatial index exactly once, retired parcels never;
+//! - a parcel's title is in force exactly while the parcel is active, and its owners' shares sum to exactly one;
+//! - a parcel with an encumbrance in force cannot be transferred, subdivided or merged; inheritance and court
+//!   orders change owners without lifting encumbrances (a charge follows the land).
+//!
+//! Every call checks everything before its first write.
+
+use std::collections::BTreeMap;
+
+use publica_accounts::AccountKind;
+use publica_types::registry::{
+    ApplicationAction, EncumbranceKind, NewParcel, RecordId, Share, MAX_MERGED_PARCELS, MAX_SUBDIVISION_CHILDREN,
+};
+use publica_types::{codec, Address, CallContext, ErrorCode, StateRead, StateWrite, TxError};
+
+use crate::engine::{self, append, next_number};
+use crate::error::{invalid, not_permitted};
+use crate::geo::{area_m2, index, Polygon};
+use crate::rules::authorize;
+use crate::schema::{
+    check_text, decode_stored, geometry_key, Encumbrance, Owner, Parcel, ParcelStatus, Record, Title, TitleBasis,
+    Version, NEXT_ENCUMBRANCE_KEY,
+};
+use crate::shares;
+use crate::workflow::Prepared;
+
+/// The boundary of a parcel.
+pub fn geometry(state: &dyn StateRead, parcel: &RecordId) -> Option<Polygon> {
+    state.get(&geometry_key(parcel)).map(|b| decode_stored("parcel boundary", &b))
+}
+
+/// An active parcel and its title in force, or a refusal saying why not.
+fn active(state: &dyn StateRead, id: &RecordId) -> Result<(Version<Parcel>, Version<Title>), TxError> {
+    let parcel = engine::latest::<Parcel>(state, id.as_str())
+        .ok_or_else(|| invalid(format!("parcel {id} is not registered; check the parcel number")))?;
+    if parcel.value.status != ParcelStatus::Active {
+        return Err(not_permitted(format!(
+            "parcel {id} was retired at height {} and replaced by {}; act on its successors",
+            parcel.height,
+            parcel.value.children.iter().map(RecordId::as_str).collect::<Vec<_>>().join(", ")
+        )));
+    }
+    let title = engine::latest::<Title>(state, id.as_str()).expect("an active parcel has a title");
+    assert!(title.value.in_force(), "the title of active parcel {id} is retired; corrupt store");
+    Ok((parcel, title))
+}
+
+fn require_fresh(state: &dyn StateRead, id: &RecordId) -> Result<(), TxError> {
+    if engine::head::<Parcel>(state, id.as_str()) != 0 {
+        return Err(invalid(format!("parcel number {id} is already used (parcel numbers are never reused)")));
+    }
+    Ok(())
+}
+
+fn require_unencumbered(title: &Version<Title>, state: &dyn StateRead, what: &str) -> Result<(), TxError> {
+    if let Some(&first) = title.value.encumbrances.first() {
+        let e = engine::latest::<Encumbrance>(state, &first.to_string()).expect("listed encumbrances exist");
+        return Err(not_permitted(format!(
+            "parcel {} is encumbered by {:?} {first} of agency {} (reference {:?}); it blocks the {what} until that \
+             agency releases it",
+            title.id, e.value.kind, e.value.agency, e.value.reference
+        )));
+    }
+    Ok(())
+}
+
+/// Owners from validated shares: every account must exist; citizens' commitments are copied into the title.
+fn owners_from(state: &dyn StateRead, what: &str, given: &[Share]) -> Result<Vec<Owner>, TxError> {
+    shares::normalize(what, given)?
+        .into_iter()
+        .map(|(account, numerator, denominator)| {
+            let record = publica_accounts::account(state, &account).ok_or_else(|| {
+                TxError::new(
+                    ErrorCode::UnknownAccount,
+                    format!("{what}: account {account} is not registered; owners must hold accounts"),
+                )
+            })?;
+            let id_commitment = match record.kind {
+                AccountKind::Citizen { id_commitment, .. } => Some(id_commitment),
+                AccountKind::Official { .. } => None,
+            };
+            Ok(Owner { account, id_commitment, numerator, denominator })
+        })
+        .collect()
+}
+
+fn parse_boundary(p: &NewParcel) -> Result<Polygon, TxError> {
+    Polygon::from_geojson(&p.geojson).map_err(|e| invalid(format!("parcel {}: {e}", p.parcel)))
+}
+
+/// Refuse a boundary that overlaps an active parcel (other than those in `ignore`). Uses the spatial index.
+fn check_no_overlap(
+    state: &dyn StateRead,
+    id: &RecordId,
+    polygon: &Polygon,
+    ignore: &[RecordId],
+) -> Result<(), TxError> {
+    let bbox = polygon.bbox();
+    let (candidates, _) = index::search(state, &bbox, |b| b.overlaps_open(&bbox))?;
+    for other in candidates.iter().filter(|c| !ignore.contains(c)) {
+        let g = geometry(state, other).expect("indexed parcels have a boundary");
+        if polygon.overlaps(&g) {
+            return Err(not_permitted(format!(
+                "the boundary of parcel {id} overlaps active parcel {other}; parcels may share edges and corners but \
+                 not area, so correct the boundary"
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn parcel_record(polygon: &Polygon, parents: Vec<RecordId>) -> Parcel {
+    Parcel {
+        status: ParcelStatus::Active,
+        bbox: polygon.bbox(),
+        area_m2: area_m2(polygon),
+        doubled_area: polygon.doubled_area(),
+        vertices: polygon.vertex_count() as u32,
+        parents,
+        children: Vec::new(),
+    }
+}
+
+/// Write a new active parcel: index entry (which may still refuse), boundary, first versions of parcel and title.
+fn create(
+    state: &mut dyn StateWrite,
+    ctx: &CallContext,
+    application: Option<u64>,
+    id: &RecordId,
+    polygon: &Polygon,
+    parents: Vec<RecordId>,
+    title: Title,
+) -> Result<(), TxError> {
+    let record = parcel_record(polygon, parents);
+    record.check().map_err(invalid)?;
+    title.check().map_err(invalid)?;
+    index::insert(state, id, &record.bbox)?;
+    state.put(geometry_key(id), codec::encode(polygon));
+    append(state, ctx, id.as_str(), application, record)?;
+    append(state, ctx, id.as_str(), application, title)?;
+    Ok(())
+}
+
+/// Retire an active parcel in favour of `successors`.
+fn retire(
+    state: &mut dyn StateWrite,
+    ctx: &CallContext,
+    application: u64,
+    parcel: Version<Parcel>,
+    successors: Vec<RecordId>,
+) -> Result<(), TxError> {
+    let id = RecordId::new(parcel.id.clone()).expect("stored ids are valid");
+    index::remove(state, &id, &parcel.value.bbox);
+    let mut record = parcel.value;
+    record.status = ParcelStatus::Retired;
+    record.children = successors.clone();
+    append(state, ctx, id.as_str(), Some(application), record)?;
+    let retired = Title { owners: Vec::new(), encumbrances: Vec::new(), basis: TitleBasis::Retired { successors } };
+    append(state, ctx, id.as_str(), Some(application), retired)?;
+    Ok(())
+}
+
+/// First registration of a parcel by a registrar.
+pub(crate) fn register_parcel(
+    state: &mut dyn StateWrite,
+    ctx: &CallContext,
+    parcel: &NewParcel,
+    owners: &[Share],
+) -> Result<(), TxError> {
+    authorize(state, &ctx.sender, "register_parcel", None)?;
+    require_fresh(state, &parcel.parcel)?;
+    let polygon = parse_boundary(parcel)?;
+    let owners = owners_from(state, "owners", owners)?;
+    check_no_overlap(state, &parcel.parcel, &polygon, &[])?;
+    let title = Title { owners, encumbrances: Vec::new(), basis: TitleBasis::FirstRegistration };
+    create(state, ctx, None, &parcel.parcel, &polygon, Vec::new(), title)
+}
+
+/// The checked facts of a subdivision.
+struct Subdivision {
+    children: Vec<(RecordId, Polygon)>,
+}
+
+fn check_subdivision(
+    state: &dyn StateRead,
+    parent: &RecordId,
+    children: &[NewParcel],
+) -> Result<(Version<Parcel>, Version<Title>, Subdivision), TxError> {
+    let (pv, tv) = active(state, parent)?;
+    if children.len() < 2 || children.len() > MAX_SUBDIVISION_CHILDREN {
+        return Err(invalid(format!(
+            "a subdivision creates 2 to {MAX_SUBDIVISION_CHILDREN} parcels, this one {}",
+            children.len()
+        )));
+    }
+    let parent_geometry = geometry(state, parent).expect("a parcel has a boundary");
+    let mut out: Vec<(RecordId, Polygon)> = Vec::with_capacity(children.len());
+    let mut total: u128 = 0;
+    for c in children {
+        if out.iter().any(|(id, _)| id == &c.parcel) {
+            return Err(invalid(format!("parcel number {} appears twice in the subdivision", c.parcel)));
+        }
+        require_fresh(state, &c.parcel)?;
+        let g = parse_boundary(c)?;
+        if !g.within(&parent_geometry) {
+            return Err(invalid(format!("parcel {} does not lie within parent parcel {parent}", c.parcel)));
+        }
+        for (other, og) in &out {
+            if g.overlaps(og) {
+                return Err(invalid(format!("new parcels {} and {other} overlap; they may only touch", c.parcel)));
+            }
+        }
+        total += g.doubled_area();
+        out.push((c.parcel.clone(), g));
+    }
+    let parent_area = parent_geometry.doubled_area();
+    if total != parent_area {
+        return Err(invalid(format!(
+            "the new parcels cover {total} of parent {parent}'s {parent_area} (doubled square 1e-7 degree): their \
+             union must be exactly the parent, with no gap"
+        )));
+    }
+    Ok((pv, tv, Subdivision { children: out }))
+}
+
+/// The checked facts of a merger.
+struct Merger {
+    parcels: Vec<(Version<Parcel>, Version<Title>)>,
+    polygon: Polygon,
+}
+
+fn check_merger(state: &dyn StateRead, parcels: &[RecordId], into: &NewParcel) -> Result<Merger, TxError> {
+    if parcels.len() < 2 || parcels.len() > MAX_MERGED_PARCELS {
+        return Err(invalid(format!("a merger joins 2 to {MAX_MERGED_PARCELS} parcels, this one {}", parcels.len())));
+    }
+    let mut loaded: Vec<(Version<Parcel>, Version<Title>)> = Vec::with_capacity(parcels.len());
+    for p in parcels {
+        if loaded.iter().any(|(v, _)| v.id == p.as_str()) {
+            return Err(invalid(format!("parcel {p} appears twice in the merger")));
+        }
+        loaded.push(active(state, p)?);
+    }
+    let owners = &loaded[0].1.value.owners;
+    if let Some((_, t)) = loaded.iter().find(|(_, t)| &t.value.owners != owners) {
+        return Err(not_permitted(format!(
+            "parcels {} and {} have different owners or shares; only parcels with the same owners merge",
+            parcels[0], t.id
+        )));
+    }
+    require_fresh(state, &into.parcel)?;
+    let polygon = parse_boundary(into)?;
+    let mut total: u128 = 0;
+    for (v, _) in &loaded {
+        let id = RecordId::new(v.id.clone()).expect("stored ids are valid");
+        let g = geometry(state, &id).expect("a parcel has a boundary");
+        if !g.within(&polygon) {
+            return Err(invalid(format!("parcel {id} does not lie within the merged boundary of {}", into.parcel)));
+        }
+        total += g.doubled_area();
+    }
+    // Parts inside the boundary that do not overlap each other (active parcels never do) and add up to its area
+    // cover it exactly. The boundary is one simple polygon, so the parts are necessarily adjacent.
+    if total != polygon.doubled_area() {
+        return Err(invalid(format!(
+            "the merged boundary of {} has area {} but the parcels cover {total} (doubled square 1e-7 degree); it \
+             must be exactly their union",
+            into.parcel,
+            polygon.doubled_area()
+        )));
+    }
+    Ok(Merger { parcels: loaded, polygon })
+}
+
+/// Check an action when its application is opened, and bind its parties.
+pub(crate) fn prepare(state: &dyn StateRead, action: &ApplicationAction) -> Result<Prepared, TxError> {
+    let accounts = |t: &Version<Title>| t.value.owners.iter().map(|o| o.account).collect::<Vec<Address>>();
+    match action {
+        ApplicationAction::Transfer { parcel, new_owners } => {
+            let (_, title) = active(state, parcel)?;
+            let owners = owners_from(state, "new owners", new_owners)?;
+            if owners == title.value.owners {
+                return Err(invalid(format!("the new owners and shares of parcel {parcel} are the current ones")));
+            }
+            Ok(Prepared {
+                current_owners: accounts(&title),
+                new_owners: owners.iter().map(|o| o.account).collect(),
+                title_versions: vec![(parcel.clone(), title.version)],
+            })
+        }
+        ApplicationAction::Subdivide { parcel, children } => {
+            let (_, title, _) = check_subdivision(state, parcel, children)?;
+            Ok(Prepared {
+                current_owners: accounts(&title),
+                new_owners: Vec::new(),
+                title_versions: vec![(parcel.clone(), title.version)],
+            })
+        }
+        ApplicationAction::Merge { parcels, into } => {
+            let m = check_merger(state, parcels, into)?;
+            Ok(Prepared {
+                current_owners: accounts(&m.parcels[0].1),
+                new_owners: Vec::new(),
+                title_versions: m
+                    .parcels
+                    .iter()
+                    .map(|(p, t)| (RecordId::new(p.id.clone()).expect("stored ids are valid"), t.version))
+                    .collect(),
+            })
+        }
+    }
+}
+
+fn require_unchanged(title: &Version<Title>, versions: &[(RecordId, u32)]) -> Result<(), TxError> {
+    let opened = versions.iter().find(|(p, _)| p.as_str() == title.id).map(|(_, v)| *v);
+    if opened != Some(title.version) {
+        return Err(not_permitted(format!(
+            "the title of parcel {} changed since the application was opened (version {} then, {} now); the \
+             parties approved a different state, so reject this application and open a new one",
+            title.id,
+            opened.map(|v| v.to_string()).unwrap_or_else(|| "none".into()),
+            title.version
+        )));
+    }
+    Ok(())
+}
+
+/// Make an approved application's action take effect. Everything is checked again first: time has passed since
+/// the application was opened.
+pub(crate) fn apply(
+    state: &mut dyn StateWrite,
+    ctx: &CallContext,
+    application: u64,
+    action: &ApplicationAction,
+    title_versions: &[(RecordId, u32)],
+) -> Result<(), TxError> {
+    match action {
+        ApplicationAction::Transfer { parcel, new_owners } => {
+            let (_, title) = active(state, parcel)?;
+            require_unchanged(&title, title_versions)?;
+            require_unencumbered(&title, state, "transfer")?;
+            let owners = owners_from(state, "new owners", new_owners)?;
+            let new = Title { owners, encumbrances: Vec::new(), basis: TitleBasis::Transfer };
+            new.check().map_err(invalid)?;
+            append(state, ctx, parcel.as_str(), Some(application), new)?;
+            Ok(())
+        }
+        ApplicationAction::Subdivide { parcel, children } => {
+            let (pv, title, sub) = check_subdivision(state, parcel, children)?;
+            require_unchanged(&title, title_versions)?;
+            require_unencumbered(&title, state, "subdivision")?;
+            let ids: Vec<RecordId> = sub.children.iter().map(|(id, _)| id.clone()).collect();
+            retire(state, ctx, application, pv, ids)?;
+            for (id, g) in &sub.children {
+                let t = Title {
+                    owners: title.value.owners.clone(),
+                    encumbrances: Vec::new(),
+                    basis: TitleBasis::Subdivision { parent: parcel.clone() },
+                };
+                create(state, ctx, Some(application), id, g, vec![parcel.clone()], t)?;
+            }
+            Ok(())
+        }
+        ApplicationAction::Merge { parcels, into } => {
+            let m = check_merger(state, parcels, into)?;
+            for (_, t) in &m.parcels {
+                require_unchanged(t, title_versions)?;
+                require_unencumbered(t, state, "merger")?;
+            }
+            let owners = m.parcels[0].1.value.owners.clone();
+            for (p, _) in m.parcels {
+                retire(state, ctx, application, p, vec![into.parcel.clone()])?;
+            }
+            let t = Title { owners, encumbrances: Vec::new(), basis: TitleBasis::Merger { parents: parcels.to_vec() } };
+            create(state, ctx, Some(application), &into.parcel, &m.polygon, parcels.to_vec(), t)
+        }
+    }
+}
+
+/// A bank or court charges a parcel.
+pub(crate) fn register_encumbrance(
+    state: &mut dyn StateWrite,
+    ctx: &CallContext,
+    parcel: &RecordId,
+    kind: EncumbranceKind,
+    reference: &str,
+) -> Result<(), TxError> {
+    let action = match kind {
+        EncumbranceKind::Mortgage => "register_mortgage",
+        EncumbranceKind::Lien => "register_lien",
+    };
+    let (official, role) = authorize(state, &ctx.sender, action, None)?;
+    check_text("reference", reference).map_err(invalid)?;
+    let (_, title) = active(state, parcel)?;
+    if title.value.encumbrances.len() >= crate::schema::MAX_ENCUMBRANCES {
+        return Err(not_permitted(format!(
+            "parcel {parcel} already carries {} encumbrances, the most a title holds",
+            title.value.encumbrances.len()
+        )));
+    }
+    let agency = official.agency().cloned().expect("officials belong to an agency");
+    let id = next_number(state, NEXT_ENCUMBRANCE_KEY);
+    let e = Encumbrance {
+        parcel: parcel.clone(),
+        kind,
+        agency,
+        role,
+        registered_by: ctx.sender,
+        reference: reference.to_owned(),
+        released_by: None,
+    };
+    append(state, ctx, &id.to_string(), None, e)?;
+    let mut t = title.value;
+    t.encumbrances.push(id);
+    t.basis = TitleBasis::EncumbranceRegistered { encumbrance: id };
+    append(state, ctx, parcel.as_str(), None, t)?;
+    Ok(())
+}
+
+/// The agency that registered an encumbrance releases it.
+pub(crate) fn release_encumbrance(state: &mut dyn StateWrite, ctx: &CallContext, id: u64) -> Result<(), TxError> {
+    let v = engine::latest::<Encumbrance>(state, &id.to_string())
+        .ok_or_else(|| invalid(format!("encumbrance {id} does not exist; check the number")))?;
+    if v.value.released_by.is_some() {
+        return Err(not_permitted(format!("encumbrance {id} was already released at height {}", v.height)));
+    }
+    authorize(state, &ctx.sender, "release_encumbrance", Some(&v.value.agency))?;
+    publica_accounts::require_role(state, &ctx.sender, v.value.role.as_str())?;
+    let (_, title) = active(state, &v.value.parcel)?;
+    let mut e = v.value;
+    e.released_by = Some(ctx.sender);
+    let parcel = e.parcel.clone();
+    append(state, ctx, &id.to_string(), None, e)?;
+    let mut t = title.value;
+    t.encumbrances.retain(|&x| x != id);
+    t.basis = TitleBasis::EncumbranceReleased { encumbrance: id };
+    append(state, ctx, parcel.as_str(), None, t)?;
+    Ok(())
+}
+
+/// A probate court passes a deceased owner's share to heirs.
+pub(crate) fn record_inheritance(
+    state: &mut dyn StateWrite,
+    ctx: &CallContext,
+    parcel: &RecordId,
+    deceased: &Address,
+    heirs: &[Share],
+    case: &str,
+) -> Result<(), TxError> {
+    authorize(state, &ctx.sender, "record_inheritance", None)?;
+    check_text("case reference", case).map_err(invalid)?;
+    let (_, title) = active(state, parcel)?;
+    let share = title
+        .value
+        .owners
+        .iter()
+        .find(|o| &o.account == deceased)
+        .map(|o| (o.numerator, o.denominator))
+        .ok_or_else(|| invalid(format!("account {deceased} is not an owner of parcel {parcel}")))?;
+    let heirs = owners_from(state, "heirs", heirs)?;
+    if heirs.iter().any(|h| &h.account == deceased) {
+        return Err(invalid("the deceased cannot be among the heirs"));
+    }
+    let mut owners: BTreeMap<Address, Owner> =
+        title.value.owners.iter().filter(|o| &o.account != deceased).map(|o| (o.account, o.clone())).collect();
+    for h in heirs {
+        let part = shares::multiply(share, (h.numerator, h.denominator))?;
+        match owners.get_mut(&h.account) {
+            Some(existing) => {
+                (existing.numerator, existing.denominator) =
+                    shares::add((existing.numerator, existing.denominator), part)?;
+            }
+            None => {
+                owners.insert(h.account, Owner { numerator: part.0, denominator: part.1, ..h });
+            }
+        }
+    }
+    let new = Title {
+        owners: owners.into_values().collect(),
+        encumbrances: title.value.encumbrances,
+        basis: TitleBasis::Inheritance { deceased: *deceased, case: case.to_owned() },
+    };
+    new.check().map_err(invalid)?;
+    append(state, ctx, parcel.as_str(), None, new)?;
+    Ok(())
+}
+
+/// A court sets a parcel's owners.
+pub(crate) fn court_order(
+    state: &mut dyn StateWrite,
+    ctx: &CallContext,
+    parcel: &RecordId,
+    owners: &[Share],
+    case: &str,
+) -> Result<(), TxError> {
+    authorize(state, &ctx.sender, "court_order", None)?;
+    check_text("case reference", case).map_err(invalid)?;
+    let (_, title) = active(state, parcel)?;
+    let owners = owners_from(state, "owners", owners)?;
+    let new = Title {
+        owners,
+        encumbrances: title.value.encumbrances,
+        basis: TitleBasis::CourtOrder { case: case.to_owned() },
+    };
+    new.check().map_err(invalid)?;
+    append(state, ctx, parcel.as_str(), None, new)?;
+    Ok(())
+}

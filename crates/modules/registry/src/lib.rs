@@ -1,0 +1,58 @@
+//! The registry module: versioned records with multi-party approval workflows, and on top of them the land
+//! registry (parcels, titles, encumbrances) and permits and licences.
+//!
+//! Layout, as for every module: [`schema`] (state layout and record types), [`engine`] (versioned records and
+//! as-of answers), [`rules`] (who may do what), [`workflow`] (applications and approvals), [`land`] and
+//! [`permits`] (the calls and their checks), [`query`] (reads, and the verifier's side of as-of proofs), [`geo`]
+//! (exact parcel geometry and the spatial index), [`error`]. The full specification is `docs/registry.md`.
+//!
+//! Execution is deterministic by construction: time comes only from the block ([`CallContext::time_ms`]),
+//! geometry is exact integer arithmetic, the area uses only correctly rounded floating-point operations, and no
+//! output depends on hash-map order.
+
+pub mod engine;
+pub mod error;
+pub mod geo;
+pub mod land;
+pub mod permits;
+pub mod query;
+pub mod rules;
+pub mod schema;
+mod shares;
+pub mod workflow;
+
+use publica_types::registry::RegistryCall;
+use publica_types::{CallContext, StateWrite, TxError};
+
+pub use error::RegistryError;
+
+/// Execute one registry call. Every call checks before it writes; on error the caller discards whatever the call
+/// wrote all the same (execution runs each transaction in an overlay).
+pub fn execute(state: &mut dyn StateWrite, ctx: &CallContext, call: &RegistryCall) -> Result<(), TxError> {
+    use permits::Change;
+    match call {
+        RegistryCall::RegisterParcel { parcel, owners } => land::register_parcel(state, ctx, parcel, owners),
+        RegistryCall::OpenApplication { action, deadline_ms } => workflow::open(state, ctx, action, *deadline_ms),
+        RegistryCall::Approve { application, party } => workflow::approve(state, ctx, *application, party),
+        RegistryCall::Reject { application, party, reason } => {
+            workflow::reject(state, ctx, *application, party, reason)
+        }
+        RegistryCall::RegisterEncumbrance { parcel, kind, reference } => {
+            land::register_encumbrance(state, ctx, parcel, *kind, reference)
+        }
+        RegistryCall::ReleaseEncumbrance { encumbrance } => land::release_encumbrance(state, ctx, *encumbrance),
+        RegistryCall::RecordInheritance { parcel, deceased, heirs, case } => {
+            land::record_inheritance(state, ctx, parcel, deceased, heirs, case)
+        }
+        RegistryCall::CourtOrder { parcel, owners, case } => land::court_order(state, ctx, parcel, owners, case),
+        RegistryCall::IssuePermit { permit, kind, holder, valid_from_ms, valid_until_ms } => {
+            permits::issue(state, ctx, permit, kind, holder, *valid_from_ms, *valid_until_ms)
+        }
+        RegistryCall::RenewPermit { permit, valid_until_ms } => {
+            permits::change(state, ctx, permit, Change::Renew(*valid_until_ms))
+        }
+        RegistryCall::SuspendPermit { permit, reason } => permits::change(state, ctx, permit, Change::Suspend(reason)),
+        RegistryCall::ReinstatePermit { permit } => permits::change(state, ctx, permit, Change::Reinstate),
+        RegistryCall::RevokePermit { permit, reason } => permits::change(state, ctx, permit, Change::Revoke(reason)),
+    }
+}

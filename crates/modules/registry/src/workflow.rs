@@ -1,0 +1,275 @@
+//! Applications: opening, approving and rejecting, stage after stage.
+//!
+//! An application binds a workflow of [`WORKFLOW_RULES`](crate::rules::WORKFLOW_RULES) to accounts when it is
+//! opened: "current owners" become the parcel's owners at that moment, "new owners" the owners named by the
+//! action. Its action is stored once under `reg/appx/<id>` and each change of the application is a new version.
+//!
+//! Rules enforced on every approval, in this order, each with its own refusal: the application exists; it is
+//! open (not approved, not rejected); its deadline has not passed; the party is one it requires; the party has not
+//! approved yet; the sender speaks for the party (its own account, or a role it holds as an active official who is
+//! not a named party of the application and has not approved for another party); every party of the earlier stages
+//! has approved. The last approval makes the action take effect in the same transaction: if the action is refused
+//! then (a mortgage registered meanwhile, a title changed since opening), the approval is refused with it and the
+//! application stays open.
+
+use publica_types::registry::{ApplicationAction, Party, MAX_OWNERS};
+use publica_types::{codec, sha256, Address, CallContext, StateRead, StateWrite, TxError};
+
+use crate::engine::{self, append, next_number};
+use crate::error::{invalid, not_permitted};
+use crate::land;
+use crate::rules::{role, workflow_rule, PartyRule};
+use crate::schema::{
+    action_key, check_text, decode_stored, Application, ApplicationStatus, Approval, Record, Version,
+    NEXT_APPLICATION_KEY,
+};
+
+/// Longest time an application may stay open: one year.
+pub const MAX_APPLICATION_DURATION_MS: u64 = 366 * 24 * 3600 * 1000;
+
+/// What opening an action needs to know from the records it concerns.
+pub(crate) struct Prepared {
+    /// The current owners of the parcels concerned.
+    pub current_owners: Vec<Address>,
+    /// The owners the action names.
+    pub new_owners: Vec<Address>,
+    /// The title version of every parcel concerned.
+    pub title_versions: Vec<(publica_types::registry::RecordId, u32)>,
+}
+
+fn party_text(p: &Party) -> String {
+    match p {
+        Party::Account(a) => format!("account {a}"),
+        Party::Role(r) => format!("role {r}"),
+    }
+}
+
+fn list(parties: &[Party]) -> String {
+    parties.iter().map(party_text).collect::<Vec<_>>().join(", ")
+}
+
+/// The parties of `app` that have not approved yet, stage by stage.
+pub fn missing_parties(app: &Application) -> Vec<Party> {
+    app.stages.iter().flatten().filter(|p| !app.approvals.iter().any(|a| &a.party == *p)).cloned().collect()
+}
+
+/// The application `id`, latest version, and its action.
+pub fn load(state: &dyn StateRead, id: u64) -> Option<(Version<Application>, ApplicationAction)> {
+    let v = engine::latest::<Application>(state, &id.to_string())?;
+    let bytes = state.get(&action_key(id)).expect("an application's action is stored with it");
+    assert_eq!(sha256(&bytes), v.value.action_hash, "application {id}'s action does not match its hash; corrupt store");
+    Some((v, decode_stored("application action", &bytes)))
+}
+
+fn bind(rule: &[PartyRule], prepared: &Prepared) -> Vec<Party> {
+    let mut out: Vec<Party> = Vec::new();
+    for pr in rule {
+        let parties: Vec<Party> = match pr {
+            PartyRule::CurrentOwners => prepared.current_owners.iter().map(|a| Party::Account(*a)).collect(),
+            PartyRule::NewOwners => prepared.new_owners.iter().map(|a| Party::Account(*a)).collect(),
+            PartyRule::Role(r) => vec![Party::Role(role(r))],
+        };
+        for p in parties {
+            if !out.contains(&p) {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+/// Open an application.
+pub(crate) fn open(
+    state: &mut dyn StateWrite,
+    ctx: &CallContext,
+    action: &ApplicationAction,
+    deadline_ms: u64,
+) -> Result<(), TxError> {
+    let rule = workflow_rule(action.kind());
+    if deadline_ms <= ctx.time_ms || deadline_ms - ctx.time_ms > MAX_APPLICATION_DURATION_MS {
+        return Err(invalid(format!(
+            "the deadline must be after the block time ({} ms) and at most {} days later, it is {deadline_ms} ms",
+            ctx.time_ms,
+            MAX_APPLICATION_DURATION_MS / 86_400_000
+        )));
+    }
+    let prepared = land::prepare(state, action)?;
+    let may_open = rule.openers.iter().any(|o| match o {
+        PartyRule::CurrentOwners => prepared.current_owners.contains(&ctx.sender),
+        PartyRule::NewOwners => prepared.new_owners.contains(&ctx.sender),
+        PartyRule::Role(r) => publica_accounts::require_role(state, &ctx.sender, r).is_ok(),
+    });
+    if !may_open {
+        return Err(not_permitted(format!(
+            "account {} may not open a {} application: it is opened by {}",
+            ctx.sender,
+            rule.workflow,
+            rule.openers
+                .iter()
+                .map(|o| match o {
+                    PartyRule::CurrentOwners => "a current owner".to_owned(),
+                    PartyRule::NewOwners => "a new owner".to_owned(),
+                    PartyRule::Role(r) => format!("an official with role {r}"),
+                })
+                .collect::<Vec<_>>()
+                .join(" or ")
+        )));
+    }
+    let stages: Vec<Vec<Party>> = rule.stages.iter().map(|s| bind(s, &prepared)).collect();
+    debug_assert!(stages.iter().flatten().count() <= 2 * MAX_OWNERS + 8);
+    let action_bytes = codec::encode(action);
+    let app = Application {
+        workflow: rule.workflow.to_owned(),
+        action_hash: sha256(&action_bytes),
+        opened_by: ctx.sender,
+        deadline_ms,
+        stages,
+        title_versions: prepared.title_versions,
+        approvals: Vec::new(),
+        status: ApplicationStatus::Open,
+    };
+    app.check().map_err(invalid)?;
+    let id = next_number(state, NEXT_APPLICATION_KEY);
+    state.put(action_key(id), action_bytes);
+    append(state, ctx, &id.to_string(), None, app)?;
+    Ok(())
+}
+
+/// Load an application and check it can still be acted on.
+fn open_application(
+    state: &dyn StateRead,
+    ctx: &CallContext,
+    id: u64,
+) -> Result<(Version<Application>, ApplicationAction), TxError> {
+    let (v, action) =
+        load(state, id).ok_or_else(|| invalid(format!("application {id} does not exist; check the number")))?;
+    match &v.value.status {
+        ApplicationStatus::Open => {}
+        ApplicationStatus::Approved => {
+            return Err(not_permitted(format!(
+                "application {id} was approved and took effect at height {}; it is closed",
+                v.height
+            )))
+        }
+        ApplicationStatus::Rejected { party, reason, .. } => {
+            return Err(not_permitted(format!(
+                "application {id} was rejected by {} at height {} ({reason}); it is closed, open a new one",
+                party_text(party),
+                v.height
+            )))
+        }
+    }
+    if ctx.time_ms > v.value.deadline_ms {
+        return Err(not_permitted(format!(
+            "application {id} expired at {} ms (block time {} ms); open a new application",
+            v.value.deadline_ms, ctx.time_ms
+        )));
+    }
+    Ok((v, action))
+}
+
+/// Check that the sender may speak for `party` on `app`, and that `app` requires it; returns its stage.
+fn speak_for(
+    state: &dyn StateRead,
+    ctx: &CallContext,
+    id: u64,
+    app: &Application,
+    party: &Party,
+) -> Result<usize, TxError> {
+    let stage = app.stages.iter().position(|s| s.contains(party)).ok_or_else(|| {
+        not_permitted(format!(
+            "application {id} does not require {}; its parties are {}",
+            party_text(party),
+            list(&app.stages.concat())
+        ))
+    })?;
+    match party {
+        Party::Account(a) => {
+            if *a != ctx.sender {
+                return Err(not_permitted(format!(
+                    "account {} cannot act for account {a} on application {id}; only that account can",
+                    ctx.sender
+                )));
+            }
+        }
+        Party::Role(r) => {
+            publica_accounts::require_role(state, &ctx.sender, r.as_str())?;
+            if app.stages.iter().flatten().any(|p| p == &Party::Account(ctx.sender)) {
+                return Err(not_permitted(format!(
+                    "account {} is a named party of application {id} and cannot also act as {r}; another official \
+                     must",
+                    ctx.sender
+                )));
+            }
+        }
+    }
+    Ok(stage)
+}
+
+/// Approve an application for `party`; the last approval makes its action take effect.
+pub(crate) fn approve(state: &mut dyn StateWrite, ctx: &CallContext, id: u64, party: &Party) -> Result<(), TxError> {
+    let (v, action) = open_application(state, ctx, id)?;
+    let mut app = v.value;
+    let stage = speak_for(state, ctx, id, &app, party)?;
+    if let Some(a) = app.approvals.iter().find(|a| &a.party == party) {
+        return Err(not_permitted(format!(
+            "{} already approved application {id} (by account {} at height {}); each party approves once",
+            party_text(party),
+            a.by,
+            a.height
+        )));
+    }
+    if let Some(a) = app.approvals.iter().find(|a| a.by == ctx.sender) {
+        return Err(not_permitted(format!(
+            "account {} already approved application {id} for {}; one account fills one party",
+            ctx.sender,
+            party_text(&a.party)
+        )));
+    }
+    let earlier_missing: Vec<Party> = app.stages[..stage]
+        .iter()
+        .flatten()
+        .filter(|p| !app.approvals.iter().any(|a| &a.party == *p))
+        .cloned()
+        .collect();
+    if !earlier_missing.is_empty() {
+        return Err(not_permitted(format!(
+            "{} approves application {id} only after {}; still missing: {}",
+            party_text(party),
+            list(&app.stages[..stage].concat()),
+            list(&earlier_missing)
+        )));
+    }
+    app.approvals.push(Approval {
+        party: party.clone(),
+        by: ctx.sender,
+        height: ctx.height,
+        time_ms: ctx.time_ms,
+        tx_id: ctx.tx_id,
+    });
+    if missing_parties(&app).is_empty() {
+        // Check-then-write: the action checks everything before its first write, so a refusal here leaves the
+        // state (and this approval) untouched.
+        land::apply(state, ctx, id, &action, &app.title_versions)?;
+        app.status = ApplicationStatus::Approved;
+    }
+    append(state, ctx, &id.to_string(), None, app)?;
+    Ok(())
+}
+
+/// Reject an application for `party`, closing it.
+pub(crate) fn reject(
+    state: &mut dyn StateWrite,
+    ctx: &CallContext,
+    id: u64,
+    party: &Party,
+    reason: &str,
+) -> Result<(), TxError> {
+    check_text("reason", reason).map_err(invalid)?;
+    let (v, _) = open_application(state, ctx, id)?;
+    let mut app = v.value;
+    speak_for(state, ctx, id, &app, party)?;
+    app.status = ApplicationStatus::Rejected { party: party.clone(), by: ctx.sender, reason: reason.to_owned() };
+    append(state, ctx, &id.to_string(), None, app)?;
+    Ok(())
+}

@@ -1,0 +1,228 @@
+//! Calls of the registry module: land parcels and titles, encumbrances, permits and licences, and the approval
+//! workflow they share.
+//!
+//! Personal data never appears here in clear: owners and holders are account addresses (a citizen's account holds
+//! only a salted commitment to the national identifier). Parcel geometry is public and travels as GeoJSON text
+//! (RFC 7946 Polygon), which the module parses with its own size limits. Enum variant order is part of the encoding:
+//! new variants are only ever appended.
+
+use std::fmt;
+
+use borsh::{BorshDeserialize, BorshSerialize};
+use serde::{Deserialize, Serialize};
+
+use crate::{Role, TypesError};
+use publica_crypto::Address;
+
+/// Largest GeoJSON text of one parcel, in bytes.
+pub const MAX_GEOJSON_BYTES: usize = 64 * 1024;
+/// Most owners of one title (and most heirs of one inheritance).
+pub const MAX_OWNERS: usize = 64;
+/// Most parcels one subdivision creates.
+pub const MAX_SUBDIVISION_CHILDREN: usize = 32;
+/// Most parcels one merger joins.
+pub const MAX_MERGED_PARCELS: usize = 16;
+/// Longest free text (a rejection reason, a court case reference, an encumbrance reference), in bytes.
+pub const MAX_REGISTRY_TEXT_BYTES: usize = 512;
+
+/// The identifier of a registry record chosen by its registrar: a cadastral parcel number (`GE-01.10.12.003`), a
+/// permit number. 1 to [`RecordId::MAX_LEN`] characters of `A-Z a-z 0-9 . _ -`, starting with a letter or digit.
+///
+/// The character set excludes `/`, so an identifier can sit between separators of a state key unambiguously.
+/// Validation runs in the constructor and in both decoders: an invalid identifier cannot exist.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, BorshSerialize, Serialize)]
+#[serde(transparent)]
+pub struct RecordId(String);
+
+impl RecordId {
+    /// Longest accepted identifier, in bytes.
+    pub const MAX_LEN: usize = 64;
+
+    /// Validate and wrap an identifier.
+    pub fn new(value: impl Into<String>) -> Result<Self, TypesError> {
+        let value = value.into();
+        let ok_len = !value.is_empty() && value.len() <= Self::MAX_LEN;
+        let ok_chars = value.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+        let ok_start = value.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric());
+        if ok_len && ok_chars && ok_start {
+            Ok(Self(value))
+        } else {
+            Err(TypesError::InvalidName {
+                kind: "record id",
+                value: value.chars().take(80).collect(),
+                rule: format!(
+                    "1 to {} characters of A-Z, a-z, 0-9, '.', '_' and '-', starting with a letter or digit",
+                    Self::MAX_LEN
+                ),
+            })
+        }
+    }
+
+    /// The identifier as a string.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for RecordId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for RecordId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RecordId({:?})", self.0)
+    }
+}
+
+impl std::str::FromStr for RecordId {
+    type Err = TypesError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::new(s)
+    }
+}
+
+impl BorshDeserialize for RecordId {
+    fn deserialize_reader<R: std::io::Read>(reader: &mut R) -> std::io::Result<Self> {
+        // The length is read first and bounded, so a hostile prefix cannot make the decoder allocate.
+        let len = u32::deserialize_reader(reader)? as usize;
+        if len > Self::MAX_LEN {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("record id longer than {} bytes", Self::MAX_LEN),
+            ));
+        }
+        let mut buf = vec![0u8; len];
+        reader.read_exact(&mut buf)?;
+        let s = String::from_utf8(buf).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+        Self::new(s).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()))
+    }
+}
+
+impl<'de> Deserialize<'de> for RecordId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <String as Deserialize>::deserialize(d)?;
+        Self::new(s).map_err(serde::de::Error::custom)
+    }
+}
+
+/// One owner's share of a title: `numerator / denominator` of the parcel. The shares of a title sum to exactly one.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+pub struct Share {
+    /// The owner's account.
+    pub owner: Address,
+    /// Numerator of the fraction, at least 1.
+    pub numerator: u64,
+    /// Denominator of the fraction, at least 1.
+    pub denominator: u64,
+}
+
+/// Whom an approval or a rejection speaks for.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(tag = "type", content = "value", rename_all = "snake_case")]
+pub enum Party {
+    /// A named account (a seller, a buyer, an owner): only that account may speak for it.
+    Account(Address),
+    /// A role (`notary`, `registrar`): any active official holding it may speak for it.
+    Role(Role),
+}
+
+/// What kind of charge an encumbrance is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EncumbranceKind {
+    /// A mortgage securing a loan; registered by a bank.
+    Mortgage,
+    /// A lien (a claim for a debt or a court's attachment); registered by a bank or a court.
+    Lien,
+}
+
+/// A parcel to be created, with its boundary as GeoJSON text.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+pub struct NewParcel {
+    /// The new parcel's identifier, never used before.
+    pub parcel: RecordId,
+    /// An RFC 7946 Polygon object, at most [`MAX_GEOJSON_BYTES`] bytes.
+    pub geojson: String,
+}
+
+/// What an application asks for; it takes effect when its last required approval arrives.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ApplicationAction {
+    /// Transfer a parcel: the current owners (sellers) give the title to `new_owners` (buyers), whose shares sum
+    /// to one. A co-owner who keeps part of the parcel appears in both lists.
+    Transfer { parcel: RecordId, new_owners: Vec<Share> },
+    /// Divide a parcel into children whose union is exactly the parent; the children get the parent's title.
+    Subdivide { parcel: RecordId, children: Vec<NewParcel> },
+    /// Join adjacent parcels with the same owners into one parcel whose boundary is their union.
+    Merge { parcels: Vec<RecordId>, into: NewParcel },
+}
+
+impl ApplicationAction {
+    /// The workflow's name, as in the module's rule table.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Transfer { .. } => "transfer",
+            Self::Subdivide { .. } => "subdivide",
+            Self::Merge { .. } => "merge",
+        }
+    }
+}
+
+/// Calls of the registry module.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(tag = "method", rename_all = "snake_case")]
+pub enum RegistryCall {
+    /// A registrar records a parcel for the first time, with its boundary and its owners' shares.
+    RegisterParcel { parcel: NewParcel, owners: Vec<Share> },
+    /// A party opens an application, which stays open until `deadline_ms` (block time).
+    OpenApplication { action: ApplicationAction, deadline_ms: u64 },
+    /// The sender approves an open application on behalf of `party`.
+    Approve { application: u64, party: Party },
+    /// The sender rejects an open application on behalf of `party`, closing it.
+    Reject { application: u64, party: Party, reason: String },
+    /// A bank (mortgage, lien) or a court (lien) charges a parcel; transfers, subdivisions and mergers of the
+    /// parcel are refused until the same agency releases it.
+    RegisterEncumbrance { parcel: RecordId, kind: EncumbranceKind, reference: String },
+    /// The agency that registered an encumbrance releases it.
+    ReleaseEncumbrance { encumbrance: u64 },
+    /// A probate court passes a deceased owner's share to heirs; `heirs` divide that share (their fractions sum
+    /// to one).
+    RecordInheritance { parcel: RecordId, deceased: Address, heirs: Vec<Share>, case: String },
+    /// A court sets a parcel's owners by order.
+    CourtOrder { parcel: RecordId, owners: Vec<Share>, case: String },
+    /// A permit officer issues a permit or licence of `kind` to `holder`, valid from `valid_from_ms` until
+    /// `valid_until_ms` (exclusive).
+    IssuePermit { permit: RecordId, kind: RecordId, holder: Address, valid_from_ms: u64, valid_until_ms: u64 },
+    /// A permit officer of the issuing agency extends a permit's validity.
+    RenewPermit { permit: RecordId, valid_until_ms: u64 },
+    /// A permit officer of the issuing agency suspends an active permit.
+    SuspendPermit { permit: RecordId, reason: String },
+    /// A permit officer of the issuing agency reinstates a suspended permit.
+    ReinstatePermit { permit: RecordId },
+    /// A permit officer of the issuing agency revokes a permit for good.
+    RevokePermit { permit: RecordId, reason: String },
+}
+
+impl RegistryCall {
+    /// The method's name, for logs, metrics and the module's rule table.
+    pub fn method(&self) -> &'static str {
+        match self {
+            Self::RegisterParcel { .. } => "register_parcel",
+            Self::OpenApplication { .. } => "open_application",
+            Self::Approve { .. } => "approve",
+            Self::Reject { .. } => "reject",
+            Self::RegisterEncumbrance { .. } => "register_encumbrance",
+            Self::ReleaseEncumbrance { .. } => "release_encumbrance",
+            Self::RecordInheritance { .. } => "record_inheritance",
+            Self::CourtOrder { .. } => "court_order",
+            Self::IssuePermit { .. } => "issue_permit",
+            Self::RenewPermit { .. } => "renew_permit",
+            Self::SuspendPermit { .. } => "suspend_permit",
+            Self::ReinstatePermit { .. } => "reinstate_permit",
+            Self::RevokePermit { .. } => "revoke_permit",
+        }
+    }
+}
