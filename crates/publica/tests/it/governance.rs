@@ -2,80 +2,19 @@
 //! vote becomes necessary for progress, an old validator is voted out, and a client holding only the genesis
 //! document verifies proofs made after both changes with the network's validator history.
 
-use std::fs::File;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+use crate::testnet::{get, one_network_at_a_time, wait_until, Net, Node};
 use crate::{free_port, text, BIN};
-
-fn get(api: &str, path: &str) -> Option<Value> {
-    let client = reqwest::blocking::Client::builder().timeout(Duration::from_secs(5)).build().unwrap();
-    let response = client.get(format!("{api}{path}")).send().ok()?;
-    response.status().is_success().then(|| response.json().ok()).flatten()
-}
-
-fn wait_until(limit: Duration, what: &str, mut f: impl FnMut() -> bool) {
-    let deadline = Instant::now() + limit;
-    while !f() {
-        assert!(Instant::now() < deadline, "timed out after {limit:?} waiting for {what}");
-        std::thread::sleep(Duration::from_millis(200));
-    }
-}
 
 /// Run the CLI; panic with its output unless it succeeds.
 fn cli(args: &[&str]) -> String {
-    let out = Command::new(BIN).args(args).env("PUBLICA_LOG", "error").stdin(Stdio::null()).output().unwrap();
+    let out = crate::testnet::run(args);
     assert!(out.status.success(), "publica {} failed:\n{}", args.join(" "), text(&out));
     text(&out)
-}
-
-/// A `publica start` process, killed when dropped.
-struct Node {
-    home: PathBuf,
-    api: String,
-    address: String,
-    child: Option<Child>,
-}
-
-impl Node {
-    fn start(&mut self) {
-        let log = File::options().create(true).append(true).open(self.home.join("node.log")).unwrap();
-        let child = Command::new(BIN)
-            .args(["start", "--home", self.home.to_str().unwrap()])
-            .env("PUBLICA_LOG", "warn")
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .unwrap();
-        self.child = Some(child);
-    }
-
-    fn stop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-
-    fn height(&self) -> u64 {
-        get(&self.api, "/v1/status").and_then(|s| s["height"].as_u64()).unwrap_or(0)
-    }
-
-    fn log_tail(&self) -> String {
-        let log = std::fs::read_to_string(self.home.join("node.log")).unwrap_or_default();
-        let lines: Vec<&str> = log.lines().collect();
-        lines[lines.len().saturating_sub(30)..].join("\n")
-    }
-}
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        self.stop();
-    }
 }
 
 /// The signers of block `height`'s certificate, as seen by the node at `api`.
@@ -112,43 +51,29 @@ fn proposal_status(api: &str, id: u64) -> Value {
 
 #[test]
 fn an_agency_joins_and_another_leaves_by_vote_and_light_clients_follow_both_changes() {
-    let _network = crate::testnet::one_network_at_a_time();
+    let _network = one_network_at_a_time();
     let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("net");
-    let dir_s = dir.to_str().unwrap();
-    cli(&["testnet", "init", "--validators", "4", "--out", dir_s]);
-    let manifest: Value = serde_json::from_slice(&std::fs::read(dir.join("testnet.json")).unwrap()).unwrap();
-    let passphrase = dir.join(manifest["passphrase_file"].as_str().unwrap());
+    let mut net = Net::init(4, 0);
+    let manifest: Value = serde_json::from_slice(&std::fs::read(net.dir.join("testnet.json")).unwrap()).unwrap();
+    let passphrase = net.dir.join(manifest["passphrase_file"].as_str().unwrap());
     let pass = passphrase.to_str().unwrap();
-    let admin_key = dir.join(manifest["agencies"][0]["admin_key"].as_str().unwrap());
+    let admin_key = net.dir.join(manifest["agencies"][0]["admin_key"].as_str().unwrap());
     let admin = admin_key.to_str().unwrap();
     let agency = manifest["agencies"][0]["id"].as_str().unwrap();
-    let mut nodes: Vec<Node> = manifest["nodes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| Node {
-            home: dir.join(n["home"].as_str().unwrap()),
-            api: n["api"].as_str().unwrap().to_owned(),
-            address: n["address"].as_str().unwrap().to_owned(),
-            child: None,
-        })
-        .collect();
-    let peers: Vec<String> =
-        manifest["nodes"].as_array().unwrap().iter().map(|n| n["p2p"].as_str().unwrap().to_owned()).collect();
-    for node in &mut nodes {
-        node.start();
-    }
-    wait_until(Duration::from_secs(60), "every node to commit a block", || nodes.iter().all(|n| n.height() >= 1));
+    let mut addresses: Vec<String> =
+        manifest["nodes"].as_array().unwrap().iter().map(|n| n["address"].as_str().unwrap().to_owned()).collect();
+    let peers: Vec<String> = net.nodes.iter().map(|n| n.p2p.to_string()).collect();
+    net.start_all();
+    let nodes = &mut net.nodes;
     let api0 = nodes[0].api.clone();
     let genesis = nodes[0].home.join("genesis.json");
 
     // A fifth node joins as a follower: same genesis, the validators as peers, a key of its own.
-    let home4 = dir.join("node4");
-    let api_port = free_port();
+    let home4 = tmp.path().join("node4");
+    let api_addr = format!("127.0.0.1:{}", free_port());
+    let p2p_addr = format!("127.0.0.1:{}", free_port());
     let mut init = vec!["init", "--home", home4.to_str().unwrap(), "--genesis", genesis.to_str().unwrap()];
-    let api_addr = format!("127.0.0.1:{api_port}");
-    init.extend(["--api", &api_addr, "--moniker", "node4", "--passphrase-file", pass]);
+    init.extend(["--api", &api_addr, "--p2p", &p2p_addr, "--moniker", "node4", "--passphrase-file", pass]);
     for peer in &peers {
         init.extend(["--peer", peer]);
     }
@@ -159,7 +84,8 @@ fn an_agency_joins_and_another_leaves_by_vote_and_light_clients_follow_both_chan
         .and_then(|l| l.split_whitespace().next())
         .expect("init prints the node key")
         .to_owned();
-    nodes.push(Node { home: home4.clone(), api: format!("http://{api_addr}"), address: address4.clone(), child: None });
+    nodes.push(Node::new("node4", home4.clone(), format!("http://{api_addr}"), p2p_addr.parse().unwrap(), true));
+    addresses.push(address4.clone());
     nodes[4].start();
     wait_until(Duration::from_secs(60), "the new node to follow the chain", || {
         nodes[4].height() >= nodes[0].height().saturating_sub(1) && nodes[4].height() >= 2
@@ -203,7 +129,7 @@ fn an_agency_joins_and_another_leaves_by_vote_and_light_clients_follow_both_chan
     assert_eq!(validators["validators"]["validators"].as_array().unwrap().len(), 5);
 
     // With five validators of power 1 the quorum is four: stop an original validator, and blocks need node4's vote.
-    nodes[0].stop();
+    nodes[0].kill_9();
     let running: Vec<&Node> = nodes[1..].iter().collect();
     let height = wait_for_progress(&running, 3, "node0 is stopped and node4 must vote");
     assert!(signers(&nodes[1].api, height).contains(&address4), "node4 signs the certificates");
@@ -212,7 +138,7 @@ fn an_agency_joins_and_another_leaves_by_vote_and_light_clients_follow_both_chan
     // node0 is voted out by the four others (more than two thirds of five).
     let api1 = nodes[1].api.clone();
     let send1 = ["--api", api1.as_str(), "--key", admin, "--passphrase-file", pass];
-    let mut remove = vec!["governance", "propose", "--remove", nodes[0].address.as_str()];
+    let mut remove = vec!["governance", "propose", "--remove", addresses[0].as_str()];
     remove.extend(send1);
     cli(&remove);
     for voter in &nodes[1..] {
@@ -223,7 +149,7 @@ fn an_agency_joins_and_another_leaves_by_vote_and_light_clients_follow_both_chan
     }
     assert_eq!(proposal_status(&api1, 1)["status"], "applied");
     // Four validators remain, quorum three: stopping one more leaves three that still commit.
-    nodes[1].stop();
+    nodes[1].kill_9();
     let running: Vec<&Node> = nodes[2..].iter().collect();
     let height = wait_for_progress(&running, 3, "node0 was removed and node1 is stopped");
     let api2 = nodes[2].api.clone();

@@ -37,7 +37,7 @@ fn http() -> reqwest::blocking::Client {
 }
 
 /// GET a JSON document: `None` when the node does not answer or answers an error.
-fn get(api: &str, path: &str) -> Option<Value> {
+pub(crate) fn get(api: &str, path: &str) -> Option<Value> {
     let response = http().get(format!("{api}{path}")).send().ok()?;
     if !response.status().is_success() {
         return None;
@@ -71,6 +71,11 @@ pub(crate) struct Node {
 }
 
 impl Node {
+    /// A node of a home made outside `publica testnet init` (e.g. one that joins later), not started yet.
+    pub fn new(moniker: &str, home: PathBuf, api: String, p2p: SocketAddr, auditor: bool) -> Node {
+        Node { moniker: moniker.to_owned(), home, api, p2p, auditor, child: None }
+    }
+
     pub fn start(&mut self) {
         assert!(self.child.is_none(), "{} is already running", self.moniker);
         let log = File::options().create(true).append(true).open(self.home.join("node.log")).unwrap();
