@@ -5,7 +5,7 @@ use publica_crypto::{Address, Keypair};
 use publica_types::*;
 use publica_verify::{CertifiedHeader, SetChange, ValidatorHistory, VerifiedSets, VerifyError};
 
-use crate::{chain, set};
+use crate::{certify, chain, set};
 
 fn key(i: u8) -> Keypair {
     Keypair::from_seed(&[100 + i; 32])
@@ -26,23 +26,7 @@ fn certified(height: u64, signers: &[&Keypair], current: &ValidatorSet, next: &V
         validator_set_hash: current.hash(),
         next_validator_set_hash: next.hash(),
     };
-    let signatures = signers
-        .iter()
-        .map(|k| {
-            let vote = VoteBody {
-                height,
-                round: 0,
-                kind: VoteKind::Precommit,
-                block_hash: Some(header.hash()),
-                validator: k.public_key().address(),
-            };
-            CommitSignature { validator: k.public_key().address(), signature: k.sign(&vote.signing_bytes(&chain())) }
-        })
-        .collect();
-    CertifiedHeader {
-        certificate: CommitCertificate { height, round: 0, block_hash: header.hash(), signatures },
-        header,
-    }
+    CertifiedHeader { certificate: certify(&header, signers), header }
 }
 
 struct Fixture {

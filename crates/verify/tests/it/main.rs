@@ -20,6 +20,24 @@ fn set(keys: &[Keypair]) -> ValidatorSet {
     ValidatorSet::new(keys.iter().map(|k| Validator::from_keypair(k, 1)).collect()).unwrap()
 }
 
+/// A round-0 certificate of `header` with the precommits of `signers`.
+fn certify(header: &BlockHeader, signers: &[&Keypair]) -> CommitCertificate {
+    let signatures = signers
+        .iter()
+        .map(|k| {
+            let vote = VoteBody {
+                height: header.height,
+                round: 0,
+                kind: VoteKind::Precommit,
+                block_hash: Some(header.hash()),
+                validator: k.public_key().address(),
+            };
+            CommitSignature { validator: k.public_key().address(), signature: k.sign(&vote.signing_bytes(&chain())) }
+        })
+        .collect();
+    CommitCertificate { height: header.height, round: 0, block_hash: header.hash(), signatures }
+}
+
 /// A proof of `key` under a header signed by `signers` of the four validators.
 fn proof(key: &[u8], signers: usize) -> ReadProof {
     let keys = keys();
@@ -40,20 +58,8 @@ fn proof(key: &[u8], signers: usize) -> ReadProof {
         validator_set_hash: set(&keys).hash(),
         next_validator_set_hash: set(&keys).hash(),
     };
-    let signatures = keys[..signers]
-        .iter()
-        .map(|k| {
-            let vote = VoteBody {
-                height: 7,
-                round: 0,
-                kind: VoteKind::Precommit,
-                block_hash: Some(header.hash()),
-                validator: k.public_key().address(),
-            };
-            CommitSignature { validator: k.public_key().address(), signature: k.sign(&vote.signing_bytes(&chain())) }
-        })
-        .collect();
-    let certificate = CommitCertificate { height: 7, round: 0, block_hash: header.hash(), signatures };
+    let signers: Vec<&Keypair> = keys[..signers].iter().collect();
+    let certificate = certify(&header, &signers);
     let value = entries.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
     ReadProof {
         certified: CertifiedHeader { header, certificate },
