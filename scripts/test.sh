@@ -7,3 +7,5 @@ cargo fmt --all -- --check
 cargo build --workspace --all-targets --locked
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked -- --test-threads=2
+# The Byzantine-validator test needs nodes built with the test-only `byzantine` feature.
+cargo test --locked -p publica --features byzantine --test it -- byzantine

@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
 use publica_node::NodeHandle;
-use publica_types::{BlockHeader, ChainId, CommitCertificate, Transaction, TxId};
+use publica_types::{BlockHeader, ChainId, CommitCertificate, Misbehavior, Transaction, TxId};
 
 use crate::blocking;
 use crate::error::ApiError;
@@ -36,6 +36,8 @@ pub(crate) struct BlockResponse {
     tx_ids: Vec<TxId>,
     #[serde(skip_serializing_if = "Option::is_none")]
     txs: Option<Vec<Transaction>>,
+    /// The evidence of misbehaviour the block records, in order; `evidence_root` is the RFC 9162 root over it.
+    evidence: Vec<Misbehavior>,
 }
 
 fn block_response(node: &NodeHandle, height: u64, with_txs: bool) -> Result<BlockResponse, ApiError> {
@@ -62,6 +64,7 @@ fn block_response(node: &NodeHandle, height: u64, with_txs: bool) -> Result<Bloc
         certificate,
         tx_ids,
         txs: with_txs.then_some(block.txs),
+        evidence: block.evidence,
     })
 }
 

@@ -12,6 +12,7 @@ pub mod extract;
 pub mod openapi;
 
 mod chain;
+mod evidence;
 mod governance;
 mod layers;
 mod notary;
@@ -63,6 +64,7 @@ pub const ROUTES: &[Route] = &[
     Route::new("GET", "/v1/validators/history", || get(governance::history)),
     Route::new("GET", "/v1/governance/proposals", || get(governance::proposals)),
     Route::new("GET", "/v1/governance/proposals/{id}", || get(governance::proposal)),
+    Route::new("GET", "/v1/evidence", || get(evidence::list)),
     Route::new("GET", "/v1/notary/checkpoint", || get(notary::checkpoint)),
     Route::new("GET", "/v1/notary/entries/{hash}", || get(notary::entry)),
     Route::new("GET", "/v1/notary/receipts/{hash}", || get(notary::receipt)),

@@ -14,12 +14,14 @@ use arc_malachitebft_app_channel::app::engine::host::{HeightParams, Next, Synced
 use arc_malachitebft_app_channel::app::streaming::{StreamContent, StreamMessage};
 use arc_malachitebft_app_channel::app::types::core::{LinearTimeouts, Round, Validity, VoteExtensionPolicy};
 use arc_malachitebft_app_channel::app::types::sync::RawDecidedValue;
-use arc_malachitebft_app_channel::app::types::{LocallyProposedValue, PeerId, ProposedValue};
+use arc_malachitebft_app_channel::app::types::{LocallyProposedValue, MisbehaviorEvidence, PeerId, ProposedValue};
 use arc_malachitebft_app_channel::{AppMsg, Channels, NetworkMsg};
 use bytes::Bytes;
 use parking_lot::Mutex;
 use publica_crypto::{Address, Hash, Keypair};
-use publica_types::{Block, ChainId, CommitCertificate, DecidedExtensions, ValidatorSet};
+use publica_types::{
+    Block, ChainId, CommitCertificate, DecidedExtensions, Misbehavior, SignedProposal, SignedVote, ValidatorSet,
+};
 use tokio::sync::watch;
 use tracing::{debug, error, info, warn};
 
@@ -237,7 +239,12 @@ impl<A: Application> Driver<A> {
             AppMsg::Finalized { certificate, extensions, evidence, reply } => {
                 let height = certificate.height.0;
                 if !evidence.is_empty() {
-                    warn!(height, evidence = ?evidence, "validators misbehaved at this height");
+                    let pieces = misbehavior_from_engine(&evidence);
+                    let validators: Vec<String> = pieces.iter().map(|p| p.validator().to_string()).collect();
+                    warn!(height, pieces = pieces.len(), ?validators, "validators equivocated at this height");
+                    if !pieces.is_empty() {
+                        call(&self.app, "report_misbehavior", move |a| a.report_misbehavior(pieces)).await?;
+                    }
                 }
                 if self.committed_height < height {
                     let result = match commit_certificate_from_engine(&certificate, &extensions) {
@@ -665,6 +672,46 @@ impl<A: Application> Driver<A> {
             Ok(false) | Err(_) => SyncedValueOutcome::LocalTransientError,
         }
     }
+}
+
+/// The engine's evidence of a height in Publica's form: one [`Misbehavior`] per conflicting pair. A pair that does
+/// not make valid evidence (a nil round, or messages that do not conflict by Publica's rule) is logged and left
+/// out; the engine only pairs messages whose signatures it verified.
+fn misbehavior_from_engine(evidence: &MisbehaviorEvidence<PublicaContext>) -> Vec<Misbehavior> {
+    let mut out = Vec::new();
+    for (validator, pairs) in &evidence.votes {
+        for (a, b) in pairs {
+            let piece = match (a.message.body(), b.message.body()) {
+                (Some(first), Some(second)) => Misbehavior::double_vote(
+                    SignedVote { vote: first, signature: a.signature.0.clone() },
+                    SignedVote { vote: second, signature: b.signature.0.clone() },
+                )
+                .map_err(|e| e.to_string()),
+                _ => Err("a vote has a nil round".to_string()),
+            };
+            match piece {
+                Ok(piece) => out.push(piece),
+                Err(reason) => warn!(%validator, %reason, "conflicting votes left out of the evidence"),
+            }
+        }
+    }
+    for (validator, pairs) in &evidence.proposals {
+        for (a, b) in pairs {
+            let piece = match (a.message.body(), b.message.body()) {
+                (Some(first), Some(second)) => Misbehavior::double_proposal(
+                    SignedProposal { proposal: first, signature: a.signature.0.clone() },
+                    SignedProposal { proposal: second, signature: b.signature.0.clone() },
+                )
+                .map_err(|e| e.to_string()),
+                _ => Err("a proposal has a nil round".to_string()),
+            };
+            match piece {
+                Ok(piece) => out.push(piece),
+                Err(reason) => warn!(%validator, %reason, "conflicting proposals left out of the evidence"),
+            }
+        }
+    }
+    out
 }
 
 fn expected_address(v: &crate::context::ConsensusValidator) -> Address {

@@ -21,7 +21,16 @@
 //!
 //! A single validator runs exactly the same code as a network of many: it starts the p2p network on its listen
 //! address and simply has no peers.
+//!
+//! The engine reports validators that signed two conflicting votes or proposals when it finalizes a height; they
+//! reach the application as [`Misbehavior`] evidence through [`Application::report_misbehavior`].
+//!
+//! With the `byzantine` cargo feature (tests only), [`ConsensusConfig::equivocate`] makes this validator
+//! equivocate through the engine's Byzantine network proxy, so that the rest of the system can be tested against a
+//! faulty validator.
 
+#[cfg(feature = "byzantine")]
+mod byzantine;
 mod codec;
 mod context;
 mod driver;
@@ -48,7 +57,7 @@ use arc_malachitebft_app_channel::{
 use bytesize::ByteSize;
 use parking_lot::Mutex;
 use publica_crypto::{Address, Hash, Keypair};
-use publica_types::{Block, ChainId, CommitCertificate, DecidedExtensions, ValidatorSet};
+use publica_types::{Block, ChainId, CommitCertificate, DecidedExtensions, Misbehavior, ValidatorSet};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tracing::Instrument;
@@ -122,6 +131,12 @@ pub trait Application: Send + 'static {
     /// A committed block, its certificate and the extensions committed with it, for value sync.
     fn decided_block(&self, height: u64) -> Option<(Block, CommitCertificate, DecidedExtensions)>;
 
+    /// Evidence of equivocation the engine observed while deciding a height (conflicting votes or proposals whose
+    /// signatures it checked), in Publica's form. Called when the height is finalized, whether or not the evidence
+    /// is about this node's own messages. The application verifies each piece against the validator set of its
+    /// height before acting on it (recording it in a block it proposes).
+    fn report_misbehavior(&mut self, evidence: Vec<Misbehavior>);
+
     /// Whether transactions wait to be included. A proposer with nothing to include waits up to
     /// [`ConsensusConfig::empty_block_interval_ms`] after the last commit before proposing an empty block, and
     /// proposes at once when this turns true. The default (`false`) gives one block per interval at most.
@@ -167,6 +182,36 @@ impl Default for ConsensusTimeouts {
     }
 }
 
+/// Why a build without the `byzantine` feature refuses to equivocate.
+const NO_BYZANTINE_SUPPORT: &str = "equivocation is a test fault, and this build has no support for it; build with \
+                                    the `byzantine` feature to run a Byzantine test validator";
+
+/// Faults a test validator injects on purpose (see [`ConsensusConfig::equivocate`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Equivocation {
+    /// An honest validator.
+    #[default]
+    None,
+    /// Every vote is followed by a conflicting one for another block (a nil vote by one for a made-up block).
+    Votes,
+    /// Every proposal of this validator is followed by a conflicting one for another block.
+    Proposals,
+    /// Both of the above.
+    VotesAndProposals,
+}
+
+impl Equivocation {
+    /// The conflicting block hash this validator signs in place of `hash` (`None`: a nil vote): a hash no block
+    /// has, derived from the original so that each conflicting message is different.
+    pub fn conflicting_hash(hash: Option<&Hash>) -> Hash {
+        let mut preimage = b"publica/equivocation".to_vec();
+        if let Some(hash) = hash {
+            preimage.extend_from_slice(hash);
+        }
+        publica_crypto::sha256(&preimage)
+    }
+}
+
 /// Configuration of consensus.
 #[derive(Clone, Debug)]
 pub struct ConsensusConfig {
@@ -187,6 +232,9 @@ pub struct ConsensusConfig {
     pub sync_status_interval_ms: u64,
     /// How long a value-sync request may take before another peer is asked.
     pub sync_request_timeout_ms: u64,
+    /// Equivocate on purpose, to test how the network copes with a Byzantine validator. Anything but
+    /// [`Equivocation::None`] is refused by [`start`] unless this crate was built with the `byzantine` feature.
+    pub equivocate: Equivocation,
 }
 
 impl ConsensusConfig {
@@ -201,6 +249,7 @@ impl ConsensusConfig {
             empty_block_interval_ms: 100,
             sync_status_interval_ms: 1000,
             sync_request_timeout_ms: 10_000,
+            equivocate: Equivocation::None,
         }
     }
 
@@ -218,6 +267,9 @@ impl ConsensusConfig {
         }
         if self.peers.contains(&self.listen_addr) {
             return bad("the peer list contains this node's own listen address");
+        }
+        if self.equivocate != Equivocation::None && !cfg!(feature = "byzantine") {
+            return bad(NO_BYZANTINE_SUPPORT);
         }
         Ok(())
     }
@@ -407,21 +459,42 @@ pub async fn start<A: Application>(
 
     let engine_cfg = engine_config(&config, moniker)?;
     let wal_path = config.wal_dir.join("wal").join("consensus.wal");
-    let build = EngineBuilder::new(PublicaContext, engine_cfg)
-        .with_default_wal(WalContext::new(wal_path, PublicaCodec))
-        .with_default_network(NetworkContext::new(identity, PublicaCodec))
-        .with_default_sync(SyncContext::new(PublicaCodec))
-        .with_default_consensus(ConsensusContext::new_validator(
-            ValidatorAddress(address),
-            Box::new(HybridVerifier::new(config.chain_id.clone())),
-            Box::new(signer),
-        ))
-        .with_default_request(RequestContext::new(64))
-        .build()
-        .instrument(span.clone())
-        .await;
-    let (channels, engine) =
-        build.map_err(|e| ConsensusError::Engine { listen_addr: config.listen_addr, reason: format!("{e:#}") })?;
+    let builder =
+        EngineBuilder::new(PublicaContext, engine_cfg).with_default_wal(WalContext::new(wal_path, PublicaCodec));
+    // The network step changes the builder's type, so each branch finishes the build itself.
+    macro_rules! finish {
+        ($builder:expr) => {
+            $builder
+                .with_default_sync(SyncContext::new(PublicaCodec))
+                .with_default_consensus(ConsensusContext::new_validator(
+                    ValidatorAddress(address),
+                    Box::new(HybridVerifier::new(config.chain_id.clone())),
+                    Box::new(signer.clone()),
+                ))
+                .with_default_request(RequestContext::new(64))
+                .build()
+                .instrument(span.clone())
+                .await
+        };
+    }
+    let engine_error = |e: String| ConsensusError::Engine { listen_addr: config.listen_addr, reason: e };
+    let build = match config.equivocate {
+        Equivocation::None => finish!(builder.with_default_network(NetworkContext::new(identity, PublicaCodec))),
+        #[cfg(feature = "byzantine")]
+        mode => {
+            tracing::warn!(?mode, "this validator equivocates on purpose (Byzantine test build)");
+            let byzantine = byzantine::context(identity, mode, signer.clone(), address);
+            let builder = builder
+                .with_byzantine_network(byzantine)
+                .instrument(span.clone())
+                .await
+                .map_err(|e| engine_error(format!("{e:#}")))?;
+            finish!(builder)
+        }
+        #[cfg(not(feature = "byzantine"))]
+        _ => return Err(ConsensusError::Config(NO_BYZANTINE_SUPPORT.into())),
+    };
+    let (channels, engine) = build.map_err(|e| engine_error(format!("{e:#}")))?;
 
     let (status_tx, status) = watch::channel(ConsensusStatus {
         last_committed_height: committed,

@@ -211,11 +211,13 @@ mod tests {
                 proposer,
                 tx_root: tx_root(&[]),
                 tx_count: 0,
+                evidence_root: publica_types::evidence::evidence_root(&[]),
                 state_root: [round as u8; 32],
                 validator_set_hash: [0; 32],
                 next_validator_set_hash: [0; 32],
             },
             txs: vec![],
+            evidence: vec![],
         };
         ProposalStore::decode_record(ProposalRecord {
             height,

@@ -4,6 +4,10 @@
 //! a clock, the network or a random source. Block time and height come from the header being built or checked.
 //! The same function serves the proposer (which drops failing transactions and reports why) and every validator
 //! (which refuses a block holding a failing transaction), so both compute the same state root.
+//!
+//! After the transactions, a block's evidence of misbehaviour is recorded (see `publica_types::evidence`): the node
+//! has checked each piece against the validator set of its height before execution, because that history lives
+//! in the block store, not in the state.
 
 mod overlay;
 
@@ -11,8 +15,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use publica_merkle::{key_hash, value_hash, StateTree};
 use publica_types::{
-    codec, Address, Call, CallContext, ChainId, ErrorCode, Genesis, Hash, PublicKeyBytes, StateRead, Transaction,
-    TxError, TxId, ValidatorSet,
+    codec, evidence, Address, Call, CallContext, ChainId, ErrorCode, Genesis, Hash, Misbehavior, PublicKeyBytes,
+    StateRead, Transaction, TxError, TxId, ValidatorSet,
 };
 
 pub use overlay::{BlockOverlay, TxOverlay};
@@ -131,13 +135,29 @@ pub struct InvalidBlock {
 }
 
 /// Execute `txs` on top of `base` (the committed state), `tree` (its authenticated map) and `anchors` (the
-/// committed notary log's index).
+/// committed notary log's index), for a block without evidence of misbehaviour.
 pub fn execute_block(
     base: &dyn StateRead,
     tree: &StateTree,
     anchors: &dyn AnchorIndex,
     env: &BlockEnv,
     txs: Vec<Transaction>,
+    mode: Mode,
+    signatures: &dyn SignatureCheck,
+) -> Result<Outcome, InvalidBlock> {
+    execute_block_with_evidence(base, tree, anchors, env, txs, &[], mode, signatures)
+}
+
+/// As [`execute_block`], then record `evidence` (already verified by the caller against the validator sets of
+/// the offences' heights) in the state. An offence already recorded is not recorded again.
+#[allow(clippy::too_many_arguments)]
+pub fn execute_block_with_evidence(
+    base: &dyn StateRead,
+    tree: &StateTree,
+    anchors: &dyn AnchorIndex,
+    env: &BlockEnv,
+    txs: Vec<Transaction>,
+    evidence: &[Misbehavior],
     mode: Mode,
     signatures: &dyn SignatureCheck,
 ) -> Result<Outcome, InvalidBlock> {
@@ -176,6 +196,14 @@ pub fn execute_block(
                 Mode::Validate | Mode::Admit => return Err(InvalidBlock { index, tx_id: tx.id(), error }),
             },
         }
+    }
+    if !evidence.is_empty() {
+        let mut scratch = TxOverlay::new(&block);
+        for piece in evidence {
+            evidence::record(&mut scratch, piece);
+        }
+        let writes = scratch.into_writes();
+        block.absorb(writes);
     }
     let log = {
         let mut scratch = TxOverlay::new(&block);

@@ -1,16 +1,22 @@
 //! The consensus application: builds, checks and commits blocks for the engine.
+//!
+//! It also keeps the evidence of misbehaviour consensus reports: each piece is verified against the validator set
+//! of its height and held in a bounded pool until a block this node proposes records it. Every validator checks the
+//! evidence of a block it receives by the same rule ([`NodeApp::check_evidence`]) before executing it.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Instant;
 
 use publica_consensus::Application;
-use publica_execution::{execute_block, BlockEnv, Mode, Outcome};
+use publica_execution::{execute_block_with_evidence, BlockEnv, Mode, Outcome};
 use publica_notary::checkpoint::{self, CheckpointVote, LogSigner};
 use publica_storage::{BlockCommit, LogBatch};
 use publica_types::block::tx_root_of_hashes;
+use publica_types::evidence::{evidence_root, is_recorded};
 use publica_types::{
-    Address, Block, BlockHeader, ChainId, CommitCertificate, DecidedExtensions, Hash, ValidatorSet, HEADER_VERSION,
+    Address, Block, BlockHeader, ChainId, CommitCertificate, DecidedExtensions, Hash, Misbehavior, ValidatorSet,
+    HEADER_VERSION, MAX_BLOCK_EVIDENCE, MAX_EVIDENCE_AGE_HEIGHTS,
 };
 
 use crate::shared::{now_ms, Shared, StoreView};
@@ -19,6 +25,9 @@ use crate::shared::{now_ms, Shared, StoreView};
 const CLOCK_DRIFT_MAX_MS: u64 = 10_000;
 /// A full pass over the mempool for expired transactions runs every this many blocks.
 const EXPIRY_SWEEP_BLOCKS: u64 = 64;
+/// Most pieces of evidence waiting to be recorded. Consensus reports at most a few pairs per validator and height,
+/// and a proposer records up to `MAX_BLOCK_EVIDENCE` per block, so the pool only fills if blocks stop recording.
+const PENDING_EVIDENCE_MAX: usize = 256;
 
 /// Blocks built or checked at the current height, kept until it is decided so that a decided block is not
 /// executed twice.
@@ -32,13 +41,80 @@ pub struct NodeApp {
     shared: Arc<Shared>,
     executed: HashMap<Hash, Executed>,
     log_signer: LogSigner,
+    /// Verified evidence not yet recorded, by the state key of its offence (one piece per offence).
+    pending_evidence: BTreeMap<Vec<u8>, Misbehavior>,
 }
 
 impl NodeApp {
     /// The application over the node's shared state; `log_signer` signs notary checkpoints with this validator's
     /// checkpoint keys.
     pub fn new(shared: Arc<Shared>, log_signer: LogSigner) -> Self {
-        Self { shared, executed: HashMap::new(), log_signer }
+        Self { shared, executed: HashMap::new(), log_signer, pending_evidence: BTreeMap::new() }
+    }
+
+    /// Number of verified pieces of evidence waiting for a block to record them.
+    pub fn pending_evidence(&self) -> usize {
+        self.pending_evidence.len()
+    }
+
+    /// Whether a block at `height`, on top of the committed state, may record `piece`: the offence is before
+    /// `height` and at most [`MAX_EVIDENCE_AGE_HEIGHTS`] below it, the evidence verifies against the validator set
+    /// of the offence's height, and the offence is not recorded yet. Proposers and validators apply this same rule.
+    pub fn check_evidence(&self, piece: &Misbehavior, height: u64) -> Result<(), String> {
+        let offence = piece.height();
+        if offence >= height {
+            return Err(format!("evidence about height {offence} cannot be recorded before height {}", offence + 1));
+        }
+        if height - offence > MAX_EVIDENCE_AGE_HEIGHTS {
+            return Err(format!(
+                "evidence about height {offence} is older than {MAX_EVIDENCE_AGE_HEIGHTS} heights at height {height}"
+            ));
+        }
+        let set =
+            self.validator_set(offence).ok_or_else(|| format!("no validator set is known for height {offence}"))?;
+        piece.verify(self.shared.chain_id(), &set).map_err(|e| e.to_string())?;
+        if is_recorded(&StoreView(&self.shared.store), piece) {
+            return Err(format!(
+                "the offence of {} at height {offence} round {} ({:?}) is already recorded",
+                piece.validator(),
+                piece.round(),
+                piece.kind()
+            ));
+        }
+        Ok(())
+    }
+
+    /// Check every piece of a block's evidence (the body rules, count and duplicates, were checked with the body).
+    fn check_block_evidence(&self, block: &Block) -> Result<(), String> {
+        for (i, piece) in block.evidence.iter().enumerate() {
+            self.check_evidence(piece, block.header.height).map_err(|e| format!("evidence {i} of the block: {e}"))?;
+        }
+        Ok(())
+    }
+
+    /// The pending evidence a block at `height` records: pieces still acceptable, up to [`MAX_BLOCK_EVIDENCE`].
+    /// Pieces that no longer are (recorded meanwhile by another proposer's block, or too old) leave the pool.
+    fn select_evidence(&mut self, height: u64) -> Vec<Misbehavior> {
+        let mut selected = Vec::new();
+        let mut stale = Vec::new();
+        for (key, piece) in &self.pending_evidence {
+            if selected.len() == MAX_BLOCK_EVIDENCE {
+                break;
+            }
+            match self.check_evidence(piece, height) {
+                Ok(()) => selected.push(piece.clone()),
+                // Evidence about the height being decided waits for the next block.
+                Err(_) if piece.height() >= height => {}
+                Err(reason) => {
+                    tracing::debug!(validator = %piece.validator(), %reason, "pending evidence dropped");
+                    stale.push(key.clone());
+                }
+            }
+        }
+        for key in stale {
+            self.pending_evidence.remove(&key);
+        }
+        selected
     }
 
     /// Assemble and store the signed checkpoint of the log after a committed block, from the deciding precommits'
@@ -121,6 +197,7 @@ impl NodeApp {
         }
         self.check_header(block, live)?;
         block.check_body().map_err(|e| e.to_string())?;
+        self.check_block_evidence(block)?;
         let started = Instant::now();
         let shared = Arc::clone(&self.shared);
         let committed = shared.committed.read();
@@ -132,9 +209,17 @@ impl NodeApp {
         };
         // Verify the signatures this node has not seen at admission on every core before executing in order.
         prefetch_signatures(&shared, &view, &block.txs);
-        let outcome =
-            execute_block(&view, &committed.tree, &view, &env, block.txs.clone(), Mode::Validate, &shared.signatures)
-                .map_err(|e| e.to_string())?;
+        let outcome = execute_block_with_evidence(
+            &view,
+            &committed.tree,
+            &view,
+            &env,
+            block.txs.clone(),
+            &block.evidence,
+            Mode::Validate,
+            &shared.signatures,
+        )
+        .map_err(|e| e.to_string())?;
         if outcome.state_root() != block.header.state_root {
             return Err("state root in the header differs from the state after executing the block".into());
         }
@@ -185,6 +270,7 @@ impl Application for NodeApp {
 
     fn propose(&mut self, height: u64, _round: u32, proposer: Address) -> Result<Block, String> {
         let started = Instant::now();
+        let evidence = self.select_evidence(height);
         let shared = Arc::clone(&self.shared);
         let committed = shared.committed.read();
         if height != committed.height + 1 {
@@ -201,8 +287,17 @@ impl Application for NodeApp {
                 publica_accounts::next_nonce(&view, sender)
             });
         let env = BlockEnv { chain_id: shared.chain_id().clone(), height, time_ms };
-        let outcome = execute_block(&view, &committed.tree, &view, &env, candidates, Mode::Propose, &shared.signatures)
-            .expect("proposing never fails on a transaction");
+        let outcome = execute_block_with_evidence(
+            &view,
+            &committed.tree,
+            &view,
+            &env,
+            candidates,
+            &evidence,
+            Mode::Propose,
+            &shared.signatures,
+        )
+        .expect("proposing never fails on a transaction");
         for (id, error) in &outcome.rejected {
             shared.record_refusal(*id, error.clone());
         }
@@ -217,6 +312,7 @@ impl Application for NodeApp {
             proposer,
             tx_root: tx_root_of_hashes(&outcome.included_hashes),
             tx_count: outcome.included.len() as u32,
+            evidence_root: evidence_root(&evidence),
             state_root: outcome.state_root(),
             validator_set_hash: set_hash,
             next_validator_set_hash: next_set_hash,
@@ -228,7 +324,7 @@ impl Application for NodeApp {
             shared.mempool.lock().remove_many(&ids);
         }
         let mut outcome = outcome;
-        let block = Block { header, txs: std::mem::take(&mut outcome.included) };
+        let block = Block { header, txs: std::mem::take(&mut outcome.included), evidence };
         shared.metrics.execute_seconds.observe(started.elapsed().as_secs_f64());
         self.executed.insert(block.hash(), Executed { block: block.clone(), outcome });
         Ok(block)
@@ -346,6 +442,18 @@ impl Application for NodeApp {
             self.store_checkpoint(&executed.block.header, &signing_set, log.size, log.root, &extensions);
         }
 
+        for piece in &executed.block.evidence {
+            self.pending_evidence.remove(&piece.state_key());
+            tracing::warn!(
+                height = block.header.height,
+                validator = %piece.validator(),
+                offence_height = piece.height(),
+                round = piece.round(),
+                kind = ?piece.kind(),
+                "misbehaviour recorded on chain"
+            );
+        }
+
         // Clear the mempool of what this block used up.
         let ids: Vec<_> = executed.block.txs.iter().map(|tx| tx.id()).collect();
         let mut senders: Vec<Address> = executed.block.txs.iter().map(|tx| tx.body.sender).collect();
@@ -371,6 +479,37 @@ impl Application for NodeApp {
         shared.metrics.block_txs.observe(ids.len() as f64);
         shared.metrics.height.set(block.header.height as i64);
         Ok(())
+    }
+
+    fn report_misbehavior(&mut self, evidence: Vec<Misbehavior>) {
+        let next = self.shared.committed.read().height + 1;
+        for piece in evidence {
+            let key = piece.state_key();
+            if self.pending_evidence.contains_key(&key) {
+                continue;
+            }
+            // The engine may report a height before its block is committed here: judge the evidence as the next
+            // block after the offence would.
+            if let Err(reason) = self.check_evidence(&piece, next.max(piece.height() + 1)) {
+                tracing::warn!(validator = %piece.validator(), %reason, "reported evidence not kept");
+                continue;
+            }
+            if self.pending_evidence.len() >= PENDING_EVIDENCE_MAX {
+                tracing::warn!(
+                    validator = %piece.validator(),
+                    "the pool of evidence waiting to be recorded is full; this piece is dropped"
+                );
+                continue;
+            }
+            tracing::warn!(
+                validator = %piece.validator(),
+                height = piece.height(),
+                round = piece.round(),
+                kind = ?piece.kind(),
+                "a validator equivocated; the evidence waits to be recorded"
+            );
+            self.pending_evidence.insert(key, piece);
+        }
     }
 
     fn has_pending_transactions(&self) -> bool {

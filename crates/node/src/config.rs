@@ -42,6 +42,68 @@ pub struct NodeConfig {
     /// The notary log's witnesses.
     #[serde(default)]
     pub notary: NotaryConfig,
+    /// Faults injected on purpose, for tests of the network; absent on real nodes.
+    #[serde(default, skip_serializing_if = "TestingConfig::is_honest")]
+    pub testing: TestingConfig,
+}
+
+/// Faults a test validator injects on purpose. Only a `publica` built with the `byzantine` feature accepts any:
+///
+/// ```toml
+/// [testing]
+/// equivocate = "votes"   # or "proposals", "votes-and-proposals"
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TestingConfig {
+    /// Which of its messages this validator signs twice, with conflicting content.
+    #[serde(default)]
+    pub equivocate: EquivocateConfig,
+}
+
+/// Which messages a Byzantine test validator equivocates.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EquivocateConfig {
+    /// None: an honest validator.
+    #[default]
+    None,
+    /// Every vote is followed by a conflicting vote.
+    Votes,
+    /// Every proposal is followed by a conflicting proposal.
+    Proposals,
+    /// Both.
+    VotesAndProposals,
+}
+
+impl TestingConfig {
+    /// Whether no fault is configured.
+    pub fn is_honest(&self) -> bool {
+        self.equivocate == EquivocateConfig::None
+    }
+
+    /// Refuse a fault this build cannot inject.
+    pub fn check(&self) -> Result<(), NodeError> {
+        if !self.is_honest() && !cfg!(feature = "byzantine") {
+            return Err(NodeError::Config(format!(
+                "testing.equivocate = {:?} makes this validator Byzantine, which only a test build supports (cargo \
+                 build -p publica --features byzantine); remove the [testing] section to run an honest validator",
+                self.equivocate
+            )));
+        }
+        Ok(())
+    }
+
+    /// The consensus engine's form of the configured fault.
+    pub fn equivocation(&self) -> publica_consensus::Equivocation {
+        use publica_consensus::Equivocation;
+        match self.equivocate {
+            EquivocateConfig::None => Equivocation::None,
+            EquivocateConfig::Votes => Equivocation::Votes,
+            EquivocateConfig::Proposals => Equivocation::Proposals,
+            EquivocateConfig::VotesAndProposals => Equivocation::VotesAndProposals,
+        }
+    }
 }
 
 /// REST API settings.
@@ -246,6 +308,7 @@ impl NodeConfig {
             },
             key: KeyConfig { passphrase_file: None, passphrase_env: Some("PUBLICA_PASSPHRASE".into()) },
             notary: NotaryConfig::default(),
+            testing: TestingConfig::default(),
         }
     }
 
@@ -281,6 +344,7 @@ impl NodeConfig {
             return bad(&format!("api.body_bytes_max must be at least {}", publica_types::MAX_TX_BYTES * 2));
         }
         self.notary.check()?;
+        self.testing.check()?;
         Ok(())
     }
 

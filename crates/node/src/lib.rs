@@ -155,6 +155,7 @@ impl Node {
         timeouts.precommit_ms = config.consensus.precommit_ms;
         timeouts.commit_ms = config.consensus.commit_ms;
         consensus_config.empty_block_interval_ms = config.consensus.empty_block_interval_ms;
+        consensus_config.equivocate = config.testing.equivocation();
         let log_signer = publica_notary::checkpoint::LogSigner::new(shared.chain_id(), &key)
             .map_err(|e| NodeError::Key(format!("cannot derive the checkpoint keys: {e}")))?;
         let app = app::NodeApp::new(Arc::clone(&shared), log_signer);

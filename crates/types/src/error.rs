@@ -22,6 +22,9 @@ pub enum TypesError {
     /// A genesis document is not acceptable.
     #[error("invalid genesis: {0}")]
     Genesis(String),
+    /// Evidence of misbehaviour does not prove an offence.
+    #[error("invalid misbehaviour evidence: {0}")]
+    Evidence(String),
 }
 
 /// Stable error codes, shared by the API's JSON errors and by the reasons recorded for rejected transactions.

@@ -10,6 +10,7 @@ pub mod call;
 pub mod codec;
 pub mod consensus;
 pub mod error;
+pub mod evidence;
 pub mod extension;
 pub mod genesis;
 pub mod governance;
@@ -23,6 +24,10 @@ pub use call::{AccountsCall, Call, NotaryCall, MAX_ANCHOR_HASHES, MAX_ANCHOR_LAB
 pub use codec::{decode_canonical, encode, CodecError};
 pub use consensus::{CommitCertificate, CommitSignature, ProposalBody, Validator, ValidatorSet, VoteBody, VoteKind};
 pub use error::{ErrorCode, TxError, TypesError};
+pub use evidence::{
+    EvidenceKind, Misbehavior, SignedProposal, SignedVote, MAX_BLOCK_EVIDENCE, MAX_EVIDENCE_AGE_HEIGHTS,
+    MAX_EVIDENCE_BYTES,
+};
 pub use extension::{
     DecidedExtensions, SignedVoteExtension, MAX_DECIDED_EXTENSIONS_BYTES, MAX_VOTE_EXTENSION_BYTES, VOTE_EXTENSION_TAG,
 };

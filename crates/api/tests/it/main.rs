@@ -5,6 +5,7 @@
 //! from the mempool and commits with a certificate signed by the test's validator key, so proofs verify for real.
 
 mod docs;
+mod evidence;
 mod notary;
 mod reads;
 mod submit;
@@ -91,10 +92,19 @@ impl TestNet {
         self.body(&self.admin, nonce, register_call(seed)).sign(&self.admin)
     }
 
+    /// The node's consensus application, as consensus would run it.
+    pub fn app(&self) -> NodeApp {
+        let signer = publica_notary::checkpoint::LogSigner::new(&self.chain_id, &self.validator).unwrap();
+        NodeApp::new(Arc::clone(&self.node), signer)
+    }
+
     /// Propose a block from the mempool and commit it with a certificate signed by the validator.
     pub fn commit_block(&self) -> Block {
-        let signer = publica_notary::checkpoint::LogSigner::new(&self.chain_id, &self.validator).unwrap();
-        let mut app = NodeApp::new(Arc::clone(&self.node), signer);
+        self.commit_block_with(&mut self.app())
+    }
+
+    /// As [`TestNet::commit_block`], with an application that may hold state (pending evidence).
+    pub fn commit_block_with(&self, app: &mut NodeApp) -> Block {
         let height = app.last_committed_height() + 1;
         let block = app.propose(height, 0, self.validator.address()).unwrap();
         let vote = VoteBody {

@@ -286,3 +286,72 @@ async fn precommits_with_refused_extensions_do_not_count() {
         }
     }
 }
+
+/// A validator that signs a second, conflicting vote for every vote it casts: the three honest validators keep
+/// deciding the same blocks, and the engine reports the equivocation to each of them as Publica evidence that
+/// verifies against the validator set without the engine.
+#[cfg(feature = "byzantine")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_equivocating_validator_is_reported_and_the_others_agree() {
+    use publica_consensus::Equivocation;
+    use publica_types::{EvidenceKind, Misbehavior};
+
+    init_logs();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let validators = validator_set(4);
+    let mut nodes = network(4, dir.path());
+    nodes[3].config.equivocate = Equivocation::Votes;
+    let byzantine = support::keypair(3).address();
+    for node in &mut nodes {
+        node.start(&validators).await;
+    }
+    let target = 6;
+    wait_until(Duration::from_secs(60), "honest validators to commit and report the equivocation", || {
+        nodes[..3].iter().all(|n| n.height() >= target && !n.reports.lock().is_empty())
+    })
+    .await;
+    for node in &mut nodes {
+        node.stop().await;
+    }
+
+    for height in 1..=target {
+        let hash = nodes[0].block_hash(height).expect("committed");
+        for node in &nodes[1..3] {
+            assert_eq!(node.block_hash(height), Some(hash), "honest validators disagree at height {height}");
+        }
+    }
+    for node in &nodes[..3] {
+        let reports = node.reports.lock().clone();
+        for piece in &reports {
+            assert_eq!(piece.validator(), byzantine, "validator {} blamed an honest validator", node.index);
+            piece.verify(&chain_id(), &validators).expect("reported evidence verifies");
+            let Misbehavior::DoubleVote { first, second } = piece else {
+                panic!("only votes were equivocated, got {piece:?}");
+            };
+            assert_ne!(first.vote.block_hash, second.vote.block_hash);
+            assert!(matches!(piece.kind(), EvidenceKind::Prevote | EvidenceKind::Precommit));
+        }
+    }
+}
+
+/// Without the `byzantine` feature a validator cannot be told to equivocate: start refuses, saying why.
+#[cfg(not(feature = "byzantine"))]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn equivocation_is_refused_without_the_byzantine_feature() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let validators = validator_set(1);
+    let mut nodes = network(1, dir.path());
+    nodes[0].config.equivocate = publica_consensus::Equivocation::Votes;
+    let app = support::TestChain::new(
+        chain_id(),
+        validators,
+        Ledger::default(),
+        support::keypair(0).address(),
+        false,
+        support::Reports::default(),
+    );
+    let error = publica_consensus::start(nodes[0].config.clone(), support::keypair(0), [7; 32], app)
+        .await
+        .expect_err("equivocation must be refused");
+    assert!(error.to_string().contains("byzantine"), "{error}");
+}

@@ -8,13 +8,18 @@ use parking_lot::Mutex;
 use publica_consensus::{start, Application, ConsensusConfig, ConsensusHandle};
 use publica_crypto::{sha256, Address, Hash, Keypair};
 use publica_types::block::tx_root;
+use publica_types::evidence::evidence_root;
 use publica_types::{
-    Block, BlockHeader, ChainId, CommitCertificate, DecidedExtensions, Validator, ValidatorSet, HEADER_VERSION,
+    Block, BlockHeader, ChainId, CommitCertificate, DecidedExtensions, Misbehavior, Validator, ValidatorSet,
+    HEADER_VERSION,
 };
 
 /// The blocks a node has committed, with their certificates and extensions, shared with the test so they survive a
 /// restart of the node.
 pub type Ledger = Arc<Mutex<Vec<(Block, CommitCertificate, DecidedExtensions)>>>;
+
+/// The evidence of misbehaviour consensus reported to a node, shared with the test.
+pub type Reports = Arc<Mutex<Vec<Misbehavior>>>;
 
 /// The vote extension an honest test validator attaches:
 /// `SHA-256("ext" ‖ u64be(height) ‖ block_hash ‖ validator)`.
@@ -36,18 +41,21 @@ pub struct TestChain {
     ledger: Ledger,
     me: Address,
     faulty_extensions: bool,
+    reports: Reports,
 }
 
 impl TestChain {
     /// The chain of validator `me`; with `faulty_extensions`, it extends its precommits with bytes no peer accepts.
+    /// Reported misbehaviour is kept in `reports`.
     pub fn new(
         chain_id: ChainId,
         validators: ValidatorSet,
         ledger: Ledger,
         me: Address,
         faulty_extensions: bool,
+        reports: Reports,
     ) -> Self {
-        Self { chain_id, validators, ledger, me, faulty_extensions }
+        Self { chain_id, validators, ledger, me, faulty_extensions, reports }
     }
 
     fn tip(&self) -> (u64, Hash, u64, Hash) {
@@ -100,11 +108,12 @@ impl Application for TestChain {
             proposer,
             tx_root: tx_root(&[]),
             tx_count: 0,
+            evidence_root: evidence_root(&[]),
             state_root: Self::state_root_after(&parent_root, height),
             validator_set_hash: self.validators.hash(),
             next_validator_set_hash: self.validators.hash(),
         };
-        Ok(Block { header, txs: vec![] })
+        Ok(Block { header, txs: vec![], evidence: vec![] })
     }
 
     fn validate(&mut self, block: &Block) -> Result<(), String> {
@@ -166,6 +175,10 @@ impl Application for TestChain {
         Ok(())
     }
 
+    fn report_misbehavior(&mut self, evidence: Vec<Misbehavior>) {
+        self.reports.lock().extend(evidence);
+    }
+
     fn decided_block(&self, height: u64) -> Option<(Block, CommitCertificate, DecidedExtensions)> {
         let ledger = self.ledger.lock();
         let index = usize::try_from(height.checked_sub(1)?).ok()?;
@@ -207,12 +220,21 @@ pub struct TestNode {
     pub handle: Option<ConsensusHandle>,
     /// Whether this validator attaches extensions that its peers refuse.
     pub faulty_extensions: bool,
+    /// The misbehaviour consensus reported to this node.
+    pub reports: Reports,
 }
 
 impl TestNode {
     pub async fn start(&mut self, validators: &ValidatorSet) {
         let me = keypair(self.index).address();
-        let app = TestChain::new(chain_id(), validators.clone(), Arc::clone(&self.ledger), me, self.faulty_extensions);
+        let app = TestChain::new(
+            chain_id(),
+            validators.clone(),
+            Arc::clone(&self.ledger),
+            me,
+            self.faulty_extensions,
+            Arc::clone(&self.reports),
+        );
         let handle = start(self.config.clone(), keypair(self.index), [self.index + 100; 32], app)
             .await
             .expect("consensus starts");
@@ -242,7 +264,14 @@ pub fn network(n: u8, dir: &std::path::Path) -> Vec<TestNode> {
         .map(|i| {
             let mut config = ConsensusConfig::new(chain_id(), addrs[i as usize], dir.join(format!("node{i}")));
             config.peers = addrs.iter().copied().filter(|a| *a != addrs[i as usize]).collect();
-            TestNode { index: i, config, ledger: Ledger::default(), handle: None, faulty_extensions: false }
+            TestNode {
+                index: i,
+                config,
+                ledger: Ledger::default(),
+                handle: None,
+                faulty_extensions: false,
+                reports: Reports::default(),
+            }
         })
         .collect()
 }

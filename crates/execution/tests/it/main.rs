@@ -433,3 +433,57 @@ fn notaries_anchor_hashes_and_a_repeated_hash_keeps_its_first_entry() {
     let leaves: Vec<Hash> = chain.log.iter().map(|e| publica_merkle::log::leaf_hash(e)).collect();
     assert_eq!((frontier.size(), frontier.root()), (4, publica_merkle::log::root(&leaves)));
 }
+
+#[test]
+fn evidence_is_recorded_after_the_transactions_once_per_offence_and_changes_the_root() {
+    let mut chain = Chain::new();
+    let v = key("validator");
+    let vote = |round: u32, block: u8| {
+        let vote = VoteBody {
+            height: 1,
+            round,
+            kind: VoteKind::Prevote,
+            block_hash: Some([block; 32]),
+            validator: v.address(),
+        };
+        SignedVote { signature: v.sign(&vote.signing_bytes(&chain_id())), vote }
+    };
+    let offence = Misbehavior::double_vote(vote(0, 1), vote(0, 2)).unwrap();
+    let other = Misbehavior::double_vote(vote(1, 1), vote(1, 2)).unwrap();
+
+    let without =
+        execute_block(&chain, &chain.tree, &chain.anchors, &chain.env(), vec![], Mode::Validate, &VerifyEveryTime)
+            .unwrap();
+    let evidence = [offence.clone(), other.clone()];
+    let with = execute_block_with_evidence(
+        &chain,
+        &chain.tree,
+        &chain.anchors,
+        &chain.env(),
+        vec![],
+        &evidence,
+        Mode::Validate,
+        &VerifyEveryTime,
+    )
+    .unwrap();
+    assert_ne!(with.state_root(), without.state_root(), "the state root commits to the recorded evidence");
+    assert_eq!(with.changes.get(&offence.state_key()), Some(&Some(offence.encode())));
+    assert_eq!(with.changes.get(&evidence::evidence_index_key(1)), Some(&Some(other.state_key())));
+    chain.apply(&with);
+    assert_eq!(evidence::evidence_count(&chain), 2);
+
+    // The same offence again (even another pair proving it) changes nothing.
+    let again = Misbehavior::double_vote(vote(0, 3), vote(0, 4)).unwrap();
+    let replay = execute_block_with_evidence(
+        &chain,
+        &chain.tree,
+        &chain.anchors,
+        &chain.env(),
+        vec![],
+        &[again],
+        Mode::Validate,
+        &VerifyEveryTime,
+    )
+    .unwrap();
+    assert!(replay.changes.keys().all(|k| !k.starts_with(b"sys/evidence")), "{:?}", replay.changes.keys());
+}

@@ -104,3 +104,31 @@ fn only_a_transaction_at_its_senders_next_nonce_counts_as_ready() {
     assert_eq!(dropped.len(), 1);
     assert!(!pool.has_ready());
 }
+
+/// `[testing] equivocate` makes a Byzantine validator: only a build with the `byzantine` feature accepts it, and
+/// an honest configuration is saved without the section.
+#[test]
+fn a_byzantine_configuration_needs_the_test_build() {
+    use publica_node::config::{EquivocateConfig, NodeConfig};
+    let dir = tempfile::tempdir().unwrap();
+    let config = NodeConfig::new("n", "127.0.0.1:1".parse().unwrap(), "127.0.0.1:2".parse().unwrap());
+    config.save(dir.path()).unwrap();
+    let saved = std::fs::read_to_string(dir.path().join("config.toml")).unwrap();
+    assert!(!saved.contains("[testing]"), "{saved}");
+    assert_eq!(NodeConfig::load(dir.path()).unwrap().testing.equivocate, EquivocateConfig::None);
+
+    std::fs::write(dir.path().join("config.toml"), format!("{saved}\n[testing]\nequivocate = \"votes\"\n")).unwrap();
+    let loaded = NodeConfig::load(dir.path());
+    if cfg!(feature = "byzantine") {
+        let loaded = loaded.unwrap();
+        assert_eq!(loaded.testing.equivocate, EquivocateConfig::Votes);
+        assert_eq!(loaded.testing.equivocation(), publica_consensus::Equivocation::Votes);
+    } else {
+        let error = loaded.unwrap_err().to_string();
+        assert!(error.contains("--features byzantine") && error.contains("[testing]"), "{error}");
+    }
+
+    std::fs::write(dir.path().join("config.toml"), format!("{saved}\n[testing]\nequivocate = \"sometimes\"\n"))
+        .unwrap();
+    assert!(NodeConfig::load(dir.path()).is_err(), "an unknown fault is refused");
+}

@@ -30,11 +30,12 @@ fn block(height: u64, txs: Vec<Transaction>) -> (Block, CommitCertificate) {
         proposer: Address([1; 20]),
         tx_root: tx_root(&txs),
         tx_count: txs.len() as u32,
+        evidence_root: publica_types::evidence::evidence_root(&[]),
         state_root: [height as u8; 32],
         validator_set_hash: [0; 32],
         next_validator_set_hash: [0; 32],
     };
-    let block = Block { header, txs };
+    let block = Block { header, txs, evidence: vec![] };
     let cert = CommitCertificate { height, round: 0, block_hash: block.hash(), signatures: vec![] };
     (block, cert)
 }

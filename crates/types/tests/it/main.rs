@@ -1,4 +1,6 @@
-//! Tests of the ledger's types: canonical encoding, names, validator sets, certificates, blocks, genesis.
+//! Tests of the ledger's types: canonical encoding, names, validator sets, certificates, blocks, genesis, evidence.
+
+mod evidence;
 
 use proptest::prelude::*;
 use publica_crypto::Keypair;
@@ -180,6 +182,7 @@ fn header(txs: &[Transaction]) -> BlockHeader {
         proposer: Address([1; 20]),
         tx_root: tx_root(txs),
         tx_count: txs.len() as u32,
+        evidence_root: publica_types::evidence::evidence_root(&[]),
         state_root: [2; 32],
         validator_set_hash: [3; 32],
         next_validator_set_hash: [3; 32],
@@ -190,7 +193,7 @@ fn header(txs: &[Transaction]) -> BlockHeader {
 fn blocks_must_match_their_header() {
     let k = key(1);
     let txs = vec![body(&k, 0).sign(&k), body(&k, 1).sign(&k)];
-    let block = Block { header: header(&txs), txs: txs.clone() };
+    let block = Block { header: header(&txs), txs: txs.clone(), evidence: vec![] };
     assert_eq!(Block::decode(&block.encode()).unwrap(), block);
     let mut swapped = block.clone();
     swapped.txs.reverse();
@@ -198,7 +201,7 @@ fn blocks_must_match_their_header() {
     let mut short = block.clone();
     short.txs.pop();
     assert!(Block::decode(&short.encode()).is_err());
-    assert_ne!(block.hash(), Block { header: header(&txs[..1]), txs: txs[..1].to_vec() }.hash());
+    assert_ne!(block.hash(), Block { header: header(&txs[..1]), txs: txs[..1].to_vec(), evidence: vec![] }.hash());
 }
 
 #[test]

@@ -22,6 +22,7 @@ fn certified(height: u64, signers: &[&Keypair], current: &ValidatorSet, next: &V
         proposer: signers[0].public_key().address(),
         tx_root: [2; 32],
         tx_count: 0,
+        evidence_root: [4; 32],
         state_root: [3; 32],
         validator_set_hash: current.hash(),
         next_validator_set_hash: next.hash(),

@@ -54,6 +54,7 @@ fn proof(key: &[u8], signers: usize) -> ReadProof {
         proposer: keys[0].public_key().address(),
         tx_root: [2; 32],
         tx_count: 0,
+        evidence_root: [3; 32],
         state_root: tree.root(),
         validator_set_hash: set(&keys).hash(),
         next_validator_set_hash: set(&keys).hash(),

@@ -1,0 +1,85 @@
+//! Evidence route: the misbehaviour recorded on chain, each record with a proof a citizen can verify offline.
+
+use axum::extract::State;
+use serde::Serialize;
+
+use publica_node::shared::StoreView;
+use publica_node::NodeHandle;
+use publica_types::evidence::{evidence_count, evidence_index_key};
+use publica_types::{Address, EvidenceKind, Misbehavior};
+use publica_verify::ReadProof;
+
+use crate::blocking;
+use crate::error::ApiError;
+
+/// Most records listed by one request, the newest first.
+const EVIDENCE_LISTED_MAX: u64 = 100;
+
+/// One recorded offence as the API shows it.
+#[derive(Debug, Serialize)]
+pub(crate) struct EvidenceRecord {
+    /// Position in the order of recording, from 0.
+    index: u64,
+    /// The validator that equivocated.
+    validator: Address,
+    /// Height and round of the offence.
+    height: u64,
+    round: u32,
+    kind: EvidenceKind,
+    /// The state key of the record, hex (what `GET /v1/state/{key}` takes).
+    key: String,
+    /// The two conflicting signed messages.
+    misbehavior: Misbehavior,
+    /// Proof of the record under `key` (height of the certified header inside).
+    proof: ReadProof,
+}
+
+/// The newest records.
+#[derive(Debug, Serialize)]
+pub(crate) struct EvidenceResponse {
+    /// Number of offences ever recorded.
+    count: u64,
+    /// The newest ones, newest first, at most 100.
+    evidence: Vec<EvidenceRecord>,
+}
+
+/// `GET /v1/evidence`.
+pub(crate) async fn list(State(node): State<NodeHandle>) -> Result<axum::Json<EvidenceResponse>, ApiError> {
+    let response = blocking(move || -> Result<EvidenceResponse, ApiError> {
+        let count = evidence_count(&StoreView(&node.store));
+        let mut indexed = Vec::new();
+        for index in (count.saturating_sub(EVIDENCE_LISTED_MAX)..count).rev() {
+            let key = node.store.state_get(&evidence_index_key(index))?.ok_or_else(|| {
+                ApiError::Internal(format!(
+                    "evidence record {index} of {count} has no index entry; the store is damaged"
+                ))
+            })?;
+            indexed.push((index, key));
+        }
+        // Every record is proven against the same certified header.
+        let keys: Vec<&[u8]> = indexed.iter().map(|(_, k)| k.as_slice()).collect();
+        let proofs = if keys.is_empty() { Vec::new() } else { node.read_with_proofs(&keys)? };
+        let mut evidence = Vec::with_capacity(proofs.len());
+        for ((index, key), proof) in indexed.into_iter().zip(proofs) {
+            let bytes = proof.value.as_deref().ok_or_else(|| {
+                ApiError::Internal(format!("evidence record {index} is indexed but not stored; the store is damaged"))
+            })?;
+            // The record is taken from the proven value itself, so the record and its proof always agree.
+            let misbehavior = Misbehavior::decode(bytes)
+                .map_err(|e| ApiError::Internal(format!("the stored evidence record {index} is damaged: {e}")))?;
+            evidence.push(EvidenceRecord {
+                index,
+                validator: misbehavior.validator(),
+                height: misbehavior.height(),
+                round: misbehavior.round(),
+                kind: misbehavior.kind(),
+                key: hex::encode(key),
+                misbehavior,
+                proof,
+            });
+        }
+        Ok(EvidenceResponse { count, evidence })
+    })
+    .await??;
+    Ok(axum::Json(response))
+}

@@ -1,0 +1,276 @@
+//! Evidence of equivocation: what verifies, what is refused and why, and how blocks carry it.
+
+use std::collections::BTreeMap;
+
+use publica_types::block::tx_root;
+use publica_types::codec::CodecError;
+use publica_types::evidence::{
+    evidence_count, evidence_index_key, evidence_root, is_recorded, record, EVIDENCE_COUNT_KEY,
+};
+use publica_types::*;
+
+use super::{chain, key};
+
+fn set(keys: &[&Keypair]) -> ValidatorSet {
+    ValidatorSet::new(keys.iter().map(|k| Validator::from_keypair(k, 1)).collect()).unwrap()
+}
+
+fn vote(k: &Keypair, height: u64, round: u32, kind: VoteKind, block: Option<u8>) -> SignedVote {
+    let vote = VoteBody { height, round, kind, block_hash: block.map(|b| [b; 32]), validator: k.address() };
+    let signature = k.sign(&vote.signing_bytes(&chain()));
+    SignedVote { vote, signature }
+}
+
+fn proposal(k: &Keypair, height: u64, round: u32, pol_round: Option<u32>, block: u8) -> SignedProposal {
+    let proposal = ProposalBody { height, round, pol_round, block_hash: [block; 32], proposer: k.address() };
+    let signature = k.sign(&proposal.signing_bytes(&chain()));
+    SignedProposal { proposal, signature }
+}
+
+fn double_prevote(k: &Keypair) -> Misbehavior {
+    Misbehavior::double_vote(vote(k, 5, 1, VoteKind::Prevote, Some(1)), vote(k, 5, 1, VoteKind::Prevote, Some(2)))
+        .unwrap()
+}
+
+fn refusal(result: Result<Misbehavior, TypesError>) -> String {
+    match result {
+        Err(TypesError::Evidence(reason)) => reason,
+        other => panic!("expected an evidence refusal, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_validator_voting_twice_in_one_step_is_proven_and_the_pair_has_one_encoding() {
+    let (k, other) = (key(1), key(2));
+    let validators = set(&[&k, &other]);
+    let a = vote(&k, 5, 1, VoteKind::Prevote, Some(1));
+    let b = vote(&k, 5, 1, VoteKind::Prevote, Some(2));
+    let evidence = Misbehavior::double_vote(a.clone(), b.clone()).unwrap();
+    evidence.verify(&chain(), &validators).unwrap();
+    assert_eq!(evidence.validator(), k.address());
+    assert_eq!((evidence.height(), evidence.round(), evidence.kind()), (5, 1, EvidenceKind::Prevote));
+
+    // Either order gives the same evidence, encoding and state key.
+    let swapped = Misbehavior::double_vote(b.clone(), a.clone()).unwrap();
+    assert_eq!(swapped, evidence);
+    assert_eq!(swapped.encode(), evidence.encode());
+    assert_eq!(Misbehavior::decode(&evidence.encode()).unwrap(), evidence);
+
+    // The other order, written by hand, is refused by the decoder.
+    let reversed = Misbehavior::DoubleVote { first: b, second: a };
+    let reason = match Misbehavior::decode(&reversed.encode()) {
+        Err(TypesError::Evidence(reason)) => reason,
+        other => panic!("reversed pair accepted: {other:?}"),
+    };
+    assert!(reason.contains("canonical order"), "{reason}");
+
+    // A nil vote and a vote for a block conflict too; so do two precommits.
+    let nil = Misbehavior::double_vote(
+        vote(&k, 5, 1, VoteKind::Precommit, None),
+        vote(&k, 5, 1, VoteKind::Precommit, Some(3)),
+    )
+    .unwrap();
+    nil.verify(&chain(), &validators).unwrap();
+    assert_eq!(nil.kind(), EvidenceKind::Precommit);
+    assert_ne!(nil.state_key(), evidence.state_key(), "prevote and precommit offences are recorded apart");
+}
+
+#[test]
+fn pairs_that_prove_nothing_are_refused_with_the_reason() {
+    let (k, other) = (key(1), key(2));
+    let same = vote(&k, 5, 1, VoteKind::Prevote, Some(1));
+    let again = vote(&k, 5, 1, VoteKind::Prevote, Some(1));
+    assert!(refusal(Misbehavior::double_vote(same.clone(), again)).contains("same block"));
+    assert!(refusal(Misbehavior::double_vote(same.clone(), same.clone())).contains("same block"));
+
+    let reason = refusal(Misbehavior::double_vote(same.clone(), vote(&other, 5, 1, VoteKind::Prevote, Some(2))));
+    assert!(reason.contains("two validators"), "{reason}");
+
+    for (what, different) in [
+        ("height", vote(&k, 6, 1, VoteKind::Prevote, Some(2))),
+        ("round", vote(&k, 5, 2, VoteKind::Prevote, Some(2))),
+        ("kind", vote(&k, 5, 1, VoteKind::Precommit, Some(2))),
+    ] {
+        let reason = refusal(Misbehavior::double_vote(same.clone(), different));
+        assert!(reason.contains("different steps"), "other {what}: {reason}");
+    }
+
+    let p = proposal(&k, 5, 0, None, 1);
+    assert!(refusal(Misbehavior::double_proposal(p.clone(), p.clone())).contains("same message"));
+    assert!(refusal(Misbehavior::double_proposal(p.clone(), proposal(&k, 5, 1, None, 2))).contains("different rounds"));
+    assert!(
+        refusal(Misbehavior::double_proposal(p.clone(), proposal(&other, 5, 0, None, 2))).contains("two validators")
+    );
+}
+
+#[test]
+fn signatures_must_be_the_validators_own_on_this_chain() {
+    let (k, other, outsider) = (key(1), key(2), key(3));
+    let validators = set(&[&k, &other]);
+
+    // A signature by someone else over the accused validator's vote.
+    let a = vote(&k, 5, 1, VoteKind::Prevote, Some(1));
+    let mut forged = vote(&k, 5, 1, VoteKind::Prevote, Some(2));
+    forged.signature = other.sign(&forged.vote.signing_bytes(&chain()));
+    let evidence = Misbehavior::double_vote(a.clone(), forged).unwrap();
+    let reason = refusal(evidence.verify(&chain(), &validators).map(|()| evidence.clone()));
+    assert!(reason.contains("signature"), "{reason}");
+
+    // A signature of the right validator, but for another chain.
+    let mut elsewhere = vote(&k, 5, 1, VoteKind::Prevote, Some(2));
+    elsewhere.signature = k.sign(&elsewhere.vote.signing_bytes(&"other-chain".parse().unwrap()));
+    let evidence = Misbehavior::double_vote(a, elsewhere).unwrap();
+    assert!(evidence.verify(&chain(), &validators).is_err());
+
+    // Valid signatures by a key outside the set of that height prove nothing about the validators.
+    let evidence = double_prevote(&outsider);
+    let reason = refusal(evidence.verify(&chain(), &validators).map(|()| evidence.clone()));
+    assert!(reason.contains("was not a validator"), "{reason}");
+    evidence.verify(&chain(), &set(&[&outsider])).unwrap();
+}
+
+#[test]
+fn double_proposals_verify_and_a_different_lock_round_conflicts() {
+    let k = key(1);
+    let validators = set(&[&k]);
+    let evidence = Misbehavior::double_proposal(proposal(&k, 9, 2, None, 1), proposal(&k, 9, 2, None, 2)).unwrap();
+    evidence.verify(&chain(), &validators).unwrap();
+    assert_eq!(evidence.kind(), EvidenceKind::Proposal);
+    let relock = Misbehavior::double_proposal(proposal(&k, 9, 2, None, 1), proposal(&k, 9, 2, Some(0), 1)).unwrap();
+    relock.verify(&chain(), &validators).unwrap();
+    assert_eq!(Misbehavior::decode(&relock.encode()).unwrap(), relock);
+}
+
+#[test]
+fn the_decoder_has_a_size_limit_and_refuses_trailing_bytes() {
+    let evidence = double_prevote(&key(1));
+    let mut long = evidence.encode();
+    long.push(0);
+    assert!(matches!(Misbehavior::decode(&long), Err(TypesError::Codec(CodecError::Malformed { .. }))));
+    let huge = vec![0u8; MAX_EVIDENCE_BYTES + 1];
+    assert!(matches!(Misbehavior::decode(&huge), Err(TypesError::Codec(CodecError::TooLarge { .. }))));
+    assert!(Misbehavior::decode(&evidence.encode()[..100]).is_err());
+}
+
+fn header(evidence: &[Misbehavior]) -> BlockHeader {
+    BlockHeader {
+        version: HEADER_VERSION,
+        chain_id: chain(),
+        height: 7,
+        time_ms: 10,
+        parent_hash: [0; 32],
+        proposer: Address([1; 20]),
+        tx_root: tx_root(&[]),
+        tx_count: 0,
+        evidence_root: evidence_root(evidence),
+        state_root: [2; 32],
+        validator_set_hash: [3; 32],
+        next_validator_set_hash: [3; 32],
+    }
+}
+
+fn block(evidence: Vec<Misbehavior>) -> Block {
+    Block { header: header(&evidence), txs: vec![], evidence }
+}
+
+#[test]
+fn blocks_commit_to_their_evidence() {
+    assert_eq!(HEADER_VERSION, 2);
+    let (a, b) = (key(1), key(2));
+    let evidence = vec![double_prevote(&a), double_prevote(&b)];
+    let with = block(evidence.clone());
+    assert_eq!(Block::decode(&with.encode()).unwrap(), with);
+    let without = block(vec![]);
+    assert_eq!(Block::decode(&without.encode()).unwrap(), without);
+    assert_ne!(with.hash(), without.hash(), "the header commits to the evidence");
+    assert_eq!(BlockHeader::decode(&encode(&with.header)).unwrap(), with.header);
+
+    // Evidence the header does not commit to, in another order, or left out.
+    let mut swapped = with.clone();
+    swapped.evidence.reverse();
+    assert!(Block::decode(&swapped.encode()).is_err());
+    let mut dropped = with.clone();
+    dropped.evidence.pop();
+    assert!(Block::decode(&dropped.encode()).is_err());
+
+    // The same offence twice, even proven by another pair of votes.
+    let other_pair = Misbehavior::double_vote(
+        vote(&a, 5, 1, VoteKind::Prevote, Some(1)),
+        vote(&a, 5, 1, VoteKind::Prevote, Some(9)),
+    )
+    .unwrap();
+    let twice = block(vec![double_prevote(&a), other_pair]);
+    match Block::decode(&twice.encode()) {
+        Err(TypesError::Evidence(reason)) => assert!(reason.contains("same offence"), "{reason}"),
+        other => panic!("duplicate offence accepted: {other:?}"),
+    }
+
+    // A malformed piece inside a block.
+    let k = key(3);
+    let bad = Misbehavior::DoubleVote {
+        first: vote(&k, 5, 1, VoteKind::Prevote, Some(1)),
+        second: vote(&k, 5, 1, VoteKind::Prevote, Some(1)),
+    };
+    assert!(matches!(Block::decode(&block(vec![bad]).encode()), Err(TypesError::Evidence(_))));
+
+    // At most MAX_BLOCK_EVIDENCE pieces.
+    let many: Vec<Misbehavior> = (0..=MAX_BLOCK_EVIDENCE as u32)
+        .map(|round| {
+            Misbehavior::double_vote(
+                vote(&a, 5, round, VoteKind::Prevote, Some(1)),
+                vote(&a, 5, round, VoteKind::Prevote, Some(2)),
+            )
+            .unwrap()
+        })
+        .collect();
+    assert!(matches!(
+        Block::decode(&block(many.clone()).encode()),
+        Err(TypesError::Codec(CodecError::TooLarge { .. }))
+    ));
+    assert!(Block::decode(&block(many[..MAX_BLOCK_EVIDENCE].to_vec()).encode()).is_ok());
+}
+
+/// A plain map as the state, to check what recording writes.
+#[derive(Default)]
+struct Map(BTreeMap<Vec<u8>, Vec<u8>>);
+
+impl StateRead for Map {
+    fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
+        self.0.get(key).cloned()
+    }
+}
+
+impl StateWrite for Map {
+    fn put(&mut self, key: Vec<u8>, value: Vec<u8>) {
+        self.0.insert(key, value);
+    }
+
+    fn delete(&mut self, key: Vec<u8>) {
+        self.0.remove(&key);
+    }
+}
+
+#[test]
+fn recording_writes_the_piece_its_index_and_the_count_once_per_offence() {
+    let (a, b) = (key(1), key(2));
+    let mut state = Map::default();
+    let first = double_prevote(&a);
+    assert!(!is_recorded(&state, &first));
+    assert!(record(&mut state, &first));
+    assert!(record(&mut state, &double_prevote(&b)));
+    // The same offence proven by another pair is not recorded again, and nothing changes.
+    let before = state.0.clone();
+    let other_pair = Misbehavior::double_vote(
+        vote(&a, 5, 1, VoteKind::Prevote, Some(7)),
+        vote(&a, 5, 1, VoteKind::Prevote, Some(8)),
+    )
+    .unwrap();
+    assert!(!record(&mut state, &other_pair));
+    assert_eq!(state.0, before);
+
+    assert_eq!(evidence_count(&state), 2);
+    assert_eq!(state.get(EVIDENCE_COUNT_KEY), Some(2u64.to_le_bytes().to_vec()));
+    assert_eq!(state.get(&evidence_index_key(0)), Some(first.state_key()));
+    assert_eq!(Misbehavior::decode(&state.get(&first.state_key()).unwrap()).unwrap(), first);
+    assert!(first.state_key().starts_with(b"sys/evidence/"));
+}
