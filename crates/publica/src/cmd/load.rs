@@ -37,6 +37,8 @@ use serde_json::Value;
 
 use crate::keyfile::{self, PassphraseArgs};
 
+/// Transactions whose signatures measure the physical limit, before the load is sent.
+const LIMIT_SAMPLE: usize = 4_000;
 /// Most transactions one run signs in advance (a registration is 5.4 KB, so this is about 1 GB with its base64).
 const TXS_MAX: usize = 200_000;
 /// Most sending officials: each is registered by one administrator, whose mempool queue holds 1,000.
@@ -374,7 +376,7 @@ pub fn run(args: Args) -> Result<()> {
     let apis = target.apis.len();
     // Citizens are unique by their identifier commitment: a random salt per run keeps runs from colliding.
     let run_salt: [u8; 16] = rand::random();
-    let txs: Vec<Prepared> = (0..total)
+    let txs: Vec<(Prepared, Option<Transaction>)> = (0..total)
         .into_par_iter()
         .map(|j| {
             let s = j % senders.len();
@@ -394,9 +396,13 @@ pub fn run(args: Args) -> Result<()> {
             };
             let tx = sign(&senders[s], (j / senders.len()) as u64, call);
             let base64 = base64::engine::general_purpose::STANDARD.encode(tx.encode());
-            Prepared { id: tx.id(), base64, api: s % apis }
+            (Prepared { id: tx.id(), base64, api: s % apis }, (j < LIMIT_SAMPLE).then_some(tx))
         })
         .collect();
+    let (txs, sample): (Vec<Prepared>, Vec<Option<Transaction>>) = txs.into_iter().unzip();
+    let sample: Vec<Transaction> = sample.into_iter().flatten().collect();
+    eprintln!("measuring the verification limit");
+    let limit = VerificationLimit::measure(&http, api0, &senders, &sample)?;
 
     eprintln!("registering {} sending officials", senders.len());
     let registered_at = register(&http, api0, &setup)?;
@@ -476,7 +482,41 @@ pub fn run(args: Args) -> Result<()> {
     stop.store(true, Ordering::Relaxed);
     let follow_error = follower.join().expect("the follower panicked");
 
-    report(&run, &http, &target.apis, args.rate, sent_secs, follow_error)
+    report(&run, &http, &target.apis, args.rate, sent_secs, &limit, follow_error)
+}
+
+/// The physical limit of the run: raw hybrid signature verifications per second on every core of this machine,
+/// over signatures of the load itself, measured while the network is idle, and how many validators verify each
+/// transaction.
+struct VerificationLimit {
+    per_second: f64,
+    cores: usize,
+    validators: usize,
+}
+
+impl VerificationLimit {
+    fn measure(http: &Http, api: &str, senders: &[Keypair], sample: &[Transaction]) -> Result<Self> {
+        let keys: HashMap<_, _> = senders.iter().map(|k| (k.public_key().address(), k.public_key())).collect();
+        let messages: Vec<Vec<u8>> = sample.iter().map(|tx| tx.body.signing_bytes()).collect();
+        let items: Vec<(&publica_types::PublicKey, &[u8], &publica_types::Signature)> = sample
+            .iter()
+            .zip(&messages)
+            .map(|(tx, m)| (keys[&tx.body.sender], m.as_slice(), &tx.signature))
+            .collect();
+        let started = Instant::now();
+        let results = publica_crypto::verify_batch(&items);
+        let per_second = items.len() as f64 / started.elapsed().as_secs_f64();
+        if results.iter().any(|r| r.is_err()) {
+            bail!("a signature of the load failed to verify; the load generator is broken");
+        }
+        let validators = http.get(api, "/v1/validators")?.context("the node has no /v1/validators")?;
+        let validators = validators["sets"]
+            .as_array()
+            .and_then(|sets| sets.last())
+            .and_then(|set| set["validators"].as_u64())
+            .context("/v1/validators names no validator set")? as usize;
+        Ok(Self { per_second, cores: std::thread::available_parallelism()?.get(), validators: validators.max(1) })
+    }
 }
 
 /// Register the senders and wait until all are committed; returns the highest height they were committed at.
@@ -635,6 +675,7 @@ fn report(
     apis: &[String],
     rate: f64,
     sent_secs: f64,
+    limit: &VerificationLimit,
     follow_error: Option<String>,
 ) -> Result<()> {
     let total = run.txs.len();
@@ -705,6 +746,15 @@ fn report(
             quantile(&latencies_s, 0.50) * 1e3,
             quantile(&latencies_s, 0.99) * 1e3,
             latencies_s.last().copied().unwrap_or_default() * 1e3
+        );
+        let ceiling = limit.per_second / limit.validators as f64;
+        println!(
+            "limit         {:.0} hybrid verifications/s on this machine's {} cores; each of the {} validators verifies \
+             every transaction, so at most {ceiling:.0} tx/s when they share this machine: ratio {:.2}",
+            limit.per_second,
+            limit.cores,
+            limit.validators,
+            committed as f64 / window_s.max(1e-9) / ceiling
         );
     } else {
         println!("committed     none ({blocks} blocks seen)");
