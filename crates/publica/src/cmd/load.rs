@@ -498,11 +498,8 @@ impl VerificationLimit {
     fn measure(http: &Http, api: &str, senders: &[Keypair], sample: &[Transaction]) -> Result<Self> {
         let keys: HashMap<_, _> = senders.iter().map(|k| (k.public_key().address(), k.public_key())).collect();
         let messages: Vec<Vec<u8>> = sample.iter().map(|tx| tx.body.signing_bytes()).collect();
-        let items: Vec<(&publica_types::PublicKey, &[u8], &publica_types::Signature)> = sample
-            .iter()
-            .zip(&messages)
-            .map(|(tx, m)| (keys[&tx.body.sender], m.as_slice(), &tx.signature))
-            .collect();
+        let items: Vec<(&publica_types::PublicKey, &[u8], &publica_types::Signature)> =
+            sample.iter().zip(&messages).map(|(tx, m)| (keys[&tx.body.sender], m.as_slice(), &tx.signature)).collect();
         let started = Instant::now();
         let results = publica_crypto::verify_batch(&items);
         let per_second = items.len() as f64 / started.elapsed().as_secs_f64();

@@ -20,6 +20,8 @@ use publica_types::{
 };
 use rayon::prelude::*;
 
+mod registry;
+
 use super::wait_committed;
 use crate::home::{free_local_addr, write_home};
 
@@ -38,6 +40,12 @@ pub struct Args {
     /// What the load does.
     #[arg(long, value_enum, default_value_t = Workload::Registrations)]
     workload: Workload,
+    /// Parcels workload: parcels registered before the measured run.
+    #[arg(long, default_value_t = 100_000)]
+    parcels: usize,
+    /// Parcels workload: four-party transfers.
+    #[arg(long, default_value_t = 2_000)]
+    transfers: usize,
     /// Anchors workload: document hashes to anchor (in transactions of 3,500).
     #[arg(long, default_value_t = 350_000)]
     hashes: usize,
@@ -60,12 +68,25 @@ enum Workload {
     /// A notary official anchors document hashes, 3,500 per transaction, until a signed checkpoint covers the
     /// last; also receipt sizes, offline receipt verification and `publica anchor` over files.
     Anchors,
+    /// Land registry: parcel registrations with the overlap check among `--parcels` registered ones (`--txs` of
+    /// them), four-party transfers, and "who owned it at time D" answers with their proofs, checked offline.
+    Parcels,
 }
 
 /// Run the benchmarks and print a report.
 pub fn run(args: Args) -> Result<()> {
-    if args.workload == Workload::Anchors {
-        return run_anchors(&args);
+    match args.workload {
+        Workload::Anchors => return run_anchors(&args),
+        Workload::Parcels => {
+            let params = registry::Params {
+                preload: args.parcels,
+                txs: args.txs,
+                transfers: args.transfers,
+                senders: args.senders,
+            };
+            return registry::run(&params);
+        }
+        Workload::Registrations | Workload::RoleUpdates => {}
     }
     if args.senders == 0 || args.txs / args.senders > 1000 {
         bail!("--txs / --senders must be at most 1000 (the per-sender mempool limit)");
@@ -78,29 +99,10 @@ pub fn run(args: Args) -> Result<()> {
         args.workload
     );
 
-    let dir = tempfile::tempdir()?;
-    let home = dir.path().join("node");
-    let validator = Keypair::generate();
-    let admin = Keypair::generate();
-    let agency: AgencyId = "bench-registry".parse()?;
-    let genesis = Genesis {
-        chain_id: "publica-bench".parse()?,
-        genesis_time_ms: publica_node::shared::now_ms(),
-        agencies: vec![GenesisAgency {
-            id: agency.clone(),
-            name: "Benchmark Registry".into(),
-            can_register_citizens: true,
-            admins: vec![GenesisAccount { public_key: admin.public_key().clone() }],
-        }],
-        validators: ValidatorSet::single(&validator),
-    };
-    let mut config = NodeConfig::new("bench", free_local_addr()?, free_local_addr()?);
-    config.mempool.txs_max = 400_000;
-    std::fs::create_dir_all(&home)?;
-    let pass_path = dir.path().join("pass");
-    std::fs::write(&pass_path, "bench")?;
-    let pass = Passphrase::from_file(&pass_path)?;
-    write_home(&home, &config, &genesis, &validator, &pass, KdfParams { m_kib: 1024, t: 1, p: 1 })?;
+    let bench = BenchNode::new("bench-registry", "Benchmark Registry", true, |config| {
+        config.mempool.txs_max = 400_000;
+    })?;
+    let (genesis, admin, agency) = (&bench.genesis, &bench.admin, bench.agency.clone());
 
     // Keys and transactions are prepared before the clock starts.
     let progress = indicatif::ProgressBar::new_spinner();
@@ -115,9 +117,7 @@ pub fn run(args: Args) -> Result<()> {
 
     let started_all = Instant::now();
     let phase = |what: &str| eprintln!("[{:>6.1} s] {what}", started_all.elapsed().as_secs_f64());
-    let rt = super::node::runtime()?;
-    let running = rt.block_on(super::node::launch(&home, validator))?;
-    let node = running.handle();
+    let node = bench.node();
     let chain = genesis.chain_id.clone();
     let expires = publica_node::shared::now_ms() + 3_600_000;
     let sign = |key: &Keypair, nonce: u64, call: AccountsCall| {
@@ -137,14 +137,14 @@ pub fn run(args: Args) -> Result<()> {
     let sender_role = match args.workload {
         Workload::Registrations => Role::citizen_registrar(),
         Workload::RoleUpdates => Role::admin(),
-        Workload::Anchors => unreachable!("run_anchors measures the anchors workload"),
+        Workload::Anchors | Workload::Parcels => unreachable!("measured by their own functions"),
     };
     let mut setup: Vec<Transaction> = officials
         .iter()
         .enumerate()
         .map(|(i, o)| {
             sign(
-                &admin,
+                admin,
                 i as u64,
                 AccountsCall::RegisterOfficial {
                     public_key: o.public_key().clone(),
@@ -155,7 +155,7 @@ pub fn run(args: Args) -> Result<()> {
         })
         .collect();
     setup.push(sign(
-        &admin,
+        admin,
         officials.len() as u64,
         AccountsCall::RegisterOfficial {
             public_key: updated.public_key().clone(),
@@ -196,7 +196,7 @@ pub fn run(args: Args) -> Result<()> {
                         account: updated.public_key().address(),
                         roles: if i % 2 == 0 { vec![clerk.clone()] } else { vec![clerk.clone(), surveyor.clone()] },
                     },
-                    Workload::Anchors => unreachable!("run_anchors measures the anchors workload"),
+                    Workload::Anchors | Workload::Parcels => unreachable!("measured by their own functions"),
                 };
                 sign(&officials[s], n, call)
             })
@@ -243,7 +243,7 @@ pub fn run(args: Args) -> Result<()> {
     let proven = match args.workload {
         Workload::Registrations => citizen_keys[0].address(),
         Workload::RoleUpdates => updated.public_key().address(),
-        Workload::Anchors => unreachable!("run_anchors measures the anchors workload"),
+        Workload::Anchors | Workload::Parcels => unreachable!("measured by their own functions"),
     };
     let key = publica_accounts::schema::account_key(&proven);
     let proof = node.read_with_proof(&key)?;
@@ -277,8 +277,73 @@ pub fn run(args: Args) -> Result<()> {
     println!("| offline verification, certificate + Merkle proof | {full_us:.0} µs |");
     println!("| offline verification, Merkle proof only | {merkle_us:.2} µs |");
 
-    rt.block_on(running.stop());
+    bench.stop(node);
     Ok(())
+}
+
+/// The key-derivation cost of the benchmark's throw-away key files: the node's start-up is not what is measured.
+const BENCH_KDF: KdfParams = KdfParams { m_kib: 1024, t: 1, p: 1 };
+
+/// A single-validator network in a temporary directory: one agency with one administrator.
+struct BenchNode {
+    dir: std::path::PathBuf,
+    genesis: Genesis,
+    admin: Keypair,
+    agency: AgencyId,
+    passphrase: Passphrase,
+    pass_path: std::path::PathBuf,
+    rt: tokio::runtime::Runtime,
+    running: super::node::Running,
+    _tmp: tempfile::TempDir,
+}
+
+impl BenchNode {
+    /// Write the node's home (`configure` adjusts its configuration first) and start it on the production path.
+    fn new(
+        agency: &str,
+        name: &str,
+        registers_citizens: bool,
+        configure: impl FnOnce(&mut NodeConfig),
+    ) -> Result<Self> {
+        let tmp = tempfile::tempdir()?;
+        let dir = tmp.path().to_path_buf();
+        let home = dir.join("node");
+        let validator = Keypair::generate();
+        let admin = Keypair::generate();
+        let agency: AgencyId = agency.parse()?;
+        let genesis = Genesis {
+            chain_id: "publica-bench".parse()?,
+            genesis_time_ms: publica_node::shared::now_ms(),
+            agencies: vec![GenesisAgency {
+                id: agency.clone(),
+                name: name.into(),
+                can_register_citizens: registers_citizens,
+                admins: vec![GenesisAccount { public_key: admin.public_key().clone() }],
+            }],
+            validators: ValidatorSet::single(&validator),
+        };
+        let mut config = NodeConfig::new("bench", free_local_addr()?, free_local_addr()?);
+        configure(&mut config);
+        std::fs::create_dir_all(&home)?;
+        let pass_path = dir.join("pass");
+        std::fs::write(&pass_path, "bench")?;
+        let passphrase = Passphrase::from_file(&pass_path)?;
+        write_home(&home, &config, &genesis, &validator, &passphrase, BENCH_KDF)?;
+        let rt = super::node::runtime()?;
+        let running = rt.block_on(super::node::launch(&home, validator))?;
+        Ok(Self { dir, genesis, admin, agency, passphrase, pass_path, rt, running, _tmp: tmp })
+    }
+
+    fn node(&self) -> NodeHandle {
+        self.running.handle()
+    }
+
+    /// Stop the node; `node`, the caller's handle, goes first, so that the store is closed before its directory
+    /// is removed.
+    fn stop(self, node: NodeHandle) {
+        drop(node);
+        self.rt.block_on(self.running.stop());
+    }
 }
 
 fn committed_txs(node: &NodeHandle) -> u64 {
@@ -406,38 +471,16 @@ fn run_anchors(args: &Args) -> Result<()> {
         std::thread::available_parallelism()?.get(),
         rayon::current_num_threads()
     );
-    let dir = tempfile::tempdir()?;
-    let home = dir.path().join("node");
-    let validator = Keypair::generate();
-    let admin = Keypair::generate();
+    let bench = BenchNode::new("bench-notary", "Benchmark Notary", false, |_| {})?;
+    let (genesis, admin, agency) = (&bench.genesis, &bench.admin, bench.agency.clone());
     let notary = Keypair::generate();
-    let agency: AgencyId = "bench-notary".parse()?;
-    let genesis = Genesis {
-        chain_id: "publica-bench".parse()?,
-        genesis_time_ms: publica_node::shared::now_ms(),
-        agencies: vec![GenesisAgency {
-            id: agency.clone(),
-            name: "Benchmark Notary".into(),
-            can_register_citizens: false,
-            admins: vec![GenesisAccount { public_key: admin.public_key().clone() }],
-        }],
-        validators: ValidatorSet::single(&validator),
-    };
-    let config = NodeConfig::new("bench", free_local_addr()?, free_local_addr()?);
-    std::fs::create_dir_all(&home)?;
-    let pass_path = dir.path().join("pass");
-    std::fs::write(&pass_path, "bench")?;
-    let pass = Passphrase::from_file(&pass_path)?;
-    let kdf = KdfParams { m_kib: 1024, t: 1, p: 1 };
-    write_home(&home, &config, &genesis, &validator, &pass, kdf)?;
-    let notary_key_path = dir.path().join("notary.json");
-    crate::keyfile::save(&notary_key_path, &notary, "notary", &pass, kdf)?;
+    let (dir, pass, kdf) = (&bench.dir, &bench.passphrase, BENCH_KDF);
+    let notary_key_path = dir.join("notary.json");
+    crate::keyfile::save(&notary_key_path, &notary, "notary", pass, kdf)?;
 
     let started_all = Instant::now();
     let phase = |what: &str| eprintln!("[{:>6.1} s] {what}", started_all.elapsed().as_secs_f64());
-    let rt = super::node::runtime()?;
-    let running = rt.block_on(super::node::launch(&home, validator))?;
-    let node = running.handle();
+    let node = bench.node();
     let chain = genesis.chain_id.clone();
     let expires = publica_node::shared::now_ms() + 3_600_000;
     let sign = |key: &Keypair, nonce: u64, call: Call| {
@@ -447,7 +490,7 @@ fn run_anchors(args: &Args) -> Result<()> {
 
     phase("registering the notary official");
     let register = sign(
-        &admin,
+        admin,
         0,
         Call::Accounts(AccountsCall::RegisterOfficial {
             public_key: notary.public_key().clone(),
@@ -517,7 +560,7 @@ fn run_anchors(args: &Args) -> Result<()> {
     let log_size = receipt.checkpoint.checkpoint.size;
     let policy = publica_verify::ReceiptPolicy::validators_only(
         genesis.chain_id.clone(),
-        publica_verify::VerifiedSets::genesis_only(&genesis),
+        publica_verify::VerifiedSets::genesis_only(genesis),
     );
     let rounds = 200;
     let started = Instant::now();
@@ -539,7 +582,7 @@ fn run_anchors(args: &Args) -> Result<()> {
     phase("publica anchor over files");
     // The command end to end, through the API: listing, streaming hashes, signing, pipelined submission, commit,
     // and the per-file report read back from the log.
-    let files_dir = dir.path().join("files");
+    let files_dir = dir.join("files");
     std::fs::create_dir_all(&files_dir)?;
     let file_bytes = args.anchor_file_kib * 1024;
     (0..args.anchor_files).into_par_iter().try_for_each(|i| -> Result<()> {
@@ -558,12 +601,12 @@ fn run_anchors(args: &Args) -> Result<()> {
     super::anchor::hash_files(&listed, false)?;
     let hash_secs = started.elapsed().as_secs_f64();
     let send = super::tx::SendArgs {
-        api: format!("http://{}", running.api_addr),
+        api: format!("http://{}", bench.running.api_addr),
         key: notary_key_path,
         sender: None,
         expires_in: 600,
         no_wait: false,
-        passphrase: crate::keyfile::PassphraseArgs { passphrase_file: Some(pass_path.clone()) },
+        passphrase: crate::keyfile::PassphraseArgs { passphrase_file: Some(bench.pass_path.clone()) },
     };
     let started = Instant::now();
     let report = super::anchor::anchor(std::slice::from_ref(&files_dir), None, None, &send, false)?;
@@ -611,7 +654,7 @@ fn run_anchors(args: &Args) -> Result<()> {
         mb / anchor_secs
     );
 
-    rt.block_on(running.stop());
+    bench.stop(node);
     Ok(())
 }
 
