@@ -322,7 +322,6 @@ pub fn run(params: &Params) -> Result<()> {
     println!("| as-of answer with its proofs, at the node ({} parcels) | {query_us:.0} µs |", queried.len());
     println!("| as-of answer (JSON of its proofs) | {answer_bytes} bytes |");
     println!("| offline check of an as-of answer (certificates, Merkle proofs, decision) | {verify_us:.0} µs |");
-    drop(view);
     bench.stop(node);
     Ok(())
 }
