@@ -17,6 +17,7 @@ pub mod governance;
 pub mod ids;
 pub mod registry;
 pub mod state;
+pub mod time;
 pub mod tx;
 
 pub use block::{Block, BlockHeader, HEADER_VERSION};

@@ -9,15 +9,20 @@
 //! 3. the certificate carries valid hybrid signatures from more than two thirds of the set's voting power;
 //! 4. the state proof leads from (K, V) to the header's `state_root`.
 //!
-//! The [`receipt`] module verifies the notary's receipts (C2SP tlog-proofs) the same way: offline, against the
+//! The [`registry`] module checks the registries' "as of a date" answers built from such proofs. The [`receipt`]
+//! module verifies the notary's receipts (C2SP tlog-proofs) the same way: offline, against the
 //! validators' keys and, when wanted, independent witnesses' keys.
 
 pub mod history;
 pub mod receipt;
+pub mod registry;
 
 use serde::{Deserialize, Serialize};
 
 pub use history::{SetChange, ValidatorHistory, VerifiedSets};
+pub use registry::{
+    verify_ownership, verify_permit_status, AsOfAnswer, OwnershipAnswer, PermitStatusAnswer, VerifiedAsOf,
+};
 pub use receipt::{
     parse_consistency_proof, verify_extension, verify_receipt, CheckpointSigners, ReceiptError, ReceiptPolicy,
     VerifiedExtension, VerifiedReceipt, WitnessCosignature, MAX_CONSISTENCY_PROOF_BYTES,
@@ -54,6 +59,9 @@ pub enum VerifyError {
     /// The state proof does not lead to the header's state root.
     #[error("the state proof does not match the certified state root: {0}")]
     StateProof(String),
+    /// The proofs verify, but they do not establish what the answer claims.
+    #[error("the answer does not follow from its proofs: {0}")]
+    Answer(String),
 }
 
 /// A header and the certificate that decided it.
