@@ -16,6 +16,7 @@ mod evidence;
 mod governance;
 mod layers;
 mod notary;
+mod registry;
 mod state;
 mod tx;
 
@@ -70,6 +71,13 @@ pub const ROUTES: &[Route] = &[
     Route::new("GET", "/v1/notary/receipts/{hash}", || get(notary::receipt)),
     Route::new("GET", "/v1/notary/consistency", || get(notary::consistency)),
     Route::new("GET", "/v1/notary/vkeys", || get(notary::vkeys)),
+    Route::new("GET", "/v1/land/parcels", || get(registry::search)),
+    Route::new("GET", "/v1/land/parcels/{id}", || get(registry::parcel)),
+    Route::new("GET", "/v1/land/parcels/{id}/history", || get(registry::parcel_history)),
+    Route::new("GET", "/v1/land/parcels/{id}/owners", || get(registry::owners)),
+    Route::new("GET", "/v1/registry/applications/{id}", || get(registry::application)),
+    Route::new("GET", "/v1/permits/{id}", || get(registry::permit)),
+    Route::new("GET", "/v1/permits/{id}/status", || get(registry::permit_status)),
     Route::new("GET", "/tlog/checkpoint", || get(notary::tlog_checkpoint)),
     Route::new("GET", "/tlog/tile/{*path}", || get(notary::tile)),
     Route::new("GET", "/openapi.json", || get(openapi::serve_document)),

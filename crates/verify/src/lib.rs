@@ -20,12 +20,12 @@ pub mod registry;
 use serde::{Deserialize, Serialize};
 
 pub use history::{SetChange, ValidatorHistory, VerifiedSets};
-pub use registry::{
-    verify_ownership, verify_permit_status, AsOfAnswer, OwnershipAnswer, PermitStatusAnswer, VerifiedAsOf,
-};
 pub use receipt::{
     parse_consistency_proof, verify_extension, verify_receipt, CheckpointSigners, ReceiptError, ReceiptPolicy,
     VerifiedExtension, VerifiedReceipt, WitnessCosignature, MAX_CONSISTENCY_PROOF_BYTES,
+};
+pub use registry::{
+    verify_ownership, verify_permit_status, AsOfAnswer, OwnershipAnswer, PermitStatusAnswer, VerifiedAsOf,
 };
 
 use publica_merkle::StateProof;

@@ -52,7 +52,10 @@ pub struct VerifiedAsOf<D> {
 }
 
 /// Check an ownership answer against validator sets verified from the genesis set.
-pub fn verify_ownership(answer: &OwnershipAnswer, sets: &VerifiedSets) -> Result<VerifiedAsOf<OwnershipAt>, VerifyError> {
+pub fn verify_ownership(
+    answer: &OwnershipAnswer,
+    sets: &VerifiedSets,
+) -> Result<VerifiedAsOf<OwnershipAt>, VerifyError> {
     let (in_force, next, verified) = proven_versions::<Title, _>(answer, sets)?;
     let decision = owners_at(&answer.record, answer.at_ms, in_force.as_ref(), next.as_ref())
         .map_err(|e| VerifyError::Answer(e.to_string()))?;

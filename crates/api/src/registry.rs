@@ -1,0 +1,337 @@
+//! Registry routes: land parcels and their titles, applications, permits. Every answer carries the state proofs
+//! of what it shows; "as of a date" answers are [`publica_verify::AsOfAnswer`]s, which a client re-decides offline
+//! with [`publica_verify::verify_ownership`] / [`publica_verify::verify_permit_status`].
+//!
+//! Writes are ordinary signed transactions (`POST /v1/transactions` with a `registry` call); these routes only
+//! read.
+
+use axum::extract::State;
+use serde::{Deserialize, Serialize};
+
+use publica_node::shared::StoreView;
+use publica_node::NodeHandle;
+use publica_registry::engine::{self, MAX_HISTORY_PAGE};
+use publica_registry::geo::BBox;
+use publica_registry::query::{self, ApplicationState};
+use publica_registry::schema::{
+    geometry_key, head_key, version_key, Application, Encumbrance, Parcel, Permit, Record, RecordKind, Title, Version,
+};
+use publica_types::registry::{ApplicationAction, RecordId};
+use publica_types::time::parse_time_ms;
+use publica_verify::{OwnershipAnswer, PermitStatusAnswer, ReadProof};
+
+use crate::blocking;
+use crate::error::ApiError;
+use crate::extract::{parse_height, Path, Query};
+
+/// Default page of a history.
+const HISTORY_PAGE: usize = 20;
+/// Most parcels listed by one bounding-box search.
+const SEARCH_RESULTS_MAX: usize = 1_000;
+
+fn record_id(text: &str, what: &str) -> Result<RecordId, ApiError> {
+    RecordId::new(text).map_err(|e| ApiError::Malformed(format!("{text:?} is not a {what} number: {e}")))
+}
+
+fn at_ms(at: Option<&str>, node: &NodeHandle) -> Result<u64, ApiError> {
+    match at {
+        Some(text) => parse_time_ms(text).map_err(ApiError::Malformed),
+        // Now: the last committed block's time.
+        None => Ok(node.committed.read().header.as_ref().map_or(0, |(h, _)| h.time_ms)),
+    }
+}
+
+/// A version with the proofs of the keys it was read from.
+type Proven<T> = (Version<T>, Vec<ReadProof>);
+
+/// The latest version of a record with the proofs of its head key and of that version.
+fn latest_proven<T: Record>(node: &NodeHandle, id: &str) -> Result<Option<Proven<T>>, ApiError> {
+    let view = StoreView(&node.store);
+    let Some(v) = engine::latest::<T>(&view, id) else {
+        return Ok(None);
+    };
+    let proofs = node.read_with_proofs(&[&head_key(T::KIND, id), &version_key(T::KIND, id, v.version)])?;
+    Ok(Some((v, proofs)))
+}
+
+fn not_found(what: &str, id: &str, kind: RecordKind) -> ApiError {
+    ApiError::NotFound(format!(
+        "there is no {what} {id}; GET /v1/state/{} proves that it has no version",
+        hex::encode(head_key(kind, id))
+    ))
+}
+
+/// A parcel as the API shows it.
+#[derive(Debug, Serialize)]
+pub(crate) struct ParcelResponse {
+    parcel: Version<Parcel>,
+    /// The boundary, an RFC 7946 Polygon.
+    geometry: serde_json::Value,
+    title: Version<Title>,
+    /// The encumbrances in force, latest versions.
+    encumbrances: Vec<Version<Encumbrance>>,
+    /// Proofs of every key read: the parcel's, the boundary's, the title's and each encumbrance's head and latest
+    /// version.
+    proofs: Vec<ReadProof>,
+}
+
+/// `GET /v1/land/parcels/{id}`.
+pub(crate) async fn parcel(
+    State(node): State<NodeHandle>,
+    Path(id): Path<String>,
+) -> Result<axum::Json<ParcelResponse>, ApiError> {
+    let id = record_id(&id, "parcel")?;
+    let response = blocking(move || -> Result<ParcelResponse, ApiError> {
+        let Some((parcel, mut proofs)) = latest_proven::<Parcel>(&node, id.as_str())? else {
+            return Err(not_found("parcel", id.as_str(), RecordKind::Parcel));
+        };
+        let (title, title_proofs) = latest_proven::<Title>(&node, id.as_str())?
+            .ok_or_else(|| ApiError::Internal(format!("parcel {id} has no title; the store is damaged")))?;
+        proofs.extend(title_proofs);
+        let boundary = publica_registry::land::geometry(&StoreView(&node.store), &id)
+            .ok_or_else(|| ApiError::Internal(format!("parcel {id} has no boundary; the store is damaged")))?;
+        proofs.push(node.read_with_proof(&geometry_key(&id))?);
+        let geometry = serde_json::from_str(&boundary.to_geojson())
+            .map_err(|e| ApiError::Internal(format!("the boundary of {id} does not render: {e}")))?;
+        let mut encumbrances = Vec::with_capacity(title.value.encumbrances.len());
+        for e in &title.value.encumbrances {
+            let (v, p) = latest_proven::<Encumbrance>(&node, &e.to_string())?
+                .ok_or_else(|| ApiError::Internal(format!("encumbrance {e} is missing; the store is damaged")))?;
+            encumbrances.push(v);
+            proofs.extend(p);
+        }
+        Ok(ParcelResponse { parcel, geometry, title, encumbrances, proofs })
+    })
+    .await??;
+    Ok(axum::Json(response))
+}
+
+/// Paging of a history.
+#[derive(Debug, Deserialize)]
+pub(crate) struct HistoryQuery {
+    /// First version (1 for the first).
+    from: Option<u32>,
+    /// Most versions (at most 256).
+    limit: Option<usize>,
+}
+
+/// A parcel's history as the API shows it.
+#[derive(Debug, Serialize)]
+pub(crate) struct ParcelHistoryResponse {
+    /// The latest version numbers.
+    parcel_versions: u32,
+    title_versions: u32,
+    parcel: Vec<Version<Parcel>>,
+    title: Vec<Version<Title>>,
+    /// Proofs of the two head keys and of every version listed.
+    proofs: Vec<ReadProof>,
+}
+
+/// `GET /v1/land/parcels/{id}/history`.
+pub(crate) async fn parcel_history(
+    State(node): State<NodeHandle>,
+    Path(id): Path<String>,
+    Query(page): Query<HistoryQuery>,
+) -> Result<axum::Json<ParcelHistoryResponse>, ApiError> {
+    let id = record_id(&id, "parcel")?;
+    let (from, limit) = (page.from.unwrap_or(1).max(1), page.limit.unwrap_or(HISTORY_PAGE));
+    if limit == 0 || limit > MAX_HISTORY_PAGE {
+        return Err(ApiError::Malformed(format!("limit must be 1 to {MAX_HISTORY_PAGE}")));
+    }
+    let response = blocking(move || -> Result<ParcelHistoryResponse, ApiError> {
+        let view = StoreView(&node.store);
+        let (parcel_versions, title_versions) =
+            (engine::head::<Parcel>(&view, id.as_str()), engine::head::<Title>(&view, id.as_str()));
+        if parcel_versions == 0 {
+            return Err(not_found("parcel", id.as_str(), RecordKind::Parcel));
+        }
+        let parcel = query::parcel_history(&view, &id, from, limit);
+        let title = query::title_history(&view, &id, from, limit);
+        let mut keys = vec![head_key(RecordKind::Parcel, id.as_str()), head_key(RecordKind::Title, id.as_str())];
+        keys.extend(parcel.iter().map(|v| version_key(RecordKind::Parcel, id.as_str(), v.version)));
+        keys.extend(title.iter().map(|v| version_key(RecordKind::Title, id.as_str(), v.version)));
+        let keys: Vec<&[u8]> = keys.iter().map(Vec::as_slice).collect();
+        let proofs = node.read_with_proofs(&keys)?;
+        Ok(ParcelHistoryResponse { parcel_versions, title_versions, parcel, title, proofs })
+    })
+    .await??;
+    Ok(axum::Json(response))
+}
+
+/// The time of an as-of question.
+#[derive(Debug, Deserialize)]
+pub(crate) struct AtQuery {
+    /// Unix milliseconds, a date or an RFC 3339 date-time; the last block's time when absent.
+    at: Option<String>,
+}
+
+/// `GET /v1/land/parcels/{id}/owners?at=`.
+pub(crate) async fn owners(
+    State(node): State<NodeHandle>,
+    Path(id): Path<String>,
+    Query(q): Query<AtQuery>,
+) -> Result<axum::Json<OwnershipAnswer>, ApiError> {
+    let id = record_id(&id, "parcel")?;
+    let answer = blocking(move || -> Result<OwnershipAnswer, ApiError> {
+        let at_ms = at_ms(q.at.as_deref(), &node)?;
+        let as_of = query::title_at(&StoreView(&node.store), &id, at_ms);
+        let decision = query::owners_at(&id, at_ms, as_of.in_force.as_ref(), as_of.next.as_ref())
+            .map_err(|e| ApiError::Internal(format!("the stored title of {id} does not decide: {e}")))?;
+        let keys: Vec<&[u8]> = as_of.keys.iter().map(Vec::as_slice).collect();
+        Ok(OwnershipAnswer { record: id, at_ms, decision, proofs: node.read_with_proofs(&keys)? })
+    })
+    .await??;
+    Ok(axum::Json(answer))
+}
+
+/// A bounding-box search.
+#[derive(Debug, Deserialize)]
+pub(crate) struct SearchQuery {
+    /// `min_lon,min_lat,max_lon,max_lat`, degrees.
+    bbox: Option<String>,
+}
+
+/// The parcels a bounding box touches.
+#[derive(Debug, Serialize)]
+pub(crate) struct SearchResponse {
+    /// The box searched, 1e-7 degree.
+    bbox: BBox,
+    /// Parcel numbers, at most 1,000; each parcel's own route proves it.
+    parcels: Vec<RecordId>,
+    /// More parcels touch the box than are listed: search a smaller one.
+    truncated: bool,
+}
+
+fn parse_bbox(text: &str) -> Result<BBox, ApiError> {
+    let bad = |why: &str| {
+        ApiError::Malformed(format!(
+            "bbox {text:?}: {why}; write min_lon,min_lat,max_lon,max_lat in degrees, e.g. 18.05,59.32,18.07,59.33"
+        ))
+    };
+    let parts: Vec<&str> = text.split(',').map(str::trim).collect();
+    if parts.len() != 4 {
+        return Err(bad("four numbers are needed"));
+    }
+    let mut units = [0i64; 4];
+    for (u, p) in units.iter_mut().zip(&parts) {
+        let degrees: f64 = p.parse().map_err(|_| bad("not a number"))?;
+        if !degrees.is_finite() || degrees.abs() > 180.0 {
+            return Err(bad("out of range"));
+        }
+        *u = (degrees * publica_registry::geo::UNITS_PER_DEGREE as f64).round() as i64;
+    }
+    let bbox = BBox { min_x: units[0], min_y: units[1], max_x: units[2], max_y: units[3] };
+    if !bbox.is_valid() {
+        return Err(bad("the minimum must be below the maximum, within longitude ±180 and latitude ±90"));
+    }
+    Ok(bbox)
+}
+
+/// `GET /v1/land/parcels?bbox=`.
+pub(crate) async fn search(
+    State(node): State<NodeHandle>,
+    Query(q): Query<SearchQuery>,
+) -> Result<axum::Json<SearchResponse>, ApiError> {
+    let bbox = parse_bbox(q.bbox.as_deref().ok_or_else(|| {
+        ApiError::Malformed("give bbox=min_lon,min_lat,max_lon,max_lat; parcels are found by place".into())
+    })?)?;
+    let response = blocking(move || -> Result<SearchResponse, ApiError> {
+        let mut parcels = query::parcels_in_bbox(&StoreView(&node.store), &bbox)
+            .map_err(|e| ApiError::Malformed(format!("{}: search a smaller box", e.message)))?;
+        let truncated = parcels.len() > SEARCH_RESULTS_MAX;
+        parcels.truncate(SEARCH_RESULTS_MAX);
+        Ok(SearchResponse { bbox, parcels, truncated })
+    })
+    .await??;
+    Ok(axum::Json(response))
+}
+
+/// An application as the API shows it.
+#[derive(Debug, Serialize)]
+pub(crate) struct ApplicationResponse {
+    application: Version<Application>,
+    action: ApplicationAction,
+    /// Where it stands at the last block's time (an open application past its deadline has expired).
+    state: ApplicationState,
+    /// Proofs of its head key, its latest version and its action.
+    proofs: Vec<ReadProof>,
+}
+
+/// `GET /v1/registry/applications/{id}`.
+pub(crate) async fn application(
+    State(node): State<NodeHandle>,
+    Path(id): Path<String>,
+) -> Result<axum::Json<ApplicationResponse>, ApiError> {
+    let number = parse_height(&id)
+        .map_err(|_| ApiError::Malformed(format!("{id:?} is not an application number (a positive integer)")))?;
+    let response = blocking(move || -> Result<ApplicationResponse, ApiError> {
+        let key = number.to_string();
+        let Some((application, action)) = query::application(&StoreView(&node.store), number) else {
+            return Err(not_found("application", &key, RecordKind::Application));
+        };
+        let now = at_ms(None, &node)?;
+        let proofs = node.read_with_proofs(&[
+            &head_key(RecordKind::Application, &key),
+            &version_key(RecordKind::Application, &key, application.version),
+            &publica_registry::schema::action_key(number),
+        ])?;
+        Ok(ApplicationResponse {
+            state: query::application_state(&application.value, now),
+            application,
+            action,
+            proofs,
+        })
+    })
+    .await??;
+    Ok(axum::Json(response))
+}
+
+/// A permit as the API shows it.
+#[derive(Debug, Serialize)]
+pub(crate) struct PermitResponse {
+    permit: Version<Permit>,
+    /// Its status at the last block's time, with the proofs to check it.
+    status: PermitStatusAnswer,
+    /// Proofs of its head key and latest version.
+    proofs: Vec<ReadProof>,
+}
+
+fn permit_status_answer(node: &NodeHandle, id: RecordId, at_ms: u64) -> Result<PermitStatusAnswer, ApiError> {
+    let as_of = query::permit_at(&StoreView(&node.store), &id, at_ms);
+    let decision = query::permit_status(&id, at_ms, as_of.in_force.as_ref(), as_of.next.as_ref())
+        .map_err(|e| ApiError::Internal(format!("the stored permit {id} does not decide: {e}")))?;
+    let keys: Vec<&[u8]> = as_of.keys.iter().map(Vec::as_slice).collect();
+    Ok(PermitStatusAnswer { record: id, at_ms, decision, proofs: node.read_with_proofs(&keys)? })
+}
+
+/// `GET /v1/permits/{id}`.
+pub(crate) async fn permit(
+    State(node): State<NodeHandle>,
+    Path(id): Path<String>,
+) -> Result<axum::Json<PermitResponse>, ApiError> {
+    let id = record_id(&id, "permit")?;
+    let response = blocking(move || -> Result<PermitResponse, ApiError> {
+        let Some((permit, proofs)) = latest_proven::<Permit>(&node, id.as_str())? else {
+            return Err(not_found("permit", id.as_str(), RecordKind::Permit));
+        };
+        let now = at_ms(None, &node)?;
+        Ok(PermitResponse { status: permit_status_answer(&node, id, now)?, permit, proofs })
+    })
+    .await??;
+    Ok(axum::Json(response))
+}
+
+/// `GET /v1/permits/{id}/status?at=`.
+pub(crate) async fn permit_status(
+    State(node): State<NodeHandle>,
+    Path(id): Path<String>,
+    Query(q): Query<AtQuery>,
+) -> Result<axum::Json<PermitStatusAnswer>, ApiError> {
+    let id = record_id(&id, "permit")?;
+    let answer = blocking(move || -> Result<PermitStatusAnswer, ApiError> {
+        let at_ms = at_ms(q.at.as_deref(), &node)?;
+        permit_status_answer(&node, id, at_ms)
+    })
+    .await??;
+    Ok(axum::Json(answer))
+}
