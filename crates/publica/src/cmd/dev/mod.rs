@@ -21,6 +21,8 @@ use publica_types::{
 use crate::home::{free_local_addr, write_home};
 use crate::keyfile;
 
+mod registry;
+
 /// Passphrase of the demo's key files (written next to them, in `dev-passphrase`).
 const DEV_PASSPHRASE: &str = "publica-dev";
 /// Chain id of the demo network.
@@ -46,6 +48,8 @@ pub const AGENCIES: &[(&str, &str, bool)] = &[
     ("land-registry", "National Land Registry", false),
     ("business-registry", "Business Register", false),
     ("notary-office", "Public Notary Office", false),
+    ("building-authority", "Municipal Building Authority", false),
+    ("demo-bank", "Demo Savings Bank", false),
 ];
 
 /// Demo officials: key name, agency, roles.
@@ -55,6 +59,8 @@ const OFFICIALS: &[(&str, &str, &[&str])] = &[
     ("land-surveyor", "land-registry", &["surveyor"]),
     ("business-registrar", "business-registry", &["registrar"]),
     ("notary", "notary-office", &["notary"]),
+    ("permit-officer", "building-authority", &["permit-officer"]),
+    ("bank-officer", "demo-bank", &["bank"]),
 ];
 
 /// Demo citizens: key name, national identifier (fictional).
@@ -97,7 +103,7 @@ pub fn run(args: Args) -> Result<()> {
         let handle = running.handle();
         let api = running.api_addr;
         if fresh {
-            println!("Seeding the demo agencies' officials and citizens (a few blocks)...");
+            println!("Seeding the demo agencies' officials, citizens, land parcels and permits (a few seconds)...");
         }
         let seeded = tokio::task::spawn_blocking(move || seed(&handle)).await??;
         print_guide(&args.home, api, seeded);
@@ -180,16 +186,17 @@ fn seed(node: &NodeHandle) -> Result<usize> {
         citizen_ids.push(submit(node, &chain_id, &demo_key("civil-clerk"), next_nonce("civil-clerk"), call)?);
     }
     super::wait_committed(node, &citizen_ids, Duration::from_secs(60))?;
-    Ok(ids.len() + citizen_ids.len())
+    let registry = registry::seed(node, &mut next_nonce)?;
+    Ok(ids.len() + citizen_ids.len() + registry)
 }
 
-fn submit(node: &NodeHandle, chain_id: &ChainId, key: &Keypair, nonce: u64, call: AccountsCall) -> Result<TxId> {
+fn submit(node: &NodeHandle, chain_id: &ChainId, key: &Keypair, nonce: u64, call: impl Into<Call>) -> Result<TxId> {
     let body = TxBody {
         chain_id: chain_id.clone(),
         sender: key.public_key().address(),
         nonce,
         expires_at_ms: publica_node::shared::now_ms() + 600_000,
-        call: Call::Accounts(call),
+        call: call.into(),
     };
     let tx = body.sign(key);
     node.submit(&tx.encode()).map_err(|e| anyhow::anyhow!("demo transaction refused: {e}"))
@@ -199,7 +206,13 @@ fn print_guide(home: &Path, api: SocketAddr, seeded: usize) {
     let keys = home.join("keys");
     println!("Publica dev network is running (chain {DEV_CHAIN}, one validator).");
     if seeded > 0 {
-        println!("Seeded {seeded} demo transactions: {} officials and {} citizens.", OFFICIALS.len(), CITIZENS.len());
+        let (parcels, _) = registry::summary();
+        println!(
+            "Seeded {seeded} demo transactions: {} officials, {} citizens, {parcels} land parcels of the town of \
+             Nordvik with transfers and mortgages, and permits.",
+            OFFICIALS.len(),
+            CITIZENS.len()
+        );
     }
     println!();
     println!("  API        http://{api}   (OpenAPI: http://{api}/openapi.json, metrics: http://{api}/metrics)");
@@ -218,5 +231,11 @@ fn print_guide(home: &Path, api: SocketAddr, seeded: usize) {
     );
     println!("      --api http://{api}");
     println!("  publica verify receipts/FILE.tlog-proof FILE --genesis {}/genesis.json", home.display());
+    let (_, first) = registry::summary();
+    println!("  publica land show {first} --api http://{api}");
+    println!("  publica land history {first} --api http://{api}");
+    println!("  publica land owners {first} --at DATE-OR-TIME --api http://{api} --out owners.json");
+    println!("  publica verify owners.json --genesis {}/genesis.json", home.display());
+    println!("  publica permit status BP-2026-0002 --api http://{api}");
     println!("Ready. Press Ctrl-C to stop.");
 }
