@@ -53,6 +53,12 @@ enum Command {
     /// Change the validator set by a vote of the validators: candidacies, proposals, approvals.
     #[command(subcommand)]
     Governance(cmd::governance::Command),
+    /// The land registry: parcels, titles, transfers by application, encumbrances; "who owned it on date D".
+    #[command(subcommand)]
+    Land(cmd::registry::LandCommand),
+    /// Permits and licences: issue, renew, suspend, reinstate, revoke; "status on date D".
+    #[command(subcommand)]
+    Permit(cmd::registry::PermitCommand),
     /// Offer a steady rate of signed transactions to a network and measure throughput and commit latency.
     Load(cmd::load::Args),
 }
@@ -81,6 +87,8 @@ fn main() -> std::process::ExitCode {
         Command::Testnet(c) => cmd::testnet::run(c),
         Command::Load(args) => cmd::load::run(args),
         Command::Governance(c) => cmd::governance::run(c),
+        Command::Land(c) => cmd::registry::run_land(c),
+        Command::Permit(c) => cmd::registry::run_permit(c),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

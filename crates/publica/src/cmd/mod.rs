@@ -8,6 +8,7 @@ pub mod keys;
 pub mod load;
 pub mod node;
 pub mod query;
+pub mod registry;
 pub mod testnet;
 pub mod tx;
 pub mod verify;

@@ -9,7 +9,9 @@ use clap::{Args, Subcommand};
 use publica_crypto::keystore::KeyFile;
 use publica_crypto::Keypair;
 use publica_types::call::{rotate_key_message, ROTATE_KEY_TAG};
-use publica_types::{signing_message, AccountsCall, Address, AgencyId, Call, PublicKey, Role, Transaction, TxBody};
+use publica_types::{
+    signing_message, AccountsCall, Address, AgencyId, Call, PublicKey, Role, Transaction, TxBody, TxId,
+};
 
 use crate::client::{Client, DEFAULT_API};
 use crate::keyfile::{self, PassphraseArgs};
@@ -168,12 +170,18 @@ pub fn rotate(args: RotateArgs) -> Result<()> {
 
 /// Sign `call` with the sender's key and submit it (and wait for its commit unless `--no-wait`).
 pub fn send_call(send: &SendArgs, call: impl Into<Call>) -> Result<()> {
+    send_call_id(send, call).map(|_| ())
+}
+
+/// [`send_call`], returning the transaction's id.
+pub fn send_call_id(send: &SendArgs, call: impl Into<Call>) -> Result<TxId> {
     let client = Client::new(&send.api)?;
     let key = keyfile::load(&send.key, &send.passphrase)?;
     let account = send.sender.unwrap_or(key.public_key().address());
     let nonce = client.next_nonce(&account)?;
     let tx = build(&client, &key, account, nonce, send.expires_in, call.into())?;
-    submit(&client, &tx, send.no_wait)
+    submit(&client, &tx, send.no_wait)?;
+    Ok(tx.id())
 }
 
 fn build(

@@ -62,6 +62,9 @@ pub fn run(args: Args) -> Result<()> {
         );
     }
     let sets = validator_sets(&args, &genesis)?;
+    if let Some(result) = verify_as_of(&bytes, &sets) {
+        return result;
+    }
     // A state proof, or else a bare certified header (`{"header": .., "certificate": ..}`).
     let proof = match ReadProof::from_json(&bytes) {
         Ok(proof) => proof,
@@ -90,6 +93,58 @@ pub fn run(args: Args) -> Result<()> {
         }
         Err(e) => bail!("INVALID proof: {e}"),
     }
+}
+
+/// A registry's as-of answer (`publica land owners --out`, `publica permit status --out`), if the document is
+/// one: checked and its decision shown, or the reason it does not hold.
+fn verify_as_of(bytes: &[u8], sets: &VerifiedSets) -> Option<Result<()>> {
+    use publica_registry::query::OwnershipAt;
+    use publica_types::time::format_time_ms;
+    let value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    if value.get("decision").is_none() || value.get("proofs").is_none() {
+        return None;
+    }
+    // What was decided, about which record, at which time, and the header it was proven under.
+    type Checked = (String, String, u64, (u64, u64, usize));
+    let checked: Result<Checked, publica_verify::VerifyError> =
+        if let Ok(answer) = serde_json::from_value::<publica_verify::OwnershipAnswer>(value.clone()) {
+            publica_verify::verify_ownership(&answer, sets).map(|v| {
+                let what = match &v.decision {
+                    OwnershipAt::Owned { version, owners, .. } => {
+                        let owners: Vec<String> =
+                            owners.iter().map(|o| format!("{} {}/{}", o.account, o.numerator, o.denominator)).collect();
+                        format!("owned by {} (title version {version})", owners.join(", "))
+                    }
+                    OwnershipAt::Retired { successors, .. } => {
+                        let s: Vec<&str> = successors.iter().map(|s| s.as_str()).collect();
+                        format!("replaced by {}", s.join(", "))
+                    }
+                    OwnershipAt::NotRegistered => "not registered".to_owned(),
+                };
+                (format!("parcel {}", answer.record), what, answer.at_ms, (v.height, v.time_ms, v.signers))
+            })
+        } else {
+            let answer = match serde_json::from_value::<publica_verify::PermitStatusAnswer>(value) {
+                Ok(a) => a,
+                Err(e) => return Some(Err(anyhow::anyhow!("not a valid as-of answer: {e}"))),
+            };
+            publica_verify::verify_permit_status(&answer, sets).map(|v| {
+                let what = serde_json::to_value(&v.decision).map(|d| d.to_string()).unwrap_or_default();
+                (format!("permit {}", answer.record), what, answer.at_ms, (v.height, v.time_ms, v.signers))
+            })
+        };
+    Some(match checked {
+        Ok((record, what, at_ms, (height, time_ms, signers))) => {
+            println!("VALID answer: at {} {record} was {what}", format_time_ms(at_ms));
+            println!(
+                "  proven under the certified header of height {height} (block time {}), signed by {signers} \
+                 validators",
+                format_time_ms(time_ms)
+            );
+            Ok(())
+        }
+        Err(e) => Err(anyhow::anyhow!("INVALID answer: {e}")),
+    })
 }
 
 /// The validator sets from --history, or from the node at --api, verified from the genesis set; the genesis set

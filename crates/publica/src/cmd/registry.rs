@@ -1,0 +1,615 @@
+//! `publica land` and `publica permit`: the registries' transactions (signed here, sent to a node) and reads
+//! (with proofs; as-of answers are written to a file that `publica verify` checks offline).
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Subcommand};
+use publica_types::registry::{
+    ApplicationAction, EncumbranceKind, NewParcel, Party, RecordId, RegistryCall, Share, MAX_GEOJSON_BYTES,
+};
+use publica_types::time::{format_time_ms, parse_time_ms};
+use publica_types::{Address, Role, TxId};
+use serde_json::Value;
+
+use super::tx::{send_call_id, SendArgs};
+use crate::client::{Client, DEFAULT_API};
+
+/// How long a transfer, subdivision or merger stays open for approvals, by default.
+const DEFAULT_OPEN_DAYS: u64 = 30;
+
+/// Where to read from.
+#[derive(Args)]
+pub struct ReadArgs {
+    /// The node's API.
+    #[arg(long, env = "PUBLICA_API", default_value = DEFAULT_API)]
+    api: String,
+    /// Print the node's whole JSON answer.
+    #[arg(long)]
+    json: bool,
+}
+
+/// `publica land` subcommands.
+#[derive(Subcommand)]
+pub enum LandCommand {
+    /// Register a new parcel with its first owners (sender: a registrar).
+    Register {
+        #[command(flatten)]
+        send: SendArgs,
+        /// The new parcel's number.
+        #[arg(long)]
+        parcel: RecordId,
+        /// The boundary: a file holding an RFC 7946 Polygon.
+        #[arg(long, value_name = "FILE")]
+        geojson: PathBuf,
+        /// An owner and share: ADDRESS (the whole parcel) or ADDRESS:NUM/DEN. Repeatable; shares sum to one.
+        #[arg(long = "owner", value_name = "ADDRESS[:NUM/DEN]", required = true)]
+        owners: Vec<String>,
+    },
+    /// Open a transfer: needs every current owner, every new owner and a notary, then a registrar.
+    Transfer {
+        #[command(flatten)]
+        send: SendArgs,
+        #[arg(long)]
+        parcel: RecordId,
+        /// A new owner and share (ADDRESS or ADDRESS:NUM/DEN). Repeatable.
+        #[arg(long = "to", value_name = "ADDRESS[:NUM/DEN]", required = true)]
+        to: Vec<String>,
+        /// Days it stays open for approvals.
+        #[arg(long, default_value_t = DEFAULT_OPEN_DAYS)]
+        open_days: u64,
+    },
+    /// Open a subdivision of a parcel into children whose union is exactly the parent.
+    Subdivide {
+        #[command(flatten)]
+        send: SendArgs,
+        #[arg(long)]
+        parcel: RecordId,
+        /// A child: NUMBER=GEOJSON-FILE. Repeatable.
+        #[arg(long = "child", value_name = "NUMBER=FILE", required = true)]
+        children: Vec<String>,
+        #[arg(long, default_value_t = DEFAULT_OPEN_DAYS)]
+        open_days: u64,
+    },
+    /// Open a merger of adjacent parcels with the same owners into one.
+    Merge {
+        #[command(flatten)]
+        send: SendArgs,
+        /// A parcel to merge. Repeatable.
+        #[arg(long = "parcel", required = true)]
+        parcels: Vec<RecordId>,
+        /// The new parcel: NUMBER=GEOJSON-FILE.
+        #[arg(long, value_name = "NUMBER=FILE")]
+        into: String,
+        #[arg(long, default_value_t = DEFAULT_OPEN_DAYS)]
+        open_days: u64,
+    },
+    /// Approve an application, for the sender's own account or for a role the sender holds (--as-role).
+    Approve {
+        #[command(flatten)]
+        send: SendArgs,
+        #[arg(long)]
+        application: u64,
+        /// Approve as an official holding this role (notary, registrar), not as a named party.
+        #[arg(long)]
+        as_role: Option<Role>,
+    },
+    /// Reject an application, with a reason; it is closed.
+    Reject {
+        #[command(flatten)]
+        send: SendArgs,
+        #[arg(long)]
+        application: u64,
+        #[arg(long)]
+        as_role: Option<Role>,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Register a mortgage (sender: a bank) or a lien (a bank or a court) on a parcel.
+    Encumber {
+        #[command(flatten)]
+        send: SendArgs,
+        #[arg(long)]
+        parcel: RecordId,
+        /// `mortgage` or `lien`.
+        #[arg(long)]
+        kind: String,
+        /// The loan or case reference.
+        #[arg(long)]
+        reference: String,
+    },
+    /// Release an encumbrance (sender: an official of the agency that registered it).
+    Release {
+        #[command(flatten)]
+        send: SendArgs,
+        #[arg(long)]
+        encumbrance: u64,
+    },
+    /// Pass a deceased owner's share to heirs (sender: a probate court).
+    Inherit {
+        #[command(flatten)]
+        send: SendArgs,
+        #[arg(long)]
+        parcel: RecordId,
+        #[arg(long)]
+        deceased: Address,
+        /// An heir and the fraction of the deceased's share (ADDRESS or ADDRESS:NUM/DEN). Repeatable.
+        #[arg(long = "heir", value_name = "ADDRESS[:NUM/DEN]", required = true)]
+        heirs: Vec<String>,
+        #[arg(long)]
+        case: String,
+    },
+    /// Set a parcel's owners by court order (sender: a court).
+    CourtOrder {
+        #[command(flatten)]
+        send: SendArgs,
+        #[arg(long)]
+        parcel: RecordId,
+        #[arg(long = "owner", value_name = "ADDRESS[:NUM/DEN]", required = true)]
+        owners: Vec<String>,
+        #[arg(long)]
+        case: String,
+    },
+    /// A parcel, its boundary, its title and encumbrances.
+    Show {
+        parcel: RecordId,
+        #[command(flatten)]
+        read: ReadArgs,
+    },
+    /// The versions of a parcel and of its title.
+    History {
+        parcel: RecordId,
+        #[command(flatten)]
+        read: ReadArgs,
+    },
+    /// Who owned a parcel at a time, with proofs (write them with --out and check with `publica verify`).
+    Owners {
+        parcel: RecordId,
+        /// Unix milliseconds, a date (2026-01-31) or an RFC 3339 date-time; default: now.
+        #[arg(long)]
+        at: Option<String>,
+        /// Write the answer with its proofs here.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        read: ReadArgs,
+    },
+    /// Parcels in a bounding box (degrees: min_lon,min_lat,max_lon,max_lat).
+    Search {
+        #[arg(long)]
+        bbox: String,
+        #[command(flatten)]
+        read: ReadArgs,
+    },
+    /// An application: its parties, approvals and where it stands.
+    Application {
+        application: u64,
+        #[command(flatten)]
+        read: ReadArgs,
+    },
+}
+
+/// `publica permit` subcommands.
+#[derive(Subcommand)]
+pub enum PermitCommand {
+    /// Issue a permit or licence (sender: a permit officer).
+    Issue {
+        #[command(flatten)]
+        send: SendArgs,
+        #[arg(long)]
+        permit: RecordId,
+        /// Its kind (e.g. building-permit, taxi-licence).
+        #[arg(long)]
+        kind: RecordId,
+        #[arg(long)]
+        holder: Address,
+        /// Valid from (Unix ms, date or RFC 3339 date-time).
+        #[arg(long)]
+        from: String,
+        /// Valid until (exclusive).
+        #[arg(long)]
+        until: String,
+    },
+    /// Extend a permit's validity (sender: a permit officer of the issuing agency).
+    Renew {
+        #[command(flatten)]
+        send: SendArgs,
+        #[arg(long)]
+        permit: RecordId,
+        #[arg(long)]
+        until: String,
+    },
+    /// Suspend an active permit, with a reason.
+    Suspend {
+        #[command(flatten)]
+        send: SendArgs,
+        #[arg(long)]
+        permit: RecordId,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Lift a suspension.
+    Reinstate {
+        #[command(flatten)]
+        send: SendArgs,
+        #[arg(long)]
+        permit: RecordId,
+    },
+    /// Revoke a permit for good, with a reason.
+    Revoke {
+        #[command(flatten)]
+        send: SendArgs,
+        #[arg(long)]
+        permit: RecordId,
+        #[arg(long)]
+        reason: String,
+    },
+    /// A permit's latest version and its status now.
+    Show {
+        permit: RecordId,
+        #[command(flatten)]
+        read: ReadArgs,
+    },
+    /// A permit's status at a time, with proofs (write them with --out and check with `publica verify`).
+    Status {
+        permit: RecordId,
+        #[arg(long)]
+        at: Option<String>,
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        read: ReadArgs,
+    },
+}
+
+/// `ADDRESS` (a share of one) or `ADDRESS:NUM/DEN`.
+fn parse_share(text: &str) -> Result<Share> {
+    let (address, fraction) = match text.split_once(':') {
+        Some((a, f)) => (a, Some(f)),
+        None => (text, None),
+    };
+    let owner: Address = address.parse().map_err(|e| anyhow::anyhow!("{address:?} is not an account address: {e}"))?;
+    let (numerator, denominator) = match fraction {
+        None => (1, 1),
+        Some(f) => {
+            let parsed = f.split_once('/').and_then(|(n, d)| Some((n.trim().parse().ok()?, d.trim().parse().ok()?)));
+            parsed.with_context(|| format!("{f:?} is not a fraction; write NUM/DEN, e.g. {address}:1/2"))?
+        }
+    };
+    Ok(Share { owner, numerator, denominator })
+}
+
+fn shares(texts: &[String]) -> Result<Vec<Share>> {
+    texts.iter().map(|t| parse_share(t)).collect()
+}
+
+fn read_geojson(path: &PathBuf) -> Result<String> {
+    let size = std::fs::metadata(path).with_context(|| format!("reading {}", path.display()))?.len();
+    if size > MAX_GEOJSON_BYTES as u64 {
+        bail!("{} is {size} bytes; a boundary may have at most {MAX_GEOJSON_BYTES}", path.display());
+    }
+    std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
+}
+
+/// `NUMBER=FILE`.
+fn new_parcel(text: &str) -> Result<NewParcel> {
+    let (number, file) = text.split_once('=').with_context(|| format!("{text:?}: write NUMBER=GEOJSON-FILE"))?;
+    Ok(NewParcel { parcel: number.parse()?, geojson: read_geojson(&PathBuf::from(file))? })
+}
+
+fn time(text: &str) -> Result<u64> {
+    parse_time_ms(text).map_err(anyhow::Error::msg)
+}
+
+fn deadline(days: u64) -> Result<u64> {
+    if days == 0 || days > 365 {
+        bail!("--open-days must be 1 to 365");
+    }
+    Ok(publica_node::shared::now_ms() + days * 86_400_000)
+}
+
+fn party(send: &SendArgs, as_role: Option<Role>) -> Result<Party> {
+    Ok(match (as_role, send.sender) {
+        (Some(role), _) => Party::Role(role),
+        (None, Some(sender)) => Party::Account(sender),
+        (None, None) => {
+            let key = crate::keyfile::load(&send.key, &send.passphrase)?;
+            Party::Account(key.public_key().address())
+        }
+    })
+}
+
+/// Open an application and say which number it got: the node numbers applications in block order, so the
+/// number is found by reading the newest ones for the one this transaction opened.
+fn open(send: &SendArgs, action: ApplicationAction, deadline_ms: u64) -> Result<()> {
+    let client = Client::new(&send.api)?;
+    let id = send_call_id(send, RegistryCall::OpenApplication { action, deadline_ms })?;
+    if send.no_wait {
+        return Ok(());
+    }
+    match find_application(&client, &id)? {
+        Some(n) => {
+            println!("application {n} is open; each party approves with `publica land approve --application {n}`")
+        }
+        None => println!("the application is open; `publica query tx {id}` shows its block"),
+    }
+    Ok(())
+}
+
+fn find_application(client: &Client, id: &TxId) -> Result<Option<u64>> {
+    use publica_registry::schema::{version_key, Application, RecordKind, NEXT_APPLICATION_KEY};
+    let state_value = |key: &[u8]| -> Result<Option<Vec<u8>>> {
+        let body = client.get(&format!("/v1/state/{}", hex::encode(key)))?;
+        Ok(body["value"].as_str().and_then(|h| hex::decode(h).ok()))
+    };
+    let next = state_value(NEXT_APPLICATION_KEY)?.and_then(|b| b.try_into().ok().map(u64::from_le_bytes)).unwrap_or(1);
+    // The newest applications first: this one was opened moments ago. Its first version names the transaction.
+    for n in (next.saturating_sub(256).max(1)..next).rev() {
+        let Some(bytes) = state_value(&version_key(RecordKind::Application, &n.to_string(), 1))? else { continue };
+        let first = publica_registry::engine::decode_version::<Application>(&bytes)?;
+        if first.tx_id == *id {
+            return Ok(Some(n));
+        }
+    }
+    Ok(None)
+}
+
+fn print_json(value: &Value) -> Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
+
+fn write_answer(out: Option<&PathBuf>, answer: &Value) -> Result<()> {
+    if let Some(path) = out {
+        std::fs::write(path, serde_json::to_vec_pretty(answer)?)
+            .with_context(|| format!("writing {}", path.display()))?;
+        println!(
+            "answer with its proofs written to {}; check it with `publica verify {} --genesis GENESIS`",
+            path.display(),
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+fn at_query(at: Option<&str>) -> Result<String> {
+    Ok(match at {
+        Some(t) => format!("?at={}", time(t)?),
+        None => String::new(),
+    })
+}
+
+fn owners_text(owners: &Value) -> String {
+    owners
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|o| format!("{} {}/{}", o["account"].as_str().unwrap_or("?"), o["numerator"], o["denominator"]))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Run a land command.
+pub fn run_land(command: LandCommand) -> Result<()> {
+    use super::tx::send_call;
+    match command {
+        LandCommand::Register { send, parcel, geojson, owners } => {
+            let parcel = NewParcel { parcel, geojson: read_geojson(&geojson)? };
+            send_call(&send, RegistryCall::RegisterParcel { parcel, owners: shares(&owners)? })
+        }
+        LandCommand::Transfer { send, parcel, to, open_days } => {
+            open(&send, ApplicationAction::Transfer { parcel, new_owners: shares(&to)? }, deadline(open_days)?)
+        }
+        LandCommand::Subdivide { send, parcel, children, open_days } => {
+            let children = children.iter().map(|c| new_parcel(c)).collect::<Result<_>>()?;
+            open(&send, ApplicationAction::Subdivide { parcel, children }, deadline(open_days)?)
+        }
+        LandCommand::Merge { send, parcels, into, open_days } => {
+            open(&send, ApplicationAction::Merge { parcels, into: new_parcel(&into)? }, deadline(open_days)?)
+        }
+        LandCommand::Approve { send, application, as_role } => {
+            let party = party(&send, as_role)?;
+            send_call(&send, RegistryCall::Approve { application, party })
+        }
+        LandCommand::Reject { send, application, as_role, reason } => {
+            let party = party(&send, as_role)?;
+            send_call(&send, RegistryCall::Reject { application, party, reason })
+        }
+        LandCommand::Encumber { send, parcel, kind, reference } => {
+            let kind = match kind.as_str() {
+                "mortgage" => EncumbranceKind::Mortgage,
+                "lien" => EncumbranceKind::Lien,
+                other => bail!("--kind {other:?}: write mortgage or lien"),
+            };
+            send_call(&send, RegistryCall::RegisterEncumbrance { parcel, kind, reference })
+        }
+        LandCommand::Release { send, encumbrance } => {
+            send_call(&send, RegistryCall::ReleaseEncumbrance { encumbrance })
+        }
+        LandCommand::Inherit { send, parcel, deceased, heirs, case } => {
+            send_call(&send, RegistryCall::RecordInheritance { parcel, deceased, heirs: shares(&heirs)?, case })
+        }
+        LandCommand::CourtOrder { send, parcel, owners, case } => {
+            send_call(&send, RegistryCall::CourtOrder { parcel, owners: shares(&owners)?, case })
+        }
+        LandCommand::Show { parcel, read } => {
+            let body = Client::new(&read.api)?.get(&format!("/v1/land/parcels/{parcel}"))?;
+            if read.json {
+                return print_json(&body);
+            }
+            let p = &body["parcel"];
+            let t = &body["title"];
+            println!(
+                "parcel {parcel}: {}, {} m², {} vertices (version {}, height {})",
+                p["value"]["status"].as_str().unwrap_or("?"),
+                p["value"]["area_m2"],
+                p["value"]["vertices"],
+                p["version"],
+                p["height"]
+            );
+            println!("  owners        {}", owners_text(&t["value"]["owners"]));
+            println!(
+                "  title         version {} since {}",
+                t["version"],
+                format_time_ms(t["time_ms"].as_u64().unwrap_or(0))
+            );
+            for e in body["encumbrances"].as_array().into_iter().flatten() {
+                println!(
+                    "  encumbrance   #{} {}: {}",
+                    e["id"].as_str().unwrap_or("?"),
+                    e["value"]["kind"].as_str().unwrap_or("?"),
+                    e["value"]["reference"].as_str().unwrap_or("?")
+                );
+            }
+            let lineage = |k: &str| {
+                p["value"][k].as_array().map(|a| a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", "))
+            };
+            if let Some(parents) = lineage("parents").filter(|s| !s.is_empty()) {
+                println!("  made from     {parents}");
+            }
+            if let Some(children) = lineage("children").filter(|s| !s.is_empty()) {
+                println!("  replaced by   {children}");
+            }
+            println!("  {} proofs attached (--json shows them)", body["proofs"].as_array().map_or(0, Vec::len));
+            Ok(())
+        }
+        LandCommand::History { parcel, read } => {
+            let body = Client::new(&read.api)?.get(&format!("/v1/land/parcels/{parcel}/history"))?;
+            if read.json {
+                return print_json(&body);
+            }
+            for v in body["title"].as_array().into_iter().flatten() {
+                println!(
+                    "title v{} at height {} ({}): {} [{}]",
+                    v["version"],
+                    v["height"],
+                    format_time_ms(v["time_ms"].as_u64().unwrap_or(0)),
+                    owners_text(&v["value"]["owners"]),
+                    v["value"]["basis"]["type"].as_str().unwrap_or("?")
+                );
+            }
+            Ok(())
+        }
+        LandCommand::Owners { parcel, at, out, read } => {
+            let body = Client::new(&read.api)?
+                .get(&format!("/v1/land/parcels/{parcel}/owners{}", at_query(at.as_deref())?))?;
+            if read.json {
+                print_json(&body)?;
+            } else {
+                let at_ms = body["at_ms"].as_u64().unwrap_or(0);
+                let d = &body["decision"];
+                match d["type"].as_str() {
+                    Some("owned") => println!(
+                        "at {}: {parcel} was owned by {} (title v{})",
+                        format_time_ms(at_ms),
+                        owners_text(&d["owners"]),
+                        d["version"]
+                    ),
+                    Some("retired") => {
+                        println!("at {}: {parcel} had been replaced by {}", format_time_ms(at_ms), d["successors"])
+                    }
+                    _ => println!("at {}: {parcel} was not registered", format_time_ms(at_ms)),
+                }
+            }
+            write_answer(out.as_ref(), &body)
+        }
+        LandCommand::Search { bbox, read } => {
+            let body = Client::new(&read.api)?.get(&format!("/v1/land/parcels?bbox={bbox}"))?;
+            if read.json {
+                return print_json(&body);
+            }
+            for p in body["parcels"].as_array().into_iter().flatten() {
+                println!("{}", p.as_str().unwrap_or("?"));
+            }
+            if body["truncated"] == true {
+                println!("(more parcels touch the box: search a smaller one)");
+            }
+            Ok(())
+        }
+        LandCommand::Application { application, read } => {
+            let body = Client::new(&read.api)?.get(&format!("/v1/registry/applications/{application}"))?;
+            if read.json {
+                return print_json(&body);
+            }
+            let a = &body["application"]["value"];
+            println!(
+                "application {application}: {} — {}",
+                a["workflow"].as_str().unwrap_or("?"),
+                body["state"]["type"].as_str().unwrap_or("?")
+            );
+            for (i, stage) in a["stages"].as_array().into_iter().flatten().enumerate() {
+                println!("  stage {}: {stage}", i + 1);
+            }
+            for ap in a["approvals"].as_array().into_iter().flatten() {
+                println!("  approved: {ap}");
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Run a permit command.
+pub fn run_permit(command: PermitCommand) -> Result<()> {
+    use super::tx::send_call;
+    match command {
+        PermitCommand::Issue { send, permit, kind, holder, from, until } => send_call(
+            &send,
+            RegistryCall::IssuePermit {
+                permit,
+                kind,
+                holder,
+                valid_from_ms: time(&from)?,
+                valid_until_ms: time(&until)?,
+            },
+        ),
+        PermitCommand::Renew { send, permit, until } => {
+            send_call(&send, RegistryCall::RenewPermit { permit, valid_until_ms: time(&until)? })
+        }
+        PermitCommand::Suspend { send, permit, reason } => {
+            send_call(&send, RegistryCall::SuspendPermit { permit, reason })
+        }
+        PermitCommand::Reinstate { send, permit } => send_call(&send, RegistryCall::ReinstatePermit { permit }),
+        PermitCommand::Revoke { send, permit, reason } => {
+            send_call(&send, RegistryCall::RevokePermit { permit, reason })
+        }
+        PermitCommand::Show { permit, read } => {
+            let body = Client::new(&read.api)?.get(&format!("/v1/permits/{permit}"))?;
+            if read.json {
+                return print_json(&body);
+            }
+            let p = &body["permit"]["value"];
+            println!(
+                "permit {permit} ({}): holder {}, valid {} to {}, version {}",
+                p["kind"].as_str().unwrap_or("?"),
+                p["holder"].as_str().unwrap_or("?"),
+                format_time_ms(p["valid_from_ms"].as_u64().unwrap_or(0)),
+                format_time_ms(p["valid_until_ms"].as_u64().unwrap_or(0)),
+                body["permit"]["version"]
+            );
+            println!("  status now: {}", status_text(&body["status"]["decision"]));
+            Ok(())
+        }
+        PermitCommand::Status { permit, at, out, read } => {
+            let body =
+                Client::new(&read.api)?.get(&format!("/v1/permits/{permit}/status{}", at_query(at.as_deref())?))?;
+            if read.json {
+                print_json(&body)?;
+            } else {
+                println!(
+                    "at {}: permit {permit} was {}",
+                    format_time_ms(body["at_ms"].as_u64().unwrap_or(0)),
+                    status_text(&body["decision"])
+                );
+            }
+            write_answer(out.as_ref(), &body)
+        }
+    }
+}
+
+fn status_text(decision: &Value) -> String {
+    let kind = decision["type"].as_str().unwrap_or("?").replace('_', " ");
+    match decision["reason"].as_str() {
+        Some(reason) => format!("{kind} ({reason})"),
+        None => kind,
+    }
+}
