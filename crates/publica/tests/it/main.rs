@@ -6,6 +6,7 @@ mod byzantine;
 mod faults;
 mod governance;
 mod notary;
+mod registry;
 mod testnet;
 mod witness;
 

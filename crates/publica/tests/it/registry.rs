@@ -1,0 +1,150 @@
+//! End to end: the land registry and permits on a dev network, through `publica land`, `publica permit` and the
+//! REST API, with "who owned it at time D" answers checked offline by `publica verify`.
+
+use publica_crypto::keystore::KeyFile;
+use serde_json::Value;
+
+use crate::{text, Dev, ADA};
+
+/// A square of `side` 1e-7 degrees at (`x`, `y`) 1e-7 degrees, as an RFC 7946 Polygon, away from the demo town.
+fn square(x: i64, y: i64, side: i64) -> String {
+    let p =
+        |x: i64, y: i64| format!("[{}.{:07},{}.{:07}]", x / 10_000_000, x % 10_000_000, y / 10_000_000, y % 10_000_000);
+    format!(
+        r#"{{"type":"Polygon","coordinates":[[{},{},{},{},{}]]}}"#,
+        p(x, y),
+        p(x + side, y),
+        p(x + side, y + side),
+        p(x, y + side),
+        p(x, y)
+    )
+}
+
+fn address_of(dev: &Dev, name: &str) -> String {
+    KeyFile::load(dev.home.join(format!("keys/{name}.json"))).unwrap().public_key().address().to_string()
+}
+
+/// `publica land|permit ...` signed with a demo key.
+fn signed(dev: &Dev, key: &str, args: &[&str]) -> std::process::Output {
+    let key = format!("keys/{key}.json");
+    let mut all: Vec<&str> = args.to_vec();
+    all.extend_from_slice(&["--key", &key, "--passphrase-file", "dev-passphrase"]);
+    dev.cli(&all)
+}
+
+fn ok(out: std::process::Output) -> String {
+    assert!(out.status.success(), "{}", text(&out));
+    text(&out)
+}
+
+#[test]
+fn a_parcel_changes_hands_through_four_parties_and_who_owned_it_when_is_proven_offline() {
+    let dir = tempfile::tempdir().unwrap();
+    let dev = Dev::start(&dir.path().join("net"));
+    assert!(dev.startup.iter().any(|l| l.contains("298 land parcels")), "{:#?}", dev.startup);
+    let bruno = address_of(&dev, "citizen-bruno");
+
+    // The demo: the first lot of Nordvik was sold to bruno through the workflow; a shared lot has two owners.
+    let shown: Value = serde_json::from_str(&ok(dev.cli(&["land", "show", "NV-A1-101", "--json"]))).unwrap();
+    assert_eq!(shown["title"]["version"], 2, "{shown}");
+    assert_eq!(shown["title"]["value"]["owners"][0]["account"], bruno.as_str());
+    assert_eq!(shown["geometry"]["type"], "Polygon");
+    let search = ok(dev.cli(&["land", "search", "--bbox", "15.58,58.41,15.5802,58.4101"]));
+    assert!(search.contains("NV-A1-101"), "{search}");
+
+    // A new parcel for ada; one overlapping it is refused and changes nothing.
+    std::fs::write(dev.home.join("p1.geojson"), square(150_000_000, 580_000_000, 2_000)).unwrap();
+    std::fs::write(dev.home.join("p2.geojson"), square(150_001_000, 580_001_000, 2_000)).unwrap();
+    ok(signed(
+        &dev,
+        "land-registrar",
+        &["land", "register", "--parcel", "T-1", "--geojson", "p1.geojson", "--owner", ADA],
+    ));
+    let refused = signed(
+        &dev,
+        "land-registrar",
+        &["land", "register", "--parcel", "T-2", "--geojson", "p2.geojson", "--owner", ADA],
+    );
+    assert!(!refused.status.success() && text(&refused).contains("overlaps"), "{}", text(&refused));
+    assert!(!dev.cli(&["land", "show", "T-2"]).status.success());
+    let registered: Value = dev.get("/v1/land/parcels/T-1");
+    let registered_at = registered["title"]["time_ms"].as_u64().unwrap();
+
+    // A transfer: opened by the seller; the registrar may not approve before the parties and the notary.
+    let opened = ok(signed(&dev, "citizen-ada", &["land", "transfer", "--parcel", "T-1", "--to", &bruno]));
+    let number: String = opened
+        .split("application ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no application number in {opened}"))
+        .to_owned();
+    let early =
+        signed(&dev, "land-registrar", &["land", "approve", "--application", &number, "--as-role", "registrar"]);
+    assert!(!early.status.success(), "the registrar approved first: {}", text(&early));
+    ok(signed(&dev, "citizen-ada", &["land", "approve", "--application", &number]));
+    ok(signed(&dev, "citizen-bruno", &["land", "approve", "--application", &number]));
+    ok(signed(&dev, "notary", &["land", "approve", "--application", &number, "--as-role", "notary"]));
+    let stage = ok(dev.cli(&["land", "application", &number]));
+    assert!(stage.contains("transfer"), "{stage}");
+    ok(signed(&dev, "land-registrar", &["land", "approve", "--application", &number, "--as-role", "registrar"]));
+    let history = ok(dev.cli(&["land", "history", "T-1"]));
+    assert!(history.contains("title v2") && history.contains(&bruno), "{history}");
+
+    // Who owned it when: ada at registration time, bruno now; both answers verify offline with the genesis alone.
+    let at = registered_at.to_string();
+    ok(dev.cli(&["land", "owners", "T-1", "--at", &at, "--out", "then.json"]));
+    ok(dev.cli(&["land", "owners", "T-1", "--out", "now.json"]));
+    let verify = |file: &str| dev.cli(&["verify", file, "--genesis", "genesis.json"]);
+    let then = ok(verify("then.json"));
+    assert!(then.contains("VALID answer") && then.contains(ADA) && !then.contains(&bruno), "{then}");
+    let now = ok(verify("now.json"));
+    assert!(now.contains("VALID answer") && now.contains(&bruno), "{now}");
+    let before = ok(dev.cli(&["land", "owners", "T-1", "--at", "1970-01-02", "--out", "before.json"]));
+    assert!(before.contains("not registered"), "{before}");
+    assert!(ok(verify("before.json")).contains("not registered"));
+
+    // Tampering is caught: a changed owner, a dropped proof (hiding the later version), a changed date.
+    let answer: Value = serde_json::from_slice(&std::fs::read(dev.home.join("then.json")).unwrap()).unwrap();
+    let mut forged = answer.clone();
+    forged["decision"]["owners"][0]["account"] = Value::String(bruno.clone());
+    let mut hidden = answer.clone();
+    hidden["proofs"].as_array_mut().unwrap().truncate(1);
+    let mut moved = answer.clone();
+    moved["at_ms"] = Value::from(registered_at + 3_600_000_000);
+    for (name, doc) in [("forged", forged), ("hidden", hidden), ("moved", moved)] {
+        let file = format!("{name}.json");
+        std::fs::write(dev.home.join(&file), doc.to_string()).unwrap();
+        let out = verify(&file);
+        assert!(!out.status.success() && text(&out).contains("INVALID"), "{name}: {}", text(&out));
+    }
+
+    // Permits: the demo's suspended building permit, proven; a new one is not valid before its start.
+    ok(dev.cli(&["permit", "status", "BP-2026-0002", "--out", "permit.json"]));
+    let checked = ok(verify("permit.json"));
+    assert!(checked.contains("VALID answer") && checked.contains("suspended"), "{checked}");
+    ok(signed(
+        &dev,
+        "permit-officer",
+        &[
+            "permit",
+            "issue",
+            "--permit",
+            "TL-2030-0001",
+            "--kind",
+            "taxi-licence",
+            "--holder",
+            ADA,
+            "--from",
+            "2030-01-01",
+            "--until",
+            "2031-01-01",
+        ],
+    ));
+    let early = ok(dev.cli(&["permit", "status", "TL-2030-0001", "--at", "2029-12-31T23:59:59Z"]));
+    assert!(early.contains("not yet valid"), "{early}");
+    let valid = ok(dev.cli(&["permit", "status", "TL-2030-0001", "--at", "2030-06-01"]));
+    assert!(valid.contains("was valid"), "{valid}");
+    // Only a permit officer of the issuing agency may revoke it.
+    let stranger = signed(&dev, "notary", &["permit", "revoke", "--permit", "TL-2030-0001", "--reason", "no"]);
+    assert!(!stranger.status.success(), "{}", text(&stranger));
+}
