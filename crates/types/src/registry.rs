@@ -1,5 +1,5 @@
-//! Calls of the registry module: land parcels and titles, encumbrances, permits and licences, and the approval
-//! workflow they share.
+//! Calls of the registry module: land parcels and titles, encumbrances, permits and licences, the business
+//! register, and the approval workflow they share.
 //!
 //! Personal data never appears here in clear: owners and holders are account addresses (a citizen's account holds
 //! only a salted commitment to the national identifier). Parcel geometry is public and travels as GeoJSON text
@@ -158,6 +158,11 @@ pub enum ApplicationAction {
     Subdivide { parcel: RecordId, children: Vec<NewParcel> },
     /// Join adjacent parcels with the same owners into one parcel whose boundary is their union.
     Merge { parcels: Vec<RecordId>, into: NewParcel },
+    /// Register a company: every founder (its officers and the persons among its shareholders) approves, then a
+    /// company registrar; the register assigns its number.
+    RegisterCompany { company: CompanyDetails },
+    /// Dissolve a company: opened by one of its directors, approved by a company registrar.
+    DissolveCompany { company: RecordId },
 }
 
 impl ApplicationAction {
@@ -167,6 +172,8 @@ impl ApplicationAction {
             Self::Transfer { .. } => "transfer",
             Self::Subdivide { .. } => "subdivide",
             Self::Merge { .. } => "merge",
+            Self::RegisterCompany { .. } => "register_company",
+            Self::DissolveCompany { .. } => "dissolve_company",
         }
     }
 }
@@ -204,6 +211,10 @@ pub enum RegistryCall {
     ReinstatePermit { permit: RecordId },
     /// A permit officer of the issuing agency revokes a permit for good.
     RevokePermit { permit: RecordId, reason: String },
+    /// A current director or secretary of a company files a change or an annual return.
+    FileCompanyChange { company: RecordId, filing: Filing },
+    /// A court or a company registrar places a company in liquidation.
+    PlaceInLiquidation { company: RecordId, case: String },
 }
 
 impl RegistryCall {
@@ -223,6 +234,174 @@ impl RegistryCall {
             Self::SuspendPermit { .. } => "suspend_permit",
             Self::ReinstatePermit { .. } => "reinstate_permit",
             Self::RevokePermit { .. } => "revoke_permit",
+            Self::FileCompanyChange { .. } => "file_company_change",
+            Self::PlaceInLiquidation { .. } => "place_in_liquidation",
+        }
+    }
+}
+
+/// Longest company name, in bytes.
+pub const MAX_COMPANY_NAME_BYTES: usize = 160;
+/// Longest registered address of a company, in bytes.
+pub const MAX_COMPANY_ADDRESS_BYTES: usize = 256;
+/// Most officers of one company.
+pub const MAX_OFFICERS: usize = 32;
+/// Most shareholders of one company.
+pub const MAX_SHAREHOLDERS: usize = 64;
+/// Most beneficial owners of one company, and most interests of one of them.
+pub const MAX_BENEFICIAL_OWNERS: usize = 32;
+
+/// The legal form of a company.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LegalForm {
+    /// A private company limited by shares.
+    PrivateLimited,
+    /// A public company limited by shares.
+    PublicLimited,
+    /// A general partnership.
+    GeneralPartnership,
+    /// A limited partnership.
+    LimitedPartnership,
+    /// A cooperative society.
+    Cooperative,
+    /// A sole trader registered as a business.
+    SoleTrader,
+    /// A foundation.
+    Foundation,
+    /// A non-profit association.
+    Association,
+}
+
+/// An officer's position.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OfficerRole {
+    /// A director (board member); directors file changes and may open a dissolution.
+    Director,
+    /// The company secretary; files changes.
+    Secretary,
+    /// The chair of the board (also a director).
+    Chair,
+}
+
+/// An officer: a person's account and position. Names of private persons stay off the ledger.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+pub struct Officer {
+    /// The officer's account.
+    pub account: Address,
+    /// The position.
+    pub role: OfficerRole,
+}
+
+/// Who holds shares: a person (an account) or another company of the register (by number).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(tag = "type", content = "id", rename_all = "snake_case")]
+pub enum Holder {
+    /// A natural person's account.
+    Person(Address),
+    /// A company registered here, by its number.
+    Company(RecordId),
+}
+
+/// A holding of shares, counted in shares (their sum is the issued capital).
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+pub struct Shareholding {
+    /// Who holds them.
+    pub holder: Holder,
+    /// How many, at least 1.
+    pub shares: u64,
+}
+
+/// The nature of a beneficial owner's control, as the Beneficial Ownership Data Standard (BODS 0.4)
+/// `interestType` codelist names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ControlKind {
+    /// Owning shares.
+    Shareholding,
+    /// Holding voting rights.
+    VotingRights,
+    /// The right to appoint or remove board members.
+    AppointmentOfBoard,
+    /// A senior managing official (where no other beneficial owner is identified).
+    SeniorManagingOfficial,
+    /// Influence or control by other means.
+    OtherInfluenceOrControl,
+}
+
+/// A share of an interest in basis points (1/100 of a percent): exact, or an inclusive range.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ShareOfControl {
+    /// Exactly this many basis points (0 to 10,000).
+    Exact { basis_points: u16 },
+    /// Between these bounds, inclusive.
+    Range { minimum: u16, maximum: u16 },
+}
+
+/// One interest of a beneficial owner.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+pub struct Interest {
+    /// Its nature.
+    pub kind: ControlKind,
+    /// Held directly (not through other entities).
+    pub direct: bool,
+    /// Its size, where it is countable.
+    pub share: Option<ShareOfControl>,
+}
+
+/// A natural person who ultimately owns or controls the company.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+pub struct BeneficialOwner {
+    /// The person's account.
+    pub person: Address,
+    /// What they hold, at least one interest.
+    pub interests: Vec<Interest>,
+}
+
+/// What a company registration declares. The name and registered address of a company are public.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+pub struct CompanyDetails {
+    /// The name, unique in the register regardless of case and spacing.
+    pub name: String,
+    /// The legal form.
+    pub legal_form: LegalForm,
+    /// The registered address.
+    pub registered_address: String,
+    /// Officers; at least one director.
+    pub officers: Vec<Officer>,
+    /// Shareholders (may be empty for forms without shares).
+    pub shareholders: Vec<Shareholding>,
+    /// Beneficial owners.
+    pub beneficial_owners: Vec<BeneficialOwner>,
+}
+
+/// A filing of a company, by one of its directors or its secretary.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Filing {
+    /// The annual return for a financial year: confirms the register's details as they stand.
+    AnnualReturn { year: u16 },
+    /// A new list of officers.
+    Officers { officers: Vec<Officer> },
+    /// A new list of shareholders.
+    Shareholders { shareholders: Vec<Shareholding> },
+    /// A new list of beneficial owners.
+    BeneficialOwners { beneficial_owners: Vec<BeneficialOwner> },
+    /// A new registered address.
+    RegisteredAddress { address: String },
+}
+
+impl Filing {
+    /// The filing's kind, for its record and for messages.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::AnnualReturn { .. } => "annual_return",
+            Self::Officers { .. } => "officers",
+            Self::Shareholders { .. } => "shareholders",
+            Self::BeneficialOwners { .. } => "beneficial_owners",
+            Self::RegisteredAddress { .. } => "registered_address",
         }
     }
 }

@@ -290,6 +290,7 @@ pub(crate) fn prepare(state: &dyn StateRead, action: &ApplicationAction) -> Resu
                 current_owners: accounts(&title),
                 new_owners: owners.iter().map(|o| o.account).collect(),
                 title_versions: vec![(parcel.clone(), title.version)],
+                ..Prepared::default()
             })
         }
         ApplicationAction::Subdivide { parcel, children } => {
@@ -298,6 +299,7 @@ pub(crate) fn prepare(state: &dyn StateRead, action: &ApplicationAction) -> Resu
                 current_owners: accounts(&title),
                 new_owners: Vec::new(),
                 title_versions: vec![(parcel.clone(), title.version)],
+                ..Prepared::default()
             })
         }
         ApplicationAction::Merge { parcels, into } => {
@@ -310,7 +312,11 @@ pub(crate) fn prepare(state: &dyn StateRead, action: &ApplicationAction) -> Resu
                     .iter()
                     .map(|(p, t)| (RecordId::new(p.id.clone()).expect("stored ids are valid"), t.version))
                     .collect(),
+                ..Prepared::default()
             })
+        }
+        ApplicationAction::RegisterCompany { .. } | ApplicationAction::DissolveCompany { .. } => {
+            unreachable!("business actions are prepared by the business register")
         }
     }
 }
@@ -377,6 +383,9 @@ pub(crate) fn apply(
             }
             let t = Title { owners, encumbrances: Vec::new(), basis: TitleBasis::Merger { parents: parcels.to_vec() } };
             create(state, ctx, Some(application), &into.parcel, &m.polygon, parcels.to_vec(), t)
+        }
+        ApplicationAction::RegisterCompany { .. } | ApplicationAction::DissolveCompany { .. } => {
+            unreachable!("business actions are applied by the business register")
         }
     }
 }

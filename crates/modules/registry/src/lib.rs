@@ -1,5 +1,6 @@
 //! The registry module: versioned records with multi-party approval workflows, and on top of them the land
-//! registry (parcels, titles, encumbrances) and permits and licences.
+//! registry (parcels, titles, encumbrances), permits and licences, and the business register (with its export in
+//! the Beneficial Ownership Data Standard).
 //!
 //! Layout, as for every module: [`schema`] (state layout and record types), [`engine`] (versioned records and
 //! as-of answers), [`rules`] (who may do what), [`workflow`] (applications and approvals), [`land`] and
@@ -10,6 +11,8 @@
 //! geometry is exact integer arithmetic, the area uses only correctly rounded floating-point operations, and no
 //! output depends on hash-map order.
 
+pub mod bods;
+pub mod business;
 pub mod engine;
 pub mod error;
 pub mod geo;
@@ -54,5 +57,7 @@ pub fn execute(state: &mut dyn StateWrite, ctx: &CallContext, call: &RegistryCal
         RegistryCall::SuspendPermit { permit, reason } => permits::change(state, ctx, permit, Change::Suspend(reason)),
         RegistryCall::ReinstatePermit { permit } => permits::change(state, ctx, permit, Change::Reinstate),
         RegistryCall::RevokePermit { permit, reason } => permits::change(state, ctx, permit, Change::Revoke(reason)),
+        RegistryCall::FileCompanyChange { company, filing } => business::file(state, ctx, company, filing),
+        RegistryCall::PlaceInLiquidation { company, case } => business::place_in_liquidation(state, ctx, company, case),
     }
 }

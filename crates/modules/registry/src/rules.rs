@@ -19,6 +19,8 @@ pub const COURT: &str = "court";
 pub const PROBATE_COURT: &str = "probate-court";
 /// A permit officer: issues and manages permits and licences for their agency.
 pub const PERMIT_OFFICER: &str = "permit-officer";
+/// The company registrar: the final approval of company registrations and dissolutions; liquidations.
+pub const COMPANY_REGISTRAR: &str = "company-registrar";
 
 /// A change made by one official in one transaction.
 #[derive(Clone, Copy, Debug)]
@@ -51,6 +53,12 @@ pub const DIRECT_RULES: &[DirectRule] = &[
     DirectRule { action: "suspend_permit", records: "permit", roles: &[PERMIT_OFFICER], same_agency: true },
     DirectRule { action: "reinstate_permit", records: "permit", roles: &[PERMIT_OFFICER], same_agency: true },
     DirectRule { action: "revoke_permit", records: "permit", roles: &[PERMIT_OFFICER], same_agency: true },
+    DirectRule {
+        action: "place_in_liquidation",
+        records: "company",
+        roles: &[COURT, COMPANY_REGISTRAR],
+        same_agency: false,
+    },
 ];
 
 /// A party of a workflow, before it is bound to an application's accounts.
@@ -62,6 +70,10 @@ pub enum PartyRule {
     NewOwners,
     /// One active official holding the role, who is not a named party of the application.
     Role(&'static str),
+    /// Every founder of a company being registered (its officers and the persons among its shareholders).
+    Founders,
+    /// Every current director (or chair) of the company concerned.
+    Directors,
 }
 
 /// A workflow: who may open it and who must approve, stage after stage.
@@ -99,6 +111,18 @@ pub const WORKFLOW_RULES: &[WorkflowRule] = &[
         records: "parcel, title",
         openers: &[PartyRule::CurrentOwners, PartyRule::Role(REGISTRAR)],
         stages: &[&[PartyRule::CurrentOwners], &[PartyRule::Role(REGISTRAR)]],
+    },
+    WorkflowRule {
+        workflow: "register_company",
+        records: "company",
+        openers: &[PartyRule::Founders],
+        stages: &[&[PartyRule::Founders], &[PartyRule::Role(COMPANY_REGISTRAR)]],
+    },
+    WorkflowRule {
+        workflow: "dissolve_company",
+        records: "company",
+        openers: &[PartyRule::Directors],
+        stages: &[&[PartyRule::Role(COMPANY_REGISTRAR)]],
     },
 ];
 

@@ -7,10 +7,12 @@
 //! | `reg/geom/<parcel id>` | borsh [`Polygon`](crate::geo::Polygon), written once when the parcel is created |
 //! | `reg/appx/<application id>` | borsh `publica_types::registry::ApplicationAction`, written once when the application is opened |
 //! | `reg/grid/` ‖ level (u8) ‖ x (u32 BE) ‖ y (u32 BE) | borsh [`Cell`] of the spatial index |
-//! | `reg/next/app`, `reg/next/enc` | next application / encumbrance number, u64 little-endian |
+//! | `reg/next/app`, `reg/next/enc`, `reg/next/company` | next application / encumbrance number / company serial, u64 little-endian |
+//! | `reg/company-name/<normalised name>` | the number of the company holding that name (kept after dissolution) |
 //!
-//! `<kind>` is one of `parcel`, `title`, `enc`, `app`, `permit` ([`RecordKind`]); `<id>` is a [`RecordId`] (parcels,
-//! titles, permits; a title shares its parcel's id) or a decimal number (applications, encumbrances). Neither
+//! `<kind>` is one of `parcel`, `title`, `enc`, `app`, `permit`, `company`, `filing` ([`RecordKind`]); `<id>` is a
+//! [`RecordId`] (parcels, titles, permits, companies by number, filings as `<company>.<n>`; a title shares its
+//! parcel's id) or a decimal number (applications, encumbrances). Neither
 //! contains `/`, so keys never collide. Every version carries the height, block time, transaction and
 //! application that made it, so a record's full history, and the version in force at any date, can be proven from
 //! the state root in a signed header.
@@ -37,6 +39,10 @@ pub enum RecordKind {
     Application,
     /// A permit or licence.
     Permit,
+    /// A company of the business register.
+    Company,
+    /// A filing of a company (annual return, change of officers, ...).
+    Filing,
 }
 
 impl RecordKind {
@@ -48,6 +54,8 @@ impl RecordKind {
             Self::Encumbrance => "enc",
             Self::Application => "app",
             Self::Permit => "permit",
+            Self::Company => "company",
+            Self::Filing => "filing",
         }
     }
 }
@@ -415,6 +423,91 @@ impl Record for Permit {
     }
 }
 
+/// Where a company stands.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum CompanyStatus {
+    /// Trading.
+    Active,
+    /// Being wound up, by a court's or the registrar's decision.
+    InLiquidation {
+        /// The case or decision reference.
+        case: String,
+    },
+    /// Dissolved: it no longer exists; its record and name stay.
+    Dissolved,
+}
+
+/// A company of the business register.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+pub struct Company {
+    /// The name, as registered (public).
+    pub name: String,
+    /// The legal form.
+    pub legal_form: publica_types::registry::LegalForm,
+    /// The registered address (public).
+    pub registered_address: String,
+    /// Where it stands.
+    pub status: CompanyStatus,
+    /// Officers.
+    pub officers: Vec<publica_types::registry::Officer>,
+    /// Shareholders.
+    pub shareholders: Vec<publica_types::registry::Shareholding>,
+    /// Beneficial owners.
+    pub beneficial_owners: Vec<publica_types::registry::BeneficialOwner>,
+    /// Block time of its registration, Unix milliseconds.
+    pub registered_ms: u64,
+    /// Block time of its dissolution.
+    pub dissolved_ms: Option<u64>,
+    /// Number of filings so far (filing `n` is record `<number>.<n>`, from 1).
+    pub filings: u32,
+}
+
+impl Record for Company {
+    const KIND: RecordKind = RecordKind::Company;
+    const MAX_VERSION_BYTES: usize = 32 * 1024;
+    fn check(&self) -> Result<(), String> {
+        crate::business::check_details(
+            &self.name,
+            &self.registered_address,
+            &self.officers,
+            &self.shareholders,
+            &self.beneficial_owners,
+        )?;
+        if let CompanyStatus::InLiquidation { case } = &self.status {
+            check_text("case", case)?;
+        }
+        if matches!(self.status, CompanyStatus::Dissolved) != self.dissolved_ms.is_some() {
+            return Err("a dissolved company has a dissolution time, and only a dissolved one".into());
+        }
+        Ok(())
+    }
+}
+
+/// A filing, kept as its own record.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+pub struct FilingRecord {
+    /// The company.
+    pub company: RecordId,
+    /// The filing's number for this company, from 1.
+    pub number: u32,
+    /// What was filed.
+    pub filing: publica_types::registry::Filing,
+    /// The officer who filed it.
+    pub filed_by: Address,
+}
+
+impl Record for FilingRecord {
+    const KIND: RecordKind = RecordKind::Filing;
+    const MAX_VERSION_BYTES: usize = 32 * 1024;
+    fn check(&self) -> Result<(), String> {
+        if self.number == 0 {
+            return Err("filings are numbered from 1".into());
+        }
+        Ok(())
+    }
+}
+
 /// One entry of a spatial-index cell: a parcel and its bounding box (so most candidates are ruled out without
 /// reading their boundary).
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
@@ -480,6 +573,13 @@ pub fn cell_key(level: u8, x: u32, y: u32) -> Vec<u8> {
 pub const NEXT_APPLICATION_KEY: &[u8] = b"reg/next/app";
 /// Key of the next encumbrance number.
 pub const NEXT_ENCUMBRANCE_KEY: &[u8] = b"reg/next/enc";
+/// Key of the next company serial (the number without its check digit).
+pub const NEXT_COMPANY_KEY: &[u8] = b"reg/next/company";
+
+/// Key of a company name's holder, by the name's normalised form (see `business::normalise_name`).
+pub fn company_name_key(normalised: &str) -> Vec<u8> {
+    format!("reg/company-name/{normalised}").into_bytes()
+}
 
 /// Decode a value this module wrote. A failure means the store is corrupt, which must stop the node.
 pub(crate) fn decode_stored<T: BorshDeserialize + BorshSerialize>(what: &'static str, bytes: &[u8]) -> T {

@@ -28,6 +28,7 @@ use crate::schema::{
 pub const MAX_APPLICATION_DURATION_MS: u64 = 366 * 24 * 3600 * 1000;
 
 /// What opening an action needs to know from the records it concerns.
+#[derive(Default)]
 pub(crate) struct Prepared {
     /// The current owners of the parcels concerned.
     pub current_owners: Vec<Address>,
@@ -35,6 +36,22 @@ pub(crate) struct Prepared {
     pub new_owners: Vec<Address>,
     /// The title version of every parcel concerned.
     pub title_versions: Vec<(publica_types::registry::RecordId, u32)>,
+    /// The founders of a company being registered.
+    pub founders: Vec<Address>,
+    /// The directors of the company concerned.
+    pub directors: Vec<Address>,
+}
+
+/// Prepare an action of any registry.
+fn prepare(state: &dyn StateRead, action: &ApplicationAction) -> Result<Prepared, TxError> {
+    match action {
+        ApplicationAction::Transfer { .. } | ApplicationAction::Subdivide { .. } | ApplicationAction::Merge { .. } => {
+            land::prepare(state, action)
+        }
+        ApplicationAction::RegisterCompany { .. } | ApplicationAction::DissolveCompany { .. } => {
+            crate::business::prepare(state, action)
+        }
+    }
 }
 
 fn party_text(p: &Party) -> String {
@@ -68,6 +85,8 @@ fn bind(rule: &[PartyRule], prepared: &Prepared) -> Vec<Party> {
             PartyRule::CurrentOwners => prepared.current_owners.iter().map(|a| Party::Account(*a)).collect(),
             PartyRule::NewOwners => prepared.new_owners.iter().map(|a| Party::Account(*a)).collect(),
             PartyRule::Role(r) => vec![Party::Role(role(r))],
+            PartyRule::Founders => prepared.founders.iter().map(|a| Party::Account(*a)).collect(),
+            PartyRule::Directors => prepared.directors.iter().map(|a| Party::Account(*a)).collect(),
         };
         for p in parties {
             if !out.contains(&p) {
@@ -93,11 +112,13 @@ pub(crate) fn open(
             MAX_APPLICATION_DURATION_MS / 86_400_000
         )));
     }
-    let prepared = land::prepare(state, action)?;
+    let prepared = prepare(state, action)?;
     let may_open = rule.openers.iter().any(|o| match o {
         PartyRule::CurrentOwners => prepared.current_owners.contains(&ctx.sender),
         PartyRule::NewOwners => prepared.new_owners.contains(&ctx.sender),
         PartyRule::Role(r) => publica_accounts::require_role(state, &ctx.sender, r).is_ok(),
+        PartyRule::Founders => prepared.founders.contains(&ctx.sender),
+        PartyRule::Directors => prepared.directors.contains(&ctx.sender),
     });
     if !may_open {
         return Err(not_permitted(format!(
@@ -109,6 +130,8 @@ pub(crate) fn open(
                 .map(|o| match o {
                     PartyRule::CurrentOwners => "a current owner".to_owned(),
                     PartyRule::NewOwners => "a new owner".to_owned(),
+                    PartyRule::Founders => "a founder".to_owned(),
+                    PartyRule::Directors => "a director".to_owned(),
                     PartyRule::Role(r) => format!("an official with role {r}"),
                 })
                 .collect::<Vec<_>>()
@@ -250,7 +273,12 @@ pub(crate) fn approve(state: &mut dyn StateWrite, ctx: &CallContext, id: u64, pa
     if missing_parties(&app).is_empty() {
         // Check-then-write: the action checks everything before its first write, so a refusal here leaves the
         // state (and this approval) untouched.
-        land::apply(state, ctx, id, &action, &app.title_versions)?;
+        match &action {
+            ApplicationAction::RegisterCompany { .. } | ApplicationAction::DissolveCompany { .. } => {
+                crate::business::apply(state, ctx, id, &action)?
+            }
+            _ => land::apply(state, ctx, id, &action, &app.title_versions)?,
+        }
         app.status = ApplicationStatus::Approved;
     }
     append(state, ctx, &id.to_string(), None, app)?;
