@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Run every test of the workspace. Installs nothing beyond the Rust toolchain, which the machine provides.
+# Run every test of the workspace. Needs the Rust toolchain and Python 3 with pip; installs the Beneficial
+# Ownership Data Standard's validator (libcovebods, from PyPI), which the business register's export is checked with.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
+python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore 'libcovebods==0.16.0'
 cargo fmt --all -- --check
 cargo build --workspace --all-targets --locked
 cargo clippy --workspace --all-targets --locked -- -D warnings

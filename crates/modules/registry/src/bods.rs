@@ -7,9 +7,11 @@
 //!   dissolution dates, registered address); `recordStatus` `new` for its first version, `closed` once dissolved,
 //!   else `updated`;
 //! - each company of this register holding its shares → an `entity` statement from that company's own record;
-//! - each person (beneficial owner or shareholder) → a `person` statement of type `knownPerson` identified by
-//!   their account address (scheme name "Publica account address") and no name: the register knows who they are,
-//!   and names of private persons are not published on the ledger;
+//! - each person (beneficial owner or shareholder) → a `person` statement of type `anonymousPerson` whose record
+//!   id carries their account address, with `unspecifiedPersonDetails` (`interestedPartyExemptFromDisclosure`):
+//!   the register knows who they are (the account holds the commitment to their national identifier), but names
+//!   and identity documents of private persons are not published. (BODS person identifiers must be passports, tax
+//!   or identity card numbers of a country, which the ledger never holds in clear.)
 //! - each interested party → one `relationship` statement with the company as subject: the beneficial owner's
 //!   interests (`beneficialOwnershipOrControl: true`, their share in percent) and, for a shareholder, a
 //!   `shareholding` interest whose exact share is its shares over all shares.
@@ -200,8 +202,14 @@ pub fn export(
         if let Some(account) = party.strip_prefix("person/") {
             let details = json!({
                 "isComponent": false,
-                "personType": "knownPerson",
-                "identifiers": [{ "id": account, "schemeName": "Publica account address" }],
+                "personType": "anonymousPerson",
+                "unspecifiedPersonDetails": {
+                    "reason": "interestedPartyExemptFromDisclosure",
+                    "description": format!(
+                        "Identified by the register as the holder of Publica account {account}; personal details \
+                         of private persons are not published"
+                    ),
+                },
             });
             out.push(s.make(party, "person", record_status(&version), details));
         } else if let Some(n) = party.strip_prefix("company/") {

@@ -219,3 +219,38 @@ pub fn permit_status(
         PermitState::Active => PermitStatus::Valid,
     })
 }
+
+/// A company's latest version.
+pub fn company(state: &dyn StateRead, number: &RecordId) -> Option<Version<crate::schema::Company>> {
+    engine::latest(state, number.as_str())
+}
+
+/// A company's versions from `from`, at most `limit`.
+pub fn company_history(
+    state: &dyn StateRead,
+    number: &RecordId,
+    from: u32,
+    limit: usize,
+) -> Vec<Version<crate::schema::Company>> {
+    engine::history(state, number.as_str(), from, limit)
+}
+
+/// The company version in force at `at_ms`, with the keys to prove.
+pub fn company_at(state: &dyn StateRead, number: &RecordId, at_ms: u64) -> AsOf<crate::schema::Company> {
+    engine::as_of(state, number.as_str(), at_ms)
+}
+
+/// The number of the company holding a name (compared ignoring case and spacing), if any; `Err` for a name
+/// the register would not accept.
+pub fn company_by_name(state: &dyn StateRead, name: &str) -> Result<Option<RecordId>, String> {
+    let normalised = crate::business::normalise_name(name)?;
+    Ok(state.get(&crate::schema::company_name_key(&normalised)).map(|b| {
+        RecordId::new(String::from_utf8(b).expect("a stored company number is text; the store is corrupt"))
+            .expect("a stored company number is valid; the store is corrupt")
+    }))
+}
+
+/// Filing `n` of a company.
+pub fn filing(state: &dyn StateRead, company: &RecordId, n: u32) -> Option<Version<crate::schema::FilingRecord>> {
+    engine::latest(state, &crate::business::filing_id(company, n))
+}

@@ -1,5 +1,7 @@
 //! The registry module over an in-memory state: workflows, land rules, geometry, as-of answers, permits.
 
+mod business;
+
 use std::collections::BTreeMap;
 use std::time::Instant;
 

@@ -1,0 +1,318 @@
+//! The business register: registration through founders and the company registrar, names, filings,
+//! liquidation, dissolution, and the BODS 0.4 export checked by the standard's own validator.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use publica_registry::bods::{self, Publisher};
+use publica_registry::business::validate_company_number;
+use publica_registry::query;
+use publica_registry::schema::CompanyStatus;
+use publica_types::registry::{
+    ApplicationAction, BeneficialOwner, CompanyDetails, ControlKind, Filing, Holder, Interest, LegalForm, Officer,
+    OfficerRole, Party, RecordId, RegistryCall, ShareOfControl, Shareholding,
+};
+use publica_types::{Address, ErrorCode, Role, StateRead};
+
+use crate::{official, World};
+
+fn company_registrar_role() -> Party {
+    Party::Role(Role::new("company-registrar").unwrap())
+}
+
+/// Alice directs; alice and bob hold 60 and 40 shares; alice is a beneficial owner by shares and board appointment.
+fn details(name: &str, w: &World) -> CompanyDetails {
+    CompanyDetails {
+        name: name.into(),
+        legal_form: LegalForm::PrivateLimited,
+        registered_address: "Hamngatan 4, 602 10 Nordvik".into(),
+        officers: vec![Officer { account: w.alice, role: OfficerRole::Director }],
+        shareholders: vec![
+            Shareholding { holder: Holder::Person(w.alice), shares: 60 },
+            Shareholding { holder: Holder::Person(w.bob), shares: 40 },
+        ],
+        beneficial_owners: vec![BeneficialOwner {
+            person: w.alice,
+            interests: vec![
+                Interest {
+                    kind: ControlKind::Shareholding,
+                    direct: true,
+                    share: Some(ShareOfControl::Exact { basis_points: 6_000 }),
+                },
+                Interest { kind: ControlKind::AppointmentOfBoard, direct: true, share: None },
+            ],
+        }],
+    }
+}
+
+struct Register {
+    w: World,
+    registrar: Address,
+}
+
+impl Register {
+    fn new() -> Register {
+        let mut w = World::new();
+        let registrar = official(&mut w.state, 40, "business-registry", &["company-registrar"]);
+        Register { w, registrar }
+    }
+
+    /// Register a company through the whole workflow; returns its number.
+    fn register(&mut self, company: CompanyDetails, founders: &[Address]) -> RecordId {
+        let app = self.w.open(founders[0], ApplicationAction::RegisterCompany { company });
+        for f in founders {
+            self.w.approve(*f, app, Party::Account(*f)).unwrap();
+        }
+        let r = self.registrar;
+        self.w.approve(r, app, company_registrar_role()).unwrap();
+        let bytes = self.w.state.get(b"reg/next/company").unwrap();
+        let serial = u64::from_le_bytes(bytes.try_into().unwrap()) - 1;
+        publica_registry::business::company_number(1_000_000 + serial)
+    }
+}
+
+#[test]
+fn registration_needs_every_founder_then_the_company_registrar() {
+    let mut r = Register::new();
+    let (alice, bob, carol) = (r.w.alice, r.w.bob, r.w.carol);
+    let company = details("Nordvik Timber AB", &r.w);
+    // Only a founder opens it.
+    let action = ApplicationAction::RegisterCompany { company: company.clone() };
+    let deadline = r.w.time_ms + 3_600_000;
+    r.w.refused(
+        carol,
+        RegistryCall::OpenApplication { action: action.clone(), deadline_ms: deadline },
+        ErrorCode::NotPermitted,
+        "opened by a founder",
+    );
+    let app = r.w.open(alice, action);
+    // The registrar may not approve before the founders; a land registrar is not a company registrar.
+    let registrar = r.registrar;
+    let e = r.w.approve(registrar, app, company_registrar_role()).unwrap_err();
+    assert!(e.message.contains("only after"), "{e}");
+    r.w.approve(alice, app, Party::Account(alice)).unwrap();
+    let e = r.w.approve(carol, app, Party::Account(bob)).unwrap_err();
+    assert!(e.message.contains("only that account"), "{e}");
+    r.w.approve(bob, app, Party::Account(bob)).unwrap();
+    let land_registrar = r.w.registrar;
+    let e = r.w.approve(land_registrar, app, company_registrar_role()).unwrap_err();
+    assert_eq!(e.code, ErrorCode::MissingRole, "{e}");
+    r.w.approve(registrar, app, company_registrar_role()).unwrap();
+
+    let number = query::company_by_name(&r.w.state, "nordvik TIMBER ab").unwrap().expect("registered");
+    assert!(validate_company_number(number.as_str()).is_ok(), "{number}");
+    let v = query::company(&r.w.state, &number).unwrap();
+    assert_eq!(v.version, 1);
+    assert_eq!(v.application, Some(app));
+    assert_eq!(v.value.status, CompanyStatus::Active);
+    assert_eq!(v.value.shareholders.len(), 2);
+}
+
+#[test]
+fn names_are_unique_ignoring_case_and_spacing_and_persons_must_have_accounts() {
+    let mut r = Register::new();
+    let (alice, bob) = (r.w.alice, r.w.bob);
+    let first = r.register(details("Nordvik Timber AB", &r.w), &[alice, bob]);
+    let deadline = r.w.time_ms + 3_600_000;
+    for taken in ["nordvik timber ab", "  NORDVIK   Timber  AB "] {
+        let action = ApplicationAction::RegisterCompany { company: details(taken, &r.w) };
+        let e = r.w.refused(
+            alice,
+            RegistryCall::OpenApplication { action, deadline_ms: deadline },
+            ErrorCode::NotPermitted,
+            "is taken by company",
+        );
+        assert!(e.message.contains(first.as_str()), "{e}");
+    }
+    let second = r.register(details("Nordvik Timber Holding AB", &r.w), &[alice, bob]);
+    assert_ne!(first, second);
+    // Unknown persons and unacceptable names are refused at opening.
+    let mut unknown = details("Ghost Ltd", &r.w);
+    unknown.officers.push(Officer { account: Address([9; 20]), role: OfficerRole::Secretary });
+    let action = ApplicationAction::RegisterCompany { company: unknown };
+    r.w.refused(
+        alice,
+        RegistryCall::OpenApplication { action, deadline_ms: deadline },
+        ErrorCode::UnknownAccount,
+        "does not exist",
+    );
+    let action = ApplicationAction::RegisterCompany { company: details("Tab\tLtd", &r.w) };
+    r.w.refused(
+        alice,
+        RegistryCall::OpenApplication { action, deadline_ms: deadline },
+        ErrorCode::InvalidArgument,
+        "plain spaces",
+    );
+}
+
+#[test]
+fn officers_file_changes_the_register_keeps_every_version_and_dissolution_needs_the_registrar() {
+    let mut r = Register::new();
+    let (alice, bob, carol) = (r.w.alice, r.w.bob, r.w.carol);
+    let number = r.register(details("Nordvik Timber AB", &r.w), &[alice, bob]);
+    let file = |filing: Filing| RegistryCall::FileCompanyChange { company: number.clone(), filing };
+
+    // A shareholder who is not an officer does not file.
+    r.w.refused(
+        bob,
+        file(Filing::RegisteredAddress { address: "Elsewhere 1".into() }),
+        ErrorCode::NotPermitted,
+        "not an officer",
+    );
+    // The director appoints carol secretary; the secretary files the annual return and a new address.
+    let officers = vec![
+        Officer { account: alice, role: OfficerRole::Director },
+        Officer { account: carol, role: OfficerRole::Secretary },
+    ];
+    r.w.ok(alice, file(Filing::Officers { officers }));
+    let year: u16 = publica_types::time::format_time_ms(r.w.time_ms)[..4].parse().unwrap();
+    r.w.ok(carol, file(Filing::AnnualReturn { year }));
+    r.w.refused(
+        carol,
+        file(Filing::AnnualReturn { year: year - 3 }),
+        ErrorCode::InvalidArgument,
+        "current or the previous year",
+    );
+    r.w.ok(carol, file(Filing::RegisteredAddress { address: "Storgatan 12, 602 11 Nordvik".into() }));
+    // A filing that would leave no director is refused.
+    let no_director = vec![Officer { account: carol, role: OfficerRole::Secretary }];
+    r.w.refused(
+        carol,
+        file(Filing::Officers { officers: no_director }),
+        ErrorCode::InvalidArgument,
+        "at least one director",
+    );
+
+    let v = query::company(&r.w.state, &number).unwrap();
+    assert_eq!((v.version, v.value.filings), (4, 3));
+    assert_eq!(v.value.registered_address, "Storgatan 12, 602 11 Nordvik");
+    let filing = query::filing(&r.w.state, &number, 2).unwrap();
+    assert_eq!(filing.value.filing, Filing::AnnualReturn { year });
+    assert_eq!(filing.value.filed_by, carol);
+    // As of before the address change, the old address was in force.
+    let before = query::company_at(&r.w.state, &number, v.time_ms - 1);
+    assert_eq!(before.in_force.unwrap().value.registered_address, "Hamngatan 4, 602 10 Nordvik");
+
+    // Dissolution: opened by a director (not a shareholder), approved by the company registrar.
+    let deadline = r.w.time_ms + 3_600_000;
+    let dissolve = ApplicationAction::DissolveCompany { company: number.clone() };
+    r.w.refused(
+        bob,
+        RegistryCall::OpenApplication { action: dissolve.clone(), deadline_ms: deadline },
+        ErrorCode::NotPermitted,
+        "opened by a director",
+    );
+    let app = r.w.open(alice, dissolve);
+    let registrar = r.registrar;
+    r.w.approve(registrar, app, company_registrar_role()).unwrap();
+    let v = query::company(&r.w.state, &number).unwrap();
+    assert_eq!(v.value.status, CompanyStatus::Dissolved);
+    assert!(v.value.dissolved_ms.is_some());
+    r.w.refused(alice, file(Filing::AnnualReturn { year }), ErrorCode::NotPermitted, "dissolved");
+    // Its name stays taken.
+    assert_eq!(query::company_by_name(&r.w.state, "NORDVIK TIMBER AB").unwrap(), Some(number));
+}
+
+#[test]
+fn a_court_or_the_registrar_places_a_company_in_liquidation() {
+    let mut r = Register::new();
+    let (alice, bob) = (r.w.alice, r.w.bob);
+    let number = r.register(details("Nordvik Timber AB", &r.w), &[alice, bob]);
+    let liquidate = || RegistryCall::PlaceInLiquidation { company: number.clone(), case: "T 1234-26".into() };
+    let notary = r.w.notary;
+    r.w.refused(notary, liquidate(), ErrorCode::MissingRole, "place in liquidation");
+    let court = r.w.court;
+    r.w.ok(court, liquidate());
+    assert!(matches!(query::company(&r.w.state, &number).unwrap().value.status, CompanyStatus::InLiquidation { .. }));
+    r.w.refused(court, liquidate(), ErrorCode::NotPermitted, "not active");
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// BODS 0.4 export, validated by libcovebods (the standard's own validator, from PyPI).
+
+fn validate_bods(statements: &serde_json::Value) -> (bool, String) {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../..");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bods.json");
+    std::fs::write(&file, serde_json::to_vec_pretty(statements).unwrap()).unwrap();
+    let out =
+        Command::new("python3").arg(root.join("scripts/bods-validate.py")).arg(&file).output().unwrap_or_else(|e| {
+            panic!("python3 is needed to validate BODS exports ({e}); ./scripts/test.sh installs it")
+        });
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert_ne!(
+        out.status.code(),
+        Some(2),
+        "the BODS validator is not installed: {text}\nrun python3 -m pip install 'libcovebods==0.16.0'"
+    );
+    (out.status.success(), text)
+}
+
+#[test]
+fn the_bods_export_passes_the_standards_validator_and_a_broken_one_does_not() {
+    let mut r = Register::new();
+    let (alice, bob, carol) = (r.w.alice, r.w.bob, r.w.carol);
+    let parent = r.register(details("Nordvik Holding AB", &r.w), &[alice, bob]);
+    // A subsidiary: 70 % held by the parent company, 30 % by carol; alice controls it indirectly, carol has a
+    // range of voting rights.
+    let subsidiary = CompanyDetails {
+        name: "Nordvik Sawmill AB".into(),
+        legal_form: LegalForm::PrivateLimited,
+        registered_address: "Sågverksvägen 2, 602 20 Nordvik".into(),
+        officers: vec![Officer { account: carol, role: OfficerRole::Director }],
+        shareholders: vec![
+            Shareholding { holder: Holder::Company(parent.clone()), shares: 700 },
+            Shareholding { holder: Holder::Person(carol), shares: 300 },
+        ],
+        beneficial_owners: vec![
+            BeneficialOwner {
+                person: alice,
+                interests: vec![Interest {
+                    kind: ControlKind::Shareholding,
+                    direct: false,
+                    share: Some(ShareOfControl::Exact { basis_points: 4_200 }),
+                }],
+            },
+            BeneficialOwner {
+                person: carol,
+                interests: vec![Interest {
+                    kind: ControlKind::VotingRights,
+                    direct: true,
+                    share: Some(ShareOfControl::Range { minimum: 2_500, maximum: 5_000 }),
+                }],
+            },
+        ],
+    };
+    let number = r.register(subsidiary, &[carol]);
+    let publisher = Publisher { name: "Nordvik Business Register".into(), url: None };
+    let statements = bods::export(&r.w.state, &number, r.w.time_ms, &publisher).unwrap();
+    let kinds: Vec<&str> = statements.iter().map(|s| s["recordType"].as_str().unwrap()).collect();
+    // The company, its corporate shareholder, two persons, three relationships.
+    assert_eq!(kinds.iter().filter(|k| **k == "entity").count(), 2, "{kinds:?}");
+    assert_eq!(kinds.iter().filter(|k| **k == "person").count(), 2, "{kinds:?}");
+    assert_eq!(kinds.iter().filter(|k| **k == "relationship").count(), 3, "{kinds:?}");
+    let text = serde_json::to_string(&statements).unwrap();
+    assert!(text.contains(&alice.to_string()) && !text.contains("\"names\""), "persons are identified by account only");
+    assert!(text.contains("anonymousPerson") && !text.contains("knownPerson"));
+    // Deterministic: the same version exports the same statements.
+    assert_eq!(statements, bods::export(&r.w.state, &number, r.w.time_ms, &publisher).unwrap());
+    let json = serde_json::Value::Array(statements);
+    let (valid, report) = validate_bods(&json);
+    assert!(valid, "the export is not valid BODS 0.4:\n{report}");
+
+    // The validator is not vacuous: a relationship pointing at a record that is not in the file, a share over
+    // 100 % and an unknown record type are each refused.
+    let mut dangling = json.clone();
+    let rel = dangling.as_array_mut().unwrap().iter_mut().find(|s| s["recordType"] == "relationship").unwrap();
+    rel["recordDetails"]["interestedParty"] = serde_json::json!("person/nobody");
+    let mut over = json.clone();
+    let rel = over.as_array_mut().unwrap().iter_mut().find(|s| s["recordType"] == "relationship").unwrap();
+    rel["recordDetails"]["interests"][0]["share"] = serde_json::json!({ "exact": 140 });
+    let mut bogus = json.clone();
+    bogus[0]["recordType"] = serde_json::json!("company");
+    for (what, doc) in [("dangling party", dangling), ("share over 100", over), ("bogus type", bogus)] {
+        let (valid, report) = validate_bods(&doc);
+        // Refused by a finding, not by a crash of the validator.
+        assert!(!valid && report.contains("INVALID:"), "{what} was not refused by the validator:\n{report}");
+    }
+}
