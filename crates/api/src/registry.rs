@@ -1,4 +1,4 @@
-//! Registry routes: land parcels and their titles, applications, permits. Every answer carries the state proofs
+//! Registry routes: land parcels and their titles, applications, permits, companies. Every answer carries the state proofs
 //! of what it shows; "as of a date" answers are [`publica_verify::AsOfAnswer`]s, which a client re-decides offline
 //! with [`publica_verify::verify_ownership`] / [`publica_verify::verify_permit_status`].
 //!
@@ -14,7 +14,8 @@ use publica_registry::engine::{self, MAX_HISTORY_PAGE};
 use publica_registry::geo::BBox;
 use publica_registry::query::{self, ApplicationState};
 use publica_registry::schema::{
-    geometry_key, head_key, version_key, Application, Encumbrance, Parcel, Permit, Record, RecordKind, Title, Version,
+    geometry_key, head_key, version_key, Application, Company, Encumbrance, FilingRecord, Parcel, Permit, Record,
+    RecordKind, Title, Version,
 };
 use publica_types::registry::{ApplicationAction, RecordId};
 use publica_types::time::parse_time_ms;
@@ -334,4 +335,137 @@ pub(crate) async fn permit_status(
     })
     .await??;
     Ok(axum::Json(answer))
+}
+
+/// The publisher named in BODS exports: the register of this network, by its chain id.
+fn bods_publisher(node: &NodeHandle) -> publica_registry::bods::Publisher {
+    publica_registry::bods::Publisher {
+        name: format!("Publica business register, {}", node.genesis.chain_id),
+        url: None,
+    }
+}
+
+fn company_number(text: &str) -> Result<RecordId, ApiError> {
+    publica_registry::business::validate_company_number(text).map_err(ApiError::Malformed)
+}
+
+/// A company as the API shows it.
+#[derive(Debug, Serialize)]
+pub(crate) struct CompanyResponse {
+    company: Version<Company>,
+    /// Proofs of its head key and latest version.
+    proofs: Vec<ReadProof>,
+}
+
+/// `GET /v1/business/companies/{number}`.
+pub(crate) async fn company(
+    State(node): State<NodeHandle>,
+    Path(number): Path<String>,
+) -> Result<axum::Json<CompanyResponse>, ApiError> {
+    let number = company_number(&number)?;
+    let response = blocking(move || -> Result<CompanyResponse, ApiError> {
+        let (company, proofs) = latest_proven::<Company>(&node, number.as_str())?
+            .ok_or_else(|| not_found("company", number.as_str(), RecordKind::Company))?;
+        Ok(CompanyResponse { company, proofs })
+    })
+    .await??;
+    Ok(axum::Json(response))
+}
+
+/// A company's history as the API shows it.
+#[derive(Debug, Serialize)]
+pub(crate) struct CompanyHistoryResponse {
+    versions: u32,
+    company: Vec<Version<Company>>,
+    /// The filings made in the versions listed.
+    filings: Vec<Version<FilingRecord>>,
+    /// Proofs of the head key, of every version and of every filing listed.
+    proofs: Vec<ReadProof>,
+}
+
+/// `GET /v1/business/companies/{number}/history`.
+pub(crate) async fn company_history(
+    State(node): State<NodeHandle>,
+    Path(number): Path<String>,
+    Query(page): Query<HistoryQuery>,
+) -> Result<axum::Json<CompanyHistoryResponse>, ApiError> {
+    let number = company_number(&number)?;
+    let (from, limit) = (page.from.unwrap_or(1).max(1), page.limit.unwrap_or(HISTORY_PAGE));
+    if limit == 0 || limit > MAX_HISTORY_PAGE {
+        return Err(ApiError::Malformed(format!("limit must be 1 to {MAX_HISTORY_PAGE}")));
+    }
+    let response = blocking(move || -> Result<CompanyHistoryResponse, ApiError> {
+        let view = StoreView(&node.store);
+        let versions = engine::head::<Company>(&view, number.as_str());
+        if versions == 0 {
+            return Err(not_found("company", number.as_str(), RecordKind::Company));
+        }
+        let company = query::company_history(&view, &number, from, limit);
+        // A version that raised the filing count made that filing.
+        let mut filings = Vec::new();
+        let mut last = company.first().map_or(0, |v| v.value.filings.saturating_sub(1));
+        for v in &company {
+            for n in last + 1..=v.value.filings {
+                filings.extend(query::filing(&view, &number, n));
+            }
+            last = last.max(v.value.filings);
+        }
+        let mut keys = vec![head_key(RecordKind::Company, number.as_str())];
+        keys.extend(company.iter().map(|v| version_key(RecordKind::Company, number.as_str(), v.version)));
+        keys.extend(filings.iter().map(|f| version_key(RecordKind::Filing, &f.id, f.version)));
+        let keys: Vec<&[u8]> = keys.iter().map(Vec::as_slice).collect();
+        let proofs = node.read_with_proofs(&keys)?;
+        Ok(CompanyHistoryResponse { versions, company, filings, proofs })
+    })
+    .await??;
+    Ok(axum::Json(response))
+}
+
+/// A name lookup.
+#[derive(Debug, Deserialize)]
+pub(crate) struct NameQuery {
+    /// The name, compared ignoring case and spacing.
+    name: Option<String>,
+}
+
+/// Who holds a name.
+#[derive(Debug, Serialize)]
+pub(crate) struct NameResponse {
+    /// The name's normalised form.
+    normalised: String,
+    /// The company holding it, or `null` when it is free.
+    company: Option<RecordId>,
+    /// Proof of the name's key (membership: taken; non-membership: free).
+    proof: ReadProof,
+}
+
+/// `GET /v1/business/companies?name=`.
+pub(crate) async fn company_by_name(
+    State(node): State<NodeHandle>,
+    Query(q): Query<NameQuery>,
+) -> Result<axum::Json<NameResponse>, ApiError> {
+    let name = q.name.ok_or_else(|| ApiError::Malformed("give name=...; companies are looked up by name".into()))?;
+    let normalised = publica_registry::business::normalise_name(&name).map_err(ApiError::Malformed)?;
+    let response = blocking(move || -> Result<NameResponse, ApiError> {
+        let company = query::company_by_name(&StoreView(&node.store), &name).map_err(ApiError::Malformed)?;
+        let proof = node.read_with_proof(&publica_registry::schema::company_name_key(&normalised))?;
+        Ok(NameResponse { normalised, company, proof })
+    })
+    .await??;
+    Ok(axum::Json(response))
+}
+
+/// `GET /v1/business/companies/{number}/bods`: the company's ownership and control as BODS 0.4 statements.
+pub(crate) async fn company_bods(
+    State(node): State<NodeHandle>,
+    Path(number): Path<String>,
+) -> Result<axum::Json<Vec<serde_json::Value>>, ApiError> {
+    let number = company_number(&number)?;
+    let statements = blocking(move || -> Result<Vec<serde_json::Value>, ApiError> {
+        let published_ms = at_ms(None, &node)?;
+        publica_registry::bods::export(&StoreView(&node.store), &number, published_ms, &bods_publisher(&node))
+            .ok_or_else(|| not_found("company", number.as_str(), RecordKind::Company))
+    })
+    .await??;
+    Ok(axum::Json(statements))
 }

@@ -49,6 +49,7 @@ fn concrete(template: &str) -> String {
         .replace("{key}", "00")
         .replace("{hash}", &"00".repeat(32))
         .replace("{path}", "0/000")
+        .replace("{number}", "10000017")
 }
 
 #[tokio::test]
