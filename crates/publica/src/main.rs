@@ -56,6 +56,9 @@ enum Command {
     /// The land registry: parcels, titles, transfers by application, encumbrances; "who owned it on date D".
     #[command(subcommand)]
     Land(cmd::registry::LandCommand),
+    /// The business register: companies, officers, owners, filings; BODS 0.4 export.
+    #[command(subcommand)]
+    Business(cmd::registry::BusinessCommand),
     /// Permits and licences: issue, renew, suspend, reinstate, revoke; "status on date D".
     #[command(subcommand)]
     Permit(cmd::registry::PermitCommand),
@@ -89,6 +92,7 @@ fn main() -> std::process::ExitCode {
         Command::Governance(c) => cmd::governance::run(c),
         Command::Land(c) => cmd::registry::run_land(c),
         Command::Permit(c) => cmd::registry::run_permit(c),
+        Command::Business(c) => cmd::registry::run_business(c),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -1,4 +1,4 @@
-//! `publica land` and `publica permit`: the registries' transactions (signed here, sent to a node) and reads
+//! `publica land`, `publica business` and `publica permit`: the registries' transactions (signed here, sent to a node) and reads
 //! (with proofs; as-of answers are written to a file that `publica verify` checks offline).
 
 use std::path::PathBuf;
@@ -260,6 +260,236 @@ pub enum PermitCommand {
         #[command(flatten)]
         read: ReadArgs,
     },
+}
+
+/// `publica business` subcommands.
+#[derive(Subcommand)]
+pub enum BusinessCommand {
+    /// Open a company registration from a JSON file of its details (name, legal_form, registered_address,
+    /// officers, shareholders, beneficial_owners; see docs/registry.md); every founder approves, then a company
+    /// registrar.
+    Register {
+        #[command(flatten)]
+        send: SendArgs,
+        #[arg(long, value_name = "FILE")]
+        details: PathBuf,
+        #[arg(long, default_value_t = DEFAULT_OPEN_DAYS)]
+        open_days: u64,
+    },
+    /// Approve an application (for the sender's account, or --as-role company-registrar).
+    Approve {
+        #[command(flatten)]
+        send: SendArgs,
+        #[arg(long)]
+        application: u64,
+        #[arg(long)]
+        as_role: Option<Role>,
+    },
+    /// File a change or an annual return from a JSON file (sender: a current officer).
+    File {
+        #[command(flatten)]
+        send: SendArgs,
+        #[arg(long)]
+        company: String,
+        /// The filing, e.g. {"type": "annual_return", "year": 2026}.
+        #[arg(long, value_name = "FILE")]
+        filing: PathBuf,
+    },
+    /// Open the dissolution of a company (sender: one of its directors); a company registrar approves.
+    Dissolve {
+        #[command(flatten)]
+        send: SendArgs,
+        #[arg(long)]
+        company: String,
+        #[arg(long, default_value_t = DEFAULT_OPEN_DAYS)]
+        open_days: u64,
+    },
+    /// Place a company in liquidation (sender: a court or a company registrar).
+    Liquidate {
+        #[command(flatten)]
+        send: SendArgs,
+        #[arg(long)]
+        company: String,
+        #[arg(long)]
+        case: String,
+    },
+    /// A company's latest version.
+    Show {
+        company: String,
+        #[command(flatten)]
+        read: ReadArgs,
+    },
+    /// A company's versions and filings.
+    History {
+        company: String,
+        #[command(flatten)]
+        read: ReadArgs,
+    },
+    /// Which company holds a name (compared ignoring case and spacing).
+    Name {
+        name: String,
+        #[command(flatten)]
+        read: ReadArgs,
+    },
+    /// The company's ownership and control as Beneficial Ownership Data Standard 0.4 JSON.
+    Bods {
+        company: String,
+        /// Write the statements here (else to standard output).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        read: ReadArgs,
+    },
+}
+
+/// Largest details or filing file accepted.
+const JSON_FILE_BYTES_MAX: u64 = 256 * 1024;
+
+fn read_json<T: serde::de::DeserializeOwned>(path: &PathBuf, what: &str) -> Result<T> {
+    let size = std::fs::metadata(path).with_context(|| format!("reading {}", path.display()))?.len();
+    if size > JSON_FILE_BYTES_MAX {
+        bail!("{} is {size} bytes; a {what} file may have at most {JSON_FILE_BYTES_MAX}", path.display());
+    }
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    serde_json::from_slice(&bytes)
+        .with_context(|| format!("{} is not a valid {what} (see docs/registry.md)", path.display()))
+}
+
+fn company(text: &str) -> Result<RecordId> {
+    publica_registry::business::validate_company_number(text).map_err(anyhow::Error::msg)
+}
+
+/// Run a business-register command.
+pub fn run_business(command: BusinessCommand) -> Result<()> {
+    use super::tx::send_call;
+    match command {
+        BusinessCommand::Register { send, details, open_days } => {
+            let company: publica_types::registry::CompanyDetails = read_json(&details, "company details")?;
+            open(&send, ApplicationAction::RegisterCompany { company }, deadline(open_days)?)
+        }
+        BusinessCommand::Approve { send, application, as_role } => {
+            let party = party(&send, as_role)?;
+            send_call(&send, RegistryCall::Approve { application, party })
+        }
+        BusinessCommand::File { send, company: number, filing } => {
+            let filing: publica_types::registry::Filing = read_json(&filing, "filing")?;
+            send_call(&send, RegistryCall::FileCompanyChange { company: company(&number)?, filing })
+        }
+        BusinessCommand::Dissolve { send, company: number, open_days } => {
+            open(&send, ApplicationAction::DissolveCompany { company: company(&number)? }, deadline(open_days)?)
+        }
+        BusinessCommand::Liquidate { send, company: number, case } => {
+            send_call(&send, RegistryCall::PlaceInLiquidation { company: company(&number)?, case })
+        }
+        BusinessCommand::Show { company: number, read } => {
+            let number = company(&number)?;
+            let body = Client::new(&read.api)?.get(&format!("/v1/business/companies/{number}"))?;
+            if read.json {
+                return print_json(&body);
+            }
+            let v = &body["company"];
+            let c = &v["value"];
+            println!(
+                "company {number}: {} ({}), {}",
+                c["name"].as_str().unwrap_or("?"),
+                c["legal_form"].as_str().unwrap_or("?").replace('_', " "),
+                c["status"]["type"].as_str().unwrap_or("?").replace('_', " ")
+            );
+            println!("  registered    {}", format_time_ms(c["registered_ms"].as_u64().unwrap_or(0)));
+            println!("  address       {}", c["registered_address"].as_str().unwrap_or("?"));
+            for o in c["officers"].as_array().into_iter().flatten() {
+                println!(
+                    "  officer       {} {}",
+                    o["role"].as_str().unwrap_or("?"),
+                    o["account"].as_str().unwrap_or("?")
+                );
+            }
+            for h in c["shareholders"].as_array().into_iter().flatten() {
+                println!(
+                    "  shareholder   {} {} ({} shares)",
+                    h["holder"]["type"].as_str().unwrap_or("?"),
+                    h["holder"]["id"].as_str().unwrap_or("?"),
+                    h["shares"]
+                );
+            }
+            for b in c["beneficial_owners"].as_array().into_iter().flatten() {
+                let kinds: Vec<&str> =
+                    b["interests"].as_array().into_iter().flatten().filter_map(|i| i["kind"].as_str()).collect();
+                println!("  beneficial    {} ({})", b["person"].as_str().unwrap_or("?"), kinds.join(", "));
+            }
+            println!(
+                "  version {}, {} filing(s), {} proofs attached (--json shows them)",
+                v["version"],
+                c["filings"],
+                body["proofs"].as_array().map_or(0, Vec::len)
+            );
+            Ok(())
+        }
+        BusinessCommand::History { company: number, read } => {
+            let number = company(&number)?;
+            let body = Client::new(&read.api)?.get(&format!("/v1/business/companies/{number}/history"))?;
+            if read.json {
+                return print_json(&body);
+            }
+            for v in body["company"].as_array().into_iter().flatten() {
+                println!(
+                    "v{} at height {} ({}): {}",
+                    v["version"],
+                    v["height"],
+                    format_time_ms(v["time_ms"].as_u64().unwrap_or(0)),
+                    v["value"]["status"]["type"].as_str().unwrap_or("?")
+                );
+            }
+            for f in body["filings"].as_array().into_iter().flatten() {
+                println!(
+                    "filing {} by {}: {}",
+                    f["id"].as_str().unwrap_or("?"),
+                    f["value"]["filed_by"].as_str().unwrap_or("?"),
+                    f["value"]["filing"]["type"].as_str().unwrap_or("?")
+                );
+            }
+            Ok(())
+        }
+        BusinessCommand::Name { name, read } => {
+            let query: String = url_encode(&name);
+            let body = Client::new(&read.api)?.get(&format!("/v1/business/companies?name={query}"))?;
+            if read.json {
+                return print_json(&body);
+            }
+            match body["company"].as_str() {
+                Some(number) => println!("{name:?} is held by company {number}"),
+                None => println!("{name:?} is free (normalised: {:?})", body["normalised"].as_str().unwrap_or("?")),
+            }
+            Ok(())
+        }
+        BusinessCommand::Bods { company: number, out, read } => {
+            let number = company(&number)?;
+            let body = Client::new(&read.api)?.get(&format!("/v1/business/companies/{number}/bods"))?;
+            let text = serde_json::to_string_pretty(&body)?;
+            match out {
+                Some(path) => {
+                    std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+                    println!(
+                        "{} BODS 0.4 statements written to {}",
+                        body.as_array().map_or(0, Vec::len),
+                        path.display()
+                    );
+                }
+                None => println!("{text}"),
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Percent-encode a query value (RFC 3986 unreserved characters stay).
+fn url_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// `ADDRESS` (a share of one) or `ADDRESS:NUM/DEN`.

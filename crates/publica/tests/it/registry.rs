@@ -148,3 +148,43 @@ fn a_parcel_changes_hands_through_four_parties_and_who_owned_it_when_is_proven_o
     let stranger = signed(&dev, "notary", &["permit", "revoke", "--permit", "TL-2030-0001", "--reason", "no"]);
     assert!(!stranger.status.success(), "{}", text(&stranger));
 }
+
+#[test]
+fn the_demo_companies_are_found_by_name_file_returns_and_export_their_owners() {
+    let dir = tempfile::tempdir().unwrap();
+    let dev = Dev::start(&dir.path().join("net"));
+    let held = ok(dev.cli(&["business", "name", "  nordvik TIMBER ab"]));
+    let number = held.rsplit(' ').next().unwrap().trim().to_owned();
+    assert!(held.contains("is held by company"), "{held}");
+    let free = ok(dev.cli(&["business", "name", "Nordvik Shipyard AB"]));
+    assert!(free.contains("is free"), "{free}");
+    // A mistyped number is refused before anything is asked.
+    let mut typo = number.clone().into_bytes();
+    typo.swap(2, 3);
+    let typo = String::from_utf8(typo).unwrap();
+    if typo != number {
+        let out = dev.cli(&["business", "show", &typo]);
+        assert!(!out.status.success() && text(&out).contains("check digit"), "{}", text(&out));
+    }
+    let shown = ok(dev.cli(&["business", "show", &number]));
+    assert!(shown.contains("Nordvik Timber AB") && shown.contains(ADA), "{shown}");
+
+    // Ada directs it: she files the annual return; chiara, who holds no office there, may not.
+    let year = &publica_types::time::format_time_ms(
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as u64,
+    )[..4];
+    std::fs::write(dev.home.join("return.json"), format!(r#"{{"type": "annual_return", "year": {year}}}"#)).unwrap();
+    ok(signed(&dev, "citizen-ada", &["business", "file", "--company", &number, "--filing", "return.json"]));
+    let refused =
+        signed(&dev, "citizen-chiara", &["business", "file", "--company", &number, "--filing", "return.json"]);
+    assert!(!refused.status.success() && text(&refused).contains("not an officer"), "{}", text(&refused));
+    let history = ok(dev.cli(&["business", "history", &number]));
+    assert!(history.contains("annual_return") && history.contains(ADA), "{history}");
+
+    // The ownership export: BODS statements for the company, its owners and their relationships.
+    ok(dev.cli(&["business", "bods", &number, "--out", "bods.json"]));
+    let statements: Value = serde_json::from_slice(&std::fs::read(dev.home.join("bods.json")).unwrap()).unwrap();
+    let types: Vec<&str> = statements.as_array().unwrap().iter().map(|s| s["recordType"].as_str().unwrap()).collect();
+    assert_eq!(types.iter().filter(|t| **t == "relationship").count(), 2, "{types:?}");
+    assert!(statements.to_string().contains(&format!("company/{number}")));
+}

@@ -57,7 +57,7 @@ const OFFICIALS: &[(&str, &str, &[&str])] = &[
     ("civil-clerk", "civil-registry", &["citizen-registrar", "clerk"]),
     ("land-registrar", "land-registry", &["registrar"]),
     ("land-surveyor", "land-registry", &["surveyor"]),
-    ("business-registrar", "business-registry", &["registrar"]),
+    ("business-registrar", "business-registry", &["company-registrar"]),
     ("notary", "notary-office", &["notary"]),
     ("permit-officer", "building-authority", &["permit-officer"]),
     ("bank-officer", "demo-bank", &["bank"]),
@@ -103,7 +103,7 @@ pub fn run(args: Args) -> Result<()> {
         let handle = running.handle();
         let api = running.api_addr;
         if fresh {
-            println!("Seeding the demo agencies' officials, citizens, land parcels and permits (a few seconds)...");
+            println!("Seeding the demo agencies' officials, citizens, land parcels, permits and companies (a few seconds)...");
         }
         let seeded = tokio::task::spawn_blocking(move || seed(&handle)).await??;
         print_guide(&args.home, api, seeded);
@@ -209,7 +209,7 @@ fn print_guide(home: &Path, api: SocketAddr, seeded: usize) {
         let (parcels, _) = registry::summary();
         println!(
             "Seeded {seeded} demo transactions: {} officials, {} citizens, {parcels} land parcels of the town of \
-             Nordvik with transfers and mortgages, and permits.",
+             Nordvik with transfers and mortgages, permits, and companies with their owners.",
             OFFICIALS.len(),
             CITIZENS.len()
         );
@@ -237,5 +237,7 @@ fn print_guide(home: &Path, api: SocketAddr, seeded: usize) {
     println!("  publica land owners {first} --at DATE-OR-TIME --api http://{api} --out owners.json");
     println!("  publica verify owners.json --genesis {}/genesis.json", home.display());
     println!("  publica permit status BP-2026-0002 --api http://{api}");
+    println!("  publica business name \"Nordvik Sawmill AB\" --api http://{api}");
+    println!("  publica business bods NUMBER --out sawmill-bods.json --api http://{api}");
     println!("Ready. Press Ctrl-C to stop.");
 }

@@ -1,5 +1,5 @@
-//! The demo's registries: the land of a fictional town, a few transfers and a mortgage, and permits, all through
-//! ordinary signed transactions of the demo officials and citizens.
+//! The demo's registries: the land of a fictional town, a few transfers and mortgages, permits, and companies with
+//! their owners, all through ordinary signed transactions of the demo officials and citizens.
 //!
 //! The town, Nordvik (58.41° N, 15.58° E), is a grid of city blocks separated by streets. Each block is cut into
 //! a southern and a northern row of lots by a slanted line, and the block into lots of varying widths, so the
@@ -13,7 +13,10 @@ use anyhow::{Context, Result};
 use publica_node::shared::StoreView;
 use publica_node::NodeHandle;
 use publica_registry::schema::Title;
-use publica_types::registry::{ApplicationAction, EncumbranceKind, NewParcel, Party, RecordId, RegistryCall, Share};
+use publica_types::registry::{
+    ApplicationAction, BeneficialOwner, CompanyDetails, ControlKind, EncumbranceKind, Holder, Interest, LegalForm,
+    NewParcel, Officer, OfficerRole, Party, RecordId, RegistryCall, Share, ShareOfControl, Shareholding,
+};
 use publica_types::{Address, Role, TxId};
 
 use super::{demo_key, submit, CITIZENS};
@@ -134,6 +137,172 @@ enum PermitFate {
     Revoked,
 }
 
+/// Demo companies: name, legal form, address, directors/secretary (citizen indices), shareholders (citizen index or
+/// an earlier demo company, shares), beneficial owners (citizen index, interests).
+struct DemoCompany {
+    name: &'static str,
+    form: LegalForm,
+    address: &'static str,
+    directors: &'static [usize],
+    secretary: Option<usize>,
+    shareholders: &'static [(DemoHolder, u64)],
+    owners: &'static [(usize, &'static [DemoInterest])],
+}
+
+/// An interest: its kind, whether direct, and its share in basis points (minimum, maximum; equal when exact).
+type DemoInterest = (ControlKind, bool, Option<(u16, u16)>);
+
+enum DemoHolder {
+    Citizen(usize),
+    /// An earlier company of the list, by position.
+    Company(usize),
+}
+
+const COMPANIES: &[DemoCompany] = &[
+    DemoCompany {
+        name: "Nordvik Timber AB",
+        form: LegalForm::PrivateLimited,
+        address: "Hamngatan 4, 602 10 Nordvik",
+        directors: &[0],
+        secretary: Some(1),
+        shareholders: &[(DemoHolder::Citizen(0), 600), (DemoHolder::Citizen(1), 400)],
+        owners: &[(
+            0,
+            &[(ControlKind::Shareholding, true, Some((6_000, 6_000))), (ControlKind::AppointmentOfBoard, true, None)],
+        )],
+    },
+    DemoCompany {
+        name: "Nordvik Sawmill AB",
+        form: LegalForm::PrivateLimited,
+        address: "Sågverksvägen 2, 602 20 Nordvik",
+        directors: &[2],
+        secretary: None,
+        shareholders: &[(DemoHolder::Company(0), 700), (DemoHolder::Citizen(2), 300)],
+        owners: &[
+            (0, &[(ControlKind::Shareholding, false, Some((4_200, 4_200)))]),
+            (2, &[(ControlKind::VotingRights, true, Some((2_500, 5_000)))]),
+        ],
+    },
+    DemoCompany {
+        name: "Fjord Bakery HB",
+        form: LegalForm::GeneralPartnership,
+        address: "Torget 1, 602 11 Nordvik",
+        directors: &[3, 4],
+        secretary: None,
+        shareholders: &[(DemoHolder::Citizen(3), 500), (DemoHolder::Citizen(4), 500)],
+        owners: &[
+            (3, &[(ControlKind::Shareholding, true, Some((5_000, 5_000)))]),
+            (4, &[(ControlKind::Shareholding, true, Some((5_000, 5_000)))]),
+        ],
+    },
+    DemoCompany {
+        name: "Nordvik Harbour Cooperative",
+        form: LegalForm::Cooperative,
+        address: "Kajen 9, 602 09 Nordvik",
+        directors: &[1],
+        secretary: Some(4),
+        shareholders: &[],
+        owners: &[(1, &[(ControlKind::SeniorManagingOfficial, true, None)])],
+    },
+];
+
+/// Register the demo companies not registered yet, each through the whole workflow.
+fn seed_companies(node: &NodeHandle, next_nonce: &mut dyn FnMut(&str) -> u64) -> Result<usize> {
+    let chain_id = node.chain_id().clone();
+    let view = StoreView(&node.store);
+    let wait = |ids: &[TxId]| super::super::wait_committed(node, ids, Duration::from_secs(120));
+    let mut committed = 0;
+    let mut numbers: Vec<RecordId> = Vec::new();
+    for c in COMPANIES {
+        if let Some(number) = publica_registry::query::company_by_name(&view, c.name).map_err(anyhow::Error::msg)? {
+            numbers.push(number);
+            continue;
+        }
+        let mut officers: Vec<Officer> =
+            c.directors.iter().map(|&d| Officer { account: citizen(d), role: OfficerRole::Director }).collect();
+        officers.extend(c.secretary.map(|s| Officer { account: citizen(s), role: OfficerRole::Secretary }));
+        let shareholders = c
+            .shareholders
+            .iter()
+            .map(|(h, shares)| Shareholding {
+                holder: match h {
+                    DemoHolder::Citizen(i) => Holder::Person(citizen(*i)),
+                    DemoHolder::Company(k) => Holder::Company(numbers[*k].clone()),
+                },
+                shares: *shares,
+            })
+            .collect();
+        let beneficial_owners = c
+            .owners
+            .iter()
+            .map(|(i, interests)| BeneficialOwner {
+                person: citizen(*i),
+                interests: interests
+                    .iter()
+                    .map(|(kind, direct, share)| Interest {
+                        kind: *kind,
+                        direct: *direct,
+                        share: share.map(|(min, max)| {
+                            if min == max {
+                                ShareOfControl::Exact { basis_points: min }
+                            } else {
+                                ShareOfControl::Range { minimum: min, maximum: max }
+                            }
+                        }),
+                    })
+                    .collect(),
+            })
+            .collect();
+        let details = CompanyDetails {
+            name: c.name.into(),
+            legal_form: c.form,
+            registered_address: c.address.into(),
+            officers: officers.clone(),
+            shareholders,
+            beneficial_owners,
+        };
+        // The founders: officers and the persons among the shareholders.
+        let mut founders: Vec<usize> = c.directors.to_vec();
+        founders.extend(c.secretary);
+        founders.extend(c.shareholders.iter().filter_map(|(h, _)| match h {
+            DemoHolder::Citizen(i) => Some(*i),
+            DemoHolder::Company(_) => None,
+        }));
+        founders.sort_unstable();
+        founders.dedup();
+        let name = |i: usize| CITIZENS[i].0;
+        let application = next_application(&view);
+        let opener = name(c.directors[0]);
+        let action = ApplicationAction::RegisterCompany { company: details };
+        let deadline_ms = publica_node::shared::now_ms() + 30 * 86_400_000;
+        let open = RegistryCall::OpenApplication { action, deadline_ms };
+        wait(&[submit(node, &chain_id, &demo_key(opener), next_nonce(opener), open)?])?;
+        let mut ids = Vec::new();
+        for &f in &founders {
+            let call = RegistryCall::Approve { application, party: Party::Account(citizen(f)) };
+            ids.push(submit(node, &chain_id, &demo_key(name(f)), next_nonce(name(f)), call)?);
+        }
+        wait(&ids)?;
+        let registrar: Role = publica_registry::rules::COMPANY_REGISTRAR.parse()?;
+        let call = RegistryCall::Approve { application, party: Party::Role(registrar) };
+        wait(&[submit(node, &chain_id, &demo_key("business-registrar"), next_nonce("business-registrar"), call)?])?;
+        committed += founders.len() + 2;
+        numbers.push(
+            publica_registry::query::company_by_name(&view, c.name)
+                .map_err(anyhow::Error::msg)?
+                .context("a demo company registered")?,
+        );
+    }
+    Ok(committed)
+}
+
+fn next_application(view: &StoreView) -> u64 {
+    use publica_types::StateRead;
+    view.get(publica_registry::schema::NEXT_APPLICATION_KEY)
+        .and_then(|b| b.as_slice().try_into().ok().map(u64::from_le_bytes))
+        .unwrap_or(1)
+}
+
 /// Seed what is missing; returns the number of transactions committed.
 pub(super) fn seed(node: &NodeHandle, next_nonce: &mut dyn FnMut(&str) -> u64) -> Result<usize> {
     let chain_id = node.chain_id().clone();
@@ -165,17 +334,11 @@ pub(super) fn seed(node: &NodeHandle, next_nonce: &mut dyn FnMut(&str) -> u64) -
         |lot: usize| -> Result<u32> { Ok(publica_registry::engine::head::<Title>(&view, &lots[lot].id)) };
     let pending: Vec<(usize, usize)> =
         TRANSFERS.iter().copied().filter(|&(lot, _)| title_version(lot).map(|v| v == 1).unwrap_or(false)).collect();
-    let next_app = |view: &StoreView| -> u64 {
-        use publica_types::StateRead;
-        view.get(publica_registry::schema::NEXT_APPLICATION_KEY)
-            .and_then(|b| b.as_slice().try_into().ok().map(u64::from_le_bytes))
-            .unwrap_or(1)
-    };
     for &(lot, buyer) in &pending {
         let seller = CITIZENS[lot % CITIZENS.len()].0;
         let buyer_name = CITIZENS[buyer % CITIZENS.len()].0;
         let parcel = RecordId::new(lots[lot].id.as_str())?;
-        let application = next_app(&view);
+        let application = next_application(&view);
         let action = ApplicationAction::Transfer { parcel, new_owners: whole(citizen(buyer)) };
         let deadline_ms = publica_node::shared::now_ms() + 30 * 86_400_000;
         wait(&[send(seller, RegistryCall::OpenApplication { action, deadline_ms }, next_nonce(seller))?])?;
@@ -248,6 +411,7 @@ pub(super) fn seed(node: &NodeHandle, next_nonce: &mut dyn FnMut(&str) -> u64) -
     }
     wait(&ids)?;
     committed += ids.len();
+    committed += seed_companies(node, next_nonce)?;
     Ok(committed)
 }
 
