@@ -401,9 +401,15 @@ pub(crate) async fn company_history(
             return Err(not_found("company", number.as_str(), RecordKind::Company));
         }
         let company = query::company_history(&view, &number, from, limit);
-        // A version that raised the filing count made that filing.
+        // A version that raised the filing count made that filing; the count before the first version listed is
+        // its predecessor's.
         let mut filings = Vec::new();
-        let mut last = company.first().map_or(0, |v| v.value.filings.saturating_sub(1));
+        let mut last = match company.first() {
+            Some(v) if v.version > 1 => {
+                engine::version::<Company>(&view, number.as_str(), v.version - 1).map_or(0, |p| p.value.filings)
+            }
+            _ => 0,
+        };
         for v in &company {
             for n in last + 1..=v.value.filings {
                 filings.extend(query::filing(&view, &number, n));
