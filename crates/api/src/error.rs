@@ -116,6 +116,7 @@ impl From<publica_node::NodeError> for ApiError {
     fn from(e: publica_node::NodeError) -> Self {
         match e {
             publica_node::NodeError::NotReady(m) => Self::Unavailable(m),
+            publica_node::NodeError::NotKept(m) => Self::NotFound(m),
             other => {
                 tracing::error!(error = %other, "node failure while serving a request");
                 Self::Internal(other.to_string())

@@ -175,11 +175,14 @@ pub(crate) async fn owners(
     let id = record_id(&id, "parcel")?;
     let answer = blocking(move || -> Result<OwnershipAnswer, ApiError> {
         let at_ms = at_ms(q.at.as_deref(), &node)?;
-        let as_of = query::title_at(&StoreView(&node.store), &id, at_ms);
+        let (as_of, read) = node.read_as_of(at_ms, |state| {
+            let as_of = query::title_at(state, &id, at_ms);
+            let keys = as_of.keys.clone();
+            (as_of, keys)
+        })?;
         let decision = query::owners_at(&id, at_ms, as_of.in_force.as_ref(), as_of.next.as_ref())
             .map_err(|e| ApiError::Internal(format!("the stored title of {id} does not decide: {e}")))?;
-        let keys: Vec<&[u8]> = as_of.keys.iter().map(Vec::as_slice).collect();
-        Ok(OwnershipAnswer { record: id, at_ms, decision, proofs: node.read_with_proofs(&keys)? })
+        Ok(OwnershipAnswer { record: id, at_ms, decision, proofs: read.proofs, following: read.following })
     })
     .await??;
     Ok(axum::Json(answer))
@@ -298,11 +301,14 @@ pub(crate) struct PermitResponse {
 }
 
 fn permit_status_answer(node: &NodeHandle, id: RecordId, at_ms: u64) -> Result<PermitStatusAnswer, ApiError> {
-    let as_of = query::permit_at(&StoreView(&node.store), &id, at_ms);
+    let (as_of, read) = node.read_as_of(at_ms, |state| {
+        let as_of = query::permit_at(state, &id, at_ms);
+        let keys = as_of.keys.clone();
+        (as_of, keys)
+    })?;
     let decision = query::permit_status(&id, at_ms, as_of.in_force.as_ref(), as_of.next.as_ref())
         .map_err(|e| ApiError::Internal(format!("the stored permit {id} does not decide: {e}")))?;
-    let keys: Vec<&[u8]> = as_of.keys.iter().map(Vec::as_slice).collect();
-    Ok(PermitStatusAnswer { record: id, at_ms, decision, proofs: node.read_with_proofs(&keys)? })
+    Ok(PermitStatusAnswer { record: id, at_ms, decision, proofs: read.proofs, following: read.following })
 }
 
 /// `GET /v1/permits/{id}`.

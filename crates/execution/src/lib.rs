@@ -13,7 +13,7 @@ mod overlay;
 
 use std::collections::{BTreeMap, HashMap};
 
-use publica_merkle::{key_hash, value_hash, StateTree};
+use publica_merkle::{key_hash, value_hash, StateTree, NODE_LEN};
 use publica_types::{
     codec, evidence, Address, Call, CallContext, ChainId, ErrorCode, Genesis, Hash, Misbehavior, PublicKeyBytes,
     StateRead, Transaction, TxError, TxId, ValidatorSet,
@@ -106,6 +106,9 @@ pub struct Outcome {
     pub log: LogAppend,
     /// The state tree after the block.
     pub tree: StateTree,
+    /// The tree nodes the block created, `(hash, encoding)`: stored beside the block, they keep every past state
+    /// root provable (`publica_merkle::prove_from_store`).
+    pub nodes: Vec<(Hash, [u8; NODE_LEN])>,
     /// The validator set that signs the next block, when the block changed it (governance).
     pub next_validators: Option<ValidatorSet>,
 }
@@ -213,12 +216,12 @@ pub fn execute_block_with_evidence(
         log
     };
     let changes = block.into_changes();
-    let tree = updated_tree(tree, &changes);
+    let (tree, nodes) = updated_tree(tree, &changes);
     let next_validators = match changes.get(VALIDATORS_KEY) {
         Some(Some(bytes)) => Some(ValidatorSet::decode(bytes).expect("governance writes only valid sets")),
         _ => None,
     };
-    Ok(Outcome { included, included_hashes, rejected, changes, log, tree, next_validators })
+    Ok(Outcome { included, included_hashes, rejected, changes, log, tree, nodes, next_validators })
 }
 
 /// The checks every transaction passes before its call runs, then the call, then the nonce bump.
@@ -307,7 +310,7 @@ pub fn genesis_state(genesis: &Genesis) -> Outcome {
         block.absorb(writes);
     }
     let changes = block.into_changes();
-    let tree = updated_tree(&StateTree::new(), &changes);
+    let (tree, nodes) = updated_tree(&StateTree::new(), &changes);
     Outcome {
         included: Vec::new(),
         included_hashes: Vec::new(),
@@ -315,6 +318,7 @@ pub fn genesis_state(genesis: &Genesis) -> Outcome {
         changes,
         log: LogAppend::default(),
         tree,
+        nodes,
         next_validators: None,
     }
 }
@@ -322,10 +326,10 @@ pub fn genesis_state(genesis: &Genesis) -> Outcome {
 /// The validator set stored in the state: the one that signs the block after that state.
 pub use publica_governance::validator_set;
 
-fn updated_tree(tree: &StateTree, changes: &Changes) -> StateTree {
+fn updated_tree(tree: &StateTree, changes: &Changes) -> (StateTree, Vec<(Hash, [u8; NODE_LEN])>) {
     let hashed: Vec<(Hash, Option<Hash>)> =
         changes.iter().map(|(k, v)| (key_hash(k), v.as_deref().map(value_hash))).collect();
     let mut tree = tree.clone();
-    tree.apply(hashed);
-    tree
+    let nodes = tree.apply(hashed);
+    (tree, nodes)
 }

@@ -53,6 +53,9 @@ pub enum NodeError {
     /// Something is not available yet.
     #[error("{0}")]
     NotReady(String),
+    /// What was asked for belongs to the past and this node does not keep it.
+    #[error("{0}")]
+    NotKept(String),
 }
 
 impl NodeError {
@@ -116,7 +119,7 @@ pub fn open_state(layout: &HomeLayout, genesis: &Genesis) -> Result<(Store, Comm
     let mut entries: Vec<(Hash, Option<Hash>)> = Vec::new();
     store.state_for_each(|k, v| entries.push((key_hash(k), Some(value_hash(v)))))?;
     let mut tree = StateTree::new();
-    tree.apply(entries);
+    let nodes = tree.apply(entries);
     let header = if height == 0 {
         if tree.root() != genesis_outcome.state_root() {
             return Err(NodeError::StateMismatch { height: 0 });
@@ -130,6 +133,13 @@ pub fn open_state(layout: &HomeLayout, genesis: &Genesis) -> Result<(Store, Comm
         }
         Some((header, certificate))
     };
+    // Stores written before the tree's nodes were kept (or a fresh genesis) get the current tree's nodes, so
+    // proofs under the current root and every later one can be read from the store.
+    if !store.has_state_node(&tree.root())? && !tree.is_empty() {
+        store.put_state_nodes(&nodes)?;
+        tracing::info!(height, nodes = nodes.len(), "state tree nodes stored for historic proofs");
+    }
+    drop(nodes);
     let validators = publica_execution::validator_set(&shared::StoreView(&store))
         .ok_or_else(|| NodeError::Genesis("the state holds no validator set".into()))?;
     Ok((store, Committed { height, header, tree, validators }))

@@ -515,6 +515,115 @@ impl Shared {
     }
 }
 
+/// Proofs that answer a question about a past time (see [`Shared::read_as_of`]).
+#[derive(Clone, Debug)]
+pub struct AsOfProofs {
+    /// One proof per key, all under the certified header of the block in force at the time asked about (the
+    /// first block when the time is before it).
+    pub proofs: Vec<publica_verify::ReadProof>,
+    /// The certified header of the next block, whose time is after the time asked about; `None` when the proofs'
+    /// header is already after it or is the last block committed.
+    pub following: Option<publica_verify::CertifiedHeader>,
+}
+
+impl Shared {
+    /// The certified header of a committed height.
+    pub fn certified_header(&self, height: u64) -> Result<publica_verify::CertifiedHeader, crate::NodeError> {
+        let missing = |what: &str| {
+            crate::NodeError::from(publica_storage::StoreError::Corrupt {
+                what: "block",
+                reason: format!("the {what} of committed block {height} is missing"),
+            })
+        };
+        let header = self.store.header(height)?.ok_or_else(|| missing("header"))?;
+        let certificate = self.store.certificate(height)?.ok_or_else(|| missing("certificate"))?;
+        Ok(publica_verify::CertifiedHeader { header, certificate })
+    }
+
+    /// The last block among `1..=latest` whose time is at or before `at_ms`, or `None` when block 1 is later.
+    /// Block times increase with height, so this is a binary search over headers.
+    fn height_at_time(&self, at_ms: u64, latest: u64) -> Result<Option<u64>, crate::NodeError> {
+        let time = |height: u64| -> Result<u64, crate::NodeError> { Ok(self.certified_header(height)?.header.time_ms) };
+        // Invariant: blocks below `lo` are at or before `at_ms`; blocks above `hi` are after it.
+        let (mut lo, mut hi) = (1u64, latest);
+        let mut found = None;
+        while lo <= hi {
+            let mid = lo + (hi - lo) / 2;
+            if time(mid)? <= at_ms {
+                found = Some(mid);
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        Ok(found)
+    }
+
+    /// Answer a question about time `at_ms` with proofs under the header of that time.
+    ///
+    /// `question` reads the latest committed state and returns its answer with the keys that prove it; the keys
+    /// must be ones that never change once written (registry versions), since the store keeps past roots' tree
+    /// nodes but only the latest values. The proofs are read from the tree of the block in force at `at_ms` — the
+    /// last one at or before it, whose certified header a court or an archive may already hold — and the next
+    /// block's header comes along to show that no block between them was left out. Everything is read under the
+    /// committed lock, so a commit cannot slip in between.
+    pub fn read_as_of<T>(
+        &self,
+        at_ms: u64,
+        question: impl FnOnce(&dyn StateRead) -> (T, Vec<Vec<u8>>),
+    ) -> Result<(T, AsOfProofs), crate::NodeError> {
+        let committed = self.committed.read();
+        let latest = committed.height;
+        if latest == 0 {
+            return Err(crate::NodeError::NotReady("no block is committed yet; proofs start at height 1".into()));
+        }
+        let (answer, keys) = question(&StoreView(&self.store));
+        let height = self.height_at_time(at_ms, latest)?.unwrap_or(1);
+        let certified = self.certified_header(height)?;
+        let following = if height < latest && certified.header.time_ms <= at_ms {
+            Some(self.certified_header(height + 1)?)
+        } else {
+            None
+        };
+        let mut proofs = Vec::with_capacity(keys.len());
+        for key in &keys {
+            proofs.push(self.historic_proof(&certified, key)?);
+        }
+        Ok((answer, AsOfProofs { proofs, following }))
+    }
+
+    /// A proof of `key` under a past certified header, from the kept tree nodes; the value (if the key was
+    /// present then) is the latest one, which must be the same bytes.
+    fn historic_proof(
+        &self,
+        certified: &publica_verify::CertifiedHeader,
+        key: &[u8],
+    ) -> Result<publica_verify::ReadProof, crate::NodeError> {
+        let height = certified.header.height;
+        let kh = key_hash(key);
+        let proof = publica_merkle::prove_from_store(certified.header.state_root, &kh, &self.store).map_err(|e| {
+            crate::NodeError::NotKept(format!(
+                "this node cannot prove state at block {height} ({e}); its data directory was created by a \
+                 version that did not keep past states, ask a node that synced from genesis"
+            ))
+        })?;
+        let value = match proof.terminal() {
+            publica_merkle::ProofTerminal::Leaf { key_hash: leaf, value_hash: then } if *leaf == kh => {
+                let now = self.store.state_get(key)?;
+                if now.as_deref().map(value_hash) != Some(*then) {
+                    return Err(crate::NodeError::NotKept(format!(
+                        "key {} has changed since block {height}, and its value then is not kept",
+                        hex::encode(key)
+                    )));
+                }
+                now
+            }
+            _ => None,
+        };
+        Ok(publica_verify::ReadProof { certified: certified.clone(), key: key.to_vec(), value, proof })
+    }
+}
+
 /// A decoded transaction that passed the stateless checks, with its sender's key (or why there is none).
 type Prepared = (Transaction, Result<Arc<PublicKey>, TxError>);
 

@@ -17,11 +17,16 @@
 //! | `log_index` | document hash | index of its log entry (u64 BE) |
 //! | `checkpoints` | height (u64 BE) | the signed checkpoint of the log after that block (C2SP signed note) |
 //! | `validator_sets` | first height (u64 BE) | borsh validator set signing from that height until the next entry |
+//! | `state_nodes` | node hash | the state tree node's encoding (65 bytes): every node of every committed root |
 //!
 //! A block, its certificate, its extensions, its index entries, its state changes, its notary log tiles and the
 //! new last height are written in ONE fjall batch, persisted with `fdatasync` before [`Store::commit_block`]
 //! returns. After a crash the store is either before the block or after it, never in between. Checkpoints are
 //! written right after (they are assembled from the block's extensions) and can be rebuilt from them.
+//!
+//! `state_nodes` is content-addressed and only grows: a block adds the nodes its new state root needs, so the
+//! root of every header stays provable ([`Store`] is a [`NodeStore`]). Nodes are never removed: public records
+//! are archives, and a proof under a header of any past date must remain possible.
 
 use std::path::Path;
 
@@ -29,6 +34,7 @@ use fjall::{Database, Keyspace, KeyspaceCreateOptions, PersistMode};
 
 use publica_merkle::log::LogError;
 use publica_merkle::tiles::{self, TileSource};
+use publica_merkle::{MerkleError, NodeStore, NODE_LEN};
 use publica_types::{codec, Block, BlockHeader, CommitCertificate, Genesis, Hash, TxId, ValidatorSet};
 
 /// Errors of the store.
@@ -67,6 +73,8 @@ pub struct BlockCommit<'a> {
     pub log: Option<LogBatch<'a>>,
     /// The validator set signing from the next height on, when the block changed it.
     pub next_validators: Option<&'a ValidatorSet>,
+    /// The state tree nodes the block created (`publica_merkle::StateTree::apply`).
+    pub nodes: &'a [(Hash, [u8; NODE_LEN])],
 }
 
 /// Entries a block appends to the notary log.
@@ -100,6 +108,7 @@ pub struct Store {
     log_index: Keyspace,
     checkpoints: Keyspace,
     validator_sets: Keyspace,
+    state_nodes: Keyspace,
     checkpoint_lock: std::sync::Mutex<()>,
 }
 
@@ -127,6 +136,7 @@ impl Store {
             log_index: ks("log_index")?,
             checkpoints: ks("checkpoints")?,
             validator_sets: ks("validator_sets")?,
+            state_nodes: ks("state_nodes")?,
             checkpoint_lock: std::sync::Mutex::new(()),
             db,
         })
@@ -169,6 +179,22 @@ impl Store {
         Ok(())
     }
 
+    /// Whether the node store holds the node with this hash (a root: then it holds the whole tree under it).
+    pub fn has_state_node(&self, hash: &Hash) -> Result<bool> {
+        Ok(self.state_nodes.contains_key(hash)?)
+    }
+
+    /// Add state tree nodes, durably: the genesis tree, or the whole current tree of a store written before nodes
+    /// were kept (its older roots stay unprovable).
+    pub fn put_state_nodes(&self, nodes: &[(Hash, [u8; NODE_LEN])]) -> Result<()> {
+        let mut batch = self.db.batch().durability(Some(PersistMode::SyncData));
+        for (hash, encoding) in nodes {
+            batch.insert(&self.state_nodes, hash.as_slice(), encoding.as_slice());
+        }
+        batch.commit()?;
+        Ok(())
+    }
+
     /// The last committed height (0 when only genesis is committed).
     pub fn last_height(&self) -> Result<u64> {
         match self.meta.get(HEIGHT_KEY)? {
@@ -205,6 +231,9 @@ impl Store {
                 Some(v) => batch.insert(&self.state, k.as_slice(), v.as_slice()),
                 None => batch.remove(&self.state, k.as_slice()),
             }
+        }
+        for (hash, encoding) in commit.nodes {
+            batch.insert(&self.state_nodes, hash.as_slice(), encoding.as_slice());
         }
         batch.insert(&self.extensions, height.as_slice(), commit.extensions);
         if let Some(next) = commit.next_validators {
@@ -432,6 +461,11 @@ impl Store {
     pub fn disk_space(&self) -> u64 {
         self.db.disk_space().unwrap_or(0)
     }
+
+    /// Bytes on disk of the kept state tree nodes (part of [`Store::disk_space`]; flushed tables only).
+    pub fn state_nodes_disk_space(&self) -> u64 {
+        self.state_nodes.disk_space()
+    }
 }
 
 fn tile_key(level: u8, index: u64) -> [u8; 9] {
@@ -463,4 +497,21 @@ fn decode_u64(what: &'static str, bytes: &[u8]) -> Result<u64> {
 
 fn decode_set(bytes: &[u8]) -> Result<ValidatorSet> {
     ValidatorSet::decode(bytes).map_err(|e| StoreError::Corrupt { what: "validator set", reason: e.to_string() })
+}
+
+impl NodeStore for Store {
+    fn get_node(&self, hash: &Hash) -> std::result::Result<Option<[u8; NODE_LEN]>, MerkleError> {
+        let Some(bytes) = self.state_nodes.get(hash).map_err(|e| MerkleError::Store(Box::new(e)))? else {
+            return Ok(None);
+        };
+        let mut encoding = [0u8; NODE_LEN];
+        if bytes.len() != NODE_LEN {
+            return Err(MerkleError::Store(
+                format!("a stored state node is {} bytes, not {NODE_LEN}; the data directory is damaged", bytes.len())
+                    .into(),
+            ));
+        }
+        encoding.copy_from_slice(&bytes);
+        Ok(Some(encoding))
+    }
 }

@@ -25,7 +25,7 @@ pub use receipt::{
     VerifiedExtension, VerifiedReceipt, WitnessCosignature, MAX_CONSISTENCY_PROOF_BYTES,
 };
 pub use registry::{
-    verify_ownership, verify_permit_status, AsOfAnswer, OwnershipAnswer, PermitStatusAnswer, VerifiedAsOf,
+    verify_ownership, verify_permit_status, AsOfAnswer, Coverage, OwnershipAnswer, PermitStatusAnswer, VerifiedAsOf,
 };
 
 use publica_merkle::StateProof;

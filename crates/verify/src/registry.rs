@@ -2,11 +2,16 @@
 //! was at time D.
 //!
 //! Registry records are versioned and never overwritten (`docs/registry.md`), so the version in force at D is
-//! proven by two state keys under one certified header: version `n`, written at or before D, and version `n + 1`,
-//! written after D or proven absent (when no version was in force, the single key of version 1). The check here
-//! verifies each proof against the validator sets, insists that the proven keys are exactly the ones the
-//! question needs — a node cannot answer with an older version and hide the newer one — decodes the versions and
-//! takes the registry's own decision ([`owners_at`], [`permit_status`]), which must equal the node's.
+//! proven by two state keys: version `n`, written at or before D, and version `n + 1`, written after D or proven
+//! absent (when no version was in force, the single key of version 1). The proofs lead to the certified header of
+//! **the block in force at D** — the last block at or before D — and the answer carries the next block's
+//! certified header too: its time is after D and it names the first as its parent, so no block at or before D
+//! was left out. (When D is before the first block the proofs lead to the first block; when D is after the last
+//! block the node has, to that block, and the verdict says so.)
+//!
+//! The check here verifies each proof against the validator sets, insists that the proven keys are exactly the
+//! ones the question needs — a node cannot answer with an older version and hide the newer one — decodes the
+//! versions and takes the registry's own decision ([`owners_at`], [`permit_status`]), which must equal the node's.
 
 use serde::{Deserialize, Serialize};
 
@@ -15,7 +20,7 @@ use publica_registry::query::{owners_at, permit_status, OwnershipAt, PermitStatu
 use publica_registry::schema::{Permit, Record, Title, Version};
 use publica_types::registry::RecordId;
 
-use crate::{ReadProof, VerifiedSets, VerifyError};
+use crate::{CertifiedHeader, ReadProof, VerifiedSets, VerifyError};
 
 /// Most proofs an as-of answer carries (it needs one or two).
 const AS_OF_PROOFS_MAX: usize = 2;
@@ -29,8 +34,13 @@ pub struct AsOfAnswer<D> {
     pub at_ms: u64,
     /// The node's decision.
     pub decision: D,
-    /// The proofs of the version in force and of the one after it (see the module documentation).
+    /// The proofs of the version in force and of the one after it (see the module documentation), under one
+    /// certified header.
     pub proofs: Vec<ReadProof>,
+    /// The certified header of the block after the proofs' header, when that header is at or before `at_ms` and
+    /// is not the last block the node had.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub following: Option<CertifiedHeader>,
 }
 
 /// "Who owned parcel X at time D".
@@ -49,6 +59,25 @@ pub struct VerifiedAsOf<D> {
     pub time_ms: u64,
     /// Validators that signed it.
     pub signers: usize,
+    /// How that header relates to the time asked about.
+    pub coverage: Coverage,
+}
+
+/// How the header of a verified as-of answer relates to the time asked about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Coverage {
+    /// The header is the block in force at that time: at or before it, and the next block (certified, its
+    /// child) is after it.
+    InForce {
+        /// The next block's time, Unix milliseconds.
+        next_time_ms: u64,
+    },
+    /// The header is after that time (the time is before the first block, or the node proved from a later
+    /// state): the versions' own block times decide.
+    Later,
+    /// The header is at or before that time and no later block was shown: the answer holds up to that header,
+    /// the last block the node had. Ask again, or ask another node, to cover blocks after it.
+    UpToHeader,
 }
 
 /// Check an ownership answer against validator sets verified from the genesis set.
@@ -76,17 +105,61 @@ pub fn verify_permit_status(
 fn agree<D: PartialEq + std::fmt::Debug>(
     claimed: &D,
     decision: D,
-    verified: crate::VerifiedRead,
+    verified: Covered,
 ) -> Result<VerifiedAsOf<D>, VerifyError> {
     if *claimed != decision {
         return Err(VerifyError::Answer(format!(
             "the answer says {claimed:?}, but its proven versions say {decision:?}"
         )));
     }
-    Ok(VerifiedAsOf { decision, height: verified.height, time_ms: verified.time_ms, signers: verified.signers })
+    Ok(VerifiedAsOf {
+        decision,
+        height: verified.read.height,
+        time_ms: verified.read.time_ms,
+        signers: verified.read.signers,
+        coverage: verified.coverage,
+    })
 }
 
-type Proven<T> = (Option<Version<T>>, Option<Version<T>>, crate::VerifiedRead);
+/// The first proof's verified read and how its header covers the time asked about.
+struct Covered {
+    read: crate::VerifiedRead,
+    coverage: Coverage,
+}
+
+type Proven<T> = (Option<Version<T>>, Option<Version<T>>, Covered);
+
+/// Check the following header, if any: certified by its own height's set, the child of the proofs' header, and
+/// after the time asked about.
+fn coverage<D>(answer: &AsOfAnswer<D>, sets: &VerifiedSets) -> Result<Coverage, VerifyError> {
+    let header = &answer.proofs[0].certified.header;
+    let Some(following) = &answer.following else {
+        return Ok(if header.time_ms > answer.at_ms { Coverage::Later } else { Coverage::UpToHeader });
+    };
+    let next = &following.header;
+    if header.time_ms > answer.at_ms {
+        return Err(VerifyError::Answer(format!(
+            "the proofs' header (block {}) is already after the time asked about; a following header is not \
+             expected",
+            header.height
+        )));
+    }
+    if next.height != header.height + 1 || next.parent_hash != header.hash() {
+        return Err(VerifyError::Answer(format!(
+            "the following header (block {}) is not the child of the proofs' header (block {})",
+            next.height, header.height
+        )));
+    }
+    if next.time_ms <= answer.at_ms {
+        return Err(VerifyError::Answer(format!(
+            "the following block {} is at {} ms, not after {} ms: the proofs are not under the block in force \
+             then; ask the node again",
+            next.height, next.time_ms, answer.at_ms
+        )));
+    }
+    following.verify(sets.chain_id(), sets.at_height(next.height))?;
+    Ok(Coverage::InForce { next_time_ms: next.time_ms })
+}
 
 /// Verify the proofs, check they are exactly the keys the question needs, and decode the versions.
 fn proven_versions<T: Record, D>(answer: &AsOfAnswer<D>, sets: &VerifiedSets) -> Result<Proven<T>, VerifyError> {
@@ -101,9 +174,9 @@ fn proven_versions<T: Record, D>(answer: &AsOfAnswer<D>, sets: &VerifiedSets) ->
     for proof in &answer.proofs {
         verified.push(proof.verify_with_sets(sets)?);
     }
-    let first = &verified[0];
-    if verified.iter().any(|v| v.height != first.height) {
-        return Err(VerifyError::Answer("the proofs lead to headers of different heights; ask the node again".into()));
+    let header = &answer.proofs[0].certified.header;
+    if answer.proofs.iter().any(|p| p.certified.header != *header) {
+        return Err(VerifyError::Answer("the proofs lead to different headers; ask the node again".into()));
     }
     let decode = |value: &Option<Vec<u8>>| -> Result<Option<Version<T>>, VerifyError> {
         value.as_deref().map(decode_version::<T>).transpose().map_err(|e| VerifyError::Answer(e.to_string()))
@@ -130,8 +203,9 @@ fn proven_versions<T: Record, D>(answer: &AsOfAnswer<D>, sets: &VerifiedSets) ->
             keys_text(expected.iter().map(Vec::as_slice))
         )));
     }
+    let coverage = coverage(answer, sets)?;
     let read = verified.into_iter().next().expect("at least one proof");
-    Ok((in_force, next, read))
+    Ok((in_force, next, Covered { read, coverage }))
 }
 
 fn keys_text<'a>(keys: impl Iterator<Item = &'a [u8]>) -> String {

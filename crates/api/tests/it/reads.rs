@@ -216,3 +216,42 @@ async fn genesis_is_served_as_stored() {
     let genesis = Genesis::from_json(&reply.bytes).unwrap();
     assert_eq!(genesis, net.node.genesis);
 }
+
+#[tokio::test]
+async fn past_states_are_proven_under_the_header_of_their_time() {
+    let net = TestNet::new();
+    net.node.submit(&net.register(0, 10).encode()).unwrap();
+    let first = net.commit_block();
+    net.node.submit(&net.register(1, 11).encode()).unwrap();
+    let second = net.commit_block();
+    net.commit_block();
+    let genesis = &net.node.genesis;
+    let official = account_key(&key(10).address());
+    let later = account_key(&key(11).address());
+
+    // At the first block's time: the proofs lead to block 1, and block 2 comes along (its time is later).
+    let at = first.header.time_ms;
+    let ((), read) = net.node.read_as_of(at, |_| ((), vec![official.clone(), later.clone()])).unwrap();
+    let verified: Vec<_> = read.proofs.iter().map(|p| p.verify_with_genesis(genesis).unwrap()).collect();
+    assert!(verified.iter().all(|v| v.height == 1), "{verified:?}");
+    assert!(verified[0].value.is_some(), "the first official was registered in block 1");
+    assert_eq!(verified[1].value, None, "the second official did not exist yet at block 1");
+    let following = read.following.expect("block 2 shows that block 1 was in force");
+    assert_eq!(following.header, second.header);
+    assert_eq!(following.header.parent_hash, first.header.hash());
+    following.verify(&genesis.chain_id, &genesis.validators).unwrap();
+
+    // Before the first block: the first block, nothing following; after the last: the last, nothing following.
+    let ((), early) = net.node.read_as_of(at - 1, |_| ((), vec![official.clone()])).unwrap();
+    assert_eq!(early.proofs[0].certified.header.height, 1);
+    assert!(early.following.is_none());
+    let ((), late) = net.node.read_as_of(u64::MAX, |_| ((), vec![later.clone()])).unwrap();
+    assert_eq!(late.proofs[0].verify_with_genesis(genesis).unwrap().height, 3);
+    assert!(late.following.is_none());
+
+    // A key whose value changed since (the administrator's nonce) cannot be proven in the past: only the latest
+    // values are kept, and the node says so instead of serving a proof that would fail.
+    let nonce = publica_accounts::schema::nonce_key(&net.admin.address());
+    let err = net.node.read_as_of(at, |_| ((), vec![nonce])).unwrap_err();
+    assert!(matches!(err, publica_node::NodeError::NotKept(_)) && err.to_string().contains("changed since"), "{err}");
+}

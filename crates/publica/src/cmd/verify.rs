@@ -100,12 +100,13 @@ pub fn run(args: Args) -> Result<()> {
 fn verify_as_of(bytes: &[u8], sets: &VerifiedSets) -> Option<Result<()>> {
     use publica_registry::query::OwnershipAt;
     use publica_types::time::format_time_ms;
+    use publica_verify::Coverage;
     let value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
     if value.get("decision").is_none() || value.get("proofs").is_none() {
         return None;
     }
     // What was decided, about which record, at which time, and the header it was proven under.
-    type Checked = (String, String, u64, (u64, u64, usize));
+    type Checked = (String, String, u64, (u64, u64, usize, Coverage));
     let checked: Result<Checked, publica_verify::VerifyError> =
         if let Ok(answer) = serde_json::from_value::<publica_verify::OwnershipAnswer>(value.clone()) {
             publica_verify::verify_ownership(&answer, sets).map(|v| {
@@ -121,7 +122,7 @@ fn verify_as_of(bytes: &[u8], sets: &VerifiedSets) -> Option<Result<()>> {
                     }
                     OwnershipAt::NotRegistered => "not registered".to_owned(),
                 };
-                (format!("parcel {}", answer.record), what, answer.at_ms, (v.height, v.time_ms, v.signers))
+                (format!("parcel {}", answer.record), what, answer.at_ms, (v.height, v.time_ms, v.signers, v.coverage))
             })
         } else {
             let answer = match serde_json::from_value::<publica_verify::PermitStatusAnswer>(value) {
@@ -130,17 +131,30 @@ fn verify_as_of(bytes: &[u8], sets: &VerifiedSets) -> Option<Result<()>> {
             };
             publica_verify::verify_permit_status(&answer, sets).map(|v| {
                 let what = serde_json::to_value(&v.decision).map(|d| d.to_string()).unwrap_or_default();
-                (format!("permit {}", answer.record), what, answer.at_ms, (v.height, v.time_ms, v.signers))
+                (format!("permit {}", answer.record), what, answer.at_ms, (v.height, v.time_ms, v.signers, v.coverage))
             })
         };
     Some(match checked {
-        Ok((record, what, at_ms, (height, time_ms, signers))) => {
+        Ok((record, what, at_ms, (height, time_ms, signers, coverage))) => {
             println!("VALID answer: at {} {record} was {what}", format_time_ms(at_ms));
             println!(
                 "  proven under the certified header of height {height} (block time {}), signed by {signers} \
                  validators",
                 format_time_ms(time_ms)
             );
+            match coverage {
+                Coverage::InForce { next_time_ms } => println!(
+                    "  that block was in force at the time asked about: the next one (certified, its child) came at {}",
+                    format_time_ms(next_time_ms)
+                ),
+                Coverage::Later => {
+                    println!("  that block is later than the time asked about; the versions' block times decide")
+                }
+                Coverage::UpToHeader => println!(
+                    "  no later block was shown: the answer covers the ledger up to that block; ask again to cover \
+                     blocks after it"
+                ),
+            }
             Ok(())
         }
         Err(e) => Err(anyhow::anyhow!("INVALID answer: {e}")),

@@ -95,8 +95,10 @@ fn a_parcel_changes_hands_through_four_parties_and_who_owned_it_when_is_proven_o
     ok(dev.cli(&["land", "owners", "T-1", "--at", &at, "--out", "then.json"]));
     ok(dev.cli(&["land", "owners", "T-1", "--out", "now.json"]));
     let verify = |file: &str| dev.cli(&["verify", file, "--genesis", "genesis.json"]);
+    // The past answer is proven under the header of the registration's block, the block in force then.
     let then = ok(verify("then.json"));
     assert!(then.contains("VALID answer") && then.contains(ADA) && !then.contains(&bruno), "{then}");
+    assert!(then.contains("was in force at the time asked about"), "{then}");
     let now = ok(verify("now.json"));
     assert!(now.contains("VALID answer") && now.contains(&bruno), "{now}");
     let before = ok(dev.cli(&["land", "owners", "T-1", "--at", "1970-01-02", "--out", "before.json"]));
@@ -111,7 +113,15 @@ fn a_parcel_changes_hands_through_four_parties_and_who_owned_it_when_is_proven_o
     hidden["proofs"].as_array_mut().unwrap().truncate(1);
     let mut moved = answer.clone();
     moved["at_ms"] = Value::from(registered_at + 3_600_000_000);
-    for (name, doc) in [("forged", forged), ("hidden", hidden), ("moved", moved)] {
+    // A following header that is not the next block: the latest one, certified but no child of the proofs' header.
+    let latest: Value = serde_json::from_slice(&std::fs::read(dev.home.join("now.json")).unwrap()).unwrap();
+    let mut unlinked = answer.clone();
+    unlinked["following"] = serde_json::json!({
+        "header": latest["proofs"][0]["header"],
+        "certificate": latest["proofs"][0]["certificate"],
+    });
+    assert_eq!(answer["proofs"][0]["header"]["height"], answer["following"]["header"]["height"].as_u64().unwrap() - 1);
+    for (name, doc) in [("forged", forged), ("hidden", hidden), ("moved", moved), ("unlinked", unlinked)] {
         let file = format!("{name}.json");
         std::fs::write(dev.home.join(&file), doc.to_string()).unwrap();
         let out = verify(&file);

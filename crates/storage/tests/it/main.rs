@@ -69,6 +69,7 @@ fn blocks_state_and_indexes_survive_reopening() {
                 extensions: &[],
                 log: None,
                 next_validators: None,
+                nodes: &[],
             })
             .unwrap();
     }
@@ -100,6 +101,7 @@ fn heights_are_committed_in_order_only() {
             extensions: &[],
             log: None,
             next_validators: None,
+            nodes: &[],
         })
         .unwrap_err();
     assert!(matches!(err, StoreError::OutOfOrder { expected: 1, got: 2 }));
@@ -114,6 +116,7 @@ fn heights_are_committed_in_order_only() {
             extensions: &[],
             log: None,
             next_validators: None,
+            nodes: &[],
         })
         .unwrap();
     let err = store
@@ -124,6 +127,7 @@ fn heights_are_committed_in_order_only() {
             extensions: &[],
             log: None,
             next_validators: None,
+            nodes: &[],
         })
         .unwrap_err();
     assert!(matches!(err, StoreError::OutOfOrder { expected: 2, got: 1 }));
@@ -191,6 +195,7 @@ fn the_notary_log_is_stored_as_tiles_with_its_blocks() {
                 extensions: b"ext",
                 log: Some(batch),
                 next_validators: None,
+                nodes: &[],
             })
             .unwrap();
         assert_eq!(store.log_size().unwrap(), all_entries.len() as u64);
@@ -228,6 +233,7 @@ fn the_notary_log_is_stored_as_tiles_with_its_blocks() {
         extensions: &[],
         log: Some(bad),
         next_validators: None,
+        nodes: &[],
     });
     assert!(err.unwrap_err().to_string().contains("appends from index 5"));
     assert_eq!((store.last_height().unwrap(), store.log_size().unwrap()), (5, n));
@@ -267,6 +273,7 @@ fn validator_sets_are_kept_for_every_height() {
                 extensions: &[],
                 log: None,
                 next_validators: None,
+                nodes: &[],
             })
             .unwrap();
         let (b2, c2) = block(2, vec![]);
@@ -278,6 +285,7 @@ fn validator_sets_are_kept_for_every_height() {
                 extensions: &[],
                 log: None,
                 next_validators: Some(&next),
+                nodes: &[],
             })
             .unwrap();
     }
@@ -290,4 +298,50 @@ fn validator_sets_are_kept_for_every_height() {
         assert_eq!(store.validator_set_at(height).unwrap().unwrap(), next, "height {height}");
     }
     assert_eq!(store.validator_set_changes().unwrap(), vec![(1, g.validators.clone()), (3, next)]);
+}
+
+#[test]
+fn every_committed_root_stays_provable_after_reopening() {
+    use publica_merkle::{key_hash, prove_from_store, value_hash, StateTree};
+    let dir = tempfile::tempdir().unwrap();
+    let mut tree = StateTree::new();
+    let mut roots = Vec::new();
+    {
+        let store = Store::open(dir.path()).unwrap();
+        store.init_genesis(&genesis("agency"), &[]).unwrap();
+        for height in 1..=3u64 {
+            // Block h writes key h and rewrites key 0, so older roots differ from the latest one.
+            let changes = vec![
+                (format!("k{height}").into_bytes(), Some(vec![height as u8])),
+                (b"k0".to_vec(), Some(vec![height as u8])),
+            ];
+            let hashed = changes.iter().map(|(k, v)| (key_hash(k), v.as_deref().map(value_hash))).collect();
+            let nodes = tree.apply(hashed);
+            roots.push(tree.root());
+            let (b, c) = block(height, vec![]);
+            let commit = BlockCommit {
+                block: &b,
+                certificate: &c,
+                changes: &changes,
+                extensions: &[],
+                log: None,
+                next_validators: None,
+                nodes: &nodes,
+            };
+            store.commit_block(commit).unwrap();
+            assert!(store.has_state_node(&tree.root()).unwrap());
+        }
+    }
+    let store = Store::open(dir.path()).unwrap();
+    for (i, root) in roots.iter().enumerate() {
+        let height = i as u8 + 1;
+        // Key 0 as it was after block h; key h + 1 not yet written then.
+        let proof = prove_from_store(*root, &key_hash(b"k0"), &store).unwrap();
+        proof.verify(root, b"k0", Some(&[height])).unwrap();
+        let later = format!("k{}", height + 1).into_bytes();
+        prove_from_store(*root, &key_hash(&later), &store).unwrap().verify(root, &later, None).unwrap();
+    }
+    // A root the store never committed is reported missing, not proven.
+    let err = prove_from_store([7; 32], &key_hash(b"k0"), &store).unwrap_err();
+    assert!(err.to_string().contains("missing"), "{err}");
 }
