@@ -417,7 +417,7 @@ impl Application for NodeApp {
                         root: log.root,
                     }),
                     next_validators: next_validators.as_ref(),
-                    nodes: &executed.outcome.nodes,
+                    nodes: if shared.config.storage.past_states { &executed.outcome.nodes } else { &[] },
                 })
                 .map_err(|e| format!("cannot store block {}: {e}", block.header.height))?;
             committed.height = block.header.height;

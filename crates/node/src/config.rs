@@ -42,6 +42,9 @@ pub struct NodeConfig {
     /// The notary log's witnesses.
     #[serde(default)]
     pub notary: NotaryConfig,
+    /// What the store keeps.
+    #[serde(default)]
+    pub storage: StorageConfig,
     /// Faults injected on purpose, for tests of the network; absent on real nodes.
     #[serde(default, skip_serializing_if = "TestingConfig::is_honest")]
     pub testing: TestingConfig,
@@ -138,6 +141,28 @@ pub struct MempoolConfig {
     pub bytes_max: usize,
     /// Most transactions per sender.
     pub per_sender_max: usize,
+}
+
+/// What the store keeps:
+///
+/// ```toml
+/// [storage]
+/// past_states = true
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StorageConfig {
+    /// Keep the state tree's nodes of every block, so that any past header's state root stays provable (the
+    /// registries' as-of answers are then proven under the header of the date asked about). Costs disk (about
+    /// 1.5 KB per changed key) and write throughput; a node without it proves as-of answers under its latest
+    /// header instead, which is equally checkable. Auditors and archives keep it on.
+    pub past_states: bool,
+}
+
+impl Default for StorageConfig {
+    fn default() -> Self {
+        Self { past_states: true }
+    }
 }
 
 /// Block building settings.
@@ -308,6 +333,7 @@ impl NodeConfig {
             },
             key: KeyConfig { passphrase_file: None, passphrase_env: Some("PUBLICA_PASSPHRASE".into()) },
             notary: NotaryConfig::default(),
+            storage: StorageConfig::default(),
             testing: TestingConfig::default(),
         }
     }

@@ -23,7 +23,7 @@ use publica_merkle::{key_hash, value_hash, StateTree};
 use publica_storage::Store;
 use publica_types::{Genesis, Hash};
 
-pub use config::{HomeLayout, NodeConfig};
+pub use config::{HomeLayout, NodeConfig, StorageConfig};
 pub use shared::{Committed, Shared, TxStatus};
 
 /// Errors of a node.
@@ -108,8 +108,13 @@ pub fn load_p2p_secret(layout: &HomeLayout) -> Result<[u8; 32], NodeError> {
 }
 
 /// Open the store of a home directory, write the genesis state on first use, and rebuild the committed
-/// snapshot, checking the state against the last header's state root.
-pub fn open_state(layout: &HomeLayout, genesis: &Genesis) -> Result<(Store, Committed), NodeError> {
+/// snapshot, checking the state against the last header's state root. With `storage.past_states`, the store
+/// gets the current tree's nodes if it lacks them (a fresh store, or one kept without past states until now).
+pub fn open_state(
+    layout: &HomeLayout,
+    genesis: &Genesis,
+    storage: &StorageConfig,
+) -> Result<(Store, Committed), NodeError> {
     let store = Store::open(&layout.data())?;
     let genesis_outcome = publica_execution::genesis_state(genesis);
     let changes: Vec<_> = genesis_outcome.changes.clone().into_iter().collect();
@@ -135,7 +140,7 @@ pub fn open_state(layout: &HomeLayout, genesis: &Genesis) -> Result<(Store, Comm
     };
     // Stores written before the tree's nodes were kept (or a fresh genesis) get the current tree's nodes, so
     // proofs under the current root and every later one can be read from the store.
-    if !store.has_state_node(&tree.root())? && !tree.is_empty() {
+    if storage.past_states && !tree.is_empty() && !store.has_state_node(&tree.root())? {
         store.put_state_nodes(&nodes)?;
         tracing::info!(height, nodes = nodes.len(), "state tree nodes stored for historic proofs");
     }
@@ -152,7 +157,7 @@ impl Node {
         let config = NodeConfig::load(home)?;
         let genesis = load_genesis(&layout)?;
         let p2p_secret = load_p2p_secret(&layout)?;
-        let (store, committed) = open_state(&layout, &genesis)?;
+        let (store, committed) = open_state(&layout, &genesis, &config.storage)?;
         tracing::info!(height = committed.height, root = %hex::encode(committed.tree.root()), "state loaded");
         let address = key.public_key().address();
         let shared = Shared::new(genesis, config.clone(), store, committed, address);

@@ -489,7 +489,15 @@ impl Shared {
 
     /// Read several keys with proofs, all against the same certified header.
     pub fn read_with_proofs(&self, keys: &[&[u8]]) -> Result<Vec<publica_verify::ReadProof>, crate::NodeError> {
-        let committed = self.committed.read();
+        self.latest_proofs(&self.committed.read(), keys)
+    }
+
+    /// Proofs under the latest certified header, with the committed lock held by the caller.
+    fn latest_proofs(
+        &self,
+        committed: &Committed,
+        keys: &[&[u8]],
+    ) -> Result<Vec<publica_verify::ReadProof>, crate::NodeError> {
         let Some((header, certificate)) = committed.header.clone() else {
             return Err(crate::NodeError::NotReady("no block is committed yet; proofs start at height 1".into()));
         };
@@ -565,8 +573,10 @@ impl Shared {
     /// must be ones that never change once written (registry versions), since the store keeps past roots' tree
     /// nodes but only the latest values. The proofs are read from the tree of the block in force at `at_ms` — the
     /// last one at or before it, whose certified header a court or an archive may already hold — and the next
-    /// block's header comes along to show that no block between them was left out. Everything is read under the
-    /// committed lock, so a commit cannot slip in between.
+    /// block's header comes along to show that no block between them was left out. A node that does not keep past
+    /// states (`storage.past_states`), or lacks that block's nodes, proves under its latest header instead, which
+    /// the verifier equally accepts (the versions' block times decide). Everything is read under the committed
+    /// lock, so a commit cannot slip in between.
     pub fn read_as_of<T>(
         &self,
         at_ms: u64,
@@ -579,17 +589,26 @@ impl Shared {
         }
         let (answer, keys) = question(&StoreView(&self.store));
         let height = self.height_at_time(at_ms, latest)?.unwrap_or(1);
+        if height < latest && self.config.storage.past_states {
+            match self.past_proofs(height, at_ms, &keys) {
+                Ok(read) => return Ok((answer, read)),
+                Err(e) => tracing::debug!(height, error = %e, "proving under the latest header instead"),
+            }
+        }
+        let keys: Vec<&[u8]> = keys.iter().map(Vec::as_slice).collect();
+        let proofs = self.latest_proofs(&committed, &keys)?;
+        Ok((answer, AsOfProofs { proofs, following: None }))
+    }
+
+    /// Proofs under the header of a past height, with the next header when that one is at or before `at_ms`.
+    fn past_proofs(&self, height: u64, at_ms: u64, keys: &[Vec<u8>]) -> Result<AsOfProofs, crate::NodeError> {
         let certified = self.certified_header(height)?;
-        let following = if height < latest && certified.header.time_ms <= at_ms {
-            Some(self.certified_header(height + 1)?)
-        } else {
-            None
-        };
+        let following = if certified.header.time_ms <= at_ms { Some(self.certified_header(height + 1)?) } else { None };
         let mut proofs = Vec::with_capacity(keys.len());
-        for key in &keys {
+        for key in keys {
             proofs.push(self.historic_proof(&certified, key)?);
         }
-        Ok((answer, AsOfProofs { proofs, following }))
+        Ok(AsOfProofs { proofs, following })
     }
 
     /// A proof of `key` under a past certified header, from the kept tree nodes; the value (if the key was
@@ -603,8 +622,7 @@ impl Shared {
         let kh = key_hash(key);
         let proof = publica_merkle::prove_from_store(certified.header.state_root, &kh, &self.store).map_err(|e| {
             crate::NodeError::NotKept(format!(
-                "this node cannot prove state at block {height} ({e}); its data directory was created by a \
-                 version that did not keep past states, ask a node that synced from genesis"
+                "this node cannot prove state at block {height} ({e}): it did not keep past states then"
             ))
         })?;
         let value = match proof.terminal() {

@@ -73,7 +73,8 @@ pub struct BlockCommit<'a> {
     pub log: Option<LogBatch<'a>>,
     /// The validator set signing from the next height on, when the block changed it.
     pub next_validators: Option<&'a ValidatorSet>,
-    /// The state tree nodes the block created (`publica_merkle::StateTree::apply`).
+    /// The state tree nodes the block created (`publica_merkle::StateTree::apply`); empty on a node that does not
+    /// keep past states.
     pub nodes: &'a [(Hash, [u8; NODE_LEN])],
 }
 
@@ -136,7 +137,15 @@ impl Store {
             log_index: ks("log_index")?,
             checkpoints: ks("checkpoints")?,
             validator_sets: ks("validator_sets")?,
-            state_nodes: ks("state_nodes")?,
+            // Node hashes are random, so compression gains nothing, and proofs read only nodes that exist.
+            state_nodes: db.keyspace("state_nodes", || {
+                KeyspaceCreateOptions::default()
+                    .data_block_compression_policy(fjall::config::CompressionPolicy::disabled())
+                    .expect_point_read_hits(true)
+                    .compaction_strategy(std::sync::Arc::new(
+                        fjall::compaction::Leveled::default().with_l0_threshold(8).with_table_target_size(128 << 20),
+                    ))
+            })?,
             checkpoint_lock: std::sync::Mutex::new(()),
             db,
         })

@@ -68,10 +68,10 @@ impl TestNet {
         };
         genesis.validate().unwrap();
         let layout = HomeLayout::new(home.path());
-        let (store, committed) = open_state(&layout, &genesis).unwrap();
         let mut config =
             NodeConfig::new("api-test-node", "127.0.0.1:0".parse().unwrap(), "127.0.0.1:0".parse().unwrap());
         tune(&mut config);
+        let (store, committed) = open_state(&layout, &genesis, &config.storage).unwrap();
         let node = Shared::new(genesis, config, store, committed, validator.address());
         Self { _home: home, node, admin, validator, chain_id }
     }

@@ -249,9 +249,23 @@ async fn past_states_are_proven_under_the_header_of_their_time() {
     assert_eq!(late.proofs[0].verify_with_genesis(genesis).unwrap().height, 3);
     assert!(late.following.is_none());
 
-    // A key whose value changed since (the administrator's nonce) cannot be proven in the past: only the latest
-    // values are kept, and the node says so instead of serving a proof that would fail.
+    // A key whose value changed since (the administrator's nonce) cannot be proven in the past, as only the
+    // latest values are kept: the node proves it under its latest header instead.
     let nonce = publica_accounts::schema::nonce_key(&net.admin.address());
-    let err = net.node.read_as_of(at, |_| ((), vec![nonce])).unwrap_err();
-    assert!(matches!(err, publica_node::NodeError::NotKept(_)) && err.to_string().contains("changed since"), "{err}");
+    let ((), changed) = net.node.read_as_of(at, |_| ((), vec![nonce])).unwrap();
+    assert_eq!(changed.proofs[0].verify_with_genesis(genesis).unwrap().height, 3);
+    assert!(changed.following.is_none());
+}
+
+#[tokio::test]
+async fn a_node_without_past_states_proves_under_its_latest_header() {
+    let net = TestNet::with_config(|c| c.storage.past_states = false);
+    net.node.submit(&net.register(0, 10).encode()).unwrap();
+    let first = net.commit_block();
+    net.commit_block();
+    let official = account_key(&key(10).address());
+    let ((), read) = net.node.read_as_of(first.header.time_ms, |_| ((), vec![official])).unwrap();
+    let verified = read.proofs[0].verify_with_genesis(&net.node.genesis).unwrap();
+    assert_eq!(verified.height, 2);
+    assert!(verified.value.is_some() && read.following.is_none());
 }

@@ -55,6 +55,10 @@ pub struct Args {
     /// Anchors workload: size of each of those files, KiB.
     #[arg(long, default_value_t = 128)]
     anchor_file_kib: usize,
+    /// Run the node without keeping past states (`[storage] past_states = false`), to measure what keeping them
+    /// costs.
+    #[arg(long)]
+    no_past_states: bool,
 }
 
 /// The transactions of the load.
@@ -83,6 +87,7 @@ pub fn run(args: Args) -> Result<()> {
                 txs: args.txs,
                 transfers: args.transfers,
                 senders: args.senders,
+                past_states: !args.no_past_states,
             };
             return registry::run(&params);
         }
@@ -101,6 +106,7 @@ pub fn run(args: Args) -> Result<()> {
 
     let bench = BenchNode::new("bench-registry", "Benchmark Registry", true, |config| {
         config.mempool.txs_max = 400_000;
+        config.storage.past_states = !args.no_past_states;
     })?;
     let (genesis, admin, agency) = (&bench.genesis, &bench.admin, bench.agency.clone());
 
@@ -471,7 +477,9 @@ fn run_anchors(args: &Args) -> Result<()> {
         std::thread::available_parallelism()?.get(),
         rayon::current_num_threads()
     );
-    let bench = BenchNode::new("bench-notary", "Benchmark Notary", false, |_| {})?;
+    let bench = BenchNode::new("bench-notary", "Benchmark Notary", false, |config| {
+        config.storage.past_states = !args.no_past_states;
+    })?;
     let (genesis, admin, agency) = (&bench.genesis, &bench.admin, bench.agency.clone());
     let notary = Keypair::generate();
     let (dir, pass, kdf) = (&bench.dir, &bench.passphrase, BENCH_KDF);
