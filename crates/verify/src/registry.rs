@@ -170,13 +170,15 @@ fn proven_versions<T: Record, D>(answer: &AsOfAnswer<D>, sets: &VerifiedSets) ->
             answer.proofs.len()
         )));
     }
-    let mut verified = Vec::with_capacity(answer.proofs.len());
-    for proof in &answer.proofs {
-        verified.push(proof.verify_with_sets(sets)?);
+    // One certified header for all: its certificate is checked once, then each Merkle proof against its root.
+    let certified = &answer.proofs[0].certified;
+    if answer.proofs.iter().any(|p| p.certified != *certified) {
+        return Err(VerifyError::Answer("the proofs lead to different certified headers; ask the node again".into()));
     }
-    let header = &answer.proofs[0].certified.header;
-    if answer.proofs.iter().any(|p| p.certified.header != *header) {
-        return Err(VerifyError::Answer("the proofs lead to different headers; ask the node again".into()));
+    let mut verified = Vec::with_capacity(answer.proofs.len());
+    verified.push(answer.proofs[0].verify_with_sets(sets)?);
+    for proof in &answer.proofs[1..] {
+        verified.push(proof.verify_state_only()?);
     }
     let decode = |value: &Option<Vec<u8>>| -> Result<Option<Version<T>>, VerifyError> {
         value.as_deref().map(decode_version::<T>).transpose().map_err(|e| VerifyError::Answer(e.to_string()))
