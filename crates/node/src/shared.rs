@@ -592,7 +592,10 @@ impl Shared {
         if height < latest && self.config.storage.past_states {
             match self.past_proofs(height, at_ms, &keys) {
                 Ok(read) => return Ok((answer, read)),
-                Err(e) => tracing::debug!(height, error = %e, "proving under the latest header instead"),
+                Err(e @ crate::NodeError::NotKept(_)) => {
+                    tracing::debug!(height, error = %e, "proving under the latest header instead")
+                }
+                Err(e) => return Err(e),
             }
         }
         let keys: Vec<&[u8]> = keys.iter().map(Vec::as_slice).collect();
@@ -620,11 +623,16 @@ impl Shared {
     ) -> Result<publica_verify::ReadProof, crate::NodeError> {
         let height = certified.header.height;
         let kh = key_hash(key);
-        let proof = publica_merkle::prove_from_store(certified.header.state_root, &kh, &self.store).map_err(|e| {
-            crate::NodeError::NotKept(format!(
-                "this node cannot prove state at block {height} ({e}): it did not keep past states then"
-            ))
-        })?;
+        let proof =
+            publica_merkle::prove_from_store(certified.header.state_root, &kh, &self.store).map_err(|e| match e {
+                publica_merkle::MerkleError::MissingNode { .. } => crate::NodeError::NotKept(format!(
+                    "this node cannot prove state at block {height} ({e}): it did not keep past states then"
+                )),
+                other => crate::NodeError::from(publica_storage::StoreError::Corrupt {
+                    what: "state tree node",
+                    reason: other.to_string(),
+                }),
+            })?;
         let value = match proof.terminal() {
             publica_merkle::ProofTerminal::Leaf { key_hash: leaf, value_hash: then } if *leaf == kh => {
                 let now = self.store.state_get(key)?;
