@@ -1,5 +1,8 @@
 //! Transaction routes: submit one, submit a batch, ask for a status.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
 use axum::extract::{FromRequest as _, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -151,14 +154,29 @@ pub(crate) async fn submit_batch(
             "the batch holds {count} transactions, at most {BATCH_TXS_MAX} are accepted; split it"
         )));
     }
-    let results = blocking(move || batch_results(&node, request.txs)).await?;
+    // Dropping this handler's future (the client went away, or the request timed out) sets the flag, and
+    // admission stops at the next transaction instead of working for nobody.
+    let cancelled = Arc::new(AtomicBool::new(false));
+    let _cancel_on_drop = CancelOnDrop(Arc::clone(&cancelled));
+    let results = blocking(move || batch_results(&node, request.txs, &cancelled)).await?;
     debug_assert_eq!(results.len(), count);
     Ok(axum::Json(BatchResponse { results }))
 }
 
+/// Sets its flag when dropped: held by a request handler across its blocking work, it tells that work the answer
+/// is no longer awaited.
+struct CancelOnDrop(Arc<AtomicBool>);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
 /// Admit a batch and answer for each item. Items that are not base64 never reach the node; the rest go in one
-/// call, which verifies signatures on every core and queues nonces of one sender in order.
-fn batch_results(node: &NodeHandle, texts: Vec<String>) -> Vec<BatchResult> {
+/// call, which verifies signatures on every core and queues nonces of one sender in order, and stops early once
+/// `cancelled` is set.
+fn batch_results(node: &NodeHandle, texts: Vec<String>, cancelled: &AtomicBool) -> Vec<BatchResult> {
     // `slots[i]` is input i's position among the decoded items, or why it did not decode.
     let mut items: Vec<Vec<u8>> = Vec::with_capacity(texts.len());
     let slots: Vec<Result<usize, ApiError>> = texts
@@ -169,7 +187,7 @@ fn batch_results(node: &NodeHandle, texts: Vec<String>) -> Vec<BatchResult> {
             Ok(items.len() - 1)
         })
         .collect();
-    let admitted = node.submit_batch(&items);
+    let admitted = node.submit_batch_unless(&items, cancelled);
     assert_eq!(admitted.len(), items.len(), "one admission result per item");
     slots
         .into_iter()

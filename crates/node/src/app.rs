@@ -460,21 +460,8 @@ impl Application for NodeApp {
         let mut senders: Vec<Address> = executed.block.txs.iter().map(|tx| tx.body.sender).collect();
         senders.sort_unstable();
         senders.dedup();
-        let view = StoreView(&shared.store);
         let sweep = block.header.height.is_multiple_of(EXPIRY_SWEEP_BLOCKS);
-        {
-            let mut mempool = shared.mempool.lock();
-            let dropped = mempool.prune(&ids, if sweep { None } else { Some(&senders) }, block.header.time_ms, |s| {
-                publica_accounts::next_nonce(&view, s)
-            });
-            // Recorded before the mempool lock is released, so a status query never sees a dropped transaction as
-            // unknown.
-            for (id, error) in dropped {
-                shared.record_refusal(id, error);
-            }
-            shared.signatures.retain(|id| mempool.contains(id));
-            shared.metrics.mempool_txs.set(mempool.len() as i64);
-        }
+        shared.after_commit(&ids, if sweep { None } else { Some(&senders) }, block.header.height, block.header.time_ms);
         shared.metrics.blocks_committed.inc();
         shared.metrics.txs_committed.inc_by(ids.len() as u64);
         shared.metrics.block_txs.observe(ids.len() as f64);

@@ -131,7 +131,19 @@ pub struct P2pConfig {
     pub peers: Vec<SocketAddr>,
 }
 
-/// Mempool settings.
+/// Mempool and admission settings (`docs/mempool.md` explains each limit):
+///
+/// ```toml
+/// [mempool]
+/// txs_max = 200000
+/// bytes_max = 1073741824
+/// per_sender_max = 16            # the nonce lookahead
+/// sender_bytes_max = 1048576
+/// gap_blocks_max = 3
+/// revalidate_txs_max = 1024
+/// refused_per_sender_max = 16
+/// refused_window_ms = 60000
+/// ```
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MempoolConfig {
@@ -139,8 +151,46 @@ pub struct MempoolConfig {
     pub txs_max: usize,
     /// Most bytes held.
     pub bytes_max: usize,
-    /// Most transactions per sender.
+    /// Most transactions per sender, which is also how far ahead of the sender's next nonce a nonce may be (1 to
+    /// [`crate::mempool::NONCE_LOOKAHEAD_MAX`]).
     pub per_sender_max: usize,
+    /// Most bytes per sender (at least one transaction of the largest size).
+    #[serde(default = "default_sender_bytes_max")]
+    pub sender_bytes_max: usize,
+    /// Blocks after which transactions waiting behind a gap in their sender's nonces are evicted.
+    #[serde(default = "default_gap_blocks_max")]
+    pub gap_blocks_max: u64,
+    /// Most pending transactions executed again on the new state after each commit (0: none; the rest are
+    /// executed again when their sender submits, or when proposed).
+    #[serde(default = "default_revalidate_txs_max")]
+    pub revalidate_txs_max: usize,
+    /// Most transactions of one sender that may fail their dry-run at admission within `refused_window_ms`;
+    /// beyond it the sender's transactions are refused unexamined until the window ends.
+    #[serde(default = "default_refused_per_sender_max")]
+    pub refused_per_sender_max: u32,
+    /// The window of `refused_per_sender_max`, milliseconds.
+    #[serde(default = "default_refused_window_ms")]
+    pub refused_window_ms: u64,
+}
+
+fn default_sender_bytes_max() -> usize {
+    crate::mempool::SENDER_BYTES_DEFAULT
+}
+
+fn default_gap_blocks_max() -> u64 {
+    crate::mempool::GAP_BLOCKS_DEFAULT
+}
+
+fn default_revalidate_txs_max() -> usize {
+    1024
+}
+
+fn default_refused_per_sender_max() -> u32 {
+    16
+}
+
+fn default_refused_window_ms() -> u64 {
+    60_000
 }
 
 /// What the store keeps:
@@ -322,6 +372,11 @@ impl NodeConfig {
                 txs_max: limits.txs_max,
                 bytes_max: limits.bytes_max,
                 per_sender_max: limits.per_sender_max,
+                sender_bytes_max: limits.sender_bytes_max,
+                gap_blocks_max: limits.gap_blocks_max,
+                revalidate_txs_max: default_revalidate_txs_max(),
+                refused_per_sender_max: default_refused_per_sender_max(),
+                refused_window_ms: default_refused_window_ms(),
             },
             block: BlockConfig { txs_max: 8192, bytes_max: 48 << 20 },
             consensus: TimeoutConfig {
@@ -363,8 +418,29 @@ impl NodeConfig {
         if self.block.bytes_max == 0 || self.block.bytes_max > publica_types::MAX_BLOCK_BYTES - 4096 {
             return bad(&format!("block.bytes_max must be 1 to {}", publica_types::MAX_BLOCK_BYTES - 4096));
         }
-        if self.mempool.txs_max == 0 || self.mempool.per_sender_max == 0 || self.mempool.bytes_max == 0 {
-            return bad("mempool limits must be positive");
+        let mempool = &self.mempool;
+        if mempool.txs_max == 0 || mempool.bytes_max == 0 {
+            return bad("mempool.txs_max and mempool.bytes_max must be positive");
+        }
+        let lookahead_max = crate::mempool::NONCE_LOOKAHEAD_MAX;
+        if mempool.per_sender_max == 0 || mempool.per_sender_max > lookahead_max {
+            return bad(&format!(
+                "mempool.per_sender_max (the nonce lookahead) must be 1 to {lookahead_max}, got {}; the default is {}",
+                mempool.per_sender_max,
+                crate::mempool::NONCE_LOOKAHEAD_DEFAULT
+            ));
+        }
+        if mempool.sender_bytes_max < publica_types::MAX_TX_BYTES || mempool.sender_bytes_max > mempool.bytes_max {
+            return bad(&format!(
+                "mempool.sender_bytes_max must be at least one transaction ({} bytes) and at most mempool.bytes_max",
+                publica_types::MAX_TX_BYTES
+            ));
+        }
+        if mempool.gap_blocks_max == 0 {
+            return bad("mempool.gap_blocks_max must be at least 1 block");
+        }
+        if mempool.refused_per_sender_max == 0 || mempool.refused_window_ms == 0 {
+            return bad("mempool.refused_per_sender_max and mempool.refused_window_ms must be positive");
         }
         if self.api.body_bytes_max < publica_types::MAX_TX_BYTES * 2 {
             return bad(&format!("api.body_bytes_max must be at least {}", publica_types::MAX_TX_BYTES * 2));
@@ -380,6 +456,8 @@ impl NodeConfig {
             txs_max: self.mempool.txs_max,
             bytes_max: self.mempool.bytes_max,
             per_sender_max: self.mempool.per_sender_max,
+            sender_bytes_max: self.mempool.sender_bytes_max,
+            gap_blocks_max: self.mempool.gap_blocks_max,
         }
     }
 }

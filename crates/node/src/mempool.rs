@@ -2,12 +2,45 @@
 //!
 //! Transactions are deduplicated by id and queued per sender in nonce order. A block is filled round-robin across
 //! senders, taking from each sender only a run of consecutive nonces that starts at the sender's next nonce, so
-//! one busy sender cannot starve the others and no transaction is proposed before its predecessor. Limits on the
-//! number of transactions, their total size and the transactions per sender bound the memory used.
+//! one busy sender cannot starve the others and no transaction is proposed before its predecessor.
+//!
+//! What bounds the pool, and why (admission in `shared.rs` enforces the rules that need the state):
+//!
+//! - **Per sender**: at most `per_sender_max` transactions (the nonce lookahead) and `sender_bytes_max` bytes. A
+//!   nonce is admitted only when every lower nonce from the sender's committed next nonce is pending, so a sender's
+//!   queue is a run of consecutive nonces: it never holds transactions that cannot be proposed, except after a
+//!   transaction in the middle of the run is dropped (it failed in a proposal, expired, or a commit made it
+//!   invalid). Those waiting behind such a gap are evicted after `gap_blocks_max` blocks, so the sender has a few
+//!   blocks to fill the gap but cannot park transactions until they expire.
+//! - **In total**: `txs_max` transactions and `bytes_max` bytes. When the pool is full, a transaction may take the
+//!   place of transactions of a lower [`Priority`] (account kind): the newest admitted transaction of the lowest
+//!   priority leaves first, with its sender's later nonces (which could not run without it). Transactions of equal
+//!   priority are first come, first served: an agency's official gets through a flood by citizens' accounts, an
+//!   administrator through a flood by officials, and nobody through a flood of their own kind (those accounts
+//!   are registered by agencies, which answer for them, and are limited per sender above).
+//!
+//! Each sender's queue also keeps the state changes of its pending run executed in nonce order
+//! ([`PendingOverlay`]), so that admission dry-runs a new transaction against the pending state (the committed
+//! state plus the sender's earlier pending transactions) at the cost of executing that one transaction.
 
-use std::collections::{BTreeMap, HashMap};
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use publica_execution::Changes;
 use publica_types::{Address, ErrorCode, Transaction, TxError, TxId};
+
+/// Default nonce lookahead: how many transactions of one sender may wait (consecutive nonces from its next one).
+pub const NONCE_LOOKAHEAD_DEFAULT: usize = 16;
+/// Largest nonce lookahead a configuration may set (benchmarks load one sender with many transactions).
+pub const NONCE_LOOKAHEAD_MAX: usize = 1_000;
+/// Default most bytes pending for one sender: eight transactions of the largest size.
+pub const SENDER_BYTES_DEFAULT: usize = 8 * publica_types::MAX_TX_BYTES;
+/// Default number of blocks a transaction may wait behind a gap in its sender's nonces before it is evicted.
+pub const GAP_BLOCKS_DEFAULT: u64 = 3;
+
+// A sender must be able to hold at least one transaction of the largest size.
+const _: () = assert!(SENDER_BYTES_DEFAULT >= publica_types::MAX_TX_BYTES);
+const _: () = assert!(NONCE_LOOKAHEAD_DEFAULT <= NONCE_LOOKAHEAD_MAX);
 
 /// Limits of the mempool.
 #[derive(Clone, Copy, Debug)]
@@ -16,19 +49,81 @@ pub struct MempoolLimits {
     pub txs_max: usize,
     /// Most bytes (encoded transactions) held.
     pub bytes_max: usize,
-    /// Most transactions held for one sender.
+    /// Most transactions held for one sender, which is also how far ahead of its next nonce a nonce may be.
     pub per_sender_max: usize,
+    /// Most bytes held for one sender.
+    pub sender_bytes_max: usize,
+    /// Blocks after which transactions waiting behind a gap in their sender's nonces are evicted.
+    pub gap_blocks_max: u64,
 }
 
 impl Default for MempoolLimits {
     fn default() -> Self {
-        Self { txs_max: 200_000, bytes_max: 1 << 30, per_sender_max: 1_000 }
+        Self {
+            txs_max: 200_000,
+            bytes_max: 1 << 30,
+            per_sender_max: NONCE_LOOKAHEAD_DEFAULT,
+            sender_bytes_max: SENDER_BYTES_DEFAULT,
+            gap_blocks_max: GAP_BLOCKS_DEFAULT,
+        }
+    }
+}
+
+/// Who may take whose place in a full pool: the sender's account kind at admission, lowest first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Priority {
+    /// A citizen's account.
+    Citizen,
+    /// An agency's official.
+    Official,
+    /// An official holding the administrator role: the one who can suspend a misbehaving official.
+    Administrator,
+}
+
+impl Priority {
+    /// The priority of an account.
+    pub fn of(account: &publica_accounts::AccountRecord) -> Self {
+        match &account.kind {
+            publica_accounts::AccountKind::Citizen { .. } => Self::Citizen,
+            publica_accounts::AccountKind::Official { .. } if account.has_role(publica_types::Role::ADMIN) => {
+                Self::Administrator
+            }
+            publica_accounts::AccountKind::Official { .. } => Self::Official,
+        }
     }
 }
 
 struct Entry {
     tx: Transaction,
     len: usize,
+    priority: Priority,
+    /// Admission order, for eviction (newest first among equals).
+    seq: u64,
+}
+
+/// The state changes of a sender's pending run, executed in nonce order over the committed state of `height`.
+#[derive(Debug)]
+pub struct PendingOverlay {
+    /// The committed height the run was executed on.
+    pub height: u64,
+    /// The run's first nonce (the sender's next nonce at `height`).
+    pub first: u64,
+    /// One past the run's last nonce.
+    pub end: u64,
+    /// The writes of the run, over the committed state.
+    pub changes: Changes,
+}
+
+/// The state of a sender's overlay.
+#[derive(Debug, Default)]
+enum Overlay {
+    /// None kept (it is rebuilt when needed).
+    #[default]
+    None,
+    /// Kept.
+    Ready(PendingOverlay),
+    /// Taken by an admission or a revalidation in progress, which will put it back.
+    Busy,
 }
 
 /// One sender's waiting transactions, by nonce, and the sender's next nonce as last seen in committed state.
@@ -36,6 +131,52 @@ struct Entry {
 struct SenderQueue {
     next: u64,
     txs: BTreeMap<u64, TxId>,
+    bytes: usize,
+    /// Bumped at every change of `txs`, so that work done outside the lock can tell whether the run it executed
+    /// is still the queue's.
+    version: u64,
+    overlay: Overlay,
+    /// The height at which transactions of this sender were first seen waiting behind a gap.
+    stuck_since: Option<u64>,
+}
+
+impl SenderQueue {
+    /// The lowest nonce from `next` that is not pending.
+    fn first_missing(&self) -> u64 {
+        first_missing_from(self, self.next)
+    }
+
+    /// Whether some transaction waits behind a gap.
+    fn has_stuck(&self) -> bool {
+        self.txs.range(self.first_missing()..).next().is_some()
+    }
+}
+
+/// What an admission needs to dry-run a transaction against the pending state, handed out by
+/// [`Mempool::begin_admission`] and returned through [`Mempool::finish_admission`] or [`Mempool::abort`].
+#[derive(Debug)]
+pub struct Ticket {
+    /// The sender.
+    pub sender: Address,
+    /// The sender's next nonce in committed state.
+    pub next: u64,
+    /// The transaction's nonce.
+    pub nonce: u64,
+    /// The state changes of the pending run `next..nonce` executed on the current committed state, when kept.
+    pub overlay: Option<PendingOverlay>,
+    /// Otherwise, the run `next..nonce` to execute again.
+    pub run: Vec<Transaction>,
+    version: u64,
+}
+
+/// A sender's run, taken for revalidation after a commit.
+#[derive(Debug)]
+pub struct Revalidation {
+    /// The sender.
+    pub sender: Address,
+    /// The run of consecutive pending nonces from the sender's next nonce.
+    pub run: Vec<Transaction>,
+    version: u64,
 }
 
 /// The mempool.
@@ -43,15 +184,51 @@ pub struct Mempool {
     limits: MempoolLimits,
     entries: HashMap<TxId, Entry>,
     by_sender: HashMap<Address, SenderQueue>,
+    /// Every entry by eviction order: lowest priority first, then newest first.
+    eviction: BTreeSet<(Priority, Reverse<u64>, TxId)>,
+    /// Senders with transactions waiting behind a gap.
+    gapped: BTreeSet<Address>,
     /// Advances with every block built, so that each block starts its round-robin at a different sender.
     rotation: usize,
+    /// Where the revalidation after a commit starts: the senders after this one come first.
+    revalidate_cursor: Option<Address>,
+    /// Last committed height seen by [`Mempool::prune`].
+    height: u64,
+    seq: u64,
     bytes: usize,
+}
+
+/// The refusal of a transaction that cannot wait in a full pool.
+fn pool_full(txs: usize, bytes: usize) -> TxError {
+    TxError::new(
+        ErrorCode::MempoolFull,
+        format!(
+            "the mempool is full ({txs} transactions, {bytes} bytes) of transactions of equal or higher priority; \
+             retry after the next blocks"
+        ),
+    )
 }
 
 impl Mempool {
     /// An empty mempool.
     pub fn new(limits: MempoolLimits) -> Self {
-        Self { limits, entries: HashMap::new(), by_sender: HashMap::new(), rotation: 0, bytes: 0 }
+        Self {
+            limits,
+            entries: HashMap::new(),
+            by_sender: HashMap::new(),
+            eviction: BTreeSet::new(),
+            gapped: BTreeSet::new(),
+            rotation: 0,
+            revalidate_cursor: None,
+            height: 0,
+            seq: 0,
+            bytes: 0,
+        }
+    }
+
+    /// The limits.
+    pub fn limits(&self) -> &MempoolLimits {
+        &self.limits
     }
 
     /// Transactions held.
@@ -74,51 +251,255 @@ impl Mempool {
         self.entries.contains_key(id)
     }
 
+    /// Transactions held for one sender.
+    pub fn sender_len(&self, sender: &Address) -> usize {
+        self.by_sender.get(sender).map_or(0, |q| q.txs.len())
+    }
+
     /// Whether some transaction can go into the next block: a sender's queue holds its next nonce. Transactions
     /// waiting behind a nonce gap do not count, so they cannot make the proposer skip the empty-block pause.
     pub fn has_ready(&self) -> bool {
         self.by_sender.values().any(|q| q.txs.contains_key(&q.next))
     }
 
-    /// Add an admitted transaction of `len` encoded bytes; `sender_next_nonce` is the sender's next nonce in
-    /// committed state.
-    pub fn insert(&mut self, tx: Transaction, len: usize, sender_next_nonce: u64) -> Result<(), TxError> {
+    /// Add a transaction of `len` encoded bytes without a dry-run (admission uses [`Mempool::begin_admission`]
+    /// and [`Mempool::finish_admission`]); `sender_next_nonce` is the sender's next nonce in committed state.
+    /// The per-sender and nonce rules apply; when the pool is full, transactions of a lower priority are evicted
+    /// and returned with the reason.
+    pub fn insert(
+        &mut self,
+        tx: Transaction,
+        len: usize,
+        priority: Priority,
+        sender_next_nonce: u64,
+    ) -> Result<Vec<(TxId, TxError)>, TxError> {
+        let ticket = self.begin_admission(&tx, len, priority, sender_next_nonce, self.height)?;
+        self.finish_admission(ticket, tx, len, priority, None)
+    }
+
+    /// Check that `tx` may wait in the pool (not a duplicate, its nonce the sender's first one not pending and
+    /// within the lookahead, within the sender's byte budget, room in the pool or lower-priority transactions to
+    /// evict) and take the sender's pending overlay for its dry-run. The caller holds the committed state of
+    /// `height` (read-locked) until [`Mempool::finish_admission`] or [`Mempool::abort`], which it must call.
+    pub fn begin_admission(
+        &mut self,
+        tx: &Transaction,
+        len: usize,
+        priority: Priority,
+        sender_next_nonce: u64,
+        height: u64,
+    ) -> Result<Ticket, TxError> {
         let id = tx.id();
         if self.entries.contains_key(&id) {
             return Err(TxError::new(ErrorCode::DuplicateTransaction, format!("transaction {id} is already pending")));
         }
-        if self.entries.len() >= self.limits.txs_max || self.bytes + len > self.limits.bytes_max {
-            return Err(TxError::new(
-                ErrorCode::MempoolFull,
-                format!(
-                    "the mempool is full ({} transactions, {} bytes); retry after the next blocks",
-                    self.entries.len(),
-                    self.bytes
-                ),
-            ));
-        }
         let sender = tx.body.sender;
-        let queue = self.by_sender.entry(sender).or_default();
-        queue.next = sender_next_nonce;
-        if queue.txs.len() >= self.limits.per_sender_max {
-            return Err(TxError::new(
-                ErrorCode::MempoolFull,
-                format!(
-                    "sender {sender} already has {} pending transactions; wait for them to commit",
-                    queue.txs.len()
-                ),
-            ));
-        }
-        if let Some(other) = queue.txs.get(&tx.body.nonce) {
+        let nonce = tx.body.nonce;
+        let lookahead = self.limits.per_sender_max as u64;
+        if nonce < sender_next_nonce {
             return Err(TxError::new(
                 ErrorCode::BadNonce,
-                format!("nonce {} of sender {sender} is already used by pending transaction {other}", tx.body.nonce),
+                format!(
+                    "nonce {nonce} of sender {sender} is already used (next is {sender_next_nonce}); a transaction \
+                     cannot be replayed"
+                ),
             ));
         }
-        queue.txs.insert(tx.body.nonce, id);
+        if nonce >= sender_next_nonce.saturating_add(lookahead) {
+            return Err(TxError::new(
+                ErrorCode::NonceTooFarAhead,
+                format!(
+                    "nonce {nonce} is too far ahead of the next nonce {sender_next_nonce}: at most {lookahead} \
+                     transactions of one sender may wait; submit again after the next blocks"
+                ),
+            ));
+        }
+        let empty = SenderQueue::default();
+        let queue = self.by_sender.get(&sender).unwrap_or(&empty);
+        let first_missing = first_missing_from(queue, sender_next_nonce);
+        if let Some(other) = queue.txs.get(&nonce) {
+            return Err(TxError::new(
+                ErrorCode::BadNonce,
+                format!("nonce {nonce} of sender {sender} is already used by pending transaction {other}"),
+            ));
+        }
+        if nonce > first_missing {
+            return Err(TxError::new(
+                ErrorCode::NonceTooFarAhead,
+                format!(
+                    "nonce {nonce} cannot wait: nonce {first_missing} of sender {sender} is not pending, and a \
+                     transaction is admitted only when every lower nonce is; submit nonce {first_missing} first"
+                ),
+            ));
+        }
+        let sender_bytes: usize = queue.bytes;
+        if sender_bytes + len > self.limits.sender_bytes_max {
+            return Err(TxError::new(
+                ErrorCode::MempoolFull,
+                format!(
+                    "sender {sender} already has {sender_bytes} bytes pending and this transaction has {len}; at \
+                     most {} bytes of one sender may wait, retry after the next blocks",
+                    self.limits.sender_bytes_max
+                ),
+            ));
+        }
+        if matches!(queue.overlay, Overlay::Busy) {
+            return Err(TxError::new(
+                ErrorCode::Unavailable,
+                format!(
+                    "another transaction of sender {sender} is being admitted right now; submit one sender's \
+                     transactions in nonce order, one request at a time"
+                ),
+            ));
+        }
+        if self.victims(&sender, len, priority).is_none() {
+            return Err(pool_full(self.entries.len(), self.bytes));
+        }
+        let queue = self.by_sender.entry(sender).or_default();
+        queue.next = sender_next_nonce;
+        let overlay = match std::mem::replace(&mut queue.overlay, Overlay::Busy) {
+            Overlay::Ready(o) if o.height == height && o.first == sender_next_nonce && o.end == nonce => Some(o),
+            _ => None,
+        };
+        let run = match overlay {
+            Some(_) => Vec::new(),
+            None => queue.txs.range(sender_next_nonce..nonce).map(|(_, id)| self.entries[id].tx.clone()).collect(),
+        };
+        Ok(Ticket { sender, next: sender_next_nonce, nonce, overlay, run, version: queue.version })
+    }
+
+    /// Give back a ticket whose transaction was refused. `overlay` is the run's overlay if the caller still holds
+    /// a valid one (`None` drops it, to be rebuilt later); `failed` names a pending transaction of the run that
+    /// no longer executes, which is dropped with the reason (its later nonces wait behind the gap).
+    pub fn abort(
+        &mut self,
+        ticket: Ticket,
+        overlay: Option<PendingOverlay>,
+        failed: Option<(TxId, TxError)>,
+    ) -> Vec<(TxId, TxError)> {
+        let mut dropped = Vec::new();
+        if let Some(queue) = self.by_sender.get_mut(&ticket.sender) {
+            queue.overlay = match overlay {
+                Some(o) if queue.version == ticket.version => Overlay::Ready(o),
+                _ => Overlay::None,
+            };
+        }
+        if let Some((id, error)) = failed {
+            if self.remove(&id) {
+                dropped.push((id, error));
+            }
+        }
+        self.forget_if_empty(&ticket.sender);
+        dropped
+    }
+
+    /// Insert a transaction that passed its dry-run, with the run's overlay extended by it (`None`: none kept).
+    /// The sender's run below it must still be pending, and lower-priority transactions are evicted if the pool
+    /// is full; the evicted ones are returned with the reason.
+    pub fn finish_admission(
+        &mut self,
+        ticket: Ticket,
+        tx: Transaction,
+        len: usize,
+        priority: Priority,
+        overlay: Option<PendingOverlay>,
+    ) -> Result<Vec<(TxId, TxError)>, TxError> {
+        let sender = ticket.sender;
+        let result = self.finish_inner(&ticket, tx, len, priority);
+        let queue = self.by_sender.get_mut(&sender).expect("begin_admission made the queue");
+        queue.overlay = match (overlay, &result) {
+            (Some(o), Ok(_)) if queue.version == ticket.version + 1 => Overlay::Ready(o),
+            _ => Overlay::None,
+        };
+        self.forget_if_empty(&sender);
+        result
+    }
+
+    fn finish_inner(
+        &mut self,
+        ticket: &Ticket,
+        tx: Transaction,
+        len: usize,
+        priority: Priority,
+    ) -> Result<Vec<(TxId, TxError)>, TxError> {
+        let id = tx.id();
+        let sender = ticket.sender;
+        if self.entries.contains_key(&id) {
+            return Err(TxError::new(ErrorCode::DuplicateTransaction, format!("transaction {id} is already pending")));
+        }
+        let queue = &self.by_sender[&sender];
+        // The run below may have lost a transaction while this one was checked (a proposal dropped it, or a
+        // fuller pool evicted it): then this one would wait behind a gap, so it is refused instead.
+        if queue.version != ticket.version && first_missing_from(queue, ticket.next) != ticket.nonce {
+            return Err(TxError::new(
+                ErrorCode::BadNonce,
+                format!(
+                    "a pending transaction of sender {sender} below nonce {} left the mempool while this one was \
+                     checked; submit again from the sender's first missing nonce",
+                    ticket.nonce
+                ),
+            ));
+        }
+        if queue.bytes + len > self.limits.sender_bytes_max {
+            return Err(TxError::new(
+                ErrorCode::MempoolFull,
+                format!(
+                    "sender {sender} has too many bytes pending (at most {}); retry after the next blocks",
+                    self.limits.sender_bytes_max
+                ),
+            ));
+        }
+        let victims = self.victims(&sender, len, priority).ok_or_else(|| pool_full(self.entries.len(), self.bytes))?;
+        let mut evicted = Vec::new();
+        for victim in victims {
+            // Its sender's later nonces go with it: they could not run without it.
+            let Some(entry) = self.entries.get(&victim) else { continue };
+            let (victim_sender, victim_nonce) = (entry.tx.body.sender, entry.tx.body.nonce);
+            let later: Vec<TxId> =
+                self.by_sender[&victim_sender].txs.range(victim_nonce..).map(|(_, id)| *id).collect();
+            for id in later {
+                if self.remove(&id) {
+                    evicted.push((
+                        id,
+                        TxError::new(
+                            ErrorCode::MempoolFull,
+                            "evicted from a full mempool by transactions of a higher priority (an official's or an \
+                             administrator's); submit it again later",
+                        ),
+                    ));
+                }
+            }
+            self.forget_if_empty(&victim_sender);
+        }
+        self.seq += 1;
+        let queue = self.by_sender.get_mut(&sender).expect("the sender's queue is kept while it is busy");
+        queue.txs.insert(ticket.nonce, id);
+        queue.bytes += len;
+        queue.version += 1;
         self.bytes += len;
-        self.entries.insert(id, Entry { tx, len });
-        Ok(())
+        self.eviction.insert((priority, Reverse(self.seq), id));
+        self.entries.insert(id, Entry { tx, len, priority, seq: self.seq });
+        self.update_gap(&sender);
+        Ok(evicted)
+    }
+
+    /// The transactions to evict so that `len` more bytes and one more transaction fit: the newest of the lowest
+    /// priority first, only of a priority below `priority` and of other senders. `None` when that is not enough.
+    fn victims(&self, sender: &Address, len: usize, priority: Priority) -> Option<Vec<TxId>> {
+        let mut txs = self.entries.len();
+        let mut bytes = self.bytes;
+        let mut victims = Vec::new();
+        let mut candidates = self
+            .eviction
+            .iter()
+            .filter(|(p, _, id)| *p < priority && self.entries.get(id).is_some_and(|e| e.tx.body.sender != *sender));
+        while txs >= self.limits.txs_max || bytes + len > self.limits.bytes_max {
+            let (_, _, id) = candidates.next()?;
+            txs -= 1;
+            bytes -= self.entries[id].len;
+            victims.push(*id);
+        }
+        Some(victims)
     }
 
     /// Choose transactions for a block: at most `txs_max` and `bytes_max`, round-robin across senders, each
@@ -168,26 +549,34 @@ impl Mempool {
         out
     }
 
-    /// Remove transactions that are committed, or can never be: nonce below the sender's next nonce, or expired
-    /// at `time_ms`. `touched` lists the senders whose nonces changed; expired transactions of other senders are
-    /// found by a full pass only every so often by the caller (pass `None` to check everyone).
+    /// After the block of `height` was committed: remove transactions that are committed, or can never be (nonce
+    /// below the sender's next nonce, or expired at `time_ms`), and those that waited behind a gap in their
+    /// sender's nonces for `gap_blocks_max` blocks. `touched` lists the senders whose nonces changed; expired
+    /// transactions of other senders are found by a full pass only every so often by the caller (pass `None` to
+    /// check everyone).
     pub fn prune(
         &mut self,
         committed: &[TxId],
         touched: Option<&[Address]>,
+        height: u64,
         time_ms: u64,
         mut next_nonce: impl FnMut(&Address) -> u64,
     ) -> Vec<(TxId, TxError)> {
+        self.height = self.height.max(height);
         let mut dropped = Vec::new();
         for id in committed {
             self.remove(id);
         }
-        let senders: Vec<Address> = match touched {
-            Some(t) => t.to_vec(),
+        let mut senders: BTreeSet<Address> = match touched {
+            Some(t) => t.iter().copied().collect(),
             None => self.by_sender.keys().copied().collect(),
         };
+        senders.extend(self.gapped.iter().copied());
         for sender in senders {
-            let Some(queue) = self.by_sender.get_mut(&sender) else { continue };
+            let Some(queue) = self.by_sender.get_mut(&sender) else {
+                self.gapped.remove(&sender);
+                continue;
+            };
             let next = next_nonce(&sender);
             queue.next = next;
             let stale: Vec<TxId> = queue.txs.range(..next).map(|(_, id)| *id).collect();
@@ -206,8 +595,85 @@ impl Mempool {
                 self.remove(&id);
                 dropped.push((id, TxError::new(ErrorCode::Expired, "expired before it could be included in a block")));
             }
+            self.update_gap(&sender);
+            let gap_blocks_max = self.limits.gap_blocks_max;
+            if let Some(queue) = self.by_sender.get(&sender) {
+                if queue.stuck_since.is_some_and(|since| height.saturating_sub(since) >= gap_blocks_max) {
+                    let missing = queue.first_missing();
+                    let stuck: Vec<TxId> = queue.txs.range(missing..).map(|(_, id)| *id).collect();
+                    for id in stuck {
+                        self.remove(&id);
+                        dropped.push((
+                            id,
+                            TxError::new(
+                                ErrorCode::BadNonce,
+                                format!(
+                                    "waited {gap_blocks_max} blocks behind nonce {missing} of its sender, which is \
+                                     not pending; submit nonce {missing} and then this one again"
+                                ),
+                            ),
+                        ));
+                    }
+                }
+            }
+            self.update_gap(&sender);
+            self.forget_if_empty(&sender);
         }
         dropped
+    }
+
+    /// Take the runs of up to `txs_max` transactions, from senders after the one the last revalidation ended with,
+    /// to execute again on the newly committed state (which may have made some of them invalid). Each run's
+    /// sender is marked busy until [`Mempool::finish_revalidation`].
+    pub fn begin_revalidation(&mut self, txs_max: usize) -> Vec<Revalidation> {
+        let mut senders: Vec<Address> = self.by_sender.keys().copied().collect();
+        senders.sort_unstable();
+        if let Some(cursor) = self.revalidate_cursor {
+            let start = senders.partition_point(|s| *s <= cursor);
+            senders.rotate_left(start);
+        }
+        let mut out = Vec::new();
+        let mut taken = 0usize;
+        for sender in senders {
+            if taken >= txs_max {
+                break;
+            }
+            let queue = self.by_sender.get_mut(&sender).expect("listed above");
+            if matches!(queue.overlay, Overlay::Busy) {
+                continue;
+            }
+            let end = queue.first_missing();
+            let run: Vec<Transaction> =
+                queue.txs.range(queue.next..end).map(|(_, id)| self.entries[id].tx.clone()).collect();
+            if run.is_empty() {
+                continue;
+            }
+            taken += run.len();
+            queue.overlay = Overlay::Busy;
+            out.push(Revalidation { sender, run, version: queue.version });
+            self.revalidate_cursor = Some(sender);
+        }
+        out
+    }
+
+    /// Give back a revalidated run: its overlay on the committed state (for the transactions before `failed`),
+    /// and the first transaction that no longer executes, which is dropped with the reason (its later nonces wait
+    /// behind the gap until the sender fills it or `gap_blocks_max` blocks pass).
+    pub fn finish_revalidation(
+        &mut self,
+        revalidation: Revalidation,
+        overlay: PendingOverlay,
+        failed: Option<(TxId, TxError)>,
+    ) -> Vec<(TxId, TxError)> {
+        let ticket = Ticket {
+            sender: revalidation.sender,
+            next: overlay.first,
+            nonce: overlay.end,
+            overlay: None,
+            run: Vec::new(),
+            version: revalidation.version,
+        };
+        self.abort(ticket, Some(overlay), failed)
     }
 
     /// Remove transactions, e.g. those a proposal found to fail.
@@ -217,15 +683,61 @@ impl Mempool {
         }
     }
 
-    fn remove(&mut self, id: &TxId) {
-        let Some(entry) = self.entries.remove(id) else { return };
+    /// Remove one transaction; whether it was held.
+    fn remove(&mut self, id: &TxId) -> bool {
+        let Some(entry) = self.entries.remove(id) else { return false };
         self.bytes -= entry.len;
+        self.eviction.remove(&(entry.priority, Reverse(entry.seq), *id));
         let sender = entry.tx.body.sender;
         if let Some(queue) = self.by_sender.get_mut(&sender) {
             queue.txs.remove(&entry.tx.body.nonce);
-            if queue.txs.is_empty() {
-                self.by_sender.remove(&sender);
+            queue.bytes -= entry.len;
+            queue.version += 1;
+            // A kept overlay that includes the removed transaction's writes is no longer the pending state.
+            if matches!(&queue.overlay, Overlay::Ready(o) if entry.tx.body.nonce < o.end) {
+                queue.overlay = Overlay::None;
+            }
+        }
+        self.update_gap(&sender);
+        self.forget_if_empty(&sender);
+        true
+    }
+
+    /// Note whether `sender` has transactions waiting behind a gap, and since when.
+    fn update_gap(&mut self, sender: &Address) {
+        let height = self.height;
+        match self.by_sender.get_mut(sender) {
+            Some(queue) if queue.has_stuck() => {
+                queue.stuck_since.get_or_insert(height);
+                self.gapped.insert(*sender);
+            }
+            Some(queue) => {
+                queue.stuck_since = None;
+                self.gapped.remove(sender);
+            }
+            None => {
+                self.gapped.remove(sender);
             }
         }
     }
+
+    /// Drop a sender's queue once it holds nothing and no admission is using it.
+    fn forget_if_empty(&mut self, sender: &Address) {
+        if self.by_sender.get(sender).is_some_and(|q| q.txs.is_empty() && !matches!(q.overlay, Overlay::Busy)) {
+            self.by_sender.remove(sender);
+            self.gapped.remove(sender);
+        }
+    }
+}
+
+/// The lowest nonce from `next` that `queue` does not hold.
+fn first_missing_from(queue: &SenderQueue, next: u64) -> u64 {
+    let mut n = next;
+    for nonce in queue.txs.range(next..).map(|(n, _)| *n) {
+        if nonce != n {
+            break;
+        }
+        n += 1;
+    }
+    n
 }

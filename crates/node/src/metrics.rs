@@ -32,6 +32,8 @@ pub struct Metrics {
     pub height: Gauge,
     /// Transactions in the mempool.
     pub mempool_txs: Gauge,
+    /// Bytes of transactions in the mempool.
+    pub mempool_bytes: Gauge,
     /// Time to execute a block (proposing or validating), seconds.
     pub execute_seconds: Histogram,
     /// Time to write a block to the store, seconds.
@@ -52,6 +54,7 @@ impl Metrics {
             blocks_committed: Counter::default(),
             height: Gauge::default(),
             mempool_txs: Gauge::default(),
+            mempool_bytes: Gauge::default(),
             execute_seconds: Histogram::new(exponential_buckets(0.0005, 2.0, 16)),
             store_seconds: Histogram::new(exponential_buckets(0.0005, 2.0, 16)),
             block_txs: Histogram::new(exponential_buckets(1.0, 2.0, 16)),
@@ -64,6 +67,7 @@ impl Metrics {
         registry.register("blocks_committed", "Blocks committed", m.blocks_committed.clone());
         registry.register("height", "Last committed height", m.height.clone());
         registry.register("mempool_txs", "Transactions waiting in the mempool", m.mempool_txs.clone());
+        registry.register("mempool_bytes", "Bytes of transactions waiting in the mempool", m.mempool_bytes.clone());
         registry.register("execute_seconds", "Time to execute a block", m.execute_seconds.clone());
         registry.register("store_seconds", "Time to write a block durably", m.store_seconds.clone());
         registry.register("block_txs", "Transactions per committed block", m.block_txs.clone());

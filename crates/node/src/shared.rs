@@ -1,12 +1,13 @@
 //! The node's shared state: committed snapshot, mempool, signature cache, recent refusals; and admission.
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use parking_lot::{Mutex, RwLock};
 
-use publica_execution::{BlockEnv, SignatureCheck};
+use publica_execution::{BlockEnv, Changes, SignatureCheck};
 use publica_merkle::{key_hash, value_hash, StateTree};
 use publica_storage::Store;
 use publica_types::{
@@ -15,7 +16,7 @@ use publica_types::{
 };
 
 use crate::config::NodeConfig;
-use crate::mempool::Mempool;
+use crate::mempool::{Mempool, PendingOverlay, Priority};
 use crate::metrics::Metrics;
 
 /// Longest accepted distance between now and a transaction's expiry.
@@ -24,6 +25,10 @@ pub const EXPIRY_AHEAD_MAX_MS: u64 = 7 * 24 * 3600 * 1000;
 const PARSED_KEYS_MAX: usize = 65_536;
 /// Refusals remembered for status queries.
 const REFUSALS_MAX: usize = 100_000;
+/// Senders whose recent refusals are counted; beyond this, new senders are not counted until windows expire.
+const REFUSAL_COUNTS_MAX: usize = 65_536;
+/// Signatures of a batch verified between two looks at whether the request is still wanted.
+const BATCH_CHUNK: usize = 256;
 
 /// The last committed block and the state after it. Readers hold the lock while they read the store, and the
 /// commit path holds it exclusively while it writes, so a reader never pairs a header with another block's state.
@@ -78,6 +83,8 @@ pub struct Shared {
     pub signatures: SignatureCache,
     /// Recently refused or dropped transactions.
     refusals: Mutex<Refusals>,
+    /// Dry-run refusals per sender in the current window.
+    refusal_counts: Mutex<RefusalCounts>,
     /// Senders' keys, parsed, by key address.
     parsed_keys: Mutex<HashMap<Address, Arc<PublicKey>>>,
     /// Metrics.
@@ -171,6 +178,66 @@ impl Refusals {
     }
 }
 
+/// How many of each sender's transactions failed their dry-run at admission in the sender's current window.
+///
+/// A refused transaction consumes no nonce, so a refusal costs its sender nothing while its dry-run costs the node
+/// CPU: without a limit, one account could make the node execute expensive failing calls forever. Only dry-run
+/// failures count (the other refusals cost no execution), only of transactions whose signature verified (so
+/// nobody can use up another account's allowance), and each transaction only once (a replay of someone's
+/// refused transaction does not count again while the refusal is remembered).
+#[derive(Default)]
+struct RefusalCounts {
+    /// Sender → (start of its window, refusals in it), Unix ms.
+    map: HashMap<Address, (u64, u32)>,
+}
+
+impl RefusalCounts {
+    /// Whether `sender` used up its refusals in the window that contains `now`; if so, when it may retry.
+    fn blocked_until(&self, sender: &Address, now: u64, max: u32, window_ms: u64) -> Option<u64> {
+        let &(start, count) = self.map.get(sender)?;
+        let end = start.saturating_add(window_ms);
+        (count >= max && now < end).then_some(end)
+    }
+
+    /// Count one refusal of `sender` at `now`.
+    fn count(&mut self, sender: Address, now: u64, window_ms: u64) {
+        if !self.map.contains_key(&sender) && self.map.len() >= REFUSAL_COUNTS_MAX {
+            self.map.retain(|_, (start, _)| now < start.saturating_add(window_ms));
+            if self.map.len() >= REFUSAL_COUNTS_MAX {
+                return;
+            }
+        }
+        let slot = self.map.entry(sender).or_insert((now, 0));
+        if now >= slot.0.saturating_add(window_ms) {
+            *slot = (now, 0);
+        }
+        slot.1 = slot.1.saturating_add(1);
+    }
+}
+
+/// A view of the committed state with a sender's pending writes on top: the state its next transaction runs on.
+struct PendingView<'a> {
+    base: &'a dyn StateRead,
+    changes: &'a Changes,
+}
+
+impl StateRead for PendingView<'_> {
+    fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
+        match self.changes.get(key) {
+            Some(value) => value.clone(),
+            None => self.base.get(key),
+        }
+    }
+}
+
+/// A pending run that no longer executes on the committed state: the writes of the transactions before the
+/// failing one, and the failing one with the reason.
+struct RunFailure {
+    prefix: Changes,
+    ok: usize,
+    failed: (TxId, u64, TxError),
+}
+
 /// Unix time in milliseconds. Only the proposer and admission read the clock; execution never does.
 pub fn now_ms() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
@@ -194,6 +261,7 @@ impl Shared {
             mempool: Mutex::new(mempool),
             signatures: SignatureCache::default(),
             refusals: Mutex::new(Refusals::default()),
+            refusal_counts: Mutex::new(RefusalCounts::default()),
             parsed_keys: Mutex::new(HashMap::new()),
             metrics: Metrics::new(),
             address,
@@ -231,7 +299,22 @@ impl Shared {
     /// batch equation, ML-DSA halves in parallel); the state checks and the mempool insert run last, in order, so
     /// nonces from one sender queue up correctly. Result `i` is for input `i`.
     pub fn submit_batch(&self, items: &[Vec<u8>]) -> Vec<Result<TxId, TxError>> {
+        self.submit_batch_unless(items, &AtomicBool::new(false))
+    }
+
+    /// As [`Shared::submit_batch`], but the work stops as soon as `cancelled` is set (the API sets it when the
+    /// client is gone or the request timed out): signatures are verified in chunks of [`BATCH_CHUNK`] and the
+    /// flag is read before each chunk and before each transaction's dry-run. Transactions not reached are
+    /// refused with `unavailable` and left untouched, so a batch nobody waits for costs at most one chunk more.
+    pub fn submit_batch_unless(&self, items: &[Vec<u8>], cancelled: &AtomicBool) -> Vec<Result<TxId, TxError>> {
         use rayon::prelude::*;
+        let gone = || {
+            TxError::new(
+                ErrorCode::Unavailable,
+                "the request was cancelled (the client went away or it timed out) before this transaction was \
+                 admitted; nothing was done with it, submit it again",
+            )
+        };
         let prepared: Vec<Result<Prepared, TxError>> = items
             .par_iter()
             .map(|bytes| {
@@ -241,30 +324,37 @@ impl Shared {
                 Ok((tx, key))
             })
             .collect();
-        let messages: Vec<Option<Vec<u8>>> = prepared
-            .par_iter()
-            .map(|p| match p {
-                Ok((tx, Ok(_))) => Some(tx.body.signing_bytes()),
-                _ => None,
-            })
-            .collect();
-        let mut batch = Vec::new();
-        let mut positions = Vec::new();
-        for (i, (p, m)) in prepared.iter().zip(&messages).enumerate() {
-            if let (Ok((tx, Ok(key))), Some(m)) = (p, m) {
-                batch.push((key.as_ref(), m.as_slice(), &tx.signature));
-                positions.push(i);
-            }
-        }
         let mut verdicts: Vec<Option<Result<(), TxError>>> = vec![None; prepared.len()];
-        for (result, i) in publica_crypto::verify_batch(&batch).into_iter().zip(positions) {
-            verdicts[i] = Some(result.map_err(bad_signature));
+        let with_keys: Vec<usize> = (0..prepared.len()).filter(|&i| matches!(&prepared[i], Ok((_, Ok(_))))).collect();
+        for chunk in with_keys.chunks(BATCH_CHUNK) {
+            if cancelled.load(Ordering::Relaxed) {
+                break;
+            }
+            let messages: Vec<Vec<u8>> = chunk
+                .par_iter()
+                .map(|&i| match &prepared[i] {
+                    Ok((tx, _)) => tx.body.signing_bytes(),
+                    Err(_) => unreachable!("only transactions with a key are in the chunk"),
+                })
+                .collect();
+            let batch: Vec<_> = chunk
+                .iter()
+                .zip(&messages)
+                .map(|(&i, m)| match &prepared[i] {
+                    Ok((tx, Ok(key))) => (key.as_ref(), m.as_slice(), &tx.signature),
+                    _ => unreachable!("only transactions with a key are in the chunk"),
+                })
+                .collect();
+            for (result, &i) in publica_crypto::verify_batch(&batch).into_iter().zip(chunk) {
+                verdicts[i] = Some(result.map_err(bad_signature));
+            }
         }
         prepared
             .into_iter()
             .zip(verdicts)
             .zip(items)
             .map(|((p, verdict), bytes)| match p {
+                Ok(_) if cancelled.load(Ordering::Relaxed) => Err(gone()),
                 Ok((tx, key)) => {
                     let signature_ok = match (key, verdict) {
                         (Err(e), _) => Err(e),
@@ -274,7 +364,7 @@ impl Shared {
                             Ok(())
                         }
                         (Ok(_), Some(Err(e))) => Err(e),
-                        (Ok(_), None) => unreachable!("every transaction with a key was verified"),
+                        (Ok(_), None) => unreachable!("every transaction with a key was verified unless cancelled"),
                     };
                     self.admit(tx, bytes.len(), signature_ok)
                 }
@@ -325,6 +415,27 @@ impl Shared {
                 format!("expiry is more than {} days ahead; choose an earlier one", EXPIRY_AHEAD_MAX_MS / 86_400_000),
             ));
         }
+        // Before any signature work: a sender whose transactions keep failing their dry-run waits out its window.
+        // Only that sender's own signed transactions can have used up its allowance (see `RefusalCounts`).
+        let limits = &self.config.mempool;
+        if let Some(until) = self.refusal_counts.lock().blocked_until(
+            &body.sender,
+            now,
+            limits.refused_per_sender_max,
+            limits.refused_window_ms,
+        ) {
+            return Err(TxError::new(
+                ErrorCode::Unavailable,
+                format!(
+                    "{} transactions of sender {} failed their dry-run within {} s; this node takes none of its \
+                     transactions for {} s more. Find why with GET /v1/transactions/{{id}} and fix them first",
+                    limits.refused_per_sender_max,
+                    body.sender,
+                    limits.refused_window_ms / 1000,
+                    until.saturating_sub(now).div_ceil(1000)
+                ),
+            ));
+        }
         // Before any signature work, so that resubmitting a known transaction costs nothing.
         let id = tx.id();
         if self.mempool.lock().contains(&id) || self.store.tx_location(&id).ok().flatten().is_some() {
@@ -372,72 +483,207 @@ impl Shared {
 
     fn admit(&self, tx: Transaction, len: usize, signature_ok: Result<(), TxError>) -> Result<TxId, TxError> {
         let id = tx.id();
+        let sender = tx.body.sender;
         let result = self.admit_checked(tx, len, signature_ok);
         match &result {
             Ok(_) => {
                 self.metrics.txs_admitted.inc();
             }
-            Err(e) => {
+            Err(Refused { error, executed }) => {
                 // Only remember refusals of transactions we have never accepted, so a duplicate submission of a
                 // pending or committed transaction does not mask its real status.
-                if e.code != ErrorCode::DuplicateTransaction {
-                    self.record_refusal(id, e.clone());
+                if error.code != ErrorCode::DuplicateTransaction {
+                    let first_time = self.refusals.lock().map.get(&id).is_none();
+                    if *executed && first_time {
+                        let window_ms = self.config.mempool.refused_window_ms;
+                        self.refusal_counts.lock().count(sender, now_ms(), window_ms);
+                    }
+                    self.record_refusal(id, error.clone());
                 } else {
-                    self.metrics.refused(e.code);
+                    self.metrics.refused(error.code);
                 }
             }
         }
-        result
+        result.map_err(|r| r.error)
     }
 
-    fn admit_checked(&self, tx: Transaction, len: usize, signature_ok: Result<(), TxError>) -> Result<TxId, TxError> {
+    /// The state checks and the mempool insert: the nonce must be the sender's first one not pending (within the
+    /// lookahead), the pool must have room for the sender and its priority, and the transaction must execute on
+    /// the pending state, that is the committed state plus the sender's pending transactions in nonce order (their
+    /// writes are kept per sender by the mempool, so this executes one transaction; after a commit the run is
+    /// executed again once).
+    fn admit_checked(&self, tx: Transaction, len: usize, signature_ok: Result<(), TxError>) -> Result<TxId, Refused> {
         let id = tx.id();
-        let body = &tx.body;
-        signature_ok?;
+        signature_ok.map_err(Refused::checked)?;
         let committed = self.committed.read();
         let view = StoreView(&self.store);
-        let next = publica_accounts::next_nonce(&view, &body.sender);
-        if body.nonce < next {
-            return Err(TxError::new(
-                ErrorCode::BadNonce,
-                format!(
-                    "nonce {} of sender {} is already used (next is {next}); a transaction cannot be replayed",
-                    body.nonce, body.sender
-                ),
-            ));
-        }
-        let ahead_max = self.config.mempool.per_sender_max as u64;
-        if body.nonce >= next + ahead_max {
-            return Err(TxError::new(
-                ErrorCode::NonceTooFarAhead,
-                format!(
-                    "nonce {} is too far ahead of the next nonce {next} (at most {ahead_max} may wait)",
-                    body.nonce
-                ),
-            ));
-        }
-        if body.nonce == next {
-            // The transaction is next in line: run it against the committed state now, so that a missing role or a
-            // bad argument is reported at once instead of after a block.
-            let env = BlockEnv { chain_id: self.chain_id().clone(), height: committed.height + 1, time_ms: now_ms() };
-            publica_execution::execute_block(
-                &view,
-                &committed.tree,
-                &view,
-                &env,
-                vec![tx.clone()],
-                publica_execution::Mode::Admit,
-                &self.signatures,
-            )
-            .map_err(|e| e.error)?;
-        }
+        let sender = tx.body.sender;
+        let account = publica_accounts::account(&view, &sender).ok_or_else(|| {
+            Refused::checked(TxError::new(
+                ErrorCode::UnknownSender,
+                format!("sender {sender} is not a registered account; an agency must register it first"),
+            ))
+        })?;
+        let priority = Priority::of(&account);
+        let next = publica_accounts::next_nonce(&view, &sender);
+        let mut ticket = self
+            .mempool
+            .lock()
+            .begin_admission(&tx, len, priority, next, committed.height)
+            .map_err(Refused::checked)?;
+        // From here on the ticket must go back to the mempool, whatever happens.
+        let env = self.admission_env(committed.height);
+        let base = match ticket.overlay.take() {
+            Some(overlay) => overlay.changes,
+            None => match self.execute_run(&view, &committed.tree, &env, &ticket.run) {
+                Ok(changes) => changes,
+                Err(failure) => {
+                    let (failed_id, failed_nonce, reason) = failure.failed;
+                    let overlay = PendingOverlay {
+                        height: committed.height,
+                        first: next,
+                        end: next + failure.ok as u64,
+                        changes: failure.prefix,
+                    };
+                    let error = TxError::new(
+                        reason.code,
+                        format!(
+                            "pending transaction {failed_id} (nonce {failed_nonce}) of sender {sender} no longer \
+                             executes and was dropped ({}); submit again from nonce {failed_nonce}",
+                            reason.message
+                        ),
+                    );
+                    let mut mempool = self.mempool.lock();
+                    for (id, error) in mempool.abort(ticket, Some(overlay), Some((failed_id, reason))) {
+                        self.record_refusal(id, error);
+                    }
+                    return Err(Refused::checked(error));
+                }
+            },
+        };
+        let outcome = publica_execution::execute_block(
+            &PendingView { base: &view, changes: &base },
+            &committed.tree,
+            &view,
+            &env,
+            vec![tx.clone()],
+            publica_execution::Mode::Admit,
+            &self.signatures,
+        );
+        let mut overlay = PendingOverlay { height: committed.height, first: next, end: tx.body.nonce, changes: base };
+        let outcome = match outcome {
+            Ok(outcome) => outcome,
+            Err(invalid) => {
+                self.mempool.lock().abort(ticket, Some(overlay), None);
+                return Err(Refused { error: invalid.error, executed: true });
+            }
+        };
+        overlay.changes.extend(outcome.changes);
+        overlay.end += 1;
         // Take the mempool before letting go of the committed state (the order the proposer uses), so no block can
-        // consume this nonce between the check above and the insert.
+        // consume this nonce between the checks above and the insert.
         let mut mempool = self.mempool.lock();
         drop(committed);
-        mempool.insert(tx, len, next)?;
+        let evicted = mempool.finish_admission(ticket, tx, len, priority, Some(overlay)).map_err(Refused::checked)?;
+        for (id, error) in evicted {
+            self.record_refusal(id, error);
+        }
         self.metrics.mempool_txs.set(mempool.len() as i64);
+        self.metrics.mempool_bytes.set(mempool.bytes() as i64);
         Ok(id)
+    }
+
+    /// Where admission and revalidation execute: the next block, at the current time.
+    fn admission_env(&self, committed_height: u64) -> BlockEnv {
+        BlockEnv { chain_id: self.chain_id().clone(), height: committed_height + 1, time_ms: now_ms() }
+    }
+
+    /// Execute a sender's pending run (consecutive nonces from its next one) on the committed state: its writes,
+    /// or the first transaction that fails with the writes of those before it.
+    fn execute_run(
+        &self,
+        view: &StoreView<'_>,
+        tree: &StateTree,
+        env: &BlockEnv,
+        run: &[Transaction],
+    ) -> Result<Changes, RunFailure> {
+        let mut end = run.len();
+        let mut failed = None;
+        // Execution is deterministic, so the prefix before the first failure runs through on the second pass.
+        loop {
+            if end == 0 {
+                return match failed {
+                    None => Ok(Changes::new()),
+                    Some(failed) => Err(RunFailure { prefix: Changes::new(), ok: 0, failed }),
+                };
+            }
+            let outcome = publica_execution::execute_block(
+                view,
+                tree,
+                view,
+                env,
+                run[..end].to_vec(),
+                publica_execution::Mode::Admit,
+                &self.signatures,
+            );
+            match outcome {
+                Ok(outcome) => {
+                    return match failed {
+                        None => Ok(outcome.changes),
+                        Some(failed) => Err(RunFailure { prefix: outcome.changes, ok: end, failed }),
+                    }
+                }
+                Err(invalid) => {
+                    failed.get_or_insert((invalid.tx_id, run[invalid.index].body.nonce, invalid.error));
+                    end = invalid.index;
+                }
+            }
+        }
+    }
+
+    /// Bring the mempool up to date after the block of `height` (at `time_ms`) was committed: remove its
+    /// transactions and those it made stale, expired or stuck behind a gap for too long (`touched`: the senders of
+    /// the block; `None` checks every sender), then execute again the pending runs of up to
+    /// `mempool.revalidate_txs_max` transactions on the new state, senders in turn from one commit to the next,
+    /// dropping the first transaction of a run that no longer executes (a committed block can make a pending
+    /// one invalid: a suspension, a role taken away, a key rotated, a parcel transferred).
+    pub fn after_commit(&self, committed: &[TxId], touched: Option<&[Address]>, height: u64, time_ms: u64) {
+        let view = StoreView(&self.store);
+        {
+            let mut mempool = self.mempool.lock();
+            let dropped =
+                mempool.prune(committed, touched, height, time_ms, |s| publica_accounts::next_nonce(&view, s));
+            // Recorded before the mempool lock is released, so a status query never sees a dropped transaction as
+            // unknown.
+            for (id, error) in dropped {
+                self.record_refusal(id, error);
+            }
+        }
+        let budget = self.config.mempool.revalidate_txs_max;
+        if budget > 0 {
+            let state = self.committed.read();
+            let runs = self.mempool.lock().begin_revalidation(budget);
+            let env = self.admission_env(state.height);
+            for run in runs {
+                let first = run.run[0].body.nonce;
+                let (changes, ok, failed) = match self.execute_run(&view, &state.tree, &env, &run.run) {
+                    Ok(changes) => (changes, run.run.len(), None),
+                    Err(failure) => {
+                        let (id, _, error) = failure.failed;
+                        (failure.prefix, failure.ok, Some((id, error)))
+                    }
+                };
+                let overlay = PendingOverlay { height: state.height, first, end: first + ok as u64, changes };
+                let mut mempool = self.mempool.lock();
+                for (id, error) in mempool.finish_revalidation(run, overlay, failed) {
+                    self.record_refusal(id, error);
+                }
+            }
+        }
+        let mempool = self.mempool.lock();
+        self.signatures.retain(|id| mempool.contains(id));
+        self.metrics.mempool_txs.set(mempool.len() as i64);
+        self.metrics.mempool_bytes.set(mempool.bytes() as i64);
     }
 
     /// Status of a transaction.
@@ -647,6 +893,20 @@ impl Shared {
             _ => None,
         };
         Ok(publica_verify::ReadProof { certified: certified.clone(), key: key.to_vec(), value, proof })
+    }
+}
+
+/// Why admission refused a transaction, and whether it was executed to find out (only those refusals count
+/// towards the sender's limit).
+struct Refused {
+    error: TxError,
+    executed: bool,
+}
+
+impl Refused {
+    /// A refusal found without executing the transaction.
+    fn checked(error: TxError) -> Self {
+        Self { error, executed: false }
     }
 }
 

@@ -41,7 +41,8 @@ use crate::keyfile::{self, PassphraseArgs};
 const LIMIT_SAMPLE: usize = 4_000;
 /// Most transactions one run signs in advance (a registration is 5.4 KB, so this is about 1 GB with its base64).
 const TXS_MAX: usize = 200_000;
-/// Most sending officials: each is registered by one administrator, whose mempool queue holds 1,000.
+/// Most sending officials, all registered by one administrator (16 at a time, what a validator's mempool keeps of
+/// one sender).
 const SENDERS_MAX: usize = 1_000;
 /// Most transactions per batch request (the API accepts 10,000; smaller batches keep latency honest).
 const BATCH_MAX: usize = 500;
@@ -517,11 +518,15 @@ impl VerificationLimit {
 }
 
 /// Register the senders and wait until all are committed; returns the highest height they were committed at.
+/// A validator keeps at most `mempool.per_sender_max` (16 by default) of the administrator's transactions at
+/// once, so they go in chunks of that size, each committed before the next is sent.
 fn register(http: &Http, api: &str, setup: &[Transaction]) -> Result<u64> {
-    let encoded: Vec<String> =
-        setup.iter().map(|tx| base64::engine::general_purpose::STANDARD.encode(tx.encode())).collect();
-    for chunk in encoded.chunks(BATCH_MAX) {
-        let body = serde_json::to_vec(&serde_json::json!({ "txs": chunk }))?;
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut highest = 0;
+    for chunk in setup.chunks(publica_node::mempool::NONCE_LOOKAHEAD_DEFAULT) {
+        let encoded: Vec<String> =
+            chunk.iter().map(|tx| base64::engine::general_purpose::STANDARD.encode(tx.encode())).collect();
+        let body = serde_json::to_vec(&serde_json::json!({ "txs": encoded }))?;
         let answer = http.post(api, "/v1/transactions/batch", body)?;
         for result in answer["results"].as_array().context("a batch answer without results")? {
             if let Some(error) = result.get("error") {
@@ -532,28 +537,28 @@ fn register(http: &Http, api: &str, setup: &[Transaction]) -> Result<u64> {
                 );
             }
         }
-    }
-    let deadline = Instant::now() + Duration::from_secs(120);
-    let mut highest = 0;
-    // Nonces commit in order: the last one committed means all are; the others are checked after it anyway.
-    for tx in setup.iter().rev().take(1).chain(setup.iter()) {
-        let id = tx.id();
-        loop {
-            let status = http.get(api, &format!("/v1/transactions/{id}"))?.unwrap_or_default();
-            match status["status"].as_str() {
-                Some("committed") => {
-                    highest = highest.max(status["height"].as_u64().unwrap_or(0));
-                    break;
+        // Nonces commit in order: the last one committed means all are; the others are checked after it anyway.
+        for tx in chunk.iter().rev().take(1).chain(chunk.iter()) {
+            let id = tx.id();
+            loop {
+                let status = http.get(api, &format!("/v1/transactions/{id}"))?.unwrap_or_default();
+                match status["status"].as_str() {
+                    Some("committed") => {
+                        highest = highest.max(status["height"].as_u64().unwrap_or(0));
+                        break;
+                    }
+                    Some("rejected") => bail!(
+                        "registering a sending official failed ({}): {}",
+                        status["error"]["code"].as_str().unwrap_or("?"),
+                        status["error"]["message"].as_str().unwrap_or("?")
+                    ),
+                    _ if Instant::now() > deadline => {
+                        bail!(
+                            "the sending officials were not committed within 120 s; is the network committing blocks?"
+                        )
+                    }
+                    _ => std::thread::sleep(Duration::from_millis(50)),
                 }
-                Some("rejected") => bail!(
-                    "registering a sending official failed ({}): {}",
-                    status["error"]["code"].as_str().unwrap_or("?"),
-                    status["error"]["message"].as_str().unwrap_or("?")
-                ),
-                _ if Instant::now() > deadline => {
-                    bail!("the sending officials were not committed within 120 s; is the network committing blocks?")
-                }
-                _ => std::thread::sleep(Duration::from_millis(50)),
             }
         }
     }

@@ -15,7 +15,8 @@ use publica_crypto::keystore::{KdfParams, Passphrase};
 use publica_crypto::Keypair;
 use publica_node::{NodeConfig, NodeHandle};
 use publica_types::{
-    AccountsCall, AgencyId, Call, ChainId, Genesis, GenesisAccount, GenesisAgency, Role, TxBody, TxId, ValidatorSet,
+    AccountsCall, AgencyId, Call, ChainId, ErrorCode, Genesis, GenesisAccount, GenesisAgency, Role, TxBody, TxId,
+    ValidatorSet,
 };
 
 use crate::home::{free_local_addr, write_home};
@@ -199,7 +200,20 @@ fn submit(node: &NodeHandle, chain_id: &ChainId, key: &Keypair, nonce: u64, call
         call: call.into(),
     };
     let tx = body.sign(key);
-    node.submit(&tx.encode()).map_err(|e| anyhow::anyhow!("demo transaction refused: {e}"))
+    // A validator keeps only a few transactions per sender (`mempool.per_sender_max`): a sender with more waits
+    // for its earlier ones to commit, as any client would.
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    loop {
+        match node.submit(&tx.encode()) {
+            Err(e)
+                if matches!(e.code, ErrorCode::NonceTooFarAhead | ErrorCode::MempoolFull)
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(Duration::from_millis(50))
+            }
+            result => return result.map_err(|e| anyhow::anyhow!("demo transaction refused: {e}")),
+        }
+    }
 }
 
 fn print_guide(home: &Path, api: SocketAddr, seeded: usize) {

@@ -1,0 +1,392 @@
+//! Admission against floods and against transactions that fail only after their sender's earlier ones: a real
+//! node state (store in a temporary directory, one agency, one validator), blocks proposed and committed by the
+//! node's own consensus application.
+
+use std::sync::Arc;
+
+use publica_consensus::Application as _;
+use publica_crypto::Keypair;
+use publica_node::app::NodeApp;
+use publica_node::shared::now_ms;
+use publica_node::{open_state, HomeLayout, NodeConfig, NodeHandle, Shared, TxStatus};
+use publica_types::call::{rotate_key_message, ROTATE_KEY_TAG};
+use publica_types::*;
+
+/// A node with one agency (`land-registry`, administered by `admin`, allowed to register citizens) and one
+/// validator.
+pub(crate) struct Net {
+    _home: tempfile::TempDir,
+    pub node: NodeHandle,
+    pub admin: Keypair,
+    pub validator: Keypair,
+    pub chain_id: ChainId,
+    app: NodeApp,
+}
+
+fn key(seed: u8) -> Keypair {
+    Keypair::from_seed(&[seed; 32])
+}
+
+fn agency() -> AgencyId {
+    AgencyId::new("land-registry").unwrap()
+}
+
+impl Net {
+    /// A node whose configuration `tune` adjusts first.
+    pub fn with_config(tune: impl FnOnce(&mut NodeConfig)) -> Self {
+        let home = tempfile::tempdir().unwrap();
+        let admin = key(1);
+        let validator = key(100);
+        let chain_id = ChainId::new("admission-test").unwrap();
+        let genesis = Genesis {
+            chain_id: chain_id.clone(),
+            genesis_time_ms: now_ms() - 60_000,
+            agencies: vec![GenesisAgency {
+                id: agency(),
+                name: "Land Registry".into(),
+                can_register_citizens: true,
+                admins: vec![GenesisAccount { public_key: admin.public_key().clone() }],
+            }],
+            validators: ValidatorSet::new(vec![Validator::from_keypair(&validator, 10)]).unwrap(),
+        };
+        genesis.validate().unwrap();
+        let layout = HomeLayout::new(home.path());
+        let mut config =
+            NodeConfig::new("admission-test", "127.0.0.1:0".parse().unwrap(), "127.0.0.1:0".parse().unwrap());
+        tune(&mut config);
+        let (store, committed) = open_state(&layout, &genesis, &config.storage).unwrap();
+        let node = Shared::new(genesis, config, store, committed, validator.address());
+        let signer = publica_notary::checkpoint::LogSigner::new(&chain_id, &validator).unwrap();
+        let app = NodeApp::new(Arc::clone(&node), signer);
+        Self { _home: home, node, admin, validator, chain_id, app }
+    }
+
+    /// `call` signed by `sender` with `nonce`, valid for an hour.
+    pub fn sign(&self, sender: &Keypair, nonce: u64, call: Call) -> Transaction {
+        self.sign_as(sender.address(), sender, nonce, call)
+    }
+
+    /// `call` from account `account`, signed by `key` (its current key, or not).
+    pub fn sign_as(&self, account: Address, key: &Keypair, nonce: u64, call: Call) -> Transaction {
+        TxBody { chain_id: self.chain_id.clone(), sender: account, nonce, expires_at_ms: now_ms() + 3_600_000, call }
+            .sign(key)
+    }
+
+    pub fn submit(&self, tx: &Transaction) -> Result<TxId, TxError> {
+        self.node.submit(&tx.encode())
+    }
+
+    /// Propose a block from the mempool and commit it with a certificate signed by the validator.
+    pub fn commit_block(&mut self) -> Block {
+        let height = self.app.last_committed_height() + 1;
+        let block = self.app.propose(height, 0, self.validator.address()).unwrap();
+        let vote = VoteBody {
+            height,
+            round: 0,
+            kind: VoteKind::Precommit,
+            block_hash: Some(block.hash()),
+            validator: self.validator.address(),
+        };
+        let certificate = CommitCertificate {
+            height,
+            round: 0,
+            block_hash: block.hash(),
+            signatures: vec![CommitSignature {
+                validator: self.validator.address(),
+                signature: self.validator.sign(&vote.signing_bytes(&self.chain_id)),
+            }],
+        };
+        let extension = self.app.extend_vote(height, 0, block.hash()).unwrap();
+        let signature = self.validator.sign(&SignedVoteExtension::signing_bytes(
+            &self.chain_id,
+            height,
+            0,
+            &block.hash(),
+            &self.validator.address(),
+            &extension,
+        ));
+        let signed = SignedVoteExtension { validator: self.validator.address(), round: 0, extension, signature };
+        let extensions = DecidedExtensions::new(vec![signed]).unwrap();
+        self.app.commit(block.clone(), certificate, extensions).unwrap();
+        block
+    }
+
+    /// Submit and commit `txs` (which must all be accepted) in one block.
+    pub fn commit_txs(&mut self, txs: &[Transaction]) {
+        for tx in txs {
+            self.submit(tx).unwrap_or_else(|e| panic!("setup transaction refused: {e}"));
+        }
+        let block = self.commit_block();
+        assert_eq!(block.txs.len(), txs.len(), "every setup transaction is committed");
+    }
+
+    pub fn mempool_len(&self) -> usize {
+        self.node.mempool.lock().len()
+    }
+
+    pub fn next_nonce(&self, account: &Keypair) -> u64 {
+        publica_accounts::next_nonce(&publica_node::shared::StoreView(&self.node.store), &account.address())
+    }
+
+    /// Register an official of the agency with `roles` (by the admin, at its next nonce).
+    pub fn register_official(&mut self, official: &Keypair, roles: &[&str]) {
+        let call = Call::Accounts(AccountsCall::RegisterOfficial {
+            public_key: official.public_key().clone(),
+            agency: agency(),
+            roles: roles.iter().map(|r| Role::new(*r).unwrap()).collect(),
+        });
+        let tx = self.sign(&self.admin, self.next_nonce(&self.admin), call);
+        self.commit_txs(&[tx]);
+    }
+
+    /// Register citizens through `registrar` (a citizen registrar), one block.
+    pub fn register_citizens(&mut self, registrar: &Keypair, citizens: &[Keypair]) {
+        let first = self.next_nonce(registrar);
+        let txs: Vec<Transaction> = citizens
+            .iter()
+            .enumerate()
+            .map(|(i, c)| self.sign(registrar, first + i as u64, register_citizen(c)))
+            .collect();
+        self.commit_txs(&txs);
+    }
+}
+
+fn register_citizen(citizen: &Keypair) -> Call {
+    Call::Accounts(AccountsCall::RegisterCitizen {
+        public_key: citizen.public_key().clone(),
+        id_commitment: publica_crypto::sha256(citizen.address().0.as_slice()),
+    })
+}
+
+/// An anchoring of `count` made-up hashes: about 32 bytes each.
+fn anchoring(count: usize, salt: u64) -> Call {
+    let hashes =
+        (0..count as u64).map(|i| publica_crypto::sha256(&[salt.to_le_bytes(), i.to_le_bytes()].concat())).collect();
+    Call::Notary(NotaryCall::Anchor { hashes, label: None })
+}
+
+/// A key rotation of `account` (at `nonce`) to `new`, with the new key's proof of possession.
+fn rotation(chain_id: &ChainId, account: &Address, nonce: u64, new: &Keypair) -> Call {
+    let message = signing_message(ROTATE_KEY_TAG, chain_id.as_str(), &rotate_key_message(account, nonce));
+    Call::Accounts(AccountsCall::RotateKey { new_public_key: new.public_key().clone(), possession: new.sign(&message) })
+}
+
+fn rejected(node: &Shared, id: &TxId) -> (ErrorCode, String) {
+    match node.tx_status(id) {
+        TxStatus::Rejected { code, message } => (code, message),
+        other => panic!("transaction {id} is {other:?}, not rejected"),
+    }
+}
+
+/// The hardening review's mempool attack, scaled down: citizens flood the next nonces with anchorings of about
+/// 100 KB they may not make, then fill the pool with transactions they may make; an agency's administrator must
+/// still get a transaction in and committed, and the flood must leave the pool small.
+#[test]
+fn a_flood_by_citizens_cannot_keep_an_administrators_transaction_out_of_the_chain() {
+    let mut net = Net::with_config(|c| {
+        c.mempool.txs_max = 6;
+        c.mempool.bytes_max = 1 << 20;
+    });
+    let registrar = key(2);
+    net.register_official(&registrar, &["citizen-registrar"]);
+    let citizens: Vec<Keypair> = (10..16).map(key).collect();
+    net.register_citizens(&registrar, &citizens);
+
+    // Each citizen sends nonces 0..20 of anchorings (3,000 hashes, about 96 KB) it has no role for.
+    let mut flood_bytes = 0;
+    for (i, citizen) in citizens.iter().enumerate() {
+        for nonce in 0..20 {
+            let tx = net.sign(citizen, nonce, anchoring(3_000, (i * 100) as u64 + nonce));
+            flood_bytes += tx.encode().len();
+            let error = net.submit(&tx).unwrap_err();
+            let expected = if nonce == 0 { ErrorCode::MissingRole } else { ErrorCode::NonceTooFarAhead };
+            assert_eq!(error.code, expected, "citizen {i} nonce {nonce}: {error}");
+        }
+    }
+    assert!(flood_bytes > 10 << 20, "the flood is larger than the pool");
+    assert_eq!(net.mempool_len(), 0, "nothing of the flood waits in the pool");
+
+    // Then they fill the pool with what they may do: rotate their own keys.
+    let rotations: Vec<Transaction> = citizens
+        .iter()
+        .enumerate()
+        .map(|(i, citizen)| net.sign(citizen, 0, rotation(&net.chain_id, &citizen.address(), 0, &key(50 + i as u8))))
+        .collect();
+    for tx in &rotations {
+        net.submit(tx).unwrap();
+    }
+    assert_eq!(net.mempool_len(), 6, "the pool is full");
+
+    // The administrator's transaction takes the place of the newest citizen's.
+    let clerk = key(3);
+    let call = Call::Accounts(AccountsCall::RegisterOfficial {
+        public_key: clerk.public_key().clone(),
+        agency: agency(),
+        roles: vec![Role::new("clerk").unwrap()],
+    });
+    let admin_tx = net.sign(&net.admin, net.next_nonce(&net.admin), call);
+    let admin_id = net.submit(&admin_tx).unwrap();
+    assert_eq!(net.mempool_len(), 6);
+    let (code, message) = rejected(&net.node, &rotations[5].id());
+    assert_eq!(code, ErrorCode::MempoolFull, "{message}");
+    let block = net.commit_block();
+    assert!(block.txs.iter().any(|tx| tx.id() == admin_id), "the administrator's transaction is committed");
+    assert!(matches!(net.node.tx_status(&admin_id), TxStatus::Committed { .. }));
+}
+
+/// Two transactions of one sender, each valid on the committed state, but the second invalid after the first:
+/// the second is refused at admission instead of waiting in the pool to fail in a block (or, for governance
+/// votes, to land in the same block as the first).
+#[test]
+fn a_transaction_invalid_after_its_senders_pending_one_is_refused_at_admission() {
+    let mut net = Net::with_config(|_| {});
+    let registrar = key(2);
+    net.register_official(&registrar, &["citizen-registrar"]);
+
+    // A key rotation, then a transaction signed with the key it replaces.
+    let (old, new) = (&registrar, key(20));
+    let account = registrar.address();
+    let rotate = net.sign(old, 0, rotation(&net.chain_id, &account, 0, &new));
+    net.submit(&rotate).unwrap();
+    let stale = net.sign_as(account, old, 1, register_citizen(&key(30)));
+    let error = net.submit(&stale).unwrap_err();
+    assert_eq!(error.code, ErrorCode::BadSignature, "{error}");
+    assert_eq!(net.mempool_len(), 1, "only the rotation waits");
+
+    // The same citizen registered twice in a row: the second finds the first's account.
+    let clerk = key(3);
+    let first = net.sign(
+        &net.admin,
+        1,
+        Call::Accounts(AccountsCall::RegisterOfficial {
+            public_key: clerk.public_key().clone(),
+            agency: agency(),
+            roles: vec![Role::new("clerk").unwrap()],
+        }),
+    );
+    net.submit(&first).unwrap();
+    let again = net.sign(
+        &net.admin,
+        2,
+        Call::Accounts(AccountsCall::RegisterOfficial {
+            public_key: clerk.public_key().clone(),
+            agency: agency(),
+            roles: vec![Role::new("surveyor").unwrap()],
+        }),
+    );
+    let error = net.submit(&again).unwrap_err();
+    assert_eq!(error.code, ErrorCode::AccountExists, "{error}");
+    assert_eq!(net.mempool_len(), 2);
+
+    // Both first transactions commit, nothing else was waiting.
+    let block = net.commit_block();
+    assert_eq!(block.txs.len(), 2);
+    assert_eq!(net.mempool_len(), 0);
+    // And the sender goes on from the next nonce, signing with the new key.
+    net.submit(&net.sign_as(account, &new, 1, register_citizen(&key(30)))).unwrap();
+}
+
+/// A transaction refused at admission consumes no nonce, so without a limit one account could make the node
+/// dry-run failing calls for ever; after the limit its transactions are refused unexamined for a while, and no
+/// other account is affected.
+#[test]
+fn a_sender_whose_transactions_keep_failing_is_refused_unexamined_for_a_while() {
+    let mut net = Net::with_config(|_| {});
+    let official = key(2);
+    net.register_official(&official, &["clerk"]);
+    // The default allows 16 failed dry-runs a minute.
+    for i in 0..16 {
+        let error = net.submit(&net.sign(&official, 0, anchoring(10, i))).unwrap_err();
+        assert_eq!(error.code, ErrorCode::MissingRole, "attempt {i}: {error}");
+    }
+    let error = net.submit(&net.sign(&official, 0, anchoring(10, 99))).unwrap_err();
+    assert_eq!(error.code, ErrorCode::Unavailable, "{error}");
+    assert!(error.message.contains("failed their dry-run"), "{error}");
+    // Even a transaction that would pass waits for the window to end.
+    let rotate = net.sign(&official, 0, rotation(&net.chain_id, &official.address(), 0, &key(21)));
+    assert_eq!(net.submit(&rotate).unwrap_err().code, ErrorCode::Unavailable);
+    // Other senders are not affected.
+    net.submit(&net.sign(&net.admin, 1, register_citizen(&key(40)))).unwrap_err();
+    let clerk = key(3);
+    let call = Call::Accounts(AccountsCall::RegisterOfficial {
+        public_key: clerk.public_key().clone(),
+        agency: agency(),
+        roles: vec![Role::new("clerk").unwrap()],
+    });
+    net.submit(&net.sign(&net.admin, 1, call)).unwrap();
+}
+
+/// Nobody can use up another account's allowance: forged transactions (bad signature) and replays of its
+/// refused transactions do not count.
+#[test]
+fn forgeries_and_replays_do_not_use_up_another_senders_refusals() {
+    let mut net = Net::with_config(|_| {});
+    let official = key(2);
+    net.register_official(&official, &["clerk"]);
+    let refused = net.sign(&official, 0, anchoring(10, 1));
+    for _ in 0..40 {
+        assert_eq!(net.submit(&refused).unwrap_err().code, ErrorCode::MissingRole);
+        let forged = net.sign_as(official.address(), &key(66), 0, anchoring(10, 2));
+        assert_eq!(net.submit(&forged).unwrap_err().code, ErrorCode::BadSignature);
+    }
+    let rotate = net.sign(&official, 0, rotation(&net.chain_id, &official.address(), 0, &key(21)));
+    net.submit(&rotate).unwrap();
+}
+
+/// A commit can make a pending transaction invalid (here: its sender is suspended by a block that does not hold
+/// it); the mempool executes pending transactions again after each commit and drops it with the reason.
+#[test]
+fn a_pending_transaction_that_a_commit_made_invalid_leaves_the_mempool() {
+    let mut net = Net::with_config(|c| c.block.txs_max = 1);
+    let official = key(2);
+    net.register_official(&official, &["clerk"]);
+    let pending = net.sign(&official, 0, rotation(&net.chain_id, &official.address(), 0, &key(21)));
+    net.submit(&pending).unwrap();
+    let suspend =
+        net.sign(&net.admin, 1, Call::Accounts(AccountsCall::SetActive { account: official.address(), active: false }));
+    net.submit(&suspend).unwrap();
+    // Blocks of one transaction, taken from the senders in turn: turn so that the next block takes the
+    // suspension, not the pending transaction.
+    let view = publica_node::shared::StoreView(&net.node.store);
+    loop {
+        let next = net.node.mempool.lock().select(1, usize::MAX, |s| publica_accounts::next_nonce(&view, s));
+        if next[0].id() == pending.id() {
+            break;
+        }
+    }
+    let block = net.commit_block();
+    assert_eq!(block.txs[0].id(), suspend.id());
+    assert_eq!(net.mempool_len(), 0, "the suspended official's transaction no longer waits");
+    let (code, message) = rejected(&net.node, &pending.id());
+    assert_eq!(code, ErrorCode::AccountInactive, "{message}");
+}
+
+/// Transactions left behind a gap in their sender's nonces (the one before them left the pool) cannot be
+/// proposed; they are evicted after a few blocks instead of staying until they expire, and the sender is told.
+#[test]
+fn transactions_waiting_behind_a_gap_are_evicted_after_a_few_blocks() {
+    let mut net = Net::with_config(|_| {});
+    let registrar = key(2);
+    net.register_official(&registrar, &["citizen-registrar"]);
+    let txs: Vec<Transaction> = (0..3).map(|i| net.sign(&registrar, i, register_citizen(&key(30 + i as u8)))).collect();
+    for tx in &txs {
+        net.submit(tx).unwrap();
+    }
+    // Nonce 0 leaves the pool (as when a proposal finds it failing): nonces 1 and 2 wait behind a gap.
+    net.node.mempool.lock().remove_many(&[txs[0].id()]);
+    // The default is three blocks: the gap appeared after block 1, blocks 2 and 3 leave them waiting.
+    for _ in 0..2 {
+        net.commit_block();
+        assert_eq!(net.mempool_len(), 2, "the sender has a few blocks to fill the gap");
+    }
+    net.commit_block();
+    assert_eq!(net.mempool_len(), 0);
+    let (code, message) = rejected(&net.node, &txs[2].id());
+    assert_eq!(code, ErrorCode::BadNonce);
+    assert!(message.contains("behind nonce 0"), "{message}");
+    // The sender starts again from nonce 0.
+    for tx in &txs {
+        net.submit(tx).unwrap();
+    }
+    assert_eq!(net.commit_block().txs.len(), 3);
+}
