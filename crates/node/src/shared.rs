@@ -493,7 +493,7 @@ impl Shared {
                 // Only remember refusals of transactions we have never accepted, so a duplicate submission of a
                 // pending or committed transaction does not mask its real status.
                 if error.code != ErrorCode::DuplicateTransaction {
-                    let first_time = self.refusals.lock().map.get(&id).is_none();
+                    let first_time = !self.refusals.lock().map.contains_key(&id);
                     if *executed && first_time {
                         let window_ms = self.config.mempool.refused_window_ms;
                         self.refusal_counts.lock().count(sender, now_ms(), window_ms);
