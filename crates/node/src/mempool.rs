@@ -256,6 +256,11 @@ impl Mempool {
         self.by_sender.get(sender).map_or(0, |q| q.txs.len())
     }
 
+    /// Whether an admission or a revalidation of `sender`'s transactions is in progress.
+    pub fn is_busy(&self, sender: &Address) -> bool {
+        self.by_sender.get(sender).is_some_and(|q| matches!(q.overlay, Overlay::Busy))
+    }
+
     /// Whether some transaction can go into the next block: a sender's queue holds its next nonce. Transactions
     /// waiting behind a nonce gap do not count, so they cannot make the proposer skip the empty-block pause.
     pub fn has_ready(&self) -> bool {

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use parking_lot::{Mutex, RwLock};
+use parking_lot::{Condvar, Mutex, RwLock};
 
 use publica_execution::{BlockEnv, Changes, SignatureCheck};
 use publica_merkle::{key_hash, value_hash, StateTree};
@@ -29,6 +29,8 @@ const REFUSALS_MAX: usize = 100_000;
 const REFUSAL_COUNTS_MAX: usize = 65_536;
 /// Signatures of a batch verified between two looks at whether the request is still wanted.
 const BATCH_CHUNK: usize = 256;
+/// Longest wait of an admission for another admission or a revalidation of the same sender to finish.
+const SENDER_BUSY_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// The last committed block and the state after it. Readers hold the lock while they read the store, and the
 /// commit path holds it exclusively while it writes, so a reader never pairs a header with another block's state.
@@ -79,6 +81,8 @@ pub struct Shared {
     pub committed: RwLock<Committed>,
     /// Waiting transactions.
     pub mempool: Mutex<Mempool>,
+    /// Signalled when an admission or a revalidation gives a sender's queue back to the mempool.
+    sender_idle: Condvar,
     /// Signatures verified at admission.
     pub signatures: SignatureCache,
     /// Recently refused or dropped transactions.
@@ -259,6 +263,7 @@ impl Shared {
             store,
             committed: RwLock::new(committed),
             mempool: Mutex::new(mempool),
+            sender_idle: Condvar::new(),
             signatures: SignatureCache::default(),
             refusals: Mutex::new(Refusals::default()),
             refusal_counts: Mutex::new(RefusalCounts::default()),
@@ -526,11 +531,14 @@ impl Shared {
         })?;
         let priority = Priority::of(&account);
         let next = publica_accounts::next_nonce(&view, &sender);
-        let mut ticket = self
-            .mempool
-            .lock()
-            .begin_admission(&tx, len, priority, next, committed.height)
-            .map_err(Refused::checked)?;
+        let mut ticket = {
+            // One sender's transactions are admitted one at a time, in turn with the revalidation after a commit:
+            // wait for the one in progress (it needs only the mempool's lock to finish).
+            let mut mempool = self.mempool.lock();
+            let deadline = std::time::Instant::now() + SENDER_BUSY_WAIT;
+            while mempool.is_busy(&sender) && !self.sender_idle.wait_until(&mut mempool, deadline).timed_out() {}
+            mempool.begin_admission(&tx, len, priority, next, committed.height).map_err(Refused::checked)?
+        };
         // From here on the ticket must go back to the mempool, whatever happens.
         let env = self.admission_env(committed.height);
         let base = match ticket.overlay.take() {
@@ -557,6 +565,7 @@ impl Shared {
                     for (id, error) in mempool.abort(ticket, Some(overlay), Some((failed_id, reason))) {
                         self.record_refusal(id, error);
                     }
+                    self.sender_idle.notify_all();
                     return Err(Refused::checked(error));
                 }
             },
@@ -575,6 +584,7 @@ impl Shared {
             Ok(outcome) => outcome,
             Err(invalid) => {
                 self.mempool.lock().abort(ticket, Some(overlay), None);
+                self.sender_idle.notify_all();
                 return Err(Refused { error: invalid.error, executed: true });
             }
         };
@@ -584,7 +594,9 @@ impl Shared {
         // consume this nonce between the checks above and the insert.
         let mut mempool = self.mempool.lock();
         drop(committed);
-        let evicted = mempool.finish_admission(ticket, tx, len, priority, Some(overlay)).map_err(Refused::checked)?;
+        let finished = mempool.finish_admission(ticket, tx, len, priority, Some(overlay));
+        self.sender_idle.notify_all();
+        let evicted = finished.map_err(Refused::checked)?;
         for (id, error) in evicted {
             self.record_refusal(id, error);
         }
@@ -678,6 +690,7 @@ impl Shared {
                 for (id, error) in mempool.finish_revalidation(run, overlay, failed) {
                     self.record_refusal(id, error);
                 }
+                self.sender_idle.notify_all();
             }
         }
         let mempool = self.mempool.lock();
