@@ -4,11 +4,13 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{AgencyId, ChainId, TypesError, Validator, ValidatorSet};
+use crate::{AgencyId, ChainId, Role, TypesError, Validator, ValidatorSet};
 use publica_crypto::{sha256, PublicKey};
 
 /// Largest genesis document accepted, in bytes of JSON.
 pub const MAX_GENESIS_BYTES: usize = 4 * 1024 * 1024;
+/// Most roles one agency may grant (besides `admin`), in genesis and after any governance change.
+pub const MAX_AGENCY_ROLES: usize = 64;
 
 /// The founding document of a network, stored as JSON next to every node's data.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,8 +36,33 @@ pub struct GenesisAgency {
     pub name: String,
     /// Whether officials of this agency may register citizens.
     pub can_register_citizens: bool,
+    /// The roles, besides `admin`, that the agency's administrators may grant to its officials (see
+    /// [`check_agency_roles`]). A role authorises an act only while the official's agency may grant it, so this
+    /// list is what ties, say, `court` to the courts: a bank's administrator cannot mint a judge. It changes only by
+    /// a governance vote of the validators (`ValidatorChange::SetAgencyRoles`).
+    pub roles: Vec<Role>,
     /// Administrator accounts of the agency.
     pub admins: Vec<GenesisAccount>,
+}
+
+/// Check an agency's grantable roles: at most [`MAX_AGENCY_ROLES`], no repeats, and not `admin`, which every agency
+/// grants (its administrators appoint their successors) and is therefore never listed. The same rule holds in
+/// genesis and in governance.
+pub fn check_agency_roles(roles: &[Role]) -> Result<(), String> {
+    if roles.len() > MAX_AGENCY_ROLES {
+        return Err(format!(
+            "an agency grants at most {MAX_AGENCY_ROLES} roles besides admin, this list has {}",
+            roles.len()
+        ));
+    }
+    if roles.iter().any(|r| r.as_str() == Role::ADMIN) {
+        return Err("admin is granted by every agency and is not listed among its roles; remove it".into());
+    }
+    let unique: BTreeSet<&Role> = roles.iter().collect();
+    if unique.len() != roles.len() {
+        return Err("a role is listed twice; list each role once".into());
+    }
+    Ok(())
 }
 
 /// An account created at genesis.
@@ -66,7 +93,8 @@ impl Genesis {
         serde_json::to_string_pretty(self).expect("genesis serializes")
     }
 
-    /// Check the rules serde cannot: at least one agency, unique agency ids, unique accounts, names short enough.
+    /// Check the rules serde cannot: at least one agency, unique agency ids, unique accounts, names short enough,
+    /// grantable roles by [`check_agency_roles`].
     pub fn validate(&self) -> Result<(), TypesError> {
         if self.agencies.is_empty() {
             return Err(TypesError::Genesis("at least one founding agency is required".into()));
@@ -80,6 +108,7 @@ impl Genesis {
             if agency.name.is_empty() || agency.name.len() > 200 {
                 return Err(TypesError::Genesis(format!("agency {} needs a name of 1 to 200 bytes", agency.id)));
             }
+            check_agency_roles(&agency.roles).map_err(|e| TypesError::Genesis(format!("agency {}: {e}", agency.id)))?;
             if agency.admins.is_empty() {
                 return Err(TypesError::Genesis(format!("agency {} needs at least one administrator", agency.id)));
             }

@@ -1,4 +1,5 @@
-//! Governance: changes of the validator set, proposed by an agency and approved by the validators.
+//! Governance: changes of the validator set, and of the roles each agency may grant, proposed by an agency and
+//! approved by the validators.
 //!
 //! A change is proposed by an agency administrator ([`GovernanceCall::Propose`]) and approved by validators, each
 //! with a signature of its consensus key over [`approval_message`] ([`GovernanceCall::Approve`]; any active
@@ -13,7 +14,7 @@ use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};
 
 use crate::codec::encode;
-use crate::{AgencyId, ChainId, Validator};
+use crate::{AgencyId, ChainId, Role, Validator};
 use publica_crypto::{sha256, signing_message, Address, Hash, Signature};
 
 /// Signature tag of a new validator's proof of possession.
@@ -29,7 +30,8 @@ pub const PROPOSAL_LIFETIME_MAX_MS: u64 = 30 * 24 * 3600 * 1000;
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
 #[serde(tag = "method", rename_all = "snake_case")]
 pub enum GovernanceCall {
-    /// An agency administrator proposes a change of the validator set, open for approval until block time
+    /// An agency administrator proposes a change (of the validator set or of an agency's roles), open for approval
+    /// until block time
     /// `expires_at_ms` (at most [`PROPOSAL_LIFETIME_MAX_MS`] ahead).
     Propose { change: ValidatorChange, expires_at_ms: u64 },
     /// A member of the current validator set approves proposal `proposal`: `signature` is its consensus key's
@@ -47,7 +49,8 @@ impl GovernanceCall {
     }
 }
 
-/// A change of the validator set.
+/// A change made by governance: of the validator set, or of the roles an agency may grant. (The name predates the
+/// second kind; every kind is proposed, approved and applied by the same rule.)
 #[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
 #[serde(tag = "change", rename_all = "snake_case")]
@@ -60,6 +63,10 @@ pub enum ValidatorChange {
     Remove { address: Address },
     /// A validator's voting power changes.
     SetPower { address: Address, voting_power: u64 },
+    /// The roles (besides `admin`) that `agency`'s administrators may grant are replaced by `roles`. A role removed
+    /// here stops authorising anything at once, for every official of the agency who holds it (roles are checked
+    /// against their agency wherever they authorise an act), and can no longer be granted.
+    SetAgencyRoles { agency: AgencyId, roles: Vec<Role> },
 }
 
 impl ValidatorChange {
@@ -68,12 +75,18 @@ impl ValidatorChange {
         sha256(&encode(self))
     }
 
-    /// The validator the change is about.
-    pub fn address(&self) -> Address {
+    /// The validator the change is about (`None` for a change of an agency's roles).
+    pub fn address(&self) -> Option<Address> {
         match self {
-            Self::Add { validator, .. } => validator.address,
-            Self::Remove { address } | Self::SetPower { address, .. } => *address,
+            Self::Add { validator, .. } => Some(validator.address),
+            Self::Remove { address } | Self::SetPower { address, .. } => Some(*address),
+            Self::SetAgencyRoles { .. } => None,
         }
+    }
+
+    /// Whether the change is of the validator set (and so writes a new set when applied).
+    pub fn changes_validators(&self) -> bool {
+        !matches!(self, Self::SetAgencyRoles { .. })
     }
 }
 

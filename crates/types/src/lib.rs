@@ -32,7 +32,7 @@ pub use evidence::{
 pub use extension::{
     DecidedExtensions, SignedVoteExtension, MAX_DECIDED_EXTENSIONS_BYTES, MAX_VOTE_EXTENSION_BYTES, VOTE_EXTENSION_TAG,
 };
-pub use genesis::{Genesis, GenesisAccount, GenesisAgency};
+pub use genesis::{check_agency_roles, Genesis, GenesisAccount, GenesisAgency, MAX_AGENCY_ROLES};
 pub use governance::{GovernanceCall, ValidatorChange};
 pub use ids::{AgencyId, ChainId, Role};
 pub use publica_crypto::{sha256, signing_message, Address, Hash, Keypair, PublicKey, PublicKeyBytes, Signature};

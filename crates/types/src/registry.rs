@@ -163,6 +163,12 @@ pub enum ApplicationAction {
     RegisterCompany { company: CompanyDetails },
     /// Dissolve a company: opened by one of its directors, approved by a company registrar.
     DissolveCompany { company: RecordId },
+    /// A filing that needs consent: opened by an officer of the company, approved by every person it names who is
+    /// not already in that position (a new director, shareholder or beneficial owner) and, for a change of
+    /// officers, by every current director. Filings that need no one's consent are made directly
+    /// ([`RegistryCall::FileCompanyChange`]). Its workflow and JSON type are `company_filing`.
+    #[serde(rename = "company_filing")]
+    FileCompanyChange { company: RecordId, filing: Filing },
 }
 
 impl ApplicationAction {
@@ -174,6 +180,7 @@ impl ApplicationAction {
             Self::Merge { .. } => "merge",
             Self::RegisterCompany { .. } => "register_company",
             Self::DissolveCompany { .. } => "dissolve_company",
+            Self::FileCompanyChange { .. } => "company_filing",
         }
     }
 }
@@ -211,7 +218,9 @@ pub enum RegistryCall {
     ReinstatePermit { permit: RecordId },
     /// A permit officer of the issuing agency revokes a permit for good.
     RevokePermit { permit: RecordId, reason: String },
-    /// A current director or secretary of a company files a change or an annual return.
+    /// A current director, chair or secretary of a company files a change or an annual return. A filing that names
+    /// a person not already in that position, or changes the officers, is refused here: it needs those persons'
+    /// (and the directors') approval, through an application of [`ApplicationAction::FileCompanyChange`].
     FileCompanyChange { company: RecordId, filing: Filing },
     /// A court or a company registrar places a company in liquidation.
     PlaceInLiquidation { company: RecordId, case: String },

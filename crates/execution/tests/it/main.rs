@@ -42,17 +42,22 @@ fn chain_id() -> ChainId {
 }
 
 fn genesis() -> Genesis {
-    let agency = |id: &str, citizens: bool| GenesisAgency {
+    let agency = |id: &str, citizens: bool, roles: &[&str]| GenesisAgency {
         id: id.parse().unwrap(),
         name: id.to_owned(),
         can_register_citizens: citizens,
+        roles: roles.iter().map(|r| r.parse().unwrap()).collect(),
         admins: vec![GenesisAccount { public_key: key(&format!("admin-{id}")).public_key().clone() }],
     };
     let v = key("validator");
     Genesis {
         chain_id: chain_id(),
         genesis_time_ms: 0,
-        agencies: vec![agency("civil", true), agency("land", false)],
+        agencies: vec![
+            agency("civil", true, &["citizen-registrar", "clerk"]),
+            // Land may grant citizen-registrar, but may not register citizens: the two checks are separate.
+            agency("land", false, &["registrar", "notary", "clerk", "citizen-registrar"]),
+        ],
         validators: ValidatorSet::new(vec![Validator::from_keypair(&v, 1)]).unwrap(),
     }
 }
@@ -177,6 +182,37 @@ fn an_administrator_registers_officials_of_its_own_agency_only() {
         code(chain.run(chain.tx(&admin, register_official("z", "civil", &["a", "a"])))),
         Some(ErrorCode::InvalidArgument)
     );
+}
+
+#[test]
+fn an_administrator_grants_only_the_roles_its_agency_may_grant() {
+    let mut chain = Chain::new();
+    let admin = key("admin-civil");
+    // The civil registry grants citizen-registrar and clerk: an administrator minting a registrar or a notary (the
+    // land-theft attack: roles named like another agency's) is refused, and nothing is written.
+    for roles in [&["registrar"][..], &["clerk", "notary"], &["court", "registrar", "probate-court"]] {
+        let e = chain.run(chain.tx(&admin, register_official("minted", "civil", roles))).expect("refused");
+        assert_eq!(e.code, ErrorCode::NotPermitted, "{e}");
+        assert!(e.message.contains("may not grant"), "{e}");
+        assert!(publica_accounts::account(&chain, &key("minted").public_key().address()).is_none());
+    }
+    // Nor by replacing the roles of an official it already has.
+    assert_eq!(chain.run(chain.tx(&admin, register_official("clerk", "civil", &["clerk"]))), None);
+    let clerk = key("clerk").public_key().address();
+    let set = |roles: &[&str]| AccountsCall::SetRoles {
+        account: clerk,
+        roles: roles.iter().map(|r| r.parse().unwrap()).collect(),
+    };
+    assert_eq!(code(chain.run(chain.tx(&admin, set(&["clerk", "notary"])))), Some(ErrorCode::NotPermitted));
+    assert_eq!(
+        publica_accounts::account(&chain, &clerk).unwrap().kind,
+        publica_accounts::AccountKind::Official {
+            agency: "civil".parse().unwrap(),
+            roles: vec!["clerk".parse().unwrap()],
+        }
+    );
+    // What the agency grants is granted, admin included.
+    assert_eq!(chain.run(chain.tx(&admin, set(&["clerk", "citizen-registrar", "admin"]))), None);
 }
 
 #[test]

@@ -25,6 +25,17 @@ pub(crate) fn missing_role(address: &Address, role: &str, agency: Option<&Agency
     )
 }
 
+/// An official holds a role its agency may not (or no longer) grant: the role authorises nothing.
+pub(crate) fn role_not_granted(address: &Address, role: &str, agency: &AgencyId) -> TxError {
+    TxError::new(
+        ErrorCode::MissingRole,
+        format!(
+            "account {address} holds the role {role:?}, but its agency {agency} may not grant that role, so it \
+             authorises nothing; roles of an agency are set in genesis and changed only by a governance vote"
+        ),
+    )
+}
+
 pub(crate) fn inactive(address: &Address) -> TxError {
     TxError::new(
         ErrorCode::AccountInactive,

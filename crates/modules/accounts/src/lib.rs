@@ -12,7 +12,7 @@ pub mod tx;
 
 pub use query::{account, agency, next_nonce, require_role};
 pub use schema::{AccountKind, AccountRecord, AgencyRecord};
-pub use tx::{apply_genesis, bump_nonce, execute};
+pub use tx::{apply_genesis, bump_nonce, check_agency_roles, execute, set_agency_roles};
 
 /// Most roles one official may hold.
 pub const MAX_ROLES: usize = 16;

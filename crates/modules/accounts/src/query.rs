@@ -23,8 +23,13 @@ pub fn next_nonce(state: &dyn StateRead, address: &Address) -> u64 {
         .unwrap_or(0)
 }
 
-/// Check that `address` is an active official holding `role`, and return its record. Every module call that
-/// needs a role goes through here.
+/// Check that `address` is an active official holding `role`, and that the official's agency may grant `role`
+/// now; return its record. Every module call that needs a role goes through here.
+///
+/// The agency check is made on every use, not only when the role is granted: a role is worth exactly what the
+/// agency may do, so a role held by an official of an agency that may not grant it (a `court` role in a bank)
+/// authorises nothing, and a governance vote that takes a role from an agency disables it for all its officials
+/// in the same block.
 pub fn require_role(state: &dyn StateRead, address: &Address, role: &str) -> Result<AccountRecord, TxError> {
     let record = account(state, address).ok_or_else(|| error::unknown_account(address))?;
     if !record.active {
@@ -32,6 +37,11 @@ pub fn require_role(state: &dyn StateRead, address: &Address, role: &str) -> Res
     }
     if !record.has_role(role) {
         return Err(error::missing_role(address, role, record.agency()));
+    }
+    let agency_id = record.agency().expect("an account holding a role is an official of an agency");
+    let grants = agency(state, agency_id).is_some_and(|a| a.grants(role));
+    if !grants {
+        return Err(error::role_not_granted(address, role, agency_id));
     }
     Ok(record)
 }

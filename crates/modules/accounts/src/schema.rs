@@ -4,7 +4,7 @@
 //! |---|---|
 //! | `acc/a/` ‖ address (20 bytes) | borsh [`AccountRecord`] |
 //! | `acc/n/` ‖ address | next nonce, u64 little-endian (kept apart so a nonce bump rewrites 8 bytes, not a key) |
-//! | `acc/g/` ‖ agency id | borsh [`AgencyRecord`] |
+//! | `acc/g/` ‖ agency id | borsh [`AgencyRecord`] (with the roles it may grant) |
 //! | `acc/c/` ‖ id commitment (32 bytes) | address of the citizen holding it |
 //! | `acc/k/` ‖ address of a key | address of the account that key currently signs for |
 //!
@@ -79,6 +79,16 @@ pub struct AgencyRecord {
     pub name: String,
     /// Whether its officials may register citizens.
     pub can_register_citizens: bool,
+    /// The roles, besides `admin`, its administrators may grant, and so the only roles its officials can act
+    /// under: from genesis, replaced only by a governance vote (`ValidatorChange::SetAgencyRoles`).
+    pub roles: Vec<Role>,
+}
+
+impl AgencyRecord {
+    /// Whether the agency may grant `role` (`admin` always).
+    pub fn grants(&self, role: &str) -> bool {
+        role == Role::ADMIN || self.roles.iter().any(|r| r.as_str() == role)
+    }
 }
 
 /// Key of an account record.

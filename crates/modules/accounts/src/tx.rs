@@ -2,6 +2,8 @@
 //!
 //! Who may do what:
 //! - `register_official`, `set_roles`, `set_active`: an active administrator (role `admin`) of the official's agency.
+//!   Only roles the agency may grant are granted (its `roles`, from genesis, changed by governance through
+//!   [`set_agency_roles`]; `admin` always), and [`require_role`] checks the agency again at every use.
 //! - `register_citizen`: an active official holding `citizen-registrar` in an agency allowed to register citizens.
 //!   A national identifier commitment backs at most one account.
 //! - `rotate_key`: any active account, for itself; the new key proves possession by signing
@@ -24,8 +26,12 @@ use crate::MAX_ROLES;
 /// Write the genesis agencies and their administrators.
 pub fn apply_genesis(state: &mut dyn StateWrite, genesis: &Genesis) {
     for g in &genesis.agencies {
-        let record =
-            AgencyRecord { id: g.id.clone(), name: g.name.clone(), can_register_citizens: g.can_register_citizens };
+        let record = AgencyRecord {
+            id: g.id.clone(),
+            name: g.name.clone(),
+            can_register_citizens: g.can_register_citizens,
+            roles: g.roles.clone(),
+        };
         state.put(agency_key(&g.id), codec::encode(&record));
         for admin in &g.admins {
             let address = admin.public_key.address();
@@ -60,8 +66,8 @@ pub fn execute(state: &mut dyn StateWrite, ctx: &CallContext, call: &AccountsCal
                     admin.agency().map(AgencyId::as_str).unwrap_or("no agency")
                 )));
             }
-            agency(state, agency_id).ok_or_else(|| error::unknown_agency(agency_id))?;
-            check_roles(roles)?;
+            let agency_record = agency(state, agency_id).ok_or_else(|| error::unknown_agency(agency_id))?;
+            check_roles(&agency_record, roles)?;
             create_account(
                 state,
                 ctx,
@@ -70,8 +76,10 @@ pub fn execute(state: &mut dyn StateWrite, ctx: &CallContext, call: &AccountsCal
             )
         }
         AccountsCall::SetRoles { account: target, roles } => {
-            check_roles(roles)?;
             let mut record = official_of_senders_agency(state, ctx, target)?;
+            let agency_id = record.agency().cloned().expect("an official has an agency");
+            let agency_record = agency(state, &agency_id).ok_or_else(|| error::unknown_agency(&agency_id))?;
+            check_roles(&agency_record, roles)?;
             if let AccountKind::Official { roles: r, .. } = &mut record.kind {
                 *r = roles.clone();
             }
@@ -141,7 +149,9 @@ pub fn execute(state: &mut dyn StateWrite, ctx: &CallContext, call: &AccountsCal
     }
 }
 
-fn check_roles(roles: &[Role]) -> Result<(), TxError> {
+/// Check roles to be granted to an official of `agency`: 1 to [`MAX_ROLES`], no repeats, each one the agency may
+/// grant.
+fn check_roles(agency: &AgencyRecord, roles: &[Role]) -> Result<(), TxError> {
     if roles.is_empty() || roles.len() > MAX_ROLES {
         return Err(error::invalid(format!("an official holds 1 to {MAX_ROLES} roles, got {}", roles.len())));
     }
@@ -149,7 +159,34 @@ fn check_roles(roles: &[Role]) -> Result<(), TxError> {
     if unique.len() != roles.len() {
         return Err(error::invalid(format!("roles repeat: {}", error::role_list(roles))));
     }
+    let foreign: Vec<Role> = roles.iter().filter(|r| !agency.grants(r.as_str())).cloned().collect();
+    if !foreign.is_empty() {
+        return Err(error::not_permitted(format!(
+            "agency {} may not grant the role(s) {}; it grants admin and {}. An agency's roles change only by a \
+             governance vote",
+            agency.id,
+            error::role_list(&foreign),
+            if agency.roles.is_empty() { "no other".to_owned() } else { error::role_list(&agency.roles) }
+        )));
+    }
     Ok(())
+}
+
+/// Replace the roles `agency` may grant (governance, once a `SetAgencyRoles` change is approved; the caller has
+/// checked the vote). Officials keep the roles they hold, but [`require_role`] refuses every role the agency no
+/// longer grants, so a removed role stops authorising anything in this very block; granting it back restores it.
+pub fn set_agency_roles(state: &mut dyn StateWrite, agency_id: &AgencyId, roles: &[Role]) -> Result<(), TxError> {
+    check_agency_roles(agency_id, roles)?;
+    let mut record = agency(state, agency_id).ok_or_else(|| error::unknown_agency(agency_id))?;
+    record.roles = roles.to_vec();
+    state.put(agency_key(agency_id), codec::encode(&record));
+    Ok(())
+}
+
+/// Check a proposed list of grantable roles for `agency` before it is written: the agency exists and the list
+/// keeps the genesis rule ([`publica_types::check_agency_roles`]).
+pub fn check_agency_roles(agency_id: &AgencyId, roles: &[Role]) -> Result<(), TxError> {
+    publica_types::check_agency_roles(roles).map_err(|e| error::invalid(format!("roles of agency {agency_id}: {e}")))
 }
 
 /// The record of `target`, checking that the sender administers `target`'s agency.

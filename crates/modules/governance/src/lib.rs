@@ -1,9 +1,12 @@
-//! The governance module: agencies join and leave the validator set by a vote of the validators.
+//! The governance module: agencies join and leave the validator set, and the roles each agency may grant change,
+//! by a vote of the validators.
 //!
-//! An agency administrator proposes a [`ValidatorChange`]; members of the current validator set approve it with
-//! their consensus keys. The transaction whose approval brings the approving members of the CURRENT set above
-//! two thirds of its voting power applies the change: the new set is written under [`VALIDATORS_KEY`] at the end
-//! of that transaction, and signs from the next height on. Approvals by validators that have meanwhile left the
+//! An agency administrator proposes a [`ValidatorChange`] (a change of the validator set, or `SetAgencyRoles`: a
+//! new list of the roles an agency may grant); members of the current validator set approve it with their
+//! consensus keys. The transaction whose approval brings the approving members of the CURRENT set above two thirds
+//! of its voting power applies the change: a new set is written under [`VALIDATORS_KEY`] at the end of that
+//! transaction, and signs from the next height on; new agency roles are written to the agency's record
+//! (`publica_accounts::set_agency_roles`) and bind every later transaction, the rest of that block included. Approvals by validators that have meanwhile left the
 //! set no longer count.
 //!
 //! State layout:
@@ -203,10 +206,19 @@ pub fn execute(state: &mut dyn StateWrite, ctx: &CallContext, call: &GovernanceC
             let approved: u64 = proposal.approvals.iter().filter_map(|a| current.get(a)).map(|v| v.voting_power).sum();
             if approved >= current.quorum_power() {
                 let next = apply_change(state, ctx, &current, &proposal.change)?;
-                if let ValidatorChange::Add { agency, validator, .. } = &proposal.change {
-                    state.put(operator_key(&validator.address), codec::encode(agency));
+                match &proposal.change {
+                    ValidatorChange::Add { agency, validator, .. } => {
+                        state.put(operator_key(&validator.address), codec::encode(agency));
+                    }
+                    ValidatorChange::SetAgencyRoles { agency, roles } => {
+                        publica_accounts::set_agency_roles(state, agency, roles)?;
+                    }
+                    ValidatorChange::Remove { .. } | ValidatorChange::SetPower { .. } => {}
                 }
-                state.put(VALIDATORS_KEY.to_vec(), codec::encode(&next));
+                // A change of an agency's roles leaves the set alone: writing it would report a set change.
+                if proposal.change.changes_validators() {
+                    state.put(VALIDATORS_KEY.to_vec(), codec::encode(&next));
+                }
                 proposal.applied_at_height = Some(ctx.height);
             }
             state.put(proposal_key(*id), codec::encode(&proposal));
@@ -228,6 +240,16 @@ fn apply_change(
 ) -> Result<ValidatorSet, TxError> {
     let mut members = current.validators().to_vec();
     match change {
+        ValidatorChange::SetAgencyRoles { agency, roles } => {
+            let record = publica_accounts::agency(state, agency)
+                .ok_or_else(|| TxError::new(ErrorCode::UnknownAgency, format!("agency {agency} does not exist")))?;
+            publica_accounts::check_agency_roles(agency, roles)?;
+            if record.roles == *roles {
+                return Err(invalid(format!("agency {agency} already grants exactly these roles")));
+            }
+            // The validator set is unchanged.
+            return Ok(current.clone());
+        }
         ValidatorChange::Add { agency, validator, possession } => {
             publica_accounts::agency(state, agency)
                 .ok_or_else(|| TxError::new(ErrorCode::UnknownAgency, format!("agency {agency} does not exist")))?;

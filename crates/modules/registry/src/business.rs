@@ -17,16 +17,18 @@
 use std::collections::BTreeSet;
 
 use publica_types::registry::{
-    ApplicationAction, BeneficialOwner, CompanyDetails, Filing, Holder, Officer, OfficerRole, RecordId, ShareOfControl,
-    Shareholding, MAX_BENEFICIAL_OWNERS, MAX_COMPANY_ADDRESS_BYTES, MAX_COMPANY_NAME_BYTES, MAX_OFFICERS,
-    MAX_SHAREHOLDERS,
+    ApplicationAction, BeneficialOwner, CompanyDetails, Filing, Holder, Officer, OfficerRole, Party, RecordId,
+    ShareOfControl, Shareholding, MAX_BENEFICIAL_OWNERS, MAX_COMPANY_ADDRESS_BYTES, MAX_COMPANY_NAME_BYTES,
+    MAX_OFFICERS, MAX_SHAREHOLDERS,
 };
 use publica_types::{Address, CallContext, ErrorCode, StateRead, StateWrite, TxError};
 
 use crate::engine::{self, append, next_number};
 use crate::error::{invalid, not_permitted};
 use crate::rules::authorize;
-use crate::schema::{company_name_key, Company, CompanyStatus, FilingRecord, Record, Version, NEXT_COMPANY_KEY};
+use crate::schema::{
+    company_name_key, Application, Company, CompanyStatus, FilingRecord, Record, Version, NEXT_COMPANY_KEY,
+};
 use crate::workflow::Prepared;
 
 /// The first company serial: numbers have seven digits of serial and one check digit.
@@ -243,29 +245,55 @@ fn directors(company: &Company) -> Vec<Address> {
     out
 }
 
-/// What opening a business application needs to know.
-pub(crate) fn prepare(state: &dyn StateRead, action: &ApplicationAction) -> Result<Prepared, TxError> {
+/// The persons of a company's officers, shareholders and beneficial owners.
+fn person_holders(shareholders: &[Shareholding]) -> impl Iterator<Item = Address> + '_ {
+    shareholders.iter().filter_map(|s| match s.holder {
+        Holder::Person(a) => Some(a),
+        Holder::Company(_) => None,
+    })
+}
+
+/// Who must consent to `filing` on `company`: every person it names who is not already in that position (sorted,
+/// once each), and whether it changes the officers (then every current director must approve too).
+pub fn consent_needed(company: &Company, filing: &Filing) -> (Vec<Address>, bool) {
+    let mut named: Vec<Address> = match filing {
+        Filing::Officers { officers } => officers
+            .iter()
+            .filter(|o| !company.officers.iter().any(|c| c.account == o.account && c.role == o.role))
+            .map(|o| o.account)
+            .collect(),
+        Filing::Shareholders { shareholders } => {
+            let current: BTreeSet<Address> = person_holders(&company.shareholders).collect();
+            person_holders(shareholders).filter(|a| !current.contains(a)).collect()
+        }
+        Filing::BeneficialOwners { beneficial_owners } => beneficial_owners
+            .iter()
+            .map(|b| b.person)
+            .filter(|p| !company.beneficial_owners.iter().any(|c| c.person == *p))
+            .collect(),
+        Filing::AnnualReturn { .. } | Filing::RegisteredAddress { .. } => Vec::new(),
+    };
+    named.sort();
+    named.dedup();
+    let changes_officers = matches!(filing, Filing::Officers { officers } if *officers != company.officers);
+    (named, changes_officers)
+}
+
+/// The active (not dissolved) company `number`.
+fn not_dissolved(state: &dyn StateRead, number: &RecordId) -> Result<Version<Company>, TxError> {
+    let v = existing(state, number)?;
+    if v.value.status == CompanyStatus::Dissolved {
+        return Err(not_permitted(format!("company {number} is dissolved; nothing more can be filed for it")));
+    }
+    Ok(v)
+}
+
+/// Bind the parties of a business application: reads of the company concerned and of the action only.
+pub(crate) fn parties(state: &dyn StateRead, action: &ApplicationAction) -> Result<Prepared, TxError> {
     match action {
         ApplicationAction::RegisterCompany { company } => {
-            check_details(
-                &company.name,
-                &company.registered_address,
-                &company.officers,
-                &company.shareholders,
-                &company.beneficial_owners,
-            )
-            .map_err(invalid)?;
-            require_free_name(state, &company.name)?;
-            check_parties(state, company, None)?;
-            let mut founders: Vec<Address> = company
-                .officers
-                .iter()
-                .map(|o| o.account)
-                .chain(company.shareholders.iter().filter_map(|s| match s.holder {
-                    Holder::Person(a) => Some(a),
-                    Holder::Company(_) => None,
-                }))
-                .collect();
+            let mut founders: Vec<Address> =
+                company.officers.iter().map(|o| o.account).chain(person_holders(&company.shareholders)).collect();
             founders.sort();
             founders.dedup();
             Ok(Prepared { founders, ..Prepared::default() })
@@ -277,7 +305,40 @@ pub(crate) fn prepare(state: &dyn StateRead, action: &ApplicationAction) -> Resu
             }
             Ok(Prepared { directors: directors(&v.value), ..Prepared::default() })
         }
+        ApplicationAction::FileCompanyChange { company, filing } => {
+            let v = not_dissolved(state, company)?;
+            let (named_persons, changes_officers) = consent_needed(&v.value, filing);
+            let mut officers: Vec<Address> = v.value.officers.iter().map(|o| o.account).collect();
+            officers.sort();
+            officers.dedup();
+            let directors = if changes_officers { directors(&v.value) } else { Vec::new() };
+            Ok(Prepared { officers, directors, named_persons, ..Prepared::default() })
+        }
         _ => unreachable!("land actions are prepared by the land registry"),
+    }
+}
+
+/// Check a business action in full, once its opener may open it.
+pub(crate) fn check(state: &dyn StateRead, action: &ApplicationAction) -> Result<(), TxError> {
+    match action {
+        ApplicationAction::RegisterCompany { company } => {
+            check_details(
+                &company.name,
+                &company.registered_address,
+                &company.officers,
+                &company.shareholders,
+                &company.beneficial_owners,
+            )
+            .map_err(invalid)?;
+            require_free_name(state, &company.name)?;
+            check_parties(state, company, None)
+        }
+        ApplicationAction::DissolveCompany { .. } => Ok(()),
+        ApplicationAction::FileCompanyChange { company, filing } => {
+            let v = not_dissolved(state, company)?;
+            filed_details(state, &v.value, company, filing).map(|_| ())
+        }
+        _ => unreachable!("land actions are checked by the land registry"),
     }
 }
 
@@ -287,6 +348,7 @@ pub(crate) fn apply(
     ctx: &CallContext,
     application: u64,
     action: &ApplicationAction,
+    app: &Application,
 ) -> Result<(), TxError> {
     match action {
         ApplicationAction::RegisterCompany { company } => {
@@ -320,28 +382,40 @@ pub(crate) fn apply(
             append(state, ctx, company.as_str(), Some(application), v.value)?;
             Ok(())
         }
+        ApplicationAction::FileCompanyChange { company, filing } => {
+            let v = not_dissolved(state, company)?;
+            // The company may have changed since the application opened: whoever must consent NOW must have
+            // approved, or the filing would name someone (or change a board) without their consent.
+            let (named, changes_officers) = consent_needed(&v.value, filing);
+            let mut required = named;
+            if changes_officers {
+                required.extend(directors(&v.value));
+            }
+            let missing: Vec<String> = required
+                .iter()
+                .filter(|a| !app.approvals.iter().any(|ap| ap.party == Party::Account(**a)))
+                .map(|a| a.to_string())
+                .collect();
+            if !missing.is_empty() {
+                return Err(not_permitted(format!(
+                    "company {company} changed since application {application} was opened, and the filing now \
+                     also needs the approval of {}; reject this application and open a new one",
+                    missing.join(", ")
+                )));
+            }
+            record_filing(state, ctx, company, v.value, filing, app.opened_by, Some(application))
+        }
         _ => unreachable!("land actions are applied by the land registry"),
     }
 }
 
-/// A filing by a current director, chair or secretary.
-pub(crate) fn file(
-    state: &mut dyn StateWrite,
-    ctx: &CallContext,
+/// The company's details after `filing`, checked against the schema and the register.
+fn filed_details(
+    state: &dyn StateRead,
+    company: &Company,
     number: &RecordId,
     filing: &Filing,
-) -> Result<(), TxError> {
-    let v = existing(state, number)?;
-    let mut company = v.value;
-    if company.status == CompanyStatus::Dissolved {
-        return Err(not_permitted(format!("company {number} is dissolved; nothing more can be filed for it")));
-    }
-    if !company.officers.iter().any(|o| o.account == ctx.sender) {
-        return Err(not_permitted(format!(
-            "account {} is not an officer of company {number}; only its directors, chair or secretary file for it",
-            ctx.sender
-        )));
-    }
+) -> Result<CompanyDetails, TxError> {
     let mut details = CompanyDetails {
         name: company.name.clone(),
         legal_form: company.legal_form,
@@ -351,14 +425,7 @@ pub(crate) fn file(
         beneficial_owners: company.beneficial_owners.clone(),
     };
     match filing {
-        Filing::AnnualReturn { year } => {
-            let filed_year: u16 = publica_types::time::format_time_ms(ctx.time_ms)[..4].parse().expect("a year");
-            if *year != filed_year && year.checked_add(1) != Some(filed_year) {
-                return Err(invalid(format!(
-                    "an annual return filed now is for the current or the previous year, not {year}"
-                )));
-            }
-        }
+        Filing::AnnualReturn { .. } => {}
         Filing::Officers { officers } => details.officers = officers.clone(),
         Filing::Shareholders { shareholders } => details.shareholders = shareholders.clone(),
         Filing::BeneficialOwners { beneficial_owners } => details.beneficial_owners = beneficial_owners.clone(),
@@ -373,18 +440,77 @@ pub(crate) fn file(
     )
     .map_err(invalid)?;
     check_parties(state, &details, Some(number))?;
+    Ok(details)
+}
+
+/// Write a filing and the company's new version.
+fn record_filing(
+    state: &mut dyn StateWrite,
+    ctx: &CallContext,
+    number: &RecordId,
+    mut company: Company,
+    filing: &Filing,
+    filed_by: Address,
+    application: Option<u64>,
+) -> Result<(), TxError> {
+    if let Filing::AnnualReturn { year } = filing {
+        let filed_year: u16 = publica_types::time::format_time_ms(ctx.time_ms)[..4].parse().expect("a year");
+        if *year != filed_year && year.checked_add(1) != Some(filed_year) {
+            return Err(invalid(format!(
+                "an annual return filed now is for the current or the previous year, not {year}"
+            )));
+        }
+    }
+    let details = filed_details(state, &company, number, filing)?;
     company.officers = details.officers;
     company.shareholders = details.shareholders;
     company.beneficial_owners = details.beneficial_owners;
     company.registered_address = details.registered_address;
     company.filings += 1;
-    let record =
-        FilingRecord { company: number.clone(), number: company.filings, filing: filing.clone(), filed_by: ctx.sender };
+    let record = FilingRecord { company: number.clone(), number: company.filings, filing: filing.clone(), filed_by };
     record.check().map_err(invalid)?;
     company.check().map_err(invalid)?;
-    append(state, ctx, &filing_id(number, company.filings), None, record)?;
-    append(state, ctx, number.as_str(), None, company)?;
+    append(state, ctx, &filing_id(number, company.filings), application, record)?;
+    append(state, ctx, number.as_str(), application, company)?;
     Ok(())
+}
+
+/// A filing by a current director, chair or secretary that needs nobody's consent: an annual return, a new
+/// registered address, or lists of shareholders or beneficial owners that name no one new. A filing that names a
+/// person not already in that position, or changes the officers, is refused with the way to make it: an
+/// application ([`ApplicationAction::FileCompanyChange`]) that those persons (and the directors) approve.
+pub(crate) fn file(
+    state: &mut dyn StateWrite,
+    ctx: &CallContext,
+    number: &RecordId,
+    filing: &Filing,
+) -> Result<(), TxError> {
+    let v = not_dissolved(state, number)?;
+    if !v.value.officers.iter().any(|o| o.account == ctx.sender) {
+        return Err(not_permitted(format!(
+            "account {} is not an officer of company {number}; only its directors, chair or secretary file for it",
+            ctx.sender
+        )));
+    }
+    let (named, changes_officers) = consent_needed(&v.value, filing);
+    if !named.is_empty() || changes_officers {
+        let who = if named.is_empty() {
+            "every current director".to_owned()
+        } else {
+            let persons = named.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", ");
+            if changes_officers {
+                format!("{persons} (named for the first time in these positions) and every current director")
+            } else {
+                format!("{persons} (named for the first time in these positions)")
+            }
+        };
+        return Err(not_permitted(format!(
+            "this {} filing for company {number} needs the approval of {who}; nobody is put on the register without \
+             consent: open a company_filing application for it instead",
+            filing.kind()
+        )));
+    }
+    record_filing(state, ctx, number, v.value, filing, ctx.sender, None)
 }
 
 /// The record id of a company's filing `n`.

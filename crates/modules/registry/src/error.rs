@@ -20,6 +20,9 @@ pub enum RegistryError {
         /// Why it failed.
         reason: String,
     },
+    /// A transaction would need more geometry work than it may use (`geo::MAX_GEOMETRY_WORK`).
+    #[error("{0}")]
+    GeometryWork(String),
     /// The versions given to an as-of check do not decide the question.
     #[error("the as-of answer does not hold: {0}")]
     AsOf(String),

@@ -8,7 +8,9 @@
 //! - a parcel with an encumbrance in force cannot be transferred, subdivided or merged; inheritance and court
 //!   orders change owners without lifting encumbrances (a charge follows the land).
 //!
-//! Every call checks everything before its first write.
+//! Every call checks everything before its first write, and who may act before any geometry: a boundary is parsed
+//! and compared with others only for a sender allowed to make the change, and within the transaction's geometry
+//! budget ([`crate::geo::Budget`]).
 
 use std::collections::BTreeMap;
 
@@ -20,7 +22,7 @@ use publica_types::{codec, Address, CallContext, ErrorCode, StateRead, StateWrit
 
 use crate::engine::{self, append, next_number};
 use crate::error::{invalid, not_permitted};
-use crate::geo::{area_m2, index, Polygon};
+use crate::geo::{area_m2, index, Budget, Polygon};
 use crate::rules::authorize;
 use crate::schema::{
     check_text, decode_stored, geometry_key, Encumbrance, Owner, Parcel, ParcelStatus, Record, Title, TitleBasis,
@@ -89,8 +91,12 @@ fn owners_from(state: &dyn StateRead, what: &str, given: &[Share]) -> Result<Vec
         .collect()
 }
 
-fn parse_boundary(p: &NewParcel) -> Result<Polygon, TxError> {
-    Polygon::from_geojson(&p.geojson).map_err(|e| invalid(format!("parcel {}: {e}", p.parcel)))
+/// Parse and validate a new boundary, charging its validation to `budget` first.
+fn parse_boundary(p: &NewParcel, budget: &mut Budget) -> Result<Polygon, TxError> {
+    Polygon::from_geojson_with(&p.geojson, |vertices| {
+        budget.charge_validation(vertices, || format!("validating the boundary of parcel {}", p.parcel))
+    })
+    .map_err(|e| invalid(format!("parcel {}: {e}", p.parcel)))
 }
 
 /// Refuse a boundary that overlaps an active parcel (other than those in `ignore`). Uses the spatial index.
@@ -99,11 +105,13 @@ fn check_no_overlap(
     id: &RecordId,
     polygon: &Polygon,
     ignore: &[RecordId],
+    budget: &mut Budget,
 ) -> Result<(), TxError> {
     let bbox = polygon.bbox();
     let (candidates, _) = index::search(state, &bbox, |b| b.overlaps_open(&bbox))?;
     for other in candidates.iter().filter(|c| !ignore.contains(c)) {
         let g = geometry(state, other).expect("indexed parcels have a boundary");
+        budget.charge_pair(polygon, &g, || format!("checking parcel {id} against its neighbour {other}"))?;
         if polygon.overlaps(&g) {
             return Err(not_permitted(format!(
                 "the boundary of parcel {id} overlaps active parcel {other}; parcels may share edges and corners but \
@@ -174,9 +182,10 @@ pub(crate) fn register_parcel(
 ) -> Result<(), TxError> {
     authorize(state, &ctx.sender, "register_parcel", None)?;
     require_fresh(state, &parcel.parcel)?;
-    let polygon = parse_boundary(parcel)?;
     let owners = owners_from(state, "owners", owners)?;
-    check_no_overlap(state, &parcel.parcel, &polygon, &[])?;
+    let mut budget = Budget::per_transaction();
+    let polygon = parse_boundary(parcel, &mut budget)?;
+    check_no_overlap(state, &parcel.parcel, &polygon, &[], &mut budget)?;
     let title = Title { owners, encumbrances: Vec::new(), basis: TitleBasis::FirstRegistration };
     create(state, ctx, None, &parcel.parcel, &polygon, Vec::new(), title)
 }
@@ -186,18 +195,25 @@ struct Subdivision {
     children: Vec<(RecordId, Polygon)>,
 }
 
-fn check_subdivision(
-    state: &dyn StateRead,
-    parent: &RecordId,
-    children: &[NewParcel],
-) -> Result<(Version<Parcel>, Version<Title>, Subdivision), TxError> {
-    let (pv, tv) = active(state, parent)?;
+/// The structural limit of a subdivision, checked before any geometry.
+fn check_children_count(children: &[NewParcel]) -> Result<(), TxError> {
     if children.len() < 2 || children.len() > MAX_SUBDIVISION_CHILDREN {
         return Err(invalid(format!(
             "a subdivision creates 2 to {MAX_SUBDIVISION_CHILDREN} parcels, this one {}",
             children.len()
         )));
     }
+    Ok(())
+}
+
+fn check_subdivision(
+    state: &dyn StateRead,
+    parent: &RecordId,
+    children: &[NewParcel],
+    budget: &mut Budget,
+) -> Result<(Version<Parcel>, Version<Title>, Subdivision), TxError> {
+    let (pv, tv) = active(state, parent)?;
+    check_children_count(children)?;
     let parent_geometry = geometry(state, parent).expect("a parcel has a boundary");
     let mut out: Vec<(RecordId, Polygon)> = Vec::with_capacity(children.len());
     let mut total: u128 = 0;
@@ -206,11 +222,16 @@ fn check_subdivision(
             return Err(invalid(format!("parcel number {} appears twice in the subdivision", c.parcel)));
         }
         require_fresh(state, &c.parcel)?;
-        let g = parse_boundary(c)?;
+        let g = parse_boundary(c, budget)?;
+        budget.charge_pair(&g, &parent_geometry, || {
+            format!("checking parcel {} against its parent {parent}", c.parcel)
+        })?;
         if !g.within(&parent_geometry) {
             return Err(invalid(format!("parcel {} does not lie within parent parcel {parent}", c.parcel)));
         }
         for (other, og) in &out {
+            budget
+                .charge_pair(&g, og, || format!("checking new parcels {} and {other} against each other", c.parcel))?;
             if g.overlaps(og) {
                 return Err(invalid(format!("new parcels {} and {other} overlap; they may only touch", c.parcel)));
             }
@@ -234,7 +255,8 @@ struct Merger {
     polygon: Polygon,
 }
 
-fn check_merger(state: &dyn StateRead, parcels: &[RecordId], into: &NewParcel) -> Result<Merger, TxError> {
+/// The parcels of a merger, active, each once, with the same owners: cheap reads, before any geometry.
+fn load_merged(state: &dyn StateRead, parcels: &[RecordId]) -> Result<Vec<(Version<Parcel>, Version<Title>)>, TxError> {
     if parcels.len() < 2 || parcels.len() > MAX_MERGED_PARCELS {
         return Err(invalid(format!("a merger joins 2 to {MAX_MERGED_PARCELS} parcels, this one {}", parcels.len())));
     }
@@ -252,12 +274,25 @@ fn check_merger(state: &dyn StateRead, parcels: &[RecordId], into: &NewParcel) -
             parcels[0], t.id
         )));
     }
+    Ok(loaded)
+}
+
+fn check_merger(
+    state: &dyn StateRead,
+    parcels: &[RecordId],
+    into: &NewParcel,
+    budget: &mut Budget,
+) -> Result<Merger, TxError> {
+    let loaded = load_merged(state, parcels)?;
     require_fresh(state, &into.parcel)?;
-    let polygon = parse_boundary(into)?;
+    let polygon = parse_boundary(into, budget)?;
     let mut total: u128 = 0;
     for (v, _) in &loaded {
         let id = RecordId::new(v.id.clone()).expect("stored ids are valid");
         let g = geometry(state, &id).expect("a parcel has a boundary");
+        budget.charge_pair(&g, &polygon, || {
+            format!("checking parcel {id} against the merged boundary of {}", into.parcel)
+        })?;
         if !g.within(&polygon) {
             return Err(invalid(format!("parcel {id} does not lie within the merged boundary of {}", into.parcel)));
         }
@@ -276,8 +311,10 @@ fn check_merger(state: &dyn StateRead, parcels: &[RecordId], into: &NewParcel) -
     Ok(Merger { parcels: loaded, polygon })
 }
 
-/// Check an action when its application is opened, and bind its parties.
-pub(crate) fn prepare(state: &dyn StateRead, action: &ApplicationAction) -> Result<Prepared, TxError> {
+/// Bind the parties of an action when its application is opened: reads of the records concerned and structural
+/// limits only, no geometry, so that [`crate::workflow::open`] checks the sender may open it before any expensive
+/// work ([`check_geometry`] comes after).
+pub(crate) fn parties(state: &dyn StateRead, action: &ApplicationAction) -> Result<Prepared, TxError> {
     let accounts = |t: &Version<Title>| t.value.owners.iter().map(|o| o.account).collect::<Vec<Address>>();
     match action {
         ApplicationAction::Transfer { parcel, new_owners } => {
@@ -294,7 +331,8 @@ pub(crate) fn prepare(state: &dyn StateRead, action: &ApplicationAction) -> Resu
             })
         }
         ApplicationAction::Subdivide { parcel, children } => {
-            let (_, title, _) = check_subdivision(state, parcel, children)?;
+            let (_, title) = active(state, parcel)?;
+            check_children_count(children)?;
             Ok(Prepared {
                 current_owners: accounts(&title),
                 new_owners: Vec::new(),
@@ -302,22 +340,32 @@ pub(crate) fn prepare(state: &dyn StateRead, action: &ApplicationAction) -> Resu
                 ..Prepared::default()
             })
         }
-        ApplicationAction::Merge { parcels, into } => {
-            let m = check_merger(state, parcels, into)?;
+        ApplicationAction::Merge { parcels, .. } => {
+            let loaded = load_merged(state, parcels)?;
             Ok(Prepared {
-                current_owners: accounts(&m.parcels[0].1),
+                current_owners: accounts(&loaded[0].1),
                 new_owners: Vec::new(),
-                title_versions: m
-                    .parcels
+                title_versions: loaded
                     .iter()
                     .map(|(p, t)| (RecordId::new(p.id.clone()).expect("stored ids are valid"), t.version))
                     .collect(),
                 ..Prepared::default()
             })
         }
-        ApplicationAction::RegisterCompany { .. } | ApplicationAction::DissolveCompany { .. } => {
-            unreachable!("business actions are prepared by the business register")
+        _ => unreachable!("business actions are prepared by the business register"),
+    }
+}
+
+/// Check the geometry of an action whose opener may open it, within the transaction's geometry budget.
+pub(crate) fn check_geometry(state: &dyn StateRead, action: &ApplicationAction) -> Result<(), TxError> {
+    let mut budget = Budget::per_transaction();
+    match action {
+        ApplicationAction::Transfer { .. } => Ok(()),
+        ApplicationAction::Subdivide { parcel, children } => {
+            check_subdivision(state, parcel, children, &mut budget).map(|_| ())
         }
+        ApplicationAction::Merge { parcels, into } => check_merger(state, parcels, into, &mut budget).map(|_| ()),
+        _ => unreachable!("business actions have no geometry"),
     }
 }
 
@@ -356,7 +404,7 @@ pub(crate) fn apply(
             Ok(())
         }
         ApplicationAction::Subdivide { parcel, children } => {
-            let (pv, title, sub) = check_subdivision(state, parcel, children)?;
+            let (pv, title, sub) = check_subdivision(state, parcel, children, &mut Budget::per_transaction())?;
             require_unchanged(&title, title_versions)?;
             require_unencumbered(&title, state, "subdivision")?;
             let ids: Vec<RecordId> = sub.children.iter().map(|(id, _)| id.clone()).collect();
@@ -372,7 +420,7 @@ pub(crate) fn apply(
             Ok(())
         }
         ApplicationAction::Merge { parcels, into } => {
-            let m = check_merger(state, parcels, into)?;
+            let m = check_merger(state, parcels, into, &mut Budget::per_transaction())?;
             for (_, t) in &m.parcels {
                 require_unchanged(t, title_versions)?;
                 require_unencumbered(t, state, "merger")?;
@@ -384,9 +432,7 @@ pub(crate) fn apply(
             let t = Title { owners, encumbrances: Vec::new(), basis: TitleBasis::Merger { parents: parcels.to_vec() } };
             create(state, ctx, Some(application), &into.parcel, &m.polygon, parcels.to_vec(), t)
         }
-        ApplicationAction::RegisterCompany { .. } | ApplicationAction::DissolveCompany { .. } => {
-            unreachable!("business actions are applied by the business register")
-        }
+        _ => unreachable!("business actions are applied by the business register"),
     }
 }
 

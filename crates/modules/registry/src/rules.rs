@@ -72,8 +72,14 @@ pub enum PartyRule {
     Role(&'static str),
     /// Every founder of a company being registered (its officers and the persons among its shareholders).
     Founders,
-    /// Every current director (or chair) of the company concerned.
+    /// Every current director (or chair) of the company concerned (for a filing: only when it changes the
+    /// officers).
     Directors,
+    /// Any current officer (director, chair or secretary) of the company concerned.
+    Officers,
+    /// Every person a filing names who is not already in that position: a new officer (or an officer in a new
+    /// position), a new shareholder, a new beneficial owner. Nobody is put on the public register without consent.
+    NamedPersons,
 }
 
 /// A workflow: who may open it and who must approve, stage after stage.
@@ -123,6 +129,12 @@ pub const WORKFLOW_RULES: &[WorkflowRule] = &[
         records: "company",
         openers: &[PartyRule::Directors],
         stages: &[&[PartyRule::Role(COMPANY_REGISTRAR)]],
+    },
+    WorkflowRule {
+        workflow: "company_filing",
+        records: "company, filing",
+        openers: &[PartyRule::Officers],
+        stages: &[&[PartyRule::Directors, PartyRule::NamedPersons]],
     },
 ];
 

@@ -38,19 +38,36 @@ pub(crate) struct Prepared {
     pub title_versions: Vec<(publica_types::registry::RecordId, u32)>,
     /// The founders of a company being registered.
     pub founders: Vec<Address>,
-    /// The directors of the company concerned.
+    /// The directors of the company concerned (for a filing, only when it changes the officers).
     pub directors: Vec<Address>,
+    /// The officers of the company concerned.
+    pub officers: Vec<Address>,
+    /// The persons a filing newly names.
+    pub named_persons: Vec<Address>,
 }
 
-/// Prepare an action of any registry.
-fn prepare(state: &dyn StateRead, action: &ApplicationAction) -> Result<Prepared, TxError> {
-    match action {
-        ApplicationAction::Transfer { .. } | ApplicationAction::Subdivide { .. } | ApplicationAction::Merge { .. } => {
-            land::prepare(state, action)
-        }
-        ApplicationAction::RegisterCompany { .. } | ApplicationAction::DissolveCompany { .. } => {
-            crate::business::prepare(state, action)
-        }
+fn is_land(action: &ApplicationAction) -> bool {
+    matches!(
+        action,
+        ApplicationAction::Transfer { .. } | ApplicationAction::Subdivide { .. } | ApplicationAction::Merge { .. }
+    )
+}
+
+/// Bind an action's parties from the records it concerns: cheap reads and structural limits only.
+fn parties(state: &dyn StateRead, action: &ApplicationAction) -> Result<Prepared, TxError> {
+    if is_land(action) {
+        land::parties(state, action)
+    } else {
+        crate::business::parties(state, action)
+    }
+}
+
+/// Check an action in full (geometry, schema rules), once its opener is known to be allowed to open it.
+fn check(state: &dyn StateRead, action: &ApplicationAction) -> Result<(), TxError> {
+    if is_land(action) {
+        land::check_geometry(state, action)
+    } else {
+        crate::business::check(state, action)
     }
 }
 
@@ -87,6 +104,8 @@ fn bind(rule: &[PartyRule], prepared: &Prepared) -> Vec<Party> {
             PartyRule::Role(r) => vec![Party::Role(role(r))],
             PartyRule::Founders => prepared.founders.iter().map(|a| Party::Account(*a)).collect(),
             PartyRule::Directors => prepared.directors.iter().map(|a| Party::Account(*a)).collect(),
+            PartyRule::Officers => prepared.officers.iter().map(|a| Party::Account(*a)).collect(),
+            PartyRule::NamedPersons => prepared.named_persons.iter().map(|a| Party::Account(*a)).collect(),
         };
         for p in parties {
             if !out.contains(&p) {
@@ -97,7 +116,8 @@ fn bind(rule: &[PartyRule], prepared: &Prepared) -> Vec<Party> {
     out
 }
 
-/// Open an application.
+/// Open an application: the deadline, then who may open it (from cheap reads), and only then the action in full,
+/// so that a sender who may not open the application never makes the node parse or compare a boundary.
 pub(crate) fn open(
     state: &mut dyn StateWrite,
     ctx: &CallContext,
@@ -112,13 +132,15 @@ pub(crate) fn open(
             MAX_APPLICATION_DURATION_MS / 86_400_000
         )));
     }
-    let prepared = prepare(state, action)?;
+    let prepared = parties(state, action)?;
     let may_open = rule.openers.iter().any(|o| match o {
         PartyRule::CurrentOwners => prepared.current_owners.contains(&ctx.sender),
         PartyRule::NewOwners => prepared.new_owners.contains(&ctx.sender),
         PartyRule::Role(r) => publica_accounts::require_role(state, &ctx.sender, r).is_ok(),
         PartyRule::Founders => prepared.founders.contains(&ctx.sender),
         PartyRule::Directors => prepared.directors.contains(&ctx.sender),
+        PartyRule::Officers => prepared.officers.contains(&ctx.sender),
+        PartyRule::NamedPersons => prepared.named_persons.contains(&ctx.sender),
     });
     if !may_open {
         return Err(not_permitted(format!(
@@ -132,13 +154,23 @@ pub(crate) fn open(
                     PartyRule::NewOwners => "a new owner".to_owned(),
                     PartyRule::Founders => "a founder".to_owned(),
                     PartyRule::Directors => "a director".to_owned(),
+                    PartyRule::Officers => "an officer".to_owned(),
+                    PartyRule::NamedPersons => "a person it names".to_owned(),
                     PartyRule::Role(r) => format!("an official with role {r}"),
                 })
                 .collect::<Vec<_>>()
                 .join(" or ")
         )));
     }
+    check(state, action)?;
     let stages: Vec<Vec<Party>> = rule.stages.iter().map(|s| bind(s, &prepared)).collect();
+    if stages.iter().all(Vec::is_empty) {
+        return Err(invalid(format!(
+            "this {} needs nobody's approval; make it directly (a filing that names no new person and does not \
+             change the officers is filed with file_company_change)",
+            rule.workflow
+        )));
+    }
     debug_assert!(stages.iter().flatten().count() <= 2 * MAX_OWNERS + 8);
     let action_bytes = codec::encode(action);
     let app = Application {
@@ -273,11 +305,10 @@ pub(crate) fn approve(state: &mut dyn StateWrite, ctx: &CallContext, id: u64, pa
     if missing_parties(&app).is_empty() {
         // Check-then-write: the action checks everything before its first write, so a refusal here leaves the
         // state (and this approval) untouched.
-        match &action {
-            ApplicationAction::RegisterCompany { .. } | ApplicationAction::DissolveCompany { .. } => {
-                crate::business::apply(state, ctx, id, &action)?
-            }
-            _ => land::apply(state, ctx, id, &action, &app.title_versions)?,
+        if is_land(&action) {
+            land::apply(state, ctx, id, &action, &app.title_versions)?
+        } else {
+            crate::business::apply(state, ctx, id, &action, &app)?
         }
         app.status = ApplicationStatus::Approved;
     }

@@ -81,6 +81,10 @@ pub struct ProposeArgs {
     /// Change this validator's voting power to --power.
     #[arg(long, value_name = "ADDRESS", group = "change", requires = "power")]
     set_power: Option<Address>,
+    /// Replace the roles (besides admin) an agency may grant, as AGENCY=ROLE,ROLE,... (AGENCY= for none). A
+    /// role taken away stops authorising anything for every official of the agency once the change applies.
+    #[arg(long, value_name = "AGENCY=ROLES", group = "change")]
+    agency_roles: Option<String>,
     /// The new voting power, with --set-power.
     #[arg(long)]
     power: Option<u64>,
@@ -204,6 +208,11 @@ fn propose(args: ProposeArgs) -> Result<()> {
         bail!("--open-days must be 1 to 30");
     }
     let change = match (&args.candidacy, args.remove, args.set_power, args.power) {
+        _ if args.agency_roles.is_some() => {
+            let spec = args.agency_roles.as_deref().expect("checked");
+            let (agency, roles) = parse_agency_roles(spec)?;
+            ValidatorChange::SetAgencyRoles { agency, roles }
+        }
         (Some(path), None, None, None) => {
             let meta = std::fs::metadata(path).with_context(|| format!("reading {}", path.display()))?;
             if meta.len() > CANDIDACY_BYTES_MAX {
@@ -217,12 +226,39 @@ fn propose(args: ProposeArgs) -> Result<()> {
         }
         (None, Some(address), None, None) => ValidatorChange::Remove { address },
         (None, None, Some(address), Some(voting_power)) => ValidatorChange::SetPower { address, voting_power },
-        _ => bail!("give exactly one change: --candidacy FILE, --remove ADDRESS, or --set-power ADDRESS --power P"),
+        _ => bail!(
+            "give exactly one change: --candidacy FILE, --remove ADDRESS, --set-power ADDRESS --power P, or \
+             --agency-roles AGENCY=ROLE,ROLE"
+        ),
     };
     let expires_at_ms = publica_node::shared::now_ms() + args.open_days * 86_400_000;
     let number = Client::new(&args.send.api)?.get("/v1/governance/proposals")?["count"].as_u64().unwrap_or(0);
-    println!("proposing change of validator {} (proposal number {number} if no other lands first)", change.address());
+    match &change {
+        ValidatorChange::SetAgencyRoles { agency, roles } => println!(
+            "proposing that agency {agency} grant the roles [{}] besides admin (proposal number {number} if no other \
+             lands first)",
+            roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
+        ),
+        _ => println!(
+            "proposing change of validator {} (proposal number {number} if no other lands first)",
+            change.address().map(|a| a.to_string()).unwrap_or_default()
+        ),
+    }
     send_call(&args.send, GovernanceCall::Propose { change, expires_at_ms })
+}
+
+/// `AGENCY=ROLE,ROLE,...` (an empty list after `=` for none), checked as genesis and governance check it.
+pub(crate) fn parse_agency_roles(spec: &str) -> Result<(AgencyId, Vec<publica_types::Role>)> {
+    let (agency, roles) =
+        spec.split_once('=').with_context(|| format!("{spec:?} must be AGENCY=ROLE,ROLE,... (AGENCY= for none)"))?;
+    let agency: AgencyId = agency.parse()?;
+    let roles = roles
+        .split(',')
+        .filter(|r| !r.is_empty())
+        .map(|r| r.parse::<publica_types::Role>())
+        .collect::<Result<Vec<_>, _>>()?;
+    publica_types::check_agency_roles(&roles).map_err(|e| anyhow::anyhow!("roles of agency {agency}: {e}"))?;
+    Ok((agency, roles))
 }
 
 fn approve(args: ApproveArgs) -> Result<()> {

@@ -312,15 +312,27 @@ pub fn run(args: Args) -> Result<()> {
     if !kind["roles"].as_array().is_some_and(|r| r.iter().any(|r| r.as_str() == Some(Role::admin().as_str()))) {
         bail!("{admin_address} is not an administrator of {agency}; --admin-key must be an administrator's key");
     }
+    let genesis = http.get(api0, "/v1/genesis")?.context("the node has no genesis document")?;
+    let founding =
+        genesis["agencies"].as_array().into_iter().flatten().find(|a| a["id"].as_str() == Some(agency.as_str()));
     if args.workload == Workload::Registrations {
-        let genesis = http.get(api0, "/v1/genesis")?.context("the node has no genesis document")?;
-        let registers =
-            genesis["agencies"].as_array().into_iter().flatten().any(|a| {
-                a["id"].as_str() == Some(agency.as_str()) && a["can_register_citizens"].as_bool() == Some(true)
-            });
+        let registers = founding.is_some_and(|a| a["can_register_citizens"].as_bool() == Some(true));
         if !registers {
             bail!("agency {agency} may not register citizens; use --workload role-updates or another --admin-key");
         }
+    }
+    // The role updates alternate between one and two of the roles the agency grants (besides admin).
+    let grantable: Vec<Role> = founding
+        .and_then(|a| a["roles"].as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r.as_str()?.parse().ok())
+        .collect();
+    if args.workload == Workload::RoleUpdates && grantable.len() < 2 {
+        bail!(
+            "agency {agency} grants fewer than two roles besides admin, and role updates alternate between two; use \
+             another --admin-key"
+        );
     }
     let admin_nonce = account["next_nonce"].as_u64().context("an account without next_nonce")?;
     println!(
@@ -364,7 +376,10 @@ pub fn run(args: Args) -> Result<()> {
             sign(&admin, admin_nonce + i as u64, call)
         })
         .collect();
-    let clerk: Role = "clerk".parse().map_err(|e| anyhow::anyhow!("role: {e}"))?;
+    let (clerk, surveyor) = match grantable.as_slice() {
+        [a, b, ..] => (a.clone(), b.clone()),
+        _ => (Role::admin(), Role::admin()),
+    };
     if args.workload == Workload::RoleUpdates {
         let call = AccountsCall::RegisterOfficial {
             public_key: updated.public_key().clone(),
@@ -373,7 +388,6 @@ pub fn run(args: Args) -> Result<()> {
         };
         setup.push(sign(&admin, admin_nonce + senders.len() as u64, call));
     }
-    let surveyor: Role = "surveyor".parse().map_err(|e| anyhow::anyhow!("role: {e}"))?;
     let apis = target.apis.len();
     // Citizens are unique by their identifier commitment: a random salt per run keeps runs from colliding.
     let run_salt: [u8; 16] = rand::random();

@@ -8,7 +8,7 @@ use clap::Args;
 use publica_crypto::keystore::KdfParams;
 use publica_crypto::Keypair;
 use publica_node::{HomeLayout, Node, NodeConfig, NodeHandle};
-use publica_types::{AgencyId, ChainId, Genesis, GenesisAccount, GenesisAgency, ValidatorSet};
+use publica_types::{AgencyId, ChainId, Genesis, GenesisAccount, GenesisAgency, Role, ValidatorSet};
 
 use crate::home::{free_local_addr, write_home};
 use crate::keyfile::{self, PassphraseArgs};
@@ -42,9 +42,15 @@ pub struct InitArgs {
     /// A peer's p2p address (IP:PORT), with --genesis; repeat for several.
     #[arg(long = "peer", value_name = "ADDR")]
     peers: Vec<SocketAddr>,
-    /// Agencies (by id) whose officials may register citizens.
+    /// Agencies (by id) whose officials may register citizens (they may grant the role citizen-registrar).
     #[arg(long, value_delimiter = ',')]
     citizen_registrars: Vec<AgencyId>,
+    /// The roles (besides admin) a founding agency may grant, as ID=ROLE,ROLE,...; repeat for several. An agency
+    /// not named here gets the demo's roles for its id (land-registry: registrar, surveyor; demo-bank: bank;
+    /// district-court: court, probate-court; ...; see `publica dev`), or none. After genesis, only a governance
+    /// vote changes them (`publica governance propose --agency-roles`).
+    #[arg(long = "roles", value_name = "ID=ROLES")]
+    roles: Vec<String>,
     #[command(flatten)]
     passphrase: PassphraseArgs,
 }
@@ -71,12 +77,30 @@ pub fn init(args: InitArgs) -> Result<()> {
     let validator_key = Keypair::generate();
     let mut agencies = Vec::new();
     let mut admin_keys = Vec::new();
+    let mut given_roles = Vec::new();
+    for spec in &args.roles {
+        let (id, roles) = super::governance::parse_agency_roles(spec).with_context(|| format!("--roles {spec:?}"))?;
+        if !args.agencies.iter().any(|a| a.split_once('=').map(|(a, _)| a) == Some(id.as_str())) {
+            bail!("--roles names agency {id}, which no --agency founds");
+        }
+        given_roles.push((id, roles));
+    }
     for spec in &args.agencies {
         let (id, name) = spec.split_once('=').with_context(|| format!("--agency {spec:?} must be ID=NAME"))?;
         let id: AgencyId = id.parse()?;
         let admin = Keypair::generate();
+        let can_register_citizens = args.citizen_registrars.contains(&id);
+        let mut roles = match given_roles.iter().find(|(a, _)| *a == id) {
+            Some((_, roles)) => roles.clone(),
+            None => super::dev::demo_roles(id.as_str()).unwrap_or_default(),
+        };
+        if can_register_citizens && !roles.contains(&Role::citizen_registrar()) {
+            roles.push(Role::citizen_registrar());
+        }
+        println!("agency {id} may grant: admin{}", roles.iter().map(|r| format!(", {r}")).collect::<String>());
         agencies.push(GenesisAgency {
-            can_register_citizens: args.citizen_registrars.contains(&id),
+            can_register_citizens,
+            roles,
             id: id.clone(),
             name: name.to_owned(),
             admins: vec![GenesisAccount { public_key: admin.public_key().clone() }],

@@ -285,7 +285,9 @@ pub enum BusinessCommand {
         #[arg(long)]
         as_role: Option<Role>,
     },
-    /// File a change or an annual return from a JSON file (sender: a current officer).
+    /// File a change or an annual return from a JSON file (sender: a current officer). A filing that names a
+    /// person not already in that position, or changes the officers, needs their (and the directors') approval:
+    /// give --application to open a company_filing application for it.
     File {
         #[command(flatten)]
         send: SendArgs,
@@ -294,6 +296,13 @@ pub enum BusinessCommand {
         /// The filing, e.g. {"type": "annual_return", "year": 2026}.
         #[arg(long, value_name = "FILE")]
         filing: PathBuf,
+        /// Open a company_filing application, approved by the persons the filing names for the first time and,
+        /// for a change of officers, by every director.
+        #[arg(long)]
+        application: bool,
+        /// Days the application stays open for approvals, with --application.
+        #[arg(long, default_value_t = DEFAULT_OPEN_DAYS)]
+        open_days: u64,
     },
     /// Open the dissolution of a company (sender: one of its directors); a company registrar approves.
     Dissolve {
@@ -371,9 +380,14 @@ pub fn run_business(command: BusinessCommand) -> Result<()> {
             let party = party(&send, as_role)?;
             send_call(&send, RegistryCall::Approve { application, party })
         }
-        BusinessCommand::File { send, company: number, filing } => {
+        BusinessCommand::File { send, company: number, filing, application, open_days } => {
             let filing: publica_types::registry::Filing = read_json(&filing, "filing")?;
-            send_call(&send, RegistryCall::FileCompanyChange { company: company(&number)?, filing })
+            let company = company(&number)?;
+            if application {
+                open(&send, ApplicationAction::FileCompanyChange { company, filing }, deadline(open_days)?)
+            } else {
+                send_call(&send, RegistryCall::FileCompanyChange { company, filing })
+            }
         }
         BusinessCommand::Dissolve { send, company: number, open_days } => {
             open(&send, ApplicationAction::DissolveCompany { company: company(&number)? }, deadline(open_days)?)

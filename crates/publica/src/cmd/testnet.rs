@@ -360,11 +360,12 @@ fn init(args: InitArgs) -> Result<()> {
     let auditor_keys: Vec<Keypair> = (0..auditor_count).map(|_| Keypair::generate()).collect();
     let agencies = AGENCIES
         .iter()
-        .map(|(id, name, citizens)| {
+        .map(|(id, name, citizens, _)| {
             Ok(GenesisAgency {
                 id: id.parse()?,
                 name: (*name).to_owned(),
                 can_register_citizens: *citizens,
+                roles: super::dev::demo_roles(id).expect("a demo agency"),
                 admins: vec![GenesisAccount { public_key: demo_admin_key(id).public_key().clone() }],
             })
         })
@@ -404,7 +405,7 @@ fn init(args: InitArgs) -> Result<()> {
     }
 
     let mut agencies = Vec::with_capacity(AGENCIES.len());
-    for (id, _, citizens) in AGENCIES {
+    for (id, _, citizens, _) in AGENCIES {
         let file = PathBuf::from("keys").join(format!("admin-{id}.json"));
         let label = format!("demo administrator of {id}");
         // A demo key is public anyway: a light key derivation keeps `init` and `load` quick.

@@ -14,6 +14,7 @@ fn genesis(name: &str) -> Genesis {
             id: name.parse().unwrap(),
             name: name.into(),
             can_register_citizens: false,
+            roles: Vec::new(),
             admins: vec![GenesisAccount { public_key: Keypair::from_seed(&[2; 32]).public_key().clone() }],
         }],
         validators: ValidatorSet::new(vec![Validator::from_keypair(&v, 1)]).unwrap(),

@@ -214,6 +214,7 @@ fn genesis_round_trips_and_is_checked() {
             id: "land-registry".parse().unwrap(),
             name: "Land Registry".into(),
             can_register_citizens: false,
+            roles: vec!["registrar".parse().unwrap()],
             admins: vec![GenesisAccount { public_key: admin.public_key().clone() }],
         }],
         validators: ValidatorSet::new(vec![validator(1, 1)]).unwrap(),

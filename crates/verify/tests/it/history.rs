@@ -54,6 +54,7 @@ fn fixture() -> Fixture {
             id: "land".parse().unwrap(),
             name: "Land".into(),
             can_register_citizens: false,
+            roles: Vec::new(),
             admins: vec![GenesisAccount { public_key: key(9).public_key().clone() }],
         }],
         validators: s0.clone(),

@@ -61,6 +61,7 @@ impl Net {
                 id: agency(),
                 name: "Land registry".into(),
                 can_register_citizens: false,
+                roles: vec!["registrar".parse().unwrap()],
                 admins: vec![GenesisAccount { public_key: admin.public_key().clone() }],
             }],
             validators: ValidatorSet::new(validators.iter().map(|k| Validator::from_keypair(k, 1)).collect()).unwrap(),
@@ -274,4 +275,65 @@ fn voting_power_weighs_the_approvals() {
     assert_eq!(net.status(id), ProposalStatus::Open);
     net.approve(id, 1).unwrap();
     assert_eq!(net.status(id), ProposalStatus::Applied { height: net.height });
+}
+
+/// An official of agency `land` holding `roles`, written as the accounts module writes it.
+fn land_official(state: &mut State, name: &str, roles: &[&str]) -> publica_types::Address {
+    let k = key(name);
+    let address = k.public_key().address();
+    let record = publica_accounts::AccountRecord {
+        address,
+        public_key: publica_types::PublicKeyBytes::from(k.public_key()),
+        kind: publica_accounts::AccountKind::Official {
+            agency: agency(),
+            roles: roles.iter().map(|r| r.parse().unwrap()).collect(),
+        },
+        active: true,
+        created_at_height: 1,
+        registered_by: None,
+    };
+    state.put(publica_accounts::schema::account_key(&address), codec::encode(&record));
+    address
+}
+
+#[test]
+fn an_agencys_roles_change_only_by_a_two_thirds_vote_and_a_removed_role_stops_at_once() {
+    let mut net = Net::new(3);
+    let registrar = land_official(&mut net.state, "registrar", &["registrar"]);
+    assert!(publica_accounts::require_role(&net.state, &registrar, "registrar").is_ok());
+    let set_before = net.state.get(VALIDATORS_KEY).unwrap();
+
+    // Refused proposals, each with its reason.
+    let roles = |r: &[&str]| r.iter().map(|r| r.parse().unwrap()).collect::<Vec<publica_types::Role>>();
+    let change =
+        |agency: &str, r: &[&str]| ValidatorChange::SetAgencyRoles { agency: agency.parse().unwrap(), roles: roles(r) };
+    assert_eq!(code(net.propose(change("bank", &["court"]))), ErrorCode::UnknownAgency);
+    assert_eq!(code(net.propose(change("land", &["registrar"]))), ErrorCode::InvalidArgument, "no change");
+    assert_eq!(code(net.propose(change("land", &["admin"]))), ErrorCode::InvalidArgument);
+    assert_eq!(code(net.propose(change("land", &["court", "court"]))), ErrorCode::InvalidArgument);
+    let too_many: Vec<String> = (0..=publica_types::MAX_AGENCY_ROLES).map(|i| format!("r{i}")).collect();
+    let too_many: Vec<&str> = too_many.iter().map(String::as_str).collect();
+    assert_eq!(code(net.propose(change("land", &too_many))), ErrorCode::InvalidArgument);
+
+    // Taking `registrar` from the land registry: two of three validators are not more than two thirds.
+    let id = net.propose(change("land", &["surveyor"])).unwrap();
+    net.approve(id, 0).unwrap();
+    net.approve(id, 1).unwrap();
+    assert_eq!(net.status(id), ProposalStatus::Open);
+    assert!(publica_accounts::require_role(&net.state, &registrar, "registrar").is_ok());
+    net.approve(id, 2).unwrap();
+    assert_eq!(net.status(id), ProposalStatus::Applied { height: net.height });
+    // At once, the official's role authorises nothing, though the official still holds it.
+    let e = publica_accounts::require_role(&net.state, &registrar, "registrar").unwrap_err();
+    assert_eq!(e.code, ErrorCode::MissingRole);
+    assert!(e.message.contains("may not grant"), "{e}");
+    assert_eq!(publica_accounts::agency(&net.state, &agency()).unwrap().roles, roles(&["surveyor"]));
+    // The validator set was not rewritten (so no set change is reported).
+    assert_eq!(net.state.get(VALIDATORS_KEY).unwrap(), set_before);
+    // Granting it back restores it.
+    let id = net.propose(change("land", &["registrar", "surveyor"])).unwrap();
+    for v in 0..3 {
+        net.approve(id, v).unwrap();
+    }
+    assert!(publica_accounts::require_role(&net.state, &registrar, "registrar").is_ok());
 }

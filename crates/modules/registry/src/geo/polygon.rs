@@ -213,6 +213,16 @@ impl Polygon {
     /// [`Polygon::from_rings`] apply. Members other than `type` and `coordinates` (foreign members, `bbox`) are
     /// ignored.
     pub fn from_geojson(text: &str) -> Result<Polygon, RegistryError> {
+        Self::from_geojson_with(text, |_| Ok(()))
+    }
+
+    /// [`Polygon::from_geojson`], calling `before_validation` with the number of distinct positions once the text
+    /// is read (linear work) and before the rings are validated (quadratic work): a refusal there stops the parse,
+    /// so a caller can charge the validation to a budget ([`super::Budget`]) before it is done.
+    pub fn from_geojson_with(
+        text: &str,
+        before_validation: impl FnOnce(usize) -> Result<(), RegistryError>,
+    ) -> Result<Polygon, RegistryError> {
         if text.len() > MAX_GEOJSON_BYTES {
             return Err(bad(format!(
                 "the GeoJSON text is {} bytes, the limit is {MAX_GEOJSON_BYTES}; simplify the boundary",
@@ -284,6 +294,7 @@ impl Polygon {
             ring.pop();
             rings.push(ring);
         }
+        before_validation(rings.iter().map(Vec::len).sum())?;
         Polygon::from_rings(rings)
     }
 

@@ -159,12 +159,9 @@ fn officers_file_changes_the_register_keeps_every_version_and_dissolution_needs_
         ErrorCode::NotPermitted,
         "not an officer",
     );
-    // The director appoints carol secretary; the secretary files the annual return and a new address.
-    let officers = vec![
-        Officer { account: alice, role: OfficerRole::Director },
-        Officer { account: carol, role: OfficerRole::Secretary },
-    ];
-    r.w.ok(alice, file(Filing::Officers { officers }));
+    // The director appoints carol secretary (carol consents, the director approves); the secretary files the annual
+    // return and a new address.
+    appoint_secretary(&mut r, &number, carol);
     let year: u16 = publica_types::time::format_time_ms(r.w.time_ms)[..4].parse().unwrap();
     r.w.ok(carol, file(Filing::AnnualReturn { year }));
     r.w.refused(
@@ -174,11 +171,17 @@ fn officers_file_changes_the_register_keeps_every_version_and_dissolution_needs_
         "current or the previous year",
     );
     r.w.ok(carol, file(Filing::RegisteredAddress { address: "Storgatan 12, 602 11 Nordvik".into() }));
-    // A filing that would leave no director is refused.
+    // A filing that would leave no director is refused when its application is opened.
     let no_director = vec![Officer { account: carol, role: OfficerRole::Secretary }];
     r.w.refused(
         carol,
-        file(Filing::Officers { officers: no_director }),
+        RegistryCall::OpenApplication {
+            action: ApplicationAction::FileCompanyChange {
+                company: number.clone(),
+                filing: Filing::Officers { officers: no_director },
+            },
+            deadline_ms: r.w.time_ms + 3_600_000,
+        },
         ErrorCode::InvalidArgument,
         "at least one director",
     );
@@ -211,6 +214,81 @@ fn officers_file_changes_the_register_keeps_every_version_and_dissolution_needs_
     r.w.refused(alice, file(Filing::AnnualReturn { year }), ErrorCode::NotPermitted, "dissolved");
     // Its name stays taken.
     assert_eq!(query::company_by_name(&r.w.state, "NORDVIK TIMBER AB").unwrap(), Some(number));
+}
+
+/// Alice (the only director) appoints `secretary` through a company filing both approve.
+fn appoint_secretary(r: &mut Register, number: &RecordId, secretary: Address) {
+    let alice = r.w.alice;
+    let officers = vec![
+        Officer { account: alice, role: OfficerRole::Director },
+        Officer { account: secretary, role: OfficerRole::Secretary },
+    ];
+    let filing = Filing::Officers { officers };
+    let app = r.w.open(alice, ApplicationAction::FileCompanyChange { company: number.clone(), filing });
+    r.w.approve(secretary, app, Party::Account(secretary)).unwrap();
+    r.w.approve(alice, app, Party::Account(alice)).unwrap();
+}
+
+#[test]
+fn a_secretarys_filing_naming_a_stranger_as_director_takes_effect_only_with_the_strangers_approval() {
+    let mut r = Register::new();
+    let (alice, bob, carol) = (r.w.alice, r.w.bob, r.w.carol);
+    let dave = crate::citizen(&mut r.w.state, 23);
+    let number = r.register(details("Nordvik Timber AB", &r.w), &[alice, bob]);
+    appoint_secretary(&mut r, &number, carol);
+    let before = query::company(&r.w.state, &number).unwrap().value;
+    let file = |filing: Filing| RegistryCall::FileCompanyChange { company: number.clone(), filing };
+
+    // The secretary names dave a director, a shareholder or a beneficial owner: refused, with the way to do it.
+    let with_dave = vec![
+        Officer { account: alice, role: OfficerRole::Director },
+        Officer { account: carol, role: OfficerRole::Secretary },
+        Officer { account: dave, role: OfficerRole::Director },
+    ];
+    r.w.refused(
+        carol,
+        file(Filing::Officers { officers: with_dave.clone() }),
+        ErrorCode::NotPermitted,
+        "open a company_filing application",
+    );
+    let mut holders = before.shareholders.clone();
+    holders.push(Shareholding { holder: Holder::Person(dave), shares: 1 });
+    r.w.refused(carol, file(Filing::Shareholders { shareholders: holders }), ErrorCode::NotPermitted, "consent");
+    let mut owners = before.beneficial_owners.clone();
+    owners.push(BeneficialOwner {
+        person: dave,
+        interests: vec![Interest { kind: ControlKind::VotingRights, direct: true, share: None }],
+    });
+    r.w.refused(
+        carol,
+        file(Filing::BeneficialOwners { beneficial_owners: owners }),
+        ErrorCode::NotPermitted,
+        "consent",
+    );
+    // Nor can the secretary remove the director without the director.
+    let ousted = vec![Officer { account: carol, role: OfficerRole::Director }];
+    r.w.refused(carol, file(Filing::Officers { officers: ousted }), ErrorCode::NotPermitted, "every current director");
+    assert_eq!(query::company(&r.w.state, &number).unwrap().value, before);
+
+    // Through an application: dave and the director must both approve; dave's rejection closes it.
+    let action = ApplicationAction::FileCompanyChange {
+        company: number.clone(),
+        filing: Filing::Officers { officers: with_dave.clone() },
+    };
+    let app = r.w.open(carol, action.clone());
+    r.w.approve(alice, app, Party::Account(alice)).unwrap();
+    assert_eq!(query::company(&r.w.state, &number).unwrap().value, before);
+    r.w.ok(dave, RegistryCall::Reject { application: app, party: Party::Account(dave), reason: "I decline".into() });
+    assert_eq!(query::company(&r.w.state, &number).unwrap().value, before);
+    let app = r.w.open(carol, action);
+    r.w.approve(alice, app, Party::Account(alice)).unwrap();
+    r.w.approve(dave, app, Party::Account(dave)).unwrap();
+    let after = query::company(&r.w.state, &number).unwrap();
+    assert_eq!(after.value.officers, with_dave);
+    assert_eq!(after.application, Some(app));
+    assert_eq!(query::filing(&r.w.state, &number, after.value.filings).unwrap().value.filed_by, carol);
+    // A filing that names nobody new is still made directly.
+    r.w.ok(carol, file(Filing::RegisteredAddress { address: "Storgatan 12".into() }));
 }
 
 #[test]

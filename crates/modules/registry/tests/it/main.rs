@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use proptest::prelude::*;
-use publica_accounts::schema::account_key;
-use publica_accounts::{AccountKind, AccountRecord};
+use publica_accounts::schema::{account_key, agency_key};
+use publica_accounts::{AccountKind, AccountRecord, AgencyRecord};
 use publica_crypto::Keypair;
 use publica_registry::engine::{self, as_of_keys};
 use publica_registry::geo::{Point, Polygon};
@@ -77,6 +77,33 @@ fn add_account(state: &mut Map, seed: u8, kind: AccountKind) -> Address {
     address
 }
 
+/// The agencies of the tests and the roles each may grant (as genesis would write them).
+const AGENCIES: &[(&str, &[&str])] = &[
+    ("land-registry", &["registrar"]),
+    ("notary-office", &["notary"]),
+    ("bank-a", &["bank"]),
+    ("bank-b", &["bank"]),
+    ("district-court", &["court"]),
+    ("probate", &["probate-court"]),
+    ("city-permits", &["permit-officer"]),
+    ("county-permits", &["permit-officer"]),
+    ("business-registry", &["company-registrar"]),
+    ("civil-registry", &["citizen-registrar"]),
+    ("building-authority", &["permit-officer"]),
+];
+
+fn agencies(state: &mut Map) {
+    for (id, roles) in AGENCIES {
+        let record = AgencyRecord {
+            id: id.parse().unwrap(),
+            name: (*id).to_owned(),
+            can_register_citizens: *id == "civil-registry",
+            roles: roles.iter().map(|r| Role::new(*r).unwrap()).collect(),
+        };
+        state.put(agency_key(&record.id), codec::encode(&record));
+    }
+}
+
 fn official(state: &mut Map, seed: u8, agency: &str, roles: &[&str]) -> Address {
     add_account(
         state,
@@ -99,6 +126,7 @@ fn citizen(state: &mut Map, seed: u8) -> Address {
 impl World {
     fn new() -> World {
         let mut s = Map::default();
+        agencies(&mut s);
         World {
             registrar: official(&mut s, 1, "land-registry", &["registrar"]),
             registrar2: official(&mut s, 2, "land-registry", &["registrar"]),
@@ -1260,4 +1288,192 @@ fn spatial_index_scales_to_a_hundred_thousand_parcels() {
     .unwrap();
     println!("with 10^5 parcels present: accepted registration {per_new:.2?}, refused overlapping one {per_refused:.2?}, index cells read per search {reads}");
     let _ = &mut w;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Roles are tied to agencies; authority before geometry; a geometry budget per transaction.
+
+#[test]
+fn a_bank_official_holding_court_and_registrar_roles_cannot_take_a_parcel() {
+    let mut w = World::new();
+    w.register("NV-A1-101", square(0, 0, 1000), whole(w.alice)).unwrap();
+    // The roles a bank administrator once granted itself: the account holds them, its agency may not grant them.
+    let thief = official(
+        &mut w.state,
+        60,
+        "bank-a",
+        &["bank", "court", "registrar", "company-registrar", "probate-court", "notary"],
+    );
+    let before = w.title("NV-A1-101");
+    w.refused(
+        thief,
+        RegistryCall::CourtOrder { parcel: rid("NV-A1-101"), owners: whole(thief), case: "stolen".into() },
+        ErrorCode::MissingRole,
+        "its agency bank-a may not grant that role",
+    );
+    w.refused(
+        thief,
+        RegistryCall::RecordInheritance {
+            parcel: rid("NV-A1-101"),
+            deceased: w.alice,
+            heirs: whole(thief),
+            case: "c".into(),
+        },
+        ErrorCode::MissingRole,
+        "may not grant",
+    );
+    let r = w.call(
+        thief,
+        RegistryCall::RegisterParcel {
+            parcel: NewParcel { parcel: rid("NV-A1-999"), geojson: square(5000, 0, 1000) },
+            owners: whole(thief),
+        },
+    );
+    assert_eq!(r.unwrap_err().code, ErrorCode::MissingRole);
+    assert_eq!(w.title("NV-A1-101"), before);
+    // The role the bank may grant still works: a mortgage.
+    w.ok(
+        thief,
+        RegistryCall::RegisterEncumbrance {
+            parcel: rid("NV-A1-101"),
+            kind: EncumbranceKind::Mortgage,
+            reference: "m".into(),
+        },
+    );
+}
+
+#[test]
+fn a_notary_minted_by_a_building_authority_cannot_reject_a_citizens_transfer() {
+    let mut w = World::new();
+    let app = transfer_to_bob_and_carol(&mut w);
+    let fake = official(&mut w.state, 61, "building-authority", &["notary"]);
+    w.refused(
+        fake,
+        RegistryCall::Reject { application: app, party: notary_role(), reason: "closed for good".into() },
+        ErrorCode::MissingRole,
+        "its agency building-authority may not grant that role",
+    );
+    w.refused(
+        fake,
+        RegistryCall::Approve { application: app, party: notary_role() },
+        ErrorCode::MissingRole,
+        "may not grant",
+    );
+    // Nor may it open a transfer as a notary.
+    let deadline = w.time_ms + 3_600_000;
+    w.refused(
+        fake,
+        RegistryCall::OpenApplication {
+            action: ApplicationAction::Transfer { parcel: rid("P-1"), new_owners: whole(w.bob) },
+            deadline_ms: deadline,
+        },
+        ErrorCode::NotPermitted,
+        "may not open",
+    );
+    // The application is still open, and the real notary still acts on it.
+    let (alice, bob, carol, notary, registrar) = (w.alice, w.bob, w.carol, w.notary, w.registrar);
+    for (who, party) in [(alice, Party::Account(alice)), (bob, Party::Account(bob)), (carol, Party::Account(carol))] {
+        w.approve(who, app, party).unwrap();
+    }
+    w.approve(notary, app, notary_role()).unwrap();
+    w.approve(registrar, app, registrar_role()).unwrap();
+    assert_eq!(w.title("P-1").owners.len(), 2);
+}
+
+/// A rectangle of `w` × `h` at (`x`, `y`) whose top edge carries `extra` collinear vertices: a valid boundary
+/// with many vertices, as costly to check as any.
+fn dense_rect(x: i64, y: i64, w: i64, h: i64, extra: i64) -> String {
+    let mut ring = vec![(X0 + x, Y0 + y), (X0 + x + w, Y0 + y), (X0 + x + w, Y0 + y + h)];
+    let step = w / (extra + 1);
+    assert!(step > 0);
+    for j in 1..=extra {
+        ring.push((X0 + x + w - j * step, Y0 + y + h));
+    }
+    ring.push((X0 + x, Y0 + y + h));
+    ring.push((X0 + x, Y0 + y));
+    polygon_json(&[ring])
+}
+
+/// A subdivision of `P-1` (a 8·9910 × 1000 rectangle) into 8 strips of 994 vertices each: valid, and more
+/// geometry work than one transaction may use.
+fn costly_subdivision(w: &mut World) -> ApplicationAction {
+    let (width, strips) = (9_910, 8);
+    w.register("P-1", rect(0, 0, width * strips, 1000), whole(w.alice)).unwrap();
+    let children = (0..strips)
+        .map(|i| NewParcel { parcel: rid(&format!("P-1-{i}")), geojson: dense_rect(i * width, 0, width, 1000, 990) })
+        .collect();
+    ApplicationAction::Subdivide { parcel: rid("P-1"), children }
+}
+
+#[test]
+fn a_non_owner_is_refused_for_authority_before_any_geometry_work() {
+    let mut w = World::new();
+    let costly = costly_subdivision(&mut w);
+    let deadline = w.time_ms + 3_600_000;
+    let bob = w.bob;
+    // Oversize work from a non-owner: the refusal is about authority, so no boundary was parsed or compared.
+    w.refused(
+        bob,
+        RegistryCall::OpenApplication { action: costly, deadline_ms: deadline },
+        ErrorCode::NotPermitted,
+        "may not open a subdivide application",
+    );
+    // Malformed boundaries from a non-owner: the same refusal, not a geometry error.
+    let malformed = ApplicationAction::Subdivide {
+        parcel: rid("P-1"),
+        children: vec![
+            NewParcel { parcel: rid("X-1"), geojson: "not json at all".into() },
+            NewParcel { parcel: rid("X-2"), geojson: "{\"type\":\"Polygon\"}".into() },
+        ],
+    };
+    w.refused(
+        bob,
+        RegistryCall::OpenApplication { action: malformed.clone(), deadline_ms: deadline },
+        ErrorCode::NotPermitted,
+        "may not open",
+    );
+    let merge = ApplicationAction::Merge {
+        parcels: vec![rid("P-1"), rid("P-1")],
+        into: NewParcel { parcel: rid("M"), geojson: "[".into() },
+    };
+    w.refused(
+        bob,
+        RegistryCall::OpenApplication { action: merge, deadline_ms: deadline },
+        ErrorCode::InvalidArgument,
+        "appears twice",
+    );
+    // The owner gets the geometry error for the same malformed action.
+    let alice = w.alice;
+    w.refused(
+        alice,
+        RegistryCall::OpenApplication { action: malformed, deadline_ms: deadline },
+        ErrorCode::InvalidArgument,
+        "invalid parcel boundary",
+    );
+}
+
+#[test]
+fn geometry_work_per_transaction_is_bounded_with_a_clear_error() {
+    let mut w = World::new();
+    let costly = costly_subdivision(&mut w);
+    let deadline = w.time_ms + 3_600_000;
+    let alice = w.alice;
+    let e = w.refused(
+        alice,
+        RegistryCall::OpenApplication { action: costly, deadline_ms: deadline },
+        ErrorCode::InvalidArgument,
+        "units of geometry work",
+    );
+    assert!(e.message.contains("fewer vertices"), "{e}");
+    // Two of the same strips are within the budget: the bound refuses only outsize transactions.
+    let mut w = World::new();
+    w.register("Q", rect(0, 0, 2 * 9_910, 1000), whole(w.alice)).unwrap();
+    let children = (0..2)
+        .map(|i| NewParcel { parcel: rid(&format!("Q-{i}")), geojson: dense_rect(i * 9_910, 0, 9_910, 1000, 990) })
+        .collect();
+    let app = w.open(alice, ApplicationAction::Subdivide { parcel: rid("Q"), children });
+    w.approve(alice, app, Party::Account(alice)).unwrap();
+    let registrar = w.registrar;
+    w.approve(registrar, app, registrar_role()).unwrap();
+    assert_eq!(query::parcel(&w.state, &rid("Q-1")).unwrap().parcel.value.vertices, 994);
 }

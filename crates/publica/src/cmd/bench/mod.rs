@@ -324,6 +324,12 @@ impl BenchNode {
                 id: agency.clone(),
                 name: name.into(),
                 can_register_citizens: registers_citizens,
+                // Every role the benchmarks grant: the agency stands for all the registries at once.
+                roles: ["registrar", "notary", "clerk", "surveyor"]
+                    .into_iter()
+                    .chain(registers_citizens.then_some(Role::CITIZEN_REGISTRAR))
+                    .map(str::parse)
+                    .collect::<Result<_, _>>()?,
                 admins: vec![GenesisAccount { public_key: admin.public_key().clone() }],
             }],
             validators: ValidatorSet::single(&validator),

@@ -43,15 +43,25 @@ pub struct Args {
     reset: bool,
 }
 
-/// The founding agencies of the demo: id, name, may register citizens.
-pub const AGENCIES: &[(&str, &str, bool)] = &[
-    ("civil-registry", "Civil Registry Office", true),
-    ("land-registry", "National Land Registry", false),
-    ("business-registry", "Business Register", false),
-    ("notary-office", "Public Notary Office", false),
-    ("building-authority", "Municipal Building Authority", false),
-    ("demo-bank", "Demo Savings Bank", false),
+/// The founding agencies of the demo: id, name, may register citizens, the roles (besides `admin`) it may grant.
+/// `publica testnet init` founds the same agencies, and `publica init` gives these roles to agencies of these ids.
+pub const AGENCIES: &[(&str, &str, bool, &[&str])] = &[
+    ("civil-registry", "Civil Registry Office", true, &["citizen-registrar", "clerk"]),
+    ("land-registry", "National Land Registry", false, &["registrar", "surveyor"]),
+    ("business-registry", "Business Register", false, &["company-registrar"]),
+    ("notary-office", "Public Notary Office", false, &["notary"]),
+    ("building-authority", "Municipal Building Authority", false, &["permit-officer"]),
+    ("demo-bank", "Demo Savings Bank", false, &["bank"]),
+    ("district-court", "District Court", false, &["court", "probate-court"]),
 ];
+
+/// The roles a founding agency of this id grants in the demo (`None` for an id the demo does not know).
+pub fn demo_roles(agency: &str) -> Option<Vec<Role>> {
+    AGENCIES
+        .iter()
+        .find(|(id, ..)| *id == agency)
+        .map(|(_, _, _, roles)| roles.iter().map(|r| r.parse::<Role>().expect("the demo's roles are valid")).collect())
+}
 
 /// Demo officials: key name, agency, roles.
 const OFFICIALS: &[(&str, &str, &[&str])] = &[
@@ -119,11 +129,12 @@ fn create(home: &Path, api: SocketAddr) -> Result<()> {
     let validator = demo_key("validator");
     let agencies = AGENCIES
         .iter()
-        .map(|(id, name, citizens)| {
+        .map(|(id, name, citizens, _)| {
             Ok(GenesisAgency {
                 id: id.parse()?,
                 name: (*name).to_owned(),
                 can_register_citizens: *citizens,
+                roles: demo_roles(id).expect("a demo agency"),
                 admins: vec![GenesisAccount { public_key: demo_key(&format!("admin-{id}")).public_key().clone() }],
             })
         })
@@ -142,7 +153,7 @@ fn create(home: &Path, api: SocketAddr) -> Result<()> {
     write_home(home, &config, &genesis, &validator, &pass, demo_kdf())?;
     let names = AGENCIES
         .iter()
-        .map(|(id, _, _)| format!("admin-{id}"))
+        .map(|(id, ..)| format!("admin-{id}"))
         .chain(OFFICIALS.iter().map(|(n, _, _)| (*n).to_owned()))
         .chain(CITIZENS.iter().map(|(n, _)| (*n).to_owned()));
     for name in names {
