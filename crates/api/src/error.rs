@@ -42,6 +42,9 @@ pub enum ApiError {
     /// The node failed; the message says what, the node's log says more.
     #[error("{0}")]
     Internal(String),
+    /// A question about a time after the last committed block: no proof covers it yet.
+    #[error("{0}")]
+    AfterLastBlock(String),
 }
 
 impl ApiError {
@@ -56,6 +59,7 @@ impl ApiError {
             Self::NotFound(_) => ErrorCode::NotFound,
             Self::Unavailable(_) => ErrorCode::Unavailable,
             Self::Internal(_) => ErrorCode::Internal,
+            Self::AfterLastBlock(_) => ErrorCode::TimeAfterLastBlock,
         }
     }
 
@@ -117,6 +121,7 @@ impl From<publica_node::NodeError> for ApiError {
         match e {
             publica_node::NodeError::NotReady(m) => Self::Unavailable(m),
             publica_node::NodeError::NotKept(m) => Self::NotFound(m),
+            e @ publica_node::NodeError::AfterLastBlock { .. } => Self::AfterLastBlock(e.to_string()),
             other => {
                 tracing::error!(error = %other, "node failure while serving a request");
                 Self::Internal(other.to_string())
@@ -195,7 +200,7 @@ pub fn http_status(code: ErrorCode) -> StatusCode {
         NotFound => StatusCode::NOT_FOUND,
         BadNonce | NonceTooFarAhead | DuplicateTransaction | AccountExists => StatusCode::CONFLICT,
         TransactionTooLarge | RequestTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-        WrongChain | Expired | ExpiryTooFar | InvalidArgument | UnknownAccount | UnknownAgency => {
+        WrongChain | Expired | ExpiryTooFar | InvalidArgument | UnknownAccount | UnknownAgency | TimeAfterLastBlock => {
             StatusCode::UNPROCESSABLE_ENTITY
         }
         MempoolFull | Unavailable => StatusCode::SERVICE_UNAVAILABLE,

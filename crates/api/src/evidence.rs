@@ -7,7 +7,7 @@ use publica_node::shared::StoreView;
 use publica_node::NodeHandle;
 use publica_types::evidence::{evidence_count, evidence_index_key};
 use publica_types::{Address, EvidenceKind, Misbehavior};
-use publica_verify::ReadProof;
+use publica_verify::{CertifiedHeader, KeyProof};
 
 use crate::blocking;
 use crate::error::ApiError;
@@ -30,8 +30,8 @@ pub(crate) struct EvidenceRecord {
     key: String,
     /// The two conflicting signed messages.
     misbehavior: Misbehavior,
-    /// Proof of the record under `key` (height of the certified header inside).
-    proof: ReadProof,
+    /// Proof of the record under `key`, under the response's `certified` header.
+    proof: KeyProof,
 }
 
 /// The newest records.
@@ -39,6 +39,8 @@ pub(crate) struct EvidenceRecord {
 pub(crate) struct EvidenceResponse {
     /// Number of offences ever recorded.
     count: u64,
+    /// The certified header every record's proof leads to, once for the page; `null` when nothing is listed.
+    certified: Option<CertifiedHeader>,
     /// The newest ones, newest first, at most 100.
     evidence: Vec<EvidenceRecord>,
 }
@@ -58,9 +60,12 @@ pub(crate) async fn list(State(node): State<NodeHandle>) -> Result<axum::Json<Ev
         }
         // Every record is proven against the same certified header.
         let keys: Vec<&[u8]> = indexed.iter().map(|(_, k)| k.as_slice()).collect();
-        let proofs = if keys.is_empty() { Vec::new() } else { node.read_with_proofs(&keys)? };
-        let mut evidence = Vec::with_capacity(proofs.len());
-        for ((index, key), proof) in indexed.into_iter().zip(proofs) {
+        if keys.is_empty() {
+            return Ok(EvidenceResponse { count, certified: None, evidence: Vec::new() });
+        }
+        let reads = node.read_with_proofs(&keys)?;
+        let mut evidence = Vec::with_capacity(reads.reads.len());
+        for ((index, key), proof) in indexed.into_iter().zip(reads.reads) {
             let bytes = proof.value.as_deref().ok_or_else(|| {
                 ApiError::Internal(format!("evidence record {index} is indexed but not stored; the store is damaged"))
             })?;
@@ -78,7 +83,7 @@ pub(crate) async fn list(State(node): State<NodeHandle>) -> Result<axum::Json<Ev
                 proof,
             });
         }
-        Ok(EvidenceResponse { count, evidence })
+        Ok(EvidenceResponse { count, certified: Some(reads.certified), evidence })
     })
     .await??;
     Ok(axum::Json(response))

@@ -6,7 +6,7 @@ use serde::Serialize;
 use publica_governance::{proposal_key, Proposal, ProposalStatus};
 use publica_node::NodeHandle;
 use publica_types::{codec, ValidatorSet};
-use publica_verify::{ReadProof, ValidatorHistory};
+use publica_verify::{CertifiedHeader, KeyProof, ReadProof, ValidatorHistory};
 
 use crate::blocking;
 use crate::error::ApiError;
@@ -77,9 +77,10 @@ pub(crate) async fn history(State(node): State<NodeHandle>) -> Result<axum::Json
     Ok(axum::Json(blocking(move || node.validator_history()).await??))
 }
 
-/// A proposal as the API shows it.
+/// A proposal as the API shows it, with the proof of its record: a self-contained [`ReadProof`] when the
+/// proposal is asked for alone, a [`KeyProof`] under the list's one certified header in a list.
 #[derive(Debug, Serialize)]
-pub(crate) struct ProposalResponse {
+pub(crate) struct ProposalResponse<P> {
     #[serde(flatten)]
     proposal: Proposal,
     /// Where it stands at the last committed block's time.
@@ -88,14 +89,18 @@ pub(crate) struct ProposalResponse {
     /// Voting power of the approvals by members of the current set, and what the change needs.
     approved_power: u64,
     quorum_power: u64,
-    /// Proof of the proposal's record (height of the certified header inside).
-    proof: ReadProof,
+    /// Proof of the proposal's record.
+    proof: P,
 }
 
-/// Proposal `id` with its proof, or `None` if there is no such proposal.
-fn proposal_response(node: &NodeHandle, id: u64) -> Result<Option<ProposalResponse>, ApiError> {
-    let proof = node.read_with_proof(&proposal_key(id))?;
-    let Some(bytes) = proof.value.as_deref() else {
+/// Proposal `id` from its proven record, or `None` if the proof shows no such proposal.
+fn proposal_response<P>(
+    node: &NodeHandle,
+    id: u64,
+    value: Option<&[u8]>,
+    proof: P,
+) -> Result<Option<ProposalResponse<P>>, ApiError> {
+    let Some(bytes) = value else {
         return Ok(None);
     };
     let proposal: Proposal = codec::decode_canonical("governance proposal", bytes, PROPOSAL_BYTES_MAX)
@@ -118,10 +123,15 @@ fn proposal_response(node: &NodeHandle, id: u64) -> Result<Option<ProposalRespon
 pub(crate) async fn proposal(
     State(node): State<NodeHandle>,
     Path(id): Path<String>,
-) -> Result<axum::Json<ProposalResponse>, ApiError> {
+) -> Result<axum::Json<ProposalResponse<ReadProof>>, ApiError> {
     let id = parse_height(&id)
         .map_err(|_| ApiError::Malformed(format!("{id:?} is not a proposal number (a non-negative integer)")))?;
-    let response = blocking(move || proposal_response(&node, id)).await??;
+    let response = blocking(move || -> Result<_, ApiError> {
+        let proof = node.read_with_proof(&proposal_key(id))?;
+        let value = proof.value.clone();
+        proposal_response(&node, id, value.as_deref(), proof)
+    })
+    .await??;
     response.map(axum::Json).ok_or_else(|| {
         ApiError::NotFound(format!(
             "there is no governance proposal {id}; GET /v1/governance/proposals lists them, and \
@@ -136,19 +146,30 @@ pub(crate) async fn proposal(
 pub(crate) struct ProposalsResponse {
     /// Number of proposals ever made (their numbers are `0..count`).
     count: u64,
+    /// The certified header every proposal's proof leads to, once for the list; `null` when nothing is listed.
+    certified: Option<CertifiedHeader>,
     /// The newest ones, newest first, at most 100.
-    proposals: Vec<ProposalResponse>,
+    proposals: Vec<ProposalResponse<KeyProof>>,
 }
 
 /// `GET /v1/governance/proposals`.
 pub(crate) async fn proposals(State(node): State<NodeHandle>) -> Result<axum::Json<ProposalsResponse>, ApiError> {
     let response = blocking(move || -> Result<ProposalsResponse, ApiError> {
         let count = publica_governance::proposal_count(&publica_node::shared::StoreView(&node.store));
-        let mut proposals = Vec::new();
-        for id in (count.saturating_sub(PROPOSALS_LISTED_MAX)..count).rev() {
-            proposals.extend(proposal_response(&node, id)?);
+        let ids: Vec<u64> = (count.saturating_sub(PROPOSALS_LISTED_MAX)..count).rev().collect();
+        if ids.is_empty() {
+            return Ok(ProposalsResponse { count, certified: None, proposals: Vec::new() });
         }
-        Ok(ProposalsResponse { count, proposals })
+        // Every proposal is proven under the same certified header, carried once.
+        let keys: Vec<Vec<u8>> = ids.iter().map(|id| proposal_key(*id)).collect();
+        let keys: Vec<&[u8]> = keys.iter().map(Vec::as_slice).collect();
+        let reads = node.read_with_proofs(&keys)?;
+        let mut proposals = Vec::with_capacity(ids.len());
+        for (id, proof) in ids.into_iter().zip(reads.reads) {
+            let value = proof.value.clone();
+            proposals.extend(proposal_response(&node, id, value.as_deref(), proof)?);
+        }
+        Ok(ProposalsResponse { count, certified: Some(reads.certified), proposals })
     })
     .await??;
     Ok(axum::Json(response))

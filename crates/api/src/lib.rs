@@ -6,6 +6,11 @@
 //! the answers of the framework itself (unknown route, wrong method, body too large, timeout, panic). Handlers
 //! that touch the store, the locks of the node's state or a signature run on the blocking thread pool, so a slow
 //! disk or a post-quantum signature check never stalls the async workers.
+//!
+//! A response that proves several reads carries the certified header once (`certified`: header and commit
+//! certificate) and each read as a [`publica_verify::KeyProof`] naming that header's height ([`Proofs`]); a
+//! certificate holds about 4.7 KB per signer, so a page of proofs costs one certificate, not one per item.
+//! `publica_verify::verify_document` (and `publica verify`) checks every proof of such a response.
 
 pub mod error;
 pub mod extract;
@@ -116,6 +121,27 @@ pub async fn serve_with_shutdown(
         tracing::info!(%addr, "REST API listening");
     }
     axum::serve(listener, router(node)).with_graceful_shutdown(shutdown).await
+}
+
+/// The proofs of a response, flattened into it: `certified` (the header and its certificate, once) and `proofs`
+/// (one [`publica_verify::KeyProof`] per key read, each naming `certified`'s height).
+#[derive(Debug, serde::Serialize)]
+pub(crate) struct Proofs {
+    certified: publica_verify::CertifiedHeader,
+    proofs: Vec<publica_verify::KeyProof>,
+}
+
+impl Proofs {
+    /// The block time of the header the proofs lead to.
+    pub(crate) fn header_time_ms(&self) -> u64 {
+        self.certified.header.time_ms
+    }
+}
+
+impl From<publica_verify::CertifiedReads> for Proofs {
+    fn from(reads: publica_verify::CertifiedReads) -> Self {
+        Self { certified: reads.certified, proofs: reads.reads }
+    }
 }
 
 /// Run `f` on the blocking thread pool. A panic inside becomes an `internal` error instead of a dropped

@@ -1,6 +1,8 @@
 //! Registry routes: land parcels and their titles, applications, permits, companies. Every answer carries the state proofs
-//! of what it shows; "as of a date" answers are [`publica_verify::AsOfAnswer`]s, which a client re-decides offline
-//! with [`publica_verify::verify_ownership`] / [`publica_verify::verify_permit_status`].
+//! of what it shows, all under one certified header that it carries once ([`crate::Proofs`]); "as of a date" answers
+//! are [`publica_verify::AsOfAnswer`]s, which a client re-decides offline with
+//! [`publica_verify::verify_ownership`] / [`publica_verify::verify_permit_status`]. A date after the last
+//! committed block is refused (`time_after_last_block`): no proof can cover it yet.
 //!
 //! Writes are ordinary signed transactions (`POST /v1/transactions` with a `registry` call); these routes only
 //! read.
@@ -21,9 +23,9 @@ use publica_types::registry::{ApplicationAction, RecordId};
 use publica_types::time::parse_time_ms;
 use publica_verify::{OwnershipAnswer, PermitStatusAnswer, ReadProof};
 
-use crate::blocking;
 use crate::error::ApiError;
 use crate::extract::{parse_height, Path, Query};
+use crate::{blocking, Proofs};
 
 /// Default page of a history.
 const HISTORY_PAGE: usize = 20;
@@ -42,17 +44,19 @@ fn at_ms(at: Option<&str>, node: &NodeHandle) -> Result<u64, ApiError> {
     }
 }
 
-/// A version with the proofs of the keys it was read from.
-type Proven<T> = (Version<T>, Vec<ReadProof>);
+/// The latest version of a record, with the keys that prove it (its head key and that version's key) added to
+/// `keys`. The caller proves all its keys at once, under one header.
+fn latest_keyed<T: Record>(node: &NodeHandle, id: &str, keys: &mut Vec<Vec<u8>>) -> Option<Version<T>> {
+    let v = engine::latest::<T>(&StoreView(&node.store), id)?;
+    keys.push(head_key(T::KIND, id));
+    keys.push(version_key(T::KIND, id, v.version));
+    Some(v)
+}
 
-/// The latest version of a record with the proofs of its head key and of that version.
-fn latest_proven<T: Record>(node: &NodeHandle, id: &str) -> Result<Option<Proven<T>>, ApiError> {
-    let view = StoreView(&node.store);
-    let Some(v) = engine::latest::<T>(&view, id) else {
-        return Ok(None);
-    };
-    let proofs = node.read_with_proofs(&[&head_key(T::KIND, id), &version_key(T::KIND, id, v.version)])?;
-    Ok(Some((v, proofs)))
+/// Proofs of `keys`, all under the latest certified header.
+fn prove(node: &NodeHandle, keys: &[Vec<u8>]) -> Result<Proofs, ApiError> {
+    let keys: Vec<&[u8]> = keys.iter().map(Vec::as_slice).collect();
+    Ok(node.read_with_proofs(&keys)?.into())
 }
 
 fn not_found(what: &str, id: &str, kind: RecordKind) -> ApiError {
@@ -73,7 +77,8 @@ pub(crate) struct ParcelResponse {
     encumbrances: Vec<Version<Encumbrance>>,
     /// Proofs of every key read: the parcel's, the boundary's, the title's and each encumbrance's head and latest
     /// version.
-    proofs: Vec<ReadProof>,
+    #[serde(flatten)]
+    proofs: Proofs,
 }
 
 /// `GET /v1/land/parcels/{id}`.
@@ -83,24 +88,24 @@ pub(crate) async fn parcel(
 ) -> Result<axum::Json<ParcelResponse>, ApiError> {
     let id = record_id(&id, "parcel")?;
     let response = blocking(move || -> Result<ParcelResponse, ApiError> {
-        let Some((parcel, mut proofs)) = latest_proven::<Parcel>(&node, id.as_str())? else {
+        let mut keys = Vec::new();
+        let Some(parcel) = latest_keyed::<Parcel>(&node, id.as_str(), &mut keys) else {
             return Err(not_found("parcel", id.as_str(), RecordKind::Parcel));
         };
-        let (title, title_proofs) = latest_proven::<Title>(&node, id.as_str())?
+        let title = latest_keyed::<Title>(&node, id.as_str(), &mut keys)
             .ok_or_else(|| ApiError::Internal(format!("parcel {id} has no title; the store is damaged")))?;
-        proofs.extend(title_proofs);
         let boundary = publica_registry::land::geometry(&StoreView(&node.store), &id)
             .ok_or_else(|| ApiError::Internal(format!("parcel {id} has no boundary; the store is damaged")))?;
-        proofs.push(node.read_with_proof(&geometry_key(&id))?);
+        keys.push(geometry_key(&id));
         let geometry = serde_json::from_str(&boundary.to_geojson())
             .map_err(|e| ApiError::Internal(format!("the boundary of {id} does not render: {e}")))?;
         let mut encumbrances = Vec::with_capacity(title.value.encumbrances.len());
         for e in &title.value.encumbrances {
-            let (v, p) = latest_proven::<Encumbrance>(&node, &e.to_string())?
+            let v = latest_keyed::<Encumbrance>(&node, &e.to_string(), &mut keys)
                 .ok_or_else(|| ApiError::Internal(format!("encumbrance {e} is missing; the store is damaged")))?;
             encumbrances.push(v);
-            proofs.extend(p);
         }
+        let proofs = prove(&node, &keys)?;
         Ok(ParcelResponse { parcel, geometry, title, encumbrances, proofs })
     })
     .await??;
@@ -125,7 +130,8 @@ pub(crate) struct ParcelHistoryResponse {
     parcel: Vec<Version<Parcel>>,
     title: Vec<Version<Title>>,
     /// Proofs of the two head keys and of every version listed.
-    proofs: Vec<ReadProof>,
+    #[serde(flatten)]
+    proofs: Proofs,
 }
 
 /// `GET /v1/land/parcels/{id}/history`.
@@ -151,8 +157,7 @@ pub(crate) async fn parcel_history(
         let mut keys = vec![head_key(RecordKind::Parcel, id.as_str()), head_key(RecordKind::Title, id.as_str())];
         keys.extend(parcel.iter().map(|v| version_key(RecordKind::Parcel, id.as_str(), v.version)));
         keys.extend(title.iter().map(|v| version_key(RecordKind::Title, id.as_str(), v.version)));
-        let keys: Vec<&[u8]> = keys.iter().map(Vec::as_slice).collect();
-        let proofs = node.read_with_proofs(&keys)?;
+        let proofs = prove(&node, &keys)?;
         Ok(ParcelHistoryResponse { parcel_versions, title_versions, parcel, title, proofs })
     })
     .await??;
@@ -182,7 +187,14 @@ pub(crate) async fn owners(
         })?;
         let decision = query::owners_at(&id, at_ms, as_of.in_force.as_ref(), as_of.next.as_ref())
             .map_err(|e| ApiError::Internal(format!("the stored title of {id} does not decide: {e}")))?;
-        Ok(OwnershipAnswer { record: id, at_ms, decision, proofs: read.proofs, following: read.following })
+        Ok(OwnershipAnswer {
+            record: id,
+            at_ms,
+            decision,
+            certified: read.reads.certified,
+            proofs: read.reads.reads,
+            following: read.following,
+        })
     })
     .await??;
     Ok(axum::Json(answer))
@@ -258,7 +270,8 @@ pub(crate) struct ApplicationResponse {
     /// Where it stands at the last block's time (an open application past its deadline has expired).
     state: ApplicationState,
     /// Proofs of its head key, its latest version and its action.
-    proofs: Vec<ReadProof>,
+    #[serde(flatten)]
+    proofs: Proofs,
 }
 
 /// `GET /v1/registry/applications/{id}`.
@@ -274,11 +287,14 @@ pub(crate) async fn application(
             return Err(not_found("application", &key, RecordKind::Application));
         };
         let now = at_ms(None, &node)?;
-        let proofs = node.read_with_proofs(&[
-            &head_key(RecordKind::Application, &key),
-            &version_key(RecordKind::Application, &key, application.version),
-            &publica_registry::schema::action_key(number),
-        ])?;
+        let proofs = prove(
+            &node,
+            &[
+                head_key(RecordKind::Application, &key),
+                version_key(RecordKind::Application, &key, application.version),
+                publica_registry::schema::action_key(number),
+            ],
+        )?;
         Ok(ApplicationResponse {
             state: query::application_state(&application.value, now),
             application,
@@ -294,10 +310,12 @@ pub(crate) async fn application(
 #[derive(Debug, Serialize)]
 pub(crate) struct PermitResponse {
     permit: Version<Permit>,
-    /// Its status at the last block's time, with the proofs to check it.
+    /// Its status at the last block's time, with the proofs to check it: a document of its own (with its own
+    /// certified header, the same block unless one was committed in between), which `publica verify` checks.
     status: PermitStatusAnswer,
     /// Proofs of its head key and latest version.
-    proofs: Vec<ReadProof>,
+    #[serde(flatten)]
+    proofs: Proofs,
 }
 
 fn permit_status_answer(node: &NodeHandle, id: RecordId, at_ms: u64) -> Result<PermitStatusAnswer, ApiError> {
@@ -308,7 +326,14 @@ fn permit_status_answer(node: &NodeHandle, id: RecordId, at_ms: u64) -> Result<P
     })?;
     let decision = query::permit_status(&id, at_ms, as_of.in_force.as_ref(), as_of.next.as_ref())
         .map_err(|e| ApiError::Internal(format!("the stored permit {id} does not decide: {e}")))?;
-    Ok(PermitStatusAnswer { record: id, at_ms, decision, proofs: read.proofs, following: read.following })
+    Ok(PermitStatusAnswer {
+        record: id,
+        at_ms,
+        decision,
+        certified: read.reads.certified,
+        proofs: read.reads.reads,
+        following: read.following,
+    })
 }
 
 /// `GET /v1/permits/{id}`.
@@ -318,10 +343,13 @@ pub(crate) async fn permit(
 ) -> Result<axum::Json<PermitResponse>, ApiError> {
     let id = record_id(&id, "permit")?;
     let response = blocking(move || -> Result<PermitResponse, ApiError> {
-        let Some((permit, proofs)) = latest_proven::<Permit>(&node, id.as_str())? else {
+        let mut keys = Vec::new();
+        let Some(permit) = latest_keyed::<Permit>(&node, id.as_str(), &mut keys) else {
             return Err(not_found("permit", id.as_str(), RecordKind::Permit));
         };
-        let now = at_ms(None, &node)?;
+        let proofs = prove(&node, &keys)?;
+        // Now: the time of the header just proven under, which the status answer's header therefore covers.
+        let now = proofs.header_time_ms();
         Ok(PermitResponse { status: permit_status_answer(&node, id, now)?, permit, proofs })
     })
     .await??;
@@ -360,7 +388,8 @@ fn company_number(text: &str) -> Result<RecordId, ApiError> {
 pub(crate) struct CompanyResponse {
     company: Version<Company>,
     /// Proofs of its head key and latest version.
-    proofs: Vec<ReadProof>,
+    #[serde(flatten)]
+    proofs: Proofs,
 }
 
 /// `GET /v1/business/companies/{number}`.
@@ -370,8 +399,10 @@ pub(crate) async fn company(
 ) -> Result<axum::Json<CompanyResponse>, ApiError> {
     let number = company_number(&number)?;
     let response = blocking(move || -> Result<CompanyResponse, ApiError> {
-        let (company, proofs) = latest_proven::<Company>(&node, number.as_str())?
+        let mut keys = Vec::new();
+        let company = latest_keyed::<Company>(&node, number.as_str(), &mut keys)
             .ok_or_else(|| not_found("company", number.as_str(), RecordKind::Company))?;
+        let proofs = prove(&node, &keys)?;
         Ok(CompanyResponse { company, proofs })
     })
     .await??;
@@ -386,7 +417,8 @@ pub(crate) struct CompanyHistoryResponse {
     /// The filings made in the versions listed.
     filings: Vec<Version<FilingRecord>>,
     /// Proofs of the head key, of every version and of every filing listed.
-    proofs: Vec<ReadProof>,
+    #[serde(flatten)]
+    proofs: Proofs,
 }
 
 /// `GET /v1/business/companies/{number}/history`.
@@ -425,8 +457,7 @@ pub(crate) async fn company_history(
         let mut keys = vec![head_key(RecordKind::Company, number.as_str())];
         keys.extend(company.iter().map(|v| version_key(RecordKind::Company, number.as_str(), v.version)));
         keys.extend(filings.iter().map(|f| version_key(RecordKind::Filing, &f.id, f.version)));
-        let keys: Vec<&[u8]> = keys.iter().map(Vec::as_slice).collect();
-        let proofs = node.read_with_proofs(&keys)?;
+        let proofs = prove(&node, &keys)?;
         Ok(CompanyHistoryResponse { versions, company, filings, proofs })
     })
     .await??;

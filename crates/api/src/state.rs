@@ -38,9 +38,9 @@ pub(crate) async fn account(
     let response = blocking(move || -> Result<AccountResponse, ApiError> {
         let key = account_key(&address);
         // The record and the nonce are read under one lock, against the same header.
-        let mut proofs = node.read_with_proofs(&[&key, &nonce_key(&address)])?;
-        let nonce_proof = proofs.pop().expect("two proofs");
-        let proof = proofs.pop().expect("two proofs");
+        let reads = node.read_with_proofs(&[&key, &nonce_key(&address)])?;
+        let proof = reads.reads[0].with_header(&reads.certified);
+        let nonce_value = reads.reads[1].value.clone();
         let height = proof.certified.header.height;
         let Some(bytes) = proof.value.as_deref() else {
             return Err(ApiError::NotFound(format!(
@@ -51,7 +51,7 @@ pub(crate) async fn account(
         // The record is taken from the proven value itself, so the record and its proof always agree.
         let account: AccountRecord = codec::decode_canonical("account record", bytes, ACCOUNT_BYTES_MAX)
             .map_err(|e| ApiError::Internal(format!("the stored account record of {address} is damaged: {e}")))?;
-        let next_nonce = match nonce_proof.value {
+        let next_nonce = match nonce_value {
             None => 0,
             Some(b) => u64::from_le_bytes(b.as_slice().try_into().map_err(|_| {
                 ApiError::Internal(format!("the stored nonce of {address} is {} bytes, not 8", b.len()))

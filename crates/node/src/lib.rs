@@ -56,6 +56,20 @@ pub enum NodeError {
     /// What was asked for belongs to the past and this node does not keep it.
     #[error("{0}")]
     NotKept(String),
+    /// A question about a time after the last committed block: no header can show what held then.
+    #[error(
+        "{at_ms} ms is after the last committed block ({height}, at {last_ms} ms): the ledger cannot prove what \
+         held then yet. Ask about a time at or before {last_ms} ms, or leave the time out to ask about the last \
+         block, and ask again once a block after that time is committed"
+    )]
+    AfterLastBlock {
+        /// The time asked about, Unix milliseconds.
+        at_ms: u64,
+        /// The last committed height.
+        height: u64,
+        /// Its block time, Unix milliseconds.
+        last_ms: u64,
+    },
 }
 
 impl NodeError {

@@ -741,13 +741,16 @@ impl Shared {
         Ok(publica_verify::ValidatorHistory { chain_id: self.chain_id().clone(), changes })
     }
 
-    /// Read a key from the committed state with a proof against the last certified header.
+    /// Read a key from the committed state with a proof against the last certified header: a self-contained
+    /// proof document (header, certificate, key, value, proof).
     pub fn read_with_proof(&self, key: &[u8]) -> Result<publica_verify::ReadProof, crate::NodeError> {
-        Ok(self.read_with_proofs(&[key])?.pop().expect("one proof per key"))
+        let reads = self.read_with_proofs(&[key])?;
+        Ok(reads.reads[0].with_header(&reads.certified))
     }
 
-    /// Read several keys with proofs, all against the same certified header.
-    pub fn read_with_proofs(&self, keys: &[&[u8]]) -> Result<Vec<publica_verify::ReadProof>, crate::NodeError> {
+    /// Read several keys with proofs, all against the same certified header, which is returned once: a document
+    /// listing many reads carries one certificate, not one per read.
+    pub fn read_with_proofs(&self, keys: &[&[u8]]) -> Result<publica_verify::CertifiedReads, crate::NodeError> {
         self.latest_proofs(&self.committed.read(), keys)
     }
 
@@ -756,11 +759,11 @@ impl Shared {
         &self,
         committed: &Committed,
         keys: &[&[u8]],
-    ) -> Result<Vec<publica_verify::ReadProof>, crate::NodeError> {
+    ) -> Result<publica_verify::CertifiedReads, crate::NodeError> {
         let Some((header, certificate)) = committed.header.clone() else {
             return Err(crate::NodeError::NotReady("no block is committed yet; proofs start at height 1".into()));
         };
-        let mut proofs = Vec::with_capacity(keys.len());
+        let mut reads = Vec::with_capacity(keys.len());
         for key in keys {
             let value = self.store.state_get(key)?;
             // The store and the tree must agree: check it here, where a disagreement would otherwise become a
@@ -771,14 +774,14 @@ impl Shared {
                 value.as_deref().map(value_hash),
                 "committed state and state tree disagree on a key"
             );
-            proofs.push(publica_verify::ReadProof {
-                certified: publica_verify::CertifiedHeader { header: header.clone(), certificate: certificate.clone() },
+            reads.push(publica_verify::KeyProof {
+                height: header.height,
                 key: key.to_vec(),
                 value,
                 proof: committed.tree.prove(&kh),
             });
         }
-        Ok(proofs)
+        Ok(publica_verify::CertifiedReads { certified: publica_verify::CertifiedHeader { header, certificate }, reads })
     }
 }
 
@@ -786,10 +789,11 @@ impl Shared {
 #[derive(Clone, Debug)]
 pub struct AsOfProofs {
     /// One proof per key, all under the certified header of the block in force at the time asked about (the
-    /// first block when the time is before it).
-    pub proofs: Vec<publica_verify::ReadProof>,
+    /// first block when the time is before it), or under the latest header when past states are not kept; the
+    /// header comes once, in `reads.certified`.
+    pub reads: publica_verify::CertifiedReads,
     /// The certified header of the next block, whose time is after the time asked about; `None` when the proofs'
-    /// header is already after it or is the last block committed.
+    /// header is after that time, or is the last block and at that very time.
     pub following: Option<publica_verify::CertifiedHeader>,
 }
 
@@ -833,9 +837,13 @@ impl Shared {
     /// nodes but only the latest values. The proofs are read from the tree of the block in force at `at_ms` — the
     /// last one at or before it, whose certified header a court or an archive may already hold — and the next
     /// block's header comes along to show that no block between them was left out. A node that does not keep past
-    /// states (`storage.past_states`), or lacks that block's nodes, proves under its latest header instead, which
-    /// the verifier equally accepts (the versions' block times decide). Everything is read under the committed
-    /// lock, so a commit cannot slip in between.
+    /// states (`storage.past_states`), or lacks that block's nodes, proves under its latest header instead, whose
+    /// time is at or after `at_ms`, which the verifier equally accepts (the versions' block times decide).
+    /// Everything is read under the committed lock, so a commit cannot slip in between.
+    ///
+    /// A time after the last committed block is refused ([`crate::NodeError::AfterLastBlock`]): no header this
+    /// node has can show what held then, and an answer proven only up to the last block would claim more than
+    /// its proofs cover.
     pub fn read_as_of<T>(
         &self,
         at_ms: u64,
@@ -843,8 +851,11 @@ impl Shared {
     ) -> Result<(T, AsOfProofs), crate::NodeError> {
         let committed = self.committed.read();
         let latest = committed.height;
-        if latest == 0 {
+        let Some((last, _)) = &committed.header else {
             return Err(crate::NodeError::NotReady("no block is committed yet; proofs start at height 1".into()));
+        };
+        if at_ms > last.time_ms {
+            return Err(crate::NodeError::AfterLastBlock { at_ms, height: latest, last_ms: last.time_ms });
         }
         let (answer, keys) = question(&StoreView(&self.store));
         let height = self.height_at_time(at_ms, latest)?.unwrap_or(1);
@@ -858,19 +869,22 @@ impl Shared {
             }
         }
         let keys: Vec<&[u8]> = keys.iter().map(Vec::as_slice).collect();
-        let proofs = self.latest_proofs(&committed, &keys)?;
-        Ok((answer, AsOfProofs { proofs, following: None }))
+        let reads = self.latest_proofs(&committed, &keys)?;
+        // The latest header is at or after `at_ms` (checked above): it covers the time on its own.
+        Ok((answer, AsOfProofs { reads, following: None }))
     }
 
-    /// Proofs under the header of a past height, with the next header when that one is at or before `at_ms`.
+    /// Proofs under the header of a past height, with the next header when that one is at or before `at_ms`
+    /// (at exactly `at_ms` the header covers the time alone, as block times strictly increase, but the next header
+    /// also shows the block was in force, which a reader may find plainer).
     fn past_proofs(&self, height: u64, at_ms: u64, keys: &[Vec<u8>]) -> Result<AsOfProofs, crate::NodeError> {
         let certified = self.certified_header(height)?;
         let following = if certified.header.time_ms <= at_ms { Some(self.certified_header(height + 1)?) } else { None };
-        let mut proofs = Vec::with_capacity(keys.len());
+        let mut reads = Vec::with_capacity(keys.len());
         for key in keys {
-            proofs.push(self.historic_proof(&certified, key)?);
+            reads.push(self.historic_proof(&certified, key)?);
         }
-        Ok(AsOfProofs { proofs, following })
+        Ok(AsOfProofs { reads: publica_verify::CertifiedReads { certified, reads }, following })
     }
 
     /// A proof of `key` under a past certified header, from the kept tree nodes; the value (if the key was
@@ -879,7 +893,7 @@ impl Shared {
         &self,
         certified: &publica_verify::CertifiedHeader,
         key: &[u8],
-    ) -> Result<publica_verify::ReadProof, crate::NodeError> {
+    ) -> Result<publica_verify::KeyProof, crate::NodeError> {
         let height = certified.header.height;
         let kh = key_hash(key);
         let proof =
@@ -905,7 +919,7 @@ impl Shared {
             }
             _ => None,
         };
-        Ok(publica_verify::ReadProof { certified: certified.clone(), key: key.to_vec(), value, proof })
+        Ok(publica_verify::KeyProof { height, key: key.to_vec(), value, proof })
     }
 }
 

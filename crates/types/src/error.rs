@@ -65,6 +65,8 @@ pub enum ErrorCode {
     NotFound = 2003,
     Unavailable = 2004,
     Internal = 2005,
+    /// A question about a time after the last committed block, which no proof can cover yet.
+    TimeAfterLastBlock = 2006,
 }
 
 impl ErrorCode {
@@ -100,6 +102,7 @@ impl ErrorCode {
             Self::NotFound => "not_found",
             Self::Unavailable => "unavailable",
             Self::Internal => "internal",
+            Self::TimeAfterLastBlock => "time_after_last_block",
         }
     }
 
@@ -129,6 +132,7 @@ impl ErrorCode {
         Self::NotFound,
         Self::Unavailable,
         Self::Internal,
+        Self::TimeAfterLastBlock,
     ];
 }
 

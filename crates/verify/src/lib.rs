@@ -9,6 +9,12 @@
 //! 3. the certificate carries valid hybrid signatures from more than two thirds of the set's voting power;
 //! 4. the state proof leads from (K, V) to the header's `state_root`.
 //!
+//! A document that carries several reads under one header — an API response listing records, a registry answer —
+//! carries the header and its certificate **once** (`certified`) and each read as a [`KeyProof`]: the key, the
+//! value and the Merkle proof, with the height of the header it leads to as the reference. A certificate holds one
+//! hybrid signature (about 4.7 KB) per signer, so repeating it per read would make a page cost signers × items;
+//! this way it costs one certificate plus the items. [`verify_document`] checks every proof in any such document.
+//!
 //! The [`registry`] module checks the registries' "as of a date" answers built from such proofs. The [`receipt`]
 //! module verifies the notary's receipts (C2SP tlog-proofs) the same way: offline, against the
 //! validators' keys and, when wanted, independent witnesses' keys.
@@ -25,7 +31,8 @@ pub use receipt::{
     VerifiedExtension, VerifiedReceipt, WitnessCosignature, MAX_CONSISTENCY_PROOF_BYTES,
 };
 pub use registry::{
-    verify_ownership, verify_permit_status, AsOfAnswer, Coverage, OwnershipAnswer, PermitStatusAnswer, VerifiedAsOf,
+    ownership_at_header, permit_status_at_header, verify_ownership, verify_permit_status, AsOfAnswer, Coverage,
+    OwnershipAnswer, PermitStatusAnswer, VerifiedAsOf,
 };
 
 use publica_merkle::StateProof;
@@ -62,6 +69,22 @@ pub enum VerifyError {
     /// The proofs verify, but they do not establish what the answer claims.
     #[error("the answer does not follow from its proofs: {0}")]
     Answer(String),
+    /// The proofs verify, but they cover the ledger only up to a block before the time asked about: what
+    /// happened after that block is not proven either way.
+    #[error(
+        "the proofs cover the ledger only up to block {height} at {proven_to_ms} ms, before the time asked about \
+         ({asked_ms} ms), and no later certified header shows that nothing changed in between: the answer is not \
+         proven for that time. Ask a node again for that time (it must answer with the block in force then and \
+         the certified header after it), or rely on the answer only up to block {height}"
+    )]
+    NotCovered {
+        /// The time asked about, Unix milliseconds.
+        asked_ms: u64,
+        /// Height of the proofs' certified header.
+        height: u64,
+        /// Its block time: the last time the proofs cover.
+        proven_to_ms: u64,
+    },
 }
 
 /// A header and the certificate that decided it.
@@ -150,23 +173,18 @@ impl ReadProof {
     /// Every check of the crate documentation.
     pub fn verify(&self, chain_id: &ChainId, validators: &ValidatorSet) -> Result<VerifiedRead, VerifyError> {
         self.certified.verify(chain_id, validators)?;
-        self.verify_state_only()
+        self.key_proof().verify_under(&self.certified)
     }
 
-    /// Check 4 alone, for a proof whose certified header was already verified (several proofs under one header).
-    pub(crate) fn verify_state_only(&self) -> Result<VerifiedRead, VerifyError> {
-        let h = &self.certified.header;
-        self.proof
-            .verify(&h.state_root, &self.key, self.value.as_deref())
-            .map_err(|e| VerifyError::StateProof(e.to_string()))?;
-        Ok(VerifiedRead {
-            chain_id: h.chain_id.clone(),
-            height: h.height,
-            time_ms: h.time_ms,
-            signers: self.certified.certificate.signatures.len(),
+    /// The read without its header, naming the header's height: how a document carrying several reads under one
+    /// header holds it.
+    pub fn key_proof(&self) -> KeyProof {
+        KeyProof {
+            height: self.certified.header.height,
             key: self.key.clone(),
             value: self.value.clone(),
-        })
+            proof: self.proof.clone(),
+        }
     }
 
     /// Verify against the set of the header's height, from validator sets verified from the genesis set.
@@ -177,6 +195,166 @@ impl ReadProof {
     /// Verify against the first validator set of a network, from its genesis document.
     pub fn verify_with_genesis(&self, genesis: &Genesis) -> Result<VerifiedRead, VerifyError> {
         self.verify(&genesis.chain_id, &genesis.validators)
+    }
+}
+
+/// A state proof that names, by height, the certified header it leads to. The header and its certificate are
+/// carried once by the document holding the proof (its `certified` field), so that a page of proofs costs one
+/// certificate, not one per proof.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyProof {
+    /// Height of the certified header whose state root the proof leads to: the reference to the document's
+    /// `certified` header, which must be at this height.
+    pub height: u64,
+    /// The state key read.
+    #[serde(with = "hex_bytes")]
+    pub key: Vec<u8>,
+    /// Its value, or `null` when the key is absent.
+    #[serde(with = "opt_hex_bytes")]
+    pub value: Option<Vec<u8>>,
+    /// The Merkle proof.
+    pub proof: StateProof,
+}
+
+impl KeyProof {
+    /// Check 4 of the crate documentation under `certified`, which the caller has verified (checks 1 to 3) and
+    /// which must be the header this proof names.
+    pub fn verify_under(&self, certified: &CertifiedHeader) -> Result<VerifiedRead, VerifyError> {
+        let h = &certified.header;
+        if self.height != h.height {
+            return Err(VerifyError::Malformed(format!(
+                "the proof of key {} names the header of height {}, but the document's certified header is of \
+                 height {}",
+                hex(&self.key),
+                self.height,
+                h.height
+            )));
+        }
+        self.proof
+            .verify(&h.state_root, &self.key, self.value.as_deref())
+            .map_err(|e| VerifyError::StateProof(e.to_string()))?;
+        Ok(VerifiedRead {
+            chain_id: h.chain_id.clone(),
+            height: h.height,
+            time_ms: h.time_ms,
+            signers: certified.certificate.signatures.len(),
+            key: self.key.clone(),
+            value: self.value.clone(),
+        })
+    }
+
+    /// The self-contained proof document of this read (`GET /v1/state/{key}`'s shape), for a citizen who wants to
+    /// keep one read on its own.
+    pub fn with_header(&self, certified: &CertifiedHeader) -> ReadProof {
+        ReadProof {
+            certified: certified.clone(),
+            key: self.key.clone(),
+            value: self.value.clone(),
+            proof: self.proof.clone(),
+        }
+    }
+}
+
+/// Several reads under one certified header, as a node makes them: the header and its certificate once.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CertifiedReads {
+    /// The header all the proofs lead to, with its certificate.
+    pub certified: CertifiedHeader,
+    /// One proof per key, in the order asked.
+    pub reads: Vec<KeyProof>,
+}
+
+impl CertifiedReads {
+    /// Verify the header once against the set of its height, then every proof under it.
+    pub fn verify_with_sets(&self, sets: &VerifiedSets) -> Result<Vec<VerifiedRead>, VerifyError> {
+        sets.verify_header(&self.certified)?;
+        self.reads.iter().map(|r| r.verify_under(&self.certified)).collect()
+    }
+}
+
+/// What [`verify_document`] found in a document: every certified header and every read, all verified.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct VerifiedDocument {
+    /// The certified headers (`certified` fields and self-contained proofs), in document order.
+    pub headers: Vec<(u64, u64, usize)>,
+    /// Every state proof, in document order.
+    pub reads: Vec<VerifiedRead>,
+}
+
+/// Check every proof in an API response or any JSON document built the same way: each object with a
+/// `certified` field (`{"header", "certificate"}`) is a scope whose header is verified against the validator set
+/// of its height; every [`KeyProof`] inside it (an object of exactly `height`, `key`, `value`, `proof`) must name
+/// that header and lead to its state root; every self-contained [`ReadProof`] is checked on its own. A
+/// [`KeyProof`] outside any scope, a `certified` field that is not a certified header, or a document with no
+/// proof at all is refused. The documents' other fields are not interpreted: what a response shows must be read
+/// from the proven values.
+pub fn verify_document(bytes: &[u8], sets: &VerifiedSets) -> Result<VerifiedDocument, VerifyError> {
+    if bytes.len() > MAX_PROOF_JSON_BYTES {
+        return Err(VerifyError::Malformed(format!(
+            "{} bytes, more than the limit of {MAX_PROOF_JSON_BYTES}",
+            bytes.len()
+        )));
+    }
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| VerifyError::Malformed(e.to_string()))?;
+    let mut found = VerifiedDocument::default();
+    walk(&value, None, sets, &mut found)?;
+    if found.reads.is_empty() {
+        return Err(VerifyError::Malformed("the document holds no state proof".into()));
+    }
+    Ok(found)
+}
+
+fn walk(
+    value: &serde_json::Value,
+    scope: Option<&CertifiedHeader>,
+    sets: &VerifiedSets,
+    found: &mut VerifiedDocument,
+) -> Result<(), VerifyError> {
+    use serde_json::Value;
+    fn parse<T: serde::de::DeserializeOwned>(what: &str, v: &serde_json::Value) -> Result<T, VerifyError> {
+        serde_json::from_value(v.clone()).map_err(|e| VerifyError::Malformed(format!("{what}: {e}")))
+    }
+    match value {
+        Value::Array(items) => items.iter().try_for_each(|v| walk(v, scope, sets, found)),
+        Value::Object(fields) => {
+            let has = |names: &[&str]| fields.len() == names.len() && names.iter().all(|n| fields.contains_key(*n));
+            if has(&["height", "key", "value", "proof"]) {
+                let proof: KeyProof = parse("a key proof", value)?;
+                let certified = scope.ok_or_else(|| {
+                    VerifyError::Malformed(format!(
+                        "the proof of key {} is not inside an object with a `certified` header",
+                        hex(&proof.key)
+                    ))
+                })?;
+                found.reads.push(proof.verify_under(certified)?);
+                return Ok(());
+            }
+            if has(&["header", "certificate", "key", "value", "proof"]) {
+                let proof: ReadProof = parse("a proof", value)?;
+                let read = proof.verify_with_sets(sets)?;
+                found.headers.push((read.height, read.time_ms, read.signers));
+                found.reads.push(read);
+                return Ok(());
+            }
+            let own;
+            let scope = match fields.get("certified") {
+                Some(v) if !v.is_null() => {
+                    let certified: CertifiedHeader = parse("the certified header", v)?;
+                    sets.verify_header(&certified)?;
+                    found.headers.push((
+                        certified.header.height,
+                        certified.header.time_ms,
+                        certified.certificate.signatures.len(),
+                    ));
+                    own = certified;
+                    Some(&own)
+                }
+                _ => scope,
+            };
+            fields.iter().filter(|(k, _)| *k != "certified").try_for_each(|(_, v)| walk(v, scope, sets, found))
+        }
+        _ => Ok(()),
     }
 }
 

@@ -3,15 +3,28 @@
 //!
 //! Registry records are versioned and never overwritten (`docs/registry.md`), so the version in force at D is
 //! proven by two state keys: version `n`, written at or before D, and version `n + 1`, written after D or proven
-//! absent (when no version was in force, the single key of version 1). The proofs lead to the certified header of
-//! **the block in force at D** — the last block at or before D — and the answer carries the next block's
-//! certified header too: its time is after D and it names the first as its parent, so no block at or before D
-//! was left out. (When D is before the first block the proofs lead to the first block; when D is after the last
-//! block the node has, to that block, and the verdict says so.)
+//! absent (when no version was in force, the single key of version 1). The answer carries one certified header
+//! (`certified`) and the proofs of those keys under it.
 //!
-//! The check here verifies each proof against the validator sets, insists that the proven keys are exactly the
-//! ones the question needs — a node cannot answer with an older version and hide the newer one — decodes the
-//! versions and takes the registry's own decision ([`owners_at`], [`permit_status`]), which must equal the node's.
+//! **What the proofs cover.** A state at block H holds every version written by the blocks up to H, and block
+//! times strictly increase with height. So the proofs settle the question for D only when:
+//!
+//! - H's time is at or after D: every block at or before D is at or below H, so every version written at or
+//!   before D is in H's state, and the versions' own block times decide ([`Coverage::HeaderAtOrAfter`]); or
+//! - H's time is at or before D and the answer carries the certified header of H's child (`following`), whose
+//!   time is after D: H was the block in force at D, and no block at or before D was left out
+//!   ([`Coverage::InForce`]).
+//!
+//! Otherwise (H before D, nothing following) the proofs say nothing about the blocks between H and D: a version
+//! written then — a revocation, a sale — would be missing. Such an answer is refused with
+//! [`VerifyError::NotCovered`], which names the last time proven; the answer's `at_ms` is the question, never
+//! evidence. [`ownership_at_header`] and [`permit_status_at_header`] then say what the proofs do establish: the
+//! decision at H's own time.
+//!
+//! The check here verifies the certified header against the validator sets and each proof under it, insists that
+//! the proven keys are exactly the ones the question needs — a node cannot answer with an older version and hide
+//! the newer one — checks the coverage above, decodes the versions and takes the registry's own decision
+//! ([`owners_at`], [`permit_status`]), which must equal the node's.
 
 use serde::{Deserialize, Serialize};
 
@@ -20,25 +33,30 @@ use publica_registry::query::{owners_at, permit_status, OwnershipAt, PermitStatu
 use publica_registry::schema::{Permit, Record, Title, Version};
 use publica_types::registry::RecordId;
 
-use crate::{CertifiedHeader, ReadProof, VerifiedSets, VerifyError};
+use crate::{CertifiedHeader, KeyProof, VerifiedRead, VerifiedSets, VerifyError};
 
 /// Most proofs an as-of answer carries (it needs one or two).
 const AS_OF_PROOFS_MAX: usize = 2;
 
 /// A node's answer to an as-of question: its decision and the proofs to check it with.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AsOfAnswer<D> {
     /// The parcel or permit asked about.
     pub record: RecordId,
-    /// The time asked about, Unix milliseconds.
+    /// The time asked about, Unix milliseconds. It is the question, not evidence: the verifier accepts the answer
+    /// only for a time its proofs cover (see the module documentation).
     pub at_ms: u64,
     /// The node's decision.
     pub decision: D,
-    /// The proofs of the version in force and of the one after it (see the module documentation), under one
-    /// certified header.
-    pub proofs: Vec<ReadProof>,
-    /// The certified header of the block after the proofs' header, when that header is at or before `at_ms` and
-    /// is not the last block the node had.
+    /// The certified header the proofs lead to: that of the block in force at `at_ms` (the last at or before it),
+    /// or a later one.
+    pub certified: CertifiedHeader,
+    /// The proofs of the version in force and of the one after it (see the module documentation), each naming
+    /// `certified`'s height.
+    pub proofs: Vec<KeyProof>,
+    /// The certified header of the block after `certified`, when that one is at or before `at_ms`: its time is
+    /// after `at_ms`, so `certified` was the block in force then.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub following: Option<CertifiedHeader>,
 }
@@ -53,88 +71,124 @@ pub type PermitStatusAnswer = AsOfAnswer<PermitStatus>;
 pub struct VerifiedAsOf<D> {
     /// The decision, taken again from the proven versions.
     pub decision: D,
+    /// The time the decision is for, Unix milliseconds: the answer's `at_ms` once the proofs cover it, or the
+    /// header's own time from [`ownership_at_header`] and [`permit_status_at_header`].
+    pub at_ms: u64,
     /// Height of the certified header the proofs lead to.
     pub height: u64,
     /// Its block time, Unix milliseconds.
     pub time_ms: u64,
     /// Validators that signed it.
     pub signers: usize,
-    /// How that header relates to the time asked about.
+    /// How that header covers the time of the decision.
     pub coverage: Coverage,
 }
 
-/// How the header of a verified as-of answer relates to the time asked about.
+/// How the header of a verified as-of answer covers the time of its decision (see the module documentation).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Coverage {
-    /// The header is the block in force at that time: at or before it, and the next block (certified, its
-    /// child) is after it.
+    /// The header is at or after that time: its state holds every version written up to then, and the versions'
+    /// own block times decide.
+    HeaderAtOrAfter,
+    /// The header is before that time, and the next block (certified, its child) is after it: the header's block
+    /// was the one in force.
     InForce {
         /// The next block's time, Unix milliseconds.
         next_time_ms: u64,
     },
-    /// The header is after that time (the time is before the first block, or the node proved from a later
-    /// state): the versions' own block times decide.
-    Later,
-    /// The header is at or before that time and no later block was shown: the answer holds up to that header,
-    /// the last block the node had. Ask again, or ask another node, to cover blocks after it.
-    UpToHeader,
 }
 
-/// Check an ownership answer against validator sets verified from the genesis set.
+/// Check an ownership answer against validator sets verified from the genesis set. An answer whose proofs do
+/// not reach its `at_ms` is refused with [`VerifyError::NotCovered`].
 pub fn verify_ownership(
     answer: &OwnershipAnswer,
     sets: &VerifiedSets,
 ) -> Result<VerifiedAsOf<OwnershipAt>, VerifyError> {
-    let (in_force, next, verified) = proven_versions::<Title, _>(answer, sets)?;
-    let decision = owners_at(&answer.record, answer.at_ms, in_force.as_ref(), next.as_ref())
+    let proven = proven_versions::<Title, _>(answer, sets)?;
+    let coverage = coverage(answer, sets)?;
+    let decision = owners_at(&answer.record, answer.at_ms, proven.in_force.as_ref(), proven.next.as_ref())
         .map_err(|e| VerifyError::Answer(e.to_string()))?;
-    agree(&answer.decision, decision, verified)
+    agree(&answer.decision, decision, answer.at_ms, &proven.read, coverage)
 }
 
-/// Check a permit-status answer against validator sets verified from the genesis set.
+/// Check a permit-status answer against validator sets verified from the genesis set. An answer whose proofs do
+/// not reach its `at_ms` is refused with [`VerifyError::NotCovered`].
 pub fn verify_permit_status(
     answer: &PermitStatusAnswer,
     sets: &VerifiedSets,
 ) -> Result<VerifiedAsOf<PermitStatus>, VerifyError> {
-    let (in_force, next, verified) = proven_versions::<Permit, _>(answer, sets)?;
-    let decision = permit_status(&answer.record, answer.at_ms, in_force.as_ref(), next.as_ref())
+    let proven = proven_versions::<Permit, _>(answer, sets)?;
+    let coverage = coverage(answer, sets)?;
+    let decision = permit_status(&answer.record, answer.at_ms, proven.in_force.as_ref(), proven.next.as_ref())
         .map_err(|e| VerifyError::Answer(e.to_string()))?;
-    agree(&answer.decision, decision, verified)
+    agree(&answer.decision, decision, answer.at_ms, &proven.read, coverage)
+}
+
+/// What an ownership answer's proofs establish at their own header's time, whatever time the answer names and
+/// whatever it decided: for an answer refused with [`VerifyError::NotCovered`], the part that is proven.
+pub fn ownership_at_header(
+    answer: &OwnershipAnswer,
+    sets: &VerifiedSets,
+) -> Result<VerifiedAsOf<OwnershipAt>, VerifyError> {
+    let proven = proven_versions::<Title, _>(answer, sets)?;
+    let at_ms = proven.read.time_ms;
+    let decision = owners_at(&answer.record, at_ms, proven.in_force.as_ref(), proven.next.as_ref())
+        .map_err(|e| VerifyError::Answer(e.to_string()))?;
+    Ok(verified(decision, at_ms, &proven.read, Coverage::HeaderAtOrAfter))
+}
+
+/// What a permit-status answer's proofs establish at their own header's time (see [`ownership_at_header`]).
+pub fn permit_status_at_header(
+    answer: &PermitStatusAnswer,
+    sets: &VerifiedSets,
+) -> Result<VerifiedAsOf<PermitStatus>, VerifyError> {
+    let proven = proven_versions::<Permit, _>(answer, sets)?;
+    let at_ms = proven.read.time_ms;
+    let decision = permit_status(&answer.record, at_ms, proven.in_force.as_ref(), proven.next.as_ref())
+        .map_err(|e| VerifyError::Answer(e.to_string()))?;
+    Ok(verified(decision, at_ms, &proven.read, Coverage::HeaderAtOrAfter))
 }
 
 fn agree<D: PartialEq + std::fmt::Debug>(
     claimed: &D,
     decision: D,
-    verified: Covered,
+    at_ms: u64,
+    read: &VerifiedRead,
+    coverage: Coverage,
 ) -> Result<VerifiedAsOf<D>, VerifyError> {
     if *claimed != decision {
         return Err(VerifyError::Answer(format!(
             "the answer says {claimed:?}, but its proven versions say {decision:?}"
         )));
     }
-    Ok(VerifiedAsOf {
-        decision,
-        height: verified.read.height,
-        time_ms: verified.read.time_ms,
-        signers: verified.read.signers,
-        coverage: verified.coverage,
-    })
+    Ok(verified(decision, at_ms, read, coverage))
 }
 
-/// The first proof's verified read and how its header covers the time asked about.
-struct Covered {
-    read: crate::VerifiedRead,
-    coverage: Coverage,
+fn verified<D>(decision: D, at_ms: u64, read: &VerifiedRead, coverage: Coverage) -> VerifiedAsOf<D> {
+    VerifiedAsOf { decision, at_ms, height: read.height, time_ms: read.time_ms, signers: read.signers, coverage }
 }
 
-type Proven<T> = (Option<Version<T>>, Option<Version<T>>, Covered);
+/// The versions an answer's proofs show, and the first proof's verified read.
+struct Proven<T> {
+    in_force: Option<Version<T>>,
+    next: Option<Version<T>>,
+    read: VerifiedRead,
+}
 
-/// Check the following header, if any: certified by its own height's set, the child of the proofs' header, and
-/// after the time asked about.
+/// How the proofs' header covers the answer's `at_ms` (see the module documentation): checks the following
+/// header, if any (certified by its own height's set, the child of the proofs' header, after the time asked
+/// about), and refuses an answer whose header is before that time with nothing following.
 fn coverage<D>(answer: &AsOfAnswer<D>, sets: &VerifiedSets) -> Result<Coverage, VerifyError> {
-    let header = &answer.proofs[0].certified.header;
+    let header = &answer.certified.header;
     let Some(following) = &answer.following else {
-        return Ok(if header.time_ms > answer.at_ms { Coverage::Later } else { Coverage::UpToHeader });
+        if header.time_ms >= answer.at_ms {
+            return Ok(Coverage::HeaderAtOrAfter);
+        }
+        return Err(VerifyError::NotCovered {
+            asked_ms: answer.at_ms,
+            height: header.height,
+            proven_to_ms: header.time_ms,
+        });
     };
     let next = &following.header;
     if header.time_ms > answer.at_ms {
@@ -157,11 +211,12 @@ fn coverage<D>(answer: &AsOfAnswer<D>, sets: &VerifiedSets) -> Result<Coverage, 
             next.height, next.time_ms, answer.at_ms
         )));
     }
-    following.verify(sets.chain_id(), sets.at_height(next.height))?;
+    sets.verify_header(following)?;
     Ok(Coverage::InForce { next_time_ms: next.time_ms })
 }
 
-/// Verify the proofs, check they are exactly the keys the question needs, and decode the versions.
+/// Verify the certified header and the proofs under it, check they are exactly the keys the question needs, and
+/// decode the versions.
 fn proven_versions<T: Record, D>(answer: &AsOfAnswer<D>, sets: &VerifiedSets) -> Result<Proven<T>, VerifyError> {
     let id = answer.record.as_str();
     if answer.proofs.is_empty() || answer.proofs.len() > AS_OF_PROOFS_MAX {
@@ -171,15 +226,9 @@ fn proven_versions<T: Record, D>(answer: &AsOfAnswer<D>, sets: &VerifiedSets) ->
         )));
     }
     // One certified header for all: its certificate is checked once, then each Merkle proof against its root.
-    let certified = &answer.proofs[0].certified;
-    if answer.proofs.iter().any(|p| p.certified != *certified) {
-        return Err(VerifyError::Answer("the proofs lead to different certified headers; ask the node again".into()));
-    }
-    let mut verified = Vec::with_capacity(answer.proofs.len());
-    verified.push(answer.proofs[0].verify_with_sets(sets)?);
-    for proof in &answer.proofs[1..] {
-        verified.push(proof.verify_state_only()?);
-    }
+    sets.verify_header(&answer.certified)?;
+    let verified: Vec<VerifiedRead> =
+        answer.proofs.iter().map(|p| p.verify_under(&answer.certified)).collect::<Result<_, _>>()?;
     let decode = |value: &Option<Vec<u8>>| -> Result<Option<Version<T>>, VerifyError> {
         value.as_deref().map(decode_version::<T>).transpose().map_err(|e| VerifyError::Answer(e.to_string()))
     };
@@ -205,9 +254,8 @@ fn proven_versions<T: Record, D>(answer: &AsOfAnswer<D>, sets: &VerifiedSets) ->
             keys_text(expected.iter().map(Vec::as_slice))
         )));
     }
-    let coverage = coverage(answer, sets)?;
     let read = verified.into_iter().next().expect("at least one proof");
-    Ok((in_force, next, Covered { read, coverage }))
+    Ok(Proven { in_force, next, read })
 }
 
 fn keys_text<'a>(keys: impl Iterator<Item = &'a [u8]>) -> String {

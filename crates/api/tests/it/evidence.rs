@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use publica_consensus::Application as _;
 use publica_types::evidence::evidence_root;
 use publica_types::{Keypair, Misbehavior, SignedVote, VoteBody, VoteKind};
-use publica_verify::ReadProof;
+use publica_verify::{CertifiedHeader, KeyProof, VerifiedSets};
 
 use crate::{key, TestNet};
 
@@ -56,8 +56,9 @@ async fn reported_equivocation_is_recorded_once_and_listed_with_a_proof() {
     assert_eq!(record["kind"], "prevote");
     assert_eq!(record["key"], hex::encode(offence.state_key()));
     assert_eq!(record["misbehavior"]["type"], "double_vote");
-    let proof = ReadProof::from_json(record["proof"].to_string().as_bytes()).unwrap();
-    let verified = proof.verify_with_genesis(&net.node.genesis).unwrap();
+    let certified: CertifiedHeader = serde_json::from_value(listed["certified"].clone()).unwrap();
+    let proof: KeyProof = serde_json::from_value(record["proof"].clone()).unwrap();
+    let verified = proof.with_header(&certified).verify_with_genesis(&net.node.genesis).unwrap();
     assert_eq!(verified.height, block.header.height);
     assert_eq!(Misbehavior::decode(proof.value.as_deref().unwrap()).unwrap(), offence);
     let block_json = net.get(&format!("/v1/blocks/{}", block.header.height)).await.json();
@@ -127,4 +128,32 @@ async fn validators_refuse_blocks_whose_evidence_breaks_the_rules() {
     let fresh = with(vec![double_prevote(&net, &net.validator, 1, 4)]);
     let reason = net.app().validate(&fresh).expect_err("the state root no longer matches");
     assert!(reason.contains("state root"), "{reason}");
+}
+
+#[tokio::test]
+async fn a_page_of_proven_records_carries_the_commit_certificate_once() {
+    let net = TestNet::new();
+    const RECORDS: u64 = 4;
+    for _ in 0..RECORDS {
+        net.commit_block();
+    }
+    let mut app = net.app();
+    app.report_misbehavior((1..=RECORDS).map(|height| double_prevote(&net, &net.validator, height, 0)).collect());
+    net.commit_block_with(&mut app);
+    let reply = net.get("/v1/evidence").await;
+    let listed = reply.json();
+    assert_eq!(listed["count"], RECORDS);
+    let certificate = serde_json::to_string(&net.node.store.certificate(RECORDS + 1).unwrap().unwrap()).unwrap();
+    let text = reply.text();
+    assert_eq!(text.matches(&certificate).count(), 1, "one certificate for the whole page");
+    // Besides that certificate and its header, the page is its records: nothing in it grows with the signers.
+    let header = serde_json::to_string(&listed["certified"]["header"]).unwrap();
+    let records: usize = listed["evidence"].as_array().unwrap().iter().map(|r| r.to_string().len()).sum();
+    assert!(text.len() <= certificate.len() + header.len() + records + 256, "{} bytes", text.len());
+    // Every proof of the page verifies, and a tampered one does not.
+    let sets = VerifiedSets::genesis_only(&net.node.genesis);
+    assert_eq!(publica_verify::verify_document(&reply.bytes, &sets).unwrap().reads.len(), RECORDS as usize);
+    let mut tampered = listed.clone();
+    tampered["evidence"][1]["proof"]["value"] = serde_json::json!("00");
+    assert!(publica_verify::verify_document(tampered.to_string().as_bytes(), &sets).is_err());
 }

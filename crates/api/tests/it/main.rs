@@ -4,6 +4,7 @@
 //! and calls `router(node).oneshot(request)`. Blocks are made by the node's own consensus application: it proposes
 //! from the mempool and commits with a certificate signed by the test's validator key, so proofs verify for real.
 
+mod asof;
 mod docs;
 mod evidence;
 mod notary;

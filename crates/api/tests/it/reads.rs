@@ -232,7 +232,8 @@ async fn past_states_are_proven_under_the_header_of_their_time() {
     // At the first block's time: the proofs lead to block 1, and block 2 comes along (its time is later).
     let at = first.header.time_ms;
     let ((), read) = net.node.read_as_of(at, |_| ((), vec![official.clone(), later.clone()])).unwrap();
-    let verified: Vec<_> = read.proofs.iter().map(|p| p.verify_with_genesis(genesis).unwrap()).collect();
+    let sets = publica_verify::VerifiedSets::genesis_only(genesis);
+    let verified = read.reads.verify_with_sets(&sets).unwrap();
     assert!(verified.iter().all(|v| v.height == 1), "{verified:?}");
     assert!(verified[0].value.is_some(), "the first official was registered in block 1");
     assert_eq!(verified[1].value, None, "the second official did not exist yet at block 1");
@@ -241,19 +242,23 @@ async fn past_states_are_proven_under_the_header_of_their_time() {
     assert_eq!(following.header.parent_hash, first.header.hash());
     following.verify(&genesis.chain_id, &genesis.validators).unwrap();
 
-    // Before the first block: the first block, nothing following; after the last: the last, nothing following.
+    // Before the first block: the first block, nothing following; at the last block's time: the last, nothing
+    // following; after it: refused, as no header shows what held then.
     let ((), early) = net.node.read_as_of(at - 1, |_| ((), vec![official.clone()])).unwrap();
-    assert_eq!(early.proofs[0].certified.header.height, 1);
+    assert_eq!(early.reads.certified.header.height, 1);
     assert!(early.following.is_none());
-    let ((), late) = net.node.read_as_of(u64::MAX, |_| ((), vec![later.clone()])).unwrap();
-    assert_eq!(late.proofs[0].verify_with_genesis(genesis).unwrap().height, 3);
+    let last_ms = net.node.certified_header(3).unwrap().header.time_ms;
+    let ((), late) = net.node.read_as_of(last_ms, |_| ((), vec![later.clone()])).unwrap();
+    assert_eq!(late.reads.verify_with_sets(&sets).unwrap()[0].height, 3);
     assert!(late.following.is_none());
+    let after = net.node.read_as_of(last_ms + 1, |_| ((), vec![later.clone()])).unwrap_err();
+    assert!(matches!(after, publica_node::NodeError::AfterLastBlock { height: 3, .. }), "{after}");
 
     // A key whose value changed since (the administrator's nonce) cannot be proven in the past, as only the
     // latest values are kept: the node proves it under its latest header instead.
     let nonce = publica_accounts::schema::nonce_key(&net.admin.address());
     let ((), changed) = net.node.read_as_of(at, |_| ((), vec![nonce])).unwrap();
-    assert_eq!(changed.proofs[0].verify_with_genesis(genesis).unwrap().height, 3);
+    assert_eq!(changed.reads.verify_with_sets(&sets).unwrap()[0].height, 3);
     assert!(changed.following.is_none());
 }
 
@@ -265,7 +270,8 @@ async fn a_node_without_past_states_proves_under_its_latest_header() {
     net.commit_block();
     let official = account_key(&key(10).address());
     let ((), read) = net.node.read_as_of(first.header.time_ms, |_| ((), vec![official])).unwrap();
-    let verified = read.proofs[0].verify_with_genesis(&net.node.genesis).unwrap();
+    let verified =
+        read.reads.reads[0].with_header(&read.reads.certified).verify_with_genesis(&net.node.genesis).unwrap();
     assert_eq!(verified.height, 2);
     assert!(verified.value.is_some() && read.following.is_none());
 }

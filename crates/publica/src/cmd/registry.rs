@@ -165,7 +165,8 @@ pub enum LandCommand {
     /// Who owned a parcel at a time, with proofs (write them with --out and check with `publica verify`).
     Owners {
         parcel: RecordId,
-        /// Unix milliseconds, a date (2026-01-31) or an RFC 3339 date-time; default: now.
+        /// Unix milliseconds, a date (2026-01-31) or an RFC 3339 date-time, at or before the last block (a later
+        /// time is refused: nothing can prove it yet); default: the last block's time.
         #[arg(long)]
         at: Option<String>,
         /// Write the answer with its proofs here.
@@ -608,7 +609,8 @@ fn write_answer(out: Option<&PathBuf>, answer: &Value) -> Result<()> {
         std::fs::write(path, serde_json::to_vec_pretty(answer)?)
             .with_context(|| format!("writing {}", path.display()))?;
         println!(
-            "answer with its proofs written to {}; check it with `publica verify {} --genesis GENESIS`",
+            "answer with its proofs written to {}; check it with `publica verify {} --genesis GENESIS`: only an \
+             answer it reports VALID for that time is proven, and it says why the proofs cover the time",
             path.display(),
             path.display()
         );

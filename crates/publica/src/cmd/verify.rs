@@ -13,8 +13,9 @@ use super::anchor::{format_utc_ms, get_text_ok, sha256_file, TextApi};
 /// Arguments of `publica verify`.
 #[derive(ClapArgs)]
 pub struct Args {
-    /// The proof document (JSON, as returned by the API's state and account reads), or a notary receipt
-    /// (`.tlog-proof`, first line `c2sp.org/tlog-proof@v1`).
+    /// The proof document (JSON: a state proof as `GET /v1/state/{key}` returns it, an as-of answer, any API
+    /// response carrying proofs, a certified header), or a notary receipt (`.tlog-proof`, first line
+    /// `c2sp.org/tlog-proof@v1`).
     proof: PathBuf,
     /// For a receipt: the document it is for; its SHA-256 must be the one the receipt anchors.
     file: Option<PathBuf>,
@@ -65,12 +66,13 @@ pub fn run(args: Args) -> Result<()> {
     if let Some(result) = verify_as_of(&bytes, &sets) {
         return result;
     }
-    // A state proof, or else a bare certified header (`{"header": .., "certificate": ..}`).
+    // A state proof, or else a bare certified header (`{"header": .., "certificate": ..}`), or else any document
+    // holding proofs (an API response).
     let proof = match ReadProof::from_json(&bytes) {
         Ok(proof) => proof,
-        Err(proof_error) => match serde_json::from_slice::<CertifiedHeader>(&bytes) {
+        Err(_) => match serde_json::from_slice::<CertifiedHeader>(&bytes) {
             Ok(certified) => return verify_header(&certified, &sets),
-            Err(_) => return Err(proof_error).with_context(|| format!("reading {}", args.proof.display())),
+            Err(_) => return verify_document(&bytes, &sets, &args.proof),
         },
     };
     match proof.verify_with_sets(&sets) {
@@ -96,69 +98,131 @@ pub fn run(args: Args) -> Result<()> {
 }
 
 /// A registry's as-of answer (`publica land owners --out`, `publica permit status --out`), if the document is
-/// one: checked and its decision shown, or the reason it does not hold.
+/// one: checked and its decision shown, or the reason it does not hold. An answer whose proofs do not reach the
+/// time it names is refused (non-zero exit), after saying what its proofs do establish and up to when.
 fn verify_as_of(bytes: &[u8], sets: &VerifiedSets) -> Option<Result<()>> {
     use publica_registry::query::OwnershipAt;
     use publica_types::time::format_time_ms;
-    use publica_verify::Coverage;
+    use publica_verify::{Coverage, VerifiedAsOf, VerifyError};
     let value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
-    if value.get("decision").is_none() || value.get("proofs").is_none() {
+    if value.get("decision").is_none() || value.get("record").is_none() || value.get("proofs").is_none() {
         return None;
     }
-    // What was decided, about which record, at which time, and the header it was proven under.
-    type Checked = (String, String, u64, (u64, u64, usize, Coverage));
-    let checked: Result<Checked, publica_verify::VerifyError> =
-        if let Ok(answer) = serde_json::from_value::<publica_verify::OwnershipAnswer>(value.clone()) {
-            publica_verify::verify_ownership(&answer, sets).map(|v| {
-                let what = match &v.decision {
-                    OwnershipAt::Owned { version, owners, .. } => {
-                        let owners: Vec<String> =
-                            owners.iter().map(|o| format!("{} {}/{}", o.account, o.numerator, o.denominator)).collect();
-                        format!("owned by {} (title version {version})", owners.join(", "))
-                    }
-                    OwnershipAt::Retired { successors, .. } => {
-                        let s: Vec<&str> = successors.iter().map(|s| s.as_str()).collect();
-                        format!("replaced by {}", s.join(", "))
-                    }
-                    OwnershipAt::NotRegistered => "not registered".to_owned(),
-                };
-                (format!("parcel {}", answer.record), what, answer.at_ms, (v.height, v.time_ms, v.signers, v.coverage))
-            })
-        } else {
-            let answer = match serde_json::from_value::<publica_verify::PermitStatusAnswer>(value) {
-                Ok(a) => a,
-                Err(e) => return Some(Err(anyhow::anyhow!("not a valid as-of answer: {e}"))),
-            };
-            publica_verify::verify_permit_status(&answer, sets).map(|v| {
-                let what = serde_json::to_value(&v.decision).map(|d| d.to_string()).unwrap_or_default();
-                (format!("permit {}", answer.record), what, answer.at_ms, (v.height, v.time_ms, v.signers, v.coverage))
-            })
+    let ownership = |d: &OwnershipAt| match d {
+        OwnershipAt::Owned { version, owners, .. } => {
+            let owners: Vec<String> =
+                owners.iter().map(|o| format!("{} {}/{}", o.account, o.numerator, o.denominator)).collect();
+            format!("owned by {} (title version {version})", owners.join(", "))
+        }
+        OwnershipAt::Retired { successors, .. } => {
+            let s: Vec<&str> = successors.iter().map(|s| s.as_str()).collect();
+            format!("replaced by {}", s.join(", "))
+        }
+        OwnershipAt::NotRegistered => "not registered".to_owned(),
+    };
+    let permit =
+        |d: &publica_registry::query::PermitStatus| serde_json::to_value(d).map(|d| d.to_string()).unwrap_or_default();
+    // What was decided, about which record, and how it was proven; or why not, with what is proven instead.
+    type Outcome = (String, Result<(String, VerifiedAsOf<()>), VerifyError>, Option<(String, VerifiedAsOf<()>)>);
+    fn plain<D>(v: VerifiedAsOf<D>) -> VerifiedAsOf<()> {
+        VerifiedAsOf {
+            decision: (),
+            at_ms: v.at_ms,
+            height: v.height,
+            time_ms: v.time_ms,
+            signers: v.signers,
+            coverage: v.coverage,
+        }
+    }
+    let outcome: Outcome = if let Ok(answer) = serde_json::from_value::<publica_verify::OwnershipAnswer>(value.clone())
+    {
+        let checked = publica_verify::verify_ownership(&answer, sets);
+        let proven = matches!(checked, Err(VerifyError::NotCovered { .. }))
+            .then(|| publica_verify::ownership_at_header(&answer, sets).ok())
+            .flatten()
+            .map(|v| (ownership(&v.decision), plain(v)));
+        (format!("parcel {}", answer.record), checked.map(|v| (ownership(&v.decision), plain(v))), proven)
+    } else {
+        let answer = match serde_json::from_value::<publica_verify::PermitStatusAnswer>(value) {
+            Ok(a) => a,
+            Err(e) => return Some(Err(anyhow::anyhow!("not a valid as-of answer: {e}"))),
         };
+        let checked = publica_verify::verify_permit_status(&answer, sets);
+        let proven = matches!(checked, Err(VerifyError::NotCovered { .. }))
+            .then(|| publica_verify::permit_status_at_header(&answer, sets).ok())
+            .flatten()
+            .map(|v| (permit(&v.decision), plain(v)));
+        (format!("permit {}", answer.record), checked.map(|v| (permit(&v.decision), plain(v))), proven)
+    };
+    let (record, checked, proven) = outcome;
+    let header = |v: &VerifiedAsOf<()>| {
+        format!(
+            "the certified header of height {} (block time {}), signed by {} validators",
+            v.height,
+            format_time_ms(v.time_ms),
+            v.signers
+        )
+    };
     Some(match checked {
-        Ok((record, what, at_ms, (height, time_ms, signers, coverage))) => {
-            println!("VALID answer: at {} {record} was {what}", format_time_ms(at_ms));
-            println!(
-                "  proven under the certified header of height {height} (block time {}), signed by {signers} \
-                 validators",
-                format_time_ms(time_ms)
-            );
-            match coverage {
+        Ok((what, v)) => {
+            println!("VALID answer: at {} {record} was {what}", format_time_ms(v.at_ms));
+            println!("  proven under {}", header(&v));
+            match v.coverage {
                 Coverage::InForce { next_time_ms } => println!(
-                    "  that block was in force at the time asked about: the next one (certified, its child) came at {}",
+                    "  that block was in force at the time asked about: the next one (certified, its child) came \
+                     at {}, so no version written up to that time is missing",
                     format_time_ms(next_time_ms)
                 ),
-                Coverage::Later => {
-                    println!("  that block is later than the time asked about; the versions' block times decide")
-                }
-                Coverage::UpToHeader => println!(
-                    "  no later block was shown: the answer covers the ledger up to that block; ask again to cover \
-                     blocks after it"
+                Coverage::HeaderAtOrAfter => println!(
+                    "  that block is at or after the time asked about: every version written up to that time is in \
+                     its state, and their block times decide"
                 ),
             }
             Ok(())
         }
+        Err(e @ VerifyError::NotCovered { .. }) => {
+            if let Some((what, v)) = proven {
+                println!("PROVEN only up to {}: at that time {record} was {what}", format_time_ms(v.time_ms));
+                println!("  proven under {}", header(&v));
+            }
+            Err(anyhow::anyhow!("NOT PROVEN for the time asked: {e}"))
+        }
         Err(e) => Err(anyhow::anyhow!("INVALID answer: {e}")),
     })
+}
+
+/// Any other document with proofs (an API response listing records): every proof checked under the certified
+/// header it names.
+fn verify_document(bytes: &[u8], sets: &VerifiedSets, path: &Path) -> Result<()> {
+    use publica_types::time::format_time_ms;
+    let found = match publica_verify::verify_document(bytes, sets) {
+        Ok(found) => found,
+        Err(e @ publica_verify::VerifyError::Malformed(_)) => {
+            return Err(anyhow::anyhow!("{e}")).with_context(|| {
+                format!(
+                    "{} is not a proof, a certified header, an as-of answer, a notary receipt or an API response \
+                     with proofs",
+                    path.display()
+                )
+            })
+        }
+        Err(e) => bail!("INVALID proof in {}: {e}", path.display()),
+    };
+    println!("VALID: {} state proofs in {}", found.reads.len(), path.display());
+    for (height, time_ms, signers) in &found.headers {
+        println!(
+            "  under the certified header of height {height} (block time {}), signed by {signers} validators",
+            format_time_ms(*time_ms)
+        );
+    }
+    for read in &found.reads {
+        match &read.value {
+            Some(v) => println!("  key {} = {} bytes", hex::encode(&read.key), v.len()),
+            None => println!("  key {} absent", hex::encode(&read.key)),
+        }
+    }
+    println!("  (the document's other fields are the node's rendering: trust only what the proven values say)");
+    Ok(())
 }
 
 /// The validator sets from --history, or from the node at --api, verified from the genesis set; the genesis set

@@ -116,17 +116,32 @@ fn a_parcel_changes_hands_through_four_parties_and_who_owned_it_when_is_proven_o
     // A following header that is not the next block: the latest one, certified but no child of the proofs' header.
     let latest: Value = serde_json::from_slice(&std::fs::read(dev.home.join("now.json")).unwrap()).unwrap();
     let mut unlinked = answer.clone();
-    unlinked["following"] = serde_json::json!({
-        "header": latest["proofs"][0]["header"],
-        "certificate": latest["proofs"][0]["certificate"],
-    });
-    assert_eq!(answer["proofs"][0]["header"]["height"], answer["following"]["header"]["height"].as_u64().unwrap() - 1);
+    unlinked["following"] = latest["certified"].clone();
+    assert_eq!(answer["certified"]["header"]["height"], answer["following"]["header"]["height"].as_u64().unwrap() - 1);
     for (name, doc) in [("forged", forged), ("hidden", hidden), ("moved", moved), ("unlinked", unlinked)] {
         let file = format!("{name}.json");
         std::fs::write(dev.home.join(&file), doc.to_string()).unwrap();
         let out = verify(&file);
         assert!(!out.status.success() && text(&out).contains("INVALID"), "{name}: {}", text(&out));
     }
+
+    // The forged "as of" answer: the genuine answer for the registration time, its following header deleted and
+    // its date moved to after the sale. Its proofs show ada's title under the registration's block and nothing
+    // after it, so the verifier refuses the date asked, says up to when the answer is proven, and what held then.
+    let mut stale = answer.clone();
+    stale.as_object_mut().unwrap().remove("following");
+    stale["at_ms"] = latest["at_ms"].clone();
+    std::fs::write(dev.home.join("stale.json"), stale.to_string()).unwrap();
+    let out = verify("stale.json");
+    let said = text(&out);
+    assert!(!out.status.success(), "a state before the sale verified as proof of ownership after it: {said}");
+    assert!(said.contains("NOT PROVEN for the time asked") && !said.contains("VALID answer"), "{said}");
+    assert!(said.contains("PROVEN only up to") && said.contains(ADA), "{said}");
+
+    // Any response with proofs verifies as a whole: one certified header, every read under it.
+    std::fs::write(dev.home.join("history.json"), dev.get("/v1/land/parcels/T-1/history").to_string()).unwrap();
+    let whole = ok(verify("history.json"));
+    assert!(whole.contains("VALID: ") && whole.contains("state proofs"), "{whole}");
 
     // Permits: the demo's suspended building permit, proven; a new one is not valid before its start.
     ok(dev.cli(&["permit", "status", "BP-2026-0002", "--out", "permit.json"]));
@@ -150,10 +165,12 @@ fn a_parcel_changes_hands_through_four_parties_and_who_owned_it_when_is_proven_o
             "2031-01-01",
         ],
     ));
-    let early = ok(dev.cli(&["permit", "status", "TL-2030-0001", "--at", "2029-12-31T23:59:59Z"]));
+    let early = ok(dev.cli(&["permit", "status", "TL-2030-0001"]));
     assert!(early.contains("not yet valid"), "{early}");
-    let valid = ok(dev.cli(&["permit", "status", "TL-2030-0001", "--at", "2030-06-01"]));
-    assert!(valid.contains("was valid"), "{valid}");
+    // A date after the last block is a question no proof can answer yet: refused, with what to do.
+    let future = dev.cli(&["permit", "status", "TL-2030-0001", "--at", "2030-06-01"]);
+    let said = text(&future);
+    assert!(!future.status.success() && said.contains("after the last committed block"), "{said}");
     // Only a permit officer of the issuing agency may revoke it.
     let stranger = signed(&dev, "notary", &["permit", "revoke", "--permit", "TL-2030-0001", "--reason", "no"]);
     assert!(!stranger.status.success(), "{}", text(&stranger));

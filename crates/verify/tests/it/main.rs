@@ -6,7 +6,7 @@ mod receipt;
 use publica_crypto::Keypair;
 use publica_merkle::{key_hash, value_hash, StateTree};
 use publica_types::*;
-use publica_verify::{CertifiedHeader, ReadProof, VerifyError};
+use publica_verify::{verify_document, CertifiedHeader, KeyProof, ReadProof, VerifiedSets, VerifyError};
 
 fn chain() -> ChainId {
     "verify-test".parse().unwrap()
@@ -121,4 +121,72 @@ fn each_forgery_fails_at_its_own_check() {
     assert!(matches!(ReadProof::from_json(b"{\"header\": 1}"), Err(VerifyError::Malformed(_))));
     let huge = vec![b' '; publica_verify::MAX_PROOF_JSON_BYTES + 1];
     assert!(matches!(ReadProof::from_json(&huge), Err(VerifyError::Malformed(_))));
+}
+
+/// A response listing `keys`: the certified header once, each read as a key proof naming its height.
+fn response(keys: &[&[u8]]) -> serde_json::Value {
+    let proofs: Vec<ReadProof> = keys.iter().map(|k| proof(k, 3)).collect();
+    let certified = proofs[0].certified.clone();
+    assert!(proofs.iter().all(|p| p.certified.header == certified.header), "one tree, one header");
+    serde_json::json!({
+        "count": keys.len(),
+        "certified": certified,
+        "items": proofs.iter().map(|p| serde_json::json!({"name": "x", "proof": p.key_proof()})).collect::<Vec<_>>(),
+    })
+}
+
+#[test]
+fn a_response_of_many_reads_carries_one_certificate_and_every_read_verifies() {
+    let sets = VerifiedSets::single(chain(), set(&keys()));
+    let keys: Vec<Vec<u8>> = (0..40u32).map(|i| format!("k{i}").into_bytes()).chain([b"absent".to_vec()]).collect();
+    let keys: Vec<&[u8]> = keys.iter().map(Vec::as_slice).collect();
+    let doc = response(&keys);
+    let text = doc.to_string();
+    let certificate = serde_json::to_string(&doc["certified"]["certificate"]).unwrap();
+    assert_eq!(text.matches(&certificate).count(), 1);
+    // Each read costs its key, value and path, never a certificate.
+    let item = serde_json::to_string(&doc["items"][0]).unwrap();
+    assert!(item.len() < 2_048, "{} bytes", item.len());
+    assert!(text.len() < certificate.len() + 2 * 1024 + keys.len() * 2_048, "{} bytes", text.len());
+
+    let found = verify_document(text.as_bytes(), &sets).unwrap();
+    assert_eq!(found.reads.len(), keys.len());
+    assert_eq!(found.headers, vec![(7, 1_700_000_000_000, 3)]);
+    assert_eq!(found.reads.last().unwrap().value, None);
+
+    // Tampering with any read, its reference or the header fails.
+    let mut value = doc.clone();
+    value["items"][5]["proof"]["value"] = serde_json::json!("00");
+    assert!(matches!(verify_document(value.to_string().as_bytes(), &sets), Err(VerifyError::StateProof(_))));
+    let mut reference = doc.clone();
+    reference["items"][5]["proof"]["height"] = serde_json::json!(6);
+    assert!(matches!(verify_document(reference.to_string().as_bytes(), &sets), Err(VerifyError::Malformed(_))));
+    let mut root = doc.clone();
+    root["certified"]["header"]["state_root"] = serde_json::json!("00".repeat(32));
+    assert!(matches!(verify_document(root.to_string().as_bytes(), &sets), Err(VerifyError::CertificateMismatch(_))));
+    // A key proof with no certified header around it proves nothing.
+    let mut orphan = doc.clone();
+    orphan.as_object_mut().unwrap().remove("certified");
+    assert!(matches!(verify_document(orphan.to_string().as_bytes(), &sets), Err(VerifyError::Malformed(_))));
+    let empty = serde_json::json!({"count": 0, "certified": null, "items": []});
+    assert!(matches!(verify_document(empty.to_string().as_bytes(), &sets), Err(VerifyError::Malformed(_))));
+}
+
+#[test]
+fn a_key_proof_verifies_only_under_the_header_it_names() {
+    let p = proof(b"k3", 3);
+    let kp = p.key_proof();
+    assert_eq!(kp.height, 7);
+    assert_eq!(kp.with_header(&p.certified), p);
+    let read = kp.verify_under(&p.certified).unwrap();
+    assert_eq!((read.height, read.signers, read.value.as_deref()), (7, 3, p.value.as_deref()));
+    let mut other = p.certified.clone();
+    other.header.height = 8;
+    assert!(matches!(kp.verify_under(&other), Err(VerifyError::Malformed(_))));
+    let mut rooted = p.certified.clone();
+    rooted.header.state_root[0] ^= 1;
+    assert!(matches!(kp.verify_under(&rooted), Err(VerifyError::StateProof(_))));
+    let json = serde_json::to_string(&kp).unwrap();
+    assert!(!json.contains("certificate"));
+    assert_eq!(serde_json::from_str::<KeyProof>(&json).unwrap(), kp);
 }

@@ -290,7 +290,8 @@ pub fn run(params: &Params) -> Result<()> {
             record: id,
             at_ms: before_transfers,
             decision,
-            proofs: read.proofs,
+            certified: read.reads.certified,
+            proofs: read.reads.reads,
             following: read.following,
         });
     }
