@@ -45,6 +45,7 @@ impl Net {
                 id: agency(),
                 name: "Land Registry".into(),
                 can_register_citizens: true,
+                roles: ["citizen-registrar", "clerk", "surveyor"].map(|r| Role::new(r).unwrap()).to_vec(),
                 admins: vec![GenesisAccount { public_key: admin.public_key().clone() }],
             }],
             validators: ValidatorSet::new(vec![Validator::from_keypair(&validator, 10)]).unwrap(),
