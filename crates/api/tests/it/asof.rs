@@ -81,6 +81,7 @@ async fn a_genuine_answer_moved_to_a_later_date_without_its_following_header_is_
     let error = verify(&forged, &net).expect_err("a state at block 3 does not prove the status at block 5's time");
     let message = error.to_string();
     assert!(message.contains(&valid_ms.to_string()), "the error says up to when the answer is proven: {message}");
+    assert!(!message.contains("  "), "no run of spaces inside a sentence: {message}");
 
     // The honest answer for that date says what happened.
     let honest = status_at(&net, last_ms).await;
@@ -97,6 +98,7 @@ async fn an_as_of_question_about_a_date_after_the_last_block_is_refused() {
     ] {
         let message = net.get(&uri).await.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "time_after_last_block");
         assert!(message.contains(&last_ms.to_string()), "the error names the last block's time: {message}");
+        assert!(!message.contains("  "), "no run of spaces inside a sentence: {message}");
     }
     // At the last block's time, and without a date (the last block's time), the answer is proven.
     assert!(verify(&status_at(&net, last_ms).await, &net).is_ok());
