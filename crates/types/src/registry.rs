@@ -158,8 +158,8 @@ pub enum ApplicationAction {
     Subdivide { parcel: RecordId, children: Vec<NewParcel> },
     /// Join adjacent parcels with the same owners into one parcel whose boundary is their union.
     Merge { parcels: Vec<RecordId>, into: NewParcel },
-    /// Register a company: every founder (its officers and the persons among its shareholders) approves, then a
-    /// company registrar; the register assigns its number.
+    /// Register a company: every founder (every person it names: its officers, the persons among its shareholders,
+    /// its beneficial owners) approves, then a company registrar; the register assigns its number.
     RegisterCompany { company: CompanyDetails },
     /// Dissolve a company: opened by one of its directors, approved by a company registrar.
     DissolveCompany { company: RecordId },

@@ -292,8 +292,15 @@ fn not_dissolved(state: &dyn StateRead, number: &RecordId) -> Result<Version<Com
 pub(crate) fn parties(state: &dyn StateRead, action: &ApplicationAction) -> Result<Prepared, TxError> {
     match action {
         ApplicationAction::RegisterCompany { company } => {
-            let mut founders: Vec<Address> =
-                company.officers.iter().map(|o| o.account).chain(person_holders(&company.shareholders)).collect();
+            // Every person the registration names consents: its officers, the persons among its shareholders and
+            // its beneficial owners (who are published in the BODS export too).
+            let mut founders: Vec<Address> = company
+                .officers
+                .iter()
+                .map(|o| o.account)
+                .chain(person_holders(&company.shareholders))
+                .chain(company.beneficial_owners.iter().map(|b| b.person))
+                .collect();
             founders.sort();
             founders.dedup();
             Ok(Prepared { founders, ..Prepared::default() })

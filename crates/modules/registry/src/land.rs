@@ -249,18 +249,21 @@ fn check_subdivision(
     Ok((pv, tv, Subdivision { children: out }))
 }
 
+/// An active parcel and its title in force.
+type ParcelAndTitle = (Version<Parcel>, Version<Title>);
+
 /// The checked facts of a merger.
 struct Merger {
-    parcels: Vec<(Version<Parcel>, Version<Title>)>,
+    parcels: Vec<ParcelAndTitle>,
     polygon: Polygon,
 }
 
 /// The parcels of a merger, active, each once, with the same owners: cheap reads, before any geometry.
-fn load_merged(state: &dyn StateRead, parcels: &[RecordId]) -> Result<Vec<(Version<Parcel>, Version<Title>)>, TxError> {
+fn load_merged(state: &dyn StateRead, parcels: &[RecordId]) -> Result<Vec<ParcelAndTitle>, TxError> {
     if parcels.len() < 2 || parcels.len() > MAX_MERGED_PARCELS {
         return Err(invalid(format!("a merger joins 2 to {MAX_MERGED_PARCELS} parcels, this one {}", parcels.len())));
     }
-    let mut loaded: Vec<(Version<Parcel>, Version<Title>)> = Vec::with_capacity(parcels.len());
+    let mut loaded: Vec<ParcelAndTitle> = Vec::with_capacity(parcels.len());
     for p in parcels {
         if loaded.iter().any(|(v, _)| v.id == p.as_str()) {
             return Err(invalid(format!("parcel {p} appears twice in the merger")));

@@ -70,7 +70,8 @@ pub enum PartyRule {
     NewOwners,
     /// One active official holding the role, who is not a named party of the application.
     Role(&'static str),
-    /// Every founder of a company being registered (its officers and the persons among its shareholders).
+    /// Every founder of a company being registered: every person it names (its officers, the persons among its
+    /// shareholders, its beneficial owners).
     Founders,
     /// Every current director (or chair) of the company concerned (for a filing: only when it changes the
     /// officers).

@@ -109,6 +109,28 @@ fn registration_needs_every_founder_then_the_company_registrar() {
 }
 
 #[test]
+fn a_registration_naming_a_beneficial_owner_needs_that_persons_approval_too() {
+    let mut r = Register::new();
+    let (alice, bob, carol) = (r.w.alice, r.w.bob, r.w.carol);
+    let mut company = details("Nordvik Timber AB", &r.w);
+    company.beneficial_owners.push(BeneficialOwner {
+        person: carol,
+        interests: vec![Interest { kind: ControlKind::OtherInfluenceOrControl, direct: false, share: None }],
+    });
+    let app = r.w.open(alice, ApplicationAction::RegisterCompany { company });
+    r.w.approve(alice, app, Party::Account(alice)).unwrap();
+    r.w.approve(bob, app, Party::Account(bob)).unwrap();
+    // Carol, named only as a beneficial owner, has not approved: the registrar cannot complete it.
+    let registrar = r.registrar;
+    let e = r.w.approve(registrar, app, company_registrar_role()).unwrap_err();
+    assert!(e.message.contains(&carol.to_string()), "{e}");
+    assert_eq!(query::company_by_name(&r.w.state, "Nordvik Timber AB").unwrap(), None);
+    r.w.approve(carol, app, Party::Account(carol)).unwrap();
+    r.w.approve(registrar, app, company_registrar_role()).unwrap();
+    assert!(query::company_by_name(&r.w.state, "Nordvik Timber AB").unwrap().is_some());
+}
+
+#[test]
 fn names_are_unique_ignoring_case_and_spacing_and_persons_must_have_accounts() {
     let mut r = Register::new();
     let (alice, bob) = (r.w.alice, r.w.bob);
@@ -361,7 +383,7 @@ fn the_bods_export_passes_the_standards_validator_and_a_broken_one_does_not() {
             },
         ],
     };
-    let number = r.register(subsidiary, &[carol]);
+    let number = r.register(subsidiary, &[carol, alice]);
     let publisher = Publisher { name: "Nordvik Business Register".into(), url: None };
     let statements = bods::export(&r.w.state, &number, r.w.time_ms, &publisher).unwrap();
     let kinds: Vec<&str> = statements.iter().map(|s| s["recordType"].as_str().unwrap()).collect();

@@ -261,13 +261,15 @@ fn seed_companies(node: &NodeHandle, next_nonce: &mut dyn FnMut(&str) -> u64) ->
             shareholders,
             beneficial_owners,
         };
-        // The founders: officers and the persons among the shareholders.
+        // The founders: every person the registration names (officers, the persons among the shareholders,
+        // beneficial owners), each of whom approves.
         let mut founders: Vec<usize> = c.directors.to_vec();
         founders.extend(c.secretary);
         founders.extend(c.shareholders.iter().filter_map(|(h, _)| match h {
             DemoHolder::Citizen(i) => Some(*i),
             DemoHolder::Company(_) => None,
         }));
+        founders.extend(c.owners.iter().map(|(i, _)| *i));
         founders.sort_unstable();
         founders.dedup();
         let name = |i: usize| CITIZENS[i].0;
