@@ -19,7 +19,7 @@ use crate::Equivocation;
 /// The proxy's configuration for `mode`: the chosen messages are equivocated at every height and round.
 fn config(mode: Equivocation) -> ByzantineConfig {
     let (votes, proposals) = match mode {
-        Equivocation::None => (false, false),
+        Equivocation::None | Equivocation::FutureRoundProposals => (false, false),
         Equivocation::Votes => (true, false),
         Equivocation::Proposals => (false, true),
         Equivocation::VotesAndProposals => (true, true),

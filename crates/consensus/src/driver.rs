@@ -5,7 +5,7 @@
 //! milliseconds (block execution), so each runs on tokio's blocking pool with the application behind a mutex;
 //! the engine's own tasks keep running meanwhile.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -21,6 +21,7 @@ use parking_lot::Mutex;
 use publica_crypto::{Address, Hash, Keypair};
 use publica_types::{
     Block, ChainId, CommitCertificate, DecidedExtensions, Misbehavior, SignedProposal, SignedVote, ValidatorSet,
+    MAX_BLOCK_BYTES,
 };
 use tokio::sync::watch;
 use tracing::{debug, error, info, warn};
@@ -28,15 +29,27 @@ use tracing::{debug, error, info, warn};
 use crate::codec::{certificate_to_engine, commit_certificate_from_engine, MAX_SYNC_RESPONSE_BYTES};
 use crate::context::{BlockHeight, BlockId, ConsensusValidatorSet, PublicaContext, ValidatorAddress, VoteExtension};
 use crate::error::ConsensusError;
-use crate::parts::{parts_signing_bytes, stream_messages, AssembledParts, PartsBuffer, PartsInit, ProposalPart};
-use crate::store::{ProposalRecord, ProposalStore, StoredProposal};
+use crate::parts::{
+    parts_signing_bytes, stream_messages, AssembledParts, PartsBuffer, PartsInit, ProposalPart, StreamPolicy,
+};
+use crate::store::{Admission, ProposalRecord, ProposalStore, StoredProposal};
 use crate::{Application, ConsensusStatus};
 
-/// Complete proposals for future heights kept until their height starts.
+/// Complete, authenticated proposals for future heights kept until their height starts.
 const MAX_PENDING_PROPOSALS: usize = 32;
 
+/// Bytes of blocks held in those proposals: two maximal blocks. When over, the proposal of the farthest height and
+/// round goes first, so the round-0 proposal of the next height, the one that matters, stays.
+const MAX_PENDING_BYTES: usize = 2 * MAX_BLOCK_BYTES;
+
 /// How far ahead of the current height a proposal is still kept for later.
-const MAX_PENDING_HEIGHT_AHEAD: u64 = 2;
+pub(crate) const MAX_PENDING_HEIGHT_AHEAD: u64 = 2;
+
+/// How many rounds ahead of this node's current round a proposal is accepted. A node that lags a round or two
+/// behind its peers still gets their proposals; a proposer cannot make it hold blocks for rounds the height may
+/// never reach. Proposals of earlier rounds of the height are accepted (one per round, so they are bounded by the
+/// rounds the height has reached).
+pub(crate) const MAX_ROUNDS_AHEAD: u32 = 8;
 
 /// Most decided blocks served in one value-sync response.
 const MAX_SYNC_VALUES: u64 = 64;
@@ -74,6 +87,8 @@ pub(crate) struct DriverParams {
     pub timeouts: LinearTimeouts,
     pub target_time: Option<Duration>,
     pub empty_block_interval: Duration,
+    /// A Byzantine test validator ([`crate::Equivocation::FutureRoundProposals`]): flood future rounds.
+    pub flood_future_rounds: bool,
 }
 
 /// The state of the loop.
@@ -82,10 +97,14 @@ pub(crate) struct Driver<A: Application> {
     params: DriverParams,
     store: ProposalStore,
     buffer: PartsBuffer,
-    pending: VecDeque<AssembledParts>,
-    invalid: BTreeMap<(u64, u32, Hash), Address>,
+    /// Authenticated proposals for the next heights, by (height, round, proposer): one each.
+    pending: BTreeMap<(u64, u32, Address), AssembledParts>,
+    pending_bytes: usize,
+    /// Blocks found invalid, by (height, round): the first block of a round's proposer is the only one considered.
+    invalid: BTreeMap<(u64, u32), (Hash, Address)>,
     validator_sets: BTreeMap<u64, (ValidatorSet, ConsensusValidatorSet)>,
     current_height: u64,
+    current_round: u32,
     committed_height: u64,
     last_commit_at: Instant,
     status: watch::Sender<ConsensusStatus>,
@@ -104,10 +123,12 @@ impl<A: Application> Driver<A> {
             params,
             store,
             buffer: PartsBuffer::new(),
-            pending: VecDeque::new(),
+            pending: BTreeMap::new(),
+            pending_bytes: 0,
             invalid: BTreeMap::new(),
             validator_sets: BTreeMap::new(),
             current_height: 0,
+            current_round: 0,
             committed_height,
             last_commit_at: Instant::now(),
             status,
@@ -155,6 +176,9 @@ impl<A: Application> Driver<A> {
             AppMsg::StartedRound { height, round, proposer, role, reply_value } => {
                 let values = self.on_started_round(height.0, round, proposer, role).await?;
                 send(reply_value, values, "StartedRound");
+                if self.params.flood_future_rounds && round.as_u32() == Some(0) {
+                    self.flood_future_rounds(height.0, channels).await?;
+                }
             }
 
             AppMsg::GetValue { height, round, timeout, reply } => {
@@ -352,6 +376,7 @@ impl<A: Application> Driver<A> {
         debug!(height, %round, %proposer, ?role, "started round");
         self.current_height = height;
         let round_u32 = round.as_u32().unwrap_or(0);
+        self.current_round = round_u32;
         self.set_status(|s| {
             s.height = height;
             s.round = round_u32;
@@ -360,31 +385,40 @@ impl<A: Application> Driver<A> {
         self.buffer.prune(height);
 
         // Proposals that arrived complete before their height started can be validated now.
-        let (ready, later): (Vec<_>, Vec<_>) =
-            std::mem::take(&mut self.pending).into_iter().partition(|p| p.init.height == height);
-        self.pending = later.into_iter().filter(|p| p.init.height > height).collect();
+        let later = self.pending.split_off(&(height + 1, 0, Address([0; 20])));
+        let ready: Vec<AssembledParts> = std::mem::replace(&mut self.pending, later)
+            .into_iter()
+            .filter(|((h, _, _), _)| *h == height)
+            .map(|(_, parts)| parts)
+            .collect();
+        self.pending_bytes = self.pending.values().map(|p| p.block_bytes.len()).sum();
+        let mut values: Vec<ProposedValue<PublicaContext>> = Vec::new();
         for parts in ready {
-            // The engine hears of these values in the reply below (this round) or at their own round's start.
-            if let Err(e) = self.accept(parts).await {
-                debug!(error = %e, "dropping early proposal");
+            match self.accept(parts).await {
+                // A block of an earlier round is reported now; this round's are reported below, with the blocks
+                // already held for it, and later rounds' when they start.
+                Ok(Some(value)) if value.round != round => values.push(value),
+                Ok(_) => {}
+                Err(e @ ConsensusError::Application { .. }) => return Err(e),
+                Err(e) => debug!(error = %e, "dropping early proposal"),
             }
         }
 
-        let mut values: Vec<ProposedValue<PublicaContext>> = self
-            .store
-            .at_round(height, round_u32)
-            .map(|p| proposed_value(&p.record, p.block_hash, Validity::Valid))
-            .collect();
-        values.extend(self.invalid.range((height, round_u32, [0u8; 32])..=(height, round_u32, [0xffu8; 32])).map(
-            |(&(h, r, hash), &proposer)| ProposedValue {
-                height: BlockHeight(h),
-                round: Round::new(r),
+        // Every block held for this round is reported to the engine now, so it must stay until the height ends.
+        self.store.mark_reported(height, round_u32);
+        values.extend(
+            self.store.at_round(height, round_u32).map(|p| proposed_value(&p.record, p.block_hash, Validity::Valid)),
+        );
+        if let Some(&(hash, proposer)) = self.invalid.get(&(height, round_u32)) {
+            values.push(ProposedValue {
+                height: BlockHeight(height),
+                round,
                 valid_round: Round::Nil,
                 proposer: ValidatorAddress(proposer),
                 value: BlockId(hash),
                 validity: Validity::Invalid,
-            },
-        ));
+            });
+        }
         Ok(values)
     }
 
@@ -440,8 +474,46 @@ impl<A: Application> Driver<A> {
             block: Arc::new(block),
             record: Arc::new(ProposalRecord { height, round, proposer: me, signature: Some(signature), block_bytes }),
         };
-        self.store.put(stored.clone(), true)?;
+        self.store.put_own(stored.clone())?;
         Ok(stored)
+    }
+
+    /// The Byzantine test fault [`crate::Equivocation::FutureRoundProposals`]: sign a valid block for each of the
+    /// next [`crate::FLOOD_ROUNDS`] rounds of `height` whose proposer this validator is, and stream them all now,
+    /// ahead of the round-0 proposal of the honest proposer.
+    async fn flood_future_rounds(
+        &mut self,
+        height: u64,
+        channels: &Channels<PublicaContext>,
+    ) -> Result<(), ConsensusError> {
+        let me = self.params.address;
+        let set = self.consensus_set(height).await?;
+        let rounds: Vec<u32> =
+            (1..=crate::FLOOD_ROUNDS).filter(|&r| expected_address(set.proposer(height, r)) == me).collect();
+        let Some(&first) = rounds.first() else {
+            return Ok(());
+        };
+        let block = match call(&self.app, "propose", move |a| a.propose(height, first, me)).await? {
+            Ok(block) => block,
+            Err(reason) => {
+                warn!(height, %reason, "cannot build the blocks of the flood");
+                return Ok(());
+            }
+        };
+        warn!(height, blocks = rounds.len(), "flooding peers with proposals for future rounds (Byzantine test build)");
+        for (i, round) in rounds.into_iter().enumerate() {
+            let mut block = block.clone();
+            block.header.time_ms += i as u64;
+            let block_bytes = block.encode();
+            let init = PartsInit { height, round, proposer: me, block_len: block_bytes.len() as u32 };
+            let signature = self.params.keypair.sign(&parts_signing_bytes(&self.params.chain_id, &init, &block_bytes));
+            for msg in stream_messages(&init, &block_bytes, &signature) {
+                if channels.network.send(NetworkMsg::PublishProposalPart(msg)).await.is_err() {
+                    return Ok(());
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Send a stored proposal's parts to the network.
@@ -474,7 +546,8 @@ impl<A: Application> Driver<A> {
             StreamContent::Fin => "end",
         };
         debug!(%publisher, sequence = part.sequence, kind, "proposal part");
-        let parts = match self.buffer.insert(publisher, part) {
+        let policy = self.stream_policy().await?;
+        let parts = match self.buffer.insert(publisher, part, &policy) {
             Ok(Some(parts)) => parts,
             Ok(None) => return Ok(None),
             Err(e) => {
@@ -484,19 +557,20 @@ impl<A: Application> Driver<A> {
         };
         let height = parts.init.height;
         if self.current_height == 0 || height > self.current_height {
-            if height <= self.current_height + MAX_PENDING_HEIGHT_AHEAD || self.current_height == 0 {
-                if self.pending.len() >= MAX_PENDING_PROPOSALS {
-                    self.pending.pop_front();
+            return match self.queue_pending(parts).await {
+                Ok(()) => Ok(None),
+                Err(e @ ConsensusError::Application { .. }) => Err(e),
+                Err(e) => {
+                    warn!(error = %e, "early proposal rejected");
+                    Ok(None)
                 }
-                self.pending.push_back(parts);
-            }
-            return Ok(None);
+            };
         }
         if height < self.current_height {
             return Ok(None);
         }
         match self.accept(parts).await {
-            Ok(value) => Ok(Some(value)),
+            Ok(value) => Ok(value),
             Err(e @ ConsensusError::Application { .. }) => Err(e),
             Err(e) => {
                 warn!(error = %e, "proposal rejected");
@@ -505,8 +579,72 @@ impl<A: Application> Driver<A> {
         }
     }
 
-    /// Authenticate, decode and validate a complete proposal of the current height.
-    async fn accept(&mut self, parts: AssembledParts) -> Result<ProposedValue<PublicaContext>, ConsensusError> {
+    /// The consensus view of the validator set of `height` (cheap to clone).
+    async fn consensus_set(&mut self, height: u64) -> Result<ConsensusValidatorSet, ConsensusError> {
+        if let Some((_, set)) = self.validator_sets.get(&height) {
+            return Ok(set.clone());
+        }
+        Ok(self.validator_set(height).await?.1)
+    }
+
+    /// The rules a new proposal stream must pass at its first part: the height this node runs (or is about to
+    /// run), its round, and the latest validator set this node knows.
+    async fn stream_policy(&mut self) -> Result<StreamPolicy, ConsensusError> {
+        let height = self.current_height.max(self.committed_height + 1);
+        let round = if self.current_height == height { self.current_round } else { 0 };
+        let set = self.consensus_set(height).await?;
+        Ok(StreamPolicy { height, round, rounds_ahead: MAX_ROUNDS_AHEAD, heights_ahead: MAX_PENDING_HEIGHT_AHEAD, set })
+    }
+
+    /// Keep a complete proposal for a later height until that height starts, once it is authenticated: its
+    /// proposer is the one of its height and round, and the stream signature is that proposer's. The set of a later
+    /// height is not known yet, so the latest one is used (sets change only by governance); the proposal is checked
+    /// again against its own height's set when accepted. One proposal per height, round and proposer is kept (a
+    /// second is equivocation), at most [`MAX_PENDING_PROPOSALS`] and [`MAX_PENDING_BYTES`] in all, the farthest
+    /// height and round dropped first.
+    async fn queue_pending(&mut self, parts: AssembledParts) -> Result<(), ConsensusError> {
+        let init = &parts.init;
+        let reject = |reason: String| ConsensusError::Proposal {
+            height: init.height,
+            round: init.round,
+            proposer: init.proposer.to_string(),
+            reason,
+        };
+        let base = self.current_height.max(self.committed_height + 1);
+        if init.height > base + MAX_PENDING_HEIGHT_AHEAD || init.round > MAX_ROUNDS_AHEAD {
+            return Err(reject(format!(
+                "only rounds 0 to {MAX_ROUNDS_AHEAD} of the next {MAX_PENDING_HEIGHT_AHEAD} heights after {base} are \
+                 kept for later"
+            )));
+        }
+        let set = self.consensus_set(base).await?;
+        let expected = expected_address(set.proposer(init.height, init.round));
+        if expected != init.proposer {
+            return Err(reject(format!("the proposer of this round is {expected}")));
+        }
+        let public_key = set.public_key(&init.proposer).expect("the proposer is a member of the set");
+        let signed = parts_signing_bytes(&self.params.chain_id, init, &parts.block_bytes);
+        if public_key.verify(&signed, &parts.signature).is_err() {
+            return Err(reject("the stream signature is invalid".into()));
+        }
+        let key = (init.height, init.round, init.proposer);
+        if self.pending.contains_key(&key) {
+            return Ok(());
+        }
+        self.pending_bytes += parts.block_bytes.len();
+        self.pending.insert(key, parts);
+        while self.pending.len() > MAX_PENDING_PROPOSALS || self.pending_bytes > MAX_PENDING_BYTES {
+            let ((height, round, proposer), dropped) = self.pending.pop_last().expect("over a bound, so not empty");
+            self.pending_bytes -= dropped.block_bytes.len();
+            debug!(height, round, %proposer, "too many early proposals; dropping the farthest");
+        }
+        Ok(())
+    }
+
+    /// Authenticate, decode and validate a complete proposal of the current height. Returns the value to report to
+    /// the engine now, or `None` for a block of a later round: it is kept, and reported when its round starts
+    /// ([`Self::on_started_round`]). A block the store does not keep is never reported valid.
+    async fn accept(&mut self, parts: AssembledParts) -> Result<Option<ProposedValue<PublicaContext>>, ConsensusError> {
         let AssembledParts { init, block_bytes, signature } = parts;
         let reject = |reason: String| ConsensusError::Proposal {
             height: init.height,
@@ -514,6 +652,14 @@ impl<A: Application> Driver<A> {
             proposer: init.proposer.to_string(),
             reason,
         };
+        let ahead_max = self.current_round.saturating_add(MAX_ROUNDS_AHEAD);
+        if init.round > ahead_max {
+            return Err(reject(format!(
+                "this node is in round {}; proposals more than {MAX_ROUNDS_AHEAD} rounds ahead are not kept",
+                self.current_round
+            )));
+        }
+        let report_now = init.round <= self.current_round;
         let (_, set) = self.validator_set(init.height).await?;
         let expected = set.proposer(init.height, init.round);
         if expected_address(expected) != init.proposer {
@@ -536,12 +682,27 @@ impl<A: Application> Driver<A> {
             Ok(stored) => stored,
             Err(e) => return Err(reject(format!("the block is malformed: {e}"))),
         };
-        let key = (init.height, init.round, stored.block_hash);
-        if self.store.by_hash(init.height, &stored.block_hash).is_some() {
-            return Ok(proposed_value(&stored.record, stored.block_hash, Validity::Valid));
+        let hash = stored.block_hash;
+        if self.store.by_hash(init.height, &hash).is_some() {
+            if !report_now {
+                return Ok(None);
+            }
+            self.store.mark_reported(init.height, init.round);
+            return Ok(Some(proposed_value(&stored.record, hash, Validity::Valid)));
         }
-        if self.invalid.contains_key(&key) {
-            return Ok(proposed_value(&stored.record, stored.block_hash, Validity::Invalid));
+        let invalid = self.invalid.get(&(init.height, init.round)).map(|(h, _)| *h);
+        if invalid == Some(hash) {
+            return Ok(report_now.then(|| proposed_value(&stored.record, hash, Validity::Invalid)));
+        }
+        // One block per proposer and round: a second one is equivocation (the engine reports the conflicting signed
+        // proposals as evidence); only the first is considered, so a proposer cannot make this node validate and
+        // keep blocks without end.
+        if let Some(earlier) = self.store.proposed_in(init.height, init.round, &init.proposer).or(invalid) {
+            return Err(reject(format!(
+                "the proposer already proposed block {} for this round; a second block for the same round is not \
+                 considered",
+                BlockId(earlier)
+            )));
         }
         let validity = if stored.block.header.chain_id != self.params.chain_id {
             warn!(height = init.height, "proposal for another chain");
@@ -556,15 +717,15 @@ impl<A: Application> Driver<A> {
                 }
             }
         };
-        let value = proposed_value(&stored.record, stored.block_hash, validity);
+        let value = proposed_value(&stored.record, hash, validity);
         if validity.is_valid() {
-            if !self.store.put(stored, true)? {
-                warn!(height = init.height, "too many proposals at this height; not keeping another");
+            if let Admission::Refused(reason) = self.store.put_received(stored, report_now)? {
+                return Err(reject(reason));
             }
         } else {
-            self.invalid.insert(key, init.proposer);
+            self.invalid.insert((init.height, init.round), (hash, init.proposer));
         }
-        Ok(value)
+        Ok(report_now.then_some(value))
     }
 
     /// Verify a decided certificate and its precommits' extensions, and hand the block to the application.
@@ -595,7 +756,7 @@ impl<A: Application> Driver<A> {
         self.committed_height = height;
         self.last_commit_at = Instant::now();
         self.store.prune(height);
-        self.invalid = self.invalid.split_off(&(height + 1, 0, [0u8; 32]));
+        self.invalid = self.invalid.split_off(&(height + 1, 0));
         info!(
             height,
             txs = stored.block.txs.len(),
@@ -665,12 +826,11 @@ impl<A: Application> Driver<A> {
             }
         };
         // The engine checks the value against the synced commit certificate before deciding it; a block that
-        // does not match is never decided. The block is kept in memory only: it is committed right away.
+        // does not match is never decided. The block is kept in memory only (it is committed right away), and
+        // always: no bound of the store may stop a node from committing what the network decided.
         let value = proposed_value(&stored.record, stored.block_hash, Validity::Valid);
-        match self.store.put(stored, false) {
-            Ok(true) => SyncedValueOutcome::Verdict(value),
-            Ok(false) | Err(_) => SyncedValueOutcome::LocalTransientError,
-        }
+        self.store.put_decided(stored);
+        SyncedValueOutcome::Verdict(value)
     }
 }
 

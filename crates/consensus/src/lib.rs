@@ -26,8 +26,9 @@
 //! reach the application as [`Misbehavior`] evidence through [`Application::report_misbehavior`].
 //!
 //! With the `byzantine` cargo feature (tests only), [`ConsensusConfig::equivocate`] makes this validator
-//! equivocate through the engine's Byzantine network proxy, so that the rest of the system can be tested against a
-//! faulty validator.
+//! equivocate through the engine's Byzantine network proxy, or flood its peers with signed proposals for future
+//! rounds ([`Equivocation::FutureRoundProposals`]), so that the rest of the system can be tested against a faulty
+//! validator.
 
 #[cfg(feature = "byzantine")]
 mod byzantine;
@@ -198,7 +199,15 @@ pub enum Equivocation {
     Proposals,
     /// Both of the above.
     VotesAndProposals,
+    /// Not an equivocation but the attack on proposal stores: when each height starts, sign a valid block (differing
+    /// only in its time) for each of the next [`FLOOD_ROUNDS`] rounds in which this validator is the proposer, and
+    /// stream them all at once.
+    FutureRoundProposals,
 }
+
+/// How many rounds ahead a [`Equivocation::FutureRoundProposals`] validator signs blocks for: enough to fill a
+/// proposal store that kept 64 blocks per height, with four validators.
+pub const FLOOD_ROUNDS: u32 = 4 * 80;
 
 impl Equivocation {
     /// The conflicting block hash this validator signs in place of `hash` (`None`: a nil vote): a hash no block
@@ -479,7 +488,10 @@ pub async fn start<A: Application>(
     }
     let engine_error = |e: String| ConsensusError::Engine { listen_addr: config.listen_addr, reason: e };
     let build = match config.equivocate {
-        Equivocation::None => finish!(builder.with_default_network(NetworkContext::new(identity, PublicaCodec))),
+        // The flood goes through the ordinary network: the driver signs and publishes the extra proposals itself.
+        Equivocation::None | Equivocation::FutureRoundProposals => {
+            finish!(builder.with_default_network(NetworkContext::new(identity, PublicaCodec)))
+        }
         #[cfg(feature = "byzantine")]
         mode => {
             tracing::warn!(?mode, "this validator equivocates on purpose (Byzantine test build)");
@@ -508,6 +520,7 @@ pub async fn start<A: Application>(
         timeouts: config.linear_timeouts(),
         target_time: (config.timeouts.commit_ms > 0).then(|| Duration::from_millis(config.timeouts.commit_ms)),
         empty_block_interval: Duration::from_millis(config.empty_block_interval_ms),
+        flood_future_rounds: cfg!(feature = "byzantine") && config.equivocate == Equivocation::FutureRoundProposals,
     };
     let driver = Driver::new(Arc::new(Mutex::new(app)), params, store, committed, status_tx);
     let driver = tokio::spawn(driver.run(channels).instrument(span));

@@ -7,7 +7,10 @@
 //!
 //! After the transactions, a block's evidence of misbehaviour is recorded (see `publica_types::evidence`): the node
 //! has checked each piece against the validator set of its height before execution, because that history lives
-//! in the block store, not in the state.
+//! in the block store, not in the state. What the state decides is checked here, for every validator alike: one
+//! offence per validator and height, and at most `MAX_EVIDENCE_PER_VALIDATOR` per validator
+//! (`evidence::check_recordable`). A proposer leaves out a piece that cannot be recorded; a validator refuses a
+//! block that holds one.
 
 mod overlay;
 
@@ -100,6 +103,9 @@ pub struct Outcome {
     pub included_hashes: Vec<Hash>,
     /// Transactions dropped while proposing, with the reason.
     pub rejected: Vec<(TxId, TxError)>,
+    /// The evidence of misbehaviour the block recorded, in order: all of it when validating, what could be
+    /// recorded when proposing.
+    pub evidence: Vec<Misbehavior>,
     /// State changes.
     pub changes: Changes,
     /// What the block added to the notary log (entries and hashes to store beside the block).
@@ -125,7 +131,23 @@ impl Outcome {
     }
 }
 
-/// A block that fails validation.
+/// A block that fails validation: a failing transaction or evidence that cannot be recorded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BlockError {
+    /// A transaction fails.
+    #[error(transparent)]
+    Transaction(#[from] InvalidBlock),
+    /// A piece of evidence cannot be recorded.
+    #[error("evidence {index} of the block cannot be recorded: {reason}")]
+    Evidence {
+        /// Position of the piece in the block's evidence.
+        index: usize,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// A block whose transaction fails validation.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("transaction {index} ({tx_id}) of the block fails: {error}")]
 pub struct InvalidBlock {
@@ -148,11 +170,17 @@ pub fn execute_block(
     mode: Mode,
     signatures: &dyn SignatureCheck,
 ) -> Result<Outcome, InvalidBlock> {
-    execute_block_with_evidence(base, tree, anchors, env, txs, &[], mode, signatures)
+    execute_block_with_evidence(base, tree, anchors, env, txs, &[], mode, signatures).map_err(|e| match e {
+        BlockError::Transaction(invalid) => invalid,
+        BlockError::Evidence { .. } => unreachable!("a block without evidence has no evidence to refuse"),
+    })
 }
 
 /// As [`execute_block`], then record `evidence` (already verified by the caller against the validator sets of
-/// the offences' heights) in the state. An offence already recorded is not recorded again.
+/// the offences' heights) in the state, in order. A piece that cannot be recorded
+/// (`publica_types::evidence::check_recordable`: its validator already has an offence recorded at that height, or
+/// the most offences kept per validator) is left out when proposing ([`Outcome::evidence`] lists what was
+/// recorded) and makes the block invalid when validating.
 #[allow(clippy::too_many_arguments)]
 pub fn execute_block_with_evidence(
     base: &dyn StateRead,
@@ -163,7 +191,7 @@ pub fn execute_block_with_evidence(
     evidence: &[Misbehavior],
     mode: Mode,
     signatures: &dyn SignatureCheck,
-) -> Result<Outcome, InvalidBlock> {
+) -> Result<Outcome, BlockError> {
     let mut block = BlockOverlay::new(base);
     let mut log = if mode == Mode::Admit { BlockLog::dry_run(base, anchors) } else { BlockLog::open(base, anchors) };
     let mut included = Vec::with_capacity(txs.len());
@@ -196,14 +224,20 @@ pub fn execute_block_with_evidence(
                     failed.insert(tx.body.sender, tx.body.nonce);
                     rejected.push((tx.id(), error));
                 }
-                Mode::Validate | Mode::Admit => return Err(InvalidBlock { index, tx_id: tx.id(), error }),
+                Mode::Validate | Mode::Admit => return Err(InvalidBlock { index, tx_id: tx.id(), error }.into()),
             },
         }
     }
+    let mut recorded = Vec::with_capacity(evidence.len());
     if !evidence.is_empty() {
         let mut scratch = TxOverlay::new(&block);
-        for piece in evidence {
-            evidence::record(&mut scratch, piece);
+        for (index, piece) in evidence.iter().enumerate() {
+            match evidence::record(&mut scratch, piece) {
+                Ok(()) => recorded.push(piece.clone()),
+                // The proposer's pool may hold a piece a block recorded meanwhile; it is simply left out.
+                Err(_) if mode == Mode::Propose => {}
+                Err(e) => return Err(BlockError::Evidence { index, reason: e.to_string() }),
+            }
         }
         let writes = scratch.into_writes();
         block.absorb(writes);
@@ -221,7 +255,7 @@ pub fn execute_block_with_evidence(
         Some(Some(bytes)) => Some(ValidatorSet::decode(bytes).expect("governance writes only valid sets")),
         _ => None,
     };
-    Ok(Outcome { included, included_hashes, rejected, changes, log, tree, nodes, next_validators })
+    Ok(Outcome { included, included_hashes, rejected, evidence: recorded, changes, log, tree, nodes, next_validators })
 }
 
 /// The checks every transaction passes before its call runs, then the call, then the nonce bump.
@@ -315,6 +349,7 @@ pub fn genesis_state(genesis: &Genesis) -> Outcome {
         included: Vec::new(),
         included_hashes: Vec::new(),
         rejected: Vec::new(),
+        evidence: Vec::new(),
         changes,
         log: LogAppend::default(),
         tree,

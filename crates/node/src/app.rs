@@ -1,8 +1,10 @@
 //! The consensus application: builds, checks and commits blocks for the engine.
 //!
 //! It also keeps the evidence of misbehaviour consensus reports: each piece is verified against the validator set
-//! of its height and held in a bounded pool until a block this node proposes records it. Every validator checks the
-//! evidence of a block it receives by the same rule ([`NodeApp::check_evidence`]) before executing it.
+//! of its height and held in a bounded pool (one piece per validator and height, a few per validator) until a block
+//! this node proposes records it. Every validator checks the evidence of a block it receives by the same rule
+//! ([`NodeApp::check_evidence`]) before executing it, and execution refuses what the state says cannot be recorded
+//! (one offence per validator and height, at most `MAX_EVIDENCE_PER_VALIDATOR` per validator).
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -13,7 +15,7 @@ use publica_execution::{execute_block_with_evidence, BlockEnv, Mode, Outcome};
 use publica_notary::checkpoint::{self, CheckpointVote, LogSigner};
 use publica_storage::{BlockCommit, LogBatch};
 use publica_types::block::tx_root_of_hashes;
-use publica_types::evidence::{evidence_root, is_recorded};
+use publica_types::evidence::{check_recordable, evidence_root};
 use publica_types::{
     Address, Block, BlockHeader, ChainId, CommitCertificate, DecidedExtensions, Hash, Misbehavior, ValidatorSet,
     HEADER_VERSION, MAX_BLOCK_EVIDENCE, MAX_EVIDENCE_AGE_HEIGHTS,
@@ -28,6 +30,9 @@ const EXPIRY_SWEEP_BLOCKS: u64 = 64;
 /// Most pieces of evidence waiting to be recorded. Consensus reports at most a few pairs per validator and height,
 /// and a proposer records up to `MAX_BLOCK_EVIDENCE` per block, so the pool only fills if blocks stop recording.
 const PENDING_EVIDENCE_MAX: usize = 256;
+/// Most pieces about one validator waiting to be recorded, so that a validator equivocating at every height cannot
+/// crowd the others' evidence out of the pool (it is recorded at up to this many heights per block anyway).
+const PENDING_EVIDENCE_PER_VALIDATOR_MAX: usize = 4;
 
 /// Blocks built or checked at the current height, kept until it is decided so that a decided block is not
 /// executed twice.
@@ -58,9 +63,18 @@ impl NodeApp {
     }
 
     /// Whether a block at `height`, on top of the committed state, may record `piece`: the offence is before
-    /// `height` and at most [`MAX_EVIDENCE_AGE_HEIGHTS`] below it, the evidence verifies against the validator set
-    /// of the offence's height, and the offence is not recorded yet. Proposers and validators apply this same rule.
-    pub fn check_evidence(&self, piece: &Misbehavior, height: u64) -> Result<(), String> {
+    /// `height` and at most [`MAX_EVIDENCE_AGE_HEIGHTS`] below it, its round is one its height reached, the evidence
+    /// verifies against the validator set of the offence's height, and the state allows recording it
+    /// ([`check_recordable`]: no offence of the validator recorded at that height, fewer than
+    /// `MAX_EVIDENCE_PER_VALIDATOR` in all). Proposers and validators apply this same rule.
+    ///
+    /// The round is checked against the certificate this node holds for the offence's height: the height reached
+    /// at least that round, and a validator signing for a later round signs for a round that need never happen.
+    /// Two nodes may hold certificates of different rounds for one block (a block decided again in a later round),
+    /// so with `live` false (a block a quorum already decided) the round is not checked: a node must never refuse
+    /// to commit what the network decided; at worst a proposal is voted nil by a node holding an earlier round's
+    /// certificate.
+    pub fn check_evidence(&self, piece: &Misbehavior, height: u64, live: bool) -> Result<(), String> {
         let offence = piece.height();
         if offence >= height {
             return Err(format!("evidence about height {offence} cannot be recorded before height {}", offence + 1));
@@ -70,24 +84,37 @@ impl NodeApp {
                 "evidence about height {offence} is older than {MAX_EVIDENCE_AGE_HEIGHTS} heights at height {height}"
             ));
         }
+        if live {
+            if let Some(decided) = self.decided_round(offence)? {
+                if piece.round() > decided {
+                    return Err(format!(
+                        "round {} of height {offence} was never reached: the height was decided in round {decided}",
+                        piece.round()
+                    ));
+                }
+            }
+        }
         let set =
             self.validator_set(offence).ok_or_else(|| format!("no validator set is known for height {offence}"))?;
         piece.verify(self.shared.chain_id(), &set).map_err(|e| e.to_string())?;
-        if is_recorded(&StoreView(&self.shared.store), piece) {
-            return Err(format!(
-                "the offence of {} at height {offence} round {} ({:?}) is already recorded",
-                piece.validator(),
-                piece.round(),
-                piece.kind()
-            ));
-        }
-        Ok(())
+        check_recordable(&StoreView(&self.shared.store), piece).map_err(|e| e.to_string())
     }
 
-    /// Check every piece of a block's evidence (the body rules, count and duplicates, were checked with the body).
-    fn check_block_evidence(&self, block: &Block) -> Result<(), String> {
+    /// The round of the certificate this node holds for `height`; `None` while the height is not committed here.
+    fn decided_round(&self, height: u64) -> Result<Option<u32>, String> {
+        self.shared
+            .store
+            .certificate(height)
+            .map(|cert| cert.map(|c| c.round))
+            .map_err(|e| format!("cannot read the certificate of height {height}: {e}"))
+    }
+
+    /// Check every piece of a block's evidence (the body rules, count and duplicates, were checked with the body;
+    /// what the state allows is checked again, piece after piece, by execution).
+    fn check_block_evidence(&self, block: &Block, live: bool) -> Result<(), String> {
         for (i, piece) in block.evidence.iter().enumerate() {
-            self.check_evidence(piece, block.header.height).map_err(|e| format!("evidence {i} of the block: {e}"))?;
+            self.check_evidence(piece, block.header.height, live)
+                .map_err(|e| format!("evidence {i} of the block: {e}"))?;
         }
         Ok(())
     }
@@ -101,7 +128,7 @@ impl NodeApp {
             if selected.len() == MAX_BLOCK_EVIDENCE {
                 break;
             }
-            match self.check_evidence(piece, height) {
+            match self.check_evidence(piece, height, true) {
                 Ok(()) => selected.push(piece.clone()),
                 // Evidence about the height being decided waits for the next block.
                 Err(_) if piece.height() >= height => {}
@@ -197,7 +224,7 @@ impl NodeApp {
         }
         self.check_header(block, live)?;
         block.check_body().map_err(|e| e.to_string())?;
-        self.check_block_evidence(block)?;
+        self.check_block_evidence(block, live)?;
         let started = Instant::now();
         let shared = Arc::clone(&self.shared);
         let committed = shared.committed.read();
@@ -312,7 +339,7 @@ impl Application for NodeApp {
             proposer,
             tx_root: tx_root_of_hashes(&outcome.included_hashes),
             tx_count: outcome.included.len() as u32,
-            evidence_root: evidence_root(&evidence),
+            evidence_root: evidence_root(&outcome.evidence),
             state_root: outcome.state_root(),
             validator_set_hash: set_hash,
             next_validator_set_hash: next_set_hash,
@@ -324,6 +351,7 @@ impl Application for NodeApp {
             shared.mempool.lock().remove_many(&ids);
         }
         let mut outcome = outcome;
+        let evidence = std::mem::take(&mut outcome.evidence);
         let block = Block { header, txs: std::mem::take(&mut outcome.included), evidence };
         shared.metrics.execute_seconds.observe(started.elapsed().as_secs_f64());
         self.executed.insert(block.hash(), Executed { block: block.clone(), outcome });
@@ -478,8 +506,16 @@ impl Application for NodeApp {
             }
             // The engine may report a height before its block is committed here: judge the evidence as the next
             // block after the offence would.
-            if let Err(reason) = self.check_evidence(&piece, next.max(piece.height() + 1)) {
+            if let Err(reason) = self.check_evidence(&piece, next.max(piece.height() + 1), true) {
                 tracing::warn!(validator = %piece.validator(), %reason, "reported evidence not kept");
+                continue;
+            }
+            let of_validator = self.pending_evidence.values().filter(|p| p.validator() == piece.validator()).count();
+            if of_validator >= PENDING_EVIDENCE_PER_VALIDATOR_MAX {
+                tracing::debug!(
+                    validator = %piece.validator(),
+                    "{PENDING_EVIDENCE_PER_VALIDATOR_MAX} pieces about this validator already wait; this one is dropped"
+                );
                 continue;
             }
             if self.pending_evidence.len() >= PENDING_EVIDENCE_MAX {

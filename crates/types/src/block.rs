@@ -135,12 +135,10 @@ impl Block {
             piece.check_shape().map_err(|e| TypesError::Evidence(format!("piece {i} of the block: {e}")))?;
             if !keys.insert(piece.state_key()) {
                 return Err(TypesError::Evidence(format!(
-                    "piece {i} of the block proves the same offence as an earlier piece (validator {}, height {}, \
-                     round {}, {:?})",
+                    "piece {i} of the block is a second offence of validator {} at height {} (same offence as an \
+                     earlier piece); one offence per validator and height is recorded",
                     piece.validator(),
                     piece.height(),
-                    piece.round(),
-                    piece.kind()
                 )));
             }
         }

@@ -13,10 +13,23 @@
 //! The pair is kept in canonical order (the first message's borsh encoding sorts strictly before the second's),
 //! so one equivocation has exactly one encoding, and a decoder refuses the other order.
 //!
-//! Evidence is recorded on chain, once per offence, under [`Misbehavior::state_key`]:
-//! `"sys/evidence/" ‖ validator (20 bytes) ‖ "/" ‖ height (u64 BE) ‖ "/" ‖ round (u32 BE) ‖ "/" ‖ kind (1 byte)`,
-//! the value being the borsh encoding of the [`Misbehavior`]. Recording carries no automatic penalty: the record
-//! is what governance acts on.
+//! Evidence is recorded on chain under [`Misbehavior::state_key`]: `"sys/evidence/" ‖ validator (20 bytes) ‖ "/" ‖
+//! height (u64 BE)`, the value being the borsh encoding of the [`Misbehavior`]. Recording carries no automatic
+//! penalty: the record is what governance acts on.
+//!
+//! What is recorded is bounded, because a Byzantine validator can sign conflicting messages for as many rounds as
+//! it likes, and every record stays in the state for good:
+//!
+//! - **one offence per validator and height**: one proven equivocation at a height is all governance needs, so a
+//!   second pair for the same validator and height (another round, another step) is not recorded;
+//! - **at most [`MAX_EVIDENCE_PER_VALIDATOR`] offences per validator**, counted under
+//!   [`evidence_of_key`]: past that, the validator has shown what it does, and more records would only let it grow
+//!   the state;
+//! - (checked by the node, which holds the certificates) only rounds the height reached: an offence's round is at
+//!   most the round in which its height was decided.
+//!
+//! [`check_recordable`] is the rule, applied by execution to every piece of a block: a block naming an offence
+//! that cannot be recorded is invalid, so every validator records exactly the same evidence.
 
 use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};
@@ -38,6 +51,9 @@ pub const MAX_EVIDENCE_BYTES: usize = 1 + 2 * (96 + SIGNATURE_LEN);
 pub const EVIDENCE_KEY_PREFIX: &[u8] = b"sys/evidence/";
 /// State key of the number of pieces of evidence recorded so far (u64 little-endian).
 pub const EVIDENCE_COUNT_KEY: &[u8] = b"sys/evidence-count";
+/// Most offences recorded against one validator, ever: enough to show a pattern, few enough that 256 Byzantine
+/// validators add at most 256 × 16 × 6,939 bytes ≈ 28 MB to the state.
+pub const MAX_EVIDENCE_PER_VALIDATOR: u64 = 16;
 
 const _: () = assert!(MAX_BLOCK_EVIDENCE * MAX_EVIDENCE_BYTES < crate::MAX_BLOCK_BYTES / 64);
 
@@ -176,10 +192,10 @@ impl Misbehavior {
         }
     }
 
-    /// The state key this offence is recorded under (see the module documentation). One key per validator,
-    /// height, round and kind: a second pair proving the same offence is not recorded again.
+    /// The state key this offence is recorded under (see the module documentation). One key per validator and
+    /// height: a second pair by the same validator at the same height (any round, any step) is not recorded.
     pub fn state_key(&self) -> Vec<u8> {
-        evidence_key(&self.validator(), self.height(), self.round(), self.kind())
+        evidence_key(&self.validator(), self.height())
     }
 
     /// `SHA-256(borsh(self))`.
@@ -288,46 +304,81 @@ impl Misbehavior {
     }
 }
 
-/// The state key of the offence of `validator` at `(height, round)` of this kind.
-pub fn evidence_key(validator: &Address, height: u64, round: u32, kind: EvidenceKind) -> Vec<u8> {
-    let mut key = Vec::with_capacity(EVIDENCE_KEY_PREFIX.len() + 20 + 1 + 8 + 1 + 4 + 1 + 1);
+/// The state key of the offence of `validator` at `height`.
+pub fn evidence_key(validator: &Address, height: u64) -> Vec<u8> {
+    let mut key = Vec::with_capacity(EVIDENCE_KEY_PREFIX.len() + 20 + 1 + 8);
     key.extend_from_slice(EVIDENCE_KEY_PREFIX);
     key.extend_from_slice(validator.as_bytes());
     key.push(b'/');
     key.extend_from_slice(&height.to_be_bytes());
-    key.push(b'/');
-    key.extend_from_slice(&round.to_be_bytes());
-    key.push(b'/');
-    key.push(kind.byte());
     key
+}
+
+/// State key of the number of offences recorded against `validator` (u64 little-endian):
+/// `"sys/evidence-of/" ‖ validator`.
+pub fn evidence_of_key(validator: &Address) -> Vec<u8> {
+    let mut key = b"sys/evidence-of/".to_vec();
+    key.extend_from_slice(validator.as_bytes());
+    key
+}
+
+fn read_counter(state: &dyn StateRead, key: &[u8]) -> u64 {
+    state
+        .get(key)
+        .map(|b| u64::from_le_bytes(b.as_slice().try_into().expect("a stored evidence counter is 8 bytes")))
+        .unwrap_or(0)
+}
+
+/// Number of offences recorded against `validator` in `state`.
+pub fn evidence_count_of(state: &dyn StateRead, validator: &Address) -> u64 {
+    read_counter(state, &evidence_of_key(validator))
 }
 
 /// Number of pieces of evidence recorded in `state`.
 pub fn evidence_count(state: &dyn StateRead) -> u64 {
-    state
-        .get(EVIDENCE_COUNT_KEY)
-        .map(|b| u64::from_le_bytes(b.as_slice().try_into().expect("the stored evidence counter is 8 bytes")))
-        .unwrap_or(0)
+    read_counter(state, EVIDENCE_COUNT_KEY)
 }
 
-/// Whether the offence `evidence` proves is already recorded in `state` (by this pair or another one).
+/// Whether an offence of `evidence`'s validator at its height is already recorded in `state` (by this pair or
+/// another one, of any round or step).
 pub fn is_recorded(state: &dyn StateRead, evidence: &Misbehavior) -> bool {
     state.get(&evidence.state_key()).is_some()
 }
 
-/// Record `evidence` in `state`: the piece under its [`Misbehavior::state_key`], its key under the next
-/// [`evidence_index_key`], and the new count. An offence already recorded is left as it is and `false` returned,
-/// so replaying the same evidence never changes the state.
-pub fn record(state: &mut dyn StateWrite, evidence: &Misbehavior) -> bool {
+/// Whether `evidence` may be recorded on top of `state` (see the module documentation): no offence of its
+/// validator is recorded at its height, and fewer than [`MAX_EVIDENCE_PER_VALIDATOR`] against its validator.
+/// Signatures and the validator set are the node's to check ([`Misbehavior::verify`]).
+pub fn check_recordable(state: &dyn StateRead, evidence: &Misbehavior) -> Result<(), TypesError> {
+    let (validator, height) = (evidence.validator(), evidence.height());
     if is_recorded(state, evidence) {
-        return false;
+        return Err(fault(format!(
+            "an offence of {validator} at height {height} is already recorded; one offence per validator and height \
+             is recorded"
+        )));
     }
+    let recorded = evidence_count_of(state, &validator);
+    if recorded >= MAX_EVIDENCE_PER_VALIDATOR {
+        return Err(fault(format!(
+            "{recorded} offences of {validator} are already recorded, the most kept per validator \
+             ({MAX_EVIDENCE_PER_VALIDATOR}); governance has what it needs to act"
+        )));
+    }
+    Ok(())
+}
+
+/// Record `evidence` in `state`, if [`check_recordable`] allows: the piece under its [`Misbehavior::state_key`],
+/// its key under the next [`evidence_index_key`], and the new counts (overall and of its validator). A refusal
+/// changes nothing.
+pub fn record(state: &mut dyn StateWrite, evidence: &Misbehavior) -> Result<(), TypesError> {
+    check_recordable(state, evidence)?;
     let count = evidence_count(state);
+    let of_validator = evidence_count_of(state, &evidence.validator());
     let key = evidence.state_key();
     state.put(key.clone(), evidence.encode());
     state.put(evidence_index_key(count), key);
     state.put(EVIDENCE_COUNT_KEY.to_vec(), (count + 1).to_le_bytes().to_vec());
-    true
+    state.put(evidence_of_key(&evidence.validator()), (of_validator + 1).to_le_bytes().to_vec());
+    Ok(())
 }
 
 /// The RFC 9162 root over the hashes ([`Misbehavior::hash`]) of a block's evidence, in order; the root of the
@@ -344,12 +395,13 @@ mod tests {
     #[test]
     fn state_keys_are_fixed_length_and_sort_by_validator_then_height() {
         let a = Address([1; 20]);
-        let k1 = evidence_key(&a, 7, 0, EvidenceKind::Prevote);
-        let k2 = evidence_key(&a, 256, 0, EvidenceKind::Prevote);
+        let k1 = evidence_key(&a, 7);
+        let k2 = evidence_key(&a, 256);
         assert_eq!(k1.len(), k2.len());
         assert!(k1 < k2, "big-endian heights sort numerically");
-        assert!(k2 < evidence_key(&Address([2; 20]), 1, 0, EvidenceKind::Prevote));
-        assert_eq!(EvidenceKind::from_byte(*k1.last().unwrap()), Some(EvidenceKind::Prevote));
+        assert!(k2 < evidence_key(&Address([2; 20]), 1));
+        assert!(!evidence_of_key(&a).starts_with(EVIDENCE_KEY_PREFIX), "counters are not records");
+        assert_eq!(EvidenceKind::from_byte(EvidenceKind::Proposal.byte()), Some(EvidenceKind::Proposal));
         assert_eq!(EvidenceKind::from_byte(3), None);
     }
 }

@@ -27,7 +27,7 @@ pub use consensus::{CommitCertificate, CommitSignature, ProposalBody, Validator,
 pub use error::{ErrorCode, TxError, TypesError};
 pub use evidence::{
     EvidenceKind, Misbehavior, SignedProposal, SignedVote, MAX_BLOCK_EVIDENCE, MAX_EVIDENCE_AGE_HEIGHTS,
-    MAX_EVIDENCE_BYTES,
+    MAX_EVIDENCE_BYTES, MAX_EVIDENCE_PER_VALIDATOR,
 };
 pub use extension::{
     DecidedExtensions, SignedVoteExtension, MAX_DECIDED_EXTENSIONS_BYTES, MAX_VOTE_EXTENSION_BYTES, VOTE_EXTENSION_TAG,

@@ -105,15 +105,17 @@ async fn validators_refuse_blocks_whose_evidence_breaks_the_rules() {
     };
     let cases = [
         ("already recorded", with(vec![recorded.clone()])),
-        ("was not a validator", with(vec![double_prevote(&net, &key(77), 1, 1)])),
+        ("was not a validator", with(vec![double_prevote(&net, &key(77), 1, 0)])),
         ("cannot be recorded before", with(vec![double_prevote(&net, &net.validator, height, 0)])),
+        // Height 2 was decided in round 0: a round it never reached is not an offence to record.
+        ("never reached", with(vec![double_prevote(&net, &net.validator, 2, 5)])),
     ];
     for (expected, block) in cases {
         let reason = net.app().validate(&block).expect_err(expected);
         assert!(reason.contains(expected), "{expected}: {reason}");
     }
     // A forged signature inside otherwise well-formed evidence.
-    let mut forged = double_prevote(&net, &net.validator, 1, 2);
+    let mut forged = double_prevote(&net, &net.validator, 2, 0);
     if let Misbehavior::DoubleVote { second, .. } = &mut forged {
         second.signature = key(77).sign(&second.vote.signing_bytes(&net.chain_id));
     }
@@ -121,11 +123,11 @@ async fn validators_refuse_blocks_whose_evidence_breaks_the_rules() {
     assert!(reason.contains("signature"), "{reason}");
     // Evidence the header does not commit to.
     let mut uncommitted = with(vec![]);
-    uncommitted.evidence = vec![double_prevote(&net, &net.validator, 1, 3)];
+    uncommitted.evidence = vec![double_prevote(&net, &net.validator, 2, 0)];
     let reason = net.app().validate(&uncommitted).expect_err("uncommitted evidence");
     assert!(reason.contains("evidence_root"), "{reason}");
     // The same block with evidence that is new and valid is accepted: the rules above are what refused the others.
-    let fresh = with(vec![double_prevote(&net, &net.validator, 1, 4)]);
+    let fresh = with(vec![double_prevote(&net, &net.validator, 2, 0)]);
     let reason = net.app().validate(&fresh).expect_err("the state root no longer matches");
     assert!(reason.contains("state root"), "{reason}");
 }

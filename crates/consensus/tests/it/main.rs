@@ -334,6 +334,52 @@ async fn an_equivocating_validator_is_reported_and_the_others_agree() {
     }
 }
 
+/// A validator that, at the start of every height, signs valid blocks for the next hundreds of rounds in which it
+/// is the proposer and streams them all before the honest round-0 proposal: the honest validators keep deciding the
+/// same blocks and keep committing them (their proposal stores keep what the engine may decide), also after a
+/// restart.
+#[cfg(feature = "byzantine")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_of_future_round_proposals_cannot_stop_the_chain() {
+    use publica_consensus::Equivocation;
+
+    init_logs();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let validators = validator_set(4);
+    let mut nodes = network(4, dir.path());
+    // Honest proposers wait before proposing an empty block, so the flood always arrives first.
+    for node in &mut nodes {
+        node.config.empty_block_interval_ms = 400;
+    }
+    nodes[3].config.equivocate = Equivocation::FutureRoundProposals;
+    for node in &mut nodes {
+        node.start(&validators).await;
+    }
+    let target = 8;
+    wait_until(Duration::from_secs(60), "honest validators to commit 8 blocks during the flood", || {
+        nodes[..3].iter().all(|n| n.height() >= target)
+    })
+    .await;
+
+    // An honest validator restarts on its proposal store and WAL, and goes on committing with the others.
+    nodes[0].stop().await;
+    nodes[0].start(&validators).await;
+    let goal = nodes[1].height() + 3;
+    wait_until(Duration::from_secs(60), "the honest validators to commit 3 more blocks after a restart", || {
+        nodes[..3].iter().all(|n| n.height() >= goal)
+    })
+    .await;
+    for node in &mut nodes {
+        node.stop().await;
+    }
+    for height in 1..=goal {
+        let hash = nodes[1].block_hash(height).expect("committed");
+        for node in [&nodes[0], &nodes[2]] {
+            assert_eq!(node.block_hash(height), Some(hash), "honest validators disagree at height {height}");
+        }
+    }
+}
+
 /// Without the `byzantine` feature a validator cannot be told to equivocate: start refuses, saying why.
 #[cfg(not(feature = "byzantine"))]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

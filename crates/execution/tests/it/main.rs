@@ -470,56 +470,90 @@ fn notaries_anchor_hashes_and_a_repeated_hash_keeps_its_first_entry() {
     assert_eq!((frontier.size(), frontier.root()), (4, publica_merkle::log::root(&leaves)));
 }
 
+fn with_evidence(chain: &Chain, evidence: &[Misbehavior], mode: Mode) -> Result<Outcome, BlockError> {
+    execute_block_with_evidence(
+        chain,
+        &chain.tree,
+        &chain.anchors,
+        &chain.env(),
+        vec![],
+        evidence,
+        mode,
+        &VerifyEveryTime,
+    )
+}
+
+/// Two conflicting prevotes of `v` at `(height, round)`.
+fn double_prevote(v: &Keypair, height: u64, round: u32) -> Misbehavior {
+    let vote = |block: u8| {
+        let vote =
+            VoteBody { height, round, kind: VoteKind::Prevote, block_hash: Some([block; 32]), validator: v.address() };
+        SignedVote { signature: v.sign(&vote.signing_bytes(&chain_id())), vote }
+    };
+    Misbehavior::double_vote(vote(1), vote(2)).unwrap()
+}
+
 #[test]
 fn evidence_is_recorded_after_the_transactions_once_per_offence_and_changes_the_root() {
     let mut chain = Chain::new();
     let v = key("validator");
-    let vote = |round: u32, block: u8| {
-        let vote = VoteBody {
-            height: 1,
-            round,
-            kind: VoteKind::Prevote,
-            block_hash: Some([block; 32]),
-            validator: v.address(),
-        };
-        SignedVote { signature: v.sign(&vote.signing_bytes(&chain_id())), vote }
-    };
-    let offence = Misbehavior::double_vote(vote(0, 1), vote(0, 2)).unwrap();
-    let other = Misbehavior::double_vote(vote(1, 1), vote(1, 2)).unwrap();
+    let offence = double_prevote(&v, 1, 0);
+    let other = double_prevote(&v, 2, 1);
 
     let without =
         execute_block(&chain, &chain.tree, &chain.anchors, &chain.env(), vec![], Mode::Validate, &VerifyEveryTime)
             .unwrap();
-    let evidence = [offence.clone(), other.clone()];
-    let with = execute_block_with_evidence(
-        &chain,
-        &chain.tree,
-        &chain.anchors,
-        &chain.env(),
-        vec![],
-        &evidence,
-        Mode::Validate,
-        &VerifyEveryTime,
-    )
-    .unwrap();
+    let with = with_evidence(&chain, &[offence.clone(), other.clone()], Mode::Validate).unwrap();
     assert_ne!(with.state_root(), without.state_root(), "the state root commits to the recorded evidence");
     assert_eq!(with.changes.get(&offence.state_key()), Some(&Some(offence.encode())));
     assert_eq!(with.changes.get(&evidence::evidence_index_key(1)), Some(&Some(other.state_key())));
+    assert_eq!(with.evidence, vec![offence.clone(), other.clone()]);
     chain.apply(&with);
     assert_eq!(evidence::evidence_count(&chain), 2);
 
-    // The same offence again (even another pair proving it) changes nothing.
-    let again = Misbehavior::double_vote(vote(0, 3), vote(0, 4)).unwrap();
-    let replay = execute_block_with_evidence(
-        &chain,
-        &chain.tree,
-        &chain.anchors,
-        &chain.env(),
-        vec![],
-        &[again],
-        Mode::Validate,
-        &VerifyEveryTime,
-    )
-    .unwrap();
-    assert!(replay.changes.keys().all(|k| !k.starts_with(b"sys/evidence")), "{:?}", replay.changes.keys());
+    // The same offence again (even another pair, of another round, proving an offence at that height) makes a
+    // block invalid, and a proposer leaves it out: nothing changes.
+    let again = double_prevote(&v, 1, 5);
+    match with_evidence(&chain, std::slice::from_ref(&again), Mode::Validate) {
+        Err(BlockError::Evidence { index: 0, reason }) => assert!(reason.contains("already recorded"), "{reason}"),
+        other => panic!("a second offence at one height was accepted: {other:?}"),
+    }
+    let proposed = with_evidence(&chain, &[again], Mode::Propose).unwrap();
+    assert!(proposed.evidence.is_empty());
+    assert!(proposed.changes.keys().all(|k| !k.starts_with(b"sys/evidence")), "{:?}", proposed.changes.keys());
+}
+
+/// Every validator applies the cap in execution: a block recording one offence too many against a validator is
+/// invalid, so a Byzantine proposer cannot keep adding evidence against itself to the permanent state.
+#[test]
+fn execution_refuses_evidence_beyond_the_cap_per_validator() {
+    let mut chain = Chain::new();
+    let v = key("validator");
+    let w = key("another validator");
+    let mut height = 1;
+    while evidence::evidence_count_of(&chain, &v.address()) < MAX_EVIDENCE_PER_VALIDATOR {
+        let batch: Vec<Misbehavior> =
+            (0..MAX_BLOCK_EVIDENCE as u64).map(|i| double_prevote(&v, height + i, 0)).collect();
+        height += MAX_BLOCK_EVIDENCE as u64;
+        let outcome = with_evidence(&chain, &batch, Mode::Validate).unwrap();
+        chain.apply(&outcome);
+    }
+    let over = double_prevote(&v, height, 0);
+    match with_evidence(&chain, &[over], Mode::Validate) {
+        Err(BlockError::Evidence { reason, .. }) => assert!(reason.contains("the most kept per validator"), "{reason}"),
+        other => panic!("an offence beyond the cap was accepted: {other:?}"),
+    }
+    // Within one block too, the pieces are counted one after the other: with one record left under the cap, a
+    // block with two is invalid, and a proposer records the first and leaves out the second.
+    let mut fresh = Chain::new();
+    let almost: Vec<Misbehavior> = (1..MAX_EVIDENCE_PER_VALIDATOR).map(|h| double_prevote(&w, h, 0)).collect();
+    let outcome = with_evidence(&fresh, &almost, Mode::Validate).unwrap();
+    fresh.apply(&outcome);
+    let two = [double_prevote(&w, 100, 0), double_prevote(&w, 101, 0)];
+    match with_evidence(&fresh, &two, Mode::Validate) {
+        Err(BlockError::Evidence { index: 1, .. }) => {}
+        other => panic!("the piece over the cap was accepted: {other:?}"),
+    }
+    let proposed = with_evidence(&fresh, &two, Mode::Propose).unwrap();
+    assert_eq!(proposed.evidence, vec![two[0].clone()]);
 }

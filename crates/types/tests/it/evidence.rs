@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use publica_types::block::tx_root;
 use publica_types::codec::CodecError;
 use publica_types::evidence::{
-    evidence_count, evidence_index_key, evidence_root, is_recorded, record, EVIDENCE_COUNT_KEY,
+    check_recordable, evidence_count, evidence_count_of, evidence_index_key, evidence_root, is_recorded, record,
+    EVIDENCE_COUNT_KEY,
 };
 use publica_types::*;
 
@@ -72,7 +73,7 @@ fn a_validator_voting_twice_in_one_step_is_proven_and_the_pair_has_one_encoding(
     .unwrap();
     nil.verify(&chain(), &validators).unwrap();
     assert_eq!(nil.kind(), EvidenceKind::Precommit);
-    assert_ne!(nil.state_key(), evidence.state_key(), "prevote and precommit offences are recorded apart");
+    assert_eq!(nil.state_key(), evidence.state_key(), "one offence per validator and height is recorded");
 }
 
 #[test]
@@ -213,12 +214,25 @@ fn blocks_commit_to_their_evidence() {
     };
     assert!(matches!(Block::decode(&block(vec![bad]).encode()), Err(TypesError::Evidence(_))));
 
+    // Another round or step of the same validator at the same height is a second offence at that height.
+    let other_round = Misbehavior::double_vote(
+        vote(&a, 5, 4, VoteKind::Precommit, Some(1)),
+        vote(&a, 5, 4, VoteKind::Precommit, Some(2)),
+    )
+    .unwrap();
+    match Block::decode(&block(vec![double_prevote(&a), other_round]).encode()) {
+        Err(TypesError::Evidence(reason)) => {
+            assert!(reason.contains("one offence per validator and height"), "{reason}")
+        }
+        other => panic!("two offences of one validator at one height accepted: {other:?}"),
+    }
+
     // At most MAX_BLOCK_EVIDENCE pieces.
-    let many: Vec<Misbehavior> = (0..=MAX_BLOCK_EVIDENCE as u32)
-        .map(|round| {
+    let many: Vec<Misbehavior> = (0..=MAX_BLOCK_EVIDENCE as u64)
+        .map(|height| {
             Misbehavior::double_vote(
-                vote(&a, 5, round, VoteKind::Prevote, Some(1)),
-                vote(&a, 5, round, VoteKind::Prevote, Some(2)),
+                vote(&a, 5 + height, 0, VoteKind::Prevote, Some(1)),
+                vote(&a, 5 + height, 0, VoteKind::Prevote, Some(2)),
             )
             .unwrap()
         })
@@ -256,8 +270,8 @@ fn recording_writes_the_piece_its_index_and_the_count_once_per_offence() {
     let mut state = Map::default();
     let first = double_prevote(&a);
     assert!(!is_recorded(&state, &first));
-    assert!(record(&mut state, &first));
-    assert!(record(&mut state, &double_prevote(&b)));
+    record(&mut state, &first).unwrap();
+    record(&mut state, &double_prevote(&b)).unwrap();
     // The same offence proven by another pair is not recorded again, and nothing changes.
     let before = state.0.clone();
     let other_pair = Misbehavior::double_vote(
@@ -265,12 +279,59 @@ fn recording_writes_the_piece_its_index_and_the_count_once_per_offence() {
         vote(&a, 5, 1, VoteKind::Prevote, Some(8)),
     )
     .unwrap();
-    assert!(!record(&mut state, &other_pair));
+    assert!(refusal(record(&mut state, &other_pair).map(|()| other_pair.clone())).contains("already recorded"));
     assert_eq!(state.0, before);
+    assert_eq!(evidence_count_of(&state, &a.address()), 1);
 
     assert_eq!(evidence_count(&state), 2);
     assert_eq!(state.get(EVIDENCE_COUNT_KEY), Some(2u64.to_le_bytes().to_vec()));
     assert_eq!(state.get(&evidence_index_key(0)), Some(first.state_key()));
     assert_eq!(Misbehavior::decode(&state.get(&first.state_key()).unwrap()).unwrap(), first);
     assert!(first.state_key().starts_with(b"sys/evidence/"));
+}
+
+/// A Byzantine validator can sign conflicting votes for any round and step of every height; what it can make the
+/// chain record is bounded: one offence per height, and `MAX_EVIDENCE_PER_VALIDATOR` in all.
+#[test]
+fn a_validator_cannot_grow_the_state_without_bound_with_evidence_against_itself() {
+    let (a, b) = (key(1), key(2));
+    let mut state = Map::default();
+    let pair = |k: &Keypair, height: u64, round: u32, kind: VoteKind| {
+        Misbehavior::double_vote(vote(k, height, round, kind, Some(1)), vote(k, height, round, kind, Some(2))).unwrap()
+    };
+    // Many rounds and both steps at one height: one record.
+    record(&mut state, &pair(&a, 10, 0, VoteKind::Prevote)).unwrap();
+    for round in 0..50 {
+        for kind in [VoteKind::Prevote, VoteKind::Precommit] {
+            let piece = pair(&a, 10, round, kind);
+            let reason = refusal(check_recordable(&state, &piece).map(|()| piece.clone()));
+            assert!(reason.contains("already recorded"), "{reason}");
+        }
+    }
+    let proposal_pair =
+        Misbehavior::double_proposal(proposal(&a, 10, 3, None, 1), proposal(&a, 10, 3, None, 2)).unwrap();
+    assert!(
+        check_recordable(&state, &proposal_pair).is_err(),
+        "a double proposal at the same height is the same offence"
+    );
+
+    // Every later height: up to the cap, then nothing more.
+    let mut recorded = 1;
+    for height in 11..200 {
+        match record(&mut state, &pair(&a, height, 7, VoteKind::Precommit)) {
+            Ok(()) => recorded += 1,
+            Err(TypesError::Evidence(reason)) => {
+                assert!(reason.contains("the most kept per validator"), "{reason}");
+            }
+            Err(other) => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(recorded, MAX_EVIDENCE_PER_VALIDATOR);
+    assert_eq!(evidence_count_of(&state, &a.address()), MAX_EVIDENCE_PER_VALIDATOR);
+    let records = state.0.keys().filter(|k| k.starts_with(b"sys/evidence/")).count() as u64;
+    assert_eq!(records, MAX_EVIDENCE_PER_VALIDATOR, "one record per offence, and no more than the cap");
+
+    // Another validator's offences are still recorded.
+    record(&mut state, &pair(&b, 11, 0, VoteKind::Prevote)).unwrap();
+    assert_eq!(evidence_count(&state), MAX_EVIDENCE_PER_VALIDATOR + 1);
 }
