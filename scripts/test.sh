@@ -9,5 +9,7 @@ cargo fmt --all -- --check
 cargo build --workspace --all-targets --locked
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked -- --test-threads=2
-# The Byzantine-validator test needs nodes built with the test-only `byzantine` feature.
+# The Byzantine-validator tests need engines and nodes built with the test-only `byzantine` feature: equivocating
+# validators and a validator flooding future-round proposals, among real engines and through the `publica` binary.
+cargo test --locked -p publica-consensus --features byzantine --test it -- --test-threads=2 an_equivocating_validator a_flood_of_future_round_proposals
 cargo test --locked -p publica --features byzantine --test it -- byzantine
