@@ -66,7 +66,8 @@ impl Genesis {
         serde_json::to_string_pretty(self).expect("genesis serializes")
     }
 
-    /// Check the rules serde cannot: at least one agency, unique agency ids, unique accounts, names short enough.
+    /// Check the rules serde cannot: at least one agency, unique agency ids, unique accounts, names short enough,
+    /// validators' checkpoint key ids distinct on this network.
     pub fn validate(&self) -> Result<(), TypesError> {
         if self.agencies.is_empty() {
             return Err(TypesError::Genesis("at least one founding agency is required".into()));
@@ -89,6 +90,8 @@ impl Genesis {
                 }
             }
         }
+        // The set's own rules (keys, power) were checked when it was built; the checkpoint key ids need the network.
+        self.validators.check_log_key_ids(&self.chain_id).map_err(|e| TypesError::Genesis(e.to_string()))?;
         Ok(())
     }
 
