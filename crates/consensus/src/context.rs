@@ -549,11 +549,12 @@ mod tests {
         }
         let _ = set.proposer(u64::MAX, u32::MAX);
         // One more and the set cannot be built at all.
-        let over = [max - 1, 1, 1]
+        let over: Vec<Validator> = [max - 1, 1, 1]
             .iter()
             .enumerate()
-            .map(|(i, &p)| Validator::from_keypair(&publica_crypto::Keypair::from_seed(&[i as u8 + 1; 32]), p));
-        assert!(ValidatorSet::new(over.collect()).is_err());
+            .map(|(i, &p)| Validator::from_keypair(&publica_crypto::Keypair::from_seed(&[i as u8 + 1; 32]), p))
+            .collect();
+        assert!(ValidatorSet::new(over).is_err());
     }
 
     #[test]
