@@ -172,8 +172,13 @@ pub struct ConsensusValidatorSet {
 }
 
 impl ConsensusValidatorSet {
-    /// Wrap a Publica validator set (already checked by its constructor: non-empty, sorted, no duplicates).
+    /// Wrap a Publica validator set (already checked by its constructor: non-empty, sorted, no duplicates, total
+    /// power at most `MAX_TOTAL_VOTING_POWER`).
+    ///
+    /// The engine computes its thresholds as `3 x weight` and `2 x total` in `u64` and panics on overflow; the
+    /// total's bound (2^50) is what keeps every such product far from `u64::MAX`, whatever governance decides.
     pub fn from_set(set: &ValidatorSet) -> Self {
+        debug_assert!(set.total_power() <= publica_types::MAX_TOTAL_VOTING_POWER);
         let validators: Vec<ConsensusValidator> = set
             .validators()
             .iter()
@@ -527,6 +532,29 @@ mod tests {
         assert_eq!(by_power, vec![(1, 100), (2, 200), (3, 300)]);
         // A failed round moves on to another validator.
         assert_ne!(set.proposer(10, 0).address, set.proposer(10, 1).address);
+    }
+
+    #[test]
+    fn the_largest_total_power_a_set_may_hold_cannot_overflow_the_engine_thresholds() {
+        use mc::ValidatorSet as _;
+        let max = publica_types::MAX_TOTAL_VOTING_POWER;
+        let set = set(&[max - 2, 1, 1]);
+        let total = set.total_voting_power();
+        assert_eq!(total, max);
+        // What the engine computes for every vote; these panicked for a total of 7 * 10^18.
+        for threshold in [mc::ThresholdParam::TWO_F_PLUS_ONE, mc::ThresholdParam::F_PLUS_ONE] {
+            assert!(threshold.is_met(total, total));
+            assert!(!threshold.is_met(0, total));
+            assert!(threshold.min_expected(total) <= total);
+        }
+        let _ = set.proposer(u64::MAX, u32::MAX);
+        // One more and the set cannot be built at all.
+        let over: Vec<Validator> = [max - 1, 1, 1]
+            .iter()
+            .enumerate()
+            .map(|(i, &p)| Validator::from_keypair(&publica_crypto::Keypair::from_seed(&[i as u8 + 1; 32]), p))
+            .collect();
+        assert!(ValidatorSet::new(over).is_err());
     }
 
     #[test]

@@ -47,6 +47,15 @@ pub enum CryptoError {
         reason: &'static str,
     },
 
+    /// A validator's checkpoint (notary log) public key does not parse.
+    #[error("{key} rejected: {reason}; derive checkpoint keys from the validator's consensus key")]
+    BadLogPublicKey {
+        /// Which of the two checkpoint keys.
+        key: &'static str,
+        /// Why.
+        reason: String,
+    },
+
     /// One half of a hybrid signature did not verify. ML-DSA-65 is checked first, so when both halves are bad the
     /// error names ML-DSA-65.
     #[error("{half} half of the hybrid signature does not verify for this public key and message")]

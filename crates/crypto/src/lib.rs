@@ -23,7 +23,9 @@ pub use batch::verify_batch;
 pub use components::{Ed25519PublicKey, MlDsa65PublicKey};
 pub use error::{CryptoError, Half};
 pub use keys::{Address, Keypair, PublicKey, PublicKeyBytes, SECRET_KEY_LEN};
-pub use log_keys::{LogKeySeeds, LogPublicKeys, ML_DSA_44_PUBLIC_KEY_LEN};
+pub use log_keys::{
+    LogKeySeeds, LogPublicKeys, LOG_ED25519_SIGNATURE_TYPE, LOG_ML_DSA_44_SIGNATURE_TYPE, ML_DSA_44_PUBLIC_KEY_LEN,
+};
 pub use signature::{signing_message, try_signing_message, Signature, MAX_DOMAIN_FIELD_LEN, SIGNING_MESSAGE_PREFIX};
 
 use sha2::Digest as _;

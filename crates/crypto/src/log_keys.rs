@@ -11,15 +11,20 @@
 //! The public halves ([`LogPublicKeys`]) are published in the validator set, so anyone can check a checkpoint
 //! against the validators of its height.
 
-use aws_lc_rs::signature::{KeyPair as _, PqdsaKeyPair, ML_DSA_44_SIGNING};
+use aws_lc_rs::signature::{KeyPair as _, ParsedPublicKey, PqdsaKeyPair, ML_DSA_44, ML_DSA_44_SIGNING};
 use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
-use crate::{sha256_concat, CryptoError, Keypair};
+use crate::{sha256_concat, CryptoError, Ed25519PublicKey, Keypair};
 
 /// Length of a raw FIPS 204 ML-DSA-44 public key.
 pub const ML_DSA_44_PUBLIC_KEY_LEN: usize = 1312;
+
+/// C2SP signature type of a validator's Ed25519 checkpoint signature (signed-note Ed25519).
+pub const LOG_ED25519_SIGNATURE_TYPE: u8 = 0x01;
+/// C2SP signature type of a validator's ML-DSA-44 checkpoint cosignature (tlog-cosignature `subtree/v1`).
+pub const LOG_ML_DSA_44_SIGNATURE_TYPE: u8 = 0x06;
 
 const LOG_SEED_ED25519: &[u8] = b"publica/log-key/v1/ed25519";
 const LOG_SEED_ML_DSA_44: &[u8] = b"publica/log-key/v1/ml-dsa-44";
@@ -56,7 +61,11 @@ impl std::fmt::Debug for LogPublicKeys {
 }
 
 impl LogPublicKeys {
-    /// Check the lengths (the keys themselves are parsed when a signature is verified).
+    /// Parse both keys as a verifier will: the Ed25519 key under the same rule as a consensus key's Ed25519 half
+    /// (a canonical curve point, not of small order), the ML-DSA-44 key by the FIPS 204 decoder.
+    ///
+    /// A validator set runs this for every member when it is built, so that a key no verifier could use never
+    /// enters a set: one such key would otherwise make every checkpoint of its set unverifiable.
     pub fn check(&self) -> Result<(), CryptoError> {
         if self.ml_dsa_44.len() != ML_DSA_44_PUBLIC_KEY_LEN {
             return Err(CryptoError::InvalidLength {
@@ -65,7 +74,26 @@ impl LogPublicKeys {
                 actual: self.ml_dsa_44.len(),
             });
         }
+        Ed25519PublicKey::from_bytes(&self.ed25519)
+            .map_err(|e| CryptoError::BadLogPublicKey { key: "Ed25519 checkpoint key", reason: e.to_string() })?;
+        ParsedPublicKey::new(&ML_DSA_44, &self.ml_dsa_44).map_err(|_| CryptoError::BadLogPublicKey {
+            key: "ML-DSA-44 checkpoint key",
+            reason: "rejected by the FIPS 204 decoder".into(),
+        })?;
         Ok(())
+    }
+
+    /// The C2SP key ids of the two keys under the key name `name` (a network's log origin): the first four bytes,
+    /// big-endian, of `SHA-256(name || 0x0A || signature type || public key)`, Ed25519 first.
+    ///
+    /// Signature lines are matched to keys by name and key id only, so two keys of one set sharing an id would
+    /// make one validator's signature look like another's; sets are checked for that where the name is known.
+    pub fn key_ids(&self, name: &str) -> [u32; 2] {
+        let id = |sig_type: u8, key: &[u8]| {
+            let digest = sha256_concat(&[name.as_bytes(), b"\n", &[sig_type], key]);
+            u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]])
+        };
+        [id(LOG_ED25519_SIGNATURE_TYPE, &self.ed25519), id(LOG_ML_DSA_44_SIGNATURE_TYPE, &self.ml_dsa_44)]
     }
 }
 
@@ -132,6 +160,17 @@ mod tests {
         assert_ne!(a.log_public_keys(), b.log_public_keys());
         assert_eq!(a.log_public_keys().ml_dsa_44.len(), ML_DSA_44_PUBLIC_KEY_LEN);
         a.log_public_keys().check().unwrap();
+        // Not a point on the curve (y = 2 has no x), the identity (small order), a short ML-DSA-44 key.
+        let mut bad = a.log_public_keys();
+        bad.ed25519 = [0; 32];
+        bad.ed25519[0] = 2;
+        assert!(bad.check().unwrap_err().to_string().contains("Ed25519 checkpoint key"));
+        bad.ed25519 = [0; 32];
+        bad.ed25519[0] = 1;
+        assert!(bad.check().unwrap_err().to_string().contains("small-order"));
+        let mut short = a.log_public_keys();
+        short.ml_dsa_44.pop();
+        assert!(short.check().is_err());
         // Never the consensus key's Ed25519 half.
         assert_ne!(&a.log_public_keys().ed25519, a.public_key().ed25519_bytes());
         assert_eq!(ML_DSA_44_SIGNING.public_key_len(), ML_DSA_44_PUBLIC_KEY_LEN);

@@ -115,7 +115,8 @@ pub struct Outcome {
     /// The tree nodes the block created, `(hash, encoding)`: stored beside the block, they keep every past state
     /// root provable (`publica_merkle::prove_from_store`).
     pub nodes: Vec<(Hash, [u8; NODE_LEN])>,
-    /// The validator set that signs the next block, when the block changed it (governance).
+    /// The validator set that signs the next block, when the block changed it (governance): `None` when the set
+    /// after the block is the set before it, even if the block wrote it.
     pub next_validators: Option<ValidatorSet>,
 }
 
@@ -251,8 +252,13 @@ pub fn execute_block_with_evidence(
     };
     let changes = block.into_changes();
     let (tree, nodes) = updated_tree(tree, &changes);
+    // A change of the set is reported only when the set differs from the one before the block: two approvals in
+    // one block may write it twice and end where it began (power 3 -> 2 -> 3), and such a no-op would otherwise be
+    // stored and served as a change. Encodings are canonical, so equal bytes are equal sets (and hashes).
     let next_validators = match changes.get(VALIDATORS_KEY) {
-        Some(Some(bytes)) => Some(ValidatorSet::decode(bytes).expect("governance writes only valid sets")),
+        Some(Some(bytes)) if base.get(VALIDATORS_KEY).as_deref() != Some(bytes.as_slice()) => {
+            Some(ValidatorSet::decode(bytes).expect("governance writes only valid sets"))
+        }
         _ => None,
     };
     Ok(Outcome { included, included_hashes, rejected, evidence: recorded, changes, log, tree, nodes, next_validators })

@@ -5,13 +5,13 @@
 //! kind: Precommit, block_hash: Some(hash(B)), validator: v }))`. The certificate is valid for a validator set when
 //! the signers are distinct members whose voting power sums to MORE than two thirds of the set's total.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};
 
 use crate::codec::{decode_canonical, encode, hex_hash, hex_hash_opt, CodecError};
-use crate::{ChainId, TypesError, MAX_VALIDATORS};
+use crate::{ChainId, TypesError, MAX_TOTAL_VOTING_POWER, MAX_VALIDATORS};
 use publica_crypto::{
     sha256, signing_message, verify_batch, Address, Hash, Keypair, LogPublicKeys, PublicKey, Signature,
 };
@@ -21,6 +21,12 @@ pub const VOTE_TAG: &str = "publica/vote";
 /// Signature tag of block proposals.
 pub const PROPOSAL_TAG: &str = "publica/proposal";
 
+/// The name of `chain_id`'s notary log, `publica/<chain-id>/notary`: the origin line of its checkpoints and the
+/// key name of the validators' checkpoint signatures.
+pub fn log_origin(chain_id: &ChainId) -> String {
+    format!("publica/{chain_id}/notary")
+}
+
 /// A validator: an agency's consensus key and its voting power.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
 pub struct Validator {
@@ -28,7 +34,7 @@ pub struct Validator {
     pub address: Address,
     /// The hybrid consensus key.
     pub public_key: PublicKey,
-    /// Voting power, at least 1.
+    /// Voting power, at least 1; a set's total is at most [`MAX_TOTAL_VOTING_POWER`].
     pub voting_power: u64,
     /// The keys this validator signs notary checkpoints with (derived from its consensus key, see
     /// `publica_crypto::LogPublicKeys`).
@@ -54,38 +60,77 @@ pub struct ValidatorSet {
 }
 
 impl ValidatorSet {
-    /// Build a set, checking every rule: 1 to [`MAX_VALIDATORS`] members, positive power, total power within
-    /// `u64`, addresses matching keys, no duplicate address. The members are sorted by address.
+    /// Build a set, checking every rule: 1 to [`MAX_VALIDATORS`] members, positive power, total power at most
+    /// [`MAX_TOTAL_VOTING_POWER`], addresses matching keys, no duplicate address, and checkpoint keys that every
+    /// verifier can use: both parse (`LogPublicKeys::check`) and no two members share either of them (one
+    /// signature would count for two members' power). The members are sorted by address.
+    ///
+    /// Checkpoint key ids depend on the network's log name, so they are checked apart, where the network is known
+    /// ([`ValidatorSet::check_log_key_ids`]).
     pub fn new(mut validators: Vec<Validator>) -> Result<Self, TypesError> {
+        let fail = |m: String| Err(TypesError::ValidatorSet(m));
         if validators.is_empty() || validators.len() > MAX_VALIDATORS {
-            return Err(TypesError::ValidatorSet(format!(
-                "a set has 1 to {MAX_VALIDATORS} validators, got {}",
-                validators.len()
-            )));
+            return fail(format!("a set has 1 to {MAX_VALIDATORS} validators, got {}", validators.len()));
         }
         validators.sort_by_key(|v| v.address);
         let mut total: u64 = 0;
+        let mut ed25519_keys = BTreeSet::new();
+        let mut ml_dsa_44_keys = BTreeSet::new();
         for (i, v) in validators.iter().enumerate() {
             if v.voting_power == 0 {
-                return Err(TypesError::ValidatorSet(format!("validator {} has zero voting power", v.address)));
+                return fail(format!("validator {} has zero voting power", v.address));
             }
             if v.public_key.address() != v.address {
-                return Err(TypesError::ValidatorSet(format!(
-                    "validator {} address does not match its key",
-                    v.address
-                )));
+                return fail(format!("validator {} address does not match its key", v.address));
             }
-            v.log_keys.check().map_err(|e| {
-                TypesError::ValidatorSet(format!("validator {} has unusable checkpoint keys: {e}", v.address))
-            })?;
             if i > 0 && validators[i - 1].address == v.address {
-                return Err(TypesError::ValidatorSet(format!("validator {} appears twice", v.address)));
+                return fail(format!("validator {} appears twice", v.address));
             }
-            total = total
-                .checked_add(v.voting_power)
-                .ok_or_else(|| TypesError::ValidatorSet("total voting power overflows".into()))?;
+            if let Err(e) = v.log_keys.check() {
+                return fail(format!("validator {} has an unusable checkpoint key: {e}", v.address));
+            }
+            if !ed25519_keys.insert(v.log_keys.ed25519) || !ml_dsa_44_keys.insert(v.log_keys.ml_dsa_44.as_slice()) {
+                return fail(format!(
+                    "validator {} has the checkpoint key of another validator; each validator's checkpoint keys are \
+                     derived from its own consensus key",
+                    v.address
+                ));
+            }
+            total = match total.checked_add(v.voting_power) {
+                Some(t) if t <= MAX_TOTAL_VOTING_POWER => t,
+                _ => {
+                    return fail(format!(
+                        "the total voting power exceeds the limit of {MAX_TOTAL_VOTING_POWER} (2^50) at validator {} \
+                         (power {}); give the validators smaller powers in the same proportions",
+                        v.address, v.voting_power
+                    ))
+                }
+            };
         }
         Ok(Self { validators })
+    }
+
+    /// Check that the members' checkpoint keys have distinct C2SP key ids under `chain_id`'s log name
+    /// ([`log_origin`]). Signature lines name their key by name and 4-byte id only: a member whose key id equals
+    /// another's (about 2^32 work to find) would make that member's signature lines ambiguous. Genesis validation
+    /// and governance run this; verifiers, which may meet such a set in a history, count a line for every key
+    /// it verifies under instead of failing.
+    pub fn check_log_key_ids(&self, chain_id: &ChainId) -> Result<(), TypesError> {
+        let origin = log_origin(chain_id);
+        let mut seen: BTreeMap<u32, Address> = BTreeMap::new();
+        for v in &self.validators {
+            for id in v.log_keys.key_ids(&origin) {
+                if let Some(other) = seen.insert(id, v.address) {
+                    return Err(TypesError::ValidatorSet(format!(
+                        "the checkpoint key id {id:08x} of validator {} is also one of validator {other}'s on this \
+                         network, so their checkpoint signatures could not be told apart; give the validator another \
+                         consensus key (its checkpoint keys are derived from it)",
+                        v.address
+                    )));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The set of one validator with voting power 1, as in a single-validator network.
@@ -103,9 +148,9 @@ impl ValidatorSet {
         self.validators.binary_search_by(|v| v.address.cmp(address)).ok().map(|i| &self.validators[i])
     }
 
-    /// Sum of voting power.
+    /// Sum of voting power, at most [`MAX_TOTAL_VOTING_POWER`] (checked when the set was built).
     pub fn total_power(&self) -> u64 {
-        self.validators.iter().map(|v| v.voting_power).sum()
+        self.validators.iter().fold(0u64, |total, v| total.saturating_add(v.voting_power))
     }
 
     /// Smallest power that is more than two thirds of the total.
@@ -263,7 +308,7 @@ impl CommitCertificate {
             if !seen.insert(s.validator) {
                 return fail(format!("validator {} signed twice", s.validator));
             }
-            power += v.voting_power;
+            power = power.saturating_add(v.voting_power);
             let body = VoteBody {
                 height: self.height,
                 round: self.round,

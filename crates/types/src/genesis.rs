@@ -94,7 +94,7 @@ impl Genesis {
     }
 
     /// Check the rules serde cannot: at least one agency, unique agency ids, unique accounts, names short enough,
-    /// grantable roles by [`check_agency_roles`].
+    /// grantable roles by [`check_agency_roles`], validators' checkpoint key ids distinct on this network.
     pub fn validate(&self) -> Result<(), TypesError> {
         if self.agencies.is_empty() {
             return Err(TypesError::Genesis("at least one founding agency is required".into()));
@@ -118,6 +118,8 @@ impl Genesis {
                 }
             }
         }
+        // The set's own rules (keys, power) were checked when it was built; the checkpoint key ids need the network.
+        self.validators.check_log_key_ids(&self.chain_id).map_err(|e| TypesError::Genesis(e.to_string()))?;
         Ok(())
     }
 

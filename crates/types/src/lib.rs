@@ -23,7 +23,9 @@ pub mod tx;
 pub use block::{Block, BlockHeader, HEADER_VERSION};
 pub use call::{AccountsCall, Call, NotaryCall, MAX_ANCHOR_HASHES, MAX_ANCHOR_LABEL_BYTES};
 pub use codec::{decode_canonical, encode, CodecError};
-pub use consensus::{CommitCertificate, CommitSignature, ProposalBody, Validator, ValidatorSet, VoteBody, VoteKind};
+pub use consensus::{
+    log_origin, CommitCertificate, CommitSignature, ProposalBody, Validator, ValidatorSet, VoteBody, VoteKind,
+};
 pub use error::{ErrorCode, TxError, TypesError};
 pub use evidence::{
     EvidenceKind, Misbehavior, SignedProposal, SignedVote, MAX_BLOCK_EVIDENCE, MAX_EVIDENCE_AGE_HEIGHTS,
@@ -47,6 +49,14 @@ pub const MAX_BLOCK_TXS: usize = 16 * 1024;
 pub const MAX_BLOCK_BYTES: usize = 64 * 1024 * 1024;
 /// Most validators in a set; bounds certificate size and decoding.
 pub const MAX_VALIDATORS: usize = 256;
+/// Largest total voting power of a validator set (2^50, about 1.1 * 10^15): a policy limit, enforced when a set is
+/// built (genesis, governance, decoding). Thresholds are computed as multiples of the total (the consensus engine
+/// multiplies it by 2 and 3 in `u64`, and panics on overflow), so the limit stays far below `u64::MAX / 3`; it is
+/// also below 2^53, so that every power and total is exact as a JSON number in any client.
+pub const MAX_TOTAL_VOTING_POWER: u64 = 1 << 50;
 
 const _: () = assert!(MAX_TX_BYTES < MAX_BLOCK_BYTES);
+// Room for every threshold product (3 x total, plus a vote's weight) without overflow, and exact JSON numbers.
+const _: () = assert!(MAX_TOTAL_VOTING_POWER <= u64::MAX / 16);
+const _: () = assert!(MAX_TOTAL_VOTING_POWER <= 1 << 53);
 const _: () = assert!(MAX_BLOCK_TXS * 4096 <= MAX_BLOCK_BYTES);

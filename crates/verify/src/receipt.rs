@@ -12,8 +12,10 @@
 //! 4. if the document's SHA-256 is given, the entry anchors exactly that hash;
 //! 5. the leaf hash `SHA-256(0x00 ‖ entry)` with the inclusion proof leads to the checkpoint's root (RFC 9162);
 //! 6. validators holding more than two thirds of the voting power signed the checkpoint with BOTH their keys (the
-//!    Ed25519 note signature and the ML-DSA-44 cosignature), and every signature line of a known validator key
-//!    verifies: the same rule as `publica_notary::checkpoint::verify_checkpoint`;
+//!    Ed25519 note signature and the ML-DSA-44 cosignature) and cosignatures of one same time, every signature
+//!    line of a known validator key verifies, and that set was signing at that time: the same rule as
+//!    `publica_notary::checkpoint::verify_checkpoint` (`checkpoint_quorum`), with the set in force chosen by the
+//!    time the signing majority attests, never by the latest line (which one validator could date anywhere);
 //! 7. at least `min_witnesses` distinct witness keys of the policy cosigned the checkpoint, and every line of a
 //!    policy witness key verifies.
 //!
@@ -27,7 +29,7 @@
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 
-use publica_notary::checkpoint::{origin, validator_vkeys};
+use publica_notary::checkpoint::{checkpoint_quorum, origin, QuorumFailure};
 use publica_notary::{Entry, NotaryError};
 use publica_tlog::{SignedCheckpoint, TlogError, TlogProof, VerifierKey};
 use publica_types::{Address, ChainId, Hash, ValidatorSet};
@@ -98,8 +100,8 @@ pub struct CheckpointSigners {
     pub power: u64,
     /// The set's total voting power.
     pub total_power: u64,
-    /// The latest verified cosignature timestamp (validators' is the time of the block the checkpoint follows),
-    /// seconds since the Unix epoch.
+    /// The time the signing validators' cosignatures attest (the time of the block the checkpoint follows),
+    /// seconds since the Unix epoch. Witnesses' times are in `witnesses`.
     pub signed_at_s: Option<u64>,
     /// Policy witnesses whose cosignatures verified.
     pub witnesses: Vec<WitnessCosignature>,
@@ -184,13 +186,13 @@ pub enum ReceiptError {
     /// A validator's signature line does not verify, or no validator signed.
     #[error("validator signature check failed: {0}")]
     ValidatorSignature(TlogError),
-    /// Validators with too little voting power signed with both keys.
+    /// Validators with too little voting power signed with both keys at one same time.
     #[error(
         "validator quorum check failed: validators holding {power} of {total} voting power signed the checkpoint \
-         with both keys; more than two thirds ({quorum}) are needed"
+         with both keys at one same time; more than two thirds ({quorum}) are needed"
     )]
     ValidatorQuorum {
-        /// Power of the validators whose two signatures verified.
+        /// Largest power of validators whose two signatures verified with one same cosignature time.
         power: u64,
         /// Total power of the set.
         total: u64,
@@ -199,7 +201,8 @@ pub enum ReceiptError {
     },
     /// A quorum of a validator set signed, but that set was not the one signing at the checkpoint's time.
     #[error(
-        "validator quorum check failed: the checkpoint is signed by a validator set that was not signing at its          time ({signed_at_s} s); verify with the validator history of the network (`--api` or `--history`)"
+        "validator quorum check failed: the checkpoint is signed by a validator set that was not signing at its \
+         time ({signed_at_s} s); verify with the validator history of the network (`--api` or `--history`)"
     )]
     SetNotInForce {
         /// The checkpoint's cosignature time, seconds since the Unix epoch.
@@ -326,10 +329,8 @@ fn check_origin(signed: &SignedCheckpoint, policy: &ReceiptPolicy) -> Result<(),
 /// Checks 6 and 7 of the module documentation.
 fn verify_signers(signed: &SignedCheckpoint, policy: &ReceiptPolicy) -> Result<CheckpointSigners, ReceiptError> {
     let mut signers = verify_validators(signed, policy)?;
+    // Witnesses' times stay theirs: the checkpoint's signing time is the validators' (the block's).
     signers.witnesses = verify_witnesses(signed, policy)?;
-    // A witness's cosignature time is as good a bound as a validator's: the checkpoint existed then.
-    let witnessed_at = signers.witnesses.iter().filter_map(|w| w.timestamp).max();
-    signers.signed_at_s = signers.signed_at_s.max(witnessed_at);
     Ok(signers)
 }
 
@@ -337,12 +338,12 @@ fn verify_signers(signed: &SignedCheckpoint, policy: &ReceiptPolicy) -> Result<C
 /// have no witnesses yet.
 fn verify_validators(signed: &SignedCheckpoint, policy: &ReceiptPolicy) -> Result<CheckpointSigners, ReceiptError> {
     // The checkpoint does not say which height it follows; its validators' cosignatures carry that block's time.
-    // Each set is tried, the latest first, and a quorum counts only if its set was signing at that time.
+    // Each set is tried, the latest first, and a quorum counts only if its set was signing at the time the quorum
+    // attests.
     let mut first_error = None;
     let mut not_in_force = None;
     for set in policy.validators.latest_first() {
         match verify_validators_of(signed, &policy.chain_id, set) {
-            // A quorum that verified has ML-DSA-44 cosignatures, and each carries a timestamp.
             Ok(signers) => {
                 let at = signers.signed_at_s.unwrap_or(0);
                 if policy.validators.signed_within(set, at) {
@@ -364,40 +365,18 @@ fn verify_validators_of(
     chain_id: &ChainId,
     set: &ValidatorSet,
 ) -> Result<CheckpointSigners, ReceiptError> {
-    let log = origin(chain_id);
-    let validators = set.validators();
-    let mut keys = Vec::with_capacity(2 * validators.len());
-    for v in validators {
-        // A set built by `ValidatorSet::new` has checked every validator's keys, so this only fails for a set
-        // decoded without checks; such a set cannot vouch for anything.
-        let pair = validator_vkeys(&log, v).map_err(|e| ReceiptError::Policy(e.to_string()))?;
-        keys.extend(pair);
-    }
-    let verified =
-        publica_tlog::verify_note_timestamps(&signed.note, &keys).map_err(ReceiptError::ValidatorSignature)?;
-    let has = |i: usize| verified.iter().any(|&(k, _)| k == i);
-    let mut signer_addresses = Vec::new();
-    let mut power = 0u64;
-    for (i, v) in validators.iter().enumerate() {
-        // Both kinds are required: the ML-DSA-44 cosignature keeps the checkpoint trustworthy once Ed25519 falls,
-        // the Ed25519 signature keeps it readable by every signed-note client today.
-        if has(2 * i) && has(2 * i + 1) {
-            power += v.voting_power;
-            signer_addresses.push(v.address);
-        }
-    }
     let (total, quorum) = (set.total_power(), set.quorum_power());
-    if power < quorum {
-        return Err(ReceiptError::ValidatorQuorum { power, total, quorum });
+    match checkpoint_quorum(chain_id, set, signed) {
+        Ok(found) => Ok(CheckpointSigners {
+            validators: found.signers,
+            power: found.power,
+            total_power: total,
+            signed_at_s: Some(found.signed_at_s),
+            witnesses: Vec::new(),
+        }),
+        Err(QuorumFailure::Signature(e)) => Err(ReceiptError::ValidatorSignature(e)),
+        Err(QuorumFailure::TooLittle { power }) => Err(ReceiptError::ValidatorQuorum { power, total, quorum }),
     }
-    let signed_at_s = verified.iter().filter_map(|&(_, t)| t).max();
-    Ok(CheckpointSigners {
-        validators: signer_addresses,
-        power,
-        total_power: total,
-        signed_at_s,
-        witnesses: Vec::new(),
-    })
 }
 
 /// Check 7: enough distinct policy witnesses cosigned, and no policy witness's line fails.

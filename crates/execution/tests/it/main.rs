@@ -1,5 +1,7 @@
 //! Tests of execution and, through it, of the accounts module's rules.
 
+mod set_change;
+
 use std::collections::BTreeMap;
 
 use publica_execution::*;

@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use publica_types::governance::{approval_message, possession_message, PROPOSAL_LIFETIME_MAX_MS};
 use publica_types::{
     codec, Address, AgencyId, CallContext, ErrorCode, GovernanceCall, Role, StateRead, StateWrite, TxError,
-    ValidatorChange, ValidatorSet,
+    ValidatorChange, ValidatorSet, MAX_TOTAL_VOTING_POWER,
 };
 
 /// State key of the validator set that signs the next block.
@@ -203,7 +203,11 @@ pub fn execute(state: &mut dyn StateWrite, ctx: &CallContext, call: &GovernanceC
                     )
                 })?;
             proposal.approvals.push(*validator);
-            let approved: u64 = proposal.approvals.iter().filter_map(|a| current.get(a)).map(|v| v.voting_power).sum();
+            let approved = proposal
+                .approvals
+                .iter()
+                .filter_map(|a| current.get(a))
+                .fold(0u64, |sum, v| sum.saturating_add(v.voting_power));
             if approved >= current.quorum_power() {
                 let next = apply_change(state, ctx, &current, &proposal.change)?;
                 match &proposal.change {
@@ -259,9 +263,7 @@ fn apply_change(
             if current.get(&validator.address).is_some() {
                 return Err(not_permitted(format!("{} is already a validator", validator.address)));
             }
-            if validator.voting_power == 0 {
-                return Err(invalid("a validator's voting power is at least 1"));
-            }
+            check_power(validator.voting_power)?;
             validator.log_keys.check().map_err(|e| invalid(format!("the validator's checkpoint keys: {e}")))?;
             validator.public_key.verify(&possession_message(&ctx.chain_id, agency, validator), possession).map_err(
                 |e| {
@@ -289,6 +291,7 @@ fn apply_change(
             if *voting_power == 0 {
                 return Err(invalid("a validator's voting power is at least 1; remove it instead"));
             }
+            check_power(*voting_power)?;
             let member = members
                 .iter_mut()
                 .find(|v| v.address == *address)
@@ -299,7 +302,27 @@ fn apply_change(
             member.voting_power = *voting_power;
         }
     }
-    ValidatorSet::new(members).map_err(|e| not_permitted(format!("the change would make an invalid set: {e}")))
+    let next =
+        ValidatorSet::new(members).map_err(|e| not_permitted(format!("the change would make an invalid set: {e}")))?;
+    // Key ids depend on the network's log name, known here: a new member's checkpoint key id must not be a
+    // member's, or their checkpoint signatures could not be told apart.
+    next.check_log_key_ids(&ctx.chain_id).map_err(|e| invalid(format!("the change would make an invalid set: {e}")))?;
+    Ok(next)
+}
+
+/// Refuse a voting power no set may hold: zero, or more than the total allowed to a whole set. The total is
+/// checked again by `ValidatorSet::new`, with the other members' power.
+fn check_power(voting_power: u64) -> Result<(), TxError> {
+    if voting_power == 0 {
+        return Err(invalid("a validator's voting power is at least 1"));
+    }
+    if voting_power > MAX_TOTAL_VOTING_POWER {
+        return Err(invalid(format!(
+            "voting power {voting_power} is more than a whole validator set may hold ({MAX_TOTAL_VOTING_POWER}, \
+             2^50); give the validators smaller powers in the same proportions"
+        )));
+    }
+    Ok(())
 }
 
 fn invalid(message: impl Into<String>) -> TxError {

@@ -15,12 +15,25 @@
 //! the decided block comes with a quorum of them; the node then writes the [`SignedCheckpoint`] with every
 //! validator's lines, in validator-address order.
 //!
-//! A checkpoint is valid for a validator set when the validators whose BOTH signatures verify hold more than two
-//! thirds of the voting power ([`verify_checkpoint`]). Unknown signature lines (witnesses' cosignatures, keys of
-//! other sets) are ignored, as C2SP signed-note requires; a known key whose signature fails rejects the note.
+//! Every vote of a block's checkpoint must sign the log head after the block at the block's time: the
+//! cosignature timestamp is the header's `time_ms / 1000`, checked when vote extensions are verified and again when
+//! the checkpoint is assembled ([`check_head`]), so that every signature line of a checkpoint carries one time.
+//!
+//! A checkpoint is valid for a validator set when the validators whose BOTH signatures verify, with cosignatures
+//! of one same time, hold more than two thirds of the voting power ([`checkpoint_quorum`], [`verify_checkpoint`]).
+//! That time is the checkpoint's signing time: verifiers choose the validator set in force by it, never by the
+//! latest timestamp of any line, which one Byzantine validator could set to any date.
+//!
+//! Signature lines are matched to the set's keys by key name and key id. Unknown lines (witnesses' cosignatures,
+//! keys of other sets) are ignored, as C2SP signed-note requires; a line of a known key that verifies under none
+//! of the keys it names rejects the note. A member key no verifier can parse is skipped, and a line whose key id
+//! is shared by two members' keys counts for each key it verifies under: neither can make the whole set's
+//! checkpoints unverifiable. Sets are built so that neither happens (`ValidatorSet::new`,
+//! `ValidatorSet::check_log_key_ids`); verifiers do not rely on it.
 
 use borsh::{BorshDeserialize, BorshSerialize};
 use publica_crypto::Keypair;
+use publica_tlog::TlogError;
 use publica_tlog::{
     Checkpoint, Ed25519NoteSigner, MlDsa44Cosigner, Note, NoteSignature, SignatureType, SignedCheckpoint, VerifierKey,
 };
@@ -31,9 +44,9 @@ use crate::NotaryError;
 /// Largest encoded [`CheckpointVote`] (an ML-DSA-44 signature is 2,420 bytes).
 pub const MAX_CHECKPOINT_VOTE_BYTES: usize = 4096;
 
-/// The origin line of a network's notary log.
+/// The origin line of a network's notary log, `publica/<chain-id>/notary` (see `publica_types::log_origin`).
 pub fn origin(chain_id: &ChainId) -> String {
-    format!("publica/{chain_id}/notary")
+    publica_types::log_origin(chain_id)
 }
 
 /// One validator's signatures on a checkpoint, carried in its precommit's vote extension.
@@ -121,7 +134,8 @@ pub fn validator_vkeys(origin: &str, validator: &Validator) -> Result<[VerifierK
     ])
 }
 
-/// Check one validator's vote: both signatures verify for the head it names.
+/// Check one validator's vote: both signatures verify for the head it names, and the cosignature's timestamp is
+/// the vote's. Whether that head and time are the block's is [`check_head`]'s question.
 pub fn verify_vote(origin: &str, validator: &Validator, vote: &CheckpointVote) -> Result<(), NotaryError> {
     let [ed, ml] = validator_vkeys(origin, validator)?;
     let text = vote.checkpoint(origin).to_text();
@@ -145,13 +159,38 @@ pub fn verify_vote(origin: &str, validator: &Validator, vote: &CheckpointVote) -
     Ok(())
 }
 
-/// Build the signed checkpoint of (size, root) from the validators' votes. Votes for another head, from unknown
-/// validators or that fail to verify are left out. `None` if the rest hold no more than two thirds of the power.
+/// Check that a vote signs the head of the block's log, `(size, root)`, at the block's time `timestamp_s`
+/// (`time_ms / 1000` of its header).
+///
+/// A vote signed at another time would still verify, but it would give the checkpoint a second signing time: a
+/// far-future one made receipts choose the validator set in force at that date, and fail once the set changed.
+pub fn check_head(vote: &CheckpointVote, size: u64, root: Hash, timestamp_s: u64) -> Result<(), NotaryError> {
+    if vote.size != size || vote.root != root {
+        return Err(NotaryError::Checkpoint(format!(
+            "the checkpoint signature is for log size {}, not the block's log head (size {size})",
+            vote.size
+        )));
+    }
+    if vote.timestamp != timestamp_s {
+        return Err(NotaryError::Checkpoint(format!(
+            "the checkpoint signature is timestamped {} s, not the block's time {timestamp_s} s; validators sign \
+             the checkpoint at the time of the block it follows",
+            vote.timestamp
+        )));
+    }
+    Ok(())
+}
+
+/// Build the signed checkpoint of (size, root) from the validators' votes on the block of time `timestamp_s`
+/// (seconds). Votes for another head or time, from unknown validators, that fail to verify, or whose key ids are
+/// already on the note (a key id shared with another member) are left out. `None` if the rest hold no more than
+/// two thirds of the power.
 pub fn assemble(
     chain_id: &ChainId,
     validators: &ValidatorSet,
     size: u64,
     root: Hash,
+    timestamp_s: u64,
     votes: &[(Address, CheckpointVote)],
 ) -> Option<SignedCheckpoint> {
     let origin = origin(chain_id);
@@ -163,28 +202,131 @@ pub fn assemble(
     let mut power = 0u64;
     for (address, vote) in sorted {
         let Some(validator) = validators.get(address) else { continue };
-        if vote.size != size || vote.root != root || verify_vote(&origin, validator, vote).is_err() {
+        if check_head(vote, size, root, timestamp_s).is_err() || verify_vote(&origin, validator, vote).is_err() {
             continue;
         }
         let Ok([ed, ml]) = validator_vkeys(&origin, validator) else { continue };
+        // A note holds one line per key name and id; a member whose id is taken would not be on it.
+        if note.signatures().iter().any(|s| s.key_id == ed.key_id || s.key_id == ml.key_id) {
+            continue;
+        }
         note.add_signature(NoteSignature { name: origin.clone(), key_id: ed.key_id, signature: vote.ed25519.clone() });
         note.add_signature(NoteSignature {
             name: origin.clone(),
             key_id: ml.key_id,
             signature: vote.ml_dsa_44.clone(),
         });
-        power += validator.voting_power;
+        power = power.saturating_add(validator.voting_power);
     }
     (power >= validators.quorum_power()).then_some(SignedCheckpoint { checkpoint, note })
 }
 
+/// The validators of a set that signed a checkpoint, and when.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckpointQuorum {
+    /// Validators whose two signatures verified with cosignatures of time `signed_at_s`, in address order.
+    pub signers: Vec<Address>,
+    /// Their voting power: more than two thirds of the set's.
+    pub power: u64,
+    /// The signing time they attest (their cosignatures' timestamp), seconds since the Unix epoch: the time of the
+    /// block the checkpoint follows.
+    pub signed_at_s: u64,
+}
+
+/// Why a set's quorum of a checkpoint was not found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum QuorumFailure {
+    /// A line of a member key verifies under none of the keys it names, or no member key signed at all.
+    Signature(TlogError),
+    /// Members holding `power` signed with both keys at one same time (the time with the most power); more than
+    /// two thirds of the set's power is needed.
+    TooLittle {
+        /// Largest power of members whose two signatures verified with one same cosignature time.
+        power: u64,
+    },
+}
+
+/// Find the members of `validators` that signed `signed` with both keys, and the signing time that more than two
+/// thirds of the set's power attests (see the module documentation for the rules on lines and keys).
+pub fn checkpoint_quorum(
+    chain_id: &ChainId,
+    validators: &ValidatorSet,
+    signed: &SignedCheckpoint,
+) -> Result<CheckpointQuorum, QuorumFailure> {
+    let origin = origin(chain_id);
+    let members = validators.validators();
+    // Usable keys, each with its member's index and kind (0: Ed25519 note key, 1: ML-DSA-44 cosignature key).
+    let keys: Vec<(usize, usize, VerifierKey)> = members
+        .iter()
+        .enumerate()
+        .filter_map(|(i, v)| validator_vkeys(&origin, v).ok().map(|pair| (i, pair)))
+        .flat_map(|(i, [ed, ml])| [(i, 0, ed), (i, 1, ml)])
+        .collect();
+    // Per member: Ed25519 verified, and the ML-DSA-44 cosignature's timestamp once verified.
+    let mut ed_ok = vec![false; members.len()];
+    let mut ml_time: Vec<Option<u64>> = vec![None; members.len()];
+    let mut known = false;
+    let text = signed.note.text();
+    for line in signed.note.signatures() {
+        let mut failure = None;
+        let mut verified = false;
+        for (i, kind, key) in keys.iter().filter(|(_, _, k)| k.name == line.name && k.key_id == line.key_id) {
+            match key.verify(text, line) {
+                Ok(timestamp) => {
+                    verified = true;
+                    match (kind, timestamp) {
+                        (0, _) => ed_ok[*i] = true,
+                        // The first verified cosignature of a key counts, as for any signed note.
+                        (_, Some(t)) => {
+                            ml_time[*i].get_or_insert(t);
+                        }
+                        (_, None) => {}
+                    }
+                }
+                Err(e) => failure = Some(e),
+            }
+        }
+        match (verified, failure) {
+            (true, _) => known = true,
+            (false, Some(e)) => return Err(QuorumFailure::Signature(e)),
+            (false, None) => {}
+        }
+    }
+    if !known {
+        return Err(QuorumFailure::Signature(TlogError::NoKnownSignature));
+    }
+    // Power per attested time, counting members whose both signatures verified. Both kinds are required: the
+    // ML-DSA-44 cosignature keeps the checkpoint trustworthy once Ed25519 falls, the Ed25519 signature keeps it
+    // readable by every signed-note client today.
+    let mut by_time: std::collections::BTreeMap<u64, u64> = std::collections::BTreeMap::new();
+    for (i, v) in members.iter().enumerate() {
+        if let (true, Some(t)) = (ed_ok[i], ml_time[i]) {
+            let power = by_time.entry(t).or_default();
+            *power = power.saturating_add(v.voting_power);
+        }
+    }
+    let best = by_time.iter().max_by_key(|(_, power)| **power).map(|(t, p)| (*t, *p));
+    match best {
+        Some((signed_at_s, power)) if power >= validators.quorum_power() => {
+            let signers = members
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| ed_ok[*i] && ml_time[*i] == Some(signed_at_s))
+                .map(|(_, v)| v.address)
+                .collect();
+            Ok(CheckpointQuorum { signers, power, signed_at_s })
+        }
+        other => Err(QuorumFailure::TooLittle { power: other.map_or(0, |(_, p)| p) }),
+    }
+}
+
 /// Check that a signed checkpoint carries valid signatures, BOTH kinds, from validators of `validators` holding
-/// more than two thirds of the voting power, and that its origin is `chain_id`'s log.
+/// more than two thirds of the voting power and agreeing on its time, and that its origin is `chain_id`'s log.
 pub fn verify_checkpoint(
     chain_id: &ChainId,
     validators: &ValidatorSet,
     signed: &SignedCheckpoint,
-) -> Result<(), NotaryError> {
+) -> Result<CheckpointQuorum, NotaryError> {
     let origin = origin(chain_id);
     if signed.checkpoint.origin != origin {
         return Err(NotaryError::Checkpoint(format!(
@@ -192,25 +334,13 @@ pub fn verify_checkpoint(
             signed.checkpoint.origin
         )));
     }
-    let mut keys = Vec::with_capacity(2 * validators.validators().len());
-    for v in validators.validators() {
-        keys.extend(validator_vkeys(&origin, v)?);
-    }
-    let verified = publica_tlog::verify_note(&signed.note, &keys)
-        .map_err(|e| NotaryError::Checkpoint(format!("the checkpoint's signatures: {e}")))?;
-    let mut power = 0u64;
-    for (i, v) in validators.validators().iter().enumerate() {
-        if verified.contains(&(2 * i)) && verified.contains(&(2 * i + 1)) {
-            power += v.voting_power;
-        }
-    }
-    let quorum = validators.quorum_power();
-    if power < quorum {
-        return Err(NotaryError::Checkpoint(format!(
-            "validators holding {power} of {} voting power signed the checkpoint with both keys; more than two \
-             thirds ({quorum}) are needed",
-            validators.total_power()
-        )));
-    }
-    Ok(())
+    checkpoint_quorum(chain_id, validators, signed).map_err(|failure| match failure {
+        QuorumFailure::Signature(e) => NotaryError::Checkpoint(format!("the checkpoint's signatures: {e}")),
+        QuorumFailure::TooLittle { power } => NotaryError::Checkpoint(format!(
+            "validators holding {power} of {} voting power signed the checkpoint with both keys at one same time; \
+             more than two thirds ({}) are needed",
+            validators.total_power(),
+            validators.quorum_power()
+        )),
+    })
 }

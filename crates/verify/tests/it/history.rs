@@ -124,13 +124,16 @@ fn every_broken_link_is_refused() {
     let mut h = f.history.clone();
     h.changes.swap(0, 1);
     refuse(&h, "out of order");
-    // A "change" that changes nothing.
+    // A "change" that changes nothing is skipped, but only once its certificate holds.
     let mut h = f.history.clone();
-    h.changes[0] = SetChange {
-        certified: certified(10, &[&f.keys[0], &f.keys[1], &f.keys[2]], &f.sets[0], &f.sets[0]),
-        validators: f.sets[0].clone(),
-    };
-    refuse(&h, "no change");
+    h.changes.insert(
+        1,
+        SetChange {
+            certified: certified(15, &[&f.keys[0], &f.keys[1]], &f.sets[1], &f.sets[1]),
+            validators: f.sets[1].clone(),
+        },
+    );
+    refuse(&h, "a no-op entry without a quorum");
     // Another network.
     let mut h = f.history.clone();
     h.chain_id = "elsewhere".parse().unwrap();
@@ -156,7 +159,7 @@ fn receipt_signed_by(signers: &[&Keypair], set: &ValidatorSet, time_s: u64) -> V
         .iter()
         .map(|k| (k.public_key().address(), LogSigner::new(&chain(), k).unwrap().sign(1, root, time_s).unwrap()))
         .collect();
-    let checkpoint = assemble(&chain(), set, 1, root, &votes).expect("the signers make a quorum of their set");
+    let checkpoint = assemble(&chain(), set, 1, root, time_s, &votes).expect("the signers make a quorum of their set");
     TlogProof { extra: Some(entry), index: 0, proof: Vec::new(), checkpoint }.to_bytes()
 }
 
@@ -181,4 +184,107 @@ fn a_receipt_is_checked_against_the_set_in_force_at_its_checkpoint() {
     // of a time after the genesis set was replaced.
     let stale = receipt_signed_by(&k[0..3], &f.sets[0], 1_700_000_030);
     assert!(matches!(verify_receipt(&stale, &policy, None), Err(ReceiptError::SetNotInForce { .. })));
+}
+
+#[test]
+fn a_history_entry_that_does_not_change_the_set_is_skipped() {
+    // Two approvals in one block that cancel out (power 3 -> 2 -> 3) used to be reported as a change to the same
+    // set; such an entry, once served, made every later verification of the history fail for good.
+    let f = fixture();
+    let k = |i: usize| &f.keys[i];
+    let mut h = f.history.clone();
+    h.changes.insert(
+        1,
+        SetChange {
+            certified: certified(15, &[k(2), k(3), k(4)], &f.sets[1], &f.sets[1]),
+            validators: f.sets[1].clone(),
+        },
+    );
+    // And one at the very start, naming the genesis set again.
+    h.changes.insert(
+        0,
+        SetChange {
+            certified: certified(5, &[k(0), k(1), k(2)], &f.sets[0], &f.sets[0]),
+            validators: f.sets[0].clone(),
+        },
+    );
+    let sets = h.verify(&f.genesis).expect("no-op entries are skipped");
+    assert_eq!(sets, f.history.verify(&f.genesis).unwrap(), "the same sets as without them");
+    for (height, expected) in [(5, 0), (6, 0), (11, 1), (16, 1), (21, 2)] {
+        assert_eq!(sets.at_height(height), &f.sets[expected], "height {height}");
+    }
+    // The time a set took over is the block that changed it, not the no-op one.
+    let at = |s: u64| sets.at_timestamp(s).cloned().collect::<Vec<_>>();
+    assert_eq!(at(1_700_000_015), vec![f.sets[1].clone()]);
+}
+
+#[test]
+fn a_far_future_cosignature_timestamp_cannot_make_a_valid_receipt_fail_after_a_set_change() {
+    use publica_notary::checkpoint::{origin, validator_vkeys, LogSigner};
+    use publica_tlog::{NoteSignature, SignedCheckpoint, TlogProof};
+    use publica_verify::{verify_receipt, ReceiptError, ReceiptPolicy};
+    let f = fixture();
+    let policy = ReceiptPolicy::validators_only(chain(), f.history.verify(&f.genesis).unwrap());
+    let k: Vec<&Keypair> = f.keys.iter().collect();
+    // The genesis set signed a checkpoint at second ...005, three of its members at that time; the fourth, a
+    // Byzantine validator, signed with a time in the year 2100. The set changed later, at block 10.
+    let time_s = 1_700_000_005;
+    let year_2100_s = 4_102_444_800;
+    let honest = receipt_signed_by(&k[0..3], &f.sets[0], time_s);
+    let mut proof = TlogProof::parse(&honest).unwrap();
+    let byzantine = &f.keys[3];
+    let vote = LogSigner::new(&chain(), byzantine)
+        .unwrap()
+        .sign(proof.checkpoint.checkpoint.size, proof.checkpoint.checkpoint.root, year_2100_s)
+        .unwrap();
+    let member = f.sets[0].get(&byzantine.public_key().address()).unwrap();
+    let [ed, ml] = validator_vkeys(&origin(&chain()), member).unwrap();
+    let mut signed: SignedCheckpoint = proof.checkpoint.clone();
+    signed.add_signature(NoteSignature { name: ed.name.clone(), key_id: ed.key_id, signature: vote.ed25519 });
+    signed.add_signature(NoteSignature { name: ml.name.clone(), key_id: ml.key_id, signature: vote.ml_dsa_44 });
+    proof.checkpoint = signed;
+    let verified = verify_receipt(&proof.to_bytes(), &policy, None).expect("the signing majority's time counts");
+    assert_eq!(verified.signers.signed_at_s, Some(time_s), "the time the majority attests, not the latest");
+    assert_eq!(verified.signers.validators.len(), 3, "the line with another time does not count");
+
+    // Without a majority agreeing on one time, nothing is vouched for: two members at the block's time (the lines of
+    // members 0 and 1 of an honest checkpoint), two in the year 2100.
+    let mut proof = TlogProof::parse(&honest).unwrap();
+    let keep: Vec<u32> = f.keys[0..2]
+        .iter()
+        .flat_map(|k| validator_vkeys(&origin(&chain()), f.sets[0].get(&k.public_key().address()).unwrap()).unwrap())
+        .map(|key| key.key_id)
+        .collect();
+    let mut note = publica_tlog::Note::new(proof.checkpoint.note.text().to_owned()).unwrap();
+    for line in proof.checkpoint.note.signatures().iter().filter(|l| keep.contains(&l.key_id)) {
+        note.add_signature(line.clone());
+    }
+    proof.checkpoint = SignedCheckpoint::from_note(note).unwrap();
+    assert_eq!(proof.checkpoint.note.signatures().len(), 4);
+    for late in &f.keys[2..4] {
+        let vote = LogSigner::new(&chain(), late)
+            .unwrap()
+            .sign(proof.checkpoint.checkpoint.size, proof.checkpoint.checkpoint.root, year_2100_s)
+            .unwrap();
+        let member = f.sets[0].get(&late.public_key().address()).unwrap();
+        let [ed, ml] = validator_vkeys(&origin(&chain()), member).unwrap();
+        proof.checkpoint.add_signature(NoteSignature {
+            name: ed.name.clone(),
+            key_id: ed.key_id,
+            signature: vote.ed25519,
+        });
+        proof.checkpoint.add_signature(NoteSignature {
+            name: ml.name.clone(),
+            key_id: ml.key_id,
+            signature: vote.ml_dsa_44,
+        });
+    }
+    assert!(matches!(verify_receipt(&proof.to_bytes(), &policy, None), Err(ReceiptError::ValidatorQuorum { .. })));
+}
+
+#[test]
+fn the_set_not_in_force_message_reads_as_one_sentence() {
+    let message = publica_verify::ReceiptError::SetNotInForce { signed_at_s: 5 }.to_string();
+    assert!(!message.contains("  "), "{message}");
+    assert!(message.contains("not signing at its time (5 s)"), "{message}");
 }

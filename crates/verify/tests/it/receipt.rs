@@ -73,7 +73,7 @@ fn checkpoint(leaves: &[Hash], signers: usize, witnessed: bool) -> SignedCheckpo
         .iter()
         .map(|k| (k.public_key().address(), LogSigner::new(&chain(), k).unwrap().sign(size, root, TIME_S).unwrap()))
         .collect();
-    let full = assemble(&chain(), &set, size, root, &votes).expect("all four validators make a quorum");
+    let full = assemble(&chain(), &set, size, root, TIME_S, &votes).expect("all four validators make a quorum");
     // Keep the lines of the first `signers` validators (two lines each, in the set's order).
     let order: Vec<Address> = set.validators().iter().map(|v| v.address).collect();
     let chosen: Vec<Address> = keys.iter().take(signers).map(|k| k.public_key().address()).collect();
@@ -138,7 +138,7 @@ fn a_valid_receipt_says_what_it_establishes() {
     assert_eq!(verified.checkpoint.checkpoint.size, 21);
     assert_eq!(verified.signers.validators.len(), 4);
     assert_eq!((verified.signers.power, verified.signers.total_power), (4, 4));
-    assert_eq!(verified.signers.signed_at_s, Some(TIME_S + 2), "the latest cosignature time, witnesses included");
+    assert_eq!(verified.signers.signed_at_s, Some(TIME_S), "the validators' time, not a later witness's");
     let names: Vec<&str> = verified.signers.witnesses.iter().map(|w| w.name.as_str()).collect();
     assert_eq!(names, ["witness1.example", "witness2.example"]);
 

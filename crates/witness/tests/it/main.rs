@@ -51,7 +51,7 @@ impl Net {
                 (self.keys[i].public_key().address(), signer.sign(size, root, NOW - 10).unwrap())
             })
             .collect();
-        assemble(&self.chain_id, &self.validators, size, root, &votes)
+        assemble(&self.chain_id, &self.validators, size, root, NOW - 10, &votes)
     }
 
     /// The checkpoint of (size, root) signed by every validator.

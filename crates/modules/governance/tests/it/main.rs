@@ -3,6 +3,8 @@
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
+mod limits;
+
 use publica_crypto::{sha256, Keypair};
 use publica_governance::{execute, operator, proposal, proposal_count, validator_set, ProposalStatus, VALIDATORS_KEY};
 use publica_types::governance::{approval_message, possession_message};

@@ -1,5 +1,7 @@
 //! The notary module's entry format, per-block log and checkpoint signatures.
 
+mod checkpoint_keys;
+
 use std::collections::HashMap;
 
 use proptest::prelude::*;
@@ -142,15 +144,15 @@ fn checkpoints_need_both_signatures_of_a_quorum() {
         checkpoint::verify_vote(&checkpoint::origin(&chain), set.get(a).unwrap(), v).unwrap();
     }
     // Three of four is more than two thirds; two is not.
-    let signed = checkpoint::assemble(&chain, &set, 100, root, &votes[..3]).expect("quorum");
+    let signed = checkpoint::assemble(&chain, &set, 100, root, 1_700_000_000, &votes[..3]).expect("quorum");
     checkpoint::verify_checkpoint(&chain, &set, &signed).unwrap();
     assert_eq!(signed.note.signatures().len(), 6);
-    assert!(checkpoint::assemble(&chain, &set, 100, root, &votes[..2]).is_none());
+    assert!(checkpoint::assemble(&chain, &set, 100, root, 1_700_000_000, &votes[..2]).is_none());
     // Votes for another head or with a broken signature do not count.
     let mut wrong = votes.clone();
     wrong[0].1.root = [8; 32];
     wrong[1].1.ml_dsa_44[20] ^= 1;
-    assert!(checkpoint::assemble(&chain, &set, 100, root, &wrong[..3]).is_none());
+    assert!(checkpoint::assemble(&chain, &set, 100, root, 1_700_000_000, &wrong[..3]).is_none());
     // Round trip through text, and the origin of another network is refused.
     let parsed = publica_tlog::SignedCheckpoint::parse(&signed.to_bytes()).unwrap();
     checkpoint::verify_checkpoint(&chain, &set, &parsed).unwrap();
