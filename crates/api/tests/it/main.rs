@@ -3,7 +3,9 @@
 //! Each test builds a real node state (store in a temporary directory, genesis with one agency and one validator)
 //! and calls `router(node).oneshot(request)`. Blocks are made by the node's own consensus application: it proposes
 //! from the mempool and commits with a certificate signed by the test's validator key, so proofs verify for real.
+//! The tests of `connections` alone run a whole node with its consensus engine and attack its server over TCP.
 
+mod connections;
 mod docs;
 mod evidence;
 mod notary;
