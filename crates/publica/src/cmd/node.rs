@@ -180,6 +180,7 @@ impl Running {
 
     /// Stop the API server (requests in flight get a few seconds to finish), then the node.
     pub async fn stop(self) {
+        crate::stopping_on_purpose();
         let _ = self.stop_api.send(());
         let mut server = self.server;
         match tokio::time::timeout(API_DRAIN_TIMEOUT, &mut server).await {
