@@ -126,9 +126,8 @@ async fn dribble_headers(source: &'static str, api: SocketAddr) -> bool {
             return true;
         }
         // A read that ends (EOF or reset) means the server closed the connection.
-        match tokio::time::timeout(Duration::from_millis(100), stream.read(&mut buf)).await {
-            Ok(Ok(0) | Err(_)) => return true,
-            Ok(Ok(_)) | Err(_) => {}
+        if let Ok(Ok(0) | Err(_)) = tokio::time::timeout(Duration::from_millis(100), stream.read(&mut buf)).await {
+            return true;
         }
     }
     unreachable!("the head never ends")
