@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Run every test of the workspace. Needs the Rust toolchain and Python 3 with pip; installs the Beneficial
-# Ownership Data Standard's validator (libcovebods, from PyPI), which the business register's export is checked with.
+# Run every test of the workspace. Needs the Rust toolchain and Python 3 with pip; installs from PyPI the Beneficial
+# Ownership Data Standard's validator (libcovebods), which the business register's export is checked with, and the
+# API fuzzer Schemathesis, which checks a live node against its OpenAPI document (scripts/api-fuzz.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
-python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore 'libcovebods==0.16.0'
+python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore 'libcovebods==0.16.0' \
+    'schemathesis==4.32.5'
 cargo fmt --all -- --check
 cargo build --workspace --all-targets --locked
 cargo clippy --workspace --all-targets --locked -- -D warnings

@@ -5,7 +5,8 @@
 //! the paths of `openapi.json`. Every answer that is not a success carries the JSON error of [`error`], including
 //! the answers of the framework itself (unknown route, wrong method, body too large, timeout, panic). Handlers
 //! that touch the store, the locks of the node's state or a signature run on the blocking thread pool, so a slow
-//! disk or a post-quantum signature check never stalls the async workers.
+//! disk or a post-quantum signature check never stalls the async workers. The server ([`server`]) bounds the
+//! connections themselves: how many, from one address, and how long each may take to send a request or stay idle.
 //!
 //! A response that proves several reads carries the certified header once (`certified`: header and commit
 //! certificate) and each read as a [`publica_verify::KeyProof`] naming that header's height ([`Proofs`]); a
@@ -15,6 +16,7 @@
 pub mod error;
 pub mod extract;
 pub mod openapi;
+pub mod server;
 
 mod chain;
 mod evidence;
@@ -36,6 +38,7 @@ use publica_node::NodeHandle;
 
 pub use chain::METRICS_CONTENT_TYPE;
 pub use error::{http_status, ApiError, ErrorBody, ErrorEnvelope};
+pub use server::{descriptor_limit, raise_descriptor_limit, ConnectionLimits};
 pub use tx::{BATCH_TXS_MAX, SUBMIT_BODY_BYTES_MAX};
 
 /// One route of the API.
@@ -106,21 +109,31 @@ pub fn router(node: NodeHandle) -> Router {
     layers::apply(router, body_bytes_max, timeout)
 }
 
-/// Serve the API on `listener` until the listener fails.
+/// Serve the API on `listener` until the process ends.
 pub async fn serve(node: NodeHandle, listener: tokio::net::TcpListener) -> std::io::Result<()> {
     serve_with_shutdown(node, listener, std::future::pending()).await
 }
 
 /// Serve the API on `listener` until `shutdown` completes; requests in flight are then allowed to finish.
+///
+/// Connections are bounded by the node's `[api]` settings and this process's descriptor limit
+/// ([`ConnectionLimits::for_this_process`]); it fails at once, saying what to change, when the limit leaves too
+/// few descriptors for the API.
 pub async fn serve_with_shutdown(
     node: NodeHandle,
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let limits = ConnectionLimits::for_this_process(&node.config.api)?;
     if let Ok(addr) = listener.local_addr() {
-        tracing::info!(%addr, "REST API listening");
+        tracing::info!(
+            %addr,
+            connections_max = limits.connections_max,
+            per_address_max = limits.per_address_max,
+            "REST API listening"
+        );
     }
-    axum::serve(listener, router(node)).with_graceful_shutdown(shutdown).await
+    server::serve(router(node.clone()), listener, limits, node, shutdown).await
 }
 
 /// The proofs of a response, flattened into it: `certified` (the header and its certificate, once) and `proofs`

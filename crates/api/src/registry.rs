@@ -29,6 +29,9 @@ use crate::{blocking, Proofs};
 
 /// Default page of a history.
 const HISTORY_PAGE: usize = 20;
+/// Longest bounding box text: four numbers of 20 characters each and their commas are plenty for any precision
+/// the grid index keeps.
+const BBOX_TEXT_MAX: usize = 100;
 /// Most parcels listed by one bounding-box search.
 const SEARCH_RESULTS_MAX: usize = 1_000;
 
@@ -121,6 +124,20 @@ pub(crate) struct HistoryQuery {
     limit: Option<usize>,
 }
 
+impl HistoryQuery {
+    /// The first version and the page size, or what is wrong with them.
+    fn checked(&self) -> Result<(u32, usize), ApiError> {
+        let (from, limit) = (self.from.unwrap_or(1), self.limit.unwrap_or(HISTORY_PAGE));
+        if from == 0 {
+            return Err(ApiError::Malformed("from must be 1 or more: versions are numbered from 1".into()));
+        }
+        if limit == 0 || limit > MAX_HISTORY_PAGE {
+            return Err(ApiError::Malformed(format!("limit must be 1 to {MAX_HISTORY_PAGE}")));
+        }
+        Ok((from, limit))
+    }
+}
+
 /// A parcel's history as the API shows it.
 #[derive(Debug, Serialize)]
 pub(crate) struct ParcelHistoryResponse {
@@ -141,10 +158,7 @@ pub(crate) async fn parcel_history(
     Query(page): Query<HistoryQuery>,
 ) -> Result<axum::Json<ParcelHistoryResponse>, ApiError> {
     let id = record_id(&id, "parcel")?;
-    let (from, limit) = (page.from.unwrap_or(1).max(1), page.limit.unwrap_or(HISTORY_PAGE));
-    if limit == 0 || limit > MAX_HISTORY_PAGE {
-        return Err(ApiError::Malformed(format!("limit must be 1 to {MAX_HISTORY_PAGE}")));
-    }
+    let (from, limit) = page.checked()?;
     let response = blocking(move || -> Result<ParcelHistoryResponse, ApiError> {
         let view = StoreView(&node.store);
         let (parcel_versions, title_versions) =
@@ -224,6 +238,9 @@ fn parse_bbox(text: &str) -> Result<BBox, ApiError> {
             "bbox {text:?}: {why}; write min_lon,min_lat,max_lon,max_lat in degrees, e.g. 18.05,59.32,18.07,59.33"
         ))
     };
+    if text.len() > BBOX_TEXT_MAX {
+        return Err(bad(&format!("it is {} characters long, at most {BBOX_TEXT_MAX} are read", text.len())));
+    }
     let parts: Vec<&str> = text.split(',').map(str::trim).collect();
     if parts.len() != 4 {
         return Err(bad("four numbers are needed"));
@@ -379,8 +396,17 @@ fn bods_publisher(node: &NodeHandle) -> publica_registry::bods::Publisher {
     }
 }
 
+/// A company number from a path. Eight digits whose check digit does not match name no company that can exist:
+/// that is `not_found` (the number is well-formed, there is just nothing there), as the OpenAPI document says,
+/// since a pattern can state the eight digits but not the check digit.
 fn company_number(text: &str) -> Result<RecordId, ApiError> {
-    publica_registry::business::validate_company_number(text).map_err(ApiError::Malformed)
+    publica_registry::business::validate_company_number(text).map_err(|e| {
+        if text.len() == 8 && text.bytes().all(|b| b.is_ascii_digit()) {
+            ApiError::NotFound(format!("there is no company {text}: {e}"))
+        } else {
+            ApiError::Malformed(e)
+        }
+    })
 }
 
 /// A company as the API shows it.
@@ -428,10 +454,7 @@ pub(crate) async fn company_history(
     Query(page): Query<HistoryQuery>,
 ) -> Result<axum::Json<CompanyHistoryResponse>, ApiError> {
     let number = company_number(&number)?;
-    let (from, limit) = (page.from.unwrap_or(1).max(1), page.limit.unwrap_or(HISTORY_PAGE));
-    if limit == 0 || limit > MAX_HISTORY_PAGE {
-        return Err(ApiError::Malformed(format!("limit must be 1 to {MAX_HISTORY_PAGE}")));
-    }
+    let (from, limit) = page.checked()?;
     let response = blocking(move || -> Result<CompanyHistoryResponse, ApiError> {
         let view = StoreView(&node.store);
         let versions = engine::head::<Company>(&view, number.as_str());

@@ -110,6 +110,25 @@ impl TestingConfig {
 }
 
 /// REST API settings.
+///
+/// The connection settings keep anonymous clients from holding the node's sockets and file descriptors: a client
+/// that sends its request head slowly is cut off after `header_read_timeout_ms`, one that stops reading or
+/// writing after `idle_timeout_ms`; no address holds more than `connections_per_address_max` connections and the
+/// API as a whole no more than `connections_max`, itself never more than the process's descriptor limit minus
+/// `fds_reserved` (kept for the store, the consensus engine's peers and its write-ahead log). Connections over a
+/// cap are closed as soon as they are accepted and counted in the metrics.
+///
+/// ```toml
+/// [api]
+/// listen = "127.0.0.1:8080"
+/// body_bytes_max = 16777216
+/// timeout_ms = 30000
+/// header_read_timeout_ms = 10000
+/// idle_timeout_ms = 60000
+/// connections_max = 1024
+/// connections_per_address_max = 64
+/// fds_reserved = 1024
+/// ```
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ApiConfig {
@@ -117,8 +136,100 @@ pub struct ApiConfig {
     pub listen: SocketAddr,
     /// Largest request body, bytes.
     pub body_bytes_max: usize,
-    /// Request timeout, milliseconds.
+    /// Request timeout, milliseconds: from the end of the request head to the response, body upload included.
     pub timeout_ms: u64,
+    /// Longest wait for a request's head (request line and headers), milliseconds, counted from the moment the
+    /// server waits for it: the connection's opening, or the end of the previous response on a kept-alive
+    /// connection (so it is also how long an idle kept-alive connection stays open). Default 10 s.
+    #[serde(default = "ApiConfig::default_header_read_timeout_ms")]
+    pub header_read_timeout_ms: u64,
+    /// A connection on which no byte moves either way for this long is closed, milliseconds: a client that stops
+    /// reading its response or stops sending its body. Longer than `timeout_ms`, so that a request being
+    /// handled is never cut. Default 60 s.
+    #[serde(default = "ApiConfig::default_idle_timeout_ms")]
+    pub idle_timeout_ms: u64,
+    /// Most connections open at once, all clients together. Default 1024.
+    #[serde(default = "ApiConfig::default_connections_max")]
+    pub connections_max: usize,
+    /// Most connections open at once from one client address (IPv6 clients: one /64 network). Default 64.
+    #[serde(default = "ApiConfig::default_connections_per_address_max")]
+    pub connections_per_address_max: usize,
+    /// File descriptors the API never uses, whatever `connections_max` says: the store (up to 900 cached table
+    /// files), the consensus engine's peers and write-ahead log. The API's cap is at most the process's limit
+    /// (`ulimit -n`, raised to the hard limit at start) minus this. Default 1024.
+    #[serde(default = "ApiConfig::default_fds_reserved")]
+    pub fds_reserved: u64,
+}
+
+impl ApiConfig {
+    /// Default of `header_read_timeout_ms`.
+    pub const fn default_header_read_timeout_ms() -> u64 {
+        10_000
+    }
+    /// Default of `idle_timeout_ms`.
+    pub const fn default_idle_timeout_ms() -> u64 {
+        60_000
+    }
+    /// Default of `connections_max`.
+    pub const fn default_connections_max() -> usize {
+        1024
+    }
+    /// Default of `connections_per_address_max`.
+    pub const fn default_connections_per_address_max() -> usize {
+        64
+    }
+    /// Default of `fds_reserved`.
+    pub const fn default_fds_reserved() -> u64 {
+        1024
+    }
+
+    /// Default settings for an API listening on `listen`.
+    pub fn new(listen: SocketAddr) -> Self {
+        Self {
+            listen,
+            body_bytes_max: 16 << 20,
+            timeout_ms: 30_000,
+            header_read_timeout_ms: Self::default_header_read_timeout_ms(),
+            idle_timeout_ms: Self::default_idle_timeout_ms(),
+            connections_max: Self::default_connections_max(),
+            connections_per_address_max: Self::default_connections_per_address_max(),
+            fds_reserved: Self::default_fds_reserved(),
+        }
+    }
+
+    /// Check the values serde cannot.
+    pub fn check(&self) -> Result<(), NodeError> {
+        let bad = |m: String| Err(NodeError::Config(m));
+        if self.body_bytes_max < publica_types::MAX_TX_BYTES * 2 {
+            return bad(format!("api.body_bytes_max must be at least {}", publica_types::MAX_TX_BYTES * 2));
+        }
+        if self.timeout_ms == 0 {
+            return bad("api.timeout_ms must be positive (30000 is the default)".into());
+        }
+        if self.header_read_timeout_ms == 0 || self.header_read_timeout_ms > self.timeout_ms {
+            return bad(format!(
+                "api.header_read_timeout_ms is {}; it must be 1 to api.timeout_ms ({}); 10000 is the default",
+                self.header_read_timeout_ms, self.timeout_ms
+            ));
+        }
+        if self.idle_timeout_ms <= self.timeout_ms {
+            return bad(format!(
+                "api.idle_timeout_ms is {}; it must be longer than api.timeout_ms ({}), or requests being handled \
+                 would be cut; 60000 is the default",
+                self.idle_timeout_ms, self.timeout_ms
+            ));
+        }
+        if self.connections_max == 0 {
+            return bad("api.connections_max must be positive (1024 is the default)".into());
+        }
+        if self.connections_per_address_max == 0 || self.connections_per_address_max > self.connections_max {
+            return bad(format!(
+                "api.connections_per_address_max is {}; it must be 1 to api.connections_max ({}); 64 is the default",
+                self.connections_per_address_max, self.connections_max
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// Peer-to-peer settings.
@@ -366,7 +477,7 @@ impl NodeConfig {
         let limits = MempoolLimits::default();
         Self {
             moniker: moniker.to_owned(),
-            api: ApiConfig { listen: api, body_bytes_max: 16 << 20, timeout_ms: 30_000 },
+            api: ApiConfig::new(api),
             p2p: P2pConfig { listen: p2p, peers: Vec::new() },
             mempool: MempoolConfig {
                 txs_max: limits.txs_max,
@@ -442,9 +553,7 @@ impl NodeConfig {
         if mempool.refused_per_sender_max == 0 || mempool.refused_window_ms == 0 {
             return bad("mempool.refused_per_sender_max and mempool.refused_window_ms must be positive");
         }
-        if self.api.body_bytes_max < publica_types::MAX_TX_BYTES * 2 {
-            return bad(&format!("api.body_bytes_max must be at least {}", publica_types::MAX_TX_BYTES * 2));
-        }
+        self.api.check()?;
         self.notary.check()?;
         self.testing.check()?;
         Ok(())

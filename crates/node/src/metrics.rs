@@ -15,6 +15,13 @@ pub struct CodeLabel {
     pub code: String,
 }
 
+/// Label of an API connection closed by the server: why.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ReasonLabel {
+    /// `connections_max`, `connections_per_address_max`, `header_read_timeout` or `idle_timeout`.
+    pub reason: &'static str,
+}
+
 /// The node's metrics.
 pub struct Metrics {
     registry: Registry,
@@ -40,6 +47,11 @@ pub struct Metrics {
     pub store_seconds: Histogram,
     /// Transactions per committed block.
     pub block_txs: Histogram,
+    /// API connections open now.
+    pub api_connections: Gauge,
+    /// API connections closed by the server before their client was done, by reason: over a cap (closed as soon
+    /// as accepted) or past a timeout.
+    pub api_connections_closed: Family<ReasonLabel, Counter>,
 }
 
 impl Metrics {
@@ -58,6 +70,8 @@ impl Metrics {
             execute_seconds: Histogram::new(exponential_buckets(0.0005, 2.0, 16)),
             store_seconds: Histogram::new(exponential_buckets(0.0005, 2.0, 16)),
             block_txs: Histogram::new(exponential_buckets(1.0, 2.0, 16)),
+            api_connections: Gauge::default(),
+            api_connections_closed: Family::default(),
             registry: Registry::default(),
         };
         registry.register("txs_admitted", "Transactions admitted to the mempool", m.txs_admitted.clone());
@@ -71,12 +85,23 @@ impl Metrics {
         registry.register("execute_seconds", "Time to execute a block", m.execute_seconds.clone());
         registry.register("store_seconds", "Time to write a block durably", m.store_seconds.clone());
         registry.register("block_txs", "Transactions per committed block", m.block_txs.clone());
+        registry.register("api_connections", "API connections open", m.api_connections.clone());
+        registry.register(
+            "api_connections_closed",
+            "API connections closed by the node, by reason (a cap or a timeout)",
+            m.api_connections_closed.clone(),
+        );
         Self { registry, ..m }
     }
 
     /// Count a refusal.
     pub fn refused(&self, code: publica_types::ErrorCode) {
         self.txs_refused.get_or_create(&CodeLabel { code: code.as_str().to_owned() }).inc();
+    }
+
+    /// Count an API connection the server closed, and why.
+    pub fn api_connection_closed(&self, reason: &'static str) {
+        self.api_connections_closed.get_or_create(&ReasonLabel { reason }).inc();
     }
 
     /// The metrics in the Prometheus text format.

@@ -2,6 +2,10 @@
 //!
 //! The binary is thin: every command parses its arguments, then calls into the library crates. Errors reach the
 //! user as one message that says what was wrong and what to do, with a non-zero exit code.
+//!
+//! Output: a command's results go to standard output, and only there; the log goes to standard error, at the
+//! level `--log` (or `PUBLICA_LOG`) chooses, coloured only when standard error is a terminal (and `NO_COLOR` is
+//! not set), so that results piped to a file or another program carry neither log lines nor escape codes.
 
 mod client;
 mod cmd;
@@ -14,8 +18,52 @@ use clap::{Parser, Subcommand};
 #[derive(Parser)]
 #[command(name = "publica", version, about, long_about = None, propagate_version = true)]
 struct Cli {
+    /// What the log (on standard error) shows: a level (error, warn, info, debug, trace) or a filter such as
+    /// "warn,publica_node=debug". Default: warnings, and the node's progress at info.
+    #[arg(long, global = true, env = "PUBLICA_LOG", value_name = "FILTER")]
+    log: Option<String>,
     #[command(subcommand)]
     command: Command,
+}
+
+/// The log filter when none is chosen.
+const DEFAULT_LOG: &str = "warn,publica=info,publica_consensus=warn";
+
+/// Set when this process stops a node on purpose (Ctrl-C, SIGTERM, the end of a benchmark).
+static STOPPING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Say that the node is being stopped on purpose. The consensus engine's actors then stop one after another, and
+/// each one still running logs an ERROR for every message it can no longer send to one already stopped: on a
+/// clean stop those lines are not errors, so from here on the engine's own log lines are dropped.
+pub(crate) fn stopping_on_purpose() {
+    STOPPING.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Send the log to standard error, filtered by `filter`, coloured only on a terminal.
+fn init_log(filter: Option<&str>) -> Result<(), String> {
+    use std::io::IsTerminal as _;
+    use tracing_subscriber::filter::{filter_fn, FilterExt as _};
+    use tracing_subscriber::layer::SubscriberExt as _;
+    use tracing_subscriber::util::SubscriberInitExt as _;
+    use tracing_subscriber::Layer as _;
+
+    let filter = filter.unwrap_or(DEFAULT_LOG);
+    let env_filter = tracing_subscriber::EnvFilter::try_new(filter).map_err(|e| {
+        format!(
+            "--log {filter:?} is not a log filter ({e}); give a level (error, warn, info, debug, trace) or a list \
+             such as \"warn,publica_node=debug\""
+        )
+    })?;
+    let not_engine_at_stop = filter_fn(|meta| {
+        !(STOPPING.load(std::sync::atomic::Ordering::Relaxed) && meta.target().starts_with("arc_malachitebft"))
+    });
+    let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let layer = tracing_subscriber::fmt::layer()
+        .with_ansi(colour)
+        .with_writer(std::io::stderr)
+        .with_filter(env_filter.and(not_engine_at_stop));
+    tracing_subscriber::registry().with(layer).init();
+    Ok(())
 }
 
 #[derive(Subcommand)]
@@ -67,14 +115,11 @@ enum Command {
 }
 
 fn main() -> std::process::ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("PUBLICA_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,publica=info,publica_consensus=warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     let cli = Cli::parse();
+    if let Err(message) = init_log(cli.log.as_deref()) {
+        eprintln!("error: {message}");
+        return std::process::ExitCode::from(2);
+    }
     let result = match cli.command {
         Command::Dev(args) => cmd::dev::run(args),
         Command::Init(args) => cmd::node::init(args),

@@ -3,8 +3,12 @@
 //! Each test builds a real node state (store in a temporary directory, genesis with one agency and one validator)
 //! and calls `router(node).oneshot(request)`. Blocks are made by the node's own consensus application: it proposes
 //! from the mempool and commits with a certificate signed by the test's validator key, so proofs verify for real.
+//! The tests of `connections` alone run a whole node with its consensus engine and attack its server over TCP.
 
 mod asof;
+// Clients of these tests take source addresses across 127.0.0.0/8, which only Linux routes to loopback as is.
+#[cfg(target_os = "linux")]
+mod connections;
 mod docs;
 mod evidence;
 mod notary;

@@ -146,6 +146,8 @@ pub struct Owner {
     pub account: Address,
     /// For a citizen, the salted commitment to the national identifier that the citizen's account holds, so that
     /// the title alone lets the citizen prove ownership by opening the commitment. `None` for agencies' accounts.
+    /// Hex in JSON, like every hash.
+    #[serde(with = "codec::hex_hash_opt")]
     pub id_commitment: Option<Hash>,
     /// Numerator of the share, in lowest terms with `denominator`.
     pub numerator: u64,
@@ -319,7 +321,8 @@ pub enum ApplicationStatus {
 pub struct Application {
     /// The workflow (`transfer`, `subdivide`, `merge`).
     pub workflow: String,
-    /// SHA-256 of the borsh action stored under `reg/appx/<id>`.
+    /// SHA-256 of the borsh action stored under `reg/appx/<id>`; hex in JSON, like every hash.
+    #[serde(with = "codec::hex_hash")]
     pub action_hash: Hash,
     /// The account that opened it.
     pub opened_by: Address,

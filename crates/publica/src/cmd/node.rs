@@ -190,7 +190,11 @@ pub struct Running {
     /// Where the API listens.
     pub api_addr: SocketAddr,
     server: tokio::task::JoinHandle<std::io::Result<()>>,
+    stop_api: tokio::sync::oneshot::Sender<()>,
 }
+
+/// Longest wait at shutdown for the API's requests in flight; the rest are dropped.
+const API_DRAIN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 impl Running {
     /// The node's handle.
@@ -198,16 +202,31 @@ impl Running {
         self.node.handle()
     }
 
-    /// Stop the API server and the node.
+    /// Stop the API server (requests in flight get a few seconds to finish), then the node.
     pub async fn stop(self) {
-        self.server.abort();
+        crate::stopping_on_purpose();
+        let _ = self.stop_api.send(());
+        let mut server = self.server;
+        match tokio::time::timeout(API_DRAIN_TIMEOUT, &mut server).await {
+            Ok(Ok(Ok(()))) => {}
+            Ok(Ok(Err(e))) => tracing::warn!(error = %e, "the API server stopped with an error"),
+            Ok(Err(e)) => tracing::warn!(error = %e, "the API server failed"),
+            Err(_) => server.abort(),
+        }
         self.node.stop().await;
     }
 }
 
 /// Start the node of `home` and its API server.
+///
+/// The process's file descriptor limit is raised to its hard limit first, and the API's connection cap is
+/// checked against it: the API never takes the descriptors the store and consensus need (`api.fds_reserved`).
 pub async fn launch(home: &Path, key: Keypair) -> Result<Running> {
     let config = NodeConfig::load(home)?;
+    let descriptors = publica_api::raise_descriptor_limit();
+    let limits = publica_api::ConnectionLimits::new(&config.api, descriptors)
+        .with_context(|| format!("the API settings of {}", home.join("config.toml").display()))?;
+    tracing::debug!(?descriptors, ?limits, "file descriptor limit and API connection limits");
     let listener = tokio::net::TcpListener::bind(config.api.listen).await.with_context(|| {
         format!(
             "cannot listen on {} for the API; is another node running? (api.listen in config.toml)",
@@ -216,8 +235,11 @@ pub async fn launch(home: &Path, key: Keypair) -> Result<Running> {
     })?;
     let api_addr = listener.local_addr()?;
     let node = Node::start(home, key).await?;
-    let server = tokio::spawn(publica_api::serve(node.handle(), listener));
-    Ok(Running { node, api_addr, server })
+    let (stop_api, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(publica_api::serve_with_shutdown(node.handle(), listener, async move {
+        let _ = stopped.await;
+    }));
+    Ok(Running { node, api_addr, server, stop_api })
 }
 
 /// A multi-threaded runtime.

@@ -2,6 +2,7 @@
 //! `testnet`; consensus engine, store, API, witnesses), and the tests drive them through their API and the CLI, as a
 //! user would, including crashes and stopped validators.
 
+mod api;
 mod byzantine;
 mod faults;
 mod governance;
