@@ -201,7 +201,7 @@ fn officials_act_within_their_roles_and_bad_input_changes_nothing() {
     let out = dev.cli(&["keys", "new", "--out", "clerk.json", "--passphrase-file", "pass"]);
     assert!(out.status.success(), "{}", text(&out));
 
-    // The land registry's administrator registers a clerk of its own agency.
+    // The land registry's administrator registers a surveyor of its own agency (a role the agency grants).
     let out = dev.cli(&[
         "tx",
         "register-official",
@@ -214,7 +214,7 @@ fn officials_act_within_their_roles_and_bad_input_changes_nothing() {
         "--agency",
         "land-registry",
         "--roles",
-        "clerk",
+        "surveyor",
     ]);
     assert!(out.status.success() && text(&out).contains("committed at height"), "{}", text(&out));
 
@@ -383,7 +383,7 @@ fn init_then_start_runs_a_new_network_whose_administrators_can_act() {
         "--agency",
         "land-registry",
         "--roles",
-        "clerk",
+        "surveyor",
     ]);
     assert!(out.status.success() && text(&out).contains("committed at height"), "{}", text(&out));
     let status: Value = reqwest::blocking::get(format!("{api}/v1/status")).unwrap().json().unwrap();

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use publica_crypto::keystore::{KeyFile, Passphrase};
 use publica_crypto::Keypair;
-use publica_types::{AccountsCall, AgencyId, Call, ChainId, TxBody};
+use publica_types::{AccountsCall, AgencyId, Call, ChainId, Role, TxBody};
 use serde_json::Value;
 
 use crate::{stdout_lines, text, BIN};
@@ -229,6 +229,14 @@ impl Net {
         (key, agency["id"].as_str().unwrap().parse().unwrap())
     }
 
+    /// A role the agency may grant its officials (the first of its genesis list).
+    pub fn grantable_role(&self, agency: &AgencyId) -> Role {
+        let genesis: Value =
+            serde_json::from_slice(&std::fs::read(self.dir.join("node0/genesis.json")).unwrap()).unwrap();
+        let entry = genesis["agencies"].as_array().unwrap().iter().find(|a| a["id"] == agency.as_str()).unwrap();
+        entry["roles"][0].as_str().expect("every demo agency grants a role besides admin").parse().unwrap()
+    }
+
     /// Every running node holds the same block (hash and header, so the same state root) at every height they all
     /// have, and each one's status reports the state root of its own last header.
     pub fn assert_same_chain(&self) -> u64 {
@@ -283,12 +291,13 @@ impl Trickle {
     pub fn start(net: &Net) -> Trickle {
         // Four demo agencies: validator i sends for agency i (mod 4). Validators come first in `net.nodes`, so a
         // sender's index is its node's index.
-        let senders: Vec<(String, Keypair, AgencyId)> = net
+        let senders: Vec<(String, Keypair, AgencyId, Role)> = net
             .validators()
             .enumerate()
             .map(|(i, n)| {
                 let (key, agency) = net.admin(i % 4);
-                (n.api.clone(), key, agency)
+                let role = net.grantable_role(&agency);
+                (n.api.clone(), key, agency, role)
             })
             .collect();
         let usable: Arc<Vec<AtomicBool>> = Arc::new(senders.iter().map(|_| AtomicBool::new(true)).collect());
@@ -334,7 +343,7 @@ impl Drop for Trickle {
 }
 
 fn trickle(
-    senders: &[(String, Keypair, AgencyId)],
+    senders: &[(String, Keypair, AgencyId, Role)],
     chain_id: &ChainId,
     usable: &[AtomicBool],
     stop: &AtomicBool,
@@ -345,7 +354,7 @@ fn trickle(
     let mut pending: Vec<Option<String>> = vec![None; senders.len()];
     let mut nonces: Vec<Option<u64>> = vec![None; senders.len()];
     while !stop.load(Ordering::SeqCst) {
-        for (i, (api, key, agency)) in senders.iter().enumerate() {
+        for (i, (api, key, agency, role)) in senders.iter().enumerate() {
             if !usable[i].load(Ordering::SeqCst) {
                 pending[i] = None;
                 nonces[i] = None;
@@ -390,7 +399,7 @@ fn trickle(
                 call: Call::Accounts(AccountsCall::RegisterOfficial {
                     public_key: Keypair::generate().public_key().clone(),
                     agency: agency.clone(),
-                    roles: vec!["clerk".parse().unwrap()],
+                    roles: vec![role.clone()],
                 }),
             }
             .sign(key);
