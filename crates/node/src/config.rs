@@ -252,8 +252,11 @@ pub struct P2pConfig {
 /// sender_bytes_max = 1048576
 /// gap_blocks_max = 3
 /// revalidate_txs_max = 1024
+/// revalidate_ms_max = 50
 /// refused_per_sender_max = 16
 /// refused_window_ms = 60000
+/// # agency_txs_max = 50000      # unset: the pool divided equally among the genesis agencies
+/// # agency_bytes_max = 268435456
 /// ```
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -275,6 +278,11 @@ pub struct MempoolConfig {
     /// executed again when their sender submits, or when proposed).
     #[serde(default = "default_revalidate_txs_max")]
     pub revalidate_txs_max: usize,
+    /// Most milliseconds spent executing pending transactions again after each commit. The work runs on its
+    /// own thread, off the commit path, and releases the committed state between senders, so it delays neither
+    /// the next block nor readers by more than one sender's run.
+    #[serde(default = "default_revalidate_ms_max")]
+    pub revalidate_ms_max: u64,
     /// Most transactions of one sender that may fail their dry-run at admission within `refused_window_ms`;
     /// beyond it the sender's transactions are refused unexamined until the window ends.
     #[serde(default = "default_refused_per_sender_max")]
@@ -282,6 +290,15 @@ pub struct MempoolConfig {
     /// The window of `refused_per_sender_max`, milliseconds.
     #[serde(default = "default_refused_window_ms")]
     pub refused_window_ms: u64,
+    /// Most transactions held for the officials of one agency, all together. Unset: `txs_max` divided by the
+    /// number of genesis agencies, so that the agencies' shares add up to the pool and one agency cannot take
+    /// the others' place however many officials it registers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agency_txs_max: Option<usize>,
+    /// Most bytes held for the officials of one agency, all together. Unset: `bytes_max` divided by the number
+    /// of genesis agencies (but at least one transaction of the largest size).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agency_bytes_max: Option<usize>,
 }
 
 fn default_sender_bytes_max() -> usize {
@@ -294,6 +311,10 @@ fn default_gap_blocks_max() -> u64 {
 
 fn default_revalidate_txs_max() -> usize {
     1024
+}
+
+fn default_revalidate_ms_max() -> u64 {
+    50
 }
 
 fn default_refused_per_sender_max() -> u32 {
@@ -486,8 +507,11 @@ impl NodeConfig {
                 sender_bytes_max: limits.sender_bytes_max,
                 gap_blocks_max: limits.gap_blocks_max,
                 revalidate_txs_max: default_revalidate_txs_max(),
+                revalidate_ms_max: default_revalidate_ms_max(),
                 refused_per_sender_max: default_refused_per_sender_max(),
                 refused_window_ms: default_refused_window_ms(),
+                agency_txs_max: None,
+                agency_bytes_max: None,
             },
             block: BlockConfig { txs_max: 8192, bytes_max: 48 << 20 },
             consensus: TimeoutConfig {
@@ -553,20 +577,38 @@ impl NodeConfig {
         if mempool.refused_per_sender_max == 0 || mempool.refused_window_ms == 0 {
             return bad("mempool.refused_per_sender_max and mempool.refused_window_ms must be positive");
         }
+        if mempool.agency_txs_max.is_some_and(|n| n == 0 || n > mempool.txs_max) {
+            return bad("mempool.agency_txs_max must be 1 to mempool.txs_max (or unset: an equal share of the pool)");
+        }
+        if mempool.agency_bytes_max.is_some_and(|n| n < publica_types::MAX_TX_BYTES || n > mempool.bytes_max) {
+            return bad(&format!(
+                "mempool.agency_bytes_max must be at least one transaction ({} bytes) and at most mempool.bytes_max \
+                 (or unset: an equal share of the pool)",
+                publica_types::MAX_TX_BYTES
+            ));
+        }
         self.api.check()?;
         self.notary.check()?;
         self.testing.check()?;
         Ok(())
     }
 
-    /// The mempool limits.
-    pub fn mempool_limits(&self) -> MempoolLimits {
+    /// The mempool limits, for a network of `agencies` agencies: unless set, each agency's share is the pool
+    /// divided equally among them (at least one transaction of the largest size), so the shares add up to at most
+    /// the pool and every agency finds room for its share whatever the others do.
+    pub fn mempool_limits(&self, agencies: usize) -> MempoolLimits {
+        let agencies = agencies.max(1);
+        let mempool = &self.mempool;
         MempoolLimits {
-            txs_max: self.mempool.txs_max,
-            bytes_max: self.mempool.bytes_max,
-            per_sender_max: self.mempool.per_sender_max,
-            sender_bytes_max: self.mempool.sender_bytes_max,
-            gap_blocks_max: self.mempool.gap_blocks_max,
+            txs_max: mempool.txs_max,
+            bytes_max: mempool.bytes_max,
+            per_sender_max: mempool.per_sender_max,
+            sender_bytes_max: mempool.sender_bytes_max,
+            gap_blocks_max: mempool.gap_blocks_max,
+            agency_txs_max: mempool.agency_txs_max.unwrap_or((mempool.txs_max / agencies).max(1)),
+            agency_bytes_max: mempool
+                .agency_bytes_max
+                .unwrap_or((mempool.bytes_max / agencies).max(publica_types::MAX_TX_BYTES)),
         }
     }
 }

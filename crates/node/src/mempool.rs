@@ -12,12 +12,21 @@
 //!   transaction in the middle of the run is dropped (it failed in a proposal, expired, or a commit made it
 //!   invalid). Those waiting behind such a gap are evicted after `gap_blocks_max` blocks, so the sender has a few
 //!   blocks to fill the gap but cannot park transactions until they expire.
+//! - **Per agency**: the officials of one agency, all together, hold at most `agency_txs_max` transactions and
+//!   `agency_bytes_max` bytes (by default the pool divided equally among the genesis agencies, see
+//!   `NodeConfig::mempool_limits`). An agency's administrator can register any number of officials and give
+//!   them the administrator's priority, so without this budget one agency could fill the pool and evict every
+//!   other agency's officials. The budget is applied before the pool's eviction by priority: an official of an
+//!   agency at its budget may only take the place of its own agency's transactions of a lower priority (so an
+//!   administrator still gets through a flood by the agency's own officials). As the budgets add up to at most
+//!   the pool, an agency below its budget always finds room, or citizens' transactions to evict. Citizens belong
+//!   to no agency's budget: they have the lowest priority and are limited per sender.
 //! - **In total**: `txs_max` transactions and `bytes_max` bytes. When the pool is full, a transaction may take the
 //!   place of transactions of a lower [`Priority`] (account kind): the newest admitted transaction of the lowest
 //!   priority leaves first, with its sender's later nonces (which could not run without it). Transactions of equal
 //!   priority are first come, first served: an agency's official gets through a flood by citizens' accounts, an
 //!   administrator through a flood by officials, and nobody through a flood of their own kind (those accounts
-//!   are registered by agencies, which answer for them, and are limited per sender above).
+//!   are registered by agencies, which answer for them, and are limited per sender and per agency above).
 //!
 //! Each sender's queue also keeps the state changes of its pending run executed in nonce order
 //! ([`PendingOverlay`]), so that admission dry-runs a new transaction against the pending state (the committed
@@ -27,7 +36,7 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use publica_execution::Changes;
-use publica_types::{Address, ErrorCode, Transaction, TxError, TxId};
+use publica_types::{Address, AgencyId, ErrorCode, Transaction, TxError, TxId};
 
 /// Default nonce lookahead: how many transactions of one sender may wait (consecutive nonces from its next one).
 pub const NONCE_LOOKAHEAD_DEFAULT: usize = 16;
@@ -55,6 +64,10 @@ pub struct MempoolLimits {
     pub sender_bytes_max: usize,
     /// Blocks after which transactions waiting behind a gap in their sender's nonces are evicted.
     pub gap_blocks_max: u64,
+    /// Most transactions held for the officials of one agency, all together.
+    pub agency_txs_max: usize,
+    /// Most bytes held for the officials of one agency, all together.
+    pub agency_bytes_max: usize,
 }
 
 impl Default for MempoolLimits {
@@ -65,6 +78,9 @@ impl Default for MempoolLimits {
             per_sender_max: NONCE_LOOKAHEAD_DEFAULT,
             sender_bytes_max: SENDER_BYTES_DEFAULT,
             gap_blocks_max: GAP_BLOCKS_DEFAULT,
+            // One agency: the whole pool.
+            agency_txs_max: 200_000,
+            agency_bytes_max: 1 << 30,
         }
     }
 }
@@ -93,10 +109,35 @@ impl Priority {
     }
 }
 
+/// Who a sender is, for the pool's limits: its [`Priority`] and the agency whose budget its transactions count
+/// against (`None` for citizens, who belong to no agency's budget).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SenderClass {
+    /// Who may take whose place in a full pool.
+    pub priority: Priority,
+    /// The agency of an official.
+    pub agency: Option<AgencyId>,
+}
+
+impl SenderClass {
+    /// The class of an account.
+    pub fn of(account: &publica_accounts::AccountRecord) -> Self {
+        Self { priority: Priority::of(account), agency: account.agency().cloned() }
+    }
+}
+
+/// A priority alone: a sender of no agency (tests of the priority rules).
+impl From<Priority> for SenderClass {
+    fn from(priority: Priority) -> Self {
+        Self { priority, agency: None }
+    }
+}
+
 struct Entry {
     tx: Transaction,
     len: usize,
     priority: Priority,
+    agency: Option<AgencyId>,
     /// Admission order, for eviction (newest first among equals).
     seq: u64,
 }
@@ -192,6 +233,8 @@ pub struct Mempool {
     rotation: usize,
     /// Where the revalidation after a commit starts: the senders after this one come first.
     revalidate_cursor: Option<Address>,
+    /// Transactions and bytes held for each agency's officials.
+    by_agency: HashMap<AgencyId, (usize, usize)>,
     /// Last committed height seen by [`Mempool::prune`].
     height: u64,
     seq: u64,
@@ -220,6 +263,7 @@ impl Mempool {
             gapped: BTreeSet::new(),
             rotation: 0,
             revalidate_cursor: None,
+            by_agency: HashMap::new(),
             height: 0,
             seq: 0,
             bytes: 0,
@@ -244,6 +288,16 @@ impl Mempool {
     /// Bytes held.
     pub fn bytes(&self) -> usize {
         self.bytes
+    }
+
+    /// The last committed height [`Mempool::prune`] saw.
+    pub fn height(&self) -> u64 {
+        self.height
+    }
+
+    /// Transactions and bytes held for the officials of `agency`.
+    pub fn agency_usage(&self, agency: &AgencyId) -> (usize, usize) {
+        self.by_agency.get(agency).copied().unwrap_or_default()
     }
 
     /// Whether a transaction is held.
@@ -275,22 +329,24 @@ impl Mempool {
         &mut self,
         tx: Transaction,
         len: usize,
-        priority: Priority,
+        class: impl Into<SenderClass>,
         sender_next_nonce: u64,
     ) -> Result<Vec<(TxId, TxError)>, TxError> {
-        let ticket = self.begin_admission(&tx, len, priority, sender_next_nonce, self.height)?;
-        self.finish_admission(ticket, tx, len, priority, None)
+        let class = class.into();
+        let ticket = self.begin_admission(&tx, len, &class, sender_next_nonce, self.height)?;
+        self.finish_admission(ticket, tx, len, &class, None)
     }
 
     /// Check that `tx` may wait in the pool (not a duplicate, its nonce the sender's first one not pending and
-    /// within the lookahead, within the sender's byte budget, room in the pool or lower-priority transactions to
-    /// evict) and take the sender's pending overlay for its dry-run. The caller holds the committed state of
-    /// `height` (read-locked) until [`Mempool::finish_admission`] or [`Mempool::abort`], which it must call.
+    /// within the lookahead, within the sender's and its agency's budgets, room in the pool or lower-priority
+    /// transactions to evict) and take the sender's pending overlay for its dry-run. The caller holds the
+    /// committed state of `height` (read-locked) until [`Mempool::finish_admission`] or [`Mempool::abort`], which
+    /// it must call: until then the sender is busy.
     pub fn begin_admission(
         &mut self,
         tx: &Transaction,
         len: usize,
-        priority: Priority,
+        class: &SenderClass,
         sender_next_nonce: u64,
         height: u64,
     ) -> Result<Ticket, TxError> {
@@ -357,9 +413,7 @@ impl Mempool {
                 ),
             ));
         }
-        if self.victims(&sender, len, priority).is_none() {
-            return Err(pool_full(self.entries.len(), self.bytes));
-        }
+        self.victims(&sender, len, class)?;
         let queue = self.by_sender.entry(sender).or_default();
         queue.next = sender_next_nonce;
         let overlay = match std::mem::replace(&mut queue.overlay, Overlay::Busy) {
@@ -406,11 +460,11 @@ impl Mempool {
         ticket: Ticket,
         tx: Transaction,
         len: usize,
-        priority: Priority,
+        class: &SenderClass,
         overlay: Option<PendingOverlay>,
     ) -> Result<Vec<(TxId, TxError)>, TxError> {
         let sender = ticket.sender;
-        let result = self.finish_inner(&ticket, tx, len, priority);
+        let result = self.finish_inner(&ticket, tx, len, class);
         let queue = self.by_sender.get_mut(&sender).expect("begin_admission made the queue");
         queue.overlay = match (overlay, &result) {
             (Some(o), Ok(_)) if queue.version == ticket.version + 1 => Overlay::Ready(o),
@@ -425,7 +479,7 @@ impl Mempool {
         ticket: &Ticket,
         tx: Transaction,
         len: usize,
-        priority: Priority,
+        class: &SenderClass,
     ) -> Result<Vec<(TxId, TxError)>, TxError> {
         let id = tx.id();
         let sender = ticket.sender;
@@ -454,7 +508,7 @@ impl Mempool {
                 ),
             ));
         }
-        let victims = self.victims(&sender, len, priority).ok_or_else(|| pool_full(self.entries.len(), self.bytes))?;
+        let victims = self.victims(&sender, len, class)?;
         let mut evicted = Vec::new();
         for victim in victims {
             // Its sender's later nonces go with it: they could not run without it.
@@ -468,8 +522,8 @@ impl Mempool {
                         id,
                         TxError::new(
                             ErrorCode::MempoolFull,
-                            "evicted from a full mempool by transactions of a higher priority (an official's or an \
-                             administrator's); submit it again later",
+                            "evicted from a full mempool (or its agency's full share of it) by transactions of a \
+                             higher priority (an official's or an administrator's); submit it again later",
                         ),
                     ));
                 }
@@ -482,29 +536,65 @@ impl Mempool {
         queue.bytes += len;
         queue.version += 1;
         self.bytes += len;
+        if let Some(agency) = &class.agency {
+            let usage = self.by_agency.entry(agency.clone()).or_default();
+            usage.0 += 1;
+            usage.1 += len;
+        }
+        let priority = class.priority;
         self.eviction.insert((priority, Reverse(self.seq), id));
-        self.entries.insert(id, Entry { tx, len, priority, seq: self.seq });
+        self.entries.insert(id, Entry { tx, len, priority, agency: class.agency.clone(), seq: self.seq });
         self.update_gap(&sender);
         Ok(evicted)
     }
 
-    /// The transactions to evict so that `len` more bytes and one more transaction fit: the newest of the lowest
-    /// priority first, only of a priority below `priority` and of other senders. `None` when that is not enough.
-    fn victims(&self, sender: &Address, len: usize, priority: Priority) -> Option<Vec<TxId>> {
+    /// The transactions to evict so that one more transaction of `len` bytes fits, first in its agency's budget,
+    /// then in the pool: the newest of the lowest priority first, only of a priority below the sender's and of
+    /// other senders; within the agency's budget, only the agency's own. The refusal says which limit is reached.
+    fn victims(&self, sender: &Address, len: usize, class: &SenderClass) -> Result<Vec<TxId>, TxError> {
+        let priority = class.priority;
         let mut txs = self.entries.len();
         let mut bytes = self.bytes;
         let mut victims = Vec::new();
-        let mut candidates = self
-            .eviction
-            .iter()
-            .filter(|(p, _, id)| *p < priority && self.entries.get(id).is_some_and(|e| e.tx.body.sender != *sender));
+        let lower = |p: &Priority, id: &TxId| {
+            *p < priority && self.entries.get(id).is_some_and(|e| e.tx.body.sender != *sender)
+        };
+        if let Some(agency) = &class.agency {
+            let (mut agency_txs, mut agency_bytes) = self.agency_usage(agency);
+            let mut own = self
+                .eviction
+                .iter()
+                .filter(|(p, _, id)| lower(p, id) && self.entries[id].agency.as_ref() == Some(agency));
+            while agency_txs >= self.limits.agency_txs_max || agency_bytes + len > self.limits.agency_bytes_max {
+                let Some((_, _, id)) = own.next() else {
+                    return Err(TxError::new(
+                        ErrorCode::MempoolFull,
+                        format!(
+                            "the officials of agency {agency} already have {agency_txs} transactions ({agency_bytes} \
+                             bytes) waiting, the agency's share of the mempool (at most {} transactions and {} \
+                             bytes), and this one ({len} bytes) may not take the place of any; retry after the \
+                             next blocks",
+                            self.limits.agency_txs_max, self.limits.agency_bytes_max
+                        ),
+                    ));
+                };
+                let victim_len = self.entries[id].len;
+                agency_txs -= 1;
+                agency_bytes -= victim_len;
+                txs -= 1;
+                bytes -= victim_len;
+                victims.push(*id);
+            }
+        }
+        let chosen: Vec<TxId> = victims.clone();
+        let mut candidates = self.eviction.iter().filter(|(p, _, id)| lower(p, id) && !chosen.contains(id));
         while txs >= self.limits.txs_max || bytes + len > self.limits.bytes_max {
-            let (_, _, id) = candidates.next()?;
+            let Some((_, _, id)) = candidates.next() else { return Err(pool_full(self.entries.len(), self.bytes)) };
             txs -= 1;
             bytes -= self.entries[id].len;
             victims.push(*id);
         }
-        Some(victims)
+        Ok(victims)
     }
 
     /// Choose transactions for a block: at most `txs_max` and `bytes_max`, round-robin across senders, each
@@ -627,38 +717,47 @@ impl Mempool {
         dropped
     }
 
-    /// Take the runs of up to `txs_max` transactions, from senders after the one the last revalidation ended with,
-    /// to execute again on the newly committed state (which may have made some of them invalid). Each run's
-    /// sender is marked busy until [`Mempool::finish_revalidation`].
-    pub fn begin_revalidation(&mut self, txs_max: usize) -> Vec<Revalidation> {
+    /// The senders in the order the revalidation after a commit visits them: those after the sender the last
+    /// revalidation reached come first, so that, pass after pass, every sender's turn comes.
+    pub fn revalidation_order(&self) -> Vec<Address> {
         let mut senders: Vec<Address> = self.by_sender.keys().copied().collect();
         senders.sort_unstable();
         if let Some(cursor) = self.revalidate_cursor {
             let start = senders.partition_point(|s| *s <= cursor);
             senders.rotate_left(start);
         }
-        let mut out = Vec::new();
-        let mut taken = 0usize;
-        for sender in senders {
-            if taken >= txs_max {
-                break;
-            }
-            let queue = self.by_sender.get_mut(&sender).expect("listed above");
-            if matches!(queue.overlay, Overlay::Busy) {
-                continue;
-            }
-            let end = queue.first_missing();
-            let run: Vec<Transaction> =
-                queue.txs.range(queue.next..end).map(|(_, id)| self.entries[id].tx.clone()).collect();
-            if run.is_empty() {
-                continue;
-            }
-            taken += run.len();
-            queue.overlay = Overlay::Busy;
-            out.push(Revalidation { sender, run, version: queue.version });
-            self.revalidate_cursor = Some(sender);
+        senders
+    }
+
+    /// Take `sender`'s run of consecutive pending nonces from its next one, to execute again on the newly
+    /// committed state (which may have made some of them invalid); `None` when it has none or is busy. The sender
+    /// is busy until [`Mempool::finish_revalidation`] or [`Mempool::cancel_revalidation`], which the caller must
+    /// call.
+    pub fn begin_revalidation(&mut self, sender: &Address) -> Option<Revalidation> {
+        let queue = self.by_sender.get_mut(sender)?;
+        if matches!(queue.overlay, Overlay::Busy) {
+            return None;
         }
-        out
+        let end = queue.first_missing();
+        let run: Vec<Transaction> =
+            queue.txs.range(queue.next..end).map(|(_, id)| self.entries[id].tx.clone()).collect();
+        self.revalidate_cursor = Some(*sender);
+        if run.is_empty() {
+            return None;
+        }
+        queue.overlay = Overlay::Busy;
+        Some(Revalidation { sender: *sender, run, version: queue.version })
+    }
+
+    /// Give back a run whose revalidation did not finish (its execution panicked): the sender is no longer busy,
+    /// and its overlay is rebuilt when needed.
+    pub fn cancel_revalidation(&mut self, revalidation: Revalidation) {
+        if let Some(queue) = self.by_sender.get_mut(&revalidation.sender) {
+            if matches!(queue.overlay, Overlay::Busy) {
+                queue.overlay = Overlay::None;
+            }
+        }
+        self.forget_if_empty(&revalidation.sender);
     }
 
     /// Give back a revalidated run: its overlay on the committed state (for the transactions before `failed`),
@@ -692,6 +791,15 @@ impl Mempool {
     fn remove(&mut self, id: &TxId) -> bool {
         let Some(entry) = self.entries.remove(id) else { return false };
         self.bytes -= entry.len;
+        if let Some(agency) = &entry.agency {
+            if let Some(usage) = self.by_agency.get_mut(agency) {
+                usage.0 -= 1;
+                usage.1 -= entry.len;
+                if usage.0 == 0 {
+                    self.by_agency.remove(agency);
+                }
+            }
+        }
         self.eviction.remove(&(entry.priority, Reverse(entry.seq), *id));
         let sender = entry.tx.body.sender;
         if let Some(queue) = self.by_sender.get_mut(&sender) {

@@ -41,6 +41,8 @@ pub struct Metrics {
     pub mempool_txs: Gauge,
     /// Bytes of transactions in the mempool.
     pub mempool_bytes: Gauge,
+    /// Pending transactions executed again after commits.
+    pub revalidated_txs: Counter,
     /// Time to execute a block (proposing or validating), seconds.
     pub execute_seconds: Histogram,
     /// Time to write a block to the store, seconds.
@@ -67,6 +69,7 @@ impl Metrics {
             height: Gauge::default(),
             mempool_txs: Gauge::default(),
             mempool_bytes: Gauge::default(),
+            revalidated_txs: Counter::default(),
             execute_seconds: Histogram::new(exponential_buckets(0.0005, 2.0, 16)),
             store_seconds: Histogram::new(exponential_buckets(0.0005, 2.0, 16)),
             block_txs: Histogram::new(exponential_buckets(1.0, 2.0, 16)),
@@ -82,6 +85,11 @@ impl Metrics {
         registry.register("height", "Last committed height", m.height.clone());
         registry.register("mempool_txs", "Transactions waiting in the mempool", m.mempool_txs.clone());
         registry.register("mempool_bytes", "Bytes of transactions waiting in the mempool", m.mempool_bytes.clone());
+        registry.register(
+            "mempool_revalidated_txs",
+            "Pending transactions executed again after commits",
+            m.revalidated_txs.clone(),
+        );
         registry.register("execute_seconds", "Time to execute a block", m.execute_seconds.clone());
         registry.register("store_seconds", "Time to write a block durably", m.store_seconds.clone());
         registry.register("block_txs", "Transactions per committed block", m.block_txs.clone());

@@ -1,9 +1,9 @@
 //! The node's shared state: committed snapshot, mempool, signature cache, recent refusals; and admission.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use parking_lot::{Condvar, Mutex, RwLock};
 
@@ -16,7 +16,7 @@ use publica_types::{
 };
 
 use crate::config::NodeConfig;
-use crate::mempool::{Mempool, PendingOverlay, Priority};
+use crate::mempool::{Mempool, PendingOverlay, Revalidation, SenderClass, Ticket};
 use crate::metrics::Metrics;
 
 /// Longest accepted distance between now and a transaction's expiry.
@@ -25,12 +25,18 @@ pub const EXPIRY_AHEAD_MAX_MS: u64 = 7 * 24 * 3600 * 1000;
 const PARSED_KEYS_MAX: usize = 65_536;
 /// Refusals remembered for status queries.
 const REFUSALS_MAX: usize = 100_000;
-/// Senders whose recent refusals are counted; beyond this, new senders are not counted until windows expire.
+/// Senders whose recent refusals are counted; beyond this, the sender whose window started first is forgotten.
 const REFUSAL_COUNTS_MAX: usize = 65_536;
+/// Transactions (by full hash) whose failed dry run is remembered, so that each counts once and a replay at the
+/// same height is answered without executing it again.
+const DRY_RUNS_REMEMBERED_MAX: usize = 16_384;
 /// Signatures of a batch verified between two looks at whether the request is still wanted.
 const BATCH_CHUNK: usize = 256;
 /// Longest wait of an admission for another admission or a revalidation of the same sender to finish.
-const SENDER_BUSY_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+const SENDER_BUSY_WAIT: Duration = Duration::from_secs(5);
+/// A waiting admission looks again at least this often (a ticket may be given back without a signal, e.g. by a
+/// direct user of the mempool).
+const SENDER_BUSY_POLL: Duration = Duration::from_millis(50);
 
 /// The last committed block and the state after it. Readers hold the lock while they read the store, and the
 /// commit path holds it exclusively while it writes, so a reader never pairs a header with another block's state.
@@ -83,6 +89,8 @@ pub struct Shared {
     pub mempool: Mutex<Mempool>,
     /// Signalled when an admission or a revalidation gives a sender's queue back to the mempool.
     sender_idle: Condvar,
+    /// Hands the revalidation after each commit to its thread.
+    revalidation: Arc<RevalidationSignal>,
     /// Signatures verified at admission.
     pub signatures: SignatureCache,
     /// Recently refused or dropped transactions.
@@ -187,12 +195,27 @@ impl Refusals {
 /// A refused transaction consumes no nonce, so a refusal costs its sender nothing while its dry-run costs the node
 /// CPU: without a limit, one account could make the node execute expensive failing calls forever. Only dry-run
 /// failures count (the other refusals cost no execution), only of transactions whose signature verified (so
-/// nobody can use up another account's allowance), and each transaction only once (a replay of someone's
-/// refused transaction does not count again while the refusal is remembered).
+/// nobody can use up another account's allowance), and each transaction only once: the failed dry runs are
+/// remembered by the transaction's **full hash**, signature included, so a replay of someone's refused
+/// transaction does not count again, while a copy of the body under another signature (which fails its
+/// signature check and is never remembered here) cannot make the genuine transaction's dry run free. A replay at
+/// the same committed height is answered from this memory without executing it again.
+///
+/// The table of senders is bounded ([`REFUSAL_COUNTS_MAX`]). When it is full of live windows, the sender whose
+/// window started first is forgotten (eviction by age), rather than leaving new senders uncounted: to free one
+/// entry an attacker must have that many other dry runs counted first, each within its own accounts' allowances,
+/// so forgetting the oldest gives back at most one allowance per [`REFUSAL_COUNTS_MAX`] counted refusals, while
+/// refusing every new sender's work until windows end would let the same accounts shut everybody out.
 #[derive(Default)]
 struct RefusalCounts {
     /// Sender → (start of its window, refusals in it), Unix ms.
     map: HashMap<Address, (u64, u32)>,
+    /// (window start, sender) of every entry: the oldest first.
+    by_start: BTreeSet<(u64, Address)>,
+    /// Full hash → (committed height, refusal) of transactions whose failed dry run was counted.
+    dry_runs: HashMap<Hash, (u64, TxError)>,
+    /// The same full hashes, oldest first.
+    dry_runs_order: VecDeque<Hash>,
 }
 
 impl RefusalCounts {
@@ -203,19 +226,45 @@ impl RefusalCounts {
         (count >= max && now < end).then_some(end)
     }
 
-    /// Count one refusal of `sender` at `now`.
-    fn count(&mut self, sender: Address, now: u64, window_ms: u64) {
+    /// The refusal of the transaction with this full hash if its dry run failed at committed height `height`.
+    fn refused_at(&self, full_hash: &Hash, height: u64) -> Option<&TxError> {
+        self.dry_runs.get(full_hash).filter(|(h, _)| *h == height).map(|(_, e)| e)
+    }
+
+    /// Count the failed dry run of the transaction of `sender` with `full_hash` at committed height `height`,
+    /// unless that transaction was counted already.
+    fn count(&mut self, sender: Address, full_hash: Hash, height: u64, error: &TxError, now: u64, window_ms: u64) {
+        let first_time = !self.dry_runs.contains_key(&full_hash);
+        self.dry_runs.insert(full_hash, (height, error.clone()));
+        if !first_time {
+            return;
+        }
+        self.dry_runs_order.push_back(full_hash);
+        while self.dry_runs_order.len() > DRY_RUNS_REMEMBERED_MAX {
+            if let Some(old) = self.dry_runs_order.pop_front() {
+                self.dry_runs.remove(&old);
+            }
+        }
         if !self.map.contains_key(&sender) && self.map.len() >= REFUSAL_COUNTS_MAX {
-            self.map.retain(|_, (start, _)| now < start.saturating_add(window_ms));
-            if self.map.len() >= REFUSAL_COUNTS_MAX {
-                return;
+            // Ended windows first, then the oldest live one.
+            while let Some(&(start, oldest)) = self.by_start.first() {
+                if self.map.len() < REFUSAL_COUNTS_MAX && now < start.saturating_add(window_ms) {
+                    break;
+                }
+                self.by_start.pop_first();
+                self.map.remove(&oldest);
             }
         }
         let slot = self.map.entry(sender).or_insert((now, 0));
-        if now >= slot.0.saturating_add(window_ms) {
+        if slot.1 == 0 {
+            self.by_start.insert((now, sender));
+        } else if now >= slot.0.saturating_add(window_ms) {
+            self.by_start.remove(&(slot.0, sender));
+            self.by_start.insert((now, sender));
             *slot = (now, 0);
         }
         slot.1 = slot.1.saturating_add(1);
+        debug_assert_eq!(self.map.len(), self.by_start.len());
     }
 }
 
@@ -256,14 +305,16 @@ impl Shared {
         committed: Committed,
         address: Address,
     ) -> Arc<Self> {
-        let mempool = Mempool::new(config.mempool_limits());
-        Arc::new(Self {
+        let mempool = Mempool::new(config.mempool_limits(genesis.agencies.len()));
+        let revalidation = Arc::new(RevalidationSignal::default());
+        let shared = Arc::new(Self {
             genesis,
             config,
             store,
             committed: RwLock::new(committed),
             mempool: Mutex::new(mempool),
             sender_idle: Condvar::new(),
+            revalidation: Arc::clone(&revalidation),
             signatures: SignatureCache::default(),
             refusals: Mutex::new(Refusals::default()),
             refusal_counts: Mutex::new(RefusalCounts::default()),
@@ -271,7 +322,19 @@ impl Shared {
             metrics: Metrics::new(),
             address,
             checkpoints: tokio::sync::watch::Sender::new(0),
-        })
+        });
+        let weak = Arc::downgrade(&shared);
+        let worker = Arc::clone(&revalidation);
+        let spawned = std::thread::Builder::new()
+            .name("mempool-revalidation".into())
+            .spawn(move || revalidation_worker(&worker, &weak));
+        match spawned {
+            Ok(_) => revalidation.state.lock().worker = true,
+            Err(e) => {
+                tracing::warn!(error = %e, "no revalidation thread: pending transactions are executed again on the commit path")
+            }
+        }
+        shared
     }
 
     /// Announce a newly stored notary checkpoint.
@@ -296,7 +359,8 @@ impl Shared {
             .and_then(|tx| self.precheck(&tx).map(|()| tx))
             .inspect_err(|e| self.metrics.refused(e.code))?;
         let signature_ok = self.verify_for_admission(&tx, bytes);
-        self.admit(tx, bytes.len(), signature_ok)
+        // The input is the canonical encoding, so its hash is the full hash.
+        self.admit(tx, bytes.len(), publica_crypto::sha256(bytes), signature_ok)
     }
 
     /// Admit many encoded transactions. Decoding, the stateless checks and the key lookups run on every core;
@@ -361,17 +425,18 @@ impl Shared {
             .map(|((p, verdict), bytes)| match p {
                 Ok(_) if cancelled.load(Ordering::Relaxed) => Err(gone()),
                 Ok((tx, key)) => {
+                    // The input is the canonical encoding, so its hash is the full hash.
+                    let full_hash = publica_crypto::sha256(bytes);
                     let signature_ok = match (key, verdict) {
                         (Err(e), _) => Err(e),
                         (Ok(key), Some(Ok(()))) => {
-                            // The input is the canonical encoding, so its hash is the full hash.
-                            self.signatures.insert(publica_crypto::sha256(bytes), tx.id(), key.address());
+                            self.signatures.insert(full_hash, tx.id(), key.address());
                             Ok(())
                         }
                         (Ok(_), Some(Err(e))) => Err(e),
                         (Ok(_), None) => unreachable!("every transaction with a key was verified unless cancelled"),
                     };
-                    self.admit(tx, bytes.len(), signature_ok)
+                    self.admit(tx, bytes.len(), full_hash, signature_ok)
                 }
                 Err(e) => {
                     self.metrics.refused(e.code);
@@ -421,26 +486,10 @@ impl Shared {
             ));
         }
         // Before any signature work: a sender whose transactions keep failing their dry-run waits out its window.
-        // Only that sender's own signed transactions can have used up its allowance (see `RefusalCounts`).
-        let limits = &self.config.mempool;
-        if let Some(until) = self.refusal_counts.lock().blocked_until(
-            &body.sender,
-            now,
-            limits.refused_per_sender_max,
-            limits.refused_window_ms,
-        ) {
-            return Err(TxError::new(
-                ErrorCode::Unavailable,
-                format!(
-                    "{} transactions of sender {} failed their dry-run within {} s; this node takes none of its \
-                     transactions for {} s more. Find why with GET /v1/transactions/{{id}} and fix them first",
-                    limits.refused_per_sender_max,
-                    body.sender,
-                    limits.refused_window_ms / 1000,
-                    until.saturating_sub(now).div_ceil(1000)
-                ),
-            ));
-        }
+        // Only that sender's own signed transactions can have used up its allowance (see `RefusalCounts`). The
+        // allowance is checked again right before the dry run, since the transactions of a batch all pass here
+        // before the first is executed.
+        self.check_allowance(&body.sender, now)?;
         // Before any signature work, so that resubmitting a known transaction costs nothing.
         let id = tx.id();
         if self.mempool.lock().contains(&id) || self.store.tx_location(&id).ok().flatten().is_some() {
@@ -450,6 +499,30 @@ impl Shared {
             ));
         }
         Ok(())
+    }
+
+    /// Refuse, unexamined, the transactions of a sender that used up its failed dry runs in its current window.
+    fn check_allowance(&self, sender: &Address, now: u64) -> Result<(), TxError> {
+        let limits = &self.config.mempool;
+        let blocked = self.refusal_counts.lock().blocked_until(
+            sender,
+            now,
+            limits.refused_per_sender_max,
+            limits.refused_window_ms,
+        );
+        match blocked {
+            None => Ok(()),
+            Some(until) => Err(TxError::new(
+                ErrorCode::Unavailable,
+                format!(
+                    "{} transactions of sender {sender} failed their dry-run within {} s; this node takes none of its \
+                     transactions for {} s more. Find why with GET /v1/transactions/{{id}} and fix them first",
+                    limits.refused_per_sender_max,
+                    limits.refused_window_ms / 1000,
+                    until.saturating_sub(now).div_ceil(1000)
+                ),
+            )),
+        }
     }
 
     /// Verify the signature with the sender's committed key and remember the result.
@@ -486,61 +559,81 @@ impl Shared {
         Ok(key)
     }
 
-    fn admit(&self, tx: Transaction, len: usize, signature_ok: Result<(), TxError>) -> Result<TxId, TxError> {
+    fn admit(
+        &self,
+        tx: Transaction,
+        len: usize,
+        full_hash: Hash,
+        signature_ok: Result<(), TxError>,
+    ) -> Result<TxId, TxError> {
         let id = tx.id();
-        let sender = tx.body.sender;
-        let result = self.admit_checked(tx, len, signature_ok);
+        let result = self.admit_checked(tx, len, full_hash, signature_ok);
         match &result {
             Ok(_) => {
                 self.metrics.txs_admitted.inc();
             }
-            Err(Refused { error, executed }) => {
-                // Only remember refusals of transactions we have never accepted, so a duplicate submission of a
-                // pending or committed transaction does not mask its real status.
-                if error.code != ErrorCode::DuplicateTransaction {
-                    let first_time = !self.refusals.lock().map.contains_key(&id);
-                    if *executed && first_time {
-                        let window_ms = self.config.mempool.refused_window_ms;
-                        self.refusal_counts.lock().count(sender, now_ms(), window_ms);
-                    }
-                    self.record_refusal(id, error.clone());
-                } else {
-                    self.metrics.refused(error.code);
-                }
+            Err(error) if error.code == ErrorCode::DuplicateTransaction => {
+                // Not remembered, so a duplicate submission of a pending or committed transaction does not mask
+                // its real status.
+                self.metrics.refused(error.code);
             }
+            Err(error) => self.record_refusal(id, error.clone()),
         }
-        result.map_err(|r| r.error)
+        result
     }
 
     /// The state checks and the mempool insert: the nonce must be the sender's first one not pending (within the
-    /// lookahead), the pool must have room for the sender and its priority, and the transaction must execute on
-    /// the pending state, that is the committed state plus the sender's pending transactions in nonce order (their
-    /// writes are kept per sender by the mempool, so this executes one transaction; after a commit the run is
-    /// executed again once).
-    fn admit_checked(&self, tx: Transaction, len: usize, signature_ok: Result<(), TxError>) -> Result<TxId, Refused> {
+    /// lookahead), the pool must have room for the sender, its agency and its priority, the sender must have
+    /// failed dry runs left, and the transaction must execute on the pending state, that is the committed state
+    /// plus the sender's pending transactions in nonce order (their writes are kept per sender by the mempool, so
+    /// this executes one transaction; after a commit the run is executed again once). A failed dry run counts
+    /// against the sender's allowance (see [`RefusalCounts`]).
+    fn admit_checked(
+        &self,
+        tx: Transaction,
+        len: usize,
+        full_hash: Hash,
+        signature_ok: Result<(), TxError>,
+    ) -> Result<TxId, TxError> {
         let id = tx.id();
-        signature_ok.map_err(Refused::checked)?;
-        let committed = self.committed.read();
+        signature_ok?;
         let view = StoreView(&self.store);
         let sender = tx.body.sender;
-        let account = publica_accounts::account(&view, &sender).ok_or_else(|| {
-            Refused::checked(TxError::new(
-                ErrorCode::UnknownSender,
-                format!("sender {sender} is not a registered account; an agency must register it first"),
-            ))
-        })?;
-        let priority = Priority::of(&account);
-        let next = publica_accounts::next_nonce(&view, &sender);
-        let mut ticket = {
-            // One sender's transactions are admitted one at a time, in turn with the revalidation after a commit:
-            // wait for the one in progress (it needs only the mempool's lock to finish).
+        let deadline = Instant::now() + SENDER_BUSY_WAIT;
+        // One sender's transactions are admitted one at a time, in turn with the revalidation after a commit.
+        // The wait for the one in progress happens without the committed state's lock (a commit must never wait
+        // for an idle admission, nor, with the fair lock, every reader behind it), so the state is read again
+        // after each wait.
+        let (committed, class, next, mut admission) = loop {
+            let committed = self.committed.read();
+            let account = publica_accounts::account(&view, &sender).ok_or_else(|| {
+                TxError::new(
+                    ErrorCode::UnknownSender,
+                    format!("sender {sender} is not a registered account; an agency must register it first"),
+                )
+            })?;
+            let class = SenderClass::of(&account);
+            let next = publica_accounts::next_nonce(&view, &sender);
             let mut mempool = self.mempool.lock();
-            let deadline = std::time::Instant::now() + SENDER_BUSY_WAIT;
-            while mempool.is_busy(&sender) && !self.sender_idle.wait_until(&mut mempool, deadline).timed_out() {}
-            mempool.begin_admission(&tx, len, priority, next, committed.height).map_err(Refused::checked)?
+            let now = Instant::now();
+            if mempool.is_busy(&sender) && now < deadline {
+                drop(committed);
+                self.sender_idle.wait_until(&mut mempool, deadline.min(now + SENDER_BUSY_POLL));
+                continue;
+            }
+            let ticket = mempool.begin_admission(&tx, len, &class, next, committed.height)?;
+            break (committed, class, next, Admission { shared: self, ticket: Some(ticket) });
         };
-        // From here on the ticket must go back to the mempool, whatever happens.
+        // The allowance again, now that this is the sender's only admission: the transactions of one batch all
+        // passed the first look before any was executed. And a replay of a transaction whose dry run failed on
+        // this very state gets the same answer without executing it again.
+        let counted = self.refusal_counts.lock().refused_at(&full_hash, committed.height).cloned();
+        if let Some(error) = counted {
+            return Err(error);
+        }
+        self.check_allowance(&sender, now_ms())?;
         let env = self.admission_env(committed.height);
+        let ticket = admission.ticket_mut();
         let base = match ticket.overlay.take() {
             Some(overlay) => overlay.changes,
             None => match self.execute_run(&view, &committed.tree, &env, &ticket.run) {
@@ -561,12 +654,10 @@ impl Shared {
                             reason.message
                         ),
                     );
-                    let mut mempool = self.mempool.lock();
-                    for (id, error) in mempool.abort(ticket, Some(overlay), Some((failed_id, reason))) {
+                    for (id, error) in admission.abort(Some(overlay), Some((failed_id, reason))) {
                         self.record_refusal(id, error);
                     }
-                    self.sender_idle.notify_all();
-                    return Err(Refused::checked(error));
+                    return Err(error);
                 }
             },
         };
@@ -583,20 +674,29 @@ impl Shared {
         let outcome = match outcome {
             Ok(outcome) => outcome,
             Err(invalid) => {
-                self.mempool.lock().abort(ticket, Some(overlay), None);
-                self.sender_idle.notify_all();
-                return Err(Refused { error: invalid.error, executed: true });
+                admission.abort(Some(overlay), None);
+                let window_ms = self.config.mempool.refused_window_ms;
+                self.refusal_counts.lock().count(
+                    sender,
+                    full_hash,
+                    committed.height,
+                    &invalid.error,
+                    now_ms(),
+                    window_ms,
+                );
+                return Err(invalid.error);
             }
         };
         overlay.changes.extend(outcome.changes);
         overlay.end += 1;
         // Take the mempool before letting go of the committed state (the order the proposer uses), so no block can
         // consume this nonce between the checks above and the insert.
+        let ticket = admission.take();
         let mut mempool = self.mempool.lock();
         drop(committed);
-        let finished = mempool.finish_admission(ticket, tx, len, priority, Some(overlay));
+        let finished = mempool.finish_admission(ticket, tx, len, &class, Some(overlay));
         self.sender_idle.notify_all();
-        let evicted = finished.map_err(Refused::checked)?;
+        let evicted = finished?;
         for (id, error) in evicted {
             self.record_refusal(id, error);
         }
@@ -655,10 +755,9 @@ impl Shared {
 
     /// Bring the mempool up to date after the block of `height` (at `time_ms`) was committed: remove its
     /// transactions and those it made stale, expired or stuck behind a gap for too long (`touched`: the senders of
-    /// the block; `None` checks every sender), then execute again the pending runs of up to
-    /// `mempool.revalidate_txs_max` transactions on the new state, senders in turn from one commit to the next,
-    /// dropping the first transaction of a run that no longer executes (a committed block can make a pending
-    /// one invalid: a suspension, a role taken away, a key rotated, a parcel transferred).
+    /// the block; `None` checks every sender), then ask the revalidation thread to execute pending runs again on
+    /// the new state ([`Shared::revalidate`]). Only the removals run on the commit path: they cost a look at the
+    /// block's senders, while executing transactions again may cost up to `mempool.revalidate_ms_max`.
     pub fn after_commit(&self, committed: &[TxId], touched: Option<&[Address]>, height: u64, time_ms: u64) {
         let view = StoreView(&self.store);
         {
@@ -670,33 +769,91 @@ impl Shared {
             for (id, error) in dropped {
                 self.record_refusal(id, error);
             }
+            self.signatures.retain(|id| mempool.contains(id));
+            self.metrics.mempool_txs.set(mempool.len() as i64);
+            self.metrics.mempool_bytes.set(mempool.bytes() as i64);
         }
-        let budget = self.config.mempool.revalidate_txs_max;
-        if budget > 0 {
+        let inline = {
+            let mut state = self.revalidation.state.lock();
+            state.requested = state.requested.max(height);
+            self.revalidation.changed.notify_all();
+            !state.worker
+        };
+        if inline {
+            self.revalidate(height);
+            let mut state = self.revalidation.state.lock();
+            state.done = state.done.max(height);
+            self.revalidation.changed.notify_all();
+        }
+    }
+
+    /// Execute pending runs again on the state after the block of `height`, dropping the first transaction of a
+    /// run that no longer executes (a committed block can make a pending one invalid: a suspension, a role taken
+    /// away, a key rotated, a parcel transferred). Senders are taken in turn from one commit to the next, one run
+    /// at a time, until `mempool.revalidate_txs_max` transactions were executed or `mempool.revalidate_ms_max`
+    /// passed; runs not reached are executed again when their sender submits its next transaction, and a proposal
+    /// drops whatever fails in any case. The committed state is read-locked for one run at a time, so a commit
+    /// waits for at most one run, and the pass stops as soon as a newer block is committed (its own pass follows).
+    pub fn revalidate(&self, height: u64) {
+        let limits = &self.config.mempool;
+        if limits.revalidate_txs_max == 0 || limits.revalidate_ms_max == 0 {
+            return;
+        }
+        let started = Instant::now();
+        let budget = Duration::from_millis(limits.revalidate_ms_max);
+        let view = StoreView(&self.store);
+        let senders = self.mempool.lock().revalidation_order();
+        let mut executed = 0usize;
+        for sender in senders {
+            if executed >= limits.revalidate_txs_max || started.elapsed() >= budget {
+                break;
+            }
             let state = self.committed.read();
-            let runs = self.mempool.lock().begin_revalidation(budget);
-            let env = self.admission_env(state.height);
-            for run in runs {
-                let first = run.run[0].body.nonce;
-                let (changes, ok, failed) = match self.execute_run(&view, &state.tree, &env, &run.run) {
-                    Ok(changes) => (changes, run.run.len(), None),
-                    Err(failure) => {
-                        let (id, _, error) = failure.failed;
-                        (failure.prefix, failure.ok, Some((id, error)))
-                    }
-                };
-                let overlay = PendingOverlay { height: state.height, first, end: first + ok as u64, changes };
+            let run = {
                 let mut mempool = self.mempool.lock();
-                for (id, error) in mempool.finish_revalidation(run, overlay, failed) {
-                    self.record_refusal(id, error);
+                // A newer commit (or one whose removals have not run yet): its own pass follows.
+                if state.height != height || mempool.height() != height {
+                    return;
                 }
-                self.sender_idle.notify_all();
+                mempool.begin_revalidation(&sender)
+            };
+            let Some(run) = run else { continue };
+            let mut hold = RevalidationHold { shared: self, run: Some(run) };
+            let txs = &hold.run.as_ref().expect("held").run;
+            let count = txs.len();
+            executed += count;
+            let first = txs[0].body.nonce;
+            let env = self.admission_env(state.height);
+            let (changes, ok, failed) = match self.execute_run(&view, &state.tree, &env, txs) {
+                Ok(changes) => (changes, txs.len(), None),
+                Err(failure) => {
+                    let (id, _, error) = failure.failed;
+                    (failure.prefix, failure.ok, Some((id, error)))
+                }
+            };
+            drop(state);
+            let run = hold.run.take().expect("held");
+            let overlay = PendingOverlay { height, first, end: first + ok as u64, changes };
+            let mut mempool = self.mempool.lock();
+            for (id, error) in mempool.finish_revalidation(run, overlay, failed) {
+                self.record_refusal(id, error);
+            }
+            self.sender_idle.notify_all();
+            self.metrics.revalidated_txs.inc_by(count as u64);
+        }
+    }
+
+    /// Wait until the pending transactions were executed again after the commit of `height` (or a later one), at
+    /// most `timeout`; whether they were. For tests and tools that need the mempool settled after a commit.
+    pub fn wait_revalidated(&self, height: u64, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        let mut state = self.revalidation.state.lock();
+        while state.done < height {
+            if self.revalidation.changed.wait_until(&mut state, deadline).timed_out() {
+                return state.done >= height;
             }
         }
-        let mempool = self.mempool.lock();
-        self.signatures.retain(|id| mempool.contains(id));
-        self.metrics.mempool_txs.set(mempool.len() as i64);
-        self.metrics.mempool_bytes.set(mempool.bytes() as i64);
+        true
     }
 
     /// Status of a transaction.
@@ -923,17 +1080,108 @@ impl Shared {
     }
 }
 
-/// Why admission refused a transaction, and whether it was executed to find out (only those refusals count
-/// towards the sender's limit).
-struct Refused {
-    error: TxError,
-    executed: bool,
+/// An admission's hold on its sender's queue: the ticket goes back to the mempool whatever happens, a panic
+/// during a dry run included, so the sender is never left busy.
+struct Admission<'a> {
+    shared: &'a Shared,
+    ticket: Option<Ticket>,
 }
 
-impl Refused {
-    /// A refusal found without executing the transaction.
-    fn checked(error: TxError) -> Self {
-        Self { error, executed: false }
+impl Admission<'_> {
+    fn ticket_mut(&mut self) -> &mut Ticket {
+        self.ticket.as_mut().expect("the ticket is held until given back")
+    }
+
+    /// The ticket, for [`Mempool::finish_admission`], which gives it back.
+    fn take(&mut self) -> Ticket {
+        self.ticket.take().expect("the ticket is held until given back")
+    }
+
+    /// Give the ticket back for a refused transaction (see [`Mempool::abort`]).
+    fn abort(&mut self, overlay: Option<PendingOverlay>, failed: Option<(TxId, TxError)>) -> Vec<(TxId, TxError)> {
+        let ticket = self.take();
+        let dropped = self.shared.mempool.lock().abort(ticket, overlay, failed);
+        self.shared.sender_idle.notify_all();
+        dropped
+    }
+}
+
+impl Drop for Admission<'_> {
+    fn drop(&mut self) {
+        // The ticket is taken out before any call that holds the mempool's lock with it, so this never runs
+        // with that lock held.
+        if let Some(ticket) = self.ticket.take() {
+            self.shared.mempool.lock().abort(ticket, None, None);
+            self.shared.sender_idle.notify_all();
+        }
+    }
+}
+
+/// A revalidation's hold on a sender's queue, given back if its execution panics.
+struct RevalidationHold<'a> {
+    shared: &'a Shared,
+    run: Option<Revalidation>,
+}
+
+impl Drop for RevalidationHold<'_> {
+    fn drop(&mut self) {
+        if let Some(run) = self.run.take() {
+            self.shared.mempool.lock().cancel_revalidation(run);
+            self.shared.sender_idle.notify_all();
+        }
+    }
+}
+
+/// What the revalidation thread is asked to do: the committed height whose pending transactions to execute
+/// again, and the last one done.
+#[derive(Default)]
+struct RevalidationState {
+    requested: u64,
+    done: u64,
+    stop: bool,
+    /// Whether the thread runs (otherwise the commit path revalidates).
+    worker: bool,
+}
+
+#[derive(Default)]
+struct RevalidationSignal {
+    state: Mutex<RevalidationState>,
+    changed: Condvar,
+}
+
+/// The revalidation thread: after each commit, execute pending runs again on the new state
+/// ([`Shared::revalidate`]), off the commit path. It holds the node only while it works, and ends when the node
+/// is dropped.
+fn revalidation_worker(signal: &RevalidationSignal, shared: &std::sync::Weak<Shared>) {
+    loop {
+        let height = {
+            let mut state = signal.state.lock();
+            while state.requested <= state.done && !state.stop {
+                signal.changed.wait(&mut state);
+            }
+            if state.stop {
+                return;
+            }
+            state.requested
+        };
+        let Some(node) = shared.upgrade() else { return };
+        // A panic here (a failing store, which also stops the commit path) must not end revalidation for good:
+        // the holds give the senders back, and the next commit asks again.
+        let pass = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| node.revalidate(height)));
+        if pass.is_err() {
+            tracing::error!(height, "executing pending transactions again after a commit failed");
+        }
+        drop(node);
+        let mut state = signal.state.lock();
+        state.done = state.done.max(height);
+        signal.changed.notify_all();
+    }
+}
+
+impl Drop for Shared {
+    fn drop(&mut self) {
+        self.revalidation.state.lock().stop = true;
+        self.revalidation.changed.notify_all();
     }
 }
 

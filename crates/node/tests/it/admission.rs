@@ -12,13 +12,15 @@ use publica_node::{open_state, HomeLayout, NodeConfig, NodeHandle, Shared, TxSta
 use publica_types::call::{rotate_key_message, ROTATE_KEY_TAG};
 use publica_types::*;
 
-/// A node with one agency (`land-registry`, administered by `admin`, allowed to register citizens) and one
-/// validator.
+/// A node with two agencies (`land-registry`, administered by `admin`, allowed to register citizens, and
+/// `building-authority`, administered by `other_admin`) and one validator.
 pub(crate) struct Net {
     _home: tempfile::TempDir,
     pub node: NodeHandle,
     pub admin: Keypair,
     pub validator: Keypair,
+    /// The administrator of a second agency (`building-authority`).
+    pub other_admin: Keypair,
     pub chain_id: ChainId,
     app: NodeApp,
 }
@@ -37,17 +39,27 @@ impl Net {
         let home = tempfile::tempdir().unwrap();
         let admin = key(1);
         let validator = key(100);
+        let other_admin = key(101);
         let chain_id = ChainId::new("admission-test").unwrap();
         let genesis = Genesis {
             chain_id: chain_id.clone(),
             genesis_time_ms: now_ms() - 60_000,
-            agencies: vec![GenesisAgency {
-                id: agency(),
-                name: "Land Registry".into(),
-                can_register_citizens: true,
-                roles: ["citizen-registrar", "clerk", "surveyor"].map(|r| Role::new(r).unwrap()).to_vec(),
-                admins: vec![GenesisAccount { public_key: admin.public_key().clone() }],
-            }],
+            agencies: vec![
+                GenesisAgency {
+                    id: agency(),
+                    name: "Land Registry".into(),
+                    can_register_citizens: true,
+                    roles: ["citizen-registrar", "clerk", "surveyor"].map(|r| Role::new(r).unwrap()).to_vec(),
+                    admins: vec![GenesisAccount { public_key: admin.public_key().clone() }],
+                },
+                GenesisAgency {
+                    id: AgencyId::new("building-authority").unwrap(),
+                    name: "Building Authority".into(),
+                    can_register_citizens: true,
+                    roles: ["citizen-registrar", "inspector"].map(|r| Role::new(r).unwrap()).to_vec(),
+                    admins: vec![GenesisAccount { public_key: other_admin.public_key().clone() }],
+                },
+            ],
             validators: ValidatorSet::new(vec![Validator::from_keypair(&validator, 10)]).unwrap(),
         };
         genesis.validate().unwrap();
@@ -59,7 +71,7 @@ impl Net {
         let node = Shared::new(genesis, config, store, committed, validator.address());
         let signer = publica_notary::checkpoint::LogSigner::new(&chain_id, &validator).unwrap();
         let app = NodeApp::new(Arc::clone(&node), signer);
-        Self { _home: home, node, admin, validator, chain_id, app }
+        Self { _home: home, node, admin, validator, other_admin, chain_id, app }
     }
 
     /// `call` signed by `sender` with `nonce`, valid for an hour.
@@ -187,6 +199,8 @@ fn a_flood_by_citizens_cannot_keep_an_administrators_transaction_out_of_the_chai
     let mut net = Net::with_config(|c| {
         c.mempool.txs_max = 6;
         c.mempool.bytes_max = 1 << 20;
+        // The registrar's setup block of six needs the whole small pool, not its agency's half.
+        c.mempool.agency_txs_max = Some(6);
     });
     let registrar = key(2);
     net.register_official(&registrar, &["citizen-registrar"]);
@@ -357,6 +371,7 @@ fn a_pending_transaction_that_a_commit_made_invalid_leaves_the_mempool() {
     }
     let block = net.commit_block();
     assert_eq!(block.txs[0].id(), suspend.id());
+    assert!(net.node.wait_revalidated(block.header.height, std::time::Duration::from_secs(30)));
     assert_eq!(net.mempool_len(), 0, "the suspended official's transaction no longer waits");
     let (code, message) = rejected(&net.node, &pending.id());
     assert_eq!(code, ErrorCode::AccountInactive, "{message}");
@@ -390,4 +405,181 @@ fn transactions_waiting_behind_a_gap_are_evicted_after_a_few_blocks() {
         net.submit(tx).unwrap();
     }
     assert_eq!(net.commit_block().txs.len(), 3);
+}
+
+/// A copy of a transaction's body under a garbage signature, submitted first, must not make the genuine
+/// transaction's failed dry run free: the memory of counted dry runs is keyed by the full hash (signature
+/// included) and a signature refusal never enters it.
+#[test]
+fn a_forged_copy_submitted_first_does_not_make_a_failing_dry_run_free() {
+    let mut net = Net::with_config(|_| {});
+    let official = key(2);
+    net.register_official(&official, &["clerk"]);
+    let body = |i: u64| TxBody {
+        chain_id: net.chain_id.clone(),
+        sender: official.address(),
+        nonce: 0,
+        expires_at_ms: now_ms() + 3_600_000,
+        call: anchoring(10, i),
+    };
+    // The default allows 16 failed dry runs a minute, forged copies or not.
+    for i in 0..16 {
+        let forged = body(i).sign(&key(66));
+        assert_eq!(net.submit(&forged).unwrap_err().code, ErrorCode::BadSignature);
+        let error = net.submit(&body(i).sign(&official)).unwrap_err();
+        assert_eq!(error.code, ErrorCode::MissingRole, "attempt {i}: {error}");
+    }
+    let error = net.submit(&body(16).sign(&official)).unwrap_err();
+    assert_eq!(error.code, ErrorCode::Unavailable, "the 17th failing dry run ran: {error}");
+}
+
+/// One batch cannot get more failed dry runs than the sender's allowance: the allowance is checked again right
+/// before each dry run, not only when the batch's items are first looked at.
+#[test]
+fn one_batch_gets_no_more_failed_dry_runs_than_the_senders_allowance() {
+    let mut net = Net::with_config(|_| {});
+    let official = key(2);
+    net.register_official(&official, &["clerk"]);
+    let items: Vec<Vec<u8>> = (0..40).map(|i| net.sign(&official, 0, anchoring(10, i)).encode()).collect();
+    let results = net.node.submit_batch(&items);
+    let codes: Vec<ErrorCode> = results.iter().map(|r| r.as_ref().unwrap_err().code).collect();
+    assert!(codes[..16].iter().all(|c| *c == ErrorCode::MissingRole), "{codes:?}");
+    assert!(codes[16..].iter().all(|c| *c == ErrorCode::Unavailable), "{codes:?}");
+    let error = results[16].as_ref().unwrap_err();
+    assert!(error.message.contains("failed their dry-run"), "{error}");
+}
+
+/// A replay of a transaction whose dry run failed, on the same committed state, gets the same answer (from
+/// memory, without executing it again) and does not count again against its sender.
+#[test]
+fn a_replayed_failing_transaction_gets_the_same_answer_and_counts_once() {
+    let mut net = Net::with_config(|_| {});
+    let official = key(2);
+    net.register_official(&official, &["clerk"]);
+    let refused = net.sign(&official, 0, anchoring(10, 1));
+    let first = net.submit(&refused).unwrap_err();
+    assert_eq!(first.code, ErrorCode::MissingRole);
+    for _ in 0..40 {
+        assert_eq!(net.submit(&refused).unwrap_err(), first);
+    }
+    // Only the first counted: the sender still has 15 failed dry runs left.
+    for i in 0..15 {
+        let error = net.submit(&net.sign(&official, 0, anchoring(10, 100 + i))).unwrap_err();
+        assert_eq!(error.code, ErrorCode::MissingRole, "attempt {i}: {error}");
+    }
+    let error = net.submit(&net.sign(&official, 0, anchoring(10, 200))).unwrap_err();
+    assert_eq!(error.code, ErrorCode::Unavailable, "{error}");
+}
+
+/// An admission waiting for another admission of its sender must not hold the committed state's lock: a commit
+/// (which takes it exclusively) would wait for it, and with the fair lock every reader behind the commit too.
+#[test]
+fn an_admission_waiting_for_its_sender_does_not_hold_up_a_commit() {
+    let mut net = Net::with_config(|_| {});
+    let official = key(2);
+    net.register_official(&official, &["clerk"]);
+    // Another admission of the sender is in progress: it holds the sender's ticket.
+    let tx0 = net.sign(&official, 0, rotation(&net.chain_id, &official.address(), 0, &key(21)));
+    let height = net.node.committed.read().height;
+    let class = publica_node::mempool::SenderClass {
+        priority: publica_node::mempool::Priority::Official,
+        agency: Some(agency()),
+    };
+    let ticket = net.node.mempool.lock().begin_admission(&tx0, tx0.encode().len(), &class, 0, height).unwrap();
+    let node = Arc::clone(&net.node);
+    let tx1 = net.sign(&official, 0, rotation(&net.chain_id, &official.address(), 0, &key(22)));
+    let waiter = std::thread::spawn(move || node.submit(&tx1.encode()));
+    // Give the waiter time to start waiting (the test cannot fail the wrong way if it is slower).
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    // The waiter would hold the lock for the rest of its 5 s wait; half of that is far more than a free lock
+    // needs, so this does not measure speed.
+    let guard = net.node.committed.try_write_for(std::time::Duration::from_millis(2_500));
+    assert!(guard.is_some(), "the commit's write lock was held by an admission waiting for its sender");
+    drop(guard);
+    // Once the other admission gives its ticket back, the waiting one goes on, on the state it reads again.
+    net.node.mempool.lock().abort(ticket, None, None);
+    let id = waiter.join().unwrap().unwrap();
+    assert!(net.node.mempool.lock().contains(&id));
+}
+
+/// An agency's administrator can register any number of officials and make them administrators, the highest
+/// priority; they must not be able to take the mempool from the other agencies: each agency's officials share at
+/// most the agency's part of the pool, and another agency's administrator still gets in.
+#[test]
+fn one_agencys_minted_administrators_cannot_take_the_pool_from_another_agency() {
+    let mut net = Net::with_config(|c| c.mempool.txs_max = 8);
+    // Two agencies: each has half the pool, four transactions.
+    let minted: Vec<Keypair> = (20..26).map(key).collect();
+    for official in &minted {
+        net.register_official(official, &["admin"]);
+    }
+    let mut admitted = 0;
+    for (i, official) in minted.iter().enumerate() {
+        let tx = net.sign(official, 0, rotation(&net.chain_id, &official.address(), 0, &key(40 + i as u8)));
+        match net.submit(&tx) {
+            Ok(_) => admitted += 1,
+            Err(error) => {
+                assert_eq!(error.code, ErrorCode::MempoolFull, "{error}");
+                assert!(error.message.contains("agency land-registry"), "{error}");
+            }
+        }
+    }
+    assert_eq!(admitted, 4, "one agency holds its share of the pool, no more");
+    // The other agency's administrator gets in, and so do three more of its transactions.
+    let other = &net.other_admin;
+    for nonce in 0..4 {
+        let call = Call::Accounts(AccountsCall::RegisterOfficial {
+            public_key: key(60 + nonce as u8).public_key().clone(),
+            agency: AgencyId::new("building-authority").unwrap(),
+            roles: vec![Role::new("inspector").unwrap()],
+        });
+        let tx = net.sign(other, nonce, call);
+        net.submit(&tx).unwrap_or_else(|e| panic!("the other agency's administrator was refused: {e}"));
+    }
+    assert_eq!(net.mempool_len(), 8);
+    // And an agency's own administrator gets through a flood by its own officials: a clerk's transaction
+    // leaves for it.
+    let mut net = Net::with_config(|c| c.mempool.txs_max = 8);
+    let clerks: Vec<Keypair> = (20..24).map(key).collect();
+    for clerk in &clerks {
+        net.register_official(clerk, &["clerk"]);
+    }
+    for (i, clerk) in clerks.iter().enumerate() {
+        net.submit(&net.sign(clerk, 0, rotation(&net.chain_id, &clerk.address(), 0, &key(40 + i as u8)))).unwrap();
+    }
+    let call = Call::Accounts(AccountsCall::RegisterOfficial {
+        public_key: key(70).public_key().clone(),
+        agency: agency(),
+        roles: vec![Role::new("clerk").unwrap()],
+    });
+    let next = net.next_nonce(&net.admin);
+    net.submit(&net.sign(&net.admin, next, call)).unwrap();
+    assert_eq!(net.mempool_len(), 4);
+}
+
+/// Executing pending transactions again after a commit is bounded by time (`revalidate_ms_max`), not only by
+/// their number, and runs off the commit path: heavy transactions are not all executed again at every height.
+#[test]
+fn revalidation_after_a_commit_stops_at_its_time_budget() {
+    let mut net = Net::with_config(|c| {
+        c.mempool.revalidate_ms_max = 1;
+        c.block.txs_max = 1;
+    });
+    let registrar = key(2);
+    net.register_official(&registrar, &["citizen-registrar"]);
+    let citizens: Vec<Keypair> = (10..26).map(key).collect();
+    for citizen in &citizens {
+        net.register_citizens(&registrar, std::slice::from_ref(citizen));
+    }
+    // Sixteen senders, each with a pending key rotation; a block takes one.
+    for (i, citizen) in citizens.iter().enumerate() {
+        net.submit(&net.sign(citizen, 0, rotation(&net.chain_id, &citizen.address(), 0, &key(150 + i as u8)))).unwrap();
+    }
+    let before = net.node.metrics.revalidated_txs.get();
+    let block = net.commit_block();
+    assert!(net.node.wait_revalidated(block.header.height, std::time::Duration::from_secs(30)));
+    let executed = net.node.metrics.revalidated_txs.get() - before;
+    // A run of one key rotation (with its signature check) takes far more than a fifteenth of a millisecond,
+    // so a 1 ms budget ends the pass long before the fifteen runs left.
+    assert!((1..15).contains(&executed), "{executed} pending transactions were executed again");
 }

@@ -23,7 +23,15 @@ fn tx(sender: &Keypair, nonce: u64, expires_at_ms: u64) -> Transaction {
 }
 
 fn limits(txs_max: usize, per_sender_max: usize) -> MempoolLimits {
-    MempoolLimits { txs_max, bytes_max: 1 << 30, per_sender_max, sender_bytes_max: 1 << 30, gap_blocks_max: 3 }
+    MempoolLimits {
+        txs_max,
+        bytes_max: 1 << 30,
+        per_sender_max,
+        sender_bytes_max: 1 << 30,
+        gap_blocks_max: 3,
+        agency_txs_max: txs_max,
+        agency_bytes_max: 1 << 30,
+    }
 }
 
 const CITIZEN: Priority = Priority::Citizen;
