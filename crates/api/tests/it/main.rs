@@ -67,7 +67,9 @@ impl TestNet {
                 id: agency(),
                 name: "Land Registry".into(),
                 can_register_citizens: true,
-                roles: ["registrar", "notary", "citizen-registrar", "permit-officer"].map(|r| Role::new(r).unwrap()).to_vec(),
+                roles: ["registrar", "notary", "citizen-registrar", "permit-officer"]
+                    .map(|r| Role::new(r).unwrap())
+                    .to_vec(),
                 admins: vec![GenesisAccount { public_key: admin.public_key().clone() }],
             }],
             validators: ValidatorSet::new(vec![Validator::from_keypair(&validator, 10)]).unwrap(),
