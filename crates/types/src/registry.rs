@@ -163,9 +163,10 @@ pub enum ApplicationAction {
     RegisterCompany { company: CompanyDetails },
     /// Dissolve a company: opened by one of its directors, approved by a company registrar.
     DissolveCompany { company: RecordId },
-    /// A filing that needs consent: opened by an officer of the company, approved by every person it names who is
-    /// not already in that position (a new director, shareholder or beneficial owner) and, for a change of
-    /// officers, by every current director. Filings that need no one's consent are made directly
+    /// A filing that needs consent: opened by an officer of the company, approved by every person whose entry it
+    /// adds, changes or removes (a new officer, a shareholder whose holding changes, a beneficial owner whose
+    /// interests change) and, for any change of the officers, shareholders or beneficial owners, by every current
+    /// director. Filings that need no one's consent but their sender's are made directly
     /// ([`RegistryCall::FileCompanyChange`]). Its workflow and JSON type are `company_filing`.
     #[serde(rename = "company_filing")]
     FileCompanyChange { company: RecordId, filing: Filing },

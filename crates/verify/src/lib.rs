@@ -286,8 +286,9 @@ pub struct VerifiedDocument {
 /// `certified` field (`{"header", "certificate"}`) is a scope whose header is verified against the validator set
 /// of its height; every [`KeyProof`] inside it (an object of exactly `height`, `key`, `value`, `proof`) must name
 /// that header and lead to its state root; every self-contained [`ReadProof`] is checked on its own. A
-/// [`KeyProof`] outside any scope, a `certified` field that is not a certified header, or a document with no
-/// proof at all is refused. The documents' other fields are not interpreted: what a response shows must be read
+/// [`KeyProof`] outside any scope, a `certified` field that is not a certified header, an object with `key` and
+/// `proof` that is not exactly one of the two proof forms (one field more or less), or a document with no proof at
+/// all is refused: nothing that looks like a proof is ever skipped. The documents' other fields are not interpreted: what a response shows must be read
 /// from the proven values.
 pub fn verify_document(bytes: &[u8], sets: &VerifiedSets) -> Result<VerifiedDocument, VerifyError> {
     if bytes.len() > MAX_PROOF_JSON_BYTES {
@@ -318,8 +319,22 @@ fn walk(
     match value {
         Value::Array(items) => items.iter().try_for_each(|v| walk(v, scope, sets, found)),
         Value::Object(fields) => {
+            // Any object with `key` and `proof` is taken as a state proof and must be exactly one of the two
+            // forms, or the whole document is refused: skipping an object the verifier cannot read would report
+            // the others as VALID while a proof the reader sees in the document was never checked.
+            const KEY_PROOF: [&str; 4] = ["height", "key", "value", "proof"];
+            const READ_PROOF: [&str; 5] = ["header", "certificate", "key", "value", "proof"];
             let has = |names: &[&str]| fields.len() == names.len() && names.iter().all(|n| fields.contains_key(*n));
-            if has(&["height", "key", "value", "proof"]) {
+            if fields.contains_key("key") && fields.contains_key("proof") && !has(&KEY_PROOF) && !has(&READ_PROOF) {
+                return Err(VerifyError::Malformed(format!(
+                    "an object with `key` and `proof` is a state proof, with exactly the fields {} (or {}), but this \
+                     one has {}; the document was altered or is not a Publica answer: ask the node again",
+                    KEY_PROOF.join(", "),
+                    READ_PROOF.join(", "),
+                    fields.keys().map(String::as_str).collect::<Vec<_>>().join(", ")
+                )));
+            }
+            if has(&KEY_PROOF) {
                 let proof: KeyProof = parse("a key proof", value)?;
                 let certified = scope.ok_or_else(|| {
                     VerifyError::Malformed(format!(
@@ -330,7 +345,7 @@ fn walk(
                 found.reads.push(proof.verify_under(certified)?);
                 return Ok(());
             }
-            if has(&["header", "certificate", "key", "value", "proof"]) {
+            if has(&READ_PROOF) {
                 let proof: ReadProof = parse("a proof", value)?;
                 let read = proof.verify_with_sets(sets)?;
                 found.headers.push((read.height, read.time_ms, read.signers));

@@ -17,8 +17,8 @@
 use std::collections::BTreeSet;
 
 use publica_types::registry::{
-    ApplicationAction, BeneficialOwner, CompanyDetails, Filing, Holder, Officer, OfficerRole, Party, RecordId,
-    ShareOfControl, Shareholding, MAX_BENEFICIAL_OWNERS, MAX_COMPANY_ADDRESS_BYTES, MAX_COMPANY_NAME_BYTES,
+    ApplicationAction, BeneficialOwner, CompanyDetails, Filing, Holder, LegalForm, Officer, OfficerRole, Party,
+    RecordId, ShareOfControl, Shareholding, MAX_BENEFICIAL_OWNERS, MAX_COMPANY_ADDRESS_BYTES, MAX_COMPANY_NAME_BYTES,
     MAX_OFFICERS, MAX_SHAREHOLDERS,
 };
 use publica_types::{Address, CallContext, ErrorCode, StateRead, StateWrite, TxError};
@@ -168,6 +168,20 @@ pub(crate) fn check_details(
     Ok(())
 }
 
+/// A company limited by shares has at least one shareholder. Checked when a registration or a filing is made, not
+/// in the stored record's schema check, so that versions written before the rule still read back.
+fn check_share_capital(details: &CompanyDetails) -> Result<(), TxError> {
+    if matches!(details.legal_form, LegalForm::PrivateLimited | LegalForm::PublicLimited)
+        && details.shareholders.is_empty()
+    {
+        return Err(invalid(
+            "a company limited by shares has at least one shareholder; list who holds its shares (a transfer \
+             names the new holders in the same filing)",
+        ));
+    }
+    Ok(())
+}
+
 /// Every person the details name must have an account; every company shareholder must be registered here.
 fn check_parties(
     state: &dyn StateRead,
@@ -245,7 +259,7 @@ fn directors(company: &Company) -> Vec<Address> {
     out
 }
 
-/// The persons of a company's officers, shareholders and beneficial owners.
+/// The persons among a company's shareholders.
 fn person_holders(shareholders: &[Shareholding]) -> impl Iterator<Item = Address> + '_ {
     shareholders.iter().filter_map(|s| match s.holder {
         Holder::Person(a) => Some(a),
@@ -253,30 +267,98 @@ fn person_holders(shareholders: &[Shareholding]) -> impl Iterator<Item = Address
     })
 }
 
-/// Who must consent to `filing` on `company`: every person it names who is not already in that position (sorted,
-/// once each), and whether it changes the officers (then every current director must approve too).
-pub fn consent_needed(company: &Company, filing: &Filing) -> (Vec<Address>, bool) {
-    let mut named: Vec<Address> = match filing {
-        Filing::Officers { officers } => officers
-            .iter()
-            .filter(|o| !company.officers.iter().any(|c| c.account == o.account && c.role == o.role))
-            .map(|o| o.account)
-            .collect(),
-        Filing::Shareholders { shareholders } => {
-            let current: BTreeSet<Address> = person_holders(&company.shareholders).collect();
-            person_holders(shareholders).filter(|a| !current.contains(a)).collect()
+/// Most parties a company filing's application may have (the bound of [`Application`](crate::schema::Application)).
+pub const MAX_FILING_PARTIES: usize = 2 * publica_types::registry::MAX_OWNERS + 8;
+
+/// Who must consent to a filing before it takes effect.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Consent {
+    /// The persons whose own position, holding or interests the filing changes (sorted, once each): a new officer
+    /// or an officer in a new position; every shareholder whose holding it adds, changes or removes (for a company
+    /// shareholder: each director or chair of that company, unless it is dissolved); every beneficial owner whose
+    /// declared interests it adds, changes or removes.
+    pub persons: Vec<Address>,
+    /// Whether every current director (and chair) of the company must approve: for any change of the officers,
+    /// the shareholders or the beneficial owners. A company's board records share transfers and keeps its
+    /// register of owners; a secretary alone never rewrites it.
+    pub directors: bool,
+}
+
+impl Consent {
+    /// Every account that must approve, `persons` and (when needed) the company's directors, sorted, once each.
+    pub fn accounts(&self, company: &Company) -> Vec<Address> {
+        let mut out = self.persons.clone();
+        if self.directors {
+            out.extend(directors(company));
         }
-        Filing::BeneficialOwners { beneficial_owners } => beneficial_owners
-            .iter()
-            .map(|b| b.person)
-            .filter(|p| !company.beneficial_owners.iter().any(|c| c.person == *p))
-            .collect(),
-        Filing::AnnualReturn { .. } | Filing::RegisteredAddress { .. } => Vec::new(),
+        out.sort();
+        out.dedup();
+        out
+    }
+}
+
+/// Who must consent to `filing` on `company` (see [`Consent`]).
+///
+/// Why this rule: a share transfer is signed by the transferor and recorded by the board, and nobody is put on the
+/// public register (and the BODS export) without their approval. So a filing needs everyone whose entry it changes,
+/// in either direction, and the directors for any change of who runs or owns the company. A holder whose count of
+/// shares is unchanged does not consent to an allotment to others: the board decides it. Reads only the companies
+/// among the changed shareholders (at most [`MAX_SHAREHOLDERS`] twice).
+pub fn consent_needed(state: &dyn StateRead, company: &Company, filing: &Filing) -> Consent {
+    let (mut persons, directors): (Vec<Address>, bool) = match filing {
+        Filing::Officers { officers } => (
+            officers
+                .iter()
+                .filter(|o| !company.officers.iter().any(|c| c.account == o.account && c.role == o.role))
+                .map(|o| o.account)
+                .collect(),
+            *officers != company.officers,
+        ),
+        Filing::Shareholders { shareholders } => {
+            let shares = |list: &[Shareholding], h: &Holder| list.iter().find(|s| &s.holder == h).map(|s| s.shares);
+            let changed: BTreeSet<&Holder> = company
+                .shareholders
+                .iter()
+                .chain(shareholders)
+                .map(|s| &s.holder)
+                .filter(|h| shares(&company.shareholders, h) != shares(shareholders, h))
+                .collect();
+            let mut persons = Vec::new();
+            for holder in changed {
+                match holder {
+                    Holder::Person(a) => persons.push(*a),
+                    Holder::Company(number) => match engine::latest::<Company>(state, number.as_str()) {
+                        Some(v) if v.value.status != CompanyStatus::Dissolved => {
+                            persons.extend(self::directors(&v.value))
+                        }
+                        // A dissolved company (or one never registered, which the filing's check refuses) has nobody
+                        // to speak for it: the company's own directors decide.
+                        _ => {}
+                    },
+                }
+            }
+            (persons, *shareholders != company.shareholders)
+        }
+        Filing::BeneficialOwners { beneficial_owners } => {
+            let interests = |list: &[BeneficialOwner], p: &Address| {
+                list.iter().find(|b| &b.person == p).map(|b| b.interests.clone())
+            };
+            (
+                company
+                    .beneficial_owners
+                    .iter()
+                    .chain(beneficial_owners)
+                    .map(|b| b.person)
+                    .filter(|p| interests(&company.beneficial_owners, p) != interests(beneficial_owners, p))
+                    .collect(),
+                *beneficial_owners != company.beneficial_owners,
+            )
+        }
+        Filing::AnnualReturn { .. } | Filing::RegisteredAddress { .. } => (Vec::new(), false),
     };
-    named.sort();
-    named.dedup();
-    let changes_officers = matches!(filing, Filing::Officers { officers } if *officers != company.officers);
-    (named, changes_officers)
+    persons.sort();
+    persons.dedup();
+    Consent { persons, directors }
 }
 
 /// The active (not dissolved) company `number`.
@@ -314,12 +396,20 @@ pub(crate) fn parties(state: &dyn StateRead, action: &ApplicationAction) -> Resu
         }
         ApplicationAction::FileCompanyChange { company, filing } => {
             let v = not_dissolved(state, company)?;
-            let (named_persons, changes_officers) = consent_needed(&v.value, filing);
+            let consent = consent_needed(state, &v.value, filing);
+            let count = consent.accounts(&v.value).len();
+            if count > MAX_FILING_PARTIES {
+                return Err(invalid(format!(
+                    "this {} filing needs the approval of {count} accounts, more than the {MAX_FILING_PARTIES} an \
+                     application may have; make the change in several smaller filings",
+                    filing.kind()
+                )));
+            }
             let mut officers: Vec<Address> = v.value.officers.iter().map(|o| o.account).collect();
             officers.sort();
             officers.dedup();
-            let directors = if changes_officers { directors(&v.value) } else { Vec::new() };
-            Ok(Prepared { officers, directors, named_persons, ..Prepared::default() })
+            let directors = if consent.directors { directors(&v.value) } else { Vec::new() };
+            Ok(Prepared { officers, directors, named_persons: consent.persons, ..Prepared::default() })
         }
         _ => unreachable!("land actions are prepared by the land registry"),
     }
@@ -338,6 +428,7 @@ pub(crate) fn check(state: &dyn StateRead, action: &ApplicationAction) -> Result
             )
             .map_err(invalid)?;
             require_free_name(state, &company.name)?;
+            check_share_capital(company)?;
             check_parties(state, company, None)
         }
         ApplicationAction::DissolveCompany { .. } => Ok(()),
@@ -392,12 +483,8 @@ pub(crate) fn apply(
         ApplicationAction::FileCompanyChange { company, filing } => {
             let v = not_dissolved(state, company)?;
             // The company may have changed since the application opened: whoever must consent NOW must have
-            // approved, or the filing would name someone (or change a board) without their consent.
-            let (named, changes_officers) = consent_needed(&v.value, filing);
-            let mut required = named;
-            if changes_officers {
-                required.extend(directors(&v.value));
-            }
+            // approved, or the filing would change someone's entry (or the board's register) without their consent.
+            let required = consent_needed(state, &v.value, filing).accounts(&v.value);
             let missing: Vec<String> = required
                 .iter()
                 .filter(|a| !app.approvals.iter().any(|ap| ap.party == Party::Account(**a)))
@@ -446,6 +533,7 @@ fn filed_details(
         &details.beneficial_owners,
     )
     .map_err(invalid)?;
+    check_share_capital(&details)?;
     check_parties(state, &details, Some(number))?;
     Ok(details)
 }
@@ -482,10 +570,10 @@ fn record_filing(
     Ok(())
 }
 
-/// A filing by a current director, chair or secretary that needs nobody's consent: an annual return, a new
-/// registered address, or lists of shareholders or beneficial owners that name no one new. A filing that names a
-/// person not already in that position, or changes the officers, is refused with the way to make it: an
-/// application ([`ApplicationAction::FileCompanyChange`]) that those persons (and the directors) approve.
+/// A filing by a current director, chair or secretary that needs nobody's consent but the sender's own (see
+/// [`consent_needed`]): an annual return, a new registered address, or a change that touches only the sender's own
+/// entry and that the sender, as the only director, approves by filing it. Anything else is refused with the way to
+/// make it: an application ([`ApplicationAction::FileCompanyChange`]) that those persons (and the directors) approve.
 pub(crate) fn file(
     state: &mut dyn StateWrite,
     ctx: &CallContext,
@@ -499,22 +587,26 @@ pub(crate) fn file(
             ctx.sender
         )));
     }
-    let (named, changes_officers) = consent_needed(&v.value, filing);
-    if !named.is_empty() || changes_officers {
-        let who = if named.is_empty() {
-            "every current director".to_owned()
-        } else {
-            let persons = named.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", ");
-            if changes_officers {
-                format!("{persons} (named for the first time in these positions) and every current director")
-            } else {
-                format!("{persons} (named for the first time in these positions)")
-            }
-        };
+    let consent = consent_needed(state, &v.value, filing);
+    let others: Vec<String> =
+        consent.accounts(&v.value).into_iter().filter(|a| *a != ctx.sender).map(|a| a.to_string()).collect();
+    if !others.is_empty() {
+        let mut who = Vec::new();
+        if !consent.persons.is_empty() {
+            who.push(format!(
+                "{} (whose position, holding or interests it adds, changes or removes)",
+                consent.persons.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", ")
+            ));
+        }
+        if consent.directors {
+            who.push("every current director".to_owned());
+        }
         return Err(not_permitted(format!(
-            "this {} filing for company {number} needs the approval of {who}; nobody is put on the register without \
-             consent: open a company_filing application for it instead",
-            filing.kind()
+            "this {} filing for company {number} needs the approval of {} (missing: {}); nobody's entry on the \
+             register changes without their consent: open a company_filing application for it instead",
+            filing.kind(),
+            who.join(" and "),
+            others.join(", ")
         )));
     }
     record_filing(state, ctx, number, v.value, filing, ctx.sender, None)

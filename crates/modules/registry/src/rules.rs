@@ -74,12 +74,13 @@ pub enum PartyRule {
     /// shareholders, its beneficial owners).
     Founders,
     /// Every current director (or chair) of the company concerned (for a filing: only when it changes the
-    /// officers).
+    /// officers, the shareholders or the beneficial owners).
     Directors,
     /// Any current officer (director, chair or secretary) of the company concerned.
     Officers,
-    /// Every person a filing names who is not already in that position: a new officer (or an officer in a new
-    /// position), a new shareholder, a new beneficial owner. Nobody is put on the public register without consent.
+    /// Every person whose entry a filing adds, changes or removes (`business::consent_needed`): a new officer (or
+    /// an officer in a new position), every shareholder whose holding changes (for a company shareholder, its
+    /// directors), every beneficial owner whose interests change. Nobody's entry changes without their consent.
     NamedPersons,
 }
 

@@ -42,7 +42,7 @@ pub(crate) struct Prepared {
     pub directors: Vec<Address>,
     /// The officers of the company concerned.
     pub officers: Vec<Address>,
-    /// The persons a filing newly names.
+    /// The persons whose entry a filing adds, changes or removes.
     pub named_persons: Vec<Address>,
 }
 
@@ -166,8 +166,8 @@ pub(crate) fn open(
     let stages: Vec<Vec<Party>> = rule.stages.iter().map(|s| bind(s, &prepared)).collect();
     if stages.iter().all(Vec::is_empty) {
         return Err(invalid(format!(
-            "this {} needs nobody's approval; make it directly (a filing that names no new person and does not \
-             change the officers is filed with file_company_change)",
+            "this {} needs nobody's approval; make it directly (a filing that changes nobody's entry, the officers, \
+             the shareholders or the beneficial owners is filed with file_company_change)",
             rule.workflow
         )));
     }

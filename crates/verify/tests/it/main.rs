@@ -173,6 +173,31 @@ fn a_response_of_many_reads_carries_one_certificate_and_every_read_verifies() {
 }
 
 #[test]
+fn an_object_that_looks_like_a_proof_but_is_not_exactly_one_refuses_the_document() {
+    let sets = VerifiedSets::single(chain(), set(&keys()));
+    let doc = response(&[b"k1", b"k2", b"k3"]);
+    assert_eq!(verify_document(doc.to_string().as_bytes(), &sets).unwrap().reads.len(), 3);
+    let refused = |doc: &serde_json::Value, what: &str| match verify_document(doc.to_string().as_bytes(), &sets) {
+        Err(VerifyError::Malformed(m)) => assert!(m.contains("state proof"), "{what}: {m}"),
+        other => panic!("{what}: a document with a proof it cannot read must be refused, got {other:?}"),
+    };
+    // One more field: before, the object was skipped and the other proofs were reported VALID.
+    let mut extra = doc.clone();
+    extra["items"][1]["proof"]["note"] = serde_json::json!("trust me");
+    refused(&extra, "an extra field");
+    // One field fewer.
+    let mut missing = doc.clone();
+    missing["items"][1]["proof"].as_object_mut().unwrap().remove("value");
+    refused(&missing, "a missing field");
+    // A read proof that carries its own header, with one more field.
+    let read = serde_json::json!({ "read": proof(b"k1", 3) });
+    assert_eq!(verify_document(read.to_string().as_bytes(), &sets).unwrap().reads.len(), 1);
+    let mut extra = read.clone();
+    extra["read"]["height"] = serde_json::json!(7);
+    refused(&extra, "a read proof with an extra field");
+}
+
+#[test]
 fn a_key_proof_verifies_only_under_the_header_it_names() {
     let p = proof(b"k3", 3);
     let kp = p.key_proof();

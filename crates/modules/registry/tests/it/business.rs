@@ -309,8 +309,109 @@ fn a_secretarys_filing_naming_a_stranger_as_director_takes_effect_only_with_the_
     assert_eq!(after.value.officers, with_dave);
     assert_eq!(after.application, Some(app));
     assert_eq!(query::filing(&r.w.state, &number, after.value.filings).unwrap().value.filed_by, carol);
-    // A filing that names nobody new is still made directly.
+    // A filing that changes nobody's entry is still made directly.
     r.w.ok(carol, file(Filing::RegisteredAddress { address: "Storgatan 12".into() }));
+}
+
+/// A company whose secretary is carol and whose only director is alice; alice and bob hold 60 and 40 shares.
+fn company_with_secretary(r: &mut Register) -> RecordId {
+    let (alice, bob, carol) = (r.w.alice, r.w.bob, r.w.carol);
+    let number = r.register(details("Nordvik Shipping AB", &r.w), &[alice, bob]);
+    appoint_secretary(r, &number, carol);
+    number
+}
+
+#[test]
+fn a_secretary_alone_cannot_erase_the_shareholders_or_the_beneficial_owners() {
+    let mut r = Register::new();
+    let carol = r.w.carol;
+    let number = company_with_secretary(&mut r);
+    let before = query::company(&r.w.state, &number).unwrap().value;
+    let file = |filing: Filing| RegistryCall::FileCompanyChange { company: number.clone(), filing };
+    r.w.refused(carol, file(Filing::Shareholders { shareholders: vec![] }), ErrorCode::NotPermitted, "approval");
+    r.w.refused(
+        carol,
+        file(Filing::BeneficialOwners { beneficial_owners: vec![] }),
+        ErrorCode::NotPermitted,
+        "approval",
+    );
+    assert_eq!(query::company(&r.w.state, &number).unwrap().value, before);
+    // Even with everyone's consent, a company limited by shares keeps at least one shareholder.
+    let alice = r.w.alice;
+    let action = ApplicationAction::FileCompanyChange {
+        company: number.clone(),
+        filing: Filing::Shareholders { shareholders: vec![] },
+    };
+    let e = r.w.call(alice, RegistryCall::OpenApplication { action, deadline_ms: r.w.time_ms + 3_600_000 });
+    let e = e.expect_err("an empty list of shareholders is refused");
+    assert!(e.message.contains("at least one shareholder"), "{e}");
+    assert_eq!(query::company(&r.w.state, &number).unwrap().value, before);
+}
+
+#[test]
+fn moving_a_holding_to_an_existing_shareholder_needs_the_transferor_and_the_directors() {
+    let mut r = Register::new();
+    let (alice, bob, carol) = (r.w.alice, r.w.bob, r.w.carol);
+    let number = company_with_secretary(&mut r);
+    let before = query::company(&r.w.state, &number).unwrap().value;
+    // The secretary moves alice's 60 shares to bob, who already holds 40: bob is named nowhere new.
+    let moved = vec![Shareholding { holder: Holder::Person(bob), shares: 100 }];
+    r.w.refused(
+        carol,
+        RegistryCall::FileCompanyChange {
+            company: number.clone(),
+            filing: Filing::Shareholders { shareholders: moved.clone() },
+        },
+        ErrorCode::NotPermitted,
+        &alice.to_string(),
+    );
+    assert_eq!(query::company(&r.w.state, &number).unwrap().value, before);
+    // Through an application, bob's approval is not enough: alice gives up shares and directs the company.
+    let action = ApplicationAction::FileCompanyChange {
+        company: number.clone(),
+        filing: Filing::Shareholders { shareholders: moved.clone() },
+    };
+    let app = r.w.open(carol, action);
+    r.w.approve(bob, app, Party::Account(bob)).unwrap();
+    assert_eq!(query::company(&r.w.state, &number).unwrap().value, before);
+    r.w.approve(alice, app, Party::Account(alice)).unwrap();
+    assert_eq!(query::company(&r.w.state, &number).unwrap().value.shareholders, moved);
+}
+
+#[test]
+fn naming_an_accomplice_sole_shareholder_needs_every_holder_it_removes_and_the_directors() {
+    let mut r = Register::new();
+    let (alice, bob, carol) = (r.w.alice, r.w.bob, r.w.carol);
+    let dave = crate::citizen(&mut r.w.state, 23);
+    let number = company_with_secretary(&mut r);
+    let before = query::company(&r.w.state, &number).unwrap().value;
+    let action = ApplicationAction::FileCompanyChange {
+        company: number.clone(),
+        filing: Filing::Shareholders { shareholders: vec![Shareholding { holder: Holder::Person(dave), shares: 100 }] },
+    };
+    let app = r.w.open(carol, action);
+    r.w.approve(dave, app, Party::Account(dave)).unwrap();
+    assert_eq!(query::company(&r.w.state, &number).unwrap().value, before, "the accomplice alone changed nothing");
+    let missing = publica_registry::workflow::missing_parties(&query::application(&r.w.state, app).unwrap().0.value);
+    assert_eq!(missing, vec![Party::Account(alice), Party::Account(bob)]);
+    // Bob declines: the application is closed and the register unchanged.
+    r.w.ok(bob, RegistryCall::Reject { application: app, party: Party::Account(bob), reason: "not sold".into() });
+    assert_eq!(query::company(&r.w.state, &number).unwrap().value, before);
+
+    // The same for beneficial owners: replacing alice's declared interests needs alice (and the directors).
+    let owners = vec![BeneficialOwner {
+        person: dave,
+        interests: vec![Interest { kind: ControlKind::VotingRights, direct: true, share: None }],
+    }];
+    let action = ApplicationAction::FileCompanyChange {
+        company: number.clone(),
+        filing: Filing::BeneficialOwners { beneficial_owners: owners },
+    };
+    let app = r.w.open(carol, action);
+    r.w.approve(dave, app, Party::Account(dave)).unwrap();
+    assert_eq!(query::company(&r.w.state, &number).unwrap().value, before);
+    let missing = publica_registry::workflow::missing_parties(&query::application(&r.w.state, app).unwrap().0.value);
+    assert_eq!(missing, vec![Party::Account(alice)]);
 }
 
 #[test]
