@@ -287,8 +287,8 @@ pub struct VerifiedDocument {
 /// of its height; every [`KeyProof`] inside it (an object of exactly `height`, `key`, `value`, `proof`) must name
 /// that header and lead to its state root; every self-contained [`ReadProof`] is checked on its own. A
 /// [`KeyProof`] outside any scope, a `certified` field that is not a certified header, an object with `key` and
-/// `proof` that is not exactly one of the two proof forms (one field more or less), or a document with no proof at
-/// all is refused: nothing that looks like a proof is ever skipped. The documents' other fields are not interpreted: what a response shows must be read
+/// `proof` that is not exactly one of the two proof forms (one field more or less; unless its `proof` is itself an
+/// object with `key` and `proof`, which is then held to this rule), or a document with no proof at all is refused: nothing that looks like a proof is ever skipped. The documents' other fields are not interpreted: what a response shows must be read
 /// from the proven values.
 pub fn verify_document(bytes: &[u8], sets: &VerifiedSets) -> Result<VerifiedDocument, VerifyError> {
     if bytes.len() > MAX_PROOF_JSON_BYTES {
@@ -325,7 +325,19 @@ fn walk(
             const KEY_PROOF: [&str; 4] = ["height", "key", "value", "proof"];
             const READ_PROOF: [&str; 5] = ["header", "certificate", "key", "value", "proof"];
             let has = |names: &[&str]| fields.len() == names.len() && names.iter().all(|n| fields.contains_key(*n));
-            if fields.contains_key("key") && fields.contains_key("proof") && !has(&KEY_PROOF) && !has(&READ_PROOF) {
+            // A record that carries its own key next to a proof of it (an evidence record: `key`, `proof` and
+            // its other fields) is not a proof itself: its `proof` is, with its own `key` and `proof`, and is
+            // held to the same rule when the walk reaches it.
+            let holds_a_proof = fields
+                .get("proof")
+                .and_then(Value::as_object)
+                .is_some_and(|inner| inner.contains_key("key") && inner.contains_key("proof"));
+            if fields.contains_key("key")
+                && fields.contains_key("proof")
+                && !holds_a_proof
+                && !has(&KEY_PROOF)
+                && !has(&READ_PROOF)
+            {
                 return Err(VerifyError::Malformed(format!(
                     "an object with `key` and `proof` is a state proof, with exactly the fields {} (or {}), but this \
                      one has {}; the document was altered or is not a Publica answer: ask the node again",

@@ -195,6 +195,13 @@ fn an_object_that_looks_like_a_proof_but_is_not_exactly_one_refuses_the_document
     let mut extra = read.clone();
     extra["read"]["height"] = serde_json::json!(7);
     refused(&extra, "a read proof with an extra field");
+    // A record that names its key next to the proof of it (as evidence records do) holds a proof, and that proof is
+    // held to the same rule.
+    let mut record = doc.clone();
+    record["items"][1]["key"] = serde_json::json!("6b32");
+    assert_eq!(verify_document(record.to_string().as_bytes(), &sets).unwrap().reads.len(), 3);
+    record["items"][1]["proof"]["note"] = serde_json::json!("trust me");
+    refused(&record, "a record's proof with an extra field");
 }
 
 #[test]
