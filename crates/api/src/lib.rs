@@ -38,7 +38,8 @@ use publica_node::NodeHandle;
 
 pub use chain::METRICS_CONTENT_TYPE;
 pub use error::{http_status, ApiError, ErrorBody, ErrorEnvelope};
-pub use server::{descriptor_limit, raise_descriptor_limit, ConnectionLimits};
+pub use publica_http::{descriptor_limit, raise_descriptor_limit, ConnectionLimits};
+pub use server::connection_limits;
 pub use tx::{BATCH_TXS_MAX, SUBMIT_BODY_BYTES_MAX};
 
 /// One route of the API.
@@ -117,14 +118,14 @@ pub async fn serve(node: NodeHandle, listener: tokio::net::TcpListener) -> std::
 /// Serve the API on `listener` until `shutdown` completes; requests in flight are then allowed to finish.
 ///
 /// Connections are bounded by the node's `[api]` settings and this process's descriptor limit
-/// ([`ConnectionLimits::for_this_process`]); it fails at once, saying what to change, when the limit leaves too
+/// ([`connection_limits`] with [`descriptor_limit`]); it fails at once, saying what to change, when the limit leaves too
 /// few descriptors for the API.
 pub async fn serve_with_shutdown(
     node: NodeHandle,
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let limits = ConnectionLimits::for_this_process(&node.config.api)?;
+    let limits = connection_limits(&node.config.api, descriptor_limit())?;
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(
             %addr,

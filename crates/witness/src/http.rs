@@ -1,4 +1,5 @@
-//! The witness's HTTP interface: `add-checkpoint`, the monitoring endpoint and the verifier keys.
+//! The witness's HTTP interface: `add-checkpoint`, the monitoring endpoint and the verifier keys, served with
+//! every connection bounded in number and in time ([`publica_http`], settings in [`HttpSettings`]).
 
 use std::future::Future;
 use std::sync::Arc;
@@ -10,7 +11,9 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use publica_http::{Bounds, ConnectionLimits, SettingNames};
 use publica_tlog::{format_signature_line, MAX_ADD_CHECKPOINT_BYTES};
+use serde::{Deserialize, Serialize};
 use tokio::sync::Semaphore;
 
 use crate::{Witness, WitnessError};
@@ -53,17 +56,129 @@ pub fn router(witness: Arc<Witness>) -> Router {
         .with_state(state)
 }
 
-/// Serve the witness on `listener` until `shutdown` completes.
+/// Serve the witness on `listener`, each connection within `limits` (see [`HttpSettings::limits`]), until
+/// `shutdown` completes; requests in flight are then allowed to finish.
+///
+/// A client that does not send a whole request head within the header-read timeout, or on whose connection no
+/// byte moves for the idle timeout, is cut off, and connections over the total or per-address cap are closed as
+/// soon as they are accepted: slow or idle clients cannot take the descriptors the state files need, nor keep
+/// the logs' own requests from being cosigned.
 pub async fn serve(
     witness: Arc<Witness>,
     listener: tokio::net::TcpListener,
+    limits: ConnectionLimits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), WitnessError> {
     let addr = listener.local_addr().map_err(|e| WitnessError::Internal(format!("listener address: {e}")))?;
-    axum::serve(listener, router(witness))
-        .with_graceful_shutdown(shutdown)
+    tracing::info!(
+        %addr,
+        connections_max = limits.connections_max,
+        per_address_max = limits.per_address_max,
+        "witness listening"
+    );
+    publica_http::serve(router(witness), listener, limits, Arc::new(()), shutdown)
         .await
         .map_err(|e| WitnessError::Internal(format!("serving on {addr}: {e}")))
+}
+
+/// The bounds on the witness's HTTP connections: the `[http]` table of `witness.toml`, every key optional.
+///
+/// ```toml
+/// [http]
+/// header_read_timeout_ms = 10000
+/// idle_timeout_ms = 60000
+/// connections_max = 1024
+/// connections_per_address_max = 64
+/// fds_reserved = 256
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HttpSettings {
+    /// Longest wait for a request head (request line and headers), from the connection's opening or the end of
+    /// the previous response, milliseconds; past it the connection is closed. At most the request timeout
+    /// (30 s). Default 10 s.
+    pub header_read_timeout_ms: u64,
+    /// A connection on which no byte moves either way for this long is closed, milliseconds. Longer than the
+    /// request timeout (30 s), so that a request being checked is never cut. Default 60 s.
+    pub idle_timeout_ms: u64,
+    /// Most connections open at once, all clients together. Default 1024.
+    pub connections_max: usize,
+    /// Most connections open at once from one client address (IPv6 clients: one /64 network). Default 64.
+    pub connections_per_address_max: usize,
+    /// File descriptors connections never take, whatever `connections_max` says: they are kept for the state
+    /// files, the lock and the logs. The cap on connections is at most the process's limit (`ulimit -n`, raised
+    /// to the hard limit at start) minus this. Default 256.
+    pub fds_reserved: u64,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        HttpSettings {
+            header_read_timeout_ms: 10_000,
+            idle_timeout_ms: 60_000,
+            connections_max: 1024,
+            connections_per_address_max: 64,
+            fds_reserved: 256,
+        }
+    }
+}
+
+impl HttpSettings {
+    /// Check the settings against each other and the request timeout.
+    pub fn check(&self) -> Result<(), WitnessError> {
+        let request_ms = REQUEST_TIMEOUT.as_millis() as u64;
+        let bad = |message: String| Err(WitnessError::Config(message));
+        if self.header_read_timeout_ms == 0 || self.header_read_timeout_ms > request_ms {
+            return bad(format!(
+                "http.header_read_timeout_ms is {}; it must be 1 to {request_ms} (the request timeout); 10000 is \
+                 the default",
+                self.header_read_timeout_ms
+            ));
+        }
+        if self.idle_timeout_ms <= request_ms {
+            return bad(format!(
+                "http.idle_timeout_ms is {}; it must be longer than the request timeout ({request_ms}), or \
+                 requests being checked would be cut; 60000 is the default",
+                self.idle_timeout_ms
+            ));
+        }
+        if self.connections_max == 0 {
+            return bad("http.connections_max must be positive (1024 is the default)".into());
+        }
+        if self.connections_per_address_max == 0 || self.connections_per_address_max > self.connections_max {
+            return bad(format!(
+                "http.connections_per_address_max is {}; it must be 1 to http.connections_max ({}); 64 is the \
+                 default",
+                self.connections_per_address_max, self.connections_max
+            ));
+        }
+        Ok(())
+    }
+
+    /// The settings as bounds of the HTTP server, named as `witness.toml` names them.
+    pub fn bounds(&self) -> Bounds {
+        Bounds {
+            connections_max: self.connections_max,
+            per_address_max: self.connections_per_address_max,
+            header_read_timeout: Duration::from_millis(self.header_read_timeout_ms),
+            idle_timeout: Duration::from_millis(self.idle_timeout_ms),
+            fds_reserved: self.fds_reserved,
+            names: SettingNames {
+                fds_reserved: "http.fds_reserved",
+                per_address_max: "http.connections_per_address_max",
+                reserved_for: "the witness's state files",
+            },
+        }
+    }
+
+    /// The limits [`serve`] applies in a process that may open `descriptors` files (`None`: no known limit; see
+    /// [`publica_http::raise_descriptor_limit`]). Fails, saying what to change, on settings that do not
+    /// [`check`](Self::check) or when the descriptors left after `fds_reserved` cannot hold one address's
+    /// connections.
+    pub fn limits(&self, descriptors: Option<u64>) -> Result<ConnectionLimits, WitnessError> {
+        self.check()?;
+        ConnectionLimits::new(&self.bounds(), descriptors).map_err(|e| WitnessError::Config(e.to_string()))
+    }
 }
 
 impl IntoResponse for WitnessError {

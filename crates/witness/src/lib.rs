@@ -63,7 +63,8 @@ use publica_types::{ChainId, Genesis, Hash, ValidatorSet};
 use serde::{Deserialize, Serialize};
 
 pub use error::WitnessError;
-pub use http::{router, serve, MAX_BODY_BYTES};
+pub use http::{router, serve, HttpSettings, MAX_BODY_BYTES};
+pub use publica_http::{descriptor_limit, raise_descriptor_limit, ConnectionLimits};
 pub use state::origin_hash;
 
 /// Most logs one witness follows.
@@ -340,7 +341,7 @@ pub fn check_name(name: &str) -> Result<(), WitnessError> {
 ///
 /// ```text
 /// HOME/
-///   witness.toml   settings: the witness's name
+///   witness.toml   settings: the witness's name, and the bounds on its HTTP connections
 ///   key.json       the witness's hybrid key, encrypted (keystore format of publica-crypto)
 ///   state/         the latest cosigned checkpoint of each log (see `Witness::open`)
 /// ```
@@ -372,15 +373,30 @@ impl WitnessHome {
     }
 }
 
-/// The contents of `witness.toml`.
+/// The contents of `witness.toml`:
+///
+/// ```toml
+/// name = "court.example/witness"
+///
+/// [http]              # optional, as is each of its keys; see `HttpSettings`
+/// header_read_timeout_ms = 10000
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WitnessSettings {
     /// The witness's name, which its cosignature lines and verifier keys carry.
     pub name: String,
+    /// The bounds on the witness's HTTP connections.
+    #[serde(default)]
+    pub http: HttpSettings,
 }
 
 impl WitnessSettings {
+    /// The settings of the witness named `name`, with the default bounds on its connections.
+    pub fn new(name: impl Into<String>) -> Self {
+        WitnessSettings { name: name.into(), http: HttpSettings::default() }
+    }
+
     /// Read and check the settings of a home directory.
     pub fn load(home: &WitnessHome) -> Result<Self, WitnessError> {
         let path = home.settings_file();
@@ -396,12 +412,17 @@ impl WitnessSettings {
         let settings: WitnessSettings = toml::from_str(&text)
             .map_err(|e| WitnessError::Config(format!("{} is not valid witness settings: {e}", path.display())))?;
         check_name(&settings.name)?;
+        settings.http.check().map_err(|e| match e {
+            WitnessError::Config(reason) => WitnessError::Config(format!("{}: {reason}", path.display())),
+            e => e,
+        })?;
         Ok(settings)
     }
 
     /// Write the settings of a home directory.
     pub fn save(&self, home: &WitnessHome) -> Result<(), WitnessError> {
         check_name(&self.name)?;
+        self.http.check()?;
         let path = home.settings_file();
         let text = toml::to_string_pretty(self).map_err(|e| WitnessError::Internal(e.to_string()))?;
         std::fs::write(&path, text).map_err(|e| WitnessError::io(&path, e))

@@ -224,7 +224,7 @@ impl Running {
 pub async fn launch(home: &Path, key: Keypair) -> Result<Running> {
     let config = NodeConfig::load(home)?;
     let descriptors = publica_api::raise_descriptor_limit();
-    let limits = publica_api::ConnectionLimits::new(&config.api, descriptors)
+    let limits = publica_api::connection_limits(&config.api, descriptors)
         .with_context(|| format!("the API settings of {}", home.join("config.toml").display()))?;
     tracing::debug!(?descriptors, ?limits, "file descriptor limit and API connection limits");
     let listener = tokio::net::TcpListener::bind(config.api.listen).await.with_context(|| {

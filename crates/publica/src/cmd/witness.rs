@@ -58,8 +58,8 @@ pub fn run(command: Command) -> Result<()> {
         Command::Init { home, name, passphrase } => init(&home, &name, &passphrase),
         Command::Run { home, listen, genesis, passphrase } => serve(&home, listen, &genesis, &passphrase),
         Command::Vkeys { home, passphrase } => {
-            let (name, key) = load(&home, &passphrase)?;
-            for vkey in publica_witness::vkeys(&name, &key)? {
+            let (settings, key) = load(&home, &passphrase)?;
+            for vkey in publica_witness::vkeys(&settings.name, &key)? {
                 println!("{vkey}");
             }
             Ok(())
@@ -77,7 +77,7 @@ fn init(dir: &Path, name: &str, passphrase: &PassphraseArgs) -> Result<()> {
     let pass = passphrase.new_passphrase()?;
     let key = Keypair::generate();
     keyfile::save(&home.key_file(), &key, name, &pass, KdfParams::default())?;
-    WitnessSettings { name: name.to_owned() }.save(&home)?;
+    WitnessSettings::new(name).save(&home)?;
     println!("created witness {name} in {}", dir.display());
     for vkey in publica_witness::vkeys(name, &key)? {
         println!("vkey    {vkey}");
@@ -86,13 +86,21 @@ fn init(dir: &Path, name: &str, passphrase: &PassphraseArgs) -> Result<()> {
     Ok(())
 }
 
-/// The name and the decrypted key of a witness home directory.
-fn load(dir: &Path, passphrase: &PassphraseArgs) -> Result<(String, Keypair)> {
+/// The settings and the decrypted key of a witness home directory.
+fn load(dir: &Path, passphrase: &PassphraseArgs) -> Result<(WitnessSettings, Keypair)> {
     let home = WitnessHome::new(dir);
-    let settings = WitnessSettings::load(&home)
-        .with_context(|| format!("{} is not a witness home; create one with `publica witness init`", dir.display()))?;
+    let settings = match WitnessSettings::load(&home) {
+        Ok(settings) => settings,
+        // Settings that are there but wrong say what to change; only a missing file means "not a witness home".
+        Err(e @ publica_witness::WitnessError::Config(_)) => return Err(e.into()),
+        Err(e) => {
+            return Err(e).with_context(|| {
+                format!("{} is not a witness home; create one with `publica witness init`", dir.display())
+            })
+        }
+    };
     let key = keyfile::load(&home.key_file(), passphrase)?;
-    Ok((settings.name, key))
+    Ok((settings, key))
 }
 
 fn load_genesis(path: &Path) -> Result<Genesis> {
@@ -108,7 +116,16 @@ fn load_genesis(path: &Path) -> Result<Genesis> {
 fn serve(dir: &Path, listen: SocketAddr, genesis: &[PathBuf], passphrase: &PassphraseArgs) -> Result<()> {
     let logs =
         genesis.iter().map(|p| load_genesis(p).map(|g| FollowedLog::from_genesis(&g))).collect::<Result<Vec<_>>>()?;
-    let (name, key) = load(dir, passphrase)?;
+    let (settings, key) = load(dir, passphrase)?;
+    // The descriptor limit is raised before the connection cap is checked against it, and both before the state
+    // is opened: a witness that cannot serve within its bounds stops at once, saying what to change.
+    let descriptors = publica_witness::raise_descriptor_limit();
+    let limits = settings
+        .http
+        .limits(descriptors)
+        .with_context(|| format!("the [http] settings of {}", WitnessHome::new(dir).settings_file().display()))?;
+    tracing::debug!(?descriptors, ?limits, "file descriptor limit and witness connection limits");
+    let name = settings.name;
     let witness = Arc::new(Witness::open(&WitnessHome::new(dir).state_dir(), &name, &key, logs)?);
     drop(key);
     let rt = super::node::runtime()?;
@@ -132,7 +149,7 @@ fn serve(dir: &Path, listen: SocketAddr, genesis: &[PathBuf], passphrase: &Passp
         let quoted: Vec<String> = vkeys.iter().map(|v| format!("{v:?}")).collect();
         println!("  witnesses = [{{ url = {url:?}, vkeys = [{}] }}]", quoted.join(", "));
         println!("Ready. Press Ctrl-C to stop.");
-        publica_witness::serve(witness, listener, super::node::wait_for_shutdown()).await?;
+        publica_witness::serve(witness, listener, limits, super::node::wait_for_shutdown()).await?;
         println!("stopping");
         Ok(())
     })

@@ -1,5 +1,8 @@
 //! The witness against real checkpoints signed by validator keys: every status of `add-checkpoint`, the
-//! check-and-update race, persistence across restarts, and cosignatures checked with the published vkeys.
+//! check-and-update race, persistence across restarts, and cosignatures checked with the published vkeys; the
+//! bounds on the witness's connections (`connections`).
+
+mod connections;
 
 use std::path::Path;
 use std::sync::{Arc, Barrier};
