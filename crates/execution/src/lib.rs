@@ -34,6 +34,12 @@ pub const CHAIN_ID_KEY: &[u8] = b"sys/chain-id";
 /// State key of the genesis document's hash.
 pub const GENESIS_HASH_KEY: &[u8] = b"sys/genesis-hash";
 
+/// Who wrote each key a block changed: `Some(sender)` when only that sender's transactions wrote it, `None` when
+/// several senders did, or the block itself (evidence, the notary log's head). Admission uses it to tell whether a
+/// sender's pending transactions, executed on an earlier state, still hold on the new one
+/// (see `publica_node::mempool`).
+pub type Writers = HashMap<Vec<u8>, Option<Address>>;
+
 /// State changes of a block, sorted by key; `None` deletes.
 pub type Changes = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
 
@@ -108,9 +114,12 @@ pub struct Outcome {
     pub evidence: Vec<Misbehavior>,
     /// State changes.
     pub changes: Changes,
+    /// Who wrote each changed key (empty in [`Mode::Admit`]).
+    pub writers: Writers,
     /// What the block added to the notary log (entries and hashes to store beside the block).
     pub log: LogAppend,
-    /// The state tree after the block.
+    /// The state tree after the block. In [`Mode::Admit`] the tree is not updated (the outcome is thrown away
+    /// and hashing the changed paths would double the cost of a dry run): it is the tree before.
     pub tree: StateTree,
     /// The tree nodes the block created, `(hash, encoding)`: stored beside the block, they keep every past state
     /// root provable (`publica_merkle::prove_from_store`).
@@ -201,6 +210,8 @@ pub fn execute_block_with_evidence(
     // Senders whose transaction failed while proposing, with that transaction's nonce: their later transactions
     // in this block cannot run, and are told why instead of getting a puzzling nonce error.
     let mut failed: HashMap<Address, u64> = HashMap::new();
+    let mut writers = Writers::new();
+    let attribute = mode != Mode::Admit;
     for (index, tx) in txs.into_iter().enumerate() {
         if let Some(nonce) = failed.get(&tx.body.sender).filter(|n| tx.body.nonce > **n) {
             let error = TxError::new(
@@ -216,6 +227,19 @@ pub fn execute_block_with_evidence(
             Ok(()) => {
                 failed.remove(&tx.body.sender);
                 let writes = scratch.into_writes();
+                if attribute {
+                    let sender = tx.body.sender;
+                    for key in writes.keys() {
+                        writers
+                            .entry(key.clone())
+                            .and_modify(|w| {
+                                if *w != Some(sender) {
+                                    *w = None;
+                                }
+                            })
+                            .or_insert(Some(sender));
+                    }
+                }
                 block.absorb(writes);
                 included.push(tx);
                 included_hashes.push(full_hash);
@@ -241,17 +265,23 @@ pub fn execute_block_with_evidence(
             }
         }
         let writes = scratch.into_writes();
+        if attribute {
+            writers.extend(writes.keys().map(|k| (k.clone(), None)));
+        }
         block.absorb(writes);
     }
     let log = {
         let mut scratch = TxOverlay::new(&block);
         let log = log.finish(&mut scratch);
         let writes = scratch.into_writes();
+        if attribute {
+            writers.extend(writes.keys().map(|k| (k.clone(), None)));
+        }
         block.absorb(writes);
         log
     };
     let changes = block.into_changes();
-    let (tree, nodes) = updated_tree(tree, &changes);
+    let (tree, nodes) = if mode == Mode::Admit { (tree.clone(), Vec::new()) } else { updated_tree(tree, &changes) };
     // A change of the set is reported only when the set differs from the one before the block: two approvals in
     // one block may write it twice and end where it began (power 3 -> 2 -> 3), and such a no-op would otherwise be
     // stored and served as a change. Encodings are canonical, so equal bytes are equal sets (and hashes).
@@ -261,7 +291,18 @@ pub fn execute_block_with_evidence(
         }
         _ => None,
     };
-    Ok(Outcome { included, included_hashes, rejected, evidence: recorded, changes, log, tree, nodes, next_validators })
+    Ok(Outcome {
+        included,
+        included_hashes,
+        rejected,
+        evidence: recorded,
+        changes,
+        writers,
+        log,
+        tree,
+        nodes,
+        next_validators,
+    })
 }
 
 /// The checks every transaction passes before its call runs, then the call, then the nonce bump.
@@ -356,6 +397,7 @@ pub fn genesis_state(genesis: &Genesis) -> Outcome {
         included_hashes: Vec::new(),
         rejected: Vec::new(),
         evidence: Vec::new(),
+        writers: changes.keys().map(|k| (k.clone(), None)).collect(),
         changes,
         log: LogAppend::default(),
         tree,

@@ -433,6 +433,7 @@ impl Application for NodeApp {
         let log = executed.outcome.log;
         let encoded_extensions = extensions.encode();
         let next_validators = executed.outcome.next_validators;
+        let writers = executed.outcome.writers;
         let signing_set = {
             let mut committed = shared.committed.write();
             shared
@@ -454,6 +455,7 @@ impl Application for NodeApp {
                 })
                 .map_err(|e| format!("cannot store block {}: {e}", block.header.height))?;
             committed.height = block.header.height;
+            committed.record_writers(block.header.height, writers);
             committed.tree = executed.outcome.tree;
             committed.header = Some((executed.block.header.clone(), certificate));
             debug_assert_eq!(committed.tree.root(), executed.block.header.state_root);

@@ -161,7 +161,7 @@ pub fn open_state(
     drop(nodes);
     let validators = publica_execution::validator_set(&shared::StoreView(&store))
         .ok_or_else(|| NodeError::Genesis("the state holds no validator set".into()))?;
-    Ok((store, Committed { height, header, tree, validators }))
+    Ok((store, Committed { height, header, tree, validators, recent_writers: Default::default() }))
 }
 
 impl Node {

@@ -31,9 +31,18 @@
 //! Each sender's queue also keeps the state changes of its pending run executed in nonce order
 //! ([`PendingOverlay`]), so that admission dry-runs a new transaction against the pending state (the committed
 //! state plus the sender's earlier pending transactions) at the cost of executing that one transaction.
+//!
+//! A commit does not throw these overlays away: an overlay records the keys its run read from the committed
+//! state, and the block records who wrote each key it changed (`publica_execution::Writers`). When the block
+//! committed exactly the first transactions of the sender's run (the same transactions, removed from the pool as
+//! committed) and no other sender's transaction, no evidence and no log head wrote a key the run read or wrote,
+//! the run's remaining transactions execute on the new state exactly as they did, and the overlay is carried to
+//! the new height ([`Mempool::begin_admission`], [`Mempool::rebase_overlay`]). Otherwise it is executed again. An
+//! overlay keeps the writes of the committed transactions it was carried over, so it is rebuilt once those
+//! outnumber the pending ones by the lookahead: its size stays proportional to the sender's run.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use publica_execution::Changes;
 use publica_types::{Address, AgencyId, ErrorCode, Transaction, TxError, TxId};
@@ -151,8 +160,35 @@ pub struct PendingOverlay {
     pub first: u64,
     /// One past the run's last nonce.
     pub end: u64,
+    /// The first nonce of the run when it was last executed in full: `changes` holds the writes of `origin..end`,
+    /// of which `origin..first` were committed since.
+    pub origin: u64,
     /// The writes of the run, over the committed state.
     pub changes: Changes,
+    /// Every key the run read from the committed state (a superset is harmless).
+    pub reads: HashSet<Vec<u8>>,
+}
+
+impl PendingOverlay {
+    /// Whether this overlay, carried from its height to `height` where the sender's next nonce is `next`, would
+    /// hold more writes of committed transactions than `slack` beyond those of its pending ones: then it is
+    /// rebuilt rather than carried, which bounds its size.
+    fn too_large_to_carry(&self, next: u64, slack: u64) -> bool {
+        next.saturating_sub(self.origin) > self.end.saturating_sub(next).saturating_add(slack)
+    }
+
+    /// Whether a block whose writers are `writers` left this overlay's run of `sender` valid: no key the run read
+    /// or wrote was written by anything else than the sender's own transactions.
+    pub fn survives(&self, sender: &Address, writers: &publica_execution::Writers) -> bool {
+        let foreign = |key: &Vec<u8>| writers.get(key).is_some_and(|w| *w != Some(*sender));
+        if writers.len() < self.reads.len() + self.changes.len() {
+            !writers
+                .iter()
+                .any(|(key, w)| *w != Some(*sender) && (self.reads.contains(key) || self.changes.contains_key(key)))
+        } else {
+            !self.reads.iter().any(foreign) && !self.changes.keys().any(foreign)
+        }
+    }
 }
 
 /// The state of a sender's overlay.
@@ -333,7 +369,7 @@ impl Mempool {
         sender_next_nonce: u64,
     ) -> Result<Vec<(TxId, TxError)>, TxError> {
         let class = class.into();
-        let ticket = self.begin_admission(&tx, len, &class, sender_next_nonce, self.height)?;
+        let ticket = self.begin_admission(&tx, len, &class, sender_next_nonce, self.height, |_| false)?;
         self.finish_admission(ticket, tx, len, &class, None)
     }
 
@@ -342,6 +378,10 @@ impl Mempool {
     /// transactions to evict) and take the sender's pending overlay for its dry-run. The caller holds the
     /// committed state of `height` (read-locked) until [`Mempool::finish_admission`] or [`Mempool::abort`], which
     /// it must call: until then the sender is busy.
+    ///
+    /// An overlay of an earlier height is carried to `height` when the pool was brought up to `height` (its
+    /// committed transactions removed) and `survives` says every block since left it valid (see the module's
+    /// documentation); otherwise the run is handed out to execute again.
     pub fn begin_admission(
         &mut self,
         tx: &Transaction,
@@ -349,6 +389,7 @@ impl Mempool {
         class: &SenderClass,
         sender_next_nonce: u64,
         height: u64,
+        survives: impl FnOnce(&PendingOverlay) -> bool,
     ) -> Result<Ticket, TxError> {
         let id = tx.id();
         if self.entries.contains_key(&id) {
@@ -414,10 +455,24 @@ impl Mempool {
             ));
         }
         self.victims(&sender, len, class)?;
+        let pruned_to_height = self.height == height;
+        let slack = lookahead;
         let queue = self.by_sender.entry(sender).or_default();
         queue.next = sender_next_nonce;
         let overlay = match std::mem::replace(&mut queue.overlay, Overlay::Busy) {
             Overlay::Ready(o) if o.height == height && o.first == sender_next_nonce && o.end == nonce => Some(o),
+            Overlay::Ready(mut o)
+                if o.height < height
+                    && pruned_to_height
+                    && o.first <= sender_next_nonce
+                    && o.end == nonce
+                    && !o.too_large_to_carry(sender_next_nonce, slack)
+                    && survives(&o) =>
+            {
+                o.height = height;
+                o.first = sender_next_nonce;
+                Some(o)
+            }
             _ => None,
         };
         let run = match overlay {
@@ -660,7 +715,7 @@ impl Mempool {
         self.height = self.height.max(height);
         let mut dropped = Vec::new();
         for id in committed {
-            self.remove(id);
+            self.remove_entry(id, true);
         }
         let mut senders: BTreeSet<Address> = match touched {
             Some(t) => t.iter().copied().collect(),
@@ -729,6 +784,37 @@ impl Mempool {
         senders
     }
 
+    /// Carry `sender`'s overlay to `height` (the pool's height) without executing it again, when `survives` says
+    /// every block since left it valid; whether the sender's overlay is now current.
+    pub fn rebase_overlay(
+        &mut self,
+        sender: &Address,
+        height: u64,
+        survives: impl FnOnce(&PendingOverlay) -> bool,
+    ) -> bool {
+        if self.height != height {
+            return false;
+        }
+        let slack = self.limits.per_sender_max as u64;
+        let Some(queue) = self.by_sender.get_mut(sender) else { return false };
+        let (next, end) = (queue.next, queue.first_missing());
+        match &mut queue.overlay {
+            Overlay::Ready(o) if o.height == height => o.first == next && o.end == end,
+            Overlay::Ready(o)
+                if o.height < height
+                    && o.first <= next
+                    && o.end == end
+                    && !o.too_large_to_carry(next, slack)
+                    && survives(o) =>
+            {
+                o.height = height;
+                o.first = next;
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// Take `sender`'s run of consecutive pending nonces from its next one, to execute again on the newly
     /// committed state (which may have made some of them invalid); `None` when it has none or is busy. The sender
     /// is busy until [`Mempool::finish_revalidation`] or [`Mempool::cancel_revalidation`], which the caller must
@@ -789,6 +875,11 @@ impl Mempool {
 
     /// Remove one transaction; whether it was held.
     fn remove(&mut self, id: &TxId) -> bool {
+        self.remove_entry(id, false)
+    }
+
+    /// Remove one transaction, `committed` in a block or dropped; whether it was held.
+    fn remove_entry(&mut self, id: &TxId, committed: bool) -> bool {
         let Some(entry) = self.entries.remove(id) else { return false };
         self.bytes -= entry.len;
         if let Some(agency) = &entry.agency {
@@ -806,8 +897,12 @@ impl Mempool {
             queue.txs.remove(&entry.tx.body.nonce);
             queue.bytes -= entry.len;
             queue.version += 1;
-            // A kept overlay that includes the removed transaction's writes is no longer the pending state.
-            if matches!(&queue.overlay, Overlay::Ready(o) if entry.tx.body.nonce < o.end) {
+            // A kept overlay that includes a dropped transaction's writes is no longer the pending state. One that
+            // includes a committed transaction's writes may still be (it is checked when carried to the new
+            // height); but a committed transaction outside its run means the run did not start at the sender's
+            // next nonce, and it is rebuilt.
+            let keep = |o: &PendingOverlay| committed && entry.tx.body.nonce >= o.first && entry.tx.body.nonce < o.end;
+            if matches!(&queue.overlay, Overlay::Ready(o) if entry.tx.body.nonce < o.end && !keep(o)) {
                 queue.overlay = Overlay::None;
             }
         }

@@ -43,6 +43,8 @@ pub struct Metrics {
     pub mempool_bytes: Gauge,
     /// Pending transactions executed again after commits.
     pub revalidated_txs: Counter,
+    /// Senders' pending runs carried to a new height after a commit, without executing them again.
+    pub carried_overlays: Counter,
     /// Time to execute a block (proposing or validating), seconds.
     pub execute_seconds: Histogram,
     /// Time to write a block to the store, seconds.
@@ -70,6 +72,7 @@ impl Metrics {
             mempool_txs: Gauge::default(),
             mempool_bytes: Gauge::default(),
             revalidated_txs: Counter::default(),
+            carried_overlays: Counter::default(),
             execute_seconds: Histogram::new(exponential_buckets(0.0005, 2.0, 16)),
             store_seconds: Histogram::new(exponential_buckets(0.0005, 2.0, 16)),
             block_txs: Histogram::new(exponential_buckets(1.0, 2.0, 16)),
@@ -89,6 +92,11 @@ impl Metrics {
             "mempool_revalidated_txs",
             "Pending transactions executed again after commits",
             m.revalidated_txs.clone(),
+        );
+        registry.register(
+            "mempool_carried_runs",
+            "Senders' pending runs carried to a new height after a commit without executing them again",
+            m.carried_overlays.clone(),
         );
         registry.register("execute_seconds", "Time to execute a block", m.execute_seconds.clone());
         registry.register("store_seconds", "Time to write a block durably", m.store_seconds.clone());

@@ -1,13 +1,14 @@
 //! The node's shared state: committed snapshot, mempool, signature cache, recent refusals; and admission.
 
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use parking_lot::{Condvar, Mutex, RwLock};
 
-use publica_execution::{BlockEnv, Changes, SignatureCheck};
+use publica_execution::{BlockEnv, Changes, SignatureCheck, Writers};
 use publica_merkle::{key_hash, value_hash, StateTree};
 use publica_storage::Store;
 use publica_types::{
@@ -37,6 +38,9 @@ const SENDER_BUSY_WAIT: Duration = Duration::from_secs(5);
 /// A waiting admission looks again at least this often (a ticket may be given back without a signal, e.g. by a
 /// direct user of the mempool).
 const SENDER_BUSY_POLL: Duration = Duration::from_millis(50);
+/// Blocks whose writers are kept, so that a sender's pending overlay can be carried over that many commits
+/// without executing its run again.
+pub const RECENT_WRITERS_MAX: usize = 8;
 
 /// The last committed block and the state after it. Readers hold the lock while they read the store, and the
 /// commit path holds it exclusively while it writes, so a reader never pairs a header with another block's state.
@@ -49,6 +53,28 @@ pub struct Committed {
     pub tree: StateTree,
     /// The validator set for the next height.
     pub validators: ValidatorSet,
+    /// Who wrote each key of the last [`RECENT_WRITERS_MAX`] committed blocks, by height (newest last): what
+    /// carrying a sender's pending overlay to a new height checks.
+    pub recent_writers: VecDeque<(u64, Arc<Writers>)>,
+}
+
+impl Committed {
+    /// Record who wrote the keys of the block just committed at `height`.
+    pub fn record_writers(&mut self, height: u64, writers: Writers) {
+        self.recent_writers.push_back((height, Arc::new(writers)));
+        while self.recent_writers.len() > RECENT_WRITERS_MAX {
+            self.recent_writers.pop_front();
+        }
+    }
+
+    /// Whether `sender`'s pending `overlay`, executed on the state of its height, still holds on this state: the
+    /// writers of every block since are known and none of them wrote a key the run read or wrote, other than the
+    /// sender's own transactions.
+    fn overlay_survives(&self, sender: &Address, overlay: &PendingOverlay) -> bool {
+        (overlay.height + 1..=self.height).all(|h| {
+            self.recent_writers.iter().find(|(x, _)| *x == h).is_some_and(|(_, w)| overlay.survives(sender, w))
+        })
+    }
 }
 
 /// Transaction status as the API reports it.
@@ -268,6 +294,29 @@ impl RefusalCounts {
     }
 }
 
+/// A view that notes every key read through it: the keys a dry run depends on.
+struct Recording<'a> {
+    base: &'a dyn StateRead,
+    reads: RefCell<HashSet<Vec<u8>>>,
+}
+
+impl<'a> Recording<'a> {
+    fn new(base: &'a dyn StateRead) -> Self {
+        Recording { base, reads: RefCell::new(HashSet::new()) }
+    }
+}
+
+impl StateRead for Recording<'_> {
+    fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
+        let mut reads = self.reads.borrow_mut();
+        if !reads.contains(key) {
+            reads.insert(key.to_vec());
+        }
+        drop(reads);
+        self.base.get(key)
+    }
+}
+
 /// A view of the committed state with a sender's pending writes on top: the state its next transaction runs on.
 struct PendingView<'a> {
     base: &'a dyn StateRead,
@@ -287,6 +336,7 @@ impl StateRead for PendingView<'_> {
 /// failing one, and the failing one with the reason.
 struct RunFailure {
     prefix: Changes,
+    reads: HashSet<Vec<u8>>,
     ok: usize,
     failed: (TxId, u64, TxError),
 }
@@ -621,7 +671,9 @@ impl Shared {
                 self.sender_idle.wait_until(&mut mempool, deadline.min(now + SENDER_BUSY_POLL));
                 continue;
             }
-            let ticket = mempool.begin_admission(&tx, len, &class, next, committed.height)?;
+            let ticket = mempool.begin_admission(&tx, len, &class, next, committed.height, |overlay| {
+                committed.overlay_survives(&sender, overlay)
+            })?;
             break (committed, class, next, Admission { shared: self, ticket: Some(ticket) });
         };
         // The allowance again, now that this is the sender's only admission: the transactions of one batch all
@@ -634,17 +686,19 @@ impl Shared {
         self.check_allowance(&sender, now_ms())?;
         let env = self.admission_env(committed.height);
         let ticket = admission.ticket_mut();
-        let base = match ticket.overlay.take() {
-            Some(overlay) => overlay.changes,
+        let (origin, base, reads) = match ticket.overlay.take() {
+            Some(overlay) => (overlay.origin, overlay.changes, overlay.reads),
             None => match self.execute_run(&view, &committed.tree, &env, &ticket.run) {
-                Ok(changes) => changes,
+                Ok((changes, reads)) => (next, changes, reads),
                 Err(failure) => {
                     let (failed_id, failed_nonce, reason) = failure.failed;
                     let overlay = PendingOverlay {
                         height: committed.height,
                         first: next,
                         end: next + failure.ok as u64,
+                        origin: next,
                         changes: failure.prefix,
+                        reads: failure.reads,
                     };
                     let error = TxError::new(
                         reason.code,
@@ -661,8 +715,9 @@ impl Shared {
                 }
             },
         };
+        let recording = Recording::new(&view);
         let outcome = publica_execution::execute_block(
-            &PendingView { base: &view, changes: &base },
+            &PendingView { base: &recording, changes: &base },
             &committed.tree,
             &view,
             &env,
@@ -670,7 +725,10 @@ impl Shared {
             publica_execution::Mode::Admit,
             &self.signatures,
         );
-        let mut overlay = PendingOverlay { height: committed.height, first: next, end: tx.body.nonce, changes: base };
+        let mut reads = reads;
+        reads.extend(recording.reads.into_inner());
+        let mut overlay =
+            PendingOverlay { height: committed.height, first: next, end: tx.body.nonce, origin, changes: base, reads };
         let outcome = match outcome {
             Ok(outcome) => outcome,
             Err(invalid) => {
@@ -718,19 +776,22 @@ impl Shared {
         tree: &StateTree,
         env: &BlockEnv,
         run: &[Transaction],
-    ) -> Result<Changes, RunFailure> {
+    ) -> Result<(Changes, HashSet<Vec<u8>>), Box<RunFailure>> {
         let mut end = run.len();
         let mut failed = None;
+        // The keys read by every pass: a superset of those the kept prefix depends on, which is harmless.
+        let recording = Recording::new(view);
         // Execution is deterministic, so the prefix before the first failure runs through on the second pass.
         loop {
             if end == 0 {
+                let reads = recording.reads.into_inner();
                 return match failed {
-                    None => Ok(Changes::new()),
-                    Some(failed) => Err(RunFailure { prefix: Changes::new(), ok: 0, failed }),
+                    None => Ok((Changes::new(), reads)),
+                    Some(failed) => Err(Box::new(RunFailure { prefix: Changes::new(), reads, ok: 0, failed })),
                 };
             }
             let outcome = publica_execution::execute_block(
-                view,
+                &recording,
                 tree,
                 view,
                 env,
@@ -740,10 +801,11 @@ impl Shared {
             );
             match outcome {
                 Ok(outcome) => {
+                    let reads = recording.reads.into_inner();
                     return match failed {
-                        None => Ok(outcome.changes),
-                        Some(failed) => Err(RunFailure { prefix: outcome.changes, ok: end, failed }),
-                    }
+                        None => Ok((outcome.changes, reads)),
+                        Some(failed) => Err(Box::new(RunFailure { prefix: outcome.changes, reads, ok: end, failed })),
+                    };
                 }
                 Err(invalid) => {
                     failed.get_or_insert((invalid.tx_id, run[invalid.index].body.nonce, invalid.error));
@@ -815,6 +877,11 @@ impl Shared {
                 if state.height != height || mempool.height() != height {
                     return;
                 }
+                // An overlay no block since touched is carried over: its run executes as it did.
+                if mempool.rebase_overlay(&sender, height, |overlay| state.overlay_survives(&sender, overlay)) {
+                    self.metrics.carried_overlays.inc();
+                    continue;
+                }
                 mempool.begin_revalidation(&sender)
             };
             let Some(run) = run else { continue };
@@ -824,16 +891,16 @@ impl Shared {
             executed += count;
             let first = txs[0].body.nonce;
             let env = self.admission_env(state.height);
-            let (changes, ok, failed) = match self.execute_run(&view, &state.tree, &env, txs) {
-                Ok(changes) => (changes, txs.len(), None),
+            let (changes, reads, ok, failed) = match self.execute_run(&view, &state.tree, &env, txs) {
+                Ok((changes, reads)) => (changes, reads, txs.len(), None),
                 Err(failure) => {
                     let (id, _, error) = failure.failed;
-                    (failure.prefix, failure.ok, Some((id, error)))
+                    (failure.prefix, failure.reads, failure.ok, Some((id, error)))
                 }
             };
             drop(state);
             let run = hold.run.take().expect("held");
-            let overlay = PendingOverlay { height, first, end: first + ok as u64, changes };
+            let overlay = PendingOverlay { height, first, end: first + ok as u64, origin: first, changes, reads };
             let mut mempool = self.mempool.lock();
             for (id, error) in mempool.finish_revalidation(run, overlay, failed) {
                 self.record_refusal(id, error);

@@ -49,7 +49,7 @@ impl Net {
                     id: agency(),
                     name: "Land Registry".into(),
                     can_register_citizens: true,
-                    roles: ["citizen-registrar", "clerk", "surveyor"].map(|r| Role::new(r).unwrap()).to_vec(),
+                    roles: ["citizen-registrar", "clerk", "surveyor", "notary"].map(|r| Role::new(r).unwrap()).to_vec(),
                     admins: vec![GenesisAccount { public_key: admin.public_key().clone() }],
                 },
                 GenesisAgency {
@@ -485,7 +485,8 @@ fn an_admission_waiting_for_its_sender_does_not_hold_up_a_commit() {
         priority: publica_node::mempool::Priority::Official,
         agency: Some(agency()),
     };
-    let ticket = net.node.mempool.lock().begin_admission(&tx0, tx0.encode().len(), &class, 0, height).unwrap();
+    let ticket =
+        net.node.mempool.lock().begin_admission(&tx0, tx0.encode().len(), &class, 0, height, |_| false).unwrap();
     let node = Arc::clone(&net.node);
     let tx1 = net.sign(&official, 0, rotation(&net.chain_id, &official.address(), 0, &key(22)));
     let waiter = std::thread::spawn(move || node.submit(&tx1.encode()));
@@ -565,21 +566,68 @@ fn revalidation_after_a_commit_stops_at_its_time_budget() {
         c.mempool.revalidate_ms_max = 1;
         c.block.txs_max = 1;
     });
-    let registrar = key(2);
-    net.register_official(&registrar, &["citizen-registrar"]);
-    let citizens: Vec<Keypair> = (10..26).map(key).collect();
-    for citizen in &citizens {
-        net.register_citizens(&registrar, std::slice::from_ref(citizen));
+    let notaries: Vec<Keypair> = (10..26).map(key).collect();
+    for notary in &notaries {
+        net.register_official(notary, &["notary"]);
     }
-    // Sixteen senders, each with a pending key rotation; a block takes one.
-    for (i, citizen) in citizens.iter().enumerate() {
-        net.submit(&net.sign(citizen, 0, rotation(&net.chain_id, &citizen.address(), 0, &key(150 + i as u8)))).unwrap();
+    // Sixteen notaries, each with a pending anchoring; a block takes one, and the head of the notary log it
+    // moves is what every other anchoring read: each run must be executed again.
+    for (i, notary) in notaries.iter().enumerate() {
+        net.submit(&net.sign(notary, 0, anchoring(3_000, i as u64))).unwrap();
     }
     let before = net.node.metrics.revalidated_txs.get();
     let block = net.commit_block();
     assert!(net.node.wait_revalidated(block.header.height, std::time::Duration::from_secs(30)));
     let executed = net.node.metrics.revalidated_txs.get() - before;
-    // A run of one key rotation (with its signature check) takes far more than a fifteenth of a millisecond,
-    // so a 1 ms budget ends the pass long before the fifteen runs left.
+    // A run of one anchoring of 3,000 hashes takes far more than a fifteenth of a millisecond, so a 1 ms budget
+    // ends the pass long before the fifteen runs left.
     assert!((1..15).contains(&executed), "{executed} pending transactions were executed again");
+}
+
+/// A commit that wrote nothing a sender's pending run read or wrote leaves the run valid: it is carried to the
+/// new height without being executed again. One that did is executed again, and a transaction it made invalid
+/// is dropped.
+#[test]
+fn pending_runs_a_commit_did_not_touch_are_carried_and_the_others_executed_again() {
+    let mut net = Net::with_config(|c| c.block.txs_max = 1);
+    let clerks: Vec<Keypair> = (10..18).map(key).collect();
+    for official in &clerks {
+        net.register_official(official, &["clerk"]);
+    }
+    // Eight clerks, each with a pending key rotation; a block takes one.
+    let rotations: Vec<Transaction> = clerks
+        .iter()
+        .enumerate()
+        .map(|(i, c)| net.sign(c, 0, rotation(&net.chain_id, &c.address(), 0, &key(150 + i as u8))))
+        .collect();
+    for tx in &rotations {
+        net.submit(tx).unwrap();
+    }
+    let (carried, executed) = (net.node.metrics.carried_overlays.get(), net.node.metrics.revalidated_txs.get());
+    let block = net.commit_block();
+    assert!(net.node.wait_revalidated(block.header.height, std::time::Duration::from_secs(30)));
+    assert_eq!(net.node.metrics.carried_overlays.get() - carried, 7, "the seven runs the block did not touch");
+    assert_eq!(net.node.metrics.revalidated_txs.get() - executed, 0);
+    // A suspension of a clerk whose rotation is still pending writes the account that run read: the run is
+    // executed again, and the rotation of a suspended account is dropped.
+    let victim = (0..clerks.len())
+        .find(|&i| matches!(net.node.tx_status(&rotations[i].id()), TxStatus::Pending))
+        .expect("seven rotations are pending");
+    let next = net.next_nonce(&net.admin);
+    let call = Call::Accounts(AccountsCall::SetActive { account: clerks[victim].address(), active: false });
+    let suspend = net.sign(&net.admin, next, call);
+    net.submit(&suspend).unwrap();
+    for _ in 0..10 {
+        let block = net.commit_block();
+        assert!(net.node.wait_revalidated(block.header.height, std::time::Duration::from_secs(30)));
+        if block.txs.iter().any(|tx| tx.id() == suspend.id()) {
+            break;
+        }
+    }
+    assert!(matches!(net.node.tx_status(&suspend.id()), TxStatus::Committed { .. }));
+    let status = net.node.tx_status(&rotations[victim].id());
+    assert!(
+        !matches!(status, TxStatus::Pending | TxStatus::Committed { .. }),
+        "the pending rotation of a suspended clerk must be dropped: {status:?}"
+    );
 }
