@@ -203,7 +203,7 @@ pub fn execute_block_with_evidence(
     signatures: &dyn SignatureCheck,
 ) -> Result<Outcome, BlockError> {
     let mut block = BlockOverlay::new(base);
-    let mut log = if mode == Mode::Admit { BlockLog::dry_run(base, anchors) } else { BlockLog::open(base, anchors) };
+    let mut log = if mode == Mode::Admit { BlockLog::dry_run(anchors) } else { BlockLog::open(base, anchors) };
     let mut included = Vec::with_capacity(txs.len());
     let mut included_hashes = Vec::with_capacity(txs.len());
     let mut rejected = Vec::new();

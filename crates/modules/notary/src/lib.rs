@@ -132,9 +132,19 @@ impl<'a> BlockLog<'a> {
     }
 
     /// A log for checking transactions only (admission): calls are validated as in a block, but anchoring appends
-    /// nothing and reports nothing, and [`BlockLog::finish`] leaves the state alone.
-    pub fn dry_run(state: &dyn StateRead, index: &'a dyn AnchorIndex) -> Self {
-        Self { dry_run: true, ..Self::open(state, index) }
+    /// nothing and reports nothing, and [`BlockLog::finish`] leaves the state alone. It reads nothing of the
+    /// state: whether an anchoring is valid does not depend on the log's head, so a block that moves the head
+    /// leaves a pending anchoring's dry run as it was.
+    pub fn dry_run(index: &'a dyn AnchorIndex) -> Self {
+        Self {
+            index,
+            frontier: Frontier::new(),
+            first_index: 0,
+            added: HashMap::new(),
+            templates: Vec::new(),
+            pending: Vec::new(),
+            dry_run: true,
+        }
     }
 
     /// The entry index of `hash`, committed or added earlier in this block.

@@ -213,7 +213,7 @@ fn large_anchorings_look_up_in_parallel_and_keep_first_entries() {
 fn a_dry_run_checks_but_appends_nothing() {
     let mut state = Map::default();
     let index = Index::default();
-    let mut log = BlockLog::dry_run(&state, &index);
+    let mut log = BlockLog::dry_run(&index);
     assert_eq!(log.anchor(&entry(0, None), &[[1; 32], [2; 32]]), vec![]);
     assert!(log.finish(&mut state).is_empty());
     assert!(state.get(LOG_STATE_KEY).is_none());
