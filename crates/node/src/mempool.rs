@@ -37,7 +37,8 @@
 //! committed exactly the first transactions of the sender's run (the same transactions, removed from the pool as
 //! committed) and no other sender's transaction, no evidence and no log head wrote a key the run read or wrote,
 //! the run's remaining transactions execute on the new state exactly as they did, and the overlay is carried to
-//! the new height ([`Mempool::begin_admission`], [`Mempool::rebase_overlay`]). Otherwise it is executed again. An
+//! the new height ([`Mempool::begin_admission`], [`Mempool::rebase_overlay`]); rules that depend on the block time
+//! are left to the proposal, which drops what fails. Otherwise it is executed again. An
 //! overlay keeps the writes of the committed transactions it was carried over, so it is rebuilt once those
 //! outnumber the pending ones by the lookahead: its size stays proportional to the sender's run.
 
