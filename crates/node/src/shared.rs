@@ -636,7 +636,8 @@ impl Shared {
     /// lookahead), the pool must have room for the sender, its agency and its priority, the sender must have
     /// failed dry runs left, and the transaction must execute on the pending state, that is the committed state
     /// plus the sender's pending transactions in nonce order (their writes are kept per sender by the mempool, so
-    /// this executes one transaction; after a commit the run is executed again once). A failed dry run counts
+    /// this executes one transaction; after a commit that touched what the run read or wrote, the run is executed
+    /// again once, otherwise it is carried over, see [`crate::mempool`]). A failed dry run counts
     /// against the sender's allowance (see [`RefusalCounts`]).
     fn admit_checked(
         &self,
