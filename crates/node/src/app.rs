@@ -434,32 +434,38 @@ impl Application for NodeApp {
         let encoded_extensions = extensions.encode();
         let next_validators = executed.outcome.next_validators;
         let writers = executed.outcome.writers;
-        let signing_set = {
+        // The batch is built while readers still see the previous block; they wait only while it is made visible,
+        // not while the disk syncs it. The engine moves on once it is durable.
+        let staged = shared
+            .store
+            .stage_block(BlockCommit {
+                block: &executed.block,
+                certificate: &certificate,
+                changes: &changes,
+                extensions: &encoded_extensions,
+                log: Some(LogBatch {
+                    first_index: log.first_index,
+                    entries: &log.entries,
+                    leaf_hashes: &log.leaf_hashes,
+                    document_hashes: &log.document_hashes,
+                    root: log.root,
+                }),
+                next_validators: next_validators.as_ref(),
+                nodes: if shared.config.storage.past_states { &executed.outcome.nodes } else { &[] },
+            })
+            .map_err(|e| format!("cannot store block {}: {e}", block.header.height))?;
+        let (signing_set, previous_tree) = {
             let mut committed = shared.committed.write();
             shared
                 .store
-                .commit_block(BlockCommit {
-                    block: &executed.block,
-                    certificate: &certificate,
-                    changes: &changes,
-                    extensions: &encoded_extensions,
-                    log: Some(LogBatch {
-                        first_index: log.first_index,
-                        entries: &log.entries,
-                        leaf_hashes: &log.leaf_hashes,
-                        document_hashes: &log.document_hashes,
-                        root: log.root,
-                    }),
-                    next_validators: next_validators.as_ref(),
-                    nodes: if shared.config.storage.past_states { &executed.outcome.nodes } else { &[] },
-                })
+                .write_staged(staged)
                 .map_err(|e| format!("cannot store block {}: {e}", block.header.height))?;
             committed.height = block.header.height;
             committed.record_writers(block.header.height, writers);
-            committed.tree = executed.outcome.tree;
+            let previous_tree = std::mem::replace(&mut committed.tree, executed.outcome.tree);
             committed.header = Some((executed.block.header.clone(), certificate));
             debug_assert_eq!(committed.tree.root(), executed.block.header.state_root);
-            match next_validators {
+            let signing_set = match next_validators {
                 Some(next) => {
                     tracing::info!(
                         height = block.header.height,
@@ -470,8 +476,12 @@ impl Application for NodeApp {
                     std::mem::replace(&mut committed.validators, next)
                 }
                 None => committed.validators.clone(),
-            }
+            };
+            (signing_set, previous_tree)
         };
+        // Freed outside the lock.
+        drop(previous_tree);
+        shared.store.persist().map_err(|e| format!("cannot sync block {}: {e}", block.header.height))?;
         shared.metrics.store_seconds.observe(started.elapsed().as_secs_f64());
         if !log.is_empty() {
             shared.metrics.log_entries.inc_by(log.entries.len() as u64);

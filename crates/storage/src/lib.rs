@@ -21,7 +21,11 @@
 //!
 //! A block, its certificate, its extensions, its index entries, its state changes, its notary log tiles and the
 //! new last height are written in ONE fjall batch, persisted with `fdatasync` before [`Store::commit_block`]
-//! returns. After a crash the store is either before the block or after it, never in between. Checkpoints are
+//! returns. After a crash the store is either before the block or after it, never in between. A writer that must
+//! publish the block to readers at the moment it becomes visible, without making them wait for the disk, splits
+//! the commit in three: [`Store::stage_block`] builds and checks the batch, [`Store::write_staged`] makes it
+//! visible at once (journal written, not yet synced), [`Store::persist`] syncs the journal. A block is only final
+//! for the writer once `persist` returns; a crash between the last two leaves the store before the block. Checkpoints are
 //! written right after (they are assembled from the block's extensions) and can be rebuilt from them.
 //!
 //! `state_nodes` is content-addressed and only grows: a block adds the nodes its new state root needs, so the
@@ -91,6 +95,13 @@ pub struct LogBatch<'a> {
     pub document_hashes: &'a [Hash],
     /// The log's root after the block, as execution computed it; the tiles must give the same.
     pub root: Hash,
+}
+
+/// A block's batch, built and checked by [`Store::stage_block`], not yet written.
+#[must_use = "a staged block is written by Store::write_staged"]
+pub struct StagedBlock {
+    batch: fjall::OwnedWriteBatch,
+    height: u64,
 }
 
 /// The node's durable store.
@@ -216,15 +227,39 @@ impl Store {
         }
     }
 
-    /// Commit a block atomically and durably.
+    /// Commit a block atomically and durably: [`Store::stage_block`], [`Store::write_staged`], [`Store::persist`].
     pub fn commit_block(&self, commit: BlockCommit<'_>) -> Result<()> {
+        let staged = self.stage_block(commit)?;
+        self.write_staged(staged)?;
+        self.persist()
+    }
+
+    /// Make a staged block visible to readers, atomically. Its journal entry is written but not synced: call
+    /// [`Store::persist`] before treating the block as durable. Only one writer may stage and write blocks.
+    pub fn write_staged(&self, staged: StagedBlock) -> Result<()> {
+        if self.last_height()? + 1 != staged.height {
+            return Err(StoreError::OutOfOrder { expected: self.last_height()? + 1, got: staged.height });
+        }
+        staged.batch.commit()?;
+        Ok(())
+    }
+
+    /// Sync the journal to the disk (`fdatasync`): every block written before is durable when this returns.
+    pub fn persist(&self) -> Result<()> {
+        self.db.persist(PersistMode::SyncData)?;
+        Ok(())
+    }
+
+    /// Build and check the batch that commits a block, without writing it: the expensive part of a commit (encoding,
+    /// index entries, the notary log's tiles), done while readers still see the previous block.
+    pub fn stage_block(&self, commit: BlockCommit<'_>) -> Result<StagedBlock> {
         let header = &commit.block.header;
         let expected = self.last_height()? + 1;
         if header.height != expected {
             return Err(StoreError::OutOfOrder { expected, got: header.height });
         }
         let height = header.height.to_be_bytes();
-        let mut batch = self.db.batch().durability(Some(PersistMode::SyncData));
+        let mut batch = self.db.batch().durability(Some(PersistMode::Buffer));
         batch.insert(&self.headers, height.as_slice(), codec::encode(header));
         batch.insert(&self.blocks, height.as_slice(), commit.block.encode());
         batch.insert(&self.certs, height.as_slice(), codec::encode(commit.certificate));
@@ -278,8 +313,7 @@ impl Store {
             batch.insert(&self.meta, LOG_SIZE_KEY, update.size.to_be_bytes().as_slice());
         }
         batch.insert(&self.meta, HEIGHT_KEY, height.as_slice());
-        batch.commit()?;
-        Ok(())
+        Ok(StagedBlock { batch, height: header.height })
     }
 
     /// The bundles that change when `entries` are appended to a log of `size` entries: the partial last bundle
