@@ -10,7 +10,6 @@
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
 
-use publica_node::shared::StoreView;
 use publica_node::NodeHandle;
 use publica_registry::engine::{self, MAX_HISTORY_PAGE};
 use publica_registry::geo::BBox;
@@ -21,6 +20,7 @@ use publica_registry::schema::{
 };
 use publica_types::registry::{ApplicationAction, RecordId};
 use publica_types::time::parse_time_ms;
+use publica_types::StateRead;
 use publica_verify::{OwnershipAnswer, PermitStatusAnswer, ReadProof};
 
 use crate::error::ApiError;
@@ -43,23 +43,18 @@ fn at_ms(at: Option<&str>, node: &NodeHandle) -> Result<u64, ApiError> {
     match at {
         Some(text) => parse_time_ms(text).map_err(ApiError::Malformed),
         // Now: the last committed block's time.
-        None => Ok(node.committed.read().header.as_ref().map_or(0, |(h, _)| h.time_ms)),
+        None => Ok(node.view(|state| state.time_ms())),
     }
 }
 
 /// The latest version of a record, with the keys that prove it (its head key and that version's key) added to
-/// `keys`. The caller proves all its keys at once, under one header.
-fn latest_keyed<T: Record>(node: &NodeHandle, id: &str, keys: &mut Vec<Vec<u8>>) -> Option<Version<T>> {
-    let v = engine::latest::<T>(&StoreView(&node.store), id)?;
+/// `keys`. The caller proves all its keys at once, under one header, within the same read
+/// ([`NodeHandle::read`]).
+fn latest_keyed<T: Record>(state: &dyn StateRead, id: &str, keys: &mut Vec<Vec<u8>>) -> Option<Version<T>> {
+    let v = engine::latest::<T>(state, id)?;
     keys.push(head_key(T::KIND, id));
     keys.push(version_key(T::KIND, id, v.version));
     Some(v)
-}
-
-/// Proofs of `keys`, all under the latest certified header.
-fn prove(node: &NodeHandle, keys: &[Vec<u8>]) -> Result<Proofs, ApiError> {
-    let keys: Vec<&[u8]> = keys.iter().map(Vec::as_slice).collect();
-    Ok(node.read_with_proofs(&keys)?.into())
 }
 
 fn not_found(what: &str, id: &str, kind: RecordKind) -> ApiError {
@@ -91,24 +86,28 @@ pub(crate) async fn parcel(
 ) -> Result<axum::Json<ParcelResponse>, ApiError> {
     let id = record_id(&id, "parcel")?;
     let response = blocking(move || -> Result<ParcelResponse, ApiError> {
-        let mut keys = Vec::new();
-        let Some(parcel) = latest_keyed::<Parcel>(&node, id.as_str(), &mut keys) else {
-            return Err(not_found("parcel", id.as_str(), RecordKind::Parcel));
-        };
-        let title = latest_keyed::<Title>(&node, id.as_str(), &mut keys)
-            .ok_or_else(|| ApiError::Internal(format!("parcel {id} has no title; the store is damaged")))?;
-        let boundary = publica_registry::land::geometry(&StoreView(&node.store), &id)
-            .ok_or_else(|| ApiError::Internal(format!("parcel {id} has no boundary; the store is damaged")))?;
-        keys.push(geometry_key(&id));
+        // Everything shown and its proofs come from one state, under one certified header.
+        let ((parcel, title, boundary, encumbrances), reads) = node.read(|state| {
+            let mut keys = Vec::new();
+            let Some(parcel) = latest_keyed::<Parcel>(state, id.as_str(), &mut keys) else {
+                return Err(not_found("parcel", id.as_str(), RecordKind::Parcel));
+            };
+            let title = latest_keyed::<Title>(state, id.as_str(), &mut keys)
+                .ok_or_else(|| ApiError::Internal(format!("parcel {id} has no title; the store is damaged")))?;
+            let boundary = publica_registry::land::geometry(state, &id)
+                .ok_or_else(|| ApiError::Internal(format!("parcel {id} has no boundary; the store is damaged")))?;
+            keys.push(geometry_key(&id));
+            let mut encumbrances = Vec::with_capacity(title.value.encumbrances.len());
+            for e in &title.value.encumbrances {
+                let v = latest_keyed::<Encumbrance>(state, &e.to_string(), &mut keys)
+                    .ok_or_else(|| ApiError::Internal(format!("encumbrance {e} is missing; the store is damaged")))?;
+                encumbrances.push(v);
+            }
+            Ok(((parcel, title, boundary, encumbrances), keys))
+        })?;
         let geometry = serde_json::from_str(&boundary.to_geojson())
             .map_err(|e| ApiError::Internal(format!("the boundary of {id} does not render: {e}")))?;
-        let mut encumbrances = Vec::with_capacity(title.value.encumbrances.len());
-        for e in &title.value.encumbrances {
-            let v = latest_keyed::<Encumbrance>(&node, &e.to_string(), &mut keys)
-                .ok_or_else(|| ApiError::Internal(format!("encumbrance {e} is missing; the store is damaged")))?;
-            encumbrances.push(v);
-        }
-        let proofs = prove(&node, &keys)?;
+        let proofs = reads.into();
         Ok(ParcelResponse { parcel, geometry, title, encumbrances, proofs })
     })
     .await??;
@@ -160,18 +159,20 @@ pub(crate) async fn parcel_history(
     let id = record_id(&id, "parcel")?;
     let (from, limit) = page.checked()?;
     let response = blocking(move || -> Result<ParcelHistoryResponse, ApiError> {
-        let view = StoreView(&node.store);
-        let (parcel_versions, title_versions) =
-            (engine::head::<Parcel>(&view, id.as_str()), engine::head::<Title>(&view, id.as_str()));
-        if parcel_versions == 0 {
-            return Err(not_found("parcel", id.as_str(), RecordKind::Parcel));
-        }
-        let parcel = query::parcel_history(&view, &id, from, limit);
-        let title = query::title_history(&view, &id, from, limit);
-        let mut keys = vec![head_key(RecordKind::Parcel, id.as_str()), head_key(RecordKind::Title, id.as_str())];
-        keys.extend(parcel.iter().map(|v| version_key(RecordKind::Parcel, id.as_str(), v.version)));
-        keys.extend(title.iter().map(|v| version_key(RecordKind::Title, id.as_str(), v.version)));
-        let proofs = prove(&node, &keys)?;
+        let ((parcel_versions, title_versions, parcel, title), reads) = node.read(|state| {
+            let (parcel_versions, title_versions) =
+                (engine::head::<Parcel>(state, id.as_str()), engine::head::<Title>(state, id.as_str()));
+            if parcel_versions == 0 {
+                return Err(not_found("parcel", id.as_str(), RecordKind::Parcel));
+            }
+            let parcel = query::parcel_history(state, &id, from, limit);
+            let title = query::title_history(state, &id, from, limit);
+            let mut keys = vec![head_key(RecordKind::Parcel, id.as_str()), head_key(RecordKind::Title, id.as_str())];
+            keys.extend(parcel.iter().map(|v| version_key(RecordKind::Parcel, id.as_str(), v.version)));
+            keys.extend(title.iter().map(|v| version_key(RecordKind::Title, id.as_str(), v.version)));
+            Ok(((parcel_versions, title_versions, parcel, title), keys))
+        })?;
+        let proofs = reads.into();
         Ok(ParcelHistoryResponse { parcel_versions, title_versions, parcel, title, proofs })
     })
     .await??;
@@ -269,7 +270,8 @@ pub(crate) async fn search(
         ApiError::Malformed("give bbox=min_lon,min_lat,max_lon,max_lat; parcels are found by place".into())
     })?)?;
     let response = blocking(move || -> Result<SearchResponse, ApiError> {
-        let mut parcels = query::parcels_in_bbox(&StoreView(&node.store), &bbox)
+        let mut parcels = node
+            .view(|state| query::parcels_in_bbox(state, &bbox))
             .map_err(|e| ApiError::Malformed(format!("{}: search a smaller box", e.message)))?;
         let truncated = parcels.len() > SEARCH_RESULTS_MAX;
         parcels.truncate(SEARCH_RESULTS_MAX);
@@ -300,18 +302,19 @@ pub(crate) async fn application(
         .map_err(|_| ApiError::Malformed(format!("{id:?} is not an application number (a positive integer)")))?;
     let response = blocking(move || -> Result<ApplicationResponse, ApiError> {
         let key = number.to_string();
-        let Some((application, action)) = query::application(&StoreView(&node.store), number) else {
-            return Err(not_found("application", &key, RecordKind::Application));
-        };
-        let now = at_ms(None, &node)?;
-        let proofs = prove(
-            &node,
-            &[
+        // The application, the time it is judged at and the proofs come from one state.
+        let ((application, action, now), reads) = node.read(|state| {
+            let Some((application, action)) = query::application(state, number) else {
+                return Err(not_found("application", &key, RecordKind::Application));
+            };
+            let keys = vec![
                 head_key(RecordKind::Application, &key),
                 version_key(RecordKind::Application, &key, application.version),
                 publica_registry::schema::action_key(number),
-            ],
-        )?;
+            ];
+            Ok(((application, action, state.time_ms()), keys))
+        })?;
+        let proofs = reads.into();
         Ok(ApplicationResponse {
             state: query::application_state(&application.value, now),
             application,
@@ -360,11 +363,14 @@ pub(crate) async fn permit(
 ) -> Result<axum::Json<PermitResponse>, ApiError> {
     let id = record_id(&id, "permit")?;
     let response = blocking(move || -> Result<PermitResponse, ApiError> {
-        let mut keys = Vec::new();
-        let Some(permit) = latest_keyed::<Permit>(&node, id.as_str(), &mut keys) else {
-            return Err(not_found("permit", id.as_str(), RecordKind::Permit));
-        };
-        let proofs = prove(&node, &keys)?;
+        let (permit, reads) = node.read(|state| {
+            let mut keys = Vec::new();
+            let Some(permit) = latest_keyed::<Permit>(state, id.as_str(), &mut keys) else {
+                return Err(not_found("permit", id.as_str(), RecordKind::Permit));
+            };
+            Ok((permit, keys))
+        })?;
+        let proofs = Proofs::from(reads);
         // Now: the time of the header just proven under, which the status answer's header therefore covers.
         let now = proofs.header_time_ms();
         Ok(PermitResponse { status: permit_status_answer(&node, id, now)?, permit, proofs })
@@ -390,10 +396,7 @@ pub(crate) async fn permit_status(
 
 /// The publisher named in BODS exports: the register of this network, by its chain id.
 fn bods_publisher(node: &NodeHandle) -> publica_registry::bods::Publisher {
-    publica_registry::bods::Publisher {
-        name: format!("Publica business register, {}", node.genesis.chain_id),
-        url: None,
-    }
+    publica_registry::bods::Publisher { name: format!("Publica business register, {}", node.chain_id()), url: None }
 }
 
 /// A company number from a path. Eight digits whose check digit does not match name no company that can exist:
@@ -425,11 +428,13 @@ pub(crate) async fn company(
 ) -> Result<axum::Json<CompanyResponse>, ApiError> {
     let number = company_number(&number)?;
     let response = blocking(move || -> Result<CompanyResponse, ApiError> {
-        let mut keys = Vec::new();
-        let company = latest_keyed::<Company>(&node, number.as_str(), &mut keys)
-            .ok_or_else(|| not_found("company", number.as_str(), RecordKind::Company))?;
-        let proofs = prove(&node, &keys)?;
-        Ok(CompanyResponse { company, proofs })
+        let (company, reads) = node.read(|state| {
+            let mut keys = Vec::new();
+            let company = latest_keyed::<Company>(state, number.as_str(), &mut keys)
+                .ok_or_else(|| not_found("company", number.as_str(), RecordKind::Company))?;
+            Ok::<_, ApiError>((company, keys))
+        })?;
+        Ok(CompanyResponse { company, proofs: reads.into() })
     })
     .await??;
     Ok(axum::Json(response))
@@ -456,35 +461,42 @@ pub(crate) async fn company_history(
     let number = company_number(&number)?;
     let (from, limit) = page.checked()?;
     let response = blocking(move || -> Result<CompanyHistoryResponse, ApiError> {
-        let view = StoreView(&node.store);
-        let versions = engine::head::<Company>(&view, number.as_str());
-        if versions == 0 {
-            return Err(not_found("company", number.as_str(), RecordKind::Company));
-        }
-        let company = query::company_history(&view, &number, from, limit);
-        // A version that raised the filing count made that filing; the count before the first version listed is
-        // its predecessor's.
-        let mut filings = Vec::new();
-        let mut last = match company.first() {
-            Some(v) if v.version > 1 => {
-                engine::version::<Company>(&view, number.as_str(), v.version - 1).map_or(0, |p| p.value.filings)
+        let ((versions, company, filings), reads) = node.read(|state| {
+            let versions = engine::head::<Company>(state, number.as_str());
+            if versions == 0 {
+                return Err(not_found("company", number.as_str(), RecordKind::Company));
             }
-            _ => 0,
-        };
-        for v in &company {
-            for n in last + 1..=v.value.filings {
-                filings.extend(query::filing(&view, &number, n));
-            }
-            last = last.max(v.value.filings);
-        }
-        let mut keys = vec![head_key(RecordKind::Company, number.as_str())];
-        keys.extend(company.iter().map(|v| version_key(RecordKind::Company, number.as_str(), v.version)));
-        keys.extend(filings.iter().map(|f| version_key(RecordKind::Filing, &f.id, f.version)));
-        let proofs = prove(&node, &keys)?;
+            let company = query::company_history(state, &number, from, limit);
+            let filings = filings_of(state, &number, &company);
+            let mut keys = vec![head_key(RecordKind::Company, number.as_str())];
+            keys.extend(company.iter().map(|v| version_key(RecordKind::Company, number.as_str(), v.version)));
+            keys.extend(filings.iter().map(|f| version_key(RecordKind::Filing, &f.id, f.version)));
+            Ok(((versions, company, filings), keys))
+        })?;
+        let proofs = reads.into();
         Ok(CompanyHistoryResponse { versions, company, filings, proofs })
     })
     .await??;
     Ok(axum::Json(response))
+}
+
+/// The filings made in the versions `company` lists: a version that raised the filing count made that filing,
+/// and the count before the first version listed is its predecessor's.
+fn filings_of(state: &dyn StateRead, number: &RecordId, company: &[Version<Company>]) -> Vec<Version<FilingRecord>> {
+    let mut filings = Vec::new();
+    let mut last = match company.first() {
+        Some(v) if v.version > 1 => {
+            engine::version::<Company>(state, number.as_str(), v.version - 1).map_or(0, |p| p.value.filings)
+        }
+        _ => 0,
+    };
+    for v in company {
+        for n in last + 1..=v.value.filings {
+            filings.extend(query::filing(state, number, n));
+        }
+        last = last.max(v.value.filings);
+    }
+    filings
 }
 
 /// A name lookup.
@@ -513,8 +525,12 @@ pub(crate) async fn company_by_name(
     let name = q.name.ok_or_else(|| ApiError::Malformed("give name=...; companies are looked up by name".into()))?;
     let normalised = publica_registry::business::normalise_name(&name).map_err(ApiError::Malformed)?;
     let response = blocking(move || -> Result<NameResponse, ApiError> {
-        let company = query::company_by_name(&StoreView(&node.store), &name).map_err(ApiError::Malformed)?;
-        let proof = node.read_with_proof(&publica_registry::schema::company_name_key(&normalised))?;
+        // The holder and the proof of the name's key come from one state.
+        let (company, reads) = node.read(|state| {
+            let company = query::company_by_name(state, &name).map_err(ApiError::Malformed)?;
+            Ok::<_, ApiError>((company, vec![publica_registry::schema::company_name_key(&normalised)]))
+        })?;
+        let proof = reads.reads[0].with_header(&reads.certified);
         Ok(NameResponse { normalised, company, proof })
     })
     .await??;
@@ -528,8 +544,9 @@ pub(crate) async fn company_bods(
 ) -> Result<axum::Json<Vec<serde_json::Value>>, ApiError> {
     let number = company_number(&number)?;
     let statements = blocking(move || -> Result<Vec<serde_json::Value>, ApiError> {
-        let published_ms = at_ms(None, &node)?;
-        publica_registry::bods::export(&StoreView(&node.store), &number, published_ms, &bods_publisher(&node))
+        // Published at the last block's time, from that block's state.
+        let publisher = bods_publisher(&node);
+        node.view(|state| publica_registry::bods::export(state, &number, state.time_ms(), &publisher))
             .ok_or_else(|| not_found("company", number.as_str(), RecordKind::Company))
     })
     .await??;

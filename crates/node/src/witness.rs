@@ -45,7 +45,7 @@ struct Target {
 /// Start one pushing task per configured witness (none if no witness is configured). Must run inside a Tokio
 /// runtime. The configuration was checked when it was loaded; a witness whose settings fail to parse here is
 /// skipped with an error in the log.
-pub fn spawn(shared: &Arc<Shared>) {
+pub(crate) fn spawn(shared: &Arc<Shared>) {
     let witnesses = &shared.config.notary.witnesses;
     if witnesses.is_empty() {
         return;
