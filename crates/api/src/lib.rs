@@ -145,13 +145,6 @@ pub(crate) struct Proofs {
     proofs: Vec<publica_verify::KeyProof>,
 }
 
-impl Proofs {
-    /// The block time of the header the proofs lead to.
-    pub(crate) fn header_time_ms(&self) -> u64 {
-        self.certified.header.time_ms
-    }
-}
-
 impl From<publica_verify::CertifiedReads> for Proofs {
     fn from(reads: publica_verify::CertifiedReads) -> Self {
         Self { certified: reads.certified, proofs: reads.reads }

@@ -10,8 +10,8 @@
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
 
-use publica_node::NodeHandle;
-use publica_registry::engine::{self, MAX_HISTORY_PAGE};
+use publica_node::{AsOfProofs, NodeHandle};
+use publica_registry::engine::{self, AsOf, MAX_HISTORY_PAGE};
 use publica_registry::geo::BBox;
 use publica_registry::query::{self, ApplicationState};
 use publica_registry::schema::{
@@ -39,11 +39,34 @@ fn record_id(text: &str, what: &str) -> Result<RecordId, ApiError> {
     RecordId::new(text).map_err(|e| ApiError::Malformed(format!("{text:?} is not a {what} number: {e}")))
 }
 
-fn at_ms(at: Option<&str>, node: &NodeHandle) -> Result<u64, ApiError> {
+/// The version of a record in force at `at` (a date; `None`: the last block's time), with the time asked about
+/// and the proofs of the answer. Without a date, the question and its proofs come from one state under the latest
+/// header, whose own time it is, so no following header is needed; with one, [`NodeHandle::read_as_of`] proves
+/// under the header of that time.
+fn as_of_read<T>(
+    node: &NodeHandle,
+    at: Option<&str>,
+    question: impl FnOnce(&dyn StateRead, u64) -> AsOf<T>,
+) -> Result<(u64, AsOf<T>, AsOfProofs), ApiError> {
     match at {
-        Some(text) => parse_time_ms(text).map_err(ApiError::Malformed),
-        // Now: the last committed block's time.
-        None => Ok(node.view(|state| state.time_ms())),
+        Some(text) => {
+            let at_ms = parse_time_ms(text).map_err(ApiError::Malformed)?;
+            let (as_of, proofs) = node.read_as_of(at_ms, |state| {
+                let as_of = question(state, at_ms);
+                let keys = as_of.keys.clone();
+                (as_of, keys)
+            })?;
+            Ok((at_ms, as_of, proofs))
+        }
+        None => {
+            let ((at_ms, as_of), reads) = node.read(|state| {
+                let now = state.time_ms();
+                let as_of = question(state, now);
+                let keys = as_of.keys.clone();
+                Ok::<_, ApiError>(((now, as_of), keys))
+            })?;
+            Ok((at_ms, as_of, AsOfProofs { reads, following: None }))
+        }
     }
 }
 
@@ -194,12 +217,7 @@ pub(crate) async fn owners(
 ) -> Result<axum::Json<OwnershipAnswer>, ApiError> {
     let id = record_id(&id, "parcel")?;
     let answer = blocking(move || -> Result<OwnershipAnswer, ApiError> {
-        let at_ms = at_ms(q.at.as_deref(), &node)?;
-        let (as_of, read) = node.read_as_of(at_ms, |state| {
-            let as_of = query::title_at(state, &id, at_ms);
-            let keys = as_of.keys.clone();
-            (as_of, keys)
-        })?;
+        let (at_ms, as_of, read) = as_of_read(&node, q.at.as_deref(), |state, at| query::title_at(state, &id, at))?;
         let decision = query::owners_at(&id, at_ms, as_of.in_force.as_ref(), as_of.next.as_ref())
             .map_err(|e| ApiError::Internal(format!("the stored title of {id} does not decide: {e}")))?;
         Ok(OwnershipAnswer {
@@ -338,22 +356,17 @@ pub(crate) struct PermitResponse {
     proofs: Proofs,
 }
 
-fn permit_status_answer(node: &NodeHandle, id: RecordId, at_ms: u64) -> Result<PermitStatusAnswer, ApiError> {
-    let (as_of, read) = node.read_as_of(at_ms, |state| {
-        let as_of = query::permit_at(state, &id, at_ms);
-        let keys = as_of.keys.clone();
-        (as_of, keys)
-    })?;
+/// The status answer of permit `id` at `at_ms` from the version in force then, with its proofs.
+fn permit_decided(
+    id: RecordId,
+    at_ms: u64,
+    as_of: &AsOf<Permit>,
+    reads: publica_verify::CertifiedReads,
+    following: Option<publica_verify::CertifiedHeader>,
+) -> Result<PermitStatusAnswer, ApiError> {
     let decision = query::permit_status(&id, at_ms, as_of.in_force.as_ref(), as_of.next.as_ref())
         .map_err(|e| ApiError::Internal(format!("the stored permit {id} does not decide: {e}")))?;
-    Ok(PermitStatusAnswer {
-        record: id,
-        at_ms,
-        decision,
-        certified: read.reads.certified,
-        proofs: read.reads.reads,
-        following: read.following,
-    })
+    Ok(PermitStatusAnswer { record: id, at_ms, decision, certified: reads.certified, proofs: reads.reads, following })
 }
 
 /// `GET /v1/permits/{id}`.
@@ -363,17 +376,28 @@ pub(crate) async fn permit(
 ) -> Result<axum::Json<PermitResponse>, ApiError> {
     let id = record_id(&id, "permit")?;
     let response = blocking(move || -> Result<PermitResponse, ApiError> {
-        let (permit, reads) = node.read(|state| {
+        // The permit, its status now (the last block's time) and every proof come from one state, under one
+        // certified header: the latest, which covers its own time on its own, so no following header is needed.
+        let ((permit, as_of, now, own), reads) = node.read(|state| {
             let mut keys = Vec::new();
             let Some(permit) = latest_keyed::<Permit>(state, id.as_str(), &mut keys) else {
                 return Err(not_found("permit", id.as_str(), RecordKind::Permit));
             };
-            Ok((permit, keys))
+            let now = state.time_ms();
+            let as_of = query::permit_at(state, &id, now);
+            let own = keys.len();
+            keys.extend(as_of.keys.iter().cloned());
+            Ok(((permit, as_of, now, own), keys))
         })?;
-        let proofs = Proofs::from(reads);
-        // Now: the time of the header just proven under, which the status answer's header therefore covers.
-        let now = proofs.header_time_ms();
-        Ok(PermitResponse { status: permit_status_answer(&node, id, now)?, permit, proofs })
+        let publica_verify::CertifiedReads { certified, reads: mut proofs } = reads;
+        let status_proofs = proofs.split_off(own);
+        let status_reads = publica_verify::CertifiedReads { certified: certified.clone(), reads: status_proofs };
+        let status = permit_decided(id, now, &as_of, status_reads, None)?;
+        Ok(PermitResponse {
+            status,
+            permit,
+            proofs: publica_verify::CertifiedReads { certified, reads: proofs }.into(),
+        })
     })
     .await??;
     Ok(axum::Json(response))
@@ -387,8 +411,8 @@ pub(crate) async fn permit_status(
 ) -> Result<axum::Json<PermitStatusAnswer>, ApiError> {
     let id = record_id(&id, "permit")?;
     let answer = blocking(move || -> Result<PermitStatusAnswer, ApiError> {
-        let at_ms = at_ms(q.at.as_deref(), &node)?;
-        permit_status_answer(&node, id, at_ms)
+        let (at_ms, as_of, read) = as_of_read(&node, q.at.as_deref(), |state, at| query::permit_at(state, &id, at))?;
+        permit_decided(id, at_ms, &as_of, read.reads, read.following)
     })
     .await??;
     Ok(axum::Json(answer))
