@@ -46,15 +46,12 @@ fn block_response(node: &NodeHandle, height: u64, with_txs: bool) -> Result<Bloc
             "height 0 is the genesis, which has no block; see GET /v1/genesis. Blocks start at height 1".into(),
         ));
     }
-    let not_found = || -> Result<ApiError, ApiError> {
-        let last = node.store.last_height()?;
-        Ok(ApiError::NotFound(format!("block {height} is not committed; the last committed height is {last}")))
-    };
-    let Some(block) = node.store.block(height)? else {
-        return Err(not_found()?);
-    };
-    let Some(certificate) = node.store.certificate(height)? else {
-        return Err(not_found()?);
+    // The block, its certificate and the last height are read under one lock.
+    let (found, last) = node.block(height)?;
+    let Some((block, certificate)) = found else {
+        return Err(ApiError::NotFound(format!(
+            "block {height} is not committed; the last committed height is {last}"
+        )));
     };
     let tx_ids = block.txs.iter().map(Transaction::id).collect();
     Ok(BlockResponse {
@@ -74,7 +71,7 @@ pub(crate) async fn latest_block(
     Query(query): Query<BlockQuery>,
 ) -> Result<axum::Json<BlockResponse>, ApiError> {
     let block = blocking(move || {
-        let height = node.store.last_height()?;
+        let height = node.height();
         if height == 0 {
             return Err(ApiError::NotFound("no block is committed yet; the chain is at its genesis".into()));
         }
@@ -117,35 +114,21 @@ pub(crate) struct StatusResponse {
 pub(crate) async fn status(State(node): State<NodeHandle>) -> Result<axum::Json<StatusResponse>, ApiError> {
     // The committed snapshot is locked exclusively while a block is written, which may wait on the disk.
     let status = blocking(move || {
-        let (height, last, state_root, is_validator, validator_count) = {
-            let committed = node.committed.read();
-            let last = committed.header.as_ref().map(|(h, _)| (hex::encode(h.hash()), h.time_ms));
-            (
-                committed.height,
-                last,
-                hex::encode(committed.tree.root()),
-                committed.validators.get(&node.address).is_some(),
-                committed.validators.validators().len(),
-            )
-        };
-        let (mempool_txs, mempool_bytes) = {
-            let mempool = node.mempool.lock();
-            (mempool.len(), mempool.bytes())
-        };
+        let status = node.status();
         StatusResponse {
             chain_id: node.chain_id().clone(),
-            moniker: node.config.moniker.clone(),
+            moniker: node.config().moniker.clone(),
             node_version: env!("CARGO_PKG_VERSION"),
-            height,
-            last_block_hash: last.as_ref().map(|(hash, _)| hash.clone()),
-            last_block_time_ms: last.map(|(_, time)| time),
-            state_root,
-            genesis_time_ms: node.genesis.genesis_time_ms,
-            mempool_txs,
-            mempool_bytes,
-            validator_address: node.address.to_string(),
-            is_validator,
-            validator_count,
+            height: status.height,
+            last_block_hash: status.last_block.map(|(hash, _)| hex::encode(hash)),
+            last_block_time_ms: status.last_block.map(|(_, time)| time),
+            state_root: hex::encode(status.state_root),
+            genesis_time_ms: node.genesis().genesis_time_ms,
+            mempool_txs: status.mempool_txs,
+            mempool_bytes: status.mempool_bytes,
+            validator_address: node.validator_address().to_string(),
+            is_validator: status.is_validator,
+            validator_count: status.validator_count,
         }
     })
     .await?;
@@ -154,10 +137,10 @@ pub(crate) async fn status(State(node): State<NodeHandle>) -> Result<axum::Json<
 
 /// `GET /v1/genesis`.
 pub(crate) async fn genesis(State(node): State<NodeHandle>) -> Response {
-    axum::Json(&node.genesis).into_response()
+    axum::Json(node.genesis()).into_response()
 }
 
 /// `GET /metrics`.
 pub(crate) async fn metrics(State(node): State<NodeHandle>) -> Response {
-    ([(header::CONTENT_TYPE, METRICS_CONTENT_TYPE)], node.metrics.render()).into_response()
+    ([(header::CONTENT_TYPE, METRICS_CONTENT_TYPE)], node.render_metrics()).into_response()
 }

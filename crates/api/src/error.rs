@@ -130,13 +130,6 @@ impl From<publica_node::NodeError> for ApiError {
     }
 }
 
-impl From<publica_storage::StoreError> for ApiError {
-    fn from(e: publica_storage::StoreError) -> Self {
-        tracing::error!(error = %e, "store failure while serving a request");
-        Self::Internal(e.to_string())
-    }
-}
-
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();

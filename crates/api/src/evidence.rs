@@ -3,10 +3,9 @@
 use axum::extract::State;
 use serde::Serialize;
 
-use publica_node::shared::StoreView;
 use publica_node::NodeHandle;
 use publica_types::evidence::{evidence_count, evidence_index_key};
-use publica_types::{Address, EvidenceKind, Misbehavior};
+use publica_types::{Address, EvidenceKind, Misbehavior, StateRead};
 use publica_verify::{CertifiedHeader, KeyProof};
 
 use crate::blocking;
@@ -48,22 +47,29 @@ pub(crate) struct EvidenceResponse {
 /// `GET /v1/evidence`.
 pub(crate) async fn list(State(node): State<NodeHandle>) -> Result<axum::Json<EvidenceResponse>, ApiError> {
     let response = blocking(move || -> Result<EvidenceResponse, ApiError> {
-        let count = evidence_count(&StoreView(&node.store));
-        let mut indexed = Vec::new();
-        for index in (count.saturating_sub(EVIDENCE_LISTED_MAX)..count).rev() {
-            let key = node.store.state_get(&evidence_index_key(index))?.ok_or_else(|| {
-                ApiError::Internal(format!(
-                    "evidence record {index} of {count} has no index entry; the store is damaged"
-                ))
-            })?;
-            indexed.push((index, key));
+        // Evidence is recorded by blocks: before the first one there is none, and no header to prove under.
+        if node.height() == 0 {
+            return Ok(EvidenceResponse { count: 0, certified: None, evidence: Vec::new() });
         }
-        // Every record is proven against the same certified header.
-        let keys: Vec<&[u8]> = indexed.iter().map(|(_, k)| k.as_slice()).collect();
-        if keys.is_empty() {
+        // The count, the index entries and every record's proof come from one state, under one certified header.
+        let read = node.read(|state| -> Result<_, ApiError> {
+            let count = evidence_count(state);
+            let mut indexed = Vec::new();
+            for index in (count.saturating_sub(EVIDENCE_LISTED_MAX)..count).rev() {
+                let key = state.get(&evidence_index_key(index)).ok_or_else(|| {
+                    ApiError::Internal(format!(
+                        "evidence record {index} of {count} has no index entry; the store is damaged"
+                    ))
+                })?;
+                indexed.push((index, key));
+            }
+            let keys = indexed.iter().map(|(_, k)| k.clone()).collect();
+            Ok(((count, indexed), keys))
+        });
+        let ((count, indexed), reads) = read?;
+        if indexed.is_empty() {
             return Ok(EvidenceResponse { count, certified: None, evidence: Vec::new() });
         }
-        let reads = node.read_with_proofs(&keys)?;
         let mut evidence = Vec::with_capacity(reads.reads.len());
         for ((index, key), proof) in indexed.into_iter().zip(reads.reads) {
             let bytes = proof.value.as_deref().ok_or_else(|| {

@@ -4,7 +4,7 @@ use axum::extract::State;
 use serde::Serialize;
 
 use publica_governance::{proposal_key, Proposal, ProposalStatus};
-use publica_node::NodeHandle;
+use publica_node::{NodeHandle, Snapshot};
 use publica_types::{codec, ValidatorSet};
 use publica_verify::{CertifiedHeader, KeyProof, ReadProof, ValidatorHistory};
 
@@ -44,13 +44,9 @@ pub(crate) struct SetSummary {
 /// `GET /v1/validators`.
 pub(crate) async fn validators(State(node): State<NodeHandle>) -> Result<axum::Json<ValidatorsResponse>, ApiError> {
     let response = blocking(move || -> Result<ValidatorsResponse, ApiError> {
-        let (next_height, validators) = {
-            let committed = node.committed.read();
-            (committed.height + 1, committed.validators.clone())
-        };
-        let sets = node
-            .store
-            .validator_set_changes()?
+        // The set in force and the list of sets are read under one lock.
+        let publica_node::ValidatorSets { next_height, current: validators, sets } = node.validator_sets()?;
+        let sets = sets
             .into_iter()
             .map(|(from_height, set)| SetSummary {
                 from_height,
@@ -93,9 +89,18 @@ pub(crate) struct ProposalResponse<P> {
     proof: P,
 }
 
-/// Proposal `id` from its proven record, or `None` if the proof shows no such proposal.
+/// What a proposal's standing is judged by: the proven state's block time and its validator set.
+type Standing = (u64, ValidatorSet);
+
+/// The block time and the validator set of a snapshot.
+fn standing(state: &Snapshot<'_>) -> Standing {
+    (state.time_ms(), state.validators().clone())
+}
+
+/// Proposal `id` from its proven record, judged by the `standing` of the state it was proven in, or `None` if the
+/// proof shows no such proposal.
 fn proposal_response<P>(
-    node: &NodeHandle,
+    (time_ms, validators): &Standing,
     id: u64,
     value: Option<&[u8]>,
     proof: P,
@@ -105,13 +110,9 @@ fn proposal_response<P>(
     };
     let proposal: Proposal = codec::decode_canonical("governance proposal", bytes, PROPOSAL_BYTES_MAX)
         .map_err(|e| ApiError::Internal(format!("the stored proposal {id} is damaged: {e}")))?;
-    let (time_ms, validators) = {
-        let committed = node.committed.read();
-        (committed.header.as_ref().map_or(0, |(h, _)| h.time_ms), committed.validators.clone())
-    };
     let approved_power = proposal.approvals.iter().filter_map(|a| validators.get(a)).map(|v| v.voting_power).sum();
     Ok(Some(ProposalResponse {
-        status: proposal.status(time_ms),
+        status: proposal.status(*time_ms),
         proposal,
         approved_power,
         quorum_power: validators.quorum_power(),
@@ -127,9 +128,11 @@ pub(crate) async fn proposal(
     let id = parse_height(&id)
         .map_err(|_| ApiError::Malformed(format!("{id:?} is not a proposal number (a non-negative integer)")))?;
     let response = blocking(move || -> Result<_, ApiError> {
-        let proof = node.read_with_proof(&proposal_key(id))?;
+        // The record, its proof and the standing it is judged by come from one state.
+        let (standing, reads) = node.read(|state| Ok::<_, ApiError>((standing(state), vec![proposal_key(id)])))?;
+        let proof = reads.reads[0].with_header(&reads.certified);
         let value = proof.value.clone();
-        proposal_response(&node, id, value.as_deref(), proof)
+        proposal_response(&standing, id, value.as_deref(), proof)
     })
     .await??;
     response.map(axum::Json).ok_or_else(|| {
@@ -155,19 +158,25 @@ pub(crate) struct ProposalsResponse {
 /// `GET /v1/governance/proposals`.
 pub(crate) async fn proposals(State(node): State<NodeHandle>) -> Result<axum::Json<ProposalsResponse>, ApiError> {
     let response = blocking(move || -> Result<ProposalsResponse, ApiError> {
-        let count = publica_governance::proposal_count(&publica_node::shared::StoreView(&node.store));
-        let ids: Vec<u64> = (count.saturating_sub(PROPOSALS_LISTED_MAX)..count).rev().collect();
+        // Proposals are made by transactions: before the first block there is none, and no header to prove under.
+        if node.height() == 0 {
+            return Ok(ProposalsResponse { count: 0, certified: None, proposals: Vec::new() });
+        }
+        // The count, every proposal's proof and the standing they are judged by come from one state, under one
+        // certified header carried once.
+        let ((count, ids, standing), reads) = node.read(|state| {
+            let count = publica_governance::proposal_count(state);
+            let ids: Vec<u64> = (count.saturating_sub(PROPOSALS_LISTED_MAX)..count).rev().collect();
+            let keys = ids.iter().map(|id| proposal_key(*id)).collect();
+            Ok::<_, ApiError>(((count, ids, standing(state)), keys))
+        })?;
         if ids.is_empty() {
             return Ok(ProposalsResponse { count, certified: None, proposals: Vec::new() });
         }
-        // Every proposal is proven under the same certified header, carried once.
-        let keys: Vec<Vec<u8>> = ids.iter().map(|id| proposal_key(*id)).collect();
-        let keys: Vec<&[u8]> = keys.iter().map(Vec::as_slice).collect();
-        let reads = node.read_with_proofs(&keys)?;
         let mut proposals = Vec::with_capacity(ids.len());
         for (id, proof) in ids.into_iter().zip(reads.reads) {
             let value = proof.value.clone();
-            proposals.extend(proposal_response(&node, id, value.as_deref(), proof)?);
+            proposals.extend(proposal_response(&standing, id, value.as_deref(), proof)?);
         }
         Ok(ProposalsResponse { count, certified: Some(reads.certified), proposals })
     })

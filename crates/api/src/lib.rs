@@ -99,8 +99,8 @@ pub const ROUTES: &[Route] = &[
 
 /// The API's router over a node, with the node's body limit and request timeout applied.
 pub fn router(node: NodeHandle) -> Router {
-    let body_bytes_max = node.config.api.body_bytes_max;
-    let timeout = Duration::from_millis(node.config.api.timeout_ms);
+    let body_bytes_max = node.config().api.body_bytes_max;
+    let timeout = Duration::from_millis(node.config().api.timeout_ms);
     let mut router = Router::new();
     for route in ROUTES {
         router = router.route(route.path, (route.handler)());
@@ -125,7 +125,7 @@ pub async fn serve_with_shutdown(
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let limits = connection_limits(&node.config.api, descriptor_limit())?;
+    let limits = connection_limits(&node.config().api, descriptor_limit())?;
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(
             %addr,
@@ -143,13 +143,6 @@ pub async fn serve_with_shutdown(
 pub(crate) struct Proofs {
     certified: publica_verify::CertifiedHeader,
     proofs: Vec<publica_verify::KeyProof>,
-}
-
-impl Proofs {
-    /// The block time of the header the proofs lead to.
-    pub(crate) fn header_time_ms(&self) -> u64 {
-        self.certified.header.time_ms
-    }
 }
 
 impl From<publica_verify::CertifiedReads> for Proofs {

@@ -10,9 +10,8 @@
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
 
-use publica_node::shared::StoreView;
-use publica_node::NodeHandle;
-use publica_registry::engine::{self, MAX_HISTORY_PAGE};
+use publica_node::{AsOfProofs, NodeHandle};
+use publica_registry::engine::{self, AsOf, MAX_HISTORY_PAGE};
 use publica_registry::geo::BBox;
 use publica_registry::query::{self, ApplicationState};
 use publica_registry::schema::{
@@ -21,6 +20,7 @@ use publica_registry::schema::{
 };
 use publica_types::registry::{ApplicationAction, RecordId};
 use publica_types::time::parse_time_ms;
+use publica_types::StateRead;
 use publica_verify::{OwnershipAnswer, PermitStatusAnswer, ReadProof};
 
 use crate::error::ApiError;
@@ -39,27 +39,45 @@ fn record_id(text: &str, what: &str) -> Result<RecordId, ApiError> {
     RecordId::new(text).map_err(|e| ApiError::Malformed(format!("{text:?} is not a {what} number: {e}")))
 }
 
-fn at_ms(at: Option<&str>, node: &NodeHandle) -> Result<u64, ApiError> {
+/// The version of a record in force at `at` (a date; `None`: the last block's time), with the time asked about
+/// and the proofs of the answer. Without a date, the question and its proofs come from one state under the latest
+/// header, whose own time it is, so no following header is needed; with one, [`NodeHandle::read_as_of`] proves
+/// under the header of that time.
+fn as_of_read<T>(
+    node: &NodeHandle,
+    at: Option<&str>,
+    question: impl FnOnce(&dyn StateRead, u64) -> AsOf<T>,
+) -> Result<(u64, AsOf<T>, AsOfProofs), ApiError> {
     match at {
-        Some(text) => parse_time_ms(text).map_err(ApiError::Malformed),
-        // Now: the last committed block's time.
-        None => Ok(node.committed.read().header.as_ref().map_or(0, |(h, _)| h.time_ms)),
+        Some(text) => {
+            let at_ms = parse_time_ms(text).map_err(ApiError::Malformed)?;
+            let (as_of, proofs) = node.read_as_of(at_ms, |state| {
+                let as_of = question(state, at_ms);
+                let keys = as_of.keys.clone();
+                (as_of, keys)
+            })?;
+            Ok((at_ms, as_of, proofs))
+        }
+        None => {
+            let ((at_ms, as_of), reads) = node.read(|state| {
+                let now = state.time_ms();
+                let as_of = question(state, now);
+                let keys = as_of.keys.clone();
+                Ok::<_, ApiError>(((now, as_of), keys))
+            })?;
+            Ok((at_ms, as_of, AsOfProofs { reads, following: None }))
+        }
     }
 }
 
 /// The latest version of a record, with the keys that prove it (its head key and that version's key) added to
-/// `keys`. The caller proves all its keys at once, under one header.
-fn latest_keyed<T: Record>(node: &NodeHandle, id: &str, keys: &mut Vec<Vec<u8>>) -> Option<Version<T>> {
-    let v = engine::latest::<T>(&StoreView(&node.store), id)?;
+/// `keys`. The caller proves all its keys at once, under one header, within the same read
+/// ([`NodeHandle::read`]).
+fn latest_keyed<T: Record>(state: &dyn StateRead, id: &str, keys: &mut Vec<Vec<u8>>) -> Option<Version<T>> {
+    let v = engine::latest::<T>(state, id)?;
     keys.push(head_key(T::KIND, id));
     keys.push(version_key(T::KIND, id, v.version));
     Some(v)
-}
-
-/// Proofs of `keys`, all under the latest certified header.
-fn prove(node: &NodeHandle, keys: &[Vec<u8>]) -> Result<Proofs, ApiError> {
-    let keys: Vec<&[u8]> = keys.iter().map(Vec::as_slice).collect();
-    Ok(node.read_with_proofs(&keys)?.into())
 }
 
 fn not_found(what: &str, id: &str, kind: RecordKind) -> ApiError {
@@ -91,24 +109,28 @@ pub(crate) async fn parcel(
 ) -> Result<axum::Json<ParcelResponse>, ApiError> {
     let id = record_id(&id, "parcel")?;
     let response = blocking(move || -> Result<ParcelResponse, ApiError> {
-        let mut keys = Vec::new();
-        let Some(parcel) = latest_keyed::<Parcel>(&node, id.as_str(), &mut keys) else {
-            return Err(not_found("parcel", id.as_str(), RecordKind::Parcel));
-        };
-        let title = latest_keyed::<Title>(&node, id.as_str(), &mut keys)
-            .ok_or_else(|| ApiError::Internal(format!("parcel {id} has no title; the store is damaged")))?;
-        let boundary = publica_registry::land::geometry(&StoreView(&node.store), &id)
-            .ok_or_else(|| ApiError::Internal(format!("parcel {id} has no boundary; the store is damaged")))?;
-        keys.push(geometry_key(&id));
+        // Everything shown and its proofs come from one state, under one certified header.
+        let ((parcel, title, boundary, encumbrances), reads) = node.read(|state| {
+            let mut keys = Vec::new();
+            let Some(parcel) = latest_keyed::<Parcel>(state, id.as_str(), &mut keys) else {
+                return Err(not_found("parcel", id.as_str(), RecordKind::Parcel));
+            };
+            let title = latest_keyed::<Title>(state, id.as_str(), &mut keys)
+                .ok_or_else(|| ApiError::Internal(format!("parcel {id} has no title; the store is damaged")))?;
+            let boundary = publica_registry::land::geometry(state, &id)
+                .ok_or_else(|| ApiError::Internal(format!("parcel {id} has no boundary; the store is damaged")))?;
+            keys.push(geometry_key(&id));
+            let mut encumbrances = Vec::with_capacity(title.value.encumbrances.len());
+            for e in &title.value.encumbrances {
+                let v = latest_keyed::<Encumbrance>(state, &e.to_string(), &mut keys)
+                    .ok_or_else(|| ApiError::Internal(format!("encumbrance {e} is missing; the store is damaged")))?;
+                encumbrances.push(v);
+            }
+            Ok(((parcel, title, boundary, encumbrances), keys))
+        })?;
         let geometry = serde_json::from_str(&boundary.to_geojson())
             .map_err(|e| ApiError::Internal(format!("the boundary of {id} does not render: {e}")))?;
-        let mut encumbrances = Vec::with_capacity(title.value.encumbrances.len());
-        for e in &title.value.encumbrances {
-            let v = latest_keyed::<Encumbrance>(&node, &e.to_string(), &mut keys)
-                .ok_or_else(|| ApiError::Internal(format!("encumbrance {e} is missing; the store is damaged")))?;
-            encumbrances.push(v);
-        }
-        let proofs = prove(&node, &keys)?;
+        let proofs = reads.into();
         Ok(ParcelResponse { parcel, geometry, title, encumbrances, proofs })
     })
     .await??;
@@ -160,18 +182,20 @@ pub(crate) async fn parcel_history(
     let id = record_id(&id, "parcel")?;
     let (from, limit) = page.checked()?;
     let response = blocking(move || -> Result<ParcelHistoryResponse, ApiError> {
-        let view = StoreView(&node.store);
-        let (parcel_versions, title_versions) =
-            (engine::head::<Parcel>(&view, id.as_str()), engine::head::<Title>(&view, id.as_str()));
-        if parcel_versions == 0 {
-            return Err(not_found("parcel", id.as_str(), RecordKind::Parcel));
-        }
-        let parcel = query::parcel_history(&view, &id, from, limit);
-        let title = query::title_history(&view, &id, from, limit);
-        let mut keys = vec![head_key(RecordKind::Parcel, id.as_str()), head_key(RecordKind::Title, id.as_str())];
-        keys.extend(parcel.iter().map(|v| version_key(RecordKind::Parcel, id.as_str(), v.version)));
-        keys.extend(title.iter().map(|v| version_key(RecordKind::Title, id.as_str(), v.version)));
-        let proofs = prove(&node, &keys)?;
+        let ((parcel_versions, title_versions, parcel, title), reads) = node.read(|state| {
+            let (parcel_versions, title_versions) =
+                (engine::head::<Parcel>(state, id.as_str()), engine::head::<Title>(state, id.as_str()));
+            if parcel_versions == 0 {
+                return Err(not_found("parcel", id.as_str(), RecordKind::Parcel));
+            }
+            let parcel = query::parcel_history(state, &id, from, limit);
+            let title = query::title_history(state, &id, from, limit);
+            let mut keys = vec![head_key(RecordKind::Parcel, id.as_str()), head_key(RecordKind::Title, id.as_str())];
+            keys.extend(parcel.iter().map(|v| version_key(RecordKind::Parcel, id.as_str(), v.version)));
+            keys.extend(title.iter().map(|v| version_key(RecordKind::Title, id.as_str(), v.version)));
+            Ok(((parcel_versions, title_versions, parcel, title), keys))
+        })?;
+        let proofs = reads.into();
         Ok(ParcelHistoryResponse { parcel_versions, title_versions, parcel, title, proofs })
     })
     .await??;
@@ -193,12 +217,7 @@ pub(crate) async fn owners(
 ) -> Result<axum::Json<OwnershipAnswer>, ApiError> {
     let id = record_id(&id, "parcel")?;
     let answer = blocking(move || -> Result<OwnershipAnswer, ApiError> {
-        let at_ms = at_ms(q.at.as_deref(), &node)?;
-        let (as_of, read) = node.read_as_of(at_ms, |state| {
-            let as_of = query::title_at(state, &id, at_ms);
-            let keys = as_of.keys.clone();
-            (as_of, keys)
-        })?;
+        let (at_ms, as_of, read) = as_of_read(&node, q.at.as_deref(), |state, at| query::title_at(state, &id, at))?;
         let decision = query::owners_at(&id, at_ms, as_of.in_force.as_ref(), as_of.next.as_ref())
             .map_err(|e| ApiError::Internal(format!("the stored title of {id} does not decide: {e}")))?;
         Ok(OwnershipAnswer {
@@ -269,7 +288,8 @@ pub(crate) async fn search(
         ApiError::Malformed("give bbox=min_lon,min_lat,max_lon,max_lat; parcels are found by place".into())
     })?)?;
     let response = blocking(move || -> Result<SearchResponse, ApiError> {
-        let mut parcels = query::parcels_in_bbox(&StoreView(&node.store), &bbox)
+        let mut parcels = node
+            .view(|state| query::parcels_in_bbox(state, &bbox))
             .map_err(|e| ApiError::Malformed(format!("{}: search a smaller box", e.message)))?;
         let truncated = parcels.len() > SEARCH_RESULTS_MAX;
         parcels.truncate(SEARCH_RESULTS_MAX);
@@ -300,18 +320,19 @@ pub(crate) async fn application(
         .map_err(|_| ApiError::Malformed(format!("{id:?} is not an application number (a positive integer)")))?;
     let response = blocking(move || -> Result<ApplicationResponse, ApiError> {
         let key = number.to_string();
-        let Some((application, action)) = query::application(&StoreView(&node.store), number) else {
-            return Err(not_found("application", &key, RecordKind::Application));
-        };
-        let now = at_ms(None, &node)?;
-        let proofs = prove(
-            &node,
-            &[
+        // The application, the time it is judged at and the proofs come from one state.
+        let ((application, action, now), reads) = node.read(|state| {
+            let Some((application, action)) = query::application(state, number) else {
+                return Err(not_found("application", &key, RecordKind::Application));
+            };
+            let keys = vec![
                 head_key(RecordKind::Application, &key),
                 version_key(RecordKind::Application, &key, application.version),
                 publica_registry::schema::action_key(number),
-            ],
-        )?;
+            ];
+            Ok(((application, action, state.time_ms()), keys))
+        })?;
+        let proofs = reads.into();
         Ok(ApplicationResponse {
             state: query::application_state(&application.value, now),
             application,
@@ -335,22 +356,17 @@ pub(crate) struct PermitResponse {
     proofs: Proofs,
 }
 
-fn permit_status_answer(node: &NodeHandle, id: RecordId, at_ms: u64) -> Result<PermitStatusAnswer, ApiError> {
-    let (as_of, read) = node.read_as_of(at_ms, |state| {
-        let as_of = query::permit_at(state, &id, at_ms);
-        let keys = as_of.keys.clone();
-        (as_of, keys)
-    })?;
+/// The status answer of permit `id` at `at_ms` from the version in force then, with its proofs.
+fn permit_decided(
+    id: RecordId,
+    at_ms: u64,
+    as_of: &AsOf<Permit>,
+    reads: publica_verify::CertifiedReads,
+    following: Option<publica_verify::CertifiedHeader>,
+) -> Result<PermitStatusAnswer, ApiError> {
     let decision = query::permit_status(&id, at_ms, as_of.in_force.as_ref(), as_of.next.as_ref())
         .map_err(|e| ApiError::Internal(format!("the stored permit {id} does not decide: {e}")))?;
-    Ok(PermitStatusAnswer {
-        record: id,
-        at_ms,
-        decision,
-        certified: read.reads.certified,
-        proofs: read.reads.reads,
-        following: read.following,
-    })
+    Ok(PermitStatusAnswer { record: id, at_ms, decision, certified: reads.certified, proofs: reads.reads, following })
 }
 
 /// `GET /v1/permits/{id}`.
@@ -360,14 +376,28 @@ pub(crate) async fn permit(
 ) -> Result<axum::Json<PermitResponse>, ApiError> {
     let id = record_id(&id, "permit")?;
     let response = blocking(move || -> Result<PermitResponse, ApiError> {
-        let mut keys = Vec::new();
-        let Some(permit) = latest_keyed::<Permit>(&node, id.as_str(), &mut keys) else {
-            return Err(not_found("permit", id.as_str(), RecordKind::Permit));
-        };
-        let proofs = prove(&node, &keys)?;
-        // Now: the time of the header just proven under, which the status answer's header therefore covers.
-        let now = proofs.header_time_ms();
-        Ok(PermitResponse { status: permit_status_answer(&node, id, now)?, permit, proofs })
+        // The permit, its status now (the last block's time) and every proof come from one state, under one
+        // certified header: the latest, which covers its own time on its own, so no following header is needed.
+        let ((permit, as_of, now, own), reads) = node.read(|state| {
+            let mut keys = Vec::new();
+            let Some(permit) = latest_keyed::<Permit>(state, id.as_str(), &mut keys) else {
+                return Err(not_found("permit", id.as_str(), RecordKind::Permit));
+            };
+            let now = state.time_ms();
+            let as_of = query::permit_at(state, &id, now);
+            let own = keys.len();
+            keys.extend(as_of.keys.iter().cloned());
+            Ok(((permit, as_of, now, own), keys))
+        })?;
+        let publica_verify::CertifiedReads { certified, reads: mut proofs } = reads;
+        let status_proofs = proofs.split_off(own);
+        let status_reads = publica_verify::CertifiedReads { certified: certified.clone(), reads: status_proofs };
+        let status = permit_decided(id, now, &as_of, status_reads, None)?;
+        Ok(PermitResponse {
+            status,
+            permit,
+            proofs: publica_verify::CertifiedReads { certified, reads: proofs }.into(),
+        })
     })
     .await??;
     Ok(axum::Json(response))
@@ -381,8 +411,8 @@ pub(crate) async fn permit_status(
 ) -> Result<axum::Json<PermitStatusAnswer>, ApiError> {
     let id = record_id(&id, "permit")?;
     let answer = blocking(move || -> Result<PermitStatusAnswer, ApiError> {
-        let at_ms = at_ms(q.at.as_deref(), &node)?;
-        permit_status_answer(&node, id, at_ms)
+        let (at_ms, as_of, read) = as_of_read(&node, q.at.as_deref(), |state, at| query::permit_at(state, &id, at))?;
+        permit_decided(id, at_ms, &as_of, read.reads, read.following)
     })
     .await??;
     Ok(axum::Json(answer))
@@ -390,10 +420,7 @@ pub(crate) async fn permit_status(
 
 /// The publisher named in BODS exports: the register of this network, by its chain id.
 fn bods_publisher(node: &NodeHandle) -> publica_registry::bods::Publisher {
-    publica_registry::bods::Publisher {
-        name: format!("Publica business register, {}", node.genesis.chain_id),
-        url: None,
-    }
+    publica_registry::bods::Publisher { name: format!("Publica business register, {}", node.chain_id()), url: None }
 }
 
 /// A company number from a path. Eight digits whose check digit does not match name no company that can exist:
@@ -425,11 +452,13 @@ pub(crate) async fn company(
 ) -> Result<axum::Json<CompanyResponse>, ApiError> {
     let number = company_number(&number)?;
     let response = blocking(move || -> Result<CompanyResponse, ApiError> {
-        let mut keys = Vec::new();
-        let company = latest_keyed::<Company>(&node, number.as_str(), &mut keys)
-            .ok_or_else(|| not_found("company", number.as_str(), RecordKind::Company))?;
-        let proofs = prove(&node, &keys)?;
-        Ok(CompanyResponse { company, proofs })
+        let (company, reads) = node.read(|state| {
+            let mut keys = Vec::new();
+            let company = latest_keyed::<Company>(state, number.as_str(), &mut keys)
+                .ok_or_else(|| not_found("company", number.as_str(), RecordKind::Company))?;
+            Ok::<_, ApiError>((company, keys))
+        })?;
+        Ok(CompanyResponse { company, proofs: reads.into() })
     })
     .await??;
     Ok(axum::Json(response))
@@ -456,35 +485,42 @@ pub(crate) async fn company_history(
     let number = company_number(&number)?;
     let (from, limit) = page.checked()?;
     let response = blocking(move || -> Result<CompanyHistoryResponse, ApiError> {
-        let view = StoreView(&node.store);
-        let versions = engine::head::<Company>(&view, number.as_str());
-        if versions == 0 {
-            return Err(not_found("company", number.as_str(), RecordKind::Company));
-        }
-        let company = query::company_history(&view, &number, from, limit);
-        // A version that raised the filing count made that filing; the count before the first version listed is
-        // its predecessor's.
-        let mut filings = Vec::new();
-        let mut last = match company.first() {
-            Some(v) if v.version > 1 => {
-                engine::version::<Company>(&view, number.as_str(), v.version - 1).map_or(0, |p| p.value.filings)
+        let ((versions, company, filings), reads) = node.read(|state| {
+            let versions = engine::head::<Company>(state, number.as_str());
+            if versions == 0 {
+                return Err(not_found("company", number.as_str(), RecordKind::Company));
             }
-            _ => 0,
-        };
-        for v in &company {
-            for n in last + 1..=v.value.filings {
-                filings.extend(query::filing(&view, &number, n));
-            }
-            last = last.max(v.value.filings);
-        }
-        let mut keys = vec![head_key(RecordKind::Company, number.as_str())];
-        keys.extend(company.iter().map(|v| version_key(RecordKind::Company, number.as_str(), v.version)));
-        keys.extend(filings.iter().map(|f| version_key(RecordKind::Filing, &f.id, f.version)));
-        let proofs = prove(&node, &keys)?;
+            let company = query::company_history(state, &number, from, limit);
+            let filings = filings_of(state, &number, &company);
+            let mut keys = vec![head_key(RecordKind::Company, number.as_str())];
+            keys.extend(company.iter().map(|v| version_key(RecordKind::Company, number.as_str(), v.version)));
+            keys.extend(filings.iter().map(|f| version_key(RecordKind::Filing, &f.id, f.version)));
+            Ok(((versions, company, filings), keys))
+        })?;
+        let proofs = reads.into();
         Ok(CompanyHistoryResponse { versions, company, filings, proofs })
     })
     .await??;
     Ok(axum::Json(response))
+}
+
+/// The filings made in the versions `company` lists: a version that raised the filing count made that filing,
+/// and the count before the first version listed is its predecessor's.
+fn filings_of(state: &dyn StateRead, number: &RecordId, company: &[Version<Company>]) -> Vec<Version<FilingRecord>> {
+    let mut filings = Vec::new();
+    let mut last = match company.first() {
+        Some(v) if v.version > 1 => {
+            engine::version::<Company>(state, number.as_str(), v.version - 1).map_or(0, |p| p.value.filings)
+        }
+        _ => 0,
+    };
+    for v in company {
+        for n in last + 1..=v.value.filings {
+            filings.extend(query::filing(state, number, n));
+        }
+        last = last.max(v.value.filings);
+    }
+    filings
 }
 
 /// A name lookup.
@@ -513,8 +549,12 @@ pub(crate) async fn company_by_name(
     let name = q.name.ok_or_else(|| ApiError::Malformed("give name=...; companies are looked up by name".into()))?;
     let normalised = publica_registry::business::normalise_name(&name).map_err(ApiError::Malformed)?;
     let response = blocking(move || -> Result<NameResponse, ApiError> {
-        let company = query::company_by_name(&StoreView(&node.store), &name).map_err(ApiError::Malformed)?;
-        let proof = node.read_with_proof(&publica_registry::schema::company_name_key(&normalised))?;
+        // The holder and the proof of the name's key come from one state.
+        let (company, reads) = node.read(|state| {
+            let company = query::company_by_name(state, &name).map_err(ApiError::Malformed)?;
+            Ok::<_, ApiError>((company, vec![publica_registry::schema::company_name_key(&normalised)]))
+        })?;
+        let proof = reads.reads[0].with_header(&reads.certified);
         Ok(NameResponse { normalised, company, proof })
     })
     .await??;
@@ -528,8 +568,9 @@ pub(crate) async fn company_bods(
 ) -> Result<axum::Json<Vec<serde_json::Value>>, ApiError> {
     let number = company_number(&number)?;
     let statements = blocking(move || -> Result<Vec<serde_json::Value>, ApiError> {
-        let published_ms = at_ms(None, &node)?;
-        publica_registry::bods::export(&StoreView(&node.store), &number, published_ms, &bods_publisher(&node))
+        // Published at the last block's time, from that block's state.
+        let publisher = bods_publisher(&node);
+        node.view(|state| publica_registry::bods::export(state, &number, state.time_ms(), &publisher))
             .ok_or_else(|| not_found("company", number.as_str(), RecordKind::Company))
     })
     .await??;

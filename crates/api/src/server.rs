@@ -54,11 +54,11 @@ struct Metrics(NodeHandle);
 
 impl Observer for Metrics {
     fn open(&self, open: usize) {
-        self.0.metrics.api_connections.set(open as i64);
+        self.0.metrics().api_connections.set(open as i64);
     }
 
     fn closed(&self, reason: Closed) {
-        self.0.metrics.api_connection_closed(reason.as_str());
+        self.0.metrics().api_connection_closed(reason.as_str());
     }
 }
 

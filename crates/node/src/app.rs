@@ -53,8 +53,13 @@ pub struct NodeApp {
 impl NodeApp {
     /// The application over the node's shared state; `log_signer` signs notary checkpoints with this validator's
     /// checkpoint keys.
-    pub fn new(shared: Arc<Shared>, log_signer: LogSigner) -> Self {
-        Self { shared, executed: HashMap::new(), log_signer, pending_evidence: BTreeMap::new() }
+    pub fn new(node: &crate::NodeHandle, log_signer: LogSigner) -> Self {
+        Self {
+            shared: Arc::clone(node.shared()),
+            executed: HashMap::new(),
+            log_signer,
+            pending_evidence: BTreeMap::new(),
+        }
     }
 
     /// Number of verified pieces of evidence waiting for a block to record them.

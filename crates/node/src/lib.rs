@@ -7,14 +7,17 @@
 
 pub mod app;
 pub mod config;
+mod handle;
 pub mod mempool;
 pub mod metrics;
 pub mod notary;
 pub mod shared;
 pub mod witness;
 
+#[cfg(test)]
+mod tests;
+
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use publica_consensus::{ConsensusConfig, ConsensusHandle};
 use publica_crypto::keystore::{KeyFile, Passphrase};
@@ -24,7 +27,10 @@ use publica_storage::Store;
 use publica_types::{Genesis, Hash};
 
 pub use config::{HomeLayout, NodeConfig, StorageConfig};
-pub use shared::{Committed, Shared, TxStatus};
+pub use handle::{LiveState, NodeHandle, NodeStatus, Snapshot, ValidatorSets};
+pub use shared::{AsOfProofs, TxStatus};
+
+use shared::Committed;
 
 /// Errors of a node.
 #[derive(Debug, thiserror::Error)]
@@ -81,12 +87,9 @@ impl NodeError {
 
 /// A running node.
 pub struct Node {
-    shared: Arc<Shared>,
+    handle: NodeHandle,
     consensus: ConsensusHandle,
 }
-
-/// A cheap handle on a running node's state, for the API and the CLI.
-pub type NodeHandle = Arc<Shared>;
 
 /// Read the genesis document of a home directory.
 pub fn load_genesis(layout: &HomeLayout) -> Result<Genesis, NodeError> {
@@ -124,7 +127,7 @@ pub fn load_p2p_secret(layout: &HomeLayout) -> Result<[u8; 32], NodeError> {
 /// Open the store of a home directory, write the genesis state on first use, and rebuild the committed
 /// snapshot, checking the state against the last header's state root. With `storage.past_states`, the store
 /// gets the current tree's nodes if it lacks them (a fresh store, or one kept without past states until now).
-pub fn open_state(
+pub(crate) fn open_state(
     layout: &HomeLayout,
     genesis: &Genesis,
     storage: &StorageConfig,
@@ -171,11 +174,9 @@ impl Node {
         let config = NodeConfig::load(home)?;
         let genesis = load_genesis(&layout)?;
         let p2p_secret = load_p2p_secret(&layout)?;
-        let (store, committed) = open_state(&layout, &genesis, &config.storage)?;
-        tracing::info!(height = committed.height, root = %hex::encode(committed.tree.root()), "state loaded");
         let address = key.public_key().address();
-        let shared = Shared::new(genesis, config.clone(), store, committed, address);
-        shared.metrics.height.set(shared.committed.read().height as i64);
+        let handle = NodeHandle::open(&layout, genesis, config.clone(), address)?;
+        let shared = handle.shared();
         let mut consensus_config = ConsensusConfig::new(shared.chain_id().clone(), config.p2p.listen, layout.wal());
         consensus_config.peers = config.p2p.peers.clone();
         let timeouts = &mut consensus_config.timeouts;
@@ -187,17 +188,17 @@ impl Node {
         consensus_config.equivocate = config.testing.equivocation();
         let log_signer = publica_notary::checkpoint::LogSigner::new(shared.chain_id(), &key)
             .map_err(|e| NodeError::Key(format!("cannot derive the checkpoint keys: {e}")))?;
-        let app = app::NodeApp::new(Arc::clone(&shared), log_signer);
+        let app = app::NodeApp::new(&handle, log_signer);
         let consensus = publica_consensus::start(consensus_config, key, p2p_secret, app)
             .await
             .map_err(|e| NodeError::Consensus(e.to_string()))?;
-        witness::spawn(&shared);
-        Ok(Node { shared, consensus })
+        witness::spawn(shared);
+        Ok(Node { handle, consensus })
     }
 
     /// A handle for the API and the CLI.
     pub fn handle(&self) -> NodeHandle {
-        Arc::clone(&self.shared)
+        self.handle.clone()
     }
 
     /// Stop consensus; the store is closed when the last handle is dropped.

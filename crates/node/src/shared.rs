@@ -44,7 +44,7 @@ pub const RECENT_WRITERS_MAX: usize = 8;
 
 /// The last committed block and the state after it. Readers hold the lock while they read the store, and the
 /// commit path holds it exclusively while it writes, so a reader never pairs a header with another block's state.
-pub struct Committed {
+pub(crate) struct Committed {
     /// Last committed height (0 = genesis).
     pub height: u64,
     /// Its header and certificate (none at genesis).
@@ -101,24 +101,25 @@ pub enum TxStatus {
     Unknown,
 }
 
-/// State shared by the consensus application, the API and the CLI.
-pub struct Shared {
+/// State shared by the consensus application, admission and the readers behind [`crate::NodeHandle`]; private
+/// to the node: nothing outside the crate reaches its fields.
+pub(crate) struct Shared {
     /// The genesis document.
-    pub genesis: Genesis,
+    pub(crate) genesis: Genesis,
     /// Settings.
-    pub config: NodeConfig,
+    pub(crate) config: NodeConfig,
     /// The store.
-    pub store: Store,
+    pub(crate) store: Store,
     /// The committed snapshot.
-    pub committed: RwLock<Committed>,
+    pub(crate) committed: RwLock<Committed>,
     /// Waiting transactions.
-    pub mempool: Mutex<Mempool>,
+    pub(crate) mempool: Mutex<Mempool>,
     /// Signalled when an admission or a revalidation gives a sender's queue back to the mempool.
     sender_idle: Condvar,
     /// Hands the revalidation after each commit to its thread.
     revalidation: Arc<RevalidationSignal>,
     /// Signatures verified at admission.
-    pub signatures: SignatureCache,
+    pub(crate) signatures: SignatureCache,
     /// Recently refused or dropped transactions.
     refusals: Mutex<Refusals>,
     /// Dry-run refusals per sender in the current window.
@@ -126,16 +127,16 @@ pub struct Shared {
     /// Senders' keys, parsed, by key address.
     parsed_keys: Mutex<HashMap<Address, Arc<PublicKey>>>,
     /// Metrics.
-    pub metrics: Metrics,
+    pub(crate) metrics: Metrics,
     /// Address of this node's validator key.
-    pub address: Address,
+    pub(crate) address: Address,
     /// Height of the block after which the latest notary checkpoint was signed (0: none yet). Witness pushers and
     /// readers wait on it.
-    pub checkpoints: tokio::sync::watch::Sender<u64>,
+    pub(crate) checkpoints: tokio::sync::watch::Sender<u64>,
 }
 
 /// A view of the committed state in the store, for execution and admission.
-pub struct StoreView<'a>(pub &'a Store);
+pub(crate) struct StoreView<'a>(pub(crate) &'a Store);
 
 impl StateRead for StoreView<'_> {
     fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
@@ -965,52 +966,9 @@ impl Shared {
         }
         Ok(publica_verify::ValidatorHistory { chain_id: self.chain_id().clone(), changes })
     }
-
-    /// Read a key from the committed state with a proof against the last certified header: a self-contained
-    /// proof document (header, certificate, key, value, proof).
-    pub fn read_with_proof(&self, key: &[u8]) -> Result<publica_verify::ReadProof, crate::NodeError> {
-        let reads = self.read_with_proofs(&[key])?;
-        Ok(reads.reads[0].with_header(&reads.certified))
-    }
-
-    /// Read several keys with proofs, all against the same certified header, which is returned once: a document
-    /// listing many reads carries one certificate, not one per read.
-    pub fn read_with_proofs(&self, keys: &[&[u8]]) -> Result<publica_verify::CertifiedReads, crate::NodeError> {
-        self.latest_proofs(&self.committed.read(), keys)
-    }
-
-    /// Proofs under the latest certified header, with the committed lock held by the caller.
-    fn latest_proofs(
-        &self,
-        committed: &Committed,
-        keys: &[&[u8]],
-    ) -> Result<publica_verify::CertifiedReads, crate::NodeError> {
-        let Some((header, certificate)) = committed.header.clone() else {
-            return Err(crate::NodeError::NotReady("no block is committed yet; proofs start at height 1".into()));
-        };
-        let mut reads = Vec::with_capacity(keys.len());
-        for key in keys {
-            let value = self.store.state_get(key)?;
-            // The store and the tree must agree: check it here, where a disagreement would otherwise become a
-            // proof that fails for the citizen holding it.
-            let kh = key_hash(key);
-            assert_eq!(
-                committed.tree.get(&kh),
-                value.as_deref().map(value_hash),
-                "committed state and state tree disagree on a key"
-            );
-            reads.push(publica_verify::KeyProof {
-                height: header.height,
-                key: key.to_vec(),
-                value,
-                proof: committed.tree.prove(&kh),
-            });
-        }
-        Ok(publica_verify::CertifiedReads { certified: publica_verify::CertifiedHeader { header, certificate }, reads })
-    }
 }
 
-/// Proofs that answer a question about a past time (see [`Shared::read_as_of`]).
+/// Proofs that answer a question about a past time (see [`crate::NodeHandle::read_as_of`]).
 #[derive(Clone, Debug)]
 pub struct AsOfProofs {
     /// One proof per key, all under the certified header of the block in force at the time asked about (the
@@ -1064,17 +1022,18 @@ impl Shared {
     /// block's header comes along to show that no block between them was left out. A node that does not keep past
     /// states (`storage.past_states`), or lacks that block's nodes, proves under its latest header instead, whose
     /// time is at or after `at_ms`, which the verifier equally accepts (the versions' block times decide).
-    /// Everything is read under the committed lock, so a commit cannot slip in between.
+    /// Everything is read under the committed lock, which the caller holds (`committed`), so a commit cannot
+    /// slip in between.
     ///
     /// A time after the last committed block is refused ([`crate::NodeError::AfterLastBlock`]): no header this
     /// node has can show what held then, and an answer proven only up to the last block would claim more than
     /// its proofs cover.
-    pub fn read_as_of<T>(
+    pub(crate) fn read_as_of<T>(
         &self,
+        committed: &Committed,
         at_ms: u64,
-        question: impl FnOnce(&dyn StateRead) -> (T, Vec<Vec<u8>>),
+        question: impl FnOnce(&Committed) -> (T, Vec<Vec<u8>>),
     ) -> Result<(T, AsOfProofs), crate::NodeError> {
-        let committed = self.committed.read();
         let latest = committed.height;
         let Some((last, _)) = &committed.header else {
             return Err(crate::NodeError::NotReady("no block is committed yet; proofs start at height 1".into()));
@@ -1082,7 +1041,7 @@ impl Shared {
         if at_ms > last.time_ms {
             return Err(crate::NodeError::AfterLastBlock { at_ms, height: latest, last_ms: last.time_ms });
         }
-        let (answer, keys) = question(&StoreView(&self.store));
+        let (answer, keys) = question(committed);
         let height = self.height_at_time(at_ms, latest)?.unwrap_or(1);
         if height < latest && self.config.storage.past_states {
             match self.past_proofs(height, at_ms, &keys) {
@@ -1094,7 +1053,7 @@ impl Shared {
             }
         }
         let keys: Vec<&[u8]> = keys.iter().map(Vec::as_slice).collect();
-        let reads = self.latest_proofs(&committed, &keys)?;
+        let reads = crate::handle::latest_proofs(&self.store, committed, &keys)?;
         // The latest header is at or after `at_ms` (checked above): it covers the time on its own.
         Ok((answer, AsOfProofs { reads, following: None }))
     }

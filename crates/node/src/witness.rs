@@ -1,13 +1,13 @@
 //! Pushes each new notary checkpoint to the configured witnesses (C2SP tlog-witness `add-checkpoint`) and adds
 //! their verified cosignatures to the stored checkpoint, so that receipts carry them.
 //!
-//! One task per witness waits on [`Shared::checkpoints`]. For each new checkpoint it sends the witness a
-//! consistency proof from the size the witness last acknowledged (0 at first; a 409 answer says the witness's
-//! size, and the request is sent again from there). On 200 it verifies the returned cosignature lines with the
-//! witness's configured verifier keys, ignoring lines under other keys, and stores the checkpoint again with the
-//! valid ones, if it is still the latest. A failure is logged and retried at the next checkpoint or after a
-//! back-off that doubles up to [`BACKOFF_MAX`]. Nothing here blocks consensus: the tasks only read the store and
-//! rewrite the latest checkpoint's note.
+//! One task per witness waits on the node's checkpoint announcements (`Shared::checkpoints`). For each new
+//! checkpoint it sends the witness a consistency proof from the size the witness last acknowledged (0 at first; a
+//! 409 answer says the witness's size, and the request is sent again from there). On 200 it verifies the returned
+//! cosignature lines with the witness's configured verifier keys, ignoring lines under other keys, and stores the
+//! checkpoint again with the valid ones, if it is still the latest. A failure is logged and retried at the next
+//! checkpoint or after a back-off that doubles up to [`BACKOFF_MAX`]. Nothing here blocks consensus: the tasks only
+//! read the store and rewrite the latest checkpoint's note.
 //!
 //! The tasks hold the node's shared state only while working, and end when the node's state is dropped.
 
@@ -45,7 +45,7 @@ struct Target {
 /// Start one pushing task per configured witness (none if no witness is configured). Must run inside a Tokio
 /// runtime. The configuration was checked when it was loaded; a witness whose settings fail to parse here is
 /// skipped with an error in the log.
-pub fn spawn(shared: &Arc<Shared>) {
+pub(crate) fn spawn(shared: &Arc<Shared>) {
     let witnesses = &shared.config.notary.witnesses;
     if witnesses.is_empty() {
         return;

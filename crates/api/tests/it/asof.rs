@@ -36,8 +36,8 @@ fn permit_chain() -> Chain {
         permit: RecordId::new(PERMIT).unwrap(),
         kind: RecordId::new("market-stall").unwrap(),
         holder: net.admin.address(),
-        valid_from_ms: net.node.genesis.genesis_time_ms,
-        valid_until_ms: net.node.genesis.genesis_time_ms + 365 * 24 * 3_600_000,
+        valid_from_ms: net.node.genesis().genesis_time_ms,
+        valid_until_ms: net.node.genesis().genesis_time_ms + 365 * 24 * 3_600_000,
     });
     net.node.submit(&net.body(&officer, 0, issue).sign(&officer).encode()).unwrap();
     net.commit_block();
@@ -61,7 +61,7 @@ fn verify(
     net: &TestNet,
 ) -> Result<publica_verify::VerifiedAsOf<PermitStatus>, VerifyError> {
     let answer: PermitStatusAnswer = serde_json::from_value(answer.clone()).unwrap();
-    publica_verify::verify_permit_status(&answer, &VerifiedSets::genesis_only(&net.node.genesis))
+    publica_verify::verify_permit_status(&answer, &VerifiedSets::genesis_only(net.node.genesis()))
 }
 
 #[tokio::test]

@@ -5,7 +5,6 @@
 //! take distinct source addresses in 127.0.0.0/8, which Linux routes to the loopback interface.
 
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use publica_node::metrics::ReasonLabel;
@@ -59,14 +58,14 @@ impl LiveNode {
         let node = Node::start(home.path(), validator).await.unwrap();
         let handle = node.handle();
         let (stop_api, stopped) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(publica_api::serve_with_shutdown(Arc::clone(&handle), listener, async move {
+        tokio::spawn(publica_api::serve_with_shutdown(handle.clone(), listener, async move {
             let _ = stopped.await;
         }));
         Self { _home: home, node: Some(node), handle, api, stop_api: Some(stop_api) }
     }
 
     fn height(&self) -> u64 {
-        self.handle.committed.read().height
+        self.handle.height()
     }
 
     async fn wait_for_height(&self, height: u64) {
@@ -78,11 +77,11 @@ impl LiveNode {
     }
 
     fn closed(&self, reason: &'static str) -> u64 {
-        self.handle.metrics.api_connections_closed.get_or_create(&ReasonLabel { reason }).get()
+        self.handle.metrics().api_connections_closed.get_or_create(&ReasonLabel { reason }).get()
     }
 
     fn open(&self) -> i64 {
-        self.handle.metrics.api_connections.get()
+        self.handle.metrics().api_connections.get()
     }
 
     /// Wait until the server has counted `count` connections closed for `reason`.

@@ -58,7 +58,7 @@ async fn reported_equivocation_is_recorded_once_and_listed_with_a_proof() {
     assert_eq!(record["misbehavior"]["type"], "double_vote");
     let certified: CertifiedHeader = serde_json::from_value(listed["certified"].clone()).unwrap();
     let proof: KeyProof = serde_json::from_value(record["proof"].clone()).unwrap();
-    let verified = proof.with_header(&certified).verify_with_genesis(&net.node.genesis).unwrap();
+    let verified = proof.with_header(&certified).verify_with_genesis(net.node.genesis()).unwrap();
     assert_eq!(verified.height, block.header.height);
     assert_eq!(Misbehavior::decode(proof.value.as_deref().unwrap()).unwrap(), offence);
     let block_json = net.get(&format!("/v1/blocks/{}", block.header.height)).await.json();
@@ -93,7 +93,7 @@ async fn validators_refuse_blocks_whose_evidence_breaks_the_rules() {
     let recorded = double_prevote(&net, &net.validator, 1, 0);
     app.report_misbehavior(vec![recorded.clone()]);
     net.commit_block_with(&mut app);
-    let height = net.node.committed.read().height + 1;
+    let height = net.node.height() + 1;
 
     // A proposal from another node's application, with its evidence replaced and the header made to match it.
     let with = |evidence: Vec<Misbehavior>| {
@@ -145,7 +145,7 @@ async fn a_page_of_proven_records_carries_the_commit_certificate_once() {
     let reply = net.get("/v1/evidence").await;
     let listed = reply.json();
     assert_eq!(listed["count"], RECORDS);
-    let certificate = serde_json::to_string(&net.node.store.certificate(RECORDS + 1).unwrap().unwrap()).unwrap();
+    let certificate = serde_json::to_string(&net.node.certified_header(RECORDS + 1).unwrap().certificate).unwrap();
     let text = reply.text();
     assert_eq!(text.matches(&certificate).count(), 1, "one certificate for the whole page");
     // Besides that certificate and its header, the page is its records: nothing in it grows with the signers.
@@ -153,7 +153,7 @@ async fn a_page_of_proven_records_carries_the_commit_certificate_once() {
     let records: usize = listed["evidence"].as_array().unwrap().iter().map(|r| r.to_string().len()).sum();
     assert!(text.len() <= certificate.len() + header.len() + records + 256, "{} bytes", text.len());
     // Every proof of the page verifies, and a tampered one does not.
-    let sets = VerifiedSets::genesis_only(&net.node.genesis);
+    let sets = VerifiedSets::genesis_only(net.node.genesis());
     assert_eq!(publica_verify::verify_document(&reply.bytes, &sets).unwrap().reads.len(), RECORDS as usize);
     let mut tampered = listed.clone();
     tampered["evidence"][1]["proof"]["value"] = serde_json::json!("00");

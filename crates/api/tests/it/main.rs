@@ -6,6 +6,7 @@
 //! The tests of `connections` alone run a whole node with its consensus engine and attack its server over TCP.
 
 mod asof;
+mod boundary;
 // Clients of these tests take source addresses across 127.0.0.0/8, which only Linux routes to loopback as is.
 #[cfg(target_os = "linux")]
 mod connections;
@@ -15,15 +16,13 @@ mod notary;
 mod reads;
 mod submit;
 
-use std::sync::Arc;
-
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::response::Response;
 use publica_consensus::Application as _;
 use publica_node::app::NodeApp;
 use publica_node::shared::now_ms;
-use publica_node::{open_state, HomeLayout, NodeConfig, NodeHandle, Shared};
+use publica_node::{HomeLayout, NodeConfig, NodeHandle};
 use publica_types::{
     AccountsCall, AgencyId, Block, Call, ChainId, CommitCertificate, CommitSignature, DecidedExtensions, Genesis,
     GenesisAccount, GenesisAgency, Keypair, Role, SignedVoteExtension, Transaction, TxBody, Validator, ValidatorSet,
@@ -79,8 +78,7 @@ impl TestNet {
         let mut config =
             NodeConfig::new("api-test-node", "127.0.0.1:0".parse().unwrap(), "127.0.0.1:0".parse().unwrap());
         tune(&mut config);
-        let (store, committed) = open_state(&layout, &genesis, &config.storage).unwrap();
-        let node = Shared::new(genesis, config, store, committed, validator.address());
+        let node = NodeHandle::open(&layout, genesis, config, validator.address()).unwrap();
         Self { _home: home, node, admin, validator, chain_id }
     }
 
@@ -103,7 +101,7 @@ impl TestNet {
     /// The node's consensus application, as consensus would run it.
     pub fn app(&self) -> NodeApp {
         let signer = publica_notary::checkpoint::LogSigner::new(&self.chain_id, &self.validator).unwrap();
-        NodeApp::new(Arc::clone(&self.node), signer)
+        NodeApp::new(&self.node, signer)
     }
 
     /// Propose a block from the mempool and commit it with a certificate signed by the validator.
@@ -148,7 +146,7 @@ impl TestNet {
     }
 
     pub fn mempool_len(&self) -> usize {
-        self.node.mempool.lock().len()
+        self.node.status().mempool_txs
     }
 
     pub async fn get(&self, uri: &str) -> Reply {
@@ -174,7 +172,7 @@ impl TestNet {
     }
 
     pub async fn call(&self, request: Request<Body>) -> Reply {
-        Reply::read(publica_api::router(Arc::clone(&self.node)).oneshot(request).await.unwrap()).await
+        Reply::read(publica_api::router(self.node.clone()).oneshot(request).await.unwrap()).await
     }
 }
 

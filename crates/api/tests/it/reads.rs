@@ -63,7 +63,7 @@ async fn state_proofs_verify_for_present_and_absent_keys() {
     let present = account_key(&key(10).address());
     let reply = net.get(&format!("/v1/state/{}", hex::encode(&present))).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
-    let verified = verify_document(&reply.bytes, &net.node.genesis);
+    let verified = verify_document(&reply.bytes, net.node.genesis());
     assert_eq!(verified.height, 1);
     assert_eq!(verified.key, present);
     let value = verified.value.expect("the registered official is present");
@@ -79,16 +79,16 @@ async fn state_proofs_verify_for_present_and_absent_keys() {
     let reply = net.get(&format!("/v1/state/{}", hex::encode(&absent))).await;
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(reply.json()["value"], serde_json::Value::Null);
-    let verified = verify_document(&reply.bytes, &net.node.genesis);
+    let verified = verify_document(&reply.bytes, net.node.genesis());
     assert_eq!(verified.value, None);
 
     // A proof that lies does not verify: claim the absent key holds the present key's value.
     let mut forged = ReadProof::from_json(&reply.bytes).unwrap();
     forged.value = Some(value.clone());
-    assert!(forged.verify_with_genesis(&net.node.genesis).is_err());
+    assert!(forged.verify_with_genesis(net.node.genesis()).is_err());
     let mut forged = ReadProof::from_json(&reply.bytes).unwrap();
     forged.certified.header.state_root = [0; 32];
-    assert!(forged.verify_with_genesis(&net.node.genesis).is_err());
+    assert!(forged.verify_with_genesis(net.node.genesis()).is_err());
 }
 
 #[tokio::test]
@@ -107,7 +107,7 @@ async fn account_route_gives_record_nonce_and_proof() {
     assert_eq!(body["account"]["kind"], json!({"type": "official", "agency": "land-registry", "roles": ["admin"]}));
     assert_eq!(body["account"]["active"], true);
     let proof_bytes = serde_json::to_vec(&body["proof"]).unwrap();
-    let verified = verify_document(&proof_bytes, &net.node.genesis);
+    let verified = verify_document(&proof_bytes, net.node.genesis());
     assert_eq!(verified.key, account_key(&admin));
     let record: publica_accounts::AccountRecord =
         codec::decode_canonical("account", verified.value.as_deref().unwrap(), 1 << 16).unwrap();
@@ -138,7 +138,7 @@ async fn blocks_by_height_and_latest() {
     assert_eq!(body["tx_ids"], json!([tx.id().to_string()]));
     assert!(body.get("txs").is_none());
     let certificate: publica_types::CommitCertificate = serde_json::from_value(body["certificate"].clone()).unwrap();
-    certificate.verify(&net.chain_id, &net.node.genesis.validators).unwrap();
+    certificate.verify(&net.chain_id, &net.node.genesis().validators).unwrap();
     assert_eq!(certificate.block_hash, block.hash());
 
     let full = net.get("/v1/blocks/1?txs=true").await.json();
@@ -214,7 +214,7 @@ async fn genesis_is_served_as_stored() {
     let reply = net.get("/v1/genesis").await;
     assert_eq!(reply.status, StatusCode::OK);
     let genesis = Genesis::from_json(&reply.bytes).unwrap();
-    assert_eq!(genesis, net.node.genesis);
+    assert_eq!(&genesis, net.node.genesis());
 }
 
 #[tokio::test]
@@ -225,7 +225,7 @@ async fn past_states_are_proven_under_the_header_of_their_time() {
     net.node.submit(&net.register(1, 11).encode()).unwrap();
     let second = net.commit_block();
     net.commit_block();
-    let genesis = &net.node.genesis;
+    let genesis = net.node.genesis();
     let official = account_key(&key(10).address());
     let later = account_key(&key(11).address());
 
@@ -271,7 +271,7 @@ async fn a_node_without_past_states_proves_under_its_latest_header() {
     let official = account_key(&key(10).address());
     let ((), read) = net.node.read_as_of(first.header.time_ms, |_| ((), vec![official])).unwrap();
     let verified =
-        read.reads.reads[0].with_header(&read.reads.certified).verify_with_genesis(&net.node.genesis).unwrap();
+        read.reads.reads[0].with_header(&read.reads.certified).verify_with_genesis(net.node.genesis()).unwrap();
     assert_eq!(verified.height, 2);
     assert!(verified.value.is_some() && read.following.is_none());
 }

@@ -98,7 +98,7 @@ async fn oversize_body_is_refused_before_decoding() {
 async fn single_submissions_have_their_own_tighter_limit() {
     let net = TestNet::new();
     let limit = publica_api::SUBMIT_BODY_BYTES_MAX;
-    assert!(limit < net.node.config.api.body_bytes_max);
+    assert!(limit < net.node.config().api.body_bytes_max);
     refused(&net, vec![0; limit + 1], StatusCode::PAYLOAD_TOO_LARGE, "request_too_large").await;
     // Base64 of more than a transaction's bytes, inside the body limit: the transaction limit answers.
     let too_long = "A".repeat((MAX_TX_BYTES / 3 + 2) * 4);
@@ -192,7 +192,7 @@ async fn replayed_and_far_nonces_conflict() {
     refused(&net, net.register(0, 11).encode(), StatusCode::CONFLICT, "bad_nonce").await;
     // The committed transaction itself again.
     refused(&net, first.encode(), StatusCode::CONFLICT, "duplicate_transaction").await;
-    let ahead = net.node.config.mempool.per_sender_max as u64 + 1;
+    let ahead = net.node.config().mempool.per_sender_max as u64 + 1;
     refused(&net, net.register(ahead, 12).encode(), StatusCode::CONFLICT, "nonce_too_far_ahead").await;
     assert_eq!(net.post_raw("/v1/transactions", net.register(1, 11).encode()).await.status, StatusCode::ACCEPTED);
 }

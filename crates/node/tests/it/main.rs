@@ -1,8 +1,5 @@
 //! Tests of the node's mempool and of start-up state checks.
 
-mod admission;
-mod cancel;
-
 use publica_crypto::Keypair;
 use publica_node::mempool::{Mempool, MempoolLimits, Priority};
 use publica_types::*;

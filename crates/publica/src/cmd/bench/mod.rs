@@ -277,7 +277,7 @@ pub fn run(args: Args) -> Result<()> {
     println!("| half-rate run: offered {target:.0} tx/s, committed {achieved:.0} tx/s, {count} txs | |");
     println!("| submission to commit p50 at half rate | {:.1} ms |", p50 * 1e3);
     println!("| submission to commit p99 at half rate | {:.1} ms |", p99 * 1e3);
-    println!("| state entries | {} |", node.committed.read().tree.len());
+    println!("| state entries | {} |", node.view(|state| state.state_entries()));
     println!("| proof document (JSON) | {} bytes |", json.len());
     println!("| Merkle proof (borsh) / certificate (borsh) | {merkle_bytes} / {cert_bytes} bytes |");
     println!("| offline verification, certificate + Merkle proof | {full_us:.0} µs |");
@@ -363,7 +363,7 @@ impl BenchNode {
 }
 
 fn committed_txs(node: &NodeHandle) -> u64 {
-    node.metrics.txs_committed.get()
+    node.metrics().txs_committed.get()
 }
 
 /// Submit in chunks through batch admission; every transaction must be admitted.
@@ -406,13 +406,13 @@ fn latency_run(node: &NodeHandle, txs: &[Transaction], rate: f64) -> Result<(f64
     let watcher = {
         let (node, submitted, latencies, done) = (node.clone(), submitted.clone(), latencies.clone(), done.clone());
         std::thread::spawn(move || {
-            let mut height = node.committed.read().height;
+            let mut height = node.height();
             while !done.load(Ordering::Relaxed) {
-                let now_height = node.committed.read().height;
+                let now_height = node.height();
                 while height < now_height {
                     height += 1;
                     let now = Instant::now();
-                    if let Ok(Some(block)) = node.store.block(height) {
+                    if let Ok((Some((block, _)), _)) = node.block(height) {
                         let submitted = submitted.lock().expect("not poisoned");
                         let mut l = latencies.lock().expect("not poisoned");
                         for tx in &block.txs {

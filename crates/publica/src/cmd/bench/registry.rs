@@ -238,7 +238,7 @@ pub fn run(params: &Params) -> Result<()> {
     let opens = signer.sign_all(opens);
     let open_secs = commit(&node, &opens, usize::MAX)?;
     // Which application each transfer got: numbers follow the order of the block, not of submission.
-    let view = publica_node::shared::StoreView(&node.store);
+    let view = node.live_state();
     let mut application_of = vec![None; params.transfers];
     for id in first_app..first_app + params.transfers as u64 {
         let (_, action) =
@@ -342,8 +342,8 @@ pub fn run(params: &Params) -> Result<()> {
     println!("| offline check of an as-of answer (certificates, Merkle proofs, decision) | {verify_us:.0} µs |");
     println!(
         "| store on disk after the run (of which state tree nodes kept for past roots) | {:.0} MB ({:.0} MB) |",
-        node.store.disk_space() as f64 / 1e6,
-        node.store.state_nodes_disk_space() as f64 / 1e6
+        node.disk_space() as f64 / 1e6,
+        node.state_nodes_disk_space() as f64 / 1e6
     );
     bench.stop(node);
     Ok(())
@@ -352,7 +352,7 @@ pub fn run(params: &Params) -> Result<()> {
 /// The number the next application will get.
 fn next_application(node: &publica_node::NodeHandle) -> u64 {
     use publica_types::StateRead;
-    let view = publica_node::shared::StoreView(&node.store);
+    let view = node.live_state();
     view.get(publica_registry::schema::NEXT_APPLICATION_KEY)
         .and_then(|b| b.as_slice().try_into().ok().map(u64::from_le_bytes))
         .unwrap_or(1)

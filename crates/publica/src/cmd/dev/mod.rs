@@ -166,7 +166,7 @@ fn create(home: &Path, api: SocketAddr) -> Result<()> {
 /// on the next). Returns how many transactions it committed.
 fn seed(node: &NodeHandle) -> Result<usize> {
     let chain_id = node.chain_id().clone();
-    let view = publica_node::shared::StoreView(&node.store);
+    let view = node.live_state();
     let exists = |name: &str| publica_accounts::account(&view, &demo_key(name).public_key().address()).is_some();
     // Each sender's transactions carry consecutive nonces from its committed next nonce.
     let mut nonces: std::collections::HashMap<String, u64> = std::collections::HashMap::new();

@@ -10,7 +10,6 @@
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use publica_node::shared::StoreView;
 use publica_node::NodeHandle;
 use publica_registry::schema::Title;
 use publica_types::registry::{
@@ -209,7 +208,7 @@ const COMPANIES: &[DemoCompany] = &[
 /// Register the demo companies not registered yet, each through the whole workflow.
 fn seed_companies(node: &NodeHandle, next_nonce: &mut dyn FnMut(&str) -> u64) -> Result<usize> {
     let chain_id = node.chain_id().clone();
-    let view = StoreView(&node.store);
+    let view = node.live_state();
     let wait = |ids: &[TxId]| super::super::wait_committed(node, ids, Duration::from_secs(120));
     let mut committed = 0;
     let mut numbers: Vec<RecordId> = Vec::new();
@@ -298,7 +297,7 @@ fn seed_companies(node: &NodeHandle, next_nonce: &mut dyn FnMut(&str) -> u64) ->
     Ok(committed)
 }
 
-fn next_application(view: &StoreView) -> u64 {
+fn next_application(view: &publica_node::LiveState) -> u64 {
     use publica_types::StateRead;
     view.get(publica_registry::schema::NEXT_APPLICATION_KEY)
         .and_then(|b| b.as_slice().try_into().ok().map(u64::from_le_bytes))
@@ -308,7 +307,7 @@ fn next_application(view: &StoreView) -> u64 {
 /// Seed what is missing; returns the number of transactions committed.
 pub(super) fn seed(node: &NodeHandle, next_nonce: &mut dyn FnMut(&str) -> u64) -> Result<usize> {
     let chain_id = node.chain_id().clone();
-    let view = StoreView(&node.store);
+    let view = node.live_state();
     let send = |sender: &str, call: RegistryCall, nonce: u64| submit(node, &chain_id, &demo_key(sender), nonce, call);
     let wait = |ids: &[TxId]| super::super::wait_committed(node, ids, Duration::from_secs(120));
     let mut committed = 0;

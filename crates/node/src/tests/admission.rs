@@ -4,11 +4,11 @@
 
 use std::sync::Arc;
 
+use crate::app::NodeApp;
+use crate::shared::{now_ms, Shared, StoreView};
+use crate::{HomeLayout, NodeConfig, NodeHandle, TxStatus};
 use publica_consensus::Application as _;
 use publica_crypto::Keypair;
-use publica_node::app::NodeApp;
-use publica_node::shared::now_ms;
-use publica_node::{open_state, HomeLayout, NodeConfig, NodeHandle, Shared, TxStatus};
 use publica_types::call::{rotate_key_message, ROTATE_KEY_TAG};
 use publica_types::*;
 
@@ -16,7 +16,7 @@ use publica_types::*;
 /// `building-authority`, administered by `other_admin`) and one validator.
 pub(crate) struct Net {
     _home: tempfile::TempDir,
-    pub node: NodeHandle,
+    pub node: Arc<Shared>,
     pub admin: Keypair,
     pub validator: Keypair,
     /// The administrator of a second agency (`building-authority`).
@@ -67,10 +67,10 @@ impl Net {
         let mut config =
             NodeConfig::new("admission-test", "127.0.0.1:0".parse().unwrap(), "127.0.0.1:0".parse().unwrap());
         tune(&mut config);
-        let (store, committed) = open_state(&layout, &genesis, &config.storage).unwrap();
-        let node = Shared::new(genesis, config, store, committed, validator.address());
+        let handle = NodeHandle::open(&layout, genesis, config, validator.address()).unwrap();
         let signer = publica_notary::checkpoint::LogSigner::new(&chain_id, &validator).unwrap();
-        let app = NodeApp::new(Arc::clone(&node), signer);
+        let app = NodeApp::new(&handle, signer);
+        let node = Arc::clone(handle.shared());
         Self { _home: home, node, admin, validator, other_admin, chain_id, app }
     }
 
@@ -138,7 +138,7 @@ impl Net {
     }
 
     pub fn next_nonce(&self, account: &Keypair) -> u64 {
-        publica_accounts::next_nonce(&publica_node::shared::StoreView(&self.node.store), &account.address())
+        publica_accounts::next_nonce(&StoreView(&self.node.store), &account.address())
     }
 
     /// Register an official of the agency with `roles` (by the admin, at its next nonce).
@@ -362,7 +362,7 @@ fn a_pending_transaction_that_a_commit_made_invalid_leaves_the_mempool() {
     net.submit(&suspend).unwrap();
     // Blocks of one transaction, taken from the senders in turn: turn so that the next block takes the
     // suspension, not the pending transaction.
-    let view = publica_node::shared::StoreView(&net.node.store);
+    let view = StoreView(&net.node.store);
     loop {
         let next = net.node.mempool.lock().select(1, usize::MAX, |s| publica_accounts::next_nonce(&view, s));
         if next[0].id() == pending.id() {
@@ -481,10 +481,7 @@ fn an_admission_waiting_for_its_sender_does_not_hold_up_a_commit() {
     // Another admission of the sender is in progress: it holds the sender's ticket.
     let tx0 = net.sign(&official, 0, rotation(&net.chain_id, &official.address(), 0, &key(21)));
     let height = net.node.committed.read().height;
-    let class = publica_node::mempool::SenderClass {
-        priority: publica_node::mempool::Priority::Official,
-        agency: Some(agency()),
-    };
+    let class = crate::mempool::SenderClass { priority: crate::mempool::Priority::Official, agency: Some(agency()) };
     let ticket =
         net.node.mempool.lock().begin_admission(&tx0, tx0.encode().len(), &class, 0, height, |_| false).unwrap();
     let node = Arc::clone(&net.node);
@@ -572,10 +569,7 @@ fn revalidation_after_a_commit_stops_at_its_time_budget() {
     }
     // Sixteen clerks, each with a pending key rotation held without its run's writes (as after a commit that
     // touched what the runs read): after the next commit every run must be executed, signature checks included.
-    let class = publica_node::mempool::SenderClass {
-        priority: publica_node::mempool::Priority::Official,
-        agency: Some(agency()),
-    };
+    let class = crate::mempool::SenderClass { priority: crate::mempool::Priority::Official, agency: Some(agency()) };
     for (i, clerk) in clerks.iter().enumerate() {
         let tx = net.sign(clerk, 0, rotation(&net.chain_id, &clerk.address(), 0, &key(150 + i as u8)));
         let len = tx.encode().len();

@@ -4,7 +4,7 @@ use std::sync::atomic::AtomicBool;
 
 use publica_types::{AccountsCall, Call, ErrorCode, Role};
 
-use crate::admission::Net;
+use super::admission::Net;
 
 /// A batch whose request is gone (the API sets the flag when the client disconnects or the request times out)
 /// admits nothing more and executes nothing more: every transaction not reached is refused `unavailable`.
