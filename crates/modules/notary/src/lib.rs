@@ -14,21 +14,20 @@
 //! - finding whether a hash was anchored before reads an [`AnchorIndex`] kept by the node (hash → entry index),
 //!   which is a function of the log alone and therefore the same on every node.
 
-pub mod checkpoint;
-mod entry;
-mod error;
+pub mod error;
 
 use std::collections::HashMap;
 
 use publica_merkle::frontier::Frontier;
 use publica_merkle::log::leaf_hash;
-use publica_types::{
-    CallContext, ErrorCode, Hash, NotaryCall, Role, StateRead, StateWrite, TxError, MAX_ANCHOR_HASHES,
-};
+use publica_types::{CallContext, Hash, NotaryCall, Role, StateRead, StateWrite, TxError, MAX_ANCHOR_HASHES};
 use rayon::prelude::*;
 
-pub use entry::{check_label, Entry, ENTRY_VERSION, MAX_ENTRY_BYTES};
 pub use error::NotaryError;
+/// The log's checkpoints and the validators' votes on them, which need no state machine: they live in
+/// `publica-notary-log`, where the verifier and the witness use them.
+pub use publica_notary_log::checkpoint;
+pub use publica_notary_log::{check_label, Entry, ENTRY_VERSION, MAX_ENTRY_BYTES};
 
 /// State key of the log's [`Frontier`].
 pub const LOG_STATE_KEY: &[u8] = b"ntr/log";
@@ -232,11 +231,11 @@ pub fn execute(
         NotaryCall::Anchor { hashes, label } => {
             let official = publica_accounts::require_role(state, &ctx.sender, Role::NOTARY)?;
             let agency = official.agency().cloned().ok_or_else(|| {
-                TxError::new(ErrorCode::NotPermitted, format!("account {} belongs to no agency", ctx.sender))
+                TxError::new(error::NOTARY_NOT_AN_OFFICIAL, format!("account {} belongs to no agency", ctx.sender))
             })?;
             if hashes.is_empty() || hashes.len() > MAX_ANCHOR_HASHES {
                 return Err(TxError::new(
-                    ErrorCode::InvalidArgument,
+                    error::ANCHOR_HASH_COUNT_OUT_OF_RANGE,
                     format!(
                         "an anchoring carries 1 to {MAX_ANCHOR_HASHES} hashes, this one has {}; split the batch",
                         hashes.len()
@@ -244,7 +243,7 @@ pub fn execute(
                 ));
             }
             if let Some(label) = label {
-                check_label(label).map_err(|e| TxError::new(ErrorCode::InvalidArgument, e.to_string()))?;
+                check_label(label).map_err(|e| TxError::new(error::ANCHOR_LABEL_INVALID, e.to_string()))?;
             }
             let template = Entry {
                 hash: [0; 32],
