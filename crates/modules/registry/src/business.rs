@@ -278,7 +278,7 @@ fn person_holders(shareholders: &[Shareholding]) -> impl Iterator<Item = Address
     })
 }
 
-/// Most parties a company filing's application may have (the bound of [`Application`](crate::schema::Application)).
+/// Most parties a company filing's application may have (the bound of [`crate::schema::Application`]).
 pub const MAX_FILING_PARTIES: usize = 2 * publica_types::registry::MAX_OWNERS + 8;
 
 /// Who must consent to a filing before it takes effect.

@@ -9,9 +9,9 @@
 //! answers), [`rules`] (who may do what), [`geo`] (exact parcel geometry and the spatial index), [`bods`] (the
 //! BODS export). The full specification is `docs/registry.md`.
 //!
-//! Execution is deterministic by construction: time comes only from the block ([`CallContext::time_ms`]),
-//! geometry is exact integer arithmetic, the area uses only correctly rounded floating-point operations, and no
-//! output depends on hash-map order.
+//! Execution is deterministic by construction: time comes only from the block
+//! ([`CallContext::time_ms`](publica_types::CallContext::time_ms)), geometry is exact integer arithmetic, the area
+//! uses only correctly rounded floating-point operations, and no output depends on hash-map order.
 
 pub mod bods;
 pub mod business;
