@@ -2,7 +2,8 @@
 //!
 //! Every error response, whatever produced it (a handler, an extractor, the body limit, the timeout, an unknown
 //! route, a panic), has the body `{"error": {"code": "<stable string>", "number": <u16>, "message": "..."}}` with
-//! a code from [`ErrorCode`]. The HTTP status follows from the code ([`http_status`]), except for the three
+//! a [`Code`]: a generic [`ErrorCode`] or a module's own code. The HTTP status follows from the code's class
+//! ([`http_status`]), except for the three
 //! request-level refusals that HTTP has its own status for: an unknown method (405) and an unsupported content
 //! type (415), both with code `malformed_request`.
 
@@ -10,7 +11,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
-use publica_types::{ErrorCode, TxError};
+use publica_types::{Code, ErrorCode, TxError};
 
 /// Seconds a client should wait before retrying a request refused with status 503.
 pub const RETRY_AFTER_SECS: u32 = 1;
@@ -49,17 +50,17 @@ pub enum ApiError {
 
 impl ApiError {
     /// The stable code of this error.
-    pub fn code(&self) -> ErrorCode {
+    pub fn code(&self) -> Code {
         match self {
             Self::Refused(e) => e.code,
             Self::Malformed(_) | Self::UnsupportedMediaType(_) | Self::MethodNotAllowed(_) => {
-                ErrorCode::MalformedRequest
+                ErrorCode::MalformedRequest.into()
             }
-            Self::TooLarge(_) => ErrorCode::RequestTooLarge,
-            Self::NotFound(_) => ErrorCode::NotFound,
-            Self::Unavailable(_) => ErrorCode::Unavailable,
-            Self::Internal(_) => ErrorCode::Internal,
-            Self::AfterLastBlock(_) => ErrorCode::TimeAfterLastBlock,
+            Self::TooLarge(_) => ErrorCode::RequestTooLarge.into(),
+            Self::NotFound(_) => ErrorCode::NotFound.into(),
+            Self::Unavailable(_) => ErrorCode::Unavailable.into(),
+            Self::Internal(_) => ErrorCode::Internal.into(),
+            Self::AfterLastBlock(_) => ErrorCode::TimeAfterLastBlock.into(),
         }
     }
 
@@ -68,7 +69,7 @@ impl ApiError {
         match self {
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
-            other => http_status(other.code()),
+            other => http_status(other.code().class()),
         }
     }
 
@@ -153,9 +154,9 @@ pub struct ErrorEnvelope {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ErrorBody {
-    /// Stable string code (`ErrorCode::as_str`); what clients should match on.
+    /// Stable string code (`Code::as_str`); what clients should match on.
     pub code: String,
-    /// Stable numeric code (`ErrorCode::number`).
+    /// Stable numeric code (`Code::number`).
     pub number: u16,
     /// What was wrong and what to do.
     pub message: String,
@@ -163,7 +164,8 @@ pub struct ErrorBody {
 
 impl ErrorBody {
     /// The body for `code` with `message`.
-    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+    pub fn new(code: impl Into<Code>, message: impl Into<String>) -> Self {
+        let code = code.into();
         Self { code: code.as_str().to_owned(), number: code.number(), message: message.into() }
     }
 }
@@ -174,7 +176,8 @@ impl From<&TxError> for ErrorBody {
     }
 }
 
-/// The HTTP status that answers an error with this code.
+/// The HTTP status that answers an error with this generic code; a module's own code is answered with the status
+/// of the generic code it refines (`Code::class`).
 ///
 /// - 400: the request or the transaction cannot be parsed or authenticated;
 /// - 403: the sender may not do this;

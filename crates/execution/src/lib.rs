@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use publica_merkle::{key_hash, value_hash, StateTree, NODE_LEN};
 use publica_types::{
-    codec, evidence, Address, Call, CallContext, ChainId, ErrorCode, Genesis, Hash, Misbehavior, PublicKeyBytes,
+    codec, evidence, Address, Call, CallContext, ChainId, Code, ErrorCode, Genesis, Hash, Misbehavior, PublicKeyBytes,
     StateRead, Transaction, TxError, TxId, ValidatorSet,
 };
 
@@ -33,6 +33,21 @@ pub use publica_governance::VALIDATORS_KEY;
 pub const CHAIN_ID_KEY: &[u8] = b"sys/chain-id";
 /// State key of the genesis document's hash.
 pub const GENESIS_HASH_KEY: &[u8] = b"sys/genesis-hash";
+
+/// Every stable error code a refusal or an API error may carry: the generic codes of the envelope, admission
+/// and the API ([`ErrorCode::ALL`]), then each module's own codes in module order (accounts 3000-3099,
+/// governance 3100-3199, notary 3200-3299, registries 3300-3699). The OpenAPI document and `docs/api.md` list
+/// exactly these.
+pub fn error_codes() -> Vec<Code> {
+    let generic = ErrorCode::ALL.iter().map(|&c| Code::from(c));
+    let modules = [
+        publica_accounts::error::CODES,
+        publica_governance::error::CODES,
+        publica_notary::error::CODES,
+        publica_registry::error::CODES,
+    ];
+    generic.chain(modules.into_iter().flatten().copied()).collect()
+}
 
 /// Who wrote each key a block changed: `Some(sender)` when only that sender's transactions wrote it, `None` when
 /// several senders did, or the block itself (evidence, the notary log's head). Admission uses it to tell whether a

@@ -111,7 +111,7 @@ impl Metrics {
     }
 
     /// Count a refusal.
-    pub fn refused(&self, code: publica_types::ErrorCode) {
+    pub fn refused(&self, code: publica_types::Code) {
         self.txs_refused.get_or_create(&CodeLabel { code: code.as_str().to_owned() }).inc();
     }
 

@@ -78,7 +78,7 @@ impl Committed {
 }
 
 /// Transaction status as the API reports it.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum TxStatus {
     /// Waiting in the mempool.
@@ -93,7 +93,7 @@ pub enum TxStatus {
     /// Refused, or dropped before inclusion.
     Rejected {
         /// Stable code.
-        code: ErrorCode,
+        code: publica_types::Code,
         /// Reason.
         message: String,
     },

@@ -106,7 +106,7 @@ impl ErrorCode {
         }
     }
 
-    /// Every code, for documentation and tests.
+    /// Every generic code, for documentation and tests (the modules list their own in their `error` modules).
     pub const ALL: &'static [ErrorCode] = &[
         Self::MalformedTransaction,
         Self::TransactionTooLarge,
@@ -146,21 +146,104 @@ impl From<&CodecError> for ErrorCode {
     }
 }
 
+/// A stable error code: the number, its string form, and the generic [`ErrorCode`] it refines.
+///
+/// The codes of the envelope, admission and the API are the [`ErrorCode`]s (`From<ErrorCode>`); each module
+/// declares its own refusals with [`Code::new`] in its `error` module, in the range of numbers given to it
+/// (`docs/api.md`, "Error codes"). A module code refines a generic one, its `class`: the HTTP status of a refusal
+/// follows the class, so a refusal that was reported under a generic code keeps its status under its own code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Code {
+    number: u16,
+    name: &'static str,
+    class: ErrorCode,
+}
+
+impl Code {
+    /// A module's code: `number` in the module's range, `name` its snake_case string, `class` the generic code it
+    /// refines.
+    pub const fn new(number: u16, name: &'static str, class: ErrorCode) -> Self {
+        Self { number, name, class }
+    }
+
+    /// The stable numeric code.
+    pub fn number(self) -> u16 {
+        self.number
+    }
+
+    /// The stable string code, as used in JSON.
+    pub fn as_str(self) -> &'static str {
+        self.name
+    }
+
+    /// The generic code this one refines (itself, for a generic code).
+    pub fn class(self) -> ErrorCode {
+        self.class
+    }
+}
+
+impl From<ErrorCode> for Code {
+    fn from(code: ErrorCode) -> Self {
+        Self { number: code.number(), name: code.as_str(), class: code }
+    }
+}
+
+/// A code equals a generic code only when it IS that code, not when it refines it.
+impl PartialEq<ErrorCode> for Code {
+    fn eq(&self, other: &ErrorCode) -> bool {
+        *self == Code::from(*other)
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name)
+    }
+}
+
 /// Why a transaction was refused: a stable code and a message for people.
 ///
 /// This is what admission returns and what the node records for a transaction that did not make it into a block.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
 #[error("{message} ({})", code.as_str())]
 pub struct TxError {
     /// The stable code.
-    pub code: ErrorCode,
+    pub code: Code,
     /// What was wrong and, where it helps, what to do.
     pub message: String,
 }
 
 impl TxError {
     /// A refusal with this code and message.
-    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { code, message: message.into() }
+    pub fn new(code: impl Into<Code>, message: impl Into<String>) -> Self {
+        Self { code: code.into(), message: message.into() }
     }
+}
+
+/// Declare a module's error codes as `pub const`s of type [`Code`], and `CODES`, the list of all of them.
+///
+/// ```
+/// publica_types::module_codes! {
+///     /// The thing is not there.
+///     THING_MISSING = (3999, "thing_missing", NotFound);
+/// }
+/// assert_eq!(CODES, &[THING_MISSING]);
+/// assert_eq!(THING_MISSING.class(), publica_types::ErrorCode::NotFound);
+/// ```
+#[macro_export]
+macro_rules! module_codes {
+    ($($(#[doc = $doc:expr])* $name:ident = ($number:literal, $string:literal, $class:ident);)*) => {
+        $(
+            $(#[doc = $doc])*
+            pub const $name: $crate::Code = $crate::Code::new($number, $string, $crate::ErrorCode::$class);
+        )*
+        /// Every code of this module, in number order.
+        pub const CODES: &[$crate::Code] = &[$($name),*];
+    };
 }

@@ -26,7 +26,7 @@ pub use codec::{decode_canonical, encode, CodecError};
 pub use consensus::{
     log_origin, CommitCertificate, CommitSignature, ProposalBody, Validator, ValidatorSet, VoteBody, VoteKind,
 };
-pub use error::{ErrorCode, TxError, TypesError};
+pub use error::{Code, ErrorCode, TxError, TypesError};
 pub use evidence::{
     EvidenceKind, Misbehavior, SignedProposal, SignedVote, MAX_BLOCK_EVIDENCE, MAX_EVIDENCE_AGE_HEIGHTS,
     MAX_EVIDENCE_BYTES, MAX_EVIDENCE_PER_VALIDATOR,

@@ -14,7 +14,7 @@
 //! 6. validators holding more than two thirds of the voting power signed the checkpoint with BOTH their keys (the
 //!    Ed25519 note signature and the ML-DSA-44 cosignature) and cosignatures of one same time, every signature
 //!    line of a known validator key verifies, and that set was signing at that time: the same rule as
-//!    `publica_notary::checkpoint::verify_checkpoint` (`checkpoint_quorum`), with the set in force chosen by the
+//!    `publica_notary_log::checkpoint::verify_checkpoint` (`checkpoint_quorum`), with the set in force chosen by the
 //!    time the signing majority attests, never by the latest line (which one validator could date anywhere);
 //! 7. at least `min_witnesses` distinct witness keys of the policy cosigned the checkpoint, and every line of a
 //!    policy witness key verifies.
@@ -29,8 +29,8 @@
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 
-use publica_notary::checkpoint::{checkpoint_quorum, origin, QuorumFailure};
-use publica_notary::{Entry, NotaryError};
+use publica_notary_log::checkpoint::{checkpoint_quorum, origin, QuorumFailure};
+use publica_notary_log::{Entry, NotaryError};
 use publica_tlog::{SignedCheckpoint, TlogError, TlogProof, VerifierKey};
 use publica_types::{Address, ChainId, Hash, ValidatorSet};
 

@@ -24,7 +24,7 @@
 //! | 413 | the body is larger than [`MAX_BODY_BYTES`] |
 //! | 400 | the body is malformed, or its old size exceeds the checkpoint size |
 //! | 404 | the checkpoint's origin is not a log the witness follows |
-//! | 403 | validators holding more than two thirds of the voting power did not sign it with BOTH their keys and cosignatures of one same time, or a validator's signature fails ([`publica_notary::checkpoint::verify_checkpoint`]) |
+//! | 403 | validators holding more than two thirds of the voting power did not sign it with BOTH their keys and cosignatures of one same time, or a validator's signature fails ([`publica_notary_log::checkpoint::verify_checkpoint`]) |
 //! | 409 | the old size is not the size of the latest cosigned checkpoint; the body is that size and a newline, with `Content-Type: text/x.tlog.size` |
 //! | 422 | a size-0 checkpoint without the empty-tree root, a proof from old size 0, a consistency proof that fails, or the same size with another root |
 //! | 200 | two cosignature lines under the witness's name: ML-DSA-44 (type `0x06`) and Ed25519 (type `0x04`), both timestamped with the current time |
@@ -54,7 +54,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use parking_lot::Mutex;
 use publica_crypto::Keypair;
-use publica_notary::checkpoint::{origin, validator_vkeys, verify_checkpoint};
+use publica_notary_log::checkpoint::{origin, validator_vkeys, verify_checkpoint};
 use publica_tlog::{
     AddCheckpointRequest, Ed25519Cosigner, MlDsa44Cosigner, NoteSignature, SignedCheckpoint, TlogError, VerifierKey,
     MAX_SIGNATURES,

@@ -1,5 +1,6 @@
 //! Tests of execution and, through it, of the accounts module's rules.
 
+mod codes;
 mod set_change;
 
 use std::collections::BTreeMap;
@@ -138,7 +139,7 @@ fn register_official(name: &str, agency: &str, roles: &[&str]) -> AccountsCall {
     }
 }
 
-fn code(e: Option<TxError>) -> Option<ErrorCode> {
+fn code(e: Option<TxError>) -> Option<Code> {
     e.map(|e| e.code)
 }
 
@@ -162,27 +163,27 @@ fn an_administrator_registers_officials_of_its_own_agency_only() {
     // Another agency's officials are out of reach.
     assert_eq!(
         code(chain.run(chain.tx(&admin, register_official("x", "land", &["registrar"])))),
-        Some(ErrorCode::NotPermitted)
+        Some(publica_accounts::error::OFFICIAL_OF_OTHER_AGENCY_REGISTERED)
     );
     // An official without the admin role cannot register anyone.
     let clerk = key("clerk");
     assert_eq!(
         code(chain.run(chain.tx(&clerk, register_official("y", "civil", &["clerk"])))),
-        Some(ErrorCode::MissingRole)
+        Some(ErrorCode::MissingRole.into())
     );
     // A key backs one account.
     assert_eq!(
         code(chain.run(chain.tx(&admin, register_official("clerk", "civil", &["clerk"])))),
-        Some(ErrorCode::AccountExists)
+        Some(ErrorCode::AccountExists.into())
     );
     // Role lists are checked.
     assert_eq!(
         code(chain.run(chain.tx(&admin, register_official("z", "civil", &[])))),
-        Some(ErrorCode::InvalidArgument)
+        Some(publica_accounts::error::ROLE_COUNT_OUT_OF_RANGE)
     );
     assert_eq!(
         code(chain.run(chain.tx(&admin, register_official("z", "civil", &["a", "a"])))),
-        Some(ErrorCode::InvalidArgument)
+        Some(publica_accounts::error::ROLE_REPEATED)
     );
 }
 
@@ -194,7 +195,7 @@ fn an_administrator_grants_only_the_roles_its_agency_may_grant() {
     // land-theft attack: roles named like another agency's) is refused, and nothing is written.
     for roles in [&["registrar"][..], &["clerk", "notary"], &["court", "registrar", "probate-court"]] {
         let e = chain.run(chain.tx(&admin, register_official("minted", "civil", roles))).expect("refused");
-        assert_eq!(e.code, ErrorCode::NotPermitted, "{e}");
+        assert_eq!(e.code, publica_accounts::error::ROLE_NOT_GRANTABLE, "{e}");
         assert!(e.message.contains("may not grant"), "{e}");
         assert!(publica_accounts::account(&chain, &key("minted").public_key().address()).is_none());
     }
@@ -205,7 +206,10 @@ fn an_administrator_grants_only_the_roles_its_agency_may_grant() {
         account: clerk,
         roles: roles.iter().map(|r| r.parse().unwrap()).collect(),
     };
-    assert_eq!(code(chain.run(chain.tx(&admin, set(&["clerk", "notary"])))), Some(ErrorCode::NotPermitted));
+    assert_eq!(
+        code(chain.run(chain.tx(&admin, set(&["clerk", "notary"])))),
+        Some(publica_accounts::error::ROLE_NOT_GRANTABLE)
+    );
     assert_eq!(
         publica_accounts::account(&chain, &clerk).unwrap().kind,
         publica_accounts::AccountKind::Official {
@@ -228,11 +232,17 @@ fn citizens_are_registered_by_a_citizen_registrar_of_an_authorised_agency() {
     };
     assert_eq!(chain.run(chain.tx(&key("clerk"), citizen("ada", 1))), None);
     // The same national identifier commitment cannot back two accounts.
-    assert_eq!(code(chain.run(chain.tx(&key("clerk"), citizen("bob", 1)))), Some(ErrorCode::AccountExists));
+    assert_eq!(
+        code(chain.run(chain.tx(&key("clerk"), citizen("bob", 1)))),
+        Some(publica_accounts::error::ID_COMMITMENT_REGISTERED)
+    );
     // The land registry may not register citizens, whatever roles its officials hold.
-    assert_eq!(code(chain.run(chain.tx(&key("land-clerk"), citizen("bob", 2)))), Some(ErrorCode::NotPermitted));
+    assert_eq!(
+        code(chain.run(chain.tx(&key("land-clerk"), citizen("bob", 2)))),
+        Some(publica_accounts::error::CITIZEN_REGISTRATION_NOT_ALLOWED)
+    );
     // A citizen cannot register another.
-    assert_eq!(code(chain.run(chain.tx(&key("ada"), citizen("carl", 3)))), Some(ErrorCode::MissingRole));
+    assert_eq!(code(chain.run(chain.tx(&key("ada"), citizen("carl", 3)))), Some(ErrorCode::MissingRole.into()));
 }
 
 #[test]
@@ -250,7 +260,7 @@ fn roles_and_suspension_are_managed_by_the_administrator() {
     // Suspended accounts cannot send anything.
     assert_eq!(chain.run(chain.tx(&admin, AccountsCall::SetActive { account: clerk_addr, active: false })), None);
     let c = AccountsCall::RegisterCitizen { public_key: key("ada").public_key().clone(), id_commitment: [1; 32] };
-    assert_eq!(code(chain.run(chain.tx(&key("clerk"), c.clone()))), Some(ErrorCode::AccountInactive));
+    assert_eq!(code(chain.run(chain.tx(&key("clerk"), c.clone()))), Some(ErrorCode::AccountInactive.into()));
     assert_eq!(chain.run(chain.tx(&admin, AccountsCall::SetActive { account: clerk_addr, active: true })), None);
     assert_eq!(chain.run(chain.tx(&key("clerk"), c)), None);
     // An administrator cannot demote or suspend itself.
@@ -259,11 +269,11 @@ fn roles_and_suspension_are_managed_by_the_administrator() {
         code(
             chain.run(chain.tx(&admin, AccountsCall::SetRoles { account: me, roles: vec!["clerk".parse().unwrap()] }))
         ),
-        Some(ErrorCode::NotPermitted)
+        Some(publica_accounts::error::OWN_ADMIN_ROLE_REMOVED)
     );
     assert_eq!(
         code(chain.run(chain.tx(&admin, AccountsCall::SetActive { account: me, active: false }))),
-        Some(ErrorCode::NotPermitted)
+        Some(publica_accounts::error::OWN_ACCOUNT_SUSPENDED)
     );
 }
 
@@ -277,16 +287,16 @@ fn key_rotation_needs_proof_of_possession_and_changes_the_signer() {
     let message = signing_message(ROTATE_KEY_TAG, chain_id().as_str(), &rotate_key_message(&account, nonce));
     // A proof signed by the wrong key, or for another nonce, is refused.
     let wrong = AccountsCall::RotateKey { new_public_key: new.public_key().clone(), possession: admin.sign(&message) };
-    assert_eq!(code(chain.run(chain.tx(&admin, wrong))), Some(ErrorCode::BadSignature));
+    assert_eq!(code(chain.run(chain.tx(&admin, wrong))), Some(publica_accounts::error::KEY_POSSESSION_INVALID));
     let stale = signing_message(ROTATE_KEY_TAG, chain_id().as_str(), &rotate_key_message(&account, nonce + 1));
     let replayed = AccountsCall::RotateKey { new_public_key: new.public_key().clone(), possession: new.sign(&stale) };
-    assert_eq!(code(chain.run(chain.tx(&admin, replayed))), Some(ErrorCode::BadSignature));
+    assert_eq!(code(chain.run(chain.tx(&admin, replayed))), Some(publica_accounts::error::KEY_POSSESSION_INVALID));
     let good = AccountsCall::RotateKey { new_public_key: new.public_key().clone(), possession: new.sign(&message) };
     assert_eq!(chain.run(chain.tx(&admin, good)), None);
     // The old key no longer signs for the account; the new one does, under the same address.
     let call = register_official("clerk", "civil", &["clerk"]);
     let old_signed = chain.tx_with_nonce(&admin, nonce + 1, call.clone());
-    assert_eq!(code(chain.run(old_signed)), Some(ErrorCode::BadSignature));
+    assert_eq!(code(chain.run(old_signed)), Some(ErrorCode::BadSignature.into()));
     let mut body = chain.tx_with_nonce(&admin, nonce + 1, call).body;
     body.sender = account;
     assert_eq!(chain.run(body.sign(&new)), None);
@@ -349,7 +359,7 @@ fn a_replayed_transaction_fails_after_the_first_commits() {
     let admin = key("admin-civil");
     let tx = chain.tx(&admin, register_official("clerk", "civil", &["clerk"]));
     assert_eq!(chain.run(tx.clone()), None);
-    assert_eq!(code(chain.run(tx.clone())), Some(ErrorCode::BadNonce));
+    assert_eq!(code(chain.run(tx.clone())), Some(ErrorCode::BadNonce.into()));
     // Within one block, too: the second copy is dropped.
     let tx2 = chain.tx(&admin, register_official("clerk2", "civil", &["clerk"]));
     let refused = chain.propose(vec![tx2.clone(), tx2]);
@@ -406,7 +416,7 @@ fn a_rotated_in_key_cannot_back_a_second_account() {
     // Registering an official with the key the administrator now signs with is refused.
     let mut body = chain.tx_with_nonce(&admin, nonce + 1, register_official("fresh-key", "civil", &["clerk"])).body;
     body.sender = account;
-    assert_eq!(code(chain.run(body.sign(&new))), Some(ErrorCode::AccountExists));
+    assert_eq!(code(chain.run(body.sign(&new))), Some(ErrorCode::AccountExists.into()));
 }
 
 #[test]
@@ -417,7 +427,7 @@ fn later_transactions_of_a_sender_whose_transaction_failed_say_why() {
     let after = chain.tx_with_nonce(&admin, 1, register_official("y", "civil", &["clerk"]));
     let refused = chain.propose(vec![bad, after]);
     assert_eq!(refused.len(), 2);
-    assert_eq!(refused[0].1.code, ErrorCode::InvalidArgument);
+    assert_eq!(refused[0].1.code, publica_accounts::error::ROLE_COUNT_OUT_OF_RANGE);
     assert_eq!(refused[1].1.code, ErrorCode::BadNonce);
     assert!(refused[1].1.message.contains("nonce 0 failed earlier"), "{}", refused[1].1.message);
     assert_eq!(chain.nonce(&admin), 0);
@@ -433,17 +443,23 @@ fn notaries_anchor_hashes_and_a_repeated_hash_keeps_its_first_entry() {
     assert_eq!(chain.run(chain.tx(&admin, register_official("clerk", "land", &["clerk"]))), None);
 
     // Without the role, too many hashes, none, or a bad label: refused, and the log does not move.
-    assert_eq!(code(chain.run(chain.anchor(&clerk, vec![[1; 32]], None))), Some(ErrorCode::MissingRole));
+    assert_eq!(code(chain.run(chain.anchor(&clerk, vec![[1; 32]], None))), Some(ErrorCode::MissingRole.into()));
     let too_many = vec![[1; 32]; MAX_ANCHOR_HASHES + 1];
-    assert_eq!(code(chain.run(chain.anchor(&notary, too_many, None))), Some(ErrorCode::InvalidArgument));
-    assert_eq!(code(chain.run(chain.anchor(&notary, vec![], None))), Some(ErrorCode::InvalidArgument));
+    assert_eq!(
+        code(chain.run(chain.anchor(&notary, too_many, None))),
+        Some(publica_notary::error::ANCHOR_HASH_COUNT_OUT_OF_RANGE)
+    );
+    assert_eq!(
+        code(chain.run(chain.anchor(&notary, vec![], None))),
+        Some(publica_notary::error::ANCHOR_HASH_COUNT_OUT_OF_RANGE)
+    );
     assert_eq!(
         code(chain.run(chain.anchor(&notary, vec![[1; 32]], Some("two\nlines")))),
-        Some(ErrorCode::InvalidArgument)
+        Some(publica_notary::error::ANCHOR_LABEL_INVALID)
     );
     assert_eq!(
         code(chain.run(chain.anchor(&notary, vec![[1; 32]], Some(&"x".repeat(129))))),
-        Some(ErrorCode::InvalidArgument)
+        Some(publica_notary::error::ANCHOR_LABEL_INVALID)
     );
     assert!(chain.log.is_empty());
     assert!(chain.get(publica_notary::LOG_STATE_KEY).is_none());

@@ -61,10 +61,13 @@ pub fn execute(state: &mut dyn StateWrite, ctx: &CallContext, call: &AccountsCal
         AccountsCall::RegisterOfficial { public_key, agency: agency_id, roles } => {
             let admin = require_role(state, &ctx.sender, Role::ADMIN)?;
             if admin.agency() != Some(agency_id) {
-                return Err(error::not_permitted(format!(
-                    "an administrator of {} cannot register officials of {agency_id}",
-                    admin.agency().map(AgencyId::as_str).unwrap_or("no agency")
-                )));
+                return Err(error::refuse(
+                    error::OFFICIAL_OF_OTHER_AGENCY_REGISTERED,
+                    format!(
+                        "an administrator of {} cannot register officials of {agency_id}",
+                        admin.agency().map(AgencyId::as_str).unwrap_or("no agency")
+                    ),
+                ));
             }
             let agency_record = agency(state, agency_id).ok_or_else(|| error::unknown_agency(agency_id))?;
             check_roles(&agency_record, roles)?;
@@ -84,7 +87,8 @@ pub fn execute(state: &mut dyn StateWrite, ctx: &CallContext, call: &AccountsCal
                 *r = roles.clone();
             }
             if *target == ctx.sender && !record.has_role(Role::ADMIN) {
-                return Err(error::not_permitted(
+                return Err(error::refuse(
+                    error::OWN_ADMIN_ROLE_REMOVED,
                     "an administrator cannot remove their own admin role; another administrator must do it",
                 ));
             }
@@ -93,7 +97,10 @@ pub fn execute(state: &mut dyn StateWrite, ctx: &CallContext, call: &AccountsCal
         }
         AccountsCall::SetActive { account: target, active } => {
             if *target == ctx.sender {
-                return Err(error::not_permitted("an administrator cannot suspend or reinstate their own account"));
+                return Err(error::refuse(
+                    error::OWN_ACCOUNT_SUSPENDED,
+                    "an administrator cannot suspend or reinstate their own account",
+                ));
             }
             let mut record = official_of_senders_agency(state, ctx, target)?;
             record.active = *active;
@@ -105,11 +112,14 @@ pub fn execute(state: &mut dyn StateWrite, ctx: &CallContext, call: &AccountsCal
             let agency_id = registrar.agency().cloned().expect("officials have an agency");
             let agency_record = agency(state, &agency_id).ok_or_else(|| error::unknown_agency(&agency_id))?;
             if !agency_record.can_register_citizens {
-                return Err(error::not_permitted(format!("agency {agency_id} is not authorised to register citizens")));
+                return Err(error::refuse(
+                    error::CITIZEN_REGISTRATION_NOT_ALLOWED,
+                    format!("agency {agency_id} is not authorised to register citizens"),
+                ));
             }
             if state.get(&commitment_key(id_commitment)).is_some() {
                 return Err(TxError::new(
-                    publica_types::ErrorCode::AccountExists,
+                    error::ID_COMMITMENT_REGISTERED,
                     "a citizen with this identifier commitment is already registered",
                 ));
             }
@@ -125,13 +135,13 @@ pub fn execute(state: &mut dyn StateWrite, ctx: &CallContext, call: &AccountsCal
         AccountsCall::RotateKey { new_public_key, possession } => {
             let mut record = account(state, &ctx.sender).ok_or_else(|| error::unknown_account(&ctx.sender))?;
             if record.public_key == *new_public_key {
-                return Err(error::invalid("the new key is the current key"));
+                return Err(error::refuse(error::NEW_KEY_IS_CURRENT, "the new key is the current key"));
             }
             let body = rotate_key_message(&ctx.sender, ctx.nonce);
             let signed = publica_types::signing_message(ROTATE_KEY_TAG, ctx.chain_id.as_str(), &body);
             new_public_key.verify(&signed, possession).map_err(|e| {
                 TxError::new(
-                    publica_types::ErrorCode::BadSignature,
+                    error::KEY_POSSESSION_INVALID,
                     format!("the new key's proof of possession does not verify: {e}"),
                 )
             })?;
@@ -153,21 +163,27 @@ pub fn execute(state: &mut dyn StateWrite, ctx: &CallContext, call: &AccountsCal
 /// grant.
 fn check_roles(agency: &AgencyRecord, roles: &[Role]) -> Result<(), TxError> {
     if roles.is_empty() || roles.len() > MAX_ROLES {
-        return Err(error::invalid(format!("an official holds 1 to {MAX_ROLES} roles, got {}", roles.len())));
+        return Err(error::refuse(
+            error::ROLE_COUNT_OUT_OF_RANGE,
+            format!("an official holds 1 to {MAX_ROLES} roles, got {}", roles.len()),
+        ));
     }
     let unique: BTreeSet<&Role> = roles.iter().collect();
     if unique.len() != roles.len() {
-        return Err(error::invalid(format!("roles repeat: {}", error::role_list(roles))));
+        return Err(error::refuse(error::ROLE_REPEATED, format!("roles repeat: {}", error::role_list(roles))));
     }
     let foreign: Vec<Role> = roles.iter().filter(|r| !agency.grants(r.as_str())).cloned().collect();
     if !foreign.is_empty() {
-        return Err(error::not_permitted(format!(
-            "agency {} may not grant the role(s) {}; it grants admin and {}. An agency's roles change only by a \
+        return Err(error::refuse(
+            error::ROLE_NOT_GRANTABLE,
+            format!(
+                "agency {} may not grant the role(s) {}; it grants admin and {}. An agency's roles change only by a \
              governance vote",
-            agency.id,
-            error::role_list(&foreign),
-            if agency.roles.is_empty() { "no other".to_owned() } else { error::role_list(&agency.roles) }
-        )));
+                agency.id,
+                error::role_list(&foreign),
+                if agency.roles.is_empty() { "no other".to_owned() } else { error::role_list(&agency.roles) }
+            ),
+        ));
     }
     Ok(())
 }
@@ -186,7 +202,8 @@ pub fn set_agency_roles(state: &mut dyn StateWrite, agency_id: &AgencyId, roles:
 /// Check a proposed list of grantable roles for `agency` before it is written: the agency exists and the list
 /// keeps the genesis rule ([`publica_types::check_agency_roles`]).
 pub fn check_agency_roles(agency_id: &AgencyId, roles: &[Role]) -> Result<(), TxError> {
-    publica_types::check_agency_roles(roles).map_err(|e| error::invalid(format!("roles of agency {agency_id}: {e}")))
+    publica_types::check_agency_roles(roles)
+        .map_err(|e| error::refuse(error::AGENCY_ROLES_INVALID, format!("roles of agency {agency_id}: {e}")))
 }
 
 /// The record of `target`, checking that the sender administers `target`'s agency.
@@ -199,8 +216,11 @@ fn official_of_senders_agency(
     let record = account(state, target).ok_or_else(|| error::unknown_account(target))?;
     match record.agency() {
         Some(a) if Some(a) == admin.agency() => Ok(record),
-        Some(a) => Err(error::not_permitted(format!("account {target} belongs to agency {a}, not the sender's"))),
-        None => Err(error::not_permitted(format!("account {target} is a citizen, not an official"))),
+        Some(a) => Err(error::refuse(
+            error::OFFICIAL_OF_OTHER_AGENCY,
+            format!("account {target} belongs to agency {a}, not the sender's"),
+        )),
+        None => Err(error::refuse(error::NOT_AN_OFFICIAL, format!("account {target} is a citizen, not an official"))),
     }
 }
 

@@ -1,21 +1,13 @@
-//! Errors of the notary module.
+//! Errors of the notary module: the error type of notary data (from `publica-notary-log`), and the stable codes
+//! of refused calls (3200 to 3299).
 
-/// What can be wrong with notary data.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum NotaryError {
-    /// Entry bytes do not follow the documented format.
-    #[error("malformed log entry: {reason}")]
-    MalformedEntry {
-        /// What was wrong.
-        reason: String,
-    },
-    /// A label is not acceptable.
-    #[error("invalid label: {reason}")]
-    BadLabel {
-        /// What was wrong.
-        reason: String,
-    },
-    /// A checkpoint or a validator's signature on one is not acceptable.
-    #[error("{0}")]
-    Checkpoint(String),
+pub use publica_notary_log::NotaryError;
+
+publica_types::module_codes! {
+    /// An anchoring carries no hashes or too many.
+    ANCHOR_HASH_COUNT_OUT_OF_RANGE = (3201, "anchor_hash_count_out_of_range", InvalidArgument);
+    /// An anchoring's label is not acceptable.
+    ANCHOR_LABEL_INVALID = (3202, "anchor_label_invalid", InvalidArgument);
+    /// The anchoring account is not an official of an agency.
+    NOTARY_NOT_AN_OFFICIAL = (3203, "notary_not_an_official", NotPermitted);
 }

@@ -24,7 +24,7 @@ use publica_types::registry::{
 use publica_types::{Address, CallContext, ErrorCode, StateRead, StateWrite, TxError};
 
 use crate::engine::{self, append, next_number};
-use crate::error::{invalid, not_permitted};
+use crate::error::{self, refuse};
 use crate::rules::authorize;
 use crate::schema::{
     company_name_key, Application, Company, CompanyStatus, FilingRecord, Record, Version, NEXT_COMPANY_KEY,
@@ -174,7 +174,8 @@ fn check_share_capital(details: &CompanyDetails) -> Result<(), TxError> {
     if matches!(details.legal_form, LegalForm::PrivateLimited | LegalForm::PublicLimited)
         && details.shareholders.is_empty()
     {
-        return Err(invalid(
+        return Err(refuse(
+            error::SHAREHOLDERS_REQUIRED,
             "a company limited by shares has at least one shareholder; list who holds its shares (a transfer \
              names the new holders in the same filing)",
         ));
@@ -206,14 +207,20 @@ fn check_parties(
     for s in &details.shareholders {
         if let Holder::Company(number) = &s.holder {
             if Some(number) == own_number {
-                return Err(invalid(format!("company {number} cannot hold its own shares")));
+                return Err(refuse(error::COMPANY_OWNS_ITSELF, format!("company {number} cannot hold its own shares")));
             }
             match engine::latest::<Company>(state, number.as_str()) {
                 None => {
-                    return Err(invalid(format!("shareholder company {number} is not registered; check its number")))
+                    return Err(refuse(
+                        error::SHAREHOLDER_COMPANY_NOT_FOUND,
+                        format!("shareholder company {number} is not registered; check its number"),
+                    ))
                 }
                 Some(v) if v.value.status == CompanyStatus::Dissolved => {
-                    return Err(invalid(format!("shareholder company {number} is dissolved")))
+                    return Err(refuse(
+                        error::SHAREHOLDER_COMPANY_DISSOLVED,
+                        format!("shareholder company {number} is dissolved"),
+                    ))
                 }
                 Some(_) => {}
             }
@@ -223,7 +230,7 @@ fn check_parties(
 }
 
 fn name_holder(state: &dyn StateRead, name: &str) -> Result<(String, Option<RecordId>), TxError> {
-    let normalised = normalise_name(name).map_err(invalid)?;
+    let normalised = normalise_name(name).map_err(|m| refuse(error::COMPANY_NAME_INVALID, m))?;
     let holder = state.get(&company_name_key(&normalised)).map(|b| {
         RecordId::new(String::from_utf8(b).expect("a stored company number is text; the store is corrupt"))
             .expect("a stored company number is valid; the store is corrupt")
@@ -234,17 +241,21 @@ fn name_holder(state: &dyn StateRead, name: &str) -> Result<(String, Option<Reco
 fn require_free_name(state: &dyn StateRead, name: &str) -> Result<String, TxError> {
     match name_holder(state, name)? {
         (normalised, None) => Ok(normalised),
-        (_, Some(number)) => Err(not_permitted(format!(
+        (_, Some(number)) => Err(refuse(
+            error::COMPANY_NAME_TAKEN,
+            format!(
             "the name {name:?} is taken by company {number} (names are compared ignoring case and spacing); choose \
              another"
-        ))),
+        ),
+        )),
     }
 }
 
 /// A company's latest version, or a refusal naming the number.
 pub(crate) fn existing(state: &dyn StateRead, number: &RecordId) -> Result<Version<Company>, TxError> {
-    engine::latest::<Company>(state, number.as_str())
-        .ok_or_else(|| invalid(format!("company {number} is not registered; check the number")))
+    engine::latest::<Company>(state, number.as_str()).ok_or_else(|| {
+        refuse(error::COMPANY_NOT_FOUND, format!("company {number} is not registered; check the number"))
+    })
 }
 
 fn directors(company: &Company) -> Vec<Address> {
@@ -267,7 +278,7 @@ fn person_holders(shareholders: &[Shareholding]) -> impl Iterator<Item = Address
     })
 }
 
-/// Most parties a company filing's application may have (the bound of [`Application`](crate::schema::Application)).
+/// Most parties a company filing's application may have (the bound of [`crate::schema::Application`]).
 pub const MAX_FILING_PARTIES: usize = 2 * publica_types::registry::MAX_OWNERS + 8;
 
 /// Who must consent to a filing before it takes effect.
@@ -365,7 +376,10 @@ pub fn consent_needed(state: &dyn StateRead, company: &Company, filing: &Filing)
 fn not_dissolved(state: &dyn StateRead, number: &RecordId) -> Result<Version<Company>, TxError> {
     let v = existing(state, number)?;
     if v.value.status == CompanyStatus::Dissolved {
-        return Err(not_permitted(format!("company {number} is dissolved; nothing more can be filed for it")));
+        return Err(refuse(
+            error::COMPANY_DISSOLVED,
+            format!("company {number} is dissolved; nothing more can be filed for it"),
+        ));
     }
     Ok(v)
 }
@@ -390,7 +404,10 @@ pub(crate) fn parties(state: &dyn StateRead, action: &ApplicationAction) -> Resu
         ApplicationAction::DissolveCompany { company } => {
             let v = existing(state, company)?;
             if v.value.status == CompanyStatus::Dissolved {
-                return Err(not_permitted(format!("company {company} is already dissolved")));
+                return Err(refuse(
+                    error::COMPANY_ALREADY_DISSOLVED,
+                    format!("company {company} is already dissolved"),
+                ));
             }
             Ok(Prepared { directors: directors(&v.value), ..Prepared::default() })
         }
@@ -399,11 +416,14 @@ pub(crate) fn parties(state: &dyn StateRead, action: &ApplicationAction) -> Resu
             let consent = consent_needed(state, &v.value, filing);
             let count = consent.accounts(&v.value).len();
             if count > MAX_FILING_PARTIES {
-                return Err(invalid(format!(
-                    "this {} filing needs the approval of {count} accounts, more than the {MAX_FILING_PARTIES} an \
+                return Err(refuse(
+                    error::FILING_PARTIES_TOO_MANY,
+                    format!(
+                        "this {} filing needs the approval of {count} accounts, more than the {MAX_FILING_PARTIES} an \
                      application may have; make the change in several smaller filings",
-                    filing.kind()
-                )));
+                        filing.kind()
+                    ),
+                ));
             }
             let mut officers: Vec<Address> = v.value.officers.iter().map(|o| o.account).collect();
             officers.sort();
@@ -426,7 +446,7 @@ pub(crate) fn check(state: &dyn StateRead, action: &ApplicationAction) -> Result
                 &company.shareholders,
                 &company.beneficial_owners,
             )
-            .map_err(invalid)?;
+            .map_err(|m| refuse(error::COMPANY_DETAILS_INVALID, m))?;
             require_free_name(state, &company.name)?;
             check_share_capital(company)?;
             check_parties(state, company, None)
@@ -465,7 +485,7 @@ pub(crate) fn apply(
                 dissolved_ms: None,
                 filings: 0,
             };
-            record.check().map_err(invalid)?;
+            record.check().map_err(|m| refuse(error::RECORD_FIELD_INVALID, m))?;
             state.put(company_name_key(&normalised), number.as_str().as_bytes().to_vec());
             append(state, ctx, number.as_str(), Some(application), record)?;
             Ok(())
@@ -473,7 +493,10 @@ pub(crate) fn apply(
         ApplicationAction::DissolveCompany { company } => {
             let mut v = existing(state, company)?;
             if v.value.status == CompanyStatus::Dissolved {
-                return Err(not_permitted(format!("company {company} is already dissolved")));
+                return Err(refuse(
+                    error::COMPANY_ALREADY_DISSOLVED,
+                    format!("company {company} is already dissolved"),
+                ));
             }
             v.value.status = CompanyStatus::Dissolved;
             v.value.dissolved_ms = Some(ctx.time_ms);
@@ -491,11 +514,14 @@ pub(crate) fn apply(
                 .map(|a| a.to_string())
                 .collect();
             if !missing.is_empty() {
-                return Err(not_permitted(format!(
-                    "company {company} changed since application {application} was opened, and the filing now \
+                return Err(refuse(
+                    error::COMPANY_CHANGED_SINCE_APPLICATION,
+                    format!(
+                        "company {company} changed since application {application} was opened, and the filing now \
                      also needs the approval of {}; reject this application and open a new one",
-                    missing.join(", ")
-                )));
+                        missing.join(", ")
+                    ),
+                ));
             }
             record_filing(state, ctx, company, v.value, filing, app.opened_by, Some(application))
         }
@@ -532,7 +558,7 @@ fn filed_details(
         &details.shareholders,
         &details.beneficial_owners,
     )
-    .map_err(invalid)?;
+    .map_err(|m| refuse(error::COMPANY_DETAILS_INVALID, m))?;
     check_share_capital(&details)?;
     check_parties(state, &details, Some(number))?;
     Ok(details)
@@ -551,9 +577,10 @@ fn record_filing(
     if let Filing::AnnualReturn { year } = filing {
         let filed_year: u16 = publica_types::time::format_time_ms(ctx.time_ms)[..4].parse().expect("a year");
         if *year != filed_year && year.checked_add(1) != Some(filed_year) {
-            return Err(invalid(format!(
-                "an annual return filed now is for the current or the previous year, not {year}"
-            )));
+            return Err(refuse(
+                error::ANNUAL_RETURN_YEAR_INVALID,
+                format!("an annual return filed now is for the current or the previous year, not {year}"),
+            ));
         }
     }
     let details = filed_details(state, &company, number, filing)?;
@@ -563,8 +590,8 @@ fn record_filing(
     company.registered_address = details.registered_address;
     company.filings += 1;
     let record = FilingRecord { company: number.clone(), number: company.filings, filing: filing.clone(), filed_by };
-    record.check().map_err(invalid)?;
-    company.check().map_err(invalid)?;
+    record.check().map_err(|m| refuse(error::RECORD_FIELD_INVALID, m))?;
+    company.check().map_err(|m| refuse(error::RECORD_FIELD_INVALID, m))?;
     append(state, ctx, &filing_id(number, company.filings), application, record)?;
     append(state, ctx, number.as_str(), application, company)?;
     Ok(())
@@ -582,10 +609,13 @@ pub(crate) fn file(
 ) -> Result<(), TxError> {
     let v = not_dissolved(state, number)?;
     if !v.value.officers.iter().any(|o| o.account == ctx.sender) {
-        return Err(not_permitted(format!(
-            "account {} is not an officer of company {number}; only its directors, chair or secretary file for it",
-            ctx.sender
-        )));
+        return Err(refuse(
+            error::NOT_AN_OFFICER,
+            format!(
+                "account {} is not an officer of company {number}; only its directors, chair or secretary file for it",
+                ctx.sender
+            ),
+        ));
     }
     let consent = consent_needed(state, &v.value, filing);
     let others: Vec<String> =
@@ -601,13 +631,16 @@ pub(crate) fn file(
         if consent.directors {
             who.push("every current director".to_owned());
         }
-        return Err(not_permitted(format!(
-            "this {} filing for company {number} needs the approval of {} (missing: {}); nobody's entry on the \
+        return Err(refuse(
+            error::FILING_NEEDS_APPROVAL,
+            format!(
+                "this {} filing for company {number} needs the approval of {} (missing: {}); nobody's entry on the \
              register changes without their consent: open a company_filing application for it instead",
-            filing.kind(),
-            who.join(" and "),
-            others.join(", ")
-        )));
+                filing.kind(),
+                who.join(" and "),
+                others.join(", ")
+            ),
+        ));
     }
     record_filing(state, ctx, number, v.value, filing, ctx.sender, None)
 }
@@ -625,12 +658,13 @@ pub(crate) fn place_in_liquidation(
     case: &str,
 ) -> Result<(), TxError> {
     authorize(state, &ctx.sender, "place_in_liquidation", None)?;
-    crate::schema::check_text("case", case).map_err(invalid)?;
+    crate::schema::check_text("case", case).map_err(|m| refuse(error::RECORD_FIELD_INVALID, m))?;
     let mut v = existing(state, number)?;
     if v.value.status != CompanyStatus::Active {
-        return Err(not_permitted(format!(
-            "company {number} is not active; only an active company enters liquidation"
-        )));
+        return Err(refuse(
+            error::COMPANY_NOT_ACTIVE,
+            format!("company {number} is not active; only an active company enters liquidation"),
+        ));
     }
     v.value.status = CompanyStatus::InLiquidation { case: case.to_owned() };
     append(state, ctx, number.as_str(), None, v.value)?;

@@ -12,7 +12,7 @@
 
 use publica_types::{codec, CallContext, StateRead, StateWrite, TxError};
 
-use crate::error::{not_permitted, RegistryError};
+use crate::error::{self, refuse, RegistryError};
 use crate::schema::{decode_stored, head_key, version_key, Record, RecordKind, Version};
 
 /// Most versions returned by one [`history`] call.
@@ -65,19 +65,26 @@ pub(crate) fn append<T: Record>(
     application: Option<u64>,
     value: T,
 ) -> Result<u32, TxError> {
-    value.check().map_err(|e| not_permitted(format!("the new {:?} version breaks the schema: {e}", T::KIND)))?;
+    value.check().map_err(|e| {
+        refuse(error::RECORD_SCHEMA_VIOLATED, format!("the new {:?} version breaks the schema: {e}", T::KIND))
+    })?;
     let last = head::<T>(state, id);
     if let Some(prev) = (last > 0).then(|| version::<T>(state, id, last)).flatten() {
         if prev.time_ms > ctx.time_ms {
-            return Err(not_permitted(format!(
-                "block time {} ms precedes the latest version of {:?} {id} ({} ms); block time must not go back",
-                ctx.time_ms,
-                T::KIND,
-                prev.time_ms
-            )));
+            return Err(refuse(
+                error::RECORD_TIME_BEFORE_LATEST,
+                format!(
+                    "block time {} ms precedes the latest version of {:?} {id} ({} ms); block time must not go back",
+                    ctx.time_ms,
+                    T::KIND,
+                    prev.time_ms
+                ),
+            ));
         }
     }
-    let n = last.checked_add(1).ok_or_else(|| not_permitted("the record has reached its maximum version count"))?;
+    let n = last
+        .checked_add(1)
+        .ok_or_else(|| refuse(error::RECORD_VERSIONS_FULL, "the record has reached its maximum version count"))?;
     let v = Version {
         kind: T::KIND,
         id: id.to_owned(),

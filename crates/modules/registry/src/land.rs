@@ -21,7 +21,7 @@ use publica_types::registry::{
 use publica_types::{codec, Address, CallContext, ErrorCode, StateRead, StateWrite, TxError};
 
 use crate::engine::{self, append, next_number};
-use crate::error::{invalid, not_permitted};
+use crate::error::{self, refuse};
 use crate::geo::{area_m2, index, Budget, Polygon};
 use crate::rules::authorize;
 use crate::schema::{
@@ -38,14 +38,18 @@ pub fn geometry(state: &dyn StateRead, parcel: &RecordId) -> Option<Polygon> {
 
 /// An active parcel and its title in force, or a refusal saying why not.
 fn active(state: &dyn StateRead, id: &RecordId) -> Result<(Version<Parcel>, Version<Title>), TxError> {
-    let parcel = engine::latest::<Parcel>(state, id.as_str())
-        .ok_or_else(|| invalid(format!("parcel {id} is not registered; check the parcel number")))?;
+    let parcel = engine::latest::<Parcel>(state, id.as_str()).ok_or_else(|| {
+        refuse(error::PARCEL_NOT_FOUND, format!("parcel {id} is not registered; check the parcel number"))
+    })?;
     if parcel.value.status != ParcelStatus::Active {
-        return Err(not_permitted(format!(
-            "parcel {id} was retired at height {} and replaced by {}; act on its successors",
-            parcel.height,
-            parcel.value.children.iter().map(RecordId::as_str).collect::<Vec<_>>().join(", ")
-        )));
+        return Err(refuse(
+            error::PARCEL_RETIRED,
+            format!(
+                "parcel {id} was retired at height {} and replaced by {}; act on its successors",
+                parcel.height,
+                parcel.value.children.iter().map(RecordId::as_str).collect::<Vec<_>>().join(", ")
+            ),
+        ));
     }
     let title = engine::latest::<Title>(state, id.as_str()).expect("an active parcel has a title");
     assert!(title.value.in_force(), "the title of active parcel {id} is retired; corrupt store");
@@ -54,7 +58,10 @@ fn active(state: &dyn StateRead, id: &RecordId) -> Result<(Version<Parcel>, Vers
 
 fn require_fresh(state: &dyn StateRead, id: &RecordId) -> Result<(), TxError> {
     if engine::head::<Parcel>(state, id.as_str()) != 0 {
-        return Err(invalid(format!("parcel number {id} is already used (parcel numbers are never reused)")));
+        return Err(refuse(
+            error::PARCEL_NUMBER_USED,
+            format!("parcel number {id} is already used (parcel numbers are never reused)"),
+        ));
     }
     Ok(())
 }
@@ -62,11 +69,14 @@ fn require_fresh(state: &dyn StateRead, id: &RecordId) -> Result<(), TxError> {
 fn require_unencumbered(title: &Version<Title>, state: &dyn StateRead, what: &str) -> Result<(), TxError> {
     if let Some(&first) = title.value.encumbrances.first() {
         let e = engine::latest::<Encumbrance>(state, &first.to_string()).expect("listed encumbrances exist");
-        return Err(not_permitted(format!(
+        return Err(refuse(
+            error::PARCEL_ENCUMBERED,
+            format!(
             "parcel {} is encumbered by {:?} {first} of agency {} (reference {:?}); it blocks the {what} until that \
              agency releases it",
             title.id, e.value.kind, e.value.agency, e.value.reference
-        )));
+        ),
+        ));
     }
     Ok(())
 }
@@ -96,7 +106,7 @@ fn parse_boundary(p: &NewParcel, budget: &mut Budget) -> Result<Polygon, TxError
     Polygon::from_geojson_with(&p.geojson, |vertices| {
         budget.charge_validation(vertices, || format!("validating the boundary of parcel {}", p.parcel))
     })
-    .map_err(|e| invalid(format!("parcel {}: {e}", p.parcel)))
+    .map_err(|e| refuse(e.code(), format!("parcel {}: {e}", p.parcel)))
 }
 
 /// Refuse a boundary that overlaps an active parcel (other than those in `ignore`). Uses the spatial index.
@@ -113,10 +123,13 @@ fn check_no_overlap(
         let g = geometry(state, other).expect("indexed parcels have a boundary");
         budget.charge_pair(polygon, &g, || format!("checking parcel {id} against its neighbour {other}"))?;
         if polygon.overlaps(&g) {
-            return Err(not_permitted(format!(
+            return Err(refuse(
+                error::PARCEL_OVERLAP,
+                format!(
                 "the boundary of parcel {id} overlaps active parcel {other}; parcels may share edges and corners but \
                  not area, so correct the boundary"
-            )));
+            ),
+            ));
         }
     }
     Ok(())
@@ -145,8 +158,8 @@ fn create(
     title: Title,
 ) -> Result<(), TxError> {
     let record = parcel_record(polygon, parents);
-    record.check().map_err(invalid)?;
-    title.check().map_err(invalid)?;
+    record.check().map_err(|m| refuse(error::RECORD_FIELD_INVALID, m))?;
+    title.check().map_err(|m| refuse(error::RECORD_FIELD_INVALID, m))?;
     index::insert(state, id, &record.bbox)?;
     state.put(geometry_key(id), codec::encode(polygon));
     append(state, ctx, id.as_str(), application, record)?;
@@ -198,10 +211,10 @@ struct Subdivision {
 /// The structural limit of a subdivision, checked before any geometry.
 fn check_children_count(children: &[NewParcel]) -> Result<(), TxError> {
     if children.len() < 2 || children.len() > MAX_SUBDIVISION_CHILDREN {
-        return Err(invalid(format!(
-            "a subdivision creates 2 to {MAX_SUBDIVISION_CHILDREN} parcels, this one {}",
-            children.len()
-        )));
+        return Err(refuse(
+            error::SUBDIVISION_PARCEL_COUNT_OUT_OF_RANGE,
+            format!("a subdivision creates 2 to {MAX_SUBDIVISION_CHILDREN} parcels, this one {}", children.len()),
+        ));
     }
     Ok(())
 }
@@ -219,7 +232,10 @@ fn check_subdivision(
     let mut total: u128 = 0;
     for c in children {
         if out.iter().any(|(id, _)| id == &c.parcel) {
-            return Err(invalid(format!("parcel number {} appears twice in the subdivision", c.parcel)));
+            return Err(refuse(
+                error::SUBDIVISION_PARCEL_REPEATED,
+                format!("parcel number {} appears twice in the subdivision", c.parcel),
+            ));
         }
         require_fresh(state, &c.parcel)?;
         let g = parse_boundary(c, budget)?;
@@ -227,13 +243,19 @@ fn check_subdivision(
             format!("checking parcel {} against its parent {parent}", c.parcel)
         })?;
         if !g.within(&parent_geometry) {
-            return Err(invalid(format!("parcel {} does not lie within parent parcel {parent}", c.parcel)));
+            return Err(refuse(
+                error::SUBDIVISION_OUTSIDE_PARENT,
+                format!("parcel {} does not lie within parent parcel {parent}", c.parcel),
+            ));
         }
         for (other, og) in &out {
             budget
                 .charge_pair(&g, og, || format!("checking new parcels {} and {other} against each other", c.parcel))?;
             if g.overlaps(og) {
-                return Err(invalid(format!("new parcels {} and {other} overlap; they may only touch", c.parcel)));
+                return Err(refuse(
+                    error::SUBDIVISION_PARCELS_OVERLAP,
+                    format!("new parcels {} and {other} overlap; they may only touch", c.parcel),
+                ));
             }
         }
         total += g.doubled_area();
@@ -241,10 +263,13 @@ fn check_subdivision(
     }
     let parent_area = parent_geometry.doubled_area();
     if total != parent_area {
-        return Err(invalid(format!(
-            "the new parcels cover {total} of parent {parent}'s {parent_area} (doubled square 1e-7 degree): their \
+        return Err(refuse(
+            error::SUBDIVISION_NOT_EXACT,
+            format!(
+                "the new parcels cover {total} of parent {parent}'s {parent_area} (doubled square 1e-7 degree): their \
              union must be exactly the parent, with no gap"
-        )));
+            ),
+        ));
     }
     Ok((pv, tv, Subdivision { children: out }))
 }
@@ -261,21 +286,27 @@ struct Merger {
 /// The parcels of a merger, active, each once, with the same owners: cheap reads, before any geometry.
 fn load_merged(state: &dyn StateRead, parcels: &[RecordId]) -> Result<Vec<ParcelAndTitle>, TxError> {
     if parcels.len() < 2 || parcels.len() > MAX_MERGED_PARCELS {
-        return Err(invalid(format!("a merger joins 2 to {MAX_MERGED_PARCELS} parcels, this one {}", parcels.len())));
+        return Err(refuse(
+            error::MERGER_PARCEL_COUNT_OUT_OF_RANGE,
+            format!("a merger joins 2 to {MAX_MERGED_PARCELS} parcels, this one {}", parcels.len()),
+        ));
     }
     let mut loaded: Vec<ParcelAndTitle> = Vec::with_capacity(parcels.len());
     for p in parcels {
         if loaded.iter().any(|(v, _)| v.id == p.as_str()) {
-            return Err(invalid(format!("parcel {p} appears twice in the merger")));
+            return Err(refuse(error::MERGER_PARCEL_REPEATED, format!("parcel {p} appears twice in the merger")));
         }
         loaded.push(active(state, p)?);
     }
     let owners = &loaded[0].1.value.owners;
     if let Some((_, t)) = loaded.iter().find(|(_, t)| &t.value.owners != owners) {
-        return Err(not_permitted(format!(
-            "parcels {} and {} have different owners or shares; only parcels with the same owners merge",
-            parcels[0], t.id
-        )));
+        return Err(refuse(
+            error::MERGER_OWNERS_DIFFER,
+            format!(
+                "parcels {} and {} have different owners or shares; only parcels with the same owners merge",
+                parcels[0], t.id
+            ),
+        ));
     }
     Ok(loaded)
 }
@@ -297,19 +328,25 @@ fn check_merger(
             format!("checking parcel {id} against the merged boundary of {}", into.parcel)
         })?;
         if !g.within(&polygon) {
-            return Err(invalid(format!("parcel {id} does not lie within the merged boundary of {}", into.parcel)));
+            return Err(refuse(
+                error::MERGER_OUTSIDE_BOUNDARY,
+                format!("parcel {id} does not lie within the merged boundary of {}", into.parcel),
+            ));
         }
         total += g.doubled_area();
     }
     // Parts inside the boundary that do not overlap each other (active parcels never do) and add up to its area
     // cover it exactly. The boundary is one simple polygon, so the parts are necessarily adjacent.
     if total != polygon.doubled_area() {
-        return Err(invalid(format!(
-            "the merged boundary of {} has area {} but the parcels cover {total} (doubled square 1e-7 degree); it \
+        return Err(refuse(
+            error::MERGER_NOT_EXACT,
+            format!(
+                "the merged boundary of {} has area {} but the parcels cover {total} (doubled square 1e-7 degree); it \
              must be exactly their union",
-            into.parcel,
-            polygon.doubled_area()
-        )));
+                into.parcel,
+                polygon.doubled_area()
+            ),
+        ));
     }
     Ok(Merger { parcels: loaded, polygon })
 }
@@ -324,7 +361,10 @@ pub(crate) fn parties(state: &dyn StateRead, action: &ApplicationAction) -> Resu
             let (_, title) = active(state, parcel)?;
             let owners = owners_from(state, "new owners", new_owners)?;
             if owners == title.value.owners {
-                return Err(invalid(format!("the new owners and shares of parcel {parcel} are the current ones")));
+                return Err(refuse(
+                    error::TITLE_UNCHANGED,
+                    format!("the new owners and shares of parcel {parcel} are the current ones"),
+                ));
             }
             Ok(Prepared {
                 current_owners: accounts(&title),
@@ -375,13 +415,16 @@ pub(crate) fn check_geometry(state: &dyn StateRead, action: &ApplicationAction) 
 fn require_unchanged(title: &Version<Title>, versions: &[(RecordId, u32)]) -> Result<(), TxError> {
     let opened = versions.iter().find(|(p, _)| p.as_str() == title.id).map(|(_, v)| *v);
     if opened != Some(title.version) {
-        return Err(not_permitted(format!(
-            "the title of parcel {} changed since the application was opened (version {} then, {} now); the \
+        return Err(refuse(
+            error::TITLE_CHANGED_SINCE_APPLICATION,
+            format!(
+                "the title of parcel {} changed since the application was opened (version {} then, {} now); the \
              parties approved a different state, so reject this application and open a new one",
-            title.id,
-            opened.map(|v| v.to_string()).unwrap_or_else(|| "none".into()),
-            title.version
-        )));
+                title.id,
+                opened.map(|v| v.to_string()).unwrap_or_else(|| "none".into()),
+                title.version
+            ),
+        ));
     }
     Ok(())
 }
@@ -402,7 +445,7 @@ pub(crate) fn apply(
             require_unencumbered(&title, state, "transfer")?;
             let owners = owners_from(state, "new owners", new_owners)?;
             let new = Title { owners, encumbrances: Vec::new(), basis: TitleBasis::Transfer };
-            new.check().map_err(invalid)?;
+            new.check().map_err(|m| refuse(error::RECORD_FIELD_INVALID, m))?;
             append(state, ctx, parcel.as_str(), Some(application), new)?;
             Ok(())
         }
@@ -452,13 +495,16 @@ pub(crate) fn register_encumbrance(
         EncumbranceKind::Lien => "register_lien",
     };
     let (official, role) = authorize(state, &ctx.sender, action, None)?;
-    check_text("reference", reference).map_err(invalid)?;
+    check_text("reference", reference).map_err(|m| refuse(error::RECORD_FIELD_INVALID, m))?;
     let (_, title) = active(state, parcel)?;
     if title.value.encumbrances.len() >= crate::schema::MAX_ENCUMBRANCES {
-        return Err(not_permitted(format!(
-            "parcel {parcel} already carries {} encumbrances, the most a title holds",
-            title.value.encumbrances.len()
-        )));
+        return Err(refuse(
+            error::ENCUMBRANCES_FULL,
+            format!(
+                "parcel {parcel} already carries {} encumbrances, the most a title holds",
+                title.value.encumbrances.len()
+            ),
+        ));
     }
     let agency = official.agency().cloned().expect("officials belong to an agency");
     let id = next_number(state, NEXT_ENCUMBRANCE_KEY);
@@ -481,10 +527,14 @@ pub(crate) fn register_encumbrance(
 
 /// The agency that registered an encumbrance releases it.
 pub(crate) fn release_encumbrance(state: &mut dyn StateWrite, ctx: &CallContext, id: u64) -> Result<(), TxError> {
-    let v = engine::latest::<Encumbrance>(state, &id.to_string())
-        .ok_or_else(|| invalid(format!("encumbrance {id} does not exist; check the number")))?;
+    let v = engine::latest::<Encumbrance>(state, &id.to_string()).ok_or_else(|| {
+        refuse(error::ENCUMBRANCE_NOT_FOUND, format!("encumbrance {id} does not exist; check the number"))
+    })?;
     if v.value.released_by.is_some() {
-        return Err(not_permitted(format!("encumbrance {id} was already released at height {}", v.height)));
+        return Err(refuse(
+            error::ENCUMBRANCE_RELEASED,
+            format!("encumbrance {id} was already released at height {}", v.height),
+        ));
     }
     authorize(state, &ctx.sender, "release_encumbrance", Some(&v.value.agency))?;
     publica_accounts::require_role(state, &ctx.sender, v.value.role.as_str())?;
@@ -510,18 +560,15 @@ pub(crate) fn record_inheritance(
     case: &str,
 ) -> Result<(), TxError> {
     authorize(state, &ctx.sender, "record_inheritance", None)?;
-    check_text("case reference", case).map_err(invalid)?;
+    check_text("case reference", case).map_err(|m| refuse(error::RECORD_FIELD_INVALID, m))?;
     let (_, title) = active(state, parcel)?;
-    let share = title
-        .value
-        .owners
-        .iter()
-        .find(|o| &o.account == deceased)
-        .map(|o| (o.numerator, o.denominator))
-        .ok_or_else(|| invalid(format!("account {deceased} is not an owner of parcel {parcel}")))?;
+    let share =
+        title.value.owners.iter().find(|o| &o.account == deceased).map(|o| (o.numerator, o.denominator)).ok_or_else(
+            || refuse(error::DECEASED_NOT_AN_OWNER, format!("account {deceased} is not an owner of parcel {parcel}")),
+        )?;
     let heirs = owners_from(state, "heirs", heirs)?;
     if heirs.iter().any(|h| &h.account == deceased) {
-        return Err(invalid("the deceased cannot be among the heirs"));
+        return Err(refuse(error::DECEASED_AMONG_HEIRS, "the deceased cannot be among the heirs"));
     }
     let mut owners: BTreeMap<Address, Owner> =
         title.value.owners.iter().filter(|o| &o.account != deceased).map(|o| (o.account, o.clone())).collect();
@@ -542,7 +589,7 @@ pub(crate) fn record_inheritance(
         encumbrances: title.value.encumbrances,
         basis: TitleBasis::Inheritance { deceased: *deceased, case: case.to_owned() },
     };
-    new.check().map_err(invalid)?;
+    new.check().map_err(|m| refuse(error::RECORD_FIELD_INVALID, m))?;
     append(state, ctx, parcel.as_str(), None, new)?;
     Ok(())
 }
@@ -556,7 +603,7 @@ pub(crate) fn court_order(
     case: &str,
 ) -> Result<(), TxError> {
     authorize(state, &ctx.sender, "court_order", None)?;
-    check_text("case reference", case).map_err(invalid)?;
+    check_text("case reference", case).map_err(|m| refuse(error::RECORD_FIELD_INVALID, m))?;
     let (_, title) = active(state, parcel)?;
     let owners = owners_from(state, "owners", owners)?;
     let new = Title {
@@ -564,7 +611,7 @@ pub(crate) fn court_order(
         encumbrances: title.value.encumbrances,
         basis: TitleBasis::CourtOrder { case: case.to_owned() },
     };
-    new.check().map_err(invalid)?;
+    new.check().map_err(|m| refuse(error::RECORD_FIELD_INVALID, m))?;
     append(state, ctx, parcel.as_str(), None, new)?;
     Ok(())
 }

@@ -2,14 +2,16 @@
 //! registry (parcels, titles, encumbrances), permits and licences, and the business register (with its export in
 //! the Beneficial Ownership Data Standard).
 //!
-//! Layout, as for every module: [`schema`] (state layout and record types), [`engine`] (versioned records and
-//! as-of answers), [`rules`] (who may do what), [`workflow`] (applications and approvals), [`land`] and
-//! [`permits`] (the calls and their checks), [`query`] (reads, and the verifier's side of as-of proofs), [`geo`]
-//! (exact parcel geometry and the spatial index), [`error`]. The full specification is `docs/registry.md`.
+//! Layout, as for every module: [`schema`] (state layout and record types), [`tx`] (the calls, dispatched to
+//! [`land`], [`permits`], [`business`] and [`workflow`], which hold their checks), [`query`] (reads, returning the
+//! keys to prove), [`verify`] (the verifier's decisions from proven versions, used by `publica-verify`),
+//! [`error`] (refusals with stable codes), and the parts they share: [`engine`] (versioned records and as-of
+//! answers), [`rules`] (who may do what), [`geo`] (exact parcel geometry and the spatial index), [`bods`] (the
+//! BODS export). The full specification is `docs/registry.md`.
 //!
-//! Execution is deterministic by construction: time comes only from the block ([`CallContext::time_ms`]),
-//! geometry is exact integer arithmetic, the area uses only correctly rounded floating-point operations, and no
-//! output depends on hash-map order.
+//! Execution is deterministic by construction: time comes only from the block
+//! ([`CallContext::time_ms`](publica_types::CallContext::time_ms)), geometry is exact integer arithmetic, the area
+//! uses only correctly rounded floating-point operations, and no output depends on hash-map order.
 
 pub mod bods;
 pub mod business;
@@ -22,42 +24,9 @@ pub mod query;
 pub mod rules;
 pub mod schema;
 mod shares;
+pub mod tx;
+pub mod verify;
 pub mod workflow;
 
-use publica_types::registry::RegistryCall;
-use publica_types::{CallContext, StateWrite, TxError};
-
 pub use error::RegistryError;
-
-/// Execute one registry call. Every call checks before it writes; on error the caller discards whatever the call
-/// wrote all the same (execution runs each transaction in an overlay).
-pub fn execute(state: &mut dyn StateWrite, ctx: &CallContext, call: &RegistryCall) -> Result<(), TxError> {
-    use permits::Change;
-    match call {
-        RegistryCall::RegisterParcel { parcel, owners } => land::register_parcel(state, ctx, parcel, owners),
-        RegistryCall::OpenApplication { action, deadline_ms } => workflow::open(state, ctx, action, *deadline_ms),
-        RegistryCall::Approve { application, party } => workflow::approve(state, ctx, *application, party),
-        RegistryCall::Reject { application, party, reason } => {
-            workflow::reject(state, ctx, *application, party, reason)
-        }
-        RegistryCall::RegisterEncumbrance { parcel, kind, reference } => {
-            land::register_encumbrance(state, ctx, parcel, *kind, reference)
-        }
-        RegistryCall::ReleaseEncumbrance { encumbrance } => land::release_encumbrance(state, ctx, *encumbrance),
-        RegistryCall::RecordInheritance { parcel, deceased, heirs, case } => {
-            land::record_inheritance(state, ctx, parcel, deceased, heirs, case)
-        }
-        RegistryCall::CourtOrder { parcel, owners, case } => land::court_order(state, ctx, parcel, owners, case),
-        RegistryCall::IssuePermit { permit, kind, holder, valid_from_ms, valid_until_ms } => {
-            permits::issue(state, ctx, permit, kind, holder, *valid_from_ms, *valid_until_ms)
-        }
-        RegistryCall::RenewPermit { permit, valid_until_ms } => {
-            permits::change(state, ctx, permit, Change::Renew(*valid_until_ms))
-        }
-        RegistryCall::SuspendPermit { permit, reason } => permits::change(state, ctx, permit, Change::Suspend(reason)),
-        RegistryCall::ReinstatePermit { permit } => permits::change(state, ctx, permit, Change::Reinstate),
-        RegistryCall::RevokePermit { permit, reason } => permits::change(state, ctx, permit, Change::Revoke(reason)),
-        RegistryCall::FileCompanyChange { company, filing } => business::file(state, ctx, company, filing),
-        RegistryCall::PlaceInLiquidation { company, case } => business::place_in_liquidation(state, ctx, company, case),
-    }
-}
+pub use tx::execute;

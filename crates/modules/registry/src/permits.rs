@@ -9,7 +9,7 @@ use publica_types::registry::RecordId;
 use publica_types::{Address, CallContext, ErrorCode, StateWrite, TxError};
 
 use crate::engine::{self, append};
-use crate::error::{invalid, not_permitted};
+use crate::error::{self, refuse};
 use crate::rules::authorize;
 use crate::schema::{check_text, Permit, PermitChange, PermitState, Record, Version};
 
@@ -25,7 +25,10 @@ pub(crate) fn issue(
 ) -> Result<(), TxError> {
     let (official, _) = authorize(state, &ctx.sender, "issue_permit", None)?;
     if engine::head::<Permit>(state, id.as_str()) != 0 {
-        return Err(invalid(format!("permit number {id} is already used (permit numbers are never reused)")));
+        return Err(refuse(
+            error::PERMIT_NUMBER_USED,
+            format!("permit number {id} is already used (permit numbers are never reused)"),
+        ));
     }
     if publica_accounts::account(state, holder).is_none() {
         return Err(TxError::new(
@@ -34,9 +37,10 @@ pub(crate) fn issue(
         ));
     }
     if valid_from_ms >= valid_until_ms {
-        return Err(invalid(format!(
-            "validity must end after it starts: from {valid_from_ms} ms until {valid_until_ms} ms"
-        )));
+        return Err(refuse(
+            error::PERMIT_VALIDITY_INVALID,
+            format!("validity must end after it starts: from {valid_from_ms} ms until {valid_until_ms} ms"),
+        ));
     }
     let permit = Permit {
         kind: kind.clone(),
@@ -48,14 +52,14 @@ pub(crate) fn issue(
         change: PermitChange::Issued,
         changed_by: ctx.sender,
     };
-    permit.check().map_err(invalid)?;
+    permit.check().map_err(|m| refuse(error::RECORD_FIELD_INVALID, m))?;
     append(state, ctx, id.as_str(), None, permit)?;
     Ok(())
 }
 
 fn load(state: &dyn publica_types::StateRead, id: &RecordId) -> Result<Version<Permit>, TxError> {
     engine::latest::<Permit>(state, id.as_str())
-        .ok_or_else(|| invalid(format!("permit {id} does not exist; check the permit number")))
+        .ok_or_else(|| refuse(error::PERMIT_NOT_FOUND, format!("permit {id} does not exist; check the permit number")))
 }
 
 /// A change of an existing permit.
@@ -87,47 +91,54 @@ pub(crate) fn change(
     authorize(state, &ctx.sender, action, Some(&v.value.agency))?;
     let mut p = v.value;
     if let PermitState::Revoked { reason } = &p.state {
-        return Err(not_permitted(format!(
-            "permit {id} was revoked at height {} ({reason}); a revoked permit cannot change, issue a new one",
-            v.height
-        )));
+        return Err(refuse(
+            error::PERMIT_REVOKED,
+            format!(
+                "permit {id} was revoked at height {} ({reason}); a revoked permit cannot change, issue a new one",
+                v.height
+            ),
+        ));
     }
     match change {
         Change::Renew(until) => {
             if until <= p.valid_until_ms {
-                return Err(invalid(format!(
-                    "a renewal extends validity: permit {id} already runs until {} ms, the renewal asks {until} ms",
-                    p.valid_until_ms
-                )));
+                return Err(refuse(
+                    error::PERMIT_RENEWAL_NOT_LATER,
+                    format!(
+                        "a renewal extends validity: permit {id} already runs until {} ms, the renewal asks {until} ms",
+                        p.valid_until_ms
+                    ),
+                ));
             }
             p.valid_until_ms = until;
             p.change = PermitChange::Renewed;
         }
         Change::Suspend(reason) => {
-            check_text("reason", reason).map_err(invalid)?;
+            check_text("reason", reason).map_err(|m| refuse(error::RECORD_FIELD_INVALID, m))?;
             if p.state != PermitState::Active {
-                return Err(not_permitted(format!("permit {id} is already suspended")));
+                return Err(refuse(error::PERMIT_ALREADY_SUSPENDED, format!("permit {id} is already suspended")));
             }
             p.state = PermitState::Suspended { reason: reason.to_owned() };
             p.change = PermitChange::Suspended;
         }
         Change::Reinstate => {
             if p.state == PermitState::Active {
-                return Err(not_permitted(format!(
-                    "permit {id} is not suspended; only a suspended permit is reinstated"
-                )));
+                return Err(refuse(
+                    error::PERMIT_NOT_SUSPENDED,
+                    format!("permit {id} is not suspended; only a suspended permit is reinstated"),
+                ));
             }
             p.state = PermitState::Active;
             p.change = PermitChange::Reinstated;
         }
         Change::Revoke(reason) => {
-            check_text("reason", reason).map_err(invalid)?;
+            check_text("reason", reason).map_err(|m| refuse(error::RECORD_FIELD_INVALID, m))?;
             p.state = PermitState::Revoked { reason: reason.to_owned() };
             p.change = PermitChange::Revoked;
         }
     }
     p.changed_by = ctx.sender;
-    p.check().map_err(invalid)?;
+    p.check().map_err(|m| refuse(error::RECORD_FIELD_INVALID, m))?;
     append(state, ctx, id.as_str(), None, p)?;
     Ok(())
 }

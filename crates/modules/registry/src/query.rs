@@ -1,21 +1,21 @@
-//! Reads of the registry module: pure functions over the state, and the verifier's side of as-of answers.
+//! Reads of the registry module: pure functions over the state.
 //!
 //! Answers that a citizen may want proven come with the list of state keys to prove (see [`engine::AsOf`]); the
 //! node attaches a state proof per key, and the verifier feeds the proven values to [`owners_at`] or
-//! [`permit_status`], which decide from them alone.
+//! [`permit_status`] (in [`crate::verify`], re-exported here for the node, which states the decision it serves),
+//! which decide from them alone.
 
 use serde::{Deserialize, Serialize};
 
 use publica_types::registry::{ApplicationAction, Party, RecordId};
 use publica_types::{Address, StateRead, TxError};
 
-use crate::engine::{self, decide_as_of, AsOf};
-use crate::error::RegistryError;
+use crate::engine::{self, AsOf};
 use crate::geo::{index, BBox, Polygon};
-use crate::schema::{
-    Application, ApplicationStatus, Encumbrance, Owner, Parcel, Permit, PermitState, Title, TitleBasis, Version,
-};
+use crate::schema::{Application, ApplicationStatus, Encumbrance, Parcel, Permit, Title, Version};
 use crate::{land, workflow};
+
+pub use crate::verify::{owners_at, permit_status, OwnershipAt, PermitStatus};
 
 /// A parcel as it stands: latest parcel version, title version and boundary.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,53 +50,6 @@ pub fn title_history(state: &dyn StateRead, id: &RecordId, from: u32, limit: usi
 /// The title version in force at `at_ms`, with the keys to prove (feed the proven values to [`owners_at`]).
 pub fn title_at(state: &dyn StateRead, parcel: &RecordId, at_ms: u64) -> AsOf<Title> {
     engine::as_of(state, parcel.as_str(), at_ms)
-}
-
-/// Who owned a parcel at a time.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum OwnershipAt {
-    /// The parcel was not registered yet (or never was).
-    NotRegistered,
-    /// The title in force.
-    Owned {
-        /// Title version.
-        version: u32,
-        /// Owners and shares.
-        owners: Vec<Owner>,
-        /// Encumbrances in force.
-        encumbrances: Vec<u64>,
-    },
-    /// The parcel had been retired; its land belonged to its successors.
-    Retired {
-        /// Title version.
-        version: u32,
-        /// The parcels that replaced it.
-        successors: Vec<RecordId>,
-    },
-}
-
-/// The verifier's decision: who owned `parcel` at `at_ms`, given the title versions read from the proven keys
-/// of [`title_at`] (`None` where the proof shows a key absent). Refuses versions that do not decide the question.
-pub fn owners_at(
-    parcel: &RecordId,
-    at_ms: u64,
-    in_force: Option<&Version<Title>>,
-    next: Option<&Version<Title>>,
-) -> Result<OwnershipAt, RegistryError> {
-    Ok(match decide_as_of(parcel.as_str(), at_ms, in_force, next)? {
-        None => OwnershipAt::NotRegistered,
-        Some(v) => match &v.value.basis {
-            TitleBasis::Retired { successors } => {
-                OwnershipAt::Retired { version: v.version, successors: successors.clone() }
-            }
-            _ => OwnershipAt::Owned {
-                version: v.version,
-                owners: v.value.owners.clone(),
-                encumbrances: v.value.encumbrances.clone(),
-            },
-        },
-    })
 }
 
 /// An encumbrance's latest version.
@@ -173,51 +126,6 @@ pub fn permit_history(state: &dyn StateRead, id: &RecordId, from: u32, limit: us
 /// The permit version in force at `at_ms`, with the keys to prove (feed the proven values to [`permit_status`]).
 pub fn permit_at(state: &dyn StateRead, id: &RecordId, at_ms: u64) -> AsOf<Permit> {
     engine::as_of(state, id.as_str(), at_ms)
-}
-
-/// A permit's status at a time.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum PermitStatus {
-    /// Not issued yet (or never).
-    NotIssued,
-    /// Issued, but its validity had not started.
-    NotYetValid,
-    /// Valid.
-    Valid,
-    /// Its validity had ended.
-    Expired,
-    /// Suspended.
-    Suspended {
-        /// Why.
-        reason: String,
-    },
-    /// Revoked.
-    Revoked {
-        /// Why.
-        reason: String,
-    },
-}
-
-/// The verifier's decision: a permit's status at `at_ms`, given the permit versions read from the proven keys of
-/// [`permit_at`]. Revocation and suspension take precedence over the validity dates.
-pub fn permit_status(
-    id: &RecordId,
-    at_ms: u64,
-    in_force: Option<&Version<Permit>>,
-    next: Option<&Version<Permit>>,
-) -> Result<PermitStatus, RegistryError> {
-    let Some(v) = decide_as_of(id.as_str(), at_ms, in_force, next)? else {
-        return Ok(PermitStatus::NotIssued);
-    };
-    let p = &v.value;
-    Ok(match &p.state {
-        PermitState::Revoked { reason } => PermitStatus::Revoked { reason: reason.clone() },
-        PermitState::Suspended { reason } => PermitStatus::Suspended { reason: reason.clone() },
-        PermitState::Active if at_ms < p.valid_from_ms => PermitStatus::NotYetValid,
-        PermitState::Active if at_ms >= p.valid_until_ms => PermitStatus::Expired,
-        PermitState::Active => PermitStatus::Valid,
-    })
 }
 
 /// A company's latest version.

@@ -5,6 +5,8 @@
 //! stage after stage. The tables drive the checks in code and are reproduced in `docs/registry.md`.
 
 use publica_accounts::AccountRecord;
+
+use crate::error;
 use publica_types::{Address, ErrorCode, Role, StateRead, TxError};
 
 /// The land registrar: first registrations, and the final approval of transfers, subdivisions and mergers.
@@ -201,7 +203,7 @@ pub(crate) fn authorize(
         let agency = record_agency.expect("actions reserved to an agency name the record's agency");
         if record.agency() != Some(agency) {
             return Err(TxError::new(
-                ErrorCode::NotPermitted,
+                error::RECORD_OF_OTHER_AGENCY,
                 format!(
                     "only officials of agency {agency}, which made this record, may {}; account {sender} belongs to {}",
                     action.replace('_', " "),

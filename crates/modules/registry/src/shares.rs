@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use publica_types::registry::{Share, MAX_OWNERS};
 use publica_types::{Address, TxError};
 
-use crate::error::invalid;
+use crate::error::{self, refuse};
 
 fn gcd(mut a: u128, mut b: u128) -> u128 {
     while b != 0 {
@@ -19,7 +19,10 @@ fn gcd(mut a: u128, mut b: u128) -> u128 {
 }
 
 fn too_fine() -> TxError {
-    invalid("the shares are too fine to add or multiply exactly in 64-bit fractions; use smaller denominators")
+    refuse(
+        error::SHARES_TOO_FINE,
+        "the shares are too fine to add or multiply exactly in 64-bit fractions; use smaller denominators",
+    )
 }
 
 /// A fraction in lowest terms with u128 parts (an intermediate result).
@@ -62,15 +65,18 @@ pub(crate) fn check_sum_one(shares: &[(u64, u64)]) -> Result<(), TxError> {
     let mut sum = Frac { n: 0, d: 1 };
     for &(n, d) in shares {
         if n == 0 || d == 0 || n > d {
-            return Err(invalid(format!("share {n}/{d} is not a fraction in (0, 1]")));
+            return Err(refuse(error::SHARE_NOT_A_FRACTION, format!("share {n}/{d} is not a fraction in (0, 1]")));
         }
         sum = sum.add(Frac::new(u128::from(n), u128::from(d)))?;
     }
     if sum.n != sum.d {
-        return Err(invalid(format!(
-            "the shares sum to {}/{}, not to exactly one; correct the fractions so that they add up to 1",
-            sum.n, sum.d
-        )));
+        return Err(refuse(
+            error::SHARES_SUM_NOT_ONE,
+            format!(
+                "the shares sum to {}/{}, not to exactly one; correct the fractions so that they add up to 1",
+                sum.n, sum.d
+            ),
+        ));
     }
     Ok(())
 }
@@ -79,23 +85,32 @@ pub(crate) fn check_sum_one(shares: &[(u64, u64)]) -> Result<(), TxError> {
 /// exactly one. Returns `(account, numerator, denominator)` in lowest terms, sorted by account.
 pub(crate) fn normalize(what: &str, shares: &[Share]) -> Result<Vec<(Address, u64, u64)>, TxError> {
     if shares.is_empty() || shares.len() > MAX_OWNERS {
-        return Err(invalid(format!("{what}: 1 to {MAX_OWNERS} shares are needed, {} were given", shares.len())));
+        return Err(refuse(
+            error::SHARE_COUNT_OUT_OF_RANGE,
+            format!("{what}: 1 to {MAX_OWNERS} shares are needed, {} were given", shares.len()),
+        ));
     }
     let mut out: BTreeMap<Address, (u64, u64)> = BTreeMap::new();
     for s in shares {
         if s.numerator == 0 || s.denominator == 0 || s.numerator > s.denominator {
-            return Err(invalid(format!(
-                "{what}: the share of {} is {}/{}; a share is a fraction greater than 0 and at most 1",
-                s.owner, s.numerator, s.denominator
-            )));
+            return Err(refuse(
+                error::SHARE_NOT_A_FRACTION,
+                format!(
+                    "{what}: the share of {} is {}/{}; a share is a fraction greater than 0 and at most 1",
+                    s.owner, s.numerator, s.denominator
+                ),
+            ));
         }
         let f = Frac::new(u128::from(s.numerator), u128::from(s.denominator)).to_u64()?;
         if out.insert(s.owner, f).is_some() {
-            return Err(invalid(format!("{what}: account {} appears twice; give each owner one share", s.owner)));
+            return Err(refuse(
+                error::SHARE_OWNER_REPEATED,
+                format!("{what}: account {} appears twice; give each owner one share", s.owner),
+            ));
         }
     }
     let list: Vec<(u64, u64)> = out.values().copied().collect();
-    check_sum_one(&list).map_err(|e| invalid(format!("{what}: {}", e.message)))?;
+    check_sum_one(&list).map_err(|e| refuse(e.code, format!("{what}: {}", e.message)))?;
     Ok(out.into_iter().map(|(a, (n, d))| (a, n, d)).collect())
 }
 

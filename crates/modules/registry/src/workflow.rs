@@ -16,7 +16,7 @@ use publica_types::registry::{ApplicationAction, Party, MAX_OWNERS};
 use publica_types::{codec, sha256, Address, CallContext, StateRead, StateWrite, TxError};
 
 use crate::engine::{self, append, next_number};
-use crate::error::{invalid, not_permitted};
+use crate::error::{self, refuse};
 use crate::land;
 use crate::rules::{role, workflow_rule, PartyRule};
 use crate::schema::{
@@ -126,11 +126,14 @@ pub(crate) fn open(
 ) -> Result<(), TxError> {
     let rule = workflow_rule(action.kind());
     if deadline_ms <= ctx.time_ms || deadline_ms - ctx.time_ms > MAX_APPLICATION_DURATION_MS {
-        return Err(invalid(format!(
-            "the deadline must be after the block time ({} ms) and at most {} days later, it is {deadline_ms} ms",
-            ctx.time_ms,
-            MAX_APPLICATION_DURATION_MS / 86_400_000
-        )));
+        return Err(refuse(
+            error::APPLICATION_DEADLINE_OUT_OF_RANGE,
+            format!(
+                "the deadline must be after the block time ({} ms) and at most {} days later, it is {deadline_ms} ms",
+                ctx.time_ms,
+                MAX_APPLICATION_DURATION_MS / 86_400_000
+            ),
+        ));
     }
     let prepared = parties(state, action)?;
     let may_open = rule.openers.iter().any(|o| match o {
@@ -143,33 +146,39 @@ pub(crate) fn open(
         PartyRule::NamedPersons => prepared.named_persons.contains(&ctx.sender),
     });
     if !may_open {
-        return Err(not_permitted(format!(
-            "account {} may not open a {} application: it is opened by {}",
-            ctx.sender,
-            rule.workflow,
-            rule.openers
-                .iter()
-                .map(|o| match o {
-                    PartyRule::CurrentOwners => "a current owner".to_owned(),
-                    PartyRule::NewOwners => "a new owner".to_owned(),
-                    PartyRule::Founders => "a founder".to_owned(),
-                    PartyRule::Directors => "a director".to_owned(),
-                    PartyRule::Officers => "an officer".to_owned(),
-                    PartyRule::NamedPersons => "a person it names".to_owned(),
-                    PartyRule::Role(r) => format!("an official with role {r}"),
-                })
-                .collect::<Vec<_>>()
-                .join(" or ")
-        )));
+        return Err(refuse(
+            error::APPLICATION_OPENER_NOT_ALLOWED,
+            format!(
+                "account {} may not open a {} application: it is opened by {}",
+                ctx.sender,
+                rule.workflow,
+                rule.openers
+                    .iter()
+                    .map(|o| match o {
+                        PartyRule::CurrentOwners => "a current owner".to_owned(),
+                        PartyRule::NewOwners => "a new owner".to_owned(),
+                        PartyRule::Founders => "a founder".to_owned(),
+                        PartyRule::Directors => "a director".to_owned(),
+                        PartyRule::Officers => "an officer".to_owned(),
+                        PartyRule::NamedPersons => "a person it names".to_owned(),
+                        PartyRule::Role(r) => format!("an official with role {r}"),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            ),
+        ));
     }
     check(state, action)?;
     let stages: Vec<Vec<Party>> = rule.stages.iter().map(|s| bind(s, &prepared)).collect();
     if stages.iter().all(Vec::is_empty) {
-        return Err(invalid(format!(
+        return Err(refuse(
+            error::APPLICATION_NOT_NEEDED,
+            format!(
             "this {} needs nobody's approval; make it directly (a filing that changes nobody's entry, the officers, \
              the shareholders or the beneficial owners is filed with file_company_change)",
             rule.workflow
-        )));
+        ),
+        ));
     }
     debug_assert!(stages.iter().flatten().count() <= 2 * MAX_OWNERS + 8);
     let action_bytes = codec::encode(action);
@@ -183,7 +192,7 @@ pub(crate) fn open(
         approvals: Vec::new(),
         status: ApplicationStatus::Open,
     };
-    app.check().map_err(invalid)?;
+    app.check().map_err(|m| refuse(error::RECORD_FIELD_INVALID, m))?;
     let id = next_number(state, NEXT_APPLICATION_KEY);
     state.put(action_key(id), action_bytes);
     append(state, ctx, &id.to_string(), None, app)?;
@@ -196,29 +205,36 @@ fn open_application(
     ctx: &CallContext,
     id: u64,
 ) -> Result<(Version<Application>, ApplicationAction), TxError> {
-    let (v, action) =
-        load(state, id).ok_or_else(|| invalid(format!("application {id} does not exist; check the number")))?;
+    let (v, action) = load(state, id).ok_or_else(|| {
+        refuse(error::APPLICATION_NOT_FOUND, format!("application {id} does not exist; check the number"))
+    })?;
     match &v.value.status {
         ApplicationStatus::Open => {}
         ApplicationStatus::Approved => {
-            return Err(not_permitted(format!(
-                "application {id} was approved and took effect at height {}; it is closed",
-                v.height
-            )))
+            return Err(refuse(
+                error::APPLICATION_APPROVED,
+                format!("application {id} was approved and took effect at height {}; it is closed", v.height),
+            ))
         }
         ApplicationStatus::Rejected { party, reason, .. } => {
-            return Err(not_permitted(format!(
-                "application {id} was rejected by {} at height {} ({reason}); it is closed, open a new one",
-                party_text(party),
-                v.height
-            )))
+            return Err(refuse(
+                error::APPLICATION_REJECTED,
+                format!(
+                    "application {id} was rejected by {} at height {} ({reason}); it is closed, open a new one",
+                    party_text(party),
+                    v.height
+                ),
+            ))
         }
     }
     if ctx.time_ms > v.value.deadline_ms {
-        return Err(not_permitted(format!(
-            "application {id} expired at {} ms (block time {} ms); open a new application",
-            v.value.deadline_ms, ctx.time_ms
-        )));
+        return Err(refuse(
+            error::APPLICATION_EXPIRED,
+            format!(
+                "application {id} expired at {} ms (block time {} ms); open a new application",
+                v.value.deadline_ms, ctx.time_ms
+            ),
+        ));
     }
     Ok((v, action))
 }
@@ -232,29 +248,38 @@ fn speak_for(
     party: &Party,
 ) -> Result<usize, TxError> {
     let stage = app.stages.iter().position(|s| s.contains(party)).ok_or_else(|| {
-        not_permitted(format!(
-            "application {id} does not require {}; its parties are {}",
-            party_text(party),
-            list(&app.stages.concat())
-        ))
+        refuse(
+            error::NOT_A_PARTY,
+            format!(
+                "application {id} does not require {}; its parties are {}",
+                party_text(party),
+                list(&app.stages.concat())
+            ),
+        )
     })?;
     match party {
         Party::Account(a) => {
             if *a != ctx.sender {
-                return Err(not_permitted(format!(
-                    "account {} cannot act for account {a} on application {id}; only that account can",
-                    ctx.sender
-                )));
+                return Err(refuse(
+                    error::ACTING_FOR_OTHER_ACCOUNT,
+                    format!(
+                        "account {} cannot act for account {a} on application {id}; only that account can",
+                        ctx.sender
+                    ),
+                ));
             }
         }
         Party::Role(r) => {
             publica_accounts::require_role(state, &ctx.sender, r.as_str())?;
             if app.stages.iter().flatten().any(|p| p == &Party::Account(ctx.sender)) {
-                return Err(not_permitted(format!(
-                    "account {} is a named party of application {id} and cannot also act as {r}; another official \
+                return Err(refuse(
+                    error::NAMED_PARTY_ACTING_IN_ROLE,
+                    format!(
+                        "account {} is a named party of application {id} and cannot also act as {r}; another official \
                      must",
-                    ctx.sender
-                )));
+                        ctx.sender
+                    ),
+                ));
             }
         }
     }
@@ -267,19 +292,25 @@ pub(crate) fn approve(state: &mut dyn StateWrite, ctx: &CallContext, id: u64, pa
     let mut app = v.value;
     let stage = speak_for(state, ctx, id, &app, party)?;
     if let Some(a) = app.approvals.iter().find(|a| &a.party == party) {
-        return Err(not_permitted(format!(
-            "{} already approved application {id} (by account {} at height {}); each party approves once",
-            party_text(party),
-            a.by,
-            a.height
-        )));
+        return Err(refuse(
+            error::PARTY_ALREADY_APPROVED,
+            format!(
+                "{} already approved application {id} (by account {} at height {}); each party approves once",
+                party_text(party),
+                a.by,
+                a.height
+            ),
+        ));
     }
     if let Some(a) = app.approvals.iter().find(|a| a.by == ctx.sender) {
-        return Err(not_permitted(format!(
-            "account {} already approved application {id} for {}; one account fills one party",
-            ctx.sender,
-            party_text(&a.party)
-        )));
+        return Err(refuse(
+            error::ACCOUNT_ALREADY_APPROVED,
+            format!(
+                "account {} already approved application {id} for {}; one account fills one party",
+                ctx.sender,
+                party_text(&a.party)
+            ),
+        ));
     }
     let earlier_missing: Vec<Party> = app.stages[..stage]
         .iter()
@@ -288,12 +319,15 @@ pub(crate) fn approve(state: &mut dyn StateWrite, ctx: &CallContext, id: u64, pa
         .cloned()
         .collect();
     if !earlier_missing.is_empty() {
-        return Err(not_permitted(format!(
-            "{} approves application {id} only after {}; still missing: {}",
-            party_text(party),
-            list(&app.stages[..stage].concat()),
-            list(&earlier_missing)
-        )));
+        return Err(refuse(
+            error::STAGE_NOT_REACHED,
+            format!(
+                "{} approves application {id} only after {}; still missing: {}",
+                party_text(party),
+                list(&app.stages[..stage].concat()),
+                list(&earlier_missing)
+            ),
+        ));
     }
     app.approvals.push(Approval {
         party: party.clone(),
@@ -324,7 +358,7 @@ pub(crate) fn reject(
     party: &Party,
     reason: &str,
 ) -> Result<(), TxError> {
-    check_text("reason", reason).map_err(invalid)?;
+    check_text("reason", reason).map_err(|m| refuse(error::RECORD_FIELD_INVALID, m))?;
     let (v, _) = open_application(state, ctx, id)?;
     let mut app = v.value;
     speak_for(state, ctx, id, &app, party)?;

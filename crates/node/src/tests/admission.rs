@@ -184,7 +184,7 @@ fn rotation(chain_id: &ChainId, account: &Address, nonce: u64, new: &Keypair) ->
     Call::Accounts(AccountsCall::RotateKey { new_public_key: new.public_key().clone(), possession: new.sign(&message) })
 }
 
-fn rejected(node: &Shared, id: &TxId) -> (ErrorCode, String) {
+fn rejected(node: &Shared, id: &TxId) -> (Code, String) {
     match node.tx_status(id) {
         TxStatus::Rejected { code, message } => (code, message),
         other => panic!("transaction {id} is {other:?}, not rejected"),
@@ -442,7 +442,7 @@ fn one_batch_gets_no_more_failed_dry_runs_than_the_senders_allowance() {
     net.register_official(&official, &["clerk"]);
     let items: Vec<Vec<u8>> = (0..40).map(|i| net.sign(&official, 0, anchoring(10, i)).encode()).collect();
     let results = net.node.submit_batch(&items);
-    let codes: Vec<ErrorCode> = results.iter().map(|r| r.as_ref().unwrap_err().code).collect();
+    let codes: Vec<Code> = results.iter().map(|r| r.as_ref().unwrap_err().code).collect();
     assert!(codes[..16].iter().all(|c| *c == ErrorCode::MissingRole), "{codes:?}");
     assert!(codes[16..].iter().all(|c| *c == ErrorCode::Unavailable), "{codes:?}");
     let error = results[16].as_ref().unwrap_err();

@@ -1,6 +1,7 @@
 //! Tests of the ledger's types: canonical encoding, names, validator sets, certificates, blocks, genesis, evidence.
 
 mod evidence;
+mod golden;
 mod validator_set;
 
 use proptest::prelude::*;

@@ -143,9 +143,9 @@ fn every_broken_link_is_refused() {
 /// A receipt for a one-entry log whose checkpoint is signed, with cosignature time `time_s`, by every key of `set`.
 fn receipt_signed_by(signers: &[&Keypair], set: &ValidatorSet, time_s: u64) -> Vec<u8> {
     use publica_merkle::log::leaf_hash;
-    use publica_notary::checkpoint::{assemble, LogSigner};
+    use publica_notary_log::checkpoint::{assemble, LogSigner};
     use publica_tlog::TlogProof;
-    let entry = publica_notary::Entry {
+    let entry = publica_notary_log::Entry {
         hash: [5; 32],
         account: Address([7; 20]),
         agency: "land".parse().unwrap(),
@@ -220,7 +220,7 @@ fn a_history_entry_that_does_not_change_the_set_is_skipped() {
 
 #[test]
 fn a_far_future_cosignature_timestamp_cannot_make_a_valid_receipt_fail_after_a_set_change() {
-    use publica_notary::checkpoint::{origin, validator_vkeys, LogSigner};
+    use publica_notary_log::checkpoint::{origin, validator_vkeys, LogSigner};
     use publica_tlog::{NoteSignature, SignedCheckpoint, TlogProof};
     use publica_verify::{verify_receipt, ReceiptError, ReceiptPolicy};
     let f = fixture();

@@ -2,8 +2,8 @@
 
 use publica_crypto::Keypair;
 use publica_merkle::log::{consistency_proof, inclusion_proof, leaf_hash, root};
-use publica_notary::checkpoint::{assemble, verify_checkpoint, LogSigner};
-use publica_notary::Entry;
+use publica_notary_log::checkpoint::{assemble, verify_checkpoint, LogSigner};
+use publica_notary_log::Entry;
 use publica_tlog::{Ed25519Cosigner, MlDsa44Cosigner, Note, SignedCheckpoint, TlogProof, VerifierKey};
 use publica_types::{Address, ChainId, Hash, Validator, ValidatorSet};
 use publica_verify::{
@@ -288,7 +288,7 @@ fn each_forgery_fails_at_its_own_check() {
 fn policy_log_vkey() -> String {
     let keys = validator_keys();
     let v = Validator::from_keypair(&keys[0], 1);
-    publica_notary::checkpoint::validator_vkeys(&publica_notary::checkpoint::origin(&chain()), &v).unwrap()[0]
+    publica_notary_log::checkpoint::validator_vkeys(&publica_notary_log::checkpoint::origin(&chain()), &v).unwrap()[0]
         .to_string()
 }
 

@@ -11,7 +11,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use publica_crypto::Keypair;
 use publica_merkle::log::{consistency_proof, empty_root, leaf_hash, root};
-use publica_notary::checkpoint::{assemble, LogSigner};
+use publica_notary_log::checkpoint::{assemble, LogSigner};
 use publica_tlog::{
     parse_signature_lines, AddCheckpointRequest, NoteSignature, SignatureType, SignedCheckpoint, VerifierKey,
 };
@@ -457,7 +457,7 @@ async fn state_survives_a_restart_and_is_served_to_monitors() {
     assert_eq!(status, StatusCode::OK);
     let served = SignedCheckpoint::parse(text.as_bytes()).unwrap();
     assert_eq!(served.checkpoint.size, 23);
-    publica_notary::checkpoint::verify_checkpoint(&net.chain_id, &net.validators, &served).unwrap();
+    publica_notary_log::checkpoint::verify_checkpoint(&net.chain_id, &net.validators, &served).unwrap();
     let vkeys = published_vkeys(&witness).await;
     assert_eq!(served.verify(&vkeys).unwrap().len(), 2);
     assert_eq!(get(&witness, "/00/checkpoint").await.0, StatusCode::NOT_FOUND);

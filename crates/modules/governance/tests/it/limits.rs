@@ -2,9 +2,9 @@
 //! checkpoint keys no verifier can use, or checkpoint keys colliding with a member's key id.
 
 use publica_crypto::Keypair;
-use publica_governance::VALIDATORS_KEY;
+use publica_governance::{error, VALIDATORS_KEY};
 use publica_types::governance::possession_message;
-use publica_types::{codec, ErrorCode, StateWrite, Validator, ValidatorChange, ValidatorSet};
+use publica_types::{codec, StateWrite, Validator, ValidatorChange, ValidatorSet};
 
 use super::{agency, chain_id, code, key, Net};
 
@@ -28,11 +28,11 @@ fn a_vote_for_a_huge_voting_power_is_refused_and_cannot_halt_the_chain() {
     for power in [7_000_000_000_000_000_000, u64::MAX / 3, u64::MAX] {
         let refused = net.propose(ValidatorChange::SetPower { address: v0, voting_power: power });
         let error = refused.expect_err("a power beyond the limit is refused at once");
-        assert_eq!(error.code, ErrorCode::InvalidArgument, "{error}");
+        assert_eq!(error.code, error::VOTING_POWER_TOO_LARGE, "{error}");
         assert!(error.message.contains("voting power"), "{error}");
         let newcomer = key("huge");
         let refused = net.propose(add(&newcomer, Validator::from_keypair(&newcomer, power)));
-        assert_eq!(code(refused), ErrorCode::InvalidArgument);
+        assert_eq!(code(refused), error::VOTING_POWER_TOO_LARGE);
     }
     assert_eq!(net.set(), before);
 }
@@ -46,7 +46,7 @@ fn a_validator_with_an_off_curve_checkpoint_key_cannot_join() {
     validator.log_keys.ed25519 = [0; 32];
     validator.log_keys.ed25519[0] = 2;
     let error = net.propose(add(&newcomer, validator)).expect_err("an unusable checkpoint key");
-    assert_eq!(error.code, ErrorCode::InvalidArgument);
+    assert_eq!(error.code, error::CHECKPOINT_KEYS_INVALID);
     assert!(error.message.contains("checkpoint"), "{error}");
 }
 
@@ -68,7 +68,7 @@ fn a_validator_cannot_join_with_a_member_s_checkpoint_key_or_key_id() {
     let mut validator = Validator::from_keypair(&newcomer, 1);
     validator.log_keys.ed25519 = b;
     let error = net.propose(add(&newcomer, validator)).expect_err("a colliding key id");
-    assert_eq!(error.code, ErrorCode::InvalidArgument);
+    assert_eq!(error.code, error::CHECKPOINT_KEY_ID_TAKEN);
     assert!(error.message.contains("key id"), "{error}");
 
     // A member's checkpoint keys copied outright.

@@ -6,10 +6,12 @@ use std::rc::Rc;
 mod limits;
 
 use publica_crypto::{sha256, Keypair};
-use publica_governance::{execute, operator, proposal, proposal_count, validator_set, ProposalStatus, VALIDATORS_KEY};
+use publica_governance::{
+    error, execute, operator, proposal, proposal_count, validator_set, ProposalStatus, VALIDATORS_KEY,
+};
 use publica_types::governance::{approval_message, possession_message};
 use publica_types::{
-    codec, AgencyId, CallContext, ChainId, ErrorCode, Genesis, GenesisAccount, GenesisAgency, GovernanceCall,
+    codec, AgencyId, CallContext, ChainId, Code, ErrorCode, Genesis, GenesisAccount, GenesisAgency, GovernanceCall,
     StateRead, StateWrite, TxError, TxId, Validator, ValidatorChange, ValidatorSet,
 };
 
@@ -132,7 +134,7 @@ fn add_change(new: &Keypair, power: u64) -> ValidatorChange {
     ValidatorChange::Add { agency: agency(), validator, possession }
 }
 
-fn code(result: Result<impl std::fmt::Debug, TxError>) -> ErrorCode {
+fn code(result: Result<impl std::fmt::Debug, TxError>) -> Code {
     result.expect_err("the call must be refused").code
 }
 
@@ -154,7 +156,7 @@ fn a_validator_joins_once_more_than_two_thirds_of_the_power_approve() {
     assert_eq!(net.status(id), ProposalStatus::Applied { height: net.height });
     assert_eq!(operator(&net.state, &newcomer.public_key().address()), Some(agency()));
     // Applied proposals take no more approvals.
-    assert_eq!(code(net.approve(id, 3)), ErrorCode::NotPermitted);
+    assert_eq!(code(net.approve(id, 3)), error::PROPOSAL_ALREADY_APPLIED);
 }
 
 #[test]
@@ -170,22 +172,22 @@ fn approvals_are_checked_signer_by_signer() {
         validator: net.validators[0].public_key().address(),
         signature: forged,
     };
-    assert_eq!(code(net.run(&admin, call)), ErrorCode::BadSignature);
+    assert_eq!(code(net.run(&admin, call)), error::APPROVAL_SIGNATURE_INVALID);
     // Signed for another proposal number.
     let other = net.validators[0].sign(&approval_message(&chain_id(), id + 1, &change.hash()));
     let call =
         GovernanceCall::Approve { proposal: id, validator: net.validators[0].public_key().address(), signature: other };
-    assert_eq!(code(net.run(&admin, call)), ErrorCode::BadSignature);
+    assert_eq!(code(net.run(&admin, call)), error::APPROVAL_SIGNATURE_INVALID);
     // Signed by someone outside the set.
-    assert_eq!(code(net.approve_with(id, &key("outsider"))), ErrorCode::NotPermitted);
+    assert_eq!(code(net.approve_with(id, &key("outsider"))), error::APPROVER_NOT_A_VALIDATOR);
     // Approving twice.
     net.approve(id, 0).unwrap();
-    assert_eq!(code(net.approve(id, 0)), ErrorCode::DuplicateTransaction);
+    assert_eq!(code(net.approve(id, 0)), error::PROPOSAL_ALREADY_APPROVED);
     // An unknown proposal.
     let signer = net.validators[1].clone();
     let signature = signer.sign(&approval_message(&chain_id(), 99, &change.hash()));
     let call = GovernanceCall::Approve { proposal: 99, validator: signer.public_key().address(), signature };
-    assert_eq!(code(net.run(&admin, call)), ErrorCode::NotFound);
+    assert_eq!(code(net.run(&admin, call)), error::PROPOSAL_NOT_FOUND);
 }
 
 #[test]
@@ -198,27 +200,27 @@ fn proposals_need_an_administrator_a_deadline_and_a_possible_change() {
     assert_eq!(code(net.run(&validator0, call)), ErrorCode::UnknownAccount);
     let admin = net.admin.clone();
     let past = GovernanceCall::Propose { change: change.clone(), expires_at_ms: 10 };
-    assert_eq!(code(net.run(&admin, past)), ErrorCode::InvalidArgument);
+    assert_eq!(code(net.run(&admin, past)), error::PROPOSAL_EXPIRY_OUT_OF_RANGE);
     let far = GovernanceCall::Propose { change: change.clone(), expires_at_ms: net.time_ms + 40 * 86_400_000 };
-    assert_eq!(code(net.run(&admin, far)), ErrorCode::InvalidArgument);
+    assert_eq!(code(net.run(&admin, far)), error::PROPOSAL_EXPIRY_OUT_OF_RANGE);
     // A proof of possession made by another key.
     let ValidatorChange::Add { validator, .. } = change else { unreachable!() };
     let possession = key("other").sign(&possession_message(&chain_id(), &agency(), &validator));
     let stolen = ValidatorChange::Add { agency: agency(), validator: validator.clone(), possession };
-    assert_eq!(code(net.propose(stolen)), ErrorCode::BadSignature);
+    assert_eq!(code(net.propose(stolen)), error::VALIDATOR_POSSESSION_INVALID);
     // A possession proof for another agency.
     let possession = key("newcomer").sign(&possession_message(&chain_id(), &"civil".parse().unwrap(), &validator));
     let moved = ValidatorChange::Add { agency: agency(), validator, possession };
-    assert_eq!(code(net.propose(moved)), ErrorCode::BadSignature);
+    assert_eq!(code(net.propose(moved)), error::VALIDATOR_POSSESSION_INVALID);
     // Adding a member, removing a stranger, a zero power, an unchanged power.
-    assert_eq!(code(net.propose(add_change(&key("validator-1"), 1))), ErrorCode::NotPermitted);
+    assert_eq!(code(net.propose(add_change(&key("validator-1"), 1))), error::ALREADY_A_VALIDATOR);
     let stranger = key("stranger").public_key().address();
-    assert_eq!(code(net.propose(ValidatorChange::Remove { address: stranger })), ErrorCode::NotPermitted);
+    assert_eq!(code(net.propose(ValidatorChange::Remove { address: stranger })), error::NOT_A_VALIDATOR);
     let member = net.validators[2].public_key().address();
     let zero = ValidatorChange::SetPower { address: member, voting_power: 0 };
-    assert_eq!(code(net.propose(zero)), ErrorCode::InvalidArgument);
+    assert_eq!(code(net.propose(zero)), error::VOTING_POWER_ZERO);
     let same = ValidatorChange::SetPower { address: member, voting_power: 1 };
-    assert_eq!(code(net.propose(same)), ErrorCode::InvalidArgument);
+    assert_eq!(code(net.propose(same)), error::VOTING_POWER_UNCHANGED);
     assert_eq!(proposal_count(&net.state), 0, "no refused proposal was recorded");
 }
 
@@ -230,14 +232,14 @@ fn a_proposal_expires_at_its_deadline() {
         .unwrap();
     net.time_ms += 61_000;
     assert_eq!(net.status(id), ProposalStatus::Expired);
-    assert_eq!(code(net.approve(id, 0)), ErrorCode::NotPermitted);
+    assert_eq!(code(net.approve(id, 0)), error::PROPOSAL_EXPIRED);
 }
 
 #[test]
 fn the_last_validator_cannot_leave_and_departed_validators_stop_counting() {
     let mut net = Net::new(1);
     let only = net.validators[0].public_key().address();
-    assert_eq!(code(net.propose(ValidatorChange::Remove { address: only })), ErrorCode::NotPermitted);
+    assert_eq!(code(net.propose(ValidatorChange::Remove { address: only })), error::LAST_VALIDATOR_REMOVED);
 
     let mut net = Net::new(4);
     // Proposal A (raise validator 3's power) gets approvals from 0 and 1.
@@ -310,12 +312,12 @@ fn an_agencys_roles_change_only_by_a_two_thirds_vote_and_a_removed_role_stops_at
     let change =
         |agency: &str, r: &[&str]| ValidatorChange::SetAgencyRoles { agency: agency.parse().unwrap(), roles: roles(r) };
     assert_eq!(code(net.propose(change("bank", &["court"]))), ErrorCode::UnknownAgency);
-    assert_eq!(code(net.propose(change("land", &["registrar"]))), ErrorCode::InvalidArgument, "no change");
-    assert_eq!(code(net.propose(change("land", &["admin"]))), ErrorCode::InvalidArgument);
-    assert_eq!(code(net.propose(change("land", &["court", "court"]))), ErrorCode::InvalidArgument);
+    assert_eq!(code(net.propose(change("land", &["registrar"]))), error::AGENCY_ROLES_UNCHANGED, "no change");
+    assert_eq!(code(net.propose(change("land", &["admin"]))), publica_accounts::error::AGENCY_ROLES_INVALID);
+    assert_eq!(code(net.propose(change("land", &["court", "court"]))), publica_accounts::error::AGENCY_ROLES_INVALID);
     let too_many: Vec<String> = (0..=publica_types::MAX_AGENCY_ROLES).map(|i| format!("r{i}")).collect();
     let too_many: Vec<&str> = too_many.iter().map(String::as_str).collect();
-    assert_eq!(code(net.propose(change("land", &too_many))), ErrorCode::InvalidArgument);
+    assert_eq!(code(net.propose(change("land", &too_many))), publica_accounts::error::AGENCY_ROLES_INVALID);
 
     // Taking `registrar` from the land registry: two of three validators are not more than two thirds.
     let id = net.propose(change("land", &["surveyor"])).unwrap();
@@ -327,7 +329,7 @@ fn an_agencys_roles_change_only_by_a_two_thirds_vote_and_a_removed_role_stops_at
     assert_eq!(net.status(id), ProposalStatus::Applied { height: net.height });
     // At once, the official's role authorises nothing, though the official still holds it.
     let e = publica_accounts::require_role(&net.state, &registrar, "registrar").unwrap_err();
-    assert_eq!(e.code, ErrorCode::MissingRole);
+    assert_eq!(e.code, publica_accounts::error::ROLE_NOT_GRANTED_BY_AGENCY);
     assert!(e.message.contains("may not grant"), "{e}");
     assert_eq!(publica_accounts::agency(&net.state, &agency()).unwrap().roles, roles(&["surveyor"]));
     // The validator set was not rewritten (so no set change is reported).

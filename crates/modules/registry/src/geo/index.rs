@@ -15,7 +15,7 @@ use publica_types::registry::RecordId;
 use publica_types::{codec, StateRead, StateWrite, TxError};
 
 use super::polygon::{BBox, MAX_LAT, MAX_LON};
-use crate::error::not_permitted;
+use crate::error::{self, refuse};
 use crate::schema::{cell_key, decode_stored, Cell, CellEntry};
 
 /// Finest level of the grid.
@@ -93,10 +93,13 @@ pub fn insert(state: &mut dyn StateWrite, parcel: &RecordId, bbox: &BBox) -> Res
             Err(at) => at,
         };
         if cell.entries.len() >= MAX_CELL_ENTRIES {
-            return Err(not_permitted(format!(
-                "the spatial index cell for parcel {parcel} already holds {MAX_CELL_ENTRIES} parcels of similar \
+            return Err(refuse(
+                error::SPATIAL_CELL_FULL,
+                format!(
+                    "the spatial index cell for parcel {parcel} already holds {MAX_CELL_ENTRIES} parcels of similar \
                  size; such crowding means very thin parcels along one line, which the registry does not accept"
-            )));
+                ),
+            ));
         }
         cell.entries.insert(at, CellEntry { parcel: parcel.clone(), bbox: *bbox });
         own.push((x, y, cell));
@@ -151,10 +154,13 @@ pub fn search(
     while let Some((l, x, y)) = stack.pop() {
         reads += 1;
         if reads > MAX_SEARCH_CELLS {
-            return Err(not_permitted(format!(
-                "checking this boundary against its neighbours would read more than {MAX_SEARCH_CELLS} index \
+            return Err(refuse(
+                error::SPATIAL_SEARCH_TOO_WIDE,
+                format!(
+                    "checking this boundary against its neighbours would read more than {MAX_SEARCH_CELLS} index \
                  cells; register very large parcels before subdividing them, or split the area"
-            )));
+                ),
+            ));
         }
         let cell = read_cell(state, l, x, y);
         found.extend(cell.entries.iter().filter(|e| keep(&e.bbox)).map(|e| e.parcel.clone()));

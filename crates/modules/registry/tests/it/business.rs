@@ -6,6 +6,7 @@ use std::process::Command;
 
 use publica_registry::bods::{self, Publisher};
 use publica_registry::business::validate_company_number;
+use publica_registry::error;
 use publica_registry::query;
 use publica_registry::schema::CompanyStatus;
 use publica_types::registry::{
@@ -82,7 +83,7 @@ fn registration_needs_every_founder_then_the_company_registrar() {
     r.w.refused(
         carol,
         RegistryCall::OpenApplication { action: action.clone(), deadline_ms: deadline },
-        ErrorCode::NotPermitted,
+        error::APPLICATION_OPENER_NOT_ALLOWED,
         "opened by a founder",
     );
     let app = r.w.open(alice, action);
@@ -141,7 +142,7 @@ fn names_are_unique_ignoring_case_and_spacing_and_persons_must_have_accounts() {
         let e = r.w.refused(
             alice,
             RegistryCall::OpenApplication { action, deadline_ms: deadline },
-            ErrorCode::NotPermitted,
+            error::COMPANY_NAME_TAKEN,
             "is taken by company",
         );
         assert!(e.message.contains(first.as_str()), "{e}");
@@ -162,7 +163,7 @@ fn names_are_unique_ignoring_case_and_spacing_and_persons_must_have_accounts() {
     r.w.refused(
         alice,
         RegistryCall::OpenApplication { action, deadline_ms: deadline },
-        ErrorCode::InvalidArgument,
+        error::COMPANY_DETAILS_INVALID,
         "plain spaces",
     );
 }
@@ -178,7 +179,7 @@ fn officers_file_changes_the_register_keeps_every_version_and_dissolution_needs_
     r.w.refused(
         bob,
         file(Filing::RegisteredAddress { address: "Elsewhere 1".into() }),
-        ErrorCode::NotPermitted,
+        error::NOT_AN_OFFICER,
         "not an officer",
     );
     // The director appoints carol secretary (carol consents, the director approves); the secretary files the annual
@@ -189,7 +190,7 @@ fn officers_file_changes_the_register_keeps_every_version_and_dissolution_needs_
     r.w.refused(
         carol,
         file(Filing::AnnualReturn { year: year - 3 }),
-        ErrorCode::InvalidArgument,
+        error::ANNUAL_RETURN_YEAR_INVALID,
         "current or the previous year",
     );
     r.w.ok(carol, file(Filing::RegisteredAddress { address: "Storgatan 12, 602 11 Nordvik".into() }));
@@ -204,7 +205,7 @@ fn officers_file_changes_the_register_keeps_every_version_and_dissolution_needs_
             },
             deadline_ms: r.w.time_ms + 3_600_000,
         },
-        ErrorCode::InvalidArgument,
+        error::COMPANY_DETAILS_INVALID,
         "at least one director",
     );
 
@@ -224,7 +225,7 @@ fn officers_file_changes_the_register_keeps_every_version_and_dissolution_needs_
     r.w.refused(
         bob,
         RegistryCall::OpenApplication { action: dissolve.clone(), deadline_ms: deadline },
-        ErrorCode::NotPermitted,
+        error::APPLICATION_OPENER_NOT_ALLOWED,
         "opened by a director",
     );
     let app = r.w.open(alice, dissolve);
@@ -233,7 +234,7 @@ fn officers_file_changes_the_register_keeps_every_version_and_dissolution_needs_
     let v = query::company(&r.w.state, &number).unwrap();
     assert_eq!(v.value.status, CompanyStatus::Dissolved);
     assert!(v.value.dissolved_ms.is_some());
-    r.w.refused(alice, file(Filing::AnnualReturn { year }), ErrorCode::NotPermitted, "dissolved");
+    r.w.refused(alice, file(Filing::AnnualReturn { year }), error::COMPANY_DISSOLVED, "dissolved");
     // Its name stays taken.
     assert_eq!(query::company_by_name(&r.w.state, "NORDVIK TIMBER AB").unwrap(), Some(number));
 }
@@ -270,12 +271,12 @@ fn a_secretarys_filing_naming_a_stranger_as_director_takes_effect_only_with_the_
     r.w.refused(
         carol,
         file(Filing::Officers { officers: with_dave.clone() }),
-        ErrorCode::NotPermitted,
+        error::FILING_NEEDS_APPROVAL,
         "open a company_filing application",
     );
     let mut holders = before.shareholders.clone();
     holders.push(Shareholding { holder: Holder::Person(dave), shares: 1 });
-    r.w.refused(carol, file(Filing::Shareholders { shareholders: holders }), ErrorCode::NotPermitted, "consent");
+    r.w.refused(carol, file(Filing::Shareholders { shareholders: holders }), error::FILING_NEEDS_APPROVAL, "consent");
     let mut owners = before.beneficial_owners.clone();
     owners.push(BeneficialOwner {
         person: dave,
@@ -284,12 +285,17 @@ fn a_secretarys_filing_naming_a_stranger_as_director_takes_effect_only_with_the_
     r.w.refused(
         carol,
         file(Filing::BeneficialOwners { beneficial_owners: owners }),
-        ErrorCode::NotPermitted,
+        error::FILING_NEEDS_APPROVAL,
         "consent",
     );
     // Nor can the secretary remove the director without the director.
     let ousted = vec![Officer { account: carol, role: OfficerRole::Director }];
-    r.w.refused(carol, file(Filing::Officers { officers: ousted }), ErrorCode::NotPermitted, "every current director");
+    r.w.refused(
+        carol,
+        file(Filing::Officers { officers: ousted }),
+        error::FILING_NEEDS_APPROVAL,
+        "every current director",
+    );
     assert_eq!(query::company(&r.w.state, &number).unwrap().value, before);
 
     // Through an application: dave and the director must both approve; dave's rejection closes it.
@@ -328,11 +334,11 @@ fn a_secretary_alone_cannot_erase_the_shareholders_or_the_beneficial_owners() {
     let number = company_with_secretary(&mut r);
     let before = query::company(&r.w.state, &number).unwrap().value;
     let file = |filing: Filing| RegistryCall::FileCompanyChange { company: number.clone(), filing };
-    r.w.refused(carol, file(Filing::Shareholders { shareholders: vec![] }), ErrorCode::NotPermitted, "approval");
+    r.w.refused(carol, file(Filing::Shareholders { shareholders: vec![] }), error::FILING_NEEDS_APPROVAL, "approval");
     r.w.refused(
         carol,
         file(Filing::BeneficialOwners { beneficial_owners: vec![] }),
-        ErrorCode::NotPermitted,
+        error::FILING_NEEDS_APPROVAL,
         "approval",
     );
     assert_eq!(query::company(&r.w.state, &number).unwrap().value, before);
@@ -362,7 +368,7 @@ fn moving_a_holding_to_an_existing_shareholder_needs_the_transferor_and_the_dire
             company: number.clone(),
             filing: Filing::Shareholders { shareholders: moved.clone() },
         },
-        ErrorCode::NotPermitted,
+        error::FILING_NEEDS_APPROVAL,
         &alice.to_string(),
     );
     assert_eq!(query::company(&r.w.state, &number).unwrap().value, before);
@@ -425,7 +431,7 @@ fn a_court_or_the_registrar_places_a_company_in_liquidation() {
     let court = r.w.court;
     r.w.ok(court, liquidate());
     assert!(matches!(query::company(&r.w.state, &number).unwrap().value.status, CompanyStatus::InLiquidation { .. }));
-    r.w.refused(court, liquidate(), ErrorCode::NotPermitted, "not active");
+    r.w.refused(court, liquidate(), error::COMPANY_NOT_ACTIVE, "not active");
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -14,10 +14,10 @@ use publica_registry::geo::{Point, Polygon};
 use publica_registry::query::{self, ApplicationState, OwnershipAt, PermitStatus};
 use publica_registry::rules::{DIRECT_RULES, WORKFLOW_RULES};
 use publica_registry::schema::{RecordKind, Title, TitleBasis};
-use publica_registry::{execute, RegistryError};
+use publica_registry::{error, execute, RegistryError};
 use publica_types::registry::{ApplicationAction, EncumbranceKind, NewParcel, Party, RecordId, RegistryCall, Share};
 use publica_types::{
-    codec, Address, CallContext, ErrorCode, PublicKeyBytes, Role, StateRead, StateWrite, TxError, TxId,
+    codec, Address, CallContext, Code, ErrorCode, PublicKeyBytes, Role, StateRead, StateWrite, TxError, TxId,
 };
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -178,7 +178,8 @@ impl World {
         self.call(sender, call).unwrap_or_else(|e| panic!("{m} refused: {e}"));
     }
 
-    fn refused(&mut self, sender: Address, call: RegistryCall, code: ErrorCode, text: &str) -> TxError {
+    fn refused(&mut self, sender: Address, call: RegistryCall, code: impl Into<Code>, text: &str) -> TxError {
+        let code = code.into();
         let e = self.call(sender, call).expect_err("the call should be refused");
         assert_eq!(e.code, code, "{e}");
         assert!(e.message.contains(text), "message {:?} lacks {text:?}", e.message);
@@ -279,7 +280,7 @@ fn a_transfer_takes_effect_when_sellers_buyers_notary_then_registrar_approve() {
     w.refused(
         registrar,
         RegistryCall::Approve { application: app, party: registrar_role() },
-        ErrorCode::NotPermitted,
+        error::STAGE_NOT_REACHED,
         "only after",
     );
     w.approve(alice, app, Party::Account(alice)).unwrap();
@@ -322,7 +323,7 @@ fn each_missing_approval_blocks_the_registrar() {
         let e = w.refused(
             registrar,
             RegistryCall::Approve { application: app, party: registrar_role() },
-            ErrorCode::NotPermitted,
+            error::STAGE_NOT_REACHED,
             "still missing",
         );
         let missing = match &parties[skip].1 {
@@ -347,32 +348,32 @@ fn replays_and_impersonation_are_refused() {
     w.refused(
         alice,
         RegistryCall::Approve { application: app, party: Party::Account(alice) },
-        ErrorCode::NotPermitted,
+        error::PARTY_ALREADY_APPROVED,
         "already approved",
     );
     w.refused(
         bob,
         RegistryCall::Approve { application: app, party: Party::Account(carol) },
-        ErrorCode::NotPermitted,
+        error::ACTING_FOR_OTHER_ACCOUNT,
         "only that account can",
     );
     w.refused(bob, RegistryCall::Approve { application: app, party: notary_role() }, ErrorCode::MissingRole, "notary");
     w.refused(
         notary,
         RegistryCall::Approve { application: app, party: Party::Account(notary) },
-        ErrorCode::NotPermitted,
+        error::NOT_A_PARTY,
         "does not require",
     );
     w.refused(
         registrar,
         RegistryCall::Approve { application: app, party: Party::Role(Role::new("bank").unwrap()) },
-        ErrorCode::NotPermitted,
+        error::NOT_A_PARTY,
         "does not require",
     );
     w.refused(
         alice,
         RegistryCall::Approve { application: 999, party: Party::Account(alice) },
-        ErrorCode::InvalidArgument,
+        error::APPLICATION_NOT_FOUND,
         "does not exist",
     );
     for (who, p) in [
@@ -386,14 +387,14 @@ fn replays_and_impersonation_are_refused() {
     w.refused(
         registrar,
         RegistryCall::Approve { application: app, party: registrar_role() },
-        ErrorCode::NotPermitted,
+        error::APPLICATION_APPROVED,
         "it is closed",
     );
     let registrar2 = w.registrar2;
     w.refused(
         registrar2,
         RegistryCall::Approve { application: app, party: registrar_role() },
-        ErrorCode::NotPermitted,
+        error::APPLICATION_APPROVED,
         "it is closed",
     );
 }
@@ -410,7 +411,7 @@ fn a_named_party_cannot_also_act_for_a_role() {
     w.refused(
         notary_buyer,
         RegistryCall::Approve { application: app, party: notary_role() },
-        ErrorCode::NotPermitted,
+        error::NAMED_PARTY_ACTING_IN_ROLE,
         "named party",
     );
     w.approve(notary_buyer, app, Party::Account(notary_buyer)).unwrap();
@@ -435,7 +436,7 @@ fn an_expired_application_cannot_be_approved() {
     w.refused(
         bob,
         RegistryCall::Approve { application: 1, party: Party::Account(bob) },
-        ErrorCode::NotPermitted,
+        error::APPLICATION_EXPIRED,
         "expired",
     );
     let (v, _) = query::application(&w.state, 1).unwrap();
@@ -448,7 +449,7 @@ fn an_expired_application_cannot_be_approved() {
             action: ApplicationAction::Transfer { parcel: rid("P-1"), new_owners: whole(bob) },
             deadline_ms: now,
         },
-        ErrorCode::InvalidArgument,
+        error::APPLICATION_DEADLINE_OUT_OF_RANGE,
         "deadline",
     );
     w.refused(
@@ -457,7 +458,7 @@ fn an_expired_application_cannot_be_approved() {
             action: ApplicationAction::Transfer { parcel: rid("P-1"), new_owners: whole(bob) },
             deadline_ms: now + 400 * 86_400_000,
         },
-        ErrorCode::InvalidArgument,
+        error::APPLICATION_DEADLINE_OUT_OF_RANGE,
         "deadline",
     );
 }
@@ -470,13 +471,13 @@ fn a_rejection_closes_the_application_with_its_reason() {
     w.refused(
         carol,
         RegistryCall::Reject { application: app, party: Party::Account(bob), reason: "no".into() },
-        ErrorCode::NotPermitted,
+        error::ACTING_FOR_OTHER_ACCOUNT,
         "only that account",
     );
     w.refused(
         bob,
         RegistryCall::Reject { application: app, party: Party::Account(bob), reason: "".into() },
-        ErrorCode::InvalidArgument,
+        error::RECORD_FIELD_INVALID,
         "reason",
     );
     // Any required party may reject, whatever its stage.
@@ -487,7 +488,7 @@ fn a_rejection_closes_the_application_with_its_reason() {
     w.refused(
         bob,
         RegistryCall::Approve { application: app, party: Party::Account(bob) },
-        ErrorCode::NotPermitted,
+        error::APPLICATION_REJECTED,
         "survey missing",
     );
     let (v, _) = query::application(&w.state, app).unwrap();
@@ -568,7 +569,7 @@ fn wrong_roles_are_refused() {
             action: ApplicationAction::Transfer { parcel: rid("P-1"), new_owners: whole(w.bob) },
             deadline_ms: w.time_ms + 10_000,
         },
-        ErrorCode::NotPermitted,
+        error::APPLICATION_OPENER_NOT_ALLOWED,
         "may not open",
     );
     let unknown = Address([0xee; 20]);
@@ -609,7 +610,7 @@ fn an_encumbrance_blocks_the_transfer_until_its_agency_releases_it() {
     w.refused(
         registrar,
         RegistryCall::Approve { application: app, party: registrar_role() },
-        ErrorCode::NotPermitted,
+        error::TITLE_CHANGED_SINCE_APPLICATION,
         "changed since the application was opened",
     );
     let app2 = w.open(alice, ApplicationAction::Transfer { parcel: rid("P-1"), new_owners: whole(bob) });
@@ -619,18 +620,23 @@ fn an_encumbrance_blocks_the_transfer_until_its_agency_releases_it() {
     w.refused(
         registrar,
         RegistryCall::Approve { application: app2, party: registrar_role() },
-        ErrorCode::NotPermitted,
+        error::PARCEL_ENCUMBERED,
         "encumbered",
     );
-    w.refused(other_bank, RegistryCall::ReleaseEncumbrance { encumbrance: 1 }, ErrorCode::NotPermitted, "bank-a");
-    w.refused(court, RegistryCall::ReleaseEncumbrance { encumbrance: 1 }, ErrorCode::NotPermitted, "bank-a");
+    w.refused(other_bank, RegistryCall::ReleaseEncumbrance { encumbrance: 1 }, error::RECORD_OF_OTHER_AGENCY, "bank-a");
+    w.refused(court, RegistryCall::ReleaseEncumbrance { encumbrance: 1 }, error::RECORD_OF_OTHER_AGENCY, "bank-a");
     w.ok(bank, RegistryCall::ReleaseEncumbrance { encumbrance: 1 });
-    w.refused(bank, RegistryCall::ReleaseEncumbrance { encumbrance: 1 }, ErrorCode::NotPermitted, "already released");
+    w.refused(
+        bank,
+        RegistryCall::ReleaseEncumbrance { encumbrance: 1 },
+        error::ENCUMBRANCE_RELEASED,
+        "already released",
+    );
     // Releasing changed the title again: the parties approved an encumbered state, so they start over.
     w.refused(
         registrar,
         RegistryCall::Approve { application: app2, party: registrar_role() },
-        ErrorCode::NotPermitted,
+        error::TITLE_CHANGED_SINCE_APPLICATION,
         "changed since",
     );
     let app3 = w.open(alice, ApplicationAction::Transfer { parcel: rid("P-1"), new_owners: whole(bob) });
@@ -664,7 +670,7 @@ fn a_court_lien_survives_a_court_order_and_inheritance() {
     w.refused(
         probate,
         RegistryCall::RecordInheritance { parcel: rid("P-1"), deceased: carol, heirs: whole(bob), case: "p-1".into() },
-        ErrorCode::InvalidArgument,
+        error::DECEASED_NOT_AN_OWNER,
         "not an owner",
     );
     w.refused(
@@ -675,7 +681,7 @@ fn a_court_lien_survives_a_court_order_and_inheritance() {
             heirs: vec![share(bob, 1, 2), share(carol, 1, 3)],
             case: "p-1".into(),
         },
-        ErrorCode::InvalidArgument,
+        error::SHARES_SUM_NOT_ONE,
         "exactly one",
     );
     w.ok(
@@ -703,16 +709,16 @@ fn a_court_lien_survives_a_court_order_and_inheritance() {
 fn shares_must_sum_to_exactly_one() {
     let mut w = World::new();
     let (alice, bob, carol) = (w.alice, w.bob, w.carol);
-    for (owners, text) in [
-        (vec![share(alice, 1, 2), share(bob, 1, 3)], "not to exactly one"),
-        (vec![share(alice, 2, 3), share(bob, 2, 3)], "not to exactly one"),
-        (vec![share(alice, 0, 1), share(bob, 1, 1)], "greater than 0"),
-        (vec![share(alice, 1, 0)], "greater than 0"),
-        (vec![share(alice, 1, 2), share(alice, 1, 2)], "appears twice"),
-        (vec![], "1 to 64 shares"),
+    for (owners, code, text) in [
+        (vec![share(alice, 1, 2), share(bob, 1, 3)], error::SHARES_SUM_NOT_ONE, "not to exactly one"),
+        (vec![share(alice, 2, 3), share(bob, 2, 3)], error::SHARES_SUM_NOT_ONE, "not to exactly one"),
+        (vec![share(alice, 0, 1), share(bob, 1, 1)], error::SHARE_NOT_A_FRACTION, "greater than 0"),
+        (vec![share(alice, 1, 0)], error::SHARE_NOT_A_FRACTION, "greater than 0"),
+        (vec![share(alice, 1, 2), share(alice, 1, 2)], error::SHARE_OWNER_REPEATED, "appears twice"),
+        (vec![], error::SHARE_COUNT_OUT_OF_RANGE, "1 to 64 shares"),
     ] {
         let e = w.register("P-1", square(0, 0, 1000), owners).unwrap_err();
-        assert_eq!(e.code, ErrorCode::InvalidArgument);
+        assert_eq!(e.code, code, "{e}");
         assert!(e.message.contains(text), "{e}");
     }
     w.register("P-1", square(0, 0, 1000), vec![share(alice, 1, 3), share(bob, 2, 6), share(carol, 1, 3)]).unwrap();
@@ -723,7 +729,7 @@ fn shares_must_sum_to_exactly_one() {
             action: ApplicationAction::Transfer { parcel: rid("P-1"), new_owners: vec![share(bob, 1, 2)] },
             deadline_ms: w.time_ms + 10_000,
         },
-        ErrorCode::InvalidArgument,
+        error::SHARES_SUM_NOT_ONE,
         "exactly one",
     );
 }
@@ -777,7 +783,7 @@ fn invalid_boundaries_are_refused() {
     ];
     for (json, text) in cases {
         let e = w.register("P-1", json.clone(), whole(alice)).unwrap_err();
-        assert_eq!(e.code, ErrorCode::InvalidArgument, "{json}");
+        assert_eq!(e.code, error::PARCEL_BOUNDARY_INVALID, "{json}");
         assert!(e.message.contains(text), "{:?} lacks {text:?} for {}", e.message, &json[..json.len().min(120)]);
     }
 }
@@ -838,7 +844,7 @@ fn overlapping_parcels_are_refused_and_touching_ones_accepted() {
         ),
     ] {
         let e = w.register(id, json, whole(alice)).unwrap_err();
-        assert_eq!(e.code, ErrorCode::NotPermitted, "{id}: {e}");
+        assert_eq!(e.code, error::PARCEL_OVERLAP, "{id}: {e}");
         assert!(e.message.contains("overlaps active parcel A"), "{e}");
     }
     w.register("edge", square(1000, 0, 1000), whole(alice)).unwrap();
@@ -905,7 +911,7 @@ fn subdivision_needs_children_that_exactly_cover_the_parent() {
     w.refused(
         registrar,
         RegistryCall::Approve { application: app, party: registrar_role() },
-        ErrorCode::NotPermitted,
+        error::STAGE_NOT_REACHED,
         "still missing",
     );
     w.approve(alice, app, Party::Account(alice)).unwrap();
@@ -933,7 +939,7 @@ fn subdivision_needs_children_that_exactly_cover_the_parent() {
             action: ApplicationAction::Transfer { parcel: rid("P"), new_owners: whole(bob) },
             deadline_ms: w.time_ms + 10_000,
         },
-        ErrorCode::NotPermitted,
+        error::PARCEL_RETIRED,
         "retired",
     );
     let parent_area = parent.parcel.value.area_m2;
@@ -1092,21 +1098,26 @@ fn permit_life_cycle_and_status_at_dates() {
         valid_from_ms: from,
         valid_until_ms: until,
     };
-    w.refused(officer, issue(from), ErrorCode::InvalidArgument, "must end after");
+    w.refused(officer, issue(from), error::PERMIT_VALIDITY_INVALID, "must end after");
     w.ok(officer, issue(until));
     let t_issued = w.time_ms - 1_000;
-    w.refused(officer, issue(until), ErrorCode::InvalidArgument, "already used");
+    w.refused(officer, issue(until), error::PERMIT_NUMBER_USED, "already used");
     w.refused(
         other,
         RegistryCall::SuspendPermit { permit: rid("B-7"), reason: "x".into() },
-        ErrorCode::NotPermitted,
+        error::RECORD_OF_OTHER_AGENCY,
         "city-permits",
     );
-    w.refused(officer, RegistryCall::ReinstatePermit { permit: rid("B-7") }, ErrorCode::NotPermitted, "not suspended");
+    w.refused(
+        officer,
+        RegistryCall::ReinstatePermit { permit: rid("B-7") },
+        error::PERMIT_NOT_SUSPENDED,
+        "not suspended",
+    );
     w.refused(
         officer,
         RegistryCall::RenewPermit { permit: rid("B-7"), valid_until_ms: until },
-        ErrorCode::InvalidArgument,
+        error::PERMIT_RENEWAL_NOT_LATER,
         "extends",
     );
     w.time_ms = from + 10_000;
@@ -1115,7 +1126,7 @@ fn permit_life_cycle_and_status_at_dates() {
     w.refused(
         officer,
         RegistryCall::SuspendPermit { permit: rid("B-7"), reason: "again".into() },
-        ErrorCode::NotPermitted,
+        error::PERMIT_ALREADY_SUSPENDED,
         "already suspended",
     );
     w.ok(officer, RegistryCall::ReinstatePermit { permit: rid("B-7") });
@@ -1124,7 +1135,7 @@ fn permit_life_cycle_and_status_at_dates() {
     w.time_ms = until + 50_000;
     w.ok(officer, RegistryCall::RevokePermit { permit: rid("B-7"), reason: "fraud".into() });
     let t_revoked = w.time_ms - 1_000;
-    w.refused(officer, RegistryCall::ReinstatePermit { permit: rid("B-7") }, ErrorCode::NotPermitted, "revoked");
+    w.refused(officer, RegistryCall::ReinstatePermit { permit: rid("B-7") }, error::PERMIT_REVOKED, "revoked");
     let status = |d: u64| {
         let a = query::permit_at(&w.state, &rid("B-7"), d);
         query::permit_status(&rid("B-7"), d, a.in_force.as_ref(), a.next.as_ref()).unwrap()
@@ -1238,7 +1249,7 @@ proptest! {
         // (−s, 100) of the cell's on both axes.
         let (x, y) = (cx * 100 + dx.clamp(-s + 1, 99), cy * 100 + dy.clamp(-s + 1, 99));
         let e = w.register("Q", square(x, y, s), whole(alice)).unwrap_err();
-        prop_assert_eq!(e.code, ErrorCode::NotPermitted);
+        prop_assert_eq!(e.code, error::PARCEL_OVERLAP);
     }
 }
 
@@ -1308,7 +1319,7 @@ fn a_bank_official_holding_court_and_registrar_roles_cannot_take_a_parcel() {
     w.refused(
         thief,
         RegistryCall::CourtOrder { parcel: rid("NV-A1-101"), owners: whole(thief), case: "stolen".into() },
-        ErrorCode::MissingRole,
+        publica_accounts::error::ROLE_NOT_GRANTED_BY_AGENCY,
         "its agency bank-a may not grant that role",
     );
     w.refused(
@@ -1319,7 +1330,7 @@ fn a_bank_official_holding_court_and_registrar_roles_cannot_take_a_parcel() {
             heirs: whole(thief),
             case: "c".into(),
         },
-        ErrorCode::MissingRole,
+        publica_accounts::error::ROLE_NOT_GRANTED_BY_AGENCY,
         "may not grant",
     );
     let r = w.call(
@@ -1329,7 +1340,7 @@ fn a_bank_official_holding_court_and_registrar_roles_cannot_take_a_parcel() {
             owners: whole(thief),
         },
     );
-    assert_eq!(r.unwrap_err().code, ErrorCode::MissingRole);
+    assert_eq!(r.unwrap_err().code, publica_accounts::error::ROLE_NOT_GRANTED_BY_AGENCY);
     assert_eq!(w.title("NV-A1-101"), before);
     // The role the bank may grant still works: a mortgage.
     w.ok(
@@ -1350,13 +1361,13 @@ fn a_notary_minted_by_a_building_authority_cannot_reject_a_citizens_transfer() {
     w.refused(
         fake,
         RegistryCall::Reject { application: app, party: notary_role(), reason: "closed for good".into() },
-        ErrorCode::MissingRole,
+        publica_accounts::error::ROLE_NOT_GRANTED_BY_AGENCY,
         "its agency building-authority may not grant that role",
     );
     w.refused(
         fake,
         RegistryCall::Approve { application: app, party: notary_role() },
-        ErrorCode::MissingRole,
+        publica_accounts::error::ROLE_NOT_GRANTED_BY_AGENCY,
         "may not grant",
     );
     // Nor may it open a transfer as a notary.
@@ -1367,7 +1378,7 @@ fn a_notary_minted_by_a_building_authority_cannot_reject_a_citizens_transfer() {
             action: ApplicationAction::Transfer { parcel: rid("P-1"), new_owners: whole(w.bob) },
             deadline_ms: deadline,
         },
-        ErrorCode::NotPermitted,
+        error::APPLICATION_OPENER_NOT_ALLOWED,
         "may not open",
     );
     // The application is still open, and the real notary still acts on it.
@@ -1415,7 +1426,7 @@ fn a_non_owner_is_refused_for_authority_before_any_geometry_work() {
     w.refused(
         bob,
         RegistryCall::OpenApplication { action: costly, deadline_ms: deadline },
-        ErrorCode::NotPermitted,
+        error::APPLICATION_OPENER_NOT_ALLOWED,
         "may not open a subdivide application",
     );
     // Malformed boundaries from a non-owner: the same refusal, not a geometry error.
@@ -1429,7 +1440,7 @@ fn a_non_owner_is_refused_for_authority_before_any_geometry_work() {
     w.refused(
         bob,
         RegistryCall::OpenApplication { action: malformed.clone(), deadline_ms: deadline },
-        ErrorCode::NotPermitted,
+        error::APPLICATION_OPENER_NOT_ALLOWED,
         "may not open",
     );
     let merge = ApplicationAction::Merge {
@@ -1439,7 +1450,7 @@ fn a_non_owner_is_refused_for_authority_before_any_geometry_work() {
     w.refused(
         bob,
         RegistryCall::OpenApplication { action: merge, deadline_ms: deadline },
-        ErrorCode::InvalidArgument,
+        error::MERGER_PARCEL_REPEATED,
         "appears twice",
     );
     // The owner gets the geometry error for the same malformed action.
@@ -1447,7 +1458,7 @@ fn a_non_owner_is_refused_for_authority_before_any_geometry_work() {
     w.refused(
         alice,
         RegistryCall::OpenApplication { action: malformed, deadline_ms: deadline },
-        ErrorCode::InvalidArgument,
+        error::PARCEL_BOUNDARY_INVALID,
         "invalid parcel boundary",
     );
 }
@@ -1461,7 +1472,7 @@ fn geometry_work_per_transaction_is_bounded_with_a_clear_error() {
     let e = w.refused(
         alice,
         RegistryCall::OpenApplication { action: costly, deadline_ms: deadline },
-        ErrorCode::InvalidArgument,
+        error::GEOMETRY_WORK_EXCEEDED,
         "units of geometry work",
     );
     assert!(e.message.contains("fewer vertices"), "{e}");

@@ -217,7 +217,7 @@ fn submit(node: &NodeHandle, chain_id: &ChainId, key: &Keypair, nonce: u64, call
     loop {
         match node.submit(&tx.encode()) {
             Err(e)
-                if matches!(e.code, ErrorCode::NonceTooFarAhead | ErrorCode::MempoolFull)
+                if [ErrorCode::NonceTooFarAhead, ErrorCode::MempoolFull].iter().any(|&c| e.code == c)
                     && std::time::Instant::now() < deadline =>
             {
                 std::thread::sleep(Duration::from_millis(50))

@@ -1,0 +1,57 @@
+//! The signed bytes and the JSON form of one call of every module, fixed: whatever crate comes to own the call
+//! types, these must not change.
+
+use publica_crypto::Address;
+use publica_types::registry::{RecordId, RegistryCall};
+use publica_types::*;
+
+fn calls() -> Vec<Call> {
+    let account = Address([7; 20]);
+    vec![
+        Call::Accounts(AccountsCall::SetActive { account, active: false }),
+        Call::Notary(NotaryCall::Anchor { hashes: vec![[1; 32], [2; 32]], label: Some("deed 42".into()) }),
+        Call::Governance(GovernanceCall::Propose {
+            change: ValidatorChange::Remove { address: account },
+            expires_at_ms: 1_700_000_000_000,
+        }),
+        Call::Registry(RegistryCall::ReleaseEncumbrance { encumbrance: 3 }),
+        Call::Registry(RegistryCall::SuspendPermit { permit: RecordId::new("B-7").unwrap(), reason: "audit".into() }),
+    ]
+}
+
+/// Borsh bytes (hex) and JSON of each of [`calls`], as released.
+const GOLDEN: &[(&str, &str)] = &[
+    (
+        "0004070707070707070707070707070707070707070700",
+        r#"{"module":"accounts","call":{"method":"set_active","account":"0707070707070707070707070707070707070707","active":false}}"#,
+    ),
+    (
+        "01000200000001010101010101010101010101010101010101010101010101010101010101010202020202020202020202020202020202020202020202020202020202020202010700000064656564203432",
+        r#"{"module":"notary","call":{"method":"anchor","hashes":["0101010101010101010101010101010101010101010101010101010101010101","0202020202020202020202020202020202020202020202020202020202020202"],"label":"deed 42"}}"#,
+    ),
+    (
+        "02000107070707070707070707070707070707070707070068e5cf8b010000",
+        r#"{"module":"governance","call":{"method":"propose","change":{"change":"remove","address":"0707070707070707070707070707070707070707"},"expires_at_ms":1700000000000}}"#,
+    ),
+    (
+        "03050300000000000000",
+        r#"{"module":"registry","call":{"method":"release_encumbrance","encumbrance":3}}"#,
+    ),
+    (
+        "030a03000000422d37050000006175646974",
+        r#"{"module":"registry","call":{"method":"suspend_permit","permit":"B-7","reason":"audit"}}"#,
+    ),
+];
+
+#[test]
+fn calls_keep_their_bytes_and_json() {
+    let calls = calls();
+    assert_eq!(calls.len(), GOLDEN.len());
+    for (call, (bytes, json)) in calls.iter().zip(GOLDEN) {
+        assert_eq!(hex::encode(codec::encode(call)), *bytes, "{call:?}");
+        assert_eq!(serde_json::to_string(call).unwrap(), *json, "{call:?}");
+        let decoded: Call = codec::decode_canonical("call", &hex::decode(bytes).unwrap(), MAX_TX_BYTES).unwrap();
+        assert_eq!(&decoded, call);
+        assert_eq!(&serde_json::from_str::<Call>(json).unwrap(), call);
+    }
+}
