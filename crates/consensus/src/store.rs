@@ -30,7 +30,7 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -149,15 +149,17 @@ impl ProposalStore {
     }
 
     fn read(path: &Path) -> Result<StoredProposal, ConsensusError> {
-        let len = fs::metadata(path).map_err(|e| io_error(path, e))?.len();
-        if len > MAX_RECORD_BYTES as u64 {
-            return Err(ConsensusError::TooLarge {
-                what: "proposal file",
-                len: usize::try_from(len).unwrap_or(usize::MAX),
-                max: MAX_RECORD_BYTES,
-            });
+        // Read at most one byte more than allowed, so a file that grows between a size check and the read cannot
+        // make this read more.
+        let mut bytes = Vec::new();
+        fs::File::open(path)
+            .and_then(|file| file.take(MAX_RECORD_BYTES as u64 + 1).read_to_end(&mut bytes))
+            .map_err(|e| io_error(path, e))?;
+        if bytes.len() > MAX_RECORD_BYTES {
+            // The size for the message only.
+            let len = fs::metadata(path).map_or(bytes.len(), |m| usize::try_from(m.len()).unwrap_or(usize::MAX));
+            return Err(ConsensusError::TooLarge { what: "proposal file", len, max: MAX_RECORD_BYTES });
         }
-        let bytes = fs::read(path).map_err(|e| io_error(path, e))?;
         let record: ProposalRecord =
             borsh::from_slice(&bytes).map_err(|e| ConsensusError::decode("proposal file", e))?;
         Self::decode_record(record)

@@ -1,7 +1,7 @@
 //! Authenticated state map with membership and non-membership proofs, and RFC 9162 log hashing ([`log`]).
 //!
 //! The [`log`] module holds the RFC 9162 Merkle tree hash with inclusion and consistency proofs, used for the
-//! transaction list of each block and, later, the notary's append-only log.
+//! transaction list of each block and for the notary's append-only log (with its C2SP tiles in [`tiles`]).
 //!
 //! Publica's state is a map from byte-string keys to byte-string values. The STATE ROOT in every block header is
 //! the root hash of the structure specified here, and any read can come with a [`StateProof`] that anyone can
