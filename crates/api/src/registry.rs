@@ -10,6 +10,7 @@
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
 
+use publica_client::api::{AtQuery, NameQuery, SearchQuery};
 use publica_node::shared::StoreView;
 use publica_node::NodeHandle;
 use publica_registry::engine::{self, MAX_HISTORY_PAGE};
@@ -178,13 +179,6 @@ pub(crate) async fn parcel_history(
     Ok(axum::Json(response))
 }
 
-/// The time of an as-of question.
-#[derive(Debug, Deserialize)]
-pub(crate) struct AtQuery {
-    /// Unix milliseconds, a date or an RFC 3339 date-time; the last block's time when absent.
-    at: Option<String>,
-}
-
 /// `GET /v1/land/parcels/{id}/owners?at=`.
 pub(crate) async fn owners(
     State(node): State<NodeHandle>,
@@ -212,13 +206,6 @@ pub(crate) async fn owners(
     })
     .await??;
     Ok(axum::Json(answer))
-}
-
-/// A bounding-box search.
-#[derive(Debug, Deserialize)]
-pub(crate) struct SearchQuery {
-    /// `min_lon,min_lat,max_lon,max_lat`, degrees.
-    bbox: Option<String>,
 }
 
 /// The parcels a bounding box touches.
@@ -485,13 +472,6 @@ pub(crate) async fn company_history(
     })
     .await??;
     Ok(axum::Json(response))
-}
-
-/// A name lookup.
-#[derive(Debug, Deserialize)]
-pub(crate) struct NameQuery {
-    /// The name, compared ignoring case and spacing.
-    name: Option<String>,
 }
 
 /// Who holds a name.

@@ -9,6 +9,8 @@ use serde_json::Value;
 
 use publica_types::{Address, ChainId, Transaction, TxId};
 
+use crate::api::{BatchRequest, SubmitRequest};
+
 /// The API address of a node started with the defaults (`publica dev`, `publica init`).
 pub const DEFAULT_API: &str = "http://127.0.0.1:8080";
 /// How long one request may take, by default.
@@ -196,7 +198,8 @@ impl Client {
     /// Submit a signed transaction; its id once the node admitted it.
     pub fn submit(&self, tx: &Transaction) -> Result<TxId> {
         let encoded = tx_base64(tx);
-        let body = self.post("/v1/transactions", &serde_json::json!({ "tx": encoded }))?;
+        let request = SubmitRequest { tx: encoded };
+        let body = self.post_json_bytes("/v1/transactions", serde_json::to_vec(&request)?)?;
         let id = body["tx_id"].as_str().context("response without tx_id")?;
         id.parse().map_err(|e: String| anyhow::anyhow!(e))
     }
@@ -204,7 +207,8 @@ impl Client {
     /// Submit transactions already in base64 (`POST /v1/transactions/batch`); the node's answer, one result per
     /// transaction in order, each an id or an error.
     pub fn submit_batch_base64(&self, txs: &[&str]) -> Result<Value> {
-        self.post_json_bytes("/v1/transactions/batch", serde_json::to_vec(&serde_json::json!({ "txs": txs }))?)
+        let request = BatchRequest { txs: txs.iter().map(|tx| (*tx).to_owned()).collect() };
+        self.post_json_bytes("/v1/transactions/batch", serde_json::to_vec(&request)?)
     }
 
     /// Submit signed transactions in one request: see [`Client::submit_batch_base64`].

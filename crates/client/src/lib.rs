@@ -5,7 +5,9 @@
 //! - [`Signer`]: a key that signs an account's transactions with consecutive nonces;
 //! - [`anchor`]: the anchoring pipeline of `publica anchor` (hash files, batch the hashes, submit them pipelined,
 //!   wait for the commits, read the entries back, fetch and check the receipts);
-//! - [`keyfile`]: the encrypted key files of `publica keys new`.
+//! - [`keyfile`]: the encrypted key files of `publica keys new`;
+//! - [`api`]: the API's request and error types, which the server shares (without the default `http` feature,
+//!   the crate is only these).
 //!
 //! Every read comes with its proof as the node serves it; `publica-verify` checks proofs offline against the
 //! validators' keys, so a client need not trust the node it reads from. The routes and their answers are
@@ -34,19 +36,29 @@
 
 #![deny(missing_docs)]
 
+#[cfg(feature = "http")]
 pub mod anchor;
+pub mod api;
+#[cfg(feature = "http")]
 pub mod http;
+#[cfg(feature = "http")]
 pub mod keyfile;
+#[cfg(feature = "http")]
 pub mod routes;
+#[cfg(feature = "http")]
 pub mod signer;
 
+#[cfg(feature = "http")]
 pub use http::{Client, Text, DEFAULT_API};
+#[cfg(feature = "http")]
 pub use routes::{BlockAt, NodeStatus};
+#[cfg(feature = "http")]
 pub use signer::{now_ms, Expiry, Signer};
 
 /// The salted commitment to a citizen's national identifier that `RegisterCitizen` puts on the ledger:
 /// SHA-256("publica/id-commitment/v1" || 0x00 || salt || id), where `id` is the identifier's UTF-8 bytes with
 /// leading and trailing whitespace removed. Keep the salt: it is needed to prove the link later.
+#[cfg(feature = "http")]
 pub fn id_commitment(salt: &[u8; 32], national_id: &str) -> [u8; 32] {
     publica_crypto::sha256_concat(&[b"publica/id-commitment/v1\0", salt, national_id.trim().as_bytes()])
 }
