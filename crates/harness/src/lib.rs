@@ -6,7 +6,7 @@
 //! - [`node`]: a node with its API started in this process, and helpers that feed it transactions directly;
 //! - [`testnet`]: several validators and auditors on one machine, each a `publica start` process, supervised;
 //! - [`load`]: a rate-controlled load of signed transactions against a network, with its report;
-//! - [`bench`]: the benchmarks of `publica bench` (BENCHMARKS.md);
+//! - [`bench`](mod@bench): the benchmarks of `publica bench` (BENCHMARKS.md);
 //! - [`dev`]: the demo town of `publica dev` (agencies, officials, citizens, parcels, permits, companies).
 //!
 //! Demo keys here are derived from public seeds: they protect nothing and must never be used on a real network.

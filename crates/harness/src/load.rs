@@ -233,176 +233,41 @@ fn target(args: &Params) -> Result<Target> {
 }
 
 /// Run the load and print the report.
-// Long: the run's steps in order (check the network, sign, measure the limit, register, send, wait, report),
-// sharing the signed load and the run's state.
 pub fn run(args: &Params) -> Result<()> {
-    let positive = |x: f64| x > 0.0 && x.is_finite();
-    if !positive(args.rate) || !positive(args.duration) {
-        bail!("--rate and --duration must be positive numbers");
-    }
-    let total = (args.rate * args.duration).ceil();
-    if total > TXS_MAX as f64 {
-        bail!(
-            "--rate × --duration is {total} transactions; at most {TXS_MAX} are signed in advance, lower one of them"
-        );
-    }
-    let total = total as usize;
-    if args.senders == 0 || args.senders > SENDERS_MAX {
-        bail!("--senders must be 1 to {SENDERS_MAX}");
-    }
+    let total = checked_total(args)?;
     let target = target(args)?;
     if target.apis.is_empty() {
         bail!("no node to send to: give --testnet DIR or --api URL");
     }
     let http = Http::new(Duration::from_secs(30))?;
-
-    // Every node must answer and be on the same chain before anything is signed.
-    let mut chain: Option<String> = None;
-    let mut height = 0;
-    for api in &target.apis {
-        let status = http.get(api, "/v1/status")?.with_context(|| format!("{api} has no /v1/status; is it a node?"))?;
-        let id = status["chain_id"].as_str().context("a status without chain_id")?.to_owned();
-        match &chain {
-            Some(c) if *c != id => bail!("{api} is on chain {id}, the first node on {c}; give nodes of one network"),
-            _ => chain = Some(id),
-        }
-        height = height.max(status["height"].as_u64().unwrap_or(0));
-    }
-    let chain_id: ChainId = chain.expect("at least one API").parse().map_err(|e| anyhow::anyhow!("chain id: {e}"))?;
+    let (chain_id, height) = one_chain(&http, &target.apis)?;
     let api0 = &target.apis[0];
-
     let admin = publica_client::keyfile::open(&target.admin_key, target.passphrase_file.as_deref())?;
-    let admin_address = admin.public_key().address();
-    let account = http.get(api0, &format!("/v1/accounts/{admin_address}"))?.with_context(|| {
-        format!("the key {} ({admin_address}) has no account on this network", target.admin_key.display())
-    })?;
-    let kind = &account["account"]["kind"];
-    let agency: AgencyId = match kind["agency"].as_str() {
-        Some(a) if kind["type"] == "official" => a.parse().map_err(|e| anyhow::anyhow!("agency id: {e}"))?,
-        _ => bail!("{admin_address} is not an official of an agency; --admin-key must be an agency administrator's"),
-    };
-    if !kind["roles"].as_array().is_some_and(|r| r.iter().any(|r| r.as_str() == Some(Role::admin().as_str()))) {
-        bail!("{admin_address} is not an administrator of {agency}; --admin-key must be an administrator's key");
-    }
-    let genesis = http.get(api0, "/v1/genesis")?.context("the node has no genesis document")?;
-    let founding =
-        genesis["agencies"].as_array().into_iter().flatten().find(|a| a["id"].as_str() == Some(agency.as_str()));
-    if args.workload == Workload::Registrations {
-        let registers = founding.is_some_and(|a| a["can_register_citizens"].as_bool() == Some(true));
-        if !registers {
-            bail!("agency {agency} may not register citizens; use --workload role-updates or another --admin-key");
-        }
-    }
-    // The role updates alternate between one and two of the roles the agency grants (besides admin).
-    let grantable: Vec<Role> = founding
-        .and_then(|a| a["roles"].as_array())
-        .into_iter()
-        .flatten()
-        .filter_map(|r| r.as_str()?.parse().ok())
-        .collect();
-    if args.workload == Workload::RoleUpdates && grantable.len() < 2 {
-        bail!(
-            "agency {agency} grants fewer than two roles besides admin, and role updates alternate between two; use \
-             another --admin-key"
-        );
-    }
-    let admin_nonce = account["next_nonce"].as_u64().context("an account without next_nonce")?;
+    let agency = SendingAgency::check(&http, api0, &target, &admin, args.workload)?;
     println!(
         "load on chain {chain_id}: {} node(s) at height {height}, {total} {} transactions at {} tx/s for {} s, {} \
-         senders of {agency}",
+         senders of {}",
         target.apis.len(),
         args.workload.name(),
         args.rate,
         args.duration,
-        args.senders
+        args.senders,
+        agency.id
     );
 
     // Keys and signatures before the clock starts.
     eprintln!("signing the load");
-    let senders: Vec<Keypair> = (0..args.senders).into_par_iter().map(|_| Keypair::generate()).collect();
-    let updated = Keypair::generate();
-    let expiry = Expiry::AtMs(publica_client::now_ms() + 3_600_000 + (args.duration * 1000.0) as u64);
-    let mut admin_signer = Signer::new(&admin, chain_id.clone(), admin_nonce).expiring(expiry);
-    let sender_signers: Vec<Signer<&Keypair>> =
-        senders.iter().map(|key| Signer::new(key, chain_id.clone(), 0).expiring(expiry)).collect();
-    let sender_role = match args.workload {
-        Workload::Registrations => Role::citizen_registrar(),
-        Workload::RoleUpdates => Role::admin(),
-    };
-    let mut setup: Vec<Transaction> = senders
-        .iter()
-        .map(|s| {
-            let call = AccountsCall::RegisterOfficial {
-                public_key: s.public_key().clone(),
-                agency: agency.clone(),
-                roles: vec![sender_role.clone()],
-            };
-            admin_signer.sign(call)
-        })
-        .collect();
-    let (clerk, surveyor) = match grantable.as_slice() {
-        [a, b, ..] => (a.clone(), b.clone()),
-        _ => (Role::admin(), Role::admin()),
-    };
-    if args.workload == Workload::RoleUpdates {
-        let call = AccountsCall::RegisterOfficial {
-            public_key: updated.public_key().clone(),
-            agency: agency.clone(),
-            roles: vec![clerk.clone()],
-        };
-        setup.push(admin_signer.sign(call));
-    }
-    let apis = target.apis.len();
-    // Citizens are unique by their identifier commitment: a random salt per run keeps runs from colliding.
-    let run_salt: [u8; 16] = rand::random();
-    let txs: Vec<(Outgoing, Option<Transaction>)> = (0..total)
-        .into_par_iter()
-        .map(|j| {
-            let s = j % senders.len();
-            let call = match args.workload {
-                Workload::Registrations => AccountsCall::RegisterCitizen {
-                    public_key: Keypair::generate().public_key().clone(),
-                    id_commitment: publica_crypto::sha256_concat(&[
-                        b"publica-load",
-                        &run_salt,
-                        &(j as u64).to_le_bytes(),
-                    ]),
-                },
-                Workload::RoleUpdates => AccountsCall::SetRoles {
-                    account: updated.public_key().address(),
-                    roles: if j % 2 == 0 { vec![clerk.clone()] } else { vec![clerk.clone(), surveyor.clone()] },
-                },
-            };
-            let tx = sender_signers[s].sign_at((j / senders.len()) as u64, call);
-            let base64 = publica_client::http::tx_base64(&tx);
-            (Outgoing { id: tx.id(), base64, api: s % apis }, (j < LIMIT_SAMPLE).then_some(tx))
-        })
-        .collect();
-    let (txs, sample): (Vec<Outgoing>, Vec<Option<Transaction>>) = txs.into_iter().unzip();
-    let sample: Vec<Transaction> = sample.into_iter().flatten().collect();
+    let load = SignedLoad::sign(args, total, target.apis.len(), &chain_id, &admin, &agency);
     eprintln!("measuring the verification limit");
-    let limit = VerificationLimit::measure(&http, api0, &senders, &sample)?;
+    let limit = VerificationLimit::measure(&http, api0, &load.senders, &load.sample)?;
 
-    eprintln!("registering {} sending officials", senders.len());
-    let registered_at = register(&http, api0, &setup)?;
-    // Every node must know the senders before it admits their transactions.
-    let deadline = Instant::now() + Duration::from_secs(60);
-    for api in &target.apis {
-        loop {
-            let status = http.get(api, "/v1/status")?.unwrap_or_default();
-            if status["height"].as_u64().unwrap_or(0) >= registered_at {
-                break;
-            }
-            if Instant::now() > deadline {
-                bail!("{api} did not reach height {registered_at} (the senders' registration) within 60 s; is it syncing?");
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
+    eprintln!("registering {} sending officials", load.senders.len());
+    let registered_at = register(&http, api0, &load.setup)?;
+    wait_for_height(&http, &target.apis, registered_at)?;
 
     let run = Arc::new(Run {
         start: Instant::now(),
-        index: txs.iter().enumerate().map(|(i, p)| (p.id, i)).collect(),
+        index: load.txs.iter().enumerate().map(|(i, p)| (p.id, i)).collect(),
         sent_ns: (0..total).map(|_| AtomicU64::new(0)).collect(),
         committed_ns: (0..total).map(|_| AtomicU64::new(0)).collect(),
         fate: (0..total).map(|_| AtomicU8::new(Fate::Waiting as u8)).collect(),
@@ -410,7 +275,7 @@ pub fn run(args: &Params) -> Result<()> {
         settled: AtomicU64::new(0),
         blocks: AtomicU64::new(0),
         refusals: Mutex::new(Refusals::default()),
-        txs,
+        txs: load.txs,
     });
     let follow_from = target
         .apis
@@ -425,33 +290,7 @@ pub fn run(args: &Params) -> Result<()> {
         let (run, stop, apis) = (run.clone(), stop.clone(), target.apis.clone());
         std::thread::spawn(move || follow(&run, &apis, follow_from, &stop))
     };
-
-    // One queue per API, drained by its workers.
-    let mut queues = Vec::with_capacity(apis);
-    let mut workers = Vec::new();
-    for api in &target.apis {
-        let (tx, rx) = mpsc::channel::<usize>();
-        let rx = Arc::new(Mutex::new(rx));
-        for _ in 0..WORKERS_PER_API {
-            let (run, rx, api) = (run.clone(), rx.clone(), api.clone());
-            workers.push(std::thread::spawn(move || send_worker(&run, &api, &rx)));
-        }
-        queues.push(tx);
-    }
-    let mut dispatched = 0usize;
-    while dispatched < total {
-        let due = ((run.start.elapsed().as_secs_f64() * args.rate).floor() as usize + 1).min(total);
-        for i in dispatched..due {
-            queues[run.txs[i].api].send(i).expect("the workers outlive the dispatcher");
-        }
-        dispatched = due;
-        std::thread::sleep(DISPATCH_STEP);
-    }
-    drop(queues);
-    for w in workers {
-        w.join().expect("a sending worker panicked");
-    }
-    let sent_secs = run.start.elapsed().as_secs_f64();
+    let sent_secs = send_at_rate(&run, &target.apis, args.rate);
 
     // Wait for every admitted transaction to commit, or for the timeout.
     let deadline = Instant::now() + Duration::from_secs(args.commit_timeout_secs);
@@ -462,6 +301,218 @@ pub fn run(args: &Params) -> Result<()> {
     let follow_error = follower.join().expect("the follower panicked");
 
     report(&run, &http, &target.apis, args.rate, sent_secs, &limit, follow_error)
+}
+
+/// The number of transactions of the load, once the parameters are found sensible.
+fn checked_total(args: &Params) -> Result<usize> {
+    let positive = |x: f64| x > 0.0 && x.is_finite();
+    if !positive(args.rate) || !positive(args.duration) {
+        bail!("--rate and --duration must be positive numbers");
+    }
+    let total = (args.rate * args.duration).ceil();
+    if total > TXS_MAX as f64 {
+        bail!(
+            "--rate × --duration is {total} transactions; at most {TXS_MAX} are signed in advance, lower one of them"
+        );
+    }
+    if args.senders == 0 || args.senders > SENDERS_MAX {
+        bail!("--senders must be 1 to {SENDERS_MAX}");
+    }
+    Ok(total as usize)
+}
+
+/// Every node must answer and be on the same chain before anything is signed: the chain, and the highest height.
+fn one_chain(http: &Http, apis: &[String]) -> Result<(ChainId, u64)> {
+    let mut chain: Option<String> = None;
+    let mut height = 0;
+    for api in apis {
+        let status = http.get(api, "/v1/status")?.with_context(|| format!("{api} has no /v1/status; is it a node?"))?;
+        let id = status["chain_id"].as_str().context("a status without chain_id")?.to_owned();
+        match &chain {
+            Some(c) if *c != id => bail!("{api} is on chain {id}, the first node on {c}; give nodes of one network"),
+            _ => chain = Some(id),
+        }
+        height = height.max(status["height"].as_u64().unwrap_or(0));
+    }
+    let chain_id: ChainId = chain.expect("at least one API").parse().map_err(|e| anyhow::anyhow!("chain id: {e}"))?;
+    Ok((chain_id, height))
+}
+
+/// The agency whose administrator registers the senders, checked for what the workload needs.
+struct SendingAgency {
+    id: AgencyId,
+    /// The roles it grants besides admin.
+    grantable: Vec<Role>,
+    /// Its administrator's next nonce.
+    admin_nonce: u64,
+}
+
+impl SendingAgency {
+    fn check(http: &Http, api: &str, target: &Target, admin: &Keypair, workload: Workload) -> Result<Self> {
+        let admin_address = admin.public_key().address();
+        let account = http.get(api, &format!("/v1/accounts/{admin_address}"))?.with_context(|| {
+            format!("the key {} ({admin_address}) has no account on this network", target.admin_key.display())
+        })?;
+        let kind = &account["account"]["kind"];
+        let agency: AgencyId = match kind["agency"].as_str() {
+            Some(a) if kind["type"] == "official" => a.parse().map_err(|e| anyhow::anyhow!("agency id: {e}"))?,
+            _ => {
+                bail!("{admin_address} is not an official of an agency; --admin-key must be an agency administrator's")
+            }
+        };
+        if !kind["roles"].as_array().is_some_and(|r| r.iter().any(|r| r.as_str() == Some(Role::admin().as_str()))) {
+            bail!("{admin_address} is not an administrator of {agency}; --admin-key must be an administrator's key");
+        }
+        let genesis = http.get(api, "/v1/genesis")?.context("the node has no genesis document")?;
+        let founding =
+            genesis["agencies"].as_array().into_iter().flatten().find(|a| a["id"].as_str() == Some(agency.as_str()));
+        if workload == Workload::Registrations {
+            let registers = founding.is_some_and(|a| a["can_register_citizens"].as_bool() == Some(true));
+            if !registers {
+                bail!("agency {agency} may not register citizens; use --workload role-updates or another --admin-key");
+            }
+        }
+        // The role updates alternate between one and two of the roles the agency grants (besides admin).
+        let grantable: Vec<Role> = founding
+            .and_then(|a| a["roles"].as_array())
+            .into_iter()
+            .flatten()
+            .filter_map(|r| r.as_str()?.parse().ok())
+            .collect();
+        if workload == Workload::RoleUpdates && grantable.len() < 2 {
+            bail!(
+                "agency {agency} grants fewer than two roles besides admin, and role updates alternate between two; \
+                 use another --admin-key"
+            );
+        }
+        let admin_nonce = account["next_nonce"].as_u64().context("an account without next_nonce")?;
+        Ok(Self { id: agency, grantable, admin_nonce })
+    }
+}
+
+/// The load, signed before the clock starts.
+struct SignedLoad {
+    /// The sending officials' keys, which exist only in this process.
+    senders: Vec<Keypair>,
+    /// The administrator's registrations of the senders (and of the official whose roles are updated).
+    setup: Vec<Transaction>,
+    /// The load, ready to send.
+    txs: Vec<Outgoing>,
+    /// The first transactions of the load, whose signatures measure the limit.
+    sample: Vec<Transaction>,
+}
+
+impl SignedLoad {
+    fn sign(
+        args: &Params,
+        total: usize,
+        apis: usize,
+        chain_id: &ChainId,
+        admin: &Keypair,
+        agency: &SendingAgency,
+    ) -> Self {
+        let senders: Vec<Keypair> = (0..args.senders).into_par_iter().map(|_| Keypair::generate()).collect();
+        let updated = Keypair::generate();
+        let expiry = Expiry::AtMs(publica_client::now_ms() + 3_600_000 + (args.duration * 1000.0) as u64);
+        let mut admin_signer = Signer::new(admin, chain_id.clone(), agency.admin_nonce).expiring(expiry);
+        let sender_signers: Vec<Signer<&Keypair>> =
+            senders.iter().map(|key| Signer::new(key, chain_id.clone(), 0).expiring(expiry)).collect();
+        let sender_role = match args.workload {
+            Workload::Registrations => Role::citizen_registrar(),
+            Workload::RoleUpdates => Role::admin(),
+        };
+        let register = |key: &Keypair, role: &Role| AccountsCall::RegisterOfficial {
+            public_key: key.public_key().clone(),
+            agency: agency.id.clone(),
+            roles: vec![role.clone()],
+        };
+        let mut setup: Vec<Transaction> =
+            senders.iter().map(|s| admin_signer.sign(register(s, &sender_role))).collect();
+        let (clerk, surveyor) = match agency.grantable.as_slice() {
+            [a, b, ..] => (a.clone(), b.clone()),
+            _ => (Role::admin(), Role::admin()),
+        };
+        if args.workload == Workload::RoleUpdates {
+            setup.push(admin_signer.sign(register(&updated, &clerk)));
+        }
+        // Citizens are unique by their identifier commitment: a random salt per run keeps runs from colliding.
+        let run_salt: [u8; 16] = rand::random();
+        let txs: Vec<(Outgoing, Option<Transaction>)> = (0..total)
+            .into_par_iter()
+            .map(|j| {
+                let s = j % senders.len();
+                let call = match args.workload {
+                    Workload::Registrations => AccountsCall::RegisterCitizen {
+                        public_key: Keypair::generate().public_key().clone(),
+                        id_commitment: publica_crypto::sha256_concat(&[
+                            b"publica-load",
+                            &run_salt,
+                            &(j as u64).to_le_bytes(),
+                        ]),
+                    },
+                    Workload::RoleUpdates => AccountsCall::SetRoles {
+                        account: updated.public_key().address(),
+                        roles: if j % 2 == 0 { vec![clerk.clone()] } else { vec![clerk.clone(), surveyor.clone()] },
+                    },
+                };
+                let tx = sender_signers[s].sign_at((j / senders.len()) as u64, call);
+                let base64 = publica_client::http::tx_base64(&tx);
+                (Outgoing { id: tx.id(), base64, api: s % apis }, (j < LIMIT_SAMPLE).then_some(tx))
+            })
+            .collect();
+        drop(sender_signers);
+        let (txs, sample): (Vec<Outgoing>, Vec<Option<Transaction>>) = txs.into_iter().unzip();
+        Self { senders, setup, txs, sample: sample.into_iter().flatten().collect() }
+    }
+}
+
+/// Every node must know the senders before it admits their transactions: wait until each is at `height`.
+fn wait_for_height(http: &Http, apis: &[String], height: u64) -> Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    for api in apis {
+        loop {
+            let status = http.get(api, "/v1/status")?.unwrap_or_default();
+            if status["height"].as_u64().unwrap_or(0) >= height {
+                break;
+            }
+            if Instant::now() > deadline {
+                bail!("{api} did not reach height {height} (the senders' registration) within 60 s; is it syncing?");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+    Ok(())
+}
+
+/// Hand transaction `j` to its API's workers at `j / rate` seconds; returns the seconds sending took.
+fn send_at_rate(run: &Arc<Run>, apis: &[String], rate: f64) -> f64 {
+    let total = run.txs.len();
+    // One queue per API, drained by its workers.
+    let mut queues = Vec::with_capacity(apis.len());
+    let mut workers = Vec::new();
+    for api in apis {
+        let (tx, rx) = mpsc::channel::<usize>();
+        let rx = Arc::new(Mutex::new(rx));
+        for _ in 0..WORKERS_PER_API {
+            let (run, rx, api) = (run.clone(), rx.clone(), api.clone());
+            workers.push(std::thread::spawn(move || send_worker(&run, &api, &rx)));
+        }
+        queues.push(tx);
+    }
+    let mut dispatched = 0usize;
+    while dispatched < total {
+        let due = ((run.start.elapsed().as_secs_f64() * rate).floor() as usize + 1).min(total);
+        for i in dispatched..due {
+            queues[run.txs[i].api].send(i).expect("the workers outlive the dispatcher");
+        }
+        dispatched = due;
+        std::thread::sleep(DISPATCH_STEP);
+    }
+    drop(queues);
+    for w in workers {
+        w.join().expect("a sending worker panicked");
+    }
+    run.start.elapsed().as_secs_f64()
 }
 
 /// The physical limit of the run: raw hybrid signature verifications per second on every core of this machine,
