@@ -3,8 +3,9 @@
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
+use publica_client::api::BlockQuery;
 use publica_node::NodeHandle;
 use publica_types::{BlockHeader, ChainId, CommitCertificate, Misbehavior, Transaction, TxId};
 
@@ -14,15 +15,6 @@ use crate::extract::{parse_height, Path, Query};
 
 /// Content type of the Prometheus text exposition format.
 pub const METRICS_CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
-
-/// Query parameters of the block routes.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct BlockQuery {
-    /// Include the full transactions.
-    #[serde(default)]
-    txs: bool,
-}
 
 /// A committed block as the API shows it.
 #[derive(Debug, Serialize)]

@@ -9,9 +9,9 @@
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde::{Deserialize, Serialize};
-
 use publica_types::{Code, ErrorCode, TxError};
+
+pub use publica_client::api::{ErrorBody, ErrorEnvelope};
 
 /// Seconds a client should wait before retrying a request refused with status 503.
 pub const RETRY_AFTER_SECS: u32 = 1;
@@ -139,40 +139,6 @@ impl IntoResponse for ApiError {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS));
         }
         response
-    }
-}
-
-/// The body of every error response: `{"error": {...}}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ErrorEnvelope {
-    /// The error.
-    pub error: ErrorBody,
-}
-
-/// An error as JSON: the stable code as a string and as a number, and a message for people.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ErrorBody {
-    /// Stable string code (`Code::as_str`); what clients should match on.
-    pub code: String,
-    /// Stable numeric code (`Code::number`).
-    pub number: u16,
-    /// What was wrong and what to do.
-    pub message: String,
-}
-
-impl ErrorBody {
-    /// The body for `code` with `message`.
-    pub fn new(code: impl Into<Code>, message: impl Into<String>) -> Self {
-        let code = code.into();
-        Self { code: code.as_str().to_owned(), number: code.number(), message: message.into() }
-    }
-}
-
-impl From<&TxError> for ErrorBody {
-    fn from(e: &TxError) -> Self {
-        Self::new(e.code, e.message.clone())
     }
 }
 

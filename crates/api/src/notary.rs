@@ -5,8 +5,9 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
+use publica_client::api::ConsistencyQuery;
 use publica_node::notary::ReceiptError;
 use publica_node::NodeHandle;
 use publica_notary::Entry;
@@ -103,14 +104,6 @@ pub(crate) async fn receipt(State(node): State<NodeHandle>, Path(hash): Path<Str
         ReceiptError::Node(e) => e.into(),
     })?;
     Ok(text(String::from_utf8(proof.to_bytes()).expect("a tlog-proof is text")))
-}
-
-/// Query of the consistency route.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct ConsistencyQuery {
-    old: u64,
-    new: u64,
 }
 
 /// `GET /v1/notary/consistency?old=M&new=N`: RFC 9162 consistency proof, one base64 hash per line.

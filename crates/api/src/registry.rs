@@ -10,6 +10,7 @@
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
 
+use publica_client::api::{AtQuery, NameQuery, SearchQuery};
 use publica_node::{AsOfProofs, NodeHandle};
 use publica_registry::engine::{self, AsOf, MAX_HISTORY_PAGE};
 use publica_registry::geo::BBox;
@@ -202,13 +203,6 @@ pub(crate) async fn parcel_history(
     Ok(axum::Json(response))
 }
 
-/// The time of an as-of question.
-#[derive(Debug, Deserialize)]
-pub(crate) struct AtQuery {
-    /// Unix milliseconds, a date or an RFC 3339 date-time; the last block's time when absent.
-    at: Option<String>,
-}
-
 /// `GET /v1/land/parcels/{id}/owners?at=`.
 pub(crate) async fn owners(
     State(node): State<NodeHandle>,
@@ -231,13 +225,6 @@ pub(crate) async fn owners(
     })
     .await??;
     Ok(axum::Json(answer))
-}
-
-/// A bounding-box search.
-#[derive(Debug, Deserialize)]
-pub(crate) struct SearchQuery {
-    /// `min_lon,min_lat,max_lon,max_lat`, degrees.
-    bbox: Option<String>,
 }
 
 /// The parcels a bounding box touches.
@@ -521,13 +508,6 @@ fn filings_of(state: &dyn StateRead, number: &RecordId, company: &[Version<Compa
         last = last.max(v.value.filings);
     }
     filings
-}
-
-/// A name lookup.
-#[derive(Debug, Deserialize)]
-pub(crate) struct NameQuery {
-    /// The name, compared ignoring case and spacing.
-    name: Option<String>,
 }
 
 /// Who holds a name.

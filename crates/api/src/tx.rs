@@ -8,8 +8,9 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
+use publica_client::api::{BatchRequest, SubmitRequest};
 use publica_node::{NodeHandle, TxStatus};
 use publica_types::{ErrorCode, Transaction, TxError, TxId, MAX_TX_BYTES};
 
@@ -28,22 +29,6 @@ pub const SUBMIT_BODY_BYTES_MAX: usize = TX_BASE64_CHARS_MAX + 1024;
 // The node's configuration accepts no body limit below twice a transaction, so this route's limit is always the
 // tighter one.
 const _: () = assert!(MAX_TX_BYTES < SUBMIT_BODY_BYTES_MAX && SUBMIT_BODY_BYTES_MAX < 2 * MAX_TX_BYTES);
-
-/// Body of `POST /v1/transactions` in its JSON form.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SubmitRequest {
-    /// Canonical borsh bytes of the signed transaction, standard padded base64.
-    tx: String,
-}
-
-/// Body of `POST /v1/transactions/batch`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct BatchRequest {
-    /// Each transaction's canonical bytes, standard padded base64.
-    txs: Vec<String>,
-}
 
 /// Answer to an accepted submission.
 #[derive(Debug, Serialize)]

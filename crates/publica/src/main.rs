@@ -7,9 +7,7 @@
 //! level `--log` (or `PUBLICA_LOG`) chooses, coloured only when standard error is a terminal (and `NO_COLOR` is
 //! not set), so that results piped to a file or another program carry neither log lines nor escape codes.
 
-mod client;
 mod cmd;
-mod home;
 mod keyfile;
 
 use clap::{Parser, Subcommand};
@@ -29,16 +27,6 @@ struct Cli {
 /// The log filter when none is chosen.
 const DEFAULT_LOG: &str = "warn,publica=info,publica_consensus=warn";
 
-/// Set when this process stops a node on purpose (Ctrl-C, SIGTERM, the end of a benchmark).
-static STOPPING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
-/// Say that the node is being stopped on purpose. The consensus engine's actors then stop one after another, and
-/// each one still running logs an ERROR for every message it can no longer send to one already stopped: on a
-/// clean stop those lines are not errors, so from here on the engine's own log lines are dropped.
-pub(crate) fn stopping_on_purpose() {
-    STOPPING.store(true, std::sync::atomic::Ordering::Relaxed);
-}
-
 /// Send the log to standard error, filtered by `filter`, coloured only on a terminal.
 fn init_log(filter: Option<&str>) -> Result<(), String> {
     use std::io::IsTerminal as _;
@@ -54,8 +42,10 @@ fn init_log(filter: Option<&str>) -> Result<(), String> {
              such as \"warn,publica_node=debug\""
         )
     })?;
+    // Once a node is stopped on purpose, the engine's actors log errors for messages to those already stopped:
+    // on a clean stop those lines are not errors, so from then on the engine's own log lines are dropped.
     let not_engine_at_stop = filter_fn(|meta| {
-        !(STOPPING.load(std::sync::atomic::Ordering::Relaxed) && meta.target().starts_with("arc_malachitebft"))
+        !(publica_harness::node::stopping_on_purpose() && meta.target().starts_with("arc_malachitebft"))
     });
     let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let layer = tracing_subscriber::fmt::layer()

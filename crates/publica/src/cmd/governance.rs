@@ -15,8 +15,8 @@ use publica_types::{Address, AgencyId, GovernanceCall, Validator, ValidatorChang
 use serde::{Deserialize, Serialize};
 
 use super::tx::{send_call, SendArgs};
-use crate::client::{Client, DEFAULT_API};
 use crate::keyfile::{self, PassphraseArgs};
+use publica_client::{Client, DEFAULT_API};
 
 /// Largest candidacy file accepted.
 const CANDIDACY_BYTES_MAX: u64 = 64 * 1024;
@@ -126,7 +126,7 @@ pub fn run(command: Command) -> Result<()> {
         Command::Propose(args) => propose(args),
         Command::Approve(args) => approve(args),
         Command::Proposals { api } => {
-            let body = Client::new(&api)?.get("/v1/governance/proposals")?;
+            let body = Client::new(&api)?.proposals()?;
             println!("{} proposal(s)", body["count"]);
             for p in body["proposals"].as_array().into_iter().flatten() {
                 let change = &p["change"];
@@ -154,7 +154,7 @@ pub fn run(command: Command) -> Result<()> {
             Ok(())
         }
         Command::Validators { api } => {
-            let body = Client::new(&api)?.get("/v1/validators")?;
+            let body = Client::new(&api)?.validators()?;
             println!(
                 "validator set {} signs from height {}: total power {}, quorum {}",
                 body["set_hash"].as_str().unwrap_or("?"),
@@ -231,8 +231,8 @@ fn propose(args: ProposeArgs) -> Result<()> {
              --agency-roles AGENCY=ROLE,ROLE"
         ),
     };
-    let expires_at_ms = publica_node::shared::now_ms() + args.open_days * 86_400_000;
-    let number = Client::new(&args.send.api)?.get("/v1/governance/proposals")?["count"].as_u64().unwrap_or(0);
+    let expires_at_ms = publica_client::now_ms() + args.open_days * 86_400_000;
+    let number = Client::new(&args.send.api)?.proposals()?["count"].as_u64().unwrap_or(0);
     match &change {
         ValidatorChange::SetAgencyRoles { agency, roles } => println!(
             "proposing that agency {agency} grant the roles [{}] besides admin (proposal number {number} if no other \
@@ -263,7 +263,7 @@ pub(crate) fn parse_agency_roles(spec: &str) -> Result<(AgencyId, Vec<publica_ty
 
 fn approve(args: ApproveArgs) -> Result<()> {
     let client = Client::new(&args.send.api)?;
-    let proposal = client.get(&format!("/v1/governance/proposals/{}", args.proposal))?;
+    let proposal = client.proposal(args.proposal)?;
     // The change is taken from the proven record itself, so the signature is over exactly what is on the ledger.
     let value = proposal["proof"]["value"].as_str().context("the proposal's proof carries no value")?;
     let bytes = hex::decode(value).context("the proposal's proven value is not hex")?;

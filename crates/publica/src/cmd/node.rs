@@ -7,10 +7,12 @@ use anyhow::{bail, Context, Result};
 use clap::Args;
 use publica_crypto::keystore::KdfParams;
 use publica_crypto::Keypair;
-use publica_node::{HomeLayout, Node, NodeConfig, NodeHandle};
-use publica_types::{AgencyId, ChainId, Genesis, GenesisAccount, GenesisAgency, Role, ValidatorSet};
+use publica_harness::genesis::{founding_agency, new_genesis};
+use publica_harness::home::{free_local_addr, write_home};
+use publica_harness::node::{launch, runtime, wait_for_shutdown};
+use publica_node::{HomeLayout, NodeConfig};
+use publica_types::{AgencyId, ChainId, Genesis, ValidatorSet};
 
-use crate::home::{free_local_addr, write_home};
 use crate::keyfile::{self, PassphraseArgs};
 
 /// Arguments of `publica init`.
@@ -89,31 +91,13 @@ pub fn init(args: InitArgs) -> Result<()> {
         let (id, name) = spec.split_once('=').with_context(|| format!("--agency {spec:?} must be ID=NAME"))?;
         let id: AgencyId = id.parse()?;
         let admin = Keypair::generate();
-        let can_register_citizens = args.citizen_registrars.contains(&id);
-        let mut roles = match given_roles.iter().find(|(a, _)| *a == id) {
-            Some((_, roles)) => roles.clone(),
-            None => super::dev::demo_roles(id.as_str()).unwrap_or_default(),
-        };
-        if can_register_citizens && !roles.contains(&Role::citizen_registrar()) {
-            roles.push(Role::citizen_registrar());
-        }
-        println!("agency {id} may grant: admin{}", roles.iter().map(|r| format!(", {r}")).collect::<String>());
-        agencies.push(GenesisAgency {
-            can_register_citizens,
-            roles,
-            id: id.clone(),
-            name: name.to_owned(),
-            admins: vec![GenesisAccount { public_key: admin.public_key().clone() }],
-        });
+        let roles = given_roles.iter().find(|(a, _)| *a == id).map(|(_, roles)| roles.clone());
+        let agency = founding_agency(id.clone(), name, roles, args.citizen_registrars.contains(&id), &admin);
+        println!("agency {id} may grant: admin{}", agency.roles.iter().map(|r| format!(", {r}")).collect::<String>());
+        agencies.push(agency);
         admin_keys.push((id, admin));
     }
-    let genesis = Genesis {
-        chain_id: args.chain_id.clone(),
-        genesis_time_ms: publica_node::shared::now_ms(),
-        agencies,
-        validators: ValidatorSet::single(&validator_key),
-    };
-    genesis.validate()?;
+    let genesis = new_genesis(args.chain_id.clone(), agencies, ValidatorSet::single(&validator_key))?;
     let p2p = match args.p2p {
         Some(a) => a,
         None => free_local_addr()?,
@@ -181,85 +165,4 @@ pub fn start(args: StartArgs) -> Result<()> {
         running.stop().await;
         Ok(())
     })
-}
-
-/// A node with its API server.
-pub struct Running {
-    /// The node.
-    pub node: Node,
-    /// Where the API listens.
-    pub api_addr: SocketAddr,
-    server: tokio::task::JoinHandle<std::io::Result<()>>,
-    stop_api: tokio::sync::oneshot::Sender<()>,
-}
-
-/// Longest wait at shutdown for the API's requests in flight; the rest are dropped.
-const API_DRAIN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
-
-impl Running {
-    /// The node's handle.
-    pub fn handle(&self) -> NodeHandle {
-        self.node.handle()
-    }
-
-    /// Stop the API server (requests in flight get a few seconds to finish), then the node.
-    pub async fn stop(self) {
-        crate::stopping_on_purpose();
-        let _ = self.stop_api.send(());
-        let mut server = self.server;
-        match tokio::time::timeout(API_DRAIN_TIMEOUT, &mut server).await {
-            Ok(Ok(Ok(()))) => {}
-            Ok(Ok(Err(e))) => tracing::warn!(error = %e, "the API server stopped with an error"),
-            Ok(Err(e)) => tracing::warn!(error = %e, "the API server failed"),
-            Err(_) => server.abort(),
-        }
-        self.node.stop().await;
-    }
-}
-
-/// Start the node of `home` and its API server.
-///
-/// The process's file descriptor limit is raised to its hard limit first, and the API's connection cap is
-/// checked against it: the API never takes the descriptors the store and consensus need (`api.fds_reserved`).
-pub async fn launch(home: &Path, key: Keypair) -> Result<Running> {
-    let config = NodeConfig::load(home)?;
-    let descriptors = publica_api::raise_descriptor_limit();
-    let limits = publica_api::connection_limits(&config.api, descriptors)
-        .with_context(|| format!("the API settings of {}", home.join("config.toml").display()))?;
-    tracing::debug!(?descriptors, ?limits, "file descriptor limit and API connection limits");
-    let listener = tokio::net::TcpListener::bind(config.api.listen).await.with_context(|| {
-        format!(
-            "cannot listen on {} for the API; is another node running? (api.listen in config.toml)",
-            config.api.listen
-        )
-    })?;
-    let api_addr = listener.local_addr()?;
-    let node = Node::start(home, key).await?;
-    let (stop_api, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(publica_api::serve_with_shutdown(node.handle(), listener, async move {
-        let _ = stopped.await;
-    }));
-    Ok(Running { node, api_addr, server, stop_api })
-}
-
-/// A multi-threaded runtime.
-pub fn runtime() -> Result<tokio::runtime::Runtime> {
-    Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
-}
-
-/// Resolve on Ctrl-C or SIGTERM.
-pub async fn wait_for_shutdown() {
-    #[cfg(unix)]
-    {
-        let mut term =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("signal handler");
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
 }

@@ -6,7 +6,7 @@ use anyhow::{Context, Result};
 use clap::Subcommand;
 use publica_types::{Address, TxId};
 
-use crate::client::{Client, DEFAULT_API};
+use publica_client::{BlockAt, Client, DEFAULT_API};
 
 /// Query commands.
 #[derive(Subcommand)]
@@ -60,27 +60,26 @@ pub enum Command {
 /// Run a query.
 pub fn run(command: Command) -> Result<()> {
     match command {
-        Command::Status { api } => print(&Client::new(&api)?.get("/v1/status")?),
+        Command::Status { api } => print(&Client::new(&api)?.status_json()?),
         Command::Account { address, api, proof_out } => {
-            let body = Client::new(&api)?.get(&format!("/v1/accounts/{address}"))?;
+            let body = Client::new(&api)?.account(&address)?;
             if let Some(path) = proof_out {
                 write_json(&path, &body["proof"])?;
             }
             print(&body)
         }
-        Command::Tx { id, api } => print(&Client::new(&api)?.get(&format!("/v1/transactions/{id}"))?),
+        Command::Tx { id, api } => print(&Client::new(&api)?.transaction(&id)?),
         Command::Block { height, api } => {
-            let path = if height == "latest" {
-                "/v1/blocks/latest".to_owned()
+            let at = if height == "latest" {
+                BlockAt::Latest
             } else {
-                let h: u64 = height.parse().context("height must be a number or `latest`")?;
-                format!("/v1/blocks/{h}")
+                BlockAt::Height(height.parse().context("height must be a number or `latest`")?)
             };
-            print(&Client::new(&api)?.get(&path)?)
+            print(&Client::new(&api)?.block(at)?)
         }
         Command::State { key, api, proof_out } => {
-            hex::decode(&key).context("the key must be hex")?;
-            let body = Client::new(&api)?.get(&format!("/v1/state/{key}"))?;
+            let key = hex::decode(&key).context("the key must be hex")?;
+            let body = Client::new(&api)?.state(&key)?;
             if let Some(path) = proof_out {
                 write_json(&path, &body)?;
             }

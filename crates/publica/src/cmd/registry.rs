@@ -13,7 +13,7 @@ use publica_types::{Address, Role, TxId};
 use serde_json::Value;
 
 use super::tx::{send_call_id, SendArgs};
-use crate::client::{Client, DEFAULT_API};
+use publica_client::{Client, DEFAULT_API};
 
 /// How long a transfer, subdivision or merger stays open for approvals, by default.
 const DEFAULT_OPEN_DAYS: u64 = 30;
@@ -370,6 +370,7 @@ fn company(text: &str) -> Result<RecordId> {
 }
 
 /// Run a business-register command.
+// Long: one short arm per subcommand, parse and print.
 pub fn run_business(command: BusinessCommand) -> Result<()> {
     use super::tx::send_call;
     match command {
@@ -398,7 +399,7 @@ pub fn run_business(command: BusinessCommand) -> Result<()> {
         }
         BusinessCommand::Show { company: number, read } => {
             let number = company(&number)?;
-            let body = Client::new(&read.api)?.get(&format!("/v1/business/companies/{number}"))?;
+            let body = Client::new(&read.api)?.company(&number.to_string())?;
             if read.json {
                 return print_json(&body);
             }
@@ -442,7 +443,7 @@ pub fn run_business(command: BusinessCommand) -> Result<()> {
         }
         BusinessCommand::History { company: number, read } => {
             let number = company(&number)?;
-            let body = Client::new(&read.api)?.get(&format!("/v1/business/companies/{number}/history"))?;
+            let body = Client::new(&read.api)?.company_history(&number.to_string())?;
             if read.json {
                 return print_json(&body);
             }
@@ -466,8 +467,7 @@ pub fn run_business(command: BusinessCommand) -> Result<()> {
             Ok(())
         }
         BusinessCommand::Name { name, read } => {
-            let query: String = url_encode(&name);
-            let body = Client::new(&read.api)?.get(&format!("/v1/business/companies?name={query}"))?;
+            let body = Client::new(&read.api)?.company_by_name(&name)?;
             if read.json {
                 return print_json(&body);
             }
@@ -479,7 +479,7 @@ pub fn run_business(command: BusinessCommand) -> Result<()> {
         }
         BusinessCommand::Bods { company: number, out, read } => {
             let number = company(&number)?;
-            let body = Client::new(&read.api)?.get(&format!("/v1/business/companies/{number}/bods"))?;
+            let body = Client::new(&read.api)?.company_bods(&number.to_string())?;
             let text = serde_json::to_string_pretty(&body)?;
             match out {
                 Some(path) => {
@@ -495,16 +495,6 @@ pub fn run_business(command: BusinessCommand) -> Result<()> {
             Ok(())
         }
     }
-}
-
-/// Percent-encode a query value (RFC 3986 unreserved characters stay).
-fn url_encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// `ADDRESS` (a share of one) or `ADDRESS:NUM/DEN`.
@@ -550,7 +540,7 @@ fn deadline(days: u64) -> Result<u64> {
     if days == 0 || days > 365 {
         bail!("--open-days must be 1 to 365");
     }
-    Ok(publica_node::shared::now_ms() + days * 86_400_000)
+    Ok(publica_client::now_ms() + days * 86_400_000)
 }
 
 fn party(send: &SendArgs, as_role: Option<Role>) -> Result<Party> {
@@ -584,7 +574,7 @@ fn open(send: &SendArgs, action: ApplicationAction, deadline_ms: u64) -> Result<
 fn find_application(client: &Client, id: &TxId) -> Result<Option<u64>> {
     use publica_registry::schema::{version_key, Application, RecordKind, NEXT_APPLICATION_KEY};
     let state_value = |key: &[u8]| -> Result<Option<Vec<u8>>> {
-        let body = client.get(&format!("/v1/state/{}", hex::encode(key)))?;
+        let body = client.state(key)?;
         Ok(body["value"].as_str().and_then(|h| hex::decode(h).ok()))
     };
     let next = state_value(NEXT_APPLICATION_KEY)?.and_then(|b| b.try_into().ok().map(u64::from_le_bytes)).unwrap_or(1);
@@ -618,11 +608,8 @@ fn write_answer(out: Option<&PathBuf>, answer: &Value) -> Result<()> {
     Ok(())
 }
 
-fn at_query(at: Option<&str>) -> Result<String> {
-    Ok(match at {
-        Some(t) => format!("?at={}", time(t)?),
-        None => String::new(),
-    })
+fn at_ms(at: Option<&str>) -> Result<Option<u64>> {
+    at.map(time).transpose()
 }
 
 fn owners_text(owners: &Value) -> String {
@@ -636,6 +623,7 @@ fn owners_text(owners: &Value) -> String {
 }
 
 /// Run a land command.
+// Long: one short arm per subcommand, parse and print.
 pub fn run_land(command: LandCommand) -> Result<()> {
     use super::tx::send_call;
     match command {
@@ -679,7 +667,7 @@ pub fn run_land(command: LandCommand) -> Result<()> {
             send_call(&send, RegistryCall::CourtOrder { parcel, owners: shares(&owners)?, case })
         }
         LandCommand::Show { parcel, read } => {
-            let body = Client::new(&read.api)?.get(&format!("/v1/land/parcels/{parcel}"))?;
+            let body = Client::new(&read.api)?.parcel(&parcel.to_string())?;
             if read.json {
                 return print_json(&body);
             }
@@ -720,7 +708,7 @@ pub fn run_land(command: LandCommand) -> Result<()> {
             Ok(())
         }
         LandCommand::History { parcel, read } => {
-            let body = Client::new(&read.api)?.get(&format!("/v1/land/parcels/{parcel}/history"))?;
+            let body = Client::new(&read.api)?.parcel_history(&parcel.to_string())?;
             if read.json {
                 return print_json(&body);
             }
@@ -737,8 +725,7 @@ pub fn run_land(command: LandCommand) -> Result<()> {
             Ok(())
         }
         LandCommand::Owners { parcel, at, out, read } => {
-            let body = Client::new(&read.api)?
-                .get(&format!("/v1/land/parcels/{parcel}/owners{}", at_query(at.as_deref())?))?;
+            let body = Client::new(&read.api)?.parcel_owners(&parcel.to_string(), at_ms(at.as_deref())?)?;
             if read.json {
                 print_json(&body)?;
             } else {
@@ -760,7 +747,7 @@ pub fn run_land(command: LandCommand) -> Result<()> {
             write_answer(out.as_ref(), &body)
         }
         LandCommand::Search { bbox, read } => {
-            let body = Client::new(&read.api)?.get(&format!("/v1/land/parcels?bbox={bbox}"))?;
+            let body = Client::new(&read.api)?.parcels_in(&bbox)?;
             if read.json {
                 return print_json(&body);
             }
@@ -773,7 +760,7 @@ pub fn run_land(command: LandCommand) -> Result<()> {
             Ok(())
         }
         LandCommand::Application { application, read } => {
-            let body = Client::new(&read.api)?.get(&format!("/v1/registry/applications/{application}"))?;
+            let body = Client::new(&read.api)?.application(application)?;
             if read.json {
                 return print_json(&body);
             }
@@ -819,7 +806,7 @@ pub fn run_permit(command: PermitCommand) -> Result<()> {
             send_call(&send, RegistryCall::RevokePermit { permit, reason })
         }
         PermitCommand::Show { permit, read } => {
-            let body = Client::new(&read.api)?.get(&format!("/v1/permits/{permit}"))?;
+            let body = Client::new(&read.api)?.permit(&permit.to_string())?;
             if read.json {
                 return print_json(&body);
             }
@@ -836,8 +823,7 @@ pub fn run_permit(command: PermitCommand) -> Result<()> {
             Ok(())
         }
         PermitCommand::Status { permit, at, out, read } => {
-            let body =
-                Client::new(&read.api)?.get(&format!("/v1/permits/{permit}/status{}", at_query(at.as_deref())?))?;
+            let body = Client::new(&read.api)?.permit_status(&permit.to_string(), at_ms(at.as_deref())?)?;
             if read.json {
                 print_json(&body)?;
             } else {

@@ -6,14 +6,11 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use base64::Engine as _;
 use clap::{Args, Subcommand};
+use publica_client::{id_commitment, Client, Expiry, Signer, DEFAULT_API};
 use publica_crypto::keystore::KeyFile;
-use publica_crypto::Keypair;
 use publica_types::call::{rotate_key_message, ROTATE_KEY_TAG};
-use publica_types::{
-    signing_message, AccountsCall, Address, AgencyId, Call, PublicKey, Role, Transaction, TxBody, TxId,
-};
+use publica_types::{signing_message, AccountsCall, Address, AgencyId, Call, PublicKey, Role, Transaction, TxId};
 
-use crate::client::{Client, DEFAULT_API};
 use crate::keyfile::{self, PassphraseArgs};
 
 /// What every transaction command needs.
@@ -139,12 +136,6 @@ pub fn run(command: Command) -> Result<()> {
     }
 }
 
-/// The salted commitment to a national identifier: SHA-256("publica/id-commitment/v1" || 0x00 || salt || id), where
-/// `id` is the identifier's UTF-8 bytes with leading and trailing whitespace removed.
-pub fn id_commitment(salt: &[u8; 32], national_id: &str) -> [u8; 32] {
-    publica_crypto::sha256_concat(&[b"publica/id-commitment/v1\0", salt, national_id.trim().as_bytes()])
-}
-
 /// Rotate the sender's key.
 pub fn rotate(args: RotateArgs) -> Result<()> {
     let client = Client::new(&args.send.api)?;
@@ -159,7 +150,8 @@ pub fn rotate(args: RotateArgs) -> Result<()> {
     let possession =
         new.sign(&signing_message(ROTATE_KEY_TAG, chain_id.as_str(), &rotate_key_message(&account, nonce)));
     let call = AccountsCall::RotateKey { new_public_key: new.public_key().clone(), possession };
-    let tx = build(&client, &old, account, nonce, args.send.expires_in, Call::Accounts(call))?;
+    let signer = Signer::new(&old, chain_id, nonce).for_sender(account).expiring(args.send.expiry());
+    let tx = signer.sign_at(nonce, Call::Accounts(call));
     submit(&client, &tx, args.send.no_wait)?;
     println!(
         "account {account} now uses the key in {}; pass --sender {account} with it from now on",
@@ -179,22 +171,17 @@ pub fn send_call_id(send: &SendArgs, call: impl Into<Call>) -> Result<TxId> {
     let key = keyfile::load(&send.key, &send.passphrase)?;
     let account = send.sender.unwrap_or(key.public_key().address());
     let nonce = client.next_nonce(&account)?;
-    let tx = build(&client, &key, account, nonce, send.expires_in, call.into())?;
+    let mut signer = Signer::new(&key, client.chain_id()?, nonce).for_sender(account).expiring(send.expiry());
+    let tx = signer.sign(call);
     submit(&client, &tx, send.no_wait)?;
     Ok(tx.id())
 }
 
-fn build(
-    client: &Client,
-    key: &Keypair,
-    sender: Address,
-    nonce: u64,
-    expires_in: u64,
-    call: Call,
-) -> Result<Transaction> {
-    let chain_id = client.chain_id()?;
-    let expires_at_ms = publica_node::shared::now_ms() + expires_in.saturating_mul(1000);
-    Ok(TxBody { chain_id, sender, nonce, expires_at_ms, call }.sign(key))
+impl SendArgs {
+    /// When the transactions expire: `--expires-in` seconds after signing.
+    pub fn expiry(&self) -> Expiry {
+        Expiry::AfterMs(self.expires_in.saturating_mul(1000))
+    }
 }
 
 fn submit(client: &Client, tx: &Transaction, no_wait: bool) -> Result<()> {

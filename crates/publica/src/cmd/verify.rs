@@ -8,7 +8,9 @@ use publica_tlog::{VerifierKey, TLOG_PROOF_HEADER};
 use publica_types::Genesis;
 use publica_verify::{CertifiedHeader, ReadProof, ReceiptPolicy, ValidatorHistory, VerifiedReceipt, VerifiedSets};
 
-use super::anchor::{format_utc_ms, get_text_ok, sha256_file, TextApi};
+use super::anchor::format_utc_ms;
+use publica_client::anchor::sha256_file;
+use publica_client::Client;
 
 /// Arguments of `publica verify`.
 #[derive(ClapArgs)]
@@ -100,6 +102,7 @@ pub fn run(args: Args) -> Result<()> {
 /// A registry's as-of answer (`publica land owners --out`, `publica permit status --out`), if the document is
 /// one: checked and its decision shown, or the reason it does not hold. An answer whose proofs do not reach the
 /// time it names is refused (non-zero exit), after saying what its proofs do establish and up to when.
+// Long: one arm per kind of as-of answer, each a few lines of the same shape.
 fn verify_as_of(bytes: &[u8], sets: &VerifiedSets) -> Option<Result<()>> {
     use publica_registry::query::OwnershipAt;
     use publica_types::time::format_time_ms;
@@ -234,7 +237,7 @@ fn validator_sets(args: &Args, genesis: &Genesis) -> Result<VerifiedSets> {
             ValidatorHistory::from_json(&bytes).with_context(|| format!("reading {}", path.display()))?
         }
         (None, Some(url)) => {
-            let text = get_text_ok(&TextApi::new(url)?, "/v1/validators/history")?;
+            let text = Client::new(url)?.get_text_ok("/v1/validators/history")?;
             ValidatorHistory::from_json(text.as_bytes()).context("the node's validator history")?
         }
         (None, None) => return Ok(VerifiedSets::genesis_only(genesis)),
@@ -294,8 +297,8 @@ fn verify_receipt(args: &Args, genesis: &Genesis, receipt: &[u8]) -> Result<()> 
             read(proof, publica_verify::MAX_CONSISTENCY_PROOF_BYTES)?,
         )),
         (_, _, Some(url)) => {
-            let api = TextApi::new(url)?;
-            let checkpoint = get_text_ok(&api, "/v1/notary/checkpoint")?;
+            let api = Client::new(url)?;
+            let checkpoint = api.notary_checkpoint()?;
             let size = publica_tlog::SignedCheckpoint::parse(checkpoint.as_bytes())
                 .context("the node's checkpoint does not parse")?
                 .checkpoint
@@ -306,7 +309,7 @@ fn verify_receipt(args: &Args, genesis: &Genesis, receipt: &[u8]) -> Result<()> 
                     "INVALID receipt: the node's log has {size} entries, fewer than the receipt's checkpoint ({old})"
                 );
             }
-            let proof = get_text_ok(&api, &format!("/v1/notary/consistency?old={old}&new={size}"))?;
+            let proof = api.get_text_ok(&format!("/v1/notary/consistency?old={old}&new={size}"))?;
             Some((checkpoint.into_bytes(), proof.into_bytes()))
         }
         _ => None,

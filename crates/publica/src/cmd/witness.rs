@@ -128,7 +128,7 @@ fn serve(dir: &Path, listen: SocketAddr, genesis: &[PathBuf], passphrase: &Passp
     let name = settings.name;
     let witness = Arc::new(Witness::open(&WitnessHome::new(dir).state_dir(), &name, &key, logs)?);
     drop(key);
-    let rt = super::node::runtime()?;
+    let rt = publica_harness::node::runtime()?;
     rt.block_on(async {
         let listener = tokio::net::TcpListener::bind(listen)
             .await
@@ -149,7 +149,7 @@ fn serve(dir: &Path, listen: SocketAddr, genesis: &[PathBuf], passphrase: &Passp
         let quoted: Vec<String> = vkeys.iter().map(|v| format!("{v:?}")).collect();
         println!("  witnesses = [{{ url = {url:?}, vkeys = [{}] }}]", quoted.join(", "));
         println!("Ready. Press Ctrl-C to stop.");
-        publica_witness::serve(witness, listener, limits, super::node::wait_for_shutdown()).await?;
+        publica_witness::serve(witness, listener, limits, publica_harness::node::wait_for_shutdown()).await?;
         println!("stopping");
         Ok(())
     })

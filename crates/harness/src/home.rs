@@ -28,7 +28,7 @@ pub fn write_home(
     std::fs::create_dir_all(home.join("keys")).with_context(|| format!("creating {}", home.display()))?;
     config.save(home)?;
     std::fs::write(layout.genesis(), genesis.to_json()).context("writing genesis.json")?;
-    crate::keyfile::save(&layout.validator_key(), validator_key, &config.moniker, passphrase, kdf)?;
+    publica_client::keyfile::save(&layout.validator_key(), validator_key, &config.moniker, passphrase, kdf)?;
     let mut secret = [0u8; 32];
     rand::Rng::fill(&mut rand::thread_rng(), &mut secret);
     write_private(&layout.p2p_key(), hex::encode(secret).as_bytes())?;

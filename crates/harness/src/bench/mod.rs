@@ -1,7 +1,7 @@
-//! `publica bench`: measure the node on this machine.
+//! The benchmarks of `publica bench`: measure the node on this machine.
 //!
 //! Everything runs in this process on the production path: a single-validator network started with
-//! [`super::node::launch`] (consensus engine, networking on 127.0.0.1, store with `fdatasync` per block), fed
+//! [`crate::node::launch`] (consensus engine, networking on 127.0.0.1, store with `fdatasync` per block), fed
 //! through the same admission function the API calls. In the same run it measures the physical limit, raw hybrid
 //! signature verifications per second on all cores, so the throughput can be read as a fraction of it.
 
@@ -11,59 +11,50 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
-use clap::Args as ClapArgs;
+use publica_client::{Expiry, Signer};
 use publica_crypto::keystore::{KdfParams, Passphrase};
 use publica_crypto::Keypair;
 use publica_node::{NodeConfig, NodeHandle};
 use publica_types::{
-    AccountsCall, AgencyId, Call, Genesis, GenesisAccount, GenesisAgency, Role, Transaction, TxBody, TxId, ValidatorSet,
+    AccountsCall, AgencyId, Call, Genesis, GenesisAccount, GenesisAgency, Role, Transaction, TxId, ValidatorSet,
 };
 use rayon::prelude::*;
 
 mod registry;
 
-use super::wait_committed;
+use crate::genesis::new_genesis;
 use crate::home::{free_local_addr, write_home};
+use crate::node::{launch, runtime, wait_committed, Running};
 
-/// Arguments of `publica bench`.
-#[derive(ClapArgs)]
-pub struct Args {
+/// What `publica bench` measures, and with how much.
+#[derive(Clone, Debug)]
+pub struct Params {
     /// Transactions for the maximum-rate run.
-    #[arg(long, default_value_t = 24_000)]
-    txs: usize,
+    pub txs: usize,
     /// Sending accounts (registrar officials); at most 1,000 transactions each.
-    #[arg(long, default_value_t = 48)]
-    senders: usize,
+    pub senders: usize,
     /// Seconds of the half-rate latency run.
-    #[arg(long, default_value_t = 10)]
-    latency_secs: u64,
+    pub latency_secs: u64,
     /// What the load does.
-    #[arg(long, value_enum, default_value_t = Workload::Registrations)]
-    workload: Workload,
+    pub workload: Workload,
     /// Parcels workload: parcels registered before the measured run.
-    #[arg(long, default_value_t = 100_000)]
-    parcels: usize,
+    pub parcels: usize,
     /// Parcels workload: four-party transfers.
-    #[arg(long, default_value_t = 2_000)]
-    transfers: usize,
+    pub transfers: usize,
     /// Anchors workload: document hashes to anchor (in transactions of 3,500).
-    #[arg(long, default_value_t = 350_000)]
-    hashes: usize,
+    pub hashes: usize,
     /// Anchors workload: files in the temporary directory `publica anchor` is timed on.
-    #[arg(long, default_value_t = 1_000)]
-    anchor_files: usize,
+    pub anchor_files: usize,
     /// Anchors workload: size of each of those files, KiB.
-    #[arg(long, default_value_t = 128)]
-    anchor_file_kib: usize,
+    pub anchor_file_kib: usize,
     /// Run the node without keeping past states (`[storage] past_states = false`), to measure what keeping them
     /// costs.
-    #[arg(long)]
-    no_past_states: bool,
+    pub no_past_states: bool,
 }
 
 /// The transactions of the load.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-enum Workload {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Workload {
     /// Registrar officials register citizens: 5.4 KB transactions that each carry a new hybrid public key to
     /// validate and create three state entries.
     Registrations,
@@ -78,9 +69,10 @@ enum Workload {
 }
 
 /// Run the benchmarks and print a report.
-pub fn run(args: Args) -> Result<()> {
+// Long: one measurement's phases in order, each a few lines, sharing the keys and the signed load.
+pub fn run(args: &Params) -> Result<()> {
     match args.workload {
-        Workload::Anchors => return run_anchors(&args),
+        Workload::Anchors => return run_anchors(args),
         Workload::Parcels => {
             let params = registry::Params {
                 preload: args.parcels,
@@ -124,18 +116,8 @@ pub fn run(args: Args) -> Result<()> {
     let started_all = Instant::now();
     let phase = |what: &str| eprintln!("[{:>6.1} s] {what}", started_all.elapsed().as_secs_f64());
     let node = bench.node();
-    let chain = genesis.chain_id.clone();
-    let expires = publica_node::shared::now_ms() + 3_600_000;
-    let sign = |key: &Keypair, nonce: u64, call: AccountsCall| {
-        TxBody {
-            chain_id: chain.clone(),
-            sender: key.public_key().address(),
-            nonce,
-            expires_at_ms: expires,
-            call: Call::Accounts(call),
-        }
-        .sign(key)
-    };
+    let expiry = Expiry::AtMs(publica_client::now_ms() + 3_600_000);
+    let mut admin_signer = Signer::new(admin, genesis.chain_id.clone(), 0).expiring(expiry);
 
     // The sending officials (registrars, or administrators), and the official whose roles the second workload
     // updates.
@@ -147,28 +129,19 @@ pub fn run(args: Args) -> Result<()> {
     };
     let mut setup: Vec<Transaction> = officials
         .iter()
-        .enumerate()
-        .map(|(i, o)| {
-            sign(
-                admin,
-                i as u64,
-                AccountsCall::RegisterOfficial {
-                    public_key: o.public_key().clone(),
-                    agency: agency.clone(),
-                    roles: vec![sender_role.clone()],
-                },
-            )
+        .map(|o| {
+            admin_signer.sign(AccountsCall::RegisterOfficial {
+                public_key: o.public_key().clone(),
+                agency: agency.clone(),
+                roles: vec![sender_role.clone()],
+            })
         })
         .collect();
-    setup.push(sign(
-        admin,
-        officials.len() as u64,
-        AccountsCall::RegisterOfficial {
-            public_key: updated.public_key().clone(),
-            agency: agency.clone(),
-            roles: vec!["clerk".parse()?],
-        },
-    ));
+    setup.push(admin_signer.sign(AccountsCall::RegisterOfficial {
+        public_key: updated.public_key().clone(),
+        agency: agency.clone(),
+        roles: vec!["clerk".parse()?],
+    }));
     phase("registering the sending officials");
     let ids = submit_all(&node, &setup)?;
     wait_committed(&node, &ids, Duration::from_secs(120))?;
@@ -176,20 +149,18 @@ pub fn run(args: Args) -> Result<()> {
 
     // Citizen registrations, round-robin over the officials, nonces in order per official.
     progress.reset();
-    let per_sender_nonce = Mutex::new(vec![0u64; args.senders]);
+    let signers: Mutex<Vec<Signer<&Keypair>>> =
+        Mutex::new(officials.iter().map(|o| Signer::new(o, genesis.chain_id.clone(), 0).expiring(expiry)).collect());
     let (clerk, surveyor): (Role, Role) = ("clerk".parse()?, "surveyor".parse()?);
     let make = |range: std::ops::Range<usize>| -> Vec<Transaction> {
-        let assigned: Vec<(usize, u64, usize)> = {
-            let mut nonces = per_sender_nonce.lock().expect("not poisoned");
-            range
-                .map(|i| {
-                    let s = i % args.senders;
-                    let n = nonces[s];
-                    nonces[s] += 1;
-                    (s, n, i)
-                })
-                .collect()
-        };
+        let mut signers = signers.lock().expect("not poisoned");
+        let assigned: Vec<(usize, u64, usize)> = range
+            .map(|i| {
+                let s = i % args.senders;
+                (s, signers[s].take_nonce(), i)
+            })
+            .collect();
+        let signers = &*signers;
         assigned
             .into_par_iter()
             .map(|(s, n, i)| {
@@ -204,7 +175,7 @@ pub fn run(args: Args) -> Result<()> {
                     },
                     Workload::Anchors | Workload::Parcels => unreachable!("measured by their own functions"),
                 };
-                sign(&officials[s], n, call)
+                signers[s].sign_at(n, call)
             })
             .collect()
     };
@@ -299,7 +270,7 @@ struct BenchNode {
     passphrase: Passphrase,
     pass_path: std::path::PathBuf,
     rt: tokio::runtime::Runtime,
-    running: super::node::Running,
+    running: Running,
     _tmp: tempfile::TempDir,
 }
 
@@ -317,10 +288,9 @@ impl BenchNode {
         let validator = Keypair::generate();
         let admin = Keypair::generate();
         let agency: AgencyId = agency.parse()?;
-        let genesis = Genesis {
-            chain_id: "publica-bench".parse()?,
-            genesis_time_ms: publica_node::shared::now_ms(),
-            agencies: vec![GenesisAgency {
+        let genesis = new_genesis(
+            "publica-bench".parse()?,
+            vec![GenesisAgency {
                 id: agency.clone(),
                 name: name.into(),
                 can_register_citizens: registers_citizens,
@@ -332,8 +302,8 @@ impl BenchNode {
                     .collect::<Result<_, _>>()?,
                 admins: vec![GenesisAccount { public_key: admin.public_key().clone() }],
             }],
-            validators: ValidatorSet::single(&validator),
-        };
+            ValidatorSet::single(&validator),
+        )?;
         let mut config = NodeConfig::new("bench", free_local_addr()?, free_local_addr()?);
         // A benchmark loads a few senders with up to 1,000 transactions each, far beyond what a public node lets
         // one account park in its mempool.
@@ -345,8 +315,8 @@ impl BenchNode {
         std::fs::write(&pass_path, "bench")?;
         let passphrase = Passphrase::from_file(&pass_path)?;
         write_home(&home, &config, &genesis, &validator, &passphrase, BENCH_KDF)?;
-        let rt = super::node::runtime()?;
-        let running = rt.block_on(super::node::launch(&home, validator))?;
+        let rt = runtime()?;
+        let running = rt.block_on(launch(&home, validator))?;
         Ok(Self { dir, genesis, admin, agency, passphrase, pass_path, rt, running, _tmp: tmp })
     }
 
@@ -493,7 +463,8 @@ fn proof_hashes_for(n: u64) -> u32 {
 }
 
 /// The anchors workload: see [`Workload::Anchors`].
-fn run_anchors(args: &Args) -> Result<()> {
+// Long: one measurement's phases in order, each a few lines, sharing the node, the keys and the signed load.
+fn run_anchors(args: &Params) -> Result<()> {
     use publica_types::{NotaryCall, MAX_ANCHOR_HASHES};
 
     if args.hashes == 0 || args.hashes.div_ceil(MAX_ANCHOR_HASHES) > 900 {
@@ -514,28 +485,22 @@ fn run_anchors(args: &Args) -> Result<()> {
     let notary = Keypair::generate();
     let (dir, pass, kdf) = (&bench.dir, &bench.passphrase, BENCH_KDF);
     let notary_key_path = dir.join("notary.json");
-    crate::keyfile::save(&notary_key_path, &notary, "notary", pass, kdf)?;
+    publica_client::keyfile::save(&notary_key_path, &notary, "notary", pass, kdf)?;
 
     let started_all = Instant::now();
     let phase = |what: &str| eprintln!("[{:>6.1} s] {what}", started_all.elapsed().as_secs_f64());
     let node = bench.node();
-    let chain = genesis.chain_id.clone();
-    let expires = publica_node::shared::now_ms() + 3_600_000;
-    let sign = |key: &Keypair, nonce: u64, call: Call| {
-        TxBody { chain_id: chain.clone(), sender: key.public_key().address(), nonce, expires_at_ms: expires, call }
-            .sign(key)
-    };
+    let expiry = Expiry::AtMs(publica_client::now_ms() + 3_600_000);
+    let notary_signer = Signer::new(&notary, genesis.chain_id.clone(), 0).expiring(expiry);
 
     phase("registering the notary official");
-    let register = sign(
-        admin,
-        0,
-        Call::Accounts(AccountsCall::RegisterOfficial {
+    let register = Signer::new(admin, genesis.chain_id.clone(), 0).expiring(expiry).sign(Call::Accounts(
+        AccountsCall::RegisterOfficial {
             public_key: notary.public_key().clone(),
             agency: agency.clone(),
             roles: vec![Role::NOTARY.parse()?],
-        }),
-    );
+        },
+    ));
     let ids = submit_all(&node, &[register])?;
     wait_committed(&node, &ids, Duration::from_secs(120))?;
 
@@ -545,7 +510,8 @@ fn run_anchors(args: &Args) -> Result<()> {
         .par_chunks(MAX_ANCHOR_HASHES)
         .enumerate()
         .map(|(i, chunk)| {
-            sign(&notary, i as u64, Call::Notary(NotaryCall::Anchor { hashes: chunk.to_vec(), label: None }))
+            let call = Call::Notary(NotaryCall::Anchor { hashes: chunk.to_vec(), label: None });
+            notary_signer.sign_at(i as u64, call)
         })
         .collect();
 
@@ -634,20 +600,16 @@ fn run_anchors(args: &Args) -> Result<()> {
         std::fs::write(files_dir.join(format!("doc-{i:06}.bin")), content)?;
         Ok(())
     })?;
-    let listed = super::anchor::list_files(std::slice::from_ref(&files_dir))?;
+    let listed = publica_client::anchor::list_files(std::slice::from_ref(&files_dir))?;
     let started = Instant::now();
-    super::anchor::hash_files(&listed, false)?;
+    publica_client::anchor::hash_files(&listed, false)?;
     let hash_secs = started.elapsed().as_secs_f64();
-    let send = super::tx::SendArgs {
-        api: format!("http://{}", bench.running.api_addr),
-        key: notary_key_path,
-        sender: None,
-        expires_in: 600,
-        no_wait: false,
-        passphrase: crate::keyfile::PassphraseArgs { passphrase_file: Some(bench.pass_path.clone()) },
-    };
+    let client = publica_client::Client::new(&format!("http://{}", bench.running.api_addr))?;
     let started = Instant::now();
-    let report = super::anchor::anchor(std::slice::from_ref(&files_dir), None, None, &send, false)?;
+    // As `publica anchor` does it: the inputs checked, the key file opened, then the pipeline.
+    let anchoring = publica_client::anchor::Anchoring::new(std::slice::from_ref(&files_dir), None, None)?;
+    let key = publica_client::keyfile::open(&notary_key_path, Some(&bench.pass_path))?;
+    let report = anchoring.run(&client, &key, None)?;
     let anchor_secs = started.elapsed().as_secs_f64();
     if report.files.iter().any(|f| !f.new) {
         bail!("a benchmark file was reported as anchored before");

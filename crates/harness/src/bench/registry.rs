@@ -1,4 +1,4 @@
-//! `publica bench --workload parcels`: the land registry through a node.
+//! The parcels benchmark (`publica bench --workload parcels`): the land registry through a node.
 //!
 //! A single-validator network on the production path (see [`super::BenchNode`]) is filled with `--parcels`
 //! registered parcels, then it measures, each through signed transactions admitted like the API's:
@@ -15,13 +15,15 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, ensure, Context, Result};
+use publica_client::{Expiry, Signer};
 use publica_crypto::{Address, Keypair};
 use publica_registry::query::OwnershipAt;
 use publica_types::registry::{ApplicationAction, NewParcel, Party, RecordId, RegistryCall, Share};
-use publica_types::{AccountsCall, Call, Role, Transaction, TxBody};
+use publica_types::{AccountsCall, Call, Role, Transaction};
 use rayon::prelude::*;
 
-use super::{submit_all, wait_committed, BenchNode};
+use super::{submit_all, BenchNode};
+use crate::node::wait_committed;
 
 /// Side of a benchmark parcel, in units of 1e-7 degrees (about 11 m north–south).
 const SIDE: i64 = 1_000;
@@ -76,37 +78,28 @@ fn whole(owner: Address) -> Vec<Share> {
     vec![Share { owner, numerator: 1, denominator: 1 }]
 }
 
-/// Signs transactions with each key's next nonce.
-struct Signer {
+/// Signs transactions with each key's next nonce: one [`Signer`] per key, made on its first transaction.
+struct Signers<'k> {
     chain: publica_types::ChainId,
     expires_at_ms: u64,
-    nonces: HashMap<Address, u64>,
+    by_key: HashMap<Address, Signer<&'k Keypair>>,
 }
 
-impl Signer {
+impl<'k> Signers<'k> {
     /// Assign nonces in order, then sign in parallel.
-    fn sign_all(&mut self, calls: Vec<(&Keypair, Call)>) -> Vec<Transaction> {
-        let numbered: Vec<(&Keypair, u64, Call)> = calls
+    fn sign_all(&mut self, calls: Vec<(&'k Keypair, Call)>) -> Vec<Transaction> {
+        let Self { chain, expires_at_ms, by_key } = self;
+        let numbered: Vec<(Address, u64, Call)> = calls
             .into_iter()
             .map(|(key, call)| {
-                let nonce = self.nonces.entry(key.public_key().address()).or_default();
-                *nonce += 1;
-                (key, *nonce - 1, call)
+                let signer = by_key
+                    .entry(key.public_key().address())
+                    .or_insert_with(|| Signer::new(key, chain.clone(), 0).expiring(Expiry::AtMs(*expires_at_ms)));
+                (signer.sender(), signer.take_nonce(), call)
             })
             .collect();
-        numbered
-            .into_par_iter()
-            .map(|(key, nonce, call)| {
-                TxBody {
-                    chain_id: self.chain.clone(),
-                    sender: key.public_key().address(),
-                    nonce,
-                    expires_at_ms: self.expires_at_ms,
-                    call,
-                }
-                .sign(key)
-            })
-            .collect()
+        let by_key = &*by_key;
+        numbered.into_par_iter().map(|(sender, nonce, call)| by_key[&sender].sign_at(nonce, call)).collect()
     }
 }
 
@@ -126,6 +119,7 @@ fn commit(node: &publica_node::NodeHandle, txs: &[Transaction], wave: usize) -> 
 }
 
 /// Run the parcels workload and print its report.
+// Long: one measurement's phases in order, each a few lines, sharing the keys and the signed transactions.
 pub fn run(params: &Params) -> Result<()> {
     let total = params.preload + params.txs;
     if params.senders == 0 {
@@ -152,10 +146,10 @@ pub fn run(params: &Params) -> Result<()> {
     let node = bench.node();
     let started_all = Instant::now();
     let phase = |what: &str| eprintln!("[{:>6.1} s] {what}", started_all.elapsed().as_secs_f64());
-    let mut signer = Signer {
+    let mut signer = Signers {
         chain: bench.genesis.chain_id.clone(),
-        expires_at_ms: publica_node::shared::now_ms() + 6 * 3_600_000,
-        nonces: HashMap::new(),
+        expires_at_ms: publica_client::now_ms() + 6 * 3_600_000,
+        by_key: HashMap::new(),
     };
 
     phase("registering officials and citizens");
@@ -226,7 +220,7 @@ pub fn run(params: &Params) -> Result<()> {
     phase("four-party transfers");
     // Parcel j (owned by citizen j) goes to citizen j + 1.
     let buyer = |j: usize| citizens[(j + 1) % CITIZENS].public_key().address();
-    let before_transfers = publica_node::shared::now_ms();
+    let before_transfers = publica_client::now_ms();
     let first_app = next_application(&node);
     let opens: Vec<(&Keypair, Call)> = (0..params.transfers)
         .map(|j| {

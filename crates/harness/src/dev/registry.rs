@@ -18,7 +18,7 @@ use publica_types::registry::{
 };
 use publica_types::{Address, Role, TxId};
 
-use super::{demo_key, submit, CITIZENS};
+use super::{demo_key, DemoSigners, CITIZENS};
 
 /// South-west corner of the town, 1e-7 degree.
 const ORIGIN: (i64, i64) = (155_800_000, 584_100_000);
@@ -206,10 +206,10 @@ const COMPANIES: &[DemoCompany] = &[
 ];
 
 /// Register the demo companies not registered yet, each through the whole workflow.
-fn seed_companies(node: &NodeHandle, next_nonce: &mut dyn FnMut(&str) -> u64) -> Result<usize> {
-    let chain_id = node.chain_id().clone();
+// Long: each company goes through the whole workflow in order (register, approvals, officers, owners).
+fn seed_companies(node: &NodeHandle, signers: &mut DemoSigners<'_>) -> Result<usize> {
     let view = node.live_state();
-    let wait = |ids: &[TxId]| super::super::wait_committed(node, ids, Duration::from_secs(120));
+    let wait = |ids: &[TxId]| crate::node::wait_committed(node, ids, Duration::from_secs(120));
     let mut committed = 0;
     let mut numbers: Vec<RecordId> = Vec::new();
     for c in COMPANIES {
@@ -275,18 +275,18 @@ fn seed_companies(node: &NodeHandle, next_nonce: &mut dyn FnMut(&str) -> u64) ->
         let application = next_application(&view);
         let opener = name(c.directors[0]);
         let action = ApplicationAction::RegisterCompany { company: details };
-        let deadline_ms = publica_node::shared::now_ms() + 30 * 86_400_000;
+        let deadline_ms = publica_client::now_ms() + 30 * 86_400_000;
         let open = RegistryCall::OpenApplication { action, deadline_ms };
-        wait(&[submit(node, &chain_id, &demo_key(opener), next_nonce(opener), open)?])?;
+        wait(&[signers.send(opener, open)?])?;
         let mut ids = Vec::new();
         for &f in &founders {
             let call = RegistryCall::Approve { application, party: Party::Account(citizen(f)) };
-            ids.push(submit(node, &chain_id, &demo_key(name(f)), next_nonce(name(f)), call)?);
+            ids.push(signers.send(name(f), call)?);
         }
         wait(&ids)?;
         let registrar: Role = publica_registry::rules::COMPANY_REGISTRAR.parse()?;
         let call = RegistryCall::Approve { application, party: Party::Role(registrar) };
-        wait(&[submit(node, &chain_id, &demo_key("business-registrar"), next_nonce("business-registrar"), call)?])?;
+        wait(&[signers.send("business-registrar", call)?])?;
         committed += founders.len() + 2;
         numbers.push(
             publica_registry::query::company_by_name(&view, c.name)
@@ -305,11 +305,10 @@ fn next_application(view: &publica_node::LiveState) -> u64 {
 }
 
 /// Seed what is missing; returns the number of transactions committed.
-pub(super) fn seed(node: &NodeHandle, next_nonce: &mut dyn FnMut(&str) -> u64) -> Result<usize> {
-    let chain_id = node.chain_id().clone();
+// Long: the town's story in order (parcels, sales, mortgages, permits, companies), each step a few lines.
+pub(super) fn seed(node: &NodeHandle, signers: &mut DemoSigners<'_>) -> Result<usize> {
     let view = node.live_state();
-    let send = |sender: &str, call: RegistryCall, nonce: u64| submit(node, &chain_id, &demo_key(sender), nonce, call);
-    let wait = |ids: &[TxId]| super::super::wait_committed(node, ids, Duration::from_secs(120));
+    let wait = |ids: &[TxId]| crate::node::wait_committed(node, ids, Duration::from_secs(120));
     let mut committed = 0;
 
     // Parcels.
@@ -324,7 +323,7 @@ pub(super) fn seed(node: &NodeHandle, next_nonce: &mut dyn FnMut(&str) -> u64) -
             parcel: NewParcel { parcel: id, geojson: lot.geojson() },
             owners: first_owners(i),
         };
-        ids.push(send("land-registrar", call, next_nonce("land-registrar"))?);
+        ids.push(signers.send("land-registrar", call)?);
     }
     wait(&ids).context("registering the demo parcels")?;
     committed += ids.len();
@@ -341,18 +340,18 @@ pub(super) fn seed(node: &NodeHandle, next_nonce: &mut dyn FnMut(&str) -> u64) -
         let parcel = RecordId::new(lots[lot].id.as_str())?;
         let application = next_application(&view);
         let action = ApplicationAction::Transfer { parcel, new_owners: whole(citizen(buyer)) };
-        let deadline_ms = publica_node::shared::now_ms() + 30 * 86_400_000;
-        wait(&[send(seller, RegistryCall::OpenApplication { action, deadline_ms }, next_nonce(seller))?])?;
+        let deadline_ms = publica_client::now_ms() + 30 * 86_400_000;
+        wait(&[signers.send(seller, RegistryCall::OpenApplication { action, deadline_ms })?])?;
         let approve = |party: Party| RegistryCall::Approve { application, party };
         let notary: Role = publica_registry::rules::NOTARY.parse()?;
         let registrar: Role = publica_registry::rules::REGISTRAR.parse()?;
         let stage = [
-            send(seller, approve(Party::Account(citizen(lot))), next_nonce(seller))?,
-            send(buyer_name, approve(Party::Account(citizen(buyer))), next_nonce(buyer_name))?,
-            send("notary", approve(Party::Role(notary)), next_nonce("notary"))?,
+            signers.send(seller, approve(Party::Account(citizen(lot))))?,
+            signers.send(buyer_name, approve(Party::Account(citizen(buyer))))?,
+            signers.send("notary", approve(Party::Role(notary)))?,
         ];
         wait(&stage)?;
-        wait(&[send("land-registrar", approve(Party::Role(registrar)), next_nonce("land-registrar"))?])?;
+        wait(&[signers.send("land-registrar", approve(Party::Role(registrar)))?])?;
         committed += 5;
     }
 
@@ -368,13 +367,13 @@ pub(super) fn seed(node: &NodeHandle, next_nonce: &mut dyn FnMut(&str) -> u64) -
             kind: EncumbranceKind::Mortgage,
             reference: format!("Demo Savings Bank loan DSB-{:05}", 4100 + lot),
         };
-        ids.push(send("bank-officer", call, next_nonce("bank-officer"))?);
+        ids.push(signers.send("bank-officer", call)?);
     }
     wait(&ids)?;
     committed += ids.len();
 
     // Permits.
-    let now = publica_node::shared::now_ms() as i64;
+    let now = publica_client::now_ms() as i64;
     let day = 86_400_000i64;
     let mut issued = Vec::new();
     for &(number, kind, holder, from, until, _) in PERMITS {
@@ -389,7 +388,7 @@ pub(super) fn seed(node: &NodeHandle, next_nonce: &mut dyn FnMut(&str) -> u64) -
             valid_from_ms: (now + from * day) as u64,
             valid_until_ms: (now + until * day) as u64,
         };
-        issued.push(send("permit-officer", call, next_nonce("permit-officer"))?);
+        issued.push(signers.send("permit-officer", call)?);
     }
     wait(&issued)?;
     committed += issued.len();
@@ -407,12 +406,12 @@ pub(super) fn seed(node: &NodeHandle, next_nonce: &mut dyn FnMut(&str) -> u64) -
                 }
                 PermitFate::Revoked => RegistryCall::RevokePermit { permit, reason: "health code violations".into() },
             };
-            ids.push(send("permit-officer", call, next_nonce("permit-officer"))?);
+            ids.push(signers.send("permit-officer", call)?);
         }
     }
     wait(&ids)?;
     committed += ids.len();
-    committed += seed_companies(node, next_nonce)?;
+    committed += seed_companies(node, signers)?;
     Ok(committed)
 }
 

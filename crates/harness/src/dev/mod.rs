@@ -5,22 +5,21 @@
 //! consensus engine, store and API as `publica start`, and the demo data arrives as ordinary signed
 //! transactions.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use clap::Args as ClapArgs;
-use publica_crypto::keystore::{KdfParams, Passphrase};
+use publica_client::{Expiry, Signer};
+use publica_crypto::keystore::Passphrase;
 use publica_crypto::Keypair;
 use publica_node::{NodeConfig, NodeHandle};
-use publica_types::{
-    AccountsCall, AgencyId, Call, ChainId, ErrorCode, Genesis, GenesisAccount, GenesisAgency, Role, TxBody, TxId,
-    ValidatorSet,
-};
+use publica_types::{AccountsCall, AgencyId, Call, ChainId, Role, TxId, ValidatorSet};
 
+use crate::genesis::{demo_agencies, demo_kdf, new_genesis, AGENCIES};
 use crate::home::{free_local_addr, write_home};
-use crate::keyfile;
+use crate::node::{launch, runtime, submit_waiting, wait_committed, wait_for_shutdown};
 
 mod registry;
 
@@ -28,40 +27,6 @@ mod registry;
 const DEV_PASSPHRASE: &str = "publica-dev";
 /// Chain id of the demo network.
 const DEV_CHAIN: &str = "publica-dev";
-
-/// Arguments of `publica dev`.
-#[derive(ClapArgs)]
-pub struct Args {
-    /// Directory for the demo network (created on first run, reused after).
-    #[arg(long, value_name = "DIR", default_value = "publica-dev")]
-    home: PathBuf,
-    /// REST API listen address.
-    #[arg(long, default_value = "127.0.0.1:8080")]
-    api: SocketAddr,
-    /// Delete the directory first and start a fresh network.
-    #[arg(long)]
-    reset: bool,
-}
-
-/// The founding agencies of the demo: id, name, may register citizens, the roles (besides `admin`) it may grant.
-/// `publica testnet init` founds the same agencies, and `publica init` gives these roles to agencies of these ids.
-pub const AGENCIES: &[(&str, &str, bool, &[&str])] = &[
-    ("civil-registry", "Civil Registry Office", true, &["citizen-registrar", "clerk"]),
-    ("land-registry", "National Land Registry", false, &["registrar", "surveyor"]),
-    ("business-registry", "Business Register", false, &["company-registrar"]),
-    ("notary-office", "Public Notary Office", false, &["notary"]),
-    ("building-authority", "Municipal Building Authority", false, &["permit-officer"]),
-    ("demo-bank", "Demo Savings Bank", false, &["bank"]),
-    ("district-court", "District Court", false, &["court", "probate-court"]),
-];
-
-/// The roles a founding agency of this id grants in the demo (`None` for an id the demo does not know).
-pub fn demo_roles(agency: &str) -> Option<Vec<Role>> {
-    AGENCIES
-        .iter()
-        .find(|(id, ..)| *id == agency)
-        .map(|(_, _, _, roles)| roles.iter().map(|r| r.parse::<Role>().expect("the demo's roles are valid")).collect())
-}
 
 /// Demo officials: key name, agency, roles.
 const OFFICIALS: &[(&str, &str, &[&str])] = &[
@@ -87,38 +52,34 @@ fn demo_key(name: &str) -> Keypair {
     Keypair::from_seed(&publica_crypto::sha256(format!("publica-dev-demo-key/{name}").as_bytes()))
 }
 
-/// Key derivation for demo key files: their keys are public anyway, so a light KDF keeps start-up quick.
-pub fn demo_kdf() -> KdfParams {
-    KdfParams { m_kib: 8 * 1024, t: 1, p: 1 }
-}
-
-/// Run the demo network until interrupted.
-pub fn run(args: Args) -> Result<()> {
-    if args.reset && args.home.exists() {
-        std::fs::remove_dir_all(&args.home).with_context(|| format!("removing {}", args.home.display()))?;
+/// Run the demo network in `home` (created on the first run, or again with `reset`), its API on `api`, until
+/// interrupted.
+pub fn run(home: &Path, api: SocketAddr, reset: bool) -> Result<()> {
+    if reset && home.exists() {
+        std::fs::remove_dir_all(home).with_context(|| format!("removing {}", home.display()))?;
     }
-    let fresh = !args.home.join("config.toml").exists();
+    let fresh = !home.join("config.toml").exists();
     if fresh {
-        create(&args.home, args.api)?;
+        create(home, api)?;
     }
-    // `--api` applies on every run, not only the first.
-    let mut config = NodeConfig::load(&args.home)?;
-    if config.api.listen != args.api {
-        config.api.listen = args.api;
-        config.save(&args.home)?;
+    // `api` applies on every run, not only the first.
+    let mut config = NodeConfig::load(home)?;
+    if config.api.listen != api {
+        config.api.listen = api;
+        config.save(home)?;
     }
-    let key = publica_node::load_validator_key(&publica_node::HomeLayout::new(&args.home), &config)?;
-    let rt = super::node::runtime()?;
+    let key = publica_node::load_validator_key(&publica_node::HomeLayout::new(home), &config)?;
+    let rt = runtime()?;
     rt.block_on(async {
-        let running = super::node::launch(&args.home, key).await?;
+        let running = launch(home, key).await?;
         let handle = running.handle();
         let api = running.api_addr;
         if fresh {
             println!("Seeding the demo agencies' officials, citizens, land parcels, permits and companies (a few seconds)...");
         }
         let seeded = tokio::task::spawn_blocking(move || seed(&handle)).await??;
-        print_guide(&args.home, api, seeded);
-        super::node::wait_for_shutdown().await;
+        print_guide(home, api, seeded);
+        wait_for_shutdown().await;
         println!("stopping");
         running.stop().await;
         Ok(())
@@ -127,24 +88,8 @@ pub fn run(args: Args) -> Result<()> {
 
 fn create(home: &Path, api: SocketAddr) -> Result<()> {
     let validator = demo_key("validator");
-    let agencies = AGENCIES
-        .iter()
-        .map(|(id, name, citizens, _)| {
-            Ok(GenesisAgency {
-                id: id.parse()?,
-                name: (*name).to_owned(),
-                can_register_citizens: *citizens,
-                roles: demo_roles(id).expect("a demo agency"),
-                admins: vec![GenesisAccount { public_key: demo_key(&format!("admin-{id}")).public_key().clone() }],
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
-    let genesis = Genesis {
-        chain_id: DEV_CHAIN.parse()?,
-        genesis_time_ms: publica_node::shared::now_ms(),
-        agencies,
-        validators: ValidatorSet::single(&validator),
-    };
+    let agencies = demo_agencies(|id| demo_key(&format!("admin-{id}")))?;
+    let genesis = new_genesis(DEV_CHAIN.parse()?, agencies, ValidatorSet::single(&validator))?;
     let mut config = NodeConfig::new("dev", api, free_local_addr()?);
     config.key.passphrase_file = Some(PathBuf::from("dev-passphrase"));
     std::fs::create_dir_all(home)?;
@@ -157,74 +102,72 @@ fn create(home: &Path, api: SocketAddr) -> Result<()> {
         .chain(OFFICIALS.iter().map(|(n, _, _)| (*n).to_owned()))
         .chain(CITIZENS.iter().map(|(n, _)| (*n).to_owned()));
     for name in names {
-        keyfile::save(&home.join("keys").join(format!("{name}.json")), &demo_key(&name), &name, &pass, demo_kdf())?;
+        publica_client::keyfile::save(
+            &home.join("keys").join(format!("{name}.json")),
+            &demo_key(&name),
+            &name,
+            &pass,
+            demo_kdf(),
+        )?;
     }
     Ok(())
+}
+
+/// The demo's senders: a signer per demo key, each from its account's committed next nonce, submitting to the
+/// node directly.
+pub(crate) struct DemoSigners<'a> {
+    node: &'a NodeHandle,
+    chain_id: ChainId,
+    signers: HashMap<String, Signer>,
+}
+
+impl<'a> DemoSigners<'a> {
+    fn new(node: &'a NodeHandle) -> Self {
+        Self { node, chain_id: node.chain_id().clone(), signers: HashMap::new() }
+    }
+
+    /// Sign `call` with the demo key `sender` and submit it.
+    pub(crate) fn send(&mut self, sender: &str, call: impl Into<Call>) -> Result<TxId> {
+        let (node, chain_id) = (self.node, &self.chain_id);
+        let signer = self.signers.entry(sender.to_owned()).or_insert_with(|| {
+            let key = demo_key(sender);
+            let view = node.live_state();
+            let nonce = publica_accounts::next_nonce(&view, &key.public_key().address());
+            Signer::new(key, chain_id.clone(), nonce).expiring(Expiry::AfterMs(600_000))
+        });
+        submit_waiting(node, &signer.sign(call))
+    }
 }
 
 /// Submit the demo's officials and citizens that are not there yet (a first run that was interrupted is completed
 /// on the next). Returns how many transactions it committed.
 fn seed(node: &NodeHandle) -> Result<usize> {
-    let chain_id = node.chain_id().clone();
     let view = node.live_state();
     let exists = |name: &str| publica_accounts::account(&view, &demo_key(name).public_key().address()).is_some();
     // Each sender's transactions carry consecutive nonces from its committed next nonce.
-    let mut nonces: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
-    let mut next_nonce = |sender: &str| {
-        let n = nonces
-            .entry(sender.to_owned())
-            .or_insert_with(|| publica_accounts::next_nonce(&view, &demo_key(sender).public_key().address()));
-        *n += 1;
-        *n - 1
-    };
+    let mut signers = DemoSigners::new(node);
     let mut ids = Vec::new();
     for (name, agency, roles) in OFFICIALS.iter().filter(|(name, _, _)| !exists(name)) {
-        let admin = format!("admin-{agency}");
         let call = AccountsCall::RegisterOfficial {
             public_key: demo_key(name).public_key().clone(),
             agency: agency.parse::<AgencyId>()?,
             roles: roles.iter().map(|r| r.parse::<Role>()).collect::<Result<_, _>>()?,
         };
-        ids.push(submit(node, &chain_id, &demo_key(&admin), next_nonce(&admin), call)?);
+        ids.push(signers.send(&format!("admin-{agency}"), call)?);
     }
-    super::wait_committed(node, &ids, Duration::from_secs(60))?;
+    wait_committed(node, &ids, Duration::from_secs(60))?;
     let mut citizen_ids = Vec::new();
     for (name, national_id) in CITIZENS.iter().filter(|(name, _)| !exists(name)) {
         let salt = publica_crypto::sha256(format!("publica-dev-demo-salt/{name}").as_bytes());
         let call = AccountsCall::RegisterCitizen {
             public_key: demo_key(name).public_key().clone(),
-            id_commitment: super::tx::id_commitment(&salt, national_id),
+            id_commitment: publica_client::id_commitment(&salt, national_id),
         };
-        citizen_ids.push(submit(node, &chain_id, &demo_key("civil-clerk"), next_nonce("civil-clerk"), call)?);
+        citizen_ids.push(signers.send("civil-clerk", call)?);
     }
-    super::wait_committed(node, &citizen_ids, Duration::from_secs(60))?;
-    let registry = registry::seed(node, &mut next_nonce)?;
+    wait_committed(node, &citizen_ids, Duration::from_secs(60))?;
+    let registry = registry::seed(node, &mut signers)?;
     Ok(ids.len() + citizen_ids.len() + registry)
-}
-
-fn submit(node: &NodeHandle, chain_id: &ChainId, key: &Keypair, nonce: u64, call: impl Into<Call>) -> Result<TxId> {
-    let body = TxBody {
-        chain_id: chain_id.clone(),
-        sender: key.public_key().address(),
-        nonce,
-        expires_at_ms: publica_node::shared::now_ms() + 600_000,
-        call: call.into(),
-    };
-    let tx = body.sign(key);
-    // A validator keeps only a few transactions per sender (`mempool.per_sender_max`): a sender with more waits
-    // for its earlier ones to commit, as any client would.
-    let deadline = std::time::Instant::now() + Duration::from_secs(120);
-    loop {
-        match node.submit(&tx.encode()) {
-            Err(e)
-                if [ErrorCode::NonceTooFarAhead, ErrorCode::MempoolFull].iter().any(|&c| e.code == c)
-                    && std::time::Instant::now() < deadline =>
-            {
-                std::thread::sleep(Duration::from_millis(50))
-            }
-            result => return result.map_err(|e| anyhow::anyhow!("demo transaction refused: {e}")),
-        }
-    }
 }
 
 fn print_guide(home: &Path, api: SocketAddr, seeded: usize) {

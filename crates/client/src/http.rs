@@ -1,0 +1,255 @@
+//! One blocking HTTP client of a node's REST API, for its JSON and its text routes.
+
+use std::io::Read as _;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use base64::Engine as _;
+use serde_json::Value;
+
+use publica_types::{Address, ChainId, Transaction, TxId};
+
+use crate::api::{BatchRequest, SubmitRequest};
+
+/// The API address of a node started with the defaults (`publica dev`, `publica init`).
+pub const DEFAULT_API: &str = "http://127.0.0.1:8080";
+/// How long one request may take, by default.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long [`Client::get`] waits out a node that is still starting (it answers 503 until its first block).
+const STARTING_WAIT: Duration = Duration::from_secs(15);
+/// Largest text document read from the notary routes (a receipt is at most 512 KiB).
+pub const TEXT_BYTES_MAX: u64 = 1 << 20;
+
+/// A client of one node's REST API.
+#[derive(Clone, Debug)]
+pub struct Client {
+    base: String,
+    http: reqwest::blocking::Client,
+    /// Said after "cannot reach the node at URL" when the node does not answer.
+    unreachable_hint: String,
+    /// Whether a refusal's message names the node (useful when several nodes are spoken to).
+    name_node_in_refusals: bool,
+}
+
+impl Client {
+    /// A client of the node at `base` (e.g. `http://127.0.0.1:8080`), with [`REQUEST_TIMEOUT`].
+    pub fn new(base: &str) -> Result<Self> {
+        Self::with_timeout(base, REQUEST_TIMEOUT)
+    }
+
+    /// A client of the node at `base` whose requests give up after `timeout`.
+    pub fn with_timeout(base: &str, timeout: Duration) -> Result<Self> {
+        let http = reqwest::blocking::Client::builder().timeout(timeout).build()?;
+        Ok(Self {
+            base: base.trim_end_matches('/').to_owned(),
+            http,
+            unreachable_hint: "is it running? (--api URL)".to_owned(),
+            name_node_in_refusals: false,
+        })
+    }
+
+    /// Say `hint` after "cannot reach the node at URL" when the node does not answer.
+    pub fn unreachable_hint(mut self, hint: &str) -> Self {
+        hint.clone_into(&mut self.unreachable_hint);
+        self
+    }
+
+    /// Name the node in the message of every refusal ("the node at URL refused ...").
+    pub fn naming_node_in_refusals(mut self) -> Self {
+        self.name_node_in_refusals = true;
+        self
+    }
+
+    /// The node's base URL, without a trailing slash.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    fn unreachable(&self) -> String {
+        format!("cannot reach the node at {}; {}", self.base, self.unreachable_hint)
+    }
+
+    /// GET a JSON document. A node that is still starting (no block committed yet) answers 503: that is waited
+    /// out for a few seconds before giving up.
+    pub fn get(&self, path: &str) -> Result<Value> {
+        let url = format!("{}{path}", self.base);
+        let deadline = Instant::now() + STARTING_WAIT;
+        loop {
+            let response = self.http.get(&url).send().with_context(|| self.unreachable())?;
+            if response.status() == reqwest::StatusCode::SERVICE_UNAVAILABLE && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(200));
+                continue;
+            }
+            return self.json(response);
+        }
+    }
+
+    /// GET a JSON document that may not exist: `None` for 404. A 503 is an error here, not waited out.
+    pub fn get_optional(&self, path: &str) -> Result<Option<Value>> {
+        let response = self.http.get(format!("{}{path}", self.base)).send().with_context(|| self.unreachable())?;
+        if response.status() == reqwest::StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        self.json(response).map(Some)
+    }
+
+    /// POST a JSON body already serialized, and read the JSON answer.
+    pub fn post_json_bytes(&self, path: &str, body: Vec<u8>) -> Result<Value> {
+        let response = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body)
+            .send()
+            .with_context(|| format!("cannot reach the node at {}", self.base))?;
+        self.json(response)
+    }
+
+    /// POST a JSON document, and read the JSON answer.
+    pub fn post(&self, path: &str, body: &Value) -> Result<Value> {
+        self.post_json_bytes(path, serde_json::to_vec(body)?)
+    }
+
+    fn json(&self, response: reqwest::blocking::Response) -> Result<Value> {
+        let status = response.status();
+        let body: Value = if self.name_node_in_refusals {
+            response.json().with_context(|| format!("the node at {} answered something not JSON", self.base))?
+        } else {
+            response.json().context("the node answered with something that is not JSON")?
+        };
+        if !status.is_success() {
+            let message = body["error"]["message"].as_str().unwrap_or("no message");
+            let code = body["error"]["code"].as_str().unwrap_or("unknown");
+            if self.name_node_in_refusals {
+                bail!("the node at {} refused the request ({status}, {code}): {message}", self.base);
+            }
+            bail!("the node refused the request ({status}, {code}): {message}");
+        }
+        Ok(body)
+    }
+
+    /// GET a text document (checkpoint, receipt, verifier keys, consistency proof). Failures other than 404 and
+    /// 503 are errors that carry the node's message and code; an answer over [`TEXT_BYTES_MAX`] is refused.
+    pub fn get_text(&self, path: &str) -> Result<Text> {
+        let response = self.http.get(format!("{}{path}", self.base)).send().with_context(|| self.unreachable())?;
+        let status = response.status().as_u16();
+        let mut body = Vec::new();
+        response.take(TEXT_BYTES_MAX + 1).read_to_end(&mut body).context("reading the node's answer")?;
+        if body.len() as u64 > TEXT_BYTES_MAX {
+            bail!("the node's answer to GET {path} is larger than {TEXT_BYTES_MAX} bytes; refusing it");
+        }
+        let message = || {
+            serde_json::from_slice::<Value>(&body)
+                .ok()
+                .map(|v| {
+                    format!(
+                        "{} ({})",
+                        v["error"]["message"].as_str().unwrap_or("?"),
+                        v["error"]["code"].as_str().unwrap_or("?")
+                    )
+                })
+                .unwrap_or_else(|| String::from_utf8_lossy(&body).chars().take(200).collect())
+        };
+        match status {
+            200 => Ok(Text::Ok(String::from_utf8(body).context("the node sent a document that is not UTF-8 text")?)),
+            404 => Ok(Text::NotFound(message())),
+            503 => Ok(Text::Unavailable(message())),
+            _ => bail!("the node refused GET {path} ({status}): {}", message()),
+        }
+    }
+
+    /// GET a text document that must exist.
+    pub fn get_text_ok(&self, path: &str) -> Result<String> {
+        match self.get_text(path)? {
+            Text::Ok(body) => Ok(body),
+            Text::NotFound(m) | Text::Unavailable(m) => bail!("{m}"),
+        }
+    }
+
+    /// `GET /v1/status` for a status table: the status, or in a few words why there is none ("not answering",
+    /// "not reachable", "answers 500 Internal Server Error", ...). Not waited out while the node starts.
+    pub fn probe_status(&self) -> Result<crate::routes::NodeStatus, String> {
+        let response = self.http.get(format!("{}/v1/status", self.base)).send().map_err(|e| {
+            if e.is_timeout() {
+                "not answering".to_owned()
+            } else {
+                "not reachable".to_owned()
+            }
+        })?;
+        if !response.status().is_success() {
+            return Err(format!("answers {}", response.status()));
+        }
+        response.json().map_err(|e| format!("answers something that is not a status: {e}"))
+    }
+
+    /// The network's chain id.
+    pub fn chain_id(&self) -> Result<ChainId> {
+        let status = self.get("/v1/status")?;
+        let id = status["chain_id"].as_str().context("status without chain_id")?;
+        Ok(id.parse()?)
+    }
+
+    /// The next nonce of an account.
+    pub fn next_nonce(&self, account: &Address) -> Result<u64> {
+        let body = self.get(&format!("/v1/accounts/{account}"))?;
+        body["next_nonce"].as_u64().context("account without next_nonce")
+    }
+
+    /// Submit a signed transaction; its id once the node admitted it.
+    pub fn submit(&self, tx: &Transaction) -> Result<TxId> {
+        let encoded = tx_base64(tx);
+        let request = SubmitRequest { tx: encoded };
+        let body = self.post_json_bytes("/v1/transactions", serde_json::to_vec(&request)?)?;
+        let id = body["tx_id"].as_str().context("response without tx_id")?;
+        id.parse().map_err(|e: String| anyhow::anyhow!(e))
+    }
+
+    /// Submit transactions already in base64 (`POST /v1/transactions/batch`); the node's answer, one result per
+    /// transaction in order, each an id or an error.
+    pub fn submit_batch_base64(&self, txs: &[&str]) -> Result<Value> {
+        let request = BatchRequest { txs: txs.iter().map(|tx| (*tx).to_owned()).collect() };
+        self.post_json_bytes("/v1/transactions/batch", serde_json::to_vec(&request)?)
+    }
+
+    /// Submit signed transactions in one request: see [`Client::submit_batch_base64`].
+    pub fn submit_batch(&self, txs: &[Transaction]) -> Result<Value> {
+        let encoded: Vec<String> = txs.iter().map(tx_base64).collect();
+        self.submit_batch_base64(&encoded.iter().map(String::as_str).collect::<Vec<_>>())
+    }
+
+    /// Wait until a transaction is committed (its status document) or rejected (an error).
+    pub fn wait(&self, id: &TxId, timeout: Duration) -> Result<Value> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let status = self.get(&format!("/v1/transactions/{id}"))?;
+            match status["status"].as_str() {
+                Some("committed") => return Ok(status),
+                Some("rejected") => bail!(
+                    "transaction {id} was rejected ({}): {}",
+                    status["code"].as_str().unwrap_or("?"),
+                    status["message"].as_str().unwrap_or("?")
+                ),
+                _ if Instant::now() > deadline => {
+                    bail!("transaction {id} is not committed after {timeout:?}; check it later with `publica query tx {id}`")
+                }
+                _ => std::thread::sleep(Duration::from_millis(100)),
+            }
+        }
+    }
+}
+
+/// A signed transaction's canonical bytes in standard padded base64, as the submission routes take them.
+pub fn tx_base64(tx: &Transaction) -> String {
+    base64::engine::general_purpose::STANDARD.encode(tx.encode())
+}
+
+/// The answer to a GET of a text document.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Text {
+    /// 200, with the body.
+    Ok(String),
+    /// 404, with the node's message.
+    NotFound(String),
+    /// 503, with the node's message.
+    Unavailable(String),
+}

@@ -1,0 +1,94 @@
+//! Genesis documents: the demo agencies every local network founds, and one way to assemble a genesis.
+
+use anyhow::Result;
+use publica_crypto::keystore::KdfParams;
+use publica_crypto::Keypair;
+use publica_types::{AgencyId, ChainId, Genesis, GenesisAccount, GenesisAgency, Role, ValidatorSet};
+
+/// The founding agencies of the demo: id, name, may register citizens, the roles (besides `admin`) it may grant.
+/// `publica dev` and `publica testnet init` found these agencies, and `publica init` gives these roles to agencies
+/// of these ids. The first one is the agency whose administrator `publica load` uses by default.
+pub const AGENCIES: &[(&str, &str, bool, &[&str])] = &[
+    ("civil-registry", "Civil Registry Office", true, &["citizen-registrar", "clerk"]),
+    ("land-registry", "National Land Registry", false, &["registrar", "surveyor"]),
+    ("business-registry", "Business Register", false, &["company-registrar"]),
+    ("notary-office", "Public Notary Office", false, &["notary"]),
+    ("building-authority", "Municipal Building Authority", false, &["permit-officer"]),
+    ("demo-bank", "Demo Savings Bank", false, &["bank"]),
+    ("district-court", "District Court", false, &["court", "probate-court"]),
+];
+
+/// The roles a founding agency of this id grants in the demo (`None` for an id the demo does not know).
+pub fn demo_roles(agency: &str) -> Option<Vec<Role>> {
+    AGENCIES
+        .iter()
+        .find(|(id, ..)| *id == agency)
+        .map(|(_, _, _, roles)| roles.iter().map(|r| r.parse::<Role>().expect("the demo's roles are valid")).collect())
+}
+
+/// The demo agencies of [`AGENCIES`], each with one administrator whose key `admin_key(id)` gives.
+pub fn demo_agencies(admin_key: impl Fn(&str) -> Keypair) -> Result<Vec<GenesisAgency>> {
+    AGENCIES
+        .iter()
+        .map(|(id, name, citizens, _)| {
+            Ok(GenesisAgency {
+                id: id.parse()?,
+                name: (*name).to_owned(),
+                can_register_citizens: *citizens,
+                roles: demo_roles(id).expect("a demo agency"),
+                admins: vec![GenesisAccount { public_key: admin_key(id).public_key().clone() }],
+            })
+        })
+        .collect()
+}
+
+/// A founding agency with one administrator, `admin`. Without `roles`, it may grant the demo's roles for its id
+/// ([`demo_roles`], none for an id the demo does not know); an agency whose officials register citizens may always
+/// grant `citizen-registrar`.
+pub fn founding_agency(
+    id: AgencyId,
+    name: &str,
+    roles: Option<Vec<Role>>,
+    can_register_citizens: bool,
+    admin: &Keypair,
+) -> GenesisAgency {
+    let mut roles = roles.unwrap_or_else(|| demo_roles(id.as_str()).unwrap_or_default());
+    if can_register_citizens && !roles.contains(&Role::citizen_registrar()) {
+        roles.push(Role::citizen_registrar());
+    }
+    GenesisAgency {
+        id,
+        name: name.to_owned(),
+        can_register_citizens,
+        roles,
+        admins: vec![GenesisAccount { public_key: admin.public_key().clone() }],
+    }
+}
+
+/// A genesis document starting now, checked.
+pub fn new_genesis(chain_id: ChainId, agencies: Vec<GenesisAgency>, validators: ValidatorSet) -> Result<Genesis> {
+    let genesis = Genesis { chain_id, genesis_time_ms: publica_client::now_ms(), agencies, validators };
+    genesis.validate()?;
+    Ok(genesis)
+}
+
+/// Key derivation for demo key files: their keys are public anyway, so a light KDF keeps start-up quick.
+pub fn demo_kdf() -> KdfParams {
+    KdfParams { m_kib: 8 * 1024, t: 1, p: 1 }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_agencies_found_a_valid_genesis() {
+        let key = |id: &str| Keypair::from_seed(&publica_crypto::sha256(id.as_bytes()));
+        let validator = key("validator");
+        let genesis =
+            new_genesis("t".parse().unwrap(), demo_agencies(key).unwrap(), ValidatorSet::single(&validator)).unwrap();
+        assert_eq!(genesis.agencies.len(), AGENCIES.len());
+        assert!(demo_roles("land-registry").unwrap().contains(&"surveyor".parse().unwrap()));
+        assert!(demo_roles("nowhere").is_none());
+    }
+}

@@ -1,0 +1,84 @@
+//! `publica bench`: measure the node on this machine (`publica_harness::bench` describes how).
+
+use anyhow::Result;
+use clap::Args as ClapArgs;
+use publica_harness::bench;
+
+/// Arguments of `publica bench`.
+#[derive(ClapArgs)]
+pub struct Args {
+    /// Transactions for the maximum-rate run.
+    #[arg(long, default_value_t = 24_000)]
+    txs: usize,
+    /// Sending accounts (registrar officials); at most 1,000 transactions each.
+    #[arg(long, default_value_t = 48)]
+    senders: usize,
+    /// Seconds of the half-rate latency run.
+    #[arg(long, default_value_t = 10)]
+    latency_secs: u64,
+    /// What the load does.
+    #[arg(long, value_enum, default_value_t = Workload::Registrations)]
+    workload: Workload,
+    /// Parcels workload: parcels registered before the measured run.
+    #[arg(long, default_value_t = 100_000)]
+    parcels: usize,
+    /// Parcels workload: four-party transfers.
+    #[arg(long, default_value_t = 2_000)]
+    transfers: usize,
+    /// Anchors workload: document hashes to anchor (in transactions of 3,500).
+    #[arg(long, default_value_t = 350_000)]
+    hashes: usize,
+    /// Anchors workload: files in the temporary directory `publica anchor` is timed on.
+    #[arg(long, default_value_t = 1_000)]
+    anchor_files: usize,
+    /// Anchors workload: size of each of those files, KiB.
+    #[arg(long, default_value_t = 128)]
+    anchor_file_kib: usize,
+    /// Run the node without keeping past states (`[storage] past_states = false`), to measure what keeping them
+    /// costs.
+    #[arg(long)]
+    no_past_states: bool,
+}
+
+/// The transactions of the load.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Workload {
+    /// Registrar officials register citizens: 5.4 KB transactions that each carry a new hybrid public key to
+    /// validate and create three state entries.
+    Registrations,
+    /// Agency administrators update an official's roles: 3.5 KB transactions, no key inside, two state writes.
+    RoleUpdates,
+    /// A notary official anchors document hashes, 3,500 per transaction, until a signed checkpoint covers the
+    /// last; also receipt sizes, offline receipt verification and `publica anchor` over files.
+    Anchors,
+    /// Land registry: parcel registrations with the overlap check among `--parcels` registered ones (`--txs` of
+    /// them), four-party transfers, and "who owned it at time D" answers with their proofs, checked offline.
+    Parcels,
+}
+
+impl From<Workload> for bench::Workload {
+    fn from(w: Workload) -> Self {
+        match w {
+            Workload::Registrations => bench::Workload::Registrations,
+            Workload::RoleUpdates => bench::Workload::RoleUpdates,
+            Workload::Anchors => bench::Workload::Anchors,
+            Workload::Parcels => bench::Workload::Parcels,
+        }
+    }
+}
+
+/// Run the benchmarks and print a report.
+pub fn run(args: Args) -> Result<()> {
+    bench::run(&bench::Params {
+        txs: args.txs,
+        senders: args.senders,
+        latency_secs: args.latency_secs,
+        workload: args.workload.into(),
+        parcels: args.parcels,
+        transfers: args.transfers,
+        hashes: args.hashes,
+        anchor_files: args.anchor_files,
+        anchor_file_kib: args.anchor_file_kib,
+        no_past_states: args.no_past_states,
+    })
+}
