@@ -80,7 +80,7 @@ pub struct InitParams {
 /// Print the status of every node of the testnet in `dir`; an error if any does not answer.
 pub fn status(dir: &Path) -> Result<()> {
     let manifest = Manifest::load(dir)?;
-    let rows = crate::node::runtime()?.block_on(statuses(&manifest));
+    let rows = statuses(&manifest);
     print_table(&rows);
     let down = rows.iter().filter(|r| r.status.is_err()).count();
     if down > 0 {
@@ -371,25 +371,30 @@ struct Row {
     status: Result<NodeStatus, String>,
 }
 
-async fn statuses(manifest: &Manifest) -> Vec<Row> {
+/// Every node's status, each asked on its own thread (outside any async runtime: the client is blocking).
+fn statuses(manifest: &Manifest) -> Vec<Row> {
     // All nodes are asked at once, so a node that does not answer costs one timeout, not one per node.
-    let tasks: Vec<_> = manifest
-        .nodes
-        .iter()
-        .map(|n| {
-            let api = n.api.clone();
-            tokio::task::spawn_blocking(move || match Client::with_timeout(&api, STATUS_TIMEOUT) {
-                Ok(client) => client.probe_status(),
-                Err(e) => Err(format!("no HTTP client: {e}")),
+    std::thread::scope(|scope| {
+        let tasks: Vec<_> = manifest
+            .nodes
+            .iter()
+            .map(|n| {
+                scope.spawn(move || match Client::with_timeout(&n.api, STATUS_TIMEOUT) {
+                    Ok(client) => client.probe_status(),
+                    Err(e) => Err(format!("no HTTP client: {e}")),
+                })
             })
-        })
-        .collect();
-    let mut rows = Vec::with_capacity(tasks.len());
-    for (node, task) in manifest.nodes.iter().zip(tasks) {
-        let status = task.await.unwrap_or_else(|e| Err(format!("status request failed: {e}")));
-        rows.push(Row { moniker: node.moniker.clone(), role: node.role, api: node.api.clone(), status });
-    }
-    rows
+            .collect();
+        manifest
+            .nodes
+            .iter()
+            .zip(tasks)
+            .map(|(node, task)| {
+                let status = task.join().unwrap_or_else(|_| Err("status request failed".to_owned()));
+                Row { moniker: node.moniker.clone(), role: node.role, api: node.api.clone(), status }
+            })
+            .collect()
+    })
 }
 
 fn prefix(hash: &str) -> &str {
@@ -505,7 +510,7 @@ pub fn up(dir: &Path, start_timeout: Duration) -> Result<()> {
     rt.block_on(async {
         // Signals are caught from the start, so Ctrl-C during start-up stops the nodes too.
         let mut shutdown = Shutdown::new()?;
-        let running = statuses(&manifest).await.into_iter().filter(|r| r.status.is_ok()).count();
+        let running = statuses(&manifest).into_iter().filter(|r| r.status.is_ok()).count();
         if running > 0 {
             bail!(
                 "{running} node(s) of this testnet already answer on their API; is it running? See `publica testnet \
@@ -552,7 +557,7 @@ pub fn up(dir: &Path, start_timeout: Duration) -> Result<()> {
                     log_tail(&log, 20)
                 );
             }
-            let rows = statuses(&manifest).await;
+            let rows = statuses(&manifest);
             if rows.iter().all(|r| matches!(&r.status, Ok(s) if s.height >= 1)) {
                 print_table(&rows);
                 break;
