@@ -87,7 +87,7 @@ impl ApiError {
                 fallback.to_owned()
             } else {
                 // Bound what is echoed back: the text may quote the request.
-                text.chars().take(MESSAGE_CHARS_MAX).collect()
+                text.chars().take(MAX_MESSAGE_CHARS).collect()
             }
         };
         match status {
@@ -109,7 +109,7 @@ impl ApiError {
 }
 
 /// Longest message echoed from a framework response.
-const MESSAGE_CHARS_MAX: usize = 1024;
+const MAX_MESSAGE_CHARS: usize = 1024;
 
 impl From<TxError> for ApiError {
     fn from(e: TxError) -> Self {
@@ -200,6 +200,6 @@ mod tests {
         }
         assert_eq!(ApiError::from_status(StatusCode::METHOD_NOT_ALLOWED, "").status(), StatusCode::METHOD_NOT_ALLOWED);
         let long = "x".repeat(10_000);
-        assert_eq!(ApiError::from_status(StatusCode::BAD_REQUEST, &long).to_string().len(), MESSAGE_CHARS_MAX);
+        assert_eq!(ApiError::from_status(StatusCode::BAD_REQUEST, &long).to_string().len(), MAX_MESSAGE_CHARS);
     }
 }

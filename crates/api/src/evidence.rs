@@ -12,7 +12,7 @@ use crate::blocking;
 use crate::error::ApiError;
 
 /// Most records listed by one request, the newest first.
-const EVIDENCE_LISTED_MAX: u64 = 100;
+const MAX_EVIDENCE_LISTED: u64 = 100;
 
 /// One recorded offence as the API shows it.
 #[derive(Debug, Serialize)]
@@ -55,7 +55,7 @@ pub(crate) async fn list(State(node): State<NodeHandle>) -> Result<axum::Json<Ev
         let read = node.read(|state| -> Result<_, ApiError> {
             let count = evidence_count(state);
             let mut indexed = Vec::new();
-            for index in (count.saturating_sub(EVIDENCE_LISTED_MAX)..count).rev() {
+            for index in (count.saturating_sub(MAX_EVIDENCE_LISTED)..count).rev() {
                 let key = state.get(&evidence_index_key(index)).ok_or_else(|| {
                     ApiError::Internal(format!(
                         "evidence record {index} of {count} has no index entry; the store is damaged"

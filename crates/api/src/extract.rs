@@ -15,9 +15,9 @@ use publica_types::{Address, TxId};
 use crate::error::ApiError;
 
 /// Longest state key accepted by `GET /v1/state/{key}`, bytes. Every key the modules write is far shorter.
-pub const STATE_KEY_BYTES_MAX: usize = 1024;
+pub const MAX_STATE_KEY_BYTES: usize = 1024;
 /// Characters of a bad parameter quoted back in an error message.
-const QUOTE_CHARS_MAX: usize = 80;
+const MAX_QUOTE_CHARS: usize = 80;
 
 /// A JSON request body (`Content-Type: application/json`).
 #[derive(Debug)]
@@ -103,7 +103,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
 
 /// `text` shortened for quoting in a message.
 fn quote(text: &str) -> String {
-    let short: String = text.chars().take(QUOTE_CHARS_MAX).collect();
+    let short: String = text.chars().take(MAX_QUOTE_CHARS).collect();
     if short.len() < text.len() {
         format!("{short:?}...")
     } else {
@@ -153,12 +153,12 @@ pub fn parse_height(text: &str) -> Result<u64, ApiError> {
     Ok(height)
 }
 
-/// A state key: 2 to `2 * STATE_KEY_BYTES_MAX` hex digits.
+/// A state key: 2 to `2 * MAX_STATE_KEY_BYTES` hex digits.
 pub fn parse_state_key(text: &str) -> Result<Vec<u8>, ApiError> {
-    if text.len() > 2 * STATE_KEY_BYTES_MAX {
+    if text.len() > 2 * MAX_STATE_KEY_BYTES {
         return Err(ApiError::Malformed(format!(
-            "a state key is at most {STATE_KEY_BYTES_MAX} bytes ({} hex digits), got {} characters",
-            2 * STATE_KEY_BYTES_MAX,
+            "a state key is at most {MAX_STATE_KEY_BYTES} bytes ({} hex digits), got {} characters",
+            2 * MAX_STATE_KEY_BYTES,
             text.len()
         )));
     }
@@ -187,8 +187,8 @@ mod tests {
         assert_eq!(parse_state_key("00ff").unwrap(), vec![0, 255]);
         assert!(parse_state_key("0").is_err());
         assert!(parse_state_key("").is_err());
-        assert!(parse_state_key(&"00".repeat(STATE_KEY_BYTES_MAX)).is_ok());
-        assert!(parse_state_key(&"00".repeat(STATE_KEY_BYTES_MAX + 1)).is_err());
+        assert!(parse_state_key(&"00".repeat(MAX_STATE_KEY_BYTES)).is_ok());
+        assert!(parse_state_key(&"00".repeat(MAX_STATE_KEY_BYTES + 1)).is_err());
     }
 
     #[test]

@@ -14,9 +14,9 @@ use crate::extract::{parse_height, Path};
 
 /// Largest stored proposal accepted when decoding one for an answer: a change carries one validator entry
 /// (about 5 KB) and at most one approval per member of the largest set.
-const PROPOSAL_BYTES_MAX: usize = 64 * 1024;
+const MAX_PROPOSAL_BYTES: usize = 64 * 1024;
 /// Most proposals listed by one request, the newest first.
-const PROPOSALS_LISTED_MAX: u64 = 100;
+const MAX_PROPOSALS_LISTED: u64 = 100;
 
 /// The validator set as the API shows it.
 #[derive(Debug, Serialize)]
@@ -108,7 +108,7 @@ fn proposal_response<P>(
     let Some(bytes) = value else {
         return Ok(None);
     };
-    let proposal: Proposal = codec::decode_canonical("governance proposal", bytes, PROPOSAL_BYTES_MAX)
+    let proposal: Proposal = codec::decode_canonical("governance proposal", bytes, MAX_PROPOSAL_BYTES)
         .map_err(|e| ApiError::Internal(format!("the stored proposal {id} is damaged: {e}")))?;
     let approved_power = proposal.approvals.iter().filter_map(|a| validators.get(a)).map(|v| v.voting_power).sum();
     Ok(Some(ProposalResponse {
@@ -166,7 +166,7 @@ pub(crate) async fn proposals(State(node): State<NodeHandle>) -> Result<axum::Js
         // certified header carried once.
         let ((count, ids, standing), reads) = node.read(|state| {
             let count = publica_governance::proposal_count(state);
-            let ids: Vec<u64> = (count.saturating_sub(PROPOSALS_LISTED_MAX)..count).rev().collect();
+            let ids: Vec<u64> = (count.saturating_sub(MAX_PROPOSALS_LISTED)..count).rev().collect();
             let keys = ids.iter().map(|id| proposal_key(*id)).collect();
             Ok::<_, ApiError>(((count, ids, standing(state)), keys))
         })?;

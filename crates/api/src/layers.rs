@@ -14,7 +14,7 @@ use tower_http::trace::TraceLayer;
 use crate::error::ApiError;
 
 /// Most bytes of a non-JSON error body read to carry its text over into the JSON error.
-const FOREIGN_ERROR_BYTES_MAX: usize = 4096;
+const MAX_FOREIGN_ERROR_BYTES: usize = 4096;
 
 /// Wrap `router` in the API's layers. From the outside in: tracing, panic catching, JSON errors, timeout, body
 /// limit. The JSON-error layer sits outside the timeout so that it also shapes the timeout's answer, and inside
@@ -50,7 +50,7 @@ async fn json_errors(request: Request, next: Next) -> Response {
     if !(status.is_client_error() || status.is_server_error()) || is_json(&response) {
         return response;
     }
-    let text = axum::body::to_bytes(response.into_body(), FOREIGN_ERROR_BYTES_MAX)
+    let text = axum::body::to_bytes(response.into_body(), MAX_FOREIGN_ERROR_BYTES)
         .await
         .map(|b| String::from_utf8_lossy(&b).into_owned())
         .unwrap_or_default();

@@ -40,7 +40,7 @@ pub use chain::METRICS_CONTENT_TYPE;
 pub use error::{http_status, ApiError, ErrorBody, ErrorEnvelope};
 pub use publica_http::{descriptor_limit, raise_descriptor_limit, ConnectionLimits};
 pub use server::connection_limits;
-pub use tx::{BATCH_TXS_MAX, SUBMIT_BODY_BYTES_MAX};
+pub use tx::{MAX_BATCH_TXS, MAX_SUBMIT_BODY_BYTES};
 
 /// One route of the API.
 #[derive(Clone, Copy, Debug)]
@@ -61,7 +61,7 @@ impl Route {
 /// Every route the API serves. The router is built from this list, and the OpenAPI document must describe
 /// exactly these.
 pub const ROUTES: &[Route] = &[
-    Route::new("POST", "/v1/transactions", || post(tx::submit).layer(DefaultBodyLimit::max(tx::SUBMIT_BODY_BYTES_MAX))),
+    Route::new("POST", "/v1/transactions", || post(tx::submit).layer(DefaultBodyLimit::max(tx::MAX_SUBMIT_BODY_BYTES))),
     Route::new("POST", "/v1/transactions/batch", || post(tx::submit_batch)),
     Route::new("GET", "/v1/transactions/{id}", || get(tx::status)),
     Route::new("GET", "/v1/blocks/latest", || get(chain::latest_block)),

@@ -32,9 +32,9 @@ use crate::{blocking, Proofs};
 const HISTORY_PAGE: usize = 20;
 /// Longest bounding box text: four numbers of 20 characters each and their commas are plenty for any precision
 /// the grid index keeps.
-const BBOX_TEXT_MAX: usize = 100;
+const MAX_BBOX_TEXT: usize = 100;
 /// Most parcels listed by one bounding-box search.
-const SEARCH_RESULTS_MAX: usize = 1_000;
+const MAX_SEARCH_RESULTS: usize = 1_000;
 
 fn record_id(text: &str, what: &str) -> Result<RecordId, ApiError> {
     RecordId::new(text).map_err(|e| ApiError::Malformed(format!("{text:?} is not a {what} number: {e}")))
@@ -244,8 +244,8 @@ fn parse_bbox(text: &str) -> Result<BBox, ApiError> {
             "bbox {text:?}: {why}; write min_lon,min_lat,max_lon,max_lat in degrees, e.g. 18.05,59.32,18.07,59.33"
         ))
     };
-    if text.len() > BBOX_TEXT_MAX {
-        return Err(bad(&format!("it is {} characters long, at most {BBOX_TEXT_MAX} are read", text.len())));
+    if text.len() > MAX_BBOX_TEXT {
+        return Err(bad(&format!("it is {} characters long, at most {MAX_BBOX_TEXT} are read", text.len())));
     }
     let parts: Vec<&str> = text.split(',').map(str::trim).collect();
     if parts.len() != 4 {
@@ -278,8 +278,8 @@ pub(crate) async fn search(
         let mut parcels = node
             .view(|state| query::parcels_in_bbox(state, &bbox))
             .map_err(|e| ApiError::Malformed(format!("{}: search a smaller box", e.message)))?;
-        let truncated = parcels.len() > SEARCH_RESULTS_MAX;
-        parcels.truncate(SEARCH_RESULTS_MAX);
+        let truncated = parcels.len() > MAX_SEARCH_RESULTS;
+        parcels.truncate(MAX_SEARCH_RESULTS);
         Ok(SearchResponse { bbox, parcels, truncated })
     })
     .await??;

@@ -15,7 +15,7 @@ use crate::extract::{parse_address, parse_state_key, Path};
 
 /// Largest stored account record accepted when decoding one for an answer. A record holds a key (about 2 KB) and
 /// at most a few dozen short roles; anything larger is a damaged store.
-const ACCOUNT_BYTES_MAX: usize = 64 * 1024;
+const MAX_ACCOUNT_BYTES: usize = 64 * 1024;
 
 /// An account as the API shows it.
 #[derive(Debug, Serialize)]
@@ -49,7 +49,7 @@ pub(crate) async fn account(
             )));
         };
         // The record is taken from the proven value itself, so the record and its proof always agree.
-        let account: AccountRecord = codec::decode_canonical("account record", bytes, ACCOUNT_BYTES_MAX)
+        let account: AccountRecord = codec::decode_canonical("account record", bytes, MAX_ACCOUNT_BYTES)
             .map_err(|e| ApiError::Internal(format!("the stored account record of {address} is damaged: {e}")))?;
         let next_nonce = match nonce_value {
             None => 0,

@@ -19,16 +19,16 @@ use crate::error::{ApiError, ErrorBody};
 use crate::extract::{parse_tx_id, Body, Json, Path};
 
 /// Most transactions in one batch request.
-pub const BATCH_TXS_MAX: usize = 10_000;
+pub const MAX_BATCH_TXS: usize = 10_000;
 /// Longest base64 text of one transaction: the padded encoding of [`MAX_TX_BYTES`] bytes.
-const TX_BASE64_CHARS_MAX: usize = MAX_TX_BYTES.div_ceil(3) * 4;
+const MAX_TX_BASE64_CHARS: usize = MAX_TX_BYTES.div_ceil(3) * 4;
 /// Largest body of `POST /v1/transactions`: one transaction in base64 and room for the JSON around it. A larger
 /// body cannot hold an acceptable transaction, so it is refused before it is read whole.
-pub const SUBMIT_BODY_BYTES_MAX: usize = TX_BASE64_CHARS_MAX + 1024;
+pub const MAX_SUBMIT_BODY_BYTES: usize = MAX_TX_BASE64_CHARS + 1024;
 
 // The node's configuration accepts no body limit below twice a transaction, so this route's limit is always the
 // tighter one.
-const _: () = assert!(MAX_TX_BYTES < SUBMIT_BODY_BYTES_MAX && SUBMIT_BODY_BYTES_MAX < 2 * MAX_TX_BYTES);
+const _: () = assert!(MAX_TX_BYTES < MAX_SUBMIT_BODY_BYTES && MAX_SUBMIT_BODY_BYTES < 2 * MAX_TX_BYTES);
 
 /// Answer to an accepted submission.
 #[derive(Debug, Serialize)]
@@ -94,12 +94,12 @@ fn body_kind(headers: &HeaderMap) -> Result<BodyKind, ApiError> {
 
 /// Decode one base64 transaction; the length is checked before decoding so an oversized text costs nothing.
 fn decode_base64_tx(text: &str) -> Result<Vec<u8>, ApiError> {
-    if text.len() > TX_BASE64_CHARS_MAX {
+    if text.len() > MAX_TX_BASE64_CHARS {
         return Err(ApiError::Refused(TxError::new(
             ErrorCode::TransactionTooLarge,
             format!(
                 "the transaction's base64 text is {} characters; a transaction is at most {MAX_TX_BYTES} bytes \
-                 ({TX_BASE64_CHARS_MAX} characters)",
+                 ({MAX_TX_BASE64_CHARS} characters)",
                 text.len()
             ),
         )));
@@ -134,9 +134,9 @@ pub(crate) async fn submit_batch(
     Json(request): Json<BatchRequest>,
 ) -> Result<axum::Json<BatchResponse>, ApiError> {
     let count = request.txs.len();
-    if count > BATCH_TXS_MAX {
+    if count > MAX_BATCH_TXS {
         return Err(ApiError::TooLarge(format!(
-            "the batch holds {count} transactions, at most {BATCH_TXS_MAX} are accepted; split it"
+            "the batch holds {count} transactions, at most {MAX_BATCH_TXS} are accepted; split it"
         )));
     }
     // Dropping this handler's future (the client went away, or the request timed out) sets the flag, and
@@ -222,8 +222,8 @@ mod tests {
 
     #[test]
     fn base64_limit_is_the_encoding_of_the_largest_transaction() {
-        assert_eq!(BASE64.encode(vec![0u8; MAX_TX_BYTES]).len(), TX_BASE64_CHARS_MAX);
-        let too_long = "A".repeat(TX_BASE64_CHARS_MAX + 4);
+        assert_eq!(BASE64.encode(vec![0u8; MAX_TX_BYTES]).len(), MAX_TX_BASE64_CHARS);
+        let too_long = "A".repeat(MAX_TX_BASE64_CHARS + 4);
         assert_eq!(decode_base64_tx(&too_long).unwrap_err().code(), ErrorCode::TransactionTooLarge);
         assert_eq!(decode_base64_tx("not base64!").unwrap_err().code(), ErrorCode::MalformedRequest);
         assert_eq!(decode_base64_tx("AAE=").unwrap(), vec![0, 1]);

@@ -18,7 +18,7 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long [`Client::get`] waits out a node that is still starting (it answers 503 until its first block).
 const STARTING_WAIT: Duration = Duration::from_secs(15);
 /// Largest text document read from the notary routes (a receipt is at most 512 KiB).
-pub const TEXT_BYTES_MAX: u64 = 1 << 20;
+pub const MAX_TEXT_BYTES: u64 = 1 << 20;
 
 /// A client of one node's REST API.
 #[derive(Clone, Debug)]
@@ -129,14 +129,14 @@ impl Client {
     }
 
     /// GET a text document (checkpoint, receipt, verifier keys, consistency proof). Failures other than 404 and
-    /// 503 are errors that carry the node's message and code; an answer over [`TEXT_BYTES_MAX`] is refused.
+    /// 503 are errors that carry the node's message and code; an answer over [`MAX_TEXT_BYTES`] is refused.
     pub fn get_text(&self, path: &str) -> Result<Text> {
         let response = self.http.get(format!("{}{path}", self.base)).send().with_context(|| self.unreachable())?;
         let status = response.status().as_u16();
         let mut body = Vec::new();
-        response.take(TEXT_BYTES_MAX + 1).read_to_end(&mut body).context("reading the node's answer")?;
-        if body.len() as u64 > TEXT_BYTES_MAX {
-            bail!("the node's answer to GET {path} is larger than {TEXT_BYTES_MAX} bytes; refusing it");
+        response.take(MAX_TEXT_BYTES + 1).read_to_end(&mut body).context("reading the node's answer")?;
+        if body.len() as u64 > MAX_TEXT_BYTES {
+            bail!("the node's answer to GET {path} is larger than {MAX_TEXT_BYTES} bytes; refusing it");
         }
         let message = || {
             serde_json::from_slice::<Value>(&body)

@@ -46,13 +46,13 @@ use crate::error::ConsensusError;
 use crate::parts::{ProposalPart, CHUNK_BYTES, STREAM_ID_BYTES};
 
 /// One encoded hybrid signature (fixed length, no prefix).
-const SIGNATURE_BYTES_MAX: usize = publica_crypto::SIGNATURE_LEN;
+const MAX_SIGNATURE_BYTES: usize = publica_crypto::SIGNATURE_LEN;
 
 /// Largest signed vote or proposal: a vote body, its signature and a maximal signed extension.
-pub const MAX_CONSENSUS_MSG_BYTES: usize = 1024 + 2 * SIGNATURE_BYTES_MAX + MAX_VOTE_EXTENSION_BYTES;
+pub const MAX_CONSENSUS_MSG_BYTES: usize = 1024 + 2 * MAX_SIGNATURE_BYTES + MAX_VOTE_EXTENSION_BYTES;
 
 /// Largest certificate: one signature and a vote description per validator.
-pub const MAX_CERTIFICATE_BYTES: usize = 1024 + MAX_VALIDATORS * (SIGNATURE_BYTES_MAX + 128);
+pub const MAX_CERTIFICATE_BYTES: usize = 1024 + MAX_VALIDATORS * (MAX_SIGNATURE_BYTES + 128);
 
 /// Largest proposal part or stream message: a full chunk plus framing.
 pub const MAX_PART_BYTES: usize = CHUNK_BYTES + 8 * 1024;

@@ -24,8 +24,8 @@
 //!   few, the round at most a few ahead of its current one, and the named proposer is the proposer of that height
 //!   and round. A stream failing it is refused before any byte is kept. The `Init` part must then name exactly
 //!   what the stream id names.
-//! - **Per publisher** (the peer that published the stream): at most [`PUBLISHER_STREAMS_MAX`] incomplete streams
-//!   and one maximal stream's bytes ([`PUBLISHER_BYTES_MAX`]); a publisher over its quota loses its own oldest
+//! - **Per publisher** (the peer that published the stream): at most [`MAX_PUBLISHER_STREAMS`] incomplete streams
+//!   and one maximal stream's bytes ([`MAX_PUBLISHER_BYTES`]); a publisher over its quota loses its own oldest
 //!   stream, never another publisher's.
 //! - **Over all publishers**: [`MAX_STREAMS`] streams and [`MAX_BUFFERED_BYTES`]; over these, the publisher holding
 //!   the most loses its oldest stream. Two publishers' quotas fit within these bounds, so one peer alone can never
@@ -62,7 +62,7 @@ pub const MAX_SEQUENCE: u64 = MAX_DATA_PARTS + 2;
 const NOMINAL_PART_BYTES: usize = 4096;
 
 /// Most bytes one stream may carry: a maximal block, its init and its fin.
-const STREAM_BYTES_MAX: usize = MAX_BLOCK_BYTES + 2 * NOMINAL_PART_BYTES;
+const MAX_STREAM_BYTES: usize = MAX_BLOCK_BYTES + 2 * NOMINAL_PART_BYTES;
 
 /// Bytes buffered over all incomplete streams; over it, the publisher holding the most loses its oldest stream.
 pub const MAX_BUFFERED_BYTES: usize = 3 * MAX_BLOCK_BYTES;
@@ -72,10 +72,10 @@ pub const MAX_STREAMS: usize = 64;
 
 /// Incomplete streams one publisher may have: an honest proposer streams one block at a time, and may restream
 /// one of an earlier round.
-pub const PUBLISHER_STREAMS_MAX: usize = 4;
+pub const MAX_PUBLISHER_STREAMS: usize = 4;
 
 /// Bytes one publisher may have buffered: one maximal stream.
-pub const PUBLISHER_BYTES_MAX: usize = STREAM_BYTES_MAX;
+pub const MAX_PUBLISHER_BYTES: usize = MAX_STREAM_BYTES;
 
 /// An incomplete stream older than this is dropped: its proposer's round is long over.
 const STREAM_MAX_AGE: Duration = Duration::from_secs(120);
@@ -84,8 +84,8 @@ const STREAM_MAX_AGE: Duration = Duration::from_secs(120);
 pub const STREAM_ID_BYTES: usize = 8 + 4 + 20;
 
 const _: () = assert!(MAX_DATA_PARTS * (CHUNK_BYTES as u64) >= MAX_BLOCK_BYTES as u64);
-const _: () = assert!(MAX_BUFFERED_BYTES >= 2 * PUBLISHER_BYTES_MAX);
-const _: () = assert!(MAX_STREAMS >= 2 * PUBLISHER_STREAMS_MAX);
+const _: () = assert!(MAX_BUFFERED_BYTES >= 2 * MAX_PUBLISHER_BYTES);
+const _: () = assert!(MAX_STREAMS >= 2 * MAX_PUBLISHER_STREAMS);
 
 /// What a stream id names: the height, round and proposer of the proposal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -400,7 +400,7 @@ impl PartsBuffer {
             if let Err(reason) = policy.check(&target) {
                 return bad(reason);
             }
-            while self.usage(&publisher).0 >= PUBLISHER_STREAMS_MAX {
+            while self.usage(&publisher).0 >= MAX_PUBLISHER_STREAMS {
                 if !self.evict_oldest_of(&publisher, &key) {
                     break;
                 }
@@ -415,7 +415,7 @@ impl PartsBuffer {
                 PartialStream { started: Instant::now(), target, parts: BTreeMap::new(), bytes: 0, end_seq: None },
             );
         }
-        while self.usage(&publisher).1 + size > PUBLISHER_BYTES_MAX {
+        while self.usage(&publisher).1 + size > MAX_PUBLISHER_BYTES {
             if !self.evict_oldest_of(&publisher, &key) {
                 break;
             }
@@ -460,7 +460,7 @@ impl PartsBuffer {
                 }
             }
         }
-        if stream.bytes + size > STREAM_BYTES_MAX {
+        if stream.bytes + size > MAX_STREAM_BYTES {
             violation = Some(format!("stream exceeds {MAX_BLOCK_BYTES} bytes"));
         }
         if let Some(reason) = violation {
@@ -744,7 +744,7 @@ mod tests {
             }
         }
         let (streams, bytes) = buffer.usage(&attacker);
-        assert!(streams <= PUBLISHER_STREAMS_MAX && bytes <= PUBLISHER_BYTES_MAX, "{streams} streams, {bytes} bytes");
+        assert!(streams <= MAX_PUBLISHER_STREAMS && bytes <= MAX_PUBLISHER_BYTES, "{streams} streams, {bytes} bytes");
         assert!(buffer.buffered_bytes <= MAX_BUFFERED_BYTES);
         // The honest stream is still there and completes.
         let mut done = None;

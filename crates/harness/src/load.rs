@@ -37,12 +37,12 @@ use serde_json::Value;
 /// Transactions whose signatures measure the physical limit, before the load is sent.
 const LIMIT_SAMPLE: usize = 4_000;
 /// Most transactions one run signs in advance (a registration is 5.4 KB, so this is about 1 GB with its base64).
-const TXS_MAX: usize = 200_000;
+const MAX_TXS: usize = 200_000;
 /// Most sending officials, all registered by one administrator (16 at a time, what a validator's mempool keeps of
 /// one sender).
-const SENDERS_MAX: usize = 1_000;
+const MAX_SENDERS: usize = 1_000;
 /// Most transactions per batch request (the API accepts 10,000; smaller batches keep latency honest).
-const BATCH_MAX: usize = 500;
+const MAX_BATCH: usize = 500;
 /// Sending workers per API: one batch in flight while the next is being collected.
 const WORKERS_PER_API: usize = 2;
 /// How often the dispatcher hands due transactions to the workers.
@@ -52,7 +52,7 @@ const FOLLOW_POLL: Duration = Duration::from_millis(10);
 /// Most reasons of refusals shown.
 const REASONS_SHOWN: usize = 5;
 /// Most admitted but uncommitted transactions looked up at the end.
-const LOOKUPS_MAX: usize = 200;
+const MAX_LOOKUPS: usize = 200;
 
 /// What `publica load` does.
 #[derive(Clone, Debug)]
@@ -310,13 +310,13 @@ fn checked_total(args: &Params) -> Result<usize> {
         bail!("--rate and --duration must be positive numbers");
     }
     let total = (args.rate * args.duration).ceil();
-    if total > TXS_MAX as f64 {
+    if total > MAX_TXS as f64 {
         bail!(
-            "--rate × --duration is {total} transactions; at most {TXS_MAX} are signed in advance, lower one of them"
+            "--rate × --duration is {total} transactions; at most {MAX_TXS} are signed in advance, lower one of them"
         );
     }
-    if args.senders == 0 || args.senders > SENDERS_MAX {
-        bail!("--senders must be 1 to {SENDERS_MAX}");
+    if args.senders == 0 || args.senders > MAX_SENDERS {
+        bail!("--senders must be 1 to {MAX_SENDERS}");
     }
     Ok(total as usize)
 }
@@ -602,7 +602,7 @@ fn send_worker(run: &Run, api: &str, queue: &Mutex<mpsc::Receiver<usize>>) {
             let queue = queue.lock().expect("not poisoned");
             let Ok(first) = queue.recv() else { return };
             let mut batch = vec![first];
-            while batch.len() < BATCH_MAX {
+            while batch.len() < MAX_BATCH {
                 match queue.try_recv() {
                     Ok(i) => batch.push(i),
                     Err(_) => break,
@@ -731,7 +731,7 @@ fn report(
         .collect();
     let mut later: BTreeMap<String, u64> = BTreeMap::new();
     let mut later_reasons = Vec::new();
-    for &i in missing.iter().take(LOOKUPS_MAX) {
+    for &i in missing.iter().take(MAX_LOOKUPS) {
         let p = &run.txs[i];
         let status = http.get(&apis[p.api], &format!("/v1/transactions/{}", p.id));
         let what = match &status {
@@ -800,7 +800,7 @@ fn report(
         println!(
             "not committed {} admitted transactions (of the first {} looked up: {})",
             missing.len(),
-            missing.len().min(LOOKUPS_MAX),
+            missing.len().min(MAX_LOOKUPS),
             what.join(", ")
         );
         for reason in &later_reasons {

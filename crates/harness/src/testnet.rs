@@ -43,11 +43,11 @@ use crate::home::{write_home, write_private};
 /// Name of the manifest inside a testnet directory.
 pub const MANIFEST: &str = "testnet.json";
 /// Most validators of a local testnet: every node runs on this machine, and each one executes every block.
-pub const VALIDATORS_MAX: usize = 16;
+pub const MAX_TESTNET_VALIDATORS: usize = 16;
 /// Most auditors of a local testnet: each one, too, executes every block on this machine.
-pub const AUDITORS_MAX: usize = 8;
+pub const MAX_AUDITORS: usize = 8;
 /// Largest manifest accepted when reading one back.
-const MANIFEST_BYTES_MAX: u64 = 1 << 20;
+const MAX_MANIFEST_BYTES: u64 = 1 << 20;
 /// The passphrase file `init` writes when none is given.
 const GENERATED_PASSPHRASE: &str = "passphrase";
 /// Characters of a hash shown in the status table: enough to tell forks apart at a glance.
@@ -62,9 +62,9 @@ const LOG_TAIL_BYTES: u64 = 64 * 1024;
 /// What `publica testnet init` makes.
 #[derive(Clone, Debug)]
 pub struct InitParams {
-    /// Number of validators, 1 to [`VALIDATORS_MAX`] (voting power 1 each).
+    /// Number of validators, 1 to [`MAX_TESTNET_VALIDATORS`] (voting power 1 each).
     pub validators: usize,
-    /// Number of auditors, 0 to [`AUDITORS_MAX`].
+    /// Number of auditors, 0 to [`MAX_AUDITORS`].
     pub auditors: usize,
     /// Directory to create; it must not exist or be empty.
     pub out: PathBuf,
@@ -164,18 +164,18 @@ impl Manifest {
     /// Read `DIR/testnet.json`, with a size limit, and check it.
     pub fn load(dir: &Path) -> Result<Self> {
         let path = dir.join(MANIFEST);
-        let text = publica_node::config::read_limited(&path, MANIFEST_BYTES_MAX).with_context(|| {
+        let text = publica_node::config::read_limited(&path, MAX_MANIFEST_BYTES).with_context(|| {
             format!("{} is not a testnet directory (made by `publica testnet init`)", dir.display())
         })?;
         let mut manifest: Manifest = serde_json::from_str(&text)
             .with_context(|| format!("{} is not a valid testnet manifest", path.display()))?;
         let validators = manifest.validators().count();
-        if validators == 0 || validators > VALIDATORS_MAX {
-            bail!("{} lists {validators} validators; a testnet has 1 to {VALIDATORS_MAX}", path.display());
+        if validators == 0 || validators > MAX_TESTNET_VALIDATORS {
+            bail!("{} lists {validators} validators; a testnet has 1 to {MAX_TESTNET_VALIDATORS}", path.display());
         }
         let auditors = manifest.nodes.len() - validators;
-        if auditors > AUDITORS_MAX {
-            bail!("{} lists {auditors} auditors; a testnet has at most {AUDITORS_MAX}", path.display());
+        if auditors > MAX_AUDITORS {
+            bail!("{} lists {auditors} auditors; a testnet has at most {MAX_AUDITORS}", path.display());
         }
         let mut monikers = HashSet::new();
         for node in &manifest.nodes {
@@ -233,7 +233,7 @@ fn free_local_addrs(count: usize) -> Result<Vec<SocketAddr>> {
         let span = range.len();
         let start = rand::Rng::gen_range(&mut rand::thread_rng(), 0..span);
         // A bounded walk from a random start: testnets made at the same time rarely probe the same ports.
-        for i in 0..span.min(PORT_PROBES_MAX) {
+        for i in 0..span.min(MAX_PORT_PROBES) {
             if listeners.len() == count {
                 break;
             }
@@ -257,7 +257,7 @@ const PORTS_LOW: u16 = 10_000;
 /// Fewest ports outside the ephemeral range worth choosing from.
 const PORTS_SPAN_MIN: usize = 1_000;
 /// Most ports tried outside the ephemeral range before falling back to any free port.
-const PORT_PROBES_MAX: usize = 4_096;
+const MAX_PORT_PROBES: usize = 4_096;
 
 /// The kernel's range of ports for outgoing connections: Linux says so in `/proc`; elsewhere the IANA range, which
 /// the BSDs and macOS use.
@@ -286,8 +286,8 @@ pub fn init(args: &InitParams) -> Result<Manifest> {
     }
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let (count, auditor_count) = (args.validators, args.auditors);
-    if count == 0 || count > VALIDATORS_MAX || auditor_count > AUDITORS_MAX {
-        bail!("a testnet has 1 to {VALIDATORS_MAX} validators and at most {AUDITORS_MAX} auditors");
+    if count == 0 || count > MAX_TESTNET_VALIDATORS || auditor_count > MAX_AUDITORS {
+        bail!("a testnet has 1 to {MAX_TESTNET_VALIDATORS} validators and at most {MAX_AUDITORS} auditors");
     }
 
     // The nodes read the passphrase from a file: they run unattended, as children of `testnet up`.
@@ -696,7 +696,7 @@ mod tests {
         std::fs::write(dir.path().join(MANIFEST), serde_json::to_vec(&twice).unwrap()).unwrap();
         assert!(Manifest::load(dir.path()).unwrap_err().to_string().contains("twice"));
 
-        std::fs::write(dir.path().join(MANIFEST), vec![b' '; MANIFEST_BYTES_MAX as usize + 1]).unwrap();
+        std::fs::write(dir.path().join(MANIFEST), vec![b' '; MAX_MANIFEST_BYTES as usize + 1]).unwrap();
         assert!(Manifest::load(dir.path()).is_err());
     }
 
@@ -732,7 +732,7 @@ mod tests {
         write(vec![node("auditor0", NodeRole::Auditor)]);
         assert!(Manifest::load(dir.path()).unwrap_err().to_string().contains("0 validators"));
         let mut nodes = vec![node("node0", NodeRole::Validator)];
-        nodes.extend((0..=AUDITORS_MAX).map(|i| node(&format!("auditor{i}"), NodeRole::Auditor)));
+        nodes.extend((0..=MAX_AUDITORS).map(|i| node(&format!("auditor{i}"), NodeRole::Auditor)));
         write(nodes);
         assert!(Manifest::load(dir.path()).unwrap_err().to_string().contains("auditors"));
 

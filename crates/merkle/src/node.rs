@@ -14,10 +14,10 @@ pub const LEAF_TAG: u8 = 0x00;
 pub const INTERNAL_TAG: u8 = 0x01;
 
 /// The deepest position a node can sit at: a path has one bit per bit of the key hash.
-pub(crate) const DEPTH_MAX: usize = 256;
+pub(crate) const MAX_TREE_DEPTH: usize = 256;
 
 const _: () = assert!(NODE_LEN == 1 + 2 * 32);
-const _: () = assert!(DEPTH_MAX == 8 * core::mem::size_of::<Hash>());
+const _: () = assert!(MAX_TREE_DEPTH == 8 * core::mem::size_of::<Hash>());
 
 /// The hash of a node from its encoding: `SHA-256(encoding)`. A node store keys each encoding by this hash.
 pub fn hash_node(encoding: &[u8; NODE_LEN]) -> Hash {
@@ -76,7 +76,7 @@ pub(crate) fn bit(hash: &Hash, depth: usize) -> bool {
 
 /// Whether the first `bits` bits of `a` and `b` are equal.
 pub(crate) fn shares_prefix(a: &Hash, b: &Hash, bits: usize) -> bool {
-    debug_assert!(bits <= DEPTH_MAX);
+    debug_assert!(bits <= MAX_TREE_DEPTH);
     let whole = bits / 8;
     if a[..whole] != b[..whole] {
         return false;

@@ -4,11 +4,11 @@ use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};
 
 use crate::hex::HexHash;
-use crate::node::{bit, internal_hash, leaf_hash, shares_prefix, DEPTH_MAX};
+use crate::node::{bit, internal_hash, leaf_hash, shares_prefix, MAX_TREE_DEPTH};
 use crate::{key_hash, value_hash, Hash, ProofError, EMPTY_ROOT};
 
 /// The most siblings a proof can have: one per bit of a key hash.
-pub const MAX_PROOF_SIBLINGS: usize = DEPTH_MAX;
+pub const MAX_PROOF_SIBLINGS: usize = MAX_TREE_DEPTH;
 
 /// What terminates a key's path in the tree, at depth `siblings.len()`.
 ///

@@ -1,6 +1,6 @@
 //! Content-addressed node stores, and proofs read directly from one (for historic roots).
 
-use crate::node::{bit, decode, hash_node, is_empty_hash, shares_prefix, DecodedNode, DEPTH_MAX, NODE_LEN};
+use crate::node::{bit, decode, hash_node, is_empty_hash, shares_prefix, DecodedNode, MAX_TREE_DEPTH, NODE_LEN};
 use crate::proof::{assemble, ProofTerminal};
 use crate::{Hash, MerkleError, StateProof};
 
@@ -54,7 +54,7 @@ pub fn prove_from_store(root: Hash, key_hash: &Hash, store: &impl NodeStore) -> 
                 return Ok(assemble(siblings, ProofTerminal::Leaf { key_hash: leaf_key, value_hash }));
             }
             DecodedNode::Internal { left, right } => {
-                if depth == DEPTH_MAX {
+                if depth == MAX_TREE_DEPTH {
                     return Err(MerkleError::MalformedNode {
                         hash: current,
                         depth,

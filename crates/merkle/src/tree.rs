@@ -7,7 +7,7 @@ use rayon::slice::ParallelSliceMut;
 
 use crate::hex::Hex;
 use crate::node::{
-    bit, hash_node, internal_encoding, is_empty_hash, leaf_encoding, leaf_hash, DecodedNode, DEPTH_MAX, NODE_LEN,
+    bit, hash_node, internal_encoding, is_empty_hash, leaf_encoding, leaf_hash, DecodedNode, MAX_TREE_DEPTH, NODE_LEN,
 };
 use crate::proof::{assemble, ProofTerminal};
 use crate::store::{check_leaf_position, fetch};
@@ -23,7 +23,7 @@ type NewNode = (Hash, [u8; NODE_LEN]);
 const PARALLEL_CHANGES_MIN: usize = 2048;
 
 /// Only the top levels fork into parallel tasks; 2^6 tasks keep every core busy without drowning in overhead.
-const PARALLEL_DEPTH_MAX: usize = 6;
+const MAX_PARALLEL_DEPTH: usize = 6;
 
 /// A subtree in canonical shape. An `Internal` always holds at least two keys, so an internal node never has an
 /// empty child next to a leaf child, nor two empty children.
@@ -257,7 +257,7 @@ fn apply_small(existing: Option<&Arc<Leaf>>, depth: usize, changes: &[Change], o
 
     if keys_after >= 2 {
         // At least two keys remain below: this position becomes an internal node; push the leaf down one level.
-        debug_assert!(depth < DEPTH_MAX, "two distinct key hashes share all 256 bits");
+        debug_assert!(depth < MAX_TREE_DEPTH, "two distinct key hashes share all 256 bits");
         let (left, right) = match existing {
             Some(leaf) if bit(&leaf.key_hash, depth) => (Subtree::Empty, Subtree::Leaf(leaf.clone())),
             Some(leaf) => (Subtree::Leaf(leaf.clone()), Subtree::Empty),
@@ -299,7 +299,7 @@ fn apply_children(
 ) -> (Subtree, Subtree) {
     let split = changes.partition_point(|change| !bit(&change.0, depth));
     let (left_changes, right_changes) = changes.split_at(split);
-    if depth < PARALLEL_DEPTH_MAX && changes.len() >= PARALLEL_CHANGES_MIN {
+    if depth < MAX_PARALLEL_DEPTH && changes.len() >= PARALLEL_CHANGES_MIN {
         let mut right_out = BatchOutput::default();
         let (new_left, new_right) = rayon::join(
             || apply_subtree(left, depth + 1, left_changes, out),
@@ -332,7 +332,7 @@ fn load_subtree(
             Ok(Subtree::Leaf(Arc::new(Leaf { key_hash, value_hash })))
         }
         DecodedNode::Internal { left, right } => {
-            if depth == DEPTH_MAX {
+            if depth == MAX_TREE_DEPTH {
                 return Err(MerkleError::MalformedNode {
                     hash,
                     depth,

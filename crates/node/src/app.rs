@@ -29,10 +29,10 @@ const CLOCK_DRIFT_MAX_MS: u64 = 10_000;
 const EXPIRY_SWEEP_BLOCKS: u64 = 64;
 /// Most pieces of evidence waiting to be recorded. Consensus reports at most a few pairs per validator and height,
 /// and a proposer records up to `MAX_BLOCK_EVIDENCE` per block, so the pool only fills if blocks stop recording.
-const PENDING_EVIDENCE_MAX: usize = 256;
+const MAX_PENDING_EVIDENCE: usize = 256;
 /// Most pieces about one validator waiting to be recorded, so that a validator equivocating at every height cannot
 /// crowd the others' evidence out of the pool (it is recorded at up to this many heights per block anyway).
-const PENDING_EVIDENCE_PER_VALIDATOR_MAX: usize = 4;
+const MAX_PENDING_EVIDENCE_PER_VALIDATOR: usize = 4;
 
 /// Blocks built or checked at the current height, kept until it is decided so that a decided block is not
 /// executed twice.
@@ -533,14 +533,14 @@ impl Application for NodeApp {
                 continue;
             }
             let of_validator = self.pending_evidence.values().filter(|p| p.validator() == piece.validator()).count();
-            if of_validator >= PENDING_EVIDENCE_PER_VALIDATOR_MAX {
+            if of_validator >= MAX_PENDING_EVIDENCE_PER_VALIDATOR {
                 tracing::debug!(
                     validator = %piece.validator(),
-                    "{PENDING_EVIDENCE_PER_VALIDATOR_MAX} pieces about this validator already wait; this one is dropped"
+                    "{MAX_PENDING_EVIDENCE_PER_VALIDATOR} pieces about this validator already wait; this one is dropped"
                 );
                 continue;
             }
-            if self.pending_evidence.len() >= PENDING_EVIDENCE_MAX {
+            if self.pending_evidence.len() >= MAX_PENDING_EVIDENCE {
                 tracing::warn!(
                     validator = %piece.validator(),
                     "the pool of evidence waiting to be recorded is full; this piece is dropped"

@@ -19,7 +19,7 @@ use crate::mempool::MempoolLimits;
 use crate::NodeError;
 
 /// Largest configuration file accepted.
-const CONFIG_BYTES_MAX: u64 = 1 << 20;
+const MAX_CONFIG_BYTES: u64 = 1 << 20;
 
 /// The contents of `config.toml`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -266,7 +266,7 @@ pub struct MempoolConfig {
     /// Most bytes held.
     pub bytes_max: usize,
     /// Most transactions per sender, which is also how far ahead of the sender's next nonce a nonce may be (1 to
-    /// [`crate::mempool::NONCE_LOOKAHEAD_MAX`]).
+    /// [`crate::mempool::MAX_NONCE_LOOKAHEAD`]).
     pub per_sender_max: usize,
     /// Most bytes per sender (at least one transaction of the largest size).
     #[serde(default = "default_sender_bytes_max")]
@@ -384,9 +384,9 @@ pub struct KeyConfig {
 }
 
 /// Most witnesses a node pushes checkpoints to.
-pub const WITNESSES_MAX: usize = 32;
+pub const MAX_WITNESSES: usize = 32;
 /// Most verifier keys configured for one witness.
-pub const WITNESS_VKEYS_MAX: usize = 8;
+pub const MAX_WITNESS_VKEYS: usize = 8;
 
 /// Notary log settings: the independent witnesses (C2SP tlog-witness) asked to cosign each new checkpoint.
 ///
@@ -443,9 +443,9 @@ impl WitnessConfig {
 
     /// The parsed verifier keys.
     pub fn parsed_vkeys(&self) -> Result<Vec<publica_tlog::VerifierKey>, NodeError> {
-        if self.vkeys.is_empty() || self.vkeys.len() > WITNESS_VKEYS_MAX {
+        if self.vkeys.is_empty() || self.vkeys.len() > MAX_WITNESS_VKEYS {
             return Err(NodeError::Config(format!(
-                "notary.witnesses: witness {} needs 1 to {WITNESS_VKEYS_MAX} vkeys (as `publica witness vkeys` prints \
+                "notary.witnesses: witness {} needs 1 to {MAX_WITNESS_VKEYS} vkeys (as `publica witness vkeys` prints \
                  them), got {}",
                 self.url,
                 self.vkeys.len()
@@ -474,9 +474,9 @@ impl WitnessConfig {
 impl NotaryConfig {
     /// Check every witness's URL and keys, and that no witness is listed twice.
     pub fn check(&self) -> Result<(), NodeError> {
-        if self.witnesses.len() > WITNESSES_MAX {
+        if self.witnesses.len() > MAX_WITNESSES {
             return Err(NodeError::Config(format!(
-                "notary.witnesses lists {} witnesses; at most {WITNESSES_MAX} are allowed",
+                "notary.witnesses lists {} witnesses; at most {MAX_WITNESSES} are allowed",
                 self.witnesses.len()
             )));
         }
@@ -531,7 +531,7 @@ impl NodeConfig {
     /// Read `HOME/config.toml`.
     pub fn load(home: &Path) -> Result<Self, NodeError> {
         let path = home.join("config.toml");
-        let text = read_limited(&path, CONFIG_BYTES_MAX)?;
+        let text = read_limited(&path, MAX_CONFIG_BYTES)?;
         let config: NodeConfig = toml::from_str(&text)
             .map_err(|e| NodeError::Config(format!("{} is not a valid configuration: {e}", path.display())))?;
         config.check()?;
@@ -557,7 +557,7 @@ impl NodeConfig {
         if mempool.txs_max == 0 || mempool.bytes_max == 0 {
             return bad("mempool.txs_max and mempool.bytes_max must be positive");
         }
-        let lookahead_max = crate::mempool::NONCE_LOOKAHEAD_MAX;
+        let lookahead_max = crate::mempool::MAX_NONCE_LOOKAHEAD;
         if mempool.per_sender_max == 0 || mempool.per_sender_max > lookahead_max {
             return bad(&format!(
                 "mempool.per_sender_max (the nonce lookahead) must be 1 to {lookahead_max}, got {}; the default is {}",

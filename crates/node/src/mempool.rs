@@ -51,7 +51,7 @@ use publica_types::{Address, AgencyId, ErrorCode, Transaction, TxError, TxId};
 /// Default nonce lookahead: how many transactions of one sender may wait (consecutive nonces from its next one).
 pub const NONCE_LOOKAHEAD_DEFAULT: usize = 16;
 /// Largest nonce lookahead a configuration may set (benchmarks load one sender with many transactions).
-pub const NONCE_LOOKAHEAD_MAX: usize = 1_000;
+pub const MAX_NONCE_LOOKAHEAD: usize = 1_000;
 /// Default most bytes pending for one sender: eight transactions of the largest size.
 pub const SENDER_BYTES_DEFAULT: usize = 8 * publica_types::MAX_TX_BYTES;
 /// Default number of blocks a transaction may wait behind a gap in its sender's nonces before it is evicted.
@@ -59,7 +59,7 @@ pub const GAP_BLOCKS_DEFAULT: u64 = 3;
 
 // A sender must be able to hold at least one transaction of the largest size.
 const _: () = assert!(SENDER_BYTES_DEFAULT >= publica_types::MAX_TX_BYTES);
-const _: () = assert!(NONCE_LOOKAHEAD_DEFAULT <= NONCE_LOOKAHEAD_MAX);
+const _: () = assert!(NONCE_LOOKAHEAD_DEFAULT <= MAX_NONCE_LOOKAHEAD);
 
 /// Limits of the mempool.
 #[derive(Clone, Copy, Debug)]

@@ -23,14 +23,14 @@ use crate::metrics::Metrics;
 /// Longest accepted distance between now and a transaction's expiry.
 pub const EXPIRY_AHEAD_MAX_MS: u64 = 7 * 24 * 3600 * 1000;
 /// Parsed keys kept by admission; the cache starts over when full.
-const PARSED_KEYS_MAX: usize = 65_536;
+const MAX_PARSED_KEYS: usize = 65_536;
 /// Refusals remembered for status queries.
-const REFUSALS_MAX: usize = 100_000;
+const MAX_REFUSALS: usize = 100_000;
 /// Senders whose recent refusals are counted; beyond this, the sender whose window started first is forgotten.
-const REFUSAL_COUNTS_MAX: usize = 65_536;
+const MAX_REFUSAL_COUNTS: usize = 65_536;
 /// Transactions (by full hash) whose failed dry run is remembered, so that each counts once and a replay at the
 /// same height is answered without executing it again.
-const DRY_RUNS_REMEMBERED_MAX: usize = 16_384;
+const MAX_DRY_RUNS_REMEMBERED: usize = 16_384;
 /// Signatures of a batch verified between two looks at whether the request is still wanted.
 const BATCH_CHUNK: usize = 256;
 /// Longest wait of an admission for another admission or a revalidation of the same sender to finish.
@@ -40,7 +40,7 @@ const SENDER_BUSY_WAIT: Duration = Duration::from_secs(5);
 const SENDER_BUSY_POLL: Duration = Duration::from_millis(50);
 /// Blocks whose writers are kept, so that a sender's pending overlay can be carried over that many commits
 /// without executing its run again.
-pub const RECENT_WRITERS_MAX: usize = 8;
+pub const MAX_RECENT_WRITERS: usize = 8;
 
 /// The last committed block and the state after it. Readers hold the lock while they read the store, and the
 /// commit path holds it exclusively while it writes, so a reader never pairs a header with another block's state.
@@ -53,7 +53,7 @@ pub(crate) struct Committed {
     pub tree: StateTree,
     /// The validator set for the next height.
     pub validators: ValidatorSet,
-    /// Who wrote each key of the last [`RECENT_WRITERS_MAX`] committed blocks, by height (newest last): what
+    /// Who wrote each key of the last [`MAX_RECENT_WRITERS`] committed blocks, by height (newest last): what
     /// carrying a sender's pending overlay to a new height checks.
     pub recent_writers: VecDeque<(u64, Arc<Writers>)>,
 }
@@ -62,7 +62,7 @@ impl Committed {
     /// Record who wrote the keys of the block just committed at `height`.
     pub fn record_writers(&mut self, height: u64, writers: Writers) {
         self.recent_writers.push_back((height, Arc::new(writers)));
-        while self.recent_writers.len() > RECENT_WRITERS_MAX {
+        while self.recent_writers.len() > MAX_RECENT_WRITERS {
             self.recent_writers.pop_front();
         }
     }
@@ -209,7 +209,7 @@ impl Refusals {
         if self.map.insert(id, error).is_none() {
             self.order.push_back(id);
         }
-        while self.order.len() > REFUSALS_MAX {
+        while self.order.len() > MAX_REFUSALS {
             if let Some(old) = self.order.pop_front() {
                 self.map.remove(&old);
             }
@@ -228,10 +228,10 @@ impl Refusals {
 /// signature check and is never remembered here) cannot make the genuine transaction's dry run free. A replay at
 /// the same committed height is answered from this memory without executing it again.
 ///
-/// The table of senders is bounded ([`REFUSAL_COUNTS_MAX`]). When it is full of live windows, the sender whose
+/// The table of senders is bounded ([`MAX_REFUSAL_COUNTS`]). When it is full of live windows, the sender whose
 /// window started first is forgotten (eviction by age), rather than leaving new senders uncounted: to free one
 /// entry an attacker must have that many other dry runs counted first, each within its own accounts' allowances,
-/// so forgetting the oldest gives back at most one allowance per [`REFUSAL_COUNTS_MAX`] counted refusals, while
+/// so forgetting the oldest gives back at most one allowance per [`MAX_REFUSAL_COUNTS`] counted refusals, while
 /// refusing every new sender's work until windows end would let the same accounts shut everybody out.
 #[derive(Default)]
 struct RefusalCounts {
@@ -267,15 +267,15 @@ impl RefusalCounts {
             return;
         }
         self.dry_runs_order.push_back(full_hash);
-        while self.dry_runs_order.len() > DRY_RUNS_REMEMBERED_MAX {
+        while self.dry_runs_order.len() > MAX_DRY_RUNS_REMEMBERED {
             if let Some(old) = self.dry_runs_order.pop_front() {
                 self.dry_runs.remove(&old);
             }
         }
-        if !self.map.contains_key(&sender) && self.map.len() >= REFUSAL_COUNTS_MAX {
+        if !self.map.contains_key(&sender) && self.map.len() >= MAX_REFUSAL_COUNTS {
             // Ended windows first, then the oldest live one.
             while let Some(&(start, oldest)) = self.by_start.first() {
-                if self.map.len() < REFUSAL_COUNTS_MAX && now < start.saturating_add(window_ms) {
+                if self.map.len() < MAX_REFUSAL_COUNTS && now < start.saturating_add(window_ms) {
                     break;
                 }
                 self.by_start.pop_first();
@@ -603,7 +603,7 @@ impl Shared {
             TxError::new(ErrorCode::BadSignature, format!("the sender's stored key does not parse ({e})"))
         })?);
         let mut cache = self.parsed_keys.lock();
-        if cache.len() >= PARSED_KEYS_MAX {
+        if cache.len() >= MAX_PARSED_KEYS {
             cache.clear();
         }
         cache.insert(address, Arc::clone(&key));

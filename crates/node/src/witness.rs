@@ -6,7 +6,7 @@
 //! 409 answer says the witness's size, and the request is sent again from there). On 200 it verifies the returned
 //! cosignature lines with the witness's configured verifier keys, ignoring lines under other keys, and stores the
 //! checkpoint again with the valid ones, if it is still the latest. A failure is logged and retried at the next
-//! checkpoint or after a back-off that doubles up to [`BACKOFF_MAX`]. Nothing here blocks consensus: the tasks only
+//! checkpoint or after a back-off that doubles up to [`MAX_BACKOFF`]. Nothing here blocks consensus: the tasks only
 //! read the store and rewrite the latest checkpoint's note.
 //!
 //! The tasks hold the node's shared state only while working, and end when the node's state is dropped.
@@ -29,11 +29,11 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// First wait before retrying a witness that failed.
 pub const BACKOFF_MIN: Duration = Duration::from_secs(1);
 /// Longest wait before retrying a witness that keeps failing.
-pub const BACKOFF_MAX: Duration = Duration::from_secs(60);
+pub const MAX_BACKOFF: Duration = Duration::from_secs(60);
 /// Largest answer read from a witness: a few cosignature lines need a few KiB.
-const RESPONSE_BYTES_MAX: usize = 64 * 1024;
+const MAX_RESPONSE_BYTES: usize = 64 * 1024;
 /// Requests per checkpoint and witness: the first, and one more from the size a 409 answer gives.
-const ATTEMPTS_MAX: usize = 2;
+const MAX_ATTEMPTS: usize = 2;
 
 /// A witness as the pusher sees it.
 struct Target {
@@ -125,7 +125,7 @@ async fn run(
                 Some(backoff)
             }
         };
-        backoff = if retry.is_some() { (backoff * 2).min(BACKOFF_MAX) } else { BACKOFF_MIN };
+        backoff = if retry.is_some() { (backoff * 2).min(MAX_BACKOFF) } else { BACKOFF_MIN };
         let changed = checkpoints.changed();
         let ended = match retry {
             Some(wait) => tokio::select! {
@@ -161,7 +161,7 @@ async fn round(
         return Ok(Round::Idle);
     }
     let size = signed.checkpoint.size;
-    for _ in 0..ATTEMPTS_MAX {
+    for _ in 0..MAX_ATTEMPTS {
         if *acked > size {
             return Ok(Round::WitnessAhead(*acked));
         }
@@ -236,8 +236,8 @@ async fn post(client: &reqwest::Client, target: &Target, body: Vec<u8>) -> Resul
     let status = response.status();
     let mut bytes = Vec::new();
     while let Some(chunk) = response.chunk().await.map_err(|e| format!("reading the answer: {e}"))? {
-        if bytes.len() + chunk.len() > RESPONSE_BYTES_MAX {
-            return Err(format!("the answer ({status}) is larger than {RESPONSE_BYTES_MAX} bytes"));
+        if bytes.len() + chunk.len() > MAX_RESPONSE_BYTES {
+            return Err(format!("the answer ({status}) is larger than {MAX_RESPONSE_BYTES} bytes"));
         }
         bytes.extend_from_slice(&chunk);
     }

@@ -5,7 +5,7 @@
 //! offsets is needed (RFC 3339 §5.6), and a ledger must not depend on a time-zone database.
 
 /// Longest input accepted (a full date-time with nanoseconds and an offset is 35 characters).
-const TEXT_MAX: usize = 40;
+const MAX_TEXT: usize = 40;
 
 /// Parse an instant: Unix milliseconds (`1767225600000`), an RFC 3339 date-time (`2026-01-01T00:00:00Z`,
 /// `2026-01-01T01:00:00.250+01:00`; `t`, `z` and a space for `T` accepted as RFC 3339 §5.6 allows), or a plain
@@ -18,7 +18,7 @@ pub fn parse_time_ms(text: &str) -> Result<u64, String> {
              (2026-01-31T12:00:00Z)"
         ))
     };
-    if text.is_empty() || text.len() > TEXT_MAX {
+    if text.is_empty() || text.len() > MAX_TEXT {
         return fail("empty or too long");
     }
     if text.bytes().all(|b| b.is_ascii_digit()) {

@@ -36,7 +36,7 @@ use publica_types::registry::RecordId;
 use crate::{CertifiedHeader, KeyProof, VerifiedRead, VerifiedSets, VerifyError};
 
 /// Most proofs an as-of answer carries (it needs one or two).
-const AS_OF_PROOFS_MAX: usize = 2;
+const MAX_AS_OF_PROOFS: usize = 2;
 
 /// A node's answer to an as-of question: its decision and the proofs to check it with.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -219,7 +219,7 @@ fn coverage<D>(answer: &AsOfAnswer<D>, sets: &VerifiedSets) -> Result<Coverage, 
 /// decode the versions.
 fn proven_versions<T: Record, D>(answer: &AsOfAnswer<D>, sets: &VerifiedSets) -> Result<Proven<T>, VerifyError> {
     let id = answer.record.as_str();
-    if answer.proofs.is_empty() || answer.proofs.len() > AS_OF_PROOFS_MAX {
+    if answer.proofs.is_empty() || answer.proofs.len() > MAX_AS_OF_PROOFS {
         return Err(VerifyError::Answer(format!(
             "an as-of answer carries one or two proofs, this one {}",
             answer.proofs.len()

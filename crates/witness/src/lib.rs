@@ -71,7 +71,7 @@ pub use state::origin_hash;
 pub const MAX_LOGS: usize = 1024;
 
 /// Largest witness settings file accepted.
-const SETTINGS_BYTES_MAX: u64 = 64 * 1024;
+const MAX_SETTINGS_BYTES: u64 = 64 * 1024;
 
 /// A source of the current time, in seconds since the Unix epoch. Cosignature timestamps come from it.
 pub type Clock = Arc<dyn Fn() -> u64 + Send + Sync>;
@@ -401,9 +401,9 @@ impl WitnessSettings {
     pub fn load(home: &WitnessHome) -> Result<Self, WitnessError> {
         let path = home.settings_file();
         let meta = std::fs::metadata(&path).map_err(|e| WitnessError::io(&path, e))?;
-        if meta.len() > SETTINGS_BYTES_MAX {
+        if meta.len() > MAX_SETTINGS_BYTES {
             return Err(WitnessError::Config(format!(
-                "{} is {} bytes, more than {SETTINGS_BYTES_MAX}",
+                "{} is {} bytes, more than {MAX_SETTINGS_BYTES}",
                 path.display(),
                 meta.len()
             )));

@@ -97,7 +97,7 @@ async fn oversize_body_is_refused_before_decoding() {
 #[tokio::test]
 async fn single_submissions_have_their_own_tighter_limit() {
     let net = TestNet::new();
-    let limit = publica_api::SUBMIT_BODY_BYTES_MAX;
+    let limit = publica_api::MAX_SUBMIT_BODY_BYTES;
     assert!(limit < net.node.config().api.body_bytes_max);
     refused(&net, vec![0; limit + 1], StatusCode::PAYLOAD_TOO_LARGE, "request_too_large").await;
     // Base64 of more than a transaction's bytes, inside the body limit: the transaction limit answers.
@@ -311,7 +311,7 @@ async fn batch_answers_each_item_in_order() {
 #[tokio::test]
 async fn batch_over_the_item_limit_is_refused() {
     let net = TestNet::new();
-    let txs = vec!["AAAA"; publica_api::BATCH_TXS_MAX + 1];
+    let txs = vec!["AAAA"; publica_api::MAX_BATCH_TXS + 1];
     net.post_json("/v1/transactions/batch", &json!({ "txs": txs }))
         .await
         .assert_error(StatusCode::PAYLOAD_TOO_LARGE, "request_too_large");

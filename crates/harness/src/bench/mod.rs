@@ -307,7 +307,7 @@ impl BenchNode {
         let mut config = NodeConfig::new("bench", free_local_addr()?, free_local_addr()?);
         // A benchmark loads a few senders with up to 1,000 transactions each, far beyond what a public node lets
         // one account park in its mempool.
-        config.mempool.per_sender_max = publica_node::mempool::NONCE_LOOKAHEAD_MAX;
+        config.mempool.per_sender_max = publica_node::mempool::MAX_NONCE_LOOKAHEAD;
         config.mempool.sender_bytes_max = config.mempool.bytes_max;
         configure(&mut config);
         std::fs::create_dir_all(&home)?;

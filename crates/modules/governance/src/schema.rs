@@ -19,7 +19,7 @@ pub const VALIDATORS_KEY: &[u8] = b"sys/validators";
 /// State key of the next proposal number.
 pub const NEXT_PROPOSAL_KEY: &[u8] = b"gov/next";
 /// Most approvals a proposal records: every member of the largest set.
-pub const APPROVALS_MAX: usize = publica_types::MAX_VALIDATORS;
+pub const MAX_APPROVALS: usize = publica_types::MAX_VALIDATORS;
 
 /// A proposal and where it stands.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]

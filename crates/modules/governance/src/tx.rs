@@ -10,7 +10,7 @@ use publica_types::{
 use crate::error::{self, refuse};
 use crate::query::{proposal, proposal_count, validator_set};
 use crate::schema::{
-    operator_key, proposal_key, Proposal, ProposalStatus, APPROVALS_MAX, NEXT_PROPOSAL_KEY, VALIDATORS_KEY,
+    operator_key, proposal_key, Proposal, ProposalStatus, MAX_APPROVALS, NEXT_PROPOSAL_KEY, VALIDATORS_KEY,
 };
 
 /// Execute a governance call.
@@ -105,7 +105,7 @@ fn approve(
             format!("validator {validator} already approved proposal {id}"),
         ));
     }
-    if proposal.approvals.len() >= APPROVALS_MAX {
+    if proposal.approvals.len() >= MAX_APPROVALS {
         return Err(refuse(
             error::PROPOSAL_APPROVALS_FULL,
             format!("proposal {id} holds the most approvals it can record"),

@@ -178,27 +178,12 @@ pub fn run_notary(command: NotaryCommand) -> Result<()> {
     Ok(())
 }
 
-/// `YYYY-MM-DD hh:mm:ss UTC` of a Unix time in milliseconds.
+/// `YYYY-MM-DD hh:mm:ss UTC` of a Unix time in milliseconds: the ledger's RFC 3339 form
+/// (`publica_types::time::format_time_ms`), written for people.
 pub fn format_utc_ms(ms: u64) -> String {
-    let secs = ms / 1000;
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    let (y, m, d) = civil_from_days(days as i64);
-    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC", rem / 3600, rem % 3600 / 60, rem % 60)
-}
-
-/// The proleptic Gregorian date of a day count since 1970-01-01, computed through 400-year eras (each has the
-/// same number of days, 146,097), with years starting in March so that the leap day ends the year.
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468; // days since 0000-03-01
-    let era = z.div_euclid(146_097);
-    let day_of_era = z.rem_euclid(146_097);
-    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_from_march = (5 * day_of_year + 2) / 153;
-    let day = (day_of_year - (153 * month_from_march + 2) / 5 + 1) as u32;
-    let month = if month_from_march < 10 { month_from_march + 3 } else { month_from_march - 9 } as u32;
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    (year, month, day)
+    let rfc3339 = publica_types::time::format_time_ms(ms);
+    let (date, time) = rfc3339.split_once('T').expect("an RFC 3339 date-time has a T");
+    format!("{date} {} UTC", &time[..8])
 }
 
 /// "1 file", "2 files"; "1 distinct hash", "2 distinct hashes".

@@ -19,7 +19,7 @@ use crate::keyfile::{self, PassphraseArgs};
 use publica_client::{Client, DEFAULT_API};
 
 /// Largest candidacy file accepted.
-const CANDIDACY_BYTES_MAX: u64 = 64 * 1024;
+const MAX_CANDIDACY_BYTES: u64 = 64 * 1024;
 
 /// `publica governance` subcommands.
 #[derive(Subcommand)]
@@ -215,8 +215,8 @@ fn propose(args: ProposeArgs) -> Result<()> {
         }
         (Some(path), None, None, None) => {
             let meta = std::fs::metadata(path).with_context(|| format!("reading {}", path.display()))?;
-            if meta.len() > CANDIDACY_BYTES_MAX {
-                bail!("{} is {} bytes, more than a candidacy's {CANDIDACY_BYTES_MAX}", path.display(), meta.len());
+            if meta.len() > MAX_CANDIDACY_BYTES {
+                bail!("{} is {} bytes, more than a candidacy's {MAX_CANDIDACY_BYTES}", path.display(), meta.len());
             }
             let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
             let c: Candidacy = serde_json::from_slice(&bytes).with_context(|| {

@@ -353,12 +353,12 @@ pub enum BusinessCommand {
 }
 
 /// Largest details or filing file accepted.
-const JSON_FILE_BYTES_MAX: u64 = 256 * 1024;
+const MAX_JSON_FILE_BYTES: u64 = 256 * 1024;
 
 fn read_json<T: serde::de::DeserializeOwned>(path: &PathBuf, what: &str) -> Result<T> {
     let size = std::fs::metadata(path).with_context(|| format!("reading {}", path.display()))?.len();
-    if size > JSON_FILE_BYTES_MAX {
-        bail!("{} is {size} bytes; a {what} file may have at most {JSON_FILE_BYTES_MAX}", path.display());
+    if size > MAX_JSON_FILE_BYTES {
+        bail!("{} is {size} bytes; a {what} file may have at most {MAX_JSON_FILE_BYTES}", path.display());
     }
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
     serde_json::from_slice(&bytes)
@@ -537,8 +537,10 @@ fn time(text: &str) -> Result<u64> {
 }
 
 fn deadline(days: u64) -> Result<u64> {
-    if days == 0 || days > 365 {
-        bail!("--open-days must be 1 to 365");
+    // A day less than the chain allows: the deadline is counted from now, the chain counts from the block's time.
+    let max_days = publica_registry::workflow::MAX_APPLICATION_DURATION_MS / 86_400_000 - 1;
+    if days == 0 || days > max_days {
+        bail!("--open-days must be 1 to {max_days}");
     }
     Ok(publica_client::now_ms() + days * 86_400_000)
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::Result;
 use clap::{Args, Subcommand};
-use publica_harness::testnet::{InitParams, AUDITORS_MAX, VALIDATORS_MAX};
+use publica_harness::testnet::{InitParams, MAX_AUDITORS, MAX_TESTNET_VALIDATORS};
 use publica_types::ChainId;
 
 /// `publica testnet` subcommands.
@@ -28,11 +28,11 @@ pub enum Command {
 #[derive(Args)]
 pub struct InitArgs {
     /// Number of validators, 1 to 16 (voting power 1 each).
-    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=VALIDATORS_MAX as i64))]
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=MAX_TESTNET_VALIDATORS as i64))]
     validators: u16,
     /// Number of auditors, 0 to 8: nodes outside the validator set that follow the chain, verify every
     /// certificate, re-execute every block and serve the read API, without voting.
-    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u16).range(0..=AUDITORS_MAX as i64))]
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u16).range(0..=MAX_AUDITORS as i64))]
     auditors: u16,
     /// Directory to create; it must not exist or be empty.
     #[arg(long, value_name = "DIR")]
