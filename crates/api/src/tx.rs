@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use publica_client::api::{BatchRequest, SubmitRequest};
 use publica_node::{NodeHandle, TxStatus};
-use publica_types::{ErrorCode, Transaction, TxError, TxId, MAX_TX_BYTES};
+use publica_types::{ErrorCode, Transaction, TxError, TxId, TxOutcome, MAX_TX_BYTES};
 
 use crate::blocking;
 use crate::error::{ApiError, ErrorBody};
@@ -60,6 +60,9 @@ pub(crate) struct StatusResponse {
     height: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     index: Option<u32>,
+    /// What a committed transaction created.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    outcome: Option<TxOutcome>,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<ErrorBody>,
 }
@@ -197,11 +200,11 @@ pub(crate) async fn status(
 ) -> Result<axum::Json<StatusResponse>, ApiError> {
     let tx_id = parse_tx_id(&id)?;
     let status = blocking(move || node.tx_status(&tx_id)).await?;
-    let base = StatusResponse { tx_id, status: "", height: None, index: None, error: None };
+    let base = StatusResponse { tx_id, status: "", height: None, index: None, outcome: None, error: None };
     let response = match status {
         TxStatus::Pending => StatusResponse { status: "pending", ..base },
-        TxStatus::Committed { height, index } => {
-            StatusResponse { status: "committed", height: Some(height), index: Some(index), ..base }
+        TxStatus::Committed { height, index, outcome } => {
+            StatusResponse { status: "committed", height: Some(height), index: Some(index), outcome, ..base }
         }
         TxStatus::Rejected { code, message } => {
             StatusResponse { status: "rejected", error: Some(ErrorBody::new(code, message)), ..base }

@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, HashMap};
 use publica_merkle::{key_hash, value_hash, StateTree, NODE_LEN};
 use publica_types::{
     codec, evidence, Address, Call, CallContext, ChainId, Code, ErrorCode, Genesis, Hash, Misbehavior, PublicKeyBytes,
-    StateRead, Transaction, TxError, TxId, ValidatorSet,
+    StateRead, Transaction, TxError, TxId, TxOutcome, ValidatorSet,
 };
 
 pub use overlay::{BlockOverlay, TxOverlay};
@@ -122,6 +122,9 @@ pub struct Outcome {
     pub included: Vec<Transaction>,
     /// Full hashes of `included`, in the same order, for the block's `tx_root`.
     pub included_hashes: Vec<Hash>,
+    /// What each transaction of `included` created, in the same order (stored beside the transaction and served
+    /// with its status).
+    pub outcomes: Vec<TxOutcome>,
     /// Transactions dropped while proposing, with the reason.
     pub rejected: Vec<(TxId, TxError)>,
     /// The evidence of misbehaviour the block recorded, in order: all of it when validating, what could be
@@ -221,6 +224,7 @@ pub fn execute_block_with_evidence(
     let mut log = if mode == Mode::Admit { BlockLog::dry_run(anchors) } else { BlockLog::open(base, anchors) };
     let mut included = Vec::with_capacity(txs.len());
     let mut included_hashes = Vec::with_capacity(txs.len());
+    let mut outcomes = Vec::with_capacity(txs.len());
     let mut rejected = Vec::new();
     // Senders whose transaction failed while proposing, with that transaction's nonce: their later transactions
     // in this block cannot run, and are told why instead of getting a puzzling nonce error.
@@ -239,7 +243,7 @@ pub fn execute_block_with_evidence(
         let full_hash = tx.full_hash();
         let mut scratch = TxOverlay::new(&block);
         match execute_tx(&mut scratch, env, &tx, &full_hash, signatures, &mut log) {
-            Ok(()) => {
+            Ok(outcome) => {
                 failed.remove(&tx.body.sender);
                 let writes = scratch.into_writes();
                 if attribute {
@@ -258,6 +262,7 @@ pub fn execute_block_with_evidence(
                 block.absorb(writes);
                 included.push(tx);
                 included_hashes.push(full_hash);
+                outcomes.push(outcome);
             }
             Err(error) => match mode {
                 Mode::Propose => {
@@ -309,6 +314,7 @@ pub fn execute_block_with_evidence(
     Ok(Outcome {
         included,
         included_hashes,
+        outcomes,
         rejected,
         evidence: recorded,
         changes,
@@ -320,7 +326,8 @@ pub fn execute_block_with_evidence(
     })
 }
 
-/// The checks every transaction passes before its call runs, then the call, then the nonce bump.
+/// The checks every transaction passes before its call runs, then the call, then the nonce bump; returns what the
+/// call created.
 fn execute_tx(
     state: &mut TxOverlay<'_, '_>,
     env: &BlockEnv,
@@ -328,7 +335,7 @@ fn execute_tx(
     full_hash: &Hash,
     signatures: &dyn SignatureCheck,
     log: &mut BlockLog<'_>,
-) -> Result<(), TxError> {
+) -> Result<TxOutcome, TxError> {
     let body = &tx.body;
     if body.chain_id != env.chain_id {
         return Err(TxError::new(
@@ -373,17 +380,19 @@ fn execute_tx(
         sender: body.sender,
         nonce: body.nonce,
     };
-    match &body.call {
+    let outcome = match &body.call {
         Call::Accounts(call) => publica_accounts::execute(state, &ctx, call)?,
-        // Hashes anchored before are reported through the log's index (their first entry), not refused.
+        // Hashes anchored before are reported through the log's index (their first entry), not refused; the
+        // entries an anchoring adds are found there by document hash too, so it reports nothing itself.
         Call::Notary(call) => {
             publica_notary::execute(state, &ctx, call, log)?;
+            TxOutcome::None
         }
         Call::Governance(call) => publica_governance::execute(state, &ctx, call)?,
         Call::Registry(call) => publica_registry::execute(state, &ctx, call)?,
-    }
+    };
     publica_accounts::bump_nonce(state, &body.sender);
-    Ok(())
+    Ok(outcome)
 }
 
 /// The state of a new network: system keys and every module's genesis.
@@ -410,6 +419,7 @@ pub fn genesis_state(genesis: &Genesis) -> Outcome {
     Outcome {
         included: Vec::new(),
         included_hashes: Vec::new(),
+        outcomes: Vec::new(),
         rejected: Vec::new(),
         evidence: Vec::new(),
         writers: changes.keys().map(|k| (k.clone(), None)).collect(),

@@ -446,6 +446,7 @@ impl Application for NodeApp {
             .stage_block(BlockCommit {
                 block: &executed.block,
                 certificate: &certificate,
+                outcomes: &executed.outcome.outcomes,
                 changes: &changes,
                 extensions: &encoded_extensions,
                 log: Some(LogBatch {

@@ -89,6 +89,10 @@ pub enum TxStatus {
         height: u64,
         /// Position in the block.
         index: u32,
+        /// What the transaction created; absent only for a transaction committed by a version of the node that
+        /// did not record outcomes.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        outcome: Option<publica_types::TxOutcome>,
     },
     /// Refused, or dropped before inclusion.
     Rejected {
@@ -931,7 +935,8 @@ impl Shared {
         // mempool, so a transaction is always found in one place or the other.
         let _committed = self.committed.read();
         if let Ok(Some((height, index))) = self.store.tx_location(id) {
-            return TxStatus::Committed { height, index };
+            let outcome = self.store.tx_outcome(id).ok().flatten();
+            return TxStatus::Committed { height, index, outcome };
         }
         if self.mempool.lock().contains(id) {
             return TxStatus::Pending;

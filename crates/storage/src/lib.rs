@@ -10,6 +10,7 @@
 //! | `certs` | height | borsh commit certificate |
 //! | `hashes` | block hash | height |
 //! | `txs` | transaction id | height (u64 BE) ‖ index in block (u32 BE) |
+//! | `outcomes` | transaction id | borsh `TxOutcome`: what the committed transaction created |
 //! | `state` | state key | state value (the latest committed state) |
 //! | `extensions` | height | borsh `DecidedExtensions` (the deciding precommits' vote extensions, for value sync) |
 //! | `log_tiles` | level (u8) ‖ tile index (u64 BE) | the tile's hashes (C2SP tlog-tiles hash tile, full or partial) |
@@ -19,9 +20,9 @@
 //! | `validator_sets` | first height (u64 BE) | borsh validator set signing from that height until the next entry |
 //! | `state_nodes` | node hash | the state tree node's encoding (65 bytes): every node of every committed root |
 //!
-//! A block, its certificate, its extensions, its index entries, its state changes, its notary log tiles and the
-//! new last height are written in ONE fjall batch, persisted with `fdatasync` before [`Store::commit_block`]
-//! returns. After a crash the store is either before the block or after it, never in between. A writer that must
+//! A block, its certificate, its extensions, its index entries, its transactions' outcomes, its state changes, its
+//! notary log tiles and the new last height are written in ONE fjall batch, persisted with `fdatasync` before
+//! [`Store::commit_block`] returns. After a crash the store is either before the block or after it, never in between. A writer that must
 //! publish the block to readers at the moment it becomes visible, without making them wait for the disk, splits
 //! the commit in three: [`Store::stage_block`] builds and checks the batch, [`Store::write_staged`] makes it
 //! visible at once (journal written, not yet synced), [`Store::persist`] syncs the journal. A block is only final
@@ -39,7 +40,7 @@ use fjall::{Database, Keyspace, KeyspaceCreateOptions, PersistMode};
 use publica_merkle::log::LogError;
 use publica_merkle::tiles::{self, TileSource};
 use publica_merkle::{MerkleError, NodeStore, NODE_LEN};
-use publica_types::{codec, Block, BlockHeader, CommitCertificate, Genesis, Hash, TxId, ValidatorSet};
+use publica_types::{codec, Block, BlockHeader, CommitCertificate, Genesis, Hash, TxId, TxOutcome, ValidatorSet};
 
 /// Errors of the store.
 #[derive(Debug, thiserror::Error)]
@@ -69,6 +70,9 @@ pub struct BlockCommit<'a> {
     pub block: &'a Block,
     /// Its commit certificate.
     pub certificate: &'a CommitCertificate,
+    /// What each of its transactions created, in block order (`publica_execution::Outcome::outcomes`): one per
+    /// transaction.
+    pub outcomes: &'a [TxOutcome],
     /// State changes, `None` deletes.
     pub changes: &'a [(Vec<u8>, Option<Vec<u8>>)],
     /// Encoded vote extensions of the deciding precommits.
@@ -113,6 +117,7 @@ pub struct Store {
     certs: Keyspace,
     hashes: Keyspace,
     txs: Keyspace,
+    outcomes: Keyspace,
     state: Keyspace,
     extensions: Keyspace,
     log_tiles: Keyspace,
@@ -141,6 +146,7 @@ impl Store {
             certs: ks("certs")?,
             hashes: ks("hashes")?,
             txs: ks("txs")?,
+            outcomes: ks("outcomes")?,
             state: ks("state")?,
             extensions: ks("extensions")?,
             log_tiles: ks("log_tiles")?,
@@ -264,11 +270,14 @@ impl Store {
         batch.insert(&self.blocks, height.as_slice(), commit.block.encode());
         batch.insert(&self.certs, height.as_slice(), codec::encode(commit.certificate));
         batch.insert(&self.hashes, commit.block.hash().as_slice(), height.as_slice());
-        for (index, tx) in commit.block.txs.iter().enumerate() {
+        assert_eq!(commit.outcomes.len(), commit.block.txs.len(), "a block commit carries one outcome per transaction");
+        for (index, (tx, outcome)) in commit.block.txs.iter().zip(commit.outcomes).enumerate() {
+            let id = tx.id();
             let mut location = [0u8; 12];
             location[..8].copy_from_slice(&height);
             location[8..].copy_from_slice(&(index as u32).to_be_bytes());
-            batch.insert(&self.txs, tx.id().0.as_slice(), location.as_slice());
+            batch.insert(&self.txs, id.0.as_slice(), location.as_slice());
+            batch.insert(&self.outcomes, id.0.as_slice(), codec::encode(outcome));
         }
         for (k, v) in commit.changes {
             match v {
@@ -472,6 +481,18 @@ impl Store {
                 let height = u64::from_be_bytes(b[..8].try_into().expect("8 bytes"));
                 let index = u32::from_be_bytes(b[8..].try_into().expect("4 bytes"));
                 Ok((height, index))
+            })
+            .transpose()
+    }
+
+    /// What a committed transaction created; `None` for a transaction not committed, or committed by a version
+    /// of the node that did not record outcomes.
+    pub fn tx_outcome(&self, id: &TxId) -> Result<Option<TxOutcome>> {
+        self.outcomes
+            .get(id.0)?
+            .map(|b| {
+                TxOutcome::decode(&b)
+                    .map_err(|e| StoreError::Corrupt { what: "transaction outcome", reason: e.to_string() })
             })
             .transpose()
     }

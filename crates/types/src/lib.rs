@@ -15,6 +15,7 @@ pub mod extension;
 pub mod genesis;
 pub mod governance;
 pub mod ids;
+pub mod outcome;
 pub mod registry;
 pub mod state;
 pub mod time;
@@ -37,6 +38,7 @@ pub use extension::{
 pub use genesis::{check_agency_roles, Genesis, GenesisAccount, GenesisAgency, MAX_AGENCY_ROLES};
 pub use governance::{GovernanceCall, ValidatorChange};
 pub use ids::{AgencyId, ChainId, Role};
+pub use outcome::TxOutcome;
 pub use publica_crypto::{sha256, signing_message, Address, Hash, Keypair, PublicKey, PublicKeyBytes, Signature};
 pub use state::{CallContext, StateRead, StateWrite};
 pub use tx::{Transaction, TxBody, TxId};

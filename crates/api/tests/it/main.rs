@@ -13,6 +13,7 @@ mod connections;
 mod docs;
 mod evidence;
 mod notary;
+mod outcomes;
 mod reads;
 mod submit;
 

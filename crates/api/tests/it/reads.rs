@@ -32,7 +32,13 @@ async fn committed_transaction_reports_its_place() {
     assert_eq!(status.status, StatusCode::OK);
     assert_eq!(
         status.json(),
-        json!({"tx_id": second.id().to_string(), "status": "committed", "height": 1, "index": 1})
+        json!({
+            "tx_id": second.id().to_string(),
+            "status": "committed",
+            "height": 1,
+            "index": 1,
+            "outcome": {"type": "account", "address": key(11).address().to_string()}
+        })
     );
 }
 

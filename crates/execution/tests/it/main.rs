@@ -399,6 +399,19 @@ fn proposer_and_validator_compute_the_same_state_root() {
     .unwrap();
     assert_eq!(validated.state_root(), proposed.state_root());
     assert_eq!(validated.changes, proposed.changes);
+    // One outcome per included transaction, the same on both sides: each registration reports its account.
+    assert_eq!(validated.outcomes, proposed.outcomes);
+    let accounts: Vec<TxOutcome> = proposed
+        .included
+        .iter()
+        .map(|tx| match &tx.body.call {
+            Call::Accounts(AccountsCall::RegisterOfficial { public_key, .. }) => {
+                TxOutcome::Account { address: public_key.address() }
+            }
+            _ => unreachable!("only registrations"),
+        })
+        .collect();
+    assert_eq!(proposed.outcomes, accounts);
     chain.apply(&validated);
     assert_eq!(chain.nonce(&admin), 20);
 }

@@ -14,6 +14,7 @@ use std::collections::BTreeSet;
 use publica_types::call::{rotate_key_message, ROTATE_KEY_TAG};
 use publica_types::{
     codec, AccountsCall, Address, AgencyId, CallContext, Genesis, PublicKey, PublicKeyBytes, Role, StateWrite, TxError,
+    TxOutcome,
 };
 
 use crate::error;
@@ -55,8 +56,8 @@ pub fn bump_nonce(state: &mut dyn StateWrite, sender: &Address) {
     state.put(nonce_key(sender), next.to_le_bytes().to_vec());
 }
 
-/// Execute one call. On error the caller discards every write the call made.
-pub fn execute(state: &mut dyn StateWrite, ctx: &CallContext, call: &AccountsCall) -> Result<(), TxError> {
+/// Execute one call: a registration reports the new account. On error the caller discards every write the call made.
+pub fn execute(state: &mut dyn StateWrite, ctx: &CallContext, call: &AccountsCall) -> Result<TxOutcome, TxError> {
     match call {
         AccountsCall::RegisterOfficial { public_key, agency: agency_id, roles } => {
             let admin = require_role(state, &ctx.sender, Role::ADMIN)?;
@@ -93,7 +94,7 @@ pub fn execute(state: &mut dyn StateWrite, ctx: &CallContext, call: &AccountsCal
                 ));
             }
             state.put(account_key(target), codec::encode(&record));
-            Ok(())
+            Ok(TxOutcome::None)
         }
         AccountsCall::SetActive { account: target, active } => {
             if *target == ctx.sender {
@@ -105,7 +106,7 @@ pub fn execute(state: &mut dyn StateWrite, ctx: &CallContext, call: &AccountsCal
             let mut record = official_of_senders_agency(state, ctx, target)?;
             record.active = *active;
             state.put(account_key(target), codec::encode(&record));
-            Ok(())
+            Ok(TxOutcome::None)
         }
         AccountsCall::RegisterCitizen { public_key, id_commitment } => {
             let registrar = require_role(state, &ctx.sender, Role::CITIZEN_REGISTRAR)?;
@@ -123,14 +124,14 @@ pub fn execute(state: &mut dyn StateWrite, ctx: &CallContext, call: &AccountsCal
                     "a citizen with this identifier commitment is already registered",
                 ));
             }
-            create_account(
+            let outcome = create_account(
                 state,
                 ctx,
                 public_key,
                 AccountKind::Citizen { registered_by_agency: agency_id, id_commitment: *id_commitment },
             )?;
             state.put(commitment_key(id_commitment), public_key.address().0.to_vec());
-            Ok(())
+            Ok(outcome)
         }
         AccountsCall::RotateKey { new_public_key, possession } => {
             let mut record = account(state, &ctx.sender).ok_or_else(|| error::unknown_account(&ctx.sender))?;
@@ -154,7 +155,7 @@ pub fn execute(state: &mut dyn StateWrite, ctx: &CallContext, call: &AccountsCal
             state.put(key_index_key(&new_key), ctx.sender.0.to_vec());
             record.public_key = PublicKeyBytes::from(new_public_key);
             state.put(account_key(&ctx.sender), codec::encode(&record));
-            Ok(())
+            Ok(TxOutcome::None)
         }
     }
 }
@@ -224,12 +225,13 @@ fn official_of_senders_agency(
     }
 }
 
+/// Open an account for `public_key`, reporting its address.
 fn create_account(
     state: &mut dyn StateWrite,
     ctx: &CallContext,
     public_key: &PublicKey,
     kind: AccountKind,
-) -> Result<(), TxError> {
+) -> Result<TxOutcome, TxError> {
     let address = public_key.address();
     if account(state, &address).is_some() || state.get(&key_index_key(&address)).is_some() {
         return Err(error::account_exists(&address));
@@ -244,5 +246,5 @@ fn create_account(
     };
     state.put(account_key(&address), codec::encode(&record));
     state.put(key_index_key(&address), address.0.to_vec());
-    Ok(())
+    Ok(TxOutcome::Account { address })
 }

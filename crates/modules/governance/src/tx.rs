@@ -3,7 +3,7 @@
 
 use publica_types::governance::{approval_message, possession_message, PROPOSAL_LIFETIME_MAX_MS};
 use publica_types::{
-    codec, Address, CallContext, ErrorCode, GovernanceCall, Role, Signature, StateRead, StateWrite, TxError,
+    codec, Address, CallContext, ErrorCode, GovernanceCall, Role, Signature, StateRead, StateWrite, TxError, TxOutcome,
     ValidatorChange, ValidatorSet, MAX_TOTAL_VOTING_POWER,
 };
 
@@ -13,23 +13,27 @@ use crate::schema::{
     operator_key, proposal_key, Proposal, ProposalStatus, MAX_APPROVALS, NEXT_PROPOSAL_KEY, VALIDATORS_KEY,
 };
 
-/// Execute a governance call.
-pub fn execute(state: &mut dyn StateWrite, ctx: &CallContext, call: &GovernanceCall) -> Result<(), TxError> {
+/// Execute a governance call: a proposal reports its number, an approval nothing.
+pub fn execute(state: &mut dyn StateWrite, ctx: &CallContext, call: &GovernanceCall) -> Result<TxOutcome, TxError> {
     match call {
-        GovernanceCall::Propose { change, expires_at_ms } => propose(state, ctx, change, *expires_at_ms),
+        GovernanceCall::Propose { change, expires_at_ms } => {
+            let id = propose(state, ctx, change, *expires_at_ms)?;
+            Ok(TxOutcome::Proposal { id })
+        }
         GovernanceCall::Approve { proposal: id, validator, signature } => {
-            approve(state, ctx, *id, validator, signature)
+            approve(state, ctx, *id, validator, signature)?;
+            Ok(TxOutcome::None)
         }
     }
 }
 
-/// Record a proposal, refusing at once a change that could not apply now.
+/// Record a proposal, refusing at once a change that could not apply now; returns its number.
 fn propose(
     state: &mut dyn StateWrite,
     ctx: &CallContext,
     change: &ValidatorChange,
     expires_at_ms: u64,
-) -> Result<(), TxError> {
+) -> Result<u64, TxError> {
     let admin = publica_accounts::require_role(state, &ctx.sender, Role::ADMIN)?;
     let agency = admin.agency().cloned().expect("an account with a role is an official of an agency");
     if expires_at_ms <= ctx.time_ms || expires_at_ms - ctx.time_ms > PROPOSAL_LIFETIME_MAX_MS {
@@ -61,7 +65,7 @@ fn propose(
     };
     state.put(proposal_key(id), codec::encode(&proposal));
     state.put(NEXT_PROPOSAL_KEY.to_vec(), (id + 1).to_le_bytes().to_vec());
-    Ok(())
+    Ok(id)
 }
 
 /// Record a validator's approval, and apply the change when the approvals reach the quorum of the current set.

@@ -21,7 +21,7 @@ use publica_types::registry::{
     RecordId, ShareOfControl, Shareholding, MAX_BENEFICIAL_OWNERS, MAX_COMPANY_ADDRESS_BYTES, MAX_COMPANY_NAME_BYTES,
     MAX_OFFICERS, MAX_SHAREHOLDERS,
 };
-use publica_types::{Address, CallContext, ErrorCode, StateRead, StateWrite, TxError};
+use publica_types::{Address, CallContext, ErrorCode, StateRead, StateWrite, TxError, TxOutcome};
 
 use crate::engine::{self, append, next_number};
 use crate::error::{self, refuse};
@@ -460,14 +460,15 @@ pub(crate) fn check(state: &dyn StateRead, action: &ApplicationAction) -> Result
     }
 }
 
-/// Make an approved business application take effect (checking again what may have changed since it opened).
+/// Make an approved business application take effect (checking again what may have changed since it opened);
+/// an incorporation reports the new company's number.
 pub(crate) fn apply(
     state: &mut dyn StateWrite,
     ctx: &CallContext,
     application: u64,
     action: &ApplicationAction,
     app: &Application,
-) -> Result<(), TxError> {
+) -> Result<TxOutcome, TxError> {
     match action {
         ApplicationAction::RegisterCompany { company } => {
             let normalised = require_free_name(state, &company.name)?;
@@ -488,7 +489,7 @@ pub(crate) fn apply(
             record.check().map_err(|m| refuse(error::RECORD_FIELD_INVALID, m))?;
             state.put(company_name_key(&normalised), number.as_str().as_bytes().to_vec());
             append(state, ctx, number.as_str(), Some(application), record)?;
-            Ok(())
+            Ok(TxOutcome::Company { number: number.as_str().to_owned() })
         }
         ApplicationAction::DissolveCompany { company } => {
             let mut v = existing(state, company)?;
@@ -501,7 +502,7 @@ pub(crate) fn apply(
             v.value.status = CompanyStatus::Dissolved;
             v.value.dissolved_ms = Some(ctx.time_ms);
             append(state, ctx, company.as_str(), Some(application), v.value)?;
-            Ok(())
+            Ok(TxOutcome::None)
         }
         ApplicationAction::FileCompanyChange { company, filing } => {
             let v = not_dissolved(state, company)?;
@@ -523,7 +524,8 @@ pub(crate) fn apply(
                     ),
                 ));
             }
-            record_filing(state, ctx, company, v.value, filing, app.opened_by, Some(application))
+            record_filing(state, ctx, company, v.value, filing, app.opened_by, Some(application))?;
+            Ok(TxOutcome::None)
         }
         _ => unreachable!("land actions are applied by the land registry"),
     }

@@ -482,14 +482,14 @@ pub(crate) fn apply(
     }
 }
 
-/// A bank or court charges a parcel.
+/// A bank or court charges a parcel; returns the encumbrance's number.
 pub(crate) fn register_encumbrance(
     state: &mut dyn StateWrite,
     ctx: &CallContext,
     parcel: &RecordId,
     kind: EncumbranceKind,
     reference: &str,
-) -> Result<(), TxError> {
+) -> Result<u64, TxError> {
     let action = match kind {
         EncumbranceKind::Mortgage => "register_mortgage",
         EncumbranceKind::Lien => "register_lien",
@@ -522,7 +522,7 @@ pub(crate) fn register_encumbrance(
     t.encumbrances.push(id);
     t.basis = TitleBasis::EncumbranceRegistered { encumbrance: id };
     append(state, ctx, parcel.as_str(), None, t)?;
-    Ok(())
+    Ok(id)
 }
 
 /// The agency that registered an encumbrance releases it.

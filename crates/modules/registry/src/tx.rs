@@ -7,23 +7,29 @@
 //! [`workflow`]: crate::workflow
 
 use publica_types::registry::RegistryCall;
-use publica_types::{CallContext, StateWrite, TxError};
+use publica_types::{CallContext, StateWrite, TxError, TxOutcome};
 
 use crate::{business, land, permits, workflow};
 
-/// Execute one registry call. Every call checks before it writes; on error the caller discards whatever the call
-/// wrote all the same (execution runs each transaction in an overlay).
-pub fn execute(state: &mut dyn StateWrite, ctx: &CallContext, call: &RegistryCall) -> Result<(), TxError> {
+/// Execute one registry call, reporting the number the chain assigned: an application opened, an encumbrance
+/// registered, a company incorporated by the approval that completed its application. Every call checks before it
+/// writes; on error the caller discards whatever the call wrote all the same (execution runs each transaction in an
+/// overlay).
+pub fn execute(state: &mut dyn StateWrite, ctx: &CallContext, call: &RegistryCall) -> Result<TxOutcome, TxError> {
     use permits::Change;
-    match call {
+    let done = match call {
+        RegistryCall::OpenApplication { action, deadline_ms } => {
+            let id = workflow::open(state, ctx, action, *deadline_ms)?;
+            return Ok(TxOutcome::Application { id });
+        }
+        RegistryCall::Approve { application, party } => return workflow::approve(state, ctx, *application, party),
+        RegistryCall::RegisterEncumbrance { parcel, kind, reference } => {
+            let id = land::register_encumbrance(state, ctx, parcel, *kind, reference)?;
+            return Ok(TxOutcome::Encumbrance { id });
+        }
         RegistryCall::RegisterParcel { parcel, owners } => land::register_parcel(state, ctx, parcel, owners),
-        RegistryCall::OpenApplication { action, deadline_ms } => workflow::open(state, ctx, action, *deadline_ms),
-        RegistryCall::Approve { application, party } => workflow::approve(state, ctx, *application, party),
         RegistryCall::Reject { application, party, reason } => {
             workflow::reject(state, ctx, *application, party, reason)
-        }
-        RegistryCall::RegisterEncumbrance { parcel, kind, reference } => {
-            land::register_encumbrance(state, ctx, parcel, *kind, reference)
         }
         RegistryCall::ReleaseEncumbrance { encumbrance } => land::release_encumbrance(state, ctx, *encumbrance),
         RegistryCall::RecordInheritance { parcel, deceased, heirs, case } => {
@@ -41,5 +47,6 @@ pub fn execute(state: &mut dyn StateWrite, ctx: &CallContext, call: &RegistryCal
         RegistryCall::RevokePermit { permit, reason } => permits::change(state, ctx, permit, Change::Revoke(reason)),
         RegistryCall::FileCompanyChange { company, filing } => business::file(state, ctx, company, filing),
         RegistryCall::PlaceInLiquidation { company, case } => business::place_in_liquidation(state, ctx, company, case),
-    }
+    };
+    done.map(|()| TxOutcome::None)
 }

@@ -13,7 +13,7 @@
 //! application stays open.
 
 use publica_types::registry::{ApplicationAction, Party, MAX_OWNERS};
-use publica_types::{codec, sha256, Address, CallContext, StateRead, StateWrite, TxError};
+use publica_types::{codec, sha256, Address, CallContext, StateRead, StateWrite, TxError, TxOutcome};
 
 use crate::engine::{self, append, next_number};
 use crate::error::{self, refuse};
@@ -117,13 +117,14 @@ fn bind(rule: &[PartyRule], prepared: &Prepared) -> Vec<Party> {
 }
 
 /// Open an application: the deadline, then who may open it (from cheap reads), and only then the action in full,
-/// so that a sender who may not open the application never makes the node parse or compare a boundary.
+/// so that a sender who may not open the application never makes the node parse or compare a boundary. Returns
+/// the application's number.
 pub(crate) fn open(
     state: &mut dyn StateWrite,
     ctx: &CallContext,
     action: &ApplicationAction,
     deadline_ms: u64,
-) -> Result<(), TxError> {
+) -> Result<u64, TxError> {
     let rule = workflow_rule(action.kind());
     if deadline_ms <= ctx.time_ms || deadline_ms - ctx.time_ms > MAX_APPLICATION_DURATION_MS {
         return Err(refuse(
@@ -196,7 +197,7 @@ pub(crate) fn open(
     let id = next_number(state, NEXT_APPLICATION_KEY);
     state.put(action_key(id), action_bytes);
     append(state, ctx, &id.to_string(), None, app)?;
-    Ok(())
+    Ok(id)
 }
 
 /// Load an application and check it can still be acted on.
@@ -286,8 +287,14 @@ fn speak_for(
     Ok(stage)
 }
 
-/// Approve an application for `party`; the last approval makes its action take effect.
-pub(crate) fn approve(state: &mut dyn StateWrite, ctx: &CallContext, id: u64, party: &Party) -> Result<(), TxError> {
+/// Approve an application for `party`; the last approval makes its action take effect, and reports what the action
+/// created (a company's number).
+pub(crate) fn approve(
+    state: &mut dyn StateWrite,
+    ctx: &CallContext,
+    id: u64,
+    party: &Party,
+) -> Result<TxOutcome, TxError> {
     let (v, action) = open_application(state, ctx, id)?;
     let mut app = v.value;
     let stage = speak_for(state, ctx, id, &app, party)?;
@@ -336,18 +343,19 @@ pub(crate) fn approve(state: &mut dyn StateWrite, ctx: &CallContext, id: u64, pa
         time_ms: ctx.time_ms,
         tx_id: ctx.tx_id,
     });
+    let mut outcome = TxOutcome::None;
     if missing_parties(&app).is_empty() {
         // Check-then-write: the action checks everything before its first write, so a refusal here leaves the
         // state (and this approval) untouched.
         if is_land(&action) {
             land::apply(state, ctx, id, &action, &app.title_versions)?
         } else {
-            crate::business::apply(state, ctx, id, &action, &app)?
+            outcome = crate::business::apply(state, ctx, id, &action, &app)?
         }
         app.status = ApplicationStatus::Approved;
     }
     append(state, ctx, &id.to_string(), None, app)?;
-    Ok(())
+    Ok(outcome)
 }
 
 /// Reject an application for `party`, closing it.

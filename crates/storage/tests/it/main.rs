@@ -66,6 +66,7 @@ fn blocks_state_and_indexes_survive_reopening() {
             .commit_block(BlockCommit {
                 block: &b1,
                 certificate: &c1,
+                outcomes: &[TxOutcome::None, TxOutcome::Application { id: 7 }],
                 changes: &changes,
                 extensions: &[],
                 log: None,
@@ -83,6 +84,9 @@ fn blocks_state_and_indexes_survive_reopening() {
     assert_eq!(store.height_of(&b1.hash()).unwrap(), Some(1));
     assert_eq!(store.tx_location(&b1.txs[1].id()).unwrap(), Some((1, 1)));
     assert_eq!(store.tx_location(&tx(2).id()).unwrap(), None);
+    assert_eq!(store.tx_outcome(&b1.txs[0].id()).unwrap(), Some(TxOutcome::None));
+    assert_eq!(store.tx_outcome(&b1.txs[1].id()).unwrap(), Some(TxOutcome::Application { id: 7 }));
+    assert_eq!(store.tx_outcome(&tx(2).id()).unwrap(), None);
     assert_eq!(store.state_get(b"k1").unwrap(), Some(b"v1".to_vec()));
     assert_eq!(store.state_get(b"k0").unwrap(), None);
     assert_eq!(store.block(2).unwrap(), None);
@@ -98,6 +102,7 @@ fn heights_are_committed_in_order_only() {
         .commit_block(BlockCommit {
             block: &b2,
             certificate: &c2,
+            outcomes: &[],
             changes: &[],
             extensions: &[],
             log: None,
@@ -113,6 +118,7 @@ fn heights_are_committed_in_order_only() {
         .commit_block(BlockCommit {
             block: &b1,
             certificate: &c1,
+            outcomes: &[],
             changes: &[],
             extensions: &[],
             log: None,
@@ -124,6 +130,7 @@ fn heights_are_committed_in_order_only() {
         .commit_block(BlockCommit {
             block: &b1,
             certificate: &c1,
+            outcomes: &[],
             changes: &[],
             extensions: &[],
             log: None,
@@ -192,6 +199,7 @@ fn the_notary_log_is_stored_as_tiles_with_its_blocks() {
             .commit_block(BlockCommit {
                 block: &b,
                 certificate: &c,
+                outcomes: &[],
                 changes: &[],
                 extensions: b"ext",
                 log: Some(batch),
@@ -230,6 +238,7 @@ fn the_notary_log_is_stored_as_tiles_with_its_blocks() {
     let err = store.commit_block(BlockCommit {
         block: &b6,
         certificate: &c6,
+        outcomes: &[],
         changes: &[],
         extensions: &[],
         log: Some(bad),
@@ -270,6 +279,7 @@ fn validator_sets_are_kept_for_every_height() {
             .commit_block(BlockCommit {
                 block: &b1,
                 certificate: &c1,
+                outcomes: &[],
                 changes: &[],
                 extensions: &[],
                 log: None,
@@ -282,6 +292,7 @@ fn validator_sets_are_kept_for_every_height() {
             .commit_block(BlockCommit {
                 block: &b2,
                 certificate: &c2,
+                outcomes: &[],
                 changes: &[],
                 extensions: &[],
                 log: None,
@@ -323,6 +334,7 @@ fn every_committed_root_stays_provable_after_reopening() {
             let commit = BlockCommit {
                 block: &b,
                 certificate: &c,
+                outcomes: &[],
                 changes: &changes,
                 extensions: &[],
                 log: None,

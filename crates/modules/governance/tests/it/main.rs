@@ -12,7 +12,7 @@ use publica_governance::{
 use publica_types::governance::{approval_message, possession_message};
 use publica_types::{
     codec, AgencyId, CallContext, ChainId, Code, ErrorCode, Genesis, GenesisAccount, GenesisAgency, GovernanceCall,
-    StateRead, StateWrite, TxError, TxId, Validator, ValidatorChange, ValidatorSet,
+    StateRead, StateWrite, TxError, TxId, TxOutcome, Validator, ValidatorChange, ValidatorSet,
 };
 
 #[derive(Clone, Default, PartialEq, Eq, Debug)]
@@ -88,7 +88,7 @@ impl Net {
     }
 
     /// Execute `call` from `sender` in a new block; on failure the state must be exactly as before.
-    fn run(&mut self, sender: &Keypair, call: GovernanceCall) -> Result<(), TxError> {
+    fn run(&mut self, sender: &Keypair, call: GovernanceCall) -> Result<TxOutcome, TxError> {
         self.height += 1;
         self.time_ms += 1_000;
         let before = self.state.clone();
@@ -103,7 +103,8 @@ impl Net {
     fn propose(&mut self, change: ValidatorChange) -> Result<u64, TxError> {
         let id = proposal_count(&self.state);
         let admin = self.admin.clone();
-        self.run(&admin, GovernanceCall::Propose { change, expires_at_ms: self.time_ms + 60_000 })?;
+        let outcome = self.run(&admin, GovernanceCall::Propose { change, expires_at_ms: self.time_ms + 60_000 })?;
+        assert_eq!(outcome, TxOutcome::Proposal { id }, "a proposal reports its number");
         Ok(id)
     }
 
@@ -111,7 +112,10 @@ impl Net {
         let change = proposal(&self.state, id).expect("proposal exists").change;
         let signature = signer.sign(&approval_message(&chain_id(), id, &change.hash()));
         let admin = self.admin.clone();
-        self.run(&admin, GovernanceCall::Approve { proposal: id, validator: signer.public_key().address(), signature })
+        let call = GovernanceCall::Approve { proposal: id, validator: signer.public_key().address(), signature };
+        let outcome = self.run(&admin, call)?;
+        assert_eq!(outcome, TxOutcome::None, "an approval creates nothing");
+        Ok(())
     }
 
     fn approve(&mut self, id: u64, validator: usize) -> Result<(), TxError> {

@@ -65,10 +65,13 @@ impl Register {
             self.w.approve(*f, app, Party::Account(*f)).unwrap();
         }
         let r = self.registrar;
-        self.w.approve(r, app, company_registrar_role()).unwrap();
+        let outcome = self.w.approve(r, app, company_registrar_role()).unwrap();
         let bytes = self.w.state.get(b"reg/next/company").unwrap();
         let serial = u64::from_le_bytes(bytes.try_into().unwrap()) - 1;
-        publica_registry::business::company_number(1_000_000 + serial)
+        let number = publica_registry::business::company_number(1_000_000 + serial);
+        // The approval that incorporates the company reports its number.
+        assert_eq!(outcome, publica_types::TxOutcome::Company { number: number.as_str().to_owned() });
+        number
     }
 }
 

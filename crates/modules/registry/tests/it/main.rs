@@ -17,7 +17,7 @@ use publica_registry::schema::{RecordKind, Title, TitleBasis};
 use publica_registry::{error, execute, RegistryError};
 use publica_types::registry::{ApplicationAction, EncumbranceKind, NewParcel, Party, RecordId, RegistryCall, Share};
 use publica_types::{
-    codec, Address, CallContext, Code, ErrorCode, PublicKeyBytes, Role, StateRead, StateWrite, TxError, TxId,
+    codec, Address, CallContext, Code, ErrorCode, PublicKeyBytes, Role, StateRead, StateWrite, TxError, TxId, TxOutcome,
 };
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -160,7 +160,7 @@ impl World {
 
     /// Run a call in its own block. A refused call must leave the state exactly as it was: the module checks
     /// before it writes (execution would discard the writes anyway, but the module must not rely on it).
-    fn call(&mut self, sender: Address, call: RegistryCall) -> Result<(), TxError> {
+    fn call(&mut self, sender: Address, call: RegistryCall) -> Result<TxOutcome, TxError> {
         // The snapshot costs a copy of the state; the scale test, which has 10^5 parcels, skips it.
         let before = (!self.skip_snapshots).then(|| self.state.clone());
         let ctx = self.ctx(sender);
@@ -173,9 +173,9 @@ impl World {
         r
     }
 
-    fn ok(&mut self, sender: Address, call: RegistryCall) {
+    fn ok(&mut self, sender: Address, call: RegistryCall) -> TxOutcome {
         let m = call.method();
-        self.call(sender, call).unwrap_or_else(|e| panic!("{m} refused: {e}"));
+        self.call(sender, call).unwrap_or_else(|e| panic!("{m} refused: {e}"))
     }
 
     fn refused(&mut self, sender: Address, call: RegistryCall, code: impl Into<Code>, text: &str) -> TxError {
@@ -186,7 +186,7 @@ impl World {
         e
     }
 
-    fn register(&mut self, id: &str, geojson: String, owners: Vec<Share>) -> Result<(), TxError> {
+    fn register(&mut self, id: &str, geojson: String, owners: Vec<Share>) -> Result<TxOutcome, TxError> {
         let r = self.registrar;
         self.call(r, RegistryCall::RegisterParcel { parcel: NewParcel { parcel: rid(id), geojson }, owners })
     }
@@ -195,13 +195,16 @@ impl World {
         query::parcel(&self.state, &rid(id)).unwrap().title.value
     }
 
+    /// Open an application; returns the number its outcome reports, checked against the registry's counter.
     fn open(&mut self, sender: Address, action: ApplicationAction) -> u64 {
         let deadline = self.time_ms + 3_600_000;
-        self.ok(sender, RegistryCall::OpenApplication { action, deadline_ms: deadline });
-        self.state.get(b"reg/next/app").map(|b| u64::from_le_bytes(b.try_into().unwrap())).unwrap() - 1
+        let outcome = self.ok(sender, RegistryCall::OpenApplication { action, deadline_ms: deadline });
+        let counted = self.state.get(b"reg/next/app").map(|b| u64::from_le_bytes(b.try_into().unwrap())).unwrap() - 1;
+        assert_eq!(outcome, TxOutcome::Application { id: counted });
+        counted
     }
 
-    fn approve(&mut self, sender: Address, app: u64, party: Party) -> Result<(), TxError> {
+    fn approve(&mut self, sender: Address, app: u64, party: Party) -> Result<TxOutcome, TxError> {
         self.call(sender, RegistryCall::Approve { application: app, party })
     }
 }
@@ -590,7 +593,7 @@ fn an_encumbrance_blocks_the_transfer_until_its_agency_releases_it() {
     let app = transfer_to_bob_and_carol(&mut w);
     let (alice, bob, carol, notary, registrar, bank, other_bank, court) =
         (w.alice, w.bob, w.carol, w.notary, w.registrar, w.bank, w.other_bank, w.court);
-    w.ok(
+    let outcome = w.ok(
         bank,
         RegistryCall::RegisterEncumbrance {
             parcel: rid("P-1"),
@@ -598,6 +601,7 @@ fn an_encumbrance_blocks_the_transfer_until_its_agency_releases_it() {
             reference: "loan 77".into(),
         },
     );
+    assert_eq!(outcome, TxOutcome::Encumbrance { id: 1 });
     for (who, p) in [
         (alice, Party::Account(alice)),
         (bob, Party::Account(bob)),
@@ -625,7 +629,7 @@ fn an_encumbrance_blocks_the_transfer_until_its_agency_releases_it() {
     );
     w.refused(other_bank, RegistryCall::ReleaseEncumbrance { encumbrance: 1 }, error::RECORD_OF_OTHER_AGENCY, "bank-a");
     w.refused(court, RegistryCall::ReleaseEncumbrance { encumbrance: 1 }, error::RECORD_OF_OTHER_AGENCY, "bank-a");
-    w.ok(bank, RegistryCall::ReleaseEncumbrance { encumbrance: 1 });
+    assert_eq!(w.ok(bank, RegistryCall::ReleaseEncumbrance { encumbrance: 1 }), TxOutcome::None);
     w.refused(
         bank,
         RegistryCall::ReleaseEncumbrance { encumbrance: 1 },

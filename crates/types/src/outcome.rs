@@ -1,0 +1,64 @@
+//! What a committed transaction created: the record or number a client needs next, reported by execution so that
+//! no client decodes a module's counters to find it.
+//!
+//! Only what the chain chose is reported: a number it assigned (an application, an encumbrance, a company, a
+//! proposal) or an account it opened. A record whose identifier the caller chose (a parcel, a permit) or a change
+//! to an existing record reports [`TxOutcome::None`]; so does an anchoring, whose entries the notary log's index
+//! reports by document hash.
+//!
+//! Stored beside the transaction (borsh) and served with its status (JSON, tagged by `type`):
+//! `{"type":"none"}`, `{"type":"account","address":"…"}`, `{"type":"proposal","id":4}`,
+//! `{"type":"application","id":12}`, `{"type":"encumbrance","id":3}`, `{"type":"company","number":"…"}`.
+
+use borsh::{BorshDeserialize, BorshSerialize};
+use serde::{Deserialize, Serialize};
+
+use crate::codec::{decode_canonical, CodecError};
+use publica_crypto::Address;
+
+/// What one committed transaction created.
+#[derive(Clone, Debug, Default, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum TxOutcome {
+    /// Nothing the caller did not already know: a change to existing records, or a record the caller named.
+    #[default]
+    None,
+    /// An account was registered (an official or a citizen).
+    Account {
+        /// Its address.
+        address: Address,
+    },
+    /// A governance proposal was recorded.
+    Proposal {
+        /// Its number.
+        id: u64,
+    },
+    /// A registry application was opened.
+    Application {
+        /// Its number.
+        id: u64,
+    },
+    /// An encumbrance (a mortgage or a lien) was registered on a parcel.
+    Encumbrance {
+        /// Its number.
+        id: u64,
+    },
+    /// A company was incorporated, by the approval that completed its application.
+    Company {
+        /// Its company number.
+        number: String,
+    },
+}
+
+/// Largest encoded outcome: a company number (at most `RecordId::MAX_LEN` bytes) with its tag and length, and room
+/// to spare.
+const ENCODED_BYTES_MAX: usize = 256;
+
+const _: () = assert!(1 + 4 + crate::registry::RecordId::MAX_LEN <= ENCODED_BYTES_MAX);
+
+impl TxOutcome {
+    /// Decode a stored outcome (canonical borsh, bounded).
+    pub fn decode(bytes: &[u8]) -> Result<Self, CodecError> {
+        decode_canonical("transaction outcome", bytes, ENCODED_BYTES_MAX)
+    }
+}
