@@ -19,7 +19,7 @@ use publica_client::{Expiry, Signer};
 use publica_crypto::{Address, Keypair};
 use publica_registry::query::OwnershipAt;
 use publica_types::registry::{ApplicationAction, NewParcel, Party, RecordId, RegistryCall, Share};
-use publica_types::{AccountsCall, Call, Role, Transaction};
+use publica_types::{AccountsCall, Call, Role, Transaction, TxOutcome};
 use rayon::prelude::*;
 
 use super::{submit_all, BenchNode};
@@ -221,7 +221,6 @@ pub fn run(params: &Params) -> Result<()> {
     // Parcel j (owned by citizen j) goes to citizen j + 1.
     let buyer = |j: usize| citizens[(j + 1) % CITIZENS].public_key().address();
     let before_transfers = publica_client::now_ms();
-    let first_app = next_application(&node);
     let opens: Vec<(&Keypair, Call)> = (0..params.transfers)
         .map(|j| {
             let action = ApplicationAction::Transfer { parcel: parcel_id(j)?, new_owners: whole(buyer(j)) };
@@ -231,18 +230,15 @@ pub fn run(params: &Params) -> Result<()> {
         .collect::<Result<_>>()?;
     let opens = signer.sign_all(opens);
     let open_secs = commit(&node, &opens, usize::MAX)?;
-    // Which application each transfer got: numbers follow the order of the block, not of submission.
-    let view = node.live_state();
-    let mut application_of = vec![None; params.transfers];
-    for id in first_app..first_app + params.transfers as u64 {
-        let (_, action) =
-            publica_registry::query::application(&view, id).context("an opened application is missing")?;
-        let ApplicationAction::Transfer { parcel, .. } = action else { bail!("application {id} is not a transfer") };
-        let j: usize = parcel.as_str()[2..].parse()?;
-        application_of[j] = Some(id);
-    }
-    let application_of: Vec<u64> =
-        application_of.into_iter().collect::<Option<_>>().context("a transfer has no application")?;
+    // Which application each transfer got (numbers follow the order of the block, not of submission): the outcome
+    // of each committed opening.
+    let application_of: Vec<u64> = opens
+        .iter()
+        .map(|tx| match node.tx_status(&tx.id()) {
+            publica_node::TxStatus::Committed { outcome: Some(TxOutcome::Application { id }), .. } => Ok(id),
+            other => bail!("transaction {} opened no application: {other:?}", tx.id()),
+        })
+        .collect::<Result<_>>()?;
     let notary_role: Role = Role::NOTARY.parse()?;
     let mut parties: Vec<(&Keypair, Call)> = Vec::with_capacity(3 * params.transfers);
     for (j, &app) in application_of.iter().enumerate() {
@@ -341,13 +337,4 @@ pub fn run(params: &Params) -> Result<()> {
     );
     bench.stop(node);
     Ok(())
-}
-
-/// The number the next application will get.
-fn next_application(node: &publica_node::NodeHandle) -> u64 {
-    use publica_types::StateRead;
-    let view = node.live_state();
-    view.get(publica_registry::schema::NEXT_APPLICATION_KEY)
-        .and_then(|b| b.as_slice().try_into().ok().map(u64::from_le_bytes))
-        .unwrap_or(1)
 }

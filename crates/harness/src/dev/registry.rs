@@ -272,12 +272,12 @@ fn seed_companies(node: &NodeHandle, signers: &mut DemoSigners<'_>) -> Result<us
         founders.sort_unstable();
         founders.dedup();
         let name = |i: usize| CITIZENS[i].0;
-        let application = next_application(&view);
         let opener = name(c.directors[0]);
         let action = ApplicationAction::RegisterCompany { company: details };
         let deadline_ms = publica_client::now_ms() + 30 * 86_400_000;
-        let open = RegistryCall::OpenApplication { action, deadline_ms };
-        wait(&[signers.send(opener, open)?])?;
+        let open = signers.send(opener, RegistryCall::OpenApplication { action, deadline_ms })?;
+        wait(&[open])?;
+        let application = opened_application(node, &open)?;
         let mut ids = Vec::new();
         for &f in &founders {
             let call = RegistryCall::Approve { application, party: Party::Account(citizen(f)) };
@@ -297,11 +297,12 @@ fn seed_companies(node: &NodeHandle, signers: &mut DemoSigners<'_>) -> Result<us
     Ok(committed)
 }
 
-fn next_application(view: &publica_node::LiveState) -> u64 {
-    use publica_types::StateRead;
-    view.get(publica_registry::schema::NEXT_APPLICATION_KEY)
-        .and_then(|b| b.as_slice().try_into().ok().map(u64::from_le_bytes))
-        .unwrap_or(1)
+/// The number of the application a committed transaction opened: its outcome.
+fn opened_application(node: &NodeHandle, id: &TxId) -> Result<u64> {
+    match node.tx_status(id) {
+        publica_node::TxStatus::Committed { outcome: Some(publica_types::TxOutcome::Application { id }), .. } => Ok(id),
+        other => anyhow::bail!("transaction {id} opened no application: {other:?}"),
+    }
 }
 
 /// Seed what is missing; returns the number of transactions committed.
@@ -338,10 +339,11 @@ pub(super) fn seed(node: &NodeHandle, signers: &mut DemoSigners<'_>) -> Result<u
         let seller = CITIZENS[lot % CITIZENS.len()].0;
         let buyer_name = CITIZENS[buyer % CITIZENS.len()].0;
         let parcel = RecordId::new(lots[lot].id.as_str())?;
-        let application = next_application(&view);
         let action = ApplicationAction::Transfer { parcel, new_owners: whole(citizen(buyer)) };
         let deadline_ms = publica_client::now_ms() + 30 * 86_400_000;
-        wait(&[signers.send(seller, RegistryCall::OpenApplication { action, deadline_ms })?])?;
+        let open = signers.send(seller, RegistryCall::OpenApplication { action, deadline_ms })?;
+        wait(&[open])?;
+        let application = opened_application(node, &open)?;
         let approve = |party: Party| RegistryCall::Approve { application, party };
         let notary: Role = publica_registry::rules::NOTARY.parse()?;
         let registrar: Role = publica_registry::rules::REGISTRAR.parse()?;

@@ -556,8 +556,7 @@ fn party(send: &SendArgs, as_role: Option<Role>) -> Result<Party> {
     })
 }
 
-/// Open an application and say which number it got: the node numbers applications in block order, so the
-/// number is found by reading the newest ones for the one this transaction opened.
+/// Open an application and say which number it got (the committed transaction's outcome).
 fn open(send: &SendArgs, action: ApplicationAction, deadline_ms: u64) -> Result<()> {
     let client = Client::new(&send.api)?;
     let id = send_call_id(send, RegistryCall::OpenApplication { action, deadline_ms })?;
@@ -573,22 +572,11 @@ fn open(send: &SendArgs, action: ApplicationAction, deadline_ms: u64) -> Result<
     Ok(())
 }
 
+/// The number of the application a committed transaction opened: its outcome, as the node reports it.
 fn find_application(client: &Client, id: &TxId) -> Result<Option<u64>> {
-    use publica_registry::schema::{version_key, Application, RecordKind, NEXT_APPLICATION_KEY};
-    let state_value = |key: &[u8]| -> Result<Option<Vec<u8>>> {
-        let body = client.state(key)?;
-        Ok(body["value"].as_str().and_then(|h| hex::decode(h).ok()))
-    };
-    let next = state_value(NEXT_APPLICATION_KEY)?.and_then(|b| b.try_into().ok().map(u64::from_le_bytes)).unwrap_or(1);
-    // The newest applications first: this one was opened moments ago. Its first version names the transaction.
-    for n in (next.saturating_sub(256).max(1)..next).rev() {
-        let Some(bytes) = state_value(&version_key(RecordKind::Application, &n.to_string(), 1))? else { continue };
-        let first = publica_registry::engine::decode_version::<Application>(&bytes)?;
-        if first.tx_id == *id {
-            return Ok(Some(n));
-        }
-    }
-    Ok(None)
+    let status = client.transaction(id)?;
+    let outcome = &status["outcome"];
+    Ok(if outcome["type"] == "application" { outcome["id"].as_u64() } else { None })
 }
 
 fn print_json(value: &Value) -> Result<()> {
