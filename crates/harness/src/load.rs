@@ -196,13 +196,13 @@ impl Http {
 }
 
 /// Where the load goes and who registers its senders.
-struct Target {
+struct LoadTarget {
     apis: Vec<String>,
     admin_key: PathBuf,
     passphrase_file: Option<PathBuf>,
 }
 
-fn target(args: &Params) -> Result<Target> {
+fn target(args: &Params) -> Result<LoadTarget> {
     match &args.testnet {
         Some(dir) => {
             let manifest = crate::testnet::Manifest::load(dir)?;
@@ -219,7 +219,7 @@ fn target(args: &Params) -> Result<Target> {
                 }
             };
             let passphrase_file = args.passphrase_file.clone().or(Some(manifest.passphrase_path()));
-            Ok(Target { apis: manifest.apis(), admin_key, passphrase_file })
+            Ok(LoadTarget { apis: manifest.apis(), admin_key, passphrase_file })
         }
         None => {
             let admin_key = args.admin_key.clone().context(
@@ -227,7 +227,7 @@ fn target(args: &Params) -> Result<Target> {
                  (in a `publica dev` home: keys/admin-civil-registry.json)",
             )?;
             let apis = args.api.iter().map(|a| a.trim_end_matches('/').to_owned()).collect();
-            Ok(Target { apis, admin_key, passphrase_file: args.passphrase_file.clone() })
+            Ok(LoadTarget { apis, admin_key, passphrase_file: args.passphrase_file.clone() })
         }
     }
 }
@@ -348,7 +348,7 @@ struct SendingAgency {
 }
 
 impl SendingAgency {
-    fn check(http: &Http, api: &str, target: &Target, admin: &Keypair, workload: Workload) -> Result<Self> {
+    fn check(http: &Http, api: &str, target: &LoadTarget, admin: &Keypair, workload: Workload) -> Result<Self> {
         let admin_address = admin.public_key().address();
         let account = http.get(api, &format!("/v1/accounts/{admin_address}"))?.with_context(|| {
             format!("the key {} ({admin_address}) has no account on this network", target.admin_key.display())

@@ -649,9 +649,14 @@ impl HomeLayout {
 
 /// Read a file of at most `max` bytes as text.
 pub fn read_limited(path: &Path, max: u64) -> Result<String, NodeError> {
-    let meta = std::fs::metadata(path).map_err(|e| NodeError::io(path, e))?;
-    if meta.len() > max {
-        return Err(NodeError::Config(format!("{} is {} bytes, more than {max}", path.display(), meta.len())));
+    use std::io::Read;
+    // At most one byte more than allowed is read, so a file that grows after being opened cannot make this read more.
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|file| file.take(max.saturating_add(1)).read_to_end(&mut bytes))
+        .map_err(|e| NodeError::io(path, e))?;
+    if bytes.len() as u64 > max {
+        return Err(NodeError::Config(format!("{} is more than {max} bytes", path.display())));
     }
-    std::fs::read_to_string(path).map_err(|e| NodeError::io(path, e))
+    String::from_utf8(bytes).map_err(|_| NodeError::Config(format!("{} is not UTF-8 text", path.display())))
 }

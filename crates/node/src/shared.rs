@@ -439,7 +439,7 @@ impl Shared {
                  admitted; nothing was done with it, submit it again",
             )
         };
-        let prepared: Vec<Result<Prepared, TxError>> = items
+        let prepared: Vec<Result<OpeningFacts, TxError>> = items
             .par_iter()
             .map(|bytes| {
                 let tx = decode(bytes)?;
@@ -1218,7 +1218,7 @@ impl Drop for Shared {
 }
 
 /// A decoded transaction that passed the stateless checks, with its sender's key (or why there is none).
-type Prepared = (Transaction, Result<Arc<PublicKey>, TxError>);
+type OpeningFacts = (Transaction, Result<Arc<PublicKey>, TxError>);
 
 /// A failed signature check, as a refusal.
 fn bad_signature(e: publica_crypto::CryptoError) -> TxError {

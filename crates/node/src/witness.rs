@@ -36,7 +36,7 @@ const MAX_RESPONSE_BYTES: usize = 64 * 1024;
 const MAX_ATTEMPTS: usize = 2;
 
 /// A witness as the pusher sees it.
-struct Target {
+struct WitnessPeer {
     /// `<url>/add-checkpoint`.
     endpoint: reqwest::Url,
     vkeys: Vec<VerifierKey>,
@@ -77,11 +77,11 @@ pub(crate) fn spawn(shared: &Arc<Shared>) {
     }
 }
 
-fn target(config: &WitnessConfig) -> Result<Target, crate::NodeError> {
+fn target(config: &WitnessConfig) -> Result<WitnessPeer, crate::NodeError> {
     let mut endpoint = config.parsed_url()?;
     let path = format!("{}/add-checkpoint", endpoint.path().trim_end_matches('/'));
     endpoint.set_path(&path);
-    Ok(Target { endpoint, vkeys: config.parsed_vkeys()? })
+    Ok(WitnessPeer { endpoint, vkeys: config.parsed_vkeys()? })
 }
 
 /// What one round against a witness achieved.
@@ -98,7 +98,7 @@ enum Round {
 async fn run(
     shared: Weak<Shared>,
     mut checkpoints: watch::Receiver<u64>,
-    target: Target,
+    target: WitnessPeer,
     client: reqwest::Client,
     store_lock: Arc<Mutex<()>>,
 ) {
@@ -145,7 +145,7 @@ async fn run(
 async fn round(
     node: &Arc<Shared>,
     announced: u64,
-    target: &Target,
+    target: &WitnessPeer,
     client: &reqwest::Client,
     store_lock: &Arc<Mutex<()>>,
     acked: &mut u64,
@@ -225,7 +225,7 @@ enum Answer {
     Conflict(u64),
 }
 
-async fn post(client: &reqwest::Client, target: &Target, body: Vec<u8>) -> Result<Answer, String> {
+async fn post(client: &reqwest::Client, target: &WitnessPeer, body: Vec<u8>) -> Result<Answer, String> {
     let mut response = client
         .post(target.endpoint.clone())
         .header(reqwest::header::CONTENT_TYPE, "text/plain; charset=utf-8")

@@ -29,7 +29,7 @@ use crate::rules::authorize;
 use crate::schema::{
     company_name_key, Application, Company, CompanyStatus, FilingRecord, Record, Version, NEXT_COMPANY_KEY,
 };
-use crate::workflow::Prepared;
+use crate::workflow::OpeningFacts;
 
 /// The first company serial: numbers have seven digits of serial and one check digit.
 const FIRST_SERIAL: u64 = 1_000_000;
@@ -385,7 +385,7 @@ fn not_dissolved(state: &dyn StateRead, number: &RecordId) -> Result<Version<Com
 }
 
 /// Bind the parties of a business application: reads of the company concerned and of the action only.
-pub(crate) fn parties(state: &dyn StateRead, action: &ApplicationAction) -> Result<Prepared, TxError> {
+pub(crate) fn parties(state: &dyn StateRead, action: &ApplicationAction) -> Result<OpeningFacts, TxError> {
     match action {
         ApplicationAction::RegisterCompany { company } => {
             // Every person the registration names consents: its officers, the persons among its shareholders and
@@ -399,7 +399,7 @@ pub(crate) fn parties(state: &dyn StateRead, action: &ApplicationAction) -> Resu
                 .collect();
             founders.sort();
             founders.dedup();
-            Ok(Prepared { founders, ..Prepared::default() })
+            Ok(OpeningFacts { founders, ..OpeningFacts::default() })
         }
         ApplicationAction::DissolveCompany { company } => {
             let v = existing(state, company)?;
@@ -409,7 +409,7 @@ pub(crate) fn parties(state: &dyn StateRead, action: &ApplicationAction) -> Resu
                     format!("company {company} is already dissolved"),
                 ));
             }
-            Ok(Prepared { directors: directors(&v.value), ..Prepared::default() })
+            Ok(OpeningFacts { directors: directors(&v.value), ..OpeningFacts::default() })
         }
         ApplicationAction::FileCompanyChange { company, filing } => {
             let v = not_dissolved(state, company)?;
@@ -429,7 +429,7 @@ pub(crate) fn parties(state: &dyn StateRead, action: &ApplicationAction) -> Resu
             officers.sort();
             officers.dedup();
             let directors = if consent.directors { directors(&v.value) } else { Vec::new() };
-            Ok(Prepared { officers, directors, named_persons: consent.persons, ..Prepared::default() })
+            Ok(OpeningFacts { officers, directors, named_persons: consent.persons, ..OpeningFacts::default() })
         }
         _ => unreachable!("land actions are prepared by the land registry"),
     }

@@ -29,7 +29,7 @@ use crate::schema::{
     Version, NEXT_ENCUMBRANCE_KEY,
 };
 use crate::shares;
-use crate::workflow::Prepared;
+use crate::workflow::OpeningFacts;
 
 /// The boundary of a parcel.
 pub fn geometry(state: &dyn StateRead, parcel: &RecordId) -> Option<Polygon> {
@@ -354,7 +354,7 @@ fn check_merger(
 /// Bind the parties of an action when its application is opened: reads of the records concerned and structural
 /// limits only, no geometry, so that [`crate::workflow::open`] checks the sender may open it before any expensive
 /// work ([`check_geometry`] comes after).
-pub(crate) fn parties(state: &dyn StateRead, action: &ApplicationAction) -> Result<Prepared, TxError> {
+pub(crate) fn parties(state: &dyn StateRead, action: &ApplicationAction) -> Result<OpeningFacts, TxError> {
     let accounts = |t: &Version<Title>| t.value.owners.iter().map(|o| o.account).collect::<Vec<Address>>();
     match action {
         ApplicationAction::Transfer { parcel, new_owners } => {
@@ -366,33 +366,33 @@ pub(crate) fn parties(state: &dyn StateRead, action: &ApplicationAction) -> Resu
                     format!("the new owners and shares of parcel {parcel} are the current ones"),
                 ));
             }
-            Ok(Prepared {
+            Ok(OpeningFacts {
                 current_owners: accounts(&title),
                 new_owners: owners.iter().map(|o| o.account).collect(),
                 title_versions: vec![(parcel.clone(), title.version)],
-                ..Prepared::default()
+                ..OpeningFacts::default()
             })
         }
         ApplicationAction::Subdivide { parcel, children } => {
             let (_, title) = active(state, parcel)?;
             check_children_count(children)?;
-            Ok(Prepared {
+            Ok(OpeningFacts {
                 current_owners: accounts(&title),
                 new_owners: Vec::new(),
                 title_versions: vec![(parcel.clone(), title.version)],
-                ..Prepared::default()
+                ..OpeningFacts::default()
             })
         }
         ApplicationAction::Merge { parcels, .. } => {
             let loaded = load_merged(state, parcels)?;
-            Ok(Prepared {
+            Ok(OpeningFacts {
                 current_owners: accounts(&loaded[0].1),
                 new_owners: Vec::new(),
                 title_versions: loaded
                     .iter()
                     .map(|(p, t)| (RecordId::new(p.id.clone()).expect("stored ids are valid"), t.version))
                     .collect(),
-                ..Prepared::default()
+                ..OpeningFacts::default()
             })
         }
         _ => unreachable!("business actions are prepared by the business register"),

@@ -29,7 +29,7 @@ pub const MAX_APPLICATION_DURATION_MS: u64 = 366 * 24 * 3600 * 1000;
 
 /// What opening an action needs to know from the records it concerns.
 #[derive(Default)]
-pub(crate) struct Prepared {
+pub(crate) struct OpeningFacts {
     /// The current owners of the parcels concerned.
     pub current_owners: Vec<Address>,
     /// The owners the action names.
@@ -54,7 +54,7 @@ fn is_land(action: &ApplicationAction) -> bool {
 }
 
 /// Bind an action's parties from the records it concerns: cheap reads and structural limits only.
-fn parties(state: &dyn StateRead, action: &ApplicationAction) -> Result<Prepared, TxError> {
+fn parties(state: &dyn StateRead, action: &ApplicationAction) -> Result<OpeningFacts, TxError> {
     if is_land(action) {
         land::parties(state, action)
     } else {
@@ -95,7 +95,7 @@ pub fn load(state: &dyn StateRead, id: u64) -> Option<(Version<Application>, App
     Some((v, decode_stored("application action", &bytes)))
 }
 
-fn bind(rule: &[PartyRule], prepared: &Prepared) -> Vec<Party> {
+fn bind(rule: &[PartyRule], prepared: &OpeningFacts) -> Vec<Party> {
     let mut out: Vec<Party> = Vec::new();
     for pr in rule {
         let parties: Vec<Party> = match pr {

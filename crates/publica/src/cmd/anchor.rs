@@ -40,7 +40,7 @@ pub enum NotaryCommand {
     /// Fetch the receipt (C2SP tlog-proof) of a document.
     Receipt {
         #[command(flatten)]
-        target: Target,
+        target: DocumentArg,
         /// Where to write it.
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
@@ -50,7 +50,7 @@ pub enum NotaryCommand {
     /// Show the log entry of a document.
     Entry {
         #[command(flatten)]
-        target: Target,
+        target: DocumentArg,
         #[command(flatten)]
         api: ApiArg,
     },
@@ -67,7 +67,7 @@ pub struct ApiArg {
 /// A document: by its hash, or by the file itself (hashed here).
 #[derive(Args)]
 #[group(required = true, multiple = false)]
-pub struct Target {
+pub struct DocumentArg {
     /// The document's SHA-256, hex.
     hash: Option<String>,
     /// The document; only its hash is sent.
@@ -75,7 +75,7 @@ pub struct Target {
     file: Option<PathBuf>,
 }
 
-impl Target {
+impl DocumentArg {
     fn hash(&self) -> Result<Hash> {
         match (&self.hash, &self.file) {
             (Some(hex), _) => parse_hash(hex),
