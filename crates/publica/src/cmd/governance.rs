@@ -214,11 +214,7 @@ fn propose(args: ProposeArgs) -> Result<()> {
             ValidatorChange::SetAgencyRoles { agency, roles }
         }
         (Some(path), None, None, None) => {
-            let meta = std::fs::metadata(path).with_context(|| format!("reading {}", path.display()))?;
-            if meta.len() > MAX_CANDIDACY_BYTES {
-                bail!("{} is {} bytes, more than a candidacy's {MAX_CANDIDACY_BYTES}", path.display(), meta.len());
-            }
-            let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+            let bytes = super::read_bounded(path, MAX_CANDIDACY_BYTES, "a candidacy")?;
             let c: Candidacy = serde_json::from_slice(&bytes).with_context(|| {
                 format!("{} is not a candidacy from `publica governance candidacy`", path.display())
             })?;

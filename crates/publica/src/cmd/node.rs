@@ -120,11 +120,8 @@ pub fn init(args: InitArgs) -> Result<()> {
 
 /// A home for a node of the existing network of `genesis_path`, with a new key and `args.peers` as peers.
 fn join(args: &InitArgs, genesis_path: &Path) -> Result<()> {
-    let meta = std::fs::metadata(genesis_path).with_context(|| format!("reading {}", genesis_path.display()))?;
-    if meta.len() as usize > publica_types::genesis::MAX_GENESIS_BYTES {
-        bail!("{} is {} bytes, larger than a genesis document may be", genesis_path.display(), meta.len());
-    }
-    let bytes = std::fs::read(genesis_path).with_context(|| format!("reading {}", genesis_path.display()))?;
+    let max = publica_types::genesis::MAX_GENESIS_BYTES as u64;
+    let bytes = super::read_bounded(genesis_path, max, "a genesis document")?;
     let genesis = Genesis::from_json(&bytes).with_context(|| format!("reading {}", genesis_path.display()))?;
     let pass = args.passphrase.new_passphrase()?;
     let key = Keypair::generate();

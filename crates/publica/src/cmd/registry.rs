@@ -355,12 +355,8 @@ pub enum BusinessCommand {
 /// Largest details or filing file accepted.
 const MAX_JSON_FILE_BYTES: u64 = 256 * 1024;
 
-fn read_json<T: serde::de::DeserializeOwned>(path: &PathBuf, what: &str) -> Result<T> {
-    let size = std::fs::metadata(path).with_context(|| format!("reading {}", path.display()))?.len();
-    if size > MAX_JSON_FILE_BYTES {
-        bail!("{} is {size} bytes; a {what} file may have at most {MAX_JSON_FILE_BYTES}", path.display());
-    }
-    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+fn read_json<T: serde::de::DeserializeOwned>(path: &std::path::Path, what: &str) -> Result<T> {
+    let bytes = super::read_bounded(path, MAX_JSON_FILE_BYTES, &format!("a {what} file"))?;
     serde_json::from_slice(&bytes)
         .with_context(|| format!("{} is not a valid {what} (see docs/registry.md)", path.display()))
 }
@@ -518,12 +514,9 @@ fn shares(texts: &[String]) -> Result<Vec<Share>> {
     texts.iter().map(|t| parse_share(t)).collect()
 }
 
-fn read_geojson(path: &PathBuf) -> Result<String> {
-    let size = std::fs::metadata(path).with_context(|| format!("reading {}", path.display()))?.len();
-    if size > MAX_GEOJSON_BYTES as u64 {
-        bail!("{} is {size} bytes; a boundary may have at most {MAX_GEOJSON_BYTES}", path.display());
-    }
-    std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
+fn read_geojson(path: &std::path::Path) -> Result<String> {
+    let bytes = super::read_bounded(path, MAX_GEOJSON_BYTES as u64, "a boundary")?;
+    String::from_utf8(bytes).with_context(|| format!("{} is not UTF-8 text", path.display()))
 }
 
 /// `NUMBER=FILE`.

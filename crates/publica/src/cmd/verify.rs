@@ -387,9 +387,5 @@ fn parse_witness(arg: &str) -> Result<Vec<VerifierKey>> {
 }
 
 fn read(path: &std::path::Path, max: usize) -> Result<Vec<u8>> {
-    let meta = std::fs::metadata(path).with_context(|| format!("reading {}", path.display()))?;
-    if meta.len() as usize > max {
-        bail!("{} is {} bytes, more than the limit of {max}", path.display(), meta.len());
-    }
-    std::fs::read(path).with_context(|| format!("reading {}", path.display()))
+    super::read_bounded(path, max as u64, "this file")
 }
