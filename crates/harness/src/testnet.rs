@@ -506,18 +506,19 @@ fn log_tail(path: &Path, lines: usize) -> String {
 // Long: one supervisor from start to stop; its steps share the children, the manifest and the signal listener.
 pub fn up(dir: &Path, start_timeout: Duration) -> Result<()> {
     let manifest = Manifest::load(dir)?;
+    // Asked with blocking clients on their own threads, before the runtime runs, never from inside it.
+    let running = statuses(&manifest).into_iter().filter(|r| r.status.is_ok()).count();
+    if running > 0 {
+        bail!(
+            "{running} node(s) of this testnet already answer on their API; is it running? See `publica testnet \
+             status {}`",
+            dir.display()
+        );
+    }
     let rt = crate::node::runtime()?;
     rt.block_on(async {
-        // Signals are caught from the start, so Ctrl-C during start-up stops the nodes too.
+        // Signals are caught before any node starts, so Ctrl-C during start-up stops the nodes too.
         let mut shutdown = Shutdown::new()?;
-        let running = statuses(&manifest).into_iter().filter(|r| r.status.is_ok()).count();
-        if running > 0 {
-            bail!(
-                "{running} node(s) of this testnet already answer on their API; is it running? See `publica testnet \
-                 status {}`",
-                dir.display()
-            );
-        }
         let exe = std::env::current_exe().context("finding the publica binary to start the nodes with")?;
         let mut children = Children { nodes: Vec::with_capacity(manifest.nodes.len()) };
         for node in &manifest.nodes {
