@@ -7,7 +7,8 @@ use serde::Serialize;
 
 use publica_client::api::BlockQuery;
 use publica_node::NodeHandle;
-use publica_types::{BlockHeader, ChainId, CommitCertificate, Misbehavior, Transaction, TxId};
+use publica_tx::Transaction;
+use publica_types::{BlockHeader, ChainId, CommitCertificate, Misbehavior, TxId};
 
 use crate::blocking;
 use crate::error::ApiError;

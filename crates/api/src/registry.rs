@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use publica_client::api::{AtQuery, NameQuery, SearchQuery};
 use publica_node::{AsOfProofs, NodeHandle};
+use publica_registry::call::ApplicationAction;
 use publica_registry::engine::{self, AsOf, MAX_HISTORY_PAGE};
 use publica_registry::geo::BBox;
 use publica_registry::query::{self, ApplicationState};
@@ -19,8 +20,9 @@ use publica_registry::schema::{
     geometry_key, head_key, version_key, Application, Company, Encumbrance, FilingRecord, Parcel, Permit, Record,
     RecordKind, Title, Version,
 };
-use publica_types::registry::{ApplicationAction, RecordId};
+use publica_registry::verify;
 use publica_types::time::parse_time_ms;
+use publica_types::RecordId;
 use publica_types::StateRead;
 use publica_verify::{OwnershipAnswer, PermitStatusAnswer, ReadProof};
 
@@ -212,7 +214,7 @@ pub(crate) async fn owners(
     let id = record_id(&id, "parcel")?;
     let answer = blocking(move || -> Result<OwnershipAnswer, ApiError> {
         let (at_ms, as_of, read) = as_of_read(&node, q.at.as_deref(), |state, at| query::title_at(state, &id, at))?;
-        let decision = query::owners_at(&id, at_ms, as_of.in_force.as_ref(), as_of.next.as_ref())
+        let decision = verify::owners_at(&id, at_ms, as_of.in_force.as_ref(), as_of.next.as_ref())
             .map_err(|e| ApiError::Internal(format!("the stored title of {id} does not decide: {e}")))?;
         Ok(OwnershipAnswer {
             record: id,
@@ -351,7 +353,7 @@ fn permit_decided(
     reads: publica_verify::CertifiedReads,
     following: Option<publica_verify::CertifiedHeader>,
 ) -> Result<PermitStatusAnswer, ApiError> {
-    let decision = query::permit_status(&id, at_ms, as_of.in_force.as_ref(), as_of.next.as_ref())
+    let decision = verify::permit_status(&id, at_ms, as_of.in_force.as_ref(), as_of.next.as_ref())
         .map_err(|e| ApiError::Internal(format!("the stored permit {id} does not decide: {e}")))?;
     Ok(PermitStatusAnswer { record: id, at_ms, decision, certified: reads.certified, proofs: reads.reads, following })
 }

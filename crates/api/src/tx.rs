@@ -12,7 +12,8 @@ use serde::Serialize;
 
 use publica_client::api::{BatchRequest, SubmitRequest};
 use publica_node::{NodeHandle, TxStatus};
-use publica_types::{ErrorCode, Transaction, TxError, TxId, TxOutcome, MAX_TX_BYTES};
+use publica_tx::Transaction;
+use publica_types::{ErrorCode, TxError, TxId, TxOutcome, MAX_TX_BYTES};
 
 use crate::blocking;
 use crate::error::{ApiError, ErrorBody};

@@ -13,7 +13,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use publica_crypto::Keypair;
-use publica_types::{Address, Call, Hash, NotaryCall, Transaction, TxId, MAX_ANCHOR_HASHES};
+use publica_notary::call::MAX_ANCHOR_HASHES;
+use publica_tx::{Call, NotaryCall, Transaction};
+use publica_types::{Address, Hash, TxId};
 use rayon::prelude::*;
 use sha2::Digest as _;
 

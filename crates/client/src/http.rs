@@ -7,7 +7,8 @@ use anyhow::{bail, Context, Result};
 use base64::Engine as _;
 use serde_json::Value;
 
-use publica_types::{Address, ChainId, Transaction, TxId};
+use publica_tx::Transaction;
+use publica_types::{Address, ChainId, TxId};
 
 use crate::api::{BatchRequest, SubmitRequest};
 

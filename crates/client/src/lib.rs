@@ -16,7 +16,7 @@
 //! ```no_run
 //! use publica_client::{Client, Signer};
 //! use publica_crypto::Keypair;
-//! use publica_types::AccountsCall;
+//! use publica_tx::AccountsCall;
 //!
 //! # fn main() -> anyhow::Result<()> {
 //! let client = Client::new("http://127.0.0.1:8080")?;

@@ -5,7 +5,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::Result;
 use publica_crypto::Keypair;
-use publica_types::{Address, Call, ChainId, Transaction, TxBody};
+use publica_tx::{Call, Transaction, TxBody};
+use publica_types::{Address, ChainId};
 
 use crate::http::Client;
 
@@ -125,7 +126,7 @@ impl<K: Borrow<Keypair>> Signer<K> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use publica_types::AccountsCall;
+    use publica_tx::AccountsCall;
 
     #[test]
     fn nonces_are_consecutive_and_signatures_verify() {

@@ -19,8 +19,9 @@ use arc_malachitebft_app_channel::{AppMsg, Channels, NetworkMsg};
 use bytes::Bytes;
 use parking_lot::Mutex;
 use publica_crypto::{Address, Hash, Keypair};
+use publica_tx::Block;
 use publica_types::{
-    Block, ChainId, CommitCertificate, DecidedExtensions, Misbehavior, SignedProposal, SignedVote, ValidatorSet,
+    ChainId, CommitCertificate, DecidedExtensions, Misbehavior, SignedProposal, SignedVote, ValidatorSet,
     MAX_BLOCK_BYTES,
 };
 use tokio::sync::watch;

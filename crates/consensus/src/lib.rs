@@ -58,7 +58,8 @@ use arc_malachitebft_app_channel::{
 use bytesize::ByteSize;
 use parking_lot::Mutex;
 use publica_crypto::{Address, Hash, Keypair};
-use publica_types::{Block, ChainId, CommitCertificate, DecidedExtensions, Misbehavior, ValidatorSet};
+use publica_tx::Block;
+use publica_types::{ChainId, CommitCertificate, DecidedExtensions, Misbehavior, ValidatorSet};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tracing::Instrument;

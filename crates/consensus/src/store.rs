@@ -36,7 +36,8 @@ use std::sync::Arc;
 
 use borsh::{BorshDeserialize, BorshSerialize};
 use publica_crypto::{Address, Hash, Signature};
-use publica_types::{Block, MAX_BLOCK_BYTES};
+use publica_tx::Block;
+use publica_types::MAX_BLOCK_BYTES;
 
 use crate::error::ConsensusError;
 
@@ -345,7 +346,7 @@ impl ProposalStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use publica_types::block::tx_root;
+    use publica_tx::tx_root;
     use publica_types::{BlockHeader, ChainId, HEADER_VERSION};
 
     fn stored(height: u64, round: u32) -> StoredProposal {

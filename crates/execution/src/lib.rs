@@ -17,9 +17,10 @@ mod overlay;
 use std::collections::{BTreeMap, HashMap};
 
 use publica_merkle::{key_hash, value_hash, StateTree, NODE_LEN};
+use publica_tx::{Call, Transaction};
 use publica_types::{
-    codec, evidence, Address, Call, CallContext, ChainId, Code, ErrorCode, Genesis, Hash, Misbehavior, PublicKeyBytes,
-    StateRead, Transaction, TxError, TxId, TxOutcome, ValidatorSet,
+    codec, evidence, Address, CallContext, ChainId, Code, ErrorCode, Genesis, Hash, Misbehavior, PublicKeyBytes,
+    StateRead, TxError, TxId, TxOutcome, ValidatorSet,
 };
 
 pub use overlay::{BlockOverlay, TxOverlay};

@@ -30,7 +30,8 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 use publica_client::{Client, Expiry, Signer};
 use publica_crypto::Keypair;
-use publica_types::{AccountsCall, AgencyId, ChainId, Role, Transaction, TxId};
+use publica_tx::{AccountsCall, Transaction};
+use publica_types::{AgencyId, ChainId, Role, TxId};
 use rayon::prelude::*;
 use serde_json::Value;
 

@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 use publica_crypto::Keypair;
 use publica_node::{Node, NodeConfig, NodeHandle, TxStatus};
-use publica_types::{ErrorCode, Transaction, TxId};
+use publica_tx::Transaction;
+use publica_types::{ErrorCode, TxId};
 
 /// Set when this process stops a node on purpose (Ctrl-C, SIGTERM, the end of a benchmark).
 static STOPPING: AtomicBool = AtomicBool::new(false);

@@ -14,10 +14,11 @@ use publica_consensus::Application;
 use publica_execution::{execute_block_with_evidence, BlockEnv, Mode, Outcome};
 use publica_notary::checkpoint::{self, CheckpointVote, LogSigner};
 use publica_storage::{BlockCommit, LogBatch};
+use publica_tx::Block;
 use publica_types::block::tx_root_of_hashes;
 use publica_types::evidence::{check_recordable, evidence_root};
 use publica_types::{
-    Address, Block, BlockHeader, ChainId, CommitCertificate, DecidedExtensions, Hash, Misbehavior, ValidatorSet,
+    Address, BlockHeader, ChainId, CommitCertificate, DecidedExtensions, Hash, Misbehavior, ValidatorSet,
     HEADER_VERSION, MAX_BLOCK_EVIDENCE, MAX_EVIDENCE_AGE_HEIGHTS,
 };
 
@@ -576,7 +577,7 @@ impl Application for NodeApp {
 /// against the senders' committed keys, and cache the good ones. A transaction whose sender's key changes
 /// earlier in the same block misses the cache and is verified again during execution, so this is only a
 /// speed-up, never a decision.
-fn prefetch_signatures(shared: &Shared, view: &StoreView<'_>, txs: &[publica_types::Transaction]) {
+fn prefetch_signatures(shared: &Shared, view: &StoreView<'_>, txs: &[publica_tx::Transaction]) {
     use rayon::prelude::*;
     let keys: Vec<Option<publica_types::PublicKeyBytes>> =
         txs.iter().map(|tx| publica_accounts::account(view, &tx.body.sender).map(|a| a.public_key)).collect();

@@ -12,8 +12,9 @@ use std::sync::Arc;
 use publica_merkle::{key_hash, value_hash};
 use publica_storage::Store;
 use publica_tlog::{TilePath, TlogProof};
+use publica_tx::Block;
 use publica_types::{
-    Address, Block, BlockHeader, ChainId, CommitCertificate, Genesis, Hash, StateRead, TxError, TxId, ValidatorSet,
+    Address, BlockHeader, ChainId, CommitCertificate, Genesis, Hash, StateRead, TxError, TxId, ValidatorSet,
 };
 use publica_verify::{CertifiedHeader, CertifiedReads, ReadProof, ValidatorHistory};
 

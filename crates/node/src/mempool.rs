@@ -46,7 +46,8 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use publica_execution::Changes;
-use publica_types::{Address, AgencyId, ErrorCode, Transaction, TxError, TxId};
+use publica_tx::Transaction;
+use publica_types::{Address, AgencyId, ErrorCode, TxError, TxId};
 
 /// Default nonce lookahead: how many transactions of one sender may wait (consecutive nonces from its next one).
 pub const NONCE_LOOKAHEAD_DEFAULT: usize = 16;

@@ -11,9 +11,10 @@ use parking_lot::{Condvar, Mutex, RwLock};
 use publica_execution::{BlockEnv, Changes, SignatureCheck, Writers};
 use publica_merkle::{key_hash, value_hash, StateTree};
 use publica_storage::Store;
+use publica_tx::Transaction;
 use publica_types::{
     Address, BlockHeader, ChainId, CommitCertificate, ErrorCode, Genesis, Hash, PublicKey, PublicKeyBytes, StateRead,
-    Transaction, TxError, TxId, ValidatorSet,
+    TxError, TxId, ValidatorSet,
 };
 
 use crate::config::NodeConfig;

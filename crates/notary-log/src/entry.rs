@@ -13,12 +13,14 @@
 //! The log's leaf hash is `SHA-256(0x00 || entry)` (RFC 9162), so whoever holds the entry bytes and the document
 //! recomputes the leaf without trusting anyone.
 
-use publica_types::{Address, AgencyId, Hash, MAX_ANCHOR_LABEL_BYTES};
+use publica_types::{Address, AgencyId, Hash};
 
 use crate::NotaryError;
 
 /// Version byte of the entry format.
 pub const ENTRY_VERSION: u8 = 0x01;
+/// Longest label of an anchoring, in bytes.
+pub const MAX_ANCHOR_LABEL_BYTES: usize = 128;
 /// Longest possible entry, in bytes.
 pub const MAX_ENTRY_BYTES: usize = 1 + 32 + 20 + 1 + AgencyId::MAX_LEN + 8 + 8 + 1 + MAX_ANCHOR_LABEL_BYTES;
 

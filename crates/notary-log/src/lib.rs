@@ -11,5 +11,5 @@ pub mod checkpoint;
 mod entry;
 mod error;
 
-pub use entry::{check_label, Entry, ENTRY_VERSION, MAX_ENTRY_BYTES};
+pub use entry::{check_label, Entry, ENTRY_VERSION, MAX_ANCHOR_LABEL_BYTES, MAX_ENTRY_BYTES};
 pub use error::NotaryError;

@@ -40,7 +40,8 @@ use fjall::{Database, Keyspace, KeyspaceCreateOptions, PersistMode};
 use publica_merkle::log::LogError;
 use publica_merkle::tiles::{self, TileSource};
 use publica_merkle::{MerkleError, NodeStore, NODE_LEN};
-use publica_types::{codec, Block, BlockHeader, CommitCertificate, Genesis, Hash, TxId, TxOutcome, ValidatorSet};
+use publica_tx::Block;
+use publica_types::{codec, BlockHeader, CommitCertificate, Genesis, Hash, TxId, TxOutcome, ValidatorSet};
 
 /// Errors of the store.
 #[derive(Debug, thiserror::Error)]

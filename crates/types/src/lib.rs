@@ -1,4 +1,10 @@
-//! Transactions, blocks, headers and identifiers, with a canonical size-limited codec; no I/O.
+//! The ledger's shared vocabulary: identifiers, block headers, consensus certificates, evidence, genesis, error
+//! codes, transaction outcomes and the state traits modules execute against, with a canonical size-limited codec;
+//! no I/O.
+//!
+//! The modules' calls are not here: each module owns its calls, and `publica-tx` gathers them into the transaction
+//! envelope (`Call`, `Transaction`, `Block`). A change to one module's calls therefore rebuilds only that module
+//! and what sits above the envelope, never this crate or the modules beside it.
 //!
 //! Every byte string that crosses a trust boundary (a transaction submitted to the API, a block received from a
 //! peer, a certificate inside a proof) is decoded here, through [`codec::decode_canonical`], which enforces a size
@@ -6,23 +12,19 @@
 //! therefore always computed over one canonical form.
 
 pub mod block;
-pub mod call;
 pub mod codec;
 pub mod consensus;
 pub mod error;
 pub mod evidence;
 pub mod extension;
 pub mod genesis;
-pub mod governance;
 pub mod ids;
 pub mod outcome;
-pub mod registry;
 pub mod state;
 pub mod time;
 pub mod tx;
 
-pub use block::{Block, BlockHeader, HEADER_VERSION};
-pub use call::{AccountsCall, Call, NotaryCall, MAX_ANCHOR_HASHES, MAX_ANCHOR_LABEL_BYTES};
+pub use block::{BlockHeader, HEADER_VERSION};
 pub use codec::{decode_canonical, encode, CodecError};
 pub use consensus::{
     log_origin, CommitCertificate, CommitSignature, ProposalBody, Validator, ValidatorSet, VoteBody, VoteKind,
@@ -36,12 +38,11 @@ pub use extension::{
     DecidedExtensions, SignedVoteExtension, MAX_DECIDED_EXTENSIONS_BYTES, MAX_VOTE_EXTENSION_BYTES, VOTE_EXTENSION_TAG,
 };
 pub use genesis::{check_agency_roles, Genesis, GenesisAccount, GenesisAgency, MAX_AGENCY_ROLES};
-pub use governance::{GovernanceCall, ValidatorChange};
-pub use ids::{AgencyId, ChainId, Role};
+pub use ids::{AgencyId, ChainId, RecordId, Role};
 pub use outcome::TxOutcome;
 pub use publica_crypto::{sha256, signing_message, Address, Hash, Keypair, PublicKey, PublicKeyBytes, Signature};
 pub use state::{CallContext, StateRead, StateWrite};
-pub use tx::{Transaction, TxBody, TxId};
+pub use tx::TxId;
 
 /// Largest encoded transaction accepted anywhere (API, mempool, block).
 pub const MAX_TX_BYTES: usize = 128 * 1024;

@@ -54,7 +54,7 @@ pub enum TxOutcome {
 /// to spare.
 const ENCODED_BYTES_MAX: usize = 256;
 
-const _: () = assert!(1 + 4 + crate::registry::RecordId::MAX_LEN <= ENCODED_BYTES_MAX);
+const _: () = assert!(1 + 4 + crate::RecordId::MAX_LEN <= ENCODED_BYTES_MAX);
 
 impl TxOutcome {
     /// Decode a stored outcome (canonical borsh, bounded).

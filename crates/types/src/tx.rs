@@ -1,21 +1,14 @@
-//! Transactions: a body signed with the sender's hybrid key.
+//! Transaction identifiers. The transactions themselves (body, call, signature) are the envelope of `publica-tx`,
+//! which gathers the modules' calls; the id is here so that every crate can name a transaction without it.
 //!
-//! Signed bytes: `signing_message("publica/tx", chain_id, borsh(body))` (see `docs/signatures.md`). The transaction
-//! id is `SHA-256(borsh(body))`: it does not cover the signature, so re-signing a body cannot make a "new"
-//! transaction, and the nonce makes each body executable at most once. Blocks, however, commit to the full hash
-//! (`SHA-256(borsh(transaction))`), so that a certified block hash fixes the signatures as well.
+//! The transaction id is `SHA-256(borsh(body))`: it does not cover the signature (see `publica-tx`).
 
 use std::fmt;
 
 use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};
 
-use crate::codec::{decode_canonical, encode, CodecError};
-use crate::{Call, ChainId, MAX_TX_BYTES};
-use publica_crypto::{sha256, signing_message, Address, Hash, Keypair, Signature};
-
-/// Signature tag of transactions.
-pub const TX_TAG: &str = "publica/tx";
+use publica_crypto::Hash;
 
 /// A transaction id: SHA-256 of the canonical body.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, BorshSerialize, BorshDeserialize)]
@@ -52,70 +45,5 @@ impl<'de> Deserialize<'de> for TxId {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <String as Deserialize>::deserialize(d)?;
         s.parse().map_err(serde::de::Error::custom)
-    }
-}
-
-/// What the sender signs.
-#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
-pub struct TxBody {
-    /// The network this transaction is for.
-    pub chain_id: ChainId,
-    /// The sending account (its address never changes, even when its key rotates).
-    pub sender: Address,
-    /// Must equal the sender's next nonce: each nonce is used once, in order.
-    pub nonce: u64,
-    /// Block time (Unix milliseconds) after which the transaction can no longer be included.
-    pub expires_at_ms: u64,
-    /// What to do.
-    pub call: Call,
-}
-
-impl TxBody {
-    /// The transaction id of this body.
-    pub fn id(&self) -> TxId {
-        TxId(sha256(&encode(self)))
-    }
-
-    /// The exact bytes both signature components sign.
-    pub fn signing_bytes(&self) -> Vec<u8> {
-        signing_message(TX_TAG, self.chain_id.as_str(), &encode(self))
-    }
-
-    /// Sign this body.
-    pub fn sign(self, key: &Keypair) -> Transaction {
-        let signature = key.sign(&self.signing_bytes());
-        Transaction { body: self, signature }
-    }
-}
-
-/// A signed transaction.
-#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
-pub struct Transaction {
-    /// The signed content.
-    pub body: TxBody,
-    /// Hybrid signature over `body.signing_bytes()`.
-    pub signature: Signature,
-}
-
-impl Transaction {
-    /// Decode a transaction from untrusted bytes: size limit, well-formedness and canonical form.
-    pub fn decode(bytes: &[u8]) -> Result<Self, CodecError> {
-        decode_canonical("transaction", bytes, MAX_TX_BYTES)
-    }
-
-    /// The canonical encoding.
-    pub fn encode(&self) -> Vec<u8> {
-        encode(self)
-    }
-
-    /// The transaction id.
-    pub fn id(&self) -> TxId {
-        self.body.id()
-    }
-
-    /// SHA-256 of the whole canonical encoding, signature included. Blocks commit to transactions by this hash, so
-    /// a block hash pins down every byte of every transaction, signatures too.
-    pub fn full_hash(&self) -> Hash {
-        sha256(&self.encode())
     }
 }

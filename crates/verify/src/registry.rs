@@ -31,7 +31,7 @@ use serde::{Deserialize, Serialize};
 use publica_registry::engine::{as_of_keys, decode_version};
 use publica_registry::schema::{Permit, Record, Title, Version};
 use publica_registry::verify::{owners_at, permit_status, OwnershipAt, PermitStatus};
-use publica_types::registry::RecordId;
+use publica_types::RecordId;
 
 use crate::{CertifiedHeader, KeyProof, VerifiedRead, VerifiedSets, VerifyError};
 

@@ -1,9 +1,11 @@
 //! "As of a date" answers: what their proofs cover, and dates the node cannot answer for.
 
 use axum::http::StatusCode;
-use publica_registry::query::PermitStatus;
-use publica_types::registry::{RecordId, RegistryCall};
-use publica_types::{AccountsCall, Call, Role};
+use publica_registry::call::RegistryCall;
+use publica_registry::verify::PermitStatus;
+use publica_tx::{AccountsCall, Call};
+use publica_types::RecordId;
+use publica_types::Role;
 use publica_verify::{PermitStatusAnswer, VerifiedSets, VerifyError};
 
 use crate::{agency, key, TestNet};

@@ -24,10 +24,10 @@ use publica_consensus::Application as _;
 use publica_node::app::NodeApp;
 use publica_node::shared::now_ms;
 use publica_node::{HomeLayout, NodeConfig, NodeHandle};
+use publica_tx::{AccountsCall, Block, Call, Transaction, TxBody};
 use publica_types::{
-    AccountsCall, AgencyId, Block, Call, ChainId, CommitCertificate, CommitSignature, DecidedExtensions, Genesis,
-    GenesisAccount, GenesisAgency, Keypair, Role, SignedVoteExtension, Transaction, TxBody, Validator, ValidatorSet,
-    VoteBody, VoteKind, MAX_TX_BYTES,
+    AgencyId, ChainId, CommitCertificate, CommitSignature, DecidedExtensions, Genesis, GenesisAccount, GenesisAgency,
+    Keypair, Role, SignedVoteExtension, Validator, ValidatorSet, VoteBody, VoteKind, MAX_TX_BYTES,
 };
 use serde_json::Value;
 use tower::ServiceExt as _;

@@ -5,7 +5,8 @@ use base64::Engine as _;
 use publica_merkle::log::{leaf_hash, root, verify_consistency};
 use publica_notary::checkpoint;
 use publica_tlog::{SignedCheckpoint, TlogProof};
-use publica_types::{Call, NotaryCall, Role, ValidatorSet};
+use publica_tx::{Call, NotaryCall};
+use publica_types::{Role, ValidatorSet};
 
 use crate::{agency, key, TestNet};
 
@@ -14,7 +15,7 @@ const NOTARY_SEED: u8 = 50;
 /// Register a notary, then anchor `batches` (one transaction per batch, one block per batch).
 fn anchored(batches: &[Vec<[u8; 32]>]) -> TestNet {
     let net = TestNet::new();
-    let register = Call::Accounts(publica_types::AccountsCall::RegisterOfficial {
+    let register = Call::Accounts(publica_tx::AccountsCall::RegisterOfficial {
         public_key: key(NOTARY_SEED).public_key().clone(),
         agency: agency(),
         roles: vec![Role::notary()],

@@ -1,8 +1,10 @@
 //! Outcomes: a committed transaction reports what it created, in the form the OpenAPI document declares.
 
 use axum::http::StatusCode;
-use publica_types::registry::{ApplicationAction, NewParcel, RecordId, RegistryCall, Share};
-use publica_types::{AccountsCall, Call, Keypair, Role, Transaction};
+use publica_registry::call::{ApplicationAction, NewParcel, RegistryCall, Share};
+use publica_tx::{AccountsCall, Call, Transaction};
+use publica_types::RecordId;
+use publica_types::{Keypair, Role};
 use serde_json::{json, Value};
 
 use crate::{agency, key, TestNet};

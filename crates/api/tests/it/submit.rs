@@ -4,7 +4,8 @@
 use axum::http::StatusCode;
 use publica_crypto::SIGNATURE_LEN;
 use publica_node::shared::now_ms;
-use publica_types::{AccountsCall, Call, ChainId, MAX_TX_BYTES};
+use publica_tx::{AccountsCall, Call};
+use publica_types::{ChainId, MAX_TX_BYTES};
 use serde_json::json;
 
 use crate::{b64, key, register_call, TestNet};

@@ -7,11 +7,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use parking_lot::Mutex;
 use publica_consensus::{start, Application, ConsensusConfig, ConsensusHandle};
 use publica_crypto::{sha256, Address, Hash, Keypair};
-use publica_types::block::tx_root;
+use publica_tx::tx_root;
+use publica_tx::Block;
 use publica_types::evidence::evidence_root;
 use publica_types::{
-    Block, BlockHeader, ChainId, CommitCertificate, DecidedExtensions, Misbehavior, Validator, ValidatorSet,
-    HEADER_VERSION,
+    BlockHeader, ChainId, CommitCertificate, DecidedExtensions, Misbehavior, Validator, ValidatorSet, HEADER_VERSION,
 };
 
 /// The blocks a node has committed, with their certificates and extensions, shared with the test so they survive a

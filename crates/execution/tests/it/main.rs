@@ -5,9 +5,11 @@ mod set_change;
 
 use std::collections::BTreeMap;
 
+use publica_accounts::call::{rotate_key_message, ROTATE_KEY_TAG};
 use publica_execution::*;
 use publica_merkle::{key_hash, value_hash, StateTree};
-use publica_types::call::{rotate_key_message, ROTATE_KEY_TAG};
+use publica_notary::call::MAX_ANCHOR_HASHES;
+use publica_tx::*;
 use publica_types::*;
 
 /// The committed state of a test chain: a map and its tree, advanced block by block.
@@ -385,7 +387,7 @@ fn proposer_and_validator_compute_the_same_state_root() {
     // The hashes execution hands back are the ones the header's tx_root is made of.
     assert_eq!(
         publica_types::block::tx_root_of_hashes(&proposed.included_hashes),
-        publica_types::block::tx_root(&proposed.included)
+        publica_tx::tx_root(&proposed.included)
     );
     let validated = execute_block(
         &chain,

@@ -1,7 +1,7 @@
 //! A block reports a new validator set only when the set after it differs from the set before it.
 
-use publica_types::governance::approval_message;
-use publica_types::*;
+use publica_governance::call::{approval_message, ValidatorChange};
+use publica_tx::*;
 
 use super::{key, Chain};
 

@@ -15,9 +15,8 @@ use publica_client::{Expiry, Signer};
 use publica_crypto::keystore::{KdfParams, Passphrase};
 use publica_crypto::Keypair;
 use publica_node::{NodeConfig, NodeHandle};
-use publica_types::{
-    AccountsCall, AgencyId, Call, Genesis, GenesisAccount, GenesisAgency, Role, Transaction, TxId, ValidatorSet,
-};
+use publica_tx::{AccountsCall, Call, Transaction};
+use publica_types::{AgencyId, Genesis, GenesisAccount, GenesisAgency, Role, TxId, ValidatorSet};
 use rayon::prelude::*;
 
 mod registry;
@@ -465,7 +464,8 @@ fn proof_hashes_for(n: u64) -> u32 {
 /// The anchors workload: see [`Workload::Anchors`].
 // Long: one measurement's phases in order, each a few lines, sharing the node, the keys and the signed load.
 fn run_anchors(args: &Params) -> Result<()> {
-    use publica_types::{NotaryCall, MAX_ANCHOR_HASHES};
+    use publica_notary::call::MAX_ANCHOR_HASHES;
+    use publica_tx::NotaryCall;
 
     if args.hashes == 0 || args.hashes.div_ceil(MAX_ANCHOR_HASHES) > 900 {
         bail!(

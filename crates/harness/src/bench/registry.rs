@@ -17,9 +17,11 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, ensure, Context, Result};
 use publica_client::{Expiry, Signer};
 use publica_crypto::{Address, Keypair};
-use publica_registry::query::OwnershipAt;
-use publica_types::registry::{ApplicationAction, NewParcel, Party, RecordId, RegistryCall, Share};
-use publica_types::{AccountsCall, Call, Role, Transaction, TxOutcome};
+use publica_registry::call::{ApplicationAction, NewParcel, Party, RegistryCall, Share};
+use publica_registry::verify::OwnershipAt;
+use publica_tx::{AccountsCall, Call, Transaction};
+use publica_types::RecordId;
+use publica_types::{Role, TxOutcome};
 use rayon::prelude::*;
 
 use super::{submit_all, BenchNode};
@@ -275,7 +277,7 @@ pub fn run(params: &Params) -> Result<()> {
             (as_of, keys)
         })?;
         let decision =
-            publica_registry::query::owners_at(&id, before_transfers, as_of.in_force.as_ref(), as_of.next.as_ref())?;
+            publica_registry::verify::owners_at(&id, before_transfers, as_of.in_force.as_ref(), as_of.next.as_ref())?;
         answers.push(publica_verify::OwnershipAnswer {
             record: id,
             at_ms: before_transfers,

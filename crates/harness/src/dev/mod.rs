@@ -15,7 +15,8 @@ use publica_client::{Expiry, Signer};
 use publica_crypto::keystore::Passphrase;
 use publica_crypto::Keypair;
 use publica_node::{NodeConfig, NodeHandle};
-use publica_types::{AccountsCall, AgencyId, Call, ChainId, Role, TxId, ValidatorSet};
+use publica_tx::{AccountsCall, Call};
+use publica_types::{AgencyId, ChainId, Role, TxId, ValidatorSet};
 
 use crate::genesis::{demo_agencies, demo_kdf, new_genesis, AGENCIES};
 use crate::home::{free_local_addr, write_home};

@@ -11,11 +11,12 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use publica_node::NodeHandle;
-use publica_registry::schema::Title;
-use publica_types::registry::{
+use publica_registry::call::{
     ApplicationAction, BeneficialOwner, CompanyDetails, ControlKind, EncumbranceKind, Holder, Interest, LegalForm,
-    NewParcel, Officer, OfficerRole, Party, RecordId, RegistryCall, Share, ShareOfControl, Shareholding,
+    NewParcel, Officer, OfficerRole, Party, RegistryCall, Share, ShareOfControl, Shareholding,
 };
+use publica_registry::schema::Title;
+use publica_types::RecordId;
 use publica_types::{Address, Role, TxId};
 
 use super::{demo_key, DemoSigners, CITIZENS};

@@ -1,10 +1,11 @@
 //! The accounts module: agencies, officials, citizens, roles and key rotation.
 //!
 //! Every other module asks this one who a sender is and which roles they hold ([`query::require_role`]). The
-//! layout follows the shape shared by all modules: [`schema`] (state layout), [`tx`] (calls and their checks),
+//! layout follows the shape shared by all modules: [`call`] (its calls), [`schema`] (state layout), [`tx`] (calls and their checks),
 //! [`query`] (reads), [`error`] (refusals with stable codes). Its rules are tested through execution, in
 //! `crates/execution/tests`, where every call runs the way a block runs it.
 
+pub mod call;
 pub mod error;
 pub mod query;
 pub mod schema;

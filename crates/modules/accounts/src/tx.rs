@@ -7,14 +7,14 @@
 //! - `register_citizen`: an active official holding `citizen-registrar` in an agency allowed to register citizens.
 //!   A national identifier commitment backs at most one account.
 //! - `rotate_key`: any active account, for itself; the new key proves possession by signing
-//!   [`publica_types::call::rotate_key_message`].
+//!   [`crate::call::rotate_key_message`].
 
 use std::collections::BTreeSet;
 
-use publica_types::call::{rotate_key_message, ROTATE_KEY_TAG};
+use crate::call::AccountsCall;
+use crate::call::{rotate_key_message, ROTATE_KEY_TAG};
 use publica_types::{
-    codec, AccountsCall, Address, AgencyId, CallContext, Genesis, PublicKey, PublicKeyBytes, Role, StateWrite, TxError,
-    TxOutcome,
+    codec, Address, AgencyId, CallContext, Genesis, PublicKey, PublicKeyBytes, Role, StateWrite, TxError, TxOutcome,
 };
 
 use crate::error;

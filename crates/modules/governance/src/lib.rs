@@ -1,7 +1,7 @@
 //! The governance module: agencies join and leave the validator set, and the roles each agency may grant change,
 //! by a vote of the validators.
 //!
-//! An agency administrator proposes a [`ValidatorChange`](publica_types::ValidatorChange) (a change of the
+//! An agency administrator proposes a [`ValidatorChange`](crate::call::ValidatorChange) (a change of the
 //! validator set, or `SetAgencyRoles`: a new list of the roles an agency may grant); members of the current
 //! validator set approve it with their consensus keys. The transaction whose approval brings the approving members
 //! of the CURRENT set above two thirds of its voting power applies the change: a new set is written under
@@ -9,9 +9,10 @@
 //! written to the agency's record (`publica_accounts::set_agency_roles`) and bind every later transaction, the rest
 //! of that block included. Approvals by validators that have meanwhile left the set no longer count.
 //!
-//! The module has the shape every module shares: [`schema`] (state layout), [`tx`] (its calls and their
+//! The module has the shape every module shares: [`call`] (its calls), [`schema`] (state layout), [`tx`] (its calls and their
 //! execution), [`query`] (reads), [`error`] (refusals with stable codes, 3100 to 3199).
 
+pub mod call;
 pub mod error;
 pub mod query;
 pub mod schema;

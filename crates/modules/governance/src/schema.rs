@@ -12,7 +12,8 @@
 use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};
 
-use publica_types::{Address, AgencyId, ValidatorChange};
+use crate::call::ValidatorChange;
+use publica_types::{Address, AgencyId};
 
 /// State key of the validator set that signs the next block.
 pub const VALIDATORS_KEY: &[u8] = b"sys/validators";

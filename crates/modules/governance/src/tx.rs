@@ -1,10 +1,11 @@
 //! Calls of the governance module and the rules they enforce: proposals by agency administrators, approvals by
 //! members of the current validator set, the change applied by the approval that reaches the quorum.
 
-use publica_types::governance::{approval_message, possession_message, PROPOSAL_LIFETIME_MAX_MS};
+use crate::call::{approval_message, possession_message, MAX_PROPOSAL_LIFETIME_MS};
+use crate::call::{GovernanceCall, ValidatorChange};
 use publica_types::{
-    codec, Address, CallContext, ErrorCode, GovernanceCall, Role, Signature, StateRead, StateWrite, TxError, TxOutcome,
-    ValidatorChange, ValidatorSet, MAX_TOTAL_VOTING_POWER,
+    codec, Address, CallContext, ErrorCode, Role, Signature, StateRead, StateWrite, TxError, TxOutcome, ValidatorSet,
+    MAX_TOTAL_VOTING_POWER,
 };
 
 use crate::error::{self, refuse};
@@ -36,15 +37,15 @@ fn propose(
 ) -> Result<u64, TxError> {
     let admin = publica_accounts::require_role(state, &ctx.sender, Role::ADMIN)?;
     let agency = admin.agency().cloned().expect("an account with a role is an official of an agency");
-    if expires_at_ms <= ctx.time_ms || expires_at_ms - ctx.time_ms > PROPOSAL_LIFETIME_MAX_MS {
+    if expires_at_ms <= ctx.time_ms || expires_at_ms - ctx.time_ms > MAX_PROPOSAL_LIFETIME_MS {
         return Err(refuse(
             error::PROPOSAL_EXPIRY_OUT_OF_RANGE,
             format!(
                 "a proposal stays open for up to {} days: expires_at_ms must be after the block time {} and at \
                      most {} ms later",
-                PROPOSAL_LIFETIME_MAX_MS / 86_400_000,
+                MAX_PROPOSAL_LIFETIME_MS / 86_400_000,
                 ctx.time_ms,
-                PROPOSAL_LIFETIME_MAX_MS
+                MAX_PROPOSAL_LIFETIME_MS
             ),
         ));
     }

@@ -14,9 +14,10 @@
 //! - finding whether a hash was anchored before reads an [`AnchorIndex`] kept by the node (hash → entry index),
 //!   which is a function of the log alone and therefore the same on every node.
 //!
-//! The module has the shape every module shares: [`schema`], [`tx`], [`query`], [`error`] (codes 3200 to 3299);
+//! The module has the shape every module shares: [`call`], [`schema`], [`tx`], [`query`], [`error`] (codes 3200 to 3299);
 //! its offline rules (entries, checkpoints) are `publica-notary-log`, re-exported here.
 
+pub mod call;
 pub mod error;
 pub mod query;
 pub mod schema;

@@ -2,9 +2,10 @@
 
 use std::collections::HashMap;
 
+use crate::call::{NotaryCall, MAX_ANCHOR_HASHES};
 use publica_merkle::frontier::Frontier;
 use publica_merkle::log::leaf_hash;
-use publica_types::{CallContext, Hash, NotaryCall, Role, StateRead, StateWrite, TxError, MAX_ANCHOR_HASHES};
+use publica_types::{CallContext, Hash, Role, StateRead, StateWrite, TxError};
 use rayon::prelude::*;
 
 use crate::error;

@@ -21,8 +21,9 @@
 
 use serde_json::{json, Value};
 
-use publica_types::registry::{ControlKind, Holder, RecordId, ShareOfControl};
+use crate::call::{ControlKind, Holder, ShareOfControl};
 use publica_types::time::format_time_ms;
+use publica_types::RecordId;
 use publica_types::{Address, StateRead};
 
 use crate::engine;

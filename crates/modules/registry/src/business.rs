@@ -16,11 +16,12 @@
 
 use std::collections::BTreeSet;
 
-use publica_types::registry::{
+use crate::call::{
     ApplicationAction, BeneficialOwner, CompanyDetails, Filing, Holder, LegalForm, Officer, OfficerRole, Party,
-    RecordId, ShareOfControl, Shareholding, MAX_BENEFICIAL_OWNERS, MAX_COMPANY_ADDRESS_BYTES, MAX_COMPANY_NAME_BYTES,
+    ShareOfControl, Shareholding, MAX_BENEFICIAL_OWNERS, MAX_COMPANY_ADDRESS_BYTES, MAX_COMPANY_NAME_BYTES,
     MAX_OFFICERS, MAX_SHAREHOLDERS,
 };
+use publica_types::RecordId;
 use publica_types::{Address, CallContext, ErrorCode, StateRead, StateWrite, TxError, TxOutcome};
 
 use crate::engine::{self, append, next_number};
@@ -279,7 +280,7 @@ fn person_holders(shareholders: &[Shareholding]) -> impl Iterator<Item = Address
 }
 
 /// Most parties a company filing's application may have (the bound of [`crate::schema::Application`]).
-pub const MAX_FILING_PARTIES: usize = 2 * publica_types::registry::MAX_OWNERS + 8;
+pub const MAX_FILING_PARTIES: usize = 2 * crate::call::MAX_OWNERS + 8;
 
 /// Who must consent to a filing before it takes effect.
 #[derive(Debug, Default, PartialEq, Eq)]

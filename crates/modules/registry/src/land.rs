@@ -14,10 +14,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::call::{ApplicationAction, EncumbranceKind, NewParcel, Share, MAX_MERGED_PARCELS, MAX_SUBDIVISION_CHILDREN};
 use publica_accounts::AccountKind;
-use publica_types::registry::{
-    ApplicationAction, EncumbranceKind, NewParcel, RecordId, Share, MAX_MERGED_PARCELS, MAX_SUBDIVISION_CHILDREN,
-};
+use publica_types::RecordId;
 use publica_types::{codec, Address, CallContext, ErrorCode, StateRead, StateWrite, TxError};
 
 use crate::engine::{self, append, next_number};

@@ -2,7 +2,7 @@
 //! registry (parcels, titles, encumbrances), permits and licences, and the business register (with its export in
 //! the Beneficial Ownership Data Standard).
 //!
-//! Layout, as for every module: [`schema`] (state layout and record types), [`tx`] (the calls, dispatched to
+//! Layout, as for every module: [`call`] (the calls and their payloads), [`schema`] (state layout and record types), [`tx`] (the calls, dispatched to
 //! [`land`], [`permits`], [`business`] and [`workflow`], which hold their checks), [`query`] (reads, returning the
 //! keys to prove), [`verify`] (the verifier's decisions from proven versions, used by `publica-verify`),
 //! [`error`] (refusals with stable codes), and the parts they share: [`engine`] (versioned records and as-of
@@ -15,6 +15,7 @@
 
 pub mod bods;
 pub mod business;
+pub mod call;
 pub mod engine;
 pub mod error;
 pub mod geo;

@@ -3,9 +3,9 @@
 //! A permit officer of any agency issues; only permit officers of the issuing agency change the permit afterwards.
 //! Transitions: issued → active; active ⇄ suspended; active or suspended → revoked (final). Renewal extends the
 //! end of validity of a permit that is not revoked and keeps its state. Each change is a new version, so the
-//! status at any date is a pure function of the version in force then (see [`crate::query::permit_status`]).
+//! status at any date is a pure function of the version in force then (see [`crate::verify::permit_status`]).
 
-use publica_types::registry::RecordId;
+use publica_types::RecordId;
 use publica_types::{Address, CallContext, ErrorCode, StateWrite, TxError};
 
 use crate::engine::{self, append};

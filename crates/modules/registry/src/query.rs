@@ -1,21 +1,20 @@
 //! Reads of the registry module: pure functions over the state.
 //!
 //! Answers that a citizen may want proven come with the list of state keys to prove (see [`engine::AsOf`]); the
-//! node attaches a state proof per key, and the verifier feeds the proven values to [`owners_at`] or
-//! [`permit_status`] (in [`crate::verify`], re-exported here for the node, which states the decision it serves),
-//! which decide from them alone.
+//! node attaches a state proof per key, and the verifier feeds the proven values to
+//! [`owners_at`](crate::verify::owners_at) or [`permit_status`](crate::verify::permit_status), which decide from
+//! them alone.
 
 use serde::{Deserialize, Serialize};
 
-use publica_types::registry::{ApplicationAction, Party, RecordId};
+use crate::call::{ApplicationAction, Party};
+use publica_types::RecordId;
 use publica_types::{Address, StateRead, TxError};
 
 use crate::engine::{self, AsOf};
 use crate::geo::{index, BBox, Polygon};
 use crate::schema::{Application, ApplicationStatus, Encumbrance, Parcel, Permit, Title, Version};
 use crate::{land, workflow};
-
-pub use crate::verify::{owners_at, permit_status, OwnershipAt, PermitStatus};
 
 /// A parcel as it stands: latest parcel version, title version and boundary.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,7 +46,7 @@ pub fn title_history(state: &dyn StateRead, id: &RecordId, from: u32, limit: usi
     engine::history(state, id.as_str(), from, limit)
 }
 
-/// The title version in force at `at_ms`, with the keys to prove (feed the proven values to [`owners_at`]).
+/// The title version in force at `at_ms`, with the keys to prove (feed the proven values to [`owners_at`](crate::verify::owners_at)).
 pub fn title_at(state: &dyn StateRead, parcel: &RecordId, at_ms: u64) -> AsOf<Title> {
     engine::as_of(state, parcel.as_str(), at_ms)
 }
@@ -123,7 +122,7 @@ pub fn permit_history(state: &dyn StateRead, id: &RecordId, from: u32, limit: us
     engine::history(state, id.as_str(), from, limit)
 }
 
-/// The permit version in force at `at_ms`, with the keys to prove (feed the proven values to [`permit_status`]).
+/// The permit version in force at `at_ms`, with the keys to prove (feed the proven values to [`permit_status`](crate::verify::permit_status)).
 pub fn permit_at(state: &dyn StateRead, id: &RecordId, at_ms: u64) -> AsOf<Permit> {
     engine::as_of(state, id.as_str(), at_ms)
 }

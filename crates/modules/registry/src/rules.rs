@@ -11,7 +11,7 @@ use publica_types::{Address, ErrorCode, Role, StateRead, TxError};
 
 /// The land registrar: first registrations, and the final approval of transfers, subdivisions and mergers.
 pub const REGISTRAR: &str = "registrar";
-/// A notary: witnesses transfers (the same role as the notary module's).
+/// A notary: attests transfers (the same role as the notary module's).
 pub const NOTARY: &str = Role::NOTARY;
 /// A bank: registers and releases mortgages and liens.
 pub const BANK: &str = "bank";

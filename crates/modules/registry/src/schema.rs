@@ -5,7 +5,7 @@
 //! | `reg/<kind>/<id>/h` | latest version number of a record, u32 little-endian |
 //! | `reg/<kind>/<id>/v/` ‖ version (u32 big-endian) | borsh [`Version`] of that record: one key per version, never overwritten |
 //! | `reg/geom/<parcel id>` | borsh [`Polygon`](crate::geo::Polygon), written once when the parcel is created |
-//! | `reg/appx/<application id>` | borsh `publica_types::registry::ApplicationAction`, written once when the application is opened |
+//! | `reg/appx/<application id>` | borsh `crate::call::ApplicationAction`, written once when the application is opened |
 //! | `reg/grid/` ‖ level (u8) ‖ x (u32 BE) ‖ y (u32 BE) | borsh [`Cell`] of the spatial index |
 //! | `reg/next/app`, `reg/next/enc`, `reg/next/company` | next application / encumbrance number / company serial, u64 little-endian |
 //! | `reg/company-name/<normalised name>` | the number of the company holding that name (kept after dissolution) |
@@ -20,7 +20,8 @@
 use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};
 
-use publica_types::registry::{EncumbranceKind, Party, RecordId, MAX_OWNERS, MAX_REGISTRY_TEXT_BYTES};
+use crate::call::{EncumbranceKind, Party, MAX_OWNERS, MAX_REGISTRY_TEXT_BYTES};
+use publica_types::RecordId;
 use publica_types::{codec, Address, AgencyId, Hash, Role, TxId};
 
 use crate::geo::BBox;
@@ -447,17 +448,17 @@ pub struct Company {
     /// The name, as registered (public).
     pub name: String,
     /// The legal form.
-    pub legal_form: publica_types::registry::LegalForm,
+    pub legal_form: crate::call::LegalForm,
     /// The registered address (public).
     pub registered_address: String,
     /// Where it stands.
     pub status: CompanyStatus,
     /// Officers.
-    pub officers: Vec<publica_types::registry::Officer>,
+    pub officers: Vec<crate::call::Officer>,
     /// Shareholders.
-    pub shareholders: Vec<publica_types::registry::Shareholding>,
+    pub shareholders: Vec<crate::call::Shareholding>,
     /// Beneficial owners.
-    pub beneficial_owners: Vec<publica_types::registry::BeneficialOwner>,
+    pub beneficial_owners: Vec<crate::call::BeneficialOwner>,
     /// Block time of its registration, Unix milliseconds.
     pub registered_ms: u64,
     /// Block time of its dissolution.
@@ -495,7 +496,7 @@ pub struct FilingRecord {
     /// The filing's number for this company, from 1.
     pub number: u32,
     /// What was filed.
-    pub filing: publica_types::registry::Filing,
+    pub filing: crate::call::Filing,
     /// The officer who filed it.
     pub filed_by: Address,
 }

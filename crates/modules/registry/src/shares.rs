@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use publica_types::registry::{Share, MAX_OWNERS};
+use crate::call::{Share, MAX_OWNERS};
 use publica_types::{Address, TxError};
 
 use crate::error::{self, refuse};

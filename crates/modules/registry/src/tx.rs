@@ -6,7 +6,7 @@
 //! [`business`]: crate::business
 //! [`workflow`]: crate::workflow
 
-use publica_types::registry::RegistryCall;
+use crate::call::RegistryCall;
 use publica_types::{CallContext, StateWrite, TxError, TxOutcome};
 
 use crate::{business, land, permits, workflow};

@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use publica_types::registry::RecordId;
+use publica_types::RecordId;
 
 use crate::engine::decide_as_of;
 use crate::error::RegistryError;

@@ -12,7 +12,7 @@
 //! then (a mortgage registered meanwhile, a title changed since opening), the approval is refused with it and the
 //! application stays open.
 
-use publica_types::registry::{ApplicationAction, Party, MAX_OWNERS};
+use crate::call::{ApplicationAction, Party, MAX_OWNERS};
 use publica_types::{codec, sha256, Address, CallContext, StateRead, StateWrite, TxError, TxOutcome};
 
 use crate::engine::{self, append, next_number};
@@ -35,7 +35,7 @@ pub(crate) struct OpeningFacts {
     /// The owners the action names.
     pub new_owners: Vec<Address>,
     /// The title version of every parcel concerned.
-    pub title_versions: Vec<(publica_types::registry::RecordId, u32)>,
+    pub title_versions: Vec<(publica_types::RecordId, u32)>,
     /// The founders of a company being registered.
     pub founders: Vec<Address>,
     /// The directors of the company concerned (for a filing, only when it changes the officers).

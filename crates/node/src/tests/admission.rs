@@ -7,9 +7,10 @@ use std::sync::Arc;
 use crate::app::NodeApp;
 use crate::shared::{now_ms, Shared, StoreView};
 use crate::{HomeLayout, NodeConfig, NodeHandle, TxStatus};
+use publica_accounts::call::{rotate_key_message, ROTATE_KEY_TAG};
 use publica_consensus::Application as _;
 use publica_crypto::Keypair;
-use publica_types::call::{rotate_key_message, ROTATE_KEY_TAG};
+use publica_tx::*;
 use publica_types::*;
 
 /// A node with two agencies (`land-registry`, administered by `admin`, allowed to register citizens, and

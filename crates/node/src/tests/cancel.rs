@@ -2,7 +2,8 @@
 
 use std::sync::atomic::AtomicBool;
 
-use publica_types::{AccountsCall, Call, ErrorCode, Role};
+use publica_tx::{AccountsCall, Call};
+use publica_types::{ErrorCode, Role};
 
 use super::admission::Net;
 

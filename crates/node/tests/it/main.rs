@@ -2,6 +2,7 @@
 
 use publica_crypto::Keypair;
 use publica_node::mempool::{Mempool, MempoolLimits, Priority};
+use publica_tx::*;
 use publica_types::*;
 
 fn key(i: u8) -> Keypair {

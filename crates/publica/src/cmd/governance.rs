@@ -10,8 +10,10 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
-use publica_types::governance::{approval_message, possession_message};
-use publica_types::{Address, AgencyId, GovernanceCall, Validator, ValidatorChange};
+use publica_governance::call::ValidatorChange;
+use publica_governance::call::{approval_message, possession_message};
+use publica_tx::GovernanceCall;
+use publica_types::{Address, AgencyId, Validator};
 use serde::{Deserialize, Serialize};
 
 use super::tx::{send_call, SendArgs};

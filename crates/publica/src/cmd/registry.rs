@@ -5,10 +5,11 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
-use publica_types::registry::{
-    ApplicationAction, EncumbranceKind, NewParcel, Party, RecordId, RegistryCall, Share, MAX_GEOJSON_BYTES,
+use publica_registry::call::{
+    ApplicationAction, EncumbranceKind, NewParcel, Party, RegistryCall, Share, MAX_GEOJSON_BYTES,
 };
 use publica_types::time::{format_time_ms, parse_time_ms};
+use publica_types::RecordId;
 use publica_types::{Address, Role, TxId};
 use serde_json::Value;
 
@@ -371,7 +372,7 @@ pub fn run_business(command: BusinessCommand) -> Result<()> {
     use super::tx::send_call;
     match command {
         BusinessCommand::Register { send, details, open_days } => {
-            let company: publica_types::registry::CompanyDetails = read_json(&details, "company details")?;
+            let company: publica_registry::call::CompanyDetails = read_json(&details, "company details")?;
             open(&send, ApplicationAction::RegisterCompany { company }, deadline(open_days)?)
         }
         BusinessCommand::Approve { send, application, as_role } => {
@@ -379,7 +380,7 @@ pub fn run_business(command: BusinessCommand) -> Result<()> {
             send_call(&send, RegistryCall::Approve { application, party })
         }
         BusinessCommand::File { send, company: number, filing, application, open_days } => {
-            let filing: publica_types::registry::Filing = read_json(&filing, "filing")?;
+            let filing: publica_registry::call::Filing = read_json(&filing, "filing")?;
             let company = company(&number)?;
             if application {
                 open(&send, ApplicationAction::FileCompanyChange { company, filing }, deadline(open_days)?)

@@ -6,10 +6,11 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use base64::Engine as _;
 use clap::{Args, Subcommand};
+use publica_accounts::call::{rotate_key_message, ROTATE_KEY_TAG};
 use publica_client::{id_commitment, Client, Expiry, Signer, DEFAULT_API};
 use publica_crypto::keystore::KeyFile;
-use publica_types::call::{rotate_key_message, ROTATE_KEY_TAG};
-use publica_types::{signing_message, AccountsCall, Address, AgencyId, Call, PublicKey, Role, Transaction, TxId};
+use publica_tx::{AccountsCall, Call, Transaction};
+use publica_types::{signing_message, Address, AgencyId, PublicKey, Role, TxId};
 
 use crate::keyfile::{self, PassphraseArgs};
 

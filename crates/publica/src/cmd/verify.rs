@@ -104,7 +104,7 @@ pub fn run(args: Args) -> Result<()> {
 /// time it names is refused (non-zero exit), after saying what its proofs do establish and up to when.
 // Long: one arm per kind of as-of answer, each a few lines of the same shape.
 fn verify_as_of(bytes: &[u8], sets: &VerifiedSets) -> Option<Result<()>> {
-    use publica_registry::query::OwnershipAt;
+    use publica_registry::verify::OwnershipAt;
     use publica_types::time::format_time_ms;
     use publica_verify::{Coverage, VerifiedAsOf, VerifyError};
     let value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
@@ -124,7 +124,7 @@ fn verify_as_of(bytes: &[u8], sets: &VerifiedSets) -> Option<Result<()>> {
         OwnershipAt::NotRegistered => "not registered".to_owned(),
     };
     let permit =
-        |d: &publica_registry::query::PermitStatus| serde_json::to_value(d).map(|d| d.to_string()).unwrap_or_default();
+        |d: &publica_registry::verify::PermitStatus| serde_json::to_value(d).map(|d| d.to_string()).unwrap_or_default();
     // What was decided, about which record, and how it was proven; or why not, with what is proven instead.
     type Outcome = (String, Result<(String, VerifiedAsOf<()>), VerifyError>, Option<(String, VerifiedAsOf<()>)>);
     fn plain<D>(v: VerifiedAsOf<D>) -> VerifiedAsOf<()> {

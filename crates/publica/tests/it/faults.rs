@@ -110,12 +110,12 @@ fn an_auditor_follows_the_chain_serves_proofs_and_catches_up_after_sigkill_witho
     }
     // It takes no transactions (they would never reach a block): a clear refusal sends the client to a validator.
     let (admin, _) = net.admin(0);
-    let tx = publica_types::TxBody {
+    let tx = publica_tx::TxBody {
         chain_id: net.chain_id.clone(),
         sender: admin.public_key().address(),
         nonce: 0,
         expires_at_ms: crate::testnet::now_ms() + 60_000,
-        call: publica_types::AccountsCall::SetActive { account: admin.public_key().address(), active: true }.into(),
+        call: publica_tx::AccountsCall::SetActive { account: admin.public_key().address(), active: true }.into(),
     }
     .sign(&admin);
     use base64::Engine as _;

@@ -18,7 +18,8 @@ use std::time::{Duration, Instant};
 
 use publica_crypto::keystore::{KeyFile, Passphrase};
 use publica_crypto::Keypair;
-use publica_types::{AccountsCall, AgencyId, Call, ChainId, Role, TxBody};
+use publica_tx::{AccountsCall, Call, TxBody};
+use publica_types::{AgencyId, ChainId, Role};
 use serde_json::Value;
 
 use crate::{stdout_lines, text, BIN};

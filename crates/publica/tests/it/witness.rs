@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use publica_crypto::Keypair;
 use publica_tlog::{SignatureType, TlogProof, VerifierKey};
-use publica_types::{Call, NotaryCall, TxBody};
+use publica_tx::{Call, NotaryCall, TxBody};
 
 use super::{free_port, text, Dev, BIN};
 

@@ -2,7 +2,7 @@
 
 use publica_crypto::Keypair;
 use publica_storage::{BlockCommit, Store, StoreError};
-use publica_types::block::tx_root;
+use publica_tx::{tx_root, AccountsCall, Block, Call, Transaction, TxBody};
 use publica_types::*;
 
 fn genesis(name: &str) -> Genesis {

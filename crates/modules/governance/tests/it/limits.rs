@@ -2,9 +2,10 @@
 //! checkpoint keys no verifier can use, or checkpoint keys colliding with a member's key id.
 
 use publica_crypto::Keypair;
+use publica_governance::call::possession_message;
+use publica_governance::call::ValidatorChange;
 use publica_governance::{error, VALIDATORS_KEY};
-use publica_types::governance::possession_message;
-use publica_types::{codec, StateWrite, Validator, ValidatorChange, ValidatorSet};
+use publica_types::{codec, StateWrite, Validator, ValidatorSet};
 
 use super::{agency, chain_id, code, key, Net};
 

@@ -6,13 +6,15 @@ use std::rc::Rc;
 mod limits;
 
 use publica_crypto::{sha256, Keypair};
+use publica_governance::call::GovernanceCall;
+use publica_governance::call::ValidatorChange;
+use publica_governance::call::{approval_message, possession_message};
 use publica_governance::{
     error, execute, operator, proposal, proposal_count, validator_set, ProposalStatus, VALIDATORS_KEY,
 };
-use publica_types::governance::{approval_message, possession_message};
 use publica_types::{
-    codec, AgencyId, CallContext, ChainId, Code, ErrorCode, Genesis, GenesisAccount, GenesisAgency, GovernanceCall,
-    StateRead, StateWrite, TxError, TxId, TxOutcome, Validator, ValidatorChange, ValidatorSet,
+    codec, AgencyId, CallContext, ChainId, Code, ErrorCode, Genesis, GenesisAccount, GenesisAgency, StateRead,
+    StateWrite, TxError, TxId, TxOutcome, Validator, ValidatorSet,
 };
 
 #[derive(Clone, Default, PartialEq, Eq, Debug)]

@@ -11,7 +11,7 @@
 //! their entries whose boxes overlap it, and descends where `below` is not zero. It reads only cells that meet the
 //! box: the work grows with the number of parcels near the box, not with the number of parcels registered.
 
-use publica_types::registry::RecordId;
+use publica_types::RecordId;
 use publica_types::{codec, StateRead, StateWrite, TxError};
 
 use super::polygon::{BBox, MAX_LAT, MAX_LON};

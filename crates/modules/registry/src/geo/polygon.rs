@@ -15,8 +15,8 @@ use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};
 
 use super::json::{self, decimal_to_fixed, Json};
+use crate::call::MAX_GEOJSON_BYTES;
 use crate::error::RegistryError;
-use publica_types::registry::MAX_GEOJSON_BYTES;
 
 /// Fixed-point units per degree: coordinates are stored in 1e-7 degree (about 1.1 cm of latitude).
 pub const UNITS_PER_DEGREE: i64 = 10_000_000;

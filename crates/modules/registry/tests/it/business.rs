@@ -6,13 +6,14 @@ use std::process::Command;
 
 use publica_registry::bods::{self, Publisher};
 use publica_registry::business::validate_company_number;
+use publica_registry::call::{
+    ApplicationAction, BeneficialOwner, CompanyDetails, ControlKind, Filing, Holder, Interest, LegalForm, Officer,
+    OfficerRole, Party, RegistryCall, ShareOfControl, Shareholding,
+};
 use publica_registry::error;
 use publica_registry::query;
 use publica_registry::schema::CompanyStatus;
-use publica_types::registry::{
-    ApplicationAction, BeneficialOwner, CompanyDetails, ControlKind, Filing, Holder, Interest, LegalForm, Officer,
-    OfficerRole, Party, RecordId, RegistryCall, ShareOfControl, Shareholding,
-};
+use publica_types::RecordId;
 use publica_types::{Address, ErrorCode, Role, StateRead};
 
 use crate::{official, World};

@@ -9,13 +9,15 @@ use proptest::prelude::*;
 use publica_accounts::schema::{account_key, agency_key};
 use publica_accounts::{AccountKind, AccountRecord, AgencyRecord};
 use publica_crypto::Keypair;
+use publica_registry::call::{ApplicationAction, EncumbranceKind, NewParcel, Party, RegistryCall, Share};
 use publica_registry::engine::{self, as_of_keys};
 use publica_registry::geo::{Point, Polygon};
-use publica_registry::query::{self, ApplicationState, OwnershipAt, PermitStatus};
+use publica_registry::query::{self, ApplicationState};
 use publica_registry::rules::{DIRECT_RULES, WORKFLOW_RULES};
 use publica_registry::schema::{RecordKind, Title, TitleBasis};
+use publica_registry::verify::{self, OwnershipAt, PermitStatus};
 use publica_registry::{error, execute, RegistryError};
-use publica_types::registry::{ApplicationAction, EncumbranceKind, NewParcel, Party, RecordId, RegistryCall, Share};
+use publica_types::RecordId;
 use publica_types::{
     codec, Address, CallContext, Code, ErrorCode, PublicKeyBytes, Role, StateRead, StateWrite, TxError, TxId, TxOutcome,
 };
@@ -1047,7 +1049,7 @@ fn owners_as_of_any_date_across_many_versions() {
     for d in probes {
         let expected = model.iter().rposition(|(t, _)| *t <= d);
         let answer = query::title_at(&w.state, &rid("P"), d);
-        let decided = query::owners_at(&rid("P"), d, answer.in_force.as_ref(), answer.next.as_ref()).unwrap();
+        let decided = verify::owners_at(&rid("P"), d, answer.in_force.as_ref(), answer.next.as_ref()).unwrap();
         match expected {
             None => {
                 assert_eq!(decided, OwnershipAt::NotRegistered);
@@ -1071,14 +1073,14 @@ fn owners_as_of_any_date_across_many_versions() {
     let (v, n) = (a.in_force.clone().unwrap(), a.next.clone().unwrap());
     let older = engine::version::<Title>(&w.state, "P", v.version - 1).unwrap();
     assert!(
-        matches!(query::owners_at(&rid("P"), d, Some(&older), Some(&v)), Err(RegistryError::AsOf(_))),
+        matches!(verify::owners_at(&rid("P"), d, Some(&older), Some(&v)), Err(RegistryError::AsOf(_))),
         "skipping a later version in force"
     );
-    assert!(query::owners_at(&rid("P"), d, Some(&older), None).is_ok(), "absence proofs are the verifier's part");
-    assert!(query::owners_at(&rid("P"), d, Some(&n), None).is_err(), "a version after the date");
-    assert!(query::owners_at(&rid("P"), d, Some(&v), Some(&older)).is_err(), "the wrong following version");
-    assert!(query::owners_at(&rid("Q"), d, Some(&v), Some(&n)).is_err(), "another record's versions");
-    assert!(query::owners_at(&rid("P"), d, None, Some(&v)).is_err(), "claiming absence with a later version 1");
+    assert!(verify::owners_at(&rid("P"), d, Some(&older), None).is_ok(), "absence proofs are the verifier's part");
+    assert!(verify::owners_at(&rid("P"), d, Some(&n), None).is_err(), "a version after the date");
+    assert!(verify::owners_at(&rid("P"), d, Some(&v), Some(&older)).is_err(), "the wrong following version");
+    assert!(verify::owners_at(&rid("Q"), d, Some(&v), Some(&n)).is_err(), "another record's versions");
+    assert!(verify::owners_at(&rid("P"), d, None, Some(&v)).is_err(), "claiming absence with a later version 1");
     // Encoded versions decode with their size limit and schema.
     let bytes = w.state.get(&a.keys[0]).unwrap();
     assert_eq!(engine::decode_version::<Title>(&bytes).unwrap(), v);
@@ -1142,7 +1144,7 @@ fn permit_life_cycle_and_status_at_dates() {
     w.refused(officer, RegistryCall::ReinstatePermit { permit: rid("B-7") }, error::PERMIT_REVOKED, "revoked");
     let status = |d: u64| {
         let a = query::permit_at(&w.state, &rid("B-7"), d);
-        query::permit_status(&rid("B-7"), d, a.in_force.as_ref(), a.next.as_ref()).unwrap()
+        verify::permit_status(&rid("B-7"), d, a.in_force.as_ref(), a.next.as_ref()).unwrap()
     };
     assert_eq!(status(t_issued - 1), PermitStatus::NotIssued);
     assert_eq!(status(t_issued), PermitStatus::NotYetValid);
@@ -1154,7 +1156,7 @@ fn permit_life_cycle_and_status_at_dates() {
     assert_eq!(query::permit_history(&w.state, &rid("B-7"), 1, 100).len(), 5);
     // Without the renewal, the permit would have expired: check the dates rule on the issued version alone.
     let v1 = engine::version::<publica_registry::schema::Permit>(&w.state, "B-7", 1).unwrap();
-    assert_eq!(query::permit_status(&rid("B-7"), until, Some(&v1), None).unwrap(), PermitStatus::Expired);
+    assert_eq!(verify::permit_status(&rid("B-7"), until, Some(&v1), None).unwrap(), PermitStatus::Expired);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use publica_types::block::tx_root;
+use publica_tx::tx_root;
+use publica_tx::*;
 use publica_types::codec::CodecError;
 use publica_types::evidence::{
     check_recordable, evidence_count, evidence_count_of, evidence_index_key, evidence_root, is_recorded, record,

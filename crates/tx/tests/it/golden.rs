@@ -2,8 +2,9 @@
 //! types, these must not change.
 
 use publica_crypto::Address;
-use publica_types::registry::{RecordId, RegistryCall};
-use publica_types::*;
+use publica_governance::call::ValidatorChange;
+use publica_tx::*;
+use publica_types::{codec, RecordId, MAX_TX_BYTES};
 
 fn calls() -> Vec<Call> {
     let account = Address([7; 20]);

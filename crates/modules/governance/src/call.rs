@@ -13,16 +13,16 @@
 use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};
 
-use crate::codec::encode;
-use crate::{AgencyId, ChainId, Role, Validator};
-use publica_crypto::{sha256, signing_message, Address, Hash, Signature};
+use publica_types::codec::encode;
+use publica_types::{sha256, signing_message, Address, Hash, Signature};
+use publica_types::{AgencyId, ChainId, Role, Validator};
 
 /// Signature tag of a new validator's proof of possession.
 pub const VALIDATOR_POSSESSION_TAG: &str = "publica/validator-possession";
 /// Signature tag of a validator's approval of a governance proposal.
 pub const APPROVAL_TAG: &str = "publica/governance-approval";
 /// Longest time a proposal stays open: 30 days.
-pub const PROPOSAL_LIFETIME_MAX_MS: u64 = 30 * 24 * 3600 * 1000;
+pub const MAX_PROPOSAL_LIFETIME_MS: u64 = 30 * 24 * 3600 * 1000;
 
 /// Calls of the governance module.
 // Like the accounts calls, these carry keys and signatures inline; a transaction holds one call and is rarely moved.
@@ -32,7 +32,7 @@ pub const PROPOSAL_LIFETIME_MAX_MS: u64 = 30 * 24 * 3600 * 1000;
 pub enum GovernanceCall {
     /// An agency administrator proposes a change (of the validator set or of an agency's roles), open for approval
     /// until block time
-    /// `expires_at_ms` (at most [`PROPOSAL_LIFETIME_MAX_MS`] ahead).
+    /// `expires_at_ms` (at most [`MAX_PROPOSAL_LIFETIME_MS`] ahead).
     Propose { change: ValidatorChange, expires_at_ms: u64 },
     /// A member of the current validator set approves proposal `proposal`: `signature` is its consensus key's
     /// signature over [`approval_message`].

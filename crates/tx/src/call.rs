@@ -1,0 +1,78 @@
+//! The call envelope: which module a transaction addresses, dispatched by module and then by method.
+//!
+//! Each module owns its calls (`publica_accounts::call`, `publica_notary::call`, `publica_governance::call`,
+//! `publica_registry::call`); this enum only names the module. Its borsh encoding is one byte for the module (the
+//! variant index), then the module's own encoding, whose first byte is the method; the JSON form is
+//! `{"module": …, "call": {"method": …, …}}`. Variant order is part of the signed bytes: a new module is only ever
+//! appended.
+
+use borsh::{BorshDeserialize, BorshSerialize};
+use serde::{Deserialize, Serialize};
+
+use publica_accounts::call::AccountsCall;
+use publica_governance::call::GovernanceCall;
+use publica_notary::call::NotaryCall;
+use publica_registry::call::RegistryCall;
+
+/// A call to one of the ledger's modules.
+// An accounts call carries keys and signatures inline (hundreds of bytes); a transaction holds exactly one call and
+// is moved rarely, so boxing it would only add an allocation per transaction.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(tag = "module", content = "call", rename_all = "snake_case")]
+pub enum Call {
+    /// The accounts module: officials, citizens, roles, key rotation.
+    Accounts(AccountsCall),
+    /// The notary module: document hashes anchored in the append-only log.
+    Notary(NotaryCall),
+    /// The governance module: changes of the validator set, approved by the validators.
+    Governance(GovernanceCall),
+    /// The registry module: land parcels and titles, encumbrances, multi-party applications, permits.
+    Registry(RegistryCall),
+}
+
+impl Call {
+    /// The module's name, for logs and metrics.
+    pub fn module(&self) -> &'static str {
+        match self {
+            Call::Accounts(_) => "accounts",
+            Call::Notary(_) => "notary",
+            Call::Governance(_) => "governance",
+            Call::Registry(_) => "registry",
+        }
+    }
+
+    /// The method's name, for logs and metrics.
+    pub fn method(&self) -> &'static str {
+        match self {
+            Call::Accounts(c) => c.method(),
+            Call::Notary(c) => c.method(),
+            Call::Governance(c) => c.method(),
+            Call::Registry(c) => c.method(),
+        }
+    }
+}
+
+impl From<AccountsCall> for Call {
+    fn from(call: AccountsCall) -> Self {
+        Call::Accounts(call)
+    }
+}
+
+impl From<NotaryCall> for Call {
+    fn from(call: NotaryCall) -> Self {
+        Call::Notary(call)
+    }
+}
+
+impl From<RegistryCall> for Call {
+    fn from(call: RegistryCall) -> Self {
+        Call::Registry(call)
+    }
+}
+
+impl From<GovernanceCall> for Call {
+    fn from(call: GovernanceCall) -> Self {
+        Call::Governance(call)
+    }
+}
