@@ -9,7 +9,7 @@
 //! connections themselves: how many, from one address, and how long each may take to send a request or stay idle.
 //!
 //! A response that proves several reads carries the certified header once (`certified`: header and commit
-//! certificate) and each read as a [`publica_verify::KeyProof`] naming that header's height ([`Proofs`]); a
+//! certificate) and each read as a [`publica_verify::KeyProof`] naming that header's height (`Proofs`); a
 //! certificate holds about 4.7 KB per signer, so a page of proofs costs one certificate, not one per item.
 //! `publica_verify::verify_document` (and `publica verify`) checks every proof of such a response.
 
