@@ -16,8 +16,10 @@
 //!    line of a known validator key verifies, and that set was signing at that time: the same rule as
 //!    `publica_notary_log::checkpoint::verify_checkpoint` (`checkpoint_quorum`), with the set in force chosen by the
 //!    time the signing majority attests, never by the latest line (which one validator could date anywhere);
-//! 7. at least `min_witnesses` distinct witness keys of the policy cosigned the checkpoint, and every line of a
-//!    policy witness key verifies.
+//! 7. at least `min_witnesses` distinct witnesses of the policy cosigned the checkpoint, and every line of a
+//!    policy witness key verifies. A witness is a name: one witness may have several keys (Publica's witnesses
+//!    have an Ed25519 and an ML-DSA-44 key under one name), and it counts once, when every one of its keys the
+//!    policy lists cosigned — like a validator, whose two signatures are both required.
 //!
 //! The `extra` data is not authenticated by the tlog-proof format itself; it is authenticated here because its
 //! leaf hash must be the one the inclusion proof binds to the signed root (check 5).
@@ -47,9 +49,9 @@ pub struct ReceiptPolicy {
     /// The verified validator sets: a quorum of the set that was signing at the checkpoint's time must have signed
     /// it.
     pub validators: VerifiedSets,
-    /// Trusted witness keys (C2SP vkeys of cosigners).
+    /// Trusted witness keys (C2SP vkeys of cosigners); keys with the same name are one witness's.
     pub witnesses: Vec<VerifierKey>,
-    /// How many distinct keys of `witnesses` must have cosigned.
+    /// How many distinct witnesses (names of `witnesses`) must have cosigned, each with every key listed for it.
     pub min_witnesses: usize,
 }
 
@@ -59,14 +61,25 @@ impl ReceiptPolicy {
         Self { chain_id, validators, witnesses: Vec::new(), min_witnesses: 0 }
     }
 
+    /// The distinct witnesses of the policy: the names of its witness keys, sorted.
+    pub fn witness_names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self.witnesses.iter().map(|k| k.name.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        names
+    }
+
     /// Refuse a policy that can never be met or that mistakes the log's own keys for witnesses.
     fn check(&self) -> Result<(), ReceiptError> {
-        if self.min_witnesses > self.witnesses.len() {
+        let names = self.witness_names().len();
+        if self.min_witnesses > names {
             return Err(ReceiptError::Policy(format!(
-                "{} witness cosignatures are required but only {} witness keys are given; add --witness keys or \
-                 lower --min-witnesses",
+                "{} witnesses must cosign but only {names} {} given ({} {}; keys with one name are one \
+                 witness); add --witness keys of other witnesses or lower --min-witnesses",
                 self.min_witnesses,
-                self.witnesses.len()
+                if names == 1 { "witness is" } else { "witnesses are" },
+                self.witnesses.len(),
+                if self.witnesses.len() == 1 { "key" } else { "keys" },
             )));
         }
         let log = origin(&self.chain_id);
@@ -216,7 +229,7 @@ pub enum ReceiptError {
         "witness quorum check failed: {got} of the trusted witnesses cosigned the checkpoint, {required} are required"
     )]
     WitnessQuorum {
-        /// Distinct witness keys whose cosignatures verified.
+        /// Distinct witnesses all of whose policy keys cosigned.
         got: usize,
         /// The policy's minimum.
         required: usize,
@@ -404,8 +417,20 @@ fn verify_witnesses(
             Err(e) => return Err(ReceiptError::WitnessSignature(e)),
         }
     };
-    if witnesses.len() < policy.min_witnesses {
-        return Err(ReceiptError::WitnessQuorum { got: witnesses.len(), required: policy.min_witnesses });
+    // A witness counts when each of its policy keys cosigned: one key of a two-key witness is not the witness.
+    let complete = policy
+        .witness_names()
+        .into_iter()
+        .filter(|name| {
+            policy
+                .witnesses
+                .iter()
+                .filter(|k| k.name == *name)
+                .all(|k| witnesses.iter().any(|w| w.name == k.name && w.key_id == k.key_id))
+        })
+        .count();
+    if complete < policy.min_witnesses {
+        return Err(ReceiptError::WitnessQuorum { got: complete, required: policy.min_witnesses });
     }
     Ok(witnesses)
 }

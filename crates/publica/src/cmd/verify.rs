@@ -27,7 +27,8 @@ pub struct Args {
     /// For a receipt: a trusted witness's verifier key (C2SP vkey), or a file of them, one per line. Repeatable.
     #[arg(long, value_name = "VKEY")]
     witness: Vec<String>,
-    /// For a receipt: how many distinct witnesses must have cosigned (default: every --witness given).
+    /// For a receipt: how many distinct witnesses must have cosigned, each with every key given for it; keys with
+    /// one name are one witness (default: every witness given).
     #[arg(long, value_name = "K")]
     min_witnesses: Option<usize>,
     /// For a receipt: a newer signed checkpoint that must extend the receipt's (needs --consistency-proof).
@@ -277,12 +278,9 @@ fn verify_receipt(args: &Args, genesis: &Genesis, receipt: &[u8]) -> Result<()> 
         witnesses.extend(parse_witness(w)?);
     }
     let sets = validator_sets(args, genesis)?;
-    let policy = ReceiptPolicy {
-        chain_id: genesis.chain_id.clone(),
-        validators: sets,
-        min_witnesses: args.min_witnesses.unwrap_or(witnesses.len()),
-        witnesses,
-    };
+    let mut policy =
+        ReceiptPolicy { chain_id: genesis.chain_id.clone(), validators: sets, min_witnesses: 0, witnesses };
+    policy.min_witnesses = args.min_witnesses.unwrap_or(policy.witness_names().len());
     let document = args.file.as_deref().map(sha256_file).transpose()?;
     let verified = match publica_verify::verify_receipt(receipt, &policy, document.as_ref()) {
         Ok(v) => v,

@@ -251,10 +251,28 @@ fn each_forgery_fails_at_its_own_check() {
         verify_receipt(&one, &policy(2), None).unwrap_err(),
         ReceiptError::WitnessQuorum { got: 1, required: 2 }
     );
-    // A witness key listed twice is one witness.
+    // A witness key listed twice is one witness: two cannot be required of it.
     let mut doubled = policy(2);
     doubled.witnesses = vec![Witnesses::new().ed.verifier_key(), Witnesses::new().ed.verifier_key()];
-    assert_eq!(verify_receipt(&one, &doubled, None).unwrap_err(), ReceiptError::WitnessQuorum { got: 1, required: 2 });
+    assert!(matches!(verify_receipt(&one, &doubled, None), Err(ReceiptError::Policy(_))));
+    doubled.min_witnesses = 1;
+    assert!(verify_receipt(&one, &doubled, None).is_ok());
+
+    // One witness with two keys (one name) is one witness, and counts only when both its keys cosigned.
+    let hybrid_ed = Ed25519Cosigner::from_seed("hybrid.example", &[31; 32]).unwrap();
+    let hybrid_ml = MlDsa44Cosigner::from_seed("hybrid.example", &[32; 32]).unwrap();
+    let mut hybrid = policy(2);
+    hybrid.witnesses = vec![hybrid_ed.verifier_key(), hybrid_ml.verifier_key()];
+    let mut half = checkpoint(&leaves, 4, false);
+    half.add_signature(hybrid_ed.cosign(&half.checkpoint, TIME_S).unwrap());
+    let half = receipt_for(&entries, 4, half);
+    assert!(matches!(verify_receipt(&half, &hybrid, None), Err(ReceiptError::Policy(_))), "two of one witness");
+    hybrid.min_witnesses = 1;
+    assert_eq!(verify_receipt(&half, &hybrid, None).unwrap_err(), ReceiptError::WitnessQuorum { got: 0, required: 1 });
+    let mut both = checkpoint(&leaves, 4, false);
+    both.add_signature(hybrid_ed.cosign(&both.checkpoint, TIME_S).unwrap());
+    both.add_signature(hybrid_ml.cosign(&both.checkpoint, TIME_S).unwrap());
+    assert!(verify_receipt(&receipt_for(&entries, 4, both), &hybrid, None).is_ok());
 
     // A forged witness cosignature.
     let mut bad_witness = checkpoint(&leaves, 4, false);
