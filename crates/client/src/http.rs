@@ -21,6 +21,30 @@ const STARTING_WAIT: Duration = Duration::from_secs(15);
 /// Largest text document read from the notary routes (a receipt is at most 512 KiB).
 pub const MAX_TEXT_BYTES: u64 = 1 << 20;
 
+/// The base URL of a node's API from what a person types: a URL (`http://host:port`, `https://host`) or an
+/// address (`host:port`, `127.0.0.1:8080`), which means plain HTTP. A trailing `/` is dropped; a path prefix is
+/// kept (a node behind a proxy at `https://agency.example/publica`).
+pub fn api_base(text: &str) -> Result<String> {
+    let text = text.trim();
+    let usage = "give the node's API as a URL such as http://127.0.0.1:8080 or as HOST:PORT";
+    let (scheme, rest) = match text.split_once("://") {
+        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https") => {
+            (scheme.to_ascii_lowercase(), rest)
+        }
+        Some((scheme, _)) => bail!("{text:?}: the API is served over http or https, not {scheme:?}; {usage}"),
+        None => ("http".to_owned(), text),
+    };
+    let (authority, path) = rest.split_once('/').map_or((rest, ""), |(a, p)| (a, p));
+    if authority.is_empty() || authority.starts_with(':') || authority.contains(['@', ' ', '?', '#']) {
+        bail!("{text:?} names no host; {usage}");
+    }
+    if path.contains(['?', '#']) {
+        bail!("{text:?} has a query or fragment; {usage}");
+    }
+    let path = path.trim_end_matches('/');
+    Ok(if path.is_empty() { format!("{scheme}://{authority}") } else { format!("{scheme}://{authority}/{path}") })
+}
+
 /// A client of one node's REST API.
 #[derive(Clone, Debug)]
 pub struct Client {
@@ -33,20 +57,17 @@ pub struct Client {
 }
 
 impl Client {
-    /// A client of the node at `base` (e.g. `http://127.0.0.1:8080`), with [`REQUEST_TIMEOUT`].
+    /// A client of the node at `base` (`http://127.0.0.1:8080`, or `127.0.0.1:8080`: see [`api_base`]), with
+    /// [`REQUEST_TIMEOUT`].
     pub fn new(base: &str) -> Result<Self> {
         Self::with_timeout(base, REQUEST_TIMEOUT)
     }
 
     /// A client of the node at `base` whose requests give up after `timeout`.
     pub fn with_timeout(base: &str, timeout: Duration) -> Result<Self> {
+        let base = api_base(base)?;
         let http = reqwest::blocking::Client::builder().timeout(timeout).build()?;
-        Ok(Self {
-            base: base.trim_end_matches('/').to_owned(),
-            http,
-            unreachable_hint: "is it running? (--api URL)".to_owned(),
-            name_node_in_refusals: false,
-        })
+        Ok(Self { base, http, unreachable_hint: "is it running? (--api URL)".to_owned(), name_node_in_refusals: false })
     }
 
     /// Say `hint` after "cannot reach the node at URL" when the node does not answer.
@@ -253,4 +274,23 @@ pub enum Text {
     NotFound(String),
     /// 503, with the node's message.
     Unavailable(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::api_base;
+
+    #[test]
+    fn an_api_is_named_by_url_or_by_address() {
+        assert_eq!(api_base("http://127.0.0.1:8080").unwrap(), "http://127.0.0.1:8080");
+        assert_eq!(api_base("http://127.0.0.1:8080/").unwrap(), "http://127.0.0.1:8080");
+        assert_eq!(api_base("127.0.0.1:8080").unwrap(), "http://127.0.0.1:8080");
+        assert_eq!(api_base("localhost:9000").unwrap(), "http://localhost:9000");
+        assert_eq!(api_base("HTTPS://agency.example/publica/").unwrap(), "https://agency.example/publica");
+        assert_eq!(api_base("[::1]:8080").unwrap(), "http://[::1]:8080");
+        for bad in ["", ":8080", "ftp://host:21", "http://", "http://user@host", "http://host/?a=1", "host:80/#x"] {
+            let err = api_base(bad).unwrap_err().to_string();
+            assert!(err.contains("http://127.0.0.1:8080 or as HOST:PORT"), "{bad:?}: {err}");
+        }
+    }
 }

@@ -49,7 +49,7 @@ pub mod routes;
 pub mod signer;
 
 #[cfg(feature = "http")]
-pub use http::{Client, Text, DEFAULT_API};
+pub use http::{api_base, Client, Text, DEFAULT_API};
 #[cfg(feature = "http")]
 pub use routes::{BlockAt, NodeStatus};
 #[cfg(feature = "http")]

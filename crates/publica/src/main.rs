@@ -104,7 +104,31 @@ enum Command {
     Load(cmd::load::Args),
 }
 
+/// The exit code of a command whose standard output was closed by its reader: 128 + SIGPIPE, as a shell reports
+/// any Unix tool stopped by a closed pipe.
+const CLOSED_STDOUT_EXIT: i32 = 141;
+
+/// End the process quietly when its standard output is closed by the reader (`publica verify … | head -1`). The
+/// Rust runtime ignores SIGPIPE, so `println!` to a closed pipe panics; this hook turns exactly that panic into the
+/// exit a Unix tool would make, and leaves every other panic to the default hook.
+fn quiet_on_closed_stdout() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(CLOSED_STDOUT_EXIT);
+        }
+        default(info)
+    }));
+}
+
 fn main() -> std::process::ExitCode {
+    quiet_on_closed_stdout();
     let cli = Cli::parse();
     if let Err(message) = init_log(cli.log.as_deref()) {
         eprintln!("error: {message}");

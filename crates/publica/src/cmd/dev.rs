@@ -12,8 +12,8 @@ pub struct Args {
     /// Directory for the demo network (created on first run, reused after).
     #[arg(long, value_name = "DIR", default_value = "publica-dev")]
     home: PathBuf,
-    /// REST API listen address.
-    #[arg(long, default_value = "127.0.0.1:8080")]
+    /// REST API listen address: HOST:PORT, or the URL clients will use (http://HOST:PORT).
+    #[arg(long, default_value = "127.0.0.1:8080", value_parser = super::listen_address)]
     api: SocketAddr,
     /// Delete the directory first and start a fresh network.
     #[arg(long)]

@@ -28,3 +28,18 @@ pub fn read_bounded(path: &std::path::Path, max: u64, what: &str) -> anyhow::Res
     }
     Ok(bytes)
 }
+
+/// A listen address from what a person types: `HOST:PORT` (`127.0.0.1:8080`, `localhost:8080`, `[::1]:8080`) or
+/// the URL clients will use (`http://127.0.0.1:8080`), so that the same text works for `--api` everywhere.
+pub fn listen_address(text: &str) -> Result<std::net::SocketAddr, String> {
+    use std::net::ToSocketAddrs as _;
+    let usage = "give HOST:PORT, such as 127.0.0.1:8080, or a URL such as http://127.0.0.1:8080";
+    let base = publica_client::api_base(text).map_err(|e| format!("{e:#}"))?;
+    let (scheme, rest) = base.split_once("://").expect("api_base returns a URL");
+    if scheme != "http" || rest.contains('/') {
+        return Err(format!("{text:?}: a node listens on plain HTTP at a host and port, without a path; {usage}"));
+    }
+    let mut addresses =
+        rest.to_socket_addrs().map_err(|e| format!("{text:?} is not an address to listen on ({e}); {usage}"))?;
+    addresses.next().ok_or_else(|| format!("{text:?} resolves to no address; {usage}"))
+}

@@ -27,8 +27,8 @@ pub struct InitArgs {
     /// Name of this node.
     #[arg(long, default_value = "node0")]
     moniker: String,
-    /// REST API listen address.
-    #[arg(long, default_value = "127.0.0.1:8080")]
+    /// REST API listen address: HOST:PORT, or the URL clients will use (http://HOST:PORT).
+    #[arg(long, default_value = "127.0.0.1:8080", value_parser = super::listen_address)]
     api: SocketAddr,
     /// Peer-to-peer listen address (default: a free port on 127.0.0.1).
     #[arg(long)]

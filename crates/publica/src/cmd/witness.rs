@@ -33,8 +33,8 @@ pub enum Command {
         /// The witness's home directory.
         #[arg(long, value_name = "DIR")]
         home: PathBuf,
-        /// Address to listen on; the submission prefix is `http://ADDR`.
-        #[arg(long, default_value = "127.0.0.1:9000")]
+        /// Address to listen on (HOST:PORT, or http://HOST:PORT); the submission prefix is `http://ADDR`.
+        #[arg(long, default_value = "127.0.0.1:9000", value_parser = super::listen_address)]
         listen: SocketAddr,
         /// A network's genesis.json: the witness follows its log, signed by its validators (repeatable).
         #[arg(long, value_name = "FILE", required = true, num_args = 1..)]

@@ -154,6 +154,20 @@ fn dev_network_serves_proofs_that_verify_offline_and_tampering_is_caught() {
     let verify = |file: &str| dev.cli(&["verify", file, "--genesis", "genesis.json"]);
     let out = verify("ada.json");
     assert!(out.status.success() && text(&out).contains("VALID proof"), "{}", text(&out));
+    // A reader that closes the pipe early (`| head -1`) ends the command quietly, as for any Unix tool: no panic.
+    let mut child = Command::new(BIN)
+        .args(["verify", "ada.json", "--genesis", "genesis.json"])
+        .current_dir(&dev.home)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let closed = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&closed.stderr);
+    assert_eq!(closed.status.code(), Some(141), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
 
     // Any change to the proof document is caught, and the verifier says which check failed.
     let proof: Value = serde_json::from_slice(&std::fs::read(dev.home.join("ada.json")).unwrap()).unwrap();
