@@ -35,6 +35,8 @@ pub struct Running {
     pub api_addr: SocketAddr,
     server: tokio::task::JoinHandle<std::io::Result<()>>,
     stop_api: tokio::sync::oneshot::Sender<()>,
+    /// The home directory's lock, held until the node is dropped.
+    _lock: publica_node::HomeLock,
 }
 
 /// Longest wait at shutdown for the API's requests in flight; the rest are dropped.
@@ -61,11 +63,13 @@ impl Running {
     }
 }
 
-/// Start the node of `home` and its API server.
+/// Start the node of `home` and its API server, holding the home's lock (a second node on it is refused before it
+/// changes anything).
 ///
 /// The process's file descriptor limit is raised to its hard limit first, and the API's connection cap is
 /// checked against it: the API never takes the descriptors the store and consensus need (`api.fds_reserved`).
 pub async fn launch(home: &Path, key: Keypair) -> Result<Running> {
+    let lock = publica_node::HomeLayout::new(home).lock()?;
     let config = NodeConfig::load(home)?;
     let descriptors = publica_api::raise_descriptor_limit();
     let limits = publica_api::connection_limits(&config.api, descriptors)
@@ -83,7 +87,7 @@ pub async fn launch(home: &Path, key: Keypair) -> Result<Running> {
     let server = tokio::spawn(publica_api::serve_with_shutdown(node.handle(), listener, async move {
         let _ = stopped.await;
     }));
-    Ok(Running { node, api_addr, server, stop_api })
+    Ok(Running { node, api_addr, server, stop_api, _lock: lock })
 }
 
 /// A multi-threaded runtime.

@@ -645,6 +645,35 @@ impl HomeLayout {
     pub fn wal(&self) -> PathBuf {
         self.home.join("wal")
     }
+    /// The lock file a running node holds, so that a second one on the same home is refused before it changes
+    /// anything.
+    pub fn lock_file(&self) -> PathBuf {
+        self.home.join("node.lock")
+    }
+
+    /// Take the home directory's lock (an exclusive advisory lock on [`lock_file`](Self::lock_file), released
+    /// when the returned guard is dropped or the process ends). Refused with [`NodeError::HomeInUse`] while
+    /// another process holds it. The home directory must exist.
+    pub fn lock(&self) -> Result<HomeLock, NodeError> {
+        let path = self.lock_file();
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|source| NodeError::Io { path: path.clone(), source })?;
+        match file.try_lock() {
+            Ok(()) => Ok(HomeLock { _file: file }),
+            Err(std::fs::TryLockError::WouldBlock) => Err(NodeError::HomeInUse { home: self.home.clone(), lock: path }),
+            Err(std::fs::TryLockError::Error(source)) => Err(NodeError::Io { path, source }),
+        }
+    }
+}
+
+/// A home directory's lock, held while a node runs on it (see [`HomeLayout::lock`]).
+#[derive(Debug)]
+pub struct HomeLock {
+    _file: std::fs::File,
 }
 
 /// Read a file of at most `max` bytes as text.

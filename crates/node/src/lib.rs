@@ -26,7 +26,7 @@ use publica_merkle::{key_hash, value_hash, StateTree};
 use publica_storage::Store;
 use publica_types::{Genesis, Hash};
 
-pub use config::{HomeLayout, NodeConfig, StorageConfig};
+pub use config::{HomeLayout, HomeLock, NodeConfig, StorageConfig};
 pub use handle::{LiveState, NodeHandle, NodeStatus, Snapshot, ValidatorSets};
 pub use shared::{AsOfProofs, TxStatus};
 
@@ -41,6 +41,14 @@ pub enum NodeError {
     /// The configuration is not acceptable.
     #[error("configuration: {0}")]
     Config(String),
+    /// Another process holds the home directory's lock: a node is already running on it.
+    #[error(
+        "another node is using {} (it holds {}); stop that node first (Ctrl-C in its terminal), or give another \
+         --home",
+        home.display(),
+        lock.display()
+    )]
+    HomeInUse { home: PathBuf, lock: PathBuf },
     /// The store failed.
     #[error(transparent)]
     Store(#[from] publica_storage::StoreError),

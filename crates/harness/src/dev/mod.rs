@@ -56,6 +56,10 @@ fn demo_key(name: &str) -> Keypair {
 /// Run the demo network in `home` (created on the first run, or again with `reset`), its API on `api`, until
 /// interrupted.
 pub fn run(home: &Path, api: SocketAddr, reset: bool) -> Result<()> {
+    // A node already running on this home is found before anything is deleted or rewritten.
+    if home.exists() {
+        drop(publica_node::HomeLayout::new(home).lock()?);
+    }
     if reset && home.exists() {
         std::fs::remove_dir_all(home).with_context(|| format!("removing {}", home.display()))?;
     }

@@ -230,17 +230,12 @@ fn propose(args: ProposeArgs) -> Result<()> {
         ),
     };
     let expires_at_ms = publica_client::now_ms() + args.open_days * 86_400_000;
-    let number = Client::new(&args.send.api)?.proposals()?["count"].as_u64().unwrap_or(0);
     match &change {
         ValidatorChange::SetAgencyRoles { agency, roles } => println!(
-            "proposing that agency {agency} grant the roles [{}] besides admin (proposal number {number} if no other \
-             lands first)",
+            "proposing that agency {agency} grant the roles [{}] besides admin",
             roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
         ),
-        _ => println!(
-            "proposing change of validator {} (proposal number {number} if no other lands first)",
-            change.address().map(|a| a.to_string()).unwrap_or_default()
-        ),
+        _ => println!("proposing change of validator {}", change.address().map(|a| a.to_string()).unwrap_or_default()),
     }
     send_call(&args.send, GovernanceCall::Propose { change, expires_at_ms })
 }

@@ -550,17 +550,22 @@ fn party(send: &SendArgs, as_role: Option<Role>) -> Result<Party> {
     })
 }
 
-/// Open an application and say which number it got (the committed transaction's outcome).
+/// Open an application and say how its parties approve it (its number is the committed transaction's outcome,
+/// which the submission prints).
 fn open(send: &SendArgs, action: ApplicationAction, deadline_ms: u64) -> Result<()> {
+    let group = match &action {
+        ApplicationAction::Transfer { .. } | ApplicationAction::Subdivide { .. } | ApplicationAction::Merge { .. } => {
+            "land"
+        }
+        _ => "business",
+    };
     let client = Client::new(&send.api)?;
     let id = send_call_id(send, RegistryCall::OpenApplication { action, deadline_ms })?;
     if send.no_wait {
         return Ok(());
     }
     match find_application(&client, &id)? {
-        Some(n) => {
-            println!("application {n} is open; each party approves with `publica land approve --application {n}`")
-        }
+        Some(n) => println!("each party approves with `publica {group} approve --application {n}`"),
         None => println!("the application is open; `publica query tx {id}` shows its block"),
     }
     Ok(())

@@ -193,7 +193,24 @@ fn submit(client: &Client, tx: &Transaction, no_wait: bool) -> Result<()> {
     }
     let status = client.wait(&id, Duration::from_secs(60))?;
     println!("committed at height {} (index {})", status["height"], status["index"]);
+    if let Some(created) = describe_outcome(&status["outcome"]) {
+        println!("{created}");
+    }
     Ok(())
+}
+
+/// What a committed transaction created, in words (`GET /v1/transactions/{id}`, field `outcome`), or `None` when it
+/// created nothing the sender did not name.
+pub fn describe_outcome(outcome: &serde_json::Value) -> Option<String> {
+    let number = |field: &str| outcome[field].as_u64();
+    Some(match outcome["type"].as_str()? {
+        "account" => format!("registered account {}", outcome["address"].as_str()?),
+        "proposal" => format!("recorded proposal {}", number("id")?),
+        "application" => format!("opened application {}", number("id")?),
+        "encumbrance" => format!("registered encumbrance {}", number("id")?),
+        "company" => format!("incorporated company {}", outcome["number"].as_str()?),
+        _ => return None,
+    })
 }
 
 /// A public key given as a key file path or as base64.

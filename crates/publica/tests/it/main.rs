@@ -169,6 +169,17 @@ fn dev_network_serves_proofs_that_verify_offline_and_tampering_is_caught() {
     assert_eq!(closed.status.code(), Some(141), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 
+    // A second node on the same home is refused before it changes anything, even with --reset.
+    let config_before = std::fs::read(dev.home.join("config.toml")).unwrap();
+    for extra in [&[][..], &["--reset"][..]] {
+        let other = format!("127.0.0.1:{}", free_port());
+        let home = dev.home.to_str().unwrap();
+        let out = dev.cli(&[&["dev", "--home", home, "--api", other.as_str()][..], extra].concat());
+        assert!(!out.status.success() && text(&out).contains("another node is using"), "{}", text(&out));
+        assert_eq!(std::fs::read(dev.home.join("config.toml")).unwrap(), config_before, "config rewritten");
+        assert!(dev.home.join("genesis.json").exists(), "home deleted by --reset");
+    }
+
     // Any change to the proof document is caught, and the verifier says which check failed.
     let proof: Value = serde_json::from_slice(&std::fs::read(dev.home.join("ada.json")).unwrap()).unwrap();
     let tamper = |name: &str, f: &dyn Fn(&mut Value)| {
