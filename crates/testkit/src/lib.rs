@@ -8,6 +8,8 @@
 //! It depends on `publica-types`, `publica-crypto` and `publica-accounts` only, so a module's tests stay quick to
 //! build: nothing here pulls in execution, consensus or the node.
 
+#![deny(missing_docs)]
+
 mod accounts;
 mod context;
 mod signers;
