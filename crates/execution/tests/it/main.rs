@@ -9,6 +9,7 @@ use publica_accounts::call::{rotate_key_message, ROTATE_KEY_TAG};
 use publica_execution::*;
 use publica_merkle::{key_hash, value_hash, StateTree};
 use publica_notary::call::MAX_ANCHOR_HASHES;
+use publica_testkit::keypair;
 use publica_tx::*;
 use publica_types::*;
 
@@ -38,10 +39,6 @@ impl StateRead for Chain {
     }
 }
 
-fn key(name: &str) -> Keypair {
-    Keypair::from_seed(&sha256(name.as_bytes()))
-}
-
 fn chain_id() -> ChainId {
     "exec-test".parse().unwrap()
 }
@@ -52,9 +49,9 @@ fn genesis() -> Genesis {
         name: id.to_owned(),
         can_register_citizens: citizens,
         roles: roles.iter().map(|r| r.parse().unwrap()).collect(),
-        admins: vec![GenesisAccount { public_key: key(&format!("admin-{id}")).public_key().clone() }],
+        admins: vec![GenesisAccount { public_key: keypair(&format!("admin-{id}")).public_key().clone() }],
     };
-    let v = key("validator");
+    let v = keypair("validator");
     Genesis {
         chain_id: chain_id(),
         genesis_time_ms: 0,
@@ -135,7 +132,7 @@ impl Chain {
 
 fn register_official(name: &str, agency: &str, roles: &[&str]) -> AccountsCall {
     AccountsCall::RegisterOfficial {
-        public_key: key(name).public_key().clone(),
+        public_key: keypair(name).public_key().clone(),
         agency: agency.parse().unwrap(),
         roles: roles.iter().map(|r| r.parse().unwrap()).collect(),
     }
@@ -148,7 +145,7 @@ fn code(e: Option<TxError>) -> Option<Code> {
 #[test]
 fn genesis_writes_agencies_admins_and_validators() {
     let chain = Chain::new();
-    let admin = publica_accounts::account(&chain, &key("admin-civil").public_key().address()).unwrap();
+    let admin = publica_accounts::account(&chain, &keypair("admin-civil").public_key().address()).unwrap();
     assert!(admin.has_role(Role::ADMIN));
     assert!(publica_accounts::agency(&chain, &"land".parse().unwrap()).is_some());
     assert_eq!(validator_set(&chain).unwrap(), genesis().validators);
@@ -157,9 +154,9 @@ fn genesis_writes_agencies_admins_and_validators() {
 #[test]
 fn an_administrator_registers_officials_of_its_own_agency_only() {
     let mut chain = Chain::new();
-    let admin = key("admin-civil");
+    let admin = keypair("admin-civil");
     assert_eq!(chain.run(chain.tx(&admin, register_official("clerk", "civil", &["citizen-registrar"]))), None);
-    let clerk = publica_accounts::account(&chain, &key("clerk").public_key().address()).unwrap();
+    let clerk = publica_accounts::account(&chain, &keypair("clerk").public_key().address()).unwrap();
     assert!(clerk.has_role("citizen-registrar"));
     assert_eq!(clerk.created_at_height, 1);
     // Another agency's officials are out of reach.
@@ -168,7 +165,7 @@ fn an_administrator_registers_officials_of_its_own_agency_only() {
         Some(publica_accounts::error::OFFICIAL_OF_OTHER_AGENCY_REGISTERED)
     );
     // An official without the admin role cannot register anyone.
-    let clerk = key("clerk");
+    let clerk = keypair("clerk");
     assert_eq!(
         code(chain.run(chain.tx(&clerk, register_official("y", "civil", &["clerk"])))),
         Some(ErrorCode::MissingRole.into())
@@ -192,18 +189,18 @@ fn an_administrator_registers_officials_of_its_own_agency_only() {
 #[test]
 fn an_administrator_grants_only_the_roles_its_agency_may_grant() {
     let mut chain = Chain::new();
-    let admin = key("admin-civil");
+    let admin = keypair("admin-civil");
     // The civil registry grants citizen-registrar and clerk: an administrator minting a registrar or a notary (the
     // land-theft attack: roles named like another agency's) is refused, and nothing is written.
     for roles in [&["registrar"][..], &["clerk", "notary"], &["court", "registrar", "probate-court"]] {
         let e = chain.run(chain.tx(&admin, register_official("minted", "civil", roles))).expect("refused");
         assert_eq!(e.code, publica_accounts::error::ROLE_NOT_GRANTABLE, "{e}");
         assert!(e.message.contains("may not grant"), "{e}");
-        assert!(publica_accounts::account(&chain, &key("minted").public_key().address()).is_none());
+        assert!(publica_accounts::account(&chain, &keypair("minted").public_key().address()).is_none());
     }
     // Nor by replacing the roles of an official it already has.
     assert_eq!(chain.run(chain.tx(&admin, register_official("clerk", "civil", &["clerk"]))), None);
-    let clerk = key("clerk").public_key().address();
+    let clerk = keypair("clerk").public_key().address();
     let set = |roles: &[&str]| AccountsCall::SetRoles {
         account: clerk,
         roles: roles.iter().map(|r| r.parse().unwrap()).collect(),
@@ -226,33 +223,33 @@ fn an_administrator_grants_only_the_roles_its_agency_may_grant() {
 #[test]
 fn citizens_are_registered_by_a_citizen_registrar_of_an_authorised_agency() {
     let mut chain = Chain::new();
-    chain.run(chain.tx(&key("admin-civil"), register_official("clerk", "civil", &["citizen-registrar"])));
-    chain.run(chain.tx(&key("admin-land"), register_official("land-clerk", "land", &["citizen-registrar"])));
+    chain.run(chain.tx(&keypair("admin-civil"), register_official("clerk", "civil", &["citizen-registrar"])));
+    chain.run(chain.tx(&keypair("admin-land"), register_official("land-clerk", "land", &["citizen-registrar"])));
     let citizen = |name: &str, c: u8| AccountsCall::RegisterCitizen {
-        public_key: key(name).public_key().clone(),
+        public_key: keypair(name).public_key().clone(),
         id_commitment: [c; 32],
     };
-    assert_eq!(chain.run(chain.tx(&key("clerk"), citizen("ada", 1))), None);
+    assert_eq!(chain.run(chain.tx(&keypair("clerk"), citizen("ada", 1))), None);
     // The same national identifier commitment cannot back two accounts.
     assert_eq!(
-        code(chain.run(chain.tx(&key("clerk"), citizen("bob", 1)))),
+        code(chain.run(chain.tx(&keypair("clerk"), citizen("bob", 1)))),
         Some(publica_accounts::error::ID_COMMITMENT_REGISTERED)
     );
     // The land registry may not register citizens, whatever roles its officials hold.
     assert_eq!(
-        code(chain.run(chain.tx(&key("land-clerk"), citizen("bob", 2)))),
+        code(chain.run(chain.tx(&keypair("land-clerk"), citizen("bob", 2)))),
         Some(publica_accounts::error::CITIZEN_REGISTRATION_NOT_ALLOWED)
     );
     // A citizen cannot register another.
-    assert_eq!(code(chain.run(chain.tx(&key("ada"), citizen("carl", 3)))), Some(ErrorCode::MissingRole.into()));
+    assert_eq!(code(chain.run(chain.tx(&keypair("ada"), citizen("carl", 3)))), Some(ErrorCode::MissingRole.into()));
 }
 
 #[test]
 fn roles_and_suspension_are_managed_by_the_administrator() {
     let mut chain = Chain::new();
-    let admin = key("admin-civil");
+    let admin = keypair("admin-civil");
     chain.run(chain.tx(&admin, register_official("clerk", "civil", &["clerk"])));
-    let clerk_addr = key("clerk").public_key().address();
+    let clerk_addr = keypair("clerk").public_key().address();
     let set_roles = |roles: &[&str]| AccountsCall::SetRoles {
         account: clerk_addr,
         roles: roles.iter().map(|r| r.parse().unwrap()).collect(),
@@ -261,10 +258,10 @@ fn roles_and_suspension_are_managed_by_the_administrator() {
     assert!(publica_accounts::account(&chain, &clerk_addr).unwrap().has_role("citizen-registrar"));
     // Suspended accounts cannot send anything.
     assert_eq!(chain.run(chain.tx(&admin, AccountsCall::SetActive { account: clerk_addr, active: false })), None);
-    let c = AccountsCall::RegisterCitizen { public_key: key("ada").public_key().clone(), id_commitment: [1; 32] };
-    assert_eq!(code(chain.run(chain.tx(&key("clerk"), c.clone()))), Some(ErrorCode::AccountInactive.into()));
+    let c = AccountsCall::RegisterCitizen { public_key: keypair("ada").public_key().clone(), id_commitment: [1; 32] };
+    assert_eq!(code(chain.run(chain.tx(&keypair("clerk"), c.clone()))), Some(ErrorCode::AccountInactive.into()));
     assert_eq!(chain.run(chain.tx(&admin, AccountsCall::SetActive { account: clerk_addr, active: true })), None);
-    assert_eq!(chain.run(chain.tx(&key("clerk"), c)), None);
+    assert_eq!(chain.run(chain.tx(&keypair("clerk"), c)), None);
     // An administrator cannot demote or suspend itself.
     let me = admin.public_key().address();
     assert_eq!(
@@ -282,9 +279,9 @@ fn roles_and_suspension_are_managed_by_the_administrator() {
 #[test]
 fn key_rotation_needs_proof_of_possession_and_changes_the_signer() {
     let mut chain = Chain::new();
-    let admin = key("admin-civil");
+    let admin = keypair("admin-civil");
     let account = admin.public_key().address();
-    let new = key("admin-civil-2");
+    let new = keypair("admin-civil-2");
     let nonce = chain.nonce(&admin);
     let message = signing_message(ROTATE_KEY_TAG, chain_id().as_str(), &rotate_key_message(&account, nonce));
     // A proof signed by the wrong key, or for another nonce, is refused.
@@ -307,14 +304,14 @@ fn key_rotation_needs_proof_of_possession_and_changes_the_signer() {
 #[test]
 fn every_admission_rule_refuses_with_its_code_and_changes_nothing() {
     let chain = Chain::new();
-    let admin = key("admin-civil");
+    let admin = keypair("admin-civil");
     let call = register_official("clerk", "civil", &["clerk"]);
     let root = chain.tree.root();
     let mut wrong_chain = chain.tx(&admin, call.clone()).body;
     wrong_chain.chain_id = "elsewhere".parse().unwrap();
     let mut expired = chain.tx(&admin, call.clone()).body;
     expired.expires_at_ms = 0;
-    let stranger = key("nobody");
+    let stranger = keypair("nobody");
     let mut bad_ml_dsa = chain.tx(&admin, call.clone());
     let mut sig = bad_ml_dsa.signature.to_bytes();
     sig[10] ^= 1;
@@ -358,7 +355,7 @@ fn every_admission_rule_refuses_with_its_code_and_changes_nothing() {
 #[test]
 fn a_replayed_transaction_fails_after_the_first_commits() {
     let mut chain = Chain::new();
-    let admin = key("admin-civil");
+    let admin = keypair("admin-civil");
     let tx = chain.tx(&admin, register_official("clerk", "civil", &["clerk"]));
     assert_eq!(chain.run(tx.clone()), None);
     assert_eq!(code(chain.run(tx.clone())), Some(ErrorCode::BadNonce.into()));
@@ -372,7 +369,7 @@ fn a_replayed_transaction_fails_after_the_first_commits() {
 #[test]
 fn proposer_and_validator_compute_the_same_state_root() {
     let mut chain = Chain::new();
-    let admin = key("admin-civil");
+    let admin = keypair("admin-civil");
     let txs: Vec<Transaction> = (0..20)
         .map(|i| chain.tx_with_nonce(&admin, i, register_official(&format!("o{i}"), "civil", &["clerk"])))
         .collect();
@@ -421,9 +418,9 @@ fn proposer_and_validator_compute_the_same_state_root() {
 #[test]
 fn a_rotated_in_key_cannot_back_a_second_account() {
     let mut chain = Chain::new();
-    let admin = key("admin-civil");
+    let admin = keypair("admin-civil");
     let account = admin.public_key().address();
-    let new = key("fresh-key");
+    let new = keypair("fresh-key");
     let nonce = chain.nonce(&admin);
     let message = signing_message(ROTATE_KEY_TAG, chain_id().as_str(), &rotate_key_message(&account, nonce));
     let rotate = AccountsCall::RotateKey { new_public_key: new.public_key().clone(), possession: new.sign(&message) };
@@ -437,7 +434,7 @@ fn a_rotated_in_key_cannot_back_a_second_account() {
 #[test]
 fn later_transactions_of_a_sender_whose_transaction_failed_say_why() {
     let mut chain = Chain::new();
-    let admin = key("admin-civil");
+    let admin = keypair("admin-civil");
     let bad = chain.tx_with_nonce(&admin, 0, register_official("x", "civil", &[]));
     let after = chain.tx_with_nonce(&admin, 1, register_official("y", "civil", &["clerk"]));
     let refused = chain.propose(vec![bad, after]);
@@ -451,9 +448,9 @@ fn later_transactions_of_a_sender_whose_transaction_failed_say_why() {
 #[test]
 fn notaries_anchor_hashes_and_a_repeated_hash_keeps_its_first_entry() {
     let mut chain = Chain::new();
-    let admin = key("admin-land");
-    let notary = key("notary");
-    let clerk = key("clerk");
+    let admin = keypair("admin-land");
+    let notary = keypair("notary");
+    let clerk = keypair("clerk");
     assert_eq!(chain.run(chain.tx(&admin, register_official("notary", "land", &[Role::NOTARY]))), None);
     assert_eq!(chain.run(chain.tx(&admin, register_official("clerk", "land", &["clerk"]))), None);
 
@@ -529,7 +526,7 @@ fn double_prevote(v: &Keypair, height: u64, round: u32) -> Misbehavior {
 #[test]
 fn evidence_is_recorded_after_the_transactions_once_per_offence_and_changes_the_root() {
     let mut chain = Chain::new();
-    let v = key("validator");
+    let v = keypair("validator");
     let offence = double_prevote(&v, 1, 0);
     let other = double_prevote(&v, 2, 1);
 
@@ -561,8 +558,8 @@ fn evidence_is_recorded_after_the_transactions_once_per_offence_and_changes_the_
 #[test]
 fn execution_refuses_evidence_beyond_the_cap_per_validator() {
     let mut chain = Chain::new();
-    let v = key("validator");
-    let w = key("another validator");
+    let v = keypair("validator");
+    let w = keypair("another validator");
     let mut height = 1;
     while evidence::evidence_count_of(&chain, &v.address()) < MAX_EVIDENCE_PER_VALIDATOR {
         let batch: Vec<Misbehavior> =

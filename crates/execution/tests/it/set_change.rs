@@ -3,22 +3,24 @@
 use publica_governance::call::{approval_message, ValidatorChange};
 use publica_tx::*;
 
-use super::{key, Chain};
+use publica_testkit::keypair;
+
+use super::Chain;
 
 /// A governance transaction from the land agency's administrator, with an explicit nonce.
 fn governance(chain: &Chain, nonce: u64, call: GovernanceCall) -> Transaction {
-    chain.call_with_nonce(&key("admin-land"), nonce, Call::Governance(call))
+    chain.call_with_nonce(&keypair("admin-land"), nonce, Call::Governance(call))
 }
 
 fn propose(chain: &Chain, nonce: u64, voting_power: u64) -> Transaction {
-    let change = ValidatorChange::SetPower { address: key("validator").public_key().address(), voting_power };
+    let change = ValidatorChange::SetPower { address: keypair("validator").public_key().address(), voting_power };
     governance(chain, nonce, GovernanceCall::Propose { change, expires_at_ms: 900_000 })
 }
 
 /// The single validator's approval of proposal `id`, carried by the administrator.
 fn approve(chain: &Chain, nonce: u64, id: u64) -> Transaction {
     let change = publica_governance::proposal(chain, id).expect("proposed").change;
-    let validator = key("validator");
+    let validator = keypair("validator");
     let signature = validator.sign(&approval_message(&super::chain_id(), id, &change.hash()));
     governance(
         chain,
@@ -34,7 +36,7 @@ fn power(chain: &Chain) -> u64 {
 #[test]
 fn two_changes_that_cancel_out_in_one_block_report_no_set_change() {
     let mut chain = Chain::new();
-    let admin = key("admin-land");
+    let admin = keypair("admin-land");
     // Proposals 0 and 1 raise the power to 2 (both possible while it is 1); proposal 2 lowers it back to 1 once
     // proposal 0 has applied.
     let n = chain.nonce(&admin);

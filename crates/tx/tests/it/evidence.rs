@@ -1,7 +1,6 @@
 //! Evidence of equivocation: what verifies, what is refused and why, and how blocks carry it.
 
-use std::collections::BTreeMap;
-
+use publica_testkit::{keypair, validator_set, MemoryState};
 use publica_tx::tx_root;
 use publica_tx::*;
 use publica_types::codec::CodecError;
@@ -11,11 +10,7 @@ use publica_types::evidence::{
 };
 use publica_types::*;
 
-use super::{chain, key};
-
-fn set(keys: &[&Keypair]) -> ValidatorSet {
-    ValidatorSet::new(keys.iter().map(|k| Validator::from_keypair(k, 1)).collect()).unwrap()
-}
+use super::chain;
 
 fn vote(k: &Keypair, height: u64, round: u32, kind: VoteKind, block: Option<u8>) -> SignedVote {
     let vote = VoteBody { height, round, kind, block_hash: block.map(|b| [b; 32]), validator: k.address() };
@@ -43,8 +38,8 @@ fn refusal(result: Result<Misbehavior, TypesError>) -> String {
 
 #[test]
 fn a_validator_voting_twice_in_one_step_is_proven_and_the_pair_has_one_encoding() {
-    let (k, other) = (key(1), key(2));
-    let validators = set(&[&k, &other]);
+    let (k, other) = (keypair("validator-1"), keypair("validator-2"));
+    let validators = validator_set([&k, &other]);
     let a = vote(&k, 5, 1, VoteKind::Prevote, Some(1));
     let b = vote(&k, 5, 1, VoteKind::Prevote, Some(2));
     let evidence = Misbehavior::double_vote(a.clone(), b.clone()).unwrap();
@@ -79,7 +74,7 @@ fn a_validator_voting_twice_in_one_step_is_proven_and_the_pair_has_one_encoding(
 
 #[test]
 fn pairs_that_prove_nothing_are_refused_with_the_reason() {
-    let (k, other) = (key(1), key(2));
+    let (k, other) = (keypair("validator-1"), keypair("validator-2"));
     let same = vote(&k, 5, 1, VoteKind::Prevote, Some(1));
     let again = vote(&k, 5, 1, VoteKind::Prevote, Some(1));
     assert!(refusal(Misbehavior::double_vote(same.clone(), again)).contains("same block"));
@@ -107,8 +102,8 @@ fn pairs_that_prove_nothing_are_refused_with_the_reason() {
 
 #[test]
 fn signatures_must_be_the_validators_own_on_this_chain() {
-    let (k, other, outsider) = (key(1), key(2), key(3));
-    let validators = set(&[&k, &other]);
+    let (k, other, outsider) = (keypair("validator-1"), keypair("validator-2"), keypair("validator-3"));
+    let validators = validator_set([&k, &other]);
 
     // A signature by someone else over the accused validator's vote.
     let a = vote(&k, 5, 1, VoteKind::Prevote, Some(1));
@@ -128,13 +123,13 @@ fn signatures_must_be_the_validators_own_on_this_chain() {
     let evidence = double_prevote(&outsider);
     let reason = refusal(evidence.verify(&chain(), &validators).map(|()| evidence.clone()));
     assert!(reason.contains("was not a validator"), "{reason}");
-    evidence.verify(&chain(), &set(&[&outsider])).unwrap();
+    evidence.verify(&chain(), &validator_set([&outsider])).unwrap();
 }
 
 #[test]
 fn double_proposals_verify_and_a_different_lock_round_conflicts() {
-    let k = key(1);
-    let validators = set(&[&k]);
+    let k = keypair("validator-1");
+    let validators = validator_set([&k]);
     let evidence = Misbehavior::double_proposal(proposal(&k, 9, 2, None, 1), proposal(&k, 9, 2, None, 2)).unwrap();
     evidence.verify(&chain(), &validators).unwrap();
     assert_eq!(evidence.kind(), EvidenceKind::Proposal);
@@ -145,7 +140,7 @@ fn double_proposals_verify_and_a_different_lock_round_conflicts() {
 
 #[test]
 fn the_decoder_has_a_size_limit_and_refuses_trailing_bytes() {
-    let evidence = double_prevote(&key(1));
+    let evidence = double_prevote(&keypair("validator-1"));
     let mut long = evidence.encode();
     long.push(0);
     assert!(matches!(Misbehavior::decode(&long), Err(TypesError::Codec(CodecError::Malformed { .. }))));
@@ -178,7 +173,7 @@ fn block(evidence: Vec<Misbehavior>) -> Block {
 #[test]
 fn blocks_commit_to_their_evidence() {
     assert_eq!(HEADER_VERSION, 2);
-    let (a, b) = (key(1), key(2));
+    let (a, b) = (keypair("validator-1"), keypair("validator-2"));
     let evidence = vec![double_prevote(&a), double_prevote(&b)];
     let with = block(evidence.clone());
     assert_eq!(Block::decode(&with.encode()).unwrap(), with);
@@ -208,7 +203,7 @@ fn blocks_commit_to_their_evidence() {
     }
 
     // A malformed piece inside a block.
-    let k = key(3);
+    let k = keypair("validator-3");
     let bad = Misbehavior::DoubleVote {
         first: vote(&k, 5, 1, VoteKind::Prevote, Some(1)),
         second: vote(&k, 5, 1, VoteKind::Prevote, Some(1)),
@@ -245,43 +240,23 @@ fn blocks_commit_to_their_evidence() {
     assert!(Block::decode(&block(many[..MAX_BLOCK_EVIDENCE].to_vec()).encode()).is_ok());
 }
 
-/// A plain map as the state, to check what recording writes.
-#[derive(Default)]
-struct Map(BTreeMap<Vec<u8>, Vec<u8>>);
-
-impl StateRead for Map {
-    fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
-        self.0.get(key).cloned()
-    }
-}
-
-impl StateWrite for Map {
-    fn put(&mut self, key: Vec<u8>, value: Vec<u8>) {
-        self.0.insert(key, value);
-    }
-
-    fn delete(&mut self, key: Vec<u8>) {
-        self.0.remove(&key);
-    }
-}
-
 #[test]
 fn recording_writes_the_piece_its_index_and_the_count_once_per_offence() {
-    let (a, b) = (key(1), key(2));
-    let mut state = Map::default();
+    let (a, b) = (keypair("validator-1"), keypair("validator-2"));
+    let mut state = MemoryState::new();
     let first = double_prevote(&a);
     assert!(!is_recorded(&state, &first));
     record(&mut state, &first).unwrap();
     record(&mut state, &double_prevote(&b)).unwrap();
     // The same offence proven by another pair is not recorded again, and nothing changes.
-    let before = state.0.clone();
+    let before = state.clone();
     let other_pair = Misbehavior::double_vote(
         vote(&a, 5, 1, VoteKind::Prevote, Some(7)),
         vote(&a, 5, 1, VoteKind::Prevote, Some(8)),
     )
     .unwrap();
     assert!(refusal(record(&mut state, &other_pair).map(|()| other_pair.clone())).contains("already recorded"));
-    assert_eq!(state.0, before);
+    assert_eq!(state, before);
     assert_eq!(evidence_count_of(&state, &a.address()), 1);
 
     assert_eq!(evidence_count(&state), 2);
@@ -295,8 +270,8 @@ fn recording_writes_the_piece_its_index_and_the_count_once_per_offence() {
 /// chain record is bounded: one offence per height, and `MAX_EVIDENCE_PER_VALIDATOR` in all.
 #[test]
 fn a_validator_cannot_grow_the_state_without_bound_with_evidence_against_itself() {
-    let (a, b) = (key(1), key(2));
-    let mut state = Map::default();
+    let (a, b) = (keypair("validator-1"), keypair("validator-2"));
+    let mut state = MemoryState::new();
     let pair = |k: &Keypair, height: u64, round: u32, kind: VoteKind| {
         Misbehavior::double_vote(vote(k, height, round, kind, Some(1)), vote(k, height, round, kind, Some(2))).unwrap()
     };
@@ -329,7 +304,7 @@ fn a_validator_cannot_grow_the_state_without_bound_with_evidence_against_itself(
     }
     assert_eq!(recorded, MAX_EVIDENCE_PER_VALIDATOR);
     assert_eq!(evidence_count_of(&state, &a.address()), MAX_EVIDENCE_PER_VALIDATOR);
-    let records = state.0.keys().filter(|k| k.starts_with(b"sys/evidence/")).count() as u64;
+    let records = state.keys_with_prefix(b"sys/evidence/").count() as u64;
     assert_eq!(records, MAX_EVIDENCE_PER_VALIDATOR, "one record per offence, and no more than the cap");
 
     // Another validator's offences are still recorded.

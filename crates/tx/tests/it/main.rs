@@ -5,14 +5,10 @@ mod evidence;
 mod golden;
 
 use proptest::prelude::*;
-use publica_crypto::Keypair;
+use publica_testkit::keypair;
 use publica_tx::*;
 use publica_types::codec::{self, CodecError};
 use publica_types::*;
-
-fn key(i: u8) -> Keypair {
-    Keypair::from_seed(&[i; 32])
-}
 
 fn chain() -> ChainId {
     "test-chain".parse().unwrap()
@@ -30,7 +26,7 @@ fn body(sender: &Keypair, nonce: u64) -> TxBody {
 
 #[test]
 fn transaction_round_trips_and_verifies() {
-    let k = key(1);
+    let k = keypair("sender-1");
     let tx = body(&k, 3).sign(&k);
     let bytes = tx.encode();
     let back = Transaction::decode(&bytes).unwrap();
@@ -40,7 +36,7 @@ fn transaction_round_trips_and_verifies() {
 
 #[test]
 fn transaction_id_ignores_the_signature() {
-    let k = key(1);
+    let k = keypair("sender-1");
     let a = body(&k, 0).sign(&k);
     let b = body(&k, 0).sign(&k);
     assert_eq!(a.id(), b.id());
@@ -49,7 +45,7 @@ fn transaction_id_ignores_the_signature() {
 
 #[test]
 fn truncated_trailing_and_oversize_transactions_are_refused() {
-    let k = key(1);
+    let k = keypair("sender-1");
     let bytes = body(&k, 0).sign(&k).encode();
     for cut in [0, 1, 10, bytes.len() / 2, bytes.len() - 1] {
         assert!(
@@ -66,7 +62,7 @@ fn truncated_trailing_and_oversize_transactions_are_refused() {
 
 #[test]
 fn signature_for_another_chain_does_not_verify() {
-    let k = key(1);
+    let k = keypair("sender-1");
     let tx = body(&k, 0).sign(&k);
     let mut other = tx.body.clone();
     other.chain_id = "other-chain".parse().unwrap();
@@ -92,7 +88,7 @@ fn header(txs: &[Transaction]) -> BlockHeader {
 
 #[test]
 fn blocks_must_match_their_header() {
-    let k = key(1);
+    let k = keypair("sender-1");
     let txs = vec![body(&k, 0).sign(&k), body(&k, 1).sign(&k)];
     let block = Block { header: header(&txs), txs: txs.clone(), evidence: vec![] };
     assert_eq!(Block::decode(&block.encode()).unwrap(), block);
@@ -110,7 +106,7 @@ proptest! {
 
     #[test]
     fn tx_bodies_round_trip(nonce in any::<u64>(), expires in any::<u64>(), active in any::<bool>(), target in any::<[u8; 20]>()) {
-        let k = key(1);
+        let k = keypair("sender-1");
         let body = TxBody {
             chain_id: chain(),
             sender: k.public_key().address(),

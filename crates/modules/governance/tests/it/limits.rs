@@ -7,7 +7,9 @@ use publica_governance::call::ValidatorChange;
 use publica_governance::{error, VALIDATORS_KEY};
 use publica_types::{codec, StateWrite, Validator, ValidatorSet};
 
-use super::{agency, chain_id, code, key, Net};
+use publica_testkit::keypair;
+
+use super::{agency, chain_id, code, Net};
 
 /// An Add of `validator` (whose consensus key is `new`), with a valid proof of possession.
 fn add(new: &Keypair, validator: Validator) -> ValidatorChange {
@@ -31,7 +33,7 @@ fn a_vote_for_a_huge_voting_power_is_refused_and_cannot_halt_the_chain() {
         let error = refused.expect_err("a power beyond the limit is refused at once");
         assert_eq!(error.code, error::VOTING_POWER_TOO_LARGE, "{error}");
         assert!(error.message.contains("voting power"), "{error}");
-        let newcomer = key("huge");
+        let newcomer = keypair("huge");
         let refused = net.propose(add(&newcomer, Validator::from_keypair(&newcomer, power)));
         assert_eq!(code(refused), error::VOTING_POWER_TOO_LARGE);
     }
@@ -41,7 +43,7 @@ fn a_vote_for_a_huge_voting_power_is_refused_and_cannot_halt_the_chain() {
 #[test]
 fn a_validator_with_an_off_curve_checkpoint_key_cannot_join() {
     let mut net = Net::new(4);
-    let newcomer = key("off-curve");
+    let newcomer = keypair("off-curve");
     let mut validator = Validator::from_keypair(&newcomer, 1);
     // y = 2 is on no point of edwards25519: every checkpoint of a set holding this key would fail to verify.
     validator.log_keys.ed25519 = [0; 32];
@@ -65,7 +67,7 @@ fn a_validator_cannot_join_with_a_member_s_checkpoint_key_or_key_id() {
     let set = ValidatorSet::new(members.clone()).unwrap();
     net.state.put(VALIDATORS_KEY.to_vec(), codec::encode(&set));
 
-    let newcomer = key("collider");
+    let newcomer = keypair("collider");
     let mut validator = Validator::from_keypair(&newcomer, 1);
     validator.log_keys.ed25519 = b;
     let error = net.propose(add(&newcomer, validator)).expect_err("a colliding key id");
@@ -73,7 +75,7 @@ fn a_validator_cannot_join_with_a_member_s_checkpoint_key_or_key_id() {
     assert!(error.message.contains("key id"), "{error}");
 
     // A member's checkpoint keys copied outright.
-    let copier = key("copier");
+    let copier = keypair("copier");
     let mut validator = Validator::from_keypair(&copier, 1);
     validator.log_keys = members[1].log_keys.clone();
     let error = net.propose(add(&copier, validator)).expect_err("a copied checkpoint key");

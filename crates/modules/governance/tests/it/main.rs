@@ -1,43 +1,21 @@
 //! The governance module's rules, executed against an in-memory state.
 
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 mod limits;
 
-use publica_crypto::{sha256, Keypair};
+use publica_crypto::Keypair;
 use publica_governance::call::GovernanceCall;
 use publica_governance::call::ValidatorChange;
 use publica_governance::call::{approval_message, possession_message};
 use publica_governance::{
     error, execute, operator, proposal, proposal_count, validator_set, ProposalStatus, VALIDATORS_KEY,
 };
+use publica_testkit::{context, keypair, keypairs, Accounts, MemoryState};
 use publica_types::{
-    codec, AgencyId, CallContext, ChainId, Code, ErrorCode, Genesis, GenesisAccount, GenesisAgency, StateRead,
-    StateWrite, TxError, TxId, TxOutcome, Validator, ValidatorSet,
+    codec, AgencyId, CallContext, ChainId, Code, ErrorCode, StateRead, StateWrite, TxError, TxOutcome, Validator,
+    ValidatorSet,
 };
-
-#[derive(Clone, Default, PartialEq, Eq, Debug)]
-struct State(BTreeMap<Vec<u8>, Vec<u8>>);
-
-impl StateRead for State {
-    fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
-        self.0.get(key).cloned()
-    }
-}
-
-impl StateWrite for State {
-    fn put(&mut self, key: Vec<u8>, value: Vec<u8>) {
-        self.0.insert(key, value);
-    }
-    fn delete(&mut self, key: Vec<u8>) {
-        self.0.remove(&key);
-    }
-}
-
-fn key(name: &str) -> Keypair {
-    Keypair::from_seed(&sha256(name.as_bytes()))
-}
 
 fn chain_id() -> ChainId {
     "gov-test".parse().unwrap()
@@ -49,7 +27,7 @@ fn agency() -> AgencyId {
 
 /// A network of `n` validators of power 1 (`validator-0`..), one agency with an administrator.
 struct Net {
-    state: State,
+    state: MemoryState,
     validators: Vec<Rc<Keypair>>,
     admin: Rc<Keypair>,
     time_ms: u64,
@@ -58,35 +36,22 @@ struct Net {
 
 impl Net {
     fn new(n: usize) -> Net {
-        let validators: Vec<Rc<Keypair>> = (0..n).map(|i| Rc::new(key(&format!("validator-{i}")))).collect();
-        let admin = Rc::new(key("admin"));
-        let genesis = Genesis {
-            chain_id: chain_id(),
-            genesis_time_ms: 0,
-            agencies: vec![GenesisAgency {
-                id: agency(),
-                name: "Land registry".into(),
-                can_register_citizens: false,
-                roles: vec!["registrar".parse().unwrap()],
-                admins: vec![GenesisAccount { public_key: admin.public_key().clone() }],
-            }],
-            validators: ValidatorSet::new(validators.iter().map(|k| Validator::from_keypair(k, 1)).collect()).unwrap(),
-        };
-        let mut state = State::default();
-        publica_accounts::apply_genesis(&mut state, &genesis);
-        state.put(VALIDATORS_KEY.to_vec(), codec::encode(&genesis.validators));
+        let keys = keypairs("validator", n);
+        let set = publica_testkit::validator_set(&keys);
+        let validators: Vec<Rc<Keypair>> = keys.into_iter().map(Rc::new).collect();
+        let admin = Rc::new(keypair("admin"));
+        let mut state = MemoryState::new();
+        Accounts::new(&mut state).agency(agency().as_str(), &["registrar"]).official(
+            "admin",
+            agency().as_str(),
+            &["admin"],
+        );
+        state.put(VALIDATORS_KEY.to_vec(), codec::encode(&set));
         Net { state, validators, admin, time_ms: 1_000, height: 1 }
     }
 
     fn ctx(&self, sender: &Keypair) -> CallContext {
-        CallContext {
-            chain_id: chain_id(),
-            height: self.height,
-            time_ms: self.time_ms,
-            tx_id: TxId([0; 32]),
-            sender: sender.public_key().address(),
-            nonce: 0,
-        }
+        context(sender.public_key().address()).chain(&chain_id()).block(self.height, self.time_ms).build()
     }
 
     /// Execute `call` from `sender` in a new block; on failure the state must be exactly as before.
@@ -147,7 +112,7 @@ fn code(result: Result<impl std::fmt::Debug, TxError>) -> Code {
 #[test]
 fn a_validator_joins_once_more_than_two_thirds_of_the_power_approve() {
     let mut net = Net::new(4);
-    let newcomer = key("newcomer");
+    let newcomer = keypair("newcomer");
     let id = net.propose(add_change(&newcomer, 2)).unwrap();
     let before = net.set();
     net.approve(id, 0).unwrap();
@@ -168,10 +133,10 @@ fn a_validator_joins_once_more_than_two_thirds_of_the_power_approve() {
 #[test]
 fn approvals_are_checked_signer_by_signer() {
     let mut net = Net::new(4);
-    let id = net.propose(add_change(&key("newcomer"), 1)).unwrap();
+    let id = net.propose(add_change(&keypair("newcomer"), 1)).unwrap();
     // Signed by a key that is not the named validator's.
     let change = proposal(&net.state, id).unwrap().change;
-    let forged = key("intruder").sign(&approval_message(&chain_id(), id, &change.hash()));
+    let forged = keypair("intruder").sign(&approval_message(&chain_id(), id, &change.hash()));
     let admin = net.admin.clone();
     let call = GovernanceCall::Approve {
         proposal: id,
@@ -185,7 +150,7 @@ fn approvals_are_checked_signer_by_signer() {
         GovernanceCall::Approve { proposal: id, validator: net.validators[0].public_key().address(), signature: other };
     assert_eq!(code(net.run(&admin, call)), error::APPROVAL_SIGNATURE_INVALID);
     // Signed by someone outside the set.
-    assert_eq!(code(net.approve_with(id, &key("outsider"))), error::APPROVER_NOT_A_VALIDATOR);
+    assert_eq!(code(net.approve_with(id, &keypair("outsider"))), error::APPROVER_NOT_A_VALIDATOR);
     // Approving twice.
     net.approve(id, 0).unwrap();
     assert_eq!(code(net.approve(id, 0)), error::PROPOSAL_ALREADY_APPROVED);
@@ -200,7 +165,7 @@ fn approvals_are_checked_signer_by_signer() {
 fn proposals_need_an_administrator_a_deadline_and_a_possible_change() {
     let mut net = Net::new(4);
     let validator0 = net.validators[0].clone();
-    let change = add_change(&key("newcomer"), 1);
+    let change = add_change(&keypair("newcomer"), 1);
     let call = GovernanceCall::Propose { change: change.clone(), expires_at_ms: net.time_ms + 60_000 };
     // A validator's key is not an account, let alone an administrator.
     assert_eq!(code(net.run(&validator0, call)), ErrorCode::UnknownAccount);
@@ -211,16 +176,16 @@ fn proposals_need_an_administrator_a_deadline_and_a_possible_change() {
     assert_eq!(code(net.run(&admin, far)), error::PROPOSAL_EXPIRY_OUT_OF_RANGE);
     // A proof of possession made by another key.
     let ValidatorChange::Add { validator, .. } = change else { unreachable!() };
-    let possession = key("other").sign(&possession_message(&chain_id(), &agency(), &validator));
+    let possession = keypair("other").sign(&possession_message(&chain_id(), &agency(), &validator));
     let stolen = ValidatorChange::Add { agency: agency(), validator: validator.clone(), possession };
     assert_eq!(code(net.propose(stolen)), error::VALIDATOR_POSSESSION_INVALID);
     // A possession proof for another agency.
-    let possession = key("newcomer").sign(&possession_message(&chain_id(), &"civil".parse().unwrap(), &validator));
+    let possession = keypair("newcomer").sign(&possession_message(&chain_id(), &"civil".parse().unwrap(), &validator));
     let moved = ValidatorChange::Add { agency: agency(), validator, possession };
     assert_eq!(code(net.propose(moved)), error::VALIDATOR_POSSESSION_INVALID);
     // Adding a member, removing a stranger, a zero power, an unchanged power.
-    assert_eq!(code(net.propose(add_change(&key("validator-1"), 1))), error::ALREADY_A_VALIDATOR);
-    let stranger = key("stranger").public_key().address();
+    assert_eq!(code(net.propose(add_change(&keypair("validator-1"), 1))), error::ALREADY_A_VALIDATOR);
+    let stranger = keypair("stranger").public_key().address();
     assert_eq!(code(net.propose(ValidatorChange::Remove { address: stranger })), error::NOT_A_VALIDATOR);
     let member = net.validators[2].public_key().address();
     let zero = ValidatorChange::SetPower { address: member, voting_power: 0 };
@@ -280,36 +245,17 @@ fn voting_power_weighs_the_approvals() {
     }
     assert_eq!(net.set().total_power(), 6);
     // Validator 0 alone holds 4 of 6, exactly two thirds, not more: it needs a second approval.
-    let id = net.propose(add_change(&key("newcomer"), 1)).unwrap();
+    let id = net.propose(add_change(&keypair("newcomer"), 1)).unwrap();
     net.approve(id, 0).unwrap();
     assert_eq!(net.status(id), ProposalStatus::Open);
     net.approve(id, 1).unwrap();
     assert_eq!(net.status(id), ProposalStatus::Applied { height: net.height });
 }
 
-/// An official of agency `land` holding `roles`, written as the accounts module writes it.
-fn land_official(state: &mut State, name: &str, roles: &[&str]) -> publica_types::Address {
-    let k = key(name);
-    let address = k.public_key().address();
-    let record = publica_accounts::AccountRecord {
-        address,
-        public_key: publica_types::PublicKeyBytes::from(k.public_key()),
-        kind: publica_accounts::AccountKind::Official {
-            agency: agency(),
-            roles: roles.iter().map(|r| r.parse().unwrap()).collect(),
-        },
-        active: true,
-        created_at_height: 1,
-        registered_by: None,
-    };
-    state.put(publica_accounts::schema::account_key(&address), codec::encode(&record));
-    address
-}
-
 #[test]
 fn an_agencys_roles_change_only_by_a_two_thirds_vote_and_a_removed_role_stops_at_once() {
     let mut net = Net::new(3);
-    let registrar = land_official(&mut net.state, "registrar", &["registrar"]);
+    let registrar = Accounts::new(&mut net.state).official("registrar", "land", &["registrar"]);
     assert!(publica_accounts::require_role(&net.state, &registrar, "registrar").is_ok());
     let set_before = net.state.get(VALIDATORS_KEY).unwrap();
 

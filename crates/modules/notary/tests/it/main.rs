@@ -9,7 +9,8 @@ use publica_crypto::Keypair;
 use publica_merkle::log::{leaf_hash, root};
 use publica_notary::checkpoint::{self, CheckpointVote, LogSigner};
 use publica_notary::{AnchorIndex, Anchored, BlockLog, Entry, LOG_STATE_KEY};
-use publica_types::{Address, ChainId, Hash, StateRead, StateWrite, Validator, ValidatorSet};
+use publica_testkit::{keypair, keypairs, validator_set, MemoryState};
+use publica_types::{Address, ChainId, Hash, StateRead, ValidatorSet};
 
 fn entry(hash: u8, label: Option<&str>) -> Entry {
     Entry {
@@ -67,24 +68,6 @@ proptest! {
 }
 
 #[derive(Default)]
-struct Map(HashMap<Vec<u8>, Vec<u8>>);
-
-impl StateRead for Map {
-    fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
-        self.0.get(key).cloned()
-    }
-}
-
-impl StateWrite for Map {
-    fn put(&mut self, key: Vec<u8>, value: Vec<u8>) {
-        self.0.insert(key, value);
-    }
-    fn delete(&mut self, key: Vec<u8>) {
-        self.0.remove(&key);
-    }
-}
-
-#[derive(Default)]
 struct Index(HashMap<Hash, u64>);
 
 impl AnchorIndex for Index {
@@ -94,7 +77,7 @@ impl AnchorIndex for Index {
 }
 
 /// Anchor `hashes` through `execute`'s building block, as one block, on top of `state` and `index`.
-fn block(state: &mut Map, index: &mut Index, hashes: &[u8]) -> (Vec<Anchored>, publica_notary::LogAppend) {
+fn block(state: &mut MemoryState, index: &mut Index, hashes: &[u8]) -> (Vec<Anchored>, publica_notary::LogAppend) {
     let mut log = BlockLog::open(state, &*index);
     let results: Vec<Anchored> = hashes.iter().map(|h| log.anchor_entry(&entry(*h, None)).unwrap()).collect();
     let append = log.finish(state);
@@ -106,7 +89,7 @@ fn block(state: &mut Map, index: &mut Index, hashes: &[u8]) -> (Vec<Anchored>, p
 
 #[test]
 fn the_log_grows_by_new_hashes_and_keeps_first_entries() {
-    let mut state = Map::default();
+    let mut state = MemoryState::new();
     let mut index = Index::default();
     let (r1, a1) = block(&mut state, &mut index, &[1, 2, 1, 3]);
     assert_eq!(r1, vec![Anchored::New(0), Anchored::New(1), Anchored::Existing(0), Anchored::New(2)]);
@@ -125,9 +108,9 @@ fn the_log_grows_by_new_hashes_and_keeps_first_entries() {
     assert_eq!(state.get(LOG_STATE_KEY), before);
 }
 
-fn validators(n: u8) -> (Vec<Keypair>, ValidatorSet) {
-    let keys: Vec<Keypair> = (0..n).map(|i| Keypair::from_seed(&[i + 1; 32])).collect();
-    let set = ValidatorSet::new(keys.iter().map(|k| Validator::from_keypair(k, 1)).collect()).unwrap();
+fn validators(n: usize) -> (Vec<Keypair>, ValidatorSet) {
+    let keys = keypairs("validator", n);
+    let set = validator_set(&keys);
     (keys, set)
 }
 
@@ -172,7 +155,7 @@ fn checkpoints_need_both_signatures_of_a_quorum() {
 #[test]
 fn checkpoint_votes_encode_within_their_limit() {
     let chain: ChainId = "test-chain".parse().unwrap();
-    let vote = LogSigner::new(&chain, &Keypair::from_seed(&[1; 32])).unwrap().sign(1, [0; 32], 5).unwrap();
+    let vote = LogSigner::new(&chain, &keypair("validator")).unwrap().sign(1, [0; 32], 5).unwrap();
     let bytes = vote.encode();
     assert!(bytes.len() <= checkpoint::MAX_CHECKPOINT_VOTE_BYTES);
     assert_eq!(CheckpointVote::decode(&bytes).unwrap(), vote);
@@ -181,7 +164,7 @@ fn checkpoint_votes_encode_within_their_limit() {
 
 #[test]
 fn large_anchorings_look_up_in_parallel_and_keep_first_entries() {
-    let mut state = Map::default();
+    let mut state = MemoryState::new();
     let mut index = Index::default();
     let doc = |i: u32| publica_crypto::sha256(&i.to_be_bytes());
     // 1,000 hashes with every tenth repeated inside the batch.
@@ -211,7 +194,7 @@ fn large_anchorings_look_up_in_parallel_and_keep_first_entries() {
 
 #[test]
 fn a_dry_run_checks_but_appends_nothing() {
-    let mut state = Map::default();
+    let mut state = MemoryState::new();
     let index = Index::default();
     let mut log = BlockLog::dry_run(&index);
     assert_eq!(log.anchor(&entry(0, None), &[[1; 32], [2; 32]]), vec![]);

@@ -16,7 +16,7 @@ use publica_registry::schema::CompanyStatus;
 use publica_types::RecordId;
 use publica_types::{Address, ErrorCode, Role, StateRead};
 
-use crate::{official, World};
+use crate::World;
 
 fn company_registrar_role() -> Party {
     Party::Role(Role::new("company-registrar").unwrap())
@@ -55,7 +55,7 @@ struct Register {
 impl Register {
     fn new() -> Register {
         let mut w = World::new();
-        let registrar = official(&mut w.state, 40, "business-registry", &["company-registrar"]);
+        let registrar = w.official("company-registrar", "business-registry", &["company-registrar"]);
         Register { w, registrar }
     }
 
@@ -260,7 +260,7 @@ fn appoint_secretary(r: &mut Register, number: &RecordId, secretary: Address) {
 fn a_secretarys_filing_naming_a_stranger_as_director_takes_effect_only_with_the_strangers_approval() {
     let mut r = Register::new();
     let (alice, bob, carol) = (r.w.alice, r.w.bob, r.w.carol);
-    let dave = crate::citizen(&mut r.w.state, 23);
+    let dave = r.w.citizen("dave");
     let number = r.register(details("Nordvik Timber AB", &r.w), &[alice, bob]);
     appoint_secretary(&mut r, &number, carol);
     let before = query::company(&r.w.state, &number).unwrap().value;
@@ -392,7 +392,7 @@ fn moving_a_holding_to_an_existing_shareholder_needs_the_transferor_and_the_dire
 fn naming_an_accomplice_sole_shareholder_needs_every_holder_it_removes_and_the_directors() {
     let mut r = Register::new();
     let (alice, bob, carol) = (r.w.alice, r.w.bob, r.w.carol);
-    let dave = crate::citizen(&mut r.w.state, 23);
+    let dave = r.w.citizen("dave");
     let number = company_with_secretary(&mut r);
     let before = query::company(&r.w.state, &number).unwrap().value;
     let action = ApplicationAction::FileCompanyChange {
