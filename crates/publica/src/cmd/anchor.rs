@@ -11,6 +11,7 @@ use publica_client::anchor::{entry_info, parse_hash, sha256_file, AnchorReport, 
 use publica_client::{Client, DEFAULT_API};
 use publica_types::Hash;
 
+use super::count;
 use super::tx::SendArgs;
 use crate::keyfile;
 
@@ -120,7 +121,7 @@ pub fn run(args: AnchorArgs) -> Result<()> {
         report.hashes - new
     );
     if let Some(dir) = &args.receipts {
-        println!("{} receipts written to {}", report.receipts, dir.display());
+        println!("{} written to {}", count(report.receipts, "receipt"), dir.display());
     }
     Ok(())
 }
@@ -184,15 +185,6 @@ pub fn format_utc_ms(ms: u64) -> String {
     let rfc3339 = publica_types::time::format_time_ms(ms);
     let (date, time) = rfc3339.split_once('T').expect("an RFC 3339 date-time has a T");
     format!("{date} {} UTC", &time[..8])
-}
-
-/// "1 file", "2 files"; "1 distinct hash", "2 distinct hashes".
-fn count(n: usize, noun: &str) -> String {
-    match (n, noun.ends_with('h')) {
-        (1, _) => format!("1 {noun}"),
-        (_, true) => format!("{n} {noun}es"),
-        (_, false) => format!("{n} {noun}s"),
-    }
 }
 
 #[cfg(test)]

@@ -43,3 +43,12 @@ pub fn listen_address(text: &str) -> Result<std::net::SocketAddr, String> {
         rest.to_socket_addrs().map_err(|e| format!("{text:?} is not an address to listen on ({e}); {usage}"))?;
     addresses.next().ok_or_else(|| format!("{text:?} resolves to no address; {usage}"))
 }
+
+/// `n` and the noun, in the plural unless `n` is 1: "1 file", "2 files"; "1 distinct hash", "2 distinct hashes".
+pub fn count(n: usize, noun: &str) -> String {
+    match (n, noun.ends_with('h')) {
+        (1, _) => format!("1 {noun}"),
+        (_, true) => format!("{n} {noun}es"),
+        (_, false) => format!("{n} {noun}s"),
+    }
+}

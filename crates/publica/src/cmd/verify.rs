@@ -9,6 +9,7 @@ use publica_types::Genesis;
 use publica_verify::{CertifiedHeader, ReadProof, ReceiptPolicy, ValidatorHistory, VerifiedReceipt, VerifiedSets};
 
 use super::anchor::format_utc_ms;
+use super::count;
 use publica_client::anchor::sha256_file;
 use publica_client::Client;
 
@@ -85,9 +86,9 @@ pub fn run(args: Args) -> Result<()> {
                 read.chain_id, read.height, read.time_ms
             );
             println!(
-                "  certified by {} of {} validators",
+                "  certified by {} of {}",
                 read.signers,
-                sets.at_height(read.height).validators().len()
+                count(sets.at_height(read.height).validators().len(), "validator")
             );
             println!("  key   {}", hex::encode(&read.key));
             match &read.value {
@@ -161,10 +162,10 @@ fn verify_as_of(bytes: &[u8], sets: &VerifiedSets) -> Option<Result<()>> {
     let (record, checked, proven) = outcome;
     let header = |v: &VerifiedAsOf<()>| {
         format!(
-            "the certified header of height {} (block time {}), signed by {} validators",
+            "the certified header of height {} (block time {}), signed by {}",
             v.height,
             format_time_ms(v.time_ms),
-            v.signers
+            count(v.signers, "validator")
         )
     };
     Some(match checked {
@@ -215,8 +216,9 @@ fn verify_document(bytes: &[u8], sets: &VerifiedSets, path: &Path) -> Result<()>
     println!("VALID: {} state proofs in {}", found.reads.len(), path.display());
     for (height, time_ms, signers) in &found.headers {
         println!(
-            "  under the certified header of height {height} (block time {}), signed by {signers} validators",
-            format_time_ms(*time_ms)
+            "  under the certified header of height {height} (block time {}), signed by {}",
+            format_time_ms(*time_ms),
+            count(*signers, "validator")
         );
     }
     for read in &found.reads {
@@ -262,9 +264,9 @@ fn verify_header(certified: &CertifiedHeader, sets: &VerifiedSets) -> Result<()>
             println!("  block hash {}", hex::encode(h.hash()));
             println!("  state root {}", hex::encode(h.state_root));
             println!(
-                "  certified by {} of {} validators",
+                "  certified by {} of {}",
                 certified.certificate.signatures.len(),
-                sets.at_height(h.height).validators().len()
+                count(sets.at_height(h.height).validators().len(), "validator")
             );
             Ok(())
         }
@@ -319,10 +321,10 @@ fn verify_receipt(args: &Args, genesis: &Genesis, receipt: &[u8]) -> Result<()> 
         };
         match publica_verify::verify_extension(&verified.checkpoint, &checkpoint, &proof, &policy) {
             Ok(ext) => println!(
-                "  extended   by a checkpoint of size {} signed by {} validators (voting power {} of {}): the log \
-                 was not rewritten since the receipt",
+                "  extended   by a checkpoint of size {} signed by {} (voting power {} of {}): the log was not \
+                 rewritten since the receipt",
                 ext.newer.checkpoint.size,
-                ext.signers.validators.len(),
+                count(ext.signers.validators.len(), "validator"),
                 ext.signers.power,
                 ext.signers.total_power
             ),
@@ -349,9 +351,9 @@ fn print_receipt(v: &VerifiedReceipt, genesis: &Genesis, file: Option<&Path>) {
     }
     let s = &v.signers;
     println!(
-        "  checkpoint size {}, signed by {} validators (voting power {} of {}){}",
+        "  checkpoint size {}, signed by {} (voting power {} of {}){}",
         v.checkpoint.checkpoint.size,
-        s.validators.len(),
+        count(s.validators.len(), "validator"),
         s.power,
         s.total_power,
         s.signed_at_s.map(|t| format!(" at {}", format_utc_ms(t * 1000))).unwrap_or_default()
