@@ -550,6 +550,18 @@ fn party(send: &SendArgs, as_role: Option<Role>) -> Result<Party> {
     })
 }
 
+/// A parcel's boundary for people: its ring's vertices as `longitude latitude` (WGS 84, RFC 7946 order), the
+/// closing vertex (equal to the first) left out.
+fn boundary_text(geometry: &Value) -> String {
+    let ring = geometry["coordinates"][0].as_array().map(Vec::as_slice).unwrap_or_default();
+    let corners: Vec<String> =
+        ring.iter().take(ring.len().saturating_sub(1)).map(|c| format!("{} {}", c[0], c[1])).collect();
+    if corners.is_empty() {
+        return "none served (--json shows the answer as served)".to_owned();
+    }
+    format!("{} (longitude latitude, WGS 84)", corners.join(", "))
+}
+
 /// Open an application and say how its parties approve it (its number is the committed transaction's outcome,
 /// which the submission prints).
 fn open(send: &SendArgs, action: ApplicationAction, deadline_ms: u64) -> Result<()> {
@@ -670,6 +682,7 @@ pub fn run_land(command: LandCommand) -> Result<()> {
                 p["version"],
                 p["height"]
             );
+            println!("  boundary      {}", boundary_text(&body["geometry"]));
             println!("  owners        {}", owners_text(&t["value"]["owners"]));
             println!(
                 "  title         version {} since {}",
