@@ -158,7 +158,7 @@ pub fn run(command: Command) -> Result<()> {
         Command::Validators { api } => {
             let body = Client::new(&api)?.validators()?;
             println!(
-                "validator set {} signs from height {}: total power {}, quorum {}",
+                "validator set {} signs the next block (height {}): total power {}, quorum {}",
                 body["set_hash"].as_str().unwrap_or("?"),
                 body["next_height"],
                 body["total_power"],
