@@ -26,8 +26,10 @@ mod registry;
 
 /// Passphrase of the demo's key files (written next to them, in `dev-passphrase`).
 const DEV_PASSPHRASE: &str = "publica-dev";
-/// Chain id of the demo network.
-const DEV_CHAIN: &str = "publica-dev";
+/// Chain id of a demo network: this prefix and 8 random hex digits chosen when the network is created. The demo's
+/// keys are derived from public seeds, so two demo networks share every key; their distinct chain ids, which every
+/// signature covers, keep a proof or a receipt of one from verifying against the other's genesis.
+const DEV_CHAIN_PREFIX: &str = "publica-dev";
 
 /// Demo officials: key name, agency, roles.
 const OFFICIALS: &[(&str, &str, &[&str])] = &[
@@ -82,8 +84,9 @@ pub fn run(home: &Path, api: SocketAddr, reset: bool) -> Result<()> {
         if fresh {
             println!("Seeding the demo agencies' officials, citizens, land parcels, permits and companies (a few seconds)...");
         }
+        let chain_id = handle.chain_id().clone();
         let seeded = tokio::task::spawn_blocking(move || seed(&handle)).await??;
-        print_guide(home, api, seeded);
+        print_guide(home, &chain_id, api, seeded);
         wait_for_shutdown().await;
         println!("stopping");
         running.stop().await;
@@ -94,7 +97,8 @@ pub fn run(home: &Path, api: SocketAddr, reset: bool) -> Result<()> {
 fn create(home: &Path, api: SocketAddr) -> Result<()> {
     let validator = demo_key("validator");
     let agencies = demo_agencies(|id| demo_key(&format!("admin-{id}")))?;
-    let genesis = new_genesis(DEV_CHAIN.parse()?, agencies, ValidatorSet::single(&validator))?;
+    let chain_id = format!("{DEV_CHAIN_PREFIX}-{:08x}", rand::random::<u32>());
+    let genesis = new_genesis(chain_id.parse()?, agencies, ValidatorSet::single(&validator))?;
     let mut config = NodeConfig::new("dev", api, free_local_addr()?);
     config.key.passphrase_file = Some(PathBuf::from("dev-passphrase"));
     std::fs::create_dir_all(home)?;
@@ -175,9 +179,9 @@ fn seed(node: &NodeHandle) -> Result<usize> {
     Ok(ids.len() + citizen_ids.len() + registry)
 }
 
-fn print_guide(home: &Path, api: SocketAddr, seeded: usize) {
+fn print_guide(home: &Path, chain_id: &ChainId, api: SocketAddr, seeded: usize) {
     let keys = home.join("keys");
-    println!("Publica dev network is running (chain {DEV_CHAIN}, one validator).");
+    println!("Publica dev network is running (chain {chain_id}, one validator).");
     if seeded > 0 {
         let (parcels, _) = registry::summary();
         println!(

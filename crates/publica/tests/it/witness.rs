@@ -38,7 +38,7 @@ impl WitnessProcess {
         let seen = super::wait_for_line(&rx, "publica witness run", "Ready.", Duration::from_secs(60));
         let url = format!("http://127.0.0.1:{port}");
         assert!(seen.iter().any(|l| l.contains(&url)), "the URL is printed: {seen:#?}");
-        assert!(seen.iter().any(|l| l.contains("follows publica/publica-dev/notary")), "{seen:#?}");
+        assert!(seen.iter().any(|l| l.contains("follows publica/publica-dev-") && l.contains("/notary")), "{seen:#?}");
         WitnessProcess { child, url }
     }
 }
@@ -111,7 +111,7 @@ fn a_witness_cosigns_the_dev_network_checkpoints_and_receipts_carry_its_cosignat
     let nonce = account["next_nonce"].as_u64().expect("the account shows its next nonce");
     let document = publica_crypto::sha256(b"a deed signed before the witness");
     let tx = TxBody {
-        chain_id: "publica-dev".parse().unwrap(),
+        chain_id: dev.get("/v1/status")["chain_id"].as_str().unwrap().parse().unwrap(),
         sender: address,
         nonce,
         expires_at_ms: std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as u64
