@@ -49,13 +49,19 @@ pub enum VerifyError {
     #[error("not a valid proof document: {0}")]
     Malformed(String),
     /// The header is for another network.
-    #[error("the header is for chain {got}, expected {expected}")]
+    #[error(
+        "the header is for chain {got}, expected {expected}: the document comes from another network; verify it with \
+         the genesis.json of {got}"
+    )]
     WrongChain { expected: ChainId, got: ChainId },
     /// The certificate is for another block.
     #[error("the certificate is for {0}, not for this header")]
     CertificateMismatch(String),
     /// The header was signed by another validator set than the one given.
-    #[error("the header names validator set {header}, but the keys given form set {given}; use the validator set of that height")]
+    #[error(
+        "the header names validator set {header}, but the keys given form set {given}: the validators changed since \
+         genesis; give the network's validator history (--api URL of a node, or --history FILE)"
+    )]
     ValidatorSetMismatch { header: String, given: String },
     /// The certificate's signatures do not make a quorum.
     #[error("{0}")]
