@@ -526,8 +526,22 @@ fn new_parcel(text: &str) -> Result<NewParcel> {
     Ok(NewParcel { parcel: number.parse()?, geojson: read_geojson(&PathBuf::from(file))? })
 }
 
+/// Smallest bare number read as Unix milliseconds (1973-03-03): below it, a number is more likely Unix seconds
+/// (`1796245084`), and is refused rather than read as a time in 1970.
+const MIN_BARE_MS: u64 = 100_000_000_000;
+
 fn time(text: &str) -> Result<u64> {
-    parse_time_ms(text).map_err(anyhow::Error::msg)
+    let ms = parse_time_ms(text).map_err(anyhow::Error::msg)?;
+    let bare = text.trim().bytes().all(|b| b.is_ascii_digit());
+    if bare && ms < MIN_BARE_MS {
+        bail!(
+            "{text:?} is ambiguous: as Unix milliseconds it is {}; for Unix seconds write {}000, or write a date \
+             (2026-01-31) or an RFC 3339 date-time (2026-01-31T12:00:00Z)",
+            format_time_ms(ms),
+            text.trim()
+        );
+    }
+    Ok(ms)
 }
 
 fn deadline(days: u64) -> Result<u64> {
