@@ -8,8 +8,20 @@ use publica_crypto::Keypair;
 
 /// Load and decrypt the key file at `path`.
 pub fn load(path: &Path, passphrase: &Passphrase) -> Result<Keypair> {
-    let file = KeyFile::load(path).with_context(|| format!("reading key file {}", path.display()))?;
+    let file = read(path)?;
     file.decrypt(passphrase.as_bytes()).with_context(|| format!("opening key file {}", path.display()))
+}
+
+/// Read the key file at `path`, saying what to do when there is none.
+fn read(path: &Path) -> Result<KeyFile> {
+    match KeyFile::load(path) {
+        Err(publica_crypto::CryptoError::Io { error, .. }) if error.kind() == std::io::ErrorKind::NotFound => bail!(
+            "there is no key file {}; give the sender's key file with --key FILE (`publica keys new --out FILE` \
+             makes one)",
+            path.display()
+        ),
+        other => other.with_context(|| format!("reading key file {}", path.display())),
+    }
 }
 
 /// Encrypt and save a key, refusing to overwrite an existing file; missing directories are created.
@@ -27,9 +39,9 @@ pub fn save(path: &Path, key: &Keypair, label: &str, passphrase: &Passphrase, pa
 /// Environment variable read for passphrases when no file is given.
 pub const PASSPHRASE_ENV: &str = "PUBLICA_PASSPHRASE";
 
-/// A key's passphrase: from `file` if given, else from `$PUBLICA_PASSPHRASE`, else asked at the terminal (twice
-/// when `confirm`, for a new key); an error when none of them is there.
-pub fn passphrase(file: Option<&Path>, confirm: bool) -> Result<Passphrase> {
+/// The passphrase of the key file `key`: from `file` if given, else from `$PUBLICA_PASSPHRASE`, else asked at the
+/// terminal, naming `key` (twice when `confirm`, for a new key); an error when none of them is there.
+pub fn passphrase(key: &Path, file: Option<&Path>, confirm: bool) -> Result<Passphrase> {
     if let Some(file) = file {
         return Passphrase::from_file(file).with_context(|| format!("reading passphrase from {}", file.display()));
     }
@@ -39,13 +51,13 @@ pub fn passphrase(file: Option<&Path>, confirm: bool) -> Result<Passphrase> {
     if !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
         bail!("no passphrase given: pass --passphrase-file FILE or set ${PASSPHRASE_ENV}");
     }
-    Passphrase::prompt(confirm).context("reading passphrase")
+    Passphrase::prompt(&key.display().to_string(), confirm).context("reading passphrase")
 }
 
 /// Load the key file at `path`, its passphrase found as [`passphrase`] says (asked for only once the file is found
 /// readable).
 pub fn open(path: &Path, passphrase_file: Option<&Path>) -> Result<Keypair> {
-    let file = KeyFile::load(path).with_context(|| format!("reading key file {}", path.display()))?;
-    let pass = passphrase(passphrase_file, false)?;
+    let file = read(path)?;
+    let pass = passphrase(path, passphrase_file, false)?;
     file.decrypt(pass.as_bytes()).with_context(|| format!("opening key file {}", path.display()))
 }

@@ -114,16 +114,16 @@ pub enum CryptoError {
         reason: String,
     },
 
-    /// An I/O operation on a file failed.
-    #[error("{action} {path}: {source}")]
+    /// An I/O operation on a file failed. The I/O error is part of the message, not a separate source, so that a
+    /// report of the whole chain says it once.
+    #[error("{action} {path}: {error}")]
     Io {
         /// What was being done (`"reading"`, `"writing"`, ...).
         action: &'static str,
         /// The file concerned.
         path: PathBuf,
         /// The underlying error.
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
 }
 
@@ -137,7 +137,7 @@ impl CryptoError {
     }
 
     pub(crate) fn io(action: &'static str, path: &std::path::Path, source: std::io::Error) -> Self {
-        CryptoError::Io { action, path: path.to_path_buf(), source }
+        CryptoError::Io { action, path: path.to_path_buf(), error: source }
     }
 
     /// The half of a hybrid signature that failed verification, if this is a verification failure.

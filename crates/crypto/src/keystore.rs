@@ -38,6 +38,8 @@ pub const MAX_KEY_FILE_BYTES: usize = 64 * 1024;
 pub const MAX_LABEL_LEN: usize = 256;
 /// Largest passphrase file [`Passphrase::from_file`] reads.
 pub const MAX_PASSPHRASE_FILE_BYTES: usize = 4096;
+/// Most times [`Passphrase::prompt`] asks for a new passphrase whose two answers differ.
+pub const MAX_PROMPT_ATTEMPTS: usize = 3;
 
 const KDF_NAME: &str = "argon2id";
 const CIPHER_NAME: &str = "xchacha20poly1305";
@@ -244,7 +246,11 @@ impl KeyFile {
                 text.len()
             )));
         }
-        let json: KeyFileJson = serde_json::from_str(text).map_err(|e| CryptoError::key_file(e.to_string()))?;
+        let json: KeyFileJson = serde_json::from_str(text).map_err(|e| {
+            CryptoError::key_file(format!(
+                "not a key file written by `publica keys new` ({e}); give the sender's key file"
+            ))
+        })?;
         if json.version != KEY_FILE_VERSION {
             return Err(CryptoError::key_file(format!(
                 "version {} is not supported; this program reads version {KEY_FILE_VERSION}",
@@ -444,21 +450,26 @@ impl Passphrase {
         Self::non_empty(std::mem::take(&mut *bytes), &format!("passphrase file {}", path.display()))
     }
 
-    /// Asks on the terminal without echo; with `confirm`, asks twice and requires both answers to match.
-    pub fn prompt(confirm: bool) -> Result<Self, CryptoError> {
+    /// Asks on the terminal without echo for the passphrase of `what` (a key file's path, named in the prompt);
+    /// with `confirm` (a new key), asks twice and, when the answers differ, asks again, up to
+    /// [`MAX_PROMPT_ATTEMPTS`] times.
+    pub fn prompt(what: &str, confirm: bool) -> Result<Self, CryptoError> {
         let read = |prompt: &str| {
             rpassword::prompt_password(prompt)
                 .map(|text| Zeroizing::new(text.into_bytes()))
                 .map_err(|e| CryptoError::Passphrase { reason: format!("cannot read from the terminal: {e}") })
         };
-        let mut first = read("Passphrase: ")?;
-        if confirm {
-            let second = read("Repeat passphrase: ")?;
-            if *first != *second {
-                return Err(CryptoError::Passphrase { reason: "the two passphrases differ; try again".into() });
+        for _ in 0..MAX_PROMPT_ATTEMPTS {
+            let mut first = read(&format!("Passphrase for {what}: "))?;
+            if confirm && *first != *read(&format!("Repeat the passphrase for {what}: "))? {
+                eprintln!("The two passphrases differ; type them again.");
+                continue;
             }
+            return Self::non_empty(std::mem::take(&mut *first), "the terminal");
         }
-        Self::non_empty(std::mem::take(&mut *first), "the terminal")
+        Err(CryptoError::Passphrase {
+            reason: format!("the two passphrases differed {MAX_PROMPT_ATTEMPTS} times; run the command again"),
+        })
     }
 
     fn non_empty(bytes: Vec<u8>, source: &str) -> Result<Self, CryptoError> {

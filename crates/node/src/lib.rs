@@ -117,7 +117,7 @@ pub fn load_validator_key(layout: &HomeLayout, config: &NodeConfig) -> Result<Ke
     } else if let Some(var) = config.key.passphrase_env.as_deref().filter(|v| std::env::var_os(v).is_some()) {
         Passphrase::from_env(var).map_err(|e| NodeError::Key(e.to_string()))?
     } else {
-        Passphrase::prompt(false).map_err(|e| NodeError::Key(e.to_string()))?
+        Passphrase::prompt(&path.display().to_string(), false).map_err(|e| NodeError::Key(e.to_string()))?
     };
     file.decrypt(passphrase.as_bytes()).map_err(|e| NodeError::Key(format!("{}: {e}", path.display())))
 }

@@ -18,9 +18,9 @@ pub struct PassphraseArgs {
 }
 
 impl PassphraseArgs {
-    /// A passphrase for a new key (asked twice at a prompt).
-    pub fn new_passphrase(&self) -> Result<Passphrase> {
-        publica_client::keyfile::passphrase(self.passphrase_file.as_deref(), true)
+    /// A passphrase for the new key file `key` (asked twice at a prompt).
+    pub fn new_passphrase(&self, key: &Path) -> Result<Passphrase> {
+        publica_client::keyfile::passphrase(key, self.passphrase_file.as_deref(), true)
     }
 }
 

@@ -43,7 +43,7 @@ pub enum Command {
 pub fn run(command: Command) -> Result<()> {
     match command {
         Command::New { out, label, passphrase } => {
-            let pass = passphrase.new_passphrase()?;
+            let pass = passphrase.new_passphrase(&out)?;
             let key = Keypair::generate();
             keyfile::save(&out, &key, &label, &pass, KdfParams::default())?;
             println!("created {}", out.display());

@@ -75,7 +75,7 @@ pub fn init(args: InitArgs) -> Result<()> {
     if let Some(genesis) = &args.genesis {
         return join(&args, genesis);
     }
-    let pass = args.passphrase.new_passphrase()?;
+    let pass = args.passphrase.new_passphrase(&args.home.join("keys"))?;
     let validator_key = Keypair::generate();
     let mut agencies = Vec::new();
     let mut admin_keys = Vec::new();
@@ -123,7 +123,7 @@ fn join(args: &InitArgs, genesis_path: &Path) -> Result<()> {
     let max = publica_types::genesis::MAX_GENESIS_BYTES as u64;
     let bytes = super::read_bounded(genesis_path, max, "a genesis document")?;
     let genesis = Genesis::from_json(&bytes).with_context(|| format!("reading {}", genesis_path.display()))?;
-    let pass = args.passphrase.new_passphrase()?;
+    let pass = args.passphrase.new_passphrase(&args.home.join("keys"))?;
     let key = Keypair::generate();
     let p2p = match args.p2p {
         Some(a) => a,

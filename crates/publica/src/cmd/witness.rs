@@ -74,7 +74,7 @@ fn init(dir: &Path, name: &str, passphrase: &PassphraseArgs) -> Result<()> {
     }
     publica_witness::check_name(name)?;
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let pass = passphrase.new_passphrase()?;
+    let pass = passphrase.new_passphrase(&home.key_file())?;
     let key = Keypair::generate();
     keyfile::save(&home.key_file(), &key, name, &pass, KdfParams::default())?;
     WitnessSettings::new(name).save(&home)?;
