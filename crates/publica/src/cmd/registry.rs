@@ -586,6 +586,7 @@ fn open(send: &SendArgs, action: ApplicationAction, deadline_ms: u64) -> Result<
         _ => "business",
     };
     let client = Client::new(&send.api)?;
+    warn_encumbered(&client, &action)?;
     let id = send_call_id(send, RegistryCall::OpenApplication { action, deadline_ms })?;
     if send.no_wait {
         return Ok(());
@@ -593,6 +594,33 @@ fn open(send: &SendArgs, action: ApplicationAction, deadline_ms: u64) -> Result<
     match find_application(&client, &id)? {
         Some(n) => println!("each party approves with `publica {group} approve --application {n}`"),
         None => println!("the application is open; `publica query tx {id}` shows its block"),
+    }
+    Ok(())
+}
+
+/// Warn, before a transfer, subdivision or merger is opened, that an encumbered parcel blocks its last step until
+/// the encumbrance is released (the parties may still approve meanwhile: a mortgage is often released at closing).
+fn warn_encumbered(client: &Client, action: &ApplicationAction) -> Result<()> {
+    let (what, parcels) = match action {
+        ApplicationAction::Transfer { parcel, .. } => ("transfer", std::slice::from_ref(parcel)),
+        ApplicationAction::Subdivide { parcel, .. } => ("subdivision", std::slice::from_ref(parcel)),
+        ApplicationAction::Merge { parcels, .. } => ("merger", parcels.as_slice()),
+        _ => return Ok(()),
+    };
+    for parcel in parcels {
+        let Ok(body) = client.parcel(&parcel.to_string()) else { continue };
+        for e in body["encumbrances"].as_array().into_iter().flatten() {
+            eprintln!(
+                "warning: parcel {parcel} is encumbered by {} #{} of agency {} (reference {}); the {what} can be \
+                 approved, but its last step is refused until that agency releases it (`publica land release \
+                 --encumbrance {}`)",
+                e["value"]["kind"].as_str().unwrap_or("?"),
+                e["id"].as_str().unwrap_or("?"),
+                e["value"]["agency"].as_str().unwrap_or("?"),
+                e["value"]["reference"].as_str().unwrap_or("?"),
+                e["id"].as_str().unwrap_or("?"),
+            );
+        }
     }
     Ok(())
 }
