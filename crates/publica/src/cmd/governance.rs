@@ -126,7 +126,7 @@ pub fn run(command: Command) -> Result<()> {
         Command::Propose(args) => propose(args),
         Command::Approve(args) => approve(args),
         Command::Proposals { api } => {
-            let body = Client::new(&api)?.proposals()?;
+            let body = Client::new(&api)?.proposals_json()?;
             println!("{} proposal(s)", body["count"]);
             for p in body["proposals"].as_array().into_iter().flatten() {
                 let change = &p["change"];
@@ -154,7 +154,7 @@ pub fn run(command: Command) -> Result<()> {
             Ok(())
         }
         Command::Validators { api } => {
-            let body = Client::new(&api)?.validators()?;
+            let body = Client::new(&api)?.validators_json()?;
             println!(
                 "validator set {} signs from height {}: total power {}, quorum {}",
                 body["set_hash"].as_str().unwrap_or("?"),
@@ -228,7 +228,7 @@ fn propose(args: ProposeArgs) -> Result<()> {
         ),
     };
     let expires_at_ms = publica_client::now_ms() + args.open_days * 86_400_000;
-    let number = Client::new(&args.send.api)?.proposals()?["count"].as_u64().unwrap_or(0);
+    let number = Client::new(&args.send.api)?.proposals()?.count;
     match &change {
         ValidatorChange::SetAgencyRoles { agency, roles } => println!(
             "proposing that agency {agency} grant the roles [{}] besides admin (proposal number {number} if no other \
@@ -261,10 +261,9 @@ fn approve(args: ApproveArgs) -> Result<()> {
     let client = Client::new(&args.send.api)?;
     let proposal = client.proposal(args.proposal)?;
     // The change is taken from the proven record itself, so the signature is over exactly what is on the ledger.
-    let value = proposal["proof"]["value"].as_str().context("the proposal's proof carries no value")?;
-    let bytes = hex::decode(value).context("the proposal's proven value is not hex")?;
+    let bytes = proposal.proof.value.as_deref().context("the proposal's proof carries no value")?;
     let record: publica_governance::Proposal =
-        publica_types::codec::decode_canonical("governance proposal", &bytes, 64 * 1024)
+        publica_types::codec::decode_canonical("governance proposal", bytes, 64 * 1024)
             .context("the proposal's proven value does not decode")?;
     let passphrase = PassphraseArgs {
         passphrase_file: args.validator_passphrase_file.clone().or(args.send.passphrase.passphrase_file.clone()),

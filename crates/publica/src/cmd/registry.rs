@@ -9,7 +9,7 @@ use publica_types::registry::{
     ApplicationAction, EncumbranceKind, NewParcel, Party, RecordId, RegistryCall, Share, MAX_GEOJSON_BYTES,
 };
 use publica_types::time::{format_time_ms, parse_time_ms};
-use publica_types::{Address, Role, TxId};
+use publica_types::{Address, Role, TxId, TxOutcome};
 use serde_json::Value;
 
 use super::tx::{send_call_id, SendArgs};
@@ -395,7 +395,7 @@ pub fn run_business(command: BusinessCommand) -> Result<()> {
         }
         BusinessCommand::Show { company: number, read } => {
             let number = company(&number)?;
-            let body = Client::new(&read.api)?.company(&number.to_string())?;
+            let body = Client::new(&read.api)?.company_json(&number.to_string())?;
             if read.json {
                 return print_json(&body);
             }
@@ -439,7 +439,7 @@ pub fn run_business(command: BusinessCommand) -> Result<()> {
         }
         BusinessCommand::History { company: number, read } => {
             let number = company(&number)?;
-            let body = Client::new(&read.api)?.company_history(&number.to_string())?;
+            let body = Client::new(&read.api)?.company_history_json(&number.to_string())?;
             if read.json {
                 return print_json(&body);
             }
@@ -463,7 +463,7 @@ pub fn run_business(command: BusinessCommand) -> Result<()> {
             Ok(())
         }
         BusinessCommand::Name { name, read } => {
-            let body = Client::new(&read.api)?.company_by_name(&name)?;
+            let body = Client::new(&read.api)?.company_by_name_json(&name)?;
             if read.json {
                 return print_json(&body);
             }
@@ -480,11 +480,7 @@ pub fn run_business(command: BusinessCommand) -> Result<()> {
             match out {
                 Some(path) => {
                     std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
-                    println!(
-                        "{} BODS 0.4 statements written to {}",
-                        body.as_array().map_or(0, Vec::len),
-                        path.display()
-                    );
+                    println!("{} BODS 0.4 statements written to {}", body.len(), path.display());
                 }
                 None => println!("{text}"),
             }
@@ -567,9 +563,10 @@ fn open(send: &SendArgs, action: ApplicationAction, deadline_ms: u64) -> Result<
 
 /// The number of the application a committed transaction opened: its outcome, as the node reports it.
 fn find_application(client: &Client, id: &TxId) -> Result<Option<u64>> {
-    let status = client.transaction(id)?;
-    let outcome = &status["outcome"];
-    Ok(if outcome["type"] == "application" { outcome["id"].as_u64() } else { None })
+    Ok(match client.transaction(id)?.outcome {
+        Some(TxOutcome::Application { id }) => Some(id),
+        _ => None,
+    })
 }
 
 fn print_json(value: &Value) -> Result<()> {
@@ -650,7 +647,7 @@ pub fn run_land(command: LandCommand) -> Result<()> {
             send_call(&send, RegistryCall::CourtOrder { parcel, owners: shares(&owners)?, case })
         }
         LandCommand::Show { parcel, read } => {
-            let body = Client::new(&read.api)?.parcel(&parcel.to_string())?;
+            let body = Client::new(&read.api)?.parcel_json(&parcel.to_string())?;
             if read.json {
                 return print_json(&body);
             }
@@ -691,7 +688,7 @@ pub fn run_land(command: LandCommand) -> Result<()> {
             Ok(())
         }
         LandCommand::History { parcel, read } => {
-            let body = Client::new(&read.api)?.parcel_history(&parcel.to_string())?;
+            let body = Client::new(&read.api)?.parcel_history_json(&parcel.to_string())?;
             if read.json {
                 return print_json(&body);
             }
@@ -708,7 +705,7 @@ pub fn run_land(command: LandCommand) -> Result<()> {
             Ok(())
         }
         LandCommand::Owners { parcel, at, out, read } => {
-            let body = Client::new(&read.api)?.parcel_owners(&parcel.to_string(), at_ms(at.as_deref())?)?;
+            let body = Client::new(&read.api)?.parcel_owners_json(&parcel.to_string(), at_ms(at.as_deref())?)?;
             if read.json {
                 print_json(&body)?;
             } else {
@@ -730,7 +727,7 @@ pub fn run_land(command: LandCommand) -> Result<()> {
             write_answer(out.as_ref(), &body)
         }
         LandCommand::Search { bbox, read } => {
-            let body = Client::new(&read.api)?.parcels_in(&bbox)?;
+            let body = Client::new(&read.api)?.parcels_in_json(&bbox)?;
             if read.json {
                 return print_json(&body);
             }
@@ -743,7 +740,7 @@ pub fn run_land(command: LandCommand) -> Result<()> {
             Ok(())
         }
         LandCommand::Application { application, read } => {
-            let body = Client::new(&read.api)?.application(application)?;
+            let body = Client::new(&read.api)?.application_json(application)?;
             if read.json {
                 return print_json(&body);
             }
@@ -789,7 +786,7 @@ pub fn run_permit(command: PermitCommand) -> Result<()> {
             send_call(&send, RegistryCall::RevokePermit { permit, reason })
         }
         PermitCommand::Show { permit, read } => {
-            let body = Client::new(&read.api)?.permit(&permit.to_string())?;
+            let body = Client::new(&read.api)?.permit_json(&permit.to_string())?;
             if read.json {
                 return print_json(&body);
             }
@@ -806,7 +803,7 @@ pub fn run_permit(command: PermitCommand) -> Result<()> {
             Ok(())
         }
         PermitCommand::Status { permit, at, out, read } => {
-            let body = Client::new(&read.api)?.permit_status(&permit.to_string(), at_ms(at.as_deref())?)?;
+            let body = Client::new(&read.api)?.permit_status_json(&permit.to_string(), at_ms(at.as_deref())?)?;
             if read.json {
                 print_json(&body)?;
             } else {

@@ -191,7 +191,9 @@ fn submit(client: &Client, tx: &Transaction, no_wait: bool) -> Result<()> {
         return Ok(());
     }
     let status = client.wait(&id, Duration::from_secs(60))?;
-    println!("committed at height {} (index {})", status["height"], status["index"]);
+    // A committed status always names its block and position.
+    let (height, index) = (status.height.unwrap_or_default(), status.index.unwrap_or_default());
+    println!("committed at height {height} (index {index})");
     Ok(())
 }
 
