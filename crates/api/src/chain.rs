@@ -3,12 +3,10 @@
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
 
-use publica_client::api::BlockQuery;
+use publica_client::api::{BlockQuery, BlockResponse, NodeStatus};
 use publica_node::NodeHandle;
 use publica_tx::Transaction;
-use publica_types::{BlockHeader, ChainId, CommitCertificate, Misbehavior, TxId};
 
 use crate::blocking;
 use crate::error::ApiError;
@@ -16,22 +14,6 @@ use crate::extract::{parse_height, Path, Query};
 
 /// Content type of the Prometheus text exposition format.
 pub const METRICS_CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
-
-/// A committed block as the API shows it.
-#[derive(Debug, Serialize)]
-pub(crate) struct BlockResponse {
-    height: u64,
-    /// The block hash, `SHA-256(borsh(header))`.
-    hash: String,
-    header: BlockHeader,
-    certificate: CommitCertificate,
-    /// Ids of the block's transactions, in order; `tx_root` is the RFC 9162 root over them.
-    tx_ids: Vec<TxId>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    txs: Option<Vec<Transaction>>,
-    /// The evidence of misbehaviour the block records, in order; `evidence_root` is the RFC 9162 root over it.
-    evidence: Vec<Misbehavior>,
-}
 
 fn block_response(node: &NodeHandle, height: u64, with_txs: bool) -> Result<BlockResponse, ApiError> {
     if height == 0 {
@@ -85,43 +67,25 @@ pub(crate) async fn block(
     Ok(axum::Json(block))
 }
 
-/// The node's view of the chain.
-#[derive(Debug, Serialize)]
-pub(crate) struct StatusResponse {
-    chain_id: ChainId,
-    moniker: String,
-    node_version: &'static str,
-    height: u64,
-    last_block_hash: Option<String>,
-    last_block_time_ms: Option<u64>,
-    state_root: String,
-    genesis_time_ms: u64,
-    mempool_txs: usize,
-    mempool_bytes: usize,
-    validator_address: String,
-    is_validator: bool,
-    validator_count: usize,
-}
-
 /// `GET /v1/status`.
-pub(crate) async fn status(State(node): State<NodeHandle>) -> Result<axum::Json<StatusResponse>, ApiError> {
+pub(crate) async fn status(State(node): State<NodeHandle>) -> Result<axum::Json<NodeStatus>, ApiError> {
     // The committed snapshot is locked exclusively while a block is written, which may wait on the disk.
     let status = blocking(move || {
         let status = node.status();
-        StatusResponse {
+        NodeStatus {
             chain_id: node.chain_id().clone(),
             moniker: node.config().moniker.clone(),
-            node_version: env!("CARGO_PKG_VERSION"),
+            node_version: env!("CARGO_PKG_VERSION").to_owned(),
             height: status.height,
             last_block_hash: status.last_block.map(|(hash, _)| hex::encode(hash)),
             last_block_time_ms: status.last_block.map(|(_, time)| time),
             state_root: hex::encode(status.state_root),
             genesis_time_ms: node.genesis().genesis_time_ms,
-            mempool_txs: status.mempool_txs,
-            mempool_bytes: status.mempool_bytes,
+            mempool_txs: status.mempool_txs as u64,
+            mempool_bytes: status.mempool_bytes as u64,
             validator_address: node.validator_address().to_string(),
             is_validator: status.is_validator,
-            validator_count: status.validator_count,
+            validator_count: status.validator_count as u64,
         }
     })
     .await?;

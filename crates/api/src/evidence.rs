@@ -1,48 +1,17 @@
 //! Evidence route: the misbehaviour recorded on chain, each record with a proof a citizen can verify offline.
 
 use axum::extract::State;
-use serde::Serialize;
 
+use publica_client::api::{EvidenceRecord, EvidenceResponse};
 use publica_node::NodeHandle;
 use publica_types::evidence::{evidence_count, evidence_index_key};
-use publica_types::{Address, EvidenceKind, Misbehavior, StateRead};
-use publica_verify::{CertifiedHeader, KeyProof};
+use publica_types::{Misbehavior, StateRead};
 
 use crate::blocking;
 use crate::error::ApiError;
 
 /// Most records listed by one request, the newest first.
 const MAX_EVIDENCE_LISTED: u64 = 100;
-
-/// One recorded offence as the API shows it.
-#[derive(Debug, Serialize)]
-pub(crate) struct EvidenceRecord {
-    /// Position in the order of recording, from 0.
-    index: u64,
-    /// The validator that equivocated.
-    validator: Address,
-    /// Height and round of the offence.
-    height: u64,
-    round: u32,
-    kind: EvidenceKind,
-    /// The state key of the record, hex (what `GET /v1/state/{key}` takes).
-    key: String,
-    /// The two conflicting signed messages.
-    misbehavior: Misbehavior,
-    /// Proof of the record under `key`, under the response's `certified` header.
-    proof: KeyProof,
-}
-
-/// The newest records.
-#[derive(Debug, Serialize)]
-pub(crate) struct EvidenceResponse {
-    /// Number of offences ever recorded.
-    count: u64,
-    /// The certified header every record's proof leads to, once for the page; `null` when nothing is listed.
-    certified: Option<CertifiedHeader>,
-    /// The newest ones, newest first, at most 100.
-    evidence: Vec<EvidenceRecord>,
-}
 
 /// `GET /v1/evidence`.
 pub(crate) async fn list(State(node): State<NodeHandle>) -> Result<axum::Json<EvidenceResponse>, ApiError> {

@@ -1,12 +1,12 @@
 //! Governance routes: the validator set, its verifiable history, and the proposals to change it.
 
 use axum::extract::State;
-use serde::Serialize;
 
-use publica_governance::{proposal_key, Proposal, ProposalStatus};
+use publica_client::api::{ProposalResponse, ProposalsResponse, SetSummary, ValidatorsResponse};
+use publica_governance::{proposal_key, Proposal};
 use publica_node::{NodeHandle, Snapshot};
 use publica_types::{codec, ValidatorSet};
-use publica_verify::{CertifiedHeader, KeyProof, ReadProof, ValidatorHistory};
+use publica_verify::{ReadProof, ValidatorHistory};
 
 use crate::blocking;
 use crate::error::ApiError;
@@ -18,29 +18,6 @@ const MAX_PROPOSAL_BYTES: usize = 64 * 1024;
 /// Most proposals listed by one request, the newest first.
 const MAX_PROPOSALS_LISTED: u64 = 100;
 
-/// The validator set as the API shows it.
-#[derive(Debug, Serialize)]
-pub(crate) struct ValidatorsResponse {
-    /// The height this set signs next.
-    next_height: u64,
-    /// `SHA-256(borsh(set))`, as named in headers.
-    set_hash: String,
-    total_power: u64,
-    /// Voting power of more than two thirds: what a certificate or an approval needs.
-    quorum_power: u64,
-    validators: ValidatorSet,
-    /// Every set of the chain with the first height it signs.
-    sets: Vec<SetSummary>,
-}
-
-#[derive(Debug, Serialize)]
-pub(crate) struct SetSummary {
-    from_height: u64,
-    set_hash: String,
-    validators: usize,
-    total_power: u64,
-}
-
 /// `GET /v1/validators`.
 pub(crate) async fn validators(State(node): State<NodeHandle>) -> Result<axum::Json<ValidatorsResponse>, ApiError> {
     let response = blocking(move || -> Result<ValidatorsResponse, ApiError> {
@@ -51,7 +28,7 @@ pub(crate) async fn validators(State(node): State<NodeHandle>) -> Result<axum::J
             .map(|(from_height, set)| SetSummary {
                 from_height,
                 set_hash: hex::encode(set.hash()),
-                validators: set.validators().len(),
+                validators: set.validators().len() as u64,
                 total_power: set.total_power(),
             })
             .collect();
@@ -71,22 +48,6 @@ pub(crate) async fn validators(State(node): State<NodeHandle>) -> Result<axum::J
 /// `GET /v1/validators/history`.
 pub(crate) async fn history(State(node): State<NodeHandle>) -> Result<axum::Json<ValidatorHistory>, ApiError> {
     Ok(axum::Json(blocking(move || node.validator_history()).await??))
-}
-
-/// A proposal as the API shows it, with the proof of its record: a self-contained [`ReadProof`] when the
-/// proposal is asked for alone, a [`KeyProof`] under the list's one certified header in a list.
-#[derive(Debug, Serialize)]
-pub(crate) struct ProposalResponse<P> {
-    #[serde(flatten)]
-    proposal: Proposal,
-    /// Where it stands at the last committed block's time.
-    #[serde(flatten)]
-    status: ProposalStatus,
-    /// Voting power of the approvals by members of the current set, and what the change needs.
-    approved_power: u64,
-    quorum_power: u64,
-    /// Proof of the proposal's record.
-    proof: P,
 }
 
 /// What a proposal's standing is judged by: the proven state's block time and its validator set.
@@ -142,17 +103,6 @@ pub(crate) async fn proposal(
             hex::encode(proposal_key(id))
         ))
     })
-}
-
-/// The newest proposals.
-#[derive(Debug, Serialize)]
-pub(crate) struct ProposalsResponse {
-    /// Number of proposals ever made (their numbers are `0..count`).
-    count: u64,
-    /// The certified header every proposal's proof leads to, once for the list; `null` when nothing is listed.
-    certified: Option<CertifiedHeader>,
-    /// The newest ones, newest first, at most 100.
-    proposals: Vec<ProposalResponse<KeyProof>>,
 }
 
 /// `GET /v1/governance/proposals`.

@@ -8,8 +8,10 @@
 //! disk or a post-quantum signature check never stalls the async workers. The server ([`server`]) bounds the
 //! connections themselves: how many, from one address, and how long each may take to send a request or stay idle.
 //!
+//! Every JSON answer is a type of [`publica_client::api`], which clients decode, so the two cannot drift.
+//!
 //! A response that proves several reads carries the certified header once (`certified`: header and commit
-//! certificate) and each read as a [`publica_verify::KeyProof`] naming that header's height (`Proofs`); a
+//! certificate) and each read as a [`publica_verify::KeyProof`] naming that header's height (`proofs`); a
 //! certificate holds about 4.7 KB per signer, so a page of proofs costs one certificate, not one per item.
 //! `publica_verify::verify_document` (and `publica verify`) checks every proof of such a response.
 
@@ -135,20 +137,6 @@ pub async fn serve_with_shutdown(
         );
     }
     server::serve(router(node.clone()), listener, limits, node, shutdown).await
-}
-
-/// The proofs of a response, flattened into it: `certified` (the header and its certificate, once) and `proofs`
-/// (one [`publica_verify::KeyProof`] per key read, each naming `certified`'s height).
-#[derive(Debug, serde::Serialize)]
-pub(crate) struct Proofs {
-    certified: publica_verify::CertifiedHeader,
-    proofs: Vec<publica_verify::KeyProof>,
-}
-
-impl From<publica_verify::CertifiedReads> for Proofs {
-    fn from(reads: publica_verify::CertifiedReads) -> Self {
-        Self { certified: reads.certified, proofs: reads.reads }
-    }
 }
 
 /// Run `f` on the blocking thread pool. A panic inside becomes an `internal` error instead of a dropped

@@ -5,9 +5,8 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
-use serde::Serialize;
 
-use publica_client::api::ConsistencyQuery;
+use publica_client::api::{ConsistencyQuery, EntryResponse};
 use publica_node::notary::ReceiptError;
 use publica_node::NodeHandle;
 use publica_notary::Entry;
@@ -56,24 +55,6 @@ pub(crate) async fn tile(State(node): State<NodeHandle>, Path(path): Path<String
     Ok(([(header::CONTENT_TYPE, "application/octet-stream"), (header::CACHE_CONTROL, cache)], bytes).into_response())
 }
 
-/// An entry as the API shows it.
-#[derive(Debug, Serialize)]
-pub(crate) struct EntryResponse {
-    /// Position in the log.
-    index: u64,
-    /// SHA-256 of the document, hex.
-    hash: String,
-    account: String,
-    agency: String,
-    height: u64,
-    time_ms: u64,
-    label: Option<String>,
-    /// The entry's bytes (standard base64); the leaf hash is SHA-256(0x00 ‖ these bytes).
-    entry: String,
-    /// RFC 9162 leaf hash, hex.
-    leaf_hash: String,
-}
-
 /// `GET /v1/notary/entries/{hash}`.
 pub(crate) async fn entry(State(node): State<NodeHandle>, Path(hash): Path<String>) -> Result<Response, ApiError> {
     let hash = parse_hash("a document hash (SHA-256)", &hash)?;
@@ -84,8 +65,8 @@ pub(crate) async fn entry(State(node): State<NodeHandle>, Path(hash): Path<Strin
     Ok(axum::Json(EntryResponse {
         index: found.index,
         hash: hex::encode(parsed.hash),
-        account: parsed.account.to_string(),
-        agency: parsed.agency.to_string(),
+        account: parsed.account,
+        agency: parsed.agency,
         height: parsed.height,
         time_ms: parsed.time_ms,
         label: parsed.label,

@@ -1,6 +1,6 @@
-//! Registry routes: land parcels and their titles, applications, permits, companies. Every answer carries the state proofs
-//! of what it shows, all under one certified header that it carries once ([`crate::Proofs`]); "as of a date" answers
-//! are [`publica_verify::AsOfAnswer`]s, which a client re-decides offline with
+//! Registry routes: land parcels and their titles, applications, permits, companies. Every answer carries the state
+//! proofs of what it shows, all under one certified header that it carries once (`certified`, then `proofs`); "as
+//! of a date" answers are [`publica_verify::AsOfAnswer`]s, which a client re-decides offline with
 //! [`publica_verify::verify_ownership`] / [`publica_verify::verify_permit_status`]. A date after the last
 //! committed block is refused (`time_after_last_block`): no proof can cover it yet.
 //!
@@ -8,27 +8,29 @@
 //! read.
 
 use axum::extract::State;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-use publica_client::api::{AtQuery, NameQuery, SearchQuery};
+use publica_client::api::{
+    ApplicationResponse, AtQuery, CompanyHistoryResponse, CompanyResponse, NameQuery, NameResponse,
+    ParcelHistoryResponse, ParcelResponse, PermitResponse, SearchQuery, SearchResponse,
+};
 use publica_node::{AsOfProofs, NodeHandle};
-use publica_registry::call::ApplicationAction;
 use publica_registry::engine::{self, AsOf, MAX_HISTORY_PAGE};
 use publica_registry::geo::BBox;
-use publica_registry::query::{self, ApplicationState};
+use publica_registry::query;
 use publica_registry::schema::{
-    geometry_key, head_key, version_key, Application, Company, Encumbrance, FilingRecord, Parcel, Permit, Record,
-    RecordKind, Title, Version,
+    geometry_key, head_key, version_key, Company, Encumbrance, FilingRecord, Parcel, Permit, Record, RecordKind, Title,
+    Version,
 };
 use publica_registry::verify;
 use publica_types::time::parse_time_ms;
 use publica_types::RecordId;
 use publica_types::StateRead;
-use publica_verify::{OwnershipAnswer, PermitStatusAnswer, ReadProof};
+use publica_verify::{CertifiedReads, OwnershipAnswer, PermitStatusAnswer};
 
+use crate::blocking;
 use crate::error::ApiError;
 use crate::extract::{parse_height, Path, Query};
-use crate::{blocking, Proofs};
 
 /// Default page of a history.
 const HISTORY_PAGE: usize = 20;
@@ -90,21 +92,6 @@ fn not_found(what: &str, id: &str, kind: RecordKind) -> ApiError {
     ))
 }
 
-/// A parcel as the API shows it.
-#[derive(Debug, Serialize)]
-pub(crate) struct ParcelResponse {
-    parcel: Version<Parcel>,
-    /// The boundary, an RFC 7946 Polygon.
-    geometry: serde_json::Value,
-    title: Version<Title>,
-    /// The encumbrances in force, latest versions.
-    encumbrances: Vec<Version<Encumbrance>>,
-    /// Proofs of every key read: the parcel's, the boundary's, the title's and each encumbrance's head and latest
-    /// version.
-    #[serde(flatten)]
-    proofs: Proofs,
-}
-
 /// `GET /v1/land/parcels/{id}`.
 pub(crate) async fn parcel(
     State(node): State<NodeHandle>,
@@ -133,8 +120,8 @@ pub(crate) async fn parcel(
         })?;
         let geometry = serde_json::from_str(&boundary.to_geojson())
             .map_err(|e| ApiError::Internal(format!("the boundary of {id} does not render: {e}")))?;
-        let proofs = reads.into();
-        Ok(ParcelResponse { parcel, geometry, title, encumbrances, proofs })
+        let CertifiedReads { certified, reads: proofs } = reads;
+        Ok(ParcelResponse { parcel, geometry, title, encumbrances, certified, proofs })
     })
     .await??;
     Ok(axum::Json(response))
@@ -163,19 +150,6 @@ impl HistoryQuery {
     }
 }
 
-/// A parcel's history as the API shows it.
-#[derive(Debug, Serialize)]
-pub(crate) struct ParcelHistoryResponse {
-    /// The latest version numbers.
-    parcel_versions: u32,
-    title_versions: u32,
-    parcel: Vec<Version<Parcel>>,
-    title: Vec<Version<Title>>,
-    /// Proofs of the two head keys and of every version listed.
-    #[serde(flatten)]
-    proofs: Proofs,
-}
-
 /// `GET /v1/land/parcels/{id}/history`.
 pub(crate) async fn parcel_history(
     State(node): State<NodeHandle>,
@@ -198,8 +172,8 @@ pub(crate) async fn parcel_history(
             keys.extend(title.iter().map(|v| version_key(RecordKind::Title, id.as_str(), v.version)));
             Ok(((parcel_versions, title_versions, parcel, title), keys))
         })?;
-        let proofs = reads.into();
-        Ok(ParcelHistoryResponse { parcel_versions, title_versions, parcel, title, proofs })
+        let CertifiedReads { certified, reads: proofs } = reads;
+        Ok(ParcelHistoryResponse { parcel_versions, title_versions, parcel, title, certified, proofs })
     })
     .await??;
     Ok(axum::Json(response))
@@ -227,17 +201,6 @@ pub(crate) async fn owners(
     })
     .await??;
     Ok(axum::Json(answer))
-}
-
-/// The parcels a bounding box touches.
-#[derive(Debug, Serialize)]
-pub(crate) struct SearchResponse {
-    /// The box searched, 1e-7 degree.
-    bbox: BBox,
-    /// Parcel numbers, at most 1,000; each parcel's own route proves it.
-    parcels: Vec<RecordId>,
-    /// More parcels touch the box than are listed: search a smaller one.
-    truncated: bool,
 }
 
 fn parse_bbox(text: &str) -> Result<BBox, ApiError> {
@@ -288,18 +251,6 @@ pub(crate) async fn search(
     Ok(axum::Json(response))
 }
 
-/// An application as the API shows it.
-#[derive(Debug, Serialize)]
-pub(crate) struct ApplicationResponse {
-    application: Version<Application>,
-    action: ApplicationAction,
-    /// Where it stands at the last block's time (an open application past its deadline has expired).
-    state: ApplicationState,
-    /// Proofs of its head key, its latest version and its action.
-    #[serde(flatten)]
-    proofs: Proofs,
-}
-
 /// `GET /v1/registry/applications/{id}`.
 pub(crate) async fn application(
     State(node): State<NodeHandle>,
@@ -321,11 +272,12 @@ pub(crate) async fn application(
             ];
             Ok(((application, action, state.time_ms()), keys))
         })?;
-        let proofs = reads.into();
+        let CertifiedReads { certified, reads: proofs } = reads;
         Ok(ApplicationResponse {
             state: query::application_state(&application.value, now),
             application,
             action,
+            certified,
             proofs,
         })
     })
@@ -333,24 +285,12 @@ pub(crate) async fn application(
     Ok(axum::Json(response))
 }
 
-/// A permit as the API shows it.
-#[derive(Debug, Serialize)]
-pub(crate) struct PermitResponse {
-    permit: Version<Permit>,
-    /// Its status at the last block's time, with the proofs to check it: a document of its own (with its own
-    /// certified header, the same block unless one was committed in between), which `publica verify` checks.
-    status: PermitStatusAnswer,
-    /// Proofs of its head key and latest version.
-    #[serde(flatten)]
-    proofs: Proofs,
-}
-
 /// The status answer of permit `id` at `at_ms` from the version in force then, with its proofs.
 fn permit_decided(
     id: RecordId,
     at_ms: u64,
     as_of: &AsOf<Permit>,
-    reads: publica_verify::CertifiedReads,
+    reads: CertifiedReads,
     following: Option<publica_verify::CertifiedHeader>,
 ) -> Result<PermitStatusAnswer, ApiError> {
     let decision = verify::permit_status(&id, at_ms, as_of.in_force.as_ref(), as_of.next.as_ref())
@@ -378,15 +318,11 @@ pub(crate) async fn permit(
             keys.extend(as_of.keys.iter().cloned());
             Ok(((permit, as_of, now, own), keys))
         })?;
-        let publica_verify::CertifiedReads { certified, reads: mut proofs } = reads;
+        let CertifiedReads { certified, reads: mut proofs } = reads;
         let status_proofs = proofs.split_off(own);
-        let status_reads = publica_verify::CertifiedReads { certified: certified.clone(), reads: status_proofs };
+        let status_reads = CertifiedReads { certified: certified.clone(), reads: status_proofs };
         let status = permit_decided(id, now, &as_of, status_reads, None)?;
-        Ok(PermitResponse {
-            status,
-            permit,
-            proofs: publica_verify::CertifiedReads { certified, reads: proofs }.into(),
-        })
+        Ok(PermitResponse { status, permit, certified, proofs })
     })
     .await??;
     Ok(axum::Json(response))
@@ -425,15 +361,6 @@ fn company_number(text: &str) -> Result<RecordId, ApiError> {
     })
 }
 
-/// A company as the API shows it.
-#[derive(Debug, Serialize)]
-pub(crate) struct CompanyResponse {
-    company: Version<Company>,
-    /// Proofs of its head key and latest version.
-    #[serde(flatten)]
-    proofs: Proofs,
-}
-
 /// `GET /v1/business/companies/{number}`.
 pub(crate) async fn company(
     State(node): State<NodeHandle>,
@@ -447,22 +374,11 @@ pub(crate) async fn company(
                 .ok_or_else(|| not_found("company", number.as_str(), RecordKind::Company))?;
             Ok::<_, ApiError>((company, keys))
         })?;
-        Ok(CompanyResponse { company, proofs: reads.into() })
+        let CertifiedReads { certified, reads: proofs } = reads;
+        Ok(CompanyResponse { company, certified, proofs })
     })
     .await??;
     Ok(axum::Json(response))
-}
-
-/// A company's history as the API shows it.
-#[derive(Debug, Serialize)]
-pub(crate) struct CompanyHistoryResponse {
-    versions: u32,
-    company: Vec<Version<Company>>,
-    /// The filings made in the versions listed.
-    filings: Vec<Version<FilingRecord>>,
-    /// Proofs of the head key, of every version and of every filing listed.
-    #[serde(flatten)]
-    proofs: Proofs,
 }
 
 /// `GET /v1/business/companies/{number}/history`.
@@ -486,8 +402,8 @@ pub(crate) async fn company_history(
             keys.extend(filings.iter().map(|f| version_key(RecordKind::Filing, &f.id, f.version)));
             Ok(((versions, company, filings), keys))
         })?;
-        let proofs = reads.into();
-        Ok(CompanyHistoryResponse { versions, company, filings, proofs })
+        let CertifiedReads { certified, reads: proofs } = reads;
+        Ok(CompanyHistoryResponse { versions, company, filings, certified, proofs })
     })
     .await??;
     Ok(axum::Json(response))
@@ -510,17 +426,6 @@ fn filings_of(state: &dyn StateRead, number: &RecordId, company: &[Version<Compa
         last = last.max(v.value.filings);
     }
     filings
-}
-
-/// Who holds a name.
-#[derive(Debug, Serialize)]
-pub(crate) struct NameResponse {
-    /// The name's normalised form.
-    normalised: String,
-    /// The company holding it, or `null` when it is free.
-    company: Option<RecordId>,
-    /// Proof of the name's key (membership: taken; non-membership: free).
-    proof: ReadProof,
 }
 
 /// `GET /v1/business/companies?name=`.

@@ -1,12 +1,12 @@
 //! State routes: accounts and raw state keys, each with a proof a citizen can verify offline.
 
 use axum::extract::State;
-use serde::Serialize;
 
 use publica_accounts::schema::{account_key, nonce_key};
 use publica_accounts::AccountRecord;
+use publica_client::api::AccountResponse;
 use publica_node::NodeHandle;
-use publica_types::{codec, Address};
+use publica_types::codec;
 use publica_verify::ReadProof;
 
 use crate::blocking;
@@ -16,18 +16,6 @@ use crate::extract::{parse_address, parse_state_key, Path};
 /// Largest stored account record accepted when decoding one for an answer. A record holds a key (about 2 KB) and
 /// at most a few dozen short roles; anything larger is a damaged store.
 const MAX_ACCOUNT_BYTES: usize = 64 * 1024;
-
-/// An account as the API shows it.
-#[derive(Debug, Serialize)]
-pub(crate) struct AccountResponse {
-    address: Address,
-    /// Height of the certified header the proof is against.
-    height: u64,
-    account: AccountRecord,
-    next_nonce: u64,
-    /// Proof of `account`'s encoding under the account key.
-    proof: ReadProof,
-}
 
 /// `GET /v1/accounts/{address}`.
 pub(crate) async fn account(

@@ -8,12 +8,13 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
-use serde::Serialize;
 
-use publica_client::api::{BatchRequest, SubmitRequest};
+use publica_client::api::{
+    BatchRequest, BatchResponse, BatchResult, SubmitRequest, SubmitResponse, TxState, TxStatusResponse,
+};
 use publica_node::{NodeHandle, TxStatus};
 use publica_tx::Transaction;
-use publica_types::{ErrorCode, TxError, TxId, TxOutcome, MAX_TX_BYTES};
+use publica_types::{ErrorCode, TxError, MAX_TX_BYTES};
 
 use crate::blocking;
 use crate::error::{ApiError, ErrorBody};
@@ -30,43 +31,6 @@ pub const MAX_SUBMIT_BODY_BYTES: usize = MAX_TX_BASE64_CHARS + 1024;
 // The node's configuration accepts no body limit below twice a transaction, so this route's limit is always the
 // tighter one.
 const _: () = assert!(MAX_TX_BYTES < MAX_SUBMIT_BODY_BYTES && MAX_SUBMIT_BODY_BYTES < 2 * MAX_TX_BYTES);
-
-/// Answer to an accepted submission.
-#[derive(Debug, Serialize)]
-struct Submitted {
-    tx_id: TxId,
-    status: &'static str,
-}
-
-/// One entry of a batch answer: the id, or the error (with the id when the bytes decoded far enough to have one).
-#[derive(Debug, Serialize)]
-struct BatchResult {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    tx_id: Option<TxId>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<ErrorBody>,
-}
-
-#[derive(Debug, Serialize)]
-pub(crate) struct BatchResponse {
-    results: Vec<BatchResult>,
-}
-
-/// Answer to a status query.
-#[derive(Debug, Serialize)]
-pub(crate) struct StatusResponse {
-    tx_id: TxId,
-    status: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    height: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    index: Option<u32>,
-    /// What a committed transaction created.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    outcome: Option<TxOutcome>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<ErrorBody>,
-}
 
 /// How a submission body is encoded, from its `Content-Type`.
 enum BodyKind {
@@ -129,7 +93,7 @@ pub(crate) async fn submit(State(node): State<NodeHandle>, request: Request) -> 
     };
     // Admission verifies a post-quantum signature and may dry-run the transaction: keep it off the async workers.
     let tx_id = blocking(move || node.submit(&bytes)).await??;
-    Ok((StatusCode::ACCEPTED, axum::Json(Submitted { tx_id, status: "pending" })).into_response())
+    Ok((StatusCode::ACCEPTED, axum::Json(SubmitResponse { tx_id, status: TxState::Pending })).into_response())
 }
 
 /// `POST /v1/transactions/batch`.
@@ -198,17 +162,18 @@ fn batch_results(node: &NodeHandle, texts: Vec<String>, cancelled: &AtomicBool) 
 pub(crate) async fn status(
     State(node): State<NodeHandle>,
     Path(id): Path<String>,
-) -> Result<axum::Json<StatusResponse>, ApiError> {
+) -> Result<axum::Json<TxStatusResponse>, ApiError> {
     let tx_id = parse_tx_id(&id)?;
     let status = blocking(move || node.tx_status(&tx_id)).await?;
-    let base = StatusResponse { tx_id, status: "", height: None, index: None, outcome: None, error: None };
+    let base =
+        TxStatusResponse { tx_id, status: TxState::Pending, height: None, index: None, outcome: None, error: None };
     let response = match status {
-        TxStatus::Pending => StatusResponse { status: "pending", ..base },
+        TxStatus::Pending => base,
         TxStatus::Committed { height, index, outcome } => {
-            StatusResponse { status: "committed", height: Some(height), index: Some(index), outcome, ..base }
+            TxStatusResponse { status: TxState::Committed, height: Some(height), index: Some(index), outcome, ..base }
         }
         TxStatus::Rejected { code, message } => {
-            StatusResponse { status: "rejected", error: Some(ErrorBody::new(code, message)), ..base }
+            TxStatusResponse { status: TxState::Rejected, error: Some(ErrorBody::new(code, message)), ..base }
         }
         TxStatus::Unknown => {
             return Err(ApiError::NotFound(format!(

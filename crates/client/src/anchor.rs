@@ -19,6 +19,7 @@ use publica_types::{Address, Hash, TxId};
 use rayon::prelude::*;
 use sha2::Digest as _;
 
+use crate::api::EntryResponse;
 use crate::http::{Client, Text};
 use crate::signer::{now_ms, Expiry, Signer};
 
@@ -290,7 +291,7 @@ fn send_pipelined(client: &Client, txs: &[Transaction], no_wait: bool) -> Result
     let mut wait_oldest = |pending: &mut std::collections::VecDeque<TxId>| -> Result<()> {
         let id = pending.pop_front().expect("a transaction is pending");
         let status = client.wait(&id, COMMIT_TIMEOUT)?;
-        heights.insert(status["height"].as_u64().context("a committed status without height")?);
+        heights.insert(status.height.context("a committed status without height")?);
         bar.inc(1);
         Ok(())
     };
@@ -328,14 +329,8 @@ pub struct EntryInfo {
 }
 
 /// The entry fields of `GET /v1/notary/entries/{hash}`'s answer.
-pub fn entry_info(body: &serde_json::Value) -> Result<EntryInfo> {
-    let field = |name: &str| body[name].as_u64().with_context(|| format!("an entry without {name}"));
-    Ok(EntryInfo {
-        index: field("index")?,
-        height: field("height")?,
-        time_ms: field("time_ms")?,
-        account: body["account"].as_str().context("an entry without account")?.parse().map_err(anyhow::Error::msg)?,
-    })
+pub fn entry_info(entry: &EntryResponse) -> EntryInfo {
+    EntryInfo { index: entry.index, height: entry.height, time_ms: entry.time_ms, account: entry.account }
 }
 
 /// Look the entries of `hashes` up, a few requests at a time.
@@ -344,16 +339,7 @@ fn lookup_entries(client: &Client, hashes: &[Hash]) -> Result<HashMap<Hash, Entr
     let found: Vec<Result<Vec<(Hash, EntryInfo)>>> = std::thread::scope(|s| {
         let workers: Vec<_> = hashes
             .chunks(chunk)
-            .map(|part| {
-                s.spawn(move || {
-                    part.iter()
-                        .map(|h| {
-                            let body = client.get(&format!("/v1/notary/entries/{}", hex::encode(h)))?;
-                            Ok((*h, entry_info(&body)?))
-                        })
-                        .collect()
-                })
-            })
+            .map(|part| s.spawn(move || part.iter().map(|h| Ok((*h, entry_info(&client.notary_entry(h)?)))).collect()))
             .collect();
         workers.into_iter().map(|w| w.join().expect("lookup thread")).collect()
     });

@@ -10,7 +10,7 @@ use serde_json::Value;
 use publica_tx::Transaction;
 use publica_types::{Address, ChainId, TxId};
 
-use crate::api::{BatchRequest, SubmitRequest};
+use crate::api::{BatchRequest, BatchResponse, SubmitRequest, SubmitResponse, TxState, TxStatusResponse};
 
 /// The API address of a node started with the defaults (`publica dev`, `publica init`).
 pub const DEFAULT_API: &str = "http://127.0.0.1:8080";
@@ -190,7 +190,7 @@ impl Client {
 
     /// `GET /v1/status` for a status table: the status, or in a few words why there is none ("not answering",
     /// "not reachable", "answers 500 Internal Server Error", ...). Not waited out while the node starts.
-    pub fn probe_status(&self) -> Result<crate::routes::NodeStatus, String> {
+    pub fn probe_status(&self) -> Result<crate::api::NodeStatus, String> {
         let response = self.http.get(format!("{}/v1/status", self.base)).send().map_err(|e| {
             if e.is_timeout() {
                 "not answering".to_owned()
@@ -206,15 +206,12 @@ impl Client {
 
     /// The network's chain id.
     pub fn chain_id(&self) -> Result<ChainId> {
-        let status = self.get("/v1/status")?;
-        let id = status["chain_id"].as_str().context("status without chain_id")?;
-        Ok(id.parse()?)
+        Ok(self.status()?.chain_id)
     }
 
     /// The next nonce of an account.
     pub fn next_nonce(&self, account: &Address) -> Result<u64> {
-        let body = self.get(&format!("/v1/accounts/{account}"))?;
-        body["next_nonce"].as_u64().context("account without next_nonce")
+        Ok(self.account(account)?.next_nonce)
     }
 
     /// Submit a signed transaction; its id once the node admitted it.
@@ -222,42 +219,47 @@ impl Client {
         let encoded = tx_base64(tx);
         let request = SubmitRequest { tx: encoded };
         let body = self.post_json_bytes("/v1/transactions", serde_json::to_vec(&request)?)?;
-        let id = body["tx_id"].as_str().context("response without tx_id")?;
-        id.parse().map_err(|e: String| anyhow::anyhow!(e))
+        let answer: SubmitResponse = decode(body, "a submission's answer")?;
+        Ok(answer.tx_id)
     }
 
     /// Submit transactions already in base64 (`POST /v1/transactions/batch`); the node's answer, one result per
     /// transaction in order, each an id or an error.
-    pub fn submit_batch_base64(&self, txs: &[&str]) -> Result<Value> {
+    pub fn submit_batch_base64(&self, txs: &[&str]) -> Result<BatchResponse> {
         let request = BatchRequest { txs: txs.iter().map(|tx| (*tx).to_owned()).collect() };
-        self.post_json_bytes("/v1/transactions/batch", serde_json::to_vec(&request)?)
+        decode(self.post_json_bytes("/v1/transactions/batch", serde_json::to_vec(&request)?)?, "a batch answer")
     }
 
     /// Submit signed transactions in one request: see [`Client::submit_batch_base64`].
-    pub fn submit_batch(&self, txs: &[Transaction]) -> Result<Value> {
+    pub fn submit_batch(&self, txs: &[Transaction]) -> Result<BatchResponse> {
         let encoded: Vec<String> = txs.iter().map(tx_base64).collect();
         self.submit_batch_base64(&encoded.iter().map(String::as_str).collect::<Vec<_>>())
     }
 
-    /// Wait until a transaction is committed (its status document) or rejected (an error).
-    pub fn wait(&self, id: &TxId, timeout: Duration) -> Result<Value> {
+    /// Wait until a transaction is committed (its status) or rejected (an error).
+    pub fn wait(&self, id: &TxId, timeout: Duration) -> Result<TxStatusResponse> {
         let deadline = Instant::now() + timeout;
         loop {
-            let status = self.get(&format!("/v1/transactions/{id}"))?;
-            match status["status"].as_str() {
-                Some("committed") => return Ok(status),
-                Some("rejected") => bail!(
-                    "transaction {id} was rejected ({}): {}",
-                    status["code"].as_str().unwrap_or("?"),
-                    status["message"].as_str().unwrap_or("?")
-                ),
-                _ if Instant::now() > deadline => {
+            let status = self.transaction(id)?;
+            match status.status {
+                TxState::Committed => return Ok(status),
+                TxState::Rejected => {
+                    let (code, message) =
+                        status.error.as_ref().map_or(("?", "?"), |e| (e.code.as_str(), e.message.as_str()));
+                    bail!("transaction {id} was rejected ({code}): {message}")
+                }
+                TxState::Pending if Instant::now() > deadline => {
                     bail!("transaction {id} is not committed after {timeout:?}; check it later with `publica query tx {id}`")
                 }
-                _ => std::thread::sleep(Duration::from_millis(100)),
+                TxState::Pending => std::thread::sleep(Duration::from_millis(100)),
             }
         }
     }
+}
+
+/// Decode a JSON answer into its type, saying what it was when it does not fit.
+pub(crate) fn decode<T: serde::de::DeserializeOwned>(body: Value, what: &str) -> Result<T> {
+    serde_json::from_value(body).with_context(|| format!("{what} does not have the form of this client's version"))
 }
 
 /// A signed transaction's canonical bytes in standard padded base64, as the submission routes take them.

@@ -6,8 +6,8 @@
 //! - [`anchor`]: the anchoring pipeline of `publica anchor` (hash files, batch the hashes, submit them pipelined,
 //!   wait for the commits, read the entries back, fetch and check the receipts);
 //! - [`keyfile`]: the encrypted key files of `publica keys new`;
-//! - [`api`]: the API's request and error types, which the server shares (without the default `http` feature,
-//!   the crate is only these).
+//! - [`api`]: the API's request, response and error types, which the server shares and builds its answers from
+//!   (without the default `http` feature, the crate is only these).
 //!
 //! Every read comes with its proof as the node serves it; `publica-verify` checks proofs offline against the
 //! validators' keys, so a client need not trust the node it reads from. The routes and their answers are
@@ -29,7 +29,7 @@
 //! let tx = signer.sign(AccountsCall::SetActive { account: official, active: false });
 //! let id = client.submit(&tx)?;
 //! let status = client.wait(&id, std::time::Duration::from_secs(60))?;
-//! println!("committed at height {}", status["height"]);
+//! println!("committed at height {:?}", status.height);
 //! # Ok(())
 //! # }
 //! ```
@@ -49,9 +49,11 @@ pub mod routes;
 pub mod signer;
 
 #[cfg(feature = "http")]
+pub use api::NodeStatus;
+#[cfg(feature = "http")]
 pub use http::{api_base, Client, Text, DEFAULT_API};
 #[cfg(feature = "http")]
-pub use routes::{BlockAt, NodeStatus};
+pub use routes::BlockAt;
 #[cfg(feature = "http")]
 pub use signer::{now_ms, Expiry, Signer};
 

@@ -537,12 +537,9 @@ impl VerificationLimit {
         if results.iter().any(|r| r.is_err()) {
             bail!("a signature of the load failed to verify; the load generator is broken");
         }
-        let validators = http.get(api, "/v1/validators")?.context("the node has no /v1/validators")?;
-        let validators = validators["sets"]
-            .as_array()
-            .and_then(|sets| sets.last())
-            .and_then(|set| set["validators"].as_u64())
-            .context("/v1/validators names no validator set")? as usize;
+        let validators = http.client(api)?.validators()?;
+        let validators =
+            validators.sets.last().map(|set| set.validators).context("/v1/validators names no validator set")? as usize;
         Ok(Self { per_second, cores: std::thread::available_parallelism()?.get(), validators: validators.max(1) })
     }
 }
@@ -555,13 +552,9 @@ fn register(http: &Http, api: &str, setup: &[Transaction]) -> Result<u64> {
     let mut highest = 0;
     for chunk in setup.chunks(publica_node::mempool::NONCE_LOOKAHEAD_DEFAULT) {
         let answer = http.client(api)?.submit_batch(chunk)?;
-        for result in answer["results"].as_array().context("a batch answer without results")? {
-            if let Some(error) = result.get("error") {
-                bail!(
-                    "registering a sending official was refused ({}): {}",
-                    error["code"].as_str().unwrap_or("?"),
-                    error["message"].as_str().unwrap_or("?")
-                );
+        for result in &answer.results {
+            if let Some(error) = &result.error {
+                bail!("registering a sending official was refused ({}): {}", error.code, error.message);
             }
         }
         // Nonces commit in order: the last one committed means all are; the others are checked after it anyway.
@@ -618,9 +611,9 @@ fn send_worker(run: &Run, api: &str, queue: &Mutex<mpsc::Receiver<usize>>) {
         }
         match http.client(api).and_then(|client| client.submit_batch_base64(&texts)) {
             Ok(answer) => {
-                let results = answer["results"].as_array().map(Vec::as_slice).unwrap_or_default();
+                let results = &answer.results;
                 for (k, &i) in batch.iter().enumerate() {
-                    match results.get(k).and_then(|r| r.get("error")) {
+                    match results.get(k).and_then(|r| r.error.as_ref()) {
                         None if k < results.len() => {
                             // Committed may already have been seen by the follower; only a waiting one moves on.
                             let _ = run.fate[i].compare_exchange(
@@ -632,10 +625,7 @@ fn send_worker(run: &Run, api: &str, queue: &Mutex<mpsc::Receiver<usize>>) {
                         }
                         error => {
                             let (code, message) = match error {
-                                Some(e) => (
-                                    e["code"].as_str().unwrap_or("unknown").to_owned(),
-                                    e["message"].as_str().unwrap_or("no message").to_owned(),
-                                ),
+                                Some(e) => (e.code.clone(), e.message.clone()),
                                 None => ("no_answer".to_owned(), "the batch answer has no result for it".to_owned()),
                             };
                             run.refusals.lock().expect("not poisoned").add(&code, format!("{api}: {code}: {message}"));
@@ -663,12 +653,11 @@ fn follow(run: &Run, apis: &[String], from: u64, stop: &AtomicBool) -> Option<St
     let mut node = 0;
     let mut failing_since: Option<Instant> = None;
     while !stop.load(Ordering::Relaxed) {
-        match http.get(&apis[node], &format!("/v1/blocks/{}", height + 1)) {
+        match http.client(&apis[node]).and_then(|client| client.block_if_committed(height + 1)) {
             Ok(Some(block)) => {
                 let now = run.now_ns();
-                for id in block["tx_ids"].as_array().into_iter().flatten() {
-                    let Some(id) = id.as_str().and_then(|s| s.parse::<TxId>().ok()) else { continue };
-                    if let Some(&i) = run.index.get(&id) {
+                for id in &block.tx_ids {
+                    if let Some(&i) = run.index.get(id) {
                         run.mark_committed(i, now);
                     }
                 }

@@ -10,7 +10,7 @@ use publica_verify::{CertifiedHeader, KeyProof, VerifiedSets};
 use crate::{key, TestNet};
 
 /// A double prevote by `signer` at `(height, round)`, signed for the test chain.
-fn double_prevote(net: &TestNet, signer: &Keypair, height: u64, round: u32) -> Misbehavior {
+pub(crate) fn double_prevote(net: &TestNet, signer: &Keypair, height: u64, round: u32) -> Misbehavior {
     let vote = |block: u8| {
         let vote = VoteBody {
             height,

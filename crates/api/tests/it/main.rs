@@ -16,6 +16,7 @@ mod notary;
 mod outcomes;
 mod reads;
 mod submit;
+mod typed;
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};

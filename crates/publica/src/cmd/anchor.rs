@@ -165,15 +165,15 @@ pub fn run_notary(command: NotaryCommand) -> Result<()> {
         NotaryCommand::Entry { target, api } => {
             let hash = target.hash()?;
             let body = Client::new(&api.api)?.notary_entry(&hash)?;
-            let e = entry_info(&body)?;
+            let e = entry_info(&body);
             println!("document   {}", hex::encode(hash));
             println!("index      {}", e.index);
             println!("anchored   block {} on {}", e.height, format_utc_ms(e.time_ms));
-            println!("by         {} of agency {}", e.account, body["agency"].as_str().unwrap_or("?"));
-            if let Some(label) = body["label"].as_str() {
+            println!("by         {} of agency {}", e.account, body.agency);
+            if let Some(label) = &body.label {
                 println!("label      {label:?}");
             }
-            println!("leaf hash  {}", body["leaf_hash"].as_str().unwrap_or("?"));
+            println!("leaf hash  {}", body.leaf_hash);
         }
     }
     Ok(())

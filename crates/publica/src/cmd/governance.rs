@@ -128,7 +128,7 @@ pub fn run(command: Command) -> Result<()> {
         Command::Propose(args) => propose(args),
         Command::Approve(args) => approve(args),
         Command::Proposals { api } => {
-            let body = Client::new(&api)?.proposals()?;
+            let body = Client::new(&api)?.proposals_json()?;
             println!("{} proposal(s)", body["count"]);
             for p in body["proposals"].as_array().into_iter().flatten() {
                 let change = &p["change"];
@@ -156,7 +156,7 @@ pub fn run(command: Command) -> Result<()> {
             Ok(())
         }
         Command::Validators { api } => {
-            let body = Client::new(&api)?.validators()?;
+            let body = Client::new(&api)?.validators_json()?;
             println!(
                 "validator set {} signs the next block (height {}): total power {}, quorum {}",
                 body["set_hash"].as_str().unwrap_or("?"),
@@ -258,10 +258,9 @@ fn approve(args: ApproveArgs) -> Result<()> {
     let client = Client::new(&args.send.api)?;
     let proposal = client.proposal(args.proposal)?;
     // The change is taken from the proven record itself, so the signature is over exactly what is on the ledger.
-    let value = proposal["proof"]["value"].as_str().context("the proposal's proof carries no value")?;
-    let bytes = hex::decode(value).context("the proposal's proven value is not hex")?;
+    let bytes = proposal.proof.value.as_deref().context("the proposal's proof carries no value")?;
     let record: publica_governance::Proposal =
-        publica_types::codec::decode_canonical("governance proposal", &bytes, 64 * 1024)
+        publica_types::codec::decode_canonical("governance proposal", bytes, 64 * 1024)
             .context("the proposal's proven value does not decode")?;
     let passphrase = PassphraseArgs {
         passphrase_file: args.validator_passphrase_file.clone().or(args.send.passphrase.passphrase_file.clone()),

@@ -62,24 +62,24 @@ pub fn run(command: Command) -> Result<()> {
     match command {
         Command::Status { api } => print(&Client::new(&api)?.status_json()?),
         Command::Account { address, api, proof_out } => {
-            let body = Client::new(&api)?.account(&address)?;
+            let body = Client::new(&api)?.account_json(&address)?;
             if let Some(path) = proof_out {
                 write_json(&path, &body["proof"])?;
             }
             print(&body)
         }
-        Command::Tx { id, api } => print(&Client::new(&api)?.transaction(&id)?),
+        Command::Tx { id, api } => print(&Client::new(&api)?.transaction_json(&id)?),
         Command::Block { height, api } => {
             let at = if height == "latest" {
                 BlockAt::Latest
             } else {
                 BlockAt::Height(height.parse().context("height must be a number or `latest`")?)
             };
-            print(&Client::new(&api)?.block(at)?)
+            print(&Client::new(&api)?.block_json(at)?)
         }
         Command::State { key, api, proof_out } => {
             let key = hex::decode(&key).context("the key must be hex")?;
-            let body = Client::new(&api)?.state(&key)?;
+            let body = Client::new(&api)?.state_json(&key)?;
             if let Some(path) = proof_out {
                 write_json(&path, &body)?;
             }

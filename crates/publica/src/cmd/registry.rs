@@ -10,7 +10,7 @@ use publica_registry::call::{
 };
 use publica_types::time::{format_time_ms, parse_time_ms};
 use publica_types::RecordId;
-use publica_types::{Address, Role, TxId};
+use publica_types::{Address, Role, TxId, TxOutcome};
 use serde_json::Value;
 
 use super::tx::{send_call_id, SendArgs};
@@ -396,7 +396,7 @@ pub fn run_business(command: BusinessCommand) -> Result<()> {
         }
         BusinessCommand::Show { company: number, read } => {
             let number = company(&number)?;
-            let body = Client::new(&read.api)?.company(&number.to_string())?;
+            let body = Client::new(&read.api)?.company_json(&number.to_string())?;
             if read.json {
                 return print_json(&body);
             }
@@ -440,7 +440,7 @@ pub fn run_business(command: BusinessCommand) -> Result<()> {
         }
         BusinessCommand::History { company: number, read } => {
             let number = company(&number)?;
-            let body = Client::new(&read.api)?.company_history(&number.to_string())?;
+            let body = Client::new(&read.api)?.company_history_json(&number.to_string())?;
             if read.json {
                 return print_json(&body);
             }
@@ -464,7 +464,7 @@ pub fn run_business(command: BusinessCommand) -> Result<()> {
             Ok(())
         }
         BusinessCommand::Name { name, read } => {
-            let body = Client::new(&read.api)?.company_by_name(&name)?;
+            let body = Client::new(&read.api)?.company_by_name_json(&name)?;
             if read.json {
                 return print_json(&body);
             }
@@ -481,11 +481,7 @@ pub fn run_business(command: BusinessCommand) -> Result<()> {
             match out {
                 Some(path) => {
                     std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
-                    println!(
-                        "{} BODS 0.4 statements written to {}",
-                        body.as_array().map_or(0, Vec::len),
-                        path.display()
-                    );
+                    println!("{} BODS 0.4 statements written to {}", body.len(), path.display());
                 }
                 None => println!("{text}"),
             }
@@ -609,16 +605,18 @@ fn warn_encumbered(client: &Client, action: &ApplicationAction) -> Result<()> {
     };
     for parcel in parcels {
         let Ok(body) = client.parcel(&parcel.to_string()) else { continue };
-        for e in body["encumbrances"].as_array().into_iter().flatten() {
+        for e in &body.encumbrances {
+            let kind = match e.value.kind {
+                EncumbranceKind::Mortgage => "mortgage",
+                EncumbranceKind::Lien => "lien",
+            };
             eprintln!(
-                "warning: parcel {parcel} is encumbered by {} #{} of agency {} (reference {}); the {what} can be \
-                 approved, but its last step is refused until that agency releases it (`publica land release \
-                 --encumbrance {}`)",
-                e["value"]["kind"].as_str().unwrap_or("?"),
-                e["id"].as_str().unwrap_or("?"),
-                e["value"]["agency"].as_str().unwrap_or("?"),
-                e["value"]["reference"].as_str().unwrap_or("?"),
-                e["id"].as_str().unwrap_or("?"),
+                "warning: parcel {parcel} is encumbered by {kind} #{id} of agency {} (reference {:?}); the {what} can \
+                 be approved, but its last step is refused until that agency releases it (`publica land release \
+                 --encumbrance {id}`)",
+                e.value.agency,
+                e.value.reference,
+                id = e.id,
             );
         }
     }
@@ -627,9 +625,10 @@ fn warn_encumbered(client: &Client, action: &ApplicationAction) -> Result<()> {
 
 /// The number of the application a committed transaction opened: its outcome, as the node reports it.
 fn find_application(client: &Client, id: &TxId) -> Result<Option<u64>> {
-    let status = client.transaction(id)?;
-    let outcome = &status["outcome"];
-    Ok(if outcome["type"] == "application" { outcome["id"].as_u64() } else { None })
+    Ok(match client.transaction(id)?.outcome {
+        Some(TxOutcome::Application { id }) => Some(id),
+        _ => None,
+    })
 }
 
 fn print_json(value: &Value) -> Result<()> {
@@ -710,7 +709,7 @@ pub fn run_land(command: LandCommand) -> Result<()> {
             send_call(&send, RegistryCall::CourtOrder { parcel, owners: shares(&owners)?, case })
         }
         LandCommand::Show { parcel, read } => {
-            let body = Client::new(&read.api)?.parcel(&parcel.to_string())?;
+            let body = Client::new(&read.api)?.parcel_json(&parcel.to_string())?;
             if read.json {
                 return print_json(&body);
             }
@@ -752,7 +751,7 @@ pub fn run_land(command: LandCommand) -> Result<()> {
             Ok(())
         }
         LandCommand::History { parcel, read } => {
-            let body = Client::new(&read.api)?.parcel_history(&parcel.to_string())?;
+            let body = Client::new(&read.api)?.parcel_history_json(&parcel.to_string())?;
             if read.json {
                 return print_json(&body);
             }
@@ -769,7 +768,7 @@ pub fn run_land(command: LandCommand) -> Result<()> {
             Ok(())
         }
         LandCommand::Owners { parcel, at, out, read } => {
-            let body = Client::new(&read.api)?.parcel_owners(&parcel.to_string(), at_ms(at.as_deref())?)?;
+            let body = Client::new(&read.api)?.parcel_owners_json(&parcel.to_string(), at_ms(at.as_deref())?)?;
             if read.json {
                 print_json(&body)?;
             } else {
@@ -791,7 +790,7 @@ pub fn run_land(command: LandCommand) -> Result<()> {
             write_answer(out.as_ref(), &body)
         }
         LandCommand::Search { bbox, read } => {
-            let body = Client::new(&read.api)?.parcels_in(&bbox)?;
+            let body = Client::new(&read.api)?.parcels_in_json(&bbox)?;
             if read.json {
                 return print_json(&body);
             }
@@ -804,7 +803,7 @@ pub fn run_land(command: LandCommand) -> Result<()> {
             Ok(())
         }
         LandCommand::Application { application, read } => {
-            let body = Client::new(&read.api)?.application(application)?;
+            let body = Client::new(&read.api)?.application_json(application)?;
             if read.json {
                 return print_json(&body);
             }
@@ -850,7 +849,7 @@ pub fn run_permit(command: PermitCommand) -> Result<()> {
             send_call(&send, RegistryCall::RevokePermit { permit, reason })
         }
         PermitCommand::Show { permit, read } => {
-            let body = Client::new(&read.api)?.permit(&permit.to_string())?;
+            let body = Client::new(&read.api)?.permit_json(&permit.to_string())?;
             if read.json {
                 return print_json(&body);
             }
@@ -867,7 +866,7 @@ pub fn run_permit(command: PermitCommand) -> Result<()> {
             Ok(())
         }
         PermitCommand::Status { permit, at, out, read } => {
-            let body = Client::new(&read.api)?.permit_status(&permit.to_string(), at_ms(at.as_deref())?)?;
+            let body = Client::new(&read.api)?.permit_status_json(&permit.to_string(), at_ms(at.as_deref())?)?;
             if read.json {
                 print_json(&body)?;
             } else {

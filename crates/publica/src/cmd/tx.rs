@@ -10,7 +10,7 @@ use publica_accounts::call::{rotate_key_message, ROTATE_KEY_TAG};
 use publica_client::{id_commitment, Client, Expiry, Signer, DEFAULT_API};
 use publica_crypto::keystore::KeyFile;
 use publica_tx::{AccountsCall, Call, Transaction};
-use publica_types::{signing_message, Address, AgencyId, PublicKey, Role, TxId};
+use publica_types::{signing_message, Address, AgencyId, PublicKey, Role, TxId, TxOutcome};
 
 use crate::keyfile::{self, PassphraseArgs};
 
@@ -192,8 +192,10 @@ fn submit(client: &Client, tx: &Transaction, no_wait: bool) -> Result<()> {
         return Ok(());
     }
     let status = client.wait(&id, Duration::from_secs(60))?;
-    println!("committed at height {} (index {})", status["height"], status["index"]);
-    if let Some(created) = describe_outcome(&status["outcome"]) {
+    // A committed status always names its block and position.
+    let (height, index) = (status.height.unwrap_or_default(), status.index.unwrap_or_default());
+    println!("committed at height {height} (index {index})");
+    if let Some(created) = status.outcome.as_ref().and_then(describe_outcome) {
         println!("{created}");
     }
     Ok(())
@@ -201,15 +203,14 @@ fn submit(client: &Client, tx: &Transaction, no_wait: bool) -> Result<()> {
 
 /// What a committed transaction created, in words (`GET /v1/transactions/{id}`, field `outcome`), or `None` when it
 /// created nothing the sender did not name.
-pub fn describe_outcome(outcome: &serde_json::Value) -> Option<String> {
-    let number = |field: &str| outcome[field].as_u64();
-    Some(match outcome["type"].as_str()? {
-        "account" => format!("registered account {}", outcome["address"].as_str()?),
-        "proposal" => format!("recorded proposal {}", number("id")?),
-        "application" => format!("opened application {}", number("id")?),
-        "encumbrance" => format!("registered encumbrance {}", number("id")?),
-        "company" => format!("incorporated company {}", outcome["number"].as_str()?),
-        _ => return None,
+pub fn describe_outcome(outcome: &TxOutcome) -> Option<String> {
+    Some(match outcome {
+        TxOutcome::None => return None,
+        TxOutcome::Account { address } => format!("registered account {address}"),
+        TxOutcome::Proposal { id } => format!("recorded proposal {id}"),
+        TxOutcome::Application { id } => format!("opened application {id}"),
+        TxOutcome::Encumbrance { id } => format!("registered encumbrance {id}"),
+        TxOutcome::Company { number } => format!("incorporated company {number}"),
     })
 }
 

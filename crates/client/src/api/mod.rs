@@ -1,5 +1,32 @@
-//! The REST API's request and error types, shared by the server (`publica-api`) and its clients: the JSON bodies
-//! and query parameters a client sends, and the error every refusal answers with (`docs/api.md`).
+//! The REST API's request, response and error types, shared by the server (`publica-api`) and its clients: the
+//! JSON bodies and query parameters a client sends, the JSON answer of every route, and the error every refusal
+//! answers with (`docs/api.md`).
+//!
+//! The server builds its answers from these same types, so a client decodes exactly what is served; the API's
+//! tests decode every JSON route into its type and check that encoding it again gives back the served JSON. A
+//! few routes answer with a type of another crate: `GET /v1/genesis` with [`publica_types::Genesis`],
+//! `GET /v1/state/{key}` with [`publica_verify::ReadProof`], `GET /v1/validators/history` with
+//! [`publica_verify::ValidatorHistory`], and the as-of routes with [`publica_verify::OwnershipAnswer`] and
+//! [`publica_verify::PermitStatusAnswer`].
+
+mod chain;
+mod evidence;
+mod governance;
+mod notary;
+mod registry;
+mod state;
+mod tx;
+
+pub use chain::{BlockResponse, NodeStatus};
+pub use evidence::{EvidenceRecord, EvidenceResponse};
+pub use governance::{OneProposalResponse, ProposalResponse, ProposalsResponse, SetSummary, ValidatorsResponse};
+pub use notary::EntryResponse;
+pub use registry::{
+    ApplicationResponse, CompanyHistoryResponse, CompanyResponse, NameResponse, ParcelHistoryResponse, ParcelResponse,
+    PermitResponse, SearchResponse,
+};
+pub use state::AccountResponse;
+pub use tx::{BatchResponse, BatchResult, SubmitResponse, TxState, TxStatusResponse};
 
 use publica_types::{Code, TxError};
 use serde::{Deserialize, Serialize};

@@ -1,0 +1,29 @@
+//! Answer of the notary's one JSON route; its other routes answer with text (checkpoint, receipts, consistency
+//! proofs, verifier keys) or bytes (tiles).
+
+use publica_types::{Address, AgencyId};
+use serde::{Deserialize, Serialize};
+
+/// A document's entry in the notary log (`GET /v1/notary/entries/{hash}`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EntryResponse {
+    /// Position in the log.
+    pub index: u64,
+    /// SHA-256 of the document, hex.
+    pub hash: String,
+    /// The account that anchored it.
+    pub account: Address,
+    /// That account's agency.
+    pub agency: AgencyId,
+    /// Height of the block that anchored it.
+    pub height: u64,
+    /// That block's time, Unix milliseconds.
+    pub time_ms: u64,
+    /// The label given when anchoring, `null` without one.
+    pub label: Option<String>,
+    /// The entry's bytes (standard base64); the leaf hash is SHA-256(0x00 ‖ these bytes).
+    pub entry: String,
+    /// RFC 9162 leaf hash, hex.
+    pub leaf_hash: String,
+}
