@@ -158,6 +158,7 @@ impl<A: Application> Driver<A> {
         result
     }
 
+    // Long because it is the engine's message dispatch: one short arm per message, in the engine's order.
     async fn handle(
         &mut self,
         msg: AppMsg<PublicaContext>,
@@ -645,6 +646,8 @@ impl<A: Application> Driver<A> {
     /// Authenticate, decode and validate a complete proposal of the current height. Returns the value to report to
     /// the engine now, or `None` for a block of a later round: it is kept, and reported when its round starts
     /// ([`Self::on_started_round`]). A block the store does not keep is never reported valid.
+    // Long because a proposal's checks run in one order, cheapest first (round, proposer, signature, decoding,
+    // duplicates, equivocation, validity), and read best top to bottom.
     async fn accept(&mut self, parts: AssembledParts) -> Result<Option<ProposedValue<PublicaContext>>, ConsensusError> {
         let AssembledParts { init, block_bytes, signature } = parts;
         let reject = |reason: String| ConsensusError::Proposal {

@@ -434,6 +434,7 @@ fn engine_config(config: &ConsensusConfig, moniker: String) -> Result<EngineConf
 /// `config.listen_addr` (libp2p identity from `p2p_secret`, an Ed25519 secret key), and run the engine with
 /// `signing_key` as this validator's hybrid consensus key. Consensus starts at
 /// `app.last_committed_height() + 1`, replaying the WAL if that height was interrupted.
+// Long because the engine is assembled in this one place; the network branches finish the build with its locals.
 pub async fn start<A: Application>(
     config: ConsensusConfig,
     signing_key: Keypair,

@@ -277,6 +277,44 @@ struct PartialStream {
 }
 
 impl PartialStream {
+    /// Check a new part (`sequence`, `content`, `size` bytes) against the stream's rules, recording an
+    /// end-of-stream marker. Returns the last rule the part breaks, if any.
+    fn check_part(&mut self, sequence: u64, content: &StreamContent<ProposalPart>, size: usize) -> Option<String> {
+        let mut violation = None;
+        match content {
+            StreamContent::Fin => {
+                if self.end_seq.is_some() {
+                    violation = Some("two end-of-stream markers".to_string());
+                } else if self.parts.keys().next_back().is_some_and(|&last| last > sequence) {
+                    violation = Some("end-of-stream marker before other parts".to_string());
+                } else {
+                    self.end_seq = Some(sequence);
+                }
+            }
+            StreamContent::Data(ProposalPart::Init(init)) => {
+                if sequence != 0 {
+                    violation = Some(format!("init part at sequence {sequence}"));
+                } else if init.block_len as usize > MAX_BLOCK_BYTES {
+                    violation = Some(format!("announced block of {} bytes exceeds {MAX_BLOCK_BYTES}", init.block_len));
+                } else if !self.target.names(init) {
+                    violation = Some("the init part names another proposal than the stream id".to_string());
+                }
+            }
+            StreamContent::Data(_) => {
+                if sequence == 0 {
+                    violation = Some("the first part is not an init part".to_string());
+                }
+                if self.end_seq.is_some_and(|end| sequence >= end) {
+                    violation = Some("part after the end-of-stream marker".to_string());
+                }
+            }
+        }
+        if self.bytes + size > MAX_STREAM_BYTES {
+            violation = Some(format!("stream exceeds {MAX_BLOCK_BYTES} bytes"));
+        }
+        violation
+    }
+
     fn is_complete(&self) -> bool {
         match self.end_seq {
             Some(end) => self.parts.len() as u64 == end + 1,
@@ -370,6 +408,47 @@ impl PartsBuffer {
         }
     }
 
+    /// Make room for a part of `size` bytes of stream `key` (publisher, stream id), evicting other streams where
+    /// a limit needs it; at the stream's first part, start it, unless `policy` refuses its `target`.
+    fn make_room(
+        &mut self,
+        key: &(PeerId, StreamId),
+        target: StreamTarget,
+        size: usize,
+        policy: &StreamPolicy,
+    ) -> Result<(), String> {
+        let publisher = key.0;
+        if !self.streams.contains_key(key) {
+            // The first part of a stream: nothing is kept for a stream the policy refuses.
+            policy.check(&target)?;
+            while self.usage(&publisher).0 >= MAX_PUBLISHER_STREAMS {
+                if !self.evict_oldest_of(&publisher, key) {
+                    break;
+                }
+            }
+            while self.streams.len() >= MAX_STREAMS {
+                if !self.evict_from_largest(key, false) {
+                    break;
+                }
+            }
+            self.streams.insert(
+                key.clone(),
+                PartialStream { started: Instant::now(), target, parts: BTreeMap::new(), bytes: 0, end_seq: None },
+            );
+        }
+        while self.usage(&publisher).1 + size > MAX_PUBLISHER_BYTES {
+            if !self.evict_oldest_of(&publisher, key) {
+                break;
+            }
+        }
+        while self.buffered_bytes + size > MAX_BUFFERED_BYTES {
+            if !self.evict_from_largest(key, true) {
+                break;
+            }
+        }
+        Ok(())
+    }
+
     /// Add one message of the stream `publisher` sends. Returns the stream once it is complete; an error means
     /// the stream broke a rule (or `policy` refused it at its first part) and nothing of it is kept.
     pub fn insert(
@@ -394,36 +473,8 @@ impl PartsBuffer {
             _ => NOMINAL_PART_BYTES,
         };
         let key = (publisher, msg.stream_id.clone());
-
-        if !self.streams.contains_key(&key) {
-            // The first part of a stream: nothing is kept for a stream the policy refuses.
-            if let Err(reason) = policy.check(&target) {
-                return bad(reason);
-            }
-            while self.usage(&publisher).0 >= MAX_PUBLISHER_STREAMS {
-                if !self.evict_oldest_of(&publisher, &key) {
-                    break;
-                }
-            }
-            while self.streams.len() >= MAX_STREAMS {
-                if !self.evict_from_largest(&key, false) {
-                    break;
-                }
-            }
-            self.streams.insert(
-                key.clone(),
-                PartialStream { started: Instant::now(), target, parts: BTreeMap::new(), bytes: 0, end_seq: None },
-            );
-        }
-        while self.usage(&publisher).1 + size > MAX_PUBLISHER_BYTES {
-            if !self.evict_oldest_of(&publisher, &key) {
-                break;
-            }
-        }
-        while self.buffered_bytes + size > MAX_BUFFERED_BYTES {
-            if !self.evict_from_largest(&key, true) {
-                break;
-            }
+        if let Err(reason) = self.make_room(&key, target, size, policy) {
+            return bad(reason);
         }
 
         let stream = self.streams.get_mut(&key).expect("inserted above");
@@ -431,39 +482,7 @@ impl PartsBuffer {
             // A duplicate from gossip or a restream: nothing new.
             return Ok(None);
         }
-        let mut violation = None;
-        match &msg.content {
-            StreamContent::Fin => {
-                if stream.end_seq.is_some() {
-                    violation = Some("two end-of-stream markers".to_string());
-                } else if stream.parts.keys().next_back().is_some_and(|&last| last > msg.sequence) {
-                    violation = Some("end-of-stream marker before other parts".to_string());
-                } else {
-                    stream.end_seq = Some(msg.sequence);
-                }
-            }
-            StreamContent::Data(ProposalPart::Init(init)) => {
-                if msg.sequence != 0 {
-                    violation = Some(format!("init part at sequence {}", msg.sequence));
-                } else if init.block_len as usize > MAX_BLOCK_BYTES {
-                    violation = Some(format!("announced block of {} bytes exceeds {MAX_BLOCK_BYTES}", init.block_len));
-                } else if !stream.target.names(init) {
-                    violation = Some("the init part names another proposal than the stream id".to_string());
-                }
-            }
-            StreamContent::Data(_) => {
-                if msg.sequence == 0 {
-                    violation = Some("the first part is not an init part".to_string());
-                }
-                if stream.end_seq.is_some_and(|end| msg.sequence >= end) {
-                    violation = Some("part after the end-of-stream marker".to_string());
-                }
-            }
-        }
-        if stream.bytes + size > MAX_STREAM_BYTES {
-            violation = Some(format!("stream exceeds {MAX_BLOCK_BYTES} bytes"));
-        }
-        if let Some(reason) = violation {
+        if let Some(reason) = stream.check_part(msg.sequence, &msg.content, size) {
             self.remove(&key);
             return bad(reason);
         }

@@ -298,6 +298,7 @@ pub fn consistency_proof(leaf_hashes: &[Hash], old_size: u64) -> Result<Vec<Hash
 ///
 /// `old_size == 0` verifies with an empty proof when `old_root` is the empty-tree root; `old_size == new_size`
 /// verifies with an empty proof when the roots are equal.
+// Long because it is RFC 9162 §2.1.4.2's algorithm, step by step, and reads best beside the RFC.
 pub fn verify_consistency(
     old_size: u64,
     new_size: u64,

@@ -253,13 +253,46 @@ pub fn checkpoint_quorum(
     validators: &ValidatorSet,
     signed: &SignedCheckpoint,
 ) -> Result<CheckpointQuorum, QuorumFailure> {
-    let origin = origin(chain_id);
     let members = validators.validators();
+    let (ed_ok, ml_time) = verified_signatures(&origin(chain_id), members, signed)?;
+    // Power per attested time, counting members whose both signatures verified. Both kinds are required: the
+    // ML-DSA-44 cosignature keeps the checkpoint trustworthy once Ed25519 falls, the Ed25519 signature keeps it
+    // readable by every signed-note client today.
+    let mut by_time: std::collections::BTreeMap<u64, u64> = std::collections::BTreeMap::new();
+    for (i, v) in members.iter().enumerate() {
+        if let (true, Some(t)) = (ed_ok[i], ml_time[i]) {
+            let power = by_time.entry(t).or_default();
+            *power = power.saturating_add(v.voting_power);
+        }
+    }
+    let best = by_time.iter().max_by_key(|(_, power)| **power).map(|(t, p)| (*t, *p));
+    match best {
+        Some((signed_at_s, power)) if power >= validators.quorum_power() => {
+            let signers = members
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| ed_ok[*i] && ml_time[*i] == Some(signed_at_s))
+                .map(|(_, v)| v.address)
+                .collect();
+            Ok(CheckpointQuorum { signers, power, signed_at_s })
+        }
+        other => Err(QuorumFailure::TooLittle { power: other.map_or(0, |(_, p)| p) }),
+    }
+}
+
+/// Per member of `members` (by index): whether its Ed25519 note signature verified, and the timestamp of its
+/// ML-DSA-44 cosignature once verified. Fails when a line of a member key verifies under none of the keys it
+/// names, or when no member key signed at all.
+fn verified_signatures(
+    origin: &str,
+    members: &[Validator],
+    signed: &SignedCheckpoint,
+) -> Result<(Vec<bool>, Vec<Option<u64>>), QuorumFailure> {
     // Usable keys, each with its member's index and kind (0: Ed25519 note key, 1: ML-DSA-44 cosignature key).
     let keys: Vec<(usize, usize, VerifierKey)> = members
         .iter()
         .enumerate()
-        .filter_map(|(i, v)| validator_vkeys(&origin, v).ok().map(|pair| (i, pair)))
+        .filter_map(|(i, v)| validator_vkeys(origin, v).ok().map(|pair| (i, pair)))
         .flat_map(|(i, [ed, ml])| [(i, 0, ed), (i, 1, ml)])
         .collect();
     // Per member: Ed25519 verified, and the ML-DSA-44 cosignature's timestamp once verified.
@@ -295,29 +328,7 @@ pub fn checkpoint_quorum(
     if !known {
         return Err(QuorumFailure::Signature(TlogError::NoKnownSignature));
     }
-    // Power per attested time, counting members whose both signatures verified. Both kinds are required: the
-    // ML-DSA-44 cosignature keeps the checkpoint trustworthy once Ed25519 falls, the Ed25519 signature keeps it
-    // readable by every signed-note client today.
-    let mut by_time: std::collections::BTreeMap<u64, u64> = std::collections::BTreeMap::new();
-    for (i, v) in members.iter().enumerate() {
-        if let (true, Some(t)) = (ed_ok[i], ml_time[i]) {
-            let power = by_time.entry(t).or_default();
-            *power = power.saturating_add(v.voting_power);
-        }
-    }
-    let best = by_time.iter().max_by_key(|(_, power)| **power).map(|(t, p)| (*t, *p));
-    match best {
-        Some((signed_at_s, power)) if power >= validators.quorum_power() => {
-            let signers = members
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| ed_ok[*i] && ml_time[*i] == Some(signed_at_s))
-                .map(|(_, v)| v.address)
-                .collect();
-            Ok(CheckpointQuorum { signers, power, signed_at_s })
-        }
-        other => Err(QuorumFailure::TooLittle { power: other.map_or(0, |(_, p)| p) }),
-    }
+    Ok((ed_ok, ml_time))
 }
 
 /// Check that a signed checkpoint carries valid signatures, BOTH kinds, from validators of `validators` holding

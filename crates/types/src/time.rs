@@ -24,32 +24,59 @@ pub fn parse_time_ms(text: &str) -> Result<u64, String> {
     if text.bytes().all(|b| b.is_ascii_digit()) {
         return text.parse::<u64>().or_else(|_| fail("too large"));
     }
-    let b = text.as_bytes();
-    let digits = |from: usize, len: usize| -> Option<u32> {
-        let s = b.get(from..from + len)?;
-        s.iter().all(u8::is_ascii_digit).then(|| s.iter().fold(0u32, |n, d| n * 10 + u32::from(d - b'0')))
+    let days = match date_days(text) {
+        Ok(days) => days,
+        Err(why) => return fail(why),
     };
-    let (Some(year), Some(month), Some(day)) = (digits(0, 4), digits(5, 2), digits(8, 2)) else {
-        return fail("expected YYYY-MM-DD first");
-    };
-    if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
-        return fail("expected YYYY-MM-DD first");
-    }
-    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
-        return fail("no such date");
-    }
-    let days = days_from_civil(year, month, day);
-    if b.len() == 10 {
+    if text.len() == 10 {
         return u64::try_from(days * 86_400_000).or_else(|_| fail("before 1970"));
     }
-    if !matches!(b[10], b'T' | b't' | b' ') {
-        return fail("expected T between the date and the time");
+    let (ms, at) = match time_of_day_ms(text) {
+        Ok(found) => found,
+        Err(why) => return fail(why),
+    };
+    let offset_minutes = match offset_minutes(text.as_bytes(), at) {
+        Ok(minutes) => minutes,
+        Err(why) => return fail(why),
+    };
+    let local = days * 86_400_000 + ms as i64;
+    let utc = local - offset_minutes * 60_000;
+    u64::try_from(utc).or_else(|_| fail("before 1970"))
+}
+
+/// The number in `len` ASCII digits of `b` from `from`, if they are all there and all digits.
+fn digits(b: &[u8], from: usize, len: usize) -> Option<u32> {
+    let s = b.get(from..from + len)?;
+    s.iter().all(u8::is_ascii_digit).then(|| s.iter().fold(0u32, |n, d| n * 10 + u32::from(d - b'0')))
+}
+
+/// Days since 1970-01-01 of the `YYYY-MM-DD` date that starts `text`, or why there is none.
+fn date_days(text: &str) -> Result<i64, &'static str> {
+    let b = text.as_bytes();
+    let (Some(year), Some(month), Some(day)) = (digits(b, 0, 4), digits(b, 5, 2), digits(b, 8, 2)) else {
+        return Err("expected YYYY-MM-DD first");
+    };
+    if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
+        return Err("expected YYYY-MM-DD first");
     }
-    let (Some(hour), Some(minute), Some(second)) = (digits(11, 2), digits(14, 2), digits(17, 2)) else {
-        return fail("expected hh:mm:ss after the date");
+    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+        return Err("no such date");
+    }
+    Ok(days_from_civil(year, month, day))
+}
+
+/// The time of day in milliseconds of the `Thh:mm:ss[.fff…]` that follows the date in `text` (longer than the
+/// date), and the index of the byte after it; or why there is none.
+fn time_of_day_ms(text: &str) -> Result<(u64, usize), &'static str> {
+    let b = text.as_bytes();
+    if !matches!(b[10], b'T' | b't' | b' ') {
+        return Err("expected T between the date and the time");
+    }
+    let (Some(hour), Some(minute), Some(second)) = (digits(b, 11, 2), digits(b, 14, 2), digits(b, 17, 2)) else {
+        return Err("expected hh:mm:ss after the date");
     };
     if b.get(13) != Some(&b':') || b.get(16) != Some(&b':') || hour > 23 || minute > 59 || second > 60 {
-        return fail("expected hh:mm:ss after the date");
+        return Err("expected hh:mm:ss after the date");
     }
     // A leap second is the last instant of its minute.
     let mut ms = u64::from(hour * 3600 + minute * 60 + second.min(59)) * 1000;
@@ -61,33 +88,31 @@ pub fn parse_time_ms(text: &str) -> Result<u64, String> {
             at += 1;
         }
         if at == start {
-            return fail("expected digits after the decimal point");
+            return Err("expected digits after the decimal point");
         }
         // Milliseconds: the first three digits; finer digits are truncated.
         let frac: String = text[start..at].chars().chain("00".chars()).take(3).collect();
         ms += frac.parse::<u64>().expect("three digits");
     }
-    let offset_minutes: i64 = match b.get(at) {
-        Some(b'Z' | b'z') if b.len() == at + 1 => 0,
+    Ok((ms, at))
+}
+
+/// The offset from UTC in minutes written from byte `at` to the end of `b` (`Z` or `±hh:mm`), or why there is none.
+fn offset_minutes(b: &[u8], at: usize) -> Result<i64, &'static str> {
+    match b.get(at) {
+        Some(b'Z' | b'z') if b.len() == at + 1 => Ok(0),
         Some(sign @ (b'+' | b'-')) if b.len() == at + 6 && b[at + 3] == b':' => {
-            let (Some(h), Some(m)) = (digits(at + 1, 2), digits(at + 4, 2)) else {
-                return fail("expected an offset ±hh:mm");
+            let (Some(h), Some(m)) = (digits(b, at + 1, 2), digits(b, at + 4, 2)) else {
+                return Err("expected an offset ±hh:mm");
             };
             if h > 23 || m > 59 {
-                return fail("expected an offset ±hh:mm");
+                return Err("expected an offset ±hh:mm");
             }
             let minutes = i64::from(h * 60 + m);
-            if *sign == b'+' {
-                minutes
-            } else {
-                -minutes
-            }
+            Ok(if *sign == b'+' { minutes } else { -minutes })
         }
-        _ => return fail("expected Z or an offset ±hh:mm at the end"),
-    };
-    let local = days * 86_400_000 + ms as i64;
-    let utc = local - offset_minutes * 60_000;
-    u64::try_from(utc).or_else(|_| fail("before 1970"))
+        _ => Err("expected Z or an offset ±hh:mm at the end"),
+    }
 }
 
 /// An instant as an RFC 3339 date-time in UTC with milliseconds (`2026-01-31T12:00:00.000Z`).

@@ -324,35 +324,8 @@ fn walk(
     }
     match value {
         Value::Array(items) => items.iter().try_for_each(|v| walk(v, scope, sets, found)),
-        Value::Object(fields) => {
-            // Any object with `key` and `proof` is taken as a state proof and must be exactly one of the two
-            // forms, or the whole document is refused: skipping an object the verifier cannot read would report
-            // the others as VALID while a proof the reader sees in the document was never checked.
-            const KEY_PROOF: [&str; 4] = ["height", "key", "value", "proof"];
-            const READ_PROOF: [&str; 5] = ["header", "certificate", "key", "value", "proof"];
-            let has = |names: &[&str]| fields.len() == names.len() && names.iter().all(|n| fields.contains_key(*n));
-            // A record that carries its own key next to a proof of it (an evidence record: `key`, `proof` and
-            // its other fields) is not a proof itself: its `proof` is, with its own `key` and `proof`, and is
-            // held to the same rule when the walk reaches it.
-            let holds_a_proof = fields
-                .get("proof")
-                .and_then(Value::as_object)
-                .is_some_and(|inner| inner.contains_key("key") && inner.contains_key("proof"));
-            if fields.contains_key("key")
-                && fields.contains_key("proof")
-                && !holds_a_proof
-                && !has(&KEY_PROOF)
-                && !has(&READ_PROOF)
-            {
-                return Err(VerifyError::Malformed(format!(
-                    "an object with `key` and `proof` is a state proof, with exactly the fields {} (or {}), but this \
-                     one has {}; the document was altered or is not a Publica answer: ask the node again",
-                    KEY_PROOF.join(", "),
-                    READ_PROOF.join(", "),
-                    fields.keys().map(String::as_str).collect::<Vec<_>>().join(", ")
-                )));
-            }
-            if has(&KEY_PROOF) {
+        Value::Object(fields) => match proof_form(fields)? {
+            Some(ProofForm::Key) => {
                 let proof: KeyProof = parse("a key proof", value)?;
                 let certified = scope.ok_or_else(|| {
                     VerifyError::Malformed(format!(
@@ -361,34 +334,83 @@ fn walk(
                     ))
                 })?;
                 found.reads.push(proof.verify_under(certified)?);
-                return Ok(());
+                Ok(())
             }
-            if has(&READ_PROOF) {
+            Some(ProofForm::Read) => {
                 let proof: ReadProof = parse("a proof", value)?;
                 let read = proof.verify_with_sets(sets)?;
                 found.headers.push((read.height, read.time_ms, read.signers));
                 found.reads.push(read);
-                return Ok(());
+                Ok(())
             }
-            let own;
-            let scope = match fields.get("certified") {
-                Some(v) if !v.is_null() => {
-                    let certified: CertifiedHeader = parse("the certified header", v)?;
-                    sets.verify_header(&certified)?;
-                    found.headers.push((
-                        certified.header.height,
-                        certified.header.time_ms,
-                        certified.certificate.signatures.len(),
-                    ));
-                    own = certified;
-                    Some(&own)
-                }
-                _ => scope,
-            };
-            fields.iter().filter(|(k, _)| *k != "certified").try_for_each(|(_, v)| walk(v, scope, sets, found))
-        }
+            None => {
+                let own;
+                let scope = match fields.get("certified") {
+                    Some(v) if !v.is_null() => {
+                        let certified: CertifiedHeader = parse("the certified header", v)?;
+                        sets.verify_header(&certified)?;
+                        found.headers.push((
+                            certified.header.height,
+                            certified.header.time_ms,
+                            certified.certificate.signatures.len(),
+                        ));
+                        own = certified;
+                        Some(&own)
+                    }
+                    _ => scope,
+                };
+                fields.iter().filter(|(k, _)| *k != "certified").try_for_each(|(_, v)| walk(v, scope, sets, found))
+            }
+        },
         _ => Ok(()),
     }
+}
+
+/// The two forms of a state proof in a document.
+enum ProofForm {
+    /// A [`KeyProof`], proven under the enclosing `certified` header.
+    Key,
+    /// A self-contained [`ReadProof`].
+    Read,
+}
+
+/// Which proof form an object is, if any.
+///
+/// Any object with `key` and `proof` is taken as a state proof and must be exactly one of the two forms, or the
+/// whole document is refused: skipping an object the verifier cannot read would report the others as VALID while a
+/// proof the reader sees in the document was never checked.
+fn proof_form(fields: &serde_json::Map<String, serde_json::Value>) -> Result<Option<ProofForm>, VerifyError> {
+    const KEY_PROOF: [&str; 4] = ["height", "key", "value", "proof"];
+    const READ_PROOF: [&str; 5] = ["header", "certificate", "key", "value", "proof"];
+    let has = |names: &[&str]| fields.len() == names.len() && names.iter().all(|n| fields.contains_key(*n));
+    // A record that carries its own key next to a proof of it (an evidence record: `key`, `proof` and its other
+    // fields) is not a proof itself: its `proof` is, with its own `key` and `proof`, and is held to the same rule
+    // when the walk reaches it.
+    let holds_a_proof = fields
+        .get("proof")
+        .and_then(serde_json::Value::as_object)
+        .is_some_and(|inner| inner.contains_key("key") && inner.contains_key("proof"));
+    if fields.contains_key("key")
+        && fields.contains_key("proof")
+        && !holds_a_proof
+        && !has(&KEY_PROOF)
+        && !has(&READ_PROOF)
+    {
+        return Err(VerifyError::Malformed(format!(
+            "an object with `key` and `proof` is a state proof, with exactly the fields {} (or {}), but this one has \
+             {}; the document was altered or is not a Publica answer: ask the node again",
+            KEY_PROOF.join(", "),
+            READ_PROOF.join(", "),
+            fields.keys().map(String::as_str).collect::<Vec<_>>().join(", ")
+        )));
+    }
+    if has(&KEY_PROOF) {
+        return Ok(Some(ProofForm::Key));
+    }
+    if has(&READ_PROOF) {
+        return Ok(Some(ProofForm::Read));
+    }
+    Ok(None)
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -14,7 +14,8 @@ use std::collections::BTreeSet;
 use crate::call::AccountsCall;
 use crate::call::{rotate_key_message, ROTATE_KEY_TAG};
 use publica_types::{
-    codec, Address, AgencyId, CallContext, Genesis, PublicKey, PublicKeyBytes, Role, StateWrite, TxError, TxOutcome,
+    codec, Address, AgencyId, CallContext, Genesis, Hash, PublicKey, PublicKeyBytes, Role, Signature, StateWrite,
+    TxError, TxOutcome,
 };
 
 use crate::error;
@@ -59,105 +60,144 @@ pub fn bump_nonce(state: &mut dyn StateWrite, sender: &Address) {
 /// Execute one call: a registration reports the new account. On error the caller discards every write the call made.
 pub fn execute(state: &mut dyn StateWrite, ctx: &CallContext, call: &AccountsCall) -> Result<TxOutcome, TxError> {
     match call {
-        AccountsCall::RegisterOfficial { public_key, agency: agency_id, roles } => {
-            let admin = require_role(state, &ctx.sender, Role::ADMIN)?;
-            if admin.agency() != Some(agency_id) {
-                return Err(error::refuse(
-                    error::OFFICIAL_OF_OTHER_AGENCY_REGISTERED,
-                    format!(
-                        "an administrator of {} cannot register officials of {agency_id}",
-                        admin.agency().map(AgencyId::as_str).unwrap_or("no agency")
-                    ),
-                ));
-            }
-            let agency_record = agency(state, agency_id).ok_or_else(|| error::unknown_agency(agency_id))?;
-            check_roles(&agency_record, roles)?;
-            create_account(
-                state,
-                ctx,
-                public_key,
-                AccountKind::Official { agency: agency_id.clone(), roles: roles.clone() },
-            )
+        AccountsCall::RegisterOfficial { public_key, agency, roles } => {
+            register_official(state, ctx, public_key, agency, roles)
         }
-        AccountsCall::SetRoles { account: target, roles } => {
-            let mut record = official_of_senders_agency(state, ctx, target)?;
-            let agency_id = record.agency().cloned().expect("an official has an agency");
-            let agency_record = agency(state, &agency_id).ok_or_else(|| error::unknown_agency(&agency_id))?;
-            check_roles(&agency_record, roles)?;
-            if let AccountKind::Official { roles: r, .. } = &mut record.kind {
-                *r = roles.clone();
-            }
-            if *target == ctx.sender && !record.has_role(Role::ADMIN) {
-                return Err(error::refuse(
-                    error::OWN_ADMIN_ROLE_REMOVED,
-                    "an administrator cannot remove their own admin role; another administrator must do it",
-                ));
-            }
-            state.put(account_key(target), codec::encode(&record));
-            Ok(TxOutcome::None)
-        }
-        AccountsCall::SetActive { account: target, active } => {
-            if *target == ctx.sender {
-                return Err(error::refuse(
-                    error::OWN_ACCOUNT_SUSPENDED,
-                    "an administrator cannot suspend or reinstate their own account",
-                ));
-            }
-            let mut record = official_of_senders_agency(state, ctx, target)?;
-            record.active = *active;
-            state.put(account_key(target), codec::encode(&record));
-            Ok(TxOutcome::None)
-        }
+        AccountsCall::SetRoles { account, roles } => set_roles(state, ctx, account, roles),
+        AccountsCall::SetActive { account, active } => set_active(state, ctx, account, *active),
         AccountsCall::RegisterCitizen { public_key, id_commitment } => {
-            let registrar = require_role(state, &ctx.sender, Role::CITIZEN_REGISTRAR)?;
-            let agency_id = registrar.agency().cloned().expect("officials have an agency");
-            let agency_record = agency(state, &agency_id).ok_or_else(|| error::unknown_agency(&agency_id))?;
-            if !agency_record.can_register_citizens {
-                return Err(error::refuse(
-                    error::CITIZEN_REGISTRATION_NOT_ALLOWED,
-                    format!("agency {agency_id} is not authorised to register citizens"),
-                ));
-            }
-            if state.get(&commitment_key(id_commitment)).is_some() {
-                return Err(TxError::new(
-                    error::ID_COMMITMENT_REGISTERED,
-                    "a citizen with this identifier commitment is already registered",
-                ));
-            }
-            let outcome = create_account(
-                state,
-                ctx,
-                public_key,
-                AccountKind::Citizen { registered_by_agency: agency_id, id_commitment: *id_commitment },
-            )?;
-            state.put(commitment_key(id_commitment), public_key.address().0.to_vec());
-            Ok(outcome)
+            register_citizen(state, ctx, public_key, id_commitment)
         }
-        AccountsCall::RotateKey { new_public_key, possession } => {
-            let mut record = account(state, &ctx.sender).ok_or_else(|| error::unknown_account(&ctx.sender))?;
-            if record.public_key == *new_public_key {
-                return Err(error::refuse(error::NEW_KEY_IS_CURRENT, "the new key is the current key"));
-            }
-            let body = rotate_key_message(&ctx.sender, ctx.nonce);
-            let signed = publica_types::signing_message(ROTATE_KEY_TAG, ctx.chain_id.as_str(), &body);
-            new_public_key.verify(&signed, possession).map_err(|e| {
-                TxError::new(
-                    error::KEY_POSSESSION_INVALID,
-                    format!("the new key's proof of possession does not verify: {e}"),
-                )
-            })?;
-            // The new key must not already back another account, or two accounts would share a signer.
-            let new_key = new_public_key.address();
-            if account(state, &new_key).is_some() || state.get(&key_index_key(&new_key)).is_some() {
-                return Err(error::account_exists(&new_key));
-            }
-            state.delete(key_index_key(&record.public_key.address()));
-            state.put(key_index_key(&new_key), ctx.sender.0.to_vec());
-            record.public_key = PublicKeyBytes::from(new_public_key);
-            state.put(account_key(&ctx.sender), codec::encode(&record));
-            Ok(TxOutcome::None)
-        }
+        AccountsCall::RotateKey { new_public_key, possession } => rotate_key(state, ctx, new_public_key, possession),
     }
+}
+
+/// `register_official`: an administrator of `agency_id` registers an official with roles the agency may grant.
+fn register_official(
+    state: &mut dyn StateWrite,
+    ctx: &CallContext,
+    public_key: &PublicKey,
+    agency_id: &AgencyId,
+    roles: &[Role],
+) -> Result<TxOutcome, TxError> {
+    let admin = require_role(state, &ctx.sender, Role::ADMIN)?;
+    if admin.agency() != Some(agency_id) {
+        return Err(error::refuse(
+            error::OFFICIAL_OF_OTHER_AGENCY_REGISTERED,
+            format!(
+                "an administrator of {} cannot register officials of {agency_id}",
+                admin.agency().map(AgencyId::as_str).unwrap_or("no agency")
+            ),
+        ));
+    }
+    let agency_record = agency(state, agency_id).ok_or_else(|| error::unknown_agency(agency_id))?;
+    check_roles(&agency_record, roles)?;
+    create_account(state, ctx, public_key, AccountKind::Official { agency: agency_id.clone(), roles: roles.to_vec() })
+}
+
+/// `set_roles`: an administrator replaces the roles of an official of their agency, but never drops their own admin
+/// role.
+fn set_roles(
+    state: &mut dyn StateWrite,
+    ctx: &CallContext,
+    target: &Address,
+    roles: &[Role],
+) -> Result<TxOutcome, TxError> {
+    let mut record = official_of_senders_agency(state, ctx, target)?;
+    let agency_id = record.agency().cloned().expect("an official has an agency");
+    let agency_record = agency(state, &agency_id).ok_or_else(|| error::unknown_agency(&agency_id))?;
+    check_roles(&agency_record, roles)?;
+    if let AccountKind::Official { roles: r, .. } = &mut record.kind {
+        *r = roles.to_vec();
+    }
+    if *target == ctx.sender && !record.has_role(Role::ADMIN) {
+        return Err(error::refuse(
+            error::OWN_ADMIN_ROLE_REMOVED,
+            "an administrator cannot remove their own admin role; another administrator must do it",
+        ));
+    }
+    state.put(account_key(target), codec::encode(&record));
+    Ok(TxOutcome::None)
+}
+
+/// `set_active`: an administrator suspends or reinstates an official of their agency other than themselves.
+fn set_active(
+    state: &mut dyn StateWrite,
+    ctx: &CallContext,
+    target: &Address,
+    active: bool,
+) -> Result<TxOutcome, TxError> {
+    if *target == ctx.sender {
+        return Err(error::refuse(
+            error::OWN_ACCOUNT_SUSPENDED,
+            "an administrator cannot suspend or reinstate their own account",
+        ));
+    }
+    let mut record = official_of_senders_agency(state, ctx, target)?;
+    record.active = active;
+    state.put(account_key(target), codec::encode(&record));
+    Ok(TxOutcome::None)
+}
+
+/// `register_citizen`: a citizen registrar of an agency allowed to register citizens registers a citizen whose
+/// identifier commitment backs no other account.
+fn register_citizen(
+    state: &mut dyn StateWrite,
+    ctx: &CallContext,
+    public_key: &PublicKey,
+    id_commitment: &Hash,
+) -> Result<TxOutcome, TxError> {
+    let registrar = require_role(state, &ctx.sender, Role::CITIZEN_REGISTRAR)?;
+    let agency_id = registrar.agency().cloned().expect("officials have an agency");
+    let agency_record = agency(state, &agency_id).ok_or_else(|| error::unknown_agency(&agency_id))?;
+    if !agency_record.can_register_citizens {
+        return Err(error::refuse(
+            error::CITIZEN_REGISTRATION_NOT_ALLOWED,
+            format!("agency {agency_id} is not authorised to register citizens"),
+        ));
+    }
+    if state.get(&commitment_key(id_commitment)).is_some() {
+        return Err(TxError::new(
+            error::ID_COMMITMENT_REGISTERED,
+            "a citizen with this identifier commitment is already registered",
+        ));
+    }
+    let outcome = create_account(
+        state,
+        ctx,
+        public_key,
+        AccountKind::Citizen { registered_by_agency: agency_id, id_commitment: *id_commitment },
+    )?;
+    state.put(commitment_key(id_commitment), public_key.address().0.to_vec());
+    Ok(outcome)
+}
+
+/// `rotate_key`: the sender replaces its own key with one that proves possession and backs no other account.
+fn rotate_key(
+    state: &mut dyn StateWrite,
+    ctx: &CallContext,
+    new_public_key: &PublicKey,
+    possession: &Signature,
+) -> Result<TxOutcome, TxError> {
+    let mut record = account(state, &ctx.sender).ok_or_else(|| error::unknown_account(&ctx.sender))?;
+    if record.public_key == *new_public_key {
+        return Err(error::refuse(error::NEW_KEY_IS_CURRENT, "the new key is the current key"));
+    }
+    let body = rotate_key_message(&ctx.sender, ctx.nonce);
+    let signed = publica_types::signing_message(ROTATE_KEY_TAG, ctx.chain_id.as_str(), &body);
+    new_public_key.verify(&signed, possession).map_err(|e| {
+        TxError::new(error::KEY_POSSESSION_INVALID, format!("the new key's proof of possession does not verify: {e}"))
+    })?;
+    // The new key must not already back another account, or two accounts would share a signer.
+    let new_key = new_public_key.address();
+    if account(state, &new_key).is_some() || state.get(&key_index_key(&new_key)).is_some() {
+        return Err(error::account_exists(&new_key));
+    }
+    state.delete(key_index_key(&record.public_key.address()));
+    state.put(key_index_key(&new_key), ctx.sender.0.to_vec());
+    record.public_key = PublicKeyBytes::from(new_public_key);
+    state.put(account_key(&ctx.sender), codec::encode(&record));
+    Ok(TxOutcome::None)
 }
 
 /// Check roles to be granted to an official of `agency`: 1 to [`MAX_ROLES`], no repeats, each one the agency may

@@ -21,7 +21,7 @@
 
 use serde_json::{json, Value};
 
-use crate::call::{ControlKind, Holder, ShareOfControl};
+use crate::call::{ControlKind, Holder, Interest, ShareOfControl};
 use publica_types::time::format_time_ms;
 use publica_types::RecordId;
 use publica_types::{Address, StateRead};
@@ -151,27 +151,34 @@ pub fn export(
     let subject = company_record_id(number);
     let s = Statement { publisher, published_ms, version: &version, subject: subject.clone() };
     let mut out = vec![s.make(&subject, "entity", record_status(&version), entity_details(number, company, publisher))];
+    let parties = interested_parties(company);
 
-    // Interested parties in a stable order: beneficial owners first (as declared), then shareholders.
+    // The parties' own statements, then the relationships.
+    for (party, _) in &parties {
+        if let Some((record_type, details)) = party_details(state, party, publisher) {
+            out.push(s.make(party, record_type, record_status(&version), details));
+        }
+    }
+    for (party, interests) in parties {
+        let details = json!({
+            "isComponent": false,
+            "subject": subject,
+            "interestedParty": party,
+            "interests": interests,
+        });
+        out.push(s.make(&format!("relationship/{number}/{party}"), "relationship", record_status(&version), details));
+    }
+    Some(out)
+}
+
+/// The company's interested parties (record ids) with their interests, in a stable order: beneficial owners first
+/// (as declared), then shareholders.
+fn interested_parties(company: &Company) -> Vec<(String, Vec<Value>)> {
     let total_shares: u64 = company.shareholders.iter().map(|h| h.shares).sum();
     let mut parties: Vec<(String, Vec<Value>)> = Vec::new();
     for owner in &company.beneficial_owners {
         for i in &owner.interests {
-            let mut interest = json!({
-                "type": control_type(i.kind),
-                "directOrIndirect": if i.direct { "direct" } else { "indirect" },
-                "beneficialOwnershipOrControl": true,
-            });
-            match i.share {
-                Some(ShareOfControl::Exact { basis_points }) => {
-                    interest["share"] = json!({ "exact": percent(basis_points) })
-                }
-                Some(ShareOfControl::Range { minimum, maximum }) => {
-                    interest["share"] = json!({ "minimum": percent(minimum), "maximum": percent(maximum) })
-                }
-                None => {}
-            }
-            add_interest(&mut parties, person_record_id(&owner.person), interest);
+            add_interest(&mut parties, person_record_id(&owner.person), owner_interest(i));
         }
     }
     for holding in &company.shareholders {
@@ -197,39 +204,50 @@ pub fn export(
             }),
         );
     }
+    parties
+}
 
-    // The parties' own statements, then the relationships.
-    for (party, _) in &parties {
-        if let Some(account) = party.strip_prefix("person/") {
-            let details = json!({
-                "isComponent": false,
-                "personType": "anonymousPerson",
-                "unspecifiedPersonDetails": {
-                    "reason": "interestedPartyExemptFromDisclosure",
-                    "description": format!(
-                        "Identified by the register as the holder of Publica account {account}; personal details \
-                         of private persons are not published"
-                    ),
-                },
-            });
-            out.push(s.make(party, "person", record_status(&version), details));
-        } else if let Some(n) = party.strip_prefix("company/") {
-            let holder = RecordId::new(n).expect("a stored company number");
-            let details = match engine::latest::<Company>(state, n) {
-                Some(v) => entity_details(&holder, &v.value, publisher),
-                None => json!({ "isComponent": false, "entityType": { "type": "registeredEntity" } }),
-            };
-            out.push(s.make(party, "entity", record_status(&version), details));
+/// A beneficial owner's declared interest as a BODS interest, with its share in percent where one was declared.
+fn owner_interest(i: &Interest) -> Value {
+    let mut interest = json!({
+        "type": control_type(i.kind),
+        "directOrIndirect": if i.direct { "direct" } else { "indirect" },
+        "beneficialOwnershipOrControl": true,
+    });
+    match i.share {
+        Some(ShareOfControl::Exact { basis_points }) => interest["share"] = json!({ "exact": percent(basis_points) }),
+        Some(ShareOfControl::Range { minimum, maximum }) => {
+            interest["share"] = json!({ "minimum": percent(minimum), "maximum": percent(maximum) })
         }
+        None => {}
     }
-    for (party, interests) in parties {
+    interest
+}
+
+/// The record type and details of an interested party's own statement: an anonymous person for an account, the
+/// company's own record for a company of this register; `None` for any other record id.
+fn party_details(state: &dyn StateRead, party: &str, publisher: &Publisher) -> Option<(&'static str, Value)> {
+    if let Some(account) = party.strip_prefix("person/") {
         let details = json!({
             "isComponent": false,
-            "subject": subject,
-            "interestedParty": party,
-            "interests": interests,
+            "personType": "anonymousPerson",
+            "unspecifiedPersonDetails": {
+                "reason": "interestedPartyExemptFromDisclosure",
+                "description": format!(
+                    "Identified by the register as the holder of Publica account {account}; personal details \
+                     of private persons are not published"
+                ),
+            },
         });
-        out.push(s.make(&format!("relationship/{number}/{party}"), "relationship", record_status(&version), details));
+        Some(("person", details))
+    } else if let Some(n) = party.strip_prefix("company/") {
+        let holder = RecordId::new(n).expect("a stored company number");
+        let details = match engine::latest::<Company>(state, n) {
+            Some(v) => entity_details(&holder, &v.value, publisher),
+            None => json!({ "isComponent": false, "entityType": { "type": "registeredEntity" } }),
+        };
+        Some(("entity", details))
+    } else {
+        None
     }
-    Some(out)
 }

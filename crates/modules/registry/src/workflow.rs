@@ -18,7 +18,7 @@ use publica_types::{codec, sha256, Address, CallContext, StateRead, StateWrite, 
 use crate::engine::{self, append, next_number};
 use crate::error::{self, refuse};
 use crate::land;
-use crate::rules::{role, workflow_rule, PartyRule};
+use crate::rules::{role, workflow_rule, PartyRule, WorkflowRule};
 use crate::schema::{
     action_key, check_text, decode_stored, Application, ApplicationStatus, Approval, Record, Version,
     NEXT_APPLICATION_KEY,
@@ -126,49 +126,9 @@ pub(crate) fn open(
     deadline_ms: u64,
 ) -> Result<u64, TxError> {
     let rule = workflow_rule(action.kind());
-    if deadline_ms <= ctx.time_ms || deadline_ms - ctx.time_ms > MAX_APPLICATION_DURATION_MS {
-        return Err(refuse(
-            error::APPLICATION_DEADLINE_OUT_OF_RANGE,
-            format!(
-                "the deadline must be after the block time ({} ms) and at most {} days later, it is {deadline_ms} ms",
-                ctx.time_ms,
-                MAX_APPLICATION_DURATION_MS / 86_400_000
-            ),
-        ));
-    }
+    check_deadline(ctx, deadline_ms)?;
     let prepared = parties(state, action)?;
-    let may_open = rule.openers.iter().any(|o| match o {
-        PartyRule::CurrentOwners => prepared.current_owners.contains(&ctx.sender),
-        PartyRule::NewOwners => prepared.new_owners.contains(&ctx.sender),
-        PartyRule::Role(r) => publica_accounts::require_role(state, &ctx.sender, r).is_ok(),
-        PartyRule::Founders => prepared.founders.contains(&ctx.sender),
-        PartyRule::Directors => prepared.directors.contains(&ctx.sender),
-        PartyRule::Officers => prepared.officers.contains(&ctx.sender),
-        PartyRule::NamedPersons => prepared.named_persons.contains(&ctx.sender),
-    });
-    if !may_open {
-        return Err(refuse(
-            error::APPLICATION_OPENER_NOT_ALLOWED,
-            format!(
-                "account {} may not open a {} application: it is opened by {}",
-                ctx.sender,
-                rule.workflow,
-                rule.openers
-                    .iter()
-                    .map(|o| match o {
-                        PartyRule::CurrentOwners => "a current owner".to_owned(),
-                        PartyRule::NewOwners => "a new owner".to_owned(),
-                        PartyRule::Founders => "a founder".to_owned(),
-                        PartyRule::Directors => "a director".to_owned(),
-                        PartyRule::Officers => "an officer".to_owned(),
-                        PartyRule::NamedPersons => "a person it names".to_owned(),
-                        PartyRule::Role(r) => format!("an official with role {r}"),
-                    })
-                    .collect::<Vec<_>>()
-                    .join(" or ")
-            ),
-        ));
-    }
+    check_opener(state, ctx, rule, &prepared)?;
     check(state, action)?;
     let stages: Vec<Vec<Party>> = rule.stages.iter().map(|s| bind(s, &prepared)).collect();
     if stages.iter().all(Vec::is_empty) {
@@ -198,6 +158,64 @@ pub(crate) fn open(
     state.put(action_key(id), action_bytes);
     append(state, ctx, &id.to_string(), None, app)?;
     Ok(id)
+}
+
+/// The deadline of a new application: after the block time and at most [`MAX_APPLICATION_DURATION_MS`] later.
+fn check_deadline(ctx: &CallContext, deadline_ms: u64) -> Result<(), TxError> {
+    if deadline_ms <= ctx.time_ms || deadline_ms - ctx.time_ms > MAX_APPLICATION_DURATION_MS {
+        return Err(refuse(
+            error::APPLICATION_DEADLINE_OUT_OF_RANGE,
+            format!(
+                "the deadline must be after the block time ({} ms) and at most {} days later, it is {deadline_ms} ms",
+                ctx.time_ms,
+                MAX_APPLICATION_DURATION_MS / 86_400_000
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The sender must be one of the workflow's openers, bound from the records the action concerns.
+fn check_opener(
+    state: &dyn StateRead,
+    ctx: &CallContext,
+    rule: &WorkflowRule,
+    prepared: &OpeningFacts,
+) -> Result<(), TxError> {
+    let may_open = rule.openers.iter().any(|o| match o {
+        PartyRule::CurrentOwners => prepared.current_owners.contains(&ctx.sender),
+        PartyRule::NewOwners => prepared.new_owners.contains(&ctx.sender),
+        PartyRule::Role(r) => publica_accounts::require_role(state, &ctx.sender, r).is_ok(),
+        PartyRule::Founders => prepared.founders.contains(&ctx.sender),
+        PartyRule::Directors => prepared.directors.contains(&ctx.sender),
+        PartyRule::Officers => prepared.officers.contains(&ctx.sender),
+        PartyRule::NamedPersons => prepared.named_persons.contains(&ctx.sender),
+    });
+    if !may_open {
+        return Err(refuse(
+            error::APPLICATION_OPENER_NOT_ALLOWED,
+            format!(
+                "account {} may not open a {} application: it is opened by {}",
+                ctx.sender,
+                rule.workflow,
+                rule.openers.iter().map(opener_text).collect::<Vec<_>>().join(" or ")
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Who an opener rule admits, for refusals.
+fn opener_text(o: &PartyRule) -> String {
+    match o {
+        PartyRule::CurrentOwners => "a current owner".to_owned(),
+        PartyRule::NewOwners => "a new owner".to_owned(),
+        PartyRule::Founders => "a founder".to_owned(),
+        PartyRule::Directors => "a director".to_owned(),
+        PartyRule::Officers => "an officer".to_owned(),
+        PartyRule::NamedPersons => "a person it names".to_owned(),
+        PartyRule::Role(r) => format!("an official with role {r}"),
+    }
 }
 
 /// Load an application and check it can still be acted on.

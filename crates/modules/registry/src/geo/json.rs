@@ -237,24 +237,7 @@ pub(crate) fn decimal_to_fixed(text: &str, scale_digits: i64, limit: i64) -> Res
         Some(p) => (&rest[..p], &rest[p + 1..]),
         None => (rest, "0"),
     };
-    // Exponents beyond a few digits cannot give a coordinate in range (too large) or change one (too small to
-    // round up); clamping them keeps the arithmetic below small.
-    let exp: i64 = {
-        let (neg, digits) = match exponent.as_bytes()[0] {
-            b'-' => (true, &exponent[1..]),
-            b'+' => (false, &exponent[1..]),
-            _ => (false, exponent),
-        };
-        let mut v: i64 = 0;
-        for d in digits.bytes() {
-            v = (v * 10 + i64::from(d - b'0')).min(10_000);
-        }
-        if neg {
-            -v
-        } else {
-            v
-        }
-    };
+    let exp = clamped_exponent(exponent);
     let (int_part, frac_part) = match mantissa.find('.') {
         Some(p) => (&mantissa[..p], &mantissa[p + 1..]),
         None => (mantissa, ""),
@@ -266,9 +249,40 @@ pub(crate) fn decimal_to_fixed(text: &str, scale_digits: i64, limit: i64) -> Res
     let digits = &all[first_nonzero..];
     let shift = exp - frac_part.len() as i64 + scale_digits;
     let out_of_range = || err(format!("coordinate {text} is out of range"));
-    let magnitude: i64 = if shift >= 0 {
+    let magnitude = shifted_magnitude(digits, shift).ok_or_else(out_of_range)?;
+    if magnitude >= limit {
+        return Err(out_of_range());
+    }
+    Ok(if negative { -magnitude } else { magnitude })
+}
+
+/// The value of an exponent's digits (with an optional sign), its magnitude clamped to 10,000.
+///
+/// Exponents beyond a few digits cannot give a coordinate in range (too large) or change one (too small to round
+/// up); clamping them keeps the arithmetic of [`decimal_to_fixed`] small.
+fn clamped_exponent(exponent: &str) -> i64 {
+    let (neg, digits) = match exponent.as_bytes()[0] {
+        b'-' => (true, &exponent[1..]),
+        b'+' => (false, &exponent[1..]),
+        _ => (false, exponent),
+    };
+    let mut v: i64 = 0;
+    for d in digits.bytes() {
+        v = (v * 10 + i64::from(d - b'0')).min(10_000);
+    }
+    if neg {
+        -v
+    } else {
+        v
+    }
+}
+
+/// The decimal digits `digits` (most significant first, the first non-zero) times `10^shift`, rounded half away
+/// from zero to an integer; `None` if it could exceed 18 digits.
+fn shifted_magnitude(digits: &[u8], shift: i64) -> Option<i64> {
+    if shift >= 0 {
         if digits.len() as i64 + shift > 18 {
-            return Err(out_of_range());
+            return None;
         }
         let mut v: i64 = 0;
         for &d in digits {
@@ -277,31 +291,26 @@ pub(crate) fn decimal_to_fixed(text: &str, scale_digits: i64, limit: i64) -> Res
         for _ in 0..shift {
             v *= 10;
         }
-        v
+        Some(v)
     } else {
         let keep = digits.len() as i64 + shift;
         if keep > 18 {
-            return Err(out_of_range());
+            return None;
         }
         if keep < 0 {
-            0
-        } else {
-            let keep = keep as usize;
-            let mut v: i64 = 0;
-            for &d in &digits[..keep] {
-                v = v * 10 + i64::from(d);
-            }
-            // Half away from zero: the first dropped digit decides.
-            if digits.get(keep).is_some_and(|&d| d >= 5) {
-                v += 1;
-            }
-            v
+            return Some(0);
         }
-    };
-    if magnitude >= limit {
-        return Err(out_of_range());
+        let keep = keep as usize;
+        let mut v: i64 = 0;
+        for &d in &digits[..keep] {
+            v = v * 10 + i64::from(d);
+        }
+        // Half away from zero: the first dropped digit decides.
+        if digits.get(keep).is_some_and(|&d| d >= 5) {
+            v += 1;
+        }
+        Some(v)
     }
-    Ok(if negative { -magnitude } else { magnitude })
 }
 
 #[cfg(test)]

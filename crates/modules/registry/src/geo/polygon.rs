@@ -192,6 +192,55 @@ fn segment_bbox_overlap(a: Point, b: Point, c: Point, d: Point) -> bool {
         && c.y.min(d.y) <= a.y.max(b.y)
 }
 
+/// Ring `r` of a GeoJSON Polygon, closed with at least 4 positions, returned open (its closing position dropped).
+/// `total` counts the positions of the rings read so far, at most [`MAX_VERTICES`].
+fn geojson_ring(r: usize, ring_json: &Json<'_>, total: &mut usize) -> Result<Vec<Point>, RegistryError> {
+    let Json::Array(positions) = ring_json else {
+        return Err(bad(format!("ring {r} must be an array of positions")));
+    };
+    *total += positions.len();
+    if *total > MAX_VERTICES {
+        return Err(bad(format!("the polygon has more than {MAX_VERTICES} positions; simplify the boundary")));
+    }
+    let mut ring = Vec::with_capacity(positions.len());
+    for (i, pos) in positions.iter().enumerate() {
+        ring.push(geojson_position(r, i, pos)?);
+    }
+    if ring.len() < 4 {
+        return Err(bad(format!("ring {r} has {} positions; a closed ring needs at least 4", ring.len())));
+    }
+    if ring.first() != ring.last() {
+        return Err(bad(format!("ring {r} is not closed: its last position must equal its first")));
+    }
+    ring.pop();
+    Ok(ring)
+}
+
+/// Position `i` of ring `r`: `[lon, lat]` or `[lon, lat, altitude]`, in range, rounded to 1e-7 degree; the
+/// altitude is checked to be a number and ignored.
+fn geojson_position(r: usize, i: usize, pos: &Json<'_>) -> Result<Point, RegistryError> {
+    let Json::Array(coords) = pos else {
+        return Err(bad(format!("ring {r} position {i} must be an array [lon, lat]")));
+    };
+    if coords.len() < 2 || coords.len() > 3 {
+        return Err(bad(format!("ring {r} position {i} must have 2 or 3 numbers, it has {}", coords.len())));
+    }
+    let num = |j: usize, limit: i64, what: &str| -> Result<i64, RegistryError> {
+        let Json::Number(t) = coords[j] else {
+            return Err(bad(format!("ring {r} position {i}: {what} must be a number")));
+        };
+        decimal_to_fixed(t, 7, limit + 1).map_err(|_| {
+            bad(format!("ring {r} position {i}: {what} {t} is out of range (longitude ±180, latitude ±90)"))
+        })
+    };
+    let x = num(0, MAX_LON, "longitude")?;
+    let y = num(1, MAX_LAT, "latitude")?;
+    if coords.len() == 3 && !matches!(coords[2], Json::Number(_)) {
+        return Err(bad(format!("ring {r} position {i}: altitude must be a number")));
+    }
+    Ok(Point { x, y })
+}
+
 /// Where a point lies relative to a region.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Location {
@@ -252,47 +301,7 @@ impl Polygon {
         let mut total = 0usize;
         let mut rings = Vec::with_capacity(rings_json.len());
         for (r, ring_json) in rings_json.iter().enumerate() {
-            let Json::Array(positions) = ring_json else {
-                return Err(bad(format!("ring {r} must be an array of positions")));
-            };
-            total += positions.len();
-            if total > MAX_VERTICES {
-                return Err(bad(format!("the polygon has more than {MAX_VERTICES} positions; simplify the boundary")));
-            }
-            let mut ring = Vec::with_capacity(positions.len());
-            for (i, pos) in positions.iter().enumerate() {
-                let Json::Array(coords) = pos else {
-                    return Err(bad(format!("ring {r} position {i} must be an array [lon, lat]")));
-                };
-                if coords.len() < 2 || coords.len() > 3 {
-                    return Err(bad(format!(
-                        "ring {r} position {i} must have 2 or 3 numbers, it has {}",
-                        coords.len()
-                    )));
-                }
-                let num = |j: usize, limit: i64, what: &str| -> Result<i64, RegistryError> {
-                    let Json::Number(t) = coords[j] else {
-                        return Err(bad(format!("ring {r} position {i}: {what} must be a number")));
-                    };
-                    decimal_to_fixed(t, 7, limit + 1).map_err(|_| {
-                        bad(format!("ring {r} position {i}: {what} {t} is out of range (longitude ±180, latitude ±90)"))
-                    })
-                };
-                let x = num(0, MAX_LON, "longitude")?;
-                let y = num(1, MAX_LAT, "latitude")?;
-                if coords.len() == 3 && !matches!(coords[2], Json::Number(_)) {
-                    return Err(bad(format!("ring {r} position {i}: altitude must be a number")));
-                }
-                ring.push(Point { x, y });
-            }
-            if ring.len() < 4 {
-                return Err(bad(format!("ring {r} has {} positions; a closed ring needs at least 4", ring.len())));
-            }
-            if ring.first() != ring.last() {
-                return Err(bad(format!("ring {r} is not closed: its last position must equal its first")));
-            }
-            ring.pop();
-            rings.push(ring);
+            rings.push(geojson_ring(r, ring_json, &mut total)?);
         }
         before_validation(rings.iter().map(Vec::len).sum())?;
         Polygon::from_rings(rings)
