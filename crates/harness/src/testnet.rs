@@ -408,10 +408,11 @@ fn print_table(rows: &[Row]) {
     );
     for row in rows {
         match &row.status {
+            // The role the node has now: governance may have added or removed it since `init`.
             Ok(s) => println!(
                 "{:<9} {:<9} {:<24} {:>8}  {:<12}  {:<12}  {:>7}",
                 row.moniker,
-                row.role,
+                if s.is_validator { NodeRole::Validator } else { NodeRole::Auditor },
                 row.api,
                 s.height,
                 s.last_block_hash.as_deref().map(prefix).unwrap_or("-"),
