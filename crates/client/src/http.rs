@@ -45,6 +45,26 @@ pub fn api_base(text: &str) -> Result<String> {
     Ok(if path.is_empty() { format!("{scheme}://{authority}") } else { format!("{scheme}://{authority}/{path}") })
 }
 
+/// A node's refusal, of a request (an error answer) or of a transaction (rejected when executed), with its stable
+/// code (`docs/api.md`), so that a program can act on the code and a person read the message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    /// The stable error code, e.g. `bad_nonce` or `not_a_party`.
+    pub code: String,
+    /// The node's message: what was wrong and what to do.
+    pub message: String,
+    /// The whole sentence, naming what was refused.
+    text: String,
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl std::error::Error for Refusal {}
+
 /// A client of one node's REST API.
 #[derive(Clone, Debug)]
 pub struct Client {
@@ -140,12 +160,12 @@ impl Client {
             response.json().context("the node answered with something that is not JSON")?
         };
         if !status.is_success() {
-            let message = body["error"]["message"].as_str().unwrap_or("no message");
-            let code = body["error"]["code"].as_str().unwrap_or("unknown");
-            if self.name_node_in_refusals {
-                bail!("the node at {} refused the request ({status}, {code}): {message}", self.base);
-            }
-            bail!("the node refused the request ({status}, {code}): {message}");
+            let message = body["error"]["message"].as_str().unwrap_or("no message").to_owned();
+            let code = body["error"]["code"].as_str().unwrap_or("unknown").to_owned();
+            let node =
+                if self.name_node_in_refusals { format!("the node at {}", self.base) } else { "the node".into() };
+            let text = format!("{node} refused the request ({status}, {code}): {message}");
+            return Err(Refusal { code, message, text }.into());
         }
         Ok(body)
     }
@@ -246,7 +266,8 @@ impl Client {
                 TxState::Rejected => {
                     let (code, message) =
                         status.error.as_ref().map_or(("?", "?"), |e| (e.code.as_str(), e.message.as_str()));
-                    bail!("transaction {id} was rejected ({code}): {message}")
+                    let text = format!("transaction {id} was rejected ({code}): {message}");
+                    return Err(Refusal { code: code.to_owned(), message: message.to_owned(), text }.into());
                 }
                 TxState::Pending if Instant::now() > deadline => {
                     bail!("transaction {id} is not committed after {timeout:?}; check it later with `publica query tx {id}`")

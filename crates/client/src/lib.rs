@@ -51,7 +51,7 @@ pub mod signer;
 #[cfg(feature = "http")]
 pub use api::NodeStatus;
 #[cfg(feature = "http")]
-pub use http::{api_base, Client, Text, DEFAULT_API};
+pub use http::{api_base, Client, Refusal, Text, DEFAULT_API};
 #[cfg(feature = "http")]
 pub use routes::BlockAt;
 #[cfg(feature = "http")]

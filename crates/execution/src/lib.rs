@@ -210,6 +210,8 @@ pub fn execute_block(
 /// (`publica_types::evidence::check_recordable`: its validator already has an offence recorded at that height, or
 /// the most offences kept per validator) is left out when proposing ([`Outcome::evidence`] lists what was
 /// recorded) and makes the block invalid when validating.
+// Long because: a block's execution in the order every validator must follow exactly (transactions, evidence,
+// validator set, state tree), each step a few lines over the same overlay.
 #[allow(clippy::too_many_arguments)]
 pub fn execute_block_with_evidence(
     base: &dyn StateRead,

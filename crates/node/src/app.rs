@@ -420,6 +420,8 @@ impl Application for NodeApp {
         checkpoint::verify_vote(&checkpoint::origin(self.shared.chain_id()), member, &vote).map_err(|e| e.to_string())
     }
 
+    // Long because: one commit in its crash-safe order (check, stage, write and swap under the lock, sync, then
+    // the mempool), each step a few lines on the same block and executed outcome.
     fn commit(
         &mut self,
         block: Block,

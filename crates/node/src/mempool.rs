@@ -384,6 +384,7 @@ impl Mempool {
     /// An overlay of an earlier height is carried to `height` when the pool was brought up to `height` (its
     /// committed transactions removed) and `survives` says every block since left it valid (see the module's
     /// documentation); otherwise the run is handed out to execute again.
+    // Long because: the pool's admission rules in the order documented above, all on the sender's one entry.
     pub fn begin_admission(
         &mut self,
         tx: &Transaction,
@@ -531,6 +532,8 @@ impl Mempool {
         result
     }
 
+    // Long because: an admitted transaction enters the pool in one place: the gap check, the evictions it
+    // causes (with their senders' later nonces) and the indexes it joins.
     fn finish_inner(
         &mut self,
         ticket: &Ticket,

@@ -657,6 +657,8 @@ impl Shared {
     /// this executes one transaction; after a commit that touched what the run read or wrote, the run is executed
     /// again once, otherwise it is carried over, see [`crate::mempool`]). A failed dry run counts
     /// against the sender's allowance (see [`RefusalCounts`]).
+    // Long because: the admission checks in their documented order under one read lock of the committed state;
+    // split, the lock guard, the ticket and the sender's overlay would travel through every helper.
     fn admit_checked(
         &self,
         tx: Transaction,

@@ -157,6 +157,10 @@ fn main() -> std::process::ExitCode {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
+            if let Some(hint) = e.chain().find_map(|c| c.downcast_ref::<publica_client::Refusal>()).and_then(cmd::hint)
+            {
+                eprintln!("hint: {hint}");
+            }
             std::process::ExitCode::FAILURE
         }
     }

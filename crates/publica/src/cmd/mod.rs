@@ -52,3 +52,27 @@ pub fn count(n: usize, noun: &str) -> String {
         (_, false) => format!("{n} {noun}s"),
     }
 }
+
+/// What to do on the command line about a node's refusal, where its code has a CLI answer the node's own message
+/// (which names no command) cannot give.
+pub fn hint(refusal: &publica_client::Refusal) -> Option<&'static str> {
+    Some(match refusal.code.as_str() {
+        "not_a_party" if refusal.message.contains(" role ") => {
+            "to approve for a role you hold, add --as-role ROLE (one of the roles named above)"
+        }
+        "unknown_sender" => {
+            "if this key was rotated in for an existing account, name that account with --sender ADDRESS; \
+             `publica query account ADDRESS` shows an account"
+        }
+        "bad_signature" => {
+            "if the account's key was rotated (`publica keys rotate`), sign with the new key file and name the \
+             account with --sender ADDRESS"
+        }
+        "bad_nonce" | "nonce_too_far_ahead" => {
+            "another transaction of this account was sent meanwhile; send again (the nonce is read afresh)"
+        }
+        "missing_role" => "the sender lacks the role; its agency's administrator grants roles (`publica tx set-roles`)",
+        "expired" => "send again: the transaction is signed afresh with a new expiry (--expires-in SECONDS)",
+        _ => return None,
+    })
+}

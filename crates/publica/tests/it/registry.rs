@@ -83,6 +83,9 @@ fn a_parcel_changes_hands_through_four_parties_and_who_owned_it_when_is_proven_o
     assert!(!early.status.success(), "the registrar approved first: {}", text(&early));
     ok(signed(&dev, "citizen-ada", &["land", "approve", "--application", &number]));
     ok(signed(&dev, "citizen-bruno", &["land", "approve", "--application", &number]));
+    // The notary approves for its role: without --as-role it is refused, and told the way out.
+    let no_role = signed(&dev, "notary", &["land", "approve", "--application", &number]);
+    assert!(!no_role.status.success() && text(&no_role).contains("add --as-role ROLE"), "{}", text(&no_role));
     ok(signed(&dev, "notary", &["land", "approve", "--application", &number, "--as-role", "notary"]));
     let stage = ok(dev.cli(&["land", "application", &number]));
     assert!(stage.contains("transfer"), "{stage}");
@@ -210,6 +213,16 @@ fn the_demo_companies_are_found_by_name_file_returns_and_export_their_owners() {
     assert!(!refused.status.success() && text(&refused).contains("not an officer"), "{}", text(&refused));
     let history = ok(dev.cli(&["business", "history", &number]));
     assert!(history.contains("annual_return") && history.contains(ADA), "{history}");
+    // The company routes' answers are exactly their client types (decoded, then encoded back to what was served).
+    fn round_trip<T: serde::Serialize + serde::de::DeserializeOwned>(served: Value) {
+        let typed: T = serde_json::from_value(served.clone()).expect("the answer decodes into its client type");
+        assert_eq!(serde_json::to_value(&typed).unwrap(), served, "the type drifted from what is served");
+    }
+    round_trip::<publica_client::api::CompanyResponse>(dev.get(&format!("/v1/business/companies/{number}")));
+    round_trip::<publica_client::api::CompanyHistoryResponse>(
+        dev.get(&format!("/v1/business/companies/{number}/history")),
+    );
+    round_trip::<Vec<Value>>(dev.get(&format!("/v1/business/companies/{number}/bods")));
 
     // The ownership export: BODS statements for the company, its owners and their relationships.
     ok(dev.cli(&["business", "bods", &number, "--out", "bods.json"]));
