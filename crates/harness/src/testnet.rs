@@ -372,29 +372,51 @@ struct Row {
 }
 
 /// Every node's status, each asked on its own thread (outside any async runtime: the client is blocking).
+///
+/// One HTTP client is built here and shared: building several blocking clients at once, one per thread, was seen
+/// to leave one of them waiting forever for its internal thread. The answers are gathered with a deadline, so a
+/// probe that never returns shows as "not answering" instead of holding the caller.
 fn statuses(manifest: &Manifest) -> Vec<Row> {
-    // All nodes are asked at once, so a node that does not answer costs one timeout, not one per node.
-    std::thread::scope(|scope| {
-        let tasks: Vec<_> = manifest
-            .nodes
-            .iter()
-            .map(|n| {
-                scope.spawn(move || match Client::with_timeout(&n.api, STATUS_TIMEOUT) {
-                    Ok(client) => client.probe_status(),
-                    Err(e) => Err(format!("no HTTP client: {e}")),
-                })
-            })
-            .collect();
-        manifest
-            .nodes
-            .iter()
-            .zip(tasks)
-            .map(|(node, task)| {
-                let status = task.join().unwrap_or_else(|_| Err("status request failed".to_owned()));
-                Row { moniker: node.moniker.clone(), role: node.role, api: node.api.clone(), status }
-            })
-            .collect()
-    })
+    // On a thread of its own: the blocking client may be neither built nor used on an async runtime's thread, and
+    // `up` asks from inside its runtime.
+    std::thread::scope(|scope| scope.spawn(|| ask_statuses(manifest)).join().expect("the status probe does not panic"))
+}
+
+fn ask_statuses(manifest: &Manifest) -> Vec<Row> {
+    let client = Client::with_timeout(publica_client::DEFAULT_API, STATUS_TIMEOUT);
+    let (sender, answers) = std::sync::mpsc::channel();
+    if let Ok(client) = &client {
+        // All nodes are asked at once, so a node that does not answer costs one timeout, not one per node.
+        for (i, node) in manifest.nodes.iter().enumerate() {
+            let probe = client.at(&node.api);
+            let sender = sender.clone();
+            std::thread::spawn(move || {
+                let status = probe.map_err(|e| format!("{e:#}")).and_then(|c| c.probe_status());
+                let _ = sender.send((i, status));
+            });
+        }
+    }
+    drop(sender);
+    let mut found: Vec<Option<Result<NodeStatus, String>>> = manifest.nodes.iter().map(|_| None).collect();
+    let deadline = std::time::Instant::now() + STATUS_TIMEOUT * 2;
+    while let Ok((i, status)) = answers.recv_timeout(deadline.saturating_duration_since(std::time::Instant::now())) {
+        found[i] = Some(status);
+    }
+    let missing = |client: &Result<Client>| match client {
+        Ok(_) => "not answering".to_owned(),
+        Err(e) => format!("no HTTP client: {e:#}"),
+    };
+    manifest
+        .nodes
+        .iter()
+        .zip(found)
+        .map(|(node, status)| Row {
+            moniker: node.moniker.clone(),
+            role: node.role,
+            api: node.api.clone(),
+            status: status.unwrap_or_else(|| Err(missing(&client))),
+        })
+        .collect()
 }
 
 fn prefix(hash: &str) -> &str {
