@@ -129,8 +129,8 @@ pub(crate) struct Shared {
     refusals: Mutex<Refusals>,
     /// Dry-run refusals per sender in the current window.
     refusal_counts: Mutex<RefusalCounts>,
-    /// Senders' current keys, parsed, by account address.
-    parsed_keys: Mutex<HashMap<Address, SenderKey>>,
+    /// Senders' keys, parsed, by key address.
+    parsed_keys: Mutex<HashMap<Address, Arc<PublicKey>>>,
     /// Metrics.
     pub(crate) metrics: Metrics,
     /// Address of this node's validator key.
@@ -156,19 +156,18 @@ impl publica_execution::AnchorIndex for StoreView<'_> {
     }
 }
 
-/// Signatures verified by this node, keyed by the transaction's full hash (signature included), with the key
-/// that verified them. A key rotation between admission and execution changes the sender's key, so the cache
-/// only answers for the same key bytes; and a transaction carrying another signature has another full hash, so a
-/// valid cached signature never vouches for a different one. The key is shared with the other entries of its
-/// sender and compared byte for byte, which costs less than hashing it at every execution.
+/// Signatures verified by this node, keyed by the transaction's full hash (signature included), with the
+/// address of the key that verified them. A key rotation between admission and execution changes the sender's
+/// key, so the cache only answers for the same key; and a transaction carrying another signature has another
+/// full hash, so a valid cached signature never vouches for a different one.
 #[derive(Default)]
 pub struct SignatureCache {
-    verified: Mutex<HashMap<Hash, (TxId, Arc<PublicKeyBytes>)>>,
+    verified: Mutex<HashMap<Hash, (TxId, Address)>>,
 }
 
 impl SignatureCache {
-    /// Remember that the transaction `id` with this full hash verified with `key`.
-    pub fn insert(&self, full_hash: Hash, id: TxId, key: Arc<PublicKeyBytes>) {
+    /// Remember that the transaction `id` with this full hash verified with the key whose address is `key`.
+    pub fn insert(&self, full_hash: Hash, id: TxId, key: Address) {
         self.verified.lock().insert(full_hash, (id, key));
     }
 
@@ -190,8 +189,8 @@ impl SignatureCache {
 
     /// Whether the transaction with this full hash was verified with `key`.
     pub fn hit(&self, full_hash: &Hash, key: &PublicKeyBytes) -> bool {
-        let cached = self.verified.lock().get(full_hash).map(|(_, k)| Arc::clone(k));
-        cached.is_some_and(|k| *k == *key)
+        let cached = self.verified.lock().get(full_hash).map(|(_, a)| *a);
+        cached.is_some_and(|a| a == key.address())
     }
 }
 
@@ -301,35 +300,26 @@ impl RefusalCounts {
     }
 }
 
-/// A view that notes every key read through it, with the value read: the keys a dry run depends on.
-///
-/// A key read again is answered from the noted value instead of the store: a run reads its sender's account and
-/// agency at every transaction. This is no cache across states: a `Recording` lives for one execution, during which
-/// the caller holds the committed state's read lock, and the store changes only under the write lock.
+/// A view that notes every key read through it: the keys a dry run depends on.
 struct Recording<'a> {
     base: &'a dyn StateRead,
-    reads: RefCell<HashMap<Vec<u8>, Option<Vec<u8>>>>,
+    reads: RefCell<HashSet<Vec<u8>>>,
 }
 
 impl<'a> Recording<'a> {
     fn new(base: &'a dyn StateRead) -> Self {
-        Recording { base, reads: RefCell::new(HashMap::new()) }
-    }
-
-    /// The keys read.
-    fn into_keys(self) -> HashSet<Vec<u8>> {
-        self.reads.into_inner().into_keys().collect()
+        Recording { base, reads: RefCell::new(HashSet::new()) }
     }
 }
 
 impl StateRead for Recording<'_> {
     fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
-        if let Some(value) = self.reads.borrow().get(key) {
-            return value.clone();
+        let mut reads = self.reads.borrow_mut();
+        if !reads.contains(key) {
+            reads.insert(key.to_vec());
         }
-        let value = self.base.get(key);
-        self.reads.borrow_mut().insert(key.to_vec(), value.clone());
-        value
+        drop(reads);
+        self.base.get(key)
     }
 }
 
@@ -476,7 +466,7 @@ impl Shared {
                 .iter()
                 .zip(&messages)
                 .map(|(&i, m)| match &prepared[i] {
-                    Ok((tx, Ok(key))) => (key.parsed.as_ref(), m.as_slice(), &tx.signature),
+                    Ok((tx, Ok(key))) => (key.as_ref(), m.as_slice(), &tx.signature),
                     _ => unreachable!("only transactions with a key are in the chunk"),
                 })
                 .collect();
@@ -496,7 +486,7 @@ impl Shared {
                     let signature_ok = match (key, verdict) {
                         (Err(e), _) => Err(e),
                         (Ok(key), Some(Ok(()))) => {
-                            self.signatures.insert(full_hash, tx.id(), key.stored);
+                            self.signatures.insert(full_hash, tx.id(), key.address());
                             Ok(())
                         }
                         (Ok(_), Some(Err(e))) => Err(e),
@@ -595,15 +585,14 @@ impl Shared {
     /// `bytes` is the transaction's canonical encoding, whose hash is its full hash.
     fn verify_for_admission(&self, tx: &Transaction, bytes: &[u8]) -> Result<(), TxError> {
         let key = self.sender_key(tx)?;
-        key.parsed.verify(&tx.body.signing_bytes(), &tx.signature).map_err(bad_signature)?;
-        self.signatures.insert(publica_crypto::sha256(bytes), tx.id(), key.stored);
+        key.verify(&tx.body.signing_bytes(), &tx.signature).map_err(bad_signature)?;
+        self.signatures.insert(publica_crypto::sha256(bytes), tx.id(), key.address());
         Ok(())
     }
 
-    /// The sender's current key, parsed, from the committed state. Parsed keys are cached by the sender's address
-    /// and used only while the stored key is the same bytes: parsing costs about as much as a fifth of a
-    /// verification, and busy senders send many transactions.
-    fn sender_key(&self, tx: &Transaction) -> Result<SenderKey, TxError> {
+    /// The sender's current key, parsed, from the committed state. Parsed keys are cached by the key's address:
+    /// parsing costs about as much as a fifth of a verification, and busy senders send many transactions.
+    fn sender_key(&self, tx: &Transaction) -> Result<Arc<PublicKey>, TxError> {
         let view = StoreView(&self.store);
         let sender = publica_accounts::account(&view, &tx.body.sender).ok_or_else(|| {
             TxError::new(
@@ -611,19 +600,18 @@ impl Shared {
                 format!("sender {} is not a registered account; an agency must register it first", tx.body.sender),
             )
         })?;
-        let address = tx.body.sender;
-        if let Some(key) = self.parsed_keys.lock().get(&address).filter(|k| *k.stored == sender.public_key) {
-            return Ok(key.clone());
+        let address = sender.public_key.address();
+        if let Some(key) = self.parsed_keys.lock().get(&address) {
+            return Ok(Arc::clone(key));
         }
-        let parsed = Arc::new(sender.public_key.parse().map_err(|e| {
+        let key = Arc::new(sender.public_key.parse().map_err(|e| {
             TxError::new(ErrorCode::BadSignature, format!("the sender's stored key does not parse ({e})"))
         })?);
-        let key = SenderKey { parsed, stored: Arc::new(sender.public_key) };
         let mut cache = self.parsed_keys.lock();
         if cache.len() >= MAX_PARSED_KEYS {
             cache.clear();
         }
-        cache.insert(address, key.clone());
+        cache.insert(address, Arc::clone(&key));
         Ok(key)
     }
 
@@ -747,7 +735,7 @@ impl Shared {
             &self.signatures,
         );
         let mut reads = reads;
-        reads.extend(recording.into_keys());
+        reads.extend(recording.reads.into_inner());
         let mut overlay =
             PendingOverlay { height: committed.height, first: next, end: tx.body.nonce, origin, changes: base, reads };
         let outcome = match outcome {
@@ -805,7 +793,7 @@ impl Shared {
         // Execution is deterministic, so the prefix before the first failure runs through on the second pass.
         loop {
             if end == 0 {
-                let reads = recording.into_keys();
+                let reads = recording.reads.into_inner();
                 return match failed {
                     None => Ok((Changes::new(), reads)),
                     Some(failed) => Err(Box::new(RunFailure { prefix: Changes::new(), reads, ok: 0, failed })),
@@ -822,7 +810,7 @@ impl Shared {
             );
             match outcome {
                 Ok(outcome) => {
-                    let reads = recording.into_keys();
+                    let reads = recording.reads.into_inner();
                     return match failed {
                         None => Ok((outcome.changes, reads)),
                         Some(failed) => Err(Box::new(RunFailure { prefix: outcome.changes, reads, ok: end, failed })),
@@ -1233,14 +1221,7 @@ impl Drop for Shared {
 }
 
 /// A decoded transaction that passed the stateless checks, with its sender's key (or why there is none).
-type OpeningFacts = (Transaction, Result<SenderKey, TxError>);
-
-/// A sender's current key: parsed, to verify with, and as stored, for the signature cache.
-#[derive(Clone)]
-struct SenderKey {
-    parsed: Arc<PublicKey>,
-    stored: Arc<PublicKeyBytes>,
-}
+type OpeningFacts = (Transaction, Result<Arc<PublicKey>, TxError>);
 
 /// A failed signature check, as a refusal.
 fn bad_signature(e: publica_crypto::CryptoError) -> TxError {

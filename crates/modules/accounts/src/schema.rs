@@ -14,7 +14,7 @@
 use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};
 
-use publica_types::{Address, AgencyId, Hash, PublicKeyBytes, Role};
+use publica_types::{codec, Address, AgencyId, Hash, PublicKeyBytes, Role};
 
 /// An account.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
@@ -117,14 +117,7 @@ pub fn commitment_key(commitment: &Hash) -> Vec<u8> {
 }
 
 /// Decode a stored record. Records are written only by this module, so a failure means the store is corrupt.
-///
-/// Unlike [`publica_types::codec::decode_canonical`], the value is not encoded again to compare: the bytes were written by
-/// `codec::encode` of the same type (state roots commit to those bytes, not to the decoded value), and for these
-/// records borsh has a single encoding of each value anyway (fixed-size arrays, length-prefixed strings and
-/// vectors, checked `bool`, `Option` and enum tags, and no trailing byte accepted). Execution reads an account
-/// several times per transaction, and an account holds a 1,984-byte key, so the second encoding was a copy and a
-/// compare of it at every read.
-pub(crate) fn decode_stored<T: BorshDeserialize>(what: &'static str, bytes: &[u8]) -> T {
-    T::try_from_slice(bytes)
+pub(crate) fn decode_stored<T: BorshDeserialize + BorshSerialize>(what: &'static str, bytes: &[u8]) -> T {
+    codec::decode_canonical(what, bytes, usize::MAX)
         .unwrap_or_else(|e| panic!("stored {what} does not decode ({e}); the state store is corrupt"))
 }
