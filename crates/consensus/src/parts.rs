@@ -78,7 +78,7 @@ pub const MAX_PUBLISHER_STREAMS: usize = 4;
 pub const MAX_PUBLISHER_BYTES: usize = MAX_STREAM_BYTES;
 
 /// An incomplete stream older than this is dropped: its proposer's round is long over.
-const STREAM_MAX_AGE: Duration = Duration::from_secs(120);
+const MAX_STREAM_AGE: Duration = Duration::from_secs(120);
 
 /// Length of a stream id: height (8 bytes), round (4 bytes), proposer address (20 bytes).
 pub const STREAM_ID_BYTES: usize = 8 + 4 + 20;
@@ -352,7 +352,7 @@ impl PartsBuffer {
         let now = Instant::now();
         let mut freed = 0;
         self.streams.retain(|_, s| {
-            let keep = s.target.height >= height && now.duration_since(s.started) < STREAM_MAX_AGE;
+            let keep = s.target.height >= height && now.duration_since(s.started) < MAX_STREAM_AGE;
             if !keep {
                 freed += s.bytes;
             }

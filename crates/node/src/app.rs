@@ -25,7 +25,7 @@ use publica_types::{
 use crate::shared::{now_ms, Shared, StoreView};
 
 /// How far ahead of this node's clock a proposed block time may be.
-const CLOCK_DRIFT_MAX_MS: u64 = 10_000;
+const MAX_CLOCK_DRIFT_MS: u64 = 10_000;
 /// A full pass over the mempool for expired transactions runs every this many blocks.
 const EXPIRY_SWEEP_BLOCKS: u64 = 64;
 /// Most pieces of evidence waiting to be recorded. Consensus reports at most a few pairs per validator and height,
@@ -210,7 +210,7 @@ impl NodeApp {
         if h.time_ms <= parent_time {
             return Err(format!("block time {} is not after its parent's {parent_time}", h.time_ms));
         }
-        if live && h.time_ms > now_ms() + CLOCK_DRIFT_MAX_MS {
+        if live && h.time_ms > now_ms() + MAX_CLOCK_DRIFT_MS {
             return Err(format!("block time {} is too far in the future", h.time_ms));
         }
         // The next set is checked after execution, which may change it (governance).

@@ -22,7 +22,7 @@ use crate::mempool::{Mempool, PendingOverlay, Revalidation, SenderClass, Ticket}
 use crate::metrics::Metrics;
 
 /// Longest accepted distance between now and a transaction's expiry.
-pub const EXPIRY_AHEAD_MAX_MS: u64 = 7 * 24 * 3600 * 1000;
+pub const MAX_EXPIRY_AHEAD_MS: u64 = 7 * 24 * 3600 * 1000;
 /// Parsed keys kept by admission; the cache starts over when full.
 const MAX_PARSED_KEYS: usize = 65_536;
 /// Refusals remembered for status queries.
@@ -535,10 +535,10 @@ impl Shared {
                 ),
             ));
         }
-        if body.expires_at_ms > now + EXPIRY_AHEAD_MAX_MS {
+        if body.expires_at_ms > now + MAX_EXPIRY_AHEAD_MS {
             return Err(TxError::new(
                 ErrorCode::ExpiryTooFar,
-                format!("expiry is more than {} days ahead; choose an earlier one", EXPIRY_AHEAD_MAX_MS / 86_400_000),
+                format!("expiry is more than {} days ahead; choose an earlier one", MAX_EXPIRY_AHEAD_MS / 86_400_000),
             ));
         }
         // Before any signature work: a sender whose transactions keep failing their dry-run waits out its window.

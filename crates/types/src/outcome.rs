@@ -52,13 +52,13 @@ pub enum TxOutcome {
 
 /// Largest encoded outcome: a company number (at most `RecordId::MAX_LEN` bytes) with its tag and length, and room
 /// to spare.
-const ENCODED_BYTES_MAX: usize = 256;
+const MAX_ENCODED_OUTCOME_BYTES: usize = 256;
 
-const _: () = assert!(1 + 4 + crate::RecordId::MAX_LEN <= ENCODED_BYTES_MAX);
+const _: () = assert!(1 + 4 + crate::RecordId::MAX_LEN <= MAX_ENCODED_OUTCOME_BYTES);
 
 impl TxOutcome {
     /// Decode a stored outcome (canonical borsh, bounded).
     pub fn decode(bytes: &[u8]) -> Result<Self, CodecError> {
-        decode_canonical("transaction outcome", bytes, ENCODED_BYTES_MAX)
+        decode_canonical("transaction outcome", bytes, MAX_ENCODED_OUTCOME_BYTES)
     }
 }

@@ -203,7 +203,7 @@ fn submit(client: &Client, tx: &Transaction, no_wait: bool) -> Result<()> {
 
 /// What a committed transaction created, in words (`GET /v1/transactions/{id}`, field `outcome`), or `None` when it
 /// created nothing the sender did not name.
-pub fn describe_outcome(outcome: &TxOutcome) -> Option<String> {
+fn describe_outcome(outcome: &TxOutcome) -> Option<String> {
     Some(match outcome {
         TxOutcome::None => return None,
         TxOutcome::Account { address } => format!("registered account {address}"),

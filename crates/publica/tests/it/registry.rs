@@ -222,7 +222,6 @@ fn the_demo_companies_are_found_by_name_file_returns_and_export_their_owners() {
     round_trip::<publica_client::api::CompanyHistoryResponse>(
         dev.get(&format!("/v1/business/companies/{number}/history")),
     );
-    round_trip::<Vec<Value>>(dev.get(&format!("/v1/business/companies/{number}/bods")));
 
     // The ownership export: BODS statements for the company, its owners and their relationships.
     ok(dev.cli(&["business", "bods", &number, "--out", "bods.json"]));
