@@ -199,7 +199,21 @@ pub fn execute_block(
     mode: Mode,
     signatures: &dyn SignatureCheck,
 ) -> Result<Outcome, InvalidBlock> {
-    execute_block_with_evidence(base, tree, anchors, env, txs, &[], mode, signatures).map_err(|e| match e {
+    execute_block_hashed(base, tree, anchors, env, with_full_hashes(txs), mode, signatures)
+}
+
+/// As [`execute_block`], for transactions whose full hashes the caller already holds (see
+/// [`execute_block_with_evidence_hashed`]).
+pub fn execute_block_hashed(
+    base: &dyn StateRead,
+    tree: &StateTree,
+    anchors: &dyn AnchorIndex,
+    env: &BlockEnv,
+    txs: Vec<(Transaction, Hash)>,
+    mode: Mode,
+    signatures: &dyn SignatureCheck,
+) -> Result<Outcome, InvalidBlock> {
+    execute_block_with_evidence_hashed(base, tree, anchors, env, txs, &[], mode, signatures).map_err(|e| match e {
         BlockError::Transaction(invalid) => invalid,
         BlockError::Evidence { .. } => unreachable!("a block without evidence has no evidence to refuse"),
     })
@@ -210,8 +224,6 @@ pub fn execute_block(
 /// (`publica_types::evidence::check_recordable`: its validator already has an offence recorded at that height, or
 /// the most offences kept per validator) is left out when proposing ([`Outcome::evidence`] lists what was
 /// recorded) and makes the block invalid when validating.
-// Long because: a block's execution in the order every validator must follow exactly (transactions, evidence,
-// validator set, state tree), each step a few lines over the same overlay.
 #[allow(clippy::too_many_arguments)]
 pub fn execute_block_with_evidence(
     base: &dyn StateRead,
@@ -219,6 +231,36 @@ pub fn execute_block_with_evidence(
     anchors: &dyn AnchorIndex,
     env: &BlockEnv,
     txs: Vec<Transaction>,
+    evidence: &[Misbehavior],
+    mode: Mode,
+    signatures: &dyn SignatureCheck,
+) -> Result<Outcome, BlockError> {
+    execute_block_with_evidence_hashed(base, tree, anchors, env, with_full_hashes(txs), evidence, mode, signatures)
+}
+
+fn with_full_hashes(txs: Vec<Transaction>) -> Vec<(Transaction, Hash)> {
+    txs.into_iter()
+        .map(|tx| {
+            let full_hash = tx.full_hash();
+            (tx, full_hash)
+        })
+        .collect()
+}
+
+/// As [`execute_block_with_evidence`], for transactions whose full hashes ([`Transaction::full_hash`]) the caller
+/// already holds: the node computes each transaction's full hash once, at admission, and keeps it beside the
+/// transaction in its mempool, rather than encoding and hashing the transaction again at every execution. A
+/// wrong hash is the caller's bug: it would put a wrong `tx_root` in the block, which every other validator
+/// refuses.
+// Long because: a block's execution in the order every validator must follow exactly (transactions, evidence,
+// validator set, state tree), each step a few lines over the same overlay.
+#[allow(clippy::too_many_arguments)]
+pub fn execute_block_with_evidence_hashed(
+    base: &dyn StateRead,
+    tree: &StateTree,
+    anchors: &dyn AnchorIndex,
+    env: &BlockEnv,
+    txs: Vec<(Transaction, Hash)>,
     evidence: &[Misbehavior],
     mode: Mode,
     signatures: &dyn SignatureCheck,
@@ -234,7 +276,7 @@ pub fn execute_block_with_evidence(
     let mut failed: HashMap<Address, u64> = HashMap::new();
     let mut writers = Writers::new();
     let attribute = mode != Mode::Admit;
-    for (index, tx) in txs.into_iter().enumerate() {
+    for (index, (tx, full_hash)) in txs.into_iter().enumerate() {
         if let Some(nonce) = failed.get(&tx.body.sender).filter(|n| tx.body.nonce > **n) {
             let error = TxError::new(
                 ErrorCode::BadNonce,
@@ -243,7 +285,6 @@ pub fn execute_block_with_evidence(
             rejected.push((tx.id(), error));
             continue;
         }
-        let full_hash = tx.full_hash();
         let mut scratch = TxOverlay::new(&block);
         match execute_tx(&mut scratch, env, &tx, &full_hash, signatures, &mut log) {
             Ok(outcome) => {

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use publica_consensus::Application;
-use publica_execution::{execute_block_with_evidence, BlockEnv, Mode, Outcome};
+use publica_execution::{execute_block_with_evidence, execute_block_with_evidence_hashed, BlockEnv, Mode, Outcome};
 use publica_notary::checkpoint::{self, CheckpointVote, LogSigner};
 use publica_storage::{BlockCommit, LogBatch};
 use publica_tx::Block;
@@ -322,7 +322,7 @@ impl Application for NodeApp {
                 publica_accounts::next_nonce(&view, sender)
             });
         let env = BlockEnv { chain_id: shared.chain_id().clone(), height, time_ms };
-        let outcome = execute_block_with_evidence(
+        let outcome = execute_block_with_evidence_hashed(
             &view,
             &committed.tree,
             &view,
@@ -590,7 +590,7 @@ fn prefetch_signatures(shared: &Shared, view: &StoreView<'_>, txs: &[publica_tx:
                 return;
             }
             if publica_execution::verify_signature(tx, key).is_ok() {
-                shared.signatures.insert(full_hash, tx.id(), key.address());
+                shared.signatures.insert(full_hash, tx.id(), Arc::new(key.clone()));
             }
         }
     });

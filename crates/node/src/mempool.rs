@@ -47,7 +47,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use publica_execution::Changes;
 use publica_tx::Transaction;
-use publica_types::{Address, AgencyId, ErrorCode, TxError, TxId};
+use publica_types::{Address, AgencyId, ErrorCode, Hash, TxError, TxId};
 
 /// Default nonce lookahead: how many transactions of one sender may wait (consecutive nonces from its next one).
 pub const NONCE_LOOKAHEAD_DEFAULT: usize = 16;
@@ -146,11 +146,20 @@ impl From<Priority> for SenderClass {
 
 struct Entry {
     tx: Transaction,
+    /// [`Transaction::full_hash`], computed once at admission.
+    full_hash: Hash,
     len: usize,
     priority: Priority,
     agency: Option<AgencyId>,
     /// Admission order, for eviction (newest first among equals).
     seq: u64,
+}
+
+impl Entry {
+    /// The transaction with its full hash, as execution takes it.
+    fn hashed(&self) -> (Transaction, Hash) {
+        (self.tx.clone(), self.full_hash)
+    }
 }
 
 /// The state changes of a sender's pending run, executed in nonce order over the committed state of `height`.
@@ -243,8 +252,8 @@ pub struct Ticket {
     pub nonce: u64,
     /// The state changes of the pending run `next..nonce` executed on the current committed state, when kept.
     pub overlay: Option<PendingOverlay>,
-    /// Otherwise, the run `next..nonce` to execute again.
-    pub run: Vec<Transaction>,
+    /// Otherwise, the run `next..nonce` to execute again, each transaction with its full hash.
+    pub run: Vec<(Transaction, Hash)>,
     version: u64,
 }
 
@@ -253,8 +262,8 @@ pub struct Ticket {
 pub struct Revalidation {
     /// The sender.
     pub sender: Address,
-    /// The run of consecutive pending nonces from the sender's next nonce.
-    pub run: Vec<Transaction>,
+    /// The run of consecutive pending nonces from the sender's next nonce, each transaction with its full hash.
+    pub run: Vec<(Transaction, Hash)>,
     version: u64,
 }
 
@@ -372,7 +381,8 @@ impl Mempool {
     ) -> Result<Vec<(TxId, TxError)>, TxError> {
         let class = class.into();
         let ticket = self.begin_admission(&tx, len, &class, sender_next_nonce, self.height, |_| false)?;
-        self.finish_admission(ticket, tx, len, &class, None)
+        let full_hash = tx.full_hash();
+        self.finish_admission(ticket, tx, full_hash, len, &class, None)
     }
 
     /// Check that `tx` may wait in the pool (not a duplicate, its nonce the sender's first one not pending and
@@ -480,7 +490,7 @@ impl Mempool {
         };
         let run = match overlay {
             Some(_) => Vec::new(),
-            None => queue.txs.range(sender_next_nonce..nonce).map(|(_, id)| self.entries[id].tx.clone()).collect(),
+            None => queue.txs.range(sender_next_nonce..nonce).map(|(_, id)| self.entries[id].hashed()).collect(),
         };
         Ok(Ticket { sender, next: sender_next_nonce, nonce, overlay, run, version: queue.version })
     }
@@ -510,19 +520,20 @@ impl Mempool {
         dropped
     }
 
-    /// Insert a transaction that passed its dry-run, with the run's overlay extended by it (`None`: none kept).
-    /// The sender's run below it must still be pending, and lower-priority transactions are evicted if the pool
-    /// is full; the evicted ones are returned with the reason.
+    /// Insert a transaction that passed its dry-run (with its full hash), with the run's overlay extended by it
+    /// (`None`: none kept). The sender's run below it must still be pending, and lower-priority transactions are
+    /// evicted if the pool is full; the evicted ones are returned with the reason.
     pub fn finish_admission(
         &mut self,
         ticket: Ticket,
         tx: Transaction,
+        full_hash: Hash,
         len: usize,
         class: &SenderClass,
         overlay: Option<PendingOverlay>,
     ) -> Result<Vec<(TxId, TxError)>, TxError> {
         let sender = ticket.sender;
-        let result = self.finish_inner(&ticket, tx, len, class);
+        let result = self.finish_inner(&ticket, tx, full_hash, len, class);
         let queue = self.by_sender.get_mut(&sender).expect("begin_admission made the queue");
         queue.overlay = match (overlay, &result) {
             (Some(o), Ok(_)) if queue.version == ticket.version + 1 => Overlay::Ready(o),
@@ -538,6 +549,7 @@ impl Mempool {
         &mut self,
         ticket: &Ticket,
         tx: Transaction,
+        full_hash: Hash,
         len: usize,
         class: &SenderClass,
     ) -> Result<Vec<(TxId, TxError)>, TxError> {
@@ -603,7 +615,7 @@ impl Mempool {
         }
         let priority = class.priority;
         self.eviction.insert((priority, Reverse(self.seq), id));
-        self.entries.insert(id, Entry { tx, len, priority, agency: class.agency.clone(), seq: self.seq });
+        self.entries.insert(id, Entry { tx, full_hash, len, priority, agency: class.agency.clone(), seq: self.seq });
         self.update_gap(&sender);
         Ok(evicted)
     }
@@ -657,7 +669,7 @@ impl Mempool {
         Ok(victims)
     }
 
-    /// Choose transactions for a block: at most `txs_max` and `bytes_max`, round-robin across senders, each
+    /// Choose transactions for a block, with their full hashes: at most `txs_max` and `bytes_max`, round-robin across senders, each
     /// sender contributing consecutive nonces from `next_nonce(sender)`. Transactions stay in the pool until
     /// committed, so a block that fails to be decided loses nothing.
     pub fn select(
@@ -665,7 +677,7 @@ impl Mempool {
         txs_max: usize,
         bytes_max: usize,
         mut next_nonce: impl FnMut(&Address) -> u64,
-    ) -> Vec<Transaction> {
+    ) -> Vec<(Transaction, Hash)> {
         let mut out = Vec::new();
         let mut bytes = 0usize;
         // Cursor per sender: the next nonce to take.
@@ -696,7 +708,7 @@ impl Mempool {
                     return false;
                 }
                 bytes += entry.len;
-                out.push(entry.tx.clone());
+                out.push(entry.hashed());
                 *cursor += 1;
                 true
             });
@@ -830,8 +842,8 @@ impl Mempool {
             return None;
         }
         let end = queue.first_missing();
-        let run: Vec<Transaction> =
-            queue.txs.range(queue.next..end).map(|(_, id)| self.entries[id].tx.clone()).collect();
+        let run: Vec<(Transaction, Hash)> =
+            queue.txs.range(queue.next..end).map(|(_, id)| self.entries[id].hashed()).collect();
         self.revalidate_cursor = Some(*sender);
         if run.is_empty() {
             return None;

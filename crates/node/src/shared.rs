@@ -129,8 +129,8 @@ pub(crate) struct Shared {
     refusals: Mutex<Refusals>,
     /// Dry-run refusals per sender in the current window.
     refusal_counts: Mutex<RefusalCounts>,
-    /// Senders' keys, parsed, by key address.
-    parsed_keys: Mutex<HashMap<Address, Arc<PublicKey>>>,
+    /// Senders' keys, parsed, by sender.
+    parsed_keys: Mutex<HashMap<Address, SenderKey>>,
     /// Metrics.
     pub(crate) metrics: Metrics,
     /// Address of this node's validator key.
@@ -156,18 +156,19 @@ impl publica_execution::AnchorIndex for StoreView<'_> {
     }
 }
 
-/// Signatures verified by this node, keyed by the transaction's full hash (signature included), with the
-/// address of the key that verified them. A key rotation between admission and execution changes the sender's
-/// key, so the cache only answers for the same key; and a transaction carrying another signature has another
-/// full hash, so a valid cached signature never vouches for a different one.
+/// Signatures verified by this node, keyed by the transaction's full hash (signature included), with the key
+/// that verified them. A key rotation between admission and execution changes the sender's key, so the cache only
+/// answers for the same key bytes; and a transaction carrying another signature has another full hash, so a valid
+/// cached signature never vouches for a different one. The key's bytes are shared by all the entries of one
+/// sender (one allocation per key, not per transaction), and a lookup compares them rather than hashing them.
 #[derive(Default)]
 pub struct SignatureCache {
-    verified: Mutex<HashMap<Hash, (TxId, Address)>>,
+    verified: Mutex<HashMap<Hash, (TxId, Arc<PublicKeyBytes>)>>,
 }
 
 impl SignatureCache {
-    /// Remember that the transaction `id` with this full hash verified with the key whose address is `key`.
-    pub fn insert(&self, full_hash: Hash, id: TxId, key: Address) {
+    /// Remember that the transaction `id` with this full hash verified with `key`.
+    pub fn insert(&self, full_hash: Hash, id: TxId, key: Arc<PublicKeyBytes>) {
         self.verified.lock().insert(full_hash, (id, key));
     }
 
@@ -189,8 +190,8 @@ impl SignatureCache {
 
     /// Whether the transaction with this full hash was verified with `key`.
     pub fn hit(&self, full_hash: &Hash, key: &PublicKeyBytes) -> bool {
-        let cached = self.verified.lock().get(full_hash).map(|(_, a)| *a);
-        cached.is_some_and(|a| a == key.address())
+        let cached = self.verified.lock().get(full_hash).map(|(_, k)| Arc::clone(k));
+        cached.is_some_and(|k| *k == *key)
     }
 }
 
@@ -466,7 +467,7 @@ impl Shared {
                 .iter()
                 .zip(&messages)
                 .map(|(&i, m)| match &prepared[i] {
-                    Ok((tx, Ok(key))) => (key.as_ref(), m.as_slice(), &tx.signature),
+                    Ok((tx, Ok(key))) => (key.parsed.as_ref(), m.as_slice(), &tx.signature),
                     _ => unreachable!("only transactions with a key are in the chunk"),
                 })
                 .collect();
@@ -486,7 +487,7 @@ impl Shared {
                     let signature_ok = match (key, verdict) {
                         (Err(e), _) => Err(e),
                         (Ok(key), Some(Ok(()))) => {
-                            self.signatures.insert(full_hash, tx.id(), key.address());
+                            self.signatures.insert(full_hash, tx.id(), key.bytes);
                             Ok(())
                         }
                         (Ok(_), Some(Err(e))) => Err(e),
@@ -585,14 +586,15 @@ impl Shared {
     /// `bytes` is the transaction's canonical encoding, whose hash is its full hash.
     fn verify_for_admission(&self, tx: &Transaction, bytes: &[u8]) -> Result<(), TxError> {
         let key = self.sender_key(tx)?;
-        key.verify(&tx.body.signing_bytes(), &tx.signature).map_err(bad_signature)?;
-        self.signatures.insert(publica_crypto::sha256(bytes), tx.id(), key.address());
+        key.parsed.verify(&tx.body.signing_bytes(), &tx.signature).map_err(bad_signature)?;
+        self.signatures.insert(publica_crypto::sha256(bytes), tx.id(), key.bytes);
         Ok(())
     }
 
-    /// The sender's current key, parsed, from the committed state. Parsed keys are cached by the key's address:
-    /// parsing costs about as much as a fifth of a verification, and busy senders send many transactions.
-    fn sender_key(&self, tx: &Transaction) -> Result<Arc<PublicKey>, TxError> {
+    /// The sender's current key, parsed, from the committed state. Parsed keys are cached by sender, each with
+    /// the bytes it was parsed from (a rotated key differs from them): parsing costs about as much as a fifth of a
+    /// verification, and busy senders send many transactions.
+    fn sender_key(&self, tx: &Transaction) -> Result<SenderKey, TxError> {
         let view = StoreView(&self.store);
         let sender = publica_accounts::account(&view, &tx.body.sender).ok_or_else(|| {
             TxError::new(
@@ -600,18 +602,18 @@ impl Shared {
                 format!("sender {} is not a registered account; an agency must register it first", tx.body.sender),
             )
         })?;
-        let address = sender.public_key.address();
-        if let Some(key) = self.parsed_keys.lock().get(&address) {
-            return Ok(Arc::clone(key));
+        if let Some(key) = self.parsed_keys.lock().get(&tx.body.sender).filter(|k| *k.bytes == sender.public_key) {
+            return Ok(key.clone());
         }
-        let key = Arc::new(sender.public_key.parse().map_err(|e| {
+        let parsed = Arc::new(sender.public_key.parse().map_err(|e| {
             TxError::new(ErrorCode::BadSignature, format!("the sender's stored key does not parse ({e})"))
         })?);
+        let key = SenderKey { bytes: Arc::new(sender.public_key), parsed };
         let mut cache = self.parsed_keys.lock();
         if cache.len() >= MAX_PARSED_KEYS {
             cache.clear();
         }
-        cache.insert(address, Arc::clone(&key));
+        cache.insert(tx.body.sender, key.clone());
         Ok(key)
     }
 
@@ -725,12 +727,12 @@ impl Shared {
             },
         };
         let recording = Recording::new(&view);
-        let outcome = publica_execution::execute_block(
+        let outcome = publica_execution::execute_block_hashed(
             &PendingView { base: &recording, changes: &base },
             &committed.tree,
             &view,
             &env,
-            vec![tx.clone()],
+            vec![(tx.clone(), full_hash)],
             publica_execution::Mode::Admit,
             &self.signatures,
         );
@@ -761,7 +763,7 @@ impl Shared {
         let ticket = admission.take();
         let mut mempool = self.mempool.lock();
         drop(committed);
-        let finished = mempool.finish_admission(ticket, tx, len, &class, Some(overlay));
+        let finished = mempool.finish_admission(ticket, tx, full_hash, len, &class, Some(overlay));
         self.sender_idle.notify_all();
         let evicted = finished?;
         for (id, error) in evicted {
@@ -784,7 +786,7 @@ impl Shared {
         view: &StoreView<'_>,
         tree: &StateTree,
         env: &BlockEnv,
-        run: &[Transaction],
+        run: &[(Transaction, Hash)],
     ) -> Result<(Changes, HashSet<Vec<u8>>), Box<RunFailure>> {
         let mut end = run.len();
         let mut failed = None;
@@ -799,7 +801,7 @@ impl Shared {
                     Some(failed) => Err(Box::new(RunFailure { prefix: Changes::new(), reads, ok: 0, failed })),
                 };
             }
-            let outcome = publica_execution::execute_block(
+            let outcome = publica_execution::execute_block_hashed(
                 &recording,
                 tree,
                 view,
@@ -817,7 +819,7 @@ impl Shared {
                     };
                 }
                 Err(invalid) => {
-                    failed.get_or_insert((invalid.tx_id, run[invalid.index].body.nonce, invalid.error));
+                    failed.get_or_insert((invalid.tx_id, run[invalid.index].0.body.nonce, invalid.error));
                     end = invalid.index;
                 }
             }
@@ -898,7 +900,7 @@ impl Shared {
             let txs = &hold.run.as_ref().expect("held").run;
             let count = txs.len();
             executed += count;
-            let first = txs[0].body.nonce;
+            let first = txs[0].0.body.nonce;
             let env = self.admission_env(state.height);
             let (changes, reads, ok, failed) = match self.execute_run(&view, &state.tree, &env, txs) {
                 Ok((changes, reads)) => (changes, reads, txs.len(), None),
@@ -1221,7 +1223,15 @@ impl Drop for Shared {
 }
 
 /// A decoded transaction that passed the stateless checks, with its sender's key (or why there is none).
-type OpeningFacts = (Transaction, Result<Arc<PublicKey>, TxError>);
+type OpeningFacts = (Transaction, Result<SenderKey, TxError>);
+
+/// A sender's committed key: its bytes, shared by the signature cache's entries for every transaction it
+/// verified, and the key parsed.
+#[derive(Clone)]
+struct SenderKey {
+    bytes: Arc<PublicKeyBytes>,
+    parsed: Arc<PublicKey>,
+}
 
 /// A failed signature check, as a refusal.
 fn bad_signature(e: publica_crypto::CryptoError) -> TxError {

@@ -366,7 +366,7 @@ fn a_pending_transaction_that_a_commit_made_invalid_leaves_the_mempool() {
     let view = StoreView(&net.node.store);
     loop {
         let next = net.node.mempool.lock().select(1, usize::MAX, |s| publica_accounts::next_nonce(&view, s));
-        if next[0].id() == pending.id() {
+        if next[0].0.id() == pending.id() {
             break;
         }
     }

@@ -131,6 +131,11 @@ fn selection_takes_consecutive_nonces_round_robin_and_respects_limits() {
     // Everything else goes, one sender at a time.
     let picked = pool.select(100, usize::MAX, |_| 0);
     assert_eq!(picked.len(), 9);
+    assert!(
+        picked.iter().all(|(t, full_hash)| t.full_hash() == *full_hash),
+        "each transaction comes with its own full hash"
+    );
+    let picked: Vec<_> = picked.into_iter().map(|(t, _)| t).collect();
     for s in &senders {
         let nonces: Vec<u64> =
             picked.iter().filter(|t| t.body.sender == s.public_key().address()).map(|t| t.body.nonce).collect();
@@ -143,7 +148,7 @@ fn selection_takes_consecutive_nonces_round_robin_and_respects_limits() {
     assert_eq!(pool.select(100, 25, |_| 0).len(), 2);
     // A sender whose next nonce is 1 contributes from nonce 1.
     let picked = pool.select(100, usize::MAX, |a| if *a == senders[0].public_key().address() { 1 } else { 9 });
-    assert_eq!(picked.iter().map(|t| t.body.nonce).collect::<Vec<_>>(), vec![1, 2]);
+    assert_eq!(picked.iter().map(|(t, _)| t.body.nonce).collect::<Vec<_>>(), vec![1, 2]);
     // Selection leaves everything in the pool until it is committed.
     assert_eq!(pool.len(), 12);
 }
