@@ -98,9 +98,7 @@ pub(crate) async fn proposal(
     .await??;
     response.map(axum::Json).ok_or_else(|| {
         ApiError::NotFound(format!(
-            "there is no governance proposal {id}; GET /v1/governance/proposals lists them, and \
-             GET /v1/state/{} proves its absence",
-            hex::encode(proposal_key(id))
+            "there is no governance proposal {id}; the list of proposals names those there are"
         ))
     })
 }

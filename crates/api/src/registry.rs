@@ -14,7 +14,7 @@ use publica_client::api::{
     ApplicationResponse, AtQuery, CompanyHistoryResponse, CompanyResponse, NameQuery, NameResponse,
     ParcelHistoryResponse, ParcelResponse, PermitResponse, SearchQuery, SearchResponse,
 };
-use publica_node::{AsOfProofs, NodeHandle};
+use publica_node::{AsOfProofs, NodeHandle, Snapshot};
 use publica_registry::engine::{self, AsOf, MAX_HISTORY_PAGE};
 use publica_registry::geo::BBox;
 use publica_registry::query;
@@ -85,11 +85,70 @@ fn latest_keyed<T: Record>(state: &dyn StateRead, id: &str, keys: &mut Vec<Vec<u
     Some(v)
 }
 
-fn not_found(what: &str, id: &str, kind: RecordKind) -> ApiError {
-    ApiError::NotFound(format!(
-        "there is no {what} {id}; GET /v1/state/{} proves that it has no version",
-        hex::encode(head_key(kind, id))
-    ))
+/// "There is no such record", with the records of the same kind whose ids are closest to `id` (a mistyped
+/// `NV-A1-1O1` suggests `NV-A1-101`).
+fn not_found(state: &Snapshot<'_>, what: &str, id: &str, kind: RecordKind) -> ApiError {
+    let near = near_ids(state, kind, id);
+    let suggestion = match near.as_slice() {
+        [] => String::new(),
+        [one] => format!("; did you mean {one}?"),
+        many => format!("; did you mean one of {}?", many.join(", ")),
+    };
+    ApiError::NotFound(format!("there is no {what} {id}{suggestion}"))
+}
+
+/// Most state keys a suggestion looks at: a few hundred records of the same series, so that a mistyped id costs
+/// the node a bounded scan, however large the registry.
+const MAX_SUGGESTION_KEYS: usize = 4096;
+
+/// Most ids suggested.
+const MAX_SUGGESTIONS: usize = 3;
+
+/// Ids of existing records of `kind` in the same series as `id` (the same text up to its last `-`) at the
+/// smallest edit distance from it, if small, ignoring case and the look-alikes `O`/`0` and `I`/`l`/`1`.
+fn near_ids(state: &Snapshot<'_>, kind: RecordKind, id: &str) -> Vec<String> {
+    let root = format!("reg/{}/", kind.key_segment());
+    let series = id.rfind('-').map_or("", |i| &id[..=i]);
+    let keys = state.keys_with_prefix(format!("{root}{series}").as_bytes(), MAX_SUGGESTION_KEYS);
+    let wanted = comparable(id);
+    let most = if wanted.len() < 6 { 1 } else { 2 };
+    let mut near: Vec<(usize, String)> = keys
+        .iter()
+        .filter_map(|key| std::str::from_utf8(key).ok()?.strip_prefix(root.as_str())?.strip_suffix("/h"))
+        .filter(|candidate| *candidate != id)
+        .filter_map(|candidate| {
+            let distance = edit_distance(&wanted, &comparable(candidate));
+            (distance <= most).then(|| (distance, candidate.to_string()))
+        })
+        .collect();
+    near.sort();
+    // Only the closest: a look-alike (`O` for `0`) hides the ids one keystroke away.
+    let closest = near.first().map_or(0, |(distance, _)| *distance);
+    near.into_iter().take_while(|(d, _)| *d == closest).take(MAX_SUGGESTIONS).map(|(_, id)| id).collect()
+}
+
+/// An id as compared for suggestions: upper case, look-alike letters as the digits they resemble.
+fn comparable(id: &str) -> Vec<char> {
+    id.chars()
+        .map(|c| match c.to_ascii_uppercase() {
+            'O' => '0',
+            'I' | 'L' => '1',
+            c => c,
+        })
+        .collect()
+}
+
+/// Levenshtein distance.
+fn edit_distance(a: &[char], b: &[char]) -> usize {
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut current = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            current[j + 1] = (previous[j] + usize::from(ca != cb)).min(previous[j + 1] + 1).min(current[j] + 1);
+        }
+        previous = current;
+    }
+    previous[b.len()]
 }
 
 /// `GET /v1/land/parcels/{id}`.
@@ -103,7 +162,7 @@ pub(crate) async fn parcel(
         let ((parcel, title, boundary, encumbrances), reads) = node.read(|state| {
             let mut keys = Vec::new();
             let Some(parcel) = latest_keyed::<Parcel>(state, id.as_str(), &mut keys) else {
-                return Err(not_found("parcel", id.as_str(), RecordKind::Parcel));
+                return Err(not_found(state, "parcel", id.as_str(), RecordKind::Parcel));
             };
             let title = latest_keyed::<Title>(state, id.as_str(), &mut keys)
                 .ok_or_else(|| ApiError::Internal(format!("parcel {id} has no title; the store is damaged")))?;
@@ -163,7 +222,7 @@ pub(crate) async fn parcel_history(
             let (parcel_versions, title_versions) =
                 (engine::head::<Parcel>(state, id.as_str()), engine::head::<Title>(state, id.as_str()));
             if parcel_versions == 0 {
-                return Err(not_found("parcel", id.as_str(), RecordKind::Parcel));
+                return Err(not_found(state, "parcel", id.as_str(), RecordKind::Parcel));
             }
             let parcel = query::parcel_history(state, &id, from, limit);
             let title = query::title_history(state, &id, from, limit);
@@ -263,7 +322,7 @@ pub(crate) async fn application(
         // The application, the time it is judged at and the proofs come from one state.
         let ((application, action, now), reads) = node.read(|state| {
             let Some((application, action)) = query::application(state, number) else {
-                return Err(not_found("application", &key, RecordKind::Application));
+                return Err(not_found(state, "application", &key, RecordKind::Application));
             };
             let keys = vec![
                 head_key(RecordKind::Application, &key),
@@ -310,7 +369,7 @@ pub(crate) async fn permit(
         let ((permit, as_of, now, own), reads) = node.read(|state| {
             let mut keys = Vec::new();
             let Some(permit) = latest_keyed::<Permit>(state, id.as_str(), &mut keys) else {
-                return Err(not_found("permit", id.as_str(), RecordKind::Permit));
+                return Err(not_found(state, "permit", id.as_str(), RecordKind::Permit));
             };
             let now = state.time_ms();
             let as_of = query::permit_at(state, &id, now);
@@ -371,7 +430,7 @@ pub(crate) async fn company(
         let (company, reads) = node.read(|state| {
             let mut keys = Vec::new();
             let company = latest_keyed::<Company>(state, number.as_str(), &mut keys)
-                .ok_or_else(|| not_found("company", number.as_str(), RecordKind::Company))?;
+                .ok_or_else(|| not_found(state, "company", number.as_str(), RecordKind::Company))?;
             Ok::<_, ApiError>((company, keys))
         })?;
         let CertifiedReads { certified, reads: proofs } = reads;
@@ -393,7 +452,7 @@ pub(crate) async fn company_history(
         let ((versions, company, filings), reads) = node.read(|state| {
             let versions = engine::head::<Company>(state, number.as_str());
             if versions == 0 {
-                return Err(not_found("company", number.as_str(), RecordKind::Company));
+                return Err(not_found(state, "company", number.as_str(), RecordKind::Company));
             }
             let company = query::company_history(state, &number, from, limit);
             let filings = filings_of(state, &number, &company);
@@ -457,8 +516,10 @@ pub(crate) async fn company_bods(
     let statements = blocking(move || -> Result<Vec<serde_json::Value>, ApiError> {
         // Published at the last block's time, from that block's state.
         let publisher = bods_publisher(&node);
-        node.view(|state| publica_registry::bods::export(state, &number, state.time_ms(), &publisher))
-            .ok_or_else(|| not_found("company", number.as_str(), RecordKind::Company))
+        node.view(|state| {
+            publica_registry::bods::export(state, &number, state.time_ms(), &publisher)
+                .ok_or_else(|| not_found(state, "company", number.as_str(), RecordKind::Company))
+        })
     })
     .await??;
     Ok(axum::Json(statements))

@@ -32,8 +32,8 @@ pub(crate) async fn account(
         let height = proof.certified.header.height;
         let Some(bytes) = proof.value.as_deref() else {
             return Err(ApiError::NotFound(format!(
-                "account {address} is not registered as of height {height}; GET /v1/state/{} proves its absence",
-                hex::encode(&key)
+                "account {address} is not registered as of height {height} (the state proof of its key proves the \
+                 absence); an account keeps the address of the key it was registered with, also after a key rotation"
             )));
         };
         // The record is taken from the proven value itself, so the record and its proof always agree.

@@ -68,6 +68,12 @@ impl Snapshot<'_> {
     pub fn state_entries(&self) -> usize {
         self.committed.tree.len()
     }
+
+    /// Up to `limit` state keys that start with `prefix`, in key order (for suggestions; answers with proofs
+    /// read keys one by one).
+    pub fn keys_with_prefix(&self, prefix: &[u8], limit: usize) -> Vec<Vec<u8>> {
+        self.store.state_keys(prefix, limit).unwrap_or_else(|e| panic!("reading committed state failed: {e}"))
+    }
 }
 
 impl StateRead for Snapshot<'_> {

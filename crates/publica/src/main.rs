@@ -155,13 +155,18 @@ fn main() -> std::process::ExitCode {
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) if e.is::<cmd::Absent>() => std::process::ExitCode::from(cmd::NOT_FOUND_EXIT),
         Err(e) => {
             eprintln!("error: {e:#}");
             if let Some(hint) = e.chain().find_map(|c| c.downcast_ref::<publica_client::Refusal>()).and_then(cmd::hint)
             {
                 eprintln!("hint: {hint}");
             }
-            std::process::ExitCode::FAILURE
+            if cmd::is_not_found(&e) {
+                std::process::ExitCode::from(cmd::NOT_FOUND_EXIT)
+            } else {
+                std::process::ExitCode::FAILURE
+            }
         }
     }
 }

@@ -513,6 +513,15 @@ impl Store {
         Ok(out)
     }
 
+    /// Up to `limit` committed state keys that start with `prefix`, in key order, without their values.
+    pub fn state_keys(&self, prefix: &[u8], limit: usize) -> Result<Vec<Vec<u8>>> {
+        let mut out = Vec::new();
+        for item in self.state.prefix(prefix).take(limit) {
+            out.push(item.key()?.to_vec());
+        }
+        Ok(out)
+    }
+
     /// Visit every committed state entry in key order (to rebuild the state tree at start-up).
     pub fn state_for_each(&self, mut f: impl FnMut(&[u8], &[u8])) -> Result<()> {
         for item in self.state.iter() {

@@ -178,7 +178,12 @@ pub fn decide_as_of<'a, T: Record>(
     let expected_next = match in_force {
         Some(v) => {
             if v.time_ms > at_ms {
-                return fail(format!("version {} was written at {} ms, after {at_ms} ms", v.version, v.time_ms));
+                return fail(format!(
+                    "version {} was written at {}, after {}",
+                    v.version,
+                    publica_types::time::format_time_ms(v.time_ms),
+                    publica_types::time::format_time_ms(at_ms)
+                ));
             }
             v.version.checked_add(1)
         }

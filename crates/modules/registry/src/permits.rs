@@ -5,6 +5,7 @@
 //! end of validity of a permit that is not revoked and keeps its state. Each change is a new version, so the
 //! status at any date is a pure function of the version in force then (see [`crate::verify::permit_status`]).
 
+use publica_types::time::format_time_ms;
 use publica_types::RecordId;
 use publica_types::{Address, CallContext, ErrorCode, StateWrite, TxError};
 
@@ -39,7 +40,11 @@ pub(crate) fn issue(
     if valid_from_ms >= valid_until_ms {
         return Err(refuse(
             error::PERMIT_VALIDITY_INVALID,
-            format!("validity must end after it starts: from {valid_from_ms} ms until {valid_until_ms} ms"),
+            format!(
+                "validity must end after it starts: from {} until {}",
+                format_time_ms(valid_from_ms),
+                format_time_ms(valid_until_ms)
+            ),
         ));
     }
     let permit = Permit {
@@ -105,8 +110,9 @@ pub(crate) fn change(
                 return Err(refuse(
                     error::PERMIT_RENEWAL_NOT_LATER,
                     format!(
-                        "a renewal extends validity: permit {id} already runs until {} ms, the renewal asks {until} ms",
-                        p.valid_until_ms
+                        "a renewal extends validity: permit {id} already runs until {}, the renewal asks {}",
+                        format_time_ms(p.valid_until_ms),
+                        format_time_ms(until)
                     ),
                 ));
             }

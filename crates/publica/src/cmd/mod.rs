@@ -44,6 +44,30 @@ pub fn listen_address(text: &str) -> Result<std::net::SocketAddr, String> {
     addresses.next().ok_or_else(|| format!("{text:?} resolves to no address; {usage}"))
 }
 
+/// The exit code of a question whose answer is "no such record" or "none at that time" (0: found, 1: error, 2: usage
+/// error), so that scripts can tell an absence from a failure.
+pub const NOT_FOUND_EXIT: u8 = 3;
+
+/// A command's answer was an absence it has already printed (and saved, with `--out`): the command exits with
+/// [`NOT_FOUND_EXIT`] without a further message.
+#[derive(Debug)]
+pub struct Absent;
+
+impl std::fmt::Display for Absent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("not found")
+    }
+}
+
+impl std::error::Error for Absent {}
+
+/// Whether a command's error means "not found": an absence it printed, or a node's `not_found` refusal.
+pub fn is_not_found(error: &anyhow::Error) -> bool {
+    error.chain().any(|c| {
+        c.is::<Absent>() || c.downcast_ref::<publica_client::Refusal>().is_some_and(|r| r.code == "not_found")
+    })
+}
+
 /// `n` and the noun, in the plural unless `n` is 1: "1 file", "2 files"; "1 distinct hash", "2 distinct hashes".
 pub fn count(n: usize, noun: &str) -> String {
     match (n, noun.ends_with('h')) {
@@ -73,6 +97,13 @@ pub fn hint(refusal: &publica_client::Refusal) -> Option<&'static str> {
         }
         "missing_role" => "the sender lacks the role; its agency's administrator grants roles (`publica tx set-roles`)",
         "expired" => "send again: the transaction is signed afresh with a new expiry (--expires-in SECONDS)",
+        "not_found" if refusal.message.starts_with("account ") => {
+            "an account keeps the address of its first key: after `publica keys rotate`, name the account with \
+             --sender ADDRESS (or query that address)"
+        }
+        "not_found" if refusal.message.contains("governance proposal") => {
+            "`publica governance proposals` lists the proposals"
+        }
         _ => return None,
     })
 }

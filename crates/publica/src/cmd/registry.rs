@@ -768,7 +768,8 @@ pub fn run_land(command: LandCommand) -> Result<()> {
             Ok(())
         }
         LandCommand::Owners { parcel, at, out, read } => {
-            let body = Client::new(&read.api)?.parcel_owners_json(&parcel.to_string(), at_ms(at.as_deref())?)?;
+            let client = Client::new(&read.api)?;
+            let body = client.parcel_owners_json(&parcel.to_string(), at_ms(at.as_deref())?)?;
             if read.json {
                 print_json(&body)?;
             } else {
@@ -784,10 +785,22 @@ pub fn run_land(command: LandCommand) -> Result<()> {
                     Some("retired") => {
                         println!("at {}: {parcel} had been replaced by {}", format_time_ms(at_ms), d["successors"])
                     }
-                    _ => println!("at {}: {parcel} was not registered", format_time_ms(at_ms)),
+                    _ => {
+                        // Absent then: either no such parcel at all (the node says so, with near matches) or one
+                        // registered later.
+                        client.parcel_json(&parcel.to_string())?;
+                        println!(
+                            "at {}: {parcel} was not registered yet (`publica land history {parcel}` shows since when)",
+                            format_time_ms(at_ms)
+                        );
+                    }
                 }
             }
-            write_answer(out.as_ref(), &body)
+            write_answer(out.as_ref(), &body)?;
+            match body["decision"]["type"].as_str() {
+                Some("owned" | "retired") => Ok(()),
+                _ => Err(super::Absent.into()),
+            }
         }
         LandCommand::Search { bbox, read } => {
             let body = Client::new(&read.api)?.parcels_in_json(&bbox)?;
@@ -866,17 +879,31 @@ pub fn run_permit(command: PermitCommand) -> Result<()> {
             Ok(())
         }
         PermitCommand::Status { permit, at, out, read } => {
-            let body = Client::new(&read.api)?.permit_status_json(&permit.to_string(), at_ms(at.as_deref())?)?;
+            let client = Client::new(&read.api)?;
+            let body = client.permit_status_json(&permit.to_string(), at_ms(at.as_deref())?)?;
+            let issued = body["decision"]["type"] != "not_issued";
             if read.json {
                 print_json(&body)?;
-            } else {
+            } else if issued {
                 println!(
                     "at {}: permit {permit} was {}",
                     format_time_ms(body["at_ms"].as_u64().unwrap_or(0)),
                     status_text(&body["decision"])
                 );
+            } else {
+                // No such permit at all (the node says so, with near matches), or one issued later.
+                client.permit_json(&permit.to_string())?;
+                println!(
+                    "at {}: permit {permit} was not issued yet (`publica permit show {permit}` shows when it was)",
+                    format_time_ms(body["at_ms"].as_u64().unwrap_or(0))
+                );
             }
-            write_answer(out.as_ref(), &body)
+            write_answer(out.as_ref(), &body)?;
+            if issued {
+                Ok(())
+            } else {
+                Err(super::Absent.into())
+            }
         }
     }
 }

@@ -104,9 +104,17 @@ fn a_parcel_changes_hands_through_four_parties_and_who_owned_it_when_is_proven_o
     assert!(then.contains("was in force at the time asked about"), "{then}");
     let now = ok(verify("now.json"));
     assert!(now.contains("VALID answer") && now.contains(&bruno), "{now}");
-    let before = ok(dev.cli(&["land", "owners", "T-1", "--at", "1970-01-02", "--out", "before.json"]));
-    assert!(before.contains("not registered"), "{before}");
+    // Not registered yet at that time: said, saved with its proofs, and "not found" to a script (exit code 3).
+    let before = dev.cli(&["land", "owners", "T-1", "--at", "1970-01-02", "--out", "before.json"]);
+    assert_eq!(before.status.code(), Some(3), "{}", text(&before));
+    assert!(text(&before).contains("not registered yet"), "{}", text(&before));
     assert!(ok(verify("before.json")).contains("not registered"));
+    // A mistyped id (a lower-case L for the digit 1) is no parcel at all: exit code 3, and the parcel meant.
+    for question in [&["land", "show", "T-l"][..], &["land", "owners", "T-l"][..]] {
+        let typo = dev.cli(question);
+        assert_eq!(typo.status.code(), Some(3), "{}", text(&typo));
+        assert!(text(&typo).contains("there is no parcel T-l; did you mean T-1?"), "{}", text(&typo));
+    }
     // Unix seconds given where milliseconds are read would ask about 1970: refused, with the way to write it.
     let seconds = dev.cli(&["land", "owners", "T-1", "--at", "1796245084"]);
     assert!(!seconds.status.success() && text(&seconds).contains("1796245084000"), "{}", text(&seconds));
