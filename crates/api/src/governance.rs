@@ -97,9 +97,7 @@ pub(crate) async fn proposal(
     })
     .await??;
     response.map(axum::Json).ok_or_else(|| {
-        ApiError::NotFound(format!(
-            "there is no governance proposal {id}; the list of proposals names those there are"
-        ))
+        ApiError::NotFound(format!("there is no governance proposal {id}; the list of proposals names those there are"))
     })
 }
 

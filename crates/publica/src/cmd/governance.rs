@@ -38,12 +38,18 @@ pub enum Command {
         /// The node's API.
         #[arg(long, env = "PUBLICA_API", default_value = DEFAULT_API)]
         api: String,
+        /// Print the node's JSON document instead of plain text.
+        #[arg(long)]
+        json: bool,
     },
     /// Show the validator set and every set since genesis.
     Validators {
         /// The node's API.
         #[arg(long, env = "PUBLICA_API", default_value = DEFAULT_API)]
         api: String,
+        /// Print the node's JSON document instead of plain text.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -127,15 +133,24 @@ pub fn run(command: Command) -> Result<()> {
         Command::Candidacy(args) => candidacy(args),
         Command::Propose(args) => propose(args),
         Command::Approve(args) => approve(args),
-        Command::Proposals { api } => {
+        Command::Proposals { api, json } => {
             let body = Client::new(&api)?.proposals_json()?;
-            println!("{} proposal(s)", body["count"]);
+            if json {
+                println!("{}", serde_json::to_string_pretty(&body)?);
+                return Ok(());
+            }
+            println!("{}", super::count(body["count"].as_u64().unwrap_or(0) as usize, "proposal"));
+            let text = |v: &serde_json::Value| v.as_str().map_or_else(|| v.to_string(), str::to_owned);
             for p in body["proposals"].as_array().into_iter().flatten() {
                 let change = &p["change"];
                 let what = match change["change"].as_str() {
-                    Some("add") => format!("add {} for {}", change["validator"]["address"], change["agency"]),
-                    Some("remove") => format!("remove {}", change["address"]),
-                    Some("set_power") => format!("set power of {} to {}", change["address"], change["voting_power"]),
+                    Some("add") => {
+                        format!("add {} for {}", text(&change["validator"]["address"]), text(&change["agency"]))
+                    }
+                    Some("remove") => format!("remove {}", text(&change["address"])),
+                    Some("set_power") => {
+                        format!("set power of {} to {}", text(&change["address"]), change["voting_power"])
+                    }
                     _ => change.to_string(),
                 };
                 let status = match p["status"].as_str() {
@@ -149,14 +164,18 @@ pub fn run(command: Command) -> Result<()> {
                     p["approvals"].as_array().map_or(0, Vec::len),
                     p["approved_power"],
                     p["quorum_power"],
-                    p["proposer"],
-                    p["agency"]
+                    text(&p["proposer"]),
+                    text(&p["agency"])
                 );
             }
             Ok(())
         }
-        Command::Validators { api } => {
+        Command::Validators { api, json } => {
             let body = Client::new(&api)?.validators_json()?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&body)?);
+                return Ok(());
+            }
             println!(
                 "validator set {} signs the next block (height {}): total power {}, quorum {}",
                 body["set_hash"].as_str().unwrap_or("?"),

@@ -2,6 +2,7 @@
 
 pub mod anchor;
 pub mod bench;
+pub mod describe;
 pub mod dev;
 pub mod governance;
 pub mod keys;
@@ -63,9 +64,9 @@ impl std::error::Error for Absent {}
 
 /// Whether a command's error means "not found": an absence it printed, or a node's `not_found` refusal.
 pub fn is_not_found(error: &anyhow::Error) -> bool {
-    error.chain().any(|c| {
-        c.is::<Absent>() || c.downcast_ref::<publica_client::Refusal>().is_some_and(|r| r.code == "not_found")
-    })
+    error
+        .chain()
+        .any(|c| c.is::<Absent>() || c.downcast_ref::<publica_client::Refusal>().is_some_and(|r| r.code == "not_found"))
 }
 
 /// `n` and the noun, in the plural unless `n` is 1: "1 file", "2 files"; "1 distinct hash", "2 distinct hashes".

@@ -7,6 +7,9 @@ use clap::Subcommand;
 use publica_types::{Address, TxId};
 
 use publica_client::{BlockAt, Client, DEFAULT_API};
+use publica_types::time::format_time_ms;
+
+use super::describe;
 
 /// Query commands.
 #[derive(Subcommand)]
@@ -16,6 +19,9 @@ pub enum Command {
         /// The node's API.
         #[arg(long, env = "PUBLICA_API", default_value = DEFAULT_API)]
         api: String,
+        /// Print the node's JSON document instead of plain text.
+        #[arg(long)]
+        json: bool,
     },
     /// An account, its next nonce and a proof.
     Account {
@@ -24,6 +30,9 @@ pub enum Command {
         /// The node's API.
         #[arg(long, env = "PUBLICA_API", default_value = DEFAULT_API)]
         api: String,
+        /// Print the node's JSON document instead of plain text.
+        #[arg(long)]
+        json: bool,
         /// Write the proof document here, for `publica verify`.
         #[arg(long, value_name = "FILE")]
         proof_out: Option<PathBuf>,
@@ -35,6 +44,9 @@ pub enum Command {
         /// The node's API.
         #[arg(long, env = "PUBLICA_API", default_value = DEFAULT_API)]
         api: String,
+        /// Print the node's JSON document instead of plain text.
+        #[arg(long)]
+        json: bool,
     },
     /// A block by height, or `latest`.
     Block {
@@ -43,6 +55,9 @@ pub enum Command {
         /// The node's API.
         #[arg(long, env = "PUBLICA_API", default_value = DEFAULT_API)]
         api: String,
+        /// Print the node's JSON document instead of plain text.
+        #[arg(long)]
+        json: bool,
     },
     /// Any state key (hex), with a proof of its value or of its absence.
     State {
@@ -51,6 +66,9 @@ pub enum Command {
         /// The node's API.
         #[arg(long, env = "PUBLICA_API", default_value = DEFAULT_API)]
         api: String,
+        /// Print the node's JSON document instead of plain text.
+        #[arg(long)]
+        json: bool,
         /// Write the proof document here, for `publica verify`.
         #[arg(long, value_name = "FILE")]
         proof_out: Option<PathBuf>,
@@ -60,32 +78,82 @@ pub enum Command {
 /// Run a query.
 pub fn run(command: Command) -> Result<()> {
     match command {
-        Command::Status { api } => print(&Client::new(&api)?.status_json()?),
-        Command::Account { address, api, proof_out } => {
+        Command::Status { api, json } => {
+            let body = Client::new(&api)?.status_json()?;
+            show(&body, json)
+        }
+        Command::Account { address, api, json, proof_out } => {
             let body = Client::new(&api)?.account_json(&address)?;
             if let Some(path) = proof_out {
                 write_json(&path, &body["proof"])?;
             }
-            print(&body)
+            if json {
+                return print(&body);
+            }
+            let header = &body["proof"]["header"];
+            let mut summary = body["account"].clone();
+            summary["next_nonce"] = body["next_nonce"].clone();
+            summary["proven_at_height"] = header["height"].clone();
+            summary["block_time_ms"] = header["time_ms"].clone();
+            print!("{}", describe::render(&summary));
+            Ok(())
         }
-        Command::Tx { id, api } => print(&Client::new(&api)?.transaction_json(&id)?),
-        Command::Block { height, api } => {
+        Command::Tx { id, api, json } => {
+            let body = Client::new(&api)?.transaction_json(&id)?;
+            show(&body, json)
+        }
+        Command::Block { height, api, json } => {
             let at = if height == "latest" {
                 BlockAt::Latest
             } else {
                 BlockAt::Height(height.parse().context("height must be a number or `latest`")?)
             };
-            print(&Client::new(&api)?.block_json(at)?)
+            let body = Client::new(&api)?.block_json(at)?;
+            show(&body, json)
         }
-        Command::State { key, api, proof_out } => {
+        Command::State { key, api, json, proof_out } => {
             let key = hex::decode(&key).context("the key must be hex")?;
             let body = Client::new(&api)?.state_json(&key)?;
             if let Some(path) = proof_out {
                 write_json(&path, &body)?;
             }
-            print(&body)
+            if json {
+                return print(&body);
+            }
+            println!("{}", describe::key_text(&key));
+            let value =
+                body["value"].as_str().map(hex::decode).transpose().context("the node sent a value that is not hex")?;
+            match value {
+                None => println!("  absent (the proof shows there is no value)"),
+                Some(value) => match describe::state_value(&key, &value) {
+                    Some(record) => print!("{}", indent(&describe::render(&record))),
+                    None => println!("  {} bytes (--json shows them)", value.len()),
+                },
+            }
+            let header = &body["header"];
+            println!(
+                "  as of height {} (block time {})",
+                header["height"],
+                format_time_ms(header["time_ms"].as_u64().unwrap_or(0))
+            );
+            Ok(())
         }
     }
+}
+
+/// The document as plain text, or as it came with `--json`.
+fn show(value: &serde_json::Value, json: bool) -> Result<()> {
+    if json {
+        print(value)
+    } else {
+        print!("{}", describe::render(value));
+        Ok(())
+    }
+}
+
+/// Lines indented by two spaces.
+fn indent(text: &str) -> String {
+    text.lines().map(|line| format!("  {line}\n")).collect()
 }
 
 fn print(value: &serde_json::Value) -> Result<()> {

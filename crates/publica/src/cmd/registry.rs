@@ -762,7 +762,7 @@ pub fn run_land(command: LandCommand) -> Result<()> {
                     v["height"],
                     format_time_ms(v["time_ms"].as_u64().unwrap_or(0)),
                     owners_text(&v["value"]["owners"]),
-                    v["value"]["basis"]["type"].as_str().unwrap_or("?")
+                    v["value"]["basis"]["type"].as_str().unwrap_or("?").replace('_', " ")
                 );
             }
             Ok(())
@@ -827,10 +827,20 @@ pub fn run_land(command: LandCommand) -> Result<()> {
                 body["state"]["type"].as_str().unwrap_or("?")
             );
             for (i, stage) in a["stages"].as_array().into_iter().flatten().enumerate() {
-                println!("  stage {}: {stage}", i + 1);
+                let parties: Vec<String> = stage.as_array().into_iter().flatten().map(party_text).collect();
+                println!("  stage {}: {}", i + 1, parties.join(", "));
             }
             for ap in a["approvals"].as_array().into_iter().flatten() {
-                println!("  approved: {ap}");
+                let by = ap["by"].as_str().unwrap_or("?");
+                let role = match ap["party"]["type"].as_str() {
+                    Some("role") => format!(" as {}", party_text(&ap["party"])),
+                    _ => String::new(),
+                };
+                println!(
+                    "  approved by {by}{role} at height {} ({})",
+                    ap["height"],
+                    format_time_ms(ap["time_ms"].as_u64().unwrap_or(0))
+                );
             }
             Ok(())
         }
@@ -906,6 +916,11 @@ pub fn run_permit(command: PermitCommand) -> Result<()> {
             }
         }
     }
+}
+
+/// A party of an application in words: "account b751…" or "role notary".
+fn party_text(party: &Value) -> String {
+    format!("{} {}", party["type"].as_str().unwrap_or("?"), party["value"].as_str().unwrap_or("?"))
 }
 
 fn status_text(decision: &Value) -> String {

@@ -9,7 +9,7 @@ use publica_types::Genesis;
 use publica_verify::{CertifiedHeader, ReadProof, ReceiptPolicy, ValidatorHistory, VerifiedReceipt, VerifiedSets};
 
 use super::anchor::format_utc_ms;
-use super::count;
+use super::{count, describe};
 use publica_client::anchor::sha256_file;
 use publica_client::Client;
 
@@ -82,17 +82,27 @@ pub fn run(args: Args) -> Result<()> {
     match proof.verify_with_sets(&sets) {
         Ok(read) => {
             println!(
-                "VALID proof on chain {} at height {} (block time {} ms)",
-                read.chain_id, read.height, read.time_ms
+                "VALID proof on chain {} at height {} (block time {})",
+                read.chain_id,
+                read.height,
+                publica_types::time::format_time_ms(read.time_ms)
             );
             println!(
                 "  certified by {} of {}",
                 read.signers,
                 count(sets.at_height(read.height).validators().len(), "validator")
             );
-            println!("  key   {}", hex::encode(&read.key));
+            println!("  key   {}", describe::key_text(&read.key));
             match &read.value {
-                Some(v) => println!("  value {} ({} bytes)", hex::encode(v), v.len()),
+                Some(v) => match describe::state_value(&read.key, v) {
+                    Some(record) => {
+                        println!("  value ({} bytes), which holds:", v.len());
+                        for line in describe::render(&record).lines() {
+                            println!("    {line}");
+                        }
+                    }
+                    None => println!("  value {} ({} bytes)", describe::abbreviate(&hex::encode(v)), v.len()),
+                },
                 None => println!("  value: absent (proof of non-membership)"),
             }
             Ok(())
@@ -223,8 +233,8 @@ fn verify_document(bytes: &[u8], sets: &VerifiedSets, path: &Path) -> Result<()>
     }
     for read in &found.reads {
         match &read.value {
-            Some(v) => println!("  key {} = {} bytes", hex::encode(&read.key), v.len()),
-            None => println!("  key {} absent", hex::encode(&read.key)),
+            Some(v) => println!("  key {} = {} bytes", describe::key_text(&read.key), v.len()),
+            None => println!("  key {} absent", describe::key_text(&read.key)),
         }
     }
     println!("  (the document's other fields are the node's rendering: trust only what the proven values say)");

@@ -151,9 +151,20 @@ fn dev_network_serves_proofs_that_verify_offline_and_tampering_is_caught() {
 
     let out = dev.cli(&["query", "account", ADA, "--proof-out", "ada.json"]);
     assert!(out.status.success(), "{}", text(&out));
+    // For people: the record in words, dates in ISO 8601, the 2.6 KB key abbreviated; `--json` for machines.
+    let shown = text(&out);
+    assert!(shown.contains("type: citizen") && shown.contains("registered by agency: civil-registry"), "{shown}");
+    assert!(shown.contains("block time: 20") && shown.contains("(2648 characters)") && shown.len() < 2000, "{shown}");
+    let out = dev.cli(&["query", "account", ADA, "--json"]);
+    let json: Value = serde_json::from_slice(&out.stdout).expect("--json prints the node's document");
+    assert_eq!(json["account"]["kind"]["type"], "citizen");
     let verify = |file: &str| dev.cli(&["verify", file, "--genesis", "genesis.json"]);
     let out = verify("ada.json");
     assert!(out.status.success() && text(&out).contains("VALID proof"), "{}", text(&out));
+    // The proven value is decoded into the account it holds, under its key in words.
+    let verified = text(&out);
+    assert!(verified.contains(&format!("key   acc/a/{ADA}")) && verified.contains("type: citizen"), "{verified}");
+    assert!(!verified.contains(" ms)"), "block times are dates: {verified}");
     // A reader that closes the pipe early (`| head -1`) ends the command quietly, as for any Unix tool: no panic.
     let mut child = Command::new(BIN)
         .args(["verify", "ada.json", "--genesis", "genesis.json"])

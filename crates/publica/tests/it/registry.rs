@@ -89,6 +89,9 @@ fn a_parcel_changes_hands_through_four_parties_and_who_owned_it_when_is_proven_o
     ok(signed(&dev, "notary", &["land", "approve", "--application", &number, "--as-role", "notary"]));
     let stage = ok(dev.cli(&["land", "application", &number]));
     assert!(stage.contains("transfer"), "{stage}");
+    // Parties and approvals in words, not JSON.
+    assert!(stage.contains("role notary") && stage.contains(&format!("approved by {bruno} at height")), "{stage}");
+    assert!(!stage.contains('{') && !stage.contains("time_ms"), "{stage}");
     ok(signed(&dev, "land-registrar", &["land", "approve", "--application", &number, "--as-role", "registrar"]));
     let history = ok(dev.cli(&["land", "history", "T-1"]));
     assert!(history.contains("title v2") && history.contains(&bruno), "{history}");
