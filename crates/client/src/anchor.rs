@@ -123,10 +123,10 @@ impl Anchoring {
         &self.files
     }
 
-    /// Hash the files, anchor the distinct hashes with `key` (for account `sender`, or the key's own), wait for
+    /// Hash the files, anchor the distinct hashes with `key` (for account `sender`, or the key's), wait for
     /// the commits and report on every file; write the receipts if asked.
     pub fn run(&self, client: &Client, key: &Keypair, sender: Option<Address>) -> Result<AnchorReport> {
-        let sender = sender.unwrap_or(key.public_key().address());
+        let sender = client.sender_for(key.public_key().address(), sender)?;
         let chain_id = client.chain_id()?;
         let hashes = hash_files(&self.files, self.progress)?;
         let bytes = self.files.iter().map(|f| f.len).sum();

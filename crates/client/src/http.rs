@@ -240,6 +240,28 @@ impl Client {
         Ok(self.account(account)?.next_nonce)
     }
 
+    /// The account the key whose address is `key_address` currently signs for, as the node's state says (the
+    /// ledger's key index); `None` for a key no account uses.
+    pub fn account_of_key(&self, key_address: &Address) -> Result<Option<Address>> {
+        let read = self.state_json(&publica_accounts::schema::key_index_key(key_address))?;
+        let Some(value) = read["value"].as_str() else { return Ok(None) };
+        let bytes = hex::decode(value).context("the node sent a key index value that is not hex")?;
+        let account: [u8; 20] =
+            bytes.try_into().map_err(|_| anyhow::anyhow!("the node sent a key index value that is not an address"))?;
+        Ok(Some(Address(account)))
+    }
+
+    /// The account that transactions signed with the key whose address is `key_address` act for: `sender` when
+    /// given, else the account the ledger's key index names for the key (the key's own address until the key is
+    /// rotated in for another account), else the key's own address. A convenience, not a trust decision: a wrong
+    /// sender only makes the node refuse the signature.
+    pub fn sender_for(&self, key_address: Address, sender: Option<Address>) -> Result<Address> {
+        match sender {
+            Some(sender) => Ok(sender),
+            None => Ok(self.account_of_key(&key_address)?.unwrap_or(key_address)),
+        }
+    }
+
     /// Submit a signed transaction; its id once the node admitted it.
     pub fn submit(&self, tx: &Transaction) -> Result<TxId> {
         let encoded = tx_base64(tx);

@@ -29,6 +29,10 @@ pub enum Command {
         /// Directory to look in.
         #[arg(default_value = ".")]
         dir: PathBuf,
+        /// Also ask this node which account each key signs for (a key rotated in for an account signs for that
+        /// account, not for its own address). Without it, nothing leaves this machine.
+        #[arg(long)]
+        api: Option<String>,
     },
     /// Show a key file's address and public key (never the secret).
     Show {
@@ -50,7 +54,8 @@ pub fn run(command: Command) -> Result<()> {
             println!("address     {}", key.public_key().address());
             Ok(())
         }
-        Command::List { dir } => {
+        Command::List { dir, api } => {
+            let client = api.as_deref().map(publica_client::Client::new).transpose()?;
             let mut found = 0;
             let mut entries: Vec<_> = std::fs::read_dir(&dir)
                 .with_context(|| format!("reading {}", dir.display()))?
@@ -61,7 +66,15 @@ pub fn run(command: Command) -> Result<()> {
             entries.sort();
             for path in entries {
                 if let Ok(file) = KeyFile::load(&path) {
-                    println!("{}  {}  {}", file.address(), path.display(), file.label());
+                    let signs_for = match &client {
+                        None => String::new(),
+                        Some(client) => match client.account_of_key(&file.address())? {
+                            Some(account) if account == file.address() => "  (its own account)".to_owned(),
+                            Some(account) => format!("  signs for account {account}"),
+                            None => "  (no account uses this key)".to_owned(),
+                        },
+                    };
+                    println!("{}  {}  {}{signs_for}", file.address(), path.display(), file.label());
                     found += 1;
                 }
             }

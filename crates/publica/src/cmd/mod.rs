@@ -86,12 +86,12 @@ pub fn hint(refusal: &publica_client::Refusal) -> Option<&'static str> {
             "to approve for a role you hold, add --as-role ROLE (one of the roles named above)"
         }
         "unknown_sender" => {
-            "if this key was rotated in for an existing account, name that account with --sender ADDRESS; \
-             `publica query account ADDRESS` shows an account"
+            "no account uses this key: if it was replaced by `publica keys rotate`, sign with the new key file \
+             (`publica keys list DIR --api URL` shows which account each key signs for)"
         }
         "bad_signature" => {
-            "if the account's key was rotated (`publica keys rotate`), sign with the new key file and name the \
-             account with --sender ADDRESS"
+            "if the account's key was rotated (`publica keys rotate`), sign with the new key file; \
+             `publica keys list DIR --api URL` shows which account each key signs for"
         }
         "bad_nonce" | "nonce_too_far_ahead" => {
             "another transaction of this account was sent meanwhile; send again (the nonce is read afresh)"
@@ -99,8 +99,8 @@ pub fn hint(refusal: &publica_client::Refusal) -> Option<&'static str> {
         "missing_role" => "the sender lacks the role; its agency's administrator grants roles (`publica tx set-roles`)",
         "expired" => "send again: the transaction is signed afresh with a new expiry (--expires-in SECONDS)",
         "not_found" if refusal.message.starts_with("account ") => {
-            "an account keeps the address of its first key: after `publica keys rotate`, name the account with \
-             --sender ADDRESS (or query that address)"
+            "an account keeps the address of its first key: after `publica keys rotate`, query that address \
+             (`publica keys list DIR --api URL` shows which account each key signs for)"
         }
         "not_found" if refusal.message.contains("governance proposal") => {
             "`publica governance proposals` lists the proposals"

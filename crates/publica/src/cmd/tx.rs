@@ -10,7 +10,7 @@ use publica_accounts::call::{rotate_key_message, ROTATE_KEY_TAG};
 use publica_client::{id_commitment, Client, Expiry, Signer, DEFAULT_API};
 use publica_crypto::keystore::KeyFile;
 use publica_tx::{AccountsCall, Call, Transaction};
-use publica_types::{signing_message, Address, AgencyId, PublicKey, Role, TxId, TxOutcome};
+use publica_types::{signing_message, Address, AgencyId, Keypair, PublicKey, Role, TxId, TxOutcome};
 
 use crate::keyfile::{self, PassphraseArgs};
 
@@ -23,7 +23,8 @@ pub struct SendArgs {
     /// The sender's key file.
     #[arg(long, value_name = "FILE")]
     pub key: PathBuf,
-    /// The sender's account address, if its key was rotated (default: the key's own address).
+    /// The sender's account address (default: the account the ledger says the key signs for, which is the key's
+    /// own address unless the key was rotated in for another account).
     #[arg(long)]
     pub sender: Option<Address>,
     /// Seconds until the transaction expires.
@@ -145,7 +146,7 @@ pub fn rotate(args: RotateArgs) -> Result<()> {
         passphrase_file: args.new_passphrase_file.clone().or(args.send.passphrase.passphrase_file.clone()),
     };
     let new = keyfile::load(&args.new_key, &new_pass)?;
-    let account = args.send.sender.unwrap_or(old.public_key().address());
+    let account = sender_of(&client, args.send.sender, &old)?;
     let chain_id = client.chain_id()?;
     let nonce = client.next_nonce(&account)?;
     let possession =
@@ -155,10 +156,16 @@ pub fn rotate(args: RotateArgs) -> Result<()> {
     let tx = signer.sign_at(nonce, Call::Accounts(call));
     submit(&client, &tx, args.send.no_wait)?;
     println!(
-        "account {account} now uses the key in {}; pass --sender {account} with it from now on",
+        "account {account} now uses the key in {}; what it signs acts for account {account} (the ledger names the \
+         account of each key, so --sender is not needed)",
         args.new_key.display()
     );
     Ok(())
+}
+
+/// The account a key signs for: `--sender` when given, else the account the ledger names for the key.
+pub fn sender_of(client: &Client, sender: Option<Address>, key: &Keypair) -> Result<Address> {
+    client.sender_for(key.public_key().address(), sender)
 }
 
 /// Sign `call` with the sender's key and submit it (and wait for its commit unless `--no-wait`).
@@ -170,7 +177,7 @@ pub fn send_call(send: &SendArgs, call: impl Into<Call>) -> Result<()> {
 pub fn send_call_id(send: &SendArgs, call: impl Into<Call>) -> Result<TxId> {
     let client = Client::new(&send.api)?;
     let key = keyfile::load(&send.key, &send.passphrase)?;
-    let account = send.sender.unwrap_or(key.public_key().address());
+    let account = sender_of(&client, send.sender, &key)?;
     let nonce = client.next_nonce(&account)?;
     let mut signer = Signer::new(&key, client.chain_id()?, nonce).for_sender(account).expiring(send.expiry());
     let tx = signer.sign(call);

@@ -320,6 +320,36 @@ fn officials_act_within_their_roles_and_bad_input_changes_nothing() {
     assert_eq!(ada["next_nonce"], ada_nonce, "the refused transaction must not consume the nonce");
     dev.wait_for_height(after["height"].as_u64().unwrap() + 2);
     assert!(dev.height() > before["height"].as_u64().unwrap());
+
+    // A rotated-in key signs for its account without naming it: the ledger's key index says whose it is.
+    for file in ["ada2.json", "ada3.json"] {
+        let out = dev.cli(&["keys", "new", "--out", file, "--passphrase-file", "pass"]);
+        assert!(out.status.success(), "{}", text(&out));
+    }
+    let rotate = |key: &str, key_pass: &str, new_key: &str| {
+        dev.cli(&[
+            "keys",
+            "rotate",
+            "--key",
+            key,
+            "--passphrase-file",
+            key_pass,
+            "--new-key",
+            new_key,
+            "--new-passphrase-file",
+            "pass",
+        ])
+    };
+    let out = rotate("keys/citizen-ada.json", "dev-passphrase", "ada2.json");
+    assert!(out.status.success() && text(&out).contains(&format!("account {ADA} now uses")), "{}", text(&out));
+    let listed = dev.cli(&["keys", "list", ".", "--api", &dev.api]);
+    let line = text(&listed).lines().find(|l| l.contains("ada2.json")).map(str::to_owned);
+    assert!(line.as_deref().is_some_and(|l| l.contains(&format!("signs for account {ADA}"))), "{}", text(&listed));
+    let out = rotate("ada2.json", "pass", "ada3.json");
+    assert!(out.status.success(), "the rotated-in key acts for ada with no --sender: {}", text(&out));
+    // The key it replaced no longer signs for anyone: refused, with the way out.
+    let out = rotate("ada2.json", "pass", "ada3.json");
+    assert!(!out.status.success() && text(&out).contains("hint:"), "{}", text(&out));
 }
 
 #[test]
