@@ -823,7 +823,7 @@ pub fn run_land(command: LandCommand) -> Result<()> {
             let a = &body["application"]["value"];
             println!(
                 "application {application}: {} — {}",
-                a["workflow"].as_str().unwrap_or("?"),
+                a["workflow"].as_str().unwrap_or("?").replace('_', " "),
                 body["state"]["type"].as_str().unwrap_or("?")
             );
             for (i, stage) in a["stages"].as_array().into_iter().flatten().enumerate() {

@@ -135,8 +135,15 @@ fn verify_as_of(bytes: &[u8], sets: &VerifiedSets) -> Option<Result<()>> {
         }
         OwnershipAt::NotRegistered => "not registered".to_owned(),
     };
-    let permit =
-        |d: &publica_registry::verify::PermitStatus| serde_json::to_value(d).map(|d| d.to_string()).unwrap_or_default();
+    // In words: "suspended (site inspection pending)", "not yet valid".
+    let permit = |d: &publica_registry::verify::PermitStatus| {
+        let d = serde_json::to_value(d).unwrap_or_default();
+        let kind = d["type"].as_str().unwrap_or("?").replace('_', " ");
+        match d["reason"].as_str() {
+            Some(reason) => format!("{kind} ({reason})"),
+            None => kind,
+        }
+    };
     // What was decided, about which record, and how it was proven; or why not, with what is proven instead.
     type Outcome = (String, Result<(String, VerifiedAsOf<()>), VerifyError>, Option<(String, VerifiedAsOf<()>)>);
     fn plain<D>(v: VerifiedAsOf<D>) -> VerifiedAsOf<()> {
@@ -210,6 +217,15 @@ fn verify_as_of(bytes: &[u8], sets: &VerifiedSets) -> Option<Result<()>> {
 /// header it names.
 fn verify_document(bytes: &[u8], sets: &VerifiedSets, path: &Path) -> Result<()> {
     use publica_types::time::format_time_ms;
+    if is_bods(bytes) {
+        bail!(
+            "{} is a BODS export: BODS statements have no place for ledger proofs, so it cannot be verified alone. \
+             Check the company's record instead: `publica business show NUMBER --json > company.json`, then \
+             `publica verify company.json --genesis GENESIS`; the export is derived from exactly that record \
+             (docs/registry.md, \"BODS export\")",
+            path.display()
+        );
+    }
     let found = match publica_verify::verify_document(bytes, sets) {
         Ok(found) => found,
         Err(e @ publica_verify::VerifyError::Malformed(_)) => {
@@ -239,6 +255,12 @@ fn verify_document(bytes: &[u8], sets: &VerifiedSets, path: &Path) -> Result<()>
     }
     println!("  (the document's other fields are the node's rendering: trust only what the proven values say)");
     Ok(())
+}
+
+/// Whether a document is a Beneficial Ownership Data Standard statement array (`publica business bods`).
+fn is_bods(bytes: &[u8]) -> bool {
+    serde_json::from_slice::<Vec<serde_json::Value>>(bytes)
+        .is_ok_and(|items| !items.is_empty() && items.iter().all(|s| s.get("statementId").is_some()))
 }
 
 /// The validator sets from --history, or from the node at --api, verified from the genesis set; the genesis set

@@ -4,6 +4,7 @@
 
 mod api;
 mod byzantine;
+mod docs;
 mod faults;
 mod governance;
 mod notary;
