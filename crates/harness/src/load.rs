@@ -241,8 +241,13 @@ pub fn run(args: &Params) -> Result<()> {
         bail!("no node to send to: give --testnet DIR or --api URL");
     }
     let http = Http::new(Duration::from_secs(30))?;
-    let (chain_id, height) = one_chain(&http, &target.apis)?;
+    let (chain_id, mut height) = one_chain(&http, &target.apis)?;
     let api0 = &target.apis[0];
+    // A network just started has committed nothing yet, and reads with proofs start at height 1.
+    if height == 0 {
+        wait_for_height(&http, std::slice::from_ref(api0), 1, "its first block")?;
+        height = 1;
+    }
     let admin = publica_client::keyfile::open(&target.admin_key, target.passphrase_file.as_deref())?;
     let agency = SendingAgency::check(&http, api0, &target, &admin, args.workload)?;
     println!(
@@ -264,7 +269,7 @@ pub fn run(args: &Params) -> Result<()> {
 
     eprintln!("registering {} sending officials", load.senders.len());
     let registered_at = register(&http, api0, &load.setup)?;
-    wait_for_height(&http, &target.apis, registered_at)?;
+    wait_for_height(&http, &target.apis, registered_at, "the senders' registration")?;
 
     let run = Arc::new(Run {
         start: Instant::now(),
@@ -467,8 +472,9 @@ impl SignedLoad {
     }
 }
 
-/// Every node must know the senders before it admits their transactions: wait until each is at `height`.
-fn wait_for_height(http: &Http, apis: &[String], height: u64) -> Result<()> {
+/// Wait until each node is at `height` (`what` names that block in the error), at most 60 s: every node must know
+/// the senders before it admits their transactions.
+fn wait_for_height(http: &Http, apis: &[String], height: u64, what: &str) -> Result<()> {
     let deadline = Instant::now() + Duration::from_secs(60);
     for api in apis {
         loop {
@@ -477,7 +483,7 @@ fn wait_for_height(http: &Http, apis: &[String], height: u64) -> Result<()> {
                 break;
             }
             if Instant::now() > deadline {
-                bail!("{api} did not reach height {height} (the senders' registration) within 60 s; is it syncing?");
+                bail!("{api} did not reach height {height} ({what}) within 60 s; is it syncing?");
             }
             std::thread::sleep(Duration::from_millis(50));
         }

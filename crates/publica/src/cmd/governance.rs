@@ -50,6 +50,10 @@ pub enum Command {
         /// Print the node's JSON document instead of plain text.
         #[arg(long)]
         json: bool,
+        /// Also save the certified validator history (every set change since genesis, each certified by the set
+        /// before it) to this file, for `publica verify … --history FILE` offline.
+        #[arg(long, value_name = "FILE")]
+        history_out: Option<PathBuf>,
     },
 }
 
@@ -170,8 +174,14 @@ pub fn run(command: Command) -> Result<()> {
             }
             Ok(())
         }
-        Command::Validators { api, json } => {
-            let body = Client::new(&api)?.validators_json()?;
+        Command::Validators { api, json, history_out } => {
+            let client = Client::new(&api)?;
+            let body = client.validators_json()?;
+            if let Some(path) = &history_out {
+                let history = serde_json::to_string_pretty(&client.validator_history()?)?;
+                std::fs::write(path, history).with_context(|| format!("writing {}", path.display()))?;
+                eprintln!("validator history written to {}", path.display());
+            }
             if json {
                 println!("{}", serde_json::to_string_pretty(&body)?);
                 return Ok(());

@@ -59,9 +59,10 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Any state key (hex), with a proof of its value or of its absence.
+    /// Any state key, with a proof of its value or of its absence.
     State {
-        /// The key, hex.
+        /// The key: its text when it has a `/` (`sys/validators`, `reg/parcel/NV-A1-101/h`), else hex (keys
+        /// with binary parts, such as `acc/a/` and an address: 6163632f612f…).
         key: String,
         /// The node's API.
         #[arg(long, env = "PUBLICA_API", default_value = DEFAULT_API)]
@@ -112,7 +113,11 @@ pub fn run(command: Command) -> Result<()> {
             show(&body, json)
         }
         Command::State { key, api, json, proof_out } => {
-            let key = hex::decode(&key).context("the key must be hex")?;
+            let key = if key.contains('/') {
+                key.into_bytes()
+            } else {
+                hex::decode(&key).context("the key must be hex, or its text with a `/` (sys/validators)")?
+            };
             let body = Client::new(&api)?.state_json(&key)?;
             if let Some(path) = proof_out {
                 write_json(&path, &body)?;

@@ -4,8 +4,9 @@
 
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
-use super::{text, Dev, BIN};
+use super::{free_port, text, Dev, BIN};
 
 /// The pages, in the order they run, with the blocks (by position among the page's `sh` blocks) left out and why.
 /// Pages whose commands need more than one demo network (a testnet, a witness) are run by their own tests.
@@ -19,7 +20,7 @@ const PAGES: &[(&str, &[(usize, &str)])] = &[
 const DOCS_API: &str = "http://127.0.0.1:8080";
 
 /// Longest a page may run.
-const MAX_PAGE_SECS: u32 = 300;
+const MAX_PAGE_SECS: u64 = 300;
 
 /// The `sh` blocks of a Markdown page, in order.
 fn sh_blocks(page: &str) -> Vec<String> {
@@ -43,36 +44,78 @@ fn sh_blocks(page: &str) -> Vec<String> {
     blocks
 }
 
+/// Run a page's `sh` blocks (but `skipped`) in order, in one `bash -eu -o pipefail` in `dir`, after replacing each
+/// `(from, to)` of `substitutions` in their text; panics with the page's trace if a command fails or the page
+/// outlives [`MAX_PAGE_SECS`]. Whatever the page left running in the background (nodes) is stopped after it.
+fn run_page(dir: &Path, page: &str, skipped: &[(usize, &str)], substitutions: &[(&str, String)], env: &[(&str, &str)]) {
+    use std::os::unix::process::CommandExt as _;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let blocks = sh_blocks(&std::fs::read_to_string(root.join(page)).unwrap());
+    assert!(!blocks.is_empty(), "{page} has no `sh` block left to run");
+    for (index, why) in skipped {
+        assert!(*index < blocks.len() && !why.is_empty(), "{page}: block {index} is skipped without a reason");
+    }
+    let script: String = blocks
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !skipped.iter().any(|(s, _)| s == i))
+        .map(|(i, block)| {
+            let block = substitutions.iter().fold(block.clone(), |b, (from, to)| b.replace(from, to));
+            format!("echo '--- {page}, block {i}' >&2\n{block}")
+        })
+        .collect();
+    let bin_dir = Path::new(BIN).parent().unwrap();
+    let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
+    let log = dir.join(format!("{}.log", page.replace('/', "-")));
+    let mut child = Command::new("bash")
+        .args(["-eu", "-o", "pipefail", "-x", "-c", &script])
+        .current_dir(dir)
+        .env("PATH", &path)
+        .env("PUBLICA_LOG", "error")
+        .env_remove("PUBLICA_PASSPHRASE")
+        .env_remove("PUBLICA_API")
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(&log).unwrap())
+        .stderr(std::fs::File::create(log.with_extension("err")).unwrap())
+        // Its own process group, so that what it starts in the background is stopped with it.
+        .process_group(0)
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(MAX_PAGE_SECS);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if Instant::now() > deadline {
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let group = format!("-{}", child.id());
+    // Ctrl-C first (nodes stop cleanly), then whatever is left.
+    let _ = Command::new("kill").args(["-INT", "--", &group]).stderr(Stdio::null()).status();
+    std::thread::sleep(Duration::from_secs(2));
+    let _ = Command::new("kill").args(["-KILL", "--", &group]).stderr(Stdio::null()).status();
+    let _ = child.wait();
+    let output = format!(
+        "{}{}",
+        std::fs::read_to_string(&log).unwrap_or_default(),
+        std::fs::read_to_string(log.with_extension("err")).unwrap_or_default()
+    );
+    match status {
+        Some(status) if status.success() => {}
+        Some(status) => panic!("{page} does not run as written ({status}):\n{output}"),
+        None => panic!("{page} ran for more than {MAX_PAGE_SECS} s:\n{output}"),
+    }
+}
+
 #[test]
 fn the_readme_and_the_walkthroughs_run_as_written() {
     let dir = tempfile::tempdir().unwrap();
     let dev = Dev::start(&dir.path().join("publica-dev"));
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let bin_dir = Path::new(BIN).parent().unwrap();
-    let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
     for (page, skipped) in PAGES {
-        let blocks = sh_blocks(&std::fs::read_to_string(root.join(page)).unwrap());
-        assert!(!blocks.is_empty(), "{page} has no `sh` block left to run");
-        for (index, why) in *skipped {
-            assert!(*index < blocks.len() && !why.is_empty(), "{page}: block {index} is skipped without a reason");
-        }
-        let script: String = blocks
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| !skipped.iter().any(|(s, _)| s == i))
-            .map(|(i, block)| format!("echo '--- {page}, block {i}' >&2\n{}", block.replace(DOCS_API, &dev.api)))
-            .collect();
-        let out = Command::new("timeout")
-            .args([MAX_PAGE_SECS.to_string().as_str(), "bash", "-eu", "-o", "pipefail", "-x", "-c", &script])
-            .current_dir(dir.path())
-            .env("PATH", &path)
-            .env("PUBLICA_API", &dev.api)
-            .env("PUBLICA_LOG", "error")
-            .env_remove("PUBLICA_PASSPHRASE")
-            .stdin(Stdio::null())
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{page} does not run as written ({}):\n{}", out.status, text(&out));
+        run_page(dir.path(), page, skipped, &[(DOCS_API, dev.api.clone())], &[("PUBLICA_API", &dev.api)]);
     }
     // What the pages promise, checked on what they left behind.
     let record: serde_json::Value =
@@ -83,4 +126,21 @@ fn the_readme_and_the_walkthroughs_run_as_written() {
     // A BODS export is refused by `verify` with the way to check what it is derived from.
     let out = dev.cli(&["verify", "../bakery-bods.json", "--genesis", "genesis.json"]);
     assert!(!out.status.success() && text(&out).contains("publica business show NUMBER --json"), "{}", text(&out));
+}
+
+#[test]
+fn the_testnet_and_governance_walkthroughs_run_as_written() {
+    let dir = tempfile::tempdir().unwrap();
+    // The joining node's ports, fixed in the page, are free ones here.
+    let substitutions = [
+        ("127.0.0.1:9004", format!("127.0.0.1:{}", free_port())),
+        ("127.0.0.1:9104", format!("127.0.0.1:{}", free_port())),
+    ];
+    let testnet = dir.path().join("testnet");
+    std::fs::create_dir(&testnet).unwrap();
+    run_page(&testnet, "docs/testnet.md", &[], &[], &[]);
+    run_page(dir.path(), "docs/governance.md", &[], &substitutions, &[]);
+    // The page's last step verified a proof made after the change with the saved history; the history names it.
+    let history = std::fs::read_to_string(dir.path().join("history.json")).unwrap();
+    assert!(history.contains("next_validator_set_hash"), "{history}");
 }
