@@ -407,7 +407,7 @@ fn write_receipts(
         };
         // The wait for cosignatures starts with the first receipt and is shared by all.
         let until = *cosign_deadline.get_or_insert_with(|| Instant::now() + witness_wait);
-        let (receipt, missing) = witnesses.wait_for_cosignatures(client, &f.hash, receipt, until)?;
+        let (receipt, missing) = witnesses.wait_for_cosignatures(client, &f.hash, receipt, until);
         // The node's answer is checked against what was anchored before it is kept.
         let proof = publica_tlog::TlogProof::parse(receipt.as_bytes())
             .with_context(|| format!("the node's receipt for {} does not parse", f.path.display()))?;
@@ -492,27 +492,27 @@ impl Witnesses {
 
     /// Ask for the receipt of `hash` again, every [`COSIGNATURE_POLL`] until `until`, while its checkpoint lacks
     /// a witness's cosignature; `receipt` is the one already fetched. The newest receipt, with the names of the
-    /// witnesses it still lacks (none once all cosigned). One request per poll; none without witnesses. The first
-    /// wait is announced on standard error if [`Witnesses::announce`] is set.
+    /// witnesses it still lacks (none once all cosigned). One request per poll; none without witnesses; a failed
+    /// request ends the wait. The first wait is announced on standard error if [`Witnesses::announce`] is set.
     pub fn wait_for_cosignatures(
         &mut self,
         client: &Client,
         hash: &Hash,
         mut receipt: String,
         until: Instant,
-    ) -> Result<(String, Vec<String>)> {
+    ) -> (String, Vec<String>) {
         if self.witnesses.is_empty() {
-            return Ok((receipt, Vec::new()));
+            return (receipt, Vec::new());
         }
         loop {
             let missing = match publica_tlog::TlogProof::parse(receipt.as_bytes()) {
                 Ok(proof) => self.missing_cached(&proof.checkpoint),
                 // The caller checks the receipt and says what is wrong with it.
-                Err(_) => return Ok((receipt, Vec::new())),
+                Err(_) => return (receipt, Vec::new()),
             };
             let now = Instant::now();
             if missing.is_empty() || now >= until {
-                return Ok((receipt, missing));
+                return (receipt, missing);
             }
             if std::mem::take(&mut self.announce) {
                 eprintln!(
@@ -522,8 +522,11 @@ impl Witnesses {
                 );
             }
             std::thread::sleep(COSIGNATURE_POLL.min(until - now));
-            if let Text::Ok(body) = client.get_text(&format!("/v1/notary/receipts/{}", hex::encode(hash)))? {
-                receipt = body;
+            match client.get_text(&format!("/v1/notary/receipts/{}", hex::encode(hash))) {
+                Ok(Text::Ok(body)) => receipt = body,
+                Ok(Text::NotFound(_) | Text::Unavailable(_)) => {}
+                // The receipt in hand is kept: the caller reports it as lacking these witnesses.
+                Err(_) => return (receipt, missing),
             }
         }
     }
