@@ -45,7 +45,7 @@ pub struct WitnessWaitArg {
     witness_wait: f64,
 }
 
-/// A duration in seconds: a finite number, at least 0.
+/// A duration in seconds: a number from 0 to [`MAX_WITNESS_WAIT_SECS`].
 fn seconds(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(s) if s.is_finite() && (0.0..=MAX_WITNESS_WAIT_SECS).contains(&s) => Ok(s),
