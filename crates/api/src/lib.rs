@@ -82,6 +82,7 @@ pub const ROUTES: &[Route] = &[
     Route::new("GET", "/v1/notary/receipts/{hash}", || get(notary::receipt)),
     Route::new("GET", "/v1/notary/consistency", || get(notary::consistency)),
     Route::new("GET", "/v1/notary/vkeys", || get(notary::vkeys)),
+    Route::new("GET", "/v1/notary/witnesses", || get(notary::witnesses)),
     Route::new("GET", "/v1/land/parcels", || get(registry::search)),
     Route::new("GET", "/v1/land/parcels/{id}", || get(registry::parcel)),
     Route::new("GET", "/v1/land/parcels/{id}/history", || get(registry::parcel_history)),

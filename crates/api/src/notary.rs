@@ -1,12 +1,13 @@
 //! Notary routes: the log's checkpoint and tiles (C2SP tlog-tiles, under `/tlog/`), entries, receipts (C2SP
-//! tlog-proof), consistency proofs and the validators' verifier keys (C2SP vkeys).
+//! tlog-proof), consistency proofs, the validators' verifier keys (C2SP vkeys) and the witnesses the node pushes
+//! its checkpoints to.
 
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 
-use publica_client::api::{ConsistencyQuery, EntryResponse};
+use publica_client::api::{ConsistencyQuery, EntryResponse, WitnessInfo, WitnessesResponse};
 use publica_node::notary::ReceiptError;
 use publica_node::NodeHandle;
 use publica_notary::Entry;
@@ -113,4 +114,17 @@ pub(crate) async fn vkeys(State(node): State<NodeHandle>) -> Result<Response, Ap
         out.push('\n');
     }
     Ok(text(out))
+}
+
+/// `GET /v1/notary/witnesses`: the witnesses the node pushes each new checkpoint to (`[notary] witnesses`), by name
+/// and verifier keys; their URLs stay private. A receipt carries a witness's cosignature once it has answered.
+pub(crate) async fn witnesses(State(node): State<NodeHandle>) -> Result<axum::Json<WitnessesResponse>, ApiError> {
+    let mut witnesses = Vec::new();
+    for witness in &node.config().notary.witnesses {
+        // The configuration was checked when the node started: every witness has at least one valid vkey.
+        let keys = witness.parsed_vkeys().map_err(|e| ApiError::Internal(e.to_string()))?;
+        let name = keys.first().map(|k| k.name.clone()).unwrap_or_default();
+        witnesses.push(WitnessInfo { name, vkeys: witness.vkeys.clone() });
+    }
+    Ok(axum::Json(WitnessesResponse { witnesses }))
 }

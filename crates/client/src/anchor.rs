@@ -5,6 +5,10 @@
 //! [`MAX_ANCHOR_HASHES`] with consecutive nonces, sent without waiting for one to commit before the next (a
 //! bounded window keeps the sender inside the mempool's per-sender limit), and the report is read back from the
 //! log itself: for each file, the entry it got now, or the earlier entry that already held its hash.
+//!
+//! Receipts are written once their checkpoint carries the cosignature of every witness the node pushes to
+//! (`GET /v1/notary/witnesses`), waited for up to [`Anchoring::witness_wait`]; a receipt still without some is
+//! written all the same and reported in [`AnchorReport::uncosigned`].
 
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
@@ -19,7 +23,7 @@ use publica_types::{Address, Hash, TxId};
 use rayon::prelude::*;
 use sha2::Digest as _;
 
-use crate::api::EntryResponse;
+use crate::api::{EntryResponse, WitnessInfo};
 use crate::http::{Client, Text};
 use crate::signer::{now_ms, Expiry, Signer};
 
@@ -33,6 +37,10 @@ const WINDOW_TXS: usize = 64;
 const COMMIT_TIMEOUT: Duration = Duration::from_secs(120);
 /// How long to wait for a signed checkpoint to cover new entries before giving up on a receipt.
 const RECEIPT_WAIT: Duration = Duration::from_secs(30);
+/// How long receipts wait, by default, for the cosignatures of the node's witnesses.
+pub const DEFAULT_WITNESS_WAIT: Duration = Duration::from_secs(10);
+/// Pause between two requests for a receipt whose checkpoint still lacks a witness's cosignature.
+const COSIGNATURE_POLL: Duration = Duration::from_millis(300);
 /// Concurrent entry lookups when building the report.
 const LOOKUP_THREADS: usize = 8;
 /// Sets at least this large get a progress bar.
@@ -77,6 +85,19 @@ pub struct AnchorReport {
     pub bytes: u64,
     /// Receipts written.
     pub receipts: usize,
+    /// Receipts written without the cosignature of some of the node's witnesses, in writing order.
+    pub uncosigned: Vec<Uncosigned>,
+}
+
+/// A receipt written before every witness of the node had cosigned its checkpoint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Uncosigned {
+    /// The document's hash.
+    pub hash: Hash,
+    /// The receipt's file.
+    pub out: PathBuf,
+    /// Names of the witnesses whose cosignature it lacks.
+    pub missing: Vec<String>,
 }
 
 /// What to anchor and how: made with [`Anchoring::new`], which checks every input before anything is sent.
@@ -91,6 +112,9 @@ pub struct Anchoring {
     pub no_wait: bool,
     /// Show progress bars on standard error.
     pub progress: bool,
+    /// Longest wait, in total, for the node's witnesses to cosign the receipts' checkpoints
+    /// ([`DEFAULT_WITNESS_WAIT`]); zero writes the receipts as they are. Unused when the node has no witness.
+    pub witness_wait: Duration,
 }
 
 impl Anchoring {
@@ -115,6 +139,7 @@ impl Anchoring {
             expires_in_secs: 600,
             no_wait: false,
             progress: false,
+            witness_wait: DEFAULT_WITNESS_WAIT,
         })
     }
 
@@ -171,7 +196,10 @@ impl Anchoring {
             })
             .collect();
         if let Some(dir) = &self.receipts {
-            report.receipts = write_receipts(client, dir, &report.files)?;
+            let mut witnesses = Witnesses::of_node(client)?;
+            witnesses.announce = self.progress;
+            (report.receipts, report.uncosigned) =
+                write_receipts(client, dir, &report.files, &mut witnesses, self.witness_wait)?;
         }
         Ok(report)
     }
@@ -350,11 +378,20 @@ fn lookup_entries(client: &Client, hashes: &[Hash]) -> Result<HashMap<Hash, Entr
     Ok(out)
 }
 
-/// Write one receipt per file, waiting briefly for a checkpoint that covers the new entries.
-fn write_receipts(client: &Client, dir: &Path, files: &[FileOutcome]) -> Result<usize> {
+/// Write one receipt per file, waiting briefly for a checkpoint that covers the new entries, then up to
+/// `witness_wait` in all for the witnesses' cosignatures; the receipts written, and those still lacking some.
+fn write_receipts(
+    client: &Client,
+    dir: &Path,
+    files: &[FileOutcome],
+    witnesses: &mut Witnesses,
+    witness_wait: Duration,
+) -> Result<(usize, Vec<Uncosigned>)> {
     let deadline = Instant::now() + RECEIPT_WAIT;
+    let mut cosign_deadline = None;
     let mut used = HashSet::new();
     let mut written = 0;
+    let mut uncosigned = Vec::new();
     for f in files {
         let receipt = loop {
             match client.get_text(&format!("/v1/notary/receipts/{}", hex::encode(f.hash)))? {
@@ -368,6 +405,9 @@ fn write_receipts(client: &Client, dir: &Path, files: &[FileOutcome]) -> Result<
                 }
             }
         };
+        // The wait for cosignatures starts with the first receipt and is shared by all.
+        let until = *cosign_deadline.get_or_insert_with(|| Instant::now() + witness_wait);
+        let (receipt, missing) = witnesses.wait_for_cosignatures(client, &f.hash, receipt, until);
         // The node's answer is checked against what was anchored before it is kept.
         let proof = publica_tlog::TlogProof::parse(receipt.as_bytes())
             .with_context(|| format!("the node's receipt for {} does not parse", f.path.display()))?;
@@ -386,8 +426,110 @@ fn write_receipts(client: &Client, dir: &Path, files: &[FileOutcome]) -> Result<
         let out = dir.join(file_name);
         std::fs::write(&out, receipt.as_bytes()).with_context(|| format!("writing {}", out.display()))?;
         written += 1;
+        if !missing.is_empty() {
+            uncosigned.push(Uncosigned { hash: f.hash, out, missing });
+        }
     }
-    Ok(written)
+    Ok((written, uncosigned))
+}
+
+/// The witnesses a node pushes its checkpoints to, with their keys parsed: what a receipt's checkpoint should
+/// carry cosignatures of.
+#[derive(Clone, Debug, Default)]
+pub struct Witnesses {
+    witnesses: Vec<(String, Vec<publica_tlog::VerifierKey>)>,
+    /// The last checkpoint checked and the witnesses it lacked: a run's receipts mostly share one checkpoint,
+    /// whose cosignatures are then verified once.
+    last: Option<(Vec<u8>, Vec<String>)>,
+    /// Say on standard error, once, that receipts are waiting for cosignatures (set by the caller).
+    pub announce: bool,
+}
+
+impl Witnesses {
+    /// The node's witnesses (`GET /v1/notary/witnesses`); none from a node without any, or older than the route.
+    pub fn of_node(client: &Client) -> Result<Self> {
+        Self::from_info(&client.notary_witnesses()?)
+    }
+
+    /// The witnesses as a node describes them; a key that does not parse is an error.
+    pub fn from_info(info: &[WitnessInfo]) -> Result<Self> {
+        let mut witnesses = Vec::with_capacity(info.len());
+        for w in info {
+            let keys = w
+                .vkeys
+                .iter()
+                .map(|v| publica_tlog::VerifierKey::parse(v))
+                .collect::<Result<Vec<_>, _>>()
+                .with_context(|| {
+                    format!("the node lists witness {} with a verifier key that does not parse", w.name)
+                })?;
+            witnesses.push((w.name.clone(), keys));
+        }
+        Ok(Self { witnesses, last: None, announce: false })
+    }
+
+    /// Names of the witnesses whose cosignature `checkpoint` does not carry: a valid line under each of the
+    /// witness's keys, as `publica verify --witness` requires (`publica_tlog::verify_note`).
+    pub fn missing(&self, checkpoint: &publica_tlog::SignedCheckpoint) -> Vec<String> {
+        self.witnesses
+            .iter()
+            .filter(|(_, keys)| checkpoint.verify(keys).map_or(true, |verified| verified.len() < keys.len()))
+            .map(|(name, _)| name.clone())
+            .collect()
+    }
+
+    fn missing_cached(&mut self, checkpoint: &publica_tlog::SignedCheckpoint) -> Vec<String> {
+        let bytes = checkpoint.to_bytes();
+        match &self.last {
+            Some((last, missing)) if *last == bytes => missing.clone(),
+            _ => {
+                let missing = self.missing(checkpoint);
+                self.last = Some((bytes, missing.clone()));
+                missing
+            }
+        }
+    }
+
+    /// Ask for the receipt of `hash` again, every [`COSIGNATURE_POLL`] until `until`, while its checkpoint lacks
+    /// a witness's cosignature; `receipt` is the one already fetched. The newest receipt, with the names of the
+    /// witnesses it still lacks (none once all cosigned). One request per poll; none without witnesses; a failed
+    /// request ends the wait. The first wait is announced on standard error if [`Witnesses::announce`] is set.
+    pub fn wait_for_cosignatures(
+        &mut self,
+        client: &Client,
+        hash: &Hash,
+        mut receipt: String,
+        until: Instant,
+    ) -> (String, Vec<String>) {
+        if self.witnesses.is_empty() {
+            return (receipt, Vec::new());
+        }
+        loop {
+            let missing = match publica_tlog::TlogProof::parse(receipt.as_bytes()) {
+                Ok(proof) => self.missing_cached(&proof.checkpoint),
+                // The caller checks the receipt and says what is wrong with it.
+                Err(_) => return (receipt, Vec::new()),
+            };
+            let now = Instant::now();
+            if missing.is_empty() || now >= until {
+                return (receipt, missing);
+            }
+            if std::mem::take(&mut self.announce) {
+                eprintln!(
+                    "waiting up to {} s for the cosignature of witness {} (--witness-wait)",
+                    (until - now).as_secs_f64().ceil(),
+                    missing.join(", ")
+                );
+            }
+            std::thread::sleep(COSIGNATURE_POLL.min(until - now));
+            match client.get_text(&format!("/v1/notary/receipts/{}", hex::encode(hash))) {
+                Ok(Text::Ok(body)) => receipt = body,
+                Ok(Text::NotFound(_) | Text::Unavailable(_)) => {}
+                // The receipt in hand is kept: the caller reports it as lacking these witnesses.
+                Err(_) => return (receipt, missing),
+            }
+        }
+    }
 }
 
 /// SHA-256 of one file, streamed.

@@ -16,7 +16,8 @@ use serde_json::Value;
 use crate::api::{
     AccountResponse, ApplicationResponse, BlockResponse, CompanyHistoryResponse, CompanyResponse, EntryResponse,
     EvidenceResponse, NameResponse, NodeStatus, OneProposalResponse, ParcelHistoryResponse, ParcelResponse,
-    PermitResponse, ProposalsResponse, SearchResponse, TxStatusResponse, ValidatorsResponse,
+    PermitResponse, ProposalsResponse, SearchResponse, TxStatusResponse, ValidatorsResponse, WitnessInfo,
+    WitnessesResponse,
 };
 use crate::http::{decode, Client, Text};
 
@@ -186,6 +187,15 @@ impl Client {
     /// `GET /v1/notary/entries/{hash}`: the log entry of a document.
     pub fn notary_entry(&self, hash: &Hash) -> Result<EntryResponse> {
         decode(self.notary_entry_json(hash)?, "a log entry")
+    }
+
+    /// `GET /v1/notary/witnesses`: the witnesses the node pushes its checkpoints to; none from a node older than
+    /// the route (404).
+    pub fn notary_witnesses(&self) -> Result<Vec<WitnessInfo>> {
+        match self.get_optional("/v1/notary/witnesses")? {
+            Some(body) => Ok(decode::<WitnessesResponse>(body, "the node's witnesses")?.witnesses),
+            None => Ok(Vec::new()),
+        }
     }
 
     /// `GET /v1/land/parcels/{id}`, as served: a proof document.

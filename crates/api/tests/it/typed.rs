@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use publica_client::api::{
     AccountResponse, ApplicationResponse, BatchResponse, BlockResponse, EntryResponse, EvidenceResponse, NameResponse,
     NodeStatus, OneProposalResponse, ParcelHistoryResponse, ParcelResponse, PermitResponse, ProposalsResponse,
-    SearchResponse, SubmitResponse, TxState, TxStatusResponse, ValidatorsResponse,
+    SearchResponse, SubmitResponse, TxState, TxStatusResponse, ValidatorsResponse, WitnessesResponse,
 };
 use publica_consensus::Application as _;
 use publica_governance::call::ValidatorChange;
@@ -152,4 +152,6 @@ async fn empty_lists_decode_too() {
     let net = TestNet::new();
     let _: EvidenceResponse = get(&net, "/v1/evidence").await;
     let _: ProposalsResponse = get(&net, "/v1/governance/proposals").await;
+    let witnesses: WitnessesResponse = get(&net, "/v1/notary/witnesses").await;
+    assert!(witnesses.witnesses.is_empty(), "a node without witnesses lists none: {witnesses:?}");
 }

@@ -20,7 +20,7 @@ mod tx;
 pub use chain::{BlockResponse, NodeStatus};
 pub use evidence::{EvidenceRecord, EvidenceResponse};
 pub use governance::{OneProposalResponse, ProposalResponse, ProposalsResponse, SetSummary, ValidatorsResponse};
-pub use notary::EntryResponse;
+pub use notary::{EntryResponse, WitnessInfo, WitnessesResponse};
 pub use registry::{
     ApplicationResponse, CompanyHistoryResponse, CompanyResponse, NameResponse, ParcelHistoryResponse, ParcelResponse,
     PermitResponse, SearchResponse,

@@ -1,5 +1,5 @@
-//! Answer of the notary's one JSON route; its other routes answer with text (checkpoint, receipts, consistency
-//! proofs, verifier keys) or bytes (tiles).
+//! Answers of the notary's JSON routes (entries, witnesses); its other routes answer with text (checkpoint,
+//! receipts, consistency proofs, verifier keys) or bytes (tiles).
 
 use publica_types::{Address, AgencyId};
 use serde::{Deserialize, Serialize};
@@ -26,4 +26,24 @@ pub struct EntryResponse {
     pub entry: String,
     /// RFC 9162 leaf hash, hex.
     pub leaf_hash: String,
+}
+
+/// The witnesses a node pushes its checkpoints to (`GET /v1/notary/witnesses`): the cosignatures its receipts come
+/// to carry. Public information: names and verifier keys, never the witnesses' addresses.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WitnessesResponse {
+    /// One per configured witness, in the node's configuration order; empty when the node has none.
+    pub witnesses: Vec<WitnessInfo>,
+}
+
+/// One witness a node pushes its checkpoints to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WitnessInfo {
+    /// The witness's name: the name of its verifier keys (`court.example/witness`), as its cosignature lines give it.
+    pub name: String,
+    /// Its cosignature verifier keys (C2SP vkeys, types 0x04 and 0x06), as `publica witness vkeys` prints them; a
+    /// receipt's checkpoint carries the witness's cosignature once it has a valid line under each of them.
+    pub vkeys: Vec<String>,
 }

@@ -4,10 +4,13 @@
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
-use publica_client::anchor::{entry_info, parse_hash, sha256_file, AnchorReport, Anchoring};
+use publica_client::anchor::{
+    entry_info, parse_hash, sha256_file, AnchorReport, Anchoring, Uncosigned, Witnesses, DEFAULT_WITNESS_WAIT,
+};
 use publica_client::{Client, DEFAULT_API};
 use publica_types::Hash;
 
@@ -28,7 +31,35 @@ pub struct AnchorArgs {
     #[arg(long, value_name = "DIR")]
     receipts: Option<PathBuf>,
     #[command(flatten)]
+    wait: WitnessWaitArg,
+    #[command(flatten)]
     send: SendArgs,
+}
+
+/// How long receipts wait for the node's witnesses.
+#[derive(Args)]
+pub struct WitnessWaitArg {
+    /// Wait up to this long, in all, until the node's witnesses have cosigned the receipts' checkpoint before
+    /// writing them; 0 writes them at once. No wait when the node has no witness.
+    #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_WITNESS_WAIT.as_secs_f64(), value_parser = seconds)]
+    witness_wait: f64,
+}
+
+/// A duration in seconds: a number from 0 to [`MAX_WITNESS_WAIT_SECS`].
+fn seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(s) if s.is_finite() && (0.0..=MAX_WITNESS_WAIT_SECS).contains(&s) => Ok(s),
+        _ => Err(format!("{text:?} is not a number of seconds from 0 to {MAX_WITNESS_WAIT_SECS}")),
+    }
+}
+
+/// Longest `--witness-wait`: a witness that has not cosigned within an hour is down, not slow.
+const MAX_WITNESS_WAIT_SECS: f64 = 3600.0;
+
+impl WitnessWaitArg {
+    fn duration(&self) -> Duration {
+        Duration::from_secs_f64(self.witness_wait)
+    }
 }
 
 /// `publica notary` commands.
@@ -45,6 +76,8 @@ pub enum NotaryCommand {
         /// Where to write it.
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
+        #[command(flatten)]
+        wait: WitnessWaitArg,
         #[command(flatten)]
         api: ApiArg,
     },
@@ -88,7 +121,8 @@ impl DocumentArg {
 
 /// Run `publica anchor`.
 pub fn run(args: AnchorArgs) -> Result<()> {
-    let report = anchor(&args.paths, args.label.as_deref(), args.receipts.as_deref(), &args.send, true)?;
+    let report =
+        anchor(&args.paths, args.label.as_deref(), args.receipts.as_deref(), args.wait.duration(), &args.send, true)?;
     if args.send.no_wait {
         return Ok(());
     }
@@ -122,20 +156,56 @@ pub fn run(args: AnchorArgs) -> Result<()> {
     );
     if let Some(dir) = &args.receipts {
         println!("{} written to {}", count(report.receipts, "receipt"), dir.display());
+        report_uncosigned(&report.uncosigned, args.wait.witness_wait);
     }
     Ok(())
 }
 
+/// Most receipts listed by name when some lack witnesses' cosignatures.
+const MAX_LISTED_RECEIPTS: usize = 10;
+
+/// Say which receipts lack which witnesses' cosignatures, and how to get them later.
+fn report_uncosigned(uncosigned: &[Uncosigned], waited_secs: f64) {
+    let Some(first) = uncosigned.first() else { return };
+    let mut names: Vec<&str> = uncosigned.iter().flat_map(|u| u.missing.iter().map(String::as_str)).collect();
+    names.sort_unstable();
+    names.dedup();
+    eprintln!(
+        "{} written without the cosignature of witness {} (waited {waited_secs} s): such a receipt fails \
+         `publica verify --witness` for that witness. Fetch each again later:",
+        count(uncosigned.len(), "receipt"),
+        names.join(", "),
+    );
+    for u in uncosigned.iter().take(MAX_LISTED_RECEIPTS) {
+        eprintln!("  publica notary receipt {} --out {}", hex::encode(u.hash), u.out.display());
+    }
+    if uncosigned.len() > MAX_LISTED_RECEIPTS {
+        eprintln!("  ... and {} more", uncosigned.len() - MAX_LISTED_RECEIPTS);
+    }
+    eprintln!("{}", witness_hint(&first.missing));
+}
+
+/// What to look at when witnesses do not cosign.
+fn witness_hint(missing: &[String]) -> String {
+    format!(
+        "the node's log says why {} has not cosigned (\"witness push failed\"); --witness-wait SECONDS waits longer",
+        missing.first().map_or("a witness", String::as_str)
+    )
+}
+
 /// Hash `paths`, anchor the distinct hashes, wait for the commits and report on every file; write receipts into
-/// `receipts` if given. Every input check happens before anything is sent. `progress` shows bars on a terminal.
+/// `receipts` if given, once the node's witnesses cosigned them or `witness_wait` passed. Every input check happens
+/// before anything is sent. `progress` shows bars on a terminal.
 pub fn anchor(
     paths: &[PathBuf],
     label: Option<&str>,
     receipts: Option<&Path>,
+    witness_wait: Duration,
     send: &SendArgs,
     progress: bool,
 ) -> Result<AnchorReport> {
     let mut anchoring = Anchoring::new(paths, label, receipts)?;
+    anchoring.witness_wait = witness_wait;
     anchoring.expires_in_secs = send.expires_in;
     anchoring.no_wait = send.no_wait;
     anchoring.progress = progress;
@@ -156,11 +226,24 @@ pub fn run_notary(command: NotaryCommand) -> Result<()> {
     match command {
         NotaryCommand::Vkeys(api) => print!("{}", Client::new(&api.api)?.notary_vkeys()?),
         NotaryCommand::Checkpoint(api) => print!("{}", Client::new(&api.api)?.notary_checkpoint()?),
-        NotaryCommand::Receipt { target, out, api } => {
+        NotaryCommand::Receipt { target, out, wait, api } => {
             let hash = target.hash()?;
-            let receipt = Client::new(&api.api)?.get_text_ok(&format!("/v1/notary/receipts/{}", hex::encode(hash)))?;
+            let client = Client::new(&api.api)?;
+            let receipt = client.get_text_ok(&format!("/v1/notary/receipts/{}", hex::encode(hash)))?;
+            let until = Instant::now() + wait.duration();
+            let mut witnesses = Witnesses::of_node(&client)?;
+            witnesses.announce = true;
+            let (receipt, missing) = witnesses.wait_for_cosignatures(&client, &hash, receipt, until);
             std::fs::write(&out, receipt).with_context(|| format!("writing {}", out.display()))?;
             println!("receipt for {} written to {}", hex::encode(hash), out.display());
+            if !missing.is_empty() {
+                eprintln!(
+                    "it lacks the cosignature of witness {} (waited {} s): run this command again later; {}",
+                    missing.join(", "),
+                    wait.witness_wait,
+                    witness_hint(&missing)
+                );
+            }
         }
         NotaryCommand::Entry { target, api } => {
             let hash = target.hash()?;

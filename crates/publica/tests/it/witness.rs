@@ -1,13 +1,14 @@
-//! End to end: `publica witness` cosigns the checkpoints a `publica dev` node pushes to it, and the node's
-//! receipts carry the witness's cosignatures, which verify with the keys the witness printed.
+//! End to end: `publica witness` cosigns the checkpoints a `publica dev` node pushes to it, the node names the
+//! witness, and `publica anchor --receipts` writes receipts that carry the witness's cosignatures, which verify
+//! with the keys the witness printed; while the witness is down it says which cosignature is missing.
 
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::sync::mpsc;
+use std::time::Duration;
 
-use publica_crypto::Keypair;
 use publica_tlog::{SignatureType, TlogProof, VerifierKey};
-use publica_tx::{Call, NotaryCall, TxBody};
 
 use super::{free_port, text, Dev, BIN};
 
@@ -43,16 +44,33 @@ impl WitnessProcess {
     }
 }
 
+impl WitnessProcess {
+    /// Send the process a signal (`-STOP`, `-CONT`).
+    fn signal(&self, signal: &str) {
+        let status = Command::new("kill").args([signal, &self.child.id().to_string()]).status().unwrap();
+        assert!(status.success(), "kill {signal}");
+    }
+}
+
+/// The lines a child writes to its standard error, as they come.
+fn stderr_lines(child: &mut Child) -> mpsc::Receiver<String> {
+    let (tx, rx) = mpsc::channel();
+    let stderr = child.stderr.take().expect("the child's stderr is piped");
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
 impl Drop for WitnessProcess {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-/// The demo network's official holding the notary role (demo keys come from public seeds, see `publica dev`).
-fn demo_notary() -> Keypair {
-    Keypair::from_seed(&publica_crypto::sha256(b"publica-dev-demo-key/notary"))
 }
 
 #[test]
@@ -101,56 +119,66 @@ fn a_witness_cosigns_the_dev_network_checkpoints_and_receipts_carry_its_cosignat
     let configured =
         format!("[notary]\nwitnesses = [{{ url = \"http://127.0.0.1:{port}\", vkeys = [{}] }}]\n", quoted.join(", "));
     std::fs::write(net.join("config.toml"), config.replace(empty, &configured)).unwrap();
-    let witness = WitnessProcess::start(&witness_home, &net.join("genesis.json"), &pass, port);
     let dev = Dev::start(&net);
+    std::fs::write(net.join("court.vkeys"), printed.join("\n") + "\n").unwrap();
 
-    // The demo notary anchors one document hash.
-    let notary = demo_notary();
-    let address = notary.public_key().address();
-    let account = dev.get(&format!("/v1/accounts/{address}"));
-    let nonce = account["next_nonce"].as_u64().expect("the account shows its next nonce");
-    let document = publica_crypto::sha256(b"a deed signed before the witness");
-    let tx = TxBody {
-        chain_id: dev.get("/v1/status")["chain_id"].as_str().unwrap().parse().unwrap(),
-        sender: address,
-        nonce,
-        expires_at_ms: std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as u64
-            + 600_000,
-        call: Call::Notary(NotaryCall::Anchor { hashes: vec![document], label: Some("witness test".into()) }),
-    }
-    .sign(&notary);
-    let response = reqwest::blocking::Client::new()
-        .post(format!("{}/v1/transactions", dev.api))
-        .header("content-type", "application/octet-stream")
-        .body(tx.encode())
-        .send()
-        .unwrap();
-    assert_eq!(response.status().as_u16(), 202, "{}", response.text().unwrap());
+    // The node names the witness it pushes to, with its keys, and not its URL.
+    let listed = dev.get("/v1/notary/witnesses");
+    assert_eq!(listed, serde_json::json!({"witnesses": [{"name": WITNESS_NAME, "vkeys": printed}]}));
 
-    // The receipt's checkpoint gains the witness's cosignatures once the node has pushed it.
-    let deadline = Instant::now() + Duration::from_secs(90);
-    let receipt = loop {
-        let response =
-            reqwest::blocking::get(format!("{}/v1/notary/receipts/{}", dev.api, hex::encode(document))).unwrap();
-        if response.status().is_success() {
-            let receipt = TlogProof::parse(&response.bytes().unwrap()).unwrap();
-            if receipt.checkpoint.note.signatures().iter().any(|s| s.name == WITNESS_NAME) {
-                break receipt;
-            }
-        }
-        assert!(Instant::now() < deadline, "no receipt with the witness's cosignatures within 90 s");
-        std::thread::sleep(Duration::from_millis(200));
+    // While the witness is down, `--witness-wait 0` writes the receipt at once and names the missing witness.
+    let key = ["--key", "keys/notary.json", "--passphrase-file", "dev-passphrase"];
+    std::fs::write(net.join("early.txt"), b"A deed anchored while the witness is down.").unwrap();
+    let out = dev.cli(&[&["anchor", "early.txt", "--receipts", "early", "--witness-wait", "0"][..], &key].concat());
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(net.join("early/early.txt.tlog-proof").is_file(), "{}", text(&out));
+    let early_hash = hex::encode(publica_crypto::sha256(b"A deed anchored while the witness is down."));
+    let said = text(&out);
+    assert!(said.contains(&format!("without the cosignature of witness {WITNESS_NAME}")), "{said}");
+    assert!(said.contains(&format!("publica notary receipt {early_hash} --out early/early.txt.tlog-proof")), "{said}");
+    let verify = |receipt: &str, document: &str| {
+        dev.cli(&["verify", receipt, document, "--genesis", "genesis.json", "--witness", "court.vkeys"])
     };
+    let out = verify("early/early.txt.tlog-proof", "early.txt");
+    assert!(!out.status.success(), "a receipt without the witness's cosignature fails its check: {}", text(&out));
+
+    // With the witness up, `anchor --receipts` writes receipts that pass the witness check at once, even when the
+    // witness answers late: it is stopped until the command says it waits, then resumed.
+    let witness = WitnessProcess::start(&witness_home, &net.join("genesis.json"), &pass, port);
+    std::fs::write(net.join("deed.txt"), b"a deed signed before the witness").unwrap();
+    witness.signal("-STOP");
+    let mut anchoring = Command::new(BIN)
+        .args([&["anchor", "deed.txt", "--receipts", "receipts", "--label", "witness test"][..], &key].concat())
+        .env("PUBLICA_API", &dev.api)
+        .env("PUBLICA_LOG", "error")
+        .current_dir(&net)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = stderr_lines(&mut anchoring);
+    let waiting = format!("waiting up to 10 s for the cosignature of witness {WITNESS_NAME}");
+    super::wait_for_line(&stderr, "publica anchor", &waiting, Duration::from_secs(60));
+    assert!(!net.join("receipts/deed.txt.tlog-proof").exists(), "no receipt is written before the witness cosigned");
+    witness.signal("-CONT");
+    let out = anchoring.wait_with_output().unwrap();
+    let said = format!("{}{}", text(&out), stderr.try_iter().collect::<Vec<_>>().join("\n"));
+    assert!(out.status.success(), "{said}");
+    assert!(!said.contains("without the cosignature"), "{said}");
+    let out = verify("receipts/deed.txt.tlog-proof", "deed.txt");
+    assert!(out.status.success(), "{}", text(&out));
+    let receipt = TlogProof::parse(&std::fs::read(net.join("receipts/deed.txt.tlog-proof")).unwrap()).unwrap();
     let verified = receipt.checkpoint.verify(&vkeys).expect("the witness's cosignatures verify");
     assert_eq!(verified.len(), 2, "both the ML-DSA-44 and the Ed25519 cosignature are on the receipt");
     let genesis = publica_types::Genesis::from_json(&std::fs::read(net.join("genesis.json")).unwrap()).unwrap();
     publica_notary::checkpoint::verify_checkpoint(&genesis.chain_id, &genesis.validators, &receipt.checkpoint)
         .expect("the validators' signatures are still valid beside the cosignatures");
 
-    // A citizen requires the witness's cosignatures when checking the receipt offline.
-    std::fs::write(net.join("receipt.tlog-proof"), receipt.to_bytes()).unwrap();
-    std::fs::write(net.join("court.vkeys"), printed.join("\n") + "\n").unwrap();
-    let out = dev.cli(&["verify", "receipt.tlog-proof", "--genesis", "genesis.json", "--witness", "court.vkeys"]);
+    // The early document's receipt, fetched again as the warning said, now carries the cosignatures.
+    let out = dev.cli(&["notary", "receipt", &early_hash, "--out", "early/early.txt.tlog-proof"]);
+    assert!(out.status.success() && !text(&out).contains("lacks the cosignature"), "{}", text(&out));
+    let out = verify("early/early.txt.tlog-proof", "early.txt");
     assert!(out.status.success(), "{}", text(&out));
 
     // The witness serves what it cosigned to monitors.
