@@ -1,6 +1,7 @@
 //! The README and the walkthroughs run as written: each page's `sh` blocks, in order, in one `bash` per page,
 //! against one demo network started where the pages expect it (`./publica-dev`), so the commands in the docs cannot
-//! drift from the CLI. The only change made to a page's text: the docs' default API address is the test node's.
+//! drift from the CLI. The only changes made to a page's text: the docs' fixed addresses and ports are the test's
+//! free ones, and a witness operator's network is the demo network.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -117,6 +118,18 @@ fn the_readme_and_the_walkthroughs_run_as_written() {
     for (page, skipped) in PAGES {
         run_page(dir.path(), page, skipped, &[(DOCS_API, dev.api.clone())], &[("PUBLICA_API", &dev.api)]);
     }
+    // The witness operator's commands, for this network: its genesis stands for the page's `publica-net`.
+    std::fs::write(dir.path().join("pass"), "the court's witness passphrase").unwrap();
+    let witness_listen = format!("127.0.0.1:{}", free_port());
+    run_page(
+        dir.path(),
+        "docs/witness.md",
+        &[(1, "it needs a node restarted with this witness in its config.toml; witness.rs runs that part")],
+        &[("0.0.0.0:9000", witness_listen.clone()), ("publica-net/genesis.json", "publica-dev/genesis.json".into())],
+        &[("PUBLICA_API", &dev.api)],
+    );
+    let vkeys = std::fs::read_to_string(dir.path().join("court.vkeys")).unwrap();
+    assert_eq!(vkeys.lines().filter(|l| l.starts_with("court.example/witness+")).count(), 2, "{vkeys}");
     // What the pages promise, checked on what they left behind.
     let record: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("bakery-record.json")).unwrap()).unwrap();
