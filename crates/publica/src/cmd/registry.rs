@@ -268,8 +268,8 @@ pub enum PermitCommand {
 #[derive(Subcommand)]
 pub enum BusinessCommand {
     /// Open a company registration from a JSON file of its details (name, legal_form, registered_address,
-    /// officers, shareholders, beneficial_owners; see docs/registry.md); every founder approves, then a company
-    /// registrar.
+    /// officers, shareholders, beneficial_owners; a complete example in docs/walkthrough.md, "A company", the
+    /// fields in docs/registry.md); every founder approves, then a company registrar.
     Register {
         #[command(flatten)]
         send: SendArgs,
