@@ -358,8 +358,12 @@ const MAX_JSON_FILE_BYTES: u64 = 256 * 1024;
 
 fn read_json<T: serde::de::DeserializeOwned>(path: &std::path::Path, what: &str) -> Result<T> {
     let bytes = super::read_bounded(path, MAX_JSON_FILE_BYTES, &format!("a {what} file"))?;
-    serde_json::from_slice(&bytes)
-        .with_context(|| format!("{} is not a valid {what} (complete examples in docs/walkthrough.md, the fields in docs/registry.md)", path.display()))
+    serde_json::from_slice(&bytes).with_context(|| {
+        format!(
+            "{} is not a valid {what} (complete examples in docs/walkthrough.md, the fields in docs/registry.md)",
+            path.display()
+        )
+    })
 }
 
 fn company(text: &str) -> Result<RecordId> {
