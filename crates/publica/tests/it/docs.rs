@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::{free_port, text, Dev, BIN};
+use super::{free_port, send_signal, text, Dev, BIN};
 
 /// The pages, in the order they run, with the blocks (by position among the page's `sh` blocks) left out and why.
 /// Pages whose commands need more than one demo network (a testnet, a witness) are run by their own tests.
@@ -95,9 +95,9 @@ fn run_page(dir: &Path, page: &str, skipped: &[(usize, &str)], substitutions: &[
     };
     let group = format!("-{}", child.id());
     // Ctrl-C first (nodes stop cleanly), then whatever is left.
-    let _ = Command::new("kill").args(["-INT", "--", &group]).stderr(Stdio::null()).status();
+    send_signal("-INT", &group);
     std::thread::sleep(Duration::from_secs(2));
-    let _ = Command::new("kill").args(["-KILL", "--", &group]).stderr(Stdio::null()).status();
+    send_signal("-KILL", &group);
     let _ = child.wait();
     let output = format!(
         "{}{}",

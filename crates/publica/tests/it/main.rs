@@ -25,6 +25,16 @@ const BIN: &str = env!("CARGO_BIN_EXE_publica");
 /// The demo citizen "ada"; its address is fixed because demo keys come from public seeds.
 const ADA: &str = "b75141ab8e2c3384daf0825f46243a655825e9da";
 
+/// Send `signal` (`-INT`, `-STOP`, ...) to `target` (a pid, or `-PGID` for a process group) with the shell's own
+/// `kill`, which every machine that runs these tests has (bash runs the docs' pages too).
+fn send_signal(signal: &str, target: &str) -> bool {
+    Command::new("bash")
+        .args(["-c", &format!("kill {signal} -- {target}")])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }

@@ -47,8 +47,7 @@ impl WitnessProcess {
 impl WitnessProcess {
     /// Send the process a signal (`-STOP`, `-CONT`).
     fn signal(&self, signal: &str) {
-        let status = Command::new("kill").args([signal, &self.child.id().to_string()]).status().unwrap();
-        assert!(status.success(), "kill {signal}");
+        assert!(super::send_signal(signal, &self.child.id().to_string()), "kill {signal}");
     }
 }
 
