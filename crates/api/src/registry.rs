@@ -97,9 +97,10 @@ fn not_found(state: &Snapshot<'_>, what: &str, id: &str, kind: RecordKind) -> Ap
     ApiError::NotFound(format!("there is no {what} {id}{suggestion}"))
 }
 
-/// Most state keys a suggestion looks at: a few hundred records of the same series, so that a mistyped id costs
-/// the node a bounded scan, however large the registry.
-const MAX_SUGGESTION_KEYS: usize = 4096;
+/// Most state keys a suggestion looks at (a record's head and its versions, each version at most a few KiB): a
+/// city block's parcels or a year's first permits, so that a mistyped id costs the node a scan of at most a few
+/// hundred small entries, however large the registry.
+const MAX_SUGGESTION_KEYS: usize = 256;
 
 /// Most ids suggested.
 const MAX_SUGGESTIONS: usize = 3;
@@ -107,8 +108,10 @@ const MAX_SUGGESTIONS: usize = 3;
 /// Ids of existing records of `kind` in the same series as `id` (the same text up to its last `-`) at the
 /// smallest edit distance from it, if small, ignoring case and the look-alikes `O`/`0` and `I`/`l`/`1`.
 fn near_ids(state: &Snapshot<'_>, kind: RecordKind, id: &str) -> Vec<String> {
+    // Only within a series (the text up to the id's last `-`): numbers (applications, companies) and ids without
+    // one get no suggestion rather than a scan of the whole kind.
+    let Some(series) = id.rfind('-').map(|i| &id[..=i]) else { return Vec::new() };
     let root = format!("reg/{}/", kind.key_segment());
-    let series = id.rfind('-').map_or("", |i| &id[..=i]);
     let keys = state.keys_with_prefix(format!("{root}{series}").as_bytes(), MAX_SUGGESTION_KEYS);
     let wanted = comparable(id);
     let most = if wanted.len() < 6 { 1 } else { 2 };
