@@ -122,7 +122,11 @@ pub(crate) async fn witnesses(State(node): State<NodeHandle>) -> Result<axum::Js
     let mut witnesses = Vec::new();
     for witness in &node.config().notary.witnesses {
         // The configuration was checked when the node started: every witness has at least one valid vkey.
-        let keys = witness.parsed_vkeys().map_err(|e| ApiError::Internal(e.to_string()))?;
+        // The error names the witness's URL, which stays private: it goes to the log only.
+        let keys = witness.parsed_vkeys().map_err(|e| {
+            tracing::error!(error = %e, "a configured witness has no usable vkey");
+            ApiError::Internal("a configured witness has no usable verifier key; the node's log says which".into())
+        })?;
         let name = keys.first().map(|k| k.name.clone()).unwrap_or_default();
         witnesses.push(WitnessInfo { name, vkeys: witness.vkeys.clone() });
     }

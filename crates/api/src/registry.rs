@@ -105,8 +105,9 @@ const MAX_SUGGESTION_KEYS: usize = 256;
 /// Most ids suggested.
 const MAX_SUGGESTIONS: usize = 3;
 
-/// Ids of existing records of `kind` in the same series as `id` (the same text up to its last `-`) at the
-/// smallest edit distance from it, if small, ignoring case and the look-alikes `O`/`0` and `I`/`l`/`1`.
+/// Ids of existing records of `kind` in the same series as `id` (exactly the same text up to its last `-`) at
+/// the smallest edit distance from it, if small, ignoring case and the look-alikes `O`/`0` and `I`/`l`/`1` in what
+/// follows the series. A typo in the series itself gets no suggestion.
 fn near_ids(state: &Snapshot<'_>, kind: RecordKind, id: &str) -> Vec<String> {
     // Only within a series (the text up to the id's last `-`): numbers (applications, companies) and ids without
     // one get no suggestion rather than a scan of the whole kind.

@@ -196,7 +196,7 @@ impl Anchoring {
             })
             .collect();
         if let Some(dir) = &self.receipts {
-            let mut witnesses = Witnesses::of_node(client)?;
+            let mut witnesses = Witnesses::of_node_or_none(client);
             witnesses.announce = self.progress;
             (report.receipts, report.uncosigned) =
                 write_receipts(client, dir, &report.files, &mut witnesses, self.witness_wait)?;
@@ -449,6 +449,17 @@ impl Witnesses {
     /// The node's witnesses (`GET /v1/notary/witnesses`); none from a node without any, or older than the route.
     pub fn of_node(client: &Client) -> Result<Self> {
         Self::from_info(&client.notary_witnesses()?)
+    }
+
+    /// [`Witnesses::of_node`], or none when the node's list cannot be read (said on standard error): receipts are
+    /// then written without waiting, rather than not at all after the anchoring committed.
+    pub fn of_node_or_none(client: &Client) -> Self {
+        Self::of_node(client).unwrap_or_else(|e| {
+            eprintln!(
+                "warning: cannot read the node's witnesses ({e:#}); receipts are written without waiting for them"
+            );
+            Self { witnesses: Vec::new(), last: None, announce: false }
+        })
     }
 
     /// The witnesses as a node describes them; a key that does not parse is an error.

@@ -134,6 +134,14 @@ fn main() -> std::process::ExitCode {
         eprintln!("error: {message}");
         return std::process::ExitCode::from(2);
     }
+    // Only a question's "not found" is exit code 3; a write that finds nothing failed.
+    let reads = match &cli.command {
+        Command::Query(_) => true,
+        Command::Land(c) => c.is_read(),
+        Command::Permit(c) => c.is_read(),
+        Command::Business(c) => c.is_read(),
+        _ => false,
+    };
     let result = match cli.command {
         Command::Dev(args) => cmd::dev::run(args),
         Command::Init(args) => cmd::node::init(args),
@@ -162,7 +170,7 @@ fn main() -> std::process::ExitCode {
             {
                 eprintln!("hint: {hint}");
             }
-            if cmd::is_not_found(&e) {
+            if reads && cmd::is_not_found(&e) {
                 std::process::ExitCode::from(cmd::NOT_FOUND_EXIT)
             } else {
                 std::process::ExitCode::FAILURE

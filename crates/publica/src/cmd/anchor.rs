@@ -231,7 +231,7 @@ pub fn run_notary(command: NotaryCommand) -> Result<()> {
             let client = Client::new(&api.api)?;
             let receipt = client.get_text_ok(&format!("/v1/notary/receipts/{}", hex::encode(hash)))?;
             let until = Instant::now() + wait.duration();
-            let mut witnesses = Witnesses::of_node(&client)?;
+            let mut witnesses = Witnesses::of_node_or_none(&client);
             witnesses.announce = true;
             let (receipt, missing) = witnesses.wait_for_cosignatures(&client, &hash, receipt, until);
             std::fs::write(&out, receipt).with_context(|| format!("writing {}", out.display()))?;

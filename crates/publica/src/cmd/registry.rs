@@ -353,6 +353,27 @@ pub enum BusinessCommand {
     },
 }
 
+impl LandCommand {
+    /// Whether the command only reads (its "not found" is an answer, exit code 3).
+    pub fn is_read(&self) -> bool {
+        matches!(self, Self::Show { .. } | Self::History { .. } | Self::Owners { .. } | Self::Application { .. })
+    }
+}
+
+impl PermitCommand {
+    /// Whether the command only reads (its "not found" is an answer, exit code 3).
+    pub fn is_read(&self) -> bool {
+        matches!(self, Self::Show { .. } | Self::Status { .. })
+    }
+}
+
+impl BusinessCommand {
+    /// Whether the command only reads (its "not found" is an answer, exit code 3).
+    pub fn is_read(&self) -> bool {
+        matches!(self, Self::Show { .. } | Self::History { .. } | Self::Bods { .. })
+    }
+}
+
 /// Largest details or filing file accepted.
 const MAX_JSON_FILE_BYTES: u64 = 256 * 1024;
 
@@ -791,12 +812,14 @@ pub fn run_land(command: LandCommand) -> Result<()> {
                     }
                     _ => {
                         // Absent then: either no such parcel at all (the node says so, with near matches) or one
-                        // registered later.
+                        // registered later. The proven answer is saved either way.
+                        write_answer(out.as_ref(), &body)?;
                         client.parcel_json(&parcel.to_string())?;
                         println!(
                             "at {}: {parcel} was not registered yet (`publica land history {parcel}` shows since when)",
                             format_time_ms(at_ms)
                         );
+                        return Err(super::Absent.into());
                     }
                 }
             }
@@ -905,12 +928,15 @@ pub fn run_permit(command: PermitCommand) -> Result<()> {
                     status_text(&body["decision"])
                 );
             } else {
-                // No such permit at all (the node says so, with near matches), or one issued later.
+                // No such permit at all (the node says so, with near matches), or one issued later. The proven
+                // answer is saved either way.
+                write_answer(out.as_ref(), &body)?;
                 client.permit_json(&permit.to_string())?;
                 println!(
                     "at {}: permit {permit} was not issued yet (`publica permit show {permit}` shows when it was)",
                     format_time_ms(body["at_ms"].as_u64().unwrap_or(0))
                 );
+                return Err(super::Absent.into());
             }
             write_answer(out.as_ref(), &body)?;
             if issued {

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use base64::Engine as _;
 use clap::{Args, Subcommand};
 use publica_accounts::call::{rotate_key_message, ROTATE_KEY_TAG};
@@ -146,7 +146,21 @@ pub fn rotate(args: RotateArgs) -> Result<()> {
         passphrase_file: args.new_passphrase_file.clone().or(args.send.passphrase.passphrase_file.clone()),
     };
     let new = keyfile::load(&args.new_key, &new_pass)?;
-    let account = sender_of(&client, args.send.sender, &old)?;
+    // The new key's proof of possession names the account, so the account is never taken from the node's word
+    // alone: a node that named another account would get a proof it could use to put this key on that account.
+    let own = old.public_key().address();
+    let account = match args.send.sender {
+        Some(sender) => sender,
+        None => match client.account_of_key(&own)? {
+            Some(other) if other != own => bail!(
+                "the node says the key in {} signs for account {other}; to rotate that account's key, name it \
+                 with --sender {other} (the new key's proof of possession names the account, so it is not taken \
+                 from the node alone)",
+                args.send.key.display()
+            ),
+            _ => own,
+        },
+    };
     let chain_id = client.chain_id()?;
     let nonce = client.next_nonce(&account)?;
     let possession =
@@ -157,7 +171,7 @@ pub fn rotate(args: RotateArgs) -> Result<()> {
     submit(&client, &tx, args.send.no_wait)?;
     println!(
         "account {account} now uses the key in {}; what it signs acts for account {account} (the ledger names the \
-         account of each key, so --sender is not needed)",
+         account of each key, so --sender is not needed, except to rotate this key in turn)",
         args.new_key.display()
     );
     Ok(())
