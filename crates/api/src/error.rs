@@ -46,6 +46,9 @@ pub enum ApiError {
     /// A question about a time after the last committed block: no proof covers it yet.
     #[error("{0}")]
     AfterLastBlock(String),
+    /// A question about a past state this node does not keep.
+    #[error("{0}")]
+    NotKept(String),
 }
 
 impl ApiError {
@@ -61,6 +64,7 @@ impl ApiError {
             Self::Unavailable(_) => ErrorCode::Unavailable.into(),
             Self::Internal(_) => ErrorCode::Internal.into(),
             Self::AfterLastBlock(_) => ErrorCode::TimeAfterLastBlock.into(),
+            Self::NotKept(_) => ErrorCode::PastStateNotKept.into(),
         }
     }
 
@@ -121,7 +125,7 @@ impl From<publica_node::NodeError> for ApiError {
     fn from(e: publica_node::NodeError) -> Self {
         match e {
             publica_node::NodeError::NotReady(m) => Self::Unavailable(m),
-            publica_node::NodeError::NotKept(m) => Self::NotFound(m),
+            publica_node::NodeError::NotKept(m) => Self::NotKept(m),
             e @ publica_node::NodeError::AfterLastBlock { .. } => Self::AfterLastBlock(e.to_string()),
             other => {
                 tracing::error!(error = %other, "node failure while serving a request");
@@ -159,7 +163,7 @@ pub fn http_status(code: ErrorCode) -> StatusCode {
     match code {
         MalformedTransaction | NonCanonicalEncoding | BadSignature | MalformedRequest => StatusCode::BAD_REQUEST,
         UnknownSender | AccountInactive | MissingRole | NotPermitted => StatusCode::FORBIDDEN,
-        NotFound => StatusCode::NOT_FOUND,
+        NotFound | PastStateNotKept => StatusCode::NOT_FOUND,
         BadNonce | NonceTooFarAhead | DuplicateTransaction | AccountExists => StatusCode::CONFLICT,
         TransactionTooLarge | RequestTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         WrongChain | Expired | ExpiryTooFar | InvalidArgument | UnknownAccount | UnknownAgency | TimeAfterLastBlock => {
@@ -180,6 +184,14 @@ mod tests {
             let status = http_status(code);
             assert!(status.is_client_error() || status.is_server_error(), "{code:?} -> {status}");
         }
+    }
+
+    #[test]
+    fn a_past_state_not_kept_is_not_an_absence_of_the_record() {
+        let e = ApiError::from(publica_node::NodeError::NotKept("past states are not kept here".into()));
+        assert_eq!(e.code(), Code::from(ErrorCode::PastStateNotKept));
+        assert_ne!(e.code(), Code::from(ErrorCode::NotFound), "a client must not read it as \"no such record\"");
+        assert_eq!(e.status(), StatusCode::NOT_FOUND);
     }
 
     #[test]

@@ -581,8 +581,8 @@ impl Application for NodeApp {
 /// speed-up, never a decision.
 fn prefetch_signatures(shared: &Shared, view: &StoreView<'_>, txs: &[publica_tx::Transaction]) {
     use rayon::prelude::*;
-    let keys: Vec<Option<publica_types::PublicKeyBytes>> =
-        txs.iter().map(|tx| publica_accounts::account(view, &tx.body.sender).map(|a| a.public_key)).collect();
+    let keys: Vec<Option<Arc<publica_types::PublicKeyBytes>>> =
+        txs.iter().map(|tx| publica_accounts::account(view, &tx.body.sender).map(|a| Arc::new(a.public_key))).collect();
     txs.par_iter().zip(keys.par_iter()).for_each(|(tx, key)| {
         if let Some(key) = key {
             let full_hash = tx.full_hash();
@@ -590,7 +590,7 @@ fn prefetch_signatures(shared: &Shared, view: &StoreView<'_>, txs: &[publica_tx:
                 return;
             }
             if publica_execution::verify_signature(tx, key).is_ok() {
-                shared.signatures.insert(full_hash, tx.id(), Arc::new(key.clone()));
+                shared.signatures.insert(full_hash, tx.id(), Arc::clone(key));
             }
         }
     });

@@ -67,6 +67,9 @@ pub enum ErrorCode {
     Internal = 2005,
     /// A question about a time after the last committed block, which no proof can cover yet.
     TimeAfterLastBlock = 2006,
+    /// A question about a past state this node does not keep (`storage.past_states` off, or pruned): ask a node
+    /// that keeps them. Not an answer about the record asked about.
+    PastStateNotKept = 2007,
 }
 
 impl ErrorCode {
@@ -103,6 +106,7 @@ impl ErrorCode {
             Self::Unavailable => "unavailable",
             Self::Internal => "internal",
             Self::TimeAfterLastBlock => "time_after_last_block",
+            Self::PastStateNotKept => "past_state_not_kept",
         }
     }
 
@@ -133,6 +137,7 @@ impl ErrorCode {
         Self::Unavailable,
         Self::Internal,
         Self::TimeAfterLastBlock,
+        Self::PastStateNotKept,
     ];
 }
 

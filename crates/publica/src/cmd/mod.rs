@@ -62,17 +62,12 @@ impl std::fmt::Display for Absent {
 
 impl std::error::Error for Absent {}
 
-/// Whether a reading command's error means "not found": an absence it printed, or the node's `not_found` for the
-/// record asked about. Not for a node that does not keep past states (`not_found` too, but no answer about the
-/// record), nor for a path the node does not serve (an older node, a wrong base URL).
+/// Whether a reading command's error means "not found": an absence it printed, or the node's `not_found` (a node
+/// that does not keep a past state says `past_state_not_kept` instead, which is no answer about the record).
 pub fn is_not_found(error: &anyhow::Error) -> bool {
-    error.chain().any(|c| {
-        c.is::<Absent>()
-            || c.downcast_ref::<publica_client::Refusal>().is_some_and(|r| {
-                r.code == "not_found"
-                    && (r.message.starts_with("there is no ") || r.message.contains("is not registered as of height"))
-            })
-    })
+    error
+        .chain()
+        .any(|c| c.is::<Absent>() || c.downcast_ref::<publica_client::Refusal>().is_some_and(|r| r.code == "not_found"))
 }
 
 /// `n` and the noun, in the plural unless `n` is 1: "1 file", "2 files"; "1 distinct hash", "2 distinct hashes".

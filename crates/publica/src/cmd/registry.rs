@@ -580,7 +580,7 @@ fn party(send: &SendArgs, as_role: Option<Role>) -> Result<Party> {
         (None, Some(sender)) => Party::Account(sender),
         (None, None) => {
             let key = crate::keyfile::load(&send.key, &send.passphrase)?;
-            Party::Account(super::tx::sender_of(&Client::new(&send.api)?, None, &key)?)
+            Party::Account(Client::new(&send.api)?.sender_for(key.public_key().address(), None)?)
         }
     })
 }

@@ -10,7 +10,7 @@ use publica_accounts::call::{rotate_key_message, ROTATE_KEY_TAG};
 use publica_client::{id_commitment, Client, Expiry, Signer, DEFAULT_API};
 use publica_crypto::keystore::KeyFile;
 use publica_tx::{AccountsCall, Call, Transaction};
-use publica_types::{signing_message, Address, AgencyId, Keypair, PublicKey, Role, TxId, TxOutcome};
+use publica_types::{signing_message, Address, AgencyId, PublicKey, Role, TxId, TxOutcome};
 
 use crate::keyfile::{self, PassphraseArgs};
 
@@ -177,11 +177,6 @@ pub fn rotate(args: RotateArgs) -> Result<()> {
     Ok(())
 }
 
-/// The account a key signs for: `--sender` when given, else the account the ledger names for the key.
-pub fn sender_of(client: &Client, sender: Option<Address>, key: &Keypair) -> Result<Address> {
-    client.sender_for(key.public_key().address(), sender)
-}
-
 /// Sign `call` with the sender's key and submit it (and wait for its commit unless `--no-wait`).
 pub fn send_call(send: &SendArgs, call: impl Into<Call>) -> Result<()> {
     send_call_id(send, call).map(|_| ())
@@ -191,7 +186,7 @@ pub fn send_call(send: &SendArgs, call: impl Into<Call>) -> Result<()> {
 pub fn send_call_id(send: &SendArgs, call: impl Into<Call>) -> Result<TxId> {
     let client = Client::new(&send.api)?;
     let key = keyfile::load(&send.key, &send.passphrase)?;
-    let account = sender_of(&client, send.sender, &key)?;
+    let account = client.sender_for(key.public_key().address(), send.sender)?;
     let nonce = client.next_nonce(&account)?;
     let mut signer = Signer::new(&key, client.chain_id()?, nonce).for_sender(account).expiring(send.expiry());
     let tx = signer.sign(call);

@@ -41,10 +41,19 @@ fn free_port() -> u16 {
 
 /// The lines a child process prints on its (piped) standard output, as they come.
 fn stdout_lines(child: &mut Child) -> mpsc::Receiver<String> {
+    lines_of(child.stdout.take().expect("the child's stdout is piped"))
+}
+
+/// The lines a child process writes on its (piped) standard error, as they come.
+fn stderr_lines(child: &mut Child) -> mpsc::Receiver<String> {
+    lines_of(child.stderr.take().expect("the child's stderr is piped"))
+}
+
+/// The lines of `stream`, read on a thread of their own.
+fn lines_of(stream: impl std::io::Read + Send + 'static) -> mpsc::Receiver<String> {
     let (tx, rx) = mpsc::channel();
-    let stdout = child.stdout.take().expect("the child's stdout is piped");
     std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+        for line in BufReader::new(stream).lines().map_while(Result::ok) {
             if tx.send(line).is_err() {
                 break;
             }

@@ -2,15 +2,13 @@
 //! witness, and `publica anchor --receipts` writes receipts that carry the witness's cosignatures, which verify
 //! with the keys the witness printed; while the witness is down it says which cosignature is missing.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
 use std::time::Duration;
 
 use publica_tlog::{SignatureType, TlogProof, VerifierKey};
 
-use super::{free_port, text, Dev, BIN};
+use super::{free_port, stderr_lines, text, Dev, BIN};
 
 const WITNESS_NAME: &str = "court.example/witness";
 
@@ -49,20 +47,6 @@ impl WitnessProcess {
     fn signal(&self, signal: &str) {
         assert!(super::send_signal(signal, &self.child.id().to_string()), "kill {signal}");
     }
-}
-
-/// The lines a child writes to its standard error, as they come.
-fn stderr_lines(child: &mut Child) -> mpsc::Receiver<String> {
-    let (tx, rx) = mpsc::channel();
-    let stderr = child.stderr.take().expect("the child's stderr is piped");
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    rx
 }
 
 impl Drop for WitnessProcess {
