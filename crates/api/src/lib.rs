@@ -21,6 +21,7 @@ pub mod openapi;
 pub mod server;
 
 mod chain;
+mod did;
 mod evidence;
 mod governance;
 mod layers;
@@ -69,6 +70,7 @@ pub const ROUTES: &[Route] = &[
     Route::new("GET", "/v1/blocks/latest", || get(chain::latest_block)),
     Route::new("GET", "/v1/blocks/{height}", || get(chain::block)),
     Route::new("GET", "/v1/accounts/{address}", || get(state::account)),
+    Route::new("GET", "/v1/dids/{did}", || get(did::resolve)),
     Route::new("GET", "/v1/state/{key}", || get(state::state)),
     Route::new("GET", "/v1/status", || get(chain::status)),
     Route::new("GET", "/v1/genesis", || get(chain::genesis)),

@@ -10,7 +10,7 @@
 
 use anyhow::Result;
 use publica_types::{Address, Genesis, Hash, TxId};
-use publica_verify::{OwnershipAnswer, PermitStatusAnswer, ReadProof, ValidatorHistory};
+use publica_verify::{DidResolution, OwnershipAnswer, PermitStatusAnswer, ReadProof, ValidatorHistory};
 use serde_json::Value;
 
 use crate::api::{
@@ -28,6 +28,17 @@ pub enum BlockAt {
     Latest,
     /// The block at this height.
     Height(u64),
+}
+
+/// Which version of a DID document to resolve.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DidVersion {
+    /// The current one.
+    Latest,
+    /// The one in force at this block height (`versionId`).
+    Height(u64),
+    /// The one in force at this RFC 3339 time (`versionTime`).
+    Time(String),
 }
 
 /// Percent-encode a query value (RFC 3986 unreserved characters stay).
@@ -72,6 +83,22 @@ impl Client {
     /// `GET /v1/accounts/{address}`: the account, its next nonce and a proof.
     pub fn account(&self, address: &Address) -> Result<AccountResponse> {
         decode(self.account_json(address)?, "an account")
+    }
+
+    /// `GET /v1/dids/{did}`, as served: a DID resolution with its proofs, for saving and checking offline.
+    pub fn did_json(&self, did: &str, version: DidVersion) -> Result<Value> {
+        let query = match version {
+            DidVersion::Latest => String::new(),
+            DidVersion::Height(h) => format!("?versionId={h}"),
+            DidVersion::Time(t) => format!("?versionTime={}", url_encode(&t)),
+        };
+        self.get(&format!("/v1/dids/{}{query}", url_encode(did)))
+    }
+
+    /// `GET /v1/dids/{did}`: the DID document of an account, its metadata and the proofs of the state it is built
+    /// from.
+    pub fn did(&self, did: &str, version: DidVersion) -> Result<DidResolution> {
+        decode(self.did_json(did, version)?, "a DID resolution")
     }
 
     /// `GET /v1/transactions/{id}`, as served.

@@ -80,6 +80,9 @@ enum Command {
     Notary(cmd::anchor::NotaryCommand),
     /// Check a proof or a notary receipt offline against the validators' public keys.
     Verify(cmd::verify::Args),
+    /// Resolve an account's DID (did:publica) to its DID document, with proofs.
+    #[command(subcommand)]
+    Did(cmd::did::Command),
     /// Measure throughput, latency and proof costs on this machine.
     Bench(cmd::bench::Args),
     /// Run an independent witness that cosigns notary checkpoints (C2SP tlog-witness).
@@ -140,6 +143,7 @@ fn main() -> std::process::ExitCode {
         Command::Land(c) => c.is_read(),
         Command::Permit(c) => c.is_read(),
         Command::Business(c) => c.is_read(),
+        Command::Did(c) => c.is_read(),
         _ => false,
     };
     let result = match cli.command {
@@ -152,6 +156,7 @@ fn main() -> std::process::ExitCode {
         Command::Anchor(args) => cmd::anchor::run(args),
         Command::Notary(c) => cmd::anchor::run_notary(c),
         Command::Verify(args) => cmd::verify::run(args),
+        Command::Did(c) => cmd::did::run(c),
         Command::Bench(args) => cmd::bench::run(args),
         Command::Witness(c) => cmd::witness::run(c),
         Command::Testnet(c) => cmd::testnet::run(c),

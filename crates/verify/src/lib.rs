@@ -15,16 +15,19 @@
 //! hybrid signature (about 4.7 KB) per signer, so repeating it per read would make a page cost signers × items;
 //! this way it costs one certificate plus the items. [`verify_document`] checks every proof in any such document.
 //!
-//! The [`registry`] module checks the registries' "as of a date" answers built from such proofs. The [`receipt`]
+//! The [`did`] module checks DID resolutions: the document must be the one the proven account state gives. The
+//! [`registry`] module checks the registries' "as of a date" answers built from such proofs. The [`receipt`]
 //! module verifies the notary's receipts (C2SP tlog-proofs) the same way: offline, against the
 //! validators' keys and, when wanted, independent witnesses' keys.
 
+pub mod did;
 pub mod history;
 pub mod receipt;
 pub mod registry;
 
 use serde::{Deserialize, Serialize};
 
+pub use did::{verify_resolution, DidResolution, VerifiedDid};
 pub use history::{SetChange, ValidatorHistory, VerifiedSets};
 pub use receipt::{
     parse_consistency_proof, verify_extension, verify_receipt, CheckpointSigners, ReceiptError, ReceiptPolicy,

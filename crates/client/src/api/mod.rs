@@ -7,7 +7,7 @@
 //! few routes answer with a type of another crate: `GET /v1/genesis` with [`publica_types::Genesis`],
 //! `GET /v1/state/{key}` with [`publica_verify::ReadProof`], `GET /v1/validators/history` with
 //! [`publica_verify::ValidatorHistory`], and the as-of routes with [`publica_verify::OwnershipAnswer`] and
-//! [`publica_verify::PermitStatusAnswer`].
+//! [`publica_verify::PermitStatusAnswer`], and `GET /v1/dids/{did}` with [`publica_verify::DidResolution`].
 
 mod chain;
 mod evidence;

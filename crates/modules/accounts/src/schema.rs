@@ -7,6 +7,8 @@
 //! | `acc/g/` ‖ agency id | borsh [`AgencyRecord`] (with the roles it may grant) |
 //! | `acc/c/` ‖ id commitment (32 bytes) | address of the citizen holding it |
 //! | `acc/k/` ‖ address of a key | address of the account that key currently signs for |
+//! | `acc/r/` ‖ address | how many keys the account has retired by rotation, u64 little-endian (absent: none) |
+//! | `acc/h/` ‖ address ‖ n (u64 big-endian) | borsh [`RetiredKey`]: the n-th key it retired (0 = its first key) |
 //!
 //! The key index makes "one key backs one account" hold across rotations: an account's address is derived from
 //! its first key, but after a rotation the account is signed by a key whose own address is not an account.
@@ -91,6 +93,29 @@ impl AgencyRecord {
     }
 }
 
+/// A key an account used before a rotation, kept so that what it signed then can still be checked, and so that the
+/// account's DID document has a history (`docs/did-publica.md`). Written by the rotation that replaced it.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+pub struct RetiredKey {
+    /// The key.
+    pub public_key: PublicKeyBytes,
+    /// The first height whose state holds it: the account's creation, or the rotation that put it in place.
+    pub from_height: u64,
+    /// The time of the rotation that put it in place, Unix milliseconds (none for the account's first key).
+    pub from_ms: Option<u64>,
+    /// The height of the block whose rotation replaced it: the state at this height holds the next key.
+    pub until_height: u64,
+    /// The time of that block, Unix milliseconds.
+    pub until_ms: u64,
+}
+
+impl RetiredKey {
+    /// Whether this key was the account's key in the state at `height`.
+    pub fn in_force_at(&self, height: u64) -> bool {
+        self.from_height <= height && height < self.until_height
+    }
+}
+
 /// Key of an account record.
 pub fn account_key(address: &Address) -> Vec<u8> {
     [b"acc/a/".as_slice(), &address.0].concat()
@@ -109,6 +134,16 @@ pub fn agency_key(agency: &AgencyId) -> Vec<u8> {
 /// Key of the index from a signing key (by its address) to the account it signs for.
 pub fn key_index_key(key_address: &Address) -> Vec<u8> {
     [b"acc/k/".as_slice(), &key_address.0].concat()
+}
+
+/// Key of the number of keys an account has retired.
+pub fn retired_count_key(address: &Address) -> Vec<u8> {
+    [b"acc/r/".as_slice(), &address.0].concat()
+}
+
+/// Key of the `n`-th key an account retired (0 = the key it was registered with).
+pub fn retired_key_key(address: &Address, n: u64) -> Vec<u8> {
+    [b"acc/h/".as_slice(), &address.0, &n.to_be_bytes()].concat()
 }
 
 /// Key of a citizen identifier commitment.

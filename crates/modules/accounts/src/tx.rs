@@ -19,9 +19,10 @@ use publica_types::{
 };
 
 use crate::error;
-use crate::query::{account, agency, next_nonce, require_role};
+use crate::query::{account, agency, next_nonce, require_role, retired_count, retired_key};
 use crate::schema::{
-    account_key, agency_key, commitment_key, key_index_key, nonce_key, AccountKind, AccountRecord, AgencyRecord,
+    account_key, agency_key, commitment_key, key_index_key, nonce_key, retired_count_key, retired_key_key, AccountKind,
+    AccountRecord, AgencyRecord, RetiredKey,
 };
 use crate::MAX_ROLES;
 
@@ -195,9 +196,32 @@ fn rotate_key(
     }
     state.delete(key_index_key(&record.public_key.address()));
     state.put(key_index_key(&new_key), ctx.sender.0.to_vec());
+    retire_key(state, ctx, &record);
     record.public_key = PublicKeyBytes::from(new_public_key);
     state.put(account_key(&ctx.sender), codec::encode(&record));
     Ok(TxOutcome::None)
+}
+
+/// Keep the key `record` holds now in the account's key history: in force from the account's creation or its
+/// previous rotation, until this block.
+fn retire_key(state: &mut dyn StateWrite, ctx: &CallContext, record: &AccountRecord) {
+    let count = retired_count(state, &ctx.sender);
+    let (from_height, from_ms) = match count.checked_sub(1) {
+        None => (record.created_at_height, None),
+        Some(last) => retired_key(state, &ctx.sender, last)
+            .map(|k| (k.until_height, Some(k.until_ms)))
+            .expect("every retired key below the count is stored"),
+    };
+    let retired = RetiredKey {
+        public_key: record.public_key.clone(),
+        from_height,
+        from_ms,
+        until_height: ctx.height,
+        until_ms: ctx.time_ms,
+    };
+    state.put(retired_key_key(&ctx.sender, count), codec::encode(&retired));
+    // One rotation per transaction: the count cannot reach 2^64.
+    state.put(retired_count_key(&ctx.sender), (count + 1).to_le_bytes().to_vec());
 }
 
 /// Check roles to be granted to an official of `agency`: 1 to [`MAX_ROLES`], no repeats, each one the agency may

@@ -4,6 +4,7 @@ pub mod anchor;
 pub mod bench;
 pub mod describe;
 pub mod dev;
+pub mod did;
 pub mod governance;
 pub mod keys;
 pub mod load;

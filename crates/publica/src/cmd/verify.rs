@@ -70,6 +70,9 @@ pub fn run(args: Args) -> Result<()> {
     if let Some(result) = verify_as_of(&bytes, &sets) {
         return result;
     }
+    if let Some(result) = verify_did(&bytes, &sets) {
+        return result;
+    }
     // A state proof, or else a bare certified header (`{"header": .., "certificate": ..}`), or else any document
     // holding proofs (an API response).
     let proof = match ReadProof::from_json(&bytes) {
@@ -109,6 +112,45 @@ pub fn run(args: Args) -> Result<()> {
         }
         Err(e) => bail!("INVALID proof: {e}"),
     }
+}
+
+/// A DID resolution (`publica did resolve --out`), if the document is one: checked, and the document shown.
+fn verify_did(bytes: &[u8], sets: &VerifiedSets) -> Option<Result<()>> {
+    let value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    if !publica_verify::did::is_resolution(&value) {
+        return None;
+    }
+    let result = (|| {
+        let resolution: publica_verify::DidResolution =
+            serde_json::from_value(value).context("the document looks like a DID resolution but is not one")?;
+        let verified =
+            publica_verify::verify_resolution(&resolution, sets).map_err(|e| anyhow::anyhow!("INVALID: {e}"))?;
+        let meta = &verified.metadata;
+        println!("VALID DID document of {}", verified.did);
+        println!(
+            "  proven under the certified header of height {} (block time {}), signed by {}",
+            verified.height,
+            publica_types::time::format_time_ms(verified.time_ms),
+            count(verified.signers, "validator")
+        );
+        match &meta.next_version_id {
+            Some(next) => println!(
+                "  version {}: the account's key from height {} until height {next}",
+                meta.version_id, meta.version_id
+            ),
+            None => {
+                println!("  version {}: the account's current key, since height {}", meta.version_id, meta.version_id)
+            }
+        }
+        for method in &verified.document.verification_method {
+            println!("  verification method {}", method.id);
+        }
+        if meta.deactivated {
+            println!("  DEACTIVATED: the account is suspended");
+        }
+        Ok(())
+    })();
+    Some(result)
 }
 
 /// A registry's as-of answer (`publica land owners --out`, `publica permit status --out`), if the document is
