@@ -32,11 +32,12 @@ impl VersionParams {
                 Err(ApiError::Malformed("give versionId or versionTime, not both: each names one version".into()))
             }
             (Some(id), None) => {
-                let digits = !id.is_empty() && id.len() <= 20 && id.bytes().all(|b| b.is_ascii_digit());
+                // At most 19 digits: every such number is a u64, so the document's pattern says exactly what is accepted.
+                let digits = !id.is_empty() && id.len() <= 19 && id.bytes().all(|b| b.is_ascii_digit());
                 let height = id.parse::<u64>().ok().filter(|_| digits).ok_or_else(|| {
                     ApiError::Malformed(format!(
-                        "versionId is a block height in decimal digits (a version's id is the height its key took \
-                         effect), got {:?}",
+                        "versionId is a block height in 1 to 19 decimal digits (a version's id is the height its key \
+                         took effect), got {:?}",
                         id.chars().take(40).collect::<String>()
                     ))
                 })?;
