@@ -37,8 +37,8 @@ pub const GENESIS_HASH_KEY: &[u8] = b"sys/genesis-hash";
 
 /// Every stable error code a refusal or an API error may carry: the generic codes of the envelope, admission
 /// and the API ([`ErrorCode::ALL`]), then each module's own codes in module order (accounts 3000-3099,
-/// governance 3100-3199, notary 3200-3299, registries 3300-3699). The OpenAPI document and `docs/api.md` list
-/// exactly these.
+/// governance 3100-3199, notary 3200-3299, registries 3300-3699, identity 3700-3799). The OpenAPI document and
+/// `docs/api.md` list exactly these.
 pub fn error_codes() -> Vec<Code> {
     let generic = ErrorCode::ALL.iter().map(|&c| Code::from(c));
     let modules = [
@@ -46,6 +46,7 @@ pub fn error_codes() -> Vec<Code> {
         publica_governance::error::CODES,
         publica_notary::error::CODES,
         publica_registry::error::CODES,
+        publica_identity::error::CODES,
     ];
     generic.chain(modules.into_iter().flatten().copied()).collect()
 }
@@ -434,6 +435,7 @@ fn execute_tx(
         }
         Call::Governance(call) => publica_governance::execute(state, &ctx, call)?,
         Call::Registry(call) => publica_registry::execute(state, &ctx, call)?,
+        Call::Identity(call) => publica_identity::execute(state, &ctx, call)?,
     };
     publica_accounts::bump_nonce(state, &body.sender);
     Ok(outcome)

@@ -1,7 +1,7 @@
 //! The call envelope: which module a transaction addresses, dispatched by module and then by method.
 //!
 //! Each module owns its calls (`publica_accounts::call`, `publica_notary::call`, `publica_governance::call`,
-//! `publica_registry::call`); this enum only names the module. Its borsh encoding is one byte for the module (the
+//! `publica_registry::call`, `publica_identity::call`); this enum only names the module. Its borsh encoding is one byte for the module (the
 //! variant index), then the module's own encoding, whose first byte is the method; the JSON form is
 //! `{"module": …, "call": {"method": …, …}}`. Variant order is part of the signed bytes: a new module is only ever
 //! appended.
@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use publica_accounts::call::AccountsCall;
 use publica_governance::call::GovernanceCall;
+use publica_identity::call::IdentityCall;
 use publica_notary::call::NotaryCall;
 use publica_registry::call::RegistryCall;
 
@@ -29,6 +30,8 @@ pub enum Call {
     Governance(GovernanceCall),
     /// The registry module: land parcels and titles, encumbrances, multi-party applications, permits.
     Registry(RegistryCall),
+    /// The identity module: credential schemas, issuer accreditations, status lists, consents.
+    Identity(IdentityCall),
 }
 
 impl Call {
@@ -39,6 +42,7 @@ impl Call {
             Call::Notary(_) => "notary",
             Call::Governance(_) => "governance",
             Call::Registry(_) => "registry",
+            Call::Identity(_) => "identity",
         }
     }
 
@@ -49,6 +53,7 @@ impl Call {
             Call::Notary(c) => c.method(),
             Call::Governance(c) => c.method(),
             Call::Registry(c) => c.method(),
+            Call::Identity(c) => c.method(),
         }
     }
 }
@@ -74,5 +79,11 @@ impl From<RegistryCall> for Call {
 impl From<GovernanceCall> for Call {
     fn from(call: GovernanceCall) -> Self {
         Call::Governance(call)
+    }
+}
+
+impl From<IdentityCall> for Call {
+    fn from(call: IdentityCall) -> Self {
+        Call::Identity(call)
     }
 }

@@ -17,5 +17,6 @@ pub use tx::{Transaction, TxBody, TX_TAG};
 
 pub use publica_accounts::call::AccountsCall;
 pub use publica_governance::call::GovernanceCall;
+pub use publica_identity::call::IdentityCall;
 pub use publica_notary::call::NotaryCall;
 pub use publica_registry::call::RegistryCall;

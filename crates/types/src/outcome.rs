@@ -8,7 +8,8 @@
 //!
 //! Stored beside the transaction (borsh) and served with its status (JSON, tagged by `type`):
 //! `{"type":"none"}`, `{"type":"account","address":"…"}`, `{"type":"proposal","id":4}`,
-//! `{"type":"application","id":12}`, `{"type":"encumbrance","id":3}`, `{"type":"company","number":"…"}`.
+//! `{"type":"application","id":12}`, `{"type":"encumbrance","id":3}`, `{"type":"company","number":"…"}`,
+//! `{"type":"accreditation","id":5}`, `{"type":"status_list","number":0}`, `{"type":"consent","id":9}`.
 
 use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};
@@ -47,6 +48,21 @@ pub enum TxOutcome {
     Company {
         /// Its company number.
         number: String,
+    },
+    /// An issuer was accredited for a credential type.
+    Accreditation {
+        /// Its number.
+        id: u64,
+    },
+    /// A status list was created, numbered among its owner's (the sender's) lists.
+    StatusList {
+        /// Its number.
+        number: u32,
+    },
+    /// A citizen granted a consent.
+    Consent {
+        /// Its number.
+        id: u64,
     },
 }
 

@@ -116,6 +116,9 @@ fn every_outcome_variant_matches_the_document() {
         publica_types::TxOutcome::Application { id: 5 },
         publica_types::TxOutcome::Encumbrance { id: 6 },
         publica_types::TxOutcome::Company { number: "1000007".into() },
+        publica_types::TxOutcome::Accreditation { id: 8 },
+        publica_types::TxOutcome::StatusList { number: 0 },
+        publica_types::TxOutcome::Consent { id: 9 },
     ];
     let documented = doc["components"]["schemas"]["TxOutcome"]["oneOf"].as_array().unwrap().len();
     assert_eq!(documented, variants.len(), "the document declares every variant, and only those");

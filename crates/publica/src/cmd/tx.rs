@@ -227,6 +227,9 @@ fn describe_outcome(outcome: &TxOutcome) -> Option<String> {
         TxOutcome::Application { id } => format!("opened application {id}"),
         TxOutcome::Encumbrance { id } => format!("registered encumbrance {id}"),
         TxOutcome::Company { number } => format!("incorporated company {number}"),
+        TxOutcome::Accreditation { id } => format!("recorded accreditation {id}"),
+        TxOutcome::StatusList { number } => format!("created status list {number}"),
+        TxOutcome::Consent { id } => format!("recorded consent {id}"),
     })
 }
 

@@ -17,6 +17,7 @@ fn calls() -> Vec<Call> {
         }),
         Call::Registry(RegistryCall::ReleaseEncumbrance { encumbrance: 3 }),
         Call::Registry(RegistryCall::SuspendPermit { permit: RecordId::new("B-7").unwrap(), reason: "audit".into() }),
+        Call::Identity(IdentityCall::UpdateStatus { list: 0, status: 1, indices: vec![3, 70_000] }),
     ]
 }
 
@@ -41,6 +42,10 @@ const GOLDEN: &[(&str, &str)] = &[
     (
         "030a03000000422d37050000006175646974",
         r#"{"module":"registry","call":{"method":"suspend_permit","permit":"B-7","reason":"audit"}}"#,
+    ),
+    (
+        "04040000000001020000000300000070110100",
+        r#"{"module":"identity","call":{"method":"update_status","list":0,"status":1,"indices":[3,70000]}}"#,
     ),
 ];
 
