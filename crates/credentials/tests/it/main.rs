@@ -1,6 +1,7 @@
 //! Integration tests of `publica-credentials`: JOSE, SD-JWT VCs, status lists, and the cross-check with
 //! independent implementations.
 
+mod interop;
 mod jose;
 mod sdjwt;
 mod status_list;
