@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
 python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore 'libcovebods==0.16.0' \
     'schemathesis==4.32.5'
+# The credentials crate's interop check (crates/credentials/tests/it/interop.rs) needs Node 20 or later with npm: it
+# runs the OpenWallet Foundation's sd-jwt-js and @noble/post-quantum, at the exact versions of their lock file.
+npm ci --prefix crates/credentials/tests/interop --no-audit --no-fund --loglevel=error
 cargo fmt --all -- --check
 cargo build --workspace --all-targets --locked
 cargo clippy --workspace --all-targets --locked -- -D warnings

@@ -8,8 +8,8 @@ use crate::components::{Ed25519PublicKey, MlDsa65PublicKey};
 use crate::error::CryptoError;
 use crate::signature::Signature;
 use crate::{
-    sha256_concat, ADDRESS_LEN, ED25519_PUBLIC_KEY_LEN, ML_DSA_65_PUBLIC_KEY_LEN, ML_DSA_65_SIGNATURE_LEN,
-    PUBLIC_KEY_LEN,
+    sha256_concat, ADDRESS_LEN, ED25519_PUBLIC_KEY_LEN, ED25519_SIGNATURE_LEN, ML_DSA_65_PUBLIC_KEY_LEN,
+    ML_DSA_65_SIGNATURE_LEN, PUBLIC_KEY_LEN,
 };
 
 /// Length of the secret-key encoding produced by [`Keypair::to_secret_bytes`]: the 32-byte FIPS 204 ML-DSA-65 seed
@@ -265,6 +265,24 @@ impl Keypair {
         assert_eq!(written, ML_DSA_65_SIGNATURE_LEN, "ML-DSA-65 signature has an unexpected length");
         let ed25519 = self.ed25519.sign(message).to_bytes();
         Signature::from_parts(ml_dsa, ed25519)
+    }
+
+    /// Signs `message` with the ML-DSA-65 half alone (FIPS 204 pure mode, empty context, hedged), for formats that
+    /// sign each half over its own input (JOSE's `ML-DSA-65`). Verifies under [`MlDsa65PublicKey::verify`].
+    ///
+    /// # Panics
+    /// If AWS-LC fails to sign, which only happens on an internal fault (e.g. no randomness).
+    pub fn sign_ml_dsa_65(&self, message: &[u8]) -> Vec<u8> {
+        let mut signature = vec![0u8; ML_DSA_65_SIGNATURE_LEN];
+        let written = self.ml_dsa.sign(message, &mut signature[..]).expect("ML-DSA-65 signing failed inside AWS-LC");
+        assert_eq!(written, ML_DSA_65_SIGNATURE_LEN, "ML-DSA-65 signature has an unexpected length");
+        signature
+    }
+
+    /// Signs `message` with the Ed25519 half alone (RFC 8032, deterministic), for formats that sign each half over
+    /// its own input (JOSE's `EdDSA`). Verifies under [`Ed25519PublicKey::verify`].
+    pub fn sign_ed25519(&self, message: &[u8]) -> [u8; ED25519_SIGNATURE_LEN] {
+        self.ed25519.sign(message).to_bytes()
     }
 
     /// The secret key as `ML-DSA-65 seed ξ (32 bytes) || Ed25519 secret key (32 bytes)`, zeroized when dropped.

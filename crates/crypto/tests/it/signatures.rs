@@ -152,3 +152,26 @@ fn empty_and_large_messages() {
         kp.public_key().verify(&message, &signature).unwrap();
     }
 }
+
+#[test]
+fn component_signatures_verify_under_their_own_half_only() {
+    let kp = keypair(9);
+    let ml_dsa = kp.sign_ml_dsa_65(b"component input");
+    assert_eq!(ml_dsa.len(), ML_DSA_65_SIGNATURE_LEN);
+    kp.public_key().ml_dsa().verify(b"component input", &ml_dsa).unwrap();
+    assert!(kp.public_key().ml_dsa().verify(b"other input", &ml_dsa).is_err());
+    assert!(keypair(10).public_key().ml_dsa().verify(b"component input", &ml_dsa).is_err());
+
+    let ed25519 = kp.sign_ed25519(b"component input");
+    kp.public_key().ed25519().verify(b"component input", &ed25519).unwrap();
+    assert!(kp.public_key().ed25519().verify(b"other input", &ed25519).is_err());
+    assert!(keypair(10).public_key().ed25519().verify(b"component input", &ed25519).is_err());
+}
+
+#[test]
+fn component_ed25519_signature_is_the_ed25519_half_of_sign() {
+    // Ed25519 is deterministic, so the component signature equals the hybrid signature's Ed25519 half byte for byte.
+    let kp = keypair(11);
+    let hybrid = kp.sign(b"same input").to_bytes();
+    assert_eq!(&hybrid[ML_DSA_65_SIGNATURE_LEN..], &kp.sign_ed25519(b"same input")[..]);
+}
