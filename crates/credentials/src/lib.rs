@@ -23,8 +23,8 @@ pub use status_list::{
     STATUS_VALID,
 };
 
-/// Largest credential or presentation accepted or produced, in bytes of text (a hybrid presentation with a handful
-/// of claims is about 16 KB: two ML-DSA-65 signatures and an ML-DSA-65 key).
+/// Largest credential or presentation accepted or produced, in bytes of text (a hybrid presentation of three
+/// claims is 14.4 KB: two ML-DSA-65 signatures and an ML-DSA-65 key; its compact form 1.5 KB).
 pub const MAX_CREDENTIAL_BYTES: usize = 65_536;
 /// Most disclosures (and decoy digests) in one credential.
 pub const MAX_DISCLOSURE_COUNT: usize = 256;

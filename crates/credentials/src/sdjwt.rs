@@ -35,7 +35,8 @@ pub const HEADER_PQ_KB_JWT: &str = "pq_kb_jwt";
 pub const SD_ALG: &str = "sha-256";
 
 /// Claim names the issuer sets itself: a caller's claim may not use them, and none may be disclosed except `iat`.
-const REGISTERED_CLAIMS: [&str; 9] = ["iss", "iat", "nbf", "exp", "vct", "cnf", "status", "_sd", "_sd_alg"];
+const REGISTERED_CLAIMS: [&str; 10] =
+    ["iss", "iat", "nbf", "exp", "vct", "vct#integrity", "cnf", "status", "_sd", "_sd_alg"];
 /// The two names RFC 9901 reserves for its own structure.
 const RESERVED_NAMES: [&str; 2] = ["_sd", "..."];
 
