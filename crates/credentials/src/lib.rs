@@ -7,6 +7,8 @@
 //!
 //! docs/credentials.md specifies every header, claim and signed byte.
 
+#![warn(missing_docs)]
+
 pub mod error;
 pub mod jose;
 pub mod json;

@@ -366,6 +366,12 @@ fn parse(text: &str) -> Result<Parsed, CredentialError> {
         if middle.iter().any(|d| d.is_empty()) {
             return Err(CredentialError::malformed(WHAT, "an empty disclosure (`~~`)"));
         }
+        if parts[0].split('.').count() != 3 {
+            return Err(CredentialError::malformed(
+                WHAT,
+                "the issuer-signed JWT does not have three `.`-separated parts",
+            ));
+        }
         let last = parts[parts.len() - 1];
         Parsed {
             signed: Signed::Compact(parts[0].to_string()),
@@ -646,7 +652,9 @@ fn digest_of_segment(segment: &str) -> [u8; 32] {
 /// the issuer-signed JWT (the bytes every issuer signature covers after the header). The same for the issued
 /// credential and every presentation of it, in whichever disclosures.
 pub fn credential_digest(text: &str) -> Result<[u8; 32], CredentialError> {
-    Ok(digest_of_segment(parse(text)?.payload_segment()))
+    let parsed = parse(text)?;
+    unverified_payload(&parsed)?;
+    Ok(digest_of_segment(parsed.payload_segment()))
 }
 
 /// Reads an issued credential on the holder's side: what it can disclose. The disclosures are checked against the

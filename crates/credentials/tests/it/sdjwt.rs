@@ -132,6 +132,8 @@ fn credential_digest_names_one_credential_in_all_its_presentations() {
         assert_eq!(credential_digest(&presented).unwrap(), digest);
         assert_eq!(verify(&parties, &presented, form).unwrap().credential.digest, digest);
         assert_ne!(credential_digest(&parties.issue(form)).unwrap(), digest, "fresh salts make a new credential");
+        assert_eq!(credential_digest("abc~").unwrap_err().check(), "malformed");
+        assert_eq!(credential_digest("a.b.c~").unwrap_err().check(), "malformed");
     }
 }
 
