@@ -446,3 +446,27 @@ fn oversized_and_malformed_input_is_refused() {
     });
     assert_eq!(issue(&parties.issuer(), &content, Form::Hybrid).unwrap_err().check(), "too_large");
 }
+
+#[test]
+fn no_single_character_change_verifies_or_panics() {
+    use rand::{Rng, SeedableRng};
+    let parties = Parties::new();
+    let mut rng = rand::rngs::StdRng::seed_from_u64(9901);
+    for form in [Form::Hybrid, Form::Compact] {
+        let text = presentation(&parties, form, &["given_name", "degree"]);
+        verify(&parties, &text, form).unwrap();
+        for _ in 0..300 {
+            let mut bytes = text.clone().into_bytes();
+            let index = rng.gen_range(0..bytes.len());
+            let replacement = loop {
+                let candidate = rng.gen_range(0x20u8..0x7f);
+                if candidate != bytes[index] {
+                    break candidate;
+                }
+            };
+            bytes[index] = replacement;
+            let mutated = String::from_utf8(bytes).unwrap();
+            assert!(verify(&parties, &mutated, form).is_err(), "{form:?}: a change at byte {index} still verifies");
+        }
+    }
+}
