@@ -2,7 +2,8 @@
 //! (ML-DSA-65 + Ed25519) keys, with no state, no I/O and no knowledge of the ledger.
 //!
 //! * [`jose`]: base64url, `AKP`/`OKP` JWKs, JWS compact and JSON general serialisation, the algorithm allow-list.
-//! * [`sdjwt`]: [`issue`], [`present`], [`verify_presentation`], [`parse_issued`], [`credential_digest`].
+//! * [`sdjwt`]: [`issue`], [`present`], [`verify_presentation`], [`issuer_of`], [`parse_issued`],
+//!   [`credential_digest`].
 //! * [`status_list`]: [`StatusList`], [`issue_status_list_token`], [`verify_status_list_token`].
 //!
 //! docs/credentials.md specifies every header, claim and signed byte.
@@ -17,8 +18,8 @@ pub mod status_list;
 
 pub use error::CredentialError;
 pub use sdjwt::{
-    credential_digest, issue, parse_issued, present, verify_presentation, Claim, CredentialContent, CredentialHeader,
-    Form, HolderKey, IssuedCredential, Issuer, StatusReference, VerifiedPresentation, VerifyPolicy,
+    credential_digest, issue, issuer_of, parse_issued, present, verify_presentation, Claim, CredentialContent,
+    CredentialHeader, Form, HolderKey, IssuedCredential, Issuer, StatusReference, VerifiedPresentation, VerifyPolicy,
 };
 pub use status_list::{
     issue_status_list_token, verify_status_list_token, StatusList, StatusListToken, STATUS_INVALID, STATUS_SUSPENDED,

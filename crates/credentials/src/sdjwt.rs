@@ -657,6 +657,13 @@ pub fn credential_digest(text: &str) -> Result<[u8; 32], CredentialError> {
     Ok(digest_of_segment(parsed.payload_segment()))
 }
 
+/// The `iss` of a credential or presentation, read WITHOUT checking any signature: for finding the issuer's key
+/// (resolving its DID) before [`verify_presentation`], which checks everything with that key.
+pub fn issuer_of(text: &str) -> Result<String, CredentialError> {
+    let payload = unverified_payload(&parse(text)?)?;
+    Ok(get_str("credential payload", &payload, "iss")?.to_string())
+}
+
 /// Reads an issued credential on the holder's side: what it can disclose. The disclosures are checked against the
 /// payload's digests; the issuer's signatures are NOT checked here (a verifier checks them in
 /// [`verify_presentation`]).

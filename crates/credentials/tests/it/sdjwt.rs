@@ -3,8 +3,8 @@
 use publica_credentials::json::b64_encode;
 use publica_credentials::sdjwt::CNF_PQ_JWK;
 use publica_credentials::{
-    credential_digest, issue, parse_issued, present, verify_presentation, Claim, CredentialError, Form, HolderKey,
-    VerifiedPresentation, VerifyPolicy, MAX_CREDENTIAL_BYTES,
+    credential_digest, issue, issuer_of, parse_issued, present, verify_presentation, Claim, CredentialError, Form,
+    HolderKey, VerifiedPresentation, VerifyPolicy, MAX_CREDENTIAL_BYTES,
 };
 use publica_crypto::Half;
 use serde_json::{json, Value};
@@ -43,6 +43,7 @@ fn both_forms_round_trip_with_every_registered_claim() {
         let credential = &verified.credential;
         assert_eq!(credential.form, form);
         assert_eq!(credential.iss, ISSUER_DID);
+        assert_eq!(issuer_of(&text).unwrap(), ISSUER_DID, "read before verifying, to resolve the issuer's key");
         assert_eq!(credential.vct, "https://publica.example/vct/diploma/v1");
         assert_eq!(
             (credential.iat, credential.nbf, credential.exp),
