@@ -35,7 +35,8 @@ pub const HEADER_PQ_KB_JWT: &str = "pq_kb_jwt";
 pub const SD_ALG: &str = "sha-256";
 
 /// Claim names the issuer sets itself: a caller's claim may not use them, and none may be disclosed except `iat`.
-const REGISTERED_CLAIMS: [&str; 9] = ["iss", "iat", "nbf", "exp", "vct", "cnf", "status", "_sd", "_sd_alg"];
+const REGISTERED_CLAIMS: [&str; 10] =
+    ["iss", "iat", "nbf", "exp", "vct", "vct#integrity", "cnf", "status", "_sd", "_sd_alg"];
 /// The two names RFC 9901 reserves for its own structure.
 const RESERVED_NAMES: [&str; 2] = ["_sd", "..."];
 
@@ -365,6 +366,12 @@ fn parse(text: &str) -> Result<Parsed, CredentialError> {
         if middle.iter().any(|d| d.is_empty()) {
             return Err(CredentialError::malformed(WHAT, "an empty disclosure (`~~`)"));
         }
+        if parts[0].split('.').count() != 3 {
+            return Err(CredentialError::malformed(
+                WHAT,
+                "the issuer-signed JWT does not have three `.`-separated parts",
+            ));
+        }
         let last = parts[parts.len() - 1];
         Parsed {
             signed: Signed::Compact(parts[0].to_string()),
@@ -645,7 +652,16 @@ fn digest_of_segment(segment: &str) -> [u8; 32] {
 /// the issuer-signed JWT (the bytes every issuer signature covers after the header). The same for the issued
 /// credential and every presentation of it, in whichever disclosures.
 pub fn credential_digest(text: &str) -> Result<[u8; 32], CredentialError> {
-    Ok(digest_of_segment(parse(text)?.payload_segment()))
+    let parsed = parse(text)?;
+    unverified_payload(&parsed)?;
+    Ok(digest_of_segment(parsed.payload_segment()))
+}
+
+/// The `iss` of a credential or presentation, read WITHOUT checking any signature: for finding the issuer's key
+/// (resolving its DID) before [`verify_presentation`], which checks everything with that key.
+pub fn issuer_of(text: &str) -> Result<String, CredentialError> {
+    let payload = unverified_payload(&parse(text)?)?;
+    Ok(get_str("credential payload", &payload, "iss")?.to_string())
 }
 
 /// Reads an issued credential on the holder's side: what it can disclose. The disclosures are checked against the

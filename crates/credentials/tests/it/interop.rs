@@ -17,6 +17,8 @@ use crate::{flip_b64, Parties, NOW};
 
 const AUD: &str = "https://verifier.example";
 const NONCE: &str = "interop-nonce-1";
+/// The status list entries the checker reads back.
+const INDEXES: [u64; 5] = [0, 7, 8, 42, 1023];
 
 fn interop_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop")
@@ -83,28 +85,25 @@ fn flip_last_segment(value: &mut Value) {
     *value = json!(format!("{input}.{}", flip_b64(signature)));
 }
 
-#[test]
-fn independent_implementations_accept_valid_artifacts_and_reject_tampered_ones() {
-    let parties = Parties::new();
-    let (akp, okp) = hybrid_jwks(parties.issuer_key());
-    let issuer = json!({"akp": akp.to_json(), "okp": okp.to_json()});
+/// The artifacts to check, each with whether it must be accepted; and the status list the tokens carry. Long: one
+/// line per artifact, a table.
+fn cases(parties: &Parties) -> (Vec<(Value, bool)>, StatusList) {
     let disclose = ["given_name", "degree"];
     let compact = present(&parties.issue(Form::Compact), &parties.holder, &disclose, AUD, NONCE, NOW).unwrap();
     let hybrid = present(&parties.issue(Form::Hybrid), &parties.holder, &disclose, AUD, NONCE, NOW).unwrap();
-    let (status_compact, list) = status_token(&parties, Form::Compact);
-    let (status_hybrid, _) = status_token(&parties, Form::Hybrid);
+    let (status_compact, list) = status_token(parties, Form::Compact);
+    let (status_hybrid, _) = status_token(parties, Form::Hybrid);
     let mut revoked_content = parties.content();
     revoked_content.status.as_mut().unwrap().idx = 7;
     let revoked_issued = publica_credentials::issue(&parties.issuer(), &revoked_content, Form::Compact).unwrap();
     let revoked = present(&revoked_issued, &parties.holder, &disclose, AUD, NONCE, NOW).unwrap();
     let uri = parties.content().status.unwrap().uri;
-    let indexes = [0u64, 7, 8, 42, 1023];
 
     let vc = |name: &str, kind: &str, text: &str, nonce: &str| {
         json!({"name": name, "kind": kind, "text": text, "aud": AUD, "nonce": nonce, "now": NOW,
                "status_list_token": status_compact})
     };
-    let status = |name: &str, kind: &str, text: &str| json!({"name": name, "kind": kind, "text": text, "uri": uri, "now": NOW, "indexes": indexes});
+    let status = |name: &str, kind: &str, text: &str| json!({"name": name, "kind": kind, "text": text, "uri": uri, "now": NOW, "indexes": INDEXES});
     let compact_bad_disclosure = {
         let parts: Vec<&str> = compact.split('~').collect();
         let forged = publica_credentials::json::b64_encode(br#"["c2FsdA","given_name","Eve"]"#);
@@ -164,11 +163,20 @@ fn independent_implementations_accept_valid_artifacts_and_reject_tampered_ones()
             false,
         ),
     ];
+    (cases, list)
+}
+
+#[test]
+fn independent_implementations_accept_valid_artifacts_and_reject_tampered_ones() {
+    let parties = Parties::new();
+    let (akp, okp) = hybrid_jwks(parties.issuer_key());
+    let issuer = json!({"akp": akp.to_json(), "okp": okp.to_json()});
+    let (cases, list) = cases(&parties);
     let inputs: Vec<Value> = cases.iter().map(|(case, _)| case.clone()).collect();
     let results = run_checker(issuer, &inputs);
 
     let expected_claims = json!({"given_name": "Ada", "degree": {"type": "MSc", "field": "Mathematics"}, "institution": "University of Malta"});
-    let expected_statuses: Vec<u8> = indexes.iter().map(|i| list.get(*i).unwrap()).collect();
+    let expected_statuses: Vec<u8> = INDEXES.iter().map(|i| list.get(*i).unwrap()).collect();
     for ((case, accept), result) in cases.iter().zip(&results) {
         let name = case["name"].as_str().unwrap();
         assert_eq!(result["accepted"], json!(*accept), "{name}: {result}");

@@ -3,8 +3,8 @@
 use publica_credentials::json::b64_encode;
 use publica_credentials::sdjwt::CNF_PQ_JWK;
 use publica_credentials::{
-    credential_digest, issue, parse_issued, present, verify_presentation, Claim, CredentialError, Form, HolderKey,
-    VerifiedPresentation, VerifyPolicy, MAX_CREDENTIAL_BYTES,
+    credential_digest, issue, issuer_of, parse_issued, present, verify_presentation, Claim, CredentialError, Form,
+    HolderKey, VerifiedPresentation, VerifyPolicy, MAX_CREDENTIAL_BYTES,
 };
 use publica_crypto::Half;
 use serde_json::{json, Value};
@@ -43,6 +43,7 @@ fn both_forms_round_trip_with_every_registered_claim() {
         let credential = &verified.credential;
         assert_eq!(credential.form, form);
         assert_eq!(credential.iss, ISSUER_DID);
+        assert_eq!(issuer_of(&text).unwrap(), ISSUER_DID, "read before verifying, to resolve the issuer's key");
         assert_eq!(credential.vct, "https://publica.example/vct/diploma/v1");
         assert_eq!(
             (credential.iat, credential.nbf, credential.exp),
@@ -132,6 +133,8 @@ fn credential_digest_names_one_credential_in_all_its_presentations() {
         assert_eq!(credential_digest(&presented).unwrap(), digest);
         assert_eq!(verify(&parties, &presented, form).unwrap().credential.digest, digest);
         assert_ne!(credential_digest(&parties.issue(form)).unwrap(), digest, "fresh salts make a new credential");
+        assert_eq!(credential_digest("abc~").unwrap_err().check(), "malformed");
+        assert_eq!(credential_digest("a.b.c~").unwrap_err().check(), "malformed");
     }
 }
 
@@ -443,4 +446,28 @@ fn oversized_and_malformed_input_is_refused() {
         disclosable: true,
     });
     assert_eq!(issue(&parties.issuer(), &content, Form::Hybrid).unwrap_err().check(), "too_large");
+}
+
+#[test]
+fn no_single_character_change_verifies_or_panics() {
+    use rand::{Rng, SeedableRng};
+    let parties = Parties::new();
+    let mut rng = rand::rngs::StdRng::seed_from_u64(9901);
+    for form in [Form::Hybrid, Form::Compact] {
+        let text = presentation(&parties, form, &["given_name", "degree"]);
+        verify(&parties, &text, form).unwrap();
+        for _ in 0..300 {
+            let mut bytes = text.clone().into_bytes();
+            let index = rng.gen_range(0..bytes.len());
+            let replacement = loop {
+                let candidate = rng.gen_range(0x20u8..0x7f);
+                if candidate != bytes[index] {
+                    break candidate;
+                }
+            };
+            bytes[index] = replacement;
+            let mutated = String::from_utf8(bytes).unwrap();
+            assert!(verify(&parties, &mutated, form).is_err(), "{form:?}: a change at byte {index} still verifies");
+        }
+    }
 }
