@@ -18,7 +18,7 @@ pub mod status_list;
 
 pub use error::CredentialError;
 pub use sdjwt::{
-    credential_digest, issue, issuer_of, parse_issued, present, verify_presentation, Claim, CredentialContent,
+    credential_digest, issue, issuer_of, parse_issued, peek, present, verify_presentation, Claim, CredentialContent,
     CredentialHeader, Form, HolderKey, IssuedCredential, Issuer, StatusReference, VerifiedPresentation, VerifyPolicy,
 };
 pub use status_list::{

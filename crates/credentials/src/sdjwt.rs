@@ -660,8 +660,7 @@ pub fn credential_digest(text: &str) -> Result<[u8; 32], CredentialError> {
 /// The `iss` of a credential or presentation, read WITHOUT checking any signature: for finding the issuer's key
 /// (resolving its DID) before [`verify_presentation`], which checks everything with that key.
 pub fn issuer_of(text: &str) -> Result<String, CredentialError> {
-    let payload = unverified_payload(&parse(text)?)?;
-    Ok(get_str("credential payload", &payload, "iss")?.to_string())
+    Ok(peek(text)?.iss)
 }
 
 /// Reads an issued credential on the holder's side: what it can disclose. The disclosures are checked against the
@@ -834,4 +833,14 @@ impl KeyBindingExpectation<'_> {
         }
         Ok(())
     }
+}
+
+/// Reads the registered claims of a credential or a presentation WITHOUT checking any signature or disclosure
+/// against the issuer: what a verifier needs to find the issuer's key and the ledger proofs before calling
+/// [`verify_presentation`]. Nothing it returns may be trusted until that call succeeds.
+pub fn peek(text: &str) -> Result<CredentialHeader, CredentialError> {
+    let parsed = parse(text)?;
+    let payload = unverified_payload(&parsed)?;
+    let claims = process(payload, &parsed.disclosures)?;
+    Ok(split_registered(&parsed, claims)?.0)
 }

@@ -80,6 +80,15 @@ enum Command {
     Notary(cmd::anchor::NotaryCommand),
     /// Check a proof or a notary receipt offline against the validators' public keys.
     Verify(cmd::verify::Args),
+    /// Credential schemas, issuers' accreditations, status lists and consents (docs/identity.md).
+    #[command(subcommand)]
+    Identity(cmd::identity::Command),
+    /// Issue verifiable credentials, fetch their ledger proofs, verify presentations offline.
+    #[command(subcommand)]
+    Credential(cmd::credential::Command),
+    /// A holder's credentials: store, list, present with chosen disclosures.
+    #[command(subcommand)]
+    Wallet(cmd::credential::WalletCommand),
     /// Resolve an account's DID (did:publica) to its DID document, with proofs.
     #[command(subcommand)]
     Did(cmd::did::Command),
@@ -157,6 +166,9 @@ fn main() -> std::process::ExitCode {
         Command::Notary(c) => cmd::anchor::run_notary(c),
         Command::Verify(args) => cmd::verify::run(args),
         Command::Did(c) => cmd::did::run(c),
+        Command::Identity(c) => cmd::identity::run(c),
+        Command::Credential(c) => cmd::credential::run(c),
+        Command::Wallet(c) => cmd::credential::run_wallet(c),
         Command::Bench(args) => cmd::bench::run(args),
         Command::Witness(c) => cmd::witness::run(c),
         Command::Testnet(c) => cmd::testnet::run(c),

@@ -15,11 +15,13 @@
 //! hybrid signature (about 4.7 KB) per signer, so repeating it per read would make a page cost signers × items;
 //! this way it costs one certificate plus the items. [`verify_document`] checks every proof in any such document.
 //!
-//! The [`did`] module checks DID resolutions: the document must be the one the proven account state gives. The
+//! The [`credential`] module checks a credential presentation with the ledger's proofs of its issuer's key,
+//! accreditation and status. The [`did`] module checks DID resolutions: the document must be the one the proven account state gives. The
 //! [`registry`] module checks the registries' "as of a date" answers built from such proofs. The [`receipt`]
 //! module verifies the notary's receipts (C2SP tlog-proofs) the same way: offline, against the
 //! validators' keys and, when wanted, independent witnesses' keys.
 
+pub mod credential;
 pub mod did;
 pub mod history;
 pub mod receipt;
@@ -27,6 +29,7 @@ pub mod registry;
 
 use serde::{Deserialize, Serialize};
 
+pub use credential::{verify_credential, CredentialBundle, CredentialCheckError, CredentialPolicy, VerifiedCredential};
 pub use did::{verify_resolution, DidResolution, VerifiedDid};
 pub use history::{SetChange, ValidatorHistory, VerifiedSets};
 pub use receipt::{

@@ -2,10 +2,12 @@
 
 pub mod anchor;
 pub mod bench;
+pub mod credential;
 pub mod describe;
 pub mod dev;
 pub mod did;
 pub mod governance;
+pub mod identity;
 pub mod keys;
 pub mod load;
 pub mod node;

@@ -308,7 +308,13 @@ fn is_bods(bytes: &[u8]) -> bool {
 /// The validator sets from --history, or from the node at --api, verified from the genesis set; the genesis set
 /// alone when neither is given.
 fn validator_sets(args: &Args, genesis: &Genesis) -> Result<VerifiedSets> {
-    let history = match (&args.history, &args.api) {
+    sets_from(genesis, args.history.as_deref(), args.api.as_deref())
+}
+
+/// The validator sets to check proofs with: the genesis set, and every change of a validator history read from
+/// `history` or fetched from the node at `api` (verified from the genesis set either way).
+pub fn sets_from(genesis: &Genesis, history: Option<&Path>, api: Option<&str>) -> Result<VerifiedSets> {
+    let history = match (history, api) {
         (Some(path), _) => {
             let bytes = read(path, publica_verify::MAX_PROOF_JSON_BYTES)?;
             ValidatorHistory::from_json(&bytes).with_context(|| format!("reading {}", path.display()))?
