@@ -1,6 +1,7 @@
 //! Tests of execution and, through it, of the accounts module's rules.
 
 mod codes;
+mod identity;
 mod set_change;
 
 use std::collections::BTreeMap;
