@@ -3,6 +3,7 @@
 
 mod accreditations;
 mod consents;
+mod model;
 mod schemas;
 mod status;
 
