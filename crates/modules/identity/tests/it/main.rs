@@ -3,6 +3,7 @@
 
 mod accreditations;
 mod consents;
+mod encoding;
 mod model;
 mod schemas;
 mod status;
