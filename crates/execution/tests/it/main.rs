@@ -2,6 +2,7 @@
 
 mod codes;
 mod did;
+mod identity;
 mod set_change;
 
 use std::collections::BTreeMap;

@@ -11,7 +11,7 @@ use crate::schema::*;
 use crate::tx::MAX_ACCREDITATION_CHAIN_LINKS;
 
 /// Most records one listing returns.
-pub const MAX_QUERY_LIMIT: usize = 1_000;
+pub const MAX_LISTED_RECORDS: usize = 1_000;
 
 /// A value read from the state, with the keys to prove.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -164,13 +164,13 @@ pub struct ConsentView {
     pub uses: Vec<ConsentUse>,
 }
 
-/// Consent `id` with its uses `from`, at most `limit` (bounded by [`MAX_QUERY_LIMIT`]).
+/// Consent `id` with its uses `from`, at most `limit` (bounded by [`MAX_LISTED_RECORDS`]).
 pub fn consent(state: &dyn StateRead, id: u64, from: u32, limit: usize) -> Proven<Option<ConsentView>> {
     let key = consent_key(id);
     let Some(bytes) = state.get(&key) else { return Proven::new(None, vec![key]) };
     let consent: Consent = decode_stored("consent", &bytes);
     let mut keys = vec![key];
-    let end = u64::from(from).saturating_add(limit.min(MAX_QUERY_LIMIT) as u64).min(u64::from(consent.uses)) as u32;
+    let end = u64::from(from).saturating_add(limit.min(MAX_LISTED_RECORDS) as u64).min(u64::from(consent.uses)) as u32;
     let mut uses = Vec::new();
     for n in from..end {
         let use_key = consent_use_key(id, n);
@@ -181,12 +181,12 @@ pub fn consent(state: &dyn StateRead, id: u64, from: u32, limit: usize) -> Prove
     Proven::new(Some(ConsentView { consent, uses }), keys)
 }
 
-/// The consents a citizen granted, from the `from`-th, at most `limit` (bounded by [`MAX_QUERY_LIMIT`]).
+/// The consents a citizen granted, from the `from`-th, at most `limit` (bounded by [`MAX_LISTED_RECORDS`]).
 pub fn consents_by_grantor(state: &dyn StateRead, grantor: &Address, from: u64, limit: usize) -> Proven<Vec<Consent>> {
     listed(state, grantor_count_key(grantor), |n| grantor_entry_key(grantor, n), from, limit)
 }
 
-/// The consents granted to a grantee, from the `from`-th, at most `limit` (bounded by [`MAX_QUERY_LIMIT`]).
+/// The consents granted to a grantee, from the `from`-th, at most `limit` (bounded by [`MAX_LISTED_RECORDS`]).
 pub fn consents_by_grantee(state: &dyn StateRead, grantee: &Address, from: u64, limit: usize) -> Proven<Vec<Consent>> {
     listed(state, grantee_count_key(grantee), |n| grantee_entry_key(grantee, n), from, limit)
 }
@@ -200,7 +200,7 @@ fn listed(
 ) -> Proven<Vec<Consent>> {
     let count = state.get(&count_key).map_or(0, |b| decode_counter(&b));
     let mut keys = vec![count_key];
-    let end = from.saturating_add(limit.min(MAX_QUERY_LIMIT) as u64).min(count);
+    let end = from.saturating_add(limit.min(MAX_LISTED_RECORDS) as u64).min(count);
     let mut consents = Vec::new();
     for n in from..end {
         let key = entry_key(n);

@@ -3,6 +3,8 @@
 
 mod accreditations;
 mod consents;
+mod encoding;
+mod model;
 mod schemas;
 mod status;
 
