@@ -399,3 +399,47 @@ async fn consents_with_their_uses_and_by_grantor_and_grantee() {
         net.get(&bad).await.assert_error(StatusCode::BAD_REQUEST, "malformed_request");
     }
 }
+
+#[tokio::test]
+async fn a_list_of_the_largest_capacity_is_served_page_by_page_within_the_bound() {
+    let net = TestNet::new();
+    let owner = key(12);
+    let call = AccountsCall::RegisterOfficial {
+        public_key: owner.public_key().clone(),
+        agency: agency(),
+        roles: vec![Role::new("registrar").unwrap()],
+    };
+    submit(&net, &net.admin, 0, Call::Accounts(call));
+    net.commit_block();
+    let capacity = publica_identity::call::MAX_STATUS_LIST_ENTRIES;
+    submit(&net, &owner, 0, identity(IdentityCall::CreateStatusList { bits: 1, capacity }));
+    // Every chunk of the first page written (one entry each), so the page carries 256 full chunks; and the last.
+    let mut indices: Vec<u32> = (0..256).map(|c| c * 8192 + c).collect();
+    indices.push(capacity - 1);
+    submit(&net, &owner, 1, identity(IdentityCall::UpdateStatus { list: 0, status: 1, indices }));
+    net.commit_block();
+
+    let base = format!("/v1/identity/status-lists/{}/0", owner.address());
+    let started = std::time::Instant::now();
+    let (first, reply): (StatusListResponse, _) = proven(&net, &base).await;
+    let elapsed = started.elapsed();
+    let max = publica_api::MAX_STATUS_LIST_PAGE_CHUNKS;
+    assert_eq!((first.chunk_count, first.from_chunk, first.chunks), (2048, 0, max));
+    let bytes = packed(&first);
+    assert_eq!(bytes.len(), max as usize * 1024);
+    assert!((0..256).all(|c| bytes[c * 1024 + c / 8] >> (c % 8) & 1 == 1));
+    assert!(reply.bytes.len() < publica_verify::MAX_PROOF_JSON_BYTES / 2, "{} bytes", reply.bytes.len());
+    eprintln!("a page of {max} full chunks: {} bytes of JSON, served and verified in {elapsed:?}", reply.bytes.len());
+
+    let (last, _): (StatusListResponse, _) = proven(&net, &format!("{base}?from_chunk=2047&chunks=1")).await;
+    assert_eq!(packed(&last).last().copied(), Some(0x80), "entry 2^24 - 1 is the last bit of the last byte");
+    let (entry, _): (StatusEntryResponse, _) = proven(&net, &format!("{base}/entries/{}", capacity - 1)).await;
+    assert_eq!((entry.status_name.as_str(), entry.chunk), ("revoked", 2047));
+    let message = assert_module_error(
+        &net.get(&format!("{base}/entries/{capacity}")).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "status_index_out_of_range",
+        3724,
+    );
+    assert!(message.contains(&format!("{capacity} entries")), "{message}");
+}
