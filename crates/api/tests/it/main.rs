@@ -13,6 +13,7 @@ mod connections;
 mod did;
 mod docs;
 mod evidence;
+mod identity;
 mod notary;
 mod outcomes;
 mod reads;
@@ -69,7 +70,7 @@ impl TestNet {
                 id: agency(),
                 name: "Land Registry".into(),
                 can_register_citizens: true,
-                roles: ["registrar", "notary", "citizen-registrar", "permit-officer"]
+                roles: ["registrar", "notary", "citizen-registrar", "permit-officer", "trust-root"]
                     .map(|r| Role::new(r).unwrap())
                     .to_vec(),
                 admins: vec![GenesisAccount { public_key: admin.public_key().clone() }],

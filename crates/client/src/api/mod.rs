@@ -12,6 +12,7 @@
 mod chain;
 mod evidence;
 mod governance;
+mod identity;
 mod notary;
 mod registry;
 mod state;
@@ -20,6 +21,10 @@ mod tx;
 pub use chain::{BlockResponse, NodeStatus};
 pub use evidence::{EvidenceRecord, EvidenceResponse};
 pub use governance::{OneProposalResponse, ProposalResponse, ProposalsResponse, SetSummary, ValidatorsResponse};
+pub use identity::{
+    failed_check, status_name, AccreditationDecision, AccreditationResponse, ConsentResponse, ConsentsResponse,
+    IssuerAccreditationsResponse, SchemaResponse, StatusEntryResponse, StatusListResponse,
+};
 pub use notary::{EntryResponse, WitnessInfo, WitnessesResponse};
 pub use registry::{
     ApplicationResponse, CompanyHistoryResponse, CompanyResponse, NameResponse, ParcelHistoryResponse, ParcelResponse,
