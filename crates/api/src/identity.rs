@@ -18,7 +18,7 @@ use publica_client::api::{
 };
 use publica_identity::call::check_type_name;
 use publica_identity::error::STATUS_INDEX_OUT_OF_RANGE;
-use publica_identity::query::{self, MAX_QUERY_LIMIT};
+use publica_identity::query::{self, MAX_LISTED_RECORDS};
 use publica_identity::schema::{SchemaRecord, StatusListHeader};
 use publica_identity::{verify, IdentityError};
 use publica_node::NodeHandle;
@@ -53,11 +53,11 @@ fn parse_decimal<T: FromStr>(what: &str, text: &str, max_digits: usize) -> Resul
     })
 }
 
-/// A page size: 1 to [`MAX_QUERY_LIMIT`], [`DEFAULT_PAGE`] when absent.
+/// A page size: 1 to [`MAX_LISTED_RECORDS`], [`DEFAULT_PAGE`] when absent.
 fn page_limit(limit: Option<u32>) -> Result<usize, ApiError> {
     match limit.unwrap_or(DEFAULT_PAGE) {
-        n @ 1.. if n as usize <= MAX_QUERY_LIMIT => Ok(n as usize),
-        n => Err(ApiError::Malformed(format!("limit must be 1 to {MAX_QUERY_LIMIT}, not {n}: ask page by page"))),
+        n @ 1.. if n as usize <= MAX_LISTED_RECORDS => Ok(n as usize),
+        n => Err(ApiError::Malformed(format!("limit must be 1 to {MAX_LISTED_RECORDS}, not {n}: ask page by page"))),
     }
 }
 
@@ -367,7 +367,7 @@ pub(crate) async fn status_entry(
 pub(crate) struct UseParams {
     /// The first use (from 0).
     from: Option<u32>,
-    /// Most uses (1 to [`MAX_QUERY_LIMIT`]).
+    /// Most uses (1 to [`MAX_LISTED_RECORDS`]).
     limit: Option<u32>,
 }
 
@@ -398,7 +398,7 @@ pub(crate) async fn consent(
 pub(crate) struct ListParams {
     /// The first consent's position (from 0).
     from: Option<u64>,
-    /// Most consents (1 to [`MAX_QUERY_LIMIT`]).
+    /// Most consents (1 to [`MAX_LISTED_RECORDS`]).
     limit: Option<u32>,
 }
 
