@@ -266,7 +266,7 @@ fn verify(args: VerifyArgs) -> Result<()> {
     };
     let verified = match publica_verify::verify_credential(&presentation, &bundle, &sets, &policy) {
         Ok(v) => v,
-        Err(e) => bail!("INVALID credential: {} check failed: {e}", e.check()),
+        Err(e) => bail!("INVALID credential: {e}"),
     };
     let c = &verified.presentation.credential;
     println!("VALID {} credential", c.vct);
@@ -306,7 +306,8 @@ pub enum WalletCommand {
     },
     /// Present a credential to a verifier: disclose the claims named, bound to the verifier's audience and nonce.
     Present {
-        /// The credential's id in the wallet (`publica wallet list`), or a unique prefix of it.
+        /// The credential's id in the wallet (`publica wallet list`), a unique prefix of it, or its type (the end
+        /// of its `vct`, e.g. `diploma`) when the wallet holds one credential of that type.
         id: String,
         /// The holder's key file.
         #[arg(long, value_name = "FILE")]
@@ -368,8 +369,18 @@ pub fn run_wallet(command: WalletCommand) -> Result<()> {
             Ok(())
         }
         WalletCommand::Present { id, key, passphrase, disclose, aud, nonce, out, wallet } => {
-            let matches: Vec<_> =
-                wallet_entries(&wallet.dir)?.into_iter().filter(|(e, _)| e.starts_with(&id)).collect();
+            let entries = wallet_entries(&wallet.dir)?;
+            let mut matches: Vec<_> = entries.iter().filter(|(e, _)| e.starts_with(&id)).cloned().collect();
+            if matches.is_empty() {
+                // Else by type: the end of the credential's `vct` (`diploma` for …/vct/diploma).
+                for (entry, path) in &entries {
+                    let vct =
+                        publica_credentials::peek(&read_text(path, "credential")?).map(|c| c.vct).unwrap_or_default();
+                    if vct.ends_with(&format!("/{id}")) || vct == id {
+                        matches.push((entry.clone(), path.clone()));
+                    }
+                }
+            }
             let path = match matches.as_slice() {
                 [(_, path)] => path.clone(),
                 [] => bail!("no credential {id:?} in {} (see `publica wallet list`)", wallet.dir.display()),
