@@ -47,6 +47,33 @@ pub enum Command {
         #[arg(long, env = "PUBLICA_API", default_value = DEFAULT_API)]
         api: String,
     },
+    /// Sign the IETF Token Status List token (`statuslist+jwt`) of one of the issuer's status lists, from the bits
+    /// the ledger holds now, for serving at the list's URI to wallets and verifiers that read status list tokens.
+    StatusToken {
+        /// The issuer's key file (the list's owner).
+        #[arg(long, value_name = "FILE")]
+        key: PathBuf,
+        #[command(flatten)]
+        passphrase: PassphraseArgs,
+        /// The list's number among the issuer's lists.
+        #[arg(long)]
+        list: u32,
+        /// How long relying parties may cache the token, in seconds (`ttl`); it expires (`exp`) twice as late.
+        #[arg(long, default_value_t = 3600)]
+        ttl: u64,
+        /// The public address of the API that serves the status list (the token's `sub`; default: --api).
+        #[arg(long, value_name = "URL")]
+        status_base: Option<String>,
+        /// The serialisation.
+        #[arg(long, value_enum, default_value = "hybrid")]
+        form: FormArg,
+        /// Where to write the token.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// The node's API.
+        #[arg(long, env = "PUBLICA_API", default_value = DEFAULT_API)]
+        api: String,
+    },
     /// Check a presentation offline with its bundle: signatures, disclosures, key binding, validity, the issuer's
     /// accreditation at issuance and the status; each failure names its check.
     Verify(VerifyArgs),
@@ -142,7 +169,75 @@ pub fn run(command: Command) -> Result<()> {
             Ok(())
         }
         Command::Verify(args) => verify(args),
+        Command::StatusToken { key, passphrase, list, ttl, status_base, form, out, api } => {
+            let client = Client::new(&api)?;
+            let key = keyfile::load(&key, &passphrase)?;
+            let owner = client.sender_for(key.public_key().address(), None)?;
+            let bits = read_status_list(&client, &owner, list)?;
+            let did = Did::new(client.status()?.chain_id, owner);
+            let (id, kid_ml, kid_ed) = (did.to_string(), did.url(ML_DSA_65_FRAGMENT), did.url(ED25519_FRAGMENT));
+            let issuer = Issuer { keypair: &key, did: &id, kid_ml_dsa_65: &kid_ml, kid_ed25519: &kid_ed };
+            let now = publica_client::now_ms() / 1000;
+            let token = publica_credentials::StatusListToken {
+                uri: status_uri(status_base.as_deref().unwrap_or(&api), &owner, list),
+                iat: now,
+                exp: Some(now + 2 * ttl),
+                ttl: Some(ttl),
+                list: bits,
+            };
+            let text = publica_credentials::issue_status_list_token(&issuer, &token, form.into())
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            std::fs::write(&out, &text).with_context(|| format!("writing {}", out.display()))?;
+            println!(
+                "status list token of list {list} ({} entries) for {}: {} bytes in {}",
+                token.list.len(),
+                token.uri,
+                text.len(),
+                out.display()
+            );
+            Ok(())
+        }
     }
+}
+
+impl From<FormArg> for Form {
+    fn from(form: FormArg) -> Self {
+        match form {
+            FormArg::Hybrid => Form::Hybrid,
+            FormArg::Compact => Form::Compact,
+        }
+    }
+}
+
+/// A whole status list as the ledger holds it now, read page by page.
+fn read_status_list(client: &Client, owner: &Address, list: u32) -> Result<publica_credentials::StatusList> {
+    let mut packed = Vec::new();
+    let mut from = 0;
+    let header = loop {
+        let page = client.status_list(owner, list, Some(from), None)?;
+        packed.extend(
+            publica_credentials::json::b64_decode("packed entries", &page.packed)
+                .map_err(|e| anyhow::anyhow!("{e}"))?,
+        );
+        from = page.from_chunk + page.chunks;
+        if from >= page.chunk_count {
+            break page.header;
+        }
+    };
+    let mut bits = publica_credentials::StatusList::new(header.bits, header.capacity as usize)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    for index in 0..header.capacity {
+        let byte = packed.get((index as usize * usize::from(header.bits)) / 8).copied().unwrap_or(0);
+        if byte == 0 {
+            continue;
+        }
+        let shift = (index as usize * usize::from(header.bits)) % 8;
+        let value = (byte >> shift) & if header.bits == 2 { 0b11 } else { 0b1 };
+        if value != 0 {
+            bits.set(u64::from(index), value).map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
+    }
+    Ok(bits)
 }
 
 /// A credential or presentation file, as text.
@@ -206,11 +301,7 @@ fn issue(args: IssueArgs) -> Result<()> {
     let (did, kid_ml, kid_ed) =
         (issuer_did.to_string(), issuer_did.url(ML_DSA_65_FRAGMENT), issuer_did.url(ED25519_FRAGMENT));
     let issuer = Issuer { keypair: &key, did: &did, kid_ml_dsa_65: &kid_ml, kid_ed25519: &kid_ed };
-    let form = match args.form {
-        FormArg::Hybrid => Form::Hybrid,
-        FormArg::Compact => Form::Compact,
-    };
-    let text = publica_credentials::issue(&issuer, &content, form).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let text = publica_credentials::issue(&issuer, &content, args.form.into()).map_err(|e| anyhow::anyhow!("{e}"))?;
     std::fs::write(&args.out, format!("{text}\n")).with_context(|| format!("writing {}", args.out.display()))?;
     let digest = publica_credentials::credential_digest(&text).map_err(|e| anyhow::anyhow!("{e}"))?;
     println!("issued {} to {holder_did}", args.type_name);
