@@ -472,3 +472,19 @@ impl Client {
         decode(self.grantee_consents_json(grantee, page)?, "a grantee's consents")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_strings_carry_only_the_parameters_given() {
+        assert_eq!(Page::default().query(), "");
+        assert_eq!(Page { from: Some(5), limit: None }.query(), "?from=5");
+        assert_eq!(Page { from: Some(0), limit: Some(10) }.query(), "?from=0&limit=10");
+        assert_eq!(
+            query_string(&[("type", Some("https://x.example/vct a".into())), ("version", None)]),
+            "?type=https%3A%2F%2Fx.example%2Fvct%20a"
+        );
+    }
+}
