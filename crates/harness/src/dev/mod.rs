@@ -232,6 +232,13 @@ fn print_guide(home: &Path, chain_id: &ChainId, api: SocketAddr, seeded: usize) 
         keys.display(),
         home.display()
     );
-    println!("      --holder {ada} --type {} --claim degree=MSc --status-list 0 --status-index 7 --out diploma.sdjwt --api http://{api}", identity::TYPES[0].0);
+    println!(
+        "      --holder {ada} --type {} --claim given_name=Ada --claim family_name=Lovelace --claim degree=MSc \\",
+        identity::TYPES[0].0
+    );
+    println!(
+        "      --claim field=Mathematics --claim awarded=2026-06-12 --status-list 0 --status-index 7 --out diploma.sdjwt \\"
+    );
+    println!("      --api http://{api}   (then: publica wallet store / present, publica credential bundle / verify)");
     println!("Ready. Press Ctrl-C to stop.");
 }

@@ -280,6 +280,7 @@ fn issue(args: IssueArgs) -> Result<()> {
     for c in &args.plain {
         claims.push(parse_claim(c, false)?);
     }
+    check_against_schema(&client, &account, &args.type_name, &claims)?;
     let status = match (args.status_list, args.status_index) {
         (Some(list), Some(idx)) => Some(StatusReference {
             idx: u64::from(idx),
@@ -311,6 +312,26 @@ fn issue(args: IssueArgs) -> Result<()> {
     Ok(())
 }
 
+/// Refuse to sign what a verifier would refuse: the issuer must be accredited for the type now, and the claims
+/// must follow the schema its accreditation names, every required claim included.
+fn check_against_schema(client: &Client, issuer: &Address, type_name: &str, claims: &[Claim]) -> Result<()> {
+    let now = publica_client::now_ms();
+    let listed = client.issuer_accreditations(issuer, type_name)?;
+    let Some(accreditation) = listed.accreditations.iter().rev().find(|a| a.in_force_at(now)) else {
+        bail!("{issuer} holds no accreditation for {type_name:?} in force now: a verifier would refuse the credential");
+    };
+    let schema = client.identity_schema(&accreditation.schema)?.document;
+    let all: serde_json::Map<String, Value> = claims.iter().map(|c| (c.name.clone(), c.value.clone())).collect();
+    publica_identity::verify::check_claims(&schema, &all)
+        .map_err(|e| anyhow::anyhow!("the claims do not follow the type's schema: {e}"))?;
+    let required = schema.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str);
+    let missing: Vec<&str> = required.filter(|name| !all.contains_key(*name)).collect();
+    if !missing.is_empty() {
+        bail!("the type's schema requires the claims {}: add them with --claim NAME=VALUE", missing.join(", "));
+    }
+    Ok(())
+}
+
 /// The three proofs a credential needs, fetched from a node.
 fn fetch_bundle(client: &Client, text: &str) -> Result<CredentialBundle> {
     let claimed = publica_credentials::peek(text).map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -329,6 +350,7 @@ fn fetch_bundle(client: &Client, text: &str) -> Result<CredentialBundle> {
         .or(records.last())
         .with_context(|| format!("the ledger has no accreditation of {} for {:?}", claimed.iss, claimed.vct))?;
     let accreditation = client.get(&format!("/v1/identity/accreditations/{}", chosen.id))?;
+    let schema = client.get(&format!("/v1/identity/schemas/{}", hex::encode(chosen.schema)))?;
     let status = match &claimed.status {
         None => None,
         Some(reference) => {
@@ -337,7 +359,7 @@ fn fetch_bundle(client: &Client, text: &str) -> Result<CredentialBundle> {
             Some(client.get(&format!("/v1/identity/status-lists/{owner}/{list}/entries/{}", reference.idx))?)
         }
     };
-    Ok(CredentialBundle { issuer: resolution, accreditation, status })
+    Ok(CredentialBundle { issuer: resolution, accreditation, schema, status })
 }
 
 fn verify(args: VerifyArgs) -> Result<()> {
