@@ -87,12 +87,17 @@ pub struct IssueArgs {
     key: PathBuf,
     #[command(flatten)]
     passphrase: PassphraseArgs,
-    /// The holder: a did:publica DID or an account address.
-    #[arg(long)]
-    holder: String,
-    /// The credential type (`vct`), one the issuer is accredited for.
-    #[arg(long = "type", value_name = "TYPE")]
-    type_name: String,
+    /// The holder: a did:publica DID or an account address (the credential is bound to the key the ledger lists
+    /// for it).
+    #[arg(long, required_unless_present = "request", conflicts_with = "request")]
+    holder: Option<String>,
+    /// The holder's signed request (`publica wallet request`): its type and holder are taken from it, and its
+    /// signatures prove the holder has the key the credential is bound to.
+    #[arg(long, value_name = "FILE")]
+    request: Option<PathBuf>,
+    /// The credential type (`vct`), one the issuer is accredited for (taken from --request when given).
+    #[arg(long = "type", value_name = "TYPE", required_unless_present = "request")]
+    type_name: Option<String>,
     /// A claim the holder may disclose or not: NAME=VALUE (VALUE as JSON if it parses, else a string). Repeatable.
     #[arg(long, value_name = "NAME=VALUE")]
     claim: Vec<String>,
@@ -268,11 +273,28 @@ fn issue(args: IssueArgs) -> Result<()> {
     let key = keyfile::load(&args.key, &args.passphrase)?;
     let account = client.sender_for(key.public_key().address(), None)?;
     let issuer_did = Did::new(client.status()?.chain_id, account);
-    let holder_did = did_of(&client, &args.holder)?;
+    let (holder_did, type_name, request) = match (&args.request, &args.holder, &args.type_name) {
+        (Some(path), _, _) => {
+            let text = read_text(path, "request")?;
+            let request = publica_credentials::peek_request(&text).map_err(|e| anyhow::anyhow!("{e}"))?;
+            if args.type_name.as_ref().is_some_and(|t| *t != request.vct) {
+                bail!("the request asks for {:?}, not for --type", request.vct);
+            }
+            let did = Did::parse(&request.holder).map_err(|e| anyhow::anyhow!("the request's holder: {e}"))?;
+            (did, request.vct, Some(text))
+        }
+        (None, Some(holder), Some(type_name)) => (did_of(&client, holder)?, type_name.clone(), None),
+        _ => bail!("give --request FILE, or --holder and --type"),
+    };
     // The holder's key is the one the ledger names for the holder's account now; the holder proves possession of it
-    // in every presentation (key binding).
+    // in the request, if any, and in every presentation (key binding).
     let holder = client.did(&holder_did.to_string(), DidVersion::Latest)?;
     let holder_key = document_key(&holder.did_document).map_err(|e| anyhow::anyhow!("{e}"))?;
+    if let Some(text) = &request {
+        let now = publica_client::now_ms() / 1000;
+        publica_credentials::verify_request(text, &holder_key, &issuer_did.to_string(), now, 60)
+            .map_err(|e| anyhow::anyhow!("the request is refused ({}): {e}", e.check()))?;
+    }
     let mut claims = Vec::new();
     for c in &args.claim {
         claims.push(parse_claim(c, true)?);
@@ -280,7 +302,7 @@ fn issue(args: IssueArgs) -> Result<()> {
     for c in &args.plain {
         claims.push(parse_claim(c, false)?);
     }
-    check_against_schema(&client, &account, &args.type_name, &claims)?;
+    check_against_schema(&client, &account, &type_name, &claims)?;
     let status = match (args.status_list, args.status_index) {
         (Some(list), Some(idx)) => Some(StatusReference {
             idx: u64::from(idx),
@@ -290,7 +312,7 @@ fn issue(args: IssueArgs) -> Result<()> {
     };
     let now = publica_client::now_ms() / 1000;
     let content = CredentialContent {
-        vct: args.type_name.clone(),
+        vct: type_name.clone(),
         iat: now,
         nbf: now,
         exp: now + args.valid_days.saturating_mul(86_400),
@@ -305,7 +327,7 @@ fn issue(args: IssueArgs) -> Result<()> {
     let text = publica_credentials::issue(&issuer, &content, args.form.into()).map_err(|e| anyhow::anyhow!("{e}"))?;
     std::fs::write(&args.out, format!("{text}\n")).with_context(|| format!("writing {}", args.out.display()))?;
     let digest = publica_credentials::credential_digest(&text).map_err(|e| anyhow::anyhow!("{e}"))?;
-    println!("issued {} to {holder_did}", args.type_name);
+    println!("issued {type_name} to {holder_did}");
     println!("  issuer  {did}");
     println!("  digest  {}", hex::encode(digest));
     println!("  written to {} ({} bytes)", args.out.display(), text.len());
@@ -405,6 +427,26 @@ fn verify(args: VerifyArgs) -> Result<()> {
 /// Wallet commands: the holder's credentials, kept in a directory.
 #[derive(Subcommand)]
 pub enum WalletCommand {
+    /// Ask an issuer for a credential: a request signed with the holder's key, to hand to the issuer.
+    Request {
+        /// The holder's key file.
+        #[arg(long, value_name = "FILE")]
+        key: PathBuf,
+        #[command(flatten)]
+        passphrase: PassphraseArgs,
+        /// The issuer: a did:publica DID or an account address.
+        #[arg(long)]
+        issuer: String,
+        /// The credential type asked for.
+        #[arg(long = "type", value_name = "TYPE")]
+        type_name: String,
+        /// Where to write the request.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// The node's API (to find the holder's account and the network).
+        #[arg(long, env = "PUBLICA_API", default_value = DEFAULT_API)]
+        api: String,
+    },
     /// Keep an issued credential.
     Store {
         /// The credential file.
@@ -455,6 +497,25 @@ pub struct WalletDir {
 /// Run a wallet command.
 pub fn run_wallet(command: WalletCommand) -> Result<()> {
     match command {
+        WalletCommand::Request { key, passphrase, issuer, type_name, out, api } => {
+            let client = Client::new(&api)?;
+            let key = keyfile::load(&key, &passphrase)?;
+            let holder = Did::new(client.status()?.chain_id, client.sender_for(key.public_key().address(), None)?);
+            let issuer = did_of(&client, &issuer)?;
+            let nonce: [u8; 16] = rand::random();
+            let request = publica_credentials::CredentialRequest {
+                holder: holder.to_string(),
+                issuer: issuer.to_string(),
+                vct: type_name,
+                iat: publica_client::now_ms() / 1000,
+                nonce: hex::encode(nonce),
+            };
+            let kids = [holder.url(ML_DSA_65_FRAGMENT), holder.url(ED25519_FRAGMENT)];
+            let text = publica_credentials::sign_request(&request, &key, [&kids[0], &kids[1]]);
+            std::fs::write(&out, format!("{text}\n")).with_context(|| format!("writing {}", out.display()))?;
+            println!("request for {} from {issuer} written to {}: give it to the issuer", request.vct, out.display());
+            Ok(())
+        }
         WalletCommand::Store { credential, wallet } => {
             let text = read_text(&credential, "credential")?;
             let issued = publica_credentials::parse_issued(&text).map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -30,8 +30,8 @@ pub enum Command {
         #[arg(long = "type", value_name = "TYPE")]
         type_name: String,
         /// The schema's version for the type.
-        #[arg(long)]
-        version: u32,
+        #[arg(long, value_name = "N")]
+        schema_version: u32,
         /// The JSON Schema document.
         #[arg(long, value_name = "FILE")]
         file: PathBuf,
@@ -167,7 +167,7 @@ impl Command {
 /// Run an identity command.
 pub fn run(command: Command) -> Result<()> {
     match command {
-        Command::RegisterSchema { send, type_name, version, file } => {
+        Command::RegisterSchema { send, type_name, schema_version: version, file } => {
             let document = read_bounded(&file, publica_identity::call::MAX_SCHEMA_DOCUMENT_BYTES as u64, "schema")?;
             println!("schema {}", hex::encode(sha256(&document)));
             send_call(&send, IdentityCall::RegisterSchema { type_name, version, document })
