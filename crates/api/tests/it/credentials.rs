@@ -1,11 +1,13 @@
 //! The credential verifier (`publica_verify::verify_credential`) against real ledger state: credentials issued and
 //! presented with `publica-credentials`, their bundles fetched through the routes a holder uses, and every check
-//! of the verifier made to fail on its own.
+//! of the verifier made to fail on its own; then `POST /v1/credentials/verify`, the same checks run by the node on
+//! its own state.
 
 use axum::http::StatusCode;
 use base64::Engine as _;
 use publica_accounts::call::{rotate_key_message, ROTATE_KEY_TAG};
 use publica_accounts::did::{Did, ED25519_FRAGMENT, ML_DSA_65_FRAGMENT};
+use publica_client::api::VerifyCredentialResponse;
 use publica_credentials::{Claim, CredentialContent, Form, Issuer, StatusReference, VerifyPolicy};
 use publica_identity::call::SCHEMA_DIALECT;
 use publica_identity::schema::Accreditation;
@@ -430,4 +432,128 @@ async fn the_status_entry_decides_and_must_be_proven_fresh_from_the_issuers_list
     };
     let foreign = publica_credentials::issue(&signer, &content, Form::Hybrid).unwrap();
     assert_refused(check(net, &present(&w, &foreign), &b, &policy()), "status", "belongs to");
+}
+
+const VERIFY: &str = "/v1/credentials/verify";
+
+/// A request to verify `presentation` for [`AUDIENCE`] and [`NONCE`].
+fn verify_body(presentation: &str) -> Value {
+    json!({"presentation": presentation, "audience": AUDIENCE, "nonce": NONCE})
+}
+
+/// The node's verdict on a request, checked to be a 200 answer that decodes and encodes back to itself.
+async fn verdict(net: &TestNet, body: &Value) -> VerifyCredentialResponse {
+    let reply = net.post_json(VERIFY, body).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+    let answer: VerifyCredentialResponse = serde_json::from_slice(&reply.bytes).unwrap();
+    assert_eq!(serde_json::to_value(&answer).unwrap(), reply.json(), "the answer is exactly its type");
+    answer
+}
+
+/// Assert a refusal by `name` in the node's verdict.
+#[track_caller]
+fn assert_invalid(answer: &VerifyCredentialResponse, name: &str) {
+    match answer {
+        VerifyCredentialResponse::Invalid(refused) => {
+            assert_eq!((refused.valid, refused.check.as_str()), (false, name), "{}", refused.reason)
+        }
+        VerifyCredentialResponse::Valid(_) => panic!("{name}: the node accepted the presentation"),
+    }
+}
+
+#[tokio::test]
+async fn the_route_verifies_with_the_nodes_own_state() {
+    let w = world();
+    let net = &w.net;
+    identity(net, &w.faculty, 1, IdentityCall::UpdateStatus { list: 0, status: 1, indices: vec![3] });
+    net.commit_block();
+    let shown = present(&w, &issue(&w, &w.faculty, Some(5)));
+    let VerifyCredentialResponse::Valid(valid) = verdict(net, &verify_body(&shown)).await else {
+        panic!("the genuine presentation was refused");
+    };
+    assert!(valid.valid);
+    assert_eq!(valid.issuer, Did::new(net.chain_id.clone(), w.faculty.address()).to_string());
+    assert_eq!((valid.credential_type.as_str(), valid.accreditation.id), (DIPLOMA, 3));
+    assert_eq!(valid.claims.get("degree"), Some(&json!("MSc")));
+    assert!(!valid.claims.contains_key("name"), "only the degree is disclosed");
+    assert_eq!(valid.status_as_of.map(|s| s.height), Some(4));
+
+    let mut body = verify_body(&shown);
+    body["nonce"] = json!("n-2");
+    assert_invalid(&verdict(net, &body).await, "key_binding_nonce");
+    let mut body = verify_body(&shown);
+    body["trusted_roots"] = json!([w.other.address()]);
+    assert_invalid(&verdict(net, &body).await, "accreditation");
+    body["trusted_roots"] = json!([w.other.address(), w.root.address()]);
+    assert!(verdict(net, &body).await.is_valid());
+    let revoked = present(&w, &issue(&w, &w.faculty, Some(3)));
+    assert_invalid(&verdict(net, &verify_body(&revoked)).await, "revoked");
+    let compact = issue_with(&w, &w.faculty.address(), &w.faculty, DIPLOMA, None, now_secs(), Form::Compact);
+    let mut body = verify_body(&present(&w, &compact));
+    assert_invalid(&verdict(net, &body).await, "classical_form_refused");
+    body["accept_compact"] = json!(true);
+    assert!(verdict(net, &body).await.is_valid());
+}
+
+#[tokio::test]
+async fn the_route_answers_what_the_ledger_lacks_as_a_refusal() {
+    let w = world();
+    let net = &w.net;
+    // Not a credential at all: refused by the cheap parse, before the state is read.
+    assert_invalid(&verdict(net, &verify_body("not a credential")).await, "malformed");
+    // An issuer the ledger does not know.
+    let stranger = key(60);
+    let issued = issue_with(&w, &stranger.address(), &stranger, DIPLOMA, None, now_secs(), Form::Hybrid);
+    assert_invalid(&verdict(net, &verify_body(&present(&w, &issued))).await, "issuer key");
+    // An issuer with no accreditation for the type: the empty index is proven, and the verifier refuses it.
+    let unaccredited = present(&w, &issue(&w, &w.other, None));
+    assert_invalid(&verdict(net, &verify_body(&unaccredited)).await, "accreditation");
+    // A status list that does not exist (the issuer's list 1), and an index past the list's capacity.
+    for (list, index) in [(1, 0), (0, 100)] {
+        let did = Did::new(net.chain_id.clone(), w.faculty.address());
+        let (did_text, kid_ml, kid_ed) = (did.to_string(), did.url(ML_DSA_65_FRAGMENT), did.url(ED25519_FRAGMENT));
+        let signer = Issuer { keypair: &w.faculty, did: &did_text, kid_ml_dsa_65: &kid_ml, kid_ed25519: &kid_ed };
+        let content = CredentialContent {
+            vct: DIPLOMA.into(),
+            iat: now_secs(),
+            nbf: now_secs(),
+            exp: now_secs() + 3600,
+            holder: w.holder.public_key().clone(),
+            status: Some(StatusReference { idx: index, uri: status_uri(API, &w.faculty.address(), list) }),
+            claims: vec![Claim { name: "degree".into(), value: json!("MSc"), disclosable: true }],
+            decoys: 0,
+        };
+        let issued = publica_credentials::issue(&signer, &content, Form::Hybrid).unwrap();
+        assert_invalid(&verdict(net, &verify_body(&present(&w, &issued))).await, "status");
+    }
+}
+
+#[tokio::test]
+async fn the_route_refuses_a_malformed_or_oversized_request() {
+    let w = world();
+    let net = &w.net;
+    let shown = present(&w, &issue(&w, &w.faculty, None));
+    let long = "a".repeat(publica_api::MAX_VERIFIER_TEXT_BYTES + 1);
+    for bad in [
+        json!({"presentation": shown, "audience": AUDIENCE}),
+        json!({"presentation": shown, "audience": AUDIENCE, "nonce": NONCE, "extra": 1}),
+        json!({"presentation": shown, "audience": AUDIENCE, "nonce": 7}),
+        json!({"presentation": shown, "audience": "", "nonce": NONCE}),
+        json!({"presentation": shown, "audience": long, "nonce": NONCE}),
+        json!({"presentation": shown, "audience": AUDIENCE, "nonce": NONCE, "trusted_roots": []}),
+        json!({"presentation": shown, "audience": AUDIENCE, "nonce": NONCE, "trusted_roots": ["xyz"]}),
+        json!({"presentation": shown, "audience": AUDIENCE, "nonce": NONCE,
+               "trusted_roots": vec![w.root.address(); publica_api::MAX_TRUSTED_ROOT_COUNT + 1]}),
+        json!([shown]),
+    ] {
+        net.post_json(VERIFY, &bad).await.assert_error(StatusCode::BAD_REQUEST, "malformed_request");
+    }
+    let reply = net.post_text(VERIFY, "application/json", "{\"presentation\": ".into()).await;
+    reply.assert_error(StatusCode::BAD_REQUEST, "malformed_request");
+    let reply = net.post_text(VERIFY, "text/plain", verify_body(&shown).to_string()).await;
+    reply.assert_error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "malformed_request");
+    let oversized = verify_body(&"a".repeat(publica_credentials::MAX_CREDENTIAL_BYTES + 1));
+    net.post_json(VERIFY, &oversized).await.assert_error(StatusCode::PAYLOAD_TOO_LARGE, "request_too_large");
+    let body = verify_body(&"\"".repeat(publica_api::MAX_VERIFY_BODY_BYTES / 2));
+    net.post_json(VERIFY, &body).await.assert_error(StatusCode::PAYLOAD_TOO_LARGE, "request_too_large");
 }
