@@ -57,6 +57,9 @@ pub(crate) async fn verify(
 
 /// Refuse a request larger than the route accepts, or one that cannot name a verifier.
 fn check_bounds(request: &VerifyCredentialRequest) -> Result<(), ApiError> {
+    if request.presentation.is_empty() {
+        return Err(ApiError::Malformed("presentation is empty: give the presentation the holder made".into()));
+    }
     if request.presentation.len() > MAX_CREDENTIAL_BYTES {
         return Err(ApiError::TooLarge(format!(
             "the presentation is {} bytes; a presentation is at most {MAX_CREDENTIAL_BYTES} bytes",

@@ -539,6 +539,7 @@ async fn the_route_refuses_a_malformed_or_oversized_request() {
         json!({"presentation": shown, "audience": AUDIENCE, "nonce": NONCE, "extra": 1}),
         json!({"presentation": shown, "audience": AUDIENCE, "nonce": 7}),
         json!({"presentation": shown, "audience": "", "nonce": NONCE}),
+        json!({"presentation": "", "audience": AUDIENCE, "nonce": NONCE}),
         json!({"presentation": shown, "audience": long, "nonce": NONCE}),
         json!({"presentation": shown, "audience": AUDIENCE, "nonce": NONCE, "trusted_roots": []}),
         json!({"presentation": shown, "audience": AUDIENCE, "nonce": NONCE, "trusted_roots": ["xyz"]}),

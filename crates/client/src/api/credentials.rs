@@ -19,7 +19,8 @@ pub struct VerifyCredentialRequest {
     /// Also accept the classical compact form (EdDSA only); refused when false or absent.
     #[serde(default)]
     pub accept_compact: bool,
-    /// Accept only these trust roots at the top of the accreditation chain (absent: any root the ledger knows).
+    /// Accept only these trust roots at the top of the accreditation chain (absent or null: any root the ledger
+    /// knows; an empty list is refused).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trusted_roots: Option<Vec<Address>>,
 }
