@@ -284,7 +284,7 @@ async fn the_issuers_key_is_the_one_in_force_at_issuance() {
     // The old key, no longer the issuer's, cannot issue in its name.
     let forged = issue(&w, &w.faculty, None);
     let b = bundle(net, &forged).await;
-    assert_refused(check(net, &present(&w, &forged), &b, &policy()), "issuer_signature", "");
+    assert_refused(check(net, &present(&w, &forged), &b, &policy()), "issuer_signature", "not signed by this issuer");
 }
 
 #[tokio::test]
@@ -373,7 +373,7 @@ async fn the_chain_must_be_whole_and_end_at_a_trusted_root() {
     let value = tampered.accreditation["proofs"][0]["value"].as_str().unwrap().to_owned();
     let flipped = if value.starts_with('0') { "1" } else { "0" };
     tampered.accreditation["proofs"][0]["value"] = json!(format!("{flipped}{}", &value[1..]));
-    assert_refused(check(net, &shown, &tampered, &policy()), "ledger proof", "");
+    assert_refused(check(net, &shown, &tampered, &policy()), "ledger proof", "does not match the certified state root");
 }
 
 #[tokio::test]
