@@ -21,6 +21,7 @@ pub mod openapi;
 pub mod server;
 
 mod chain;
+mod credentials;
 mod did;
 mod evidence;
 mod governance;
@@ -41,6 +42,7 @@ use axum::Router;
 use publica_node::NodeHandle;
 
 pub use chain::METRICS_CONTENT_TYPE;
+pub use credentials::{MAX_TRUSTED_ROOT_COUNT, MAX_VERIFIER_TEXT_BYTES, MAX_VERIFY_BODY_BYTES};
 pub use error::{http_status, ApiError, ErrorBody, ErrorEnvelope};
 pub use identity::MAX_STATUS_LIST_PAGE_CHUNKS;
 pub use publica_http::{descriptor_limit, raise_descriptor_limit, ConnectionLimits};
@@ -107,6 +109,9 @@ pub const ROUTES: &[Route] = &[
     Route::new("GET", "/v1/identity/consents/{id}", || get(identity::consent)),
     Route::new("GET", "/v1/identity/grantors/{address}/consents", || get(identity::grantor_consents)),
     Route::new("GET", "/v1/identity/grantees/{address}/consents", || get(identity::grantee_consents)),
+    Route::new("POST", "/v1/credentials/verify", || {
+        post(credentials::verify).layer(DefaultBodyLimit::max(credentials::MAX_VERIFY_BODY_BYTES))
+    }),
     Route::new("GET", "/tlog/checkpoint", || get(notary::tlog_checkpoint)),
     Route::new("GET", "/tlog/tile/{*path}", || get(notary::tile)),
     Route::new("GET", "/openapi.json", || get(openapi::serve_document)),

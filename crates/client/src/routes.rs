@@ -18,7 +18,7 @@ use crate::api::{
     CompanyResponse, ConsentResponse, ConsentsResponse, EntryResponse, EvidenceResponse, IssuerAccreditationsResponse,
     NameResponse, NodeStatus, OneProposalResponse, ParcelHistoryResponse, ParcelResponse, PermitResponse,
     ProposalsResponse, SchemaResponse, SearchResponse, StatusEntryResponse, StatusListResponse, TxStatusResponse,
-    ValidatorsResponse, WitnessInfo, WitnessesResponse,
+    ValidatorsResponse, VerifyCredentialRequest, VerifyCredentialResponse, WitnessInfo, WitnessesResponse,
 };
 use crate::http::{decode, Client, Text};
 
@@ -440,6 +440,12 @@ impl Client {
     /// `GET /v1/identity/status-lists/{owner}/{list}/entries/{index}`: one entry's status, proven by one chunk.
     pub fn status_entry(&self, owner: &Address, list: u32, index: u32) -> Result<StatusEntryResponse> {
         decode(self.status_entry_json(owner, list, index)?, "a status list entry")
+    }
+
+    /// `POST /v1/credentials/verify`: a credential presentation checked by the node against its own state (the
+    /// issuer's key at issuance, the presentation, the accreditation chain at issuance, the status).
+    pub fn verify_credential(&self, request: &VerifyCredentialRequest) -> Result<VerifyCredentialResponse> {
+        decode(self.post("/v1/credentials/verify", &serde_json::to_value(request)?)?, "a credential verification")
     }
 
     /// `GET /v1/identity/consents/{id}[?from=&limit=]`, as served: a proof document.

@@ -19,7 +19,7 @@ use serde::de::DeserializeOwned;
 use crate::{agency, key, Reply, TestNet};
 
 /// Percent-encode a query value.
-fn url_encode(text: &str) -> String {
+pub(crate) fn url_encode(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),

@@ -10,6 +10,7 @@
 //! [`publica_verify::PermitStatusAnswer`], and `GET /v1/dids/{did}` with [`publica_verify::DidResolution`].
 
 mod chain;
+mod credentials;
 mod evidence;
 mod governance;
 mod identity;
@@ -19,6 +20,9 @@ mod state;
 mod tx;
 
 pub use chain::{BlockResponse, NodeStatus};
+pub use credentials::{
+    InvalidCredential, StatusAsOf, ValidCredential, VerifyCredentialRequest, VerifyCredentialResponse,
+};
 pub use evidence::{EvidenceRecord, EvidenceResponse};
 pub use governance::{OneProposalResponse, ProposalResponse, ProposalsResponse, SetSummary, ValidatorsResponse};
 pub use identity::{
