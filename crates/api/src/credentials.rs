@@ -24,7 +24,9 @@ use publica_node::NodeHandle;
 use publica_types::StateRead;
 use publica_verify::credential::{parse_status_uri, DEFAULT_MAX_STATUS_AGE_SECS};
 use publica_verify::did::{ResolutionMetadata, DID_CONTENT_TYPE, RESOLUTION_CONTEXT};
-use publica_verify::{verify_credential, CertifiedReads, CredentialBundle, CredentialPolicy, DidResolution};
+use publica_verify::{
+    verify_credential, CertifiedReads, CredentialBundle, CredentialPolicy, DidResolution, VerifiedSets,
+};
 
 use crate::blocking;
 use crate::error::ApiError;
@@ -99,11 +101,7 @@ fn answer(
         Ok(bundle) => bundle,
         Err(reason) => return Ok(VerifyCredentialResponse::invalid("issuer key", reason)),
     };
-    let sets = node.validator_history()?.verify(node.genesis()).map_err(|e| {
-        ApiError::Internal(format!(
-            "this node's validator history does not verify from its genesis ({e}); the store is damaged"
-        ))
-    })?;
+    let sets = verified_sets(&node)?;
     let policy = CredentialPolicy {
         audience: request.audience.clone(),
         nonce: request.nonce.clone(),
@@ -125,11 +123,12 @@ fn answer(
 }
 
 /// What one read of the state found for a bundle: the issuer's DID version, and how many of the keys read prove
-/// the DID and the accreditation (the status keys follow).
+/// the DID, the accreditation and its schema (the status keys follow).
 struct Parts {
     version: VersionState,
     did_keys: usize,
     accreditation_keys: usize,
+    schema_keys: usize,
 }
 
 /// The credential's bundle from one read of the node's state, or why the issuer's key cannot be established (the
@@ -159,10 +158,12 @@ fn build_bundle(node: &NodeHandle, claimed: &CredentialHeader) -> Result<Result<
             return Ok::<_, ApiError>((None, Vec::new()));
         };
         let did_keys = keys.len();
-        keys.extend(accreditation_keys(state, &did, &claimed.vct, at_ms));
-        let accreditation_keys = keys.len() - did_keys;
+        let (accreditation, schema) = accreditation_keys(state, &did, &claimed.vct, at_ms);
+        let (accreditation_keys, schema_keys) = (accreditation.len(), schema.len());
+        keys.extend(accreditation);
+        keys.extend(schema);
         keys.extend(status_keys(state, claimed));
-        Ok((Some(Parts { version, did_keys, accreditation_keys }), keys))
+        Ok((Some(Parts { version, did_keys, accreditation_keys, schema_keys }), keys))
     })?;
     let Some(parts) = parts else {
         return Ok(Err(format!("{did} is not an account of this ledger: no key of it can be established")));
@@ -171,9 +172,11 @@ fn build_bundle(node: &NodeHandle, claimed: &CredentialHeader) -> Result<Result<
     let mut reads = reads.into_iter();
     let did_proofs: Vec<_> = reads.by_ref().take(parts.did_keys).collect();
     let accreditation_proofs: Vec<_> = reads.by_ref().take(parts.accreditation_keys).collect();
+    let schema_proofs: Vec<_> = reads.by_ref().take(parts.schema_keys).collect();
     let status_proofs: Vec<_> = reads.collect();
     let document = |proofs| serde_json::json!({ "certified": certified, "proofs": proofs });
     let accreditation = document(accreditation_proofs);
+    let schema = document(schema_proofs);
     // A status reference the verifier refuses before reading any proof (a URI that names no list, an index past
     // 2^32) gets a document without proofs; otherwise the list's header (present or proven absent) and the chunk.
     let status = claimed.status.as_ref().map(|_| document(status_proofs));
@@ -185,19 +188,21 @@ fn build_bundle(node: &NodeHandle, claimed: &CredentialHeader) -> Result<Result<
         certified,
         proofs: did_proofs,
     };
-    Ok(Ok(CredentialBundle { issuer, accreditation, status }))
+    Ok(Ok(CredentialBundle { issuer, accreditation, schema, status }))
 }
 
 /// The keys proving the issuer's accreditation for `vct` in force at `at_ms` (else its latest) with its chain up
 /// to a root, after the issuer's index for the type (which proves there is none when it is empty).
-fn accreditation_keys(state: &dyn StateRead, did: &Did, vct: &str, at_ms: u64) -> Vec<Vec<u8>> {
+fn accreditation_keys(state: &dyn StateRead, did: &Did, vct: &str, at_ms: u64) -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
     let listed = query::issuer_accreditations(state, &did.address, vct);
     let mut keys = listed.keys.into_iter().take(1).collect::<Vec<_>>();
     let records = listed.value;
+    let mut schema_keys = Vec::new();
     if let Some(chosen) = records.iter().rev().find(|r| r.in_force_at(at_ms)).or(records.last()) {
         keys.extend(query::accreditation_chain(state, chosen.id).keys);
+        schema_keys = query::schema(state, &chosen.schema).keys;
     }
-    keys
+    (keys, schema_keys)
 }
 
 /// The keys proving the credential's status entry: the list's header, and the chunk holding the entry when the
@@ -212,4 +217,30 @@ fn status_keys(state: &dyn StateRead, claimed: &CredentialHeader) -> Vec<Vec<u8>
         // Past the list's capacity: the header alone proves it.
         Err(_) => query::status_list(state, &owner, list).keys,
     }
+}
+
+/// The node's validator sets, verified from its genesis once per change of the validator set and then kept: a
+/// public route must not redo every certificate check of the history on each request.
+fn verified_sets(node: &NodeHandle) -> Result<VerifiedSets, ApiError> {
+    /// Networks served by this process (one, but for tests), each with its sets as of its number of changes.
+    static CACHE: std::sync::Mutex<Vec<(publica_types::Hash, usize, VerifiedSets)>> = std::sync::Mutex::new(Vec::new());
+    const MAX_CACHED_NETWORKS: usize = 8;
+    let history = node.validator_history()?;
+    let genesis = serde_json::to_vec(node.genesis()).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let key = (publica_types::sha256(&genesis), history.changes.len());
+    let mut cache = CACHE.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some((_, _, sets)) = cache.iter().find(|(g, n, _)| (*g, *n) == key) {
+        return Ok(sets.clone());
+    }
+    let sets = history.verify(node.genesis()).map_err(|e| {
+        ApiError::Internal(format!(
+            "this node's validator history does not verify from its genesis ({e}); the store is damaged"
+        ))
+    })?;
+    cache.retain(|(g, _, _)| *g != key.0);
+    if cache.len() >= MAX_CACHED_NETWORKS {
+        cache.remove(0);
+    }
+    cache.push((key.0, key.1, sets.clone()));
+    Ok(sets)
 }

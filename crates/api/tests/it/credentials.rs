@@ -164,13 +164,15 @@ async fn bundle_of(net: &TestNet, text: &str, id: Option<u64>) -> CredentialBund
     let chosen = records.iter().rev().find(|r| r.in_force_at(iat_ms)).or(records.last()).map(|r| r.id);
     let id = id.or(chosen).expect("the issuer has an accreditation for the type");
     let accreditation = get_json(net, &format!("/v1/identity/accreditations/{id}")).await;
+    let schema_hash = accreditation["accreditation"]["schema"].as_str().unwrap().to_owned();
+    let schema = get_json(net, &format!("/v1/identity/schemas/{schema_hash}")).await;
     let status = match &claimed.status {
         None => None,
         Some(s) => {
             Some(get_json(net, &format!("/v1/identity/status-lists/{}/0/entries/{}", issuer.address, s.idx)).await)
         }
     };
-    CredentialBundle { issuer: serde_json::from_value(resolution).unwrap(), accreditation, status }
+    CredentialBundle { issuer: serde_json::from_value(resolution).unwrap(), accreditation, schema, status }
 }
 
 /// The default policy: the hybrid form only, [`AUDIENCE`] and [`NONCE`], any root.
