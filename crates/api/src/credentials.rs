@@ -101,7 +101,7 @@ fn answer(
         Ok(bundle) => bundle,
         Err(reason) => return Ok(VerifyCredentialResponse::invalid("issuer key", reason)),
     };
-    let sets = verified_sets(&node)?;
+    let sets = verified_sets(node)?;
     let policy = CredentialPolicy {
         audience: request.audience.clone(),
         nonce: request.nonce.clone(),
