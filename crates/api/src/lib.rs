@@ -30,6 +30,7 @@ mod layers;
 mod notary;
 mod registry;
 mod state;
+mod status_token;
 mod tx;
 
 use std::future::Future;
@@ -106,6 +107,8 @@ pub const ROUTES: &[Route] = &[
     Route::new("GET", "/v1/identity/issuers/{address}/accreditations", || get(identity::issuer_accreditations)),
     Route::new("GET", "/v1/identity/status-lists/{owner}/{list}", || get(identity::status_list)),
     Route::new("GET", "/v1/identity/status-lists/{owner}/{list}/entries/{index}", || get(identity::status_entry)),
+    Route::new("GET", "/v1/identity/status-lists/{owner}/{list}/token", || get(status_token::token)),
+    Route::new("POST", "/v1/identity/status-lists/{owner}/{list}/token", || post(status_token::publish)),
     Route::new("GET", "/v1/identity/consents/{id}", || get(identity::consent)),
     Route::new("GET", "/v1/identity/grantors/{address}/consents", || get(identity::grantor_consents)),
     Route::new("GET", "/v1/identity/grantees/{address}/consents", || get(identity::grantee_consents)),

@@ -17,8 +17,9 @@ use crate::api::{
     AccountResponse, AccreditationResponse, ApplicationResponse, BlockResponse, CompanyHistoryResponse,
     CompanyResponse, ConsentResponse, ConsentsResponse, EntryResponse, EvidenceResponse, IssuerAccreditationsResponse,
     NameResponse, NodeStatus, OneProposalResponse, ParcelHistoryResponse, ParcelResponse, PermitResponse,
-    ProposalsResponse, SchemaResponse, SearchResponse, StatusEntryResponse, StatusListResponse, TxStatusResponse,
-    ValidatorsResponse, VerifyCredentialRequest, VerifyCredentialResponse, WitnessInfo, WitnessesResponse,
+    ProposalsResponse, PublishTokenRequest, PublishTokenResponse, SchemaResponse, SearchResponse, StatusEntryResponse,
+    StatusListResponse, TxStatusResponse, ValidatorsResponse, VerifyCredentialRequest, VerifyCredentialResponse,
+    WitnessInfo, WitnessesResponse,
 };
 use crate::http::{decode, Client, Text};
 
@@ -446,6 +447,19 @@ impl Client {
     /// issuer's key at issuance, the presentation, the accreditation chain at issuance, the status).
     pub fn verify_credential(&self, request: &VerifyCredentialRequest) -> Result<VerifyCredentialResponse> {
         decode(self.post("/v1/credentials/verify", &serde_json::to_value(request)?)?, "a credential verification")
+    }
+
+    /// `POST /v1/identity/status-lists/{owner}/{list}/token`: publish a status list token the list's owner signed;
+    /// the node serves it for as long as its bits are the ledger's.
+    pub fn publish_status_token(&self, owner: &Address, list: u32, token: &str) -> Result<PublishTokenResponse> {
+        let body = serde_json::to_value(PublishTokenRequest { token: token.to_owned() })?;
+        decode(self.post(&format!("/v1/identity/status-lists/{owner}/{list}/token"), &body)?, "a token's publication")
+    }
+
+    /// `GET /v1/identity/status-lists/{owner}/{list}/token`: the status list token published for the list, as
+    /// served (`application/statuslist+jwt`).
+    pub fn status_token(&self, owner: &Address, list: u32) -> Result<String> {
+        self.get_text_ok(&format!("/v1/identity/status-lists/{owner}/{list}/token"))
     }
 
     /// `GET /v1/identity/consents/{id}[?from=&limit=]`, as served: a proof document.

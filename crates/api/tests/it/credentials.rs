@@ -560,3 +560,65 @@ async fn the_route_refuses_a_malformed_or_oversized_request() {
     let body = verify_body(&"\"".repeat(publica_api::MAX_VERIFY_BODY_BYTES / 2));
     net.post_json(VERIFY, &body).await.assert_error(StatusCode::PAYLOAD_TOO_LARGE, "request_too_large");
 }
+
+/// A status list token of the faculty's list 0 holding `bits`, signed by `signer` in `form`, naming `uri`.
+fn status_token(w: &World, signer: &Keypair, uri: &str, bits: publica_credentials::StatusList, form: Form) -> String {
+    let did = Did::new(w.net.chain_id.clone(), signer.address());
+    let (id, ml, ed) = (did.to_string(), did.url(ML_DSA_65_FRAGMENT), did.url(ED25519_FRAGMENT));
+    let issuer = Issuer { keypair: signer, did: &id, kid_ml_dsa_65: &ml, kid_ed25519: &ed };
+    let token = publica_credentials::StatusListToken {
+        uri: uri.to_owned(),
+        iat: now_secs(),
+        exp: Some(now_secs() + 3_600),
+        ttl: Some(600),
+        list: bits,
+    };
+    publica_credentials::issue_status_list_token(&issuer, &token, form).unwrap()
+}
+
+#[tokio::test]
+async fn a_published_status_list_token_is_served_while_its_bits_are_the_ledgers() {
+    let w = world();
+    let net = &w.net;
+    identity(net, &w.faculty, 1, IdentityCall::UpdateStatus { list: 0, status: 1, indices: vec![3] });
+    net.commit_block();
+    let owner = w.faculty.address();
+    let path = format!("/v1/identity/status-lists/{owner}/0/token");
+    let uri = status_uri(API, &owner, 0);
+    let message = net.get(&path).await.assert_error(StatusCode::NOT_FOUND, "not_found");
+    assert!(message.contains("no token"), "{message}");
+    let ledger = || {
+        let mut bits = publica_credentials::StatusList::new(2, 100).unwrap();
+        bits.set(3, 1).unwrap();
+        bits
+    };
+    // Refused, each naming why, and nothing kept: bits that are not the ledger's, another key, another list's URI.
+    let empty = publica_credentials::StatusList::new(2, 100).unwrap();
+    for (token, says) in [
+        (status_token(&w, &w.faculty, &uri, empty, Form::Hybrid), "not the ledger's"),
+        (status_token(&w, &w.other, &uri, ledger(), Form::Hybrid), "issuer_signature"),
+        (status_token(&w, &w.faculty, &status_uri(API, &owner, 1), ledger(), Form::Hybrid), "does not name list 0"),
+        ("not a token".to_owned(), "not a status list token"),
+    ] {
+        let reply = net.post_json(&path, &json!({ "token": token })).await;
+        let message = reply.assert_error(StatusCode::BAD_REQUEST, "malformed_request");
+        assert!(message.contains(says), "{says}: {message}");
+    }
+    net.get(&path).await.assert_error(StatusCode::NOT_FOUND, "not_found");
+    // The genuine one, hybrid then compact: served as published, with its media type.
+    for form in [Form::Hybrid, Form::Compact] {
+        let token = status_token(&w, &w.faculty, &uri, ledger(), form);
+        let reply = net.post_json(&path, &json!({ "token": token })).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+        assert_eq!(reply.json()["uri"], uri.as_str());
+        let served = net.get(&path).await;
+        assert_eq!(served.status, StatusCode::OK);
+        assert_eq!(served.content_type, "application/statuslist+jwt");
+        assert_eq!(served.text(), token);
+    }
+    // Once an entry changes on the ledger, the token is no longer served.
+    identity(net, &w.faculty, 2, IdentityCall::UpdateStatus { list: 0, status: 2, indices: vec![9] });
+    net.commit_block();
+    let message = net.get(&path).await.assert_error(StatusCode::NOT_FOUND, "not_found");
+    assert!(message.contains("no longer matches"), "{message}");
+}

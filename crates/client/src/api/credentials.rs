@@ -107,3 +107,23 @@ impl VerifyCredentialResponse {
         matches!(self, Self::Valid(_))
     }
 }
+
+/// The body of `PUT /v1/identity/status-lists/{owner}/{list}/token`: a status list token its issuer signed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PublishTokenRequest {
+    /// The token, hybrid (JWS JSON) or compact, as the issuer signed it.
+    pub token: String,
+}
+
+/// The answer to a token's publication.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PublishTokenResponse {
+    /// The token's URI (its `sub`).
+    pub uri: String,
+    /// Entries of the list.
+    pub entries: u32,
+    /// The height whose state the token's bits were checked against.
+    pub height: u64,
+}

@@ -21,7 +21,8 @@ mod tx;
 
 pub use chain::{BlockResponse, NodeStatus};
 pub use credentials::{
-    InvalidCredential, StatusAsOf, ValidCredential, VerifyCredentialRequest, VerifyCredentialResponse,
+    InvalidCredential, PublishTokenRequest, PublishTokenResponse, StatusAsOf, ValidCredential, VerifyCredentialRequest,
+    VerifyCredentialResponse,
 };
 pub use evidence::{EvidenceRecord, EvidenceResponse};
 pub use governance::{OneProposalResponse, ProposalResponse, ProposalsResponse, SetSummary, ValidatorsResponse};

@@ -70,6 +70,9 @@ pub enum Command {
         /// Where to write the token.
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
+        /// Also publish it to the node, which serves it at the list's URI + `/token` while its bits are the ledger's.
+        #[arg(long)]
+        publish: bool,
         /// The node's API.
         #[arg(long, env = "PUBLICA_API", default_value = DEFAULT_API)]
         api: String,
@@ -174,7 +177,7 @@ pub fn run(command: Command) -> Result<()> {
             Ok(())
         }
         Command::Verify(args) => verify(args),
-        Command::StatusToken { key, passphrase, list, ttl, status_base, form, out, api } => {
+        Command::StatusToken { key, passphrase, list, ttl, status_base, form, out, publish, api } => {
             let client = Client::new(&api)?;
             let key = keyfile::load(&key, &passphrase)?;
             let owner = client.sender_for(key.public_key().address(), None)?;
@@ -200,6 +203,13 @@ pub fn run(command: Command) -> Result<()> {
                 text.len(),
                 out.display()
             );
+            if publish {
+                let published = client.publish_status_token(&owner, list, &text)?;
+                println!(
+                    "published: the node serves it at {}/token (checked against height {})",
+                    published.uri, published.height
+                );
+            }
             Ok(())
         }
     }
