@@ -45,8 +45,11 @@ struct Kept {
     published: u64,
 }
 
-/// The kept tokens, by network (genesis hash), owner and list.
-static TOKENS: Mutex<Option<HashMap<(Hash, Address, u32), Kept>>> = Mutex::new(None);
+/// A list: its network (genesis hash), owner and number.
+type ListKey = (Hash, Address, u32);
+
+/// The kept tokens, by list.
+static TOKENS: Mutex<Option<HashMap<ListKey, Kept>>> = Mutex::new(None);
 
 fn network(node: &NodeHandle) -> Result<Hash, ApiError> {
     let genesis = serde_json::to_vec(node.genesis()).map_err(|e| ApiError::Internal(e.to_string()))?;
