@@ -129,9 +129,15 @@ fn issue_with(
     publica_credentials::issue(&signer, &content, form).unwrap()
 }
 
-/// A hybrid diploma issued by `issuer` now.
+/// A hybrid diploma issued by `issuer` in the second of the latest block: the latest proofs are then never from
+/// before its issuance, however long the test took to get here.
 fn issue(w: &World, issuer: &Keypair, status: Option<u64>) -> String {
-    issue_with(w, &issuer.address(), issuer, DIPLOMA, status, now_secs(), Form::Hybrid)
+    issue_with(w, &issuer.address(), issuer, DIPLOMA, status, issued_at(&w.net), Form::Hybrid)
+}
+
+/// The issuance time of the test's credentials: the second of the latest block.
+fn issued_at(net: &TestNet) -> u64 {
+    last_block_ms(net) / 1000
 }
 
 /// The credential presented to [`AUDIENCE`] with [`NONCE`], disclosing the degree.
@@ -255,7 +261,7 @@ async fn a_genuine_presentation_passes_and_each_presentation_check_fails_alone()
 async fn the_compact_form_is_refused_by_default_and_accepted_when_allowed() {
     let w = world();
     let net = &w.net;
-    let issued = issue_with(&w, &w.faculty.address(), &w.faculty, DIPLOMA, None, now_secs(), Form::Compact);
+    let issued = issue_with(&w, &w.faculty.address(), &w.faculty, DIPLOMA, None, issued_at(net), Form::Compact);
     let shown = present(&w, &issued);
     let b = bundle(net, &issued).await;
     assert_refused(check(net, &shown, &b, &policy()), "classical_form_refused", "compact");
@@ -276,7 +282,7 @@ async fn the_issuers_key_is_the_one_in_force_at_issuance() {
     net.commit_block();
     next_second(net, last_block_ms(net));
     // Issued with the new key after the rotation: the resolution at issuance holds, the one of before does not.
-    let issued = issue_with(&w, &w.faculty.address(), &new, DIPLOMA, None, now_secs(), Form::Hybrid);
+    let issued = issue_with(&w, &w.faculty.address(), &new, DIPLOMA, None, issued_at(net), Form::Hybrid);
     let shown = present(&w, &issued);
     let mut b = bundle(net, &issued).await;
     check(net, &shown, &b, &policy()).unwrap();
@@ -488,9 +494,10 @@ async fn the_route_verifies_with_the_nodes_own_state() {
     assert_invalid(&verdict(net, &body).await, "accreditation");
     body["trusted_roots"] = json!([w.other.address(), w.root.address()]);
     assert!(verdict(net, &body).await.is_valid());
-    let revoked = present(&w, &issue(&w, &w.faculty, Some(3)));
-    assert_invalid(&verdict(net, &verify_body(&revoked)).await, "revoked");
-    let compact = issue_with(&w, &w.faculty.address(), &w.faculty, DIPLOMA, None, now_secs(), Form::Compact);
+    let iat = issued_at(net);
+    let revoked = issue_with(&w, &w.faculty.address(), &w.faculty, DIPLOMA, Some(3), iat, Form::Hybrid);
+    assert_invalid(&verdict(net, &verify_body(&present(&w, &revoked))).await, "revoked");
+    let compact = issue_with(&w, &w.faculty.address(), &w.faculty, DIPLOMA, None, iat, Form::Compact);
     let mut body = verify_body(&present(&w, &compact));
     assert_invalid(&verdict(net, &body).await, "classical_form_refused");
     body["accept_compact"] = json!(true);
@@ -505,7 +512,7 @@ async fn the_route_answers_what_the_ledger_lacks_as_a_refusal() {
     assert_invalid(&verdict(net, &verify_body("not a credential")).await, "malformed");
     // An issuer the ledger does not know.
     let stranger = key(60);
-    let issued = issue_with(&w, &stranger.address(), &stranger, DIPLOMA, None, now_secs(), Form::Hybrid);
+    let issued = issue_with(&w, &stranger.address(), &stranger, DIPLOMA, None, issued_at(net), Form::Hybrid);
     assert_invalid(&verdict(net, &verify_body(&present(&w, &issued))).await, "issuer key");
     // An issuer with no accreditation for the type: the empty index is proven, and the verifier refuses it.
     let unaccredited = present(&w, &issue(&w, &w.other, None));

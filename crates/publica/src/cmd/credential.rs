@@ -364,11 +364,33 @@ fn check_against_schema(client: &Client, issuer: &Address, type_name: &str, clai
     Ok(())
 }
 
+/// Longest wait for a block at or after a credential's issuance.
+const MAX_BLOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// Wait until the node has a block at or after `ms`: proofs from before a credential's issuance cannot show that
+/// its issuer was not revoked in between, and the verifier refuses them.
+fn wait_for_block_after(client: &Client, ms: u64) -> Result<()> {
+    let deadline = std::time::Instant::now() + MAX_BLOCK_WAIT;
+    loop {
+        if client.status()?.last_block_time_ms.is_some_and(|t| t >= ms) {
+            return Ok(());
+        }
+        if std::time::Instant::now() >= deadline {
+            bail!(
+                "the node has no block since the credential's issuance yet (waited {} s): its proofs could not cover                  the issuance; try again once the network has committed a block",
+                MAX_BLOCK_WAIT.as_secs()
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+}
+
 /// The three proofs a credential needs, fetched from a node.
 fn fetch_bundle(client: &Client, text: &str) -> Result<CredentialBundle> {
     let claimed = publica_credentials::peek(text).map_err(|e| anyhow::anyhow!("{e}"))?;
     let iat = claimed.iat.context("the credential has no `iat`: it cannot be checked against the ledger")?;
     let issuer = Did::parse(&claimed.iss).map_err(|e| anyhow::anyhow!("its issuer {:?}: {e}", claimed.iss))?;
+    wait_for_block_after(client, iat.saturating_mul(1000))?;
     let resolution = client.did(&claimed.iss, DidVersion::Time(iat.saturating_mul(1000).to_string()))?;
     let type_query = publica_client::routes::url_encode(&claimed.vct);
     let listed = client.get(&format!("/v1/identity/issuers/{}/accreditations?type={type_query}", issuer.address))?;
