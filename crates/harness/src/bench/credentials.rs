@@ -630,6 +630,13 @@ fn print_report(r: &Report<'_>) {
 mod tests {
     use super::*;
 
+    /// The whole workload on a real node at a tiny size: every check of the run (the chain's list equal to the
+    /// revoked indices, the presentation accepted with a chain of two links, the proof shapes) must pass.
+    #[test]
+    fn the_workload_runs_end_to_end_at_a_tiny_size() {
+        run(&Params { credentials: ROUNDS, status_entries: 1_000 }).unwrap();
+    }
+
     #[test]
     fn histogram_sums_are_read_with_or_without_a_prefix() {
         let text =
