@@ -440,6 +440,7 @@ struct SignatureChecks {
 }
 
 impl SignatureChecks {
+    /// The signatures of `presentation` with the keys that made them, and the certified headers of `bundle`.
     fn of(
         presentation: &str,
         bundle: &CredentialBundle,
@@ -472,6 +473,7 @@ impl SignatureChecks {
         Ok(checks)
     }
 
+    /// Verify every signature and certificate, as the offline check does.
     fn run(&self, chain: &publica_types::ChainId, validators: &publica_types::ValidatorSet) -> Result<()> {
         for (key, input, signature) in &self.jws {
             match key {
@@ -530,6 +532,7 @@ struct ProofSizes {
 }
 
 impl ProofSizes {
+    /// The sizes of a status entry answer (`{"entry", "certified", "proofs"}`).
     fn of(answer: &Value) -> Result<Self> {
         let certified: CertifiedHeader = serde_json::from_value(answer["certified"].clone())?;
         let proofs: Vec<publica_verify::KeyProof> = serde_json::from_value(answer["proofs"].clone())?;
@@ -543,6 +546,7 @@ impl ProofSizes {
         })
     }
 
+    /// The binary proof of one bit without the certificate: keys and values, Merkle paths, the header.
     fn without_certificate(&self) -> usize {
         self.values + self.merkle + self.header
     }
@@ -563,6 +567,7 @@ struct Report<'a> {
     proof: &'a ProofSizes,
 }
 
+/// Print the report as a Markdown table, as the other workloads do.
 fn print_report(r: &Report<'_>) {
     println!();
     println!("| measurement | value |");
@@ -585,10 +590,13 @@ fn print_report(r: &Report<'_>) {
         r.revoke_count, r.entries, v.tx_bytes
     );
     println!(
-        "| same: submission to commit ({} blocks; execution {:.1} ms, storage {:.1} ms) | {:.1} ms |",
+        "| same: submission to commit ({} blocks; their execution {:.1} ms ({:.0} %), storage {:.1} ms ({:.0} %)) | \
+         {:.1} ms |",
         v.blocks,
         v.execute_secs * 1e3,
+        100.0 * v.execute_secs / v.secs,
         v.store_secs * 1e3,
+        100.0 * v.store_secs / v.secs,
         v.secs * 1e3
     );
     let excluding = r.verify_us - r.signatures_us;
