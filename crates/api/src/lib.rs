@@ -21,9 +21,11 @@ pub mod openapi;
 pub mod server;
 
 mod chain;
+mod credentials;
 mod did;
 mod evidence;
 mod governance;
+mod identity;
 mod layers;
 mod notary;
 mod registry;
@@ -40,7 +42,9 @@ use axum::Router;
 use publica_node::NodeHandle;
 
 pub use chain::METRICS_CONTENT_TYPE;
+pub use credentials::{MAX_TRUSTED_ROOT_COUNT, MAX_VERIFIER_TEXT_BYTES, MAX_VERIFY_BODY_BYTES};
 pub use error::{http_status, ApiError, ErrorBody, ErrorEnvelope};
+pub use identity::MAX_STATUS_LIST_PAGE_CHUNKS;
 pub use publica_http::{descriptor_limit, raise_descriptor_limit, ConnectionLimits};
 pub use server::connection_limits;
 pub use tx::{MAX_BATCH_TXS, MAX_SUBMIT_BODY_BYTES};
@@ -96,6 +100,18 @@ pub const ROUTES: &[Route] = &[
     Route::new("GET", "/v1/business/companies/{number}", || get(registry::company)),
     Route::new("GET", "/v1/business/companies/{number}/history", || get(registry::company_history)),
     Route::new("GET", "/v1/business/companies/{number}/bods", || get(registry::company_bods)),
+    Route::new("GET", "/v1/identity/schemas", || get(identity::schema_by_version)),
+    Route::new("GET", "/v1/identity/schemas/{hash}", || get(identity::schema)),
+    Route::new("GET", "/v1/identity/accreditations/{id}", || get(identity::accreditation)),
+    Route::new("GET", "/v1/identity/issuers/{address}/accreditations", || get(identity::issuer_accreditations)),
+    Route::new("GET", "/v1/identity/status-lists/{owner}/{list}", || get(identity::status_list)),
+    Route::new("GET", "/v1/identity/status-lists/{owner}/{list}/entries/{index}", || get(identity::status_entry)),
+    Route::new("GET", "/v1/identity/consents/{id}", || get(identity::consent)),
+    Route::new("GET", "/v1/identity/grantors/{address}/consents", || get(identity::grantor_consents)),
+    Route::new("GET", "/v1/identity/grantees/{address}/consents", || get(identity::grantee_consents)),
+    Route::new("POST", "/v1/credentials/verify", || {
+        post(credentials::verify).layer(DefaultBodyLimit::max(credentials::MAX_VERIFY_BODY_BYTES))
+    }),
     Route::new("GET", "/tlog/checkpoint", || get(notary::tlog_checkpoint)),
     Route::new("GET", "/tlog/tile/{*path}", || get(notary::tile)),
     Route::new("GET", "/openapi.json", || get(openapi::serve_document)),

@@ -53,7 +53,7 @@ pub use api::NodeStatus;
 #[cfg(feature = "http")]
 pub use http::{api_base, Client, Refusal, Text, DEFAULT_API};
 #[cfg(feature = "http")]
-pub use routes::{BlockAt, DidVersion};
+pub use routes::{BlockAt, DidVersion, Page};
 #[cfg(feature = "http")]
 pub use signer::{now_ms, Expiry, Signer};
 

@@ -14,10 +14,11 @@ use publica_verify::{DidResolution, OwnershipAnswer, PermitStatusAnswer, ReadPro
 use serde_json::Value;
 
 use crate::api::{
-    AccountResponse, ApplicationResponse, BlockResponse, CompanyHistoryResponse, CompanyResponse, EntryResponse,
-    EvidenceResponse, NameResponse, NodeStatus, OneProposalResponse, ParcelHistoryResponse, ParcelResponse,
-    PermitResponse, ProposalsResponse, SearchResponse, TxStatusResponse, ValidatorsResponse, WitnessInfo,
-    WitnessesResponse,
+    AccountResponse, AccreditationResponse, ApplicationResponse, BlockResponse, CompanyHistoryResponse,
+    CompanyResponse, ConsentResponse, ConsentsResponse, EntryResponse, EvidenceResponse, IssuerAccreditationsResponse,
+    NameResponse, NodeStatus, OneProposalResponse, ParcelHistoryResponse, ParcelResponse, PermitResponse,
+    ProposalsResponse, SchemaResponse, SearchResponse, StatusEntryResponse, StatusListResponse, TxStatusResponse,
+    ValidatorsResponse, VerifyCredentialRequest, VerifyCredentialResponse, WitnessInfo, WitnessesResponse,
 };
 use crate::http::{decode, Client, Text};
 
@@ -54,6 +55,32 @@ pub fn url_encode(text: &str) -> String {
 /// `?at=MS` for an as-of question, or nothing for "now".
 fn at_query(at_ms: Option<u64>) -> String {
     at_ms.map(|ms| format!("?at={ms}")).unwrap_or_default()
+}
+
+/// A query string from the parameters that are given (`?a=1&b=2`, or nothing).
+fn query_string(params: &[(&str, Option<String>)]) -> String {
+    let given: Vec<String> =
+        params.iter().filter_map(|(name, value)| value.as_ref().map(|v| format!("{name}={}", url_encode(v)))).collect();
+    if given.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", given.join("&"))
+    }
+}
+
+/// A page of a listing: the first item's position and the most items (the node's defaults when `None`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Page {
+    /// The first item (from 0).
+    pub from: Option<u64>,
+    /// The most items.
+    pub limit: Option<u32>,
+}
+
+impl Page {
+    fn query(self) -> String {
+        query_string(&[("from", self.from.map(|f| f.to_string())), ("limit", self.limit.map(|l| l.to_string()))])
+    }
 }
 
 /// The path of a block route.
@@ -331,5 +358,139 @@ impl Client {
     /// objects of that standard (not a type of this crate).
     pub fn company_bods(&self, number: &str) -> Result<Vec<Value>> {
         decode(self.get(&format!("/v1/business/companies/{number}/bods"))?, "a BODS statement list")
+    }
+
+    /// `GET /v1/identity/schemas/{hash}`, as served: a proof document.
+    pub fn identity_schema_json(&self, hash: &Hash) -> Result<Value> {
+        self.get(&format!("/v1/identity/schemas/{}", hex::encode(hash)))
+    }
+
+    /// `GET /v1/identity/schemas/{hash}`: a credential schema by the SHA-256 of its document.
+    pub fn identity_schema(&self, hash: &Hash) -> Result<SchemaResponse> {
+        decode(self.identity_schema_json(hash)?, "a credential schema")
+    }
+
+    /// `GET /v1/identity/schemas?type=&version=`, as served: a proof document.
+    pub fn identity_schema_by_version_json(&self, credential_type: &str, version: u32) -> Result<Value> {
+        self.get(&format!("/v1/identity/schemas?type={}&version={version}", url_encode(credential_type)))
+    }
+
+    /// `GET /v1/identity/schemas?type=&version=`: the schema registered for a credential type and version.
+    pub fn identity_schema_by_version(&self, credential_type: &str, version: u32) -> Result<SchemaResponse> {
+        decode(self.identity_schema_by_version_json(credential_type, version)?, "a credential schema")
+    }
+
+    /// `GET /v1/identity/accreditations/{id}[?at=MS]`, as served: a proof document.
+    pub fn accreditation_json(&self, id: u64, at_ms: Option<u64>) -> Result<Value> {
+        self.get(&format!("/v1/identity/accreditations/{id}{}", at_query(at_ms)))
+    }
+
+    /// `GET /v1/identity/accreditations/{id}[?at=MS]`: an accreditation, its chain up to its root and whether its
+    /// issuer was accredited at the time (the last block's without one).
+    pub fn accreditation(&self, id: u64, at_ms: Option<u64>) -> Result<AccreditationResponse> {
+        decode(self.accreditation_json(id, at_ms)?, "an accreditation")
+    }
+
+    /// `GET /v1/identity/issuers/{address}/accreditations?type=`, as served: a proof document.
+    pub fn issuer_accreditations_json(&self, issuer: &Address, credential_type: &str) -> Result<Value> {
+        self.get(&format!("/v1/identity/issuers/{issuer}/accreditations?type={}", url_encode(credential_type)))
+    }
+
+    /// `GET /v1/identity/issuers/{address}/accreditations?type=`: an issuer's accreditations for a type.
+    pub fn issuer_accreditations(
+        &self,
+        issuer: &Address,
+        credential_type: &str,
+    ) -> Result<IssuerAccreditationsResponse> {
+        decode(self.issuer_accreditations_json(issuer, credential_type)?, "an issuer's accreditations")
+    }
+
+    /// `GET /v1/identity/status-lists/{owner}/{list}[?from_chunk=&chunks=]`, as served: a proof document.
+    pub fn status_list_json(
+        &self,
+        owner: &Address,
+        list: u32,
+        from_chunk: Option<u32>,
+        chunks: Option<u32>,
+    ) -> Result<Value> {
+        let query = query_string(&[
+            ("from_chunk", from_chunk.map(|c| c.to_string())),
+            ("chunks", chunks.map(|c| c.to_string())),
+        ]);
+        self.get(&format!("/v1/identity/status-lists/{owner}/{list}{query}"))
+    }
+
+    /// `GET /v1/identity/status-lists/{owner}/{list}[?from_chunk=&chunks=]`: a status list's header and packed
+    /// entries (a page of its chunks for a large list).
+    pub fn status_list(
+        &self,
+        owner: &Address,
+        list: u32,
+        from_chunk: Option<u32>,
+        chunks: Option<u32>,
+    ) -> Result<StatusListResponse> {
+        decode(self.status_list_json(owner, list, from_chunk, chunks)?, "a status list")
+    }
+
+    /// `GET /v1/identity/status-lists/{owner}/{list}/entries/{index}`, as served: a proof document.
+    pub fn status_entry_json(&self, owner: &Address, list: u32, index: u32) -> Result<Value> {
+        self.get(&format!("/v1/identity/status-lists/{owner}/{list}/entries/{index}"))
+    }
+
+    /// `GET /v1/identity/status-lists/{owner}/{list}/entries/{index}`: one entry's status, proven by one chunk.
+    pub fn status_entry(&self, owner: &Address, list: u32, index: u32) -> Result<StatusEntryResponse> {
+        decode(self.status_entry_json(owner, list, index)?, "a status list entry")
+    }
+
+    /// `POST /v1/credentials/verify`: a credential presentation checked by the node against its own state (the
+    /// issuer's key at issuance, the presentation, the accreditation chain at issuance, the status).
+    pub fn verify_credential(&self, request: &VerifyCredentialRequest) -> Result<VerifyCredentialResponse> {
+        decode(self.post("/v1/credentials/verify", &serde_json::to_value(request)?)?, "a credential verification")
+    }
+
+    /// `GET /v1/identity/consents/{id}[?from=&limit=]`, as served: a proof document.
+    pub fn consent_json(&self, id: u64, uses: Page) -> Result<Value> {
+        self.get(&format!("/v1/identity/consents/{id}{}", uses.query()))
+    }
+
+    /// `GET /v1/identity/consents/{id}[?from=&limit=]`: a consent with a page of its recorded uses.
+    pub fn consent(&self, id: u64, uses: Page) -> Result<ConsentResponse> {
+        decode(self.consent_json(id, uses)?, "a consent")
+    }
+
+    /// `GET /v1/identity/grantors/{address}/consents[?from=&limit=]`, as served: a proof document.
+    pub fn grantor_consents_json(&self, grantor: &Address, page: Page) -> Result<Value> {
+        self.get(&format!("/v1/identity/grantors/{grantor}/consents{}", page.query()))
+    }
+
+    /// `GET /v1/identity/grantors/{address}/consents[?from=&limit=]`: the consents a citizen granted.
+    pub fn grantor_consents(&self, grantor: &Address, page: Page) -> Result<ConsentsResponse> {
+        decode(self.grantor_consents_json(grantor, page)?, "a grantor's consents")
+    }
+
+    /// `GET /v1/identity/grantees/{address}/consents[?from=&limit=]`, as served: a proof document.
+    pub fn grantee_consents_json(&self, grantee: &Address, page: Page) -> Result<Value> {
+        self.get(&format!("/v1/identity/grantees/{grantee}/consents{}", page.query()))
+    }
+
+    /// `GET /v1/identity/grantees/{address}/consents[?from=&limit=]`: the consents granted to an account.
+    pub fn grantee_consents(&self, grantee: &Address, page: Page) -> Result<ConsentsResponse> {
+        decode(self.grantee_consents_json(grantee, page)?, "a grantee's consents")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_strings_carry_only_the_parameters_given() {
+        assert_eq!(Page::default().query(), "");
+        assert_eq!(Page { from: Some(5), limit: None }.query(), "?from=5");
+        assert_eq!(Page { from: Some(0), limit: Some(10) }.query(), "?from=0&limit=10");
+        assert_eq!(
+            query_string(&[("type", Some("https://x.example/vct a".into())), ("version", None)]),
+            "?type=https%3A%2F%2Fx.example%2Fvct%20a"
+        );
     }
 }

@@ -13,10 +13,12 @@
 pub mod error;
 pub mod jose;
 pub mod json;
+pub mod request;
 pub mod sdjwt;
 pub mod status_list;
 
 pub use error::CredentialError;
+pub use request::{peek_request, sign_request, verify_request, CredentialRequest, TYP_CREDENTIAL_REQUEST};
 pub use sdjwt::{
     credential_digest, issue, issuer_of, parse_issued, peek, present, verify_presentation, Claim, CredentialContent,
     CredentialHeader, Form, HolderKey, IssuedCredential, Issuer, StatusReference, VerifiedPresentation, VerifyPolicy,

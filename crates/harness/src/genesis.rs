@@ -9,13 +9,18 @@ use publica_types::{AgencyId, ChainId, Genesis, GenesisAccount, GenesisAgency, R
 /// `publica dev` and `publica testnet init` found these agencies, and `publica init` gives these roles to agencies
 /// of these ids. The first one is the agency whose administrator `publica load` uses by default.
 pub const AGENCIES: &[(&str, &str, bool, &[&str])] = &[
-    ("civil-registry", "Civil Registry Office", true, &["citizen-registrar", "clerk"]),
+    ("civil-registry", "Civil Registry Office", true, &["citizen-registrar", "clerk", "trust-root"]),
     ("land-registry", "National Land Registry", false, &["registrar", "surveyor"]),
     ("business-registry", "Business Register", false, &["company-registrar"]),
     ("notary-office", "Public Notary Office", false, &["notary"]),
     ("building-authority", "Municipal Building Authority", false, &["permit-officer"]),
     ("demo-bank", "Demo Savings Bank", false, &["bank"]),
     ("district-court", "District Court", false, &["court", "probate-court"]),
+    ("education-ministry", "Ministry of Education", false, &["trust-root"]),
+    ("nordvik-university", "University of Nordvik", false, &["credential-issuer"]),
+    ("maritime-authority", "Maritime Authority", false, &["trust-root"]),
+    ("nordic-class", "Nordic Classification Society", false, &["credential-issuer"]),
+    ("coastal-bank", "Coastal Credit Union", false, &["bank"]),
 ];
 
 /// The roles a founding agency of this id grants in the demo (`None` for an id the demo does not know).

@@ -153,6 +153,7 @@ fn main() -> std::process::ExitCode {
         Command::Permit(c) => c.is_read(),
         Command::Business(c) => c.is_read(),
         Command::Did(c) => c.is_read(),
+        Command::Identity(c) => c.is_read(),
         _ => false,
     };
     let result = match cli.command {

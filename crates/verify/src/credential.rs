@@ -15,6 +15,8 @@
 //! 3. **accreditation**: the proven accreditation records chain from the issuer up to a trust root, for the
 //!    credential's type (`vct`), every link in force at `iat` ([`publica_identity::verify::accredited_at`]); the
 //!    proofs' header must be at or after `iat`, so that no revocation before issuance can be missing;
+//!    then **schema**: the disclosed claims follow the schema that accreditation names, proven by the bundle
+//!    ([`publica_identity::verify::check_claims`]);
 //! 4. **status**, when the credential has one: the proven status list header and chunk give its entry: valid,
 //!    revoked or suspended; the list must be the issuer's own, and the proofs no older than the policy allows (a
 //!    holder could otherwise carry a proof from before a revocation).
@@ -25,7 +27,9 @@ use publica_accounts::did::{Did, DidDocument};
 use publica_credentials::jose::Jwk as JoseJwk;
 use publica_credentials::{CredentialError, StatusReference, VerifiedPresentation, VerifyPolicy};
 use publica_identity::error::IdentityError;
-use publica_identity::schema::{accreditation_key, status_chunk_key, status_list_key, Accreditation, StatusListHeader};
+use publica_identity::schema::{
+    accreditation_key, schema_key, status_chunk_key, status_list_key, Accreditation, SchemaRecord, StatusListHeader,
+};
 use publica_types::time::parse_time_ms;
 use publica_types::{codec, Address, PublicKey};
 
@@ -47,6 +51,9 @@ pub struct CredentialBundle {
     /// An answer proving the issuer's accreditation and its chain up to a root
     /// (`GET /v1/identity/accreditations/{id}`).
     pub accreditation: serde_json::Value,
+    /// An answer proving the schema the issuer's accreditation names (`GET /v1/identity/schemas/{hash}`): the
+    /// disclosed claims are checked against it.
+    pub schema: serde_json::Value,
     /// An answer proving the credential's status list header and the chunk of its entry
     /// (`GET /v1/identity/status-lists/{owner}/{list}/entries/{index}`); absent for a credential without status.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -88,6 +95,9 @@ pub enum CredentialCheckError {
     /// The issuer was not accredited for the type at issuance.
     #[error("accreditation: {0}")]
     Accreditation(String),
+    /// The disclosed claims do not follow the type's schema, or the schema is not proven.
+    #[error("schema: {0}")]
+    Schema(String),
     /// The status could not be established, or the credential is not in force.
     #[error("status: {0}")]
     Status(String),
@@ -107,6 +117,7 @@ impl CredentialCheckError {
             Self::Proof(_) => "ledger proof",
             Self::Credential(e) => e.check(),
             Self::Accreditation(_) => "accreditation",
+            Self::Schema(_) => "schema",
             Self::Status(_) => "status",
             Self::Revoked { .. } => "revoked",
             Self::Suspended { .. } => "suspended",
@@ -152,6 +163,7 @@ pub fn verify_credential(
     let credential = &verified.credential;
     let (accreditation, chain_links) =
         accreditation(&bundle.accreditation, &issuer.address, &credential.vct, iat, sets, policy)?;
+    schema(&bundle.schema, &accreditation, &verified.claims, sets)?;
     let status_as_of = match &credential.status {
         None => None,
         Some(reference) => {
@@ -274,6 +286,39 @@ fn accreditation(
         Some(e) => e.to_string(),
         None => format!("the bundle proves no accreditation of {issuer} for {vct:?}"),
     }))
+}
+
+/// Check 3b: the disclosed claims against the schema the issuer's accreditation names, proven.
+fn schema(
+    document: &serde_json::Value,
+    accreditation: &Accreditation,
+    claims: &serde_json::Map<String, serde_json::Value>,
+    sets: &VerifiedSets,
+) -> Result<(), CredentialCheckError> {
+    let fail = CredentialCheckError::Schema;
+    let reads = proven_reads(document, sets)?;
+    let key = schema_key(&accreditation.schema);
+    let read = reads
+        .iter()
+        .find(|r| r.key == key)
+        .ok_or_else(|| fail(format!("the bundle does not prove schema {}", hex_of(&accreditation.schema))))?;
+    let bytes = read.value.as_deref().ok_or_else(|| fail("the accreditation's schema is proven absent".into()))?;
+    let record: SchemaRecord =
+        codec::decode_canonical("schema", bytes, publica_identity::call::MAX_SCHEMA_DOCUMENT_BYTES * 2)
+            .map_err(|e| fail(format!("the proven schema record does not decode: {e}")))?;
+    if record.type_name != accreditation.credential_type {
+        return Err(fail(format!(
+            "the schema is registered for {:?}, not for the credential's type",
+            record.type_name
+        )));
+    }
+    let schema: serde_json::Value = serde_json::from_slice(&record.document)
+        .map_err(|e| fail(format!("the registered schema is not JSON: {e}")))?;
+    publica_identity::verify::check_claims(&schema, claims).map_err(fail)
+}
+
+fn hex_of(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Check 4: the credential's status entry, from the proven list header and chunk.

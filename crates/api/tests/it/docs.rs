@@ -50,6 +50,9 @@ fn concrete(template: &str) -> String {
         .replace("{hash}", &"00".repeat(32))
         .replace("{path}", "0/000")
         .replace("{number}", "10000017")
+        .replace("{owner}", &"00".repeat(20))
+        .replace("{list}", "0")
+        .replace("{index}", "0")
         .replace("{did}", &format!("did:publica:api-test:{}", "00".repeat(20)))
 }
 

@@ -10,9 +10,11 @@ mod boundary;
 // Clients of these tests take source addresses across 127.0.0.0/8, which only Linux routes to loopback as is.
 #[cfg(target_os = "linux")]
 mod connections;
+mod credentials;
 mod did;
 mod docs;
 mod evidence;
+mod identity;
 mod notary;
 mod outcomes;
 mod reads;
@@ -69,7 +71,7 @@ impl TestNet {
                 id: agency(),
                 name: "Land Registry".into(),
                 can_register_citizens: true,
-                roles: ["registrar", "notary", "citizen-registrar", "permit-officer"]
+                roles: ["registrar", "notary", "citizen-registrar", "permit-officer", "trust-root"]
                     .map(|r| Role::new(r).unwrap())
                     .to_vec(),
                 admins: vec![GenesisAccount { public_key: admin.public_key().clone() }],

@@ -4,9 +4,11 @@
 
 use axum::http::StatusCode;
 use publica_client::api::{
-    AccountResponse, ApplicationResponse, BatchResponse, BlockResponse, EntryResponse, EvidenceResponse, NameResponse,
-    NodeStatus, OneProposalResponse, ParcelHistoryResponse, ParcelResponse, PermitResponse, ProposalsResponse,
-    SearchResponse, SubmitResponse, TxState, TxStatusResponse, ValidatorsResponse, WitnessesResponse,
+    AccountResponse, AccreditationResponse, ApplicationResponse, BatchResponse, BlockResponse, ConsentResponse,
+    ConsentsResponse, EntryResponse, EvidenceResponse, IssuerAccreditationsResponse, NameResponse, NodeStatus,
+    OneProposalResponse, ParcelHistoryResponse, ParcelResponse, PermitResponse, ProposalsResponse, SchemaResponse,
+    SearchResponse, StatusEntryResponse, StatusListResponse, SubmitResponse, TxState, TxStatusResponse,
+    ValidatorsResponse, WitnessesResponse,
 };
 use publica_consensus::Application as _;
 use publica_governance::call::ValidatorChange;
@@ -154,4 +156,23 @@ async fn empty_lists_decode_too() {
     let _: ProposalsResponse = get(&net, "/v1/governance/proposals").await;
     let witnesses: WitnessesResponse = get(&net, "/v1/notary/witnesses").await;
     assert!(witnesses.witnesses.is_empty(), "a node without witnesses lists none: {witnesses:?}");
+}
+
+#[tokio::test]
+async fn identity_routes_decode_into_their_types_and_encode_back() {
+    let w = crate::identity::world();
+    let net = &w.net;
+    let diploma = "https%3A%2F%2Fpublica.example%2Fvct%2Fdiploma";
+    let schema: SchemaResponse = get(net, &format!("/v1/identity/schemas/{}", hex::encode(w.schema))).await;
+    assert_eq!(schema.schema.hash, w.schema);
+    let _: SchemaResponse = get(net, &format!("/v1/identity/schemas?type={diploma}&version=1")).await;
+    let _: AccreditationResponse = get(net, "/v1/identity/accreditations/2").await;
+    let _: IssuerAccreditationsResponse =
+        get(net, &format!("/v1/identity/issuers/{}/accreditations?type={diploma}", w.faculty.address())).await;
+    let _: StatusListResponse = get(net, &format!("/v1/identity/status-lists/{}/0", w.faculty.address())).await;
+    let _: StatusEntryResponse =
+        get(net, &format!("/v1/identity/status-lists/{}/0/entries/7", w.faculty.address())).await;
+    let _: ConsentResponse = get(net, "/v1/identity/consents/1").await;
+    let _: ConsentsResponse = get(net, &format!("/v1/identity/grantors/{}/consents", w.citizen.address())).await;
+    let _: ConsentsResponse = get(net, &format!("/v1/identity/grantees/{}/consents", w.university.address())).await;
 }

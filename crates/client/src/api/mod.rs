@@ -10,16 +10,25 @@
 //! [`publica_verify::PermitStatusAnswer`], and `GET /v1/dids/{did}` with [`publica_verify::DidResolution`].
 
 mod chain;
+mod credentials;
 mod evidence;
 mod governance;
+mod identity;
 mod notary;
 mod registry;
 mod state;
 mod tx;
 
 pub use chain::{BlockResponse, NodeStatus};
+pub use credentials::{
+    InvalidCredential, StatusAsOf, ValidCredential, VerifyCredentialRequest, VerifyCredentialResponse,
+};
 pub use evidence::{EvidenceRecord, EvidenceResponse};
 pub use governance::{OneProposalResponse, ProposalResponse, ProposalsResponse, SetSummary, ValidatorsResponse};
+pub use identity::{
+    failed_check, status_name, AccreditationDecision, AccreditationResponse, ConsentResponse, ConsentsResponse,
+    IssuerAccreditationsResponse, SchemaResponse, StatusEntryResponse, StatusListResponse,
+};
 pub use notary::{EntryResponse, WitnessInfo, WitnessesResponse};
 pub use registry::{
     ApplicationResponse, CompanyHistoryResponse, CompanyResponse, NameResponse, ParcelHistoryResponse, ParcelResponse,

@@ -3,6 +3,7 @@
 
 mod interop;
 mod jose;
+mod request;
 mod sdjwt;
 mod status_list;
 

@@ -22,6 +22,7 @@ use crate::genesis::{demo_agencies, demo_kdf, new_genesis, AGENCIES};
 use crate::home::{free_local_addr, write_home};
 use crate::node::{launch, runtime, submit_waiting, wait_committed, wait_for_shutdown};
 
+mod identity;
 mod registry;
 
 /// Passphrase of the demo's key files (written next to them, in `dev-passphrase`).
@@ -40,6 +41,12 @@ const OFFICIALS: &[(&str, &str, &[&str])] = &[
     ("notary", "notary-office", &["notary"]),
     ("permit-officer", "building-authority", &["permit-officer"]),
     ("bank-officer", "demo-bank", &["bank"]),
+    ("civil-trust", "civil-registry", &["trust-root"]),
+    ("education-trust", "education-ministry", &["trust-root"]),
+    ("university-registrar", "nordvik-university", &["credential-issuer"]),
+    ("maritime-trust", "maritime-authority", &["trust-root"]),
+    ("class-surveyor", "nordic-class", &["credential-issuer"]),
+    ("coastal-officer", "coastal-bank", &["bank"]),
 ];
 
 /// Demo citizens: key name, national identifier (fictional).
@@ -176,7 +183,8 @@ fn seed(node: &NodeHandle) -> Result<usize> {
     }
     wait_committed(node, &citizen_ids, Duration::from_secs(60))?;
     let registry = registry::seed(node, &mut signers)?;
-    Ok(ids.len() + citizen_ids.len() + registry)
+    let identity = identity::seed(node, &mut signers)?;
+    Ok(ids.len() + citizen_ids.len() + registry + identity)
 }
 
 fn print_guide(home: &Path, chain_id: &ChainId, api: SocketAddr, seeded: usize) {
@@ -186,9 +194,11 @@ fn print_guide(home: &Path, chain_id: &ChainId, api: SocketAddr, seeded: usize) 
         let (parcels, _) = registry::summary();
         println!(
             "Seeded {seeded} demo transactions: {} officials, {} citizens, {parcels} land parcels of the town of \
-             Nordvik with transfers and mortgages, permits, and companies with their owners.",
+             Nordvik with transfers and mortgages, permits, companies with their owners, and {} accredited \
+             credential types with their schemas and issuers' status lists.",
             OFFICIALS.len(),
-            CITIZENS.len()
+            CITIZENS.len(),
+            identity::TYPES.len()
         );
     }
     println!();
@@ -216,5 +226,19 @@ fn print_guide(home: &Path, chain_id: &ChainId, api: SocketAddr, seeded: usize) 
     println!("  publica permit status BP-2026-0002 --api http://{api}");
     println!("  publica business name \"Nordvik Sawmill AB\" --api http://{api}");
     println!("  publica business bods NUMBER --out sawmill-bods.json --api http://{api}");
+    println!("  publica did resolve {ada} --api http://{api}");
+    println!(
+        "  publica credential issue --key {}/university-registrar.json --passphrase-file {}/dev-passphrase \\",
+        keys.display(),
+        home.display()
+    );
+    println!(
+        "      --holder {ada} --type {} --claim given_name=Ada --claim family_name=Lovelace --claim degree=MSc \\",
+        identity::TYPES[0].0
+    );
+    println!(
+        "      --claim field=Mathematics --claim awarded=2026-06-12 --status-list 0 --status-index 7 --out diploma.sdjwt \\"
+    );
+    println!("      --api http://{api}   (then: publica wallet store / present, publica credential bundle / verify)");
     println!("Ready. Press Ctrl-C to stop.");
 }

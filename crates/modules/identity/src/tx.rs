@@ -100,8 +100,9 @@ fn register_schema(
     Ok(())
 }
 
-/// A schema document is at most [`MAX_SCHEMA_DOCUMENT_BYTES`], parses as JSON, is an object and declares
-/// `"$schema": SCHEMA_DIALECT`.
+/// A schema document is at most [`MAX_SCHEMA_DOCUMENT_BYTES`], parses as JSON, is an object, declares
+/// `"$schema": SCHEMA_DIALECT` and uses only the keywords a verifier checks offline
+/// ([`crate::verify::check_schema_subset`]).
 fn check_schema_document(document: &[u8]) -> Result<(), TxError> {
     if document.len() > MAX_SCHEMA_DOCUMENT_BYTES {
         return Err(refuse(
@@ -116,7 +117,7 @@ fn check_schema_document(document: &[u8]) -> Result<(), TxError> {
     if object.get("$schema").and_then(|s| s.as_str()) != Some(SCHEMA_DIALECT) {
         return Err(invalid(format!("the schema document must declare \"$schema\": \"{SCHEMA_DIALECT}\"")));
     }
-    Ok(())
+    crate::verify::check_schema_subset(&value).map_err(invalid)
 }
 
 fn is_trust_root(state: &dyn StateRead, address: &Address) -> bool {

@@ -132,3 +132,196 @@ pub fn status_at(header: &StatusListHeader, index: u32, chunk: Option<&[u8]>) ->
     }
     Ok(header.read_entry(chunk, index))
 }
+
+/// The JSON Schema 2020-12 keywords a Publica credential schema may use: the subset a verifier checks offline with
+/// no regular-expression engine and no remote references. A schema using any other keyword is refused at
+/// registration, so every registered schema is fully checkable.
+pub const SCHEMA_KEYWORDS: &[&str] = &[
+    "$schema",
+    "$id",
+    "title",
+    "description",
+    "type",
+    "properties",
+    "required",
+    "additionalProperties",
+    "enum",
+    "const",
+    "minLength",
+    "maxLength",
+    "minimum",
+    "maximum",
+    "items",
+    "minItems",
+    "maxItems",
+    "format",
+];
+
+/// Deepest nesting of schemas accepted (objects in arrays in objects…).
+pub const MAX_SCHEMA_DEPTH: usize = 8;
+
+/// Check that `schema` uses only [`SCHEMA_KEYWORDS`], with values of the right kind, nested at most
+/// [`MAX_SCHEMA_DEPTH`] deep; the error names the keyword and where.
+pub fn check_schema_subset(schema: &serde_json::Value) -> Result<(), String> {
+    check_subschema(schema, "#", 0)
+}
+
+fn check_subschema(schema: &serde_json::Value, at: &str, depth: usize) -> Result<(), String> {
+    use serde_json::Value;
+    if depth > MAX_SCHEMA_DEPTH {
+        return Err(format!("{at}: schemas nest at most {MAX_SCHEMA_DEPTH} deep"));
+    }
+    let object = match schema {
+        Value::Bool(_) => return Ok(()),
+        Value::Object(object) => object,
+        _ => return Err(format!("{at}: a schema is an object or a boolean")),
+    };
+    for (keyword, value) in object {
+        let bad = |what: &str| Err(format!("{at}/{keyword}: {what}"));
+        match keyword.as_str() {
+            "$schema" | "$id" | "title" | "description" | "format" if !value.is_string() => return bad("is a string"),
+            "type" => {
+                let names: Vec<&Value> = match value {
+                    Value::Array(items) => items.iter().collect(),
+                    other => vec![other],
+                };
+                const TYPES: [&str; 7] = ["string", "number", "integer", "boolean", "object", "array", "null"];
+                if names.is_empty() || names.iter().any(|n| !n.as_str().is_some_and(|n| TYPES.contains(&n))) {
+                    return bad("is one of string, number, integer, boolean, object, array, null, or a list of them");
+                }
+            }
+            "properties" => {
+                let properties = value.as_object().ok_or_else(|| format!("{at}/properties: is an object"))?;
+                for (name, sub) in properties {
+                    check_subschema(sub, &format!("{at}/properties/{name}"), depth + 1)?;
+                }
+            }
+            "required" if !value.as_array().is_some_and(|r| r.iter().all(Value::is_string)) => {
+                return bad("is a list of names")
+            }
+            "additionalProperties" if !value.is_boolean() => return bad("is true or false here"),
+            "enum" if !value.is_array() => return bad("is a list"),
+            "minLength" | "maxLength" | "minItems" | "maxItems" if !value.is_u64() => {
+                return bad("is a non-negative integer")
+            }
+            "minimum" | "maximum" if !value.is_number() => return bad("is a number"),
+            "items" => check_subschema(value, &format!("{at}/items"), depth + 1)?,
+            known if SCHEMA_KEYWORDS.contains(&known) => {}
+            other => {
+                return Err(format!(
+                    "{at}: the keyword {other:?} is not one a verifier checks offline; a credential schema uses {}",
+                    SCHEMA_KEYWORDS.join(", ")
+                ))
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Check the claims a presentation shows against its type's schema (one [`check_schema_subset`] accepts): each
+/// claim shown must satisfy its property's schema, and no claim may be shown that the schema does not name when it
+/// says `"additionalProperties": false`. `required` is not asserted at the top level: a holder may choose not to
+/// disclose a claim the credential has; it is asserted inside disclosed values.
+pub fn check_claims(
+    schema: &serde_json::Value,
+    claims: &serde_json::Map<String, serde_json::Value>,
+) -> Result<(), String> {
+    let properties = schema.get("properties").and_then(serde_json::Value::as_object);
+    let closed = schema.get("additionalProperties") == Some(&serde_json::Value::Bool(false));
+    for (name, value) in claims {
+        match properties.and_then(|p| p.get(name)) {
+            Some(sub) => check_value(sub, value, name)?,
+            None if closed => return Err(format!("claim {name:?} is not one the type's schema allows")),
+            None => {}
+        }
+    }
+    Ok(())
+}
+
+// Long: one arm per keyword of the subset, each a line or two.
+fn check_value(schema: &serde_json::Value, value: &serde_json::Value, at: &str) -> Result<(), String> {
+    use serde_json::Value;
+    let object = match schema {
+        Value::Bool(true) => return Ok(()),
+        Value::Bool(false) => return Err(format!("{at}: the schema allows no value here")),
+        Value::Object(object) => object,
+        _ => return Ok(()),
+    };
+    let fail = |why: String| Err(format!("{at}: {why}"));
+    if let Some(types) = object.get("type") {
+        let names: Vec<&str> = match types {
+            Value::Array(items) => items.iter().filter_map(Value::as_str).collect(),
+            other => other.as_str().into_iter().collect(),
+        };
+        let is = |name: &str| match name {
+            "string" => value.is_string(),
+            "number" => value.is_number(),
+            "integer" => value.is_i64() || value.is_u64() || value.as_f64().is_some_and(|f| f.fract() == 0.0),
+            "boolean" => value.is_boolean(),
+            "object" => value.is_object(),
+            "array" => value.is_array(),
+            "null" => value.is_null(),
+            _ => false,
+        };
+        if !names.iter().any(|n| is(n)) {
+            return fail(format!("is {value}, not of type {}", names.join(" or ")));
+        }
+    }
+    if let Some(allowed) = object.get("enum").and_then(Value::as_array) {
+        if !allowed.contains(value) {
+            return fail(format!("{value} is not one of the values the schema lists"));
+        }
+    }
+    if let Some(expected) = object.get("const") {
+        if expected != value {
+            return fail(format!("is {value}, the schema requires {expected}"));
+        }
+    }
+    if let Some(text) = value.as_str() {
+        let length = text.chars().count() as u64;
+        if object.get("minLength").and_then(Value::as_u64).is_some_and(|min| length < min) {
+            return fail("is shorter than the schema's minLength".to_string());
+        }
+        if object.get("maxLength").and_then(Value::as_u64).is_some_and(|max| length > max) {
+            return fail("is longer than the schema's maxLength".to_string());
+        }
+    }
+    if let Some(number) = value.as_f64() {
+        if object.get("minimum").and_then(Value::as_f64).is_some_and(|min| number < min) {
+            return fail(format!("{number} is below the schema's minimum"));
+        }
+        if object.get("maximum").and_then(Value::as_f64).is_some_and(|max| number > max) {
+            return fail(format!("{number} is above the schema's maximum"));
+        }
+    }
+    if let Some(items) = value.as_array() {
+        let count = items.len() as u64;
+        if object.get("minItems").and_then(Value::as_u64).is_some_and(|min| count < min)
+            || object.get("maxItems").and_then(Value::as_u64).is_some_and(|max| count > max)
+        {
+            return fail(format!("has {count} items, outside the schema's minItems..maxItems"));
+        }
+        if let Some(item_schema) = object.get("items") {
+            for (i, item) in items.iter().enumerate() {
+                check_value(item_schema, item, &format!("{at}[{i}]"))?;
+            }
+        }
+    }
+    if let Some(fields) = value.as_object() {
+        let properties = object.get("properties").and_then(Value::as_object);
+        for name in object.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str) {
+            if !fields.contains_key(name) {
+                return fail(format!("lacks the required member {name:?}"));
+            }
+        }
+        let closed = object.get("additionalProperties") == Some(&Value::Bool(false));
+        for (name, member) in fields {
+            match properties.and_then(|p| p.get(name)) {
+                Some(sub) => check_value(sub, member, &format!("{at}.{name}"))?,
+                None if closed => return fail(format!("has the member {name:?}, which the schema does not allow")),
+                None => {}
+            }
+        }
+    }
+    Ok(())
+}

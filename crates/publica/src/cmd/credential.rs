@@ -47,6 +47,33 @@ pub enum Command {
         #[arg(long, env = "PUBLICA_API", default_value = DEFAULT_API)]
         api: String,
     },
+    /// Sign the IETF Token Status List token (`statuslist+jwt`) of one of the issuer's status lists, from the bits
+    /// the ledger holds now, for serving at the list's URI to wallets and verifiers that read status list tokens.
+    StatusToken {
+        /// The issuer's key file (the list's owner).
+        #[arg(long, value_name = "FILE")]
+        key: PathBuf,
+        #[command(flatten)]
+        passphrase: PassphraseArgs,
+        /// The list's number among the issuer's lists.
+        #[arg(long)]
+        list: u32,
+        /// How long relying parties may cache the token, in seconds (`ttl`); it expires (`exp`) twice as late.
+        #[arg(long, default_value_t = 3600)]
+        ttl: u64,
+        /// The public address of the API that serves the status list (the token's `sub`; default: --api).
+        #[arg(long, value_name = "URL")]
+        status_base: Option<String>,
+        /// The serialisation.
+        #[arg(long, value_enum, default_value = "hybrid")]
+        form: FormArg,
+        /// Where to write the token.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// The node's API.
+        #[arg(long, env = "PUBLICA_API", default_value = DEFAULT_API)]
+        api: String,
+    },
     /// Check a presentation offline with its bundle: signatures, disclosures, key binding, validity, the issuer's
     /// accreditation at issuance and the status; each failure names its check.
     Verify(VerifyArgs),
@@ -60,12 +87,17 @@ pub struct IssueArgs {
     key: PathBuf,
     #[command(flatten)]
     passphrase: PassphraseArgs,
-    /// The holder: a did:publica DID or an account address.
-    #[arg(long)]
-    holder: String,
-    /// The credential type (`vct`), one the issuer is accredited for.
-    #[arg(long = "type", value_name = "TYPE")]
-    type_name: String,
+    /// The holder: a did:publica DID or an account address (the credential is bound to the key the ledger lists
+    /// for it).
+    #[arg(long, required_unless_present = "request", conflicts_with = "request")]
+    holder: Option<String>,
+    /// The holder's signed request (`publica wallet request`): its type and holder are taken from it, and its
+    /// signatures prove the holder has the key the credential is bound to.
+    #[arg(long, value_name = "FILE")]
+    request: Option<PathBuf>,
+    /// The credential type (`vct`), one the issuer is accredited for (taken from --request when given).
+    #[arg(long = "type", value_name = "TYPE", required_unless_present = "request")]
+    type_name: Option<String>,
     /// A claim the holder may disclose or not: NAME=VALUE (VALUE as JSON if it parses, else a string). Repeatable.
     #[arg(long, value_name = "NAME=VALUE")]
     claim: Vec<String>,
@@ -142,7 +174,75 @@ pub fn run(command: Command) -> Result<()> {
             Ok(())
         }
         Command::Verify(args) => verify(args),
+        Command::StatusToken { key, passphrase, list, ttl, status_base, form, out, api } => {
+            let client = Client::new(&api)?;
+            let key = keyfile::load(&key, &passphrase)?;
+            let owner = client.sender_for(key.public_key().address(), None)?;
+            let bits = read_status_list(&client, &owner, list)?;
+            let did = Did::new(client.status()?.chain_id, owner);
+            let (id, kid_ml, kid_ed) = (did.to_string(), did.url(ML_DSA_65_FRAGMENT), did.url(ED25519_FRAGMENT));
+            let issuer = Issuer { keypair: &key, did: &id, kid_ml_dsa_65: &kid_ml, kid_ed25519: &kid_ed };
+            let now = publica_client::now_ms() / 1000;
+            let token = publica_credentials::StatusListToken {
+                uri: status_uri(status_base.as_deref().unwrap_or(&api), &owner, list),
+                iat: now,
+                exp: Some(now + 2 * ttl),
+                ttl: Some(ttl),
+                list: bits,
+            };
+            let text = publica_credentials::issue_status_list_token(&issuer, &token, form.into())
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            std::fs::write(&out, &text).with_context(|| format!("writing {}", out.display()))?;
+            println!(
+                "status list token of list {list} ({} entries) for {}: {} bytes in {}",
+                token.list.len(),
+                token.uri,
+                text.len(),
+                out.display()
+            );
+            Ok(())
+        }
     }
+}
+
+impl From<FormArg> for Form {
+    fn from(form: FormArg) -> Self {
+        match form {
+            FormArg::Hybrid => Form::Hybrid,
+            FormArg::Compact => Form::Compact,
+        }
+    }
+}
+
+/// A whole status list as the ledger holds it now, read page by page.
+fn read_status_list(client: &Client, owner: &Address, list: u32) -> Result<publica_credentials::StatusList> {
+    let mut packed = Vec::new();
+    let mut from = 0;
+    let header = loop {
+        let page = client.status_list(owner, list, Some(from), None)?;
+        packed.extend(
+            publica_credentials::json::b64_decode("packed entries", &page.packed)
+                .map_err(|e| anyhow::anyhow!("{e}"))?,
+        );
+        from = page.from_chunk + page.chunks;
+        if from >= page.chunk_count {
+            break page.header;
+        }
+    };
+    let mut bits = publica_credentials::StatusList::new(header.bits, header.capacity as usize)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    for index in 0..header.capacity {
+        let byte = packed.get((index as usize * usize::from(header.bits)) / 8).copied().unwrap_or(0);
+        if byte == 0 {
+            continue;
+        }
+        let shift = (index as usize * usize::from(header.bits)) % 8;
+        let value = (byte >> shift) & if header.bits == 2 { 0b11 } else { 0b1 };
+        if value != 0 {
+            bits.set(u64::from(index), value).map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
+    }
+    Ok(bits)
 }
 
 /// A credential or presentation file, as text.
@@ -173,11 +273,28 @@ fn issue(args: IssueArgs) -> Result<()> {
     let key = keyfile::load(&args.key, &args.passphrase)?;
     let account = client.sender_for(key.public_key().address(), None)?;
     let issuer_did = Did::new(client.status()?.chain_id, account);
-    let holder_did = did_of(&client, &args.holder)?;
+    let (holder_did, type_name, request) = match (&args.request, &args.holder, &args.type_name) {
+        (Some(path), _, _) => {
+            let text = read_text(path, "request")?;
+            let request = publica_credentials::peek_request(&text).map_err(|e| anyhow::anyhow!("{e}"))?;
+            if args.type_name.as_ref().is_some_and(|t| *t != request.vct) {
+                bail!("the request asks for {:?}, not for --type", request.vct);
+            }
+            let did = Did::parse(&request.holder).map_err(|e| anyhow::anyhow!("the request's holder: {e}"))?;
+            (did, request.vct, Some(text))
+        }
+        (None, Some(holder), Some(type_name)) => (did_of(&client, holder)?, type_name.clone(), None),
+        _ => bail!("give --request FILE, or --holder and --type"),
+    };
     // The holder's key is the one the ledger names for the holder's account now; the holder proves possession of it
-    // in every presentation (key binding).
+    // in the request, if any, and in every presentation (key binding).
     let holder = client.did(&holder_did.to_string(), DidVersion::Latest)?;
     let holder_key = document_key(&holder.did_document).map_err(|e| anyhow::anyhow!("{e}"))?;
+    if let Some(text) = &request {
+        let now = publica_client::now_ms() / 1000;
+        publica_credentials::verify_request(text, &holder_key, &issuer_did.to_string(), now, 60)
+            .map_err(|e| anyhow::anyhow!("the request is refused ({}): {e}", e.check()))?;
+    }
     let mut claims = Vec::new();
     for c in &args.claim {
         claims.push(parse_claim(c, true)?);
@@ -185,6 +302,7 @@ fn issue(args: IssueArgs) -> Result<()> {
     for c in &args.plain {
         claims.push(parse_claim(c, false)?);
     }
+    check_against_schema(&client, &account, &type_name, &claims)?;
     let status = match (args.status_list, args.status_index) {
         (Some(list), Some(idx)) => Some(StatusReference {
             idx: u64::from(idx),
@@ -194,7 +312,7 @@ fn issue(args: IssueArgs) -> Result<()> {
     };
     let now = publica_client::now_ms() / 1000;
     let content = CredentialContent {
-        vct: args.type_name.clone(),
+        vct: type_name.clone(),
         iat: now,
         nbf: now,
         exp: now + args.valid_days.saturating_mul(86_400),
@@ -206,17 +324,33 @@ fn issue(args: IssueArgs) -> Result<()> {
     let (did, kid_ml, kid_ed) =
         (issuer_did.to_string(), issuer_did.url(ML_DSA_65_FRAGMENT), issuer_did.url(ED25519_FRAGMENT));
     let issuer = Issuer { keypair: &key, did: &did, kid_ml_dsa_65: &kid_ml, kid_ed25519: &kid_ed };
-    let form = match args.form {
-        FormArg::Hybrid => Form::Hybrid,
-        FormArg::Compact => Form::Compact,
-    };
-    let text = publica_credentials::issue(&issuer, &content, form).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let text = publica_credentials::issue(&issuer, &content, args.form.into()).map_err(|e| anyhow::anyhow!("{e}"))?;
     std::fs::write(&args.out, format!("{text}\n")).with_context(|| format!("writing {}", args.out.display()))?;
     let digest = publica_credentials::credential_digest(&text).map_err(|e| anyhow::anyhow!("{e}"))?;
-    println!("issued {} to {holder_did}", args.type_name);
+    println!("issued {type_name} to {holder_did}");
     println!("  issuer  {did}");
     println!("  digest  {}", hex::encode(digest));
     println!("  written to {} ({} bytes)", args.out.display(), text.len());
+    Ok(())
+}
+
+/// Refuse to sign what a verifier would refuse: the issuer must be accredited for the type now, and the claims
+/// must follow the schema its accreditation names, every required claim included.
+fn check_against_schema(client: &Client, issuer: &Address, type_name: &str, claims: &[Claim]) -> Result<()> {
+    let now = publica_client::now_ms();
+    let listed = client.issuer_accreditations(issuer, type_name)?;
+    let Some(accreditation) = listed.accreditations.iter().rev().find(|a| a.in_force_at(now)) else {
+        bail!("{issuer} holds no accreditation for {type_name:?} in force now: a verifier would refuse the credential");
+    };
+    let schema = client.identity_schema(&accreditation.schema)?.document;
+    let all: serde_json::Map<String, Value> = claims.iter().map(|c| (c.name.clone(), c.value.clone())).collect();
+    publica_identity::verify::check_claims(&schema, &all)
+        .map_err(|e| anyhow::anyhow!("the claims do not follow the type's schema: {e}"))?;
+    let required = schema.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str);
+    let missing: Vec<&str> = required.filter(|name| !all.contains_key(*name)).collect();
+    if !missing.is_empty() {
+        bail!("the type's schema requires the claims {}: add them with --claim NAME=VALUE", missing.join(", "));
+    }
     Ok(())
 }
 
@@ -238,6 +372,7 @@ fn fetch_bundle(client: &Client, text: &str) -> Result<CredentialBundle> {
         .or(records.last())
         .with_context(|| format!("the ledger has no accreditation of {} for {:?}", claimed.iss, claimed.vct))?;
     let accreditation = client.get(&format!("/v1/identity/accreditations/{}", chosen.id))?;
+    let schema = client.get(&format!("/v1/identity/schemas/{}", hex::encode(chosen.schema)))?;
     let status = match &claimed.status {
         None => None,
         Some(reference) => {
@@ -246,7 +381,7 @@ fn fetch_bundle(client: &Client, text: &str) -> Result<CredentialBundle> {
             Some(client.get(&format!("/v1/identity/status-lists/{owner}/{list}/entries/{}", reference.idx))?)
         }
     };
-    Ok(CredentialBundle { issuer: resolution, accreditation, status })
+    Ok(CredentialBundle { issuer: resolution, accreditation, schema, status })
 }
 
 fn verify(args: VerifyArgs) -> Result<()> {
@@ -266,7 +401,7 @@ fn verify(args: VerifyArgs) -> Result<()> {
     };
     let verified = match publica_verify::verify_credential(&presentation, &bundle, &sets, &policy) {
         Ok(v) => v,
-        Err(e) => bail!("INVALID credential: {} check failed: {e}", e.check()),
+        Err(e) => bail!("INVALID credential: {e}"),
     };
     let c = &verified.presentation.credential;
     println!("VALID {} credential", c.vct);
@@ -292,6 +427,26 @@ fn verify(args: VerifyArgs) -> Result<()> {
 /// Wallet commands: the holder's credentials, kept in a directory.
 #[derive(Subcommand)]
 pub enum WalletCommand {
+    /// Ask an issuer for a credential: a request signed with the holder's key, to hand to the issuer.
+    Request {
+        /// The holder's key file.
+        #[arg(long, value_name = "FILE")]
+        key: PathBuf,
+        #[command(flatten)]
+        passphrase: PassphraseArgs,
+        /// The issuer: a did:publica DID or an account address.
+        #[arg(long)]
+        issuer: String,
+        /// The credential type asked for.
+        #[arg(long = "type", value_name = "TYPE")]
+        type_name: String,
+        /// Where to write the request.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// The node's API (to find the holder's account and the network).
+        #[arg(long, env = "PUBLICA_API", default_value = DEFAULT_API)]
+        api: String,
+    },
     /// Keep an issued credential.
     Store {
         /// The credential file.
@@ -306,7 +461,8 @@ pub enum WalletCommand {
     },
     /// Present a credential to a verifier: disclose the claims named, bound to the verifier's audience and nonce.
     Present {
-        /// The credential's id in the wallet (`publica wallet list`), or a unique prefix of it.
+        /// The credential's id in the wallet (`publica wallet list`), a unique prefix of it, or its type (the end
+        /// of its `vct`, e.g. `diploma`) when the wallet holds one credential of that type.
         id: String,
         /// The holder's key file.
         #[arg(long, value_name = "FILE")]
@@ -341,6 +497,25 @@ pub struct WalletDir {
 /// Run a wallet command.
 pub fn run_wallet(command: WalletCommand) -> Result<()> {
     match command {
+        WalletCommand::Request { key, passphrase, issuer, type_name, out, api } => {
+            let client = Client::new(&api)?;
+            let key = keyfile::load(&key, &passphrase)?;
+            let holder = Did::new(client.status()?.chain_id, client.sender_for(key.public_key().address(), None)?);
+            let issuer = did_of(&client, &issuer)?;
+            let nonce: [u8; 16] = rand::random();
+            let request = publica_credentials::CredentialRequest {
+                holder: holder.to_string(),
+                issuer: issuer.to_string(),
+                vct: type_name,
+                iat: publica_client::now_ms() / 1000,
+                nonce: hex::encode(nonce),
+            };
+            let kids = [holder.url(ML_DSA_65_FRAGMENT), holder.url(ED25519_FRAGMENT)];
+            let text = publica_credentials::sign_request(&request, &key, [&kids[0], &kids[1]]);
+            std::fs::write(&out, format!("{text}\n")).with_context(|| format!("writing {}", out.display()))?;
+            println!("request for {} from {issuer} written to {}: give it to the issuer", request.vct, out.display());
+            Ok(())
+        }
         WalletCommand::Store { credential, wallet } => {
             let text = read_text(&credential, "credential")?;
             let issued = publica_credentials::parse_issued(&text).map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -368,8 +543,18 @@ pub fn run_wallet(command: WalletCommand) -> Result<()> {
             Ok(())
         }
         WalletCommand::Present { id, key, passphrase, disclose, aud, nonce, out, wallet } => {
-            let matches: Vec<_> =
-                wallet_entries(&wallet.dir)?.into_iter().filter(|(e, _)| e.starts_with(&id)).collect();
+            let entries = wallet_entries(&wallet.dir)?;
+            let mut matches: Vec<_> = entries.iter().filter(|(e, _)| e.starts_with(&id)).cloned().collect();
+            if matches.is_empty() {
+                // Else by type: the end of the credential's `vct` (`diploma` for …/vct/diploma).
+                for (entry, path) in &entries {
+                    let vct =
+                        publica_credentials::peek(&read_text(path, "credential")?).map(|c| c.vct).unwrap_or_default();
+                    if vct.ends_with(&format!("/{id}")) || vct == id {
+                        matches.push((entry.clone(), path.clone()));
+                    }
+                }
+            }
             let path = match matches.as_slice() {
                 [(_, path)] => path.clone(),
                 [] => bail!("no credential {id:?} in {} (see `publica wallet list`)", wallet.dir.display()),

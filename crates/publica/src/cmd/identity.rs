@@ -10,7 +10,13 @@ use publica_identity::call::{IdentityCall, STATUS_REVOKED, STATUS_SUSPENDED, STA
 use publica_types::time::parse_time_ms;
 use publica_types::{sha256, Address, Hash};
 
+use publica_client::api::{AccreditationResponse, ConsentResponse, ConsentsResponse};
+use publica_client::routes::Page;
+use publica_client::Client;
+use publica_types::time::format_time_ms;
+
 use super::read_bounded;
+use super::registry::ReadArgs;
 use super::tx::{send_call, SendArgs};
 
 /// Identity commands.
@@ -24,8 +30,8 @@ pub enum Command {
         #[arg(long = "type", value_name = "TYPE")]
         type_name: String,
         /// The schema's version for the type.
-        #[arg(long)]
-        version: u32,
+        #[arg(long, value_name = "N")]
+        schema_version: u32,
         /// The JSON Schema document.
         #[arg(long, value_name = "FILE")]
         file: PathBuf,
@@ -121,12 +127,47 @@ pub enum Command {
         /// The consent's number.
         id: u64,
     },
+    /// The consents a citizen granted (--grantor) or that were granted to someone (--grantee), with proofs.
+    Consents {
+        /// The citizen who granted them.
+        #[arg(long, required_unless_present = "grantee", conflicts_with = "grantee")]
+        grantor: Option<Address>,
+        /// The party they were granted to.
+        #[arg(long)]
+        grantee: Option<Address>,
+        #[command(flatten)]
+        read: ReadArgs,
+    },
+    /// One consent and every recorded use of it, with proofs.
+    Consent {
+        /// The consent's number.
+        id: u64,
+        #[command(flatten)]
+        read: ReadArgs,
+    },
+    /// An accreditation and its chain up to a trust root, with the decision at a time (default: now).
+    Accreditation {
+        /// The accreditation's number.
+        id: u64,
+        /// The time to decide at (a date, an RFC 3339 time or Unix milliseconds).
+        #[arg(long, value_name = "TIME")]
+        at: Option<String>,
+        #[command(flatten)]
+        read: ReadArgs,
+    },
+}
+
+impl Command {
+    /// Whether the command only reads (its "not found" is exit code 3).
+    pub fn is_read(&self) -> bool {
+        matches!(self, Command::Consents { .. } | Command::Consent { .. } | Command::Accreditation { .. })
+    }
 }
 
 /// Run an identity command.
 pub fn run(command: Command) -> Result<()> {
     match command {
-        Command::RegisterSchema { send, type_name, version, file } => {
+        Command::RegisterSchema { send, type_name, schema_version: version, file } => {
             let document = read_bounded(&file, publica_identity::call::MAX_SCHEMA_DOCUMENT_BYTES as u64, "schema")?;
             println!("schema {}", hex::encode(sha256(&document)));
             send_call(&send, IdentityCall::RegisterSchema { type_name, version, document })
@@ -168,7 +209,93 @@ pub fn run(command: Command) -> Result<()> {
         }
         Command::RevokeConsent { send, id } => send_call(&send, IdentityCall::RevokeConsent { id }),
         Command::UseConsent { send, id } => send_call(&send, IdentityCall::RecordConsentUse { id }),
+        Command::Consents { grantor, grantee, read } => {
+            let client = Client::new(&read.api)?;
+            let body = match (grantor, grantee) {
+                (Some(a), _) => client.grantor_consents_json(&a, Page::default())?,
+                (None, Some(a)) => client.grantee_consents_json(&a, Page::default())?,
+                (None, None) => bail!("give --grantor or --grantee"),
+            };
+            if read.json {
+                return print_json(&body);
+            }
+            let answer: ConsentsResponse = serde_json::from_value(body).context("the node's answer")?;
+            if answer.consents.is_empty() {
+                println!("no consents");
+            }
+            for c in &answer.consents {
+                print_consent(c);
+            }
+            Ok(())
+        }
+        Command::Consent { id, read } => {
+            let body = Client::new(&read.api)?.consent_json(id, Page::default())?;
+            if read.json {
+                return print_json(&body);
+            }
+            let answer: ConsentResponse = serde_json::from_value(body).context("the node's answer")?;
+            print_consent(&answer.consent);
+            for u in &answer.uses {
+                println!("  relied on by {} at {} (block {})", u.by, format_time_ms(u.time_ms), u.height);
+            }
+            Ok(())
+        }
+        Command::Accreditation { id, at, read } => {
+            let at_ms = at.as_deref().map(|t| time(t, "--at")).transpose()?;
+            let body = Client::new(&read.api)?.accreditation_json(id, at_ms)?;
+            if read.json {
+                return print_json(&body);
+            }
+            let answer: AccreditationResponse = serde_json::from_value(body).context("the node's answer")?;
+            for (i, a) in answer.chain.iter().enumerate() {
+                let by = if a.parent.is_none() { "a trust root" } else { "an accredited issuer" };
+                println!(
+                    "{}accreditation {}: {} may issue {} from {} until {}, accredited by {} ({by}){}",
+                    "  ".repeat(i),
+                    a.id,
+                    a.issuer,
+                    a.credential_type,
+                    format_time_ms(a.valid_from_ms),
+                    format_time_ms(a.valid_until_ms),
+                    a.accredited_by,
+                    a.revoked_at_ms.map(|r| format!(", REVOKED at {}", format_time_ms(r))).unwrap_or_default()
+                );
+            }
+            let d = &answer.decision;
+            match &d.reason {
+                None => println!(
+                    "in force at {}: accredited through {} link(s) up to a trust root",
+                    format_time_ms(d.at_ms),
+                    answer.chain.len()
+                ),
+                Some(reason) => println!("NOT in force at {}: {reason}", format_time_ms(d.at_ms)),
+            }
+            Ok(())
+        }
     }
+}
+
+/// A consent in one line, and its state.
+fn print_consent(c: &publica_identity::schema::Consent) {
+    let state = match c.revoked_at_ms {
+        Some(at) => format!("revoked at {}", format_time_ms(at)),
+        None => format!("until {}", format_time_ms(c.until_ms)),
+    };
+    println!(
+        "consent {}: {} lets {} rely on credential {}… for {} (purpose: {}), {state}; used {} time(s)",
+        c.id,
+        c.grantor,
+        c.grantee,
+        &hex::encode(c.credential)[..16],
+        c.claims.join(", "),
+        c.purpose,
+        c.uses
+    );
+}
+
+fn print_json(value: &serde_json::Value) -> Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
 }
 
 /// A time argument: a date, an RFC 3339 time or Unix milliseconds.

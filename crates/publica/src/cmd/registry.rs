@@ -24,10 +24,10 @@ const DEFAULT_OPEN_DAYS: u64 = 30;
 pub struct ReadArgs {
     /// The node's API.
     #[arg(long, env = "PUBLICA_API", default_value = DEFAULT_API)]
-    api: String,
+    pub api: String,
     /// Print the node's whole JSON answer.
     #[arg(long)]
-    json: bool,
+    pub json: bool,
 }
 
 /// `publica land` subcommands.

@@ -136,6 +136,9 @@ fn the_readme_and_the_walkthroughs_run_as_written() {
     assert_eq!(record["company"]["value"]["name"], "Nordvik Bakery AB");
     let before = std::fs::read_to_string(dir.path().join("before.json")).unwrap();
     assert!(before.contains("not_registered"), "{before}");
+    // The credential round trip: VALID before the revocation (the page stops at any failure), refused after it.
+    let refused = std::fs::read_to_string(dir.path().join("refused.txt")).unwrap();
+    assert!(refused.contains("INVALID credential: status: revoked"), "{refused}");
     // A BODS export is refused by `verify` with the way to check what it is derived from.
     let out = dev.cli(&["verify", "../bakery-bods.json", "--genesis", "genesis.json"]);
     assert!(!out.status.success() && text(&out).contains("publica business show NUMBER --json"), "{}", text(&out));

@@ -96,3 +96,75 @@ fn type_names_are_bounded_uri_strings() {
     w.ok(minister, register(&exact, 1, schema_document(&exact, 1)));
     w.ok(minister, register("urn:eu.europa.ec.eudi:pid:1", 1, schema_document("pid", 1)));
 }
+
+#[test]
+fn a_schema_using_a_keyword_no_verifier_checks_offline_is_refused() {
+    let mut w = World::new();
+    let minister = w.minister;
+    let dialect = publica_identity::call::SCHEMA_DIALECT;
+    for (document, needle) in [
+        (
+            serde_json::json!({"$schema": dialect, "properties": {"id": {"type": "string", "pattern": "^[0-9]+$"}}}),
+            "pattern",
+        ),
+        (serde_json::json!({"$schema": dialect, "$ref": "https://elsewhere.example/schema"}), "$ref"),
+        (serde_json::json!({"$schema": dialect, "type": "colour"}), "type"),
+        (serde_json::json!({"$schema": dialect, "required": "name"}), "required"),
+        (serde_json::json!({"$schema": dialect, "additionalProperties": {"type": "string"}}), "additionalProperties"),
+    ] {
+        let bytes = serde_json::to_vec(&document).unwrap();
+        w.refused(minister, register(DIPLOMA, 1, bytes), codes::SCHEMA_DOCUMENT_INVALID, needle);
+    }
+    // Nested deeper than a verifier walks.
+    let mut deep = serde_json::json!({"type": "string"});
+    for _ in 0..10 {
+        deep = serde_json::json!({"type": "array", "items": deep});
+    }
+    let document = serde_json::json!({"$schema": dialect, "properties": {"deep": deep}});
+    w.refused(
+        minister,
+        register(DIPLOMA, 1, serde_json::to_vec(&document).unwrap()),
+        codes::SCHEMA_DOCUMENT_INVALID,
+        "deep",
+    );
+}
+
+#[test]
+fn disclosed_claims_are_checked_against_the_schema_and_undisclosed_required_ones_are_not_asked_for() {
+    use publica_identity::verify::{check_claims, check_schema_subset};
+    let schema = serde_json::json!({
+        "$schema": publica_identity::call::SCHEMA_DIALECT,
+        "type": "object",
+        "properties": {
+            "degree": {"type": "string", "enum": ["BSc", "MSc", "PhD"]},
+            "credits": {"type": "integer", "minimum": 0, "maximum": 400},
+            "name": {"type": "string", "minLength": 1, "maxLength": 8},
+            "address": {"type": "object", "required": ["city"], "additionalProperties": false,
+                        "properties": {"city": {"type": "string"}, "street": {"type": "string"}}},
+            "languages": {"type": "array", "items": {"type": "string"}, "maxItems": 2}
+        },
+        "required": ["degree", "name"],
+        "additionalProperties": false
+    });
+    check_schema_subset(&schema).unwrap();
+    let claims = |v: serde_json::Value| v.as_object().unwrap().clone();
+    // A presentation disclosing only some claims: the undisclosed required `name` is not asked for.
+    check_claims(&schema, &claims(serde_json::json!({"degree": "MSc", "credits": 120}))).unwrap();
+    check_claims(&schema, &claims(serde_json::json!({"address": {"city": "Nordvik"}, "languages": ["sv"]}))).unwrap();
+    for (bad, needle) in [
+        (serde_json::json!({"degree": "MBA"}), "not one of"),
+        (serde_json::json!({"degree": 3}), "not of type string"),
+        (serde_json::json!({"credits": 12.5}), "integer"),
+        (serde_json::json!({"credits": 401}), "maximum"),
+        (serde_json::json!({"name": ""}), "minLength"),
+        (serde_json::json!({"name": "Ada Augusta"}), "maxLength"),
+        (serde_json::json!({"address": {"street": "Harbour Street 4"}}), "required member \"city\""),
+        (serde_json::json!({"address": {"city": "Nordvik", "zip": "1"}}), "\"zip\""),
+        (serde_json::json!({"languages": ["sv", "en", "fi"]}), "maxItems"),
+        (serde_json::json!({"languages": ["sv", 7]}), "languages[1]"),
+        (serde_json::json!({"nickname": "Ada"}), "not one the type's schema allows"),
+    ] {
+        let error = check_claims(&schema, &claims(bad.clone())).unwrap_err();
+        assert!(error.contains(needle), "{bad}: {error}");
+    }
+}
