@@ -10,9 +10,9 @@
 //! 2. revoking 1 % of the list at random in one `update_status` transaction (at most 10,000 indices): its size and
 //!    its time from submission to commit, with the node's execution and storage time in that window;
 //! 3. the offline check of one presentation (`publica_verify::verify_credential`) with a bundle of ledger proofs
-//!    from the node (the issuer's DID resolution through the API, the accreditation chain and the status entry with
-//!    their proofs under the latest certified header), and the signature checks alone (the presentation's four, the
-//!    three certificates');
+//!    fetched through the node's API (the issuer's DID resolution at issuance, the accreditation chain, the schema
+//!    and the status entry, each with its proofs under a certified header), and the signature checks alone (the
+//!    presentation's four, the four certificates');
 //! 4. sizes: the status list's `lst` (zlib) and its status list token in both forms, built from the proven chain
 //!    bytes; the status entry answer proving one bit, with and without its certificate; against AnonCreds'
 //!    revocation tails (about 1.6 MB per 5,000 credentials).
@@ -29,6 +29,7 @@ use publica_credentials::{
 use publica_crypto::Keypair;
 use publica_identity::call::{IdentityCall, SCHEMA_DIALECT, STATUS_REVOKED};
 use publica_identity::query;
+use publica_identity::schema::Accreditation;
 use publica_node::NodeHandle;
 use publica_tx::{AccountsCall, Call, Transaction};
 use publica_types::{codec, Role, TxOutcome};
@@ -147,7 +148,7 @@ pub fn run(params: &Params) -> Result<()> {
     )?;
     wait_block_after(&node, now * 1000)?;
     let client = Client::new(&api)?;
-    let bundle = fetch_bundle(&client, &node, &university, VCT, now, list, index)?;
+    let bundle = fetch_bundle(&client, &did, VCT, now, list, index)?;
 
     phase("offline verification");
     let sets = VerifiedSets::genesis_only(genesis);
@@ -246,7 +247,19 @@ fn setup(bench: &BenchNode, node: &NodeHandle, actors: &Actors, entries: u32) ->
             .collect::<Result<_>>()?;
     commit(node, &officials)?;
 
-    let document = json!({"$schema": SCHEMA_DIALECT, "type": "object", "required": ["degree"]}).to_string();
+    let text = json!({"type": "string", "maxLength": 200});
+    let date = json!({"type": "string", "format": "date"});
+    let document = json!({
+        "$schema": SCHEMA_DIALECT,
+        "title": "Diploma",
+        "type": "object",
+        "properties": {
+            "given_name": text, "family_name": text, "birthdate": date,
+            "degree": text, "field": text, "graduation_date": date,
+        },
+        "required": ["degree"],
+    })
+    .to_string();
     let schema = publica_crypto::sha256(document.as_bytes());
     let now_ms = publica_client::now_ms();
     let window = (now_ms - 60_000, now_ms + 365 * 86_400_000);
@@ -414,33 +427,21 @@ fn wait_block_after(node: &NodeHandle, at_ms: u64) -> Result<()> {
     Ok(())
 }
 
-/// The bundle as a holder fetches it: the issuer's DID resolved at issuance through the node's API, and the
-/// accreditation chain and status entry answered by the node with their proofs under its latest certified header.
-fn fetch_bundle(
-    client: &Client,
-    node: &NodeHandle,
-    issuer: &publica_types::Address,
-    vct: &str,
-    iat: u64,
-    list: u32,
-    index: u32,
-) -> Result<CredentialBundle> {
-    let did = Did::new(node.chain_id().clone(), *issuer).to_string();
-    let resolution = client.did(&did, DidVersion::Time((iat * 1000).to_string()))?;
-    let at_ms = iat * 1000;
-    let (chain, reads) = node.read(|state| -> Result<_> {
-        let listed = query::issuer_accreditations(state, issuer, vct).value;
-        let chosen = listed.iter().rev().find(|r| r.in_force_at(at_ms)).context("no accreditation in force")?;
-        let proven = query::accreditation_chain(state, chosen.id);
-        Ok((proven.value, proven.keys))
-    })?;
-    let accreditation = json!({"chain": chain, "certified": reads.certified, "proofs": reads.reads});
-    let (entry, reads) = node.read(|state| -> Result<_> {
-        let proven = query::status_entry(state, issuer, list, index)?;
-        Ok((proven.value.context("the status list does not exist")?, proven.keys))
-    })?;
-    let status = json!({"entry": entry, "certified": reads.certified, "proofs": reads.reads});
-    Ok(CredentialBundle { issuer: resolution, accreditation, status: Some(status) })
+/// The bundle as a holder fetches it through the node's API (as `publica credential bundle` does): the issuer's
+/// DID resolved at issuance, its accreditation in force then with the chain up to the root, the schema that
+/// accreditation names, and the status entry, each answer proven under the node's latest certified header.
+fn fetch_bundle(client: &Client, did: &Did, vct: &str, iat: u64, list: u32, index: u32) -> Result<CredentialBundle> {
+    let resolution = client.did(&did.to_string(), DidVersion::Time((iat * 1000).to_string()))?;
+    let type_query = publica_client::routes::url_encode(vct);
+    let listed = client.get(&format!("/v1/identity/issuers/{}/accreditations?type={type_query}", did.address))?;
+    let records: Vec<Accreditation> = serde_json::from_value(listed["accreditations"].clone())
+        .context("the node's list of the issuer's accreditations")?;
+    let chosen =
+        records.iter().rev().find(|r| r.in_force_at(iat * 1000)).context("no accreditation in force at issuance")?;
+    let accreditation = client.get(&format!("/v1/identity/accreditations/{}", chosen.id))?;
+    let schema = client.get(&format!("/v1/identity/schemas/{}", hex::encode(chosen.schema)))?;
+    let status = client.get(&format!("/v1/identity/status-lists/{}/{list}/entries/{index}", did.address))?;
+    Ok(CredentialBundle { issuer: resolution, accreditation, schema, status: Some(status) })
 }
 
 /// The signature checks of one offline verification, alone: the issuer's two signatures and the holder's two
@@ -478,7 +479,12 @@ impl SignatureChecks {
         let certified =
             |doc: &Value| -> Result<CertifiedHeader> { Ok(serde_json::from_value(doc["certified"].clone())?) };
         let status = bundle.status.as_ref().context("a status answer")?;
-        let certified = vec![bundle.issuer.certified.clone(), certified(&bundle.accreditation)?, certified(status)?];
+        let certified = vec![
+            bundle.issuer.certified.clone(),
+            certified(&bundle.accreditation)?,
+            certified(&bundle.schema)?,
+            certified(status)?,
+        ];
         let checks = SignatureChecks { jws: checks, certified };
         ensure!(checks.jws.len() == 4, "the presentation has {} signatures, not 4", checks.jws.len());
         Ok(checks)
