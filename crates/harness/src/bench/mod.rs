@@ -19,6 +19,7 @@ use publica_tx::{AccountsCall, Call, Transaction};
 use publica_types::{AgencyId, Genesis, GenesisAccount, GenesisAgency, Role, TxId, ValidatorSet};
 use rayon::prelude::*;
 
+mod credentials;
 mod registry;
 
 use crate::genesis::new_genesis;
@@ -46,6 +47,10 @@ pub struct Params {
     pub anchor_files: usize,
     /// Anchors workload: size of each of those files, KiB.
     pub anchor_file_kib: usize,
+    /// Credentials workload: credentials issued in each form for the issuance rate.
+    pub credentials: usize,
+    /// Credentials workload: entries of the issuer's status list (1 % of them revoked in one batch).
+    pub status_entries: u32,
     /// Run the node without keeping past states (`[storage] past_states = false`), to measure what keeping them
     /// costs.
     pub no_past_states: bool,
@@ -65,6 +70,10 @@ pub enum Workload {
     /// Land registry: parcel registrations with the overlap check among `--parcels` registered ones (`--txs` of
     /// them), four-party transfers, and "who owned it at time D" answers with their proofs, checked offline.
     Parcels,
+    /// Identity and credentials: SD-JWT VCs issued against raw signing, a presentation checked offline with its
+    /// ledger proofs (accreditation chain of two links, status), a status list with 1 % revoked in one batch, and
+    /// the sizes of the list, its token and the proof of one bit.
+    Credentials,
 }
 
 /// Run the benchmarks and print a report.
@@ -81,6 +90,10 @@ pub fn run(args: &Params) -> Result<()> {
                 past_states: !args.no_past_states,
             };
             return registry::run(&params);
+        }
+        Workload::Credentials => {
+            let params = credentials::Params { credentials: args.credentials, status_entries: args.status_entries };
+            return credentials::run(&params);
         }
         Workload::Registrations | Workload::RoleUpdates => {}
     }
@@ -124,7 +137,9 @@ pub fn run(args: &Params) -> Result<()> {
     let sender_role = match args.workload {
         Workload::Registrations => Role::citizen_registrar(),
         Workload::RoleUpdates => Role::admin(),
-        Workload::Anchors | Workload::Parcels => unreachable!("measured by their own functions"),
+        Workload::Anchors | Workload::Parcels | Workload::Credentials => {
+            unreachable!("measured by their own functions")
+        }
     };
     let mut setup: Vec<Transaction> = officials
         .iter()
@@ -172,7 +187,9 @@ pub fn run(args: &Params) -> Result<()> {
                         account: updated.public_key().address(),
                         roles: if i % 2 == 0 { vec![clerk.clone()] } else { vec![clerk.clone(), surveyor.clone()] },
                     },
-                    Workload::Anchors | Workload::Parcels => unreachable!("measured by their own functions"),
+                    Workload::Anchors | Workload::Parcels | Workload::Credentials => {
+                        unreachable!("measured by their own functions")
+                    }
                 };
                 signers[s].sign_at(n, call)
             })
@@ -219,7 +236,9 @@ pub fn run(args: &Params) -> Result<()> {
     let proven = match args.workload {
         Workload::Registrations => citizen_keys[0].address(),
         Workload::RoleUpdates => updated.public_key().address(),
-        Workload::Anchors | Workload::Parcels => unreachable!("measured by their own functions"),
+        Workload::Anchors | Workload::Parcels | Workload::Credentials => {
+            unreachable!("measured by their own functions")
+        }
     };
     let key = publica_accounts::schema::account_key(&proven);
     let proof = node.read_with_proof(&key)?;
@@ -294,7 +313,7 @@ impl BenchNode {
                 name: name.into(),
                 can_register_citizens: registers_citizens,
                 // Every role the benchmarks grant: the agency stands for all the registries at once.
-                roles: ["registrar", "notary", "clerk", "surveyor"]
+                roles: ["registrar", "notary", "clerk", "surveyor", publica_identity::TRUST_ROOT_ROLE]
                     .into_iter()
                     .chain(registers_citizens.then_some(Role::CITIZEN_REGISTRAR))
                     .map(str::parse)

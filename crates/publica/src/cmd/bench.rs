@@ -34,6 +34,12 @@ pub struct Args {
     /// Anchors workload: size of each of those files, KiB.
     #[arg(long, default_value_t = 128)]
     anchor_file_kib: usize,
+    /// Credentials workload: credentials issued in each form for the issuance rate.
+    #[arg(long, default_value_t = 2_000)]
+    credentials: usize,
+    /// Credentials workload: entries of the issuer's status list (1 % of them revoked in one batch).
+    #[arg(long, default_value_t = 1_000_000)]
+    status_entries: u32,
     /// Run the node without keeping past states (`[storage] past_states = false`), to measure what keeping them
     /// costs.
     #[arg(long)]
@@ -54,6 +60,10 @@ pub enum Workload {
     /// Land registry: parcel registrations with the overlap check among `--parcels` registered ones (`--txs` of
     /// them), four-party transfers, and "who owned it at time D" answers with their proofs, checked offline.
     Parcels,
+    /// Identity and credentials: SD-JWT VCs issued against raw signing, a presentation checked offline with its
+    /// ledger proofs (accreditation chain of two links, status), a status list with 1 % revoked in one batch, and
+    /// the sizes of the list, its token and the proof of one bit.
+    Credentials,
 }
 
 impl From<Workload> for bench::Workload {
@@ -63,6 +73,7 @@ impl From<Workload> for bench::Workload {
             Workload::RoleUpdates => bench::Workload::RoleUpdates,
             Workload::Anchors => bench::Workload::Anchors,
             Workload::Parcels => bench::Workload::Parcels,
+            Workload::Credentials => bench::Workload::Credentials,
         }
     }
 }
@@ -79,6 +90,8 @@ pub fn run(args: Args) -> Result<()> {
         hashes: args.hashes,
         anchor_files: args.anchor_files,
         anchor_file_kib: args.anchor_file_kib,
+        credentials: args.credentials,
+        status_entries: args.status_entries,
         no_past_states: args.no_past_states,
     })
 }
