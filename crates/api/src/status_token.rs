@@ -38,11 +38,18 @@ pub const MAX_KEPT_TOKENS: usize = 1024;
 /// Most bytes of tokens (and of the bits they are compared with) one node keeps.
 pub const MAX_KEPT_BYTES: usize = 64 << 20;
 
-/// A token published for a list: its text, the bits it carries (to compare with the ledger's) and when.
+/// A token published for a list: its text, the bits it carries (to compare with the ledger's), when, and the
+/// last height whose state was found to hold those bits.
 struct Kept {
     text: String,
     bits: Vec<u8>,
     published: u64,
+    checked_height: u64,
+}
+
+/// "The owner has no such list".
+fn no_list(owner: &Address, list: u32) -> ApiError {
+    ApiError::NotFound(format!("{owner} owns no status list {list}"))
 }
 
 /// A list: its network (genesis hash), owner and number.
@@ -91,14 +98,15 @@ pub(crate) async fn publish(
     }
     let response = blocking(move || -> Result<PublishTokenResponse, ApiError> {
         let network = network(&node)?;
-        let (header, ledger_bits, key, height) = node.view(|state| {
-            let found = query::status_list_bytes(state, &owner, list);
-            let (header, bits) = found.value.ok_or_else(|| {
+        // The header and the owner's key first: the list's bits (up to 4 MiB) are read only for a token its owner
+        // signed.
+        let (header, key) = node.view(|state| {
+            let header = query::status_list(state, &owner, list).value.ok_or_else(|| {
                 ApiError::NotFound(format!("{owner} owns no status list {list}; create it before publishing its token"))
             })?;
             let account = publica_accounts::account(state, &owner)
                 .ok_or_else(|| ApiError::Internal(format!("the owner {owner} of a status list has no account")))?;
-            Ok::<_, ApiError>((header, bits, account.public_key, state.height()))
+            Ok::<_, ApiError>((header, account.public_key))
         })?;
         let key = key.parse().map_err(|e| ApiError::Internal(format!("the owner's stored key does not parse: {e}")))?;
         let now = publica_node::shared::now_ms() / 1000;
@@ -114,6 +122,9 @@ pub(crate) async fn publish(
                 header.bits
             )));
         }
+        let (ledger_bits, height) = node
+            .view(|state| (query::status_list_bytes(state, &owner, list).value.map(|(_, bits)| bits), state.height()));
+        let ledger_bits = ledger_bits.ok_or_else(|| no_list(&owner, list))?;
         if token.list.as_bytes() != ledger_bits.as_slice() {
             return Err(ApiError::Malformed(format!(
                 "the token's bits are not the ledger's as of height {height}: sign a token of the bits the ledger \
@@ -124,7 +135,7 @@ pub(crate) async fn publish(
         let tokens = tokens.get_or_insert_with(HashMap::new);
         tokens.remove(&(network, owner, list));
         let size = |k: &Kept| k.text.len() + k.bits.len();
-        let kept = Kept { text: request.token, bits: ledger_bits, published: now };
+        let kept = Kept { text: request.token, bits: ledger_bits, published: now, checked_height: height };
         // Room for the new one: drop the least recently published until both bounds hold.
         while tokens.len() >= MAX_KEPT_TOKENS || tokens.values().map(size).sum::<usize>() + size(&kept) > MAX_KEPT_BYTES
         {
@@ -148,20 +159,33 @@ pub(crate) async fn token(
         let network = network(&node)?;
         let kept = {
             let tokens = TOKENS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            tokens.as_ref().and_then(|t| t.get(&(network, owner, list))).map(|k| (k.text.clone(), k.bits.clone()))
+            let found = tokens.as_ref().and_then(|t| t.get(&(network, owner, list)));
+            found.map(|k| (k.text.clone(), k.bits.clone(), k.checked_height))
         };
-        let (text, bits) = kept.ok_or_else(|| {
+        let (text, bits, checked_height) = kept.ok_or_else(|| {
             ApiError::NotFound(format!(
                 "no token of list {list} of {owner} was published to this node; its bits, proven, are at \
                  /v1/identity/status-lists/{owner}/{list}"
             ))
         })?;
-        let current = node.view(|state| query::status_list_bytes(state, &owner, list).value.map(|(_, bits)| bits));
+        // The list is read again only once a block was committed since it was last found to match: at most one
+        // read per block and list, whatever the number of requests.
+        if node.height() == checked_height {
+            return Ok(text);
+        }
+        let (current, height) = node
+            .view(|state| (query::status_list_bytes(state, &owner, list).value.map(|(_, bits)| bits), state.height()));
         if current.as_deref() != Some(bits.as_slice()) {
             return Err(ApiError::NotFound(format!(
                 "the token published for list {list} of {owner} no longer matches the ledger (an entry changed since): \
                  the issuer publishes a new one; the proven bits are at /v1/identity/status-lists/{owner}/{list}"
             )));
+        }
+        let mut tokens = TOKENS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(kept) = tokens.as_mut().and_then(|t| t.get_mut(&(network, owner, list))) {
+            if kept.bits == bits {
+                kept.checked_height = kept.checked_height.max(height);
+            }
         }
         Ok(text)
     })
