@@ -198,7 +198,7 @@ fn accreditation_keys(state: &dyn StateRead, did: &Did, vct: &str, at_ms: u64) -
     let mut keys = listed.keys.into_iter().take(1).collect::<Vec<_>>();
     let records = listed.value;
     let mut schema_keys = Vec::new();
-    if let Some(chosen) = records.iter().rev().find(|r| r.in_force_at(at_ms)).or(records.last()) {
+    if let Some(chosen) = publica_identity::verify::accreditation_for(&records, at_ms) {
         keys.extend(query::accreditation_chain(state, chosen.id).keys);
         schema_keys = query::schema(state, &chosen.schema).keys;
     }
@@ -226,8 +226,7 @@ fn verified_sets(node: &NodeHandle) -> Result<VerifiedSets, ApiError> {
     static CACHE: std::sync::Mutex<Vec<(publica_types::Hash, usize, VerifiedSets)>> = std::sync::Mutex::new(Vec::new());
     const MAX_CACHED_NETWORKS: usize = 8;
     let history = node.validator_history()?;
-    let genesis = serde_json::to_vec(node.genesis()).map_err(|e| ApiError::Internal(e.to_string()))?;
-    let key = (publica_types::sha256(&genesis), history.changes.len());
+    let key = (crate::network_id(node)?, history.changes.len());
     let mut cache = CACHE.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     if let Some((_, _, sets)) = cache.iter().find(|(g, n, _)| (*g, *n) == key) {
         return Ok(sets.clone());

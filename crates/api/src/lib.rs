@@ -161,6 +161,14 @@ pub async fn serve_with_shutdown(
     server::serve(router(node.clone()), listener, limits, node, shutdown).await
 }
 
+/// A network's identity for what the API keeps in memory across requests (verified validator sets, published
+/// status list tokens): the SHA-256 of its genesis document, so that two networks served by one process never share
+/// an entry.
+pub(crate) fn network_id(node: &NodeHandle) -> Result<publica_types::Hash, ApiError> {
+    let genesis = serde_json::to_vec(node.genesis()).map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(publica_types::sha256(&genesis))
+}
+
 /// Run `f` on the blocking thread pool. A panic inside becomes an `internal` error instead of a dropped
 /// connection.
 pub(crate) async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {

@@ -58,11 +58,6 @@ type ListKey = (Hash, Address, u32);
 /// The kept tokens, by list.
 static TOKENS: Mutex<Option<HashMap<ListKey, Kept>>> = Mutex::new(None);
 
-fn network(node: &NodeHandle) -> Result<Hash, ApiError> {
-    let genesis = serde_json::to_vec(node.genesis()).map_err(|e| ApiError::Internal(e.to_string()))?;
-    Ok(publica_types::sha256(&genesis))
-}
-
 fn list_of(owner: &str, list: &str) -> Result<(Address, u32), ApiError> {
     let uri = format!("{}{owner}/{list}", publica_verify::credential::STATUS_LIST_PATH);
     parse_status_uri(&uri).map_err(|_| {
@@ -97,7 +92,7 @@ pub(crate) async fn publish(
         )));
     }
     let response = blocking(move || -> Result<PublishTokenResponse, ApiError> {
-        let network = network(&node)?;
+        let network = crate::network_id(&node)?;
         // The header and the owner's key first: the list's bits (up to 4 MiB) are read only for a token its owner
         // signed.
         let (header, key) = node.view(|state| {
@@ -156,7 +151,7 @@ pub(crate) async fn token(
 ) -> Result<impl IntoResponse, ApiError> {
     let (owner, list) = list_of(&owner, &list)?;
     let text = blocking(move || -> Result<String, ApiError> {
-        let network = network(&node)?;
+        let network = crate::network_id(&node)?;
         let kept = {
             let tokens = TOKENS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             let found = tokens.as_ref().and_then(|t| t.get(&(network, owner, list)));

@@ -51,6 +51,20 @@ impl StatusList {
         Ok(StatusList { bits, len, bytes: vec![0; byte_len(bits, len)] })
     }
 
+    /// A list of `len` entries of `bits` bits from its packed bytes (index 0 in the least significant bits of byte
+    /// 0, as `lst` packs them before compression): exactly as many bytes as `len` entries take.
+    pub fn from_bytes(bits: u8, len: usize, bytes: Vec<u8>) -> Result<Self, CredentialError> {
+        let mut list = Self::new(bits, len)?;
+        if bytes.len() != list.bytes.len() {
+            return Err(CredentialError::malformed(
+                "status list",
+                format!("{len} entries of {bits} bits take {} bytes, not {}", list.bytes.len(), bytes.len()),
+            ));
+        }
+        list.bytes = bytes;
+        Ok(list)
+    }
+
     /// Bits per entry (1 or 2).
     pub fn bits(&self) -> u8 {
         self.bits

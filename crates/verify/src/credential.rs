@@ -240,10 +240,13 @@ fn accreditation(
     let fail = CredentialCheckError::Accreditation;
     let reads = proven_reads(document, sets)?;
     let at_ms = iat.saturating_mul(1000);
+    // Accreditation keys are a fixed prefix and an 8-byte number; the other proofs (the issuer's index) are skipped.
+    let shape = accreditation_key(0);
+    let prefix = &shape[..shape.len() - 8];
     let mut records = Vec::new();
     for read in &reads {
         let Some(value) = &read.value else { continue };
-        if !read.key.starts_with(b"idn/a/") || read.key.len() != 14 {
+        if read.key.len() != shape.len() || !read.key.starts_with(prefix) {
             continue;
         }
         let record: Accreditation = codec::decode_canonical("accreditation", value, MAX_RECORD_BYTES)

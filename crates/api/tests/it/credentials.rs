@@ -167,7 +167,7 @@ async fn bundle_of(net: &TestNet, text: &str, id: Option<u64>) -> CredentialBund
     let vct = crate::identity::url_encode(&claimed.vct);
     let listed = get_json(net, &format!("/v1/identity/issuers/{}/accreditations?type={vct}", issuer.address)).await;
     let records: Vec<Accreditation> = serde_json::from_value(listed["accreditations"].clone()).unwrap();
-    let chosen = records.iter().rev().find(|r| r.in_force_at(iat_ms)).or(records.last()).map(|r| r.id);
+    let chosen = publica_identity::verify::accreditation_for(&records, iat_ms).map(|r| r.id);
     let id = id.or(chosen).expect("the issuer has an accreditation for the type");
     let accreditation = get_json(net, &format!("/v1/identity/accreditations/{id}")).await;
     let schema_hash = accreditation["accreditation"]["schema"].as_str().unwrap().to_owned();

@@ -170,3 +170,17 @@ fn tokens_for_another_list_expired_or_tampered_are_refused() {
         "too_large"
     );
 }
+
+#[test]
+fn a_list_rebuilt_from_its_packed_bytes_is_the_same_and_a_wrong_length_is_refused() {
+    let mut list = publica_credentials::StatusList::new(2, 1_000).unwrap();
+    list.set(7, 1).unwrap();
+    list.set(999, 2).unwrap();
+    let rebuilt = publica_credentials::StatusList::from_bytes(2, 1_000, list.as_bytes().to_vec()).unwrap();
+    assert_eq!(rebuilt, list);
+    assert_eq!((rebuilt.get(7).unwrap(), rebuilt.get(999).unwrap(), rebuilt.get(8).unwrap()), (1, 2, 0));
+    let short = list.as_bytes()[1..].to_vec();
+    let error = publica_credentials::StatusList::from_bytes(2, 1_000, short).unwrap_err();
+    assert_eq!(error.check(), "malformed", "{error}");
+    assert!(publica_credentials::StatusList::from_bytes(3, 1_000, list.as_bytes().to_vec()).is_err());
+}

@@ -111,6 +111,13 @@ fn check_in_force(link: &Accreditation, at_ms: u64) -> Result<(), IdentityError>
     }
 }
 
+/// Which of an issuer's accreditations for a type (in the order they were made) a credential issued at `at_ms`
+/// relies on: the latest one in force then, else the latest one, so that a verifier refuses it naming why (too
+/// early, expired, revoked). `None` when there is none.
+pub fn accreditation_for(records: &[Accreditation], at_ms: u64) -> Option<&Accreditation> {
+    records.iter().rev().find(|r| r.in_force_at(at_ms)).or(records.last())
+}
+
 /// The status of entry `index` (0 valid, 1 revoked, 2 suspended) of the list `header`, from the proven chunk that
 /// holds it (chunk number `header.chunk_of(index)`; `None` when the proof shows it absent: every entry valid).
 /// Refuses an index out of range and a chunk of the wrong length.

@@ -234,25 +234,16 @@ fn read_status_list(client: &Client, owner: &Address, list: u32) -> Result<publi
             publica_credentials::json::b64_decode("packed entries", &page.packed)
                 .map_err(|e| anyhow::anyhow!("{e}"))?,
         );
+        if page.chunks == 0 {
+            bail!("the node answered a page of no chunks at chunk {from} of {}", page.chunk_count);
+        }
         from = page.from_chunk + page.chunks;
         if from >= page.chunk_count {
             break page.header;
         }
     };
-    let mut bits = publica_credentials::StatusList::new(header.bits, header.capacity as usize)
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    for index in 0..header.capacity {
-        let byte = packed.get((index as usize * usize::from(header.bits)) / 8).copied().unwrap_or(0);
-        if byte == 0 {
-            continue;
-        }
-        let shift = (index as usize * usize::from(header.bits)) % 8;
-        let value = (byte >> shift) & if header.bits == 2 { 0b11 } else { 0b1 };
-        if value != 0 {
-            bits.set(u64::from(index), value).map_err(|e| anyhow::anyhow!("{e}"))?;
-        }
-    }
-    Ok(bits)
+    publica_credentials::StatusList::from_bytes(header.bits, header.capacity as usize, packed)
+        .map_err(|e| anyhow::anyhow!("the node's list: {e}"))
 }
 
 /// A credential or presentation file, as text.
@@ -397,11 +388,7 @@ fn fetch_bundle(client: &Client, text: &str) -> Result<CredentialBundle> {
     let records: Vec<Accreditation> = serde_json::from_value(listed["accreditations"].clone())
         .context("the node's list of the issuer's accreditations")?;
     let at_ms = iat.saturating_mul(1000);
-    let chosen = records
-        .iter()
-        .rev()
-        .find(|r| r.in_force_at(at_ms))
-        .or(records.last())
+    let chosen = publica_identity::verify::accreditation_for(&records, at_ms)
         .with_context(|| format!("the ledger has no accreditation of {} for {:?}", claimed.iss, claimed.vct))?;
     let accreditation = client.get(&format!("/v1/identity/accreditations/{}", chosen.id))?;
     let schema = client.get(&format!("/v1/identity/schemas/{}", hex::encode(chosen.schema)))?;
