@@ -1,0 +1,150 @@
+// The wallet's pure code against artifacts of a real demo network (test/fixtures/wallet/): key files made by
+// `publica dev` with their addresses as `publica keys show` prints them, and blocks holding transactions the CLI
+// signed (a notary anchoring, registry approvals for an account and for a role, a rejection with a reason).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { fromBase64, fromHex, toHex, concat } from "../src/wallet/bytes.js";
+import { parseKeyFile, decryptKeyFile, signingKey, verifyHybrid, addressOf } from "../src/wallet/keyfile.js";
+import { anchorCall, approveCall, rejectCall, encodeBody, encodeTransaction, signingBytes, signTransaction, txId } from "../src/wallet/tx.js";
+import { sha256File } from "../src/wallet/document.js";
+import { WalletError } from "../src/wallet/errors.js";
+
+const dir = new URL("./fixtures/wallet/", import.meta.url);
+const read = (name) => readFileSync(new URL(name, dir), "utf8");
+const expected = JSON.parse(read("expected.json"));
+const blocks = expected.blocks.map((name) => JSON.parse(read(name)));
+
+/** RFC 9162 root over leaves given as their data (here: transactions' full hashes). */
+function merkleRoot(items) {
+  if (items.length === 0) return sha256(new Uint8Array());
+  if (items.length === 1) return sha256(concat(new Uint8Array([0]), items[0]));
+  let k = 1;
+  while (k * 2 < items.length) k *= 2;
+  return sha256(concat(new Uint8Array([1]), merkleRoot(items.slice(0, k)), merkleRoot(items.slice(k))));
+}
+
+/** The call of a block's JSON transaction, rebuilt with the wallet's own constructors (which validate it). */
+function callOf(json) {
+  const c = json.call;
+  if (json.module === "notary") return anchorCall(c.hashes, c.label);
+  if (c.method === "approve") return approveCall(c.application, c.party);
+  return rejectCall(c.application, c.party, c.reason);
+}
+
+/** A body from a block's JSON, numbers kept exact by reading them as decimal text. */
+function bodyOf(json) {
+  return { chain_id: json.chain_id, sender: json.sender, nonce: BigInt(json.nonce), expires_at_ms: BigInt(json.expires_at_ms), call: callOf(json.call) };
+}
+
+test("a demo key file decrypts to the address the CLI shows", async () => {
+  for (const [name, address] of Object.entries(expected.addresses)) {
+    const file = parseKeyFile(read(name));
+    assert.equal(file.address, address);
+    const seen = [];
+    const key = await decryptKeyFile(file, expected.passphrase, { onProgress: (p) => seen.push(p) });
+    assert.equal(key.address, address);
+    assert.equal(addressOf(key.publicKey), address);
+    assert.ok(seen.length > 0, "argon2id reports its progress");
+  }
+});
+
+test("a wrong passphrase fails cleanly, and so does a changed ciphertext", async () => {
+  const file = parseKeyFile(read("notary.json"));
+  await assert.rejects(decryptKeyFile(file, expected.passphrase + "x"), (e) => e instanceof WalletError && e.code === "wrong_passphrase");
+  await assert.rejects(decryptKeyFile(file, ""), (e) => e.code === "passphrase_empty");
+  const changed = { ...file, ciphertext: file.ciphertext.slice() };
+  changed.ciphertext[5] ^= 1;
+  await assert.rejects(decryptKeyFile(changed, expected.passphrase), (e) => e.code === "wrong_passphrase");
+});
+
+test("a key file with a changed address, version, cost or field is refused before decryption", () => {
+  const json = JSON.parse(read("notary.json"));
+  const tampered = (change) => JSON.stringify(change(structuredClone(json)));
+  const refusals = [
+    [(j) => ({ ...j, address: "00".repeat(20) }), /does not belong to the public key/],
+    [(j) => ({ ...j, version: 2 }), /version 2 is not supported/],
+    [(j) => ({ ...j, kdf: { ...j.kdf, m_kib: 4 * 1024 * 1024 } }), /m_kib/],
+    [(j) => ({ ...j, kdf: { ...j.kdf, name: "scrypt" } }), /kdf "scrypt"/],
+    [(j) => ({ ...j, ciphertext: j.ciphertext.slice(4) }), /ciphertext holds/],
+    [(j) => ({ ...j, public_key: j.public_key.replace(/^..../, "AAAA") }), /does not belong/],
+  ];
+  for (const [change, message] of refusals) {
+    assert.throws(() => parseKeyFile(tampered(change)), (e) => e.code === "key_file_invalid" && message.test(e.detail));
+  }
+  assert.throws(() => parseKeyFile("x".repeat(70 * 1024)), (e) => e.code === "key_file_too_large");
+  assert.throws(() => parseKeyFile("not json"), (e) => e.code === "key_file_invalid");
+});
+
+test("bodies encode to the bytes the node hashed: each CLI transaction's id is SHA-256 of our encoding", () => {
+  let count = 0;
+  for (const block of blocks) {
+    block.txs.forEach((tx, i) => {
+      assert.equal(txId(encodeBody(bodyOf(tx.body))), block.tx_ids[i], `transaction ${i} of block ${block.height}`);
+      count++;
+    });
+  }
+  assert.ok(count >= 5);
+});
+
+test("whole transactions encode to the bytes the block commits to (tx_root over their full hashes)", () => {
+  for (const block of blocks) {
+    const full = block.txs.map((tx) => sha256(encodeTransaction(encodeBody(bodyOf(tx.body)), fromBase64(tx.signature))));
+    assert.equal(toHex(merkleRoot(full)), block.header.tx_root, `block ${block.height}`);
+  }
+});
+
+test("the CLI's signatures verify over our signing bytes, and not over another chain's", () => {
+  const notary = parseKeyFile(read("notary.json"));
+  const anchor = blocks.flatMap((b) => b.txs).find((tx) => tx.body.call.module === "notary");
+  assert.equal(anchor.body.sender, notary.address);
+  const body = encodeBody(bodyOf(anchor.body));
+  const signature = fromBase64(anchor.signature);
+  assert.ok(verifyHybrid(notary.publicKey, signingBytes(anchor.body.chain_id, body), signature));
+  assert.ok(!verifyHybrid(notary.publicKey, signingBytes("another-chain", body), signature));
+});
+
+test("a transaction signed here verifies under the file's public key and changes id with any field", async () => {
+  const file = parseKeyFile(read("citizen-dmitri.json"));
+  const key = await decryptKeyFile(file, expected.passphrase);
+  const body = { chain_id: "publica-dev-1", sender: key.address, nonce: 7n, expires_at_ms: 1796346746011n, call: approveCall(9, { type: "account", value: key.address }) };
+  const signed = signTransaction(key, body);
+  const bodyBytes = encodeBody(body);
+  assert.equal(signed.id, txId(bodyBytes));
+  assert.equal(signed.bytes.length, bodyBytes.length + 3373);
+  assert.ok(verifyHybrid(file.publicKey, signingBytes(body.chain_id, bodyBytes), signed.bytes.subarray(bodyBytes.length)));
+  assert.notEqual(signTransaction(key, { ...body, nonce: 8n }).id, signed.id);
+  assert.notEqual(signTransaction(key, { ...body, call: rejectCall(9, body.call.call.party, "no") }).id, signed.id);
+});
+
+test("calls refuse what the ledger refuses", () => {
+  const refuses = (f, pattern) => assert.throws(f, (e) => e.code === "invalid_argument" && pattern.test(e.detail));
+  refuses(() => anchorCall([]), /1 to 3500 hashes/);
+  refuses(() => anchorCall(["ab"]), /64 hex digits/);
+  refuses(() => anchorCall(["00".repeat(32)], ""), /0 bytes/);
+  refuses(() => anchorCall(["00".repeat(32)], "two\nlines"), /control characters/);
+  refuses(() => anchorCall(["00".repeat(32)], "x".repeat(129)), /129 bytes/);
+  refuses(() => approveCall(-1, { type: "role", value: "notary" }), /application number/);
+  refuses(() => approveCall(1, { type: "role", value: "Notary" }), /role/);
+  refuses(() => approveCall(1, { type: "account", value: "xyz" }), /40 hex digits/);
+  refuses(() => rejectCall(1, { type: "role", value: "notary" }, ""), /reason/);
+  refuses(() => encodeBody({ chain_id: "Bad Chain", sender: "00".repeat(20), nonce: 0, expires_at_ms: 0, call: anchorCall(["00".repeat(32)]) }), /chain id/);
+  refuses(() => encodeBody({ chain_id: "c", sender: "00".repeat(20), nonce: 2n ** 64n, expires_at_ms: 0, call: anchorCall(["00".repeat(32)]) }), /nonce/);
+});
+
+test("a document's SHA-256 is computed in chunks and matches the anchored hash", async () => {
+  const text = "wallet reference document\n";
+  const anchored = blocks.flatMap((b) => b.txs).find((tx) => tx.body.call.module === "notary").body.call.call.hashes[0];
+  const blob = new Blob([text]);
+  assert.equal(await sha256File(blob, { chunkBytes: 5 }), anchored);
+  assert.equal(await sha256File(new Blob([text + " "])) === anchored, false);
+});
+
+test("hex and base64 decoders are strict", () => {
+  assert.throws(() => fromHex("abc"));
+  assert.throws(() => fromBase64("AAA"));
+  assert.throws(() => fromBase64("AA-_"));
+  assert.equal(toHex(fromBase64("AAEC")), "000102");
+  assert.equal(toHex(signingKey(new Uint8Array(64)).publicKey).length, 2 * 1984);
+});
