@@ -149,6 +149,17 @@ pub async fn serve_with_shutdown(
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    serve_app_with_shutdown(router(node.clone()), node, listener, shutdown).await
+}
+
+/// Serve `app` (the API's [`router`], possibly behind other routes, such as the portal's pages) on `listener`
+/// until `shutdown` completes, with the connection bounds of [`serve_with_shutdown`].
+pub async fn serve_app_with_shutdown(
+    app: Router,
+    node: NodeHandle,
+    listener: tokio::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let limits = connection_limits(&node.config().api, descriptor_limit())?;
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(
@@ -158,7 +169,7 @@ pub async fn serve_with_shutdown(
             "REST API listening"
         );
     }
-    server::serve(router(node.clone()), listener, limits, node, shutdown).await
+    server::serve(app, listener, limits, node, shutdown).await
 }
 
 /// A network's identity for what the API keeps in memory across requests (verified validator sets, published

@@ -84,7 +84,9 @@ pub async fn launch(home: &Path, key: Keypair) -> Result<Running> {
     let api_addr = listener.local_addr()?;
     let node = Node::start(home, key).await?;
     let (stop_api, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(publica_api::serve_with_shutdown(node.handle(), listener, async move {
+    // The portal's pages in front of the API: `/` and the pages for people, `/v1/` and the rest for programs.
+    let app = publica_portal::router(publica_api::router(node.handle()));
+    let server = tokio::spawn(publica_api::serve_app_with_shutdown(app, node.handle(), listener, async move {
         let _ = stopped.await;
     }));
     Ok(Running { node, api_addr, server, stop_api, _lock: lock })

@@ -1,0 +1,114 @@
+//! The citizen portal: the pages a node serves at `/`, beside its REST API under `/v1/`.
+//!
+//! Every page is rendered on the server from the node's own API, called in process ([`api::Api`]): the portal
+//! is a client of the API like any other and reads nothing the API does not answer, so the two cannot disagree.
+//! The pages are plain HTML, readable without JavaScript. One script, `/assets/portal.js` (built from
+//! `crates/portal/web`, committed), adds what needs it: checking every proof in the visitor's browser with an
+//! independent implementation (the `@noble` libraries for ML-DSA, Ed25519 and SHA-256), hashing a document
+//! without uploading it, and signing transactions with a key the visitor holds.
+//!
+//! Nothing is loaded from another host: no fonts, no CDN, no trackers; the Content-Security-Policy says so to
+//! the browser. Pages speak English and Swedish ([`i18n`]); times are written in UTC and shown by the script in
+//! the visitor's time zone.
+
+pub mod api;
+pub mod assets;
+pub mod i18n;
+
+mod html;
+mod map;
+mod pages;
+
+use axum::extract::Request;
+use axum::http::{header, HeaderValue};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+
+use crate::api::Api;
+
+/// Path prefixes that belong to the REST API: requests under them are passed to it untouched.
+const API_PREFIXES: &[&str] = &["/v1/", "/tlog/", "/openapi.json", "/metrics"];
+
+/// The policy every page and asset is served with: everything from this origin only, no inline script, no
+/// framing.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' \
+     data: blob:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// The node's router with the portal in front: the portal's pages and assets, and every other request passed
+/// to `api` (whose own fallback answers unknown API paths with its JSON errors). Unknown paths outside the
+/// API get the portal's HTML "not found" page.
+pub fn router(api: Router) -> Router {
+    let pages = Router::new()
+        .route("/", get(pages::home::page))
+        .route("/search", get(pages::home::search))
+        .route("/verify", get(pages::services::verify))
+        .route("/wallet", get(pages::services::wallet))
+        .route("/credentials", get(pages::services::credentials))
+        .route("/trust", get(pages::services::trust))
+        .route("/blocks", get(pages::explorer::blocks))
+        .route("/blocks/{height}", get(pages::explorer::block))
+        .route("/tx/{id}", get(pages::explorer::transaction))
+        .route("/accounts/{address}", get(pages::explorer::account))
+        .route("/validators", get(pages::explorer::validators))
+        .route("/notary", get(pages::notary::log))
+        .route("/notary/entries/{hash}", get(pages::notary::entry))
+        .route("/parcels", get(pages::land::index))
+        .route("/parcels/{id}", get(pages::land::parcel))
+        .route("/applications/{id}", get(pages::land::application))
+        .route("/permits/{id}", get(pages::permits::permit))
+        .route("/companies", get(pages::business::index))
+        .route("/companies/{number}", get(pages::business::company))
+        .route("/assets/{file}", get(assets::serve))
+        .layer(middleware::from_fn(secure_headers));
+    let api_for_pages = Api::new(api.clone());
+    pages.with_state(api_for_pages).fallback_service(Fallback { api })
+}
+
+/// Sends API paths to the API and everything else to the portal's "not found" page.
+#[derive(Clone)]
+struct Fallback {
+    api: Router,
+}
+
+impl tower::Service<Request> for Fallback {
+    type Response = Response;
+    type Error = std::convert::Infallible;
+    type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Response, Self::Error>> + Send>>;
+
+    fn poll_ready(&mut self, _: &mut std::task::Context<'_>) -> std::task::Poll<Result<(), Self::Error>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let path = request.uri().path();
+        if API_PREFIXES.iter().any(|p| path == p.trim_end_matches('/') || path.starts_with(p)) {
+            let api = self.api.clone();
+            Box::pin(async move { tower::ServiceExt::oneshot(api, request).await })
+        } else {
+            let lang = i18n::Lang::from_request_parts(request.headers(), request.uri().query());
+            let path = path.to_string();
+            Box::pin(async move {
+                let mut response = pages::errors::not_found(lang, &path);
+                add_secure_headers(&mut response);
+                Ok(response)
+            })
+        }
+    }
+}
+
+/// Adds the portal's security headers to a page or asset.
+async fn secure_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    add_secure_headers(&mut response);
+    response
+}
+
+fn add_secure_headers(response: &mut Response) {
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_SECURITY_POLICY));
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+}

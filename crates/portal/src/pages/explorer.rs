@@ -1,0 +1,272 @@
+//! The explorer: blocks, transactions, accounts and the validator set.
+
+use axum::extract::Path;
+use axum::http::StatusCode;
+use axum::response::Response;
+use maud::{html, Markup};
+
+use publica_accounts::AccountKind;
+use publica_client::api::{AccountResponse, BlockResponse, TxState, TxStatusResponse, ValidatorsResponse};
+use publica_tx::Transaction;
+
+use crate::api::segment;
+use crate::html::{account_link, hex_full, proof_section, short, time, Ctx, Page, ProofKind};
+
+/// Blocks listed on the explorer's first page.
+const BLOCKS_PER_PAGE: u64 = 20;
+
+/// `GET /blocks`: the latest blocks.
+pub async fn blocks(ctx: Ctx) -> Response {
+    let latest = match ctx.status.as_ref() {
+        Some(s) => s.height,
+        None => return unavailable(&ctx),
+    };
+    let from: u64 = ctx.param("from").and_then(|f| f.parse().ok()).unwrap_or(latest).min(latest);
+    let mut rows = Vec::new();
+    for height in (from.saturating_sub(BLOCKS_PER_PAGE - 1).max(1)..=from).rev() {
+        match ctx.api.get::<BlockResponse>(&format!("/v1/blocks/{height}")).await {
+            Ok(b) => rows.push(b),
+            Err(f) => return ctx.failure(&format!("{} {height}", ctx.t("Block", "Block")), f),
+        }
+    }
+    let older = from.saturating_sub(BLOCKS_PER_PAGE);
+    let body = html! {
+        h1 { (ctx.t("Explorer: latest blocks", "Utforskaren: senaste blocken")) }
+        p.lead { (ctx.t("Each block is certified by more than two thirds of the validators' voting power; open one to see its transactions and check its certificate.",
+            "Varje block är certifierat av mer än två tredjedelar av validerarnas röstkraft; öppna ett för att se dess transaktioner och kontrollera certifikatet.")) }
+        div.table-wrap { table {
+            caption.visually-hidden { (ctx.t("Latest blocks", "Senaste blocken")) }
+            thead { tr {
+                th scope="col" { (ctx.t("Height", "Höjd")) }
+                th scope="col" { (ctx.t("Time", "Tid")) }
+                th scope="col" { (ctx.t("Transactions", "Transaktioner")) }
+                th scope="col" { (ctx.t("Proposer", "Förslagsställare")) }
+                th scope="col" { (ctx.t("Hash", "Hash")) }
+            } }
+            tbody { @for b in &rows { tr {
+                td { a href={ "/blocks/" (b.height) } { (b.height) } }
+                td { (time(b.header.time_ms)) }
+                td { (b.header.tx_count) }
+                td { (account_link(&b.header.proposer.to_string())) }
+                td { code { (short(&b.hash)) } }
+            } } }
+        } }
+        @if older >= 1 { p { a href={ "/blocks?from=" (older) } { (ctx.t("Older blocks", "Äldre block")) } } }
+    };
+    ctx.render(Page { title: ctx.t("Explorer", "Utforskaren").into(), name: "blocks", body })
+}
+
+/// `GET /blocks/{height}`.
+pub async fn block(ctx: Ctx, Path(height): Path<String>) -> Response {
+    let what = format!("{} {height}", ctx.t("Block", "Block"));
+    let b = match ctx.api.get::<BlockResponse>(&format!("/v1/blocks/{}?txs=true", segment(&height))).await {
+        Ok(b) => b,
+        Err(f) => return ctx.failure(&what, f),
+    };
+    let h = &b.header;
+    let txs = b.txs.clone().unwrap_or_default();
+    let body = html! {
+        h1 { (what) }
+        dl.facts {
+            dt { (ctx.t("Time", "Tid")) } dd { (time(h.time_ms)) }
+            dt { (ctx.t("Hash", "Hash")) } dd { (hex_full(&b.hash)) }
+            dt { (ctx.t("Previous block", "Föregående block")) } dd {
+                @if h.height > 1 { a href={ "/blocks/" (h.height - 1) } { (h.height - 1) } " " }
+                code.hex { (hex::encode(h.parent_hash)) }
+            }
+            dt { (ctx.t("Proposer", "Förslagsställare")) } dd { (account_link(&h.proposer.to_string())) }
+            dt { (ctx.t("State root", "Tillståndsrot")) } dd { (hex_full(&hex::encode(h.state_root))) }
+            dt { (ctx.t("Validator set", "Valideraruppsättning")) } dd { a href="/validators" { code.hex { (hex::encode(h.validator_set_hash)) } } }
+            dt { (ctx.t("Signatures", "Signaturer")) } dd { (b.certificate.signatures.len()) " " (ctx.t("validators signed its commit certificate", "validerare signerade dess certifikat")) }
+            @if !b.evidence.is_empty() {
+                dt { (ctx.t("Evidence of misbehaviour", "Bevis på felbeteende")) } dd { (b.evidence.len()) }
+            }
+        }
+        h2 { (ctx.t("Transactions", "Transaktioner")) " (" (h.tx_count) ")" }
+        @if txs.is_empty() { p.muted { (ctx.t("This block has no transactions.", "Blocket har inga transaktioner.")) } }
+        @else { (tx_table(&ctx, &txs)) }
+        p { a href={ "/blocks/" (h.height + 1) } { (ctx.t("Next block", "Nästa block")) } }
+        (proof_section(ctx.lang, &format!("/v1/blocks/{}", h.height), ProofKind::Document, None))
+    };
+    ctx.render(Page { title: what.clone(), name: "block", body })
+}
+
+fn tx_table(ctx: &Ctx, txs: &[Transaction]) -> Markup {
+    html! {
+        div.table-wrap { table {
+            caption.visually-hidden { (ctx.t("Transactions of the block", "Blockets transaktioner")) }
+            thead { tr {
+                th scope="col" { "#" }
+                th scope="col" { (ctx.t("Transaction", "Transaktion")) }
+                th scope="col" { (ctx.t("Call", "Anrop")) }
+                th scope="col" { (ctx.t("Sender", "Avsändare")) }
+            } }
+            tbody { @for (i, tx) in txs.iter().enumerate() { tr {
+                td { (i) }
+                td { a.mono href={ "/tx/" (tx.body.id()) } { (short(&tx.body.id().to_string())) } }
+                td { (call_name(tx)) }
+                td { (account_link(&tx.body.sender.to_string())) }
+            } } }
+        } }
+    }
+}
+
+/// `module.call` of a transaction, from its JSON form (`{"Registry": {"Transfer": {...}}}`).
+fn call_name(tx: &Transaction) -> String {
+    let value = serde_json::to_value(&tx.body.call).unwrap_or_default();
+    let mut parts = Vec::new();
+    let mut at = &value;
+    while let Some(obj) = at.as_object() {
+        let Some((k, v)) = obj.iter().next() else { break };
+        parts.push(k.clone());
+        if parts.len() == 2 {
+            break;
+        }
+        at = v;
+    }
+    if parts.len() < 2 {
+        if let Some(s) = at.as_str() {
+            parts.push(s.to_string());
+        }
+    }
+    parts.join(".")
+}
+
+/// `GET /tx/{id}`.
+pub async fn transaction(ctx: Ctx, Path(id): Path<String>) -> Response {
+    let what = format!("{} {}", ctx.t("Transaction", "Transaktion"), short(&id));
+    let status = match ctx.api.get::<TxStatusResponse>(&format!("/v1/transactions/{}", segment(&id))).await {
+        Ok(s) => s,
+        Err(f) => return ctx.failure(&what, f),
+    };
+    let mut tx = None;
+    if let Some(height) = status.height {
+        if let Ok(b) = ctx.api.get::<BlockResponse>(&format!("/v1/blocks/{height}?txs=true")).await {
+            let index = status.index.unwrap_or(0) as usize;
+            tx = b.txs.and_then(|t| t.into_iter().nth(index)).filter(|t| t.body.id() == status.tx_id);
+        }
+    }
+    let (badge, state) = match status.status {
+        TxState::Committed => ("ok", ctx.t("Committed", "Bekräftad")),
+        TxState::Pending => ("pending", ctx.t("Pending", "Väntande")),
+        TxState::Rejected => ("bad", ctx.t("Rejected", "Avvisad")),
+    };
+    let body = html! {
+        h1 { (ctx.t("Transaction", "Transaktion")) }
+        dl.facts {
+            dt { (ctx.t("Id", "Id")) } dd { (hex_full(&status.tx_id.to_string())) }
+            dt { (ctx.t("Status", "Status")) } dd { span class={ "badge " (badge) } { (state) } }
+            @if let Some(height) = status.height {
+                dt { (ctx.t("Block", "Block")) } dd { a href={ "/blocks/" (height) } { (height) } " #" (status.index.unwrap_or(0)) }
+            }
+            @if let Some(e) = &status.error {
+                dt { (ctx.t("Why", "Varför")) } dd { code { (e.code) } " " (e.message) }
+            }
+            @if let Some(tx) = &tx {
+                dt { (ctx.t("Sender", "Avsändare")) } dd { (account_link(&tx.body.sender.to_string())) }
+                dt { (ctx.t("Nonce", "Nonce")) } dd { (tx.body.nonce) }
+                dt { (ctx.t("Call", "Anrop")) } dd { code { (call_name(tx)) } }
+                dt { (ctx.t("Valid until", "Giltig till")) } dd { (time(tx.body.expires_at_ms)) }
+            }
+        }
+        @if let Some(o) = &status.outcome {
+            h2 { (ctx.t("What it created", "Vad den skapade")) }
+            pre.mono { (serde_json::to_string_pretty(o).unwrap_or_default()) }
+        }
+        @if let Some(tx) = &tx {
+            h2 { (ctx.t("The call, as signed", "Anropet, som det signerades")) }
+            pre.mono { (serde_json::to_string_pretty(&tx.body.call).unwrap_or_default()) }
+        }
+    };
+    ctx.render(Page { title: what, name: "transaction", body })
+}
+
+/// `GET /accounts/{address}`.
+pub async fn account(ctx: Ctx, Path(address): Path<String>) -> Response {
+    let what = format!("{} {}", ctx.t("Account", "Konto"), short(&address));
+    let a = match ctx.api.get::<AccountResponse>(&format!("/v1/accounts/{}", segment(&address))).await {
+        Ok(a) => a,
+        Err(f) => return ctx.failure(&what, f),
+    };
+    let address = a.address.to_string();
+    let chain = ctx.status.as_ref().map(|s| s.chain_id.as_str().to_string()).unwrap_or_default();
+    let did = format!("did:publica:{chain}:{address}");
+    let body = html! {
+        h1 { (ctx.t("Account", "Konto")) " " code.hex { (address) } }
+        dl.facts {
+            @match &a.account.kind {
+                AccountKind::Official { agency, roles } => {
+                    dt { (ctx.t("Kind", "Typ")) } dd { (ctx.t("Official", "Tjänsteperson")) }
+                    dt { (ctx.t("Agency", "Myndighet")) } dd { (agency.as_str()) }
+                    dt { (ctx.t("Roles", "Roller")) } dd { @for (i, r) in roles.iter().enumerate() { @if i > 0 { ", " } code { (r.as_str()) } } }
+                }
+                AccountKind::Citizen { registered_by_agency, .. } => {
+                    dt { (ctx.t("Kind", "Typ")) } dd { (ctx.t("Citizen (known on the ledger only by a salted commitment to a national id)", "Medborgare (känd i registret endast genom ett saltat åtagande till ett personnummer)")) }
+                    dt { (ctx.t("Registered by", "Registrerad av")) } dd { (registered_by_agency.as_str()) }
+                }
+            }
+            dt { (ctx.t("Active", "Aktiv")) } dd { @if a.account.active { span.badge.ok { (ctx.t("active", "aktiv")) } } @else { span.badge.bad { (ctx.t("suspended", "avstängd")) } } }
+            dt { (ctx.t("Registered in block", "Registrerad i block")) } dd { a href={ "/blocks/" (a.account.created_at_height) } { (a.account.created_at_height) } }
+            @if let Some(by) = &a.account.registered_by { dt { (ctx.t("Registered by account", "Registrerad av konto")) } dd { (account_link(&by.to_string())) } }
+            dt { (ctx.t("Transactions sent", "Skickade transaktioner")) } dd { (a.next_nonce) }
+            dt { "DID" } dd { code.hex { (did) } " " a href={ "/v1/dids/" (segment(&did)) } download { (ctx.t("DID document (JSON)", "DID-dokument (JSON)")) } }
+        }
+        (proof_section(ctx.lang, &format!("/v1/accounts/{address}"), ProofKind::Document, None))
+    };
+    ctx.render(Page { title: what, name: "account", body })
+}
+
+/// `GET /validators`.
+pub async fn validators(ctx: Ctx) -> Response {
+    let what = ctx.t("Validators", "Validerare").to_string();
+    let v = match ctx.api.get::<ValidatorsResponse>("/v1/validators").await {
+        Ok(v) => v,
+        Err(f) => return ctx.failure(&what, f),
+    };
+    let body = html! {
+        h1 { (what) }
+        p.lead { (ctx.t("The validators order the transactions and sign every block; a block needs signatures of more than two thirds of their voting power. The set changes only by a vote of the validators, and every change is on the ledger.",
+            "Validerarna ordnar transaktionerna och signerar varje block; ett block behöver signaturer från mer än två tredjedelar av röstkraften. Uppsättningen ändras bara genom omröstning bland validerarna, och varje ändring finns i registret.")) }
+        dl.facts {
+            dt { (ctx.t("Set", "Uppsättning")) } dd { code.hex { (v.set_hash) } }
+            dt { (ctx.t("Voting power", "Röstkraft")) } dd { (v.total_power) " (" (ctx.t("quorum", "kvorum")) " " (v.quorum_power) ")" }
+        }
+        div.table-wrap { table {
+            caption { (ctx.t("Current validators", "Nuvarande validerare")) }
+            thead { tr { th scope="col" { (ctx.t("Address", "Adress")) } th scope="col" { (ctx.t("Voting power", "Röstkraft")) } } }
+            tbody { @for val in v.validators.validators() { tr {
+                td { (account_link(&val.address.to_string())) }
+                td { (val.voting_power) }
+            } } }
+        } }
+        h2 { (ctx.t("History of the set", "Uppsättningens historik")) }
+        div.table-wrap { table {
+            caption.visually-hidden { (ctx.t("Validator sets since the start", "Valideraruppsättningar sedan starten")) }
+            thead { tr {
+                th scope="col" { (ctx.t("From block", "Från block")) }
+                th scope="col" { (ctx.t("Set", "Uppsättning")) }
+                th scope="col" { (ctx.t("Validators", "Validerare")) }
+                th scope="col" { (ctx.t("Voting power", "Röstkraft")) }
+            } }
+            tbody { @for s in &v.sets { tr {
+                td { a href={ "/blocks/" (s.from_height.max(1)) } { (s.from_height) } }
+                td { code { (short(&s.set_hash)) } }
+                td { (s.validators) }
+                td { (s.total_power) }
+            } } }
+        } }
+        p { a href="/v1/validators/history" download="history.json" { (ctx.t("The signed history of the set (JSON), for publica verify --history", "Uppsättningens signerade historik (JSON), för publica verify --history")) } }
+    };
+    ctx.render(Page { title: what, name: "validators", body })
+}
+
+fn unavailable(ctx: &Ctx) -> Response {
+    let body = html! {
+        h1 { (ctx.t("The node could not answer", "Noden kunde inte svara")) }
+        div.error role="alert" { p { (ctx.t("The node's status is not available; try again in a moment.", "Nodens status är inte tillgänglig; försök igen om en stund.")) } }
+    };
+    ctx.render_with(
+        StatusCode::SERVICE_UNAVAILABLE,
+        Page { title: ctx.t("Unavailable", "Inte tillgänglig").into(), name: "error", body },
+    )
+}

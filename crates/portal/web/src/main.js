@@ -1,0 +1,14 @@
+// The portal's script: every page loads it. It shows times in the visitor's time zone and starts the parts of
+// the page that work in the browser (checking proofs, hashing documents, signing). Each part looks for its own
+// elements and does nothing on a page without them.
+import { localTimes } from "./time.js";
+
+function start() {
+  localTimes(document);
+}
+
+if (document.readyState === "loading") {
+  document.addEventListener("DOMContentLoaded", start);
+} else {
+  start();
+}
