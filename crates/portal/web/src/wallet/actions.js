@@ -2,7 +2,6 @@
 
 import { fetchApplication } from "./api.js";
 import { sha256File } from "./document.js";
-import { WalletError } from "./errors.js";
 import { errorText } from "./strings.js";
 import { anchorCall, approveCall, rejectCall } from "./tx.js";
 import { signAndSubmit } from "./transact.js";
@@ -152,13 +151,13 @@ export function applicationSection(t, { address, account }) {
   function showApplication(answer) {
     const value = answer.application.value;
     const state = answer.state?.type ?? value.status?.type ?? "";
-    const summary = t.appSummary({ id: answer.application.id, workflow: value.workflow, state, deadline: "" }).replace(/ [^ ]*\.$/, " ");
+    const summary = t.appSummary({ id: answer.application.id, workflow: t.workflows[value.workflow] ?? value.workflow, state: t.states[state] ?? state });
     const parties = partiesFor(value, address, account?.account);
     replace(
       details,
       h("p", { id: "wallet-app-summary", "data-state": state }, summary, timeElement(value.deadline_ms, lang), ".", answer.action?.parcel ? [" ", t.actionOf(answer.action.parcel), "."] : null),
       partiesList(t, value),
-      state !== "open" ? h("p", {}, t.closed(state)) : parties.length === 0 ? h("p", {}, t.noParty) : decisionForm(answer, parties),
+      state !== "open" ? h("p", {}, t.closed(t.states[state] ?? state)) : parties.length === 0 ? h("p", {}, t.noParty) : decisionForm(answer, parties),
     );
   }
 
@@ -226,4 +225,3 @@ export function applicationSection(t, { address, account }) {
   );
 }
 
-export { WalletError };

@@ -1,0 +1,159 @@
+// The wallet in a real browser against `publica dev`: a notary signs in with the demo key file, anchors a document
+// signed in the browser, and the receipt verifies with the CLI; a citizen approves a land transfer that a demo
+// seller opened with the CLI, and the application shows the approval.
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const CITIZENS = ["citizen-ada", "citizen-bruno", "citizen-chiara", "citizen-dmitri", "citizen-eun-ji"];
+/** Demo lots tried for the transfer, far from the ones the demo itself transfers or mortgages. */
+const CANDIDATE_PARCELS = ["NV-E4-102", "NV-E4-103", "NV-E4-202", "NV-F3-102", "NV-F3-103", "NV-D4-102", "NV-D4-103"];
+
+/** The address a key file signs for, as `publica keys show` prints it. */
+function addressOf(ctx, keyFile) {
+  const out = ctx.cli(["keys", "show", keyFile], { api: false });
+  const match = /^address\s+([0-9a-f]{40})$/m.exec(out);
+  if (!match) throw new Error(`publica keys show printed no address:\n${out}`);
+  return match[1];
+}
+
+/** Signs in on the wallet page with a key file and the demo passphrase; returns once the account is shown. */
+async function signIn(ctx, page, keyFile) {
+  await page.goto(`${ctx.base}/wallet`);
+  await page.waitForSelector("#wallet-keyfile");
+  await page.setInputFiles("#wallet-keyfile", keyFile);
+  await page.fill("#wallet-passphrase", readFileSync(join(ctx.home, "dev-passphrase"), "utf8").trim());
+  await page.click("#wallet-signin-button");
+  await page.waitForSelector("#wallet-account", { timeout: 60_000 });
+}
+
+/** Waits for an action's verdict and returns its class and text. */
+async function verdict(page, id) {
+  await page.waitForSelector(`#${id}:not([hidden])`, { timeout: 120_000 });
+  return page.$eval(`#${id}`, (el) => ({ cls: el.className, text: el.textContent }));
+}
+
+/** A demo parcel owned whole by one demo citizen, without encumbrances, and the seller's and a buyer's key names. */
+async function pickTransfer(ctx, addresses) {
+  for (const parcel of CANDIDATE_PARCELS) {
+    const response = await fetch(`${ctx.base}/v1/land/parcels/${parcel}`);
+    if (!response.ok) continue;
+    const answer = await response.json();
+    const owners = answer.title?.value?.owners ?? [];
+    if (owners.length !== 1 || (answer.encumbrances ?? []).length > 0) continue;
+    const seller = CITIZENS.find((name) => addresses[name] === owners[0].account);
+    if (!seller) continue;
+    const buyer = CITIZENS[(CITIZENS.indexOf(seller) + 1) % CITIZENS.length];
+    return { parcel, seller, buyer };
+  }
+  throw new Error(`none of ${CANDIDATE_PARCELS.join(", ")} is owned whole by one demo citizen without encumbrances`);
+}
+
+export const tests = [
+  {
+    name: "a notary signs in, anchors a document from the browser, and the receipt verifies with the CLI",
+    run: async (ctx) => {
+      const { page } = ctx;
+      const keyFile = join(ctx.home, "keys", "notary.json");
+      const address = addressOf(ctx, keyFile);
+
+      await page.goto(`${ctx.base}/wallet`);
+      await page.waitForSelector("#wallet-keyfile");
+      await page.fill("#wallet-passphrase", "wrong passphrase");
+      await page.setInputFiles("#wallet-keyfile", keyFile);
+      await page.click("#wallet-signin-button");
+      await page.waitForSelector("#wallet-signin-error:not([hidden])", { timeout: 60_000 });
+      const refusal = await page.textContent("#wallet-signin-error");
+      if (!/passphrase is wrong/.test(refusal)) throw new Error(`a wrong passphrase showed: ${refusal}`);
+      await ctx.axe(page);
+
+      await signIn(ctx, page, keyFile);
+      const shown = await page.textContent("#wallet-account");
+      if (!shown.includes(address) || !shown.includes("notary")) throw new Error(`the account card shows: ${shown}`);
+      const stored = await page.evaluate(() => ({ file: localStorage.getItem("publica.wallet.keyfile"), address: sessionStorage.getItem("publica.address") }));
+      if (stored.file !== readFileSync(keyFile, "utf8")) throw new Error("the browser does not keep the key file exactly as given (encrypted)");
+      if (stored.address !== address) throw new Error(`sessionStorage['publica.address'] is ${stored.address}`);
+
+      const dir = mkdtempSync(join(tmpdir(), "wallet-doc-"));
+      const doc = join(dir, "minutes.txt");
+      const content = `Minutes of the council meeting, anchored from the browser at ${new Date().toISOString()}\n`;
+      writeFileSync(doc, content);
+      const hash = createHash("sha256").update(content).digest("hex");
+      await page.setInputFiles("#wallet-anchor-file", doc);
+      await page.fill("#wallet-anchor-label", "council minutes");
+      await page.click("#wallet-anchor-button");
+      const result = await verdict(page, "wallet-anchor-verdict");
+      if (!result.cls.includes("ok") || !/committed/.test(result.text)) throw new Error(`anchoring ended with: ${result.text}`);
+      const link = await page.getAttribute("#wallet-anchor-receipt-link", "href");
+      if (link !== `/v1/notary/receipts/${hash}`) throw new Error(`the receipt link is ${link}, not for ${hash}`);
+      await ctx.axe(page);
+      await ctx.screenshot(page, "wallet");
+
+      const receipt = join(dir, "minutes.txt.tlog-proof");
+      ctx.cli(["notary", "receipt", hash, "--out", receipt, "--witness-wait", "0"]);
+      ctx.cli(["verify", receipt, doc, "--genesis", join(ctx.home, "genesis.json")]);
+
+      // The decrypted key is gone on reload; the stored file asks for its passphrase again.
+      await page.reload();
+      await page.waitForSelector("#wallet-stored-note");
+      await page.fill("#wallet-passphrase", readFileSync(join(ctx.home, "dev-passphrase"), "utf8").trim());
+      await page.click("#wallet-signin-button");
+      await page.waitForSelector("#wallet-account", { timeout: 60_000 });
+      await page.click("#wallet-signout");
+      await page.waitForSelector("#wallet-keyfile");
+      const after = await page.evaluate(() => [localStorage.getItem("publica.wallet.keyfile"), sessionStorage.getItem("publica.address")]);
+      if (after[0] !== null || after[1] !== null) throw new Error("signing out left the key file or the address stored");
+    },
+  },
+  {
+    name: "a citizen approves, from the browser, a land transfer a seller opened with the CLI",
+    run: async (ctx) => {
+      const { page } = ctx;
+      const key = (name) => join(ctx.home, "keys", `${name}.json`);
+      const addresses = Object.fromEntries(CITIZENS.map((name) => [name, addressOf(ctx, key(name))]));
+      const { parcel, seller, buyer } = await pickTransfer(ctx, addresses);
+      const opened = ctx.cli([
+        "land", "transfer", "--key", key(seller), "--passphrase-file", join(ctx.home, "dev-passphrase"),
+        "--parcel", parcel, "--to", addresses[buyer],
+      ]);
+      const number = /opened application (\d+)/.exec(opened)?.[1];
+      if (!number) throw new Error(`publica land transfer printed no application number:\n${opened}`);
+
+      // A registrar acting before the first stage is complete: the node refuses, and the page says why.
+      await signIn(ctx, page, join(ctx.home, "keys", "land-registrar.json"));
+      await page.fill("#wallet-app-number", number);
+      await page.click("#wallet-app-lookup-button");
+      await page.waitForSelector("#wallet-app-decide");
+      await page.selectOption("#wallet-app-party", { label: "role registrar" });
+      await page.click("#wallet-app-approve");
+      const refused = await verdict(page, "wallet-app-verdict");
+      if (!refused.cls.includes("bad") || !/Rejected: stage_not_reached\. \S/.test(refused.text)) {
+        throw new Error(`an early registrar approval ended with: ${refused.text}`);
+      }
+      await page.click("#wallet-signout");
+
+      await signIn(ctx, page, key(buyer));
+      await page.fill("#wallet-app-number", number);
+      await page.click("#wallet-app-lookup-button");
+      await page.waitForSelector("#wallet-app-decide");
+      const party = `account:${addresses[buyer]}`;
+      const options = await page.$$eval("#wallet-app-party option", (os) => os.map((o) => o.textContent));
+      if (!options.some((o) => o.includes(addresses[buyer]))) throw new Error(`the buyer cannot act for themself: ${options}`);
+      await ctx.axe(page);
+      await page.click("#wallet-app-approve");
+      const result = await verdict(page, "wallet-app-verdict");
+      if (!result.cls.includes("ok") || !/committed/.test(result.text)) throw new Error(`approving ended with: ${result.text}`);
+      await page.waitForSelector(`#wallet-app-parties li.check.ok[data-party="${party}"]`);
+      await ctx.screenshot(page, "wallet-approve");
+
+      const answer = await (await fetch(`${ctx.base}/v1/registry/applications/${number}`)).json();
+      const approvals = answer.application.value.approvals;
+      if (!approvals.some((a) => a.party.type === "account" && a.party.value === addresses[buyer] && a.by === addresses[buyer])) {
+        throw new Error(`application ${number} shows no approval by the buyer: ${JSON.stringify(approvals)}`);
+      }
+      const shown = ctx.cli(["land", "application", number]);
+      if (!shown.includes(addresses[buyer])) throw new Error(`publica land application ${number} does not name the buyer:\n${shown}`);
+    },
+  },
+];
