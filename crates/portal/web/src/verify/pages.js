@@ -1,0 +1,413 @@
+// The verifier's page glue: the /verify page (a document's receipt, a receipt file, the trusted genesis), the
+// "check the proof in this browser" sections of every page, and the parcel page's as-of form. Each part looks for
+// its own elements and does nothing without them.
+import { sha256, toHex } from "./bytes.js";
+import { verifyDocument } from "./state.js";
+import { verifyReceipt } from "./receipt.js";
+import { verifyOwnershipAsOf, verifyPermitStatusAsOf } from "./registry.js";
+import { MAX_RECEIPT_BYTES } from "./tlog.js";
+import { MAX_PROOF_JSON_BYTES } from "./history.js";
+import { MAX_GENESIS_BYTES, getTrust, pinGenesis, unpin, verifiedSets } from "./trust.js";
+import { translator } from "./strings.js";
+import { localTimes } from "../time.js";
+
+/** Largest file whose SHA-256 the page computes (WebCrypto hashes it in memory). */
+const MAX_DOCUMENT_BYTES = 1024 * 1024 * 1024;
+let idCounter = 0;
+
+/** An element with attributes (`class`, `for`, `on<event>` handlers, others as attributes) and children. */
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+    else if (k === "text") node.textContent = v;
+    else node.setAttribute(k, v === true ? "" : String(v));
+  }
+  for (const c of children.flat()) if (c !== null && c !== undefined) node.append(c);
+  return node;
+}
+
+/** A fresh element id with this prefix. */
+function freshId(prefix) {
+  idCounter += 1;
+  return `${prefix}-${idCounter}`;
+}
+
+/** A `<time>` element for Unix milliseconds, shown in the visitor's zone by localTimes, UTC on hover. */
+function timeEl(ms) {
+  const iso = new Date(ms).toISOString();
+  return el("time", { datetime: iso, title: iso.replace("T", " ").replace(/\.\d+Z$/, " UTC") }, iso.replace("T", " ").replace(/\.\d+Z$/, " UTC"));
+}
+
+/** Render a report's checks into `ol` and its verdict into `verdict` (both emptied first). */
+export function renderReport(ol, verdict, report, t) {
+  ol.replaceChildren(
+    ...report.checks.map((c) =>
+      el("li", { class: `check ${c.ok ? "ok" : "bad"}` },
+        el("strong", {}, `${t(`check.${c.id}`)}: ${c.ok ? t("passed") : t("failed")}`), " ",
+        el("span", { class: "detail" }, c.detail)),
+    ),
+  );
+  const failed = report.checks.find((c) => !c.ok);
+  verdict.className = `verdict ${report.ok ? "ok" : "bad"}`;
+  verdict.textContent = report.ok ? t("verdict.ok") : t("verdict.bad", { label: t(`check.${failed ? failed.id : "format"}`) });
+}
+
+/** Show "checking" in the list and verdict while a verification runs. */
+function renderPending(ol, verdict, t) {
+  ol.replaceChildren(el("li", { class: "check pending" }, el("strong", {}, t("checking"))));
+  verdict.className = "verdict";
+  verdict.textContent = "";
+}
+
+/** The trust checks followed by `verify(sets)`'s, as one report; the trust's failure stops it. */
+async function withSets(verify) {
+  const trust = await verifiedSets();
+  if (!trust.ok) return { ok: false, checks: trust.checks };
+  const r = verify(trust.sets);
+  return { ...r, ok: r.ok, checks: [...trust.checks, ...r.checks] };
+}
+
+/** GET a same-origin URL as text, at most `max` bytes; `{ status, text }`. */
+async function fetchBounded(url, max) {
+  const response = await fetch(url, { headers: { accept: "application/json, text/plain" } });
+  const length = Number(response.headers.get("content-length") ?? 0);
+  if (length > max) throw new Error(`${url}: the answer is larger than ${max} bytes`);
+  const text = await response.text();
+  if (text.length > max) throw new Error(`${url}: the answer is larger than ${max} bytes`);
+  return { status: response.status, text };
+}
+
+/** A byte count in words (KiB, MiB, GiB). */
+function size(bytes) {
+  if (bytes >= 1 << 30) return `${bytes / (1 << 30)} GiB`;
+  if (bytes >= 1 << 20) return `${bytes / (1 << 20)} MiB`;
+  return `${Math.round(bytes / 1024)} KiB`;
+}
+
+/** The file's SHA-256 in hex, computed here with WebCrypto (or @noble when WebCrypto is unavailable). */
+async function fileSha256(file) {
+  const buffer = await file.arrayBuffer();
+  if (globalThis.crypto?.subtle) return toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", buffer)));
+  return toHex(sha256(new Uint8Array(buffer)));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Proof sections on any page
+
+/** Verify a fetched answer by the section's kind. */
+function verifyByKind(kind, text, sets, atMs) {
+  if (kind === "ownership-asof") return verifyOwnershipAsOf(text, sets, atMs);
+  if (kind === "permit-asof") return verifyPermitStatusAsOf(text, sets, atMs);
+  return verifyDocument(text, sets);
+}
+
+/** Fetch `url`, verify it as `kind`, and render into `ol` and `verdict`; returns the report. */
+async function checkUrl(url, kind, atMs, ol, verdict, t) {
+  renderPending(ol, verdict, t);
+  let result;
+  try {
+    const { status, text } = await fetchBounded(url, MAX_PROOF_JSON_BYTES);
+    if (status !== 200) {
+      result = { ok: false, checks: [{ id: "format", ok: false, detail: `the node answered ${status}: ${errorMessage(text)}` }] };
+    } else {
+      result = await withSets((sets) => verifyByKind(kind, text, sets, atMs));
+    }
+  } catch (e) {
+    result = { ok: false, checks: [{ id: "format", ok: false, detail: t("fetch.failed", { reason: e.message }) }] };
+  }
+  renderReport(ol, verdict, result, t);
+  return result;
+}
+
+/** The message of an API error answer, or the text itself. */
+function errorMessage(text) {
+  try {
+    return JSON.parse(text).error.message;
+  } catch {
+    return text.slice(0, 300);
+  }
+}
+
+/** Wire every `section[data-verify-url]`'s button. */
+function initProofSections(t) {
+  for (const section of document.querySelectorAll("section[data-verify-url]")) {
+    const button = section.querySelector("button.verify-button");
+    const ol = section.querySelector("ol.checks");
+    const verdict = section.querySelector(".verdict");
+    if (!button || !ol || !verdict || button.dataset.verifyWired) continue;
+    button.dataset.verifyWired = "1";
+    button.addEventListener("click", async () => {
+      button.disabled = true;
+      const at = section.dataset.verifyAt;
+      await checkUrl(section.dataset.verifyUrl, section.dataset.verifyKind || "document", at ? Number(at) : undefined, ol, verdict, t);
+      button.disabled = false;
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The parcel page's as-of form
+
+/** Owners (accounts and shares) as a list, linking each account. */
+function ownersList(owners, t) {
+  if (!owners.length) return el("p", { class: "muted" }, t("asof.noOwner"));
+  return el("ul", {}, owners.map((o) => el("li", {}, el("a", { href: `/accounts/${o.account}`, class: "mono" }, o.account), ` — ${o.numerator}/${o.denominator}`)));
+}
+
+/** What an ownership decision says, in words. */
+function decisionView(decision, at, t) {
+  if (decision.type === "not_registered") return el("p", {}, t("asof.notRegistered"));
+  if (decision.type === "retired") return el("p", {}, t("asof.retired", { successors: decision.successors.join(", ") }));
+  const label = t("asof.owners", { time: "\u0000" }).split("\u0000");
+  return el("div", {}, el("p", {}, label[0], timeEl(at), label[1] ?? ""), ownersList(decision.owners, t));
+}
+
+/** Wire `form#asof-form[data-parcel]`: ask the API, show the proven owners and the checks in `#asof-result`. */
+function initAsOfForm(t) {
+  const form = document.querySelector("form#asof-form[data-parcel]");
+  const result = document.getElementById("asof-result");
+  if (!form || !result) return;
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const at = String(new FormData(form).get("at") ?? "").trim().slice(0, 40);
+    if (!at) return;
+    const url = `/v1/land/parcels/${encodeURIComponent(form.dataset.parcel)}/owners?at=${encodeURIComponent(at)}`;
+    const view = el("div", {});
+    const ol = el("ol", { class: "checks" });
+    const verdict = el("p", { class: "verdict" });
+    const card = el("div", { class: "card" }, view, ol, verdict);
+    result.replaceChildren(card);
+    let answer = null;
+    try {
+      const { status, text } = await fetchBounded(url, MAX_PROOF_JSON_BYTES);
+      if (status !== 200) {
+        result.replaceChildren(el("div", { class: "error", role: "alert" }, el("p", {}, t("asof.bad", { reason: errorMessage(text) }))));
+        return;
+      }
+      answer = text;
+    } catch (e) {
+      result.replaceChildren(el("div", { class: "error", role: "alert" }, el("p", {}, t("fetch.failed", { reason: e.message }))));
+      return;
+    }
+    renderPending(ol, verdict, t);
+    const report = await withSets((sets) => verifyOwnershipAsOf(answer, sets));
+    if (report.ok) view.replaceChildren(decisionView(report.decision, report.atMs, t));
+    else if (report.notCovered && report.notCovered.decision) {
+      const nc = report.notCovered;
+      const parts = t("asof.notCovered", { height: nc.height, time: "\u0000" }).split("\u0000");
+      view.replaceChildren(el("p", {}, parts[0], timeEl(nc.provenToMs), parts[1] ?? ""), decisionView(nc.decision, nc.provenToMs, t));
+    }
+    renderReport(ol, verdict, report, t);
+    localTimes(result);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The /verify page
+
+/** A labelled file input: `{ wrap, input }`. */
+function fileField(label, attrs = {}) {
+  const id = freshId("verify-file");
+  const input = el("input", { type: "file", id, ...attrs });
+  return { wrap: el("p", {}, el("label", { for: id }, label), " ", input), input };
+}
+
+/** An empty result area (live region) with its checks list and verdict. */
+function resultArea() {
+  const info = el("div", {});
+  const ol = el("ol", { class: "checks" });
+  const verdict = el("p", { class: "verdict" });
+  const extra = el("div", {});
+  const wrap = el("div", { "aria-live": "polite" }, info, ol, verdict, extra);
+  return { wrap, info, ol, verdict, extra };
+}
+
+/** The node's witnesses (`/v1/notary/witnesses`), or [] when it lists none. */
+async function nodeWitnesses() {
+  const { status, text } = await fetchBounded("/v1/notary/witnesses", 256 * 1024);
+  if (status !== 200) throw new Error(`/v1/notary/witnesses answered ${status}`);
+  const list = JSON.parse(text).witnesses;
+  return Array.isArray(list) ? list : [];
+}
+
+/** Verify receipt text with the trusted sets and the node's witnesses (all of them required). */
+async function checkReceipt(receipt, documentHash) {
+  const witnesses = await nodeWitnesses();
+  return withSets((sets) => verifyReceipt(receipt, sets, { documentHash, witnesses, minWitnesses: witnesses.length }));
+}
+
+/** After a verified receipt: when and by whom the document was anchored. */
+function anchoredLine(report, t) {
+  const e = report.entry;
+  const parts = t("doc.anchored", { time: "\u0000", height: e.height, agency: e.agency, index: report.index }).split("\u0000");
+  return el("p", {}, parts[0], timeEl(e.timeMs), parts[1] ?? "");
+}
+
+/** The "choose a document" part: hash the file, fetch its receipt, verify it, offer it for download. */
+function documentPart(t) {
+  const input = el("input", { type: "file", id: "verify-document" });
+  const zone = el("div", { class: "dropzone" },
+    el("label", { for: "verify-document" }, t("doc.choose")), " ", input, " ", el("span", { class: "muted" }, t("doc.drop")));
+  const out = resultArea();
+  let link = null;
+  const run = async (file) => {
+    if (link) URL.revokeObjectURL(link);
+    link = null;
+    out.extra.replaceChildren();
+    if (file.size > MAX_DOCUMENT_BYTES) {
+      out.info.replaceChildren(el("div", { class: "error", role: "alert" }, t("doc.tooLarge", { max: size(MAX_DOCUMENT_BYTES) })));
+      out.ol.replaceChildren();
+      out.verdict.textContent = "";
+      return;
+    }
+    out.info.replaceChildren(el("p", {}, t("doc.hashing")));
+    renderPending(out.ol, out.verdict, t);
+    const hash = await fileSha256(file);
+    out.info.replaceChildren(el("p", {}, t("doc.hash", { name: file.name }), " ", el("code", { class: "mono", id: "verify-document-hash" }, hash)));
+    let report;
+    try {
+      const { status, text } = await fetchBounded(`/v1/notary/receipts/${hash}`, MAX_RECEIPT_BYTES);
+      if (status === 404) {
+        report = { ok: false, checks: [{ id: "anchored", ok: false, detail: t("doc.never", { hash }) }] };
+      } else if (status !== 200) {
+        report = { ok: false, checks: [{ id: "anchored", ok: false, detail: `the node answered ${status}: ${errorMessage(text)}` }] };
+      } else {
+        report = await checkReceipt(text, hash);
+        link = URL.createObjectURL(new Blob([text], { type: "text/plain" }));
+        out.extra.replaceChildren(el("p", {}, el("a", { href: link, download: `${hash}.tlog-proof`, id: "verify-receipt-download" }, t("doc.download"))));
+        if (report.ok) out.info.append(anchoredLine(report, t));
+      }
+    } catch (e) {
+      report = { ok: false, checks: [{ id: "anchored", ok: false, detail: t("fetch.failed", { reason: e.message }) }] };
+    }
+    renderReport(out.ol, out.verdict, report, t);
+    localTimes(out.wrap);
+  };
+  input.addEventListener("change", () => input.files[0] && run(input.files[0]));
+  zone.addEventListener("dragover", (e) => {
+    e.preventDefault();
+    zone.classList.add("dragover");
+  });
+  zone.addEventListener("dragleave", () => zone.classList.remove("dragover"));
+  zone.addEventListener("drop", (e) => {
+    e.preventDefault();
+    zone.classList.remove("dragover");
+    const file = e.dataTransfer?.files?.[0];
+    if (file) run(file);
+  });
+  return el("section", { class: "card", id: "verify-document-part" },
+    el("h2", {}, t("doc.title")), el("p", { class: "muted" }, t("doc.private")), zone, out.wrap);
+}
+
+/** The "check a receipt file" part: a receipt, optionally with its document. */
+function receiptPart(t) {
+  const receipt = fileField(t("receipt.file"), { accept: ".tlog-proof,text/plain", id: "verify-receipt-file" });
+  const doc = fileField(t("receipt.document"), { id: "verify-receipt-document" });
+  const out = resultArea();
+  const button = el("button", { type: "button", id: "verify-receipt-check" }, t("receipt.check"));
+  button.addEventListener("click", async () => {
+    const file = receipt.input.files[0];
+    out.extra.replaceChildren();
+    if (!file) {
+      out.info.replaceChildren(el("div", { class: "error", role: "alert" }, t("receipt.missing")));
+      return;
+    }
+    if (file.size > MAX_RECEIPT_BYTES) {
+      out.info.replaceChildren(el("div", { class: "error", role: "alert" }, t("receipt.tooLarge", { max: size(MAX_RECEIPT_BYTES) })));
+      return;
+    }
+    button.disabled = true;
+    out.info.replaceChildren();
+    renderPending(out.ol, out.verdict, t);
+    const text = await file.text();
+    const docFile = doc.input.files[0];
+    let hash = null;
+    if (docFile && docFile.size <= MAX_DOCUMENT_BYTES) {
+      hash = await fileSha256(docFile);
+      out.info.append(el("p", {}, t("doc.hash", { name: docFile.name }), " ", el("code", { class: "mono" }, hash)));
+    } else {
+      out.info.append(el("p", { class: "muted" }, t("receipt.noDocument")));
+    }
+    let report;
+    try {
+      report = await checkReceipt(text, hash);
+    } catch (e) {
+      report = { ok: false, checks: [{ id: "format", ok: false, detail: t("fetch.failed", { reason: e.message }) }] };
+    }
+    if (report.ok) out.info.append(anchoredLine(report, t));
+    renderReport(out.ol, out.verdict, report, t);
+    localTimes(out.wrap);
+    button.disabled = false;
+  });
+  return el("section", { class: "card", id: "verify-receipt-part" },
+    el("h2", {}, t("receipt.title")), el("p", {}, t("receipt.intro")), receipt.wrap, doc.wrap, el("p", {}, button), out.wrap);
+}
+
+/** The trust panel: the genesis in use, its hash, pinned or not; pin the node's, load one, unpin. */
+function trustPart(t) {
+  const dl = el("dl", {});
+  const status = el("p", { "aria-live": "polite", id: "verify-trust-status" });
+  const show = async () => {
+    try {
+      const trust = await getTrust();
+      dl.replaceChildren(
+        el("dt", {}, t("trust.network")), el("dd", {}, trust.chainId),
+        el("dt", {}, t("trust.hash")), el("dd", {}, el("code", { class: "mono", id: "verify-trust-hash" }, trust.hash)),
+        el("dt", {}, t("trust.state")), el("dd", { id: "verify-trust-pinned" }, trust.pinned ? t("trust.pinned") : t("trust.unpinned")),
+      );
+    } catch (e) {
+      status.textContent = t("fetch.failed", { reason: e.message });
+    }
+  };
+  const pinNode = el("button", { type: "button", id: "verify-trust-pin" }, t("trust.pinNode"));
+  pinNode.addEventListener("click", async () => {
+    try {
+      const { text } = await fetchBounded("/v1/genesis", MAX_GENESIS_BYTES);
+      pinGenesis(text);
+      status.textContent = t("trust.done.pin");
+    } catch (e) {
+      status.textContent = t("trust.bad", { reason: e.message });
+    }
+    await show();
+  });
+  const load = fileField(t("trust.load"), { accept: ".json,application/json", id: "verify-trust-file" });
+  load.input.addEventListener("change", async () => {
+    const file = load.input.files[0];
+    if (!file) return;
+    try {
+      if (file.size > MAX_GENESIS_BYTES) throw new Error(`larger than ${size(MAX_GENESIS_BYTES)}`);
+      pinGenesis(await file.text());
+      status.textContent = t("trust.done.pin");
+    } catch (e) {
+      status.textContent = t("trust.bad", { reason: e.message });
+    }
+    await show();
+  });
+  const unpinButton = el("button", { type: "button", id: "verify-trust-unpin" }, t("trust.unpin"));
+  unpinButton.addEventListener("click", async () => {
+    unpin();
+    status.textContent = t("trust.done.unpin");
+    await show();
+  });
+  show();
+  return el("section", { class: "card", id: "verify-trust" },
+    el("h2", {}, t("trust.title")), el("p", { class: "muted" }, t("trust.intro")), dl, el("p", {}, pinNode, " ", unpinButton), load.wrap, status);
+}
+
+/** Build the /verify page's form in `#verify-app`. */
+function initVerifyApp(t) {
+  const app = document.getElementById("verify-app");
+  if (!app || document.body?.dataset.page !== "verify" || app.dataset.verifyWired) return;
+  app.dataset.verifyWired = "1";
+  app.replaceChildren(documentPart(t), receiptPart(t), trustPart(t));
+}
+
+/** Start the verifier's parts present on this page. */
+export function init() {
+  const t = translator(document);
+  initVerifyApp(t);
+  initProofSections(t);
+  initAsOfForm(t);
+}

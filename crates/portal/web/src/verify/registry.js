@@ -1,0 +1,295 @@
+// The registries' "as of a date" answers: who owned a parcel at time D, what a permit's status was at time D.
+// Records are versioned and never overwritten, so the version in force at D is proven by two state keys: version n
+// (written at or before D) and version n + 1 (written after D, or absent); when none was in force, by version 1
+// alone. The proofs' certified header must cover D: at or after D, or before D with the certified header of its
+// child (`following`) after D. Otherwise the answer is "not covered": proven only up to the header's own time.
+import { FormatError, Reader, concat, equalBytes, fromHex, toHex, utf8 } from "./bytes.js";
+import { checkCertified } from "./certified.js";
+import { Report, fail, report } from "./report.js";
+import { parseJson, setAtHeight } from "./history.js";
+import { stateProofError, parseStateProof } from "./state.js";
+import { exactFields, parseCertified, uint } from "./types.js";
+
+const KIND_TITLE = 1;
+const KIND_PERMIT = 4;
+const KIND_SEGMENT = { [KIND_TITLE]: "title", [KIND_PERMIT]: "permit" };
+const MAX_OWNERS = 64;
+const MAX_ENCUMBRANCES = 32;
+const MAX_TEXT = 512;
+const RECORD_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** The state key of version `n` of a record: `reg/<kind>/<id>/v/` ‖ u32 big-endian. */
+function versionKey(kind, id, n) {
+  return concat(utf8(`reg/${KIND_SEGMENT[kind]}/${id}/v/`), new Uint8Array([(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255]));
+}
+
+/** A record id (string) read from borsh, checked. */
+function recordId(r, field) {
+  const s = r.string(field, 64);
+  if (!RECORD_ID.test(s)) throw new FormatError(`${field} \`${s}\` is not a record number`);
+  return s;
+}
+
+/** Registry text (a case reference, a reason): 1 to 512 bytes without control characters. */
+function text(r, field) {
+  const s = r.string(field, MAX_TEXT);
+  if (s.length === 0 || /\p{Cc}/u.test(s)) throw new FormatError(`${field} must be 1 to ${MAX_TEXT} bytes without control characters`);
+  return s;
+}
+
+/** Read a title (the value of a title version) and check its schema. */
+function readTitle(r) {
+  const owners = r.vec("owners", MAX_OWNERS, () => ({
+    account: toHex(r.take(20, "owner account")),
+    id_commitment: r.option("id commitment", () => toHex(r.take(32, "id commitment"))),
+    numerator: r.u64("share numerator"),
+    denominator: r.u64("share denominator"),
+  }));
+  const encumbrances = r.vec("encumbrances", MAX_ENCUMBRANCES, () => r.u64("encumbrance"));
+  const tag = r.u8("title basis");
+  const basis = [
+    () => ({ type: "first_registration" }),
+    () => ({ type: "transfer" }),
+    () => ({ type: "inheritance", deceased: toHex(r.take(20, "deceased")), case: text(r, "case") }),
+    () => ({ type: "court_order", case: text(r, "case") }),
+    () => ({ type: "encumbrance_registered", encumbrance: r.u64("encumbrance") }),
+    () => ({ type: "encumbrance_released", encumbrance: r.u64("encumbrance") }),
+    () => ({ type: "subdivision", parent: recordId(r, "parent") }),
+    () => ({ type: "merger", parents: r.vec("parents", 64, () => recordId(r, "parent")) }),
+    () => ({ type: "retired", successors: r.vec("successors", 64, () => recordId(r, "successor")) }),
+  ][tag];
+  if (!basis) throw new FormatError(`unknown title basis ${tag}`);
+  const title = { owners, encumbrances, basis: basis() };
+  checkTitle(title);
+  return title;
+}
+
+/** The title schema: encumbrances ascending; a retired title has no owners; else 1 to 64 sorted owners whose shares sum to one. */
+function checkTitle(t) {
+  for (let i = 1; i < t.encumbrances.length; i++) {
+    if (!(t.encumbrances[i - 1] < t.encumbrances[i])) throw new FormatError("a title's encumbrances must be ascending");
+  }
+  if (t.basis.type === "retired") {
+    if (t.owners.length || t.encumbrances.length) throw new FormatError("a retired title has no owners and no encumbrances");
+    return;
+  }
+  if (t.owners.length === 0) throw new FormatError("a title has 1 to 64 owners");
+  let n = 0n;
+  let d = 1n;
+  t.owners.forEach((o, i) => {
+    if (i > 0 && !(t.owners[i - 1].account < o.account)) throw new FormatError("a title's owners must be distinct and sorted");
+    const on = BigInt(o.numerator);
+    const od = BigInt(o.denominator);
+    if (on === 0n || od === 0n || on > od) throw new FormatError(`share ${on}/${od} is not a fraction in (0, 1]`);
+    n = n * od + on * d;
+    d = d * od;
+  });
+  if (n !== d) throw new FormatError("the title's shares do not sum to exactly one");
+}
+
+/** Read a permit (the value of a permit version) and check its schema. */
+function readPermit(r) {
+  const p = {
+    kind: recordId(r, "permit kind"),
+    holder: toHex(r.take(20, "holder")),
+    agency: r.string("agency", 64),
+    valid_from_ms: r.u64("valid from"),
+    valid_until_ms: r.u64("valid until"),
+  };
+  const state = r.u8("permit state");
+  if (state === 0) p.state = { type: "active" };
+  else if (state === 1) p.state = { type: "suspended", reason: text(r, "reason") };
+  else if (state === 2) p.state = { type: "revoked", reason: text(r, "reason") };
+  else throw new FormatError(`unknown permit state ${state}`);
+  const change = r.u8("permit change");
+  if (change > 4) throw new FormatError(`unknown permit change ${change}`);
+  p.changed_by = toHex(r.take(20, "changed by"));
+  if (!(p.valid_from_ms < p.valid_until_ms)) throw new FormatError("a permit's validity must end after it starts");
+  return p;
+}
+
+/** Decode a record version of `kind` from a proven value (borsh). */
+export function decodeVersion(kind, bytes) {
+  const r = new Reader(bytes, "the record version");
+  const k = r.u8("kind");
+  if (k !== kind) throw new FormatError(`a ${KIND_SEGMENT[kind]} version was expected, the value is of kind ${k}`);
+  const v = {
+    id: r.string("id", 64),
+    version: r.u32("version"),
+    height: r.u64("height"),
+    time_ms: r.u64("time"),
+    tx_id: toHex(r.take(32, "transaction id")),
+    application: r.option("application", () => r.u64("application")),
+  };
+  v.value = kind === KIND_TITLE ? readTitle(r) : readPermit(r);
+  r.end();
+  return v;
+}
+
+/** Which version was in force at `atMs`, given the proven versions; throws a failed `decision` on inconsistency. */
+function decideAsOf(id, atMs, inForce, next) {
+  for (const v of [inForce, next]) if (v && v.id !== id) fail("decision", `a version of ${v.id} was given for ${id}`);
+  let expectedNext = 1;
+  if (inForce) {
+    if (inForce.time_ms > atMs) fail("decision", `version ${inForce.version} was written at ${inForce.time_ms} ms, after ${atMs} ms`);
+    expectedNext = inForce.version + 1;
+  }
+  if (next) {
+    if (next.version !== expectedNext) fail("decision", `the following version is ${next.version}, expected ${expectedNext}`);
+    if (next.time_ms <= atMs) fail("decision", `version ${next.version} was already written at ${next.time_ms} ms, not after ${atMs} ms: it is the one in force`);
+  }
+  return inForce;
+}
+
+/** Who owned the parcel at `atMs` (the API's `decision` shape). */
+function ownersAt(id, atMs, inForce, next) {
+  const v = decideAsOf(id, atMs, inForce, next);
+  if (!v) return { type: "not_registered" };
+  if (v.value.basis.type === "retired") return { type: "retired", version: v.version, successors: v.value.basis.successors };
+  return { type: "owned", version: v.version, owners: v.value.owners, encumbrances: v.value.encumbrances };
+}
+
+/** A permit's status at `atMs` (the API's `decision` shape); revocation and suspension take precedence. */
+function permitStatus(id, atMs, inForce, next) {
+  const v = decideAsOf(id, atMs, inForce, next);
+  if (!v) return { type: "not_issued" };
+  const p = v.value;
+  if (p.state.type !== "active") return { type: p.state.type, reason: p.state.reason };
+  if (atMs < p.valid_from_ms) return { type: "not_yet_valid" };
+  if (atMs >= p.valid_until_ms) return { type: "expired" };
+  return { type: "valid" };
+}
+
+/** JSON with object keys sorted, for comparing decisions. */
+function canonical(value) {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** Verify an as-of answer of record `kind`, re-deciding it with `decide` (see verifyOwnershipAsOf). */
+function verifyAsOf(answer, sets, atMs, kind, decide) {
+  let notCovered = null;
+  const result = report((r) => {
+    const a = parseJson(answer, "the answer");
+    exactFields(a, "the as-of answer", ["record", "at_ms", "decision", "certified", "proofs"], ["following"]);
+    const id = a.record;
+    if (typeof id !== "string" || !RECORD_ID.test(id)) throw new FormatError("the answer's record is not a record number");
+    const asked = uint(a.at_ms, "the answer's at_ms");
+    if (atMs !== undefined && atMs !== null && Number(atMs) !== asked) {
+      fail("format", `the answer is for ${asked} ms, but ${atMs} ms was asked: ask the node again`);
+    }
+    if (!Array.isArray(a.proofs) || a.proofs.length < 1 || a.proofs.length > 2) {
+      throw new FormatError("an as-of answer carries one or two proofs");
+    }
+    const certified = parseCertified(a.certified);
+    const proofs = a.proofs.map((p) => {
+      exactFields(p, "a proof", ["height", "key", "value", "proof"]);
+      return {
+        height: uint(p.height, "a proof's height"),
+        key: fromHex(p.key, "a proof's key"),
+        value: p.value === null ? null : fromHex(p.value, "a proof's value"),
+        proof: parseStateProof(p.proof),
+      };
+    });
+    const following = a.following ? parseCertified(a.following, "the following header") : null;
+    r.pass("format", `an answer about ${id} at ${new Date(asked).toISOString()}`);
+    const h = certified.header;
+    checkCertified(r, certified, sets.chainId, setAtHeight(sets, h.height));
+    proofs.forEach((p) => {
+      if (p.height !== h.height) throw new FormatError(`a proof names height ${p.height}, the certified header is ${h.height}`);
+      const error = stateProofError(p.proof, h.state_root, p.key, p.value);
+      if (error) fail("state-proof", `key ${toHex(p.key)}: ${error}`);
+    });
+    r.pass("state-proof", `${proofs.length} state ${proofs.length === 1 ? "proof leads" : "proofs lead"} to the certified state root of block ${h.height}`);
+    let versions;
+    try {
+      versions = proofs.map((p) => (p.value === null ? null : decodeVersion(kind, p.value)));
+    } catch (e) {
+      if (e instanceof FormatError) fail("versions", `a proven value is not a valid record version: ${e.message}`);
+      throw e;
+    }
+    let inForce = null;
+    let next;
+    if (versions.length === 2) {
+      if (!versions[0]) fail("keys", "the first proof shows no version, so it cannot be the one in force");
+      [inForce, next] = versions;
+    } else {
+      next = versions[0];
+    }
+    const expected = inForce ? [versionKey(kind, id, inForce.version), versionKey(kind, id, inForce.version + 1)] : [versionKey(kind, id, 1)];
+    if (expected.length !== proofs.length || !expected.every((k, i) => equalBytes(k, proofs[i].key))) {
+      fail("keys", `the proofs are for keys ${proofs.map((p) => toHex(p.key)).join(", ")}, but the question needs exactly ${expected.map(toHex).join(", ")}: the node may be hiding a newer version`);
+    }
+    r.pass("keys", inForce ? `the proofs are of version ${inForce.version} and of the version after it` : "the proof is of version 1: no version was in force");
+    const coverage = checkCoverage(r, h, following, asked, sets);
+    if (coverage === null) {
+      notCovered = { askedMs: asked, height: h.height, provenToMs: h.time_ms, decision: safeDecide(() => decide(id, h.time_ms, inForce, next)) };
+      fail("coverage", `the proofs cover the ledger only up to block ${h.height} at ${new Date(h.time_ms).toISOString()}, before the time asked about (${new Date(asked).toISOString()}), and no later certified header shows that nothing changed in between: the answer is not proven for that time. Ask the node again for that time, or rely on the answer only up to block ${h.height}`);
+    }
+    const decision = decide(id, asked, inForce, next);
+    if (canonical(decision) !== canonical(a.decision)) {
+      fail("decision", `the answer says ${canonical(a.decision)}, but its proven versions say ${canonical(decision)}`);
+    }
+    r.pass("decision", `the proven versions give the same answer: ${decision.type.replaceAll("_", " ")}`);
+    return { decision, height: h.height, timeMs: h.time_ms, atMs: asked };
+  });
+  if (notCovered) result.notCovered = notCovered;
+  return result;
+}
+
+/** The decision at the header's own time, or null when even that is inconsistent. */
+function safeDecide(decide) {
+  try {
+    return decide();
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * How the proofs' header covers the time asked: at or after it, or before it with a certified child after it.
+ * Records a passed `coverage` check and returns true, returns null when not covered, or fails `coverage`.
+ */
+function checkCoverage(r, h, following, asked, sets) {
+  if (!following) {
+    if (h.time_ms >= asked) {
+      r.pass("coverage", `block ${h.height} is at or after the time asked, so its state holds every version written until then`);
+      return true;
+    }
+    return null;
+  }
+  const n = following.header;
+  if (h.time_ms > asked) fail("coverage", `the proofs' header (block ${h.height}) is already after the time asked; a following header is not expected`);
+  if (n.height !== h.height + 1 || !equalBytes(n.parent_hash, h.hash)) {
+    fail("coverage", `the following header (block ${n.height}) is not the child of the proofs' header (block ${h.height})`);
+  }
+  if (n.time_ms <= asked) fail("coverage", `the following block ${n.height} is not after the time asked: the proofs are not under the block in force then; ask the node again`);
+  const inner = new Report();
+  try {
+    checkCertified(inner, following, sets.chainId, setAtHeight(sets, n.height), `the following block ${n.height}`);
+  } catch (e) {
+    if (e.id) fail("coverage", e.message);
+    throw e;
+  }
+  r.pass("coverage", `block ${h.height} was the block in force at the time asked: the next block, ${n.height} (certified), came after it`);
+  return true;
+}
+
+/**
+ * Verify an answer of `GET /v1/land/parcels/{id}/owners?at=` (JSON text or object) against verified sets;
+ * `atMs` (optional) is the time the visitor asked about, which the answer must be for. Checks: format, chain,
+ * certificate, validator-set, signatures, state-proof, versions, keys, coverage, decision. A "not covered"
+ * answer fails `coverage` and carries `notCovered: { askedMs, height, provenToMs, decision }`, the decision its
+ * proofs do establish at the header's own time.
+ */
+export function verifyOwnershipAsOf(answer, sets, atMs) {
+  return verifyAsOf(answer, sets, atMs, KIND_TITLE, ownersAt);
+}
+
+/** Verify an answer of `GET /v1/permits/{id}/status?at=` the same way as `verifyOwnershipAsOf`. */
+export function verifyPermitStatusAsOf(answer, sets, atMs) {
+  return verifyAsOf(answer, sets, atMs, KIND_PERMIT, permitStatus);
+}
