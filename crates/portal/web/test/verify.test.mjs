@@ -1,0 +1,282 @@
+// The portal's in-browser verifier (src/verify), run under Node against real artifacts of a demo network.
+//
+// Fixtures (test/fixtures/verify/) were made from `publica dev --home H --api 127.0.0.1:PORT` (B = its URL):
+//
+//   curl -s $B/v1/genesis                        > genesis.json
+//   curl -s $B/v1/validators/history             > history.json
+//   publica anchor document.txt --key H/keys/notary.json --passphrase-file H/dev-passphrase --receipts R --api $B
+//   (two more files anchored after it, so that its receipt carries an inclusion proof of two hashes)
+//   curl -s $B/v1/notary/receipts/$(sha256sum document.txt | cut -c1-64) > document.txt.tlog-proof
+//   curl -s $B/v1/accounts/b74d22a67e83017f50f00b3f79a5f87031d23b58      > account.json
+//   curl -s "$B/v1/land/parcels/NV-A1-101/owners?at=1796346178000"      > owners-asof.json  (with `following`)
+//   curl -s $B/v1/permits/BP-2026-0002/status                         > permit-status.json
+//   curl -s $B/v1/blocks/3                                            > block.json
+//
+// and, from a second `publica dev` network (another home, so another chain id and other validator keys):
+//
+//   curl -s $B2/v1/genesis > other-genesis.json;  curl -s $B2/v1/accounts/b74d…3b58 > other-account.json
+//
+// `publica verify FILE --genesis genesis.json` accepts each of them. Tampered copies are made below, in memory.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  verifyCertified, verifyDocument, verifyHistory, verifyOwnershipAsOf, verifyPermitStatusAsOf, verifyReceipt,
+} from "../src/verify/index.js";
+import { canonicalGenesis } from "../src/verify/trust.js";
+import { addressOf } from "../src/verify/types.js";
+import { toBase64, toHex } from "../src/verify/bytes.js";
+import { ml_dsa44, ml_dsa65 } from "@noble/post-quantum/ml-dsa.js";
+import { ed25519 } from "@noble/curves/ed25519.js";
+
+const dir = join(dirname(fileURLToPath(import.meta.url)), "fixtures", "verify");
+const read = (name) => readFileSync(join(dir, name), "utf8");
+const GENESIS = read("genesis.json");
+const HISTORY = read("history.json");
+const DOCUMENT = readFileSync(join(dir, "document.txt"));
+const RECEIPT = read("document.txt.tlog-proof");
+const DOC_HASH = createHash("sha256").update(DOCUMENT).digest("hex");
+const SETS = verifyHistory(GENESIS, HISTORY).sets;
+
+/** A validator set of one validator with freshly made keys: a set no network here ever had. */
+function freshSet() {
+  const hybrid = new Uint8Array([...ml_dsa65.keygen().publicKey, ...ed25519.getPublicKey(ed25519.utils.randomSecretKey())]);
+  return {
+    validators: [{
+      address: toHex(addressOf(hybrid)),
+      public_key: toBase64(hybrid),
+      voting_power: 1,
+      log_keys: { ed25519: toHex(ed25519.getPublicKey(ed25519.utils.randomSecretKey())), ml_dsa_44: toHex(ml_dsa44.keygen().publicKey) },
+    }],
+  };
+}
+const FRESH_SET = freshSet();
+/** This network's genesis with other validators: what a forger would hand a visitor. */
+const IMPOSTOR_GENESIS = JSON.stringify({ ...JSON.parse(GENESIS), validators: FRESH_SET });
+
+/** The id of the report's failed check (the last one), asserting the report failed. */
+function failedId(report) {
+  assert.equal(report.ok, false, JSON.stringify(report.checks));
+  const failed = report.checks.filter((c) => !c.ok);
+  assert.equal(failed.length, 1, "exactly one check fails");
+  assert.equal(report.checks[report.checks.length - 1], failed[0], "the failed check is the last");
+  assert.ok(failed[0].detail.length > 20, "the failure says what happened");
+  return failed[0].id;
+}
+
+/** Assert a report passed, every check ok. */
+function passed(report) {
+  assert.equal(report.ok, true, JSON.stringify(report.checks.filter((c) => !c.ok)));
+  assert.ok(report.checks.every((c) => c.ok && typeof c.detail === "string"));
+  return report;
+}
+
+/** A copy of `text` with the base64 character at `index` replaced by another. */
+function flipBase64(text, index) {
+  const c = text[index];
+  return text.slice(0, index) + (c === "A" ? "B" : "A") + text.slice(index + 1);
+}
+
+/** A copy of a hex string with its first digit changed. */
+function flipHex(hex) {
+  return (hex[0] === "0" ? "1" : "0") + hex.slice(1);
+}
+
+test("the validator history verifies from the genesis", () => {
+  const r = passed(verifyHistory(GENESIS, HISTORY));
+  assert.deepEqual(r.checks.map((c) => c.id), ["format", "chain", "history"]);
+  assert.equal(r.sets.list.length, 1);
+  assert.equal(r.sets.chainId, JSON.parse(GENESIS).chain_id);
+});
+
+test("a history of another network, or with a forged change, is refused", () => {
+  const other = JSON.stringify({ chain_id: JSON.parse(read("other-genesis.json")).chain_id, changes: [] });
+  assert.equal(failedId(verifyHistory(GENESIS, other)), "chain");
+  // A change certified by the genesis set whose header does not name the set it brings.
+  const block = JSON.parse(read("block.json"));
+  const forged = { chain_id: SETS.chainId, changes: [{ header: block.header, certificate: block.certificate, validators: FRESH_SET }] };
+  assert.equal(failedId(verifyHistory(GENESIS, JSON.stringify(forged))), "history");
+  // The same change signed by validators that were not in force: its certificate does not verify.
+  const otherBlock = JSON.parse(read("other-account.json")).proof;
+  const foreign = { chain_id: SETS.chainId, changes: [{ header: { ...otherBlock.header, chain_id: SETS.chainId }, certificate: otherBlock.certificate, validators: FRESH_SET }] };
+  assert.equal(failedId(verifyHistory(GENESIS, JSON.stringify(foreign))), "history");
+});
+
+test("a receipt verifies with its document, every check in order", () => {
+  const r = passed(verifyReceipt(RECEIPT, SETS, { documentHash: DOC_HASH }));
+  assert.deepEqual(r.checks.map((c) => c.id), ["format", "origin", "entry", "document", "inclusion", "validator-signature", "validator-quorum", "witness-quorum"]);
+  assert.equal(r.entry.hash, DOC_HASH);
+  assert.equal(r.treeSize, 3);
+  assert.equal(r.index, 0);
+});
+
+test("a changed document fails the document check", () => {
+  const changed = Buffer.from(DOCUMENT);
+  changed[0] ^= 1;
+  const hash = createHash("sha256").update(changed).digest("hex");
+  assert.equal(failedId(verifyReceipt(RECEIPT, SETS, { documentHash: hash })), "document");
+});
+
+test("a tampered receipt fails the right check", () => {
+  const lines = RECEIPT.split("\n");
+  // The first inclusion-proof hash (line 3, after the header, extra and index lines).
+  const proofLine = lines.findIndex((l) => l.startsWith("index ")) + 1;
+  const badProof = lines.map((l, i) => (i === proofLine ? flipBase64(l, 5) : l)).join("\n");
+  assert.equal(failedId(verifyReceipt(badProof, SETS, { documentHash: DOC_HASH })), "inclusion");
+  // The entry: another document's hash in the extra data (the leaf changes, so inclusion fails).
+  const extraLine = lines.findIndex((l) => l.startsWith("extra "));
+  const badEntry = lines.map((l, i) => (i === extraLine ? flipBase64(l, 12) : l)).join("\n");
+  assert.equal(failedId(verifyReceipt(badEntry, SETS)), "inclusion");
+  // A validator's signature line: one byte of the ML-DSA-44 cosignature.
+  const sigLine = lines.findIndex((l) => l.startsWith("\u2014 ") && l.length > 1000);
+  const badSig = lines.map((l, i) => (i === sigLine ? flipBase64(l, 400) : l)).join("\n");
+  assert.equal(failedId(verifyReceipt(badSig, SETS, { documentHash: DOC_HASH })), "validator-signature");
+  // The checkpoint's root hash: the inclusion proof no longer leads to it.
+  const rootLine = lines.findIndex((l, i) => i > proofLine && /^[A-Za-z0-9+/]{43}=$/.test(l) && lines[i - 1] && /^\d+$/.test(lines[i - 1]));
+  const badRoot = lines.map((l, i) => (i === rootLine ? flipBase64(l, 3) : l)).join("\n");
+  assert.equal(failedId(verifyReceipt(badRoot, SETS, { documentHash: DOC_HASH })), "inclusion");
+  // Without any signature line of a validator.
+  const unsigned = lines.filter((l) => !l.startsWith("\u2014 ")).join("\n") + "\u2014 someone AAAAAAAAAAAA\n";
+  assert.equal(failedId(verifyReceipt(unsigned, SETS, { documentHash: DOC_HASH })), "validator-signature");
+  // Not a receipt at all.
+  assert.equal(failedId(verifyReceipt("hello\n\nworld\n", SETS)), "format");
+  assert.equal(failedId(verifyReceipt(RECEIPT.replace("index 0", "index 00"), SETS)), "format");
+  assert.equal(failedId(verifyReceipt(RECEIPT.split("\n").filter((l) => !l.startsWith("extra ")).join("\n"), SETS)), "entry");
+});
+
+test("a receipt is refused under another network's genesis, or a policy that cannot be met", () => {
+  const other = verifyHistory(read("other-genesis.json"), JSON.stringify({ chain_id: JSON.parse(read("other-genesis.json")).chain_id, changes: [] })).sets;
+  assert.equal(failedId(verifyReceipt(RECEIPT, other, { documentHash: DOC_HASH })), "origin");
+  assert.equal(failedId(verifyReceipt(RECEIPT, SETS, { minWitnesses: 1 })), "policy");
+  // The right network name but other validators: no line of theirs is on the checkpoint.
+  const impostor = verifyHistory(IMPOSTOR_GENESIS, HISTORY).sets;
+  assert.equal(failedId(verifyReceipt(RECEIPT, impostor, { documentHash: DOC_HASH })), "validator-signature");
+});
+
+test("an account answer's proof verifies to the certified state root", () => {
+  const r = passed(verifyDocument(read("account.json"), SETS));
+  assert.deepEqual(r.checks.map((c) => c.id), ["format", "chain", "certificate", "validator-set", "signatures", "state-proof"]);
+  assert.equal(r.reads.length, 1);
+});
+
+test("tampered account answers fail the right check", () => {
+  const base = JSON.parse(read("account.json"));
+  const copy = () => structuredClone(base);
+  let d = copy();
+  d.proof.header.state_root = flipHex(d.proof.header.state_root);
+  assert.equal(failedId(verifyDocument(JSON.stringify(d), SETS)), "certificate");
+  d = copy();
+  d.proof.certificate.signatures[0].signature = flipBase64(d.proof.certificate.signatures[0].signature, 100);
+  assert.equal(failedId(verifyDocument(JSON.stringify(d), SETS)), "signatures");
+  d = copy();
+  const sig = d.proof.certificate.signatures[0].signature;
+  d.proof.certificate.signatures[0].signature = flipBase64(sig, sig.length - 10);
+  const edBad = verifyDocument(JSON.stringify(d), SETS);
+  assert.equal(failedId(edBad), "signatures");
+  assert.match(edBad.checks.at(-1).detail, /Ed25519/);
+  d = copy();
+  d.proof.value = flipHex(d.proof.value);
+  assert.equal(failedId(verifyDocument(JSON.stringify(d), SETS)), "state-proof");
+  d = copy();
+  d.proof.proof.siblings[0] = flipHex(d.proof.proof.siblings[0]);
+  assert.equal(failedId(verifyDocument(JSON.stringify(d), SETS)), "state-proof");
+  d = copy();
+  d.proof.extra = 1;
+  assert.equal(failedId(verifyDocument(JSON.stringify(d), SETS)), "format");
+  d = copy();
+  d.proof.certificate.signatures = [];
+  assert.equal(failedId(verifyDocument(JSON.stringify(d), SETS)), "signatures");
+  assert.equal(failedId(verifyDocument(JSON.stringify({ nothing: "here" }), SETS)), "format");
+  assert.equal(failedId(verifyDocument("{not json", SETS)), "format");
+});
+
+test("a proof from another genesis fails the network check; a set not in the history fails the set check", () => {
+  assert.equal(failedId(verifyDocument(read("other-account.json"), SETS)), "chain");
+  const otherGenesis = JSON.parse(read("other-genesis.json"));
+  const otherChain = otherGenesis.chain_id;
+  passed(verifyDocument(read("other-account.json"), verifyHistory(read("other-genesis.json"), JSON.stringify({ chain_id: otherChain, changes: [] })).sets));
+  // This network's name with another set of validators: the headers name a set the history does not reach.
+  const sets = verifyHistory(IMPOSTOR_GENESIS, HISTORY).sets;
+  assert.equal(failedId(verifyDocument(read("account.json"), sets)), "validator-set");
+});
+
+test("a certified header verifies on its own", () => {
+  const block = JSON.parse(read("block.json"));
+  passed(verifyCertified({ header: block.header, certificate: block.certificate }, SETS));
+  passed(verifyDocument(read("block.json"), SETS));
+  assert.equal(failedId(verifyDocument(JSON.stringify({ ...block, hash: flipHex(block.hash) }), SETS)), "block");
+  block.certificate.height += 1;
+  assert.equal(failedId(verifyCertified({ header: block.header, certificate: block.certificate }, SETS)), "certificate");
+});
+
+test("an as-of ownership answer is re-decided from its proven versions", () => {
+  const text = read("owners-asof.json");
+  const answer = JSON.parse(text);
+  const r = passed(verifyOwnershipAsOf(text, SETS, answer.at_ms));
+  assert.deepEqual(r.decision, answer.decision);
+  assert.ok(r.checks.some((c) => c.id === "coverage" && /in force/.test(c.detail)));
+  // Another time than the one asked.
+  assert.equal(failedId(verifyOwnershipAsOf(text, SETS, answer.at_ms + 1)), "format");
+  // A claimed decision its versions do not give.
+  const lie = structuredClone(answer);
+  lie.decision.owners[0].account = flipHex(lie.decision.owners[0].account);
+  assert.equal(failedId(verifyOwnershipAsOf(JSON.stringify(lie), SETS)), "decision");
+  // The following header dropped: the proofs no longer cover the time asked.
+  const { following, ...short } = answer;
+  assert.ok(following);
+  const nc = verifyOwnershipAsOf(JSON.stringify(short), SETS);
+  assert.equal(failedId(nc), "coverage");
+  assert.equal(nc.notCovered.height, answer.certified.header.height);
+  assert.equal(nc.notCovered.decision.type, "owned");
+  // Only the version in force proven (the next one hidden): the keys are not the ones the question needs.
+  const hidden = structuredClone(answer);
+  hidden.proofs = [hidden.proofs[1]];
+  assert.equal(failedId(verifyOwnershipAsOf(JSON.stringify(hidden), SETS)), "keys");
+  // A following header that is not the child of the proofs' header.
+  const wrongChild = structuredClone(answer);
+  wrongChild.following.header.parent_hash = flipHex(wrongChild.following.header.parent_hash);
+  assert.equal(failedId(verifyOwnershipAsOf(JSON.stringify(wrongChild), SETS)), "coverage");
+  // A tampered version value.
+  const altered = structuredClone(answer);
+  altered.proofs[0].value = altered.proofs[0].value.slice(0, -2) + "02";
+  assert.equal(failedId(verifyOwnershipAsOf(JSON.stringify(altered), SETS)), "state-proof");
+});
+
+test("a permit status answer verifies, and a tampered one does not", () => {
+  const text = read("permit-status.json");
+  const answer = JSON.parse(text);
+  const r = passed(verifyPermitStatusAsOf(text, SETS));
+  assert.deepEqual(r.decision, answer.decision);
+  const lie = { ...answer, decision: { type: "valid" } };
+  assert.equal(failedId(verifyPermitStatusAsOf(JSON.stringify(lie), SETS)), "decision");
+  // A title answer is not a permit answer: its proven value is of another record kind.
+  assert.notEqual(verifyPermitStatusAsOf(read("owners-asof.json"), SETS).ok, true);
+});
+
+test("no input makes a verifier throw", () => {
+  const inputs = [null, undefined, 0, "", "null", "[]", "{}", "\u0000", "x".repeat(100), { certified: 1 }, [{ key: "00", proof: {} }]];
+  for (const input of inputs) {
+    for (const run of [
+      () => verifyDocument(input, SETS),
+      () => verifyReceipt(input, SETS),
+      () => verifyOwnershipAsOf(input, SETS),
+      () => verifyPermitStatusAsOf(input, SETS),
+      () => verifyCertified(input, SETS),
+      () => verifyHistory(input, input),
+    ]) {
+      const r = run();
+      assert.equal(r.ok, false);
+      assert.ok(r.checks.length >= 1);
+    }
+  }
+  assert.equal(failedId(verifyDocument("x".repeat((8 << 20) + 1), SETS)), "format");
+});
+
+test("the genesis hash is the node's: SHA-256 of its compact JSON", () => {
+  const pretty = JSON.stringify(JSON.parse(GENESIS), null, 2);
+  assert.equal(canonicalGenesis(pretty).hash, createHash("sha256").update(GENESIS).digest("hex"));
+  assert.throws(() => canonicalGenesis("{}"));
+});
