@@ -10,6 +10,8 @@ import { parseKeyFile, decryptKeyFile, signingKey, verifyHybrid, addressOf } fro
 import { anchorCall, approveCall, rejectCall, encodeBody, encodeTransaction, signingBytes, signTransaction, txId } from "../src/wallet/tx.js";
 import { sha256File } from "../src/wallet/document.js";
 import { WalletError } from "../src/wallet/errors.js";
+import { exactU64 } from "../src/wallet/api.js";
+import { partiesFor } from "../src/wallet/actions.js";
 
 const dir = new URL("./fixtures/wallet/", import.meta.url);
 const read = (name) => readFileSync(new URL(name, dir), "utf8");
@@ -147,4 +149,26 @@ test("hex and base64 decoders are strict", () => {
   assert.throws(() => fromBase64("AA-_"));
   assert.equal(toHex(fromBase64("AAEC")), "000102");
   assert.equal(toHex(signingKey(new Uint8Array(64)).publicKey).length, 2 * 1984);
+});
+
+test("u64 fields of the node's answers are read exactly, beyond 2^53", () => {
+  const text = '{"address":"ab","next_nonce":18446744073709551615,"height":3}';
+  assert.equal(exactU64(text, "next_nonce"), 18446744073709551615n);
+  assert.throws(() => exactU64('{"next_nonce":"1"}', "next_nonce"), (e) => e.code === "node_unreachable");
+  assert.throws(() => exactU64('{"next_nonce":18446744073709551616}', "next_nonce"), (e) => e.code === "node_unreachable");
+});
+
+test("an account acts for the application's open parties that are itself or a role it holds", () => {
+  const me = "30837768c583f3b4d75423689e97149a63a653f8";
+  const seller = "eb3bb123a8f28f29f114c7d88ba646d60d76249b";
+  const value = {
+    stages: [[{ type: "account", value: seller }, { type: "account", value: me }, { type: "role", value: "notary" }], [{ type: "role", value: "registrar" }]],
+    approvals: [{ party: { type: "account", value: seller }, by: seller }],
+  };
+  const citizen = { kind: { type: "citizen" }, active: true };
+  const notary = { kind: { type: "official", roles: ["notary"] }, active: true };
+  assert.deepEqual(partiesFor(value, me, citizen), [{ type: "account", value: me }]);
+  assert.deepEqual(partiesFor(value, seller, citizen), [], "an approved party is not offered again");
+  assert.deepEqual(partiesFor(value, "00".repeat(20), notary), [{ type: "role", value: "notary" }]);
+  assert.deepEqual(partiesFor(value, "00".repeat(20), { ...notary, active: false }), [], "a suspended official acts for no role");
 });

@@ -5,7 +5,7 @@ import { sha256File } from "./document.js";
 import { errorText } from "./strings.js";
 import { anchorCall, approveCall, rejectCall } from "./tx.js";
 import { signAndSubmit } from "./transact.js";
-import { h, replace, showError, timeElement } from "./dom.js";
+import { h, hex, link, replace, showError, timeElement } from "./dom.js";
 
 /** The result area every action form shares: steps, a verdict, a live status line and an error box. */
 function resultArea(prefix) {
@@ -21,7 +21,7 @@ export function anchorSection(t) {
   const ui = resultArea("wallet-anchor");
   const docInput = h("input", { type: "file", id: "wallet-anchor-file", name: "document" });
   const labelInput = h("input", { type: "text", id: "wallet-anchor-label", name: "label", maxlength: "128", autocomplete: "off" });
-  const hashLine = h("p", { id: "wallet-anchor-hash", class: "mono", role: "status", "aria-live": "polite" });
+  const hashLine = h("p", { id: "wallet-anchor-hash", role: "status", "aria-live": "polite" });
   const receipt = h("p", { id: "wallet-anchor-receipt", hidden: true });
   const button = h("button", { type: "submit", class: "primary", id: "wallet-anchor-button" }, t.anchor);
   const form = h(
@@ -45,7 +45,7 @@ export function anchorSection(t) {
     try {
       replace(hashLine, t.hashing);
       const hash = await sha256File(file);
-      replace(hashLine, t.hashed(hash));
+      replace(hashLine, t.hashed(hex(hash)));
       const label = labelInput.value.trim() === "" ? null : labelInput.value.trim();
       const answer = await signAndSubmit(t, anchorCall([hash], label), ui);
       if (answer) {
@@ -54,7 +54,9 @@ export function anchorSection(t) {
           receipt,
           h("a", { href: `/v1/notary/receipts/${hash}`, download: name, id: "wallet-anchor-receipt-link", "data-hash": hash }, t.receipt),
           " · ",
-          h("a", { href: "/verify" }, t.verifyReceipt),
+          link(`/notary/entries/${hash}`, t.entry),
+          " · ",
+          link("/verify", t.verifyReceipt),
         );
         receipt.hidden = false;
       }
@@ -84,9 +86,14 @@ function sameParty(a, b) {
   return a.type === b.type && String(a.value).toLowerCase() === String(b.value).toLowerCase();
 }
 
-/** A party in words. */
+/** A party in words, its address as a link to the account. */
 function partyText(t, party) {
-  return party.type === "account" ? t.partyAccount(party.value) : t.partyRole(party.value);
+  return party.type === "account" ? t.partyAccount(link(`/accounts/${party.value}`, hex(party.value))) : t.partyRole(party.value);
+}
+
+/** A party in plain words (for a select's option). */
+function partyLabel(t, party) {
+  return party.type === "account" ? [t.partyAccount(party.value)].flat().join("") : t.partyRole(party.value);
 }
 
 /** The parties of an application that the signed-in account may still act for: its own address, roles it holds. */
@@ -112,9 +119,9 @@ function partiesList(t, value) {
         return h(
           "li",
           { class: `check ${approval ? "ok" : "pending"}`, "data-party": `${party.type}:${party.value}` },
-          h("strong", {}, `${t.stage(i + 1)}: ${partyText(t, party)}`),
+          h("strong", {}, `${t.stage(i + 1)}: `, partyText(t, party)),
           " ",
-          h("span", { class: "detail" }, approval ? t.approvedBy(approval.by) : t.waiting),
+          h("span", { class: "detail" }, approval ? t.approvedBy(link(`/accounts/${approval.by}`, hex(approval.by))) : t.waiting),
         );
       }),
     ),
@@ -151,12 +158,25 @@ export function applicationSection(t, { address, account }) {
   function showApplication(answer) {
     const value = answer.application.value;
     const state = answer.state?.type ?? value.status?.type ?? "";
-    const summary = t.appSummary({ id: answer.application.id, workflow: t.workflows[value.workflow] ?? value.workflow, state: t.states[state] ?? state });
+    const id = answer.application.id;
+    const summary = t.appSummary({
+      title: link(`/applications/${id}`, t.appTitle(id)),
+      workflow: t.workflows[value.workflow] ?? value.workflow,
+      state: t.states[state] ?? state,
+      deadline: timeElement(value.deadline_ms, lang),
+    });
     const parties = partiesFor(value, address, account?.account);
+    const rejection = value.status?.type === "rejected" && value.status.party ? value.status : null;
     replace(
       details,
-      h("p", { id: "wallet-app-summary", "data-state": state }, summary, timeElement(value.deadline_ms, lang), ".", answer.action?.parcel ? [" ", t.actionOf(answer.action.parcel), "."] : null),
+      h(
+        "p",
+        { id: "wallet-app-summary", "data-state": state },
+        summary,
+        answer.action?.parcel ? [" ", link(`/parcels/${encodeURIComponent(answer.action.parcel)}`, t.actionOf(answer.action.parcel)), "."] : null,
+      ),
       partiesList(t, value),
+      rejection ? h("p", { id: "wallet-app-rejection" }, t.rejectedBy(partyText(t, rejection.party), link(`/accounts/${rejection.by}`, hex(rejection.by)), rejection.reason)) : null,
       state !== "open" ? h("p", {}, t.closed(t.states[state] ?? state)) : parties.length === 0 ? h("p", {}, t.noParty) : decisionForm(answer, parties),
     );
   }
@@ -166,7 +186,7 @@ export function applicationSection(t, { address, account }) {
     const select = h(
       "select",
       { id: "wallet-app-party", name: "party" },
-      parties.map((p, i) => h("option", { value: String(i) }, partyText(t, p))),
+      parties.map((p, i) => h("option", { value: String(i) }, partyLabel(t, p))),
     );
     const reason = h("textarea", { id: "wallet-app-reason", name: "reason", rows: "2", maxlength: "512" });
     const approveButton = h("button", { type: "button", class: "primary", id: "wallet-app-approve" }, t.approve);

@@ -1,7 +1,7 @@
 // The node's REST API (docs/api.md), on the page's own origin, as the wallet uses it: bounded reads, the node's
 // error body kept whole, u64 numbers the wallet needs read exactly.
 
-import { toBase64 } from "./bytes.js";
+import { toBase64, toHex } from "./bytes.js";
 import { WalletError } from "./errors.js";
 
 /** Largest answer read from the node, in bytes. */
@@ -92,6 +92,22 @@ export async function fetchAccount(address, base = "") {
     if (e.nodeCode === "not_found") return null;
     throw e;
   }
+}
+
+/**
+ * The account a key signs for, from the ledger's index `acc/k/` ‖ key address (docs/keys.md): the key's own address
+ * unless the key was rotated in for another account. Null when the key signs for no account. The node's word is
+ * taken here; a wrong answer only makes the node refuse the signature.
+ */
+export async function fetchSignerAccount(keyAddress, base = "") {
+  if (!ADDRESS.test(keyAddress)) throw new WalletError("invalid_argument", "an address is 40 lowercase hex digits");
+  const stateKey = toHex(new TextEncoder().encode("acc/k/")) + keyAddress;
+  const answer = parse((await request(base, `/v1/state/${stateKey}`)).text);
+  if (answer.value === null || answer.value === undefined) return null;
+  if (typeof answer.value !== "string" || !ADDRESS.test(answer.value)) {
+    throw new WalletError("node_unreachable", "the key index holds something other than an address");
+  }
+  return answer.value;
 }
 
 /** `POST /v1/transactions`: submits signed bytes; returns the node's transaction id. */

@@ -43,7 +43,7 @@ export function renderSteps(ol, steps) {
   replace(
     ol,
     steps.map((s) =>
-      h("li", { class: `check ${s.state}` }, h("strong", {}, s.label), " ", h("span", { class: "detail" }, `${s.word}${s.detail ? ` — ${s.detail}` : ""}`)),
+      h("li", { class: `check ${s.state}` }, h("strong", {}, s.label), " ", h("span", { class: "detail" }, s.word, s.detail ? [" — ", s.detail] : null)),
     ),
   );
 }
@@ -52,4 +52,14 @@ export function renderSteps(ol, steps) {
 export function showError(box, text) {
   box.hidden = !text;
   replace(box, text || "");
+}
+
+/** A hex string (address, hash, id) that may break anywhere on a narrow screen. */
+export function hex(text) {
+  return h("code", { class: "hex" }, text);
+}
+
+/** A link to one of the portal's pages. */
+export function link(href, ...children) {
+  return h("a", { href }, ...children);
 }

@@ -28,13 +28,14 @@ export function storedKeyFile(storage = globalThis.localStorage) {
 }
 
 /**
- * Records a sign-in: keeps `file`'s text (encrypted) in localStorage, the key in memory and the address in
- * sessionStorage. Throws `storage_failed` when the browser refuses to store, after signing in for this page.
+ * Records a sign-in: keeps `file`'s text (encrypted) in localStorage, the key in memory and the account's address
+ * (`address`: the key's own, or the account a rotated-in key signs for) in sessionStorage. Throws `storage_failed`
+ * when the browser refuses to store, after signing in for this page.
  */
-export function signIn(file, key) {
-  current = { file, key, address: key.address };
+export function signIn(file, key, address = key.address) {
+  current = { file, key, address };
   try {
-    globalThis.sessionStorage?.setItem(ADDRESS_STORAGE, key.address);
+    globalThis.sessionStorage?.setItem(ADDRESS_STORAGE, address);
   } catch {
     // The address is a convenience for other pages; signing works without it.
   }

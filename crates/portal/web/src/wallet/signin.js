@@ -2,11 +2,11 @@
 // the signed-in account's card.
 
 import { parseKeyFile, decryptKeyFile, MAX_KEY_FILE_BYTES } from "./keyfile.js";
-import { fetchAccount } from "./api.js";
+import { fetchAccount, fetchSignerAccount } from "./api.js";
 import { forget, signIn, storedKeyFile } from "./session.js";
 import { WalletError } from "./errors.js";
 import { errorText } from "./strings.js";
-import { h, replace, showError } from "./dom.js";
+import { h, hex, link, replace, showError } from "./dom.js";
 import { toBase64 } from "./bytes.js";
 
 /** Reads a chosen key file's text, refusing one over the size limit before reading it. */
@@ -62,15 +62,16 @@ export function signInSection(t, onSignedIn) {
       passInput.value = "";
       progress.value = 100;
       replace(status, t.checkingAccount);
+      const address = (await fetchSignerAccount(key.address)) ?? key.address;
       let storageError = null;
       try {
-        signIn(file, key);
+        signIn(file, key, address);
       } catch (e) {
         storageError = e;
       }
-      const record = await fetchAccount(key.address);
-      replace(status, t.signedInAs(key.address));
-      onSignedIn({ address: key.address, publicKey: key.publicKey, account: record, storageError });
+      const record = await fetchAccount(address);
+      replace(status, t.signedInAs(address));
+      onSignedIn({ address, keyAddress: key.address, publicKey: key.publicKey, account: record, storageError });
     } catch (e) {
       replace(status, "");
       showError(error, e.code === "key_file_missing" ? t.chooseKeyFile : errorText(t, e));
@@ -97,19 +98,20 @@ export function keyIsCurrent(account, publicKey) {
  * The signed-in account's card: address, kind, agency and roles, active, next nonce; a note when the address is
  * not registered or its key was rotated; and "Sign out", which calls `onSignOut`.
  */
-export function accountSection(t, { address, publicKey, account: record, storageError }, onSignOut) {
+export function accountSection(t, { address, keyAddress, publicKey, account: record, storageError }, onSignOut) {
   const account = record?.account;
   const kind = account?.kind;
   const rows = record
     ? [
-        row(t.address, h("code", {}, address)),
+        row(t.address, link(`/accounts/${address}`, hex(address))),
+        keyAddress && keyAddress !== address ? row(t.keyAddress, hex(keyAddress)) : null,
         row(t.kind, kind?.type === "official" ? t.official : t.citizen),
         kind?.type === "official" ? row(t.agency, kind.agency) : row(t.registeredBy, kind?.registered_by_agency ?? ""),
         kind?.type === "official" ? row(t.roles, (kind.roles ?? []).join(", ")) : null,
         row(t.active, account.active ? t.yes : t.no),
         row(t.nextNonce, String(record.nextNonce)),
       ]
-    : [row(t.address, h("code", {}, address))];
+    : [row(t.address, hex(address))];
   let note = null;
   if (!record) note = h("p", { class: "error", id: "wallet-account-note" }, t.notRegistered);
   else if (!keyIsCurrent(account, publicKey)) note = h("p", { class: "error", id: "wallet-account-note" }, t.keyRotated);
@@ -117,7 +119,7 @@ export function accountSection(t, { address, publicKey, account: record, storage
     "section",
     { id: "wallet-account", class: "card", "aria-labelledby": "wallet-account-heading", "data-address": address },
     h("h2", { id: "wallet-account-heading", tabindex: "-1" }, t.accountHeading),
-    h("dl", {}, rows),
+    h("dl", { class: "facts" }, rows),
     note,
     storageError ? h("p", { class: "error" }, errorText(t, storageError)) : null,
     h("p", {}, h("button", { type: "button", id: "wallet-signout", onclick: onSignOut }, t.signOut)),

@@ -6,7 +6,7 @@ import { WalletError } from "./errors.js";
 import { requireSession } from "./session.js";
 import { signTransaction } from "./tx.js";
 import { errorText } from "./strings.js";
-import { renderSteps, replace } from "./dom.js";
+import { hex, link, renderSteps, replace } from "./dom.js";
 
 /** How long a transaction signed here stays valid: ten minutes after the later of the node's last block and now. */
 export const EXPIRY_MS = 10n * 60n * 1000n;
@@ -53,7 +53,7 @@ export async function signAndSubmit(t, call, ui) {
     if (answer.status === "committed") {
       steps[2] = { label: t.stepCommitted, state: "ok", word: t.done, detail: t.committedIn(answer.height) };
       show();
-      verdict(true, t.committedVerdict(tx.id, answer.height));
+      verdict(true, t.committedVerdict(link(`/tx/${tx.id}`, hex(tx.id)), link(`/blocks/${answer.height}`, String(answer.height))));
       return answer;
     }
     const code = answer.error?.code ?? "rejected";
