@@ -80,7 +80,12 @@ export const tests = [
       const content = `Minutes of the council meeting, anchored from the browser at ${new Date().toISOString()}\n`;
       writeFileSync(doc, content);
       const hash = createHash("sha256").update(content).digest("hex");
-      await page.setInputFiles("#wallet-anchor-file", doc);
+      // The document is dropped on the drop zone, as a visitor would drag it from their desktop.
+      await page.evaluate((text) => {
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([text], "minutes.txt", { type: "text/plain" }));
+        document.querySelector("#wallet-anchor .dropzone").dispatchEvent(new DragEvent("drop", { dataTransfer: transfer, bubbles: true, cancelable: true }));
+      }, content);
       await page.fill("#wallet-anchor-label", "council minutes");
       await page.click("#wallet-anchor-button");
       const result = await verdict(page, "wallet-anchor-verdict");

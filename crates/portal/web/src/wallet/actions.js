@@ -5,7 +5,7 @@ import { sha256File } from "./document.js";
 import { errorText } from "./strings.js";
 import { anchorCall, approveCall, rejectCall } from "./tx.js";
 import { signAndSubmit } from "./transact.js";
-import { h, hex, link, replace, showError, timeElement } from "./dom.js";
+import { dropTarget, h, hex, link, replace, showError, timeElement } from "./dom.js";
 
 /** The result area every action form shares: steps, a verdict, a live status line and an error box. */
 function resultArea(prefix) {
@@ -27,7 +27,7 @@ export function anchorSection(t) {
   const form = h(
     "form",
     { id: "wallet-anchor-form", novalidate: true },
-    h("p", {}, h("label", { for: "wallet-anchor-file" }, t.document), " ", docInput),
+    dropTarget(h("div", { class: "dropzone" }, h("label", { for: "wallet-anchor-file" }, t.document), " ", docInput, h("p", { class: "muted" }, t.dropHint)), docInput),
     h("p", {}, h("label", { for: "wallet-anchor-label" }, t.label), " ", labelInput),
     h("p", {}, button),
   );

@@ -63,3 +63,26 @@ export function hex(text) {
 export function link(href, ...children) {
   return h("a", { href }, ...children);
 }
+
+/**
+ * Makes `zone` (a `.dropzone` holding the file `input` and its label) accept a dropped file: the file becomes the
+ * input's choice, exactly as if chosen with the keyboard or the file dialog.
+ */
+export function dropTarget(zone, input) {
+  const over = (on) => (event) => {
+    event.preventDefault();
+    zone.classList.toggle("dragover", on);
+  };
+  zone.addEventListener("dragenter", over(true));
+  zone.addEventListener("dragover", over(true));
+  zone.addEventListener("dragleave", over(false));
+  zone.addEventListener("drop", (event) => {
+    over(false)(event);
+    const files = event.dataTransfer?.files;
+    if (files && files.length > 0) {
+      input.files = files;
+      input.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+  });
+  return zone;
+}

@@ -6,7 +6,7 @@ import { fetchAccount, fetchSignerAccount } from "./api.js";
 import { forget, signIn, storedKeyFile } from "./session.js";
 import { WalletError } from "./errors.js";
 import { errorText } from "./strings.js";
-import { h, hex, link, replace, showError } from "./dom.js";
+import { dropTarget, h, hex, link, replace, showError } from "./dom.js";
 import { toBase64 } from "./bytes.js";
 
 /** Reads a chosen key file's text, refusing one over the size limit before reading it. */
@@ -32,7 +32,9 @@ export function signInSection(t, onSignedIn) {
   const form = h(
     "form",
     { id: "wallet-signin-form", novalidate: true },
-    stored ? h("p", { id: "wallet-stored-note" }, t.storedNote(stored.address)) : h("p", {}, h("label", { for: "wallet-keyfile" }, t.keyFile), " ", fileInput),
+    stored
+      ? h("p", { id: "wallet-stored-note" }, t.storedNote(stored.address))
+      : dropTarget(h("div", { class: "dropzone" }, h("label", { for: "wallet-keyfile" }, t.keyFile), " ", fileInput, h("p", { class: "muted" }, t.dropHint)), fileInput),
     h("p", {}, h("label", { for: "wallet-passphrase" }, t.passphrase), " ", passInput),
     h("p", {}, submit, " ", stored ? h("button", { type: "button", id: "wallet-forget", onclick: () => onForget() }, t.forget) : null),
   );
@@ -74,8 +76,8 @@ export function signInSection(t, onSignedIn) {
       onSignedIn({ address, keyAddress: key.address, publicKey: key.publicKey, account: record, storageError });
     } catch (e) {
       replace(status, "");
-      showError(error, e.code === "key_file_missing" ? t.chooseKeyFile : errorText(t, e));
-      (e.code === "key_file_missing" || e.code?.startsWith("key_file") ? fileInput : passInput).focus();
+      showError(error, errorText(t, e));
+      (e.code?.startsWith("key_file") && !stored ? fileInput : passInput).focus();
     } finally {
       progressRow.hidden = true;
       submit.disabled = false;

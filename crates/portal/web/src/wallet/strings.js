@@ -14,7 +14,7 @@ export const strings = {
     checkingAccount: "Key decrypted; reading the account from the node…",
     signedInAs: (address) => `Signed in as ${address}.`,
     signedOut: "Signed out: this browser no longer keeps the key file.",
-    chooseKeyFile: "Choose your key file first.",
+    dropHint: "Choose the file, or drop it here.",
     accountHeading: "Your account",
     address: "Address",
     keyAddress: "Address of the signing key (rotated in)",
@@ -79,6 +79,7 @@ export const strings = {
     waitingForBlock: "Waiting for a block…",
     signing: "Signing…",
     errors: {
+      key_file_missing: () => "Choose your key file first.",
       key_file_invalid: (d) => `This is not a usable Publica key file (${d}). Choose the file that publica keys new wrote.`,
       key_file_too_large: (d) => `The file is larger than ${d} bytes: it is not a Publica key file.`,
       passphrase_empty: () => "Type the key file's passphrase.",
@@ -107,7 +108,7 @@ export const strings = {
     checkingAccount: "Nyckeln är dekrypterad; läser kontot från noden…",
     signedInAs: (address) => `Inloggad som ${address}.`,
     signedOut: "Utloggad: webbläsaren har inte längre kvar nyckelfilen.",
-    chooseKeyFile: "Välj din nyckelfil först.",
+    dropHint: "Välj filen, eller släpp den här.",
     accountHeading: "Ditt konto",
     address: "Adress",
     keyAddress: "Signeringsnyckelns adress (efter nyckelbyte)",
@@ -172,6 +173,7 @@ export const strings = {
     waitingForBlock: "Väntar på ett block…",
     signing: "Signerar…",
     errors: {
+      key_file_missing: () => "Välj din nyckelfil först.",
       key_file_invalid: (d) => `Det här är ingen användbar Publica-nyckelfil (${d}). Välj filen som publica keys new skrev.`,
       key_file_too_large: (d) => `Filen är större än ${d} byte: det är ingen Publica-nyckelfil.`,
       passphrase_empty: () => "Skriv nyckelfilens lösenfras.",
