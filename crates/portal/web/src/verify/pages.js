@@ -209,8 +209,8 @@ function initAsOfForm(t) {
 
 /** A labelled file input: `{ wrap, input }`. */
 function fileField(label, attrs = {}) {
-  const id = freshId("verify-file");
-  const input = el("input", { type: "file", id, ...attrs });
+  const id = attrs.id ?? freshId("verify-file");
+  const input = el("input", { type: "file", ...attrs, id });
   return { wrap: el("p", {}, el("label", { for: id }, label), " ", input), input };
 }
 

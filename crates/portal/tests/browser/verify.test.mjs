@@ -1,0 +1,170 @@
+// The verifier in a real browser: a document anchored with the CLI is checked on /verify (its SHA-256 computed by
+// the page, its receipt fetched and verified with the validators' keys), a changed file and a tampered receipt
+// fail in words, the trust panel pins a genesis and a pinned genesis of another network is reported, and the
+// proof sections and the as-of form of a parcel page check their answers in the browser.
+import { mkdtempSync, readFileSync, writeFileSync, readdirSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+/** Anchor a new file with the demo notary's key; returns `{ dir, file, bytes, hash, receipt }`. */
+function anchorFile(ctx, text) {
+  const dir = mkdtempSync(join(tmpdir(), "publica-verify-"));
+  const file = join(dir, "decision.txt");
+  writeFileSync(file, text);
+  const receipts = join(dir, "receipts");
+  ctx.cli(["anchor", file, "--key", join(ctx.home, "keys", "notary.json"), "--passphrase-file", join(ctx.home, "dev-passphrase"), "--receipts", receipts]);
+  const name = readdirSync(receipts).find((f) => f.endsWith(".tlog-proof"));
+  if (!name) throw new Error(`publica anchor wrote no receipt in ${receipts}`);
+  const bytes = readFileSync(file);
+  return { dir, file, bytes, hash: createHash("sha256").update(bytes).digest("hex"), receipt: readFileSync(join(receipts, name), "utf8") };
+}
+
+/** A file for an input: name, MIME type and contents. */
+function upload(name, contents) {
+  return { name, mimeType: "application/octet-stream", buffer: Buffer.from(contents) };
+}
+
+/** Wait for the verdict in `scope` (a CSS selector) and return the checks' and the verdict's texts. */
+async function outcome(page, scope) {
+  const verdict = page.locator(`${scope} p.verdict.ok, ${scope} p.verdict.bad`).first();
+  await verdict.waitFor({ timeout: 60_000 });
+  const checks = await page.locator(`${scope} li.check`).evaluateAll((items) =>
+    items.map((li) => ({ ok: li.classList.contains("ok"), bad: li.classList.contains("bad"), text: li.textContent })),
+  );
+  return { ok: (await verdict.getAttribute("class")).includes("ok"), verdict: await verdict.textContent(), checks };
+}
+
+/** Throw unless every check passed, in words and class. */
+function expectAllPassed(result, what) {
+  if (!result.ok || result.checks.length < 5 || !result.checks.every((c) => c.ok && /: passed/.test(c.text))) {
+    throw new Error(`${what}: expected every check passed, got ${JSON.stringify(result)}`);
+  }
+}
+
+/** Throw unless the check labelled `label` failed, in words and class, and the verdict names it. */
+function expectFailed(result, label, what) {
+  const failed = result.checks.find((c) => c.bad);
+  if (result.ok || !failed || !failed.text.startsWith(`${label}: failed`) || !result.verdict.includes(label)) {
+    throw new Error(`${what}: expected "${label}: failed", got ${JSON.stringify(result)}`);
+  }
+}
+
+export const tests = [
+  {
+    name: "an anchored document verifies on /verify, every check passed, its receipt offered for download",
+    run: async (ctx) => {
+      const doc = anchorFile(ctx, `Council decision ${Date.now()}: the verify page checks this file.\n`);
+      const { page } = ctx;
+      await page.goto(`${ctx.base}/verify`);
+      await page.locator("#verify-document").setInputFiles(upload("decision.txt", doc.bytes));
+      const result = await outcome(page, "#verify-document-part");
+      expectAllPassed(result, "the anchored document");
+      const shown = await page.locator("#verify-document-hash").textContent();
+      if (shown !== doc.hash) throw new Error(`the page shows SHA-256 ${shown}, the file's is ${doc.hash}`);
+      const link = page.locator("#verify-receipt-download");
+      if ((await link.getAttribute("download")) !== `${doc.hash}.tlog-proof`) throw new Error("the receipt link has the wrong file name");
+      if (!(await link.getAttribute("href")).startsWith("blob:")) throw new Error("the receipt link is not a Blob URL");
+      const download = await Promise.all([page.waitForEvent("download"), link.click()]).then(([d]) => d);
+      const saved = readFileSync(await download.path(), "utf8");
+      if (!saved.startsWith("c2sp.org/tlog-proof@v1\n")) throw new Error("the downloaded receipt is not a tlog-proof");
+      await ctx.axe(page);
+      await ctx.screenshot(page, "verify");
+    },
+  },
+  {
+    name: "a changed file is reported as never anchored, in words",
+    run: async (ctx) => {
+      const doc = anchorFile(ctx, `Permit decision ${Date.now()}.\n`);
+      const changed = Buffer.from(doc.bytes);
+      changed[0] ^= 0x20;
+      const { page } = ctx;
+      await page.goto(`${ctx.base}/verify`);
+      await page.locator("#verify-document").setInputFiles(upload("decision.txt", changed));
+      const result = await outcome(page, "#verify-document-part");
+      expectFailed(result, "Anchored on this network", "the changed file");
+      if (!result.checks[0].text.includes("never anchored")) throw new Error(`the failure does not say "never anchored": ${result.checks[0].text}`);
+      await ctx.axe(page);
+      await ctx.screenshot(page, "verify-changed-file");
+    },
+  },
+  {
+    name: "a receipt file: valid with its document, the failed check named for a changed file or a tampered receipt",
+    run: async (ctx) => {
+      const doc = anchorFile(ctx, `Deed ${Date.now()}.\n`);
+      const { page } = ctx;
+      await page.goto(`${ctx.base}/verify`);
+      const check = async (receipt, document) => {
+        await page.locator("#verify-receipt-file").setInputFiles(upload(`${doc.hash}.tlog-proof`, receipt));
+        await page.locator("#verify-receipt-document").setInputFiles(document ? upload("deed.txt", document) : []);
+        // Forget the previous outcome, so that the next one is awaited.
+        await page.evaluate(() => document.querySelector("#verify-receipt-part p.verdict").setAttribute("class", "verdict"));
+        await page.locator("#verify-receipt-check").click();
+        return outcome(page, "#verify-receipt-part");
+      };
+      expectAllPassed(await check(doc.receipt, doc.bytes), "the receipt with its document");
+      const changed = Buffer.concat([doc.bytes, Buffer.from(" ")]);
+      expectFailed(await check(doc.receipt, changed), "Document hash", "the receipt with a changed document");
+      // A validator's ML-DSA-44 cosignature altered in the receipt.
+      const lines = doc.receipt.split("\n");
+      const sig = lines.findIndex((l) => l.startsWith("\u2014 ") && l.length > 1000);
+      const forged = lines.map((l, i) => (i === sig ? l.slice(0, 400) + (l[400] === "A" ? "B" : "A") + l.slice(401) : l)).join("\n");
+      expectFailed(await check(forged, doc.bytes), "Checkpoint signatures", "a receipt with a forged signature");
+      // The entry's document hash altered: the inclusion proof no longer binds it to the signed root.
+      const extra = lines.findIndex((l) => l.startsWith("extra "));
+      const moved = lines.map((l, i) => (i === extra ? l.slice(0, 12) + (l[12] === "A" ? "B" : "A") + l.slice(13) : l)).join("\n");
+      expectFailed(await check(moved, null), "Inclusion in the log", "a receipt with an altered entry");
+      await ctx.axe(page);
+      await ctx.screenshot(page, "verify-tampered-receipt");
+    },
+  },
+  {
+    name: "the trust panel pins the node's genesis, and a pinned genesis of another network stops verification",
+    run: async (ctx) => {
+      const doc = anchorFile(ctx, `Minutes ${Date.now()}.\n`);
+      const { page } = ctx;
+      await page.goto(`${ctx.base}/verify`);
+      const genesis = readFileSync(join(ctx.home, "genesis.json"), "utf8");
+      const hash = createHash("sha256").update(JSON.stringify(JSON.parse(genesis))).digest("hex");
+      await page.locator("#verify-trust-hash").waitFor();
+      await page.locator("#verify-trust-pin").click();
+      await page.locator("#verify-trust-pinned", { hasText: "yes" }).waitFor();
+      if ((await page.locator("#verify-trust-hash").textContent()) !== hash) throw new Error("the panel shows another genesis hash than the node's");
+      await page.locator("#verify-document").setInputFiles(upload("minutes.txt", doc.bytes));
+      const pinned = await outcome(page, "#verify-document-part");
+      expectAllPassed(pinned, "with the node's genesis pinned");
+      if (!pinned.checks[0].text.includes("you pinned")) throw new Error(`the genesis check does not say it is pinned: ${pinned.checks[0].text}`);
+      // Pin another network's genesis (another chain id): the node's answers are no longer trusted.
+      const other = JSON.stringify({ ...JSON.parse(genesis), chain_id: "another-network" }, null, 2);
+      await page.locator("#verify-trust-file").setInputFiles(upload("genesis.json", other));
+      await page.locator("#verify-trust-status", { hasText: "pinned" }).waitFor();
+      await page.reload();
+      await page.locator("#verify-document").setInputFiles(upload("minutes.txt", doc.bytes));
+      expectFailed(await outcome(page, "#verify-document-part"), "Trusted genesis", "with another network's genesis pinned");
+      await ctx.axe(page);
+      await page.locator("#verify-trust-unpin").click();
+      await page.locator("#verify-trust-pinned", { hasText: "no" }).waitFor();
+    },
+  },
+  {
+    name: "a parcel page checks its proofs and an as-of answer in the browser",
+    run: async (ctx) => {
+      const { page } = ctx;
+      await page.goto(`${ctx.base}/parcels/NV-A1-101`);
+      const section = page.locator("section.proof[data-verify-kind=document]").first();
+      await section.locator("button.verify-button").click();
+      const result = await outcome(page, "section.proof[data-verify-kind=document]");
+      expectAllPassed(result, "the parcel's proofs");
+      const block = await page.evaluate(async () => (await (await fetch("/v1/blocks/latest")).json()).header.time_ms);
+      const at = new Date(block - 1000).toISOString();
+      await page.locator("#asof-at").fill(at);
+      await page.locator("#asof-form button[type=submit]").click();
+      const asOf = await outcome(page, "#asof-result");
+      expectAllPassed(asOf, "the as-of answer");
+      if ((await page.locator("#asof-result ul li").count()) < 1) throw new Error("the as-of result lists no owner");
+      if (!page.url().endsWith("/parcels/NV-A1-101")) throw new Error(`the form navigated to ${page.url()}: it must be handled in the page`);
+      await ctx.axe(page);
+      await ctx.screenshot(page, "parcel-proofs");
+    },
+  },
+];
