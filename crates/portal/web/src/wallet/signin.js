@@ -16,8 +16,10 @@ async function readKeyFile(file) {
 }
 
 /**
- * Builds the sign-in section. `onSignedIn({address, account})` runs once a key is decrypted and its account read
- * (`account` is null when the address is not registered).
+ * Builds the sign-in section. Once a key is decrypted and its account read, `onSignedIn` runs with
+ * `{address, keyAddress, publicKey, account, storageError}`: the account's address (the key's own, or the account a
+ * rotated-in key signs for), the key's address and public key, the account record with its next nonce (null when
+ * the address is not registered), and the refusal of a browser that would not store the key file (else null).
  */
 export function signInSection(t, onSignedIn) {
   const stored = storedKeyFile();
@@ -65,13 +67,13 @@ export function signInSection(t, onSignedIn) {
       progress.value = 100;
       replace(status, t.checkingAccount);
       const address = (await fetchSignerAccount(key.address)) ?? key.address;
+      const record = await fetchAccount(address);
       let storageError = null;
       try {
         signIn(file, key, address);
       } catch (e) {
         storageError = e;
       }
-      const record = await fetchAccount(address);
       replace(status, t.signedInAs(address));
       onSignedIn({ address, keyAddress: key.address, publicKey: key.publicKey, account: record, storageError });
     } catch (e) {
