@@ -48,12 +48,10 @@ function invalid(detail) {
 
 /** Checks a u64 given as a BigInt, a safe integer or a decimal string, and returns it as a BigInt. */
 export function toU64(value, name) {
-  let big;
-  try {
-    big = typeof value === "bigint" ? value : typeof value === "string" && /^\d{1,20}$/.test(value) ? BigInt(value) : Number.isSafeInteger(value) ? BigInt(value) : null;
-  } catch {
-    big = null;
-  }
+  let big = null;
+  if (typeof value === "bigint") big = value;
+  else if (typeof value === "string" && /^\d{1,20}$/.test(value)) big = BigInt(value);
+  else if (Number.isSafeInteger(value)) big = BigInt(value);
   if (big === null || big < 0n || big >= 1n << 64n) invalid(`${name} must be a whole number from 0 to 2^64 - 1`);
   return big;
 }
