@@ -7,7 +7,7 @@ import { verifyReceipt } from "./receipt.js";
 import { verifyOwnershipAsOf, verifyPermitStatusAsOf } from "./registry.js";
 import { MAX_RECEIPT_BYTES } from "./tlog.js";
 import { MAX_PROOF_JSON_BYTES } from "./history.js";
-import { MAX_GENESIS_BYTES, getTrust, pinGenesis, unpin, verifiedSets } from "./trust.js";
+import { MAX_GENESIS_BYTES, getTrust, pinGenesis, resetVerifiedSets, unpin, verifiedSets } from "./trust.js";
 import { translator } from "./strings.js";
 import { localTimes } from "../time.js";
 
@@ -61,12 +61,22 @@ function renderPending(ol, verdict, t) {
   verdict.textContent = "";
 }
 
-/** The trust checks followed by `verify(sets)`'s, as one report; the trust's failure stops it. */
+/**
+ * The trust checks followed by `verify(sets)`'s, as one report; the trust's failure stops it. A header naming a
+ * validator set the cached history does not reach is checked once more with a fresh history (the set may have
+ * changed since the page verified it).
+ */
 async function withSets(verify) {
-  const trust = await verifiedSets();
-  if (!trust.ok) return { ok: false, checks: trust.checks };
-  const r = verify(trust.sets);
-  return { ...r, ok: r.ok, checks: [...trust.checks, ...r.checks] };
+  for (let attempt = 0; ; attempt++) {
+    const trust = await verifiedSets();
+    if (!trust.ok) return { ok: false, checks: trust.checks };
+    const r = verify(trust.sets);
+    if (!r.ok && attempt === 0 && r.checks[r.checks.length - 1].id === "validator-set") {
+      resetVerifiedSets();
+      continue;
+    }
+    return { ...r, checks: [...trust.checks, ...r.checks] };
+  }
 }
 
 /** GET a same-origin URL as text, at most `max` bytes; `{ status, text }`. */
