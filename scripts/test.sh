@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Run every test of the workspace. Needs the Rust toolchain and Python 3 with pip; installs from PyPI the Beneficial
+# Run every test of the workspace. Needs the Rust toolchain, Python 3 with pip and Node.js 20 with npm; installs
+# Debian's Chromium when missing (for the portal's browser tests), and from PyPI the Beneficial
 # Ownership Data Standard's validator (libcovebods), which the business register's export is checked with, and the
 # API fuzzer Schemathesis, which checks a live node against its OpenAPI document (scripts/api-fuzz.py).
 set -euo pipefail
@@ -10,10 +11,22 @@ python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ig
 # The credentials crate's interop check (crates/credentials/tests/it/interop.rs) needs Node 20 or later with npm: it
 # runs the OpenWallet Foundation's sd-jwt-js and @noble/post-quantum, at the exact versions of their lock file.
 npm ci --prefix crates/credentials/tests/interop --no-audit --no-fund --loglevel=error
+# The portal's front end (crates/portal/web): its bundle must be the one committed, its unit tests run under Node,
+# and its browser tests drive Debian's Chromium (installed here when missing) with playwright-core and axe-core.
+if ! [ -x /usr/bin/chromium ]; then
+    if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends chromium >/dev/null
+fi
+npm ci --prefix crates/portal/web --no-audit --no-fund --loglevel=error
+node crates/portal/web/build.mjs --check
+node --test crates/portal/web/test/
 cargo fmt --all -- --check
 cargo build --workspace --all-targets --locked
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked -- --test-threads=2
+# The portal in a real browser, against `publica dev` (before the Byzantine builds below rebuild the binary).
+node crates/portal/tests/browser/run.mjs --publica target/debug/publica
 # The Byzantine-validator tests need engines and nodes built with the test-only `byzantine` feature: equivocating
 # validators and a validator flooding future-round proposals, among real engines and through the `publica` binary.
 cargo test --locked -p publica-consensus --features byzantine --test it -- --test-threads=2 an_equivocating_validator a_flood_of_future_round_proposals

@@ -98,7 +98,7 @@ pub async fn parcel(ctx: Ctx, Path(id): Path<String>) -> Response {
                         ParcelStatus::Active => span.badge.ok { (ctx.t("active", "aktiv")) },
                         ParcelStatus::Retired => span.badge.bad { (ctx.t("retired", "avregistrerad")) },
                     } }
-                    dt { (ctx.t("Area", "Area")) } dd { (format!("{:.0}", parcel.doubled_area as f64 / 2.0)) " m²" }
+                    dt { (ctx.t("Area", "Area")) } dd { (parcel.area_m2) " m²" }
                     dt { (ctx.t("Boundary vertices", "Gränspunkter")) } dd { (parcel.vertices) }
                     @if !parcel.parents.is_empty() { dt { (ctx.t("Formed from", "Bildad av")) } dd { (parcel_links(&parcel.parents)) } }
                     @if !parcel.children.is_empty() { dt { (ctx.t("Divided into", "Delad i")) } dd { (parcel_links(&parcel.children)) } }

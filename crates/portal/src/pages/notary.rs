@@ -12,8 +12,10 @@ use crate::html::{account_link, hex_full, time, Ctx, Page};
 /// `GET /notary`.
 pub async fn log(ctx: Ctx) -> Response {
     let what = ctx.t("Notary log", "Notarieloggen").to_string();
+    // A log nothing was anchored in yet has no checkpoint: the page says so instead of failing.
     let checkpoint = match ctx.api.get_bytes("/v1/notary/checkpoint").await {
-        Ok(c) => String::from_utf8_lossy(&c).into_owned(),
+        Ok(c) => Some(String::from_utf8_lossy(&c).into_owned()),
+        Err(f) if f.is_not_found() => None,
         Err(f) => return ctx.failure(&what, f),
     };
     let witnesses =
@@ -24,7 +26,7 @@ pub async fn log(ctx: Ctx) -> Response {
         .await
         .map(|v| String::from_utf8_lossy(&v).into_owned())
         .unwrap_or_default();
-    let mut lines = checkpoint.lines();
+    let mut lines = checkpoint.as_deref().unwrap_or("").lines();
     let origin = lines.next().unwrap_or("");
     let size = lines.next().unwrap_or("");
     let root = lines.next().unwrap_or("");
@@ -34,15 +36,16 @@ pub async fn log(ctx: Ctx) -> Response {
             "Myndigheter förankrar dokument här: varje dokuments SHA-256, aldrig dokumentet självt, läggs till i en transparenslogg (C2SP tlog). Validerarna signerar varje ny storlek på loggen och oberoende vittnen kontrasignerar den, så loggen kan inte skrivas om utan att det syns.")) }
         p { a.button.primary href="/verify" { (ctx.t("Verify a document", "Kontrollera ett dokument")) } }
         h2 { (ctx.t("Latest checkpoint", "Senaste kontrollpunkten")) }
-        dl.facts {
+        @if checkpoint.is_none() { p.muted { (ctx.t("Nothing has been anchored yet: the log has no checkpoint.", "Inget har förankrats ännu: loggen har ingen kontrollpunkt.")) } }
+        @else { dl.facts {
             dt { (ctx.t("Log", "Logg")) } dd { code { (origin) } }
             dt { (ctx.t("Documents anchored", "Förankrade dokument")) } dd { (size) }
             dt { (ctx.t("Root hash (base64)", "Rothash (base64)")) } dd { code.hex { (root) } }
         }
         details {
             summary { (ctx.t("The signed checkpoint, as the log serves it", "Den signerade kontrollpunkten, som loggen visar den")) }
-            pre.mono { (checkpoint) }
-        }
+            pre.mono { (checkpoint.as_deref().unwrap_or("")) }
+        } }
         h2 { (ctx.t("Witnesses", "Vittnen")) }
         @if witnesses.is_empty() {
             p.muted { (ctx.t("This node pushes its checkpoints to no witness.", "Noden skickar sina kontrollpunkter till inga vittnen.")) }
