@@ -219,7 +219,7 @@ test("an as-of ownership answer is re-decided from its proven versions", () => {
   assert.deepEqual(r.decision, answer.decision);
   assert.ok(r.checks.some((c) => c.id === "coverage" && /in force/.test(c.detail)));
   // Another time than the one asked.
-  assert.equal(failedId(verifyOwnershipAsOf(text, SETS, answer.at_ms + 1)), "format");
+  assert.equal(failedId(verifyOwnershipAsOf(text, SETS, answer.at_ms + 1)), "question");
   // A claimed decision its versions do not give.
   const lie = structuredClone(answer);
   lie.decision.owners[0].account = flipHex(lie.decision.owners[0].account);

@@ -179,7 +179,7 @@ function verifyAsOf(answer, sets, atMs, kind, decide) {
     if (typeof id !== "string" || !RECORD_ID.test(id)) throw new FormatError("the answer's record is not a record number");
     const asked = uint(a.at_ms, "the answer's at_ms");
     if (atMs !== undefined && atMs !== null && Number(atMs) !== asked) {
-      fail("format", `the answer is for ${asked} ms, but ${atMs} ms was asked: ask the node again`);
+      fail("question", `the answer is for ${asked} ms, but ${atMs} ms was asked: ask the node again`);
     }
     if (!Array.isArray(a.proofs) || a.proofs.length < 1 || a.proofs.length > 2) {
       throw new FormatError("an as-of answer carries one or two proofs");
@@ -280,7 +280,7 @@ function checkCoverage(r, h, following, asked, sets) {
 
 /**
  * Verify an answer of `GET /v1/land/parcels/{id}/owners?at=` (JSON text or object) against verified sets;
- * `atMs` (optional) is the time the visitor asked about, which the answer must be for. Checks: format, chain,
+ * `atMs` (optional) is the time the visitor asked about, which the answer must be for (else `question` fails). Checks: format, chain,
  * certificate, validator-set, signatures, state-proof, versions, keys, coverage, decision. A "not covered"
  * answer fails `coverage` and carries `notCovered: { askedMs, height, provenToMs, decision }`, the decision its
  * proofs do establish at the header's own time.

@@ -55,8 +55,3 @@ export class Report {
 export function report(body) {
   return new Report().run(body);
 }
-
-/** A failed report of one check. */
-export function refusal(id, detail) {
-  return { ok: false, checks: [{ id, ok: false, detail }] };
-}

@@ -124,7 +124,7 @@ export function parseValidatorSet(json, what = "the validator set") {
     const addr = address(v.address, `the address of ${name}`);
     const publicKey = fromBase64(v.public_key, `the public key of ${name}`);
     if (publicKey.length !== PUBLIC_KEY_LEN) throw new FormatError(`the public key of ${name} is not ${PUBLIC_KEY_LEN} bytes`);
-    if (toHexCompare(addressOf(publicKey), addr)) throw new FormatError(`the address of ${name} does not match its key`);
+    if (compareBytes(addressOf(publicKey), addr) !== 0) throw new FormatError(`the address of ${name} does not match its key`);
     const power = uint(v.voting_power, `the voting power of ${name}`);
     if (power === 0) throw new FormatError(`${name} has zero voting power`);
     exactFields(v.log_keys, `the checkpoint keys of ${name}`, ["ed25519", "ml_dsa_44"]);
@@ -154,10 +154,6 @@ export function compareBytes(a, b) {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i];
   return a.length - b.length;
-}
-
-function toHexCompare(a, b) {
-  return compareBytes(a, b) !== 0;
 }
 
 /** The domain-separated message a hybrid key signs: prefix ‖ u8 len ‖ tag ‖ u8 len ‖ chain id ‖ body. */
