@@ -285,10 +285,11 @@ export function peekPresentation(text) {
 function checkKeyBinding(kbJwt, jwk, expected) {
   const what = `the ${halfName(jwk.alg)} key-binding JWT`;
   const { payload } = verifyCompact(kbJwt, jwk, TYP_KB_JWT, what, "key-binding");
-  if (payload.aud !== expected.audience) {
+  if (typeof payload.aud !== "string" || typeof payload.nonce !== "string") fail("key-binding", `${what} lacks its \`aud\` or \`nonce\``);
+  if (expected.audience !== null && payload.aud !== expected.audience) {
     fail("key-binding", `the presentation was made for ${JSON.stringify(payload.aud)}, not for the audience you expect (${JSON.stringify(expected.audience)}): it may be a copy shown to someone else`);
   }
-  if (payload.nonce !== expected.nonce) {
+  if (expected.nonce !== null && payload.nonce !== expected.nonce) {
     fail("key-binding", `the presentation answers the nonce ${JSON.stringify(payload.nonce)}, not yours (${JSON.stringify(expected.nonce)}): it may be a replay; ask the holder to present again with your nonce`);
   }
   const iat = payload.iat;
@@ -299,12 +300,21 @@ function checkKeyBinding(kbJwt, jwk, expected) {
   if (payload.sd_hash !== expected.sdHash) {
     fail("key-binding", "the key binding's `sd_hash` does not match the credential and disclosures presented: they were changed after the holder signed");
   }
+  return { aud: payload.aud, nonce: payload.nonce };
+}
+
+/** What a passed key binding establishes, saying what was not compared when no audience or nonce was given. */
+function keyBindingDetail(form, bound, expected) {
+  const by = `signed by the holder's key${form === "hybrid" ? " (both halves)" : ""} less than ${expected.maxAge} s ago, covering exactly these disclosures`;
+  const aud = expected.audience !== null ? `for you (${bound.aud})` : `for ${JSON.stringify(bound.aud)} (you gave no audience to compare: make sure it is you)`;
+  const nonce = expected.nonce !== null ? "with your nonce" : `with the nonce ${JSON.stringify(bound.nonce)} (you gave none to compare: without your own nonce a replayed copy cannot be told apart)`;
+  return `${by}, ${aud}, ${nonce}`;
 }
 
 /**
  * Check a presentation with the issuer's key `{ mlDsa, ed25519 }` (raw bytes), recording passed checks in `r`
  * (a Report): issuer-signature, disclosures, validity, holder-key, key-binding. `policy`: `{ audience, nonce, now
- * (seconds), acceptCompact, maxKeyBindingAge, skew }`. Returns the registered claims, disclosed names and claims.
+ * (seconds), acceptCompact, maxKeyBindingAge, skew }`; an empty audience or nonce is not compared (the detail says so). Returns the registered claims, disclosed names and claims.
  */
 export function checkPresentation(r, text, issuerKey, policy) {
   const skew = policy.skew ?? DEFAULT_CLOCK_SKEW;
@@ -321,8 +331,8 @@ export function checkPresentation(r, text, issuerKey, policy) {
   r.pass("validity", c.exp !== null ? `valid until ${new Date(c.exp * 1000).toISOString()}` : "no end of validity");
   if (!parsed.kbJwt) fail("key-binding", "the presentation has no key-binding JWT: anyone holding a copy could show it; ask the holder to present it to you");
   const expected = {
-    audience: policy.audience,
-    nonce: policy.nonce,
+    audience: policy.audience || null,
+    nonce: policy.nonce || null,
     now: policy.now,
     skew,
     maxAge: policy.maxKeyBindingAge ?? DEFAULT_MAX_KEY_BINDING_AGE,
@@ -332,7 +342,7 @@ export function checkPresentation(r, text, issuerKey, policy) {
     if (!parsed.pqKbJwt) fail("key-binding", "a hybrid presentation needs the ML-DSA-65 key-binding JWT (`pq_kb_jwt`), and it is missing");
     checkKeyBinding(parsed.pqKbJwt, { alg: ALG_ML_DSA_65, key: c.holder.mlDsa }, expected);
   }
-  checkKeyBinding(parsed.kbJwt, { alg: ALG_EDDSA, key: c.holder.ed25519 }, expected);
-  r.pass("key-binding", `signed by the holder's key${parsed.form === "hybrid" ? " (both halves)" : ""} for ${JSON.stringify(policy.audience)} with your nonce, made less than ${expected.maxAge} s ago, and it covers exactly these disclosures`);
+  const bound = checkKeyBinding(parsed.kbJwt, { alg: ALG_EDDSA, key: c.holder.ed25519 }, expected);
+  r.pass("key-binding", keyBindingDetail(parsed.form, bound, expected));
   return { ...c, disclosed: processed.disclosed, form: parsed.form, digest: credentialDigest(parsed) };
 }

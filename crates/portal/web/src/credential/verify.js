@@ -12,7 +12,8 @@ export const STATUS_NAMES = ["valid", "revoked", "suspended"];
 /**
  * Check `text` (a presentation) with `bundle` (`{ issuer, accreditation, schema, status? }`: the node answers a
  * `publica credential bundle` holds) against verified validator sets `sets`. `policy`: `{ audience, nonce, now
- * (seconds), acceptCompact, maxKeyBindingAge, skew, maxStatusAge, trustedRoots }`.
+ * (seconds), acceptCompact, maxKeyBindingAge, skew, maxStatusAge, trustedRoots }`; an audience or nonce left empty
+ * is not compared, and the key-binding check's detail says so.
  *
  * Returns `{ ok, checks: [{ id, ok, detail }], claims, issuer, type, status, digest }`: `claims` (the disclosed
  * claims and those in the clear) only when every check passed; `status` is "valid", "revoked", "suspended",
@@ -27,8 +28,6 @@ export function verifyCredential(text, bundle, sets, policy) {
 
 /** The checks, recording what they establish in `facts`. */
 function run(r, text, bundle, sets, policy, facts) {
-  if (typeof policy.audience !== "string" || !policy.audience) fail("key-binding", "enter the audience the presentation must be made for (your own identifier)");
-  if (typeof policy.nonce !== "string" || !policy.nonce) fail("key-binding", "enter the nonce you gave the holder");
   const claimed = peekPresentation(text);
   r.pass("format", `a ${claimed.parsed.form === "hybrid" ? "post-quantum (hybrid)" : "classical (compact)"} SD-JWT VC presentation of type ${claimed.vct}`);
   if (claimed.iat === null) fail("issuer-key", "the credential has no `iat`: its issuer's key cannot be dated");
