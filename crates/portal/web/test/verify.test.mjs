@@ -280,3 +280,48 @@ test("the genesis hash is the node's: SHA-256 of its compact JSON", () => {
   assert.equal(canonicalGenesis(pretty).hash, createHash("sha256").update(GENESIS).digest("hex"));
   assert.throws(() => canonicalGenesis("{}"));
 });
+
+/** A witness with a fresh ML-DSA-44 key: its vkey, and a function that cosigns a receipt's checkpoint. */
+function freshWitness(name) {
+  const keys = ml_dsa44.keygen();
+  const material = Buffer.concat([Buffer.from([0x06]), Buffer.from(keys.publicKey)]);
+  const id = createHash("sha256").update(Buffer.concat([Buffer.from(`${name}\n`), material])).digest().subarray(0, 4);
+  const vkey = `${name}+${id.toString("hex")}+${material.toString("base64")}`;
+  /** The receipt with this witness's cosignature line (C2SP tlog-cosignature, subtree/v1) appended. */
+  const cosign = (receipt, timestamp = 1796346300) => {
+    const body = receipt.slice(receipt.indexOf("\n\n") + 2);
+    const [origin, size, root] = body.split("\n");
+    const u64 = (v) => {
+      const b = Buffer.alloc(8);
+      b.writeBigUInt64BE(BigInt(v));
+      return b;
+    };
+    const message = Buffer.concat([
+      Buffer.from("subtree/v1\n\0"), Buffer.from([name.length]), Buffer.from(name), u64(timestamp),
+      Buffer.from([origin.length]), Buffer.from(origin), u64(0), u64(size), Buffer.from(root, "base64"),
+    ]);
+    const signature = ml_dsa44.sign(message, keys.secretKey);
+    const line = `\u2014 ${name} ${Buffer.concat([id, u64(timestamp), Buffer.from(signature)]).toString("base64")}\n`;
+    return receipt + line;
+  };
+  return { vkey, cosign };
+}
+
+test("witnesses: a cosigning witness counts, a forged or missing cosignature fails its check", () => {
+  const witness = freshWitness("witness.example.org/w1");
+  const cosigned = witness.cosign(RECEIPT);
+  const policy = { documentHash: DOC_HASH, witnesses: [{ name: "witness.example.org/w1", vkeys: [witness.vkey] }], minWitnesses: 1 };
+  const r = passed(verifyReceipt(cosigned, SETS, policy));
+  assert.deepEqual(r.witnesses, ["witness.example.org/w1"]);
+  assert.deepEqual(r.checks.slice(-2).map((c) => c.id), ["witness-signature", "witness-quorum"]);
+  assert.equal(failedId(verifyReceipt(RECEIPT, SETS, policy)), "witness-quorum");
+  const lines = cosigned.split("\n");
+  const last = lines.length - 2;
+  const forged = lines.map((l, i) => (i === last ? flipBase64(l, 300) : l)).join("\n");
+  assert.equal(failedId(verifyReceipt(forged, SETS, policy)), "witness-signature");
+  // A witness the policy does not list is ignored, as C2SP signed notes require.
+  passed(verifyReceipt(freshWitness("someone.else").cosign(RECEIPT), SETS, { documentHash: DOC_HASH }));
+  // A policy that takes the log's own name for a witness is refused.
+  const own = freshWitness(`publica/${SETS.chainId}/notary`);
+  assert.equal(failedId(verifyReceipt(RECEIPT, SETS, { witnesses: [own.vkey], minWitnesses: 0 })), "policy");
+});
