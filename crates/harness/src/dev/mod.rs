@@ -202,7 +202,8 @@ fn print_guide(home: &Path, chain_id: &ChainId, api: SocketAddr, seeded: usize) 
         );
     }
     println!();
-    println!("  API        http://{api}   (OpenAPI: http://{api}/openapi.json, metrics: http://{api}/metrics)");
+    println!("  portal     http://{api}/   (open it in a browser)");
+    println!("  API        http://{api}/v1/   (OpenAPI: http://{api}/openapi.json, metrics: http://{api}/metrics)");
     println!("  home       {}", home.display());
     println!("  keys       {}   (demo keys, passphrase in {}/dev-passphrase)", keys.display(), home.display());
     println!();
