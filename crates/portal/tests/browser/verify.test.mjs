@@ -147,6 +147,20 @@ export const tests = [
     },
   },
   {
+    name: "the /trust page pins and unpins the genesis",
+    run: async (ctx) => {
+      const { page } = ctx;
+      await page.goto(`${ctx.base}/trust`);
+      await page.locator("#trust-app #verify-trust-hash").waitFor();
+      await page.locator("#verify-trust-pin").click();
+      await page.locator("#verify-trust-pinned", { hasText: "yes" }).waitFor();
+      await ctx.axe(page);
+      await ctx.screenshot(page, "trust");
+      await page.locator("#verify-trust-unpin").click();
+      await page.locator("#verify-trust-pinned", { hasText: "no" }).waitFor();
+    },
+  },
+  {
     name: "a parcel page checks its proofs and an as-of answer in the browser",
     run: async (ctx) => {
       const { page } = ctx;

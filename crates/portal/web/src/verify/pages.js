@@ -414,10 +414,19 @@ function initVerifyApp(t) {
   app.replaceChildren(documentPart(t), receiptPart(t), trustPart(t));
 }
 
+/** Build the trust panel in `#trust-app` (the /trust page). */
+function initTrustApp(t) {
+  const app = document.getElementById("trust-app");
+  if (!app || document.body?.dataset.page !== "trust" || app.dataset.verifyWired) return;
+  app.dataset.verifyWired = "1";
+  app.replaceChildren(trustPart(t));
+}
+
 /** Start the verifier's parts present on this page. */
 export function init() {
   const t = translator(document);
   initVerifyApp(t);
+  initTrustApp(t);
   initProofSections(t);
   initAsOfForm(t);
 }
