@@ -35,18 +35,23 @@ function issueAndPresent(ctx, { index, disclose, aud, nonce, degree }) {
   return readFileSync(out, "utf8");
 }
 
-/** Paste a presentation with audience and nonce into /credentials, press Check, and wait for the verdict. */
-async function check(ctx, text, aud, nonce) {
-  const page = ctx.page;
-  await page.goto(`${ctx.base}/credentials`);
-  await page.getByLabel("Presentation", { exact: true }).fill(text);
-  await page.getByLabel(/Expected audience/).fill(aud);
-  await page.getByLabel(/Expected nonce/).fill(nonce);
-  await page.getByRole("button", { name: "Check" }).click();
+/** Wait until the page shows a verdict (passed or failed, not "checking"). */
+async function verdictShown(page) {
   await page.waitForFunction(() => {
     const v = document.getElementById("credential-verdict");
     return v && (v.classList.contains("ok") || v.classList.contains("bad"));
   }, null, { timeout: 120000 });
+}
+
+/** Paste a presentation with audience and nonce into /credentials, press Check, and wait for the verdict. */
+async function check(ctx, text, aud, nonce) {
+  const page = ctx.page;
+  await page.goto(`${ctx.base}/credentials?lang=en`);
+  await page.getByLabel("Presentation", { exact: true }).fill(text);
+  await page.getByLabel(/Expected audience/).fill(aud);
+  await page.getByLabel(/Expected nonce/).fill(nonce);
+  await page.getByRole("button", { name: "Check" }).click();
+  await verdictShown(page);
   return page;
 }
 
@@ -80,16 +85,42 @@ export const tests = [
     },
   },
   {
-    name: "credentials: the same presentation with another nonce fails the key binding, in words",
+    name: "credentials: a presentation loaded from a file, typed and submitted with the keyboard, with another nonce fails the key binding (Swedish page)",
     run: async (ctx) => {
       const nonce = `n-${toHex(randomBytes(8))}`;
       const text = issueAndPresent(ctx, { index: 302, disclose: "degree", aud: ctx.base, nonce, degree: "BSc" });
-      const page = await check(ctx, text, ctx.base, "another-nonce");
+      const page = ctx.page;
+      await page.goto(`${ctx.base}/credentials?lang=sv`);
+      await page.getByLabel("Eller läs in den från en fil").setInputFiles({ name: "presentation.json", mimeType: "application/json", buffer: Buffer.from(text) });
+      await page.waitForFunction(() => document.getElementById("credential-text").value.startsWith("{"));
+      await page.getByLabel(/Förväntad mottagare/).focus();
+      await page.keyboard.type(ctx.base);
+      await page.keyboard.press("Tab");
+      await page.keyboard.type("another-nonce");
+      await page.keyboard.press("Enter");
+      await verdictShown(page);
       const checks = await checksShown(page);
       if (checks["key-binding"] !== "failed") throw new Error(`the key binding should fail: ${JSON.stringify(checks)}`);
       const verdict = await page.textContent("#credential-verdict");
-      if (!verdict.startsWith("Not valid")) throw new Error(`unexpected verdict: ${verdict}`);
+      if (!verdict.startsWith("Inte giltigt")) throw new Error(`unexpected verdict: ${verdict}`);
+      const words = await page.textContent("#credential-checks li[data-check='key-binding'] strong");
+      if (!words.endsWith("underkänd")) throw new Error(`the failed check is not said in words: ${words}`);
       if (await page.$("#credential-claims")) throw new Error("claims are shown for a presentation that failed");
+      await ctx.axe(page);
+      await ctx.screenshot(page, "credentials-failed-sv");
+    },
+  },
+  {
+    name: "credentials: a suspended credential is shown as suspended",
+    run: async (ctx) => {
+      const nonce = `n-${toHex(randomBytes(8))}`;
+      const text = issueAndPresent(ctx, { index: 304, disclose: "degree", aud: ctx.base, nonce, degree: "MA" });
+      ctx.cli(["identity", "set-status", "--key", join(ctx.home, "keys", "university-registrar.json"),
+        "--passphrase-file", join(ctx.home, "dev-passphrase"), "--list", "0", "--status", "suspended", "--index", "304"]);
+      const page = await check(ctx, text, ctx.base, nonce);
+      const verdict = await page.textContent("#credential-verdict");
+      const status = await page.getAttribute("#credential-verdict", "data-status");
+      if (status !== "suspended" || !verdict.includes("SUSPENDED")) throw new Error(`expected "suspended", the page says: ${verdict}`);
     },
   },
   {
