@@ -39,7 +39,8 @@ const RESERVED = ["_sd", "..."];
  */
 export function parsePresentation(text) {
   if (typeof text !== "string" || text.length === 0) fail("format", "paste a presentation or choose its file first");
-  if (text.length > MAX_PRESENTATION_BYTES) fail("format", `the presentation is ${text.length} bytes, more than the ${MAX_PRESENTATION_BYTES} accepted`);
+  const size = text.length > MAX_PRESENTATION_BYTES ? text.length : utf8(text).length;
+  if (size > MAX_PRESENTATION_BYTES) fail("format", `the presentation is ${size} bytes, more than the ${MAX_PRESENTATION_BYTES} accepted`);
   const trimmed = text.trim();
   return trimmed.startsWith("{") ? parseHybrid(trimmed) : parseCompact(trimmed);
 }
@@ -187,7 +188,9 @@ function processDisclosures(payload, disclosures) {
     const digests = map._sd ?? [];
     if (!Array.isArray(digests)) fail("disclosures", "`_sd` is not a list");
     const out = {};
-    for (const [name, v] of Object.entries(map)) if (name !== "_sd" && name !== "_sd_alg") out[name] = value(v, depth + 1);
+    for (const [name, v] of Object.entries(map)) {
+      if (name !== "_sd" && !(depth === 0 && name === "_sd_alg")) out[name] = value(v, depth + 1);
+    }
     for (const digest of digests) {
       const d = take(digest);
       if (!d) continue;
