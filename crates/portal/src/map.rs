@@ -124,11 +124,26 @@ mod tests {
         let svg = render(&Shape { id: "A", geometry: &square }, &[], f, "map", |id| id.to_string()).into_string();
         assert!(svg.contains("<path class=\"subject\" d=\"M"), "{svg}");
         assert!(svg.contains(">A</text>"));
-        // Every coordinate of the subject lies within the 640-unit-wide view.
+        // Every point of the subject lies within the view: x within its width, y within its height.
+        let view: Vec<f64> = svg
+            .split("viewBox=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .split(' ')
+            .map(|v| v.parse().unwrap())
+            .collect();
         let d = svg.split("class=\"subject\" d=\"").nth(1).unwrap().split('"').next().unwrap();
-        for number in d.split(|c: char| c == 'M' || c == 'L' || c == 'Z' || c == ' ').filter(|s| !s.is_empty()) {
-            let v: f64 = number.parse().unwrap();
-            assert!((0.0..=640.0).contains(&v), "{v} in {d}");
+        let numbers: Vec<f64> =
+            d.split(['M', 'L', 'Z', ' ']).filter(|s| !s.is_empty()).map(|n| n.parse().unwrap()).collect();
+        assert_eq!(numbers.len(), 10, "{d}");
+        for point in numbers.chunks(2) {
+            assert!(
+                (0.0..=view[2]).contains(&point[0]) && (0.0..=view[3]).contains(&point[1]),
+                "{point:?} outside {view:?}"
+            );
         }
     }
 

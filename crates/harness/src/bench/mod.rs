@@ -20,6 +20,7 @@ use publica_types::{AgencyId, Genesis, GenesisAccount, GenesisAgency, Role, TxId
 use rayon::prelude::*;
 
 mod credentials;
+mod portal;
 mod registry;
 
 use crate::genesis::new_genesis;
@@ -51,6 +52,8 @@ pub struct Params {
     pub credentials: usize,
     /// Credentials workload: entries of the issuer's status list (1 % of them revoked in one batch).
     pub status_entries: u32,
+    /// Portal workload: requests per page.
+    pub rounds: usize,
     /// Run the node without keeping past states (`[storage] past_states = false`), to measure what keeping them
     /// costs.
     pub no_past_states: bool,
@@ -74,6 +77,8 @@ pub enum Workload {
     /// ledger proofs (accreditation chain of two links, status), a status list with 1 % revoked in one batch, and
     /// the sizes of the list, its token and the proof of one bit.
     Credentials,
+    /// The portal: each main page's server time with the demo town's data, against the node's cheapest answer.
+    Portal,
 }
 
 /// Run the benchmarks and print a report.
@@ -95,6 +100,7 @@ pub fn run(args: &Params) -> Result<()> {
             let params = credentials::Params { credentials: args.credentials, status_entries: args.status_entries };
             return credentials::run(&params);
         }
+        Workload::Portal => return portal::run(&portal::Params { rounds: args.rounds }),
         Workload::Registrations | Workload::RoleUpdates => {}
     }
     if args.senders == 0 || args.txs / args.senders > 1000 {
@@ -137,7 +143,7 @@ pub fn run(args: &Params) -> Result<()> {
     let sender_role = match args.workload {
         Workload::Registrations => Role::citizen_registrar(),
         Workload::RoleUpdates => Role::admin(),
-        Workload::Anchors | Workload::Parcels | Workload::Credentials => {
+        Workload::Anchors | Workload::Parcels | Workload::Credentials | Workload::Portal => {
             unreachable!("measured by their own functions")
         }
     };
@@ -187,7 +193,7 @@ pub fn run(args: &Params) -> Result<()> {
                         account: updated.public_key().address(),
                         roles: if i % 2 == 0 { vec![clerk.clone()] } else { vec![clerk.clone(), surveyor.clone()] },
                     },
-                    Workload::Anchors | Workload::Parcels | Workload::Credentials => {
+                    Workload::Anchors | Workload::Parcels | Workload::Credentials | Workload::Portal => {
                         unreachable!("measured by their own functions")
                     }
                 };
@@ -236,7 +242,7 @@ pub fn run(args: &Params) -> Result<()> {
     let proven = match args.workload {
         Workload::Registrations => citizen_keys[0].address(),
         Workload::RoleUpdates => updated.public_key().address(),
-        Workload::Anchors | Workload::Parcels | Workload::Credentials => {
+        Workload::Anchors | Workload::Parcels | Workload::Credentials | Workload::Portal => {
             unreachable!("measured by their own functions")
         }
     };

@@ -101,7 +101,7 @@ pub fn run(home: &Path, api: SocketAddr, reset: bool) -> Result<()> {
     })
 }
 
-fn create(home: &Path, api: SocketAddr) -> Result<()> {
+pub(crate) fn create(home: &Path, api: SocketAddr) -> Result<()> {
     let validator = demo_key("validator");
     let agencies = demo_agencies(|id| demo_key(&format!("admin-{id}")))?;
     let chain_id = format!("{DEV_CHAIN_PREFIX}-{:08x}", rand::random::<u32>());
@@ -157,7 +157,7 @@ impl<'a> DemoSigners<'a> {
 
 /// Submit the demo's officials and citizens that are not there yet (a first run that was interrupted is completed
 /// on the next). Returns how many transactions it committed.
-fn seed(node: &NodeHandle) -> Result<usize> {
+pub(crate) fn seed(node: &NodeHandle) -> Result<usize> {
     let view = node.live_state();
     let exists = |name: &str| publica_accounts::account(&view, &demo_key(name).public_key().address()).is_some();
     // Each sender's transactions carry consecutive nonces from its committed next nonce.

@@ -2,10 +2,12 @@
 // the page that work in the browser (checking proofs, hashing documents, signing). Each part looks for its own
 // elements and does nothing on a page without them.
 import { localTimes } from "./time.js";
+import { init as initVerify } from "./verify/pages.js";
 import { init as initWallet } from "./wallet/pages.js";
 
 function start() {
   localTimes(document);
+  initVerify();
   initWallet();
 }
 

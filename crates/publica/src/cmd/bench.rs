@@ -40,6 +40,9 @@ pub struct Args {
     /// Credentials workload: entries of the issuer's status list (1 % of them revoked in one batch).
     #[arg(long, default_value_t = 1_000_000)]
     status_entries: u32,
+    /// Portal workload: requests per page.
+    #[arg(long, default_value_t = 200)]
+    rounds: usize,
     /// Run the node without keeping past states (`[storage] past_states = false`), to measure what keeping them
     /// costs.
     #[arg(long)]
@@ -64,6 +67,8 @@ pub enum Workload {
     /// ledger proofs (accreditation chain of two links, status), a status list with 1 % revoked in one batch, and
     /// the sizes of the list, its token and the proof of one bit.
     Credentials,
+    /// The portal: each main page's server time with the demo town's data, against the node's cheapest answer.
+    Portal,
 }
 
 impl From<Workload> for bench::Workload {
@@ -74,6 +79,7 @@ impl From<Workload> for bench::Workload {
             Workload::Anchors => bench::Workload::Anchors,
             Workload::Parcels => bench::Workload::Parcels,
             Workload::Credentials => bench::Workload::Credentials,
+            Workload::Portal => bench::Workload::Portal,
         }
     }
 }
@@ -92,6 +98,7 @@ pub fn run(args: Args) -> Result<()> {
         anchor_file_kib: args.anchor_file_kib,
         credentials: args.credentials,
         status_entries: args.status_entries,
+        rounds: args.rounds,
         no_past_states: args.no_past_states,
     })
 }
