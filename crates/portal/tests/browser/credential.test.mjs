@@ -1,6 +1,7 @@
 // The /credentials page in Chromium: a credential issued and presented with the CLI is pasted, the browser checks it
-// with the ledger's proofs (every check passed, the disclosed claims in a table); a revoked one says so plainly.
-import { mkdtempSync, readFileSync } from "node:fs";
+// with the ledger's proofs (every check passed, the disclosed claims in a table, the proofs offered as a bundle the
+// CLI's verifier accepts); a revoked or suspended one says so plainly.
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { addressOf } from "../../web/src/verify/types.js";
@@ -80,6 +81,15 @@ export const tests = [
         if (!claims.includes(want)) throw new Error(`the claims table lacks ${want}: ${JSON.stringify(claims)}`);
       }
       if (claims.some((c) => c.startsWith("field"))) throw new Error("a claim the holder did not disclose is shown");
+      // The proofs the browser used, downloaded, are a bundle the CLI's own verifier accepts.
+      const [download] = await Promise.all([page.waitForEvent("download"), page.click("#credential-bundle-download")]);
+      const dir = mkdtempSync(join(ctx.home, "downloaded-"));
+      const bundle = join(dir, "bundle.json");
+      const presentation = join(dir, "presentation.json");
+      await download.saveAs(bundle);
+      writeFileSync(presentation, text);
+      const verified = ctx.cli(["credential", "verify", presentation, "--bundle", bundle, "--genesis", join(ctx.home, "genesis.json"), "--aud", ctx.base, "--nonce", nonce]);
+      if (!verified.startsWith("VALID")) throw new Error(`publica credential verify does not accept the downloaded bundle: ${verified}`);
       await ctx.axe(page);
       await ctx.screenshot(page, "credentials");
     },

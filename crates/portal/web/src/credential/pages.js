@@ -100,10 +100,13 @@ function showReport(ui, report, t) {
   ui.verdict.textContent = verdictText(report, t);
   ui.verdict.dataset.status = report.ok ? "valid" : report.status ?? "invalid";
   ui.checks.replaceChildren(...report.checks.map((c) => checkItem(c, t)));
-  ui.details.replaceChildren(...(report.ok ? claimsPart(report, t) : []));
+  ui.details.replaceChildren(...(report.ok ? claimsPart(report, t) : []), ...(report.bundle ? [bundleDownload(report.bundle, t)] : []));
 }
 
-/** The trust checks, the bundle from the node, and the credential's checks, as one report. Never throws. */
+/**
+ * The trust checks, the bundle from the node, and the credential's checks, as one report (with the `bundle` when it
+ * was fetched). Never throws.
+ */
 export async function checkOnPage(text, policy) {
   const trust = await verifiedSets();
   if (!trust.ok) return { ok: false, checks: trust.checks, status: null };
@@ -115,7 +118,20 @@ export async function checkOnPage(text, policy) {
     return { ok: false, checks: [...trust.checks, { id, ok: false, detail: e.message }], status: null };
   }
   const result = verifyCredential(text, bundle, trust.sets, policy);
-  return { ...result, checks: [...trust.checks, ...result.checks] };
+  return { ...result, checks: [...trust.checks, ...result.checks], bundle };
+}
+
+let bundleLink = null;
+
+/**
+ * A link to download the proofs the check used, as the bundle `publica credential verify --bundle` reads: the
+ * verifier keeps the evidence and can check it again offline.
+ */
+function bundleDownload(bundle, t) {
+  if (bundleLink) URL.revokeObjectURL(bundleLink);
+  bundleLink = URL.createObjectURL(new Blob([JSON.stringify(bundle, null, 2)], { type: "application/json" }));
+  return el("p", {}, el("a", { href: bundleLink, download: "credential-bundle.json", id: "credential-bundle-download" }, t("bundle.download")),
+    " ", el("span", { class: "muted" }, t("bundle.hint")));
 }
 
 /** Read a chosen file into the text area, bounded. */
