@@ -47,12 +47,15 @@ function renderForm(t) {
   return { form, text, file, audience, nonce, compact, button };
 }
 
-/** The result area: a live region with the verdict, the checks, and the claims. */
+/**
+ * The result area: the verdict (a polite live region, so a screen reader announces the outcome once, not every
+ * check), the checks, and the claims.
+ */
 function renderResults(t) {
-  const verdict = el("p", { class: "verdict", id: "credential-verdict" });
+  const verdict = el("p", { class: "verdict", id: "credential-verdict", role: "status", "aria-live": "polite" });
   const checks = el("ol", { class: "checks", id: "credential-checks" });
   const details = el("div", { id: "credential-details" });
-  const region = el("section", { id: "credential-results", "aria-live": "polite", "aria-labelledby": "credential-results-heading" },
+  const region = el("section", { id: "credential-results", "aria-labelledby": "credential-results-heading" },
     el("h2", { id: "credential-results-heading" }, t("results.heading")), verdict, checks, details);
   region.hidden = true;
   return { region, verdict, checks, details };
