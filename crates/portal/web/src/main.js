@@ -1,6 +1,7 @@
 // The portal's script: every page loads it. It shows times in the visitor's time zone and starts the parts of
 // the page that work in the browser (checking proofs, hashing documents, signing). Each part looks for its own
 // elements and does nothing on a page without them.
+import { init as initCredentials } from "./credential/pages.js";
 import { localTimes } from "./time.js";
 import { init as initVerify } from "./verify/pages.js";
 import { init as initWallet } from "./wallet/pages.js";
@@ -9,6 +10,7 @@ function start() {
   localTimes(document);
   initVerify();
   initWallet();
+  initCredentials();
 }
 
 if (document.readyState === "loading") {
