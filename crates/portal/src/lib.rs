@@ -20,11 +20,14 @@ mod map;
 mod pages;
 
 use axum::extract::Request;
-use axum::http::{header, HeaderValue};
+use std::time::Duration;
+
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::api::Api;
 
@@ -52,6 +55,7 @@ pub fn router(api: Router) -> Router {
         .route("/tx/{id}", get(pages::explorer::transaction))
         .route("/accounts/{address}", get(pages::explorer::account))
         .route("/validators", get(pages::explorer::validators))
+        .route("/consents/{id}", get(pages::explorer::consent))
         .route("/notary", get(pages::notary::log))
         .route("/notary/entries/{hash}", get(pages::notary::entry))
         .route("/parcels", get(pages::land::index))
@@ -61,6 +65,8 @@ pub fn router(api: Router) -> Router {
         .route("/companies", get(pages::business::index))
         .route("/companies/{number}", get(pages::business::company))
         .route("/assets/{file}", get(assets::serve))
+        .layer(middleware::from_fn(page_timeout))
+        .layer(CatchPanicLayer::custom(page_panicked))
         .layer(middleware::from_fn(secure_headers));
     let api_for_pages = Api::new(api.clone());
     pages.with_state(api_for_pages).fallback_service(Fallback { api })
@@ -96,6 +102,35 @@ impl tower::Service<Request> for Fallback {
             })
         }
     }
+}
+
+/// The longest a page may take, all its reads of the API included (each read is also bounded by the API's own
+/// request timeout).
+const PAGE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Answer `503` with a plain page when rendering takes longer than [`PAGE_TIMEOUT`].
+async fn page_timeout(request: Request, next: Next) -> Response {
+    match tokio::time::timeout(PAGE_TIMEOUT, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => unavailable("This page took too long to prepare; try again in a moment."),
+    }
+}
+
+/// Answer `500` with a plain page when a page's handler panicked (a bug: the node's log has it).
+fn page_panicked(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("a portal page failed while rendering");
+    let mut response = unavailable("This page failed on the node; its log says why. Other pages still work.");
+    *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+    response
+}
+
+fn unavailable(message: &'static str) -> Response {
+    let body = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Unavailable — Publica</title>\
+         <link rel=\"stylesheet\" href=\"/assets/portal.css\"></head><body><main id=\"main\"><h1>Unavailable</h1>\
+         <div class=\"error\" role=\"alert\"><p>{message}</p></div><p><a href=\"/\">Start page</a></p></main></body></html>"
+    );
+    (StatusCode::SERVICE_UNAVAILABLE, axum::response::Html(body)).into_response()
 }
 
 /// Adds the portal's security headers to a page or asset.

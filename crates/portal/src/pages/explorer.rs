@@ -6,7 +6,10 @@ use axum::response::Response;
 use maud::{html, Markup};
 
 use publica_accounts::AccountKind;
-use publica_client::api::{AccountResponse, BlockResponse, TxState, TxStatusResponse, ValidatorsResponse};
+use publica_client::api::{
+    AccountResponse, BlockResponse, ConsentResponse, ConsentsResponse, TxState, TxStatusResponse, ValidatorsResponse,
+};
+use publica_identity::schema::Consent;
 use publica_tx::Transaction;
 
 use crate::api::segment;
@@ -189,6 +192,25 @@ pub async fn account(ctx: Ctx, Path(address): Path<String>) -> Response {
         Err(f) => return ctx.failure(&what, f),
     };
     let address = a.address.to_string();
+    // A citizen grants consents; an official's agency relies on them. Either way the list is public on the ledger.
+    let (side, consents_heading) = match a.account.kind {
+        AccountKind::Citizen { .. } => (
+            "grantors",
+            ctx.t(
+                "Consents this citizen granted, and who relied on them",
+                "Samtycken som medborgaren gett, och vem som förlitat sig på dem",
+            ),
+        ),
+        AccountKind::Official { .. } => {
+            ("grantees", ctx.t("Consents granted to this account", "Samtycken som getts till kontot"))
+        }
+    };
+    let consents = ctx
+        .api
+        .get::<ConsentsResponse>(&format!("/v1/identity/{side}/{address}/consents?limit={MAX_CONSENTS_LISTED}"))
+        .await
+        .map(|c| c.consents)
+        .unwrap_or_default();
     let chain = ctx.status.as_ref().map(|s| s.chain_id.as_str().to_string()).unwrap_or_default();
     let did = format!("did:publica:{chain}:{address}");
     let body = html! {
@@ -211,9 +233,85 @@ pub async fn account(ctx: Ctx, Path(address): Path<String>) -> Response {
             dt { (ctx.t("Transactions sent", "Skickade transaktioner")) } dd { (a.next_nonce) }
             dt { "DID" } dd { code.hex { (did) } " " a href={ "/v1/dids/" (segment(&did)) } download { (ctx.t("DID document (JSON)", "DID-dokument (JSON)")) } }
         }
+        h2 { (consents_heading) }
+        @if consents.is_empty() { p.muted { (ctx.t("None.", "Inga.")) } }
+        @else { (consent_table(&ctx, &consents)) }
         (proof_section(ctx.lang, &format!("/v1/accounts/{address}"), ProofKind::Document, None))
     };
     ctx.render(Page { title: what, name: "account", body })
+}
+
+/// Consents listed on an account's page at most (the API pages the rest).
+const MAX_CONSENTS_LISTED: u32 = 100;
+
+fn consent_table(ctx: &Ctx, consents: &[Consent]) -> Markup {
+    html! {
+        div.table-wrap { table {
+            caption.visually-hidden { (ctx.t("Consents", "Samtycken")) }
+            thead { tr {
+                th scope="col" { "#" }
+                th scope="col" { (ctx.t("Citizen", "Medborgare")) }
+                th scope="col" { (ctx.t("May be relied on by", "Får användas av")) }
+                th scope="col" { (ctx.t("Claims", "Uppgifter")) }
+                th scope="col" { (ctx.t("Purpose", "Ändamål")) }
+                th scope="col" { (ctx.t("Until", "Till")) }
+                th scope="col" { (ctx.t("Uses", "Användningar")) }
+            } }
+            tbody { @for c in consents { tr {
+                td { a href={ "/consents/" (c.id) } { (c.id) } }
+                td { (account_link(&c.grantor.to_string())) }
+                td { (account_link(&c.grantee.to_string())) }
+                td { (c.claims.join(", ")) }
+                td { (c.purpose) }
+                td { @if c.revoked_at_ms.is_some() { span.badge.bad { (ctx.t("revoked", "återkallat")) } } @else { (time(c.until_ms)) } }
+                td { a href={ "/consents/" (c.id) } { (c.uses) } }
+            } } }
+        } }
+    }
+}
+
+/// Uses shown on a consent's page at most (the API pages the rest).
+const MAX_USES_LISTED: u32 = 1000;
+
+/// `GET /consents/{id}`: a citizen's consent and every recorded reliance on it: the citizen's own access log of
+/// that credential.
+pub async fn consent(ctx: Ctx, Path(id): Path<String>) -> Response {
+    let what = format!("{} {id}", ctx.t("Consent", "Samtycke"));
+    let path = format!("/v1/identity/consents/{}", segment(&id));
+    let c = match ctx.api.get::<ConsentResponse>(&format!("{path}?limit={MAX_USES_LISTED}")).await {
+        Ok(c) => c,
+        Err(f) => return ctx.failure(&what, f),
+    };
+    let consent = &c.consent;
+    let body = html! {
+        h1 { (what) }
+        p.lead { (ctx.t("A citizen let an agency rely on some claims of a credential, for a purpose, until a date. The ledger records the consent (a digest of the credential and the claims' names, never their values) and every time the agency relied on it.",
+            "En medborgare lät en myndighet förlita sig på vissa uppgifter i ett intyg, för ett ändamål, till ett datum. Registret för samtycket (ett kondensat av intyget och uppgifternas namn, aldrig deras värden) och varje gång myndigheten förlitade sig på det.")) }
+        dl.facts {
+            dt { (ctx.t("Citizen", "Medborgare")) } dd { (account_link(&consent.grantor.to_string())) }
+            dt { (ctx.t("May be relied on by", "Får användas av")) } dd { (account_link(&consent.grantee.to_string())) }
+            dt { (ctx.t("Claims", "Uppgifter")) } dd { (consent.claims.join(", ")) }
+            dt { (ctx.t("Purpose", "Ändamål")) } dd { (consent.purpose) }
+            dt { (ctx.t("Granted", "Givet")) } dd { (time(consent.granted_at_ms)) }
+            dt { (ctx.t("Until", "Till")) } dd { (time(consent.until_ms)) }
+            @if let Some(ms) = consent.revoked_at_ms { dt { (ctx.t("Revoked", "Återkallat")) } dd { span.badge.bad { (ctx.t("revoked", "återkallat")) } " " (time(ms)) } }
+            dt { (ctx.t("Credential digest", "Intygets kondensat")) } dd { code.hex { (hex::encode(consent.credential)) } }
+        }
+        h2 { (ctx.t("Who relied on it, and when", "Vem som förlitade sig på det, och när")) " (" (consent.uses) ")" }
+        @if c.uses.is_empty() { p.muted { (ctx.t("Nobody has relied on it yet.", "Ingen har förlitat sig på det ännu.")) } }
+        @else { div.table-wrap { table {
+            caption.visually-hidden { (ctx.t("Uses of the consent", "Användningar av samtycket")) }
+            thead { tr { th scope="col" { "#" } th scope="col" { (ctx.t("By", "Av")) } th scope="col" { (ctx.t("When", "När")) } th scope="col" { (ctx.t("Block", "Block")) } } }
+            tbody { @for (i, u) in c.uses.iter().enumerate() { tr {
+                td { (c.from as usize + i) }
+                td { (account_link(&u.by.to_string())) }
+                td { (time(u.time_ms)) }
+                td { a href={ "/blocks/" (u.height) } { (u.height) } }
+            } } }
+        } } }
+        (proof_section(ctx.lang, &path, ProofKind::Document, None))
+    };
+    ctx.render(Page { title: what, name: "consent", body })
 }
 
 /// `GET /validators`.

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { addressOf } from "../../web/src/verify/types.js";
-import { fromBase64, toHex } from "../../web/src/verify/bytes.js";
+import { fromBase64, toHex } from "../../web/src/bytes.js";
 
 const TYPE = "https://publica.example/vct/diploma";
 

@@ -2,6 +2,9 @@
 // in the browser, a company with its ownership diagram and BODS download, a walk through the explorer from a
 // block to a transaction to an account, a permit, a phone-sized screen, and the error pages.
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 /** Open `path` and fail unless the answer has `status`. */
 async function open(ctx, path, status = 200) {
@@ -135,6 +138,42 @@ export const tests = [
       await ctx.axe(page);
       await checkProof(page, page.locator("main > section.proof"));
       await ctx.screenshot(page, "account");
+    },
+  },
+  {
+    name: "a citizen's account lists her consents, and each consent who relied on it and when",
+    run: async (ctx) => {
+      const { page, home } = ctx;
+      const keys = `${home}/keys`;
+      const pass = ["--passphrase-file", `${home}/dev-passphrase`];
+      const ada = "b75141ab8e2c3384daf0825f46243a655825e9da";
+      const coastal = "cde27c4f7ffd4317ac311a29b0584b306fd0de8b";
+      const dir = mkdtempSync(join(tmpdir(), "portal-consent-"));
+      try {
+        const kyc = join(dir, "kyc.sdjwt");
+        ctx.cli(["credential", "issue", "--key", `${keys}/bank-officer.json`, ...pass, "--holder", ada,
+          "--type", "https://publica.example/vct/kyc", "--claim", "given_name=Ada", "--claim", "family_name=Lovelace",
+          "--claim", "birthdate=1990-12-10", "--claim", "nationality=NV", "--claim", "kyc_level=enhanced",
+          "--claim", "verified_on=2026-11-30", "--status-list", "0", "--status-index", "41", "--out", kyc]);
+        const until = new Date(Date.now() + 365 * 86_400_000).toISOString().slice(0, 10);
+        ctx.cli(["identity", "grant-consent", "--key", `${keys}/citizen-ada.json`, ...pass, "--grantee", coastal,
+          "--credential", kyc, "--claims", "given_name,family_name,kyc_level", "--purpose", "account opening",
+          "--until", until]);
+        await open(ctx, `/accounts/${ada}`);
+        const row = page.locator("main table tbody tr", { hasText: "account opening" }).first();
+        await row.waitFor();
+        const id = (await row.locator("td").first().innerText()).trim();
+        ctx.cli(["identity", "use-consent", id, "--key", `${keys}/coastal-officer.json`, ...pass]);
+        await open(ctx, `/consents/${id}`);
+        assert.match(await page.locator("main").innerText(), /account opening/);
+        assert.equal(await page.locator("main table tbody tr").count(), 1, "the one use is listed");
+        assert.match(await page.locator("main table tbody tr td").nth(1).innerText(), /^cde27c4f/);
+        await ctx.axe(page);
+        await ctx.screenshot(page, "consent");
+        await checkProof(page, page.locator("main > section.proof"));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     },
   },
   {

@@ -28,7 +28,7 @@ import {
 } from "../src/verify/index.js";
 import { canonicalGenesis } from "../src/verify/trust.js";
 import { addressOf } from "../src/verify/types.js";
-import { toBase64, toHex } from "../src/verify/bytes.js";
+import { toBase64, toHex } from "../src/bytes.js";
 import { ml_dsa44, ml_dsa65 } from "@noble/post-quantum/ml-dsa.js";
 import { ed25519 } from "@noble/curves/ed25519.js";
 

@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { sha256 } from "@noble/hashes/sha2.js";
-import { fromBase64, fromHex, toHex, concat } from "../src/wallet/bytes.js";
+import { fromBase64, fromHex, toHex, concat } from "../src/bytes.js";
 import { parseKeyFile, decryptKeyFile, signingKey, verifyHybrid, addressOf } from "../src/wallet/keyfile.js";
 import { anchorCall, approveCall, rejectCall, encodeBody, encodeTransaction, signingBytes, signTransaction, txId } from "../src/wallet/tx.js";
 import { sha256File } from "../src/wallet/document.js";

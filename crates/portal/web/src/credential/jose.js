@@ -3,7 +3,7 @@
 // Every refusal is a CheckFailure naming its check, so a report can say which check failed.
 import { ed25519Verify, mlDsa65Verify } from "../verify/crypto.js";
 import { fail } from "../verify/report.js";
-import { utf8 } from "../verify/bytes.js";
+import { utf8 } from "../bytes.js";
 import { ML_DSA_65_PUBLIC_KEY_LEN } from "../verify/types.js";
 
 /** Deepest JSON nesting accepted in a header, payload or disclosure. */

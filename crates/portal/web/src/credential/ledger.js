@@ -2,7 +2,7 @@
 // (its DID resolution), its accreditation chain for the credential's type, the schema the claims must follow, and
 // the credential's status entry. Each part of a bundle is a node answer whose proofs are verified against the
 // validator sets; only proven values are decoded and used.
-import { Reader, equalBytes, fromHex, sha256, toHex, utf8 } from "../verify/bytes.js";
+import { Reader, equalBytes, fromHex, sha256, toHex, utf8 } from "../bytes.js";
 import { fail } from "../verify/report.js";
 import { verifyDocument } from "../verify/state.js";
 import { ML_DSA_65_PUBLIC_KEY_LEN, PUBLIC_KEY_LEN } from "../verify/types.js";

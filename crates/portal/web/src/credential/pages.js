@@ -3,24 +3,12 @@
 // claims in a table and a verdict that says plainly when the credential is revoked or suspended.
 import { verifiedSets } from "../verify/trust.js";
 import { CheckFailure } from "../verify/report.js";
-import { FormatError } from "../verify/bytes.js";
+import { FormatError } from "../bytes.js";
 import { fetchBundle } from "./api.js";
 import { MAX_PRESENTATION_BYTES } from "./sdjwt.js";
 import { translator } from "./strings.js";
 import { verifyCredential } from "./verify.js";
-
-/** An element with attributes (`text` for its text, `on<event>` for handlers) and children. */
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === null || v === undefined || v === false) continue;
-    if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
-    else if (k === "text") node.textContent = v;
-    else node.setAttribute(k, v === true ? "" : String(v));
-  }
-  for (const c of children.flat()) if (c !== null && c !== undefined) node.append(c);
-  return node;
-}
+import { h as el } from "../dom.js";
 
 /** A label and its control, in one paragraph. */
 function field(id, label, control) {

@@ -1,7 +1,7 @@
 // SD-JWT VC presentations (RFC 9901, `typ` dc+sd-jwt) as Publica issues them: the hybrid form (JWS JSON with an
 // ML-DSA-65 and an EdDSA signature, disclosures and two key-binding JWTs in the first entry's unprotected header)
 // and the compact form (`<JWT>~<D1>~…~<KB-JWT>`, EdDSA only, accepted only when asked for).
-import { sha256, utf8 } from "../verify/bytes.js";
+import { sha256, utf8 } from "../bytes.js";
 import { fail } from "../verify/report.js";
 import {
   ALG_EDDSA,

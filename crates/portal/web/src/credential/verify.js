@@ -1,7 +1,7 @@
 // A credential presentation checked with the ledger's proofs, in the browser: is it genuine, was its issuer entitled
 // to issue it, and is it still in force? The checks run in this order and stop at the first that fails:
 //   format, issuer-key, issuer-signature, disclosures, validity, key-binding, accreditation, schema, status.
-import { toHex } from "../verify/bytes.js";
+import { toHex } from "../bytes.js";
 import { Report, fail } from "../verify/report.js";
 import { checkAccreditation, checkSchema, checkStatus, issuerKey } from "./ledger.js";
 import { checkPresentation, peekPresentation } from "./sdjwt.js";

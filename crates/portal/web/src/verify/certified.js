@@ -1,7 +1,7 @@
 // A certified header: a block header and the commit certificate that decided it. Checking it against a validator
 // set: it is this network's; the certificate is for this header; the header names this set; and distinct members
 // holding more than two thirds of the voting power signed the precommit with both halves of their hybrid keys.
-import { toHex, equalBytes } from "./bytes.js";
+import { toHex, equalBytes } from "../bytes.js";
 import { hybridVerify } from "./crypto.js";
 import { fail, report } from "./report.js";
 import { member, parseCertified, precommitBytes } from "./types.js";

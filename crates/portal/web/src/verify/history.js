@@ -1,7 +1,7 @@
 // The validator sets of a network, followed from its genesis set through each change: the header of the block that
 // changed the set is certified by the set before it, and its `next_validator_set_hash` names the new set. What it
 // yields ("verified sets") tells which set signs any height, and which sets were signing at any second.
-import { FormatError, equalBytes, toHex } from "./bytes.js";
+import { FormatError, equalBytes, toHex } from "../bytes.js";
 import { checkCertified } from "./certified.js";
 import { CheckFailure, Report, fail, report } from "./report.js";
 import { exactFields, parseCertified, parseGenesis, parseValidatorSet, str } from "./types.js";

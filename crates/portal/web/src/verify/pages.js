@@ -1,7 +1,7 @@
 // The verifier's page glue: the /verify page (a document's receipt, a receipt file, the trusted genesis), the
 // "check the proof in this browser" sections of every page, and the parcel page's as-of form. Each part looks for
 // its own elements and does nothing without them.
-import { sha256, toHex } from "./bytes.js";
+import { sha256, toHex } from "../bytes.js";
 import { verifyDocument } from "./state.js";
 import { verifyReceipt } from "./receipt.js";
 import { verifyOwnershipAsOf, verifyPermitStatusAsOf } from "./registry.js";
@@ -10,23 +10,11 @@ import { MAX_PROOF_JSON_BYTES } from "./history.js";
 import { MAX_GENESIS_BYTES, getTrust, pinGenesis, resetVerifiedSets, unpin, verifiedSets } from "./trust.js";
 import { translator } from "./strings.js";
 import { localTimes } from "../time.js";
+import { h as el } from "../dom.js";
 
 /** Largest file whose SHA-256 the page computes (WebCrypto hashes it in memory). */
 const MAX_DOCUMENT_BYTES = 1024 * 1024 * 1024;
 let idCounter = 0;
-
-/** An element with attributes (`class`, `for`, `on<event>` handlers, others as attributes) and children. */
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === null || v === undefined || v === false) continue;
-    if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
-    else if (k === "text") node.textContent = v;
-    else node.setAttribute(k, v === true ? "" : String(v));
-  }
-  for (const c of children.flat()) if (c !== null && c !== undefined) node.append(c);
-  return node;
-}
 
 /** A fresh element id with this prefix. */
 function freshId(prefix) {

@@ -3,7 +3,7 @@
 // inclusion (RFC 9162, the entry's leaf to the checkpoint root), validator-signature and validator-quorum (more
 // than two thirds of the set in force at the checkpoint's time signed with both checkpoint keys at one same
 // time), witness-signature and witness-quorum (enough independent witnesses cosigned).
-import { FormatError, Reader, equalBytes, fromHex, toHex } from "./bytes.js";
+import { FormatError, Reader, equalBytes, fromHex, toHex } from "../bytes.js";
 import { fail, report } from "./report.js";
 import { setsAtTimestamp } from "./history.js";
 import { inclusionError, leafHash, makeVerifierKey, parseTlogProof, parseVerifierKey, SIG_COSIG_ML_DSA_44, SIG_ED25519, verifyLine } from "./tlog.js";

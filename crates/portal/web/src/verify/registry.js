@@ -3,7 +3,7 @@
 // (written at or before D) and version n + 1 (written after D, or absent); when none was in force, by version 1
 // alone. The proofs' certified header must cover D: at or after D, or before D with the certified header of its
 // child (`following`) after D. Otherwise the answer is "not covered": proven only up to the header's own time.
-import { FormatError, Reader, concat, equalBytes, fromHex, toHex, utf8 } from "./bytes.js";
+import { FormatError, Reader, concat, equalBytes, fromHex, toHex, utf8 } from "../bytes.js";
 import { checkCertified } from "./certified.js";
 import { Report, fail, report } from "./report.js";
 import { parseJson, setAtHeight } from "./history.js";

@@ -1,6 +1,6 @@
 // Reports: every verification returns `{ ok, checks: [{ id, ok, detail }] }`, the checks in the order they ran.
 // A verification stops at the first failed check, which is the report's last; `fail` carries it out of nested code.
-import { FormatError } from "./bytes.js";
+import { FormatError } from "../bytes.js";
 
 /** A failed check raised inside a verification and recorded by `Report.run`. */
 export class CheckFailure extends Error {

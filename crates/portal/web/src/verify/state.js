@@ -1,6 +1,6 @@
 // State proofs (a sparse Merkle tree over SHA-256(key), `docs/state-proofs.md`) and proof documents: any API answer
 // whose `certified` header scopes `KeyProof`s, or a self-contained `ReadProof`, checked down to the certified root.
-import { FormatError, concat, equalBytes, fromHex, sha256, toHex } from "./bytes.js";
+import { FormatError, concat, equalBytes, fromHex, sha256, toHex } from "../bytes.js";
 import { checkCertified } from "./certified.js";
 import { Report, fail, report } from "./report.js";
 import { parseJson, setAtHeight } from "./history.js";

@@ -1,7 +1,7 @@
 // C2SP transparency-log formats: signed notes (c2sp.org/signed-note), checkpoints (c2sp.org/tlog-checkpoint),
 // cosignatures (c2sp.org/tlog-cosignature, Ed25519 and ML-DSA-44), tlog-proofs (c2sp.org/tlog-proof@v1) and the
 // RFC 9162 inclusion proof. Parsers throw FormatError; signature checks return a reason or null.
-import { FormatError, concat, equalBytes, fromBase64, sha256, utf8, Writer } from "./bytes.js";
+import { FormatError, concat, equalBytes, fromBase64, sha256, utf8, Writer } from "../bytes.js";
 import { ed25519Verify, mlDsa44Verify } from "./crypto.js";
 
 /** Largest tlog-proof accepted: a receipt is a few KB; this leaves room for many cosignatures. */

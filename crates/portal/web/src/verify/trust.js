@@ -1,7 +1,7 @@
 // The genesis the visitor trusts. A visitor may pin a genesis document (uploaded, or the node's own taken once)
 // in this browser's storage; verification then uses the pinned one and says so when the node serves another. Without
 // a pin, the node's own genesis is used and marked "not pinned": the page then trusts the node for it.
-import { FormatError, sha256, toHex, utf8 } from "./bytes.js";
+import { FormatError, sha256, toHex, utf8 } from "../bytes.js";
 import { parseJson, verifyHistory } from "./history.js";
 import { parseGenesis } from "./types.js";
 

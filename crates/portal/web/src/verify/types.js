@@ -1,7 +1,7 @@
 // Publica's data types as the API writes them in JSON, read strictly, and their canonical (borsh) encodings: the
 // block header (its hash is what a commit certificate signs), the validator set (its hash is what a header names),
 // and the bytes a validator signs when it precommits a block.
-import { FormatError, Writer, concat, fromBase64, fromHex, sha256, utf8 } from "./bytes.js";
+import { FormatError, Writer, concat, fromBase64, fromHex, sha256, utf8 } from "../bytes.js";
 
 /** Hybrid public key: ML-DSA-65 (1952 bytes) then Ed25519 (32 bytes). */
 export const ML_DSA_65_PUBLIC_KEY_LEN = 1952;

@@ -1,7 +1,7 @@
 // The node's REST API (docs/api.md), on the page's own origin, as the wallet uses it: bounded reads, the node's
 // error body kept whole, u64 numbers the wallet needs read exactly.
 
-import { toBase64, toHex } from "./bytes.js";
+import { toBase64, toHex } from "../bytes.js";
 import { WalletError } from "./errors.js";
 
 /** Largest answer read from the node, in bytes. */

@@ -2,7 +2,7 @@
 // in memory whole.
 
 import { sha256 } from "@noble/hashes/sha2.js";
-import { toHex } from "./bytes.js";
+import { toHex } from "../bytes.js";
 import { WalletError } from "./errors.js";
 
 /** Largest document the page hashes (4 GiB). */

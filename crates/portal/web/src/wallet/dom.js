@@ -1,35 +1,8 @@
 // Small DOM helpers for the wallet's page: elements built from data, never from HTML strings.
 
-/**
- * Creates an element: `attrs` sets attributes (`class`, `for`, `hidden`, `data-*`, `aria-*` …; `on*` functions
- * become listeners; false and null leave an attribute out), `children` are nodes or text.
- */
-export function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) {
-    if (value === false || value === null || value === undefined) continue;
-    if (name.startsWith("on") && typeof value === "function") el.addEventListener(name.slice(2), value);
-    else if (name === "value") el.value = value;
-    else el.setAttribute(name, value === true ? "" : String(value));
-  }
-  append(el, children);
-  return el;
-}
+import { append, h, replace } from "../dom.js";
 
-/** Appends nodes or text (nested arrays flattened, null skipped). */
-export function append(el, children) {
-  for (const child of children.flat(Infinity)) {
-    if (child === null || child === undefined || child === false) continue;
-    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return el;
-}
-
-/** Replaces an element's content. */
-export function replace(el, ...children) {
-  el.replaceChildren();
-  return append(el, children);
-}
+export { append, h, replace };
 
 /** A time as `<time>`: the visitor's local time, UTC on hover. `ms` is Unix milliseconds (number or BigInt). */
 export function timeElement(ms, lang) {

@@ -8,7 +8,7 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { xchacha20poly1305 } from "@noble/ciphers/chacha.js";
 import { ml_dsa65 } from "@noble/post-quantum/ml-dsa.js";
 import { ed25519 } from "@noble/curves/ed25519.js";
-import { concat, equalBytes, fromBase64, toHex, utf8 } from "./bytes.js";
+import { concat, equalBytes, fromBase64, toHex, utf8 } from "../bytes.js";
 import { WalletError } from "./errors.js";
 
 /** Largest key file accepted, in bytes (real files are about 3 KiB). */
@@ -50,7 +50,7 @@ function refuse(detail) {
 function field(name, text, size) {
   let bytes;
   try {
-    bytes = fromBase64(text);
+    bytes = fromBase64(text, name);
   } catch {
     refuse(`${name} is not standard base64`);
   }

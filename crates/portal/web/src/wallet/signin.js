@@ -7,7 +7,7 @@ import { forget, signIn, storedKeyFile } from "./session.js";
 import { WalletError } from "./errors.js";
 import { errorText } from "./strings.js";
 import { dropTarget, h, hex, link, replace, showError } from "./dom.js";
-import { toBase64 } from "./bytes.js";
+import { toBase64 } from "../bytes.js";
 
 /** Reads a chosen key file's text, refusing one over the size limit before reading it. */
 async function readKeyFile(file) {

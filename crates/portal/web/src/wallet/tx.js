@@ -10,7 +10,7 @@
 
 import { sha256 } from "@noble/hashes/sha2.js";
 import { BorshWriter } from "./borsh.js";
-import { concat, fromHex, toHex, utf8 } from "./bytes.js";
+import { concat, fromHex, toHex, utf8 } from "../bytes.js";
 import { WalletError } from "./errors.js";
 import { ADDRESS_LEN, SIGNATURE_LEN } from "./keyfile.js";
 
@@ -73,7 +73,7 @@ function checkRole(role) {
 /** Checks a 40-hex-digit address and returns its 20 bytes. */
 function addressBytes(address, name) {
   if (typeof address !== "string" || !ADDRESS.test(address)) invalid(`${name} must be 40 hex digits`);
-  return fromHex(address);
+  return fromHex(address, name, ADDRESS_LEN);
 }
 
 /** The notary's anchor call: 1 to 3,500 SHA-256 hashes (hex) and an optional printable label (1 to 128 bytes). */
@@ -115,7 +115,7 @@ export function rejectCall(application, party, reason) {
 
 /** Writes a registry party. */
 function writeParty(w, party) {
-  if (party.type === "account") w.u8(PARTY.account).fixed(fromHex(party.value), ADDRESS_LEN);
+  if (party.type === "account") w.u8(PARTY.account).fixed(fromHex(party.value, "a party's address", ADDRESS_LEN), ADDRESS_LEN);
   else w.u8(PARTY.role).string(party.value);
 }
 
@@ -123,7 +123,7 @@ function writeParty(w, party) {
 function writeCall(w, { module, call }) {
   if (module === "notary" && call.method === "anchor") {
     w.u8(MODULE.notary).u8(NOTARY.anchor);
-    w.vec(call.hashes, (ww, h) => ww.fixed(fromHex(h), 32));
+    w.vec(call.hashes, (ww, h) => ww.fixed(fromHex(h, "a document hash", 32), 32));
     w.option(call.label, (ww, l) => ww.string(l));
   } else if (module === "registry" && call.method === "approve") {
     w.u8(MODULE.registry).u8(REGISTRY.approve).u64(toU64(call.application, "application"));

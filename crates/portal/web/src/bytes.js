@@ -1,5 +1,6 @@
-// Byte helpers shared by the verifier: hex and base64 codecs, SHA-256, and a little-endian (borsh) writer and
-// reader. Every decoder throws a FormatError with a plain message; the report builders turn it into a failed check.
+// Bytes, hashes and encodings shared by every part of the portal's script: hex, standard base64, UTF-8, SHA-256, and a
+// borsh reader and writer. Every decoder is strict and bounded, and throws a FormatError with a plain message naming what it
+// refused; the report builders turn it into a failed check.
 import { sha256 as nobleSha256 } from "@noble/hashes/sha2.js";
 
 /** An input that does not have the expected shape. */
