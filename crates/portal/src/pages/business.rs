@@ -6,7 +6,7 @@ use axum::response::Response;
 use maud::{html, Markup};
 
 use publica_client::api::{CompanyHistoryResponse, CompanyResponse};
-use publica_registry::call::{Holder, OfficerRole, Shareholding};
+use publica_registry::call::{ControlKind, Holder, LegalForm, OfficerRole, Shareholding};
 use publica_registry::schema::CompanyStatus;
 
 use crate::api::segment;
@@ -42,15 +42,27 @@ pub async fn company(ctx: Ctx, Path(number): Path<String>) -> Response {
     let history = ctx.api.get::<CompanyHistoryResponse>(&format!("/v1/business/companies/{seg}/history")).await.ok();
     let co = &c.company.value;
     let total: u64 = co.shareholders.iter().map(|s| s.shares).sum();
+    // Companies among the shareholders are named by their own records (at most the diagram's holders).
+    let mut names = std::collections::HashMap::new();
+    for s in co.shareholders.iter().take(MAX_DIAGRAM_HOLDERS) {
+        if let Holder::Company(n) = &s.holder {
+            if let Ok(other) =
+                ctx.api.get::<CompanyResponse>(&format!("/v1/business/companies/{}", segment(n.as_str()))).await
+            {
+                names.insert(n.as_str().to_string(), other.company.value.name);
+            }
+        }
+    }
     let body = html! {
         h1 { (co.name) }
         dl.facts {
             dt { (ctx.t("Number", "Nummer")) } dd { code { (number) } }
-            dt { (ctx.t("Status", "Status")) } dd { @match co.status {
-                CompanyStatus::Active => span.badge.ok { (json_name(&co.status)) },
-                _ => span.badge.bad { (json_name(&co.status)) },
+            dt { (ctx.t("Status", "Status")) } dd { @match &co.status {
+                CompanyStatus::Active => span.badge.ok { (ctx.t("active", "aktivt")) },
+                CompanyStatus::InLiquidation { case } => { span.badge.bad { (ctx.t("in liquidation", "i likvidation")) } " " (case) },
+                CompanyStatus::Dissolved => span.badge.bad { (ctx.t("dissolved", "upplöst")) },
             } }
-            dt { (ctx.t("Legal form", "Bolagsform")) } dd { (json_name(&co.legal_form)) }
+            dt { (ctx.t("Legal form", "Bolagsform")) } dd { (legal_form(&ctx, co.legal_form)) }
             dt { (ctx.t("Registered address", "Registrerad adress")) } dd { (co.registered_address) }
             dt { (ctx.t("Registered", "Registrerat")) } dd { (time(co.registered_ms)) }
             @if let Some(ms) = co.dissolved_ms { dt { (ctx.t("Dissolved", "Upplöst")) } dd { (time(ms)) } }
@@ -58,12 +70,12 @@ pub async fn company(ctx: Ctx, Path(number): Path<String>) -> Response {
         h2 { (ctx.t("Officers", "Befattningshavare")) }
         ul { @for o in &co.officers { li { (account_link(&o.account.to_string())) " — " (role(&ctx, o.role)) } } }
         h2 { (ctx.t("Owners", "Ägare")) }
-        (diagram(&ctx, &co.name, &co.shareholders, total))
+        (diagram(&ctx, &co.name, &co.shareholders, total, &names))
         div.table-wrap { table {
             caption.visually-hidden { (ctx.t("Shareholders", "Aktieägare")) }
             thead { tr { th scope="col" { (ctx.t("Shareholder", "Aktieägare")) } th scope="col" { (ctx.t("Shares", "Aktier")) } th scope="col" { "%" } } }
             tbody { @for s in &co.shareholders { tr {
-                td { (holder_link(&s.holder)) }
+                td { (holder_link(&s.holder)) @if let Holder::Company(n) = &s.holder { @if let Some(name) = names.get(n.as_str()) { " " (name) } } }
                 td { (s.shares) }
                 td { (percent(s.shares, total)) }
             } } }
@@ -72,7 +84,7 @@ pub async fn company(ctx: Ctx, Path(number): Path<String>) -> Response {
         @if co.beneficial_owners.is_empty() { p.muted { (ctx.t("None declared.", "Inga anmälda.")) } }
         @else { ul { @for b in &co.beneficial_owners { li {
             (account_link(&b.person.to_string())) " — "
-            @for (i, interest) in b.interests.iter().enumerate() { @if i > 0 { ", " } (json_name(&interest.kind)) @if !interest.direct { " (" (ctx.t("indirect", "indirekt")) ")" } }
+            @for (i, interest) in b.interests.iter().enumerate() { @if i > 0 { ", " } (control(&ctx, interest.kind)) @if !interest.direct { " (" (ctx.t("indirect", "indirekt")) ")" } }
         } } } }
         p { a.button href={ "/v1/business/companies/" (seg) "/bods" } download={ (number) "-bods.json" } { (ctx.t("Download beneficial ownership (BODS 0.4 JSON)", "Ladda ned verkligt huvudmannaskap (BODS 0.4 JSON)")) } }
         h2 { (ctx.t("Filings", "Anmälningar")) }
@@ -90,10 +102,43 @@ fn role(ctx: &Ctx, role: OfficerRole) -> &'static str {
     }
 }
 
+fn legal_form(ctx: &Ctx, form: LegalForm) -> &'static str {
+    match form {
+        LegalForm::PrivateLimited => ctx.lang.t("private limited company", "privat aktiebolag"),
+        LegalForm::PublicLimited => ctx.lang.t("public limited company", "publikt aktiebolag"),
+        LegalForm::GeneralPartnership => ctx.lang.t("general partnership", "handelsbolag"),
+        LegalForm::LimitedPartnership => ctx.lang.t("limited partnership", "kommanditbolag"),
+        LegalForm::Cooperative => ctx.lang.t("cooperative", "ekonomisk förening"),
+        LegalForm::SoleTrader => ctx.lang.t("sole trader", "enskild näringsidkare"),
+        LegalForm::Foundation => ctx.lang.t("foundation", "stiftelse"),
+        LegalForm::Association => ctx.lang.t("association", "ideell förening"),
+    }
+}
+
+/// A kind of control, in words (BODS 0.4's `interestType` names it in camelCase).
+fn control(ctx: &Ctx, kind: ControlKind) -> &'static str {
+    match kind {
+        ControlKind::Shareholding => ctx.lang.t("shareholding", "aktieinnehav"),
+        ControlKind::VotingRights => ctx.lang.t("voting rights", "rösträtt"),
+        ControlKind::AppointmentOfBoard => ctx.lang.t("appoints the board", "utser styrelsen"),
+        ControlKind::SeniorManagingOfficial => ctx.lang.t("senior managing official", "ledande befattningshavare"),
+        ControlKind::OtherInfluenceOrControl => {
+            ctx.lang.t("other influence or control", "annat inflytande eller kontroll")
+        }
+    }
+}
+
 fn holder_link(holder: &Holder) -> Markup {
     match holder {
         Holder::Person(address) => account_link(&address.to_string()),
         Holder::Company(number) => html! { a href={ "/companies/" (segment(number.as_str())) } { (number.as_str()) } },
+    }
+}
+
+fn holder_href(holder: &Holder) -> String {
+    match holder {
+        Holder::Person(address) => format!("/accounts/{address}"),
+        Holder::Company(number) => format!("/companies/{}", segment(number.as_str())),
     }
 }
 
@@ -105,7 +150,13 @@ fn percent(shares: u64, total: u64) -> String {
 }
 
 /// Owners as a diagram: the company at the bottom, each shareholder a box above it with an arrow and its share.
-fn diagram(ctx: &Ctx, name: &str, holders: &[Shareholding], total: u64) -> Markup {
+fn diagram(
+    ctx: &Ctx,
+    name: &str,
+    holders: &[Shareholding],
+    total: u64,
+    names: &std::collections::HashMap<String, String>,
+) -> Markup {
     let shown = &holders[..holders.len().min(MAX_DIAGRAM_HOLDERS)];
     if shown.is_empty() {
         return html! { p.muted { (ctx.t("No shareholders registered.", "Inga aktieägare registrerade.")) } };
@@ -116,16 +167,18 @@ fn diagram(ctx: &Ctx, name: &str, holders: &[Shareholding], total: u64) -> Marku
     let company_x = width / 2.0 - 110.0;
     let label = format!("{} {name}", ctx.t("Who owns", "Vem som äger"));
     html! {
-        svg.diagram xmlns="http://www.w3.org/2000/svg" viewBox={ "0 0 " (width) " 230" } role="img" aria-label=(label) {
+        svg.diagram xmlns="http://www.w3.org/2000/svg" viewBox={ "0 0 " (width) " 230" } width=(width) role="group" aria-label=(label) {
             title { (label) }
             defs { marker #arrow viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse" { path d="M0 0L10 5L0 10z" fill="#4a5360" {} } }
             @for (i, s) in shown.iter().enumerate() {
                 @let x = gap + i as f64 * (box_w + gap);
-                @let (text, is_company) = match &s.holder { Holder::Person(a) => (short(&a.to_string()), false), Holder::Company(n) => (n.as_str().to_string(), true) };
-                g class={ "node" @if is_company { " company" } } {
-                    rect x=(x) y="10" width=(box_w) height="44" rx="6" {}
-                    text x=(x + box_w / 2.0) y="30" text-anchor="middle" { (text) }
-                    text x=(x + box_w / 2.0) y="46" text-anchor="middle" { (percent(s.shares, total)) " %" }
+                @let (text, is_company) = match &s.holder { Holder::Person(a) => (short(&a.to_string()), false), Holder::Company(n) => (names.get(n.as_str()).map(|s| s.chars().take(22).collect()).unwrap_or_else(|| n.as_str().to_string()), true) };
+                a href=(holder_href(&s.holder)) aria-label={ (text) ", " (percent(s.shares, total)) " %" } {
+                    g class={ "node" @if is_company { " company" } } {
+                        rect x=(x) y="10" width=(box_w) height="44" rx="6" {}
+                        text x=(x + box_w / 2.0) y="30" text-anchor="middle" { (text) }
+                        text x=(x + box_w / 2.0) y="46" text-anchor="middle" { (percent(s.shares, total)) " %" }
+                    }
                 }
                 path.edge d={ "M" (x + box_w / 2.0) " 54 L" (width / 2.0) " 168" } marker-end="url(#arrow)" {}
             }

@@ -7,7 +7,7 @@ use maud::{html, Markup};
 use serde::Serialize;
 
 use publica_client::api::{ApplicationResponse, ParcelHistoryResponse, ParcelResponse, SearchResponse};
-use publica_registry::call::Party;
+use publica_registry::call::{EncumbranceKind, Party};
 use publica_registry::query::ApplicationState;
 use publica_registry::schema::{Owner, ParcelStatus, TitleBasis};
 use publica_registry::verify::OwnershipAt;
@@ -109,7 +109,10 @@ pub async fn parcel(ctx: Ctx, Path(id): Path<String>) -> Response {
                 h2 { (ctx.t("Mortgages and liens", "Inteckningar och panträtter")) }
                 @if p.encumbrances.is_empty() { p.muted { (ctx.t("None registered.", "Inga registrerade.")) } }
                 @else { ul { @for e in &p.encumbrances { li {
-                    strong { (json_name(&e.value.kind)) } " " (e.value.reference) " — " (e.value.agency.as_str()) ", " (time(e.time_ms))
+                    strong { (match e.value.kind {
+                        EncumbranceKind::Mortgage => ctx.t("Mortgage", "Inteckning"),
+                        EncumbranceKind::Lien => ctx.t("Lien", "Panträtt"),
+                    }) } " " (e.value.reference) " — " (e.value.agency.as_str()) ", " (time(e.time_ms))
                 } } } }
             }
         }
