@@ -11,11 +11,6 @@ export function sha256(bytes) {
   return nobleSha256(bytes);
 }
 
-/** SHA-256 of the concatenation of `parts`. */
-export function sha256Concat(...parts) {
-  return nobleSha256(concat(...parts));
-}
-
 /** One Uint8Array holding every part in order. */
 export function concat(...parts) {
   let length = 0;
@@ -114,9 +109,11 @@ export class Writer {
     return this;
   }
 
-  /** Append an unsigned integer of `size` bytes, little-endian; `value` a number or bigint. */
+  /** Append an unsigned integer of `size` bytes, little-endian; `value` a number or bigint. Throws RangeError out of range. */
   uint(value, size) {
+    if (typeof value !== "bigint" && !Number.isInteger(value)) throw new RangeError(`u${8 * size} must be a whole number: ${value}`);
     let v = BigInt(value);
+    if (v < 0n || v >= 1n << BigInt(8 * size)) throw new RangeError(`u${8 * size} out of range: ${value}`);
     const out = new Uint8Array(size);
     for (let i = 0; i < size; i++) {
       out[i] = Number(v & 0xffn);
@@ -154,6 +151,27 @@ export class Writer {
   /** Append a borsh Vec<u8>: u32 length then the bytes. */
   vecU8(b) {
     return this.u32(b.length).bytes(b);
+  }
+
+  /** Append a fixed-size array raw, with no length prefix (a hash, an address); throws RangeError unless it holds `size` bytes. */
+  fixed(b, size) {
+    if (!(b instanceof Uint8Array) || b.length !== size) throw new RangeError(`expected ${size} bytes, got ${b?.length}`);
+    return this.bytes(b);
+  }
+
+  /** Append a borsh Vec: u32 count, then each item written by `writeItem(writer, item)`. */
+  vec(items, writeItem) {
+    this.u32(items.length);
+    for (const item of items) writeItem(this, item);
+    return this;
+  }
+
+  /** Append a borsh Option: 0 for none (null or undefined), else 1 and the value written by `writeValue(writer, value)`. */
+  option(value, writeValue) {
+    if (value === null || value === undefined) return this.u8(0);
+    this.u8(1);
+    writeValue(this, value);
+    return this;
   }
 
   /** The bytes written so far. */

@@ -9,8 +9,7 @@
 // Module and method indices are positions in the ledger's enums, which only ever grow at the end.
 
 import { sha256 } from "@noble/hashes/sha2.js";
-import { BorshWriter } from "./borsh.js";
-import { concat, fromHex, toHex, utf8 } from "../bytes.js";
+import { Writer, concat, fromHex, toHex, utf8 } from "../bytes.js";
 import { WalletError } from "./errors.js";
 import { ADDRESS_LEN, SIGNATURE_LEN } from "./keyfile.js";
 
@@ -143,13 +142,13 @@ function writeCall(w, { module, call }) {
  */
 export function encodeBody(body) {
   checkChainId(body.chain_id);
-  const w = new BorshWriter();
+  const w = new Writer();
   w.string(body.chain_id);
   w.fixed(addressBytes(body.sender, "the sender"), ADDRESS_LEN);
   w.u64(toU64(body.nonce, "the nonce"));
   w.u64(toU64(body.expires_at_ms, "the expiry"));
   writeCall(w, body.call);
-  return w.bytes();
+  return w.done();
 }
 
 /** The exact bytes both halves of the signature sign: the domain-separated message of `docs/signatures.md`. */
