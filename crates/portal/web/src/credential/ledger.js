@@ -58,27 +58,30 @@ export function provenReads(doc, sets, what) {
   return result.reads;
 }
 
-/** Decode a borsh AccountRecord: `{ address, publicKey, active, createdAtHeight }` (the rest is read and checked). */
+/**
+ * Decode a borsh AccountRecord: `{ address, publicKey, kind, active, createdAtHeight, registeredBy }`, `kind` in
+ * the API's shape (`{ type: "official", agency, roles }` or `{ type: "citizen", registered_by_agency,
+ * id_commitment }`) and `registeredBy` hex or null.
+ */
 export function decodeAccount(bytes) {
   if (bytes.length > MAX_RECORD_BYTES) fail("issuer-key", "the proven account record is too large");
   const r = new Reader(bytes, "the proven account record");
   const address = r.take(20, "address");
   const publicKey = r.take(PUBLIC_KEY_LEN, "public key");
-  const kind = r.u8("kind");
-  if (kind === 0) {
-    r.string("agency", 256);
-    r.vec("roles", 64, () => r.string("role", 256));
-  } else if (kind === 1) {
-    r.string("registering agency", 256);
-    r.take(32, "id commitment");
+  const tag = r.u8("kind");
+  let kind;
+  if (tag === 0) {
+    kind = { type: "official", agency: r.string("agency", 256), roles: r.vec("roles", 64, () => r.string("role", 256)) };
+  } else if (tag === 1) {
+    kind = { type: "citizen", registered_by_agency: r.string("registering agency", 256), id_commitment: toHex(r.take(32, "id commitment")) };
   } else {
-    fail("issuer-key", `the proven account record has an unknown kind ${kind}`);
+    fail("issuer-key", `the proven account record has an unknown kind ${tag}`);
   }
   const active = r.bool("active");
   const createdAtHeight = r.u64("creation height");
-  r.option("registered by", () => r.take(20, "registered by"));
+  const by = r.option("registered by", () => r.take(20, "registered by"));
   r.end();
-  return { address, publicKey, active, createdAtHeight };
+  return { address, publicKey, kind, active, createdAtHeight, registeredBy: by ? toHex(by) : null };
 }
 
 /** Decode a borsh RetiredKey: `{ publicKey, fromHeight, fromMs, untilHeight, untilMs }`. */

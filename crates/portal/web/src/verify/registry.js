@@ -10,17 +10,33 @@ import { parseJson, setAtHeight } from "./history.js";
 import { stateProofError, parseStateProof } from "./state.js";
 import { exactFields, parseCertified, uint } from "./types.js";
 
-const KIND_TITLE = 1;
-const KIND_PERMIT = 4;
-const KIND_SEGMENT = { [KIND_TITLE]: "title", [KIND_PERMIT]: "permit" };
+export const KIND_PARCEL = 0;
+export const KIND_TITLE = 1;
+export const KIND_PERMIT = 4;
+const KIND_SEGMENT = { [KIND_PARCEL]: "parcel", [KIND_TITLE]: "title", [KIND_PERMIT]: "permit" };
+const MAX_LINEAGE = 64;
 const MAX_OWNERS = 64;
 const MAX_ENCUMBRANCES = 32;
 const MAX_TEXT = 512;
 const RECORD_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /** The state key of version `n` of a record: `reg/<kind>/<id>/v/` ‖ u32 big-endian. */
-function versionKey(kind, id, n) {
+export function versionKey(kind, id, n) {
   return concat(utf8(`reg/${KIND_SEGMENT[kind]}/${id}/v/`), new Uint8Array([(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255]));
+}
+
+/** The state key of a record's latest version number: `reg/<kind>/<id>/h`. */
+export function headKey(kind, id) {
+  return utf8(`reg/${KIND_SEGMENT[kind]}/${id}/h`);
+}
+
+/** Decode a record's latest version number (u32 little-endian). */
+export function decodeHead(bytes) {
+  const r = new Reader(bytes, "the record's latest version number");
+  const n = r.u32("version");
+  r.end();
+  if (n < 1) throw new FormatError("a record's latest version number is at least 1");
+  return n;
 }
 
 /** A record id (string) read from borsh, checked. */
@@ -87,6 +103,27 @@ function checkTitle(t) {
   if (n !== d) throw new FormatError("the title's shares do not sum to exactly one");
 }
 
+/** Read a parcel (the value of a parcel version): status, bounding box, area, vertices, lineage. */
+function readParcel(r) {
+  const status = r.u8("parcel status");
+  if (status > 1) throw new FormatError(`unknown parcel status ${status}`);
+  const i64 = (field) => {
+    const v = BigInt.asIntN(64, r.uint(8, field));
+    return Number.isSafeInteger(Number(v)) ? Number(v) : v;
+  };
+  const p = {
+    status: status === 0 ? "active" : "retired",
+    bbox: { min_x: i64("bbox"), min_y: i64("bbox"), max_x: i64("bbox"), max_y: i64("bbox") },
+    area_m2: r.u64("area"),
+    doubled_area: r.u128("doubled area"),
+    vertices: r.u32("vertices"),
+    parents: r.vec("parents", MAX_LINEAGE, () => recordId(r, "parent")),
+    children: r.vec("children", MAX_LINEAGE, () => recordId(r, "child")),
+  };
+  if ((p.status === "retired") === (p.children.length === 0)) throw new FormatError("a parcel has children exactly when it is retired");
+  return p;
+}
+
 /** Read a permit (the value of a permit version) and check its schema. */
 function readPermit(r) {
   const p = {
@@ -113,6 +150,7 @@ export function decodeVersion(kind, bytes) {
   const r = new Reader(bytes, "the record version");
   const k = r.u8("kind");
   if (k !== kind) throw new FormatError(`a ${KIND_SEGMENT[kind]} version was expected, the value is of kind ${k}`);
+  if (!KIND_SEGMENT[k]) throw new FormatError(`record versions of kind ${k} are not read here`);
   const v = {
     id: r.string("id", 64),
     version: r.u32("version"),
@@ -121,7 +159,7 @@ export function decodeVersion(kind, bytes) {
     tx_id: toHex(r.take(32, "transaction id")),
     application: r.option("application", () => r.u64("application")),
   };
-  v.value = kind === KIND_TITLE ? readTitle(r) : readPermit(r);
+  v.value = kind === KIND_TITLE ? readTitle(r) : kind === KIND_PARCEL ? readParcel(r) : readPermit(r);
   r.end();
   return v;
 }
@@ -170,7 +208,7 @@ function canonical(value) {
 }
 
 /** Verify an as-of answer of record `kind`, re-deciding it with `decide` (see verifyOwnershipAsOf). */
-function verifyAsOf(answer, sets, atMs, kind, decide) {
+function verifyAsOf(answer, sets, atMs, record, kind, decide) {
   let notCovered = null;
   const result = report((r) => {
     const a = parseJson(answer, "the answer");
@@ -196,6 +234,10 @@ function verifyAsOf(answer, sets, atMs, kind, decide) {
     });
     const following = a.following ? parseCertified(a.following, "the following header") : null;
     r.pass("format", `an answer about ${id} at ${new Date(asked).toISOString()}`);
+    if (record !== undefined && record !== null) {
+      if (id !== record) fail("record", `the answer is about ${KIND_SEGMENT[kind === KIND_TITLE ? KIND_PARCEL : kind]} ${id}, but the page shows ${record}: it is another record's answer`);
+      r.pass("record", `the answer is about ${record}, the record this page shows`);
+    }
     const h = certified.header;
     checkCertified(r, certified, sets.chainId, setAtHeight(sets, h.height));
     proofs.forEach((p) => {
@@ -234,6 +276,9 @@ function verifyAsOf(answer, sets, atMs, kind, decide) {
       fail("decision", `the answer says ${canonical(a.decision)}, but its proven versions say ${canonical(decision)}`);
     }
     r.pass("decision", `the proven versions give the same answer: ${decision.type.replaceAll("_", " ")}`);
+    if (atMs === undefined || atMs === null) {
+      r.pass("proven-time", `the answer is proven for ${new Date(h.time_ms).toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC")}, the time of the certified block ${h.height} it was read at, not for any later moment`);
+    }
     return { decision, height: h.height, timeMs: h.time_ms, atMs: asked };
   });
   if (notCovered) result.notCovered = notCovered;
@@ -280,16 +325,18 @@ function checkCoverage(r, h, following, asked, sets) {
 
 /**
  * Verify an answer of `GET /v1/land/parcels/{id}/owners?at=` (JSON text or object) against verified sets;
- * `atMs` (optional) is the time the visitor asked about, which the answer must be for (else `question` fails). Checks: format, chain,
+ * `atMs` (optional) is the time the visitor asked about, which the answer must be for (else `question` fails);
+ * without it the report ends with `proven-time`, the time the answer is proven for (the certified block's). `record`
+ * (optional) is the record the page shows, which the answer must be about (else `record` fails). Checks: format, record, chain,
  * certificate, validator-set, signatures, state-proof, versions, keys, coverage, decision. A "not covered"
  * answer fails `coverage` and carries `notCovered: { askedMs, height, provenToMs, decision }`, the decision its
  * proofs do establish at the header's own time.
  */
-export function verifyOwnershipAsOf(answer, sets, atMs) {
-  return verifyAsOf(answer, sets, atMs, KIND_TITLE, ownersAt);
+export function verifyOwnershipAsOf(answer, sets, atMs, record) {
+  return verifyAsOf(answer, sets, atMs, record, KIND_TITLE, ownersAt);
 }
 
 /** Verify an answer of `GET /v1/permits/{id}/status?at=` the same way as `verifyOwnershipAsOf`. */
-export function verifyPermitStatusAsOf(answer, sets, atMs) {
-  return verifyAsOf(answer, sets, atMs, KIND_PERMIT, permitStatus);
+export function verifyPermitStatusAsOf(answer, sets, atMs, record) {
+  return verifyAsOf(answer, sets, atMs, record, KIND_PERMIT, permitStatus);
 }

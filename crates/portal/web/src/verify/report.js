@@ -1,4 +1,6 @@
-// Reports: every verification returns `{ ok, checks: [{ id, ok, detail }] }`, the checks in the order they ran.
+// Reports: every verification returns `{ ok, pending?, checks: [{ id, ok, pending?, detail }] }`, the checks in the
+// order they ran. A pending check was not performed (or rests on something not pinned): it is not passed, and
+// `ok` with `pending` means "nothing failed, but not everything was checked".
 // A verification stops at the first failed check, which is the report's last; `fail` carries it out of nested code.
 import { FormatError } from "../bytes.js";
 
@@ -26,6 +28,11 @@ export class Report {
     this.checks.push({ id, ok: true, detail });
   }
 
+  /** Record a check not performed (or not anchored in anything the visitor pinned): neither passed nor failed. */
+  pending(id, detail) {
+    this.checks.push({ id, ok: false, pending: true, detail });
+  }
+
   /** Record a failed check. */
   failed(id, detail) {
     this.checks.push({ id, ok: false, detail });
@@ -46,9 +53,18 @@ export class Report {
       else this.failed("format", `the input could not be read: ${e && e.message ? e.message : String(e)}`);
       return { ok: false, checks: this.checks };
     }
-    const ok = this.checks.length > 0 && this.checks.every((c) => c.ok);
-    return { ok, checks: this.checks, ...(ok ? extra : {}) };
+    return summarize(this.checks, extra);
   }
+}
+
+/**
+ * A report of `checks`: `ok` when none failed (pending ones aside), `pending` when some were not performed, and
+ * `extra`'s fields when ok.
+ */
+export function summarize(checks, extra = {}) {
+  const ok = checks.length > 0 && checks.every((c) => c.ok || c.pending);
+  const pending = checks.some((c) => c.pending && !c.ok);
+  return { ok, ...(pending ? { pending: true } : {}), checks, ...(ok ? extra : {}) };
 }
 
 /** Run `body(report)` in a fresh Report (see `Report.run`). */

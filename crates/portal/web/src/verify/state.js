@@ -5,6 +5,7 @@ import { checkCertified } from "./certified.js";
 import { Report, fail, report } from "./report.js";
 import { parseJson, setAtHeight } from "./history.js";
 import { exactFields, hash32, parseCertified, uint } from "./types.js";
+import { parseRecordRef, tieToRecord } from "./records.js";
 
 /** One sibling per bit of a key hash at most. */
 const MAX_SIBLINGS = 256;
@@ -75,6 +76,12 @@ export function stateProofError(proof, root, key, value) {
   return equalBytes(sha256(value), t.valueHash) ? null : "the value does not hash to the proven value hash: the value was altered";
 }
 
+/** What a verified certified header establishes: height, hash, time, proposer, number of signers. */
+function headerFacts(c) {
+  const h = c.header;
+  return { height: h.height, hash: h.hash, timeMs: h.time_ms, proposer: h.proposer, signers: c.certificate.signatures.length };
+}
+
 /** Parse a KeyProof `{ height, key, value, proof }`. */
 function parseKeyProof(json) {
   const key = fromHex(json.key, "a proof's key");
@@ -116,7 +123,7 @@ export function walkDocument(r, doc, sets) {
     const target = headerChecks.done ? new Report() : r;
     checkCertified(target, c, sets.chainId, setAtHeight(sets, c.header.height));
     headerChecks.done = true;
-    found.headers.push({ height: c.header.height, timeMs: c.header.time_ms, signers: c.certificate.signatures.length });
+    found.headers.push(headerFacts(c));
   };
   const prove = (kp, c) => {
     if (kp.height !== c.header.height) {
@@ -169,23 +176,37 @@ function verifyBlockAnswer(r, json, sets) {
     fail("block", `the answer shows block ${json.height} with hash ${json.hash}, but its certified header is block ${c.header.height} with hash ${toHex(c.header.hash)}`);
   }
   r.pass("block", `the height and hash shown are those of the certified header`);
-  return { headers: [{ height: c.header.height, timeMs: c.header.time_ms, signers: c.certificate.signatures.length }], reads: [] };
+  return { headers: [headerFacts(c)], reads: [] };
 }
 
 /**
  * Verify every proof in an API answer (JSON text or object) against verified validator sets: each object with a
  * `certified` header scopes the KeyProofs inside it, each self-contained ReadProof stands alone, an object that
  * looks like a proof but is not exactly one is refused, and a document with no proof is refused. Checks: format,
- * chain, certificate, validator-set, signatures, state-proof.
+ * chain, certificate, validator-set, signatures, state-proof (or block). With `record` (`KIND:ID`, the record the
+ * page shows), the answer must also be about that record (`record`), carry the proofs of the keys it is read from
+ * (`keys`) and show exactly the proven values (`answer`); the report then carries `facts`, what the proofs
+ * establish. A kind whose fields this browser does not compare gets a pending `answer` check.
  */
-export function verifyDocument(doc, sets) {
+export function verifyDocument(doc, sets, record) {
   return report((r) => {
+    const ref = record === undefined || record === null ? null : parseRecordRef(record);
     const json = parseJson(doc, "the document");
-    if (isBlockAnswer(json)) return verifyBlockAnswer(r, json, sets);
-    r.pass("format", "a JSON document");
-    const found = walkDocument(r, json, sets);
-    const heights = [...new Set(found.headers.map((h) => h.height))].join(", ");
-    r.pass("state-proof", `${found.reads.length} state ${found.reads.length === 1 ? "proof leads" : "proofs lead"} to the certified state root of block ${heights}`);
-    return found;
+    let found;
+    if (isBlockAnswer(json)) {
+      found = verifyBlockAnswer(r, json, sets);
+    } else {
+      if (ref && ref.kind === "block") fail("record", `the page shows block ${ref.id}, but the answer is not a block`);
+      r.pass("format", "a JSON document");
+      found = walkDocument(r, json, sets);
+      const heights = [...new Set(found.headers.map((h) => h.height))].join(", ");
+      r.pass("state-proof", `${found.reads.length} state ${found.reads.length === 1 ? "proof leads" : "proofs lead"} to the certified state root of block ${heights}`);
+    }
+    if (!ref) return found;
+    const facts = tieToRecord(r, ref, json, found);
+    if (!facts) {
+      r.pending("answer", `the proofs are genuine, but this browser does not yet compare the fields of a ${ref.kind} with them: the page's text is the node's word`);
+    }
+    return { ...found, facts };
   });
 }
