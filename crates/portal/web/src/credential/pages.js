@@ -2,7 +2,7 @@
 // nonce it expects, and the browser checks it with the ledger's proofs, showing every check in words, the disclosed
 // claims in a table and a verdict that says plainly when the credential is revoked or suspended.
 import { verifiedSets } from "../verify/trust.js";
-import { CheckFailure } from "../verify/report.js";
+import { CheckFailure, summarize } from "../verify/report.js";
 import { FormatError } from "../bytes.js";
 import { fetchBundle } from "./api.js";
 import { MAX_PRESENTATION_BYTES } from "./sdjwt.js";
@@ -51,8 +51,9 @@ function renderResults(t) {
 
 /** One check as a list item: its label, "passed"/"failed" in words, and its detail. */
 function checkItem(c, t) {
-  return el("li", { class: `check ${c.ok ? "ok" : "bad"}`, "data-check": c.id },
-    el("strong", {}, `${t(`check.${c.id}`)}: ${c.ok ? t("passed") : t("failed")}`), " ",
+  const state = c.ok ? "ok" : c.pending ? "pending" : "bad";
+  return el("li", { class: `check ${state}`, "data-check": c.id },
+    el("strong", {}, `${t(`check.${c.id}`)}: ${t(state === "ok" ? "passed" : state === "pending" ? "notPerformed" : "failed")}`), " ",
     el("span", { class: "detail" }, c.detail));
 }
 
@@ -76,8 +77,17 @@ function claimsPart(report, t) {
   return [summary, table];
 }
 
-/** The verdict's words: valid, revoked, suspended, or which check failed. */
+/**
+ * The verdict's words: valid; or nothing failed but a check was not performed (no audience and nonce: possibly a
+ * replayed copy; an unpinned genesis); revoked, suspended, or which check failed.
+ */
 function verdictText(report, t) {
+  if (report.ok && report.pending) {
+    const parts = [];
+    if (report.checks.some((c) => c.pending && c.id === "key-binding")) parts.push(t("verdict.replay"));
+    if (report.checks.some((c) => c.pending && c.id === "genesis")) parts.push(t("verdict.unpinned"));
+    return parts.join(" ");
+  }
   if (report.ok) return t("verdict.ok");
   if (report.status === "revoked") return t("verdict.revoked");
   if (report.status === "suspended") return t("verdict.suspended");
@@ -87,9 +97,9 @@ function verdictText(report, t) {
 
 /** Show a report: the verdict, every check in words, and the claims when it passed. */
 function showReport(ui, report, t) {
-  ui.verdict.className = `verdict ${report.ok ? "ok" : "bad"}`;
+  ui.verdict.className = `verdict ${report.ok ? (report.pending ? "pending" : "ok") : "bad"}`;
   ui.verdict.textContent = verdictText(report, t);
-  ui.verdict.dataset.status = report.ok ? "valid" : report.status ?? "invalid";
+  ui.verdict.dataset.status = report.ok ? (report.pending ? "unconfirmed" : "valid") : report.status ?? "invalid";
   ui.checks.replaceChildren(...report.checks.map((c) => checkItem(c, t)));
   ui.details.replaceChildren(...(report.ok ? claimsPart(report, t) : []), ...(report.bundle ? [bundleDownload(report.bundle, t)] : []));
 }
@@ -109,7 +119,7 @@ export async function checkOnPage(text, policy) {
     return { ok: false, checks: [...trust.checks, { id, ok: false, detail: e.message }], status: null };
   }
   const result = verifyCredential(text, bundle, trust.sets, policy);
-  return { ...result, checks: [...trust.checks, ...result.checks], bundle };
+  return { ...result, ...summarize([...trust.checks, ...result.checks]), bundle };
 }
 
 let bundleLink = null;

@@ -1,19 +1,24 @@
 // The verifier's page glue: the /verify page (a document's receipt, a receipt file, the trusted genesis), the
 // "check the proof in this browser" sections of every page, and the parcel page's as-of form. Each part looks for
 // its own elements and does nothing without them.
-import { sha256, toHex } from "../bytes.js";
+import { sha256 as nobleSha256 } from "@noble/hashes/sha2.js";
+import { toHex } from "../bytes.js";
 import { verifyDocument } from "./state.js";
 import { verifyReceipt } from "./receipt.js";
 import { verifyOwnershipAsOf, verifyPermitStatusAsOf } from "./registry.js";
 import { MAX_RECEIPT_BYTES } from "./tlog.js";
 import { MAX_PROOF_JSON_BYTES } from "./history.js";
-import { MAX_GENESIS_BYTES, getTrust, pinGenesis, resetVerifiedSets, unpin, verifiedSets } from "./trust.js";
+import { MAX_GENESIS_BYTES, getTrust, pinGenesis, pinWitnesses, pinnedWitnesses, resetVerifiedSets, unpin, verifiedSets } from "./trust.js";
+import { summarize } from "./report.js";
+import { parseTimeMs } from "./when.js";
 import { translator } from "./strings.js";
 import { localTimes } from "../time.js";
 import { h as el } from "../dom.js";
 
-/** Largest file whose SHA-256 the page computes (WebCrypto hashes it in memory). */
+/** Largest file whose SHA-256 the page computes. */
 const MAX_DOCUMENT_BYTES = 1024 * 1024 * 1024;
+/** Bytes of a file read and hashed at a time. */
+const HASH_SLICE_BYTES = 4 * 1024 * 1024;
 let idCounter = 0;
 
 /** A fresh element id with this prefix. */
@@ -31,15 +36,23 @@ function timeEl(ms) {
 /** Render a report's checks into `ol` and its verdict into `verdict` (both emptied first). */
 export function renderReport(ol, verdict, report, t) {
   ol.replaceChildren(
-    ...report.checks.map((c) =>
-      el("li", { class: `check ${c.ok ? "ok" : "bad"}` },
-        el("strong", {}, `${t(`check.${c.id}`)}: ${c.ok ? t("passed") : t("failed")}`), " ",
-        el("span", { class: "detail" }, c.detail)),
-    ),
+    ...report.checks.map((c) => {
+      const state = c.ok ? "ok" : c.pending ? "pending" : "bad";
+      return el("li", { class: `check ${state}` },
+        el("strong", {}, `${t(`check.${c.id}`)}: ${t(state === "ok" ? "passed" : state === "pending" ? "notPerformed" : "failed")}`), " ",
+        el("span", { class: "detail" }, c.detail));
+    }),
   );
-  const failed = report.checks.find((c) => !c.ok);
-  verdict.className = `verdict ${report.ok ? "ok" : "bad"}`;
-  verdict.textContent = report.ok ? t("verdict.ok") : t("verdict.bad", { label: t(`check.${failed ? failed.id : "format"}`) });
+  const failed = report.checks.find((c) => !c.ok && !c.pending);
+  const pending = report.checks.find((c) => c.pending && !c.ok);
+  if (report.ok && !failed && pending) {
+    verdict.className = "verdict pending";
+    const specific = `verdict.pending.${pending.id}`;
+    verdict.textContent = t(specific) === specific ? t("verdict.pending", { label: t(`check.${pending.id}`) }) : t(specific);
+    return;
+  }
+  verdict.className = `verdict ${report.ok && !failed ? "ok" : "bad"}`;
+  verdict.textContent = report.ok && !failed ? t("verdict.ok") : t("verdict.bad", { label: t(`check.${failed ? failed.id : "format"}`) });
 }
 
 /** Show "checking" in the list and verdict while a verification runs. */
@@ -63,18 +76,35 @@ async function withSets(verify) {
       resetVerifiedSets();
       continue;
     }
-    return { ...r, checks: [...trust.checks, ...r.checks] };
+    return { ...r, ...summarize([...trust.checks, ...r.checks]) };
   }
 }
 
-/** GET a same-origin URL as text, at most `max` bytes; `{ status, text }`. */
+/** GET a same-origin URL as text, at most `max` bytes, counted while reading; `{ status, text }`. */
 async function fetchBounded(url, max) {
   const response = await fetch(url, { headers: { accept: "application/json, text/plain" } });
-  const length = Number(response.headers.get("content-length") ?? 0);
-  if (length > max) throw new Error(`${url}: the answer is larger than ${max} bytes`);
-  const text = await response.text();
-  if (text.length > max) throw new Error(`${url}: the answer is larger than ${max} bytes`);
-  return { status: response.status, text };
+  const tooLarge = () => new Error(`${url}: the answer is larger than ${max} bytes`);
+  if (Number(response.headers.get("content-length") ?? 0) > max) throw tooLarge();
+  const chunks = [];
+  let total = 0;
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > max) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  const all = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.byteLength;
+  }
+  return { status: response.status, text: new TextDecoder().decode(all) };
 }
 
 /** A byte count in words (KiB, MiB, GiB). */
@@ -84,25 +114,91 @@ function size(bytes) {
   return `${Math.round(bytes / 1024)} KiB`;
 }
 
-/** The file's SHA-256 in hex, computed here with WebCrypto (or @noble when WebCrypto is unavailable). */
+/** The file's SHA-256 in hex, hashed here 4 MiB at a time, so a large file is never whole in memory. */
 async function fileSha256(file) {
-  const buffer = await file.arrayBuffer();
-  if (globalThis.crypto?.subtle) return toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", buffer)));
-  return toHex(sha256(new Uint8Array(buffer)));
+  const hash = nobleSha256.create();
+  for (let at = 0; at < file.size; at += HASH_SLICE_BYTES) {
+    hash.update(new Uint8Array(await file.slice(at, Math.min(at + HASH_SLICE_BYTES, file.size)).arrayBuffer()));
+  }
+  return toHex(hash.digest());
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Proof sections on any page
 
-/** Verify a fetched answer by the section's kind. */
-function verifyByKind(kind, text, sets, atMs) {
-  if (kind === "ownership-asof") return verifyOwnershipAsOf(text, sets, atMs);
-  if (kind === "permit-asof") return verifyPermitStatusAsOf(text, sets, atMs);
-  return verifyDocument(text, sets);
+/**
+ * Verify a fetched answer by the section's kind, tied to the record the page names (`KIND:ID`); a page that names
+ * none gets a pending `record` check: the proofs are then not tied to what it shows.
+ */
+function verifyByKind(kind, text, sets, atMs, record) {
+  let result;
+  if (kind === "ownership-asof" || kind === "permit-asof") {
+    const id = record ? record.slice(record.indexOf(":") + 1) : undefined;
+    result = (kind === "ownership-asof" ? verifyOwnershipAsOf : verifyPermitStatusAsOf)(text, sets, atMs, id);
+  } else {
+    result = verifyDocument(text, sets, record);
+  }
+  if (record || !result.ok) return result;
+  return { ...result, ...summarize([...result.checks, { id: "record", ok: false, pending: true, detail: "the page does not say which record it shows, so the proofs are not compared with what it says" }]) };
 }
 
-/** Fetch `url`, verify it as `kind`, and render into `ol` and `verdict`; returns the report. */
-async function checkUrl(url, kind, atMs, ol, verdict, t) {
+/** A `<dl>` row: a term and its description (text or nodes). */
+function row(term, ...description) {
+  return [el("dt", {}, term), el("dd", {}, ...description)];
+}
+
+/** An account address as a link to its page. */
+function accountLink(address) {
+  return el("a", { href: `/accounts/${address}`, class: "mono" }, address);
+}
+
+/** The rows of what a verified report establishes (facts of a record, or an as-of decision), or []. */
+function factRows(report, t) {
+  const f = report.facts;
+  if (f && f.kind === "parcel") {
+    return [
+      ...row(t("facts.owners"), ...(f.owners.length ? f.owners.flatMap((o, i) => [i ? ", " : "", accountLink(o.account), ` (${o.share})`]) : [t("asof.noOwner")])),
+      ...row(t("facts.encumbrances"), f.encumbrances.length ? f.encumbrances.join(", ") : t("facts.none")),
+      ...row(t("facts.area"), `${f.areaM2} m²`),
+    ];
+  }
+  if (f && f.kind === "account") {
+    return [
+      ...row(t("facts.accountKind"), t(`facts.kind.${f.accountKind}`)),
+      ...row(t("facts.agency"), f.agency ?? t("facts.none")),
+      ...row(t("facts.roles"), f.roles.length ? f.roles.join(", ") : t("facts.none")),
+      ...row(t("facts.active"), f.active ? t("facts.yes") : t("facts.no")),
+    ];
+  }
+  if (f && f.kind === "block") {
+    return [
+      ...row(t("facts.height"), String(f.height)),
+      ...row(t("facts.hash"), el("code", { class: "mono" }, f.hash)),
+      ...row(t("facts.time"), timeEl(f.timeMs)),
+      ...row(t("facts.proposer"), el("code", { class: "mono" }, f.proposer)),
+    ];
+  }
+  if (report.decision) {
+    const d = report.decision;
+    const rows = [...row(t("facts.provenAt"), timeEl(report.atMs)), ...row(t("facts.decision"), t(`facts.decision.${d.type}`) + (d.reason ? `: ${d.reason}` : ""))];
+    if (d.owners) rows.push(...row(t("facts.owners"), ...d.owners.flatMap((o, i) => [i ? ", " : "", accountLink(o.account), ` (${o.numerator}/${o.denominator})`])));
+    return rows;
+  }
+  return [];
+}
+
+/** Show what the proofs establish in `section` (replacing an earlier showing), or remove it when nothing is proven. */
+function renderFacts(section, report, t) {
+  section.querySelector("div.proven-facts")?.remove();
+  const rows = report.ok ? factRows(report, t) : [];
+  if (!rows.length) return;
+  const box = el("div", { class: "proven-facts" }, el("p", {}, el("strong", {}, t("facts.title"))), el("dl", { class: "facts proven" }, ...rows));
+  section.append(box);
+  localTimes(box);
+}
+
+/** Fetch `url`, verify it as `kind` for `record`, and render into `ol` and `verdict`; returns the report. */
+async function checkUrl(url, kind, atMs, record, ol, verdict, t) {
   renderPending(ol, verdict, t);
   let result;
   try {
@@ -110,7 +206,7 @@ async function checkUrl(url, kind, atMs, ol, verdict, t) {
     if (status !== 200) {
       result = { ok: false, checks: [{ id: "format", ok: false, detail: `the node answered ${status}: ${errorMessage(text)}` }] };
     } else {
-      result = await withSets((sets) => verifyByKind(kind, text, sets, atMs));
+      result = await withSets((sets) => verifyByKind(kind, text, sets, atMs, record));
     }
   } catch (e) {
     result = { ok: false, checks: [{ id: "format", ok: false, detail: t("fetch.failed", { reason: e.message }) }] };
@@ -128,7 +224,7 @@ function errorMessage(text) {
   }
 }
 
-/** Wire every `section[data-verify-url]`'s button. */
+/** Wire every `section[data-verify-url]`'s button (the record it shows: `data-verify-record`; the time asked: `data-verify-at`). */
 function initProofSections(t) {
   for (const section of document.querySelectorAll("section[data-verify-url]")) {
     const button = section.querySelector("button.verify-button");
@@ -139,7 +235,9 @@ function initProofSections(t) {
     button.addEventListener("click", async () => {
       button.disabled = true;
       const at = section.dataset.verifyAt;
-      await checkUrl(section.dataset.verifyUrl, section.dataset.verifyKind || "document", at ? Number(at) : undefined, ol, verdict, t);
+      const atMs = at && /^\d{1,16}$/.test(at) ? Number(at) : undefined;
+      const report = await checkUrl(section.dataset.verifyUrl, section.dataset.verifyKind || "document", atMs, section.dataset.verifyRecord || null, ol, verdict, t);
+      renderFacts(section, report, t);
       button.disabled = false;
     });
   }
@@ -169,9 +267,16 @@ function initAsOfForm(t) {
   if (!form || !result) return;
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    const at = String(new FormData(form).get("at") ?? "").trim().slice(0, 40);
+    const at = String(new FormData(form).get("at") ?? "").trim();
     if (!at) return;
-    const url = `/v1/land/parcels/${encodeURIComponent(form.dataset.parcel)}/owners?at=${encodeURIComponent(at)}`;
+    let atMs;
+    try {
+      atMs = parseTimeMs(at);
+    } catch (e) {
+      result.replaceChildren(el("div", { class: "error", role: "alert" }, el("p", {}, t("asof.badTime", { reason: e.message }))));
+      return;
+    }
+    const url = `/v1/land/parcels/${encodeURIComponent(form.dataset.parcel)}/owners?at=${atMs}`;
     const view = el("div", {});
     const ol = el("ol", { class: "checks" });
     const verdict = el("p", { class: "verdict" });
@@ -190,7 +295,7 @@ function initAsOfForm(t) {
       return;
     }
     renderPending(ol, verdict, t);
-    const report = await withSets((sets) => verifyOwnershipAsOf(answer, sets));
+    const report = await withSets((sets) => verifyOwnershipAsOf(answer, sets, atMs, form.dataset.parcel));
     if (report.ok) view.replaceChildren(decisionView(report.decision, report.atMs, t));
     else if (report.notCovered && report.notCovered.decision) {
       const nc = report.notCovered;
@@ -230,10 +335,14 @@ async function nodeWitnesses() {
   return Array.isArray(list) ? list : [];
 }
 
-/** Verify receipt text with the trusted sets and the node's witnesses (all of them required). */
+/**
+ * Verify receipt text with the trusted sets and the witnesses pinned in this browser (all of them required); without
+ * pinned witnesses, the node's own list is used and the witness check stays pending.
+ */
 async function checkReceipt(receipt, documentHash) {
-  const witnesses = await nodeWitnesses();
-  return withSets((sets) => verifyReceipt(receipt, sets, { documentHash, witnesses, minWitnesses: witnesses.length }));
+  const pinned = pinnedWitnesses();
+  const witnesses = pinned ?? (await nodeWitnesses());
+  return withSets((sets) => verifyReceipt(receipt, sets, { documentHash, witnesses, minWitnesses: witnesses.length, witnessesPinned: pinned !== null }));
 }
 
 /** After a verified receipt: when and by whom the document was anchored. */
@@ -391,7 +500,28 @@ function trustPart(t) {
   });
   show();
   return el("section", { class: "card", id: "verify-trust" },
-    el("h2", {}, t("trust.title")), el("p", { class: "muted" }, t("trust.intro")), dl, el("p", {}, pinNode, " ", unpinButton), load.wrap, status);
+    el("h2", {}, t("trust.title")), el("p", { class: "muted" }, t("trust.intro")), dl, el("p", {}, pinNode, " ", unpinButton), load.wrap, status,
+    witnessPart(t));
+}
+
+/** Pin witness keys: paste C2SP vkeys, one a line; an empty box unpins them. */
+function witnessPart(t) {
+  const id = freshId("verify-witnesses");
+  const box = el("textarea", { id, rows: "3", cols: "60", spellcheck: "false", class: "mono" });
+  box.value = (pinnedWitnesses() ?? []).join("\n");
+  const status = el("p", { "aria-live": "polite", id: "verify-witness-status" });
+  const button = el("button", { type: "button", id: "verify-witness-pin" }, t("witness.pin"));
+  button.addEventListener("click", () => {
+    try {
+      const keys = pinWitnesses(box.value.slice(0, 200000));
+      status.textContent = keys.length ? t("witness.done", { count: keys.length }) : t("witness.none");
+    } catch (e) {
+      status.textContent = t("witness.bad", { reason: e.message });
+    }
+  });
+  return el("div", { id: "verify-witnesses" },
+    el("h3", {}, t("witness.title")), el("p", { class: "muted" }, t("witness.intro")),
+    el("p", {}, el("label", { for: id }, t("witness.label"))), el("p", {}, box), el("p", {}, button), status);
 }
 
 /** Build the /verify page's form in `#verify-app`. */

@@ -4,7 +4,7 @@
 // than two thirds of the set in force at the checkpoint's time signed with both checkpoint keys at one same
 // time), witness-signature and witness-quorum (enough independent witnesses cosigned).
 import { FormatError, Reader, equalBytes, fromHex, toHex } from "../bytes.js";
-import { fail, report } from "./report.js";
+import { Report, fail, report } from "./report.js";
 import { setsAtTimestamp } from "./history.js";
 import { inclusionError, leafHash, makeVerifierKey, parseTlogProof, parseVerifierKey, SIG_COSIG_ML_DSA_44, SIG_ED25519, verifyLine } from "./tlog.js";
 
@@ -144,9 +144,19 @@ function checkValidators(r, sets, origin, proof) {
 }
 
 /** Check 7: no witness line of a policy key fails, and enough witnesses cosigned with every key listed for them. */
-function checkWitnesses(r, keys, minWitnesses, proof) {
+function checkWitnesses(r, keys, minWitnesses, proof, pinned) {
+  if (!pinned) {
+    const result = checkWitnessLines(new Report(), keys, minWitnesses, proof);
+    r.pending("witness-quorum", `the witnesses were taken from the node's own list, not pinned (${keys.length} ${keys.length === 1 ? "key" : "keys"}${result.length ? `; ${result.join(", ")} cosigned` : ""}): a node could leave a witness out; pin the witness keys you trust`);
+    return result;
+  }
+  return checkWitnessLines(r, keys, minWitnesses, proof);
+}
+
+/** The witness lines of the policy's keys verify and enough witnesses cosigned (see checkWitnesses). */
+function checkWitnessLines(r, keys, minWitnesses, proof) {
   if (keys.length === 0) {
-    r.pass("witness-quorum", "no independent witness is required (none is known for this network)");
+    r.pass("witness-quorum", "no independent witness is required (none is pinned for this network)");
     return [];
   }
   const cosigned = [];
@@ -170,10 +180,11 @@ function checkWitnesses(r, keys, minWitnesses, proof) {
 /**
  * Verify a notary receipt (tlog-proof text) against verified validator sets (from `verifyHistory`). Options:
  * `documentHash` (hex SHA-256 of the file; the `document` check runs only when given), `witnesses` (vkeys or
- * `{ name, vkeys }`), `minWitnesses` (default 0). On success the report carries `entry`, `index`, `treeSize`,
+ * `{ name, vkeys }`), `minWitnesses` (default 0), `witnessesPinned` (default true: the visitor chose the witnesses;
+ * false: they are the node's own list, and `witness-quorum` is pending, never passed). On success the report carries `entry`, `index`, `treeSize`,
  * `signedAt` (seconds) and `witnesses`.
  */
-export function verifyReceipt(receiptText, sets, { documentHash = null, witnesses = [], minWitnesses = 0 } = {}) {
+export function verifyReceipt(receiptText, sets, { documentHash = null, witnesses = [], minWitnesses = 0, witnessesPinned = true } = {}) {
   return report((r) => {
     const origin = logOrigin(sets.chainId);
     const keys = witnessKeys(witnesses);
@@ -204,7 +215,7 @@ export function verifyReceipt(receiptText, sets, { documentHash = null, witnesse
     if (error) fail("inclusion", `entry ${proof.index} is not proven to be in the checkpointed log: ${error}`);
     r.pass("inclusion", `the entry is leaf ${proof.index} of the log of ${proof.checkpoint.size} entries whose root the checkpoint signs`);
     const q = checkValidators(r, sets, origin, proof);
-    const complete = checkWitnesses(r, keys, minWitnesses, proof);
+    const complete = checkWitnesses(r, keys, minWitnesses, proof, witnessesPinned);
     return { entry, index: Number(proof.index), treeSize: Number(proof.checkpoint.size), signedAt: q.at, signers: q.signers, witnesses: complete };
   });
 }

@@ -4,8 +4,14 @@
 import { FormatError, sha256, toHex, utf8 } from "../bytes.js";
 import { parseJson, verifyHistory } from "./history.js";
 import { parseGenesis } from "./types.js";
+import { parseVerifierKey } from "./tlog.js";
 
 const STORAGE_KEY = "publica.pinnedGenesis";
+const WITNESS_KEY = "publica.pinnedWitnesses";
+/** Most witness keys a visitor may pin. */
+const MAX_PINNED_WITNESSES = 32;
+/** Longest witness key (a C2SP vkey of an ML-DSA-44 key is about 1.8 KB). */
+const MAX_VKEY_CHARS = 4096;
 /** Largest genesis document accepted, bytes. */
 export const MAX_GENESIS_BYTES = 4 * 1024 * 1024;
 let cachedSets = null;
@@ -93,9 +99,9 @@ export async function verifiedSets() {
       checks.push({ id: "genesis", ok: false, detail: `this node serves genesis ${node.hash} (network ${node.chainId}), but you pinned genesis ${trust.hash} (network ${trust.chainId}): this node is of another network, or its validators are not the ones you trust. Use a node of the network you pinned, or unpin to trust this node's genesis` });
       return { ok: false, checks };
     }
-    checks.push({ id: "genesis", ok: true, detail: trust.pinned
-      ? `the node's genesis is the one you pinned (SHA-256 ${trust.hash}, network ${trust.chainId})`
-      : `the node's own genesis is used, not pinned (SHA-256 ${trust.hash}, network ${trust.chainId}); pin it to be warned if it ever changes` });
+    checks.push(trust.pinned
+      ? { id: "genesis", ok: true, detail: `the node's genesis is the one you pinned (SHA-256 ${trust.hash}, network ${trust.chainId})` }
+      : { id: "genesis", ok: false, pending: true, detail: `not pinned: checked against this node's own keys (genesis SHA-256 ${trust.hash}, network ${trust.chainId}); a node serving a false genesis would pass. Pin a genesis you obtained elsewhere on the /verify page` });
     const history = await fetchText("/v1/validators/history");
     const h = verifyHistory(trust.genesis, history);
     const last = h.checks[h.checks.length - 1];
@@ -107,6 +113,47 @@ export async function verifiedSets() {
     checks.push({ id: checks.length ? "history" : "genesis", ok: false, detail: `the node could not be asked (${e.message}); try again` });
     return { ok: false, checks };
   }
+}
+
+/**
+ * Parse pasted witness keys: C2SP vkeys (`name+hex-id+base64`), one a line; blank lines ignored. Throws FormatError
+ * naming the first line that is not one.
+ */
+export function parseWitnessKeys(text) {
+  const lines = String(text ?? "").split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
+  if (lines.length > MAX_PINNED_WITNESSES) throw new FormatError(`at most ${MAX_PINNED_WITNESSES} witness keys can be pinned`);
+  lines.forEach((line, i) => {
+    try {
+      if (line.length > MAX_VKEY_CHARS) throw new FormatError("too long");
+      parseVerifierKey(line);
+    } catch (e) {
+      throw new FormatError(`line ${i + 1} is not a witness key (name+key id+base64, a C2SP verifier key): ${e.message}`);
+    }
+  });
+  return lines;
+}
+
+/** The witness keys pinned in this browser (vkeys), or null when none are pinned. */
+export function pinnedWitnesses() {
+  const stored = storage()?.getItem(WITNESS_KEY);
+  if (!stored) return null;
+  try {
+    const keys = parseWitnessKeys(stored);
+    return keys.length ? keys : null;
+  } catch {
+    storage()?.removeItem(WITNESS_KEY);
+    return null;
+  }
+}
+
+/** Pin witness keys (pasted text); returns them. Throws FormatError. Empty text unpins them. */
+export function pinWitnesses(text) {
+  const keys = parseWitnessKeys(text);
+  const s = storage();
+  if (!s) throw new FormatError("this browser does not allow the page to store pinned witness keys");
+  if (keys.length) s.setItem(WITNESS_KEY, keys.join("\n"));
+  else s.removeItem(WITNESS_KEY);
+  return keys;
 }
 
 /** Forget the cached validator sets (after pinning or unpinning). */
