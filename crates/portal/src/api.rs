@@ -76,8 +76,8 @@ impl Api {
     }
 }
 
-/// One path segment, percent-encoded: everything but RFC 3986's unreserved characters, so that text a visitor
-/// typed can never change which API route is called.
+/// One path segment or query value, percent-encoded: everything but RFC 3986's unreserved characters, so that text
+/// a visitor typed can never change which API route is called or which parameters it gets.
 pub fn segment(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for b in text.bytes() {
@@ -88,11 +88,6 @@ pub fn segment(text: &str) -> String {
         }
     }
     out
-}
-
-/// A query parameter's value, percent-encoded like a [`segment`].
-pub fn query_value(text: &str) -> String {
-    segment(text)
 }
 
 #[cfg(test)]

@@ -29,6 +29,8 @@ pub struct Ctx {
     pub path: String,
     /// The query's parameters (the first of each name).
     pub query: HashMap<String, String>,
+    /// The query as sent (for the language switch, which keeps it).
+    raw_query: Option<String>,
     /// The node's status, if it answered.
     pub status: Option<NodeStatus>,
     /// The API.
@@ -54,7 +56,15 @@ impl FromRequestParts<Api> for Ctx {
             })
             .unwrap_or_default();
         let status = api.get::<NodeStatus>("/v1/status").await.ok();
-        Ok(Ctx { lang, chose_lang, path: parts.uri.path().to_string(), query, status, api: api.clone() })
+        Ok(Ctx {
+            lang,
+            chose_lang,
+            path: parts.uri.path().to_string(),
+            query,
+            raw_query: raw,
+            status,
+            api: api.clone(),
+        })
     }
 }
 
@@ -117,7 +127,7 @@ impl Ctx {
 
     /// The page, framed, with `status`.
     pub fn render_with(&self, status: StatusCode, page: Page) -> Response {
-        let markup = frame(self.lang, &self.path, self.status.as_ref(), &page);
+        let markup = frame(self.lang, &self.path, self.raw_query.as_deref(), self.status.as_ref(), &page);
         let mut response = (status, axum::response::Html(markup.into_string())).into_response();
         if self.chose_lang {
             let cookie = format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", self.lang.tag());
@@ -151,7 +161,7 @@ impl Ctx {
 }
 
 /// The frame of every page.
-fn frame(lang: Lang, path: &str, status: Option<&NodeStatus>, page: &Page) -> Markup {
+fn frame(lang: Lang, path: &str, query: Option<&str>, status: Option<&NodeStatus>, page: &Page) -> Markup {
     let other = lang.other();
     let nav: [(&str, &str, &str); 7] = [
         ("/verify", "Verify a document", "Kontrollera ett dokument"),
@@ -185,7 +195,7 @@ fn frame(lang: Lang, path: &str, status: Option<&NodeStatus>, page: &Page) -> Ma
                                     "Fastighet, företag, tillstånd, adress, block eller transaktion"));
                             button type="submit" { (lang.t("Search", "Sök")) }
                         }
-                        a.lang-switch href={ (path) "?lang=" (other.tag()) } lang=(other.tag()) hreflang=(other.tag()) {
+                        a.lang-switch href=(switch_href(path, query, other)) lang=(other.tag()) hreflang=(other.tag()) {
                             (other.name())
                         }
                     }
@@ -215,6 +225,16 @@ fn frame(lang: Lang, path: &str, status: Option<&NodeStatus>, page: &Page) -> Ma
                 }
             }
         }
+    }
+}
+
+/// The same page in the other language: its path and query, with `lang` replaced.
+fn switch_href(path: &str, query: Option<&str>, lang: Lang) -> String {
+    let kept: Vec<&str> = query.unwrap_or("").split('&').filter(|p| !p.is_empty() && !p.starts_with("lang=")).collect();
+    if kept.is_empty() {
+        format!("{path}?lang={}", lang.tag())
+    } else {
+        format!("{path}?{}&lang={}", kept.join("&"), lang.tag())
     }
 }
 
@@ -256,17 +276,33 @@ pub enum ProofKind {
     PermitAsOf,
 }
 
-/// The section the script turns into "check the proof in this browser": it fetches `url` (an API answer with
-/// proofs) and checks every proof against the pinned genesis.
-pub fn proof_section(lang: Lang, url: &str, kind: ProofKind, at_ms: Option<u64>) -> Markup {
-    let kind = match kind {
+/// A "check the proof" section: the API answer to check (`url`), how (`kind`), the record the page shows
+/// (`record`, `KIND:ID`: the script requires that record's keys among the proofs and shows what they prove), and
+/// for an as-of answer the time asked (`at_ms`; without it the script says which time the proofs establish).
+pub struct ProofOf {
+    /// The API answer with the proofs.
+    pub url: String,
+    /// How the script checks it.
+    pub kind: ProofKind,
+    /// `parcel:NV-A1-101`, `account:<address>`, `company:<number>`, `application:<id>`, `consent:<id>`,
+    /// `block:<height>`, `permit:<id>`.
+    pub record: String,
+    /// The time asked, Unix milliseconds.
+    pub at_ms: Option<u64>,
+}
+
+/// The section the script turns into "check the proof in this browser": it fetches the answer and checks every
+/// proof against the pinned genesis. `heading` names it (pages with two sections give each its own name).
+pub fn proof_section(lang: Lang, proof: &ProofOf, heading: &str) -> Markup {
+    let kind = match proof.kind {
         ProofKind::Document => "document",
         ProofKind::OwnershipAsOf => "ownership-asof",
         ProofKind::PermitAsOf => "permit-asof",
     };
     html! {
-        section.proof data-verify-url=(url) data-verify-kind=(kind) data-verify-at=[at_ms] {
-            h2 { (lang.t("Proof", "Bevis")) }
+        section.proof data-verify-url=(proof.url) data-verify-kind=(kind) data-verify-record=(proof.record)
+            data-verify-at=[proof.at_ms] {
+            h2 { (heading) }
             p.muted {
                 (lang.t("This answer carries Merkle proofs and the validators' signatures. Check them here, in your browser, without trusting this server; or download the answer and check it with ",
                     "Svaret har Merkle-bevis och validerarnas signaturer. Kontrollera dem här, i din webbläsare, utan att lita på servern; eller ladda ned svaret och kontrollera det med "))
@@ -275,9 +311,9 @@ pub fn proof_section(lang: Lang, url: &str, kind: ProofKind, at_ms: Option<u64>)
             p {
                 button.verify-button type="button" { (lang.t("Check the proof in this browser", "Kontrollera beviset i webbläsaren")) }
                 " "
-                a href=(url) download { (lang.t("Download the answer (JSON)", "Ladda ned svaret (JSON)")) }
+                a href=(proof.url) download { (lang.t("Download the answer (JSON)", "Ladda ned svaret (JSON)")) }
             }
-            ol.checks aria-live="polite" {}
+            ol.checks {}
             p.verdict aria-live="polite" {}
         }
     }
@@ -293,6 +329,15 @@ mod tests {
         assert_eq!(decode_component("100%"), "100%");
         assert_eq!(decode_component("%zz"), "%zz");
         assert_eq!(decode_component("%C3%85"), "Å");
+    }
+
+    #[test]
+    fn the_language_switch_keeps_the_question() {
+        assert_eq!(switch_href("/parcels/A", None, Lang::Sv), "/parcels/A?lang=sv");
+        assert_eq!(
+            switch_href("/parcels/A", Some("at=2026-01-01&lang=en"), Lang::Sv),
+            "/parcels/A?at=2026-01-01&lang=sv"
+        );
     }
 
     #[test]

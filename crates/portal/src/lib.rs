@@ -110,27 +110,46 @@ const PAGE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Answer `503` with a plain page when rendering takes longer than [`PAGE_TIMEOUT`].
 async fn page_timeout(request: Request, next: Next) -> Response {
+    let lang = i18n::Lang::from_request_parts(request.headers(), request.uri().query());
     match tokio::time::timeout(PAGE_TIMEOUT, next.run(request)).await {
         Ok(response) => response,
-        Err(_) => unavailable("This page took too long to prepare; try again in a moment."),
+        Err(_) => unavailable(
+            lang,
+            lang.t(
+                "This page took too long to prepare; try again in a moment.",
+                "Sidan tog för lång tid att ta fram; försök igen om en stund.",
+            ),
+        ),
     }
 }
 
 /// Answer `500` with a plain page when a page's handler panicked (a bug: the node's log has it).
 fn page_panicked(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     tracing::error!("a portal page failed while rendering");
-    let mut response = unavailable("This page failed on the node; its log says why. Other pages still work.");
+    // The request (and its language) is gone by now: the page says it in both languages.
+    let mut response = unavailable(
+        i18n::Lang::En,
+        "This page failed on the node; its log says why. Other pages still work. — Sidan misslyckades på noden; \
+         dess logg säger varför. Andra sidor fungerar.",
+    );
     *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
     response
 }
 
-fn unavailable(message: &'static str) -> Response {
-    let body = format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Unavailable — Publica</title>\
-         <link rel=\"stylesheet\" href=\"/assets/portal.css\"></head><body><main id=\"main\"><h1>Unavailable</h1>\
-         <div class=\"error\" role=\"alert\"><p>{message}</p></div><p><a href=\"/\">Start page</a></p></main></body></html>"
-    );
-    (StatusCode::SERVICE_UNAVAILABLE, axum::response::Html(body)).into_response()
+fn unavailable(lang: i18n::Lang, message: &str) -> Response {
+    let title = lang.t("Unavailable", "Inte tillgänglig");
+    let markup = maud::html! {
+        (maud::DOCTYPE)
+        html lang=(lang.tag()) {
+            head { meta charset="utf-8"; title { (title) " — Publica" } link rel="stylesheet" href="/assets/portal.css"; }
+            body { main #main {
+                h1 { (title) }
+                div.error role="alert" { p { (message) } }
+                p { a href="/" { (lang.t("Start page", "Startsidan")) } }
+            } }
+        }
+    };
+    (StatusCode::SERVICE_UNAVAILABLE, axum::response::Html(markup.into_string())).into_response()
 }
 
 /// Adds the portal's security headers to a page or asset.

@@ -94,7 +94,7 @@ pub fn render(
             role="group" aria-label=(label) {
             title { (label) }
             @for n in neighbours {
-                a href={ "/parcels/" (n.id) } aria-label=(link_label(n.id)) {
+                a href={ "/parcels/" (crate::api::segment(n.id)) } aria-label=(link_label(n.id)) {
                     path.neighbour d=(path(n.geometry, &project)) fill-rule="evenodd" {}
                 }
             }

@@ -10,8 +10,8 @@ use publica_registry::call::{ControlKind, Holder, LegalForm, OfficerRole, Shareh
 use publica_registry::schema::CompanyStatus;
 
 use crate::api::segment;
-use crate::html::{account_link, proof_section, short, time, Ctx, Page, ProofKind};
-use crate::pages::land::json_name;
+use crate::html::{account_link, proof_section, short, time, Ctx, Page, ProofKind, ProofOf};
+use crate::pages::json_name;
 
 /// Shareholders drawn in the ownership diagram at most (the table lists them all).
 const MAX_DIAGRAM_HOLDERS: usize = 12;
@@ -89,7 +89,7 @@ pub async fn company(ctx: Ctx, Path(number): Path<String>) -> Response {
         p { a.button href={ "/v1/business/companies/" (seg) "/bods" } download={ (number) "-bods.json" } { (ctx.t("Download beneficial ownership (BODS 0.4 JSON)", "Ladda ned verkligt huvudmannaskap (BODS 0.4 JSON)")) } }
         h2 { (ctx.t("Filings", "Anmälningar")) }
         @if let Some(h) = &history { (filings(&ctx, h)) }
-        (proof_section(ctx.lang, &format!("/v1/business/companies/{seg}"), ProofKind::Document, None))
+        (proof_section(ctx.lang, &ProofOf { url: format!("/v1/business/companies/{seg}"), kind: ProofKind::Document, record: format!("company:{number}"), at_ms: None }, ctx.t("Proof", "Bevis")))
     };
     ctx.render(Page { title: co.name.clone(), name: "company", body })
 }
@@ -173,7 +173,7 @@ fn diagram(
             @for (i, s) in shown.iter().enumerate() {
                 @let x = gap + i as f64 * (box_w + gap);
                 @let (text, is_company) = match &s.holder { Holder::Person(a) => (short(&a.to_string()), false), Holder::Company(n) => (names.get(n.as_str()).map(|s| s.chars().take(22).collect()).unwrap_or_else(|| n.as_str().to_string()), true) };
-                a href=(holder_href(&s.holder)) aria-label={ (text) ", " (percent(s.shares, total)) " %" } {
+                a href=(holder_href(&s.holder)) {
                     g class={ "node" @if is_company { " company" } } {
                         rect x=(x) y="10" width=(box_w) height="44" rx="6" {}
                         text x=(x + box_w / 2.0) y="30" text-anchor="middle" { (text) }

@@ -13,7 +13,7 @@ use publica_identity::schema::Consent;
 use publica_tx::Transaction;
 
 use crate::api::segment;
-use crate::html::{account_link, hex_full, proof_section, short, time, Ctx, Page, ProofKind};
+use crate::html::{account_link, hex_full, proof_section, short, time, Ctx, Page, ProofKind, ProofOf};
 
 /// Blocks listed on the explorer's first page.
 const BLOCKS_PER_PAGE: u64 = 20;
@@ -62,12 +62,12 @@ pub async fn blocks(ctx: Ctx) -> Response {
 /// `GET /blocks/{height}`.
 pub async fn block(ctx: Ctx, Path(height): Path<String>) -> Response {
     let what = format!("{} {height}", ctx.t("Block", "Block"));
-    let b = match ctx.api.get::<BlockResponse>(&format!("/v1/blocks/{}?txs=true", segment(&height))).await {
+    let b = match ctx.api.get::<BlockResponse>(&format!("/v1/blocks/{}", segment(&height))).await {
         Ok(b) => b,
         Err(f) => return ctx.failure(&what, f),
     };
+    let txs = with_transactions(&ctx, &b).await;
     let h = &b.header;
-    let txs = b.txs.clone().unwrap_or_default();
     let body = html! {
         h1 { (what) }
         dl.facts {
@@ -86,12 +86,30 @@ pub async fn block(ctx: Ctx, Path(height): Path<String>) -> Response {
             }
         }
         h2 { (ctx.t("Transactions", "Transaktioner")) " (" (h.tx_count) ")" }
-        @if txs.is_empty() { p.muted { (ctx.t("This block has no transactions.", "Blocket har inga transaktioner.")) } }
-        @else { (tx_table(&ctx, &txs)) }
-        p { a href={ "/blocks/" (h.height + 1) } { (ctx.t("Next block", "Nästa block")) } }
-        (proof_section(ctx.lang, &format!("/v1/blocks/{}", h.height), ProofKind::Document, None))
+        @if b.tx_ids.is_empty() { p.muted { (ctx.t("This block has no transactions.", "Blocket har inga transaktioner.")) } }
+        @else if let Some(txs) = &txs { (tx_table(&ctx, txs)) }
+        @else {
+            p.muted { (ctx.t("This block is too large to show its calls here; its transactions:", "Blocket är för stort för att visa anropen här; dess transaktioner:")) }
+            ul { @for id in &b.tx_ids { li { a.mono href={ "/tx/" (id) } { (id) } } } }
+        }
+        @if ctx.status.as_ref().is_some_and(|s| s.height > h.height) {
+            p { a href={ "/blocks/" (h.height + 1) } { (ctx.t("Next block", "Nästa block")) } }
+        }
+        (proof_section(ctx.lang, &ProofOf { url: format!("/v1/blocks/{}", h.height), kind: ProofKind::Document, record: format!("block:{}", h.height), at_ms: None }, ctx.t("Proof", "Bevis")))
     };
     ctx.render(Page { title: what.clone(), name: "block", body })
+}
+
+/// Largest block whose transactions a page reads in full (a transaction is at most 128 KiB: 64 of them stay well
+/// under the answer limit, and a page never decodes a whole 64 MiB block).
+const MAX_BLOCK_TXS_READ: u32 = 64;
+
+/// A block's transactions, when it has few enough to read ([`MAX_BLOCK_TXS_READ`]).
+async fn with_transactions(ctx: &Ctx, b: &BlockResponse) -> Option<Vec<Transaction>> {
+    if b.header.tx_count > MAX_BLOCK_TXS_READ {
+        return None;
+    }
+    ctx.api.get::<BlockResponse>(&format!("/v1/blocks/{}?txs=true", b.height)).await.ok().and_then(|b| b.txs)
 }
 
 fn tx_table(ctx: &Ctx, txs: &[Transaction]) -> Markup {
@@ -144,9 +162,12 @@ pub async fn transaction(ctx: Ctx, Path(id): Path<String>) -> Response {
     };
     let mut tx = None;
     if let Some(height) = status.height {
-        if let Ok(b) = ctx.api.get::<BlockResponse>(&format!("/v1/blocks/{height}?txs=true")).await {
+        if let Ok(b) = ctx.api.get::<BlockResponse>(&format!("/v1/blocks/{height}")).await {
             let index = status.index.unwrap_or(0) as usize;
-            tx = b.txs.and_then(|t| t.into_iter().nth(index)).filter(|t| t.body.id() == status.tx_id);
+            tx = with_transactions(&ctx, &b)
+                .await
+                .and_then(|t| t.into_iter().nth(index))
+                .filter(|t| t.body.id() == status.tx_id);
         }
     }
     let (badge, state) = match status.status {
@@ -171,6 +192,9 @@ pub async fn transaction(ctx: Ctx, Path(id): Path<String>) -> Response {
                 dt { (ctx.t("Call", "Anrop")) } dd { code { (call_name(tx)) } }
                 dt { (ctx.t("Valid until", "Giltig till")) } dd { (time(tx.body.expires_at_ms)) }
             }
+        }
+        @if status.height.is_some() && tx.is_none() {
+            p.muted { (ctx.t("Its block is too large to show the call here; the block's own page lists its transactions.", "Dess block är för stort för att visa anropet här; blockets egen sida listar dess transaktioner.")) }
         }
         @if let Some(o) = &status.outcome {
             h2 { (ctx.t("What it created", "Vad den skapade")) }
@@ -236,7 +260,7 @@ pub async fn account(ctx: Ctx, Path(address): Path<String>) -> Response {
         h2 { (consents_heading) }
         @if consents.is_empty() { p.muted { (ctx.t("None.", "Inga.")) } }
         @else { (consent_table(&ctx, &consents)) }
-        (proof_section(ctx.lang, &format!("/v1/accounts/{address}"), ProofKind::Document, None))
+        (proof_section(ctx.lang, &ProofOf { url: format!("/v1/accounts/{address}"), kind: ProofKind::Document, record: format!("account:{address}"), at_ms: None }, ctx.t("Proof", "Bevis")))
     };
     ctx.render(Page { title: what, name: "account", body })
 }
@@ -270,15 +294,17 @@ fn consent_table(ctx: &Ctx, consents: &[Consent]) -> Markup {
     }
 }
 
-/// Uses shown on a consent's page at most (the API pages the rest).
-const MAX_USES_LISTED: u32 = 1000;
+/// Uses shown on one page of a consent (older and newer pages are linked).
+const USES_PER_PAGE: u64 = 100;
 
 /// `GET /consents/{id}`: a citizen's consent and every recorded reliance on it: the citizen's own access log of
 /// that credential.
 pub async fn consent(ctx: Ctx, Path(id): Path<String>) -> Response {
     let what = format!("{} {id}", ctx.t("Consent", "Samtycke"));
-    let path = format!("/v1/identity/consents/{}", segment(&id));
-    let c = match ctx.api.get::<ConsentResponse>(&format!("{path}?limit={MAX_USES_LISTED}")).await {
+    let from: u64 = ctx.param("from").and_then(|f| f.parse().ok()).unwrap_or(0).min(u64::from(u32::MAX));
+    // The page shows exactly the uses its proof section checks: the same route, the same page.
+    let path = format!("/v1/identity/consents/{}?from={from}&limit={USES_PER_PAGE}", segment(&id));
+    let c = match ctx.api.get::<ConsentResponse>(&path).await {
         Ok(c) => c,
         Err(f) => return ctx.failure(&what, f),
     };
@@ -303,13 +329,17 @@ pub async fn consent(ctx: Ctx, Path(id): Path<String>) -> Response {
             caption.visually-hidden { (ctx.t("Uses of the consent", "Användningar av samtycket")) }
             thead { tr { th scope="col" { "#" } th scope="col" { (ctx.t("By", "Av")) } th scope="col" { (ctx.t("When", "När")) } th scope="col" { (ctx.t("Block", "Block")) } } }
             tbody { @for (i, u) in c.uses.iter().enumerate() { tr {
-                td { (c.from as usize + i) }
+                td { (u64::from(c.from) + i as u64) }
                 td { (account_link(&u.by.to_string())) }
                 td { (time(u.time_ms)) }
                 td { a href={ "/blocks/" (u.height) } { (u.height) } }
             } } }
         } } }
-        (proof_section(ctx.lang, &path, ProofKind::Document, None))
+        p {
+            @if from > 0 { a href={ "/consents/" (segment(&id)) "?from=" (from.saturating_sub(USES_PER_PAGE)) } { (ctx.t("Earlier uses", "Tidigare användningar")) } " " }
+            @if from + USES_PER_PAGE < u64::from(consent.uses) { a href={ "/consents/" (segment(&id)) "?from=" (from + USES_PER_PAGE) } { (ctx.t("Later uses", "Senare användningar")) } }
+        }
+        (proof_section(ctx.lang, &ProofOf { url: path.clone(), kind: ProofKind::Document, record: format!("consent:{}", consent.id), at_ms: None }, ctx.t("Proof", "Bevis")))
     };
     ctx.render(Page { title: what, name: "consent", body })
 }

@@ -5,7 +5,7 @@ use maud::html;
 
 use publica_client::api::{NameResponse, TxStatusResponse};
 
-use crate::api::{query_value, segment};
+use crate::api::segment;
 use crate::html::{time, Ctx, Page};
 
 /// Longest search text, characters.
@@ -126,7 +126,7 @@ async fn find(ctx: &Ctx, q: &str) -> Result<String, Vec<String>> {
             Err(_) => {}
         }
     }
-    if let Ok(name) = ctx.api.get::<NameResponse>(&format!("/v1/business/companies?name={}", query_value(q))).await {
+    if let Ok(name) = ctx.api.get::<NameResponse>(&format!("/v1/business/companies?name={}", segment(q))).await {
         if let Some(number) = name.company {
             return Ok(format!("/companies/{}", segment(number.as_str())));
         }

@@ -4,7 +4,6 @@
 use axum::extract::Path;
 use axum::response::Response;
 use maud::{html, Markup};
-use serde::Serialize;
 
 use publica_client::api::{ApplicationResponse, ParcelHistoryResponse, ParcelResponse, SearchResponse};
 use publica_registry::call::{EncumbranceKind, Party};
@@ -14,32 +13,21 @@ use publica_registry::verify::OwnershipAt;
 use publica_types::time::parse_time_ms;
 use publica_verify::OwnershipAnswer;
 
-use crate::api::{query_value, segment};
-use crate::html::{account_link, proof_section, time, Ctx, Page, ProofKind};
+use crate::api::segment;
+use crate::html::{account_link, proof_section, time, Ctx, Page, ProofKind, ProofOf};
 use crate::map::{self, Shape};
+use crate::pages::json_name;
 
 /// Neighbours drawn on a parcel's map at most.
 const MAX_NEIGHBOURS: usize = 24;
 /// How far the map reaches around the parcel, in multiples of the parcel's own size on each side.
 const MAP_MARGIN: f64 = 0.8;
 
-/// The name a value has in its JSON form: a string, or the tag of a tagged enum.
-pub(crate) fn json_name<T: Serialize>(value: &T) -> String {
-    match serde_json::to_value(value).unwrap_or_default() {
-        serde_json::Value::String(s) => s,
-        serde_json::Value::Object(o) => match o.get("type").and_then(|t| t.as_str()) {
-            Some(t) => t.to_string(),
-            None => o.keys().next().cloned().unwrap_or_default(),
-        },
-        other => other.to_string(),
-    }
-}
-
 /// `GET /parcels`: find a parcel by number, or list those in a box.
 pub async fn index(ctx: Ctx) -> Response {
     let mut listing = None;
     if let Some(bbox) = ctx.param("bbox") {
-        match ctx.api.get::<SearchResponse>(&format!("/v1/land/parcels?bbox={}", query_value(bbox))).await {
+        match ctx.api.get::<SearchResponse>(&format!("/v1/land/parcels?bbox={}", segment(bbox))).await {
             Ok(found) => listing = Some(found),
             Err(f) => return ctx.failure(ctx.t("Parcels in a box", "Fastigheter inom ett område"), f),
         }
@@ -79,7 +67,7 @@ pub async fn parcel(ctx: Ctx, Path(id): Path<String>) -> Response {
     let at = ctx.param("at").map(str::to_string);
     let as_of = match &at {
         Some(at) => {
-            Some(ctx.api.get::<OwnershipAnswer>(&format!("/v1/land/parcels/{seg}/owners?at={}", query_value(at))).await)
+            Some(ctx.api.get::<OwnershipAnswer>(&format!("/v1/land/parcels/{seg}/owners?at={}", segment(at))).await)
         }
         None => None,
     };
@@ -127,7 +115,7 @@ pub async fn parcel(ctx: Ctx, Path(id): Path<String>) -> Response {
         }
         h2 { (ctx.t("History of the title", "Lagfartens historik")) }
         @if let Some(h) = &history { (title_history(&ctx, h)) }
-        (proof_section(ctx.lang, &format!("/v1/land/parcels/{seg}"), ProofKind::Document, None))
+        (proof_section(ctx.lang, &ProofOf { url: format!("/v1/land/parcels/{seg}"), kind: ProofKind::Document, record: format!("parcel:{id}"), at_ms: None }, ctx.t("Proof", "Bevis")))
     };
     ctx.render(Page { title: what, name: "parcel", body })
 }
@@ -139,7 +127,7 @@ async fn neighbourhood(ctx: &Ctx, id: &str, geometry: &serde_json::Value) -> Mar
     let bbox = format!("{a:.7},{b:.7},{c:.7},{d:.7}");
     let ids = ctx
         .api
-        .get::<SearchResponse>(&format!("/v1/land/parcels?bbox={}", query_value(&bbox)))
+        .get::<SearchResponse>(&format!("/v1/land/parcels?bbox={}", segment(&bbox)))
         .await
         .map(|s| s.parcels)
         .unwrap_or_default();
@@ -238,7 +226,7 @@ fn as_of_answer(ctx: &Ctx, id: &str, at: &str, answer: &Result<OwnershipAnswer, 
                 },
                 OwnershipAt::Retired { successors, .. } => p { (ctx.t("The parcel was retired; its land went to", "Fastigheten var avregistrerad; marken gick till")) " " (parcel_links(successors)) },
             }
-            (proof_section(ctx.lang, &format!("/v1/land/parcels/{}/owners?at={}", segment(id), query_value(at)), ProofKind::OwnershipAsOf, at_ms.or(Some(answer.at_ms))))
+            (proof_section(ctx.lang, &ProofOf { url: format!("/v1/land/parcels/{}/owners?at={}", segment(id), segment(at)), kind: ProofKind::OwnershipAsOf, record: format!("parcel:{id}"), at_ms: at_ms.or(Some(answer.at_ms)) }, ctx.t("Proof of this answer", "Bevis för svaret")))
         }
     }
 }
@@ -282,7 +270,7 @@ pub async fn application(ctx: Ctx, Path(id): Path<String>) -> Response {
         } } } }
         h2 { (ctx.t("The action, as proposed", "Åtgärden, som föreslagen")) }
         pre.mono { (serde_json::to_string_pretty(&a.action).unwrap_or_default()) }
-        (proof_section(ctx.lang, &format!("/v1/registry/applications/{}", segment(&id)), ProofKind::Document, None))
+        (proof_section(ctx.lang, &ProofOf { url: format!("/v1/registry/applications/{}", segment(&id)), kind: ProofKind::Document, record: format!("application:{id}"), at_ms: None }, ctx.t("Proof", "Bevis")))
     };
     ctx.render(Page { title: what, name: "application", body })
 }

@@ -9,3 +9,17 @@ pub mod land;
 pub mod notary;
 pub mod permits;
 pub mod services;
+
+use serde::Serialize;
+
+/// The name a value has in its JSON form: a string, or the tag of a tagged enum.
+pub(crate) fn json_name<T: Serialize>(value: &T) -> String {
+    match serde_json::to_value(value).unwrap_or_default() {
+        serde_json::Value::String(s) => s,
+        serde_json::Value::Object(o) => match o.get("type").and_then(|t| t.as_str()) {
+            Some(t) => t.to_string(),
+            None => o.keys().next().cloned().unwrap_or_default(),
+        },
+        other => other.to_string(),
+    }
+}

@@ -9,9 +9,9 @@ use publica_registry::verify::PermitStatus;
 use publica_types::time::parse_time_ms;
 use publica_verify::PermitStatusAnswer;
 
-use crate::api::{query_value, segment};
-use crate::html::{account_link, proof_section, time, Ctx, Page, ProofKind};
-use crate::pages::land::json_name;
+use crate::api::segment;
+use crate::html::{account_link, proof_section, time, Ctx, Page, ProofKind, ProofOf};
+use crate::pages::json_name;
 
 /// `GET /permits/{id}` (with `?at=DATE`: its status then).
 pub async fn permit(ctx: Ctx, Path(id): Path<String>) -> Response {
@@ -24,7 +24,7 @@ pub async fn permit(ctx: Ctx, Path(id): Path<String>) -> Response {
     let at = ctx.param("at").map(str::to_string);
     let as_of = match &at {
         Some(at) => {
-            Some(ctx.api.get::<PermitStatusAnswer>(&format!("/v1/permits/{seg}/status?at={}", query_value(at))).await)
+            Some(ctx.api.get::<PermitStatusAnswer>(&format!("/v1/permits/{seg}/status?at={}", segment(at))).await)
         }
         None => None,
     };
@@ -50,12 +50,12 @@ pub async fn permit(ctx: Ctx, Path(id): Path<String>) -> Response {
             @match answer {
                 Ok(a) => div.card {
                     h3 { (ctx.t("On", "Den")) " " (time(a.at_ms)) ": " (status(&ctx, &a.decision)) }
-                    (proof_section(ctx.lang, &format!("/v1/permits/{seg}/status?at={}", query_value(at)), ProofKind::PermitAsOf, parse_time_ms(at).ok().or(Some(a.at_ms))))
+                    (proof_section(ctx.lang, &ProofOf { url: format!("/v1/permits/{seg}/status?at={}", segment(at)), kind: ProofKind::PermitAsOf, record: format!("permit:{id}"), at_ms: parse_time_ms(at).ok().or(Some(a.at_ms)) }, ctx.t("Proof of this answer", "Bevis för svaret")))
                 },
                 Err(f) => div.error role="alert" { p { (f.message) } },
             }
         }
-        (proof_section(ctx.lang, &format!("/v1/permits/{seg}/status"), ProofKind::PermitAsOf, None))
+        (proof_section(ctx.lang, &ProofOf { url: format!("/v1/permits/{seg}/status"), kind: ProofKind::PermitAsOf, record: format!("permit:{id}"), at_ms: None }, ctx.t("Proof of its status now", "Bevis för status nu")))
     };
     ctx.render(Page { title: what, name: "permit", body })
 }
