@@ -1,6 +1,7 @@
 // The wallet's pure code against artifacts of a real demo network (test/fixtures/wallet/): key files made by
 // `publica dev` with their addresses as `publica keys show` prints them, and blocks holding transactions the CLI
-// signed (a notary anchoring, registry approvals for an account and for a role, a rejection with a reason).
+// signed (a notary anchoring, registry approvals for an account and for a role, a rejection with a reason), and a
+// network's genesis, validator history and its answer about an open land transfer (application 8), with proofs.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -12,6 +13,11 @@ import { sha256File } from "../src/wallet/document.js";
 import { WalletError } from "../src/wallet/errors.js";
 import { exactU64 } from "../src/wallet/api.js";
 import { partiesFor } from "../src/wallet/actions.js";
+import { proveApplication, firstDifference, standing } from "../src/wallet/application.js";
+import { expiryFor, signingChain, EXPIRY_MS } from "../src/wallet/transact.js";
+import { KEY_FILE_STORAGE, forget, signIn, storedKeyFile } from "../src/wallet/session.js";
+import { Writer } from "../src/bytes.js";
+import { verifyHistory } from "../src/verify/history.js";
 
 const dir = new URL("./fixtures/wallet/", import.meta.url);
 const read = (name) => readFileSync(new URL(name, dir), "utf8");
@@ -171,4 +177,119 @@ test("an account acts for the application's open parties that are itself or a ro
   assert.deepEqual(partiesFor(value, seller, citizen), [], "an approved party is not offered again");
   assert.deepEqual(partiesFor(value, "00".repeat(20), notary), [{ type: "role", value: "notary" }]);
   assert.deepEqual(partiesFor(value, "00".repeat(20), { ...notary, active: false }), [], "a suspended official acts for no role");
+});
+
+/** The demo network's validator sets, verified from its genesis, and its answer about application 8. */
+function applicationFixture() {
+  const history = verifyHistory(read("genesis.json"), read("validators-history.json"));
+  assert.ok(history.ok, "the fixture's validator history verifies from its genesis");
+  return { sets: history.sets, answer: JSON.parse(read("application-8.json")) };
+}
+
+test("an application answer is proven in full: record, action, parcel and where it stands", () => {
+  const { sets, answer } = applicationFixture();
+  const proven = proveApplication(answer, " 8 ", sets);
+  assert.equal(proven.id, "8");
+  assert.equal(proven.state, "open");
+  assert.equal(proven.parcel, "NV-E4-102");
+  assert.deepEqual(proven.record.value.stages, answer.application.value.stages);
+  assert.equal(proven.height, answer.certified.header.height);
+});
+
+test("a node answer about another application than the number typed is refused", () => {
+  const { sets, answer } = applicationFixture();
+  assert.throws(() => proveApplication(answer, "9", sets), (e) => e.code === "application_other" && /asked for application 9.*application 8/.test(e.detail));
+  const relabelled = structuredClone(answer);
+  relabelled.application.id = "9";
+  assert.throws(() => proveApplication(relabelled, "9", sets), (e) => e.code === "application_unproven", "its proofs are of application 8's keys");
+  assert.throws(() => proveApplication(answer, "8x", sets), (e) => e.code === "invalid_argument");
+});
+
+test("a tampered application answer is refused, naming what differs from the proofs", () => {
+  const { sets, answer } = applicationFixture();
+  const tampered = (change) => {
+    const copy = structuredClone(answer);
+    change(copy);
+    return copy;
+  };
+  const refusals = [
+    [(a) => (a.application.value.stages[0][1].value = "00".repeat(20)), "application_altered", /value\.stages\[0\]\[1\]\.value/],
+    [(a) => a.application.value.stages[1].push({ type: "role", value: "notary" }), "application_altered", /value\.stages\[1\]/],
+    [(a) => (a.application.value.deadline_ms += 1), "application_altered", /value\.deadline_ms/],
+    [(a) => (a.application.value.status = { type: "approved" }), "application_altered", /value\.status\.type/],
+    [(a) => (a.action.parcel = "NV-A1-101"), "application_altered", /parcel NV-A1-101/],
+    [(a) => (a.action.type = "merge"), "application_altered", /action merge/],
+    [(a) => (a.state = { type: "expired" }), "application_altered", /expired/],
+    [(a) => (a.proofs[1].value = a.proofs[1].value.replace(/..$/, (last) => (last === "01" ? "02" : "01"))), "application_unproven", /state-proof/],
+    [(a) => a.proofs.splice(2, 1), "application_unproven", /action/],
+    [(a) => (a.certified.header.time_ms += 1), "application_unproven", /./],
+  ];
+  for (const [change, code, detail] of refusals) {
+    assert.throws(() => proveApplication(tampered(change), "8", sets), (e) => e.code === code && detail.test(e.detail), String(change));
+  }
+});
+
+test("an open application past its deadline stands expired; differences are named by path", () => {
+  assert.equal(standing({ type: "open" }, 100, 101), "expired");
+  assert.equal(standing({ type: "open" }, 100, 100), "open");
+  assert.equal(standing({ type: "approved" }, 100, 200), "approved");
+  assert.equal(firstDifference({ a: [1, { b: 2 }] }, { a: [1, { b: 3 }] }), "a[1].b");
+  assert.equal(firstDifference({ a: 1 }, { a: 1, extra: 0 }), "extra");
+  assert.equal(firstDifference({ a: 10n }, { a: 10 }), null);
+});
+
+test("the expiry comes from this computer's clock, and a node clock far from it is refused", () => {
+  const now = Date.UTC(2026, 11, 4, 1, 40);
+  assert.equal(expiryFor(now, BigInt(now - 2000)), BigInt(now + EXPIRY_MS));
+  assert.equal(expiryFor(now, null), BigInt(now + EXPIRY_MS), "a network without blocks yet");
+  const yearAhead = BigInt(now + 365 * 24 * 3600 * 1000);
+  assert.throws(() => expiryFor(now, yearAhead), (e) => e.code === "clock_gap" && /525600 minutes ahead of this computer's clock/.test(e.detail));
+  assert.throws(() => expiryFor(now, BigInt(now - 6 * 60 * 1000)), (e) => e.code === "clock_gap" && /6 minutes behind/.test(e.detail));
+  assert.equal(expiryFor(now, BigInt(now + 4 * 60 * 1000)), BigInt(now + EXPIRY_MS), "a few minutes' difference is tolerated");
+});
+
+test("the page signs for the trusted genesis's network, and refuses a node of another", () => {
+  assert.deepEqual(signingChain({ chainId: "publica-a", pinned: true }, { chainId: "publica-a" }), { chainId: "publica-a", pinned: true });
+  assert.deepEqual(signingChain({ chainId: "publica-a", pinned: false }, { chainId: "publica-a" }), { chainId: "publica-a", pinned: false });
+  assert.throws(() => signingChain({ chainId: "publica-a", pinned: true }, { chainId: "publica-b" }), (e) => e.code === "chain_mismatch" && /trust network publica-a.*publica-b/.test(e.detail));
+});
+
+/** A Storage-like object kept in a Map. */
+function memoryStorage() {
+  const items = new Map();
+  return { getItem: (k) => items.get(k) ?? null, setItem: (k, v) => items.set(k, String(v)), removeItem: (k) => items.delete(k), items };
+}
+
+test("the key file is kept for the browser session by default, on this computer only when asked", () => {
+  const local = memoryStorage();
+  const sessionStore = memoryStorage();
+  globalThis.localStorage = local;
+  globalThis.sessionStorage = sessionStore;
+  try {
+    const file = parseKeyFile(read("notary.json"));
+    const key = { address: file.address };
+    signIn(file, key);
+    assert.equal(sessionStore.getItem(KEY_FILE_STORAGE), file.text);
+    assert.equal(local.getItem(KEY_FILE_STORAGE), null);
+    assert.equal(storedKeyFile().remembered, false);
+    signIn(file, key, file.address, { remember: true });
+    assert.equal(local.getItem(KEY_FILE_STORAGE), file.text);
+    assert.equal(sessionStore.getItem(KEY_FILE_STORAGE), null, "the file is kept in one place only");
+    assert.equal(storedKeyFile().remembered, true);
+    assert.deepEqual([...sessionStore.items.keys()], [], "nothing else is written to sessionStorage");
+    forget();
+    assert.equal(local.getItem(KEY_FILE_STORAGE), null);
+    assert.equal(storedKeyFile(), null);
+  } finally {
+    delete globalThis.localStorage;
+    delete globalThis.sessionStorage;
+  }
+});
+
+test("the shared borsh writer refuses integers out of range", () => {
+  assert.throws(() => new Writer().u64(1n << 64n), RangeError);
+  assert.throws(() => new Writer().u8(256), RangeError);
+  assert.throws(() => new Writer().u32(-1), RangeError);
+  assert.throws(() => new Writer().fixed(new Uint8Array(19), 20), RangeError);
+  assert.equal(toHex(new Writer().option(null, () => {}).option(7, (w, v) => w.u8(v)).vec([1, 2], (w, v) => w.u8(v)).done()), "0001070200000001" + "02");
 });

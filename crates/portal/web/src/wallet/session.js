@@ -1,46 +1,66 @@
-// Who is signed in. The browser keeps the key file exactly as given, still encrypted under its passphrase, in
-// localStorage; the decrypted key lives only in this page's memory and is gone on reload. While signed in,
-// sessionStorage['publica.address'] names the account for the portal's other pages.
+// Who is signed in. The browser keeps the key file exactly as given, still encrypted under its passphrase: for this
+// browser session only (sessionStorage) unless the visitor asks to remember it on this computer (localStorage).
+// The decrypted key lives only in this page's memory and is gone on reload.
 
 import { parseKeyFile } from "./keyfile.js";
 import { WalletError } from "./errors.js";
 
 export const KEY_FILE_STORAGE = "publica.wallet.keyfile";
-export const ADDRESS_STORAGE = "publica.address";
 
 let current = null;
 
-/** The stored key file, parsed, or null when none is stored (or what is stored is not a key file, which is dropped). */
-export function storedKeyFile(storage = globalThis.localStorage) {
-  let text = null;
+/** The browser's storage of one kind ("session" or "local"), or null when the browser does not allow it. */
+function storageOf(kind) {
   try {
-    text = storage?.getItem(KEY_FILE_STORAGE) ?? null;
+    return (kind === "local" ? globalThis.localStorage : globalThis.sessionStorage) ?? null;
   } catch {
-    return null;
-  }
-  if (text === null) return null;
-  try {
-    return parseKeyFile(text);
-  } catch {
-    forget();
     return null;
   }
 }
 
-/**
- * Records a sign-in: keeps `file`'s text (encrypted) in localStorage, the key in memory and the account's address
- * (`address`: the key's own, or the account a rotated-in key signs for) in sessionStorage. Throws `storage_failed`
- * when the browser refuses to store, after signing in for this page.
- */
-export function signIn(file, key, address = key.address) {
-  current = { file, key, address };
+/** Removes the stored key file from one kind of storage, if any. */
+function removeFrom(kind) {
   try {
-    globalThis.sessionStorage?.setItem(ADDRESS_STORAGE, address);
+    storageOf(kind)?.removeItem(KEY_FILE_STORAGE);
   } catch {
-    // The address is a convenience for other pages; signing works without it.
+    // Storage disabled: nothing to remove.
   }
+}
+
+/**
+ * The stored key file, parsed, with where it is kept (`remembered`: true for this computer, false for this browser
+ * session), or null when none is stored. What is stored but is not a key file is dropped.
+ */
+export function storedKeyFile() {
+  for (const kind of ["session", "local"]) {
+    let text = null;
+    try {
+      text = storageOf(kind)?.getItem(KEY_FILE_STORAGE) ?? null;
+    } catch {
+      text = null;
+    }
+    if (text === null) continue;
+    try {
+      return { ...parseKeyFile(text), remembered: kind === "local" };
+    } catch {
+      removeFrom(kind);
+    }
+  }
+  return null;
+}
+
+/**
+ * Records a sign-in: the key in memory, and `file`'s text (encrypted) in sessionStorage, or in localStorage when
+ * `remember` is true (the other storage is cleared, so the file is in one place only). `address` is the account
+ * the key signs for. Throws `storage_failed` when the browser refuses to store, after signing in for this page.
+ */
+export function signIn(file, key, address = key.address, { remember = false } = {}) {
+  current = { file, key, address };
+  removeFrom(remember ? "session" : "local");
   try {
-    globalThis.localStorage?.setItem(KEY_FILE_STORAGE, file.text);
+    const storage = storageOf(remember ? "local" : "session");
+    if (!storage) throw new Error("no storage");
+    storage.setItem(KEY_FILE_STORAGE, file.text);
   } catch {
     throw new WalletError("storage_failed");
   }
@@ -57,17 +77,9 @@ export function requireSession() {
   return current;
 }
 
-/** Signs out: forgets the key in memory, the stored key file and the address. */
+/** Signs out: forgets the key in memory and the stored key file, wherever it was kept. */
 export function forget() {
   current = null;
-  for (const [storage, key] of [
-    [globalThis.localStorage, KEY_FILE_STORAGE],
-    [globalThis.sessionStorage, ADDRESS_STORAGE],
-  ]) {
-    try {
-      storage?.removeItem(key);
-    } catch {
-      // Nothing stored, or storage disabled: nothing to forget.
-    }
-  }
+  removeFrom("session");
+  removeFrom("local");
 }

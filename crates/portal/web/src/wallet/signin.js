@@ -30,6 +30,8 @@ export function signInSection(t, onSignedIn) {
   const fileInput = h("input", { type: "file", id: "wallet-keyfile", name: "keyfile", accept: ".json,application/json" });
   const passInput = h("input", { type: "password", id: "wallet-passphrase", name: "passphrase", autocomplete: "current-password", required: true });
   const submit = h("button", { type: "submit", class: "primary", id: "wallet-signin-button" }, stored ? t.unlock : t.signIn);
+  const rememberInput = h("input", { type: "checkbox", id: "wallet-remember", name: "remember", "aria-describedby": "wallet-remember-note" });
+  rememberInput.checked = Boolean(stored?.remembered);
 
   const form = h(
     "form",
@@ -38,6 +40,8 @@ export function signInSection(t, onSignedIn) {
       ? h("p", { id: "wallet-stored-note" }, t.storedNote(stored.address))
       : dropTarget(h("div", { class: "dropzone" }, h("label", { for: "wallet-keyfile" }, t.keyFile), " ", fileInput, h("p", { class: "muted" }, t.dropHint)), fileInput),
     h("p", {}, h("label", { for: "wallet-passphrase" }, t.passphrase), " ", passInput),
+    h("p", {}, rememberInput, " ", h("label", { for: "wallet-remember" }, t.remember)),
+    h("p", { class: "muted", id: "wallet-remember-note" }, t.rememberNote),
     h("p", {}, submit, " ", stored ? h("button", { type: "button", id: "wallet-forget", onclick: () => onForget() }, t.forget) : null),
   );
   const section = h("section", { id: "wallet-signin", class: "card", "aria-labelledby": "wallet-signin-heading" }, h("h2", { id: "wallet-signin-heading" }, t.signInHeading), form, progressRow, status, error);
@@ -70,13 +74,14 @@ export function signInSection(t, onSignedIn) {
       const record = await fetchAccount(address);
       let storageError = null;
       try {
-        signIn(file, key, address);
+        signIn(file, key, address, { remember: rememberInput.checked });
       } catch (e) {
         storageError = e;
       }
       replace(status, t.signedInAs(address));
       onSignedIn({ address, keyAddress: key.address, publicKey: key.publicKey, account: record, storageError });
     } catch (e) {
+      passInput.value = "";
       replace(status, "");
       showError(error, errorText(t, e));
       (e.code?.startsWith("key_file") && !stored ? fileInput : passInput).focus();
