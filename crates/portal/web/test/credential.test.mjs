@@ -125,10 +125,15 @@ test("another nonce or another audience fails the key binding, naming which", ()
   assert.match(last.detail, /audience/);
 });
 
-test("an empty audience and nonce are not compared, and the check says so", () => {
+test("an empty audience and nonce are not compared: the key binding is not performed, and the check says so", () => {
   const r = check(GOOD, { audience: "", nonce: "" });
   assert.equal(r.ok, true, JSON.stringify(r.checks));
+  assert.equal(r.pending, true);
   const kb = r.checks.find((c) => c.id === "key-binding");
+  assert.equal(kb.ok, false);
+  assert.equal(kb.pending, true);
+  const onlyNonce = check(GOOD, { audience: "" });
+  assert.equal(onlyNonce.checks.find((c) => c.id === "key-binding").pending, true);
   assert.match(kb.detail, /you gave no audience to compare/);
   assert.match(kb.detail, /n-0001/);
 });

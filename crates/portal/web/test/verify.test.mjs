@@ -24,8 +24,9 @@ import { createHash } from "node:crypto";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
-  verifyCertified, verifyDocument, verifyHistory, verifyOwnershipAsOf, verifyPermitStatusAsOf, verifyReceipt,
+  verifyDocument, verifyHistory, verifyOwnershipAsOf, verifyPermitStatusAsOf, verifyReceipt,
 } from "../src/verify/index.js";
+import { parseTimeMs } from "../src/verify/when.js";
 import { canonicalGenesis } from "../src/verify/trust.js";
 import { addressOf } from "../src/verify/types.js";
 import { toBase64, toHex } from "../src/bytes.js";
@@ -203,13 +204,16 @@ test("a proof from another genesis fails the network check; a set not in the his
   assert.equal(failedId(verifyDocument(read("account.json"), sets)), "validator-set");
 });
 
-test("a certified header verifies on its own", () => {
+test("a block answer verifies, tied to the block the page shows", () => {
   const block = JSON.parse(read("block.json"));
-  passed(verifyCertified({ header: block.header, certificate: block.certificate }, SETS));
   passed(verifyDocument(read("block.json"), SETS));
+  const r = passed(verifyDocument(read("block.json"), SETS, `block:${block.height}`));
+  assert.deepEqual(r.facts, { kind: "block", id: String(block.height), height: block.height, hash: block.hash, timeMs: block.header.time_ms, proposer: block.header.proposer });
+  assert.equal(failedId(verifyDocument(read("block.json"), SETS, `block:${block.height + 1}`)), "record");
+  assert.equal(failedId(verifyDocument(read("account.json"), SETS, `block:${block.height}`)), "record");
   assert.equal(failedId(verifyDocument(JSON.stringify({ ...block, hash: flipHex(block.hash) }), SETS)), "block");
   block.certificate.height += 1;
-  assert.equal(failedId(verifyCertified({ header: block.header, certificate: block.certificate }, SETS)), "certificate");
+  assert.equal(failedId(verifyDocument(JSON.stringify(block), SETS)), "certificate");
 });
 
 test("an as-of ownership answer is re-decided from its proven versions", () => {
@@ -264,7 +268,7 @@ test("no input makes a verifier throw", () => {
       () => verifyReceipt(input, SETS),
       () => verifyOwnershipAsOf(input, SETS),
       () => verifyPermitStatusAsOf(input, SETS),
-      () => verifyCertified(input, SETS),
+      () => verifyDocument(input, SETS, "parcel:NV-A1-101"),
       () => verifyHistory(input, input),
     ]) {
       const r = run();
@@ -324,4 +328,108 @@ test("witnesses: a cosigning witness counts, a forged or missing cosignature fai
   // A policy that takes the log's own name for a witness is refused.
   const own = freshWitness(`publica/${SETS.chainId}/notary`);
   assert.equal(failedId(verifyReceipt(RECEIPT, SETS, { witnesses: [own.vkey], minWitnesses: 0 })), "policy");
+});
+
+// Answers tied to the record a page shows, from the network of `fixtures/verify/record/` (its genesis trimmed to one
+// agency, which verification does not read):
+//   curl -s $B/v1/genesis > genesis.json; curl -s $B/v1/validators/history > history.json
+//   curl -s $B/v1/land/parcels/NV-A1-101 > parcel-101.json; curl -s $B/v1/land/parcels/NV-A1-102 > parcel-102.json
+//   curl -s $B/v1/accounts/b74d22a67e83017f50f00b3f79a5f87031d23b58 > account.json
+const RECORD_SETS = verifyHistory(read("record/genesis.json"), read("record/history.json")).sets;
+const P101 = JSON.parse(read("record/parcel-101.json"));
+const P102 = JSON.parse(read("record/parcel-102.json"));
+const ACCOUNT = JSON.parse(read("record/account.json"));
+const ADDRESS = "b74d22a67e83017f50f00b3f79a5f87031d23b58";
+
+test("a parcel's answer is tied to the parcel shown, and its proven owners, encumbrances and area returned", () => {
+  const r = passed(verifyDocument(JSON.stringify(P101), RECORD_SETS, "parcel:NV-A1-101"));
+  assert.deepEqual(r.checks.slice(-3).map((c) => c.id), ["record", "keys", "answer"]);
+  assert.deepEqual(r.facts.owners, P101.title.value.owners.map((o) => ({ account: o.account, share: `${o.numerator}/${o.denominator}` })));
+  assert.equal(r.facts.areaM2, String(P101.parcel.value.area_m2));
+  assert.deepEqual(r.facts.encumbrances, []);
+});
+
+test("a parcel's answer with an owner changed fails the answer check, naming the field", () => {
+  const a = structuredClone(P101);
+  a.title.value.owners[0].account = "00".repeat(20);
+  const r = verifyDocument(JSON.stringify(a), RECORD_SETS, "parcel:NV-A1-101");
+  assert.equal(failedId(r), "answer");
+  assert.match(r.checks.at(-1).detail, /owners/);
+  const b = structuredClone(P101);
+  b.parcel.value.area_m2 += 1;
+  assert.equal(failedId(verifyDocument(JSON.stringify(b), RECORD_SETS, "parcel:NV-A1-101")), "answer");
+  const c = structuredClone(P101);
+  c.title.value.owners[0].numerator = 2;
+  c.title.value.owners[0].denominator = 2;
+  assert.equal(failedId(verifyDocument(JSON.stringify(c), RECORD_SETS, "parcel:NV-A1-101")), "answer");
+});
+
+test("a parcel's answer carrying another parcel's proofs fails the record check", () => {
+  const a = { ...structuredClone(P101), certified: P102.certified, proofs: P102.proofs };
+  assert.equal(failedId(verifyDocument(JSON.stringify(a), RECORD_SETS, "parcel:NV-A1-101")), "record");
+  // The whole answer of another parcel, on this parcel's page.
+  assert.equal(failedId(verifyDocument(JSON.stringify(P102), RECORD_SETS, "parcel:NV-A1-101")), "record");
+});
+
+test("a parcel's answer with proofs left out fails the keys check", () => {
+  for (let keep = 0; keep < P101.proofs.length; keep++) {
+    const a = { ...structuredClone(P101), proofs: [P101.proofs[keep]] };
+    assert.equal(failedId(verifyDocument(JSON.stringify(a), RECORD_SETS, "parcel:NV-A1-101")), "keys");
+  }
+});
+
+test("an account's answer is tied to the account shown; a changed field fails the answer check", () => {
+  const r = passed(verifyDocument(JSON.stringify(ACCOUNT), RECORD_SETS, `account:${ADDRESS}`));
+  assert.deepEqual(r.facts, { kind: "account", id: ADDRESS, accountKind: ACCOUNT.account.kind.type, agency: ACCOUNT.account.kind.registered_by_agency, roles: [], active: ACCOUNT.account.active });
+  const a = structuredClone(ACCOUNT);
+  a.account.active = !a.account.active;
+  const bad = verifyDocument(JSON.stringify(a), RECORD_SETS, `account:${ADDRESS}`);
+  assert.equal(failedId(bad), "answer");
+  assert.match(bad.checks.at(-1).detail, /active/);
+  assert.equal(failedId(verifyDocument(JSON.stringify(ACCOUNT), RECORD_SETS, `account:${"11".repeat(20)}`)), "record");
+  assert.equal(failedId(verifyDocument(JSON.stringify(P101), RECORD_SETS, `account:${ADDRESS}`)), "record");
+});
+
+test("a record kind whose fields are not compared leaves the answer check pending, never passed", () => {
+  const r = verifyDocument(JSON.stringify(P101), RECORD_SETS, "company:556000-0001");
+  assert.equal(r.ok, true);
+  assert.equal(r.pending, true);
+  const last = r.checks.at(-1);
+  assert.deepEqual([last.id, last.ok, last.pending], ["answer", false, true]);
+  assert.equal(failedId(verifyDocument(JSON.stringify(P101), RECORD_SETS, "nonsense")), "format");
+});
+
+test("an as-of answer must be about the record shown; without a time asked it says what time it is proven for", () => {
+  passed(verifyOwnershipAsOf(read("owners-asof.json"), SETS, undefined, "NV-A1-101"));
+  assert.equal(failedId(verifyOwnershipAsOf(read("owners-asof.json"), SETS, undefined, "NV-A1-102")), "record");
+  const permit = JSON.parse(read("permit-status.json"));
+  const r = passed(verifyPermitStatusAsOf(read("permit-status.json"), SETS, undefined, permit.record));
+  const last = r.checks.at(-1);
+  assert.equal(last.id, "proven-time");
+  assert.match(last.detail, new RegExp(new Date(permit.certified.header.time_ms).toISOString().slice(0, 19).replace("T", " ")));
+  assert.ok(!/\bnow\b/.test(last.detail));
+  assert.equal(failedId(verifyPermitStatusAsOf(read("permit-status.json"), SETS, undefined, "BP-2026-0001")), "record");
+  const asked = verifyPermitStatusAsOf(read("permit-status.json"), SETS, permit.at_ms, permit.record);
+  assert.ok(!asked.checks.some((c) => c.id === "proven-time"));
+});
+
+test("times are read as the node reads them", () => {
+  assert.equal(parseTimeMs("1767225600000"), 1767225600000);
+  assert.equal(parseTimeMs("2026-01-01"), Date.UTC(2026, 0, 1));
+  assert.equal(parseTimeMs(" 2026-01-01T01:00:00.250+01:00 "), Date.UTC(2026, 0, 1, 0, 0, 0, 250));
+  assert.equal(parseTimeMs("2026-01-01t12:00:00z"), Date.UTC(2026, 0, 1, 12));
+  assert.equal(parseTimeMs("2026-01-01 12:00:00.123456Z"), Date.UTC(2026, 0, 1, 12, 0, 0, 123));
+  assert.equal(parseTimeMs("2016-12-31T23:59:60Z"), Date.UTC(2016, 11, 31, 23, 59, 59));
+  for (const bad of ["", "2026-02-30", "2026-13-01", "1969-12-31", "2026-01-01T12:00", "2026-01-01T12:00:00", "2026-01-01T24:00:00Z", "x".repeat(41), "99999999999999999999"]) {
+    assert.throws(() => parseTimeMs(bad), /is not a time/, bad);
+  }
+});
+
+test("witnesses from the node's own list leave the witness check pending, never passed", () => {
+  const r = verifyReceipt(RECEIPT, SETS, { documentHash: DOC_HASH, witnesses: [], minWitnesses: 0, witnessesPinned: false });
+  assert.equal(r.ok, true);
+  assert.equal(r.pending, true);
+  const last = r.checks.at(-1);
+  assert.deepEqual([last.id, last.ok, last.pending], ["witness-quorum", false, true]);
+  assert.match(last.detail, /not pinned/);
 });

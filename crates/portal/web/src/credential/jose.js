@@ -7,7 +7,7 @@ import { utf8 } from "../bytes.js";
 import { ML_DSA_65_PUBLIC_KEY_LEN } from "../verify/types.js";
 
 /** Deepest JSON nesting accepted in a header, payload or disclosure. */
-export const MAX_JSON_DEPTH = 128;
+const MAX_JSON_DEPTH = 128;
 /** The two algorithms of a Publica key; nothing else is ever accepted. */
 export const ALG_ML_DSA_65 = "ML-DSA-65";
 export const ALG_EDDSA = "EdDSA";

@@ -11,13 +11,13 @@ import { isObject, parseJwk } from "./jose.js";
 /** Largest proven record decoded (an account record with its key is about 2 KB). */
 const MAX_RECORD_BYTES = 64 * 1024;
 /** Longest accreditation chain followed, links. */
-export const MAX_CHAIN_LINKS = 8;
+const MAX_CHAIN_LINKS = 8;
 /** Bytes per status chunk. */
 const STATUS_CHUNK_BYTES = 1024;
 /** Default age limit of a status proof, seconds (one day). */
-export const DEFAULT_MAX_STATUS_AGE = 24 * 3600;
+const DEFAULT_MAX_STATUS_AGE = 24 * 3600;
 /** The path a status list's URI ends with. */
-export const STATUS_LIST_PATH = "/v1/identity/status-lists/";
+const STATUS_LIST_PATH = "/v1/identity/status-lists/";
 
 /** A state key: an ASCII prefix followed by byte parts. */
 function stateKey(prefix, ...parts) {
@@ -48,7 +48,7 @@ export function parseDid(did) {
  * Verify every proof of a node answer against the validator sets; returns its proven reads `[{ height, timeMs,
  * key, value }]`. A proof that does not verify fails check `ledger-proof`, naming the part and the reason.
  */
-export function provenReads(doc, sets, what) {
+function provenReads(doc, sets, what) {
   if (!isObject(doc)) fail("ledger-proof", `the ${what} answer is missing from the bundle`);
   const result = verifyDocument(doc, sets);
   if (!result.ok) {
@@ -85,7 +85,7 @@ export function decodeAccount(bytes) {
 }
 
 /** Decode a borsh RetiredKey: `{ publicKey, fromHeight, fromMs, untilHeight, untilMs }`. */
-export function decodeRetiredKey(bytes) {
+function decodeRetiredKey(bytes) {
   const r = new Reader(bytes, "the proven retired key");
   const out = {
     publicKey: r.take(PUBLIC_KEY_LEN, "public key"),
@@ -180,7 +180,7 @@ function checkDocumentKeys(document, key) {
 }
 
 /** Decode a borsh Accreditation. */
-export function decodeAccreditation(bytes) {
+function decodeAccreditation(bytes) {
   const r = new Reader(bytes, "a proven accreditation");
   const out = {
     id: r.u64("id"),
@@ -264,7 +264,7 @@ export function checkAccreditation(doc, issuer, vct, iat, sets, trustedRoots = n
 }
 
 /** Decode a borsh SchemaRecord: `{ hash, typeName, version, document (bytes) }`. */
-export function decodeSchema(bytes) {
+function decodeSchema(bytes) {
   const r = new Reader(bytes, "the proven schema record");
   const hash = r.take(32, "hash");
   const typeName = r.string("type name", 4096);
@@ -400,7 +400,7 @@ export function parseStatusUri(uri) {
 }
 
 /** Decode a borsh StatusListHeader: `{ owner, number, bits, capacity }`. */
-export function decodeStatusHeader(bytes) {
+function decodeStatusHeader(bytes) {
   const r = new Reader(bytes, "the proven status list header");
   const out = { owner: toHex(r.take(20, "owner")), number: r.u32("number"), bits: r.u8("bits"), capacity: r.u32("capacity") };
   r.u64("created at");

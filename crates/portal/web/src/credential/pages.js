@@ -108,7 +108,7 @@ function showReport(ui, report, t) {
  * The trust checks, the bundle from the node, and the credential's checks, as one report (with the `bundle` when it
  * was fetched). Never throws.
  */
-export async function checkOnPage(text, policy) {
+async function checkOnPage(text, policy) {
   const trust = await verifiedSets();
   if (!trust.ok) return { ok: false, checks: trust.checks, status: null };
   let bundle;

@@ -22,11 +22,11 @@ import {
 /** Largest presentation accepted, as text (a hybrid presentation of a few claims is about 15 KB). */
 export const MAX_PRESENTATION_BYTES = 65536;
 /** Most disclosures a presentation may carry. */
-export const MAX_DISCLOSURES = 256;
+const MAX_DISCLOSURES = 256;
 /** How long after its signing a key-binding JWT is accepted, seconds. */
-export const DEFAULT_MAX_KEY_BINDING_AGE = 300;
+const DEFAULT_MAX_KEY_BINDING_AGE = 300;
 /** The clock difference tolerated, seconds. */
-export const DEFAULT_CLOCK_SKEW = 60;
+const DEFAULT_CLOCK_SKEW = 60;
 
 const TYP_SD_JWT_VC = "dc+sd-jwt";
 const TYP_KB_JWT = "kb+jwt";
@@ -37,7 +37,7 @@ const RESERVED = ["_sd", "..."];
  * Split a presentation into its parts, bounded in size and count: `{ form, signed, payloadSegment, disclosures,
  * kbJwt, pqKbJwt }`; `signed` is the compact JWT or the two JSON signature entries. Failed `format` checks otherwise.
  */
-export function parsePresentation(text) {
+function parsePresentation(text) {
   if (typeof text !== "string" || text.length === 0) fail("format", "paste a presentation or choose its file first");
   const size = text.length > MAX_PRESENTATION_BYTES ? text.length : utf8(text).length;
   if (size > MAX_PRESENTATION_BYTES) fail("format", `the presentation is ${size} bytes, more than the ${MAX_PRESENTATION_BYTES} accepted`);
@@ -115,7 +115,7 @@ export function sdHash(parsed) {
 }
 
 /** The credential digest (docs/credentials.md §5): SHA-256 of the payload segment as signed. */
-export function credentialDigest(parsed) {
+function credentialDigest(parsed) {
   return sha256(utf8(parsed.payloadSegment));
 }
 

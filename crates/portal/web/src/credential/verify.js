@@ -7,7 +7,7 @@ import { checkAccreditation, checkSchema, checkStatus, issuerKey } from "./ledge
 import { checkPresentation, peekPresentation } from "./sdjwt.js";
 
 /** The status values of a list entry, as words. */
-export const STATUS_NAMES = ["valid", "revoked", "suspended"];
+const STATUS_NAMES = ["valid", "revoked", "suspended"];
 
 /**
  * Check `text` (a presentation) with `bundle` (`{ issuer, accreditation, schema, status? }`: the node answers a

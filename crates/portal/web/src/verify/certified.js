@@ -3,9 +3,8 @@
 // holding more than two thirds of the voting power signed the precommit with both halves of their hybrid keys.
 import { toHex, equalBytes } from "../bytes.js";
 import { hybridVerify } from "./crypto.js";
-import { fail, report } from "./report.js";
-import { member, parseCertified, precommitBytes } from "./types.js";
-import { setAtHeight } from "./history.js";
+import { fail } from "./report.js";
+import { member, precommitBytes } from "./types.js";
 
 /**
  * Check a parsed certified header `c` against `chainId` and `set`, recording the checks `chain`, `certificate`,
@@ -60,17 +59,4 @@ function checkSignatures(cert, chainId, set, label) {
     const bad = hybridVerify(s.signature, message, v.publicKey);
     if (bad) fail("signatures", `the ${bad} half of validator ${toHex(s.validator)}'s signature on ${label} does not verify: the certificate was altered or forged`);
   }
-}
-
-/**
- * Verify a certified header (`{ header, certificate }`, JSON) against verified validator sets (from
- * `verifyHistory`). Checks: format, chain, certificate, validator-set, signatures.
- */
-export function verifyCertified(certified, sets) {
-  return report((r) => {
-    const c = parseCertified(certified);
-    r.pass("format", `a certified header of block ${c.header.height}`);
-    checkCertified(r, c, sets.chainId, setAtHeight(sets, c.header.height));
-    return { height: c.header.height, timeMs: c.header.time_ms, signers: c.certificate.signatures.length };
-  });
 }

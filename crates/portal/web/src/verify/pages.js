@@ -34,7 +34,7 @@ function timeEl(ms) {
 }
 
 /** Render a report's checks into `ol` and its verdict into `verdict` (both emptied first). */
-export function renderReport(ol, verdict, report, t) {
+function renderReport(ol, verdict, report, t) {
   ol.replaceChildren(
     ...report.checks.map((c) => {
       const state = c.ok ? "ok" : c.pending ? "pending" : "bad";

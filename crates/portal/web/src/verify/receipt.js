@@ -12,7 +12,7 @@ import { inclusionError, leafHash, makeVerifierKey, parseTlogProof, parseVerifie
 const MAX_WITNESS_KEYS = 64;
 
 /** The name of a network's notary log: the origin line of its checkpoints. */
-export function logOrigin(chainId) {
+function logOrigin(chainId) {
   return `publica/${chainId}/notary`;
 }
 

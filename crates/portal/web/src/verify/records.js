@@ -7,7 +7,7 @@ import { fail } from "./report.js";
 import { KIND_PARCEL, KIND_TITLE, decodeHead, decodeVersion, headKey, versionKey } from "./registry.js";
 
 /** The record kinds a page may name, with the API path of their answers. */
-export const RECORD_KINDS = ["parcel", "account", "company", "application", "consent", "block", "permit"];
+const RECORD_KINDS = ["parcel", "account", "company", "application", "consent", "block", "permit"];
 const RECORD_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /** Parse a page's `KIND:ID` record name; throws FormatError when it is not one. */

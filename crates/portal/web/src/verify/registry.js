@@ -12,7 +12,7 @@ import { exactFields, parseCertified, uint } from "./types.js";
 
 export const KIND_PARCEL = 0;
 export const KIND_TITLE = 1;
-export const KIND_PERMIT = 4;
+const KIND_PERMIT = 4;
 const KIND_SEGMENT = { [KIND_PARCEL]: "parcel", [KIND_TITLE]: "title", [KIND_PERMIT]: "permit" };
 const MAX_LINEAGE = 64;
 const MAX_OWNERS = 64;

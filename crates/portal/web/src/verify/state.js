@@ -115,7 +115,7 @@ function proofForm(obj) {
  * Walk a proof document and verify every certified header and proof in it, recording checks in `r`. Returns
  * `{ headers: [{height, timeMs, signers}], reads: [{height, timeMs, key, value}] }`.
  */
-export function walkDocument(r, doc, sets) {
+function walkDocument(r, doc, sets) {
   const found = { headers: [], reads: [] };
   const headerChecks = { done: false };
   const verifyHeader = (c) => {

@@ -13,7 +13,7 @@ const MAX_PROOF_HASHES = 64;
 const MAX_TIMESTAMP = 2n ** 63n - 1n;
 /** Signature types: Ed25519 note signature, Ed25519 cosignature, ML-DSA-44 cosignature. */
 export const SIG_ED25519 = 0x01;
-export const SIG_COSIG_ED25519 = 0x04;
+const SIG_COSIG_ED25519 = 0x04;
 export const SIG_COSIG_ML_DSA_44 = 0x06;
 const KEY_LEN = { [SIG_ED25519]: 32, [SIG_COSIG_ED25519]: 32, [SIG_COSIG_ML_DSA_44]: 1312 };
 const SIG_LEN = { [SIG_ED25519]: 64, [SIG_COSIG_ED25519]: 72, [SIG_COSIG_ML_DSA_44]: 8 + 2420 };
@@ -42,7 +42,7 @@ function b64Hash(text, what) {
 }
 
 /** The C2SP key id: the first four bytes of SHA-256(name ‖ "\n" ‖ type ‖ key), big-endian. */
-export function keyId(name, type, publicKey) {
+function keyId(name, type, publicKey) {
   const d = sha256(concat(utf8(name), new Uint8Array([0x0a, type]), publicKey));
   return ((d[0] << 24) | (d[1] << 16) | (d[2] << 8) | d[3]) >>> 0;
 }
@@ -77,7 +77,7 @@ export function parseVerifierKey(vkey) {
 }
 
 /** Parse a signed note: `{ text, signatures: [{ name, id, sig }] }` (text includes its final newline). */
-export function parseNote(text) {
+function parseNote(text) {
   const split = text.lastIndexOf("\n\n");
   if (split < 0) throw new FormatError("the signed note has no empty line between its text and its signatures");
   const body = text.slice(0, split + 1);
@@ -101,7 +101,7 @@ export function parseNote(text) {
 }
 
 /** Parse a checkpoint's note text: origin, size, root, extension lines. */
-export function parseCheckpoint(text) {
+function parseCheckpoint(text) {
   if (!text.endsWith("\n")) throw new FormatError("the checkpoint text does not end with a newline");
   const lines = text.slice(0, -1).split("\n");
   const empty = lines.findIndex((l) => l.length === 0);

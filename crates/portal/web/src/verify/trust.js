@@ -119,7 +119,7 @@ export async function verifiedSets() {
  * Parse pasted witness keys: C2SP vkeys (`name+hex-id+base64`), one a line; blank lines ignored. Throws FormatError
  * naming the first line that is not one.
  */
-export function parseWitnessKeys(text) {
+function parseWitnessKeys(text) {
   const lines = String(text ?? "").split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
   if (lines.length > MAX_PINNED_WITNESSES) throw new FormatError(`at most ${MAX_PINNED_WITNESSES} witness keys can be pinned`);
   lines.forEach((line, i) => {

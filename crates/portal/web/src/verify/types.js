@@ -10,7 +10,7 @@ export const PUBLIC_KEY_LEN = ML_DSA_65_PUBLIC_KEY_LEN + 32;
 export const ML_DSA_65_SIGNATURE_LEN = 3309;
 export const SIGNATURE_LEN = ML_DSA_65_SIGNATURE_LEN + 64;
 /** Most validators in a set. */
-export const MAX_VALIDATORS = 256;
+const MAX_VALIDATORS = 256;
 /** Prefix of every message a hybrid key signs. */
 const SIGNING_PREFIX = utf8("PUBLICA-SIG-V1");
 const ADDRESS_DOMAIN = utf8("publica/address/v1");
@@ -49,7 +49,7 @@ export function address(v, what) {
 }
 
 /** Parse a block header (JSON form) into `{ fields..., bytes, hash }`. */
-export function parseHeader(json) {
+function parseHeader(json) {
   exactFields(json, "the header", [
     "version", "chain_id", "height", "time_ms", "parent_hash", "proposer", "tx_root", "tx_count",
     "evidence_root", "state_root", "validator_set_hash", "next_validator_set_hash",
@@ -77,7 +77,7 @@ export function parseHeader(json) {
 }
 
 /** Parse a commit certificate (JSON form). */
-export function parseCertificate(json) {
+function parseCertificate(json) {
   exactFields(json, "the certificate", ["height", "round", "block_hash", "signatures"]);
   if (!Array.isArray(json.signatures)) throw new FormatError("the certificate's signatures must be a list");
   if (json.signatures.length > MAX_VALIDATORS) {
@@ -150,14 +150,14 @@ export function member(set, addr) {
 }
 
 /** Lexicographic comparison of two byte arrays. */
-export function compareBytes(a, b) {
+function compareBytes(a, b) {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i];
   return a.length - b.length;
 }
 
 /** The domain-separated message a hybrid key signs: prefix ‖ u8 len ‖ tag ‖ u8 len ‖ chain id ‖ body. */
-export function signingMessage(tag, chainId, body) {
+function signingMessage(tag, chainId, body) {
   const t = utf8(tag);
   const c = utf8(chainId);
   return concat(SIGNING_PREFIX, new Uint8Array([t.length]), t, new Uint8Array([c.length]), c, body);
