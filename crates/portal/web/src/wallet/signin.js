@@ -37,7 +37,7 @@ export function signInSection(t, onSignedIn) {
     "form",
     { id: "wallet-signin-form", novalidate: true },
     stored
-      ? h("p", { id: "wallet-stored-note" }, t.storedNote(stored.address))
+      ? h("p", { id: "wallet-stored-note" }, t.storedNote(stored.address, stored.remembered))
       : dropTarget(h("div", { class: "dropzone" }, h("label", { for: "wallet-keyfile" }, t.keyFile), " ", fileInput, h("p", { class: "muted" }, t.dropHint)), fileInput),
     h("p", {}, h("label", { for: "wallet-passphrase" }, t.passphrase), " ", passInput),
     h("p", {}, rememberInput, " ", h("label", { for: "wallet-remember" }, t.remember)),

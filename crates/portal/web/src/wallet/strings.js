@@ -3,7 +3,7 @@
 export const strings = {
   en: {
     signInHeading: "Sign in",
-    storedNote: (address) => `This browser keeps the encrypted key file of account ${address}. Type its passphrase to unlock it.`,
+    storedNote: (address, remembered) => `This browser keeps the encrypted key file of account ${address} ${remembered ? "on this computer, until you sign out" : "until this browser session ends"}. Type its passphrase to unlock it.`,
     keyFile: "Key file (JSON, from publica keys new)",
     passphrase: "Passphrase",
     signIn: "Sign in",
@@ -113,7 +113,7 @@ export const strings = {
   },
   sv: {
     signInHeading: "Logga in",
-    storedNote: (address) => `Den här webbläsaren har kvar den krypterade nyckelfilen för konto ${address}. Skriv lösenfrasen för att låsa upp den.`,
+    storedNote: (address, remembered) => `Den här webbläsaren har kvar den krypterade nyckelfilen för konto ${address} ${remembered ? "på den här datorn, tills du loggar ut" : "tills webbläsarsessionen tar slut"}. Skriv lösenfrasen för att låsa upp den.`,
     keyFile: "Nyckelfil (JSON, från publica keys new)",
     passphrase: "Lösenfras",
     signIn: "Logga in",
