@@ -36,12 +36,19 @@ function issueAndPresent(ctx, { index, disclose, aud, nonce, degree }) {
   return readFileSync(out, "utf8");
 }
 
-/** Wait until the page shows a verdict (passed or failed, not "checking"). */
+/** Wait until the page shows a verdict (passed, not confirmed or failed, not "checking"). */
 async function verdictShown(page) {
   await page.waitForFunction(() => {
     const v = document.getElementById("credential-verdict");
-    return v && (v.classList.contains("ok") || v.classList.contains("bad"));
+    return v && (v.classList.contains("ok") || v.classList.contains("bad") || v.classList.contains("pending"));
   }, null, { timeout: 120000 });
+}
+
+/** Pin the node's genesis in this browser (the /trust page), as a verifier who obtained it elsewhere would. */
+async function pinGenesis(ctx) {
+  await ctx.page.goto(`${ctx.base}/trust`);
+  await ctx.page.locator("#verify-trust-pin").click();
+  await ctx.page.locator("#verify-trust-pinned", { hasText: "yes" }).waitFor();
 }
 
 /** Paste a presentation with audience and nonce into /credentials, press Check, and wait for the verdict. */
@@ -56,11 +63,12 @@ async function check(ctx, text, aud, nonce) {
   return page;
 }
 
-/** The checks shown: `{ id: "passed" | "failed" }`, read from their words. */
+/** The checks shown: `{ id: "passed" | "not performed" | "failed" }`, read from their words. */
 async function checksShown(page) {
-  return page.$$eval("#credential-checks li", (items) => Object.fromEntries(items.map((li) => [
-    li.dataset.check, li.querySelector("strong").textContent.endsWith("passed") ? "passed" : "failed",
-  ])));
+  return page.$$eval("#credential-checks li", (items) => Object.fromEntries(items.map((li) => {
+    const words = li.querySelector("strong").textContent;
+    return [li.dataset.check, words.endsWith("passed") ? "passed" : words.endsWith("not performed") ? "not performed" : "failed"];
+  })));
 }
 
 export const tests = [
@@ -69,6 +77,7 @@ export const tests = [
     run: async (ctx) => {
       const nonce = `n-${toHex(randomBytes(8))}`;
       const text = issueAndPresent(ctx, { index: 301, disclose: "given_name,family_name,degree", aud: ctx.base, nonce, degree: "MSc" });
+      await pinGenesis(ctx);
       const page = await check(ctx, text, ctx.base, nonce);
       const verdict = await page.textContent("#credential-verdict");
       const checks = await checksShown(page);
@@ -148,6 +157,22 @@ export const tests = [
       if (checks.status !== "failed") throw new Error(`the status check should fail: ${JSON.stringify(checks)}`);
       await ctx.axe(page);
       await ctx.screenshot(page, "credentials-revoked");
+    },
+  },
+  {
+    name: "credentials: without audience and nonce, or a pinned genesis, the presentation is not confirmed, and the page says why",
+    run: async (ctx) => {
+      const nonce = `n-${toHex(randomBytes(8))}`;
+      const text = issueAndPresent(ctx, { index: 305, disclose: "degree", aud: ctx.base, nonce, degree: "MA" });
+      const page = await check(ctx, text, "", "");
+      const checks = await checksShown(page);
+      const verdict = await page.textContent("#credential-verdict");
+      const classes = await page.getAttribute("#credential-verdict", "class");
+      if (checks["key-binding"] !== "not performed" || checks.genesis !== "not performed") throw new Error(`the key binding and the genesis should be not performed: ${JSON.stringify(checks)}`);
+      if (verdict.startsWith("Valid") || !classes.includes("pending") || !/replayed copy/.test(verdict) || !/not pinned/.test(verdict)) throw new Error(`the verdict should say the presentation is not confirmed and why: ${verdict}`);
+      if ((await page.getAttribute("#credential-verdict", "data-status")) !== "unconfirmed") throw new Error("the verdict's status is not `unconfirmed`");
+      if ((await page.locator("#credential-checks li.check.pending").count()) !== 2) throw new Error("the checks not performed are not marked pending");
+      await ctx.axe(page);
     },
   },
 ];

@@ -1,7 +1,9 @@
 // The verifier in a real browser: a document anchored with the CLI is checked on /verify (its SHA-256 computed by
 // the page, its receipt fetched and verified with the validators' keys), a changed file and a tampered receipt
 // fail in words, the trust panel pins a genesis and a pinned genesis of another network is reported, and the
-// proof sections and the as-of form of a parcel page check their answers in the browser.
+// proof sections and the as-of form of a parcel page check their answers in the browser, tied to the record the page
+// shows (a tampered answer fails "Page matches the proofs"), with what the proofs establish shown beside the page.
+// Without a pinned genesis (or pinned witnesses) the checks resting on the node's word are "not performed".
 import { mkdtempSync, readFileSync, writeFileSync, readdirSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { tmpdir } from "node:os";
@@ -27,19 +29,32 @@ function upload(name, contents) {
 
 /** Wait for the verdict in `scope` (a CSS selector) and return the checks' and the verdict's texts. */
 async function outcome(page, scope) {
-  const verdict = page.locator(`${scope} p.verdict.ok, ${scope} p.verdict.bad`).first();
+  const verdict = page.locator(`${scope} p.verdict.ok, ${scope} p.verdict.bad, ${scope} p.verdict.pending`).first();
   await verdict.waitFor({ timeout: 60_000 });
   const checks = await page.locator(`${scope} li.check`).evaluateAll((items) =>
-    items.map((li) => ({ ok: li.classList.contains("ok"), bad: li.classList.contains("bad"), text: li.textContent })),
+    items.map((li) => ({ ok: li.classList.contains("ok"), bad: li.classList.contains("bad"), pending: li.classList.contains("pending"), text: li.textContent })),
   );
-  return { ok: (await verdict.getAttribute("class")).includes("ok"), verdict: await verdict.textContent(), checks };
+  const classes = await verdict.getAttribute("class");
+  return { ok: classes.includes("ok"), pending: classes.includes("pending"), verdict: await verdict.textContent(), checks };
 }
 
-/** Throw unless every check passed, in words and class. */
-function expectAllPassed(result, what) {
-  if (!result.ok || result.checks.length < 5 || !result.checks.every((c) => c.ok && /: passed/.test(c.text))) {
-    throw new Error(`${what}: expected every check passed, got ${JSON.stringify(result)}`);
+/** Throw unless every check passed, in words and class, but those labelled in `notPerformed`, said not performed. */
+function expectAllPassed(result, what, notPerformed = []) {
+  const right = (c) => {
+    const label = notPerformed.find((l) => c.text.startsWith(`${l}:`));
+    return label ? c.pending && c.text.startsWith(`${label}: not performed`) : c.ok && /: passed/.test(c.text);
+  };
+  const pendingShown = result.checks.filter((c) => c.pending).length;
+  if ((notPerformed.length ? !result.pending : !result.ok) || result.checks.length < 5 || !result.checks.every(right) || pendingShown !== notPerformed.length) {
+    throw new Error(`${what}: expected every check passed${notPerformed.length ? ` but ${notPerformed.join(", ")} not performed` : ""}, got ${JSON.stringify(result)}`);
   }
+}
+
+/** Pin the node's genesis in this browser (the /trust page), as a visitor who obtained it elsewhere would. */
+async function pinGenesis(ctx) {
+  await ctx.page.goto(`${ctx.base}/trust`);
+  await ctx.page.locator("#verify-trust-pin").click();
+  await ctx.page.locator("#verify-trust-pinned", { hasText: "yes" }).waitFor();
 }
 
 /** Throw unless the check labelled `label` failed, in words and class, and the verdict names it. */
@@ -58,8 +73,17 @@ export const tests = [
       const { page } = ctx;
       await page.goto(`${ctx.base}/verify`);
       await page.locator("#verify-document").setInputFiles(upload("decision.txt", doc.bytes));
+      // Nothing pinned: the genesis and the witnesses are the node's word, and the verdict says so.
+      const unpinned = await outcome(page, "#verify-document-part");
+      expectAllPassed(unpinned, "the anchored document, nothing pinned", ["Trusted genesis", "Witnesses"]);
+      if (!unpinned.verdict.includes("not pinned") || /^Verified/.test(unpinned.verdict)) throw new Error(`the verdict does not say the keys are not pinned: ${unpinned.verdict}`);
+      await page.locator("#verify-trust-pin").click();
+      await page.locator("#verify-trust-pinned", { hasText: "yes" }).waitFor();
+      await page.locator("#verify-document").setInputFiles([]);
+      await page.locator("#verify-document").setInputFiles(upload("decision.txt", doc.bytes));
+      await page.locator("#verify-document-part li.check", { hasText: "you pinned" }).waitFor({ timeout: 60_000 });
       const result = await outcome(page, "#verify-document-part");
-      expectAllPassed(result, "the anchored document");
+      expectAllPassed(result, "the anchored document, its genesis pinned", ["Witnesses"]);
       const shown = await page.locator("#verify-document-hash").textContent();
       if (shown !== doc.hash) throw new Error(`the page shows SHA-256 ${shown}, the file's is ${doc.hash}`);
       const link = page.locator("#verify-receipt-download");
@@ -93,6 +117,7 @@ export const tests = [
     run: async (ctx) => {
       const doc = anchorFile(ctx, `Deed ${Date.now()}.\n`);
       const { page } = ctx;
+      await pinGenesis(ctx);
       await page.goto(`${ctx.base}/verify`);
       const check = async (receipt, document) => {
         await page.locator("#verify-receipt-file").setInputFiles(upload(`${doc.hash}.tlog-proof`, receipt));
@@ -102,7 +127,7 @@ export const tests = [
         await page.locator("#verify-receipt-check").click();
         return outcome(page, "#verify-receipt-part");
       };
-      expectAllPassed(await check(doc.receipt, doc.bytes), "the receipt with its document");
+      expectAllPassed(await check(doc.receipt, doc.bytes), "the receipt with its document", ["Witnesses"]);
       const changed = Buffer.concat([doc.bytes, Buffer.from(" ")]);
       expectFailed(await check(doc.receipt, changed), "Document hash", "the receipt with a changed document");
       // A validator's ML-DSA-44 cosignature altered in the receipt.
@@ -132,7 +157,7 @@ export const tests = [
       if ((await page.locator("#verify-trust-hash").textContent()) !== hash) throw new Error("the panel shows another genesis hash than the node's");
       await page.locator("#verify-document").setInputFiles(upload("minutes.txt", doc.bytes));
       const pinned = await outcome(page, "#verify-document-part");
-      expectAllPassed(pinned, "with the node's genesis pinned");
+      expectAllPassed(pinned, "with the node's genesis pinned", ["Witnesses"]);
       if (!pinned.checks[0].text.includes("you pinned")) throw new Error(`the genesis check does not say it is pinned: ${pinned.checks[0].text}`);
       // Pin another network's genesis (another chain id): the node's answers are no longer trusted.
       const other = JSON.stringify({ ...JSON.parse(genesis), chain_id: "another-network" }, null, 2);
@@ -161,17 +186,23 @@ export const tests = [
     },
   },
   {
-    name: "a parcel page checks its proofs and an as-of answer in the browser",
+    name: "a parcel page checks its proofs tied to the parcel shown, shows what they establish, and an as-of answer",
     run: async (ctx) => {
       const { page } = ctx;
+      await pinGenesis(ctx);
       await page.goto(`${ctx.base}/parcels/NV-A1-101`);
-      const section = page.locator("section.proof[data-verify-kind=document]").first();
-      await section.locator("button.verify-button").click();
-      const result = await outcome(page, "section.proof[data-verify-kind=document]");
+      const scope = "section.proof[data-verify-record='parcel:NV-A1-101']";
+      await page.locator(`${scope} button.verify-button`).click();
+      const result = await outcome(page, scope);
       expectAllPassed(result, "the parcel's proofs");
+      for (const label of ["Record shown", "Versions proven", "Page matches the proofs"]) {
+        if (!result.checks.some((c) => c.text.startsWith(`${label}: passed`))) throw new Error(`no "${label}: passed" check: ${JSON.stringify(result.checks)}`);
+      }
+      const owner = await page.evaluate(async () => (await (await fetch("/v1/land/parcels/NV-A1-101")).json()).title.value.owners[0].account);
+      const facts = page.locator(`${scope} dl.facts.proven`);
+      if (!(await facts.textContent()).includes(owner)) throw new Error(`the proven facts do not name owner ${owner}: ${await facts.textContent()}`);
       const block = await page.evaluate(async () => (await (await fetch("/v1/blocks/latest")).json()).header.time_ms);
-      const at = new Date(block - 1000).toISOString();
-      await page.locator("#asof-at").fill(at);
+      await page.locator("#asof-at").fill(new Date(block - 1000).toISOString());
       await page.locator("#asof-form button[type=submit]").click();
       const asOf = await outcome(page, "#asof-result");
       expectAllPassed(asOf, "the as-of answer");
@@ -179,6 +210,48 @@ export const tests = [
       if (!page.url().endsWith("/parcels/NV-A1-101")) throw new Error(`the form navigated to ${page.url()}: it must be handled in the page`);
       await ctx.axe(page);
       await ctx.screenshot(page, "parcel-proofs");
+    },
+  },
+  {
+    name: "a parcel's answer with an owner changed in transit fails the check that the page matches the proofs",
+    run: async (ctx) => {
+      const { page } = ctx;
+      await pinGenesis(ctx);
+      await page.route("**/v1/land/parcels/NV-A1-101", async (route) => {
+        const response = await route.fetch();
+        const json = await response.json();
+        json.title.value.owners[0].account = "0".repeat(40);
+        await route.fulfill({ response, json });
+      });
+      await page.goto(`${ctx.base}/parcels/NV-A1-101`);
+      const scope = "section.proof[data-verify-record='parcel:NV-A1-101']";
+      await page.locator(`${scope} button.verify-button`).click();
+      const result = await outcome(page, scope);
+      expectFailed(result, "Page matches the proofs", "an answer with another owner");
+      if (await page.locator(`${scope} dl.facts.proven`).count()) throw new Error("facts are shown for an answer that failed");
+      await ctx.axe(page);
+    },
+  },
+  {
+    name: "a permit's status now says the time its proofs establish it for, never now; an account's page is tied to its record",
+    run: async (ctx) => {
+      const { page } = ctx;
+      await pinGenesis(ctx);
+      await page.goto(`${ctx.base}/permits/BP-2026-0002`);
+      const permit = "section.proof[data-verify-record='permit:BP-2026-0002']";
+      if (await page.locator(`${permit}[data-verify-at]`).count()) throw new Error("the permit's status now carries a time asked");
+      await page.locator(`${permit} button.verify-button`).click();
+      const result = await outcome(page, permit);
+      expectAllPassed(result, "the permit's status");
+      const time = result.checks.find((c) => c.text.startsWith("Time proven: passed"));
+      if (!time || /\bnow\b/i.test(time.text) || !/\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC/.test(time.text)) throw new Error(`no time proven in words: ${JSON.stringify(result.checks)}`);
+      const address = "b74d22a67e83017f50f00b3f79a5f87031d23b58";
+      await page.goto(`${ctx.base}/accounts/${address}`);
+      const account = `section.proof[data-verify-record='account:${address}']`;
+      await page.locator(`${account} button.verify-button`).click();
+      expectAllPassed(await outcome(page, account), "the account's proofs");
+      if (!(await page.locator(`${account} dl.facts.proven`).textContent()).includes("civil-registry")) throw new Error("the account's proven agency is not shown");
+      await ctx.axe(page);
     },
   },
 ];
