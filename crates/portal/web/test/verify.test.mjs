@@ -14,7 +14,8 @@
 //
 // and, from a second `publica dev` network (another home, so another chain id and other validator keys):
 //
-//   curl -s $B2/v1/genesis > other-genesis.json;  curl -s $B2/v1/accounts/b74d…3b58 > other-account.json
+//   curl -s $B2/v1/genesis > other-genesis.json (trimmed to one agency, which verification does not read)
+//   curl -s $B2/v1/accounts/b74d…3b58 > other-account.json
 //
 // `publica verify FILE --genesis genesis.json` accepts each of them. Tampered copies are made below, in memory.
 import { test } from "node:test";
@@ -335,6 +336,7 @@ test("witnesses: a cosigning witness counts, a forged or missing cosignature fai
 //   curl -s $B/v1/genesis > genesis.json; curl -s $B/v1/validators/history > history.json
 //   curl -s $B/v1/land/parcels/NV-A1-101 > parcel-101.json; curl -s $B/v1/land/parcels/NV-A1-102 > parcel-102.json
 //   curl -s $B/v1/accounts/b74d22a67e83017f50f00b3f79a5f87031d23b58 > account.json
+//   curl -s $B/v1/business/companies/10000020 > company.json   (Nordvik Sawmill AB)
 const RECORD_SETS = verifyHistory(read("record/genesis.json"), read("record/history.json")).sets;
 const P101 = JSON.parse(read("record/parcel-101.json"));
 const P102 = JSON.parse(read("record/parcel-102.json"));
@@ -390,8 +392,25 @@ test("an account's answer is tied to the account shown; a changed field fails th
   assert.equal(failedId(verifyDocument(JSON.stringify(P101), RECORD_SETS, `account:${ADDRESS}`)), "record");
 });
 
+test("a company's answer is tied to the company shown; a changed shareholding or name fails the answer check", () => {
+  const company = JSON.parse(read("record/company.json"));
+  const r = passed(verifyDocument(JSON.stringify(company), RECORD_SETS, "company:10000020"));
+  assert.equal(r.facts.name, "Nordvik Sawmill AB");
+  assert.deepEqual(r.facts.shareholders.map((s) => s.shares), company.company.value.shareholders.map((s) => String(s.shares)));
+  const a = structuredClone(company);
+  a.company.value.shareholders[0].shares += 1;
+  const bad = verifyDocument(JSON.stringify(a), RECORD_SETS, "company:10000020");
+  assert.equal(failedId(bad), "answer");
+  assert.match(bad.checks.at(-1).detail, /shareholders/);
+  const b = structuredClone(company);
+  b.company.value.name = "Another Sawmill AB";
+  assert.equal(failedId(verifyDocument(JSON.stringify(b), RECORD_SETS, "company:10000020")), "answer");
+  assert.equal(failedId(verifyDocument(JSON.stringify(company), RECORD_SETS, "company:10000012")), "record");
+  assert.equal(failedId(verifyDocument(JSON.stringify({ ...company, proofs: company.proofs.slice(0, 1) }), RECORD_SETS, "company:10000020")), "keys");
+});
+
 test("a record kind whose fields are not compared leaves the answer check pending, never passed", () => {
-  const r = verifyDocument(JSON.stringify(P101), RECORD_SETS, "company:556000-0001");
+  const r = verifyDocument(JSON.stringify(P101), RECORD_SETS, "consent:1");
   assert.equal(r.ok, true);
   assert.equal(r.pending, true);
   const last = r.checks.at(-1);

@@ -170,6 +170,15 @@ function factRows(report, t) {
       ...row(t("facts.active"), f.active ? t("facts.yes") : t("facts.no")),
     ];
   }
+  if (f && f.kind === "company") {
+    return [
+      ...row(t("facts.name"), f.name),
+      ...row(t("facts.status"), t(`facts.company.${f.status}`)),
+      ...row(t("facts.officers"), ...(f.officers.length ? f.officers.flatMap((o, i) => [i ? ", " : "", accountLink(o.account), ` (${t(`facts.role.${o.role}`)})`]) : [t("facts.none")])),
+      ...row(t("facts.shareholders"), ...(f.shareholders.length ? f.shareholders.flatMap((s, i) => [i ? ", " : "",
+        s.holder.type === "person" ? accountLink(s.holder.id) : el("a", { href: `/companies/${s.holder.id}` }, s.holder.id), ` (${s.shares})`]) : [t("facts.none")])),
+    ];
+  }
   if (f && f.kind === "block") {
     return [
       ...row(t("facts.height"), String(f.height)),

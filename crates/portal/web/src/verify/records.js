@@ -4,7 +4,7 @@
 import { FormatError, equalBytes, fromHex, toBase64, toHex, utf8 } from "../bytes.js";
 import { decodeAccount } from "../credential/ledger.js";
 import { fail } from "./report.js";
-import { KIND_PARCEL, KIND_TITLE, decodeHead, decodeVersion, headKey, versionKey } from "./registry.js";
+import { KIND_COMPANY, KIND_PARCEL, KIND_TITLE, decodeHead, decodeVersion, headKey, versionKey } from "./registry.js";
 
 /** The record kinds a page may name, with the API path of their answers. */
 const RECORD_KINDS = ["parcel", "account", "company", "application", "consent", "block", "permit"];
@@ -119,6 +119,29 @@ function parcelRecord(r, ref, json, reads) {
   };
 }
 
+/** A company's answer: its latest version. Facts: name, status, officers, shareholders. */
+function companyRecord(r, ref, json, reads) {
+  const id = ref.id;
+  if (json?.company?.id !== id) fail("record", `the answer is about company ${json?.company?.id}, not ${id}: it is another company's`);
+  keysOfRecord(reads, [utf8(`reg/company/${id}/`)], ref);
+  r.pass("record", `every proof is of company ${id}`);
+  requireKeys(reads, [headKey(KIND_COMPANY, id)], `company ${id}`);
+  const company = latestVersion(reads, KIND_COMPANY, id, "the company");
+  r.pass("keys", `the company's latest version (${company.version}) is proven`);
+  sameFields("the company's", { ...company, kind: "company" }, json.company, VERSION_FIELDS);
+  sameFields("the company's", company.value, json.company.value, Object.keys(company.value));
+  r.pass("answer", "the company shown is the proven one");
+  const v = company.value;
+  return {
+    kind: "company",
+    id,
+    name: v.name,
+    status: v.status.type,
+    officers: v.officers,
+    shareholders: v.shareholders.map((s) => ({ holder: s.holder, shares: String(s.shares) })),
+  };
+}
+
 /** An account's answer: its record under `acc/a/`. Facts: kind, agency, roles, active. */
 function accountRecord(r, ref, json, reads) {
   const id = ref.id.toLowerCase();
@@ -173,6 +196,7 @@ function blockRecord(r, ref, json, headers) {
 export function tieToRecord(r, ref, json, found) {
   if (ref.kind === "parcel") return parcelRecord(r, ref, json, found.reads);
   if (ref.kind === "account") return accountRecord(r, ref, json, found.reads);
+  if (ref.kind === "company") return companyRecord(r, ref, json, found.reads);
   if (ref.kind === "block") return blockRecord(r, ref, json, found.headers);
   return null;
 }

@@ -13,7 +13,13 @@ import { exactFields, parseCertified, uint } from "./types.js";
 export const KIND_PARCEL = 0;
 export const KIND_TITLE = 1;
 const KIND_PERMIT = 4;
-const KIND_SEGMENT = { [KIND_PARCEL]: "parcel", [KIND_TITLE]: "title", [KIND_PERMIT]: "permit" };
+export const KIND_COMPANY = 5;
+const KIND_SEGMENT = { [KIND_PARCEL]: "parcel", [KIND_TITLE]: "title", [KIND_PERMIT]: "permit", [KIND_COMPANY]: "company" };
+const LEGAL_FORMS = ["private_limited", "public_limited", "general_partnership", "limited_partnership", "cooperative", "sole_trader", "foundation", "association"];
+const OFFICER_ROLES = ["director", "secretary", "chair"];
+const CONTROL_KINDS = ["shareholding", "votingRights", "appointmentOfBoard", "seniorManagingOfficial", "otherInfluenceOrControl"];
+/** Most officers, shareholders, beneficial owners or interests a company version may list. */
+const MAX_COMPANY_LIST = 256;
 const MAX_LINEAGE = 64;
 const MAX_OWNERS = 64;
 const MAX_ENCUMBRANCES = 32;
@@ -124,6 +130,52 @@ function readParcel(r) {
   return p;
 }
 
+/** One of `names` by its borsh tag; `what` names it in errors. */
+function oneOf(r, names, what) {
+  const tag = r.u8(what);
+  if (tag >= names.length) throw new FormatError(`unknown ${what} ${tag}`);
+  return names[tag];
+}
+
+/** Read a company (the value of a company version), in the API's JSON shape. */
+function readCompany(r) {
+  const name = r.string("name", MAX_TEXT);
+  const legal_form = oneOf(r, LEGAL_FORMS, "legal form");
+  const registered_address = r.string("registered address", MAX_TEXT);
+  const statusTag = r.u8("company status");
+  let status;
+  if (statusTag === 0) status = { type: "active" };
+  else if (statusTag === 1) status = { type: "in_liquidation", case: text(r, "case") };
+  else if (statusTag === 2) status = { type: "dissolved" };
+  else throw new FormatError(`unknown company status ${statusTag}`);
+  const officers = r.vec("officers", MAX_COMPANY_LIST, () => ({ account: toHex(r.take(20, "officer")), role: oneOf(r, OFFICER_ROLES, "officer role") }));
+  const shareholders = r.vec("shareholders", MAX_COMPANY_LIST, () => {
+    const tag = r.u8("holder");
+    if (tag > 1) throw new FormatError(`unknown holder ${tag}`);
+    const holder = tag === 0 ? { type: "person", id: toHex(r.take(20, "holder")) } : { type: "company", id: recordId(r, "holder") };
+    return { holder, shares: r.u64("shares") };
+  });
+  const beneficial_owners = r.vec("beneficial owners", MAX_COMPANY_LIST, () => ({
+    person: toHex(r.take(20, "beneficial owner")),
+    interests: r.vec("interests", MAX_COMPANY_LIST, () => ({
+      kind: oneOf(r, CONTROL_KINDS, "kind of control"),
+      direct: r.bool("direct"),
+      share: r.option("share of control", () => {
+        const tag = r.u8("share of control");
+        if (tag === 0) return { type: "exact", basis_points: Number(r.uint(2, "basis points")) };
+        if (tag === 1) return { type: "range", minimum: Number(r.uint(2, "minimum")), maximum: Number(r.uint(2, "maximum")) };
+        throw new FormatError(`unknown share of control ${tag}`);
+      }),
+    })),
+  }));
+  return {
+    name, legal_form, registered_address, status, officers, shareholders, beneficial_owners,
+    registered_ms: r.u64("registration time"),
+    dissolved_ms: r.option("dissolution time", () => r.u64("dissolution time")),
+    filings: r.u32("filings"),
+  };
+}
+
 /** Read a permit (the value of a permit version) and check its schema. */
 function readPermit(r) {
   const p = {
@@ -159,7 +211,8 @@ export function decodeVersion(kind, bytes) {
     tx_id: toHex(r.take(32, "transaction id")),
     application: r.option("application", () => r.u64("application")),
   };
-  v.value = kind === KIND_TITLE ? readTitle(r) : kind === KIND_PARCEL ? readParcel(r) : readPermit(r);
+  const read = { [KIND_PARCEL]: readParcel, [KIND_TITLE]: readTitle, [KIND_PERMIT]: readPermit, [KIND_COMPANY]: readCompany }[kind];
+  v.value = read(r);
   r.end();
   return v;
 }
