@@ -337,6 +337,9 @@ test("witnesses: a cosigning witness counts, a forged or missing cosignature fai
 //   curl -s $B/v1/land/parcels/NV-A1-101 > parcel-101.json; curl -s $B/v1/land/parcels/NV-A1-102 > parcel-102.json
 //   curl -s $B/v1/accounts/b74d22a67e83017f50f00b3f79a5f87031d23b58 > account.json
 //   curl -s $B/v1/business/companies/10000020 > company.json   (Nordvik Sawmill AB)
+//   curl -s $B/v1/registry/applications/1 > application.json
+//   publica identity grant-consent (citizen-ada to coastal-officer, claims given_name,family_name,kyc_level),
+//   publica identity use-consent 1 (coastal-officer), then curl -s "$B/v1/identity/consents/1" > consent.json
 const RECORD_SETS = verifyHistory(read("record/genesis.json"), read("record/history.json")).sets;
 const P101 = JSON.parse(read("record/parcel-101.json"));
 const P102 = JSON.parse(read("record/parcel-102.json"));
@@ -409,8 +412,37 @@ test("a company's answer is tied to the company shown; a changed shareholding or
   assert.equal(failedId(verifyDocument(JSON.stringify({ ...company, proofs: company.proofs.slice(0, 1) }), RECORD_SETS, "company:10000020")), "keys");
 });
 
+test("an application's answer is tied to the application shown; its approvals and status are the proven ones", () => {
+  const app = JSON.parse(read("record/application.json"));
+  const r = passed(verifyDocument(JSON.stringify(app), RECORD_SETS, "application:1"));
+  assert.equal(r.facts.status, "approved");
+  assert.equal(r.facts.approvals.length, app.application.value.approvals.length);
+  const a = structuredClone(app);
+  a.application.value.approvals.pop();
+  const bad = verifyDocument(JSON.stringify(a), RECORD_SETS, "application:1");
+  assert.equal(failedId(bad), "answer");
+  assert.match(bad.checks.at(-1).detail, /approvals/);
+  assert.equal(failedId(verifyDocument(JSON.stringify({ ...app, state: { type: "rejected" } }), RECORD_SETS, "application:1")), "answer");
+  assert.equal(failedId(verifyDocument(JSON.stringify(app), RECORD_SETS, "application:2")), "record");
+  assert.equal(failedId(verifyDocument(JSON.stringify({ ...app, proofs: app.proofs.slice(0, 2) }), RECORD_SETS, "application:1")), "keys");
+});
+
+test("a consent's answer is tied to the consent shown; its parties, claims and uses are the proven ones", () => {
+  const consent = JSON.parse(read("record/consent.json"));
+  const r = passed(verifyDocument(JSON.stringify(consent), RECORD_SETS, "consent:1"));
+  assert.deepEqual([r.facts.grantor, r.facts.grantee, r.facts.uses], [consent.consent.grantor, consent.consent.grantee, consent.consent.uses]);
+  const a = structuredClone(consent);
+  a.consent.claims.push("birthdate");
+  assert.equal(failedId(verifyDocument(JSON.stringify(a), RECORD_SETS, "consent:1")), "answer");
+  const b = structuredClone(consent);
+  b.uses[0].by = "0".repeat(40);
+  assert.equal(failedId(verifyDocument(JSON.stringify(b), RECORD_SETS, "consent:1")), "answer");
+  assert.equal(failedId(verifyDocument(JSON.stringify({ ...consent, proofs: consent.proofs.slice(0, 1) }), RECORD_SETS, "consent:1")), "keys");
+  assert.equal(failedId(verifyDocument(JSON.stringify(consent), RECORD_SETS, "consent:2")), "record");
+});
+
 test("a record kind whose fields are not compared leaves the answer check pending, never passed", () => {
-  const r = verifyDocument(JSON.stringify(P101), RECORD_SETS, "consent:1");
+  const r = verifyDocument(JSON.stringify(P101), RECORD_SETS, "permit:BP-2026-0002");
   assert.equal(r.ok, true);
   assert.equal(r.pending, true);
   const last = r.checks.at(-1);

@@ -133,7 +133,11 @@ async function fileSha256(file) {
 function verifyByKind(kind, text, sets, atMs, record) {
   let result;
   if (kind === "ownership-asof" || kind === "permit-asof") {
-    const id = record ? record.slice(record.indexOf(":") + 1) : undefined;
+    const want = kind === "ownership-asof" ? "parcel:" : "permit:";
+    if (record && !record.startsWith(want)) {
+      return { ok: false, checks: [{ id: "record", ok: false, detail: `the page names record ${record}, but this answer is about a ${want.slice(0, -1)}: the page is inconsistent; do not rely on it` }] };
+    }
+    const id = record ? record.slice(want.length) : undefined;
     result = (kind === "ownership-asof" ? verifyOwnershipAsOf : verifyPermitStatusAsOf)(text, sets, atMs, id);
   } else {
     result = verifyDocument(text, sets, record);
@@ -177,6 +181,22 @@ function factRows(report, t) {
       ...row(t("facts.officers"), ...(f.officers.length ? f.officers.flatMap((o, i) => [i ? ", " : "", accountLink(o.account), ` (${t(`facts.role.${o.role}`)})`]) : [t("facts.none")])),
       ...row(t("facts.shareholders"), ...(f.shareholders.length ? f.shareholders.flatMap((s, i) => [i ? ", " : "",
         s.holder.type === "person" ? accountLink(s.holder.id) : el("a", { href: `/companies/${s.holder.id}` }, s.holder.id), ` (${s.shares})`]) : [t("facts.none")])),
+    ];
+  }
+  if (f && f.kind === "application") {
+    return [
+      ...row(t("facts.status"), t(`facts.application.${f.status}`)),
+      ...row(t("facts.approvals"), ...(f.approvals.length ? f.approvals.flatMap((a, i) => [i ? ", " : "",
+        a.party.type === "role" ? `${a.party.value}: ` : "", accountLink(a.by), " (", timeEl(a.timeMs), ")"]) : [t("facts.none")])),
+    ];
+  }
+  if (f && f.kind === "consent") {
+    return [
+      ...row(t("facts.grantor"), accountLink(f.grantor)),
+      ...row(t("facts.grantee"), accountLink(f.grantee)),
+      ...row(t("facts.claims"), f.claims.join(", ")),
+      ...row(t("facts.uses"), String(f.uses)),
+      ...(f.revokedAtMs !== null ? row(t("facts.revoked"), timeEl(f.revokedAtMs)) : []),
     ];
   }
   if (f && f.kind === "block") {

@@ -1,10 +1,10 @@
 // Tying an answer's proofs to the record its page shows. A page names its record (`KIND:ID`); the answer must carry
 // the proofs of exactly the keys the node reads for that record, the fields it shows must be the proven values, and
 // what the proofs establish is returned for the page to show next to what it says.
-import { FormatError, equalBytes, fromHex, toBase64, toHex, utf8 } from "../bytes.js";
+import { FormatError, Reader, concat, equalBytes, fromHex, sha256, toBase64, toHex, utf8 } from "../bytes.js";
 import { decodeAccount } from "../credential/ledger.js";
 import { fail } from "./report.js";
-import { KIND_COMPANY, KIND_PARCEL, KIND_TITLE, decodeHead, decodeVersion, headKey, versionKey } from "./registry.js";
+import { KIND_APPLICATION, KIND_COMPANY, KIND_PARCEL, KIND_TITLE, decodeHead, decodeVersion, headKey, versionKey } from "./registry.js";
 
 /** The record kinds a page may name, with the API path of their answers. */
 const RECORD_KINDS = ["parcel", "account", "company", "application", "consent", "block", "permit"];
@@ -142,6 +142,99 @@ function companyRecord(r, ref, json, reads) {
   };
 }
 
+/**
+ * An application's answer: its latest version and its action (bound by the version's action hash). Facts: status,
+ * approvals. The state shown must follow from the proven status (an open application may show as expired).
+ */
+function applicationRecord(r, ref, json, reads) {
+  const id = ref.id;
+  if (!/^\d{1,20}$/.test(id) || json?.application?.id !== id) fail("record", `the answer is about application ${json?.application?.id}, not ${id}: it is another application's`);
+  const actionKey = utf8(`reg/appx/${id}`);
+  keysOfRecord(reads, [utf8(`reg/app/${id}/`), actionKey], ref);
+  r.pass("record", `every proof is of application ${id}`);
+  requireKeys(reads, [headKey(KIND_APPLICATION, id), actionKey], `application ${id}`);
+  const app = latestVersion(reads, KIND_APPLICATION, id, "the application");
+  if (toHex(sha256(readOf(reads, actionKey).value)) !== app.value.action_hash) {
+    fail("keys", `the proven action of application ${id} does not hash to the action hash of its version: the proofs are not of one application`);
+  }
+  r.pass("keys", `the application's latest version (${app.version}) and its action are proven`);
+  sameFields("the application's", { ...app, kind: "application" }, json.application, VERSION_FIELDS);
+  sameFields("the application's", app.value, json.application.value, Object.keys(app.value));
+  const state = json.state?.type;
+  const allowed = app.value.status.type === "open" ? ["open", "expired"] : [app.value.status.type];
+  if (!allowed.includes(state)) fail("answer", `the answer shows the application as ${JSON.stringify(state)}, but its proven status is ${app.value.status.type}`);
+  r.pass("answer", "the application's status, stages and approvals shown are the proven ones (its action is proven through its hash)");
+  return { kind: "application", id, status: app.value.status.type, approvals: app.value.approvals.map((a) => ({ party: a.party, by: a.by, timeMs: a.time_ms })) };
+}
+
+/** Most uses of a consent listed in one answer, and most claims a consent names. */
+const MAX_LISTED = 1000;
+
+/** `n` as 8 (or `size`) big-endian bytes. */
+function bigEndian(n, size = 8) {
+  const out = new Uint8Array(size);
+  let v = BigInt(n);
+  for (let i = size - 1; i >= 0; i--, v >>= 8n) out[i] = Number(v & 255n);
+  return out;
+}
+
+/** Decode a proven consent record, in the API's JSON shape. */
+function decodeConsent(bytes) {
+  const r = new Reader(bytes, "the proven consent");
+  const c = {
+    id: r.u64("id"),
+    grantor: toHex(r.take(20, "grantor")),
+    grantee: toHex(r.take(20, "grantee")),
+    credential: toHex(r.take(32, "credential")),
+    claims: r.vec("claims", MAX_LISTED, () => r.string("claim", 256)),
+    purpose: r.string("purpose", 1024),
+    until_ms: r.u64("until"),
+    granted_at_ms: r.u64("granted at"),
+    height: r.u64("height"),
+    revoked_at_ms: r.option("revoked at", () => r.u64("revoked at")),
+    uses: r.u32("uses"),
+  };
+  r.end();
+  return c;
+}
+
+/** Decode a proven use of a consent, in the API's JSON shape. */
+function decodeConsentUse(bytes) {
+  const r = new Reader(bytes, "a proven use of the consent");
+  const u = { by: toHex(r.take(20, "by")), time_ms: r.u64("time"), height: r.u64("height") };
+  r.end();
+  return u;
+}
+
+/** A consent's answer: its record and each use listed. Facts: parties, claims, number of uses. */
+function consentRecord(r, ref, json, reads) {
+  const id = ref.id;
+  if (!/^\d{1,19}$/.test(id) || String(json?.consent?.id) !== id) fail("record", `the answer is about consent ${json?.consent?.id}, not ${id}: it is another consent's`);
+  const key = concat(utf8("idn/c/"), bigEndian(id));
+  keysOfRecord(reads, [key, concat(utf8("idn/cu/"), bigEndian(id))], ref);
+  r.pass("record", `every proof is of consent ${id}`);
+  const listed = Array.isArray(json.uses) ? json.uses : [];
+  const from = Number.isSafeInteger(json.from) && json.from >= 0 ? json.from : 0;
+  if (listed.length > MAX_LISTED) fail("answer", `the answer lists ${listed.length} uses, more than ${MAX_LISTED}`);
+  const useKeys = listed.map((_, i) => concat(utf8("idn/cu/"), bigEndian(id), bigEndian(from + i, 4)));
+  requireKeys(reads, [key, ...useKeys], `consent ${id}`);
+  let consent;
+  let uses;
+  try {
+    consent = decodeConsent(readOf(reads, key).value);
+    uses = useKeys.map((k) => decodeConsentUse(readOf(reads, k).value));
+  } catch (e) {
+    if (e instanceof FormatError) fail("answer", `a proven value cannot be read: ${e.message}`);
+    throw e;
+  }
+  if (from + listed.length > consent.uses) fail("keys", `the answer lists uses up to ${from + listed.length}, but the consent was used ${consent.uses} times`);
+  r.pass("keys", `the consent and the ${listed.length} ${listed.length === 1 ? "use" : "uses"} listed are proven`);
+  sameFields("the consent's", consent, json.consent, Object.keys(consent));
+  uses.forEach((u, i) => sameFields(`use ${from + i + 1}'s`, u, listed[i], ["by", "time_ms", "height"]));
+  r.pass("answer", "the consent and its uses shown are the proven ones");
+  return { kind: "consent", id, grantor: consent.grantor, grantee: consent.grantee, claims: consent.claims, uses: consent.uses, revokedAtMs: consent.revoked_at_ms };
+}
+
 /** An account's answer: its record under `acc/a/`. Facts: kind, agency, roles, active. */
 function accountRecord(r, ref, json, reads) {
   const id = ref.id.toLowerCase();
@@ -191,12 +284,14 @@ function blockRecord(r, ref, json, headers) {
 /**
  * Tie a verified answer (`json`, its proven `found` reads and headers) to the record `ref` the page shows, recording
  * the checks `record`, `keys`, `answer` in `r`. Returns the facts the proofs establish, or null for a record kind
- * whose fields this browser does not compare (the caller reports it as not performed).
+ * whose fields this browser does not compare (a permit's answer is an as-of answer, checked by registry.js).
  */
 export function tieToRecord(r, ref, json, found) {
   if (ref.kind === "parcel") return parcelRecord(r, ref, json, found.reads);
   if (ref.kind === "account") return accountRecord(r, ref, json, found.reads);
   if (ref.kind === "company") return companyRecord(r, ref, json, found.reads);
+  if (ref.kind === "application") return applicationRecord(r, ref, json, found.reads);
+  if (ref.kind === "consent") return consentRecord(r, ref, json, found.reads);
   if (ref.kind === "block") return blockRecord(r, ref, json, found.headers);
   return null;
 }

@@ -13,8 +13,11 @@ import { exactFields, parseCertified, uint } from "./types.js";
 export const KIND_PARCEL = 0;
 export const KIND_TITLE = 1;
 const KIND_PERMIT = 4;
+export const KIND_APPLICATION = 3;
 export const KIND_COMPANY = 5;
-const KIND_SEGMENT = { [KIND_PARCEL]: "parcel", [KIND_TITLE]: "title", [KIND_PERMIT]: "permit", [KIND_COMPANY]: "company" };
+const KIND_SEGMENT = { [KIND_PARCEL]: "parcel", [KIND_TITLE]: "title", [KIND_APPLICATION]: "app", [KIND_PERMIT]: "permit", [KIND_COMPANY]: "company" };
+/** Most parties, stages or approvals an application version may list. */
+const MAX_PARTIES = 2 * 64 + 8;
 const LEGAL_FORMS = ["private_limited", "public_limited", "general_partnership", "limited_partnership", "cooperative", "sole_trader", "foundation", "association"];
 const OFFICER_ROLES = ["director", "secretary", "chair"];
 const CONTROL_KINDS = ["shareholding", "votingRights", "appointmentOfBoard", "seniorManagingOfficial", "otherInfluenceOrControl"];
@@ -137,6 +140,39 @@ function oneOf(r, names, what) {
   return names[tag];
 }
 
+/** A workflow party: an account or a role, in the API's JSON shape. */
+function readParty(r) {
+  const tag = r.u8("party");
+  if (tag === 0) return { type: "account", value: toHex(r.take(20, "party account")) };
+  if (tag === 1) return { type: "role", value: r.string("party role", 64) };
+  throw new FormatError(`unknown party ${tag}`);
+}
+
+/** Read an application (the value of an application version), in the API's JSON shape. */
+function readApplication(r) {
+  const a = {
+    workflow: r.string("workflow", 64),
+    action_hash: toHex(r.take(32, "action hash")),
+    opened_by: toHex(r.take(20, "opened by")),
+    deadline_ms: r.u64("deadline"),
+    stages: r.vec("stages", MAX_PARTIES, () => r.vec("stage", MAX_PARTIES, () => readParty(r))),
+    title_versions: r.vec("title versions", MAX_OWNERS, () => [recordId(r, "parcel"), r.u32("title version")]),
+    approvals: r.vec("approvals", MAX_PARTIES, () => ({
+      party: readParty(r),
+      by: toHex(r.take(20, "approved by")),
+      height: r.u64("approval height"),
+      time_ms: r.u64("approval time"),
+      tx_id: toHex(r.take(32, "approval transaction")),
+    })),
+  };
+  const tag = r.u8("application status");
+  if (tag === 0) a.status = { type: "open" };
+  else if (tag === 1) a.status = { type: "approved" };
+  else if (tag === 2) a.status = { type: "rejected", party: readParty(r), by: toHex(r.take(20, "rejected by")), reason: text(r, "reason") };
+  else throw new FormatError(`unknown application status ${tag}`);
+  return a;
+}
+
 /** Read a company (the value of a company version), in the API's JSON shape. */
 function readCompany(r) {
   const name = r.string("name", MAX_TEXT);
@@ -211,7 +247,7 @@ export function decodeVersion(kind, bytes) {
     tx_id: toHex(r.take(32, "transaction id")),
     application: r.option("application", () => r.u64("application")),
   };
-  const read = { [KIND_PARCEL]: readParcel, [KIND_TITLE]: readTitle, [KIND_PERMIT]: readPermit, [KIND_COMPANY]: readCompany }[kind];
+  const read = { [KIND_PARCEL]: readParcel, [KIND_TITLE]: readTitle, [KIND_APPLICATION]: readApplication, [KIND_PERMIT]: readPermit, [KIND_COMPANY]: readCompany }[kind];
   v.value = read(r);
   r.end();
   return v;
