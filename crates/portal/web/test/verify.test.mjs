@@ -334,7 +334,7 @@ test("witnesses: a cosigning witness counts, a forged or missing cosignature fai
 // Answers tied to the record a page shows, from the network of `fixtures/verify/record/` (its genesis trimmed to one
 // agency, which verification does not read):
 //   curl -s $B/v1/genesis > genesis.json; curl -s $B/v1/validators/history > history.json
-//   curl -s $B/v1/land/parcels/NV-A1-101 > parcel-101.json; curl -s $B/v1/land/parcels/NV-A1-102 > parcel-102.json
+//   curl -s $B/v1/land/parcels/NV-A1-101 > parcel-101.json; curl -s $B/v1/land/parcels/NV-A1-104 > parcel-104.json (mortgaged)
 //   curl -s $B/v1/accounts/b74d22a67e83017f50f00b3f79a5f87031d23b58 > account.json
 //   curl -s $B/v1/business/companies/10000020 > company.json   (Nordvik Sawmill AB)
 //   curl -s $B/v1/registry/applications/1 > application.json
@@ -342,7 +342,7 @@ test("witnesses: a cosigning witness counts, a forged or missing cosignature fai
 //   publica identity use-consent 1 (coastal-officer), then curl -s "$B/v1/identity/consents/1" > consent.json
 const RECORD_SETS = verifyHistory(read("record/genesis.json"), read("record/history.json")).sets;
 const P101 = JSON.parse(read("record/parcel-101.json"));
-const P102 = JSON.parse(read("record/parcel-102.json"));
+const P104 = JSON.parse(read("record/parcel-104.json"));
 const ACCOUNT = JSON.parse(read("record/account.json"));
 const ADDRESS = "b74d22a67e83017f50f00b3f79a5f87031d23b58";
 
@@ -370,10 +370,21 @@ test("a parcel's answer with an owner changed fails the answer check, naming the
 });
 
 test("a parcel's answer carrying another parcel's proofs fails the record check", () => {
-  const a = { ...structuredClone(P101), certified: P102.certified, proofs: P102.proofs };
+  const a = { ...structuredClone(P101), certified: P104.certified, proofs: P104.proofs };
   assert.equal(failedId(verifyDocument(JSON.stringify(a), RECORD_SETS, "parcel:NV-A1-101")), "record");
   // The whole answer of another parcel, on this parcel's page.
-  assert.equal(failedId(verifyDocument(JSON.stringify(P102), RECORD_SETS, "parcel:NV-A1-101")), "record");
+  assert.equal(failedId(verifyDocument(JSON.stringify(P104), RECORD_SETS, "parcel:NV-A1-101")), "record");
+});
+
+test("a mortgaged parcel's encumbrances are proven, shown as proven, and a changed one fails", () => {
+  const r = passed(verifyDocument(JSON.stringify(P104), RECORD_SETS, "parcel:NV-A1-104"));
+  assert.deepEqual(r.facts.encumbrances, [{ id: "1", kind: "mortgage", agency: P104.encumbrances[0].value.agency, reference: P104.encumbrances[0].value.reference, released: false }]);
+  const a = structuredClone(P104);
+  a.encumbrances[0].value.released_by = "0".repeat(40);
+  assert.equal(failedId(verifyDocument(JSON.stringify(a), RECORD_SETS, "parcel:NV-A1-104")), "answer");
+  assert.equal(failedId(verifyDocument(JSON.stringify({ ...P104, encumbrances: [] }), RECORD_SETS, "parcel:NV-A1-104")), "answer");
+  const dropped = P104.proofs.filter((p) => !Buffer.from(p.key, "hex").toString("latin1").startsWith("reg/enc/"));
+  assert.equal(failedId(verifyDocument(JSON.stringify({ ...P104, proofs: dropped }), RECORD_SETS, "parcel:NV-A1-104")), "keys");
 });
 
 test("a parcel's answer with proofs left out fails the keys check", () => {

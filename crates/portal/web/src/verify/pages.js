@@ -162,7 +162,9 @@ function factRows(report, t) {
   if (f && f.kind === "parcel") {
     return [
       ...row(t("facts.owners"), ...(f.owners.length ? f.owners.flatMap((o, i) => [i ? ", " : "", accountLink(o.account), ` (${o.share})`]) : [t("asof.noOwner")])),
-      ...row(t("facts.encumbrances"), f.encumbrances.length ? f.encumbrances.join(", ") : t("facts.none")),
+      ...row(t("facts.encumbrances"), f.encumbrances.length
+        ? f.encumbrances.map((e) => `${t(`facts.encumbrance.${e.kind}`)} ${e.reference} (${e.agency})${e.released ? ` — ${t("facts.released")}` : ""}`).join("; ")
+        : t("facts.none")),
       ...row(t("facts.area"), `${f.areaM2} m²`),
     ];
   }

@@ -4,7 +4,7 @@
 import { FormatError, Reader, concat, equalBytes, fromHex, sha256, toBase64, toHex, utf8 } from "../bytes.js";
 import { decodeAccount } from "../credential/ledger.js";
 import { fail } from "./report.js";
-import { KIND_APPLICATION, KIND_COMPANY, KIND_PARCEL, KIND_TITLE, decodeHead, decodeVersion, headKey, versionKey } from "./registry.js";
+import { KIND_APPLICATION, KIND_COMPANY, KIND_ENCUMBRANCE, KIND_PARCEL, KIND_TITLE, decodeHead, decodeVersion, headKey, versionKey } from "./registry.js";
 
 /** The record kinds a page may name, with the API path of their answers. */
 const RECORD_KINDS = ["parcel", "account", "company", "application", "consent", "block", "permit"];
@@ -101,19 +101,33 @@ function parcelRecord(r, ref, json, reads) {
   requireKeys(reads, [headKey(KIND_PARCEL, id), headKey(KIND_TITLE, id), utf8(`reg/geom/${id}`)], `parcel ${id}`);
   const parcel = latestVersion(reads, KIND_PARCEL, id, "the parcel");
   const title = latestVersion(reads, KIND_TITLE, id, "the title");
-  r.pass("keys", `the latest parcel version (${parcel.version}), the latest title version (${title.version}) and the boundary are proven`);
+  const encumbrances = title.value.encumbrances.map((n) => {
+    requireKeys(reads, [headKey(KIND_ENCUMBRANCE, String(n))], `encumbrance ${n}`);
+    const e = latestVersion(reads, KIND_ENCUMBRANCE, String(n), `encumbrance ${n}`);
+    if (e.value.parcel !== id) fail("record", `encumbrance ${n} is on parcel ${e.value.parcel}, not on ${id}`);
+    return e;
+  });
+  const allowed = encumbrances.map((e) => utf8(`reg/enc/${e.id}/`));
+  keysOfRecord(reads, [utf8(`reg/parcel/${id}/`), utf8(`reg/title/${id}/`), utf8(`reg/geom/${id}`), ...allowed], ref);
+  r.pass("keys", `the latest parcel version (${parcel.version}), the latest title version (${title.version}), the boundary${encumbrances.length ? ` and ${encumbrances.length} ${encumbrances.length === 1 ? "encumbrance" : "encumbrances"}` : ""} are proven`);
   const parcelShown = { ...parcel, kind: "parcel" };
   const titleShown = { ...title, kind: "title" };
   sameFields("the parcel's", parcelShown, json.parcel, VERSION_FIELDS);
   sameFields("the parcel's", parcel.value, json.parcel.value, ["status", "bbox", "area_m2", "doubled_area", "vertices", "parents", "children"]);
   sameFields("the title's", titleShown, json.title, VERSION_FIELDS);
   sameFields("the title's", title.value, json.title.value, ["owners", "encumbrances", "basis"]);
+  const shown = Array.isArray(json.encumbrances) ? json.encumbrances : [];
+  if (shown.length !== encumbrances.length) fail("answer", `the answer lists ${shown.length} encumbrances, but the proven title has ${encumbrances.length}`);
+  encumbrances.forEach((e, i) => {
+    sameFields(`encumbrance ${e.id}'s`, { ...e, kind: "encumbrance" }, shown[i], VERSION_FIELDS);
+    sameFields(`encumbrance ${e.id}'s`, e.value, shown[i].value, Object.keys(e.value));
+  });
   r.pass("answer", "the parcel and its title shown are the proven ones");
   return {
     kind: "parcel",
     id,
     owners: title.value.owners.map((o) => ({ account: o.account, share: `${o.numerator}/${o.denominator}` })),
-    encumbrances: title.value.encumbrances.map(String),
+    encumbrances: encumbrances.map((e) => ({ id: e.id, kind: e.value.kind, agency: e.value.agency, reference: e.value.reference, released: e.value.released_by !== null })),
     areaM2: String(parcel.value.area_m2),
     status: parcel.value.status,
   };

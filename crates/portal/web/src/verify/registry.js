@@ -13,9 +13,10 @@ import { exactFields, parseCertified, uint } from "./types.js";
 export const KIND_PARCEL = 0;
 export const KIND_TITLE = 1;
 const KIND_PERMIT = 4;
+export const KIND_ENCUMBRANCE = 2;
 export const KIND_APPLICATION = 3;
 export const KIND_COMPANY = 5;
-const KIND_SEGMENT = { [KIND_PARCEL]: "parcel", [KIND_TITLE]: "title", [KIND_APPLICATION]: "app", [KIND_PERMIT]: "permit", [KIND_COMPANY]: "company" };
+const KIND_SEGMENT = { [KIND_PARCEL]: "parcel", [KIND_TITLE]: "title", [KIND_ENCUMBRANCE]: "enc", [KIND_APPLICATION]: "app", [KIND_PERMIT]: "permit", [KIND_COMPANY]: "company" };
 /** Most parties, stages or approvals an application version may list. */
 const MAX_PARTIES = 2 * 64 + 8;
 const LEGAL_FORMS = ["private_limited", "public_limited", "general_partnership", "limited_partnership", "cooperative", "sole_trader", "foundation", "association"];
@@ -140,6 +141,19 @@ function oneOf(r, names, what) {
   return names[tag];
 }
 
+/** Read an encumbrance (the value of an encumbrance version), in the API's JSON shape. */
+function readEncumbrance(r) {
+  return {
+    parcel: recordId(r, "parcel"),
+    kind: oneOf(r, ["mortgage", "lien"], "kind of encumbrance"),
+    agency: r.string("agency", 64),
+    role: r.string("role", 64),
+    registered_by: toHex(r.take(20, "registered by")),
+    reference: text(r, "reference"),
+    released_by: r.option("released by", () => toHex(r.take(20, "released by"))),
+  };
+}
+
 /** A workflow party: an account or a role, in the API's JSON shape. */
 function readParty(r) {
   const tag = r.u8("party");
@@ -247,7 +261,7 @@ export function decodeVersion(kind, bytes) {
     tx_id: toHex(r.take(32, "transaction id")),
     application: r.option("application", () => r.u64("application")),
   };
-  const read = { [KIND_PARCEL]: readParcel, [KIND_TITLE]: readTitle, [KIND_APPLICATION]: readApplication, [KIND_PERMIT]: readPermit, [KIND_COMPANY]: readCompany }[kind];
+  const read = { [KIND_PARCEL]: readParcel, [KIND_TITLE]: readTitle, [KIND_ENCUMBRANCE]: readEncumbrance, [KIND_APPLICATION]: readApplication, [KIND_PERMIT]: readPermit, [KIND_COMPANY]: readCompany }[kind];
   v.value = read(r);
   r.end();
   return v;
