@@ -254,4 +254,26 @@ export const tests = [
       await ctx.axe(page);
     },
   },
+  {
+    name: "a block's, an application's and a company's pages are tied to their records, with what the proofs establish",
+    run: async (ctx) => {
+      const { page } = ctx;
+      await pinGenesis(ctx);
+      const company = await page.evaluate(async () => (await (await fetch("/v1/business/companies?name=Nordvik%20Sawmill%20AB")).json()).company);
+      for (const [path, record, expected] of [
+        ["/blocks/5", "block:5", "5"],
+        ["/applications/1", "application:1", "approved"],
+        [`/companies/${company}`, `company:${company}`, "Nordvik Sawmill AB"],
+      ]) {
+        await page.goto(`${ctx.base}${path}`);
+        const scope = `section.proof[data-verify-record='${record}']`;
+        await page.locator(`${scope} button.verify-button`).click();
+        expectAllPassed(await outcome(page, scope), `the proofs of ${record}`);
+        const facts = await page.locator(`${scope} dl.facts.proven`).textContent();
+        if (!facts.includes(expected)) throw new Error(`the proven facts of ${record} do not show ${expected}: ${facts}`);
+      }
+      await ctx.axe(page);
+      await ctx.screenshot(page, "company-proofs");
+    },
+  },
 ];
