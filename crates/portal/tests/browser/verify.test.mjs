@@ -195,7 +195,7 @@ export const tests = [
       await page.locator(`${scope} button.verify-button`).click();
       const result = await outcome(page, scope);
       expectAllPassed(result, "the parcel's proofs");
-      for (const label of ["Record shown", "Versions proven", "Page matches the proofs"]) {
+      for (const label of ["Record shown", "Every needed proof", "Page matches the proofs"]) {
         if (!result.checks.some((c) => c.text.startsWith(`${label}: passed`))) throw new Error(`no "${label}: passed" check: ${JSON.stringify(result.checks)}`);
       }
       const owner = await page.evaluate(async () => (await (await fetch("/v1/land/parcels/NV-A1-101")).json()).title.value.owners[0].account);

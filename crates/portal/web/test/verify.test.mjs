@@ -352,6 +352,9 @@ test("a parcel's answer is tied to the parcel shown, and its proven owners, encu
   assert.deepEqual(r.facts.owners, P101.title.value.owners.map((o) => ({ account: o.account, share: `${o.numerator}/${o.denominator}` })));
   assert.equal(r.facts.areaM2, String(P101.parcel.value.area_m2));
   assert.deepEqual(r.facts.encumbrances, []);
+  // Fixed texts come in Swedish too.
+  assert.match(r.checks.find((c) => c.id === "signatures").sv, /validerare signerade/);
+  assert.match(r.checks.find((c) => c.id === "record").sv, /varje bevis gäller fastigheten NV-A1-101/);
 });
 
 test("a parcel's answer with an owner changed fails the answer check, naming the field", () => {

@@ -54,7 +54,7 @@ function checkItem(c, t) {
   const state = c.ok ? "ok" : c.pending ? "pending" : "bad";
   return el("li", { class: `check ${state}`, "data-check": c.id },
     el("strong", {}, `${t(`check.${c.id}`)}: ${t(state === "ok" ? "passed" : state === "pending" ? "notPerformed" : "failed")}`), " ",
-    el("span", { class: "detail" }, c.detail));
+    el("span", { class: "detail" }, document.documentElement.lang?.toLowerCase().startsWith("sv") && c.sv ? c.sv : c.detail));
 }
 
 /** A claim's value as text: a string as it is, anything else as JSON. */

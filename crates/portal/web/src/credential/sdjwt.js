@@ -346,7 +346,10 @@ export function checkPresentation(r, text, issuerKey, policy) {
     checkKeyBinding(parsed.pqKbJwt, { alg: ALG_ML_DSA_65, key: c.holder.mlDsa }, expected);
   }
   const bound = checkKeyBinding(parsed.kbJwt, { alg: ALG_EDDSA, key: c.holder.ed25519 }, expected);
-  if (expected.audience === null || expected.nonce === null) r.pending("key-binding", keyBindingDetail(parsed.form, bound, expected));
+  if (expected.audience === null || expected.nonce === null) {
+    r.pending("key-binding", keyBindingDetail(parsed.form, bound, expected),
+      `inte utförd: innehavarens signatur håller, men utan din mottagare och nonce att jämföra med (uppvisningen anger ${JSON.stringify(bound.aud)} och ${JSON.stringify(bound.nonce)}) kan den vara en återspelad kopia; ange båda`);
+  }
   else r.pass("key-binding", keyBindingDetail(parsed.form, bound, expected));
   return { ...c, disclosed: processed.disclosed, form: parsed.form, digest: credentialDigest(parsed) };
 }

@@ -16,18 +16,20 @@ export function checkCertified(r, c, chainId, set, label = `block ${c.header.hei
   if (h.chain_id !== chainId) {
     fail("chain", `${label} is of network ${h.chain_id}, not of ${chainId}: the document comes from another network; verify it with that network's genesis`);
   }
-  r.pass("chain", `${label} is of network ${chainId}`);
+  r.pass("chain", `${label} is of network ${chainId}`, `${label} tillhör nätverket ${chainId}`);
   if (cert.height !== h.height) fail("certificate", `the certificate is for height ${cert.height}, ${label} is at height ${h.height}`);
   if (!equalBytes(cert.block_hash, h.hash)) {
     fail("certificate", `the certificate signs block hash ${toHex(cert.block_hash)}, but ${label} hashes to ${toHex(h.hash)}: the header was altered`);
   }
-  r.pass("certificate", `the certificate is for ${label} (hash ${toHex(h.hash)})`);
+  r.pass("certificate", `the certificate is for ${label} (hash ${toHex(h.hash)})`, `certifikatet gäller ${label} (hash ${toHex(h.hash)})`);
   if (!equalBytes(h.validator_set_hash, set.hash)) {
     fail("validator-set", `${label} names validator set ${toHex(h.validator_set_hash)}, but the verified validators at that height form set ${toHex(set.hash)}: the validators changed and the history given does not reach it, or the header is not genuine`);
   }
-  r.pass("validator-set", `${label} names the validator set verified from the genesis (${set.validators.length} validators)`);
+  r.pass("validator-set", `${label} names the validator set verified from the genesis (${set.validators.length} validators)`,
+    `${label} anger validerarmängden som kontrollerats från genesisdokumentet (${set.validators.length} validerare)`);
   checkSignatures(cert, chainId, set, label);
-  r.pass("signatures", `${cert.signatures.length} of ${set.validators.length} validators signed ${label} with both ML-DSA-65 and Ed25519, ${powerOf(cert, set)} of ${set.total} voting power (more than two thirds is ${set.quorum})`);
+  r.pass("signatures", `${cert.signatures.length} of ${set.validators.length} validators signed ${label} with both ML-DSA-65 and Ed25519, ${powerOf(cert, set)} of ${set.total} voting power (more than two thirds is ${set.quorum})`,
+    `${cert.signatures.length} av ${set.validators.length} validerare signerade ${label} med både ML-DSA-65 och Ed25519, ${powerOf(cert, set)} av ${set.total} i röststyrka (mer än två tredjedelar är ${set.quorum})`);
 }
 
 /** The voting power of a certificate's signers (all members, checked before). */

@@ -68,7 +68,10 @@ export function verifyHistory(genesis, history) {
     h.changes.forEach((change, i) => followChange(g.chainId, list, change, i));
     r.pass("history", h.changes.length === 0
       ? "the validator set never changed since the genesis"
-      : `${h.changes.length} changes of the validator set, each certified by the set before it; ${list.length} sets in all`);
+      : `${h.changes.length} changes of the validator set, each certified by the set before it; ${list.length} sets in all`,
+    h.changes.length === 0
+      ? "validerarmängden har aldrig ändrats sedan genesis"
+      : `${h.changes.length} ändringar av validerarmängden, var och en certifierad av mängden före den; ${list.length} mängder i allt`);
     return { sets: { chainId: g.chainId, list } };
   });
 }

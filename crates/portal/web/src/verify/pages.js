@@ -33,6 +33,11 @@ function timeEl(ms) {
   return el("time", { datetime: iso, title: iso.replace("T", " ").replace(/\.\d+Z$/, " UTC") }, iso.replace("T", " ").replace(/\.\d+Z$/, " UTC"));
 }
 
+/** A check's detail in the page's language: its Swedish text on a Swedish page, where it has one. */
+function detailText(c) {
+  return document.documentElement.lang?.toLowerCase().startsWith("sv") && c.sv ? c.sv : c.detail;
+}
+
 /** Render a report's checks into `ol` and its verdict into `verdict` (both emptied first). */
 function renderReport(ol, verdict, report, t) {
   ol.replaceChildren(
@@ -40,7 +45,7 @@ function renderReport(ol, verdict, report, t) {
       const state = c.ok ? "ok" : c.pending ? "pending" : "bad";
       return el("li", { class: `check ${state}` },
         el("strong", {}, `${t(`check.${c.id}`)}: ${t(state === "ok" ? "passed" : state === "pending" ? "notPerformed" : "failed")}`), " ",
-        el("span", { class: "detail" }, c.detail));
+        el("span", { class: "detail" }, detailText(c)));
     }),
   );
   const failed = report.checks.find((c) => !c.ok && !c.pending);
@@ -143,7 +148,9 @@ function verifyByKind(kind, text, sets, atMs, record) {
     result = verifyDocument(text, sets, record);
   }
   if (record || !result.ok) return result;
-  return { ...result, ...summarize([...result.checks, { id: "record", ok: false, pending: true, detail: "the page does not say which record it shows, so the proofs are not compared with what it says" }]) };
+  return { ...result, ...summarize([...result.checks, { id: "record", ok: false, pending: true,
+    detail: "the page does not say which record it shows, so the proofs are not compared with what it says",
+    sv: "sidan anger inte vilken post den visar, så bevisen jämförs inte med vad den säger" }]) };
 }
 
 /** A `<dl>` row: a term and its description (text or nodes). */

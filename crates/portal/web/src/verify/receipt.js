@@ -147,7 +147,8 @@ function checkValidators(r, sets, origin, proof) {
 function checkWitnesses(r, keys, minWitnesses, proof, pinned) {
   if (!pinned) {
     const result = checkWitnessLines(new Report(), keys, minWitnesses, proof);
-    r.pending("witness-quorum", `the witnesses were taken from the node's own list, not pinned (${keys.length} ${keys.length === 1 ? "key" : "keys"}${result.length ? `; ${result.join(", ")} cosigned` : ""}): a node could leave a witness out; pin the witness keys you trust`);
+    r.pending("witness-quorum", `the witnesses were taken from the node's own list, not pinned (${keys.length} ${keys.length === 1 ? "key" : "keys"}${result.length ? `; ${result.join(", ")} cosigned` : ""}): a node could leave a witness out; pin the witness keys you trust`,
+      `vittnena togs från nodens egen lista, inte fästa (${keys.length} ${keys.length === 1 ? "nyckel" : "nycklar"}${result.length ? `; ${result.join(", ")} kontrasignerade` : ""}): en nod kan utelämna ett vittne; fäst de vittnesnycklar du litar på`);
     return result;
   }
   return checkWitnessLines(r, keys, minWitnesses, proof);
@@ -194,7 +195,7 @@ export function verifyReceipt(receiptText, sets, { documentHash = null, witnesse
     if (proof.checkpoint.origin !== origin) {
       fail("origin", `the receipt is from log "${proof.checkpoint.origin}", not from this network's log "${origin}": verify it with the genesis of the network that issued it`);
     }
-    r.pass("origin", `the checkpoint is of this network's notary log (${origin})`);
+    r.pass("origin", `the checkpoint is of this network's notary log (${origin})`, `kontrollpunkten tillhör detta nätverks notarielogg (${origin})`);
     if (proof.extra === null) fail("entry", "the receipt has no `extra` line with the log entry, so it proves nothing about a document");
     let entry;
     try {
@@ -209,11 +210,12 @@ export function verifyReceipt(receiptText, sets, { documentHash = null, witnesse
       if (!equalBytes(fromHex(wanted, "the document hash"), fromHex(entry.hash, "the entry hash"))) {
         fail("document", `the file's SHA-256 is ${wanted}, but the receipt is for the document with SHA-256 ${entry.hash}: this receipt belongs to another file, or the file was changed`);
       }
-      r.pass("document", `the file's SHA-256 is the one the receipt anchors (${wanted})`);
+      r.pass("document", `the file's SHA-256 is the one the receipt anchors (${wanted})`, `filens SHA-256 är den som kvittot förankrar (${wanted})`);
     }
     const error = inclusionError(leafHash(proof.extra), proof.index, proof.checkpoint.size, proof.proof, proof.checkpoint.root);
     if (error) fail("inclusion", `entry ${proof.index} is not proven to be in the checkpointed log: ${error}`);
-    r.pass("inclusion", `the entry is leaf ${proof.index} of the log of ${proof.checkpoint.size} entries whose root the checkpoint signs`);
+    r.pass("inclusion", `the entry is leaf ${proof.index} of the log of ${proof.checkpoint.size} entries whose root the checkpoint signs`,
+      `posten är löv ${proof.index} i loggen med ${proof.checkpoint.size} poster vars rot kontrollpunkten signerar`);
     const q = checkValidators(r, sets, origin, proof);
     const complete = checkWitnesses(r, keys, minWitnesses, proof, witnessesPinned);
     return { entry, index: Number(proof.index), treeSize: Number(proof.checkpoint.size), signedAt: q.at, signers: q.signers, witnesses: complete };

@@ -34,7 +34,8 @@ function sameFields(what, proven, shown, fields) {
   for (const f of fields) {
     const shownValue = shown !== null && typeof shown === "object" ? shown[f] : undefined;
     if (canonical(proven[f]) !== canonical(shownValue)) {
-      fail("answer", `the answer shows ${what} ${f} = ${canonical(shownValue)}, but the proofs establish ${canonical(proven[f])}: the answer was altered; do not rely on this page`);
+      fail("answer", `the answer shows ${what} ${f} = ${canonical(shownValue)}, but the proofs establish ${canonical(proven[f])}: the answer was altered; do not rely on this page`,
+        `svaret visar ${f} = ${canonical(shownValue)}, men bevisen fastställer ${canonical(proven[f])}: svaret har ändrats; lita inte på sidan`);
     }
   }
 }
@@ -97,7 +98,7 @@ function parcelRecord(r, ref, json, reads) {
     fail("record", `the answer is about parcel ${json?.parcel?.id} (title ${json?.title?.id}), not ${id}: it is another parcel's`);
   }
   keysOfRecord(reads, [utf8(`reg/parcel/${id}/`), utf8(`reg/title/${id}/`), utf8(`reg/geom/${id}`), utf8("reg/enc/")], ref);
-  r.pass("record", `every proof is of parcel ${id}`);
+  r.pass("record", `every proof is of parcel ${id}`, `varje bevis gäller fastigheten ${id}`);
   requireKeys(reads, [headKey(KIND_PARCEL, id), headKey(KIND_TITLE, id), utf8(`reg/geom/${id}`)], `parcel ${id}`);
   const parcel = latestVersion(reads, KIND_PARCEL, id, "the parcel");
   const title = latestVersion(reads, KIND_TITLE, id, "the title");
@@ -122,7 +123,7 @@ function parcelRecord(r, ref, json, reads) {
     sameFields(`encumbrance ${e.id}'s`, { ...e, kind: "encumbrance" }, shown[i], VERSION_FIELDS);
     sameFields(`encumbrance ${e.id}'s`, e.value, shown[i].value, Object.keys(e.value));
   });
-  r.pass("answer", "the parcel and its title shown are the proven ones");
+  r.pass("answer", "the parcel and its title shown are the proven ones", "fastigheten och lagfarten som visas är de bevisade");
   return {
     kind: "parcel",
     id,
@@ -138,13 +139,13 @@ function companyRecord(r, ref, json, reads) {
   const id = ref.id;
   if (json?.company?.id !== id) fail("record", `the answer is about company ${json?.company?.id}, not ${id}: it is another company's`);
   keysOfRecord(reads, [utf8(`reg/company/${id}/`)], ref);
-  r.pass("record", `every proof is of company ${id}`);
+  r.pass("record", `every proof is of company ${id}`, `varje bevis gäller företaget ${id}`);
   requireKeys(reads, [headKey(KIND_COMPANY, id)], `company ${id}`);
   const company = latestVersion(reads, KIND_COMPANY, id, "the company");
-  r.pass("keys", `the company's latest version (${company.version}) is proven`);
+  r.pass("keys", `the company's latest version (${company.version}) is proven`, `företagets senaste version (${company.version}) är bevisad`);
   sameFields("the company's", { ...company, kind: "company" }, json.company, VERSION_FIELDS);
   sameFields("the company's", company.value, json.company.value, Object.keys(company.value));
-  r.pass("answer", "the company shown is the proven one");
+  r.pass("answer", "the company shown is the proven one", "företaget som visas är det bevisade");
   const v = company.value;
   return {
     kind: "company",
@@ -165,7 +166,7 @@ function applicationRecord(r, ref, json, reads) {
   if (!/^\d{1,20}$/.test(id) || json?.application?.id !== id) fail("record", `the answer is about application ${json?.application?.id}, not ${id}: it is another application's`);
   const actionKey = utf8(`reg/appx/${id}`);
   keysOfRecord(reads, [utf8(`reg/app/${id}/`), actionKey], ref);
-  r.pass("record", `every proof is of application ${id}`);
+  r.pass("record", `every proof is of application ${id}`, `varje bevis gäller ärendet ${id}`);
   requireKeys(reads, [headKey(KIND_APPLICATION, id), actionKey], `application ${id}`);
   const app = latestVersion(reads, KIND_APPLICATION, id, "the application");
   if (toHex(sha256(readOf(reads, actionKey).value)) !== app.value.action_hash) {
@@ -226,7 +227,7 @@ function consentRecord(r, ref, json, reads) {
   if (!/^\d{1,19}$/.test(id) || String(json?.consent?.id) !== id) fail("record", `the answer is about consent ${json?.consent?.id}, not ${id}: it is another consent's`);
   const key = concat(utf8("idn/c/"), bigEndian(id));
   keysOfRecord(reads, [key, concat(utf8("idn/cu/"), bigEndian(id))], ref);
-  r.pass("record", `every proof is of consent ${id}`);
+  r.pass("record", `every proof is of consent ${id}`, `varje bevis gäller samtycket ${id}`);
   const listed = Array.isArray(json.uses) ? json.uses : [];
   const from = Number.isSafeInteger(json.from) && json.from >= 0 ? json.from : 0;
   if (listed.length > MAX_LISTED) fail("answer", `the answer lists ${listed.length} uses, more than ${MAX_LISTED}`);
@@ -245,7 +246,7 @@ function consentRecord(r, ref, json, reads) {
   r.pass("keys", `the consent and the ${listed.length} ${listed.length === 1 ? "use" : "uses"} listed are proven`);
   sameFields("the consent's", consent, json.consent, Object.keys(consent));
   uses.forEach((u, i) => sameFields(`use ${from + i + 1}'s`, u, listed[i], ["by", "time_ms", "height"]));
-  r.pass("answer", "the consent and its uses shown are the proven ones");
+  r.pass("answer", "the consent and its uses shown are the proven ones", "samtycket och dess användningar som visas är de bevisade");
   return { kind: "consent", id, grantor: consent.grantor, grantee: consent.grantee, claims: consent.claims, uses: consent.uses, revokedAtMs: consent.revoked_at_ms };
 }
 
@@ -256,9 +257,9 @@ function accountRecord(r, ref, json, reads) {
   if (json?.address !== id || json?.account?.address !== id) fail("record", `the answer is about account ${json?.address}, not ${id}`);
   const key = new Uint8Array([...utf8("acc/a/"), ...fromHex(id, "the address", 20)]);
   keysOfRecord(reads, [key], ref);
-  r.pass("record", `the proof is of account ${id}`);
+  r.pass("record", `the proof is of account ${id}`, `beviset gäller kontot ${id}`);
   requireKeys(reads, [key], `account ${id}`);
-  r.pass("keys", "the account's record is proven");
+  r.pass("keys", "the account's record is proven", "kontots post är bevisad");
   let a;
   try {
     a = decodeAccount(readOf(reads, key).value);
@@ -274,7 +275,7 @@ function accountRecord(r, ref, json, reads) {
     registered_by: a.registeredBy,
   };
   sameFields("the account's", proven, json.account, ["address", "public_key", "kind", "active", "created_at_height", "registered_by"]);
-  r.pass("answer", "the account shown is the proven one");
+  r.pass("answer", "the account shown is the proven one", "kontot som visas är det bevisade");
   return {
     kind: "account",
     id,
@@ -291,7 +292,7 @@ function blockRecord(r, ref, json, headers) {
   if (String(json?.height) !== ref.id || !h || String(h.height) !== ref.id) {
     fail("record", `the answer is block ${json?.height}, not block ${ref.id}`);
   }
-  r.pass("record", `the certified header is block ${ref.id}`);
+  r.pass("record", `the certified header is block ${ref.id}`, `det certifierade blockhuvudet är block ${ref.id}`);
   return { kind: "block", id: ref.id, height: h.height, hash: toHex(h.hash), timeMs: h.timeMs, proposer: toHex(h.proposer) };
 }
 

@@ -339,7 +339,7 @@ function verifyAsOf(answer, sets, atMs, record, kind, decide) {
     r.pass("format", `an answer about ${id} at ${new Date(asked).toISOString()}`);
     if (record !== undefined && record !== null) {
       if (id !== record) fail("record", `the answer is about ${KIND_SEGMENT[kind === KIND_TITLE ? KIND_PARCEL : kind]} ${id}, but the page shows ${record}: it is another record's answer`);
-      r.pass("record", `the answer is about ${record}, the record this page shows`);
+      r.pass("record", `the answer is about ${record}, the record this page shows`, `svaret gäller ${record}, posten som sidan visar`);
     }
     const h = certified.header;
     checkCertified(r, certified, sets.chainId, setAtHeight(sets, h.height));
@@ -348,7 +348,8 @@ function verifyAsOf(answer, sets, atMs, record, kind, decide) {
       const error = stateProofError(p.proof, h.state_root, p.key, p.value);
       if (error) fail("state-proof", `key ${toHex(p.key)}: ${error}`);
     });
-    r.pass("state-proof", `${proofs.length} state ${proofs.length === 1 ? "proof leads" : "proofs lead"} to the certified state root of block ${h.height}`);
+    r.pass("state-proof", `${proofs.length} state ${proofs.length === 1 ? "proof leads" : "proofs lead"} to the certified state root of block ${h.height}`,
+      `${proofs.length} tillståndsbevis leder till den certifierade tillståndsroten i block ${h.height}`);
     let versions;
     try {
       versions = proofs.map((p) => (p.value === null ? null : decodeVersion(kind, p.value)));
@@ -368,7 +369,8 @@ function verifyAsOf(answer, sets, atMs, record, kind, decide) {
     if (expected.length !== proofs.length || !expected.every((k, i) => equalBytes(k, proofs[i].key))) {
       fail("keys", `the proofs are for keys ${proofs.map((p) => toHex(p.key)).join(", ")}, but the question needs exactly ${expected.map(toHex).join(", ")}: the node may be hiding a newer version`);
     }
-    r.pass("keys", inForce ? `the proofs are of version ${inForce.version} and of the version after it` : "the proof is of version 1: no version was in force");
+    r.pass("keys", inForce ? `the proofs are of version ${inForce.version} and of the version after it` : "the proof is of version 1: no version was in force",
+      inForce ? `bevisen gäller version ${inForce.version} och versionen efter den` : "beviset gäller version 1: ingen version gällde");
     const coverage = checkCoverage(r, h, following, asked, sets);
     if (coverage === null) {
       notCovered = { askedMs: asked, height: h.height, provenToMs: h.time_ms, decision: safeDecide(() => decide(id, h.time_ms, inForce, next)) };
@@ -380,7 +382,9 @@ function verifyAsOf(answer, sets, atMs, record, kind, decide) {
     }
     r.pass("decision", `the proven versions give the same answer: ${decision.type.replaceAll("_", " ")}`);
     if (atMs === undefined || atMs === null) {
-      r.pass("proven-time", `the answer is proven for ${new Date(h.time_ms).toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC")}, the time of the certified block ${h.height} it was read at, not for any later moment`);
+      const when = new Date(h.time_ms).toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
+      r.pass("proven-time", `the answer is proven for ${when}, the time of the certified block ${h.height} it was read at, not for any later moment`,
+        `svaret är bevisat för ${when}, tiden för det certifierade block ${h.height} där det lästes, inte för någon senare tidpunkt`);
     }
     return { decision, height: h.height, timeMs: h.time_ms, atMs: asked };
   });
@@ -404,7 +408,8 @@ function safeDecide(decide) {
 function checkCoverage(r, h, following, asked, sets) {
   if (!following) {
     if (h.time_ms >= asked) {
-      r.pass("coverage", `block ${h.height} is at or after the time asked, so its state holds every version written until then`);
+      r.pass("coverage", `block ${h.height} is at or after the time asked, so its state holds every version written until then`,
+        `block ${h.height} är vid eller efter den frågade tidpunkten, så dess tillstånd innehåller varje version som skrivits fram till dess`);
       return true;
     }
     return null;
@@ -422,7 +427,8 @@ function checkCoverage(r, h, following, asked, sets) {
     if (e.id) fail("coverage", e.message);
     throw e;
   }
-  r.pass("coverage", `block ${h.height} was the block in force at the time asked: the next block, ${n.height} (certified), came after it`);
+  r.pass("coverage", `block ${h.height} was the block in force at the time asked: the next block, ${n.height} (certified), came after it`,
+    `block ${h.height} var det gällande blocket vid den frågade tidpunkten: nästa block, ${n.height} (certifierat), kom efter den`);
   return true;
 }
 

@@ -6,15 +6,21 @@ import { FormatError } from "../bytes.js";
 
 /** A failed check raised inside a verification and recorded by `Report.run`. */
 export class CheckFailure extends Error {
-  constructor(id, detail) {
+  constructor(id, detail, sv) {
     super(detail);
     this.id = id;
+    this.sv = sv;
   }
 }
 
-/** Raise a failed check `id` with the plain-words `detail`. */
-export function fail(id, detail) {
-  throw new CheckFailure(id, detail);
+/** Raise a failed check `id` with the plain-words `detail` (and, optionally, its Swedish `sv`). */
+export function fail(id, detail, sv) {
+  throw new CheckFailure(id, detail, sv);
+}
+
+/** A check: `{ id, ok, pending?, detail, sv? }` (`sv`: the detail in Swedish, where the text is fixed). */
+function check(id, ok, detail, sv, pending = false) {
+  return { id, ok, ...(pending ? { pending: true } : {}), detail, ...(sv ? { sv } : {}) };
 }
 
 /** Collects the checks of one verification. */
@@ -24,18 +30,18 @@ export class Report {
   }
 
   /** Record a passed check. */
-  pass(id, detail) {
-    this.checks.push({ id, ok: true, detail });
+  pass(id, detail, sv) {
+    this.checks.push(check(id, true, detail, sv));
   }
 
   /** Record a check not performed (or not anchored in anything the visitor pinned): neither passed nor failed. */
-  pending(id, detail) {
-    this.checks.push({ id, ok: false, pending: true, detail });
+  pending(id, detail, sv) {
+    this.checks.push(check(id, false, detail, sv, true));
   }
 
   /** Record a failed check. */
-  failed(id, detail) {
-    this.checks.push({ id, ok: false, detail });
+  failed(id, detail, sv) {
+    this.checks.push(check(id, false, detail, sv));
   }
 
   /**
@@ -48,7 +54,7 @@ export class Report {
     try {
       extra = body(this) ?? {};
     } catch (e) {
-      if (e instanceof CheckFailure) this.failed(e.id, e.message);
+      if (e instanceof CheckFailure) this.failed(e.id, e.message, e.sv);
       else if (e instanceof FormatError) this.failed("format", e.message);
       else this.failed("format", `the input could not be read: ${e && e.message ? e.message : String(e)}`);
       return { ok: false, checks: this.checks };

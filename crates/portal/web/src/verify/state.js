@@ -170,12 +170,12 @@ function isBlockAnswer(json) {
  */
 function verifyBlockAnswer(r, json, sets) {
   const c = parseCertified({ header: json.header, certificate: json.certificate }, "the block's certified header");
-  r.pass("format", `a block answer of height ${c.header.height}`);
+  r.pass("format", `a block answer of height ${c.header.height}`, `ett svar om blocket på höjd ${c.header.height}`);
   checkCertified(r, c, sets.chainId, setAtHeight(sets, c.header.height));
   if (json.height !== c.header.height || typeof json.hash !== "string" || json.hash.toLowerCase() !== toHex(c.header.hash)) {
     fail("block", `the answer shows block ${json.height} with hash ${json.hash}, but its certified header is block ${c.header.height} with hash ${toHex(c.header.hash)}`);
   }
-  r.pass("block", `the height and hash shown are those of the certified header`);
+  r.pass("block", "the height and hash shown are those of the certified header", "höjden och hashen som visas är det certifierade blockhuvudets");
   return { headers: [headerFacts(c)], reads: [] };
 }
 
@@ -197,15 +197,17 @@ export function verifyDocument(doc, sets, record) {
       found = verifyBlockAnswer(r, json, sets);
     } else {
       if (ref && ref.kind === "block") fail("record", `the page shows block ${ref.id}, but the answer is not a block`);
-      r.pass("format", "a JSON document");
+      r.pass("format", "a JSON document", "ett JSON-dokument");
       found = walkDocument(r, json, sets);
       const heights = [...new Set(found.headers.map((h) => h.height))].join(", ");
-      r.pass("state-proof", `${found.reads.length} state ${found.reads.length === 1 ? "proof leads" : "proofs lead"} to the certified state root of block ${heights}`);
+      r.pass("state-proof", `${found.reads.length} state ${found.reads.length === 1 ? "proof leads" : "proofs lead"} to the certified state root of block ${heights}`,
+        `${found.reads.length} tillståndsbevis leder till den certifierade tillståndsroten i block ${heights}`);
     }
     if (!ref) return found;
     const facts = tieToRecord(r, ref, json, found);
     if (!facts) {
-      r.pending("answer", `the proofs are genuine, but this browser does not yet compare the fields of a ${ref.kind} with them: the page's text is the node's word`);
+      r.pending("answer", `the proofs are genuine, but this browser does not yet compare the fields of a ${ref.kind} with them: the page's text is the node's word`,
+        "bevisen är äkta, men webbläsaren jämför ännu inte postens fält med dem: sidans text är nodens ord");
     }
     return { ...found, facts };
   });

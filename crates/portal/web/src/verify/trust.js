@@ -100,12 +100,14 @@ export async function verifiedSets() {
       return { ok: false, checks };
     }
     checks.push(trust.pinned
-      ? { id: "genesis", ok: true, detail: `the node's genesis is the one you pinned (SHA-256 ${trust.hash}, network ${trust.chainId})` }
-      : { id: "genesis", ok: false, pending: true, detail: `not pinned: checked against this node's own keys (genesis SHA-256 ${trust.hash}, network ${trust.chainId}); a node serving a false genesis would pass. Pin a genesis you obtained elsewhere on the /verify page` });
+      ? { id: "genesis", ok: true, detail: `the node's genesis is the one you pinned (SHA-256 ${trust.hash}, network ${trust.chainId})`,
+        sv: `nodens genesisdokument är det du fäst (SHA-256 ${trust.hash}, nätverket ${trust.chainId})` }
+      : { id: "genesis", ok: false, pending: true, detail: `not pinned: checked against this node's own keys (genesis SHA-256 ${trust.hash}, network ${trust.chainId}); a node serving a false genesis would pass. Pin a genesis you obtained elsewhere on the /verify page`,
+        sv: `inte fäst: kontrollerat mot nodens egna nycklar (genesisdokumentets SHA-256 ${trust.hash}, nätverket ${trust.chainId}); en nod som visar ett falskt genesisdokument skulle godkännas. Fäst ett genesisdokument som du fått på annat håll, på sidan /verify` });
     const history = await fetchText("/v1/validators/history");
     const h = verifyHistory(trust.genesis, history);
     const last = h.checks[h.checks.length - 1];
-    checks.push({ id: "history", ok: h.ok, detail: last.detail });
+    checks.push({ id: "history", ok: h.ok, detail: last.detail, ...(last.sv ? { sv: last.sv } : {}) });
     const result = { ok: h.ok, checks, sets: h.sets, trust };
     if (h.ok) cachedSets = result;
     return result;
