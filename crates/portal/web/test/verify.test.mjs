@@ -465,8 +465,9 @@ test("a record kind whose fields are not compared leaves the answer check pendin
 });
 
 test("an as-of answer must be about the record shown; without a time asked it says what time it is proven for", () => {
-  passed(verifyOwnershipAsOf(read("owners-asof.json"), SETS, undefined, "NV-A1-101"));
-  assert.equal(failedId(verifyOwnershipAsOf(read("owners-asof.json"), SETS, undefined, "NV-A1-102")), "record");
+  const owners = JSON.parse(read("owners-asof.json"));
+  passed(verifyOwnershipAsOf(read("owners-asof.json"), SETS, owners.at_ms, "NV-A1-101"));
+  assert.equal(failedId(verifyOwnershipAsOf(read("owners-asof.json"), SETS, owners.at_ms, "NV-A1-102")), "record");
   const permit = JSON.parse(read("permit-status.json"));
   const r = passed(verifyPermitStatusAsOf(read("permit-status.json"), SETS, undefined, permit.record));
   const last = r.checks.at(-1);
@@ -474,6 +475,9 @@ test("an as-of answer must be about the record shown; without a time asked it sa
   assert.match(last.detail, new RegExp(new Date(permit.certified.header.time_ms).toISOString().slice(0, 19).replace("T", " ")));
   assert.ok(!/\bnow\b/.test(last.detail));
   assert.equal(failedId(verifyPermitStatusAsOf(read("permit-status.json"), SETS, undefined, "BP-2026-0001")), "record");
+  // A status "now" for an earlier moment than its block (before a suspension, say) is refused.
+  const earlier = { ...permit, at_ms: permit.at_ms - 1 };
+  assert.equal(failedId(verifyPermitStatusAsOf(JSON.stringify(earlier), SETS, undefined, permit.record)), "proven-time");
   const asked = verifyPermitStatusAsOf(read("permit-status.json"), SETS, permit.at_ms, permit.record);
   assert.ok(!asked.checks.some((c) => c.id === "proven-time"));
 });

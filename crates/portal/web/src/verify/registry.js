@@ -383,6 +383,10 @@ function verifyAsOf(answer, sets, atMs, record, kind, decide) {
     r.pass("decision", `the proven versions give the same answer: ${decision.type.replaceAll("_", " ")}`);
     if (atMs === undefined || atMs === null) {
       const when = new Date(h.time_ms).toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
+      if (asked !== h.time_ms) {
+        fail("proven-time", `the answer gives the status at ${new Date(asked).toISOString()}, not at the time of block ${h.height} it was read at (${when}): a status "now" must be the latest block's; ask the node again`,
+          `svaret ger statusen vid ${new Date(asked).toISOString()}, inte vid tiden för block ${h.height} där det lästes (${when}): en status "nu" måste gälla det senaste blocket; fråga noden igen`);
+      }
       r.pass("proven-time", `the answer is proven for ${when}, the time of the certified block ${h.height} it was read at, not for any later moment`,
         `svaret är bevisat för ${when}, tiden för det certifierade block ${h.height} där det lästes, inte för någon senare tidpunkt`);
     }
