@@ -47,8 +47,8 @@ pub async fn credentials(ctx: Ctx) -> Response {
 pub async fn wallet(ctx: Ctx) -> Response {
     let body = html! {
         h1 { (ctx.t("Sign in and act", "Logga in och agera")) }
-        p.lead { (ctx.t("Sign in with your Publica key file and its passphrase. The key is decrypted in your browser and every transaction is signed here: this server never sees your key or your passphrase. The browser keeps the key file encrypted, as you gave it, until you sign out.",
-            "Logga in med din Publica-nyckelfil och dess lösenfras. Nyckeln dekrypteras i webbläsaren och varje transaktion signeras här: servern ser aldrig din nyckel eller lösenfras. Webbläsaren behåller nyckelfilen krypterad, som du gav den, tills du loggar ut.")) }
+        p.lead { (ctx.t("Sign in with your Publica key file and its passphrase. The key is decrypted in your browser and every transaction is signed here: this server never sees your key or your passphrase. The browser keeps the key file encrypted, as you gave it, for this browser session, or on this computer if you ask it to remember the file; signing out forgets it.",
+            "Logga in med din Publica-nyckelfil och dess lösenfras. Nyckeln dekrypteras i webbläsaren och varje transaktion signeras här: servern ser aldrig din nyckel eller lösenfras. Webbläsaren behåller nyckelfilen krypterad, som du gav den, under den här webbläsarsessionen, eller på den här datorn om du ber den komma ihåg filen; när du loggar ut glöms den.")) }
         (noscript(&ctx, "publica anchor FILE --key KEY.json\npublica land approve APPLICATION --key KEY.json"))
         div #wallet-app {}
     };
