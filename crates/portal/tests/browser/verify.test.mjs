@@ -274,6 +274,15 @@ export const tests = [
       }
       await ctx.axe(page);
       await ctx.screenshot(page, "company-proofs");
+      // In Swedish: the labels, the words "passed" and the fixed details.
+      await page.goto(`${ctx.base}/blocks/5?lang=sv`);
+      const scope = "section.proof[data-verify-record='block:5']";
+      await page.locator(`${scope} button.verify-button`).click();
+      await page.locator(`${scope} p.verdict.ok`).waitFor({ timeout: 60_000 });
+      const words = await page.locator(`${scope} li.check`).allInnerTexts();
+      if (!words.every((w) => /: godkänd/.test(w)) || !words.some((w) => /validerare signerade/.test(w))) throw new Error(`the checks are not in Swedish: ${JSON.stringify(words)}`);
+      if (!(await page.locator(`${scope} div.proven-facts`).innerText()).includes("Vad bevisen fastställer")) throw new Error("the proven facts are not headed in Swedish");
+      await ctx.axe(page);
     },
   },
 ];
