@@ -14,12 +14,14 @@ import { member, precommitBytes } from "./types.js";
 export function checkCertified(r, c, chainId, set, label = `block ${c.header.height}`) {
   const { header: h, certificate: cert } = c;
   if (h.chain_id !== chainId) {
-    fail("chain", `${label} is of network ${h.chain_id}, not of ${chainId}: the document comes from another network; verify it with that network's genesis`);
+    fail("chain", `${label} is of network ${h.chain_id}, not of ${chainId}: the document comes from another network; verify it with that network's genesis`,
+      `${label} tillhör nätverket ${h.chain_id}, inte ${chainId}: dokumentet kommer från ett annat nätverk; kontrollera det med det nätverkets genesisdokument`);
   }
   r.pass("chain", `${label} is of network ${chainId}`, `${label} tillhör nätverket ${chainId}`);
   if (cert.height !== h.height) fail("certificate", `the certificate is for height ${cert.height}, ${label} is at height ${h.height}`);
   if (!equalBytes(cert.block_hash, h.hash)) {
-    fail("certificate", `the certificate signs block hash ${toHex(cert.block_hash)}, but ${label} hashes to ${toHex(h.hash)}: the header was altered`);
+    fail("certificate", `the certificate signs block hash ${toHex(cert.block_hash)}, but ${label} hashes to ${toHex(h.hash)}: the header was altered`,
+      `certifikatet signerar blockhashen ${toHex(cert.block_hash)}, men ${label} har hashen ${toHex(h.hash)}: blockhuvudet har ändrats`);
   }
   r.pass("certificate", `the certificate is for ${label} (hash ${toHex(h.hash)})`, `certifikatet gäller ${label} (hash ${toHex(h.hash)})`);
   if (!equalBytes(h.validator_set_hash, set.hash)) {
@@ -53,12 +55,16 @@ function checkSignatures(cert, chainId, set, label) {
     power += v.power;
   }
   if (power < set.quorum) {
-    fail("signatures", `the signers of ${label} hold ${power} of ${set.total} voting power; more than two thirds (${set.quorum}) is needed`);
+    fail("signatures", `the signers of ${label} hold ${power} of ${set.total} voting power; more than two thirds (${set.quorum}) is needed`,
+      `de som signerade ${label} har ${power} av ${set.total} i röststyrka; mer än två tredjedelar (${set.quorum}) krävs`);
   }
   for (const s of cert.signatures) {
     const v = member(set, s.validator);
     const message = precommitBytes(chainId, cert.height, cert.round, cert.block_hash, s.validator);
     const bad = hybridVerify(s.signature, message, v.publicKey);
-    if (bad) fail("signatures", `the ${bad} half of validator ${toHex(s.validator)}'s signature on ${label} does not verify: the certificate was altered or forged`);
+    if (bad) {
+      fail("signatures", `the ${bad} half of validator ${toHex(s.validator)}'s signature on ${label} does not verify: the certificate was altered or forged`,
+        `${bad}-delen av validerare ${toHex(s.validator)}s signatur på ${label} håller inte: certifikatet har ändrats eller förfalskats`);
+    }
   }
 }

@@ -49,8 +49,11 @@ function readOf(reads, key) {
 function requireKeys(reads, needed, what) {
   for (const key of needed) {
     const read = readOf(reads, key);
-    if (!read) fail("keys", `the answer carries no proof of key ${toHex(key)} (${printable(key)}), which ${what} is read from: a proof was left out, so the page cannot be tied to the ledger`);
-    if (read.value === null) fail("keys", `the proofs show key ${printable(key)} absent: the ledger holds no such ${what}`);
+    if (!read) {
+      fail("keys", `the answer carries no proof of key ${toHex(key)} (${printable(key)}), which ${what} is read from: a proof was left out, so the page cannot be tied to the ledger`,
+        `svaret saknar bevis för nyckeln ${printable(key)}, som posten läses från: ett bevis har utelämnats, så sidan kan inte knytas till registret`);
+    }
+    if (read.value === null) fail("keys", `the proofs show key ${printable(key)} absent: the ledger holds no such ${what}`, `bevisen visar att nyckeln ${printable(key)} saknas: registret har ingen sådan post`);
   }
 }
 
@@ -70,7 +73,8 @@ function keysOfRecord(reads, prefixes, ref, exact = []) {
   for (const read of reads) {
     const under = prefixes.some((p) => read.key.length > p.length && equalBytes(read.key.subarray(0, p.length), p));
     if (!under && !exact.some((k) => equalBytes(read.key, k))) {
-      fail("record", `the answer carries a proof of key ${printable(read.key)}, which is not about ${ref.kind} ${ref.id}: the proofs are another record's`);
+      fail("record", `the answer carries a proof of key ${printable(read.key)}, which is not about ${ref.kind} ${ref.id}: the proofs are another record's`,
+        `svaret har ett bevis för nyckeln ${printable(read.key)}, som inte gäller ${ref.id}: bevisen hör till en annan post`);
     }
   }
 }
@@ -99,7 +103,8 @@ const VERSION_FIELDS = ["kind", "id", "version", "height", "time_ms", "tx_id", "
 function parcelRecord(r, ref, json, reads) {
   const id = ref.id;
   if (json?.parcel?.id !== id || json?.title?.id !== id) {
-    fail("record", `the answer is about parcel ${json?.parcel?.id} (title ${json?.title?.id}), not ${id}: it is another parcel's`);
+    fail("record", `the answer is about parcel ${json?.parcel?.id} (title ${json?.title?.id}), not ${id}: it is another parcel's`,
+      `svaret gäller fastigheten ${json?.parcel?.id} (lagfart ${json?.title?.id}), inte ${id}: det hör till en annan fastighet`);
   }
   keysOfRecord(reads, [utf8(`reg/parcel/${id}/`), utf8(`reg/title/${id}/`), utf8("reg/enc/")], ref, [utf8(`reg/geom/${id}`)]);
   r.pass("record", `every proof is of parcel ${id}`, `varje bevis gäller fastigheten ${id}`);
@@ -141,7 +146,9 @@ function parcelRecord(r, ref, json, reads) {
 /** A company's answer: its latest version. Facts: name, status, officers, shareholders. */
 function companyRecord(r, ref, json, reads) {
   const id = ref.id;
-  if (json?.company?.id !== id) fail("record", `the answer is about company ${json?.company?.id}, not ${id}: it is another company's`);
+  if (json?.company?.id !== id) {
+    fail("record", `the answer is about company ${json?.company?.id}, not ${id}: it is another company's`, `svaret gäller företaget ${json?.company?.id}, inte ${id}: det hör till ett annat företag`);
+  }
   keysOfRecord(reads, [utf8(`reg/company/${id}/`)], ref);
   r.pass("record", `every proof is of company ${id}`, `varje bevis gäller företaget ${id}`);
   requireKeys(reads, [headKey(KIND_COMPANY, id)], `company ${id}`);
@@ -258,7 +265,7 @@ function consentRecord(r, ref, json, reads) {
 function accountRecord(r, ref, json, reads) {
   const id = ref.id.toLowerCase();
   if (!/^[0-9a-f]{40}$/.test(id)) fail("record", `${ref.id} is not an account address`);
-  if (json?.address !== id || json?.account?.address !== id) fail("record", `the answer is about account ${json?.address}, not ${id}`);
+  if (json?.address !== id || json?.account?.address !== id) fail("record", `the answer is about account ${json?.address}, not ${id}`, `svaret gäller kontot ${json?.address}, inte ${id}`);
   const key = new Uint8Array([...utf8("acc/a/"), ...fromHex(id, "the address", 20)]);
   keysOfRecord(reads, [], ref, [key]);
   r.pass("record", `the proof is of account ${id}`, `beviset gäller kontot ${id}`);
@@ -294,7 +301,7 @@ function accountRecord(r, ref, json, reads) {
 function blockRecord(r, ref, json, headers) {
   const h = headers[0];
   if (String(json?.height) !== ref.id || !h || String(h.height) !== ref.id) {
-    fail("record", `the answer is block ${json?.height}, not block ${ref.id}`);
+    fail("record", `the answer is block ${json?.height}, not block ${ref.id}`, `svaret är block ${json?.height}, inte block ${ref.id}`);
   }
   r.pass("record", `the certified header is block ${ref.id}`, `det certifierade blockhuvudet är block ${ref.id}`);
   return { kind: "block", id: ref.id, height: h.height, hash: toHex(h.hash), timeMs: h.timeMs, proposer: toHex(h.proposer) };

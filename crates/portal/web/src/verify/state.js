@@ -130,7 +130,7 @@ function walkDocument(r, doc, sets) {
       throw new FormatError(`the proof of key ${toHex(kp.key)} names the header of height ${kp.height}, but its certified header is of height ${c.header.height}`);
     }
     const error = stateProofError(kp.proof, c.header.state_root, kp.key, kp.value);
-    if (error) fail("state-proof", `key ${toHex(kp.key)}: ${error}`);
+    if (error) fail("state-proof", `key ${toHex(kp.key)}: ${error}`, `nyckeln ${toHex(kp.key)}: beviset leder inte till den certifierade tillståndsroten med detta värde (${error})`);
     found.reads.push({ height: c.header.height, timeMs: c.header.time_ms, key: kp.key, value: kp.value });
   };
   const walk = (value, scope, depth) => {

@@ -96,7 +96,8 @@ export async function verifiedSets() {
     trust = await getTrust();
     const node = await nodeGenesis();
     if (trust.pinned && node.hash !== trust.hash) {
-      checks.push({ id: "genesis", ok: false, detail: `this node serves genesis ${node.hash} (network ${node.chainId}), but you pinned genesis ${trust.hash} (network ${trust.chainId}): this node is of another network, or its validators are not the ones you trust. Use a node of the network you pinned, or unpin to trust this node's genesis` });
+      checks.push({ id: "genesis", ok: false, detail: `this node serves genesis ${node.hash} (network ${node.chainId}), but you pinned genesis ${trust.hash} (network ${trust.chainId}): this node is of another network, or its validators are not the ones you trust. Use a node of the network you pinned, or unpin to trust this node's genesis`,
+        sv: `noden visar genesisdokumentet ${node.hash} (nätverket ${node.chainId}), men du har fäst ${trust.hash} (nätverket ${trust.chainId}): noden tillhör ett annat nätverk, eller så är dess validerare inte de du litar på. Använd en nod i nätverket du fäst, eller lossa för att lita på nodens genesisdokument` });
       return { ok: false, checks };
     }
     checks.push(trust.pinned
@@ -112,7 +113,7 @@ export async function verifiedSets() {
     if (h.ok) cachedSets = result;
     return result;
   } catch (e) {
-    checks.push({ id: checks.length ? "history" : "genesis", ok: false, detail: `the node could not be asked (${e.message}); try again` });
+    checks.push({ id: checks.length ? "history" : "genesis", ok: false, detail: `the node could not be asked (${e.message}); try again`, sv: `noden kunde inte nås (${e.message}); försök igen` });
     return { ok: false, checks };
   }
 }
