@@ -5,7 +5,7 @@
 // shows (a tampered answer fails "Page matches the proofs"), with what the proofs establish shown beside the page.
 // Without a pinned genesis (or pinned witnesses) the checks resting on the node's word are "not performed".
 import { mkdtempSync, readFileSync, writeFileSync, readdirSync } from "node:fs";
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -282,6 +282,32 @@ export const tests = [
       const words = await page.locator(`${scope} li.check`).allInnerTexts();
       if (!words.every((w) => /: godkänd/.test(w)) || !words.some((w) => /validerare signerade/.test(w))) throw new Error(`the checks are not in Swedish: ${JSON.stringify(words)}`);
       if (!(await page.locator(`${scope} div.proven-facts`).innerText()).includes("Vad bevisen fastställer")) throw new Error("the proven facts are not headed in Swedish");
+      await ctx.axe(page);
+    },
+  },
+  {
+    name: "pinned witness keys are required on receipts: a witness that did not cosign fails the witness check",
+    run: async (ctx) => {
+      const doc = anchorFile(ctx, `Register extract ${Date.now()}.\n`);
+      const { page } = ctx;
+      await pinGenesis(ctx);
+      await page.goto(`${ctx.base}/verify`);
+      const box = page.getByLabel("Witness keys (one a line)");
+      await box.fill("not a witness key");
+      await page.locator("#verify-witness-pin").click();
+      await page.locator("#verify-witness-status", { hasText: "not witness keys" }).waitFor();
+      // A C2SP verifier key of an ML-DSA-44 witness (type 0x06) that never cosigned this network's checkpoints.
+      const name = "witness.example.org/w1";
+      const material = Buffer.concat([Buffer.from([0x06]), randomBytes(1312)]);
+      const id = createHash("sha256").update(Buffer.concat([Buffer.from(`${name}\n`), material])).digest().subarray(0, 4).toString("hex");
+      await box.fill(`${name}+${id}+${material.toString("base64")}`);
+      await page.locator("#verify-witness-pin").click();
+      await page.locator("#verify-witness-status", { hasText: "1 witness keys are pinned" }).waitFor();
+      await page.locator("#verify-document").setInputFiles(upload("extract.txt", doc.bytes));
+      expectFailed(await outcome(page, "#verify-document-part"), "Witnesses", "a receipt no pinned witness cosigned");
+      await box.fill("");
+      await page.locator("#verify-witness-pin").click();
+      await page.locator("#verify-witness-status", { hasText: "No witness keys are pinned" }).waitFor();
       await ctx.axe(page);
     },
   },
