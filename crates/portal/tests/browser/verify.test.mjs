@@ -311,4 +311,18 @@ export const tests = [
       await ctx.axe(page);
     },
   },
+  {
+    name: "a file larger than one hashing slice gets its exact SHA-256, computed in the page slice by slice",
+    run: async (ctx) => {
+      const { page } = ctx;
+      const bytes = randomBytes(9 * 1024 * 1024 + 123);
+      await page.goto(`${ctx.base}/verify`);
+      await page.locator("#verify-document").setInputFiles(upload("large.bin", bytes));
+      const result = await outcome(page, "#verify-document-part");
+      const shown = await page.locator("#verify-document-hash").textContent();
+      const hash = createHash("sha256").update(bytes).digest("hex");
+      if (shown !== hash) throw new Error(`the page shows SHA-256 ${shown}, the file's is ${hash}`);
+      expectFailed(result, "Anchored on this network", "a file never anchored");
+    },
+  },
 ];
