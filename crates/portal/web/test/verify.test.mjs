@@ -502,3 +502,18 @@ test("witnesses from the node's own list leave the witness check pending, never 
   assert.deepEqual([last.id, last.ok, last.pending], ["witness-quorum", false, true]);
   assert.match(last.detail, /not pinned/);
 });
+
+test("an answer is bounded while it is read: an endless answer stops at the limit", async () => {
+  const { readBounded, TooLargeError } = await import("../src/verify/fetch.js");
+  assert.equal(await readBounded(new Response("é".repeat(10)), 20, "an answer"), "é".repeat(10));
+  await assert.rejects(readBounded(new Response("é".repeat(11)), 20, "an answer"), TooLargeError);
+  let pulled = 0;
+  const endless = new ReadableStream({
+    pull(controller) {
+      pulled += 1;
+      controller.enqueue(new Uint8Array(1024));
+    },
+  });
+  await assert.rejects(readBounded(new Response(endless), 64 * 1024, "an endless answer"), /larger than 65536 bytes/);
+  assert.ok(pulled <= 66, `read ${pulled} chunks of 1 KiB for a 64 KiB limit`);
+});

@@ -2,6 +2,7 @@
 // DID resolved at issuance, the accreditation it relies on with its chain, the schema that accreditation names, and
 // the status list entry. Nothing here is trusted: verify.js checks every proof.
 import { fail } from "../verify/report.js";
+import { readBounded } from "../verify/fetch.js";
 import { parseDid, parseStatusUri } from "./ledger.js";
 import { peekPresentation } from "./sdjwt.js";
 
@@ -23,8 +24,12 @@ async function getJson(fetcher, path) {
   } catch (e) {
     return fail("ledger-proof", `the node could not be asked for ${path} (${e.message}); check the connection and try again`);
   }
-  const text = await response.text();
-  if (text.length > MAX_ANSWER_BYTES) fail("ledger-proof", `the node's answer to ${path} is larger than ${MAX_ANSWER_BYTES} bytes`);
+  let text;
+  try {
+    text = await readBounded(response, MAX_ANSWER_BYTES, `the node's answer to ${path}`);
+  } catch (e) {
+    fail("ledger-proof", `${e.message}; it is not an answer this page checks`);
+  }
   if (!response.ok) {
     let reason = text.slice(0, 300);
     try {

@@ -11,6 +11,7 @@ import { MAX_PROOF_JSON_BYTES } from "./history.js";
 import { MAX_GENESIS_BYTES, getTrust, pinGenesis, pinWitnesses, pinnedWitnesses, resetVerifiedSets, unpin, verifiedSets } from "./trust.js";
 import { summarize } from "./report.js";
 import { parseTimeMs } from "./when.js";
+import { readBounded } from "./fetch.js";
 import { translator } from "./strings.js";
 import { localTimes } from "../time.js";
 import { h as el } from "../dom.js";
@@ -88,28 +89,7 @@ async function withSets(verify) {
 /** GET a same-origin URL as text, at most `max` bytes, counted while reading; `{ status, text }`. */
 async function fetchBounded(url, max) {
   const response = await fetch(url, { headers: { accept: "application/json, text/plain" } });
-  const tooLarge = () => new Error(`${url}: the answer is larger than ${max} bytes`);
-  if (Number(response.headers.get("content-length") ?? 0) > max) throw tooLarge();
-  const chunks = [];
-  let total = 0;
-  const reader = response.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > max) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  const all = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    all.set(c, at);
-    at += c.byteLength;
-  }
-  return { status: response.status, text: new TextDecoder().decode(all) };
+  return { status: response.status, text: await readBounded(response, max, `the answer of ${url}`) };
 }
 
 /** A byte count in words (KiB, MiB, GiB). */

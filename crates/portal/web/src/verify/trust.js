@@ -2,7 +2,8 @@
 // in this browser's storage; verification then uses the pinned one and says so when the node serves another. Without
 // a pin, the node's own genesis is used and marked "not pinned": the page then trusts the node for it.
 import { FormatError, sha256, toHex, utf8 } from "../bytes.js";
-import { parseJson, verifyHistory } from "./history.js";
+import { MAX_PROOF_JSON_BYTES, parseJson, verifyHistory } from "./history.js";
+import { readBounded } from "./fetch.js";
 import { parseGenesis } from "./types.js";
 import { parseVerifierKey } from "./tlog.js";
 
@@ -37,16 +38,16 @@ export function canonicalGenesis(text) {
   return { text: canonical, hash: toHex(sha256(utf8(canonical))), chainId: parsed.chainId };
 }
 
-/** Fetch JSON text from the node (same origin); throws an Error naming the URL and status when it fails. */
-async function fetchText(url) {
+/** Fetch JSON text from the node (same origin), bounded while read; throws an Error naming the URL when it fails. */
+async function fetchText(url, max) {
   const response = await fetch(url, { headers: { accept: "application/json" } });
   if (!response.ok) throw new Error(`${url} answered ${response.status}`);
-  return response.text();
+  return readBounded(response, max, `the answer of ${url}`);
 }
 
 /** The node's own genesis: `{ text, hash, chainId }`. */
 async function nodeGenesis() {
-  return canonicalGenesis(await fetchText("/v1/genesis"));
+  return canonicalGenesis(await fetchText("/v1/genesis", MAX_GENESIS_BYTES));
 }
 
 /**
@@ -105,7 +106,7 @@ export async function verifiedSets() {
         sv: `nodens genesisdokument är det du fäst (SHA-256 ${trust.hash}, nätverket ${trust.chainId})` }
       : { id: "genesis", ok: false, pending: true, detail: `not pinned: checked against this node's own keys (genesis SHA-256 ${trust.hash}, network ${trust.chainId}); a node serving a false genesis would pass. Pin a genesis you obtained elsewhere on the /verify page`,
         sv: `inte fäst: kontrollerat mot nodens egna nycklar (genesisdokumentets SHA-256 ${trust.hash}, nätverket ${trust.chainId}); en nod som visar ett falskt genesisdokument skulle godkännas. Fäst ett genesisdokument som du fått på annat håll, på sidan /verify` });
-    const history = await fetchText("/v1/validators/history");
+    const history = await fetchText("/v1/validators/history", MAX_PROOF_JSON_BYTES);
     const h = verifyHistory(trust.genesis, history);
     const last = h.checks[h.checks.length - 1];
     checks.push({ id: "history", ok: h.ok, detail: last.detail, ...(last.sv ? { sv: last.sv } : {}) });

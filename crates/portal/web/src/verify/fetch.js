@@ -1,0 +1,39 @@
+// Reading the node's answers with a bound: the bytes are counted while they arrive, and reading stops at the
+// limit, so an oversized answer is never held whole in memory.
+
+/** An answer larger than the limit it was read with. */
+export class TooLargeError extends Error {}
+
+/**
+ * The text of `response` (a fetch Response), at most `max` bytes, counted while reading; throws TooLargeError past
+ * the limit. A response without a readable body (a test's stand-in) is read whole and then measured.
+ */
+export async function readBounded(response, max, what) {
+  const tooLarge = () => new TooLargeError(`${what} is larger than ${max} bytes`);
+  if (Number(response.headers?.get?.("content-length") ?? 0) > max) throw tooLarge();
+  const reader = response.body?.getReader?.();
+  if (!reader) {
+    const text = await response.text();
+    if (new TextEncoder().encode(text).length > max) throw tooLarge();
+    return text;
+  }
+  const chunks = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > max) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  const all = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.byteLength;
+  }
+  return new TextDecoder().decode(all);
+}
