@@ -149,7 +149,7 @@ function partiesList(t, value) {
 async function provenAnswer(answer, id) {
   const trusted = await verifiedSets();
   if (!trusted.ok) {
-    const bad = trusted.checks.find((c) => !c.ok) ?? trusted.checks[trusted.checks.length - 1];
+    const bad = trusted.checks.find((c) => !c.ok && !c.pending) ?? trusted.checks[trusted.checks.length - 1];
     throw new WalletError("trust_failed", `${bad?.id}: ${bad?.detail}`);
   }
   return { ...proveApplication(answer, id, trusted.sets), chainId: trusted.trust.chainId, pinned: trusted.trust.pinned };

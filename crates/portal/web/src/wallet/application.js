@@ -155,7 +155,7 @@ function readAction(bytes) {
 function verifiedReads(answer, sets) {
   const result = verifyDocument(answer, sets);
   if (!result.ok) {
-    const bad = result.checks.find((c) => !c.ok) ?? result.checks[result.checks.length - 1];
+    const bad = result.checks.find((c) => !c.ok && !c.pending) ?? result.checks[result.checks.length - 1];
     refuse("application_unproven", `${bad.id}: ${bad.detail}`);
   }
   return result.reads;
