@@ -99,6 +99,8 @@ async function main() {
   const only = option("--only", "");
   const shots = join(root, "target", "portal-screenshots");
   mkdirSync(shots, { recursive: true });
+  // Screenshots of failures are of this run only.
+  for (const f of readdirSync(shots)) if (f.startsWith("failed-")) rmSync(join(shots, f), { force: true });
   if (!existsSync(publica)) throw new Error(`no publica binary at ${publica}: build it first (cargo build -p publica)`);
   if (!existsSync(CHROMIUM)) {
     throw new Error(`Chromium is not at ${CHROMIUM}: install Debian's chromium package (apt-get install chromium), as scripts/test.sh does`);
