@@ -430,6 +430,46 @@ fn engine_config(config: &ConsensusConfig, moniker: String) -> Result<EngineConf
     Ok(EngineConfig { moniker, consensus, value_sync })
 }
 
+/// How long [`start`] waits for a WAL still held by this process's previous engine.
+const WAL_RELEASE_WAIT: Duration = Duration::from_secs(10);
+
+/// Wait until no one holds the WAL's advisory lock, for at most `wait` ([`WAL_RELEASE_WAIT`] when starting).
+///
+/// A stopped engine releases its WAL when the thread writing it ends, which can come a moment after
+/// [`ConsensusHandle::stop`] returns on a busy machine; the engine refuses to start on a locked WAL. A WAL another
+/// process holds stays locked past the wait and is refused, saying so.
+async fn wait_for_wal(path: &std::path::Path, wait: Duration) -> Result<(), ConsensusError> {
+    let file = match std::fs::OpenOptions::new().read(true).open(path) {
+        Ok(file) => file,
+        // No WAL yet: the engine creates it.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(source) => return Err(ConsensusError::Storage { path: path.to_path_buf(), source }),
+    };
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        match file.try_lock() {
+            // Released at once (dropping `file` unlocks): the engine takes it next.
+            Ok(()) => return Ok(()),
+            Err(std::fs::TryLockError::WouldBlock) if tokio::time::Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(ConsensusError::Storage {
+                    path: path.to_path_buf(),
+                    source: std::io::Error::other(format!(
+                        "the consensus WAL is locked by another engine for more than {} ms; is another node running \
+                         on this home directory?",
+                        wait.as_millis()
+                    )),
+                });
+            }
+            Err(std::fs::TryLockError::Error(source)) => {
+                return Err(ConsensusError::Storage { path: path.to_path_buf(), source })
+            }
+        }
+    }
+}
+
 /// Start consensus: open the WAL and proposal store in `config.wal_dir`, start the p2p network on
 /// `config.listen_addr` (libp2p identity from `p2p_secret`, an Ed25519 secret key), and run the engine with
 /// `signing_key` as this validator's hybrid consensus key. Consensus starts at
@@ -470,6 +510,7 @@ pub async fn start<A: Application>(
 
     let engine_cfg = engine_config(&config, moniker)?;
     let wal_path = config.wal_dir.join("wal").join("consensus.wal");
+    wait_for_wal(&wal_path, WAL_RELEASE_WAIT).await?;
     let builder =
         EngineBuilder::new(PublicaContext, engine_cfg).with_default_wal(WalContext::new(wal_path, PublicaCodec));
     // The network step changes the builder's type, so each branch finishes the build itself.
@@ -528,4 +569,30 @@ pub async fn start<A: Application>(
     let driver = tokio::spawn(driver.run(channels).instrument(span));
 
     Ok(ConsensusHandle { engine, driver, status, address })
+}
+
+#[cfg(test)]
+mod wal_lock_tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_wal_released_a_moment_after_a_stop_is_waited_for_and_one_kept_locked_is_refused() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("consensus.wal");
+        // No WAL yet: nothing to wait for.
+        wait_for_wal(&path, WAL_RELEASE_WAIT).await.expect("a missing WAL is fine");
+        let held = std::fs::File::create(&path).expect("create");
+        held.lock().expect("lock");
+        let release = tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            drop(held);
+        });
+        wait_for_wal(&path, WAL_RELEASE_WAIT).await.expect("the lock is released within the wait");
+        release.await.expect("release");
+        let kept = std::fs::File::open(&path).expect("open");
+        kept.lock().expect("lock");
+        let refused =
+            wait_for_wal(&path, Duration::from_millis(100)).await.expect_err("a WAL locked past the wait is refused");
+        assert!(refused.to_string().contains("locked by another engine"), "{refused}");
+    }
 }
