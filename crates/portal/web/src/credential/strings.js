@@ -1,4 +1,5 @@
 // The credential checker's words, in English and Swedish. `check.<id>` labels a check of a report.
+import { translatorFor } from "../i18n.js";
 export const strings = {
   en: {
     "label.text": "Presentation",
@@ -94,10 +95,5 @@ export const strings = {
 
 /** The words of the page's language (`<html lang>`): Swedish for `sv`, else English. */
 export function translator(doc = globalThis.document) {
-  const lang = doc?.documentElement?.lang?.toLowerCase().startsWith("sv") ? "sv" : "en";
-  const table = strings[lang];
-  return (key, values = {}) => {
-    const text = table[key] ?? strings.en[key] ?? key;
-    return text.replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
-  };
+  return translatorFor(strings, doc);
 }

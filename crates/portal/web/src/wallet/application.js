@@ -8,16 +8,13 @@
 // Every proof is checked against validator sets verified from the trusted genesis; the version record is decoded
 // here, and the JSON the node shows must say exactly what was proven. Only then may the page offer to sign.
 
-import { Reader, equalBytes, sha256, toHex, utf8 } from "../bytes.js";
+import { FormatError, Reader, equalBytes, sha256, toHex, utf8 } from "../bytes.js";
+import { KIND_APPLICATION, decodeVersion } from "../verify/registry.js";
 import { verifyDocument } from "../verify/state.js";
 import { WalletError } from "./errors.js";
 
 /** Largest proven application record decoded, bytes (the ledger's own limit for one version). */
 const MAX_RECORD_BYTES = 64 * 1024;
-/** Most stages, parties per stage, title versions and approvals decoded. */
-const MAX_ITEMS = 256;
-/** Record kind of an application in a version record. */
-const KIND_APPLICATION = 3;
 /** Workflow names by the action's variant index. */
 const ACTIONS = ["transfer", "subdivide", "merge", "register_company", "dissolve_company", "company_filing"];
 /** Variant indices whose first field is the parcel concerned. */
@@ -48,61 +45,18 @@ export function applicationKeys(id, version) {
   };
 }
 
-/** A registry party `{type, value}` from borsh: 0 an account's address, 1 a role's name. */
-function readParty(r, field) {
-  const tag = r.u8(field);
-  if (tag === 0) return { type: "account", value: toHex(r.take(20, field)) };
-  if (tag === 1) return { type: "role", value: r.string(field, 32) };
-  throw new WalletError("application_unproven", `the proven record has an unknown kind of party (${tag}) in ${field}`);
-}
-
-/** An approval `{party, by, height, time_ms, tx_id}` from borsh. */
-function readApproval(r) {
-  const party = readParty(r, "an approval's party");
-  return { party, by: toHex(r.take(20, "an approval's account")), height: r.u64("an approval's height"), time_ms: r.u64("an approval's time"), tx_id: toHex(r.take(32, "an approval's transaction")) };
-}
-
-/** The application's stored status from borsh: open, approved, or rejected (for a party, by an account, why). */
-function readStatus(r) {
-  const tag = r.u8("the status");
-  if (tag === 0) return { type: "open" };
-  if (tag === 1) return { type: "approved" };
-  if (tag === 2) return { type: "rejected", party: readParty(r, "the rejecting party"), by: toHex(r.take(20, "the rejecting account")), reason: r.string("the reason", 512) };
-  throw new WalletError("application_unproven", `the proven record has an unknown status (${tag})`);
-}
-
-/** The application's content (its JSON form, as the node shows it) from borsh. */
-function readApplication(r) {
-  return {
-    workflow: r.string("the workflow", 64),
-    action_hash: toHex(r.take(32, "the action hash")),
-    opened_by: toHex(r.take(20, "the opener")),
-    deadline_ms: r.u64("the deadline"),
-    stages: r.vec("the stages", MAX_ITEMS, () => r.vec("a stage", MAX_ITEMS, () => readParty(r, "a stage's party"))),
-    title_versions: r.vec("the title versions", MAX_ITEMS, () => [r.string("a parcel", 64), r.u32("a title version")]),
-    approvals: r.vec("the approvals", MAX_ITEMS, () => readApproval(r)),
-    status: readStatus(r),
-  };
-}
-
-/** Decodes a proven application version record into the JSON form the node shows (`answer.application`). */
+/**
+ * Decodes a proven application version record into the JSON form the node shows (`answer.application`), with the
+ * registry decoder the verifier uses for every record version.
+ */
 export function decodeApplicationVersion(bytes) {
   if (bytes.length > MAX_RECORD_BYTES) refuse("application_unproven", `the proven record is ${bytes.length} bytes, more than ${MAX_RECORD_BYTES}`);
-  const r = new Reader(bytes, "the proven application record");
-  const kind = r.u8("the record kind");
-  if (kind !== KIND_APPLICATION) refuse("application_unproven", `the proven record is of kind ${kind}, not an application`);
-  const record = {
-    kind: "application",
-    id: r.string("the identifier", 64),
-    version: r.u32("the version"),
-    height: r.u64("the height"),
-    time_ms: r.u64("the time"),
-    tx_id: toHex(r.take(32, "the transaction")),
-    application: r.option("the deciding application", () => r.u64("the deciding application")),
-    value: readApplication(r),
-  };
-  r.end();
-  return record;
+  try {
+    return { kind: "application", ...decodeVersion(KIND_APPLICATION, bytes) };
+  } catch (e) {
+    if (e instanceof FormatError) refuse("application_unproven", `the proven application record: ${e.message}`);
+    throw e;
+  }
 }
 
 /** The first place where `shown` differs from `proven` (a path like `value.approvals[1].by`), or null. */
