@@ -301,6 +301,57 @@ pub fn build_ballot<R: RngCore + CryptoRng>(
     for (i, (q, c)) in questions.iter().zip(choices).enumerate() {
         check_choices(q, i, c)?;
     }
+    Ok(build(election, credential, choices, rng))
+}
+
+/// Builds a ballot without checking that the choices are allowed (only their number per question): a value
+/// other than 0 or 1, or a count outside min..max, gives proofs that do not verify. This exists to test
+/// verifiers with dishonest ballots; voters use [`build_ballot`].
+pub fn build_ballot_unchecked<R: RngCore + CryptoRng>(
+    election: &Election,
+    credential: &PrivateCredential,
+    choices: &[Vec<u32>],
+    rng: &mut R,
+) -> Result<Vec<u8>, BeleniosError> {
+    let questions = election.questions();
+    for (i, (q, c)) in questions.iter().zip(choices).enumerate() {
+        if c.len() != q.slots() {
+            return Err(BeleniosError::Choices { question: i, detail: format!("{} values, {} expected", c.len(), q.slots()) });
+        }
+    }
+    if choices.len() != questions.len() {
+        return Err(BeleniosError::Choices { question: 0, detail: "one list of choices per question".into() });
+    }
+    Ok(build(election, credential, choices, rng))
+}
+
+/// Signs the content of `ballot` (its `signature`, if any, is replaced) with `credential`, returning the
+/// canonical bytes. Honest ballots come signed from [`build_ballot`]; this serves tests that change a ballot's
+/// content and must still get past the signature to the check they aim at.
+pub fn sign_ballot<R: RngCore + CryptoRng>(
+    election: &Election,
+    credential: &PrivateCredential,
+    ballot: &Json,
+    rng: &mut R,
+) -> Result<Vec<u8>, BeleniosError> {
+    let mut fields: Vec<(String, Json)> =
+        ballot.as_object().ok_or_else(|| malformed("ballot", "not a JSON object"))?.to_vec();
+    fields.retain(|(k, _)| k != "signature");
+    let hash = sha256_b64(&Json::Object(fields.clone()).to_bytes());
+    let secret = credential.secret(election.uuid());
+    let proof = proof::sign(&hash, &secret, rng);
+    fields.push(("signature".into(), Json::Object(vec![("hash".into(), Json::Str(hash)), ("proof".into(), proof.to_json())])));
+    Ok(Json::Object(fields).to_bytes())
+}
+
+/// Builds a ballot from choices of the right shape (checked by the callers).
+fn build<R: RngCore + CryptoRng>(
+    election: &Election,
+    credential: &PrivateCredential,
+    choices: &[Vec<u32>],
+    rng: &mut R,
+) -> Vec<u8> {
+    let questions = election.questions();
     let secret = credential.secret(election.uuid());
     let cred = g_table().pow_secret(&secret);
     let y = election.y_table();
@@ -313,8 +364,13 @@ pub fn build_ballot<R: RngCore + CryptoRng>(
         for &m in values {
             let r = Scalar::random(rng);
             let alpha = gt.pow_secret(&r);
-            let g_m = Fe::select(ct_eq_mask(u64::from(m), 1), &g().0, &Fe::ONE);
-            let beta = y.pow_secret(&r).mul(&Elem(g_m));
+            // g^m for m in {0, 1} by a masked choice; other values only come from build_ballot_unchecked.
+            let g_m = if m <= 1 {
+                Elem(Fe::select(ct_eq_mask(u64::from(m), 1), &g().0, &Fe::ONE))
+            } else {
+                g().pow(&Scalar::from_u64(u64::from(m)))
+            };
+            let beta = y.pow_secret(&r).mul(&g_m);
             rs.push(r);
             cts.push(Ciphertext { alpha, beta });
         }
@@ -338,7 +394,7 @@ pub fn build_ballot<R: RngCore + CryptoRng>(
             let branches: Vec<ProverBranch> = (q.min..=q.max)
                 .map(|claim| ProverBranch { rho: sum_r, m: sum_m_s, claim: Scalar::from_u64(u64::from(claim)) })
                 .collect();
-            (proof::prove(&prefix, &branches, (sum_m - q.min) as usize, y, rng), None)
+            (proof::prove(&prefix, &branches, sum_m.wrapping_sub(q.min) as usize, y, rng), None)
         } else {
             let m0 = values[0];
             let m0_s = Scalar::from_u64(u64::from(m0));
@@ -355,7 +411,7 @@ pub fn build_ballot<R: RngCore + CryptoRng>(
                 m: sum_m_s,
                 claim: Scalar::from_u64(u64::from(claim)),
             }));
-            let real = if m0 == 1 { 0 } else { (sum_m - q.min) as usize + 1 };
+            let real = if m0 == 1 { 0 } else { (sum_m.wrapping_sub(q.min) as usize).wrapping_add(1) };
             (proof::prove(&format!("bproof1|{s}|"), &branches, real, y, rng), Some(blank_proof))
         };
         sum_r.zeroize();
@@ -372,7 +428,7 @@ pub fn build_ballot<R: RngCore + CryptoRng>(
     let hash = sha256_b64(&ballot.to_json(false).to_bytes());
     let signature = proof::sign(&hash, &secret, rng);
     ballot.signature = Some((hash, signature));
-    Ok(ballot.to_json(true).to_bytes())
+    ballot.to_json(true).to_bytes()
 }
 
 /// Verifies a ballot for `election` (everything but the electoral roll; see the module docs).
