@@ -38,64 +38,156 @@ pub const FE_BYTES: usize = LIMBS * 8;
 
 /// The modulus p of BELENIOS-2048, 32 little-endian 64-bit limbs.
 pub(crate) const P_LIMBS: [u64; 32] = [
-    0xd9cec4157646e64f, 0x1e59e0e6351e051e, 0xb44f6cef17d70730, 0x878affa2375e2999,
-    0x6a4ccfa04ee4008f, 0x555bc810941e021b, 0xcb5de0acf66a3882, 0x0e7992d0f18cc759,
-    0x82d8c31911acdd4a, 0xe3fada9e010840d0, 0x9aa8599411d998d3, 0x7f18fb1a8bc85827,
-    0xbbb29c9ec3099b60, 0x6b006517d6f6747e, 0xd7229abe93a188b4, 0xa3e14dfa9b2162f4,
-    0x6b4fe17d8d47e843, 0x7ebc15a349fa318a, 0x0a4091d8fa447f6c, 0x07435012768a2cdd,
-    0x27a5022ddd8912d1, 0x3fb8c3aabfff12ce, 0x30c6e82ac36de1ae, 0x07dd973f9c53e509,
-    0xa2f85e0fb11c0ede, 0x06e092a495af8d79, 0x421f514ed40bfd4c, 0x1e6d36856b428030,
-    0x2791811d21fc35f2, 0xb7dc7ef3a791b686, 0xe39e568fccdffb0f, 0xa3ef2d011fefb1b6,
+    0xd9cec4157646e64f,
+    0x1e59e0e6351e051e,
+    0xb44f6cef17d70730,
+    0x878affa2375e2999,
+    0x6a4ccfa04ee4008f,
+    0x555bc810941e021b,
+    0xcb5de0acf66a3882,
+    0x0e7992d0f18cc759,
+    0x82d8c31911acdd4a,
+    0xe3fada9e010840d0,
+    0x9aa8599411d998d3,
+    0x7f18fb1a8bc85827,
+    0xbbb29c9ec3099b60,
+    0x6b006517d6f6747e,
+    0xd7229abe93a188b4,
+    0xa3e14dfa9b2162f4,
+    0x6b4fe17d8d47e843,
+    0x7ebc15a349fa318a,
+    0x0a4091d8fa447f6c,
+    0x07435012768a2cdd,
+    0x27a5022ddd8912d1,
+    0x3fb8c3aabfff12ce,
+    0x30c6e82ac36de1ae,
+    0x07dd973f9c53e509,
+    0xa2f85e0fb11c0ede,
+    0x06e092a495af8d79,
+    0x421f514ed40bfd4c,
+    0x1e6d36856b428030,
+    0x2791811d21fc35f2,
+    0xb7dc7ef3a791b686,
+    0xe39e568fccdffb0f,
+    0xa3ef2d011fefb1b6,
 ];
 
 /// The generator g of BELENIOS-2048, 32 little-endian limbs (normal form).
 pub(crate) const G_LIMBS: [u64; 32] = [
-    0xcf284308f1d7e653, 0x41e1c91fe3823f4b, 0x743d663f42d853c0, 0x47aa680d43771902,
-    0xac638f5f34100d2d, 0xb7aeff04867d8724, 0x3ac8b72fd04e0991, 0x22127b6cbba44d45,
-    0x3731ae4268d60d7f, 0xc4ff49b1964c4a91, 0xd2dde0ce514e0927, 0x60a7ea574a61f552,
-    0xf74b7a1615a274ba, 0x1b9e519edcee8bb0, 0x65f397c6b870df8c, 0x6aef1be365fdd901,
-    0xdf9c2458570b06d2, 0x88fdb1a3381a697f, 0x8fe5fb9cf9fdb8ea, 0x643e673fd9d215fc,
-    0xfd4f10d5b1a356a8, 0xd4bc04e29f3748ae, 0x301b894236823fe1, 0x541e5219e0d0d094,
-    0x8262ee68a0e92cea, 0xd9d8976f01d95a1c, 0x5a9dfd001d26ba31, 0x988b98c259597f9c,
-    0xe781878a52230a51, 0x31fd1c5807b61fb1, 0xd7caa3a78a42415e, 0x1307c1ab5f295885,
+    0xcf284308f1d7e653,
+    0x41e1c91fe3823f4b,
+    0x743d663f42d853c0,
+    0x47aa680d43771902,
+    0xac638f5f34100d2d,
+    0xb7aeff04867d8724,
+    0x3ac8b72fd04e0991,
+    0x22127b6cbba44d45,
+    0x3731ae4268d60d7f,
+    0xc4ff49b1964c4a91,
+    0xd2dde0ce514e0927,
+    0x60a7ea574a61f552,
+    0xf74b7a1615a274ba,
+    0x1b9e519edcee8bb0,
+    0x65f397c6b870df8c,
+    0x6aef1be365fdd901,
+    0xdf9c2458570b06d2,
+    0x88fdb1a3381a697f,
+    0x8fe5fb9cf9fdb8ea,
+    0x643e673fd9d215fc,
+    0xfd4f10d5b1a356a8,
+    0xd4bc04e29f3748ae,
+    0x301b894236823fe1,
+    0x541e5219e0d0d094,
+    0x8262ee68a0e92cea,
+    0xd9d8976f01d95a1c,
+    0x5a9dfd001d26ba31,
+    0x988b98c259597f9c,
+    0xe781878a52230a51,
+    0x31fd1c5807b61fb1,
+    0xd7caa3a78a42415e,
+    0x1307c1ab5f295885,
 ];
 
 /// R^2 mod p with R = 2^2048: multiplying by it moves a value into Montgomery form.
 pub(crate) const R2_MOD_P: [u64; 32] = [
-    0x261c3fa920085536, 0x7b86db10a6006e65, 0x3bf5613c63556494, 0x22a2aa6655fbc27e,
-    0x9dfa33883db80b2f, 0x62505bee6d3192f4, 0xc3eef01ff7878b90, 0x8a6425873dec0ca5,
-    0x1b0146207ba3e0d3, 0xde424467593d80d4, 0x9ae3d4d585e1d784, 0x3c89e9bdfaa52e25,
-    0x47f88ddabe6f6eea, 0x45af07db9be80a59, 0xa1d72eaa1e34c8dd, 0x32fb7420ecc75d6c,
-    0x9421e26d4556f78e, 0x74fbe46b7f8101b4, 0x0e39c252d205dec6, 0x7b8892621d505d41,
-    0x283651cb3ae2c7b8, 0x0a204eea55fe96b5, 0xdd63f04d53e3b4f9, 0xdfbf67a73470243d,
-    0x330692d38fbbd75b, 0xfc23dfd9056fbaa8, 0xc24e37ef5e88880f, 0x655fd147600286b8,
-    0x4997a9d145eb251e, 0xe5d74597c5f9e1bd, 0xd307b3b940eabfde, 0x5faafca7a804de9d,
+    0x261c3fa920085536,
+    0x7b86db10a6006e65,
+    0x3bf5613c63556494,
+    0x22a2aa6655fbc27e,
+    0x9dfa33883db80b2f,
+    0x62505bee6d3192f4,
+    0xc3eef01ff7878b90,
+    0x8a6425873dec0ca5,
+    0x1b0146207ba3e0d3,
+    0xde424467593d80d4,
+    0x9ae3d4d585e1d784,
+    0x3c89e9bdfaa52e25,
+    0x47f88ddabe6f6eea,
+    0x45af07db9be80a59,
+    0xa1d72eaa1e34c8dd,
+    0x32fb7420ecc75d6c,
+    0x9421e26d4556f78e,
+    0x74fbe46b7f8101b4,
+    0x0e39c252d205dec6,
+    0x7b8892621d505d41,
+    0x283651cb3ae2c7b8,
+    0x0a204eea55fe96b5,
+    0xdd63f04d53e3b4f9,
+    0xdfbf67a73470243d,
+    0x330692d38fbbd75b,
+    0xfc23dfd9056fbaa8,
+    0xc24e37ef5e88880f,
+    0x655fd147600286b8,
+    0x4997a9d145eb251e,
+    0xe5d74597c5f9e1bd,
+    0xd307b3b940eabfde,
+    0x5faafca7a804de9d,
 ];
 
 /// R mod p: the Montgomery form of 1.
 pub(crate) const R_MOD_P: [u64; 32] = [
-    0x26313bea89b919b1, 0xe1a61f19cae1fae1, 0x4bb09310e828f8cf, 0x7875005dc8a1d666,
-    0x95b3305fb11bff70, 0xaaa437ef6be1fde4, 0x34a21f530995c77d, 0xf1866d2f0e7338a6,
-    0x7d273ce6ee5322b5, 0x1c052561fef7bf2f, 0x6557a66bee26672c, 0x80e704e57437a7d8,
-    0x444d63613cf6649f, 0x94ff9ae829098b81, 0x28dd65416c5e774b, 0x5c1eb20564de9d0b,
-    0x94b01e8272b817bc, 0x8143ea5cb605ce75, 0xf5bf6e2705bb8093, 0xf8bcafed8975d322,
-    0xd85afdd22276ed2e, 0xc0473c554000ed31, 0xcf3917d53c921e51, 0xf82268c063ac1af6,
-    0x5d07a1f04ee3f121, 0xf91f6d5b6a507286, 0xbde0aeb12bf402b3, 0xe192c97a94bd7fcf,
-    0xd86e7ee2de03ca0d, 0x4823810c586e4979, 0x1c61a970332004f0, 0x5c10d2fee0104e49,
+    0x26313bea89b919b1,
+    0xe1a61f19cae1fae1,
+    0x4bb09310e828f8cf,
+    0x7875005dc8a1d666,
+    0x95b3305fb11bff70,
+    0xaaa437ef6be1fde4,
+    0x34a21f530995c77d,
+    0xf1866d2f0e7338a6,
+    0x7d273ce6ee5322b5,
+    0x1c052561fef7bf2f,
+    0x6557a66bee26672c,
+    0x80e704e57437a7d8,
+    0x444d63613cf6649f,
+    0x94ff9ae829098b81,
+    0x28dd65416c5e774b,
+    0x5c1eb20564de9d0b,
+    0x94b01e8272b817bc,
+    0x8143ea5cb605ce75,
+    0xf5bf6e2705bb8093,
+    0xf8bcafed8975d322,
+    0xd85afdd22276ed2e,
+    0xc0473c554000ed31,
+    0xcf3917d53c921e51,
+    0xf82268c063ac1af6,
+    0x5d07a1f04ee3f121,
+    0xf91f6d5b6a507286,
+    0xbde0aeb12bf402b3,
+    0xe192c97a94bd7fcf,
+    0xd86e7ee2de03ca0d,
+    0x4823810c586e4979,
+    0x1c61a970332004f0,
+    0x5c10d2fee0104e49,
 ];
 
 /// -p^(-1) mod 2^64, the Montgomery reduction constant.
 pub(crate) const P_INV: u64 = 0x1e7e4d1bf8a58f51;
 
 /// The subgroup order q of BELENIOS-2048, 4 little-endian limbs.
-pub(crate) const Q_LIMBS: [u64; 4] = [
-    0xe20263387d55c491, 0xf0fa90c2168bc709, 0xf4daa0f2579db7f2, 0xadb6066a73522565,
-];
+pub(crate) const Q_LIMBS: [u64; 4] = [0xe20263387d55c491, 0xf0fa90c2168bc709, 0xf4daa0f2579db7f2, 0xadb6066a73522565];
 
 /// R^2 mod q with R = 2^256.
-pub(crate) const R2_MOD_Q: [u64; 4] = [
-    0x86f97f21e709e1e9, 0x7dc1a384a29b91b0, 0x0ad58bc1dba6f5c0, 0x8668302335c7b5bb,
-];
+pub(crate) const R2_MOD_Q: [u64; 4] = [0x86f97f21e709e1e9, 0x7dc1a384a29b91b0, 0x0ad58bc1dba6f5c0, 0x8668302335c7b5bb];
 
 /// -q^(-1) mod 2^64.
 pub(crate) const Q_INV: u64 = 0x27fd9552bdf1838f;
@@ -185,15 +277,19 @@ pub fn to_decimal(limbs: &[u64]) -> String {
             words.pop();
         }
     }
-    let mut text = String::with_capacity(groups.len() * 9);
-    let mut iter = groups.iter().rev();
-    if let Some(first) = iter.next() {
-        text.push_str(&first.to_string());
+    // Nine digits per group, written backwards into one buffer, then the leading zeros of the top group cut.
+    let mut digits = vec![b'0'; groups.len() * 9];
+    for (k, &group) in groups.iter().enumerate() {
+        let mut v = group;
+        let end = digits.len() - k * 9;
+        for d in digits[end - 9..end].iter_mut().rev() {
+            *d = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
     }
-    for g in iter {
-        text.push_str(&format!("{g:09}"));
-    }
-    text
+    let start = digits.iter().position(|&d| d != b'0').unwrap_or(digits.len() - 1);
+    digits.drain(..start);
+    String::from_utf8(digits).expect("ASCII digits")
 }
 
 /// `a < b` on little-endian limbs, variable-time (for public values only).

@@ -92,10 +92,28 @@ impl Ciphertext {
 /// One question's answer in a ballot.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Answer {
-    choices: Vec<Ciphertext>,
+    choices: Vec<Choice>,
     individual_proofs: Vec<Vec<Proof>>,
     overall_proof: Vec<Proof>,
     blank_proof: Option<Vec<Proof>>,
+}
+
+/// A ciphertext with the decimal forms of its numbers, which the hashes and the JSON use several times each.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Choice {
+    ct: Ciphertext,
+    alpha: String,
+    beta: String,
+}
+
+impl Choice {
+    fn new(ct: Ciphertext) -> Choice {
+        Choice { alpha: ct.alpha.to_decimal(), beta: ct.beta.to_decimal(), ct }
+    }
+
+    fn to_json(&self) -> Json {
+        Json::Object(vec![("alpha".into(), Json::str(&self.alpha)), ("beta".into(), Json::str(&self.beta))])
+    }
 }
 
 fn proofs_json(proofs: &[Proof]) -> Json {
@@ -105,7 +123,7 @@ fn proofs_json(proofs: &[Proof]) -> Json {
 impl Answer {
     fn to_json(&self) -> Json {
         let mut fields = vec![
-            ("choices".to_string(), Json::Array(self.choices.iter().map(Ciphertext::to_json).collect())),
+            ("choices".to_string(), Json::Array(self.choices.iter().map(Choice::to_json).collect())),
             ("individual_proofs".into(), Json::Array(self.individual_proofs.iter().map(|p| proofs_json(p)).collect())),
             ("overall_proof".into(), proofs_json(&self.overall_proof)),
         ];
@@ -122,6 +140,7 @@ struct Ballot {
     election_uuid: String,
     election_hash: String,
     credential: Elem,
+    credential_text: String,
     answers: Vec<Answer>,
     signature: Option<(String, Proof)>,
 }
@@ -131,7 +150,7 @@ impl Ballot {
         let mut fields = vec![
             ("election_uuid".to_string(), Json::str(&self.election_uuid)),
             ("election_hash".into(), Json::str(&self.election_hash)),
-            ("credential".into(), Json::Str(self.credential.to_decimal())),
+            ("credential".into(), Json::str(&self.credential_text)),
             ("answers".into(), Json::Array(self.answers.iter().map(Answer::to_json).collect())),
         ];
         if let (true, Some((hash, proof))) = (with_signature, &self.signature) {
@@ -144,9 +163,11 @@ impl Ballot {
     }
 }
 
-fn parse_elem(json: &Json, what: &'static str) -> Result<Elem, BeleniosError> {
+/// Parses an element, returning its text too (canonical, since nothing else parses).
+fn parse_elem(json: &Json, what: &'static str) -> Result<(Elem, String), BeleniosError> {
     let text = json.as_str().ok_or_else(|| malformed("ballot", &format!("{what} is not a string")))?;
-    Elem::from_decimal(text).map_err(|reason| BeleniosError::Number { what, reason })
+    let x = Elem::from_decimal(text).map_err(|reason| BeleniosError::Number { what, reason })?;
+    Ok((x, text.to_string()))
 }
 
 fn parse_proof(json: &Json) -> Result<Proof, BeleniosError> {
@@ -171,10 +192,10 @@ fn parse_answer(json: &Json) -> Result<Answer, BeleniosError> {
         .iter()
         .map(|c| {
             let mut cf = Fields::new(c, "ciphertext")?;
-            let alpha = parse_elem(cf.required("alpha")?, "ciphertext alpha")?;
-            let beta = parse_elem(cf.required("beta")?, "ciphertext beta")?;
+            let (alpha, alpha_text) = parse_elem(cf.required("alpha")?, "ciphertext alpha")?;
+            let (beta, beta_text) = parse_elem(cf.required("beta")?, "ciphertext beta")?;
             cf.finish()?;
-            Ok(Ciphertext { alpha, beta })
+            Ok(Choice { ct: Ciphertext { alpha, beta }, alpha: alpha_text, beta: beta_text })
         })
         .collect::<Result<Vec<_>, BeleniosError>>()?;
     let individual_proofs = f
@@ -192,14 +213,14 @@ fn parse_ballot(json: &Json) -> Result<Ballot, BeleniosError> {
     let mut f = Fields::new(json, "ballot")?;
     let election_uuid = f.string("election_uuid")?.to_string();
     let election_hash = f.string("election_hash")?.to_string();
-    let credential = parse_elem(f.required("credential")?, "ballot credential")?;
+    let (credential, credential_text) = parse_elem(f.required("credential")?, "ballot credential")?;
     let answers = f.array("answers")?.iter().map(parse_answer).collect::<Result<Vec<_>, _>>()?;
     let mut sf = Fields::new(f.required("signature")?, "signature")?;
     let hash = sf.string("hash")?.to_string();
     let proof = parse_proof(sf.required("proof")?)?;
     sf.finish()?;
     f.finish()?;
-    Ok(Ballot { election_uuid, election_hash, credential, answers, signature: Some((hash, proof)) })
+    Ok(Ballot { election_uuid, election_hash, credential, credential_text, answers, signature: Some((hash, proof)) })
 }
 
 /// What a verified ballot tells its caller.
@@ -231,12 +252,12 @@ impl VerifiedBallot {
 }
 
 /// The statement string S0 of a ballot.
-fn s0(election: &Election, credential: &Elem) -> String {
-    format!("{}|{}", election.fingerprint(), credential.to_decimal())
+fn s0(election: &Election, credential: &str) -> String {
+    format!("{}|{credential}", election.fingerprint())
 }
 
 /// The statement string S of one answer.
-fn s_of(s0: &str, choices: &[Ciphertext]) -> String {
+fn s_of(s0: &str, choices: &[Choice]) -> String {
     let mut s = String::with_capacity(s0.len() + choices.len() * 1240);
     s.push_str(s0);
     s.push('|');
@@ -244,15 +265,15 @@ fn s_of(s0: &str, choices: &[Ciphertext]) -> String {
         if i > 0 {
             s.push(',');
         }
-        s.push_str(&c.alpha.to_decimal());
+        s.push_str(&c.alpha);
         s.push(',');
-        s.push_str(&c.beta.to_decimal());
+        s.push_str(&c.beta);
     }
     s
 }
 
-fn individual_prefix(s0: &str, c: &Ciphertext) -> String {
-    format!("prove|{s0}|{},{}|", c.alpha.to_decimal(), c.beta.to_decimal())
+fn individual_prefix(s0: &str, c: &Choice) -> String {
+    format!("prove|{s0}|{},{}|", c.alpha, c.beta)
 }
 
 fn check_choices(question: &Question, index: usize, choices: &[u32]) -> Result<(), BeleniosError> {
@@ -316,7 +337,10 @@ pub fn build_ballot_unchecked<R: RngCore + CryptoRng>(
     let questions = election.questions();
     for (i, (q, c)) in questions.iter().zip(choices).enumerate() {
         if c.len() != q.slots() {
-            return Err(BeleniosError::Choices { question: i, detail: format!("{} values, {} expected", c.len(), q.slots()) });
+            return Err(BeleniosError::Choices {
+                question: i,
+                detail: format!("{} values, {} expected", c.len(), q.slots()),
+            });
         }
     }
     if choices.len() != questions.len() {
@@ -340,7 +364,10 @@ pub fn sign_ballot<R: RngCore + CryptoRng>(
     let hash = sha256_b64(&Json::Object(fields.clone()).to_bytes());
     let secret = credential.secret(election.uuid());
     let proof = proof::sign(&hash, &secret, rng);
-    fields.push(("signature".into(), Json::Object(vec![("hash".into(), Json::Str(hash)), ("proof".into(), proof.to_json())])));
+    fields.push((
+        "signature".into(),
+        Json::Object(vec![("hash".into(), Json::Str(hash)), ("proof".into(), proof.to_json())]),
+    ));
     Ok(Json::Object(fields).to_bytes())
 }
 
@@ -356,7 +383,8 @@ fn build<R: RngCore + CryptoRng>(
     let cred = g_table().pow_secret(&secret);
     let y = election.y_table();
     let gt = g_table();
-    let s0 = s0(election, &cred);
+    let cred_text = cred.to_decimal();
+    let s0 = s0(election, &cred_text);
     let mut answers = Vec::with_capacity(questions.len());
     for (q, values) in questions.iter().zip(choices) {
         let mut rs: Vec<Scalar> = Vec::with_capacity(values.len());
@@ -372,7 +400,7 @@ fn build<R: RngCore + CryptoRng>(
             };
             let beta = y.pow_secret(&r).mul(&g_m);
             rs.push(r);
-            cts.push(Ciphertext { alpha, beta });
+            cts.push(Choice::new(Ciphertext { alpha, beta }));
         }
         let mut individual_proofs = Vec::with_capacity(values.len());
         for ((c, r), &m) in cts.iter().zip(&rs).zip(values) {
@@ -385,7 +413,7 @@ fn build<R: RngCore + CryptoRng>(
         }
         let s = s_of(&s0, &cts);
         let first = usize::from(q.blank_allowed());
-        let sum_ct = cts[first..].iter().fold(Ciphertext { alpha: Elem::ONE, beta: Elem::ONE }, |a, c| a.mul(c));
+        let sum_ct = cts[first..].iter().fold(Ciphertext { alpha: Elem::ONE, beta: Elem::ONE }, |a, c| a.mul(&c.ct));
         let mut sum_r = rs[first..].iter().fold(Scalar::ZERO, |a, r| a.add(r));
         let sum_m: u32 = values[first..].iter().sum();
         let sum_m_s = Scalar::from_u64(u64::from(sum_m));
@@ -422,6 +450,7 @@ fn build<R: RngCore + CryptoRng>(
         election_uuid: election.uuid().as_str().to_string(),
         election_hash: election.fingerprint().to_string(),
         credential: cred,
+        credential_text: cred_text,
         answers,
         signature: None,
     };
@@ -488,22 +517,19 @@ pub fn verify_ballot(election: &Election, bytes: &[u8]) -> Result<VerifiedBallot
         return Err(BeleniosError::Signature);
     }
     let y = election.y_table();
-    let s0 = s0(election, &ballot.credential);
+    let s0 = s0(election, &ballot.credential_text);
     for (qi, (q, a)) in questions.iter().zip(&ballot.answers).enumerate() {
         let mut powers = Vec::with_capacity(a.choices.len());
         for (ci, (c, proofs)) in a.choices.iter().zip(&a.individual_proofs).enumerate() {
-            let pa = Powers::new(&c.alpha);
+            let pa = Powers::new(&c.ct.alpha);
             if !pa.base_is_member() {
                 return Err(BeleniosError::NotInGroup { what: "ciphertext alpha" });
             }
-            let pb = Powers::new(&c.beta);
+            let pb = Powers::new(&c.ct.beta);
             if !pb.base_is_member() {
                 return Err(BeleniosError::NotInGroup { what: "ciphertext beta" });
             }
-            let branches = [
-                VerifierBranch { a: &pa, b: &pb, claim: 0 },
-                VerifierBranch { a: &pa, b: &pb, claim: 1 },
-            ];
+            let branches = [VerifierBranch { a: &pa, b: &pb, claim: 0 }, VerifierBranch { a: &pa, b: &pb, claim: 1 }];
             if !proof::verify(&individual_prefix(&s0, c), &branches, proofs, y) {
                 return Err(BeleniosError::IndividualProof { question: qi, choice: ci });
             }
@@ -511,7 +537,7 @@ pub fn verify_ballot(election: &Election, bytes: &[u8]) -> Result<VerifiedBallot
         }
         let s = s_of(&s0, &a.choices);
         let first = usize::from(q.blank_allowed());
-        let sum = a.choices[first..].iter().fold(Ciphertext { alpha: Elem::ONE, beta: Elem::ONE }, |x, c| x.mul(c));
+        let sum = a.choices[first..].iter().fold(Ciphertext { alpha: Elem::ONE, beta: Elem::ONE }, |x, c| x.mul(&c.ct));
         let (sa, sb) = (Powers::new(&sum.alpha), Powers::new(&sum.beta));
         let sum_branches = (q.min..=q.max).map(|claim| VerifierBranch { a: &sa, b: &sb, claim: u64::from(claim) });
         if !q.blank_allowed() {
@@ -522,10 +548,8 @@ pub fn verify_ballot(election: &Election, bytes: &[u8]) -> Result<VerifiedBallot
             }
         } else {
             let (p0a, p0b) = &powers[0];
-            let blank_branches = [
-                VerifierBranch { a: p0a, b: p0b, claim: 0 },
-                VerifierBranch { a: &sa, b: &sb, claim: 0 },
-            ];
+            let blank_branches =
+                [VerifierBranch { a: p0a, b: p0b, claim: 0 }, VerifierBranch { a: &sa, b: &sb, claim: 0 }];
             let blank_proof = a.blank_proof.as_ref().expect("shape checked");
             if !proof::verify(&format!("bproof0|{s}|"), &blank_branches, blank_proof, y) {
                 return Err(BeleniosError::BlankProof { question: qi });
@@ -539,7 +563,7 @@ pub fn verify_ballot(election: &Election, bytes: &[u8]) -> Result<VerifiedBallot
     }
     Ok(VerifiedBallot {
         credential: ballot.credential,
-        ciphertexts: ballot.answers.into_iter().map(|a| a.choices).collect(),
+        ciphertexts: ballot.answers.into_iter().map(|a| a.choices.into_iter().map(|c| c.ct).collect()).collect(),
         tracker: Sha256::digest(bytes).into(),
     })
 }

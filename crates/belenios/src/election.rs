@@ -195,7 +195,9 @@ impl Election {
         let err = |detail: String| BeleniosError::Election { detail };
         match f.required("version")? {
             Json::Int(1) => {}
-            other => return Err(err(format!("version must be 1, found {}", String::from_utf8_lossy(&other.to_bytes())))),
+            other => {
+                return Err(err(format!("version must be 1, found {}", String::from_utf8_lossy(&other.to_bytes()))))
+            }
         }
         let description = f.string("description")?.to_string();
         let name = f.string("name")?.to_string();

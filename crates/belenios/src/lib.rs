@@ -16,13 +16,22 @@
 
 #![warn(missing_docs)]
 
+// The modules in the order the data flows through them; a comment before each keeps rustfmt from sorting them.
+// Errors.
 pub mod error;
+// Z_p and Z_q.
 pub mod arith;
+// The group.
 pub mod group;
+// Canonical JSON.
 pub mod json;
+// Credentials and uuids.
 pub mod credential;
+// The election object.
 pub mod election;
+// Zero-knowledge proofs.
 pub mod proof;
+// Ballots.
 pub mod ballot;
 
 pub use arith::{DecimalError, Scalar};

@@ -123,7 +123,10 @@ fn scalar_operations_match_the_model() {
         rng.fill_bytes(&mut h);
         assert_eq!(big_s(&Scalar::from_hash(&h)), BigUint::from_bytes_be(&h) % &q);
     }
-    assert_eq!(Scalar::from_hash(&[0xff; 32]), Scalar::from_decimal(&((BigUint::from(1u32) << 256u32) - 1u32 - &q).to_string()).unwrap());
+    assert_eq!(
+        Scalar::from_hash(&[0xff; 32]),
+        Scalar::from_decimal(&((BigUint::from(1u32) << 256u32) - 1u32 - &q).to_string()).unwrap()
+    );
 }
 
 #[test]
@@ -162,15 +165,30 @@ proptest! {
     }
 }
 
-/// Microseconds per call: the best of 7 batches, since the machine is shared and a batch can be interrupted.
-pub fn time_us(iterations: u32, mut f: impl FnMut()) -> f64 {
-    (0..7)
+/// Nanoseconds this thread has run on a CPU (Linux `schedstat`), so that time spent waiting for a CPU on a shared
+/// machine is not counted; wall time where it is not available.
+fn cpu_ns() -> u64 {
+    static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse().ok())
+        .unwrap_or_else(|| START.get_or_init(std::time::Instant::now).elapsed().as_nanos() as u64)
+}
+
+/// Microseconds of CPU per call: the best of 5 batches of at least 200 ms each (the CPU time the kernel reports
+/// advances by scheduler ticks, so short batches would be measured in steps of a tick).
+pub fn time_us(calls_per_check: u32, mut f: impl FnMut()) -> f64 {
+    (0..5)
         .map(|_| {
-            let start = std::time::Instant::now();
-            for _ in 0..iterations {
-                f();
+            let start = cpu_ns();
+            let mut calls = 0u32;
+            while cpu_ns() - start < 200_000_000 {
+                for _ in 0..calls_per_check {
+                    f();
+                }
+                calls += calls_per_check;
             }
-            start.elapsed().as_secs_f64() * 1e6 / f64::from(iterations)
+            (cpu_ns() - start) as f64 / 1e3 / f64::from(calls)
         })
         .fold(f64::INFINITY, f64::min)
 }
@@ -195,7 +213,9 @@ fn measure_arithmetic() {
     let multi = time_us(40, || x = std::hint::black_box(multi_exp(&[(&a, &e), (&b, &f)])));
     let member = time_us(40, || assert!(std::hint::black_box(g()).is_member()));
     let table = time_us(1, || drop(std::hint::black_box(FixedBase::new(&a))));
-    let powers = time_us(20, || drop(std::hint::black_box(Powers::new(&a))));
+    let powers = time_us(20, || {
+        std::hint::black_box(Powers::new(&a));
+    });
     let p = Powers::new(&a);
     let powers_pow = time_us(40, || x = std::hint::black_box(p.pow(&e)));
     let to_dec = time_us(1000, || drop(std::hint::black_box(a.to_decimal())));

@@ -60,7 +60,12 @@ fn the_choices_must_fit_the_question() {
     let mut rng = crate::rng(12);
     let election = samples::election("single");
     let credential = sample_credential("single");
-    let refuse = |choices: Vec<Vec<u32>>, rng: &mut rand::rngs::StdRng| match build_ballot(&election, &credential, &choices, rng) {
+    let refuse = |choices: Vec<Vec<u32>>, rng: &mut rand::rngs::StdRng| match build_ballot(
+        &election,
+        &credential,
+        &choices,
+        rng,
+    ) {
         Err(BeleniosError::Choices { detail, .. }) => detail,
         other => panic!("{choices:?}: {other:?}"),
     };
@@ -118,20 +123,56 @@ fn each_tampering_is_refused_with_its_own_error() {
 
     // Proofs: a response, a challenge, the overall proof.
     let q0c0 = BeleniosError::IndividualProof { question: 0, choice: 0 };
-    check(tampered(e, &honest, |j| bump(field(j, &["answers", "0", "individual_proofs", "0", "1", "response"])), true), q0c0.clone());
-    check(tampered(e, &honest, |j| bump(field(j, &["answers", "0", "individual_proofs", "0", "0", "challenge"])), true), q0c0.clone());
-    check(tampered(e, &honest, |j| bump(field(j, &["answers", "0", "overall_proof", "1", "response"])), true), BeleniosError::OverallProof { question: 0 });
+    check(
+        tampered(e, &honest, |j| bump(field(j, &["answers", "0", "individual_proofs", "0", "1", "response"])), true),
+        q0c0.clone(),
+    );
+    check(
+        tampered(e, &honest, |j| bump(field(j, &["answers", "0", "individual_proofs", "0", "0", "challenge"])), true),
+        q0c0.clone(),
+    );
+    check(
+        tampered(e, &honest, |j| bump(field(j, &["answers", "0", "overall_proof", "1", "response"])), true),
+        BeleniosError::OverallProof { question: 0 },
+    );
     // A ciphertext changed: its own proof fails.
-    check(tampered(e, &honest, |j| *field(j, &["answers", "0", "choices", "2", "alpha"]) = Json::Str(g_table().base().to_decimal()), true), BeleniosError::IndividualProof { question: 0, choice: 2 });
+    check(
+        tampered(
+            e,
+            &honest,
+            |j| *field(j, &["answers", "0", "choices", "2", "alpha"]) = Json::Str(g_table().base().to_decimal()),
+            true,
+        ),
+        BeleniosError::IndividualProof { question: 0, choice: 2 },
+    );
     // An element outside the subgroup (p − 1 has order 2).
     let p_minus_1 = {
         let p: num_bigint::BigUint = P_DECIMAL.parse().unwrap();
         (p - 1u32).to_string()
     };
-    check(tampered(e, &honest, |j| *field(j, &["answers", "0", "choices", "1", "beta"]) = Json::Str(p_minus_1.clone()), true), BeleniosError::NotInGroup { what: "ciphertext beta" });
+    check(
+        tampered(
+            e,
+            &honest,
+            |j| *field(j, &["answers", "0", "choices", "1", "beta"]) = Json::Str(p_minus_1.clone()),
+            true,
+        ),
+        BeleniosError::NotInGroup { what: "ciphertext beta" },
+    );
     // Out of range: an element ≥ p, a response ≥ q.
-    check(tampered(e, &honest, |j| *field(j, &["answers", "0", "choices", "1", "alpha"]) = Json::str(P_DECIMAL), true), BeleniosError::Number { what: "ciphertext alpha", reason: publica_belenios::DecimalError::TooLarge });
-    check(tampered(e, &honest, |j| *field(j, &["answers", "0", "overall_proof", "0", "response"]) = Json::str(Q_DECIMAL), true), BeleniosError::Number { what: "proof response", reason: publica_belenios::DecimalError::TooLarge });
+    check(
+        tampered(e, &honest, |j| *field(j, &["answers", "0", "choices", "1", "alpha"]) = Json::str(P_DECIMAL), true),
+        BeleniosError::Number { what: "ciphertext alpha", reason: publica_belenios::DecimalError::TooLarge },
+    );
+    check(
+        tampered(
+            e,
+            &honest,
+            |j| *field(j, &["answers", "0", "overall_proof", "0", "response"]) = Json::str(Q_DECIMAL),
+            true,
+        ),
+        BeleniosError::Number { what: "proof response", reason: publica_belenios::DecimalError::TooLarge },
+    );
     // The election: hash and uuid.
     let other_hash = sha256_b64(b"another election");
     check(
@@ -143,34 +184,60 @@ fn each_tampering_is_refused_with_its_own_error() {
         BeleniosError::WrongElectionUuid { expected: election.uuid().to_string(), found: "aaaaaaaaaaaaaa".into() },
     );
     // Shape: an answer missing, a blank proof where blank is not allowed, a proof missing.
-    check(tampered(e, &honest, |j| *field(j, &["answers"]) = Json::Array(vec![]), true), BeleniosError::AnswerCount { expected: 1, found: 0 });
-    let blank = tampered(e, &honest, |j| {
-        let Json::Object(a) = field(j, &["answers", "0"]) else { panic!() };
-        let proofs = a[2].1.clone();
-        a.push(("blank_proof".into(), proofs));
-    }, true);
+    check(
+        tampered(e, &honest, |j| *field(j, &["answers"]) = Json::Array(vec![]), true),
+        BeleniosError::AnswerCount { expected: 1, found: 0 },
+    );
+    let blank = tampered(
+        e,
+        &honest,
+        |j| {
+            let Json::Object(a) = field(j, &["answers", "0"]) else { panic!() };
+            let proofs = a[2].1.clone();
+            a.push(("blank_proof".into(), proofs));
+        },
+        true,
+    );
     assert!(matches!(verify_ballot(&election, &blank), Err(BeleniosError::AnswerShape { question: 0, .. })));
-    let short = tampered(e, &honest, |j| {
-        let Json::Array(p) = field(j, &["answers", "0", "overall_proof"]) else { panic!() };
-        p.pop();
-    }, true);
+    let short = tampered(
+        e,
+        &honest,
+        |j| {
+            let Json::Array(p) = field(j, &["answers", "0", "overall_proof"]) else { panic!() };
+            p.pop();
+        },
+        true,
+    );
     assert!(matches!(verify_ballot(&election, &short), Err(BeleniosError::AnswerShape { question: 0, .. })));
     // Canonical form: a space, reordered keys.
     let spaced = String::from_utf8(honest.clone()).unwrap().replacen(",\"", ", \"", 1);
     check(spaced.into_bytes(), BeleniosError::BallotNotCanonical);
-    let reordered = tampered(e, &honest, |j| {
-        let Json::Object(f) = j else { panic!() };
-        f.swap(0, 1);
-    }, false);
+    let reordered = tampered(
+        e,
+        &honest,
+        |j| {
+            let Json::Object(f) = j else { panic!() };
+            f.swap(0, 1);
+        },
+        false,
+    );
     check(reordered, BeleniosError::BallotNotCanonical);
     // An unknown field is not a ballot.
-    let extra = tampered(e, &honest, |j| {
-        let Json::Object(f) = j else { panic!() };
-        f.push(("extra".into(), Json::Int(1)));
-    }, false);
+    let extra = tampered(
+        e,
+        &honest,
+        |j| {
+            let Json::Object(f) = j else { panic!() };
+            f.push(("extra".into(), Json::Int(1)));
+        },
+        false,
+    );
     assert!(matches!(verify_ballot(&election, &extra), Err(BeleniosError::Malformed { .. })));
     // Signature: the response, the hash, the credential (with the hash recomputed but not the signature).
-    check(tampered(e, &honest, |j| bump(field(j, &["signature", "proof", "response"])), false), BeleniosError::Signature);
+    check(
+        tampered(e, &honest, |j| bump(field(j, &["signature", "proof", "response"])), false),
+        BeleniosError::Signature,
+    );
     let bad_hash = tampered(e, &honest, |j| *field(j, &["signature", "hash"]) = Json::Str(other_hash.clone()), false);
     assert!(matches!(verify_ballot(&election, &bad_hash), Err(BeleniosError::SignatureHash { .. })));
     let rehash = |j: &mut Json| {
@@ -178,15 +245,25 @@ fn each_tampering_is_refused_with_its_own_error() {
         let unsigned = Json::Object(f[..4].to_vec()).to_bytes();
         *field(j, &["signature", "hash"]) = Json::Str(sha256_b64(&unsigned));
     };
-    let other_cred = tampered(e, &honest, |j| {
-        *field(j, &["credential"]) = Json::Str(sample_credential("single").public(election.uuid()).to_decimal());
-        rehash(j);
-    }, false);
+    let other_cred = tampered(
+        e,
+        &honest,
+        |j| {
+            *field(j, &["credential"]) = Json::Str(sample_credential("single").public(election.uuid()).to_decimal());
+            rehash(j);
+        },
+        false,
+    );
     check(other_cred, BeleniosError::Signature);
-    let outside = tampered(e, &honest, |j| {
-        *field(j, &["credential"]) = Json::Str(p_minus_1.clone());
-        rehash(j);
-    }, false);
+    let outside = tampered(
+        e,
+        &honest,
+        |j| {
+            *field(j, &["credential"]) = Json::Str(p_minus_1.clone());
+            rehash(j);
+        },
+        false,
+    );
     check(outside, BeleniosError::NotInGroup { what: "ballot credential" });
     // Not JSON at all, or too large.
     assert!(matches!(verify_ballot(&election, b"{\"election_uuid\""), Err(BeleniosError::Json { .. })));
@@ -200,12 +277,18 @@ fn dishonest_choices_fail_their_proofs() {
     let two = build_ballot_unchecked(&election, &credential, &[vec![1, 1, 0]], &mut rng).unwrap();
     assert_eq!(verify_ballot(&election, &two).unwrap_err(), BeleniosError::OverallProof { question: 0 });
     let not_binary = build_ballot_unchecked(&election, &credential, &[vec![0, 2, 0]], &mut rng).unwrap();
-    assert_eq!(verify_ballot(&election, &not_binary).unwrap_err(), BeleniosError::IndividualProof { question: 0, choice: 1 });
+    assert_eq!(
+        verify_ballot(&election, &not_binary).unwrap_err(),
+        BeleniosError::IndividualProof { question: 0, choice: 1 }
+    );
     // Blank allowed: blank and an answer together, or no answer without the blank flag.
     let election = samples::election("single");
     let credential = sample_credential("single");
     let both = build_ballot_unchecked(&election, &credential, &[vec![1, 1, 0, 0]], &mut rng).unwrap();
-    assert!(matches!(verify_ballot(&election, &both), Err(BeleniosError::BlankProof { question: 0 } | BeleniosError::OverallProof { question: 0 })));
+    assert!(matches!(
+        verify_ballot(&election, &both),
+        Err(BeleniosError::BlankProof { question: 0 } | BeleniosError::OverallProof { question: 0 })
+    ));
     let none = build_ballot_unchecked(&election, &credential, &[vec![0, 0, 0, 0]], &mut rng).unwrap();
     assert_eq!(verify_ballot(&election, &none).unwrap_err(), BeleniosError::OverallProof { question: 0 });
 }
@@ -270,10 +353,12 @@ fn measure_ballots() {
     for (answers, max, choices) in [(6, 6, vec![1, 0, 1, 1, 0, 0]), (3, 1, vec![0, 1, 0])] {
         let election = measured_election(answers, max, &mut rng);
         let start = std::time::Instant::now();
-        let first = build_ballot(&election, &credential, &[choices.clone()], &mut rng).unwrap();
+        let first = build_ballot(&election, &credential, std::slice::from_ref(&choices), &mut rng).unwrap();
         let cold = start.elapsed().as_secs_f64() * 1e3;
         let build = crate::arith::time_us(3, || {
-            std::hint::black_box(build_ballot(&election, &credential, &[choices.clone()], &mut rng).unwrap());
+            std::hint::black_box(
+                build_ballot(&election, &credential, std::slice::from_ref(&choices), &mut rng).unwrap(),
+            );
         }) / 1e3;
         let verify = crate::arith::time_us(3, || {
             std::hint::black_box(verify_ballot(&election, &first).unwrap());

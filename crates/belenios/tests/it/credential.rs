@@ -24,8 +24,12 @@ fn every_sample_private_credential_derives_its_public_credential() {
         // `.pubcreds` lines are "dec,weight,id" and `.privcreds` lines "<voter line> credential"; the ids differ in
         // form, so the check is that the derived credentials are exactly the published ones.
         let pubs = publica_belenios::json::parse(&samples::read(run, "pubcreds.json"), samples::LIMITS).unwrap();
-        let mut published: Vec<String> =
-            pubs.as_array().unwrap().iter().map(|l| l.as_str().unwrap().split(',').next().unwrap().to_string()).collect();
+        let mut published: Vec<String> = pubs
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l.as_str().unwrap().split(',').next().unwrap().to_string())
+            .collect();
         let archived = samples::public_credentials(run);
         let mut derived = Vec::new();
         for line in samples::text(run, "privcreds.txt").lines() {

@@ -21,7 +21,14 @@ fn spec_from_template(template: &Json, election: &Election) -> ElectionSpec {
             .iter()
             .map(|q| Question {
                 question: text(q, "question").unwrap(),
-                answers: q.get("answers").unwrap().as_array().unwrap().iter().map(|a| a.as_str().unwrap().into()).collect(),
+                answers: q
+                    .get("answers")
+                    .unwrap()
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|a| a.as_str().unwrap().into())
+                    .collect(),
                 blank: q.get("blank").map(|b| *b == Json::Bool(true)),
                 min: q.get("min").unwrap().as_u64().unwrap() as u32,
                 max: q.get("max").unwrap().as_u64().unwrap() as u32,
@@ -86,8 +93,14 @@ fn unsupported_or_inconsistent_elections_are_refused() {
     assert!(matches!(refuse("\"min\":0", "\"min\":2"), BeleniosError::Election { .. }));
     assert!(matches!(refuse("\"uuid\":\"", "\"uuid\":\"0"), BeleniosError::Uuid { .. }));
     assert!(matches!(refuse("\"version\":1", "\"version\":1,\"extra\":1"), BeleniosError::Malformed { .. }));
-    assert!(matches!(refuse("{\"answers\"", "{\"type\":\"NonHomomorphic\",\"answers\""), BeleniosError::Election { .. }));
-    assert!(matches!(refuse("\"public_key\":\"", "\"public_key\":\"1"), BeleniosError::NotInGroup { .. } | BeleniosError::Number { .. }));
+    assert!(matches!(
+        refuse("{\"answers\"", "{\"type\":\"NonHomomorphic\",\"answers\""),
+        BeleniosError::Election { .. }
+    ));
+    assert!(matches!(
+        refuse("\"public_key\":\"", "\"public_key\":\"1"),
+        BeleniosError::NotInGroup { .. } | BeleniosError::Number { .. }
+    ));
     let election = Election::parse(bytes.as_bytes()).unwrap();
     let mut spec = election.spec().clone();
     spec.questions[0].answers = vec!["a".into(); MAX_ANSWERS + 1];
