@@ -37,6 +37,21 @@ fn every_ballot_made_by_belenios_tool_verifies() {
 }
 
 #[test]
+fn every_ballot_of_the_other_archives_verifies() {
+    let mut blank = 0;
+    for file in samples::BEL_FILES {
+        let (bytes, ballots) = samples::bel_election_and_ballots(file);
+        let election = Election::parse(&bytes).unwrap_or_else(|e| panic!("{file}: {e}"));
+        blank += election.questions().iter().filter(|q| q.blank_allowed()).count();
+        assert!(!ballots.is_empty());
+        for ballot in ballots {
+            verify_ballot(&election, &ballot).unwrap_or_else(|e| panic!("{file}: {e}"));
+        }
+    }
+    assert!(blank >= 3, "blank questions are covered");
+}
+
+#[test]
 fn ballots_we_build_verify_for_every_sample_election() {
     let mut rng = crate::rng(11);
     for (run, choices) in [
@@ -52,6 +67,37 @@ fn ballots_we_build_verify_for_every_sample_election() {
         let verified = verify_ballot(&election, &bytes).unwrap_or_else(|e| panic!("{run} {choices:?}: {e}"));
         assert_eq!(verified.credential, credential.public(election.uuid()));
         assert!(publica_belenios::json::is_canonical(&bytes, LIMITS));
+    }
+    // Two questions, one with blank allowed and min 1 (belenios-tool's demo election), every kind of vote.
+    let (bytes, _) = samples::bel_election_and_ballots("5oPiVKKxHZQAf7.bel");
+    let election = Election::parse(&bytes).unwrap();
+    let credential = PrivateCredential::parse("Qv7-e29-9sW-tba-fMD").unwrap();
+    for choices in [vec![vec![1, 0], vec![0, 1, 0]], vec![vec![0, 1], vec![1, 0, 0]], vec![vec![0, 0], vec![0, 0, 1]]] {
+        let bytes = build_ballot(&election, &credential, &choices, &mut rng).unwrap();
+        verify_ballot(&election, &bytes).unwrap_or_else(|e| panic!("{choices:?}: {e}"));
+    }
+    // A blank question with min 1 and max 2: one, two, blank.
+    let (bytes, _) = samples::bel_election_and_ballots("ZdRRY7mzzhpud6.bel");
+    let election = Election::parse(&bytes).unwrap();
+    let q = election.questions().iter().position(|q| q.blank_allowed() && q.max == 2).expect("a blank question, max 2");
+    for vote in [vec![0, 1, 0, 0], vec![0, 1, 1, 0], vec![1, 0, 0, 0]] {
+        let mut choices: Vec<Vec<u32>> = election
+            .questions()
+            .iter()
+            .map(|q| {
+                let mut v = vec![0; q.slots()];
+                v[usize::from(q.blank_allowed())] = 1;
+                for slot in
+                    v.iter_mut().skip(usize::from(q.blank_allowed()) + 1).take((q.min as usize).saturating_sub(1))
+                {
+                    *slot = 1;
+                }
+                v
+            })
+            .collect();
+        choices[q] = vote.clone();
+        let bytes = build_ballot(&election, &credential, &choices, &mut rng).unwrap();
+        verify_ballot(&election, &bytes).unwrap_or_else(|e| panic!("{vote:?}: {e}"));
     }
 }
 

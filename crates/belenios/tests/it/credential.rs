@@ -3,7 +3,9 @@
 use publica_belenios::credential::{
     credentials_json, parse_public_credential, pbkdf2_hmac_sha256, PrivateCredential, PublicCredential, Uuid,
 };
+use publica_belenios::proof::hash_to_scalar;
 use publica_belenios::{BeleniosError, Elem};
+use sha2::Digest;
 
 use crate::samples::{self, RUNS};
 
@@ -113,4 +115,43 @@ fn public_credential_lines_are_checked() {
     assert_eq!(parse_public_credential("2"), Err(BeleniosError::NotInGroup { what: "public credential" }));
     let pm1 = Elem::from_decimal(&publica_belenios::group::P_DECIMAL.replace("0719", "0718")).unwrap();
     assert!(parse_public_credential(&pm1.to_decimal()).is_err());
+}
+
+#[test]
+fn the_specifications_test_vectors_hold() {
+    let credential = PrivateCredential::parse("Qv7-e29-9sW-tba-fMD").unwrap();
+    let uuid = Uuid::parse("5oPiVKKxHZQAf7").unwrap();
+    assert_eq!(
+        hex::encode(pbkdf2_hmac_sha256(credential.as_str().as_bytes(), uuid.as_str().as_bytes(), 1000)),
+        "d1e42da082a737557f35f066b7131a63558c62f308160cc2f8e50c537e926fb2"
+    );
+    assert_eq!(
+        credential.secret(&uuid).to_decimal(),
+        "16364808139536720687160756858603137615508818740708508034252750262378746915617"
+    );
+    let public = credential.public(&uuid).to_decimal();
+    assert_eq!(public.len(), 616);
+    assert!(public.starts_with("298822347659316385860615987652") && public.ends_with("449959857144596450718909735578"));
+    assert_eq!(
+        hex::encode(sha2::Sha256::digest(public.as_bytes())),
+        "6aa00eac5a0b1f9e51192ec0488f623c844c838fc7b5c6b9c9b52e20a5d09ee8"
+    );
+    // The undashed form derives another credential, so it is refused.
+    assert!(PrivateCredential::parse("Qv7e299sWtbafMD").is_err());
+    let one = Elem::from_decimal("1").unwrap();
+    let two = Elem::from_decimal("2").unwrap();
+    assert_eq!(
+        hash_to_scalar("sig|abc|", &[one, two]).to_decimal(),
+        "6919677423928309272509801796055799164521934983965500310044168130528488665218"
+    );
+    assert_eq!(
+        hash_to_scalar("pok|BELENIOS-2048|5|", &[Elem::from_decimal("7").unwrap()]).to_decimal(),
+        "17010099353631625181085183306571897826679320215243629894840422228717036734232"
+    );
+    let g12345 = publica_belenios::g().pow(&publica_belenios::Scalar::from_u64(12345)).to_decimal();
+    assert_eq!(
+        hex::encode(sha2::Sha256::digest(g12345.as_bytes())),
+        "b9bab0b73fd6050734c2f35a188530ed526c83620d166be245090647ea6a7937"
+    );
+    assert_eq!(publica_belenios::election::sha256_b64(b""), "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU");
 }

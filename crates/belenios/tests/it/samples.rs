@@ -86,3 +86,45 @@ pub fn public_credentials(run: &str) -> Vec<String> {
     let creds = parse(&entry(run, setup_data.get("credentials").unwrap().as_str().unwrap(), "data"), LIMITS).unwrap();
     creds.as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_string()).collect()
 }
+
+/// The archives in `tests/data/bel/`: two made by belenios-tool 2.0's demo scripts (three Single trustees with
+/// weights up to 9·10^10, a blank question, revotes; a Single and a Pedersen 2-of-3), two by an independent
+/// implementation of the specification that belenios-tool verifies (a blank question with min 1 and max 2,
+/// control characters in the description, a weight of 2·10^9).
+pub const BEL_FILES: [&str; 4] =
+    ["5oPiVKKxHZQAf7.bel", "2ThQk9PKiq6AqK.bel", "ZdRRY7mzzhpud6.bel", "WE1aQZn5pKCyh5.bel"];
+
+/// The entries of a `.bel` file: (name, content). The format is a plain tar of 512-byte headers (name at 0,
+/// size in octal at 124) each followed by its content padded to 512 bytes.
+pub fn bel_entries(file: &str) -> Vec<(String, Vec<u8>)> {
+    let bytes = read("bel", file);
+    let mut entries = Vec::new();
+    let mut at = 0;
+    while at + 512 <= bytes.len() {
+        let header = &bytes[at..at + 512];
+        let name_len = header[..100].iter().position(|&b| b == 0).unwrap_or(100);
+        let name = String::from_utf8(header[..name_len].to_vec()).unwrap();
+        let size = usize::from_str_radix(std::str::from_utf8(&header[124..135]).unwrap(), 8).unwrap();
+        entries.push((name, bytes[at + 512..at + 512 + size].to_vec()));
+        at += 512 + size.div_ceil(512) * 512;
+    }
+    assert_eq!(at, bytes.len());
+    entries
+}
+
+/// The election and the ballots of a `.bel` file.
+pub fn bel_election_and_ballots(file: &str) -> (Vec<u8>, Vec<Vec<u8>>) {
+    let entries = bel_entries(file);
+    let get =
+        |hash: &str| entries.iter().find(|(n, _)| n.starts_with(hash) && n.ends_with(".data.json")).unwrap().1.clone();
+    let events: Vec<Json> =
+        entries.iter().filter(|(n, _)| n.ends_with(".event.json")).map(|(_, c)| parse(c, LIMITS).unwrap()).collect();
+    let setup = parse(&get(events[0].get("payload").unwrap().as_str().unwrap()), LIMITS).unwrap();
+    let election = get(setup.get("election").unwrap().as_str().unwrap());
+    let ballots = events
+        .iter()
+        .filter(|e| e.get("type").unwrap().as_str() == Some("Ballot"))
+        .map(|e| get(e.get("payload").unwrap().as_str().unwrap()))
+        .collect();
+    (election, ballots)
+}
