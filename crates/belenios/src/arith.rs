@@ -357,34 +357,32 @@ fn reduce_once<const N: usize>(t: &[u64; N], hi: u64, m: &[u64; N]) -> [u64; N] 
     select(0u64.wrapping_sub(take), &d, t)
 }
 
-/// Montgomery product `a·b·R⁻¹ mod m` for `a, b < m`, CIOS form.
+/// Montgomery product `a·b·R⁻¹ mod m` for `a, b < m`: operand scanning with the reduction interleaved (CIOS), its
+/// two passes fused into one loop per limb of b. Each step carries two independent chains (`t + a·b_i` and `+ k·m`),
+/// which the processor overlaps: with two separate passes each one waits on its own carries.
 #[inline(always)]
 fn mont_mul<const N: usize>(a: &[u64; N], b: &[u64; N], m: &[u64; N], m_inv: u64) -> [u64; N] {
     let mut t = [0u64; N];
     let mut t_hi = 0u64;
     for &bi in b.iter() {
-        // t += a·b_i
-        let mut carry = 0u64;
-        for j in 0..N {
-            let s = u128::from(t[j]) + u128::from(a[j]) * u128::from(bi) + u128::from(carry);
-            t[j] = s as u64;
-            carry = (s >> 64) as u64;
-        }
-        let s = u128::from(t_hi) + u128::from(carry);
-        let top = s as u64;
-        let top_carry = (s >> 64) as u64;
-        // t = (t + k·m) / 2^64 with k chosen so the low limb vanishes.
-        let k = t[0].wrapping_mul(m_inv);
-        let s = u128::from(t[0]) + u128::from(k) * u128::from(m[0]);
-        let mut carry = (s >> 64) as u64;
+        let bi = u128::from(bi);
+        // k makes the low limb of t + a·b_i + k·m vanish, so the sum divides by 2^64.
+        let s = u128::from(t[0]) + u128::from(a[0]) * bi;
+        let k = (s as u64).wrapping_mul(m_inv);
+        let mut c1 = (s >> 64) as u64;
+        let s2 = u128::from(s as u64) + u128::from(k) * u128::from(m[0]);
+        let mut c2 = (s2 >> 64) as u64;
+        let k = u128::from(k);
         for j in 1..N {
-            let s = u128::from(t[j]) + u128::from(k) * u128::from(m[j]) + u128::from(carry);
-            t[j - 1] = s as u64;
-            carry = (s >> 64) as u64;
+            let s = u128::from(t[j]) + u128::from(a[j]) * bi + u128::from(c1);
+            c1 = (s >> 64) as u64;
+            let s2 = u128::from(s as u64) + k * u128::from(m[j]) + u128::from(c2);
+            c2 = (s2 >> 64) as u64;
+            t[j - 1] = s2 as u64;
         }
-        let s = u128::from(top) + u128::from(carry);
+        let s = u128::from(t_hi) + u128::from(c1) + u128::from(c2);
         t[N - 1] = s as u64;
-        t_hi = top_carry + (s >> 64) as u64;
+        t_hi = (s >> 64) as u64;
     }
     reduce_once(&t, t_hi, m)
 }
@@ -462,16 +460,40 @@ impl Fe {
     pub fn sqr(&self) -> Fe {
         let a = &self.0;
         let mut t = [0u64; 2 * LIMBS];
-        // Cross products a_i·a_j for i < j.
-        for i in 0..LIMBS - 1 {
-            let mut carry = 0u64;
-            for j in i + 1..LIMBS {
-                let s = u128::from(t[i + j]) + u128::from(a[i]) * u128::from(a[j]) + u128::from(carry);
-                t[i + j] = s as u64;
-                carry = (s >> 64) as u64;
-            }
-            t[i + LIMBS] = carry;
-        }
+        // Cross products a_i·a_j for i < j, one row per i. Each row is its own instance of a const-generic
+        // function, so every inner loop has a fixed trip count and is unrolled like the multiplication's.
+        cross_row::<0>(a, &mut t);
+        cross_row::<1>(a, &mut t);
+        cross_row::<2>(a, &mut t);
+        cross_row::<3>(a, &mut t);
+        cross_row::<4>(a, &mut t);
+        cross_row::<5>(a, &mut t);
+        cross_row::<6>(a, &mut t);
+        cross_row::<7>(a, &mut t);
+        cross_row::<8>(a, &mut t);
+        cross_row::<9>(a, &mut t);
+        cross_row::<10>(a, &mut t);
+        cross_row::<11>(a, &mut t);
+        cross_row::<12>(a, &mut t);
+        cross_row::<13>(a, &mut t);
+        cross_row::<14>(a, &mut t);
+        cross_row::<15>(a, &mut t);
+        cross_row::<16>(a, &mut t);
+        cross_row::<17>(a, &mut t);
+        cross_row::<18>(a, &mut t);
+        cross_row::<19>(a, &mut t);
+        cross_row::<20>(a, &mut t);
+        cross_row::<21>(a, &mut t);
+        cross_row::<22>(a, &mut t);
+        cross_row::<23>(a, &mut t);
+        cross_row::<24>(a, &mut t);
+        cross_row::<25>(a, &mut t);
+        cross_row::<26>(a, &mut t);
+        cross_row::<27>(a, &mut t);
+        cross_row::<28>(a, &mut t);
+        cross_row::<29>(a, &mut t);
+        cross_row::<30>(a, &mut t);
+        const _: () = assert!(LIMBS == 32, "one cross_row per limb but the last");
         // Doubled (the top bit of the cross sum is below 2^4095, so nothing is lost), then the squares added.
         for k in (1..2 * LIMBS).rev() {
             t[k] = (t[k] << 1) | (t[k - 1] >> 63);
@@ -510,22 +532,50 @@ impl Fe {
     }
 }
 
+/// Adds row I of a square's cross products, `a_I·a_j` for `j > I`, into `t` at `I + j`.
+#[inline(always)]
+fn cross_row<const I: usize>(a: &[u64; LIMBS], t: &mut [u64; 2 * LIMBS]) {
+    let ai = u128::from(a[I]);
+    let mut carry = 0u64;
+    for j in I + 1..LIMBS {
+        let s = u128::from(t[I + j]) + ai * u128::from(a[j]) + u128::from(carry);
+        t[I + j] = s as u64;
+        carry = (s >> 64) as u64;
+    }
+    t[I + LIMBS] = carry;
+}
+
 /// Montgomery reduction of a 4096-bit value `t < p·R`: `t·R⁻¹ mod p`.
+///
+/// Row i adds `k_i·p·2^(64i)` with `k_i = t_i·(−p⁻¹) mod 2^64`, which clears limb i. Rows go in pairs: once row i
+/// has updated limb i+1, `k_(i+1)` is known, and the two rows then run in one loop (row i on limb j, row i+1 on
+/// limb j, its own step j−1), so two independent carry chains overlap.
 #[inline(always)]
 fn redc(t: &mut [u64; 2 * LIMBS]) -> [u64; LIMBS] {
+    let p = &P_LIMBS;
     let mut pending = 0u64;
-    for i in 0..LIMBS {
-        let k = t[i].wrapping_mul(P_INV);
-        let mut carry = 0u64;
-        for j in 0..LIMBS {
-            let s = u128::from(t[i + j]) + u128::from(k) * u128::from(P_LIMBS[j]) + u128::from(carry);
-            t[i + j] = s as u64;
-            carry = (s >> 64) as u64;
+    for i in (0..LIMBS).step_by(2) {
+        let k0 = u128::from(t[i].wrapping_mul(P_INV));
+        let s = u128::from(t[i]) + k0 * u128::from(p[0]);
+        let s = u128::from(t[i + 1]) + k0 * u128::from(p[1]) + (s >> 64);
+        let mut ca = (s >> 64) as u64;
+        let t1 = s as u64;
+        let k1 = u128::from(t1.wrapping_mul(P_INV));
+        let mut cb = ((u128::from(t1) + k1 * u128::from(p[0])) >> 64) as u64;
+        for j in 2..LIMBS {
+            let s = u128::from(t[i + j]) + k0 * u128::from(p[j]) + u128::from(ca);
+            ca = (s >> 64) as u64;
+            let s2 = u128::from(s as u64) + k1 * u128::from(p[j - 1]) + u128::from(cb);
+            cb = (s2 >> 64) as u64;
+            t[i + j] = s2 as u64;
         }
-        // The carry lands on limb i+N, together with the carry left over from the previous row.
-        let s = u128::from(t[i + LIMBS]) + u128::from(carry) + u128::from(pending);
-        t[i + LIMBS] = s as u64;
-        pending = (s >> 64) as u64;
+        // Row i ends on limb i+N (with the carry left over from the rows before), row i+1 on limbs i+N and i+N+1.
+        let s = u128::from(t[i + LIMBS]) + u128::from(ca) + u128::from(pending);
+        let s2 = u128::from(s as u64) + k1 * u128::from(p[LIMBS - 1]) + u128::from(cb);
+        t[i + LIMBS] = s2 as u64;
+        let s3 = u128::from(t[i + LIMBS + 1]) + (s2 >> 64) + (s >> 64);
+        t[i + LIMBS + 1] = s3 as u64;
+        pending = (s3 >> 64) as u64;
     }
     let mut hi = [0u64; LIMBS];
     hi.copy_from_slice(&t[LIMBS..]);

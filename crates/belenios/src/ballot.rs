@@ -516,7 +516,7 @@ pub fn verify_ballot(election: &Election, bytes: &[u8]) -> Result<VerifiedBallot
     if !proof::verify_signature(hash, &credential, signature) {
         return Err(BeleniosError::Signature);
     }
-    let y = election.y_table();
+    let y = election.y_wide();
     let s0 = s0(election, &ballot.credential_text);
     for (qi, (q, a)) in questions.iter().zip(&ballot.answers).enumerate() {
         let mut powers = Vec::with_capacity(a.choices.len());

@@ -37,7 +37,7 @@ use sha2::{Digest, Sha256};
 use zeroize::Zeroize;
 
 use crate::arith::{ct_eq_mask, Scalar};
-use crate::group::{g_table, Elem, FixedBase, Powers};
+use crate::group::{g_table, g_wide, Elem, FixedBase, Powers, WideBase};
 use crate::json::Json;
 
 /// One branch's challenge and response.
@@ -131,11 +131,11 @@ pub(crate) struct VerifierBranch<'a> {
 }
 
 /// Checks a disjunctive proof (variable time: everything is public).
-pub(crate) fn verify(prefix: &str, branches: &[VerifierBranch<'_>], proofs: &[Proof], y: &FixedBase) -> bool {
+pub(crate) fn verify(prefix: &str, branches: &[VerifierBranch<'_>], proofs: &[Proof], y: &WideBase) -> bool {
     if branches.len() != proofs.len() {
         return false;
     }
-    let g = g_table();
+    let g = g_wide();
     let mut commitments = Vec::with_capacity(2 * branches.len());
     let mut sum = Scalar::ZERO;
     for (b, p) in branches.iter().zip(proofs) {
@@ -164,6 +164,6 @@ pub(crate) fn sign<R: RngCore + CryptoRng>(hash: &str, s: &Scalar, rng: &mut R) 
 
 /// Checks a signature against the credential's powers (the caller checks the credential's membership).
 pub(crate) fn verify_signature(hash: &str, credential: &Powers, proof: &Proof) -> bool {
-    let a = g_table().pow(&proof.response).mul(&credential.pow(&proof.challenge));
+    let a = g_wide().pow(&proof.response).mul(&credential.pow(&proof.challenge));
     hash_to_scalar(&format!("sig|{hash}|"), &[a]) == proof.challenge
 }

@@ -3,7 +3,9 @@
 use num_bigint::BigUint;
 use proptest::prelude::*;
 use publica_belenios::arith::{parse_decimal, DecimalError, Fe};
-use publica_belenios::group::{g, g_table, multi_exp, Elem, FixedBase, Powers, G_DECIMAL, P_DECIMAL, Q_DECIMAL};
+use publica_belenios::group::{
+    g, g_table, g_wide, multi_exp, Elem, FixedBase, Powers, WideBase, G_DECIMAL, P_DECIMAL, Q_DECIMAL,
+};
 use publica_belenios::Scalar;
 use rand::RngCore;
 
@@ -78,6 +80,7 @@ fn exponentiations_match_the_model() {
     let gm: BigUint = G_DECIMAL.parse().unwrap();
     let (y, ym) = random_fe(&mut rng);
     let y_table = FixedBase::new(&y);
+    let y_wide = WideBase::new(&y);
     for _ in 0..10 {
         let (e, em) = random_scalar(&mut rng);
         let (f, fm) = random_scalar(&mut rng);
@@ -88,6 +91,8 @@ fn exponentiations_match_the_model() {
         assert_eq!(big(&g_table().pow_secret(&e)), gm.modpow(&em, &p));
         assert_eq!(big(&y_table.pow(&e)), ym.modpow(&em, &p));
         assert_eq!(big(&y_table.pow_secret(&e)), ym.modpow(&em, &p));
+        assert_eq!(big(&g_wide().pow(&e)), gm.modpow(&em, &p));
+        assert_eq!(big(&y_wide.pow(&e)), ym.modpow(&em, &p));
         let powers = Powers::new(&a);
         assert_eq!(big(&powers.pow(&e)), am.modpow(&em, &p));
         assert_eq!(big(&powers.pow(&f)), am.modpow(&fm, &p));
@@ -103,6 +108,7 @@ fn exponentiations_match_the_model() {
         assert_eq!(big(&g().pow(&e)), gm.modpow(&em, &p));
         assert_eq!(big(&Powers::new(&g()).pow(&e)), gm.modpow(&em, &p));
         assert_eq!(big(&g().pow_secret(&e)), gm.modpow(&em, &p));
+        assert_eq!(big(&g_wide().pow(&e)), gm.modpow(&em, &p));
     }
     assert_eq!(g().inv_member().mul(&g()), Elem::ONE);
     assert!(Powers::new(&g()).base_is_member());
@@ -203,11 +209,20 @@ fn measure_arithmetic() {
     let (e, _) = random_scalar(&mut rng);
     let (f, _) = random_scalar(&mut rng);
     let mut x = a;
-    let mul = time_us(5_000, || x = std::hint::black_box(x.mul(&b)));
-    let sqr = time_us(5_000, || x = std::hint::black_box(x.sqr()));
+    let (mut mul, mut sqr) = (f64::INFINITY, f64::INFINITY);
+    // Interleaved, so that both see the same load on a shared machine.
+    for _ in 0..4 {
+        mul = mul.min(time_us(5_000, || x = std::hint::black_box(x.mul(&b))));
+        sqr = sqr.min(time_us(5_000, || x = std::hint::black_box(x.sqr())));
+    }
     let _ = g_table();
     let fixed_secret = time_us(40, || x = std::hint::black_box(g_table().pow_secret(&e)));
     let fixed_public = time_us(40, || x = std::hint::black_box(g_table().pow(&e)));
+    let _ = g_wide();
+    let wide = time_us(40, || x = std::hint::black_box(g_wide().pow(&e)));
+    let wide_table = time_us(1, || {
+        std::hint::black_box(WideBase::new(&a));
+    });
     let var_public = time_us(40, || x = std::hint::black_box(a.pow(&e)));
     let var_secret = time_us(40, || x = std::hint::black_box(a.pow_secret(&e)));
     let multi = time_us(40, || x = std::hint::black_box(multi_exp(&[(&a, &e), (&b, &f)])));
@@ -221,6 +236,7 @@ fn measure_arithmetic() {
     let to_dec = time_us(1000, || drop(std::hint::black_box(a.to_decimal())));
     println!("mul {mul:.2} µs, sqr {sqr:.2} µs");
     println!("fixed-base pow: secret {fixed_secret:.1} µs, public {fixed_public:.1} µs; table {table:.0} µs");
+    println!("wide fixed-base pow (public): {wide:.1} µs; table {wide_table:.0} µs");
     println!("variable pow: public {var_public:.1} µs, secret {var_secret:.1} µs; 2-base multi-exp {multi:.1} µs");
     println!("shared powers: build {powers:.1} µs, each pow {powers_pow:.1} µs");
     println!("is_member {member:.1} µs; to_decimal {to_dec:.2} µs");
