@@ -4,11 +4,12 @@
 //! # Representation
 //!
 //! A field value is 32 little-endian 64-bit limbs. [`Fe`] holds `x·R mod p` with `R = 2^2048`, always fully
-//! reduced (`< p`), so equal values have equal limbs. Multiplication is Montgomery's CIOS form (one pass that
-//! interleaves the product row by row with the reduction, using `u128` for the 64×64-bit products); squaring
-//! computes each cross product `a_i·a_j` (i < j) once, doubles them, adds the squares, and then reduces the
-//! 4096-bit value. Both end with a conditional subtraction of p done with masks, so neither branches on data:
-//! the same code serves secret exponents.
+//! reduced (`< p`), so equal values have equal limbs. Multiplication is Montgomery's CIOS form (the product row
+//! by row with the reduction interleaved, `u128` for the 64×64-bit products), with each row's two passes fused
+//! into one loop; squaring computes each cross product `a_i·a_j` (i < j) once, doubles them, adds the squares,
+//! and then reduces the 4096-bit value two rows at a time. Fusing and pairing give each loop two independent
+//! carry chains, which the processor runs side by side. Both end with a conditional subtraction of p done with
+//! masks, so neither branches on data: the same code serves secret exponents.
 //!
 //! [`Scalar`] is an integer in `[0, q)` in normal form (4 limbs); its product uses a 4-limb Montgomery
 //! multiplication twice (`a·b·R⁻¹`, then `·R²·R⁻¹`). Every scalar operation is constant-time.

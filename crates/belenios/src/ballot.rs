@@ -405,11 +405,12 @@ fn build<R: RngCore + CryptoRng>(
         let mut individual_proofs = Vec::with_capacity(values.len());
         for ((c, r), &m) in cts.iter().zip(&rs).zip(values) {
             let m_s = Scalar::from_u64(u64::from(m));
-            let branches = [
+            let mut branches = [
                 ProverBranch { rho: *r, m: m_s, claim: Scalar::ZERO },
                 ProverBranch { rho: *r, m: m_s, claim: Scalar::ONE },
             ];
             individual_proofs.push(proof::prove(&individual_prefix(&s0, c), &branches, m as usize, y, rng));
+            branches.iter_mut().for_each(Zeroize::zeroize);
         }
         let s = s_of(&s0, &cts);
         let first = usize::from(q.blank_allowed());
@@ -419,28 +420,35 @@ fn build<R: RngCore + CryptoRng>(
         let sum_m_s = Scalar::from_u64(u64::from(sum_m));
         let (overall_proof, blank_proof) = if !q.blank_allowed() {
             let prefix = format!("prove|{s}|{},{}|", sum_ct.alpha.to_decimal(), sum_ct.beta.to_decimal());
-            let branches: Vec<ProverBranch> = (q.min..=q.max)
+            let mut branches: Vec<ProverBranch> = (q.min..=q.max)
                 .map(|claim| ProverBranch { rho: sum_r, m: sum_m_s, claim: Scalar::from_u64(u64::from(claim)) })
                 .collect();
-            (proof::prove(&prefix, &branches, sum_m.wrapping_sub(q.min) as usize, y, rng), None)
+            let overall = proof::prove(&prefix, &branches, sum_m.wrapping_sub(q.min) as usize, y, rng);
+            branches.iter_mut().for_each(Zeroize::zeroize);
+            (overall, None)
         } else {
             let m0 = values[0];
             let m0_s = Scalar::from_u64(u64::from(m0));
-            let blank_branches = [
+            let mut blank_branches = [
                 ProverBranch { rho: rs[0], m: m0_s, claim: Scalar::ZERO },
                 ProverBranch { rho: sum_r, m: sum_m_s, claim: Scalar::ZERO },
             ];
             // Blank (m0 = 1) proves that the answers are all zero; otherwise that the blank flag is zero.
             let blank_real = m0 as usize;
             let blank_proof = proof::prove(&format!("bproof0|{s}|"), &blank_branches, blank_real, y, rng);
+            blank_branches.iter_mut().for_each(Zeroize::zeroize);
             let mut branches = vec![ProverBranch { rho: rs[0], m: m0_s, claim: Scalar::ONE }];
             branches.extend((q.min..=q.max).map(|claim| ProverBranch {
                 rho: sum_r,
                 m: sum_m_s,
                 claim: Scalar::from_u64(u64::from(claim)),
             }));
-            let real = if m0 == 1 { 0 } else { (sum_m.wrapping_sub(q.min) as usize).wrapping_add(1) };
-            (proof::prove(&format!("bproof1|{s}|"), &branches, real, y, rng), Some(blank_proof))
+            // Branch 0 for a blank vote, else the count's branch; chosen with a mask, not a branch on the vote.
+            let count_branch = u64::from(sum_m.wrapping_sub(q.min)).wrapping_add(1);
+            let real = (!ct_eq_mask(u64::from(m0), 1) & count_branch) as usize;
+            let overall = proof::prove(&format!("bproof1|{s}|"), &branches, real, y, rng);
+            branches.iter_mut().for_each(Zeroize::zeroize);
+            (overall, Some(blank_proof))
         };
         sum_r.zeroize();
         rs.iter_mut().for_each(Zeroize::zeroize);

@@ -72,8 +72,8 @@ pub fn hash_to_scalar(prefix: &str, elems: &[Elem]) -> Scalar {
     Scalar::from_hash(&h.finalize().into())
 }
 
-/// A branch as the prover sees it: the statement's exponents and the claimed plaintext.
-#[derive(Clone, Copy)]
+/// A branch as the prover sees it: the statement's exponents and the claimed plaintext (secrets: wiped after use).
+#[derive(Clone, Copy, Zeroize)]
 pub(crate) struct ProverBranch {
     /// ρ with `a = g^ρ`.
     pub rho: Scalar,
@@ -100,10 +100,12 @@ pub(crate) fn prove<R: RngCore + CryptoRng>(
         let c = Scalar::random(rng);
         let t = Scalar::random(rng);
         let w = Scalar::random(rng);
-        let e = Scalar::select(is_real, &w, &t.add(&b.rho.mul(&c)));
-        let f = Scalar::select(is_real, &Scalar::ZERO, &b.m.sub(&b.claim).mul(&c));
+        let mut e = Scalar::select(is_real, &w, &t.add(&b.rho.mul(&c)));
+        let mut f = Scalar::select(is_real, &Scalar::ZERO, &b.m.sub(&b.claim).mul(&c));
         commitments.push(g.pow_secret(&e));
         commitments.push(y.pow_secret(&e).mul(&g.pow_secret(&f)));
+        e.zeroize();
+        f.zeroize();
         simulated_sum = simulated_sum.add(&Scalar::select(is_real, &Scalar::ZERO, &c));
         drawn.push((c, t, w));
     }

@@ -88,3 +88,45 @@ fn the_parser_refuses_what_belenios_does_not_use() {
     assert_eq!(parse(b" {\"a\" : [ 1 , 2 ] } ", LIMITS).unwrap().to_bytes(), b"{\"a\":[1,2]}");
     assert_eq!(parse(b"\"\\ud83d\\ude00\"", LIMITS).unwrap(), Json::str("😀"));
 }
+
+fn arbitrary_json() -> impl proptest::strategy::Strategy<Value = Json> {
+    use proptest::prelude::*;
+    let leaf = prop_oneof![
+        Just(Json::Null),
+        any::<bool>().prop_map(Json::Bool),
+        any::<u64>().prop_map(Json::Int),
+        any::<String>().prop_map(Json::Str),
+    ];
+    leaf.prop_recursive(4, 32, 6, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..6).prop_map(Json::Array),
+            proptest::collection::btree_map(any::<String>(), inner, 0..6)
+                .prop_map(|m| Json::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+proptest::proptest! {
+    #[test]
+    fn every_value_round_trips_through_its_canonical_bytes(value in arbitrary_json()) {
+        let bytes = value.to_bytes();
+        proptest::prop_assert_eq!(parse(&bytes, LIMITS).unwrap(), value);
+        proptest::prop_assert!(is_canonical(&bytes, LIMITS));
+    }
+
+    #[test]
+    fn the_parser_never_panics(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200)) {
+        let _ = parse(&bytes, Limits { max_bytes: 100, max_depth: 4 });
+    }
+
+    #[test]
+    fn a_changed_byte_of_a_ballot_is_never_accepted(at in 0usize..1_000_000, byte in proptest::prelude::any::<u8>()) {
+        let bytes = samples::ballots("weighted").remove(0);
+        let at = at % bytes.len();
+        proptest::prop_assume!(bytes[at] != byte);
+        let mut changed = bytes.clone();
+        changed[at] = byte;
+        let election = samples::election("weighted");
+        proptest::prop_assert!(publica_belenios::ballot::verify_ballot(&election, &changed).is_err());
+    }
+}
