@@ -388,6 +388,53 @@ fn mont_mul<const N: usize>(a: &[u64; N], b: &[u64; N], m: &[u64; N], m_inv: u64
     reduce_once(&t, t_hi, m)
 }
 
+/// The Montgomery product mod p: [`mont_mul`] with two limbs of b per pass. Row i+1 starts on the limb that row i
+/// has just finished, one step behind it, so each step runs four independent carry chains (row i's product and
+/// reduction, row i+1's), which a processor with several multipliers overlaps.
+#[inline(always)]
+fn mont_mul_p(a: &[u64; LIMBS], b: &[u64; LIMBS]) -> [u64; LIMBS] {
+    let m = &P_LIMBS;
+    let mut t = [0u64; LIMBS];
+    let mut t_hi = 0u64;
+    for i in (0..LIMBS).step_by(2) {
+        let b0 = u128::from(b[i]);
+        let b1 = u128::from(b[i + 1]);
+        // Row i on limbs 0 and 1: its k, and its first output limb.
+        let s = u128::from(t[0]) + u128::from(a[0]) * b0;
+        let k0 = u128::from((s as u64).wrapping_mul(P_INV));
+        let s2 = u128::from(s as u64) + k0 * u128::from(m[0]);
+        let s = u128::from(t[1]) + u128::from(a[1]) * b0 + (s >> 64);
+        let mut c1 = (s >> 64) as u64;
+        let s2 = u128::from(s as u64) + k0 * u128::from(m[1]) + (s2 >> 64);
+        let mut c2 = (s2 >> 64) as u64;
+        // Row i+1 on that limb: its k.
+        let s3 = u128::from(s2 as u64) + u128::from(a[0]) * b1;
+        let k1 = u128::from((s3 as u64).wrapping_mul(P_INV));
+        let mut c3 = (s3 >> 64) as u64;
+        let mut c4 = ((u128::from(s3 as u64) + k1 * u128::from(m[0])) >> 64) as u64;
+        for j in 2..LIMBS {
+            let s = u128::from(t[j]) + u128::from(a[j]) * b0 + u128::from(c1);
+            c1 = (s >> 64) as u64;
+            let s2 = u128::from(s as u64) + k0 * u128::from(m[j]) + u128::from(c2);
+            c2 = (s2 >> 64) as u64;
+            let s3 = u128::from(s2 as u64) + u128::from(a[j - 1]) * b1 + u128::from(c3);
+            c3 = (s3 >> 64) as u64;
+            let s4 = u128::from(s3 as u64) + k1 * u128::from(m[j - 1]) + u128::from(c4);
+            c4 = (s4 >> 64) as u64;
+            t[j - 2] = s4 as u64;
+        }
+        // Row i's top limb, then row i+1's last step on it, and the carries into the top.
+        let s = u128::from(t_hi) + u128::from(c1) + u128::from(c2);
+        let s3 = u128::from(s as u64) + u128::from(a[LIMBS - 1]) * b1 + u128::from(c3);
+        let s4 = u128::from(s3 as u64) + k1 * u128::from(m[LIMBS - 1]) + u128::from(c4);
+        t[LIMBS - 2] = s4 as u64;
+        let top = (s >> 64) + (s3 >> 64) + (s4 >> 64);
+        t[LIMBS - 1] = top as u64;
+        t_hi = (top >> 64) as u64;
+    }
+    reduce_once(&t, t_hi, m)
+}
+
 /// An element of Z_p in Montgomery form, fully reduced.
 #[derive(Clone, Copy, PartialEq, Eq, Zeroize)]
 pub struct Fe(pub(crate) [u64; LIMBS]);
@@ -407,14 +454,14 @@ impl Fe {
     /// Converts a normal-form value below p.
     pub(crate) fn from_normal(x: &[u64; LIMBS]) -> Fe {
         debug_assert!(lt(x, &P_LIMBS));
-        Fe(mont_mul(x, &R2_MOD_P, &P_LIMBS, P_INV))
+        Fe(mont_mul_p(x, &R2_MOD_P))
     }
 
     /// The normal form of this value.
     pub fn to_normal(&self) -> [u64; LIMBS] {
         let mut one = [0u64; LIMBS];
         one[0] = 1;
-        mont_mul(&self.0, &one, &P_LIMBS, P_INV)
+        mont_mul_p(&self.0, &one)
     }
 
     /// Parses a canonical decimal value, which must be below p.
@@ -453,7 +500,7 @@ impl Fe {
     /// The product.
     #[inline]
     pub fn mul(&self, other: &Fe) -> Fe {
-        Fe(mont_mul(&self.0, &other.0, &P_LIMBS, P_INV))
+        Fe(mont_mul_p(&self.0, &other.0))
     }
 
     /// The square, with each cross product computed once.
@@ -495,6 +542,7 @@ impl Fe {
         cross_row::<29>(a, &mut t);
         cross_row::<30>(a, &mut t);
         const _: () = assert!(LIMBS == 32, "one cross_row per limb but the last");
+        const _: () = assert!(LIMBS.is_multiple_of(2), "rows go in pairs in mont_mul_p and redc");
         // Doubled (the top bit of the cross sum is below 2^4095, so nothing is lost), then the squares added.
         for k in (1..2 * LIMBS).rev() {
             t[k] = (t[k] << 1) | (t[k - 1] >> 63);
