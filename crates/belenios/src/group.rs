@@ -34,7 +34,7 @@
 
 use std::sync::OnceLock;
 
-use crate::arith::{ct_eq_mask, parse_decimal, window, DecimalError, Fe, Scalar, G_LIMBS, LIMBS, P_LIMBS, Q_LIMBS};
+use crate::arith::{ct_eq_mask, window, DecimalError, Fe, Scalar, G_LIMBS, LIMBS, P_LIMBS, Q_LIMBS};
 use crate::error::BeleniosError;
 
 /// The name of the group in an election.
@@ -441,9 +441,4 @@ impl Powers {
 /// Parses a decimal scalar that must be below q; `what` names it in errors.
 pub fn parse_scalar(text: &str, what: &'static str) -> Result<Scalar, BeleniosError> {
     Scalar::from_decimal(text).map_err(|reason| BeleniosError::Number { what, reason })
-}
-
-/// Parses any decimal below 2^256, for values a caller reduces itself.
-pub fn parse_u256(text: &str) -> Result<[u64; 4], DecimalError> {
-    parse_decimal::<4>(text)
 }
