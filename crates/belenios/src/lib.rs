@@ -33,6 +33,8 @@ pub mod election;
 pub mod proof;
 // Ballots.
 pub mod ballot;
+// The .bel election archive.
+pub mod archive;
 
 pub use arith::{DecimalError, Scalar};
 pub use error::BeleniosError;

@@ -7,6 +7,8 @@ mod credential;
 mod election;
 mod json;
 mod samples;
+// The archive, trustees and tally.
+mod archive;
 
 use rand::rngs::StdRng;
 use rand::SeedableRng;
