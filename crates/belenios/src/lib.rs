@@ -35,6 +35,12 @@ pub mod proof;
 pub mod ballot;
 // The .bel election archive.
 pub mod archive;
+// AES-CCM, for the threshold trustees' messages.
+pub mod ccm;
+// Trustees, their key generation and the election key.
+pub mod trustee;
+// The tally, partial decryptions and the result.
+pub mod tally;
 
 pub use arith::{DecimalError, Scalar};
 pub use error::BeleniosError;

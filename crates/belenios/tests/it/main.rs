@@ -9,6 +9,8 @@ mod json;
 mod samples;
 // The archive, trustees and tally.
 mod archive;
+mod tally;
+mod trustee;
 
 use rand::rngs::StdRng;
 use rand::SeedableRng;
