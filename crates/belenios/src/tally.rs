@@ -44,6 +44,7 @@ use zeroize::Zeroizing;
 use crate::archive::weight_json;
 use crate::arith::Scalar;
 use crate::ballot::{Ciphertext, VerifiedBallot};
+use crate::credential::parse_public_credential;
 use crate::error::BeleniosError;
 use crate::group::{g, g_table, multi_exp, Elem};
 use crate::json::{self, Json, Limits};
@@ -199,26 +200,16 @@ impl CastBallot {
 }
 
 /// The weights of the public credential list (the Setup event's credentials record): `["dec"…]` or
-/// `["dec,weight"…]`, weight 1 when absent.
+/// `["dec,weight"…]`, weight 1 when absent. Each line is read by [`parse_public_credential`] (a group member, a
+/// bounded weight); a credential listed twice is refused, as belenios-tool refuses it.
 pub fn credential_weights(bytes: &[u8]) -> Result<HashMap<String, u64>, TallyError> {
     let j = json::parse(bytes, Limits { max_bytes: 64 << 20, max_depth: 2 })?;
     let items = j.as_array().ok_or_else(|| malformed("public credentials", "not an array"))?;
     let mut weights = HashMap::with_capacity(items.len());
     for item in items {
         let line = item.as_str().ok_or_else(|| malformed("public credentials", "expected strings"))?;
-        let (credential, weight) = match line.split_once(',') {
-            Some((c, w)) => {
-                let w = w
-                    .parse::<u64>()
-                    .ok()
-                    .filter(|_| w.bytes().all(|b| b.is_ascii_digit()))
-                    .ok_or_else(|| malformed("public credentials", "weight is not a decimal number"))?;
-                (c, w)
-            }
-            None => (line, 1),
-        };
-        Elem::parse_member(credential, "public credential")?;
-        if weights.insert(credential.to_string(), weight).is_some() {
+        let credential = parse_public_credential(line)?;
+        if weights.insert(credential.credential.to_decimal(), credential.weight.unwrap_or(1)).is_some() {
             return Err(TallyError::DuplicateCredential);
         }
     }
@@ -550,13 +541,24 @@ pub fn combine(
 }
 
 /// The m in `[0, bound]` with `g^m = target`, by baby-step giant-step.
+///
+/// The baby steps `g^j` (j < ⌈√(bound+1)⌉) are kept by the lowest 64 bits of their value, so the table holds
+/// 16 bytes per step rather than 256 (2^20 steps for the largest bound); two steps sharing those bits are both
+/// kept, and a match is confirmed on the whole value (`g^j` recomputed) before it is returned.
 pub fn discrete_log(target: &Elem, bound: u64) -> Option<u64> {
     let m = ((bound as f64 + 1.0).sqrt().ceil() as u64).max(1);
-    let mut baby: HashMap<[u64; 32], u64> = HashMap::with_capacity(m as usize);
+    let key = |x: &Elem| x.0.to_normal()[0];
+    let mut baby: HashMap<u64, u64> = HashMap::with_capacity(m as usize);
+    let mut shared: Vec<(u64, u64)> = Vec::new();
     let mut x = Elem::ONE;
     let gen = g();
     for j in 0..m {
-        baby.entry(x.0.to_normal()).or_insert(j);
+        match baby.entry(key(&x)) {
+            std::collections::hash_map::Entry::Occupied(e) => shared.push((*e.key(), j)),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(j);
+            }
+        }
         x = x.mul(&gen);
     }
     // x = g^m; each giant step multiplies by g^(−m).
@@ -564,9 +566,14 @@ pub fn discrete_log(target: &Elem, bound: u64) -> Option<u64> {
     let mut y = *target;
     let mut i = 0;
     while i * m <= bound {
-        if let Some(j) = baby.get(&y.0.to_normal()) {
-            let found = i * m + j;
-            return (found <= bound).then_some(found);
+        let k = key(&y);
+        let candidates =
+            baby.get(&k).into_iter().copied().chain(shared.iter().filter(|(s, _)| *s == k).map(|(_, j)| *j));
+        for j in candidates {
+            if g_table().pow(&Scalar::from_u64(j)) == y {
+                let found = i * m + j;
+                return (found <= bound).then_some(found);
+            }
         }
         y = y.mul(&giant);
         i += 1;

@@ -355,3 +355,132 @@ fn measure_tally_and_decryption_of_10000_ballots() {
     assert_eq!(counts, vec![vec![3334, 3333, 3333]]);
     assert!(tally_bytes.len() > 1000);
 }
+
+/// A whole election run by this crate: a Single trustee and our own 2-of-3 Pedersen group, ballots with a revote,
+/// the tally, three partial decryptions (the Single trustee and Pedersen trustees 1 and 3) and the result, all
+/// written with the archive writer. Returns the archive, the uuid and the expected result.
+fn run_election() -> (Vec<u8>, String, Vec<u8>) {
+    use publica_belenios::archive::ArchiveWriter;
+    use publica_belenios::ballot::build_ballot;
+    use publica_belenios::credential::{credentials_json, PrivateCredential, PublicCredential, Uuid};
+    use publica_belenios::election::{ElectionSpec, Question};
+    use publica_belenios::trustee::TrusteePublicKey;
+
+    let mut rng = rand::rngs::OsRng;
+    let (_, pedersen, shares) = crate::trustee::own_dkg();
+    let TrusteeItem::Pedersen(params) = pedersen.items[0].clone() else { panic!() };
+    let single = SecretKey::generate(&mut rng);
+    let trustees = Trustees::new(vec![
+        TrusteeItem::Single(TrusteePublicKey::new(&single, &mut rng)),
+        TrusteeItem::Pedersen(params),
+    ])
+    .unwrap();
+    let uuid = Uuid::generate(&mut rng);
+    let question = |text: &str, answers: &[&str], blank: Option<bool>, min, max| Question {
+        question: text.into(),
+        answers: answers.iter().map(|a| a.to_string()).collect(),
+        blank,
+        min,
+        max,
+    };
+    let election = Election::build(ElectionSpec {
+        description: "An election run end to end by publica-belenios.".into(),
+        name: "Publica test election".into(),
+        public_key: trustees.public_key,
+        questions: vec![
+            question("Which colours?", &["Red", "Green", "Blue"], None, 0, 2),
+            question("Yes or no?", &["Yes", "No"], Some(true), 1, 1),
+        ],
+        uuid: uuid.clone(),
+        administrator: None,
+        credential_authority: None,
+    })
+    .unwrap();
+    let voters: Vec<PrivateCredential> = (0..4).map(|_| PrivateCredential::generate(&mut rng)).collect();
+    let public: Vec<PublicCredential> =
+        voters.iter().map(|v| PublicCredential { credential: v.public(&uuid), weight: None }).collect();
+    let credentials = credentials_json(&public).to_bytes();
+
+    let mut writer = ArchiveWriter::new(1_800_000_000).unwrap();
+    writer.setup(election.bytes(), &trustees.to_bytes(), &credentials).unwrap();
+    // Voter 1 votes twice; the second ballot counts.
+    let votes: [(usize, [&[u32]; 2]); 5] = [
+        (0, [&[1, 1, 0], &[0, 1, 0]]),
+        (1, [&[0, 0, 1], &[0, 0, 1]]),
+        (2, [&[0, 0, 0], &[1, 0, 0]]),
+        (1, [&[1, 0, 1], &[0, 1, 0]]),
+        (3, [&[0, 1, 0], &[0, 0, 1]]),
+    ];
+    let mut cast = Vec::new();
+    for (voter, choices) in votes {
+        let choices: Vec<Vec<u32>> = choices.iter().map(|c| c.to_vec()).collect();
+        let ballot = build_ballot(&election, &voters[voter], &choices, &mut rng).unwrap();
+        cast.push(CastBallot::from_verified(&verify_ballot(&election, &ballot).unwrap()));
+        writer.ballot(&ballot).unwrap();
+    }
+    writer.end_ballots().unwrap();
+    let slots: Vec<usize> = election.questions().iter().map(|q| q.slots()).collect();
+    let weights = tally::credential_weights(&credentials).unwrap();
+    let t = EncryptedTally::compute(&slots, &cast, &weights).unwrap();
+    assert_eq!((t.num_tallied, t.total_weight), (4, 4));
+    writer.encrypted_tally(&t.to_bytes(), t.num_tallied, t.total_weight).unwrap();
+    let fingerprint = election.fingerprint();
+    let pds = vec![
+        (1, PartialDecryption::create(&t.questions, &single, fingerprint, &mut rng)),
+        (2, PartialDecryption::create(&t.questions, &shares[0], fingerprint, &mut rng)),
+        (4, PartialDecryption::create(&t.questions, &shares[2], fingerprint, &mut rng)),
+    ];
+    for (owner, pd) in &pds {
+        writer.partial_decryption(*owner as u32, &pd.to_bytes()).unwrap();
+    }
+    let factors = tally::combine(&trustees, &t.questions, &pds, fingerprint).unwrap();
+    let counts = tally::decrypt_counts(&t.questions, &factors, t.total_weight).unwrap();
+    let result = tally::result_bytes(&counts);
+    tally::verify_result(&trustees, &t.questions, &pds, fingerprint, &result).unwrap();
+    writer.result(&result).unwrap();
+    (writer.into_bytes(), uuid.as_str().to_string(), result)
+}
+
+#[test]
+fn an_election_run_by_this_crate_reads_back_and_its_result_is_the_votes() {
+    let (bytes, _, result) = run_election();
+    // Counted: voter 0, voter 1's second ballot, voters 2 and 3. Question 2 has the blank slot first.
+    assert_eq!(result, br#"{"result":[[2,2,1],[1,2,1]]}"#);
+    let archive = archive::read(&bytes, &ArchiveLimits::default()).unwrap();
+    assert_eq!(archive.events.len(), 1 + 5 + 1 + 1 + 3 + 1);
+    assert_eq!(archive::rebuild(&archive).unwrap(), bytes);
+}
+
+/// The same election checked by belenios-tool itself (`election verify` on the archive alone).
+#[test]
+#[ignore = "needs belenios-tool 2.0 on the PATH (Debian package belenios-tool)"]
+fn an_election_run_by_this_crate_passes_belenios_tool_verify() {
+    let (bytes, uuid, _) = run_election();
+    let report = belenios_tool_verify(&bytes, &uuid);
+    assert!(report.contains("I: all checks passed"), "{report}");
+    assert!(!report.contains("W: no result to check"), "{report}");
+    // The same archive with one count changed (names and chain recomputed) is refused: the check is not vacuous.
+    let mut archive = archive::read(&bytes, &ArchiveLimits::default()).unwrap();
+    archive.events.last_mut().unwrap().body = EventBody::Result(br#"{"result":[[2,2,1],[1,1,2]]}"#.to_vec());
+    let report = belenios_tool_verify(&archive::rebuild(&archive).unwrap(), &uuid);
+    assert!(report.contains("check_result failed"), "{report}");
+}
+
+/// Runs `belenios-tool election verify` on an archive; returns what it printed, panicking if it could not run.
+fn belenios_tool_verify(bytes: &[u8], uuid: &str) -> String {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    let dir = std::env::temp_dir().join(format!("publica-belenios-{}-{nanos}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(format!("{uuid}.bel")), bytes).unwrap();
+    let out = std::process::Command::new("belenios-tool")
+        .args(["election", "verify", "--dir"])
+        .arg(&dir)
+        .env("BELENIOS_USE_URANDOM", "1")
+        .output()
+        .expect("belenios-tool runs");
+    std::fs::remove_dir_all(&dir).unwrap();
+    // The tool reports on standard error as well as standard output; it exits with 124 when a check fails.
+    let report = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(matches!(out.status.code(), Some(0 | 124)), "belenios-tool did not run: {report}");
+    report
+}
