@@ -254,7 +254,7 @@ fn encrypt(y: &FixedBase, m: u64, rng: &mut rand::rngs::OsRng) -> Ciphertext {
 
 #[test]
 fn our_own_threshold_trustees_decrypt_a_tally_with_any_two_of_three() {
-    let (_, trustees, shares) = crate::trustee::own_dkg();
+    let crate::trustee::Dkg { trustees, shares, .. } = crate::trustee::own_dkg();
     let y = FixedBase::new(&trustees.public_key);
     let mut rng = rand::rngs::OsRng;
     let votes: [[u64; 3]; 4] = [[1, 0, 0], [0, 1, 0], [0, 1, 0], [0, 0, 1]];
@@ -367,7 +367,7 @@ fn run_election() -> (Vec<u8>, String, Vec<u8>) {
     use publica_belenios::trustee::TrusteePublicKey;
 
     let mut rng = rand::rngs::OsRng;
-    let (_, pedersen, shares) = crate::trustee::own_dkg();
+    let crate::trustee::Dkg { trustees: pedersen, shares, .. } = crate::trustee::own_dkg();
     let TrusteeItem::Pedersen(params) = pedersen.items[0].clone() else { panic!() };
     let single = SecretKey::generate(&mut rng);
     let trustees = Trustees::new(vec![

@@ -403,8 +403,24 @@ fn a_tampered_vinput_is_refused_by_the_trustee() {
     assert!(matches!(trustee::process_vinput(&seed, &certs, &v, &mut rng), Err(TrusteeError::WrongCount { .. })));
 }
 
+/// Every message of a key generation.
+pub struct Dkg {
+    /// The trustees' seeds.
+    pub seeds: Vec<Seed>,
+    /// Step 1.
+    pub certs: Vec<SignedMsg>,
+    /// Step 3.
+    pub polynomials: Vec<PolynomialMsg>,
+    /// Step 5.
+    pub voutputs: Vec<Voutput>,
+    /// The trustees record with the Pedersen item.
+    pub trustees: Trustees,
+    /// The trustees' decryption key shares.
+    pub shares: Vec<SecretKey>,
+}
+
 /// A full 2-of-3 key generation run by this crate.
-pub fn own_dkg() -> (Vec<Seed>, Trustees, Vec<SecretKey>) {
+pub fn own_dkg() -> Dkg {
     let mut rng = rand::rngs::OsRng;
     let seeds: Vec<Seed> = (0..3).map(|_| Seed::generate(&mut rng)).collect();
     let certs: Vec<SignedMsg> = seeds.iter().map(|s| trustee::make_cert(s, &mut rng)).collect();
@@ -423,12 +439,12 @@ pub fn own_dkg() -> (Vec<Seed>, Trustees, Vec<SecretKey>) {
         .unzip();
     let params = ThresholdParameters::assemble(&certs, &polynomials, &voutputs).unwrap();
     let trustees = Trustees::new(vec![TrusteeItem::Pedersen(params)]).unwrap();
-    (seeds, trustees, shares)
+    Dkg { seeds, certs, polynomials, voutputs, trustees, shares }
 }
 
 #[test]
 fn our_own_two_of_three_key_generation_gives_parameters_our_verifier_accepts() {
-    let (seeds, trustees, shares) = own_dkg();
+    let Dkg { seeds, trustees, shares, .. } = own_dkg();
     let bytes = trustees.to_bytes();
     let again = Trustees::from_bytes(&bytes).unwrap();
     assert_eq!(again.public_key, trustees.public_key);
@@ -462,4 +478,78 @@ fn seeds_must_be_22_base58_characters() {
     {
         assert_eq!(Seed::parse(bad).unwrap_err(), TrusteeError::BadSeed);
     }
+}
+
+/// Runs `belenios-tool setup generate-trustee-key-threshold` in `dir` with `args` and `stdin`; returns stdout.
+fn tool_threshold(dir: &std::path::Path, args: &[&str], stdin: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut child = std::process::Command::new("belenios-tool")
+        .args(["setup", "generate-trustee-key-threshold", "--group", "BELENIOS-2048"])
+        .args(args)
+        .current_dir(dir)
+        .env("BELENIOS_USE_URANDOM", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("belenios-tool runs");
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "belenios-tool {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    out.stdout
+}
+
+/// belenios-tool takes our key generation's messages: it accepts our certificates, routes our polynomials into
+/// the vinputs we route, decrypts and checks the secrets we encrypted (step 5, with our seeds), and assembles
+/// threshold parameters from our voutputs that equal ours.
+#[test]
+#[ignore = "needs belenios-tool 2.0 on the PATH (Debian package belenios-tool)"]
+fn belenios_tool_accepts_our_key_generation_messages() {
+    let dkg = own_dkg();
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    let dir = std::env::temp_dir().join(format!("publica-belenios-dkg-{}-{nanos}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let jsons = |items: Vec<Vec<u8>>| {
+        items
+            .into_iter()
+            .flat_map(|mut l| {
+                l.push(b'\n');
+                l
+            })
+            .collect::<Vec<u8>>()
+    };
+    std::fs::write(dir.join("certs.jsons"), jsons(dkg.certs.iter().map(|c| c.to_json().to_bytes()).collect())).unwrap();
+    std::fs::write(
+        dir.join("polynomials.jsons"),
+        jsons(dkg.polynomials.iter().map(|p| p.to_json().to_bytes()).collect()),
+    )
+    .unwrap();
+    tool_threshold(&dir, &["--certs", "certs.jsons", "--step", "2"], b"");
+    // Step 4 writes one `<cert id>.vinput` per trustee: the same bytes as our routing.
+    tool_threshold(&dir, &["--certs", "certs.jsons", "--polynomials", "polynomials.jsons", "--step", "4"], b"");
+    let ours = trustee::route_vinputs(&dkg.polynomials).unwrap();
+    let mut tool_voutputs = Vec::new();
+    for (i, (seed, cert)) in dkg.seeds.iter().zip(&dkg.certs).enumerate() {
+        let id = trustee::cert_id(cert);
+        let vinput = std::fs::read(dir.join(format!("{id}.vinput"))).unwrap();
+        assert_eq!(strip_newline(vinput.clone()), ours[i].to_json().to_bytes());
+        std::fs::write(dir.join(format!("{id}.key")), format!("{}\n", seed.as_str())).unwrap();
+        let key = format!("{id}.key");
+        let voutput = tool_threshold(&dir, &["--certs", "certs.jsons", "--key", &key, "--step", "5"], &vinput);
+        let voutput = Voutput::from_json(&parse(&strip_newline(voutput))).unwrap();
+        // The tool found the same share: its public key is ours, and our seed opens its encrypted share.
+        assert_eq!(voutput.public_key.public_key, dkg.shares[i].public());
+        trustee::open_decryption_key(seed, &voutput.private_key, &dkg.shares[i].public()).unwrap();
+        tool_voutputs.push(voutput);
+    }
+    // Step 6 on our voutputs gives our threshold parameters, byte for byte.
+    let threshold = tool_threshold(
+        &dir,
+        &["--certs", "certs.jsons", "--polynomials", "polynomials.jsons", "--step", "6"],
+        &jsons(dkg.voutputs.iter().map(|v| v.to_json().to_bytes()).collect()),
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+    let TrusteeItem::Pedersen(params) = &dkg.trustees.items[0] else { panic!() };
+    assert_eq!(strip_newline(threshold), params.to_json().to_bytes());
+    assert_eq!(tool_voutputs.len(), 3);
 }
