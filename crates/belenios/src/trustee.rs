@@ -68,8 +68,12 @@ use crate::proof::{hash_to_scalar, Proof};
 
 /// Limits on trustee JSON documents: a threshold record of a few hundred trustees fits.
 pub const TRUSTEE_JSON_LIMITS: Limits = Limits { max_bytes: 16 << 20, max_depth: 16 };
-/// The most Pedersen trustees in one item.
-pub const MAX_PEDERSEN_TRUSTEES: usize = 256;
+/// The most Pedersen trustees in one item, and the most coefficients in a polynomial. Checking an item costs
+/// about n·t membership tests, so the bound keeps a hostile record to a few seconds of work; real elections
+/// have a handful of trustees.
+pub const MAX_PEDERSEN_TRUSTEES: usize = 64;
+/// The most items in a trustees record.
+pub const MAX_TRUSTEE_ITEMS: usize = 64;
 /// The length of a Pedersen seed.
 pub const SEED_CHARS: usize = 22;
 /// The base58 alphabet of seeds.
@@ -772,7 +776,7 @@ pub fn verify_coefexps(coefexps: &SignedMsg, cert: &CertKeys, index: usize) -> R
     let f = object(&inner, "coefexps message", &["coefexps"])?;
     let items = array(f[0], "coefexps")?;
     if items.is_empty() || items.len() > MAX_PEDERSEN_TRUSTEES {
-        return Err(malformed("coefexps", "between 1 and 256 elements"));
+        return Err(malformed("coefexps", format!("between 1 and {MAX_PEDERSEN_TRUSTEES} elements")));
     }
     items.iter().map(|a| Ok(Elem::parse_member(string(a, "coefexps")?, "coefexps element")?)).collect()
 }
@@ -801,17 +805,32 @@ fn reduce_decimal(text: &str, what: &'static str) -> Result<Scalar, TrusteeError
     Ok(acc)
 }
 
-/// `Π_k A_k^(j^k)`: the commitment to f(j) from the coefexps of one polynomial.
+/// `Π_k A_k^(j^k)`: the commitment to f(j) from coefexps A_0..A_t, by Horner's rule in the exponent,
+/// `((A_t^j · A_(t−1))^j · …)^j · A_0`, so that each step raises to the small public number j.
 fn commitment_at(coefexps: &[Elem], j: u64) -> Elem {
-    let mut power = Scalar::ONE;
-    let x = Scalar::from_u64(j);
-    let mut exps = Vec::with_capacity(coefexps.len());
-    for _ in coefexps {
-        exps.push(power);
-        power = power.mul(&x);
+    let mut acc = Elem::ONE;
+    for a in coefexps.iter().rev() {
+        acc = pow_small(&acc, j).mul(a);
     }
-    let terms: Vec<(&Elem, &Scalar)> = coefexps.iter().zip(exps.iter()).collect();
-    multi_exp(&terms)
+    acc
+}
+
+/// `x^e` for a small public e, by square and multiply over its bits only.
+fn pow_small(x: &Elem, e: u64) -> Elem {
+    let mut acc = Elem::ONE;
+    for bit in (0..64 - e.leading_zeros()).rev() {
+        acc = acc.sqr();
+        if (e >> bit) & 1 == 1 {
+            acc = acc.mul(x);
+        }
+    }
+    acc
+}
+
+/// `C_k = Π_i A_ik`: the coefexps of the sum of all polynomials, from which `vk_j = Π_k C_k^(j^k)`.
+fn sum_coefexps(all: &[Vec<Elem>]) -> Vec<Elem> {
+    let t = all.iter().map(Vec::len).max().unwrap_or(0);
+    (0..t).map(|k| all.iter().filter_map(|a| a.get(k)).fold(Elem::ONE, |acc, x| acc.mul(x))).collect()
 }
 
 /// What the server checks of trustee `index`'s (from 1) step-3 message before routing it: the coefexps signed
@@ -842,7 +861,7 @@ pub fn verify_polynomial(
 /// the key is `vk_j = Π_i Π_k A_ik^(j^k)` from everyone's coefexps (`coefexps[i]` = A_i0..A_it, verified).
 pub fn verify_voutput(voutput: &Voutput, coefexps: &[Vec<Elem>], index: usize) -> Result<(), TrusteeError> {
     voutput.public_key.verify(&format!("verification key {index}"))?;
-    let expected = coefexps.iter().fold(Elem::ONE, |acc, a| acc.mul(&commitment_at(a, index as u64)));
+    let expected = commitment_at(&sum_coefexps(coefexps), index as u64);
     if expected != voutput.public_key.public_key {
         return Err(TrusteeError::VerificationKeyMismatch { index });
     }
@@ -1056,14 +1075,16 @@ impl ThresholdParameters {
             }
             all.push(a);
         }
+        // Π_i Π_k A_ik^(j^k) = Π_k (Π_i A_ik)^(j^k): the products over trustees are taken once.
+        let sum = sum_coefexps(&all);
         for (j, vk) in self.verification_keys.iter().enumerate() {
             vk.verify(&format!("verification key {}", j + 1))?;
-            let expected = all.iter().fold(Elem::ONE, |acc, a| acc.mul(&commitment_at(a, j as u64 + 1)));
+            let expected = commitment_at(&sum, j as u64 + 1);
             if expected != vk.public_key {
                 return Err(TrusteeError::VerificationKeyMismatch { index: j + 1 });
             }
         }
-        Ok(all.iter().fold(Elem::ONE, |acc, a| acc.mul(&a[0])))
+        Ok(sum[0])
     }
 
     /// `{"threshold":…,"certs":[…],"coefexps":[…],"verification_keys":[…]}`.
@@ -1085,7 +1106,7 @@ impl ThresholdParameters {
         let list = |v: &Json, what| -> Result<Vec<SignedMsg>, TrusteeError> {
             let items = array(v, what)?;
             if items.len() > MAX_PEDERSEN_TRUSTEES {
-                return Err(malformed(what, "more than 256 trustees"));
+                return Err(malformed(what, format!("more than {MAX_PEDERSEN_TRUSTEES} trustees")));
             }
             items.iter().map(SignedMsg::from_json).collect()
         };
@@ -1164,8 +1185,8 @@ impl Trustees {
     pub fn from_bytes(bytes: &[u8]) -> Result<Trustees, TrusteeError> {
         let j = json::parse(bytes, TRUSTEE_JSON_LIMITS)?;
         let items = array(&j, "trustees")?;
-        if items.len() > MAX_PEDERSEN_TRUSTEES {
-            return Err(malformed("trustees", "more than 256 items"));
+        if items.len() > MAX_TRUSTEE_ITEMS {
+            return Err(malformed("trustees", format!("more than {MAX_TRUSTEE_ITEMS} items")));
         }
         let items = items
             .iter()
