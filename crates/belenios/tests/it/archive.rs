@@ -368,3 +368,14 @@ fn limits_are_enforced() {
     let tiny = ArchiveLimits { entry_bytes_max: 1000, ..ArchiveLimits::default() };
     assert!(matches!(archive::read(&bytes, &tiny), Err(ArchiveError::EntryTooLarge { index: 2, size: 11421 })));
 }
+
+#[test]
+fn a_changed_byte_anywhere_in_an_archive_is_refused() {
+    let original = threshold_final();
+    // Every 61st byte: across the 176 blocks this reaches every header field, contents and padding.
+    for at in (0..original.len()).step_by(61) {
+        let mut bytes = original.clone();
+        bytes[at] ^= 0x01;
+        assert!(read(&bytes).is_err(), "byte {at} changed and the archive was accepted");
+    }
+}

@@ -358,8 +358,9 @@ fn measure_tally_and_decryption_of_10000_ballots() {
 
 /// A whole election run by this crate: a Single trustee and our own 2-of-3 Pedersen group, ballots with a revote,
 /// the tally, three partial decryptions (the Single trustee and Pedersen trustees 1 and 3) and the result, all
-/// written with the archive writer. Returns the archive, the uuid and the expected result.
-fn run_election() -> (Vec<u8>, String, Vec<u8>) {
+/// written with the archive writer. `voter_weights` are the four voters' weights, if the election uses weights.
+/// Returns the archive, the uuid and the result.
+fn run_election(voter_weights: Option<[u64; 4]>) -> (Vec<u8>, String, Vec<u8>) {
     use publica_belenios::archive::ArchiveWriter;
     use publica_belenios::ballot::build_ballot;
     use publica_belenios::credential::{credentials_json, PrivateCredential, PublicCredential, Uuid};
@@ -397,8 +398,11 @@ fn run_election() -> (Vec<u8>, String, Vec<u8>) {
     })
     .unwrap();
     let voters: Vec<PrivateCredential> = (0..4).map(|_| PrivateCredential::generate(&mut rng)).collect();
-    let public: Vec<PublicCredential> =
-        voters.iter().map(|v| PublicCredential { credential: v.public(&uuid), weight: None }).collect();
+    let public: Vec<PublicCredential> = voters
+        .iter()
+        .enumerate()
+        .map(|(i, v)| PublicCredential { credential: v.public(&uuid), weight: voter_weights.map(|w| w[i]) })
+        .collect();
     let credentials = credentials_json(&public).to_bytes();
 
     let mut writer = ArchiveWriter::new(1_800_000_000).unwrap();
@@ -422,7 +426,7 @@ fn run_election() -> (Vec<u8>, String, Vec<u8>) {
     let slots: Vec<usize> = election.questions().iter().map(|q| q.slots()).collect();
     let weights = tally::credential_weights(&credentials).unwrap();
     let t = EncryptedTally::compute(&slots, &cast, &weights).unwrap();
-    assert_eq!((t.num_tallied, t.total_weight), (4, 4));
+    assert_eq!((t.num_tallied, t.total_weight), (4, voter_weights.map_or(4, |w| w.iter().sum())));
     writer.encrypted_tally(&t.to_bytes(), t.num_tallied, t.total_weight).unwrap();
     let fingerprint = election.fingerprint();
     let pds = vec![
@@ -443,7 +447,7 @@ fn run_election() -> (Vec<u8>, String, Vec<u8>) {
 
 #[test]
 fn an_election_run_by_this_crate_reads_back_and_its_result_is_the_votes() {
-    let (bytes, _, result) = run_election();
+    let (bytes, _, result) = run_election(None);
     // Counted: voter 0, voter 1's second ballot, voters 2 and 3. Question 2 has the blank slot first.
     assert_eq!(result, br#"{"result":[[2,2,1],[1,2,1]]}"#);
     let archive = archive::read(&bytes, &ArchiveLimits::default()).unwrap();
@@ -455,10 +459,15 @@ fn an_election_run_by_this_crate_reads_back_and_its_result_is_the_votes() {
 #[test]
 #[ignore = "needs belenios-tool 2.0 on the PATH (Debian package belenios-tool)"]
 fn an_election_run_by_this_crate_passes_belenios_tool_verify() {
-    let (bytes, uuid, _) = run_election();
+    let (bytes, uuid, _) = run_election(None);
     let report = belenios_tool_verify(&bytes, &uuid);
     assert!(report.contains("I: all checks passed"), "{report}");
     assert!(!report.contains("W: no result to check"), "{report}");
+    // With weights above 2^30 − 1, the total weight and the counts are written as strings of digits.
+    let (weighted, weighted_uuid, result) = run_election(Some([1, 3_000_000_000, 2, 5_000_000_000]));
+    assert_eq!(result, br#"{"result":[["3000000001","5000000001","3000000000"],[2,"3000000001","5000000000"]]}"#);
+    let report = belenios_tool_verify(&weighted, &weighted_uuid);
+    assert!(report.contains("I: all checks passed"), "{report}");
     // The same archive with one count changed (names and chain recomputed) is refused: the check is not vacuous.
     let mut archive = archive::read(&bytes, &ArchiveLimits::default()).unwrap();
     archive.events.last_mut().unwrap().body = EventBody::Result(br#"{"result":[[2,2,1],[1,1,2]]}"#.to_vec());
