@@ -40,7 +40,9 @@
 //!    "coefexps":[P_1.coefexps…P_n.coefexps]}`.
 //! 5. Trustee j checks every coefexps signature and every secret: `g^s_ij = Π_k A_ik^(j^k)`; its share is
 //!    `S_j = Σ_i s_ij mod q`, and it answers voutput `{"private_key":send(sk_j, ek_j, {"decryption_key":S_j}),
-//!    "public_key":trustee_public_key(S_j)}`.
+//!    "public_key":trustee_public_key(S_j)}`. belenios-tool writes f_i(j) and S_j without reducing them mod q
+//!    (its sample shares exceed 2^256), so received values of any size are reduced here; this crate sends them
+//!    reduced, which the tool accepts.
 //! 6. threshold_parameters `{"threshold":t+1,"certs":[…],"coefexps":[…],"verification_keys":[voutput
 //!    public keys…]}`, accepted when every signature and proof verifies, every coefexps has t+1 elements and
 //!    `vk_j = Π_i Π_k A_ik^(j^k)` is the public key of verification key j.
