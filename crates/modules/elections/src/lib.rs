@@ -1,0 +1,30 @@
+//! The elections module: end-to-end verifiable elections in the Belenios 2.0 format, with the ledger as their
+//! bulletin board and the civil registry's citizens as their roll.
+//!
+//! - **Set-up**: an official of an electoral commission (role `electoral-commission`) creates an election:
+//!   homomorphic questions, the vote's window, the trustees and their threshold, the credential authority.
+//! - **Key generation**: the trustees run Belenios' threshold scheme (Pedersen) through the ledger, each message
+//!   checked when it arrives; the ledger then writes the trustees object and the election object.
+//! - **Roll and credentials**: the commission adds active citizens to the roll and freezes it; the credential
+//!   authority publishes one public credential per voter and seals them, which writes the board's first event.
+//! - **Voting**: a ballot is accepted between the opening and the closing time when every proof and the credential's
+//!   signature verify; a later ballot with the same credential replaces the earlier one.
+//! - **Tally**: after closing, the encrypted tally is the product of the counted ballots; the trustees' partial
+//!   decryptions are checked as they arrive, and the one that completes the threshold decides the result.
+//!
+//! Everything on the board (objects and events) is stored as the exact bytes Belenios' archive holds
+//! ([`schema`]), so that `belenios-tool election verify` checks an archive written from the state.
+//!
+//! The module has the shape every module shares: [`call`], [`schema`] (state layout, prefix `ele/`), [`tx`],
+//! [`query`], [`error`] (codes 3800 to 3899); [`board`] holds the Belenios objects the ledger builds and checks.
+//! `docs/elections.md` describes it.
+
+pub mod board;
+pub mod call;
+pub mod error;
+pub mod query;
+pub mod schema;
+pub mod tx;
+
+pub use call::ElectionsCall;
+pub use tx::{execute, COMMISSION_ROLE, CREDENTIAL_AUTHORITY_ROLE, MAX_BALLOTS_PER_CREDENTIAL};
