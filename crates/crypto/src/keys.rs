@@ -313,6 +313,11 @@ impl std::fmt::Debug for Keypair {
 pub struct Address(pub [u8; ADDRESS_LEN]);
 
 impl Address {
+    /// The sender of transactions that no account signs: ballots, which their credential's signature inside
+    /// authenticates. Every byte is zero; an account's address is the start of a SHA-256 of its key, so finding a
+    /// key with this address is a preimage search.
+    pub const ANONYMOUS: Address = Address([0; ADDRESS_LEN]);
+
     /// The raw 20 bytes.
     pub fn as_bytes(&self) -> &[u8; ADDRESS_LEN] {
         &self.0

@@ -106,6 +106,18 @@ impl Signature {
         out
     }
 
+    /// The signature of no one: every byte zero. It is what a transaction authenticated by its content rather than
+    /// by an account carries (see `publica_tx::Transaction::anonymous`); such a transaction is never verified
+    /// against a key, and any other signature on it makes it invalid, so its bytes cannot be varied.
+    pub fn absent() -> Self {
+        Signature { ml_dsa: Box::new([0; ML_DSA_65_SIGNATURE_LEN]), ed25519: [0; ED25519_SIGNATURE_LEN] }
+    }
+
+    /// Whether this is [`Signature::absent`].
+    pub fn is_absent(&self) -> bool {
+        self.ml_dsa.iter().all(|&b| b == 0) && self.ed25519.iter().all(|&b| b == 0)
+    }
+
     /// The raw FIPS 204 ML-DSA-65 signature (3309 bytes).
     pub fn ml_dsa_bytes(&self) -> &[u8] {
         &self.ml_dsa[..]

@@ -37,7 +37,7 @@ pub const GENESIS_HASH_KEY: &[u8] = b"sys/genesis-hash";
 
 /// Every stable error code a refusal or an API error may carry: the generic codes of the envelope, admission
 /// and the API ([`ErrorCode::ALL`]), then each module's own codes in module order (accounts 3000-3099,
-/// governance 3100-3199, notary 3200-3299, registries 3300-3699, identity 3700-3799). The OpenAPI document and
+/// governance 3100-3199, notary 3200-3299, registries 3300-3699, identity 3700-3799, elections 3800-3899). The OpenAPI document and
 /// `docs/api.md` list exactly these.
 pub fn error_codes() -> Vec<Code> {
     let generic = ErrorCode::ALL.iter().map(|&c| Code::from(c));
@@ -47,6 +47,7 @@ pub fn error_codes() -> Vec<Code> {
         publica_notary::error::CODES,
         publica_registry::error::CODES,
         publica_identity::error::CODES,
+        publica_elections::error::CODES,
     ];
     generic.chain(modules.into_iter().flatten().copied()).collect()
 }
@@ -397,6 +398,9 @@ fn execute_tx(
             ),
         ));
     }
+    if tx.is_anonymous() || body.call.is_anonymous() {
+        return execute_anonymous(state, env, tx);
+    }
     let sender = publica_accounts::account(state, &body.sender).ok_or_else(|| {
         TxError::new(ErrorCode::UnknownSender, format!("sender {} is not a registered account", body.sender))
     })?;
@@ -436,9 +440,50 @@ fn execute_tx(
         Call::Governance(call) => publica_governance::execute(state, &ctx, call)?,
         Call::Registry(call) => publica_registry::execute(state, &ctx, call)?,
         Call::Identity(call) => publica_identity::execute(state, &ctx, call)?,
+        Call::Elections(call) => publica_elections::execute(state, &ctx, call)?,
     };
     publica_accounts::bump_nonce(state, &body.sender);
     Ok(outcome)
+}
+
+/// A transaction no account signs ([`Transaction::anonymous`]): only a call that authenticates itself, with the
+/// absent signature and nonce 0, and no nonce to bump (the call's module refuses a replay: a ballot already on the
+/// board). Such a call from an account is refused too: a ballot sent by a citizen's account would tie the citizen
+/// to the credential for everyone to see.
+fn execute_anonymous(state: &mut TxOverlay<'_, '_>, env: &BlockEnv, tx: &Transaction) -> Result<TxOutcome, TxError> {
+    let body = &tx.body;
+    if !body.call.is_anonymous() {
+        return Err(TxError::new(
+            ErrorCode::UnknownSender,
+            format!("the anonymous sender may only cast ballots, not {}.{}", body.call.module(), body.call.method()),
+        ));
+    }
+    if !tx.is_anonymous() {
+        return Err(TxError::new(
+            ErrorCode::BadSignature,
+            "a ballot is sent anonymously (sender 0000…, nonce 0, no signature), never by an account: an account \
+             would tie its holder to the ballot's credential; build it with `publica election vote`",
+        ));
+    }
+    if body.nonce != 0 || !tx.signature.is_absent() {
+        return Err(TxError::new(
+            ErrorCode::BadSignature,
+            "an anonymous transaction has nonce 0 and the absent (all-zero) signature; the ballot's own signature \
+             authenticates it",
+        ));
+    }
+    let ctx = CallContext {
+        chain_id: env.chain_id.clone(),
+        height: env.height,
+        time_ms: env.time_ms,
+        tx_id: tx.id(),
+        sender: body.sender,
+        nonce: 0,
+    };
+    match &body.call {
+        Call::Elections(call) => publica_elections::execute(state, &ctx, call),
+        _ => unreachable!("checked by is_anonymous"),
+    }
 }
 
 /// The state of a new network: system keys and every module's genesis.

@@ -1,7 +1,7 @@
 //! The call envelope: which module a transaction addresses, dispatched by module and then by method.
 //!
 //! Each module owns its calls (`publica_accounts::call`, `publica_notary::call`, `publica_governance::call`,
-//! `publica_registry::call`, `publica_identity::call`); this enum only names the module. Its borsh encoding is one byte for the module (the
+//! `publica_registry::call`, `publica_identity::call`, `publica_elections::call`); this enum only names the module. Its borsh encoding is one byte for the module (the
 //! variant index), then the module's own encoding, whose first byte is the method; the JSON form is
 //! `{"module": …, "call": {"method": …, …}}`. Variant order is part of the signed bytes: a new module is only ever
 //! appended.
@@ -10,6 +10,7 @@ use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};
 
 use publica_accounts::call::AccountsCall;
+use publica_elections::call::ElectionsCall;
 use publica_governance::call::GovernanceCall;
 use publica_identity::call::IdentityCall;
 use publica_notary::call::NotaryCall;
@@ -32,6 +33,8 @@ pub enum Call {
     Registry(RegistryCall),
     /// The identity module: credential schemas, issuer accreditations, status lists, consents.
     Identity(IdentityCall),
+    /// The elections module: Belenios elections with the ledger as their bulletin board.
+    Elections(ElectionsCall),
 }
 
 impl Call {
@@ -43,6 +46,7 @@ impl Call {
             Call::Governance(_) => "governance",
             Call::Registry(_) => "registry",
             Call::Identity(_) => "identity",
+            Call::Elections(_) => "elections",
         }
     }
 
@@ -54,7 +58,21 @@ impl Call {
             Call::Governance(c) => c.method(),
             Call::Registry(c) => c.method(),
             Call::Identity(c) => c.method(),
+            Call::Elections(c) => c.method(),
         }
+    }
+
+    /// Whether this call is authenticated by its own content rather than by the sending account, and so must be
+    /// sent by [`publica_types::Address::ANONYMOUS`]: a ballot, signed inside by its credential, which must never
+    /// be linked to a citizen's account on the ledger.
+    pub fn is_anonymous(&self) -> bool {
+        matches!(self, Call::Elections(ElectionsCall::Cast { .. }))
+    }
+}
+
+impl From<ElectionsCall> for Call {
+    fn from(call: ElectionsCall) -> Self {
+        Call::Elections(call)
     }
 }
 

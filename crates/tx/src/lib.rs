@@ -16,6 +16,7 @@ pub use call::Call;
 pub use tx::{Transaction, TxBody, TX_TAG};
 
 pub use publica_accounts::call::AccountsCall;
+pub use publica_elections::call::ElectionsCall;
 pub use publica_governance::call::GovernanceCall;
 pub use publica_identity::call::IdentityCall;
 pub use publica_notary::call::NotaryCall;

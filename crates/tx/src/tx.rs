@@ -58,6 +58,19 @@ pub struct Transaction {
 }
 
 impl Transaction {
+    /// A transaction no account signs, for a call that authenticates itself ([`Call::is_anonymous`]: a ballot):
+    /// sender [`Address::ANONYMOUS`], nonce 0 and [`Signature::absent`]. Its id covers the call, so each ballot
+    /// is its own transaction; the module refuses a ballot already on the board.
+    pub fn anonymous(chain_id: ChainId, expires_at_ms: u64, call: Call) -> Self {
+        let body = TxBody { chain_id, sender: Address::ANONYMOUS, nonce: 0, expires_at_ms, call };
+        Transaction { body, signature: Signature::absent() }
+    }
+
+    /// Whether the transaction is sent by [`Address::ANONYMOUS`] (its other rules are checked by execution).
+    pub fn is_anonymous(&self) -> bool {
+        self.body.sender == Address::ANONYMOUS
+    }
+
     /// Decode a transaction from untrusted bytes: size limit, well-formedness and canonical form.
     pub fn decode(bytes: &[u8]) -> Result<Self, CodecError> {
         decode_canonical("transaction", bytes, MAX_TX_BYTES)

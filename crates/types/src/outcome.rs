@@ -64,6 +64,11 @@ pub enum TxOutcome {
         /// Its number.
         id: u64,
     },
+    /// An election was created.
+    Election {
+        /// Its number.
+        id: u64,
+    },
 }
 
 /// Largest encoded outcome: a company number (at most `RecordId::MAX_LEN` bytes) with its tag and length, and room

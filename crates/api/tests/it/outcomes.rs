@@ -119,6 +119,7 @@ fn every_outcome_variant_matches_the_document() {
         publica_types::TxOutcome::Accreditation { id: 8 },
         publica_types::TxOutcome::StatusList { number: 0 },
         publica_types::TxOutcome::Consent { id: 9 },
+        publica_types::TxOutcome::Election { id: 10 },
     ];
     let documented = doc["components"]["schemas"]["TxOutcome"]["oneOf"].as_array().unwrap().len();
     assert_eq!(documented, variants.len(), "the document declares every variant, and only those");

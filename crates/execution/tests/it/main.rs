@@ -1,5 +1,6 @@
 //! Tests of execution and, through it, of the accounts module's rules.
 
+mod anonymous;
 mod codes;
 mod did;
 mod identity;

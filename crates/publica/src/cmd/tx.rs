@@ -230,6 +230,7 @@ fn describe_outcome(outcome: &TxOutcome) -> Option<String> {
         TxOutcome::Accreditation { id } => format!("recorded accreditation {id}"),
         TxOutcome::StatusList { number } => format!("created status list {number}"),
         TxOutcome::Consent { id } => format!("recorded consent {id}"),
+        TxOutcome::Election { id } => format!("created election {id}"),
     })
 }
 

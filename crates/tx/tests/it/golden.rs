@@ -18,6 +18,8 @@ fn calls() -> Vec<Call> {
         Call::Registry(RegistryCall::ReleaseEncumbrance { encumbrance: 3 }),
         Call::Registry(RegistryCall::SuspendPermit { permit: RecordId::new("B-7").unwrap(), reason: "audit".into() }),
         Call::Identity(IdentityCall::UpdateStatus { list: 0, status: 1, indices: vec![3, 70_000] }),
+        Call::Elections(ElectionsCall::Close { election: 3 }),
+        Call::Elections(ElectionsCall::Cast { election: 1, ballot: b"{}".to_vec() }),
     ]
 }
 
@@ -46,6 +48,11 @@ const GOLDEN: &[(&str, &str)] = &[
     (
         "04040000000001020000000300000070110100",
         r#"{"module":"identity","call":{"method":"update_status","list":0,"status":1,"indices":[3,70000]}}"#,
+    ),
+    ("05070300000000000000", r#"{"module":"elections","call":{"method":"close","election":3}}"#),
+    (
+        "05060100000000000000020000007b7d",
+        r#"{"module":"elections","call":{"method":"cast","election":1,"ballot":"7b7d"}}"#,
     ),
 ];
 
