@@ -317,10 +317,7 @@ impl Application for NodeApp {
             None => ([0u8; 32], shared.genesis.genesis_time_ms),
         };
         let time_ms = now_ms().max(parent_time + 1);
-        let candidates =
-            shared.mempool.lock().select(shared.config.block.txs_max, shared.config.block.bytes_max, |sender| {
-                publica_accounts::next_nonce(&view, sender)
-            });
+        let candidates = shared.select_for_block(&view);
         let env = BlockEnv { chain_id: shared.chain_id().clone(), height, time_ms };
         let outcome = execute_block_with_evidence_hashed(
             &view,
@@ -357,6 +354,7 @@ impl Application for NodeApp {
         if !outcome.rejected.is_empty() {
             let ids: Vec<_> = outcome.rejected.iter().map(|(id, _)| *id).collect();
             shared.mempool.lock().remove_many(&ids);
+            shared.ballots.lock().remove_many(&ids);
         }
         let mut outcome = outcome;
         let evidence = std::mem::take(&mut outcome.evidence);
@@ -563,7 +561,7 @@ impl Application for NodeApp {
     }
 
     fn has_pending_transactions(&self) -> bool {
-        self.shared.mempool.lock().has_ready()
+        self.shared.mempool.lock().has_ready() || !self.shared.ballots.lock().is_empty()
     }
 
     fn decided_block(&self, height: u64) -> Option<(Block, CommitCertificate, DecidedExtensions)> {

@@ -6,6 +6,7 @@
 //! node through [`NodeHandle`].
 
 pub mod app;
+pub mod ballots;
 pub mod config;
 mod handle;
 pub mod mempool;

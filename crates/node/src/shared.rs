@@ -17,6 +17,7 @@ use publica_types::{
     TxError, TxId, ValidatorSet,
 };
 
+use crate::ballots::BallotPool;
 use crate::config::NodeConfig;
 use crate::mempool::{Mempool, PendingOverlay, Revalidation, SenderClass, Ticket};
 use crate::metrics::Metrics;
@@ -119,6 +120,8 @@ pub(crate) struct Shared {
     pub(crate) committed: RwLock<Committed>,
     /// Waiting transactions.
     pub(crate) mempool: Mutex<Mempool>,
+    /// Waiting ballots (anonymous transactions, see [`crate::ballots`]).
+    pub(crate) ballots: Mutex<BallotPool>,
     /// Signalled when an admission or a revalidation gives a sender's queue back to the mempool.
     sender_idle: Condvar,
     /// Hands the revalidation after each commit to its thread.
@@ -370,6 +373,7 @@ impl Shared {
             store,
             committed: RwLock::new(committed),
             mempool: Mutex::new(mempool),
+            ballots: Mutex::new(BallotPool::new()),
             sender_idle: Condvar::new(),
             revalidation: Arc::clone(&revalidation),
             signatures: SignatureCache::default(),
@@ -415,6 +419,9 @@ impl Shared {
         let tx = decode(bytes)
             .and_then(|tx| self.precheck(&tx).map(|()| tx))
             .inspect_err(|e| self.metrics.refused(e.code))?;
+        if is_ballot(&tx) {
+            return self.admit_ballot(tx, bytes.len(), publica_crypto::sha256(bytes));
+        }
         let signature_ok = self.verify_for_admission(&tx, bytes);
         // The input is the canonical encoding, so its hash is the full hash.
         self.admit(tx, bytes.len(), publica_crypto::sha256(bytes), signature_ok)
@@ -446,7 +453,8 @@ impl Shared {
             .map(|bytes| {
                 let tx = decode(bytes)?;
                 self.precheck(&tx)?;
-                let key = self.sender_key(&tx);
+                // A ballot has no account, so no key: its credential's signature is checked by its dry run.
+                let key = if is_ballot(&tx) { Err(no_account()) } else { self.sender_key(&tx) };
                 Ok((tx, key))
             })
             .collect();
@@ -481,6 +489,7 @@ impl Shared {
             .zip(items)
             .map(|((p, verdict), bytes)| match p {
                 Ok(_) if cancelled.load(Ordering::Relaxed) => Err(gone()),
+                Ok((tx, _)) if is_ballot(&tx) => self.admit_ballot(tx, bytes.len(), publica_crypto::sha256(bytes)),
                 Ok((tx, key)) => {
                     // The input is the canonical encoding, so its hash is the full hash.
                     let full_hash = publica_crypto::sha256(bytes);
@@ -546,10 +555,14 @@ impl Shared {
         // Only that sender's own signed transactions can have used up its allowance (see `RefusalCounts`). The
         // allowance is checked again right before the dry run, since the transactions of a batch all pass here
         // before the first is executed.
-        self.check_allowance(&body.sender, now)?;
+        // A ballot's allowance is its credential's, checked by `admit_ballot` (the anonymous sender is everyone's).
+        if !is_ballot(tx) {
+            self.check_allowance(&body.sender, now)?;
+        }
         // Before any signature work, so that resubmitting a known transaction costs nothing.
         let id = tx.id();
-        if self.mempool.lock().contains(&id) || self.store.tx_location(&id).ok().flatten().is_some() {
+        let pending = self.mempool.lock().contains(&id) || self.ballots.lock().contains(&id);
+        if pending || self.store.tx_location(&id).ok().flatten().is_some() {
             return Err(TxError::new(
                 ErrorCode::DuplicateTransaction,
                 format!("transaction {id} was already submitted"),
@@ -774,6 +787,84 @@ impl Shared {
         Ok(id)
     }
 
+    /// Admit a ballot ([`crate::ballots`]), counting the outcome as [`Shared::admit`] does.
+    fn admit_ballot(&self, tx: Transaction, len: usize, full_hash: Hash) -> Result<TxId, TxError> {
+        let id = tx.id();
+        let result = self.admit_ballot_checked(tx, len, full_hash);
+        match &result {
+            Ok(_) => {
+                self.metrics.txs_admitted.inc();
+            }
+            Err(error) if error.code == ErrorCode::DuplicateTransaction => self.metrics.refused(error.code),
+            Err(error) => self.record_refusal(id, error.clone()),
+        }
+        result
+    }
+
+    /// A ballot's checks, cheapest first: its credential's allowance of failed dry runs, room in the pool (one
+    /// pending ballot per credential), then its dry run on the committed state, which checks the election's
+    /// window, the credential, every proof and the signature. A failed dry run counts against the credential.
+    fn admit_ballot_checked(&self, tx: Transaction, len: usize, full_hash: Hash) -> Result<TxId, TxError> {
+        let id = tx.id();
+        let key = ballot_queue_key(&tx)?;
+        let pseudo_sender = Address(key[..20].try_into().expect("20 of 32 bytes"));
+        self.check_allowance(&pseudo_sender, now_ms())?;
+        self.ballots.lock().check_room(&id, &key, len)?;
+        let view = StoreView(&self.store);
+        let committed = self.committed.read();
+        if let Some(error) = self.refusal_counts.lock().refused_at(&full_hash, committed.height).cloned() {
+            return Err(error);
+        }
+        let env = self.admission_env(committed.height);
+        let outcome = publica_execution::execute_block_hashed(
+            &view,
+            &committed.tree,
+            &view,
+            &env,
+            vec![(tx.clone(), full_hash)],
+            publica_execution::Mode::Admit,
+            &self.signatures,
+        );
+        if let Err(invalid) = outcome {
+            let window_ms = self.config.mempool.refused_window_ms;
+            let height = committed.height;
+            self.refusal_counts.lock().count(pseudo_sender, full_hash, height, &invalid.error, now_ms(), window_ms);
+            return Err(invalid.error);
+        }
+        // Taken before the committed state is let go (the order the proposer uses).
+        let mut ballots = self.ballots.lock();
+        drop(committed);
+        ballots.insert(tx, full_hash, len, key)?;
+        Ok(id)
+    }
+
+    /// Transactions for the block after the committed one: the mempool's and the waiting ballots. Ballots may take
+    /// up to half of the block when the mempool has more than the other half, and whatever room is left
+    /// otherwise (at most [`crate::ballots::BALLOTS_PER_BLOCK_MAX`]), so that neither a flood of ballots nor one
+    /// of agencies' transactions can keep the other out.
+    pub(crate) fn select_for_block(&self, view: &StoreView<'_>) -> Vec<(Transaction, Hash)> {
+        let (txs_max, bytes_max) = (self.config.block.txs_max, self.config.block.bytes_max);
+        let next_nonce = |sender: &Address| publica_accounts::next_nonce(view, sender);
+        if self.ballots.lock().is_empty() {
+            return self.mempool.lock().select(txs_max, bytes_max, next_nonce);
+        }
+        let ballots_max = crate::ballots::BALLOTS_PER_BLOCK_MAX;
+        let half = (txs_max / 2).min(ballots_max);
+        let ballots = self.ballots.lock().select(half, bytes_max / 2);
+        let ballot_bytes: usize = ballots.iter().map(|(tx, _)| tx.encode().len()).sum();
+        let mut candidates = self.mempool.lock().select(txs_max - ballots.len(), bytes_max - ballot_bytes, next_nonce);
+        let mut ballots = if ballots.len() == half || ballot_bytes >= bytes_max / 2 {
+            // Ballots filled their half: they may take what the mempool left of the other.
+            let used: usize = candidates.iter().map(|(tx, _)| tx.encode().len()).sum();
+            let room = (txs_max - candidates.len()).min(ballots_max);
+            self.ballots.lock().select(room, bytes_max - used)
+        } else {
+            ballots
+        };
+        candidates.append(&mut ballots);
+        candidates
+    }
+
     /// Where admission and revalidation execute: the next block, at the current time.
     fn admission_env(&self, committed_height: u64) -> BlockEnv {
         BlockEnv { chain_id: self.chain_id().clone(), height: committed_height + 1, time_ms: now_ms() }
@@ -845,6 +936,11 @@ impl Shared {
             self.signatures.retain(|id| mempool.contains(id));
             self.metrics.mempool_txs.set(mempool.len() as i64);
             self.metrics.mempool_bytes.set(mempool.bytes() as i64);
+            let mut ballots = self.ballots.lock();
+            ballots.remove_many(committed);
+            for id in ballots.prune_expired(time_ms) {
+                self.record_refusal(id, TxError::new(ErrorCode::Expired, "the ballot expired before a block took it"));
+            }
         }
         let inline = {
             let mut state = self.revalidation.state.lock();
@@ -943,7 +1039,7 @@ impl Shared {
             let outcome = self.store.tx_outcome(id).ok().flatten();
             return TxStatus::Committed { height, index, outcome };
         }
-        if self.mempool.lock().contains(id) {
+        if self.mempool.lock().contains(id) || self.ballots.lock().contains(id) {
             return TxStatus::Pending;
         }
         match self.refusals.lock().map.get(id) {
@@ -1243,4 +1339,29 @@ fn bad_signature(e: publica_crypto::CryptoError) -> TxError {
 
 fn decode(bytes: &[u8]) -> Result<Transaction, TxError> {
     Transaction::decode(bytes).map_err(|e| TxError::new(ErrorCode::from(&e), e.to_string()))
+}
+
+/// Whether a transaction is a ballot: sent anonymously, or carrying a call that must be (execution refuses the
+/// latter from an account, and the dry run says why).
+fn is_ballot(tx: &Transaction) -> bool {
+    tx.is_anonymous() || tx.body.call.is_anonymous()
+}
+
+/// The error a ballot's missing account key stands for; never shown, as ballots skip the signature batch.
+fn no_account() -> TxError {
+    TxError::new(ErrorCode::UnknownSender, "a ballot has no sending account")
+}
+
+/// A ballot's queue key: its election and its credential (one pending ballot per credential).
+fn ballot_queue_key(tx: &Transaction) -> Result<Hash, TxError> {
+    match &tx.body.call {
+        publica_tx::Call::Elections(publica_elections::ElectionsCall::Cast { election, ballot }) => {
+            publica_elections::board::ballot_queue_key(*election, ballot)
+                .map_err(|e| TxError::new(e.code(), format!("the ballot cannot be read: {e}")))
+        }
+        other => Err(TxError::new(
+            ErrorCode::UnknownSender,
+            format!("the anonymous sender may only cast ballots, not {}.{}", other.module(), other.method()),
+        )),
+    }
 }

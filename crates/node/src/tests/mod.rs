@@ -2,4 +2,5 @@
 //! committed lock directly (tickets, a commit held open), which the sealed [`crate::NodeHandle`] does not offer.
 
 mod admission;
+mod ballots;
 mod cancel;
