@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Run every test of the workspace. Needs the Rust toolchain, Python 3 with pip and Node.js 20 with npm; installs
-# Debian's Chromium when missing (for the portal's browser tests), and from PyPI the Beneficial
-# Ownership Data Standard's validator (libcovebods), which the business register's export is checked with, and the
-# API fuzzer Schemathesis, which checks a live node against its OpenAPI document (scripts/api-fuzz.py).
+# Debian's Chromium (for the portal's browser tests) and belenios-tool (the elections' verifier) when missing, and
+# from PyPI the Beneficial Ownership Data Standard's validator (libcovebods), which the business register's export
+# is checked with, and the API fuzzer Schemathesis, which checks a live node against its OpenAPI document (scripts/api-fuzz.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
@@ -13,10 +13,16 @@ python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ig
 npm ci --prefix crates/credentials/tests/interop --no-audit --no-fund --loglevel=error
 # The portal's front end (crates/portal/web): its bundle must be the one committed, its unit tests run under Node,
 # and its browser tests drive Debian's Chromium (installed here when missing) with playwright-core and axe-core.
-if ! [ -x /usr/bin/chromium ]; then
+# The elections' archives are checked by Belenios' own verifier, `belenios-tool election verify` (Debian package
+# belenios-tool, version 2.0), installed here when missing like Chromium; a test fails, never skips, without it.
+missing=""
+[ -x /usr/bin/chromium ] || missing="$missing chromium"
+command -v belenios-tool >/dev/null || missing="$missing belenios-tool"
+if [ -n "$missing" ]; then
     if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
     $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends chromium >/dev/null
+    # shellcheck disable=SC2086
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
 npm ci --prefix crates/portal/web --no-audit --no-fund --loglevel=error
 node crates/portal/web/build.mjs --check

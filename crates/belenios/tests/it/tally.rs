@@ -457,7 +457,6 @@ fn an_election_run_by_this_crate_reads_back_and_its_result_is_the_votes() {
 
 /// The same election checked by belenios-tool itself (`election verify` on the archive alone).
 #[test]
-#[ignore = "needs belenios-tool 2.0 on the PATH (Debian package belenios-tool)"]
 fn an_election_run_by_this_crate_passes_belenios_tool_verify() {
     let (bytes, uuid, _) = run_election(None);
     let report = belenios_tool_verify(&bytes, &uuid);
@@ -486,7 +485,7 @@ fn belenios_tool_verify(bytes: &[u8], uuid: &str) -> String {
         .arg(&dir)
         .env("BELENIOS_USE_URANDOM", "1")
         .output()
-        .expect("belenios-tool runs");
+        .expect("belenios-tool is not installed: the README's test command installs it (Debian package belenios-tool)");
     std::fs::remove_dir_all(&dir).unwrap();
     // The tool reports on standard error as well as standard output; it exits with 124 when a check fails.
     let report = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));

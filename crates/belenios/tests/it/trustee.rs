@@ -492,7 +492,7 @@ fn tool_threshold(dir: &std::path::Path, args: &[&str], stdin: &[u8]) -> Vec<u8>
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
-        .expect("belenios-tool runs");
+        .expect("belenios-tool is not installed: the README's test command installs it (Debian package belenios-tool)");
     child.stdin.take().unwrap().write_all(stdin).unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "belenios-tool {args:?}: {}", String::from_utf8_lossy(&out.stderr));
@@ -503,7 +503,6 @@ fn tool_threshold(dir: &std::path::Path, args: &[&str], stdin: &[u8]) -> Vec<u8>
 /// the vinputs we route, decrypts and checks the secrets we encrypted (step 5, with our seeds), and assembles
 /// threshold parameters from our voutputs that equal ours.
 #[test]
-#[ignore = "needs belenios-tool 2.0 on the PATH (Debian package belenios-tool)"]
 fn belenios_tool_accepts_our_key_generation_messages() {
     let dkg = own_dkg();
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
