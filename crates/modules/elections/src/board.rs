@@ -145,7 +145,8 @@ fn belenios_question(q: &Question) -> BQuestion {
 /// The election parsed from its bytes, from the cache when it was parsed before.
 fn parsed_election(bytes: &[u8]) -> Arc<Election> {
     static CACHE: OnceLock<Mutex<HashMap<Hash, Arc<Election>>>> = OnceLock::new();
-    const MAX_CACHED: usize = 64;
+    // Each holds its key's tables (a few MiB): a node rarely runs more than a few elections at once.
+    const MAX_CACHED: usize = 16;
     let hash = sha256(bytes);
     let cache = CACHE.get_or_init(Default::default);
     if let Some(e) = cache.lock().expect("not poisoned").get(&hash) {
@@ -271,11 +272,17 @@ pub fn encrypted_tally_object(accumulator: &TallyAccumulator) -> Vec<u8> {
                 .iter()
                 .zip(removed)
                 .map(|((aa, ab), (ra, rb))| {
-                    let alpha =
-                        Elem::from_decimal(aa).expect("stored").mul(&Elem::from_decimal(ra).expect("stored").inv());
-                    let beta =
-                        Elem::from_decimal(ab).expect("stored").mul(&Elem::from_decimal(rb).expect("stored").inv());
-                    Ciphertext { alpha, beta }.to_json()
+                    // The products are of group members, so the inverse is a power of q - 1; with no revote the
+                    // removed product is 1 and there is nothing to divide.
+                    let divide = |a: &str, r: &str| {
+                        let a = Elem::from_decimal(a).expect("stored");
+                        if r == "1" {
+                            a
+                        } else {
+                            a.mul(&Elem::from_decimal(r).expect("stored").inv_member())
+                        }
+                    };
+                    Ciphertext { alpha: divide(aa, ra), beta: divide(ab, rb) }.to_json()
                 })
                 .collect();
             Json::Array(slots)

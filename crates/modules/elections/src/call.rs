@@ -33,6 +33,10 @@ pub const MAX_CREDENTIALS_PER_CALL: usize = 100;
 pub const MAX_VOTERS: u64 = 1_000_000;
 /// Largest weight of one credential.
 pub const MAX_WEIGHT: u64 = 1_000_000;
+/// Largest sum of an election's weights. Each count of the result is a discrete logarithm found by baby-step
+/// giant-step up to the total weight, in the transaction that decides the result on every validator: about
+/// `sqrt(MAX_TOTAL_WEIGHT)` products, a few milliseconds.
+pub const MAX_TOTAL_WEIGHT: u64 = 10_000_000;
 /// Largest trustee message (a certificate, a polynomial with its encrypted shares, a verification key), in bytes.
 pub const MAX_TRUSTEE_MESSAGE_BYTES: usize = 96 * 1024;
 /// Largest ballot, in bytes.

@@ -65,6 +65,10 @@ publica_types::module_codes! {
     PARTIAL_DECRYPTION_INVALID = (3828, "partial_decryption_invalid", InvalidArgument);
     /// The trustee's partial decryption is already on the board.
     PARTIAL_DECRYPTION_DUPLICATE = (3829, "partial_decryption_duplicate", InvalidArgument);
+    /// The credentials' weights would add up to more than `MAX_TOTAL_WEIGHT`.
+    TOTAL_WEIGHT_TOO_LARGE = (3830, "total_weight_too_large", InvalidArgument);
+    /// The trustees' messages, each accepted, do not make a key, or the partial decryptions do not decide a result.
+    BOARD_INCONSISTENT = (3831, "board_inconsistent", InvalidArgument);
 }
 
 /// A refusal with this module's `code`.

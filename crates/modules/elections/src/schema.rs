@@ -13,6 +13,7 @@
 //! | `ele/v/` ‖ election ‖ height (u64 big-endian) | the SHA-256 of the election's event at that height |
 //! | `ele/b/` ‖ election ‖ ballot's SHA-256 | borsh [`BallotEntry`]: where the ballot is on the board |
 //! | `ele/a/` ‖ election | borsh [`TallyAccumulator`]: the running products of the ballots' ciphertexts |
+//! | `ele/q/` ‖ election ‖ trustee (u32 big-endian) | the SHA-256 of the trustee's partial decryption |
 //!
 //! Objects (the election, the trustees, the credentials, ballots, the tally, partial decryptions, the result and
 //! the events themselves) are stored once under their SHA-256, exactly as the archive holds them: the archive's
@@ -85,6 +86,11 @@ pub fn event_key(election: u64, height: u64) -> Vec<u8> {
 /// Key of a ballot's place on the board.
 pub fn ballot_key(election: u64, ballot: &Hash) -> Vec<u8> {
     key(b"ele/b/", election, &[ballot])
+}
+
+/// Key of the hash of trustee `trustee`'s partial decryption.
+pub fn decryption_key(election: u64, trustee: u32) -> Vec<u8> {
+    key(b"ele/q/", election, &[&trustee.to_be_bytes()])
 }
 
 /// Key of the election's running tally.

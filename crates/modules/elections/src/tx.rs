@@ -317,8 +317,9 @@ fn trustee_message(
         }
         _ => unreachable!("the status only names steps 1, 3 and 5"),
     }
-    state.put(trustee_message_key(id, step, j), message.to_vec());
-    let complete = (1..=n).all(|k| state.get(&trustee_message_key(id, step, k)).is_some());
+    // Everything is decided before anything is written, so that a refusal writes nothing.
+    let complete = (1..=n).all(|k| k == j || state.get(&trustee_message_key(id, step, k)).is_some());
+    let mut objects = None;
     if complete {
         record.status = match step {
             1 => ElectionStatus::KeyGeneration { step: 3 },
@@ -326,16 +327,26 @@ fn trustee_message(
             _ => {
                 let certificates = trustee_messages(state, id, 1, n);
                 let polynomials = trustee_messages(state, id, 3, n);
-                let keys = trustee_messages(state, id, 5, n);
-                let trustees = board::trustees_object(&certificates, &polynomials, &keys, record.threshold)
-                    .expect("messages checked one by one make a valid trustees object");
+                let mut keys: Vec<Vec<u8>> =
+                    (1..=n).map(|k| state.get(&trustee_message_key(id, 5, k)).unwrap_or_default()).collect();
+                keys[j as usize - 1] = message.to_vec();
+                // Each message was checked when it arrived, so this holds; should it not, the last message is
+                // refused and the trustees can tell what is wrong, rather than a validator stopping.
+                let trustees =
+                    board::trustees_object(&certificates, &polynomials, &keys, record.threshold).map_err(|e| {
+                        refuse(error::BOARD_INCONSISTENT, format!("the trustees' messages make no key: {e}"))
+                    })?;
                 let election = board::election_object(&record, &trustees.public_key);
-                record.trustees_hash = Some(put_object(state, id, &trustees.bytes));
-                record.election_hash = Some(put_object(state, id, &election));
-                record.public_key = Some(trustees.public_key);
+                record.public_key = Some(trustees.public_key.clone());
+                objects = Some((trustees.bytes, election));
                 ElectionStatus::Credentials
             }
         };
+    }
+    state.put(trustee_message_key(id, step, j), message.to_vec());
+    if let Some((trustees, election)) = objects {
+        record.trustees_hash = Some(put_object(state, id, &trustees));
+        record.election_hash = Some(put_object(state, id, &election));
     }
     write(state, election_key(id), &record);
     Ok(())
@@ -467,6 +478,15 @@ fn publish_credentials(
             return Err(refuse(error::CREDENTIAL_DUPLICATE, format!("credential {i} is already published")));
         }
         weight += c.weight;
+    }
+    if record.credentials_weight + weight > MAX_TOTAL_WEIGHT {
+        return Err(refuse(
+            error::TOTAL_WEIGHT_TOO_LARGE,
+            format!(
+                "an election's weights add up to at most {MAX_TOTAL_WEIGHT}; {} are published and these add {weight}",
+                record.credentials_weight
+            ),
+        ));
     }
     // Membership costs an exponentiation each: checked last, once everything cheap has passed.
     for (i, c) in credentials.iter().enumerate() {
@@ -662,21 +682,30 @@ fn partial_decryption(
     let key = state.get(&trustee_message_key(id, 5, j)).expect("every trustee's verification key is stored");
     board::check_partial_decryption(&election_bytes, &tally, &key, decryption, j)
         .map_err(|e| refuse(error::PARTIAL_DECRYPTION_INVALID, format!("trustee {j}'s partial decryption: {e}")))?;
-    put_object(state, id, decryption);
-    let owned = publica_belenios::archive::owned_payload(j, decryption);
-    let owned_hash = put_object(state, id, &owned);
-    append_event(state, &mut record, EventType::PartialDecryption, Some(&owned_hash));
-    record.decrypted_by.push(j);
-    if record.decrypted_by.len() == record.threshold as usize {
+    // The result, when this decryption completes the threshold, is decided before anything is written.
+    let result = if record.decrypted_by.len() + 1 == record.threshold as usize {
         let trustees = object(state, id, &record.trustees_hash.expect("made with the key")).expect("stored");
-        let mut shares: Vec<(u32, Vec<u8>)> = Vec::with_capacity(record.decrypted_by.len());
+        let mut shares: Vec<(u32, Vec<u8>)> = Vec::with_capacity(record.threshold as usize);
         for k in 1..=record.trustees.len() as u32 {
-            if record.decrypted_by.contains(&k) {
+            if k == j {
+                shares.push((k, decryption.to_vec()));
+            } else if record.decrypted_by.contains(&k) {
                 shares.push((k, partial_decryption_of(state, &record, k)));
             }
         }
         let result = board::result_object(&election_bytes, &tally, &trustees, &shares, record.voted_weight)
-            .expect("checked partial decryptions combine");
+            .map_err(|e| refuse(error::BOARD_INCONSISTENT, format!("the partial decryptions decide no result: {e}")))?;
+        Some(result)
+    } else {
+        None
+    };
+    let decryption_hash = put_object(state, id, decryption);
+    state.put(decryption_key(id, j), decryption_hash.to_vec());
+    let owned = publica_belenios::archive::owned_payload(j, decryption);
+    let owned_hash = put_object(state, id, &owned);
+    append_event(state, &mut record, EventType::PartialDecryption, Some(&owned_hash));
+    record.decrypted_by.push(j);
+    if let Some(result) = result {
         let result_hash = put_object(state, id, &result);
         append_event(state, &mut record, EventType::Result, Some(&result_hash));
         record.result_hash = Some(result_hash);
@@ -686,25 +715,14 @@ fn partial_decryption(
     Ok(())
 }
 
-/// Trustee `k`'s partial decryption on the board: found through its event's payload.
+/// Trustee `k`'s partial decryption on the board.
 fn partial_decryption_of(state: &dyn StateRead, record: &ElectionRecord, k: u32) -> Vec<u8> {
-    for height in (0..record.events).rev() {
-        let hash: Hash = state
-            .get(&event_key(record.id, height))
-            .expect("every event below the count")
-            .try_into()
-            .expect("32 bytes");
-        let event = object(state, record.id, &hash).expect("events are stored");
-        if let Some((EventType::PartialDecryption, Some(payload))) = board::event_kind_and_payload(&event) {
-            let owned = object(state, record.id, &payload).expect("payloads are stored");
-            if let Some((owner, decryption)) = board::owned_partial_decryption(&owned) {
-                if owner == k {
-                    return object(state, record.id, &decryption).expect("partial decryptions are stored");
-                }
-            }
-        }
-    }
-    unreachable!("trustee {k} is listed as having decrypted")
+    let hash: Hash = state
+        .get(&decryption_key(record.id, k))
+        .expect("a trustee listed as having decrypted has its decryption indexed")
+        .try_into()
+        .expect("32 bytes");
+    object(state, record.id, &hash).expect("partial decryptions are stored")
 }
 
 fn decode_counter(bytes: &[u8]) -> u64 {

@@ -61,7 +61,7 @@ impl World {
             accounts.official("trustee-2", "court", &["judge"]),
             accounts.official("trustee-3", "university", &["registrar"]),
         ];
-        let citizens = (0..6).map(|i| accounts.citizen(&format!("citizen-{i}"), "civil-registry")).collect();
+        let citizens = (0..12).map(|i| accounts.citizen(&format!("citizen-{i}"), "civil-registry")).collect();
         let clerk = accounts.official("clerk", "university", &["registrar"]);
         let mut rng = StdRng::seed_from_u64(7);
         let seeds = (0..3).map(|_| Seed::generate(&mut rng)).collect();

@@ -310,3 +310,25 @@ fn the_vote_closes_once_after_its_closing_time_and_partial_decryptions_are_check
     let result = schema::object(&w.state, id, &w.record(id).result_hash.unwrap()).unwrap();
     assert_eq!(result, br#"{"result":[[0,0,1]]}"#);
 }
+
+#[test]
+fn the_weights_of_an_election_add_up_to_at_most_ten_million() {
+    let mut w = World::new();
+    let id = w.create(2);
+    w.roll(id, 11);
+    let uuid = Uuid::parse(&w.record(id).uuid).unwrap();
+    let heavy: Vec<PublishedCredential> = (0..10)
+        .map(|_| PublishedCredential {
+            credential: PrivateCredential::generate(&mut w.rng).public(&uuid).to_decimal(),
+            weight: publica_elections::call::MAX_WEIGHT,
+        })
+        .collect();
+    w.ok(w.authority, ElectionsCall::PublishCredentials { election: id, credentials: heavy });
+    let one = PublishedCredential {
+        credential: PrivateCredential::generate(&mut w.rng).public(&uuid).to_decimal(),
+        weight: 1,
+    };
+    let call = ElectionsCall::PublishCredentials { election: id, credentials: vec![one] };
+    refused(w.run(w.authority, call), codes::TOTAL_WEIGHT_TOO_LARGE);
+    assert_eq!(w.record(id).credentials_weight, publica_elections::call::MAX_TOTAL_WEIGHT);
+}
