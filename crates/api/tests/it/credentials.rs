@@ -428,11 +428,14 @@ async fn the_status_entry_decides_and_must_be_proven_fresh_from_the_issuers_list
     let did = Did::new(net.chain_id.clone(), w.faculty.address());
     let (did_text, kid_ml, kid_ed) = (did.to_string(), did.url(ML_DSA_65_FRAGMENT), did.url(ED25519_FRAGMENT));
     let signer = Issuer { keypair: &w.faculty, did: &did_text, kid_ml_dsa_65: &kid_ml, kid_ed25519: &kid_ed };
+    // Issued in the second of the latest block, as `issue` does: a later second would be refused first for an
+    // issuance after every proof, whenever the clock turned a second during the test.
+    let at = issued_at(net);
     let content = CredentialContent {
         vct: DIPLOMA.into(),
-        iat: now_secs(),
-        nbf: now_secs(),
-        exp: now_secs() + 3600,
+        iat: at,
+        nbf: at,
+        exp: at + 3600,
         holder: w.holder.public_key().clone(),
         status: Some(StatusReference { idx: 5, uri: status_uri(API, &w.university.address(), 0) }),
         claims: vec![Claim { name: "degree".into(), value: json!("MSc"), disclosable: true }],
