@@ -803,7 +803,8 @@ impl Shared {
 
     /// A ballot's checks, cheapest first: its credential's allowance of failed dry runs, room in the pool (one
     /// pending ballot per credential), then its dry run on the committed state, which checks the election's
-    /// window, the credential, every proof and the signature. A failed dry run counts against the credential.
+    /// window, the credential, the signature and every proof. A dry run that fails after the signature verified
+    /// counts against the credential: anyone can name a public credential in a ballot, only its holder signs.
     fn admit_ballot_checked(&self, tx: Transaction, len: usize, full_hash: Hash) -> Result<TxId, TxError> {
         let id = tx.id();
         let key = ballot_queue_key(&tx)?;
@@ -826,9 +827,12 @@ impl Shared {
             &self.signatures,
         );
         if let Err(invalid) = outcome {
-            let window_ms = self.config.mempool.refused_window_ms;
-            let height = committed.height;
-            self.refusal_counts.lock().count(pseudo_sender, full_hash, height, &invalid.error, now_ms(), window_ms);
+            if publica_elections::refusal_counts_against_credential(invalid.error.code) {
+                let window_ms = self.config.mempool.refused_window_ms;
+                let height = committed.height;
+                let now = now_ms();
+                self.refusal_counts.lock().count(pseudo_sender, full_hash, height, &invalid.error, now, window_ms);
+            }
             return Err(invalid.error);
         }
         // Taken before the committed state is let go (the order the proposer uses).

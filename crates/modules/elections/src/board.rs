@@ -76,6 +76,9 @@ fn ballot_code(e: &BeleniosError) -> Code {
         | BeleniosError::Uuid { .. }
         | BeleniosError::AnswerCount { .. }
         | BeleniosError::AnswerShape { .. } => error::BALLOT_MALFORMED,
+        BeleniosError::Signature
+        | BeleniosError::SignatureHash { .. }
+        | BeleniosError::NotInGroup { what: "ballot credential" } => error::BALLOT_SIGNATURE_INVALID,
         _ => error::BALLOT_INVALID,
     }
 }

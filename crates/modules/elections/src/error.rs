@@ -69,6 +69,8 @@ publica_types::module_codes! {
     TOTAL_WEIGHT_TOO_LARGE = (3830, "total_weight_too_large", InvalidArgument);
     /// The trustees' messages, each accepted, do not make a key, or the partial decryptions do not decide a result.
     BOARD_INCONSISTENT = (3831, "board_inconsistent", InvalidArgument);
+    /// A ballot whose signature does not verify with its credential: it was not made by the credential's holder.
+    BALLOT_SIGNATURE_INVALID = (3832, "ballot_signature_invalid", InvalidArgument);
 }
 
 /// A refusal with this module's `code`.

@@ -27,4 +27,12 @@ pub mod schema;
 pub mod tx;
 
 pub use call::ElectionsCall;
+
+/// Whether a refused ballot counts against its credential's allowance of failed ballots at a node's admission:
+/// only when its signature verified, so that only the credential's holder made it. A credential is public, so
+/// anyone can put it in a ballot that fails any earlier check (a bad signature, another election, a copy of a
+/// ballot already on the board, a closed vote), and must not use up its holder's allowance by doing so.
+pub fn refusal_counts_against_credential(code: publica_types::Code) -> bool {
+    code == error::BALLOT_INVALID
+}
 pub use tx::{execute, COMMISSION_ROLE, CREDENTIAL_AUTHORITY_ROLE, MAX_BALLOTS_PER_CREDENTIAL};

@@ -33,17 +33,14 @@ fn the_anonymous_sender_takes_only_ballots_and_a_failed_ballot_waits_nowhere() {
 }
 
 #[test]
-fn one_credential_s_failed_ballots_do_not_block_another_credential() {
+fn ballots_anyone_could_send_in_a_credential_s_name_do_not_use_up_its_allowance() {
+    // A credential is public: ballots naming it that fail before its holder's signature verifies (here, for an
+    // election that does not exist) are refused each time, and never block the holder, nor anyone else.
     let net = Net::with_config(|c| c.mempool.refused_per_sender_max = 3);
-    for n in 0..3 {
+    for n in 0..6 {
         let error = net.submit(&ballot(&net, "111", n)).unwrap_err();
-        assert_eq!(error.code, publica_elections::error::ELECTION_NOT_FOUND);
+        assert_eq!(error.code, publica_elections::error::ELECTION_NOT_FOUND, "{}", error.message);
     }
-    // Credential 111 used up its allowance: its next ballot is refused unexamined.
-    let error = net.submit(&ballot(&net, "111", 3)).unwrap_err();
-    assert_eq!(error.code, Code::from(ErrorCode::Unavailable), "{}", error.message);
-    assert!(error.message.contains("failed their dry-run"), "{}", error.message);
-    // Another credential's ballot is still examined.
     let error = net.submit(&ballot(&net, "222", 0)).unwrap_err();
     assert_eq!(error.code, publica_elections::error::ELECTION_NOT_FOUND);
 }

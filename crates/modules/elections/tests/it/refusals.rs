@@ -231,11 +231,21 @@ fn a_ballot_is_refused_outside_the_window_with_an_unknown_credential_or_once_tam
     let text = String::from_utf8(ballot.clone()).unwrap();
     let spaced = text.replacen(",", ", ", 1).into_bytes();
     refused(w.cast(id, spaced), codes::BALLOT_MALFORMED);
-    // A digit of the first proof's response changed.
+    // A digit of the first proof's response changed: the credential's signature covers the proofs, so it is the
+    // signature that fails, and the refusal does not count against the credential (anyone can do this).
     let at = text.find("\"response\":\"").unwrap() + 13;
     let mut tampered = ballot.clone();
     tampered[at] = if tampered[at] == b'1' { b'2' } else { b'1' };
-    refused(w.cast(id, tampered), codes::BALLOT_INVALID);
+    let error = refused(w.cast(id, tampered), codes::BALLOT_SIGNATURE_INVALID);
+    assert!(!publica_elections::refusal_counts_against_credential(error.code));
+    // A ballot its holder signed with two answers where one is allowed: its overall proof cannot hold, and this
+    // refusal is the holder's own.
+    let election = w.election(id);
+    let dishonest =
+        publica_belenios::ballot::build_ballot_unchecked(&election, &credentials[0], &[vec![1, 1, 0]], &mut w.rng)
+            .unwrap();
+    let error = refused(w.cast(id, dishonest), codes::BALLOT_INVALID);
+    assert!(publica_elections::refusal_counts_against_credential(error.code));
     refused(w.cast(id, b"not json".to_vec()), codes::BALLOT_MALFORMED);
 
     w.ok(Address::ANONYMOUS, ElectionsCall::Cast { election: id, ballot: ballot.clone() });
