@@ -399,7 +399,7 @@ fn execute_tx(
         ));
     }
     if tx.is_anonymous() || body.call.is_anonymous() {
-        return execute_anonymous(state, env, tx);
+        return execute_anonymous(state, env, tx, log);
     }
     let sender = publica_accounts::account(state, &body.sender).ok_or_else(|| {
         TxError::new(ErrorCode::UnknownSender, format!("sender {} is not a registered account", body.sender))
@@ -421,15 +421,27 @@ fn execute_tx(
             ),
         ));
     }
+    let outcome = dispatch(state, env, tx, log)?;
+    publica_accounts::bump_nonce(state, &body.sender);
+    Ok(outcome)
+}
+
+/// Run a checked transaction's call in its module.
+fn dispatch(
+    state: &mut TxOverlay<'_, '_>,
+    env: &BlockEnv,
+    tx: &Transaction,
+    log: &mut BlockLog<'_>,
+) -> Result<TxOutcome, TxError> {
     let ctx = CallContext {
         chain_id: env.chain_id.clone(),
         height: env.height,
         time_ms: env.time_ms,
         tx_id: tx.id(),
-        sender: body.sender,
-        nonce: body.nonce,
+        sender: tx.body.sender,
+        nonce: tx.body.nonce,
     };
-    let outcome = match &body.call {
+    Ok(match &tx.body.call {
         Call::Accounts(call) => publica_accounts::execute(state, &ctx, call)?,
         // Hashes anchored before are reported through the log's index (their first entry), not refused; the
         // entries an anchoring adds are found there by document hash too, so it reports nothing itself.
@@ -441,16 +453,19 @@ fn execute_tx(
         Call::Registry(call) => publica_registry::execute(state, &ctx, call)?,
         Call::Identity(call) => publica_identity::execute(state, &ctx, call)?,
         Call::Elections(call) => publica_elections::execute(state, &ctx, call)?,
-    };
-    publica_accounts::bump_nonce(state, &body.sender);
-    Ok(outcome)
+    })
 }
 
 /// A transaction no account signs ([`Transaction::anonymous`]): only a call that authenticates itself, with the
 /// absent signature and nonce 0, and no nonce to bump (the call's module refuses a replay: a ballot already on the
 /// board). Such a call from an account is refused too: a ballot sent by a citizen's account would tie the citizen
 /// to the credential for everyone to see.
-fn execute_anonymous(state: &mut TxOverlay<'_, '_>, env: &BlockEnv, tx: &Transaction) -> Result<TxOutcome, TxError> {
+fn execute_anonymous(
+    state: &mut TxOverlay<'_, '_>,
+    env: &BlockEnv,
+    tx: &Transaction,
+    log: &mut BlockLog<'_>,
+) -> Result<TxOutcome, TxError> {
     let body = &tx.body;
     if !body.call.is_anonymous() {
         return Err(TxError::new(
@@ -462,7 +477,7 @@ fn execute_anonymous(state: &mut TxOverlay<'_, '_>, env: &BlockEnv, tx: &Transac
         return Err(TxError::new(
             ErrorCode::BadSignature,
             "a ballot is sent anonymously (sender 0000…, nonce 0, no signature), never by an account: an account \
-             would tie its holder to the ballot's credential; build it with `publica election vote`",
+             would tie its holder to the ballot's credential; send it as `Transaction::anonymous` builds it",
         ));
     }
     if body.nonce != 0 || !tx.signature.is_absent() {
@@ -472,18 +487,7 @@ fn execute_anonymous(state: &mut TxOverlay<'_, '_>, env: &BlockEnv, tx: &Transac
              authenticates it",
         ));
     }
-    let ctx = CallContext {
-        chain_id: env.chain_id.clone(),
-        height: env.height,
-        time_ms: env.time_ms,
-        tx_id: tx.id(),
-        sender: body.sender,
-        nonce: 0,
-    };
-    match &body.call {
-        Call::Elections(call) => publica_elections::execute(state, &ctx, call),
-        _ => unreachable!("checked by is_anonymous"),
-    }
+    dispatch(state, env, tx, log)
 }
 
 /// The state of a new network: system keys and every module's genesis.

@@ -96,17 +96,13 @@ const SMALL: Limits = Limits { max_bytes: 64 * 1024, max_depth: 4 };
 /// Limits for a ballot.
 const BALLOT: Limits = Limits { max_bytes: MAX_BALLOT_BYTES, max_depth: 8 };
 
-fn hex(hash: &Hash) -> String {
-    hash.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 fn unhex(text: &str) -> Option<Hash> {
     (text.len() == 64).then_some(())?;
     let mut out = [0u8; 32];
     for (i, byte) in out.iter_mut().enumerate() {
         *byte = u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok()?;
     }
-    (hex(&out) == text).then_some(out)
+    (archive::to_hex(&out) == text).then_some(out)
 }
 
 /// Belenios' election uuid for an election created by transaction `tx_id`: 14 base58 characters, as Belenios'

@@ -13,7 +13,7 @@ pub fn election_with_key(state: &dyn StateRead, id: u64) -> Option<(ElectionReco
 
 /// Elections numbered `from` onwards, at most `limit` of them, and how many exist.
 pub fn elections(state: &dyn StateRead, from: u64, limit: usize) -> (Vec<ElectionRecord>, u64) {
-    let count = state.get(NEXT_ELECTION_KEY).map(|b| u64::from_le_bytes(b.try_into().expect("8 bytes"))).unwrap_or(0);
+    let count = election_count(state);
     let records = (from..count).take(limit).filter_map(|id| election(state, id)).collect();
     (records, count)
 }

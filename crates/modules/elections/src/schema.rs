@@ -247,6 +247,15 @@ pub(crate) fn write<T: BorshSerialize>(state: &mut dyn StateWrite, key: Vec<u8>,
     state.put(key, codec::encode(value));
 }
 
+/// How many elections were created (the next one's number).
+pub fn election_count(state: &dyn StateRead) -> u64 {
+    state.get(NEXT_ELECTION_KEY).map_or(0, |bytes| {
+        u64::from_le_bytes(
+            bytes.try_into().unwrap_or_else(|_| panic!("the election counter is not 8 bytes; the store is corrupt")),
+        )
+    })
+}
+
 /// An election's record.
 pub fn election(state: &dyn StateRead, election: u64) -> Option<ElectionRecord> {
     read(state, &election_key(election))

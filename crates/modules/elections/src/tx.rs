@@ -118,7 +118,7 @@ fn create_election(state: &mut dyn StateWrite, ctx: &CallContext, spec: NewElect
         )
     })?;
 
-    let id = state.get(NEXT_ELECTION_KEY).map(|b| decode_counter(&b)).unwrap_or(0);
+    let id = election_count(state);
     state.put(NEXT_ELECTION_KEY.to_vec(), (id + 1).to_le_bytes().to_vec());
     let record = ElectionRecord {
         id,
@@ -723,10 +723,4 @@ fn partial_decryption_of(state: &dyn StateRead, record: &ElectionRecord, k: u32)
         .try_into()
         .expect("32 bytes");
     object(state, record.id, &hash).expect("partial decryptions are stored")
-}
-
-fn decode_counter(bytes: &[u8]) -> u64 {
-    u64::from_le_bytes(
-        bytes.try_into().unwrap_or_else(|_| panic!("the election counter is not 8 bytes; the store is corrupt")),
-    )
 }

@@ -75,6 +75,17 @@ fn the_archive_is_the_board_event_by_event_and_ends_at_the_certified_head() {
             EventType::Result
         ]
     );
+    // The reads an observer starts from: the list of elections, the record with its key, a credential's ballots.
+    let (listed, count) = query::elections(&w.state, 0, 10);
+    assert_eq!((listed.len(), count), (1, 1));
+    let (found, keys) = query::election_with_key(&w.state, id).unwrap();
+    assert_eq!((found, keys), (record.clone(), vec![schema::election_key(id)]));
+    let first_ballot = &read.events[1];
+    let (entry, _) =
+        query::ballot(&w.state, id, &publica_types::sha256(first_ballot.payload.as_ref().unwrap())).unwrap();
+    let credential = query::credential(&w.state, id, &entry.credential).unwrap();
+    assert_eq!((credential.ballots, credential.weight), (1, 1));
+    assert!(query::credential(&w.state, id, "12345").is_none());
     // Every ballot's receipt points at its event.
     for event in read.events.iter().filter(|e| e.body.event_type() == EventType::Ballot) {
         let payload = event.payload.as_ref().unwrap();
