@@ -14,12 +14,13 @@ use publica_verify::{DidResolution, OwnershipAnswer, PermitStatusAnswer, ReadPro
 use serde_json::Value;
 
 use crate::api::{
-    AccountResponse, AccreditationResponse, ApplicationResponse, BlockResponse, CompanyHistoryResponse,
-    CompanyResponse, ConsentResponse, ConsentsResponse, EntryResponse, EvidenceResponse, IssuerAccreditationsResponse,
-    NameResponse, NodeStatus, OneProposalResponse, ParcelHistoryResponse, ParcelResponse, PermitResponse,
-    ProposalsResponse, PublishTokenRequest, PublishTokenResponse, SchemaResponse, SearchResponse, StatusEntryResponse,
-    StatusListResponse, TxStatusResponse, ValidatorsResponse, VerifyCredentialRequest, VerifyCredentialResponse,
-    WitnessInfo, WitnessesResponse,
+    AccountResponse, AccreditationResponse, ApplicationResponse, BallotResponse, BlockResponse, CompanyHistoryResponse,
+    CompanyResponse, ConsentResponse, ConsentsResponse, ElectionCredentialResponse, ElectionResponse,
+    ElectionsResponse, EntryResponse, EventsResponse, EvidenceResponse, IssuerAccreditationsResponse, NameResponse,
+    NodeStatus, OneProposalResponse, ParcelHistoryResponse, ParcelResponse, PermitResponse, ProposalsResponse,
+    PublishTokenRequest, PublishTokenResponse, SchemaResponse, SearchResponse, StatusEntryResponse, StatusListResponse,
+    TrusteeInputResponse, TrusteeMessageResponse, TxStatusResponse, ValidatorsResponse, VerifyCredentialRequest,
+    VerifyCredentialResponse, WitnessInfo, WitnessesResponse,
 };
 use crate::http::{decode, Client, Text};
 
@@ -490,6 +491,53 @@ impl Client {
     /// `GET /v1/identity/grantees/{address}/consents[?from=&limit=]`: the consents granted to an account.
     pub fn grantee_consents(&self, grantee: &Address, page: Page) -> Result<ConsentsResponse> {
         decode(self.grantee_consents_json(grantee, page)?, "a grantee's consents")
+    }
+
+    /// `GET /v1/elections[?from=&limit=]`: elections in the order they were created, with proofs.
+    pub fn elections(&self, page: Page) -> Result<ElectionsResponse> {
+        decode(self.get(&format!("/v1/elections{}", page.query()))?, "a list of elections")
+    }
+
+    /// `GET /v1/elections/{id}`, as served: a proof document.
+    pub fn election_json(&self, id: u64) -> Result<Value> {
+        self.get(&format!("/v1/elections/{id}"))
+    }
+
+    /// `GET /v1/elections/{id}`: an election, its Belenios object and fingerprint, its result once decided.
+    pub fn election(&self, id: u64) -> Result<ElectionResponse> {
+        decode(self.election_json(id)?, "an election")
+    }
+
+    /// `GET /v1/elections/{id}/ballots/{hash}`, as served: a voter's receipt checked against the board, a proof
+    /// document.
+    pub fn election_ballot_json(&self, id: u64, ballot: &Hash) -> Result<Value> {
+        self.get(&format!("/v1/elections/{id}/ballots/{}", hex::encode(ballot)))
+    }
+
+    /// `GET /v1/elections/{id}/ballots/{hash}`: where a ballot is on the board and whether it is counted.
+    pub fn election_ballot(&self, id: u64, ballot: &Hash) -> Result<BallotResponse> {
+        decode(self.election_ballot_json(id, ballot)?, "a ballot on the board")
+    }
+
+    /// `GET /v1/elections/{id}/credentials/{credential}`: a public credential's weight and ballots.
+    pub fn election_credential(&self, id: u64, credential: &str) -> Result<ElectionCredentialResponse> {
+        decode(self.get(&format!("/v1/elections/{id}/credentials/{credential}"))?, "a public credential")
+    }
+
+    /// `GET /v1/elections/{id}/trustees/{trustee}/messages/{step}`: a trustee's key-generation message.
+    pub fn trustee_message(&self, id: u64, trustee: u32, step: u8) -> Result<TrusteeMessageResponse> {
+        decode(self.get(&format!("/v1/elections/{id}/trustees/{trustee}/messages/{step}"))?, "a trustee's message")
+    }
+
+    /// `GET /v1/elections/{id}/trustees/{trustee}/input`: what the trustee needs for step 5 of the key
+    /// generation, built from every trustee's polynomial.
+    pub fn trustee_input(&self, id: u64, trustee: u32) -> Result<TrusteeInputResponse> {
+        decode(self.get(&format!("/v1/elections/{id}/trustees/{trustee}/input"))?, "a trustee's input")
+    }
+
+    /// `GET /v1/elections/{id}/events[?from=&limit=]`: a page of the board, with the objects its events name.
+    pub fn election_events(&self, id: u64, page: Page) -> Result<EventsResponse> {
+        decode(self.get(&format!("/v1/elections/{id}/events{}", page.query()))?, "a page of the board")
     }
 }
 

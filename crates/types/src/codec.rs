@@ -59,6 +59,22 @@ pub mod hex_bytes {
     }
 }
 
+/// Serde helpers for optional byte strings in JSON: lowercase hex or null.
+pub mod hex_bytes_opt {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    /// Serialize optional bytes as hex or null.
+    pub fn serialize<S: Serializer>(bytes: &Option<Vec<u8>>, s: S) -> Result<S::Ok, S::Error> {
+        bytes.as_ref().map(hex::encode).serialize(s)
+    }
+
+    /// Deserialize optional bytes from hex or null.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<u8>>, D::Error> {
+        let s: Option<String> = Option::deserialize(d)?;
+        s.map(|s| hex::decode(&s).map_err(serde::de::Error::custom)).transpose()
+    }
+}
+
 /// Serde helpers for 32-byte hashes in JSON: lowercase hex.
 pub mod hex_hash {
     use serde::{Deserialize, Deserializer, Serializer};

@@ -11,6 +11,7 @@
 
 mod chain;
 mod credentials;
+mod elections;
 mod evidence;
 mod governance;
 mod identity;
@@ -23,6 +24,10 @@ pub use chain::{BlockResponse, NodeStatus};
 pub use credentials::{
     InvalidCredential, PublishTokenRequest, PublishTokenResponse, StatusAsOf, ValidCredential, VerifyCredentialRequest,
     VerifyCredentialResponse,
+};
+pub use elections::{
+    BallotResponse, BoardEvent, BoardObject, ElectionCredentialResponse, ElectionResponse, ElectionsResponse,
+    EventsResponse, TrusteeInputResponse, TrusteeMessageResponse, MAX_ELECTIONS_PAGE, MAX_EVENTS_PAGE,
 };
 pub use evidence::{EvidenceRecord, EvidenceResponse};
 pub use governance::{OneProposalResponse, ProposalResponse, ProposalsResponse, SetSummary, ValidatorsResponse};

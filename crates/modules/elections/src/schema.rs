@@ -166,14 +166,18 @@ pub struct ElectionRecord {
     /// The election's public key (decimal), once the trustees made it.
     pub public_key: Option<String>,
     /// The election object's SHA-256 (its fingerprint in Belenios is this hash in base64), once made.
+    #[serde(with = "publica_types::codec::hex_hash_opt")]
     pub election_hash: Option<Hash>,
     /// The trustees object's SHA-256, once made.
+    #[serde(with = "publica_types::codec::hex_hash_opt")]
     pub trustees_hash: Option<Hash>,
     /// The public credentials object's SHA-256, once sealed.
+    #[serde(with = "publica_types::codec::hex_hash_opt")]
     pub credentials_hash: Option<Hash>,
     /// Events on the board.
     pub events: u64,
     /// SHA-256 of the last event: the head of the board, which the archive must end with.
+    #[serde(with = "publica_types::codec::hex_hash_opt")]
     pub head: Option<Hash>,
     /// Ballots accepted (revotes included).
     pub ballots: u64,
@@ -182,10 +186,12 @@ pub struct ElectionRecord {
     /// Sum of the weights of the credentials that voted.
     pub voted_weight: u64,
     /// The encrypted tally object's SHA-256, once closed.
+    #[serde(with = "publica_types::codec::hex_hash_opt")]
     pub tally_hash: Option<Hash>,
     /// Trustees (numbers from 1) whose partial decryption is on the board, in order.
     pub decrypted_by: Vec<u32>,
     /// The result object's SHA-256, once decided.
+    #[serde(with = "publica_types::codec::hex_hash_opt")]
     pub result_hash: Option<Hash>,
 }
 
@@ -197,6 +203,7 @@ pub struct CredentialRecord {
     /// Ballots cast with it.
     pub ballots: u32,
     /// The last one's SHA-256: the one that counts.
+    #[serde(with = "publica_types::codec::hex_hash_opt")]
     pub last_ballot: Option<Hash>,
 }
 
