@@ -95,10 +95,9 @@ fn the_archive_is_the_board_event_by_event_and_ends_at_the_certified_head() {
     }
 }
 
-#[test]
-fn belenios_tool_verifies_the_archive() {
-    let mut w = World::new();
-    let id = decided_election(&mut w);
+/// Write the election's archive where belenios-tool looks for it and have `belenios-tool election verify` check
+/// it; fails, saying why, when the tool is missing or refuses the archive.
+fn belenios_tool_verifies(w: &World, id: u64) {
     let bytes = query::archive(&w.state, id).unwrap();
     let record = w.record(id);
     let dir = std::env::temp_dir().join(format!("publica-elections-{}-{}", std::process::id(), line!()));
@@ -117,4 +116,67 @@ fn belenios_tool_verifies_the_archive() {
     let said = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
     assert!(output.status.success(), "belenios-tool refused the archive: {said}");
     assert!(said.contains("all checks passed"), "belenios-tool said: {said}");
+}
+
+#[test]
+fn belenios_tool_verifies_the_archive() {
+    let mut w = World::new();
+    let id = decided_election(&mut w);
+    belenios_tool_verifies(&w, id);
+}
+
+#[test]
+fn a_generated_election_of_a_thousand_ballots_is_decided_and_belenios_tool_verifies_its_archive() {
+    const VOTERS: usize = 1_000;
+    let mut w = World::with_citizens(VOTERS);
+    let id = w.create(2);
+    w.generate_key(id, 2);
+    w.roll(id, VOTERS);
+    let credentials = w.credentials(id, &[1; VOTERS]);
+    // Voter i chooses answer i mod 3 (the last 100 vote for nothing); ballots are built on two threads, each with
+    // its own generator, as voters' machines would.
+    let choice = |i: usize| -> Vec<u32> {
+        let mut choice = vec![0; 3];
+        if i < VOTERS - 100 {
+            choice[i % 3] = 1;
+        }
+        choice
+    };
+    let election = w.election(id);
+    let ballots: Vec<Vec<u8>> = std::thread::scope(|scope| {
+        let halves: Vec<_> = credentials
+            .chunks(VOTERS / 2)
+            .enumerate()
+            .map(|(half, chunk)| {
+                let election = &election;
+                scope.spawn(move || {
+                    let mut rng = StdRng::seed_from_u64(100 + half as u64);
+                    chunk
+                        .iter()
+                        .enumerate()
+                        .map(|(k, credential)| {
+                            let i = half * (VOTERS / 2) + k;
+                            build_ballot(election, credential, &[choice(i)], &mut rng).unwrap()
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        halves.into_iter().flat_map(|h| h.join().unwrap()).collect()
+    });
+    for ballot in ballots {
+        w.ok(Address::ANONYMOUS, ElectionsCall::Cast { election: id, ballot });
+    }
+    w.time_ms = T0 + 10 * HOUR_MS;
+    w.ok(w.commissioner, ElectionsCall::Close { election: id });
+    let certs = w.stored_certificates(id);
+    for j in [2, 3] {
+        let decryption = w.decryption(id, j, &certs);
+        w.ok(w.trustees[j - 1], ElectionsCall::PartialDecryption { election: id, decryption });
+    }
+    let record = w.record(id);
+    assert_eq!((record.status, record.ballots, record.voters), (ElectionStatus::Decided, 1_000, 1_000));
+    let result = schema::object(&w.state, id, &record.result_hash.unwrap()).unwrap();
+    assert_eq!(parse_result(&result).unwrap(), vec![vec![300, 300, 300]]);
+    belenios_tool_verifies(&w, id);
 }

@@ -45,6 +45,11 @@ struct World {
 
 impl World {
     fn new() -> World {
+        World::with_citizens(12)
+    }
+
+    /// A world with `count` registered citizens.
+    fn with_citizens(count: usize) -> World {
         let mut state = MemoryState::new();
         let mut accounts = Accounts::new(&mut state);
         accounts
@@ -61,7 +66,7 @@ impl World {
             accounts.official("trustee-2", "court", &["judge"]),
             accounts.official("trustee-3", "university", &["registrar"]),
         ];
-        let citizens = (0..12).map(|i| accounts.citizen(&format!("citizen-{i}"), "civil-registry")).collect();
+        let citizens = (0..count).map(|i| accounts.citizen(&format!("citizen-{i}"), "civil-registry")).collect();
         let clerk = accounts.official("clerk", "university", &["registrar"]);
         let mut rng = StdRng::seed_from_u64(7);
         let seeds = (0..3).map(|_| Seed::generate(&mut rng)).collect();
@@ -162,17 +167,21 @@ impl World {
         self.ok(self.commissioner, ElectionsCall::FreezeRoll { election: id });
     }
 
-    /// One private credential per voter; publishes the public ones (weights as given) and seals them.
+    /// One private credential per voter; publishes the public ones (weights as given, as many per call as a call
+    /// takes) and seals them.
     fn credentials(&mut self, id: u64, weights: &[u64]) -> Vec<PrivateCredential> {
         let uuid = Uuid::parse(&self.record(id).uuid).unwrap();
         let private: Vec<PrivateCredential> =
             weights.iter().map(|_| PrivateCredential::generate(&mut self.rng)).collect();
-        let credentials = private
+        let credentials: Vec<PublishedCredential> = private
             .iter()
             .zip(weights)
             .map(|(c, &weight)| PublishedCredential { credential: c.public(&uuid).to_decimal(), weight })
             .collect();
-        self.ok(self.authority, ElectionsCall::PublishCredentials { election: id, credentials });
+        for batch in credentials.chunks(publica_elections::call::MAX_CREDENTIALS_PER_CALL) {
+            let credentials = batch.to_vec();
+            self.ok(self.authority, ElectionsCall::PublishCredentials { election: id, credentials });
+        }
         self.ok(self.authority, ElectionsCall::SealCredentials { election: id });
         private
     }
