@@ -244,6 +244,7 @@ impl NodeApp {
         };
         // Verify the signatures this node has not seen at admission on every core before executing in order.
         prefetch_signatures(&shared, &view, &block.txs);
+        prefetch_ballots(&view, &block.txs);
         let outcome = execute_block_with_evidence(
             &view,
             &committed.tree,
@@ -570,6 +571,24 @@ impl Application for NodeApp {
         let extensions = self.shared.store.extensions(height).ok().flatten()?;
         let extensions = DecidedExtensions::decode(&extensions).ok()?;
         Some((block, certificate, extensions))
+    }
+}
+
+/// Verify, in parallel, the ballots of a received block (each costs milliseconds of proofs), so that execution finds
+/// them verified. Ballots already verified at admission are found in the cache at once. Only a speed-up, as for
+/// signatures: execution checks every ballot again against the cache or in full.
+fn prefetch_ballots(view: &StoreView<'_>, txs: &[publica_tx::Transaction]) {
+    use rayon::prelude::*;
+    let ballots: Vec<&publica_elections::ElectionsCall> = txs
+        .iter()
+        .filter(|tx| tx.is_anonymous())
+        .filter_map(|tx| match &tx.body.call {
+            publica_tx::Call::Elections(call) => Some(call),
+            _ => None,
+        })
+        .collect();
+    if ballots.len() > 1 {
+        ballots.par_iter().for_each(|call| publica_elections::prefetch_ballot(view, call));
     }
 }
 

@@ -458,6 +458,22 @@ impl Shared {
                 Ok((tx, key))
             })
             .collect();
+        // Ballots are checked by their dry run, one after another below; their proofs are verified here first on
+        // every core, as the signatures are.
+        let ballots: Vec<&publica_elections::ElectionsCall> = prepared
+            .iter()
+            .filter_map(|p| match p {
+                Ok((tx, _)) if is_ballot(tx) => match &tx.body.call {
+                    publica_tx::Call::Elections(call) => Some(call),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect();
+        if ballots.len() > 1 && !cancelled.load(Ordering::Relaxed) {
+            let view = StoreView(&self.store);
+            ballots.par_iter().for_each(|call| publica_elections::prefetch_ballot(&view, call));
+        }
         let mut verdicts: Vec<Option<Result<(), TxError>>> = vec![None; prepared.len()];
         let with_keys: Vec<usize> = (0..prepared.len()).filter(|&i| matches!(&prepared[i], Ok((_, Ok(_))))).collect();
         for chunk in with_keys.chunks(BATCH_CHUNK) {
