@@ -20,6 +20,7 @@ use publica_types::{AgencyId, Genesis, GenesisAccount, GenesisAgency, Role, TxId
 use rayon::prelude::*;
 
 mod credentials;
+mod elections;
 mod portal;
 mod registry;
 
@@ -54,6 +55,8 @@ pub struct Params {
     pub status_entries: u32,
     /// Portal workload: requests per page.
     pub rounds: usize,
+    /// Elections workload: voters, each casting one ballot.
+    pub ballots: usize,
     /// Run the node without keeping past states (`[storage] past_states = false`), to measure what keeping them
     /// costs.
     pub no_past_states: bool,
@@ -79,6 +82,9 @@ pub enum Workload {
     Credentials,
     /// The portal: each main page's server time with the demo town's data, against the node's cheapest answer.
     Portal,
+    /// Elections: Belenios ballots built and verified (against belenios-tool in the same run), and the ledger's
+    /// sustained ballots per second with every proof checked, against the all-core verification rate.
+    Elections,
 }
 
 /// Run the benchmarks and print a report.
@@ -101,6 +107,7 @@ pub fn run(args: &Params) -> Result<()> {
             return credentials::run(&params);
         }
         Workload::Portal => return portal::run(&portal::Params { rounds: args.rounds }),
+        Workload::Elections => return elections::run(&elections::Params { ballots: args.ballots }),
         Workload::Registrations | Workload::RoleUpdates => {}
     }
     if args.senders == 0 || args.txs / args.senders > 1000 {
@@ -143,7 +150,7 @@ pub fn run(args: &Params) -> Result<()> {
     let sender_role = match args.workload {
         Workload::Registrations => Role::citizen_registrar(),
         Workload::RoleUpdates => Role::admin(),
-        Workload::Anchors | Workload::Parcels | Workload::Credentials | Workload::Portal => {
+        Workload::Anchors | Workload::Parcels | Workload::Credentials | Workload::Portal | Workload::Elections => {
             unreachable!("measured by their own functions")
         }
     };
@@ -193,7 +200,11 @@ pub fn run(args: &Params) -> Result<()> {
                         account: updated.public_key().address(),
                         roles: if i % 2 == 0 { vec![clerk.clone()] } else { vec![clerk.clone(), surveyor.clone()] },
                     },
-                    Workload::Anchors | Workload::Parcels | Workload::Credentials | Workload::Portal => {
+                    Workload::Anchors
+                    | Workload::Parcels
+                    | Workload::Credentials
+                    | Workload::Portal
+                    | Workload::Elections => {
                         unreachable!("measured by their own functions")
                     }
                 };
@@ -243,7 +254,7 @@ pub fn run(args: &Params) -> Result<()> {
     let proven = match args.workload {
         Workload::Registrations => citizen_keys[0].address(),
         Workload::RoleUpdates => updated.public_key().address(),
-        Workload::Anchors | Workload::Parcels | Workload::Credentials | Workload::Portal => {
+        Workload::Anchors | Workload::Parcels | Workload::Credentials | Workload::Portal | Workload::Elections => {
             unreachable!("measured by their own functions")
         }
     };
@@ -320,11 +331,19 @@ impl BenchNode {
                 name: name.into(),
                 can_register_citizens: registers_citizens,
                 // Every role the benchmarks grant: the agency stands for all the registries at once.
-                roles: ["registrar", "notary", "clerk", "surveyor", publica_identity::TRUST_ROOT_ROLE]
-                    .into_iter()
-                    .chain(registers_citizens.then_some(Role::CITIZEN_REGISTRAR))
-                    .map(str::parse)
-                    .collect::<Result<_, _>>()?,
+                roles: [
+                    "registrar",
+                    "notary",
+                    "clerk",
+                    "surveyor",
+                    publica_identity::TRUST_ROOT_ROLE,
+                    publica_elections::COMMISSION_ROLE,
+                    publica_elections::CREDENTIAL_AUTHORITY_ROLE,
+                ]
+                .into_iter()
+                .chain(registers_citizens.then_some(Role::CITIZEN_REGISTRAR))
+                .map(str::parse)
+                .collect::<Result<_, _>>()?,
                 admins: vec![GenesisAccount { public_key: admin.public_key().clone() }],
             }],
             ValidatorSet::single(&validator),

@@ -43,6 +43,9 @@ pub struct Args {
     /// Portal workload: requests per page.
     #[arg(long, default_value_t = 200)]
     rounds: usize,
+    /// Elections workload: voters, each casting one ballot in the sustained run.
+    #[arg(long, default_value_t = 2_000)]
+    ballots: usize,
     /// Run the node without keeping past states (`[storage] past_states = false`), to measure what keeping them
     /// costs.
     #[arg(long)]
@@ -69,6 +72,10 @@ pub enum Workload {
     Credentials,
     /// The portal: each main page's server time with the demo town's data, against the node's cheapest answer.
     Portal,
+    /// Elections: Belenios ballots of six answers built and verified (against belenios-tool in the same run, when
+    /// installed), and the ledger's sustained ballots per second with every proof checked, against the all-core
+    /// verification rate.
+    Elections,
 }
 
 impl From<Workload> for bench::Workload {
@@ -80,6 +87,7 @@ impl From<Workload> for bench::Workload {
             Workload::Parcels => bench::Workload::Parcels,
             Workload::Credentials => bench::Workload::Credentials,
             Workload::Portal => bench::Workload::Portal,
+            Workload::Elections => bench::Workload::Elections,
         }
     }
 }
@@ -99,6 +107,7 @@ pub fn run(args: Args) -> Result<()> {
         credentials: args.credentials,
         status_entries: args.status_entries,
         rounds: args.rounds,
+        ballots: args.ballots,
         no_past_states: args.no_past_states,
     })
 }
