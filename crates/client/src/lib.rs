@@ -6,6 +6,8 @@
 //! - [`anchor`]: the anchoring pipeline of `publica anchor` (hash files, batch the hashes, submit them pipelined,
 //!   wait for the commits, read the entries back, fetch and check the receipts);
 //! - [`keyfile`]: the encrypted key files of `publica keys new`;
+//! - [`election`]: the election kit of trustees, credential authorities and voters (key generation, credentials
+//!   and their sealed letters, ballots, the archive);
 //! - [`api`]: the API's request, response and error types, which the server shares and builds its answers from
 //!   (without the default `http` feature, the crate is only these).
 //!
@@ -39,6 +41,8 @@
 #[cfg(feature = "http")]
 pub mod anchor;
 pub mod api;
+#[cfg(feature = "http")]
+pub mod election;
 #[cfg(feature = "http")]
 pub mod http;
 #[cfg(feature = "http")]

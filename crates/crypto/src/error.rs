@@ -107,6 +107,14 @@ pub enum CryptoError {
         path: PathBuf,
     },
 
+    /// A sealed message could not be made or opened: a recipient key or an ephemeral key of low order, a wrong key,
+    /// a wrong context, or a modified message (authenticated encryption cannot tell the last three apart).
+    #[error("sealed message: {reason}")]
+    Sealed {
+        /// What went wrong.
+        reason: String,
+    },
+
     /// A passphrase could not be obtained or was unacceptable.
     #[error("passphrase: {reason}")]
     Passphrase {

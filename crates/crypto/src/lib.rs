@@ -9,6 +9,8 @@
 //! Ed25519 halves are verified with the ZIP-215 rules (`ed25519-consensus`), for which single and batch
 //! verification accept exactly the same signatures; this keeps every validator's decision identical whether or not
 //! it batched. [`verify_batch`] spreads work over all cores.
+//!
+//! [`seal`] encrypts small messages to an account's key (X25519 from its Ed25519 half: classical secrecy only).
 
 mod batch;
 mod components;
@@ -17,6 +19,7 @@ mod error;
 mod keys;
 pub mod keystore;
 mod log_keys;
+pub mod seal;
 mod signature;
 
 pub use batch::verify_batch;

@@ -5,6 +5,7 @@ mod batch;
 mod encoding;
 mod keystore;
 mod perf;
+mod seal;
 mod signatures;
 mod spec_example;
 mod wycheproof_vectors;
