@@ -112,6 +112,12 @@ enum Command {
     /// Permits and licences: issue, renew, suspend, reinstate, revoke; "status on date D".
     #[command(subcommand)]
     Permit(cmd::registry::PermitCommand),
+    /// Elections in the Belenios 2.0 format on the ledger: create, key generation by the trustees, roll,
+    /// credentials, close, decrypt; read the board, check a receipt, write and verify the archive.
+    #[command(subcommand)]
+    Election(cmd::election::Command),
+    /// Cast a ballot with your credential letter: built on this machine, sent by no account.
+    Vote(cmd::election::VoteArgs),
     /// Offer a steady rate of signed transactions to a network and measure throughput and commit latency.
     Load(cmd::load::Args),
 }
@@ -154,6 +160,7 @@ fn main() -> std::process::ExitCode {
         Command::Business(c) => c.is_read(),
         Command::Did(c) => c.is_read(),
         Command::Identity(c) => c.is_read(),
+        Command::Election(c) => c.is_read(),
         _ => false,
     };
     let result = match cli.command {
@@ -178,6 +185,8 @@ fn main() -> std::process::ExitCode {
         Command::Land(c) => cmd::registry::run_land(c),
         Command::Permit(c) => cmd::registry::run_permit(c),
         Command::Business(c) => cmd::registry::run_business(c),
+        Command::Election(c) => cmd::election::run(c),
+        Command::Vote(args) => cmd::election::run_vote(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

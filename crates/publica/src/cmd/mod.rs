@@ -6,6 +6,7 @@ pub mod credential;
 pub mod describe;
 pub mod dev;
 pub mod did;
+pub mod election;
 pub mod governance;
 pub mod identity;
 pub mod keys;
