@@ -23,6 +23,7 @@ pub mod server;
 mod chain;
 mod credentials;
 mod did;
+mod elections;
 mod evidence;
 mod governance;
 mod identity;
@@ -44,6 +45,7 @@ use publica_node::NodeHandle;
 
 pub use chain::METRICS_CONTENT_TYPE;
 pub use credentials::{MAX_TRUSTED_ROOT_COUNT, MAX_VERIFIER_TEXT_BYTES, MAX_VERIFY_BODY_BYTES};
+pub use elections::MAX_EVENTS_PAGE_BYTES;
 pub use error::{http_status, ApiError, ErrorBody, ErrorEnvelope};
 pub use identity::MAX_STATUS_LIST_PAGE_CHUNKS;
 pub use publica_http::{descriptor_limit, raise_descriptor_limit, ConnectionLimits};
@@ -115,6 +117,13 @@ pub const ROUTES: &[Route] = &[
     Route::new("POST", "/v1/credentials/verify", || {
         post(credentials::verify).layer(DefaultBodyLimit::max(credentials::MAX_VERIFY_BODY_BYTES))
     }),
+    Route::new("GET", "/v1/elections", || get(elections::list)),
+    Route::new("GET", "/v1/elections/{id}", || get(elections::one)),
+    Route::new("GET", "/v1/elections/{id}/ballots/{hash}", || get(elections::ballot)),
+    Route::new("GET", "/v1/elections/{id}/credentials/{credential}", || get(elections::credential)),
+    Route::new("GET", "/v1/elections/{id}/trustees/{trustee}/messages/{step}", || get(elections::trustee_message)),
+    Route::new("GET", "/v1/elections/{id}/trustees/{trustee}/input", || get(elections::trustee_input)),
+    Route::new("GET", "/v1/elections/{id}/events", || get(elections::events)),
     Route::new("GET", "/tlog/checkpoint", || get(notary::tlog_checkpoint)),
     Route::new("GET", "/tlog/tile/{*path}", || get(notary::tile)),
     Route::new("GET", "/openapi.json", || get(openapi::serve_document)),

@@ -53,6 +53,9 @@ fn concrete(template: &str) -> String {
         .replace("{owner}", &"00".repeat(20))
         .replace("{list}", "0")
         .replace("{index}", "0")
+        .replace("{credential}", "2")
+        .replace("{trustee}", "1")
+        .replace("{step}", "1")
         .replace("{did}", &format!("did:publica:api-test:{}", "00".repeat(20)))
 }
 

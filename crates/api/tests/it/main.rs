@@ -13,6 +13,7 @@ mod connections;
 mod credentials;
 mod did;
 mod docs;
+mod elections;
 mod evidence;
 mod identity;
 mod notary;
@@ -71,9 +72,17 @@ impl TestNet {
                 id: agency(),
                 name: "Land Registry".into(),
                 can_register_citizens: true,
-                roles: ["registrar", "notary", "citizen-registrar", "permit-officer", "trust-root"]
-                    .map(|r| Role::new(r).unwrap())
-                    .to_vec(),
+                roles: [
+                    "registrar",
+                    "notary",
+                    "citizen-registrar",
+                    "permit-officer",
+                    "trust-root",
+                    "electoral-commission",
+                    "credential-authority",
+                ]
+                .map(|r| Role::new(r).unwrap())
+                .to_vec(),
                 admins: vec![GenesisAccount { public_key: admin.public_key().clone() }],
             }],
             validators: ValidatorSet::new(vec![Validator::from_keypair(&validator, 10)]).unwrap(),

@@ -483,6 +483,41 @@ pub fn result_object(
     Ok(tally::result_bytes(&counts))
 }
 
+/// The objects an event names, each with its SHA-256, in the order the archive writes them before the event: the
+/// objects its payload names (the set-up's election, trustees and credentials; the encrypted tally; an owned
+/// partial decryption's decryption), then the payload itself. An event without a payload (`EndBallots`) names
+/// none. `object` finds a stored object by hash; a client holding these objects and the events can write the
+/// archive with [`archive`].
+pub fn event_objects(
+    event: &[u8],
+    object: impl Fn(&Hash) -> Option<Vec<u8>>,
+) -> Result<Vec<(Hash, Vec<u8>)>, BoardError> {
+    let missing = |what: &str| BoardError::other(format!("the board's {what} is not stored"));
+    let (kind, payload_hash) = event_kind_and_payload(event).ok_or_else(|| missing("event"))?;
+    let Some(payload_hash) = payload_hash else { return Ok(Vec::new()) };
+    let payload = object(&payload_hash).ok_or_else(|| missing("payload"))?;
+    let named_by = |keys: &[&str]| -> Result<Vec<Hash>, BoardError> {
+        let json = json::parse(&payload, SMALL)?;
+        keys.iter()
+            .map(|key| json.get(key).and_then(Json::as_str).and_then(unhex).ok_or_else(|| missing(key)))
+            .collect()
+    };
+    let named = match kind {
+        EventType::Setup => named_by(&["election", "trustees", "credentials"])?,
+        EventType::EncryptedTally => named_by(&["encrypted_tally"])?,
+        EventType::PartialDecryption => {
+            vec![owned_partial_decryption(&payload).ok_or_else(|| missing("partial decryption"))?.1]
+        }
+        EventType::Ballot | EventType::EndBallots | EventType::Result => Vec::new(),
+    };
+    let mut objects = named
+        .into_iter()
+        .map(|hash| Ok((hash, object(&hash).ok_or_else(|| missing("object an event names"))?)))
+        .collect::<Result<Vec<_>, BoardError>>()?;
+    objects.push((payload_hash, payload));
+    Ok(objects)
+}
+
 /// The archive of a board: the `.bel` file of its events, from the first to the last, with the objects each
 /// refers to (`object` finds them by hash). The writer derives each event again from its parent and payload;
 /// the result must be the events stored, which the caller's comparison of heads confirms.

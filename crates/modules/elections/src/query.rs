@@ -18,6 +18,42 @@ pub fn elections(state: &dyn StateRead, from: u64, limit: usize) -> (Vec<Electio
     (records, count)
 }
 
+/// Elections numbered `from` onwards (at most `limit` of them), how many exist, and the keys that prove them: the
+/// election counter's key, then each record's.
+pub fn elections_with_keys(state: &dyn StateRead, from: u64, limit: usize) -> (Vec<ElectionRecord>, u64, Vec<Vec<u8>>) {
+    let (records, count) = elections(state, from, limit);
+    let keys = std::iter::once(NEXT_ELECTION_KEY.to_vec()).chain(records.iter().map(|r| election_key(r.id))).collect();
+    (records, count, keys)
+}
+
+/// A voter's receipt checked against the board: where the ballot is, the hash of its event, and its credential's
+/// record (whose `last_ballot` says whether this ballot is the one counted).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Receipt {
+    /// Where the ballot is on the board.
+    pub entry: BallotEntry,
+    /// The hash of the event at `entry.event_height`.
+    pub event: Hash,
+    /// The ballot's credential's record.
+    pub credential: CredentialRecord,
+}
+
+impl Receipt {
+    /// Whether the ballot `hash` is its credential's last one: the one the tally counts.
+    pub fn counted(&self, hash: &Hash) -> bool {
+        self.credential.last_ballot.as_ref() == Some(hash)
+    }
+}
+
+/// A ballot's receipt, with the keys that prove it: those of [`ballot`], then the credential record's key.
+pub fn ballot_receipt(state: &dyn StateRead, id: u64, hash: &Hash) -> Option<(Receipt, Vec<Vec<u8>>)> {
+    let (entry, mut keys) = ballot(state, id, hash)?;
+    let (event, _) = event(state, id, entry.event_height).expect("a ballot's event is on the board");
+    let credential = credential(state, id, &entry.credential).expect("a ballot's credential is published");
+    keys.push(credential_key(id, &entry.credential));
+    Some((Receipt { entry, event, credential }, keys))
+}
+
 /// Where a ballot is on the board, with the keys that prove it: its entry (event height, block, credential) and
 /// the event at that height, whose payload is the ballot's hash.
 pub fn ballot(state: &dyn StateRead, id: u64, hash: &Hash) -> Option<(BallotEntry, Vec<Vec<u8>>)> {
@@ -38,9 +74,56 @@ pub fn credential(state: &dyn StateRead, id: u64, credential: &str) -> Option<Cr
     read(state, &credential_key(id, credential))
 }
 
+/// A credential's record, with the key that proves it.
+pub fn credential_with_key(
+    state: &dyn StateRead,
+    id: u64,
+    credential: &str,
+) -> Option<(CredentialRecord, Vec<Vec<u8>>)> {
+    self::credential(state, id, credential).map(|record| (record, vec![credential_key(id, credential)]))
+}
+
+/// The event at `height` with the objects it names ([`board::event_objects`]), and the key that proves its hash.
+pub fn event_with_objects(state: &dyn StateRead, id: u64, height: u64) -> Option<(BoardItem, Vec<u8>)> {
+    let (hash, bytes) = event(state, id, height)?;
+    let objects = board::event_objects(&bytes, |h| object(state, id, h))
+        .unwrap_or_else(|e| panic!("event {height} of election {id}: {e}; the state store is corrupt"));
+    Some((BoardItem { height, hash, bytes, objects }, event_key(id, height)))
+}
+
+/// An event of the board with the objects it names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BoardItem {
+    /// Its height, from 0.
+    pub height: u64,
+    /// Its SHA-256.
+    pub hash: Hash,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+    /// The objects it names, each with its SHA-256, in the order the archive writes them.
+    pub objects: Vec<(Hash, Vec<u8>)>,
+}
+
 /// A trustee's message of a step (1, 3 or 5), trustees numbered from 1.
 pub fn trustee_message(state: &dyn StateRead, id: u64, step: u8, trustee: u32) -> Option<Vec<u8>> {
     state.get(&trustee_message_key(id, step, trustee))
+}
+
+/// A trustee's message of a step, with the key that proves it.
+pub fn trustee_message_with_key(
+    state: &dyn StateRead,
+    id: u64,
+    step: u8,
+    trustee: u32,
+) -> Option<(Vec<u8>, Vec<Vec<u8>>)> {
+    trustee_message(state, id, step, trustee).map(|m| (m, vec![trustee_message_key(id, step, trustee)]))
+}
+
+/// [`trustee_input`] with the keys it is built from: every trustee's polynomial (step 3), in trustee order.
+pub fn trustee_input_with_keys(state: &dyn StateRead, id: u64, trustee: u32) -> Option<(Vec<u8>, Vec<Vec<u8>>)> {
+    let input = trustee_input(state, id, trustee)?;
+    let n = election(state, id)?.trustees.len() as u32;
+    Some((input, (1..=n).map(|k| trustee_message_key(id, 3, k)).collect()))
 }
 
 /// What trustee `trustee` needs for step 5 of the key generation: its own polynomial, the shares every trustee
