@@ -348,24 +348,12 @@ pub(crate) async fn events(
         let ((election, events, objects), reads) = node.read(|state| {
             let (election, mut keys) = query::election_with_key(state, id).ok_or_else(|| no_election(id))?;
             let end = from.saturating_add(limit).min(election.events);
-            let (mut events, mut objects, mut seen, mut bytes) = (Vec::new(), Vec::new(), HashSet::new(), 0usize);
-            for height in from..end {
-                let (item, key) = query::event_with_objects(state, id, height)
-                    .ok_or_else(|| damaged(format!("event {height} of election {id} is not stored")))?;
-                let new: Vec<(publica_types::Hash, Vec<u8>)> =
-                    item.objects.into_iter().filter(|(hash, _)| !seen.contains(hash)).collect();
-                let weight = item.bytes.len() + new.iter().map(|(_, b)| b.len()).sum::<usize>();
-                if !events.is_empty() && bytes + weight > MAX_EVENTS_PAGE_BYTES {
-                    break;
-                }
-                bytes += weight;
-                for (hash, bytes) in new {
-                    seen.insert(hash);
-                    objects.push(BoardObject { hash, bytes });
-                }
-                events.push(BoardEvent { height, hash: item.hash, bytes: item.bytes });
-                keys.push(key);
-            }
+            let BoardPage { events, objects, keys: event_keys } =
+                board_page(from..end, MAX_EVENTS_PAGE_BYTES, |height| {
+                    query::event_with_objects(state, id, height)
+                        .ok_or_else(|| damaged(format!("event {height} of election {id} is not stored")))
+                })?;
+            keys.extend(event_keys);
             Ok::<_, ApiError>(((election, events, objects), keys))
         })?;
         let (certified, proofs) = split(reads);
@@ -373,6 +361,43 @@ pub(crate) async fn events(
     })
     .await??;
     Ok(axum::Json(response))
+}
+
+/// A page of the board: the events of `heights` read by `read`, with the objects they name, each once, and each
+/// event's key; it ends before the event whose bytes and new objects' would pass `budget_bytes`, except that the
+/// first event always comes, so that every page moves forward.
+fn board_page(
+    heights: std::ops::Range<u64>,
+    budget_bytes: usize,
+    mut read: impl FnMut(u64) -> Result<(query::BoardItem, Vec<u8>), ApiError>,
+) -> Result<BoardPage, ApiError> {
+    let (mut events, mut objects, mut keys) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut seen, mut bytes) = (HashSet::new(), 0usize);
+    for height in heights {
+        let (item, key) = read(height)?;
+        let new: Vec<(publica_types::Hash, Vec<u8>)> =
+            item.objects.into_iter().filter(|(hash, _)| !seen.contains(hash)).collect();
+        let weight = item.bytes.len() + new.iter().map(|(_, b)| b.len()).sum::<usize>();
+        if !events.is_empty() && bytes + weight > budget_bytes {
+            break;
+        }
+        bytes += weight;
+        for (hash, bytes) in new {
+            seen.insert(hash);
+            objects.push(BoardObject { hash, bytes });
+        }
+        events.push(BoardEvent { height, hash: item.hash, bytes: item.bytes });
+        keys.push(key);
+    }
+    Ok(BoardPage { events, objects, keys })
+}
+
+/// A page of the board as [`board_page`] reads it.
+struct BoardPage {
+    events: Vec<BoardEvent>,
+    objects: Vec<BoardObject>,
+    /// Each event's key, in order.
+    keys: Vec<Vec<u8>>,
 }
 
 #[cfg(test)]
@@ -408,5 +433,34 @@ mod tests {
         assert!(page_limit(Some(101), 20, 100).is_err());
         let message = parse_credential(&"x".repeat(10_000)).unwrap_err().to_string();
         assert!(message.len() < 300, "{message}");
+    }
+
+    /// An event of `len` bytes at `height` naming objects `names` (object `n` has `n` bytes).
+    fn item(height: u64, len: usize, names: &[u8]) -> (query::BoardItem, Vec<u8>) {
+        let objects = names.iter().map(|&n| ([n; 32], vec![n; usize::from(n)])).collect();
+        (query::BoardItem { height, hash: [height as u8; 32], bytes: vec![0; len], objects }, vec![height as u8])
+    }
+
+    #[test]
+    fn a_board_page_ends_before_its_budget_names_each_object_once_and_always_moves_forward() {
+        // Event 0: 10 bytes and objects 50 and 40 (100); event 1: 10 and object 50 again (10: already given);
+        // event 2: 10 and object 30 (40), which would make 150.
+        let board = |h: u64| -> Result<(query::BoardItem, Vec<u8>), ApiError> {
+            Ok([item(0, 10, &[50, 40]), item(1, 10, &[50]), item(2, 10, &[30]), item(3, 1, &[])][h as usize].clone())
+        };
+        let BoardPage { events, objects, keys } = board_page(0..4, 120, board).unwrap();
+        assert_eq!(events.iter().map(|e| e.height).collect::<Vec<_>>(), vec![0, 1]);
+        assert_eq!(objects.iter().map(|o| o.bytes.len()).collect::<Vec<_>>(), vec![50, 40], "each object once");
+        assert_eq!(keys, vec![vec![0], vec![1]]);
+        let events = board_page(0..4, 150, board).unwrap().events;
+        assert_eq!(events.len(), 3, "a page may reach its budget exactly: 150 bytes");
+        let events = board_page(0..4, 151, board).unwrap().events;
+        assert_eq!(events.len(), 4);
+        // A first event heavier than the budget still comes alone, so that paging moves forward.
+        let BoardPage { events, objects, .. } = board_page(0..4, 5, board).unwrap();
+        assert_eq!((events.len(), objects.len()), (1, 2));
+        let events = board_page(2..4, 40, board).unwrap().events;
+        assert_eq!(events.len(), 1, "a page starting later counts its own objects");
+        assert!(board_page(4..4, 5, board).unwrap().events.is_empty());
     }
 }
