@@ -72,10 +72,10 @@ pub fn write(id: u64, out: &Path, api: &str) -> Result<()> {
 struct Checked {
     uuid: String,
     ballots: usize,
-    counted: u64,
     tally: Option<(u64, u64)>,
     decryptions: usize,
-    result: Option<Vec<Vec<u64>>>,
+    /// The result in words: each question with its answers' counts.
+    result: Option<String>,
 }
 
 /// `publica election verify FILE`.
@@ -90,8 +90,23 @@ pub fn verify(args: VerifyArgs) -> Result<()> {
         Ok(checked) => checked,
         Err(e) => bail!("INVALID archive {}: {e:#}", args.archive.display()),
     };
+    // The ledger is asked before anything is reported VALID: an archive that is well formed but not the board
+    // the ledger holds is not valid.
+    let ledger = match (&args.api, &args.genesis) {
+        (Some(api), Some(genesis)) => Some(
+            check_against_ledger(&archive, &checked.uuid, api, genesis, args.history.as_deref(), args.election)
+                .with_context(|| {
+                    format!(
+                        "INVALID archive {} (on its own it is well formed, {}, every proof verifies)",
+                        args.archive.display(),
+                        crate::cmd::count(archive.events.len(), "event")
+                    )
+                })?,
+        ),
+        _ => None,
+    };
     let head = archive.head().expect("a read archive has its Setup event");
-    println!("VALID archive {} of election {}", args.archive.display(), checked.uuid);
+    println!("VALID archive {} of the election with uuid {}", args.archive.display(), checked.uuid);
     println!(
         "  read strictly: every entry's name is its content's SHA-256, {} chained from Setup to head {}",
         crate::cmd::count(archive.events.len(), "event"),
@@ -103,29 +118,30 @@ pub fn verify(args: VerifyArgs) -> Result<()> {
     );
     match checked.tally {
         Some((num_tallied, total_weight)) => println!(
-            "  the encrypted tally is the product of the {} counted ballots (the last per credential, with its \
-             weight): {num_tallied} tallied, total weight {total_weight}",
-            checked.counted
+            "  the encrypted tally is the product of the {num_tallied} counted ballots (the last per credential, \
+             with its weight), total weight {total_weight}"
         ),
         None => println!("  no encrypted tally yet (the vote is not closed)"),
     }
     match &checked.result {
-        Some(counts) => println!(
-            "  the result {counts:?} is the tally decrypted by {} (each proof verified)",
-            crate::cmd::count(checked.decryptions, "trustee")
-        ),
+        Some(result) => {
+            println!(
+                "  the result is the tally decrypted by {} (each proof verified):",
+                crate::cmd::count(checked.decryptions, "trustee")
+            );
+            print!("{result}");
+        }
         None if checked.decryptions > 0 => {
             println!("  {} verified; no result yet", crate::cmd::count(checked.decryptions, "partial decryption"))
         }
         None => {}
     }
-    if let (Some(api), Some(genesis)) = (&args.api, &args.genesis) {
-        check_against_ledger(&archive, &checked.uuid, api, genesis, args.history.as_deref(), args.election)?;
-    } else {
-        println!(
+    match ledger {
+        Some(line) => println!("{line}"),
+        None => println!(
             "  not checked against the ledger: with --api URL --genesis GENESIS, the archive's head is compared \
              with the one the ledger proves"
-        );
+        ),
     }
     Ok(())
 }
@@ -142,14 +158,8 @@ fn check(archive: &Archive) -> Result<Checked> {
         tally::credential_weights(credentials).map_err(|e| anyhow::anyhow!("its credentials object: {e}"))?;
     let slots: Vec<usize> = election.questions().iter().map(|q| q.slots()).collect();
     let mut ballots = Vec::new();
-    let mut checked = Checked {
-        uuid: election.uuid().to_string(),
-        ballots: 0,
-        counted: 0,
-        tally: None,
-        decryptions: 0,
-        result: None,
-    };
+    let mut checked =
+        Checked { uuid: election.uuid().to_string(), ballots: 0, tally: None, decryptions: 0, result: None };
     let mut encrypted_tally: Option<Vec<Vec<publica_belenios::ballot::Ciphertext>>> = None;
     let mut partials: Vec<(usize, PartialDecryption)> = Vec::new();
     for event in &archive.events[1..] {
@@ -184,7 +194,6 @@ fn check(archive: &Archive) -> Result<Checked> {
                         computed.total_weight
                     );
                 }
-                checked.counted = computed.num_tallied;
                 checked.tally = Some((computed.num_tallied, computed.total_weight));
                 encrypted_tally = Some(computed.questions);
             }
@@ -205,13 +214,27 @@ fn check(archive: &Archive) -> Result<Checked> {
                 let tally = encrypted_tally.as_ref().context("the result comes before the tally")?;
                 let counts = tally::verify_result(&trustees, tally, &partials, election.fingerprint(), result)
                     .map_err(|e| anyhow::anyhow!("the result of event {}: {e}", event.height))?;
-                checked.result = Some(counts);
+                checked.result = Some(result_text(&election, &counts));
             }
             EventBody::Setup { .. } => bail!("event {} is a second Setup", event.height),
         }
     }
     checked.ballots = ballots.len();
     Ok(checked)
+}
+
+/// A result in words: each question, then each answer's count (the blank count first where blank votes are
+/// allowed, as Belenios counts them).
+fn result_text(election: &Election, counts: &[Vec<u64>]) -> String {
+    let mut out = String::new();
+    for (q, (question, counts)) in election.questions().iter().zip(counts).enumerate() {
+        out.push_str(&format!("    question {}: {}\n", q + 1, question.question));
+        let names = question.blank_allowed().then(|| "(blank)".to_owned()).into_iter().chain(question.answers.clone());
+        for (name, count) in names.zip(counts) {
+            out.push_str(&format!("      {count:>8}  {name}\n"));
+        }
+    }
+    out
 }
 
 /// Most pages of elections read to find one by its uuid.
@@ -225,7 +248,7 @@ fn check_against_ledger(
     genesis: &Path,
     history: Option<&Path>,
     election: Option<u64>,
-) -> Result<()> {
+) -> Result<String> {
     let client = Client::new(api)?;
     let id = match election {
         Some(id) => id,
@@ -237,7 +260,7 @@ fn check_against_ledger(
     let document = serde_json::to_vec(&client.election_json(id)?)?;
     let found = match publica_verify::verify_document(&document, &sets) {
         Ok(found) => found,
-        Err(e) => bail!("INVALID: the node's proof of election {id}: {e}"),
+        Err(e) => bail!("the node's proof of election {id} does not verify: {e}"),
     };
     let key = election_key(id);
     let read = found
@@ -249,12 +272,12 @@ fn check_against_ledger(
     let record: ElectionRecord = codec::decode_canonical("election record", value, usize::MAX)
         .map_err(|e| anyhow::anyhow!("the proven record of election {id} does not decode: {e}"))?;
     if record.uuid != uuid {
-        bail!("INVALID: election {id} on the ledger has uuid {}, the archive {uuid}", record.uuid);
+        bail!("election {id} on the ledger has uuid {}, the archive {uuid}", record.uuid);
     }
     let head = archive.head().expect("a read archive has its Setup event");
     if record.head != Some(head) || record.events != archive.events.len() as u64 {
         bail!(
-            "INVALID: the archive ends at event {} (head {}), but the ledger proves {} events for election {id} \
+            "the archive ends at event {} (head {}), but the ledger proves {} events for election {id} \
              (head {}) at height {}: it is not the board the ledger holds",
             archive.events.len() - 1,
             hex::encode(head),
@@ -263,16 +286,15 @@ fn check_against_ledger(
             read.height
         );
     }
-    println!(
-        "  it is the board of election {id} on chain {}: the ledger proves {} events ending at this head, at \
-         height {} (block time {}, signed by {})",
+    Ok(format!(
+        "  it is the board of election {id} on chain {}: the ledger proves {} events ending at this head, at height {} \
+         (block time {}, signed by {})",
         read.chain_id,
         record.events,
         read.height,
         publica_types::time::format_time_ms(read.time_ms),
         crate::cmd::count(read.signers, "validator")
-    );
-    Ok(())
+    ))
 }
 
 /// The number of the election whose Belenios uuid is `uuid`.
