@@ -5,6 +5,7 @@
 mod api;
 mod byzantine;
 mod docs;
+mod elections;
 mod faults;
 mod governance;
 mod notary;
