@@ -189,6 +189,34 @@ fn an_election_is_run_end_to_end_through_the_cli_and_its_archive_verifies() {
         ],
     );
     let id = field(&out, "created election");
+    // More trustees to decrypt than there are is refused before anything is sent.
+    let (_, message) = node.fails(&[
+        "election",
+        "create",
+        "--name",
+        "x",
+        "--question",
+        "q",
+        "--answer",
+        "a",
+        "--answer",
+        "b",
+        "--opens",
+        "now",
+        "--closes",
+        "+1h",
+        "--trustee",
+        &addr("t1"),
+        "--threshold",
+        "2",
+        "--credential-authority",
+        &addr("authority"),
+        "--key",
+        "commissioner.json",
+        "--passphrase-file",
+        "pass",
+    ]);
+    assert!(message.contains("--threshold 2 must be from 1 to the number of trustees (1)"), "{message}");
     let id = id.as_str();
     assert!(node.ok(&["election", "list"]).contains("Harbour bridge"));
     assert!(node.ok(&["election", "show", id]).contains("key generation (step 1)"));
@@ -219,6 +247,21 @@ fn an_election_is_run_end_to_end_through_the_cli_and_its_archive_verifies() {
 
     // The roll, frozen; the letters; the public credentials, published and sealed.
     let voters = [addr("v1"), addr("v2"), addr("v3")];
+    // An official is not a citizen: the whole batch is refused and the roll stays empty.
+    let (_, message) = node.fails(&[
+        "election",
+        "roll",
+        "add",
+        id,
+        &voters[0],
+        &addr("authority"),
+        "--key",
+        "commissioner.json",
+        "--passphrase-file",
+        "pass",
+    ]);
+    assert!(message.contains("voter_not_a_citizen"), "{message}");
+    assert_eq!(node.election(id)["election"]["roll_count"], 0);
     let mut add = vec!["election", "roll", "add", id];
     add.extend(voters.iter().map(String::as_str));
     node.signed("commissioner.json", &add);

@@ -31,16 +31,16 @@ pub struct CreateArgs {
     #[arg(long, required_unless_present = "questions", conflicts_with = "questions", requires = "answers")]
     question: Option<String>,
     /// An answer to the question, in ballot order. Repeat for each answer.
-    #[arg(long = "answer", value_name = "TEXT")]
+    #[arg(long = "answer", value_name = "TEXT", conflicts_with = "questions")]
     answers: Vec<String>,
     /// Fewest answers a ballot chooses (unless blank).
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, conflicts_with = "questions")]
     min: u32,
     /// Most answers a ballot chooses.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, conflicts_with = "questions")]
     max: u32,
     /// Allow a blank vote on the question.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "questions")]
     blank: bool,
     /// Several questions: a JSON array of {"question", "answers", "min", "max", "blank"}.
     #[arg(long, value_name = "FILE")]

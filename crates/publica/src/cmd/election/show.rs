@@ -6,7 +6,6 @@ use anyhow::{Context, Result};
 use serde_json::Value;
 
 use publica_client::api::ElectionResponse;
-use publica_client::routes::Page;
 use publica_client::Client;
 use publica_elections::schema::{ElectionRecord, ElectionStatus};
 use publica_types::time::format_time_ms;
@@ -17,10 +16,12 @@ use crate::cmd::registry::ReadArgs;
 /// `publica election list`.
 pub fn list(from: u64, read: &ReadArgs) -> Result<()> {
     let client = Client::new(&read.api)?;
-    let page = client.elections(Page { from: Some(from), limit: None })?;
+    let body = client.get(&format!("/v1/elections?from={from}"))?;
     if read.json {
-        return print_json(&serde_json::to_value(&page)?);
+        return print_json(&body);
     }
+    let page: publica_client::api::ElectionsResponse =
+        serde_json::from_value(body).context("the node's list of elections")?;
     if page.elections.is_empty() {
         println!("no elections from number {from} ({} on the ledger)", page.count);
         return Ok(());
@@ -170,17 +171,14 @@ pub fn ballot(id: u64, receipt: &str, out: Option<&Path>, read: &ReadArgs) -> Re
     println!("  tracker       {}", answer.tracker);
     println!("  event         {} (hash {})", e.event_height, hex::encode(answer.event));
     println!("  block         {} ({})", e.block_height, format_time_ms(e.accepted_at_ms));
-    if answer.counted {
-        println!(
-            "  counted: it is the last of the {} its credential cast",
-            super::super::count(answer.credential.ballots as usize, "ballot")
-        );
-    } else {
-        let last = answer.credential.last_ballot.map(hex::encode).unwrap_or_default();
-        println!(
-            "  replaced: a later ballot of the same credential counts instead ({} in all; the last is {last})",
-            super::super::count(answer.credential.ballots as usize, "ballot")
-        );
+    let cast = answer.credential.ballots;
+    match (answer.counted, cast) {
+        (true, 1) => println!("  counted: it is the only ballot its credential cast"),
+        (true, _) => println!("  counted: it is the last of the {cast} ballots its credential cast"),
+        (false, _) => println!(
+            "  replaced: a later ballot of the same credential counts instead ({cast} in all; the last is {})",
+            answer.credential.last_ballot.map(hex::encode).unwrap_or_default()
+        ),
     }
     Ok(())
 }

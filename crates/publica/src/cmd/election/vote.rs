@@ -92,14 +92,18 @@ pub fn generate(args: GenerateArgs) -> Result<()> {
     }
     let chain_id = client.chain_id()?;
     let issued = kit::issue_credentials(&record.uuid, &voters.iter().map(|v| (*v, 1)).collect::<Vec<_>>())?;
-    std::fs::create_dir_all(&args.out_dir).with_context(|| format!("creating {}", args.out_dir.display()))?;
+    // Nothing is written over: a letter of an earlier set holds another credential than this set publishes.
     let public_path = args.out_dir.join("public-credentials.txt");
-    if public_path.exists() {
-        bail!("{} already exists: write the letters of another set into another directory", public_path.display());
+    let letter_path = |voter: &Address| args.out_dir.join(format!("{voter}.letter"));
+    if let Some(existing) =
+        std::iter::once(public_path.clone()).chain(voters.iter().map(letter_path)).find(|p| p.exists())
+    {
+        bail!("{} already exists: write this set of letters into another directory", existing.display());
     }
+    std::fs::create_dir_all(&args.out_dir).with_context(|| format!("creating {}", args.out_dir.display()))?;
     for (credential, key) in issued.iter().zip(&keys) {
         let letter = CredentialLetter::new(&chain_id, args.id, &record.uuid, authority, credential, key)?;
-        letter.save(&args.out_dir.join(format!("{}.letter", credential.voter)))?;
+        letter.save(&letter_path(&credential.voter))?;
     }
     let lines: Vec<String> = kit::credential_batches(&issued)
         .into_iter()
