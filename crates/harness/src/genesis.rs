@@ -15,12 +15,21 @@ pub const AGENCIES: &[(&str, &str, bool, &[&str])] = &[
     ("notary-office", "Public Notary Office", false, &["notary"]),
     ("building-authority", "Municipal Building Authority", false, &["permit-officer"]),
     ("demo-bank", "Demo Savings Bank", false, &["bank"]),
-    ("district-court", "District Court", false, &["court", "probate-court"]),
+    ("district-court", "District Court", false, &["court", "probate-court", "election-trustee"]),
     ("education-ministry", "Ministry of Education", false, &["trust-root"]),
-    ("nordvik-university", "University of Nordvik", false, &["credential-issuer"]),
+    ("nordvik-university", "University of Nordvik", false, &["credential-issuer", "election-trustee"]),
     ("maritime-authority", "Maritime Authority", false, &["trust-root"]),
     ("nordic-class", "Nordic Classification Society", false, &["credential-issuer"]),
     ("coastal-bank", "Coastal Credit Union", false, &["bank"]),
+    // The town's elections: the board is their electoral commission and credential authority; election trustees
+    // (here and at the court and the university) hold a share of an election's key. The elections module asks of a
+    // trustee only an active account: the role says what the official is for.
+    (
+        "nordvik-election-board",
+        "Nordvik Election Board",
+        false,
+        &["electoral-commission", "credential-authority", "election-trustee"],
+    ),
 ];
 
 /// The roles a founding agency of this id grants in the demo (`None` for an id the demo does not know).
@@ -95,5 +104,9 @@ mod tests {
         assert_eq!(genesis.agencies.len(), AGENCIES.len());
         assert!(demo_roles("land-registry").unwrap().contains(&"surveyor".parse().unwrap()));
         assert!(demo_roles("nowhere").is_none());
+        let board = demo_roles("nordvik-election-board").unwrap();
+        for role in ["electoral-commission", "credential-authority"] {
+            assert!(board.contains(&role.parse().unwrap()), "the election board grants {role}");
+        }
     }
 }

@@ -74,7 +74,8 @@ pub fn run(params: &Params) -> Result<()> {
     rt.block_on(async {
         let running = launch(&home, key).await?;
         let handle = running.handle();
-        tokio::task::spawn_blocking(move || super::super::dev::seed(&handle)).await??;
+        let seed_home = home.clone();
+        tokio::task::spawn_blocking(move || super::super::dev::seed(&handle, &seed_home)).await??;
         let api = running.api_addr;
         let rounds = params.rounds;
         let report = tokio::task::spawn_blocking(move || measure(api, rounds)).await?;

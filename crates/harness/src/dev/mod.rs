@@ -22,6 +22,7 @@ use crate::genesis::{demo_agencies, demo_kdf, new_genesis, AGENCIES};
 use crate::home::{free_local_addr, write_home};
 use crate::node::{launch, runtime, submit_waiting, wait_committed, wait_for_shutdown};
 
+mod elections;
 mod identity;
 mod registry;
 
@@ -47,6 +48,11 @@ const OFFICIALS: &[(&str, &str, &[&str])] = &[
     ("maritime-trust", "maritime-authority", &["trust-root"]),
     ("class-surveyor", "nordic-class", &["credential-issuer"]),
     ("coastal-officer", "coastal-bank", &["bank"]),
+    (elections::OFFICER, elections::ELECTION_BOARD, &["electoral-commission"]),
+    (elections::CREDENTIAL_OFFICER, elections::ELECTION_BOARD, &["credential-authority"]),
+    (elections::TRUSTEES[0], elections::ELECTION_BOARD, &["election-trustee"]),
+    (elections::TRUSTEES[1], "district-court", &["election-trustee"]),
+    (elections::TRUSTEES[2], "nordvik-university", &["election-trustee"]),
 ];
 
 /// Demo citizens: key name, national identifier (fictional).
@@ -56,6 +62,31 @@ const CITIZENS: &[(&str, &str)] = &[
     ("citizen-chiara", "DEMO-1003"),
     ("citizen-dmitri", "DEMO-1004"),
     ("citizen-eun-ji", "DEMO-1005"),
+    // The voters of the demo's elections, with the five above.
+    ("citizen-fabian", "DEMO-1006"),
+    ("citizen-greta", "DEMO-1007"),
+    ("citizen-hamid", "DEMO-1008"),
+    ("citizen-ingrid", "DEMO-1009"),
+    ("citizen-jonas", "DEMO-1010"),
+    ("citizen-kaisa", "DEMO-1011"),
+    ("citizen-lars", "DEMO-1012"),
+    ("citizen-maja", "DEMO-1013"),
+    ("citizen-nils", "DEMO-1014"),
+    ("citizen-oksana", "DEMO-1015"),
+    ("citizen-per", "DEMO-1016"),
+    ("citizen-quentin", "DEMO-1017"),
+    ("citizen-rosa", "DEMO-1018"),
+    ("citizen-sven", "DEMO-1019"),
+    ("citizen-tove", "DEMO-1020"),
+    ("citizen-ulrik", "DEMO-1021"),
+    ("citizen-vera", "DEMO-1022"),
+    ("citizen-wilhelm", "DEMO-1023"),
+    ("citizen-xenia", "DEMO-1024"),
+    ("citizen-yusuf", "DEMO-1025"),
+    ("citizen-zofia", "DEMO-1026"),
+    ("citizen-astrid", "DEMO-1027"),
+    ("citizen-bjorn", "DEMO-1028"),
+    ("citizen-cecilia", "DEMO-1029"),
 ];
 
 fn demo_key(name: &str) -> Keypair {
@@ -89,11 +120,16 @@ pub fn run(home: &Path, api: SocketAddr, reset: bool) -> Result<()> {
         let handle = running.handle();
         let api = running.api_addr;
         if fresh {
-            println!("Seeding the demo agencies' officials, citizens, land parcels, permits and companies (a few seconds)...");
+            println!(
+                "Seeding the demo agencies' officials, citizens, land parcels, permits, companies and elections (a few \
+                 seconds)..."
+            );
         }
         let chain_id = handle.chain_id().clone();
-        let seeded = tokio::task::spawn_blocking(move || seed(&handle)).await??;
-        print_guide(home, &chain_id, api, seeded);
+        let seed_home = home.to_path_buf();
+        let seeded = tokio::task::spawn_blocking(move || seed(&handle, &seed_home)).await??;
+        let elections = elections::demo_records(&running.handle().live_state());
+        print_guide(home, &chain_id, api, seeded, &elections);
         wait_for_shutdown().await;
         println!("stopping");
         running.stop().await;
@@ -157,13 +193,23 @@ impl<'a> DemoSigners<'a> {
 
 /// Submit the demo's officials and citizens that are not there yet (a first run that was interrupted is completed
 /// on the next). Returns how many transactions it committed.
-pub(crate) fn seed(node: &NodeHandle) -> Result<usize> {
+pub(crate) fn seed(node: &NodeHandle, home: &Path) -> Result<usize> {
     let view = node.live_state();
     let exists = |name: &str| publica_accounts::account(&view, &demo_key(name).public_key().address()).is_some();
+    // A home made by an older demo has a genesis without some agencies or roles: their officials are left out.
+    let grantable = |agency: &str, roles: &[&str]| {
+        agency
+            .parse::<AgencyId>()
+            .ok()
+            .and_then(|id| publica_accounts::agency(&view, &id))
+            .is_some_and(|a| roles.iter().all(|r| a.grants(r)))
+    };
     // Each sender's transactions carry consecutive nonces from its committed next nonce.
     let mut signers = DemoSigners::new(node);
     let mut ids = Vec::new();
-    for (name, agency, roles) in OFFICIALS.iter().filter(|(name, _, _)| !exists(name)) {
+    for (name, agency, roles) in
+        OFFICIALS.iter().filter(|(name, agency, roles)| !exists(name) && grantable(agency, roles))
+    {
         let call = AccountsCall::RegisterOfficial {
             public_key: demo_key(name).public_key().clone(),
             agency: agency.parse::<AgencyId>()?,
@@ -184,21 +230,30 @@ pub(crate) fn seed(node: &NodeHandle) -> Result<usize> {
     wait_committed(node, &citizen_ids, Duration::from_secs(60))?;
     let registry = registry::seed(node, &mut signers)?;
     let identity = identity::seed(node, &mut signers)?;
-    Ok(ids.len() + citizen_ids.len() + registry + identity)
+    let elections = elections::seed(node, home, &mut signers)?;
+    Ok(ids.len() + citizen_ids.len() + registry + identity + elections)
 }
 
-fn print_guide(home: &Path, chain_id: &ChainId, api: SocketAddr, seeded: usize) {
+fn print_guide(
+    home: &Path,
+    chain_id: &ChainId,
+    api: SocketAddr,
+    seeded: usize,
+    elections: &[Option<publica_elections::schema::ElectionRecord>],
+) {
     let keys = home.join("keys");
     println!("Publica dev network is running (chain {chain_id}, one validator).");
     if seeded > 0 {
         let (parcels, _) = registry::summary();
         println!(
             "Seeded {seeded} demo transactions: {} officials, {} citizens, {parcels} land parcels of the town of \
-             Nordvik with transfers and mortgages, permits, companies with their owners, and {} accredited \
-             credential types with their schemas and issuers' status lists.",
+             Nordvik with transfers and mortgages, permits, companies with their owners, {} accredited credential \
+             types with their schemas and issuers' status lists, and {} elections with their trustees' keys and \
+             their voters' credential letters.",
             OFFICIALS.len(),
             CITIZENS.len(),
-            identity::TYPES.len()
+            identity::TYPES.len(),
+            elections::ELECTIONS.len()
         );
     }
     println!();
@@ -241,5 +296,6 @@ fn print_guide(home: &Path, chain_id: &ChainId, api: SocketAddr, seeded: usize) 
         "      --claim field=Mathematics --claim awarded=2026-06-12 --status-list 0 --status-index 7 --out diploma.sdjwt \\"
     );
     println!("      --api http://{api}   (then: publica wallet store / present, publica credential bundle / verify)");
+    elections::print_guide(home, &keys, api, elections);
     println!("Ready. Press Ctrl-C to stop.");
 }
