@@ -87,9 +87,11 @@ pub enum Command {
         #[command(flatten)]
         send: SendArgs,
     },
-    /// Write the election's board as a Belenios 2.0 archive, checking every page against the node's proven
-    /// head. `belenios-tool election verify --dir DIR` expects it as `DIR/<uuid>.bel`, where `<uuid>` is the
-    /// election's Belenios uuid (`publica election show` prints it): name --out so.
+    /// Write the election's board as a Belenios 2.0 archive, page by page, checked to be one chain of events
+    /// ending at the head of the election's record as the node serves it (`publica election verify FILE --api URL
+    /// --genesis GENESIS` checks that head's proof). `belenios-tool election verify --dir DIR` expects the archive
+    /// as `DIR/<uuid>.bel`, where `<uuid>` is the election's Belenios uuid (`publica election show` prints it): name
+    /// --out so.
     Archive {
         /// The election's number.
         id: u64,
