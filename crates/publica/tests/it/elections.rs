@@ -284,7 +284,8 @@ fn an_election_is_run_end_to_end_through_the_cli_and_its_archive_verifies() {
     ]);
     assert!(message.contains("are not the roll of election"), "{message}");
     assert!(!d.join("letters").exists());
-    let mut generate = vec!["election", "credentials", "generate", id, "--out-dir", "letters"];
+    let mut generate =
+        vec!["election", "credentials", "generate", id, "--out-dir", "letters", "--genesis", "node/genesis.json"];
     generate.extend(voters.iter().map(String::as_str));
     node.signed("authority.json", &generate);
     node.signed(

@@ -34,6 +34,11 @@ pub struct GenerateArgs {
     /// arguments).
     #[arg(long, value_name = "FILE")]
     roll: Option<PathBuf>,
+    /// The network's genesis document: each voter's key is then taken from its account's record only once the
+    /// record's proof verifies with the genesis validators' keys (and the validator history the node serves,
+    /// itself verified from them), so that a node cannot have a letter sealed to a key of its choosing.
+    #[arg(long, value_name = "FILE")]
+    genesis: Option<PathBuf>,
     /// The node's API.
     #[arg(long, env = "PUBLICA_API", default_value = publica_client::DEFAULT_API)]
     api: String,
@@ -84,10 +89,24 @@ pub fn generate(args: GenerateArgs) -> Result<()> {
     }
     // Every voter's key is read before anything is written, so that a voter without an account stops nothing
     // half-way.
+    let sets = match &args.genesis {
+        Some(path) => {
+            let max = publica_types::genesis::MAX_GENESIS_BYTES as u64;
+            let bytes = crate::cmd::read_bounded(path, max, "a genesis document")?;
+            let genesis =
+                publica_types::Genesis::from_json(&bytes).with_context(|| format!("reading {}", path.display()))?;
+            Some(crate::cmd::verify::sets_from(&genesis, None, Some(&args.api))?)
+        }
+        None => None,
+    };
     let mut keys = Vec::with_capacity(voters.len());
     for voter in &voters {
-        let account = client.account(voter).with_context(|| format!("reading the account of voter {voter}"))?;
-        let key = account.account.public_key.parse().with_context(|| format!("the key of voter {voter}"))?;
+        let answer = client.account(voter).with_context(|| format!("reading the account of voter {voter}"))?;
+        let record = match &sets {
+            Some(sets) => proven_account(&answer.proof, sets, voter)?,
+            None => answer.account,
+        };
+        let key = record.public_key.parse().with_context(|| format!("the key of voter {voter}"))?;
         keys.push(key);
     }
     let chain_id = client.chain_id()?;
@@ -119,6 +138,12 @@ pub fn generate(args: GenerateArgs) -> Result<()> {
         args.id,
         args.out_dir.display()
     );
+    if sets.is_none() {
+        println!(
+            "  each letter is sealed to the key the node names for its voter; with --genesis GENESIS the keys are \
+             taken from proven records only"
+        );
+    }
     println!(
         "public credentials in {}; next, `publica election credentials publish {} --file {}` then `seal`",
         public_path.display(),
@@ -126,6 +151,23 @@ pub fn generate(args: GenerateArgs) -> Result<()> {
         public_path.display()
     );
     Ok(())
+}
+
+/// A voter's account record from its proof, checked with the network's validator sets.
+fn proven_account(
+    proof: &publica_verify::ReadProof,
+    sets: &publica_verify::VerifiedSets,
+    voter: &Address,
+) -> Result<publica_accounts::AccountRecord> {
+    let read = proof
+        .verify_with_sets(sets)
+        .map_err(|e| anyhow::anyhow!("the proof of voter {voter}'s account does not verify: {e}"))?;
+    if read.key != publica_accounts::schema::account_key(voter) {
+        bail!("the node proved another key than voter {voter}'s account");
+    }
+    let value = read.value.with_context(|| format!("the ledger proves that voter {voter} has no account"))?;
+    publica_types::codec::decode_canonical("account record", &value, usize::MAX)
+        .map_err(|e| anyhow::anyhow!("the proven account of voter {voter} does not decode: {e}"))
 }
 
 /// Expiry of a ballot's transaction, from now.
