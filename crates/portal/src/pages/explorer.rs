@@ -10,7 +10,7 @@ use publica_client::api::{
     AccountResponse, BlockResponse, ConsentResponse, ConsentsResponse, TxState, TxStatusResponse, ValidatorsResponse,
 };
 use publica_identity::schema::Consent;
-use publica_tx::Transaction;
+use publica_tx::{Call, ElectionsCall, Transaction};
 
 use crate::api::segment;
 use crate::html::{account_link, hex_full, proof_section, short, time, Ctx, Page, ProofKind, ProofOf};
@@ -126,9 +126,26 @@ fn tx_table(ctx: &Ctx, txs: &[Transaction]) -> Markup {
                 td { (i) }
                 td { a.mono href={ "/tx/" (tx.body.id()) } { (short(&tx.body.id().to_string())) } }
                 td { (call_name(tx)) }
-                td { (account_link(&tx.body.sender.to_string())) }
+                td { (sender(ctx, tx)) }
             } } }
         } }
+    }
+}
+
+/// A transaction's sender: a link to its account, or for a ballot (sent by no account, so that no citizen is tied
+/// to a credential) the words "anonymous (ballot)" and links to its election and to its place on the board.
+fn sender(ctx: &Ctx, tx: &Transaction) -> Markup {
+    if !tx.is_anonymous() {
+        return account_link(&tx.body.sender.to_string());
+    }
+    let anonymous = ctx.t("anonymous (ballot)", "anonym (valsedel)");
+    match &tx.body.call {
+        Call::Elections(ElectionsCall::Cast { election, ballot }) => html! {
+            (anonymous) " — "
+            a href={ "/elections/" (election) } { (ctx.t("election", "val")) " " (election) } ", "
+            a href={ "/elections/" (election) "/ballots/" (hex::encode(publica_types::sha256(ballot))) } { (ctx.t("its receipt", "dess kvitto")) }
+        },
+        _ => html! { (anonymous) },
     }
 }
 
@@ -187,7 +204,7 @@ pub async fn transaction(ctx: Ctx, Path(id): Path<String>) -> Response {
                 dt { (ctx.t("Why", "Varför")) } dd { code { (e.code) } " " (e.message) }
             }
             @if let Some(tx) = &tx {
-                dt { (ctx.t("Sender", "Avsändare")) } dd { (account_link(&tx.body.sender.to_string())) }
+                dt { (ctx.t("Sender", "Avsändare")) } dd { (sender(&ctx, tx)) }
                 dt { (ctx.t("Nonce", "Nonce")) } dd { (tx.body.nonce) }
                 dt { (ctx.t("Call", "Anrop")) } dd { code { (call_name(tx)) } }
                 dt { (ctx.t("Valid until", "Giltig till")) } dd { (time(tx.body.expires_at_ms)) }

@@ -13,7 +13,7 @@ const MAX_SEARCH_CHARS: usize = 200;
 
 /// `GET /`.
 pub async fn page(ctx: Ctx) -> Response {
-    let services: [(&str, &str, &str, &str, &str); 8] = [
+    let services: [(&str, &str, &str, &str, &str); 9] = [
         ("/verify", "Verify a document", "Kontrollera ett dokument",
          "Was this file registered, when and by whom? Your browser hashes it and checks the notary's receipt; the file never leaves your computer.",
          "Registrerades filen, när och av vem? Webbläsaren beräknar dess hash och kontrollerar notariens kvitto; filen lämnar aldrig din dator."),
@@ -26,6 +26,9 @@ pub async fn page(ctx: Ctx) -> Response {
         ("/credentials", "Check a credential", "Kontrollera ett intyg",
          "A diploma, a licence or a certificate shown to you: check the issuer, its accreditation and that it is not revoked.",
          "Ett examensbevis, en licens eller ett certifikat som visas för dig: kontrollera utfärdaren, dess ackreditering och att det inte är återkallat."),
+        ("/elections", "Elections", "Val",
+         "Referendums and elections: the ballot box is public, your receipt shows that your ballot is counted, anyone can check the result.",
+         "Folkomröstningar och val: valurnan är offentlig, ditt kvitto visar att din valsedel räknas, vem som helst kan kontrollera resultatet."),
         ("/blocks", "Explorer", "Utforskaren",
          "Blocks, transactions, accounts and the validators that signed them.",
          "Block, transaktioner, konton och validerarna som signerade dem."),
