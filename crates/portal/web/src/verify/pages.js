@@ -196,6 +196,26 @@ function factRows(report, t) {
       ...row(t("facts.proposer"), el("code", { class: "mono" }, f.proposer)),
     ];
   }
+  if (f && f.kind === "election") {
+    return [
+      ...row(t("facts.name"), f.name),
+      ...row(t("facts.status"), t(`facts.election.${f.status}`)),
+      ...row(t("facts.roll"), String(f.rollCount)),
+      ...row(t("facts.ballots"), t("facts.ballotsFrom", { ballots: f.ballots, voters: f.voters })),
+      ...row(t("facts.board"), t("facts.events", { events: f.events }), ...(f.head ? [" ", el("code", { class: "mono" }, f.head)] : [])),
+      ...f.questions.filter((q) => q.counts).flatMap((q) => row(q.question,
+        [...(q.blank ? [t("facts.blank")] : []), ...q.answers].map((a, i) => `${a}: ${q.counts[i] ?? "—"}`).join("; "))),
+    ];
+  }
+  if (f && f.kind === "ballot") {
+    return [
+      ...row(t("facts.election"), el("a", { href: `/elections/${f.election}` }, f.name)),
+      ...row(t("facts.counted"), f.counted ? t("facts.counted.yes") : t("facts.counted.no")),
+      ...row(t("facts.onBoard"), t("facts.event", { event: f.eventHeight }), " ", el("a", { href: `/blocks/${f.blockHeight}` }, t("facts.inBlock", { block: f.blockHeight }))),
+      ...row(t("facts.time"), timeEl(f.acceptedAtMs)),
+      ...row(t("facts.credentialBallots"), String(f.ballots)),
+    ];
+  }
   if (report.decision) {
     const d = report.decision;
     const rows = [...row(t("facts.provenAt"), timeEl(report.atMs)), ...row(t("facts.decision"), t(`facts.decision.${d.type}`) + (d.reason ? `: ${d.reason}` : ""))];

@@ -7,13 +7,15 @@ import { fail } from "./report.js";
 import { KIND_APPLICATION, KIND_COMPANY, KIND_ENCUMBRANCE, KIND_PARCEL, KIND_TITLE, decodeHead, decodeVersion, headKey, versionKey } from "./registry.js";
 
 /** The record kinds a page may name. */
-const RECORD_KINDS = ["parcel", "account", "company", "application", "consent", "block", "permit"];
+const RECORD_KINDS = ["parcel", "account", "company", "application", "consent", "block", "permit", "election", "ballot"];
 const RECORD_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** Ids of kinds with their own form: an election's number, and a ballot's election and SHA-256 (`ID:HASH`). */
+const KIND_IDS = { election: /^\d{1,19}$/, ballot: /^\d{1,19}:[0-9a-f]{64}$/ };
 
 /** Parse a page's `KIND:ID` record name; throws FormatError when it is not one. */
 export function parseRecordRef(text) {
-  const m = typeof text === "string" ? /^([a-z]+):(.{1,64})$/.exec(text) : null;
-  if (!m || !RECORD_KINDS.includes(m[1]) || !RECORD_ID.test(m[2])) {
+  const m = typeof text === "string" ? /^([a-z]+):(.{1,96})$/.exec(text) : null;
+  if (!m || !RECORD_KINDS.includes(m[1]) || !(KIND_IDS[m[1]] ?? RECORD_ID).test(m[2])) {
     throw new FormatError(`the page names its record ${JSON.stringify(text)}, not KIND:ID with KIND one of ${RECORD_KINDS.join(", ")}`);
   }
   return { kind: m[1], id: m[2] };
@@ -307,6 +309,223 @@ function blockRecord(r, ref, json, headers) {
   return { kind: "block", id: ref.id, height: h.height, hash: toHex(h.hash), timeMs: h.timeMs, proposer: toHex(h.proposer) };
 }
 
+// Elections (`crates/modules/elections/src/schema.rs`): an election's record under `ele/e/` ‖ id (u64 big-endian);
+// a ballot's place on the board under `ele/b/` ‖ id ‖ its SHA-256, the event at that height under `ele/v/` ‖ id ‖
+// height, and its credential's record under `ele/c/` ‖ id ‖ SHA-256 of the credential's decimal form.
+
+/** Limits of an election record's fields (`crates/modules/elections/src/call.rs`). */
+const ELECTION_LIMITS = { uuid: 64, agency: 64, name: 200, description: 2000, questions: 16, question: 500, answers: 32, answer: 200, trustees: 16, element: 617 };
+const ELECTION_STATUSES = ["key_generation", "credentials", "voting", "tallying", "decided"];
+
+/** Key of an election's record. */
+function electionKey(id) {
+  return concat(utf8("ele/e/"), bigEndian(id));
+}
+
+/** Read a 32-byte hash as hex. */
+function hashHex(r, field) {
+  return toHex(r.take(32, field));
+}
+
+/** Decode a proven election record, in the API's JSON shape. */
+function decodeElection(bytes) {
+  const r = new Reader(bytes, "the proven election record");
+  const L = ELECTION_LIMITS;
+  const address = (field) => toHex(r.take(20, field));
+  const e = {
+    id: r.u64("id"),
+    uuid: r.string("uuid", L.uuid),
+    agency: r.string("agency", L.agency),
+    created_by: address("creator"),
+    created_at_height: r.u64("creation height"),
+    created_at_ms: r.u64("creation time"),
+    name: r.string("name", L.name),
+    description: r.string("description", L.description),
+    questions: r.vec("questions", L.questions, () => ({
+      question: r.string("question", L.question),
+      answers: r.vec("answers", L.answers, () => r.string("answer", L.answer)),
+      min: r.u32("min"),
+      max: r.u32("max"),
+      blank: r.bool("blank"),
+    })),
+    opens_at_ms: r.u64("opening"),
+    closes_at_ms: r.u64("closing"),
+    trustees: r.vec("trustees", L.trustees, () => address("trustee")),
+    threshold: r.u32("threshold"),
+    credential_authority: address("credential authority"),
+    status: (() => {
+      const tag = r.u8("status");
+      if (tag >= ELECTION_STATUSES.length) throw new FormatError(`the proven election record has status tag ${tag}`);
+      return tag === 0 ? { key_generation: { step: r.u8("key generation step") } } : ELECTION_STATUSES[tag];
+    })(),
+    roll_count: r.u64("roll count"),
+    roll_hash: hashHex(r, "roll hash"),
+    roll_frozen_at_height: r.option("roll freeze", () => r.u64("roll freeze")),
+    credentials_count: r.u64("credentials"),
+    credentials_weight: r.u64("credentials' weight"),
+    credential_batches: r.u32("credential batches"),
+    public_key: r.option("public key", () => r.string("public key", L.element)),
+    election_hash: r.option("election hash", () => hashHex(r, "election hash")),
+    trustees_hash: r.option("trustees hash", () => hashHex(r, "trustees hash")),
+    credentials_hash: r.option("credentials hash", () => hashHex(r, "credentials hash")),
+    events: r.u64("events"),
+    head: r.option("head", () => hashHex(r, "head")),
+    ballots: r.u64("ballots"),
+    voters: r.u64("voters"),
+    voted_weight: r.u64("voted weight"),
+    tally_hash: r.option("tally hash", () => hashHex(r, "tally hash")),
+    decrypted_by: r.vec("decrypted by", L.trustees, () => r.u32("trustee")),
+    result_hash: r.option("result hash", () => hashHex(r, "result hash")),
+  };
+  r.end();
+  return e;
+}
+
+/** Decode a proven ballot entry (where a ballot is on the board), in the API's JSON shape. */
+function decodeBallotEntry(bytes) {
+  const r = new Reader(bytes, "the proven ballot entry");
+  const b = { event_height: r.u64("event height"), block_height: r.u64("block height"), accepted_at_ms: r.u64("acceptance time"), credential: r.string("credential", ELECTION_LIMITS.element) };
+  r.end();
+  return b;
+}
+
+/** Decode a proven credential record, in the API's JSON shape. */
+function decodeCredential(bytes) {
+  const r = new Reader(bytes, "the proven credential record");
+  const c = { weight: r.u64("weight"), ballots: r.u32("ballots"), last_ballot: r.option("last ballot", () => hashHex(r, "last ballot")) };
+  r.end();
+  return c;
+}
+
+/** Belenios' form of a hash (a fingerprint, a tracker): standard base64 without padding. */
+function beleniosB64(hex) {
+  return toBase64(fromHex(hex, "a hash", 32)).replace(/=+$/, "");
+}
+
+/** Decode a proven value with `decode`, a bad value failing `answer`. */
+function provenValue(decode, read) {
+  try {
+    return decode(read.value);
+  } catch (e) {
+    if (e instanceof FormatError) fail("answer", `a proven value cannot be read: ${e.message}`, `ett bevisat värde kan inte läsas: ${e.message}`);
+    throw e;
+  }
+}
+
+/** Bytes given as hex in an answer that must hash to `want` (hex), or fail `answer` naming `what`. */
+function objectOf(hexText, want, what) {
+  let bytes;
+  try {
+    bytes = fromHex(hexText, what);
+  } catch {
+    fail("answer", `the answer's ${what} is not hex`);
+  }
+  if (toHex(sha256(bytes)) !== want) {
+    fail("answer", `the answer's ${what} does not hash to the proven ${want}: it is not the object the ledger recorded`,
+      `svarets ${what} har inte den bevisade hashen ${want}: det är inte objektet som registret lagrade`);
+  }
+  return bytes;
+}
+
+/** The counts of a Belenios result object (`{"result":[[n,…],…]}`, counts as numbers or decimal text), as bigints. */
+function resultCounts(bytes) {
+  let parsed;
+  try {
+    parsed = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+  } catch {
+    fail("answer", "the proven result object is not JSON");
+  }
+  const questions = parsed?.result;
+  const count = (c) => (Number.isSafeInteger(c) && c >= 0 ? BigInt(c) : typeof c === "string" && /^(0|[1-9]\d{0,19})$/.test(c) ? BigInt(c) : null);
+  if (!Array.isArray(questions) || questions.length > ELECTION_LIMITS.questions || !questions.every((q) => Array.isArray(q) && q.length <= ELECTION_LIMITS.answers + 1 && q.every((c) => count(c) !== null))) {
+    fail("answer", "the proven result object is not a list of counts per question");
+  }
+  return questions.map((q) => q.map(count));
+}
+
+/**
+ * An election's answer: its record, and the objects it names by their SHA-256 (the election object, whose hash is
+ * the fingerprint, and the result, whose counts the page shows). Facts: name, status, roll, ballots, board, result.
+ */
+function electionRecord(r, ref, json, reads) {
+  const id = ref.id;
+  if (String(json?.election?.id) !== id) fail("record", `the answer is about election ${json?.election?.id}, not ${id}: it is another election's`, `svaret gäller val ${json?.election?.id}, inte ${id}: det hör till ett annat val`);
+  const key = electionKey(id);
+  keysOfRecord(reads, [], ref, [key]);
+  r.pass("record", `the proof is of election ${id}`, `beviset gäller val ${id}`);
+  requireKeys(reads, [key], `election ${id}`);
+  r.pass("keys", "the election's record is proven", "valets uppgifter är bevisade");
+  const e = provenValue(decodeElection, readOf(reads, key));
+  sameFields("the election's", e, json.election, Object.keys(e));
+  if (e.election_hash === null) {
+    if (json.fingerprint !== null || json.election_object !== null) fail("answer", "the answer shows an election object and fingerprint, but the proven record has none yet");
+  } else {
+    objectOf(json.election_object, e.election_hash, "election object");
+    if (json.fingerprint !== beleniosB64(e.election_hash)) fail("answer", `the answer shows fingerprint ${json.fingerprint}, but the proven election object's is ${beleniosB64(e.election_hash)}`);
+  }
+  let result = null;
+  if (e.result_hash === null) {
+    if (json.result !== null || json.result_object !== null) fail("answer", "the answer shows a result, but the proven record has none yet", "svaret visar ett resultat, men den bevisade posten har inget ännu");
+  } else {
+    result = resultCounts(objectOf(json.result_object, e.result_hash, "result object"));
+    if (canonical(result) !== canonical(json.result)) {
+      fail("answer", `the answer shows the result ${canonical(json.result)}, but the proven result object says ${canonical(result)}: the answer was altered; do not rely on this page`,
+        `svaret visar resultatet ${canonical(json.result)}, men det bevisade resultatobjektet säger ${canonical(result)}: svaret har ändrats; lita inte på sidan`);
+    }
+  }
+  r.pass("answer", `the election shown is the proven one${e.election_hash ? ", its fingerprint that of the proven election object" : ""}${result ? ", and its result the proven result object's" : ""}`,
+    `valet som visas är det bevisade${e.election_hash ? ", fingeravtrycket det bevisade valobjektets" : ""}${result ? ", och resultatet det bevisade resultatobjektets" : ""}`);
+  return {
+    kind: "election",
+    id,
+    name: e.name,
+    status: typeof e.status === "string" ? e.status : "key_generation",
+    rollCount: e.roll_count,
+    ballots: e.ballots,
+    voters: e.voters,
+    events: e.events,
+    head: e.head,
+    questions: e.questions.map((q, i) => ({ question: q.question, answers: q.answers, blank: q.blank, counts: result ? (result[i] ?? []).map(String) : null })),
+  };
+}
+
+/**
+ * A voter's receipt: the ballot's entry, the event at its height (whose hash the answer shows), the election's record
+ * and the ballot's credential's record (whose last ballot says whether this one counts). Facts: where the ballot is,
+ * whether it is counted.
+ */
+function ballotRecord(r, ref, json, reads) {
+  const [id, hash] = ref.id.split(":");
+  if (String(json?.election) !== id || json?.ballot !== hash) {
+    fail("record", `the answer is about ballot ${json?.ballot} of election ${json?.election}, not ${hash} of election ${id}: it is another ballot's`,
+      `svaret gäller valsedel ${json?.ballot} i val ${json?.election}, inte ${hash} i val ${id}: det hör till en annan valsedel`);
+  }
+  const ballotKey = concat(utf8("ele/b/"), bigEndian(id), fromHex(hash, "the ballot's hash", 32));
+  const key = electionKey(id);
+  keysOfRecord(reads, [concat(utf8("ele/v/"), bigEndian(id)), concat(utf8("ele/c/"), bigEndian(id))], ref, [ballotKey, key]);
+  requireKeys(reads, [ballotKey, key], `ballot ${hash}`);
+  const entry = provenValue(decodeBallotEntry, readOf(reads, ballotKey));
+  const eventKey = concat(utf8("ele/v/"), bigEndian(id), bigEndian(entry.event_height));
+  const credentialKey = concat(utf8("ele/c/"), bigEndian(id), sha256(utf8(entry.credential)));
+  keysOfRecord(reads, [], ref, [ballotKey, key, eventKey, credentialKey]);
+  r.pass("record", `every proof is of ballot ${hash} of election ${id}, its event and its credential`, `varje bevis gäller valsedeln ${hash} i val ${id}, dess händelse och dess röstkod`);
+  requireKeys(reads, [eventKey, credentialKey], `ballot ${hash}`);
+  const election = provenValue(decodeElection, readOf(reads, key));
+  const credential = provenValue(decodeCredential, readOf(reads, credentialKey));
+  const event = readOf(reads, eventKey).value;
+  if (String(election.id) !== id || event.length !== 32 || entry.event_height >= election.events) {
+    fail("keys", `the proven records do not fit together: election ${election.id}, event ${entry.event_height} of ${election.events}`);
+  }
+  r.pass("keys", "the ballot's place on the board, its event, the election and the ballot's credential are proven", "valsedelns plats i valurnan, dess händelse, valet och valsedelns röstkod är bevisade");
+  const counted = credential.last_ballot === hash;
+  sameFields("the ballot's", entry, json.entry, Object.keys(entry));
+  sameFields("the credential's", credential, json.credential, Object.keys(credential));
+  sameFields("the ballot's", { event: toHex(event), counted, tracker: beleniosB64(hash) }, json, ["event", "counted", "tracker"]);
+  r.pass("answer", `the ballot shown is the proven one: ${counted ? "counted (its credential's last ballot)" : "replaced by a later ballot of its credential"}`,
+    `valsedeln som visas är den bevisade: ${counted ? "den räknas (röstkodens senaste valsedel)" : "ersatt av en senare valsedel med samma röstkod"}`);
+  return { kind: "ballot", id: ref.id, election: id, name: election.name, counted, eventHeight: entry.event_height, blockHeight: entry.block_height, acceptedAtMs: entry.accepted_at_ms, ballots: credential.ballots };
+}
+
 /**
  * Tie a verified answer (`json`, its proven `found` reads and headers) to the record `ref` the page shows, recording
  * the checks `record`, `keys`, `answer` in `r`. Returns the facts the proofs establish, or null for a record kind
@@ -319,5 +538,7 @@ export function tieToRecord(r, ref, json, found) {
   if (ref.kind === "application") return applicationRecord(r, ref, json, found.reads);
   if (ref.kind === "consent") return consentRecord(r, ref, json, found.reads);
   if (ref.kind === "block") return blockRecord(r, ref, json, found.headers);
+  if (ref.kind === "election") return electionRecord(r, ref, json, found.reads);
+  if (ref.kind === "ballot") return ballotRecord(r, ref, json, found.reads);
   return null;
 }
