@@ -213,7 +213,7 @@ fn election_body(ctx: &Ctx, r: &ElectionResponse, receipt_error: Option<(&str, &
             p { (ctx.t("Voters can still check that their ballot is in the ballot box and whether it is counted, here or with:", "Väljare kan fortfarande kontrollera att deras valsedel finns i valurnan och om den räknas, här eller med:")) }
             pre.mono { "publica election ballot " (id) " RECEIPT" }
         }
-        h2 #receipt { (ctx.t("Check a ballot", "Kontrollera en valsedel")) }
+        h2 #check-ballot { (ctx.t("Check a ballot", "Kontrollera en valsedel")) }
         form.card action={ "/elections/" (id) "/ballots" } method="get" {
             label for="receipt" { (ctx.t("Receipt: the ballot's SHA-256 (64 hex digits) or its Belenios tracker", "Kvitto: valsedelns SHA-256 (64 hexadecimala tecken) eller dess Belenios-spårare")) }
             p {
