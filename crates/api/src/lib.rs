@@ -45,7 +45,10 @@ use publica_node::NodeHandle;
 
 pub use chain::METRICS_CONTENT_TYPE;
 pub use credentials::{MAX_TRUSTED_ROOT_COUNT, MAX_VERIFIER_TEXT_BYTES, MAX_VERIFY_BODY_BYTES};
-pub use elections::MAX_EVENTS_PAGE_BYTES;
+pub use elections::{
+    MAX_ELECTIONS_PAGE_BYTES, MAX_ELECTION_OBJECT_BYTES, MAX_EVENTS_PAGE_BYTES, MAX_INLINE_OBJECT_BYTES,
+    MAX_OBJECTS_PER_EVENT, MAX_RESULT_OBJECT_BYTES,
+};
 pub use error::{http_status, ApiError, ErrorBody, ErrorEnvelope};
 pub use identity::MAX_STATUS_LIST_PAGE_CHUNKS;
 pub use publica_http::{descriptor_limit, raise_descriptor_limit, ConnectionLimits};
@@ -124,6 +127,7 @@ pub const ROUTES: &[Route] = &[
     Route::new("GET", "/v1/elections/{id}/trustees/{trustee}/messages/{step}", || get(elections::trustee_message)),
     Route::new("GET", "/v1/elections/{id}/trustees/{trustee}/input", || get(elections::trustee_input)),
     Route::new("GET", "/v1/elections/{id}/events", || get(elections::events)),
+    Route::new("GET", "/v1/elections/{id}/objects/{hash}/chunks/{index}", || get(elections::object_chunk)),
     Route::new("GET", "/tlog/checkpoint", || get(notary::tlog_checkpoint)),
     Route::new("GET", "/tlog/tile/{*path}", || get(notary::tile)),
     Route::new("GET", "/openapi.json", || get(openapi::serve_document)),

@@ -40,16 +40,17 @@ use publica_crypto::keystore::{self, KdfParams, KeyFile};
 use publica_crypto::seal::{self, Sealed};
 use publica_crypto::{Keypair, PublicKey};
 use publica_elections::call::{
-    ElectionsCall, PublishedCredential, MAX_CREDENTIALS_PER_CALL, MAX_TRUSTEES, MAX_TRUSTEE_MESSAGE_BYTES,
+    ElectionsCall, PublishedCredential, MAX_CREDENTIALS_PER_CALL, MAX_ELEMENT_DIGITS, MAX_TRUSTEES,
+    MAX_TRUSTEE_MESSAGE_BYTES, MAX_WEIGHT,
 };
-use publica_elections::schema::ElectionRecord;
+use publica_elections::schema::{ElectionRecord, CHUNK_BYTES};
 use publica_tx::{Call, Transaction};
 use publica_types::{Address, ChainId, Hash};
 use rand_core::OsRng;
 use serde::{Deserialize, Serialize};
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::api::{BoardEvent, BoardObject, ElectionResponse, MAX_EVENTS_PAGE};
+use crate::api::{BoardEvent, BoardObject, ElectionResponse, LargeObject, ObjectChunkResponse, MAX_EVENTS_PAGE};
 use crate::http::Client;
 use crate::routes::Page;
 
@@ -800,11 +801,74 @@ pub fn cast_transaction(chain_id: ChainId, expires_at_ms: u64, election: u64, ba
 // ---------------------------------------------------------------------------------------------------------------
 // The archive.
 
-/// The election's Belenios archive (`.bel`), read from the node page by page, checked and assembled as
-/// [`assemble_archive`] does against the record of the first page.
+/// Largest object of a board other than the public credentials that [`fetch_archive`] accepts: a trustees object
+/// is made of every trustee's messages of the three steps (each at most [`MAX_TRUSTEE_MESSAGE_BYTES`]), each byte
+/// written at most twice once quoted; the module keeps every other object smaller (a ballot or a partial
+/// decryption at most 96 KiB, the election object and the encrypted tally under 1 MiB).
+pub const MAX_BOARD_OBJECT_BYTES: u64 = 2 * 3 * MAX_TRUSTEES as u64 * MAX_TRUSTEE_MESSAGE_BYTES as u64;
+/// Longest entry of the public credentials object: a credential of [`MAX_ELEMENT_DIGITS`] digits, a comma and a
+/// weight of at most [`MAX_WEIGHT`], quoted, and the comma after it.
+const MAX_CREDENTIAL_ENTRY_BYTES: u64 = MAX_ELEMENT_DIGITS as u64 + 1 + (MAX_WEIGHT.ilog10() as u64 + 1) + 3;
+
+/// The most bytes object `hash` of `record`'s board can have: for the public credentials object, what the
+/// credentials the record counts take; for any other, [`MAX_BOARD_OBJECT_BYTES`].
+pub fn board_object_bytes_max(record: &ElectionRecord, hash: &Hash) -> u64 {
+    if record.credentials_hash == Some(*hash) {
+        2 + record.credentials_count.saturating_mul(MAX_CREDENTIAL_ENTRY_BYTES)
+    } else {
+        MAX_BOARD_OBJECT_BYTES
+    }
+}
+
+/// An object of `record`'s board that a page lists as too large to carry, read one stored chunk at a time with
+/// `chunk` (`GET /v1/elections/{id}/objects/{hash}/chunks/{index}`, [`Client::election_object_chunk`]) and
+/// checked: its length within what the record implies ([`board_object_bytes_max`]) and stored in as many chunks
+/// as that length takes, every chunk of the object asked for and of the length its place gives it, and the
+/// whole hashing to the object's name.
+pub fn fetch_large_object(
+    record: &ElectionRecord,
+    object: &LargeObject,
+    mut chunk: impl FnMut(u32) -> Result<ObjectChunkResponse>,
+) -> Result<BoardObject> {
+    let (id, name, len) = (record.id, hex::encode(object.hash), object.len);
+    let max = board_object_bytes_max(record, &object.hash);
+    ensure!(len <= max, "object {name} of election {id} is said to have {len} bytes; its record allows at most {max}");
+    let chunks = len.div_ceil(CHUNK_BYTES as u64).max(1);
+    ensure!(
+        u64::from(object.chunks) == chunks,
+        "object {name} of election {id} is said to have {len} bytes in {} chunks; {len} bytes take {chunks}",
+        object.chunks
+    );
+    let mut bytes = Vec::with_capacity(len as usize);
+    for index in 0..object.chunks {
+        let got = chunk(index).with_context(|| format!("reading chunk {index} of object {name} of election {id}"))?;
+        let expected = (len - bytes.len() as u64).min(CHUNK_BYTES as u64);
+        ensure!(
+            (got.election, got.hash, got.index, got.len, got.chunks) == (id, object.hash, index, len, object.chunks)
+                && got.bytes.len() as u64 == expected,
+            "the node's chunk {index} of object {name} of election {id} is not the one asked for ({} bytes of chunk \
+             {} of {} of an object of {} bytes, expected {expected} bytes of chunk {index} of {} of {len} bytes)",
+            got.bytes.len(),
+            got.index,
+            got.chunks,
+            got.len,
+            object.chunks
+        );
+        bytes.extend_from_slice(&got.bytes);
+    }
+    let hash = publica_types::sha256(&bytes);
+    let got = hex::encode(hash);
+    ensure!(hash == object.hash, "object {name} of election {id}, put together from its chunks, hashes to {got}");
+    Ok(BoardObject { hash, bytes })
+}
+
+/// The election's Belenios archive (`.bel`), read from the node page by page (and the objects too large for a page
+/// chunk by chunk, [`fetch_large_object`]), checked and assembled as [`assemble_archive`] does against the record
+/// of the first page.
 pub fn fetch_archive(client: &Client, id: u64) -> Result<Vec<u8>> {
     let mut events: Vec<BoardEvent> = Vec::new();
     let mut objects: Vec<BoardObject> = Vec::new();
+    let mut fetched: BTreeSet<Hash> = BTreeSet::new();
     let mut record: Option<ElectionRecord> = None;
     for _ in 0..MAX_ARCHIVE_PAGES {
         let from = events.len() as u64;
@@ -815,6 +879,13 @@ pub fn fetch_archive(client: &Client, id: u64) -> Result<Vec<u8>> {
         let got = page.events.len();
         events.extend(page.events);
         objects.extend(page.objects);
+        for large in page.large_objects {
+            if fetched.insert(large.hash) {
+                objects.push(fetch_large_object(record, &large, |index| {
+                    client.election_object_chunk(id, &large.hash, index)
+                })?);
+            }
+        }
         if events.len() as u64 >= record.events {
             events.truncate(record.events as usize);
             return assemble_archive(record, &events, &objects);

@@ -17,10 +17,10 @@ use crate::api::{
     AccountResponse, AccreditationResponse, ApplicationResponse, BallotResponse, BlockResponse, CompanyHistoryResponse,
     CompanyResponse, ConsentResponse, ConsentsResponse, ElectionCredentialResponse, ElectionResponse,
     ElectionsResponse, EntryResponse, EventsResponse, EvidenceResponse, IssuerAccreditationsResponse, NameResponse,
-    NodeStatus, OneProposalResponse, ParcelHistoryResponse, ParcelResponse, PermitResponse, ProposalsResponse,
-    PublishTokenRequest, PublishTokenResponse, SchemaResponse, SearchResponse, StatusEntryResponse, StatusListResponse,
-    TrusteeInputResponse, TrusteeMessageResponse, TxStatusResponse, ValidatorsResponse, VerifyCredentialRequest,
-    VerifyCredentialResponse, WitnessInfo, WitnessesResponse,
+    NodeStatus, ObjectChunkResponse, OneProposalResponse, ParcelHistoryResponse, ParcelResponse, PermitResponse,
+    ProposalsResponse, PublishTokenRequest, PublishTokenResponse, SchemaResponse, SearchResponse, StatusEntryResponse,
+    StatusListResponse, TrusteeInputResponse, TrusteeMessageResponse, TxStatusResponse, ValidatorsResponse,
+    VerifyCredentialRequest, VerifyCredentialResponse, WitnessInfo, WitnessesResponse,
 };
 use crate::http::{decode, Client, Text};
 
@@ -538,6 +538,16 @@ impl Client {
     /// `GET /v1/elections/{id}/events[?from=&limit=]`: a page of the board, with the objects its events name.
     pub fn election_events(&self, id: u64, page: Page) -> Result<EventsResponse> {
         decode(self.get(&format!("/v1/elections/{id}/events{}", page.query()))?, "a page of the board")
+    }
+
+    /// `GET /v1/elections/{id}/objects/{hash}/chunks/{index}`: one stored chunk of an object of the board, for the
+    /// objects a page of events lists as too large to carry (`EventsResponse::large_objects`). No proof: the
+    /// caller checks the object, put together, against the SHA-256 a proven event names.
+    pub fn election_object_chunk(&self, id: u64, hash: &Hash, index: u32) -> Result<ObjectChunkResponse> {
+        decode(
+            self.get(&format!("/v1/elections/{id}/objects/{}/chunks/{index}", hex::encode(hash)))?,
+            "a chunk of a board's object",
+        )
     }
 }
 

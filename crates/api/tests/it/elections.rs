@@ -15,7 +15,7 @@ use publica_belenios::tally::{EncryptedTally, PartialDecryption};
 use publica_belenios::trustee::{self, Seed, SignedMsg, Vinput};
 use publica_client::api::{
     BallotResponse, ElectionCredentialResponse, ElectionResponse, ElectionsResponse, EventsResponse,
-    TrusteeInputResponse, TrusteeMessageResponse, MAX_ELECTIONS_PAGE, MAX_EVENTS_PAGE,
+    ObjectChunkResponse, TrusteeInputResponse, TrusteeMessageResponse, MAX_ELECTIONS_PAGE, MAX_EVENTS_PAGE,
 };
 use publica_elections::board;
 use publica_elections::call::{ElectionsCall, PublishedCredential, Question};
@@ -341,6 +341,39 @@ async fn an_election_is_served_route_by_route_with_proofs_from_its_key_to_its_re
     assert!(past.events.is_empty() && past.objects.is_empty(), "past the head: an empty page, the record proves why");
     let past: EventsResponse = proven(net, &format!("/v1/elections/0/events?from={}", u64::MAX)).await;
     assert!(past.events.is_empty());
+    assert!(all.large_objects.is_empty(), "every object of a small election comes whole");
+    let small = publica_api::MAX_INLINE_OBJECT_BYTES;
+    assert!(all.objects.iter().all(|o| o.bytes.len() <= small));
+
+    // Each object is also served by its stored chunks (one each, here), with no proof: its name is its hash.
+    let credentials_hash = record.credentials_hash.expect("sealed");
+    for object in &all.objects {
+        let uri = format!("/v1/elections/0/objects/{}/chunks/0", hex::encode(object.hash));
+        let reply = net.get(&uri).await;
+        assert_eq!(reply.status, StatusCode::OK, "{uri}: {}", reply.text());
+        let chunk: ObjectChunkResponse = serde_json::from_slice(&reply.bytes).unwrap();
+        assert_eq!(serde_json::to_value(&chunk).unwrap(), reply.json(), "the client type loses nothing");
+        assert_eq!((chunk.election, chunk.hash, chunk.index), (0, object.hash, 0));
+        assert_eq!((chunk.len, chunk.chunks), (object.bytes.len() as u64, 1));
+        assert_eq!(chunk.bytes, object.bytes);
+    }
+    assert!(all.objects.iter().any(|o| o.hash == credentials_hash), "the set-up names the credentials");
+    let upper = hex::encode(credentials_hash).to_uppercase();
+    let reply = net.get(&format!("/v1/elections/0/objects/{upper}/chunks/0")).await;
+    let chunk: ObjectChunkResponse = serde_json::from_slice(&reply.bytes).unwrap();
+    assert_eq!(sha256(&chunk.bytes), credentials_hash, "hex is read in either case");
+    let uri = format!("/v1/elections/0/objects/{}/chunks/1", hex::encode(credentials_hash));
+    let message = net.get(&uri).await.assert_error(StatusCode::NOT_FOUND, "not_found");
+    assert!(message.contains("1 chunk(s), numbered from 0: there is no chunk 1"), "{message}");
+    let uri = format!("/v1/elections/0/objects/{}/chunks/999999999", hex::encode(credentials_hash));
+    net.get(&uri).await.assert_error(StatusCode::NOT_FOUND, "not_found");
+    let uri = format!("/v1/elections/0/objects/{}/chunks/0", "ab".repeat(32));
+    let message = net.get(&uri).await.assert_error(StatusCode::NOT_FOUND, "not_found");
+    assert!(message.contains(&"ab".repeat(32)) && message.contains("events"), "{message}");
+    // An object of another election is not this one's.
+    let uri = format!("/v1/elections/1/objects/{}/chunks/0", hex::encode(credentials_hash));
+    let message = assert_module_error(&net.get(&uri).await, StatusCode::NOT_FOUND, "election_not_found", 3801);
+    assert!(message.contains("no election 1"), "{message}");
 
     // What the board does not have.
     let reply = net.get(&format!("/v1/elections/0/ballots/{}", "ab".repeat(32))).await;
@@ -415,6 +448,19 @@ async fn bad_parameters_are_refused_before_any_read() {
         "/v1/elections/0/events?from=1.5".to_owned(),
         "/v1/elections/0/events?height=1".to_owned(),
         "/v1/elections/x/events".to_owned(),
+        format!("/v1/elections/x/objects/{hash}/chunks/0"),
+        format!("/v1/elections/-1/objects/{hash}/chunks/0"),
+        format!("/v1/elections/0/objects/{}/chunks/0", &hash[..63]),
+        format!("/v1/elections/0/objects/{hash}0/chunks/0"),
+        format!("/v1/elections/0/objects/{}zz/chunks/0", &hash[..62]),
+        format!("/v1/elections/0/objects/{hash}/chunks/x"),
+        format!("/v1/elections/0/objects/{hash}/chunks/-1"),
+        format!("/v1/elections/0/objects/{hash}/chunks/+1"),
+        format!("/v1/elections/0/objects/{hash}/chunks/01"),
+        format!("/v1/elections/0/objects/{hash}/chunks/1.0"),
+        format!("/v1/elections/0/objects/{hash}/chunks/1000000000"),
+        format!("/v1/elections/0/objects/{hash}/chunks/4294967296"),
+        format!("/v1/elections/0/objects/{hash}/chunks/0?limit=1"),
     ] {
         let message = net.get(&uri).await.assert_error(StatusCode::BAD_REQUEST, "malformed_request");
         assert!(message.len() < 400, "{uri}: {message}");
@@ -426,6 +472,11 @@ async fn bad_parameters_are_refused_before_any_read() {
     assert!(message.contains("1 (certificate), 3 (polynomial) or 5"), "{message}");
     let message = net.get("/v1/elections?limit=101").await.assert_error(StatusCode::BAD_REQUEST, "malformed_request");
     assert!(message.contains("1 to 100"), "{message}");
+    let message = net
+        .get(&format!("/v1/elections/0/objects/{hash}/chunks/01"))
+        .await
+        .assert_error(StatusCode::BAD_REQUEST, "malformed_request");
+    assert!(message.contains("numbered from 0") && message.contains("leading zeros"), "{message}");
     // Well-formed requests get past their parameters: before the first block there is no election, and nothing
     // can be proven yet.
     net.get("/v1/elections").await.assert_error(StatusCode::SERVICE_UNAVAILABLE, "unavailable");
@@ -448,6 +499,7 @@ async fn a_ledger_without_elections_lists_none_and_proves_it() {
         "/v1/elections/0/trustees/1/messages/5".to_owned(),
         "/v1/elections/0/trustees/16/input".to_owned(),
         "/v1/elections/0/events?from=0&limit=1".to_owned(),
+        format!("/v1/elections/0/objects/{hash}/chunks/0"),
     ] {
         assert_module_error(&net.get(&uri).await, StatusCode::NOT_FOUND, "election_not_found", 3801);
     }

@@ -20,7 +20,8 @@ pub const MAX_EVENTS_PAGE: u32 = 500;
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ElectionsResponse {
-    /// The elections numbered `from` onwards, at most `limit`.
+    /// The elections numbered `from` onwards, at most `limit`, fewer when their records would pass the server's
+    /// budget (`publica_api::MAX_ELECTIONS_PAGE_BYTES`, 4 MiB): the next page starts after the last one's number.
     pub elections: Vec<ElectionRecord>,
     /// How many elections exist.
     pub count: u64,
@@ -160,8 +161,26 @@ pub struct BoardObject {
     pub bytes: Vec<u8>,
 }
 
+/// An object of the board too large to come in a page of events: named by its SHA-256, with its length and its
+/// number of stored chunks, each read with `GET /v1/elections/{id}/objects/{hash}/chunks/{index}`
+/// ([`ObjectChunkResponse`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LargeObject {
+    /// Its SHA-256.
+    #[serde(with = "publica_types::codec::hex_hash")]
+    pub hash: Hash,
+    /// Its length in bytes.
+    pub len: u64,
+    /// Its chunks, numbered from 0: every one but the last holds exactly
+    /// [`CHUNK_BYTES`](publica_elections::schema::CHUNK_BYTES).
+    pub chunks: u32,
+}
+
 /// A page of the board (`GET /v1/elections/{id}/events?from=&limit=`): events with every object they name (the
-/// payload and, for the set-up and the tally, the objects the payload names), enough to write the archive.
+/// payload and, for the set-up and the tally, the objects the payload names), enough to write the archive. Objects
+/// up to the server's bound (`publica_api::MAX_INLINE_OBJECT_BYTES`, 1 MiB) come whole in `objects`; larger ones (the public credentials of a large roll)
+/// are listed in `large_objects` and read chunk by chunk.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EventsResponse {
@@ -169,10 +188,37 @@ pub struct EventsResponse {
     pub election: ElectionRecord,
     /// The events from `from`, in order.
     pub events: Vec<BoardEvent>,
-    /// The objects the events name, each once.
+    /// The objects the events name, each once, whole: those up to the server's bound.
     pub objects: Vec<BoardObject>,
+    /// The objects the events name that are larger than the server's bound, each once, with their sizes; their
+    /// bytes are read with `GET /v1/elections/{id}/objects/{hash}/chunks/{index}`.
+    #[serde(default)]
+    pub large_objects: Vec<LargeObject>,
     /// The certified header every proof leads to.
     pub certified: CertifiedHeader,
     /// Proofs of the election's record, then of each event's key (its hash).
     pub proofs: Vec<KeyProof>,
+}
+
+/// One stored chunk of an object of the board (`GET /v1/elections/{id}/objects/{hash}/chunks/{index}`). It carries
+/// no proof: the object is named by its SHA-256 in a proven event (or record), so the reader proves it by hashing
+/// the chunks put together.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ObjectChunkResponse {
+    /// The election.
+    pub election: u64,
+    /// The object's SHA-256.
+    #[serde(with = "publica_types::codec::hex_hash")]
+    pub hash: Hash,
+    /// The chunk's number, from 0.
+    pub index: u32,
+    /// The object's length in bytes.
+    pub len: u64,
+    /// The object's number of chunks.
+    pub chunks: u32,
+    /// The chunk's bytes, hex: [`CHUNK_BYTES`](publica_elections::schema::CHUNK_BYTES) of them, fewer in the last
+    /// chunk.
+    #[serde(with = "publica_types::codec::hex_bytes")]
+    pub bytes: Vec<u8>,
 }

@@ -27,7 +27,8 @@ pub use credentials::{
 };
 pub use elections::{
     BallotResponse, BoardEvent, BoardObject, ElectionCredentialResponse, ElectionResponse, ElectionsResponse,
-    EventsResponse, TrusteeInputResponse, TrusteeMessageResponse, MAX_ELECTIONS_PAGE, MAX_EVENTS_PAGE,
+    EventsResponse, LargeObject, ObjectChunkResponse, TrusteeInputResponse, TrusteeMessageResponse, MAX_ELECTIONS_PAGE,
+    MAX_EVENTS_PAGE,
 };
 pub use evidence::{EvidenceRecord, EvidenceResponse};
 pub use governance::{OneProposalResponse, ProposalResponse, ProposalsResponse, SetSummary, ValidatorsResponse};

@@ -5,7 +5,7 @@ use publica_belenios::archive::{self as bel, ArchiveLimits, EventType};
 use publica_belenios::ballot::verify_ballot;
 use publica_belenios::election::Election;
 use publica_belenios::tally::parse_result;
-use publica_client::api::{BoardEvent, BoardObject};
+use publica_client::api::{BoardEvent, BoardObject, LargeObject, ObjectChunkResponse};
 use publica_client::election::*;
 use publica_crypto::keystore::KdfParams;
 use publica_elections::call::{ElectionsCall, Question, MAX_CREDENTIALS_PER_CALL};
@@ -13,7 +13,7 @@ use publica_elections::schema::{self, ElectionRecord, ElectionStatus};
 use publica_elections::{execute, query};
 use publica_testkit::{context, keypair, Accounts, MemoryState};
 use publica_tx::Call;
-use publica_types::{Address, ChainId, Hash, TxError, TxId, TxOutcome};
+use publica_types::{Address, ChainId, Hash, StateRead, TxError, TxId, TxOutcome};
 
 const T0: u64 = 1_800_000_000_000;
 const HOUR_MS: u64 = 3_600_000;
@@ -299,6 +299,68 @@ fn an_archive_whose_events_do_not_chain_to_the_proven_head_is_refused_naming_wha
     assert!(refused(&record, &events, &objects_changed).contains("hashes to"));
     let said = refused(&record, &events, &objects[1..]);
     assert!(said.contains("not stored"), "{said}");
+}
+
+#[test]
+fn a_large_object_is_read_chunk_by_chunk_within_what_its_record_allows_and_checked_against_its_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let chain: ChainId = "kit-test".parse().unwrap();
+    // 110 voters: their public credentials (about 620 bytes each) take two stored chunks.
+    let mut w = World::new(110);
+    let id = w.create(question(2, 1, false));
+    generate_key(&mut w, id, dir.path());
+    credentials(&mut w, id, &chain);
+    let record = w.record(id);
+    let hash = record.credentials_hash.expect("sealed");
+    let whole = w.object(id, &hash);
+    let header = w.state.get(&schema::blob_key(id, &hash)).unwrap();
+    let header: schema::Blob = publica_types::codec::decode_canonical("a header", &header, 64).unwrap();
+    assert_eq!((header.len, header.chunks), (whole.len() as u64, 2), "two chunks");
+    let listed = LargeObject { hash, len: header.len, chunks: header.chunks };
+    // The node's answer for chunk `index`, read from the state, passed through `change`.
+    let served = |change: fn(u32, &mut ObjectChunkResponse)| {
+        let state = &w.state;
+        move |index: u32| -> anyhow::Result<ObjectChunkResponse> {
+            let bytes = state.get(&schema::chunk_key(id, &hash, index)).ok_or_else(|| anyhow::anyhow!("no chunk"))?;
+            let mut chunk =
+                ObjectChunkResponse { election: id, hash, index, len: header.len, chunks: header.chunks, bytes };
+            change(index, &mut chunk);
+            Ok(chunk)
+        }
+    };
+    let object = fetch_large_object(&record, &listed, served(|_, _| {})).unwrap();
+    assert_eq!((object.hash, &object.bytes), (hash, &whole));
+
+    // The bound follows from the credentials the record counts, and is close to what they take.
+    let max = board_object_bytes_max(&record, &hash);
+    assert!(whole.len() as u64 <= max && max < whole.len() as u64 * 11 / 10, "{} of at most {max}", whole.len());
+    assert_eq!(board_object_bytes_max(&record, &[0; 32]), MAX_BOARD_OBJECT_BYTES);
+    let mut fewer = record.clone();
+    fewer.credentials_count = 100;
+    let said = fetch_large_object(&fewer, &listed, served(|_, _| {})).unwrap_err().to_string();
+    assert!(said.contains("allows at most"), "{said}");
+    // A listing whose chunks do not fit its length.
+    let said =
+        fetch_large_object(&record, &LargeObject { chunks: 3, ..listed }, served(|_, _| {})).unwrap_err().to_string();
+    assert!(said.contains("take 2"), "{said}");
+    // A changed byte, a short chunk, another chunk, another object's, another length: each refused.
+    let said = fetch_large_object(&record, &listed, served(|i, c| c.bytes[0] ^= u8::from(i == 1))).unwrap_err();
+    assert!(said.to_string().contains("hashes to"), "{said}");
+    for change in [
+        (|_, c: &mut ObjectChunkResponse| {
+            c.bytes.pop();
+        }) as fn(u32, &mut ObjectChunkResponse),
+        |_, c| c.index = 0,
+        |_, c| c.hash = [1; 32],
+        |_, c| c.election += 1,
+        |_, c| c.len -= 1,
+    ] {
+        let said = fetch_large_object(&record, &listed, served(change)).unwrap_err().to_string();
+        assert!(said.contains("not the one asked for"), "{said}");
+    }
+    // A node that fails to give a chunk: its error, with which chunk.
+    let said = fetch_large_object(&record, &listed, |_| anyhow::bail!("connection reset")).unwrap_err();
+    assert!(format!("{said:#}").contains("chunk 0") && format!("{said:#}").contains("connection reset"), "{said:#}");
 }
 
 #[test]
