@@ -370,7 +370,7 @@ pub(super) fn print_guide(home: &Path, keys: &Path, api: std::net::SocketAddr, r
     println!("      {pass}");
     println!("  election {l}, {}: {}", library.name, phase(library));
     if matches!(library.status, ElectionStatus::Voting | ElectionStatus::Tallying) {
-        println!("  publica election close {l} --key {}/{OFFICER}.json {pass}", keys.display());
+        println!("  publica election close {l} --wait --key {}/{OFFICER}.json {pass}", keys.display());
         for (j, trustee) in [(1, TRUSTEES[0]), (3, TRUSTEES[2])] {
             println!(
                 "  publica election trustee decrypt {l} --key {}/{trustee}.json --trustee-key {} \\",
@@ -380,7 +380,7 @@ pub(super) fn print_guide(home: &Path, keys: &Path, api: std::net::SocketAddr, r
             println!("      {pass}");
         }
     }
-    println!("  publica election archive {l} --out archive/{}.bel --api http://{api}", library.uuid);
+    println!("  publica election archive {l} --dir archive --api http://{api}");
     println!("  belenios-tool election verify --dir archive");
 }
 

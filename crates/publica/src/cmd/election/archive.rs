@@ -39,7 +39,7 @@ pub struct VerifyArgs {
 }
 
 /// `publica election archive ID --out FILE`.
-pub fn write(id: u64, out: &Path, api: &str) -> Result<()> {
+pub fn write(id: u64, out: Option<&Path>, dir: Option<&Path>, api: &str) -> Result<()> {
     let client = Client::new(api)?;
     let bytes = publica_client::election::fetch_archive(&client, id)?;
     // Read back as `election verify` reads it: what is written is a well-formed archive.
@@ -49,6 +49,16 @@ pub fn write(id: u64, out: &Path, api: &str) -> Result<()> {
         bail!("the archive of election {id} does not start with its Setup event");
     };
     let uuid = Election::parse(election).map_err(|e| anyhow::anyhow!("its election object: {e}"))?.uuid().to_string();
+    let named;
+    let out = match (out, dir) {
+        (Some(out), _) => out,
+        (None, Some(dir)) => {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+            named = dir.join(format!("{uuid}.bel"));
+            named.as_path()
+        }
+        (None, None) => bail!("give --out FILE or --dir DIR"),
+    };
     std::fs::write(out, &bytes).with_context(|| format!("writing {}", out.display()))?;
     println!(
         "archive of election {id} written to {} ({} bytes, {}, head {})",

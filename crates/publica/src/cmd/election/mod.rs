@@ -84,6 +84,9 @@ pub enum Command {
     Close {
         /// The election's number.
         id: u64,
+        /// If the closing time has not come yet, wait for it (and for a block after it) instead of being refused.
+        #[arg(long)]
+        wait: bool,
         #[command(flatten)]
         send: SendArgs,
     },
@@ -96,8 +99,12 @@ pub enum Command {
         /// The election's number.
         id: u64,
         /// Where to write the archive (`DIR/<uuid>.bel` for belenios-tool).
-        #[arg(long, value_name = "FILE")]
-        out: PathBuf,
+        #[arg(long, value_name = "FILE", required_unless_present = "dir", conflicts_with = "dir")]
+        out: Option<PathBuf>,
+        /// Write the archive in this directory (created if missing) as `<uuid>.bel`, the name belenios-tool looks
+        /// for.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
         /// The node's API.
         #[arg(long, env = "PUBLICA_API", default_value = DEFAULT_API)]
         api: String,
@@ -152,8 +159,8 @@ pub fn run(command: Command) -> Result<()> {
         Command::Roll(c) => setup::run_roll(c),
         Command::Credentials(c) => setup::run_credentials(c),
         Command::Ballot { id, receipt, out, read } => show::ballot(id, &receipt, out.as_deref(), &read),
-        Command::Close { id, send } => setup::close(id, &send),
-        Command::Archive { id, out, api } => archive::write(id, &out, &api),
+        Command::Close { id, wait, send } => setup::close(id, wait, &send),
+        Command::Archive { id, out, dir, api } => archive::write(id, out.as_deref(), dir.as_deref(), &api),
         Command::Verify(args) => archive::verify(args),
     }
 }

@@ -331,12 +331,48 @@ pub fn read_public_credentials(path: &Path) -> Result<Vec<PublishedCredential>> 
 }
 
 /// `publica election close ID`.
-pub fn close(id: u64, send: &SendArgs) -> Result<()> {
-    Sender::open(send)?.send(ElectionsCall::Close { election: id })?;
+pub fn close(id: u64, wait: bool, send: &SendArgs) -> Result<()> {
+    let mut sender = Sender::open(send)?;
+    if wait {
+        wait_for_closing(&sender.client, id)?;
+    }
+    sender.send(ElectionsCall::Close { election: id })?;
     println!(
         "election {id} is closed: the encrypted tally is on the board; each trustee now runs `publica election \
          trustee decrypt {id}`"
     );
+    Ok(())
+}
+
+/// Longest `close --wait` waits: a closing time further away is an error, not an afternoon of waiting.
+const MAX_CLOSE_WAIT: std::time::Duration = std::time::Duration::from_secs(3_600);
+
+/// Wait until a committed block's time has reached the election's closing time (the ledger closes a vote by
+/// block time), saying how long it waits.
+fn wait_for_closing(client: &publica_client::Client, id: u64) -> Result<()> {
+    let closes_at = client.election(id)?.election.closes_at_ms;
+    let block_time = || -> Result<u64> { Ok(client.block(publica_client::BlockAt::Latest)?.header.time_ms) };
+    let left = std::time::Duration::from_millis(closes_at.saturating_sub(block_time()?));
+    if left.is_zero() {
+        return Ok(());
+    }
+    if left > MAX_CLOSE_WAIT {
+        bail!(
+            "election {id} closes in {} s, more than the {} s --wait waits; close it after its closing time",
+            left.as_secs(),
+            MAX_CLOSE_WAIT.as_secs()
+        );
+    }
+    println!("election {id} closes in {:.0} s; waiting", left.as_secs_f64().ceil());
+    let deadline = std::time::Instant::now() + left + std::time::Duration::from_secs(60);
+    std::thread::sleep(left);
+    // The next block after the closing time: blocks come at least every few seconds on a live network.
+    while block_time()? < closes_at {
+        if std::time::Instant::now() > deadline {
+            bail!("no block after election {id}'s closing time within a minute of it: is the network making blocks?");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
     Ok(())
 }
 
