@@ -163,11 +163,12 @@ impl Ctx {
 /// The frame of every page.
 fn frame(lang: Lang, path: &str, query: Option<&str>, status: Option<&NodeStatus>, page: &Page) -> Markup {
     let other = lang.other();
-    let nav: [(&str, &str, &str); 7] = [
+    let nav: [(&str, &str, &str); 8] = [
         ("/verify", "Verify a document", "Kontrollera ett dokument"),
         ("/parcels", "Land", "Fastigheter"),
         ("/companies", "Companies", "Företag"),
         ("/credentials", "Credentials", "Intyg"),
+        ("/elections", "Elections", "Val"),
         ("/blocks", "Explorer", "Utforskaren"),
         ("/notary", "Notary log", "Notarieloggen"),
         ("/wallet", "Sign in", "Logga in"),
