@@ -377,7 +377,7 @@ fn wait_for_block_after(client: &Client, ms: u64) -> Result<()> {
 }
 
 /// The three proofs a credential needs, fetched from a node.
-fn fetch_bundle(client: &Client, text: &str) -> Result<CredentialBundle> {
+pub(crate) fn fetch_bundle(client: &Client, text: &str) -> Result<CredentialBundle> {
     let claimed = publica_credentials::peek(text).map_err(|e| anyhow::anyhow!("{e}"))?;
     let iat = claimed.iat.context("the credential has no `iat`: it cannot be checked against the ledger")?;
     let issuer = Did::parse(&claimed.iss).map_err(|e| anyhow::anyhow!("its issuer {:?}: {e}", claimed.iss))?;

@@ -6,6 +6,7 @@ mod api;
 mod byzantine;
 mod docs;
 mod elections;
+mod eligibility;
 mod faults;
 mod governance;
 mod notary;

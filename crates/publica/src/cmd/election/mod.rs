@@ -25,6 +25,7 @@ use super::tx::SendArgs;
 use crate::keyfile::PassphraseArgs;
 
 mod archive;
+mod eligibility;
 mod setup;
 mod show;
 mod trustee;

@@ -80,6 +80,9 @@ pub enum RollCommand {
         #[arg(long, value_name = "FILE")]
         file: Option<PathBuf>,
     },
+    /// Check the credential presentations citizens sent the commission (bound to this election) against the
+    /// ledger and write the addresses of those who meet every --require, for `roll add --file`. Sends nothing.
+    Eligible(super::eligibility::EligibleArgs),
     /// Freeze the roll: no citizen is added after this, and the credentials can be published.
     Freeze {
         /// The election's number.
@@ -253,6 +256,7 @@ pub fn run_roll(command: RollCommand) -> Result<()> {
             println!("added {} to the roll of election {id}", crate::cmd::count(voters.len(), "citizen"));
             Ok(())
         }
+        RollCommand::Eligible(args) => super::eligibility::run(args),
         RollCommand::Freeze { id, send } => {
             Sender::open(&send)?.send(ElectionsCall::FreezeRoll { election: id })?;
             println!(
