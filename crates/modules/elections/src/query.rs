@@ -83,27 +83,6 @@ pub fn credential_with_key(
     self::credential(state, id, credential).map(|record| (record, vec![credential_key(id, credential)]))
 }
 
-/// The event at `height` with the objects it names ([`board::event_objects`]), and the key that proves its hash.
-pub fn event_with_objects(state: &dyn StateRead, id: u64, height: u64) -> Option<(BoardItem, Vec<u8>)> {
-    let (hash, bytes) = event(state, id, height)?;
-    let objects = board::event_objects(&bytes, |h| object(state, id, h))
-        .unwrap_or_else(|e| panic!("event {height} of election {id}: {e}; the state store is corrupt"));
-    Some((BoardItem { height, hash, bytes, objects }, event_key(id, height)))
-}
-
-/// An event of the board with the objects it names.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct BoardItem {
-    /// Its height, from 0.
-    pub height: u64,
-    /// Its SHA-256.
-    pub hash: Hash,
-    /// Its bytes.
-    pub bytes: Vec<u8>,
-    /// The objects it names, each with its SHA-256, in the order the archive writes them.
-    pub objects: Vec<(Hash, Vec<u8>)>,
-}
-
 /// A trustee's message of a step (1, 3 or 5), trustees numbered from 1.
 pub fn trustee_message(state: &dyn StateRead, id: u64, step: u8, trustee: u32) -> Option<Vec<u8>> {
     state.get(&trustee_message_key(id, step, trustee))
