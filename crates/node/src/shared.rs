@@ -459,14 +459,26 @@ impl Shared {
             })
             .collect();
         // Ballots are checked by their dry run, one after another below; their proofs are verified here first on
-        // every core, as the signatures are.
+        // every core, as the signatures are. Only the ballots the ordered checks could admit: one per credential
+        // (a node keeps one pending ballot per credential), none for a credential already waiting or out of its
+        // allowance of refusals, so that a batch costs no more verifications than the ordered path would make.
+        let now = now_ms();
+        let mut credentials = std::collections::HashSet::new();
         let ballots: Vec<&publica_elections::ElectionsCall> = prepared
             .iter()
             .filter_map(|p| match p {
-                Ok((tx, _)) if is_ballot(tx) => match &tx.body.call {
-                    publica_tx::Call::Elections(call) => Some(call),
-                    _ => None,
-                },
+                Ok((tx, _)) if is_ballot(tx) => Some(tx),
+                _ => None,
+            })
+            .filter(|tx| {
+                let Ok(key) = ballot_queue_key(tx) else { return false };
+                let pseudo_sender = Address(key[..20].try_into().expect("20 of 32 bytes"));
+                credentials.insert(key)
+                    && self.check_allowance(&pseudo_sender, now).is_ok()
+                    && self.ballots.lock().check_room(&tx.id(), &key, 0).is_ok()
+            })
+            .filter_map(|tx| match &tx.body.call {
+                publica_tx::Call::Elections(call) => Some(call),
                 _ => None,
             })
             .collect();
