@@ -382,16 +382,19 @@ pub(crate) async fn credential(
     let response = blocking(move || -> Result<ElectionCredentialResponse, ApiError> {
         let (record, reads) = node.read(|state| {
             election(state, id)?;
-            query::credential_with_key(state, id, &credential).ok_or_else(|| {
-                ApiError::NotFound(format!(
-                    "election {id} has no such public credential (starting {}); credentials are published by the \
+            query::credential_with_key(state, id, &credential)
+                .map(|(record, revoked, keys)| ((record, revoked), keys))
+                .ok_or_else(|| {
+                    ApiError::NotFound(format!(
+                        "election {id} has no such public credential (starting {}); credentials are published by the \
                      election's credential authority before the vote",
-                    quote(&credential)
-                ))
-            })
+                        quote(&credential)
+                    ))
+                })
         })?;
         let (certified, proofs) = split(reads);
-        Ok(ElectionCredentialResponse { election: id, credential, record, certified, proofs })
+        let (record, revoked_at_height) = record;
+        Ok(ElectionCredentialResponse { election: id, credential, record, revoked_at_height, certified, proofs })
     })
     .await??;
     Ok(axum::Json(response))

@@ -290,7 +290,9 @@ async fn an_election_is_served_route_by_route_with_proofs_from_its_key_to_its_re
     let c: ElectionCredentialResponse = proven(net, &format!("/v1/elections/0/credentials/{}", w.credentials[3])).await;
     assert_eq!((c.election, c.credential.as_str()), (0, w.credentials[3].as_str()));
     assert_eq!((c.record.weight, c.record.ballots, c.record.last_ballot), (1, 2, Some(sha256(&w.ballots[4]))));
-    assert_eq!(c.proofs.len(), 1);
+    assert_eq!(c.proofs.len(), 2, "the record and the revocation's key");
+    assert_eq!(c.revoked_at_height, None);
+    assert_eq!(c.proofs[1].value, None, "the credential is proven not revoked");
 
     // The trustees' messages, byte for byte as sent.
     for ((trustee, step), sent) in &w.messages {

@@ -92,9 +92,11 @@ pub struct ElectionCredentialResponse {
     pub credential: String,
     /// Its weight and the ballots cast with it.
     pub record: CredentialRecord,
+    /// The height at which the credential authority revoked it, if it did: no ballot with it is accepted after.
+    pub revoked_at_height: Option<u64>,
     /// The certified header every proof leads to.
     pub certified: CertifiedHeader,
-    /// Proof of the credential's record.
+    /// Proofs of the credential's record and of its revocation's key (present or absent).
     pub proofs: Vec<KeyProof>,
 }
 

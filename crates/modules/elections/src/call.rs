@@ -154,6 +154,14 @@ pub enum ElectionsCall {
         #[serde(with = "publica_types::codec::hex_bytes")]
         decryption: Vec<u8>,
     },
+    /// The credential authority revokes a published credential that has cast no ballot (a letter lost or stolen,
+    /// a voter who died before voting): no ballot with it is accepted after this.
+    RevokeCredential {
+        /// The election.
+        election: u64,
+        /// The public credential, in decimal.
+        credential: String,
+    },
 }
 
 impl ElectionsCall {
@@ -169,6 +177,7 @@ impl ElectionsCall {
             ElectionsCall::Cast { .. } => "cast",
             ElectionsCall::Close { .. } => "close",
             ElectionsCall::PartialDecryption { .. } => "partial_decryption",
+            ElectionsCall::RevokeCredential { .. } => "revoke_credential",
         }
     }
 }

@@ -71,6 +71,10 @@ publica_types::module_codes! {
     BOARD_INCONSISTENT = (3831, "board_inconsistent", InvalidArgument);
     /// A ballot whose signature does not verify with its credential: it was not made by the credential's holder.
     BALLOT_SIGNATURE_INVALID = (3832, "ballot_signature_invalid", InvalidArgument);
+    /// A ballot's credential was revoked by the credential authority.
+    CREDENTIAL_REVOKED = (3833, "credential_revoked", InvalidArgument);
+    /// A credential that cast a ballot, or was revoked already, cannot be revoked.
+    CREDENTIAL_NOT_REVOCABLE = (3834, "credential_not_revocable", InvalidArgument);
 }
 
 /// A refusal with this module's `code`.

@@ -46,7 +46,9 @@ pub fn prefetch_ballot(state: &dyn publica_types::StateRead, call: &ElectionsCal
     let Some(record) = schema::election(state, *election) else { return };
     let (schema::ElectionStatus::Voting, Some(hash)) = (record.status, record.election_hash) else { return };
     let Ok(credential) = board::ballot_credential(ballot) else { return };
-    if state.get(&schema::credential_key(*election, &credential)).is_none() {
+    if state.get(&schema::credential_key(*election, &credential)).is_none()
+        || schema::revoked_at(state, *election, &credential).is_some()
+    {
         return;
     }
     if let Some(election_bytes) = schema::object(state, *election, &hash) {

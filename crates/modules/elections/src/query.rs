@@ -74,13 +74,17 @@ pub fn credential(state: &dyn StateRead, id: u64, credential: &str) -> Option<Cr
     read(state, &credential_key(id, credential))
 }
 
-/// A credential's record, with the key that proves it.
+/// A credential's record and the height it was revoked at (if it was), with the keys that prove them: the
+/// record's, then the revocation's (proven present or absent).
 pub fn credential_with_key(
     state: &dyn StateRead,
     id: u64,
     credential: &str,
-) -> Option<(CredentialRecord, Vec<Vec<u8>>)> {
-    self::credential(state, id, credential).map(|record| (record, vec![credential_key(id, credential)]))
+) -> Option<(CredentialRecord, Option<u64>, Vec<Vec<u8>>)> {
+    self::credential(state, id, credential).map(|record| {
+        let revoked = revoked_at(state, id, credential);
+        (record, revoked, vec![credential_key(id, credential), revocation_key(id, credential)])
+    })
 }
 
 /// A trustee's message of a step (1, 3 or 5), trustees numbered from 1.

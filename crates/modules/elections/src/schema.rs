@@ -14,6 +14,7 @@
 //! | `ele/b/` ‖ election ‖ ballot's SHA-256 | borsh [`BallotEntry`]: where the ballot is on the board |
 //! | `ele/a/` ‖ election | borsh [`TallyAccumulator`]: the running products of the ballots' ciphertexts |
 //! | `ele/q/` ‖ election ‖ trustee (u32 big-endian) | the SHA-256 of the trustee's partial decryption |
+//! | `ele/x/` ‖ election ‖ SHA-256 of the credential's decimal form | the height at which the credential was revoked, u64 big-endian |
 //!
 //! Objects (the election, the trustees, the credentials, ballots, the tally, partial decryptions, the result and
 //! the events themselves) are stored once under their SHA-256, exactly as the archive holds them: the archive's
@@ -61,6 +62,20 @@ pub fn roll_key(election: u64, voter: &Address) -> Vec<u8> {
 /// element has one form).
 pub fn credential_key(election: u64, credential: &str) -> Vec<u8> {
     key(b"ele/c/", election, &[&publica_types::sha256(credential.as_bytes())])
+}
+
+/// Key of a credential's revocation, by the SHA-256 of its decimal form.
+pub fn revocation_key(election: u64, credential: &str) -> Vec<u8> {
+    key(b"ele/x/", election, &[&publica_types::sha256(credential.as_bytes())])
+}
+
+/// The height at which a credential was revoked, if it was.
+pub fn revoked_at(state: &dyn StateRead, election: u64, credential: &str) -> Option<u64> {
+    state.get(&revocation_key(election, credential)).map(|bytes| {
+        u64::from_be_bytes(
+            bytes.try_into().unwrap_or_else(|_| panic!("a revocation is not 8 bytes; the state store is corrupt")),
+        )
+    })
 }
 
 /// Key of the `batch`-th call's published credentials.

@@ -77,6 +77,10 @@ pub fn execute(state: &mut dyn StateWrite, ctx: &CallContext, call: &ElectionsCa
             partial_decryption(state, ctx, *election, decryption)?;
             Ok(TxOutcome::None)
         }
+        ElectionsCall::RevokeCredential { election, credential } => {
+            revoke_credential(state, ctx, *election, credential)?;
+            Ok(TxOutcome::None)
+        }
     }
 }
 
@@ -417,7 +421,7 @@ fn require_credential_authority(
         return Err(refuse(
             error::SENDER_NOT_PERMITTED,
             format!(
-                "only election {}'s credential authority, {}, publishes its credentials",
+                "only election {}'s credential authority, {}, publishes and revokes its credentials",
                 record.id, record.credential_authority
             ),
         ));
@@ -580,6 +584,15 @@ fn cast(state: &mut dyn StateWrite, ctx: &CallContext, id: u64, ballot: &[u8]) -
     let mut credential_record: CredentialRecord = read(state, &credential_key(id, &credential)).ok_or_else(|| {
         refuse(error::CREDENTIAL_UNKNOWN, format!("the ballot's credential is not one of election {id}'s"))
     })?;
+    if let Some(height) = revoked_at(state, id, &credential) {
+        return Err(refuse(
+            error::CREDENTIAL_REVOKED,
+            format!(
+                "the ballot's credential was revoked by the credential authority at height {height}; a voter whose \
+                 letter was lost asks the authority, which cannot issue another once the board is open"
+            ),
+        ));
+    }
     if credential_record.ballots >= MAX_BALLOTS_PER_CREDENTIAL {
         return Err(refuse(
             error::BALLOTS_PER_CREDENTIAL_EXCEEDED,
@@ -620,6 +633,37 @@ fn cast(state: &mut dyn StateWrite, ctx: &CallContext, id: u64, ballot: &[u8]) -
     append_event(state, &mut record, EventType::Ballot, Some(&hash));
     record.ballots += 1;
     write(state, election_key(id), &record);
+    Ok(())
+}
+
+fn revoke_credential(state: &mut dyn StateWrite, ctx: &CallContext, id: u64, credential: &str) -> Result<(), TxError> {
+    let record = load(state, id)?;
+    require_credential_authority(state, &ctx.sender, &record)?;
+    if !matches!(record.status, ElectionStatus::Credentials | ElectionStatus::Voting) {
+        return Err(wrong_phase(&record, "revoking a credential"));
+    }
+    if credential.len() > MAX_ELEMENT_DIGITS {
+        return Err(refuse(error::CREDENTIAL_INVALID, format!("a credential has at most {MAX_ELEMENT_DIGITS} digits")));
+    }
+    let found: CredentialRecord = read(state, &credential_key(id, credential)).ok_or_else(|| {
+        refuse(error::CREDENTIAL_UNKNOWN, format!("this credential is not one of election {id}'s published ones"))
+    })?;
+    if let Some(height) = revoked_at(state, id, credential) {
+        return Err(refuse(error::CREDENTIAL_NOT_REVOCABLE, format!("this credential was revoked at height {height}")));
+    }
+    // A cast ballot stays counted: the archive's tally, which belenios-tool recomputes from the ballots, must be
+    // the ledger's.
+    if found.ballots > 0 {
+        return Err(refuse(
+            error::CREDENTIAL_NOT_REVOCABLE,
+            format!(
+                "this credential cast {} ballot(s); a credential is revoked only before it votes, and its last ballot \
+                 counts",
+                found.ballots
+            ),
+        ));
+    }
+    state.put(revocation_key(id, credential), ctx.height.to_be_bytes().to_vec());
     Ok(())
 }
 

@@ -324,6 +324,14 @@ fn an_election_is_run_end_to_end_through_the_cli_and_its_archive_verifies() {
     receipt(&vote(1, "v2.json", &["--choice", "2"]));
     receipt(&vote(2, "v3.json", &["--blank"]));
     assert!(node.election(id)["election"]["ballots"] == 4);
+    // A credential that voted cannot be revoked (its last ballot counts), and only its authority revokes one.
+    let published = std::fs::read_to_string(node.home.join("letters/public-credentials.txt")).unwrap();
+    let voted = published.lines().next().unwrap().split(',').next().unwrap().to_owned();
+    let revoke = ["election", "credentials", "revoke", id, "--credential", &voted, "--passphrase-file", "pass"];
+    let (_, message) = node.fails(&[&revoke[..], &["--key", "authority.json"]].concat());
+    assert!(message.contains("credential_not_revocable"), "{message}");
+    let (_, message) = node.fails(&[&revoke[..], &["--key", "commissioner.json"]].concat());
+    assert!(message.contains("election_sender_not_permitted"), "{message}");
     eprintln!("set-up and votes took {:?} of the {window_s} s window", created.elapsed());
 
     // The receipts on the board: the first was replaced, the second counts; the proof verifies offline.

@@ -342,3 +342,44 @@ fn the_weights_of_an_election_add_up_to_at_most_ten_million() {
     refused(w.run(w.authority, call), codes::TOTAL_WEIGHT_TOO_LARGE);
     assert_eq!(w.record(id).credentials_weight, publica_elections::call::MAX_TOTAL_WEIGHT);
 }
+
+#[test]
+fn only_the_authority_revokes_a_credential_before_it_votes_and_no_ballot_with_it_is_taken_after() {
+    let mut w = World::new();
+    let (id, credentials) = open_election(&mut w);
+    let uuid = Uuid::parse(&w.record(id).uuid).unwrap();
+    let revoke = |c: &PrivateCredential| ElectionsCall::RevokeCredential {
+        election: id,
+        credential: c.public(&uuid).to_decimal(),
+    };
+    refused(w.run(w.commissioner, revoke(&credentials[0])), codes::SENDER_NOT_PERMITTED);
+    let stranger = PrivateCredential::generate(&mut w.rng);
+    refused(w.run(w.authority, revoke(&stranger)), codes::CREDENTIAL_UNKNOWN);
+    let long = ElectionsCall::RevokeCredential { election: id, credential: "1".repeat(700) };
+    refused(w.run(w.authority, long), codes::CREDENTIAL_INVALID);
+    refused(
+        w.run(w.authority, ElectionsCall::RevokeCredential { election: 99, credential: "5".into() }),
+        codes::ELECTION_NOT_FOUND,
+    );
+
+    w.ok(w.authority, revoke(&credentials[0]));
+    let public = credentials[0].public(&uuid).to_decimal();
+    assert_eq!(schema::revoked_at(&w.state, id, &public), Some(w.height));
+    let (_, revoked, keys) = query::credential_with_key(&w.state, id, &public).unwrap();
+    assert_eq!((revoked, keys.len()), (Some(w.height), 2));
+    let ballot = w.ballot(id, &credentials[0], &[1, 0, 0]);
+    refused(w.cast(id, ballot), codes::CREDENTIAL_REVOKED);
+    refused(w.run(w.authority, revoke(&credentials[0])), codes::CREDENTIAL_NOT_REVOCABLE);
+
+    // A credential that voted keeps its ballot counted: it cannot be revoked.
+    let ballot = w.ballot(id, &credentials[1], &[0, 1, 0]);
+    w.ok(Address::ANONYMOUS, ElectionsCall::Cast { election: id, ballot });
+    refused(w.run(w.authority, revoke(&credentials[1])), codes::CREDENTIAL_NOT_REVOCABLE);
+
+    // After the vote, nothing is revoked.
+    w.time_ms = w.record(id).closes_at_ms;
+    w.ok(w.commissioner, ElectionsCall::Close { election: id });
+    refused(w.run(w.authority, revoke(&credentials[2])), codes::WRONG_PHASE);
+    let record = w.record(id);
+    assert_eq!((record.ballots, record.voters), (1, 1));
+}

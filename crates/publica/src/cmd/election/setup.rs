@@ -120,6 +120,18 @@ pub enum CredentialsCommand {
         #[command(flatten)]
         send: SendArgs,
     },
+    /// Revoke a public credential that has not voted, for a letter lost or stolen or a voter who died (sender: the
+    /// credential authority, the one who knows whose it is): no ballot with it is accepted after. A credential that
+    /// voted cannot be revoked: its last ballot counts.
+    Revoke {
+        /// The election's number.
+        id: u64,
+        /// The public credential, in decimal (as `public-credentials.txt` lists it).
+        #[arg(long)]
+        credential: String,
+        #[command(flatten)]
+        send: SendArgs,
+    },
 }
 
 /// `publica election create`.
@@ -290,6 +302,12 @@ pub fn run_credentials(command: CredentialsCommand) -> Result<()> {
                 "published {} for election {id}; next, `publica election credentials seal {id}`",
                 crate::cmd::count(credentials.len(), "public credential")
             );
+            Ok(())
+        }
+        CredentialsCommand::Revoke { id, credential, send } => {
+            let credential = credential.trim().to_owned();
+            Sender::open(&send)?.send(ElectionsCall::RevokeCredential { election: id, credential })?;
+            println!("the credential is revoked in election {id}: no ballot with it is accepted from now on");
             Ok(())
         }
         CredentialsCommand::Seal { id, send } => {
