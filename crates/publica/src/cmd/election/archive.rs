@@ -14,8 +14,7 @@ use publica_belenios::tally::{self, CastBallot, EncryptedTally, PartialDecryptio
 use publica_belenios::trustee::Trustees;
 use publica_client::routes::Page;
 use publica_client::Client;
-use publica_elections::schema::{election_key, ElectionRecord};
-use publica_types::{codec, Genesis};
+use publica_types::Genesis;
 
 /// Arguments of `publica election verify`.
 #[derive(Args)]
@@ -267,20 +266,7 @@ fn check_against_ledger(
     let genesis_bytes = crate::cmd::read_bounded(genesis, publica_types::genesis::MAX_GENESIS_BYTES as u64, "genesis")?;
     let genesis = Genesis::from_json(&genesis_bytes).with_context(|| format!("reading {}", genesis.display()))?;
     let sets = crate::cmd::verify::sets_from(&genesis, history, Some(api))?;
-    let document = serde_json::to_vec(&client.election_json(id)?)?;
-    let found = match publica_verify::verify_document(&document, &sets) {
-        Ok(found) => found,
-        Err(e) => bail!("the node's proof of election {id} does not verify: {e}"),
-    };
-    let key = election_key(id);
-    let read = found
-        .reads
-        .iter()
-        .find(|r| r.key == key)
-        .with_context(|| format!("the node's answer about election {id} has no proof of its record"))?;
-    let value = read.value.as_ref().with_context(|| format!("the ledger proves that election {id} does not exist"))?;
-    let record: ElectionRecord = codec::decode_canonical("election record", value, usize::MAX)
-        .map_err(|e| anyhow::anyhow!("the proven record of election {id} does not decode: {e}"))?;
+    let (record, read) = super::proven_election(&client, &sets, id)?;
     if record.uuid != uuid {
         bail!("election {id} on the ledger has uuid {}, the archive {uuid}", record.uuid);
     }

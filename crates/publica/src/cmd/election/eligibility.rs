@@ -35,8 +35,7 @@ use serde_json::Value;
 use publica_accounts::did::Did;
 use publica_client::{Client, DidVersion, DEFAULT_API};
 use publica_credentials::{HolderKey, VerifyPolicy};
-use publica_elections::schema::{election_key, ElectionRecord};
-use publica_types::{codec, Address, Genesis, PublicKey};
+use publica_types::{Address, Genesis, PublicKey};
 use publica_verify::credential::{document_key, DEFAULT_MAX_STATUS_AGE_SECS};
 use publica_verify::{CredentialPolicy, VerifiedSets};
 
@@ -165,7 +164,7 @@ pub fn run(args: EligibleArgs) -> Result<()> {
     let genesis = Genesis::from_json(&genesis_bytes).with_context(|| format!("reading {}", args.genesis.display()))?;
     let sets = crate::cmd::verify::sets_from(&genesis, args.history.as_deref(), Some(&args.api))?;
     let client = Client::new(&args.api)?;
-    let record = proven_election(&client, &sets, args.id)?;
+    let (record, _) = super::proven_election(&client, &sets, args.id)?;
     let policy = CredentialPolicy {
         audience: audience(&genesis.chain_id.to_string(), args.id),
         nonce: record.uuid.clone(),
@@ -295,24 +294,6 @@ fn presentation_files(dir: &Path) -> Result<Vec<PathBuf>> {
     }
     files.sort();
     Ok(files)
-}
-
-/// The election's record as the ledger proves it (the node's answer checked against the validator sets).
-fn proven_election(client: &Client, sets: &VerifiedSets, id: u64) -> Result<ElectionRecord> {
-    let document = serde_json::to_vec(&client.election_json(id)?)?;
-    let found = match publica_verify::verify_document(&document, sets) {
-        Ok(found) => found,
-        Err(e) => bail!("the node's proof of election {id} does not verify: {e}"),
-    };
-    let key = election_key(id);
-    let read = found
-        .reads
-        .iter()
-        .find(|r| r.key == key)
-        .with_context(|| format!("the node's answer about election {id} has no proof of its record"))?;
-    let value = read.value.as_ref().with_context(|| format!("the ledger proves that election {id} does not exist"))?;
-    codec::decode_canonical("election record", value, usize::MAX)
-        .map_err(|e| anyhow::anyhow!("the proven record of election {id} does not decode: {e}"))
 }
 
 /// Check one presentation file; never fails, a refusal names its check.

@@ -171,6 +171,28 @@ pub fn run_vote(args: VoteArgs) -> Result<()> {
     vote::run(args)
 }
 
+/// An election's record as the ledger proves it: the node's answer checked against the validator sets, and the
+/// verified read of the record's key (its height, block time and signers).
+fn proven_election(
+    client: &publica_client::Client,
+    sets: &publica_verify::VerifiedSets,
+    id: u64,
+) -> Result<(publica_elections::schema::ElectionRecord, publica_verify::VerifiedRead)> {
+    let document = serde_json::to_vec(&client.election_json(id)?)?;
+    let found = publica_verify::verify_document(&document, sets)
+        .map_err(|e| anyhow::anyhow!("the node's proof of election {id} does not verify: {e}"))?;
+    let key = publica_elections::schema::election_key(id);
+    let read = found
+        .reads
+        .into_iter()
+        .find(|r| r.key == key)
+        .with_context(|| format!("the node's answer about election {id} has no proof of its record"))?;
+    let value = read.value.as_ref().with_context(|| format!("the ledger proves that election {id} does not exist"))?;
+    let record = publica_types::codec::decode_canonical("election record", value, usize::MAX)
+        .map_err(|e| anyhow::anyhow!("the proven record of election {id} does not decode: {e}"))?;
+    Ok((record, read))
+}
+
 /// A receipt as a SHA-256: 64 hex digits, or Belenios' tracker (the same hash in unpadded base64, 43 characters).
 fn parse_receipt(text: &str) -> Result<Hash> {
     use base64::Engine as _;
