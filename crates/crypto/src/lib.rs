@@ -11,6 +11,7 @@
 //! it batched. [`verify_batch`] spreads work over all cores.
 //!
 //! [`seal`] encrypts small messages to an account's key (X25519 from its Ed25519 half: classical secrecy only).
+//! [`vrf`] is RFC 9381's verifiable random function on the Ed25519 half, for nullifiers: one per key and input.
 
 mod batch;
 mod components;
@@ -21,6 +22,7 @@ pub mod keystore;
 mod log_keys;
 pub mod seal;
 mod signature;
+pub mod vrf;
 
 pub use batch::verify_batch;
 pub use components::{Ed25519PublicKey, MlDsa65PublicKey};

@@ -8,6 +8,7 @@ mod perf;
 mod seal;
 mod signatures;
 mod spec_example;
+mod vrf;
 mod wycheproof_vectors;
 
 use publica_crypto::Keypair;
