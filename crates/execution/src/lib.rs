@@ -48,6 +48,7 @@ pub fn error_codes() -> Vec<Code> {
         publica_registry::error::CODES,
         publica_identity::error::CODES,
         publica_elections::error::CODES,
+        publica_finance::error::CODES,
     ];
     generic.chain(modules.into_iter().flatten().copied()).collect()
 }
@@ -453,6 +454,7 @@ fn dispatch(
         Call::Registry(call) => publica_registry::execute(state, &ctx, call)?,
         Call::Identity(call) => publica_identity::execute(state, &ctx, call)?,
         Call::Elections(call) => publica_elections::execute(state, &ctx, call)?,
+        Call::Finance(call) => publica_finance::execute(state, &ctx, call)?,
     })
 }
 

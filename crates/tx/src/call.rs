@@ -1,7 +1,7 @@
 //! The call envelope: which module a transaction addresses, dispatched by module and then by method.
 //!
 //! Each module owns its calls (`publica_accounts::call`, `publica_notary::call`, `publica_governance::call`,
-//! `publica_registry::call`, `publica_identity::call`, `publica_elections::call`); this enum only names the module. Its borsh encoding is one byte for the module (the
+//! `publica_registry::call`, `publica_identity::call`, `publica_elections::call`, `publica_finance::call`); this enum only names the module. Its borsh encoding is one byte for the module (the
 //! variant index), then the module's own encoding, whose first byte is the method; the JSON form is
 //! `{"module": …, "call": {"method": …, …}}`. Variant order is part of the signed bytes: a new module is only ever
 //! appended.
@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use publica_accounts::call::AccountsCall;
 use publica_elections::call::ElectionsCall;
+use publica_finance::call::FinanceCall;
 use publica_governance::call::GovernanceCall;
 use publica_identity::call::IdentityCall;
 use publica_notary::call::NotaryCall;
@@ -35,6 +36,8 @@ pub enum Call {
     Identity(IdentityCall),
     /// The elections module: Belenios elections with the ledger as their bulletin board.
     Elections(ElectionsCall),
+    /// The finance module: public money, budgets and their payments, welfare claims.
+    Finance(FinanceCall),
 }
 
 impl Call {
@@ -47,6 +50,7 @@ impl Call {
             Call::Registry(_) => "registry",
             Call::Identity(_) => "identity",
             Call::Elections(_) => "elections",
+            Call::Finance(_) => "finance",
         }
     }
 
@@ -59,6 +63,7 @@ impl Call {
             Call::Registry(c) => c.method(),
             Call::Identity(c) => c.method(),
             Call::Elections(c) => c.method(),
+            Call::Finance(c) => c.method(),
         }
     }
 
@@ -67,6 +72,18 @@ impl Call {
     /// be linked to a citizen's account on the ledger.
     pub fn is_anonymous(&self) -> bool {
         matches!(self, Call::Elections(ElectionsCall::Cast { .. }))
+    }
+
+    /// Whether the call's body is withheld from public answers: a finance call about a private account
+    /// ([`FinanceCall::is_private`]).
+    pub fn is_private(&self) -> bool {
+        matches!(self, Call::Finance(call) if call.is_private())
+    }
+}
+
+impl From<FinanceCall> for Call {
+    fn from(call: FinanceCall) -> Self {
+        Call::Finance(call)
     }
 }
 

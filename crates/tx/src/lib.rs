@@ -17,6 +17,7 @@ pub use tx::{Transaction, TxBody, TX_TAG};
 
 pub use publica_accounts::call::AccountsCall;
 pub use publica_elections::call::ElectionsCall;
+pub use publica_finance::call::FinanceCall;
 pub use publica_governance::call::GovernanceCall;
 pub use publica_identity::call::IdentityCall;
 pub use publica_notary::call::NotaryCall;

@@ -69,6 +69,26 @@ pub enum TxOutcome {
         /// Its number.
         id: u64,
     },
+    /// A budget line was allocated to an agency.
+    Allocation {
+        /// Its number.
+        id: u64,
+    },
+    /// Funds were committed against an allocation.
+    Commitment {
+        /// Its number.
+        id: u64,
+    },
+    /// A payment was made against a commitment (a supplier's, or a benefit claim's).
+    Payment {
+        /// Its number.
+        id: u64,
+    },
+    /// A welfare programme was opened.
+    Programme {
+        /// Its number.
+        id: u64,
+    },
 }
 
 /// Largest encoded outcome: a company number (at most `RecordId::MAX_LEN` bytes) with its tag and length, and room

@@ -231,6 +231,10 @@ fn describe_outcome(outcome: &TxOutcome) -> Option<String> {
         TxOutcome::StatusList { number } => format!("created status list {number}"),
         TxOutcome::Consent { id } => format!("recorded consent {id}"),
         TxOutcome::Election { id } => format!("created election {id}"),
+        TxOutcome::Allocation { id } => format!("recorded allocation {id}"),
+        TxOutcome::Commitment { id } => format!("recorded commitment {id}"),
+        TxOutcome::Payment { id } => format!("made payment {id}"),
+        TxOutcome::Programme { id } => format!("opened programme {id}"),
     })
 }
 

@@ -20,6 +20,14 @@ fn calls() -> Vec<Call> {
         Call::Identity(IdentityCall::UpdateStatus { list: 0, status: 1, indices: vec![3, 70_000] }),
         Call::Elections(ElectionsCall::Close { election: 3 }),
         Call::Elections(ElectionsCall::Cast { election: 1, ballot: b"{}".to_vec() }),
+        Call::Finance(FinanceCall::Redeem { currency: "NVK".into(), amount: 5 }),
+        Call::Finance(FinanceCall::Transfer {
+            currency: "NVK".into(),
+            from: publica_finance::Holder::Citizen(account),
+            to: publica_finance::Holder::Agency("tax".parse().unwrap()),
+            amount: 250,
+            reference: "inv 9".into(),
+        }),
     ]
 }
 
@@ -53,6 +61,11 @@ const GOLDEN: &[(&str, &str)] = &[
     (
         "05060100000000000000020000007b7d",
         r#"{"module":"elections","call":{"method":"cast","election":1,"ballot":"7b7d"}}"#,
+    ),
+    ("0605030000004e564b0500000000000000", r#"{"module":"finance","call":{"method":"redeem","currency":"NVK","amount":5}}"#),
+    (
+        "0606030000004e564b0107070707070707070707070707070707070707070003000000746178fa0000000000000005000000696e762039",
+        r#"{"module":"finance","call":{"method":"transfer","currency":"NVK","from":{"citizen":"0707070707070707070707070707070707070707"},"to":{"agency":"tax"},"amount":250,"reference":"inv 9"}}"#,
     ),
 ];
 
