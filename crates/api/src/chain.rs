@@ -29,13 +29,20 @@ fn block_response(node: &NodeHandle, height: u64, with_txs: bool) -> Result<Bloc
         )));
     };
     let tx_ids = block.txs.iter().map(Transaction::id).collect();
+    // A transaction about a private account is listed by its id (the block's `tx_root` covers the ids) but its
+    // body, which names the account and the amount, is withheld.
+    let withheld: Vec<u32> =
+        block.txs.iter().enumerate().filter(|(_, tx)| tx.body.call.is_private()).map(|(i, _)| i as u32).collect();
+    let hash = hex::encode(block.hash());
+    let txs = with_txs.then(|| block.txs.into_iter().filter(|tx| !tx.body.call.is_private()).collect());
     Ok(BlockResponse {
         height,
-        hash: hex::encode(block.hash()),
+        hash,
         header: block.header,
         certificate,
         tx_ids,
-        txs: with_txs.then_some(block.txs),
+        txs,
+        withheld,
         evidence: block.evidence,
     })
 }

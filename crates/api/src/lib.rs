@@ -25,6 +25,7 @@ mod credentials;
 mod did;
 mod elections;
 mod evidence;
+mod finance;
 mod governance;
 mod identity;
 mod layers;
@@ -50,6 +51,9 @@ pub use elections::{
     MAX_OBJECTS_PER_EVENT, MAX_RESULT_OBJECT_BYTES,
 };
 pub use error::{http_status, ApiError, ErrorBody, ErrorEnvelope};
+pub use finance::{
+    CSV_CONTENT_TYPE, MAX_ACCOUNT_READ_BODY_BYTES, MAX_CSV_ROW_BYTES, MAX_LINES_CSV_BYTES, READ_REQUEST_MAX_SKEW_MS,
+};
 pub use identity::MAX_STATUS_LIST_PAGE_CHUNKS;
 pub use publica_http::{descriptor_limit, raise_descriptor_limit, ConnectionLimits};
 pub use server::connection_limits;
@@ -128,6 +132,21 @@ pub const ROUTES: &[Route] = &[
     Route::new("GET", "/v1/elections/{id}/trustees/{trustee}/input", || get(elections::trustee_input)),
     Route::new("GET", "/v1/elections/{id}/events", || get(elections::events)),
     Route::new("GET", "/v1/elections/{id}/objects/{hash}/chunks/{index}", || get(elections::object_chunk)),
+    Route::new("GET", "/v1/finance/currencies/{code}", || get(finance::currency)),
+    Route::new("GET", "/v1/finance/currencies/{code}/agencies/{agency}", || get(finance::agency_account)),
+    Route::new("GET", "/v1/finance/budgets/{year}", || get(finance::budget)),
+    Route::new("GET", "/v1/finance/budgets/{year}/lines/{code}", || get(finance::line)),
+    Route::new("GET", "/v1/finance/budgets/{year}/lines.csv", || get(finance::lines_csv)),
+    Route::new("GET", "/v1/finance/payments", || get(finance::payments)),
+    Route::new("GET", "/v1/finance/payments/{id}", || get(finance::payment)),
+    Route::new("GET", "/v1/finance/allocations", || get(finance::allocations)),
+    Route::new("GET", "/v1/finance/commitments", || get(finance::commitments)),
+    Route::new("GET", "/v1/finance/programmes", || get(finance::programmes)),
+    Route::new("GET", "/v1/finance/programmes/{id}", || get(finance::programme)),
+    Route::new("GET", "/v1/finance/nullifiers/{scheme}/{period}/{nullifier}", || get(finance::nullifier)),
+    Route::new("POST", "/v1/finance/accounts/read", || {
+        post(finance::read_account).layer(DefaultBodyLimit::max(finance::MAX_ACCOUNT_READ_BODY_BYTES))
+    }),
     Route::new("GET", "/tlog/checkpoint", || get(notary::tlog_checkpoint)),
     Route::new("GET", "/tlog/tile/{*path}", || get(notary::tile)),
     Route::new("GET", "/openapi.json", || get(openapi::serve_document)),

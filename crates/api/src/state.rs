@@ -1,4 +1,8 @@
 //! State routes: accounts and raw state keys, each with a proof a citizen can verify offline.
+//!
+//! Any key may be read with a proof except those of private accounts ([`PRIVATE_PREFIXES`]: citizens' wallets,
+//! companies' business accounts and their histories), which are shown only to a reader who signs for them
+//! (`POST /v1/finance/accounts/read`).
 
 use axum::extract::State;
 
@@ -6,7 +10,7 @@ use publica_accounts::schema::{account_key, nonce_key};
 use publica_accounts::AccountRecord;
 use publica_client::api::AccountResponse;
 use publica_node::NodeHandle;
-use publica_types::codec;
+use publica_types::{codec, ErrorCode, TxError};
 use publica_verify::ReadProof;
 
 use crate::blocking;
@@ -51,12 +55,30 @@ pub(crate) async fn account(
     Ok(axum::Json(response))
 }
 
+/// Prefixes of the state keys no route serves by key: private accounts (`fin/w/`) and their history entries
+/// (`fin/h/`). Their records are salted and their history keys named from a secret seed, so a proof given to
+/// someone else reveals nothing; serving them by key would.
+pub const PRIVATE_PREFIXES: [&[u8]; 2] = [b"fin/w/", b"fin/h/"];
+
+/// Refuse a key of a private account or of its history (403 `not_permitted`).
+pub(crate) fn refuse_private_key(key: &[u8]) -> Result<(), ApiError> {
+    if PRIVATE_PREFIXES.iter().any(|prefix| key.starts_with(prefix)) {
+        return Err(ApiError::Refused(TxError::new(
+            ErrorCode::NotPermitted,
+            "this key is a private account's or its history's (fin/w/, fin/h/): it is not served by key; its \
+             operator or an auditor reads it with POST /v1/finance/accounts/read, signed by the reader",
+        )));
+    }
+    Ok(())
+}
+
 /// `GET /v1/state/{key}`.
 pub(crate) async fn state(
     State(node): State<NodeHandle>,
     Path(key): Path<String>,
 ) -> Result<axum::Json<ReadProof>, ApiError> {
     let key = parse_state_key(&key)?;
+    refuse_private_key(&key)?;
     let proof = blocking(move || node.read_with_proof(&key)).await??;
     Ok(axum::Json(proof))
 }

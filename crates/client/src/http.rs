@@ -18,8 +18,8 @@ pub const DEFAULT_API: &str = "http://127.0.0.1:8080";
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long [`Client::get`] waits out a node that is still starting (it answers 503 until its first block).
 const STARTING_WAIT: Duration = Duration::from_secs(15);
-/// Largest text document read from the notary routes (a receipt is at most 512 KiB).
-pub const MAX_TEXT_BYTES: u64 = 1 << 20;
+/// Largest text document read (a notary receipt is at most 512 KiB, a budget's CSV export about 2.8 MB).
+pub const MAX_TEXT_BYTES: u64 = 4 << 20;
 
 /// The base URL of a node's API from what a person types: a URL (`http://host:port`, `https://host`) or an
 /// address (`host:port`, `127.0.0.1:8080`), which means plain HTTP. A trailing `/` is dropped; a path prefix is

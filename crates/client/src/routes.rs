@@ -9,20 +9,27 @@
 //! consistency proofs) are returned as text. Each method names its route.
 
 use anyhow::Result;
-use publica_types::{Address, Genesis, Hash, TxId};
+use base64::Engine as _;
+use publica_crypto::Keypair;
+use publica_finance::call::{Holder, ReadRequest};
+use publica_types::{Address, AgencyId, ChainId, Genesis, Hash, TxId};
 use publica_verify::{DidResolution, OwnershipAnswer, PermitStatusAnswer, ReadProof, ValidatorHistory};
 use serde_json::Value;
 
 use crate::api::{
-    AccountResponse, AccreditationResponse, ApplicationResponse, BallotResponse, BlockResponse, CompanyHistoryResponse,
-    CompanyResponse, ConsentResponse, ConsentsResponse, ElectionCredentialResponse, ElectionResponse,
-    ElectionsResponse, EntryResponse, EventsResponse, EvidenceResponse, IssuerAccreditationsResponse, NameResponse,
-    NodeStatus, ObjectChunkResponse, OneProposalResponse, ParcelHistoryResponse, ParcelResponse, PermitResponse,
-    ProposalsResponse, PublishTokenRequest, PublishTokenResponse, SchemaResponse, SearchResponse, StatusEntryResponse,
-    StatusListResponse, TrusteeInputResponse, TrusteeMessageResponse, TxStatusResponse, ValidatorsResponse,
-    VerifyCredentialRequest, VerifyCredentialResponse, WitnessInfo, WitnessesResponse,
+    AccountReadRequest, AccountReadResponse, AccountResponse, AccreditationResponse, AgencyAccountResponse,
+    AllocationsResponse, ApplicationResponse, BallotResponse, BlockResponse, BudgetLineResponse, BudgetResponse,
+    CommitmentsResponse, CompanyHistoryResponse, CompanyResponse, ConsentResponse, ConsentsResponse, CurrencyResponse,
+    ElectionCredentialResponse, ElectionResponse, ElectionsResponse, EntryResponse, EventsResponse, EvidenceResponse,
+    IssuerAccreditationsResponse, NameResponse, NodeStatus, NullifierResponse, ObjectChunkResponse,
+    OneProposalResponse, ParcelHistoryResponse, ParcelResponse, PaymentResponse, PaymentsResponse, PermitResponse,
+    ProgrammeResponse, ProgrammesResponse, ProposalsResponse, PublishTokenRequest, PublishTokenResponse,
+    SchemaResponse, SearchResponse, StatusEntryResponse, StatusListResponse, TrusteeInputResponse,
+    TrusteeMessageResponse, TxStatusResponse, ValidatorsResponse, VerifyCredentialRequest, VerifyCredentialResponse,
+    WitnessInfo, WitnessesResponse,
 };
 use crate::http::{decode, Client, Text};
+use crate::signer::now_ms;
 
 /// Which block to read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -549,11 +556,154 @@ impl Client {
             "a chunk of a board's object",
         )
     }
+
+    /// `GET /v1/finance/currencies/{code}`, as served: a proof document.
+    pub fn finance_currency_json(&self, code: &str) -> Result<Value> {
+        self.get(&format!("/v1/finance/currencies/{}", url_encode(code)))
+    }
+
+    /// `GET /v1/finance/currencies/{code}`: a currency's supply and issuer, and the tiers it defines.
+    pub fn finance_currency(&self, code: &str) -> Result<CurrencyResponse> {
+        decode(self.finance_currency_json(code)?, "a currency")
+    }
+
+    /// `GET /v1/finance/currencies/{code}/agencies/{agency}`: an agency's public account in a currency.
+    pub fn finance_agency_account(&self, code: &str, agency: &AgencyId) -> Result<AgencyAccountResponse> {
+        let path = format!("/v1/finance/currencies/{}/agencies/{agency}", url_encode(code));
+        decode(self.get(&path)?, "an agency's account")
+    }
+
+    /// `GET /v1/finance/budgets/{year}[?from=&limit=]`, as served: a proof document.
+    pub fn finance_budget_json(&self, year: u16, lines: Page) -> Result<Value> {
+        self.get(&format!("/v1/finance/budgets/{year}{}", lines.query()))
+    }
+
+    /// `GET /v1/finance/budgets/{year}[?from=&limit=]`: a fiscal year's budget with a page of its lines.
+    pub fn finance_budget(&self, year: u16, lines: Page) -> Result<BudgetResponse> {
+        decode(self.finance_budget_json(year, lines)?, "a budget")
+    }
+
+    /// `GET /v1/finance/budgets/{year}/lines/{code}`: a budget line and what it moved each month.
+    pub fn finance_budget_line(&self, year: u16, code: &str) -> Result<BudgetLineResponse> {
+        decode(self.get(&format!("/v1/finance/budgets/{year}/lines/{}", url_encode(code)))?, "a budget line")
+    }
+
+    /// `GET /v1/finance/budgets/{year}/lines.csv`: every line of a budget as CSV (RFC 4180), amounts as exact
+    /// decimals in the currency's unit. Read as a text document: at most [`crate::http::MAX_TEXT_BYTES`].
+    pub fn finance_budget_lines_csv(&self, year: u16) -> Result<String> {
+        self.get_text_ok(&format!("/v1/finance/budgets/{year}/lines.csv"))
+    }
+
+    /// `GET /v1/finance/payments[?from=&limit=]`: payments in the order they were made, with proofs.
+    pub fn finance_payments(&self, page: Page) -> Result<PaymentsResponse> {
+        decode(self.get(&format!("/v1/finance/payments{}", page.query()))?, "a list of payments")
+    }
+
+    /// `GET /v1/finance/payments/{id}`, as served: a proof document.
+    pub fn finance_payment_json(&self, id: u64) -> Result<Value> {
+        self.get(&format!("/v1/finance/payments/{id}"))
+    }
+
+    /// `GET /v1/finance/payments/{id}`: a payment traced to its commitment, allocation, budget line and budget.
+    pub fn finance_payment(&self, id: u64) -> Result<PaymentResponse> {
+        decode(self.finance_payment_json(id)?, "a payment")
+    }
+
+    /// `GET /v1/finance/allocations[?from=&limit=]`: allocations of budget lines to agencies, with proofs.
+    pub fn finance_allocations(&self, page: Page) -> Result<AllocationsResponse> {
+        decode(self.get(&format!("/v1/finance/allocations{}", page.query()))?, "a list of allocations")
+    }
+
+    /// `GET /v1/finance/commitments[?from=&limit=]`: commitments against allocations, with proofs.
+    pub fn finance_commitments(&self, page: Page) -> Result<CommitmentsResponse> {
+        decode(self.get(&format!("/v1/finance/commitments{}", page.query()))?, "a list of commitments")
+    }
+
+    /// `GET /v1/finance/programmes[?from=&limit=]`: welfare programmes, with proofs.
+    pub fn finance_programmes(&self, page: Page) -> Result<ProgrammesResponse> {
+        decode(self.get(&format!("/v1/finance/programmes{}", page.query()))?, "a list of programmes")
+    }
+
+    /// `GET /v1/finance/programmes/{id}`: a welfare programme and its totals for each of its periods.
+    pub fn finance_programme(&self, id: u64) -> Result<ProgrammeResponse> {
+        decode(self.get(&format!("/v1/finance/programmes/{id}"))?, "a programme")
+    }
+
+    /// `GET /v1/finance/nullifiers/{scheme}/{period}/{nullifier}`: whether a nullifier is recorded for a scheme and
+    /// a period (`YYYYMM`), proven either way.
+    pub fn finance_nullifier(&self, scheme: &str, period: u32, nullifier: &Hash) -> Result<NullifierResponse> {
+        let path = format!("/v1/finance/nullifiers/{}/{period}/{}", url_encode(scheme), hex::encode(nullifier));
+        decode(self.get(&path)?, "a nullifier")
+    }
+
+    /// `POST /v1/finance/accounts/read` with a request already signed, as served: a proof document.
+    pub fn finance_account_read_json(&self, request: &AccountReadRequest) -> Result<Value> {
+        self.post("/v1/finance/accounts/read", &serde_json::to_value(request)?)
+    }
+
+    /// `POST /v1/finance/accounts/read` with a request already signed: a private account and a page of its
+    /// history.
+    pub fn finance_account_read(&self, request: &AccountReadRequest) -> Result<AccountReadResponse> {
+        decode(self.finance_account_read_json(request)?, "a private account")
+    }
+
+    /// Read a private account (a citizen's own wallet, a company's account the key operates, or any account for an
+    /// official holding `finance-auditor`): the request, made now, names the account `reader` currently signs for
+    /// (the ledger's key index, as [`Client::sender_for`] finds it) and is signed with `reader` on `chain_id` (see
+    /// [`Client::chain_id`]). The node accepts it for 5 minutes either side of its clock.
+    pub fn read_finance_account(
+        &self,
+        reader: &Keypair,
+        chain_id: &ChainId,
+        currency: &str,
+        holder: &Holder,
+        history: Page,
+    ) -> Result<AccountReadResponse> {
+        let account = self.sender_for(reader.address(), None)?;
+        let request = signed_account_read(reader, account, chain_id, currency, holder, history, now_ms());
+        self.finance_account_read(&request)
+    }
+}
+
+/// The body of `POST /v1/finance/accounts/read`: the request of `reader_account` for `holder`'s account in `currency`
+/// at `at_ms`, signed with `key` on `chain_id`.
+pub fn signed_account_read(
+    key: &Keypair,
+    reader_account: Address,
+    chain_id: &ChainId,
+    currency: &str,
+    holder: &Holder,
+    history: Page,
+    at_ms: u64,
+) -> AccountReadRequest {
+    let request = ReadRequest { currency: currency.to_owned(), holder: holder.clone(), reader: reader_account, at_ms };
+    let signature = key.sign(&request.signing_message(chain_id.as_str()));
+    AccountReadRequest {
+        request,
+        signature: base64::engine::general_purpose::STANDARD.encode(signature.to_bytes()),
+        from: history.from,
+        limit: history.limit,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_account_read_is_signed_over_the_request_it_carries_for_one_chain() {
+        let key = Keypair::from_seed(&[7; 32]);
+        let chain: ChainId = "test-chain".parse().unwrap();
+        let holder = Holder::Citizen(key.address());
+        let page = Page { from: Some(2), limit: None };
+        let body = signed_account_read(&key, key.address(), &chain, "EUR", &holder, page, 1_000);
+        assert_eq!((body.from, body.limit, body.request.at_ms), (Some(2), None, 1_000));
+        assert_eq!((body.request.reader, &body.request.holder), (key.address(), &holder));
+        let bytes = base64::engine::general_purpose::STANDARD.decode(&body.signature).unwrap();
+        let signature = publica_crypto::Signature::from_bytes(&bytes).unwrap();
+        key.public_key().verify(&body.request.signing_message(chain.as_str()), &signature).unwrap();
+        assert!(key.public_key().verify(&body.request.signing_message("other-chain"), &signature).is_err());
+    }
 
     #[test]
     fn query_strings_carry_only_the_parameters_given() {

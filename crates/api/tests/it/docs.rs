@@ -57,6 +57,12 @@ fn concrete(template: &str) -> String {
         .replace("{trustee}", "1")
         .replace("{step}", "1")
         .replace("{did}", &format!("did:publica:api-test:{}", "00".repeat(20)))
+        .replace("{code}", "EUR")
+        .replace("{agency}", "land-registry")
+        .replace("{year}", "2026")
+        .replace("{scheme}", "child-benefit")
+        .replace("{period}", "202601")
+        .replace("{nullifier}", &"00".repeat(32))
 }
 
 #[tokio::test]

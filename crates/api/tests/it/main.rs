@@ -15,6 +15,7 @@ mod did;
 mod docs;
 mod elections;
 mod evidence;
+mod finance;
 mod identity;
 mod notary;
 mod outcomes;
@@ -37,7 +38,8 @@ use publica_types::{
 use serde_json::Value;
 use tower::ServiceExt as _;
 
-/// A node with one agency (`land-registry`, administered by `admin`) and one validator.
+/// A node with one agency (`land-registry`, administered by `admin`, which may grant the roles of every module's
+/// tests) and one validator.
 pub(crate) struct TestNet {
     _home: tempfile::TempDir,
     pub node: NodeHandle,
@@ -80,6 +82,14 @@ impl TestNet {
                     "trust-root",
                     "electoral-commission",
                     "credential-authority",
+                    "currency-issuer",
+                    "bank",
+                    "parliament",
+                    "budget-officer",
+                    "spending-officer",
+                    "treasurer",
+                    "welfare-officer",
+                    "finance-auditor",
                 ]
                 .map(|r| Role::new(r).unwrap())
                 .to_vec(),

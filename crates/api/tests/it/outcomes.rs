@@ -120,6 +120,10 @@ fn every_outcome_variant_matches_the_document() {
         publica_types::TxOutcome::StatusList { number: 0 },
         publica_types::TxOutcome::Consent { id: 9 },
         publica_types::TxOutcome::Election { id: 10 },
+        publica_types::TxOutcome::Allocation { id: 11 },
+        publica_types::TxOutcome::Commitment { id: 12 },
+        publica_types::TxOutcome::Payment { id: 13 },
+        publica_types::TxOutcome::Programme { id: 14 },
     ];
     let documented = doc["components"]["schemas"]["TxOutcome"]["oneOf"].as_array().unwrap().len();
     assert_eq!(documented, variants.len(), "the document declares every variant, and only those");

@@ -51,9 +51,13 @@ pub struct BlockResponse {
     pub certificate: CommitCertificate,
     /// Ids of the block's transactions, in order; `tx_root` is the RFC 9162 root over them.
     pub tx_ids: Vec<TxId>,
-    /// The transactions themselves, only when asked for with `?txs=true`.
+    /// The transactions themselves, only when asked for with `?txs=true`: all of them but those withheld, in order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub txs: Option<Vec<Transaction>>,
+    /// Positions in `tx_ids` of the transactions whose bodies are withheld from `txs` because they concern a private
+    /// account (a citizen's wallet, a company's account, a benefit claim: `docs/finance.md`); absent when none is.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub withheld: Vec<u32>,
     /// The evidence of misbehaviour the block records, in order; `evidence_root` is the RFC 9162 root over it.
     pub evidence: Vec<Misbehavior>,
 }

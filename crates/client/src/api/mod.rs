@@ -13,6 +13,7 @@ mod chain;
 mod credentials;
 mod elections;
 mod evidence;
+mod finance;
 mod governance;
 mod identity;
 mod notary;
@@ -31,6 +32,12 @@ pub use elections::{
     MAX_EVENTS_PAGE,
 };
 pub use evidence::{EvidenceRecord, EvidenceResponse};
+pub use finance::{
+    format_amount, AccountReadRequest, AccountReadResponse, AgencyAccountResponse, AllocationsResponse,
+    BudgetLineResponse, BudgetResponse, CommitmentsResponse, CurrencyResponse, CurrencyTier, MonthExecution,
+    NullifierResponse, PaymentResponse, PaymentsResponse, ProgrammePeriod, ProgrammeResponse, ProgrammesResponse,
+    ReadAccess, DEFAULT_FINANCE_PAGE, MAX_FINANCE_PAGE,
+};
 pub use governance::{OneProposalResponse, ProposalResponse, ProposalsResponse, SetSummary, ValidatorsResponse};
 pub use identity::{
     failed_check, status_name, AccreditationDecision, AccreditationResponse, ConsentResponse, ConsentsResponse,

@@ -11,6 +11,7 @@ use publica_client::api::{
 };
 use publica_identity::schema::Consent;
 use publica_tx::{Call, ElectionsCall, Transaction};
+use publica_types::TxId;
 
 use crate::api::segment;
 use crate::html::{account_link, hex_full, proof_section, short, time, Ctx, Page, ProofKind, ProofOf};
@@ -87,7 +88,7 @@ pub async fn block(ctx: Ctx, Path(height): Path<String>) -> Response {
         }
         h2 { (ctx.t("Transactions", "Transaktioner")) " (" (h.tx_count) ")" }
         @if b.tx_ids.is_empty() { p.muted { (ctx.t("This block has no transactions.", "Blocket har inga transaktioner.")) } }
-        @else if let Some(txs) = &txs { (tx_table(&ctx, txs)) }
+        @else if let Some(txs) = &txs { (tx_table(&ctx, &b.tx_ids, txs)) }
         @else {
             p.muted { (ctx.t("This block is too large to show its calls here; its transactions:", "Blocket är för stort för att visa anropen här; dess transaktioner:")) }
             ul { @for id in &b.tx_ids { li { a.mono href={ "/tx/" (id) } { (id) } } } }
@@ -104,15 +105,20 @@ pub async fn block(ctx: Ctx, Path(height): Path<String>) -> Response {
 /// under the answer limit, and a page never decodes a whole 64 MiB block).
 const MAX_BLOCK_TXS_READ: u32 = 64;
 
-/// A block's transactions, when it has few enough to read ([`MAX_BLOCK_TXS_READ`]).
-async fn with_transactions(ctx: &Ctx, b: &BlockResponse) -> Option<Vec<Transaction>> {
+/// A block's transactions by position, when it has few enough to read ([`MAX_BLOCK_TXS_READ`]): `None` at the
+/// position of a transaction whose body the API withholds (it concerns a private account).
+async fn with_transactions(ctx: &Ctx, b: &BlockResponse) -> Option<Vec<Option<Transaction>>> {
     if b.header.tx_count > MAX_BLOCK_TXS_READ {
         return None;
     }
-    ctx.api.get::<BlockResponse>(&format!("/v1/blocks/{}?txs=true", b.height)).await.ok().and_then(|b| b.txs)
+    let full = ctx.api.get::<BlockResponse>(&format!("/v1/blocks/{}?txs=true", b.height)).await.ok()?;
+    let mut shown = full.txs?.into_iter();
+    let aligned =
+        (0..full.tx_ids.len() as u32).map(|i| if full.withheld.contains(&i) { None } else { shown.next() }).collect();
+    Some(aligned)
 }
 
-fn tx_table(ctx: &Ctx, txs: &[Transaction]) -> Markup {
+fn tx_table(ctx: &Ctx, ids: &[TxId], txs: &[Option<Transaction>]) -> Markup {
     html! {
         div.table-wrap { table {
             caption.visually-hidden { (ctx.t("Transactions of the block", "Blockets transaktioner")) }
@@ -122,11 +128,15 @@ fn tx_table(ctx: &Ctx, txs: &[Transaction]) -> Markup {
                 th scope="col" { (ctx.t("Call", "Anrop")) }
                 th scope="col" { (ctx.t("Sender", "Avsändare")) }
             } }
-            tbody { @for (i, tx) in txs.iter().enumerate() { tr {
+            tbody { @for (i, (id, tx)) in ids.iter().zip(txs).enumerate() { tr {
                 td { (i) }
-                td { a.mono href={ "/tx/" (tx.body.id()) } { (short(&tx.body.id().to_string())) } }
-                td { (call_name(tx)) }
-                td { (sender(ctx, tx)) }
+                td { a.mono href={ "/tx/" (id) } { (short(&id.to_string())) } }
+                @if let Some(tx) = tx {
+                    td { (call_name(tx)) }
+                    td { (sender(ctx, tx)) }
+                } @else {
+                    td colspan="2" { span.muted { (ctx.t("withheld: it concerns a private account", "undanhållen: den gäller ett privat konto")) } }
+                }
             } } }
         } }
     }
@@ -178,13 +188,13 @@ pub async fn transaction(ctx: Ctx, Path(id): Path<String>) -> Response {
         Err(f) => return ctx.failure(&what, f),
     };
     let mut tx = None;
+    let mut withheld = false;
     if let Some(height) = status.height {
         if let Ok(b) = ctx.api.get::<BlockResponse>(&format!("/v1/blocks/{height}")).await {
             let index = status.index.unwrap_or(0) as usize;
-            tx = with_transactions(&ctx, &b)
-                .await
-                .and_then(|t| t.into_iter().nth(index))
-                .filter(|t| t.body.id() == status.tx_id);
+            let aligned = with_transactions(&ctx, &b).await;
+            withheld = aligned.as_ref().is_some_and(|t| matches!(t.get(index), Some(None)));
+            tx = aligned.and_then(|t| t.into_iter().nth(index).flatten()).filter(|t| t.body.id() == status.tx_id);
         }
     }
     let (badge, state) = match status.status {
@@ -210,7 +220,9 @@ pub async fn transaction(ctx: Ctx, Path(id): Path<String>) -> Response {
                 dt { (ctx.t("Valid until", "Giltig till")) } dd { (time(tx.body.expires_at_ms)) }
             }
         }
-        @if status.height.is_some() && tx.is_none() {
+        @if withheld {
+            p.muted { (ctx.t("It concerns a private account (a wallet, a company's account or a benefit claim): its call is withheld from public view.", "Den gäller ett privat konto (en plånbok, ett företags konto eller ett bidragsanspråk): dess anrop visas inte offentligt.")) }
+        } @else if status.height.is_some() && tx.is_none() {
             p.muted { (ctx.t("Its block is too large to show the call here; the block's own page lists its transactions.", "Dess block är för stort för att visa anropet här; blockets egen sida listar dess transaktioner.")) }
         }
         @if let Some(o) = &status.outcome {
