@@ -13,7 +13,7 @@ pub const AGENCIES: &[(&str, &str, bool, &[&str])] = &[
     ("land-registry", "National Land Registry", false, &["registrar", "surveyor"]),
     ("business-registry", "Business Register", false, &["company-registrar"]),
     ("notary-office", "Public Notary Office", false, &["notary"]),
-    ("building-authority", "Municipal Building Authority", false, &["permit-officer"]),
+    ("building-authority", "Municipal Building Authority", false, &["permit-officer", "spending-officer", "treasurer"]),
     ("demo-bank", "Demo Savings Bank", false, &["bank"]),
     ("district-court", "District Court", false, &["court", "probate-court", "election-trustee"]),
     ("education-ministry", "Ministry of Education", false, &["trust-root"]),
@@ -30,6 +30,19 @@ pub const AGENCIES: &[(&str, &str, bool, &[&str])] = &[
         false,
         &["electoral-commission", "credential-authority", "election-trustee"],
     ),
+    // The town's money: the central bank issues the krona and supervises banks; the council enacts the budget; the
+    // finance office allocates it and holds the treasury account that pays it; social services run the child
+    // benefit; the audit office reads any private account.
+    ("nordvik-central-bank", "Nordvik Central Bank", false, &["currency-issuer", "bank-supervisor"]),
+    ("nordvik-town-council", "Nordvik Town Council", false, &["parliament"]),
+    ("nordvik-finance-office", "Nordvik Finance Office", false, &["budget-officer", "treasurer"]),
+    (
+        "nordvik-social-services",
+        "Nordvik Social Services",
+        false,
+        &["spending-officer", "treasurer", "welfare-officer"],
+    ),
+    ("nordvik-audit-office", "Nordvik Audit Office", false, &["finance-auditor"]),
 ];
 
 /// The roles a founding agency of this id grants in the demo (`None` for an id the demo does not know).

@@ -116,6 +116,10 @@ enum Command {
     /// credentials, close, decrypt; read the board, check a receipt, write and verify the archive.
     #[command(subcommand)]
     Election(cmd::election::Command),
+    /// Public money, budgets traced to every payment, and welfare paid once per person: currencies, accounts,
+    /// transfers, budget laws, allocations, commitments, payments, programmes and claims (docs/finance.md).
+    #[command(subcommand)]
+    Finance(cmd::finance::Command),
     /// Cast a ballot with your credential letter: built on this machine, sent by no account.
     Vote(cmd::election::VoteArgs),
     /// Offer a steady rate of signed transactions to a network and measure throughput and commit latency.
@@ -161,6 +165,7 @@ fn main() -> std::process::ExitCode {
         Command::Did(c) => c.is_read(),
         Command::Identity(c) => c.is_read(),
         Command::Election(c) => c.is_read(),
+        Command::Finance(c) => c.is_read(),
         _ => false,
     };
     let result = match cli.command {
@@ -186,6 +191,7 @@ fn main() -> std::process::ExitCode {
         Command::Permit(c) => cmd::registry::run_permit(c),
         Command::Business(c) => cmd::registry::run_business(c),
         Command::Election(c) => cmd::election::run(c),
+        Command::Finance(c) => cmd::finance::run(c),
         Command::Vote(args) => cmd::election::run_vote(args),
     };
     match result {

@@ -23,6 +23,7 @@ use crate::home::{free_local_addr, write_home};
 use crate::node::{launch, runtime, submit_waiting, wait_committed, wait_for_shutdown};
 
 mod elections;
+mod finance;
 mod identity;
 mod registry;
 
@@ -53,6 +54,14 @@ const OFFICIALS: &[(&str, &str, &[&str])] = &[
     (elections::TRUSTEES[0], elections::ELECTION_BOARD, &["election-trustee"]),
     (elections::TRUSTEES[1], "district-court", &["election-trustee"]),
     (elections::TRUSTEES[2], "nordvik-university", &["election-trustee"]),
+    (finance::ISSUER, finance::CENTRAL_BANK, &["currency-issuer"]),
+    (finance::COUNCIL_CLERK, finance::COUNCIL, &["parliament"]),
+    (finance::BUDGET_OFFICER, finance::FINANCE_OFFICE, &["budget-officer"]),
+    (finance::WORKS_OFFICER, "building-authority", &["spending-officer"]),
+    (finance::WORKS_TREASURER, "building-authority", &["treasurer"]),
+    (finance::WELFARE_OFFICER, finance::SOCIAL, &["spending-officer", "welfare-officer"]),
+    (finance::SOCIAL_TREASURER, finance::SOCIAL, &["treasurer"]),
+    (finance::AUDITOR, finance::AUDIT_OFFICE, &["finance-auditor"]),
 ];
 
 /// Demo citizens: key name, national identifier (fictional).
@@ -231,7 +240,8 @@ pub(crate) fn seed(node: &NodeHandle, home: &Path) -> Result<usize> {
     let registry = registry::seed(node, &mut signers)?;
     let identity = identity::seed(node, &mut signers)?;
     let elections = elections::seed(node, home, &mut signers)?;
-    Ok(ids.len() + citizen_ids.len() + registry + identity + elections)
+    let finance = finance::seed(node, &mut signers)?;
+    Ok(ids.len() + citizen_ids.len() + registry + identity + elections + finance)
 }
 
 fn print_guide(
@@ -248,8 +258,9 @@ fn print_guide(
         println!(
             "Seeded {seeded} demo transactions: {} officials, {} citizens, {parcels} land parcels of the town of \
              Nordvik with transfers and mortgages, permits, companies with their owners, {} accredited credential \
-             types with their schemas and issuers' status lists, and {} elections with their trustees' keys and \
-             their voters' credential letters.",
+             types with their schemas and issuers' status lists, {} elections with their trustees' keys and their \
+             voters' credential letters, and the town's money: a currency, this year's budget with its payments, \
+             wallets and a child benefit.",
             OFFICIALS.len(),
             CITIZENS.len(),
             identity::TYPES.len(),
@@ -297,5 +308,6 @@ fn print_guide(
     );
     println!("      --api http://{api}   (then: publica wallet store / present, publica credential bundle / verify)");
     elections::print_guide(home, &keys, api, elections);
+    finance::print_guide(home, &keys, api);
     println!("Ready. Press Ctrl-C to stop.");
 }

@@ -364,7 +364,7 @@ pub(crate) fn pay(
     match &commitment.payee {
         Some(payee) if payee == to => {}
         Some(payee) => {
-            return Err(refuse(error::PAYEE_MISMATCH, format!("commitment {commitment_id} pays {payee:?} only")))
+            return Err(refuse(error::PAYEE_MISMATCH, format!("commitment {commitment_id} pays {payee} only")))
         }
         None => {
             return Err(refuse(

@@ -53,6 +53,17 @@ pub enum Holder {
     Company(String),
 }
 
+impl std::fmt::Display for Holder {
+    /// `agency:ID`, `citizen:ADDRESS` or `company:NUMBER`, as the CLI takes them.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Holder::Agency(agency) => write!(f, "agency:{agency}"),
+            Holder::Citizen(address) => write!(f, "citizen:{address}"),
+            Holder::Company(number) => write!(f, "company:{number}"),
+        }
+    }
+}
+
 impl Holder {
     /// Whether the holder's balance and history are private (a citizen's or a company's).
     pub fn is_private(&self) -> bool {

@@ -63,7 +63,10 @@ fn issuer_currency(state: &dyn StateRead, ctx: &CallContext, code: &str) -> Resu
 /// A currency that exists.
 pub(crate) fn existing_currency(state: &dyn StateRead, code: &str) -> Result<CurrencyRecord, TxError> {
     currency(state, code).ok_or_else(|| {
-        refuse(error::CURRENCY_NOT_FOUND, format!("no currency {code:?}: see GET /v1/finance/currencies"))
+        refuse(
+            error::CURRENCY_NOT_FOUND,
+            format!("no currency {code:?} is defined: its issuer defines it first (define_currency)"),
+        )
     })
 }
 
@@ -159,7 +162,7 @@ pub(crate) fn open_account(
     };
     let key = private_account_key(code, holder);
     if state.get(&key).is_some() {
-        return Err(refuse(error::ACCOUNT_EXISTS, format!("{code} account of {holder:?} is open already")));
+        return Err(refuse(error::ACCOUNT_EXISTS, format!("{code} account of {holder} is open already")));
     }
     let salt = publica_crypto::sha256_concat(&[b"publica:finance:open:v1", blinding, &ctx.tx_id.0]);
     let account = PrivateAccount {
@@ -208,7 +211,7 @@ pub(crate) fn set_account_tier(
 
 fn existing_private(state: &dyn StateRead, code: &str, holder: &Holder) -> Result<PrivateAccount, TxError> {
     private_account(state, code, holder).ok_or_else(|| {
-        refuse(error::ACCOUNT_NOT_FOUND, format!("{holder:?} has no {code} account: a bank opens one first"))
+        refuse(error::ACCOUNT_NOT_FOUND, format!("{holder} has no {code} account: a bank opens one first"))
     })
 }
 

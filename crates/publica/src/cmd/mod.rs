@@ -7,6 +7,7 @@ pub mod describe;
 pub mod dev;
 pub mod did;
 pub mod election;
+pub mod finance;
 pub mod governance;
 pub mod identity;
 pub mod keys;
@@ -109,6 +110,20 @@ pub fn hint(refusal: &publica_client::Refusal) -> Option<&'static str> {
         }
         "not_found" if refusal.message.contains("governance proposal") => {
             "`publica governance proposals` lists the proposals"
+        }
+        "insufficient_funds" | "daily_limit_exceeded" | "balance_cap_exceeded" => {
+            "the node's message gives amounts in the currency's smallest unit (100 to the unit for a currency with 2 \
+             decimals); `publica finance account --currency CODE --key KEY` shows a wallet's balance and what it sent \
+             today, `publica finance currency CODE` the tiers' limits"
+        }
+        "appropriation_exceeded" | "allocation_exceeded" | "commitment_exceeded" => {
+            "the node's message gives amounts in the currency's smallest unit (100 to the unit for a currency with 2 \
+             decimals); `publica finance budget show YEAR`, `publica finance allocations` and `publica finance \
+             commitments` show what is left"
+        }
+        "duplicate_claim" => {
+            "the citizen was paid for this scheme and month already; `publica finance nullifier SCHEME YYYYMM \
+             NULLIFIER` shows the claim that recorded the nullifier"
         }
         _ => return None,
     })

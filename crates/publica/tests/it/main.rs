@@ -8,6 +8,7 @@ mod docs;
 mod elections;
 mod eligibility;
 mod faults;
+mod finance;
 mod governance;
 mod notary;
 mod registry;
