@@ -163,12 +163,13 @@ impl Ctx {
 /// The frame of every page.
 fn frame(lang: Lang, path: &str, query: Option<&str>, status: Option<&NodeStatus>, page: &Page) -> Markup {
     let other = lang.other();
-    let nav: [(&str, &str, &str); 8] = [
+    let nav: [(&str, &str, &str); 9] = [
         ("/verify", "Verify a document", "Kontrollera ett dokument"),
         ("/parcels", "Land", "Fastigheter"),
         ("/companies", "Companies", "Företag"),
         ("/credentials", "Credentials", "Intyg"),
         ("/elections", "Elections", "Val"),
+        ("/finance", "Finance", "Ekonomi"),
         ("/blocks", "Explorer", "Utforskaren"),
         ("/notary", "Notary log", "Notarieloggen"),
         ("/wallet", "Sign in", "Logga in"),
@@ -286,7 +287,8 @@ pub struct ProofOf {
     /// How the script checks it.
     pub kind: ProofKind,
     /// `parcel:NV-A1-101`, `account:<address>`, `company:<number>`, `application:<id>`, `consent:<id>`,
-    /// `block:<height>`, `permit:<id>`.
+    /// `block:<height>`, `permit:<id>`, `election:<id>`, `ballot:<id>:<hash>`, `currency:<code>`, `budget:<year>`,
+    /// `line:<year>:<code>`, `payment:<id>`, `programme:<id>`.
     pub record: String,
     /// The time asked, Unix milliseconds.
     pub at_ms: Option<u64>,

@@ -13,7 +13,7 @@ const MAX_SEARCH_CHARS: usize = 200;
 
 /// `GET /`.
 pub async fn page(ctx: Ctx) -> Response {
-    let services: [(&str, &str, &str, &str, &str); 9] = [
+    let services: [(&str, &str, &str, &str, &str); 10] = [
         ("/verify", "Verify a document", "Kontrollera ett dokument",
          "Was this file registered, when and by whom? Your browser hashes it and checks the notary's receipt; the file never leaves your computer.",
          "Registrerades filen, när och av vem? Webbläsaren beräknar dess hash och kontrollerar notariens kvitto; filen lämnar aldrig din dator."),
@@ -29,6 +29,9 @@ pub async fn page(ctx: Ctx) -> Response {
         ("/elections", "Elections", "Val",
          "Referendums and elections: the ballot box is public, your receipt shows that your ballot is counted, anyone can check the result.",
          "Folkomröstningar och val: valurnan är offentlig, ditt kvitto visar att din valsedel räknas, vem som helst kan kontrollera resultatet."),
+        ("/finance", "Public finance", "Offentlig ekonomi",
+         "The budget the council voted, what each line has paid, every payment traced back to the law, and welfare paid without publishing who was paid.",
+         "Budgeten som fullmäktige beslutade, vad varje anslag har betalat, varje betalning spårad tillbaka till lagen, och välfärd som betalas utan att visa vem som fick den."),
         ("/blocks", "Explorer", "Utforskaren",
          "Blocks, transactions, accounts and the validators that signed them.",
          "Block, transaktioner, konton och validerarna som signerade dem."),

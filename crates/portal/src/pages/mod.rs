@@ -5,6 +5,7 @@ pub mod business;
 pub mod elections;
 pub mod errors;
 pub mod explorer;
+pub mod finance;
 pub mod home;
 pub mod land;
 pub mod notary;

@@ -143,6 +143,37 @@ function accountLink(address) {
   return el("a", { href: `/accounts/${address}`, class: "mono" }, address);
 }
 
+/** The page's language: `sv` on a Swedish page, else `en`. */
+function pageLang() {
+  return document.documentElement.lang?.toLowerCase().startsWith("sv") ? "sv" : "en";
+}
+
+/**
+ * An amount (decimal digits of an integer in a currency's smallest unit) written in the currency's unit with
+ * `decimals`, its groups of digits as the page's language writes them (`12,000.00`, `12 000,00`): exact, from the
+ * digits, never through a float. With no decimals it is the integer grouped.
+ */
+function amountText(digits, decimals = 0, lang = "en") {
+  const text = /^\d+$/.test(String(digits)) ? String(digits) : "0";
+  const padded = text.padStart(decimals + 1, "0");
+  const whole = decimals ? padded.slice(0, -decimals) : padded;
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, lang === "sv" ? "\u00a0" : ",");
+  return decimals ? `${grouped}${lang === "sv" ? "," : "."}${padded.slice(-decimals)}` : grouped;
+}
+
+/** A month `YYYYMM` as `YYYY-MM`. */
+function monthText(period) {
+  return `${Math.floor(period / 100)}-${String(period % 100).padStart(2, "0")}`;
+}
+
+/** Who holds an account, proven (`{agency}`, `{citizen}`, `{company}`): an agency's id, a citizen's account, a company's page. */
+function holderView(holder, t) {
+  if (holder?.agency) return [holder.agency, ` (${t("facts.agencyHolder")})`];
+  if (holder?.citizen) return [accountLink(holder.citizen)];
+  if (holder?.company) return [el("a", { href: `/companies/${encodeURIComponent(holder.company)}` }, t("facts.company", { number: holder.company }))];
+  return [t("facts.none")];
+}
+
 /** The rows of what a verified report establishes (facts of a record, or an as-of decision), or []. */
 function factRows(report, t) {
   const f = report.facts;
@@ -214,6 +245,69 @@ function factRows(report, t) {
       ...row(t("facts.onBoard"), t("facts.event", { event: f.eventHeight }), " ", el("a", { href: `/blocks/${f.blockHeight}` }, t("facts.inBlock", { block: f.blockHeight }))),
       ...row(t("facts.time"), timeEl(f.acceptedAtMs)),
       ...row(t("facts.credentialBallots"), String(f.ballots)),
+    ];
+  }
+  if (f && f.kind === "currency") {
+    const lang = pageLang();
+    const money = (digits) => `${amountText(digits, f.decimals, lang)} ${f.code}`;
+    return [
+      ...row(t("facts.name"), `${f.name} (${f.code})`),
+      ...row(t("facts.issuer"), f.issuer),
+      ...row(t("facts.issued"), money(f.issued)),
+      ...row(t("facts.redeemed"), money(f.redeemed)),
+      ...row(t("facts.circulating"), f.circulating === null ? t("facts.overRedeemed") : money(f.circulating)),
+      ...row(t("facts.publicBalances"), money(f.publicBalances)),
+      ...row(t("facts.privateBalances"), money(f.privateBalances)),
+      ...row(t("facts.invariant"), f.balanced ? t("facts.invariant.holds") : t("facts.invariant.broken")),
+    ];
+  }
+  if (f && f.kind === "budget") {
+    return [
+      ...row(t("facts.budgetLaw"), `${f.reference} (${f.year})`),
+      ...row(t("facts.amounts"), t("facts.smallestUnit", { currency: f.currency })),
+      ...row(t("facts.appropriated"), t("facts.inLines", { amount: amountText(f.appropriated), lines: f.lines })),
+      ...f.shown.flatMap((l) => row(`${l.code} ${l.name}`, t("facts.lineTotals", { appropriation: amountText(l.appropriation), paid: amountText(l.paid) }))),
+    ];
+  }
+  if (f && f.kind === "line") {
+    return [
+      ...row(t("facts.line"), `${f.code} ${f.name} (${f.year})`),
+      ...row(t("facts.classification"), `COFOG ${f.cofog}, GFS ${f.economic}`),
+      ...row(t("facts.amounts"), t("facts.smallestUnit", { currency: t("facts.budgetCurrency") })),
+      ...row(t("facts.appropriation"), amountText(f.appropriation)),
+      ...row(t("facts.allocated"), amountText(f.allocated)),
+      ...row(t("facts.committed"), amountText(f.committed)),
+      ...row(t("facts.paid"), amountText(f.paid)),
+      ...row(t("facts.byMonth"), f.months.length
+        ? f.months.map((m) => t("facts.month", { month: monthText(m.month), allocated: amountText(m.allocated), committed: amountText(m.committed), paid: amountText(m.paid) })).join("; ")
+        : t("facts.none")),
+    ];
+  }
+  if (f && f.kind === "payment") {
+    return [
+      ...row(t("facts.amount"), amountText(f.amount), " ", t("facts.smallestUnit", { currency: f.budget.currency })),
+      ...row(t("facts.paidTo"), ...(f.privatePayee ? [t("facts.privatePayee")] : holderView(f.payee, t))),
+      ...row(t("facts.reference"), f.reference),
+      ...row(t("facts.time"), timeEl(f.timeMs), " ", el("a", { href: `/blocks/${f.height}` }, t("facts.inBlock", { block: f.height }))),
+      ...row(t("facts.commitment"), `${f.commitment.id}: ${f.commitment.reference}`),
+      ...row(t("facts.allocation"), `${f.allocation.id}, ${f.allocation.agency}: ${f.allocation.reference}`),
+      ...row(t("facts.line"), el("a", { href: `/finance/budgets/${f.line.year}/lines/${encodeURIComponent(f.line.code)}` }, `${f.line.code} ${f.line.name}`)),
+      ...row(t("facts.budgetLaw"), `${f.budget.reference} (${f.budget.year})`),
+    ];
+  }
+  if (f && f.kind === "programme") {
+    return [
+      ...row(t("facts.name"), f.name),
+      ...row(t("facts.scheme"), f.scheme),
+      ...row(t("facts.agency"), f.agency),
+      ...row(t("facts.amounts"), t("facts.smallestUnit", { currency: t("facts.budgetCurrency") })),
+      ...row(t("facts.perClaim"), amountText(f.amount)),
+      ...row(t("facts.months"), `${monthText(f.firstPeriod)} – ${monthText(f.lastPeriod)}`),
+      ...row(t("facts.claimsPaid"), t("facts.claims.total", { claims: f.claims, paid: amountText(f.paid) })),
+      ...row(t("facts.byPeriod"), f.periods.length
+        ? f.periods.map((p) => `${monthText(p.period)}: ${t("facts.claims.total", { claims: p.claims, paid: amountText(p.paid) })}`).join("; ")
+        : t("facts.none")),
+      ...row(t("facts.whoWasPaid"), t("facts.nullifiers")),
     ];
   }
   if (report.decision) {

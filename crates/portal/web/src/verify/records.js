@@ -7,10 +7,21 @@ import { fail } from "./report.js";
 import { KIND_APPLICATION, KIND_COMPANY, KIND_ENCUMBRANCE, KIND_PARCEL, KIND_TITLE, decodeHead, decodeVersion, headKey, versionKey } from "./registry.js";
 
 /** The record kinds a page may name. */
-const RECORD_KINDS = ["parcel", "account", "company", "application", "consent", "block", "permit", "election", "ballot"];
+const RECORD_KINDS = ["parcel", "account", "company", "application", "consent", "block", "permit", "election", "ballot", "currency", "budget", "line", "payment", "programme"];
 const RECORD_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-/** Ids of kinds with their own form: an election's number, and a ballot's election and SHA-256 (`ID:HASH`). */
-const KIND_IDS = { election: /^\d{1,19}$/, ballot: /^\d{1,19}:[0-9a-f]{64}$/ };
+/**
+ * Ids of kinds with their own form: an election's number, a ballot's election and SHA-256 (`ID:HASH`), a currency's
+ * code, a budget's fiscal year, a budget line's year and code (`YEAR:CODE`), a payment's and a programme's number.
+ */
+const KIND_IDS = {
+  election: /^\d{1,19}$/,
+  ballot: /^\d{1,19}:[0-9a-f]{64}$/,
+  currency: /^[A-Z]{3,8}$/,
+  budget: /^\d{4}$/,
+  line: /^\d{4}:[A-Za-z0-9.-]{1,32}$/,
+  payment: /^\d{1,20}$/,
+  programme: /^\d{1,20}$/,
+};
 
 /** Parse a page's `KIND:ID` record name; throws FormatError when it is not one. */
 export function parseRecordRef(text) {
@@ -526,6 +537,479 @@ function ballotRecord(r, ref, json, reads) {
   return { kind: "ballot", id: ref.id, election: id, name: election.name, counted, eventHeight: entry.event_height, blockHeight: entry.block_height, acceptedAtMs: entry.accepted_at_ms, ballots: credential.ballots };
 }
 
+// Public finance (`crates/modules/finance/src/schema.rs`): a currency under `fin/c/` ‖ code and its tiers under
+// `fin/t/` ‖ code ‖ `/` ‖ tier (one byte); a budget under `fin/b/` ‖ year (u16 big-endian), its n-th line's code
+// under `fin/li/` ‖ year ‖ `/` ‖ n (u32), a line under `fin/l/` ‖ year ‖ `/` ‖ code and its month's totals under
+// `fin/m/` ‖ year ‖ `/` ‖ code ‖ `/` ‖ YYYYMM (u32); allocations, commitments, payments and programmes under
+// `fin/al/`, `fin/cm/`, `fin/p/`, `fin/g/` ‖ id (u64), and a programme's period under `fin/gp/` ‖ id ‖ `/` ‖ YYYYMM.
+// Values are borsh; the decoders give them in the API's JSON shape, so an answer's records compare field by field.
+
+/** Limits of the finance records' fields (`crates/modules/finance/src/call.rs`). */
+const FINANCE_LIMITS = { currency: 8, name: 200, reference: 140, agency: 64, company: 32, line: 32, classification: 16, scheme: 64, vct: 200, requires: 8, tiers: 9, periods: 120 };
+
+/** A u16 as a number. */
+function u16(r, field) {
+  return Number(r.uint(2, field));
+}
+
+/** An account's holder (`Holder`): an agency, a citizen's wallet or a company's account, in its JSON shape. */
+function decodeHolder(r, field) {
+  const tag = r.u8(field);
+  if (tag === 0) return { agency: r.string(`${field}'s agency`, FINANCE_LIMITS.agency) };
+  if (tag === 1) return { citizen: toHex(r.take(20, `${field}'s citizen`)) };
+  if (tag === 2) return { company: r.string(`${field}'s company number`, FINANCE_LIMITS.company) };
+  throw new FormatError(`${r.what} has holder tag ${tag} in the ${field}`);
+}
+
+/** Decode a proven currency record. */
+function decodeCurrency(bytes) {
+  const r = new Reader(bytes, "the proven currency record");
+  const L = FINANCE_LIMITS;
+  const c = {
+    code: r.string("code", L.currency),
+    name: r.string("name", L.name),
+    decimals: r.u8("decimals"),
+    issuer: r.string("issuer", L.agency),
+    issued: r.u64("issued"),
+    redeemed: r.u64("redeemed"),
+    public_balances: r.u64("public balances"),
+    private_balances: r.u64("private balances"),
+    private_accounts: r.u64("private accounts"),
+  };
+  r.end();
+  return c;
+}
+
+/** Decode a proven tier's limits. */
+function decodeTier(bytes) {
+  const r = new Reader(bytes, "the proven tier");
+  const t = { balance_cap: r.u64("balance cap"), daily_outflow_cap: r.u64("daily outflow cap") };
+  r.end();
+  return t;
+}
+
+/** Decode a proven budget law. */
+function decodeBudget(bytes) {
+  const r = new Reader(bytes, "the proven budget");
+  const L = FINANCE_LIMITS;
+  const b = {
+    year: u16(r, "year"),
+    currency: r.string("currency", L.currency),
+    treasury: r.string("treasury", L.agency),
+    reference: r.string("reference", L.reference),
+    amendments: r.u32("amendments"),
+    last_amendment: r.option("last amendment", () => r.string("last amendment", L.reference)),
+    lines: r.u32("lines"),
+    appropriated: r.u64("appropriated"),
+    enacted_at_height: r.u64("enactment height"),
+  };
+  r.end();
+  return b;
+}
+
+/** Decode a proven budget line. */
+function decodeLine(bytes) {
+  const r = new Reader(bytes, "the proven budget line");
+  const L = FINANCE_LIMITS;
+  const l = {
+    year: u16(r, "year"),
+    code: r.string("code", L.line),
+    cofog: r.string("COFOG function", L.classification),
+    economic: r.string("economic class", L.classification),
+    name: r.string("name", L.name),
+    appropriation: r.u64("appropriation"),
+    allocated: r.u64("allocated"),
+    committed: r.u64("committed"),
+    paid: r.u64("paid"),
+  };
+  r.end();
+  return l;
+}
+
+/** Decode a proven line code (a budget's index entry). */
+function decodeLineCode(bytes) {
+  const r = new Reader(bytes, "the proven line index entry");
+  const code = r.string("code", FINANCE_LIMITS.line);
+  r.end();
+  return code;
+}
+
+/** Decode a line's proven totals of one month. */
+function decodeMonthTotals(bytes) {
+  const r = new Reader(bytes, "the proven month's totals");
+  const m = { allocated: r.u64("allocated"), committed: r.u64("committed"), paid: r.u64("paid") };
+  r.end();
+  return m;
+}
+
+/** Decode a programme's proven totals of one period. */
+function decodePeriodTotals(bytes) {
+  const r = new Reader(bytes, "the proven period's totals");
+  const p = { claims: r.u64("claims"), paid: r.u64("paid") };
+  r.end();
+  return p;
+}
+
+/** Decode a proven allocation. */
+function decodeAllocation(bytes) {
+  const r = new Reader(bytes, "the proven allocation");
+  const L = FINANCE_LIMITS;
+  const a = {
+    id: r.u64("id"),
+    year: u16(r, "year"),
+    line: r.string("line", L.line),
+    agency: r.string("agency", L.agency),
+    amount: r.u64("amount"),
+    committed: r.u64("committed"),
+    reference: r.string("reference", L.reference),
+    by: toHex(r.take(20, "official")),
+    height: r.u64("height"),
+    time_ms: r.u64("time"),
+  };
+  r.end();
+  return a;
+}
+
+/** Decode a proven commitment. */
+function decodeCommitment(bytes) {
+  const r = new Reader(bytes, "the proven commitment");
+  const c = {
+    id: r.u64("id"),
+    allocation: r.u64("allocation"),
+    amount: r.u64("amount"),
+    paid: r.u64("paid"),
+    payee: r.option("payee", () => decodeHolder(r, "payee")),
+    reference: r.string("reference", FINANCE_LIMITS.reference),
+    by: toHex(r.take(20, "official")),
+    height: r.u64("height"),
+    time_ms: r.u64("time"),
+  };
+  r.end();
+  return c;
+}
+
+/** Decode a proven payment; its payee is a named holder (`public`) or a commitment to a private one (`private`). */
+function decodePayment(bytes) {
+  const r = new Reader(bytes, "the proven payment");
+  const id = r.u64("id");
+  const commitment = r.u64("commitment");
+  const amount = r.u64("amount");
+  const tag = r.u8("payee");
+  let payee;
+  if (tag === 0) payee = { public: decodeHolder(r, "payee") };
+  else if (tag === 1) payee = { private: hashHex(r, "payee commitment") };
+  else throw new FormatError(`the proven payment has payee tag ${tag}`);
+  const p = { id, commitment, amount, payee, reference: r.string("reference", FINANCE_LIMITS.reference), height: r.u64("height"), time_ms: r.u64("time") };
+  r.end();
+  return p;
+}
+
+/** Decode a proven welfare programme. */
+function decodeProgramme(bytes) {
+  const r = new Reader(bytes, "the proven programme");
+  const L = FINANCE_LIMITS;
+  const g = {
+    id: r.u64("id"),
+    name: r.string("name", L.name),
+    scheme: r.string("scheme", L.scheme),
+    agency: r.string("agency", L.agency),
+    commitment: r.u64("commitment"),
+    amount: r.u64("amount"),
+    first_period: r.u32("first period"),
+    last_period: r.u32("last period"),
+    registered_by: r.option("registering agency", () => r.string("registering agency", L.agency)),
+    requires: r.vec("credential types", L.requires, () => r.string("credential type", L.vct)),
+    claims: r.u64("claims"),
+    paid: r.u64("paid"),
+    height: r.u64("height"),
+  };
+  r.end();
+  return g;
+}
+
+/** A record's number from a page's record name: decimal, below 2^64; else the record check fails. */
+function recordNumber(text, what) {
+  if (!/^(0|[1-9]\d{0,19})$/.test(text) || BigInt(text) >= 1n << 64n) {
+    fail("record", `the page names ${what} ${JSON.stringify(text)}, which is not a number below 2^64`);
+  }
+  return text;
+}
+
+const finKey = (prefix, ...parts) => concat(utf8(`fin/${prefix}/`), ...parts);
+const SLASH = utf8("/");
+/** Key of a currency's record. */
+const currencyKey = (code) => finKey("c", utf8(code));
+/** Key of a currency's tier. */
+const tierKey = (code, tier) => finKey("t", utf8(code), SLASH, new Uint8Array([tier]));
+/** Key of a fiscal year's budget. */
+const budgetKey = (year) => finKey("b", bigEndian(year, 2));
+/** Key of a budget line. */
+const lineKey = (year, code) => finKey("l", bigEndian(year, 2), SLASH, utf8(code));
+/** Key of the code of a budget's `n`-th line. */
+const lineIndexKey = (year, n) => finKey("li", bigEndian(year, 2), SLASH, bigEndian(n, 4));
+/** Key of a line's totals in one month. */
+const lineMonthKey = (year, code, month) => finKey("m", bigEndian(year, 2), SLASH, utf8(code), SLASH, bigEndian(month, 4));
+/** Keys of an allocation, a commitment, a payment, a programme. */
+const allocationKey = (id) => finKey("al", bigEndian(id));
+const commitmentKey = (id) => finKey("cm", bigEndian(id));
+const paymentKey = (id) => finKey("p", bigEndian(id));
+const programmeKey = (id) => finKey("g", bigEndian(id));
+/** Key of a programme's totals in one period. */
+const programmePeriodKey = (id, period) => finKey("gp", bigEndian(id), SLASH, bigEndian(period, 4));
+
+/** Fail `keys` unless every key in `needed` is proven, present or absent (a month with nothing is absent). */
+function requireProven(reads, needed, what) {
+  for (const key of needed) {
+    if (!readOf(reads, key)) {
+      fail("keys", `the answer carries no proof of key ${printable(key)}, which ${what} is read from: a proof was left out, so what the page says of it cannot be checked`,
+        `svaret saknar bevis för nyckeln ${printable(key)}: ett bevis har utelämnats, så det sidan säger kan inte kontrolleras`);
+    }
+  }
+}
+
+/** The month after `YYYYMM`. */
+function nextMonth(period) {
+  return period % 100 === 12 ? (Math.floor(period / 100) + 1) * 100 + 1 : period + 1;
+}
+
+/** The months of a fiscal year and of the next (a line's late payments), `YYYYMM`. */
+function monthsOf(year) {
+  return Array.from({ length: 24 }, (_, i) => (year + Math.floor(i / 12)) * 100 + (i % 12) + 1);
+}
+
+/**
+ * A currency's answer: its record and its tiers 1 to 9 (each proven present or absent). Facts: the supply, and
+ * whether the double-entry invariant holds, computed here from the proven sums.
+ */
+function currencyRecord(r, ref, json, reads) {
+  const code = ref.id;
+  if (json?.currency?.code !== code) fail("record", `the answer is about currency ${json?.currency?.code}, not ${code}: it is another currency's`, `svaret gäller valutan ${json?.currency?.code}, inte ${code}: det hör till en annan valuta`);
+  const key = currencyKey(code);
+  const tierKeys = Array.from({ length: FINANCE_LIMITS.tiers }, (_, i) => tierKey(code, i + 1));
+  keysOfRecord(reads, [], ref, [key, ...tierKeys]);
+  r.pass("record", `every proof is of currency ${code} and its tiers`, `varje bevis gäller valutan ${code} och dess nivåer`);
+  requireKeys(reads, [key], `currency ${code}`);
+  requireProven(reads, tierKeys, `currency ${code}'s tiers`);
+  r.pass("keys", "the currency's record and each of its nine tiers (set or not) are proven", "valutans post och var och en av dess nio nivåer (satta eller inte) är bevisade");
+  const c = provenValue(decodeCurrency, readOf(reads, key));
+  const tiers = [];
+  tierKeys.forEach((k, i) => {
+    const read = readOf(reads, k);
+    if (read.value !== null) tiers.push({ tier: i + 1, ...provenValue(decodeTier, read) });
+  });
+  sameFields("the currency's", c, json.currency, Object.keys(c));
+  if (canonical(tiers) !== canonical(json.tiers)) {
+    fail("answer", `the answer shows the tiers ${canonical(json.tiers)}, but the proofs establish ${canonical(tiers)}: the answer was altered; do not rely on this page`,
+      `svaret visar nivåerna ${canonical(json.tiers)}, men bevisen fastställer ${canonical(tiers)}: svaret har ändrats; lita inte på sidan`);
+  }
+  r.pass("answer", "the currency's supply and tiers shown are the proven ones", "valutans mängd och nivåer som visas är de bevisade");
+  const issued = BigInt(c.issued);
+  const redeemed = BigInt(c.redeemed);
+  const held = BigInt(c.public_balances) + BigInt(c.private_balances);
+  return {
+    kind: "currency",
+    id: code,
+    name: c.name,
+    code,
+    decimals: c.decimals,
+    issuer: c.issuer,
+    issued: String(c.issued),
+    redeemed: String(c.redeemed),
+    circulating: issued >= redeemed ? String(issued - redeemed) : null,
+    publicBalances: String(c.public_balances),
+    privateBalances: String(c.private_balances),
+    balanced: issued - redeemed === held,
+  };
+}
+
+/**
+ * A budget's answer with a page of its lines: the budget, and for each line shown its place in the budget (whose
+ * proven value is its code) and its record, the places consecutive. Facts: the law, its lines, what it appropriated.
+ */
+function budgetRecord(r, ref, json, reads) {
+  const year = Number(ref.id);
+  if (json?.budget?.year !== year) fail("record", `the answer is about the budget of ${json?.budget?.year}, not ${year}: it is another year's`, `svaret gäller budgeten för ${json?.budget?.year}, inte ${year}: det hör till ett annat år`);
+  const key = budgetKey(year);
+  const shown = Array.isArray(json.lines) ? json.lines : [];
+  const indexPrefix = finKey("li", bigEndian(year, 2), SLASH);
+  const indexReads = reads.filter((x) => x.key.length === indexPrefix.length + 4 && equalBytes(x.key.subarray(0, indexPrefix.length), indexPrefix));
+  // The page's first line is the lowest place proven; every line shown must then be proven at its place.
+  const places = indexReads.map((x) => new DataView(x.key.buffer, x.key.byteOffset + indexPrefix.length, 4).getUint32(0));
+  const from = places.length ? Math.min(...places) : 0;
+  const indexKeys = shown.map((_, i) => lineIndexKey(year, from + i));
+  requireKeys(reads, [key, ...indexKeys], `the ${year} budget`);
+  const codes = indexKeys.map((k) => provenValue(decodeLineCode, readOf(reads, k)));
+  const lineKeys = codes.map((code) => lineKey(year, code));
+  keysOfRecord(reads, [], ref, [key, ...indexKeys, ...lineKeys]);
+  r.pass("record", `every proof is of the ${year} budget and its lines`, `varje bevis gäller budgeten för ${year} och dess anslag`);
+  requireKeys(reads, lineKeys, `the ${year} budget's lines`);
+  const budget = provenValue(decodeBudget, readOf(reads, key));
+  if (from + shown.length > budget.lines) fail("keys", `the answer lists lines up to the ${from + shown.length}th, but the proven budget has ${budget.lines}`);
+  r.pass("keys", `the budget and its lines ${shown.length ? `${from + 1} to ${from + shown.length}` : "(none listed)"} of ${budget.lines} are proven`,
+    `budgeten och dess anslag ${shown.length ? `${from + 1} till ${from + shown.length}` : "(inga listade)"} av ${budget.lines} är bevisade`);
+  sameFields("the budget's", budget, json.budget, Object.keys(budget));
+  const lines = lineKeys.map((k) => provenValue(decodeLine, readOf(reads, k)));
+  lines.forEach((l, i) => sameFields(`line ${l.code}'s`, l, shown[i], Object.keys(l)));
+  r.pass("answer", "the budget and its lines shown are the proven ones", "budgeten och anslagen som visas är de bevisade");
+  return {
+    kind: "budget",
+    id: ref.id,
+    year,
+    reference: budget.reference,
+    currency: budget.currency,
+    lines: budget.lines,
+    appropriated: String(budget.appropriated),
+    amendments: budget.amendments,
+    shown: lines.map((l) => ({ code: l.code, name: l.name, appropriation: String(l.appropriation), paid: String(l.paid) })),
+  };
+}
+
+/**
+ * A budget line's answer: the line and its totals for each of the 24 months of its fiscal year and the next (each
+ * proven present or absent). Facts: what the line appropriated, allocated, committed and paid, and by month.
+ */
+function lineRecord(r, ref, json, reads) {
+  const sep = ref.id.indexOf(":");
+  const year = Number(ref.id.slice(0, sep));
+  const code = ref.id.slice(sep + 1);
+  if (json?.line?.year !== year || json?.line?.code !== code) {
+    fail("record", `the answer is about line ${json?.line?.code} of ${json?.line?.year}, not ${code} of ${year}: it is another line's`,
+      `svaret gäller anslaget ${json?.line?.code} för ${json?.line?.year}, inte ${code} för ${year}: det hör till ett annat anslag`);
+  }
+  const key = lineKey(year, code);
+  const months = monthsOf(year);
+  const monthKeys = months.map((m) => lineMonthKey(year, code, m));
+  keysOfRecord(reads, [], ref, [key, ...monthKeys]);
+  r.pass("record", `every proof is of line ${code} of the ${year} budget and its months`, `varje bevis gäller anslaget ${code} i budgeten för ${year} och dess månader`);
+  requireKeys(reads, [key], `line ${code}`);
+  requireProven(reads, monthKeys, `line ${code}'s months`);
+  r.pass("keys", "the line and each of its 24 months (with movements or proven empty) are proven", "anslaget och var och en av dess 24 månader (med rörelser eller bevisat tomma) är bevisade");
+  const line = provenValue(decodeLine, readOf(reads, key));
+  sameFields("the line's", line, json.line, Object.keys(line));
+  const moved = [];
+  monthKeys.forEach((k, i) => {
+    const read = readOf(reads, k);
+    if (read.value !== null) moved.push({ month: months[i], ...provenValue(decodeMonthTotals, read) });
+  });
+  if (canonical(moved) !== canonical(json.months)) {
+    fail("answer", `the answer shows the months ${canonical(json.months)}, but the proofs establish ${canonical(moved)}: the answer was altered; do not rely on this page`,
+      `svaret visar månaderna ${canonical(json.months)}, men bevisen fastställer ${canonical(moved)}: svaret har ändrats; lita inte på sidan`);
+  }
+  r.pass("answer", "the line and its months shown are the proven ones", "anslaget och dess månader som visas är de bevisade");
+  return {
+    kind: "line",
+    id: ref.id,
+    year,
+    code,
+    name: line.name,
+    cofog: line.cofog,
+    economic: line.economic,
+    appropriation: String(line.appropriation),
+    allocated: String(line.allocated),
+    committed: String(line.committed),
+    paid: String(line.paid),
+    months: moved.map((m) => ({ month: m.month, allocated: String(m.allocated), committed: String(m.committed), paid: String(m.paid) })),
+  };
+}
+
+/**
+ * A payment's trace: the payment, the commitment it paid against, the allocation the commitment drew on, the
+ * budget line allocated and the budget law, each key derived from the proven record before it. The records must fit
+ * together (a named payee is the one the commitment names; a private one is paid only from a commitment naming no
+ * payee, a programme's). Facts: the amount, the payee, the line and the law.
+ */
+function paymentRecord(r, ref, json, reads) {
+  const id = recordNumber(ref.id, "payment");
+  if (String(json?.payment?.id) !== id) fail("record", `the answer is about payment ${json?.payment?.id}, not ${id}: it is another payment's`, `svaret gäller betalning ${json?.payment?.id}, inte ${id}: det hör till en annan betalning`);
+  const pKey = paymentKey(id);
+  requireKeys(reads, [pKey], `payment ${id}`);
+  const payment = provenValue(decodePayment, readOf(reads, pKey));
+  const cKey = commitmentKey(payment.commitment);
+  requireKeys(reads, [cKey], `payment ${id}'s commitment`);
+  const commitment = provenValue(decodeCommitment, readOf(reads, cKey));
+  const aKey = allocationKey(commitment.allocation);
+  requireKeys(reads, [aKey], `payment ${id}'s allocation`);
+  const allocation = provenValue(decodeAllocation, readOf(reads, aKey));
+  const lKey = lineKey(allocation.year, allocation.line);
+  const bKey = budgetKey(allocation.year);
+  keysOfRecord(reads, [], ref, [pKey, cKey, aKey, lKey, bKey]);
+  r.pass("record", `every proof is of payment ${id}, its commitment, allocation, budget line and budget`, `varje bevis gäller betalning ${id}, dess åtagande, fördelning, anslag och budget`);
+  requireKeys(reads, [lKey, bKey], `payment ${id}'s budget line`);
+  const line = provenValue(decodeLine, readOf(reads, lKey));
+  const budget = provenValue(decodeBudget, readOf(reads, bKey));
+  const payeeFits = payment.payee.public ? canonical(payment.payee.public) === canonical(commitment.payee) : commitment.payee === null;
+  if (String(payment.id) !== id || commitment.id !== payment.commitment || allocation.id !== commitment.allocation
+    || line.year !== allocation.year || line.code !== allocation.line || budget.year !== allocation.year || !payeeFits) {
+    fail("keys", "the proven records do not fit together as a payment's trace (their numbers, line, year or payee differ): the proofs are not of one payment's trace",
+      "de bevisade posterna hänger inte ihop som en betalnings spår: bevisen gäller inte en och samma betalning");
+  }
+  r.pass("keys", "the payment, its commitment, allocation, budget line and budget law are proven, each the one the previous names",
+    "betalningen, dess åtagande, fördelning, anslag och budgetlag är bevisade, var och en den som den föregående anger");
+  sameFields("the payment's", payment, json.payment, Object.keys(payment));
+  sameFields("the commitment's", commitment, json.commitment, Object.keys(commitment));
+  sameFields("the allocation's", allocation, json.allocation, Object.keys(allocation));
+  sameFields("the line's", line, json.line, Object.keys(line));
+  sameFields("the budget's", budget, json.budget, Object.keys(budget));
+  r.pass("answer", "the payment and every step of its trace shown are the proven ones: amounts, payee, references, line and law",
+    "betalningen och varje steg i dess spår som visas är de bevisade: belopp, mottagare, referenser, anslag och lag");
+  return {
+    kind: "payment",
+    id,
+    amount: String(payment.amount),
+    payee: payment.payee.public ?? null,
+    privatePayee: Boolean(payment.payee.private),
+    reference: payment.reference,
+    timeMs: payment.time_ms,
+    height: payment.height,
+    commitment: { id: commitment.id, reference: commitment.reference },
+    allocation: { id: allocation.id, agency: allocation.agency, reference: allocation.reference },
+    line: { year: line.year, code: line.code, name: line.name },
+    budget: { year: budget.year, reference: budget.reference, currency: budget.currency },
+  };
+}
+
+/**
+ * A programme's answer: its record and its totals for each of its periods, from the first to the last (each proven
+ * present or absent: a period without claims shows zeros). Facts: the programme and its claims paid by period.
+ */
+function programmeRecord(r, ref, json, reads) {
+  const id = recordNumber(ref.id, "programme");
+  if (String(json?.programme?.id) !== id) fail("record", `the answer is about programme ${json?.programme?.id}, not ${id}: it is another programme's`, `svaret gäller program ${json?.programme?.id}, inte ${id}: det hör till ett annat program`);
+  const key = programmeKey(id);
+  requireKeys(reads, [key], `programme ${id}`);
+  const g = provenValue(decodeProgramme, readOf(reads, key));
+  const periods = [];
+  for (let p = g.first_period; p <= g.last_period && periods.length < FINANCE_LIMITS.periods; p = nextMonth(p)) periods.push(p);
+  const periodKeys = periods.map((p) => programmePeriodKey(id, p));
+  keysOfRecord(reads, [], ref, [key, ...periodKeys]);
+  r.pass("record", `every proof is of programme ${id} and its periods`, `varje bevis gäller program ${id} och dess perioder`);
+  requireProven(reads, periodKeys, `programme ${id}'s periods`);
+  r.pass("keys", `the programme and each of its ${periods.length} periods (with claims or proven empty) are proven`, `programmet och var och en av dess ${periods.length} perioder (med ansökningar eller bevisat tomma) är bevisade`);
+  sameFields("the programme's", g, json.programme, Object.keys(g));
+  const totals = periodKeys.map((k, i) => {
+    const read = readOf(reads, k);
+    return { period: periods[i], ...(read.value === null ? { claims: 0, paid: 0 } : provenValue(decodePeriodTotals, read)) };
+  });
+  if (canonical(totals) !== canonical(json.periods)) {
+    fail("answer", `the answer shows the periods ${canonical(json.periods)}, but the proofs establish ${canonical(totals)}: the answer was altered; do not rely on this page`,
+      `svaret visar perioderna ${canonical(json.periods)}, men bevisen fastställer ${canonical(totals)}: svaret har ändrats; lita inte på sidan`);
+  }
+  r.pass("answer", "the programme and its periods shown are the proven ones", "programmet och dess perioder som visas är de bevisade");
+  return {
+    kind: "programme",
+    id,
+    name: g.name,
+    scheme: g.scheme,
+    agency: g.agency,
+    amount: String(g.amount),
+    firstPeriod: g.first_period,
+    lastPeriod: g.last_period,
+    claims: String(g.claims),
+    paid: String(g.paid),
+    periods: totals.filter((t) => t.claims !== 0).map((t) => ({ period: t.period, claims: String(t.claims), paid: String(t.paid) })),
+  };
+}
+
 /**
  * Tie a verified answer (`json`, its proven `found` reads and headers) to the record `ref` the page shows, recording
  * the checks `record`, `keys`, `answer` in `r`. Returns the facts the proofs establish, or null for a record kind
@@ -540,5 +1024,10 @@ export function tieToRecord(r, ref, json, found) {
   if (ref.kind === "block") return blockRecord(r, ref, json, found.headers);
   if (ref.kind === "election") return electionRecord(r, ref, json, found.reads);
   if (ref.kind === "ballot") return ballotRecord(r, ref, json, found.reads);
+  if (ref.kind === "currency") return currencyRecord(r, ref, json, found.reads);
+  if (ref.kind === "budget") return budgetRecord(r, ref, json, found.reads);
+  if (ref.kind === "line") return lineRecord(r, ref, json, found.reads);
+  if (ref.kind === "payment") return paymentRecord(r, ref, json, found.reads);
+  if (ref.kind === "programme") return programmeRecord(r, ref, json, found.reads);
   return null;
 }
