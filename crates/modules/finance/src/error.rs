@@ -23,7 +23,7 @@ publica_types::module_codes! {
     /// A tier outside 1..=9, or one the currency does not define.
     TIER_INVALID = (3908, "tier_invalid", InvalidArgument);
     /// A private account of this holder exists already in this currency.
-    ACCOUNT_EXISTS = (3909, "account_exists", InvalidArgument);
+    ACCOUNT_EXISTS = (3909, "money_account_exists", InvalidArgument);
     /// No private account of this holder in this currency.
     ACCOUNT_NOT_FOUND = (3910, "account_not_found", NotFound);
     /// A holder that cannot have this account: a citizen who is not an active citizen, a company account without an
