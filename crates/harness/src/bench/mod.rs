@@ -21,6 +21,7 @@ use rayon::prelude::*;
 
 mod credentials;
 mod elections;
+mod finance;
 mod portal;
 mod registry;
 
@@ -57,6 +58,10 @@ pub struct Params {
     pub rounds: usize,
     /// Elections workload: voters, each casting one ballot.
     pub ballots: usize,
+    /// Finance workload: citizens with a wallet, each also claiming one benefit.
+    pub wallets: usize,
+    /// Finance workload: nullifier records in the state the execution-layer claims run against.
+    pub nullifiers: usize,
     /// Run the node without keeping past states (`[storage] past_states = false`), to measure what keeping them
     /// costs.
     pub no_past_states: bool,
@@ -85,6 +90,12 @@ pub enum Workload {
     /// Elections: Belenios ballots built and verified (against belenios-tool in the same run), and the ledger's
     /// sustained ballots per second with every proof checked, against the all-core verification rate.
     Elections,
+    /// Public finance: citizen-to-citizen transfers (`--txs` among `--wallets` wallets) against the all-core
+    /// verification rate and against role updates (`--txs` from `--senders` administrators) measured on the same
+    /// node; welfare claims with their ECVRF nullifier proofs through the node and at the execution layer with
+    /// `--nullifiers` recorded nullifiers; and the size and times of a citizen's proven balance and of a payment's
+    /// trace.
+    Finance,
 }
 
 /// Run the benchmarks and print a report.
@@ -108,6 +119,15 @@ pub fn run(args: &Params) -> Result<()> {
         }
         Workload::Portal => return portal::run(&portal::Params { rounds: args.rounds }),
         Workload::Elections => return elections::run(&elections::Params { ballots: args.ballots }),
+        Workload::Finance => {
+            let params = finance::Params {
+                wallets: args.wallets,
+                transfers: args.txs,
+                senders: args.senders,
+                nullifiers: args.nullifiers,
+            };
+            return finance::run(&params);
+        }
         Workload::Registrations | Workload::RoleUpdates => {}
     }
     if args.senders == 0 || args.txs / args.senders > 1000 {
@@ -150,9 +170,12 @@ pub fn run(args: &Params) -> Result<()> {
     let sender_role = match args.workload {
         Workload::Registrations => Role::citizen_registrar(),
         Workload::RoleUpdates => Role::admin(),
-        Workload::Anchors | Workload::Parcels | Workload::Credentials | Workload::Portal | Workload::Elections => {
-            unreachable!("measured by their own functions")
-        }
+        Workload::Anchors
+        | Workload::Parcels
+        | Workload::Credentials
+        | Workload::Portal
+        | Workload::Elections
+        | Workload::Finance => unreachable!("measured by their own functions"),
     };
     let mut setup: Vec<Transaction> = officials
         .iter()
@@ -204,9 +227,8 @@ pub fn run(args: &Params) -> Result<()> {
                     | Workload::Parcels
                     | Workload::Credentials
                     | Workload::Portal
-                    | Workload::Elections => {
-                        unreachable!("measured by their own functions")
-                    }
+                    | Workload::Elections
+                    | Workload::Finance => unreachable!("measured by their own functions"),
                 };
                 signers[s].sign_at(n, call)
             })
@@ -254,9 +276,12 @@ pub fn run(args: &Params) -> Result<()> {
     let proven = match args.workload {
         Workload::Registrations => citizen_keys[0].address(),
         Workload::RoleUpdates => updated.public_key().address(),
-        Workload::Anchors | Workload::Parcels | Workload::Credentials | Workload::Portal | Workload::Elections => {
-            unreachable!("measured by their own functions")
-        }
+        Workload::Anchors
+        | Workload::Parcels
+        | Workload::Credentials
+        | Workload::Portal
+        | Workload::Elections
+        | Workload::Finance => unreachable!("measured by their own functions"),
     };
     let key = publica_accounts::schema::account_key(&proven);
     let proof = node.read_with_proof(&key)?;
@@ -339,6 +364,13 @@ impl BenchNode {
                     publica_identity::TRUST_ROOT_ROLE,
                     publica_elections::COMMISSION_ROLE,
                     publica_elections::CREDENTIAL_AUTHORITY_ROLE,
+                    publica_finance::ISSUER_ROLE,
+                    publica_finance::BANK_ROLE,
+                    publica_finance::TREASURER_ROLE,
+                    publica_finance::PARLIAMENT_ROLE,
+                    publica_finance::BUDGET_OFFICER_ROLE,
+                    publica_finance::SPENDING_OFFICER_ROLE,
+                    publica_finance::WELFARE_OFFICER_ROLE,
                 ]
                 .into_iter()
                 .chain(registers_citizens.then_some(Role::CITIZEN_REGISTRAR))

@@ -46,6 +46,12 @@ pub struct Args {
     /// Elections workload: voters, each casting one ballot in the sustained run.
     #[arg(long, default_value_t = 2_000)]
     ballots: usize,
+    /// Finance workload: citizens with a wallet, each also claiming one benefit; `--txs` transfers among them.
+    #[arg(long, default_value_t = 2_000)]
+    wallets: usize,
+    /// Finance workload: nullifier records in the state the execution-layer claims run against.
+    #[arg(long, default_value_t = 1_000_000)]
+    nullifiers: usize,
     /// Run the node without keeping past states (`[storage] past_states = false`), to measure what keeping them
     /// costs.
     #[arg(long)]
@@ -76,6 +82,12 @@ pub enum Workload {
     /// installed), and the ledger's sustained ballots per second with every proof checked, against the all-core
     /// verification rate.
     Elections,
+    /// Public finance: citizen-to-citizen transfers (`--txs` among `--wallets` wallets) against the all-core
+    /// verification rate and against role updates (`--txs` from `--senders` administrators) measured on the same
+    /// node; welfare claims with their ECVRF nullifier proofs through the node and at the execution layer with
+    /// `--nullifiers` recorded nullifiers; and the size and times of a citizen's proven balance and of a payment's
+    /// trace.
+    Finance,
 }
 
 impl From<Workload> for bench::Workload {
@@ -88,6 +100,7 @@ impl From<Workload> for bench::Workload {
             Workload::Credentials => bench::Workload::Credentials,
             Workload::Portal => bench::Workload::Portal,
             Workload::Elections => bench::Workload::Elections,
+            Workload::Finance => bench::Workload::Finance,
         }
     }
 }
@@ -108,6 +121,8 @@ pub fn run(args: Args) -> Result<()> {
         status_entries: args.status_entries,
         rounds: args.rounds,
         ballots: args.ballots,
+        wallets: args.wallets,
+        nullifiers: args.nullifiers,
         no_past_states: args.no_past_states,
     })
 }
