@@ -484,7 +484,7 @@ pub fn private_account(state: &dyn StateRead, code: &str, holder: &Holder) -> Op
 
 /// The month `YYYYMM` (UTC) of a time in Unix milliseconds.
 pub fn month_of(time_ms: u64) -> u32 {
-    let (year, month, _) = civil_from_days((time_ms / 86_400_000) as i64);
+    let (year, month, _) = publica_types::time::civil_from_days((time_ms / 86_400_000) as i64);
     (year as u32) * 100 + month
 }
 
@@ -494,7 +494,7 @@ pub fn month_start_ms(period: u32) -> Option<u64> {
     if !(1970..=9999).contains(&year) || !(1..=12).contains(&month) {
         return None;
     }
-    Some(days_from_civil(year as i64, month) as u64 * 86_400_000)
+    Some(publica_types::time::days_from_civil(year, month, 1) as u64 * 86_400_000)
 }
 
 /// The month after `YYYYMM`.
@@ -504,31 +504,6 @@ pub fn next_month(period: u32) -> u32 {
     } else {
         period + 1
     }
-}
-
-/// Days since 1970-01-01 of the first day of a month (the proleptic Gregorian calendar).
-fn days_from_civil(year: i64, month: u32) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = month as i64;
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The date (year, month, day) of a day since 1970-01-01.
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
 }
 
 #[cfg(test)]
