@@ -38,12 +38,11 @@ use publica_elections::query;
 use publica_elections::schema::{self, Blob, ElectionRecord, CHUNK_BYTES};
 use publica_node::NodeHandle;
 use publica_types::{codec, Hash, StateRead, TxError};
-use publica_verify::{CertifiedHeader, CertifiedReads, KeyProof};
 
 use crate::blocking;
 use crate::error::ApiError;
-use crate::extract::{parse_hash, Path, Query};
-use crate::identity::NoParams;
+use crate::extract::{parse_hash, quote, Path, Query};
+use crate::identity::{split, NoParams};
 
 /// Elections listed by one answer of `GET /v1/elections` when no `limit` is given.
 const DEFAULT_ELECTIONS_PAGE: u32 = 20;
@@ -100,16 +99,6 @@ const MAX_ID_DIGITS: usize = 19;
 
 /// The steps of the key generation that have a message.
 const STEPS: [u8; 3] = [1, 3, 5];
-
-/// `text` shortened for quoting in a message.
-fn quote(text: &str) -> String {
-    let short: String = text.chars().take(40).collect();
-    if short.len() < text.len() {
-        format!("{short:?}...")
-    } else {
-        format!("{short:?}")
-    }
-}
 
 /// An election number: 1 to 19 decimal digits.
 fn parse_id(text: &str) -> Result<u64, ApiError> {
@@ -198,12 +187,6 @@ fn no_election(id: u64) -> ApiError {
 /// The election's record, or its refusal.
 fn election(state: &dyn StateRead, id: u64) -> Result<ElectionRecord, ApiError> {
     schema::election(state, id).ok_or_else(|| no_election(id))
-}
-
-/// A read's proofs, split as the answers carry them.
-fn split(reads: CertifiedReads) -> (CertifiedHeader, Vec<KeyProof>) {
-    let CertifiedReads { certified, reads } = reads;
-    (certified, reads)
 }
 
 /// "The store lacks what a proven record names".

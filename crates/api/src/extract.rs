@@ -102,7 +102,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
 }
 
 /// `text` shortened for quoting in a message.
-fn quote(text: &str) -> String {
+pub(crate) fn quote(text: &str) -> String {
     let short: String = text.chars().take(MAX_QUOTE_CHARS).collect();
     if short.len() < text.len() {
         format!("{short:?}...")

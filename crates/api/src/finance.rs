@@ -57,12 +57,11 @@ use publica_finance::AUDITOR_ROLE;
 use publica_node::shared::now_ms;
 use publica_node::NodeHandle;
 use publica_types::{Address, AgencyId, ErrorCode, PublicKeyBytes, Signature, StateRead, TxError};
-use publica_verify::{CertifiedHeader, CertifiedReads, KeyProof};
 
 use crate::blocking;
 use crate::error::ApiError;
-use crate::extract::{parse_hash, Json, Path, Query};
-use crate::identity::NoParams;
+use crate::extract::{parse_hash, quote, Json, Path, Query};
+use crate::identity::{split, NoParams};
 
 /// Largest body of `POST /v1/finance/accounts/read`: a hybrid signature ([`SIGNATURE_LEN`] bytes, 4,500 in base64)
 /// and a request of a few hundred bytes, with room to spare.
@@ -91,16 +90,6 @@ const CSV_HEADER: &str = "code,cofog,economic,name,appropriation,allocated,commi
 pub const CSV_CONTENT_TYPE: &str = "text/csv; charset=utf-8";
 /// Most digits of a record's number: every 20-digit number up to `u64::MAX` fits in 64 bits.
 const MAX_ID_DIGITS: usize = 20;
-
-/// `text` shortened for quoting in a message.
-fn quote(text: &str) -> String {
-    let short: String = text.chars().take(40).collect();
-    if short.len() < text.len() {
-        format!("{short:?}...")
-    } else {
-        format!("{short:?}")
-    }
-}
 
 /// A currency code: 3 to 8 capital letters.
 fn parse_currency(text: &str) -> Result<String, ApiError> {
@@ -207,12 +196,6 @@ pub(crate) struct PageParams {
     from: Option<u64>,
     /// How many at most.
     limit: Option<u32>,
-}
-
-/// A read's proofs, split as the answers carry them.
-fn split(reads: CertifiedReads) -> (CertifiedHeader, Vec<KeyProof>) {
-    let CertifiedReads { certified, reads } = reads;
-    (certified, reads)
 }
 
 /// A refusal with one of the module's codes.

@@ -69,7 +69,7 @@ fn credential_type(text: Option<String>, route: &str) -> Result<String, ApiError
 }
 
 /// A read's proofs, split as the answers carry them.
-fn split(reads: CertifiedReads) -> (publica_verify::CertifiedHeader, Vec<publica_verify::KeyProof>) {
+pub(crate) fn split(reads: CertifiedReads) -> (publica_verify::CertifiedHeader, Vec<publica_verify::KeyProof>) {
     let CertifiedReads { certified, reads } = reads;
     (certified, reads)
 }
