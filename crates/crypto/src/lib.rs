@@ -12,6 +12,7 @@
 //!
 //! [`seal`] encrypts small messages to an account's key (X25519 from its Ed25519 half: classical secrecy only).
 //! [`vrf`] is RFC 9381's verifiable random function on the Ed25519 half, for nullifiers: one per key and input.
+//! [`threshold`] seals bids to a joint ristretto255 key made without a dealer, which any `t` of `n` holders open.
 
 mod batch;
 mod components;
@@ -22,6 +23,7 @@ pub mod keystore;
 mod log_keys;
 pub mod seal;
 mod signature;
+pub mod threshold;
 pub mod vrf;
 
 pub use batch::verify_batch;

@@ -8,6 +8,7 @@ mod perf;
 mod seal;
 mod signatures;
 mod spec_example;
+mod threshold;
 mod vrf;
 mod wycheproof_vectors;
 
