@@ -37,7 +37,7 @@ pub const GENESIS_HASH_KEY: &[u8] = b"sys/genesis-hash";
 
 /// Every stable error code a refusal or an API error may carry: the generic codes of the envelope, admission
 /// and the API ([`ErrorCode::ALL`]), then each module's own codes in module order (accounts 3000-3099,
-/// governance 3100-3199, notary 3200-3299, registries 3300-3699, identity 3700-3799, elections 3800-3899). The OpenAPI document and
+/// governance 3100-3199, notary 3200-3299, registries 3300-3699, identity 3700-3799, elections 3800-3899, finance 3900-3999, procurement 4000-4099). The OpenAPI document and
 /// `docs/api.md` list exactly these.
 pub fn error_codes() -> Vec<Code> {
     let generic = ErrorCode::ALL.iter().map(|&c| Code::from(c));
@@ -49,6 +49,7 @@ pub fn error_codes() -> Vec<Code> {
         publica_identity::error::CODES,
         publica_elections::error::CODES,
         publica_finance::error::CODES,
+        publica_procurement::error::CODES,
     ];
     generic.chain(modules.into_iter().flatten().copied()).collect()
 }
@@ -455,6 +456,7 @@ fn dispatch(
         Call::Identity(call) => publica_identity::execute(state, &ctx, call)?,
         Call::Elections(call) => publica_elections::execute(state, &ctx, call)?,
         Call::Finance(call) => publica_finance::execute(state, &ctx, call)?,
+        Call::Procurement(call) => publica_procurement::execute(state, &ctx, call)?,
     })
 }
 

@@ -1,7 +1,7 @@
 //! The call envelope: which module a transaction addresses, dispatched by module and then by method.
 //!
 //! Each module owns its calls (`publica_accounts::call`, `publica_notary::call`, `publica_governance::call`,
-//! `publica_registry::call`, `publica_identity::call`, `publica_elections::call`, `publica_finance::call`); this enum only names the module. Its borsh encoding is one byte for the module (the
+//! `publica_registry::call`, `publica_identity::call`, `publica_elections::call`, `publica_finance::call`, `publica_procurement::call`); this enum only names the module. Its borsh encoding is one byte for the module (the
 //! variant index), then the module's own encoding, whose first byte is the method; the JSON form is
 //! `{"module": …, "call": {"method": …, …}}`. Variant order is part of the signed bytes: a new module is only ever
 //! appended.
@@ -15,6 +15,7 @@ use publica_finance::call::FinanceCall;
 use publica_governance::call::GovernanceCall;
 use publica_identity::call::IdentityCall;
 use publica_notary::call::NotaryCall;
+use publica_procurement::call::ProcurementCall;
 use publica_registry::call::RegistryCall;
 
 /// A call to one of the ledger's modules.
@@ -38,6 +39,8 @@ pub enum Call {
     Elections(ElectionsCall),
     /// The finance module: public money, budgets and their payments, welfare claims.
     Finance(FinanceCall),
+    /// The procurement module: sealing keys, tenders, sealed bids and their opening, awards, complaints, contracts.
+    Procurement(ProcurementCall),
 }
 
 impl Call {
@@ -51,6 +54,7 @@ impl Call {
             Call::Identity(_) => "identity",
             Call::Elections(_) => "elections",
             Call::Finance(_) => "finance",
+            Call::Procurement(_) => "procurement",
         }
     }
 
@@ -64,6 +68,7 @@ impl Call {
             Call::Identity(c) => c.method(),
             Call::Elections(c) => c.method(),
             Call::Finance(c) => c.method(),
+            Call::Procurement(c) => c.method(),
         }
     }
 
@@ -78,6 +83,12 @@ impl Call {
     /// ([`FinanceCall::is_private`]).
     pub fn is_private(&self) -> bool {
         matches!(self, Call::Finance(call) if call.is_private())
+    }
+}
+
+impl From<ProcurementCall> for Call {
+    fn from(call: ProcurementCall) -> Self {
+        Call::Procurement(call)
     }
 }
 

@@ -21,4 +21,5 @@ pub use publica_finance::call::FinanceCall;
 pub use publica_governance::call::GovernanceCall;
 pub use publica_identity::call::IdentityCall;
 pub use publica_notary::call::NotaryCall;
+pub use publica_procurement::call::ProcurementCall;
 pub use publica_registry::call::RegistryCall;

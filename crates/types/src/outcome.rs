@@ -89,6 +89,36 @@ pub enum TxOutcome {
         /// Its number.
         id: u64,
     },
+    /// A key ceremony for a sealing key was started.
+    SealingKey {
+        /// Its number.
+        id: u64,
+    },
+    /// A tender was published.
+    Tender {
+        /// Its number.
+        id: u64,
+    },
+    /// A question about a tender was asked.
+    Question {
+        /// Its number in the tender.
+        number: u32,
+    },
+    /// A bid was submitted (or replaced: it keeps its number).
+    Bid {
+        /// Its number in the tender.
+        number: u32,
+    },
+    /// A complaint about an award was filed.
+    Complaint {
+        /// Its number in the tender.
+        number: u32,
+    },
+    /// A contract was signed by the procuring entity.
+    Contract {
+        /// Its number.
+        id: u64,
+    },
 }
 
 /// Largest encoded outcome: a company number (at most `RecordId::MAX_LEN` bytes) with its tag and length, and room

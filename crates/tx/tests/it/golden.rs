@@ -28,6 +28,7 @@ fn calls() -> Vec<Call> {
             amount: 250,
             reference: "inv 9".into(),
         }),
+        Call::Procurement(ProcurementCall::WithdrawBid { tender: 3, company: RecordId::new("NV-1").unwrap() }),
     ]
 }
 
@@ -66,6 +67,10 @@ const GOLDEN: &[(&str, &str)] = &[
     (
         "0606030000004e564b0107070707070707070707070707070707070707070003000000746178fa0000000000000005000000696e762039",
         r#"{"module":"finance","call":{"method":"transfer","currency":"NVK","from":{"citizen":"0707070707070707070707070707070707070707"},"to":{"agency":"tax"},"amount":250,"reference":"inv 9"}}"#,
+    ),
+    (
+        "070b0300000000000000040000004e562d31",
+        r#"{"module":"procurement","call":{"method":"withdraw_bid","tender":3,"company":"NV-1"}}"#,
     ),
 ];
 
