@@ -8,6 +8,8 @@
 //! - [`keyfile`]: the encrypted key files of `publica keys new`;
 //! - [`election`]: the election kit of trustees, credential authorities and voters (key generation, credentials
 //!   and their sealed letters, ballots, the archive);
+//! - [`procurement`]: the procurement kit of key holders (key files, the key ceremony's steps, decryption shares)
+//!   and bidders (sealed bids);
 //! - [`api`]: the API's request, response and error types, which the server shares and builds its answers from
 //!   (without the default `http` feature, the crate is only these).
 //!
@@ -47,6 +49,8 @@ pub mod election;
 pub mod http;
 #[cfg(feature = "http")]
 pub mod keyfile;
+#[cfg(feature = "http")]
+pub mod procurement;
 #[cfg(feature = "http")]
 pub mod routes;
 #[cfg(feature = "http")]

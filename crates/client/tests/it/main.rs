@@ -1,4 +1,5 @@
-//! Integration tests of `publica-client` without a node: the election kit, its output run through the elections
-//! module over an in-memory state.
+//! Integration tests of `publica-client` without a node: the election and procurement kits, their output run
+//! through their modules over an in-memory state.
 
 mod election;
+mod procurement;
