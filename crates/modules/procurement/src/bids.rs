@@ -13,8 +13,8 @@ use publica_registry::schema::CompanyStatus;
 use publica_types::{codec, Address, CallContext, RecordId, StateRead, StateWrite, TxError};
 
 use crate::call::{
-    bid_aad, key_context, BidContent, BidShare, MAX_BIDS, MAX_DOCUMENTS, MAX_SEALED_BID_BYTES, MAX_SHARES_PER_CALL,
-    MAX_TEXT_BYTES, MAX_TITLE_BYTES,
+    bid_aad, key_context, BidContent, BidShare, MAX_BIDS, MAX_BID_VERSIONS, MAX_DOCUMENTS, MAX_SEALED_BID_BYTES,
+    MAX_SHARES_PER_CALL, MAX_TEXT_BYTES, MAX_TITLE_BYTES,
 };
 use crate::error::{self, refuse};
 use crate::schema::{self, Bid, EphemeralUse, KeyStage, Opening, Tender};
@@ -77,6 +77,12 @@ pub fn submit(
     let bid = match existing {
         Some(number) => {
             let mut bid: Bid = schema::get(state, &schema::bid_key(id, number)).expect("a numbered bid is stored");
+            if bid.versions >= MAX_BID_VERSIONS {
+                return Err(refuse(
+                    error::TOO_MANY_BIDS,
+                    format!("company {company} replaced its bid {MAX_BID_VERSIONS} times, as often as a bid may be"),
+                ));
+            }
             if bid.withdrawn {
                 bid.withdrawn = false;
                 tender.live_bids += 1;

@@ -36,6 +36,8 @@ pub const MAX_MILESTONES: usize = 50;
 pub const MAX_SEALED_BID_BYTES: usize = 64 * 1024;
 /// Most decryption shares in one call.
 pub const MAX_SHARES_PER_CALL: usize = 1_000;
+/// Most versions of one company's bid in one tender (each replacement records its box's ephemeral key for good).
+pub const MAX_BID_VERSIONS: u32 = 20;
 /// Most bids one tender takes.
 pub const MAX_BIDS: u32 = 10_000;
 /// Most questions one tender takes, and most one account asks about it.

@@ -47,7 +47,7 @@ publica_types::module_codes! {
     BID_INVALID = (4017, "bid_invalid", InvalidArgument);
     /// No bid of this number or from this company.
     BID_NOT_FOUND = (4018, "bid_not_found", NotFound);
-    /// The tender has as many bids as it takes.
+    /// The tender has as many bids as it takes, or the company replaced its bid as often as it may.
     TOO_MANY_BIDS = (4019, "too_many_bids", InvalidArgument);
     /// A share for a bid already open, repeated, or out of order.
     SHARE_INVALID = (4020, "share_invalid", InvalidArgument);

@@ -147,6 +147,13 @@ fn bids_are_replaced_and_withdrawn_until_the_deadline_and_stand_after_it() {
     // Asphalt lowers its price: the same number, a second version.
     assert_eq!(w.submit(ANNA, ASPHALT, tender, &[(0, 850_000)]), 1);
     assert_eq!(w.bid(tender, 1).versions, 2);
+    // A bid is replaced at most MAX_BID_VERSIONS times over.
+    for _ in 2..MAX_BID_VERSIONS {
+        w.submit(ANNA, ASPHALT, tender, &[(0, 850_000)]);
+    }
+    let sealed = w.seal_bytes(tender, ASPHALT, &to_vec(&World::content(&[(0, 850_000)])).unwrap());
+    let call = ProcurementCall::SubmitBid { tender, company: company(ASPHALT), sealed };
+    w.err(ANNA, call, codes::TOO_MANY_BIDS);
     // Bitumen withdraws; only its officer may.
     let withdraw = |number: &str| ProcurementCall::WithdrawBid { tender, company: company(number) };
     w.err(ANNA, withdraw(BITUMEN), codes::BIDDER_INVALID);
