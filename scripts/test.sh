@@ -2,12 +2,14 @@
 # Run every test of the workspace. Needs the Rust toolchain, Python 3 with pip and Node.js 20 with npm; installs
 # Debian's Chromium (for the portal's browser tests) and belenios-tool (the elections' verifier) when missing, and
 # from PyPI the Beneficial Ownership Data Standard's validator (libcovebods), which the business register's export
-# is checked with, and the API fuzzer Schemathesis, which checks a live node against its OpenAPI document (scripts/api-fuzz.py).
+# is checked with, the Open Contracting Data Standard's validator (libcoveocds, run offline on the standard's schema
+# zip in ../shared/standards by scripts/ocds-validate.py), which the procurement module's export is checked with,
+# and the API fuzzer Schemathesis, which checks a live node against its OpenAPI document (scripts/api-fuzz.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
 python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore 'libcovebods==0.16.0' \
-    'schemathesis==4.32.5'
+    'libcoveocds==0.17.0' 'schemathesis==4.32.5'
 # The credentials crate's interop check (crates/credentials/tests/it/interop.rs) needs Node 20 or later with npm: it
 # runs the OpenWallet Foundation's sd-jwt-js and @noble/post-quantum, at the exact versions of their lock file.
 npm ci --prefix crates/credentials/tests/interop --no-audit --no-fund --loglevel=error

@@ -6,6 +6,7 @@ mod award;
 mod bidding;
 mod contracts;
 mod keys;
+mod ocds;
 mod tenders;
 
 use borsh::to_vec;

@@ -17,7 +17,8 @@ fn a_tender_is_published_by_its_entity_with_everything_checked() {
     let spec = w.spec();
     w.err(EVALUATORS[0], ProcurementCall::PublishTender { tender: spec }, publica_types::ErrorCode::MissingRole);
 
-    let bad: Vec<(Box<dyn Fn(&mut TenderSpec)>, Code)> = vec![
+    type Change = Box<dyn Fn(&mut TenderSpec)>;
+    let bad: Vec<(Change, Code)> = vec![
         (Box::new(|s| s.items[0].cpv = "4523314-9".into()), codes::TENDER_INVALID),
         (Box::new(|s| s.items[0].cpv = "45233141_9".into()), codes::TENDER_INVALID),
         (Box::new(|s| s.items[0].quantity = 0), codes::TENDER_INVALID),
