@@ -30,6 +30,7 @@ mod governance;
 mod identity;
 mod layers;
 mod notary;
+mod procurement;
 mod registry;
 mod state;
 mod status_token;
@@ -55,6 +56,7 @@ pub use finance::{
     CSV_CONTENT_TYPE, MAX_ACCOUNT_READ_BODY_BYTES, MAX_CSV_ROW_BYTES, MAX_LINES_CSV_BYTES, READ_REQUEST_MAX_SKEW_MS,
 };
 pub use identity::MAX_STATUS_LIST_PAGE_CHUNKS;
+pub use procurement::{MAX_RANKED_BIDS, MAX_RANKING_BYTES};
 pub use publica_http::{descriptor_limit, raise_descriptor_limit, ConnectionLimits};
 pub use server::connection_limits;
 pub use tx::{MAX_BATCH_TXS, MAX_SUBMIT_BODY_BYTES};
@@ -147,6 +149,16 @@ pub const ROUTES: &[Route] = &[
     Route::new("POST", "/v1/finance/accounts/read", || {
         post(finance::read_account).layer(DefaultBodyLimit::max(finance::MAX_ACCOUNT_READ_BODY_BYTES))
     }),
+    Route::new("GET", "/v1/procurement/keys/{id}", || get(procurement::sealing_key)),
+    Route::new("GET", "/v1/procurement/tenders", || get(procurement::tenders)),
+    Route::new("GET", "/v1/procurement/tenders/{id}", || get(procurement::tender)),
+    Route::new("GET", "/v1/procurement/tenders/{id}/questions", || get(procurement::questions)),
+    Route::new("GET", "/v1/procurement/tenders/{id}/bids", || get(procurement::bids)),
+    Route::new("GET", "/v1/procurement/tenders/{id}/lots/{index}", || get(procurement::lot)),
+    Route::new("GET", "/v1/procurement/tenders/{id}/complaints", || get(procurement::complaints)),
+    Route::new("GET", "/v1/procurement/contracts/{id}", || get(procurement::contract)),
+    Route::new("GET", "/v1/procurement/tenders/{id}/ocds", || get(procurement::ocds)),
+    Route::new("GET", "/v1/procurement/red-flags", || get(procurement::red_flags)),
     Route::new("GET", "/tlog/checkpoint", || get(notary::tlog_checkpoint)),
     Route::new("GET", "/tlog/tile/{*path}", || get(notary::tile)),
     Route::new("GET", "/openapi.json", || get(openapi::serve_document)),

@@ -396,6 +396,22 @@ pub fn fetch_deals(client: &Client, record: &SealingKey) -> Result<Vec<(u16, Dea
     Ok(out)
 }
 
+/// A tender.
+pub fn fetch_tender(client: &Client, id: u64) -> Result<Tender> {
+    fetch(client, &schema::tender_key(id), "the tender")?.ok_or_else(|| anyhow!("no tender {id}"))
+}
+
+/// A lot's standing award, if it has one.
+pub fn fetch_award(client: &Client, tender: &Tender, lot: u16) -> Result<Option<schema::Award>> {
+    let Some(state) = tender.lots.get(usize::from(lot)) else {
+        bail!("tender {} has no lot {lot}", tender.id);
+    };
+    if !state.awarded {
+        return Ok(None);
+    }
+    fetch(client, &schema::award_key(tender.id, lot, state.round), "an award")
+}
+
 /// A tender and all its bids.
 pub fn fetch_tender_bids(client: &Client, id: u64) -> Result<(Tender, Vec<Bid>)> {
     let tender: Tender =

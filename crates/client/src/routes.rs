@@ -18,15 +18,16 @@ use serde_json::Value;
 
 use crate::api::{
     AccountReadRequest, AccountReadResponse, AccountResponse, AccreditationResponse, AgencyAccountResponse,
-    AllocationsResponse, ApplicationResponse, BallotResponse, BlockResponse, BudgetLineResponse, BudgetResponse,
-    CommitmentsResponse, CompanyHistoryResponse, CompanyResponse, ConsentResponse, ConsentsResponse, CurrencyResponse,
-    ElectionCredentialResponse, ElectionResponse, ElectionsResponse, EntryResponse, EventsResponse, EvidenceResponse,
-    IssuerAccreditationsResponse, NameResponse, NodeStatus, NullifierResponse, ObjectChunkResponse,
-    OneProposalResponse, ParcelHistoryResponse, ParcelResponse, PaymentResponse, PaymentsResponse, PermitResponse,
-    ProgrammeResponse, ProgrammesResponse, ProposalsResponse, PublishTokenRequest, PublishTokenResponse,
-    SchemaResponse, SearchResponse, StatusEntryResponse, StatusListResponse, TrusteeInputResponse,
-    TrusteeMessageResponse, TxStatusResponse, ValidatorsResponse, VerifyCredentialRequest, VerifyCredentialResponse,
-    WitnessInfo, WitnessesResponse,
+    AllocationsResponse, ApplicationResponse, BallotResponse, BidsResponse, BlockResponse, BudgetLineResponse,
+    BudgetResponse, CommitmentsResponse, CompanyHistoryResponse, CompanyResponse, ComplaintsResponse, ConsentResponse,
+    ConsentsResponse, ContractResponse, CurrencyResponse, ElectionCredentialResponse, ElectionResponse,
+    ElectionsResponse, EntryResponse, EventsResponse, EvidenceResponse, IssuerAccreditationsResponse, LotResponse,
+    NameResponse, NodeStatus, NullifierResponse, ObjectChunkResponse, OneProposalResponse, ParcelHistoryResponse,
+    ParcelResponse, PaymentResponse, PaymentsResponse, PermitResponse, ProgrammeResponse, ProgrammesResponse,
+    ProposalsResponse, PublishTokenRequest, PublishTokenResponse, QuestionsResponse, SchemaResponse,
+    SealingKeyResponse, SearchResponse, StatusEntryResponse, StatusListResponse, TenderResponse, TendersResponse,
+    TrusteeInputResponse, TrusteeMessageResponse, TxStatusResponse, ValidatorsResponse, VerifyCredentialRequest,
+    VerifyCredentialResponse, WitnessInfo, WitnessesResponse,
 };
 use crate::http::{decode, Client, Text};
 use crate::signer::now_ms;
@@ -662,6 +663,67 @@ impl Client {
         let account = self.sender_for(reader.address(), None)?;
         let request = signed_account_read(reader, account, chain_id, currency, holder, history, now_ms());
         self.finance_account_read(&request)
+    }
+
+    /// `GET /v1/procurement/keys/{id}`: a sealing key: its holders, threshold, deadlines and stage, and once ready
+    /// its public key and the holders' verification keys.
+    pub fn procurement_key(&self, id: u64) -> Result<SealingKeyResponse> {
+        decode(self.get(&format!("/v1/procurement/keys/{id}"))?, "a sealing key")
+    }
+
+    /// `GET /v1/procurement/tenders[?from=&limit=]`: tenders from `from` (from 1), each with its status at the
+    /// certified block's time.
+    pub fn procurement_tenders(&self, page: Page) -> Result<TendersResponse> {
+        decode(self.get(&format!("/v1/procurement/tenders{}", page.query()))?, "a list of tenders")
+    }
+
+    /// `GET /v1/procurement/tenders/{id}`, as served: a proof document.
+    pub fn procurement_tender_json(&self, id: u64) -> Result<Value> {
+        self.get(&format!("/v1/procurement/tenders/{id}"))
+    }
+
+    /// `GET /v1/procurement/tenders/{id}`: a tender, its status, amendments, and each lot's state and standing award.
+    pub fn procurement_tender(&self, id: u64) -> Result<TenderResponse> {
+        decode(self.procurement_tender_json(id)?, "a tender")
+    }
+
+    /// `GET /v1/procurement/tenders/{id}/questions[?from=&limit=]`: a tender's questions and their answers.
+    pub fn procurement_questions(&self, tender: u64, page: Page) -> Result<QuestionsResponse> {
+        let path = format!("/v1/procurement/tenders/{tender}/questions{}", page.query());
+        decode(self.get(&path)?, "a tender's questions")
+    }
+
+    /// `GET /v1/procurement/tenders/{id}/bids[?from=&limit=]`: a tender's bids, their sealed boxes by size and hash,
+    /// and what each said once opened.
+    pub fn procurement_bids(&self, tender: u64, page: Page) -> Result<BidsResponse> {
+        decode(self.get(&format!("/v1/procurement/tenders/{tender}/bids{}", page.query()))?, "a tender's bids")
+    }
+
+    /// `GET /v1/procurement/tenders/{id}/lots/{index}`, as served: a proof document.
+    pub fn procurement_lot_json(&self, tender: u64, lot: u16) -> Result<Value> {
+        self.get(&format!("/v1/procurement/tenders/{tender}/lots/{lot}"))
+    }
+
+    /// `GET /v1/procurement/tenders/{id}/lots/{index}`: a lot, its ranking as it stands (or what is missing) and
+    /// every award round.
+    pub fn procurement_lot(&self, tender: u64, lot: u16) -> Result<LotResponse> {
+        decode(self.procurement_lot_json(tender, lot)?, "a lot")
+    }
+
+    /// `GET /v1/procurement/tenders/{id}/complaints[?from=&limit=]`: a tender's complaints and their decisions.
+    pub fn procurement_complaints(&self, tender: u64, page: Page) -> Result<ComplaintsResponse> {
+        let path = format!("/v1/procurement/tenders/{tender}/complaints{}", page.query());
+        decode(self.get(&path)?, "a tender's complaints")
+    }
+
+    /// `GET /v1/procurement/contracts/{id}`, as served: a proof document.
+    pub fn procurement_contract_json(&self, id: u64) -> Result<Value> {
+        self.get(&format!("/v1/procurement/contracts/{id}"))
+    }
+
+    /// `GET /v1/procurement/contracts/{id}`: a contract with its amendments.
+    pub fn procurement_contract(&self, id: u64) -> Result<ContractResponse> {
+        decode(self.procurement_contract_json(id)?, "a contract")
     }
 }
 

@@ -19,6 +19,7 @@ mod finance;
 mod identity;
 mod notary;
 mod outcomes;
+mod procurement;
 mod reads;
 mod submit;
 mod typed;
@@ -90,6 +91,12 @@ impl TestNet {
                     "treasurer",
                     "welfare-officer",
                     "finance-auditor",
+                    "company-registrar",
+                    "procurement-authority",
+                    "key-holder",
+                    "procuring-entity",
+                    "evaluator",
+                    "review-body",
                 ]
                 .map(|r| Role::new(r).unwrap())
                 .to_vec(),

@@ -17,6 +17,7 @@ mod finance;
 mod governance;
 mod identity;
 mod notary;
+mod procurement;
 mod registry;
 mod state;
 mod tx;
@@ -44,6 +45,11 @@ pub use identity::{
     IssuerAccreditationsResponse, SchemaResponse, StatusEntryResponse, StatusListResponse,
 };
 pub use notary::{EntryResponse, WitnessInfo, WitnessesResponse};
+pub use procurement::{
+    AwardSummary, BidSummary, BidsResponse, ComplaintsResponse, ContractResponse, LotResponse, LotSummary,
+    QuestionsResponse, RedFlagsResponse, SealingKeyResponse, TenderResponse, TenderSummary, TendersResponse,
+    DEFAULT_PROCUREMENT_PAGE, MAX_LIST_BYTES, MAX_PROCUREMENT_PAGE,
+};
 pub use registry::{
     ApplicationResponse, CompanyHistoryResponse, CompanyResponse, NameResponse, ParcelHistoryResponse, ParcelResponse,
     PermitResponse, SearchResponse,
