@@ -13,7 +13,12 @@ pub const AGENCIES: &[(&str, &str, bool, &[&str])] = &[
     ("land-registry", "National Land Registry", false, &["registrar", "surveyor"]),
     ("business-registry", "Business Register", false, &["company-registrar"]),
     ("notary-office", "Public Notary Office", false, &["notary"]),
-    ("building-authority", "Municipal Building Authority", false, &["permit-officer", "spending-officer", "treasurer"]),
+    (
+        "building-authority",
+        "Municipal Building Authority",
+        false,
+        &["permit-officer", "spending-officer", "treasurer", "procuring-entity", "evaluator"],
+    ),
     ("demo-bank", "Demo Savings Bank", false, &["bank"]),
     ("district-court", "District Court", false, &["court", "probate-court", "election-trustee"]),
     ("education-ministry", "Ministry of Education", false, &["trust-root"]),
@@ -42,7 +47,13 @@ pub const AGENCIES: &[(&str, &str, bool, &[&str])] = &[
         false,
         &["spending-officer", "treasurer", "welfare-officer"],
     ),
-    ("nordvik-audit-office", "Nordvik Audit Office", false, &["finance-auditor"]),
+    ("nordvik-audit-office", "Nordvik Audit Office", false, &["finance-auditor", "key-holder"]),
+    // The town's procurement: the procurement agency starts the key ceremonies of the key that bids are sealed to,
+    // whose shares its own official, the audit office's and the integrity office's hold (any two open a tender's
+    // bids after its opening time); the building authority buys; the review board decides complaints.
+    ("nordvik-procurement-agency", "Nordvik Procurement Agency", false, &["procurement-authority", "key-holder"]),
+    ("nordvik-integrity-office", "Nordvik Integrity Office", false, &["key-holder"]),
+    ("procurement-review-board", "Public Procurement Review Board", false, &["review-body"]),
 ];
 
 /// The roles a founding agency of this id grants in the demo (`None` for an id the demo does not know).

@@ -120,6 +120,10 @@ enum Command {
     /// transfers, budget laws, allocations, commitments, payments, programmes and claims (docs/finance.md).
     #[command(subcommand)]
     Finance(cmd::finance::Command),
+    /// Public procurement: sealing keys made by key holders, tenders, sealed bids opened after their opening time,
+    /// scores, awards, complaints, contracts, OCDS exports and red flags (docs/procurement.md).
+    #[command(subcommand)]
+    Procurement(cmd::procurement::Command),
     /// Cast a ballot with your credential letter: built on this machine, sent by no account.
     Vote(cmd::election::VoteArgs),
     /// Offer a steady rate of signed transactions to a network and measure throughput and commit latency.
@@ -166,6 +170,7 @@ fn main() -> std::process::ExitCode {
         Command::Identity(c) => c.is_read(),
         Command::Election(c) => c.is_read(),
         Command::Finance(c) => c.is_read(),
+        Command::Procurement(c) => c.is_read(),
         _ => false,
     };
     let result = match cli.command {
@@ -192,6 +197,7 @@ fn main() -> std::process::ExitCode {
         Command::Business(c) => cmd::registry::run_business(c),
         Command::Election(c) => cmd::election::run(c),
         Command::Finance(c) => cmd::finance::run(c),
+        Command::Procurement(c) => cmd::procurement::run(c),
         Command::Vote(args) => cmd::election::run_vote(args),
     };
     match result {

@@ -25,6 +25,7 @@ use crate::node::{launch, runtime, submit_waiting, wait_committed, wait_for_shut
 mod elections;
 mod finance;
 mod identity;
+mod procurement;
 mod registry;
 
 /// Passphrase of the demo's key files (written next to them, in `dev-passphrase`).
@@ -62,6 +63,14 @@ const OFFICIALS: &[(&str, &str, &[&str])] = &[
     (finance::WELFARE_OFFICER, finance::SOCIAL, &["spending-officer", "welfare-officer"]),
     (finance::SOCIAL_TREASURER, finance::SOCIAL, &["treasurer"]),
     (finance::AUDITOR, finance::AUDIT_OFFICE, &["finance-auditor"]),
+    (procurement::CHIEF, procurement::AGENCY, &["procurement-authority"]),
+    (procurement::HOLDERS[0], procurement::AGENCY, &["key-holder"]),
+    (procurement::HOLDERS[1], finance::AUDIT_OFFICE, &["key-holder"]),
+    (procurement::HOLDERS[2], procurement::INTEGRITY_OFFICE, &["key-holder"]),
+    (procurement::BUYER, procurement::BUYER_AGENCY, &["procuring-entity"]),
+    (procurement::EVALUATORS[0], procurement::BUYER_AGENCY, &["evaluator"]),
+    (procurement::EVALUATORS[1], procurement::BUYER_AGENCY, &["evaluator"]),
+    (procurement::REVIEWER, procurement::REVIEW_BOARD, &["review-body"]),
 ];
 
 /// Demo citizens: key name, national identifier (fictional).
@@ -241,7 +250,8 @@ pub(crate) fn seed(node: &NodeHandle, home: &Path) -> Result<usize> {
     let identity = identity::seed(node, &mut signers)?;
     let elections = elections::seed(node, home, &mut signers)?;
     let finance = finance::seed(node, &mut signers)?;
-    Ok(ids.len() + citizen_ids.len() + registry + identity + elections + finance)
+    let procurement = procurement::seed(node, home, &mut signers)?;
+    Ok(ids.len() + citizen_ids.len() + registry + identity + elections + finance + procurement)
 }
 
 fn print_guide(
@@ -260,7 +270,7 @@ fn print_guide(
              Nordvik with transfers and mortgages, permits, companies with their owners, {} accredited credential \
              types with their schemas and issuers' status lists, {} elections with their trustees' keys and their \
              voters' credential letters, and the town's money: a currency, this year's budget with its payments, \
-             wallets and a child benefit.",
+             wallets and a child benefit, and a road repair tender with a bid key and three sealed bids.",
             OFFICIALS.len(),
             CITIZENS.len(),
             identity::TYPES.len(),
@@ -309,5 +319,6 @@ fn print_guide(
     println!("      --api http://{api}   (then: publica wallet store / present, publica credential bundle / verify)");
     elections::print_guide(home, &keys, api, elections);
     finance::print_guide(home, &keys, api);
+    procurement::print_guide(home, &keys, api);
     println!("Ready. Press Ctrl-C to stop.");
 }

@@ -204,6 +204,34 @@ const COMPANIES: &[DemoCompany] = &[
         shareholders: &[],
         owners: &[(1, &[(ControlKind::SeniorManagingOfficial, true, None)])],
     },
+    // The road builders who bid in the demo's tender (`procurement.rs`).
+    DemoCompany {
+        name: "Nordvik Asphalt AB",
+        form: LegalForm::PrivateLimited,
+        address: "Industrivägen 12, 602 30 Nordvik",
+        directors: &[5],
+        secretary: None,
+        shareholders: &[(DemoHolder::Citizen(5), 1_000)],
+        owners: &[(5, &[(ControlKind::Shareholding, true, Some((10_000, 10_000)))])],
+    },
+    DemoCompany {
+        name: "Fjord Roadworks AB",
+        form: LegalForm::PrivateLimited,
+        address: "Fjordvägen 3, 602 31 Nordvik",
+        directors: &[6],
+        secretary: None,
+        shareholders: &[(DemoHolder::Citizen(6), 1_000)],
+        owners: &[(6, &[(ControlKind::Shareholding, true, Some((10_000, 10_000)))])],
+    },
+    DemoCompany {
+        name: "Kustvagen Construction AB",
+        form: LegalForm::PrivateLimited,
+        address: "Kustvägen 40, 602 32 Nordvik",
+        directors: &[7],
+        secretary: None,
+        shareholders: &[(DemoHolder::Citizen(7), 1_000)],
+        owners: &[(7, &[(ControlKind::Shareholding, true, Some((10_000, 10_000)))])],
+    },
 ];
 
 /// Register the demo companies not registered yet, each through the whole workflow.

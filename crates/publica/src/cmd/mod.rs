@@ -13,6 +13,7 @@ pub mod identity;
 pub mod keys;
 pub mod load;
 pub mod node;
+pub mod procurement;
 pub mod query;
 pub mod registry;
 pub mod testnet;

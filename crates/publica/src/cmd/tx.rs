@@ -235,6 +235,12 @@ fn describe_outcome(outcome: &TxOutcome) -> Option<String> {
         TxOutcome::Commitment { id } => format!("recorded commitment {id}"),
         TxOutcome::Payment { id } => format!("made payment {id}"),
         TxOutcome::Programme { id } => format!("opened programme {id}"),
+        TxOutcome::SealingKey { id } => format!("started the ceremony of sealing key {id}"),
+        TxOutcome::Tender { id } => format!("published tender {id}"),
+        TxOutcome::Question { number } => format!("recorded question {number}"),
+        TxOutcome::Bid { number } => format!("recorded bid {number}"),
+        TxOutcome::Complaint { number } => format!("filed complaint {number}"),
+        TxOutcome::Contract { id } => format!("signed contract {id}"),
     })
 }
 

@@ -297,14 +297,14 @@ pub fn parse_period(text: &str) -> Result<u32, String> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Units {
     /// The currency's code.
-    code: String,
+    pub(crate) code: String,
     /// Decimals of its smallest unit.
-    decimals: u8,
+    pub(crate) decimals: u8,
 }
 
 impl Units {
     /// `amount` (in the smallest unit) as an exact decimal with the currency's code: `1250.00 NVK`.
-    fn show(&self, amount: u64) -> String {
+    pub(crate) fn show(&self, amount: u64) -> String {
         format!("{} {}", self.plain(amount), self.code)
     }
 
@@ -314,7 +314,7 @@ impl Units {
     }
 
     /// An amount typed in the currency's unit (`what` names it in errors), in its smallest unit; zero refused.
-    fn parse(&self, what: &str, text: &str) -> Result<u64> {
+    pub(crate) fn parse(&self, what: &str, text: &str) -> Result<u64> {
         match self.parse_limit(what, text)? {
             0 => bail!("{what} {text:?} is zero: give an amount above zero"),
             amount => Ok(amount),
