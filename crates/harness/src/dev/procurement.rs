@@ -8,7 +8,9 @@
 //! - the Building Authority's buyer publishes the harbour road repair tender (one lot, price weighted 700 and the
 //!   technical method 300), a bidder's question is answered, and three road builders submit sealed bids.
 //!
-//! The tender's bids open two minutes after seeding: the user opens them with two holders' key files, the committee
+//! A second tender, the library roof's, stays open for thirty days with one sealed bid.
+//!
+//! The road tender's bids open two minutes after seeding: the user opens them with two holders' key files, the committee
 //! scores, the buyer awards, and after the one-minute standstill signs the contract, which the supplier countersigns
 //! (the README's walkthrough). The tender is in euros, an ISO 4217 currency, so that its OCDS export validates.
 //!
@@ -65,8 +67,12 @@ const CEREMONY_SECS: (u64, u64, u64) = (8, 16, 20);
 pub const OPENING_AFTER_MS: u64 = 2 * 60_000;
 /// The standstill after an award.
 pub const STANDSTILL_MS: u64 = 60_000;
-/// The tender's title.
+/// The first tender's title.
 pub const TITLE: &str = "Harbour road repair";
+/// The second tender's title: its bids open in thirty days.
+pub const LIBRARY_TITLE: &str = "Library roof renewal";
+/// A day, in milliseconds.
+const DAY_MS: u64 = 86_400_000;
 
 /// The key file of holder `j` (from 1).
 pub fn holder_key_path(keys: &Path, j: usize) -> std::path::PathBuf {
@@ -228,6 +234,45 @@ pub(crate) fn seed(node: &NodeHandle, home: &Path, signers: &mut DemoSigners<'_>
         calls.push((*director, ProcurementCall::SubmitBid { tender, company: company.clone(), sealed }));
     }
     phase(signers, calls)?;
+
+    // A second tender, open for thirty days, with one sealed bid: its bids cannot be opened for a month.
+    let now = publica_client::now_ms();
+    let library = TenderSpec {
+        title: LIBRARY_TITLE.into(),
+        description: "Renewal of the town library's roof (1,200 square metres), with insulation.".into(),
+        category: Category::Works,
+        currency: "EUR".into(),
+        items: vec![Item {
+            description: "Roof renewal".into(),
+            cpv: "45261900-3".into(),
+            quantity: 1_200,
+            unit: "m2".into(),
+            lot: 0,
+        }],
+        lots: vec![Lot { title: "Library roof".into(), value: 450_000 }],
+        criteria: vec![Criterion { name: "Price".into(), weight: 1_000, kind: CriterionKind::Price }],
+        documents: Vec::new(),
+        timeline: Timeline {
+            clarifications_until_ms: now + 20 * DAY_MS,
+            bid_deadline_ms: now + 30 * DAY_MS,
+            opening_ms: now + 30 * DAY_MS + 3_600_000,
+            standstill_ms: 10 * DAY_MS,
+        },
+        sealing_key: key_id,
+        evaluators: EVALUATORS.iter().map(|e| demo_key(e).public_key().address()).collect(),
+        allocation: None,
+    };
+    phase(signers, vec![(BUYER, ProcurementCall::PublishTender { tender: library })])?;
+    let content = BidContent {
+        prices: vec![LotPrice { lot: 0, price: 430_000 }],
+        documents: Vec::new(),
+        summary: "Standing-seam steel roof on new insulation.".into(),
+    };
+    let sealed = seal_bid(&chain, &record, 2, &companies[0], &content)?;
+    phase(
+        signers,
+        vec![(BIDDERS[0].1, ProcurementCall::SubmitBid { tender: 2, company: companies[0].clone(), sealed })],
+    )?;
     Ok(count)
 }
 

@@ -21,7 +21,7 @@ const PAGES: &[(&str, &[(usize, &str)])] = &[
 const DOCS_API: &str = "http://127.0.0.1:8080";
 
 /// Longest a page may run.
-const MAX_PAGE_SECS: u64 = 300;
+const MAX_PAGE_SECS: u64 = 480;
 
 /// The `sh` blocks of a Markdown page, in order.
 fn sh_blocks(page: &str) -> Vec<String> {
