@@ -19,10 +19,9 @@
 //!
 //! # Bids
 //!
-//! A bid is listed with its sealed box's length and SHA-256, not the box: the proof of the bid's key carries the
-//! record's bytes, box included, so repeating the box (up to 64 KiB, twice that in hex) would double the page for
-//! bytes nobody can read before the opening. The box is the `sealed` field of the proven value
-//! (`publica_procurement::schema::Bid`, borsh), and its hash is checked against the one listed.
+//! A bid is listed with its sealed box's length and SHA-256, as its record keeps them, not the box: the module
+//! stores the box under a key of its own (`pro/bx/…`, readable with a proof from `GET /v1/state/{key}`), so that a
+//! page of bids does not carry ciphertexts (up to 64 KiB each) nobody can read before the opening.
 
 use std::cell::{Cell, RefCell};
 
@@ -295,7 +294,6 @@ pub(crate) async fn questions(
 
 /// A bid as listed.
 fn bid_summary(bid: Bid) -> BidSummary {
-    let sealed = publica_types::encode(&bid.sealed);
     BidSummary {
         number: bid.number,
         company: bid.company,
@@ -304,8 +302,8 @@ fn bid_summary(bid: Bid) -> BidSummary {
         first_submitted_ms: bid.first_submitted_ms,
         versions: bid.versions,
         withdrawn: bid.withdrawn,
-        sealed_bytes: sealed.len() as u64,
-        sealed_sha256: publica_types::sha256(&sealed),
+        sealed_bytes: u64::from(bid.sealed_bytes),
+        sealed_sha256: bid.sealed_sha256,
         shares: bid.shares,
         opening: bid.opening,
     }

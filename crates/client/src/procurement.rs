@@ -316,8 +316,8 @@ impl KeyHolder {
     }
 
     /// The calls publishing this holder's decryption shares of `bids` (live, unopened bids of `tender` still
-    /// lacking this holder's share), at most [`MAX_SHARES_PER_CALL`] per call. Each box is checked against the
-    /// tender's context first, as the ledger checked it: a share is only ever made for a box the ledger accepted.
+    /// lacking this holder's share), at most [`MAX_SHARES_PER_CALL`] per call, for the ephemeral keys of the boxes
+    /// the ledger accepted into the tender (their proofs were checked on arrival).
     pub fn decryption_shares(&self, tender: &Tender, bids: &[Bid]) -> Result<Vec<ProcurementCall>> {
         ensure!(tender.spec.sealing_key == self.sealing_key(), "tender {} uses another sealing key", tender.id);
         let share = self.share.as_ref().ok_or_else(|| anyhow!("the holder key has no share yet: take it first"))?;
@@ -328,12 +328,10 @@ impl KeyHolder {
             if bid.withdrawn || bid.opening.is_some() || bid.shares.contains(&self.holder()) {
                 continue;
             }
-            bid.sealed
-                .verify(&context, &bid_aad(tender.id, &bid.company))
-                .map_err(|e| anyhow!("bid {} is not a box of this tender: {e}", bid.number))?;
-            let made =
-                threshold::DecryptionShare::make(share, &verification_key, &bid.sealed.ephemeral, &context, &mut OsRng)
-                    .map_err(|e| anyhow!("the share for bid {}: {e}", bid.number))?;
+            // The ledger checked the box's proof of knowledge of `R` for this tender and company when it took the
+            // bid: a share is only ever made for a box the ledger accepted into this tender.
+            let made = threshold::DecryptionShare::make(share, &verification_key, &bid.ephemeral, &context, &mut OsRng)
+                .map_err(|e| anyhow!("the share for bid {}: {e}", bid.number))?;
             out.push(BidShare { bid: bid.number, share: made });
         }
         Ok(out

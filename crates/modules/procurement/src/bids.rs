@@ -14,7 +14,7 @@ use publica_types::{codec, Address, CallContext, RecordId, StateRead, StateWrite
 
 use crate::call::{
     bid_aad, key_context, BidContent, BidShare, MAX_BIDS, MAX_BID_VERSIONS, MAX_DOCUMENTS, MAX_SEALED_BID_BYTES,
-    MAX_SHARES_PER_CALL, MAX_TEXT_BYTES, MAX_TITLE_BYTES,
+    MAX_SHARES_PER_CALL, MAX_TEXT_BYTES, MAX_TITLE_BYTES, MAX_URL_BYTES,
 };
 use crate::error::{self, refuse};
 use crate::schema::{self, Bid, EphemeralUse, KeyStage, Opening, Tender};
@@ -74,7 +74,8 @@ pub fn submit(
     })?;
     let bidder_key = schema::bidder_key(id, company);
     let existing: Option<u32> = schema::get(state, &bidder_key);
-    let bid = match existing {
+    let encoded = publica_types::encode(sealed);
+    let mut bid = match existing {
         Some(number) => {
             let mut bid: Bid = schema::get(state, &schema::bid_key(id, number)).expect("a numbered bid is stored");
             if bid.versions >= MAX_BID_VERSIONS {
@@ -87,7 +88,7 @@ pub fn submit(
                 bid.withdrawn = false;
                 tender.live_bids += 1;
             }
-            bid.sealed = sealed.clone();
+            bid.ephemeral = sealed.ephemeral;
             bid.submitted_by = ctx.sender;
             bid.submitted_ms = ctx.time_ms;
             bid.versions += 1;
@@ -107,7 +108,9 @@ pub fn submit(
                 number: tender.bids,
                 company: company.clone(),
                 submitted_by: ctx.sender,
-                sealed: sealed.clone(),
+                ephemeral: sealed.ephemeral,
+                sealed_bytes: 0,
+                sealed_sha256: [0; 32],
                 submitted_ms: ctx.time_ms,
                 first_submitted_ms: ctx.time_ms,
                 versions: 1,
@@ -117,7 +120,10 @@ pub fn submit(
             }
         }
     };
+    bid.sealed_bytes = encoded.len() as u32;
+    bid.sealed_sha256 = publica_crypto::sha256(&encoded);
     schema::put(state, use_key, &EphemeralUse { tender: id, bid: bid.number })?;
+    state.put(schema::sealed_box_key(id, bid.number), encoded);
     schema::put(state, schema::bid_key(id, bid.number), &bid)?;
     schema::put(state, schema::tender_key(id), &tender)?;
     Ok(bid.number)
@@ -168,6 +174,9 @@ pub fn check_content(tender: &Tender, content: &BidContent) -> Result<(), String
     if content.documents.iter().any(|d| d.title.is_empty() || d.title.len() > MAX_TITLE_BYTES) {
         return Err(format!("a document's title is empty or longer than {MAX_TITLE_BYTES} bytes"));
     }
+    if content.documents.iter().any(|d| d.url.len() > MAX_URL_BYTES) {
+        return Err(format!("a document's URL is longer than {MAX_URL_BYTES} bytes"));
+    }
     if content.summary.len() > MAX_TEXT_BYTES {
         return Err(format!("its summary is longer than {MAX_TEXT_BYTES} bytes"));
     }
@@ -175,8 +184,8 @@ pub fn check_content(tender: &Tender, content: &BidContent) -> Result<(), String
 }
 
 /// Decrypt and read a bid from its combined decryption.
-fn open_bid(tender: &Tender, bid: &Bid, combined: &Point, context: &[u8]) -> Opening {
-    let plaintext = match threshold::open(&bid.sealed, combined, context, &bid_aad(tender.id, &bid.company)) {
+fn open_bid(tender: &Tender, bid: &Bid, sealed: &threshold::SealedBox, combined: &Point, context: &[u8]) -> Opening {
+    let plaintext = match threshold::open(sealed, combined, context, &bid_aad(tender.id, &bid.company)) {
         Ok(plaintext) => plaintext,
         Err(e) => return Opening::Invalid { reason: format!("it does not decrypt: {e}") },
     };
@@ -240,7 +249,7 @@ pub fn publish_shares(
     let batch: Vec<_> = shares
         .iter()
         .zip(&bids)
-        .map(|(item, bid)| (&item.share, &verification_key, &bid.sealed.ephemeral, context.as_slice()))
+        .map(|(item, bid)| (&item.share, &verification_key, &bid.ephemeral, context.as_slice()))
         .collect();
     let verdicts = threshold::verify_decryption_shares_batch(&batch);
     if let Some((item, Err(e))) = shares.iter().zip(verdicts).find(|(_, v)| v.is_err()) {
@@ -260,10 +269,17 @@ pub fn publish_shares(
                     (j, share.share)
                 })
                 .collect();
+            let sealed: threshold::SealedBox = schema::get(state, &schema::sealed_box_key(id, bid.number))
+                .expect("a bid's sealed box is stored with it");
             let opening = match threshold::combine(&points, key.threshold) {
-                Ok(combined) => open_bid(&tender, &bid, &combined, &context),
+                Ok(combined) => open_bid(&tender, &bid, &sealed, &combined, &context),
                 Err(e) => Opening::Invalid { reason: format!("its shares do not combine: {e}") },
             };
+            if let Opening::Valid { content } = &opening {
+                for price in &content.prices {
+                    tender.lots[usize::from(price.lot)].valid_bids += 1;
+                }
+            }
             bid.opening = Some(opening);
             tender.opened += 1;
             opened += 1;

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use publica_types::StateRead;
 
 use crate::query;
-use crate::schema::{Opening, Tender};
+use crate::schema::Tender;
 
 /// One day, in milliseconds.
 const DAY_MS: u64 = 86_400_000;
@@ -109,20 +109,11 @@ pub fn tender_flags(state: &dyn StateRead, tender: &Tender) -> Vec<Flag> {
         );
     }
 
-    // Bids can only be judged once every standing bid is open.
+    // Bids can only be judged once every standing bid is open; the tender counts each lot's valid bids.
     if tender.live_bids > 0 && tender.all_open() {
-        let bids = query::bids(state, tender, 1, crate::call::MAX_BIDS as usize).0;
-        for lot in 0..tender.lots.len() as u16 {
-            let valid = bids
-                .iter()
-                .filter(|b| !b.withdrawn)
-                .filter(|b| match &b.opening {
-                    Some(Opening::Valid { content }) => content.prices.iter().any(|p| p.lot == lot),
-                    _ => false,
-                })
-                .count();
-            if valid == 1 {
-                flag(Some(lot), FlagKind::SingleBidder, "one valid bid for the lot".to_owned());
+        for (lot, state) in tender.lots.iter().enumerate() {
+            if state.valid_bids == 1 {
+                flag(Some(lot as u16), FlagKind::SingleBidder, "one valid bid for the lot".to_owned());
             }
         }
     }

@@ -51,6 +51,16 @@ pub fn bids(state: &dyn StateRead, tender: &Tender, from: u32, limit: usize) -> 
     collect(state, (from.max(1)..=tender.bids).take(limit).map(|n| bid_key(tender.id, n)))
 }
 
+/// A bid's current sealed box, with its key.
+pub fn sealed_box(
+    state: &dyn StateRead,
+    tender: u64,
+    number: u32,
+) -> (Option<publica_crypto::threshold::SealedBox>, Keys) {
+    let key = sealed_box_key(tender, number);
+    (get(state, &key), vec![key])
+}
+
 /// One bid, with its key.
 pub fn bid(state: &dyn StateRead, tender: u64, number: u32) -> (Option<Bid>, Keys) {
     let key = bid_key(tender, number);

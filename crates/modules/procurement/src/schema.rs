@@ -10,6 +10,7 @@
 //! | `pro/q/<tender>/<n>` | [`Question`] `n` (from 1), with its answer |
 //! | `pro/qa/<tender>/<address>` | how many questions this account asked (u32) |
 //! | `pro/b/<tender>/<n>` | [`Bid`] `n` (from 1): the sealed box, and once opened what it said |
+//! | `pro/bx/<tender>/<n>` | bid `n`'s current [`SealedBox`](publica_crypto::threshold::SealedBox) |
 //! | `pro/bc/<tender>/<company>` | the number of the company's bid (u32) |
 //! | `pro/r/<ephemeral key>` | the tender and bid that used a sealed box's ephemeral key ([`EphemeralUse`]) |
 //! | `pro/ds/<tender>/<bid>/<holder>` | a holder's [`DecryptionShare`](publica_crypto::threshold::DecryptionShare) |
@@ -104,6 +105,8 @@ pub struct LotState {
     pub contract: Option<u64>,
     /// Complaints about the lot's awards not decided yet.
     pub pending_complaints: u32,
+    /// Bids opened valid with a price for the lot.
+    pub valid_bids: u32,
 }
 
 /// A published tender.
@@ -218,8 +221,14 @@ pub struct Bid {
     pub company: RecordId,
     /// Its officer who submitted the current version.
     pub submitted_by: Address,
-    /// The sealed box.
-    pub sealed: publica_crypto::threshold::SealedBox,
+    /// The current version's sealed box's ephemeral key `R` (decryption shares are made for it); the box itself is
+    /// stored apart ([`sealed_box_key`]), so that reading a tender's bids does not read their ciphertexts.
+    pub ephemeral: Point,
+    /// The length of the sealed box's encoding (borsh), bytes.
+    pub sealed_bytes: u32,
+    /// SHA-256 of the sealed box's encoding (borsh).
+    #[serde(with = "publica_types::codec::hex_hash")]
+    pub sealed_sha256: Hash,
     /// Block time of the current version.
     pub submitted_ms: u64,
     /// Block time of the first version.
@@ -475,6 +484,11 @@ pub fn asker_key(tender: u64, address: &Address) -> Vec<u8> {
 /// Key of a bid.
 pub fn bid_key(tender: u64, n: u32) -> Vec<u8> {
     key(&[b"b", &tender.to_be_bytes(), &n.to_be_bytes()])
+}
+
+/// Key of a bid's current sealed box.
+pub fn sealed_box_key(tender: u64, n: u32) -> Vec<u8> {
+    key(&[b"bx", &tender.to_be_bytes(), &n.to_be_bytes()])
 }
 
 /// Key of a company's bid number.

@@ -16,7 +16,11 @@ fn a_bid_cannot_be_read_before_the_opening_and_opens_with_the_threshold_of_share
     assert!(bid.opening.is_none());
     // The ciphertext on the ledger does not hold the price in the clear.
     let price = 900_000u64.to_le_bytes();
-    assert!(!bid.sealed.ciphertext.windows(price.len()).any(|win| win == price));
+    let (sealed, _) = publica_procurement::query::sealed_box(&w.state, tender, 1);
+    let sealed = sealed.expect("the box is stored");
+    assert_eq!(bid.ephemeral, sealed.ephemeral);
+    assert_eq!(bid.sealed_sha256, publica_crypto::sha256(&to_vec(&sealed).unwrap()));
+    assert!(!sealed.ciphertext.windows(price.len()).any(|win| win == price));
 
     // A holder's share before the opening time is refused, even after the deadline.
     let deadline = w.tender(tender).spec.timeline.bid_deadline_ms;
@@ -60,7 +64,7 @@ impl World {
         threshold::DecryptionShare::make(
             &self.shares[j - 1],
             &verification_keys[j - 1],
-            &bid.sealed.ephemeral,
+            &bid.ephemeral,
             &context,
             &mut self.rng,
         )
@@ -179,6 +183,7 @@ fn bids_are_replaced_and_withdrawn_until_the_deadline_and_stand_after_it() {
     let Some(Opening::Valid { content }) = w.bid(tender, 1).opening else { panic!("opened") };
     assert_eq!(content.prices[0].price, 850_000);
     assert!(w.bid(tender, 2).opening.is_none());
+    assert_eq!(w.tender(tender).lots[0].valid_bids, 1, "the withdrawn bid is not counted");
 }
 
 #[test]
@@ -202,4 +207,5 @@ fn a_bid_that_opens_to_no_valid_bid_is_recorded_invalid_not_left_closed() {
         }
     }
     assert_eq!(w.tender(tender).opened, 3);
+    assert_eq!(w.tender(tender).lots[0].valid_bids, 0);
 }

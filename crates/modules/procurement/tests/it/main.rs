@@ -500,7 +500,7 @@ impl World {
             let share = threshold::DecryptionShare::make(
                 &self.shares[j - 1],
                 &verification_keys[j - 1],
-                &bid.sealed.ephemeral,
+                &bid.ephemeral,
                 &context,
                 &mut self.rng,
             )
