@@ -2,7 +2,8 @@
 //!
 //! **The ranking**, computed on the ledger from the published weights once every bid is open and the committee has
 //! scored every valid bid for the lot: a quality criterion of weight `w` adds `w * (sum of the members' scores) *
-//! 1000 / members`; the price criterion of weight `w` adds `w * 100 * 1000 * lowest / price`, each term rounded
+//! 1000 / members` (a member who is an officer of the bidding company is recused: they may not score its bid, and
+//! the mean is over the others); the price criterion of weight `w` adds `w * 100 * 1000 * lowest / price`, each term rounded
 //! down, in thousandths of a point (100,000 points is a bid at the top of every scale). Best first; ties go to the
 //! lower price, then to the bid first submitted earlier, then to the lower bid number.
 
@@ -37,6 +38,25 @@ pub fn price_for(bid: &Bid, lot: u16) -> Option<u64> {
     }
 }
 
+/// Refuse `who` acting on a bid of `company` when they are one of its officers (any position): a committee member
+/// scoring, or an official awarding, their own company's bid.
+fn no_conflict(
+    state: &dyn StateRead,
+    who: &publica_types::Address,
+    company: &RecordId,
+    act: &str,
+) -> Result<(), TxError> {
+    let officer = publica_registry::query::company(state, company)
+        .is_some_and(|v| v.value.officers.iter().any(|o| &o.account == who));
+    if officer {
+        return Err(refuse(
+            error::CONFLICT_OF_INTEREST,
+            format!("{who} is an officer of company {company}, so may not {act} its bid: another member must"),
+        ));
+    }
+    Ok(())
+}
+
 /// The number of quality criteria of a tender.
 fn quality_count(tender: &Tender) -> usize {
     tender.spec.criteria.iter().filter(|c| c.kind == CriterionKind::Quality).count()
@@ -69,6 +89,7 @@ pub fn score(
     if price_for(&bid, lot).is_none() {
         return Err(refuse(error::SCORE_INVALID, format!("bid {number} is not a valid bid for lot {lot}")));
     }
+    no_conflict(state, &ctx.sender, &bid.company, "score")?;
     let expected = quality_count(&tender);
     if scores.len() != expected {
         return Err(refuse(
@@ -85,7 +106,6 @@ pub fn score(
 
 /// The ranking of a lot's valid bids, best first; `Err` names what is missing (a member's scores).
 pub fn ranking(state: &dyn StateRead, tender: &Tender, lot: u16) -> Result<Vec<Ranked>, String> {
-    let members = tender.spec.evaluators.len() as u128;
     let quality = quality_count(tender);
     let mut bids: Vec<(Bid, u64)> = Vec::new();
     for number in 1..=tender.bids {
@@ -101,15 +121,27 @@ pub fn ranking(state: &dyn StateRead, tender: &Tender, lot: u16) -> Result<Vec<R
     let mut out = Vec::with_capacity(bids.len());
     for (bid, price) in bids {
         let mut sums = vec![0u128; quality];
+        let mut members = 0u128;
         if quality > 0 {
-            for member in 0..tender.spec.evaluators.len() {
+            let officers: Vec<publica_types::Address> = publica_registry::query::company(state, &bid.company)
+                .map(|v| v.value.officers.iter().map(|o| o.account).collect())
+                .unwrap_or_default();
+            for (member, account) in tender.spec.evaluators.iter().enumerate() {
+                if officers.contains(account) {
+                    continue; // recused: an officer of the bidder
+                }
                 let scores: Scores = schema::get(state, &schema::scores_key(tender.id, lot, bid.number, member as u16))
-                    .ok_or_else(|| {
-                        format!("committee member {} has not scored bid {}", tender.spec.evaluators[member], bid.number)
-                    })?;
+                    .ok_or_else(|| format!("committee member {account} has not scored bid {}", bid.number))?;
                 for (sum, s) in sums.iter_mut().zip(&scores.scores) {
                     *sum += u128::from(*s);
                 }
+                members += 1;
+            }
+            if members == 0 {
+                return Err(format!(
+                    "every committee member is an officer of bid {}'s company: nobody may score it",
+                    bid.number
+                ));
             }
         }
         let mut total: u128 = 0;
@@ -176,6 +208,7 @@ pub fn award(
         .find(|r| r.bid == number)
         .ok_or_else(|| refuse(error::AWARD_INVALID, format!("bid {number} is not a valid bid for lot {lot}")))?
         .clone();
+    no_conflict(state, &ctx.sender, &chosen.company, "award")?;
     if let Some(reason) = reason {
         check_text("reason", reason, MAX_TEXT_BYTES)?;
     }

@@ -83,6 +83,8 @@ publica_types::module_codes! {
     /// A payment that is not the finance module's, is against another commitment or to another payee, is linked
     /// already, or passes the milestone's amount.
     PAYMENT_INVALID = (4033, "procurement_payment_invalid", InvalidArgument);
+    /// A committee member who scores, or an official who awards, a bid of a company they are an officer of.
+    CONFLICT_OF_INTEREST = (4034, "conflict_of_interest", NotPermitted);
 }
 
 /// A refusal with this module's `code`.

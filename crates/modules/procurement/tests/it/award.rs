@@ -148,3 +148,30 @@ fn complaints_are_filed_by_bidders_in_the_standstill_and_decided_by_an_independe
     w.at(awards[1].standstill_until_ms);
     w.err(CLEO, complain(COBBLE), codes::COMPLAINT_INVALID);
 }
+
+#[test]
+fn nobody_scores_or_awards_a_bid_of_a_company_they_are_an_officer_of() {
+    let mut w = World::new();
+    // The first committee member and the buyer sit on the board of a company that bids.
+    let inside = "NV-100005";
+    w.register_company(
+        inside,
+        "Inside Paving AB",
+        &[(EVALUATORS[0], OfficerRole::Director), (BUYER, OfficerRole::Secretary)],
+        false,
+    );
+    let tender = w.publish();
+    w.submit(EVALUATORS[0], inside, tender, &[(0, 700_000)]);
+    w.submit(BERT, BITUMEN, tender, &[(0, 800_000)]);
+    w.open_all(tender);
+    let score = |bid: u32| ProcurementCall::ScoreBid { tender, lot: 0, bid, scores: vec![90] };
+    w.err(EVALUATORS[0], score(1), codes::CONFLICT_OF_INTEREST);
+    w.ok(EVALUATORS[1], score(1));
+    w.score_both(tender, 2, [50, 50]);
+    // The recused member's score is not needed: bid 1's mean is over the other member.
+    let ranking = query::ranking(&w.state, &w.tender(tender), 0).expect("complete without the recused member");
+    let inside_total = ranking.iter().find(|r| r.bid == 1).unwrap().total_millipoints;
+    assert_eq!(inside_total, 400 * 90 * 1000 + 60_000_000, "technical merit 90 (one member), the lowest price");
+    // The buyer, its secretary, may not award it.
+    w.err(BUYER, ProcurementCall::AwardLot { tender, lot: 0, bid: 1, reason: None }, codes::CONFLICT_OF_INTEREST);
+}
