@@ -126,6 +126,18 @@ pub fn hint(refusal: &publica_client::Refusal) -> Option<&'static str> {
             "the citizen was paid for this scheme and month already; `publica finance nullifier SCHEME YYYYMM \
              NULLIFIER` shows the claim that recorded the nullifier"
         }
+        "out_of_time" => {
+            "`publica procurement show TENDER` shows the tender's timeline; `publica procurement open TENDER --wait` \
+             waits for the opening time"
+        }
+        "ceremony_step" => {
+            "`publica procurement key show KEY` shows where the key ceremony stands: each holder joins, then deals, \
+             then checks; the key is finished after its complaint deadline"
+        }
+        "award_invalid" | "score_invalid" => {
+            "`publica procurement lot TENDER --lot N` shows the ranking, or what it still lacks (a bid not open, a \
+             member's scores)"
+        }
         _ => return None,
     })
 }
