@@ -163,13 +163,14 @@ impl Ctx {
 /// The frame of every page.
 fn frame(lang: Lang, path: &str, query: Option<&str>, status: Option<&NodeStatus>, page: &Page) -> Markup {
     let other = lang.other();
-    let nav: [(&str, &str, &str); 9] = [
+    let nav: [(&str, &str, &str); 10] = [
         ("/verify", "Verify a document", "Kontrollera ett dokument"),
         ("/parcels", "Land", "Fastigheter"),
         ("/companies", "Companies", "Företag"),
         ("/credentials", "Credentials", "Intyg"),
         ("/elections", "Elections", "Val"),
         ("/finance", "Finance", "Ekonomi"),
+        ("/procurement", "Procurement", "Upphandling"),
         ("/blocks", "Explorer", "Utforskaren"),
         ("/notary", "Notary log", "Notarieloggen"),
         ("/wallet", "Sign in", "Logga in"),
@@ -288,7 +289,7 @@ pub struct ProofOf {
     pub kind: ProofKind,
     /// `parcel:NV-A1-101`, `account:<address>`, `company:<number>`, `application:<id>`, `consent:<id>`,
     /// `block:<height>`, `permit:<id>`, `election:<id>`, `ballot:<id>:<hash>`, `currency:<code>`, `budget:<year>`,
-    /// `line:<year>:<code>`, `payment:<id>`, `programme:<id>`.
+    /// `line:<year>:<code>`, `payment:<id>`, `programme:<id>`, `tender:<id>`, `contract:<id>`.
     pub record: String,
     /// The time asked, Unix milliseconds.
     pub at_ms: Option<u64>,

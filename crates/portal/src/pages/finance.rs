@@ -48,7 +48,7 @@ struct Unit {
 /// An amount in a currency's smallest unit, written exactly in the currency's unit with its digits grouped as the
 /// language writes them: `1234567` with 2 decimals is `12,345.67` in English and `12 345,67` in Swedish (the
 /// groups joined by a no-break space). Built from the integer's digits ([`format_amount`]), never through a float.
-fn amount_text(lang: Lang, amount: u64, decimals: u8) -> String {
+pub(crate) fn amount_text(lang: Lang, amount: u64, decimals: u8) -> String {
     let exact = format_amount(amount, decimals);
     let (whole, fraction) = match exact.split_once('.') {
         Some((whole, fraction)) => (whole, Some(fraction)),

@@ -13,7 +13,7 @@ const MAX_SEARCH_CHARS: usize = 200;
 
 /// `GET /`.
 pub async fn page(ctx: Ctx) -> Response {
-    let services: [(&str, &str, &str, &str, &str); 10] = [
+    let services: [(&str, &str, &str, &str, &str); 11] = [
         ("/verify", "Verify a document", "Kontrollera ett dokument",
          "Was this file registered, when and by whom? Your browser hashes it and checks the notary's receipt; the file never leaves your computer.",
          "Registrerades filen, när och av vem? Webbläsaren beräknar dess hash och kontrollerar notariens kvitto; filen lämnar aldrig din dator."),
@@ -32,6 +32,9 @@ pub async fn page(ctx: Ctx) -> Response {
         ("/finance", "Public finance", "Offentlig ekonomi",
          "The budget the council voted, what each line has paid, every payment traced back to the law, and welfare paid without publishing who was paid.",
          "Budgeten som fullmäktige beslutade, vad varje anslag har betalat, varje betalning spårad tillbaka till lagen, och välfärd som betalas utan att visa vem som fick den."),
+        ("/procurement", "Public procurement", "Offentlig upphandling",
+         "Tenders and who bid, sealed until the opening; how each lot was ranked and awarded, the contracts and what they paid.",
+         "Upphandlingar och vilka som lämnade anbud, förseglade till öppningen; hur varje del rangordnades och tilldelades, avtalen och vad de betalade."),
         ("/blocks", "Explorer", "Utforskaren",
          "Blocks, transactions, accounts and the validators that signed them.",
          "Block, transaktioner, konton och validerarna som signerade dem."),

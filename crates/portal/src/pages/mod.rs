@@ -10,6 +10,7 @@ pub mod home;
 pub mod land;
 pub mod notary;
 pub mod permits;
+pub mod procurement;
 pub mod services;
 
 use serde::Serialize;

@@ -310,6 +310,31 @@ function factRows(report, t) {
       ...row(t("facts.whoWasPaid"), t("facts.nullifiers")),
     ];
   }
+  if (f && f.kind === "tender") {
+    return [
+      ...row(t("facts.tender"), `${f.title} (${f.id})`),
+      ...row(t("facts.entity"), f.entity),
+      ...row(t("facts.status"), t("facts.statusAt", { status: t(`facts.tender.${f.status}`) }), " (", timeEl(f.atMs), ")"),
+      ...row(t("facts.amounts"), t("facts.smallestUnit", { currency: f.currency })),
+      ...f.lots.flatMap((l, i) => row(`${t("facts.lot")} ${i}: ${l.title}`, t("facts.lotEstimate", { value: amountText(l.value) }),
+        ...(l.award ? ["; ", t("facts.lotAward", { company: l.award.company, price: amountText(l.award.price) })] : []))),
+      ...row(t("facts.bidDeadline"), timeEl(f.bidDeadlineMs)),
+      ...row(t("facts.openingTime"), timeEl(f.openingMs)),
+      ...row(t("facts.tenderBids"), t("facts.bidsOpened", { bids: f.bids, opened: f.opened })),
+    ];
+  }
+  if (f && f.kind === "contract") {
+    return [
+      ...row(t("facts.tender"), el("a", { href: `/procurement/tenders/${f.tender}` }, f.tender), `, ${t("facts.lot").toLowerCase()} ${f.lot}`),
+      ...row(t("facts.entity"), f.entity),
+      ...row(t("facts.supplier"), el("a", { href: `/companies/${encodeURIComponent(f.supplier)}` }, t("facts.company", { number: f.supplier }))),
+      ...row(t("facts.status"), t(`facts.contractStatus.${f.status}`)),
+      ...row(t("facts.amounts"), t("facts.smallestUnit", { currency: t("facts.tenderCurrency") })),
+      ...row(t("facts.contractValue"), t("facts.valueAwarded", { value: amountText(f.value), awarded: amountText(f.awardedPrice) })),
+      ...f.milestones.flatMap((m) => row(m.title, t("facts.milestonePaid", { amount: amountText(m.amount), paid: amountText(m.paid) }),
+        ...(m.payments.length ? [`; ${t("facts.payments")} `, ...m.payments.flatMap((p, i) => [i ? ", " : "", el("a", { href: `/finance/payments/${p}` }, p)])] : []))),
+    ];
+  }
   if (report.decision) {
     const d = report.decision;
     const rows = [...row(t("facts.provenAt"), timeEl(report.atMs)), ...row(t("facts.decision"), t(`facts.decision.${d.type}`) + (d.reason ? `: ${d.reason}` : ""))];

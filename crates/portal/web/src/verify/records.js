@@ -7,11 +7,12 @@ import { fail } from "./report.js";
 import { KIND_APPLICATION, KIND_COMPANY, KIND_ENCUMBRANCE, KIND_PARCEL, KIND_TITLE, decodeHead, decodeVersion, headKey, versionKey } from "./registry.js";
 
 /** The record kinds a page may name. */
-const RECORD_KINDS = ["parcel", "account", "company", "application", "consent", "block", "permit", "election", "ballot", "currency", "budget", "line", "payment", "programme"];
+const RECORD_KINDS = ["parcel", "account", "company", "application", "consent", "block", "permit", "election", "ballot", "currency", "budget", "line", "payment", "programme", "tender", "contract"];
 const RECORD_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 /**
  * Ids of kinds with their own form: an election's number, a ballot's election and SHA-256 (`ID:HASH`), a currency's
- * code, a budget's fiscal year, a budget line's year and code (`YEAR:CODE`), a payment's and a programme's number.
+ * code, a budget's fiscal year, a budget line's year and code (`YEAR:CODE`), a payment's, a programme's, a tender's and
+ * a contract's number.
  */
 const KIND_IDS = {
   election: /^\d{1,19}$/,
@@ -21,6 +22,8 @@ const KIND_IDS = {
   line: /^\d{4}:[A-Za-z0-9.-]{1,32}$/,
   payment: /^\d{1,20}$/,
   programme: /^\d{1,20}$/,
+  tender: /^\d{1,20}$/,
+  contract: /^\d{1,20}$/,
 };
 
 /** Parse a page's `KIND:ID` record name; throws FormatError when it is not one. */
@@ -1010,6 +1013,275 @@ function programmeRecord(r, ref, json, reads) {
   };
 }
 
+// Procurement (`crates/modules/procurement/src/schema.rs`): a tender under `pro/t/` ‖ id (u64 big-endian), its
+// amendments under `pro/ta/` ‖ id ‖ `/` ‖ n (u32), a lot's award of a round under `pro/aw/` ‖ id ‖ `/` ‖ lot (u16) ‖
+// `/` ‖ round (u32); a contract under `pro/c/` ‖ id and its amendments under `pro/ca/` ‖ id ‖ `/` ‖ n.
+
+/** Limits of the procurement records' fields (`crates/modules/procurement/src/call.rs`). */
+const PROCUREMENT_LIMITS = { title: 200, text: 4000, currency: 8, agency: 64, company: 64, url: 400, items: 100, lots: 50, criteria: 10, documents: 20, evaluators: 9, milestones: 50, changed: 16, ranked: 10000, payments: 10000, commitments: 1000 };
+const CATEGORIES = ["goods", "works", "services"];
+const CRITERION_KINDS = ["price", "quality"];
+const CONTRACT_STATUSES = ["awaiting_supplier", "active"];
+
+const proKey = (prefix, ...parts) => concat(utf8(`pro/${prefix}/`), ...parts);
+/** Key of a tender. */
+const tenderKey = (id) => proKey("t", bigEndian(id));
+/** Key of a tender's amendment. */
+const tenderAmendmentKey = (id, n) => proKey("ta", bigEndian(id), SLASH, bigEndian(n, 4));
+/** Key of a lot's award in a round. */
+const awardKey = (id, lot, round) => proKey("aw", bigEndian(id), SLASH, bigEndian(lot, 2), SLASH, bigEndian(round, 4));
+/** Key of a contract. */
+const contractKey = (id) => proKey("c", bigEndian(id));
+/** Key of a contract's amendment. */
+const contractAmendmentKey = (id, n) => proKey("ca", bigEndian(id), SLASH, bigEndian(n, 4));
+
+/** An enum's tag as its JSON name. */
+function enumName(r, field, names) {
+  const tag = r.u8(field);
+  if (tag >= names.length) throw new FormatError(`${r.what} has ${field} tag ${tag}`);
+  return names[tag];
+}
+
+/** An address (20 bytes) as lowercase hex. */
+const addressHex = (r, field) => toHex(r.take(20, field));
+
+/** Decode a proven tender, in the API's JSON shape. */
+function decodeTender(bytes) {
+  const r = new Reader(bytes, "the proven tender");
+  const L = PROCUREMENT_LIMITS;
+  const document = () => ({ title: r.string("document title", L.title), sha256: hashHex(r, "document hash"), url: r.string("document URL", L.url) });
+  const t = {
+    id: r.u64("id"),
+    entity: r.string("entity", L.agency),
+    published_by: addressHex(r, "publisher"),
+    published_ms: r.u64("publication time"),
+    spec: {
+      title: r.string("title", L.title),
+      description: r.string("description", L.text),
+      category: enumName(r, "category", CATEGORIES),
+      currency: r.string("currency", L.currency),
+      items: r.vec("items", L.items, () => ({ description: r.string("item", L.text), cpv: r.string("CPV code", 16), quantity: r.u64("quantity"), unit: r.string("unit", L.title), lot: u16(r, "item's lot") })),
+      lots: r.vec("lots", L.lots, () => ({ title: r.string("lot title", L.title), value: r.u64("lot value") })),
+      criteria: r.vec("criteria", L.criteria, () => ({ name: r.string("criterion", L.title), weight: u16(r, "weight"), kind: enumName(r, "criterion kind", CRITERION_KINDS) })),
+      documents: r.vec("documents", L.documents, document),
+      timeline: { clarifications_until_ms: r.u64("clarification deadline"), bid_deadline_ms: r.u64("bid deadline"), opening_ms: r.u64("opening time"), standstill_ms: r.u64("standstill") },
+      sealing_key: r.u64("sealing key"),
+      evaluators: r.vec("evaluators", L.evaluators, () => addressHex(r, "evaluator")),
+      allocation: r.option("allocation", () => r.u64("allocation")),
+    },
+    amendments: r.u32("amendments"),
+    questions: r.u32("questions"),
+    bids: r.u32("bids"),
+    live_bids: r.u32("live bids"),
+    opened: r.u32("opened"),
+    complaints: r.u32("complaints"),
+    pending_complaints: r.u32("pending complaints"),
+    lots: r.vec("lots' state", L.lots, () => ({ round: r.u32("round"), awarded: r.bool("awarded"), contract: r.option("contract", () => r.u64("contract")), pending_complaints: r.u32("lot's pending complaints"), valid_bids: r.u32("lot's valid bids") })),
+    cancelled: r.option("cancellation", () => [r.string("cancellation reason", L.text), r.u64("cancellation time")]),
+    original_deadline_ms: r.u64("original deadline"),
+  };
+  r.end();
+  return t;
+}
+
+/** Decode a proven tender amendment. */
+function decodeTenderAmendment(bytes) {
+  const r = new Reader(bytes, "the proven tender amendment");
+  const L = PROCUREMENT_LIMITS;
+  const a = {
+    number: r.u32("number"),
+    rationale: r.string("rationale", L.text),
+    changed: r.vec("changed fields", L.changed, () => r.string("changed field", L.title)),
+    old_deadline_ms: r.u64("old deadline"),
+    new_deadline_ms: r.u64("new deadline"),
+    by: addressHex(r, "official"),
+    time_ms: r.u64("time"),
+  };
+  r.end();
+  return a;
+}
+
+/** Decode a proven award of a lot. */
+function decodeAward(bytes) {
+  const r = new Reader(bytes, "the proven award");
+  const L = PROCUREMENT_LIMITS;
+  const a = {
+    round: r.u32("round"),
+    bid: r.u32("bid"),
+    company: r.string("company", L.company),
+    price: r.u64("price"),
+    ranking: r.vec("ranking", L.ranked, () => ({ bid: r.u32("ranked bid"), company: r.string("ranked company", L.company), price: r.u64("ranked price"), total_millipoints: r.u64("total") })),
+    reason: r.option("reason", () => r.string("reason", L.text)),
+    by: addressHex(r, "official"),
+    time_ms: r.u64("time"),
+    standstill_until_ms: r.u64("standstill"),
+    cancelled_by: r.option("cancelling complaint", () => r.u32("cancelling complaint")),
+  };
+  r.end();
+  return a;
+}
+
+/** Decode a proven contract. */
+function decodeContract(bytes) {
+  const r = new Reader(bytes, "the proven contract");
+  const L = PROCUREMENT_LIMITS;
+  const c = {
+    id: r.u64("id"),
+    tender: r.u64("tender"),
+    lot: u16(r, "lot"),
+    round: r.u32("round"),
+    supplier: r.string("supplier", L.company),
+    entity: r.string("entity", L.agency),
+    document: hashHex(r, "document"),
+    value: r.u64("value"),
+    awarded_price: r.u64("awarded price"),
+    milestones: r.vec("milestones", L.milestones, () => ({
+      spec: { title: r.string("milestone", L.title), amount: r.u64("milestone amount"), due_ms: r.u64("due") },
+      delivered: r.option("delivery", () => [r.u64("delivery time"), r.string("delivery note", L.text)]),
+      paid: r.u64("paid"),
+      payments: r.vec("payments", L.payments, () => r.u64("payment")),
+    })),
+    status: enumName(r, "status", CONTRACT_STATUSES),
+    signed_by: addressHex(r, "signer"),
+    signed_ms: r.u64("signature time"),
+    countersigned: r.option("countersignature", () => [addressHex(r, "countersigner"), r.u64("countersignature time")]),
+    in_force_ms: r.option("entry into force", () => r.u64("entry into force")),
+    amendments: r.u32("amendments"),
+    commitments: r.vec("commitments", L.commitments, () => r.u64("commitment")),
+  };
+  r.end();
+  return c;
+}
+
+/** Decode a proven contract amendment. */
+function decodeContractAmendment(bytes) {
+  const r = new Reader(bytes, "the proven contract amendment");
+  const a = {
+    number: r.u32("number"),
+    old_value: r.u64("old value"),
+    new_value: r.u64("new value"),
+    old_document: hashHex(r, "old document"),
+    new_document: hashHex(r, "new document"),
+    reason: r.string("reason", PROCUREMENT_LIMITS.text),
+    by: addressHex(r, "official"),
+    time_ms: r.u64("time"),
+  };
+  r.end();
+  return a;
+}
+
+/** Where a proven tender stands at `nowMs` (`publica_procurement::query::status`). */
+function tenderStatus(t, nowMs) {
+  const now = BigInt(nowMs);
+  const tl = t.spec.timeline;
+  if (t.cancelled !== null) return "cancelled";
+  if (now <= BigInt(tl.clarifications_until_ms)) return "clarification";
+  if (now < BigInt(tl.bid_deadline_ms)) return "tendering";
+  if (now < BigInt(tl.opening_ms)) return "awaiting_opening";
+  if (t.opened !== t.live_bids) return "opening";
+  if (t.lots.every((l) => l.contract !== null)) return "contracted";
+  if (t.lots.every((l) => l.awarded || l.contract !== null)) return "awarded";
+  return "evaluation";
+}
+
+/** Fail `answer` unless `shown` is `proven`, naming `what`. */
+function sameValue(what, proven, shown) {
+  if (canonical(proven) !== canonical(shown)) {
+    fail("answer", `the answer shows ${what} ${canonical(shown)}, but the proofs establish ${canonical(proven)}: the answer was altered; do not rely on this page`,
+      `svaret visar ${what} ${canonical(shown)}, men bevisen fastställer ${canonical(proven)}: svaret har ändrats; lita inte på sidan`);
+  }
+}
+
+/**
+ * A tender's answer: the tender, each amendment listed, and for each lot ever awarded its current round's award
+ * (proven present or absent). The status is computed here from the proven tender at the certified block's time.
+ * Facts: the title, entity, status, lots with their estimates and standing awards, the deadlines, the bids' counts.
+ */
+function tenderRecord(r, ref, json, found) {
+  const reads = found.reads;
+  const id = recordNumber(ref.id, "tender");
+  if (String(json?.tender?.id) !== id) fail("record", `the answer is about tender ${json?.tender?.id}, not ${id}: it is another tender's`, `svaret gäller upphandling ${json?.tender?.id}, inte ${id}: det hör till en annan upphandling`);
+  const key = tenderKey(id);
+  requireKeys(reads, [key], `tender ${id}`);
+  const t = provenValue(decodeTender, readOf(reads, key));
+  const listed = Array.isArray(json.amendments) ? json.amendments : [];
+  if (listed.length > t.amendments) fail("keys", `the answer lists ${listed.length} amendments, but the proven tender has ${t.amendments}`);
+  const amendmentKeys = listed.map((_, i) => tenderAmendmentKey(id, i + 1));
+  const awardKeys = t.lots.map((l, i) => (l.round > 0 ? awardKey(id, i, l.round) : null));
+  keysOfRecord(reads, [], ref, [key, ...amendmentKeys, ...awardKeys.filter(Boolean)]);
+  r.pass("record", `every proof is of tender ${id}, its amendments and its lots' awards`, `varje bevis gäller upphandling ${id}, dess ändringar och delarnas tilldelningar`);
+  requireKeys(reads, amendmentKeys, `tender ${id}'s amendments`);
+  requireProven(reads, awardKeys.filter(Boolean), `tender ${id}'s awards`);
+  r.pass("keys", `the tender, its ${listed.length} amendments listed and the current award of each of its ${t.lots.length} lots (made or not) are proven`,
+    `upphandlingen, dess ${listed.length} listade ändringar och den gällande tilldelningen för var och en av dess ${t.lots.length} delar (gjord eller inte) är bevisade`);
+  sameFields("the tender's", t, json.tender, Object.keys(t));
+  listed.forEach((a, i) => sameFields(`amendment ${i + 1}'s`, provenValue(decodeTenderAmendment, readOf(reads, amendmentKeys[i])), a, ["number", "rationale", "changed", "old_deadline_ms", "new_deadline_ms", "by", "time_ms"]));
+  const lots = t.spec.lots.map((spec, i) => {
+    const read = awardKeys[i] ? readOf(reads, awardKeys[i]) : null;
+    const award = read && read.value !== null ? provenValue(decodeAward, read) : null;
+    const standing = award && award.cancelled_by === null
+      ? { round: award.round, bid: award.bid, company: award.company, price: award.price, departs_from_ranking: award.reason !== null, time_ms: award.time_ms, standstill_until_ms: award.standstill_until_ms }
+      : null;
+    return { lot: i, spec, state: t.lots[i], award: standing };
+  });
+  sameValue("the lots", lots, json.lots);
+  const times = [...new Set(found.headers.map((h) => String(h.timeMs)))];
+  if (times.length !== 1 || String(json.at_ms) !== times[0]) fail("answer", `the answer gives the status at ${json.at_ms}, not at the certified block's time ${times.join(", ")}`);
+  const status = tenderStatus(t, times[0]);
+  sameValue("the status", status, json.status);
+  r.pass("answer", "the tender, its amendments, its lots' awards and its status at the certified block's time shown are the proven ones",
+    "upphandlingen, dess ändringar, delarnas tilldelningar och dess status vid det certifierade blockets tid som visas är de bevisade");
+  return {
+    kind: "tender",
+    id,
+    title: t.spec.title,
+    entity: t.entity,
+    status,
+    atMs: Number(times[0]),
+    currency: t.spec.currency,
+    lots: lots.map((l) => ({ title: l.spec.title, value: String(l.spec.value), award: l.award ? { company: l.award.company, price: String(l.award.price) } : null })),
+    bidDeadlineMs: t.spec.timeline.bid_deadline_ms,
+    openingMs: t.spec.timeline.opening_ms,
+    bids: t.live_bids,
+    opened: t.opened,
+    documents: t.spec.documents.length,
+  };
+}
+
+/**
+ * A contract's answer: the contract and each amendment listed. Facts: the tender and lot, the supplier, the value
+ * and the awarded price, the milestones with what was paid and by which payments.
+ */
+function contractRecord(r, ref, json, reads) {
+  const id = recordNumber(ref.id, "contract");
+  if (String(json?.contract?.id) !== id) fail("record", `the answer is about contract ${json?.contract?.id}, not ${id}: it is another contract's`, `svaret gäller avtal ${json?.contract?.id}, inte ${id}: det hör till ett annat avtal`);
+  const key = contractKey(id);
+  const listed = Array.isArray(json.amendments) ? json.amendments : [];
+  const amendmentKeys = listed.map((_, i) => contractAmendmentKey(id, i + 1));
+  keysOfRecord(reads, [], ref, [key, ...amendmentKeys]);
+  r.pass("record", `every proof is of contract ${id} and its amendments`, `varje bevis gäller avtal ${id} och dess ändringar`);
+  requireKeys(reads, [key, ...amendmentKeys], `contract ${id}`);
+  const c = provenValue(decodeContract, readOf(reads, key));
+  if (listed.length > c.amendments) fail("keys", `the answer lists ${listed.length} amendments, but the proven contract has ${c.amendments}`);
+  r.pass("keys", `the contract and its ${listed.length} amendments listed are proven`, `avtalet och dess ${listed.length} listade ändringar är bevisade`);
+  sameFields("the contract's", c, json.contract, Object.keys(c));
+  listed.forEach((a, i) => sameFields(`amendment ${i + 1}'s`, provenValue(decodeContractAmendment, readOf(reads, amendmentKeys[i])), a, ["number", "old_value", "new_value", "old_document", "new_document", "reason", "by", "time_ms"]));
+  r.pass("answer", "the contract, its milestones and its amendments shown are the proven ones", "avtalet, dess delmål och dess ändringar som visas är de bevisade");
+  return {
+    kind: "contract",
+    id,
+    tender: String(c.tender),
+    lot: c.lot,
+    supplier: c.supplier,
+    entity: c.entity,
+    status: c.status,
+    value: String(c.value),
+    awardedPrice: String(c.awarded_price),
+    milestones: c.milestones.map((m) => ({ title: m.spec.title, amount: String(m.spec.amount), paid: String(m.paid), payments: m.payments.map(String) })),
+    amendments: c.amendments,
+  };
+}
+
 /**
  * Tie a verified answer (`json`, its proven `found` reads and headers) to the record `ref` the page shows, recording
  * the checks `record`, `keys`, `answer` in `r`. Returns the facts the proofs establish, or null for a record kind
@@ -1029,5 +1301,7 @@ export function tieToRecord(r, ref, json, found) {
   if (ref.kind === "line") return lineRecord(r, ref, json, found.reads);
   if (ref.kind === "payment") return paymentRecord(r, ref, json, found.reads);
   if (ref.kind === "programme") return programmeRecord(r, ref, json, found.reads);
+  if (ref.kind === "tender") return tenderRecord(r, ref, json, found);
+  if (ref.kind === "contract") return contractRecord(r, ref, json, found.reads);
   return null;
 }
