@@ -9,7 +9,9 @@
 //!    fast as it takes them, from the first submission to the last commit; against the physical limit, raw hybrid
 //!    signature verifications per second on every core over the very signatures of that load. The lightest
 //!    transaction, an administrator's role update, is measured the same way on the same node right after (`--txs`
-//!    of them from `--senders` administrators), so the two ratios compare within one run.
+//!    of them from `--senders` administrators), so the two ratios compare within one run. For each load, the node's
+//!    counters say what it spent besides admission: executing blocks, storing them, and the pending transactions
+//!    its revalidation executed again or carried over a commit.
 //! 2. **Claims with nullifier checks**: the parliament's budget funds a welfare programme and every citizen's
 //!    benefit is claimed once, each claim carrying the citizen's ECVRF proof (RFC 9381). The claims go through the
 //!    node (production path, from no nullifier recorded), then the same signed claims are executed again at the
@@ -129,6 +131,50 @@ struct Run {
     tx_bytes: usize,
     /// Raw hybrid verifications per second on every core over the load's signatures: the physical limit.
     limit: f64,
+    /// What the node spent on it besides admission.
+    work: NodeWork,
+}
+
+/// The node's work as its metrics count it, or the difference over a run.
+#[derive(Clone, Copy, Debug, Default)]
+struct NodeWork {
+    /// Executing blocks (the proposer's execution), seconds.
+    execute_secs: f64,
+    /// Storing committed blocks (the batch built, written under the committed state's lock, synced), seconds.
+    store_secs: f64,
+    /// Pending transactions executed again by the revalidation after commits (not counting those an admission
+    /// executes again itself).
+    revalidated: u64,
+    /// Senders' pending runs a commit left untouched, carried without executing them again.
+    carried: u64,
+}
+
+impl NodeWork {
+    /// The node's totals now.
+    fn of(node: &NodeHandle) -> Self {
+        let text = node.render_metrics();
+        let value = |name: &str| {
+            text.lines()
+                .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.trim().parse::<f64>().ok())
+                .unwrap_or(0.0)
+        };
+        Self {
+            execute_secs: value("publica_execute_seconds_sum"),
+            store_secs: value("publica_store_seconds_sum"),
+            revalidated: node.metrics().revalidated_txs.get(),
+            carried: node.metrics().carried_overlays.get(),
+        }
+    }
+
+    /// What was done since `before`.
+    fn since(self, before: Self) -> Self {
+        Self {
+            execute_secs: self.execute_secs - before.execute_secs,
+            store_secs: self.store_secs - before.store_secs,
+            revalidated: self.revalidated.saturating_sub(before.revalidated),
+            carried: self.carried.saturating_sub(before.carried),
+        }
+    }
 }
 
 impl Run {
@@ -546,12 +592,14 @@ fn verification_rate(txs: &[Transaction], keys: &HashMap<Address, &PublicKey>) -
 fn max_rate(node: &NodeHandle, txs: &[Transaction], limit: f64) -> Result<Run> {
     let tx_bytes = txs.iter().map(|tx| tx.encode().len()).sum::<usize>() / txs.len().max(1);
     let height = node.height();
+    let before = NodeWork::of(node);
     let started = Instant::now();
     let ids = submit_all(node, txs)?;
     let admitted_secs = started.elapsed().as_secs_f64();
     wait_committed(node, &ids, Duration::from_secs(900))?;
     let secs = started.elapsed().as_secs_f64();
-    Ok(Run { count: ids.len(), secs, admitted_secs, blocks: node.height() - height, tx_bytes, limit })
+    let work = NodeWork::of(node).since(before);
+    Ok(Run { count: ids.len(), secs, admitted_secs, blocks: node.height() - height, tx_bytes, limit, work })
 }
 
 /// Every key and value of the node's committed state, with its root and height.
@@ -905,6 +953,18 @@ fn report(params: &Params, transfers: &Run, roles: &Run, claims: &Claims, answer
         "| **transfers' ratio against the role updates' ratio** (goal: 1.0 or more) | **{:.2}** |",
         transfers.ratio() / roles.ratio()
     );
+    for (what, run) in [("transfers", transfers), ("role updates", roles)] {
+        let per_tx = |secs: f64| secs * 1e6 / run.count.max(1) as f64;
+        println!(
+            "| {what}: blocks executed by the proposer / stored at commit, µs per transaction; pending transactions \
+             executed again by the revalidation after commits; pending runs carried over a commit | {:.1} / {:.1}; \
+             {}; {} |",
+            per_tx(run.work.execute_secs),
+            per_tx(run.work.store_secs),
+            run.work.revalidated,
+            run.work.carried
+        );
+    }
 
     let node = &claims.node;
     let vrf_one_core = 1e6 / claims.vrf_us;

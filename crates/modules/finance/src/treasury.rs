@@ -210,9 +210,12 @@ pub(crate) fn set_account_tier(
 }
 
 fn existing_private(state: &dyn StateRead, code: &str, holder: &Holder) -> Result<PrivateAccount, TxError> {
-    private_account(state, code, holder).ok_or_else(|| {
-        refuse(error::ACCOUNT_NOT_FOUND, format!("{holder} has no {code} account: a bank opens one first"))
-    })
+    private_account(state, code, holder).ok_or_else(|| no_private_account(code, holder))
+}
+
+/// The refusal of a movement of a private account that is not open.
+fn no_private_account(code: &str, holder: &Holder) -> TxError {
+    refuse(error::ACCOUNT_NOT_FOUND, format!("{holder} has no {code} account: a bank opens one first"))
 }
 
 pub(crate) fn issue(
@@ -252,13 +255,14 @@ pub(crate) fn check_amount(amount: u64) -> Result<(), TxError> {
     Ok(())
 }
 
-/// Check that the sender may debit `from`: an agency's `treasurer`, a private account's operator.
-pub(crate) fn authorise_debit(
+/// Check that the sender may debit `from`: an agency's `treasurer`, a private account's operator. Returns the
+/// private account debited as it was read (`None` for an agency's), so that the debit does not read it again.
+fn authorise_debit(
     state: &dyn StateRead,
     ctx: &CallContext,
     code: &str,
     from: &Holder,
-) -> Result<(), TxError> {
+) -> Result<Option<PrivateAccount>, TxError> {
     match from {
         Holder::Agency(agency) => {
             let official = require_role(state, &ctx.sender, TREASURER_ROLE)?;
@@ -268,6 +272,7 @@ pub(crate) fn authorise_debit(
                     format!("only a treasurer of {agency} debits its account"),
                 ));
             }
+            Ok(None)
         }
         Holder::Citizen(_) | Holder::Company(_) => {
             let account = existing_private(state, code, from)?;
@@ -277,9 +282,9 @@ pub(crate) fn authorise_debit(
             if !publica_accounts::account(state, &ctx.sender).is_some_and(|a| a.active) {
                 return Err(refuse(error::NOT_ACCOUNT_OPERATOR, "the account's operator is no longer active"));
             }
+            Ok(Some(account))
         }
     }
-    Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -292,24 +297,54 @@ pub(crate) fn transfer(
     amount: u64,
     reference: &str,
 ) -> Result<(), TxError> {
-    let before = existing_currency(state, code)?;
-    authorise_debit(state, ctx, code, from)?;
+    let mut record = existing_currency(state, code)?;
+    let paying = authorise_debit(state, ctx, code, from)?;
     check_amount(amount)?;
     check_text("reference", reference, crate::call::MAX_REFERENCE_BYTES)?;
     if from == to {
         return Err(refuse(error::SAME_ACCOUNT, "the account credited is the account debited"));
     }
     check_holder(state, to)?;
-    let mut record = before.clone();
-    debit(state, ctx, &mut record, from, amount, &Movement { counterparty: Some(to), reference })?;
-    credit(state, ctx, &mut record, to, amount, &Movement { counterparty: Some(from), reference })?;
+    // Debit and credit change only the sums of balances.
+    let sums = (record.public_balances, record.private_balances);
+    // The paying account as authorisation read it (nothing wrote it since), and one read of a tier both accounts
+    // are in.
+    let mut tiers = Tiers::default();
+    let debited = Movement { counterparty: Some(to), reference };
+    match paying {
+        Some(account) => debit_private(state, ctx, &mut record, &mut tiers, from, account, amount, &debited)?,
+        None => debit_with(state, ctx, &mut record, &mut tiers, from, amount, &debited)?,
+    }
+    let credited = Movement { counterparty: Some(from), reference };
+    credit_with(state, ctx, &mut record, &mut tiers, to, amount, &credited)?;
     // Between two private accounts (or two agencies) the sums do not change: the currency's record is left
     // unwritten, so that transfers between different people touch no key in common, and one commit does not make
     // every pending transfer be executed again (`docs/mempool.md`).
-    if record != before {
+    if (record.public_balances, record.private_balances) != sums {
         put(state, currency_key(code), &record);
     }
     Ok(())
+}
+
+/// The tier records one call has read: a tier's limits do not change within a call, so two accounts of the same
+/// tier read its record once.
+#[derive(Default)]
+struct Tiers {
+    read: Option<(u8, TierRecord)>,
+}
+
+impl Tiers {
+    /// The limits of `tier` of currency `code`, which must exist.
+    fn get(&mut self, state: &dyn StateRead, code: &str, tier: u8) -> Result<TierRecord, TxError> {
+        match self.read {
+            Some((number, limits)) if number == tier => Ok(limits),
+            _ => {
+                let limits = existing_tier(state, code, tier)?;
+                self.read = Some((tier, limits));
+                Ok(limits)
+            }
+        }
+    }
 }
 
 /// What a private account's history says of a movement: the other account and the reference.
@@ -359,10 +394,23 @@ pub(crate) fn debit(
     amount: u64,
     movement: &Movement<'_>,
 ) -> Result<(), TxError> {
-    let code = record.code.clone();
+    debit_with(state, ctx, record, &mut Tiers::default(), from, amount, movement)
+}
+
+/// [`debit`], with the tiers the call has read.
+fn debit_with(
+    state: &mut dyn StateWrite,
+    ctx: &CallContext,
+    record: &mut CurrencyRecord,
+    tiers: &mut Tiers,
+    from: &Holder,
+    amount: u64,
+    movement: &Movement<'_>,
+) -> Result<(), TxError> {
     match from {
         Holder::Agency(agency) => {
-            let mut account = agency_account(state, &code, agency);
+            let key = agency_account_key(&record.code, agency);
+            let mut account: AgencyAccount = get(state, &key).unwrap_or_default();
             if let Some(hold) = &account.hold {
                 return Err(held(hold));
             }
@@ -371,40 +419,56 @@ pub(crate) fn debit(
             }
             account.balance -= amount;
             record.public_balances -= amount;
-            put(state, agency_account_key(&code, agency), &account);
+            put(state, key, &account);
+            Ok(())
         }
         Holder::Citizen(_) | Holder::Company(_) => {
-            let mut account = existing_private(state, &code, from)?;
-            if let Some(hold) = &account.hold {
-                return Err(held(hold));
-            }
-            if account.balance < amount {
-                return Err(short(account.balance, amount));
-            }
-            let tier = existing_tier(state, &code, account.tier)?;
-            let today = ctx.time_ms / DAY_MS;
-            if account.day != today {
-                account.day = today;
-                account.day_outflow = 0;
-            }
-            let outflow = account.day_outflow.saturating_add(amount);
-            if outflow > tier.daily_outflow_cap {
-                return Err(refuse(
-                    error::DAILY_LIMIT_EXCEEDED,
-                    format!(
-                        "tier {} sends at most {} a day; {} sent today, {amount} more asked",
-                        account.tier, tier.daily_outflow_cap, account.day_outflow
-                    ),
-                ));
-            }
-            account.day_outflow = outflow;
-            account.balance -= amount;
-            account.touch(&ctx.tx_id);
-            record_entry(state, ctx, &mut account, (0, amount), movement);
-            record.private_balances -= amount;
-            put(state, private_account_key(&code, from), &account);
+            let account = existing_private(state, &record.code, from)?;
+            debit_private(state, ctx, record, tiers, from, account, amount, movement)
         }
     }
+}
+
+/// Debit the private account `from`, whose record is `account` as read from the state.
+#[allow(clippy::too_many_arguments)]
+fn debit_private(
+    state: &mut dyn StateWrite,
+    ctx: &CallContext,
+    record: &mut CurrencyRecord,
+    tiers: &mut Tiers,
+    from: &Holder,
+    mut account: PrivateAccount,
+    amount: u64,
+    movement: &Movement<'_>,
+) -> Result<(), TxError> {
+    if let Some(hold) = &account.hold {
+        return Err(held(hold));
+    }
+    if account.balance < amount {
+        return Err(short(account.balance, amount));
+    }
+    let tier = tiers.get(state, &record.code, account.tier)?;
+    let today = ctx.time_ms / DAY_MS;
+    if account.day != today {
+        account.day = today;
+        account.day_outflow = 0;
+    }
+    let outflow = account.day_outflow.saturating_add(amount);
+    if outflow > tier.daily_outflow_cap {
+        return Err(refuse(
+            error::DAILY_LIMIT_EXCEEDED,
+            format!(
+                "tier {} sends at most {} a day; {} sent today, {amount} more asked",
+                account.tier, tier.daily_outflow_cap, account.day_outflow
+            ),
+        ));
+    }
+    account.day_outflow = outflow;
+    account.balance -= amount;
+    account.touch(&ctx.tx_id);
+    record_entry(state, ctx, &mut account, (0, amount), movement);
+    record.private_balances -= amount;
+    put(state, private_account_key(&record.code, from), &account);
     Ok(())
 }
 
@@ -419,19 +483,35 @@ pub(crate) fn credit(
     amount: u64,
     movement: &Movement<'_>,
 ) -> Result<Option<Hash>, TxError> {
-    let code = record.code.clone();
+    let credited = credit_with(state, ctx, record, &mut Tiers::default(), to, amount, movement)?;
+    Ok(credited.map(|account| account.payee_commitment()))
+}
+
+/// [`credit`], with the tiers the call has read; returns a private account's record as written (its payee
+/// commitment is derived from it only by the callers that show one).
+fn credit_with(
+    state: &mut dyn StateWrite,
+    ctx: &CallContext,
+    record: &mut CurrencyRecord,
+    tiers: &mut Tiers,
+    to: &Holder,
+    amount: u64,
+    movement: &Movement<'_>,
+) -> Result<Option<PrivateAccount>, TxError> {
     let overflow = || refuse(error::AMOUNT_OVERFLOW, "a balance or the currency's total would overflow");
     match to {
         Holder::Agency(agency) => {
-            let mut account = agency_account(state, &code, agency);
+            let key = agency_account_key(&record.code, agency);
+            let mut account: AgencyAccount = get(state, &key).unwrap_or_default();
             account.balance = account.balance.checked_add(amount).ok_or_else(overflow)?;
             record.public_balances = record.public_balances.checked_add(amount).ok_or_else(overflow)?;
-            put(state, agency_account_key(&code, agency), &account);
+            put(state, key, &account);
             Ok(None)
         }
         Holder::Citizen(_) | Holder::Company(_) => {
-            let mut account = existing_private(state, &code, to)?;
-            let tier = existing_tier(state, &code, account.tier)?;
+            let key = private_account_key(&record.code, to);
+            let mut account: PrivateAccount = get(state, &key).ok_or_else(|| no_private_account(&record.code, to))?;
+            let tier = tiers.get(state, &record.code, account.tier)?;
             let balance = account.balance.checked_add(amount).ok_or_else(overflow)?;
             if balance > tier.balance_cap {
                 return Err(refuse(
@@ -446,9 +526,8 @@ pub(crate) fn credit(
             account.touch(&ctx.tx_id);
             record_entry(state, ctx, &mut account, (amount, 0), movement);
             record.private_balances = record.private_balances.checked_add(amount).ok_or_else(overflow)?;
-            let commitment = account.payee_commitment();
-            put(state, private_account_key(&code, to), &account);
-            Ok(Some(commitment))
+            put(state, key, &account);
+            Ok(Some(account))
         }
     }
 }
@@ -532,4 +611,46 @@ fn update_hold(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+    use std::collections::BTreeMap;
+
+    use super::*;
+
+    /// A state that counts its reads.
+    #[derive(Default)]
+    struct Counted {
+        entries: BTreeMap<Vec<u8>, Vec<u8>>,
+        reads: Cell<usize>,
+    }
+
+    impl StateRead for Counted {
+        fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
+            self.reads.set(self.reads.get() + 1);
+            self.entries.get(key).cloned()
+        }
+    }
+
+    #[test]
+    fn a_call_reads_a_tier_once_and_each_account_gets_its_own_tiers_limits() {
+        let mut state = Counted::default();
+        let (one, two) = (
+            TierRecord { balance_cap: 10, daily_outflow_cap: 20 },
+            TierRecord { balance_cap: 30, daily_outflow_cap: 40 },
+        );
+        state.entries.insert(tier_key("SEK", 1), borsh::to_vec(&one).unwrap());
+        state.entries.insert(tier_key("SEK", 2), borsh::to_vec(&two).unwrap());
+        let mut tiers = Tiers::default();
+        assert_eq!(tiers.get(&state, "SEK", 1).unwrap(), one);
+        assert_eq!(tiers.get(&state, "SEK", 1).unwrap(), one);
+        assert_eq!(state.reads.get(), 1, "the second account of tier 1 reads nothing");
+        assert_eq!(tiers.get(&state, "SEK", 2).unwrap(), two);
+        assert_eq!(tiers.get(&state, "SEK", 1).unwrap(), one);
+        assert_eq!(state.reads.get(), 3, "another tier is read from the state");
+        let missing = tiers.get(&state, "SEK", 3).unwrap_err();
+        assert_eq!(missing.code, error::TIER_INVALID);
+    }
 }
