@@ -23,6 +23,7 @@ mod credentials;
 mod elections;
 mod finance;
 mod portal;
+mod procurement;
 mod registry;
 
 use crate::genesis::new_genesis;
@@ -62,6 +63,12 @@ pub struct Params {
     pub wallets: usize,
     /// Finance workload: nullifier records in the state the execution-layer claims run against.
     pub nullifiers: usize,
+    /// Procurement workload: companies registered through the node, each submitting one sealed bid of 10 KB to
+    /// the measured tender (all opened by one transaction).
+    pub bids: usize,
+    /// Procurement workload: contracting processes (tenders with three opened bids, an award and a contract)
+    /// built at the execution layer and exported in OCDS.
+    pub processes: usize,
     /// Run the node without keeping past states (`[storage] past_states = false`), to measure what keeping them
     /// costs.
     pub no_past_states: bool,
@@ -96,6 +103,11 @@ pub enum Workload {
     /// `--nullifiers` recorded nullifiers; and the size and times of a citizen's proven balance and of a payment's
     /// trace.
     Finance,
+    /// Public procurement: `--bids` sealed bids of 10 KB from as many companies registered through the node,
+    /// against the all-core rate of what admission checks of each (signature and sealed box); their opening by the
+    /// second key holder's one transaction against the same opening computed directly; and the OCDS export of
+    /// `--processes` contracting processes built at the execution layer, against serialising the same JSON.
+    Procurement,
 }
 
 /// Run the benchmarks and print a report.
@@ -127,6 +139,9 @@ pub fn run(args: &Params) -> Result<()> {
                 nullifiers: args.nullifiers,
             };
             return finance::run(&params);
+        }
+        Workload::Procurement => {
+            return procurement::run(&procurement::Params { bids: args.bids, processes: args.processes });
         }
         Workload::Registrations | Workload::RoleUpdates => {}
     }
@@ -175,7 +190,8 @@ pub fn run(args: &Params) -> Result<()> {
         | Workload::Credentials
         | Workload::Portal
         | Workload::Elections
-        | Workload::Finance => unreachable!("measured by their own functions"),
+        | Workload::Finance
+        | Workload::Procurement => unreachable!("measured by their own functions"),
     };
     let mut setup: Vec<Transaction> = officials
         .iter()
@@ -228,7 +244,8 @@ pub fn run(args: &Params) -> Result<()> {
                     | Workload::Credentials
                     | Workload::Portal
                     | Workload::Elections
-                    | Workload::Finance => unreachable!("measured by their own functions"),
+                    | Workload::Finance
+                    | Workload::Procurement => unreachable!("measured by their own functions"),
                 };
                 signers[s].sign_at(n, call)
             })
@@ -281,7 +298,8 @@ pub fn run(args: &Params) -> Result<()> {
         | Workload::Credentials
         | Workload::Portal
         | Workload::Elections
-        | Workload::Finance => unreachable!("measured by their own functions"),
+        | Workload::Finance
+        | Workload::Procurement => unreachable!("measured by their own functions"),
     };
     let key = publica_accounts::schema::account_key(&proven);
     let proof = node.read_with_proof(&key)?;
@@ -371,6 +389,12 @@ impl BenchNode {
                     publica_finance::BUDGET_OFFICER_ROLE,
                     publica_finance::SPENDING_OFFICER_ROLE,
                     publica_finance::WELFARE_OFFICER_ROLE,
+                    publica_procurement::AUTHORITY_ROLE,
+                    publica_procurement::KEY_HOLDER_ROLE,
+                    publica_procurement::ENTITY_ROLE,
+                    publica_procurement::EVALUATOR_ROLE,
+                    publica_procurement::REVIEW_ROLE,
+                    publica_registry::rules::COMPANY_REGISTRAR,
                 ]
                 .into_iter()
                 .chain(registers_citizens.then_some(Role::CITIZEN_REGISTRAR))

@@ -52,6 +52,13 @@ pub struct Args {
     /// Finance workload: nullifier records in the state the execution-layer claims run against.
     #[arg(long, default_value_t = 1_000_000)]
     nullifiers: usize,
+    /// Procurement workload: companies registered through the node, each submitting one sealed bid of 10 KB (at
+    /// most 1,000: one key holder's shares of every bid fit in one transaction).
+    #[arg(long, default_value_t = 1_000)]
+    bids: usize,
+    /// Procurement workload: contracting processes built at the execution layer and exported in OCDS.
+    #[arg(long, default_value_t = 10_000)]
+    processes: usize,
     /// Run the node without keeping past states (`[storage] past_states = false`), to measure what keeping them
     /// costs.
     #[arg(long)]
@@ -88,6 +95,11 @@ pub enum Workload {
     /// `--nullifiers` recorded nullifiers; and the size and times of a citizen's proven balance and of a payment's
     /// trace.
     Finance,
+    /// Public procurement: `--bids` sealed bids of 10 KB from as many companies registered through the node,
+    /// against the all-core rate of what admission checks of each (signature and sealed box); their opening by the
+    /// second key holder's one transaction against the same opening computed directly; and the OCDS export of
+    /// `--processes` contracting processes built at the execution layer, against serialising the same JSON.
+    Procurement,
 }
 
 impl From<Workload> for bench::Workload {
@@ -101,6 +113,7 @@ impl From<Workload> for bench::Workload {
             Workload::Portal => bench::Workload::Portal,
             Workload::Elections => bench::Workload::Elections,
             Workload::Finance => bench::Workload::Finance,
+            Workload::Procurement => bench::Workload::Procurement,
         }
     }
 }
@@ -123,6 +136,8 @@ pub fn run(args: Args) -> Result<()> {
         ballots: args.ballots,
         wallets: args.wallets,
         nullifiers: args.nullifiers,
+        bids: args.bids,
+        processes: args.processes,
         no_past_states: args.no_past_states,
     })
 }
