@@ -124,6 +124,12 @@ fn every_outcome_variant_matches_the_document() {
         publica_types::TxOutcome::Commitment { id: 12 },
         publica_types::TxOutcome::Payment { id: 13 },
         publica_types::TxOutcome::Programme { id: 14 },
+        publica_types::TxOutcome::SealingKey { id: 15 },
+        publica_types::TxOutcome::Tender { id: 16 },
+        publica_types::TxOutcome::Question { number: 17 },
+        publica_types::TxOutcome::Bid { number: 18 },
+        publica_types::TxOutcome::Complaint { number: 19 },
+        publica_types::TxOutcome::Contract { id: 20 },
     ];
     let documented = doc["components"]["schemas"]["TxOutcome"]["oneOf"].as_array().unwrap().len();
     assert_eq!(documented, variants.len(), "the document declares every variant, and only those");

@@ -82,13 +82,21 @@ pub fn ocid(options: &OcdsOptions, chain: &ChainId, tender: u64) -> String {
 pub fn release_package(state: &dyn StateRead, chain: &ChainId, tender: u64, options: &OcdsOptions) -> Option<Value> {
     let process = Process::load(state, chain, tender, options)?;
     let releases = process.releases();
-    Some(json!({
-        "uri": format!("{}/releases/{}.json", options.uri_base.trim_end_matches('/'), process.ocid),
-        "version": OCDS_VERSION,
-        "publishedDate": format_time_ms(options.published_ms),
-        "publisher": { "name": options.publisher },
-        "releases": releases,
-    }))
+    let uri = format!("{}/releases/{}.json", options.uri_base.trim_end_matches('/'), process.ocid);
+    let mut package = package_head(uri, options);
+    // Moved in, not interpolated: `json!` would copy every release through the value serializer.
+    package.insert("releases".into(), Value::Array(releases));
+    Some(Value::Object(package))
+}
+
+/// A package's fields before its releases or records.
+fn package_head(uri: String, options: &OcdsOptions) -> Map<String, Value> {
+    let mut package = Map::new();
+    package.insert("uri".into(), Value::String(uri));
+    package.insert("version".into(), Value::from(OCDS_VERSION));
+    package.insert("publishedDate".into(), Value::String(format_time_ms(options.published_ms)));
+    package.insert("publisher".into(), json!({ "name": options.publisher }));
+    package
 }
 
 /// The record package of a tender: one record with its releases and the compiled release merged from them by the
@@ -97,13 +105,14 @@ pub fn record_package(state: &dyn StateRead, chain: &ChainId, tender: u64, optio
     let process = Process::load(state, chain, tender, options)?;
     let releases = process.releases();
     let compiled = compile(&process.ocid, &releases);
-    Some(json!({
-        "uri": format!("{}/records/{}.json", options.uri_base.trim_end_matches('/'), process.ocid),
-        "version": OCDS_VERSION,
-        "publishedDate": format_time_ms(options.published_ms),
-        "publisher": { "name": options.publisher },
-        "records": [{ "ocid": process.ocid, "releases": releases, "compiledRelease": compiled }],
-    }))
+    let uri = format!("{}/records/{}.json", options.uri_base.trim_end_matches('/'), process.ocid);
+    let mut record = Map::new();
+    record.insert("ocid".into(), Value::String(process.ocid.clone()));
+    record.insert("releases".into(), Value::Array(releases));
+    record.insert("compiledRelease".into(), compiled);
+    let mut package = package_head(uri, options);
+    package.insert("records".into(), Value::Array(vec![Value::Object(record)]));
+    Some(Value::Object(package))
 }
 
 /// An OCDS `Value`: `minor` smallest units of `currency` in major units, exact as the module documentation
