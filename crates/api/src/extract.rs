@@ -142,6 +142,29 @@ pub fn parse_address(text: &str) -> Result<Address, ApiError> {
     parse_hex_array::<20>("an address", text).map(Address)
 }
 
+/// Most digits of a record's number: every 20-digit number up to `u64::MAX` fits in 64 bits.
+const MAX_RECORD_NUMBER_DIGITS: usize = 20;
+
+/// A record's number (`what` names the kind, as "payment"; `first` is the first number its kind is given): decimal,
+/// without leading zeros, below 2^64.
+pub(crate) fn parse_record_number(what: &str, first: u64, text: &str) -> Result<u64, ApiError> {
+    let canonical = !text.is_empty()
+        && text.len() <= MAX_RECORD_NUMBER_DIGITS
+        && (text == "0" || !text.starts_with('0'))
+        && text.bytes().all(|b| b.is_ascii_digit());
+    canonical.then(|| text.parse().ok()).flatten().ok_or_else(|| {
+        ApiError::Malformed(format!(
+            "{what}s are numbered from {first} in decimal, without leading zeros, below 2^64; got {}",
+            quote(text)
+        ))
+    })
+}
+
+/// A refusal with one of a module's codes.
+pub(crate) fn refused(code: publica_types::Code, message: String) -> ApiError {
+    ApiError::Refused(publica_types::TxError::new(code, message))
+}
+
 /// A block height: a decimal number of at least 1.
 pub fn parse_height(text: &str) -> Result<u64, ApiError> {
     let bad = |why: &str| ApiError::Malformed(format!("a block height is {why}, got {}", quote(text)));

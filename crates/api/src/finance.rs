@@ -60,7 +60,7 @@ use publica_types::{Address, AgencyId, ErrorCode, PublicKeyBytes, Signature, Sta
 
 use crate::blocking;
 use crate::error::ApiError;
-use crate::extract::{parse_hash, quote, Json, Path, Query};
+use crate::extract::{parse_hash, parse_record_number, quote, refused, Json, Path, Query};
 use crate::identity::{split, NoParams};
 
 /// Largest body of `POST /v1/finance/accounts/read`: a hybrid signature ([`SIGNATURE_LEN`] bytes, 4,500 in base64)
@@ -88,8 +88,6 @@ const _: () = assert!(MAX_LINES_CSV_BYTES < 2_800_000, "the documented bound: ab
 const CSV_HEADER: &str = "code,cofog,economic,name,appropriation,allocated,committed,paid\r\n";
 /// The content type of the lines' CSV (RFC 4180, UTF-8).
 pub const CSV_CONTENT_TYPE: &str = "text/csv; charset=utf-8";
-/// Most digits of a record's number: every 20-digit number up to `u64::MAX` fits in 64 bits.
-const MAX_ID_DIGITS: usize = 20;
 
 /// A currency code: 3 to 8 capital letters.
 fn parse_currency(text: &str) -> Result<String, ApiError> {
@@ -134,20 +132,6 @@ fn parse_line_code(text: &str) -> Result<String, ApiError> {
         )));
     }
     Ok(text.to_owned())
-}
-
-/// A record's number (`what` names the kind): decimal, from 0, without leading zeros, below 2^64.
-fn parse_id(what: &str, text: &str) -> Result<u64, ApiError> {
-    let canonical = !text.is_empty()
-        && text.len() <= MAX_ID_DIGITS
-        && (text == "0" || !text.starts_with('0'))
-        && text.bytes().all(|b| b.is_ascii_digit());
-    canonical.then(|| text.parse().ok()).flatten().ok_or_else(|| {
-        ApiError::Malformed(format!(
-            "{what}s are numbered from 0 in decimal, without leading zeros, below 2^64; got {}",
-            quote(text)
-        ))
-    })
 }
 
 /// A monthly period `YYYYMM`: a month of 1970 to 9999.
@@ -196,11 +180,6 @@ pub(crate) struct PageParams {
     from: Option<u64>,
     /// How many at most.
     limit: Option<u32>,
-}
-
-/// A refusal with one of the module's codes.
-fn refused(code: publica_types::Code, message: String) -> ApiError {
-    ApiError::Refused(TxError::new(code, message))
 }
 
 /// A refusal of a read of a private account (403 `not_permitted`).
@@ -414,7 +393,7 @@ pub(crate) async fn payment(
     Path(id): Path<String>,
     Query(NoParams {}): Query<NoParams>,
 ) -> Result<axum::Json<PaymentResponse>, ApiError> {
-    let id = parse_id("payment", &id)?;
+    let id = parse_record_number("payment", 0, &id)?;
     let response = blocking(move || -> Result<PaymentResponse, ApiError> {
         let (trace, reads) = node.read(|state| {
             query::payment_trace(state, id).ok_or_else(|| {
@@ -494,7 +473,7 @@ pub(crate) async fn programme(
     Path(id): Path<String>,
     Query(NoParams {}): Query<NoParams>,
 ) -> Result<axum::Json<ProgrammeResponse>, ApiError> {
-    let id = parse_id("programme", &id)?;
+    let id = parse_record_number("programme", 0, &id)?;
     let response = blocking(move || -> Result<ProgrammeResponse, ApiError> {
         let ((programme, periods), reads) = node.read(|state| {
             let (programme, mut keys) = query::programme_with_key(state, id);
@@ -760,10 +739,10 @@ mod tests {
         for bad in ["", "a b", "a/b", "a_b", &"a".repeat(33)] {
             assert!(parse_line_code(bad).is_err(), "{bad:?}");
         }
-        assert_eq!(parse_id("payment", "0").unwrap(), 0);
-        assert_eq!(parse_id("payment", "18446744073709551615").unwrap(), u64::MAX);
+        assert_eq!(parse_record_number("payment", 0, "0").unwrap(), 0);
+        assert_eq!(parse_record_number("payment", 0, "18446744073709551615").unwrap(), u64::MAX);
         for bad in ["", "00", "01", "+1", "-1", "1.0", " 1", "18446744073709551616", "x"] {
-            assert!(parse_id("payment", bad).is_err(), "{bad:?}");
+            assert!(parse_record_number("payment", 0, bad).is_err(), "{bad:?}");
         }
         assert_eq!(parse_period("202601").unwrap(), 202_601);
         assert_eq!(parse_period("999912").unwrap(), 999_912);

@@ -39,33 +39,17 @@ use publica_procurement::call::MAX_LOTS;
 use publica_procurement::error::{CONTRACT_NOT_FOUND, KEY_NOT_FOUND, LOT_NOT_FOUND, TENDER_NOT_FOUND};
 use publica_procurement::query::{self, Keys};
 use publica_procurement::schema::{self, Award, Bid, Tender, MAX_RECORD_BYTES};
-use publica_types::{codec, StateRead, TxError};
+use publica_types::{codec, StateRead};
 
 use crate::blocking;
 use crate::error::ApiError;
-use crate::extract::{quote, Path, Query};
+use crate::extract::{parse_record_number, quote, refused, Path, Query};
 use crate::identity::{split, NoParams};
 
 /// Most bids a lot's ranking is computed over in one answer.
 pub const MAX_RANKED_BIDS: u32 = 200;
 /// Most bytes of records (bids and scores) a lot's ranking reads in one answer.
 pub const MAX_RANKING_BYTES: usize = 8 << 20;
-/// Most digits of a record's number: every 20-digit number up to `u64::MAX` fits in 64 bits.
-const MAX_ID_DIGITS: usize = 20;
-
-/// A record's number (`what` names the kind): decimal, without leading zeros, below 2^64.
-fn parse_id(what: &str, text: &str) -> Result<u64, ApiError> {
-    let canonical = !text.is_empty()
-        && text.len() <= MAX_ID_DIGITS
-        && (text == "0" || !text.starts_with('0'))
-        && text.bytes().all(|b| b.is_ascii_digit());
-    canonical.then(|| text.parse().ok()).flatten().ok_or_else(|| {
-        ApiError::Malformed(format!(
-            "{what}s are numbered from 1 in decimal, without leading zeros, below 2^64; got {}",
-            quote(text)
-        ))
-    })
-}
 
 /// A lot's index: 0 to `MAX_LOTS - 1` in decimal, without leading zeros.
 fn parse_lot(text: &str) -> Result<u16, ApiError> {
@@ -113,11 +97,6 @@ pub(crate) struct PageParams {
     from: Option<u64>,
     /// How many at most.
     limit: Option<u32>,
-}
-
-/// A refusal with one of the module's codes.
-fn refused(code: publica_types::Code, message: String) -> ApiError {
-    ApiError::Refused(TxError::new(code, message))
 }
 
 fn no_tender(id: u64) -> ApiError {
@@ -187,7 +166,7 @@ pub(crate) async fn sealing_key(
     Path(id): Path<String>,
     Query(NoParams {}): Query<NoParams>,
 ) -> Result<axum::Json<SealingKeyResponse>, ApiError> {
-    let id = parse_id("sealing key", &id)?;
+    let id = parse_record_number("sealing key", 1, &id)?;
     let response = blocking(move || -> Result<SealingKeyResponse, ApiError> {
         let (key, reads) = node.read(|state| {
             let (key, keys) = query::sealing_key(state, id);
@@ -236,7 +215,7 @@ pub(crate) async fn tender(
     Path(id): Path<String>,
     Query(NoParams {}): Query<NoParams>,
 ) -> Result<axum::Json<TenderResponse>, ApiError> {
-    let id = parse_id("tender", &id)?;
+    let id = parse_record_number("tender", 1, &id)?;
     let response = blocking(move || -> Result<TenderResponse, ApiError> {
         let ((tender, amendments, lots, at_ms), reads) = node.read(|state| {
             let at_ms = state.time_ms();
@@ -274,7 +253,7 @@ pub(crate) async fn questions(
     Path(id): Path<String>,
     Query(q): Query<PageParams>,
 ) -> Result<axum::Json<QuestionsResponse>, ApiError> {
-    let id = parse_id("tender", &id)?;
+    let id = parse_record_number("tender", 1, &id)?;
     let (from, limit) = page(&q)?;
     let response = blocking(move || -> Result<QuestionsResponse, ApiError> {
         let ((questions, count, next), reads) = node.read(|state| {
@@ -315,7 +294,7 @@ pub(crate) async fn bids(
     Path(id): Path<String>,
     Query(q): Query<PageParams>,
 ) -> Result<axum::Json<BidsResponse>, ApiError> {
-    let id = parse_id("tender", &id)?;
+    let id = parse_record_number("tender", 1, &id)?;
     let (from, limit) = page(&q)?;
     let response = blocking(move || -> Result<BidsResponse, ApiError> {
         let ((bids, count, next), reads) = node.read(|state| {
@@ -392,7 +371,7 @@ pub(crate) async fn lot(
     Path((id, lot)): Path<(String, String)>,
     Query(NoParams {}): Query<NoParams>,
 ) -> Result<axum::Json<LotResponse>, ApiError> {
-    let id = parse_id("tender", &id)?;
+    let id = parse_record_number("tender", 1, &id)?;
     let lot = parse_lot(&lot)?;
     let response = blocking(move || -> Result<LotResponse, ApiError> {
         let ((tender, ranked, awards, at_ms), reads) = node.read(|state| {
@@ -442,7 +421,7 @@ pub(crate) async fn complaints(
     Path(id): Path<String>,
     Query(q): Query<PageParams>,
 ) -> Result<axum::Json<ComplaintsResponse>, ApiError> {
-    let id = parse_id("tender", &id)?;
+    let id = parse_record_number("tender", 1, &id)?;
     let (from, limit) = page(&q)?;
     let response = blocking(move || -> Result<ComplaintsResponse, ApiError> {
         let ((complaints, count, next), reads) = node.read(|state| {
@@ -466,7 +445,7 @@ pub(crate) async fn contract(
     Path(id): Path<String>,
     Query(NoParams {}): Query<NoParams>,
 ) -> Result<axum::Json<ContractResponse>, ApiError> {
-    let id = parse_id("contract", &id)?;
+    let id = parse_record_number("contract", 1, &id)?;
     let response = blocking(move || -> Result<ContractResponse, ApiError> {
         let ((contract, amendments), reads) = node.read(|state| {
             let (contract, mut keys) = query::contract(state, id);
@@ -497,17 +476,17 @@ mod tests {
 
     #[test]
     fn path_parameters() {
-        assert_eq!(parse_id("tender", "1").unwrap(), 1);
-        assert_eq!(parse_id("tender", "18446744073709551615").unwrap(), u64::MAX);
+        assert_eq!(parse_record_number("tender", 1, "1").unwrap(), 1);
+        assert_eq!(parse_record_number("tender", 1, "18446744073709551615").unwrap(), u64::MAX);
         for bad in ["", "01", "+1", "-1", "1.0", " 1", "18446744073709551616", "x"] {
-            assert!(parse_id("tender", bad).is_err(), "{bad:?}");
+            assert!(parse_record_number("tender", 1, bad).is_err(), "{bad:?}");
         }
         assert_eq!(parse_lot("0").unwrap(), 0);
         assert_eq!(parse_lot("49").unwrap(), 49);
         for bad in ["", "00", "01", "50", "99", "100", "65536", "-1", "x"] {
             assert!(parse_lot(bad).is_err(), "{bad:?}");
         }
-        let message = parse_id("tender", &"9".repeat(10_000)).unwrap_err().to_string();
+        let message = parse_record_number("tender", 1, &"9".repeat(10_000)).unwrap_err().to_string();
         assert!(message.len() < 300, "{message}");
     }
 
@@ -569,7 +548,7 @@ pub(crate) async fn ocds(
     Path(id): Path<String>,
     Query(q): Query<OcdsParams>,
 ) -> Result<axum::Json<serde_json::Value>, ApiError> {
-    let id = parse_id("tender", &id)?;
+    let id = parse_record_number("tender", 1, &id)?;
     let package = blocking(move || -> Result<serde_json::Value, ApiError> {
         node.view(|state| {
             let options = ocds_options(&node, state.time_ms());

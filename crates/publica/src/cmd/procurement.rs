@@ -18,7 +18,7 @@ use clap::{Args, Subcommand};
 use serde_json::Value;
 
 use publica_client::procurement::{self as kit, HolderKey, KeyHolder};
-use publica_client::{Client, Signer};
+use publica_client::Client;
 use publica_crypto::keystore::{KdfParams, Passphrase};
 use publica_procurement::call::{
     BidContent, Document, LotPrice, MilestoneSpec, ProcurementCall, TenderChanges, TenderSpec, MAX_TEXT_BYTES,
@@ -28,10 +28,8 @@ use publica_types::{Address, RecordId, TxOutcome};
 
 use super::finance::Units;
 use super::registry::ReadArgs;
-use super::tx::SendArgs;
+use super::tx::{SendArgs, Sender};
 
-/// Seconds to wait for a transaction's commit.
-const COMMIT_WAIT: Duration = Duration::from_secs(60);
 /// Largest JSON file of a tender or of its changes.
 const MAX_SPEC_FILE_BYTES: u64 = 1 << 20;
 /// Largest document hashed for a bid or a contract.
@@ -730,40 +728,9 @@ impl TermsArgs {
     }
 }
 
-/// One signer for the command's transactions.
-struct Sender {
-    client: Client,
-    signer: Signer,
-    no_wait: bool,
-}
-
-impl Sender {
-    fn open(send: &SendArgs) -> Result<Sender> {
-        let client = Client::new(&send.api)?;
-        let key = crate::keyfile::load(&send.key, &send.passphrase)?;
-        let account = client.sender_for(key.public_key().address(), send.sender)?;
-        let nonce = client.next_nonce(&account)?;
-        let signer = Signer::new(key, client.chain_id()?, nonce).for_sender(account).expiring(send.expiry());
-        Ok(Sender { client, signer, no_wait: send.no_wait })
-    }
-
-    /// Sign and submit `call`; wait for its commit unless `--no-wait`, and return what it created.
-    fn send(&mut self, call: ProcurementCall) -> Result<Option<TxOutcome>> {
-        let method = call.method();
-        let tx = self.signer.sign(call);
-        let id = self.client.submit(&tx).with_context(|| format!("sending {method}"))?;
-        if self.no_wait {
-            println!("submitted {id} ({method})");
-            return Ok(None);
-        }
-        let status = self.client.wait(&id, COMMIT_WAIT)?;
-        println!("committed {method} at height {} ({id})", status.height.unwrap_or_default());
-        Ok(status.outcome)
-    }
-}
-
+/// Send one call; what it created, once committed.
 fn send_one(send: &SendArgs, call: ProcurementCall) -> Result<Option<TxOutcome>> {
-    Sender::open(send)?.send(call)
+    Ok(Sender::open(send)?.send(call)?.and_then(|status| status.outcome))
 }
 
 impl HolderArgs {
@@ -777,11 +744,11 @@ impl HolderArgs {
         let sender = Sender::open(&self.send)?;
         let file = HolderKey::load(&self.holder_key)?;
         ensure!(
-            file.account == sender.signer.sender(),
+            file.account == sender.account(),
             "{} is the holder key of account {}; --key signs for {}: give that account's key",
             self.holder_key.display(),
             file.account,
-            sender.signer.sender()
+            sender.account()
         );
         let kit = KeyHolder::open(&file, self.passphrase(false)?.as_bytes())
             .with_context(|| format!("opening {}", self.holder_key.display()))?;
@@ -798,7 +765,7 @@ fn join(sealing_key: u64, holder: &HolderArgs) -> Result<()> {
         );
     }
     let record = kit::fetch_sealing_key(&sender.client, sealing_key)?;
-    let account = sender.signer.sender();
+    let account = sender.account();
     let Some(j) = record.holder_number(&account) else {
         bail!("{account} is not a holder of sealing key {sealing_key}; give a holder's account key with --key");
     };
@@ -855,7 +822,7 @@ fn bid(args: BidArgs) -> Result<()> {
     let chain = sender.client.chain_id()?;
     let sealed = kit::seal_bid(&chain, &record, args.tender, &args.company, &content)?;
     let call = ProcurementCall::SubmitBid { tender: args.tender, company: args.company.clone(), sealed };
-    if let Some(TxOutcome::Bid { number }) = sender.send(call)? {
+    if let Some(TxOutcome::Bid { number }) = sender.send(call)?.and_then(|status| status.outcome) {
         println!(
             "bid {number} of tender {} is sealed until the opening ({}): nobody can read it before",
             args.tender,

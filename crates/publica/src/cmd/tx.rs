@@ -201,6 +201,52 @@ impl SendArgs {
     }
 }
 
+/// A sender of a command's calls: one key loaded once, consecutive nonces, each transaction waited for (unless
+/// `--no-wait`) before the next is sent, so that a batch stops at the first refusal with what went before
+/// committed.
+pub(crate) struct Sender {
+    /// The node's client.
+    pub(crate) client: Client,
+    signer: Signer,
+    no_wait: bool,
+}
+
+/// Seconds to wait for a transaction's commit.
+pub(crate) const COMMIT_WAIT: Duration = Duration::from_secs(60);
+
+impl Sender {
+    /// Load the key of `send` and read the account's next nonce.
+    pub(crate) fn open(send: &SendArgs) -> Result<Sender> {
+        let client = Client::new(&send.api)?;
+        let key = keyfile::load(&send.key, &send.passphrase)?;
+        let account = client.sender_for(key.public_key().address(), send.sender)?;
+        let nonce = client.next_nonce(&account)?;
+        let signer = Signer::new(key, client.chain_id()?, nonce).for_sender(account).expiring(send.expiry());
+        Ok(Sender { client, signer, no_wait: send.no_wait })
+    }
+
+    /// The account that signs.
+    pub(crate) fn account(&self) -> Address {
+        self.signer.sender()
+    }
+
+    /// Sign and submit `call`, and wait for its commit (unless `--no-wait`): the committed status, or `None`
+    /// when not waited for.
+    pub(crate) fn send(&mut self, call: impl Into<Call>) -> Result<Option<publica_client::api::TxStatusResponse>> {
+        let call = call.into();
+        let method = call.method();
+        let tx = self.signer.sign(call);
+        let id = self.client.submit(&tx).with_context(|| format!("sending {method}"))?;
+        if self.no_wait {
+            println!("submitted {id} ({method})");
+            return Ok(None);
+        }
+        let status = self.client.wait(&id, COMMIT_WAIT)?;
+        println!("committed {method} at height {} ({id})", status.height.unwrap_or_default());
+        Ok(Some(status))
+    }
+}
+
 fn submit(client: &Client, tx: &Transaction, no_wait: bool) -> Result<()> {
     let id = client.submit(tx)?;
     println!("submitted {id}");

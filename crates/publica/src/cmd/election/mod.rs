@@ -12,6 +12,7 @@
 //! credential authority's transactions), [`trustee`] (the trustees' steps), [`vote`] (a citizen's ballot),
 //! [`archive`] (writing and verifying the `.bel` archive).
 
+use super::tx::{Sender, COMMIT_WAIT};
 use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
@@ -234,56 +235,8 @@ fn addresses(listed: &[Address], file: Option<&std::path::Path>) -> Result<Vec<A
     Ok(all)
 }
 
-/// A sender of the module's calls: one key loaded once, consecutive nonces, each transaction waited for (unless
-/// `--no-wait`) before the next is sent, so that a batch stops at the first refusal with what went before
-/// committed.
-struct Sender {
-    client: publica_client::Client,
-    signer: publica_client::Signer,
-    no_wait: bool,
-}
-
-impl Sender {
-    /// Load the key of `send` and read the account's next nonce.
-    fn open(send: &SendArgs) -> Result<Sender> {
-        let client = publica_client::Client::new(&send.api)?;
-        let key = crate::keyfile::load(&send.key, &send.passphrase)?;
-        let account = client.sender_for(key.public_key().address(), send.sender)?;
-        let nonce = client.next_nonce(&account)?;
-        let signer =
-            publica_client::Signer::new(key, client.chain_id()?, nonce).for_sender(account).expiring(send.expiry());
-        Ok(Sender { client, signer, no_wait: send.no_wait })
-    }
-
-    /// The account that signs.
-    fn account(&self) -> Address {
-        self.signer.sender()
-    }
-
-    /// Sign and submit `call`, and wait for its commit (unless `--no-wait`): the committed status, or `None`
-    /// when not waited for.
-    fn send(
-        &mut self,
-        call: publica_elections::ElectionsCall,
-    ) -> Result<Option<publica_client::api::TxStatusResponse>> {
-        let method = call.method();
-        let tx = self.signer.sign(call);
-        let id = self.client.submit(&tx).with_context(|| format!("sending {method}"))?;
-        if self.no_wait {
-            println!("submitted {id} ({method})");
-            return Ok(None);
-        }
-        let status = self.client.wait(&id, COMMIT_WAIT)?;
-        println!("committed {method} at height {} ({id})", status.height.unwrap_or_default());
-        Ok(Some(status))
-    }
-}
-
 /// Largest file of addresses read: a whole roll of `MAX_VOTERS` (41 bytes a line).
 const MAX_ADDRESS_FILE_BYTES: u64 = 64 << 20;
-
-/// Seconds to wait for a transaction's commit.
-const COMMIT_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
 
 #[cfg(test)]
 mod tests {
