@@ -8,6 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
+# One cold build: incremental caches would only cost disk (over 10 GB across the three builds below) and time.
+export CARGO_INCREMENTAL=0
 python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore 'libcovebods==0.16.0' \
     'libcoveocds==0.17.0' 'schemathesis==4.32.5'
 # The credentials crate's interop check (crates/credentials/tests/it/interop.rs) needs Node 20 or later with npm: it
