@@ -115,6 +115,22 @@ pub enum CryptoError {
         reason: String,
     },
 
+    /// A hybrid recipient key (X25519 + ML-KEM-768) is not acceptable: a part of the wrong length, an X25519 key of
+    /// low order or not in canonical form, or ML-KEM-768 bytes that do not decode as a FIPS 203 encapsulation key.
+    #[error("recipient key rejected: {reason}; ask its holder for a new recipient key")]
+    BadRecipientKey {
+        /// Which rule the key broke.
+        reason: String,
+    },
+
+    /// Envelope encryption failed: a record or a wrapped data key does not open with the key and associated data
+    /// given (a wrong key, another place, or a modified value), or a size is out of bounds.
+    #[error("envelope encryption: {reason}")]
+    Envelope {
+        /// What went wrong.
+        reason: String,
+    },
+
     /// A passphrase could not be obtained or was unacceptable.
     #[error("passphrase: {reason}")]
     Passphrase {

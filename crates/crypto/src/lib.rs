@@ -12,12 +12,16 @@
 //!
 //! [`seal`] encrypts small messages to an account's key (X25519 from its Ed25519 half: classical secrecy only).
 //! [`vrf`] is RFC 9381's verifiable random function on the Ed25519 half, for nullifiers: one per key and input.
+//! [`kem`] seals a message to a hybrid recipient key (X25519 + ML-KEM-768: secret if either holds), for releases of
+//! personal data; [`envelope`] encrypts a vault's records under data keys wrapped by a key-encryption key.
 //! [`threshold`] seals bids to a joint ristretto255 key made without a dealer, which any `t` of `n` holders open.
 
 mod batch;
 mod components;
 mod encoding;
+pub mod envelope;
 mod error;
+pub mod kem;
 mod keys;
 pub mod keystore;
 mod log_keys;

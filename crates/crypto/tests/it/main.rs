@@ -1,8 +1,10 @@
-//! Integration tests of `publica-crypto`: hybrid signatures, encodings, batch verification, public test vectors and
-//! the keystore.
+//! Integration tests of `publica-crypto`: hybrid signatures, encodings, batch verification, public test vectors,
+//! the keystore, sealed messages (classical and hybrid) and envelope encryption.
 
 mod batch;
 mod encoding;
+mod envelope;
+mod kem;
 mod keystore;
 mod perf;
 mod seal;
