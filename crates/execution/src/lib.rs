@@ -37,8 +37,9 @@ pub const GENESIS_HASH_KEY: &[u8] = b"sys/genesis-hash";
 
 /// Every stable error code a refusal or an API error may carry: the generic codes of the envelope, admission
 /// and the API ([`ErrorCode::ALL`]), then each module's own codes in module order (accounts 3000-3099,
-/// governance 3100-3199, notary 3200-3299, registries 3300-3699, identity 3700-3799, elections 3800-3899, finance 3900-3999, procurement 4000-4099). The OpenAPI document and
-/// `docs/api.md` list exactly these.
+/// governance 3100-3199, notary 3200-3299, registries 3300-3699, identity 3700-3799, elections 3800-3899,
+/// finance 3900-3999, procurement 4000-4099, data 4100-4199). The OpenAPI document and `docs/api.md` list exactly
+/// these.
 pub fn error_codes() -> Vec<Code> {
     let generic = ErrorCode::ALL.iter().map(|&c| Code::from(c));
     let modules = [
@@ -50,6 +51,7 @@ pub fn error_codes() -> Vec<Code> {
         publica_elections::error::CODES,
         publica_finance::error::CODES,
         publica_procurement::error::CODES,
+        publica_data::error::CODES,
     ];
     generic.chain(modules.into_iter().flatten().copied()).collect()
 }
@@ -457,6 +459,7 @@ fn dispatch(
         Call::Elections(call) => publica_elections::execute(state, &ctx, call)?,
         Call::Finance(call) => publica_finance::execute(state, &ctx, call)?,
         Call::Procurement(call) => publica_procurement::execute(state, &ctx, call)?,
+        Call::Data(call) => publica_data::execute(state, &ctx, call)?,
     })
 }
 

@@ -1,7 +1,7 @@
 //! The call envelope: which module a transaction addresses, dispatched by module and then by method.
 //!
 //! Each module owns its calls (`publica_accounts::call`, `publica_notary::call`, `publica_governance::call`,
-//! `publica_registry::call`, `publica_identity::call`, `publica_elections::call`, `publica_finance::call`, `publica_procurement::call`); this enum only names the module. Its borsh encoding is one byte for the module (the
+//! `publica_registry::call`, `publica_identity::call`, `publica_elections::call`, `publica_finance::call`, `publica_procurement::call`, `publica_data::call`); this enum only names the module. Its borsh encoding is one byte for the module (the
 //! variant index), then the module's own encoding, whose first byte is the method; the JSON form is
 //! `{"module": …, "call": {"method": …, …}}`. Variant order is part of the signed bytes: a new module is only ever
 //! appended.
@@ -10,6 +10,7 @@ use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};
 
 use publica_accounts::call::AccountsCall;
+use publica_data::call::DataCall;
 use publica_elections::call::ElectionsCall;
 use publica_finance::call::FinanceCall;
 use publica_governance::call::GovernanceCall;
@@ -41,6 +42,9 @@ pub enum Call {
     Finance(FinanceCall),
     /// The procurement module: sealing keys, tenders, sealed bids and their opening, awards, complaints, contracts.
     Procurement(ProcurementCall),
+    /// The data module: commitments to records in agencies' vaults, consents and other legal bases, accesses,
+    /// erasures, studies.
+    Data(DataCall),
 }
 
 impl Call {
@@ -55,6 +59,7 @@ impl Call {
             Call::Elections(_) => "elections",
             Call::Finance(_) => "finance",
             Call::Procurement(_) => "procurement",
+            Call::Data(_) => "data",
         }
     }
 
@@ -69,6 +74,7 @@ impl Call {
             Call::Elections(c) => c.method(),
             Call::Finance(c) => c.method(),
             Call::Procurement(c) => c.method(),
+            Call::Data(c) => c.method(),
         }
     }
 
@@ -80,9 +86,20 @@ impl Call {
     }
 
     /// Whether the call's body is withheld from public answers: a finance call about a private account
-    /// ([`FinanceCall::is_private`]).
+    /// ([`FinanceCall::is_private`]), a data call that names a citizen, a record or an access
+    /// ([`DataCall::is_private`]).
     pub fn is_private(&self) -> bool {
-        matches!(self, Call::Finance(call) if call.is_private())
+        match self {
+            Call::Finance(call) => call.is_private(),
+            Call::Data(call) => call.is_private(),
+            _ => false,
+        }
+    }
+}
+
+impl From<DataCall> for Call {
+    fn from(call: DataCall) -> Self {
+        Call::Data(call)
     }
 }
 

@@ -9,7 +9,14 @@
 //! Stored beside the transaction (borsh) and served with its status (JSON, tagged by `type`):
 //! `{"type":"none"}`, `{"type":"account","address":"…"}`, `{"type":"proposal","id":4}`,
 //! `{"type":"application","id":12}`, `{"type":"encumbrance","id":3}`, `{"type":"company","number":"…"}`,
-//! `{"type":"accreditation","id":5}`, `{"type":"status_list","number":0}`, `{"type":"consent","id":9}`.
+//! `{"type":"accreditation","id":5}`, `{"type":"status_list","number":0}`, `{"type":"consent","id":9}`,
+//! `{"type":"election","id":2}`, `{"type":"allocation","id":7}`, `{"type":"commitment","id":8}`,
+//! `{"type":"payment","id":11}`, `{"type":"programme","id":3}`, `{"type":"sealing_key","id":1}`,
+//! `{"type":"tender","id":6}`, `{"type":"question","number":2}`, `{"type":"bid","number":4}`,
+//! `{"type":"complaint","number":1}`, `{"type":"contract","id":3}`, `{"type":"data_record","id":21}`,
+//! `{"type":"data_consent","id":4}`, `{"type":"access","id":17,"state":"pending"}` or
+//! `{"type":"access","id":18,"state":{"refused":{"code":"consent_revoked"}}}`, `{"type":"court_order","id":2}`,
+//! `{"type":"emergency","id":1}`, `{"type":"study","id":5}`.
 
 use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};
@@ -119,10 +126,57 @@ pub enum TxOutcome {
         /// Its number.
         id: u64,
     },
+    /// A record held by an agency's vault was registered (its commitment, never its contents).
+    DataRecord {
+        /// Its number.
+        id: u64,
+    },
+    /// A citizen (or their legal representative) consented to access to their records.
+    DataConsent {
+        /// Its number.
+        id: u64,
+    },
+    /// An access to a record was requested: written whether its basis held or not.
+    Access {
+        /// Its number.
+        id: u64,
+        /// Whether its basis held at the block's time.
+        state: AccessDecision,
+    },
+    /// A court ordered access to a citizen's records.
+    CourtOrder {
+        /// Its number.
+        id: u64,
+    },
+    /// A health authority declared a public-health emergency.
+    Emergency {
+        /// Its number.
+        id: u64,
+    },
+    /// A researcher proposed a study.
+    Study {
+        /// Its number.
+        id: u64,
+    },
 }
 
-/// Largest encoded outcome: a company number (at most `RecordId::MAX_LEN` bytes) with its tag and length, and room
-/// to spare.
+/// Where a new access request stands: pending (its basis held, the record's vault is to answer) or refused (its
+/// basis did not hold; the code says why, e.g. `consent_revoked`). JSON: `"pending"` or
+/// `{"refused":{"code":"…"}}`.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccessDecision {
+    /// The basis held: the access waits for the record's vault.
+    Pending,
+    /// The basis did not hold: nothing will be released.
+    Refused {
+        /// Why, as the data module's stable refusal code.
+        code: String,
+    },
+}
+
+/// Largest encoded outcome: a company number (at most `RecordId::MAX_LEN` bytes) or an access's refusal code (a
+/// short machine name) with its tag and length, and room to spare.
 const MAX_ENCODED_OUTCOME_BYTES: usize = 256;
 
 const _: () = assert!(1 + 4 + crate::RecordId::MAX_LEN <= MAX_ENCODED_OUTCOME_BYTES);

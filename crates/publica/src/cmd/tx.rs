@@ -10,6 +10,7 @@ use publica_accounts::call::{rotate_key_message, ROTATE_KEY_TAG};
 use publica_client::{id_commitment, Client, Expiry, Signer, DEFAULT_API};
 use publica_crypto::keystore::KeyFile;
 use publica_tx::{AccountsCall, Call, Transaction};
+use publica_types::outcome::AccessDecision;
 use publica_types::{signing_message, Address, AgencyId, PublicKey, Role, TxId, TxOutcome};
 
 use crate::keyfile::{self, PassphraseArgs};
@@ -287,6 +288,17 @@ fn describe_outcome(outcome: &TxOutcome) -> Option<String> {
         TxOutcome::Bid { number } => format!("recorded bid {number}"),
         TxOutcome::Complaint { number } => format!("filed complaint {number}"),
         TxOutcome::Contract { id } => format!("signed contract {id}"),
+        TxOutcome::DataRecord { id } => format!("registered personal-data record {id}"),
+        TxOutcome::DataConsent { id } => format!("recorded consent {id} to personal data"),
+        TxOutcome::Access { id, state: AccessDecision::Pending } => {
+            format!("recorded access {id}: granted, waiting for the record's vault")
+        }
+        TxOutcome::Access { id, state: AccessDecision::Refused { code } } => {
+            format!("recorded access {id}: refused ({code}); it is in the citizen's access log")
+        }
+        TxOutcome::CourtOrder { id } => format!("issued court order {id}"),
+        TxOutcome::Emergency { id } => format!("declared emergency {id}"),
+        TxOutcome::Study { id } => format!("proposed study {id}"),
     })
 }
 

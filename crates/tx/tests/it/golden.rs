@@ -29,6 +29,13 @@ fn calls() -> Vec<Call> {
             reference: "inv 9".into(),
         }),
         Call::Procurement(ProcurementCall::WithdrawBid { tender: 3, company: RecordId::new("NV-1").unwrap() }),
+        Call::Data(DataCall::GrantConsent {
+            owner: account,
+            grantee: publica_data::call::Grantee::Agency("hospital".parse().unwrap()),
+            category: "health.summary".into(),
+            purpose: "treatment".into(),
+            until_ms: 1_700_000_000_000,
+        }),
     ]
 }
 
@@ -71,6 +78,10 @@ const GOLDEN: &[(&str, &str)] = &[
     (
         "070b0300000000000000040000004e562d31",
         r#"{"module":"procurement","call":{"method":"withdraw_bid","tender":3,"company":"NV-1"}}"#,
+    ),
+    (
+        "080207070707070707070707070707070707070707070008000000686f73706974616c0e0000006865616c74682e73756d6d6172790900000074726561746d656e740068e5cf8b010000",
+        r#"{"module":"data","call":{"method":"grant_consent","owner":"0707070707070707070707070707070707070707","grantee":{"agency":"hospital"},"category":"health.summary","purpose":"treatment","until_ms":1700000000000}}"#,
     ),
 ];
 
