@@ -29,8 +29,9 @@ fn block_response(node: &NodeHandle, height: u64, with_txs: bool) -> Result<Bloc
         )));
     };
     let tx_ids = block.txs.iter().map(Transaction::id).collect();
-    // A transaction about a private account is listed by its id (the block's `tx_root` covers the ids) but its
-    // body, which names the account and the amount, is withheld.
+    // A transaction about a private account, or about a citizen's personal data (a record, a consent, an access,
+    // an erasure: `publica_data::DataCall::is_private`), is listed by its id (the block's `tx_root` covers the ids)
+    // but its body, which names the account and the amount, or the citizen, is withheld.
     let withheld: Vec<u32> =
         block.txs.iter().enumerate().filter(|(_, tx)| tx.body.call.is_private()).map(|(i, _)| i as u32).collect();
     let hash = hex::encode(block.hash());

@@ -10,7 +10,9 @@ use axum::http::request::Parts;
 use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
 
-use publica_types::{Address, TxId};
+use base64::Engine as _;
+use publica_crypto::SIGNATURE_LEN;
+use publica_types::{Address, ErrorCode, Signature, TxError, TxId};
 
 use crate::error::ApiError;
 
@@ -194,6 +196,50 @@ pub fn parse_state_key(text: &str) -> Result<Vec<u8>, ApiError> {
     Ok(key)
 }
 
+// --- Signed read requests (finance's private accounts, personal data) ---------------------------------------------
+
+/// How far a read request's `at_ms` may be from the node's clock, either way: a signed request is good for this
+/// long, so that a captured one cannot be replayed for long, and a device whose clock is a little off still reads.
+pub const READ_REQUEST_MAX_SKEW_MS: u64 = 5 * 60 * 1000;
+
+/// The reader's signature: [`SIGNATURE_LEN`] bytes in standard padded base64.
+pub(crate) fn parse_signature(text: &str) -> Result<Signature, ApiError> {
+    let bytes = base64::engine::general_purpose::STANDARD.decode(text).map_err(|e| {
+        ApiError::Malformed(format!("signature must be standard padded base64 ({e}): the reader's hybrid signature"))
+    })?;
+    Signature::from_bytes(&bytes).map_err(|_| {
+        ApiError::Malformed(format!(
+            "signature must be a hybrid signature of {SIGNATURE_LEN} bytes (ML-DSA-65 then Ed25519), got {} bytes",
+            bytes.len()
+        ))
+    })
+}
+
+/// Refuse a request whose time is more than [`READ_REQUEST_MAX_SKEW_MS`] from `now_ms`, saying which way.
+pub(crate) fn check_time(at_ms: u64, now_ms: u64) -> Result<(), ApiError> {
+    let window_secs = READ_REQUEST_MAX_SKEW_MS / 1000;
+    if at_ms > now_ms.saturating_add(READ_REQUEST_MAX_SKEW_MS) {
+        return Err(not_permitted(format!(
+            "the request's at_ms is {} s ahead of this node's clock; a request is accepted within {window_secs} s \
+             of it either way: check the clock of the device that signed it",
+            (at_ms - now_ms) / 1000
+        )));
+    }
+    if at_ms.saturating_add(READ_REQUEST_MAX_SKEW_MS) < now_ms {
+        return Err(not_permitted(format!(
+            "the request's at_ms is {} s behind this node's clock, older than the {window_secs} s a signed request \
+             is good for: sign a new one with the current time",
+            (now_ms - at_ms) / 1000
+        )));
+    }
+    Ok(())
+}
+
+/// A refusal to a reader (403 `not_permitted`).
+pub(crate) fn not_permitted(message: String) -> ApiError {
+    ApiError::Refused(TxError::new(ErrorCode::NotPermitted, message))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -228,5 +274,29 @@ mod tests {
         let long = "a".repeat(10_000);
         let e = parse_tx_id(&long).unwrap_err().to_string();
         assert!(e.len() < 300, "{e}");
+    }
+
+    #[test]
+    fn the_time_of_a_request_is_checked_both_ways_and_says_which() {
+        let now = 1_800_000_000_000;
+        assert!(check_time(now, now).is_ok());
+        assert!(check_time(now - READ_REQUEST_MAX_SKEW_MS, now).is_ok());
+        assert!(check_time(now + READ_REQUEST_MAX_SKEW_MS, now).is_ok());
+        let ahead = check_time(now + READ_REQUEST_MAX_SKEW_MS + 1000, now).unwrap_err().to_string();
+        assert!(ahead.contains("301 s ahead"), "{ahead}");
+        let behind = check_time(now - 600_000, now).unwrap_err().to_string();
+        assert!(behind.contains("600 s behind"), "{behind}");
+        assert!(check_time(0, now).is_err() && check_time(u64::MAX, now).is_err());
+    }
+
+    #[test]
+    fn a_signature_is_base64_of_its_exact_length() {
+        let bytes = vec![0u8; SIGNATURE_LEN];
+        let text = base64::engine::general_purpose::STANDARD.encode(&bytes);
+        assert!(parse_signature(&text).is_ok());
+        assert!(parse_signature("not base64!").is_err());
+        let short = base64::engine::general_purpose::STANDARD.encode(&bytes[1..]);
+        let message = parse_signature(&short).unwrap_err().to_string();
+        assert!(message.contains("3373 bytes") && message.contains("3372"), "{message}");
     }
 }

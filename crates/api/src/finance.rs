@@ -17,7 +17,7 @@
 //! 1. the body: at most [`MAX_ACCOUNT_READ_BODY_BYTES`] (a hybrid signature is [`SIGNATURE_LEN`] bytes, about 4.5
 //!    KB in base64), JSON of the expected form, a currency code, a private holder, a signature of the right length,
 //!    a page size;
-//! 2. the time: `at_ms` within [`READ_REQUEST_MAX_SKEW_MS`] (5 minutes) of the node's clock, either way;
+//! 2. the time: `at_ms` within [`READ_REQUEST_MAX_SKEW_MS`](crate::extract::READ_REQUEST_MAX_SKEW_MS) (5 minutes) of the node's clock, either way;
 //! 3. the reader: an existing, active account;
 //! 4. what the ledger says publicly of the reader: an auditor (`publica_accounts::require_role`) may read any
 //!    account, a citizen their own wallet; anyone else is refused here when the holder is a citizen (the operator of
@@ -34,7 +34,6 @@
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use base64::Engine as _;
 use serde::Deserialize;
 
 use publica_client::api::{
@@ -56,11 +55,13 @@ use publica_finance::schema::{self, LineRecord, PrivateAccount};
 use publica_finance::AUDITOR_ROLE;
 use publica_node::shared::now_ms;
 use publica_node::NodeHandle;
-use publica_types::{Address, AgencyId, ErrorCode, PublicKeyBytes, Signature, StateRead, TxError};
+use publica_types::{Address, AgencyId, PublicKeyBytes, Signature, StateRead};
 
 use crate::blocking;
 use crate::error::ApiError;
-use crate::extract::{parse_hash, parse_record_number, quote, refused, Json, Path, Query};
+use crate::extract::{
+    check_time, not_permitted, parse_hash, parse_record_number, parse_signature, quote, refused, Json, Path, Query,
+};
 use crate::identity::{split, NoParams};
 
 /// Largest body of `POST /v1/finance/accounts/read`: a hybrid signature ([`SIGNATURE_LEN`] bytes, 4,500 in base64)
@@ -70,9 +71,6 @@ const _: () = assert!(
     SIGNATURE_LEN.div_ceil(3) * 4 + 2 * 1024 <= MAX_ACCOUNT_READ_BODY_BYTES,
     "a signature in base64 and the largest request fit the body"
 );
-/// How far a read request's `at_ms` may be from the node's clock, either way: a signed request is good for this
-/// long, so that a captured one cannot be replayed for long, and a device whose clock is a little off still reads.
-pub const READ_REQUEST_MAX_SKEW_MS: u64 = 5 * 60 * 1000;
 /// Largest answer of `GET /v1/finance/budgets/{year}/lines.csv`: the header row and [`MAX_LINES`] rows of at most
 /// [`MAX_CSV_ROW_BYTES`], about 2.8 MB.
 pub const MAX_LINES_CSV_BYTES: usize = CSV_HEADER.len() + MAX_LINES as usize * MAX_CSV_ROW_BYTES;
@@ -180,11 +178,6 @@ pub(crate) struct PageParams {
     from: Option<u64>,
     /// How many at most.
     limit: Option<u32>,
-}
-
-/// A refusal of a read of a private account (403 `not_permitted`).
-fn not_permitted(message: String) -> ApiError {
-    ApiError::Refused(TxError::new(ErrorCode::NotPermitted, message))
 }
 
 fn no_currency(code: &str) -> ApiError {
@@ -562,39 +555,6 @@ fn check_private_holder(holder: &Holder) -> Result<(), ApiError> {
     }
 }
 
-/// The reader's signature: [`SIGNATURE_LEN`] bytes in standard padded base64.
-fn parse_signature(text: &str) -> Result<Signature, ApiError> {
-    let bytes = base64::engine::general_purpose::STANDARD.decode(text).map_err(|e| {
-        ApiError::Malformed(format!("signature must be standard padded base64 ({e}): the reader's hybrid signature"))
-    })?;
-    Signature::from_bytes(&bytes).map_err(|_| {
-        ApiError::Malformed(format!(
-            "signature must be a hybrid signature of {SIGNATURE_LEN} bytes (ML-DSA-65 then Ed25519), got {} bytes",
-            bytes.len()
-        ))
-    })
-}
-
-/// Refuse a request whose time is more than [`READ_REQUEST_MAX_SKEW_MS`] from `now_ms`, saying which way.
-fn check_time(at_ms: u64, now_ms: u64) -> Result<(), ApiError> {
-    let window_secs = READ_REQUEST_MAX_SKEW_MS / 1000;
-    if at_ms > now_ms.saturating_add(READ_REQUEST_MAX_SKEW_MS) {
-        return Err(not_permitted(format!(
-            "the request's at_ms is {} s ahead of this node's clock; a request is accepted within {window_secs} s \
-             of it either way: check the clock of the device that signed it",
-            (at_ms - now_ms) / 1000
-        )));
-    }
-    if at_ms.saturating_add(READ_REQUEST_MAX_SKEW_MS) < now_ms {
-        return Err(not_permitted(format!(
-            "the request's at_ms is {} s behind this node's clock, older than the {window_secs} s a signed request \
-             is good for: sign a new one with the current time",
-            (now_ms - at_ms) / 1000
-        )));
-    }
-    Ok(())
-}
-
 /// What the ledger says publicly of a reader, before the signature is checked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Standing {
@@ -760,19 +720,6 @@ mod tests {
         assert!(message.len() < 300, "{message}");
     }
 
-    #[test]
-    fn the_time_of_a_request_is_checked_both_ways_and_says_which() {
-        let now = 1_800_000_000_000;
-        assert!(check_time(now, now).is_ok());
-        assert!(check_time(now - READ_REQUEST_MAX_SKEW_MS, now).is_ok());
-        assert!(check_time(now + READ_REQUEST_MAX_SKEW_MS, now).is_ok());
-        let ahead = check_time(now + READ_REQUEST_MAX_SKEW_MS + 1000, now).unwrap_err().to_string();
-        assert!(ahead.contains("301 s ahead"), "{ahead}");
-        let behind = check_time(now - 600_000, now).unwrap_err().to_string();
-        assert!(behind.contains("600 s behind"), "{behind}");
-        assert!(check_time(0, now).is_err() && check_time(u64::MAX, now).is_err());
-    }
-
     fn line(code: &str, name: &str, amounts: [u64; 4]) -> LineRecord {
         LineRecord {
             year: 2026,
@@ -819,17 +766,6 @@ mod tests {
             assert!(csv.len() - CSV_HEADER.len() <= MAX_CSV_ROW_BYTES, "{} > {MAX_CSV_ROW_BYTES}", csv.len());
         }
         assert!(lines_to_csv(&[line("a", "b", [1; 4])], 8).len() - CSV_HEADER.len() <= MAX_CSV_ROW_BYTES);
-    }
-
-    #[test]
-    fn a_signature_is_base64_of_its_exact_length() {
-        let bytes = vec![0u8; SIGNATURE_LEN];
-        let text = base64::engine::general_purpose::STANDARD.encode(&bytes);
-        assert!(parse_signature(&text).is_ok());
-        assert!(parse_signature("not base64!").is_err());
-        let short = base64::engine::general_purpose::STANDARD.encode(&bytes[1..]);
-        let message = parse_signature(&short).unwrap_err().to_string();
-        assert!(message.contains("3373 bytes") && message.contains("3372"), "{message}");
     }
 
     #[test]

@@ -22,6 +22,7 @@ pub mod server;
 
 mod chain;
 mod credentials;
+mod data;
 mod did;
 mod elections;
 mod evidence;
@@ -47,14 +48,17 @@ use publica_node::NodeHandle;
 
 pub use chain::METRICS_CONTENT_TYPE;
 pub use credentials::{MAX_TRUSTED_ROOT_COUNT, MAX_VERIFIER_TEXT_BYTES, MAX_VERIFY_BODY_BYTES};
+pub use data::{
+    MAX_DATA_READ_BODY_BYTES, MAX_STREAMS, MAX_STREAMS_PER_READER, MAX_WATCHED_PENDING, STREAM_KEEP_ALIVE,
+    STREAM_LIFETIME_MS, STREAM_POLL,
+};
 pub use elections::{
     MAX_ELECTIONS_PAGE_BYTES, MAX_ELECTION_OBJECT_BYTES, MAX_EVENTS_PAGE_BYTES, MAX_INLINE_OBJECT_BYTES,
     MAX_OBJECTS_PER_EVENT, MAX_RESULT_OBJECT_BYTES,
 };
 pub use error::{http_status, ApiError, ErrorBody, ErrorEnvelope};
-pub use finance::{
-    CSV_CONTENT_TYPE, MAX_ACCOUNT_READ_BODY_BYTES, MAX_CSV_ROW_BYTES, MAX_LINES_CSV_BYTES, READ_REQUEST_MAX_SKEW_MS,
-};
+pub use extract::READ_REQUEST_MAX_SKEW_MS;
+pub use finance::{CSV_CONTENT_TYPE, MAX_ACCOUNT_READ_BODY_BYTES, MAX_CSV_ROW_BYTES, MAX_LINES_CSV_BYTES};
 pub use identity::MAX_STATUS_LIST_PAGE_CHUNKS;
 pub use procurement::{MAX_RANKED_BIDS, MAX_RANKING_BYTES};
 pub use publica_http::{descriptor_limit, raise_descriptor_limit, ConnectionLimits};
@@ -149,6 +153,15 @@ pub const ROUTES: &[Route] = &[
     Route::new("POST", "/v1/finance/accounts/read", || {
         post(finance::read_account).layer(DefaultBodyLimit::max(finance::MAX_ACCOUNT_READ_BODY_BYTES))
     }),
+    Route::new("POST", "/v1/data/read", || {
+        post(data::read).layer(DefaultBodyLimit::max(data::MAX_DATA_READ_BODY_BYTES))
+    }),
+    Route::new("POST", "/v1/data/log/stream", || {
+        post(data::log_stream).layer(DefaultBodyLimit::max(data::MAX_DATA_READ_BODY_BYTES))
+    }),
+    Route::new("GET", "/v1/data/studies/{id}", || get(data::study)),
+    Route::new("GET", "/v1/data/emergencies", || get(data::emergencies)),
+    Route::new("GET", "/v1/data/retention/{agency}", || get(data::retention)),
     Route::new("GET", "/v1/procurement/keys/{id}", || get(procurement::sealing_key)),
     Route::new("GET", "/v1/procurement/tenders", || get(procurement::tenders)),
     Route::new("GET", "/v1/procurement/tenders/{id}", || get(procurement::tender)),

@@ -2,7 +2,9 @@
 //!
 //! Any key may be read with a proof except those of private accounts ([`PRIVATE_PREFIXES`]: citizens' wallets,
 //! companies' business accounts and their histories), which are shown only to a reader who signs for them
-//! (`POST /v1/finance/accounts/read`).
+//! (`POST /v1/finance/accounts/read`), and the data module's keys other than its public ones
+//! ([`publica_data::schema::is_public_key`]: emergencies, studies, their counters, retention rules), which name
+//! citizens and are read through `POST /v1/data/read`, signed by a reader allowed to see them.
 
 use axum::extract::State;
 
@@ -60,8 +62,20 @@ pub(crate) async fn account(
 /// someone else reveals nothing; serving them by key would.
 pub const PRIVATE_PREFIXES: [&[u8]; 2] = [b"fin/w/", b"fin/h/"];
 
-/// Refuse a key of a private account or of its history (403 `not_permitted`).
+/// Prefix of the data module's keys, of which only [`publica_data::schema::is_public_key`] ones are served by key.
+pub const DATA_PREFIX: &[u8] = b"dat/";
+
+/// Refuse a key of a private account or of its history, or a private key of the data module (403
+/// `not_permitted`).
 pub(crate) fn refuse_private_key(key: &[u8]) -> Result<(), ApiError> {
+    if key.starts_with(DATA_PREFIX) && !publica_data::schema::is_public_key(key) {
+        return Err(ApiError::Refused(TxError::new(
+            ErrorCode::NotPermitted,
+            "this key is the data module's (dat/) and names a citizen, a record or an access: it is not served by \
+             key; only emergencies (dat/e/), studies (dat/s/), their counters (dat/sa/) and retention rules \
+             (dat/ret/) are. Those allowed read the rest with POST /v1/data/read, signed by the reader",
+        )));
+    }
     if PRIVATE_PREFIXES.iter().any(|prefix| key.starts_with(prefix)) {
         return Err(ApiError::Refused(TxError::new(
             ErrorCode::NotPermitted,

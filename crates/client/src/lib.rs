@@ -10,6 +10,8 @@
 //!   and their sealed letters, ballots, the archive);
 //! - [`procurement`]: the procurement kit of key holders (key files, the key ceremony's steps, decryption shares)
 //!   and bidders (sealed bids);
+//! - [`data`]: the personal data kit: signed reads of the data module, a citizen's log followed live, and a
+//!   requester's check of a release against the ledger;
 //! - [`api`]: the API's request, response and error types, which the server shares and builds its answers from
 //!   (without the default `http` feature, the crate is only these).
 //!
@@ -44,6 +46,8 @@
 pub mod anchor;
 pub mod api;
 #[cfg(feature = "http")]
+pub mod data;
+#[cfg(feature = "http")]
 pub mod election;
 #[cfg(feature = "http")]
 pub mod http;
@@ -55,6 +59,8 @@ pub mod procurement;
 pub mod routes;
 #[cfg(feature = "http")]
 pub mod signer;
+#[cfg(feature = "http")]
+pub mod vault;
 
 #[cfg(feature = "http")]
 pub use api::NodeStatus;

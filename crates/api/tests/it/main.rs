@@ -11,6 +11,7 @@ mod boundary;
 #[cfg(target_os = "linux")]
 mod connections;
 mod credentials;
+mod data;
 mod did;
 mod docs;
 mod elections;

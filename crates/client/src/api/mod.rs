@@ -11,6 +11,7 @@
 
 mod chain;
 mod credentials;
+pub mod data;
 mod elections;
 mod evidence;
 mod finance;
@@ -21,6 +22,7 @@ mod procurement;
 mod registry;
 mod state;
 mod tx;
+pub mod vault;
 
 pub use chain::{BlockResponse, NodeStatus};
 pub use credentials::{
