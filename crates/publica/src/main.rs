@@ -124,6 +124,13 @@ enum Command {
     /// scores, awards, complaints, contracts, OCDS exports and red flags (docs/procurement.md).
     #[command(subcommand)]
     Procurement(cmd::procurement::Command),
+    /// Personal data kept in agencies' vaults, off the ledger: consents and other legal bases, access requests and
+    /// their checked releases, erasures, studies, and the citizen's log of who read their records.
+    #[command(subcommand)]
+    Data(cmd::data::Command),
+    /// Run an agency's vault of personal data beside its node: make its home, serve it, read its status.
+    #[command(subcommand)]
+    Vault(cmd::vault::Command),
     /// Cast a ballot with your credential letter: built on this machine, sent by no account.
     Vote(cmd::election::VoteArgs),
     /// Offer a steady rate of signed transactions to a network and measure throughput and commit latency.
@@ -171,6 +178,7 @@ fn main() -> std::process::ExitCode {
         Command::Election(c) => c.is_read(),
         Command::Finance(c) => c.is_read(),
         Command::Procurement(c) => c.is_read(),
+        Command::Data(c) => c.is_read(),
         _ => false,
     };
     let result = match cli.command {
@@ -198,6 +206,8 @@ fn main() -> std::process::ExitCode {
         Command::Election(c) => cmd::election::run(c),
         Command::Finance(c) => cmd::finance::run(c),
         Command::Procurement(c) => cmd::procurement::run(c),
+        Command::Data(c) => cmd::data::run(c),
+        Command::Vault(c) => cmd::vault::run(c),
         Command::Vote(args) => cmd::election::run_vote(args),
     };
     match result {

@@ -131,7 +131,44 @@ pub fn state_value(key: &[u8], value: &[u8]) -> Option<Value> {
     if key.starts_with(b"reg/") {
         return registry_value(key, value);
     }
+    if key.starts_with(b"dat/") {
+        return data_value(key, value);
+    }
     None
+}
+
+/// A data module's stored value, by its key's kind: records, consents, accesses, court orders, emergencies,
+/// studies and their counters, retention rules, representations, a commitment's record number, counters. List
+/// heads and nodes are left to their size.
+fn data_value(key: &[u8], value: &[u8]) -> Option<Value> {
+    use publica_data::schema::{
+        Access, Consent, CourtOrder, Emergency, Record, Representation, RetentionRule, Study, StudyCounters,
+        MAX_STORED_BYTES,
+    };
+    // One decoding per stored type, each a canonical borsh value of at most the module's bound.
+    macro_rules! decode {
+        ($what:literal, $type:ty) => {
+            codec::decode_canonical::<$type>($what, value, MAX_STORED_BYTES)
+                .ok()
+                .and_then(|decoded| serde_json::to_value(decoded).ok())
+        };
+    }
+    let kind = key.strip_prefix(b"dat/")?;
+    let kind = &kind[..kind.iter().position(|b| *b == b'/')?];
+    match kind {
+        b"r" => decode!("data record", Record),
+        b"c" => decode!("consent", Consent),
+        b"a" => decode!("access", Access),
+        b"o" => decode!("court order", CourtOrder),
+        b"e" => decode!("emergency", Emergency),
+        b"s" => decode!("study", Study),
+        b"sa" => decode!("study counters", StudyCounters),
+        b"ret" => decode!("retention rule", RetentionRule),
+        b"rep" => decode!("representation", Representation),
+        b"rc" => Some(serde_json::json!({ "record": u64::from_le_bytes(value.try_into().ok()?) })),
+        b"next" => Some(serde_json::json!({ "next": u64::from_le_bytes(value.try_into().ok()?) })),
+        _ => None,
+    }
 }
 
 /// A registry record's version (by the kind its encoding starts with), or a record's version count.
@@ -191,5 +228,28 @@ mod tests {
         assert_eq!(state_value(b"acc/n/xx", &7u64.to_le_bytes()).unwrap()["next_nonce"], 7);
         assert_eq!(state_value(b"reg/parcel/T-1/h", &2u32.to_le_bytes()).unwrap()["versions"], 2);
         assert_eq!(state_value(b"acc/n/xx", b"short"), None, "a value of the wrong size is not guessed at");
+    }
+
+    #[test]
+    fn a_data_record_and_a_commitment_index_decode_and_list_nodes_are_left_alone() {
+        use publica_data::schema::{commitment_key, record_key, Record, RecordState};
+        let record = Record {
+            id: 3,
+            agency: "hospital".parse().unwrap(),
+            owner: publica_types::Address([1; 20]),
+            category: "health.summary".into(),
+            commitment: [7; 32],
+            fields: 4,
+            registered_by: publica_types::Address([2; 20]),
+            registered_at_ms: 1_767_225_600_000,
+            height: 9,
+            state: RecordState::Active,
+        };
+        let shown = state_value(&record_key(3), &codec::encode(&record)).unwrap();
+        assert_eq!(shown["category"], "health.summary");
+        assert_eq!(shown["state"], "active");
+        assert_eq!(state_value(&commitment_key(&[7; 32]), &3u64.to_le_bytes()).unwrap()["record"], 3);
+        assert_eq!(state_value(b"dat/oa/xxxxxxxxxxxxxxxxxxxx", &[0; 3]), None);
+        assert_eq!(state_value(&record_key(3), b"not a record"), None);
     }
 }

@@ -3,6 +3,7 @@
 pub mod anchor;
 pub mod bench;
 pub mod credential;
+pub mod data;
 pub mod describe;
 pub mod dev;
 pub mod did;
@@ -18,6 +19,7 @@ pub mod query;
 pub mod registry;
 pub mod testnet;
 pub mod tx;
+pub mod vault;
 pub mod verify;
 pub mod witness;
 

@@ -4,6 +4,7 @@
 
 mod api;
 mod byzantine;
+mod data;
 mod docs;
 mod elections;
 mod eligibility;
