@@ -49,6 +49,8 @@ use crate::error::VaultError;
 const MAX_VALUE_BYTES: usize = 17 * 1024 * 1024;
 /// Most entries one scan of a work list returns (the rest on the next pass).
 pub const MAX_SCAN: usize = 1024;
+/// Largest count the status reports exactly (see [`Store::counts`]).
+pub const MAX_STATUS_COUNT: usize = 10_000;
 
 const IDENTITY_KEY: &[u8] = b"identity";
 const CURSOR_KEY: &[u8] = b"cursor";
@@ -548,12 +550,11 @@ impl Store {
         Ok(())
     }
 
-    /// Approximate counts for the status: records held, records erased, releases waiting for their commit.
+    /// Counts for the status: records held, records erased, releases waiting for their commit; each exact up to
+    /// [`MAX_STATUS_COUNT`], which stands for "at least that many" (the status stays cheap for any store; the
+    /// store's approximate lengths count overwritten and deleted entries too).
     pub fn counts(&self) -> (u64, u64, u64) {
-        (
-            self.records.approximate_len() as u64,
-            self.erased.approximate_len() as u64,
-            self.unfulfilled.approximate_len() as u64,
-        )
+        let count = |keyspace: &Keyspace| keyspace.iter().take(MAX_STATUS_COUNT).count() as u64;
+        (count(&self.records), count(&self.erased), count(&self.unfulfilled))
     }
 }

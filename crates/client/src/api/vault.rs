@@ -258,7 +258,8 @@ pub struct VaultStatusResponse {
     pub queue: QueuePosition,
     /// The height of the last queue reading the vault processed; `null` before the first.
     pub last_height: Option<u64>,
-    /// Records held (registered or on their way).
+    /// Records held (registered or on their way); this and the two counts below are exact up to 10,000, which
+    /// stands for "at least 10,000".
     pub records_held: u64,
     /// Records erased.
     pub records_erased: u64,

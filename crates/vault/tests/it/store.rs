@@ -124,6 +124,9 @@ fn a_shredded_record_is_unreadable_and_stays_so_after_a_restart() {
         store.put_record(&commitment, &record).unwrap();
         store.set_registered(&commitment, 7, None).unwrap();
         store.put_release(11, &release).unwrap();
+        // Overwrites do not count twice (the store's approximate lengths would).
+        store.set_registered(&commitment, 7, None).unwrap();
+        assert_eq!(store.counts().0, 1);
         // The ciphertext reaches the store's tables before it is erased.
         store.flush().unwrap();
         assert!(files_holding(dir.path(), &ciphertext_start).iter().any(|p| in_tables(p)));
@@ -140,6 +143,7 @@ fn a_shredded_record_is_unreadable_and_stays_so_after_a_restart() {
     assert!(matches!(withdrawn.state, ReleaseState::Withdrawn { ref reason, .. } if reason == "record_erased"));
     store.set_erasure_tx(7, Some(publica_types::TxId([1; 32])), true).unwrap();
     assert!(store.unrecorded().unwrap().is_empty());
+    assert_eq!(store.counts(), (0, 1, 0), "held, erased, waiting");
     drop(store);
 
     // After the flush and the compaction, the ciphertext's bytes are in no table of the store. (The journal may keep
