@@ -54,6 +54,21 @@ pub const AGENCIES: &[(&str, &str, bool, &[&str])] = &[
     ("nordvik-procurement-agency", "Nordvik Procurement Agency", false, &["procurement-authority", "key-holder"]),
     ("nordvik-integrity-office", "Nordvik Integrity Office", false, &["key-holder"]),
     ("procurement-review-board", "Public Procurement Review Board", false, &["review-body"]),
+    // Personal data, kept off the ledger in agencies' vaults: the health authority keeps health records in its vault
+    // (its controllers), declares public-health emergencies, and its ethics board approves other agencies' studies;
+    // the hospital's doctors ask for records (and a hospital may keep a vault of its own); the research institute's
+    // researchers propose studies and ask for their declared fields (a request needs `data-requester`); the data
+    // protection authority audits everything the data module holds. The district court's `court` issues court
+    // orders and appoints legal representatives.
+    (
+        "nordvik-health-authority",
+        "Nordvik Health Authority",
+        false,
+        &["health-authority", "data-controller", "research-ethics-board"],
+    ),
+    ("nordvik-hospital", "Nordvik General Hospital", false, &["data-requester", "data-controller"]),
+    ("nordvik-research-institute", "Nordvik Institute for Health Research", false, &["researcher", "data-requester"]),
+    ("data-protection-authority", "Data Protection Authority", false, &["data-protection-auditor"]),
 ];
 
 /// The roles a founding agency of this id grants in the demo (`None` for an id the demo does not know).
@@ -131,6 +146,12 @@ mod tests {
         let board = demo_roles("nordvik-election-board").unwrap();
         for role in ["electoral-commission", "credential-authority"] {
             assert!(board.contains(&role.parse().unwrap()), "the election board grants {role}");
+        }
+        let health = demo_roles("nordvik-health-authority").unwrap();
+        for role in
+            [publica_data::CONTROLLER_ROLE, publica_data::HEALTH_AUTHORITY_ROLE, publica_data::ETHICS_BOARD_ROLE]
+        {
+            assert!(health.contains(&role.parse().unwrap()), "the health authority grants {role}");
         }
     }
 }

@@ -22,6 +22,7 @@ use crate::genesis::{demo_agencies, demo_kdf, new_genesis, AGENCIES};
 use crate::home::{free_local_addr, write_home};
 use crate::node::{launch, runtime, submit_waiting, wait_committed, wait_for_shutdown};
 
+mod data;
 mod elections;
 mod finance;
 mod identity;
@@ -71,6 +72,11 @@ const OFFICIALS: &[(&str, &str, &[&str])] = &[
     (procurement::EVALUATORS[0], procurement::BUYER_AGENCY, &["evaluator"]),
     (procurement::EVALUATORS[1], procurement::BUYER_AGENCY, &["evaluator"]),
     (procurement::REVIEWER, procurement::REVIEW_BOARD, &["review-body"]),
+    (data::RECORDS_OFFICER, data::HEALTH_AUTHORITY, &["data-controller"]),
+    (data::ETHICS_BOARD, data::HEALTH_AUTHORITY, &["research-ethics-board"]),
+    (data::DOCTOR, data::HOSPITAL, &["data-requester"]),
+    (data::RESEARCHER, data::RESEARCH_INSTITUTE, &["researcher", "data-requester"]),
+    (data::PRIVACY_AUDITOR, data::DATA_PROTECTION, &["data-protection-auditor"]),
 ];
 
 /// Demo citizens: key name, national identifier (fictional).
@@ -145,11 +151,20 @@ pub fn run(home: &Path, api: SocketAddr, reset: bool) -> Result<()> {
         }
         let chain_id = handle.chain_id().clone();
         let seed_home = home.to_path_buf();
-        let seeded = tokio::task::spawn_blocking(move || seed(&handle, &seed_home)).await??;
+        let mut seeded = tokio::task::spawn_blocking(move || seed(&handle, &seed_home)).await??;
+        // The health authority's vault starts once its controller is on the ledger, and its records go in through it.
+        let vault = data::start_vault(&running.handle(), home, api).await?;
+        if let Some(vault) = &vault {
+            let (handle, seed_home, url) = (running.handle(), home.to_path_buf(), vault.url.clone());
+            seeded += tokio::task::spawn_blocking(move || data::seed(&handle, &seed_home, api, &url)).await??;
+        }
         let elections = elections::demo_records(&running.handle().live_state());
-        print_guide(home, &chain_id, api, seeded, &elections);
+        print_guide(home, &chain_id, api, seeded, &elections, vault.as_ref().map(|v| v.url.as_str()));
         wait_for_shutdown().await;
         println!("stopping");
+        if let Some(vault) = vault {
+            vault.stop().await;
+        }
         running.stop().await;
         Ok(())
     })
@@ -260,6 +275,7 @@ fn print_guide(
     api: SocketAddr,
     seeded: usize,
     elections: &[Option<publica_elections::schema::ElectionRecord>],
+    vault: Option<&str>,
 ) {
     let keys = home.join("keys");
     println!("Publica dev network is running (chain {chain_id}, one validator).");
@@ -270,7 +286,9 @@ fn print_guide(
              Nordvik with transfers and mortgages, permits, companies with their owners, {} accredited credential \
              types with their schemas and issuers' status lists, {} elections with their trustees' keys and their \
              voters' credential letters, and the town's money: a currency, this year's budget with its payments, \
-             wallets and a child benefit, and a road repair tender with a bid key and three sealed bids.",
+             wallets and a child benefit, a road repair tender with a bid key and three sealed bids, and personal \
+             data: citizens' health records in the health authority's vault, shared with a doctor by consent and with \
+             a study by its declared fields only.",
             OFFICIALS.len(),
             CITIZENS.len(),
             identity::TYPES.len(),
@@ -280,6 +298,13 @@ fn print_guide(
     println!();
     println!("  portal     http://{api}/   (open it in a browser)");
     println!("  API        http://{api}/v1/   (OpenAPI: http://{api}/openapi.json, metrics: http://{api}/metrics)");
+    if let Some(vault) = vault {
+        println!(
+            "  vault      {vault}/vault/v1/status   (the health authority's vault of personal data; its URL is also in \
+             {})",
+            data::vault_url_file(home).display()
+        );
+    }
     println!("  home       {}", home.display());
     println!("  keys       {}   (demo keys, passphrase in {}/dev-passphrase)", keys.display(), home.display());
     println!();
@@ -320,5 +345,8 @@ fn print_guide(
     elections::print_guide(home, &keys, api, elections);
     finance::print_guide(home, &keys, api);
     procurement::print_guide(home, &keys, api);
+    if let Some(vault) = vault {
+        data::print_guide(home, &keys, api, vault);
+    }
     println!("Ready. Press Ctrl-C to stop.");
 }
