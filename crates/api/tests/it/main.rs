@@ -14,6 +14,7 @@ mod credentials;
 mod data;
 mod did;
 mod docs;
+mod document;
 mod elections;
 mod evidence;
 mod finance;

@@ -32,96 +32,11 @@ use rand::rngs::StdRng;
 use rand::SeedableRng;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use serde_json::{json, Value};
 
-use crate::{agency, key, Reply, TestNet};
+use crate::document::assert_documented;
+use crate::{agency, key, TestNet};
 
 // --- Answers checked against the document -----------------------------------------------------------------------
-
-fn document() -> Value {
-    serde_json::from_str(publica_api::openapi::DOCUMENT).unwrap()
-}
-
-/// Why `value` does not match `schema`, if it does not: the keywords the document's procurement schemas use
-/// (`$ref`, `oneOf`, `const`, `enum`, `type`, bounds, `items`, `required`, `properties`, `additionalProperties`).
-fn mismatch(doc: &Value, schema: &Value, value: &Value, at: &str) -> Option<String> {
-    if let Some(target) = schema["$ref"].as_str() {
-        let target = doc.pointer(target.trim_start_matches('#')).unwrap_or_else(|| panic!("{target} points nowhere"));
-        return mismatch(doc, target, value, at);
-    }
-    if let Some(options) = schema["oneOf"].as_array() {
-        let matching = options.iter().filter(|s| mismatch(doc, s, value, at).is_none()).count();
-        return (matching != 1).then(|| format!("{at}: {matching} oneOf options match {value}"));
-    }
-    if schema.get("const").is_some_and(|c| c != value)
-        || schema["enum"].as_array().is_some_and(|values| !values.contains(value))
-    {
-        return Some(format!("{at}: {value} is not an allowed value"));
-    }
-    let kind = match value {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(n) if n.is_u64() || n.is_i64() => "integer",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    };
-    let allowed = match &schema["type"] {
-        Value::String(t) => vec![t.as_str()],
-        Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
-        _ => Vec::new(),
-    };
-    if !allowed.is_empty() && !allowed.contains(&kind) {
-        return Some(format!("{at}: {value} is a {kind}, not {allowed:?}"));
-    }
-    let outside = |n: u64, low: &str, high: &str| {
-        schema[low].as_u64().is_some_and(|min| n < min) || schema[high].as_u64().is_some_and(|max| n > max)
-    };
-    match value {
-        Value::String(s) if outside(s.chars().count() as u64, "minLength", "maxLength") => {
-            Some(format!("{at}: {s:?} has a length outside the schema's"))
-        }
-        Value::Number(n) if outside(n.as_u64().unwrap_or(0), "minimum", "maximum") => {
-            Some(format!("{at}: {n} is outside the schema's bounds"))
-        }
-        Value::Array(items) => {
-            if outside(items.len() as u64, "minItems", "maxItems") {
-                return Some(format!("{at}: {} items, outside the schema's bounds", items.len()));
-            }
-            let item = schema.get("items")?;
-            items.iter().enumerate().find_map(|(i, v)| mismatch(doc, item, v, &format!("{at}[{i}]")))
-        }
-        Value::Object(object) => {
-            let required = schema["required"].as_array().into_iter().flatten().filter_map(Value::as_str);
-            if let Some(name) = required.into_iter().find(|name| !object.contains_key(*name)) {
-                return Some(format!("{at}: required {name} is missing"));
-            }
-            object.iter().find_map(|(name, v)| match schema["properties"].get(name) {
-                Some(s) => mismatch(doc, s, v, &format!("{at}.{name}")),
-                None if schema["additionalProperties"] == json!(false) => Some(format!("{at}: {name} is not declared")),
-                None => None,
-            })
-        }
-        _ => None,
-    }
-}
-
-/// Check that `reply`'s status is declared for `GET template` and its body is of the declared schema.
-#[track_caller]
-fn assert_documented(template: &str, reply: &Reply) {
-    let doc = document();
-    let declared = &doc["paths"][template]["get"]["responses"][reply.status.as_str()];
-    assert!(declared.is_object(), "GET {template} does not declare status {}", reply.status);
-    let declared = match declared["$ref"].as_str() {
-        Some(target) => doc.pointer(target.trim_start_matches('#')).unwrap().clone(),
-        None => declared.clone(),
-    };
-    let schema = &declared["content"]["application/json"]["schema"];
-    if let Some(why) = mismatch(&doc, schema, &reply.json(), "answer") {
-        panic!("GET {template} {}: {why}\n{}", reply.status, reply.text());
-    }
-}
 
 /// A 200 answer, verified offline, checked against the document, decoded into `T` and encoded again to the very
 /// JSON served.
@@ -130,7 +45,7 @@ async fn get<T: DeserializeOwned + Serialize>(net: &TestNet, uri: &str, template
     assert_eq!(reply.status, StatusCode::OK, "{uri}: {}", reply.text());
     verify_document(&reply.bytes, &VerifiedSets::genesis_only(net.node.genesis()))
         .unwrap_or_else(|e| panic!("{uri}: the answer does not verify offline: {e}"));
-    assert_documented(template, &reply);
+    assert_documented("get", template, &reply);
     let decoded: T = serde_json::from_slice(&reply.bytes).unwrap_or_else(|e| panic!("{uri}: {e}"));
     assert_eq!(serde_json::to_value(&decoded).unwrap(), reply.json(), "{uri}: the client type loses nothing");
     decoded
@@ -143,7 +58,7 @@ async fn refused(net: &TestNet, uri: &str, template: &str, status: StatusCode, c
     assert_eq!((reply.status, json["error"]["code"].as_str()), (status, Some(code)), "{uri}: {json}");
     let number = publica_execution::error_codes().into_iter().find(|c| c.as_str() == code).unwrap().number();
     assert_eq!(json["error"]["number"], number, "{json}");
-    assert_documented(template, &reply);
+    assert_documented("get", template, &reply);
     json["error"]["message"].as_str().unwrap().to_owned()
 }
 
@@ -562,7 +477,7 @@ async fn ocds_and_flags(net: &TestNet) {
     {
         let reply = net.get(uri).await;
         assert_eq!(reply.status, StatusCode::OK, "{uri}: {}", reply.text());
-        assert_documented("/v1/procurement/tenders/{id}/ocds", &reply);
+        assert_documented("get", "/v1/procurement/tenders/{id}/ocds", &reply);
         let package = reply.json();
         assert_eq!(package["version"], "1.1");
         let key = if kind == "release" { "releases" } else { "records" };
@@ -583,7 +498,7 @@ async fn ocds_and_flags(net: &TestNet) {
     }
     let reply = net.get("/v1/procurement/red-flags").await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
-    assert_documented("/v1/procurement/red-flags", &reply);
+    assert_documented("get", "/v1/procurement/red-flags", &reply);
     let flags: publica_client::api::RedFlagsResponse = serde_json::from_slice(&reply.bytes).unwrap();
     assert!(flags.flags.iter().all(|f| f.tender == 1), "{flags:?}");
     assert!(flags.next.is_none());
