@@ -70,6 +70,47 @@ impl std::fmt::Display for Absent {
 
 impl std::error::Error for Absent {}
 
+/// A read whose answer is "no such thing" (the node's `not_found` or a module's `…_not_found`) ends the command with
+/// the not-found exit code ([`NOT_FOUND_EXIT`]), after saying so.
+pub fn found<T>(answer: anyhow::Result<T>) -> anyhow::Result<T> {
+    match answer {
+        Err(e)
+            if e.chain()
+                .filter_map(|c| c.downcast_ref::<publica_client::Refusal>())
+                .any(|r| r.code == "not_found" || r.code.ends_with("_not_found")) =>
+        {
+            eprintln!("error: {e:#}");
+            Err(Absent.into())
+        }
+        other => other,
+    }
+}
+
+/// An answer as JSON, as the node served it: the response types are the API's own, so encoding one again gives
+/// back the served document, proofs included.
+pub fn to_json(answer: &impl serde::Serialize) -> anyhow::Result<serde_json::Value> {
+    use anyhow::Context as _;
+    serde_json::to_value(answer).context("encoding the node's answer")
+}
+
+/// Write a served answer with its proofs to `path`; say so on standard output, or on standard error when standard
+/// output carries the JSON (`json`).
+pub fn save_answer(path: &std::path::Path, body: &serde_json::Value, json: bool) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    std::fs::write(path, serde_json::to_vec_pretty(body)?).with_context(|| format!("writing {}", path.display()))?;
+    let note = format!(
+        "answer with its proofs written to {}; check it with `publica verify {} --genesis GENESIS`",
+        path.display(),
+        path.display()
+    );
+    if json {
+        eprintln!("{note}");
+    } else {
+        println!("{note}");
+    }
+    Ok(())
+}
+
 /// Whether a reading command's error means "not found": an absence it printed, or the node's `not_found` (a node
 /// that does not keep a past state says `past_state_not_kept` instead, which is no answer about the record).
 pub fn is_not_found(error: &anyhow::Error) -> bool {

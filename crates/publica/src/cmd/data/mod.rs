@@ -24,9 +24,8 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::{Args, Subcommand};
-use serde::Serialize;
 use serde_json::Value;
 
 use publica_client::{Client, Signer, DEFAULT_API};
@@ -35,6 +34,7 @@ use publica_types::Address;
 use publica_verify::CertifiedHeader;
 
 use super::registry::ReadArgs;
+use super::{found, save_answer, to_json};
 use crate::keyfile::{self, PassphraseArgs};
 
 mod access;
@@ -217,44 +217,11 @@ pub struct ShowArgs {
     pub read: ReadArgs,
 }
 
-/// A read whose answer is "no such thing" ends the command with the not-found exit code (3), after saying so.
-fn found<T>(answer: Result<T>) -> Result<T> {
-    match answer {
-        Err(e)
-            if e.chain()
-                .filter_map(|c| c.downcast_ref::<publica_client::Refusal>())
-                .any(|r| r.code == "not_found" || r.code.ends_with("_not_found")) =>
-        {
-            eprintln!("error: {e:#}");
-            Err(super::Absent.into())
-        }
-        other => other,
-    }
-}
-
-/// An answer as JSON, as the node served it: the response types are the API's own, so encoding one again gives
-/// back the served document, proofs included.
-fn to_json(answer: &impl Serialize) -> Result<Value> {
-    serde_json::to_value(answer).context("encoding the node's answer")
-}
-
 /// Save the answer (with `--out`) and print it whole (with `--json`); `Ok(true)` when the JSON was printed and
 /// nothing more is to be said.
 fn save_or_print(out: Option<&Path>, json: bool, body: &Value) -> Result<bool> {
     if let Some(path) = out {
-        std::fs::write(path, serde_json::to_vec_pretty(body)?)
-            .with_context(|| format!("writing {}", path.display()))?;
-        let note = format!(
-            "answer with its proofs written to {}; check it with `publica verify {} --genesis GENESIS`",
-            path.display(),
-            path.display()
-        );
-        // Standard output carries only the JSON when it is asked for.
-        if json {
-            eprintln!("{note}");
-        } else {
-            println!("{note}");
-        }
+        save_answer(path, body, json)?;
     }
     if json {
         println!("{}", serde_json::to_string_pretty(body)?);

@@ -11,6 +11,7 @@ use publica_elections::schema::{ElectionRecord, ElectionStatus};
 use publica_types::time::format_time_ms;
 
 use super::parse_receipt;
+use crate::cmd::found;
 use crate::cmd::registry::ReadArgs;
 
 /// `publica election list`.
@@ -186,22 +187,6 @@ pub fn ballot(id: u64, receipt: &str, out: Option<&Path>, read: &ReadArgs) -> Re
 /// The election's record in a served answer (for other commands).
 pub fn record(client: &Client, id: u64) -> Result<ElectionRecord> {
     Ok(client.election(id)?.election)
-}
-
-/// A read whose answer is "no such election" or "no such ballot" ends the command with the not-found exit code
-/// (3), after saying so.
-fn found<T>(answer: Result<T>) -> Result<T> {
-    match answer {
-        Err(e)
-            if e.chain()
-                .filter_map(|c| c.downcast_ref::<publica_client::Refusal>())
-                .any(|r| r.code == "not_found" || r.code.ends_with("_not_found")) =>
-        {
-            eprintln!("error: {e:#}");
-            Err(crate::cmd::Absent.into())
-        }
-        other => other,
-    }
 }
 
 fn print_json(value: &Value) -> Result<()> {

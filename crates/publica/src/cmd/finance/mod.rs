@@ -20,7 +20,6 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
-use serde::Serialize;
 use serde_json::Value;
 
 use publica_client::api::format_amount;
@@ -33,6 +32,7 @@ use publica_verify::CertifiedHeader;
 
 use super::registry::ReadArgs;
 use super::tx::{send_call_id, SendArgs};
+use super::{found, save_answer, to_json};
 
 mod budget;
 mod money;
@@ -489,54 +489,16 @@ fn created(outcome: &TxOutcome) -> String {
     }
 }
 
-/// A read whose answer is "no such record" ends the command with the not-found exit code (3), after saying so.
-fn found<T>(answer: Result<T>) -> Result<T> {
-    match answer {
-        Err(e)
-            if e.chain()
-                .filter_map(|c| c.downcast_ref::<publica_client::Refusal>())
-                .any(|r| r.code == "not_found" || r.code.ends_with("_not_found")) =>
-        {
-            eprintln!("error: {e:#}");
-            Err(super::Absent.into())
-        }
-        other => other,
-    }
-}
-
-/// An answer as JSON, as the node served it: the response types are the API's own, so encoding one again gives
-/// back the served document, proofs included.
-fn to_json(answer: &impl Serialize) -> Result<Value> {
-    serde_json::to_value(answer).context("encoding the node's answer")
-}
-
 /// Save the answer (with `--out`) and print it whole (with `--json`); `Ok(true)` when the JSON was printed and
 /// nothing more is to be said.
 fn save_or_print(show: &ShowArgs, body: &Value) -> Result<bool> {
     if let Some(path) = &show.out {
-        save(path, body, show.read.json)?;
+        save_answer(path, body, show.read.json)?;
     }
     if show.read.json {
         println!("{}", serde_json::to_string_pretty(body)?);
     }
     Ok(show.read.json)
-}
-
-/// Write a served answer with its proofs; say so on standard output, or on standard error when standard output
-/// carries the JSON.
-fn save(path: &Path, body: &Value, json: bool) -> Result<()> {
-    std::fs::write(path, serde_json::to_vec_pretty(body)?).with_context(|| format!("writing {}", path.display()))?;
-    let note = format!(
-        "answer with its proofs written to {}; check it with `publica verify {} --genesis GENESIS`",
-        path.display(),
-        path.display()
-    );
-    if json {
-        eprintln!("{note}");
-    } else {
-        println!("{note}");
-    }
-    Ok(())
 }
 
 /// The last line of a proven read: the header its proofs lead to.

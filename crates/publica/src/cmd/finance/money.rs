@@ -438,7 +438,7 @@ pub fn account(args: AccountArgs) -> Result<()> {
         }
     }
     if let Some(path) = &args.out {
-        super::save(path, &body, args.json)?;
+        crate::cmd::save_answer(path, &body, args.json)?;
     }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&body)?);
