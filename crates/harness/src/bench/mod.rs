@@ -20,6 +20,7 @@ use publica_types::{AgencyId, Genesis, GenesisAccount, GenesisAgency, Role, TxId
 use rayon::prelude::*;
 
 mod credentials;
+mod data;
 mod elections;
 mod finance;
 mod portal;
@@ -69,6 +70,13 @@ pub struct Params {
     /// Procurement workload: contracting processes (tenders with three opened bids, an award and a contract)
     /// built at the execution layer and exported in OCDS.
     pub processes: usize,
+    /// Data workload: citizens with a record in the vault, each consenting to the agency's requesters and asked for
+    /// once.
+    pub citizens: usize,
+    /// Data workload: accesses in one citizen's log, read back with proofs.
+    pub log_accesses: usize,
+    /// Data workload: how often the vault looks at a transaction it submitted, milliseconds.
+    pub vault_poll_ms: u64,
     /// Run the node without keeping past states (`[storage] past_states = false`), to measure what keeping them
     /// costs.
     pub no_past_states: bool,
@@ -108,6 +116,11 @@ pub enum Workload {
     /// second key holder's one transaction against the same opening computed directly; and the OCDS export of
     /// `--processes` contracting processes built at the execution layer, against serialising the same JSON.
     Procurement,
+    /// Personal data: `--citizens` accesses end to end through a real vault (requested through the API, released by
+    /// the vault, fetched and checked by their requesters) against the all-core cost of each access's unavoidable
+    /// cryptography; what a record, a consent and an access add to the state; and a citizen's log of
+    /// `--log-accesses` accesses read with its proofs, against verifying the same proofs directly.
+    Data,
 }
 
 /// Run the benchmarks and print a report.
@@ -142,6 +155,14 @@ pub fn run(args: &Params) -> Result<()> {
         }
         Workload::Procurement => {
             return procurement::run(&procurement::Params { bids: args.bids, processes: args.processes });
+        }
+        Workload::Data => {
+            let params = data::Params {
+                citizens: args.citizens,
+                log_accesses: args.log_accesses,
+                vault_poll_ms: args.vault_poll_ms,
+            };
+            return data::run(&params);
         }
         Workload::Registrations | Workload::RoleUpdates => {}
     }
@@ -191,7 +212,8 @@ pub fn run(args: &Params) -> Result<()> {
         | Workload::Portal
         | Workload::Elections
         | Workload::Finance
-        | Workload::Procurement => unreachable!("measured by their own functions"),
+        | Workload::Procurement
+        | Workload::Data => unreachable!("measured by their own functions"),
     };
     let mut setup: Vec<Transaction> = officials
         .iter()
@@ -245,7 +267,8 @@ pub fn run(args: &Params) -> Result<()> {
                     | Workload::Portal
                     | Workload::Elections
                     | Workload::Finance
-                    | Workload::Procurement => unreachable!("measured by their own functions"),
+                    | Workload::Procurement
+                    | Workload::Data => unreachable!("measured by their own functions"),
                 };
                 signers[s].sign_at(n, call)
             })
@@ -299,7 +322,8 @@ pub fn run(args: &Params) -> Result<()> {
         | Workload::Portal
         | Workload::Elections
         | Workload::Finance
-        | Workload::Procurement => unreachable!("measured by their own functions"),
+        | Workload::Procurement
+        | Workload::Data => unreachable!("measured by their own functions"),
     };
     let key = publica_accounts::schema::account_key(&proven);
     let proof = node.read_with_proof(&key)?;
@@ -395,6 +419,8 @@ impl BenchNode {
                     publica_procurement::EVALUATOR_ROLE,
                     publica_procurement::REVIEW_ROLE,
                     publica_registry::rules::COMPANY_REGISTRAR,
+                    publica_data::CONTROLLER_ROLE,
+                    publica_data::REQUESTER_ROLE,
                 ]
                 .into_iter()
                 .chain(registers_citizens.then_some(Role::CITIZEN_REGISTRAR))

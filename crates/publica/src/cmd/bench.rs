@@ -59,6 +59,17 @@ pub struct Args {
     /// Procurement workload: contracting processes built at the execution layer and exported in OCDS.
     #[arg(long, default_value_t = 10_000)]
     processes: usize,
+    /// Data workload: citizens with a record in the vault, each consenting to the agency's requesters and asked for
+    /// once (at most 4,000).
+    #[arg(long, default_value_t = 200)]
+    citizens: usize,
+    /// Data workload: accesses in one citizen's log, read back with proofs (at most 50,000).
+    #[arg(long, default_value_t = 10_000)]
+    log_accesses: usize,
+    /// Data workload: how often the vault looks at a transaction it submitted, milliseconds (a vault started by
+    /// `publica vault serve`: 200).
+    #[arg(long, default_value_t = 5)]
+    vault_poll_ms: u64,
     /// Run the node without keeping past states (`[storage] past_states = false`), to measure what keeping them
     /// costs.
     #[arg(long)]
@@ -100,6 +111,11 @@ pub enum Workload {
     /// second key holder's one transaction against the same opening computed directly; and the OCDS export of
     /// `--processes` contracting processes built at the execution layer, against serialising the same JSON.
     Procurement,
+    /// Personal data: `--citizens` accesses end to end through a real vault (requested through the API, released by
+    /// the vault, fetched and checked by their requesters) against the all-core cost of each access's unavoidable
+    /// cryptography; what a record, a consent and an access add to the state; and a citizen's log of
+    /// `--log-accesses` accesses read with its proofs, against verifying the same proofs directly.
+    Data,
 }
 
 impl From<Workload> for bench::Workload {
@@ -114,6 +130,7 @@ impl From<Workload> for bench::Workload {
             Workload::Elections => bench::Workload::Elections,
             Workload::Finance => bench::Workload::Finance,
             Workload::Procurement => bench::Workload::Procurement,
+            Workload::Data => bench::Workload::Data,
         }
     }
 }
@@ -138,6 +155,9 @@ pub fn run(args: Args) -> Result<()> {
         nullifiers: args.nullifiers,
         bids: args.bids,
         processes: args.processes,
+        citizens: args.citizens,
+        log_accesses: args.log_accesses,
+        vault_poll_ms: args.vault_poll_ms,
         no_past_states: args.no_past_states,
     })
 }
