@@ -78,6 +78,7 @@ use serde::Deserialize as _;
 use tower::ServiceExt as _;
 
 use super::BenchNode;
+use super::NodeWork;
 use crate::node::wait_committed;
 
 /// The records' category, and the purpose every consent and request names.
@@ -133,29 +134,6 @@ struct Actors {
     archivist: Keypair,
     requesters: Vec<Keypair>,
     log_requesters: Vec<Keypair>,
-}
-
-/// The node's work as its metrics count it: executing blocks and storing them, seconds.
-#[derive(Clone, Copy, Default)]
-struct NodeWork {
-    execute_secs: f64,
-    store_secs: f64,
-}
-
-impl NodeWork {
-    fn of(node: &NodeHandle) -> Self {
-        let text = node.render_metrics();
-        let value = |name: &str| {
-            text.lines()
-                .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.trim().parse::<f64>().ok())
-                .unwrap_or(0.0)
-        };
-        Self { execute_secs: value("publica_execute_seconds_sum"), store_secs: value("publica_store_seconds_sum") }
-    }
-
-    fn since(self, before: Self) -> Self {
-        Self { execute_secs: self.execute_secs - before.execute_secs, store_secs: self.store_secs - before.store_secs }
-    }
 }
 
 /// A vault running on the benchmark's runtime.

@@ -781,6 +781,48 @@ fn run_anchors(args: &Params) -> Result<()> {
     Ok(())
 }
 
+/// The node's work as its metrics count it, or the difference over a run.
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct NodeWork {
+    /// Executing blocks (the proposer's execution), seconds.
+    pub(super) execute_secs: f64,
+    /// Storing committed blocks (the batch built, written under the committed state's lock, synced), seconds.
+    pub(super) store_secs: f64,
+    /// Pending transactions executed again by the revalidation after commits (not counting those an admission
+    /// executes again itself).
+    pub(super) revalidated: u64,
+    /// Senders' pending runs a commit left untouched, carried without executing them again.
+    pub(super) carried: u64,
+}
+
+impl NodeWork {
+    /// The node's totals now.
+    pub(super) fn of(node: &NodeHandle) -> Self {
+        let text = node.render_metrics();
+        let value = |name: &str| {
+            text.lines()
+                .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.trim().parse::<f64>().ok())
+                .unwrap_or(0.0)
+        };
+        Self {
+            execute_secs: value("publica_execute_seconds_sum"),
+            store_secs: value("publica_store_seconds_sum"),
+            revalidated: node.metrics().revalidated_txs.get(),
+            carried: node.metrics().carried_overlays.get(),
+        }
+    }
+
+    /// What was done since `before`.
+    pub(super) fn since(self, before: Self) -> Self {
+        Self {
+            execute_secs: self.execute_secs - before.execute_secs,
+            store_secs: self.store_secs - before.store_secs,
+            revalidated: self.revalidated.saturating_sub(before.revalidated),
+            carried: self.carried.saturating_sub(before.carried),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -53,6 +53,7 @@ use publica_types::{
 };
 use rayon::prelude::*;
 
+use super::NodeWork;
 use super::{submit_all, BenchNode, BENCH_KDF};
 use crate::node::wait_committed;
 
@@ -113,29 +114,6 @@ struct Bidder {
 struct Registration {
     /// (what, transactions, seconds), in order.
     rounds: Vec<(&'static str, usize, f64)>,
-}
-
-/// The node's work as its metrics count it: executing blocks and storing them, seconds.
-#[derive(Clone, Copy, Default)]
-struct NodeWork {
-    execute_secs: f64,
-    store_secs: f64,
-}
-
-impl NodeWork {
-    fn of(node: &NodeHandle) -> Self {
-        let text = node.render_metrics();
-        let value = |name: &str| {
-            text.lines()
-                .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.trim().parse::<f64>().ok())
-                .unwrap_or(0.0)
-        };
-        Self { execute_secs: value("publica_execute_seconds_sum"), store_secs: value("publica_store_seconds_sum") }
-    }
-
-    fn since(self, before: Self) -> Self {
-        Self { execute_secs: self.execute_secs - before.execute_secs, store_secs: self.store_secs - before.store_secs }
-    }
 }
 
 /// The bids' run through the node.
