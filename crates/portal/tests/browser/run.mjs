@@ -180,6 +180,11 @@ async function main() {
       const page = await context.newPage();
       const errors = [];
       page.on("pageerror", (e) => errors.push(e.message));
+      // Requests the page has made and not seen finish, with when they left: a failure says which are still waiting.
+      const inFlight = new Map();
+      page.on("request", (r) => inFlight.set(r, Date.now()));
+      page.on("requestfinished", (r) => inFlight.delete(r));
+      page.on("requestfailed", (r) => inFlight.delete(r));
       const started = Date.now();
       try {
         await withTimeout(
@@ -192,6 +197,8 @@ async function main() {
       } catch (e) {
         failures.push(test);
         console.log(`FAIL ${test.file}: ${test.name}\n  ${String(e?.stack || e).split("\n").join("\n  ")}`);
+        for (const message of errors) console.log(`  the page threw: ${message}`);
+        for (const [r, at] of inFlight) console.log(`  still waiting after ${Date.now() - at} ms: ${r.method()} ${r.url()}`);
         await screenshot(page, `failed-${test.file.replace(/\.test\.mjs$/, "")}-${failures.length}`).catch(() => {});
       } finally {
         await context.close();

@@ -517,3 +517,29 @@ test("an answer is bounded while it is read: an endless answer stops at the limi
   await assert.rejects(readBounded(new Response(endless), 64 * 1024, "an endless answer"), /larger than 65536 bytes/);
   assert.ok(pulled <= 66, `read ${pulled} chunks of 1 KiB for a 64 KiB limit`);
 });
+
+test("an answer is bounded in time: a node that never answers, or stops midway, gets a verdict that says so", async () => {
+  const { getBounded } = await import("../src/verify/fetch.js");
+  const { createServer } = await import("node:http");
+  // One route that never answers, one that sends its head and a first chunk and then nothing.
+  const server = createServer((request, response) => {
+    if (request.url === "/midway") {
+      response.writeHead(200, { "content-type": "application/json" });
+      response.write("{\"a\":");
+    }
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const base = `http://127.0.0.1:${server.address().port}`;
+  try {
+    for (const path of ["/silent", "/midway"]) {
+      await assert.rejects(getBounded(`${base}${path}`, 1024, "application/json", 300),
+        new RegExp(`the node did not answer ${base}${path} within 0.3 s; try again`));
+    }
+    server.removeAllListeners("request");
+    server.on("request", (request, response) => response.end("{\"ok\":true}"));
+    assert.deepEqual(await getBounded(`${base}/answers`, 1024), { status: 200, text: "{\"ok\":true}" });
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
+});

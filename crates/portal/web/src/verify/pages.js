@@ -11,7 +11,7 @@ import { MAX_PROOF_JSON_BYTES } from "./history.js";
 import { MAX_GENESIS_BYTES, getTrust, pinGenesis, pinWitnesses, pinnedWitnesses, resetVerifiedSets, unpin, verifiedSets } from "./trust.js";
 import { summarize } from "./report.js";
 import { parseTimeMs } from "./when.js";
-import { readBounded } from "./fetch.js";
+import { getBounded } from "./fetch.js";
 import { translator } from "./strings.js";
 import { localTimes } from "../time.js";
 import { h as el } from "../dom.js";
@@ -86,10 +86,9 @@ async function withSets(verify) {
   }
 }
 
-/** GET a same-origin URL as text, at most `max` bytes, counted while reading; `{ status, text }`. */
-async function fetchBounded(url, max) {
-  const response = await fetch(url, { headers: { accept: "application/json, text/plain" } });
-  return { status: response.status, text: await readBounded(response, max, `the answer of ${url}`) };
+/** GET a same-origin URL as text, at most `max` bytes counted while reading, bounded in time; `{ status, text }`. */
+function fetchBounded(url, max) {
+  return getBounded(url, max, "application/json, text/plain");
 }
 
 /** A byte count in words (KiB, MiB, GiB). */

@@ -3,7 +3,7 @@
 // a pin, the node's own genesis is used and marked "not pinned": the page then trusts the node for it.
 import { FormatError, sha256, toHex, utf8 } from "../bytes.js";
 import { MAX_PROOF_JSON_BYTES, parseJson, verifyHistory } from "./history.js";
-import { readBounded } from "./fetch.js";
+import { getBounded } from "./fetch.js";
 import { parseGenesis } from "./types.js";
 import { parseVerifierKey } from "./tlog.js";
 
@@ -38,11 +38,11 @@ export function canonicalGenesis(text) {
   return { text: canonical, hash: toHex(sha256(utf8(canonical))), chainId: parsed.chainId };
 }
 
-/** Fetch JSON text from the node (same origin), bounded while read; throws an Error naming the URL when it fails. */
+/** Fetch JSON text from the node (same origin), bounded in size and time; throws an Error naming the URL when it fails. */
 async function fetchText(url, max) {
-  const response = await fetch(url, { headers: { accept: "application/json" } });
-  if (!response.ok) throw new Error(`${url} answered ${response.status}`);
-  return readBounded(response, max, `the answer of ${url}`);
+  const { status, text } = await getBounded(url, max);
+  if (status < 200 || status > 299) throw new Error(`${url} answered ${status}`);
+  return text;
 }
 
 /** The node's own genesis: `{ text, hash, chainId }`. */

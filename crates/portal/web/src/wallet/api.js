@@ -9,6 +9,8 @@ export const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
 /** How often a pending transaction is asked about, and for how long at most. */
 export const POLL_INTERVAL_MS = 500;
 export const POLL_TIMEOUT_MS = 120_000;
+/** How long one request waits for the node's answer, body included. */
+export const REQUEST_TIMEOUT_MS = 30_000;
 
 const ADDRESS = /^[0-9a-f]{40}$/;
 const TX_ID = /^[0-9a-f]{64}$/;
@@ -43,12 +45,19 @@ function nodeError(status, text) {
 /** Sends a request to the node and returns `{status, text}` of a 2xx answer; throws the node's error otherwise. */
 async function request(base, path, init = {}) {
   let response;
+  let text;
   try {
-    response = await fetch(`${base}${path}`, { ...init, headers: { accept: "application/json", ...(init.headers ?? {}) } });
+    response = await fetch(`${base}${path}`, {
+      ...init,
+      headers: { accept: "application/json", ...(init.headers ?? {}) },
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+    text = await boundedText(response);
   } catch (e) {
-    throw new WalletError("node_unreachable", String(e?.message ?? e));
+    if (e instanceof WalletError) throw e;
+    const reason = e?.name === "TimeoutError" ? `no answer to ${path} within ${REQUEST_TIMEOUT_MS / 1000} s` : String(e?.message ?? e);
+    throw new WalletError("node_unreachable", reason);
   }
-  const text = await boundedText(response);
   if (!response.ok) throw nodeError(response.status, text);
   return { status: response.status, text };
 }
