@@ -15,6 +15,9 @@ python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ig
 # The credentials crate's interop check (crates/credentials/tests/it/interop.rs) needs Node 20 or later with npm: it
 # runs the OpenWallet Foundation's sd-jwt-js and @noble/post-quantum, at the exact versions of their lock file.
 npm ci --prefix crates/credentials/tests/interop --no-audit --no-fund --loglevel=error
+# The crypto crate's check of its hybrid sealing (crates/crypto/tests/it/kem_interop.rs) against an independent
+# implementation of the construction: ML-KEM-768 and XChaCha20-Poly1305 from @noble, X25519 and HKDF from Node.
+npm ci --prefix crates/crypto/tests/interop --no-audit --no-fund --loglevel=error
 # The portal's front end (crates/portal/web): its bundle must be the one committed, its unit tests run under Node,
 # and its browser tests drive Debian's Chromium (installed here when missing) with playwright-core and axe-core.
 # The elections' archives are checked by Belenios' own verifier, `belenios-tool election verify` (Debian package

@@ -12,7 +12,7 @@
 //! public    = (X, ek)
 //! ```
 //!
-//! Sealing, for a recipient `(X, ek)`, a context string `C` (at most 1024 bytes) and a message `M` (at most
+//! Sealing, for a recipient `(X, ek)`, a context string `C` (at most 1006 bytes) and a message `M` (at most
 //! 16 MiB):
 //!
 //! ```text
@@ -93,8 +93,10 @@ pub const HYBRID_SEAL_VERSION: u32 = 1;
 pub const RECIPIENT_KEY_FILE_VERSION: u32 = 1;
 /// Largest message [`seal_hybrid`] encrypts (16 MiB).
 pub const MAX_HYBRID_PLAINTEXT_BYTES: usize = 16 * 1024 * 1024;
-/// Longest context string of [`seal_hybrid`] and [`open_hybrid`].
-pub const MAX_HYBRID_CONTEXT_BYTES: usize = 1024;
+/// Longest context string of [`seal_hybrid`] and [`open_hybrid`]: 1006 bytes, so that HKDF's `info` (the 14-byte
+/// label, the 4-byte length and the context) is at most 1024 bytes, the most OpenSSL's HKDF (and so Node's and
+/// many others) accepts; RFC 5869 sets no limit, but a message other implementations cannot open is no use.
+pub const MAX_HYBRID_CONTEXT_BYTES: usize = 1024 - LABEL.len() - 4;
 /// Length of an X25519 public or secret key.
 pub const X25519_KEY_LEN: usize = 32;
 /// Length of an ML-KEM-768 encapsulation (public) key, FIPS 203 `ek`.

@@ -5,6 +5,7 @@ mod batch;
 mod encoding;
 mod envelope;
 mod kem;
+mod kem_interop;
 mod keystore;
 mod perf;
 mod seal;
