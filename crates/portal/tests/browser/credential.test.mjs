@@ -44,13 +44,6 @@ async function verdictShown(page) {
   }, null, { timeout: 120000 });
 }
 
-/** Pin the node's genesis in this browser (the /trust page), as a verifier who obtained it elsewhere would. */
-async function pinGenesis(ctx) {
-  await ctx.page.goto(`${ctx.base}/trust`);
-  await ctx.page.locator("#verify-trust-pin").click();
-  await ctx.page.locator("#verify-trust-pinned", { hasText: "yes" }).waitFor();
-}
-
 /** Paste a presentation with audience and nonce into /credentials, press Check, and wait for the verdict. */
 async function check(ctx, text, aud, nonce) {
   const page = ctx.page;
@@ -77,7 +70,7 @@ export const tests = [
     run: async (ctx) => {
       const nonce = `n-${toHex(randomBytes(8))}`;
       const text = issueAndPresent(ctx, { index: 301, disclose: "given_name,family_name,degree", aud: ctx.base, nonce, degree: "MSc" });
-      await pinGenesis(ctx);
+      await ctx.pinGenesis();
       const page = await check(ctx, text, ctx.base, nonce);
       const verdict = await page.textContent("#credential-verdict");
       const checks = await checksShown(page);

@@ -12,13 +12,6 @@ async function open(ctx, path, status = 200) {
   return response;
 }
 
-/** Pin the node's genesis in this browser, as a visitor does on /trust, so that proofs are checked against it. */
-async function pinGenesis(ctx) {
-  await open(ctx, "/trust");
-  await ctx.page.getByRole("button", { name: "Pin this node's genesis" }).click();
-  await ctx.page.locator("#trust-app").getByText(/yes|pinned/i).first().waitFor();
-}
-
 /** Check the page's proof section in the browser; every check must pass, and what the proofs establish is shown. */
 async function checkProof(page) {
   const section = page.locator("main > section.proof");
@@ -49,7 +42,7 @@ export const tests = [
     name: "the elections, a receipt of the library's vote and their proofs are checked in the browser; bad receipts and ids are said plainly",
     run: async (ctx) => {
       const { page } = ctx;
-      await pinGenesis(ctx);
+      await ctx.pinGenesis();
       await open(ctx, "/elections");
       assert.equal(await page.locator("h1").innerText(), "Elections");
       const rows = page.locator("main table tbody tr");

@@ -13,13 +13,6 @@ async function open(ctx, path, status = 200) {
   return response;
 }
 
-/** Pin the node's genesis in this browser, as a visitor does on /trust, so that proofs are checked against it. */
-async function pinGenesis(ctx) {
-  await open(ctx, "/trust");
-  await ctx.page.getByRole("button", { name: "Pin this node's genesis" }).click();
-  await ctx.page.locator("#trust-app").getByText(/yes|pinned/i).first().waitFor();
-}
-
 /** The proof section headed `heading`, or the page's only one. */
 function proofSection(page, heading) {
   const sections = page.locator("main section.proof");
@@ -87,7 +80,7 @@ export const tests = [
     name: "the finance page shows the currency, this year's budget to the cent, its payments and programmes, with their proofs checked",
     run: async (ctx) => {
       const { page } = ctx;
-      await pinGenesis(ctx);
+      await ctx.pinGenesis();
       await open(ctx, "/");
       await page.locator("main ul.cards").getByRole("link", { name: "Public finance" }).click();
       await page.waitForURL(/\/finance$/);
@@ -157,7 +150,7 @@ export const tests = [
     name: "a payment is traced back to its budget law, and its proofs, of the five records, are checked in the browser",
     run: async (ctx) => {
       const { page } = ctx;
-      await pinGenesis(ctx);
+      await ctx.pinGenesis();
       await open(ctx, "/finance");
       await page.locator("main table tbody tr", { hasText: "Invoice 5540 (transport)" }).getByRole("link", { name: /^Payment \d+$/ }).click();
       await page.waitForURL(/\/finance\/payments\/\d+$/);
@@ -212,7 +205,7 @@ export const tests = [
     name: "a budget line's months and the child benefit's periods are shown and proven; the programme says what its nullifiers hide",
     run: async (ctx) => {
       const { page } = ctx;
-      await pinGenesis(ctx);
+      await ctx.pinGenesis();
       await open(ctx, "/finance");
       await page.locator("table#budget-lines").getByRole("link", { name: "RD-01" }).click();
       await page.waitForURL(/\/finance\/budgets\/\d{4}\/lines\/RD-01$/);
@@ -251,7 +244,7 @@ export const tests = [
     name: "answers altered on their way to the browser fail the check that names what was altered",
     run: async (ctx) => {
       const { page } = ctx;
-      await pinGenesis(ctx);
+      await ctx.pinGenesis();
       const list = await (await page.request.get(`${ctx.base}/v1/finance/payments?from=0&limit=10`)).json();
       const invoice = list.payments.find((p) => p.reference === "Invoice 5540 (transport)");
       const benefit = list.payments.find((p) => p.payee.private);

@@ -13,16 +13,6 @@ async function open(ctx, path, status = 200) {
   return response;
 }
 
-/**
- * Pin the node's genesis in this browser, as a visitor does on /trust: from then on proofs are checked against it
- * (an unpinned genesis leaves the verdict "checked against this node's own keys").
- */
-async function pinGenesis(ctx) {
-  await open(ctx, "/trust");
-  await ctx.page.getByRole("button", { name: "Pin this node's genesis" }).click();
-  await ctx.page.locator("#trust-app").getByText(/yes|pinned/i).first().waitFor();
-}
-
 /** Click the page's "check the proof" button of `section` and wait for its verdict; every check must pass. */
 async function checkProof(page, section) {
   await section.locator("button.verify-button").click();
@@ -66,7 +56,7 @@ export const tests = [
     name: "a parcel shows its map, owners and history, and who owned it on a date with the proof checked here",
     run: async (ctx) => {
       const { page } = ctx;
-      await pinGenesis(ctx);
+      await ctx.pinGenesis();
       await open(ctx, "/");
       await page.getByRole("searchbox").fill("NV-A1-101");
       await page.getByRole("button", { name: "Search" }).click();
@@ -100,7 +90,7 @@ export const tests = [
     name: "a company shows its officers, an ownership diagram, its filings and its BODS export",
     run: async (ctx) => {
       const { page } = ctx;
-      await pinGenesis(ctx);
+      await ctx.pinGenesis();
       await open(ctx, "/companies");
       await page.getByLabel("Company number or exact name").fill("Nordvik Sawmill AB");
       await page.getByRole("button", { name: "Find" }).click();
@@ -119,7 +109,7 @@ export const tests = [
     name: "the explorer leads from a block to a transaction to its sender's account",
     run: async (ctx) => {
       const { page } = ctx;
-      await pinGenesis(ctx);
+      await ctx.pinGenesis();
       await open(ctx, "/blocks");
       await ctx.axe(page);
       await ctx.screenshot(page, "blocks");
@@ -157,7 +147,7 @@ export const tests = [
     name: "a citizen's account lists her consents, and each consent who relied on it and when",
     run: async (ctx) => {
       const { page, home } = ctx;
-      await pinGenesis(ctx);
+      await ctx.pinGenesis();
       const keys = `${home}/keys`;
       const pass = ["--passphrase-file", `${home}/dev-passphrase`];
       const ada = "b75141ab8e2c3384daf0825f46243a655825e9da";

@@ -12,19 +12,12 @@ async function open(ctx, path, status = 200) {
   return response;
 }
 
-/** Pin the node's genesis in this browser, as a visitor does on /trust, so that proofs are checked against it. */
-async function pinGenesis(ctx) {
-  await open(ctx, "/trust");
-  await ctx.page.getByRole("button", { name: "Pin this node's genesis" }).click();
-  await ctx.page.locator("#trust-app").getByText(/yes|pinned/i).first().waitFor();
-}
-
 export const tests = [
   {
     name: "the procurement list shows both tenders and the red flags; tender 2's bid is sealed, its hash shown and its proof checked",
     run: async (ctx) => {
       const { page } = ctx;
-      await pinGenesis(ctx);
+      await ctx.pinGenesis();
       await open(ctx, "/");
       await page.locator("header nav").getByRole("link", { name: "Procurement" }).click();
       await page.waitForURL(/\/procurement$/);

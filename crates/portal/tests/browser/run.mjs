@@ -94,6 +94,24 @@ function withTimeout(promise, ms, what) {
   ]);
 }
 
+/**
+ * What the page shows of its proof checks when a test fails, or that its script does not answer (busy in a loop):
+ * each proof section's button (enabled, or disabled while its check runs), verdict and checks.
+ */
+async function pageState(page) {
+  const state = page
+    .evaluate(() =>
+      [...document.querySelectorAll("section.proof")].map((s) => {
+        const button = s.querySelector("button.verify-button");
+        const checks = [...s.querySelectorAll("li.check")].map((li) => li.textContent.trim().slice(0, 200));
+        return `${s.querySelector("h2, h3")?.textContent ?? "a proof"}: button ${button?.disabled ? "disabled" : "enabled"}, verdict "${s.querySelector(".verdict")?.className}", checks [${checks.join(" | ")}]`;
+      }),
+    )
+    .then((sections) => `the page answers; its proof sections: ${sections.length ? sections.join("; ") : "none"}`);
+  const busy = new Promise((resolve) => setTimeout(() => resolve("the page's script did not answer within 5 s: it is busy"), 5_000));
+  return Promise.race([state, busy]).catch((e) => `the page could not be asked: ${e.message}`);
+}
+
 async function main() {
   const publica = resolve(option("--publica", join(root, "target", "debug", "publica")));
   const only = option("--only", "");
@@ -174,6 +192,13 @@ async function main() {
       }
     };
     const screenshot = (page, name) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+    // Pin the node's genesis in the page's browser context, as a visitor does on /trust, so that proofs are checked
+    // against it; returns once the pin is stored (the panel then says "yes"), never on the panel's other text.
+    const pinGenesis = async (page) => {
+      await page.goto(`${base}/trust`);
+      await page.locator("#verify-trust-pin").click();
+      await page.locator("#verify-trust-pinned", { hasText: /^yes/ }).waitFor();
+    };
 
     for (const test of selected) {
       const context = await browser.newContext({ locale: "en-GB", timezoneId: "Europe/Stockholm" });
@@ -183,12 +208,22 @@ async function main() {
       // Requests the page has made and not seen finish, with when they left: a failure says which are still waiting.
       const inFlight = new Map();
       page.on("request", (r) => inFlight.set(r, Date.now()));
+      const failed = [];
       page.on("requestfinished", (r) => inFlight.delete(r));
-      page.on("requestfailed", (r) => inFlight.delete(r));
+      page.on("requestfailed", (r) => {
+        inFlight.delete(r);
+        failed.push(`${r.method()} ${r.url()}: ${r.failure()?.errorText}`);
+      });
+      page.on("response", (r) => {
+        if (r.status() >= 500) failed.push(`${r.request().method()} ${r.url()}: answered ${r.status()}`);
+      });
+      page.on("console", (m) => {
+        if (m.type() === "error") failed.push(`console: ${m.text()}`);
+      });
       const started = Date.now();
       try {
         await withTimeout(
-          test.run({ base, home, publica, page, context, browser, axe, screenshot, cli }),
+          test.run({ base, home, publica, page, context, browser, axe, screenshot, cli, pinGenesis: () => pinGenesis(page) }),
           TEST_TIMEOUT_MS,
           `${test.file}: ${test.name}`,
         );
@@ -199,6 +234,8 @@ async function main() {
         console.log(`FAIL ${test.file}: ${test.name}\n  ${String(e?.stack || e).split("\n").join("\n  ")}`);
         for (const message of errors) console.log(`  the page threw: ${message}`);
         for (const [r, at] of inFlight) console.log(`  still waiting after ${Date.now() - at} ms: ${r.method()} ${r.url()}`);
+        for (const f of failed) console.log(`  the browser reported: ${f}`);
+        console.log(`  ${await pageState(page)}`);
         await screenshot(page, `failed-${test.file.replace(/\.test\.mjs$/, "")}-${failures.length}`).catch(() => {});
       } finally {
         await context.close();

@@ -50,13 +50,6 @@ function expectAllPassed(result, what, notPerformed = []) {
   }
 }
 
-/** Pin the node's genesis in this browser (the /trust page), as a visitor who obtained it elsewhere would. */
-async function pinGenesis(ctx) {
-  await ctx.page.goto(`${ctx.base}/trust`);
-  await ctx.page.locator("#verify-trust-pin").click();
-  await ctx.page.locator("#verify-trust-pinned", { hasText: "yes" }).waitFor();
-}
-
 /** Throw unless the check labelled `label` failed, in words and class, and the verdict names it. */
 function expectFailed(result, label, what) {
   const failed = result.checks.find((c) => c.bad);
@@ -117,7 +110,7 @@ export const tests = [
     run: async (ctx) => {
       const doc = anchorFile(ctx, `Deed ${Date.now()}.\n`);
       const { page } = ctx;
-      await pinGenesis(ctx);
+      await ctx.pinGenesis();
       await page.goto(`${ctx.base}/verify`);
       const check = async (receipt, document) => {
         await page.locator("#verify-receipt-file").setInputFiles(upload(`${doc.hash}.tlog-proof`, receipt));
@@ -189,7 +182,7 @@ export const tests = [
     name: "a parcel page checks its proofs tied to the parcel shown, shows what they establish, and an as-of answer",
     run: async (ctx) => {
       const { page } = ctx;
-      await pinGenesis(ctx);
+      await ctx.pinGenesis();
       await page.goto(`${ctx.base}/parcels/NV-A1-101`);
       const scope = "section.proof[data-verify-record='parcel:NV-A1-101']";
       await page.locator(`${scope} button.verify-button`).click();
@@ -216,7 +209,7 @@ export const tests = [
     name: "a parcel's answer with an owner changed in transit fails the check that the page matches the proofs",
     run: async (ctx) => {
       const { page } = ctx;
-      await pinGenesis(ctx);
+      await ctx.pinGenesis();
       await page.route("**/v1/land/parcels/NV-A1-101", async (route) => {
         const response = await route.fetch();
         const json = await response.json();
@@ -236,7 +229,7 @@ export const tests = [
     name: "a permit's status now says the time its proofs establish it for, never now; an account's page is tied to its record",
     run: async (ctx) => {
       const { page } = ctx;
-      await pinGenesis(ctx);
+      await ctx.pinGenesis();
       await page.goto(`${ctx.base}/permits/BP-2026-0002`);
       const permit = "section.proof[data-verify-record='permit:BP-2026-0002']";
       if (await page.locator(`${permit}[data-verify-at]`).count()) throw new Error("the permit's status now carries a time asked");
@@ -258,7 +251,7 @@ export const tests = [
     name: "a block's, an application's and a company's pages are tied to their records, with what the proofs establish",
     run: async (ctx) => {
       const { page } = ctx;
-      await pinGenesis(ctx);
+      await ctx.pinGenesis();
       const company = await page.evaluate(async () => (await (await fetch("/v1/business/companies?name=Nordvik%20Sawmill%20AB")).json()).company);
       for (const [path, record, expected] of [
         ["/blocks/5", "block:5", "5"],
@@ -290,7 +283,7 @@ export const tests = [
     run: async (ctx) => {
       const doc = anchorFile(ctx, `Register extract ${Date.now()}.\n`);
       const { page } = ctx;
-      await pinGenesis(ctx);
+      await ctx.pinGenesis();
       await page.goto(`${ctx.base}/verify`);
       const box = page.getByLabel("Witness keys (one a line)");
       await box.fill("not a witness key");
