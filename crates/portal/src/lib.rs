@@ -75,6 +75,8 @@ pub fn router(api: Router) -> Router {
         .route("/procurement", get(pages::procurement::index))
         .route("/procurement/tenders/{id}", get(pages::procurement::tender))
         .route("/procurement/contracts/{id}", get(pages::procurement::contract))
+        .route("/data", get(pages::data::index))
+        .route("/data/log", get(pages::data::log))
         .route("/assets/{file}", get(assets::serve))
         .layer(middleware::from_fn(page_timeout))
         .layer(CatchPanicLayer::custom(page_panicked))

@@ -13,7 +13,7 @@ const MAX_SEARCH_CHARS: usize = 200;
 
 /// `GET /`.
 pub async fn page(ctx: Ctx) -> Response {
-    let services: [(&str, &str, &str, &str, &str); 11] = [
+    let services: [(&str, &str, &str, &str, &str); 12] = [
         ("/verify", "Verify a document", "Kontrollera ett dokument",
          "Was this file registered, when and by whom? Your browser hashes it and checks the notary's receipt; the file never leaves your computer.",
          "Registrerades filen, när och av vem? Webbläsaren beräknar dess hash och kontrollerar notariens kvitto; filen lämnar aldrig din dator."),
@@ -35,6 +35,9 @@ pub async fn page(ctx: Ctx) -> Response {
         ("/procurement", "Public procurement", "Offentlig upphandling",
          "Tenders and who bid, sealed until the opening; how each lot was ranked and awarded, the contracts and what they paid.",
          "Upphandlingar och vilka som lämnade anbud, förseglade till öppningen; hur varje del rangordnades och tilldelades, avtalen och vad de betalade."),
+        ("/data", "Personal data", "Personuppgifter",
+         "Your records stay in the agencies' vaults; the ledger keeps every consent and every access. See who read your records, and why.",
+         "Dina uppgifter stannar i myndigheternas valv; registret för varje samtycke och varje åtkomst. Se vem som har läst dina uppgifter, och varför."),
         ("/blocks", "Explorer", "Utforskaren",
          "Blocks, transactions, accounts and the validators that signed them.",
          "Block, transaktioner, konton och validerarna som signerade dem."),

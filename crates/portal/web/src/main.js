@@ -2,6 +2,7 @@
 // the page that work in the browser (checking proofs, hashing documents, signing). Each part looks for its own
 // elements and does nothing on a page without them.
 import { init as initCredentials } from "./credential/pages.js";
+import { init as initDataLog } from "./data/pages.js";
 import { localTimes } from "./time.js";
 import { init as initVerify } from "./verify/pages.js";
 import { init as initWallet } from "./wallet/pages.js";
@@ -11,6 +12,7 @@ function start() {
   initVerify();
   initWallet();
   initCredentials();
+  initDataLog();
 }
 
 if (document.readyState === "loading") {

@@ -40,7 +40,7 @@ function detailText(c) {
 }
 
 /** Render a report's checks into `ol` and its verdict into `verdict` (both emptied first). */
-function renderReport(ol, verdict, report, t) {
+export function renderReport(ol, verdict, report, t) {
   ol.replaceChildren(
     ...report.checks.map((c) => {
       const state = c.ok ? "ok" : c.pending ? "pending" : "bad";
@@ -73,7 +73,7 @@ function renderPending(ol, verdict, t) {
  * validator set the cached history does not reach is checked once more with a fresh history (the set may have
  * changed since the page verified it).
  */
-async function withSets(verify) {
+export async function withSets(verify) {
   for (let attempt = 0; ; attempt++) {
     const trust = await verifiedSets();
     if (!trust.ok) return { ok: false, checks: trust.checks };

@@ -4,10 +4,12 @@
 import { FormatError, Reader, concat, equalBytes, fromHex, sha256, toBase64, toHex, utf8 } from "../bytes.js";
 import { decodeAccount } from "../credential/ledger.js";
 import { fail } from "./report.js";
+import { DATA_KIND_IDS } from "../data/kinds.js";
+import { tieDataRecord } from "../data/records.js";
 import { KIND_APPLICATION, KIND_COMPANY, KIND_ENCUMBRANCE, KIND_PARCEL, KIND_TITLE, decodeHead, decodeVersion, headKey, versionKey } from "./registry.js";
 
 /** The record kinds a page may name. */
-const RECORD_KINDS = ["parcel", "account", "company", "application", "consent", "block", "permit", "election", "ballot", "currency", "budget", "line", "payment", "programme", "tender", "contract"];
+const RECORD_KINDS = ["parcel", "account", "company", "application", "consent", "block", "permit", "election", "ballot", "currency", "budget", "line", "payment", "programme", "tender", "contract", ...Object.keys(DATA_KIND_IDS)];
 const RECORD_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 /**
  * Ids of kinds with their own form: an election's number, a ballot's election and SHA-256 (`ID:HASH`), a currency's
@@ -24,6 +26,7 @@ const KIND_IDS = {
   programme: /^\d{1,20}$/,
   tender: /^\d{1,20}$/,
   contract: /^\d{1,20}$/,
+  ...DATA_KIND_IDS,
 };
 
 /** Parse a page's `KIND:ID` record name; throws FormatError when it is not one. */
@@ -36,7 +39,7 @@ export function parseRecordRef(text) {
 }
 
 /** A value for comparison: bigints and numbers as decimal text, objects with sorted keys. */
-function canonical(value) {
+export function canonical(value) {
   if (typeof value === "bigint" || typeof value === "number") return String(value);
   if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
   if (value !== null && typeof value === "object") {
@@ -46,7 +49,7 @@ function canonical(value) {
 }
 
 /** Fail `answer` naming the first of `fields` whose shown value (in `shown`) differs from the proven one. */
-function sameFields(what, proven, shown, fields) {
+export function sameFields(what, proven, shown, fields) {
   for (const f of fields) {
     const shownValue = shown !== null && typeof shown === "object" ? shown[f] : undefined;
     if (canonical(proven[f]) !== canonical(shownValue)) {
@@ -57,12 +60,12 @@ function sameFields(what, proven, shown, fields) {
 }
 
 /** The proven read of `key`, or undefined. */
-function readOf(reads, key) {
+export function readOf(reads, key) {
   return reads.find((r) => equalBytes(r.key, key));
 }
 
 /** Fail `keys` unless every key in `needed` is proven with a value. */
-function requireKeys(reads, needed, what) {
+export function requireKeys(reads, needed, what) {
   for (const key of needed) {
     const read = readOf(reads, key);
     if (!read) {
@@ -74,7 +77,7 @@ function requireKeys(reads, needed, what) {
 }
 
 /** A state key in readable form (its ASCII prefix, then hex). */
-function printable(key) {
+export function printable(key) {
   let i = 0;
   while (i < key.length && key[i] >= 0x20 && key[i] < 0x7f) i++;
   const text = new TextDecoder().decode(key.subarray(0, i));
@@ -213,7 +216,7 @@ function applicationRecord(r, ref, json, reads) {
 const MAX_LISTED = 1000;
 
 /** `n` as 8 (or `size`) big-endian bytes. */
-function bigEndian(n, size = 8) {
+export function bigEndian(n, size = 8) {
   const out = new Uint8Array(size);
   let v = BigInt(n);
   for (let i = size - 1; i >= 0; i--, v >>= 8n) out[i] = Number(v & 255n);
@@ -1303,5 +1306,5 @@ export function tieToRecord(r, ref, json, found) {
   if (ref.kind === "programme") return programmeRecord(r, ref, json, found.reads);
   if (ref.kind === "tender") return tenderRecord(r, ref, json, found);
   if (ref.kind === "contract") return contractRecord(r, ref, json, found.reads);
-  return null;
+  return tieDataRecord(r, ref, json, found);
 }
