@@ -38,7 +38,7 @@ pub const GENESIS_HASH_KEY: &[u8] = b"sys/genesis-hash";
 /// Every stable error code a refusal or an API error may carry: the generic codes of the envelope, admission
 /// and the API ([`ErrorCode::ALL`]), then each module's own codes in module order (accounts 3000-3099,
 /// governance 3100-3199, notary 3200-3299, registries 3300-3699, identity 3700-3799, elections 3800-3899,
-/// finance 3900-3999, procurement 4000-4099, data 4100-4199). The OpenAPI document and `docs/api.md` list exactly
+/// finance 3900-3999, procurement 4000-4099, data 4100-4199, contracts 4200-4299). The OpenAPI document and `docs/api.md` list exactly
 /// these.
 pub fn error_codes() -> Vec<Code> {
     let generic = ErrorCode::ALL.iter().map(|&c| Code::from(c));
@@ -52,6 +52,7 @@ pub fn error_codes() -> Vec<Code> {
         publica_finance::error::CODES,
         publica_procurement::error::CODES,
         publica_data::error::CODES,
+        publica_contracts::error::CODES,
     ];
     generic.chain(modules.into_iter().flatten().copied()).collect()
 }
@@ -460,6 +461,7 @@ fn dispatch(
         Call::Finance(call) => publica_finance::execute(state, &ctx, call)?,
         Call::Procurement(call) => publica_procurement::execute(state, &ctx, call)?,
         Call::Data(call) => publica_data::execute(state, &ctx, call)?,
+        Call::Contracts(call) => publica_contracts::execute(state, &ctx, call)?,
     })
 }
 

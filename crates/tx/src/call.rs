@@ -1,7 +1,7 @@
 //! The call envelope: which module a transaction addresses, dispatched by module and then by method.
 //!
 //! Each module owns its calls (`publica_accounts::call`, `publica_notary::call`, `publica_governance::call`,
-//! `publica_registry::call`, `publica_identity::call`, `publica_elections::call`, `publica_finance::call`, `publica_procurement::call`, `publica_data::call`); this enum only names the module. Its borsh encoding is one byte for the module (the
+//! `publica_registry::call`, `publica_identity::call`, `publica_elections::call`, `publica_finance::call`, `publica_procurement::call`, `publica_data::call`, `publica_contracts::call`); this enum only names the module. Its borsh encoding is one byte for the module (the
 //! variant index), then the module's own encoding, whose first byte is the method; the JSON form is
 //! `{"module": …, "call": {"method": …, …}}`. Variant order is part of the signed bytes: a new module is only ever
 //! appended.
@@ -10,6 +10,7 @@ use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};
 
 use publica_accounts::call::AccountsCall;
+use publica_contracts::call::ContractsCall;
 use publica_data::call::DataCall;
 use publica_elections::call::ElectionsCall;
 use publica_finance::call::FinanceCall;
@@ -45,6 +46,9 @@ pub enum Call {
     /// The data module: commitments to records in agencies' vaults, consents and other legal bases, accesses,
     /// erasures, studies.
     Data(DataCall),
+    /// The contracts module: WebAssembly code uploaded by hash, instances deployed within a policy, calls metered
+    /// by fuel, emergency freezes.
+    Contracts(ContractsCall),
 }
 
 impl Call {
@@ -60,6 +64,7 @@ impl Call {
             Call::Finance(_) => "finance",
             Call::Procurement(_) => "procurement",
             Call::Data(_) => "data",
+            Call::Contracts(_) => "contracts",
         }
     }
 
@@ -75,6 +80,7 @@ impl Call {
             Call::Finance(c) => c.method(),
             Call::Procurement(c) => c.method(),
             Call::Data(c) => c.method(),
+            Call::Contracts(c) => c.method(),
         }
     }
 
@@ -94,6 +100,12 @@ impl Call {
             Call::Data(call) => call.is_private(),
             _ => false,
         }
+    }
+}
+
+impl From<ContractsCall> for Call {
+    fn from(call: ContractsCall) -> Self {
+        Call::Contracts(call)
     }
 }
 

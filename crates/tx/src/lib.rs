@@ -16,6 +16,7 @@ pub use call::Call;
 pub use tx::{Transaction, TxBody, TX_TAG};
 
 pub use publica_accounts::call::AccountsCall;
+pub use publica_contracts::call::ContractsCall;
 pub use publica_data::call::DataCall;
 pub use publica_elections::call::ElectionsCall;
 pub use publica_finance::call::FinanceCall;

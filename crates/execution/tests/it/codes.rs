@@ -23,12 +23,13 @@ fn every_code_has_its_own_number_and_string() {
 
 #[test]
 fn module_codes_sit_in_their_ranges_and_refine_a_generic_code() {
-    let ranges: [(&[Code], std::ops::Range<u16>); 5] = [
+    let ranges: [(&[Code], std::ops::Range<u16>); 6] = [
         (publica_accounts::error::CODES, 3000..3100),
         (publica_governance::error::CODES, 3100..3200),
         (publica_notary::error::CODES, 3200..3300),
         (publica_registry::error::CODES, 3300..3700),
         (publica_data::error::CODES, 4100..4200),
+        (publica_contracts::error::CODES, 4200..4300),
     ];
     for (codes, range) in ranges {
         assert!(!codes.is_empty());

@@ -2,6 +2,7 @@
 
 mod anonymous;
 mod codes;
+mod contracts;
 mod did;
 mod identity;
 mod set_change;
@@ -69,7 +70,11 @@ fn genesis() -> Genesis {
 
 impl Chain {
     fn new() -> Self {
-        let outcome = genesis_state(&genesis());
+        Chain::with_genesis(&genesis())
+    }
+
+    fn with_genesis(genesis: &Genesis) -> Self {
+        let outcome = genesis_state(genesis);
         let state = outcome.changes.into_iter().map(|(k, v)| (k, v.unwrap())).collect();
         Chain { state, tree: outcome.tree, height: 0, anchors: Anchors::default(), log: Vec::new() }
     }

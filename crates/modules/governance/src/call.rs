@@ -13,7 +13,9 @@
 use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};
 
+use publica_contracts::call::{Deployment, Policy};
 use publica_types::codec::encode;
+use publica_types::codec::hex_hash;
 use publica_types::{sha256, signing_message, Address, Hash, Signature};
 use publica_types::{AgencyId, ChainId, Role, Validator};
 
@@ -67,6 +69,23 @@ pub enum ValidatorChange {
     /// here stops authorising anything at once, for every official of the agency who holds it (roles are checked
     /// against their agency wherever they authorise an act), and can no longer be granted.
     SetAgencyRoles { agency: AgencyId, roles: Vec<Role> },
+    /// `agency`'s contract policy (what its administrators may deploy without a vote, its contracts' fuel budget
+    /// per day) is replaced by `policy` (`publica_contracts::tx::apply_policy`).
+    SetContractPolicy { agency: AgencyId, policy: Policy },
+    /// A contract instance is deployed, with the native roles it holds (`publica_contracts::tx::apply_deploy`).
+    DeployContract { deployment: Deployment },
+    /// A contract instance's code is replaced; its state is kept and the version appended to its history
+    /// (`publica_contracts::tx::apply_upgrade`).
+    UpgradeContract {
+        /// The instance's number.
+        instance: u64,
+        /// The new code, uploaded before.
+        #[serde(with = "hex_hash")]
+        code_hash: Hash,
+    },
+    /// A contract instance is frozen or unfrozen (`publica_contracts::tx::apply_frozen`); an administrator of its
+    /// agency may also freeze it alone, only a vote unfreezes it.
+    SetContractFrozen { instance: u64, frozen: bool },
 }
 
 impl ValidatorChange {
@@ -75,18 +94,22 @@ impl ValidatorChange {
         sha256(&encode(self))
     }
 
-    /// The validator the change is about (`None` for a change of an agency's roles).
+    /// The validator the change is about (`None` for a change of an agency's roles or of contracts).
     pub fn address(&self) -> Option<Address> {
         match self {
             Self::Add { validator, .. } => Some(validator.address),
             Self::Remove { address } | Self::SetPower { address, .. } => Some(*address),
-            Self::SetAgencyRoles { .. } => None,
+            Self::SetAgencyRoles { .. }
+            | Self::SetContractPolicy { .. }
+            | Self::DeployContract { .. }
+            | Self::UpgradeContract { .. }
+            | Self::SetContractFrozen { .. } => None,
         }
     }
 
     /// Whether the change is of the validator set (and so writes a new set when applied).
     pub fn changes_validators(&self) -> bool {
-        !matches!(self, Self::SetAgencyRoles { .. })
+        matches!(self, Self::Add { .. } | Self::Remove { .. } | Self::SetPower { .. })
     }
 }
 

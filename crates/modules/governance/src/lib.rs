@@ -9,6 +9,11 @@
 //! written to the agency's record (`publica_accounts::set_agency_roles`) and bind every later transaction, the rest
 //! of that block included. Approvals by validators that have meanwhile left the set no longer count.
 //!
+//! Changes of contracts (an agency's contract policy, a deployment with native roles, an upgrade, a freeze or an
+//! unfreeze) are proposed and approved by the same rule; the contracts module checks them when proposed and
+//! applies them when the vote passes (`publica_contracts::tx::check_*` and `apply_*`), so this module decides only
+//! whether the validators agreed.
+//!
 //! The module has the shape every module shares: [`call`] (its calls), [`schema`] (state layout), [`tx`] (its calls and their
 //! execution), [`query`] (reads), [`error`] (refusals with stable codes, 3100 to 3199).
 

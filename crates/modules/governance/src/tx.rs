@@ -134,18 +134,19 @@ fn approve(
         .filter_map(|a| current.get(a))
         .fold(0u64, |sum, v| sum.saturating_add(v.voting_power));
     if approved >= current.quorum_power() {
-        apply_approved(state, ctx, &current, &proposal.change)?;
+        apply_approved(state, ctx, &current, id, &proposal.change)?;
         proposal.applied_at_height = Some(ctx.height);
     }
     state.put(proposal_key(id), codec::encode(&proposal));
     Ok(())
 }
 
-/// Apply a change whose approvals reached the quorum of `current`.
+/// Apply a change, proposal `id`, whose approvals reached the quorum of `current`.
 fn apply_approved(
     state: &mut dyn StateWrite,
     ctx: &CallContext,
     current: &ValidatorSet,
+    id: u64,
     change: &ValidatorChange,
 ) -> Result<(), TxError> {
     let next = apply_change(state, ctx, current, change)?;
@@ -155,6 +156,18 @@ fn apply_approved(
         }
         ValidatorChange::SetAgencyRoles { agency, roles } => {
             publica_accounts::set_agency_roles(state, agency, roles)?;
+        }
+        ValidatorChange::SetContractPolicy { agency, policy } => {
+            publica_contracts::tx::apply_policy(state, agency, policy)?;
+        }
+        ValidatorChange::DeployContract { deployment } => {
+            publica_contracts::tx::apply_deploy(state, ctx, deployment, id)?;
+        }
+        ValidatorChange::UpgradeContract { instance, code_hash } => {
+            publica_contracts::tx::apply_upgrade(state, ctx, *instance, code_hash, id)?;
+        }
+        ValidatorChange::SetContractFrozen { instance, frozen } => {
+            publica_contracts::tx::apply_frozen(state, *instance, *frozen)?;
         }
         ValidatorChange::Remove { .. } | ValidatorChange::SetPower { .. } => {}
     }
@@ -190,6 +203,23 @@ fn apply_change(
                 ));
             }
             // The validator set is unchanged.
+            return Ok(current.clone());
+        }
+        // Changes of contracts leave the set alone; the contracts module checks them (again when applied).
+        ValidatorChange::SetContractPolicy { agency, policy } => {
+            publica_contracts::tx::check_policy(state, agency, policy)?;
+            return Ok(current.clone());
+        }
+        ValidatorChange::DeployContract { deployment } => {
+            publica_contracts::tx::check_deploy(state, deployment)?;
+            return Ok(current.clone());
+        }
+        ValidatorChange::UpgradeContract { instance, code_hash } => {
+            publica_contracts::tx::check_upgrade(state, *instance, code_hash)?;
+            return Ok(current.clone());
+        }
+        ValidatorChange::SetContractFrozen { instance, frozen } => {
+            publica_contracts::tx::check_frozen(state, *instance, *frozen)?;
             return Ok(current.clone());
         }
         ValidatorChange::Add { agency, validator, possession } => {

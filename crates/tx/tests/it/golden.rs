@@ -36,6 +36,7 @@ fn calls() -> Vec<Call> {
             purpose: "treatment".into(),
             until_ms: 1_700_000_000_000,
         }),
+        Call::Contracts(ContractsCall::Call { instance: 2, input: vec![0xca, 0xfe], fuel_limit: 50_000 }),
     ]
 }
 
@@ -82,6 +83,10 @@ const GOLDEN: &[(&str, &str)] = &[
     (
         "080207070707070707070707070707070707070707070008000000686f73706974616c0e0000006865616c74682e73756d6d6172790900000074726561746d656e740068e5cf8b010000",
         r#"{"module":"data","call":{"method":"grant_consent","owner":"0707070707070707070707070707070707070707","grantee":{"agency":"hospital"},"category":"health.summary","purpose":"treatment","until_ms":1700000000000}}"#,
+    ),
+    (
+        "0902020000000000000002000000cafe50c3000000000000",
+        r#"{"module":"contracts","call":{"method":"call","instance":2,"input":"cafe","fuel_limit":50000}}"#,
     ),
 ];
 

@@ -2,6 +2,7 @@
 
 use std::rc::Rc;
 
+mod contracts;
 mod limits;
 
 use publica_crypto::Keypair;
