@@ -75,7 +75,6 @@ use publica_vault::{ControllerKey, LoopSettings, Vault, VaultConfig, VaultError,
 use publica_verify::{CertifiedReads, VerifiedSets};
 use rayon::prelude::*;
 use serde::Deserialize as _;
-use tower::ServiceExt as _;
 
 use super::BenchNode;
 use super::NodeWork;
@@ -1373,15 +1372,7 @@ fn produce_page_ms(rt: &tokio::runtime::Runtime, node: &NodeHandle, chain: &Chai
         let request =
             Request::post("/v1/data/read").header("content-type", "application/json").body(Body::from(body.clone()))?;
         let started = Instant::now();
-        let (status, bytes) = rt.block_on(async {
-            let response = match router.clone().oneshot(request).await {
-                Ok(response) => response,
-                Err(never) => match never {},
-            };
-            let status = response.status();
-            let bytes = axum::body::to_bytes(response.into_body(), MAX_ANSWER_BYTES).await?;
-            Ok::<_, anyhow::Error>((status, bytes))
-        })?;
+        let (status, bytes) = super::answer(rt, &router, request, MAX_ANSWER_BYTES)?;
         times.push(ms(started));
         ensure!(status == StatusCode::OK, "the log read answered {status}: {}", String::from_utf8_lossy(&bytes));
     }

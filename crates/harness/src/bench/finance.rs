@@ -50,7 +50,6 @@ use publica_storage::Store;
 use publica_tx::{AccountsCall, Transaction};
 use publica_types::{Address, Genesis, Hash, PublicKey, PublicKeyBytes, Role, StateRead, TxError, TxOutcome};
 use rayon::prelude::*;
-use tower::ServiceExt;
 
 use super::NodeWork;
 use super::{submit_all, BenchNode};
@@ -822,15 +821,7 @@ fn produce(
     for _ in 0..PROOF_ROUNDS {
         let request = request()?;
         let started = Instant::now();
-        let (status, bytes) = rt.block_on(async {
-            let response = match router.clone().oneshot(request).await {
-                Ok(response) => response,
-                Err(never) => match never {},
-            };
-            let status = response.status();
-            let bytes = axum::body::to_bytes(response.into_body(), MAX_ANSWER_BYTES).await?;
-            Ok::<_, anyhow::Error>((status, bytes))
-        })?;
+        let (status, bytes) = super::answer(rt, router, request, MAX_ANSWER_BYTES)?;
         times.push(started.elapsed().as_secs_f64() * 1e3);
         if status != StatusCode::OK {
             bail!("{route} answered {status}: {}", String::from_utf8_lossy(&bytes));

@@ -823,6 +823,25 @@ impl NodeWork {
     }
 }
 
+/// Ask the API `router` in this process, on `rt`, and read its whole answer (at most `max` bytes): the status and
+/// the body. The benchmarks time it, so nothing else is done here.
+pub(crate) fn answer(
+    rt: &tokio::runtime::Runtime,
+    router: &axum::Router,
+    request: axum::http::Request<axum::body::Body>,
+    max: usize,
+) -> Result<(axum::http::StatusCode, axum::body::Bytes)> {
+    use tower::ServiceExt as _;
+    rt.block_on(async {
+        let response = match router.clone().oneshot(request).await {
+            Ok(response) => response,
+            Err(never) => match never {},
+        };
+        let status = response.status();
+        Ok((status, axum::body::to_bytes(response.into_body(), max).await?))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
