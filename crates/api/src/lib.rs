@@ -21,6 +21,7 @@ pub mod openapi;
 pub mod server;
 
 mod chain;
+mod contracts;
 mod credentials;
 mod data;
 mod did;
@@ -172,6 +173,12 @@ pub const ROUTES: &[Route] = &[
     Route::new("GET", "/v1/procurement/contracts/{id}", || get(procurement::contract)),
     Route::new("GET", "/v1/procurement/tenders/{id}/ocds", || get(procurement::ocds)),
     Route::new("GET", "/v1/procurement/red-flags", || get(procurement::red_flags)),
+    Route::new("GET", "/v1/contracts/code/{hash}", || get(contracts::code)),
+    Route::new("GET", "/v1/contracts/instances/{id}", || get(contracts::instance)),
+    Route::new("GET", "/v1/contracts/instances/{id}/state/{key}", || get(contracts::state_value)),
+    Route::new("GET", "/v1/contracts/instances/{id}/events", || get(contracts::events)),
+    Route::new("GET", "/v1/contracts/receipts/{id}", || get(contracts::receipt)),
+    Route::new("GET", "/v1/contracts/policies/{agency}", || get(contracts::policy)),
     Route::new("GET", "/tlog/checkpoint", || get(notary::tlog_checkpoint)),
     Route::new("GET", "/tlog/tile/{*path}", || get(notary::tile)),
     Route::new("GET", "/openapi.json", || get(openapi::serve_document)),

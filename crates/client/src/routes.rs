@@ -16,6 +16,10 @@ use publica_types::{Address, AgencyId, ChainId, Genesis, Hash, TxId};
 use publica_verify::{DidResolution, OwnershipAnswer, PermitStatusAnswer, ReadProof, ValidatorHistory};
 use serde_json::Value;
 
+use crate::api::contracts::{
+    ContractCodeResponse, ContractEventsResponse, ContractInstanceResponse, ContractPolicyResponse,
+    ContractReceiptResponse, ContractStateResponse,
+};
 use crate::api::{
     AccountReadRequest, AccountReadResponse, AccountResponse, AccreditationResponse, AgencyAccountResponse,
     AllocationsResponse, ApplicationResponse, BallotResponse, BidsResponse, BlockResponse, BudgetLineResponse,
@@ -724,6 +728,42 @@ impl Client {
     /// `GET /v1/procurement/contracts/{id}`: a contract with its amendments.
     pub fn procurement_contract(&self, id: u64) -> Result<ContractResponse> {
         decode(self.procurement_contract_json(id)?, "a contract")
+    }
+
+    /// `GET /v1/contracts/code/{hash}`: uploaded contract code (its bytes in base64), who uploaded it and when.
+    pub fn contract_code(&self, hash: &Hash) -> Result<ContractCodeResponse> {
+        decode(self.get(&format!("/v1/contracts/code/{}", hex::encode(hash)))?, "contract code")
+    }
+
+    /// `GET /v1/contracts/instances/{id}`: a contract instance by its number (digits only) or its name.
+    pub fn contract_instance(&self, number_or_name: &str) -> Result<ContractInstanceResponse> {
+        let path = format!("/v1/contracts/instances/{}", url_encode(number_or_name));
+        decode(self.get(&path)?, "a contract instance")
+    }
+
+    /// `GET /v1/contracts/instances/{id}/state/{key}`: one key of an instance's own state, present or proven
+    /// absent.
+    pub fn contract_state(&self, instance: u64, key: &[u8]) -> Result<ContractStateResponse> {
+        let path = format!("/v1/contracts/instances/{instance}/state/{}", hex::encode(key));
+        decode(self.get(&path)?, "a contract's state key")
+    }
+
+    /// `GET /v1/contracts/instances/{id}/events[?from=&limit=]`: a page of an instance's events, from `from` (from
+    /// 0).
+    pub fn contract_events(&self, instance: u64, page: Page) -> Result<ContractEventsResponse> {
+        let path = format!("/v1/contracts/instances/{instance}/events{}", page.query());
+        decode(self.get(&path)?, "a contract's events")
+    }
+
+    /// `GET /v1/contracts/receipts/{id}`: what a committed contract call did.
+    pub fn contract_receipt(&self, tx_id: &TxId) -> Result<ContractReceiptResponse> {
+        decode(self.get(&format!("/v1/contracts/receipts/{tx_id}"))?, "a contract call's receipt")
+    }
+
+    /// `GET /v1/contracts/policies/{agency}`: an agency's contract policy and the fuel its instances used on the
+    /// certified block's day.
+    pub fn contract_policy(&self, agency: &AgencyId) -> Result<ContractPolicyResponse> {
+        decode(self.get(&format!("/v1/contracts/policies/{agency}"))?, "an agency's contract policy")
     }
 }
 

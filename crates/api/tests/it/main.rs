@@ -10,6 +10,7 @@ mod boundary;
 // Clients of these tests take source addresses across 127.0.0.0/8, which only Linux routes to loopback as is.
 #[cfg(target_os = "linux")]
 mod connections;
+mod contracts;
 mod credentials;
 mod data;
 mod did;

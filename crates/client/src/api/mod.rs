@@ -10,6 +10,7 @@
 //! [`publica_verify::PermitStatusAnswer`], and `GET /v1/dids/{did}` with [`publica_verify::DidResolution`].
 
 mod chain;
+pub mod contracts;
 mod credentials;
 pub mod data;
 mod elections;

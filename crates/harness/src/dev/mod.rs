@@ -22,6 +22,7 @@ use crate::genesis::{demo_agencies, demo_kdf, new_genesis, AGENCIES};
 use crate::home::{free_local_addr, write_home};
 use crate::node::{launch, runtime, submit_waiting, wait_committed, wait_for_shutdown};
 
+mod contracts;
 mod data;
 mod elections;
 mod finance;
@@ -77,6 +78,8 @@ const OFFICIALS: &[(&str, &str, &[&str])] = &[
     (data::DOCTOR, data::HOSPITAL, &["data-requester"]),
     (data::RESEARCHER, data::RESEARCH_INSTITUTE, &["researcher", "data-requester"]),
     (data::PRIVACY_AUDITOR, data::DATA_PROTECTION, &["data-protection-auditor"]),
+    // Registered by the contracts' seeding, once a vote lets the finance office grant these roles.
+    (contracts::DEVELOPER, contracts::AGENCY, &["contract-developer", contracts::FEE_SETTER]),
 ];
 
 /// Demo citizens: key name, national identifier (fictional).
@@ -266,7 +269,8 @@ pub(crate) fn seed(node: &NodeHandle, home: &Path) -> Result<usize> {
     let elections = elections::seed(node, home, &mut signers)?;
     let finance = finance::seed(node, &mut signers)?;
     let procurement = procurement::seed(node, home, &mut signers)?;
-    Ok(ids.len() + citizen_ids.len() + registry + identity + elections + finance + procurement)
+    let contracts = contracts::seed(node, &mut signers)?;
+    Ok(ids.len() + citizen_ids.len() + registry + identity + elections + finance + procurement + contracts)
 }
 
 fn print_guide(
@@ -288,7 +292,8 @@ fn print_guide(
              voters' credential letters, and the town's money: a currency, this year's budget with its payments, \
              wallets and a child benefit, a road repair tender with a bid key and three sealed bids, and personal \
              data: citizens' health records in the health authority's vault, shared with a doctor by consent and with \
-             a study by its declared fields only.",
+             a study by its declared fields only, and the finance office's WebAssembly contracts (customs clearance, \
+             a grant rule and a fee schedule) with their first calls.",
             OFFICIALS.len(),
             CITIZENS.len(),
             identity::TYPES.len(),
