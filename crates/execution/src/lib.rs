@@ -12,6 +12,7 @@
 //! (`evidence::check_recordable`). A proposer leaves out a piece that cannot be recorded; a validator refuses a
 //! block that holds one.
 
+mod native;
 mod overlay;
 
 use std::collections::{BTreeMap, HashMap};
@@ -461,7 +462,7 @@ fn dispatch(
         Call::Finance(call) => publica_finance::execute(state, &ctx, call)?,
         Call::Procurement(call) => publica_procurement::execute(state, &ctx, call)?,
         Call::Data(call) => publica_data::execute(state, &ctx, call)?,
-        Call::Contracts(call) => publica_contracts::execute(state, &ctx, call)?,
+        Call::Contracts(call) => publica_contracts::execute(state, &ctx, call, &native::ContractNativeCalls)?,
     })
 }
 

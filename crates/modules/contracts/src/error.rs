@@ -56,9 +56,19 @@ publica_types::module_codes! {
     POLICY_UNCHANGED = (4223, "contract_policy_unchanged", InvalidArgument);
     /// Stored code no longer compiles (a damaged state or a runtime change): the call cannot run.
     CODE_NOT_RUNNABLE = (4224, "contract_code_not_runnable", Internal);
-    /// The answer `submit_native` gives a contract: native calls are not available, the instance holds no native
-    /// roles (never a transaction's refusal).
+    /// The answer `submit_native` gives a contract whose instance holds no native roles (never a transaction's
+    /// refusal).
     NATIVE_CALLS_UNAVAILABLE = (4225, "contract_native_calls_unavailable", NotPermitted);
+    /// The answer `submit_native` gives a contract that already submitted `MAX_NATIVE_CALLS` in this transaction
+    /// (never a transaction's refusal).
+    NATIVE_CALL_LIMIT = (4226, "contract_native_call_limit", NotPermitted);
+    /// The answer `submit_native` gives for bytes that are not one canonically encoded transaction call (never a
+    /// transaction's refusal).
+    NATIVE_CALL_MALFORMED = (4227, "contract_native_call_malformed", InvalidArgument);
+    /// The answer `submit_native` gives for a call of a module contracts may not call (accounts, notary,
+    /// governance, elections, personal data, contracts) or one that would write the contract's account (never a
+    /// transaction's refusal).
+    NATIVE_CALL_NOT_PERMITTED = (4228, "contract_native_call_not_permitted", NotPermitted);
 }
 
 /// A refusal with this module's `code`.

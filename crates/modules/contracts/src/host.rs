@@ -10,14 +10,86 @@
 //! dropped and the caller goes on as if the callee had never written. The callee's sender is the calling
 //! instance's account ([`contract_address`]); its roles are the roles governance granted to the calling
 //! instance. A frozen or unknown callee is refused (-2 to the caller); the depth limit is the runtime's.
+//!
+//! A native call (`submit_native`) runs the named module's own execution, through [`NativeCalls`], on a view of
+//! the state that reads through the buffer and writes into it: its effects are kept or dropped with the
+//! contract's. It acts as the instance's account, an official of the instance's agency holding exactly the roles
+//! governance granted to the instance; an instance without roles is answered 4225.
 
 use std::collections::BTreeMap;
 
-use publica_types::{sha256, Address, CallContext, StateRead, StateWrite};
+use publica_accounts::schema::{account_key, AccountKind, AccountRecord};
+use publica_types::{codec, sha256, Address, CallContext, PublicKeyBytes, StateRead, StateWrite, TxError};
 use publica_wasm::limits::SENDER_BYTES;
 use publica_wasm::{CallReturn, Engine, Host, HostError, NestedCall, PublicRead};
 
+use crate::error;
 use crate::schema::{self, Event, Instance};
+
+/// The most native calls one transaction's call may submit, nested calls included.
+pub const MAX_NATIVE_CALLS: u32 = 16;
+
+/// The node's execution of native module calls on a contract's behalf. The contracts module cannot name the
+/// other modules' calls (the transaction types depend on it), so the node's dispatcher implements this.
+pub trait NativeCalls {
+    /// Execute the borsh-encoded transaction call `call` on `state` as `ctx.sender`: its module's own checks and
+    /// writes, exactly as for a transaction. A refusal when the call is malformed, is not one contracts may
+    /// submit, or is refused by its module; `state` may then hold partial writes, which the caller drops.
+    fn submit(&self, state: &mut dyn StateWrite, ctx: &CallContext, call: &[u8]) -> Result<(), TxError>;
+}
+
+/// No native calls at all: every `submit_native` is answered 4225. For hosts outside block execution.
+pub struct NoNativeCalls;
+
+impl NativeCalls for NoNativeCalls {
+    fn submit(&self, _state: &mut dyn StateWrite, _ctx: &CallContext, _call: &[u8]) -> Result<(), TxError> {
+        Err(TxError::new(error::NATIVE_CALLS_UNAVAILABLE, "native calls are not available here"))
+    }
+}
+
+/// The state a native call sees: the contract's buffered writes over the block's state, and the contract's
+/// account as an official of its agency. Its writes go to `writes`.
+struct NativeView<'s> {
+    state: &'s dyn StateRead,
+    writes: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
+    account_key: Vec<u8>,
+    account: Vec<u8>,
+}
+
+impl StateRead for NativeView<'_> {
+    fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
+        if key == self.account_key.as_slice() {
+            return Some(self.account.clone());
+        }
+        match self.writes.get(key) {
+            Some(value) => value.clone(),
+            None => self.state.get(key),
+        }
+    }
+}
+
+impl StateWrite for NativeView<'_> {
+    fn put(&mut self, key: Vec<u8>, value: Vec<u8>) {
+        self.writes.insert(key, Some(value));
+    }
+
+    fn delete(&mut self, key: Vec<u8>) {
+        self.writes.insert(key, None);
+    }
+}
+
+/// The account a contract acts as in its native calls: an official of the instance's agency holding the roles
+/// governance granted, with no key (all zero bytes, which no signature verifies against), never stored.
+pub fn contract_account(instance: &Instance) -> AccountRecord {
+    AccountRecord {
+        address: contract_address(instance.id),
+        public_key: PublicKeyBytes::from_raw([0; publica_crypto::PUBLIC_KEY_LEN]),
+        kind: AccountKind::Official { agency: instance.agency.clone(), roles: instance.roles.clone() },
+        active: !instance.frozen,
+        created_at_height: instance.deployed_at_height,
+        registered_by: None,
+    }
+}
 
 /// Domain tag of a contract's account address.
 pub const CONTRACT_ADDRESS_TAG: &[u8] = b"publica/contract-address/v1";
@@ -79,6 +151,9 @@ pub struct LedgerHost<'a> {
     state: &'a dyn StateRead,
     ctx: &'a CallContext,
     engine: &'a Engine,
+    native: &'a dyn NativeCalls,
+    /// Native calls submitted so far in the transaction's call, nested calls included.
+    native_calls: u32,
     instance: Instance,
     sender: Address,
     /// The calling instance, when the sender is a contract: its granted roles answer `has_role`.
@@ -88,8 +163,24 @@ pub struct LedgerHost<'a> {
 
 impl<'a> LedgerHost<'a> {
     /// The host of a transaction's call of `instance` by the transaction's sender.
-    pub fn new(state: &'a dyn StateRead, ctx: &'a CallContext, engine: &'a Engine, instance: Instance) -> Self {
-        LedgerHost { state, ctx, engine, instance, sender: ctx.sender, calling: None, buffer: Buffer::default() }
+    pub fn new(
+        state: &'a dyn StateRead,
+        ctx: &'a CallContext,
+        engine: &'a Engine,
+        native: &'a dyn NativeCalls,
+        instance: Instance,
+    ) -> Self {
+        LedgerHost {
+            state,
+            ctx,
+            engine,
+            native,
+            native_calls: 0,
+            instance,
+            sender: ctx.sender,
+            calling: None,
+            buffer: Buffer::default(),
+        }
     }
 
     /// The call's buffered effects, to apply when it succeeded.
@@ -165,12 +256,17 @@ impl Host for LedgerHost<'_> {
             state: self.state,
             ctx: self.ctx,
             engine: self.engine,
+            native: self.native,
+            native_calls: self.native_calls,
             sender: contract_address(self.instance.id),
             calling: Some(self.instance.clone()),
             instance: callee,
             buffer: self.buffer.clone(),
         };
-        Ok(match self.engine.run_nested(&contract, &mut host, call.input, fuel, call.depth) {
+        let result = self.engine.run_nested(&contract, &mut host, call.input, fuel, call.depth);
+        // The callee's native calls count whether it succeeded or not: their work was done.
+        self.native_calls = host.native_calls;
+        Ok(match result {
             Ok(outcome) if outcome.status == 0 => {
                 self.buffer = host.buffer;
                 CallReturn::Returned { output: outcome.output, fuel_used: outcome.fuel_used }
@@ -180,9 +276,31 @@ impl Host for LedgerHost<'_> {
         })
     }
 
-    fn submit_native(&mut self, _call: &[u8]) -> Result<i32, HostError> {
-        // Native calls on a contract's behalf are not available yet: no instance holds native roles the ledger
-        // would act on, and the contract is told so by a stable code it can test for.
-        Ok(i32::from(crate::error::NATIVE_CALLS_UNAVAILABLE.number()))
+    fn submit_native(&mut self, call: &[u8]) -> Result<i32, HostError> {
+        let answer = |code: publica_types::Code| i32::from(code.number());
+        if self.instance.roles.is_empty() {
+            return Ok(answer(error::NATIVE_CALLS_UNAVAILABLE));
+        }
+        if self.native_calls >= MAX_NATIVE_CALLS {
+            return Ok(answer(error::NATIVE_CALL_LIMIT));
+        }
+        self.native_calls += 1;
+        let account = contract_account(&self.instance);
+        let ctx = CallContext { sender: account.address, ..self.ctx.clone() };
+        let mut view = NativeView {
+            state: self.state,
+            writes: self.buffer.writes.clone(),
+            account_key: account_key(&account.address),
+            account: codec::encode(&account),
+        };
+        Ok(match self.native.submit(&mut view, &ctx, call) {
+            // The contract's account is presented, never stored: a call that would write it is refused.
+            Ok(()) if view.writes.contains_key(&view.account_key) => answer(error::NATIVE_CALL_NOT_PERMITTED),
+            Ok(()) => {
+                self.buffer.writes = view.writes;
+                0
+            }
+            Err(refusal) => answer(refusal.code),
+        })
     }
 }

@@ -15,7 +15,7 @@ use crate::call::{
     MAX_POLICY_CODE_HASHES, MAX_UPLOAD_CODE_BYTES,
 };
 use crate::error::{self, refuse};
-use crate::host::LedgerHost;
+use crate::host::{LedgerHost, NativeCalls};
 use crate::schema::{
     self, Authority, CallFailure, CodeRecord, CodeVersion, Instance, Receipt, MAX_CODE_HISTORY,
     MAX_RECEIPT_MESSAGE_BYTES, MAX_RECEIPT_OUTPUT_BYTES,
@@ -32,15 +32,20 @@ pub fn engine() -> &'static Engine {
 }
 
 /// Execute a contracts call: a deployment reports nothing (the instance is found by its name), a call records
-/// its [`Receipt`] under the transaction's id.
-pub fn execute(state: &mut dyn StateWrite, ctx: &CallContext, call: &ContractsCall) -> Result<TxOutcome, TxError> {
+/// its [`Receipt`] under the transaction's id. `native` runs the native calls a contract submits.
+pub fn execute(
+    state: &mut dyn StateWrite,
+    ctx: &CallContext,
+    call: &ContractsCall,
+    native: &dyn NativeCalls,
+) -> Result<TxOutcome, TxError> {
     match call {
         ContractsCall::Upload { code } => upload(state, ctx, code)?,
         ContractsCall::Deploy { name, code_hash, fuel_per_call, fuel_per_sender_day } => {
             deploy_by_admin(state, ctx, name, code_hash, *fuel_per_call, *fuel_per_sender_day)?;
         }
         ContractsCall::Call { instance, input, fuel_limit } => {
-            call_instance(state, ctx, *instance, input, *fuel_limit)?;
+            call_instance(state, ctx, native, *instance, input, *fuel_limit)?;
         }
         ContractsCall::Freeze { instance } => freeze(state, ctx, *instance)?,
     }
@@ -291,6 +296,7 @@ fn check_call(
 fn call_instance(
     state: &mut dyn StateWrite,
     ctx: &CallContext,
+    native: &dyn NativeCalls,
     id: u64,
     input: &[u8],
     fuel_limit: u64,
@@ -301,7 +307,7 @@ fn call_instance(
         .compile(&code.code)
         .map_err(|e| refuse(error::CODE_NOT_RUNNABLE, format!("instance {id}'s code cannot be compiled: {e}")))?;
     let agency = instance.agency.clone();
-    let mut host = LedgerHost::new(state, ctx, engine, instance);
+    let mut host = LedgerHost::new(state, ctx, engine, native, instance);
     let result = engine.run(&contract, &mut host, input, fuel_limit);
     let buffer = host.into_buffer();
     let (receipt, keep) = match result {

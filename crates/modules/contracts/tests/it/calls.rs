@@ -121,7 +121,7 @@ fn an_agency_budget_per_day_bounds_all_its_instances() {
 #[test]
 fn native_calls_answer_that_the_instance_holds_no_native_roles() {
     let mut w = World::new();
-    let id = w.deploy("native", &native());
+    let id = w.deploy("native", &native(1, SUCCEED));
     let alice = w.alice;
     let receipt = w.call(alice, id, b"", FUEL).unwrap();
     assert!(receipt.succeeded());

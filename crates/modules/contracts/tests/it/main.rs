@@ -4,10 +4,12 @@
 
 mod calls;
 mod lifecycle;
+mod native;
 mod nested;
 mod views;
 
 use publica_contracts::call::{ContractsCall, Deployment, Policy};
+use publica_contracts::host::{NativeCalls, NoNativeCalls};
 use publica_contracts::schema::{self, Instance, Receipt};
 use publica_contracts::{execute, query, tx};
 use publica_testkit::{context, Accounts, MemoryState};
@@ -100,15 +102,23 @@ fn viewer() -> Vec<u8> {
     .expect("the viewer's WAT parses")
 }
 
-/// Submits a native call and returns the host's answer as its output (i32 LE).
-fn native() -> Vec<u8> {
+/// Submits its input as a native call `times` times, writes its key `after`, outputs the last answer (i32 LE),
+/// then runs `end`.
+fn native(times: u32, end: &str) -> Vec<u8> {
     wat::parse_str(format!(
         r#"(module {IMPORTS}
           (memory (export "memory") 1)
+          (data (i32.const 16) "after")
           (func (export "call") (result i32)
-            (i32.store (i32.const 32) (call $submit_native (i32.const 0) (i32.const 4)))
+            (local $n i32)
+            (call $input_read (i32.const 1024))
+            (loop $again
+              (i32.store (i32.const 32) (call $submit_native (i32.const 1024) (call $input_len)))
+              (local.set $n (i32.add (local.get $n) (i32.const 1)))
+              (br_if $again (i32.lt_u (local.get $n) (i32.const {times}))))
+            (call $state_set (i32.const 16) (i32.const 5) (i32.const 32) (i32.const 4))
             (call $output_write (i32.const 32) (i32.const 4))
-            (i32.const 0)))"#
+            {end}))"#
     ))
     .expect("the native caller's WAT parses")
 }
@@ -125,6 +135,8 @@ fn tax() -> AgencyId {
 /// each, a citizen; customs has a policy letting its administrators deploy its own code.
 struct World {
     state: MemoryState,
+    /// What runs the contracts' native calls.
+    native: &'static dyn NativeCalls,
     admin: Address,
     developer: Address,
     tax_admin: Address,
@@ -160,7 +172,19 @@ impl World {
         let alice = accounts.citizen("alice", "customs");
         let bob = accounts.citizen("bob", "customs");
         tx::apply_policy(&mut state, &customs(), &policy()).unwrap();
-        World { state, admin, developer, tax_admin, tax_developer, alice, bob, height: 1, time_ms: T0, tx: 0 }
+        World {
+            state,
+            native: &NoNativeCalls,
+            admin,
+            developer,
+            tax_admin,
+            tax_developer,
+            alice,
+            bob,
+            height: 1,
+            time_ms: T0,
+            tx: 0,
+        }
     }
 
     fn ctx(&mut self, sender: Address) -> CallContext {
@@ -175,7 +199,7 @@ impl World {
     fn run(&mut self, sender: Address, call: ContractsCall) -> Result<CallContext, TxError> {
         let ctx = self.ctx(sender);
         let before = self.state.clone();
-        let result = execute(&mut self.state, &ctx, &call);
+        let result = execute(&mut self.state, &ctx, &call, self.native);
         match result {
             Ok(outcome) => {
                 assert_eq!(outcome, publica_types::TxOutcome::None);
