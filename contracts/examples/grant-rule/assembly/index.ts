@@ -1,109 +1,163 @@
-// Grant rule: a one-off grant to an active citizen, within a cap, while the budget line has appropriation
-// left.
+// Grant rule: a one-off start-up grant to an active company, within a cap, committed from the budget through the
+// ledger's finance module.
 //
-// Input (28 bytes): the applicant's 20-byte account, then the amount as u64 LE (minor units).
+// Two inputs:
+//   apply      0x01, the amount as u64 LE (minor units), then the company number (1 to 32 bytes);
+//   configure  0x02, the allocation the grants are committed from, as u64 LE (9 bytes): only a sender holding
+//              `grant-officer`.
 //
-// Granted (status 0): output "granted", event `granted` with the input, the state key `grant/{40 hex}` set
-// to the amount and the block time (u64 LE each), and `granted-total` (u64 LE) raised by the amount.
+// Granted (status 0): the contract submits a finance `commit_funds` from the configured allocation to the
+// company, as its own account (the instance needs `spending-officer`, granted by the vote that deployed it); the
+// treasurer pays it against that commitment like any other. Output "granted", event `granted` with the amount
+// (u64 LE) and the company number, the state key `grant/{number}` set to the amount and the block time (u64 LE
+// each).
 //
-// Refused (the status below): output and event `refused` data are the reason's name; nothing is written.
-//
-// The appropriation left is the line's appropriation less what is allocated and less this contract's own
-// grant total: grants are recorded here until the ledger lets contracts submit native calls, when each grant
-// will be paid from the line by `submitNative` (a finance payment) and the ledger's figures will count it.
+// Refused (the status below): output and event `refused` data are the reason's name (for `funds_refused`, then a
+// space and the finance module's code in decimal); nothing is written.
 import {
-  ACCOUNT_CITIZEN, ACCOUNT_INACTIVE, ACCOUNT_OFFICIAL, ACCOUNT_UNKNOWN, VIEW_ABSENT, VIEW_OK,
-  abort, blockTimeMs, concat, emitEvent, hasState, hex, input, input_len, leBytes, leU64, output, READ_FOUND,
-  stateGet, stateSet, utf8, viewAccount, viewBudgetLine,
+  COMPANY_ACTIVE, COMPANY_DISSOLVED, COMPANY_IN_LIQUIDATION, COMPANY_NOT_REGISTERED, READ_FOUND, VIEW_ABSENT,
+  VIEW_OK, abort, blockTimeMs, concat, decimal, emitEvent, hasRole, hasState, input, input_len, leBytes, leU64,
+  output, stateGet, stateSet, submitNative, utf8, viewCompany,
 } from "../../../sdk/assemblyscript/assembly/publica";
 
-/** The budget year and line the grants are paid from. */
-const BUDGET_YEAR: u32 = 2027;
-const BUDGET_CODE = "10.4.1";
 /** The largest grant, in minor units. */
 const AMOUNT_CAP: u64 = 500_000;
+/** The role that may set the allocation. */
+const GRANT_OFFICER = "grant-officer";
+/** The longest company number. */
+const MAX_NUMBER_BYTES: i32 = 32;
+
+const APPLY: u8 = 0x01;
+const CONFIGURE: u8 = 0x02;
 
 const GRANTED: i32 = 0;
 const MALFORMED_INPUT: i32 = 1;
-const APPLICANT_UNKNOWN: i32 = 2;
-const APPLICANT_INACTIVE: i32 = 3;
-const APPLICANT_NOT_CITIZEN: i32 = 4;
-const AMOUNT_INVALID: i32 = 5;
-const ALREADY_GRANTED: i32 = 6;
-const BUDGET_LINE_UNKNOWN: i32 = 7;
-const APPROPRIATION_EXHAUSTED: i32 = 8;
+const AMOUNT_INVALID: i32 = 2;
+const ALREADY_GRANTED: i32 = 3;
+const COMPANY_UNKNOWN: i32 = 4;
+const COMPANY_IN_LIQUIDATION_STATUS: i32 = 5;
+const COMPANY_DISSOLVED_STATUS: i32 = 6;
+const NOT_CONFIGURED: i32 = 7;
+const FUNDS_REFUSED: i32 = 8;
+const NOT_PERMITTED: i32 = 9;
+
+// The transaction call `Finance(CommitFunds { allocation, amount, payee: Some(Company(number)), reference })`, in
+// borsh: the module's and the call's indexes in their enums, then the fields in order.
+const CALL_FINANCE: u8 = 6;
+const FINANCE_COMMIT_FUNDS: u8 = 12;
+const OPTION_SOME: u8 = 1;
+const HOLDER_COMPANY: u8 = 2;
 
 function reasonName(status: i32): string {
   switch (status) {
     case MALFORMED_INPUT: return "malformed_input";
-    case APPLICANT_UNKNOWN: return "applicant_unknown";
-    case APPLICANT_INACTIVE: return "applicant_inactive";
-    case APPLICANT_NOT_CITIZEN: return "applicant_not_citizen";
     case AMOUNT_INVALID: return "amount_invalid";
     case ALREADY_GRANTED: return "already_granted";
-    case BUDGET_LINE_UNKNOWN: return "budget_line_unknown";
-    case APPROPRIATION_EXHAUSTED: return "appropriation_exhausted";
+    case COMPANY_UNKNOWN: return "company_unknown";
+    case COMPANY_IN_LIQUIDATION_STATUS: return "company_in_liquidation";
+    case COMPANY_DISSOLVED_STATUS: return "company_dissolved";
+    case NOT_CONFIGURED: return "not_configured";
+    case FUNDS_REFUSED: return "funds_refused";
+    case NOT_PERMITTED: return "not_permitted";
     default: return "granted";
   }
 }
 
-function refuse(status: i32): i32 {
-  const reason = utf8(reasonName(status));
+function refuseWith(status: i32, reason: Uint8Array): i32 {
   output(reason);
   emitEvent("refused", reason);
   return status;
 }
 
-function applicantRefusal(account: Uint8Array): i32 {
-  const standing = viewAccount(account);
-  if (standing.answer == VIEW_ABSENT) return APPLICANT_UNKNOWN;
-  if (standing.answer != VIEW_OK) abort("the account view is unreadable: the ledger must serve account/{40 hex} as 1 byte");
-  const value = standing.value;
-  if (value == ACCOUNT_CITIZEN) return GRANTED;
-  if (value == ACCOUNT_OFFICIAL) return APPLICANT_NOT_CITIZEN;
-  if (value == ACCOUNT_INACTIVE) return APPLICANT_INACTIVE;
-  if (value == ACCOUNT_UNKNOWN) return APPLICANT_UNKNOWN;
-  abort("the account view has an unknown standing byte: this contract knows 0, 1, 2 and 5");
-  return APPLICANT_UNKNOWN;
+function refuse(status: i32): i32 {
+  return refuseWith(status, utf8(reasonName(status)));
 }
 
-/** The contract's own total of grants recorded, from `granted-total`. */
-function grantedTotal(key: Uint8Array): u64 {
-  const read = stateGet(key);
-  if (read.status != READ_FOUND) return 0;
-  if (read.value.length != 8) abort("granted-total is not 8 bytes: the contract's state is corrupt");
-  return leU64(read.value, 0);
+/** `value` as 4 bytes, little-endian. */
+function leU32(value: u32): Uint8Array {
+  const bytes = new Uint8Array(4);
+  for (let i = 0; i < 4; i++) bytes[i] = <u8>(value >> (8 * i));
+  return bytes;
+}
+
+/** A borsh string: its length as u32 LE, then its bytes. */
+function borshBytes(bytes: Uint8Array): Uint8Array {
+  return concat(leU32(<u32>bytes.length), bytes);
+}
+
+/** The borsh-encoded finance call committing `amount` from `allocation` to the company `number`. */
+function commitFunds(allocation: u64, amount: u64, number: Uint8Array): Uint8Array {
+  const head = new Uint8Array(2);
+  head[0] = CALL_FINANCE;
+  head[1] = FINANCE_COMMIT_FUNDS;
+  const payee = new Uint8Array(2);
+  payee[0] = OPTION_SOME;
+  payee[1] = HOLDER_COMPANY;
+  const reference = concat(utf8("Start-up grant to company "), number);
+  let call = concat(head, concat(leBytes(allocation), leBytes(amount)));
+  call = concat(call, concat(payee, borshBytes(number)));
+  return concat(call, borshBytes(reference));
+}
+
+function companyRefusal(number: Uint8Array): i32 {
+  const company = viewCompany(number);
+  if (company.answer == VIEW_ABSENT) return COMPANY_UNKNOWN;
+  if (company.answer != VIEW_OK) abort("the company view is unreadable: the ledger must serve company/{number} as 1 byte");
+  const value = company.value;
+  if (value == COMPANY_ACTIVE) return GRANTED;
+  if (value == COMPANY_IN_LIQUIDATION) return COMPANY_IN_LIQUIDATION_STATUS;
+  if (value == COMPANY_DISSOLVED) return COMPANY_DISSOLVED_STATUS;
+  if (value == COMPANY_NOT_REGISTERED) return COMPANY_UNKNOWN;
+  abort("the company view has an unknown status byte: this contract knows 0, 1, 2 and 5");
+  return COMPANY_UNKNOWN;
+}
+
+function apply(data: Uint8Array): i32 {
+  // The form byte, the amount and at least one byte of company number; any other length is refused unread.
+  if (data.length < 10 || data.length > 9 + MAX_NUMBER_BYTES) return refuse(MALFORMED_INPUT);
+  const amount = leU64(data, 1);
+  const number = data.subarray(9);
+  if (amount == 0 || amount > AMOUNT_CAP) return refuse(AMOUNT_INVALID);
+
+  const grantKey = concat(utf8("grant/"), number);
+  if (hasState(grantKey)) return refuse(ALREADY_GRANTED);
+
+  const company = companyRefusal(number);
+  if (company != GRANTED) return refuse(company);
+
+  const configured = stateGet(utf8("allocation"));
+  if (configured.status != READ_FOUND) return refuse(NOT_CONFIGURED);
+  if (configured.value.length != 8) abort("allocation is not 8 bytes: the contract's state is corrupt");
+  const allocation = leU64(configured.value, 0);
+
+  const answer = submitNative(commitFunds(allocation, amount, number));
+  if (answer != 0) {
+    const reason = concat(utf8(reasonName(FUNDS_REFUSED) + " "), decimal(<u64>answer));
+    return refuseWith(FUNDS_REFUSED, reason);
+  }
+
+  stateSet(grantKey, concat(leBytes(amount), leBytes(blockTimeMs())));
+  output(utf8("granted"));
+  emitEvent("granted", concat(leBytes(amount), number));
+  return GRANTED;
+}
+
+function configure(data: Uint8Array): i32 {
+  if (data.length != 9) return refuse(MALFORMED_INPUT);
+  if (!hasRole(GRANT_OFFICER)) return refuse(NOT_PERMITTED);
+  const allocation = data.subarray(1);
+  stateSet(utf8("allocation"), allocation);
+  output(utf8("configured"));
+  emitEvent("configured", allocation);
+  return GRANTED;
 }
 
 export function call(): i32 {
-  // Any other length is refused unread.
-  if (input_len() != 28) return refuse(MALFORMED_INPUT);
+  // Longer inputs than either form's are refused unread.
+  const length = input_len();
+  if (length == 0 || length > 9 + MAX_NUMBER_BYTES) return refuse(MALFORMED_INPUT);
   const data = input();
-  const account = data.subarray(0, 20);
-  const amount = leU64(data, 20);
-  if (amount == 0 || amount > AMOUNT_CAP) return refuse(AMOUNT_INVALID);
-
-  const grantKey = concat(utf8("grant/"), hex(account));
-  if (hasState(grantKey)) return refuse(ALREADY_GRANTED);
-
-  const applicant = applicantRefusal(account);
-  if (applicant != GRANTED) return refuse(applicant);
-
-  const line = viewBudgetLine(BUDGET_YEAR, BUDGET_CODE);
-  if (line.answer == VIEW_ABSENT) return refuse(BUDGET_LINE_UNKNOWN);
-  if (line.answer != VIEW_OK) abort("the budget line view is unreadable: the ledger must serve budget-line/{year}/{code} as 32 bytes");
-  const totalKey = utf8("granted-total");
-  const total = grantedTotal(totalKey);
-  // Integer arithmetic that cannot wrap: what is spoken for is compared before it is subtracted.
-  const spoken = line.allocated + total;
-  if (spoken < total || spoken >= line.appropriation || amount > line.appropriation - spoken) {
-    return refuse(APPROPRIATION_EXHAUSTED);
-  }
-
-  const record = concat(leBytes(amount), leBytes(blockTimeMs()));
-  stateSet(grantKey, record);
-  stateSet(totalKey, leBytes(total + amount));
-  output(utf8("granted"));
-  emitEvent("granted", data);
-  return GRANTED;
+  if (data[0] == APPLY) return apply(data);
+  if (data[0] == CONFIGURE) return configure(data);
+  return refuse(MALFORMED_INPUT);
 }

@@ -111,3 +111,127 @@ fn a_failing_contract_call_commits_its_fuel_and_receipt_but_not_its_writes() {
     assert_eq!(chain.state, before);
     assert!(chain.state.keys().any(|k| k.starts_with(schema::PREFIX)));
 }
+
+/// A contract that submits its input as a native call, writes its key `k`, outputs the host's answer (i32 LE),
+/// then runs `end`.
+fn native_caller(end: &str) -> Vec<u8> {
+    wat::parse_str(format!(
+        r#"(module
+          (import "publica_v1" "input_len" (func $input_len (result i32)))
+          (import "publica_v1" "input_read" (func $input_read (param i32)))
+          (import "publica_v1" "output_write" (func $output_write (param i32 i32)))
+          (import "publica_v1" "state_set" (func $state_set (param i32 i32 i32 i32)))
+          (import "publica_v1" "submit_native" (func $submit_native (param i32 i32) (result i32)))
+          (memory (export "memory") 1)
+          (data (i32.const 0) "k")
+          (func (export "call") (result i32)
+            (call $input_read (i32.const 1024))
+            (i32.store (i32.const 32) (call $submit_native (i32.const 1024) (call $input_len)))
+            (call $state_set (i32.const 0) (i32.const 1) (i32.const 0) (i32.const 1))
+            (call $output_write (i32.const 32) (i32.const 4))
+            {end}))"#
+    ))
+    .unwrap()
+}
+
+/// Calls `instance` as `sender` with `input`; returns the receipt and the contract's output read as an i32.
+fn call_native(chain: &mut Chain, sender: &Keypair, instance: u64, input: Vec<u8>) -> (schema::Receipt, Option<i32>) {
+    let call = ContractsCall::Call { instance, input, fuel_limit: 1_000_000 };
+    let tx = chain.call_with_nonce(sender, chain.nonce(sender), Call::Contracts(call));
+    let id = tx.id();
+    assert_eq!(chain.run(tx), None);
+    let receipt = query::receipt(chain, &id).0.unwrap();
+    let answer = receipt.output.clone().try_into().map(i32::from_le_bytes).ok();
+    (receipt, answer)
+}
+
+/// Propose `change` as `admin` and approve it with the one validator; returns the refusal of either, if any.
+fn vote(chain: &mut Chain, admin: &Keypair, change: ValidatorChange) -> Option<TxError> {
+    let proposal = publica_governance::query::proposal_count(&*chain);
+    let propose = GovernanceCall::Propose { change: change.clone(), expires_at_ms: 500_000 };
+    if let Some(refused) = send(chain, admin, Call::Governance(propose)) {
+        return Some(refused);
+    }
+    let validator = keypair("validator");
+    let signature = validator.sign(&approval_message(&chain_id(), proposal, &change.hash()));
+    let approve = GovernanceCall::Approve { proposal, validator: validator.public_key().address(), signature };
+    send(chain, admin, Call::Governance(approve))
+}
+
+#[test]
+fn a_contract_submits_native_calls_with_the_roles_a_vote_granted_and_only_those() {
+    let mut genesis = genesis();
+    genesis.agencies[0].roles.push("currency-issuer".parse().unwrap());
+    let mut chain = Chain::with_genesis(&genesis);
+    let (admin, developer) = (keypair("admin-works"), keypair("developer"));
+    let agency: AgencyId = "works".parse().unwrap();
+    let official = register_official("developer", "works", &["contract-developer"]);
+    assert_eq!(send(&mut chain, &admin, Call::Accounts(official)), None);
+    for end in ["(i32.const 0)", "(i32.const 1)"] {
+        assert_eq!(send(&mut chain, &developer, ContractsCall::Upload { code: native_caller(end) }), None);
+    }
+    let policy = Policy {
+        admin_deploy: false,
+        code_hashes: vec![],
+        any_agency_code: false,
+        max_fuel_per_call: 1_000_000,
+        fuel_per_day: 100_000_000,
+        max_instances: 4,
+    };
+    assert_eq!(vote(&mut chain, &admin, ValidatorChange::SetContractPolicy { agency: agency.clone(), policy }), None);
+    // Instance 0 issues currencies, 1 does the same and then fails, 2 holds no roles.
+    for (name, end, roles) in [
+        ("issuer", "(i32.const 0)", vec!["currency-issuer".parse().unwrap()]),
+        ("issuer-failing", "(i32.const 1)", vec!["currency-issuer".parse().unwrap()]),
+        ("plain", "(i32.const 0)", vec![]),
+    ] {
+        let deployment = publica_contracts::Deployment {
+            agency: agency.clone(),
+            name: name.into(),
+            code_hash: sha256(&native_caller(end)),
+            fuel_per_call: 1_000_000,
+            fuel_per_sender_day: 10_000_000,
+            roles,
+        };
+        assert_eq!(vote(&mut chain, &admin, ValidatorChange::DeployContract { deployment }), None);
+    }
+    let define = |code: &str| {
+        let call = FinanceCall::DefineCurrency { code: code.into(), name: format!("{code} units"), decimals: 2 };
+        encode(&Call::Finance(call))
+    };
+    let code_number = |code: Code| Some(i32::from(code.number()));
+
+    // The finance module ran the call as the contract's account: an official of its agency with its roles.
+    let (receipt, answer) = call_native(&mut chain, &developer, 0, define("WKS"));
+    assert!(receipt.succeeded(), "{receipt:?}");
+    assert_eq!(answer, Some(0));
+    let currency = publica_finance::schema::currency(&chain, "WKS").expect("the contract defined it");
+    assert_eq!(currency.issuer, agency);
+    let contract = publica_contracts::contract_address(0);
+    assert_eq!(publica_accounts::account(&chain, &contract), None, "the contract's account is never stored");
+
+    // The module's own refusal reaches the contract, which goes on; nothing of the call is kept.
+    let (receipt, answer) = call_native(&mut chain, &developer, 0, define("WKS"));
+    assert!(receipt.succeeded());
+    assert_eq!(answer, code_number(publica_finance::error::CURRENCY_EXISTS));
+
+    // A contract that fails after its native call drops what the call wrote.
+    let (receipt, _) = call_native(&mut chain, &developer, 1, define("FLS"));
+    assert!(!receipt.succeeded());
+    assert!(publica_finance::schema::currency(&chain, "FLS").is_none());
+
+    // Without roles, for a module contracts may not call, or for bytes that are not a call: refused answers.
+    let (_, answer) = call_native(&mut chain, &developer, 2, define("PLN"));
+    assert_eq!(answer, code_number(publica_contracts::error::NATIVE_CALLS_UNAVAILABLE));
+    assert!(publica_finance::schema::currency(&chain, "PLN").is_none());
+    let suspend = Call::Accounts(AccountsCall::SetActive { account: developer.public_key().address(), active: false });
+    let (_, answer) = call_native(&mut chain, &developer, 0, encode(&suspend));
+    assert_eq!(answer, code_number(publica_contracts::error::NATIVE_CALL_NOT_PERMITTED));
+    assert!(publica_accounts::account(&chain, &developer.public_key().address()).unwrap().active);
+    let mut trailing = define("TRL");
+    trailing.push(0);
+    let (_, answer) = call_native(&mut chain, &developer, 0, trailing);
+    assert_eq!(answer, code_number(publica_contracts::error::NATIVE_CALL_MALFORMED));
+    let (_, answer) = call_native(&mut chain, &developer, 0, vec![0xff; 40]);
+    assert_eq!(answer, code_number(publica_contracts::error::NATIVE_CALL_MALFORMED));
+}
