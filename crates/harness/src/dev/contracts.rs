@@ -1,16 +1,20 @@
 //! The demo's WebAssembly contracts (`publica_contracts`, `docs/contracts.md`), set up by ordinary transactions and
 //! governance votes of the demo's one validator:
 //!
-//! - a vote lets the Nordvik Finance Office grant `contract-developer` and `fee-setter` besides its own roles (the
-//!   office collects the town's fees and duties and runs its grants), and another sets its contract policy: its
-//!   administrators may deploy the three example modules without a vote, within a daily fuel budget;
-//! - the office registers its contracts developer (both new roles), who uploads the three example modules of
-//!   `contracts/examples` (C, AssemblyScript, Rust);
-//! - the office's administrator deploys them as `customs-clearance`, `grant-rule` and `fee-schedule`;
+//! - a vote lets the Nordvik Finance Office grant `contract-developer`, `fee-setter`, `grant-officer` and
+//!   `spending-officer` besides its own roles (the office collects the town's fees and duties and runs its
+//!   grants), and another sets its contract policy: its administrators may deploy the three example modules
+//!   without a vote, within a daily fuel budget;
+//! - the office registers its contracts developer (`contract-developer`, `fee-setter`, `grant-officer`), who
+//!   uploads the three example modules of `contracts/examples` (C, AssemblyScript, Rust);
+//! - the office's administrator deploys `customs-clearance` and `fee-schedule`; a vote deploys `grant-rule` with
+//!   `spending-officer`, the one role its native calls need (an administrator's deployment holds no roles);
+//! - the council amends this year's budget with a start-up grants line, the budget officer allocates it to the
+//!   office, and the developer points the grant rule at that allocation;
 //! - a customs declaration for the goods of a company the demo registered, under a valid permit, is cleared; one
-//!   under a revoked permit is refused (`permit_revoked`); a citizen applies for a grant (refused: the rule's budget
-//!   line is next year's, which the demo's budget does not have); the developer sets the fee of a service and a
-//!   citizen asks for a quote.
+//!   under a revoked permit is refused (`permit_revoked`); the sawmill's director applies for its start-up grant,
+//!   which the rule commits from the allocation (a finance commitment the contract makes as its own account); the
+//!   developer sets the fee of a service and a citizen asks for a quote.
 //!
 //! Every call's receipt is on the ledger under `con/r/{tx id}`. Seeding is resumable step by step: each step runs
 //! only when the state does not show it done.
@@ -18,12 +22,15 @@
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use publica_contracts::call::{ContractsCall, Policy};
+use publica_contracts::call::{ContractsCall, Deployment, Policy};
 use publica_contracts::{query, Instance};
+use publica_finance::call::{BudgetLineSpec, FinanceCall};
+use publica_governance::call::ValidatorChange;
 use publica_node::NodeHandle;
 use publica_tx::{AccountsCall, Call, GovernanceCall};
 use publica_types::{sha256, AgencyId, Hash, Role, TxId};
 
+use super::finance::{BUDGET_OFFICER, COUNCIL_CLERK};
 use super::{demo_key, DemoSigners};
 use crate::node::wait_committed;
 
@@ -33,6 +40,16 @@ pub const AGENCY: &str = "nordvik-finance-office";
 pub const DEVELOPER: &str = "contracts-developer";
 /// The role the fee schedule asks of a sender who sets a fee.
 pub const FEE_SETTER: &str = "fee-setter";
+/// The role the grant rule asks of a sender who sets its allocation.
+pub const GRANT_OFFICER: &str = "grant-officer";
+/// The role the grant rule's instance holds for its native calls (a finance commitment).
+pub const SPENDING_OFFICER: &str = "spending-officer";
+/// The budget line the grants are committed from: code, COFOG function, GFS economic class, name, appropriation.
+const GRANTS_LINE: (&str, &str, &str, &str, u64) = ("EC-01", "04.1", "25", "Start-up grants", 100_000_000);
+/// What the budget officer allocates from it to the office.
+const GRANTS_ALLOCATION: u64 = 50_000_000;
+/// The grant applied for: the company (by name), the amount, and who applies (the sawmill's director).
+const GRANT: (&str, u64, &str) = ("Nordvik Sawmill AB", 250_000, "citizen-chiara");
 
 /// The example modules: instance name, code.
 pub const MODULES: &[(&str, &[u8])] = &[
@@ -54,7 +71,7 @@ const CLEARED: (&str, &str, &str, &str, u64) =
 /// The refused declaration: the same company under a revoked permit.
 const REFUSED: (&str, &str, &str, &str, u64) =
     ("NV-DECL-2026-0002", "Nordvik Sawmill AB", "RL-2026-0002", "2203", 48_000);
-/// The citizen who applies for a grant and asks for a quote.
+/// The citizen who asks for a quote.
 const APPLICANT: &str = "citizen-ada";
 /// The fee set: service code, base fee, unit fee (minor units); and the quantity quoted.
 const FEE: (u32, u64, u64) = (101, 50_000, 2_500);
@@ -114,11 +131,32 @@ pub fn fee_quote(service: u32, quantity: u32) -> Vec<u8> {
     input
 }
 
-/// A grant rule input: the applicant's account and the amount.
-pub fn grant_application(applicant: &publica_types::Address, amount: u64) -> Vec<u8> {
-    let mut input = applicant.0.to_vec();
+/// A grant rule application: the amount and the company's number.
+pub fn grant_application(amount: u64, company: &str) -> Vec<u8> {
+    let mut input = vec![0x01];
     input.extend_from_slice(&amount.to_le_bytes());
+    input.extend_from_slice(company.as_bytes());
     input
+}
+
+/// A grant rule configuration: the allocation its grants are committed from.
+pub fn grant_configuration(allocation: u64) -> Vec<u8> {
+    let mut input = vec![0x02];
+    input.extend_from_slice(&allocation.to_le_bytes());
+    input
+}
+
+/// The grant rule's vote-deployed instance, with the role its native calls need.
+pub fn grant_deployment() -> Deployment {
+    let (name, code) = MODULES[1];
+    Deployment {
+        agency: agency(),
+        name: name.to_owned(),
+        code_hash: sha256(code),
+        fuel_per_call: FUEL_PER_CALL,
+        fuel_per_sender_day: FUEL_PER_SENDER_DAY,
+        roles: vec![role(SPENDING_OFFICER)],
+    }
 }
 
 /// Send `calls`, each signed by its demo sender, and wait until all are committed.
@@ -130,11 +168,7 @@ fn phase(node: &NodeHandle, signers: &mut DemoSigners<'_>, calls: Vec<(&str, Cal
 
 /// Propose `changes` as the office's administrator and approve them with the demo's one validator; returns how many
 /// transactions it committed.
-fn pass(
-    node: &NodeHandle,
-    signers: &mut DemoSigners<'_>,
-    changes: Vec<publica_governance::call::ValidatorChange>,
-) -> Result<usize> {
+fn pass(node: &NodeHandle, signers: &mut DemoSigners<'_>, changes: Vec<ValidatorChange>) -> Result<usize> {
     if changes.is_empty() {
         return Ok(0);
     }
@@ -180,15 +214,14 @@ pub(crate) fn seed(node: &NodeHandle, signers: &mut DemoSigners<'_>) -> Result<u
 
     // The office may grant the developer's roles, and has its policy: two votes.
     let mut changes = Vec::new();
-    let new_roles = [publica_contracts::tx::DEVELOPER_ROLE, FEE_SETTER];
+    let new_roles = [publica_contracts::tx::DEVELOPER_ROLE, FEE_SETTER, GRANT_OFFICER, SPENDING_OFFICER];
     if !new_roles.iter().all(|r| office.grants(r)) {
         let mut roles = office.roles.clone();
         roles.extend(new_roles.iter().filter(|r| !office.grants(r)).map(|r| role(r)));
-        changes.push(publica_governance::call::ValidatorChange::SetAgencyRoles { agency: agency(), roles });
+        changes.push(ValidatorChange::SetAgencyRoles { agency: agency(), roles });
     }
     if query::policy(&node.live_state(), &agency()).0.as_ref() != Some(&policy()) {
-        changes
-            .push(publica_governance::call::ValidatorChange::SetContractPolicy { agency: agency(), policy: policy() });
+        changes.push(ValidatorChange::SetContractPolicy { agency: agency(), policy: policy() });
     }
     committed += pass(node, signers, changes)?;
 
@@ -198,7 +231,7 @@ pub(crate) fn seed(node: &NodeHandle, signers: &mut DemoSigners<'_>) -> Result<u
         let call = AccountsCall::RegisterOfficial {
             public_key: developer,
             agency: agency(),
-            roles: vec![role(publica_contracts::tx::DEVELOPER_ROLE), role(FEE_SETTER)],
+            roles: vec![role(publica_contracts::tx::DEVELOPER_ROLE), role(FEE_SETTER), role(GRANT_OFFICER)],
         };
         committed += phase(node, signers, vec![(&format!("admin-{AGENCY}"), call.into())])?.len();
     }
@@ -214,11 +247,15 @@ pub(crate) fn seed(node: &NodeHandle, signers: &mut DemoSigners<'_>) -> Result<u
     };
     committed += phase(node, signers, uploads)?.len();
 
-    // The instances, deployed by the office's administrator within its policy.
+    // The instances: the grant rule by a vote (its role), the others by the office's administrator within its
+    // policy.
+    if instance(node, MODULES[1].0).is_none() {
+        committed += pass(node, signers, vec![ValidatorChange::DeployContract { deployment: grant_deployment() }])?;
+    }
     let admin = format!("admin-{AGENCY}");
     let deployments = MODULES
         .iter()
-        .filter(|(name, _)| instance(node, name).is_none())
+        .filter(|(name, _)| *name != MODULES[1].0 && instance(node, name).is_none())
         .map(|(name, code)| {
             let call = ContractsCall::Deploy {
                 name: (*name).to_owned(),
@@ -236,6 +273,20 @@ pub(crate) fn seed(node: &NodeHandle, signers: &mut DemoSigners<'_>) -> Result<u
         instance(node, name).map(|i| i.id).with_context(|| format!("the demo's contract {name} is deployed"))
     };
     let (customs, grants, fees) = (instance_id(MODULES[0].0)?, instance_id(MODULES[1].0)?, instance_id(MODULES[2].0)?);
+    let call =
+        |instance: u64, input: Vec<u8>| Call::from(ContractsCall::Call { instance, input, fuel_limit: CALL_FUEL });
+
+    // The grants' budget line, its allocation to the office, and the rule pointed at it.
+    let allocation = match grants_allocation(node, signers, &mut committed)? {
+        Some(allocation) => allocation,
+        // This year's budget is not on the ledger (a home made in an earlier year): no grants to make.
+        None => return Ok(committed),
+    };
+    let configured = query::state_value(&node.live_state(), grants, b"allocation").0;
+    if configured.as_deref() != Some(&allocation.to_le_bytes()[..]) {
+        committed += phase(node, signers, vec![(DEVELOPER, call(grants, grant_configuration(allocation)))])?.len();
+    }
+
     let declared = format!("declaration/{}", CLEARED.0);
     if query::state_value(&node.live_state(), customs, declared.as_bytes()).0.is_some() {
         return Ok(committed);
@@ -249,9 +300,7 @@ pub(crate) fn seed(node: &NodeHandle, signers: &mut DemoSigners<'_>) -> Result<u
     let (cleared, refused) = (CLEARED, REFUSED);
     let cleared = declaration(cleared.0, &company(cleared.1)?, cleared.2, cleared.3, cleared.4);
     let refused = declaration(refused.0, &company(refused.1)?, refused.2, refused.3, refused.4);
-    let call =
-        |instance: u64, input: Vec<u8>| Call::from(ContractsCall::Call { instance, input, fuel_limit: CALL_FUEL });
-    let applicant = demo_key(APPLICANT).public_key().address();
+    let grant = grant_application(GRANT.1, &company(GRANT.0)?);
     // The developer's set comes before the citizen's quote: different senders' transactions are not ordered within a
     // block, so the quote waits for the next.
     committed += phase(
@@ -261,10 +310,52 @@ pub(crate) fn seed(node: &NodeHandle, signers: &mut DemoSigners<'_>) -> Result<u
             (DEVELOPER, call(customs, cleared)),
             (DEVELOPER, call(customs, refused)),
             (DEVELOPER, call(fees, fee_set(FEE.0, FEE.1, FEE.2))),
-            (APPLICANT, call(grants, grant_application(&applicant, 250_000))),
+            (GRANT.2, call(grants, grant)),
         ],
     )?
     .len();
     committed += phase(node, signers, vec![(APPLICANT, call(fees, fee_quote(FEE.0, QUOTE_QUANTITY)))])?.len();
     Ok(committed)
+}
+
+/// The start-up grants line (added to this year's budget by the council when missing) and its allocation to the
+/// office (made by the budget officer when missing): the allocation's number, or `None` when this year's budget is
+/// not on the ledger.
+fn grants_allocation(node: &NodeHandle, signers: &mut DemoSigners<'_>, committed: &mut usize) -> Result<Option<u64>> {
+    let year = (publica_finance::schema::month_of(publica_client::now_ms()) / 100) as u16;
+    let (code, cofog, economic, name, appropriation) = GRANTS_LINE;
+    let Some((_, lines, _)) = publica_finance::query::budget_with_lines(&node.live_state(), year, 0, 64) else {
+        return Ok(None);
+    };
+    if !lines.iter().any(|line| line.code == code) {
+        let line = BudgetLineSpec {
+            code: code.into(),
+            cofog: cofog.into(),
+            economic: economic.into(),
+            name: name.into(),
+            appropriation,
+        };
+        let amend = FinanceCall::AmendBudget {
+            year,
+            reference: format!("Supplementary budget {year} (council decision KF-{year}-140)"),
+            lines: vec![line],
+        };
+        *committed += phase(node, signers, vec![(COUNCIL_CLERK, amend.into())])?.len();
+    }
+    let find = || {
+        let (allocations, _, _) = publica_finance::query::allocations(&node.live_state(), 0, 1_000);
+        allocations.into_iter().find(|a| a.year == year && a.line == code && a.agency == agency()).map(|a| a.id)
+    };
+    if let Some(id) = find() {
+        return Ok(Some(id));
+    }
+    let allocate = FinanceCall::Allocate {
+        year,
+        line: code.into(),
+        agency: agency(),
+        amount: GRANTS_ALLOCATION,
+        reference: "Allocation decision FO-2-31: start-up grants".into(),
+    };
+    *committed += phase(node, signers, vec![(BUDGET_OFFICER, allocate.into())])?.len();
+    find().context("the start-up grants allocation is on the ledger after it was committed").map(Some)
 }
