@@ -1,9 +1,10 @@
 // The public finance pages against the demo's Nordvik krona of `publica dev` (NVK, 2 decimals): this year's budget
-// with its four lines (the harbour road's allocated, committed to the sawmill and paid in two invoices; the child
-// benefit's paid to three citizens), its payments and the child benefit programme. Each page's proofs are checked in
-// the browser, the amounts shown are compared digit for digit with the CSV export, a payment is followed back to its
-// budget law, and answers altered on their way to the browser (an amount, a payee, a month, a proof left out) fail
-// the check that names what was altered. In Swedish and at a phone's width too; axe checks every page.
+// with its five lines (the harbour road's allocated, committed to the sawmill and paid in two invoices; the child
+// benefit's paid to three citizens; the start-up grants line, from which the grant rule contract committed a grant),
+// its payments and the child benefit programme. Each page's proofs are checked in the browser, the amounts shown are
+// compared digit for digit with the CSV export, a payment is followed back to its budget law, and answers altered on
+// their way to the browser (an amount, a payee, a month, a proof left out) fail the check that names what was
+// altered. In Swedish and at a phone's width too; axe checks every page.
 import assert from "node:assert/strict";
 
 /** Open `path` and fail unless the answer has `status`. */
@@ -93,18 +94,19 @@ export const tests = [
       assert.match(await currency.innerText(), /Issued\s+20,000,000\.00\sNVK/);
       assert.match(await page.locator("main p", { hasText: "Every unit issued" }).innerText(), /= .* \+ .* NVK\. holds/);
 
-      // The budget: the four demo lines, every amount exactly the CSV export's.
+      // The budget: the budget act's four lines and the start-up grants line of the supplementary budget (the grant
+      // rule contract commits from it), every amount exactly the CSV export's.
       const year = (await page.locator("main h2#budget").innerText()).replace(/\D/g, "");
       assert.match(year, /^\d{4}$/);
       const rows = page.locator("table#budget-lines tbody tr");
-      assert.equal(await rows.count(), 4, "the four lines of the demo's budget");
+      assert.equal(await rows.count(), 5, "the five lines of the demo's budget");
       const csvLink = page.getByRole("link", { name: /Every line as CSV/ });
       assert.equal(await csvLink.getAttribute("href"), `/v1/finance/budgets/${year}/lines.csv`);
       const csv = await page.request.get(ctx.base + (await csvLink.getAttribute("href")));
       assert.match(csv.headers()["content-type"], /^text\/csv/);
       const [header, ...lines] = csvRows(await csv.text());
       assert.deepEqual(header, ["code", "cofog", "economic", "name", "appropriation", "allocated", "committed", "paid"]);
-      assert.deepEqual(lines.map((l) => l[0]), ["ED-01", "RD-01", "SP-01", "AD-01"]);
+      assert.deepEqual(lines.map((l) => l[0]), ["ED-01", "RD-01", "SP-01", "AD-01", "EC-01"]);
       for (let i = 0; i < lines.length; i++) {
         const [code, cofog, economic, name, ...amounts] = lines[i];
         const cells = await rows.nth(i).locator("th, td").allInnerTexts();
@@ -119,8 +121,9 @@ export const tests = [
       assert.deepEqual(await cellsOf("RD-01"), ["3,000,000.00", "2,500,000.00", "480,000.00", "120,955.50"]);
       assert.deepEqual(await cellsOf("SP-01"), ["1,200,000.00", "1,200,000.00", "1,200,000.00", "3,750.00"]);
       assert.deepEqual(await cellsOf("AD-01"), ["800,000.00", "0.00", "0.00", "0.00"]);
+      assert.deepEqual(await cellsOf("EC-01"), ["1,000,000.00", "500,000.00", "2,500.00", "0.00"]);
       assert.deepEqual(await page.locator("table#budget-lines tfoot td.num").allInnerTexts(),
-        ["17,000,000.00", "3,700,000.00", "1,680,000.00", "124,705.50"]);
+        ["18,000,000.00", "4,200,000.00", "1,682,500.00", "124,705.50"]);
       assert.match(await page.locator("table#budget-lines thead").innerText(), /Appropriation \(NVK\)/);
       await ctx.axe(page);
       await ctx.screenshot(page, "finance");
