@@ -1,6 +1,6 @@
-//! Contracts routes (`/v1/contracts/…`): uploaded code by hash, instances by number or name, one key of an
-//! instance's state, a page of its events, a call's receipt and an agency's policy with the fuel its instances used
-//! on the certified block's day. Every answer comes from one read of the module's state
+//! Contracts routes (`/v1/contracts/…`): uploaded code by hash, the instances page by page and each by number or
+//! name, one key of an instance's state, a page of its events, a call's receipt and an agency's policy with the fuel
+//! its instances used on the certified block's day. Every answer comes from one read of the module's state
 //! (`publica_contracts::query`) and carries the proofs of every key it read under one certified header. Writes are
 //! transactions (`POST /v1/transactions` with a `contracts` call); these routes only read. The module is described
 //! in `docs/contracts.md`, the routes in `docs/api.md`.
@@ -10,8 +10,10 @@ use base64::Engine as _;
 use serde::Deserialize;
 
 use publica_client::api::contracts::{
-    ContractCodeResponse, ContractEventEntry, ContractEventsResponse, ContractInstanceResponse, ContractPolicyResponse,
-    ContractReceiptResponse, ContractStateResponse, DEFAULT_CONTRACT_EVENTS_PAGE, MAX_CONTRACT_EVENTS_PAGE,
+    ContractCodeResponse, ContractEventEntry, ContractEventsResponse, ContractInstanceResponse,
+    ContractInstancesResponse, ContractPolicyResponse, ContractReceiptResponse, ContractStateResponse,
+    DEFAULT_CONTRACT_EVENTS_PAGE, DEFAULT_CONTRACT_INSTANCES_PAGE, MAX_CONTRACT_EVENTS_PAGE,
+    MAX_CONTRACT_INSTANCES_PAGE,
 };
 use publica_contracts::call::MAX_NAME_BYTES;
 use publica_contracts::error::{CODE_NOT_FOUND, INSTANCE_NOT_FOUND};
@@ -133,6 +135,55 @@ pub(crate) async fn code(
             certified,
             proofs,
         })
+    })
+    .await??;
+    Ok(axum::Json(response))
+}
+
+/// The query of `GET /v1/contracts/instances`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct InstanceParams {
+    /// The first instance's number (from 0).
+    from: Option<u64>,
+    /// How many at most.
+    limit: Option<u32>,
+}
+
+/// `GET /v1/contracts/instances?from=&limit=`: a page of the instances by number, with the counter's proof (so that
+/// none can be left out) and each instance's.
+pub(crate) async fn instances(
+    State(node): State<NodeHandle>,
+    Query(params): Query<InstanceParams>,
+) -> Result<axum::Json<ContractInstancesResponse>, ApiError> {
+    let from = params.from.unwrap_or(0);
+    let limit = params.limit.unwrap_or(DEFAULT_CONTRACT_INSTANCES_PAGE);
+    if !(1..=MAX_CONTRACT_INSTANCES_PAGE).contains(&limit) {
+        return Err(ApiError::Malformed(format!(
+            "limit is how many instances one page holds: 1 to {MAX_CONTRACT_INSTANCES_PAGE}, got {limit}; ask page \
+             by page with from"
+        )));
+    }
+    let response = blocking(move || -> Result<ContractInstancesResponse, ApiError> {
+        let ((count, instances), reads) = node.read(|state| {
+            let (count, _) = query::instance_count(state);
+            let (instances, keys) = query::instances(state, from, limit as usize);
+            // Instances are never removed: every number below the count is one, so a missing record is a damaged
+            // store, not a gap to skip.
+            let expected = count.saturating_sub(from).min(u64::from(limit));
+            if instances.len() as u64 != expected {
+                return Err(ApiError::Internal(format!(
+                    "the contracts module counts {count} instances, but {} of numbers {from} to {} are readable",
+                    instances.len(),
+                    from.saturating_add(expected).saturating_sub(1)
+                )));
+            }
+            Ok::<_, ApiError>(((count, instances), keys))
+        })?;
+        let (certified, proofs) = split(reads);
+        let end = from.saturating_add(u64::from(limit));
+        let next = (end < count).then_some(end);
+        Ok(ContractInstancesResponse { count, instances, next, certified, proofs })
     })
     .await??;
     Ok(axum::Json(response))

@@ -174,6 +174,7 @@ pub const ROUTES: &[Route] = &[
     Route::new("GET", "/v1/procurement/tenders/{id}/ocds", || get(procurement::ocds)),
     Route::new("GET", "/v1/procurement/red-flags", || get(procurement::red_flags)),
     Route::new("GET", "/v1/contracts/code/{hash}", || get(contracts::code)),
+    Route::new("GET", "/v1/contracts/instances", || get(contracts::instances)),
     Route::new("GET", "/v1/contracts/instances/{id}", || get(contracts::instance)),
     Route::new("GET", "/v1/contracts/instances/{id}/state/{key}", || get(contracts::state_value)),
     Route::new("GET", "/v1/contracts/instances/{id}/events", || get(contracts::events)),

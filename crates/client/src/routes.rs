@@ -17,8 +17,8 @@ use publica_verify::{DidResolution, OwnershipAnswer, PermitStatusAnswer, ReadPro
 use serde_json::Value;
 
 use crate::api::contracts::{
-    ContractCodeResponse, ContractEventsResponse, ContractInstanceResponse, ContractPolicyResponse,
-    ContractReceiptResponse, ContractStateResponse,
+    ContractCodeResponse, ContractEventsResponse, ContractInstanceResponse, ContractInstancesResponse,
+    ContractPolicyResponse, ContractReceiptResponse, ContractStateResponse,
 };
 use crate::api::{
     AccountReadRequest, AccountReadResponse, AccountResponse, AccreditationResponse, AgencyAccountResponse,
@@ -733,6 +733,12 @@ impl Client {
     /// `GET /v1/contracts/code/{hash}`: uploaded contract code (its bytes in base64), who uploaded it and when.
     pub fn contract_code(&self, hash: &Hash) -> Result<ContractCodeResponse> {
         decode(self.get(&format!("/v1/contracts/code/{}", hex::encode(hash)))?, "contract code")
+    }
+
+    /// `GET /v1/contracts/instances[?from=&limit=]`: a page of the contract instances by number, from `from` (from
+    /// 0), at most `limit` (1 to 100, default 20).
+    pub fn contract_instances(&self, page: Page) -> Result<ContractInstancesResponse> {
+        decode(self.get(&format!("/v1/contracts/instances{}", page.query()))?, "a page of contract instances")
     }
 
     /// `GET /v1/contracts/instances/{id}`: a contract instance by its number (digits only) or its name.

@@ -163,7 +163,7 @@ impl Ctx {
 /// The frame of every page.
 fn frame(lang: Lang, path: &str, query: Option<&str>, status: Option<&NodeStatus>, page: &Page) -> Markup {
     let other = lang.other();
-    let nav: [(&str, &str, &str); 10] = [
+    let nav: [(&str, &str, &str); 11] = [
         ("/verify", "Verify a document", "Kontrollera ett dokument"),
         ("/parcels", "Land", "Fastigheter"),
         ("/companies", "Companies", "Företag"),
@@ -171,6 +171,7 @@ fn frame(lang: Lang, path: &str, query: Option<&str>, status: Option<&NodeStatus
         ("/elections", "Elections", "Val"),
         ("/finance", "Finance", "Ekonomi"),
         ("/procurement", "Procurement", "Upphandling"),
+        ("/contracts", "Contracts", "Kontrakt"),
         ("/blocks", "Explorer", "Utforskaren"),
         ("/notary", "Notary log", "Notarieloggen"),
         ("/wallet", "Sign in", "Logga in"),
@@ -289,7 +290,9 @@ pub struct ProofOf {
     pub kind: ProofKind,
     /// `parcel:NV-A1-101`, `account:<address>`, `company:<number>`, `application:<id>`, `consent:<id>`,
     /// `block:<height>`, `permit:<id>`, `election:<id>`, `ballot:<id>:<hash>`, `currency:<code>`, `budget:<year>`,
-    /// `line:<year>:<code>`, `payment:<id>`, `programme:<id>`, `tender:<id>`, `contract:<id>`.
+    /// `line:<year>:<code>`, `payment:<id>`, `programme:<id>`, `tender:<id>`, `contract:<id>`; the contracts
+    /// module's `contracts:<from>`, `instance:<id>`, `contractevents:<id>:<from>`, `contractstate:<id>:<sha256 of
+    /// the key>`, `callreceipt:<tx id>`, `contractpolicy:<agency>`.
     pub record: String,
     /// The time asked, Unix milliseconds.
     pub at_ms: Option<u64>,

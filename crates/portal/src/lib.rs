@@ -75,6 +75,8 @@ pub fn router(api: Router) -> Router {
         .route("/procurement", get(pages::procurement::index))
         .route("/procurement/tenders/{id}", get(pages::procurement::tender))
         .route("/procurement/contracts/{id}", get(pages::procurement::contract))
+        .route("/contracts", get(pages::contracts::index))
+        .route("/contracts/{id}", get(pages::contracts::instance))
         .route("/data", get(pages::data::index))
         .route("/data/log", get(pages::data::log))
         .route("/assets/{file}", get(assets::serve))

@@ -9,8 +9,8 @@ use std::collections::HashMap;
 use axum::http::StatusCode;
 use base64::Engine as _;
 use publica_client::api::contracts::{
-    ContractCodeResponse, ContractEventsResponse, ContractInstanceResponse, ContractPolicyResponse,
-    ContractReceiptResponse, ContractStateResponse,
+    ContractCodeResponse, ContractEventsResponse, ContractInstanceResponse, ContractInstancesResponse,
+    ContractPolicyResponse, ContractReceiptResponse, ContractStateResponse,
 };
 use publica_contracts::call::{ContractsCall, Policy};
 use publica_contracts::schema::{self, Authority};
@@ -202,6 +202,28 @@ async fn contracts_routes_answer_with_proofs_and_refuse_bad_input() {
         refused(&reply, "get", template, bad, "malformed_request");
     }
 
+    // The instances page by page: the counter proven first (so none can be left out), then each instance.
+    let template = "/v1/contracts/instances";
+    let page: ContractInstancesResponse = proven(net, "get", template, &net.get("/v1/contracts/instances").await);
+    assert_eq!((page.count, page.next), (1, None));
+    assert_eq!(page.instances, vec![by_number.instance.clone()]);
+    let keys: Vec<_> = page.proofs.iter().map(|p| p.key.clone()).collect();
+    assert_eq!(keys, vec![schema::NEXT_INSTANCE_KEY.to_vec(), schema::instance_key(0)]);
+    assert_eq!(page.proofs[0].value, Some(1u64.to_le_bytes().to_vec()), "the counter is the next number");
+    let one: ContractInstancesResponse =
+        proven(net, "get", template, &net.get("/v1/contracts/instances?from=0&limit=1").await);
+    assert_eq!((one.count, one.instances.len(), one.next), (1, 1, None));
+    for from in ["1", "18446744073709551615"] {
+        let past: ContractInstancesResponse =
+            proven(net, "get", template, &net.get(&format!("/v1/contracts/instances?from={from}")).await);
+        assert_eq!((past.count, past.instances.len(), past.next), (1, 0, None), "from={from}");
+        assert_eq!(past.proofs.len(), 1, "the counter alone");
+    }
+    for query in ["limit=0", "limit=101", "from=-1", "from=x", "page=1", "limit=18446744073709551616", "from=1.5"] {
+        let reply = net.get(&format!("/v1/contracts/instances?{query}")).await;
+        refused(&reply, "get", template, bad, "malformed_request");
+    }
+
     // A key of the instance's state, present, then one it never wrote, proven absent.
     let template = "/v1/contracts/instances/{id}/state/{key}";
     let value: ContractStateResponse =
@@ -289,4 +311,15 @@ async fn contracts_routes_answer_with_proofs_and_refuse_bad_input() {
         let reply = net.get(&format!("/v1/contracts/policies/{agency}")).await;
         refused(&reply, "get", template, bad, "malformed_request");
     }
+}
+
+#[tokio::test]
+async fn before_any_deployment_the_instance_list_is_empty_and_its_counter_proven_absent() {
+    let net = TestNet::new();
+    net.commit_block();
+    let template = "/v1/contracts/instances";
+    let page: ContractInstancesResponse = proven(&net, "get", template, &net.get("/v1/contracts/instances").await);
+    assert_eq!((page.count, page.instances.len(), page.next), (0, 0, None));
+    assert_eq!(page.proofs.len(), 1);
+    assert_eq!((page.proofs[0].key.as_slice(), &page.proofs[0].value), (schema::NEXT_INSTANCE_KEY, &None));
 }

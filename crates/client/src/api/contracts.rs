@@ -17,6 +17,14 @@ pub const DEFAULT_CONTRACT_EVENTS_PAGE: u32 = 20;
 
 const _: () = assert!(MAX_CONTRACT_EVENTS_PAGE as usize == publica_contracts::query::MAX_EVENTS_PAGE);
 
+/// Most instances one page of `GET /v1/contracts/instances` carries.
+pub const MAX_CONTRACT_INSTANCES_PAGE: u32 = publica_contracts::query::MAX_INSTANCES_PAGE as u32;
+/// Instances in one page when no `limit` is given.
+pub const DEFAULT_CONTRACT_INSTANCES_PAGE: u32 = 20;
+
+const _: () = assert!(MAX_CONTRACT_INSTANCES_PAGE as usize == publica_contracts::query::MAX_INSTANCES_PAGE);
+const _: () = assert!(DEFAULT_CONTRACT_INSTANCES_PAGE <= MAX_CONTRACT_INSTANCES_PAGE);
+
 /// Uploaded code (`GET /v1/contracts/code/{hash}`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -49,6 +57,22 @@ pub struct ContractInstanceResponse {
     /// The certified header every proof leads to.
     pub certified: CertifiedHeader,
     /// By name: the name index's key, then the instance's; by number: the instance's.
+    pub proofs: Vec<KeyProof>,
+}
+
+/// A page of the instances, by number (`GET /v1/contracts/instances`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContractInstancesResponse {
+    /// How many instances were deployed (numbered from 0; none is ever removed).
+    pub count: u64,
+    /// The instances numbered `from` onwards, at most `limit`, in order.
+    pub instances: Vec<Instance>,
+    /// The `from` of the next page; `None` when this page reaches the last instance.
+    pub next: Option<u64>,
+    /// The certified header every proof leads to.
+    pub certified: CertifiedHeader,
+    /// The instance counter's key (`con/next`, u64 little-endian; absent: none deployed), then each instance's.
     pub proofs: Vec<KeyProof>,
 }
 

@@ -79,3 +79,27 @@ pub fn receipt(state: &dyn StateRead, tx_id: &TxId) -> (Option<Receipt>, Keys) {
     let key = schema::receipt_key(tx_id);
     (schema::get(state, &key), vec![key])
 }
+
+/// The most instances one page of [`instances`] holds.
+pub const MAX_INSTANCES_PAGE: usize = 100;
+
+/// How many instances were deployed (instances are numbered from 0 and never removed, so this is also the next
+/// one's number), with the counter's key (absent before the first deployment: 0).
+pub fn instance_count(state: &dyn StateRead) -> (u64, Keys) {
+    let key = schema::NEXT_INSTANCE_KEY.to_vec();
+    (schema::get_u64(state, &key), vec![key])
+}
+
+/// Instances `from ..` by number, at most `limit` (and [`MAX_INSTANCES_PAGE`]), and the keys of the counter and of
+/// every instance read.
+pub fn instances(state: &dyn StateRead, from: u64, limit: usize) -> (Vec<Instance>, Keys) {
+    let (count, mut keys) = instance_count(state);
+    let end = count.min(from.saturating_add(limit.min(MAX_INSTANCES_PAGE) as u64));
+    let mut page = Vec::new();
+    for id in from..end {
+        let (found, more) = instance(state, id);
+        page.extend(found);
+        keys.extend(more);
+    }
+    (page, keys)
+}

@@ -9,6 +9,7 @@ use publica_accounts::AccountKind;
 use publica_client::api::{
     AccountResponse, BlockResponse, ConsentResponse, ConsentsResponse, TxState, TxStatusResponse, ValidatorsResponse,
 };
+use publica_contracts::ContractsCall;
 use publica_identity::schema::Consent;
 use publica_tx::{Call, ElectionsCall, Transaction};
 use publica_types::TxId;
@@ -159,6 +160,25 @@ fn sender(ctx: &Ctx, tx: &Transaction) -> Markup {
     }
 }
 
+/// For a contract's deployment, call or freeze, a link to the instance's page (for a committed call, to its receipt
+/// there).
+fn contract_link(ctx: &Ctx, tx: &Transaction, committed: bool) -> Option<Markup> {
+    let Call::Contracts(call) = &tx.body.call else { return None };
+    Some(match call {
+        ContractsCall::Deploy { name, .. } => html! { a href={ "/contracts/" (name) } { (name) } },
+        ContractsCall::Call { instance, .. } => html! {
+            a href={ "/contracts/" (instance) } { (ctx.t("instance", "instans")) " " (instance) }
+            @if committed {
+                " — " a href={ "/contracts/" (instance) "?tx=" (tx.body.id()) "#receipt" } { (ctx.t("the call's receipt", "anropets kvitto")) }
+            }
+        },
+        ContractsCall::Freeze { instance } => {
+            html! { a href={ "/contracts/" (instance) } { (ctx.t("instance", "instans")) " " (instance) } }
+        }
+        ContractsCall::Upload { .. } => return None,
+    })
+}
+
 /// `module.call` of a transaction, from its JSON form (`{"Registry": {"Transfer": {...}}}`).
 fn call_name(tx: &Transaction) -> String {
     let value = serde_json::to_value(&tx.body.call).unwrap_or_default();
@@ -217,6 +237,9 @@ pub async fn transaction(ctx: Ctx, Path(id): Path<String>) -> Response {
                 dt { (ctx.t("Sender", "Avsändare")) } dd { (sender(&ctx, tx)) }
                 dt { (ctx.t("Nonce", "Nonce")) } dd { (tx.body.nonce) }
                 dt { (ctx.t("Call", "Anrop")) } dd { code { (call_name(tx)) } }
+                @if let Some(link) = contract_link(&ctx, tx, matches!(status.status, TxState::Committed)) {
+                    dt { (ctx.t("Contract", "Kontrakt")) } dd { (link) }
+                }
                 dt { (ctx.t("Valid until", "Giltig till")) } dd { (time(tx.body.expires_at_ms)) }
             }
         }

@@ -13,7 +13,7 @@ const MAX_SEARCH_CHARS: usize = 200;
 
 /// `GET /`.
 pub async fn page(ctx: Ctx) -> Response {
-    let services: [(&str, &str, &str, &str, &str); 12] = [
+    let services: [(&str, &str, &str, &str, &str); 13] = [
         ("/verify", "Verify a document", "Kontrollera ett dokument",
          "Was this file registered, when and by whom? Your browser hashes it and checks the notary's receipt; the file never leaves your computer.",
          "Registrerades filen, när och av vem? Webbläsaren beräknar dess hash och kontrollerar notariens kvitto; filen lämnar aldrig din dator."),
@@ -38,6 +38,9 @@ pub async fn page(ctx: Ctx) -> Response {
         ("/data", "Personal data", "Personuppgifter",
          "Your records stay in the agencies' vaults; the ledger keeps every consent and every access. See who read your records, and why.",
          "Dina uppgifter stannar i myndigheternas valv; registret för varje samtycke och varje åtkomst. Se vem som har läst dina uppgifter, och varför."),
+        ("/contracts", "Contracts", "Kontrakt",
+         "The rules agencies run as programs — customs clearance, grants, fees: their code, every call's result and what they recorded.",
+         "Regler som myndigheterna kör som program — tullklarering, bidrag, avgifter: deras kod, varje anrops resultat och vad de registrerade."),
         ("/blocks", "Explorer", "Utforskaren",
          "Blocks, transactions, accounts and the validators that signed them.",
          "Block, transaktioner, konton och validerarna som signerade dem."),

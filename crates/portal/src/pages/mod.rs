@@ -2,6 +2,7 @@
 //! renders it in the visitor's language; a failed read becomes an error page that says what was wrong.
 
 pub mod business;
+pub mod contracts;
 pub mod data;
 pub mod elections;
 pub mod errors;

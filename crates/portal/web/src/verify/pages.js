@@ -15,6 +15,7 @@ import { getBounded } from "./fetch.js";
 import { translator } from "./strings.js";
 import { localTimes } from "../time.js";
 import { h as el } from "../dom.js";
+import { contractFactRows } from "../contracts/facts.js";
 
 /** Largest file whose SHA-256 the page computes. */
 const MAX_DOCUMENT_BYTES = 1024 * 1024 * 1024;
@@ -334,6 +335,8 @@ function factRows(report, t) {
         ...(m.payments.length ? [`; ${t("facts.payments")} `, ...m.payments.flatMap((p, i) => [i ? ", " : "", el("a", { href: `/finance/payments/${p}` }, p)])] : []))),
     ];
   }
+  const contractRows = contractFactRows(f, pageLang());
+  if (contractRows) return contractRows;
   if (report.decision) {
     const d = report.decision;
     const rows = [...row(t("facts.provenAt"), timeEl(report.atMs)), ...row(t("facts.decision"), t(`facts.decision.${d.type}`) + (d.reason ? `: ${d.reason}` : ""))];

@@ -4,12 +4,14 @@
 import { FormatError, Reader, concat, equalBytes, fromHex, sha256, toBase64, toHex, utf8 } from "../bytes.js";
 import { decodeAccount } from "../credential/ledger.js";
 import { fail } from "./report.js";
+import { CONTRACT_KIND_IDS } from "../contracts/kinds.js";
+import { tieContractRecord } from "../contracts/records.js";
 import { DATA_KIND_IDS } from "../data/kinds.js";
 import { tieDataRecord } from "../data/records.js";
 import { KIND_APPLICATION, KIND_COMPANY, KIND_ENCUMBRANCE, KIND_PARCEL, KIND_TITLE, decodeHead, decodeVersion, headKey, versionKey } from "./registry.js";
 
 /** The record kinds a page may name. */
-const RECORD_KINDS = ["parcel", "account", "company", "application", "consent", "block", "permit", "election", "ballot", "currency", "budget", "line", "payment", "programme", "tender", "contract", ...Object.keys(DATA_KIND_IDS)];
+const RECORD_KINDS = ["parcel", "account", "company", "application", "consent", "block", "permit", "election", "ballot", "currency", "budget", "line", "payment", "programme", "tender", "contract", ...Object.keys(DATA_KIND_IDS), ...Object.keys(CONTRACT_KIND_IDS)];
 const RECORD_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 /**
  * Ids of kinds with their own form: an election's number, a ballot's election and SHA-256 (`ID:HASH`), a currency's
@@ -27,6 +29,7 @@ const KIND_IDS = {
   tender: /^\d{1,20}$/,
   contract: /^\d{1,20}$/,
   ...DATA_KIND_IDS,
+  ...CONTRACT_KIND_IDS,
 };
 
 /** Parse a page's `KIND:ID` record name; throws FormatError when it is not one. */
@@ -1306,5 +1309,6 @@ export function tieToRecord(r, ref, json, found) {
   if (ref.kind === "programme") return programmeRecord(r, ref, json, found.reads);
   if (ref.kind === "tender") return tenderRecord(r, ref, json, found);
   if (ref.kind === "contract") return contractRecord(r, ref, json, found.reads);
+  if (ref.kind in CONTRACT_KIND_IDS) return tieContractRecord(r, ref, json, found);
   return tieDataRecord(r, ref, json, found);
 }
