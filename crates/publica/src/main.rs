@@ -128,6 +128,10 @@ enum Command {
     /// their checked releases, erasures, studies, and the citizen's log of who read their records.
     #[command(subcommand)]
     Data(cmd::data::Command),
+    /// WebAssembly contracts: upload code, deploy instances within an agency's policy, call them and read their
+    /// receipts, state and events (docs/contracts.md).
+    #[command(subcommand)]
+    Contract(cmd::contract::Command),
     /// Run an agency's vault of personal data beside its node: make its home, serve it, read its status.
     #[command(subcommand)]
     Vault(cmd::vault::Command),
@@ -179,6 +183,7 @@ fn main() -> std::process::ExitCode {
         Command::Finance(c) => c.is_read(),
         Command::Procurement(c) => c.is_read(),
         Command::Data(c) => c.is_read(),
+        Command::Contract(c) => c.is_read(),
         _ => false,
     };
     let result = match cli.command {
@@ -207,6 +212,7 @@ fn main() -> std::process::ExitCode {
         Command::Finance(c) => cmd::finance::run(c),
         Command::Procurement(c) => cmd::procurement::run(c),
         Command::Data(c) => cmd::data::run(c),
+        Command::Contract(c) => cmd::contract::run(c),
         Command::Vault(c) => cmd::vault::run(c),
         Command::Vote(args) => cmd::election::run_vote(args),
     };

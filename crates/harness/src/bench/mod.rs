@@ -19,6 +19,7 @@ use publica_tx::{AccountsCall, Call, Transaction};
 use publica_types::{AgencyId, Genesis, GenesisAccount, GenesisAgency, Role, TxId, ValidatorSet};
 use rayon::prelude::*;
 
+mod contracts;
 mod credentials;
 mod data;
 mod elections;
@@ -121,6 +122,11 @@ pub enum Workload {
     /// cryptography; what a record, a consent and an access add to the state; and a citizen's log of
     /// `--log-accesses` accesses read with its proofs, against verifying the same proofs directly.
     Data,
+    /// WebAssembly contracts: calls of the customs clearance (C) and the fee schedule (Rust) examples, `--txs` of
+    /// each case from `--senders` officials, through the node against the all-core verification rate, and at the
+    /// execution layer against the same rules written natively over the same host; fuel per call from the
+    /// receipts; each example module's validation, compilation, upload and deployment (the grant rule's too).
+    Contracts,
 }
 
 /// Run the benchmarks and print a report.
@@ -163,6 +169,9 @@ pub fn run(args: &Params) -> Result<()> {
                 vault_poll_ms: args.vault_poll_ms,
             };
             return data::run(&params);
+        }
+        Workload::Contracts => {
+            return contracts::run(&contracts::Params { calls: args.txs, senders: args.senders });
         }
         Workload::Registrations | Workload::RoleUpdates => {}
     }
@@ -213,7 +222,8 @@ pub fn run(args: &Params) -> Result<()> {
         | Workload::Elections
         | Workload::Finance
         | Workload::Procurement
-        | Workload::Data => unreachable!("measured by their own functions"),
+        | Workload::Data
+        | Workload::Contracts => unreachable!("measured by their own functions"),
     };
     let mut setup: Vec<Transaction> = officials
         .iter()
@@ -268,7 +278,8 @@ pub fn run(args: &Params) -> Result<()> {
                     | Workload::Elections
                     | Workload::Finance
                     | Workload::Procurement
-                    | Workload::Data => unreachable!("measured by their own functions"),
+                    | Workload::Data
+                    | Workload::Contracts => unreachable!("measured by their own functions"),
                 };
                 signers[s].sign_at(n, call)
             })
@@ -323,7 +334,8 @@ pub fn run(args: &Params) -> Result<()> {
         | Workload::Elections
         | Workload::Finance
         | Workload::Procurement
-        | Workload::Data => unreachable!("measured by their own functions"),
+        | Workload::Data
+        | Workload::Contracts => unreachable!("measured by their own functions"),
     };
     let key = publica_accounts::schema::account_key(&proven);
     let proof = node.read_with_proof(&key)?;
@@ -369,6 +381,8 @@ struct BenchNode {
     dir: std::path::PathBuf,
     genesis: Genesis,
     admin: Keypair,
+    /// The network's one validator, whose approval passes a governance vote.
+    validator: Keypair,
     agency: AgencyId,
     passphrase: Passphrase,
     pass_path: std::path::PathBuf,
@@ -421,6 +435,9 @@ impl BenchNode {
                     publica_registry::rules::COMPANY_REGISTRAR,
                     publica_data::CONTROLLER_ROLE,
                     publica_data::REQUESTER_ROLE,
+                    publica_registry::rules::PERMIT_OFFICER,
+                    publica_contracts::tx::DEVELOPER_ROLE,
+                    "fee-setter",
                 ]
                 .into_iter()
                 .chain(registers_citizens.then_some(Role::CITIZEN_REGISTRAR))
@@ -442,8 +459,10 @@ impl BenchNode {
         let passphrase = Passphrase::from_file(&pass_path)?;
         write_home(&home, &config, &genesis, &validator, &passphrase, BENCH_KDF)?;
         let rt = runtime()?;
-        let running = rt.block_on(launch(&home, validator))?;
-        Ok(Self { dir, genesis, admin, agency, passphrase, pass_path, rt, running, _tmp: tmp })
+        // The node takes its own copy of the key; the benchmark keeps one to approve governance proposals.
+        let node_key = Keypair::from_secret_bytes(&validator.to_secret_bytes())?;
+        let running = rt.block_on(launch(&home, node_key))?;
+        Ok(Self { dir, genesis, admin, validator, agency, passphrase, pass_path, rt, running, _tmp: tmp })
     }
 
     fn node(&self) -> NodeHandle {

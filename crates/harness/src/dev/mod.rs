@@ -22,7 +22,7 @@ use crate::genesis::{demo_agencies, demo_kdf, new_genesis, AGENCIES};
 use crate::home::{free_local_addr, write_home};
 use crate::node::{launch, runtime, submit_waiting, wait_committed, wait_for_shutdown};
 
-mod contracts;
+pub mod contracts;
 mod data;
 mod elections;
 mod finance;

@@ -116,6 +116,11 @@ pub enum Workload {
     /// cryptography; what a record, a consent and an access add to the state; and a citizen's log of
     /// `--log-accesses` accesses read with its proofs, against verifying the same proofs directly.
     Data,
+    /// WebAssembly contracts: calls of the customs clearance (C) and the fee schedule (Rust) examples, `--txs` of
+    /// each case from `--senders` officials, through the node against the all-core verification rate, and at the
+    /// execution layer against the same rules written natively over the same host; fuel per call from the
+    /// receipts; each example module's validation, compilation, upload and deployment (the grant rule's too).
+    Contracts,
 }
 
 impl From<Workload> for bench::Workload {
@@ -131,6 +136,7 @@ impl From<Workload> for bench::Workload {
             Workload::Finance => bench::Workload::Finance,
             Workload::Procurement => bench::Workload::Procurement,
             Workload::Data => bench::Workload::Data,
+            Workload::Contracts => bench::Workload::Contracts,
         }
     }
 }

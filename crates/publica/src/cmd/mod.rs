@@ -2,6 +2,7 @@
 
 pub mod anchor;
 pub mod bench;
+pub mod contract;
 pub mod credential;
 pub mod data;
 pub mod describe;

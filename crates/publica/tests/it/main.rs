@@ -4,6 +4,7 @@
 
 mod api;
 mod byzantine;
+mod contracts;
 mod data;
 mod docs;
 mod elections;
