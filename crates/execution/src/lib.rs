@@ -24,6 +24,7 @@ use publica_types::{
     StateRead, TxError, TxId, TxOutcome, ValidatorSet,
 };
 
+pub use native::ContractNativeCalls;
 pub use overlay::{BlockOverlay, TxOverlay};
 pub use publica_notary::{AnchorIndex, EmptyIndex, LogAppend};
 

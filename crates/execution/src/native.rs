@@ -7,8 +7,9 @@ use publica_contracts::host::NativeCalls;
 use publica_tx::Call;
 use publica_types::{codec, CallContext, StateWrite, TxError};
 
-/// The dispatcher block execution gives the contracts module.
-pub(crate) struct ContractNativeCalls;
+/// The dispatcher block execution gives the contracts module (also what a benchmark runs a contract's native
+/// calls with outside a block).
+pub struct ContractNativeCalls;
 
 impl NativeCalls for ContractNativeCalls {
     fn submit(&self, state: &mut dyn StateWrite, ctx: &CallContext, call: &[u8]) -> Result<(), TxError> {

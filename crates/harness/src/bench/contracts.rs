@@ -12,8 +12,8 @@
 //! 1. **Deployment, in process**: the runtime's validation of each module (what an upload runs), its compilation
 //!    by a fresh engine (what the first call of a module pays on a node that has not compiled it yet), and the
 //!    cached compile every later call pays (the code's SHA-256 and a cache lookup).
-//! 2. **Calls at the execution layer, one core, no signatures**, in three cases (a declaration cleared, one refused
-//!    for its revoked permit, a fee quoted), on the node's committed state, each call on a fresh [`LedgerHost`]
+//! 2. **Calls at the execution layer, one core, no signatures**, in four cases (a declaration cleared, one refused
+//!    for its revoked permit, a fee quoted, a start-up grant committed), on the node's committed state, each call on a fresh [`LedgerHost`]
 //!    whose buffered effects are dropped, so that every call sees the same state:
 //!    - the interpreter: `Engine::run` of the compiled module on the ledger's host;
 //!    - the same rule written natively in Rust ([`native`]) over the same host, making the same host calls in the
@@ -30,9 +30,11 @@
 //!    verifications per second on every core over the very signatures of that load. The fuel per call is read from
 //!    the receipts the ledger stored (`con/r/{tx id}`), and every receipt's status must be the case's.
 //!
-//! The grant rule is uploaded and deployed (its deployment is measured) but not called: a grant is a finance
-//! commitment the contract submits as a native call, which needs an instance deployed by a vote with
-//! `spending-officer`, an allocation, and one registered company per grant.
+//! The grant rule is deployed by a vote with `spending-officer` (its grant is a finance commitment the contract
+//! submits as a native call), after a currency, a budget with a start-up grants line and an allocation of it to the
+//! agency, and is pointed at that allocation by its grant officer. Its grants are measured at the execution layer
+//! only, where every call sees the same state (the native call's commitment dropped with the rest): through the node
+//! each grant needs a company of its own, one registered by two transactions.
 //!
 //! The fee schedule's own Rust source (`contracts/examples/fee-schedule/src/lib.rs`) runs natively only on the
 //! SDK's mock host, in its own crate outside this workspace (the SDK and the example are their own workspaces,
@@ -46,10 +48,12 @@ use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, ensure, Context, Result};
 use publica_client::{Expiry, Signer};
-use publica_contracts::call::{ContractsCall, Policy};
-use publica_contracts::host::{LedgerHost, NoNativeCalls};
+use publica_contracts::call::{ContractsCall, Deployment, Policy};
+use publica_contracts::host::LedgerHost;
 use publica_contracts::{query, Instance};
 use publica_crypto::Keypair;
+use publica_execution::ContractNativeCalls;
+use publica_finance::call::{BudgetLineSpec, FinanceCall};
 use publica_governance::call::ValidatorChange;
 use publica_node::{NodeHandle, TxStatus};
 use publica_registry::call::{
@@ -61,7 +65,7 @@ use publica_wasm::{Engine, Error as WasmError, Host, PublicRead};
 use rayon::prelude::*;
 
 use super::{submit_all, BenchNode};
-use crate::dev::contracts::{declaration, fee_quote, fee_set};
+use crate::dev::contracts::{declaration, fee_quote, fee_set, grant_application, grant_configuration};
 use crate::node::wait_committed;
 
 /// The example modules: instance name, language, code.
@@ -76,6 +80,7 @@ const MODULES: [(&str, &str, &[u8]); 3] = [
 ];
 /// Indexes into [`MODULES`].
 const CUSTOMS: usize = 0;
+const GRANTS: usize = 1;
 const FEES: usize = 2;
 
 /// The most fuel one call of an instance may use: far above what the examples use.
@@ -86,6 +91,12 @@ const CALL_FUEL: u64 = 1_000_000;
 const FUEL_PER_DAY: u64 = 1 << 60;
 /// The role the fee schedule asks of a sender who sets a fee.
 const FEE_SETTER: &str = "fee-setter";
+/// The role the grant rule asks of a sender who points it at an allocation.
+const GRANT_OFFICER: &str = "grant-officer";
+/// The currency and the budget line the grants are committed from, and what is allocated of it to the agency.
+const CURRENCY: &str = "BNK";
+const GRANTS_LINE: &str = "EC-01";
+const GRANTS_ALLOCATION: u64 = 1_000_000_000_000;
 /// The fee set before the quotes: service code, base fee, unit fee; and the quantity quoted.
 const FEE: (u32, u64, u64) = (101, 50_000, 2_500);
 const QUOTE_QUANTITY: u32 = 4;
@@ -114,6 +125,7 @@ pub struct Params {
 /// The officials and citizens of the benchmark.
 struct Actors {
     developer: Keypair,
+    finance: Keypair,
     permit_officer: Keypair,
     company_registrar: Keypair,
     registrar: Keypair,
@@ -127,6 +139,8 @@ struct Case {
     module: usize,
     status: i32,
     inputs: Vec<Vec<u8>>,
+    /// Whether the case also runs through the node (each call's answer there must be `status`).
+    through_node: bool,
 }
 
 /// A module's deployment, timed.
@@ -195,6 +209,7 @@ pub fn run(params: &Params) -> Result<()> {
     phase("generating keys; registering the officials and the company's founder");
     let actors = Actors {
         developer: Keypair::generate(),
+        finance: Keypair::generate(),
         permit_officer: Keypair::generate(),
         company_registrar: Keypair::generate(),
         registrar: Keypair::generate(),
@@ -208,22 +223,36 @@ pub fn run(params: &Params) -> Result<()> {
     let company = register_company(&node, &actors, &signer)?;
     issue_permits(&node, &actors, &signer)?;
 
-    phase("voting the agency's contract policy");
+    phase("voting the agency's contract policy; the grants' currency, budget line and allocation");
     vote_policy(&bench, &node, &mut admin)?;
+    let allocation = fund_grants(&bench, &node, &mut signer(&actors.finance))?;
 
     phase("uploading and deploying the modules");
     let mut deployed = Vec::with_capacity(MODULES.len());
     let mut developer = signer(&actors.developer);
-    for (name, _, code) in MODULES {
+    for (i, (name, _, code)) in MODULES.into_iter().enumerate() {
         let upload = developer.sign(ContractsCall::Upload { code: code.to_vec() });
         let upload_ms = timed_commit(&node, &upload)?;
-        let deploy = admin.sign(ContractsCall::Deploy {
-            name: name.to_owned(),
-            code_hash: sha256(code),
-            fuel_per_call: FUEL_PER_CALL,
-            fuel_per_sender_day: FUEL_PER_DAY,
-        });
-        let deploy_ms = timed_commit(&node, &deploy)?;
+        let deploy_ms = if i == GRANTS {
+            // By a vote: the only way an instance gets a role for its native calls.
+            let deployment = Deployment {
+                agency: bench.agency.clone(),
+                name: name.to_owned(),
+                code_hash: sha256(code),
+                fuel_per_call: FUEL_PER_CALL,
+                fuel_per_sender_day: FUEL_PER_DAY,
+                roles: vec![publica_finance::SPENDING_OFFICER_ROLE.parse()?],
+            };
+            vote(&bench, &node, &mut admin, ValidatorChange::DeployContract { deployment })?
+        } else {
+            let deploy = admin.sign(ContractsCall::Deploy {
+                name: name.to_owned(),
+                code_hash: sha256(code),
+                fuel_per_call: FUEL_PER_CALL,
+                fuel_per_sender_day: FUEL_PER_DAY,
+            });
+            timed_commit(&node, &deploy)?
+        };
         deployed.push(in_process_deployment(code, upload_ms, deploy_ms)?);
     }
     let instances: Vec<Instance> = MODULES
@@ -242,6 +271,16 @@ pub fn run(params: &Params) -> Result<()> {
         receipt_status(&node, &set.id())? == Some(0),
         "the developer's fee set was refused by the fee schedule: is `fee-setter` granted?"
     );
+    let configure = developer.sign(ContractsCall::Call {
+        instance: instances[GRANTS].id,
+        input: grant_configuration(allocation),
+        fuel_limit: CALL_FUEL,
+    });
+    timed_commit(&node, &configure)?;
+    ensure!(
+        receipt_status(&node, &configure.id())? == Some(0),
+        "the developer's configuration was refused by the grant rule: is `grant-officer` granted?"
+    );
 
     let cases = cases(params.calls, company.as_str());
 
@@ -259,6 +298,10 @@ pub fn run(params: &Params) -> Result<()> {
     let mut nonces = vec![0u64; params.senders];
     let mut runs = Vec::with_capacity(cases.len());
     for case in &cases {
+        if !case.through_node {
+            runs.push(None);
+            continue;
+        }
         phase(&format!("through the node: {}", case.what));
         let instance = instances[case.module].id;
         let load: Vec<Transaction> = (0..case.inputs.len())
@@ -273,7 +316,7 @@ pub fn run(params: &Params) -> Result<()> {
             *nonce += case.inputs.len().saturating_sub(s).div_ceil(params.senders) as u64;
         }
         let limit = verification_rate(&load, &keys)?;
-        runs.push(node_run(&node, case, &load, limit)?);
+        runs.push(Some(node_run(&node, case, &load, limit)?));
     }
     phase("done");
     bench.stop(node);
@@ -294,7 +337,11 @@ fn register(bench: &BenchNode, node: &NodeHandle, actors: &Actors, admin: &mut S
         }))
     };
     let mut officials = vec![
-        official(&actors.developer, &[publica_contracts::tx::DEVELOPER_ROLE, FEE_SETTER])?,
+        official(&actors.developer, &[publica_contracts::tx::DEVELOPER_ROLE, FEE_SETTER, GRANT_OFFICER])?,
+        official(
+            &actors.finance,
+            &[publica_finance::ISSUER_ROLE, publica_finance::PARLIAMENT_ROLE, publica_finance::BUDGET_OFFICER_ROLE],
+        )?,
         official(&actors.permit_officer, &[publica_registry::rules::PERMIT_OFFICER])?,
         official(&actors.company_registrar, &[publica_registry::rules::COMPANY_REGISTRAR])?,
         official(&actors.registrar, &[Role::CITIZEN_REGISTRAR])?,
@@ -384,7 +431,18 @@ fn vote_policy(bench: &BenchNode, node: &NodeHandle, admin: &mut Signer<&Keypair
         fuel_per_day: FUEL_PER_DAY,
         max_instances: 16,
     };
-    let change = ValidatorChange::SetContractPolicy { agency: bench.agency.clone(), policy };
+    vote(bench, node, admin, ValidatorChange::SetContractPolicy { agency: bench.agency.clone(), policy })?;
+    ensure!(
+        query::policy(&node.live_state(), &bench.agency).0.is_some(),
+        "the contract policy vote did not pass with the validator's approval"
+    );
+    Ok(())
+}
+
+/// Propose `change` as the agency's administrator and approve it with the validator; returns the milliseconds from
+/// the proposal's submission to the approval's commit.
+fn vote(bench: &BenchNode, node: &NodeHandle, admin: &mut Signer<&Keypair>, change: ValidatorChange) -> Result<f64> {
+    let started = Instant::now();
     let proposal = publica_governance::query::proposal_count(&node.live_state());
     let propose = admin.sign(Call::from(GovernanceCall::Propose {
         change: change.clone(),
@@ -398,11 +456,44 @@ fn vote_policy(bench: &BenchNode, node: &NodeHandle, admin: &mut Signer<&Keypair
         signature: bench.validator.sign(&message),
     }));
     commit(node, &[approve])?;
-    ensure!(
-        query::policy(&node.live_state(), &bench.agency).0.is_some(),
-        "the contract policy vote did not pass with the validator's approval"
-    );
-    Ok(())
+    Ok(started.elapsed().as_secs_f64() * 1e3)
+}
+
+/// What the grants are committed from: a currency, this year's budget with a start-up grants line whose treasury is
+/// the agency's account, and an allocation of the line to the agency; returns the allocation's number.
+fn fund_grants(bench: &BenchNode, node: &NodeHandle, finance: &mut Signer<&Keypair>) -> Result<u64> {
+    let define = finance.sign(FinanceCall::DefineCurrency {
+        code: CURRENCY.into(),
+        name: "Benchmark krona".into(),
+        decimals: 2,
+    });
+    commit(node, &[define])?;
+    let year = (publica_finance::schema::month_of(publica_client::now_ms()) / 100) as u16;
+    let enact = finance.sign(FinanceCall::EnactBudget {
+        year,
+        currency: CURRENCY.into(),
+        treasury: bench.agency.clone(),
+        reference: format!("Benchmark Budget Act {year}"),
+        lines: vec![BudgetLineSpec {
+            code: GRANTS_LINE.into(),
+            cofog: "04.1".into(),
+            economic: "25".into(),
+            name: "Start-up grants".into(),
+            appropriation: GRANTS_ALLOCATION,
+        }],
+    });
+    commit(node, &[enact])?;
+    let allocate = finance.sign(FinanceCall::Allocate {
+        year,
+        line: GRANTS_LINE.into(),
+        agency: bench.agency.clone(),
+        amount: GRANTS_ALLOCATION,
+        reference: "Benchmark allocation: start-up grants".into(),
+    });
+    match committed_outcome(node, &allocate)? {
+        TxOutcome::Allocation { id } => Ok(id),
+        other => bail!("the grants' allocation created {other:?}"),
+    }
 }
 
 /// Validation, cold and cached compilation of `code` in process (medians of [`DEPLOY_ROUNDS`]), with the node's
@@ -446,18 +537,28 @@ fn cases(calls: usize, company: &str) -> Vec<Case> {
             module: CUSTOMS,
             status: 0,
             inputs: declarations(PERMIT_VALID, "BENCH-DECL"),
+            through_node: true,
         },
         Case {
             what: "customs clearance: a declaration refused (permit revoked)",
             module: CUSTOMS,
             status: native::PERMIT_REVOKED,
             inputs: declarations(PERMIT_REVOKED, "BENCH-REVOKED"),
+            through_node: true,
         },
         Case {
             what: "fee schedule: a quote",
             module: FEES,
             status: 0,
             inputs: (0..calls).map(|_| fee_quote(FEE.0, QUOTE_QUANTITY)).collect(),
+            through_node: true,
+        },
+        Case {
+            what: "grant rule: a start-up grant committed (a native finance call)",
+            module: GRANTS,
+            status: 0,
+            inputs: (0..calls).map(|i| grant_application(100_000 + (i % 1_000) as u64, company)).collect(),
+            through_node: false,
         },
     ]
 }
@@ -518,7 +619,7 @@ fn execution_layer(node: &NodeHandle, case: &Case, instance: &Instance, callers:
         let state: &dyn StateRead = snapshot;
         let mut fuel = 0;
         for (input, ctx) in inputs.iter().zip(&contexts) {
-            let mut host = LedgerHost::new(state, ctx, engine, &NoNativeCalls, instance.clone());
+            let mut host = LedgerHost::new(state, ctx, engine, &ContractNativeCalls, instance.clone());
             let interpreted: Answer = match engine.run(&contract, &mut host, input, CALL_FUEL) {
                 Ok(outcome) => {
                     fuel = outcome.fuel_used;
@@ -529,7 +630,7 @@ fn execution_layer(node: &NodeHandle, case: &Case, instance: &Instance, callers:
                     other => bail!("{}: the module failed on the ledger's host: {other}", case.what),
                 },
             };
-            let mut host = LedgerHost::new(state, ctx, engine, &NoNativeCalls, instance.clone());
+            let mut host = LedgerHost::new(state, ctx, engine, &ContractNativeCalls, instance.clone());
             let native = rule(&mut host, input);
             ensure!(
                 interpreted == native,
@@ -547,14 +648,14 @@ fn execution_layer(node: &NodeHandle, case: &Case, instance: &Instance, callers:
         for _ in 0..ROUNDS {
             let started = Instant::now();
             for (input, ctx) in inputs.iter().zip(&contexts) {
-                let mut host = LedgerHost::new(state, ctx, engine, &NoNativeCalls, instance.clone());
+                let mut host = LedgerHost::new(state, ctx, engine, &ContractNativeCalls, instance.clone());
                 let _ = black_box(engine.run(&contract, &mut host, input, CALL_FUEL));
                 black_box(host.into_buffer());
             }
             interpreter.push(micros(started) / inputs.len() as f64);
             let started = Instant::now();
             for (input, ctx) in inputs.iter().zip(&contexts) {
-                let mut host = LedgerHost::new(state, ctx, engine, &NoNativeCalls, instance.clone());
+                let mut host = LedgerHost::new(state, ctx, engine, &ContractNativeCalls, instance.clone());
                 let _ = black_box(rule(&mut host, input));
                 black_box(host.into_buffer());
             }
@@ -562,7 +663,7 @@ fn execution_layer(node: &NodeHandle, case: &Case, instance: &Instance, callers:
             let started = Instant::now();
             for (call, ctx) in calls.iter().zip(&contexts) {
                 let mut overlay = Overlay { base: state, writes: BTreeMap::new() };
-                publica_contracts::execute(&mut overlay, ctx, call, &NoNativeCalls)
+                publica_contracts::execute(&mut overlay, ctx, call, &ContractNativeCalls)
                     .map_err(|e| anyhow!("{}: the ledger refused a call: {e}", case.what))?;
                 black_box(overlay.writes);
             }
@@ -681,7 +782,7 @@ fn median(values: &mut [f64]) -> f64 {
 }
 
 /// Print the Markdown report.
-fn report(params: &Params, deployed: &[Deployed], cases: &[Case], exec: &[Exec], runs: &[NodeRun]) {
+fn report(params: &Params, deployed: &[Deployed], cases: &[Case], exec: &[Exec], runs: &[Option<NodeRun>]) {
     println!();
     println!("### Deployment");
     println!();
@@ -730,6 +831,7 @@ fn report(params: &Params, deployed: &[Deployed], cases: &[Case], exec: &[Exec],
     );
     println!("|---|---|---|---|---|");
     for (case, r) in cases.iter().zip(runs) {
+        let Some(r) = r else { continue };
         println!(
             "| {} ({} calls of {} B, {:.2} s over {} blocks; admission took {:.2} s) | {:.0}, {}–{} | {:.0} | {:.0} \
              | **{:.2}** |",
@@ -754,14 +856,15 @@ fn report(params: &Params, deployed: &[Deployed], cases: &[Case], exec: &[Exec],
 /// `fee-schedule/src/lib.rs` in `contracts/examples`.
 mod native {
     use super::{Answer, Host, PublicRead};
+    use publica_finance::call::{FinanceCall, Holder};
+    use publica_tx::Call;
     use publica_wasm::HostError;
 
     /// A native rule: the host of the call and its input.
     pub(super) type Rule = fn(&mut dyn Host, &[u8]) -> Answer;
 
-    /// The rules in [`super::MODULES`]' order; none yet for the grant rule, whose grant is a native finance call
-    /// the contract submits.
-    pub(super) const RULES: [Option<Rule>; 3] = [Some(customs_clearance), None, Some(fee_schedule)];
+    /// The rules in [`super::MODULES`]' order.
+    pub(super) const RULES: [Option<Rule>; 3] = [Some(customs_clearance), Some(grant_rule), Some(fee_schedule)];
 
     /// The customs clearance's status for a revoked permit.
     pub(super) const PERMIT_REVOKED: i32 = 6;
@@ -880,6 +983,97 @@ mod native {
         self::host(host.state_set(&key, &record))?;
         self::host(host.emit_event(b"cleared", id))?;
         Ok((0, b"cleared".to_vec()))
+    }
+
+    /// The grant rule (`grant-rule/assembly/index.ts`): its grant a finance commitment submitted as a native call.
+    fn grant_rule(host: &mut dyn Host, input: &[u8]) -> Answer {
+        const REASONS: [&str; 10] = [
+            "granted",
+            "malformed_input",
+            "amount_invalid",
+            "already_granted",
+            "company_unknown",
+            "company_in_liquidation",
+            "company_dissolved",
+            "not_configured",
+            "funds_refused",
+            "not_permitted",
+        ];
+        const CAP: u64 = 500_000;
+        let refuse = |host: &mut dyn Host, status: usize| refuse(host, status as i32, REASONS[status]);
+        // Longer inputs than either form's are refused unread.
+        if input.is_empty() || input.len() > 41 {
+            return refuse(host, 1);
+        }
+        match input[0] {
+            1 if input.len() >= 10 => {
+                let amount = u64::from_le_bytes(input[1..9].try_into().unwrap_or_default());
+                let number = &input[9..];
+                if amount == 0 || amount > CAP {
+                    return refuse(host, 2);
+                }
+                let key = [&b"grant/"[..], number].concat();
+                if self::host(host.state_get(&key))?.is_some() {
+                    return refuse(host, 3);
+                }
+                let company_key = [&b"company/"[..], number].concat();
+                let status = match view(
+                    host,
+                    &company_key,
+                    1,
+                    "the company view is unreadable: the ledger must serve company/{number} as 1 byte",
+                )? {
+                    None => 4,
+                    Some(value) => match value[0] {
+                        0 => 0,
+                        1 => 5,
+                        2 => 6,
+                        5 => 4,
+                        _ => {
+                            return Err(
+                                "the company view has an unknown status byte: this contract knows 0, 1, 2 and 5".into(),
+                            )
+                        }
+                    },
+                };
+                if status != 0 {
+                    return refuse(host, status);
+                }
+                let allocation = match self::host(host.state_get(b"allocation"))? {
+                    None => return refuse(host, 7),
+                    Some(value) => u64::from_le_bytes(
+                        value
+                            .try_into()
+                            .map_err(|_| "allocation is not 8 bytes: the contract's state is corrupt".to_owned())?,
+                    ),
+                };
+                let number_text = String::from_utf8_lossy(number).into_owned();
+                let commit = Call::Finance(FinanceCall::CommitFunds {
+                    allocation,
+                    amount,
+                    payee: Some(Holder::Company(number_text.clone())),
+                    reference: format!("Start-up grant to company {number_text}"),
+                });
+                let answer = self::host(host.submit_native(&publica_types::encode(&commit)))?;
+                if answer != 0 {
+                    let reason = format!("funds_refused {answer}");
+                    return super::native::refuse(host, 8, &reason);
+                }
+                let time_ms = self::host(host.block_time_ms())?;
+                self::host(host.state_set(&key, &[amount.to_le_bytes(), time_ms.to_le_bytes()].concat()))?;
+                self::host(host.emit_event(b"granted", &[&amount.to_le_bytes()[..], number].concat()))?;
+                Ok((0, b"granted".to_vec()))
+            }
+            2 if input.len() == 9 => {
+                if !self::host(host.has_role(super::GRANT_OFFICER.as_bytes()))? {
+                    return refuse(host, 9);
+                }
+                self::host(host.state_set(b"allocation", &input[1..]))?;
+                self::host(host.emit_event(b"configured", &input[1..]))?;
+                Ok((0, b"configured".to_vec()))
+            }
+            _ => refuse(host, 1),
+        }
     }
 
     /// The fee schedule (`fee-schedule/src/lib.rs`).

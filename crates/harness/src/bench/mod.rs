@@ -438,6 +438,7 @@ impl BenchNode {
                     publica_registry::rules::PERMIT_OFFICER,
                     publica_contracts::tx::DEVELOPER_ROLE,
                     "fee-setter",
+                    "grant-officer",
                 ]
                 .into_iter()
                 .chain(registers_citizens.then_some(Role::CITIZEN_REGISTRAR))
