@@ -55,7 +55,7 @@ use publica_crypto::Keypair;
 use publica_execution::ContractNativeCalls;
 use publica_finance::call::{BudgetLineSpec, FinanceCall};
 use publica_governance::call::ValidatorChange;
-use publica_node::{NodeHandle, TxStatus};
+use publica_node::NodeHandle;
 use publica_registry::call::{
     ApplicationAction, CompanyDetails, Holder, LegalForm, Officer, OfficerRole, Party, RegistryCall, Shareholding,
 };
@@ -64,7 +64,7 @@ use publica_types::{sha256, Address, CallContext, PublicKey, RecordId, Role, Sta
 use publica_wasm::{Engine, Error as WasmError, Host, PublicRead};
 use rayon::prelude::*;
 
-use super::{submit_all, BenchNode};
+use super::{commit, commit_in_rounds, committed_outcome, submit_all, BenchNode};
 use crate::dev::contracts::{declaration, fee_quote, fee_set, grant_application, grant_configuration};
 use crate::node::wait_committed;
 
@@ -748,26 +748,6 @@ fn timed_commit(node: &NodeHandle, tx: &Transaction) -> Result<f64> {
     let started = Instant::now();
     commit(node, std::slice::from_ref(tx))?;
     Ok(started.elapsed().as_secs_f64() * 1e3)
-}
-
-/// Submit and wait until every one is committed.
-fn commit(node: &NodeHandle, txs: &[Transaction]) -> Result<()> {
-    let ids = submit_all(node, txs)?;
-    wait_committed(node, &ids, Duration::from_secs(300))
-}
-
-/// Commit in rounds that keep each sender within its [`PER_SENDER`] waiting transactions.
-fn commit_in_rounds(node: &NodeHandle, txs: &[Transaction]) -> Result<()> {
-    txs.chunks(PER_SENDER).try_for_each(|round| commit(node, round))
-}
-
-/// Commit one transaction and return what it created.
-fn committed_outcome(node: &NodeHandle, tx: &Transaction) -> Result<TxOutcome> {
-    commit(node, std::slice::from_ref(tx))?;
-    match node.tx_status(&tx.id()) {
-        TxStatus::Committed { outcome: Some(outcome), .. } => Ok(outcome),
-        other => bail!("transaction {} is not committed with an outcome: {other:?}", tx.id()),
-    }
 }
 
 /// Microseconds since `started`.

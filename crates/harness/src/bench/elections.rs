@@ -40,7 +40,7 @@ use rand::rngs::StdRng;
 use rand::SeedableRng;
 use rayon::prelude::*;
 
-use super::{submit_all, BenchNode};
+use super::{commit, submit_all, BenchNode};
 use crate::node::wait_committed;
 
 /// Answers of the benchmark's question.
@@ -398,10 +398,4 @@ fn record(node: &NodeHandle, id: u64) -> Result<ElectionRecord> {
 fn object(node: &NodeHandle, id: u64, hash: Option<publica_types::Hash>) -> Result<Vec<u8>> {
     let hash = hash.context("the election is not set up")?;
     node.view(|state| schema::object(state, id, &hash)).context("a board object named by the record is missing")
-}
-
-/// Submit and wait until every one is committed.
-fn commit(node: &NodeHandle, txs: &[Transaction]) -> Result<()> {
-    let ids = submit_all(node, txs)?;
-    wait_committed(node, &ids, Duration::from_secs(300))
 }

@@ -52,7 +52,7 @@ use publica_types::{Address, Genesis, Hash, PublicKey, PublicKeyBytes, Role, Sta
 use rayon::prelude::*;
 
 use super::NodeWork;
-use super::{submit_all, BenchNode};
+use super::{commit, commit_in_rounds, committed_outcome, submit_all, BenchNode};
 use crate::node::wait_committed;
 
 /// The benchmark's currency.
@@ -840,26 +840,6 @@ fn get(path: &str) -> axum::http::Result<Request<Body>> {
 fn median(values: &mut [f64]) -> f64 {
     values.sort_by(f64::total_cmp);
     values[values.len() / 2]
-}
-
-/// Submit and wait until every one is committed.
-fn commit(node: &NodeHandle, txs: &[Transaction]) -> Result<()> {
-    let ids = submit_all(node, txs)?;
-    wait_committed(node, &ids, Duration::from_secs(300))
-}
-
-/// Commit in rounds that keep each sender within its [`PER_SENDER`] waiting transactions.
-fn commit_in_rounds(node: &NodeHandle, txs: &[Transaction]) -> Result<()> {
-    txs.chunks(PER_SENDER).try_for_each(|round| commit(node, round))
-}
-
-/// Commit one transaction and return what it created.
-fn committed_outcome(node: &NodeHandle, tx: &Transaction) -> Result<TxOutcome> {
-    commit(node, std::slice::from_ref(tx))?;
-    match node.tx_status(&tx.id()) {
-        TxStatus::Committed { outcome: Some(outcome), .. } => Ok(outcome),
-        other => bail!("transaction {} is not committed with an outcome: {other:?}", tx.id()),
-    }
 }
 
 /// Print the Markdown report.

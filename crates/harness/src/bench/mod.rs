@@ -478,6 +478,26 @@ impl BenchNode {
     }
 }
 
+/// Submit `txs` and wait until every one is committed (five minutes at most).
+fn commit(node: &NodeHandle, txs: &[Transaction]) -> Result<()> {
+    let ids = submit_all(node, txs)?;
+    crate::node::wait_committed(node, &ids, std::time::Duration::from_secs(300))
+}
+
+/// Commit in rounds that keep each sender within the transactions the node lets it have waiting.
+fn commit_in_rounds(node: &NodeHandle, txs: &[Transaction]) -> Result<()> {
+    txs.chunks(publica_node::mempool::MAX_NONCE_LOOKAHEAD).try_for_each(|round| commit(node, round))
+}
+
+/// Commit one transaction and return what it created.
+fn committed_outcome(node: &NodeHandle, tx: &Transaction) -> Result<publica_types::TxOutcome> {
+    commit(node, std::slice::from_ref(tx))?;
+    match node.tx_status(&tx.id()) {
+        publica_node::TxStatus::Committed { outcome: Some(outcome), .. } => Ok(outcome),
+        other => anyhow::bail!("transaction {} is not committed with an outcome: {other:?}", tx.id()),
+    }
+}
+
 /// Submit in chunks through batch admission; every transaction must be admitted.
 fn submit_all(node: &NodeHandle, txs: &[Transaction]) -> Result<Vec<TxId>> {
     // Two clients submit at once, as the API's clients do: while one batch's signatures are verified, another's

@@ -54,7 +54,7 @@ use publica_types::{
 use rayon::prelude::*;
 
 use super::NodeWork;
-use super::{submit_all, BenchNode, BENCH_KDF};
+use super::{commit, commit_in_rounds, committed_outcome, submit_all, BenchNode, BENCH_KDF};
 use crate::node::wait_committed;
 
 /// The size of every bid's plaintext (its borsh-encoded [`BidContent`]) in the bids through the node.
@@ -73,8 +73,6 @@ const BID_WINDOW_PER_BID_MS: u64 = 25;
 const NONCE_OPEN: u64 = 0;
 const NONCE_APPROVE: u64 = 1;
 const NONCE_BID: u64 = 2;
-/// Most transactions one sender may have waiting in the node (its nonce lookahead).
-const PER_SENDER: usize = publica_node::mempool::MAX_NONCE_LOOKAHEAD;
 /// Bids of each process of the OCDS export.
 const PROCESS_BIDS: usize = 3;
 /// Most processes of the OCDS export (each is built by about twenty executed calls and six decryption shares).
@@ -933,26 +931,6 @@ fn deals(node: &NodeHandle, record: &SealingKey) -> Result<Vec<(u16, threshold::
             })
             .collect()
     })
-}
-
-/// Submit and wait until every one is committed.
-fn commit(node: &NodeHandle, txs: &[Transaction]) -> Result<()> {
-    let ids = submit_all(node, txs)?;
-    wait_committed(node, &ids, Duration::from_secs(300))
-}
-
-/// Commit in rounds that keep each sender within its [`PER_SENDER`] waiting transactions.
-fn commit_in_rounds(node: &NodeHandle, txs: &[Transaction]) -> Result<()> {
-    txs.chunks(PER_SENDER).try_for_each(|round| commit(node, round))
-}
-
-/// Commit one transaction and return what it created.
-fn committed_outcome(node: &NodeHandle, tx: &Transaction) -> Result<TxOutcome> {
-    commit(node, std::slice::from_ref(tx))?;
-    match node.tx_status(&tx.id()) {
-        TxStatus::Committed { outcome: Some(outcome), .. } => Ok(outcome),
-        other => bail!("transaction {} is not committed with an outcome: {other:?}", tx.id()),
-    }
 }
 
 /// Print the Markdown report.
