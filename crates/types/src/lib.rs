@@ -41,7 +41,7 @@ pub use genesis::{check_agency_roles, Genesis, GenesisAccount, GenesisAgency, MA
 pub use ids::{AgencyId, ChainId, RecordId, Role};
 pub use outcome::TxOutcome;
 pub use publica_crypto::{sha256, signing_message, Address, Hash, Keypair, PublicKey, PublicKeyBytes, Signature};
-pub use state::{CallContext, StateRead, StateWrite};
+pub use state::{CallContext, Overlay, StateRead, StateWrite, Writes};
 pub use tx::TxId;
 
 /// Largest encoded transaction accepted anywhere (API, mempool, block).

@@ -39,3 +39,53 @@ pub struct CallContext {
     /// The sender's nonce in this transaction.
     pub nonce: u64,
 }
+
+/// The changes buffered over a state: each key's new value, `None` for a removal.
+pub type Writes = std::collections::BTreeMap<Vec<u8>, Option<Vec<u8>>>;
+
+/// Writes kept over a read-only state, for the caller to keep or drop: reads see the writes first, then the state.
+pub struct Overlay<'a> {
+    base: &'a dyn StateRead,
+    writes: Writes,
+}
+
+impl<'a> Overlay<'a> {
+    /// No writes yet over `base`.
+    pub fn new(base: &'a dyn StateRead) -> Self {
+        Overlay { base, writes: Writes::new() }
+    }
+
+    /// `writes` already made over `base`.
+    pub fn with_writes(base: &'a dyn StateRead, writes: Writes) -> Self {
+        Overlay { base, writes }
+    }
+
+    /// The writes made.
+    pub fn writes(&self) -> &Writes {
+        &self.writes
+    }
+
+    /// The writes, to apply or drop.
+    pub fn into_writes(self) -> Writes {
+        self.writes
+    }
+}
+
+impl StateRead for Overlay<'_> {
+    fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
+        match self.writes.get(key) {
+            Some(value) => value.clone(),
+            None => self.base.get(key),
+        }
+    }
+}
+
+impl StateWrite for Overlay<'_> {
+    fn put(&mut self, key: Vec<u8>, value: Vec<u8>) {
+        self.writes.insert(key, Some(value));
+    }
+
+    fn delete(&mut self, key: Vec<u8>) {
+        self.writes.insert(key, None);
+    }
+}

@@ -42,7 +42,7 @@
 //! host, so that the ratio compares the interpreter with native code over the same reads rather than with an
 //! in-memory mock.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -60,7 +60,7 @@ use publica_registry::call::{
     ApplicationAction, CompanyDetails, Holder, LegalForm, Officer, OfficerRole, Party, RegistryCall, Shareholding,
 };
 use publica_tx::{AccountsCall, Call, GovernanceCall, Transaction};
-use publica_types::{sha256, Address, CallContext, PublicKey, RecordId, Role, StateRead, StateWrite, TxId, TxOutcome};
+use publica_types::{sha256, Address, CallContext, Overlay, PublicKey, RecordId, Role, StateRead, TxId, TxOutcome};
 use publica_wasm::{Engine, Error as WasmError, Host, PublicRead};
 use rayon::prelude::*;
 
@@ -563,31 +563,6 @@ fn cases(calls: usize, company: &str) -> Vec<Case> {
     ]
 }
 
-/// A state of the ledger's with a call's writes on top, dropped after the call.
-struct Overlay<'a> {
-    base: &'a dyn StateRead,
-    writes: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
-}
-
-impl StateRead for Overlay<'_> {
-    fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
-        match self.writes.get(key) {
-            Some(value) => value.clone(),
-            None => self.base.get(key),
-        }
-    }
-}
-
-impl StateWrite for Overlay<'_> {
-    fn put(&mut self, key: Vec<u8>, value: Vec<u8>) {
-        self.writes.insert(key, Some(value));
-    }
-
-    fn delete(&mut self, key: Vec<u8>) {
-        self.writes.insert(key, None);
-    }
-}
-
 /// What a call answered: its status and output, or the message it aborted with.
 type Answer = Result<(i32, Vec<u8>), String>;
 
@@ -662,10 +637,10 @@ fn execution_layer(node: &NodeHandle, case: &Case, instance: &Instance, callers:
             native.push(micros(started) / inputs.len() as f64);
             let started = Instant::now();
             for (call, ctx) in calls.iter().zip(&contexts) {
-                let mut overlay = Overlay { base: state, writes: BTreeMap::new() };
+                let mut overlay = Overlay::new(state);
                 publica_contracts::execute(&mut overlay, ctx, call, &ContractNativeCalls)
                     .map_err(|e| anyhow!("{}: the ledger refused a call: {e}", case.what))?;
-                black_box(overlay.writes);
+                black_box(overlay.into_writes());
             }
             ledger.push(micros(started) / inputs.len() as f64);
         }

@@ -16,10 +16,10 @@
 //! contract's. It acts as the instance's account, an official of the instance's agency holding exactly the roles
 //! governance granted to the instance; an instance without roles is answered 4225.
 
-use std::collections::BTreeMap;
-
 use publica_accounts::schema::{account_key, AccountKind, AccountRecord};
-use publica_types::{codec, sha256, Address, CallContext, PublicKeyBytes, StateRead, StateWrite, TxError};
+use publica_types::{
+    codec, sha256, Address, CallContext, Overlay, PublicKeyBytes, StateRead, StateWrite, TxError, Writes,
+};
 use publica_wasm::limits::SENDER_BYTES;
 use publica_wasm::{CallReturn, Engine, Host, HostError, NestedCall, PublicRead};
 
@@ -48,10 +48,9 @@ impl NativeCalls for NoNativeCalls {
 }
 
 /// The state a native call sees: the contract's buffered writes over the block's state, and the contract's
-/// account as an official of its agency. Its writes go to `writes`.
+/// account as an official of its agency. Its writes go to the overlay.
 struct NativeView<'s> {
-    state: &'s dyn StateRead,
-    writes: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
+    overlay: Overlay<'s>,
     account_key: Vec<u8>,
     account: Vec<u8>,
 }
@@ -61,20 +60,17 @@ impl StateRead for NativeView<'_> {
         if key == self.account_key.as_slice() {
             return Some(self.account.clone());
         }
-        match self.writes.get(key) {
-            Some(value) => value.clone(),
-            None => self.state.get(key),
-        }
+        self.overlay.get(key)
     }
 }
 
 impl StateWrite for NativeView<'_> {
     fn put(&mut self, key: Vec<u8>, value: Vec<u8>) {
-        self.writes.insert(key, Some(value));
+        self.overlay.put(key, value);
     }
 
     fn delete(&mut self, key: Vec<u8>) {
-        self.writes.insert(key, None);
+        self.overlay.delete(key);
     }
 }
 
@@ -110,7 +106,7 @@ pub fn contract_address(id: u64) -> Address {
 #[derive(Clone, Debug, Default)]
 pub struct Buffer {
     /// State keys (already in the module's namespace) and their new values, `None` for a removal.
-    writes: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
+    writes: Writes,
     /// Events in the order emitted: the emitting instance, the topic and the data.
     events: Vec<(u64, Vec<u8>, Vec<u8>)>,
 }
@@ -288,16 +284,15 @@ impl Host for LedgerHost<'_> {
         let account = contract_account(&self.instance);
         let ctx = CallContext { sender: account.address, ..self.ctx.clone() };
         let mut view = NativeView {
-            state: self.state,
-            writes: self.buffer.writes.clone(),
+            overlay: Overlay::with_writes(self.state, self.buffer.writes.clone()),
             account_key: account_key(&account.address),
             account: codec::encode(&account),
         };
         Ok(match self.native.submit(&mut view, &ctx, call) {
             // The contract's account is presented, never stored: a call that would write it is refused.
-            Ok(()) if view.writes.contains_key(&view.account_key) => answer(error::NATIVE_CALL_NOT_PERMITTED),
+            Ok(()) if view.overlay.writes().contains_key(&view.account_key) => answer(error::NATIVE_CALL_NOT_PERMITTED),
             Ok(()) => {
-                self.buffer.writes = view.writes;
+                self.buffer.writes = view.overlay.into_writes();
                 0
             }
             Err(refusal) => answer(refusal.code),
