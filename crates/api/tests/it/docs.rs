@@ -161,6 +161,44 @@ fn document_has_the_openapi_3_1_shape() {
     }
 }
 
+/// Every `required` anywhere in the document is a list of names, of the schema's own properties when it admits
+/// no others: a malformed one is skipped by the answer checks here and breaks other people's tools (fuzzers, code
+/// generators).
+#[test]
+fn every_required_list_names_properties_of_its_schema() {
+    fn walk(value: &Value, at: &str, wrong: &mut Vec<String>) {
+        match value {
+            Value::Object(map) => {
+                if let Some(required) = map.get("required").and_then(Value::as_array) {
+                    let properties = map.get("properties").and_then(Value::as_object);
+                    let closed = map.get("additionalProperties") == Some(&Value::Bool(false));
+                    for name in required {
+                        // A closed schema can only require the properties it lists; an open one (an outside
+                        // format's, loosely described) may require any name.
+                        let listed = |n: &str| properties.is_some_and(|p| p.contains_key(n));
+                        let known = name.as_str().is_some_and(|n| !closed || listed(n));
+                        if !known {
+                            wrong.push(format!("{at}: required {name} is not one of its properties' names"));
+                        }
+                    }
+                }
+                for (key, child) in map {
+                    walk(child, &format!("{at}/{key}"), wrong);
+                }
+            }
+            Value::Array(items) => {
+                for (i, child) in items.iter().enumerate() {
+                    walk(child, &format!("{at}/{i}"), wrong);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut wrong = Vec::new();
+    walk(&document(), "#", &mut wrong);
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
 fn resolve<'a>(doc: &'a Value, value: &'a Value) -> &'a Value {
     match value["$ref"].as_str() {
         Some(r) => doc.pointer(r.strip_prefix('#').unwrap()).unwrap(),
