@@ -70,7 +70,8 @@ fn the_demo_money_budget_and_benefit_are_read_proven_and_claimed_once_through_th
 
     // The budget's lines, the harbour road's execution by month, and a year with no budget (exit code 3).
     let budget = ok(&dev, &["finance", "budget", "show", &year]);
-    assert!(budget.contains("appropriated  17000000.00 NVK in 4 lines"), "{budget}");
+    assert!(budget.contains("appropriated  18000000.00 NVK in 5 lines"), "{budget}");
+    assert!(budget.contains("EC-01") && budget.contains("amendments    1"), "the start-up grants line: {budget}");
     assert!(budget.contains("RD-01") && budget.contains("120955.50  Harbour road and boardwalk renewal"), "{budget}");
     let line = ok(&dev, &["finance", "budget", "line", &year, "RD-01"]);
     assert!(line.contains("paid           120955.50 NVK"), "{line}");
