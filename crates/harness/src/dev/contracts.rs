@@ -44,6 +44,10 @@ pub const FEE_SETTER: &str = "fee-setter";
 pub const GRANT_OFFICER: &str = "grant-officer";
 /// The role the grant rule's instance holds for its native calls (a finance commitment).
 pub const SPENDING_OFFICER: &str = "spending-officer";
+/// The roles a vote lets the office grant besides those of its genesis record.
+pub const VOTED_ROLES: [&str; 4] = [publica_contracts::tx::DEVELOPER_ROLE, FEE_SETTER, GRANT_OFFICER, SPENDING_OFFICER];
+/// The roles of its developer.
+pub const DEVELOPER_ROLES: [&str; 3] = [publica_contracts::tx::DEVELOPER_ROLE, FEE_SETTER, GRANT_OFFICER];
 /// The budget line the grants are committed from: code, COFOG function, GFS economic class, name, appropriation.
 const GRANTS_LINE: (&str, &str, &str, &str, u64) = ("EC-01", "04.1", "25", "Start-up grants", 100_000_000);
 /// What the budget officer allocates from it to the office.
@@ -214,10 +218,9 @@ pub(crate) fn seed(node: &NodeHandle, signers: &mut DemoSigners<'_>) -> Result<u
 
     // The office may grant the developer's roles, and has its policy: two votes.
     let mut changes = Vec::new();
-    let new_roles = [publica_contracts::tx::DEVELOPER_ROLE, FEE_SETTER, GRANT_OFFICER, SPENDING_OFFICER];
-    if !new_roles.iter().all(|r| office.grants(r)) {
+    if !VOTED_ROLES.iter().all(|r| office.grants(r)) {
         let mut roles = office.roles.clone();
-        roles.extend(new_roles.iter().filter(|r| !office.grants(r)).map(|r| role(r)));
+        roles.extend(VOTED_ROLES.iter().filter(|r| !office.grants(r)).map(|r| role(r)));
         changes.push(ValidatorChange::SetAgencyRoles { agency: agency(), roles });
     }
     if query::policy(&node.live_state(), &agency()).0.as_ref() != Some(&policy()) {
@@ -231,7 +234,7 @@ pub(crate) fn seed(node: &NodeHandle, signers: &mut DemoSigners<'_>) -> Result<u
         let call = AccountsCall::RegisterOfficial {
             public_key: developer,
             agency: agency(),
-            roles: vec![role(publica_contracts::tx::DEVELOPER_ROLE), role(FEE_SETTER), role(GRANT_OFFICER)],
+            roles: DEVELOPER_ROLES.iter().map(|r| role(r)).collect(),
         };
         committed += phase(node, signers, vec![(&format!("admin-{AGENCY}"), call.into())])?.len();
     }

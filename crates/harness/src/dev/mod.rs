@@ -79,7 +79,7 @@ const OFFICIALS: &[(&str, &str, &[&str])] = &[
     (data::RESEARCHER, data::RESEARCH_INSTITUTE, &["researcher", "data-requester"]),
     (data::PRIVACY_AUDITOR, data::DATA_PROTECTION, &["data-protection-auditor"]),
     // Registered by the contracts' seeding, once a vote lets the finance office grant these roles.
-    (contracts::DEVELOPER, contracts::AGENCY, &["contract-developer", contracts::FEE_SETTER]),
+    (contracts::DEVELOPER, contracts::AGENCY, &contracts::DEVELOPER_ROLES),
 ];
 
 /// Demo citizens: key name, national identifier (fictional).
