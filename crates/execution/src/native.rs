@@ -1,9 +1,17 @@
-//! The native calls contracts may submit (`submit_native`): a canonically encoded transaction call of a module
-//! whose calls are an agency's ordinary work, executed by that module exactly as in a transaction, as the
+//! The native calls contracts may submit (`submit_native`): a canonically encoded transaction call, one of a short
+//! list of calls an agency's rule automates, executed by its module exactly as in a transaction, as the
 //! contract's account.
+//!
+//! The list is of calls that act on public records and name no account as a party: a contract's account is
+//! presented to the module as an official only during the call, so a call that names a party (a permit's holder,
+//! a company's director, a key holder) could name the contract itself and give it powers no vote granted; and
+//! whatever a contract sends comes from its input or state, both public, so no private call (a wallet, a transfer,
+//! a welfare claim) may be made this way.
 
 use publica_contracts::error;
 use publica_contracts::host::NativeCalls;
+use publica_finance::call::FinanceCall;
+use publica_registry::call::RegistryCall;
 use publica_tx::Call;
 use publica_types::{codec, CallContext, StateWrite, TxError};
 
@@ -16,18 +24,26 @@ impl NativeCalls for ContractNativeCalls {
         // The runtime bounds the call's length (64 KiB) before the host sees it.
         let call: Call = codec::decode_canonical("native call", call, call.len())
             .map_err(|e| TxError::new(error::NATIVE_CALL_MALFORMED, e.to_string()))?;
-        // Registries, identity, public money and procurement: what an agency's rules act on. Not accounts
-        // (officials and roles), governance (votes), elections (ballots), personal data (every access is a person's
-        // decision with its purpose), the notary (its log is appended outside the state) or contracts (calls
-        // between contracts go through `call_contract`, bounded in depth).
         match &call {
-            Call::Registry(call) => publica_registry::execute(state, ctx, call).map(drop),
-            Call::Identity(call) => publica_identity::execute(state, ctx, call).map(drop),
-            Call::Finance(call) => publica_finance::execute(state, ctx, call).map(drop),
-            Call::Procurement(call) => publica_procurement::execute(state, ctx, call).map(drop),
+            // Budget execution: allocations, commitments and payments against them, all public; their parties are
+            // agencies and companies, never accounts.
+            Call::Finance(
+                finance @ (FinanceCall::Allocate { .. } | FinanceCall::CommitFunds { .. } | FinanceCall::Pay { .. }),
+            ) => publica_finance::execute(state, ctx, finance).map(drop),
+            // A permit's life after its issue: renewed, suspended, reinstated or revoked by its issuing agency.
+            Call::Registry(
+                registry @ (RegistryCall::RenewPermit { .. }
+                | RegistryCall::SuspendPermit { .. }
+                | RegistryCall::ReinstatePermit { .. }
+                | RegistryCall::RevokePermit { .. }),
+            ) => publica_registry::execute(state, ctx, registry).map(drop),
             other => Err(TxError::new(
                 error::NATIVE_CALL_NOT_PERMITTED,
-                format!("contracts may not submit {} calls", other.module()),
+                format!(
+                    "contracts may not submit this {} call: only finance allocate, commit_funds and pay, and a \
+                     permit's renew, suspend, reinstate and revoke",
+                    other.module()
+                ),
             )),
         }
     }

@@ -161,12 +161,25 @@ fn vote(chain: &mut Chain, admin: &Keypair, change: ValidatorChange) -> Option<T
 #[test]
 fn a_contract_submits_native_calls_with_the_roles_a_vote_granted_and_only_those() {
     let mut genesis = genesis();
-    genesis.agencies[0].roles.push("currency-issuer".parse().unwrap());
+    genesis.agencies[0].roles.push("permit-officer".parse().unwrap());
     let mut chain = Chain::with_genesis(&genesis);
-    let (admin, developer) = (keypair("admin-works"), keypair("developer"));
+    let (admin, developer, officer) = (keypair("admin-works"), keypair("developer"), keypair("officer"));
     let agency: AgencyId = "works".parse().unwrap();
     let official = register_official("developer", "works", &["contract-developer"]);
     assert_eq!(send(&mut chain, &admin, Call::Accounts(official)), None);
+    let official = register_official("officer", "works", &["permit-officer"]);
+    assert_eq!(send(&mut chain, &admin, Call::Accounts(official)), None);
+    let permit = |id: &str| RecordId::new(id).unwrap();
+    for id in ["WK-1", "WK-2"] {
+        let issue = RegistryCall::IssuePermit {
+            permit: permit(id),
+            kind: permit("road-works"),
+            holder: developer.public_key().address(),
+            valid_from_ms: 0,
+            valid_until_ms: 10_000_000,
+        };
+        assert_eq!(send(&mut chain, &officer, Call::Registry(issue)), None);
+    }
     for end in ["(i32.const 0)", "(i32.const 1)"] {
         assert_eq!(send(&mut chain, &developer, ContractsCall::Upload { code: native_caller(end) }), None);
     }
@@ -179,10 +192,10 @@ fn a_contract_submits_native_calls_with_the_roles_a_vote_granted_and_only_those(
         max_instances: 4,
     };
     assert_eq!(vote(&mut chain, &admin, ValidatorChange::SetContractPolicy { agency: agency.clone(), policy }), None);
-    // Instance 0 issues currencies, 1 does the same and then fails, 2 holds no roles.
+    // Instance 0 manages permits, 1 does the same and then fails, 2 holds no roles.
     for (name, end, roles) in [
-        ("issuer", "(i32.const 0)", vec!["currency-issuer".parse().unwrap()]),
-        ("issuer-failing", "(i32.const 1)", vec!["currency-issuer".parse().unwrap()]),
+        ("permits", "(i32.const 0)", vec!["permit-officer".parse().unwrap()]),
+        ("permits-failing", "(i32.const 1)", vec!["permit-officer".parse().unwrap()]),
         ("plain", "(i32.const 0)", vec![]),
     ] {
         let deployment = publica_contracts::Deployment {
@@ -195,43 +208,62 @@ fn a_contract_submits_native_calls_with_the_roles_a_vote_granted_and_only_those(
         };
         assert_eq!(vote(&mut chain, &admin, ValidatorChange::DeployContract { deployment }), None);
     }
-    let define = |code: &str| {
-        let call = FinanceCall::DefineCurrency { code: code.into(), name: format!("{code} units"), decimals: 2 };
-        encode(&Call::Finance(call))
+    let suspend = |id: &str| {
+        encode(&Call::Registry(RegistryCall::SuspendPermit { permit: permit(id), reason: "inspection".into() }))
+    };
+    let suspended = |chain: &Chain, id: &str| {
+        let version = publica_registry::query::permit(chain, &permit(id)).expect("the permit exists");
+        matches!(version.value.state, publica_registry::schema::PermitState::Suspended { .. })
     };
     let code_number = |code: Code| Some(i32::from(code.number()));
 
-    // The finance module ran the call as the contract's account: an official of its agency with its roles.
-    let (receipt, answer) = call_native(&mut chain, &developer, 0, define("WKS"));
+    // The registry ran the call as the contract's account: an official of its agency with its roles.
+    let (receipt, answer) = call_native(&mut chain, &developer, 0, suspend("WK-1"));
     assert!(receipt.succeeded(), "{receipt:?}");
     assert_eq!(answer, Some(0));
-    let currency = publica_finance::schema::currency(&chain, "WKS").expect("the contract defined it");
-    assert_eq!(currency.issuer, agency);
+    assert!(suspended(&chain, "WK-1"));
     let contract = publica_contracts::contract_address(0);
     assert_eq!(publica_accounts::account(&chain, &contract), None, "the contract's account is never stored");
 
     // The module's own refusal reaches the contract, which goes on; nothing of the call is kept.
-    let (receipt, answer) = call_native(&mut chain, &developer, 0, define("WKS"));
+    let (receipt, answer) = call_native(&mut chain, &developer, 0, suspend("WK-1"));
     assert!(receipt.succeeded());
-    assert_eq!(answer, code_number(publica_finance::error::CURRENCY_EXISTS));
+    assert_eq!(answer, code_number(publica_registry::error::PERMIT_ALREADY_SUSPENDED));
 
     // A contract that fails after its native call drops what the call wrote.
-    let (receipt, _) = call_native(&mut chain, &developer, 1, define("FLS"));
+    let (receipt, _) = call_native(&mut chain, &developer, 1, suspend("WK-2"));
     assert!(!receipt.succeeded());
-    assert!(publica_finance::schema::currency(&chain, "FLS").is_none());
+    assert!(!suspended(&chain, "WK-2"));
 
-    // Without roles, for a module contracts may not call, or for bytes that are not a call: refused answers.
-    let (_, answer) = call_native(&mut chain, &developer, 2, define("PLN"));
+    // Without roles: refused, nothing done.
+    let (_, answer) = call_native(&mut chain, &developer, 2, suspend("WK-2"));
     assert_eq!(answer, code_number(publica_contracts::error::NATIVE_CALLS_UNAVAILABLE));
-    assert!(publica_finance::schema::currency(&chain, "PLN").is_none());
-    let suspend = Call::Accounts(AccountsCall::SetActive { account: developer.public_key().address(), active: false });
-    let (_, answer) = call_native(&mut chain, &developer, 0, encode(&suspend));
-    assert_eq!(answer, code_number(publica_contracts::error::NATIVE_CALL_NOT_PERMITTED));
+    assert!(!suspended(&chain, "WK-2"));
+
+    // Calls off the list: one that names a party (the contract could name itself a permit's holder), a private
+    // finance call, one of a module contracts may not call. And bytes that are not a call.
+    let issue = Call::Registry(RegistryCall::IssuePermit {
+        permit: permit("WK-3"),
+        kind: permit("road-works"),
+        holder: contract,
+        valid_from_ms: 0,
+        valid_until_ms: 10_000_000,
+    });
+    let currency = Call::Finance(FinanceCall::DefineCurrency { code: "WKS".into(), name: "Works".into(), decimals: 2 });
+    let suspend_account =
+        Call::Accounts(AccountsCall::SetActive { account: developer.public_key().address(), active: false });
+    for refused in [issue, currency, suspend_account] {
+        let (receipt, answer) = call_native(&mut chain, &developer, 0, encode(&refused));
+        assert!(receipt.succeeded());
+        assert_eq!(answer, code_number(publica_contracts::error::NATIVE_CALL_NOT_PERMITTED), "{refused:?}");
+    }
+    assert!(publica_registry::query::permit(&chain, &permit("WK-3")).is_none());
     assert!(publica_accounts::account(&chain, &developer.public_key().address()).unwrap().active);
-    let mut trailing = define("TRL");
+    let mut trailing = suspend("WK-2");
     trailing.push(0);
     let (_, answer) = call_native(&mut chain, &developer, 0, trailing);
     assert_eq!(answer, code_number(publica_contracts::error::NATIVE_CALL_MALFORMED));
     let (_, answer) = call_native(&mut chain, &developer, 0, vec![0xff; 40]);
     assert_eq!(answer, code_number(publica_contracts::error::NATIVE_CALL_MALFORMED));
+    assert!(!suspended(&chain, "WK-2"));
 }

@@ -65,9 +65,8 @@ publica_types::module_codes! {
     /// The answer `submit_native` gives for bytes that are not one canonically encoded transaction call (never a
     /// transaction's refusal).
     NATIVE_CALL_MALFORMED = (4227, "contract_native_call_malformed", InvalidArgument);
-    /// The answer `submit_native` gives for a call of a module contracts may not call (accounts, notary,
-    /// governance, elections, personal data, contracts) or one that would write the contract's account (never a
-    /// transaction's refusal).
+    /// The answer `submit_native` gives for a call that is not on the list contracts may submit, or one that would
+    /// write the contract's account (never a transaction's refusal).
     NATIVE_CALL_NOT_PERMITTED = (4228, "contract_native_call_not_permitted", NotPermitted);
 }
 

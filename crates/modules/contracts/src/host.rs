@@ -222,7 +222,11 @@ impl Host for LedgerHost<'_> {
     fn has_role(&mut self, role: &[u8]) -> Result<bool, HostError> {
         let Ok(role) = std::str::from_utf8(role) else { return Ok(false) };
         Ok(match &self.calling {
-            Some(caller) => caller.roles.iter().any(|r| r.as_str() == role),
+            // The calling instance's granted roles, while its agency may still grant them (as for an official).
+            Some(caller) => {
+                caller.roles.iter().any(|r| r.as_str() == role)
+                    && publica_accounts::agency(self.state, &caller.agency).is_some_and(|a| a.grants(role))
+            }
             None => publica_accounts::require_role(self.state, &self.sender, role).is_ok(),
         })
     }
