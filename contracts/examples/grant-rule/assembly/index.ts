@@ -1,10 +1,10 @@
 // Grant rule: a one-off start-up grant to an active company, within a cap, committed from the budget through the
 // ledger's finance module.
 //
-// Two inputs:
+// Two inputs, each only from a sender holding `grant-officer` (the office's officer enters the applications it
+// receives; the rule decides them):
 //   apply      0x01, the amount as u64 LE (minor units), then the company number (1 to 32 bytes);
-//   configure  0x02, the allocation the grants are committed from, as u64 LE (9 bytes): only a sender holding
-//              `grant-officer`.
+//   configure  0x02, the allocation the grants are committed from, as u64 LE (9 bytes).
 //
 // Granted (status 0): the contract submits a finance `commit_funds` from the configured allocation to the
 // company, as its own account (the instance needs `spending-officer`, granted by the vote that deployed it); the
@@ -22,7 +22,7 @@ import {
 
 /** The largest grant, in minor units. */
 const AMOUNT_CAP: u64 = 500_000;
-/** The role that may set the allocation. */
+/** The role that may enter applications and set the allocation. */
 const GRANT_OFFICER = "grant-officer";
 /** The longest company number. */
 const MAX_NUMBER_BYTES: i32 = 32;
@@ -115,6 +115,7 @@ function companyRefusal(number: Uint8Array): i32 {
 function apply(data: Uint8Array): i32 {
   // The form byte, the amount and at least one byte of company number; any other length is refused unread.
   if (data.length < 10 || data.length > 9 + MAX_NUMBER_BYTES) return refuse(MALFORMED_INPUT);
+  if (!hasRole(GRANT_OFFICER)) return refuse(NOT_PERMITTED);
   const amount = leU64(data, 1);
   const number = data.subarray(9);
   if (amount == 0 || amount > AMOUNT_CAP) return refuse(AMOUNT_INVALID);

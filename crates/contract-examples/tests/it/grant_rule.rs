@@ -39,9 +39,10 @@ fn commitment(amount: u64, number: &[u8]) -> Vec<u8> {
     publica_types::encode(&call)
 }
 
-/// A host where the company is active and the rule is configured with [`ALLOCATION`]; native calls are done.
+/// A host where the sender is a grant officer, the company is active and the rule is configured with [`ALLOCATION`]; native calls are done.
 fn ledger() -> MemoryHost {
     let mut host = host();
+    host.roles.insert(b"grant-officer".to_vec());
     host.public.insert(company_key(COMPANY), vec![0]);
     host.state.insert(b"allocation".to_vec(), ALLOCATION.to_le_bytes().to_vec());
     host
@@ -98,6 +99,14 @@ fn an_amount_of_zero_or_above_the_cap_is_refused() {
     assert_refused(NAME, &mut ledger(), &application(CAP + 1, COMPANY), 2, "amount_invalid");
     assert_refused(NAME, &mut ledger(), &application(u64::MAX, COMPANY), 2, "amount_invalid");
     assert_eq!(finish(NAME, &mut ledger(), &application(CAP, COMPANY)).status, 0);
+}
+
+#[test]
+fn only_a_grant_officer_enters_an_application() {
+    let mut host = ledger();
+    host.roles.clear();
+    assert_refused(NAME, &mut host, &application(1_000, COMPANY), 9, "not_permitted");
+    assert!(host.native_calls.is_empty());
 }
 
 #[test]

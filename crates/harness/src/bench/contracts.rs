@@ -347,7 +347,8 @@ fn register(bench: &BenchNode, node: &NodeHandle, actors: &Actors, admin: &mut S
         official(&actors.registrar, &[Role::CITIZEN_REGISTRAR])?,
     ];
     for caller in &actors.callers {
-        officials.push(official(caller, &["clerk"])?);
+        // Grant officers too: only they enter the grant rule's applications.
+        officials.push(official(caller, &["clerk", GRANT_OFFICER])?);
     }
     commit_in_rounds(node, &officials)?;
     let mut registrar = Signer::new(&actors.registrar, bench.genesis.chain_id.clone(), 0).expiring(expiry);
@@ -962,6 +963,9 @@ mod native {
         }
         match input[0] {
             1 if input.len() >= 10 => {
+                if !self::host(host.has_role(super::GRANT_OFFICER.as_bytes()))? {
+                    return refuse(host, 9);
+                }
                 let amount = u64::from_le_bytes(input[1..9].try_into().unwrap_or_default());
                 let number = &input[9..];
                 if amount == 0 || amount > CAP {

@@ -12,9 +12,10 @@
 //! - the council amends this year's budget with a start-up grants line, the budget officer allocates it to the
 //!   office, and the developer points the grant rule at that allocation;
 //! - a customs declaration for the goods of a company the demo registered, under a valid permit, is cleared; one
-//!   under a revoked permit is refused (`permit_revoked`); the sawmill's director applies for its start-up grant,
-//!   which the rule commits from the allocation (a finance commitment the contract makes as its own account); the
-//!   developer sets the fee of a service and a citizen asks for a quote.
+//!   under a revoked permit is refused (`permit_revoked`); the developer, the office's grant officer, enters the
+//!   sawmill's application for a start-up grant, which the rule commits from the allocation (a finance commitment
+//!   the contract makes as its own account); the developer sets the fee of a service and a citizen asks for a
+//!   quote.
 //!
 //! Every call's receipt is on the ledger under `con/r/{tx id}`. Seeding is resumable step by step: each step runs
 //! only when the state does not show it done.
@@ -52,8 +53,8 @@ pub const DEVELOPER_ROLES: [&str; 3] = [publica_contracts::tx::DEVELOPER_ROLE, F
 const GRANTS_LINE: (&str, &str, &str, &str, u64) = ("EC-01", "04.1", "25", "Start-up grants", 100_000_000);
 /// What the budget officer allocates from it to the office.
 const GRANTS_ALLOCATION: u64 = 50_000_000;
-/// The grant applied for: the company (by name), the amount, and who applies (the sawmill's director).
-const GRANT: (&str, u64, &str) = ("Nordvik Sawmill AB", 250_000, "citizen-chiara");
+/// The grant applied for: the company (by name) and the amount; the office's grant officer enters it.
+const GRANT: (&str, u64) = ("Nordvik Sawmill AB", 250_000);
 
 /// The example modules: instance name, code.
 pub const MODULES: &[(&str, &[u8])] = &[
@@ -313,7 +314,7 @@ pub(crate) fn seed(node: &NodeHandle, signers: &mut DemoSigners<'_>) -> Result<u
             (DEVELOPER, call(customs, cleared)),
             (DEVELOPER, call(customs, refused)),
             (DEVELOPER, call(fees, fee_set(FEE.0, FEE.1, FEE.2))),
-            (GRANT.2, call(grants, grant)),
+            (DEVELOPER, call(grants, grant)),
         ],
     )?
     .len();

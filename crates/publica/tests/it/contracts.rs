@@ -185,18 +185,23 @@ fn the_example_contracts_run_end_to_end_through_the_cli_and_bad_input_changes_no
     let entry = ok(dev.cli(&["contract", "query", "fees-cli", "--key-hex", "6665652f07000000"]));
     assert!(entry.contains("e803000000000000190000000000000"), "{entry}");
 
-    // The grant rule. The test's instance, deployed by an administrator, holds no roles and is not configured: an
-    // application is refused for that; once the developer points it at the demo's grants allocation, its native
-    // call is answered 4225 (the instance holds no roles) and nothing is committed.
+    // The grant rule. Only a grant officer enters applications: a citizen's is refused. The test's instance,
+    // deployed by an administrator, holds no roles and is not configured: an application is refused for that; once
+    // the developer points it at the demo's grants allocation, its native call is answered 4225 (the instance holds
+    // no roles) and nothing is committed.
     let bakery = ok(dev.cli(&["business", "name", "Fjord Bakery HB"])).trim().rsplit(' ').next().unwrap().to_owned();
-    let apply = |instance: &str| {
+    let apply_as = |sender: &str, instance: &str| {
         let number = format!("str:{bakery}");
         ok(signed(
             &dev,
-            "citizen-ada",
+            sender,
             &["contract", "call", instance, "--arg", "u8:1", "--arg", "u64:250000", "--arg", &number],
         ))
     };
+    let apply = |instance: &str| apply_as(DEVELOPER, instance);
+    let refused = apply_as("citizen-ada", "grant-rule");
+    assert!(field(&refused, "status").starts_with("9 "), "{refused}");
+    assert_eq!(field(&refused, "output").trim_matches('"'), "not_permitted", "{refused}");
     let refused = apply("grants-cli");
     assert!(field(&refused, "status").starts_with("7 "), "{refused}");
     assert_eq!(field(&refused, "output").trim_matches('"'), "not_configured", "{refused}");
