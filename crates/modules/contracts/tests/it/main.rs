@@ -32,6 +32,7 @@ const IMPORTS: &str = r#"
   (import "publica_v1" "emit_event" (func $emit_event (param i32 i32 i32 i32)))
   (import "publica_v1" "call_contract" (func $call_contract (param i32 i32 i32 i32 i32 i32) (result i64)))
   (import "publica_v1" "submit_native" (func $submit_native (param i32 i32) (result i32)))
+  (import "publica_v1" "has_role" (func $has_role (param i32 i32) (result i32)))
   (import "publica_v1" "abort" (func $abort (param i32 i32)))
 "#;
 

@@ -67,3 +67,33 @@ fn a_caller_that_fails_after_its_callee_succeeded_discards_both() {
     assert!(w.contract_keys(callee).is_empty());
     assert_eq!(query::event_count(&w.state, callee).0, 0);
 }
+
+#[test]
+fn a_callee_sees_its_calling_contracts_roles_only_while_the_agency_may_grant_them() {
+    let mut w = World::new();
+    // Writes `has_role("inspector")` under its key `h`.
+    let reader = wat::parse_str(format!(
+        r#"(module {IMPORTS}
+          (memory (export "memory") 1)
+          (data (i32.const 0) "h")
+          (data (i32.const 16) "inspector")
+          (func (export "call") (result i32)
+            (i32.store (i32.const 32) (call $has_role (i32.const 16) (i32.const 9)))
+            (call $state_set (i32.const 0) (i32.const 1) (i32.const 32) (i32.const 4))
+            (i32.const 0)))"#
+    ))
+    .unwrap();
+    let reader_id = w.deploy("reader", &reader);
+    let hash = w.upload(&caller());
+    let mut vote = deployment("caller", hash);
+    vote.roles = vec!["inspector".parse().unwrap()];
+    let ctx = w.ctx(w.admin);
+    let caller_id = tx::apply_deploy(&mut w.state, &ctx, &vote, 1).unwrap();
+    let alice = w.alice;
+    w.call(alice, caller_id, b"reader", FUEL).unwrap();
+    assert_eq!(w.value(reader_id, b"h"), Some(1i32.to_le_bytes().to_vec()), "the caller's granted role");
+    // The agency may no longer grant the role: its instance's grant no longer counts, as for an official.
+    Accounts::new(&mut w.state).agency_registering_citizens("customs", &["contract-developer"]);
+    w.call(alice, caller_id, b"reader", FUEL).unwrap();
+    assert_eq!(w.value(reader_id, b"h"), Some(0i32.to_le_bytes().to_vec()));
+}
