@@ -63,20 +63,7 @@ fn parse_instance_number(text: &str) -> Result<u64, ApiError> {
 
 /// A key of a contract's state: 2 to `2 * MAX_CONTRACT_KEY_BYTES` hex digits.
 fn parse_contract_key(text: &str) -> Result<Vec<u8>, ApiError> {
-    if text.len() > 2 * MAX_CONTRACT_KEY_BYTES {
-        return Err(ApiError::Malformed(format!(
-            "a contract's state key is at most {MAX_CONTRACT_KEY_BYTES} bytes ({} hex digits), got {} characters",
-            2 * MAX_CONTRACT_KEY_BYTES,
-            text.len()
-        )));
-    }
-    let key = hex::decode(text).map_err(|e| {
-        ApiError::Malformed(format!("a contract's state key is an even number of hex digits: {e}: {}", quote(text)))
-    })?;
-    if key.is_empty() {
-        return Err(ApiError::Malformed("a contract's state key is at least one byte (two hex digits)".into()));
-    }
-    Ok(key)
+    crate::extract::parse_hex_key("a contract's state key", MAX_CONTRACT_KEY_BYTES, text)
 }
 
 /// An agency's id.

@@ -180,18 +180,22 @@ pub fn parse_height(text: &str) -> Result<u64, ApiError> {
 
 /// A state key: 2 to `2 * MAX_STATE_KEY_BYTES` hex digits.
 pub fn parse_state_key(text: &str) -> Result<Vec<u8>, ApiError> {
-    if text.len() > 2 * MAX_STATE_KEY_BYTES {
+    parse_hex_key("a state key", MAX_STATE_KEY_BYTES, text)
+}
+
+/// A key named in hex, `what` in messages: 2 to `2 * max_bytes` hex digits, the length checked before decoding.
+pub fn parse_hex_key(what: &str, max_bytes: usize, text: &str) -> Result<Vec<u8>, ApiError> {
+    if text.len() > 2 * max_bytes {
         return Err(ApiError::Malformed(format!(
-            "a state key is at most {MAX_STATE_KEY_BYTES} bytes ({} hex digits), got {} characters",
-            2 * MAX_STATE_KEY_BYTES,
+            "{what} is at most {max_bytes} bytes ({} hex digits), got {} characters",
+            2 * max_bytes,
             text.len()
         )));
     }
-    let key = hex::decode(text).map_err(|e| {
-        ApiError::Malformed(format!("a state key is an even number of hex digits: {e}: {}", quote(text)))
-    })?;
+    let key = hex::decode(text)
+        .map_err(|e| ApiError::Malformed(format!("{what} is an even number of hex digits: {e}: {}", quote(text))))?;
     if key.is_empty() {
-        return Err(ApiError::Malformed("a state key is at least one byte (two hex digits)".into()));
+        return Err(ApiError::Malformed(format!("{what} is at least one byte (two hex digits)")));
     }
     Ok(key)
 }

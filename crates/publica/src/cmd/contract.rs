@@ -41,7 +41,7 @@ use publica_verify::{CertifiedHeader, KeyProof};
 
 use super::registry::ReadArgs;
 use super::tx::{SendArgs, Sender};
-use super::{found, read_bounded, save_answer, to_json};
+use super::{found, proven_line, read_bounded, save_answer, to_json};
 
 /// The first eight bytes of every WebAssembly module in the binary format, version 1.
 const WASM_PREAMBLE: &[u8; 8] = b"\0asm\x01\0\0\0";
@@ -386,20 +386,6 @@ fn check_proofs(certified: &CertifiedHeader, proofs: &[KeyProof], key: &[u8], va
         String::from_utf8_lossy(key)
     );
     Ok(())
-}
-
-/// The last line of a proven read: the header its proofs lead to.
-fn proven_line(certified: &CertifiedHeader, out: Option<&Path>) -> String {
-    let header = &certified.header;
-    let save = match out {
-        Some(_) => String::new(),
-        None => "; --out FILE saves the answer with its proofs for `publica verify`".into(),
-    };
-    format!(
-        "proven under the certified header of height {} (block time {}){save}",
-        header.height,
-        format_time_ms(header.time_ms)
-    )
 }
 
 /// An instance in a few lines.

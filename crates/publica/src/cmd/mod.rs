@@ -71,6 +71,20 @@ impl std::fmt::Display for Absent {
 
 impl std::error::Error for Absent {}
 
+/// The last line of a proven read: the header its proofs lead to, and how to save the answer when `out` is not set.
+pub fn proven_line(certified: &publica_verify::CertifiedHeader, out: Option<&std::path::Path>) -> String {
+    let header = &certified.header;
+    let save = match out {
+        Some(_) => String::new(),
+        None => "; --out FILE saves the answer with its proofs for `publica verify`".into(),
+    };
+    format!(
+        "proven under the certified header of height {} (block time {}){save}",
+        header.height,
+        publica_types::time::format_time_ms(header.time_ms)
+    )
+}
+
 /// A read whose answer is "no such thing" (the node's `not_found` or a module's `…_not_found`) ends the command with
 /// the not-found exit code ([`NOT_FOUND_EXIT`]), after saying so.
 pub fn found<T>(answer: anyhow::Result<T>) -> anyhow::Result<T> {

@@ -29,12 +29,10 @@ use clap::{Args, Subcommand};
 use serde_json::Value;
 
 use publica_client::{Client, Signer, DEFAULT_API};
-use publica_types::time::format_time_ms;
 use publica_types::Address;
-use publica_verify::CertifiedHeader;
 
 use super::registry::ReadArgs;
-use super::{found, save_answer, to_json};
+use super::{found, proven_line, save_answer, to_json};
 use crate::keyfile::{self, PassphraseArgs};
 
 mod access;
@@ -227,20 +225,6 @@ fn save_or_print(out: Option<&Path>, json: bool, body: &Value) -> Result<bool> {
         println!("{}", serde_json::to_string_pretty(body)?);
     }
     Ok(json)
-}
-
-/// The last line of a proven read: the header its proofs lead to.
-fn proven_line(certified: &CertifiedHeader, out: Option<&Path>) -> String {
-    let header = &certified.header;
-    let save = match out {
-        Some(_) => String::new(),
-        None => "; --out FILE saves the answer with its proofs for `publica verify`".into(),
-    };
-    format!(
-        "proven under the certified header of height {} (block time {}){save}",
-        header.height,
-        format_time_ms(header.time_ms)
-    )
 }
 
 /// A time typed on the command line (`2027-01-31`, an RFC 3339 date-time or Unix milliseconds), for `what`.

@@ -16,7 +16,7 @@
 //! commitments, payments and their trace), [`welfare`] (programmes, nullifier proofs, claims).
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
@@ -26,13 +26,12 @@ use publica_client::api::format_amount;
 use publica_client::{Client, Page};
 use publica_finance::call::{FinanceCall, Holder, MAX_COMPANY_NUMBER_BYTES};
 use publica_finance::schema::{Allocation, Commitment};
-use publica_types::time::format_time_ms;
 use publica_types::{AgencyId, TxOutcome};
 use publica_verify::CertifiedHeader;
 
 use super::registry::ReadArgs;
 use super::tx::{send_call_id, SendArgs};
-use super::{found, save_answer, to_json};
+use super::{found, proven_line, save_answer, to_json};
 
 mod budget;
 mod money;
@@ -499,20 +498,6 @@ fn save_or_print(show: &ShowArgs, body: &Value) -> Result<bool> {
         println!("{}", serde_json::to_string_pretty(body)?);
     }
     Ok(show.read.json)
-}
-
-/// The last line of a proven read: the header its proofs lead to.
-fn proven_line(certified: &CertifiedHeader, out: Option<&Path>) -> String {
-    let header = &certified.header;
-    let save = match out {
-        Some(_) => String::new(),
-        None => "; --out FILE saves the answer with its proofs for `publica verify`".into(),
-    };
-    format!(
-        "proven under the certified header of height {} (block time {}){save}",
-        header.height,
-        format_time_ms(header.time_ms)
-    )
 }
 
 /// "N items in all" and how to list the next page, when there is one.
