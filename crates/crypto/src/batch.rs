@@ -43,14 +43,14 @@ fn verify_chunk(chunk: &[(&PublicKey, &[u8], &Signature)]) -> Vec<Result<(), Cry
 
 /// Returns, per item, whether its Ed25519 half verifies.
 fn verify_ed25519_chunk(chunk: &[(&PublicKey, &[u8], &Signature)]) -> Vec<bool> {
-    let items: Vec<ed25519_consensus::batch::Item> = chunk
+    let items: Vec<ed25519_zebra::batch::Item> = chunk
         .iter()
         .map(|(key, message, signature)| {
-            let signature = ed25519_consensus::Signature::from(*signature.ed25519_bytes());
-            ed25519_consensus::batch::Item::from((key.ed25519().key_bytes(), signature, message))
+            let signature = ed25519_zebra::Signature::from_bytes(signature.ed25519_bytes());
+            ed25519_zebra::batch::Item::from((key.ed25519().key_bytes(), signature, message))
         })
         .collect();
-    let mut batch = ed25519_consensus::batch::Verifier::new();
+    let mut batch = ed25519_zebra::batch::Verifier::new();
     for item in items.iter().cloned() {
         batch.queue(item);
     }

@@ -69,9 +69,37 @@ impl std::hash::Hash for MlDsa65PublicKey {
 /// small-order keys; a small-order key makes signatures that verify for many messages, so such keys are refused
 /// before they can be registered. Signatures themselves are then checked with the ZIP-215 rules, for which
 /// single and batch verification accept exactly the same set.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy)]
 pub struct Ed25519PublicKey {
-    key: ed25519_consensus::VerificationKey,
+    bytes: [u8; ED25519_PUBLIC_KEY_LEN],
+    key: ed25519_zebra::VerificationKey,
+}
+
+// Keys compare, order and hash by their encoding: the parsed point is a cache of it.
+impl PartialEq for Ed25519PublicKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.bytes == other.bytes
+    }
+}
+
+impl Eq for Ed25519PublicKey {}
+
+impl PartialOrd for Ed25519PublicKey {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Ed25519PublicKey {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.bytes.cmp(&other.bytes)
+    }
+}
+
+impl std::hash::Hash for Ed25519PublicKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.bytes.hash(state);
+    }
 }
 
 impl Ed25519PublicKey {
@@ -90,25 +118,25 @@ impl Ed25519PublicKey {
                 reason: "small-order point (a torsion point cannot be a signing key)",
             });
         }
-        let key = ed25519_consensus::VerificationKey::try_from(*bytes)
+        let key = ed25519_zebra::VerificationKey::try_from(*bytes)
             .map_err(|_| CryptoError::BadEd25519PublicKey { reason: "the bytes do not encode a point on the curve" })?;
-        Ok(Ed25519PublicKey { key })
+        Ok(Ed25519PublicKey { bytes: *bytes, key })
     }
 
     /// The 32-byte RFC 8032 encoding.
     pub fn as_bytes(&self) -> &[u8; ED25519_PUBLIC_KEY_LEN] {
-        self.key.as_bytes()
+        &self.bytes
     }
 
-    pub(crate) fn key_bytes(&self) -> ed25519_consensus::VerificationKeyBytes {
-        ed25519_consensus::VerificationKeyBytes::from(self.key)
+    pub(crate) fn key_bytes(&self) -> ed25519_zebra::VerificationKeyBytes {
+        ed25519_zebra::VerificationKeyBytes::from(self.bytes)
     }
 
     /// Verifies a 64-byte Ed25519 signature over `message` with the ZIP-215 rules: `s < l`, `R` any curve point
     /// encoding, and the cofactored equation `[8][s]B = [8]R + [8][k]A`.
     pub fn verify(&self, message: &[u8], signature: &[u8; ED25519_SIGNATURE_LEN]) -> Result<(), CryptoError> {
         self.key
-            .verify(&ed25519_consensus::Signature::from(*signature), message)
+            .verify(&ed25519_zebra::Signature::from_bytes(signature), message)
             .map_err(|_| CryptoError::SignatureInvalid { half: Half::Ed25519 })
     }
 }

@@ -170,12 +170,13 @@ impl std::fmt::Debug for PublicKey {
 /// A hybrid secret key: an ML-DSA-65 key pair and an Ed25519 signing key, with the matching [`PublicKey`].
 ///
 /// Secrets are never printed: `Debug` shows only the address. The seed copies held here are zeroized on drop; the
-/// ML-DSA expanded key lives inside AWS-LC, which cleanses key memory when it frees it, and the Ed25519 library
-/// zeroizes its seed and scalar (but not its derived nonce prefix, which it does not expose).
+/// ML-DSA expanded key lives inside AWS-LC, which cleanses key memory when it frees it, and the Ed25519 signing key
+/// (seed, scalar and nonce prefix) is zeroized on drop too.
 pub struct Keypair {
     ml_dsa: PqdsaKeyPair,
     ml_dsa_seed: Zeroizing<[u8; 32]>,
-    ed25519: ed25519_consensus::SigningKey,
+    ed25519_seed: Zeroizing<[u8; 32]>,
+    ed25519: ed25519_zebra::SigningKey,
     public: PublicKey,
 }
 
@@ -222,16 +223,17 @@ impl Keypair {
         // nor for Ed25519 (every 32-byte string is a secret key), so failures here are library faults.
         let ml_dsa = PqdsaKeyPair::from_seed(&ML_DSA_65_SIGNING, ml_dsa_seed)
             .expect("ML-DSA-65 key generation from a 32-byte seed failed inside AWS-LC");
-        let ed25519 = ed25519_consensus::SigningKey::from(*ed25519_seed);
+        let ed25519 = ed25519_zebra::SigningKey::from(*ed25519_seed);
         let ml_dsa_public = MlDsa65PublicKey::from_bytes(ml_dsa.public_key().as_ref())
             .expect("AWS-LC produced an ML-DSA-65 public key it cannot parse");
         // A key derived from a secret scalar is a canonical point of large order, so it always passes the key rule;
         // going through the normal constructor keeps that an asserted fact rather than an assumption.
-        let ed25519_public = Ed25519PublicKey::from_bytes(ed25519.verification_key().as_bytes())
+        let ed25519_public = Ed25519PublicKey::from_bytes(&ed25519_zebra::VerificationKeyBytes::from(&ed25519).into())
             .expect("an Ed25519 key derived from a secret is always a valid public key");
         Keypair {
             ml_dsa,
             ml_dsa_seed: Zeroizing::new(*ml_dsa_seed),
+            ed25519_seed: Zeroizing::new(*ed25519_seed),
             ed25519,
             public: PublicKey { ml_dsa: ml_dsa_public, ed25519: ed25519_public },
         }
@@ -239,7 +241,7 @@ impl Keypair {
 
     /// The two component secrets (ML-DSA-65 seed, Ed25519 secret), for deriving other keys from this one.
     pub(crate) fn component_secrets(&self) -> (&[u8; 32], &[u8; 32]) {
-        (&self.ml_dsa_seed, self.ed25519.as_bytes())
+        (&self.ml_dsa_seed, &self.ed25519_seed)
     }
 
     /// The matching public key.
@@ -289,7 +291,7 @@ impl Keypair {
     pub fn to_secret_bytes(&self) -> Zeroizing<Vec<u8>> {
         let mut out = Zeroizing::new(Vec::with_capacity(SECRET_KEY_LEN));
         out.extend_from_slice(&self.ml_dsa_seed[..]);
-        out.extend_from_slice(self.ed25519.as_bytes());
+        out.extend_from_slice(&self.ed25519_seed[..]);
         out
     }
 }

@@ -110,7 +110,9 @@ impl Keypair {
     /// The public halves of this validator key's checkpoint keys.
     pub fn log_public_keys(&self) -> LogPublicKeys {
         let seeds = self.log_key_seeds();
-        let ed25519 = ed25519_consensus::SigningKey::from(*seeds.ed25519).verification_key().to_bytes();
+        let ed25519 = <[u8; 32]>::from(ed25519_zebra::VerificationKeyBytes::from(&ed25519_zebra::SigningKey::from(
+            *seeds.ed25519,
+        )));
         // Key generation from a 32-byte seed cannot fail (FIPS 204 KeyGen_internal accepts every seed).
         let ml_dsa = PqdsaKeyPair::from_seed(&ML_DSA_44_SIGNING, &seeds.ml_dsa_44[..])
             .expect("ML-DSA-44 key generation from a 32-byte seed failed inside AWS-LC");

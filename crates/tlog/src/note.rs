@@ -340,7 +340,7 @@ impl VerifierKey {
             SignatureType::Ed25519 | SignatureType::CosignatureEd25519 => {
                 let key = ed25519_key(&self.public_key)?;
                 let signature: [u8; ED25519_SIGNATURE_LEN] = signature.try_into().expect("length checked above");
-                key.verify(&ed25519_consensus::Signature::from(signature), &message).is_ok()
+                key.verify(&ed25519_zebra::Signature::from_bytes(&signature), &message).is_ok()
             }
             SignatureType::CosignatureMlDsa44 => {
                 ml_dsa_44_key(&self.public_key)?.verify_sig(&message, signature).is_ok()
@@ -376,8 +376,8 @@ fn check_public_key(sig_type: SignatureType, public_key: &[u8]) -> Result<(), Tl
     }
 }
 
-fn ed25519_key(public_key: &[u8]) -> Result<ed25519_consensus::VerificationKey, TlogError> {
-    ed25519_consensus::VerificationKey::try_from(public_key).map_err(|_| TlogError::InvalidPublicKey("Ed25519"))
+fn ed25519_key(public_key: &[u8]) -> Result<ed25519_zebra::VerificationKey, TlogError> {
+    ed25519_zebra::VerificationKey::try_from(public_key).map_err(|_| TlogError::InvalidPublicKey("Ed25519"))
 }
 
 fn ml_dsa_44_key(public_key: &[u8]) -> Result<ParsedPublicKey, TlogError> {

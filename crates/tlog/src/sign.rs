@@ -95,14 +95,14 @@ struct Ed25519Key {
     name: String,
     key_id: u32,
     sig_type: SignatureType,
-    key: ed25519_consensus::SigningKey,
+    key: ed25519_zebra::SigningKey,
 }
 
 impl Ed25519Key {
     fn new(name: &str, seed: &[u8; 32], sig_type: SignatureType) -> Result<Self, TlogError> {
         check_key_name(name)?;
-        let key = ed25519_consensus::SigningKey::from(*seed);
-        let key_id = key_id(name, sig_type.byte(), key.verification_key().as_bytes());
+        let key = ed25519_zebra::SigningKey::from(*seed);
+        let key_id = key_id(name, sig_type.byte(), ed25519_zebra::VerificationKeyBytes::from(&key).as_ref());
         Ok(Ed25519Key { name: name.to_owned(), key_id, sig_type, key })
     }
 
@@ -111,7 +111,7 @@ impl Ed25519Key {
             name: self.name.clone(),
             key_id: self.key_id,
             sig_type: self.sig_type,
-            public_key: self.key.verification_key().as_bytes().to_vec(),
+            public_key: ed25519_zebra::VerificationKeyBytes::from(&self.key).as_ref().to_vec(),
         }
     }
 

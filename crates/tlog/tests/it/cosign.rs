@@ -77,9 +77,9 @@ fn ed25519_cosignature_signs_the_spec_message() {
     assert_eq!(key.sig_type, SignatureType::CosignatureEd25519);
     assert_eq!(key.key_id, key_id("witness.example/w1", 0x04, &key.public_key));
     let message = ed25519_cosignature_message(&checkpoint.to_text(), 1_700_000_000).unwrap();
-    let vk = ed25519_consensus::VerificationKey::try_from(key.public_key.as_slice()).unwrap();
+    let vk = ed25519_zebra::VerificationKey::try_from(key.public_key.as_slice()).unwrap();
     let raw: [u8; 64] = sig.signature[8..].try_into().unwrap();
-    vk.verify(&raw.into(), &message).unwrap();
+    vk.verify(&ed25519_zebra::Signature::from_bytes(&raw), &message).unwrap();
 }
 
 /// Signs a checkpoint with a log key and both cosigner kinds; returns the note and the keys.
