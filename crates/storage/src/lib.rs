@@ -29,14 +29,20 @@
 //! for the writer once `persist` returns; a crash between the last two leaves the store before the block. Checkpoints are
 //! written right after (they are assembled from the block's extensions) and can be rebuilt from them.
 //!
+//! A filter in memory holds every document hash of `log_index` ([`anchor_filter`]), built when the store opens and
+//! extended when a block is staged, so that looking up a hash never anchored does not reach the store.
+//!
 //! `state_nodes` is content-addressed and only grows: a block adds the nodes its new state root needs, so the
 //! root of every header stays provable ([`Store`] is a [`NodeStore`]). Nodes are never removed: public records
 //! are archives, and a proof under a header of any past date must remain possible.
+
+pub mod anchor_filter;
 
 use std::path::Path;
 
 use fjall::{Database, Keyspace, KeyspaceCreateOptions, PersistMode};
 
+use anchor_filter::AnchorFilter;
 use publica_merkle::log::LogError;
 use publica_merkle::tiles::{self, TileSource};
 use publica_merkle::{MerkleError, NodeStore, NODE_LEN};
@@ -128,6 +134,8 @@ pub struct Store {
     validator_sets: Keyspace,
     state_nodes: Keyspace,
     checkpoint_lock: std::sync::Mutex<()>,
+    /// Every document hash of `log_index`, in memory, so that a lookup of a new hash never reaches the store.
+    anchor_filter: AnchorFilter,
 }
 
 const LOG_SIZE_KEY: &[u8] = b"log-size";
@@ -140,7 +148,7 @@ impl Store {
     pub fn open(path: &Path) -> Result<Self> {
         let db = Database::builder(path).open()?;
         let ks = |name: &str| db.keyspace(name, KeyspaceCreateOptions::default);
-        Ok(Self {
+        let store = Self {
             meta: ks("meta")?,
             headers: ks("headers")?,
             blocks: ks("blocks")?,
@@ -165,8 +173,25 @@ impl Store {
                     ))
             })?,
             checkpoint_lock: std::sync::Mutex::new(()),
+            anchor_filter: AnchorFilter::new(),
             db,
-        })
+        };
+        store.load_anchor_filter()?;
+        Ok(store)
+    }
+
+    /// Fill the anchor filter from the index (at open).
+    fn load_anchor_filter(&self) -> Result<()> {
+        let mut keys: Vec<fjall::Slice> = Vec::with_capacity(1 << 16);
+        for item in self.log_index.iter() {
+            keys.push(item.key()?);
+            if keys.len() == keys.capacity() {
+                self.anchor_filter.insert_all(keys.iter().map(|k| &k[..]));
+                keys.clear();
+            }
+        }
+        self.anchor_filter.insert_all(keys.iter().map(|k| &k[..]));
+        Ok(())
     }
 
     /// The genesis stored at initialisation, if any.
@@ -317,8 +342,15 @@ impl Store {
             for (index, bundle) in self.entry_bundles(size, log.entries)? {
                 batch.insert(&self.log_entries, index.to_be_bytes().as_slice(), bundle);
             }
-            for (i, hash) in log.document_hashes.iter().enumerate() {
-                batch.insert(&self.log_index, hash.as_slice(), (log.first_index + i as u64).to_be_bytes().as_slice());
+            // In the filter before the store can answer for them: the filter must never say "never anchored" of a
+            // hash the index holds (a failed write only leaves harmless false positives).
+            self.anchor_filter.insert_all(log.document_hashes.iter().map(|h| h.as_slice()));
+            // In key order: the memtable's inserts then walk its skip list forwards instead of jumping around it.
+            let mut index: Vec<(&Hash, u64)> =
+                log.document_hashes.iter().enumerate().map(|(i, h)| (h, log.first_index + i as u64)).collect();
+            index.sort_unstable_by_key(|(hash, _)| *hash);
+            for (hash, i) in index {
+                batch.insert(&self.log_index, hash.as_slice(), i.to_be_bytes().as_slice());
             }
             batch.insert(&self.meta, LOG_SIZE_KEY, update.size.to_be_bytes().as_slice());
         }
@@ -358,8 +390,17 @@ impl Store {
         self.meta.get(LOG_SIZE_KEY)?.map(|b| decode_u64("log size", &b)).transpose().map(|s| s.unwrap_or(0))
     }
 
-    /// Index of the log entry of a document hash.
+    /// Document hashes in the anchor index's filter in memory, and the filter's bytes (see `anchor_filter`).
+    pub fn anchor_filter_stats(&self) -> (usize, usize) {
+        self.anchor_filter.stats()
+    }
+
+    /// Index of the log entry of a document hash: answered from memory for a hash never anchored (the common
+    /// case), from the index otherwise.
     pub fn anchor_index(&self, hash: &Hash) -> Result<Option<u64>> {
+        if !self.anchor_filter.may_contain(hash) {
+            return Ok(None);
+        }
         self.log_index.get(hash)?.map(|b| decode_u64("anchor index", &b)).transpose()
     }
 

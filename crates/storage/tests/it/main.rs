@@ -258,6 +258,15 @@ fn the_notary_log_is_stored_as_tiles_with_its_blocks() {
     store.put_checkpoint(2, b"cp2+witness").unwrap();
     assert_eq!(store.latest_checkpoint().unwrap(), Some((5, b"cp5".to_vec())));
     assert_eq!(store.checkpoint(2).unwrap(), Some(b"cp2+witness".to_vec()));
+
+    // Reopened, the store answers every anchored hash again: the filter in front of the index is rebuilt from it.
+    drop(store);
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(store.anchor_filter_stats().0 as u64, n);
+    for i in 0..n {
+        assert_eq!(store.anchor_index(&publica_crypto::sha256(&i.to_be_bytes())).unwrap(), Some(i), "hash {i}");
+    }
+    assert_eq!(store.anchor_index(&publica_crypto::sha256(&n.to_be_bytes())).unwrap(), None);
 }
 
 #[test]
