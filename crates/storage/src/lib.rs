@@ -311,7 +311,11 @@ impl Store {
                 None => batch.remove(&self.state, k.as_slice()),
             }
         }
-        for (hash, encoding) in commit.nodes {
+        // In key order, as the anchor index below: node hashes are random, and sorted inserts walk the memtable's
+        // skip list forwards.
+        let mut nodes: Vec<&(Hash, [u8; NODE_LEN])> = commit.nodes.iter().collect();
+        nodes.sort_unstable_by_key(|(hash, _)| *hash);
+        for (hash, encoding) in nodes {
             batch.insert(&self.state_nodes, hash.as_slice(), encoding.as_slice());
         }
         batch.insert(&self.extensions, height.as_slice(), commit.extensions);
