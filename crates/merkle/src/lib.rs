@@ -49,7 +49,7 @@ pub use error::{MerkleError, ProofError};
 pub use node::{hash_node, INTERNAL_TAG, LEAF_TAG, NODE_LEN};
 pub use proof::{ProofTerminal, StateProof, MAX_PROOF_SIBLINGS};
 pub use store::{prove_from_store, NodeStore};
-pub use tree::StateTree;
+pub use tree::{Residency, StateTree};
 
 use sha2::{Digest, Sha256};
 

@@ -40,9 +40,17 @@ pub(crate) fn check_leaf_position(hash: &Hash, leaf_key: &Hash, path: &Hash, dep
 /// Proof for `key_hash` under a historic `root`, walking from the root through the store without loading the
 /// whole tree. Every node read is checked against its hash.
 pub fn prove_from_store(root: Hash, key_hash: &Hash, store: &impl NodeStore) -> Result<StateProof, MerkleError> {
-    let mut siblings = Vec::new();
-    let mut current = root;
-    let mut depth = 0;
+    prove_below(root, 0, Vec::new(), key_hash, store)
+}
+
+/// Continue a proof for `key_hash` from the node `current` at `depth`, whose siblings above are `siblings`.
+pub(crate) fn prove_below(
+    mut current: Hash,
+    mut depth: usize,
+    mut siblings: Vec<Hash>,
+    key_hash: &Hash,
+    store: &impl NodeStore,
+) -> Result<StateProof, MerkleError> {
     loop {
         if is_empty_hash(&current) {
             return Ok(assemble(siblings, ProofTerminal::Empty));

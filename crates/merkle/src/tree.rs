@@ -1,6 +1,13 @@
-//! The in-memory state tree: an immutable structure with shared nodes, updated by rebuilding touched paths.
+//! The state tree: an immutable structure with shared nodes, updated by rebuilding touched paths.
+//!
+//! A tree is either wholly in memory, or BACKED by a node store ([`StateTree::backed`]): then only the nodes it
+//! has used lately are in memory, and the rest are read from the store when a change, a read or a proof walks
+//! into them. A backed tree keeps at most about [`Residency::budget`] nodes: when it holds more at the start of an
+//! [`StateTree::apply`], everything below [`Residency::keep_depth`] is dropped from memory (the top levels, which
+//! every path crosses, stay). Roots, proofs and the nodes `apply` returns are the same either way.
 
 use std::fmt;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use rayon::slice::ParallelSliceMut;
@@ -10,7 +17,7 @@ use crate::node::{
     bit, hash_node, internal_encoding, is_empty_hash, leaf_encoding, leaf_hash, DecodedNode, MAX_TREE_DEPTH, NODE_LEN,
 };
 use crate::proof::{assemble, ProofTerminal};
-use crate::store::{check_leaf_position, fetch};
+use crate::store::{check_leaf_position, fetch, prove_below};
 use crate::{Hash, MerkleError, NodeStore, StateProof, EMPTY_ROOT};
 
 /// One change of a batch: a key hash and its new value hash, or `None` to delete the key.
@@ -32,6 +39,8 @@ enum Subtree {
     Empty,
     Leaf(Arc<Leaf>),
     Internal(Arc<Internal>),
+    /// A non-empty subtree not in memory, with this hash: its nodes are in the tree's backing store.
+    Stored(Hash),
 }
 
 /// A leaf. Its hash is not cached: it costs one SHA-256 to recompute and would add a third of the leaf's memory.
@@ -53,6 +62,7 @@ impl Subtree {
             Subtree::Empty => EMPTY_ROOT,
             Subtree::Leaf(leaf) => leaf_hash(&leaf.key_hash, &leaf.value_hash),
             Subtree::Internal(node) => node.hash,
+            Subtree::Stored(hash) => *hash,
         }
     }
 
@@ -62,6 +72,7 @@ impl Subtree {
             (Subtree::Empty, Subtree::Empty) => true,
             (Subtree::Leaf(a), Subtree::Leaf(b)) => Arc::ptr_eq(a, b),
             (Subtree::Internal(a), Subtree::Internal(b)) => Arc::ptr_eq(a, b),
+            (Subtree::Stored(a), Subtree::Stored(b)) => a == b,
             _ => false,
         }
     }
@@ -75,6 +86,53 @@ impl Subtree {
 pub struct StateTree {
     root: Subtree,
     len: usize,
+    backing: Option<Arc<Backing>>,
+}
+
+/// How much of a backed tree stays in memory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Residency {
+    /// Nodes held in memory above which the tree drops what lies below `keep_depth`.
+    pub budget: usize,
+    /// Depth from which nodes are dropped (the levels above stay: at most `2^keep_depth` nodes each).
+    pub keep_depth: usize,
+}
+
+impl Default for Residency {
+    /// About 2 million nodes (some 200 MB), the top 16 levels kept.
+    fn default() -> Self {
+        Self { budget: 1 << 21, keep_depth: 16 }
+    }
+}
+
+/// The store a backed tree reads its nodes from, and a count of the nodes it brought into memory.
+struct Backing {
+    store: Arc<dyn NodeStore + Send + Sync>,
+    residency: Residency,
+    /// Nodes loaded or created since the tree was last trimmed (an upper bound of what clones hold).
+    resident: AtomicUsize,
+}
+
+impl Backing {
+    /// Read the node `hash` at `depth` into memory: a leaf, or an internal node whose children are stored.
+    fn expand(&self, hash: &Hash, depth: usize) -> Subtree {
+        let node = fetch(&self.store.as_ref(), hash, depth).unwrap_or_else(|e| {
+            panic!("the state tree cannot read its node {} at depth {depth}: {e}", Hex(hash))
+        });
+        self.resident.fetch_add(1, Ordering::Relaxed);
+        match node {
+            DecodedNode::Leaf { key_hash, value_hash } => Subtree::Leaf(Arc::new(Leaf { key_hash, value_hash })),
+            DecodedNode::Internal { left, right } => {
+                let child = |h: Hash| if is_empty_hash(&h) { Subtree::Empty } else { Subtree::Stored(h) };
+                Subtree::Internal(Arc::new(Internal { left: child(left), right: child(right), hash: *hash }))
+            }
+        }
+    }
+}
+
+/// Expand a stored subtree through the tree's backing; a tree without one has no stored subtrees.
+fn expand(backing: Option<&Backing>, hash: &Hash, depth: usize) -> Subtree {
+    backing.expect("a stored subtree in a tree without a backing store").expand(hash, depth)
 }
 
 impl Default for StateTree {
@@ -110,8 +168,14 @@ impl BatchOutput {
         Subtree::Leaf(Arc::new(Leaf { key_hash, value_hash }))
     }
 
-    /// Joins two children into their parent, collapsing to keep the canonical shape.
-    fn join(&mut self, left: Subtree, right: Subtree) -> Subtree {
+    /// Joins two children (at `depth + 1`) into their parent, collapsing to keep the canonical shape. A stored
+    /// child next to an empty one is read, since it collapses if it is a leaf.
+    fn join(&mut self, left: Subtree, right: Subtree, depth: usize, backing: Option<&Backing>) -> Subtree {
+        let (left, right) = match (&left, &right) {
+            (Subtree::Stored(hash), Subtree::Empty) => (expand(backing, hash, depth + 1), right),
+            (Subtree::Empty, Subtree::Stored(hash)) => (left, expand(backing, hash, depth + 1)),
+            _ => (left, right),
+        };
         match (&left, &right) {
             (Subtree::Empty, Subtree::Empty) => Subtree::Empty,
             (Subtree::Leaf(_), Subtree::Empty) => left,
@@ -129,7 +193,44 @@ impl BatchOutput {
 impl StateTree {
     /// The empty tree; its root is [`EMPTY_ROOT`].
     pub fn new() -> Self {
-        Self { root: Subtree::Empty, len: 0 }
+        Self { root: Subtree::Empty, len: 0, backing: None }
+    }
+
+    /// The tree of `root`, holding `len` keys, whose nodes are in `store` and are read from it when needed (see
+    /// the module documentation). Every node read is checked against its hash; a node missing from the store, or
+    /// a failing store, is fatal (panics), as the tree can then answer nothing truthfully. Every node of the trees
+    /// this one is applied to must be in `store` (the nodes [`StateTree::apply`] returns must be added to it
+    /// before the tree it produced is applied to in turn).
+    pub fn backed(root: Hash, len: usize, store: Arc<dyn NodeStore + Send + Sync>, residency: Residency) -> Self {
+        let root = if is_empty_hash(&root) { Subtree::Empty } else { Subtree::Stored(root) };
+        let backing = Backing { store, residency, resident: AtomicUsize::new(0) };
+        Self { root, len, backing: Some(Arc::new(backing)) }
+    }
+
+    /// Whether the tree reads its nodes from a store.
+    pub fn is_backed(&self) -> bool {
+        self.backing.is_some()
+    }
+
+    /// Nodes held in memory (a full walk of what is resident: for tests and measurements).
+    pub fn resident_nodes(&self) -> usize {
+        fn count(node: &Subtree) -> usize {
+            match node {
+                Subtree::Empty | Subtree::Stored(_) => 0,
+                Subtree::Leaf(_) => 1,
+                Subtree::Internal(internal) => 1 + count(&internal.left) + count(&internal.right),
+            }
+        }
+        count(&self.root)
+    }
+
+    /// Drop from memory what lies at or below the backing's `keep_depth` (a backed tree only).
+    fn trim(&mut self) {
+        let Some(backing) = &self.backing else { return };
+        let keep_depth = backing.residency.keep_depth;
+        let mut kept = 0;
+        self.root = trim_subtree(&self.root, 0, keep_depth, &mut kept);
+        backing.resident.store(kept, Ordering::Relaxed);
     }
 
     /// The state root.
@@ -153,6 +254,12 @@ impl StateTree {
         let mut depth = 0;
         loop {
             match node {
+                Subtree::Stored(hash) => {
+                    return match *self.prove_stored(hash, depth, Vec::new(), key_hash).terminal() {
+                        ProofTerminal::Leaf { key_hash: found, value_hash } if found == *key_hash => Some(value_hash),
+                        _ => None,
+                    };
+                }
                 Subtree::Empty => return None,
                 Subtree::Leaf(leaf) => return (leaf.key_hash == *key_hash).then_some(leaf.value_hash),
                 Subtree::Internal(internal) => {
@@ -185,8 +292,17 @@ impl StateTree {
             same
         });
 
+        if let Some(backing) = &self.backing {
+            if backing.resident.load(Ordering::Relaxed) > backing.residency.budget {
+                self.trim();
+            }
+        }
         let mut out = BatchOutput::default();
-        self.root = apply_subtree(&self.root, 0, &changes, &mut out);
+        let backing = self.backing.clone();
+        self.root = apply_subtree(&self.root, 0, &changes, &mut out, backing.as_deref());
+        if let Some(backing) = &backing {
+            backing.resident.fetch_add(out.nodes.len(), Ordering::Relaxed);
+        }
         debug_assert!(self.len + out.keys_added >= out.keys_removed);
         self.len = self.len + out.keys_added - out.keys_removed;
         out.nodes
@@ -199,6 +315,7 @@ impl StateTree {
         let mut depth = 0;
         loop {
             match node {
+                Subtree::Stored(hash) => return self.prove_stored(hash, depth, siblings, key_hash),
                 Subtree::Empty => return assemble(siblings, ProofTerminal::Empty),
                 Subtree::Leaf(leaf) => {
                     let terminal = ProofTerminal::Leaf { key_hash: leaf.key_hash, value_hash: leaf.value_hash };
@@ -218,36 +335,88 @@ impl StateTree {
         }
     }
 
+    /// The rest of a proof from a stored subtree, read from the backing store.
+    fn prove_stored(&self, hash: &Hash, depth: usize, siblings: Vec<Hash>, key_hash: &Hash) -> StateProof {
+        let backing = self.backing.as_ref().expect("a stored subtree in a tree without a backing store");
+        prove_below(*hash, depth, siblings, key_hash, &backing.store.as_ref()).unwrap_or_else(|e| {
+            panic!("the state tree cannot read its nodes below {} at depth {depth}: {e}", Hex(hash))
+        })
+    }
+
     /// Rebuilds the in-memory tree from a content-addressed node store, starting at `root`. Every node's hash and
     /// its place in the canonical shape are checked while loading.
     pub fn load(root: Hash, store: &impl NodeStore) -> Result<Self, MerkleError> {
         let mut len = 0;
         let root = load_subtree(store, root, 0, EMPTY_ROOT, &mut len)?;
-        Ok(Self { root, len })
+        Ok(Self { root, len, backing: None })
+    }
+}
+
+/// The subtree at `depth` with everything at or below `keep_depth` replaced by its hash; `kept` counts the nodes
+/// left in memory.
+fn trim_subtree(node: &Subtree, depth: usize, keep_depth: usize, kept: &mut usize) -> Subtree {
+    match node {
+        Subtree::Empty | Subtree::Stored(_) => node.clone(),
+        _ if depth >= keep_depth => Subtree::Stored(node.hash()),
+        Subtree::Leaf(_) => {
+            *kept += 1;
+            node.clone()
+        }
+        Subtree::Internal(internal) => {
+            *kept += 1;
+            let left = trim_subtree(&internal.left, depth + 1, keep_depth, kept);
+            let right = trim_subtree(&internal.right, depth + 1, keep_depth, kept);
+            if left.same(&internal.left) && right.same(&internal.right) {
+                return node.clone();
+            }
+            Subtree::Internal(Arc::new(Internal { left, right, hash: internal.hash }))
+        }
     }
 }
 
 /// Applies sorted, distinct `changes` (all under this subtree's path) to the subtree at `depth`.
-fn apply_subtree(node: &Subtree, depth: usize, changes: &[Change], out: &mut BatchOutput) -> Subtree {
+fn apply_subtree(
+    node: &Subtree,
+    depth: usize,
+    changes: &[Change],
+    out: &mut BatchOutput,
+    backing: Option<&Backing>,
+) -> Subtree {
     if changes.is_empty() {
         return node.clone();
     }
     match node {
         Subtree::Internal(internal) => {
-            let (left, right) = apply_children(&internal.left, &internal.right, depth, changes, out);
+            let (left, right) = apply_children(&internal.left, &internal.right, depth, changes, out, backing);
             if left.same(&internal.left) && right.same(&internal.right) {
                 // Every change was a no-op (same value, or deletion of an absent key): keep the shared node.
                 return node.clone();
             }
-            out.join(left, right)
+            out.join(left, right, depth, backing)
         }
-        Subtree::Empty => apply_small(None, depth, changes, out),
-        Subtree::Leaf(leaf) => apply_small(Some(leaf), depth, changes, out),
+        Subtree::Empty => apply_small(None, depth, changes, out, backing),
+        Subtree::Leaf(leaf) => apply_small(Some(leaf), depth, changes, out, backing),
+        Subtree::Stored(hash) => {
+            let expanded = expand(backing, hash, depth);
+            let applied = apply_subtree(&expanded, depth, changes, out, backing);
+            // Unchanged, it stays in the store rather than in memory.
+            if applied.same(&expanded) {
+                node.clone()
+            } else {
+                applied
+            }
+        }
     }
 }
 
 /// Applies changes to a subtree that is empty or a single leaf (`existing`).
-fn apply_small(existing: Option<&Arc<Leaf>>, depth: usize, changes: &[Change], out: &mut BatchOutput) -> Subtree {
+fn apply_small(
+    existing: Option<&Arc<Leaf>>,
+    depth: usize,
+    changes: &[Change],
+    out: &mut BatchOutput,
+    backing: Option<&Backing>,
+) -> Subtree {
     let inserts = changes.iter().filter(|change| change.1.is_some()).count();
     let existing_change = existing.and_then(|leaf| {
         changes.binary_search_by(|change| change.0.cmp(&leaf.key_hash)).ok().map(|index| changes[index].1)
@@ -263,8 +432,8 @@ fn apply_small(existing: Option<&Arc<Leaf>>, depth: usize, changes: &[Change], o
             Some(leaf) => (Subtree::Leaf(leaf.clone()), Subtree::Empty),
             None => (Subtree::Empty, Subtree::Empty),
         };
-        let (left, right) = apply_children(&left, &right, depth, changes, out);
-        return out.join(left, right);
+        let (left, right) = apply_children(&left, &right, depth, changes, out, backing);
+        return out.join(left, right, depth, backing);
     }
 
     // At most one key remains: every change under this position is accounted for here, exactly once.
@@ -296,20 +465,21 @@ fn apply_children(
     depth: usize,
     changes: &[Change],
     out: &mut BatchOutput,
+    backing: Option<&Backing>,
 ) -> (Subtree, Subtree) {
     let split = changes.partition_point(|change| !bit(&change.0, depth));
     let (left_changes, right_changes) = changes.split_at(split);
     if depth < MAX_PARALLEL_DEPTH && changes.len() >= PARALLEL_CHANGES_MIN {
         let mut right_out = BatchOutput::default();
         let (new_left, new_right) = rayon::join(
-            || apply_subtree(left, depth + 1, left_changes, out),
-            || apply_subtree(right, depth + 1, right_changes, &mut right_out),
+            || apply_subtree(left, depth + 1, left_changes, out, backing),
+            || apply_subtree(right, depth + 1, right_changes, &mut right_out, backing),
         );
         out.merge(right_out);
         (new_left, new_right)
     } else {
-        let new_left = apply_subtree(left, depth + 1, left_changes, out);
-        let new_right = apply_subtree(right, depth + 1, right_changes, out);
+        let new_left = apply_subtree(left, depth + 1, left_changes, out, backing);
+        let new_right = apply_subtree(right, depth + 1, right_changes, out, backing);
         (new_left, new_right)
     }
 }
