@@ -116,9 +116,8 @@ struct Backing {
 impl Backing {
     /// Read the node `hash` at `depth` into memory: a leaf, or an internal node whose children are stored.
     fn expand(&self, hash: &Hash, depth: usize) -> Subtree {
-        let node = fetch(&self.store.as_ref(), hash, depth).unwrap_or_else(|e| {
-            panic!("the state tree cannot read its node {} at depth {depth}: {e}", Hex(hash))
-        });
+        let node = fetch(&self.store.as_ref(), hash, depth)
+            .unwrap_or_else(|e| panic!("the state tree cannot read its node {} at depth {depth}: {e}", Hex(hash)));
         self.resident.fetch_add(1, Ordering::Relaxed);
         match node {
             DecodedNode::Leaf { key_hash, value_hash } => Subtree::Leaf(Arc::new(Leaf { key_hash, value_hash })),

@@ -460,6 +460,7 @@ impl Application for NodeApp {
                 }),
                 next_validators: next_validators.as_ref(),
                 nodes: if shared.config.storage.past_states { &executed.outcome.nodes } else { &[] },
+                state_entries: executed.outcome.tree.len() as u64,
             })
             .map_err(|e| format!("cannot store block {}: {e}", block.header.height))?;
         let (signing_set, previous_tree) = {

@@ -135,7 +135,8 @@ pub fn load_p2p_secret(layout: &HomeLayout) -> Result<[u8; 32], NodeError> {
 
 /// Open the store of a home directory, write the genesis state on first use, and rebuild the committed
 /// snapshot, checking the state against the last header's state root. With `storage.past_states`, the store
-/// gets the current tree's nodes if it lacks them (a fresh store, or one kept without past states until now).
+/// gets the current tree's nodes if it lacks them (a fresh store, or one kept without past states until now), and
+/// a store that has them is not rebuilt: its tree is read from the store as it is used ([`open_backed`]).
 pub(crate) fn open_state(
     layout: &HomeLayout,
     genesis: &Genesis,
@@ -147,6 +148,9 @@ pub(crate) fn open_state(
     store.init_genesis(genesis, &changes)?;
 
     let height = store.last_height()?;
+    if let Some(committed) = open_backed(&store, height, storage)? {
+        return Ok((store, committed));
+    }
     let mut entries: Vec<(Hash, Option<Hash>)> = Vec::new();
     store.state_for_each(|k, v| entries.push((key_hash(k), Some(value_hash(v)))))?;
     let mut tree = StateTree::new();
@@ -174,6 +178,35 @@ pub(crate) fn open_state(
     let validators = publica_execution::validator_set(&shared::StoreView(&store))
         .ok_or_else(|| NodeError::Genesis("the state holds no validator set".into()))?;
     Ok((store, Committed { height, header, tree, validators, recent_writers: Default::default() }))
+}
+
+/// The committed snapshot with a state tree read from the store's nodes as it is used ([`StateTree::backed`]),
+/// when the store keeps past states and holds the last block's tree and its key count: start-up then reads a few
+/// records, whatever the size of the state, and the tree keeps only its recently used nodes in memory. The tree's
+/// root is the last header's state root by construction (its nodes are found by that hash and each is checked
+/// against its own hash when read); what is not re-checked at start, as the full rebuild does, is that the state's
+/// records still hash to it: a damaged record shows when its proof fails.
+fn open_backed(store: &Store, height: u64, storage: &StorageConfig) -> Result<Option<Committed>, NodeError> {
+    if !storage.past_states || height == 0 {
+        return Ok(None);
+    }
+    let Some(len) = store.state_entries()? else { return Ok(None) };
+    let header = store.header(height)?.ok_or(NodeError::StateMismatch { height })?;
+    let certificate = store.certificate(height)?.ok_or(NodeError::StateMismatch { height })?;
+    if !store.has_state_node(&header.state_root)? {
+        return Ok(None);
+    }
+    let len = usize::try_from(len).map_err(|_| NodeError::StateMismatch { height })?;
+    let tree = StateTree::backed(
+        header.state_root,
+        len,
+        std::sync::Arc::new(store.state_nodes()),
+        publica_merkle::Residency::default(),
+    );
+    let validators = publica_execution::validator_set(&shared::StoreView(store))
+        .ok_or_else(|| NodeError::Genesis("the state holds no validator set".into()))?;
+    tracing::info!(height, entries = len, "state tree read from the store as it is used");
+    Ok(Some(Committed { height, header: Some((header, certificate)), tree, validators, recent_writers: Default::default() }))
 }
 
 impl Node {

@@ -91,6 +91,9 @@ pub struct BlockCommit<'a> {
     /// The state tree nodes the block created (`publica_merkle::StateTree::apply`); empty on a node that does not
     /// keep past states.
     pub nodes: &'a [(Hash, [u8; NODE_LEN])],
+    /// Keys in the state after the block (`publica_merkle::StateTree::len`), kept so that a node reopening its
+    /// store can use its tree from the store without counting the state.
+    pub state_entries: u64,
 }
 
 /// Entries a block appends to the notary log.
@@ -141,6 +144,7 @@ pub struct Store {
 const LOG_SIZE_KEY: &[u8] = b"log-size";
 const CHECKPOINT_KEY: &[u8] = b"checkpoint";
 const HEIGHT_KEY: &[u8] = b"height";
+const STATE_ENTRIES_KEY: &[u8] = b"state-entries";
 const GENESIS_KEY: &[u8] = b"genesis";
 
 impl Store {
@@ -229,6 +233,16 @@ impl Store {
         batch.insert(&self.meta, GENESIS_KEY, genesis.to_json().as_bytes());
         batch.commit()?;
         Ok(())
+    }
+
+    /// Keys in the state after the last committed block, if the store has counted them (written with every block).
+    pub fn state_entries(&self) -> Result<Option<u64>> {
+        self.meta.get(STATE_ENTRIES_KEY)?.map(|b| decode_u64("state entries", &b)).transpose()
+    }
+
+    /// The state tree nodes as a node store of their own, which a tree backed by the store can hold.
+    pub fn state_nodes(&self) -> StateNodes {
+        StateNodes(self.state_nodes.clone())
     }
 
     /// Whether the node store holds the node with this hash (a root: then it holds the whole tree under it).
@@ -358,6 +372,7 @@ impl Store {
             }
             batch.insert(&self.meta, LOG_SIZE_KEY, update.size.to_be_bytes().as_slice());
         }
+        batch.insert(&self.meta, STATE_ENTRIES_KEY, commit.state_entries.to_be_bytes().as_slice());
         batch.insert(&self.meta, HEIGHT_KEY, height.as_slice());
         Ok(StagedBlock { batch, height: header.height })
     }
@@ -620,17 +635,31 @@ fn decode_set(bytes: &[u8]) -> Result<ValidatorSet> {
 
 impl NodeStore for Store {
     fn get_node(&self, hash: &Hash) -> std::result::Result<Option<[u8; NODE_LEN]>, MerkleError> {
-        let Some(bytes) = self.state_nodes.get(hash).map_err(|e| MerkleError::Store(Box::new(e)))? else {
-            return Ok(None);
-        };
-        let mut encoding = [0u8; NODE_LEN];
-        if bytes.len() != NODE_LEN {
-            return Err(MerkleError::Store(
-                format!("a stored state node is {} bytes, not {NODE_LEN}; the data directory is damaged", bytes.len())
-                    .into(),
-            ));
-        }
-        encoding.copy_from_slice(&bytes);
-        Ok(Some(encoding))
+        get_node(&self.state_nodes, hash)
     }
+}
+
+/// The `state_nodes` keyspace of a [`Store`] as a node store of its own ([`Store::state_nodes`]).
+#[derive(Clone)]
+pub struct StateNodes(Keyspace);
+
+impl NodeStore for StateNodes {
+    fn get_node(&self, hash: &Hash) -> std::result::Result<Option<[u8; NODE_LEN]>, MerkleError> {
+        get_node(&self.0, hash)
+    }
+}
+
+fn get_node(state_nodes: &Keyspace, hash: &Hash) -> std::result::Result<Option<[u8; NODE_LEN]>, MerkleError> {
+    let Some(bytes) = state_nodes.get(hash).map_err(|e| MerkleError::Store(Box::new(e)))? else {
+        return Ok(None);
+    };
+    let mut encoding = [0u8; NODE_LEN];
+    if bytes.len() != NODE_LEN {
+        return Err(MerkleError::Store(
+            format!("a stored state node is {} bytes, not {NODE_LEN}; the data directory is damaged", bytes.len())
+                .into(),
+        ));
+    }
+    encoding.copy_from_slice(&bytes);
+    Ok(Some(encoding))
 }

@@ -72,6 +72,7 @@ fn blocks_state_and_indexes_survive_reopening() {
                 log: None,
                 next_validators: None,
                 nodes: &[],
+                state_entries: 0,
             })
             .unwrap();
     }
@@ -108,6 +109,7 @@ fn heights_are_committed_in_order_only() {
             log: None,
             next_validators: None,
             nodes: &[],
+            state_entries: 0,
         })
         .unwrap_err();
     assert!(matches!(err, StoreError::OutOfOrder { expected: 1, got: 2 }));
@@ -124,6 +126,7 @@ fn heights_are_committed_in_order_only() {
             log: None,
             next_validators: None,
             nodes: &[],
+            state_entries: 0,
         })
         .unwrap();
     let err = store
@@ -136,6 +139,7 @@ fn heights_are_committed_in_order_only() {
             log: None,
             next_validators: None,
             nodes: &[],
+            state_entries: 0,
         })
         .unwrap_err();
     assert!(matches!(err, StoreError::OutOfOrder { expected: 2, got: 1 }));
@@ -205,6 +209,7 @@ fn the_notary_log_is_stored_as_tiles_with_its_blocks() {
                 log: Some(batch),
                 next_validators: None,
                 nodes: &[],
+                state_entries: 0,
             })
             .unwrap();
         assert_eq!(store.log_size().unwrap(), all_entries.len() as u64);
@@ -244,6 +249,7 @@ fn the_notary_log_is_stored_as_tiles_with_its_blocks() {
         log: Some(bad),
         next_validators: None,
         nodes: &[],
+        state_entries: 0,
     });
     assert!(err.unwrap_err().to_string().contains("appends from index 5"));
     assert_eq!((store.last_height().unwrap(), store.log_size().unwrap()), (5, n));
@@ -294,6 +300,7 @@ fn validator_sets_are_kept_for_every_height() {
                 log: None,
                 next_validators: None,
                 nodes: &[],
+                state_entries: 0,
             })
             .unwrap();
         let (b2, c2) = block(2, vec![]);
@@ -307,6 +314,7 @@ fn validator_sets_are_kept_for_every_height() {
                 log: None,
                 next_validators: Some(&next),
                 nodes: &[],
+                state_entries: 0,
             })
             .unwrap();
     }
@@ -349,6 +357,7 @@ fn every_committed_root_stays_provable_after_reopening() {
                 log: None,
                 next_validators: None,
                 nodes: &nodes,
+                state_entries: 0,
             };
             store.commit_block(commit).unwrap();
             assert!(store.has_state_node(&tree.root()).unwrap());
