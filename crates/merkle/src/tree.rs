@@ -96,27 +96,74 @@ pub struct Residency {
     pub budget: usize,
     /// Depth from which nodes are dropped (the levels above stay: at most `2^keep_depth` nodes each).
     pub keep_depth: usize,
+    /// Node encodings read from the store kept for the next reads (proofs among them), at most.
+    pub cached: usize,
 }
 
 impl Default for Residency {
-    /// About 2 million nodes (some 200 MB), the top 16 levels kept.
+    /// About 2 million nodes in the tree (some 200 MB), the top 16 levels kept, and a million nodes read (some
+    /// 130 MB) cached.
     fn default() -> Self {
-        Self { budget: 1 << 21, keep_depth: 16 }
+        Self { budget: 1 << 21, keep_depth: 16, cached: 1 << 20 }
     }
 }
 
-/// The store a backed tree reads its nodes from, and a count of the nodes it brought into memory.
+/// The store a backed tree reads its nodes from, a cache of the nodes read, and a count of the nodes the tree
+/// brought into memory.
 struct Backing {
     store: Arc<dyn NodeStore + Send + Sync>,
+    cache: NodeCache,
     residency: Residency,
     /// Nodes loaded or created since the tree was last trimmed (an upper bound of what clones hold).
     resident: AtomicUsize,
 }
 
+/// A shard of a [`NodeCache`].
+type CacheShard = std::sync::Mutex<std::collections::HashMap<Hash, [u8; NODE_LEN]>>;
+
+/// Node encodings read from the store, shared by every clone of a tree and by its readers: proofs walk the same
+/// top levels again and again, and a proof does not bring nodes into the tree itself (the committed tree is shared
+/// and immutable). Bounded: a shard that reaches its share of the capacity is emptied.
+struct NodeCache {
+    shards: Vec<CacheShard>,
+    shard_capacity: usize,
+}
+
+/// Shards of a [`NodeCache`], so that readers on several cores seldom wait for each other.
+const CACHE_SHARDS: usize = 64;
+
+impl NodeCache {
+    fn new(capacity: usize) -> Self {
+        let shards = (0..CACHE_SHARDS).map(|_| Default::default()).collect();
+        Self { shards, shard_capacity: capacity.div_ceil(CACHE_SHARDS).max(1) }
+    }
+
+    fn shard(&self, hash: &Hash) -> &CacheShard {
+        // Node hashes are SHA-256 outputs: any byte spreads them evenly.
+        &self.shards[hash[0] as usize % CACHE_SHARDS]
+    }
+}
+
+impl NodeStore for Backing {
+    fn get_node(&self, hash: &Hash) -> Result<Option<[u8; NODE_LEN]>, MerkleError> {
+        let shard = self.cache.shard(hash);
+        if let Some(encoding) = shard.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get(hash) {
+            return Ok(Some(*encoding));
+        }
+        let Some(encoding) = self.store.get_node(hash)? else { return Ok(None) };
+        let mut shard = shard.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if shard.len() >= self.cache.shard_capacity {
+            shard.clear();
+        }
+        shard.insert(*hash, encoding);
+        Ok(Some(encoding))
+    }
+}
+
 impl Backing {
     /// Read the node `hash` at `depth` into memory: a leaf, or an internal node whose children are stored.
     fn expand(&self, hash: &Hash, depth: usize) -> Subtree {
-        let node = fetch(&self.store.as_ref(), hash, depth)
+        let node = fetch(self, hash, depth)
             .unwrap_or_else(|e| panic!("the state tree cannot read its node {} at depth {depth}: {e}", Hex(hash)));
         self.resident.fetch_add(1, Ordering::Relaxed);
         match node {
@@ -202,7 +249,8 @@ impl StateTree {
     /// before the tree it produced is applied to in turn).
     pub fn backed(root: Hash, len: usize, store: Arc<dyn NodeStore + Send + Sync>, residency: Residency) -> Self {
         let root = if is_empty_hash(&root) { Subtree::Empty } else { Subtree::Stored(root) };
-        let backing = Backing { store, residency, resident: AtomicUsize::new(0) };
+        let backing =
+            Backing { store, cache: NodeCache::new(residency.cached), residency, resident: AtomicUsize::new(0) };
         Self { root, len, backing: Some(Arc::new(backing)) }
     }
 
@@ -337,7 +385,7 @@ impl StateTree {
     /// The rest of a proof from a stored subtree, read from the backing store.
     fn prove_stored(&self, hash: &Hash, depth: usize, siblings: Vec<Hash>, key_hash: &Hash) -> StateProof {
         let backing = self.backing.as_ref().expect("a stored subtree in a tree without a backing store");
-        prove_below(*hash, depth, siblings, key_hash, &backing.store.as_ref()).unwrap_or_else(|e| {
+        prove_below(*hash, depth, siblings, key_hash, backing.as_ref()).unwrap_or_else(|e| {
             panic!("the state tree cannot read its nodes below {} at depth {depth}: {e}", Hex(hash))
         })
     }

@@ -150,7 +150,9 @@ const GENESIS_KEY: &[u8] = b"genesis";
 impl Store {
     /// Open (or create) the store in `path`.
     pub fn open(path: &Path) -> Result<Self> {
-        let db = Database::builder(path).open()?;
+        // A block cache of 256 MiB (fjall's default is 32): a node whose state tree is read from the store
+        // (`publica_merkle::StateTree::backed`) reads tree nodes on every proof and every block.
+        let db = Database::builder(path).cache_size(256 << 20).open()?;
         let ks = |name: &str| db.keyspace(name, KeyspaceCreateOptions::default);
         let store = Self {
             meta: ks("meta")?,

@@ -72,7 +72,7 @@ proptest! {
         keep_depth in 0usize..4,
         budget in 0usize..64,
     ) {
-        check_same(batches, Residency { budget, keep_depth });
+        check_same(batches, Residency { budget, keep_depth, cached: 16 });
     }
 }
 
@@ -80,7 +80,7 @@ proptest! {
 fn deleting_down_to_one_key_collapses_through_stored_subtrees() {
     // Two keys, then one deleted: the survivor is stored and must move up to the root as a leaf.
     let batches = vec![vec![(1, Some(1)), (2, Some(2)), (3, Some(3))], vec![(1, None), (2, None)], vec![(3, None)]];
-    check_same(batches, Residency { budget: 0, keep_depth: 0 });
+    check_same(batches, Residency { budget: 0, keep_depth: 0, cached: 0 });
 }
 
 #[test]
@@ -88,7 +88,7 @@ fn a_backed_tree_keeps_its_top_levels_and_drops_the_rest() {
     let store = Arc::new(Shared::default());
     let mut memory = StateTree::new();
     store.add(&memory.apply((0..5000u16).map(|i| (key(i), Some(value_hash(&[1])))).collect()));
-    let residency = Residency { budget: 100, keep_depth: 4 };
+    let residency = Residency { budget: 100, keep_depth: 4, cached: 64 };
     let mut backed = StateTree::backed(memory.root(), memory.len(), store.clone(), residency);
     assert_eq!(backed.resident_nodes(), 0, "nothing is read before it is needed");
     for round in 0..5u8 {
