@@ -46,6 +46,7 @@ pub mod tiles;
 mod tree;
 
 pub use error::{MerkleError, ProofError};
+pub use hex::to_hex;
 pub use node::{hash_node, INTERNAL_TAG, LEAF_TAG, NODE_LEN};
 pub use proof::{ProofTerminal, StateProof, MAX_PROOF_SIBLINGS};
 pub use store::{prove_from_store, NodeStore};

@@ -420,7 +420,7 @@ fn proof_form(fields: &serde_json::Map<String, serde_json::Value>) -> Result<Opt
 }
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    publica_merkle::to_hex(bytes)
 }
 
 mod opt_hex_bytes {
