@@ -1,6 +1,8 @@
-//! What wraps every route: the body limit, the request timeout, JSON for every error, panics caught, tracing.
+//! What wraps every route: HTTP caching, the body limit, the request timeout, JSON for every error, panics caught,
+//! tracing.
 
 use std::any::Any;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, Request, State};
@@ -11,16 +13,20 @@ use axum::Router;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::cache::KeptAnswers;
 use crate::error::ApiError;
 
 /// Most bytes of a non-JSON error body read to carry its text over into the JSON error.
 const MAX_FOREIGN_ERROR_BYTES: usize = 4096;
 
 /// Wrap `router` in the API's layers. From the outside in: tracing, panic catching, JSON errors, timeout, body
-/// limit. The JSON-error layer sits outside the timeout so that it also shapes the timeout's answer, and inside
-/// the panic catcher, whose answer is already JSON.
+/// limit, HTTP caching ([`crate::cache`]). The JSON-error layer sits outside the timeout so that it also shapes the
+/// timeout's answer, and inside the panic catcher, whose answer is already JSON. The caching layer wraps each route
+/// (so it knows the route's template) and sees only the handler's own answers; its immutable answers kept in memory
+/// belong to this router, so two nodes served by one process never share them.
 pub(crate) fn apply(router: Router, body_bytes_max: usize, timeout: Duration) -> Router {
     router
+        .layer(middleware::from_fn_with_state(Arc::new(KeptAnswers::default()), crate::cache::conditional))
         .layer(DefaultBodyLimit::max(body_bytes_max))
         .layer(middleware::from_fn_with_state(timeout, request_timeout))
         .layer(middleware::from_fn(json_errors))

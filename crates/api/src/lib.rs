@@ -15,6 +15,7 @@
 //! certificate holds about 4.7 KB per signer, so a page of proofs costs one certificate, not one per item.
 //! `publica_verify::verify_document` (and `publica verify`) checks every proof of such a response.
 
+pub mod cache;
 pub mod error;
 pub mod extract;
 pub mod openapi;

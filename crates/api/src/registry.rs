@@ -8,6 +8,7 @@
 //! read.
 
 use axum::extract::State;
+use axum::response::Response;
 use serde::Deserialize;
 
 use publica_client::api::{
@@ -29,6 +30,7 @@ use publica_types::StateRead;
 use publica_verify::{CertifiedReads, OwnershipAnswer, PermitStatusAnswer};
 
 use crate::blocking;
+use crate::cache;
 use crate::error::ApiError;
 use crate::extract::{parse_height, Path, Query};
 
@@ -247,7 +249,7 @@ pub(crate) async fn owners(
     State(node): State<NodeHandle>,
     Path(id): Path<String>,
     Query(q): Query<AtQuery>,
-) -> Result<axum::Json<OwnershipAnswer>, ApiError> {
+) -> Result<Response, ApiError> {
     let id = record_id(&id, "parcel")?;
     let answer = blocking(move || -> Result<OwnershipAnswer, ApiError> {
         let (at_ms, as_of, read) = as_of_read(&node, q.at.as_deref(), |state, at| query::title_at(state, &id, at))?;
@@ -263,7 +265,9 @@ pub(crate) async fn owners(
         })
     })
     .await??;
-    Ok(axum::Json(answer))
+    // With a following header the answer is settled: both blocks are certified and their times bracket `at`.
+    let settled = answer.following.is_some();
+    Ok(cache::as_of(axum::Json(answer), settled))
 }
 
 fn parse_bbox(text: &str) -> Result<BBox, ApiError> {
@@ -396,14 +400,15 @@ pub(crate) async fn permit_status(
     State(node): State<NodeHandle>,
     Path(id): Path<String>,
     Query(q): Query<AtQuery>,
-) -> Result<axum::Json<PermitStatusAnswer>, ApiError> {
+) -> Result<Response, ApiError> {
     let id = record_id(&id, "permit")?;
     let answer = blocking(move || -> Result<PermitStatusAnswer, ApiError> {
         let (at_ms, as_of, read) = as_of_read(&node, q.at.as_deref(), |state, at| query::permit_at(state, &id, at))?;
         permit_decided(id, at_ms, &as_of, read.reads, read.following)
     })
     .await??;
-    Ok(axum::Json(answer))
+    let settled = answer.following.is_some();
+    Ok(cache::as_of(axum::Json(answer), settled))
 }
 
 /// The publisher named in BODS exports: the register of this network, by its chain id.

@@ -1,6 +1,6 @@
 //! "As of a date" answers: what their proofs cover, and dates the node cannot answer for.
 
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
 use publica_registry::call::RegistryCall;
 use publica_registry::verify::PermitStatus;
 use publica_tx::{AccountsCall, Call};
@@ -72,6 +72,9 @@ async fn a_genuine_answer_moved_to_a_later_date_without_its_following_header_is_
     // The genuine answer: valid at block 3's time, proven under block 3 with block 4 following.
     let genuine = status_at(&net, valid_ms).await;
     assert_eq!(genuine["decision"]["type"], "valid");
+    // With its following header, the answer is settled for ever: caches may keep it.
+    let reply = net.get(&format!("/v1/permits/{PERMIT}/status?at={valid_ms}")).await;
+    assert_eq!(reply.headers.get(header::CACHE_CONTROL).unwrap(), "public, max-age=31536000, immutable");
     let verified = verify(&genuine, &net).expect("the genuine answer verifies");
     assert_eq!(verified.decision, PermitStatus::Valid);
 
@@ -104,7 +107,12 @@ async fn an_as_of_question_about_a_date_after_the_last_block_is_refused() {
     }
     // At the last block's time, and without a date (the last block's time), the answer is proven.
     assert!(verify(&status_at(&net, last_ms).await, &net).is_ok());
-    let now = net.get(&format!("/v1/permits/{PERMIT}/status")).await.json();
+    let now = net.get(&format!("/v1/permits/{PERMIT}/status")).await;
+    // Answers about the present are revalidated, not kept.
+    assert_eq!(now.headers.get(header::CACHE_CONTROL).unwrap(), "no-cache");
+    let last = net.get(&format!("/v1/permits/{PERMIT}/status?at={last_ms}")).await;
+    assert_eq!(last.headers.get(header::CACHE_CONTROL).unwrap(), "no-cache");
+    let now = now.json();
     assert_eq!(now["at_ms"], last_ms);
     assert!(verify(&now, &net).is_ok());
 }

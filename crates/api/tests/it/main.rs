@@ -7,6 +7,7 @@
 
 mod asof;
 mod boundary;
+mod caching;
 // Clients of these tests take source addresses across 127.0.0.0/8, which only Linux routes to loopback as is.
 #[cfg(target_os = "linux")]
 mod connections;
