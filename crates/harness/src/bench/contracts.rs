@@ -65,6 +65,7 @@ use publica_wasm::{Engine, Error as WasmError, Host, PublicRead};
 use rayon::prelude::*;
 
 use super::{commit, commit_in_rounds, committed_outcome, submit_all, BenchNode};
+use crate::bench::report::out;
 use crate::dev::contracts::{declaration, fee_quote, fee_set, grant_application, grant_configuration};
 use crate::node::wait_committed;
 
@@ -189,7 +190,7 @@ pub fn run(params: &Params) -> Result<()> {
         params.senders >= 1 && params.calls.div_ceil(params.senders) <= PER_SENDER,
         "--txs / --senders must be at most {PER_SENDER} (each sender may have {PER_SENDER} transactions waiting)"
     );
-    println!(
+    out!(
         "publica bench: {} cores, {} rayon threads, workload contracts ({} calls per case from {} senders)",
         std::thread::available_parallelism()?.get(),
         rayon::current_num_threads(),
@@ -739,33 +740,38 @@ fn median(values: &mut [f64]) -> f64 {
 
 /// Print the Markdown report.
 fn report(params: &Params, deployed: &[Deployed], cases: &[Case], exec: &[Exec], runs: &[Option<NodeRun>]) {
-    println!();
-    println!("### Deployment");
-    println!();
-    println!(
+    out!();
+    out!("### Deployment");
+    out!();
+    out!(
         "| module | language | bytes | validation (upload) | compile, fresh engine (first call) | compile, cached \
          (every later call) | upload tx, submission → commit | deploy tx, submission → commit |"
     );
-    println!("|---|---|---|---|---|---|---|---|");
+    out!("|---|---|---|---|---|---|---|---|");
     for ((name, language, _), d) in MODULES.iter().zip(deployed) {
-        println!(
+        out!(
             "| {name} | {language} | {} | {:.0} µs | {:.0} µs | {:.1} µs | {:.0} ms | {:.0} ms |",
-            d.bytes, d.validate_us, d.compile_cold_us, d.compile_cached_us, d.upload_ms, d.deploy_ms
+            d.bytes,
+            d.validate_us,
+            d.compile_cold_us,
+            d.compile_cached_us,
+            d.upload_ms,
+            d.deploy_ms
         );
     }
-    println!();
-    println!(
+    out!();
+    out!(
         "### Calls at the execution layer (one core, no signatures; median of {ROUNDS} rounds over up to \
          {EXEC_CALLS} calls)"
     );
-    println!();
-    println!(
+    out!();
+    out!(
         "| case | fuel per call | native rule, same host (**physical limit**) | interpreter | **ratio interpreter / \
          native** | the ledger's whole call | calls/s, ledger's call | **ratio native / ledger's call** |"
     );
-    println!("|---|---|---|---|---|---|---|---|");
+    out!("|---|---|---|---|---|---|---|---|");
     for (case, e) in cases.iter().zip(exec) {
-        println!(
+        out!(
             "| {} ({} calls) | {} | {:.2} µs | {:.2} µs | **{:.1}** | {:.2} µs | {:.0} | **{:.2}** |",
             case.what,
             e.calls,
@@ -778,17 +784,17 @@ fn report(params: &Params, deployed: &[Deployed], cases: &[Case], exec: &[Exec],
             e.native_us / e.ledger_us
         );
     }
-    println!();
-    println!("### Calls through the node (production path, signatures included; {} senders)", params.senders);
-    println!();
-    println!(
+    out!();
+    out!("### Calls through the node (production path, signatures included; {} senders)", params.senders);
+    out!();
+    out!(
         "| case | fuel per call (receipts: mean, min–max) | raw hybrid verifications/s over the calls' signatures \
          (**physical limit**) | committed calls/s | **ratio committed / physical limit** |"
     );
-    println!("|---|---|---|---|---|");
+    out!("|---|---|---|---|---|");
     for (case, r) in cases.iter().zip(runs) {
         let Some(r) = r else { continue };
-        println!(
+        out!(
             "| {} ({} calls of {} B, {:.2} s over {} blocks; admission took {:.2} s) | {:.0}, {}–{} | {:.0} | {:.0} \
              | **{:.2}** |",
             case.what,

@@ -39,6 +39,7 @@ use rand::seq::index::sample;
 use serde_json::{json, Value};
 
 use super::{submit_all, BenchNode};
+use crate::bench::report::out;
 use crate::node::wait_committed;
 
 /// The credential type the benchmark's university is accredited for.
@@ -88,7 +89,7 @@ pub fn run(params: &Params) -> Result<()> {
     if params.credentials < ROUNDS {
         bail!("--credentials must be at least {ROUNDS} (one per round)");
     }
-    println!(
+    out!(
         "publica bench: {} cores, {} rayon threads, workload Credentials",
         std::thread::available_parallelism()?.get(),
         rayon::current_num_threads()
@@ -586,63 +587,71 @@ struct Report<'a> {
 
 /// Print the report as a Markdown table, as the other workloads do.
 fn print_report(r: &Report<'_>) {
-    println!();
-    println!("| measurement | value |");
-    println!("|---|---|");
+    out!();
+    out!("| measurement | value |");
+    out!("|---|---|");
     for i in r.issuance {
         let (name, limit) = match i.form {
             Form::Hybrid => ("hybrid", "raw hybrid signatures/s (Keypair::sign)"),
             Form::Compact => ("compact", "raw Ed25519 signatures/s (Keypair::sign_ed25519)"),
         };
-        println!("| {limit}, one core, {}-byte messages | {:.0} |", i.input_bytes, i.signed_per_sec);
-        println!(
+        out!("| {limit}, one core, {}-byte messages | {:.0} |", i.input_bytes, i.signed_per_sec);
+        out!(
             "| credentials issued/s, {name} form, one core (6 claims, {} bytes) | {:.0} |",
-            i.credential_bytes, i.issued_per_sec
+            i.credential_bytes,
+            i.issued_per_sec
         );
-        println!("| ratio issued / raw signing, {name} | {:.2} |", i.issued_per_sec / i.signed_per_sec);
+        out!("| ratio issued / raw signing, {name} | {:.2} |", i.issued_per_sec / i.signed_per_sec);
     }
     let v = r.revoke;
-    println!(
+    out!(
         "| revoke {} of {} entries in one update_status: transaction size | {} bytes |",
-        r.revoke_count, r.entries, v.tx_bytes
+        r.revoke_count,
+        r.entries,
+        v.tx_bytes
     );
-    println!(
+    out!(
         "| same: submission to commit, visible ({} block; its execution {:.1} ms, {:.0} %) | {:.1} ms |",
         v.blocks,
         v.execute_secs * 1e3,
         100.0 * v.execute_secs / v.secs,
         v.secs * 1e3
     );
-    println!(
+    out!(
         "| same: submission until the block is durable (its storage with fdatasync {:.1} ms) | {:.1} ms |",
         v.store_secs * 1e3,
         v.durable_secs * 1e3
     );
     let excluding = r.verify_us - r.signatures_us;
-    println!(
+    out!(
         "| offline verification of a presentation with its bundle ({} + {} bytes) | {:.0} µs |",
-        r.presentation_bytes, r.bundle_bytes, r.verify_us
+        r.presentation_bytes,
+        r.bundle_bytes,
+        r.verify_us
     );
-    println!(
+    out!(
         "| of which signature checks alone ({} JWS, {} certificates) | {:.0} µs ({:.0} %) |",
         r.checks.jws.len(),
         r.checks.certified.len(),
         r.signatures_us,
         100.0 * r.signatures_us / r.verify_us
     );
-    println!("| verification excluding signature checks (target < 1,000 µs) | {excluding:.0} µs |");
+    out!("| verification excluding signature checks (target < 1,000 µs) | {excluding:.0} µs |");
     let s = r.sizes;
     let per_credential = s.zlib_bytes as f64 / f64::from(r.entries);
     let anoncreds = ANONCREDS_TAILS_BYTES / ANONCREDS_TAILS_CREDENTIALS;
-    println!(
+    out!(
         "| status list of {} entries, {} revoked at random: zlib / lst | {} / {} bytes |",
-        r.entries, r.revoke_count, s.zlib_bytes, s.lst_chars
+        r.entries,
+        r.revoke_count,
+        s.zlib_bytes,
+        s.lst_chars
     );
-    println!("| status list token, hybrid / compact | {} / {} bytes |", s.token_hybrid, s.token_compact);
-    println!("| per credential: status list / AnonCreds tails (1.6 MB per 5,000) | {per_credential:.3} / {anoncreds:.0} bytes (1 : {:.0}) |", anoncreds / per_credential);
+    out!("| status list token, hybrid / compact | {} / {} bytes |", s.token_hybrid, s.token_compact);
+    out!("| per credential: status list / AnonCreds tails (1.6 MB per 5,000) | {per_credential:.3} / {anoncreds:.0} bytes (1 : {:.0}) |", anoncreds / per_credential);
     let p = r.proof;
-    println!("| proof of one bit: JSON answer | {} bytes |", p.json);
-    println!(
+    out!("| proof of one bit: JSON answer | {} bytes |", p.json);
+    out!(
         "| proof of one bit, binary: keys+values {} + Merkle paths {} + header {} + certificate {} | {} bytes |",
         p.values,
         p.merkle,
@@ -650,7 +659,7 @@ fn print_report(r: &Report<'_>) {
         p.certificate,
         p.without_certificate() + p.certificate
     );
-    println!("| proof of one bit, binary, without the certificate | {} bytes |", p.without_certificate());
+    out!("| proof of one bit, binary, without the certificate | {} bytes |", p.without_certificate());
 }
 
 #[cfg(test)]

@@ -78,6 +78,7 @@ use serde::Deserialize as _;
 
 use super::BenchNode;
 use super::NodeWork;
+use crate::bench::report::out;
 use crate::node::wait_committed;
 
 /// The records' category, and the purpose every consent and request names.
@@ -353,7 +354,7 @@ pub fn run(params: &Params) -> Result<()> {
     );
     ensure!((1..=10_000).contains(&params.vault_poll_ms), "--vault-poll-ms must be 1 to 10000");
     let cores = std::thread::available_parallelism()?.get();
-    println!(
+    out!(
         "publica bench: {cores} cores, {} rayon threads, workload data ({} citizens, a log of {} accesses, the vault \
          polling its transactions every {} ms)",
         rayon::current_num_threads(),
@@ -1468,13 +1469,13 @@ fn last_secs(values: &[Duration]) -> f64 {
 /// Print the Markdown report.
 fn report(params: &Params, setup: &Setup, run: &Pipeline, limit: &Limit, footprints: &[Footprint], log: &LogRun) {
     let n = run.count as f64;
-    println!();
-    println!("### Setting up through the node and the vault");
-    println!();
-    println!("| step | count | seconds | per second |");
-    println!("|---|---|---|---|");
+    out!();
+    out!("### Setting up through the node and the vault");
+    out!();
+    out!("| step | count | seconds | per second |");
+    out!("|---|---|---|---|");
     for (what, count, secs) in &setup.steps {
-        println!("| {what} | {count} | {secs:.2} | {:.1} |", *count as f64 / secs);
+        out!("| {what} | {count} | {secs:.2} | {:.1} |", *count as f64 / secs);
     }
 
     let requested = last_secs(&run.requested);
@@ -1485,12 +1486,12 @@ fn report(params: &Params, setup: &Setup, run: &Pipeline, limit: &Limit, footpri
     let release_blocks = (run.last_release_height - run.first_release_height) as f64;
     let per_access_us = |secs: f64| secs * 1e6 / n;
     let limit_rate = n / limit.secs();
-    println!();
-    println!("### Accesses end to end (production path, the vault polling every {} ms)", params.vault_poll_ms);
-    println!();
-    println!("| measurement | value |");
-    println!("|---|---|");
-    println!(
+    out!();
+    out!("### Accesses end to end (production path, the vault polling every {} ms)", params.vault_poll_ms);
+    out!();
+    out!("| measurement | value |");
+    out!("|---|---|");
+    out!(
         "| physical limit, all cores, per access: 2 hybrid signature verifications (request and fulfilment, \
          `verify_batch`) / envelope decryption / `seal_hybrid` / `open_hybrid` / commitment | {:.1} / {:.1} / {:.1} / \
          {:.1} / {:.1} µs = **{:.1} µs: {limit_rate:.0} accesses/s** |",
@@ -1501,19 +1502,19 @@ fn report(params: &Params, setup: &Setup, run: &Pipeline, limit: &Limit, footpri
         per_access_us(limit.commitment_secs),
         per_access_us(limit.secs())
     );
-    println!(
+    out!(
         "| requests committed: {} `request_access` of {} B from {REQUESTERS} requesters through \
          `POST /v1/transactions/batch`, from the first submission to the last commit | {requested:.2} s: {:.0}/s |",
         run.count,
         run.request_bytes,
         n / requested
     );
-    println!(
+    out!(
         "| releases committed: the vault's `fulfil_access` of each, from the first submission to the last commit | \
          {released:.2} s: {:.1}/s |",
         n / released
     );
-    println!(
+    out!(
         "| the vault's pace once releasing: first to last release, blocks between them | {release_span:.2} s: \
          {:.1}/s; {:.0} blocks, {:.2} per release, {:.1} ms per block |",
         (n - 1.0).max(1.0) / release_span.max(1e-9),
@@ -1521,15 +1522,15 @@ fn report(params: &Params, setup: &Setup, run: &Pipeline, limit: &Limit, footpri
         release_blocks / (n - 1.0).max(1.0),
         release_span * 1e3 / release_blocks.max(1.0)
     );
-    println!(
+    out!(
         "| **accesses checked end to end** (every release fetched from the vault and fully checked by its \
          requester), from the first submission to the last check | **{checked:.2} s: {:.1}/s** |",
         n / checked
     );
-    println!("| **ratio end to end / physical limit** | **{:.4}** |", n / checked / limit_rate);
+    out!("| **ratio end to end / physical limit** | **{:.4}** |", n / checked / limit_rate);
     let fetch_delay: Vec<Duration> = run.fetched.iter().zip(&run.released).map(|(f, r)| f.saturating_sub(*r)).collect();
     let check_time: Vec<Duration> = run.checked.iter().zip(&run.fetched).map(|(c, f)| c.saturating_sub(*f)).collect();
-    println!(
+    out!(
         "| per access, median (p99): from its fulfilment's commit to the requester holding the release / the \
          requester's check (signed read of the access with proofs, proofs, digest, opening, commitment) | {:.1} \
          ({:.1}) ms / {:.1} ({:.1}) ms |",
@@ -1538,13 +1539,14 @@ fn report(params: &Params, setup: &Setup, run: &Pipeline, limit: &Limit, footpri
         percentile_ms(&check_time, 0.5),
         percentile_ms(&check_time, 0.99)
     );
-    println!(
+    out!(
         "| release: sealed size (borsh) as the ledger records it / as sealed in the limit | {} B / {} B |",
-        run.release_bytes, limit.sealed_bytes
+        run.release_bytes,
+        limit.sealed_bytes
     );
     let lone_ms = percentile_ms(&run.lone, 0.5);
     let per_release_ms = release_span * 1e3 / (n - 1.0).max(1.0);
-    println!(
+    out!(
         "| a lone transaction from its submission through the API to its commit, median (p90) of {LONE_TXS} sent \
          one at a time after the run / what is left of each release's time for the vault's own turn | {lone_ms:.1} \
          ({:.1}) ms / {:.1} ms |",
@@ -1552,7 +1554,7 @@ fn report(params: &Params, setup: &Setup, run: &Pipeline, limit: &Limit, footpri
         per_release_ms - lone_ms
     );
     if let Some(cpu) = run.cpu {
-        println!(
+        out!(
             "| CPU over the end-to-end run: the whole process (node, API, vault, requesters) / the vault's loop \
              thread | {:.2} s / {:.2} s in {checked:.2} s: {:.2} / {:.2} of the {} cores |",
             cpu.process_secs,
@@ -1562,7 +1564,7 @@ fn report(params: &Params, setup: &Setup, run: &Pipeline, limit: &Limit, footpri
             std::thread::available_parallelism().map_or(0, |n| n.get())
         );
     }
-    println!(
+    out!(
         "| the node over the run: {} blocks; the proposer's block execution / storing at commit, per access | {:.1} / \
          {:.1} µs |",
         run.blocks,
@@ -1570,13 +1572,10 @@ fn report(params: &Params, setup: &Setup, run: &Pipeline, limit: &Limit, footpri
         per_access_us(run.work.store_secs)
     );
 
-    println!();
-    println!(
-        "### A citizen's log of {} accesses (`POST /v1/data/read`, `owner_log`, signed by the citizen)",
-        log.accesses
-    );
-    println!();
-    println!(
+    out!();
+    out!("### A citizen's log of {} accesses (`POST /v1/data/read`, `owner_log`, signed by the citizen)", log.accesses);
+    out!();
+    out!(
         "The log: {} accesses to {} records of the citizen from {} requesters, pending, built through the node in \
          {:.2} s ({:.0} requests/s).",
         log.accesses,
@@ -1585,15 +1584,15 @@ fn report(params: &Params, setup: &Setup, run: &Pipeline, limit: &Limit, footpri
         log.build_secs,
         (log.accesses - 2) as f64 / log.build_secs
     );
-    println!();
-    println!(
+    out!();
+    out!(
         "| read | answer | proven keys | read (signing / parsing the answer's JSON / the rest: the node's answer and \
          its transfer) | check: decode / proofs / accesses and links | check | limit: certificate / Merkle proofs | \
          **ratio limit / check** |"
     );
-    println!("|---|---|---|---|---|---|---|---|");
+    out!("|---|---|---|---|---|---|---|---|");
     let row = |what: String, bytes: usize, proofs: usize, t: &PageTimes| {
-        println!(
+        out!(
             "| {what} | {:.2} MB | {proofs} | {:.1} ms ({:.1} / {:.1} / {:.1}) | {:.1} / {:.1} / {:.1} ms | {:.1} ms | \
              {:.2} / {:.1} ms | **{:.2}** |",
             bytes as f64 / 1e6,
@@ -1617,8 +1616,8 @@ fn report(params: &Params, setup: &Setup, run: &Pipeline, limit: &Limit, footpri
         &log.page,
     );
     row(format!("the whole log: {} pages", log.whole_pages), log.whole_bytes, log.whole_proofs, &log.whole);
-    println!();
-    println!(
+    out!();
+    out!(
         "The node's part of a page's read: the same page answered by the API's router in this process (signature \
          and standing checked, the page read with its {} proofs, the JSON written), no socket: {:.1} ms (median of \
          {PAGE_ROUNDS}). The page's {:.2} MB: the proofs' array {:.2} MB (each value in hex, each path's hashes in \
@@ -1631,14 +1630,14 @@ fn report(params: &Params, setup: &Setup, run: &Pipeline, limit: &Limit, footpri
         log.page_key_bytes as f64 / 1e6
     );
 
-    println!();
-    println!("### On-ledger footprint (each transaction alone; the state read back key by key before and after)");
-    println!();
-    println!(
+    out!();
+    out!("### On-ledger footprint (each transaction alone; the state read back key by key before and after)");
+    out!();
+    out!(
         "| transaction | keys added (key + value bytes) | keys changed (value bytes before → after) | keys removed | \
          state bytes, net | state-tree nodes written (per changed key) |"
     );
-    println!("|---|---|---|---|---|---|");
+    out!("|---|---|---|---|---|---|");
     for f in footprints {
         let added: Vec<String> = f
             .changes
@@ -1669,7 +1668,7 @@ fn report(params: &Params, setup: &Setup, run: &Pipeline, limit: &Limit, footpri
             })
             .sum();
         let list = |items: Vec<String>| if items.is_empty() { "–".to_owned() } else { items.join("; ") };
-        println!(
+        out!(
             "| {}{} | {} | {} | {} | {net:+} | {} ({:.1}) |",
             f.what,
             if f.blocks > 1 { format!(" ({} blocks)", f.blocks) } else { String::new() },

@@ -41,6 +41,7 @@ use rand::SeedableRng;
 use rayon::prelude::*;
 
 use super::{commit, submit_all, BenchNode};
+use crate::bench::report::out;
 use crate::node::wait_committed;
 
 /// Answers of the benchmark's question.
@@ -77,7 +78,7 @@ pub fn run(params: &Params) -> Result<()> {
         2 * TIMED
     );
     let cores = std::thread::available_parallelism()?.get();
-    println!("publica bench: {cores} cores, {} rayon threads, workload elections", rayon::current_num_threads());
+    out!("publica bench: {cores} cores, {} rayon threads, workload elections", rayon::current_num_threads());
     let bench = BenchNode::new("bench-elections", "Benchmark Election Board", true, |_| {})?;
     let node = bench.node();
     let started_all = Instant::now();
@@ -207,38 +208,38 @@ pub fn run(params: &Params) -> Result<()> {
     phase("done");
     bench.stop(node);
 
-    println!();
-    println!("Election: one question of {ANSWERS} answers (min 0, max {ANSWERS}), {TRUSTEES} trustees (threshold {THRESHOLD}), {} voters", params.ballots);
-    println!("  build a ballot with every proof, one core:   {build_ms:.2} ms");
-    println!("  verify a ballot, one core:                   {verify_ms:.2} ms");
-    println!(
+    out!();
+    out!("Election: one question of {ANSWERS} answers (min 0, max {ANSWERS}), {TRUSTEES} trustees (threshold {THRESHOLD}), {} voters", params.ballots);
+    out!("  build a ballot with every proof, one core:   {build_ms:.2} ms");
+    out!("  verify a ballot, one core:                   {verify_ms:.2} ms");
+    out!(
         "  verify on every core ({cores}):                {verified_per_sec:.1} ballots/s ({:.2} ms of machine time per ballot)",
         1e3 / verified_per_sec
     );
     match &tool {
         Some(tool) => {
-            println!(
+            out!(
                 "  belenios-tool generate-ballot:               {:.1} ms per process ({:.1}x ours)",
                 tool.build_ms,
                 tool.build_ms / build_ms
             );
-            println!(
+            out!(
                 "  belenios-tool election verify, per ballot:   {:.1} ms, one core ({:.1}x ours on one core, {:.1}x ours on every core)",
                 tool.verify_ms,
                 tool.verify_ms / verify_ms,
                 tool.verify_ms * verified_per_sec / 1e3
             );
         }
-        None => println!(
+        None => out!(
             "  belenios-tool: not installed, no comparison (Debian package belenios-tool; the test script installs it)"
         ),
     }
-    println!(
+    out!(
         "Ledger: {} ballots ({:.1} KB each) admitted in {admitted_s:.1} s, all committed in {elapsed:.1} s over {blocks} blocks",
         txs.len(),
         bytes as f64 / txs.len() as f64 / 1e3
     );
-    println!(
+    out!(
         "  sustained: {sustained:.1} ballots/s with every proof checked = {:.0}% of the all-core verification rate (the physical limit)",
         100.0 * sustained / verified_per_sec
     );

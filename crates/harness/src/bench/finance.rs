@@ -53,6 +53,7 @@ use rayon::prelude::*;
 
 use super::NodeWork;
 use super::{commit, commit_in_rounds, committed_outcome, submit_all, BenchNode};
+use crate::bench::report::out;
 use crate::node::wait_committed;
 
 /// The benchmark's currency.
@@ -207,7 +208,7 @@ pub fn run(params: &Params) -> Result<()> {
          {PER_SENDER} transactions waiting)"
     );
     let cores = std::thread::available_parallelism()?.get();
-    println!(
+    out!(
         "publica bench: {cores} cores, {} rayon threads, workload finance ({} wallets, {} transfers, {} recorded \
          nullifiers)",
         rayon::current_num_threads(),
@@ -844,17 +845,17 @@ fn median(values: &mut [f64]) -> f64 {
 
 /// Print the Markdown report.
 fn report(params: &Params, transfers: &Run, roles: &Run, claims: &Claims, answers: &[Answer], officers: usize) {
-    println!();
-    println!("### Transfers through one node (production path)");
-    println!();
-    println!("| measurement | value |");
-    println!("|---|---|");
-    println!(
+    out!();
+    out!("### Transfers through one node (production path)");
+    out!();
+    out!("| measurement | value |");
+    out!("|---|---|");
+    out!(
         "| raw hybrid verifications/s over the transfers' signatures (all cores, `verify_batch`): the physical limit \
          | {:.0} |",
         transfers.limit
     );
-    println!(
+    out!(
         "| committed citizen-to-citizen transfers/s ({} transfers of {} B from {} wallets, {:.2} s over {} blocks; \
          admission took {:.2} s) | {:.0} |",
         transfers.count,
@@ -865,9 +866,9 @@ fn report(params: &Params, transfers: &Run, roles: &Run, claims: &Claims, answer
         transfers.admitted_secs,
         transfers.rate()
     );
-    println!("| **ratio transfers / physical limit** | **{:.2}** |", transfers.ratio());
-    println!("| raw hybrid verifications/s over the role updates' signatures (all cores) | {:.0} |", roles.limit);
-    println!(
+    out!("| **ratio transfers / physical limit** | **{:.2}** |", transfers.ratio());
+    out!("| raw hybrid verifications/s over the role updates' signatures (all cores) | {:.0} |", roles.limit);
+    out!(
         "| committed role updates/s, same node right after ({} updates of {} B from {} administrators, {:.2} s over \
          {} blocks; admission took {:.2} s) | {:.0} |",
         roles.count,
@@ -878,14 +879,14 @@ fn report(params: &Params, transfers: &Run, roles: &Run, claims: &Claims, answer
         roles.admitted_secs,
         roles.rate()
     );
-    println!("| ratio role updates / physical limit (the lightest transaction) | {:.2} |", roles.ratio());
-    println!(
+    out!("| ratio role updates / physical limit (the lightest transaction) | {:.2} |", roles.ratio());
+    out!(
         "| **transfers' ratio against the role updates' ratio** (goal: 1.0 or more) | **{:.2}** |",
         transfers.ratio() / roles.ratio()
     );
     for (what, run) in [("transfers", transfers), ("role updates", roles)] {
         let per_tx = |secs: f64| secs * 1e6 / run.count.max(1) as f64;
-        println!(
+        out!(
             "| {what}: blocks executed by the proposer / stored at commit, µs per transaction; pending transactions \
              executed again by the revalidation after commits; pending runs carried over a commit | {:.1} / {:.1}; \
              {}; {} |",
@@ -898,18 +899,18 @@ fn report(params: &Params, transfers: &Run, roles: &Run, claims: &Claims, answer
 
     let node = &claims.node;
     let vrf_one_core = 1e6 / claims.vrf_us;
-    println!();
-    println!("### Welfare claims: the ECVRF nullifier proof and the nullifier lookup");
-    println!();
-    println!("| measurement | value |");
-    println!("|---|---|");
-    println!(
+    out!();
+    out!("### Welfare claims: the ECVRF nullifier proof and the nullifier lookup");
+    out!();
+    out!("| measurement | value |");
+    out!("|---|---|");
+    out!(
         "| ECVRF verification alone (`publica_crypto::vrf::verify`, key parsed before), one core | {:.1} µs \
          ({vrf_one_core:.0}/s) |",
         claims.vrf_us
     );
-    println!("| ECVRF verifications/s, all cores | {:.0} |", claims.vrf_all_cores);
-    println!(
+    out!("| ECVRF verifications/s, all cores | {:.0} |", claims.vrf_all_cores);
+    out!(
         "| node (production path): committed claims/s, {} claims of {} B from {officers} officers, no nullifier \
          recorded before ({:.2} s over {} blocks; admission took {:.2} s) | {:.0} |",
         node.count,
@@ -919,30 +920,30 @@ fn report(params: &Params, transfers: &Run, roles: &Run, claims: &Claims, answer
         node.admitted_secs,
         node.rate()
     );
-    println!(
+    out!(
         "| node: ratio to raw hybrid verifications/s over the claims' signatures ({:.0}) / to all-core ECVRF \
          verifications/s | {:.2} / {:.2} |",
         node.limit,
         node.ratio(),
         node.rate() / claims.vrf_all_cores
     );
-    println!();
-    println!(
+    out!();
+    out!(
         "Execution layer: the same {} claims executed in blocks of {EXEC_BLOCK_TXS}, median of {EXEC_RUNS} runs \
          (range in brackets); the physical limit of in-order execution is the one-core ECVRF rate.",
         node.count
     );
-    println!();
-    println!(
+    out!();
+    out!(
         "| recorded nullifiers | state entries | writing them into a fresh store / building the state tree | one \
          lookup of an absent nullifier key in the store | execution per claim | claims/s | **ratio to the one-core \
          ECVRF rate** |"
     );
-    println!("|---|---|---|---|---|---|---|");
+    out!("|---|---|---|---|---|---|---|");
     for e in &claims.exec {
         let per_claim = |secs: f64| secs * 1e6 / node.count as f64;
         let rate = node.count as f64 / e.exec_secs;
-        println!(
+        out!(
             "| {} | {} | {:.2} s / {:.2} s | {:.2} µs | {:.1} µs ({:.1}–{:.1}) | {rate:.0} | **{:.2}** |",
             e.nullifiers,
             e.entries,
@@ -955,8 +956,8 @@ fn report(params: &Params, transfers: &Run, roles: &Run, claims: &Claims, answer
             rate / vrf_one_core
         );
     }
-    println!();
-    println!(
+    out!();
+    out!(
         "Paths: the node's claims ran on the production path (admission dry-runs each claim, the proposer executes \
          it, the block is stored with fdatasync). The execution layer ran `publica_execution::execute_block` \
          (`Mode::Propose`, as the proposer does) over the node's state copied just before its claims (its root \
@@ -966,13 +967,13 @@ fn report(params: &Params, transfers: &Run, roles: &Run, claims: &Claims, answer
     );
 
     let reference = &answers[0];
-    println!();
-    println!("### Proofs (the API's router in process; checked offline with `publica_verify::verify_document`)");
-    println!();
-    println!("| answer | route | proven keys | JSON | produce, median | verify offline, median | against the reference (bytes / produce / verify) |");
-    println!("|---|---|---|---|---|---|---|");
+    out!();
+    out!("### Proofs (the API's router in process; checked offline with `publica_verify::verify_document`)");
+    out!();
+    out!("| answer | route | proven keys | JSON | produce, median | verify offline, median | against the reference (bytes / produce / verify) |");
+    out!("|---|---|---|---|---|---|---|");
     for a in answers {
-        println!(
+        out!(
             "| {} | `{}` | {} | {} B | {:.2} ms | {:.2} ms | {:.1}× / {:.1}× / {:.1}× |",
             a.what,
             a.route,

@@ -26,11 +26,15 @@ mod elections;
 mod finance;
 mod portal;
 mod procurement;
+mod reads;
 mod registry;
+pub mod report;
+mod state;
 
 use crate::genesis::new_genesis;
 use crate::home::{free_local_addr, write_home};
 use crate::node::{launch, runtime, wait_committed, Running};
+use report::out;
 
 /// What `publica bench` measures, and with how much.
 #[derive(Clone, Debug)]
@@ -81,6 +85,16 @@ pub struct Params {
     /// Run the node without keeping past states (`[storage] past_states = false`), to measure what keeping them
     /// costs.
     pub no_past_states: bool,
+    /// Reads workload: citizen accounts registered before reading.
+    pub accounts: usize,
+    /// Reads workload: seconds of each `wrk` run.
+    pub read_secs: u64,
+    /// Reads workload: connections `wrk` keeps open.
+    pub connections: usize,
+    /// State workload: the largest state measured, in entries (from 10^5 up, ten times more each step).
+    pub entries: usize,
+    /// State workload: open this filled home and print what it measured (the workload runs itself with it).
+    pub state_home: Option<std::path::PathBuf>,
 }
 
 /// The transactions of the load.
@@ -127,6 +141,14 @@ pub enum Workload {
     /// execution layer against the same rules written natively over the same host; fuel per call from the
     /// receipts; each example module's validation, compilation, upload and deployment (the grant rule's too).
     Contracts,
+    /// Proven reads over HTTP (`wrk`, many connections kept alive) of accounts, parcels, as-of owners and notary
+    /// receipts among `--accounts` accounts, with no writes, with writes at half the maximum rate and revalidated
+    /// by `If-None-Match`, against the same answers built in process on every core.
+    Reads,
+    /// State size: a node's start-up time, peak memory and proven-read latency with 10^5, 10^6, … `--entries`
+    /// state entries, its tree read from the store as it is used or rebuilt in memory, against reading the store
+    /// once at the disk's rate.
+    State,
 }
 
 /// Run the benchmarks and print a report.
@@ -173,13 +195,23 @@ pub fn run(args: &Params) -> Result<()> {
         Workload::Contracts => {
             return contracts::run(&contracts::Params { calls: args.txs, senders: args.senders });
         }
+        Workload::State => {
+            if let Some(home) = &args.state_home {
+                return state::open_and_measure(home, !args.no_past_states);
+            }
+            return state::run(&state::Params { entries: args.entries });
+        }
+        Workload::Reads => {
+            let params = reads::Params { accounts: args.accounts, secs: args.read_secs, connections: args.connections };
+            return reads::run(&params);
+        }
         Workload::Registrations | Workload::RoleUpdates => {}
     }
     if args.senders == 0 || args.txs / args.senders > 1000 {
         bail!("--txs / --senders must be at most 1000 (the per-sender mempool limit)");
     }
     let threads = rayon::current_num_threads();
-    println!(
+    out!(
         "publica bench: {} cores, {} rayon threads, workload {:?}",
         std::thread::available_parallelism()?.get(),
         threads,
@@ -223,7 +255,9 @@ pub fn run(args: &Params) -> Result<()> {
         | Workload::Finance
         | Workload::Procurement
         | Workload::Data
-        | Workload::Contracts => unreachable!("measured by their own functions"),
+        | Workload::Contracts
+        | Workload::Reads
+        | Workload::State => unreachable!("measured by their own functions"),
     };
     let mut setup: Vec<Transaction> = officials
         .iter()
@@ -279,7 +313,9 @@ pub fn run(args: &Params) -> Result<()> {
                     | Workload::Finance
                     | Workload::Procurement
                     | Workload::Data
-                    | Workload::Contracts => unreachable!("measured by their own functions"),
+                    | Workload::Contracts
+                    | Workload::Reads
+                    | Workload::State => unreachable!("measured by their own functions"),
                 };
                 signers[s].sign_at(n, call)
             })
@@ -335,7 +371,9 @@ pub fn run(args: &Params) -> Result<()> {
         | Workload::Finance
         | Workload::Procurement
         | Workload::Data
-        | Workload::Contracts => unreachable!("measured by their own functions"),
+        | Workload::Contracts
+        | Workload::Reads
+        | Workload::State => unreachable!("measured by their own functions"),
     };
     let key = publica_accounts::schema::account_key(&proven);
     let proof = node.read_with_proof(&key)?;
@@ -354,20 +392,20 @@ pub fn run(args: &Params) -> Result<()> {
     }
     let merkle_us = started.elapsed().as_secs_f64() * 1e6 / (rounds * 50) as f64;
 
-    println!();
-    println!("| measurement | value |");
-    println!("|---|---|");
-    println!("| raw hybrid verifications/s (all cores, verify_batch) | {verify_rate:.0} |");
-    println!("| committed tx/s at maximum rate ({committed} txs, {elapsed:.2} s; admission took {admitted_secs:.2} s) | {max_rate:.0} |");
-    println!("| ratio committed / raw verification | {:.2} |", max_rate / verify_rate);
-    println!("| half-rate run: offered {target:.0} tx/s, committed {achieved:.0} tx/s, {count} txs | |");
-    println!("| submission to commit p50 at half rate | {:.1} ms |", p50 * 1e3);
-    println!("| submission to commit p99 at half rate | {:.1} ms |", p99 * 1e3);
-    println!("| state entries | {} |", node.view(|state| state.state_entries()));
-    println!("| proof document (JSON) | {} bytes |", json.len());
-    println!("| Merkle proof (borsh) / certificate (borsh) | {merkle_bytes} / {cert_bytes} bytes |");
-    println!("| offline verification, certificate + Merkle proof | {full_us:.0} µs |");
-    println!("| offline verification, Merkle proof only | {merkle_us:.2} µs |");
+    out!();
+    out!("| measurement | value |");
+    out!("|---|---|");
+    out!("| raw hybrid verifications/s (all cores, verify_batch) | {verify_rate:.0} |");
+    out!("| committed tx/s at maximum rate ({committed} txs, {elapsed:.2} s; admission took {admitted_secs:.2} s) | {max_rate:.0} |");
+    out!("| ratio committed / raw verification | {:.2} |", max_rate / verify_rate);
+    out!("| half-rate run: offered {target:.0} tx/s, committed {achieved:.0} tx/s, {count} txs | |");
+    out!("| submission to commit p50 at half rate | {:.1} ms |", p50 * 1e3);
+    out!("| submission to commit p99 at half rate | {:.1} ms |", p99 * 1e3);
+    out!("| state entries | {} |", node.view(|state| state.state_entries()));
+    out!("| proof document (JSON) | {} bytes |", json.len());
+    out!("| Merkle proof (borsh) / certificate (borsh) | {merkle_bytes} / {cert_bytes} bytes |");
+    out!("| offline verification, certificate + Merkle proof | {full_us:.0} µs |");
+    out!("| offline verification, Merkle proof only | {merkle_us:.2} µs |");
 
     bench.stop(node);
     Ok(())
@@ -601,6 +639,30 @@ fn document_hashes(count: usize, salt: u64) -> Vec<publica_types::Hash> {
         .collect()
 }
 
+/// Bytes this process has caused to be written to storage (Linux `/proc/self/io` `write_bytes`), if known.
+fn process_bytes_written() -> Option<u64> {
+    let io = std::fs::read_to_string("/proc/self/io").ok()?;
+    io.lines().find_map(|l| l.strip_prefix("write_bytes:")).and_then(|v| v.trim().parse().ok())
+}
+
+/// Sequential write rate of the disk under `dir`, bytes per second: `bytes` written in 8 MiB chunks, then
+/// `fdatasync`, as a block's batch is.
+fn disk_write_rate(dir: &std::path::Path, bytes: usize) -> Result<f64> {
+    use std::io::Write;
+    let path = dir.join("disk-rate.bin");
+    let chunk = vec![0x5au8; 8 << 20];
+    let started = Instant::now();
+    let mut file = std::fs::File::create(&path)?;
+    for _ in 0..bytes.div_ceil(chunk.len()) {
+        file.write_all(&chunk)?;
+    }
+    file.sync_data()?;
+    let rate = bytes as f64 / started.elapsed().as_secs_f64();
+    drop(file);
+    std::fs::remove_file(&path)?;
+    Ok(rate)
+}
+
 /// The newest signed checkpoint's tree size, 0 before the first.
 fn checkpoint_size(node: &NodeHandle) -> Result<u64> {
     Ok(match node.latest_checkpoint()? {
@@ -636,7 +698,7 @@ fn run_anchors(args: &Params) -> Result<()> {
             900 * MAX_ANCHOR_HASHES
         );
     }
-    println!(
+    out!(
         "publica bench: {} cores, {} rayon threads, workload Anchors",
         std::thread::available_parallelism()?.get(),
         rayon::current_num_threads()
@@ -681,6 +743,7 @@ fn run_anchors(args: &Params) -> Result<()> {
     phase("anchoring");
     // End to end: admission, consensus, execution, storage of tiles, and the validators' signed checkpoint.
     let base_size = checkpoint_size(&node)?;
+    let written_before = process_bytes_written();
     let started = Instant::now();
     let ids = submit_all(&node, &load)?;
     let admitted_secs = started.elapsed().as_secs_f64();
@@ -696,6 +759,14 @@ fn run_anchors(args: &Params) -> Result<()> {
     }
     let checkpointed_secs = started.elapsed().as_secs_f64();
     let anchor_rate = hashes.len() as f64 / checkpointed_secs;
+    let written_per_hash = process_bytes_written()
+        .zip(written_before)
+        .map(|(after, before)| after.saturating_sub(before) as f64 / hashes.len() as f64);
+
+    phase("measuring the disk's write rate");
+    // The other physical limit: everything anchored is written (transactions, entries, index, tiles), so the
+    // disk's sequential rate with the same sync a block gets bounds the anchoring rate too.
+    let disk_rate = disk_write_rate(dir, 512 << 20)?;
 
     phase("measuring the leaf-hash limit");
     // The physical limit of the log: RFC 9162 leaf hashes of entry-sized inputs, on every core.
@@ -779,39 +850,42 @@ fn run_anchors(args: &Params) -> Result<()> {
     }
     let mb = report.bytes as f64 / 1e6;
 
-    println!();
-    println!("| measurement | value |");
-    println!("|---|---|");
-    println!(
+    out!();
+    out!("| measurement | value |");
+    out!("|---|---|");
+    out!(
         "| hashes anchored/s end to end, until a signed checkpoint covers the last ({} hashes in {} txs; admission \
          {admitted_secs:.2} s, committed {committed_secs:.2} s, checkpointed {checkpointed_secs:.2} s) | {anchor_rate:.0} |",
         hashes.len(),
         load.len()
     );
-    println!("| raw RFC 9162 leaf hashes/s ({}-byte entries, all cores) | {leaf_rate:.0} |", entry.len());
-    println!("| ratio anchored / raw leaf hashing | {:.3} |", anchor_rate / leaf_rate);
-    println!(
-        "| receipt at log size {log_size} ({} proof hashes) | {} bytes |",
-        receipt.proof.len(),
-        receipt_bytes.len()
-    );
+    out!("| raw RFC 9162 leaf hashes/s ({}-byte entries, all cores) | {leaf_rate:.0} |", entry.len());
+    out!("| ratio anchored / raw leaf hashing | {:.3} |", anchor_rate / leaf_rate);
+    out!("| disk's sequential write rate, 512 MiB then fdatasync (same directory) | {:.0} MB/s |", disk_rate / 1e6);
+    if let Some(per_hash) = written_per_hash {
+        let disk_limit = disk_rate / per_hash;
+        out!("| bytes written to disk per anchored hash (process's write_bytes while anchoring) | {per_hash:.0} |");
+        out!("| hashes/s the disk could take at that size (**disk limit**) | {disk_limit:.0} |");
+        out!("| ratio anchored / disk limit | {:.2} |", anchor_rate / disk_limit);
+    }
+    out!("| receipt at log size {log_size} ({} proof hashes) | {} bytes |", receipt.proof.len(), receipt_bytes.len());
     for n in [1_000_000u64, 1_000_000_000] {
         let k = proof_hashes_for(n);
-        println!(
+        out!(
             "| receipt at log size {n} ({k} proof hashes, computed) | {} bytes |",
             receipt_bytes_for(receipt_bytes.len(), receipt.proof.len(), k)
         );
     }
-    println!("| offline receipt verification, with signatures | {full_us:.0} µs |");
-    println!("| offline receipt verification, without signatures | {unsigned_us:.1} µs |");
-    println!(
+    out!("| offline receipt verification, with signatures | {full_us:.0} µs |");
+    out!("| offline receipt verification, without signatures | {unsigned_us:.1} µs |");
+    out!(
         "| publica anchor: {} files of {} KiB, hashing only | {:.0} files/s, {:.0} MB/s |",
         listed.len(),
         args.anchor_file_kib,
         listed.len() as f64 / hash_secs,
         mb / hash_secs
     );
-    println!(
+    out!(
         "| publica anchor: same files end to end (hash, sign, submit, commit, report) | {:.0} files/s, {:.0} MB/s |",
         report.files.len() as f64 / anchor_secs,
         mb / anchor_secs

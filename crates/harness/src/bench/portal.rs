@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 
+use crate::bench::report::out;
 use crate::home::free_local_addr;
 use crate::node::{launch, runtime};
 
@@ -69,7 +70,7 @@ pub fn run(params: &Params) -> Result<()> {
     super::super::dev::create(&home, free_local_addr()?)?;
     let config = publica_node::NodeConfig::load(&home)?;
     let key = publica_node::load_validator_key(&publica_node::HomeLayout::new(&home), &config)?;
-    println!("publica bench: workload portal, {} requests per page; seeding the demo town...", params.rounds);
+    out!("publica bench: workload portal, {} requests per page; seeding the demo town...", params.rounds);
     let rt = runtime()?;
     rt.block_on(async {
         let running = launch(&home, key).await?;
@@ -105,13 +106,13 @@ fn measure(api: SocketAddr, rounds: usize) -> Result<()> {
         ("verify a document (form)", "/verify".to_string()),
     ];
     let (floor, floor_p99) = time(api, "/v1/status", rounds)?;
-    println!();
-    println!("| page | path | median ms | p99 ms | median / limit |");
-    println!("|---|---|---|---|---|");
-    println!("| limit: the cheapest answer, GET /v1/status | `/v1/status` | {floor:.2} | {floor_p99:.2} | 1.0 |");
+    out!();
+    out!("| page | path | median ms | p99 ms | median / limit |");
+    out!("|---|---|---|---|---|");
+    out!("| limit: the cheapest answer, GET /v1/status | `/v1/status` | {floor:.2} | {floor_p99:.2} | 1.0 |");
     for (name, path) in &pages {
         let (median, p99) = time(api, path, rounds)?;
-        println!(
+        out!(
             "| {name} | `{}` | {median:.2} | {p99:.2} | {:.1} |",
             path.split('?').next().unwrap_or(path),
             median / floor

@@ -55,6 +55,7 @@ use rayon::prelude::*;
 
 use super::NodeWork;
 use super::{commit, commit_in_rounds, committed_outcome, submit_all, BenchNode, BENCH_KDF};
+use crate::bench::report::out;
 use crate::node::wait_committed;
 
 /// The size of every bid's plaintext (its borsh-encoded [`BidContent`]) in the bids through the node.
@@ -195,7 +196,7 @@ pub fn run(params: &Params) -> Result<()> {
     );
     ensure!((1..=MAX_PROCESSES).contains(&params.processes), "--processes must be 1 to {MAX_PROCESSES}");
     let cores = std::thread::available_parallelism()?.get();
-    println!(
+    out!(
         "publica bench: {cores} cores, {} rayon threads, workload procurement ({} bids of {PLAINTEXT_BYTES} B, {} \
          OCDS processes)",
         rayon::current_num_threads(),
@@ -944,32 +945,32 @@ fn report(
     export: &Export,
 ) {
     let n = bids.count as f64;
-    println!();
-    println!("### Setting up through the node");
-    println!();
-    println!("| round | transactions | seconds | per second |");
-    println!("|---|---|---|---|");
+    out!();
+    out!("### Setting up through the node");
+    out!();
+    out!("| round | transactions | seconds | per second |");
+    out!("|---|---|---|---|");
     for (what, count, secs) in &registration.rounds {
-        println!("| {what} | {count} | {secs:.2} | {:.0} |", *count as f64 / secs);
+        out!("| {what} | {count} | {secs:.2} | {:.0} |", *count as f64 / secs);
     }
 
-    println!();
-    println!("### Sealed bids through one node (production path)");
-    println!();
-    println!("| measurement | value |");
-    println!("|---|---|");
-    println!(
+    out!();
+    out!("### Sealed bids through one node (production path)");
+    out!();
+    out!("| measurement | value |");
+    out!("|---|---|");
+    out!(
         "| hybrid signature verification of the bids, all cores (`verify_batch`) | {:.1} µs per bid, wall ({:.0}/s) |",
         bids.signatures_secs * 1e6 / n,
         n / bids.signatures_secs
     );
-    println!(
+    out!(
         "| `SealedBox::verify` of the bids' boxes, all cores | {:.1} µs per bid, wall ({:.0}/s) |",
         bids.boxes_secs * 1e6 / n,
         n / bids.boxes_secs
     );
-    println!("| physical limit: both checks of every bid, all cores | {:.0} bids/s |", bids.limit());
-    println!(
+    out!("| physical limit: both checks of every bid, all cores | {:.0} bids/s |", bids.limit());
+    out!(
         "| committed bids/s ({} bids of {} B from {} companies' directors, one tender, {:.2} s over {} blocks; \
          admission took {:.2} s) | {:.0} |",
         bids.count,
@@ -980,22 +981,22 @@ fn report(
         bids.admitted_secs,
         bids.rate()
     );
-    println!("| **ratio committed / physical limit** | **{:.2}** |", bids.rate() / bids.limit());
-    println!(
+    out!("| **ratio committed / physical limit** | **{:.2}** |", bids.rate() / bids.limit());
+    out!(
         "| blocks executed by the proposer / stored at commit, µs per bid | {:.1} / {:.1} |",
         bids.work.execute_secs * 1e6 / n,
         bids.work.store_secs * 1e6 / n
     );
 
-    println!();
-    println!("### Opening {} bids (2 of 3 holders)", bids.count);
-    println!();
-    println!("| measurement | value |");
-    println!("|---|---|");
+    out!();
+    out!("### Opening {} bids (2 of 3 holders)", bids.count);
+    out!();
+    out!("| measurement | value |");
+    out!("|---|---|");
     for (what, run) in
         [("holder 1's shares (recorded, nothing opens)", first), ("holder 2's shares (opens every bid)", second)]
     {
-        println!(
+        out!(
             "| {what}: transaction size; submission to commit (admission, with its dry run: {:.2} s; {} blocks; \
              proposer's execution {:.2} s, storing {:.2} s) | {:.1} KB; {:.2} s |",
             run.admitted_secs,
@@ -1006,33 +1007,34 @@ fn report(
             run.secs
         );
     }
-    println!(
+    out!(
         "| the same opening computed directly: holder 2's shares verified in one batch on all cores / combined, \
          opened, decoded and checked bid by bid on one core | {:.3} s / {:.3} s = **{:.3} s** |",
         direct.verify_secs,
         direct.open_secs,
         direct.secs()
     );
-    println!("| **ratio direct / through the node** | **{:.2}** |", direct.secs() / second.secs);
+    out!("| **ratio direct / through the node** | **{:.2}** |", direct.secs() / second.secs);
 
-    println!();
-    println!("### OCDS export of {} processes at the execution layer (one core)", export.processes);
-    println!();
-    println!(
+    out!();
+    out!("### OCDS export of {} processes at the execution layer (one core)", export.processes);
+    out!();
+    out!(
         "Each process: a tender, {PROCESS_BIDS} sealed bids from registered companies opened by two holders' shares, \
          scores, an award, a contract signed and countersigned; built by executing the module's calls on an \
          in-memory copy of the node's state in {:.1} s ({} state entries after).",
-        export.build_secs, export.entries
+        export.build_secs,
+        export.entries
     );
-    println!();
-    println!(
+    out!();
+    out!(
         "| package | releases | JSON per process | build, per process | serialise (serde_json), per process | \
          processes/s built | **ratio to serialising** |"
     );
-    println!("|---|---|---|---|---|---|---|");
+    out!("|---|---|---|---|---|---|---|");
     for (what, t) in [("`release_package`", &export.release), ("`record_package`", &export.record)] {
         let per = export.processes as f64;
-        println!(
+        out!(
             "| {what} | {} | {:.1} KB | {:.0} µs | {:.0} µs | {:.0} | **{:.2}** |",
             t.releases,
             t.bytes as f64 / per / 1e3,

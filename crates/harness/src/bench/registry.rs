@@ -25,6 +25,7 @@ use publica_types::{Role, TxOutcome};
 use rayon::prelude::*;
 
 use super::{submit_all, BenchNode};
+use crate::bench::report::out;
 use crate::node::wait_committed;
 
 /// Side of a benchmark parcel, in units of 1e-7 degrees (about 11 m north–south).
@@ -134,7 +135,7 @@ pub fn run(params: &Params) -> Result<()> {
     if params.transfers > params.preload || params.transfers > transfers_max {
         bail!("--transfers must be at most --parcels and {transfers_max}");
     }
-    println!(
+    out!(
         "publica bench: {} cores, workload parcels: {} parcels present, {} registered, {} transfers",
         std::thread::available_parallelism()?.get(),
         params.preload,
@@ -311,28 +312,28 @@ pub fn run(params: &Params) -> Result<()> {
     }
     let verify_us = started.elapsed().as_secs_f64() * 1e6 / queried.len().max(1) as f64;
 
-    println!();
-    println!("| measurement | value |");
-    println!("|---|---|");
-    println!("| past states kept (`[storage] past_states`) | {} |", params.past_states);
-    println!("| parcels present before the measured run | {} (registered in {preload_secs:.1} s) |", params.preload);
-    println!("| raw hybrid verifications/s (all cores, verify_batch, same transactions) | {verify_rate:.0} |");
-    println!(
+    out!();
+    out!("| measurement | value |");
+    out!("|---|---|");
+    out!("| past states kept (`[storage] past_states`) | {} |", params.past_states);
+    out!("| parcels present before the measured run | {} (registered in {preload_secs:.1} s) |", params.preload);
+    out!("| raw hybrid verifications/s (all cores, verify_batch, same transactions) | {verify_rate:.0} |");
+    out!(
         "| parcel registrations/s with the overlap check ({} txs, {register_secs:.2} s) | {register_rate:.0} |",
         load.len()
     );
-    println!("| ratio registrations / raw verification | {:.2} |", register_rate / verify_rate);
-    println!(
+    out!("| ratio registrations / raw verification | {:.2} |", register_rate / verify_rate);
+    out!(
         "| four-party transfers/s ({} transfers, {transfer_txs} txs in {transfer_secs:.2} s: opening {open_secs:.2} s, \
          seller + buyer + notary {parties_secs:.2} s, registrar {finals_secs:.2} s) | {:.0} ({:.0} tx/s) |",
         params.transfers,
         params.transfers as f64 / transfer_secs,
         transfer_txs as f64 / transfer_secs
     );
-    println!("| as-of answer with its proofs, at the node ({} parcels) | {query_us:.0} µs |", queried.len());
-    println!("| as-of answer (JSON: proofs and the following header) | {answer_bytes} bytes |");
-    println!("| offline check of an as-of answer (certificates, Merkle proofs, decision) | {verify_us:.0} µs |");
-    println!(
+    out!("| as-of answer with its proofs, at the node ({} parcels) | {query_us:.0} µs |", queried.len());
+    out!("| as-of answer (JSON: proofs and the following header) | {answer_bytes} bytes |");
+    out!("| offline check of an as-of answer (certificates, Merkle proofs, decision) | {verify_us:.0} µs |");
+    out!(
         "| store on disk after the run (of which state tree nodes kept for past roots) | {:.0} MB ({:.0} MB) |",
         node.disk_space() as f64 / 1e6,
         node.state_nodes_disk_space() as f64 / 1e6

@@ -2,6 +2,7 @@
 
 use anyhow::Result;
 use clap::Args as ClapArgs;
+use clap::ValueEnum as _;
 use publica_harness::bench;
 
 /// Arguments of `publica bench`.
@@ -74,6 +75,25 @@ pub struct Args {
     /// costs.
     #[arg(long)]
     no_past_states: bool,
+    /// Reads workload: citizen accounts registered before reading (at most 200,000).
+    #[arg(long, default_value_t = 100_000)]
+    accounts: usize,
+    /// Reads workload: seconds of each `wrk` run.
+    #[arg(long, default_value_t = 10)]
+    read_secs: u64,
+    /// Reads workload: connections `wrk` keeps open.
+    #[arg(long, default_value_t = 128)]
+    connections: usize,
+    /// State workload: the largest state measured, in entries (from 10^5 up, ten times more each step).
+    #[arg(long, default_value_t = 1_000_000)]
+    entries: usize,
+    /// Also write every measurement of the report to this file as JSON (`publica-bench/1`: the machine, the
+    /// arguments, and each table row with its number and unit), to compare runs across versions.
+    #[arg(long, value_name = "FILE")]
+    json: Option<std::path::PathBuf>,
+    /// State workload, internal: open this filled home and print what it measured.
+    #[arg(long, hide = true)]
+    state_home: Option<std::path::PathBuf>,
 }
 
 /// The transactions of the load.
@@ -121,6 +141,14 @@ pub enum Workload {
     /// execution layer against the same rules written natively over the same host; fuel per call from the
     /// receipts; each example module's validation, compilation, upload and deployment (the grant rule's too).
     Contracts,
+    /// Proven reads over HTTP (`wrk`, many connections kept alive) of accounts, parcels, as-of owners and notary
+    /// receipts among `--accounts` accounts, with no writes, with writes at half the maximum rate and revalidated
+    /// by `If-None-Match`, against the same answers built in process on every core (needs `wrk` on the PATH).
+    Reads,
+    /// State size: a node's start-up time, peak memory and proven-read latency with 10^5, 10^6, … `--entries`
+    /// state entries, its tree read from the store as it is used (past states kept) or rebuilt in memory, against
+    /// reading the store once at the disk's rate.
+    State,
 }
 
 impl From<Workload> for bench::Workload {
@@ -137,12 +165,16 @@ impl From<Workload> for bench::Workload {
             Workload::Procurement => bench::Workload::Procurement,
             Workload::Data => bench::Workload::Data,
             Workload::Contracts => bench::Workload::Contracts,
+            Workload::Reads => bench::Workload::Reads,
+            Workload::State => bench::Workload::State,
         }
     }
 }
 
 /// Run the benchmarks and print a report.
 pub fn run(args: Args) -> Result<()> {
+    let json = args.json.clone();
+    let workload = args.workload.to_possible_value().map(|v| v.get_name().to_owned()).unwrap_or_default();
     bench::run(&bench::Params {
         txs: args.txs,
         senders: args.senders,
@@ -165,5 +197,15 @@ pub fn run(args: Args) -> Result<()> {
         log_accesses: args.log_accesses,
         vault_poll_ms: args.vault_poll_ms,
         no_past_states: args.no_past_states,
-    })
+        accounts: args.accounts,
+        read_secs: args.read_secs,
+        connections: args.connections,
+        entries: args.entries,
+        state_home: args.state_home,
+    })?;
+    if let Some(path) = json {
+        bench::report::write_json(&path, &workload)?;
+        eprintln!("measurements written to {}", path.display());
+    }
+    Ok(())
 }
