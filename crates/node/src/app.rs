@@ -22,6 +22,7 @@ use publica_types::{
     HEADER_VERSION, MAX_BLOCK_EVIDENCE, MAX_EVIDENCE_AGE_HEIGHTS,
 };
 
+use crate::proposal_bound::{Execution, Outcome as ProposalOutcome, Proposal, ProposalBound};
 use crate::shared::{now_ms, Shared, StoreView};
 
 /// How far ahead of this node's clock a proposed block time may be.
@@ -40,6 +41,8 @@ const MAX_PENDING_EVIDENCE_PER_VALIDATOR: usize = 4;
 struct Executed {
     block: Block,
     outcome: Outcome,
+    /// Bytes of the block's transactions.
+    bytes: usize,
 }
 
 /// The application the consensus engine drives.
@@ -49,18 +52,80 @@ pub struct NodeApp {
     log_signer: LogSigner,
     /// Verified evidence not yet recorded, by the state key of its offence (one piece per offence).
     pending_evidence: BTreeMap<Vec<u8>, Misbehavior>,
+    /// How much this node's proposals carry (`crate::proposal_bound`).
+    bound: ProposalBound,
 }
 
 impl NodeApp {
     /// The application over the node's shared state; `log_signer` signs notary checkpoints with this validator's
     /// checkpoint keys.
     pub fn new(node: &crate::NodeHandle, log_signer: LogSigner) -> Self {
-        Self {
-            shared: Arc::clone(node.shared()),
-            executed: HashMap::new(),
-            log_signer,
-            pending_evidence: BTreeMap::new(),
+        let shared = Arc::clone(node.shared());
+        let config = &shared.config;
+        let bound = ProposalBound::new(
+            config.block.txs_max,
+            config.block.bytes_max,
+            config.consensus.propose_ms,
+            config.block.adaptive,
+        );
+        let app = Self { shared, executed: HashMap::new(), log_signer, pending_evidence: BTreeMap::new(), bound };
+        app.publish_bound();
+        app
+    }
+
+    /// The bound on this node's next proposal, its window and its cost estimates, to the metrics.
+    fn publish_bound(&self) {
+        let metrics = &self.shared.metrics;
+        let limits = self.bound.limits();
+        let window = self.bound.window();
+        metrics.proposal_bound_txs.set(limits.txs as i64);
+        metrics.proposal_bound_bytes.set(limits.bytes as i64);
+        metrics.proposal_window_txs.set(window.txs as i64);
+        metrics.proposal_window_bytes.set(window.bytes as i64);
+        let e = self.bound.estimates();
+        let steps = [
+            ("build", e.build_per_tx, e.build_per_byte),
+            ("check", e.check_per_tx, e.check_per_byte),
+            ("transfer", None, e.transfer_per_byte),
+        ];
+        for (step, per_tx, per_byte) in steps {
+            let label = crate::metrics::EstimateLabel { step };
+            if let Some(per_tx) = per_tx {
+                metrics.proposal_seconds_per_tx.get_or_create(&label).set(per_tx);
+            }
+            if let Some(per_byte) = per_byte {
+                metrics.proposal_seconds_per_mb.get_or_create(&label).set(per_byte * 1e6);
+            }
         }
+    }
+
+    /// Record what became of one of this node's proposals: metrics and a debug line with the bound after it.
+    fn report_outcome(&self, outcome: &ProposalOutcome) {
+        let metrics = &self.shared.metrics;
+        let label = crate::metrics::AdjustmentLabel { outcome: outcome.adjustment.as_str() };
+        metrics.proposal_outcomes.get_or_create(&label).inc();
+        if let Some(elapsed) = outcome.elapsed {
+            metrics.proposal_decided_seconds.observe(elapsed.as_secs_f64());
+        }
+        let limits = self.bound.limits();
+        let window = self.bound.window();
+        let (model_txs, model_bytes) = self.bound.model();
+        tracing::debug!(
+            height = outcome.height,
+            round = outcome.round,
+            outcome = outcome.adjustment.as_str(),
+            txs = outcome.txs,
+            bytes = outcome.bytes,
+            decided_ms = outcome.elapsed.map(|e| e.as_millis() as u64),
+            budget_ms = self.bound.budget().as_millis() as u64,
+            window_txs = window.txs,
+            window_bytes = window.bytes,
+            model_txs,
+            model_bytes,
+            bound_txs = limits.txs,
+            bound_bytes = limits.bytes,
+            "proposal bound adjusted"
+        );
     }
 
     /// Number of verified pieces of evidence waiting for a block to record them.
@@ -267,8 +332,12 @@ impl NodeApp {
         let mut outcome = outcome;
         outcome.included = Vec::new();
         outcome.included_hashes = Vec::new();
-        shared.metrics.execute_seconds.observe(started.elapsed().as_secs_f64());
-        self.executed.insert(hash, Executed { block: block.clone(), outcome });
+        let elapsed = started.elapsed();
+        shared.metrics.execute_seconds.observe(elapsed.as_secs_f64());
+        let bytes = txs_bytes(&block.txs);
+        // What every receiving validator pays for a block (signatures included): the cost the bound plans for.
+        self.bound.executed(Execution::Check, block.txs.len(), bytes, elapsed);
+        self.executed.insert(hash, Executed { block: block.clone(), outcome, bytes });
         Ok(())
     }
 }
@@ -304,7 +373,7 @@ impl Application for NodeApp {
         }
     }
 
-    fn propose(&mut self, height: u64, _round: u32, proposer: Address) -> Result<Block, String> {
+    fn propose(&mut self, height: u64, round: u32, proposer: Address) -> Result<Block, String> {
         let started = Instant::now();
         let evidence = self.select_evidence(height);
         let shared = Arc::clone(&self.shared);
@@ -318,7 +387,8 @@ impl Application for NodeApp {
             None => ([0u8; 32], shared.genesis.genesis_time_ms),
         };
         let time_ms = now_ms().max(parent_time + 1);
-        let candidates = shared.select_for_block(&view);
+        let limits = self.bound.limits();
+        let candidates = shared.select_for_block(&view, limits);
         let env = BlockEnv { chain_id: shared.chain_id().clone(), height, time_ms };
         let outcome = execute_block_with_evidence_hashed(
             &view,
@@ -360,8 +430,24 @@ impl Application for NodeApp {
         let mut outcome = outcome;
         let evidence = std::mem::take(&mut outcome.evidence);
         let block = Block { header, txs: std::mem::take(&mut outcome.included), evidence };
-        shared.metrics.execute_seconds.observe(started.elapsed().as_secs_f64());
-        self.executed.insert(block.hash(), Executed { block: block.clone(), outcome });
+        let build = started.elapsed();
+        shared.metrics.execute_seconds.observe(build.as_secs_f64());
+        let bytes = txs_bytes(&block.txs);
+        let hash = block.hash();
+        self.bound.executed(Execution::Build, block.txs.len(), bytes, build);
+        self.bound.proposed(Proposal { height, round, hash, txs: block.txs.len(), bytes, started, build });
+        self.publish_bound();
+        tracing::debug!(
+            height,
+            round,
+            txs = block.txs.len(),
+            bytes,
+            build_ms = build.as_millis() as u64,
+            bound_txs = limits.txs,
+            bound_bytes = limits.bytes,
+            "proposal built within its bound"
+        );
+        self.executed.insert(hash, Executed { block: block.clone(), outcome, bytes });
         Ok(block)
     }
 
@@ -427,10 +513,14 @@ impl Application for NodeApp {
         certificate: CommitCertificate,
         extensions: DecidedExtensions,
     ) -> Result<(), String> {
+        let decided_at = Instant::now();
         let hash = block.hash();
         if !self.executed.contains_key(&hash) {
             // A block decided without this node having checked it (value sync, or a restart): check it now.
             self.validate_block(&block, false)?;
+        }
+        for outcome in self.bound.decided(block.header.height, certificate.round, &hash, decided_at) {
+            self.report_outcome(&outcome);
         }
         let executed = self.executed.remove(&hash).expect("validated above");
         self.executed.clear();
@@ -519,6 +609,8 @@ impl Application for NodeApp {
         shared.metrics.blocks_committed.inc();
         shared.metrics.txs_committed.inc_by(ids.len() as u64);
         shared.metrics.block_txs.observe(ids.len() as f64);
+        shared.metrics.block_bytes.observe(executed.bytes as f64);
+        self.publish_bound();
         shared.metrics.height.set(block.header.height as i64);
         Ok(())
     }
@@ -573,6 +665,11 @@ impl Application for NodeApp {
         let extensions = DecidedExtensions::decode(&extensions).ok()?;
         Some((block, certificate, extensions))
     }
+}
+
+/// Bytes of a block's transactions, as the bound counts them (the sum of their encodings).
+fn txs_bytes(txs: &[publica_tx::Transaction]) -> usize {
+    txs.iter().map(|tx| tx.encode().len()).sum()
 }
 
 /// Verify, in parallel, the ballots of a received block (each costs milliseconds of proofs), so that execution finds

@@ -348,6 +348,18 @@ impl Default for StorageConfig {
 }
 
 /// Block building settings.
+///
+/// ```toml
+/// [block]
+/// txs_max = 8192
+/// bytes_max = 50331648
+/// adaptive = true
+/// ```
+///
+/// `txs_max` and `bytes_max` are hard caps. Under them, with `adaptive` (the default), a proposer bounds each
+/// block by what the validators can receive and re-execute within a third of `consensus.propose_ms`, learnt from
+/// the blocks it executed and from how its own proposals fared (`crate::proposal_bound`), so that a large backlog
+/// never makes a proposal time out. Without it every proposal is filled to the caps.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BlockConfig {
@@ -355,6 +367,13 @@ pub struct BlockConfig {
     pub txs_max: usize,
     /// Most bytes of transactions per block.
     pub bytes_max: usize,
+    /// Bound each proposal adaptively under the caps (see [`crate::proposal_bound`]).
+    #[serde(default = "default_adaptive")]
+    pub adaptive: bool,
+}
+
+fn default_adaptive() -> bool {
+    true
 }
 
 /// Consensus timeouts, milliseconds.
@@ -513,7 +532,7 @@ impl NodeConfig {
                 agency_txs_max: None,
                 agency_bytes_max: None,
             },
-            block: BlockConfig { txs_max: 8192, bytes_max: 48 << 20 },
+            block: BlockConfig { txs_max: 8192, bytes_max: 48 << 20, adaptive: true },
             consensus: TimeoutConfig {
                 propose_ms: 3000,
                 prevote_ms: 500,

@@ -12,6 +12,7 @@ mod handle;
 pub mod mempool;
 pub mod metrics;
 pub mod notary;
+pub mod proposal_bound;
 pub mod shared;
 pub mod witness;
 
@@ -206,7 +207,13 @@ fn open_backed(store: &Store, height: u64, storage: &StorageConfig) -> Result<Op
     let validators = publica_execution::validator_set(&shared::StoreView(store))
         .ok_or_else(|| NodeError::Genesis("the state holds no validator set".into()))?;
     tracing::info!(height, entries = len, "state tree read from the store as it is used");
-    Ok(Some(Committed { height, header: Some((header, certificate)), tree, validators, recent_writers: Default::default() }))
+    Ok(Some(Committed {
+        height,
+        header: Some((header, certificate)),
+        tree,
+        validators,
+        recent_writers: Default::default(),
+    }))
 }
 
 impl Node {

@@ -1,5 +1,7 @@
 //! Prometheus metrics of a node.
 
+use std::sync::atomic::AtomicU64;
+
 use prometheus_client::encoding::text::encode;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -21,6 +23,23 @@ pub struct ReasonLabel {
     /// `connections_max`, `connections_per_address_max`, `header_read_timeout` or `idle_timeout`.
     pub reason: &'static str,
 }
+
+/// Label of an adjustment of the proposal bound: what the outcome of one of this node's proposals was.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct AdjustmentLabel {
+    /// `grew`, `kept`, `slow` or `failed` (`publica_node::proposal_bound::Adjustment`).
+    pub outcome: &'static str,
+}
+
+/// Label of a cost estimate of the proposal bound.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct EstimateLabel {
+    /// `build` (this node's proposals), `check` (others' blocks validated) or `transfer` (to the others and back).
+    pub step: &'static str,
+}
+
+/// A gauge of seconds (or any fraction).
+pub type FloatGauge = Gauge<f64, AtomicU64>;
 
 /// The node's metrics.
 pub struct Metrics {
@@ -51,6 +70,24 @@ pub struct Metrics {
     pub store_seconds: Histogram,
     /// Transactions per committed block.
     pub block_txs: Histogram,
+    /// Bytes of transactions per committed block.
+    pub block_bytes: Histogram,
+    /// The bound on this node's next proposal, transactions (`proposal_bound`).
+    pub proposal_bound_txs: Gauge,
+    /// The bound on this node's next proposal, bytes.
+    pub proposal_bound_bytes: Gauge,
+    /// The bound's AIMD window, transactions.
+    pub proposal_window_txs: Gauge,
+    /// The bound's AIMD window, bytes.
+    pub proposal_window_bytes: Gauge,
+    /// The bound's cost estimates, seconds per transaction, by step.
+    pub proposal_seconds_per_tx: Family<EstimateLabel, FloatGauge>,
+    /// The bound's cost estimates, seconds per megabyte, by step.
+    pub proposal_seconds_per_mb: Family<EstimateLabel, FloatGauge>,
+    /// This node's proposals judged when their height was decided, by outcome.
+    pub proposal_outcomes: Family<AdjustmentLabel, Counter>,
+    /// Time from starting to build one of this node's proposals to its decision, seconds (decided proposals).
+    pub proposal_decided_seconds: Histogram,
     /// API connections open now.
     pub api_connections: Gauge,
     /// API connections closed by the server before their client was done, by reason: over a cap (closed as soon
@@ -76,6 +113,15 @@ impl Metrics {
             execute_seconds: Histogram::new(exponential_buckets(0.0005, 2.0, 16)),
             store_seconds: Histogram::new(exponential_buckets(0.0005, 2.0, 16)),
             block_txs: Histogram::new(exponential_buckets(1.0, 2.0, 16)),
+            block_bytes: Histogram::new(exponential_buckets(1024.0, 2.0, 17)),
+            proposal_bound_txs: Gauge::default(),
+            proposal_bound_bytes: Gauge::default(),
+            proposal_window_txs: Gauge::default(),
+            proposal_window_bytes: Gauge::default(),
+            proposal_seconds_per_tx: Family::default(),
+            proposal_seconds_per_mb: Family::default(),
+            proposal_outcomes: Family::default(),
+            proposal_decided_seconds: Histogram::new(exponential_buckets(0.001, 2.0, 16)),
             api_connections: Gauge::default(),
             api_connections_closed: Family::default(),
             registry: Registry::default(),
@@ -101,6 +147,47 @@ impl Metrics {
         registry.register("execute_seconds", "Time to execute a block", m.execute_seconds.clone());
         registry.register("store_seconds", "Time to write a block durably", m.store_seconds.clone());
         registry.register("block_txs", "Transactions per committed block", m.block_txs.clone());
+        registry.register("block_bytes", "Bytes of transactions per committed block", m.block_bytes.clone());
+        registry.register(
+            "proposal_bound_txs",
+            "Most transactions this node's next proposal may carry (the adaptive bound under block.txs_max)",
+            m.proposal_bound_txs.clone(),
+        );
+        registry.register(
+            "proposal_bound_bytes",
+            "Most bytes of transactions this node's next proposal may carry (the adaptive bound under block.bytes_max)",
+            m.proposal_bound_bytes.clone(),
+        );
+        registry.register(
+            "proposal_window_txs",
+            "The proposal bound's window in transactions, grown by fast proposals and shrunk by slow or failed ones",
+            m.proposal_window_txs.clone(),
+        );
+        registry.register(
+            "proposal_window_bytes",
+            "The proposal bound's window in bytes, grown by fast proposals and shrunk by slow or failed ones",
+            m.proposal_window_bytes.clone(),
+        );
+        registry.register(
+            "proposal_seconds_per_tx",
+            "The proposal bound's estimate of the seconds per transaction of building and of checking a block",
+            m.proposal_seconds_per_tx.clone(),
+        );
+        registry.register(
+            "proposal_seconds_per_mb",
+            "The proposal bound's estimate of the seconds per megabyte of building, checking and transferring a block",
+            m.proposal_seconds_per_mb.clone(),
+        );
+        registry.register(
+            "proposal_outcomes",
+            "This node's proposals judged when their height was decided: grew, kept, slow or failed",
+            m.proposal_outcomes.clone(),
+        );
+        registry.register(
+            "proposal_decided_seconds",
+            "Time from starting to build one of this node's proposals to its decision",
+            m.proposal_decided_seconds.clone(),
+        );
         registry.register("api_connections", "API connections open", m.api_connections.clone());
         registry.register(
             "api_connections_closed",

@@ -21,6 +21,7 @@ use crate::ballots::BallotPool;
 use crate::config::NodeConfig;
 use crate::mempool::{Mempool, PendingOverlay, Revalidation, SenderClass, Ticket};
 use crate::metrics::Metrics;
+use crate::proposal_bound::Limits;
 
 /// Longest accepted distance between now and a transaction's expiry.
 pub const MAX_EXPIRY_AHEAD_MS: u64 = 7 * 24 * 3600 * 1000;
@@ -870,12 +871,15 @@ impl Shared {
         Ok(id)
     }
 
-    /// Transactions for the block after the committed one: the mempool's and the waiting ballots. Ballots may take
+    /// Transactions for the block after the committed one, within `limits` (the proposer's bound, never above the
+    /// configured `[block]` caps): the mempool's and the waiting ballots. Ballots may take
     /// up to half of the block when the mempool has more than the other half, and whatever room is left
     /// otherwise (at most [`crate::ballots::BALLOTS_PER_BLOCK_MAX`]), so that neither a flood of ballots nor one
     /// of agencies' transactions can keep the other out.
-    pub(crate) fn select_for_block(&self, view: &StoreView<'_>) -> Vec<(Transaction, Hash)> {
-        let (txs_max, bytes_max) = (self.config.block.txs_max, self.config.block.bytes_max);
+    pub(crate) fn select_for_block(&self, view: &StoreView<'_>, limits: Limits) -> Vec<(Transaction, Hash)> {
+        // The bound stays under the configured caps whatever the caller asks (the caps are hard limits).
+        let txs_max = limits.txs.clamp(1, self.config.block.txs_max.max(1));
+        let bytes_max = limits.bytes.clamp(1, self.config.block.bytes_max.max(1));
         let next_nonce = |sender: &Address| publica_accounts::next_nonce(view, sender);
         if self.ballots.lock().is_empty() {
             return self.mempool.lock().select(txs_max, bytes_max, next_nonce);

@@ -1,4 +1,6 @@
-//! Tests of the node's mempool and of start-up state checks.
+//! Tests of the node's mempool and of start-up state checks, and of a network of validators under a backlog.
+
+mod backlog;
 
 use publica_crypto::Keypair;
 use publica_node::mempool::{Mempool, MempoolLimits, Priority};

@@ -44,9 +44,11 @@ pub struct InitArgs {
     /// passphrase is written to DIR/passphrase.
     #[arg(long, value_name = "FILE")]
     passphrase_file: Option<PathBuf>,
-    /// Most transactions per block. Every validator of a testnet shares this machine's cores and re-executes every
-    /// block, so a proposal must stay small enough to be streamed and validated within the propose timeout: with
-    /// a large backlog and blocks of 8,192 registrations, proposals time out and only empty blocks commit.
+    /// Most transactions per block (the nodes' `[block] txs_max`, a hard cap). Every validator of a testnet shares
+    /// this machine's cores and re-executes every block; each proposer bounds its blocks under this cap by what
+    /// the others can receive and re-execute within a third of the propose timeout (`[block] adaptive`), so a large
+    /// backlog does not make proposals time out even with the nodes' own cap of 8,192. On two cores that bound
+    /// settles near a thousand registrations, so this default rarely binds.
     #[arg(long, default_value_t = 1024)]
     block_txs_max: usize,
 }
