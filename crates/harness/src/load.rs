@@ -11,7 +11,9 @@
 //!    its own mempool, so spreading the senders spreads the load over every proposer, and a sender's nonces wait
 //!    in order in one mempool. Transaction `j` is due at `j / rate` seconds; due transactions go in batches
 //!    (`POST /v1/transactions/batch`) through two workers per API, so a batch is sent while the previous one is
-//!    admitted.
+//!    admitted. Each sender is pinned to one of its API's workers as well: a node admits a nonce only once the
+//!    lower ones are pending, so one sender's transactions must arrive in nonce order, never in two batches racing
+//!    each other.
 //! 4. A follower reads every new block (`GET /v1/blocks/{height}`) from one node, moving to the next node if that
 //!    one stops answering, and records when each transaction is first seen committed. A transaction's latency is
 //!    the time from the moment its batch was sent to that moment.
@@ -44,7 +46,8 @@ const MAX_TXS: usize = 200_000;
 const MAX_SENDERS: usize = 1_000;
 /// Most transactions per batch request (the API accepts 10,000; smaller batches keep latency honest).
 const MAX_BATCH: usize = 500;
-/// Sending workers per API: one batch in flight while the next is being collected.
+/// Sending workers per API: one batch in flight while the next is being collected. Each sender goes through one
+/// worker, so its nonces arrive in order.
 const WORKERS_PER_API: usize = 2;
 /// How often the dispatcher hands due transactions to the workers.
 const DISPATCH_STEP: Duration = Duration::from_millis(5);
@@ -113,6 +116,8 @@ struct Outgoing {
     id: TxId,
     base64: String,
     api: usize,
+    /// The worker of its API that sends it: the same for every transaction of one sender.
+    lane: usize,
 }
 
 /// State shared by the dispatcher, the workers and the follower. Times are nanoseconds since `start`, 0 for
@@ -463,7 +468,8 @@ impl SignedLoad {
                 };
                 let tx = sender_signers[s].sign_at((j / senders.len()) as u64, call);
                 let base64 = publica_client::http::tx_base64(&tx);
-                (Outgoing { id: tx.id(), base64, api: s % apis }, (j < LIMIT_SAMPLE).then_some(tx))
+                let (api, lane) = (s % apis, (s / apis) % WORKERS_PER_API);
+                (Outgoing { id: tx.id(), base64, api, lane }, (j < LIMIT_SAMPLE).then_some(tx))
             })
             .collect();
         drop(sender_signers);
@@ -494,23 +500,23 @@ fn wait_for_height(http: &Http, apis: &[String], height: u64, what: &str) -> Res
 /// Hand transaction `j` to its API's workers at `j / rate` seconds; returns the seconds sending took.
 fn send_at_rate(run: &Arc<Run>, apis: &[String], rate: f64) -> f64 {
     let total = run.txs.len();
-    // One queue per API, drained by its workers.
-    let mut queues = Vec::with_capacity(apis.len());
+    // One queue per worker, WORKERS_PER_API of them per API; a sender's transactions all go to one of them.
+    let mut queues = Vec::with_capacity(apis.len() * WORKERS_PER_API);
     let mut workers = Vec::new();
     for api in apis {
-        let (tx, rx) = mpsc::channel::<usize>();
-        let rx = Arc::new(Mutex::new(rx));
         for _ in 0..WORKERS_PER_API {
-            let (run, rx, api) = (run.clone(), rx.clone(), api.clone());
+            let (tx, rx) = mpsc::channel::<usize>();
+            let (run, api) = (run.clone(), api.clone());
             workers.push(std::thread::spawn(move || send_worker(&run, &api, &rx)));
+            queues.push(tx);
         }
-        queues.push(tx);
     }
     let mut dispatched = 0usize;
     while dispatched < total {
         let due = ((run.start.elapsed().as_secs_f64() * rate).floor() as usize + 1).min(total);
         for i in dispatched..due {
-            queues[run.txs[i].api].send(i).expect("the workers outlive the dispatcher");
+            let tx = &run.txs[i];
+            queues[tx.api * WORKERS_PER_API + tx.lane].send(i).expect("the workers outlive the dispatcher");
         }
         dispatched = due;
         std::thread::sleep(DISPATCH_STEP);
@@ -592,14 +598,13 @@ fn register(http: &Http, api: &str, setup: &[Transaction]) -> Result<u64> {
 }
 
 /// Take due transactions from the queue and send them in batches until the queue is closed.
-fn send_worker(run: &Run, api: &str, queue: &Mutex<mpsc::Receiver<usize>>) {
+fn send_worker(run: &Run, api: &str, queue: &mpsc::Receiver<usize>) {
     let http = match Http::new(Duration::from_secs(60)) {
         Ok(h) => h,
         Err(e) => panic!("cannot build an HTTP client: {e}"),
     };
     loop {
         let batch: Vec<usize> = {
-            let queue = queue.lock().expect("not poisoned");
             let Ok(first) = queue.recv() else { return };
             let mut batch = vec![first];
             while batch.len() < MAX_BATCH {
