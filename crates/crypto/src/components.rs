@@ -5,7 +5,6 @@
 //! test vectors and to explain to outsiders how to check a Publica signature with any standard library.
 
 use aws_lc_rs::signature::{ParsedPublicKey, ML_DSA_65};
-use curve25519_dalek_ng::edwards::CompressedEdwardsY;
 
 use crate::error::{CryptoError, Half};
 use crate::{ED25519_PUBLIC_KEY_LEN, ED25519_SIGNATURE_LEN, ML_DSA_65_PUBLIC_KEY_LEN, ML_DSA_65_SIGNATURE_LEN};
@@ -105,15 +104,14 @@ impl std::hash::Hash for Ed25519PublicKey {
 impl Ed25519PublicKey {
     /// Parses a 32-byte Ed25519 public key, applying the key rule described on the type.
     pub fn from_bytes(bytes: &[u8; ED25519_PUBLIC_KEY_LEN]) -> Result<Self, CryptoError> {
-        let point = CompressedEdwardsY(*bytes)
-            .decompress()
-            .ok_or(CryptoError::BadEd25519PublicKey { reason: "the bytes do not encode a point on the curve" })?;
-        if point.compress().to_bytes() != *bytes {
+        // The encoding rules are checked on the bytes, so that the point is decompressed once, by the library
+        // that verifies with it (decompression is most of the cost of parsing a key).
+        if !is_canonical_encoding(bytes) {
             return Err(CryptoError::BadEd25519PublicKey {
                 reason: "non-canonical point encoding (y >= p or sign bit set on x = 0)",
             });
         }
-        if point.is_small_order() {
+        if small_order_encodings().contains(bytes) {
             return Err(CryptoError::BadEd25519PublicKey {
                 reason: "small-order point (a torsion point cannot be a signing key)",
             });
@@ -147,6 +145,31 @@ impl std::fmt::Debug for MlDsa65PublicKey {
     }
 }
 
+/// Whether 32 bytes are the one canonical encoding of the point they name, if they name one (RFC 8032 §5.1.3):
+/// `y` (the low 255 bits, little-endian) below `p = 2^255 - 19`, and the sign bit of `x` clear when `x = 0`,
+/// which on the curve happens exactly for `y = 1` and `y = p - 1`.
+fn is_canonical_encoding(bytes: &[u8; ED25519_PUBLIC_KEY_LEN]) -> bool {
+    let mut y = *bytes;
+    let sign = y[31] >> 7;
+    y[31] &= 0x7f;
+    // p - 1, little-endian: 0xec, thirty 0xff, 0x7f. y < p unless every byte above the lowest is at its maximum
+    // and the lowest is at least p's (0xed).
+    let top = y[1..31].iter().all(|&b| b == 0xff) && y[31] == 0x7f;
+    if top && y[0] >= 0xed {
+        return false;
+    }
+    let one = y[0] == 1 && y[1..].iter().all(|&b| b == 0);
+    let minus_one = top && y[0] == 0xec;
+    sign == 0 || !(one || minus_one)
+}
+
+/// The canonical encodings of the eight points of small order (the identity, order 2, two of order 4, four of
+/// order 8): a key rule refuses them, and a canonical encoding names one point, so comparing bytes is exact.
+fn small_order_encodings() -> &'static [[u8; ED25519_PUBLIC_KEY_LEN]; 8] {
+    static ENCODINGS: std::sync::OnceLock<[[u8; ED25519_PUBLIC_KEY_LEN]; 8]> = std::sync::OnceLock::new();
+    ENCODINGS.get_or_init(|| curve25519_dalek_ng::constants::EIGHT_TORSION.map(|point| point.compress().to_bytes()))
+}
+
 impl std::fmt::Debug for Ed25519PublicKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "Ed25519PublicKey({})", hex::encode(self.as_bytes()))
@@ -175,6 +198,73 @@ mod tests {
         // degenerate keys) accepts it; ZIP-215's cofactored equation makes the torsion part irrelevant.
         let mixed = (ED25519_BASEPOINT_POINT + EIGHT_TORSION[1]).compress().to_bytes();
         Ed25519PublicKey::from_bytes(&mixed).unwrap();
+    }
+
+    /// The key rule as it was first written, decompressing the point: the byte checks must agree with it.
+    fn reference(bytes: &[u8; 32]) -> Result<(), &'static str> {
+        let point = curve25519_dalek_ng::edwards::CompressedEdwardsY(*bytes).decompress().ok_or("not a point")?;
+        if point.compress().to_bytes() != *bytes {
+            return Err("non-canonical");
+        }
+        if point.is_small_order() {
+            return Err("small-order");
+        }
+        Ok(())
+    }
+
+    fn class(bytes: &[u8; 32]) -> Result<(), &'static str> {
+        Ed25519PublicKey::from_bytes(bytes).map(|_| ()).map_err(|e| match e.to_string() {
+            r if r.contains("non-canonical") => "non-canonical",
+            r if r.contains("small-order") => "small-order",
+            r if r.contains("not encode a point") => "not a point",
+            r => panic!("unexpected reason {r}"),
+        })
+    }
+
+    #[test]
+    fn the_byte_checks_agree_with_decompressing_the_point() {
+        let mut cases: Vec<[u8; 32]> = Vec::new();
+        // Every small y and every y near p, with and without the sign bit, and the torsion points.
+        for low in 0u8..=255 {
+            let mut small = [0u8; 32];
+            small[0] = low;
+            let mut near_p = [0xffu8; 32];
+            near_p[0] = low;
+            near_p[31] = 0x7f;
+            for mut case in [small, near_p] {
+                cases.push(case);
+                case[31] |= 0x80;
+                cases.push(case);
+            }
+        }
+        cases.extend(EIGHT_TORSION.iter().map(|p| p.compress().to_bytes()));
+        // Random bytes, and random points with and without a torsion component.
+        let mut state = 0x0123_4567_89ab_cdefu64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for i in 0..4000u64 {
+            let mut bytes = [0u8; 32];
+            for chunk in bytes.chunks_mut(8) {
+                chunk.copy_from_slice(&next().to_le_bytes());
+            }
+            cases.push(bytes);
+            let scalar = curve25519_dalek_ng::scalar::Scalar::from(next());
+            let point = ED25519_BASEPOINT_POINT * scalar + EIGHT_TORSION[(i % 8) as usize];
+            cases.push(point.compress().to_bytes());
+        }
+        for case in &cases {
+            let expected = reference(case);
+            // Off the curve and non-canonical at once: either reason is true; only the verdict must agree there.
+            let got = class(case);
+            if expected == Err("not a point") && got == Err("non-canonical") {
+                continue;
+            }
+            assert_eq!(got, expected, "{}", hex::encode(case));
+        }
     }
 
     #[test]
