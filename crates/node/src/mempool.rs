@@ -380,12 +380,13 @@ impl Mempool {
         sender_next_nonce: u64,
     ) -> Result<Vec<(TxId, TxError)>, TxError> {
         let class = class.into();
-        let ticket = self.begin_admission(&tx, len, &class, sender_next_nonce, self.height, |_| false)?;
+        let id = tx.id();
+        let ticket = self.begin_admission(&tx, id, len, &class, sender_next_nonce, self.height, |_| false)?;
         let full_hash = tx.full_hash();
-        self.finish_admission(ticket, tx, full_hash, len, &class, None)
+        self.finish_admission(ticket, tx, id, full_hash, len, &class, None)
     }
 
-    /// Check that `tx` may wait in the pool (not a duplicate, its nonce the sender's first one not pending and
+    /// Check that `tx` (whose id is `id`) may wait in the pool (not a duplicate, its nonce the sender's first one not pending and
     /// within the lookahead, within the sender's and its agency's budgets, room in the pool or lower-priority
     /// transactions to evict) and take the sender's pending overlay for its dry-run. The caller holds the
     /// committed state of `height` (read-locked) until [`Mempool::finish_admission`] or [`Mempool::abort`], which
@@ -398,13 +399,14 @@ impl Mempool {
     pub fn begin_admission(
         &mut self,
         tx: &Transaction,
+        id: TxId,
         len: usize,
         class: &SenderClass,
         sender_next_nonce: u64,
         height: u64,
         survives: impl FnOnce(&PendingOverlay) -> bool,
     ) -> Result<Ticket, TxError> {
-        let id = tx.id();
+        debug_assert_eq!(id, tx.id(), "the id given is the transaction's");
         if self.entries.contains_key(&id) {
             return Err(TxError::new(ErrorCode::DuplicateTransaction, format!("transaction {id} is already pending")));
         }
@@ -520,20 +522,21 @@ impl Mempool {
         dropped
     }
 
-    /// Insert a transaction that passed its dry-run (with its full hash), with the run's overlay extended by it
+    /// Insert a transaction that passed its dry-run (with its id and full hash), with the run's overlay extended by it
     /// (`None`: none kept). The sender's run below it must still be pending, and lower-priority transactions are
     /// evicted if the pool is full; the evicted ones are returned with the reason.
     pub fn finish_admission(
         &mut self,
         ticket: Ticket,
         tx: Transaction,
+        id: TxId,
         full_hash: Hash,
         len: usize,
         class: &SenderClass,
         overlay: Option<PendingOverlay>,
     ) -> Result<Vec<(TxId, TxError)>, TxError> {
         let sender = ticket.sender;
-        let result = self.finish_inner(&ticket, tx, full_hash, len, class);
+        let result = self.finish_inner(&ticket, tx, id, full_hash, len, class);
         let queue = self.by_sender.get_mut(&sender).expect("begin_admission made the queue");
         queue.overlay = match (overlay, &result) {
             (Some(o), Ok(_)) if queue.version == ticket.version + 1 => Overlay::Ready(o),
@@ -549,11 +552,11 @@ impl Mempool {
         &mut self,
         ticket: &Ticket,
         tx: Transaction,
+        id: TxId,
         full_hash: Hash,
         len: usize,
         class: &SenderClass,
     ) -> Result<Vec<(TxId, TxError)>, TxError> {
-        let id = tx.id();
         let sender = ticket.sender;
         if self.entries.contains_key(&id) {
             return Err(TxError::new(ErrorCode::DuplicateTransaction, format!("transaction {id} is already pending")));

@@ -417,15 +417,16 @@ impl Shared {
 
     /// Admit one encoded transaction into the mempool: decode, check, verify, dry-run, queue.
     pub fn submit(&self, bytes: &[u8]) -> Result<TxId, TxError> {
-        let tx = decode(bytes)
-            .and_then(|tx| self.precheck(&tx).map(|()| tx))
+        let (tx, id) = decode(bytes)
+            .and_then(|tx| self.precheck(&tx).map(|id| (tx, id)))
             .inspect_err(|e| self.metrics.refused(e.code))?;
-        if is_ballot(&tx) {
-            return self.admit_ballot(tx, bytes.len(), publica_crypto::sha256(bytes));
-        }
-        let signature_ok = self.verify_for_admission(&tx, bytes);
         // The input is the canonical encoding, so its hash is the full hash.
-        self.admit(tx, bytes.len(), publica_crypto::sha256(bytes), signature_ok)
+        let full_hash = publica_crypto::sha256(bytes);
+        if is_ballot(&tx) {
+            return self.admit_ballot(tx, bytes.len(), full_hash);
+        }
+        let signature_ok = self.verify_for_admission(&tx, id, full_hash);
+        self.admit(tx, id, bytes.len(), full_hash, signature_ok)
     }
 
     /// Admit many encoded transactions. Decoding, the stateless checks and the key lookups run on every core;
@@ -449,14 +450,16 @@ impl Shared {
                  admitted; nothing was done with it, submit it again",
             )
         };
-        let prepared: Vec<Result<OpeningFacts, TxError>> = items
+        // Everything that needs no order is done here on every core: decoding, the id and the full hash (the input
+        // is the canonical encoding, so its hash is the full hash), and the sender's key.
+        let prepared: Vec<Result<Prepared, TxError>> = items
             .par_iter()
             .map(|bytes| {
                 let tx = decode(bytes)?;
-                self.precheck(&tx)?;
+                let id = self.precheck(&tx)?;
                 // A ballot has no account, so no key: its credential's signature is checked by its dry run.
                 let key = if is_ballot(&tx) { Err(no_account()) } else { self.sender_key(&tx) };
-                Ok((tx, key))
+                Ok(Prepared { tx, id, full_hash: publica_crypto::sha256(bytes), key })
             })
             .collect();
         // Ballots are checked by their dry run, one after another below; their proofs are verified here first on
@@ -468,17 +471,17 @@ impl Shared {
         let ballots: Vec<&publica_elections::ElectionsCall> = prepared
             .iter()
             .filter_map(|p| match p {
-                Ok((tx, _)) if is_ballot(tx) => Some(tx),
+                Ok(p) if is_ballot(&p.tx) => Some(p),
                 _ => None,
             })
-            .filter(|tx| {
-                let Ok(key) = ballot_queue_key(tx) else { return false };
+            .filter(|p| {
+                let Ok(key) = ballot_queue_key(&p.tx) else { return false };
                 let pseudo_sender = Address(key[..20].try_into().expect("20 of 32 bytes"));
                 credentials.insert(key)
                     && self.check_allowance(&pseudo_sender, now).is_ok()
-                    && self.ballots.lock().check_room(&tx.id(), &key, 0).is_ok()
+                    && self.ballots.lock().check_room(&p.id, &key, 0).is_ok()
             })
-            .filter_map(|tx| match &tx.body.call {
+            .filter_map(|p| match &p.tx.body.call {
                 publica_tx::Call::Elections(call) => Some(call),
                 _ => None,
             })
@@ -488,7 +491,8 @@ impl Shared {
             ballots.par_iter().for_each(|call| publica_elections::prefetch_ballot(&view, call));
         }
         let mut verdicts: Vec<Option<Result<(), TxError>>> = vec![None; prepared.len()];
-        let with_keys: Vec<usize> = (0..prepared.len()).filter(|&i| matches!(&prepared[i], Ok((_, Ok(_))))).collect();
+        let with_keys: Vec<usize> =
+            (0..prepared.len()).filter(|&i| matches!(&prepared[i], Ok(Prepared { key: Ok(_), .. }))).collect();
         for chunk in with_keys.chunks(BATCH_CHUNK) {
             if cancelled.load(Ordering::Relaxed) {
                 break;
@@ -496,7 +500,7 @@ impl Shared {
             let messages: Vec<Vec<u8>> = chunk
                 .par_iter()
                 .map(|&i| match &prepared[i] {
-                    Ok((tx, _)) => tx.body.signing_bytes(),
+                    Ok(p) => p.tx.body.signing_bytes(),
                     Err(_) => unreachable!("only transactions with a key are in the chunk"),
                 })
                 .collect();
@@ -504,7 +508,7 @@ impl Shared {
                 .iter()
                 .zip(&messages)
                 .map(|(&i, m)| match &prepared[i] {
-                    Ok((tx, Ok(key))) => (key.parsed.as_ref(), m.as_slice(), &tx.signature),
+                    Ok(Prepared { tx, key: Ok(key), .. }) => (key.parsed.as_ref(), m.as_slice(), &tx.signature),
                     _ => unreachable!("only transactions with a key are in the chunk"),
                 })
                 .collect();
@@ -518,20 +522,18 @@ impl Shared {
             .zip(items)
             .map(|((p, verdict), bytes)| match p {
                 Ok(_) if cancelled.load(Ordering::Relaxed) => Err(gone()),
-                Ok((tx, _)) if is_ballot(&tx) => self.admit_ballot(tx, bytes.len(), publica_crypto::sha256(bytes)),
-                Ok((tx, key)) => {
-                    // The input is the canonical encoding, so its hash is the full hash.
-                    let full_hash = publica_crypto::sha256(bytes);
+                Ok(p) if is_ballot(&p.tx) => self.admit_ballot(p.tx, bytes.len(), p.full_hash),
+                Ok(Prepared { tx, id, full_hash, key }) => {
                     let signature_ok = match (key, verdict) {
                         (Err(e), _) => Err(e),
                         (Ok(key), Some(Ok(()))) => {
-                            self.signatures.insert(full_hash, tx.id(), key.bytes);
+                            self.signatures.insert(full_hash, id, key.bytes);
                             Ok(())
                         }
                         (Ok(_), Some(Err(e))) => Err(e),
                         (Ok(_), None) => unreachable!("every transaction with a key was verified unless cancelled"),
                     };
-                    self.admit(tx, bytes.len(), full_hash, signature_ok)
+                    self.admit(tx, id, bytes.len(), full_hash, signature_ok)
                 }
                 Err(e) => {
                     self.metrics.refused(e.code);
@@ -543,7 +545,7 @@ impl Shared {
 
     /// The checks that need no state: the chain and the expiry. They run before the signature check so that
     /// a transaction that can never be accepted costs no verification.
-    fn precheck(&self, tx: &Transaction) -> Result<(), TxError> {
+    fn precheck(&self, tx: &Transaction) -> Result<TxId, TxError> {
         let body = &tx.body;
         // Transactions travel to validators only through their APIs (there is no transaction gossip): an auditor's
         // mempool would never reach a block.
@@ -597,7 +599,7 @@ impl Shared {
                 format!("transaction {id} was already submitted"),
             ));
         }
-        Ok(())
+        Ok(id)
     }
 
     /// Refuse, unexamined, the transactions of a sender that used up its failed dry runs in its current window.
@@ -624,12 +626,12 @@ impl Shared {
         }
     }
 
-    /// Verify the signature with the sender's committed key and remember the result.
-    /// `bytes` is the transaction's canonical encoding, whose hash is its full hash.
-    fn verify_for_admission(&self, tx: &Transaction, bytes: &[u8]) -> Result<(), TxError> {
+    /// Verify the signature with the sender's committed key and remember the result for the transaction's id and
+    /// full hash.
+    fn verify_for_admission(&self, tx: &Transaction, id: TxId, full_hash: Hash) -> Result<(), TxError> {
         let key = self.sender_key(tx)?;
         key.parsed.verify(&tx.body.signing_bytes(), &tx.signature).map_err(bad_signature)?;
-        self.signatures.insert(publica_crypto::sha256(bytes), tx.id(), key.bytes);
+        self.signatures.insert(full_hash, id, key.bytes);
         Ok(())
     }
 
@@ -662,12 +664,12 @@ impl Shared {
     fn admit(
         &self,
         tx: Transaction,
+        id: TxId,
         len: usize,
         full_hash: Hash,
         signature_ok: Result<(), TxError>,
     ) -> Result<TxId, TxError> {
-        let id = tx.id();
-        let result = self.admit_checked(tx, len, full_hash, signature_ok);
+        let result = self.admit_checked(tx, id, len, full_hash, signature_ok);
         match &result {
             Ok(_) => {
                 self.metrics.txs_admitted.inc();
@@ -694,11 +696,11 @@ impl Shared {
     fn admit_checked(
         &self,
         tx: Transaction,
+        id: TxId,
         len: usize,
         full_hash: Hash,
         signature_ok: Result<(), TxError>,
     ) -> Result<TxId, TxError> {
-        let id = tx.id();
         signature_ok?;
         let view = StoreView(&self.store);
         let sender = tx.body.sender;
@@ -724,7 +726,7 @@ impl Shared {
                 self.sender_idle.wait_until(&mut mempool, deadline.min(now + SENDER_BUSY_POLL));
                 continue;
             }
-            let ticket = mempool.begin_admission(&tx, len, &class, next, committed.height, |overlay| {
+            let ticket = mempool.begin_admission(&tx, id, len, &class, next, committed.height, |overlay| {
                 committed.overlay_survives(&sender, overlay)
             })?;
             break (committed, class, next, Admission { shared: self, ticket: Some(ticket) });
@@ -805,7 +807,7 @@ impl Shared {
         let ticket = admission.take();
         let mut mempool = self.mempool.lock();
         drop(committed);
-        let finished = mempool.finish_admission(ticket, tx, full_hash, len, &class, Some(overlay));
+        let finished = mempool.finish_admission(ticket, tx, id, full_hash, len, &class, Some(overlay));
         self.sender_idle.notify_all();
         let evicted = finished?;
         for (id, error) in evicted {
@@ -1354,8 +1356,14 @@ impl Drop for Shared {
     }
 }
 
-/// A decoded transaction that passed the stateless checks, with its sender's key (or why there is none).
-type OpeningFacts = (Transaction, Result<SenderKey, TxError>);
+/// A decoded transaction that passed the stateless checks, with its id, its full hash and its sender's key (or why
+/// there is none).
+struct Prepared {
+    tx: Transaction,
+    id: TxId,
+    full_hash: Hash,
+    key: Result<SenderKey, TxError>,
+}
 
 /// A sender's committed key: its bytes, shared by the signature cache's entries for every transaction it
 /// verified, and the key parsed.

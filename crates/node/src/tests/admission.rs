@@ -483,8 +483,12 @@ fn an_admission_waiting_for_its_sender_does_not_hold_up_a_commit() {
     let tx0 = net.sign(&official, 0, rotation(&net.chain_id, &official.address(), 0, &key(21)));
     let height = net.node.committed.read().height;
     let class = crate::mempool::SenderClass { priority: crate::mempool::Priority::Official, agency: Some(agency()) };
-    let ticket =
-        net.node.mempool.lock().begin_admission(&tx0, tx0.encode().len(), &class, 0, height, |_| false).unwrap();
+    let ticket = net
+        .node
+        .mempool
+        .lock()
+        .begin_admission(&tx0, tx0.id(), tx0.encode().len(), &class, 0, height, |_| false)
+        .unwrap();
     let node = Arc::clone(&net.node);
     let tx1 = net.sign(&official, 0, rotation(&net.chain_id, &official.address(), 0, &key(22)));
     let waiter = std::thread::spawn(move || node.submit(&tx1.encode()));
