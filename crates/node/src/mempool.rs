@@ -396,6 +396,9 @@ impl Mempool {
     /// committed transactions removed) and `survives` says every block since left it valid (see the module's
     /// documentation); otherwise the run is handed out to execute again.
     // Long because: the pool's admission rules in the order documented above, all on the sender's one entry.
+    // The transaction's facts (its id and length, computed once by the caller) and the committed state's (the
+    // sender's next nonce, the height, the overlay's test) are each the caller's; a struct would only rename them.
+    #[allow(clippy::too_many_arguments)]
     pub fn begin_admission(
         &mut self,
         tx: &Transaction,
@@ -525,6 +528,8 @@ impl Mempool {
     /// Insert a transaction that passed its dry-run (with its id and full hash), with the run's overlay extended by it
     /// (`None`: none kept). The sender's run below it must still be pending, and lower-priority transactions are
     /// evicted if the pool is full; the evicted ones are returned with the reason.
+    // The transaction with its id and full hash, as the caller computed them once, and what the admission found.
+    #[allow(clippy::too_many_arguments)]
     pub fn finish_admission(
         &mut self,
         ticket: Ticket,
