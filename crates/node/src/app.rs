@@ -387,6 +387,8 @@ impl Application for NodeApp {
             None => ([0u8; 32], shared.genesis.genesis_time_ms),
         };
         let time_ms = now_ms().max(parent_time + 1);
+        let own_power = committed.validators.get(&shared.address).map_or(0, |v| v.voting_power);
+        self.bound.set_alone(own_power >= committed.validators.quorum_power());
         let limits = self.bound.limits();
         let candidates = shared.select_for_block(&view, limits);
         let env = BlockEnv { chain_id: shared.chain_id().clone(), height, time_ms };

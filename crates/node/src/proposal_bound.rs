@@ -35,6 +35,12 @@
 //!    reacts to a change in the transactions' cost before any round fails; the window catches what the model
 //!    does not see (a slow link, a loaded machine, votes arriving late).
 //!
+//! A proposer whose own voting power is more than two thirds of the set (a single validator) **decides alone**:
+//! no other validator has to receive or check its block before the height is decided, so there is no one to keep
+//! waiting. Its bound is then the caps and the cost model of building alone (its block must still be built within
+//! the budget), and the window is neither used nor adjusted: it waits, unchanged, for the day governance adds
+//! validators.
+//!
 //! Everything here is the proposer's own choice: validators check blocks by the same rules whatever their size
 //! (up to the protocol's `MAX_BLOCK_TXS` and `MAX_BLOCK_BYTES`), so nodes need not agree on the bound and it need
 //! not be deterministic.
@@ -203,6 +209,8 @@ pub struct ProposalBound {
     transfer_per_byte: Ewma,
     bytes_per_tx: Ewma,
     watched: Vec<Proposal>,
+    /// This node's voting power alone decides a height (see the module documentation).
+    alone: bool,
 }
 
 impl ProposalBound {
@@ -224,7 +232,19 @@ impl ProposalBound {
             transfer_per_byte: Ewma::default(),
             bytes_per_tx: Ewma::default(),
             watched: Vec::new(),
+            alone: false,
         }
+    }
+
+    /// Say whether this node's own voting power is more than two thirds of the current set, so that no other
+    /// validator has to receive and check its proposals before a height is decided.
+    pub fn set_alone(&mut self, alone: bool) {
+        self.alone = alone;
+    }
+
+    /// Whether this node decides heights alone (see [`Self::set_alone`]).
+    pub fn alone(&self) -> bool {
+        self.alone
     }
 
     /// The time a proposal is planned to take, building to decision.
@@ -250,6 +270,11 @@ impl ProposalBound {
     /// What the cost model allows within the budget, in each dimension; `None` where nothing was measured yet.
     pub fn model(&self) -> (Option<usize>, Option<usize>) {
         let budget = self.budget.as_secs_f64();
+        let limit = |cost: Option<f64>| cost.filter(|c| *c > 0.0).map(|c| (budget / c).min(usize::MAX as f64) as usize);
+        if self.alone {
+            // No receivers: building is the whole cost.
+            return (limit(self.build_per_tx.get()), limit(self.build_per_byte.get()));
+        }
         // Before this node checked anyone's block (a single validator, or the first heights), the receivers are
         // assumed to pay what building cost.
         let check_tx = self.check_per_tx.get().or(self.build_per_tx.get());
@@ -263,7 +288,6 @@ impl ProposalBound {
             (Some(build), Some(check)) => Some(build + check + transfer),
             _ => None,
         };
-        let limit = |cost: Option<f64>| cost.filter(|c| *c > 0.0).map(|c| (budget / c).min(usize::MAX as f64) as usize);
         (limit(per_tx), limit(per_byte))
     }
 
@@ -274,6 +298,11 @@ impl ProposalBound {
         }
         let (model_txs, model_bytes) = self.model();
         let floor = self.floor();
+        if self.alone {
+            let txs = self.cap.txs.min(model_txs.unwrap_or(usize::MAX)).max(floor.txs);
+            let bytes = self.cap.bytes.min(model_bytes.unwrap_or(usize::MAX)).max(floor.bytes);
+            return Limits { txs, bytes };
+        }
         let txs = self.cap.txs.min(self.window_txs).min(model_txs.unwrap_or(usize::MAX)).max(floor.txs);
         let bytes = self.cap.bytes.min(self.window_bytes).min(model_bytes.unwrap_or(usize::MAX)).max(floor.bytes);
         Limits { txs, bytes }
@@ -319,6 +348,8 @@ impl ProposalBound {
             }
             let elapsed = decided.then(|| now.saturating_duration_since(w.started));
             let adjustment = match elapsed {
+                // Deciding alone, no one else's receiving or checking is measured: the window stays as it is.
+                _ if self.alone => Adjustment::Kept,
                 None => self.shrink(&w, 1, 2, Adjustment::Failed),
                 Some(elapsed) => {
                     self.learn_transfer(&w, elapsed);
@@ -624,5 +655,31 @@ mod tests {
         assert!((transfer * (100 * TX) as f64 - 0.2).abs() < 1e-3, "{transfer}");
         let (_, bytes_after) = b.model();
         assert!(bytes_after.unwrap() < bytes_before.unwrap() / 4);
+    }
+
+    #[test]
+    fn a_node_that_decides_alone_is_bounded_by_the_caps_and_by_its_own_building_only() {
+        let mut b = bound();
+        b.set_alone(true);
+        assert_eq!(b.limits(), b.cap(), "nothing measured yet, no one to wait for: the caps");
+        // Building costs 100 µs per transaction (20 ns per byte): the budget of 1 s fits 10,000 of them, but the
+        // cap is 8,192; nothing is charged for receivers that do not exist.
+        b.executed(Execution::Build, 1000, 1000 * TX, ms(100));
+        let (model_txs, model_bytes) = b.model();
+        assert!((9_990..=10_010).contains(&model_txs.unwrap()), "{model_txs:?}");
+        assert!(model_bytes.unwrap() > 50_000_000, "5.4 MB took 100 ms: 54 MB fit: {model_bytes:?}");
+        assert_eq!(b.limits().txs, 8192);
+        // Slower building lowers the bound to what fits the budget.
+        for _ in 0..20 {
+            b.executed(Execution::Build, 1000, 1000 * TX, ms(250));
+        }
+        assert!((3_900..=4_100).contains(&b.limits().txs), "{:?}", b.limits());
+        // Outcomes leave the window alone, even a slow one, and the window is what a node joined by others uses.
+        let window = b.window();
+        let outcome = propose_full(&mut b, 1, Some(ms(5000)));
+        assert_eq!(outcome.adjustment, Adjustment::Kept);
+        assert_eq!(b.window(), window);
+        b.set_alone(false);
+        assert!(b.limits().txs <= window.txs, "with receivers the window bounds again: {:?}", b.limits());
     }
 }
