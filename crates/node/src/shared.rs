@@ -516,31 +516,65 @@ impl Shared {
                 verdicts[i] = Some(result.map_err(bad_signature));
             }
         }
-        prepared
-            .into_iter()
-            .zip(verdicts)
-            .zip(items)
-            .map(|((p, verdict), bytes)| match p {
-                Ok(_) if cancelled.load(Ordering::Relaxed) => Err(gone()),
-                Ok(p) if is_ballot(&p.tx) => self.admit_ballot(p.tx, bytes.len(), p.full_hash),
-                Ok(Prepared { tx, id, full_hash, key }) => {
-                    let signature_ok = match (key, verdict) {
+        // The ordered part: each transaction's dry run on its sender's pending state. A sender whose pending
+        // transactions are being executed again after a commit is busy until that run ends; rather than wait for
+        // it, its transactions (all of them from the first found busy, so its nonces stay in order) are admitted
+        // after the rest of the batch, and only when a pass makes no progress does one wait.
+        let mut results: Vec<Option<Result<TxId, TxError>>> = Vec::with_capacity(prepared.len());
+        let mut ready: Vec<Option<(Prepared, Result<(), TxError>)>> = Vec::with_capacity(prepared.len());
+        let mut queue = Vec::new();
+        for (i, ((p, verdict), bytes)) in prepared.into_iter().zip(verdicts).zip(items).enumerate() {
+            let result = match p {
+                Ok(_) if cancelled.load(Ordering::Relaxed) => Some(Err(gone())),
+                Ok(p) if is_ballot(&p.tx) => Some(self.admit_ballot(p.tx, bytes.len(), p.full_hash)),
+                Ok(mut p) => {
+                    let signature_ok = match (std::mem::replace(&mut p.key, Err(no_account())), verdict) {
                         (Err(e), _) => Err(e),
                         (Ok(key), Some(Ok(()))) => {
-                            self.signatures.insert(full_hash, id, key.bytes);
+                            self.signatures.insert(p.full_hash, p.id, key.bytes);
                             Ok(())
                         }
                         (Ok(_), Some(Err(e))) => Err(e),
                         (Ok(_), None) => unreachable!("every transaction with a key was verified unless cancelled"),
                     };
-                    self.admit(tx, id, bytes.len(), full_hash, signature_ok)
+                    queue.push(i);
+                    ready.push(Some((p, signature_ok)));
+                    results.push(None);
+                    continue;
                 }
                 Err(e) => {
                     self.metrics.refused(e.code);
-                    Err(e)
+                    Some(Err(e))
                 }
-            })
-            .collect()
+            };
+            ready.push(None);
+            results.push(result);
+        }
+        let mut patient = false;
+        while !queue.is_empty() {
+            let mut busy = std::collections::HashSet::new();
+            let mut deferred = Vec::new();
+            for &i in &queue {
+                let (p, signature_ok) = ready[i].take().expect("each transaction is admitted once");
+                let sender = p.tx.body.sender;
+                if cancelled.load(Ordering::Relaxed) {
+                    results[i] = Some(Err(gone()));
+                    continue;
+                }
+                if !patient && (busy.contains(&sender) || self.mempool.lock().is_busy(&sender)) {
+                    busy.insert(sender);
+                    ready[i] = Some((p, signature_ok));
+                    deferred.push(i);
+                    continue;
+                }
+                let len = items[i].len();
+                results[i] = Some(self.admit(p.tx, p.id, len, p.full_hash, signature_ok));
+            }
+            // A pass that admitted nothing: every sender left is busy, so the next pass waits for each in turn.
+            patient = deferred.len() == queue.len();
+            queue = deferred;
+        }
+        results.into_iter().map(|r| r.expect("every transaction has its answer")).collect()
     }
 
     /// The checks that need no state: the chain and the expiry. They run before the signature check so that
