@@ -516,17 +516,18 @@ impl Shared {
                 verdicts[i] = Some(result.map_err(bad_signature));
             }
         }
-        // The ordered part: each transaction's dry run on its sender's pending state. A sender whose pending
-        // transactions are being executed again after a commit is busy until that run ends; rather than wait for
-        // it, its transactions (all of them from the first found busy, so its nonces stay in order) are admitted
-        // after the rest of the batch, and only when a pass makes no progress does one wait.
+        // The ordered part: each transaction's dry run on its sender's pending state. Senders are independent
+        // (each runs on the committed state plus its own pending writes), so their transactions are admitted on
+        // every core at once, each sender's in nonce order. A sender whose pending transactions are busy (being
+        // executed again after a commit, or admitted by another request) is left until the others are done,
+        // and only then waited for.
         let mut results: Vec<Option<Result<TxId, TxError>>> = Vec::with_capacity(prepared.len());
-        let mut ready: Vec<Option<(Prepared, Result<(), TxError>)>> = Vec::with_capacity(prepared.len());
-        let mut queue = Vec::new();
+        let mut groups: Vec<Vec<Verified>> = Vec::new();
+        let mut group_of: HashMap<Address, usize> = HashMap::new();
         for (i, ((p, verdict), bytes)) in prepared.into_iter().zip(verdicts).zip(items).enumerate() {
             let result = match p {
-                Ok(_) if cancelled.load(Ordering::Relaxed) => Some(Err(gone())),
-                Ok(p) if is_ballot(&p.tx) => Some(self.admit_ballot(p.tx, bytes.len(), p.full_hash)),
+                Ok(_) if cancelled.load(Ordering::Relaxed) => Err(gone()),
+                Ok(p) if is_ballot(&p.tx) => self.admit_ballot(p.tx, bytes.len(), p.full_hash),
                 Ok(mut p) => {
                     let signature_ok = match (std::mem::replace(&mut p.key, Err(no_account())), verdict) {
                         (Err(e), _) => Err(e),
@@ -537,42 +538,66 @@ impl Shared {
                         (Ok(_), Some(Err(e))) => Err(e),
                         (Ok(_), None) => unreachable!("every transaction with a key was verified unless cancelled"),
                     };
-                    queue.push(i);
-                    ready.push(Some((p, signature_ok)));
+                    let g = *group_of.entry(p.tx.body.sender).or_insert_with(|| {
+                        groups.push(Vec::new());
+                        groups.len() - 1
+                    });
+                    groups[g].push((i, p, signature_ok));
                     results.push(None);
                     continue;
                 }
                 Err(e) => {
                     self.metrics.refused(e.code);
-                    Some(Err(e))
+                    Err(e)
                 }
             };
-            ready.push(None);
-            results.push(result);
+            results.push(Some(result));
         }
-        let mut patient = false;
-        while !queue.is_empty() {
-            let mut busy = std::collections::HashSet::new();
-            let mut deferred = Vec::new();
-            for &i in &queue {
-                let (p, signature_ok) = ready[i].take().expect("each transaction is admitted once");
-                let sender = p.tx.body.sender;
-                if cancelled.load(Ordering::Relaxed) {
-                    results[i] = Some(Err(gone()));
-                    continue;
-                }
-                if !patient && (busy.contains(&sender) || self.mempool.lock().is_busy(&sender)) {
-                    busy.insert(sender);
-                    ready[i] = Some((p, signature_ok));
-                    deferred.push(i);
-                    continue;
-                }
-                let len = items[i].len();
-                results[i] = Some(self.admit(p.tx, p.id, len, p.full_hash, signature_ok));
+        let admit_group = |group: Vec<Verified>, patient: bool| {
+            let sender = group[0].1.tx.body.sender;
+            if !patient && self.mempool.lock().is_busy(&sender) {
+                return Err(group);
             }
-            // A pass that admitted nothing: every sender left is busy, so the next pass waits for each in turn.
-            patient = deferred.len() == queue.len();
-            queue = deferred;
+            Ok(group
+                .into_iter()
+                .map(|(i, p, signature_ok)| {
+                    let result = if cancelled.load(Ordering::Relaxed) {
+                        Err(gone())
+                    } else {
+                        self.admit(p.tx, p.id, items[i].len(), p.full_hash, signature_ok)
+                    };
+                    (i, result)
+                })
+                .collect::<Vec<_>>())
+        };
+        // Plain threads, not the rayon pool: a dry run holds the committed state's read lock and may use the pool
+        // itself (an anchoring looks its hashes up in parallel), and a pool thread waiting for that work could pick
+        // up another admission and take the read lock again behind a waiting commit, which never gets it.
+        let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(groups.len());
+        let queue = Mutex::new(VecDeque::from(groups));
+        let answers = Mutex::new(Vec::new());
+        let busy = Mutex::new(Vec::new());
+        let work = || {
+            while let Some(group) = queue.lock().pop_front() {
+                match admit_group(group, false) {
+                    Ok(done) => answers.lock().extend(done),
+                    Err(group) => busy.lock().push(group),
+                }
+            }
+        };
+        std::thread::scope(|scope| {
+            for _ in 1..workers {
+                scope.spawn(work);
+            }
+            work();
+        });
+        let mut answers = answers.into_inner();
+        for group in busy.into_inner() {
+            answers
+                .extend(admit_group(group, true).unwrap_or_else(|_| unreachable!("a patient pass admits every group")));
+        }
+        for (i, result) in answers {
+            results[i] = Some(result);
         }
         results.into_iter().map(|r| r.expect("every transaction has its answer")).collect()
     }
@@ -1389,6 +1414,9 @@ impl Drop for Shared {
         self.revalidation.changed.notify_all();
     }
 }
+
+/// A transaction of a batch ready for its dry run: its place in the batch, and its signature's verdict.
+type Verified = (usize, Prepared, Result<(), TxError>);
 
 /// A decoded transaction that passed the stateless checks, with its id, its full hash and its sender's key (or why
 /// there is none).
