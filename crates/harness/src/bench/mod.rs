@@ -19,6 +19,7 @@ use publica_tx::{AccountsCall, Call, Transaction};
 use publica_types::{AgencyId, Genesis, GenesisAccount, GenesisAgency, Role, TxId, ValidatorSet};
 use rayon::prelude::*;
 
+mod catchup;
 mod contracts;
 mod credentials;
 mod data;
@@ -95,6 +96,10 @@ pub struct Params {
     pub entries: usize,
     /// State workload: open this filled home and print what it measured (the workload runs itself with it).
     pub state_home: Option<std::path::PathBuf>,
+    /// Catch-up workload: blocks in the chain a joining node catches up on.
+    pub blocks: u64,
+    /// Catch-up workload: the validator's empty-block interval while the node catches up, milliseconds.
+    pub idle_ms: u64,
 }
 
 /// The transactions of the load.
@@ -149,6 +154,9 @@ pub enum Workload {
     /// state entries, its tree read from the store as it is used or rebuilt in memory, against reading the store
     /// once at the disk's rate.
     State,
+    /// Catch-up: a node joining with an empty store gets a chain of `--blocks` small blocks from a validator by
+    /// value sync, against checking and re-executing the same blocks back to back.
+    Catchup,
 }
 
 /// Run the benchmarks and print a report.
@@ -205,6 +213,7 @@ pub fn run(args: &Params) -> Result<()> {
             let params = reads::Params { accounts: args.accounts, secs: args.read_secs, connections: args.connections };
             return reads::run(&params);
         }
+        Workload::Catchup => return catchup::run(&catchup::Params { blocks: args.blocks, idle_ms: args.idle_ms }),
         Workload::Registrations | Workload::RoleUpdates => {}
     }
     if args.senders == 0 || args.txs / args.senders > 1000 {
@@ -257,7 +266,8 @@ pub fn run(args: &Params) -> Result<()> {
         | Workload::Data
         | Workload::Contracts
         | Workload::Reads
-        | Workload::State => unreachable!("measured by their own functions"),
+        | Workload::State
+        | Workload::Catchup => unreachable!("measured by their own functions"),
     };
     let mut setup: Vec<Transaction> = officials
         .iter()
@@ -315,7 +325,8 @@ pub fn run(args: &Params) -> Result<()> {
                     | Workload::Data
                     | Workload::Contracts
                     | Workload::Reads
-                    | Workload::State => unreachable!("measured by their own functions"),
+                    | Workload::State
+                    | Workload::Catchup => unreachable!("measured by their own functions"),
                 };
                 signers[s].sign_at(n, call)
             })
@@ -373,7 +384,8 @@ pub fn run(args: &Params) -> Result<()> {
         | Workload::Data
         | Workload::Contracts
         | Workload::Reads
-        | Workload::State => unreachable!("measured by their own functions"),
+        | Workload::State
+        | Workload::Catchup => unreachable!("measured by their own functions"),
     };
     let key = publica_accounts::schema::account_key(&proven);
     let proof = node.read_with_proof(&key)?;

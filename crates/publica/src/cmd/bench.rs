@@ -91,6 +91,12 @@ pub struct Args {
     /// arguments, and each table row with its number and unit), to compare runs across versions.
     #[arg(long, value_name = "FILE")]
     json: Option<std::path::PathBuf>,
+    /// Catch-up workload: blocks in the chain a joining node catches up on.
+    #[arg(long, default_value_t = 3_000)]
+    blocks: u64,
+    /// Catch-up workload: the validator's empty-block interval while the node catches up, milliseconds.
+    #[arg(long, default_value_t = 1_000)]
+    idle_ms: u64,
     /// State workload, internal: open this filled home and print what it measured.
     #[arg(long, hide = true)]
     state_home: Option<std::path::PathBuf>,
@@ -149,6 +155,9 @@ pub enum Workload {
     /// state entries, its tree read from the store as it is used (past states kept) or rebuilt in memory, against
     /// reading the store once at the disk's rate.
     State,
+    /// Catch-up: a node joining with an empty store gets a chain of `--blocks` small blocks from a validator by
+    /// value sync, against checking and re-executing the same blocks back to back.
+    Catchup,
 }
 
 impl From<Workload> for bench::Workload {
@@ -167,6 +176,7 @@ impl From<Workload> for bench::Workload {
             Workload::Contracts => bench::Workload::Contracts,
             Workload::Reads => bench::Workload::Reads,
             Workload::State => bench::Workload::State,
+            Workload::Catchup => bench::Workload::Catchup,
         }
     }
 }
@@ -202,6 +212,8 @@ pub fn run(args: Args) -> Result<()> {
         connections: args.connections,
         entries: args.entries,
         state_home: args.state_home,
+        blocks: args.blocks,
+        idle_ms: args.idle_ms,
     })?;
     if let Some(path) = json {
         bench::report::write_json(&path, &workload)?;
