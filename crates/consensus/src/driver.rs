@@ -5,7 +5,7 @@
 //! milliseconds (block execution), so each runs on tokio's blocking pool with the application behind a mutex;
 //! the engine's own tasks keep running meanwhile.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -53,7 +53,11 @@ pub(crate) const MAX_PENDING_HEIGHT_AHEAD: u64 = 2;
 pub(crate) const MAX_ROUNDS_AHEAD: u32 = 8;
 
 /// Most decided blocks served in one value-sync response.
-const MAX_SYNC_VALUES: u64 = 64;
+const MAX_SYNC_VALUES: u64 = crate::SYNC_BATCH_BLOCKS;
+
+/// Most heights remembered as fetched by value sync and not yet committed. The engine holds synced values only for
+/// the heights its requests cover (a few batches ahead), so this is never reached in practice.
+const MAX_SYNCED_HEIGHTS: usize = 4096;
 
 /// How often a proposer waiting to build an empty block asks whether transactions arrived.
 const PENDING_POLL: Duration = Duration::from_millis(5);
@@ -109,6 +113,8 @@ pub(crate) struct Driver<A: Application> {
     committed_height: u64,
     last_commit_at: Instant,
     status: watch::Sender<ConsensusStatus>,
+    /// Heights whose block came by value sync (not yet committed): committed with [`Application::commit_synced`].
+    synced: BTreeSet<u64>,
 }
 
 impl<A: Application> Driver<A> {
@@ -133,6 +139,7 @@ impl<A: Application> Driver<A> {
             committed_height,
             last_commit_at: Instant::now(),
             status,
+            synced: BTreeSet::new(),
         }
     }
 
@@ -754,9 +761,16 @@ impl<A: Application> Driver<A> {
         let block = Block::clone(&stored.block);
         let started = Instant::now();
         let extension_count = extensions.len();
-        call(&self.app, "commit", move |a| a.commit(block, cert, extensions))
-            .await?
-            .map_err(|reason| fail(format!("the application refused the block: {reason}")))?;
+        // A block fetched by value sync, not decided by this node's own round: the application may defer its sync
+        // to the disk (a crash then loses only blocks that are fetched again).
+        let synced = self.synced.contains(&height);
+        if synced {
+            call(&self.app, "commit_synced", move |a| a.commit_synced(block, cert, extensions)).await?
+        } else {
+            call(&self.app, "commit", move |a| a.commit(block, cert, extensions)).await?
+        }
+        .map_err(|reason| fail(format!("the application refused the block: {reason}")))?;
+        self.synced = self.synced.split_off(&(height + 1));
         self.committed_height = height;
         self.last_commit_at = Instant::now();
         self.store.prune(height);
@@ -765,6 +779,7 @@ impl<A: Application> Driver<A> {
             height,
             txs = stored.block.txs.len(),
             extensions = extension_count,
+            synced,
             commit_ms = started.elapsed().as_millis() as u64,
             "committed"
         );
@@ -780,25 +795,28 @@ impl<A: Application> Driver<A> {
         start: u64,
         end: u64,
     ) -> Result<Vec<RawDecidedValue<PublicaContext>>, ConsensusError> {
-        // The engine does not bound the range a peer asks for; this loop does, by count and by bytes.
+        // The engine does not bound the range a peer asks for; this loop does, by count and by bytes. One call of
+        // the application for the whole range: a response of small blocks is read in one go, not height by height
+        // through the blocking pool.
         let end = end.min(start.saturating_add(MAX_SYNC_VALUES - 1));
-        let mut values = Vec::new();
-        let mut bytes = 0usize;
-        for height in start..=end {
-            let Some((block, cert, extensions)) =
-                call(&self.app, "decided_block", move |a| a.decided_block(height)).await?
-            else {
-                break;
-            };
-            let block_bytes = block.encode();
-            // Encoded sizes, as in the response: a height with many large extensions weighs more than its block.
-            bytes += block_bytes.len() + publica_types::encode(&cert).len() + extensions.encode().len();
-            if bytes > MAX_SYNC_RESPONSE_BYTES && !values.is_empty() {
-                break;
+        call(&self.app, "decided_block", move |a| {
+            let mut values = Vec::new();
+            let mut bytes = 0usize;
+            for height in start..=end {
+                let Some((block, cert, extensions)) = a.decided_block(height) else {
+                    break;
+                };
+                let block_bytes = block.encode();
+                // Encoded sizes, as in the response: a height with many large extensions weighs more than its block.
+                bytes += block_bytes.len() + publica_types::encode(&cert).len() + extensions.encode().len();
+                if bytes > MAX_SYNC_RESPONSE_BYTES && !values.is_empty() {
+                    break;
+                }
+                values.push(RawDecidedValue::new(Bytes::from(block_bytes), certificate_to_engine(&cert, &extensions)));
             }
-            values.push(RawDecidedValue::new(Bytes::from(block_bytes), certificate_to_engine(&cert, &extensions)));
-        }
-        Ok(values)
+            values
+        })
+        .await
     }
 
     fn on_synced_value(
@@ -834,6 +852,12 @@ impl<A: Application> Driver<A> {
         // always: no bound of the store may stop a node from committing what the network decided.
         let value = proposed_value(&stored.record, stored.block_hash, Validity::Valid);
         self.store.put_decided(stored);
+        if height > self.committed_height {
+            if self.synced.len() >= MAX_SYNCED_HEIGHTS {
+                self.synced.pop_last();
+            }
+            self.synced.insert(height);
+        }
         SyncedValueOutcome::Verdict(value)
     }
 }

@@ -130,6 +130,20 @@ pub trait Application: Send + 'static {
         extensions: DecidedExtensions,
     ) -> Result<(), String>;
 
+    /// [`Application::commit`] for a block that value sync fetched from a peer: a height this node lagged behind
+    /// and did not decide itself. Everything `commit` checks is checked the same way; what may differ is
+    /// durability: such a block can be fetched again, so it need not be durable when this returns, as long as a
+    /// crash leaves the application at an earlier whole block (consensus then restarts from there). The default
+    /// commits it as any other block.
+    fn commit_synced(
+        &mut self,
+        block: Block,
+        certificate: CommitCertificate,
+        extensions: DecidedExtensions,
+    ) -> Result<(), String> {
+        self.commit(block, certificate, extensions)
+    }
+
     /// A committed block, its certificate and the extensions committed with it, for value sync.
     fn decided_block(&self, height: u64) -> Option<(Block, CommitCertificate, DecidedExtensions)>;
 
@@ -238,7 +252,11 @@ pub struct ConsensusConfig {
     /// Longest wait, after a commit, before proposing a block with no transactions (see
     /// [`Application::has_pending_transactions`]).
     pub empty_block_interval_ms: u64,
-    /// How often nodes tell each other their latest height, which is how a lagging node notices it must sync.
+    /// How often nodes tell each other their latest height, which is how a lagging node notices it must sync; 0
+    /// (the default) tells it right after each decided height. A lagging node asks only for heights its peers
+    /// announced, so with an interval it stays up to an interval of blocks behind a busy chain's head, fetching
+    /// what was announced and waiting for the next announcement; after each decision, the announcement costs one
+    /// message of a few bytes per peer and height.
     pub sync_status_interval_ms: u64,
     /// How long a value-sync request may take before another peer is asked.
     pub sync_request_timeout_ms: u64,
@@ -257,7 +275,7 @@ impl ConsensusConfig {
             wal_dir,
             timeouts: ConsensusTimeouts::default(),
             empty_block_interval_ms: 100,
-            sync_status_interval_ms: 1000,
+            sync_status_interval_ms: 0,
             sync_request_timeout_ms: 10_000,
             equivocate: Equivocation::None,
         }
@@ -272,8 +290,8 @@ impl ConsensusConfig {
         if self.empty_block_interval_ms >= t.propose_ms {
             return bad("empty_block_interval_ms must be shorter than the propose timeout");
         }
-        if self.sync_status_interval_ms == 0 || self.sync_request_timeout_ms == 0 {
-            return bad("the value-sync intervals must be positive");
+        if self.sync_request_timeout_ms == 0 {
+            return bad("the value-sync request timeout must be positive");
         }
         if self.peers.contains(&self.listen_addr) {
             return bad("the peer list contains this node's own listen address");
@@ -370,6 +388,34 @@ impl ConsensusHandle {
     }
 }
 
+/// Heights a lagging node asks one peer for in one value-sync request, and the most this node serves in one
+/// response. A response is also cut at [`MAX_SYNC_RESPONSE_BYTES`] (one maximal block), which a run of large blocks
+/// reaches first, so the batch raises neither what a response weighs nor what a lagging node holds; small blocks
+/// (a quiet chain: a few transactions each, a few KB) then travel 256 to a round trip instead of the engine's
+/// default 5. Serving one such request reads about a megabyte from the store in a few milliseconds.
+pub(crate) const SYNC_BATCH_BLOCKS: u64 = 256;
+
+/// Value-sync requests a lagging node keeps in flight, to all its peers together; also the most requests of one
+/// peer this node serves at once (the engine uses the same number for both). Four batches in flight keep the
+/// pipeline full while the node executes the one before, and bound what a lagging node holds in memory to four
+/// responses.
+const SYNC_PARALLEL_REQUESTS: usize = 4;
+
+/// The window over which the value-sync requests served to one peer are counted.
+const SYNC_INBOUND_WINDOW: Duration = Duration::from_secs(10);
+
+/// Value-sync requests served to one peer per [`SYNC_INBOUND_WINDOW`]; more are answered with an empty response.
+///
+/// The bound on what one peer gets from this node: at most 10 requests a second on average (and
+/// [`SYNC_PARALLEL_REQUESTS`] at once), each answered with at most [`SYNC_BATCH_BLOCKS`] stored blocks and at most
+/// [`MAX_SYNC_RESPONSE_BYTES`]. That is 2,560 small blocks a second, more than twice the rate a catching-up node
+/// needs to reach 1,000 blocks a second from one peer, and for the serving node a few percent of its consensus
+/// loop (a request of small blocks is served in a few milliseconds). The engine's default, 1,000 requests per
+/// window, was set for batches of 5; with batches of 256 it would let one peer take half of the loop. The engine
+/// also caps, across all peers together, the requests served at once and those waiting (32 and 64 by default), so
+/// many peers do not add up to unbounded work either.
+const SYNC_INBOUND_REQUESTS_PER_WINDOW: u32 = 100;
+
 /// The engine's configuration, assembled from [`ConsensusConfig`].
 struct EngineConfig {
     moniker: String,
@@ -425,6 +471,10 @@ fn engine_config(config: &ConsensusConfig, moniker: String) -> Result<EngineConf
         status_update_interval: Duration::from_millis(config.sync_status_interval_ms),
         request_timeout: Duration::from_millis(config.sync_request_timeout_ms),
         max_response_size: ByteSize::b(MAX_SYNC_RESPONSE_BYTES as u64),
+        batch_size: SYNC_BATCH_BLOCKS as usize,
+        parallel_requests: SYNC_PARALLEL_REQUESTS,
+        inbound_request_rate_limit_window: SYNC_INBOUND_WINDOW,
+        max_inbound_requests_per_window: SYNC_INBOUND_REQUESTS_PER_WINDOW,
         ..ValueSyncConfig::default()
     };
     Ok(EngineConfig { moniker, consensus, value_sync })

@@ -29,6 +29,11 @@
 //! for the writer once `persist` returns; a crash between the last two leaves the store before the block. Checkpoints are
 //! written right after (they are assembled from the block's extensions) and can be rebuilt from them.
 //!
+//! A writer applying blocks it can fetch again (a node catching up by value sync) may sync less often:
+//! [`Store::persist_if_due`] syncs only once `blocks_max` blocks were written since the last sync, or the oldest of
+//! them is older than `age_max`. A crash then leaves the store at an earlier block, still a whole one: the journal
+//! replays whole batches in order, so the store is at the last block whose batch reached the disk.
+//!
 //! A filter in memory holds every document hash of `log_index` ([`anchor_filter`]), built when the store opens and
 //! extended when a block is staged, so that looking up a hash never anchored does not reach the store.
 //!
@@ -39,6 +44,8 @@
 pub mod anchor_filter;
 
 use std::path::Path;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use fjall::{Database, Keyspace, KeyspaceCreateOptions, PersistMode};
 
@@ -139,6 +146,15 @@ pub struct Store {
     checkpoint_lock: std::sync::Mutex<()>,
     /// Every document hash of `log_index`, in memory, so that a lookup of a new hash never reaches the store.
     anchor_filter: AnchorFilter,
+    /// Blocks made visible by [`Store::write_staged`] and not yet synced by [`Store::persist`].
+    unsynced: Mutex<Unsynced>,
+}
+
+/// Blocks written and not yet synced: how many, and since when.
+#[derive(Debug, Default)]
+struct Unsynced {
+    blocks: u64,
+    oldest: Option<Instant>,
 }
 
 const LOG_SIZE_KEY: &[u8] = b"log-size";
@@ -180,6 +196,7 @@ impl Store {
             })?,
             checkpoint_lock: std::sync::Mutex::new(()),
             anchor_filter: AnchorFilter::new(),
+            unsynced: Mutex::new(Unsynced::default()),
             db,
         };
         store.load_anchor_filter()?;
@@ -289,13 +306,49 @@ impl Store {
             return Err(StoreError::OutOfOrder { expected: self.last_height()? + 1, got: staged.height });
         }
         staged.batch.commit()?;
+        let mut unsynced = self.unsynced.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        unsynced.blocks += 1;
+        unsynced.oldest.get_or_insert_with(Instant::now);
         Ok(())
     }
 
     /// Sync the journal to the disk (`fdatasync`): every block written before is durable when this returns.
     pub fn persist(&self) -> Result<()> {
-        self.db.persist(PersistMode::SyncData)?;
+        // Taken before the sync: a block written while it runs is counted again by the next one, never lost.
+        let pending = std::mem::take(&mut *self.unsynced.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
+        if let Err(e) = self.db.persist(PersistMode::SyncData) {
+            let mut unsynced = self.unsynced.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            unsynced.blocks += pending.blocks;
+            unsynced.oldest = match (unsynced.oldest, pending.oldest) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            return Err(e.into());
+        }
         Ok(())
+    }
+
+    /// [`Store::persist`], but only when it is due: `blocks_max` blocks or more were written since the last sync, or
+    /// the oldest of them was written `age_max` ago or more. Returns whether it synced.
+    ///
+    /// For blocks the writer can fetch again after a crash (blocks decided by others, applied while catching up):
+    /// a crash loses at most the blocks written since the last sync, and leaves the store at an earlier whole block.
+    /// The age is checked when this is called: a writer that stops writing keeps its last blocks unsynced until it
+    /// calls [`Store::persist`] (or this) again.
+    pub fn persist_if_due(&self, blocks_max: u64, age_max: Duration) -> Result<bool> {
+        let due = {
+            let unsynced = self.unsynced.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            unsynced.blocks >= blocks_max.max(1) || unsynced.oldest.is_some_and(|t| t.elapsed() >= age_max)
+        };
+        if due {
+            self.persist()?;
+        }
+        Ok(due)
+    }
+
+    /// Blocks written by [`Store::write_staged`] and not yet synced.
+    pub fn unsynced_blocks(&self) -> u64 {
+        self.unsynced.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).blocks
     }
 
     /// Build and check the batch that commits a block, without writing it: the expensive part of a commit (encoding,

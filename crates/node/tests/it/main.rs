@@ -1,6 +1,7 @@
 //! Tests of the node's mempool and of start-up state checks, and of a network of validators under a backlog.
 
 mod backlog;
+mod catchup;
 
 use publica_crypto::Keypair;
 use publica_node::mempool::{Mempool, MempoolLimits, Priority};
