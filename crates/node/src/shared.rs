@@ -516,90 +516,31 @@ impl Shared {
                 verdicts[i] = Some(result.map_err(bad_signature));
             }
         }
-        // The ordered part: each transaction's dry run on its sender's pending state. Senders are independent
-        // (each runs on the committed state plus its own pending writes), so their transactions are admitted on
-        // every core at once, each sender's in nonce order. A sender whose pending transactions are busy (being
-        // executed again after a commit, or admitted by another request) is left until the others are done,
-        // and only then waited for.
-        let mut results: Vec<Option<Result<TxId, TxError>>> = Vec::with_capacity(prepared.len());
-        let mut groups: Vec<Vec<Verified>> = Vec::new();
-        let mut group_of: HashMap<Address, usize> = HashMap::new();
-        for (i, ((p, verdict), bytes)) in prepared.into_iter().zip(verdicts).zip(items).enumerate() {
-            let result = match p {
+        prepared
+            .into_iter()
+            .zip(verdicts)
+            .zip(items)
+            .map(|((p, verdict), bytes)| match p {
                 Ok(_) if cancelled.load(Ordering::Relaxed) => Err(gone()),
                 Ok(p) if is_ballot(&p.tx) => self.admit_ballot(p.tx, bytes.len(), p.full_hash),
-                Ok(mut p) => {
-                    let signature_ok = match (std::mem::replace(&mut p.key, Err(no_account())), verdict) {
+                Ok(Prepared { tx, id, full_hash, key }) => {
+                    let signature_ok = match (key, verdict) {
                         (Err(e), _) => Err(e),
                         (Ok(key), Some(Ok(()))) => {
-                            self.signatures.insert(p.full_hash, p.id, key.bytes);
+                            self.signatures.insert(full_hash, id, key.bytes);
                             Ok(())
                         }
                         (Ok(_), Some(Err(e))) => Err(e),
                         (Ok(_), None) => unreachable!("every transaction with a key was verified unless cancelled"),
                     };
-                    let g = *group_of.entry(p.tx.body.sender).or_insert_with(|| {
-                        groups.push(Vec::new());
-                        groups.len() - 1
-                    });
-                    groups[g].push((i, p, signature_ok));
-                    results.push(None);
-                    continue;
+                    self.admit(tx, id, bytes.len(), full_hash, signature_ok)
                 }
                 Err(e) => {
                     self.metrics.refused(e.code);
                     Err(e)
                 }
-            };
-            results.push(Some(result));
-        }
-        let admit_group = |group: Vec<Verified>, patient: bool| {
-            let sender = group[0].1.tx.body.sender;
-            if !patient && self.mempool.lock().is_busy(&sender) {
-                return Err(group);
-            }
-            Ok(group
-                .into_iter()
-                .map(|(i, p, signature_ok)| {
-                    let result = if cancelled.load(Ordering::Relaxed) {
-                        Err(gone())
-                    } else {
-                        self.admit(p.tx, p.id, items[i].len(), p.full_hash, signature_ok)
-                    };
-                    (i, result)
-                })
-                .collect::<Vec<_>>())
-        };
-        // Plain threads, not the rayon pool: a dry run holds the committed state's read lock and may use the pool
-        // itself (an anchoring looks its hashes up in parallel), and a pool thread waiting for that work could pick
-        // up another admission and take the read lock again behind a waiting commit, which never gets it.
-        let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(groups.len());
-        let queue = Mutex::new(VecDeque::from(groups));
-        let answers = Mutex::new(Vec::new());
-        let busy = Mutex::new(Vec::new());
-        let work = || {
-            while let Some(group) = queue.lock().pop_front() {
-                match admit_group(group, false) {
-                    Ok(done) => answers.lock().extend(done),
-                    Err(group) => busy.lock().push(group),
-                }
-            }
-        };
-        std::thread::scope(|scope| {
-            for _ in 1..workers {
-                scope.spawn(work);
-            }
-            work();
-        });
-        let mut answers = answers.into_inner();
-        for group in busy.into_inner() {
-            answers
-                .extend(admit_group(group, true).unwrap_or_else(|_| unreachable!("a patient pass admits every group")));
-        }
-        for (i, result) in answers {
-            results[i] = Some(result);
-        }
-        results.into_iter().map(|r| r.expect("every transaction has its answer")).collect()
+            })
+            .collect()
     }
 
     /// The checks that need no state: the chain and the expiry. They run before the signature check so that
@@ -1414,9 +1355,6 @@ impl Drop for Shared {
         self.revalidation.changed.notify_all();
     }
 }
-
-/// A transaction of a batch ready for its dry run: its place in the batch, and its signature's verdict.
-type Verified = (usize, Prepared, Result<(), TxError>);
 
 /// A decoded transaction that passed the stateless checks, with its id, its full hash and its sender's key (or why
 /// there is none).

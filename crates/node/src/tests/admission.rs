@@ -505,47 +505,6 @@ fn an_admission_waiting_for_its_sender_does_not_hold_up_a_commit() {
     assert!(net.node.mempool.lock().contains(&id));
 }
 
-/// A batch does not stall on a sender whose pending transactions are busy (executed again after a commit, or
-/// admitted by another request): the other senders' transactions are admitted first, and the busy sender's after,
-/// in nonce order, once it is free.
-#[test]
-fn a_batch_admits_other_senders_while_one_sender_is_busy() {
-    let mut net = Net::with_config(|_| {});
-    let (busy, free) = (key(3), key(4));
-    net.register_official(&busy, &["clerk"]);
-    net.register_official(&free, &["citizen-registrar"]);
-    let tx0 = net.sign(&busy, 0, rotation(&net.chain_id, &busy.address(), 0, &key(31)));
-    let height = net.node.committed.read().height;
-    let class = crate::mempool::SenderClass { priority: crate::mempool::Priority::Official, agency: Some(agency()) };
-    let ticket = net
-        .node
-        .mempool
-        .lock()
-        .begin_admission(&tx0, tx0.id(), tx0.encode().len(), &class, 0, height, |_| false)
-        .unwrap();
-    // The busy sender's transaction comes first in the batch, the free sender's two after it.
-    let busy_tx = net.sign(&busy, 0, rotation(&net.chain_id, &busy.address(), 0, &key(32)));
-    let free_txs = [net.sign(&free, 0, register_citizen(&key(41))), net.sign(&free, 1, register_citizen(&key(42)))];
-    let free_ids: Vec<TxId> = free_txs.iter().map(|tx| tx.id()).collect();
-    let batch = vec![busy_tx.encode().to_vec(), free_txs[0].encode().to_vec(), free_txs[1].encode().to_vec()];
-    let node = Arc::clone(&net.node);
-    let submitter = std::thread::spawn(move || node.submit_batch(&batch));
-    // The free sender's transactions get in while the other is still busy (an admission would wait for its
-    // sender up to 5 s; this waits at most half of that, so it does not measure speed).
-    let deadline = std::time::Instant::now() + std::time::Duration::from_millis(2_500);
-    let admitted = || free_ids.iter().all(|id| net.node.mempool.lock().contains(id));
-    while !admitted() && std::time::Instant::now() < deadline {
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
-    assert!(admitted(), "the free sender's transactions waited behind the busy sender");
-    assert!(!submitter.is_finished(), "the busy sender's transaction is still waiting for its sender");
-    net.node.mempool.lock().abort(ticket, None, None);
-    let results = submitter.join().unwrap();
-    assert_eq!(results.len(), 3);
-    assert_eq!(results[0].as_ref().unwrap(), &busy_tx.id(), "{results:?}");
-    assert_eq!(results[1..].iter().map(|r| *r.as_ref().unwrap()).collect::<Vec<_>>(), free_ids);
-}
-
 /// An agency's administrator can register any number of officials and make them administrators, the highest
 /// priority; they must not be able to take the mempool from the other agencies: each agency's officials share at
 /// most the agency's part of the pool, and another agency's administrator still gets in.
