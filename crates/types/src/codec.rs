@@ -43,6 +43,19 @@ pub fn decode_canonical<T: BorshDeserialize + BorshSerialize>(
     Ok(value)
 }
 
+/// Decode a value a module stored in the state, refusing inputs over `max_bytes`, malformed inputs and trailing
+/// bytes, but without encoding the value again to compare, as [`decode_canonical`] does. State values are written
+/// only by execution, through [`encode`], so they are canonical by construction, and the state tree commits to
+/// these very bytes: the check would only cost an encoding at every read of the state (an account is read several
+/// times by every transaction). Bytes from outside the node (transactions, blocks, proofs, API answers) go through
+/// [`decode_canonical`].
+pub fn decode_state<T: BorshDeserialize>(what: &'static str, bytes: &[u8], max_bytes: usize) -> Result<T, CodecError> {
+    if bytes.len() > max_bytes {
+        return Err(CodecError::TooLarge { what, len: bytes.len(), max: max_bytes });
+    }
+    T::try_from_slice(bytes).map_err(|e| CodecError::Malformed { what, reason: e.to_string() })
+}
+
 /// Serde helpers for byte strings in JSON: lowercase hex.
 pub mod hex_bytes {
     use serde::{Deserialize, Deserializer, Serializer};

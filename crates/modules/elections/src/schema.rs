@@ -259,7 +259,7 @@ pub struct TallyAccumulator {
 /// corrupt.
 pub(crate) fn read<T: BorshDeserialize + BorshSerialize>(state: &dyn StateRead, key: &[u8]) -> Option<T> {
     state.get(key).map(|bytes| {
-        codec::decode_canonical("elections record", &bytes, usize::MAX)
+        codec::decode_state("elections record", &bytes, usize::MAX)
             .unwrap_or_else(|e| panic!("a stored elections record does not decode ({e}); the state store is corrupt"))
     })
 }

@@ -451,7 +451,7 @@ pub fn next_key(kind: &str) -> Vec<u8> {
 /// Read and decode a record; a value that does not decode is treated as absent (every value was written by this
 /// module, so that never happens on a valid state).
 pub fn get<T: BorshDeserialize + BorshSerialize>(state: &dyn StateRead, key: &[u8]) -> Option<T> {
-    state.get(key).and_then(|bytes| codec::decode_canonical("finance record", &bytes, MAX_RECORD_BYTES).ok())
+    state.get(key).and_then(|bytes| codec::decode_state("finance record", &bytes, MAX_RECORD_BYTES).ok())
 }
 
 /// Encode and write a record.

@@ -15,7 +15,7 @@ pub fn validator_set(state: &dyn StateRead) -> Option<ValidatorSet> {
 /// Proposal `id`.
 pub fn proposal(state: &dyn StateRead, id: u64) -> Option<Proposal> {
     state.get(&proposal_key(id)).map(|b| {
-        codec::decode_canonical("governance proposal", &b, usize::MAX)
+        codec::decode_state("governance proposal", &b, usize::MAX)
             .unwrap_or_else(|e| panic!("stored proposal {id} does not decode ({e}); the state store is corrupt"))
     })
 }
@@ -31,7 +31,7 @@ pub fn proposal_count(state: &dyn StateRead) -> u64 {
 /// The agency operating `address`, if it joined by vote.
 pub fn operator(state: &dyn StateRead, address: &Address) -> Option<AgencyId> {
     state.get(&operator_key(address)).map(|b| {
-        codec::decode_canonical("operator agency", &b, 1024).unwrap_or_else(|e| {
+        codec::decode_state("operator agency", &b, 1024).unwrap_or_else(|e| {
             panic!("stored operator of {address} does not decode ({e}); the state store is corrupt")
         })
     })

@@ -271,7 +271,7 @@ pub fn grantee_entry_key(grantee: &Address, n: u64) -> Vec<u8> {
 
 /// Decode a stored record. Records are written only by this module, so a failure means the store is corrupt.
 pub(crate) fn decode_stored<T: BorshDeserialize + BorshSerialize>(what: &'static str, bytes: &[u8]) -> T {
-    codec::decode_canonical(what, bytes, usize::MAX)
+    codec::decode_state(what, bytes, usize::MAX)
         .unwrap_or_else(|e| panic!("stored {what} does not decode ({e}); the state store is corrupt"))
 }
 

@@ -553,7 +553,7 @@ pub fn next_key(kind: &str) -> Vec<u8> {
 
 /// Read and decode a record; `None` when absent.
 pub fn get<T: BorshDeserialize + BorshSerialize>(state: &dyn StateRead, key: &[u8]) -> Option<T> {
-    state.get(key).and_then(|bytes| codec::decode_canonical("procurement record", &bytes, MAX_RECORD_BYTES).ok())
+    state.get(key).and_then(|bytes| codec::decode_state("procurement record", &bytes, MAX_RECORD_BYTES).ok())
 }
 
 /// Encode and write a record.

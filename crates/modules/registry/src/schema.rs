@@ -587,6 +587,6 @@ pub fn company_name_key(normalised: &str) -> Vec<u8> {
 
 /// Decode a value this module wrote. A failure means the store is corrupt, which must stop the node.
 pub(crate) fn decode_stored<T: BorshDeserialize + BorshSerialize>(what: &'static str, bytes: &[u8]) -> T {
-    codec::decode_canonical(what, bytes, usize::MAX)
+    codec::decode_state(what, bytes, usize::MAX)
         .unwrap_or_else(|e| panic!("stored {what} does not decode ({e}); the state store is corrupt"))
 }
