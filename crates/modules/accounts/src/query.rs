@@ -6,7 +6,7 @@ use crate::did::{VersionQuery, VersionState};
 use crate::error;
 use crate::schema::{
     account_key, agency_key, decode_stored, nonce_key, retired_count_key, retired_key_key, AccountRecord, AgencyRecord,
-    RetiredKey,
+    AgencyView, RetiredKey,
 };
 
 /// The account at `address`.
@@ -17,6 +17,21 @@ pub fn account(state: &dyn StateRead, address: &Address) -> Option<AccountRecord
 /// The agency `id`.
 pub fn agency(state: &dyn StateRead, id: &AgencyId) -> Option<AgencyRecord> {
     state.get(&agency_key(id)).map(|b| decode_stored("agency", &b))
+}
+
+/// Read agency `id` in place ([`AgencyView`], no decoding) and answer `f` with it; `None` if there is no such
+/// agency.
+pub fn read_agency<R>(state: &dyn StateRead, id: &AgencyId, f: impl FnOnce(&AgencyView<'_>) -> R) -> Option<R> {
+    state.get(&agency_key(id)).map(|bytes| {
+        let view = AgencyView::parse(&bytes)
+            .unwrap_or_else(|| panic!("stored agency {id} does not decode; the state store is corrupt"));
+        f(&view)
+    })
+}
+
+/// Whether agency `id` exists and may grant `role` (`admin` always).
+pub fn agency_grants(state: &dyn StateRead, id: &AgencyId, role: &str) -> bool {
+    read_agency(state, id, |agency| agency.grants(role)).unwrap_or(false)
 }
 
 /// The nonce the account's next transaction must carry (0 for a new account).
@@ -98,8 +113,7 @@ pub fn require_role(state: &dyn StateRead, address: &Address, role: &str) -> Res
         return Err(error::missing_role(address, role, record.agency()));
     }
     let agency_id = record.agency().expect("an account holding a role is an official of an agency");
-    let grants = agency(state, agency_id).is_some_and(|a| a.grants(role));
-    if !grants {
+    if !agency_grants(state, agency_id, role) {
         return Err(error::role_not_granted(address, role, agency_id));
     }
     Ok(record)

@@ -93,6 +93,71 @@ impl AgencyRecord {
     }
 }
 
+/// An [`AgencyRecord`] read in place from its stored encoding, without decoding it: every transaction authorised
+/// by a role asks whether the official's agency grants that role, and decoding the record (each of its roles a
+/// checked, allocated string) cost as much as the rest of a light transaction's execution. The view walks the
+/// borsh layout of the record's fields in order (`id`, `name`, `can_register_citizens`, `roles`), so it must
+/// change with them; a test checks it against the decoder on many records.
+#[derive(Clone, Copy, Debug)]
+pub struct AgencyView<'a> {
+    can_register_citizens: bool,
+    /// The encoded roles: each a little-endian `u32` length and its bytes.
+    roles: &'a [u8],
+}
+
+impl<'a> AgencyView<'a> {
+    /// Read `bytes`, the encoding of an agency record; `None` if they are not one (a corrupt store).
+    pub fn parse(bytes: &'a [u8]) -> Option<Self> {
+        let mut rest = bytes;
+        take_string(&mut rest)?;
+        take_string(&mut rest)?;
+        let (&flag, after) = rest.split_first()?;
+        let can_register_citizens = match flag {
+            0 => false,
+            1 => true,
+            _ => return None,
+        };
+        let (count, after) = after.split_first_chunk::<4>()?;
+        let roles = after;
+        rest = after;
+        for _ in 0..u32::from_le_bytes(*count) {
+            take_string(&mut rest)?;
+        }
+        rest.is_empty().then_some(Self { can_register_citizens, roles })
+    }
+
+    /// Whether its officials may register citizens.
+    pub fn can_register_citizens(&self) -> bool {
+        self.can_register_citizens
+    }
+
+    /// Whether the agency may grant `role` (`admin` always), as [`AgencyRecord::grants`].
+    pub fn grants(&self, role: &str) -> bool {
+        if role == Role::ADMIN {
+            return true;
+        }
+        let mut rest = self.roles;
+        while let Some(r) = take_string(&mut rest) {
+            if r == role.as_bytes() {
+                return true;
+            }
+        }
+        false
+    }
+}
+
+/// Take a borsh string (a little-endian `u32` length, then the bytes) from the front of `rest`.
+fn take_string<'a>(rest: &mut &'a [u8]) -> Option<&'a [u8]> {
+    let (len, after) = rest.split_first_chunk::<4>()?;
+    let len = usize::try_from(u32::from_le_bytes(*len)).ok()?;
+    if after.len() < len {
+        return None;
+    }
+    let (s, after) = after.split_at(len);
+    *rest = after;
+    Some(s)
+}
+
 /// A key an account used before a rotation, kept so that what it signed then can still be checked, and so that the
 /// account's DID document has a history (`docs/did-publica.md`). Written by the rotation that replaced it.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
@@ -153,6 +218,73 @@ pub fn commitment_key(commitment: &Hash) -> Vec<u8> {
 
 /// Decode a stored record. Records are written only by this module, so a failure means the store is corrupt.
 pub(crate) fn decode_stored<T: BorshDeserialize + BorshSerialize>(what: &'static str, bytes: &[u8]) -> T {
-    codec::decode_canonical(what, bytes, usize::MAX)
+    codec::decode_state(what, bytes, usize::MAX)
         .unwrap_or_else(|e| panic!("stored {what} does not decode ({e}); the state store is corrupt"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Records of every shape the view must read: ids and names of many lengths (names with non-ASCII text),
+    /// both flags, and 0 to 40 roles.
+    fn records() -> Vec<AgencyRecord> {
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move |n: u64| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            (seed >> 33) % n
+        };
+        (0..400)
+            .map(|i| {
+                let id = format!("agency-{}", "x".repeat(next(40) as usize));
+                let name = format!("Agence nationale {} é {i}", "∑".repeat(next(30) as usize));
+                let roles = (0..next(41)).map(|r| format!("role-{r}-{}", "y".repeat(next(20) as usize))).collect();
+                AgencyRecord {
+                    id: id.parse().expect("a slug"),
+                    name,
+                    can_register_citizens: next(2) == 1,
+                    roles: roles_of(roles),
+                }
+            })
+            .collect()
+    }
+
+    fn roles_of(names: Vec<String>) -> Vec<Role> {
+        let mut seen = std::collections::BTreeSet::new();
+        names.into_iter().filter(|n| seen.insert(n.clone())).map(|n| n.parse().expect("a slug")).collect()
+    }
+
+    #[test]
+    fn the_agency_view_reads_what_the_decoder_reads() {
+        for record in records() {
+            let bytes = codec::encode(&record);
+            let view = AgencyView::parse(&bytes).expect("a record's encoding");
+            assert_eq!(view.can_register_citizens(), record.can_register_citizens);
+            let mut asked: Vec<String> = record.roles.iter().map(|r| r.as_str().to_owned()).collect();
+            // Roles it does not grant: prefixes and extensions of its own, and others.
+            asked.extend(record.roles.iter().map(|r| format!("{}x", r.as_str())));
+            asked.extend(record.roles.iter().map(|r| r.as_str()[..r.as_str().len() - 1].to_owned()));
+            asked.extend(["admin", "notary", "registrar", ""].map(str::to_owned));
+            for role in &asked {
+                assert_eq!(view.grants(role), record.grants(role), "{role} in {:?}", record.roles);
+            }
+        }
+    }
+
+    #[test]
+    fn the_agency_view_refuses_bytes_that_are_not_a_record() {
+        for record in records().into_iter().take(50) {
+            let bytes = codec::encode(&record);
+            for cut in 0..bytes.len() {
+                assert!(AgencyView::parse(&bytes[..cut]).is_none(), "{cut} of {} bytes", bytes.len());
+            }
+            let mut longer = bytes.clone();
+            longer.push(0);
+            assert!(AgencyView::parse(&longer).is_none());
+            let flag = 4 + record.id.as_str().len() + 4 + record.name.len();
+            let mut bad_flag = bytes.clone();
+            bad_flag[flag] = 2;
+            assert!(AgencyView::parse(&bad_flag).is_none());
+        }
+    }
 }

@@ -14,12 +14,12 @@ use std::collections::BTreeSet;
 use crate::call::AccountsCall;
 use crate::call::{rotate_key_message, ROTATE_KEY_TAG};
 use publica_types::{
-    codec, Address, AgencyId, CallContext, Genesis, Hash, PublicKey, PublicKeyBytes, Role, Signature, StateWrite,
-    TxError, TxOutcome,
+    codec, Address, AgencyId, CallContext, Genesis, Hash, PublicKey, PublicKeyBytes, Role, Signature, StateRead,
+    StateWrite, TxError, TxOutcome,
 };
 
 use crate::error;
-use crate::query::{account, agency, next_nonce, require_role, retired_count, retired_key};
+use crate::query::{account, agency, next_nonce, read_agency, require_role, retired_count, retired_key};
 use crate::schema::{
     account_key, agency_key, commitment_key, key_index_key, nonce_key, retired_count_key, retired_key_key, AccountKind,
     AccountRecord, AgencyRecord, RetiredKey,
@@ -91,8 +91,7 @@ fn register_official(
             ),
         ));
     }
-    let agency_record = agency(state, agency_id).ok_or_else(|| error::unknown_agency(agency_id))?;
-    check_roles(&agency_record, roles)?;
+    check_roles(state, agency_id, roles)?;
     create_account(state, ctx, public_key, AccountKind::Official { agency: agency_id.clone(), roles: roles.to_vec() })
 }
 
@@ -106,8 +105,7 @@ fn set_roles(
 ) -> Result<TxOutcome, TxError> {
     let mut record = official_of_senders_agency(state, ctx, target)?;
     let agency_id = record.agency().cloned().expect("an official has an agency");
-    let agency_record = agency(state, &agency_id).ok_or_else(|| error::unknown_agency(&agency_id))?;
-    check_roles(&agency_record, roles)?;
+    check_roles(state, &agency_id, roles)?;
     if let AccountKind::Official { roles: r, .. } = &mut record.kind {
         *r = roles.to_vec();
     }
@@ -150,8 +148,9 @@ fn register_citizen(
 ) -> Result<TxOutcome, TxError> {
     let registrar = require_role(state, &ctx.sender, Role::CITIZEN_REGISTRAR)?;
     let agency_id = registrar.agency().cloned().expect("officials have an agency");
-    let agency_record = agency(state, &agency_id).ok_or_else(|| error::unknown_agency(&agency_id))?;
-    if !agency_record.can_register_citizens {
+    let can_register = read_agency(state, &agency_id, |a| a.can_register_citizens())
+        .ok_or_else(|| error::unknown_agency(&agency_id))?;
+    if !can_register {
         return Err(error::refuse(
             error::CITIZEN_REGISTRATION_NOT_ALLOWED,
             format!("agency {agency_id} is not authorised to register citizens"),
@@ -224,9 +223,9 @@ fn retire_key(state: &mut dyn StateWrite, ctx: &CallContext, record: &AccountRec
     state.put(retired_count_key(&ctx.sender), (count + 1).to_le_bytes().to_vec());
 }
 
-/// Check roles to be granted to an official of `agency`: 1 to [`MAX_ROLES`], no repeats, each one the agency may
+/// Check roles to be granted to an official of `agency_id`: 1 to [`MAX_ROLES`], no repeats, each one the agency may
 /// grant.
-fn check_roles(agency: &AgencyRecord, roles: &[Role]) -> Result<(), TxError> {
+fn check_roles(state: &dyn StateRead, agency_id: &AgencyId, roles: &[Role]) -> Result<(), TxError> {
     if roles.is_empty() || roles.len() > MAX_ROLES {
         return Err(error::refuse(
             error::ROLE_COUNT_OUT_OF_RANGE,
@@ -237,8 +236,12 @@ fn check_roles(agency: &AgencyRecord, roles: &[Role]) -> Result<(), TxError> {
     if unique.len() != roles.len() {
         return Err(error::refuse(error::ROLE_REPEATED, format!("roles repeat: {}", error::role_list(roles))));
     }
-    let foreign: Vec<Role> = roles.iter().filter(|r| !agency.grants(r.as_str())).cloned().collect();
+    let foreign: Vec<Role> =
+        read_agency(state, agency_id, |agency| roles.iter().filter(|r| !agency.grants(r.as_str())).cloned().collect())
+            .ok_or_else(|| error::unknown_agency(agency_id))?;
     if !foreign.is_empty() {
+        // Decoded only to list what it grants in the refusal.
+        let agency = agency(state, agency_id).ok_or_else(|| error::unknown_agency(agency_id))?;
         return Err(error::refuse(
             error::ROLE_NOT_GRANTABLE,
             format!(
