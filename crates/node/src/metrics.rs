@@ -64,6 +64,8 @@ pub struct Metrics {
     pub revalidated_txs: Counter,
     /// Senders' pending runs carried to a new height after a commit, without executing them again.
     pub carried_overlays: Counter,
+    /// Pending transactions an admission executed again itself (its sender's run was not kept or not carried).
+    pub admission_reexecuted_txs: Counter,
     /// Time to execute a block (proposing or validating), seconds.
     pub execute_seconds: Histogram,
     /// Time to write a block to the store, seconds.
@@ -110,6 +112,7 @@ impl Metrics {
             mempool_bytes: Gauge::default(),
             revalidated_txs: Counter::default(),
             carried_overlays: Counter::default(),
+            admission_reexecuted_txs: Counter::default(),
             execute_seconds: Histogram::new(exponential_buckets(0.0005, 2.0, 16)),
             store_seconds: Histogram::new(exponential_buckets(0.0005, 2.0, 16)),
             block_txs: Histogram::new(exponential_buckets(1.0, 2.0, 16)),
@@ -143,6 +146,11 @@ impl Metrics {
             "mempool_carried_runs",
             "Senders' pending runs carried to a new height after a commit without executing them again",
             m.carried_overlays.clone(),
+        );
+        registry.register(
+            "mempool_admission_reexecuted_txs",
+            "Pending transactions an admission executed again before dry-running a sender's next transaction",
+            m.admission_reexecuted_txs.clone(),
         );
         registry.register("execute_seconds", "Time to execute a block", m.execute_seconds.clone());
         registry.register("store_seconds", "Time to write a block durably", m.store_seconds.clone());

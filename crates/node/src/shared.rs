@@ -741,6 +741,7 @@ impl Shared {
         self.check_allowance(&sender, now_ms())?;
         let env = self.admission_env(committed.height);
         let ticket = admission.ticket_mut();
+        self.metrics.admission_reexecuted_txs.inc_by(ticket.run.len() as u64);
         let (origin, base, reads) = match ticket.overlay.take() {
             Some(overlay) => (overlay.origin, overlay.changes, overlay.reads),
             None => match self.execute_run(&view, &committed.tree, &env, &ticket.run) {

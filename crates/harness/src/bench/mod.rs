@@ -353,6 +353,7 @@ pub fn run(args: &Params) -> Result<()> {
 
     phase("maximum-rate run");
     // Maximum rate: submit everything as fast as admission takes it; stop when the last one is committed.
+    let (work_before, height_before) = (NodeWork::of(&node), node.height());
     let started = Instant::now();
     let ids = submit_all(&node, &load)?;
     let admitted_secs = started.elapsed().as_secs_f64();
@@ -362,6 +363,7 @@ pub fn run(args: &Params) -> Result<()> {
     // transaction's status says committed before the counter counts its block, which undercounted the last block.
     let committed = ids.len();
     let max_rate = committed as f64 / elapsed;
+    let (work, blocks) = (NodeWork::of(&node).since(work_before), node.height() - height_before);
 
     phase("half-rate run");
     // Half rate: paced submissions, time from submission to commit for each.
@@ -410,6 +412,13 @@ pub fn run(args: &Params) -> Result<()> {
     out!("| raw hybrid verifications/s (all cores, verify_batch) | {verify_rate:.0} |");
     out!("| committed tx/s at maximum rate ({committed} txs, {elapsed:.2} s; admission took {admitted_secs:.2} s) | {max_rate:.0} |");
     out!("| ratio committed / raw verification | {:.2} |", max_rate / verify_rate);
+    out!(
+        "| maximum-rate run: blocks; pending transactions executed again after commits, by admissions; runs \
+         carried | {blocks}; {}, {}; {} |",
+        work.revalidated,
+        work.admission_reexecuted,
+        work.carried
+    );
     out!("| half-rate run: offered {target:.0} tx/s, committed {achieved:.0} tx/s, {count} txs | |");
     out!("| submission to commit p50 at half rate | {:.1} ms |", p50 * 1e3);
     out!("| submission to commit p99 at half rate | {:.1} ms |", p99 * 1e3);
@@ -919,6 +928,8 @@ pub(super) struct NodeWork {
     pub(super) revalidated: u64,
     /// Senders' pending runs a commit left untouched, carried without executing them again.
     pub(super) carried: u64,
+    /// Pending transactions an admission executed again itself.
+    pub(super) admission_reexecuted: u64,
 }
 
 impl NodeWork {
@@ -935,6 +946,7 @@ impl NodeWork {
             store_secs: value("publica_store_seconds_sum"),
             revalidated: node.metrics().revalidated_txs.get(),
             carried: node.metrics().carried_overlays.get(),
+            admission_reexecuted: node.metrics().admission_reexecuted_txs.get(),
         }
     }
 
@@ -945,6 +957,7 @@ impl NodeWork {
             store_secs: self.store_secs - before.store_secs,
             revalidated: self.revalidated.saturating_sub(before.revalidated),
             carried: self.carried.saturating_sub(before.carried),
+            admission_reexecuted: self.admission_reexecuted.saturating_sub(before.admission_reexecuted),
         }
     }
 }
