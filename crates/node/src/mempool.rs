@@ -226,6 +226,8 @@ struct SenderQueue {
     overlay: Overlay,
     /// The height at which transactions of this sender were first seen waiting behind a gap.
     stuck_since: Option<u64>,
+    /// The committed height on which the sender's latest admission ran.
+    admitted_at: Option<u64>,
 }
 
 impl SenderQueue {
@@ -477,6 +479,7 @@ impl Mempool {
         let slack = lookahead;
         let queue = self.by_sender.entry(sender).or_default();
         queue.next = sender_next_nonce;
+        queue.admitted_at = Some(height);
         let overlay = match std::mem::replace(&mut queue.overlay, Overlay::Busy) {
             Overlay::Ready(o) if o.height == height && o.first == sender_next_nonce && o.end == nonce => Some(o),
             Overlay::Ready(mut o)
@@ -838,6 +841,15 @@ impl Mempool {
             }
             _ => false,
         }
+    }
+
+    /// Whether `sender` is submitting: one of its transactions was admitted on the state before the commit of
+    /// `height` or since. Its next admission executes its run again in any case, so the revalidation after that
+    /// commit leaves it a short grace first: revalidating it at once would execute the run twice when the
+    /// admission comes after, or make the admission wait when it comes during. After the grace, what the
+    /// admissions left is revalidated as usual.
+    pub fn is_submitting(&self, sender: &Address, height: u64) -> bool {
+        self.by_sender.get(sender).and_then(|q| q.admitted_at).is_some_and(|at| at + 1 >= height)
     }
 
     /// Take `sender`'s run of consecutive pending nonces from its next one, to execute again on the newly

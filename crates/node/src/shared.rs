@@ -41,6 +41,9 @@ const SENDER_BUSY_WAIT: Duration = Duration::from_secs(5);
 /// A waiting admission looks again at least this often (a ticket may be given back without a signal, e.g. by a
 /// direct user of the mempool).
 const SENDER_BUSY_POLL: Duration = Duration::from_millis(50);
+/// How long the revalidation thread leaves the runs of senders that are submitting to their own admissions
+/// before it executes what is left of them (see `Mempool::is_submitting`).
+const SUBMITTING_GRACE: Duration = Duration::from_millis(10);
 /// Blocks whose writers are kept, so that a sender's pending overlay can be carried over that many commits
 /// without executing its run again.
 pub const MAX_RECENT_WRITERS: usize = 8;
@@ -988,7 +991,7 @@ impl Shared {
             !state.worker
         };
         if inline {
-            self.revalidate(height);
+            self.revalidate(height, None);
             let mut state = self.revalidation.state.lock();
             state.done = state.done.max(height);
             self.revalidation.changed.notify_all();
@@ -1002,58 +1005,87 @@ impl Shared {
     /// passed; runs not reached are executed again when their sender submits its next transaction, and a proposal
     /// drops whatever fails in any case. The committed state is read-locked for one run at a time, so a commit
     /// waits for at most one run, and the pass stops as soon as a newer block is committed (its own pass follows).
-    pub fn revalidate(&self, height: u64) {
+    /// With a `grace` (the revalidation thread's pass), senders that are submitting come last, after that pause;
+    /// without (on the commit path), in turn with the others.
+    pub fn revalidate(&self, height: u64, grace: Option<Duration>) {
         let limits = &self.config.mempool;
         if limits.revalidate_txs_max == 0 || limits.revalidate_ms_max == 0 {
             return;
         }
-        let started = Instant::now();
         let budget = Duration::from_millis(limits.revalidate_ms_max);
-        let view = StoreView(&self.store);
         let senders = self.mempool.lock().revalidation_order();
-        let mut executed = 0usize;
-        for sender in senders {
-            if executed >= limits.revalidate_txs_max || started.elapsed() >= budget {
-                break;
+        // Senders submitting right now come last, after a grace in which their own admissions may execute their
+        // runs again first (see `Mempool::is_submitting`).
+        let (deferred, now): (Vec<Address>, Vec<Address>) = match grace {
+            Some(_) => {
+                let mempool = self.mempool.lock();
+                senders.into_iter().partition(|s| mempool.is_submitting(s, height))
             }
-            let state = self.committed.read();
-            let run = {
-                let mut mempool = self.mempool.lock();
-                // A newer commit (or one whose removals have not run yet): its own pass follows.
-                if state.height != height || mempool.height() != height {
+            None => (Vec::new(), senders),
+        };
+        let (mut executed, mut spent) = (0usize, Duration::ZERO);
+        for (pass, senders) in [now, deferred].into_iter().enumerate() {
+            if pass == 1 && !senders.is_empty() {
+                std::thread::sleep(grace.unwrap_or_default());
+            }
+            // The budget bounds the time spent executing, not the grace.
+            let started = Instant::now();
+            for sender in senders {
+                if executed >= limits.revalidate_txs_max || spent + started.elapsed() >= budget {
                     return;
                 }
-                // An overlay no block since touched is carried over: its run executes as it did.
-                if mempool.rebase_overlay(&sender, height, |overlay| state.overlay_survives(&sender, overlay)) {
-                    self.metrics.carried_overlays.inc();
-                    continue;
+                match self.revalidate_sender(&sender, height) {
+                    Some(count) => executed += count,
+                    None => return,
                 }
-                mempool.begin_revalidation(&sender)
-            };
-            let Some(run) = run else { continue };
-            let mut hold = RevalidationHold { shared: self, run: Some(run) };
-            let txs = &hold.run.as_ref().expect("held").run;
-            let count = txs.len();
-            executed += count;
-            let first = txs[0].0.body.nonce;
-            let env = self.admission_env(state.height);
-            let (changes, reads, ok, failed) = match self.execute_run(&view, &state.tree, &env, txs) {
-                Ok((changes, reads)) => (changes, reads, txs.len(), None),
-                Err(failure) => {
-                    let (id, _, error) = failure.failed;
-                    (failure.prefix, failure.reads, failure.ok, Some((id, error)))
-                }
-            };
-            drop(state);
-            let run = hold.run.take().expect("held");
-            let overlay = PendingOverlay { height, first, end: first + ok as u64, origin: first, changes, reads };
-            let mut mempool = self.mempool.lock();
-            for (id, error) in mempool.finish_revalidation(run, overlay, failed) {
-                self.record_refusal(id, error);
             }
-            self.sender_idle.notify_all();
-            self.metrics.revalidated_txs.inc_by(count as u64);
+            spent += started.elapsed();
         }
+    }
+
+    /// Execute `sender`'s pending run again on the state after the block of `height` (see [`Shared::revalidate`]):
+    /// how many transactions were executed, or `None` if a newer block was committed meanwhile (its own pass
+    /// follows).
+    fn revalidate_sender(&self, sender: &Address, height: u64) -> Option<usize> {
+        let view = StoreView(&self.store);
+        let state = self.committed.read();
+        let run = {
+            let mut mempool = self.mempool.lock();
+            // A newer commit (or one whose removals have not run yet): its own pass follows.
+            if state.height != height || mempool.height() != height {
+                return None;
+            }
+            // An overlay no block since touched is carried over: its run executes as it did. So is one an
+            // admission executed again on this state meanwhile.
+            if mempool.rebase_overlay(sender, height, |overlay| state.overlay_survives(sender, overlay)) {
+                self.metrics.carried_overlays.inc();
+                return Some(0);
+            }
+            mempool.begin_revalidation(sender)
+        };
+        let Some(run) = run else { return Some(0) };
+        let mut hold = RevalidationHold { shared: self, run: Some(run) };
+        let txs = &hold.run.as_ref().expect("held").run;
+        let count = txs.len();
+        let first = txs[0].0.body.nonce;
+        let env = self.admission_env(state.height);
+        let (changes, reads, ok, failed) = match self.execute_run(&view, &state.tree, &env, txs) {
+            Ok((changes, reads)) => (changes, reads, txs.len(), None),
+            Err(failure) => {
+                let (id, _, error) = failure.failed;
+                (failure.prefix, failure.reads, failure.ok, Some((id, error)))
+            }
+        };
+        drop(state);
+        let run = hold.run.take().expect("held");
+        let overlay = PendingOverlay { height, first, end: first + ok as u64, origin: first, changes, reads };
+        let mut mempool = self.mempool.lock();
+        for (id, error) in mempool.finish_revalidation(run, overlay, failed) {
+            self.record_refusal(id, error);
+        }
+        self.sender_idle.notify_all();
+        self.metrics.revalidated_txs.inc_by(count as u64);
+        Some(count)
     }
 
     /// Wait until the pending transactions were executed again after the commit of `height` (or a later one), at
@@ -1339,7 +1371,8 @@ fn revalidation_worker(signal: &RevalidationSignal, shared: &std::sync::Weak<Sha
         let Some(node) = shared.upgrade() else { return };
         // A panic here (a failing store, which also stops the commit path) must not end revalidation for good:
         // the holds give the senders back, and the next commit asks again.
-        let pass = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| node.revalidate(height)));
+        let pass =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| node.revalidate(height, Some(SUBMITTING_GRACE))));
         if pass.is_err() {
             tracing::error!(height, "executing pending transactions again after a commit failed");
         }
