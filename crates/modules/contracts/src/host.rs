@@ -225,7 +225,7 @@ impl Host for LedgerHost<'_> {
             // The calling instance's granted roles, while its agency may still grant them (as for an official).
             Some(caller) => {
                 caller.roles.iter().any(|r| r.as_str() == role)
-                    && publica_accounts::agency(self.state, &caller.agency).is_some_and(|a| a.grants(role))
+                    && publica_accounts::query::agency_grants(self.state, &caller.agency, role)
             }
             None => publica_accounts::require_role(self.state, &self.sender, role).is_ok(),
         })
