@@ -163,3 +163,21 @@ proptest! {
         let _ = BlockHeader::decode(&bytes);
     }
 }
+
+/// State values skip the re-encoding check (`decode_state`), but not the others: a value with a byte after it, a
+/// truncated one and one over the limit are refused, and a valid one decodes to what was stored.
+#[test]
+fn state_values_decode_strictly_without_the_round_trip() {
+    use publica_types::codec::{decode_state, encode, CodecError};
+    let role: Role = "land-registrar".parse().unwrap();
+    let bytes = encode(&vec![role.clone(), Role::admin()]);
+    assert_eq!(decode_state::<Vec<Role>>("roles", &bytes, 1024).unwrap(), vec![role, Role::admin()]);
+    let mut longer = bytes.clone();
+    longer.push(0);
+    assert!(matches!(decode_state::<Vec<Role>>("roles", &longer, 1024), Err(CodecError::Malformed { .. })));
+    assert!(matches!(
+        decode_state::<Vec<Role>>("roles", &bytes[..bytes.len() - 1], 1024),
+        Err(CodecError::Malformed { .. })
+    ));
+    assert!(matches!(decode_state::<Vec<Role>>("roles", &bytes, 8), Err(CodecError::TooLarge { .. })));
+}
