@@ -176,8 +176,78 @@ pub struct PendingOverlay {
     pub origin: u64,
     /// The writes of the run, over the committed state.
     pub changes: Changes,
-    /// Every key the run read from the committed state (a superset is harmless).
-    pub reads: HashSet<Vec<u8>>,
+    /// Every key the run read from the committed state, as [`fingerprint`]s (a superset is harmless).
+    pub reads: ReadSet,
+}
+
+/// The seed of [`fingerprint`]: random, once per process.
+static FINGERPRINT_SEED: std::sync::OnceLock<foldhash::fast::RandomState> = std::sync::OnceLock::new();
+
+/// A state key's 64-bit fingerprint, under a seed drawn once per process: what a pending run records of the keys
+/// it read, and what a block's writers are looked up by. Equal keys have equal fingerprints, so a conflict is
+/// never missed; two different keys share one with a chance of about 2^-64 per pair, which nobody can steer
+/// without the seed, and which only makes a run execute again. Recording a read costs one hash and no
+/// allocation, where keeping the key itself cost a copy and two hashes.
+pub fn fingerprint(key: &[u8]) -> u64 {
+    use std::hash::BuildHasher;
+    FINGERPRINT_SEED.get_or_init(foldhash::fast::RandomState::default).hash_one(key)
+}
+
+/// A hasher for keys that are already [`fingerprint`]s: it passes them through.
+#[derive(Default)]
+pub struct Prehashed(u64);
+
+impl std::hash::Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `u64`s are hashed with it; anything else still hashes correctly, just slowly.
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// The [`fingerprint`]s of the keys a run read.
+pub type ReadSet = HashSet<u64, std::hash::BuildHasherDefault<Prehashed>>;
+
+/// Who wrote each key of a committed block, by the key's [`fingerprint`]: `Some(sender)` when only that sender's
+/// transactions wrote it (and every key sharing its fingerprint), `None` otherwise. Built once per block from
+/// [`publica_execution::Writers`].
+#[derive(Debug, Default)]
+pub struct WriterPrints(HashMap<u64, Option<Address>, std::hash::BuildHasherDefault<Prehashed>>);
+
+impl WriterPrints {
+    /// The fingerprints of a block's writers.
+    pub fn of(writers: &publica_execution::Writers) -> Self {
+        let mut map = HashMap::with_capacity_and_hasher(writers.len(), Default::default());
+        for (key, writer) in writers {
+            map.entry(fingerprint(key))
+                .and_modify(|w: &mut Option<Address>| {
+                    if *w != *writer {
+                        *w = None;
+                    }
+                })
+                .or_insert(*writer);
+        }
+        Self(map)
+    }
+
+    /// Keys written, counting keys that share a fingerprint once.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether the block wrote nothing.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 impl PendingOverlay {
@@ -190,16 +260,29 @@ impl PendingOverlay {
 
     /// Whether a block whose writers are `writers` left this overlay's run of `sender` valid: no key the run read
     /// or wrote was written by anything else than the sender's own transactions.
-    pub fn survives(&self, sender: &Address, writers: &publica_execution::Writers) -> bool {
-        let foreign = |key: &Vec<u8>| writers.get(key).is_some_and(|w| *w != Some(*sender));
+    pub fn survives(&self, sender: &Address, writers: &WriterPrints) -> bool {
+        let foreign = |print: u64| writers.0.get(&print).is_some_and(|w| *w != Some(*sender));
         if writers.len() < self.reads.len() + self.changes.len() {
+            let written: ReadSet = self.changes.keys().map(|k| fingerprint(k)).collect();
             !writers
+                .0
                 .iter()
-                .any(|(key, w)| *w != Some(*sender) && (self.reads.contains(key) || self.changes.contains_key(key)))
+                .any(|(print, w)| *w != Some(*sender) && (self.reads.contains(print) || written.contains(print)))
         } else {
-            !self.reads.iter().any(foreign) && !self.changes.keys().any(foreign)
+            !self.reads.iter().any(|print| foreign(*print)) && !self.changes.keys().any(|k| foreign(fingerprint(k)))
         }
     }
+}
+
+/// What [`Mempool::rebase_overlay`] found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rebased {
+    /// The overlay was already executed on that state (an admission did it meanwhile).
+    Current,
+    /// It was carried from an earlier state that no block since touched.
+    Carried,
+    /// It was not kept, or does not hold on the new state: its run must be executed again.
+    No,
 }
 
 /// The state of a sender's overlay.
@@ -286,6 +369,9 @@ pub struct Mempool {
     by_agency: HashMap<AgencyId, (usize, usize)>,
     /// Last committed height seen by [`Mempool::prune`].
     height: u64,
+    /// The last selection for a block ([`Mempool::select`]): the committed height it was made on, and for each
+    /// sender it took from, one past the last nonce it took.
+    selected: Option<(u64, HashMap<Address, u64>)>,
     seq: u64,
     bytes: usize,
 }
@@ -311,6 +397,7 @@ impl Mempool {
             eviction: BTreeSet::new(),
             gapped: BTreeSet::new(),
             rotation: 0,
+            selected: None,
             revalidate_cursor: None,
             by_agency: HashMap::new(),
             height: 0,
@@ -708,6 +795,7 @@ impl Mempool {
             .collect();
         // Each pass takes at most one transaction per sender; senders with nothing more to give leave the
         // rotation, so the work is proportional to the transactions taken plus the number of senders.
+        let mut taken: HashMap<Address, u64> = HashMap::new();
         while !cursors.is_empty() && out.len() < txs_max {
             cursors.retain_mut(|(sender, cursor)| {
                 if out.len() >= txs_max {
@@ -721,10 +809,30 @@ impl Mempool {
                 bytes += entry.len;
                 out.push(entry.hashed());
                 *cursor += 1;
+                taken.insert(*sender, *cursor);
                 true
             });
         }
+        self.selected = Some((self.height, taken));
         out
+    }
+
+    /// Whether the last selection for a block, made on the committed state of `height`, took every transaction
+    /// of `sender`'s pending run: the proposal executes them on that state and drops any that fail, so executing
+    /// them again beside it would only repeat its work.
+    pub fn selection_took_run(&self, sender: &Address, height: u64) -> bool {
+        let Some((at, taken)) = &self.selected else { return false };
+        *at == height
+            && self.height == height
+            && self
+                .by_sender
+                .get(sender)
+                .is_some_and(|q| taken.get(sender).is_some_and(|end| *end >= q.first_missing()))
+    }
+
+    /// Whether a selection for a block was made on the committed state of `height`.
+    pub fn selected_at(&self, height: u64) -> bool {
+        self.selected.as_ref().is_some_and(|(at, _)| *at == height)
     }
 
     /// After the block of `height` was committed: remove transactions that are committed, or can never be (nonce
@@ -813,21 +921,21 @@ impl Mempool {
     }
 
     /// Carry `sender`'s overlay to `height` (the pool's height) without executing it again, when `survives` says
-    /// every block since left it valid; whether the sender's overlay is now current.
+    /// every block since left it valid: whether the sender's overlay is now current, and how.
     pub fn rebase_overlay(
         &mut self,
         sender: &Address,
         height: u64,
         survives: impl FnOnce(&PendingOverlay) -> bool,
-    ) -> bool {
+    ) -> Rebased {
         if self.height != height {
-            return false;
+            return Rebased::No;
         }
         let slack = self.limits.per_sender_max as u64;
-        let Some(queue) = self.by_sender.get_mut(sender) else { return false };
+        let Some(queue) = self.by_sender.get_mut(sender) else { return Rebased::No };
         let (next, end) = (queue.next, queue.first_missing());
         match &mut queue.overlay {
-            Overlay::Ready(o) if o.height == height => o.first == next && o.end == end,
+            Overlay::Ready(o) if o.height == height && o.first == next && o.end == end => Rebased::Current,
             Overlay::Ready(o)
                 if o.height < height
                     && o.first <= next
@@ -837,9 +945,9 @@ impl Mempool {
             {
                 o.height = height;
                 o.first = next;
-                true
+                Rebased::Carried
             }
-            _ => false,
+            _ => Rebased::No,
         }
     }
 

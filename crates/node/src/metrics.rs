@@ -66,6 +66,9 @@ pub struct Metrics {
     pub carried_overlays: Counter,
     /// Pending transactions an admission executed again itself (its sender's run was not kept or not carried).
     pub admission_reexecuted_txs: Counter,
+    /// Senders' pending runs the revalidation after a commit left to this node's proposal for the next block,
+    /// which had taken all of them and executes them on that same state.
+    pub proposed_runs: Counter,
     /// Time to execute a block (proposing or validating), seconds.
     pub execute_seconds: Histogram,
     /// Time to write a block to the store, seconds.
@@ -113,6 +116,7 @@ impl Metrics {
             revalidated_txs: Counter::default(),
             carried_overlays: Counter::default(),
             admission_reexecuted_txs: Counter::default(),
+            proposed_runs: Counter::default(),
             execute_seconds: Histogram::new(exponential_buckets(0.0005, 2.0, 16)),
             store_seconds: Histogram::new(exponential_buckets(0.0005, 2.0, 16)),
             block_txs: Histogram::new(exponential_buckets(1.0, 2.0, 16)),
@@ -151,6 +155,11 @@ impl Metrics {
             "mempool_admission_reexecuted_txs",
             "Pending transactions an admission executed again before dry-running a sender's next transaction",
             m.admission_reexecuted_txs.clone(),
+        );
+        registry.register(
+            "mempool_revalidation_proposed_runs",
+            "Senders' pending runs the revalidation after a commit left to this node's proposal, which took them all",
+            m.proposed_runs.clone(),
         );
         registry.register("execute_seconds", "Time to execute a block", m.execute_seconds.clone());
         registry.register("store_seconds", "Time to write a block durably", m.store_seconds.clone());

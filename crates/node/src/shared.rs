@@ -1,7 +1,7 @@
 //! The node's shared state: committed snapshot, mempool, signature cache, recent refusals; and admission.
 
 use std::cell::RefCell;
-use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -19,7 +19,7 @@ use publica_types::{
 
 use crate::ballots::BallotPool;
 use crate::config::NodeConfig;
-use crate::mempool::{Mempool, PendingOverlay, Revalidation, SenderClass, Ticket};
+use crate::mempool::{fingerprint, Mempool, PendingOverlay, ReadSet, Revalidation, SenderClass, Ticket, WriterPrints};
 use crate::metrics::Metrics;
 use crate::proposal_bound::Limits;
 
@@ -41,8 +41,9 @@ const SENDER_BUSY_WAIT: Duration = Duration::from_secs(5);
 /// A waiting admission looks again at least this often (a ticket may be given back without a signal, e.g. by a
 /// direct user of the mempool).
 const SENDER_BUSY_POLL: Duration = Duration::from_millis(50);
-/// How long the revalidation thread leaves the runs of senders that are submitting to their own admissions
-/// before it executes what is left of them (see `Mempool::is_submitting`).
+/// How long the revalidation thread waits after a commit, unless this node's proposal for the next block was
+/// selected sooner: the proposal takes runs on the same state, and senders that are submitting execute their runs
+/// again in their own admissions (see `Mempool::is_submitting`).
 const SUBMITTING_GRACE: Duration = Duration::from_millis(10);
 /// Blocks whose writers are kept, so that a sender's pending overlay can be carried over that many commits
 /// without executing its run again.
@@ -61,13 +62,13 @@ pub(crate) struct Committed {
     pub validators: ValidatorSet,
     /// Who wrote each key of the last [`MAX_RECENT_WRITERS`] committed blocks, by height (newest last): what
     /// carrying a sender's pending overlay to a new height checks.
-    pub recent_writers: VecDeque<(u64, Arc<Writers>)>,
+    pub recent_writers: VecDeque<(u64, Arc<WriterPrints>)>,
 }
 
 impl Committed {
     /// Record who wrote the keys of the block just committed at `height`.
     pub fn record_writers(&mut self, height: u64, writers: Writers) {
-        self.recent_writers.push_back((height, Arc::new(writers)));
+        self.recent_writers.push_back((height, Arc::new(WriterPrints::of(&writers))));
         while self.recent_writers.len() > MAX_RECENT_WRITERS {
             self.recent_writers.pop_front();
         }
@@ -308,25 +309,21 @@ impl RefusalCounts {
     }
 }
 
-/// A view that notes every key read through it: the keys a dry run depends on.
+/// A view that notes every key read through it, as fingerprints: the keys a dry run depends on.
 struct Recording<'a> {
     base: &'a dyn StateRead,
-    reads: RefCell<HashSet<Vec<u8>>>,
+    reads: RefCell<ReadSet>,
 }
 
 impl<'a> Recording<'a> {
     fn new(base: &'a dyn StateRead) -> Self {
-        Recording { base, reads: RefCell::new(HashSet::new()) }
+        Recording { base, reads: RefCell::new(ReadSet::default()) }
     }
 }
 
 impl StateRead for Recording<'_> {
     fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
-        let mut reads = self.reads.borrow_mut();
-        if !reads.contains(key) {
-            reads.insert(key.to_vec());
-        }
-        drop(reads);
+        self.reads.borrow_mut().insert(fingerprint(key));
         self.base.get(key)
     }
 }
@@ -350,7 +347,7 @@ impl StateRead for PendingView<'_> {
 /// failing one, and the failing one with the reason.
 struct RunFailure {
     prefix: Changes,
-    reads: HashSet<Vec<u8>>,
+    reads: ReadSet,
     ok: usize,
     failed: (TxId, u64, TxError),
 }
@@ -920,7 +917,7 @@ impl Shared {
         tree: &StateTree,
         env: &BlockEnv,
         run: &[(Transaction, Hash)],
-    ) -> Result<(Changes, HashSet<Vec<u8>>), Box<RunFailure>> {
+    ) -> Result<(Changes, ReadSet), Box<RunFailure>> {
         let mut end = run.len();
         let mut failed = None;
         // The keys read by every pass: a superset of those the kept prefix depends on, which is harmless.
@@ -1005,48 +1002,55 @@ impl Shared {
     /// passed; runs not reached are executed again when their sender submits its next transaction, and a proposal
     /// drops whatever fails in any case. The committed state is read-locked for one run at a time, so a commit
     /// waits for at most one run, and the pass stops as soon as a newer block is committed (its own pass follows).
-    /// With a `grace` (the revalidation thread's pass), senders that are submitting come last, after that pause;
-    /// without (on the commit path), in turn with the others.
+    ///
+    /// With a `grace` (the revalidation thread's pass), the pass first waits that long, unless this node already
+    /// selected its proposal for the next block: its own proposal, when this node is the next proposer, and the
+    /// admissions of senders that are submitting execute runs on this same state meanwhile. Runs the proposal took
+    /// whole are then left to it, and senders that are submitting come last. Without a grace (on the commit path),
+    /// every sender is taken in turn.
     pub fn revalidate(&self, height: u64, grace: Option<Duration>) {
         let limits = &self.config.mempool;
         if limits.revalidate_txs_max == 0 || limits.revalidate_ms_max == 0 {
             return;
         }
+        if let Some(grace) = grace {
+            let deadline = Instant::now() + grace;
+            while Instant::now() < deadline && !self.mempool.lock().selected_at(height) {
+                std::thread::sleep(Duration::from_millis(1).min(grace));
+            }
+        }
         let budget = Duration::from_millis(limits.revalidate_ms_max);
         let senders = self.mempool.lock().revalidation_order();
-        // Senders submitting right now come last, after a grace in which their own admissions may execute their
-        // runs again first (see `Mempool::is_submitting`).
-        let (deferred, now): (Vec<Address>, Vec<Address>) = match grace {
+        // Senders submitting right now come last: their own admissions may have executed their runs again first
+        // (see `Mempool::is_submitting`).
+        let senders: Vec<Address> = match grace {
             Some(_) => {
                 let mempool = self.mempool.lock();
-                senders.into_iter().partition(|s| mempool.is_submitting(s, height))
+                let (deferred, now): (Vec<Address>, Vec<Address>) =
+                    senders.into_iter().partition(|s| mempool.is_submitting(s, height));
+                now.into_iter().chain(deferred).collect()
             }
-            None => (Vec::new(), senders),
+            None => senders,
         };
-        let (mut executed, mut spent) = (0usize, Duration::ZERO);
-        for (pass, senders) in [now, deferred].into_iter().enumerate() {
-            if pass == 1 && !senders.is_empty() {
-                std::thread::sleep(grace.unwrap_or_default());
-            }
+        let started = Instant::now();
+        let mut executed = 0usize;
+        for sender in senders {
             // The budget bounds the time spent executing, not the grace.
-            let started = Instant::now();
-            for sender in senders {
-                if executed >= limits.revalidate_txs_max || spent + started.elapsed() >= budget {
-                    return;
-                }
-                match self.revalidate_sender(&sender, height) {
-                    Some(count) => executed += count,
-                    None => return,
-                }
+            if executed >= limits.revalidate_txs_max || started.elapsed() >= budget {
+                return;
             }
-            spent += started.elapsed();
+            match self.revalidate_sender(&sender, height, grace.is_some()) {
+                Some(count) => executed += count,
+                None => return,
+            }
         }
     }
 
     /// Execute `sender`'s pending run again on the state after the block of `height` (see [`Shared::revalidate`]):
     /// how many transactions were executed, or `None` if a newer block was committed meanwhile (its own pass
     /// follows).
-    fn revalidate_sender(&self, sender: &Address, height: u64) -> Option<usize> {
+    /// With `leave_to_proposal`, a run this node's proposal for the next block took whole is left to it.
+    fn revalidate_sender(&self, sender: &Address, height: u64, leave_to_proposal: bool) -> Option<usize> {
         let view = StoreView(&self.store);
         let state = self.committed.read();
         let run = {
@@ -1055,10 +1059,18 @@ impl Shared {
             if state.height != height || mempool.height() != height {
                 return None;
             }
-            // An overlay no block since touched is carried over: its run executes as it did. So is one an
-            // admission executed again on this state meanwhile.
-            if mempool.rebase_overlay(sender, height, |overlay| state.overlay_survives(sender, overlay)) {
-                self.metrics.carried_overlays.inc();
+            // An overlay no block since touched is carried over: its run executes as it did. One an admission
+            // executed again on this state meanwhile is kept as it is.
+            match mempool.rebase_overlay(sender, height, |overlay| state.overlay_survives(sender, overlay)) {
+                crate::mempool::Rebased::Carried => {
+                    self.metrics.carried_overlays.inc();
+                    return Some(0);
+                }
+                crate::mempool::Rebased::Current => return Some(0),
+                crate::mempool::Rebased::No => {}
+            }
+            if leave_to_proposal && mempool.selection_took_run(sender, height) {
+                self.metrics.proposed_runs.inc();
                 return Some(0);
             }
             mempool.begin_revalidation(sender)

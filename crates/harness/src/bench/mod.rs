@@ -414,10 +414,11 @@ pub fn run(args: &Params) -> Result<()> {
     out!("| ratio committed / raw verification | {:.2} |", max_rate / verify_rate);
     out!(
         "| maximum-rate run: blocks; pending transactions executed again after commits, by admissions; runs \
-         carried | {blocks}; {}, {}; {} |",
+         carried, left to the proposal | {blocks}; {}, {}; {}, {} |",
         work.revalidated,
         work.admission_reexecuted,
-        work.carried
+        work.carried,
+        work.proposed
     );
     out!("| half-rate run: offered {target:.0} tx/s, committed {achieved:.0} tx/s, {count} txs | |");
     out!("| submission to commit p50 at half rate | {:.1} ms |", p50 * 1e3);
@@ -930,6 +931,8 @@ pub(super) struct NodeWork {
     pub(super) carried: u64,
     /// Pending transactions an admission executed again itself.
     pub(super) admission_reexecuted: u64,
+    /// Senders' pending runs the revalidation left to the node's proposal, which took them whole.
+    pub(super) proposed: u64,
 }
 
 impl NodeWork {
@@ -947,6 +950,7 @@ impl NodeWork {
             revalidated: node.metrics().revalidated_txs.get(),
             carried: node.metrics().carried_overlays.get(),
             admission_reexecuted: node.metrics().admission_reexecuted_txs.get(),
+            proposed: node.metrics().proposed_runs.get(),
         }
     }
 
@@ -958,6 +962,7 @@ impl NodeWork {
             revalidated: self.revalidated.saturating_sub(before.revalidated),
             carried: self.carried.saturating_sub(before.carried),
             admission_reexecuted: self.admission_reexecuted.saturating_sub(before.admission_reexecuted),
+            proposed: self.proposed.saturating_sub(before.proposed),
         }
     }
 }

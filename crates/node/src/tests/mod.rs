@@ -4,3 +4,4 @@
 mod admission;
 mod ballots;
 mod cancel;
+mod conflicts;
