@@ -109,15 +109,17 @@ fn parse_boundary(p: &NewParcel, budget: &mut Budget) -> Result<Polygon, TxError
 }
 
 /// Refuse a boundary that overlaps an active parcel (other than those in `ignore`). Uses the spatial index.
+/// Refuses a boundary that overlaps an active parcel (other than those in `ignore`); returns the index cells the
+/// search read, for entering the parcel right after ([`index::insert_searched`]).
 fn check_no_overlap(
     state: &dyn StateRead,
     id: &RecordId,
     polygon: &Polygon,
     ignore: &[RecordId],
     budget: &mut Budget,
-) -> Result<(), TxError> {
+) -> Result<index::SearchedCells, TxError> {
     let bbox = polygon.bbox();
-    let (candidates, _) = index::search(state, &bbox, |b| b.overlaps_open(&bbox))?;
+    let (candidates, _, searched) = index::search_keeping(state, &bbox, |b| b.overlaps_open(&bbox))?;
     for other in candidates.iter().filter(|c| !ignore.contains(c)) {
         let g = geometry(state, other).expect("indexed parcels have a boundary");
         budget.charge_pair(polygon, &g, || format!("checking parcel {id} against its neighbour {other}"))?;
@@ -131,7 +133,7 @@ fn check_no_overlap(
             ));
         }
     }
-    Ok(())
+    Ok(searched)
 }
 
 fn parcel_record(polygon: &Polygon, parents: Vec<RecordId>) -> Parcel {
@@ -147,6 +149,9 @@ fn parcel_record(polygon: &Polygon, parents: Vec<RecordId>) -> Parcel {
 }
 
 /// Write a new active parcel: index entry (which may still refuse), boundary, first versions of parcel and title.
+/// `searched`: the index cells a search of the parcel's box read since the index was last written (or none).
+// Seven arguments: the parcel's facts, and what the overlap search already read.
+#[allow(clippy::too_many_arguments)]
 fn create(
     state: &mut dyn StateWrite,
     ctx: &CallContext,
@@ -155,11 +160,12 @@ fn create(
     polygon: &Polygon,
     parents: Vec<RecordId>,
     title: Title,
+    searched: index::SearchedCells,
 ) -> Result<(), TxError> {
     let record = parcel_record(polygon, parents);
     record.check().map_err(|m| refuse(error::RECORD_FIELD_INVALID, m))?;
     title.check().map_err(|m| refuse(error::RECORD_FIELD_INVALID, m))?;
-    index::insert(state, id, &record.bbox)?;
+    index::insert_searched(state, id, &record.bbox, searched)?;
     state.put(geometry_key(id), codec::encode(polygon));
     append(state, ctx, id.as_str(), application, record)?;
     append(state, ctx, id.as_str(), application, title)?;
@@ -197,9 +203,9 @@ pub(crate) fn register_parcel(
     let owners = owners_from(state, "owners", owners)?;
     let mut budget = Budget::per_transaction();
     let polygon = parse_boundary(parcel, &mut budget)?;
-    check_no_overlap(state, &parcel.parcel, &polygon, &[], &mut budget)?;
+    let searched = check_no_overlap(state, &parcel.parcel, &polygon, &[], &mut budget)?;
     let title = Title { owners, encumbrances: Vec::new(), basis: TitleBasis::FirstRegistration };
-    create(state, ctx, None, &parcel.parcel, &polygon, Vec::new(), title)
+    create(state, ctx, None, &parcel.parcel, &polygon, Vec::new(), title, searched)
 }
 
 /// The checked facts of a subdivision.
@@ -460,7 +466,7 @@ pub(crate) fn apply(
                     encumbrances: Vec::new(),
                     basis: TitleBasis::Subdivision { parent: parcel.clone() },
                 };
-                create(state, ctx, Some(application), id, g, vec![parcel.clone()], t)?;
+                create(state, ctx, Some(application), id, g, vec![parcel.clone()], t, Default::default())?;
             }
             Ok(())
         }
@@ -475,7 +481,7 @@ pub(crate) fn apply(
                 retire(state, ctx, application, p, vec![into.parcel.clone()])?;
             }
             let t = Title { owners, encumbrances: Vec::new(), basis: TitleBasis::Merger { parents: parcels.to_vec() } };
-            create(state, ctx, Some(application), &into.parcel, &m.polygon, parcels.to_vec(), t)
+            create(state, ctx, Some(application), &into.parcel, &m.polygon, parcels.to_vec(), t, Default::default())
         }
         _ => unreachable!("business actions are applied by the business register"),
     }

@@ -11,6 +11,8 @@
 //! their entries whose boxes overlap it, and descends where `below` is not zero. It reads only cells that meet the
 //! box: the work grows with the number of parcels near the box, not with the number of parcels registered.
 
+use std::collections::BTreeMap;
+
 use publica_types::RecordId;
 use publica_types::{codec, StateRead, StateWrite, TxError};
 
@@ -81,13 +83,37 @@ fn write_cell(state: &mut dyn StateWrite, l: u8, x: u32, y: u32, cell: &Cell) {
     }
 }
 
+/// Index cells a search read, decoded, by level and position, at the levels a parcel with the searched box is
+/// entered in ([`search_keeping`]): entering it right after with [`insert_searched`] takes them from here rather
+/// than reading and decoding them again. They hold only while nothing writes the index between the two.
+#[derive(Debug, Default)]
+pub struct SearchedCells(BTreeMap<(u8, u32, u32), Cell>);
+
+impl SearchedCells {
+    /// The cell at (`l`, `x`, `y`), kept by the search or read now.
+    fn take(&mut self, state: &dyn StateRead, l: u8, x: u32, y: u32) -> Cell {
+        self.0.remove(&(l, x, y)).unwrap_or_else(|| read_cell(state, l, x, y))
+    }
+}
+
 /// Enter a parcel in the index. Every check happens before the first write.
 pub fn insert(state: &mut dyn StateWrite, parcel: &RecordId, bbox: &BBox) -> Result<(), TxError> {
+    insert_searched(state, parcel, bbox, SearchedCells::default())
+}
+
+/// [`insert`], taking the cells a search of the same box just read from `searched` (see [`search_keeping`]);
+/// nothing may have written the index since that search.
+pub fn insert_searched(
+    state: &mut dyn StateWrite,
+    parcel: &RecordId,
+    bbox: &BBox,
+    mut searched: SearchedCells,
+) -> Result<(), TxError> {
     let u = shift(bbox);
     let level = level_of(bbox);
     let mut own = Vec::new();
     for (x, y) in cells(level, &u) {
-        let mut cell = read_cell(state, level, x, y);
+        let mut cell = searched.take(state, level, x, y);
         let at = match cell.entries.binary_search_by(|e| e.parcel.cmp(parcel)) {
             Ok(_) => panic!("parcel {parcel} is already indexed; ids are never reused"),
             Err(at) => at,
@@ -109,7 +135,7 @@ pub fn insert(state: &mut dyn StateWrite, parcel: &RecordId, bbox: &BBox) -> Res
     }
     for l in 0..level {
         for (x, y) in cells(l, &u) {
-            let mut cell = read_cell(state, l, x, y);
+            let mut cell = searched.take(state, l, x, y);
             cell.below += 1;
             write_cell(state, l, x, y, &cell);
         }
@@ -147,6 +173,28 @@ pub fn search(
     bbox: &BBox,
     keep: impl Fn(&BBox) -> bool,
 ) -> Result<(Vec<RecordId>, usize), TxError> {
+    search_cells(state, bbox, keep, None)
+}
+
+/// [`search`], also keeping the cells it read at the levels a parcel with box `bbox` is entered in, for
+/// [`insert_searched`].
+pub fn search_keeping(
+    state: &dyn StateRead,
+    bbox: &BBox,
+    keep: impl Fn(&BBox) -> bool,
+) -> Result<(Vec<RecordId>, usize, SearchedCells), TxError> {
+    let mut kept = SearchedCells::default();
+    let (found, reads) = search_cells(state, bbox, keep, Some(&mut kept))?;
+    Ok((found, reads, kept))
+}
+
+fn search_cells(
+    state: &dyn StateRead,
+    bbox: &BBox,
+    keep: impl Fn(&BBox) -> bool,
+    mut kept: Option<&mut SearchedCells>,
+) -> Result<(Vec<RecordId>, usize), TxError> {
+    let upto = level_of(bbox);
     let q = shift(bbox);
     let mut found = Vec::new();
     let mut stack: Vec<(u8, u32, u32)> = vec![(0, 0, 0)];
@@ -164,7 +212,11 @@ pub fn search(
         }
         let cell = read_cell(state, l, x, y);
         found.extend(cell.entries.iter().filter(|e| keep(&e.bbox)).map(|e| e.parcel.clone()));
-        if cell.below == 0 || l == MAX_LEVEL {
+        let below = cell.below;
+        if let Some(kept) = kept.as_deref_mut().filter(|_| l <= upto) {
+            kept.0.insert((l, x, y), cell);
+        }
+        if below == 0 || l == MAX_LEVEL {
             continue;
         }
         let cs = 32 - u32::from(l + 1);
@@ -180,4 +232,45 @@ pub fn search(
     found.sort();
     found.dedup();
     Ok((found, reads))
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use publica_testkit::MemoryState;
+
+    use super::*;
+
+    fn boxes() -> impl Strategy<Value = Vec<BBox>> {
+        // Boxes of 1 to 5,000 units (0.1 mm to 55 m) in a 20,000-unit square: several levels, shared cells, and
+        // cells at coarser levels that already have parcels below.
+        let one = (0i64..20_000, 0i64..20_000, 1i64..5_000, 1i64..5_000).prop_map(|(x, y, w, h)| BBox {
+            min_x: 180_000_000 + x,
+            min_y: 593_000_000 + y,
+            max_x: 180_000_000 + x + w,
+            max_y: 593_000_000 + y + h,
+        });
+        proptest::collection::vec(one, 1..40)
+    }
+
+    proptest! {
+        /// Entering each parcel with the cells its search kept writes exactly what entering it by reading them
+        /// writes, and the search finds the same parcels either way.
+        #[test]
+        fn entering_with_the_searched_cells_writes_what_reading_them_writes(boxes in boxes()) {
+            let (mut read, mut kept) = (MemoryState::new(), MemoryState::new());
+            for (i, bbox) in boxes.iter().enumerate() {
+                let id = RecordId::new(format!("P-{i:04}")).expect("a record id");
+                let (plain, plain_reads) = search(&read, bbox, |b| b.intersects(bbox)).expect("a search");
+                let (found, reads, searched) =
+                    search_keeping(&kept, bbox, |b| b.intersects(bbox)).expect("a search");
+                prop_assert_eq!(&plain, &found);
+                prop_assert_eq!(plain_reads, reads);
+                let a = insert(&mut read, &id, bbox);
+                let b = insert_searched(&mut kept, &id, bbox, searched);
+                prop_assert_eq!(a.is_ok(), b.is_ok());
+                prop_assert!(read.iter().eq(kept.iter()), "the states differ after parcel {}", i);
+            }
+        }
+    }
 }
