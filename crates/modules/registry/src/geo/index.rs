@@ -86,13 +86,32 @@ fn write_cell(state: &mut dyn StateWrite, l: u8, x: u32, y: u32, cell: &Cell) {
 /// Index cells a search read, decoded, by level and position, at the levels a parcel with the searched box is
 /// entered in ([`search_keeping`]): entering it right after with [`insert_searched`] takes them from here rather
 /// than reading and decoding them again. They hold only while nothing writes the index between the two.
+///
+/// Where the search stopped at a cell with nothing below it (`below` is 0), every cell under that one is empty,
+/// and so absent from the state (an empty cell is deleted): the insert takes those as empty without asking the
+/// store for keys it does not hold, which a first registration in a new area would otherwise do at every level
+/// down to its own.
 #[derive(Debug, Default)]
-pub struct SearchedCells(BTreeMap<(u8, u32, u32), Cell>);
+pub struct SearchedCells {
+    cells: BTreeMap<(u8, u32, u32), Cell>,
+    /// Cells read with nothing below them.
+    empty_below: std::collections::BTreeSet<(u8, u32, u32)>,
+}
 
 impl SearchedCells {
-    /// The cell at (`l`, `x`, `y`), kept by the search or read now.
+    /// The cell at (`l`, `x`, `y`): kept by the search, known empty, or read now.
     fn take(&mut self, state: &dyn StateRead, l: u8, x: u32, y: u32) -> Cell {
-        self.0.remove(&(l, x, y)).unwrap_or_else(|| read_cell(state, l, x, y))
+        if let Some(cell) = self.cells.remove(&(l, x, y)) {
+            return cell;
+        }
+        let under_empty = (0..l).any(|a| {
+            let shift = u32::from(l - a);
+            self.empty_below.contains(&(a, x >> shift, y >> shift))
+        });
+        if under_empty {
+            return Cell::default();
+        }
+        read_cell(state, l, x, y)
     }
 }
 
@@ -214,7 +233,10 @@ fn search_cells(
         found.extend(cell.entries.iter().filter(|e| keep(&e.bbox)).map(|e| e.parcel.clone()));
         let below = cell.below;
         if let Some(kept) = kept.as_deref_mut().filter(|_| l <= upto) {
-            kept.0.insert((l, x, y), cell);
+            if below == 0 {
+                kept.empty_below.insert((l, x, y));
+            }
+            kept.cells.insert((l, x, y), cell);
         }
         if below == 0 || l == MAX_LEVEL {
             continue;
@@ -251,6 +273,57 @@ mod tests {
             max_y: 593_000_000 + y + h,
         });
         proptest::collection::vec(one, 1..40)
+    }
+
+    /// A state that counts the reads reaching it.
+    struct Counting<'a> {
+        state: &'a mut MemoryState,
+        reads: std::cell::Cell<usize>,
+    }
+
+    impl StateRead for Counting<'_> {
+        fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
+            self.reads.set(self.reads.get() + 1);
+            self.state.get(key)
+        }
+    }
+
+    impl StateWrite for Counting<'_> {
+        fn put(&mut self, key: Vec<u8>, value: Vec<u8>) {
+            self.state.put(key, value);
+        }
+
+        fn delete(&mut self, key: Vec<u8>) {
+            self.state.delete(key);
+        }
+    }
+
+    fn small_box(x: i64, y: i64) -> BBox {
+        BBox {
+            min_x: 180_000_000 + x,
+            min_y: 593_000_000 + y,
+            max_x: 180_000_000 + x + 900,
+            max_y: 593_000_000 + y + 900,
+        }
+    }
+
+    #[test]
+    fn entering_a_searched_parcel_reads_no_cell_again_and_asks_nothing_under_an_empty_cell() {
+        let mut state = MemoryState::new();
+        let mut counting = Counting { state: &mut state, reads: std::cell::Cell::new(0) };
+        // In an empty index the search reads the root only; the insert needs cells at every level down to the
+        // parcel's, all under that empty root.
+        for (i, (x, y)) in [(0, 0), (5_000, 0), (1_000_000, 2_000_000)].into_iter().enumerate() {
+            let bbox = small_box(x, y);
+            let (_, _, searched) = search_keeping(&counting, &bbox, |b| b.intersects(&bbox)).unwrap();
+            counting.reads.set(0);
+            let id = RecordId::new(format!("P-{i}")).unwrap();
+            insert_searched(&mut counting, &id, &bbox, searched).unwrap();
+            assert_eq!(counting.reads.get(), 0, "parcel {i}: the insert read cells the search had read or known empty");
+        }
+        // And the parcels are found.
+        let (found, _) = search(&state, &small_box(0, 0), |_| true).unwrap();
+        assert_eq!(found, vec![RecordId::new("P-0").unwrap()]);
     }
 
     proptest! {
