@@ -44,6 +44,8 @@ const MAX_TXS: usize = 200_000;
 /// Most sending officials, all registered by one administrator (16 at a time, what a validator's mempool keeps of
 /// one sender).
 const MAX_SENDERS: usize = 1_000;
+/// How long one chunk of the senders' registrations may take to commit.
+const REGISTER_CHUNK_WAIT: Duration = Duration::from_secs(60);
 /// Most transactions per batch request (the API accepts 10,000; smaller batches keep latency honest).
 const MAX_BATCH: usize = 500;
 /// Sending workers per API: one batch in flight while the next is being collected. Each sender goes through one
@@ -273,7 +275,7 @@ pub fn run(args: &Params) -> Result<()> {
     let limit = VerificationLimit::measure(&http, api0, &load.senders, &load.sample)?;
 
     eprintln!("registering {} sending officials", load.senders.len());
-    let registered_at = register(&http, api0, &load.setup)?;
+    let registered_at = register(&http, &target.apis, &load.setup)?;
     wait_for_height(&http, &target.apis, registered_at, "the senders' registration")?;
 
     let run = Arc::new(Run {
@@ -558,17 +560,32 @@ impl VerificationLimit {
 
 /// Register the senders and wait until all are committed; returns the highest height they were committed at.
 /// A validator keeps at most `mempool.per_sender_max` (16 by default) of the administrator's transactions at
-/// once, so they go in chunks of that size, each committed before the next is sent.
-fn register(http: &Http, api: &str, setup: &[Transaction]) -> Result<u64> {
-    let deadline = Instant::now() + Duration::from_secs(120);
+/// once, so they go in chunks of that size, each committed before the next is sent. Each chunk goes to every
+/// node's API: transactions are not gossiped, so a chunk sent to one validator waits for that validator's turn to
+/// propose, while sent to all it goes into the next block whoever proposes it (a node that already committed it
+/// answers that it is a duplicate). Each chunk has [`REGISTER_CHUNK_WAIT`] to commit.
+fn register(http: &Http, apis: &[String], setup: &[Transaction]) -> Result<u64> {
     let mut highest = 0;
     for chunk in setup.chunks(publica_node::mempool::NONCE_LOOKAHEAD_DEFAULT) {
-        let answer = http.client(api)?.submit_batch(chunk)?;
-        for result in &answer.results {
-            if let Some(error) = &result.error {
-                bail!("registering a sending official was refused ({}): {}", error.code, error.message);
+        let deadline = Instant::now() + REGISTER_CHUNK_WAIT;
+        let mut accepted = false;
+        let mut refusal = None;
+        for api in apis {
+            match http.client(api).and_then(|c| c.submit_batch(chunk)) {
+                Ok(answer) => match answer.results.iter().find_map(|r| r.error.as_ref()) {
+                    None => accepted = true,
+                    Some(error) => refusal = Some(format!("{}: {} ({})", api, error.message, error.code)),
+                },
+                Err(e) => refusal = Some(format!("{api}: {e}")),
             }
         }
+        if !accepted {
+            bail!(
+                "registering the sending officials was refused by every node; the last answer: {}",
+                refusal.unwrap_or_default()
+            );
+        }
+        let api = &apis[0];
         // Nonces commit in order: the last one committed means all are; the others are checked after it anyway.
         for tx in chunk.iter().rev().take(1).chain(chunk.iter()) {
             let id = tx.id();
@@ -584,11 +601,11 @@ fn register(http: &Http, api: &str, setup: &[Transaction]) -> Result<u64> {
                         status["error"]["code"].as_str().unwrap_or("?"),
                         status["error"]["message"].as_str().unwrap_or("?")
                     ),
-                    _ if Instant::now() > deadline => {
-                        bail!(
-                            "the sending officials were not committed within 120 s; is the network committing blocks?"
-                        )
-                    }
+                    _ if Instant::now() > deadline => bail!(
+                        "a chunk of the sending officials' registrations was not committed within {} s; is the \
+                         network committing blocks?",
+                        REGISTER_CHUNK_WAIT.as_secs()
+                    ),
                     _ => std::thread::sleep(Duration::from_millis(50)),
                 }
             }
