@@ -613,7 +613,8 @@ impl NodeApp {
         let log = executed.outcome.log;
         let encoded_extensions = extensions.encode();
         let next_validators = executed.outcome.next_validators;
-        let writers = executed.outcome.writers;
+        // Fingerprinted here, before the committed state's lock is taken.
+        let writers = crate::mempool::WriterPrints::of(&executed.outcome.writers);
         // The batch is built while readers still see the previous block; they wait only while it is made visible,
         // not while the disk syncs it. The engine moves on once it is durable.
         let staged = shared

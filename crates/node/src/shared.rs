@@ -8,7 +8,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use parking_lot::{Condvar, Mutex, RwLock};
 
-use publica_execution::{BlockEnv, Changes, SignatureCheck, Writers};
+use publica_execution::{BlockEnv, Changes, SignatureCheck};
 use publica_merkle::{key_hash, value_hash, StateTree};
 use publica_storage::Store;
 use publica_tx::Transaction;
@@ -66,9 +66,10 @@ pub(crate) struct Committed {
 }
 
 impl Committed {
-    /// Record who wrote the keys of the block just committed at `height`.
-    pub fn record_writers(&mut self, height: u64, writers: Writers) {
-        self.recent_writers.push_back((height, Arc::new(WriterPrints::of(&writers))));
+    /// Record who wrote the keys of the block just committed at `height` (fingerprinted by the caller, outside
+    /// this state's lock).
+    pub fn record_writers(&mut self, height: u64, writers: WriterPrints) {
+        self.recent_writers.push_back((height, Arc::new(writers)));
         while self.recent_writers.len() > MAX_RECENT_WRITERS {
             self.recent_writers.pop_front();
         }
