@@ -173,40 +173,28 @@ fn a_validator_cut_off_by_a_partition_stalls_while_the_others_go_on_and_catches_
         assert!(p2p >= 3, "{p2p} peer-to-peer connections seen for three peers");
     }
 
-    // Cut. A block whose votes had already reached it may still complete there; after that, nothing.
+    // Cut. What had reached it before may still complete there, a block whose votes were on their way included,
+    // so it may go on to one past the highest height any node had committed at the cut; after that, nothing. (It
+    // can lag the others by a block or two and work through what it received for a while on a loaded machine, so
+    // the test bounds its height rather than waiting for it to stand still.)
     switch.cut();
     let cut_at = net.max_height();
     let others = |net: &Net| -> Vec<u64> {
         net.nodes.iter().enumerate().filter(|(i, _)| *i != CUT).map(|(_, n)| n.height()).collect()
     };
-    wait_until(Duration::from_secs(30), "the three others to commit past the cut", || {
-        others(&net).iter().all(|h| *h >= cut_at + 2)
-    });
-    // What it received before the cut it may still be working through (on a loaded machine it can lag a block
-    // or two): it has stalled once its height stays put for two seconds.
-    let mut stalled_at = net.nodes[CUT].height();
-    let settle = Instant::now();
-    loop {
-        std::thread::sleep(Duration::from_secs(2));
-        let now = net.nodes[CUT].height();
-        if now == stalled_at {
-            break;
-        }
-        assert!(settle.elapsed() < Duration::from_secs(30), "the cut-off validator kept committing ({now})");
-        stalled_at = now;
-    }
-    let acknowledged_by_cut = trickle.count(CUT);
     let before: Vec<usize> = (0..4).map(|i| trickle.count(i)).collect();
     wait_until(
-        Duration::from_secs(40),
+        Duration::from_secs(60),
         "the three others to commit blocks and transactions while it is cut off",
         || {
             let height = net.nodes[CUT].height();
-            assert_eq!(height, stalled_at, "the cut-off validator committed a block");
-            others(&net).iter().all(|h| *h >= stalled_at + 8)
+            assert!(height <= cut_at + 1, "the cut-off validator committed height {height}, past {cut_at} + 1");
+            others(&net).iter().all(|h| *h >= cut_at + 9)
                 && (0..4).filter(|i| *i != CUT).all(|i| trickle.count(i) > before[i])
         },
     );
+    let stalled_at = net.nodes[CUT].height();
+    let acknowledged_by_cut = trickle.count(CUT);
     // It tried to reconnect and was refused, and nothing else connects it to the others.
     wait_until(Duration::from_secs(20), "a reconnection attempt through a proxy", || switch.refused() > 0);
     assert_eq!(switch.live(), 0, "a proxied connection survived the cut");
