@@ -178,18 +178,7 @@ fn a_validator_cut_off_by_a_partition_stalls_while_the_others_go_on_and_catches_
     // can lag the others by a block or two and work through what it received for a while on a loaded machine, so
     // the test bounds its height rather than waiting for it to stand still.)
     switch.cut();
-    // Heights read from each node's status, retried until it answers: a status that timed out on a loaded
-    // machine must not count as height 0.
-    let answered_height = |node: &Node| -> u64 {
-        for _ in 0..100 {
-            if let Some(height) = node.status().and_then(|s| s["height"].as_u64()) {
-                return height;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        panic!("{} does not answer its status; log:\n{}", node.moniker, node.log_tail());
-    };
-    let cut_at = net.nodes.iter().map(answered_height).max().expect("four nodes");
+    let cut_at = net.nodes.iter().map(Node::answered_height).max().expect("four nodes");
     let others = |net: &Net| -> Vec<u64> {
         net.nodes.iter().enumerate().filter(|(i, _)| *i != CUT).map(|(_, n)| n.height()).collect()
     };
@@ -204,7 +193,7 @@ fn a_validator_cut_off_by_a_partition_stalls_while_the_others_go_on_and_catches_
                 && (0..4).filter(|i| *i != CUT).all(|i| trickle.count(i) > before[i])
         },
     );
-    let stalled_at = answered_height(&net.nodes[CUT]);
+    let stalled_at = net.nodes[CUT].answered_height();
     let acknowledged_by_cut = trickle.count(CUT);
     // It tried to reconnect and was refused, and nothing else connects it to the others.
     wait_until(Duration::from_secs(20), "a reconnection attempt through a proxy", || switch.refused() > 0);
@@ -213,7 +202,7 @@ fn a_validator_cut_off_by_a_partition_stalls_while_the_others_go_on_and_catches_
     wait_until(Duration::from_secs(10), "no peer-to-peer connection while cut off", || {
         assert_no_bypass(&net.nodes[CUT], &proxies).is_none_or(|p2p| p2p == 0)
     });
-    assert_eq!(answered_height(&net.nodes[CUT]), stalled_at, "the cut-off validator committed a block");
+    assert_eq!(net.nodes[CUT].answered_height(), stalled_at, "the cut-off validator committed a block");
     assert_eq!(trickle.count(CUT), acknowledged_by_cut, "the cut-off validator acknowledged a transaction");
 
     // Heal: it reconnects, catches up by value sync, and its own transactions commit again.

@@ -116,6 +116,18 @@ impl Node {
         self.status().and_then(|s| s["height"].as_u64()).unwrap_or(0)
     }
 
+    /// The node's height from a status that answered: retried for up to 10 s, so that a request that timed out
+    /// on a loaded machine is not taken for height 0. Panics, with the log, if the node never answers.
+    pub fn answered_height(&self) -> u64 {
+        for _ in 0..100 {
+            if let Some(height) = self.status().and_then(|s| s["height"].as_u64()) {
+                return height;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("{} does not answer its status; log:\n{}", self.moniker, self.log_tail());
+    }
+
     pub fn block(&self, height: u64) -> Value {
         get(&self.api, &format!("/v1/blocks/{height}"))
             .unwrap_or_else(|| panic!("{} has no block {height}; log:\n{}", self.moniker, self.log_tail()))
