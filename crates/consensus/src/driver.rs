@@ -1,9 +1,13 @@
 //! The loop that answers the engine on behalf of the [`Application`].
 //!
-//! The engine asks questions through a channel of `AppMsg`s and waits for each answer before sending the next,
-//! so this loop handles one message at a time. Application methods are synchronous and may take tens of
-//! milliseconds (block execution), so each runs on tokio's blocking pool with the application behind a mutex;
-//! the engine's own tasks keep running meanwhile.
+//! The engine asks questions through a channel of `AppMsg`s and waits for each answer before sending the next
+//! (except `Decided` and `Finalized`, whose answers it awaits aside), so this loop handles one message at a time.
+//! Application methods are synchronous and may take tens of milliseconds (block execution), so each runs on
+//! tokio's blocking pool with the application behind a mutex; the engine's own tasks keep running meanwhile.
+//!
+//! Empty blocks are paced by holding back the answer to `Finalized` (see [`HeldStart`]), the one answer the engine
+//! waits for without blocking its other questions, so that a node with nothing to propose still serves value sync
+//! and receives proposal parts while it waits.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -84,6 +88,19 @@ fn send<T>(reply: tokio::sync::oneshot::Sender<T>, value: T, what: &'static str)
     }
 }
 
+/// The answer to `Finalized` held back by the next height's round-0 proposer while it has nothing to propose: the
+/// next height starts when transactions arrive or at `deadline`, whichever comes first. Holding this answer (rather
+/// than waiting inside `GetValue`, whose answer the engine's host awaits before any other question) keeps the loop
+/// answering value-sync requests and proposal parts meanwhile.
+struct HeldStart {
+    height: u64,
+    reply: tokio::sync::oneshot::Sender<Next<PublicaContext>>,
+    next: Next<PublicaContext>,
+    deadline: Instant,
+    /// When to ask the application again whether transactions arrived.
+    poll_at: Instant,
+}
+
 /// Everything the loop needs that does not change while it runs.
 pub(crate) struct DriverParams {
     pub chain_id: ChainId,
@@ -115,6 +132,12 @@ pub(crate) struct Driver<A: Application> {
     status: watch::Sender<ConsensusStatus>,
     /// Heights whose block came by value sync (not yet committed): committed with [`Application::commit_synced`].
     synced: BTreeSet<u64>,
+    /// The start of the next height, held while this node paces an empty block.
+    held_start: Option<HeldStart>,
+    /// The last height whose start was held: its round-0 proposal is built at once, the pacing already done.
+    paced_height: u64,
+    /// Whether the last committed block came by value sync (this node is catching up, not at the head).
+    last_commit_synced: bool,
 }
 
 impl<A: Application> Driver<A> {
@@ -125,6 +148,9 @@ impl<A: Application> Driver<A> {
         committed_height: u64,
         status: watch::Sender<ConsensusStatus>,
     ) -> Self {
+        // No commit of this run yet: the first height proposes without waiting for the empty-block interval, since
+        // that wait (inside `GetValue`, the start of the first height not being held) would stop value sync too.
+        let last_commit_at = Instant::now().checked_sub(params.empty_block_interval).unwrap_or_else(Instant::now);
         Self {
             app,
             params,
@@ -137,9 +163,12 @@ impl<A: Application> Driver<A> {
             current_height: 0,
             current_round: 0,
             committed_height,
-            last_commit_at: Instant::now(),
+            last_commit_at,
             status,
             synced: BTreeSet::new(),
+            held_start: None,
+            paced_height: 0,
+            last_commit_synced: false,
         }
     }
 
@@ -147,7 +176,23 @@ impl<A: Application> Driver<A> {
     /// application has no validator set for the next height).
     pub(crate) async fn run(mut self, mut channels: Channels<PublicaContext>) -> Result<(), ConsensusError> {
         let result = loop {
-            let Some(msg) = channels.consensus.recv().await else {
+            let msg = match self.held_start.as_ref().map(|held| held.poll_at) {
+                None => channels.consensus.recv().await,
+                Some(poll_at) if Instant::now() >= poll_at => {
+                    if let Err(e) = self.release_held_start(false).await {
+                        break Err(e);
+                    }
+                    continue;
+                }
+                Some(poll_at) => {
+                    tokio::select! {
+                        biased;
+                        msg = channels.consensus.recv() => msg,
+                        () = tokio::time::sleep_until(poll_at.into()) => continue,
+                    }
+                }
+            };
+            let Some(msg) = msg else {
                 break Ok(());
             };
             if let Err(e) = self.handle(msg, &channels).await {
@@ -173,6 +218,7 @@ impl<A: Application> Driver<A> {
     ) -> Result<(), ConsensusError> {
         match msg {
             AppMsg::ConsensusReady { reply } => {
+                self.release_held_start(true).await?;
                 let committed = call(&self.app, "last_committed_height", |a| a.last_committed_height()).await?;
                 self.committed_height = committed;
                 self.store.prune(committed);
@@ -270,6 +316,9 @@ impl<A: Application> Driver<A> {
             }
 
             AppMsg::Finalized { certificate, extensions, evidence, reply } => {
+                // The engine asks for the next height only after the one it holds; a start still held belongs to
+                // an engine that restarted, and goes out first.
+                self.release_held_start(true).await?;
                 let height = certificate.height.0;
                 if !evidence.is_empty() {
                     let pieces = misbehavior_from_engine(&evidence);
@@ -293,7 +342,14 @@ impl<A: Application> Driver<A> {
                 } else {
                     Next::Restart(BlockHeight(height), self.height_params(height).await?)
                 };
-                send(reply, next, "Finalized");
+                match self.empty_block_deadline(height, &next).await? {
+                    Some(deadline) => {
+                        let poll_at = Instant::now();
+                        self.held_start = Some(HeldStart { height: height + 1, reply, next, deadline, poll_at });
+                        self.release_held_start(false).await?;
+                    }
+                    None => send(reply, next, "Finalized"),
+                }
             }
 
             AppMsg::GetDecidedValues { range, reply } => {
@@ -431,6 +487,53 @@ impl<A: Application> Driver<A> {
         Ok(values)
     }
 
+    /// When this node should answer `Finalized` for `height` with `next`: `None` for at once, or the deadline of
+    /// the empty-block interval when the node decided `height` in its own rounds (it is at the head, not catching
+    /// up), starts the next height as its round-0 proposer, and that interval has not passed. The deadline never
+    /// exceeds half the propose timeout, as in [`Self::get_value`].
+    async fn empty_block_deadline(
+        &mut self,
+        height: u64,
+        next: &Next<PublicaContext>,
+    ) -> Result<Option<Instant>, ConsensusError> {
+        if !matches!(next, Next::Start(..)) || self.committed_height != height || self.last_commit_synced {
+            return Ok(None);
+        }
+        let now = Instant::now();
+        let deadline =
+            (self.last_commit_at + self.params.empty_block_interval).min(now + self.params.timeouts.propose / 2);
+        if deadline <= now {
+            return Ok(None);
+        }
+        let (_, set) = self.validator_set(height + 1).await?;
+        if expected_address(set.proposer(height + 1, 0)) != self.params.address {
+            return Ok(None);
+        }
+        Ok(Some(deadline))
+    }
+
+    /// Answer a held `Finalized` when transactions wait, when its deadline has passed, or when `now` is set;
+    /// otherwise set when to ask again.
+    async fn release_held_start(&mut self, now: bool) -> Result<(), ConsensusError> {
+        let Some(held) = self.held_start.as_mut() else {
+            return Ok(());
+        };
+        let at = Instant::now();
+        let release = now
+            || at >= held.deadline
+            || call(&self.app, "has_pending_transactions", |a| a.has_pending_transactions()).await?;
+        if !release {
+            held.poll_at = (at + PENDING_POLL).min(held.deadline);
+            return Ok(());
+        }
+        if let Some(held) = self.held_start.take() {
+            debug!(height = held.height, "starting the height after pacing an empty block");
+            self.paced_height = held.height;
+            send(held.reply, held.next, "Finalized");
+        }
+        Ok(())
+    }
+
     /// Build (or rebuild after a restart) this node's proposal for `(height, round)`, stored durably.
     async fn get_value(
         &mut self,
@@ -445,9 +548,13 @@ impl<A: Application> Driver<A> {
         }
 
         // Pace empty blocks: wait until transactions arrive or the empty-block interval has passed since the last
-        // commit, but never long enough to miss the propose timeout.
+        // commit, but never long enough to miss the propose timeout. Usually done already, with the height's start
+        // held (`HeldStart`); waiting here blocks the engine's other questions, so it is left for the heights
+        // whose start was not held (one that followed a synced block, later rounds). The first height of a run
+        // does not wait (see `Driver::new`).
+        let paced = round == 0 && self.paced_height == height;
         let deadline = (self.last_commit_at + self.params.empty_block_interval).min(Instant::now() + timeout / 2);
-        while Instant::now() < deadline {
+        while !paced && Instant::now() < deadline {
             if call(&self.app, "has_pending_transactions", |a| a.has_pending_transactions()).await? {
                 break;
             }
@@ -773,6 +880,7 @@ impl<A: Application> Driver<A> {
         self.synced = self.synced.split_off(&(height + 1));
         self.committed_height = height;
         self.last_commit_at = Instant::now();
+        self.last_commit_synced = synced;
         self.store.prune(height);
         self.invalid = self.invalid.split_off(&(height + 1, 0));
         info!(

@@ -257,6 +257,54 @@ async fn restarted_validator_catches_up_through_wal_and_value_sync() {
     }
 }
 
+/// A proposer with nothing to propose paces its empty blocks by holding the start of its next height, not by
+/// blocking the engine's questions: meanwhile it serves value sync, so a node that starts empty reaches its head
+/// while it waits, rather than one block per empty-block interval.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_proposer_pacing_an_empty_block_serves_value_sync_meanwhile() {
+    use std::sync::atomic::Ordering;
+
+    init_logs();
+    let dir = tempfile::tempdir().expect("temp dir");
+    // Node 0 is the only validator; node 1 (a key in no validator set) follows it by value sync.
+    let validators = validator_set(1);
+    let mut nodes = network(2, dir.path());
+    for node in &mut nodes {
+        node.config.empty_block_interval_ms = 20_000;
+        node.config.timeouts.propose_ms = 40_000;
+    }
+    // While its application says transactions wait, the validator builds blocks back to back.
+    nodes[0].pending.store(true, Ordering::Relaxed);
+    nodes[0].start(&validators).await;
+    wait_until(Duration::from_secs(30), "20 blocks on the validator", || nodes[0].height() >= 20).await;
+    // Then nothing waits: each next block waits for the 20-second interval.
+    nodes[0].pending.store(false, Ordering::Relaxed);
+    let mut head = nodes[0].height();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let now = nodes[0].height();
+        if now == head {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the validator kept building blocks with nothing to propose");
+        head = now;
+    }
+
+    // The follower starts empty and must reach the head while the validator is still waiting at it: a proposer
+    // that waited inside the engine's question for its value would answer no sync request until its next block.
+    nodes[1].start(&validators).await;
+    wait_until(Duration::from_secs(30), "the follower to reach the validator's head", || nodes[1].height() >= head)
+        .await;
+    assert_eq!(nodes[0].height(), head, "the validator built a block before the follower reached its head");
+    for node in &mut nodes {
+        node.stop().await;
+    }
+    for height in 1..=head {
+        assert_eq!(nodes[1].block_hash(height), nodes[0].block_hash(height), "different block at height {height}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn precommits_with_refused_extensions_do_not_count() {
     init_logs();

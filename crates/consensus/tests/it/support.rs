@@ -1,6 +1,7 @@
 //! A small in-memory chain for driving consensus in tests, and helpers to run validators on loopback.
 
 use std::net::{SocketAddr, TcpListener};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -42,6 +43,7 @@ pub struct TestChain {
     me: Address,
     faulty_extensions: bool,
     reports: Reports,
+    pending: Arc<AtomicBool>,
 }
 
 impl TestChain {
@@ -55,7 +57,13 @@ impl TestChain {
         faulty_extensions: bool,
         reports: Reports,
     ) -> Self {
-        Self { chain_id, validators, ledger, me, faulty_extensions, reports }
+        Self { chain_id, validators, ledger, me, faulty_extensions, reports, pending: Arc::default() }
+    }
+
+    /// What [`Application::has_pending_transactions`] answers: the test sets it to say transactions wait.
+    pub fn with_pending(mut self, pending: Arc<AtomicBool>) -> Self {
+        self.pending = pending;
+        self
     }
 
     fn tip(&self) -> (u64, Hash, u64, Hash) {
@@ -179,6 +187,10 @@ impl Application for TestChain {
         self.reports.lock().extend(evidence);
     }
 
+    fn has_pending_transactions(&self) -> bool {
+        self.pending.load(Ordering::Relaxed)
+    }
+
     fn decided_block(&self, height: u64) -> Option<(Block, CommitCertificate, DecidedExtensions)> {
         let ledger = self.ledger.lock();
         let index = usize::try_from(height.checked_sub(1)?).ok()?;
@@ -222,6 +234,8 @@ pub struct TestNode {
     pub faulty_extensions: bool,
     /// The misbehaviour consensus reported to this node.
     pub reports: Reports,
+    /// Whether the node's application says transactions wait (so that it proposes without pacing empty blocks).
+    pub pending: Arc<AtomicBool>,
 }
 
 impl TestNode {
@@ -234,7 +248,8 @@ impl TestNode {
             me,
             self.faulty_extensions,
             Arc::clone(&self.reports),
-        );
+        )
+        .with_pending(Arc::clone(&self.pending));
         let handle = start(self.config.clone(), keypair(self.index), [self.index + 100; 32], app)
             .await
             .expect("consensus starts");
@@ -271,6 +286,7 @@ pub fn network(n: u8, dir: &std::path::Path) -> Vec<TestNode> {
                 handle: None,
                 faulty_extensions: false,
                 reports: Reports::default(),
+                pending: Arc::default(),
             }
         })
         .collect()
