@@ -66,6 +66,13 @@ const MAX_SYNCED_HEIGHTS: usize = 4096;
 /// How often a proposer waiting to build an empty block asks whether transactions arrived.
 const PENDING_POLL: Duration = Duration::from_millis(5);
 
+/// Shortest wait for which a proposer holds the start of its next height (see [`HeldStart`]); a shorter one stays
+/// inside `GetValue`. Starting a height after the wait rather than before it puts the engine's start of the height
+/// (its write-ahead log's reset with an `fsync`, a few hand-offs between actors: about a millisecond) between a
+/// transaction arriving in the wait and its block, which a short wait would pay at nearly every block; a wait
+/// inside `GetValue` stops the engine's other requests, which only a long one makes matter.
+const MIN_HELD_WAIT: Duration = Duration::from_millis(20);
+
 /// Run an application method on the blocking pool.
 async fn call<A, R>(
     app: &Arc<Mutex<A>>,
@@ -489,8 +496,8 @@ impl<A: Application> Driver<A> {
 
     /// When this node should answer `Finalized` for `height` with `next`: `None` for at once, or the deadline of
     /// the empty-block interval when the node decided `height` in its own rounds (it is at the head, not catching
-    /// up), starts the next height as its round-0 proposer, and that interval has not passed. The deadline never
-    /// exceeds half the propose timeout, as in [`Self::get_value`].
+    /// up), starts the next height as its round-0 proposer, and at least [`MIN_HELD_WAIT`] of that interval is
+    /// left. The deadline never exceeds half the propose timeout, as in [`Self::get_value`].
     async fn empty_block_deadline(
         &mut self,
         height: u64,
@@ -502,7 +509,7 @@ impl<A: Application> Driver<A> {
         let now = Instant::now();
         let deadline =
             (self.last_commit_at + self.params.empty_block_interval).min(now + self.params.timeouts.propose / 2);
-        if deadline <= now {
+        if deadline.saturating_duration_since(now) < MIN_HELD_WAIT {
             return Ok(None);
         }
         let (_, set) = self.validator_set(height + 1).await?;
@@ -550,8 +557,8 @@ impl<A: Application> Driver<A> {
         // Pace empty blocks: wait until transactions arrive or the empty-block interval has passed since the last
         // commit, but never long enough to miss the propose timeout. Usually done already, with the height's start
         // held (`HeldStart`); waiting here blocks the engine's other questions, so it is left for the heights
-        // whose start was not held (one that followed a synced block, later rounds). The first height of a run
-        // does not wait (see `Driver::new`).
+        // whose start was not held (a wait under `MIN_HELD_WAIT`, a height that followed a synced block, later
+        // rounds). The first height of a run does not wait (see `Driver::new`).
         let paced = round == 0 && self.paced_height == height;
         let deadline = (self.last_commit_at + self.params.empty_block_interval).min(Instant::now() + timeout / 2);
         while !paced && Instant::now() < deadline {
