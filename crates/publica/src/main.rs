@@ -46,7 +46,11 @@ fn init_log(filter: Option<&str>) -> Result<(), String> {
     // on a clean stop those lines are not errors, so from then on the engine's own log lines are dropped.
     let not_engine_at_stop = filter_fn(|meta| {
         !(publica_harness::node::stopping_on_purpose() && meta.target().starts_with("arc_malachitebft"))
-    });
+    })
+    // It drops no level. Said, so that the combined filter's most verbose level is the `--log` filter's and the
+    // `log` records of libraries (the store logs each flush and compaction step at trace) below it are skipped
+    // where they are made; without it, every one of them went through the subscriber to be dropped there.
+    .with_max_level_hint(tracing_subscriber::filter::LevelFilter::TRACE);
     let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let layer = tracing_subscriber::fmt::layer()
         .with_ansi(colour)
