@@ -245,4 +245,14 @@ mod tests {
         use clap::CommandFactory;
         super::Cli::command().debug_assert();
     }
+
+    /// The most verbose level the log lets through is the `--log` filter's, so that libraries' `log` records
+    /// below it (the store's trace lines) are skipped where they are made. The only test here that installs the
+    /// process's logger.
+    #[test]
+    fn the_log_declares_the_most_verbose_level_of_its_filter() {
+        use tracing_subscriber::filter::LevelFilter;
+        super::init_log(Some("warn,publica=info")).expect("a valid filter");
+        assert_eq!(LevelFilter::current(), LevelFilter::INFO);
+    }
 }
