@@ -506,10 +506,8 @@ impl<A: Application> Driver<A> {
         if !matches!(next, Next::Start(..)) || self.committed_height != height || self.last_commit_synced {
             return Ok(None);
         }
-        let now = Instant::now();
-        let deadline =
-            (self.last_commit_at + self.params.empty_block_interval).min(now + self.params.timeouts.propose / 2);
-        if deadline.saturating_duration_since(now) < MIN_HELD_WAIT {
+        let deadline = self.pacing_deadline(self.params.timeouts.propose);
+        if deadline.saturating_duration_since(Instant::now()) < MIN_HELD_WAIT {
             return Ok(None);
         }
         let (_, set) = self.validator_set(height + 1).await?;
@@ -519,24 +517,29 @@ impl<A: Application> Driver<A> {
         Ok(Some(deadline))
     }
 
-    /// Answer a held `Finalized` when transactions wait, when its deadline has passed, or when `now` is set;
+    /// When a proposer with nothing to propose builds its empty block anyway: the empty-block interval after the
+    /// last commit, but never later than half the propose timeout from now.
+    fn pacing_deadline(&self, propose_timeout: Duration) -> Instant {
+        (self.last_commit_at + self.params.empty_block_interval).min(Instant::now() + propose_timeout / 2)
+    }
+
+    /// Answer a held `Finalized` when transactions wait, when its deadline has passed, or when `force` is set;
     /// otherwise set when to ask again.
-    async fn release_held_start(&mut self, now: bool) -> Result<(), ConsensusError> {
-        let Some(held) = self.held_start.as_mut() else {
+    async fn release_held_start(&mut self, force: bool) -> Result<(), ConsensusError> {
+        let Some(mut held) = self.held_start.take() else {
             return Ok(());
         };
-        let at = Instant::now();
-        let release = now
-            || at >= held.deadline
+        let now = Instant::now();
+        let release = force
+            || now >= held.deadline
             || call(&self.app, "has_pending_transactions", |a| a.has_pending_transactions()).await?;
-        if !release {
-            held.poll_at = (at + PENDING_POLL).min(held.deadline);
-            return Ok(());
-        }
-        if let Some(held) = self.held_start.take() {
+        if release {
             debug!(height = held.height, "starting the height after pacing an empty block");
             self.paced_height = held.height;
             send(held.reply, held.next, "Finalized");
+        } else {
+            held.poll_at = (now + PENDING_POLL).min(held.deadline);
+            self.held_start = Some(held);
         }
         Ok(())
     }
@@ -560,7 +563,7 @@ impl<A: Application> Driver<A> {
         // whose start was not held (a wait under `MIN_HELD_WAIT`, a height that followed a synced block, later
         // rounds). The first height of a run does not wait (see `Driver::new`).
         let paced = round == 0 && self.paced_height == height;
-        let deadline = (self.last_commit_at + self.params.empty_block_interval).min(Instant::now() + timeout / 2);
+        let deadline = self.pacing_deadline(timeout);
         while !paced && Instant::now() < deadline {
             if call(&self.app, "has_pending_transactions", |a| a.has_pending_transactions()).await? {
                 break;
